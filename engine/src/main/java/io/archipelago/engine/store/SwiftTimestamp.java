@@ -1,0 +1,92 @@
+package io.archipelago.engine.store;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Swift's X-Timestamp: seconds since the epoch with five decimals (10 microsecond steps),
+ * rendered as {@code 1700000000.12345}. Newest timestamp wins. Held as a count of 10 microsecond
+ * ticks so that comparison is exact.
+ */
+public record SwiftTimestamp(long ticks) implements Comparable<SwiftTimestamp> {
+
+  private static final long TICKS_PER_SECOND = 100_000;
+  private static final AtomicLong LAST_ISSUED = new AtomicLong();
+  private static final DateTimeFormatter HTTP_DATE =
+      DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US)
+          .withZone(ZoneOffset.UTC);
+
+  /** Now; strictly increasing within this JVM so that two writes never tie here. */
+  public static SwiftTimestamp now() {
+    Instant now = Instant.now();
+    long candidate = now.getEpochSecond() * TICKS_PER_SECOND + now.getNano() / 10_000;
+    return new SwiftTimestamp(LAST_ISSUED.accumulateAndGet(candidate, (last, c) -> Math.max(last + 1, c)));
+  }
+
+  public static SwiftTimestamp ofInstant(Instant instant) {
+    return new SwiftTimestamp(instant.getEpochSecond() * TICKS_PER_SECOND + instant.getNano() / 10_000);
+  }
+
+  /** Parses {@code 1700000000.12345}, {@code 1700000000} or {@code 1700000000.1}. */
+  @JsonCreator
+  public static SwiftTimestamp parse(String text) {
+    String t = text.trim();
+    int underscore = t.indexOf('_'); // Swift's offset suffix; the base is what orders writes
+    if (underscore >= 0) {
+      t = t.substring(0, underscore);
+    }
+    int dot = t.indexOf('.');
+    long seconds = Long.parseLong(dot < 0 ? t : t.substring(0, dot));
+    long fraction = 0;
+    if (dot >= 0) {
+      String digits = (t.substring(dot + 1) + "00000").substring(0, 5);
+      fraction = Long.parseLong(digits);
+    }
+    if (seconds < 0) {
+      throw new NumberFormatException("negative timestamp " + text);
+    }
+    return new SwiftTimestamp(seconds * TICKS_PER_SECOND + fraction);
+  }
+
+  public Instant toInstant() {
+    return Instant.ofEpochSecond(ticks / TICKS_PER_SECOND, (ticks % TICKS_PER_SECOND) * 10_000);
+  }
+
+  /** {@code Last-Modified}: whole seconds rounded up, as Swift does. */
+  public String toHttpDate() {
+    long seconds = ticks / TICKS_PER_SECOND + (ticks % TICKS_PER_SECOND == 0 ? 0 : 1);
+    return HTTP_DATE.format(Instant.ofEpochSecond(seconds));
+  }
+
+  /** ISO-8601 with microseconds, as Swift's JSON listings print {@code last_modified}. */
+  public String toListingDate() {
+    Instant i = toInstant();
+    return DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS")
+        .withZone(ZoneOffset.UTC)
+        .format(i);
+  }
+
+  @JsonValue
+  public String internal() {
+    return String.format(Locale.ROOT, "%010d.%05d", ticks / TICKS_PER_SECOND, ticks % TICKS_PER_SECOND);
+  }
+
+  @Override
+  public int compareTo(SwiftTimestamp other) {
+    return Long.compare(ticks, other.ticks);
+  }
+
+  public boolean isNewerThan(SwiftTimestamp other) {
+    return ticks > other.ticks;
+  }
+
+  @Override
+  public String toString() {
+    return internal();
+  }
+}
