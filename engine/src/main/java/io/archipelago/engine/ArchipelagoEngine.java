@@ -1,0 +1,116 @@
+package io.archipelago.engine;
+
+import akka.actor.typed.ActorSystem;
+import akka.cluster.typed.Cluster;
+import akka.cluster.typed.Join;
+import com.typesafe.config.Config;
+import io.archipelago.engine.account.AccountEntity;
+import io.archipelago.engine.backend.BackendConfig;
+import io.archipelago.engine.backend.BackendDescriptor;
+import io.archipelago.engine.backend.BackendRegistry;
+import io.archipelago.engine.backend.ObjectStoreFactory;
+import io.archipelago.engine.container.ContainerEntity;
+import io.archipelago.engine.ops.AccountOps;
+import io.archipelago.engine.ops.ContainerOps;
+import io.archipelago.engine.ops.EngineContext;
+import io.archipelago.engine.ops.ObjectOps;
+import io.archipelago.engine.placement.PlacementPolicy;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The engine of one gateway node: joins the cluster, starts sharding for the container and
+ * account entities, builds the backend registry and keeps its capacity figures fresh, and offers
+ * the operations the HTTP layer calls.
+ */
+public final class ArchipelagoEngine {
+
+  private final ActorSystem<?> system;
+  private final BackendRegistry registry;
+  private final Map<String, PlacementPolicy> policies;
+  private final String defaultPolicy;
+  private final ContainerOps containers;
+  private final ObjectOps objects;
+  private final AccountOps accounts;
+  private final String nodeAddress;
+
+  private ArchipelagoEngine(ActorSystem<?> system) {
+    this.system = system;
+    Config config = system.settings().config();
+    Path dataDir = Path.of(config.getString("archipelago.data-dir")).toAbsolutePath();
+    List<BackendDescriptor> initial = BackendConfig.fromConfig(config);
+    ObjectStoreFactory factory = new ObjectStoreFactory(system, dataDir);
+    this.registry = new BackendRegistry(initial, factory::create);
+    this.policies = PlacementPolicy.fromConfig(config);
+    this.defaultPolicy = config.getString("archipelago.placement.default-policy");
+    if (!policies.containsKey(defaultPolicy)) {
+      throw new IllegalArgumentException(
+          "archipelago.placement.default-policy '" + defaultPolicy + "' is not a configured policy");
+    }
+    Duration askTimeout = config.getDuration("archipelago.engine.ask-timeout");
+    EngineContext ctx = new EngineContext(system, registry, policies, defaultPolicy, askTimeout);
+    this.containers = new ContainerOps(ctx);
+    this.objects = new ObjectOps(ctx, containers);
+    this.accounts = new AccountOps(ctx);
+    this.nodeAddress = Cluster.get(system).selfMember().address().hostPort();
+  }
+
+  /** Starts the engine on an actor system whose provider is {@code cluster}. */
+  public static ArchipelagoEngine start(ActorSystem<?> system) {
+    Config config = system.settings().config();
+    Cluster cluster = Cluster.get(system);
+    if (config.getBoolean("archipelago.cluster.self-join")
+        && config.getStringList("akka.cluster.seed-nodes").isEmpty()) {
+      cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    }
+    ContainerEntity.init(system);
+    AccountEntity.init(system);
+    ArchipelagoEngine engine = new ArchipelagoEngine(system);
+    engine.startCapacityPolling(config.getDuration("archipelago.engine.capacity-poll-interval"));
+    return engine;
+  }
+
+  private void startCapacityPolling(Duration interval) {
+    Runnable poll =
+        () -> registry.backends().forEach(
+            b -> registry.store(b.id()).ifPresent(
+                store -> store.capacity().thenAccept(c -> registry.reportCapacity(b.id(), c))));
+    poll.run();
+    system.scheduler().scheduleAtFixedRate(interval, interval, poll, system.executionContext());
+  }
+
+  public ActorSystem<?> system() {
+    return system;
+  }
+
+  public BackendRegistry registry() {
+    return registry;
+  }
+
+  public Map<String, PlacementPolicy> policies() {
+    return policies;
+  }
+
+  public String defaultPolicy() {
+    return defaultPolicy;
+  }
+
+  public ContainerOps containers() {
+    return containers;
+  }
+
+  public ObjectOps objects() {
+    return objects;
+  }
+
+  public AccountOps accounts() {
+    return accounts;
+  }
+
+  /** {@code host:port} of this node, recorded in audit info. */
+  public String nodeAddress() {
+    return nodeAddress;
+  }
+}

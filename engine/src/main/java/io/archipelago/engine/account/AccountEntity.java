@@ -1,0 +1,187 @@
+package io.archipelago.engine.account;
+
+import akka.Done;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.SupervisorStrategy;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.cluster.sharding.typed.javadsl.Entity;
+import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
+import akka.pattern.StatusReply;
+import akka.persistence.typed.PersistenceId;
+import akka.persistence.typed.javadsl.CommandHandlerWithReply;
+import akka.persistence.typed.javadsl.EventHandler;
+import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import akka.persistence.typed.javadsl.ReplyEffect;
+import akka.persistence.typed.javadsl.RetentionCriteria;
+import io.archipelago.engine.store.SortedListing;
+import io.archipelago.engine.store.SwiftTimestamp;
+import io.archipelago.persistence.CborSerializable;
+import io.archipelago.persistence.audit.AuditInfo;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One account: the unified namespace of its containers across all backends, with per-container
+ * counts for listings, and the account's metadata. Sharded by account name, event-sourced.
+ * Containers are listed when created and unlisted when deleted (asked, so listings agree with
+ * the client's last request); their counts arrive as throttled {@link RefreshStats} tells.
+ */
+public final class AccountEntity
+    extends EventSourcedBehaviorWithEnforcedReplies<
+        AccountEntity.Command, AccountEntity.Event, AccountState> {
+
+  public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "Account");
+
+  public sealed interface Command extends CborSerializable {}
+
+  /** Adds or updates a container in the namespace; replies when persisted. */
+  public record ListContainer(ContainerSummary summary, AuditInfo audit, ActorRef<StatusReply<Done>> replyTo)
+      implements Command {}
+
+  /** Removes a container from the namespace; replies when persisted. */
+  public record UnlistContainer(String name, AuditInfo audit, ActorRef<StatusReply<Done>> replyTo)
+      implements Command {}
+
+  /** New counts of a listed container (ignored for containers not listed). No reply. */
+  public record RefreshStats(ContainerSummary summary) implements Command {}
+
+  /** Replies the account's totals and metadata. */
+  public record GetSummary(ActorRef<StatusReply<AccountSummary>> replyTo) implements Command {}
+
+  /** Replies one page of the container listing (Swift semantics). */
+  public record ListContainers(
+      Optional<String> prefix,
+      Optional<String> delimiter,
+      Optional<String> marker,
+      Optional<String> endMarker,
+      int limit,
+      boolean reverse,
+      ActorRef<StatusReply<ContainerPage>> replyTo)
+      implements Command {}
+
+  /** Merges account metadata (empty value removes); replies the new summary. */
+  public record UpdateMetadata(
+      Map<String, String> changes,
+      SwiftTimestamp timestamp,
+      AuditInfo audit,
+      ActorRef<StatusReply<AccountSummary>> replyTo)
+      implements Command {}
+
+  public sealed interface Event extends CborSerializable {}
+
+  public record ContainerListed(ContainerSummary summary, AuditInfo audit) implements Event {}
+
+  public record ContainerUnlisted(String name, AuditInfo audit) implements Event {}
+
+  public record ContainerStatsRefreshed(ContainerSummary summary) implements Event {}
+
+  public record AccountMetadataUpdated(Map<String, String> changes, SwiftTimestamp timestamp, AuditInfo audit)
+      implements Event {}
+
+  public static void init(ActorSystem<?> system) {
+    ClusterSharding.get(system).init(Entity.of(TYPE_KEY, ctx -> create(ctx.getEntityId(), system)));
+  }
+
+  public static Behavior<Command> create(String account, ActorSystem<?> system) {
+    return new AccountEntity(account, system);
+  }
+
+  private final String account;
+  private final RetentionCriteria retention;
+
+  private AccountEntity(String account, ActorSystem<?> system) {
+    super(
+        PersistenceId.of(TYPE_KEY.name(), account),
+        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
+    this.account = account;
+    var config = system.settings().config();
+    this.retention =
+        RetentionCriteria.snapshotEvery(
+            config.getInt("archipelago.engine.account-snapshot-every"),
+            config.getInt("archipelago.persistence.keep-snapshots"));
+  }
+
+  @Override
+  public AccountState emptyState() {
+    return new AccountState();
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return retention;
+  }
+
+  @Override
+  public CommandHandlerWithReply<Command, Event, AccountState> commandHandler() {
+    return newCommandHandlerWithReplyBuilder()
+        .forAnyState()
+        .onCommand(ListContainer.class, this::onListContainer)
+        .onCommand(UnlistContainer.class, this::onUnlistContainer)
+        .onCommand(RefreshStats.class, this::onRefreshStats)
+        .onCommand(GetSummary.class, (state, cmd) ->
+            Effect().reply(cmd.replyTo(), StatusReply.success(state.summarize(account))))
+        .onCommand(ListContainers.class, this::onListContainers)
+        .onCommand(UpdateMetadata.class, this::onUpdateMetadata)
+        .build();
+  }
+
+  private ReplyEffect<Event, AccountState> onListContainer(AccountState state, ListContainer cmd) {
+    return Effect()
+        .persist(new ContainerListed(cmd.summary(), cmd.audit()))
+        .thenReply(cmd.replyTo(), s -> StatusReply.ack());
+  }
+
+  private ReplyEffect<Event, AccountState> onUnlistContainer(AccountState state, UnlistContainer cmd) {
+    if (!state.isListed(cmd.name())) {
+      return Effect().reply(cmd.replyTo(), StatusReply.ack());
+    }
+    return Effect()
+        .persist(new ContainerUnlisted(cmd.name(), cmd.audit()))
+        .thenReply(cmd.replyTo(), s -> StatusReply.ack());
+  }
+
+  private ReplyEffect<Event, AccountState> onRefreshStats(AccountState state, RefreshStats cmd) {
+    ContainerSummary current = state.summary(cmd.summary().name());
+    if (current == null || Objects.equals(current, cmd.summary())) {
+      return Effect().noReply();
+    }
+    return Effect().persist(new ContainerStatsRefreshed(cmd.summary())).thenNoReply();
+  }
+
+  private ReplyEffect<Event, AccountState> onListContainers(AccountState state, ListContainers cmd) {
+    var rows =
+        SortedListing.page(
+            state.containers(),
+            cmd.prefix(),
+            cmd.delimiter(),
+            cmd.marker(),
+            cmd.endMarker(),
+            cmd.limit(),
+            cmd.reverse(),
+            (name, summary) -> new ContainerPage.Row(summary, null),
+            subdir -> new ContainerPage.Row(null, subdir));
+    return Effect()
+        .reply(cmd.replyTo(), StatusReply.success(new ContainerPage(state.summarize(account), rows)));
+  }
+
+  private ReplyEffect<Event, AccountState> onUpdateMetadata(AccountState state, UpdateMetadata cmd) {
+    return Effect()
+        .persist(new AccountMetadataUpdated(cmd.changes(), cmd.timestamp(), cmd.audit()))
+        .thenReply(cmd.replyTo(), s -> StatusReply.success(s.summarize(account)));
+  }
+
+  @Override
+  public EventHandler<AccountState, Event> eventHandler() {
+    return newEventHandlerBuilder()
+        .forAnyState()
+        .onEvent(ContainerListed.class, (s, e) -> s.listed(e.summary()))
+        .onEvent(ContainerUnlisted.class, (s, e) -> s.unlisted(e.name()))
+        .onEvent(ContainerStatsRefreshed.class, (s, e) -> s.listed(e.summary()))
+        .onEvent(AccountMetadataUpdated.class, (s, e) -> s.metadataUpdated(e.changes(), e.timestamp()))
+        .build();
+  }
+}

@@ -1,0 +1,65 @@
+package io.archipelago.engine.backend;
+
+import io.archipelago.engine.store.Capacity;
+import io.archipelago.engine.store.ObjectStore;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * This node's view of the backends: their descriptors, their drivers and the last capacity
+ * figures they reported. Reads are lock-free; every request path reads it.
+ */
+public final class BackendRegistry {
+
+  private volatile Map<String, BackendDescriptor> descriptors;
+  private final Map<String, ObjectStore> stores = new ConcurrentHashMap<>();
+  private final Map<String, Capacity> capacities = new ConcurrentHashMap<>();
+  private final Function<BackendDescriptor, ObjectStore> storeFactory;
+
+  public BackendRegistry(
+      List<BackendDescriptor> initial, Function<BackendDescriptor, ObjectStore> storeFactory) {
+    this.storeFactory = storeFactory;
+    this.descriptors =
+        initial.stream()
+            .collect(Collectors.toUnmodifiableMap(BackendDescriptor::id, Function.identity()));
+    for (BackendDescriptor d : initial) {
+      stores.put(d.id(), storeFactory.apply(d));
+    }
+  }
+
+  public Collection<BackendDescriptor> backends() {
+    return descriptors.values();
+  }
+
+  public Optional<BackendDescriptor> descriptor(String backendId) {
+    return Optional.ofNullable(descriptors.get(backendId));
+  }
+
+  /** The driver of a backend; empty when the backend is unknown here (removed, or not yet seen). */
+  public Optional<ObjectStore> store(String backendId) {
+    return Optional.ofNullable(stores.get(backendId));
+  }
+
+  public Map<String, Capacity> capacities() {
+    return Map.copyOf(capacities);
+  }
+
+  public void reportCapacity(String backendId, Capacity capacity) {
+    capacities.put(backendId, capacity);
+  }
+
+  /** Replaces the descriptor set, creating drivers for new backends. */
+  public synchronized void update(Collection<BackendDescriptor> newDescriptors) {
+    for (BackendDescriptor d : newDescriptors) {
+      stores.computeIfAbsent(d.id(), id -> storeFactory.apply(d));
+    }
+    descriptors =
+        newDescriptors.stream()
+            .collect(Collectors.toUnmodifiableMap(BackendDescriptor::id, Function.identity()));
+  }
+}

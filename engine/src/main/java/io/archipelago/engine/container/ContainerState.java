@@ -1,0 +1,109 @@
+package io.archipelago.engine.container;
+
+import io.archipelago.engine.store.SwiftTimestamp;
+import io.archipelago.persistence.CborSerializable;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything a container entity owns. Immutable; each event yields a new state. It is also the
+ * reply to {@link ContainerEntity.Get}, so it carries nothing a caller must not see.
+ *
+ * @param metadata container headers kept for clients, names lower case
+ *     ({@code x-container-meta-*}, {@code x-container-read}, ...)
+ * @param createdAt the X-Timestamp of the create (Swift's {@code X-Timestamp} of a container)
+ * @param modifiedAt the X-Timestamp of the last create or metadata change
+ * @param objectCount objects as counted from recorded writes and deletes
+ * @param bytesUsed bytes as counted from recorded writes and deletes
+ */
+public record ContainerState(
+    Lifecycle lifecycle,
+    String account,
+    String container,
+    String policy,
+    String primaryBackend,
+    List<String> replicaBackends,
+    Map<String, String> metadata,
+    SwiftTimestamp createdAt,
+    SwiftTimestamp modifiedAt,
+    long objectCount,
+    long bytesUsed,
+    SwiftTimestamp lastWriteAt)
+    implements CborSerializable {
+
+  private static final SwiftTimestamp NEVER = new SwiftTimestamp(0);
+
+  public ContainerState {
+    replicaBackends = List.copyOf(replicaBackends);
+    metadata = Map.copyOf(metadata);
+  }
+
+  public static ContainerState empty(String account, String container) {
+    return new ContainerState(
+        Lifecycle.EMPTY, account, container, "", "", List.of(), Map.of(), NEVER, NEVER, 0, 0, NEVER);
+  }
+
+  public boolean isActive() {
+    return lifecycle == Lifecycle.ACTIVE;
+  }
+
+  ContainerState created(ContainerEntity.ContainerCreated e) {
+    return new ContainerState(
+        Lifecycle.ACTIVE,
+        e.account(),
+        e.container(),
+        e.policy(),
+        e.primaryBackend(),
+        e.replicaBackends(),
+        withoutEmptyValues(e.metadata()),
+        e.timestamp(),
+        e.timestamp(),
+        0,
+        0,
+        e.timestamp());
+  }
+
+  ContainerState metadataUpdated(ContainerEntity.ContainerMetadataUpdated e) {
+    Map<String, String> merged = new HashMap<>(metadata);
+    e.changes().forEach((k, v) -> {
+      if (v.isEmpty()) {
+        merged.remove(k);
+      } else {
+        merged.put(k, v);
+      }
+    });
+    return new ContainerState(
+        lifecycle, account, container, policy, primaryBackend, replicaBackends, merged, createdAt,
+        e.timestamp(), objectCount, bytesUsed, lastWriteAt);
+  }
+
+  ContainerState objectWritten(ContainerEntity.ObjectWritten e) {
+    long count = objectCount + (e.replaced() ? 0 : 1);
+    long bytes = bytesUsed + e.size() - (e.replaced() ? e.replacedSize() : 0);
+    return withCounts(count, Math.max(0, bytes), e.timestamp());
+  }
+
+  ContainerState objectDeleted(ContainerEntity.ObjectDeleted e) {
+    return withCounts(Math.max(0, objectCount - 1), Math.max(0, bytesUsed - e.size()), e.timestamp());
+  }
+
+  ContainerState deleted(ContainerEntity.ContainerDeleted e) {
+    return new ContainerState(
+        Lifecycle.DELETED, account, container, policy, primaryBackend, replicaBackends, Map.of(),
+        createdAt, e.timestamp(), 0, 0, e.timestamp());
+  }
+
+  private ContainerState withCounts(long count, long bytes, SwiftTimestamp at) {
+    SwiftTimestamp last = at.isNewerThan(lastWriteAt) ? at : lastWriteAt;
+    return new ContainerState(
+        lifecycle, account, container, policy, primaryBackend, replicaBackends, metadata, createdAt,
+        modifiedAt, count, bytes, last);
+  }
+
+  private static Map<String, String> withoutEmptyValues(Map<String, String> m) {
+    Map<String, String> result = new HashMap<>(m);
+    result.values().removeIf(String::isEmpty);
+    return result;
+  }
+}

@@ -1,0 +1,208 @@
+package io.archipelago.engine.ops;
+
+import akka.Done;
+import io.archipelago.engine.account.AccountEntity;
+import io.archipelago.engine.account.ContainerSummary;
+import io.archipelago.engine.container.ContainerEntity;
+import io.archipelago.engine.container.ContainerState;
+import io.archipelago.engine.placement.Placement;
+import io.archipelago.engine.placement.PlacementPolicy;
+import io.archipelago.engine.store.BackendContainer;
+import io.archipelago.engine.store.ListingPage;
+import io.archipelago.engine.store.ListingQuery;
+import io.archipelago.engine.store.SwiftTimestamp;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/** Container operations: create (with placement), read, metadata, listing, delete. */
+public final class ContainerOps {
+
+  /** The outcome of a create: the state and whether the container is new (201) or not (202). */
+  public record CreateOutcome(ContainerState state, boolean created) {}
+
+  private final EngineContext ctx;
+
+  public ContainerOps(EngineContext ctx) {
+    this.ctx = ctx;
+  }
+
+  /**
+   * Creates the container: places it by policy, creates it on its backends, records it in the
+   * entity and lists it in the account. For an existing container, merges the metadata.
+   */
+  public CompletionStage<CreateOutcome> create(
+      String account,
+      String container,
+      Optional<String> requestedPolicy,
+      Map<String, String> metadata,
+      SwiftTimestamp timestamp,
+      RequestContext request) {
+    return get(account, container)
+        .thenApply(Optional::of)
+        .exceptionally(
+            failure -> {
+              if (EntityAsk.unwrap(failure) instanceof GatewayException g
+                  && g.reason() == GatewayException.Reason.CONTAINER_NOT_FOUND) {
+                return Optional.empty();
+              }
+              throw asRuntime(failure);
+            })
+        .thenCompose(
+            existing -> {
+              if (existing.isPresent()) {
+                ContainerState state = existing.get();
+                if (requestedPolicy.isPresent() && !requestedPolicy.get().equals(state.policy())) {
+                  throw new GatewayException(
+                      GatewayException.Reason.POLICY_MISMATCH,
+                      "Storage Policy " + requestedPolicy.get() + " does not match existing "
+                          + state.policy());
+                }
+                return record(account, container, state.policy(), state.primaryBackend(),
+                    state.replicaBackends(), metadata, timestamp, request);
+              }
+              PlacementPolicy policy = policy(requestedPolicy);
+              Placement.Decision decision =
+                  Placement.choose(policy, ctx.registry().backends(), ctx.registry().capacities())
+                      .orElseThrow(
+                          () -> new GatewayException(
+                              GatewayException.Reason.NO_BACKEND_FOR_POLICY,
+                              "No backend available for storage policy " + policy.name()));
+              List<String> backends = new ArrayList<>();
+              backends.add(decision.primary());
+              backends.addAll(decision.replicas());
+              BackendContainer where = new BackendContainer(account, container);
+              CompletableFuture<?>[] creations =
+                  backends.stream()
+                      .map(id -> ctx.store(id).createContainer(where).toCompletableFuture())
+                      .toArray(CompletableFuture[]::new);
+              return CompletableFuture.allOf(creations)
+                  .thenCompose(
+                      done -> record(account, container, policy.name(), decision.primary(),
+                          decision.replicas(), metadata, timestamp, request));
+            });
+  }
+
+  private CompletionStage<CreateOutcome> record(
+      String account,
+      String container,
+      String policy,
+      String primary,
+      List<String> replicas,
+      Map<String, String> metadata,
+      SwiftTimestamp timestamp,
+      RequestContext request) {
+    CompletionStage<ContainerEntity.CreateResult> created =
+        EntityAsk.translated(
+            ctx.container(account, container)
+                .askWithStatus(
+                    replyTo -> new ContainerEntity.Create(
+                        policy, primary, replicas, metadata, timestamp, request.audit(), replyTo),
+                    ctx.askTimeout()));
+    return created.thenCompose(
+        result -> {
+          if (!result.created()) {
+            return CompletableFuture.completedFuture(new CreateOutcome(result.state(), false));
+          }
+          return ctx.account(account)
+              .<Done>askWithStatus(
+                  replyTo -> new AccountEntity.ListContainer(
+                      ContainerSummary.of(result.state()), request.audit(), replyTo),
+                  ctx.askTimeout())
+              .thenApply(done -> new CreateOutcome(result.state(), true));
+        });
+  }
+
+  /** The container's state; fails with CONTAINER_NOT_FOUND unless it is active. */
+  public CompletionStage<ContainerState> get(String account, String container) {
+    return EntityAsk.translated(
+        ctx.container(account, container)
+            .askWithStatus(ContainerEntity.Get::new, ctx.askTimeout()));
+  }
+
+  public CompletionStage<ContainerState> updateMetadata(
+      String account,
+      String container,
+      Map<String, String> changes,
+      SwiftTimestamp timestamp,
+      RequestContext request) {
+    return EntityAsk.translated(
+        ctx.container(account, container)
+            .askWithStatus(
+                replyTo -> new ContainerEntity.UpdateMetadata(changes, timestamp, request.audit(), replyTo),
+                ctx.askTimeout()));
+  }
+
+  /** One listing page from the container's primary backend, with the container's state. */
+  public CompletionStage<Listing> list(String account, String container, ListingQuery query) {
+    return get(account, container)
+        .thenCompose(
+            state -> ctx.store(state.primaryBackend())
+                .list(new BackendContainer(account, container), query)
+                .thenApply(page -> new Listing(state, page)));
+  }
+
+  /** A listing page and the state of the container it belongs to. */
+  public record Listing(ContainerState state, ListingPage page) {}
+
+  /**
+   * Deletes an empty container: 409 while its backend holds objects. The backend's own listing
+   * decides emptiness, not the entity's counters.
+   */
+  public CompletionStage<Done> delete(
+      String account, String container, SwiftTimestamp timestamp, RequestContext request) {
+    BackendContainer where = new BackendContainer(account, container);
+    return get(account, container)
+        .thenCompose(
+            state -> ctx.store(state.primaryBackend())
+                .list(where, ListingQuery.all(1))
+                .thenCompose(
+                    page -> {
+                      if (!page.entries().isEmpty()) {
+                        throw new GatewayException(
+                            GatewayException.Reason.CONTAINER_NOT_EMPTY,
+                            "There was a conflict when trying to complete your request.");
+                      }
+                      return EntityAsk.translated(
+                          ctx.container(account, container)
+                              .<Done>askWithStatus(
+                                  replyTo -> new ContainerEntity.Delete(timestamp, request.audit(), replyTo),
+                                  ctx.askTimeout()));
+                    })
+                .thenCompose(
+                    deleted -> {
+                      List<String> backends = new ArrayList<>(state.replicaBackends());
+                      backends.add(0, state.primaryBackend());
+                      CompletableFuture<?>[] removals =
+                          backends.stream()
+                              .map(id -> ctx.store(id).deleteContainer(where).toCompletableFuture()
+                                  // The namespace no longer has it; a leftover directory on a
+                                  // backend is harmless and is created again on re-use.
+                                  .exceptionally(e -> Done.getInstance()))
+                              .toArray(CompletableFuture[]::new);
+                      return CompletableFuture.allOf(removals);
+                    })
+                .thenCompose(
+                    removed -> ctx.account(account)
+                        .<Done>askWithStatus(
+                            replyTo -> new AccountEntity.UnlistContainer(container, request.audit(), replyTo),
+                            ctx.askTimeout())));
+  }
+
+  private PlacementPolicy policy(Optional<String> requested) {
+    String name = requested.orElse(ctx.defaultPolicy());
+    PlacementPolicy policy = ctx.policies().get(name);
+    if (policy == null) {
+      throw new GatewayException(GatewayException.Reason.POLICY_INVALID, "Invalid X-Storage-Policy '" + name + "'");
+    }
+    return policy;
+  }
+
+  private static RuntimeException asRuntime(Throwable failure) {
+    Throwable cause = EntityAsk.unwrap(failure);
+    return cause instanceof RuntimeException r ? r : new java.util.concurrent.CompletionException(cause);
+  }
+}

@@ -1,0 +1,39 @@
+package io.archipelago.engine.ops;
+
+import akka.actor.typed.ActorSystem;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.cluster.sharding.typed.javadsl.EntityRef;
+import io.archipelago.engine.account.AccountEntity;
+import io.archipelago.engine.backend.BackendRegistry;
+import io.archipelago.engine.container.ContainerEntity;
+import io.archipelago.engine.placement.PlacementPolicy;
+import io.archipelago.engine.store.ObjectStore;
+import java.time.Duration;
+import java.util.Map;
+
+/** What the operations share: sharding, the registry, policies and the ask timeout. */
+public record EngineContext(
+    ActorSystem<?> system,
+    BackendRegistry registry,
+    Map<String, PlacementPolicy> policies,
+    String defaultPolicy,
+    Duration askTimeout) {
+
+  EntityRef<ContainerEntity.Command> container(String account, String container) {
+    return ClusterSharding.get(system)
+        .entityRefFor(ContainerEntity.TYPE_KEY, ContainerEntity.entityId(account, container));
+  }
+
+  EntityRef<AccountEntity.Command> account(String account) {
+    return ClusterSharding.get(system).entityRefFor(AccountEntity.TYPE_KEY, account);
+  }
+
+  ObjectStore store(String backendId) {
+    return registry
+        .store(backendId)
+        .orElseThrow(
+            () -> new GatewayException(
+                GatewayException.Reason.BACKEND_UNKNOWN,
+                "backend " + backendId + " is not configured on this node"));
+  }
+}

@@ -1,0 +1,32 @@
+package io.archipelago.engine.ops;
+
+/**
+ * A request the gateway refuses or cannot serve, with the reason the HTTP layer maps to a Swift
+ * status code. Backend failures stay {@code ObjectStoreException}s.
+ */
+public final class GatewayException extends RuntimeException {
+
+  public enum Reason {
+    ACCOUNT_NOT_FOUND,
+    CONTAINER_NOT_FOUND,
+    OBJECT_NOT_FOUND,
+    CONTAINER_NOT_EMPTY,
+    POLICY_INVALID,
+    POLICY_MISMATCH,
+    NO_BACKEND_FOR_POLICY,
+    BACKEND_UNKNOWN,
+    BAD_REQUEST,
+    PRECONDITION_FAILED
+  }
+
+  private final Reason reason;
+
+  public GatewayException(Reason reason, String message) {
+    super(message, null, false, false);
+    this.reason = reason;
+  }
+
+  public Reason reason() {
+    return reason;
+  }
+}

@@ -1,0 +1,30 @@
+package io.archipelago.engine.placement;
+
+import com.typesafe.config.Config;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A named placement policy: which tier the primary comes from, and how many replicas on other
+ * sites. Clients choose one with {@code X-Storage-Policy} at container creation.
+ */
+public record PlacementPolicy(String name, String tier, int replicas, String replicaTier) {
+
+  /** Reads {@code archipelago.placement.policies}, keeping configuration order. */
+  public static Map<String, PlacementPolicy> fromConfig(Config config) {
+    Config policies = config.getConfig("archipelago.placement.policies");
+    Map<String, PlacementPolicy> result = new LinkedHashMap<>();
+    for (String name : policies.root().keySet()) {
+      Config p = policies.getConfig("\"" + name + "\"");
+      String tier = p.getString("tier");
+      result.put(
+          name,
+          new PlacementPolicy(
+              name,
+              tier,
+              p.hasPath("replicas") ? p.getInt("replicas") : 0,
+              p.hasPath("replica-tier") ? p.getString("replica-tier") : tier));
+    }
+    return result;
+  }
+}
