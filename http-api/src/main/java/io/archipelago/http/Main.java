@@ -1,0 +1,109 @@
+package io.archipelago.http;
+
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.http.javadsl.Http;
+import akka.http.javadsl.ServerBinding;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.archipelago.engine.ArchipelagoEngine;
+import io.archipelago.http.auth.AuthController;
+import io.archipelago.http.auth.TempAuthUsers;
+import io.archipelago.http.auth.TokenCodec;
+import io.archipelago.http.auth.TokenSecret;
+import io.archipelago.http.server.GatewayRoutes;
+import io.archipelago.persistence.SchemaBootstrap;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts one gateway node: schema, actor system (cluster, sharding, journal), engine, HTTP.
+ * {@code bin/archipelago serve} runs it with the root application.conf.
+ */
+public final class Main {
+
+  private static final Logger log = LoggerFactory.getLogger(Main.class);
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    String command = args.length == 0 ? "serve" : args[0];
+    if (!command.equals("serve")) {
+      System.err.println("usage: archipelago serve");
+      System.exit(2);
+    }
+    Config config = ConfigFactory.load();
+    try {
+      SchemaBootstrap.apply(config);
+    } catch (RuntimeException e) {
+      System.err.println("archipelago: " + e.getMessage());
+      System.exit(1);
+    }
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "archipelago", config);
+    start(system).whenComplete((binding, failure) -> {
+      if (failure != null) {
+        log.error("could not start the gateway: {}", failure.getMessage(), failure);
+        system.terminate();
+        System.exit(1);
+      }
+    });
+  }
+
+  /** Starts the engine and the HTTP server on a system; completes when the port is bound. */
+  public static CompletionStage<ServerBinding> start(ActorSystem<?> system) {
+    Config config = system.settings().config();
+    ArchipelagoEngine engine = ArchipelagoEngine.start(system);
+    TempAuthUsers users =
+        TempAuthUsers.fromConfig(config, config.getString("archipelago.auth.reseller-prefix"));
+    TokenCodec tokens =
+        new TokenCodec(
+            TokenSecret.load(config), config.getDuration("archipelago.auth.token-ttl"), Clock.systemUTC());
+    AuthController auth = new AuthController(users, tokens, Clock.systemUTC());
+    GatewayRoutes routes =
+        new GatewayRoutes(engine, auth, config.getBytes("archipelago.http.max-object-size"));
+    String host = config.getString("archipelago.http.host");
+    int port = config.getInt("archipelago.http.port");
+    return Http.get(system)
+        .newServerAt(host, port)
+        .bind(routes.route())
+        .thenApply(binding -> {
+          binding.addToCoordinatedShutdown(
+              config.getDuration("archipelago.http.shutdown-grace"), system);
+          printBanner(config, binding, engine);
+          return binding;
+        });
+  }
+
+  private static void printBanner(Config config, ServerBinding binding, ArchipelagoEngine engine) {
+    String url = "http://" + binding.localAddress().getHostString() + ":" + binding.localAddress().getPort();
+    StringBuilder sb = new StringBuilder();
+    sb.append("\nArchipelago gateway is up (cluster node ").append(engine.nodeAddress()).append(")\n");
+    sb.append("  Auth URL:    ").append(url).append("/auth/v1.0\n");
+    sb.append("  Swift API:   ").append(url).append("/v1/AUTH_<account>\n");
+    sb.append("  Backends:    ");
+    engine.registry().backends().stream()
+        .sorted(java.util.Comparator.comparing(b -> b.id()))
+        .forEach(b -> sb.append(b.id()).append(" (").append(b.kind().configValue()).append(", ")
+            .append(String.join("/", b.tiers())).append(") "));
+    sb.append('\n');
+    if (config.getBoolean("archipelago.auth.print-credentials")) {
+      Config users = config.getConfig("archipelago.auth.users");
+      sb.append("  Credentials (from application.conf):\n");
+      users.root().keySet().stream().sorted().forEach(user -> {
+        String[] words = users.getString("\"" + user + "\"").trim().split("\\s+");
+        sb.append("    ").append(user).append(" / ").append(words[0]);
+        if (words.length > 1) {
+          sb.append("   ").append(String.join(" ", java.util.Arrays.copyOfRange(words, 1, words.length)));
+        }
+        sb.append('\n');
+      });
+      sb.append("  Try: swift -A ").append(url).append("/auth/v1.0 -U test:tester -K testing stat\n");
+    }
+    System.out.println(sb);
+    System.out.flush();
+  }
+
+}

@@ -1,0 +1,101 @@
+package io.archipelago.http.admin;
+
+import akka.http.javadsl.model.ContentTypes;
+import akka.http.javadsl.model.HttpEntities;
+import akka.http.javadsl.model.HttpMethods;
+import akka.http.javadsl.model.HttpRequest;
+import akka.http.javadsl.model.HttpResponse;
+import akka.http.javadsl.model.StatusCodes;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.archipelago.engine.ArchipelagoEngine;
+import io.archipelago.engine.backend.BackendDescriptor;
+import io.archipelago.engine.container.ContainerState;
+import io.archipelago.engine.store.Capacity;
+import io.archipelago.http.swift.RequestPath;
+import io.archipelago.http.swift.SwiftError;
+import io.archipelago.http.swift.SwiftErrors;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The operators' API under {@code /admin} (reseller admins only; the caller checks): where a
+ * container lives and in which state, and the backends.
+ */
+public final class AdminController {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final ArchipelagoEngine engine;
+
+  public AdminController(ArchipelagoEngine engine) {
+    this.engine = engine;
+  }
+
+  /** @param rawPath the path below {@code /admin/}, still percent-encoded */
+  public CompletionStage<HttpResponse> handle(HttpRequest request, String rawPath) {
+    String[] parts = rawPath.split("/", -1);
+    if (request.method().equals(HttpMethods.GET) && parts.length == 3 && parts[0].equals("containers")) {
+      String account = RequestPath.decode(parts[1], false);
+      String container = RequestPath.decode(parts[2], false);
+      return engine.containers().get(account, container).thenApply(this::containerJson);
+    }
+    if (request.method().equals(HttpMethods.GET) && parts.length == 1 && parts[0].equals("backends")) {
+      return CompletableFuture.completedFuture(backendsJson());
+    }
+    return CompletableFuture.completedFuture(SwiftErrors.response(SwiftError.NOT_FOUND));
+  }
+
+  private HttpResponse containerJson(ContainerState s) {
+    ObjectNode root = JSON.createObjectNode();
+    root.put("account", s.account());
+    root.put("container", s.container());
+    root.put("state", s.lifecycle().name().toLowerCase(java.util.Locale.ROOT));
+    root.put("policy", s.policy());
+    ObjectNode assignment = root.putObject("assignment");
+    assignment.put("primary", s.primaryBackend());
+    ArrayNode replicas = assignment.putArray("replicas");
+    s.replicaBackends().forEach(replicas::add);
+    engine.registry().descriptor(s.primaryBackend()).ifPresent(b -> root.set("primaryBackend", backend(b)));
+    root.put("objectCount", s.objectCount());
+    root.put("bytesUsed", s.bytesUsed());
+    root.put("createdAt", s.createdAt().internal());
+    root.put("modifiedAt", s.modifiedAt().internal());
+    ObjectNode metadata = root.putObject("metadata");
+    s.metadata().forEach(metadata::put);
+    return json(root);
+  }
+
+  private HttpResponse backendsJson() {
+    ObjectNode root = JSON.createObjectNode();
+    ArrayNode list = root.putArray("backends");
+    engine.registry().backends().stream()
+        .sorted(java.util.Comparator.comparing(BackendDescriptor::id))
+        .forEach(b -> list.add(backend(b)));
+    return json(root);
+  }
+
+  private ObjectNode backend(BackendDescriptor b) {
+    ObjectNode node = JSON.createObjectNode();
+    node.put("id", b.id());
+    node.put("kind", b.kind().configValue());
+    ArrayNode tiers = node.putArray("tiers");
+    b.tiers().stream().sorted().forEach(tiers::add);
+    node.put("site", b.site());
+    node.put("state", b.state().name().toLowerCase(java.util.Locale.ROOT));
+    node.put("configuredCapacity", b.capacityBytes());
+    Capacity c = engine.registry().capacities().get(b.id());
+    if (c != null) {
+      node.put("totalBytes", c.totalBytes());
+      node.put("usedBytes", c.usedBytes());
+    }
+    return node;
+  }
+
+  private static HttpResponse json(ObjectNode node) {
+    return HttpResponse.create()
+        .withStatus(StatusCodes.OK)
+        .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, node.toPrettyString()));
+  }
+}

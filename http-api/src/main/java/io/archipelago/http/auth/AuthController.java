@@ -1,0 +1,60 @@
+package io.archipelago.http.auth;
+
+import akka.http.javadsl.model.ContentTypes;
+import akka.http.javadsl.model.HttpEntities;
+import akka.http.javadsl.model.HttpRequest;
+import akka.http.javadsl.model.HttpResponse;
+import akka.http.javadsl.model.StatusCodes;
+import akka.http.javadsl.model.headers.RawHeader;
+import io.archipelago.http.swift.SwiftError;
+import io.archipelago.http.swift.SwiftErrors;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * TempAuth v1: {@code GET /auth/v1.0} with {@code X-Auth-User}/{@code X-Auth-Key} (or the
+ * {@code X-Storage-*} spellings) answers a token and the account's storage URL.
+ */
+public final class AuthController {
+
+  private final TempAuthUsers users;
+  private final TokenCodec tokens;
+  private final Clock clock;
+
+  public AuthController(TempAuthUsers users, TokenCodec tokens, Clock clock) {
+    this.users = users;
+    this.tokens = tokens;
+    this.clock = clock;
+  }
+
+  public HttpResponse authenticate(HttpRequest request, Map<String, String> headers, String baseUrl) {
+    String user = Optional.ofNullable(headers.get("x-auth-user")).orElse(headers.get("x-storage-user"));
+    String key = Optional.ofNullable(headers.get("x-auth-key")).orElse(headers.get("x-storage-pass"));
+    if (user == null || key == null) {
+      return SwiftErrors.response(SwiftError.UNAUTHORIZED);
+    }
+    Optional<Principal> principal = users.authenticate(user.trim(), key);
+    if (principal.isEmpty()) {
+      return SwiftErrors.response(SwiftError.UNAUTHORIZED);
+    }
+    TokenCodec.Token token = tokens.issue(principal.get());
+    String storageUrl = baseUrl + "/v1/" + principal.get().account();
+    long expiresIn = Math.max(0, Duration.between(clock.instant(), token.expires()).getSeconds());
+    String body = "{\"storage\": {\"default\": \"local\", \"local\": \"" + storageUrl + "\"}}";
+    return HttpResponse.create()
+        .withStatus(StatusCodes.OK)
+        .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body))
+        .addHeader(RawHeader.create("X-Auth-Token", token.value()))
+        .addHeader(RawHeader.create("X-Storage-Token", token.value()))
+        .addHeader(RawHeader.create("X-Storage-Url", storageUrl))
+        .addHeader(RawHeader.create("X-Auth-Token-Expires", Long.toString(expiresIn)));
+  }
+
+  /** The principal behind the request's token, if it is valid. */
+  public Optional<Principal> principal(Map<String, String> headers) {
+    String token = Optional.ofNullable(headers.get("x-auth-token")).orElse(headers.get("x-storage-token"));
+    return tokens.validate(token == null ? null : token.trim()).map(TokenCodec.Token::principal);
+  }
+}

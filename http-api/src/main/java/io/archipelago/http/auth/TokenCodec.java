@@ -1,0 +1,96 @@
+package io.archipelago.http.auth;
+
+import java.nio.charset.StandardCharsets;
+import java.security.InvalidKeyException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Optional;
+import java.util.Set;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Self-contained auth tokens: {@code AUTH_tk<payload>.<hmac>}, the payload naming user, account,
+ * groups and expiry, signed with HMAC-SHA256 under a secret all gateway nodes share. Any node
+ * validates any token without a shared token store.
+ */
+public final class TokenCodec {
+
+  public static final String PREFIX = "AUTH_tk";
+  private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
+  private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
+
+  /** A validated token. */
+  public record Token(String value, Principal principal, Instant expires) {}
+
+  private final SecretKeySpec key;
+  private final Duration lifetime;
+  private final Clock clock;
+
+  public TokenCodec(byte[] secret, Duration lifetime, Clock clock) {
+    this.key = new SecretKeySpec(secret, "HmacSHA256");
+    this.lifetime = lifetime;
+    this.clock = clock;
+  }
+
+  public Token issue(Principal principal) {
+    Instant expires = clock.instant().plus(lifetime);
+    String payload =
+        String.join(
+            "\n",
+            principal.user(),
+            principal.account(),
+            String.join(",", principal.groups()),
+            Long.toString(expires.getEpochSecond()));
+    String encoded = ENCODER.encodeToString(payload.getBytes(StandardCharsets.UTF_8));
+    String value = PREFIX + encoded + "." + ENCODER.encodeToString(sign(encoded));
+    return new Token(value, principal, expires);
+  }
+
+  /** The token's principal, if the signature holds and it has not expired. */
+  public Optional<Token> validate(String value) {
+    if (value == null || !value.startsWith(PREFIX)) {
+      return Optional.empty();
+    }
+    String body = value.substring(PREFIX.length());
+    int dot = body.indexOf('.');
+    if (dot <= 0) {
+      return Optional.empty();
+    }
+    String encoded = body.substring(0, dot);
+    try {
+      byte[] signature = DECODER.decode(body.substring(dot + 1));
+      if (!MessageDigest.isEqual(signature, sign(encoded))) {
+        return Optional.empty();
+      }
+      String[] parts = new String(DECODER.decode(encoded), StandardCharsets.UTF_8).split("\n", -1);
+      if (parts.length != 4) {
+        return Optional.empty();
+      }
+      Instant expires = Instant.ofEpochSecond(Long.parseLong(parts[3]));
+      if (!clock.instant().isBefore(expires)) {
+        return Optional.empty();
+      }
+      Set<String> groups =
+          parts[2].isEmpty() ? Set.of() : Set.copyOf(Arrays.asList(parts[2].split(",")));
+      return Optional.of(new Token(value, new Principal(parts[0], parts[1], groups), expires));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+
+  private byte[] sign(String encoded) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(key);
+      return mac.doFinal(encoded.getBytes(StandardCharsets.US_ASCII));
+    } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,139 @@
+package io.archipelago.http.server;
+
+import akka.http.javadsl.model.HttpRequest;
+import akka.http.javadsl.model.HttpResponse;
+import akka.http.javadsl.model.RemoteAddress;
+import akka.http.javadsl.model.headers.RawHeader;
+import akka.http.javadsl.server.AllDirectives;
+import akka.http.javadsl.server.Route;
+import io.archipelago.engine.ArchipelagoEngine;
+import io.archipelago.http.admin.AdminController;
+import io.archipelago.http.auth.AuthController;
+import io.archipelago.http.auth.Principal;
+import io.archipelago.http.swift.AccountController;
+import io.archipelago.http.swift.ContainerController;
+import io.archipelago.http.swift.InfoController;
+import io.archipelago.http.swift.ObjectController;
+import io.archipelago.http.swift.RequestPath;
+import io.archipelago.http.swift.SwiftError;
+import io.archipelago.http.swift.SwiftErrors;
+import io.archipelago.http.swift.SwiftException;
+import io.archipelago.http.swift.SwiftRequest;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway's HTTP surface, dispatched on path as Swift's proxy does: {@code /auth/v1.0},
+ * {@code /info}, {@code /healthcheck}, {@code /admin/...} and {@code /v1/<account>[/<container>[/<object>]]}.
+ * In order, every request gets a transaction id, is authenticated (except auth, info and
+ * health), is authorized for its account, is handled by one controller, and every failure
+ * becomes a Swift error answer carrying the transaction id.
+ */
+public final class GatewayRoutes extends AllDirectives {
+
+  private static final Logger accessLog = LoggerFactory.getLogger("archipelago.access");
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final AuthController auth;
+  private final InfoController info;
+  private final AccountController accounts;
+  private final ContainerController containers;
+  private final ObjectController objects;
+  private final AdminController admin;
+  private final String node;
+
+  public GatewayRoutes(
+      ArchipelagoEngine engine, AuthController auth, long maxObjectSize) {
+    this.auth = auth;
+    this.info = new InfoController(engine.policies(), engine.defaultPolicy(), maxObjectSize);
+    this.accounts = new AccountController(engine.accounts());
+    this.containers = new ContainerController(engine.containers());
+    this.objects = new ObjectController(engine.objects(), maxObjectSize);
+    this.admin = new AdminController(engine);
+    this.node = engine.nodeAddress();
+  }
+
+  public Route route() {
+    return extractRequest(request -> extractClientIP(ip -> completeWithFuture(handle(request, ip))));
+  }
+
+  private CompletionStage<HttpResponse> handle(HttpRequest request, RemoteAddress ip) {
+    long started = System.nanoTime();
+    String transId = newTransactionId();
+    String rawUri = request.getHeader("Raw-Request-URI").map(h -> h.value()).orElse(request.getUri().toString());
+    int q = rawUri.indexOf('?');
+    String rawPath = q < 0 ? rawUri : rawUri.substring(0, q);
+    String rawQuery = q < 0 ? "" : rawUri.substring(q + 1);
+    String client = ip.getAddress().map(a -> a.getHostAddress()).orElse("unknown");
+    CompletionStage<HttpResponse> response;
+    try {
+      response = dispatch(request, rawPath, rawQuery, client, transId);
+    } catch (RuntimeException e) {
+      response = CompletableFuture.failedFuture(e);
+    }
+    return response
+        .exceptionally(failure -> SwiftErrors.toResponse(failure, transId))
+        .thenApply(r -> {
+          accessLog.info("{} {} {} {} {}ms {}", client, request.method().value(), rawPath,
+              r.status().intValue(), (System.nanoTime() - started) / 1_000_000, transId);
+          return r.addHeader(RawHeader.create("X-Trans-Id", transId))
+              .addHeader(RawHeader.create("X-Openstack-Request-Id", transId));
+        });
+  }
+
+  private CompletionStage<HttpResponse> dispatch(
+      HttpRequest request, String rawPath, String rawQuery, String client, String transId) {
+    Map<String, String> headers = SwiftRequest.headersOf(request);
+    if (rawPath.equals("/info")) {
+      return CompletableFuture.completedFuture(info.info());
+    }
+    if (rawPath.equals("/healthcheck")) {
+      return CompletableFuture.completedFuture(HttpResponse.create().withEntity("OK"));
+    }
+    if (rawPath.equals("/auth/v1.0") || rawPath.equals("/auth/v1.0/") || rawPath.equals("/v1.0")) {
+      return CompletableFuture.completedFuture(auth.authenticate(request, headers, baseUrl(request)));
+    }
+    Principal principal = auth.principal(headers)
+        .orElseThrow(() -> new SwiftException(SwiftError.UNAUTHORIZED));
+    if (rawPath.startsWith("/admin/")) {
+      if (!principal.isResellerAdmin()) {
+        throw new SwiftException(SwiftError.FORBIDDEN);
+      }
+      return admin.handle(request, rawPath.substring("/admin/".length()));
+    }
+    if (!rawPath.startsWith("/v1/")) {
+      throw new SwiftException(SwiftError.NOT_FOUND);
+    }
+    RequestPath path = RequestPath.parse(rawPath);
+    if (!principal.owns(path.account())) {
+      throw new SwiftException(SwiftError.FORBIDDEN);
+    }
+    SwiftRequest swift = new SwiftRequest(request, path, RequestPath.parseQuery(rawQuery), headers,
+        principal, client, node, transId);
+    return switch (path.level()) {
+      case ACCOUNT -> accounts.handle(swift);
+      case CONTAINER -> containers.handle(swift);
+      case OBJECT -> objects.handle(swift);
+    };
+  }
+
+  private static String baseUrl(HttpRequest request) {
+    Optional<String> host = request.getHeader("Host").map(h -> h.value());
+    String scheme = request.getUri().scheme().isEmpty() ? "http" : request.getUri().scheme();
+    return scheme + "://" + host.orElse(request.getUri().host().address() + ":" + request.getUri().port());
+  }
+
+  /** Swift's shape: {@code tx} + 21 hex characters + {@code -} + the hex epoch second. */
+  private static String newTransactionId() {
+    byte[] random = new byte[11];
+    RANDOM.nextBytes(random);
+    String hex = HexFormat.of().formatHex(random).substring(0, 21);
+    return "tx" + hex + "-" + String.format("%010x", System.currentTimeMillis() / 1000);
+  }
+}

@@ -1,0 +1,78 @@
+package io.archipelago.http.swift;
+
+import akka.http.javadsl.model.HttpEntities;
+import akka.http.javadsl.model.HttpMethods;
+import akka.http.javadsl.model.HttpResponse;
+import akka.http.javadsl.model.StatusCodes;
+import io.archipelago.engine.account.AccountSummary;
+import io.archipelago.engine.ops.AccountOps;
+import io.archipelago.engine.store.SwiftTimestamp;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/** {@code /v1/<account>}: HEAD, GET (container listing) and POST (metadata). */
+public final class AccountController {
+
+  private final AccountOps accounts;
+
+  public AccountController(AccountOps accounts) {
+    this.accounts = accounts;
+  }
+
+  public CompletionStage<HttpResponse> handle(SwiftRequest request) {
+    var method = request.http().method();
+    if (method.equals(HttpMethods.HEAD)) {
+      return accounts.summary(request.account())
+          .thenApply(s -> Responses.empty(StatusCodes.NO_CONTENT, headers(s)));
+    }
+    if (method.equals(HttpMethods.GET)) {
+      return list(request);
+    }
+    if (method.equals(HttpMethods.POST)) {
+      return accounts.updateMetadata(
+              request.account(),
+              SwiftHeaders.accountMetadataChanges(request.headers()),
+              SwiftTimestamp.now(),
+              request.context())
+          .thenApply(s -> Responses.empty(StatusCodes.NO_CONTENT, headers(s)));
+    }
+    return CompletableFuture.completedFuture(SwiftErrors.response(SwiftError.METHOD_NOT_ALLOWED));
+  }
+
+  private CompletionStage<HttpResponse> list(SwiftRequest request) {
+    ListingParams p = ListingParams.of(request);
+    ListingFormat format = ListingFormat.of(request);
+    return accounts
+        .list(request.account(), p.prefix(), p.delimiter(), p.marker(), p.endMarker(), p.limit(), p.reverse())
+        .thenApply(
+            page -> {
+              var headers = headers(page.summary());
+              if (page.rows().isEmpty() && format == ListingFormat.PLAIN) {
+                return Responses.empty(StatusCodes.NO_CONTENT, headers);
+              }
+              return HttpResponse.create()
+                  .withStatus(StatusCodes.OK)
+                  .withEntity(HttpEntities.create(
+                      format.contentType(), akka.util.ByteString.fromString(ListingRenderer.containers(request.account(), page, format))))
+                  .addHeaders(headers);
+            });
+  }
+
+  private static java.util.List<akka.http.javadsl.model.HttpHeader> headers(AccountSummary s) {
+    var h = Responses.headers()
+        .add("X-Account-Container-Count", s.containerCount())
+        .add("X-Account-Object-Count", s.objectCount())
+        .add("X-Account-Bytes-Used", s.bytesUsed())
+        .add("X-Timestamp", s.createdAt().internal())
+        .add("X-Put-Timestamp", s.createdAt().internal())
+        .add("Accept-Ranges", "bytes")
+        .addAll(SwiftHeaders.render(s.metadata()));
+    s.containersPerPolicy().forEach((policy, count) -> {
+      String prefix = "X-Account-Storage-Policy-" + SwiftHeaders.titleCase(policy);
+      h.add(prefix + "-Container-Count", count);
+      h.add(prefix + "-Object-Count", s.objectsPerPolicy().getOrDefault(policy, 0L));
+      h.add(prefix + "-Bytes-Used", s.bytesPerPolicy().getOrDefault(policy, 0L));
+    });
+    return h.list();
+  }
+}

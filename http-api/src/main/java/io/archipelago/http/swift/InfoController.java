@@ -1,0 +1,62 @@
+package io.archipelago.http.swift;
+
+import akka.http.javadsl.model.ContentTypes;
+import akka.http.javadsl.model.HttpEntities;
+import akka.http.javadsl.model.HttpResponse;
+import akka.http.javadsl.model.StatusCodes;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.archipelago.engine.placement.PlacementPolicy;
+import java.util.Map;
+
+/**
+ * {@code GET /info}: the constraints the gateway enforces and the features it offers. Only what
+ * works is advertised, since clients switch features on from this document. Placement policies
+ * appear as Swift storage policies.
+ */
+public final class InfoController {
+
+  private final String body;
+
+  public InfoController(Map<String, PlacementPolicy> policies, String defaultPolicy, long maxFileSize) {
+    ObjectMapper mapper = new ObjectMapper();
+    ObjectNode root = mapper.createObjectNode();
+    ObjectNode swift = root.putObject("swift");
+    swift.put("version", "2.30.1");
+    swift.put("max_file_size", maxFileSize);
+    swift.put("max_object_name_length", ObjectController.MAX_OBJECT_NAME_LENGTH);
+    swift.put("max_container_name_length", ContainerController.MAX_CONTAINER_NAME_LENGTH);
+    swift.put("max_account_name_length", 256);
+    swift.put("container_listing_limit", ListingParams.MAX_LIMIT);
+    swift.put("account_listing_limit", ListingParams.MAX_LIMIT);
+    swift.put("max_meta_name_length", 128);
+    swift.put("max_meta_value_length", 256);
+    swift.put("max_meta_count", 90);
+    swift.put("max_meta_overall_size", 4096);
+    swift.put("max_header_size", 8192);
+    swift.put("extra_header_count", 0);
+    swift.put("account_autocreate", true);
+    swift.put("allow_account_management", false);
+    swift.put("strict_cors_mode", true);
+    ArrayNode versions = swift.putArray("valid_api_versions");
+    versions.add("v1");
+    versions.add("v1.0");
+    ArrayNode list = swift.putArray("policies");
+    policies.values().forEach(p -> {
+      ObjectNode node = list.addObject();
+      node.put("name", p.name());
+      if (p.name().equals(defaultPolicy)) {
+        node.put("default", true);
+      }
+    });
+    root.putObject("tempauth");
+    this.body = root.toString();
+  }
+
+  public HttpResponse info() {
+    return HttpResponse.create()
+        .withStatus(StatusCodes.OK)
+        .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body));
+  }
+}

@@ -1,0 +1,134 @@
+package io.archipelago.http.swift;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.archipelago.engine.account.ContainerPage;
+import io.archipelago.engine.account.ContainerSummary;
+import io.archipelago.engine.store.ListingEntry;
+import io.archipelago.engine.store.ListingPage;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+
+/** Renders container and account listings as Swift does (plain, JSON, XML). */
+public final class ListingRenderer {
+
+  private static final JsonFactory JSON = new JsonFactory();
+
+  private ListingRenderer() {}
+
+  public static String objects(String container, ListingPage page, ListingFormat format) {
+    return switch (format) {
+      case PLAIN -> {
+        StringBuilder sb = new StringBuilder();
+        page.entries().forEach(e -> sb.append(e.sortKey()).append('\n'));
+        yield sb.toString();
+      }
+      case JSON -> json(g -> {
+        for (ListingEntry e : page.entries()) {
+          g.writeStartObject();
+          if (e instanceof ListingEntry.ObjectRow o) {
+            g.writeStringField("name", o.name());
+            g.writeStringField("hash", o.etag());
+            g.writeNumberField("bytes", o.size());
+            g.writeStringField("content_type", o.contentType());
+            g.writeStringField("last_modified", o.timestamp().toListingDate());
+          } else {
+            g.writeStringField("subdir", e.sortKey());
+          }
+          g.writeEndObject();
+        }
+      });
+      case XML -> {
+        StringBuilder sb = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+        sb.append("<container name=\"").append(xml(container)).append("\">");
+        for (ListingEntry e : page.entries()) {
+          if (e instanceof ListingEntry.ObjectRow o) {
+            sb.append("<object><name>").append(xml(o.name())).append("</name><hash>")
+                .append(o.etag()).append("</hash><bytes>").append(o.size())
+                .append("</bytes><content_type>").append(xml(o.contentType()))
+                .append("</content_type><last_modified>").append(o.timestamp().toListingDate())
+                .append("</last_modified></object>");
+          } else {
+            sb.append("<subdir name=\"").append(xml(e.sortKey())).append("\"><name>")
+                .append(xml(e.sortKey())).append("</name></subdir>");
+          }
+        }
+        yield sb.append("</container>").toString();
+      }
+    };
+  }
+
+  public static String containers(String account, ContainerPage page, ListingFormat format) {
+    return switch (format) {
+      case PLAIN -> {
+        StringBuilder sb = new StringBuilder();
+        page.rows().forEach(r -> sb.append(r.container() != null ? r.container().name() : r.subdir()).append('\n'));
+        yield sb.toString();
+      }
+      case JSON -> json(g -> {
+        for (ContainerPage.Row r : page.rows()) {
+          g.writeStartObject();
+          if (r.container() != null) {
+            ContainerSummary c = r.container();
+            g.writeStringField("name", c.name());
+            g.writeNumberField("count", c.objectCount());
+            g.writeNumberField("bytes", c.bytesUsed());
+            g.writeStringField("last_modified", c.lastModified().toListingDate());
+          } else {
+            g.writeStringField("subdir", r.subdir());
+          }
+          g.writeEndObject();
+        }
+      });
+      case XML -> {
+        StringBuilder sb = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+        sb.append("<account name=\"").append(xml(account)).append("\">");
+        for (ContainerPage.Row r : page.rows()) {
+          if (r.container() != null) {
+            ContainerSummary c = r.container();
+            sb.append("<container><name>").append(xml(c.name())).append("</name><count>")
+                .append(c.objectCount()).append("</count><bytes>").append(c.bytesUsed())
+                .append("</bytes><last_modified>").append(c.lastModified().toListingDate())
+                .append("</last_modified></container>");
+          } else {
+            sb.append("<subdir name=\"").append(xml(r.subdir())).append("\"><name>")
+                .append(xml(r.subdir())).append("</name></subdir>");
+          }
+        }
+        yield sb.append("</account>").toString();
+      }
+    };
+  }
+
+  private interface JsonBody {
+    void write(JsonGenerator g) throws IOException;
+  }
+
+  private static String json(JsonBody body) {
+    StringWriter out = new StringWriter();
+    try (JsonGenerator g = JSON.createGenerator(out)) {
+      g.writeStartArray();
+      body.write(g);
+      g.writeEndArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toString();
+  }
+
+  static String xml(String text) {
+    StringBuilder sb = new StringBuilder(text.length());
+    for (char c : text.toCharArray()) {
+      switch (c) {
+        case '<' -> sb.append("&lt;");
+        case '>' -> sb.append("&gt;");
+        case '&' -> sb.append("&amp;");
+        case '"' -> sb.append("&quot;");
+        case '\'' -> sb.append("&apos;");
+        default -> sb.append(c);
+      }
+    }
+    return sb.toString();
+  }
+}

@@ -1,0 +1,53 @@
+package io.archipelago.http.swift;
+
+import akka.http.javadsl.model.ContentTypes;
+import akka.http.javadsl.model.HttpEntities;
+import akka.http.javadsl.model.HttpHeader;
+import akka.http.javadsl.model.HttpResponse;
+import akka.http.javadsl.model.StatusCode;
+import akka.http.javadsl.model.headers.RawHeader;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Small builders for Swift responses. */
+final class Responses {
+
+  private Responses() {}
+
+  static HttpResponse empty(StatusCode status, List<HttpHeader> headers) {
+    return HttpResponse.create()
+        .withStatus(status)
+        .withEntity(HttpEntities.create(ContentTypes.TEXT_HTML_UTF8, ""))
+        .addHeaders(headers);
+  }
+
+  static HttpResponse text(StatusCode status, String body, List<HttpHeader> headers) {
+    return HttpResponse.create()
+        .withStatus(status)
+        .withEntity(HttpEntities.create(ContentTypes.TEXT_HTML_UTF8, body))
+        .addHeaders(headers);
+  }
+
+  static HeaderList headers() {
+    return new HeaderList();
+  }
+
+  /** Collects response headers in order. */
+  static final class HeaderList {
+    private final List<HttpHeader> headers = new ArrayList<>();
+
+    HeaderList add(String name, Object value) {
+      headers.add(RawHeader.create(name, String.valueOf(value)));
+      return this;
+    }
+
+    HeaderList addAll(List<HttpHeader> more) {
+      headers.addAll(more);
+      return this;
+    }
+
+    List<HttpHeader> list() {
+      return headers;
+    }
+  }
+}

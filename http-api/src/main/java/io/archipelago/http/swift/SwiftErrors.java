@@ -1,0 +1,97 @@
+package io.archipelago.http.swift;
+
+import akka.http.javadsl.model.ContentTypes;
+import akka.http.javadsl.model.HttpEntities;
+import akka.http.javadsl.model.HttpResponse;
+import akka.http.javadsl.model.headers.RawHeader;
+import akka.pattern.AskTimeoutException;
+import akka.stream.StreamTcpException;
+import io.archipelago.engine.ops.GatewayException;
+import io.archipelago.engine.store.ObjectStoreException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The one place where failures become Swift answers. */
+public final class SwiftErrors {
+
+  private static final Logger log = LoggerFactory.getLogger(SwiftErrors.class);
+
+  private SwiftErrors() {}
+
+  public static HttpResponse response(SwiftError error) {
+    return response(error, error.body());
+  }
+
+  public static HttpResponse response(SwiftError error, String body) {
+    return HttpResponse.create()
+        .withStatus(error.status())
+        .withEntity(HttpEntities.create(ContentTypes.TEXT_HTML_UTF8, body));
+  }
+
+  /** Maps any failure of a request to its Swift status and body. */
+  public static HttpResponse toResponse(Throwable failure, String requestId) {
+    Throwable t = unwrap(failure);
+    if (t instanceof SwiftException s) {
+      HttpResponse r = response(s.error(), s.body());
+      for (var h : s.headers().entrySet()) {
+        r = r.addHeader(RawHeader.create(h.getKey(), h.getValue()));
+      }
+      return r;
+    }
+    if (t instanceof GatewayException g) {
+      return switch (g.reason()) {
+        case ACCOUNT_NOT_FOUND, CONTAINER_NOT_FOUND, OBJECT_NOT_FOUND -> response(SwiftError.NOT_FOUND);
+        case CONTAINER_NOT_EMPTY, POLICY_MISMATCH -> response(SwiftError.CONFLICT, g.getMessage());
+        case POLICY_INVALID, BAD_REQUEST -> response(SwiftError.BAD_REQUEST, g.getMessage());
+        case PRECONDITION_FAILED -> response(SwiftError.PRECONDITION_FAILED, g.getMessage());
+        case NO_BACKEND_FOR_POLICY, BACKEND_UNKNOWN -> unavailable(g.getMessage());
+      };
+    }
+    if (t instanceof ObjectStoreException e) {
+      if (e instanceof ObjectStoreException.ContainerNotEmpty) {
+        return response(SwiftError.CONFLICT);
+      }
+      if (e instanceof ObjectStoreException.EtagMismatch) {
+        return response(SwiftError.UNPROCESSABLE_ENTITY);
+      }
+      if (e instanceof ObjectStoreException.LengthMismatch) {
+        return response(SwiftError.CLIENT_DISCONNECT);
+      }
+      if (e instanceof ObjectStoreException.InvalidRequest) {
+        return response(SwiftError.BAD_REQUEST, e.getMessage());
+      }
+      log.warn("[{}] backend unavailable: {}", requestId, e.getMessage());
+      return unavailable(e.getMessage());
+    }
+    if (t instanceof AskTimeoutException || t instanceof TimeoutException) {
+      log.warn("[{}] timed out: {}", requestId, t.getMessage());
+      return unavailable("The gateway timed out waiting for the container; try again.");
+    }
+    if (t instanceof akka.http.scaladsl.model.EntityStreamException
+        || t instanceof akka.http.scaladsl.model.EntityStreamSizeException
+        || t instanceof StreamTcpException
+        || t instanceof akka.stream.SubscriptionWithCancelException.NonFailureCancellation) {
+      log.info("[{}] client broke off: {}", requestId, t.toString());
+      return response(SwiftError.CLIENT_DISCONNECT);
+    }
+    log.error("[{}] unexpected failure", requestId, t);
+    return response(SwiftError.INTERNAL_ERROR);
+  }
+
+  private static HttpResponse unavailable(String detail) {
+    return response(SwiftError.SERVICE_UNAVAILABLE, detail)
+        .addHeader(RawHeader.create("Retry-After", "5"));
+  }
+
+  public static Throwable unwrap(Throwable t) {
+    Throwable current = t;
+    while ((current instanceof CompletionException || current instanceof ExecutionException)
+        && current.getCause() != null) {
+      current = current.getCause();
+    }
+    return current;
+  }
+}

@@ -1,0 +1,38 @@
+package io.archipelago.http.swift;
+
+import java.util.Map;
+
+/** A Swift error answer raised from inside the HTTP layer (bad header, no right, ...). */
+public final class SwiftException extends RuntimeException {
+
+  private final SwiftError error;
+  private final String body;
+  private final Map<String, String> headers;
+
+  public SwiftException(SwiftError error) {
+    this(error, error.body(), Map.of());
+  }
+
+  public SwiftException(SwiftError error, String body) {
+    this(error, body, Map.of());
+  }
+
+  public SwiftException(SwiftError error, String body, Map<String, String> headers) {
+    super(body, null, false, false);
+    this.error = error;
+    this.body = body;
+    this.headers = Map.copyOf(headers);
+  }
+
+  public SwiftError error() {
+    return error;
+  }
+
+  public String body() {
+    return body;
+  }
+
+  public Map<String, String> headers() {
+    return headers;
+  }
+}
