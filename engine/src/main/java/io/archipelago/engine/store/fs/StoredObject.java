@@ -1,0 +1,36 @@
+package io.archipelago.engine.store.fs;
+
+import io.archipelago.engine.store.ObjectInfo;
+import io.archipelago.engine.store.SwiftTimestamp;
+import java.util.Map;
+
+/**
+ * The metadata file of one object: its facts and the data file that holds its bytes. Written to
+ * a temp file and renamed into place, so the rename is the moment a version becomes visible.
+ *
+ * @param dataFile the file name of the data, in the same directory as the metadata file
+ */
+record StoredObject(
+    int format,
+    String name,
+    long size,
+    String etag,
+    String contentType,
+    SwiftTimestamp timestamp,
+    Map<String, String> metadata,
+    String dataFile) {
+
+  static final int FORMAT = 1;
+
+  StoredObject {
+    metadata = Map.copyOf(metadata);
+  }
+
+  ObjectInfo toInfo() {
+    return new ObjectInfo(name, size, etag, contentType, timestamp, metadata);
+  }
+
+  StoredObject withMetadata(String newContentType, Map<String, String> newMetadata, SwiftTimestamp at) {
+    return new StoredObject(format, name, size, etag, newContentType, at, newMetadata, dataFile);
+  }
+}
