@@ -5,7 +5,7 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.http.javadsl.Http;
 import akka.http.javadsl.ServerBinding;
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
+import io.archipelago.persistence.ArchipelagoConfig;
 import io.archipelago.engine.ArchipelagoEngine;
 import io.archipelago.http.auth.AuthController;
 import io.archipelago.http.auth.TempAuthUsers;
@@ -35,7 +35,7 @@ public final class Main {
       System.err.println("usage: archipelago serve");
       System.exit(2);
     }
-    Config config = ConfigFactory.load();
+    Config config = ArchipelagoConfig.load();
     try {
       SchemaBootstrap.apply(config);
     } catch (RuntimeException e) {

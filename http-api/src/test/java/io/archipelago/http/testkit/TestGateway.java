@@ -1,0 +1,91 @@
+package io.archipelago.http.testkit;
+
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.http.javadsl.ServerBinding;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.archipelago.http.Main;
+import io.archipelago.persistence.ArchipelagoConfig;
+import io.archipelago.persistence.SchemaBootstrap;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real gateway node inside the test JVM: the root application.conf (so the operator's file is
+ * tested too) with its data directory, HTTP port and cluster port moved to the test's own.
+ */
+public final class TestGateway implements AutoCloseable {
+
+  private final ActorSystem<Void> system;
+  private final ServerBinding binding;
+
+  private TestGateway(ActorSystem<Void> system, ServerBinding binding) {
+    this.system = system;
+    this.binding = binding;
+  }
+
+  public static TestGateway start(Path dataDir) {
+    return start(dataDir, Map.of());
+  }
+
+  public static TestGateway start(Path dataDir, Map<String, Object> extra) {
+    Map<String, Object> overrides = new HashMap<>();
+    overrides.put("archipelago.data-dir", dataDir.toString());
+    overrides.put("archipelago.http.port", 0);
+    overrides.put("archipelago.auth.print-credentials", false);
+    overrides.put("akka.remote.artery.canonical.port", 0);
+    overrides.put("akka.coordinated-shutdown.run-by-jvm-shutdown-hook", "off");
+    overrides.put("akka.coordinated-shutdown.exit-jvm", "off");
+    overrides.putAll(extra);
+    Config config =
+        ArchipelagoConfig.load(
+            ConfigFactory.parseMap(overrides)
+                .withFallback(ConfigFactory.parseFile(rootApplicationConf().toFile())));
+    SchemaBootstrap.apply(config);
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "archipelago", config);
+    try {
+      ServerBinding binding = Main.start(system).toCompletableFuture().get(60, TimeUnit.SECONDS);
+      return new TestGateway(system, binding);
+    } catch (Exception e) {
+      system.terminate();
+      throw new IllegalStateException("gateway did not start", e);
+    }
+  }
+
+  /** The checkout's application.conf, found from the module directory Maven runs tests in. */
+  public static Path rootApplicationConf() {
+    Path here = Path.of("").toAbsolutePath();
+    for (Path p = here; p != null; p = p.getParent()) {
+      if (p.resolve("application.conf").toFile().isFile() && p.resolve("pom.xml").toFile().isFile()) {
+        return p.resolve("application.conf");
+      }
+    }
+    throw new IllegalStateException("no application.conf above " + here);
+  }
+
+  public String baseUrl() {
+    return "http://127.0.0.1:" + binding.localAddress().getPort();
+  }
+
+  public ActorSystem<Void> system() {
+    return system;
+  }
+
+  @Override
+  public void close() {
+    system.terminate();
+    try {
+      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("gateway did not stop", e);
+    }
+  }
+
+  public static Duration timeout() {
+    return Duration.ofSeconds(30);
+  }
+}
