@@ -150,7 +150,7 @@ class FilesystemObjectStoreNamesTest {
     }
 
     List<String> expected = new ArrayList<>(names);
-    expected.sort(Comparator.comparing(FsStoreTesting::utf8, Utf8Keys.ORDER));
+    expected.sort(FsStoreTesting.SWIFT_ORDER);
     List<String> listed =
         await(store.list(CONTAINER, ListingQuery.all(10_000))).entries().stream()
             .map(ListingEntry::sortKey)

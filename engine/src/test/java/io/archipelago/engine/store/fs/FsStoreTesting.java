@@ -21,6 +21,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +39,10 @@ import java.util.stream.Stream;
 final class FsStoreTesting {
 
   static final BackendContainer CONTAINER = new BackendContainer("AUTH_test", "photos");
+
+  /** Swift's listing order, independent of the code under test: unsigned UTF-8 bytes. */
+  static final Comparator<String> SWIFT_ORDER =
+      (a, b) -> Arrays.compareUnsigned(utf8(a), utf8(b));
 
   private FsStoreTesting() {}
 
