@@ -109,6 +109,7 @@ class FilesystemObjectStoreNamesTest {
                 "x".repeat(79) + "ü",
                 "y".repeat(160) + "/" + "z".repeat(161),
                 "q".repeat(1024),
+                "/".repeat(1024),
                 "日本ab.%".repeat(102) + "tail",
                 segmented1024()));
     return names;

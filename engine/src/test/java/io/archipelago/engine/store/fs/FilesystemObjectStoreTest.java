@@ -401,6 +401,37 @@ class FilesystemObjectStoreTest {
   }
 
   @Test
+  void putsSurviveConcurrentPruning() throws IOException {
+    List<CompletionStage<?>> work = new ArrayList<>();
+    List<String> kept = new ArrayList<>();
+    for (int i = 0; i < 150; i++) {
+      String churn = "p/q/r/churn" + i;
+      work.add(putAsync(churn).thenCompose(r -> store.delete(CONTAINER, churn)));
+      if (i % 3 == 0) {
+        String keep = "p/q/" + (i % 2 == 0 ? "r/" : "s/") + "keep" + i;
+        kept.add(keep);
+        work.add(putAsync(keep));
+      }
+    }
+    work.forEach(FsStoreTesting::await);
+    kept.sort(FsStoreTesting.SWIFT_ORDER);
+    List<String> listed =
+        await(store.list(CONTAINER, ListingQuery.all(1000))).entries().stream()
+            .map(ListingEntry::sortKey)
+            .collect(Collectors.toList());
+    assertEquals(kept, listed);
+    for (String name : kept) {
+      assertArrayEquals(utf8(name), bytes(await(store.get(CONTAINER, name, Optional.empty())).orElseThrow(), mat));
+    }
+    assertEquals(2 * kept.size(), regularFiles(containerDir(root)).size());
+    assertTmpEmpty(root);
+  }
+
+  private CompletionStage<PutResult> putAsync(String name) {
+    return store.put(CONTAINER, name, attributes(), Source.single(ByteString.fromArray(utf8(name))));
+  }
+
+  @Test
   void capacityCountsStoredData() throws Exception {
     FilesystemObjectStore sized = new FilesystemObjectStore("fs-sized", root, 10_000, testKit.system());
     assertEquals(new Capacity(10_000, 0), await(sized.capacity()));
@@ -417,6 +448,61 @@ class FilesystemObjectStoreTest {
     Capacity capacity = await(reopened.capacity());
     assertEquals(100, capacity.usedBytes());
     assertEquals(Files.getFileStore(root).getTotalSpace(), capacity.totalBytes());
+  }
+
+  @Test
+  void listingReadsOnlyDirectoriesThePageNeeds() throws IOException {
+    List<CompletionStage<PutResult>> puts = new ArrayList<>();
+    for (int d = 0; d < 30; d++) {
+      for (int o = 0; o < 3; o++) {
+        String name = String.format("d%02d/sub/o%d", d, o);
+        puts.add(store.put(CONTAINER, name, attributes(), Source.single(ByteString.fromString(name))));
+      }
+    }
+    puts.forEach(FsStoreTesting::await);
+    Path dir = containerDir(root);
+
+    ContainerListing prefixed = ContainerListing.run(dir, query("d17/", null, null, null, 100, false));
+    assertEquals(List.of("d17/sub/o0", "d17/sub/o1", "d17/sub/o2"), keys(prefixed));
+    assertEquals(3, prefixed.directoriesRead()); // the container, d17, d17/sub
+
+    ContainerListing afterMarker = ContainerListing.run(dir, query(null, null, "d28/sub/o1", null, 100, false));
+    assertEquals(List.of("d28/sub/o2", "d29/sub/o0", "d29/sub/o1", "d29/sub/o2"), keys(afterMarker));
+    assertEquals(5, afterMarker.directoriesRead());
+
+    ContainerListing rolledUp = ContainerListing.run(dir, query(null, "/", null, null, 10, false));
+    assertEquals(10, rolledUp.page().entries().size());
+    assertEquals("d09/", rolledUp.page().entries().get(9).sortKey());
+    assertEquals(1 + 10 * 2, rolledUp.directoriesRead()); // one name per subdir, then skipped
+
+    ContainerListing reversed = ContainerListing.run(dir, query(null, null, null, "d27/sub/o2", 100, true));
+    assertEquals(List.of("d29/sub/o2", "d29/sub/o1", "d29/sub/o0", "d28/sub/o2", "d28/sub/o1", "d28/sub/o0"), keys(reversed));
+    assertEquals(1 + 3 * 2, reversed.directoriesRead()); // d27/sub is read to find nothing above o2
+  }
+
+  private static ListingQuery query(
+      String prefix, String delimiter, String marker, String endMarker, int limit, boolean reverse) {
+    return new ListingQuery(
+        Optional.ofNullable(prefix),
+        Optional.ofNullable(delimiter),
+        Optional.ofNullable(marker),
+        Optional.ofNullable(endMarker),
+        limit,
+        reverse);
+  }
+
+  private static List<String> keys(ContainerListing listing) {
+    return listing.page().entries().stream().map(ListingEntry::sortKey).collect(Collectors.toList());
+  }
+
+  @Test
+  void namesBeyondThePathLimitAreRefused() {
+    String tooDeep = "/".repeat(1400);
+    assertInstanceOf(
+        ObjectStoreException.InvalidRequest.class,
+        failureOf(store.put(CONTAINER, tooDeep, attributes(), Source.single(ByteString.fromString("x")))));
+    assertEquals(Optional.empty(), await(store.head(CONTAINER, tooDeep)));
+    assertEquals(Optional.empty(), await(store.delete(CONTAINER, tooDeep)));
   }
 
   private void assertNothingStored(String name) throws IOException {
