@@ -181,23 +181,12 @@ public final class FilesystemObjectStore implements ObjectStore {
     Path temp = tmpDir.resolve("put-" + NameCodec.token() + ".data");
     MessageDigest md5 = newMd5();
     AtomicLong received = new AtomicLong();
-    OptionalLong expectedLength = attributes.expectedLength();
-    CompletionStage<IOResult> written =
-        body.mapError(Throwable.class, BodyFailure::new)
-            .map(
-                chunk -> {
-                  long total = received.addAndGet(chunk.size());
-                  if (expectedLength.isPresent() && total > expectedLength.getAsLong()) {
-                    throw new ObjectStoreException.LengthMismatch(expectedLength.getAsLong(), total);
-                  }
-                  for (ByteBuffer buffer : chunk.getByteBuffers()) {
-                    md5.update(buffer);
-                  }
-                  return chunk;
-                })
-            .runWith(
-                FileIO.toPath(temp, Set.of(StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW)),
-                materializer);
+    CompletionStage<IOResult> written;
+    try {
+      written = spool(body, temp, md5, received, attributes.expectedLength());
+    } catch (RuntimeException e) { // the materializer is shut down
+      return CompletableFuture.failedFuture(failure("put", e));
+    }
     return written
         .handle((result, failure) -> Optional.ofNullable(failure))
         .thenCompose(
@@ -213,6 +202,33 @@ public final class FilesystemObjectStore implements ObjectStore {
                       return commitPut(
                           containerDir, location, name, attributes, temp, received.get(), etag);
                     }));
+  }
+
+  /**
+   * Streams the body into {@code temp}, feeding {@code md5} and counting into {@code received};
+   * fails as soon as the body is longer than announced.
+   */
+  private CompletionStage<IOResult> spool(
+      Source<ByteString, ?> body,
+      Path temp,
+      MessageDigest md5,
+      AtomicLong received,
+      OptionalLong expectedLength) {
+    return body.mapError(Throwable.class, BodyFailure::new)
+        .map(
+            chunk -> {
+              long total = received.addAndGet(chunk.size());
+              if (expectedLength.isPresent() && total > expectedLength.getAsLong()) {
+                throw new ObjectStoreException.LengthMismatch(expectedLength.getAsLong(), total);
+              }
+              for (ByteBuffer buffer : chunk.getByteBuffers()) {
+                md5.update(buffer);
+              }
+              return chunk;
+            })
+        .runWith(
+            FileIO.toPath(temp, Set.of(StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW)),
+            materializer);
   }
 
   private PutResult commitPut(
