@@ -54,6 +54,8 @@ final class ContainerListing {
 
   private boolean done;
 
+  private int directoriesRead;
+
   private ContainerListing(ListingQuery query) {
     this.reverse = query.reverse();
     this.limit = query.limit();
@@ -78,9 +80,23 @@ final class ContainerListing {
 
   /** The page of {@code query} from the container tree at {@code containerDir}. Blocks. */
   static ListingPage list(Path containerDir, ListingQuery query) throws IOException {
+    return run(containerDir, query).page();
+  }
+
+  /** Runs the walk and answers it, for its page and how much it read. Blocks. */
+  static ContainerListing run(Path containerDir, ListingQuery query) throws IOException {
     ContainerListing listing = new ContainerListing(query);
     listing.walk(containerDir, new byte[0]);
-    return new ListingPage(listing.entries);
+    return listing;
+  }
+
+  ListingPage page() {
+    return new ListingPage(entries);
+  }
+
+  /** How many directories the walk read. */
+  int directoriesRead() {
+    return directoriesRead;
   }
 
   /** Whether the container tree holds at least one object. Blocks. */
@@ -204,7 +220,8 @@ final class ContainerListing {
     }
   }
 
-  private static List<NameCodec.Entry> readSorted(Path dir) throws IOException {
+  private List<NameCodec.Entry> readSorted(Path dir) throws IOException {
+    directoriesRead++;
     List<NameCodec.Entry> out = new ArrayList<>();
     try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
       for (Path child : stream) {

@@ -10,7 +10,7 @@
  *     photos/2024/cat.jpg%v0k3f9q2m1c7a      its data; the metadata names this file
  *     a/%_/b%m                               "a//b" (%_ is the empty segment)
  *     trail/%_%m                             "trail/"
- *     %2E%2E/x%m                             "../x" (a leading '.' is always escaped)
+ *     %2E./x%m                               "../x" (a leading '.' is always escaped)
  *     &lt;80 bytes&gt;%+/&lt;rest&gt;%m                 a long segment, cut after 80 bytes ("%+": no slash here)
  * </pre>
  *

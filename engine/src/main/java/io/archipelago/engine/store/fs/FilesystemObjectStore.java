@@ -1,0 +1,703 @@
+package io.archipelago.engine.store.fs;
+
+import akka.Done;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.DispatcherSelector;
+import akka.actor.typed.Scheduler;
+import akka.stream.IOResult;
+import akka.stream.Materializer;
+import akka.stream.javadsl.FileIO;
+import akka.stream.javadsl.Sink;
+import akka.stream.javadsl.Source;
+import akka.util.ByteString;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.archipelago.engine.store.BackendContainer;
+import io.archipelago.engine.store.ByteRange;
+import io.archipelago.engine.store.Capacity;
+import io.archipelago.engine.store.ListingPage;
+import io.archipelago.engine.store.ListingQuery;
+import io.archipelago.engine.store.ObjectAttributes;
+import io.archipelago.engine.store.ObjectContent;
+import io.archipelago.engine.store.ObjectInfo;
+import io.archipelago.engine.store.ObjectStore;
+import io.archipelago.engine.store.ObjectStoreException;
+import io.archipelago.engine.store.PutResult;
+import io.archipelago.engine.store.SwiftTimestamp;
+import io.archipelago.engine.store.fs.NameCodec.ObjectLocation;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import scala.concurrent.ExecutionContextExecutor;
+
+/**
+ * An {@link ObjectStore} that keeps objects as files below a root directory (layout: see {@code
+ * package-info.java}). Blocking file IO runs on Akka's blocking IO dispatcher, never on the
+ * caller's thread.
+ *
+ * <p>A put streams the body into a temp file under {@code <root>/.tmp} while computing its MD5 and
+ * length, checks them against what the client announced, forces the file to disk and renames it
+ * next to its final place under a unique data file name. It then renames a freshly written
+ * metadata file over the object's metadata file: that rename is the commit point. Finally the
+ * replaced version's data file is deleted. A reader reads the metadata file and opens the data
+ * file it names. Crash leftovers (temp files, data files no metadata names) are never listed.
+ * Commits, metadata updates and deletes of one name are serialised within this process by a
+ * striped lock; the root must not be shared with another process.
+ *
+ * <p>{@link #deleteContainer} must not race with writes into the same container; the container
+ * entity serialises them.
+ */
+public final class FilesystemObjectStore implements ObjectStore {
+
+  private static final int READ_CHUNK_BYTES = 64 * 1024;
+  private static final int LOCK_STRIPES = 256;
+  private static final int MAX_PLACE_ATTEMPTS = 16;
+  /** Linux's PATH_MAX is 4096 bytes including the terminating NUL. */
+  private static final int MAX_PATH_BYTES = 4095;
+
+  private static final Duration UNCLAIMED_READ_TIMEOUT = Duration.ofSeconds(30);
+
+  private final String backendId;
+  private final Path root;
+  private final Path tmpDir;
+  private final long configuredCapacity;
+  private final Materializer materializer;
+  private final Scheduler scheduler;
+  private final ExecutionContextExecutor blocking;
+  private final ReentrantLock[] locks = new ReentrantLock[LOCK_STRIPES];
+  /** Data bytes written minus data bytes removed since the startup scan began. */
+  private final AtomicLong usedSinceStart = new AtomicLong();
+  /** Data bytes found by the startup scan. */
+  private final CompletionStage<Long> scannedBytes;
+
+  /**
+   * Opens (creating if needed) a store at {@code root}. Creates the root and its temp directory
+   * synchronously, so call it at startup, not from an actor.
+   *
+   * @param capacityBytes the capacity to report; zero or less reports the filesystem's size
+   * @throws UncheckedIOException when the root cannot be created
+   * @throws IllegalArgumentException when the root is on a case-insensitive filesystem
+   */
+  public FilesystemObjectStore(
+      String backendId, Path root, long capacityBytes, ActorSystem<?> system) {
+    this.backendId = backendId;
+    this.root = root.toAbsolutePath().normalize();
+    this.tmpDir = this.root.resolve(".tmp");
+    this.configuredCapacity = capacityBytes;
+    this.materializer = Materializer.matFromSystem(system);
+    this.scheduler = system.scheduler();
+    this.blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
+    for (int i = 0; i < LOCK_STRIPES; i++) {
+      locks[i] = new ReentrantLock();
+    }
+    try {
+      Files.createDirectories(tmpDir);
+      requireCaseSensitive(tmpDir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open filesystem store at " + this.root, e);
+    }
+    this.scannedBytes = io("scan", this::scanDataBytes);
+  }
+
+  @Override
+  public String backendId() {
+    return backendId;
+  }
+
+  @Override
+  public CompletionStage<Done> createContainer(BackendContainer container) {
+    return io(
+        "create container",
+        () -> {
+          Files.createDirectories(containerDir(container));
+          return Done.getInstance();
+        });
+  }
+
+  @Override
+  public CompletionStage<Done> deleteContainer(BackendContainer container) {
+    return io(
+        "delete container",
+        () -> {
+          Path dir = containerDir(container);
+          if (!Files.isDirectory(dir)) {
+            return Done.getInstance();
+          }
+          if (ContainerListing.holdsObjects(dir)) {
+            throw new ObjectStoreException.ContainerNotEmpty(container);
+          }
+          try {
+            deleteTree(dir);
+          } catch (DirectoryNotEmptyException e) {
+            throw new ObjectStoreException.ContainerNotEmpty(container);
+          }
+          pruneEmptyDirs(dir.getParent(), root);
+          return Done.getInstance();
+        });
+  }
+
+  @Override
+  public CompletionStage<PutResult> put(
+      BackendContainer container,
+      String name,
+      ObjectAttributes attributes,
+      Source<ByteString, ?> body) {
+    Path containerDir;
+    ObjectLocation location;
+    try {
+      containerDir = containerDir(container);
+      location = locate(containerDir, name);
+      if (!fitsPathLimit(location)) {
+        throw new ObjectStoreException.InvalidRequest("object name too long for this backend");
+      }
+    } catch (ObjectStoreException e) {
+      body.runWith(Sink.cancelled(), materializer);
+      return CompletableFuture.failedFuture(e);
+    }
+    Path temp = tmpDir.resolve("put-" + NameCodec.token() + ".data");
+    MessageDigest md5 = newMd5();
+    AtomicLong received = new AtomicLong();
+    CompletionStage<IOResult> written;
+    try {
+      written = spool(body, temp, md5, received, attributes.expectedLength());
+    } catch (RuntimeException e) { // the materializer is shut down
+      return CompletableFuture.failedFuture(failure("put", e));
+    }
+    return written
+        .handle((result, failure) -> Optional.ofNullable(failure))
+        .thenCompose(
+            failure ->
+                io(
+                    "put",
+                    () -> {
+                      if (failure.isPresent()) {
+                        Files.deleteIfExists(temp);
+                        throw new CompletionException(failure.get());
+                      }
+                      String etag = HexFormat.of().formatHex(md5.digest());
+                      return commitPut(
+                          containerDir, location, name, attributes, temp, received.get(), etag);
+                    }));
+  }
+
+  /**
+   * Streams the body into {@code temp}, feeding {@code md5} and counting into {@code received};
+   * fails as soon as the body is longer than announced.
+   */
+  private CompletionStage<IOResult> spool(
+      Source<ByteString, ?> body,
+      Path temp,
+      MessageDigest md5,
+      AtomicLong received,
+      OptionalLong expectedLength) {
+    return body.mapError(Throwable.class, BodyFailure::new)
+        .map(
+            chunk -> {
+              long total = received.addAndGet(chunk.size());
+              if (expectedLength.isPresent() && total > expectedLength.getAsLong()) {
+                throw new ObjectStoreException.LengthMismatch(expectedLength.getAsLong(), total);
+              }
+              for (ByteBuffer buffer : chunk.getByteBuffers()) {
+                md5.update(buffer);
+              }
+              return chunk;
+            })
+        .runWith(
+            FileIO.toPath(temp, Set.of(StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW)),
+            materializer);
+  }
+
+  private PutResult commitPut(
+      Path containerDir,
+      ObjectLocation location,
+      String name,
+      ObjectAttributes attributes,
+      Path temp,
+      long size,
+      String etag)
+      throws IOException {
+    try {
+      OptionalLong expectedLength = attributes.expectedLength();
+      if (expectedLength.isPresent() && expectedLength.getAsLong() != size) {
+        throw new ObjectStoreException.LengthMismatch(expectedLength.getAsLong(), size);
+      }
+      Optional<String> expectedEtag = attributes.expectedEtag().map(FilesystemObjectStore::bareEtag);
+      if (expectedEtag.isPresent() && !expectedEtag.get().equalsIgnoreCase(etag)) {
+        throw new ObjectStoreException.EtagMismatch(expectedEtag.get(), etag);
+      }
+      force(temp);
+    } catch (IOException | RuntimeException e) {
+      Files.deleteIfExists(temp);
+      throw e;
+    }
+    String dataName = location.newDataFileName();
+    Path data = location.dir().resolve(dataName);
+    StoredObject stored =
+        new StoredObject(
+            StoredObject.FORMAT,
+            name,
+            size,
+            etag,
+            attributes.contentType(),
+            attributes.timestamp(),
+            attributes.metadata(),
+            dataName);
+    Path metaTemp = null;
+    boolean dataPlaced = false;
+    try {
+      metaTemp = MetadataFile.writeTemp(stored, tmpDir);
+      moveIntoPlace(temp, data);
+      dataPlaced = true;
+      Optional<StoredObject> previous;
+      ReentrantLock lock = lockFor(location);
+      lock.lock();
+      try {
+        previous = readReplaceable(location);
+        moveIntoPlace(metaTemp, location.metaFile());
+        metaTemp = null; // committed
+        syncDir(location.dir());
+        if (previous.isPresent() && !previous.get().dataFile().equals(dataName)) {
+          deleteDataQuietly(location, previous.get());
+        }
+      } finally {
+        lock.unlock();
+      }
+      usedSinceStart.addAndGet(size - previous.map(StoredObject::size).orElse(0L));
+      return new PutResult(stored.toInfo(), previous.map(StoredObject::toInfo));
+    } catch (IOException | RuntimeException e) {
+      Files.deleteIfExists(temp);
+      if (metaTemp != null) {
+        Files.deleteIfExists(metaTemp);
+        if (dataPlaced) {
+          Files.deleteIfExists(data);
+          pruneEmptyDirs(location.dir(), containerDir);
+        }
+      }
+      throw e;
+    }
+  }
+
+  @Override
+  public CompletionStage<Optional<ObjectInfo>> head(BackendContainer container, String name) {
+    return io(
+        "head",
+        () -> {
+          ObjectLocation location = locate(containerDir(container), name);
+          if (!fitsPathLimit(location)) {
+            return Optional.empty();
+          }
+          return MetadataFile.read(location.metaFile()).map(StoredObject::toInfo);
+        });
+  }
+
+  @Override
+  public CompletionStage<Optional<ObjectContent>> get(
+      BackendContainer container, String name, Optional<ByteRange> range) {
+    return io(
+        "get",
+        () -> {
+          ObjectLocation location = locate(containerDir(container), name);
+          if (!fitsPathLimit(location)) {
+            return Optional.empty();
+          }
+          // a concurrent overwrite may delete the data file between reading the metadata and
+          // opening the data; the metadata then names the new version
+          for (int attempt = 0; attempt < 2; attempt++) {
+            Optional<StoredObject> found = MetadataFile.read(location.metaFile());
+            if (found.isEmpty()) {
+              return Optional.empty();
+            }
+            StoredObject object = found.get();
+            Optional<ByteRange.Resolved> resolved = Optional.empty();
+            if (range.isPresent()) {
+              resolved = range.get().resolve(object.size());
+              if (resolved.isEmpty()) {
+                return Optional.of(
+                    new ObjectContent(object.toInfo(), Optional.empty(), true, Source.empty()));
+              }
+            }
+            Path data = dataFile(location, object);
+            FileChannel channel;
+            try {
+              channel = FileChannel.open(data, StandardOpenOption.READ);
+            } catch (NoSuchFileException e) {
+              continue;
+            }
+            long start = resolved.map(ByteRange.Resolved::first).orElse(0L);
+            long length = resolved.map(ByteRange.Resolved::length).orElse(object.size());
+            Source<ByteString, ?> bytes =
+                DataFileSource.of(
+                    channel,
+                    data,
+                    start,
+                    length,
+                    READ_CHUNK_BYTES,
+                    scheduler,
+                    blocking,
+                    UNCLAIMED_READ_TIMEOUT);
+            return Optional.of(new ObjectContent(object.toInfo(), resolved, false, bytes));
+          }
+          throw new IOException("the data file of " + location.metaFile() + " is missing");
+        });
+  }
+
+  @Override
+  public CompletionStage<Optional<ObjectInfo>> replaceMetadata(
+      BackendContainer container,
+      String name,
+      Optional<String> contentType,
+      Map<String, String> metadata,
+      SwiftTimestamp timestamp) {
+    return io(
+        "replace metadata",
+        () -> {
+          ObjectLocation location = locate(containerDir(container), name);
+          if (!fitsPathLimit(location)) {
+            return Optional.empty();
+          }
+          ReentrantLock lock = lockFor(location);
+          lock.lock();
+          try {
+            Optional<StoredObject> found = MetadataFile.read(location.metaFile());
+            if (found.isEmpty()) {
+              return Optional.empty();
+            }
+            StoredObject updated =
+                found
+                    .get()
+                    .withMetadata(
+                        contentType.orElse(found.get().contentType()), metadata, timestamp);
+            Path temp = MetadataFile.writeTemp(updated, tmpDir);
+            try {
+              moveIntoPlace(temp, location.metaFile());
+            } catch (IOException e) {
+              Files.deleteIfExists(temp);
+              throw e;
+            }
+            syncDir(location.dir());
+            return Optional.of(updated.toInfo());
+          } finally {
+            lock.unlock();
+          }
+        });
+  }
+
+  @Override
+  public CompletionStage<Optional<ObjectInfo>> delete(BackendContainer container, String name) {
+    return io(
+        "delete",
+        () -> {
+          Path containerDir = containerDir(container);
+          ObjectLocation location = locate(containerDir, name);
+          if (!fitsPathLimit(location)) {
+            return Optional.empty();
+          }
+          Optional<StoredObject> found;
+          ReentrantLock lock = lockFor(location);
+          lock.lock();
+          try {
+            found = MetadataFile.read(location.metaFile());
+            if (found.isEmpty()) {
+              return Optional.empty();
+            }
+            Files.delete(location.metaFile());
+            syncDir(location.dir());
+            deleteDataQuietly(location, found.get());
+          } finally {
+            lock.unlock();
+          }
+          usedSinceStart.addAndGet(-found.get().size());
+          pruneEmptyDirs(location.dir(), containerDir);
+          return found.map(StoredObject::toInfo);
+        });
+  }
+
+  @Override
+  public CompletionStage<ListingPage> list(BackendContainer container, ListingQuery query) {
+    return io("list", () -> ContainerListing.list(containerDir(container), query));
+  }
+
+  /**
+   * The configured capacity (or the filesystem's size) and the bytes of all data files: counted
+   * once at startup and kept up to date by this store's writes and deletes. Writes that land
+   * while the startup scan runs may be counted twice; crash leftovers count until their
+   * container is deleted.
+   */
+  @Override
+  public CompletionStage<Capacity> capacity() {
+    return scannedBytes.thenCompose(
+        scanned ->
+            io(
+                "capacity",
+                () -> {
+                  long total =
+                      configuredCapacity > 0
+                          ? configuredCapacity
+                          : Files.getFileStore(root).getTotalSpace();
+                  return new Capacity(total, Math.max(0, scanned + usedSinceStart.get()));
+                }));
+  }
+
+  // ---- locations ----
+
+  private Path containerDir(BackendContainer container) {
+    return NameCodec.containerDir(
+        root,
+        Utf8Keys.encode(container.account(), "account name"),
+        Utf8Keys.encode(container.container(), "container name"));
+  }
+
+  private static ObjectLocation locate(Path containerDir, String name) {
+    if (name.isEmpty()) {
+      throw new ObjectStoreException.InvalidRequest("empty object name");
+    }
+    return NameCodec.locate(containerDir, Utf8Keys.encode(name, "object name"));
+  }
+
+  /** Whether the longest file path of the object stays within the OS's path length limit. */
+  private static boolean fitsPathLimit(ObjectLocation location) {
+    Path longest = location.dir().resolve(location.newDataFileName());
+    return longest.toString().getBytes(StandardCharsets.UTF_8).length <= MAX_PATH_BYTES;
+  }
+
+  /** The data file a metadata document names; refuses names that would leave its directory. */
+  private static Path dataFile(ObjectLocation location, StoredObject object) throws IOException {
+    NameCodec.Entry entry = NameCodec.parse(object.dataFile());
+    if (entry == null || entry.kind() != NameCodec.Kind.DATA || object.dataFile().contains("/")) {
+      throw new IOException("corrupt metadata in " + location.metaFile());
+    }
+    return location.dir().resolve(object.dataFile());
+  }
+
+  private ReentrantLock lockFor(ObjectLocation location) {
+    return locks[Math.floorMod(location.metaFile().hashCode(), LOCK_STRIPES)];
+  }
+
+  // ---- file operations (blocking) ----
+
+  /** The version a put replaces; a metadata file that cannot be parsed is overwritten. */
+  private static Optional<StoredObject> readReplaceable(ObjectLocation location)
+      throws IOException {
+    try {
+      return MetadataFile.read(location.metaFile());
+    } catch (JsonProcessingException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Renames {@code source} to {@code target} atomically, creating the parent directories. A
+   * concurrent delete may prune a freshly made directory before the rename; then make it again.
+   */
+  private static void moveIntoPlace(Path source, Path target) throws IOException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        Files.createDirectories(target.getParent());
+        Files.move(source, target, StandardCopyOption.ATOMIC_MOVE);
+        return;
+      } catch (NoSuchFileException e) {
+        if (attempt >= MAX_PLACE_ATTEMPTS || !Files.exists(source)) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  /** Removes {@code dir} and its ancestors below {@code stop} while they are empty. */
+  private static void pruneEmptyDirs(Path dir, Path stop) {
+    for (Path d = dir; d != null && d.startsWith(stop) && !d.equals(stop); d = d.getParent()) {
+      try {
+        Files.delete(d);
+      } catch (NoSuchFileException e) {
+        // pruned concurrently; its parent may be empty now
+      } catch (IOException e) {
+        return; // not empty (or not ours to remove)
+      }
+    }
+  }
+
+  private void deleteTree(Path dir) throws IOException {
+    Files.walkFileTree(
+        dir,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+              throws IOException {
+            if (Files.deleteIfExists(file)
+                && file.getFileName().toString().contains(NameCodec.DATA_MARK)) {
+              usedSinceStart.addAndGet(-attrs.size());
+            }
+            return FileVisitResult.CONTINUE;
+          }
+
+          @Override
+          public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+            if (e instanceof NoSuchFileException) {
+              return FileVisitResult.CONTINUE;
+            }
+            throw e;
+          }
+
+          @Override
+          public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+            if (e != null && !(e instanceof NoSuchFileException)) {
+              throw e;
+            }
+            Files.deleteIfExists(d);
+            return FileVisitResult.CONTINUE;
+          }
+        });
+  }
+
+  private long scanDataBytes() throws IOException {
+    AtomicLong total = new AtomicLong();
+    Files.walkFileTree(
+        root,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+            return dir.equals(tmpDir) ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+          }
+
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+            if (attrs.isRegularFile()
+                && file.getFileName().toString().contains(NameCodec.DATA_MARK)) {
+              total.addAndGet(attrs.size());
+            }
+            return FileVisitResult.CONTINUE;
+          }
+
+          @Override
+          public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+            if (e instanceof NoSuchFileException) {
+              return FileVisitResult.CONTINUE;
+            }
+            throw e;
+          }
+        });
+    return total.get();
+  }
+
+  private static void force(Path file) throws IOException {
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      channel.force(true);
+    }
+  }
+
+  /** Makes renames in {@code dir} durable; best effort (not every filesystem supports it). */
+  private static void syncDir(Path dir) {
+    try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+      channel.force(true);
+    } catch (IOException ignored) {
+      // the rename happened; only its durability across a power loss is uncertain
+    }
+  }
+
+  private static void deleteDataQuietly(ObjectLocation location, StoredObject object) {
+    try {
+      Files.deleteIfExists(dataFile(location, object));
+    } catch (IOException ignored) {
+      // an unreferenced data file is harmless; deleting its container removes it
+    }
+  }
+
+  private static void requireCaseSensitive(Path dir) throws IOException {
+    String probe = "case-probe-" + NameCodec.token();
+    Path lower = dir.resolve(probe + "-a");
+    Files.createFile(lower);
+    try {
+      if (Files.exists(dir.resolve(probe + "-A"))) {
+        throw new IllegalArgumentException(dir + " is on a case-insensitive filesystem");
+      }
+    } finally {
+      Files.deleteIfExists(lower);
+    }
+  }
+
+  private static String bareEtag(String etag) {
+    String e = etag.trim();
+    return e.length() >= 2 && e.startsWith("\"") && e.endsWith("\"") ? e.substring(1, e.length() - 1) : e;
+  }
+
+  private static MessageDigest newMd5() {
+    try {
+      return MessageDigest.getInstance("MD5");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JVM lacks MD5", e);
+    }
+  }
+
+  // ---- async plumbing ----
+
+  @FunctionalInterface
+  private interface BlockingCall<T> {
+    T call() throws Exception;
+  }
+
+  /** Runs {@code call} on the blocking dispatcher; failures become ObjectStoreExceptions. */
+  private <T> CompletionStage<T> io(String operation, BlockingCall<T> call) {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    try {
+      blocking.execute(
+          () -> {
+            try {
+              result.complete(call.call());
+            } catch (Exception e) {
+              result.completeExceptionally(failure(operation, e));
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      result.completeExceptionally(failure(operation, e));
+    }
+    return result;
+  }
+
+  /**
+   * The exception a failed operation completes with: an ObjectStoreException found in the chain,
+   * the body's own failure when the client's stream failed, else BackendUnavailable.
+   */
+  private Throwable failure(String operation, Throwable thrown) {
+    for (Throwable t = thrown; t != null; t = t.getCause()) {
+      if (t instanceof ObjectStoreException) {
+        return t;
+      }
+      if (t instanceof BodyFailure) {
+        return t.getCause();
+      }
+    }
+    return new ObjectStoreException.BackendUnavailable(
+        backendId, operation + " failed: " + thrown, thrown);
+  }
+
+  /** Marks a failure of the request body stream, as opposed to one of the store. */
+  private static final class BodyFailure extends RuntimeException {
+    BodyFailure(Throwable cause) {
+      super(cause);
+    }
+  }
+}

@@ -1,0 +1,520 @@
+package io.archipelago.engine.store.fs;
+
+import static io.archipelago.engine.store.fs.FsStoreTesting.CONTAINER;
+import static io.archipelago.engine.store.fs.FsStoreTesting.assertTmpEmpty;
+import static io.archipelago.engine.store.fs.FsStoreTesting.attributes;
+import static io.archipelago.engine.store.fs.FsStoreTesting.await;
+import static io.archipelago.engine.store.fs.FsStoreTesting.bytes;
+import static io.archipelago.engine.store.fs.FsStoreTesting.containerDir;
+import static io.archipelago.engine.store.fs.FsStoreTesting.failureOf;
+import static io.archipelago.engine.store.fs.FsStoreTesting.md5Hex;
+import static io.archipelago.engine.store.fs.FsStoreTesting.put;
+import static io.archipelago.engine.store.fs.FsStoreTesting.regularFiles;
+import static io.archipelago.engine.store.fs.FsStoreTesting.utf8;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.stream.Materializer;
+import akka.stream.javadsl.Source;
+import akka.util.ByteString;
+import io.archipelago.engine.store.BackendContainer;
+import io.archipelago.engine.store.ByteRange;
+import io.archipelago.engine.store.Capacity;
+import io.archipelago.engine.store.ListingEntry;
+import io.archipelago.engine.store.ListingQuery;
+import io.archipelago.engine.store.ObjectAttributes;
+import io.archipelago.engine.store.ObjectContent;
+import io.archipelago.engine.store.ObjectInfo;
+import io.archipelago.engine.store.ObjectStoreException;
+import io.archipelago.engine.store.PutResult;
+import io.archipelago.engine.store.SwiftTimestamp;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FilesystemObjectStoreTest {
+
+  private static ActorTestKit testKit;
+  private static Materializer mat;
+
+  @TempDir Path root;
+  private FilesystemObjectStore store;
+
+  @BeforeAll
+  static void startSystem() {
+    testKit = ActorTestKit.create();
+    mat = Materializer.matFromSystem(testKit.system());
+  }
+
+  @AfterAll
+  static void stopSystem() {
+    testKit.shutdownTestKit();
+  }
+
+  @BeforeEach
+  void openStore() {
+    store = FsStoreTesting.newStore(testKit, root);
+    await(store.createContainer(CONTAINER));
+  }
+
+  @Test
+  void putGetHeadRoundTrip() {
+    byte[] body = utf8("hello, archipelago");
+    ObjectAttributes attrs =
+        new ObjectAttributes(
+            "text/plain",
+            SwiftTimestamp.parse("1700000000.12345"),
+            Map.of("x-object-meta-color", "blue"),
+            Optional.of(md5Hex(body)),
+            OptionalLong.of(body.length));
+    PutResult result =
+        await(store.put(CONTAINER, "docs/hello.txt", attrs, Source.single(ByteString.fromArray(body))));
+
+    ObjectInfo expected =
+        new ObjectInfo(
+            "docs/hello.txt",
+            body.length,
+            md5Hex(body),
+            "text/plain",
+            SwiftTimestamp.parse("1700000000.12345"),
+            Map.of("x-object-meta-color", "blue"));
+    assertEquals(expected, result.stored());
+    assertEquals(Optional.empty(), result.replaced());
+    assertEquals(Optional.of(expected), await(store.head(CONTAINER, "docs/hello.txt")));
+
+    ObjectContent content = await(store.get(CONTAINER, "docs/hello.txt", Optional.empty())).orElseThrow();
+    assertEquals(expected, content.info());
+    assertFalse(content.rangeNotSatisfiable());
+    assertEquals(body.length, content.contentLength());
+    assertArrayEquals(body, bytes(content, mat));
+
+    assertEquals(Optional.empty(), await(store.head(CONTAINER, "docs/missing")));
+    assertEquals(Optional.empty(), await(store.get(CONTAINER, "docs/missing", Optional.empty())));
+    assertTrue(Files.exists(containerDir(root).resolve("docs").resolve("hello.txt%m")));
+  }
+
+  @Test
+  void multiChunkBodyAndEmptyBody() {
+    List<ByteString> chunks = new ArrayList<>();
+    ByteString all = ByteString.emptyByteString();
+    for (int i = 0; i < 100; i++) {
+      ByteString chunk = ByteString.fromString("chunk " + i + ";");
+      chunks.add(chunk);
+      all = all.concat(chunk);
+    }
+    PutResult result = await(store.put(CONTAINER, "multi", attributes(), Source.from(chunks)));
+    assertEquals(md5Hex(all.toArray()), result.stored().etag());
+    assertArrayEquals(
+        all.toArray(),
+        bytes(await(store.get(CONTAINER, "multi", Optional.empty())).orElseThrow(), mat));
+
+    PutResult empty = await(store.put(CONTAINER, "empty", attributes(), Source.empty()));
+    assertEquals(0, empty.stored().size());
+    assertEquals("d41d8cd98f00b204e9800998ecf8427e", empty.stored().etag());
+    assertArrayEquals(
+        new byte[0], bytes(await(store.get(CONTAINER, "empty", Optional.empty())).orElseThrow(), mat));
+  }
+
+  @Test
+  void etagMismatchStoresNothing() throws IOException {
+    ObjectAttributes attrs =
+        new ObjectAttributes(
+            "text/plain", SwiftTimestamp.now(), Map.of(), Optional.of(md5Hex(utf8("other"))), OptionalLong.empty());
+    Throwable failure =
+        failureOf(store.put(CONTAINER, "dir/bad", attrs, Source.single(ByteString.fromString("body"))));
+    assertInstanceOf(ObjectStoreException.EtagMismatch.class, failure);
+    assertNothingStored("dir/bad");
+  }
+
+  @Test
+  void quotedUpperCaseEtagMatches() {
+    byte[] body = utf8("quoted");
+    ObjectAttributes attrs =
+        new ObjectAttributes(
+            "text/plain",
+            SwiftTimestamp.now(),
+            Map.of(),
+            Optional.of("\"" + md5Hex(body).toUpperCase() + "\""),
+            OptionalLong.empty());
+    PutResult result = await(store.put(CONTAINER, "q", attrs, Source.single(ByteString.fromArray(body))));
+    assertEquals(md5Hex(body), result.stored().etag());
+  }
+
+  @Test
+  void shortAndLongBodiesStoreNothing() throws IOException {
+    ObjectAttributes expectTen =
+        new ObjectAttributes("text/plain", SwiftTimestamp.now(), Map.of(), Optional.empty(), OptionalLong.of(10));
+    Throwable tooShort =
+        failureOf(store.put(CONTAINER, "dir/short", expectTen, Source.single(ByteString.fromString("12345"))));
+    assertInstanceOf(ObjectStoreException.LengthMismatch.class, tooShort);
+    assertNothingStored("dir/short");
+
+    Source<ByteString, ?> eleven =
+        Source.from(List.of(ByteString.fromString("123456"), ByteString.fromString("78901")));
+    Throwable tooLong = failureOf(store.put(CONTAINER, "dir/long", expectTen, eleven));
+    assertInstanceOf(ObjectStoreException.LengthMismatch.class, tooLong);
+    assertNothingStored("dir/long");
+  }
+
+  @Test
+  void failingBodyStoresNothing() throws IOException {
+    RuntimeException boom = new RuntimeException("client went away");
+    Source<ByteString, ?> body =
+        Source.from(List.of(ByteString.fromString("part one"), ByteString.fromString("part two")))
+            .concat(Source.failed(boom));
+    Throwable failure = failureOf(store.put(CONTAINER, "dir/broken", attributes(), body));
+    assertEquals(boom, failure);
+    assertNothingStored("dir/broken");
+  }
+
+  @Test
+  void failedOverwriteKeepsPreviousVersion() throws IOException {
+    put(store, "keep", utf8("version one"));
+    ObjectAttributes wrongEtag =
+        new ObjectAttributes(
+            "text/plain", SwiftTimestamp.now(), Map.of(), Optional.of(md5Hex(utf8("x"))), OptionalLong.empty());
+    failureOf(store.put(CONTAINER, "keep", wrongEtag, Source.single(ByteString.fromString("version two"))));
+    ObjectContent content = await(store.get(CONTAINER, "keep", Optional.empty())).orElseThrow();
+    assertArrayEquals(utf8("version one"), bytes(content, mat));
+    assertEquals(2, regularFiles(containerDir(root)).size()); // metadata and one data file
+    assertTmpEmpty(root);
+  }
+
+  @Test
+  void overwriteAnswersReplacedVersionAndRemovesItsData() throws IOException {
+    PutResult first = put(store, "a/b", utf8("first"));
+    PutResult second = put(store, "a/b", utf8("second version"));
+    assertEquals(Optional.of(first.stored()), second.replaced());
+    assertEquals(md5Hex(utf8("second version")), second.stored().etag());
+    assertArrayEquals(
+        utf8("second version"),
+        bytes(await(store.get(CONTAINER, "a/b", Optional.empty())).orElseThrow(), mat));
+    List<String> files =
+        regularFiles(containerDir(root)).stream()
+            .map(p -> p.getFileName().toString())
+            .sorted()
+            .collect(Collectors.toList());
+    assertEquals(2, files.size(), files.toString());
+    assertEquals("b%m", files.get(0));
+    assertTrue(files.get(1).startsWith("b%v"));
+  }
+
+  @Test
+  void openedContentSurvivesOverwriteAndDelete() {
+    put(store, "snap", utf8("old bytes"));
+    ObjectContent opened = await(store.get(CONTAINER, "snap", Optional.empty())).orElseThrow();
+    put(store, "snap", utf8("new bytes, longer"));
+    assertArrayEquals(utf8("old bytes"), bytes(opened, mat));
+
+    ObjectContent openedAgain = await(store.get(CONTAINER, "snap", Optional.empty())).orElseThrow();
+    await(store.delete(CONTAINER, "snap"));
+    assertArrayEquals(utf8("new bytes, longer"), bytes(openedAgain, mat));
+  }
+
+  @Test
+  void ranges() {
+    put(store, "digits", utf8("0123456789"));
+    assertRange(new ByteRange.FromTo(2, 5), "2345", 2, 5);
+    assertRange(new ByteRange.FromTo(8, 100), "89", 8, 9);
+    assertRange(new ByteRange.FromTo(0, 0), "0", 0, 0);
+    assertRange(new ByteRange.From(7), "789", 7, 9);
+    assertRange(new ByteRange.From(0), "0123456789", 0, 9);
+    assertRange(new ByteRange.Suffix(3), "789", 7, 9);
+    assertRange(new ByteRange.Suffix(50), "0123456789", 0, 9);
+    for (ByteRange unsatisfiable :
+        List.of(new ByteRange.FromTo(10, 20), new ByteRange.From(10), new ByteRange.Suffix(0), new ByteRange.FromTo(5, 4))) {
+      ObjectContent content =
+          await(store.get(CONTAINER, "digits", Optional.of(unsatisfiable))).orElseThrow();
+      assertTrue(content.rangeNotSatisfiable(), unsatisfiable.toString());
+      assertEquals(Optional.empty(), content.range());
+      assertEquals(10, content.info().size());
+      assertArrayEquals(new byte[0], bytes(content, mat));
+    }
+  }
+
+  private void assertRange(ByteRange range, String expected, long first, long last) {
+    ObjectContent content = await(store.get(CONTAINER, "digits", Optional.of(range))).orElseThrow();
+    assertFalse(content.rangeNotSatisfiable());
+    assertEquals(Optional.of(new ByteRange.Resolved(first, last)), content.range());
+    assertEquals(expected.length(), content.contentLength());
+    assertArrayEquals(utf8(expected), bytes(content, mat), range.toString());
+  }
+
+  @Test
+  void rangeAcrossReadChunks() {
+    byte[] body = new byte[200_000];
+    for (int i = 0; i < body.length; i++) {
+      body[i] = (byte) (i * 31 + i / 7);
+    }
+    put(store, "big", body);
+    ObjectContent content =
+        await(store.get(CONTAINER, "big", Optional.of(new ByteRange.FromTo(65_000, 140_000)))).orElseThrow();
+    byte[] expected = java.util.Arrays.copyOfRange(body, 65_000, 140_001);
+    assertArrayEquals(expected, bytes(content, mat));
+  }
+
+  @Test
+  void replaceMetadataKeepsData() {
+    byte[] body = utf8("payload");
+    ObjectAttributes attrs =
+        new ObjectAttributes(
+            "text/plain",
+            SwiftTimestamp.parse("1700000000.00001"),
+            Map.of("x-object-meta-a", "1", "x-object-meta-b", "2"),
+            Optional.empty(),
+            OptionalLong.empty());
+    await(store.put(CONTAINER, "m/obj", attrs, Source.single(ByteString.fromArray(body))));
+
+    SwiftTimestamp later = SwiftTimestamp.parse("1700000005.00000");
+    ObjectInfo updated =
+        await(store.replaceMetadata(CONTAINER, "m/obj", Optional.empty(), Map.of("x-object-meta-c", "3"), later))
+            .orElseThrow();
+    ObjectInfo expected =
+        new ObjectInfo("m/obj", body.length, md5Hex(body), "text/plain", later, Map.of("x-object-meta-c", "3"));
+    assertEquals(expected, updated);
+    assertEquals(Optional.of(expected), await(store.head(CONTAINER, "m/obj")));
+
+    ObjectInfo retyped =
+        await(store.replaceMetadata(CONTAINER, "m/obj", Optional.of("image/png"), Map.of(), later)).orElseThrow();
+    assertEquals("image/png", retyped.contentType());
+    assertEquals(Map.of(), retyped.metadata());
+    ObjectContent content = await(store.get(CONTAINER, "m/obj", Optional.empty())).orElseThrow();
+    assertEquals(retyped, content.info());
+    assertArrayEquals(body, bytes(content, mat));
+
+    ListingEntry.ObjectRow row =
+        (ListingEntry.ObjectRow) await(store.list(CONTAINER, ListingQuery.all(10))).entries().get(0);
+    assertEquals("image/png", row.contentType());
+
+    assertEquals(
+        Optional.empty(),
+        await(store.replaceMetadata(CONTAINER, "m/none", Optional.empty(), Map.of(), later)));
+  }
+
+  @Test
+  void deleteAnswersDeletedAndPrunesDirectories() throws IOException {
+    put(store, "x/y/z/deep", utf8("deep"));
+    PutResult sibling = put(store, "x/keep", utf8("keep"));
+    PutResult deep = put(store, "x/y/z/deep2", utf8("deep2"));
+
+    assertEquals(Optional.of(deep.stored()), await(store.delete(CONTAINER, "x/y/z/deep2")));
+    assertTrue(Files.isDirectory(containerDir(root).resolve("x/y/z")));
+    await(store.delete(CONTAINER, "x/y/z/deep"));
+    assertFalse(Files.exists(containerDir(root).resolve("x/y")));
+    assertTrue(Files.isDirectory(containerDir(root).resolve("x")));
+
+    assertEquals(Optional.of(sibling.stored()), await(store.delete(CONTAINER, "x/keep")));
+    assertEquals(List.of(), listDir(containerDir(root)));
+    assertTrue(Files.isDirectory(containerDir(root)));
+    assertEquals(Optional.empty(), await(store.delete(CONTAINER, "x/keep")));
+    assertEquals(Optional.empty(), await(store.head(CONTAINER, "x/keep")));
+    assertEquals(List.of(), await(store.list(CONTAINER, ListingQuery.all(10))).entries());
+  }
+
+  @Test
+  void deleteContainerRefusesWhileObjectsRemain() throws IOException {
+    BackendContainer other = new BackendContainer("AUTH_test", "other");
+    await(store.createContainer(other));
+    await(store.createContainer(other)); // idempotent
+    put(store, other, "a/b/c", utf8("c"));
+
+    Throwable failure = failureOf(store.deleteContainer(other));
+    assertInstanceOf(ObjectStoreException.ContainerNotEmpty.class, failure);
+    assertTrue(Files.exists(root.resolve("AUTH_test/other/a/b/c%m")));
+
+    await(store.delete(other, "a/b/c"));
+    Files.createFile(root.resolve("AUTH_test/other/leftover%vabcdefabcdef")); // a crash leftover
+    await(store.deleteContainer(other));
+    assertFalse(Files.exists(root.resolve("AUTH_test/other")));
+    assertTrue(Files.isDirectory(containerDir(root)));
+    await(store.deleteContainer(other)); // absent: fine
+    await(store.deleteContainer(CONTAINER));
+    assertEquals(List.of(".tmp"), listDir(root));
+  }
+
+  @Test
+  void listingMissingContainerIsEmpty() {
+    BackendContainer missing = new BackendContainer("AUTH_none", "nothing");
+    assertEquals(List.of(), await(store.list(missing, ListingQuery.all(10))).entries());
+    assertEquals(Optional.empty(), await(store.head(missing, "x")));
+  }
+
+  @Test
+  void rejectsEmptyAndInvalidNames() {
+    assertInstanceOf(
+        ObjectStoreException.InvalidRequest.class,
+        failureOf(store.put(CONTAINER, "", attributes(), Source.single(ByteString.fromString("x")))));
+    assertInstanceOf(
+        ObjectStoreException.InvalidRequest.class,
+        failureOf(store.put(CONTAINER, "bad\uD800", attributes(), Source.single(ByteString.fromString("x")))));
+    assertInstanceOf(ObjectStoreException.InvalidRequest.class, failureOf(store.head(CONTAINER, "")));
+  }
+
+  @Test
+  void concurrentOverwritesEndWithOneConsistentVersion() throws IOException {
+    int writers = 8;
+    List<CompletionStage<PutResult>> puts = new ArrayList<>();
+    for (int w = 0; w < writers; w++) {
+      byte[] body = new byte[256 * 1024 + w];
+      java.util.Arrays.fill(body, (byte) ('a' + w));
+      List<ByteString> chunks = new ArrayList<>();
+      for (int off = 0; off < body.length; off += 16 * 1024) {
+        chunks.add(ByteString.fromArray(body, off, Math.min(16 * 1024, body.length - off)));
+      }
+      puts.add(store.put(CONTAINER, "hot/object", attributes(), Source.from(chunks)));
+    }
+    List<PutResult> results = puts.stream().map(FsStoreTesting::await).collect(Collectors.toList());
+
+    ObjectContent content = await(store.get(CONTAINER, "hot/object", Optional.empty())).orElseThrow();
+    byte[] data = bytes(content, mat);
+    assertEquals(content.info().size(), data.length);
+    assertEquals(content.info().etag(), md5Hex(data));
+
+    // the replaced versions form one chain: exactly one put replaced nothing, and the final
+    // version is the one no put replaced
+    assertEquals(1, results.stream().filter(r -> r.replaced().isEmpty()).count());
+    Set<String> replacedEtags =
+        results.stream().flatMap(r -> r.replaced().stream()).map(ObjectInfo::etag).collect(Collectors.toSet());
+    assertEquals(writers - 1, replacedEtags.size());
+    assertFalse(replacedEtags.contains(content.info().etag()));
+
+    assertEquals(2, regularFiles(containerDir(root)).size(), "one metadata and one data file");
+    assertTmpEmpty(root);
+  }
+
+  @Test
+  void putsSurviveConcurrentPruning() throws IOException {
+    List<CompletionStage<?>> work = new ArrayList<>();
+    List<String> kept = new ArrayList<>();
+    for (int i = 0; i < 150; i++) {
+      String churn = "p/q/r/churn" + i;
+      work.add(putAsync(churn).thenCompose(r -> store.delete(CONTAINER, churn)));
+      if (i % 3 == 0) {
+        String keep = "p/q/" + (i % 2 == 0 ? "r/" : "s/") + "keep" + i;
+        kept.add(keep);
+        work.add(putAsync(keep));
+      }
+    }
+    work.forEach(FsStoreTesting::await);
+    kept.sort(FsStoreTesting.SWIFT_ORDER);
+    List<String> listed =
+        await(store.list(CONTAINER, ListingQuery.all(1000))).entries().stream()
+            .map(ListingEntry::sortKey)
+            .collect(Collectors.toList());
+    assertEquals(kept, listed);
+    for (String name : kept) {
+      assertArrayEquals(utf8(name), bytes(await(store.get(CONTAINER, name, Optional.empty())).orElseThrow(), mat));
+    }
+    assertEquals(2 * kept.size(), regularFiles(containerDir(root)).size());
+    assertTmpEmpty(root);
+  }
+
+  private CompletionStage<PutResult> putAsync(String name) {
+    return store.put(CONTAINER, name, attributes(), Source.single(ByteString.fromArray(utf8(name))));
+  }
+
+  @Test
+  void capacityCountsStoredData() throws Exception {
+    FilesystemObjectStore sized = new FilesystemObjectStore("fs-sized", root, 10_000, testKit.system());
+    assertEquals(new Capacity(10_000, 0), await(sized.capacity()));
+    put(sized, "one", new byte[1000]);
+    put(sized, "two", new byte[500]);
+    assertEquals(new Capacity(10_000, 1500), await(sized.capacity()));
+    put(sized, "one", new byte[100]);
+    assertEquals(1600 - 1000, await(sized.capacity()).usedBytes());
+    await(sized.delete(CONTAINER, "two"));
+    assertEquals(100, await(sized.capacity()).usedBytes());
+
+    // a new store on the same root counts what is there
+    FilesystemObjectStore reopened = new FilesystemObjectStore("fs-sized", root, 0, testKit.system());
+    Capacity capacity = await(reopened.capacity());
+    assertEquals(100, capacity.usedBytes());
+    assertEquals(Files.getFileStore(root).getTotalSpace(), capacity.totalBytes());
+  }
+
+  @Test
+  void listingReadsOnlyDirectoriesThePageNeeds() throws IOException {
+    List<CompletionStage<PutResult>> puts = new ArrayList<>();
+    for (int d = 0; d < 30; d++) {
+      for (int o = 0; o < 3; o++) {
+        String name = String.format("d%02d/sub/o%d", d, o);
+        puts.add(store.put(CONTAINER, name, attributes(), Source.single(ByteString.fromString(name))));
+      }
+    }
+    puts.forEach(FsStoreTesting::await);
+    Path dir = containerDir(root);
+
+    ContainerListing prefixed = ContainerListing.run(dir, query("d17/", null, null, null, 100, false));
+    assertEquals(List.of("d17/sub/o0", "d17/sub/o1", "d17/sub/o2"), keys(prefixed));
+    assertEquals(3, prefixed.directoriesRead()); // the container, d17, d17/sub
+
+    ContainerListing afterMarker = ContainerListing.run(dir, query(null, null, "d28/sub/o1", null, 100, false));
+    assertEquals(List.of("d28/sub/o2", "d29/sub/o0", "d29/sub/o1", "d29/sub/o2"), keys(afterMarker));
+    assertEquals(5, afterMarker.directoriesRead());
+
+    ContainerListing rolledUp = ContainerListing.run(dir, query(null, "/", null, null, 10, false));
+    assertEquals(10, rolledUp.page().entries().size());
+    assertEquals("d09/", rolledUp.page().entries().get(9).sortKey());
+    assertEquals(1 + 10 * 2, rolledUp.directoriesRead()); // one name per subdir, then skipped
+
+    ContainerListing reversed = ContainerListing.run(dir, query(null, null, null, "d27/sub/o2", 100, true));
+    assertEquals(List.of("d29/sub/o2", "d29/sub/o1", "d29/sub/o0", "d28/sub/o2", "d28/sub/o1", "d28/sub/o0"), keys(reversed));
+    assertEquals(1 + 3 * 2, reversed.directoriesRead()); // d27/sub is read to find nothing above o2
+  }
+
+  private static ListingQuery query(
+      String prefix, String delimiter, String marker, String endMarker, int limit, boolean reverse) {
+    return new ListingQuery(
+        Optional.ofNullable(prefix),
+        Optional.ofNullable(delimiter),
+        Optional.ofNullable(marker),
+        Optional.ofNullable(endMarker),
+        limit,
+        reverse);
+  }
+
+  private static List<String> keys(ContainerListing listing) {
+    return listing.page().entries().stream().map(ListingEntry::sortKey).collect(Collectors.toList());
+  }
+
+  @Test
+  void namesBeyondThePathLimitAreRefused() {
+    String tooDeep = "/".repeat(1400);
+    assertInstanceOf(
+        ObjectStoreException.InvalidRequest.class,
+        failureOf(store.put(CONTAINER, tooDeep, attributes(), Source.single(ByteString.fromString("x")))));
+    assertEquals(Optional.empty(), await(store.head(CONTAINER, tooDeep)));
+    assertEquals(Optional.empty(), await(store.delete(CONTAINER, tooDeep)));
+  }
+
+  private void assertNothingStored(String name) throws IOException {
+    assertEquals(Optional.empty(), await(store.head(CONTAINER, name)));
+    assertEquals(List.of(), await(store.list(CONTAINER, ListingQuery.all(100))).entries());
+    assertEquals(List.of(), regularFiles(containerDir(root)));
+    assertTmpEmpty(root);
+  }
+
+  private static List<String> listDir(Path dir) throws IOException {
+    try (Stream<Path> children = Files.list(dir)) {
+      return children.map(p -> p.getFileName().toString()).sorted().collect(Collectors.toList());
+    }
+  }
+}
