@@ -63,7 +63,10 @@ public final class SortedListing {
         int at = key.indexOf(delimiter.get(), p.length());
         if (at >= 0) {
           String subdir = key.substring(0, at + delimiter.get().length());
-          rows.add(toSubdir.apply(subdir));
+          // A client pages on with the last row as marker; as Swift, do not repeat that subdir.
+          if (!start.isPresent() || !subdir.equals(start.get())) {
+            rows.add(toSubdir.apply(subdir));
+          }
           // Skip every key under the rolled-up prefix. Keys that continue it with U+10FFFF sort
           // after the jump target, so step over those one by one.
           entry =
