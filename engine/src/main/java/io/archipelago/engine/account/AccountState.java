@@ -23,10 +23,11 @@ public final class AccountState implements CborSerializable {
 
   private final NavigableMap<String, ContainerSummary> containers = new TreeMap<>(NameOrder.UTF8);
   private final Map<String, String> metadata = new HashMap<>();
+  /** Set by the first event, so that recovery gives it back; null before. */
   private SwiftTimestamp createdAt;
 
   public AccountState() {
-    this(List.of(), Map.of(), SwiftTimestamp.now());
+    this(List.of(), Map.of(), null);
   }
 
   @JsonCreator
@@ -40,7 +41,7 @@ public final class AccountState implements CborSerializable {
     if (metadata != null) {
       this.metadata.putAll(metadata);
     }
-    this.createdAt = createdAt == null ? SwiftTimestamp.now() : createdAt;
+    this.createdAt = createdAt;
   }
 
   @JsonProperty("containers")
@@ -73,6 +74,9 @@ public final class AccountState implements CborSerializable {
 
   AccountState listed(ContainerSummary summary) {
     containers.put(summary.name(), summary);
+    if (createdAt == null) {
+      createdAt = summary.lastModified();
+    }
     return this;
   }
 
@@ -108,8 +112,10 @@ public final class AccountState implements CborSerializable {
       objectsPerPolicy.merge(c.policy(), c.objectCount(), Long::sum);
       containersPerPolicy.merge(c.policy(), 1L, Long::sum);
     }
+    // An account nothing happened to yet reads as created now, as Swift's auto-created ones.
     return new AccountSummary(
-        account, containers.size(), objects, bytes, metadata, createdAt, bytesPerPolicy,
-        objectsPerPolicy, containersPerPolicy);
+        account, containers.size(), objects, bytes, metadata,
+        createdAt == null ? SwiftTimestamp.now() : createdAt, bytesPerPolicy, objectsPerPolicy,
+        containersPerPolicy);
   }
 }

@@ -3,6 +3,7 @@ package io.archipelago.engine.placement;
 import com.typesafe.config.Config;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeSet;
 
 /**
  * A named placement policy: which tier the primary comes from, and how many replicas on other
@@ -10,11 +11,14 @@ import java.util.Map;
  */
 public record PlacementPolicy(String name, String tier, int replicas, String replicaTier) {
 
-  /** Reads {@code archipelago.placement.policies}, keeping configuration order. */
+  /**
+   * Reads {@code archipelago.placement.policies}, ordered by name (HOCON objects do not keep the
+   * order they were written in).
+   */
   public static Map<String, PlacementPolicy> fromConfig(Config config) {
     Config policies = config.getConfig("archipelago.placement.policies");
     Map<String, PlacementPolicy> result = new LinkedHashMap<>();
-    for (String name : policies.root().keySet()) {
+    for (String name : new TreeSet<>(policies.root().keySet())) {
       Config p = policies.getConfig("\"" + name + "\"");
       String tier = p.getString("tier");
       result.put(

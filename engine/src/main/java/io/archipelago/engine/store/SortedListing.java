@@ -63,16 +63,18 @@ public final class SortedListing {
         int at = key.indexOf(delimiter.get(), p.length());
         if (at >= 0) {
           String subdir = key.substring(0, at + delimiter.get().length());
-          rows.add(toSubdir.apply(subdir));
-          // Skip every key under the rolled-up prefix.
+          // A client pages on with the last row as marker; as Swift, do not repeat that subdir.
+          if (!start.isPresent() || !subdir.equals(start.get())) {
+            rows.add(toSubdir.apply(subdir));
+          }
+          // Skip every key under the rolled-up prefix. Keys that continue it with U+10FFFF sort
+          // after the jump target, so step over those one by one.
           entry =
               reverse
                   ? view.higherEntry(subdir)
                   : view.higherEntry(subdir + Character.toString(Character.MAX_CODE_POINT));
-          if (reverse) {
-            while (entry != null && entry.getKey().startsWith(subdir)) {
-              entry = view.higherEntry(entry.getKey());
-            }
+          while (entry != null && entry.getKey().startsWith(subdir)) {
+            entry = view.higherEntry(entry.getKey());
           }
           continue;
         }

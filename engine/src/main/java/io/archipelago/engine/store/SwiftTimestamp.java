@@ -1,7 +1,9 @@
 package io.archipelago.engine.store;
 
-import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.deser.std.FromStringDeserializer;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -11,8 +13,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Swift's X-Timestamp: seconds since the epoch with five decimals (10 microsecond steps),
  * rendered as {@code 1700000000.12345}. Newest timestamp wins. Held as a count of 10 microsecond
- * ticks so that comparison is exact.
+ * ticks so that comparison is exact. In JSON and CBOR it is its text, {@link #internal()}.
  */
+@JsonDeserialize(using = SwiftTimestamp.FromText.class)
 public record SwiftTimestamp(long ticks) implements Comparable<SwiftTimestamp> {
 
   private static final long TICKS_PER_SECOND = 100_000;
@@ -33,7 +36,6 @@ public record SwiftTimestamp(long ticks) implements Comparable<SwiftTimestamp> {
   }
 
   /** Parses {@code 1700000000.12345}, {@code 1700000000} or {@code 1700000000.1}. */
-  @JsonCreator
   public static SwiftTimestamp parse(String text) {
     String t = text.trim();
     int underscore = t.indexOf('_'); // Swift's offset suffix; the base is what orders writes
@@ -88,5 +90,21 @@ public record SwiftTimestamp(long ticks) implements Comparable<SwiftTimestamp> {
   @Override
   public String toString() {
     return internal();
+  }
+
+  /**
+   * Reads the text form. A {@code @JsonCreator} on {@link #parse} does not work here: with the
+   * parameter names module in {@code PROPERTIES} mode, as Akka's serializers configure it,
+   * Jackson 2.13 takes the factory's parameter for a property of the record and fails.
+   */
+  static final class FromText extends FromStringDeserializer<SwiftTimestamp> {
+    FromText() {
+      super(SwiftTimestamp.class);
+    }
+
+    @Override
+    protected SwiftTimestamp _deserialize(String value, DeserializationContext ctxt) {
+      return parse(value);
+    }
   }
 }

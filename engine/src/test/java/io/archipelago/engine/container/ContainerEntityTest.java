@@ -1,0 +1,553 @@
+package io.archipelago.engine.container;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import akka.Done;
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.actor.typed.ActorRef;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.cluster.sharding.typed.javadsl.EntityRef;
+import akka.pattern.StatusReply;
+import akka.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import akka.persistence.typed.PersistenceId;
+import io.archipelago.engine.EntityTestSystem;
+import io.archipelago.engine.account.AccountEntity;
+import io.archipelago.engine.account.AccountSummary;
+import io.archipelago.engine.account.ContainerSummary;
+import io.archipelago.engine.store.SwiftTimestamp;
+import io.archipelago.persistence.audit.AuditInfo;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The container entity through {@link EventSourcedBehaviorTestKit}, with serialization of every
+ * command, event and state verified (records, so with equality).
+ *
+ * <p>The system is a one-node cluster with the account entity sharded (see
+ * {@link EntityTestSystem}): a recorded write starts the one-second stats timer, whose
+ * {@link ContainerEntity.FlushStats} tells the account through ClusterSharding. Under a local
+ * provider that tell would throw and restart the entity behind the tests' back; here it is real,
+ * and {@link #flushedStatsReachTheAccount()} checks it.
+ */
+class ContainerEntityTest {
+
+  private static final String ACCOUNT = "AUTH_test";
+  private static final String CONTAINER = "photos";
+  private static final AuditInfo AUDIT =
+      new AuditInfo(
+          "AUTH_test:alice", ACCOUNT, "192.0.2.10", "node-1:8080", "tx0123456789abcdef",
+          Instant.parse("2024-03-01T12:00:00.123456789Z"));
+
+  private static ActorTestKit testKit;
+  private static EventSourcedBehaviorTestKit<ContainerEntity.Command, ContainerEntity.Event, ContainerState>
+      kit;
+
+  @BeforeAll
+  static void startSystem() {
+    testKit = EntityTestSystem.start("ContainerEntityTest");
+    kit = newKit(ContainerEntity.entityId(ACCOUNT, CONTAINER));
+  }
+
+  @AfterAll
+  static void stopSystem() {
+    testKit.shutdownTestKit();
+  }
+
+  @BeforeEach
+  void clearJournal() {
+    kit.clear();
+  }
+
+  private static EventSourcedBehaviorTestKit<ContainerEntity.Command, ContainerEntity.Event, ContainerState>
+      newKit(String entityId) {
+    return EventSourcedBehaviorTestKit.create(
+        testKit.system(),
+        ContainerEntity.create(entityId),
+        EventSourcedBehaviorTestKit.enabledSerializationSettings());
+  }
+
+  private static SwiftTimestamp ts(String text) {
+    return SwiftTimestamp.parse(text);
+  }
+
+  private static ContainerEntity.CreateResult create(
+      EventSourcedBehaviorTestKit<ContainerEntity.Command, ContainerEntity.Event, ContainerState> k,
+      String policy,
+      Map<String, String> metadata,
+      SwiftTimestamp at) {
+    var result =
+        k.<StatusReply<ContainerEntity.CreateResult>>runCommand(
+            replyTo -> new ContainerEntity.Create(
+                policy, "fs-a", List.of("fs-b"), metadata, at, AUDIT, replyTo));
+    assertTrue(result.reply().isSuccess(), () -> "create failed: " + result.reply());
+    return result.reply().getValue();
+  }
+
+  private static ContainerEntity.CreateResult create(String policy, Map<String, String> metadata, SwiftTimestamp at) {
+    return create(kit, policy, metadata, at);
+  }
+
+  private static ContainerEntity.RecordObjectWrite write(
+      String name, long size, SwiftTimestamp at, boolean replaced, long replacedSize,
+      ActorRef<StatusReply<Done>> replyTo) {
+    return new ContainerEntity.RecordObjectWrite(
+        name, "d41d8cd98f00b204e9800998ecf8427e", size, "image/jpeg", at, replaced, replacedSize,
+        AUDIT, replyTo);
+  }
+
+  private static void assertRejected(StatusReply<?> reply, ContainerRejection expected) {
+    assertTrue(reply.isError(), () -> "expected an error, got " + reply);
+    String message = reply.getError().getMessage();
+    assertTrue(message.startsWith(expected.name() + ":"), message);
+    assertEquals(Optional.of(expected), ContainerRejection.fromMessage(message));
+  }
+
+  // ---- create ---------------------------------------------------------------------------
+
+  @Test
+  void createOfANewContainerPersistsContainerCreated() {
+    Map<String, String> metadata = Map.of("x-container-meta-color", "blue", "x-container-meta-gone", "");
+    var result =
+        kit.<StatusReply<ContainerEntity.CreateResult>>runCommand(
+            replyTo -> new ContainerEntity.Create(
+                "standard", "fs-a", List.of("fs-b"), metadata, ts("1700000000.00001"), AUDIT, replyTo));
+
+    assertEquals(
+        new ContainerEntity.ContainerCreated(
+            ACCOUNT, CONTAINER, "standard", "fs-a", List.of("fs-b"), metadata,
+            ts("1700000000.00001"), AUDIT),
+        result.event());
+    assertTrue(result.reply().isSuccess());
+    ContainerEntity.CreateResult created = result.reply().getValue();
+    assertTrue(created.created());
+    ContainerState state = result.state();
+    assertEquals(state, created.state());
+    assertEquals(Lifecycle.ACTIVE, state.lifecycle());
+    assertEquals(ACCOUNT, state.account());
+    assertEquals(CONTAINER, state.container());
+    assertEquals("standard", state.policy());
+    assertEquals("fs-a", state.primaryBackend());
+    assertEquals(List.of("fs-b"), state.replicaBackends());
+    // An empty value means "no such header", even at creation.
+    assertEquals(Map.of("x-container-meta-color", "blue"), state.metadata());
+    assertEquals(ts("1700000000.00001"), state.createdAt());
+    assertEquals(ts("1700000000.00001"), state.modifiedAt());
+    assertEquals(0, state.objectCount());
+    assertEquals(0, state.bytesUsed());
+  }
+
+  @Test
+  void createOfAnExistingContainerWithMetadataUpdatesIt() {
+    create("standard", Map.of("x-container-meta-color", "blue", "x-container-meta-size", "s"),
+        ts("1700000000.00001"));
+
+    Map<String, String> changes = Map.of("x-container-meta-size", "xl", "x-container-meta-color", "");
+    var result =
+        kit.<StatusReply<ContainerEntity.CreateResult>>runCommand(
+            replyTo -> new ContainerEntity.Create(
+                "standard", "fs-other", List.of(), changes, ts("1700000001.00000"), AUDIT, replyTo));
+
+    assertEquals(
+        new ContainerEntity.ContainerMetadataUpdated(changes, ts("1700000001.00000"), AUDIT),
+        result.event());
+    ContainerEntity.CreateResult reply = result.reply().getValue();
+    assertFalse(reply.created());
+    assertEquals(result.state(), reply.state());
+    assertEquals(Map.of("x-container-meta-size", "xl"), reply.state().metadata());
+    // Placement and creation time belong to the first create.
+    assertEquals("fs-a", reply.state().primaryBackend());
+    assertEquals(List.of("fs-b"), reply.state().replicaBackends());
+    assertEquals(ts("1700000000.00001"), reply.state().createdAt());
+    assertEquals(ts("1700000001.00000"), reply.state().modifiedAt());
+  }
+
+  @Test
+  void createOfAnExistingContainerWithoutMetadataPersistsNothing() {
+    ContainerState before = create("standard", Map.of("x-container-meta-a", "1"), ts("1700000000")).state();
+
+    var result =
+        kit.<StatusReply<ContainerEntity.CreateResult>>runCommand(
+            replyTo -> new ContainerEntity.Create(
+                "standard", "fs-a", List.of("fs-b"), Map.of(), ts("1700000005"), AUDIT, replyTo));
+
+    assertTrue(result.hasNoEvents());
+    assertEquals(new ContainerEntity.CreateResult(before, false), result.reply().getValue());
+    assertEquals(before, result.state());
+  }
+
+  @Test
+  void createWithAnotherPolicyIsRejected() {
+    ContainerState before = create("standard", Map.of(), ts("1700000000")).state();
+
+    var result =
+        kit.<StatusReply<ContainerEntity.CreateResult>>runCommand(
+            replyTo -> new ContainerEntity.Create(
+                "archive", "fs-c", List.of(), Map.of("x-container-meta-a", "1"), ts("1700000001"),
+                AUDIT, replyTo));
+
+    assertRejected(result.reply(), ContainerRejection.POLICY_MISMATCH);
+    assertTrue(result.reply().getError().getMessage().contains("standard"));
+    assertTrue(result.hasNoEvents());
+    assertEquals(before, result.state());
+  }
+
+  // ---- get ------------------------------------------------------------------------------
+
+  @Test
+  void getBeforeCreateIsNotFound() {
+    var result = kit.<StatusReply<ContainerState>>runCommand(ContainerEntity.Get::new);
+
+    assertRejected(result.reply(), ContainerRejection.NOT_FOUND);
+    assertTrue(result.hasNoEvents());
+    assertEquals(Lifecycle.EMPTY, result.state().lifecycle());
+  }
+
+  @Test
+  void getRepliesTheActiveState() {
+    ContainerState created = create("standard", Map.of("x-container-read", ".r:*"), ts("1700000000")).state();
+
+    var result = kit.<StatusReply<ContainerState>>runCommand(ContainerEntity.Get::new);
+
+    assertTrue(result.hasNoEvents());
+    assertEquals(created, result.reply().getValue());
+  }
+
+  @Test
+  void getAfterDeleteIsNotFound() {
+    create("standard", Map.of(), ts("1700000000"));
+    var deleted =
+        kit.<StatusReply<Done>>runCommand(replyTo -> new ContainerEntity.Delete(ts("1700000001"), AUDIT, replyTo));
+    assertEquals(StatusReply.ack(), deleted.reply());
+
+    var result = kit.<StatusReply<ContainerState>>runCommand(ContainerEntity.Get::new);
+
+    assertRejected(result.reply(), ContainerRejection.NOT_FOUND);
+  }
+
+  // ---- metadata -------------------------------------------------------------------------
+
+  @Test
+  void updateMetadataMergesAndRemovesEmptyValues() {
+    create("standard", Map.of("x-container-meta-a", "1", "x-container-meta-b", "2"), ts("1700000000"));
+
+    Map<String, String> changes = new HashMap<>();
+    changes.put("x-container-meta-b", "");
+    changes.put("x-container-meta-c", "3");
+    changes.put("x-container-meta-a", "one");
+    changes.put("x-container-meta-never-set", "");
+    var result =
+        kit.<StatusReply<ContainerState>>runCommand(
+            replyTo -> new ContainerEntity.UpdateMetadata(changes, ts("1700000002.5"), AUDIT, replyTo));
+
+    assertEquals(
+        new ContainerEntity.ContainerMetadataUpdated(changes, ts("1700000002.5"), AUDIT), result.event());
+    ContainerState state = result.reply().getValue();
+    assertEquals(result.state(), state);
+    assertEquals(Map.of("x-container-meta-a", "one", "x-container-meta-c", "3"), state.metadata());
+    assertEquals(ts("1700000000"), state.createdAt());
+    assertEquals(ts("1700000002.5"), state.modifiedAt());
+  }
+
+  // ---- object records -------------------------------------------------------------------
+
+  @Test
+  void recordedWritesCountObjectsAndBytes() {
+    create("standard", Map.of(), ts("1700000000"));
+
+    var first = kit.<StatusReply<Done>>runCommand(r -> write("a.jpg", 100, ts("1700000010"), false, 0, r));
+    assertEquals(StatusReply.ack(), first.reply());
+    assertEquals(
+        new ContainerEntity.ObjectWritten(
+            "a.jpg", "d41d8cd98f00b204e9800998ecf8427e", 100, "image/jpeg", ts("1700000010"), false, 0,
+            AUDIT),
+        first.event());
+    assertEquals(1, first.state().objectCount());
+    assertEquals(100, first.state().bytesUsed());
+
+    var second = kit.<StatusReply<Done>>runCommand(r -> write("b.jpg", 50, ts("1700000020"), false, 0, r));
+    assertEquals(2, second.state().objectCount());
+    assertEquals(150, second.state().bytesUsed());
+    assertEquals(ts("1700000020"), second.state().lastWriteAt());
+  }
+
+  @Test
+  void anOverwriteKeepsTheCountAndAdjustsTheBytes() {
+    create("standard", Map.of(), ts("1700000000"));
+    kit.<StatusReply<Done>>runCommand(r -> write("a.jpg", 100, ts("1700000010"), false, 0, r));
+    kit.<StatusReply<Done>>runCommand(r -> write("b.jpg", 50, ts("1700000011"), false, 0, r));
+
+    var smaller = kit.<StatusReply<Done>>runCommand(r -> write("a.jpg", 30, ts("1700000012"), true, 100, r));
+    assertEquals(StatusReply.ack(), smaller.reply());
+    assertEquals(2, smaller.state().objectCount());
+    assertEquals(80, smaller.state().bytesUsed());
+
+    var larger = kit.<StatusReply<Done>>runCommand(r -> write("b.jpg", 1_000, ts("1700000013"), true, 50, r));
+    assertEquals(2, larger.state().objectCount());
+    assertEquals(1_030, larger.state().bytesUsed());
+  }
+
+  @Test
+  void aLateWriteDoesNotMoveLastWriteBack() {
+    create("standard", Map.of(), ts("1700000000"));
+    kit.<StatusReply<Done>>runCommand(r -> write("a", 1, ts("1700000050"), false, 0, r));
+
+    var late = kit.<StatusReply<Done>>runCommand(r -> write("b", 1, ts("1700000040"), false, 0, r));
+
+    assertEquals(ts("1700000050"), late.state().lastWriteAt());
+    assertEquals(2, late.state().objectCount());
+  }
+
+  @Test
+  void recordedDeletesUncountObjectsAndBytes() {
+    create("standard", Map.of(), ts("1700000000"));
+    kit.<StatusReply<Done>>runCommand(r -> write("a", 100, ts("1700000010"), false, 0, r));
+    kit.<StatusReply<Done>>runCommand(r -> write("b", 40, ts("1700000011"), false, 0, r));
+
+    var result =
+        kit.<StatusReply<Done>>runCommand(
+            r -> new ContainerEntity.RecordObjectDelete("a", 100, ts("1700000012"), AUDIT, r));
+
+    assertEquals(StatusReply.ack(), result.reply());
+    assertEquals(new ContainerEntity.ObjectDeleted("a", 100, ts("1700000012"), AUDIT), result.event());
+    assertEquals(1, result.state().objectCount());
+    assertEquals(40, result.state().bytesUsed());
+    assertEquals(ts("1700000012"), result.state().lastWriteAt());
+  }
+
+  @Test
+  void countsNeverGoNegative() {
+    create("standard", Map.of(), ts("1700000000"));
+    kit.<StatusReply<Done>>runCommand(r -> write("a", 10, ts("1700000010"), false, 0, r));
+
+    // A delete recorded twice (a retried request) must not drive the counters below zero.
+    kit.<StatusReply<Done>>runCommand(r -> new ContainerEntity.RecordObjectDelete("a", 10, ts("1700000011"), AUDIT, r));
+    var again =
+        kit.<StatusReply<Done>>runCommand(r -> new ContainerEntity.RecordObjectDelete("a", 10, ts("1700000012"), AUDIT, r));
+
+    assertEquals(0, again.state().objectCount());
+    assertEquals(0, again.state().bytesUsed());
+  }
+
+  // ---- delete and lifecycle -------------------------------------------------------------
+
+  @Test
+  void deleteThenCreateStartsAgainFromZero() {
+    create("standard", Map.of("x-container-meta-old", "1"), ts("1700000000"));
+    kit.<StatusReply<Done>>runCommand(r -> write("a", 100, ts("1700000010"), false, 0, r));
+
+    var deleted =
+        kit.<StatusReply<Done>>runCommand(replyTo -> new ContainerEntity.Delete(ts("1700000020"), AUDIT, replyTo));
+    assertEquals(new ContainerEntity.ContainerDeleted(ts("1700000020"), AUDIT), deleted.event());
+    assertEquals(Lifecycle.DELETED, deleted.state().lifecycle());
+    assertEquals(0, deleted.state().objectCount());
+    assertEquals(0, deleted.state().bytesUsed());
+    assertEquals(Map.of(), deleted.state().metadata());
+
+    // A deleted container may come back, even under another policy.
+    ContainerEntity.CreateResult again =
+        create("archive", Map.of("x-container-meta-new", "2"), ts("1700000030"));
+    assertTrue(again.created());
+    ContainerState state = again.state();
+    assertEquals(Lifecycle.ACTIVE, state.lifecycle());
+    assertEquals("archive", state.policy());
+    assertEquals(Map.of("x-container-meta-new", "2"), state.metadata());
+    assertEquals(0, state.objectCount());
+    assertEquals(0, state.bytesUsed());
+    assertEquals(ts("1700000030"), state.createdAt());
+    assertEquals(ts("1700000030"), state.modifiedAt());
+  }
+
+  @Test
+  void commandsOnANeverCreatedContainerAreRejected() {
+    assertAllRejectedAsNotFound();
+    assertEquals(ContainerState.empty(ACCOUNT, CONTAINER), kit.getState());
+  }
+
+  @Test
+  void commandsOnADeletedContainerAreRejected() {
+    create("standard", Map.of(), ts("1700000000"));
+    kit.<StatusReply<Done>>runCommand(replyTo -> new ContainerEntity.Delete(ts("1700000001"), AUDIT, replyTo));
+    ContainerState deleted = kit.getState();
+
+    assertAllRejectedAsNotFound();
+    assertEquals(deleted, kit.getState());
+  }
+
+  private void assertAllRejectedAsNotFound() {
+    var update =
+        kit.<StatusReply<ContainerState>>runCommand(
+            r -> new ContainerEntity.UpdateMetadata(Map.of("x-container-meta-a", "1"), ts("1700000002"), AUDIT, r));
+    var delete = kit.<StatusReply<Done>>runCommand(r -> new ContainerEntity.Delete(ts("1700000003"), AUDIT, r));
+    var write = kit.<StatusReply<Done>>runCommand(r -> write("a", 1, ts("1700000004"), false, 0, r));
+    var remove =
+        kit.<StatusReply<Done>>runCommand(r -> new ContainerEntity.RecordObjectDelete("a", 1, ts("1700000005"), AUDIT, r));
+    for (var result : List.of(update, delete, write, remove)) {
+      assertRejected(result.reply(), ContainerRejection.NOT_FOUND);
+      assertTrue(result.hasNoEvents(), () -> "unexpected events " + result.events());
+    }
+  }
+
+  // ---- recovery -------------------------------------------------------------------------
+
+  /** Fewer events than snapshot-every (5 in application-test.conf): recovery replays events only. */
+  @Test
+  void restartReplaysEventsToTheSameState() {
+    create("standard", Map.of("x-container-meta-a", "1"), ts("1700000000"));
+    kit.<StatusReply<Done>>runCommand(r -> write("a", 100, ts("1700000010"), false, 0, r));
+    kit.<StatusReply<Done>>runCommand(r -> write("a", 60, ts("1700000011"), true, 100, r));
+    kit.<StatusReply<ContainerState>>runCommand(
+        r -> new ContainerEntity.UpdateMetadata(Map.of("x-container-meta-b", "2"), ts("1700000012"), AUDIT, r));
+    ContainerState before = kit.getState();
+    assertTrue(snapshotsOf(CONTAINER).isEmpty(), "no snapshot expected yet");
+
+    ContainerState recovered = kit.restart().state();
+
+    assertEquals(before, recovered);
+    assertEquals(1, recovered.objectCount());
+    assertEquals(60, recovered.bytesUsed());
+  }
+
+  @Test
+  void restartRecoversFromSnapshotAndLaterEvents() {
+    create("standard", Map.of("x-container-meta-a", "1"), ts("1700000000"));
+    for (int i = 1; i <= 11; i++) {
+      long size = 10L * i;
+      SwiftTimestamp at = ts(String.valueOf(1700000000L + i));
+      String name = "obj-" + i;
+      kit.<StatusReply<Done>>runCommand(r -> write(name, size, at, false, 0, r));
+    }
+    ContainerState before = kit.getState();
+    assertEquals(11, before.objectCount());
+    assertEquals(660, before.bytesUsed());
+    assertFalse(snapshotsOf(CONTAINER).isEmpty(), "12 events with snapshot-every = 5 leave snapshots");
+
+    assertEquals(before, kit.restart().state());
+  }
+
+  /**
+   * With every event removed from the journal (sequence numbers kept), a restart can only
+   * recover from the snapshot: this proves the snapshot itself holds the whole state.
+   */
+  @Test
+  void theSnapshotAloneRecoversTheState() {
+    create("standard", Map.of("x-container-meta-a", "1"), ts("1700000000"));
+    for (int i = 1; i <= 8; i++) {
+      SwiftTimestamp at = ts(String.valueOf(1700000000L + i));
+      String name = "obj-" + i;
+      kit.<StatusReply<Done>>runCommand(r -> write(name, 7, at, false, 0, r));
+    }
+    kit.<StatusReply<ContainerState>>runCommand(
+        r -> new ContainerEntity.UpdateMetadata(Map.of("x-container-meta-a", ""), ts("1700000100"), AUDIT, r));
+    // 10 events: the second snapshot was taken after the last one.
+    ContainerState before = kit.getState();
+    String persistenceId = ContainerEntity.persistenceIdOf(ACCOUNT, CONTAINER).id();
+    kit.persistenceTestKit().clearByIdPreservingSeqNumbers(persistenceId);
+    assertTrue(kit.persistenceTestKit().persistedInStorage(persistenceId).isEmpty());
+
+    ContainerState recovered = kit.restart().state();
+
+    assertEquals(before, recovered);
+    assertEquals(8, recovered.objectCount());
+    assertEquals(56, recovered.bytesUsed());
+    assertEquals(Map.of(), recovered.metadata());
+  }
+
+  private static List<?> snapshotsOf(String container) {
+    return kit.snapshotTestKit()
+        .orElseThrow()
+        .persistedInStorage(ContainerEntity.persistenceIdOf(ACCOUNT, container).id());
+  }
+
+  // ---- replies, ids ---------------------------------------------------------------------
+
+  @Test
+  void repliesSurviveSerialization() {
+    ContainerEntity.CreateResult created =
+        create("standard", Map.of("x-container-meta-ü", "ÿ 😀"), ts("1700000000.5"));
+    var serialization = testKit.serializationTestKit();
+    assertEquals(created, serialization.verifySerialization(created, true));
+    assertEquals(created.state(), serialization.verifySerialization(created.state(), true));
+  }
+
+  @Test
+  void persistenceIdIsAccountAndContainerOrADigestForLongNames() {
+    assertEquals(PersistenceId.of("Container", "AUTH_test/photos"), ContainerEntity.persistenceIdOf(ACCOUNT, CONTAINER));
+
+    String longName = "c".repeat(256);
+    PersistenceId id = ContainerEntity.persistenceIdOf(ACCOUNT, longName);
+    // SHA-256 of the name, hex: 64 characters.
+    assertTrue(id.id().matches("Container\\|AUTH_test/#[0-9a-f]{64}"), id.id());
+    assertTrue(id.id().length() <= 255);
+    assertEquals(id, ContainerEntity.persistenceIdOf(ACCOUNT, longName));
+    assertFalse(id.equals(ContainerEntity.persistenceIdOf(ACCOUNT, longName + "d")));
+  }
+
+  @Test
+  void entityIdMustNameAccountAndContainer() {
+    assertThrows(IllegalArgumentException.class, () -> ContainerEntity.create("no-slash"));
+    assertThrows(IllegalArgumentException.class, () -> ContainerEntity.create("/container"));
+    assertEquals("a/b", ContainerEntity.entityId("a", "b"));
+  }
+
+  @Test
+  void rejectionsAreParsedBackFromTheirMessages() {
+    assertEquals(
+        Optional.of(ContainerRejection.NOT_FOUND),
+        ContainerRejection.fromMessage(ContainerRejection.NOT_FOUND.message("x")));
+    assertEquals(
+        Optional.of(ContainerRejection.POLICY_MISMATCH),
+        ContainerRejection.fromMessage(ContainerRejection.POLICY_MISMATCH.message("x")));
+    assertEquals(Optional.empty(), ContainerRejection.fromMessage("NOT_FOUNDED: x"));
+    assertEquals(Optional.empty(), ContainerRejection.fromMessage("something else"));
+    assertEquals(Optional.empty(), ContainerRejection.fromMessage(null));
+  }
+
+  // ---- stats flush ----------------------------------------------------------------------
+
+  @Test
+  void flushedStatsReachTheAccount() throws Exception {
+    String account = "AUTH_flush";
+    var container = newKit(ContainerEntity.entityId(account, "logs"));
+    container.clear();
+    ContainerState created = create(container, "standard", Map.of(), ts("1700000000")).state();
+    EntityRef<AccountEntity.Command> accountRef =
+        ClusterSharding.get(testKit.system()).entityRefFor(AccountEntity.TYPE_KEY, account);
+    accountRef
+        .<Done>askWithStatus(
+            replyTo -> new AccountEntity.ListContainer(ContainerSummary.of(created), AUDIT, replyTo),
+            Duration.ofSeconds(5))
+        .toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
+
+    container.<StatusReply<Done>>runCommand(r -> write("x", 300, ts("1700000001"), false, 0, r));
+    container.<StatusReply<Done>>runCommand(r -> write("y", 200, ts("1700000002"), false, 0, r));
+
+    // The timer fires one second after the first write and pushes both.
+    testKit.createTestProbe().awaitAssert(
+        Duration.ofSeconds(10),
+        Duration.ofMillis(200),
+        () -> {
+          AccountSummary summary =
+              accountRef
+                  .askWithStatus(AccountEntity.GetSummary::new, Duration.ofSeconds(3))
+                  .toCompletableFuture()
+                  .get(5, TimeUnit.SECONDS);
+          assertEquals(1, summary.containerCount());
+          assertEquals(2, summary.objectCount());
+          assertEquals(500, summary.bytesUsed());
+          return null;
+        });
+  }
+}
