@@ -2,8 +2,6 @@ package io.archipelago.http;
 
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.Behaviors;
-import akka.http.javadsl.Http;
-import akka.http.javadsl.ServerBinding;
 import com.typesafe.config.Config;
 import io.archipelago.persistence.ArchipelagoConfig;
 import io.archipelago.engine.ArchipelagoEngine;
@@ -12,9 +10,9 @@ import io.archipelago.http.auth.TempAuthUsers;
 import io.archipelago.http.auth.TokenCodec;
 import io.archipelago.http.auth.TokenSecret;
 import io.archipelago.http.server.GatewayRoutes;
+import io.archipelago.http.server.HttpServer;
 import io.archipelago.persistence.SchemaBootstrap;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,7 +51,7 @@ public final class Main {
   }
 
   /** Starts the engine and the HTTP server on a system; completes when the port is bound. */
-  public static CompletionStage<ServerBinding> start(ActorSystem<?> system) {
+  public static CompletionStage<HttpServer.Binding> start(ActorSystem<?> system) {
     Config config = system.settings().config();
     ArchipelagoEngine engine = ArchipelagoEngine.start(system);
     TempAuthUsers users =
@@ -62,22 +60,20 @@ public final class Main {
         new TokenCodec(
             TokenSecret.load(config), config.getDuration("archipelago.auth.token-ttl"), Clock.systemUTC());
     AuthController auth = new AuthController(users, tokens, Clock.systemUTC());
-    GatewayRoutes routes =
-        new GatewayRoutes(engine, auth, config.getBytes("archipelago.http.max-object-size"));
+    long maxObjectSize = config.getBytes("archipelago.http.max-object-size");
     String host = config.getString("archipelago.http.host");
     int port = config.getInt("archipelago.http.port");
-    return Http.get(system)
-        .newServerAt(host, port)
-        .bind(routes.route())
+    return HttpServer.bind(
+            system, host, port,
+            headLength -> new GatewayRoutes(engine, auth, maxObjectSize, headLength)::handle,
+            config.getDuration("archipelago.http.shutdown-grace"))
         .thenApply(binding -> {
-          binding.addToCoordinatedShutdown(
-              config.getDuration("archipelago.http.shutdown-grace"), system);
           printBanner(config, binding, engine);
           return binding;
         });
   }
 
-  private static void printBanner(Config config, ServerBinding binding, ArchipelagoEngine engine) {
+  private static void printBanner(Config config, HttpServer.Binding binding, ArchipelagoEngine engine) {
     String url = "http://" + binding.localAddress().getHostString() + ":" + binding.localAddress().getPort();
     StringBuilder sb = new StringBuilder();
     sb.append("\nArchipelago gateway is up (cluster node ").append(engine.nodeAddress()).append(")\n");

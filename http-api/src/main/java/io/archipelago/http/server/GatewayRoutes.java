@@ -4,8 +4,7 @@ import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.RemoteAddress;
 import akka.http.javadsl.model.headers.RawHeader;
-import akka.http.javadsl.server.AllDirectives;
-import akka.http.javadsl.server.Route;
+import akka.http.javadsl.model.AttributeKeys;
 import io.archipelago.engine.ArchipelagoEngine;
 import io.archipelago.http.admin.AdminController;
 import io.archipelago.http.auth.AuthController;
@@ -35,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * health), is authorized for its account, is handled by one controller, and every failure
  * becomes a Swift error answer carrying the transaction id.
  */
-public final class GatewayRoutes extends AllDirectives {
+public final class GatewayRoutes {
 
   private static final Logger accessLog = LoggerFactory.getLogger("archipelago.access");
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -49,18 +48,26 @@ public final class GatewayRoutes extends AllDirectives {
   private final String node;
 
   public GatewayRoutes(
-      ArchipelagoEngine engine, AuthController auth, long maxObjectSize) {
+      ArchipelagoEngine engine, AuthController auth, long maxObjectSize,
+      HttpServer.HeadLength headLength) {
     this.auth = auth;
     this.info = new InfoController(engine.policies(), engine.defaultPolicy(), maxObjectSize);
     this.accounts = new AccountController(engine.accounts());
     this.containers = new ContainerController(engine.containers());
-    this.objects = new ObjectController(engine.objects(), maxObjectSize);
+    this.objects = new ObjectController(engine.objects(), maxObjectSize, headLength);
     this.admin = new AdminController(engine);
     this.node = engine.nodeAddress();
   }
 
-  public Route route() {
-    return extractRequest(request -> extractClientIP(ip -> completeWithFuture(handle(request, ip))));
+  /**
+   * The request handler bound to the server. A plain function rather than the routing DSL:
+   * dispatch is by Swift's path rules, and responses (HEAD's Content-Length among them) reach
+   * the wire exactly as built.
+   */
+  public CompletionStage<HttpResponse> handle(HttpRequest request) {
+    RemoteAddress ip = request.getAttribute(AttributeKeys.remoteAddress).orElse(RemoteAddress.create(
+        java.net.InetSocketAddress.createUnresolved("unknown", 0)));
+    return handle(request, ip);
   }
 
   private CompletionStage<HttpResponse> handle(HttpRequest request, RemoteAddress ip) {

@@ -7,13 +7,13 @@ import akka.http.javadsl.model.HttpHeader;
 import akka.http.javadsl.model.HttpMethods;
 import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.StatusCodes;
-import akka.stream.javadsl.Source;
 import io.archipelago.engine.ops.ObjectOps;
 import io.archipelago.engine.store.ByteRange;
 import io.archipelago.engine.store.ObjectAttributes;
 import io.archipelago.engine.store.ObjectContent;
 import io.archipelago.engine.store.ObjectInfo;
 import io.archipelago.engine.store.SwiftTimestamp;
+import io.archipelago.http.server.HttpServer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
@@ -30,9 +30,12 @@ public final class ObjectController {
   private final ObjectOps objects;
   private final long maxObjectSize;
 
-  public ObjectController(ObjectOps objects, long maxObjectSize) {
+  private final HttpServer.HeadLength headLength;
+
+  public ObjectController(ObjectOps objects, long maxObjectSize, HttpServer.HeadLength headLength) {
     this.objects = objects;
     this.maxObjectSize = maxObjectSize;
+    this.headLength = headLength;
   }
 
   public CompletionStage<HttpResponse> handle(SwiftRequest request) {
@@ -45,10 +48,10 @@ public final class ObjectController {
     }
     if (method.equals(HttpMethods.HEAD)) {
       return objects.head(request.account(), request.container(), request.object())
-          .thenApply(info -> HttpResponse.create()
+          .thenApply(info -> headLength.announce(HttpResponse.create()
               .withStatus(StatusCodes.OK)
-              .withEntity(HttpEntities.create(contentType(info), info.size(), Source.empty()))
-              .addHeaders(headers(info)));
+              .withEntity(HttpEntities.create(contentType(info), akka.util.ByteString.emptyByteString()))
+              .addHeaders(headers(info)), info.size()));
     }
     if (method.equals(HttpMethods.POST)) {
       return post(request);

@@ -2,7 +2,7 @@ package io.archipelago.http.testkit;
 
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.Behaviors;
-import akka.http.javadsl.ServerBinding;
+import io.archipelago.http.server.HttpServer;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.archipelago.http.Main;
@@ -21,9 +21,9 @@ import java.util.concurrent.TimeUnit;
 public final class TestGateway implements AutoCloseable {
 
   private final ActorSystem<Void> system;
-  private final ServerBinding binding;
+  private final HttpServer.Binding binding;
 
-  private TestGateway(ActorSystem<Void> system, ServerBinding binding) {
+  private TestGateway(ActorSystem<Void> system, HttpServer.Binding binding) {
     this.system = system;
     this.binding = binding;
   }
@@ -48,7 +48,7 @@ public final class TestGateway implements AutoCloseable {
     SchemaBootstrap.apply(config);
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "archipelago", config);
     try {
-      ServerBinding binding = Main.start(system).toCompletableFuture().get(60, TimeUnit.SECONDS);
+      HttpServer.Binding binding = Main.start(system).toCompletableFuture().get(60, TimeUnit.SECONDS);
       return new TestGateway(system, binding);
     } catch (Exception e) {
       system.terminate();

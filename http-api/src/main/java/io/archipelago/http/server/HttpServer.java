@@ -1,0 +1,175 @@
+package io.archipelago.http.server;
+
+import akka.Done;
+import akka.NotUsed;
+import akka.actor.CoordinatedShutdown;
+import akka.actor.typed.ActorSystem;
+import akka.http.javadsl.Http;
+import akka.http.javadsl.model.HttpRequest;
+import akka.http.javadsl.model.HttpResponse;
+import akka.http.javadsl.model.headers.RawHeader;
+import akka.http.javadsl.settings.ServerSettings;
+import akka.stream.KillSwitches;
+import akka.stream.SharedKillSwitch;
+import akka.stream.TLSProtocol;
+import akka.stream.javadsl.BidiFlow;
+import akka.stream.javadsl.Flow;
+import akka.stream.javadsl.Sink;
+import akka.stream.javadsl.TLSPlacebo;
+import akka.stream.javadsl.Tcp;
+import akka.util.ByteString;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP/1.1 server of a gateway node: Akka HTTP's server layer over Akka Streams TCP, with
+ * two things the plain binding does not give.
+ *
+ * <p>HEAD answers carry {@code Content-Length}. Akka HTTP 10.5 never renders it for HEAD, but
+ * Swift clients read an object's size from it ({@code swift stat}, upload skipping). A HEAD
+ * response announces its length in a marker header whose name holds a per-process random
+ * token; the outbound byte stage renames the marker to {@code Content-Length} in response
+ * header blocks.
+ *
+ * <p>Graceful stop on CoordinatedShutdown: stop accepting connections (service-unbind), let
+ * in-flight requests finish within the grace period (service-requests-done), then close what
+ * is left (service-stop).
+ */
+public final class HttpServer {
+
+  private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
+  private static final String MARKER_PREFIX = "X-Head-Length-";
+  private static final ByteString STATUS_LINE_START = ByteString.fromString("HTTP/1.");
+
+  private final String markerName;
+  private final ByteString markerBytes;
+  private final ByteString contentLengthBytes = ByteString.fromString("\r\nContent-Length: ");
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final SharedKillSwitch connections = KillSwitches.shared("http-connections");
+
+  /** A bound server. */
+  public record Binding(InetSocketAddress localAddress, Tcp.ServerBinding tcp) {}
+
+  private HttpServer() {
+    byte[] token = new byte[12];
+    new SecureRandom().nextBytes(token);
+    this.markerName = MARKER_PREFIX + HexFormat.of().formatHex(token);
+    this.markerBytes = ByteString.fromString("\r\n" + markerName + ": ");
+  }
+
+  /**
+   * Binds the handler; the handler gets a way to announce HEAD lengths through
+   * {@link HeadLength}.
+   */
+  public static CompletionStage<Binding> bind(
+      ActorSystem<?> system,
+      String host,
+      int port,
+      Function<HeadLength, Function<HttpRequest, CompletionStage<HttpResponse>>> handlerFactory,
+      Duration shutdownGrace) {
+    HttpServer server = new HttpServer();
+    Function<HttpRequest, CompletionStage<HttpResponse>> handler =
+        handlerFactory.apply(server::headLength);
+    ServerSettings settings = ServerSettings.create(system.settings().config());
+    Duration idleTimeout = system.settings().config().getDuration("akka.http.server.idle-timeout");
+    CompletionStage<Tcp.ServerBinding> bound =
+        Tcp.get(system)
+            .bind(host, port, 1024, List.of(), false, Optional.of(idleTimeout))
+            .to(Sink.foreach(connection -> server.serve(system, connection, settings, handler)))
+            .run(system);
+    return bound.thenApply(tcp -> {
+      server.registerShutdown(system, tcp, shutdownGrace);
+      return new Binding(tcp.localAddress(), tcp);
+    });
+  }
+
+  /** Lets a HEAD response announce the length of the object it describes. */
+  @FunctionalInterface
+  public interface HeadLength {
+    HttpResponse announce(HttpResponse response, long length);
+  }
+
+  private HttpResponse headLength(HttpResponse response, long length) {
+    return response.addHeader(RawHeader.create(markerName, Long.toString(length)));
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private void serve(
+      ActorSystem<?> system,
+      Tcp.IncomingConnection connection,
+      ServerSettings settings,
+      Function<HttpRequest, CompletionStage<HttpResponse>> handler) {
+    BidiFlow<HttpResponse, TLSProtocol.SslTlsOutbound, TLSProtocol.SslTlsInbound, HttpRequest, NotUsed> http =
+        Http.get(system).serverLayer(settings, Optional.of(connection.remoteAddress()));
+    BidiFlow<TLSProtocol.SslTlsOutbound, ByteString, ByteString, TLSProtocol.SslTlsInbound, NotUsed> plain =
+        (BidiFlow) TLSPlacebo.getInstance();
+    BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed> headFix =
+        BidiFlow.fromFlows(Flow.<ByteString>create().map(this::renameMarker), Flow.<ByteString>create());
+    Flow<HttpRequest, HttpResponse, NotUsed> handling =
+        Flow.<HttpRequest>create().mapAsync(1, request -> {
+          inFlight.incrementAndGet();
+          CompletionStage<HttpResponse> response;
+          try {
+            response = handler.apply(request);
+          } catch (RuntimeException e) {
+            response = CompletableFuture.failedFuture(e);
+          }
+          return response.whenComplete((r, e) -> inFlight.decrementAndGet());
+        });
+    Flow<ByteString, ByteString, NotUsed> tcp = connection.flow().via(connections.flow());
+    http.atop(plain).atop(headFix).join(tcp).join(handling).run(system);
+  }
+
+  /** In a response header block, the marker becomes Content-Length. */
+  private ByteString renameMarker(ByteString bytes) {
+    if (bytes.size() < STATUS_LINE_START.size()
+        || !bytes.slice(0, STATUS_LINE_START.size()).equals(STATUS_LINE_START)) {
+      return bytes;
+    }
+    int at = bytes.indexOfSlice(markerBytes, 0);
+    if (at < 0) {
+      return bytes;
+    }
+    return bytes.slice(0, at).concat(contentLengthBytes).concat(bytes.slice(at + markerBytes.size(), bytes.size()));
+  }
+
+  private void registerShutdown(ActorSystem<?> system, Tcp.ServerBinding tcp, Duration grace) {
+    CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
+    shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "http-unbind",
+        () -> tcp.unbind().thenApply(x -> Done.getInstance()));
+    shutdown.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "http-requests-done",
+        () -> awaitIdle(system, grace));
+    shutdown.addTask(CoordinatedShutdown.PhaseServiceStop(), "http-close-connections", () -> {
+      connections.shutdown();
+      return CompletableFuture.completedFuture(Done.getInstance());
+    });
+  }
+
+  private CompletionStage<Done> awaitIdle(ActorSystem<?> system, Duration grace) {
+    CompletableFuture<Done> idle = new CompletableFuture<>();
+    long deadline = System.nanoTime() + grace.toNanos();
+    Runnable[] check = new Runnable[1];
+    check[0] = () -> {
+      if (inFlight.get() == 0 || System.nanoTime() > deadline) {
+        if (inFlight.get() > 0) {
+          log.warn("{} requests still running after the {} grace period", inFlight.get(), grace);
+        }
+        idle.complete(Done.getInstance());
+      } else {
+        system.scheduler().scheduleOnce(Duration.ofMillis(50), check[0], system.executionContext());
+      }
+    };
+    check[0].run();
+    return idle;
+  }
+}

@@ -1,0 +1,150 @@
+package io.archipelago.http.testkit;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The packaged gateway as a separate JVM, started the way bin/archipelago starts it (the jar,
+ * target/lib and the root application.conf), so that a stop or a kill means what it means in
+ * production. Its output goes to a log file that {@link #logTail()} shows on failure.
+ */
+public final class GatewayProcess implements AutoCloseable {
+
+  private final Path dataDir;
+  private final Path log;
+  private final List<String> jvmOptions;
+  private final int httpPort;
+  private Process process;
+
+  public GatewayProcess(Path dataDir, List<String> jvmOptions) {
+    this.dataDir = dataDir;
+    this.jvmOptions = List.copyOf(jvmOptions);
+    this.log = dataDir.resolveSibling(dataDir.getFileName() + "-gateway.log");
+    this.httpPort = freePort();
+  }
+
+  public GatewayProcess start() {
+    Path root = TestGateway.rootApplicationConf().getParent();
+    Path target = root.resolve("http-api/target");
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
+    command.add("-Dconfig.file=" + root.resolve("application.conf"));
+    command.add("-cp");
+    command.add(target.resolve("archipelago-http-api.jar") + ":" + target.resolve("lib") + "/*");
+    command.add("io.archipelago.http.Main");
+    command.add("serve");
+    ProcessBuilder builder = new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    builder.environment().put("ARCHIPELAGO_DATA_DIR", dataDir.toString());
+    builder.environment().put("ARCHIPELAGO_HTTP_PORT", Integer.toString(httpPort));
+    builder.environment().put("ARCHIPELAGO_CLUSTER_PORT", Integer.toString(freePort()));
+    builder.environment().put("ARCHIPELAGO_ACCESS_LOG", "WARN");
+    try {
+      process = builder.start();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    awaitReady(Duration.ofSeconds(90));
+    return this;
+  }
+
+  private void awaitReady(Duration timeout) {
+    HttpClient client = HttpClient.newHttpClient();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("gateway exited with " + process.exitValue() + "\n" + logTail());
+      }
+      try {
+        HttpResponse<String> r = client.send(
+            HttpRequest.newBuilder(URI.create(baseUrl() + "/info")).timeout(Duration.ofSeconds(2)).build(),
+            HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 200) {
+          return;
+        }
+      } catch (IOException e) {
+        // not listening yet
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+      sleep(200);
+    }
+    throw new IllegalStateException("gateway not ready after " + timeout + "\n" + logTail());
+  }
+
+  public String baseUrl() {
+    return "http://127.0.0.1:" + httpPort;
+  }
+
+  public String authUrl() {
+    return baseUrl() + "/auth/v1.0";
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  /** SIGTERM, as Ctrl-C or an init system would send, then wait for a clean exit. */
+  public int stop() {
+    if (process == null || !process.isAlive()) {
+      return process == null ? 0 : process.exitValue();
+    }
+    process.destroy();
+    try {
+      if (!process.waitFor(60, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        throw new IllegalStateException("gateway did not stop within 60 s\n" + logTail());
+      }
+      return process.exitValue();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public String logTail() {
+    try {
+      List<String> lines = Files.readAllLines(log);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 80), lines.size()));
+    } catch (IOException e) {
+      return "(no log: " + e.getMessage() + ")";
+    }
+  }
+
+  @Override
+  public void close() {
+    if (process != null && process.isAlive()) {
+      process.destroyForcibly();
+    }
+  }
+
+  static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}
