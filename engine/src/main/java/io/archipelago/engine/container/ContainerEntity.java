@@ -184,6 +184,19 @@ public final class ContainerEntity
   private final RetentionCriteria retention;
   private final String tag;
 
+  /**
+   * Writes and deletes recorded lately, by name and timestamp: an ask that timed out is sent
+   * again (see ops.Retry), and a record that was persisted but whose reply was lost must not
+   * count twice. Rebuilt from the events replayed at recovery.
+   */
+  private final java.util.Map<String, Boolean> recentRecords =
+      new java.util.LinkedHashMap<>(64, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<String, Boolean> eldest) {
+          return size() > 1024;
+        }
+      };
+
   private ContainerEntity(
       ActorSystem<?> system, String account, String container, TimerScheduler<Command> timers) {
     super(
@@ -294,6 +307,9 @@ public final class ContainerEntity
     if (!state.isActive()) {
       return Effect().reply(cmd.replyTo(), notFound());
     }
+    if (recentRecords.containsKey(recordKey("w", cmd.name(), cmd.timestamp()))) {
+      return Effect().reply(cmd.replyTo(), StatusReply.ack());
+    }
     return Effect()
         .persist(
             new ObjectWritten(
@@ -313,6 +329,9 @@ public final class ContainerEntity
       ContainerState state, RecordObjectDelete cmd) {
     if (!state.isActive()) {
       return Effect().reply(cmd.replyTo(), notFound());
+    }
+    if (recentRecords.containsKey(recordKey("d", cmd.name(), cmd.timestamp()))) {
+      return Effect().reply(cmd.replyTo(), StatusReply.ack());
     }
     return Effect()
         .persist(new ObjectDeleted(cmd.name(), cmd.size(), cmd.timestamp(), cmd.audit()))
@@ -348,10 +367,20 @@ public final class ContainerEntity
         .forAnyState()
         .onEvent(ContainerCreated.class, ContainerState::created)
         .onEvent(ContainerMetadataUpdated.class, ContainerState::metadataUpdated)
-        .onEvent(ObjectWritten.class, ContainerState::objectWritten)
-        .onEvent(ObjectDeleted.class, ContainerState::objectDeleted)
+        .onEvent(ObjectWritten.class, (state, e) -> {
+          recentRecords.put(recordKey("w", e.name(), e.timestamp()), Boolean.TRUE);
+          return state.objectWritten(e);
+        })
+        .onEvent(ObjectDeleted.class, (state, e) -> {
+          recentRecords.put(recordKey("d", e.name(), e.timestamp()), Boolean.TRUE);
+          return state.objectDeleted(e);
+        })
         .onEvent(ContainerDeleted.class, ContainerState::deleted)
         .build();
+  }
+
+  private static String recordKey(String kind, String name, SwiftTimestamp timestamp) {
+    return kind + timestamp.ticks() + "/" + name;
   }
 
   private static String sha256(String text) {

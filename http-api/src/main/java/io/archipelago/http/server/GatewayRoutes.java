@@ -113,7 +113,8 @@ public final class GatewayRoutes {
       if (!principal.isResellerAdmin()) {
         throw new SwiftException(SwiftError.FORBIDDEN);
       }
-      return admin.handle(request, rawPath.substring("/admin/".length()));
+      return admin.handle(request, rawPath.substring("/admin/".length()),
+          new io.archipelago.engine.ops.RequestContext(principal.user(), principal.account(), client, node, transId));
     }
     if (!rawPath.startsWith("/v1/")) {
       throw new SwiftException(SwiftError.NOT_FOUND);
