@@ -77,6 +77,7 @@ public final class ArchipelagoEngine {
     Config config = system.settings().config();
     Cluster cluster = Cluster.get(system);
     if (config.getBoolean("archipelago.cluster.self-join")
+        && !config.getBoolean("archipelago.cluster.bootstrap")
         && config.getStringList("akka.cluster.seed-nodes").isEmpty()) {
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
     }
