@@ -96,6 +96,7 @@ class ClusterScaleIT {
         shards = shardsOn(fourth);
       }
       assertTrue(shards > 0, "no shard moved to the new node\n" + cluster.logs());
+      System.out.printf("join: %d container shards on the new node%n", shards);
       Thread.sleep(3_000);
       load.close();
       written.addAll(load.acknowledged());
@@ -154,9 +155,12 @@ class ClusterScaleIT {
       }
       long movedAfter = System.currentTimeMillis() - killedAt;
       assertTrue(movedAfter < 20_000, "entities answered after " + movedAfter + " ms");
+      System.out.printf("kill -9: all containers answered from survivors %d ms after the kill%n", movedAfter);
       Thread.sleep(2_000);
       load.close();
       written.addAll(load.acknowledged());
+      System.out.printf("kill -9: %d requests, %d failed on the killed node, %d acknowledged writes%n",
+          load.requestCount(), load.failures().size(), load.acknowledged().size());
       List<LoadGenerator.Failure> elsewhere = load.failures().stream()
           .filter(f -> f.port() != victim.httpPort()).toList();
       assertEquals(List.of(), elsewhere, cluster.logs());
@@ -192,6 +196,7 @@ class ClusterScaleIT {
 
   private void verifyEverythingWritten(GatewayProcess node) {
     assertTrue(written.size() > 100, "written: " + written.size());
+    System.out.printf("verifying %d acknowledged writes through node %d%n", written.size(), node.httpPort());
     Map<String, List<LoadGenerator.Acknowledged>> byContainer =
         written.stream().collect(Collectors.groupingBy(LoadGenerator.Acknowledged::container));
     for (var entry : byContainer.entrySet()) {
