@@ -99,6 +99,11 @@ public final class ContainerEntity
       String name, long size, SwiftTimestamp timestamp, AuditInfo audit, ActorRef<StatusReply<Done>> replyTo)
       implements Command {}
 
+  /** Self message: persist the buffered write and delete records as one batch. No reply. */
+  public enum FlushRecords implements Command {
+    INSTANCE
+  }
+
   /** Timer tick: push object count and bytes to the account. No reply. */
   public enum FlushStats implements Command {
     INSTANCE
@@ -162,7 +167,7 @@ public final class ContainerEntity
     return Behaviors.setup(
         ctx ->
             Behaviors.withTimers(
-                timers -> new ContainerEntity(ctx.getSystem(), account, container, timers)));
+                timers -> new ContainerEntity(ctx.getSystem(), ctx.getSelf(), account, container, timers)));
   }
 
   /**
@@ -189,6 +194,18 @@ public final class ContainerEntity
    * again (see ops.Retry), and a record that was persisted but whose reply was lost must not
    * count twice. Rebuilt from the events replayed at recovery.
    */
+  /**
+   * Group commit: write and delete records that arrive while a batch is being persisted wait
+   * here and are persisted together by the next {@link FlushRecords}, so one hot container is
+   * not limited to one journal round trip per object. Each record is still acknowledged only
+   * after its event is persisted. Lost with the actor on a crash; the callers' asks then time
+   * out and are sent again.
+   */
+  private final java.util.List<Event> pendingEvents = new java.util.ArrayList<>();
+  private final java.util.List<ActorRef<StatusReply<Done>>> pendingReplies = new java.util.ArrayList<>();
+  private final java.util.Set<String> pendingKeys = new java.util.HashSet<>();
+  private final ActorRef<Command> self;
+
   private final java.util.Map<String, Boolean> recentRecords =
       new java.util.LinkedHashMap<>(64, 0.75f, false) {
         @Override
@@ -198,11 +215,16 @@ public final class ContainerEntity
       };
 
   private ContainerEntity(
-      ActorSystem<?> system, String account, String container, TimerScheduler<Command> timers) {
+      ActorSystem<?> system,
+      ActorRef<Command> self,
+      String account,
+      String container,
+      TimerScheduler<Command> timers) {
     super(
         persistenceIdOf(account, container),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
     this.system = system;
+    this.self = self;
     this.account = account;
     this.container = container;
     this.timers = timers;
@@ -241,6 +263,7 @@ public final class ContainerEntity
         .onCommand(Delete.class, this::onDelete)
         .onCommand(RecordObjectWrite.class, this::onRecordObjectWrite)
         .onCommand(RecordObjectDelete.class, this::onRecordObjectDelete)
+        .onCommand(FlushRecords.class, this::onFlushRecords)
         .onCommand(FlushStats.class, this::onFlushStats)
         .build();
   }
@@ -294,6 +317,10 @@ public final class ContainerEntity
   }
 
   private ReplyEffect<Event, ContainerState> onDelete(ContainerState state, Delete cmd) {
+    if (!pendingEvents.isEmpty()) {
+      // Let the buffered records land first, in the order they were accepted.
+      return Effect().stash();
+    }
     if (!state.isActive()) {
       return Effect().reply(cmd.replyTo(), notFound());
     }
@@ -307,22 +334,55 @@ public final class ContainerEntity
     if (!state.isActive()) {
       return Effect().reply(cmd.replyTo(), notFound());
     }
-    if (recentRecords.containsKey(recordKey("w", cmd.name(), cmd.timestamp()))) {
+    String key = recordKey("w", cmd.name(), cmd.timestamp());
+    if (recentRecords.containsKey(key)) {
       return Effect().reply(cmd.replyTo(), StatusReply.ack());
     }
+    return buffer(key, new ObjectWritten(
+            cmd.name(),
+            cmd.etag(),
+            cmd.size(),
+            cmd.contentType(),
+            cmd.timestamp(),
+            cmd.replaced(),
+            cmd.replacedSize(),
+            cmd.audit()),
+        cmd.replyTo());
+  }
+
+  private ReplyEffect<Event, ContainerState> buffer(
+      String key, Event event, ActorRef<StatusReply<Done>> replyTo) {
+    if (pendingEvents.isEmpty()) {
+      self.tell(FlushRecords.INSTANCE);
+    }
+    if (pendingKeys.add(key)) {
+      pendingEvents.add(event);
+    }
+    pendingReplies.add(replyTo);
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, ContainerState> onFlushRecords(ContainerState state, FlushRecords cmd) {
+    if (pendingEvents.isEmpty()) {
+      return Effect().noReply();
+    }
+    java.util.List<Event> events = java.util.List.copyOf(pendingEvents);
+    java.util.List<ActorRef<StatusReply<Done>>> replies = java.util.List.copyOf(pendingReplies);
+    pendingEvents.clear();
+    pendingReplies.clear();
+    pendingKeys.clear();
+    if (!state.isActive()) {
+      replies.forEach(r -> r.tell(notFound()));
+      return Effect().noReply();
+    }
     return Effect()
-        .persist(
-            new ObjectWritten(
-                cmd.name(),
-                cmd.etag(),
-                cmd.size(),
-                cmd.contentType(),
-                cmd.timestamp(),
-                cmd.replaced(),
-                cmd.replacedSize(),
-                cmd.audit()))
-        .thenRun(s -> scheduleStatsFlush())
-        .thenReply(cmd.replyTo(), s -> StatusReply.ack());
+        .persist(events)
+        .thenRun(s -> {
+          replies.forEach(r -> r.tell(StatusReply.ack()));
+          scheduleStatsFlush();
+        })
+        .thenNoReply()
+        .thenUnstashAll();
   }
 
   private ReplyEffect<Event, ContainerState> onRecordObjectDelete(
@@ -330,13 +390,11 @@ public final class ContainerEntity
     if (!state.isActive()) {
       return Effect().reply(cmd.replyTo(), notFound());
     }
-    if (recentRecords.containsKey(recordKey("d", cmd.name(), cmd.timestamp()))) {
+    String key = recordKey("d", cmd.name(), cmd.timestamp());
+    if (recentRecords.containsKey(key)) {
       return Effect().reply(cmd.replyTo(), StatusReply.ack());
     }
-    return Effect()
-        .persist(new ObjectDeleted(cmd.name(), cmd.size(), cmd.timestamp(), cmd.audit()))
-        .thenRun(s -> scheduleStatsFlush())
-        .thenReply(cmd.replyTo(), s -> StatusReply.ack());
+    return buffer(key, new ObjectDeleted(cmd.name(), cmd.size(), cmd.timestamp(), cmd.audit()), cmd.replyTo());
   }
 
   private ReplyEffect<Event, ContainerState> onFlushStats(ContainerState state, FlushStats cmd) {
