@@ -2,6 +2,7 @@ package io.archipelago.engine.backend;
 
 import akka.actor.typed.ActorSystem;
 import io.archipelago.engine.store.ObjectStore;
+import io.archipelago.engine.store.OfflineFlagStore;
 import io.archipelago.engine.store.fs.FilesystemObjectStore;
 import java.nio.file.Path;
 
@@ -17,6 +18,12 @@ public final class ObjectStoreFactory {
   }
 
   public ObjectStore create(BackendDescriptor backend) {
+    ObjectStore store = driver(backend);
+    String flag = backend.settings().get("offline-flag-file");
+    return flag == null || flag.isBlank() ? store : new OfflineFlagStore(store, dataDir.resolve(flag));
+  }
+
+  private ObjectStore driver(BackendDescriptor backend) {
     return switch (backend.kind()) {
       case FILESYSTEM -> {
         String root = backend.settings().getOrDefault("root", "backends/" + backend.id());
