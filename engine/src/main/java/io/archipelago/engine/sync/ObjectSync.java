@@ -95,7 +95,12 @@ public final class ObjectSync {
       Optional<ObjectInfo> p = found.primary();
       Optional<ObjectInfo> r = found.replica();
       if (p.isEmpty()) {
-        // Deleted (or overwritten and deleted) since: a later event says what to do.
+        if (r.isPresent()) {
+          // A failover write (taken by the replica while the primary was down) goes back to the
+          // primary; anything else was deleted since, and a later event says what to do.
+          return containers.apply(where).thenCompose(state -> replicaOnly(
+              primary, replica, where, name, r.get(), Optional.of(state), false));
+        }
         return done(Action.NOTHING);
       }
       if (r.isPresent() && !p.get().timestamp().isNewerThan(r.get().timestamp())) {
@@ -134,10 +139,21 @@ public final class ObjectSync {
   public CompletionStage<Outcome> replicaOnly(
       String primary, String replica, BackendContainer where, String name, ObjectInfo onReplica,
       Optional<ContainerState> state) {
+    return replicaOnly(primary, replica, where, name, onReplica, state, true);
+  }
+
+  private CompletionStage<Outcome> replicaOnly(
+      String primary, String replica, BackendContainer where, String name, ObjectInfo onReplica,
+      Optional<ContainerState> state, boolean deleteOthers) {
     boolean failoverWrite = state
         .map(s -> s.sync().failoverWrites().get(name))
         .filter(w -> w.backend().equals(replica) && !w.timestamp().isNewerThan(onReplica.timestamp()))
         .isPresent();
+    if (!deleteOthers) {
+      return failoverWrite
+          ? copy(replica, primary, where, name, onReplica).thenApply(a -> new Outcome(a, Optional.empty(), true))
+          : done(Action.NOTHING);
+    }
     return head(primary, where, name).thenCompose(p -> {
       if (p.isPresent()) {
         // Arrived on the primary since its listing page was read.

@@ -131,7 +131,7 @@ final class SyncHandler extends Handler<List<EventEnvelope<ContainerEntity.Event
               if (failure != null) {
                 failures.get(replica).add(ObjectSync.unwrap(failure));
               } else {
-                report(rc, outcome);
+                report(rc, nameOf(change), outcome);
               }
               return null;
             })
@@ -152,6 +152,10 @@ final class SyncHandler extends Handler<List<EventEnvelope<ContainerEntity.Event
     });
   }
 
+  private static String nameOf(ContainerEntity.Event change) {
+    return change instanceof ContainerEntity.ObjectWritten w ? w.name() : ((ContainerEntity.ObjectDeleted) change).name();
+  }
+
   private CompletionStage<ObjectSync.Outcome> apply(ReplicatedContainer rc, String replica, ContainerEntity.Event change) {
     BackendContainer where = rc.where();
     if (change instanceof ContainerEntity.ObjectWritten w) {
@@ -161,12 +165,16 @@ final class SyncHandler extends Handler<List<EventEnvelope<ContainerEntity.Event
     return objects.syncDelete(rc.primary(), replica, where, d.name(), d.timestamp());
   }
 
-  private void report(ReplicatedContainer rc, ObjectSync.Outcome outcome) {
+  private void report(ReplicatedContainer rc, String name, ObjectSync.Outcome outcome) {
     outcome.conflict().ifPresent(c -> {
       metrics.conflict();
       reporter.conflict(rc.entityId(), c);
-      reporter.failoverResolved(rc.entityId(), new ContainerEntity.FailoverResolved(c.name(), c.winner()));
     });
+    if (outcome.restoredPrimary()) {
+      reporter.failoverResolved(rc.entityId(), new ContainerEntity.FailoverResolved(
+          name, outcome.conflict().map(ContainerEntity.SyncConflict::winner)
+              .orElse(io.archipelago.engine.store.SwiftTimestamp.now())));
+    }
   }
 
   private CompletionStage<Void> containerChange(String pid, EventEnvelope<ContainerEntity.Event> envelope) {

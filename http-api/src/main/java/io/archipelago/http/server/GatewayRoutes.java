@@ -7,6 +7,7 @@ import akka.http.javadsl.model.headers.RawHeader;
 import akka.http.javadsl.model.AttributeKeys;
 import io.archipelago.engine.ArchipelagoEngine;
 import io.archipelago.http.admin.AdminController;
+import io.archipelago.http.admin.MetricsController;
 import io.archipelago.http.auth.AuthController;
 import io.archipelago.http.auth.Principal;
 import io.archipelago.http.swift.AccountController;
@@ -29,7 +30,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The gateway's HTTP surface, dispatched on path as Swift's proxy does: {@code /auth/v1.0},
- * {@code /info}, {@code /healthcheck}, {@code /admin/...} and {@code /v1/<account>[/<container>[/<object>]]}.
+ * {@code /info}, {@code /healthcheck}, {@code /metrics}, {@code /admin/...} and {@code /v1/<account>[/<container>[/<object>]]}.
  * In order, every request gets a transaction id, is authenticated (except auth, info and
  * health), is authorized for its account, is handled by one controller, and every failure
  * becomes a Swift error answer carrying the transaction id.
@@ -45,6 +46,7 @@ public final class GatewayRoutes {
   private final ContainerController containers;
   private final ObjectController objects;
   private final AdminController admin;
+  private final MetricsController metrics;
   private final String node;
 
   public GatewayRoutes(
@@ -57,6 +59,7 @@ public final class GatewayRoutes {
     this.objects = new ObjectController(engine.objects(), maxObjectSize, headLength,
         akka.stream.Materializer.matFromSystem(engine.system()));
     this.admin = new AdminController(engine);
+    this.metrics = new MetricsController(engine.sync());
     this.node = engine.nodeAddress();
   }
 
@@ -100,6 +103,9 @@ public final class GatewayRoutes {
     Map<String, String> headers = SwiftRequest.headersOf(request);
     if (rawPath.equals("/info")) {
       return CompletableFuture.completedFuture(info.info());
+    }
+    if (rawPath.equals("/metrics")) {
+      return metrics.metrics();
     }
     if (rawPath.equals("/healthcheck")) {
       return CompletableFuture.completedFuture(HttpResponse.create().withEntity("OK"));
