@@ -15,6 +15,7 @@ import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import akka.persistence.typed.javadsl.ReplyEffect;
 import akka.persistence.typed.javadsl.RetentionCriteria;
+import io.archipelago.engine.entity.GroupCommit;
 import io.archipelago.engine.store.SortedListing;
 import io.archipelago.engine.store.SwiftTimestamp;
 import io.archipelago.persistence.CborSerializable;
@@ -102,8 +103,7 @@ public final class AccountEntity
    * Group commit, as in the container entity: namespace changes that arrive while a batch is
    * being persisted are persisted together, each acknowledged after its event is stored.
    */
-  private final java.util.List<Event> pendingEvents = new java.util.ArrayList<>();
-  private final java.util.List<ActorRef<StatusReply<Done>>> pendingReplies = new java.util.ArrayList<>();
+  private final GroupCommit<Event> pending = new GroupCommit<>();
   private final ActorRef<Command> self;
 
   private AccountEntity(String account, ActorSystem<?> system, ActorRef<Command> self) {
@@ -149,32 +149,22 @@ public final class AccountEntity
   }
 
   private ReplyEffect<Event, AccountState> buffer(Event event, ActorRef<StatusReply<Done>> replyTo) {
-    if (pendingEvents.isEmpty()) {
+    if (pending.add(event, replyTo)) {
       self.tell(FlushChanges.INSTANCE);
-    }
-    pendingEvents.add(event);
-    if (replyTo != null) {
-      pendingReplies.add(replyTo);
     }
     return Effect().noReply();
   }
 
   private ReplyEffect<Event, AccountState> onFlushChanges(AccountState state, FlushChanges cmd) {
-    if (pendingEvents.isEmpty()) {
+    if (pending.isEmpty()) {
       return Effect().noReply();
     }
-    java.util.List<Event> events = java.util.List.copyOf(pendingEvents);
-    java.util.List<ActorRef<StatusReply<Done>>> replies = java.util.List.copyOf(pendingReplies);
-    pendingEvents.clear();
-    pendingReplies.clear();
-    return Effect()
-        .persist(events)
-        .thenRun(s -> replies.forEach(r -> r.tell(StatusReply.ack())))
-        .thenNoReply();
+    GroupCommit.Batch<Event> batch = pending.drain();
+    return Effect().persist(batch.events()).thenRun(s -> batch.acknowledge()).thenNoReply();
   }
 
   private ReplyEffect<Event, AccountState> onUnlistContainer(AccountState state, UnlistContainer cmd) {
-    boolean listedInBatch = pendingEvents.stream().anyMatch(
+    boolean listedInBatch = pending.pendingEvents().stream().anyMatch(
         e -> e instanceof ContainerListed l && l.summary().name().equals(cmd.name()));
     if (!state.isListed(cmd.name()) && !listedInBatch) {
       return Effect().reply(cmd.replyTo(), StatusReply.ack());

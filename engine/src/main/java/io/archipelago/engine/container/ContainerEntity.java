@@ -20,6 +20,7 @@ import akka.persistence.typed.javadsl.ReplyEffect;
 import akka.persistence.typed.javadsl.RetentionCriteria;
 import io.archipelago.engine.account.AccountEntity;
 import io.archipelago.engine.account.ContainerSummary;
+import io.archipelago.engine.entity.GroupCommit;
 import io.archipelago.engine.store.SwiftTimestamp;
 import io.archipelago.persistence.CborSerializable;
 import io.archipelago.persistence.audit.AuditInfo;
@@ -290,8 +291,7 @@ public final class ContainerEntity
    * after its event is persisted. Lost with the actor on a crash; the callers' asks then time
    * out and are sent again.
    */
-  private final java.util.List<Event> pendingEvents = new java.util.ArrayList<>();
-  private final java.util.List<ActorRef<StatusReply<Done>>> pendingReplies = new java.util.ArrayList<>();
+  private final GroupCommit<Event> pending = new GroupCommit<>();
   private final java.util.Set<String> pendingKeys = new java.util.HashSet<>();
   private final ActorRef<Command> self;
 
@@ -429,7 +429,7 @@ public final class ContainerEntity
   }
 
   private ReplyEffect<Event, ContainerState> onDelete(ContainerState state, Delete cmd) {
-    if (!pendingEvents.isEmpty()) {
+    if (!pending.isEmpty()) {
       // Let the buffered records land first, in the order they were accepted.
       return Effect().stash();
     }
@@ -464,33 +464,26 @@ public final class ContainerEntity
 
   private ReplyEffect<Event, ContainerState> buffer(
       String key, Event event, ActorRef<StatusReply<Done>> replyTo) {
-    if (pendingEvents.isEmpty()) {
+    if (pending.add(pendingKeys.add(key) ? event : null, replyTo)) {
       self.tell(FlushRecords.INSTANCE);
     }
-    if (pendingKeys.add(key)) {
-      pendingEvents.add(event);
-    }
-    pendingReplies.add(replyTo);
     return Effect().noReply();
   }
 
   private ReplyEffect<Event, ContainerState> onFlushRecords(ContainerState state, FlushRecords cmd) {
-    if (pendingEvents.isEmpty()) {
+    if (pending.isEmpty()) {
       return Effect().noReply();
     }
-    java.util.List<Event> events = java.util.List.copyOf(pendingEvents);
-    java.util.List<ActorRef<StatusReply<Done>>> replies = java.util.List.copyOf(pendingReplies);
-    pendingEvents.clear();
-    pendingReplies.clear();
+    GroupCommit.Batch<Event> batch = pending.drain();
     pendingKeys.clear();
     if (!state.isActive()) {
-      replies.forEach(r -> r.tell(notFound()));
+      batch.reject(notFound());
       return Effect().noReply();
     }
     return Effect()
-        .persist(events)
+        .persist(batch.events())
         .thenRun(s -> {
-          replies.forEach(r -> r.tell(StatusReply.ack()));
+          batch.acknowledge();
           scheduleStatsFlush();
         })
         .thenNoReply()

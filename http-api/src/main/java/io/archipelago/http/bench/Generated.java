@@ -3,12 +3,12 @@ package io.archipelago.http.bench;
 import java.io.InputStream;
 
 /** Incompressible-looking bytes of a given length, generated as read (never held). */
-final class Generated extends InputStream {
+public final class Generated extends InputStream {
 
   private long remaining;
   private long state;
 
-  Generated(long size, long seed) {
+  public Generated(long size, long seed) {
     this.remaining = size;
     this.state = seed | 1;
   }
