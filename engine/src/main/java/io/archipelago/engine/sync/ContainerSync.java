@@ -87,9 +87,10 @@ public final class ContainerSync {
         Optional.of(ReconcileDaemon.Stop.INSTANCE));
   }
 
-  private GroupedProjection<Offset, EventEnvelope<ContainerEntity.Event>> projection(int slice) {
+  private GroupedProjection<Offset, EventEnvelope<Object>> projection(int slice) {
     String tag = ContainerEntity.TYPE_KEY.name() + "-" + slice;
-    SourceProvider<Offset, EventEnvelope<ContainerEntity.Event>> events =
+    // Typed Object: the journal may hold the events in an envelope (see SyncEvents).
+    SourceProvider<Offset, EventEnvelope<Object>> events =
         EventSourcedProvider.eventsByTag(system, JdbcReadJournal.Identifier(), tag);
     return JdbcProjection.groupedWithinAsync(
             ProjectionId.of(PROJECTION, tag),

@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * as a failure in the container and left to the reconciler: a dead replica never stops the
  * projection.
  */
-final class SyncHandler extends Handler<List<EventEnvelope<ContainerEntity.Event>>> {
+final class SyncHandler extends Handler<List<EventEnvelope<Object>>> {
 
   private static final Logger log = LoggerFactory.getLogger(SyncHandler.class);
 
@@ -78,10 +78,12 @@ final class SyncHandler extends Handler<List<EventEnvelope<ContainerEntity.Event
   }
 
   @Override
-  public CompletionStage<Done> process(List<EventEnvelope<ContainerEntity.Event>> envelopes) {
-    Map<String, List<EventEnvelope<ContainerEntity.Event>>> byContainer = new LinkedHashMap<>();
-    for (EventEnvelope<ContainerEntity.Event> e : envelopes) {
-      byContainer.computeIfAbsent(e.persistenceId(), k -> new ArrayList<>()).add(e);
+  public CompletionStage<Done> process(List<EventEnvelope<Object>> envelopes) {
+    Map<String, List<Change>> byContainer = new LinkedHashMap<>();
+    for (EventEnvelope<Object> e : envelopes) {
+      SyncEvents.unwrap(e.event()).ifPresent(event -> byContainer
+          .computeIfAbsent(e.persistenceId(), k -> new ArrayList<>())
+          .add(new Change(e.sequenceNr(), event)));
     }
     return Source.from(new ArrayList<>(byContainer.entrySet()))
         .mapAsyncUnordered(Math.max(1, settings.maxParallelCopies()),
@@ -89,13 +91,16 @@ final class SyncHandler extends Handler<List<EventEnvelope<ContainerEntity.Event
         .runWith(Sink.ignore(), materializer);
   }
 
-  private CompletionStage<Void> container(String pid, List<EventEnvelope<ContainerEntity.Event>> events) {
+  /** A container event and its sequence number in the container's log. */
+  private record Change(long sequenceNr, ContainerEntity.Event event) {}
+
+  private CompletionStage<Void> container(String pid, List<Change> events) {
     CompletionStage<Void> chain = CompletableFuture.completedFuture(null);
-    List<EventEnvelope<ContainerEntity.Event>> run = new ArrayList<>();
-    for (EventEnvelope<ContainerEntity.Event> e : events) {
+    List<Change> run = new ArrayList<>();
+    for (Change e : events) {
       ContainerEntity.Event event = e.event();
       if (event instanceof ContainerEntity.ContainerCreated || event instanceof ContainerEntity.ContainerDeleted) {
-        List<EventEnvelope<ContainerEntity.Event>> objectsBefore = List.copyOf(run);
+        List<Change> objectsBefore = List.copyOf(run);
         run.clear();
         chain = chain.thenCompose(ok -> objectChanges(pid, objectsBefore))
             .thenCompose(ok -> containerChange(pid, e));
@@ -103,18 +108,18 @@ final class SyncHandler extends Handler<List<EventEnvelope<ContainerEntity.Event
         run.add(e);
       }
     }
-    List<EventEnvelope<ContainerEntity.Event>> rest = List.copyOf(run);
+    List<Change> rest = List.copyOf(run);
     return chain.thenCompose(ok -> objectChanges(pid, rest));
   }
 
-  private CompletionStage<Void> objectChanges(String pid, List<EventEnvelope<ContainerEntity.Event>> events) {
+  private CompletionStage<Void> objectChanges(String pid, List<Change> events) {
     ReplicatedContainer rc = known.get(pid);
     if (rc == null || events.isEmpty()) {
       return CompletableFuture.completedFuture(null);
     }
     long lastSeqNr = events.get(events.size() - 1).sequenceNr();
     Map<String, ContainerEntity.Event> lastChange = new LinkedHashMap<>();
-    for (EventEnvelope<ContainerEntity.Event> e : events) {
+    for (Change e : events) {
       if (e.event() instanceof ContainerEntity.ObjectWritten w) {
         lastChange.put(w.name(), w);
       } else if (e.event() instanceof ContainerEntity.ObjectDeleted d) {
@@ -177,7 +182,7 @@ final class SyncHandler extends Handler<List<EventEnvelope<ContainerEntity.Event
     }
   }
 
-  private CompletionStage<Void> containerChange(String pid, EventEnvelope<ContainerEntity.Event> envelope) {
+  private CompletionStage<Void> containerChange(String pid, Change envelope) {
     if (envelope.event() instanceof ContainerEntity.ContainerCreated c) {
       if (c.replicaBackends().isEmpty()) {
         if (known.remove(pid) == null) {
