@@ -5,6 +5,8 @@ import akka.http.javadsl.model.StatusCodes;
 
 /** Swift's error answers: status code and the short body Swift sends with it. */
 public enum SwiftError {
+  ACCEPTED(StatusCodes.ACCEPTED,
+      "<html><h1>Accepted</h1><p>The request is accepted for processing.</p></html>"),
   BAD_REQUEST(StatusCodes.BAD_REQUEST, "Bad Request"),
   UNAUTHORIZED(StatusCodes.UNAUTHORIZED,
       "<html><h1>Unauthorized</h1><p>This server could not verify that you are authorized to access the document you requested.</p></html>"),
@@ -14,6 +16,8 @@ public enum SwiftError {
       "<html><h1>Not Found</h1><p>The resource could not be found.</p></html>"),
   METHOD_NOT_ALLOWED(StatusCodes.METHOD_NOT_ALLOWED,
       "<html><h1>Method Not Allowed</h1><p>The method is not allowed for this resource.</p></html>"),
+  NOT_ACCEPTABLE(StatusCodes.NOT_ACCEPTABLE,
+      "<html><h1>Not Acceptable</h1><p>The request is not acceptable.</p></html>"),
   CONFLICT(StatusCodes.CONFLICT,
       "<html><h1>Conflict</h1><p>There was a conflict when trying to complete your request.</p></html>"),
   LENGTH_REQUIRED(StatusCodes.LENGTH_REQUIRED,
