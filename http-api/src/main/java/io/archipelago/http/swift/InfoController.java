@@ -13,7 +13,8 @@ import java.util.Map;
 /**
  * {@code GET /info}: the constraints the gateway enforces and the features it offers. Only what
  * works is advertised, since clients switch features on from this document: static large
- * objects ({@code slo}, without heartbeat or async delete) and legacy object versioning
+ * objects ({@code slo}; no {@code yield_frequency} since {@code heartbeat=on} is not offered, and
+ * no async delete) and legacy object versioning
  * ({@code versioned_writes}). Dynamic large objects, server-side copy and object expiry are core
  * Swift behaviour with no entry of their own. Placement policies appear as storage policies.
  */
@@ -57,7 +58,6 @@ public final class InfoController {
     ObjectNode slo = root.putObject("slo");
     slo.put("max_manifest_segments", StaticLargeObjects.MAX_MANIFEST_SEGMENTS);
     slo.put("max_manifest_size", StaticLargeObjects.MAX_MANIFEST_SIZE);
-    slo.put("yield_frequency", StaticLargeObjects.YIELD_FREQUENCY);
     slo.put("min_segment_size", StaticLargeObjects.MIN_SEGMENT_SIZE);
     slo.put("allow_async_delete", false);
     ArrayNode flags = root.putObject("versioned_writes").putArray("allowed_flags");

@@ -53,7 +53,6 @@ final class StaticLargeObjects {
   static final int MAX_MANIFEST_SEGMENTS = 1000;
   static final int MAX_MANIFEST_SIZE = 8 * 1024 * 1024;
   static final int MIN_SEGMENT_SIZE = 1;
-  static final int YIELD_FREQUENCY = 10;
   static final int MAX_RECURSION_DEPTH = 10;
   static final String HEADER = "x-static-large-object";
   static final String SYSMETA_ETAG = "x-object-sysmeta-slo-etag";
