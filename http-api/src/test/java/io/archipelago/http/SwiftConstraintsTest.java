@@ -152,6 +152,24 @@ class SwiftConstraintsTest {
   }
 
   @Test
+  void metadataLengthsCountUtf8BytesAndValuesRoundTrip() throws Exception {
+    String path = tester.accountPath() + "/limits/utf8meta";
+    Http.RawResponse ok = Http.raw(gateway.baseUrl(), "PUT", path,
+        Map.of("X-Auth-Token", tester.token(), "Content-Length", "1", "X-Object-Meta-Word", "é".repeat(128)),
+        List.of(new byte[] {'x'}), false);
+    assertEquals(201, ok.status(), ok.text());
+    Http.RawResponse head = Http.raw(gateway.baseUrl(), "HEAD", path, Map.of("X-Auth-Token", tester.token()),
+        List.of(), false);
+    assertEquals("é".repeat(128), new String(
+        head.header("x-object-meta-word").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1),
+        java.nio.charset.StandardCharsets.UTF_8));
+    Http.RawResponse tooLong = Http.raw(gateway.baseUrl(), "PUT", path,
+        Map.of("X-Auth-Token", tester.token(), "Content-Length", "1", "X-Object-Meta-Word", "é".repeat(129)),
+        List.of(new byte[] {'x'}), false);
+    assertEquals(400, tooLong.status(), tooLong.text());
+  }
+
+  @Test
   void containerMetadataIsLimitedForTheResultingSet() {
     assertEquals(201, tester.call("PUT", "/metaset").statusCode());
     Map<String, String> first = new HashMap<>();

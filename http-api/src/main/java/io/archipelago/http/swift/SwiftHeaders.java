@@ -84,10 +84,25 @@ public final class SwiftHeaders {
     List<HttpHeader> result = new ArrayList<>();
     metadata.forEach((name, value) -> {
       if (!name.startsWith(OBJECT_SYSMETA_PREFIX) && !name.startsWith("x-container-sysmeta-")) {
-        result.add(RawHeader.create(titleCase(name), value));
+        result.add(RawHeader.create(titleCase(name), wire(value)));
       }
     });
     return result;
+  }
+
+  /**
+   * A header value as Akka must be given it to send its UTF-8 bytes: Akka decodes request
+   * header values as UTF-8 but renders response header values one byte per char, so a
+   * non-ASCII value goes out as its UTF-8 bytes, one char each (Swift sends the bytes it got).
+   */
+  public static String wire(String value) {
+    for (int i = 0; i < value.length(); i++) {
+      if (value.charAt(i) > 0x7f) {
+        return new String(value.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+            java.nio.charset.StandardCharsets.ISO_8859_1);
+      }
+    }
+    return value;
   }
 
   /** Swift's {@code config_true_value}. */
