@@ -513,7 +513,6 @@ final class StaticLargeObjects {
     }
     if (!problems.isEmpty()) {
       String format = BulkResponseBody.bestMatch(accept).orElse("text/plain");
-      w.body().runWith(Sink.cancelled(), objects.materializer());
       return CompletableFuture.completedFuture(HttpResponse.create()
           .withStatus(StatusCodes.BAD_REQUEST)
           .withEntity(HttpEntities.create(BulkResponseBody.contentType(format),
