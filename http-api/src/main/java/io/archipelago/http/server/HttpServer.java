@@ -85,7 +85,7 @@ public final class HttpServer {
     ServerSettings defaults = ServerSettings.create(system.settings().config());
     // Swift's server-side copy method
     ServerSettings settings = defaults.withParserSettings(defaults.getParserSettings().withCustomMethods(
-        HttpMethods.custom("COPY", false, false, RequestEntityAcceptances.Tolerated)));
+        HttpMethods.custom("COPY", false, false, RequestEntityAcceptances.Tolerated, true)));
     Duration idleTimeout = system.settings().config().getDuration("akka.http.server.idle-timeout");
     CompletionStage<Tcp.ServerBinding> bound =
         Tcp.get(system)

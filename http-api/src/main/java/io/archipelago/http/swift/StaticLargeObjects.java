@@ -592,7 +592,7 @@ final class StaticLargeObjects {
           if (doomed.size() > MAX_MANIFEST_SEGMENTS * 10) {
             throw new SwiftException(SwiftError.BAD_REQUEST, "Too many buffered slo segments to delete.");
           }
-          boolean[] serverError = {false};
+          java.util.concurrent.atomic.AtomicBoolean serverError = new java.util.concurrent.atomic.AtomicBoolean();
           return Source.from(doomed)
               .mapAsync(CONCURRENCY, d -> {
                 if (d.error().isPresent() || d.notFound()) {
@@ -605,7 +605,9 @@ final class StaticLargeObjects {
                     .handle((deleted, failure) -> {
                       if (failure != null) {
                         var status = SwiftErrors.toResponse(failure, request.requestId()).status();
-                        serverError[0] |= status.intValue() >= 500;
+                        if (status.intValue() >= 500) {
+                          serverError.set(true);
+                        }
                         return new Doomed(d.name(), Optional.of(new String[] {quote(d.name()),
                             status.intValue() + " " + status.reason()}), false);
                       }
@@ -628,7 +630,7 @@ final class StaticLargeObjects {
                 report.put("Number Deleted", deleted);
                 report.put("Number Not Found", notFound);
                 if (!failed.isEmpty()) {
-                  report.put("Response Status", serverError[0] ? "502 Bad Gateway" : "400 Bad Request");
+                  report.put("Response Status", serverError.get() ? "502 Bad Gateway" : "400 Bad Request");
                 } else if (deleted == 0 && notFound == 0) {
                   report.put("Response Status", "400 Bad Request");
                   report.put("Response Body", "Invalid bulk delete.");
