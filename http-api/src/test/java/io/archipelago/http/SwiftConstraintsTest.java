@@ -155,7 +155,7 @@ class SwiftConstraintsTest {
   void metadataLengthsCountUtf8BytesAndValuesRoundTrip() throws Exception {
     String path = tester.accountPath() + "/limits/utf8meta";
     Http.RawResponse ok = Http.raw(gateway.baseUrl(), "PUT", path,
-        Map.of("X-Auth-Token", tester.token(), "Content-Length", "1", "X-Object-Meta-Word", "é".repeat(128)),
+        Map.of("X-Auth-Token", tester.token(), "Content-Length", "1", "X-Object-Meta-Word", Http.wire("é".repeat(128))),
         List.of(new byte[] {'x'}), false);
     assertEquals(201, ok.status(), ok.text());
     Http.RawResponse head = Http.raw(gateway.baseUrl(), "HEAD", path, Map.of("X-Auth-Token", tester.token()),
@@ -164,9 +164,18 @@ class SwiftConstraintsTest {
         head.header("x-object-meta-word").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1),
         java.nio.charset.StandardCharsets.UTF_8));
     Http.RawResponse tooLong = Http.raw(gateway.baseUrl(), "PUT", path,
-        Map.of("X-Auth-Token", tester.token(), "Content-Length", "1", "X-Object-Meta-Word", "é".repeat(129)),
+        Map.of("X-Auth-Token", tester.token(), "Content-Length", "1", "X-Object-Meta-Word", Http.wire("é".repeat(129))),
         List.of(new byte[] {'x'}), false);
     assertEquals(400, tooLong.status(), tooLong.text());
+  }
+
+  @Test
+  void containerMetadataMustBeUtf8() throws Exception {
+    Http.RawResponse r = Http.raw(gateway.baseUrl(), "POST", tester.accountPath() + "/limits",
+        Map.of("X-Auth-Token", tester.token(), "Content-Length", "0",
+            "X-Container-Meta-Bad", new String(new byte[] {'a', (byte) 0xff, 'b'}, java.nio.charset.StandardCharsets.ISO_8859_1)),
+        List.of(), false);
+    assertEquals(400, r.status(), r.text());
   }
 
   @Test

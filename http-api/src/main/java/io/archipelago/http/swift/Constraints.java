@@ -54,6 +54,9 @@ public final class Constraints {
       if (key.isEmpty()) {
         throw plainBadRequest("Metadata name cannot be empty");
       }
+      if (!targetType.equals("object") && (!validUtf8(key) || !validUtf8(value))) {
+        throw plainBadRequest("Metadata must be valid UTF-8");
+      }
       count++;
       size += length(key) + length(value);
       if (length(key) > MAX_META_NAME_LENGTH) {
@@ -126,6 +129,14 @@ public final class Constraints {
           targetType + " name cannot contain slashes");
     }
     return name;
+  }
+
+  /**
+   * Whether a header value came as valid UTF-8 without NUL ({@code check_utf8}): Akka decodes
+   * header bytes as UTF-8 and turns invalid sequences into U+FFFD.
+   */
+  private static boolean validUtf8(String text) {
+    return text.indexOf('\uFFFD') < 0 && text.indexOf('\0') < 0;
   }
 
   static SwiftException plainBadRequest(String body) {

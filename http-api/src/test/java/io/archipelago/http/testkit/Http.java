@@ -49,6 +49,11 @@ public final class Http {
     return sb.toString();
   }
 
+  /** Text as the chars of its UTF-8 bytes, for {@link #raw} headers. */
+  public static String wire(String text) {
+    return new String(text.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+  }
+
   /** A raw response: status, headers by lower-case name, body. */
   public record RawResponse(int status, Map<String, String> headers, byte[] body) {
     public String header(String name) {
@@ -61,8 +66,8 @@ public final class Http {
   }
 
   /**
-   * Sends one request over a fresh connection with exactly the given request line, headers and
-   * body chunks, then reads the response (also when the server answers before the body is
+   * Sends one request over a fresh connection with exactly the given request line, headers (one
+   * byte per char: pass UTF-8 as {@link #wire}) and body chunks, then reads the response (also when the server answers before the body is
    * sent). {@code chunked} sends the chunks with Transfer-Encoding: chunked.
    */
   public static RawResponse raw(String baseUrl, String method, String rawPath, Map<String, String> headers,
@@ -80,7 +85,7 @@ public final class Http {
       }
       head.append("Connection: close\r\n\r\n");
       try {
-        out.write(head.toString().getBytes(StandardCharsets.UTF_8));
+        out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
         for (byte[] chunk : chunks) {
           if (chunked) {
             out.write((Integer.toHexString(chunk.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
