@@ -32,7 +32,10 @@ public interface ObjectStore {
    * a part. The body is consumed as it arrives. When {@code attributes.expectedEtag} or
    * {@code expectedLength} is set and does not match, nothing is stored and the stage fails with
    * {@link ObjectStoreException.EtagMismatch} or {@link ObjectStoreException.LengthMismatch}.
-   * A body stream that fails leaves nothing behind either.
+   * A body stream that fails leaves nothing behind either. Newest X-Timestamp wins: when the
+   * stored object's timestamp is not older than {@code attributes.timestamp}, nothing is stored
+   * and the stage fails with {@link ObjectStoreException.NewerExists}; the check and the commit
+   * are one atomic step.
    */
   CompletionStage<PutResult> put(
       BackendContainer container, String name, ObjectAttributes attributes, Source<ByteString, ?> body);

@@ -28,6 +28,16 @@ public abstract sealed class ObjectStoreException extends RuntimeException {
     }
   }
 
+  /**
+   * The write's X-Timestamp is not newer than the stored object's: the newer object stays and
+   * nothing is written (Swift's object server answers 409, its proxy 202 Accepted).
+   */
+  public static final class NewerExists extends ObjectStoreException {
+    public NewerExists(String name, SwiftTimestamp write, SwiftTimestamp stored) {
+      super("object " + name + " has timestamp " + stored + ", not older than the write's " + write, null);
+    }
+  }
+
   /** The backend cannot be reached or answered with a server error (503). */
   public static final class BackendUnavailable extends ObjectStoreException {
     public BackendUnavailable(String backendId, String detail, Throwable cause) {

@@ -54,7 +54,7 @@ public final class GatewayRoutes {
     this.info = new InfoController(engine.policies(), engine.defaultPolicy(), maxObjectSize);
     this.accounts = new AccountController(engine.accounts());
     this.containers = new ContainerController(engine.containers());
-    this.objects = new ObjectController(engine.objects(), maxObjectSize, headLength,
+    this.objects = new ObjectController(engine.objects(), engine.containers(), maxObjectSize, headLength,
         akka.stream.Materializer.matFromSystem(engine.system()));
     this.admin = new AdminController(engine);
     this.node = engine.nodeAddress();

@@ -63,7 +63,8 @@ import scala.concurrent.ExecutionContextExecutor;
  * length, checks them against what the client announced, forces the file to disk and renames it
  * next to its final place under a unique data file name. It then renames a freshly written
  * metadata file over the object's metadata file: that rename is the commit point. Finally the
- * replaced version's data file is deleted. A reader reads the metadata file and opens the data
+ * replaced version's data file is deleted; a version with a timestamp not older than the put's
+ * is not replaced (newest X-Timestamp wins). A reader reads the metadata file and opens the data
  * file it names. Crash leftovers (temp files, data files no metadata names) are never listed.
  * Commits, metadata updates and deletes of one name are serialised within this process by a
  * striped lock; the root must not be shared with another process.
@@ -277,6 +278,11 @@ public final class FilesystemObjectStore implements ObjectStore {
       lock.lock();
       try {
         previous = readReplaceable(location);
+        if (previous.isPresent()
+            && !attributes.timestamp().isNewerThan(previous.get().timestamp())) {
+          throw new ObjectStoreException.NewerExists(
+              name, attributes.timestamp(), previous.get().timestamp());
+        }
         moveIntoPlace(metaTemp, location.metaFile());
         metaTemp = null; // committed
         syncDir(location.dir());

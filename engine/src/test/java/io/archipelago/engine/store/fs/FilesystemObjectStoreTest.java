@@ -369,9 +369,10 @@ class FilesystemObjectStoreTest {
   }
 
   @Test
-  void concurrentOverwritesEndWithOneConsistentVersion() throws IOException {
+  void concurrentOverwritesEndWithTheNewestVersion() throws IOException {
     int writers = 8;
     List<CompletionStage<PutResult>> puts = new ArrayList<>();
+    List<SwiftTimestamp> timestamps = new ArrayList<>();
     for (int w = 0; w < writers; w++) {
       byte[] body = new byte[256 * 1024 + w];
       java.util.Arrays.fill(body, (byte) ('a' + w));
@@ -379,23 +380,54 @@ class FilesystemObjectStoreTest {
       for (int off = 0; off < body.length; off += 16 * 1024) {
         chunks.add(ByteString.fromArray(body, off, Math.min(16 * 1024, body.length - off)));
       }
-      puts.add(store.put(CONTAINER, "hot/object", attributes(), Source.from(chunks)));
+      ObjectAttributes attrs = attributes();
+      timestamps.add(attrs.timestamp());
+      puts.add(store.put(CONTAINER, "hot/object", attrs, Source.from(chunks)));
     }
-    List<PutResult> results = puts.stream().map(FsStoreTesting::await).collect(Collectors.toList());
+    List<PutResult> stored = new ArrayList<>();
+    for (CompletionStage<PutResult> put : puts) {
+      try {
+        stored.add(put.toCompletableFuture().get(60, java.util.concurrent.TimeUnit.SECONDS));
+      } catch (java.util.concurrent.ExecutionException e) {
+        // a put that committed after a newer one lost: newest X-Timestamp wins
+        assertInstanceOf(ObjectStoreException.NewerExists.class, e.getCause());
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+    }
 
     ObjectContent content = await(store.get(CONTAINER, "hot/object", Optional.empty())).orElseThrow();
     byte[] data = bytes(content, mat);
     assertEquals(content.info().size(), data.length);
     assertEquals(content.info().etag(), md5Hex(data));
+    // the newest write is the one that stays, whatever the order of the commits
+    assertEquals(timestamps.get(writers - 1), content.info().timestamp());
+    assertEquals(256 * 1024 + writers - 1, data.length);
 
-    // the replaced versions form one chain: exactly one put replaced nothing, and the final
-    // version is the one no put replaced
-    assertEquals(1, results.stream().filter(r -> r.replaced().isEmpty()).count());
-    Set<String> replacedEtags =
-        results.stream().flatMap(r -> r.replaced().stream()).map(ObjectInfo::etag).collect(Collectors.toSet());
-    assertEquals(writers - 1, replacedEtags.size());
-    assertFalse(replacedEtags.contains(content.info().etag()));
+    // the successful puts form one chain: exactly one replaced nothing, each replaced an older one
+    assertEquals(1, stored.stream().filter(r -> r.replaced().isEmpty()).count());
+    for (PutResult r : stored) {
+      r.replaced().ifPresent(old -> assertTrue(r.stored().timestamp().isNewerThan(old.timestamp())));
+    }
 
+    assertEquals(2, regularFiles(containerDir(root)).size(), "one metadata and one data file");
+    assertTmpEmpty(root);
+  }
+
+  @Test
+  void aPutOlderThanTheStoredObjectStoresNothing() throws IOException {
+    ObjectAttributes newer = new ObjectAttributes("text/plain", SwiftTimestamp.parse("1700000010.00000"),
+        Map.of(), Optional.empty(), OptionalLong.empty());
+    await(store.put(CONTAINER, "ts/object", newer, Source.single(ByteString.fromString("newer"))));
+    for (String ts : List.of("1700000009.99999", "1700000010.00000")) {
+      ObjectAttributes older = new ObjectAttributes("text/plain", SwiftTimestamp.parse(ts),
+          Map.of(), Optional.empty(), OptionalLong.empty());
+      Throwable failure =
+          failureOf(store.put(CONTAINER, "ts/object", older, Source.single(ByteString.fromString("older"))));
+      assertInstanceOf(ObjectStoreException.NewerExists.class, failure);
+    }
+    ObjectContent content = await(store.get(CONTAINER, "ts/object", Optional.empty())).orElseThrow();
+    assertArrayEquals(utf8("newer"), bytes(content, mat));
     assertEquals(2, regularFiles(containerDir(root)).size(), "one metadata and one data file");
     assertTmpEmpty(root);
   }
