@@ -51,7 +51,7 @@ class SwiftLargeObjectCliIT {
     swift = new SwiftCli(gateway.authUrl(), "test:tester", "testing");
     upload = work.resolve("upload");
     Files.createDirectories(upload);
-    try (InputStream in = new LargeObjectIT.PatternStream(SIZE);
+    try (InputStream in = new io.archipelago.http.bench.Generated(SIZE, 42);
         OutputStream out = Files.newOutputStream(upload.resolve("big.bin"))) {
       in.transferTo(out);
     }
