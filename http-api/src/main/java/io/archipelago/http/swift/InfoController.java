@@ -20,6 +20,16 @@ public final class InfoController {
   private final String body;
 
   public InfoController(Map<String, PlacementPolicy> policies, String defaultPolicy, long maxFileSize) {
+    this(policies, defaultPolicy, maxFileSize, root -> { });
+  }
+
+  /**
+   * @param capabilities adds the sections of features implemented elsewhere (access control,
+   *     bulk operations); it runs last and may replace sections
+   */
+  public InfoController(
+      Map<String, PlacementPolicy> policies, String defaultPolicy, long maxFileSize,
+      java.util.function.Consumer<ObjectNode> capabilities) {
     ObjectMapper mapper = new ObjectMapper();
     ObjectNode root = mapper.createObjectNode();
     ObjectNode swift = root.putObject("swift");
@@ -51,6 +61,7 @@ public final class InfoController {
       }
     });
     root.putObject("tempauth");
+    capabilities.accept(root);
     this.body = root.toString();
   }
 
