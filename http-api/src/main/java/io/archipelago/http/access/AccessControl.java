@@ -130,7 +130,7 @@ public final class AccessControl {
       }
     }
     SwiftRequest checked = copy(request, identity.principal(), headers, request.query());
-    return authorize(checked, identity, method)
+    return authorize(request.path(), request.headers(), identity, method)
         .thenCompose(decision -> {
           if (decision.verdict() == Authorization.Verdict.DENIED) {
             HttpResponse denied = identity.authenticated()
@@ -145,8 +145,8 @@ public final class AccessControl {
   /** An outcome of authorization, with the container state read on the way (if any). */
   private record Decision(Authorization.Verdict verdict, Optional<Optional<ContainerState>> container) {}
 
-  private CompletionStage<Decision> authorize(SwiftRequest request, Identity identity, String method) {
-    RequestPath path = request.path();
+  private CompletionStage<Decision> authorize(
+      RequestPath path, Map<String, String> headers, Identity identity, String method) {
     Optional<Authorization.Verdict> byIdentity = authorization.byIdentity(identity, method, path);
     if (byIdentity.isPresent()) {
       return done(new Decision(byIdentity.get(), Optional.empty()));
@@ -158,7 +158,7 @@ public final class AccessControl {
           .flatMap(h -> state.map(s -> s.metadata().get(h)))
           .orElse(null);
       Optional<Authorization.Verdict> byAcl = authorization.byContainerAcl(
-          identity, path, acl, request.headers().get("referer"));
+          identity, path, acl, headers.get("referer"));
       if (byAcl.isPresent()) {
         return done(new Decision(byAcl.get(), Optional.of(state)));
       }
@@ -167,6 +167,25 @@ public final class AccessControl {
               authorization.byAccountAcl(identity, method, path, AccountAcl.of(summary.metadata())),
               Optional.of(state)));
     });
+  }
+
+  /**
+   * Whether the identity an authorized request acts for may also make {@code method} on
+   * {@code target}: for requests that reach further resources, as Swift's sub-requests do (the
+   * source of a copy, the segments of a large object). A temporary URL reaches its own account
+   * or container only.
+   */
+  public CompletionStage<Boolean> permits(SwiftRequest request, String method, RequestPath target) {
+    Principal principal = request.principal();
+    if (principal.user().equals(Identity.tempUrl().principal().user())) {
+      String scope = principal.account();
+      String reached = target.account() + "/" + target.container().orElse("");
+      return done(scope.contains("/") ? reached.equals(scope) : target.account().equals(scope));
+    }
+    Identity identity = principal.user().equals(Identity.anonymous().principal().user())
+        ? Identity.anonymous() : Identity.of(principal);
+    return authorize(target, request.headers(), identity, method)
+        .thenApply(decision -> decision.verdict() != Authorization.Verdict.DENIED);
   }
 
   private CompletionStage<HttpResponse> proceed(
@@ -226,7 +245,11 @@ public final class AccessControl {
             return done(SwiftErrors.response(SwiftError.BAD_REQUEST, "The header "
                 + PyText.repr(titleCase(disallowed.get())) + " is not allowed in this tempurl"));
           }
-          SwiftRequest granted = copy(request, Identity.tempUrl().principal(),
+          // The principal remembers what the URL reaches, for permits().
+          String scope = grant.get().scope() == TempUrl.Scope.ACCOUNT
+              ? path.account() : path.account() + "/" + path.container().orElseThrow();
+          Principal holder = new Principal(Identity.tempUrl().principal().user(), scope, java.util.Set.of());
+          SwiftRequest granted = copy(request, holder,
               TempUrl.incomingHeaders(request.headers()), params.forwardedQuery());
           return proceed(granted, false, Optional.of(state), controllers)
               .thenApply(response -> tempUrl.outgoing(response, candidate.get(), path));
