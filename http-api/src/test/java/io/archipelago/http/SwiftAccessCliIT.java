@@ -147,6 +147,25 @@ class SwiftAccessCliIT {
 
   @Test
   @Order(4)
+  void accountAclLetsAnotherAccountRead() {
+    SwiftCli otherAccount = new SwiftCli(gateway.authUrl(), "test2:tester2", "testing2");
+    SwiftCli.Result refused = otherAccount.run(work, "--os-storage-url", account, "list");
+    assertNotEquals(0, refused.exitCode(), refused.output());
+    tester.run(work, "post", "-H", "X-Account-Access-Control: {\"read-only\":[\"test2\"]}").assertOk();
+    String stat = tester.run(work, "stat").assertOk().output();
+    assertTrue(stat.contains("{\"read-only\":[\"test2\"]}"), stat);
+    assertTrue(otherAccount.run(work, "--os-storage-url", account, "list").assertOk().output()
+        .lines().toList().containsAll(List.of("private", "pub", "shared")));
+    assertEquals("hello from archipelago\n", otherAccount.run(work, "--os-storage-url", account,
+        "download", "private", "hello.txt", "-o", "-").assertOk().output());
+    assertNotEquals(0, otherAccount.run(work, "--os-storage-url", account,
+        "upload", "--skip-container-put", "--leave-segments", "private", "hello.txt").exitCode());
+    tester.run(work, "post", "-H", "X-Account-Access-Control: {}").assertOk();
+    assertNotEquals(0, otherAccount.run(work, "--os-storage-url", account, "list").exitCode());
+  }
+
+  @Test
+  @Order(5)
   void deleteAllUsesBulkDelete() throws IOException {
     Path many = work.resolve("many");
     for (int i = 0; i < 30; i++) {
