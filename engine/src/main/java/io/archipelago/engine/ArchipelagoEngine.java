@@ -8,9 +8,13 @@ import io.archipelago.engine.account.AccountEntity;
 import io.archipelago.engine.backend.BackendConfig;
 import io.archipelago.engine.backend.BackendDescriptor;
 import io.archipelago.engine.backend.BackendRegistry;
+import io.archipelago.engine.backend.BackendRegistryEntity;
+import io.archipelago.engine.backend.RegistrySync;
 import io.archipelago.engine.backend.ObjectStoreFactory;
 import io.archipelago.engine.container.ContainerEntity;
 import io.archipelago.engine.ops.AccountOps;
+import io.archipelago.engine.ops.BackendOps;
+import io.archipelago.engine.ops.ClusterOps;
 import io.archipelago.engine.ops.ContainerOps;
 import io.archipelago.engine.ops.EngineContext;
 import io.archipelago.engine.ops.ObjectOps;
@@ -34,6 +38,8 @@ public final class ArchipelagoEngine {
   private final ContainerOps containers;
   private final ObjectOps objects;
   private final AccountOps accounts;
+  private final BackendOps backends;
+  private final ClusterOps cluster;
   private final String nodeAddress;
 
   private ArchipelagoEngine(ActorSystem<?> system) {
@@ -50,11 +56,20 @@ public final class ArchipelagoEngine {
           "archipelago.placement.default-policy '" + defaultPolicy + "' is not a configured policy");
     }
     Duration askTimeout = config.getDuration("archipelago.engine.ask-timeout");
-    EngineContext ctx = new EngineContext(system, registry, policies, defaultPolicy, askTimeout);
+    EngineContext ctx =
+        new EngineContext(
+            system, registry, policies, defaultPolicy, askTimeout,
+            config.getDuration("archipelago.engine.ask-retry-budget"));
     this.containers = new ContainerOps(ctx);
     this.objects = new ObjectOps(ctx, containers);
     this.accounts = new AccountOps(ctx);
     this.nodeAddress = Cluster.get(system).selfMember().address().hostPort();
+    RegistrySync sync =
+        RegistrySync.start(
+            system, registry, initial, nodeAddress,
+            config.getDuration("archipelago.engine.registry-refresh-interval"), askTimeout);
+    this.backends = new BackendOps(ctx, sync);
+    this.cluster = new ClusterOps(system, askTimeout);
   }
 
   /** Starts the engine on an actor system whose provider is {@code cluster}. */
@@ -62,11 +77,13 @@ public final class ArchipelagoEngine {
     Config config = system.settings().config();
     Cluster cluster = Cluster.get(system);
     if (config.getBoolean("archipelago.cluster.self-join")
+        && !config.getBoolean("archipelago.cluster.bootstrap")
         && config.getStringList("akka.cluster.seed-nodes").isEmpty()) {
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
     }
     ContainerEntity.init(system);
     AccountEntity.init(system);
+    BackendRegistryEntity.init(system);
     ArchipelagoEngine engine = new ArchipelagoEngine(system);
     engine.startCapacityPolling(config.getDuration("archipelago.engine.capacity-poll-interval"));
     return engine;
@@ -107,6 +124,14 @@ public final class ArchipelagoEngine {
 
   public AccountOps accounts() {
     return accounts;
+  }
+
+  public BackendOps backends() {
+    return backends;
+  }
+
+  public ClusterOps cluster() {
+    return cluster;
   }
 
   /** {@code host:port} of this node, recorded in audit info. */

@@ -4,6 +4,8 @@ import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.Behaviors;
 import com.typesafe.config.Config;
 import io.archipelago.persistence.ArchipelagoConfig;
+import akka.management.cluster.bootstrap.ClusterBootstrap;
+import akka.management.javadsl.AkkaManagement;
 import io.archipelago.engine.ArchipelagoEngine;
 import io.archipelago.http.auth.AuthController;
 import io.archipelago.http.auth.TempAuthUsers;
@@ -54,6 +56,12 @@ public final class Main {
   public static CompletionStage<HttpServer.Binding> start(ActorSystem<?> system) {
     Config config = system.settings().config();
     ArchipelagoEngine engine = ArchipelagoEngine.start(system);
+    if (config.getBoolean("archipelago.management.enabled")) {
+      AkkaManagement.get(system).start();
+    }
+    if (config.getBoolean("archipelago.cluster.bootstrap")) {
+      ClusterBootstrap.get(system).start();
+    }
     TempAuthUsers users =
         TempAuthUsers.fromConfig(config, config.getString("archipelago.auth.reseller-prefix"));
     TokenCodec tokens =

@@ -2,6 +2,7 @@ package io.archipelago.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.archipelago.http.bench.Generated;
 import io.archipelago.http.testkit.GatewayProcess;
 import io.archipelago.http.testkit.SwiftClient;
 import java.io.InputStream;
@@ -51,7 +52,7 @@ class LargeObjectIT {
         .timeout(java.time.Duration.ofMinutes(10))
         .PUT(HttpRequest.BodyPublishers.fromPublisher(
             HttpRequest.BodyPublishers.ofInputStream(
-                () -> new DigestInputStream(new PatternStream(SIZE), sent)), SIZE))
+                () -> new DigestInputStream(new Generated(SIZE, 42), sent)), SIZE))
         .build());
     assertEquals(201, put.statusCode(), gateway.logTail());
 
@@ -72,39 +73,5 @@ class LargeObjectIT {
     assertEquals(SIZE, total);
     assertEquals(HexFormat.of().formatHex(sent.digest()), HexFormat.of().formatHex(received.digest()));
     assertEquals(204, client.call("DELETE", "/large/two-gib.bin").statusCode());
-  }
-
-  /** Deterministic, incompressible-looking bytes without holding them (xorshift). */
-  static final class PatternStream extends InputStream {
-    private long remaining;
-    private long state = 0x9E3779B97F4A7C15L;
-
-    PatternStream(long size) {
-      this.remaining = size;
-    }
-
-    @Override
-    public int read() {
-      byte[] one = new byte[1];
-      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) {
-      if (remaining <= 0) {
-        return -1;
-      }
-      int n = (int) Math.min(len, remaining);
-      for (int i = 0; i < n; i++) {
-        if ((i & 7) == 0) {
-          state ^= state << 13;
-          state ^= state >>> 7;
-          state ^= state << 17;
-        }
-        b[off + i] = (byte) (state >>> ((i & 7) * 8));
-      }
-      remaining -= n;
-      return n;
-    }
   }
 }

@@ -228,6 +228,18 @@ class SwiftApiTest {
   }
 
   @Test
+  void emptyObjectsHaveZeroLength() {
+    tester.call("PUT", "/empties");
+    assertEquals(201, tester.call("PUT", "/empties/nothing", Map.of(), "").statusCode());
+    HttpResponse<String> get = tester.call("GET", "/empties/nothing");
+    assertEquals(200, get.statusCode());
+    assertEquals("", get.body());
+    assertEquals("0", get.headers().firstValue("Content-Length").orElseThrow());
+    assertEquals("d41d8cd98f00b204e9800998ecf8427e", get.headers().firstValue("Etag").orElseThrow());
+    assertEquals("0", tester.call("HEAD", "/empties/nothing").headers().firstValue("Content-Length").orElseThrow());
+  }
+
+  @Test
   void etagMismatchIs422AndStoresNothing() {
     tester.call("PUT", "/etags");
     HttpResponse<String> r = tester.call("PUT", "/etags/bad", Map.of("ETag", "0123456789abcdef0123456789abcdef"), "payload");

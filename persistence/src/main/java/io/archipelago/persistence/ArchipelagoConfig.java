@@ -5,8 +5,8 @@ import com.typesafe.config.ConfigFactory;
 
 /**
  * Loads the configuration of a gateway node. Layers, highest first: system properties, the
- * operator's file (application.conf or -Dconfig.file), the given overrides' fallback position,
- * every module's {@code archipelago-akka.conf} (Akka settings that must beat Akka's own
+ * operator's file (application.conf or -Dconfig.file), the journal dialect's defaults
+ * ({@code archipelago-dialect-<dialect>.conf}), every module's {@code archipelago-akka.conf} (Akka settings that must beat Akka's own
  * reference.conf whatever the classpath order), then all reference.conf files.
  */
 public final class ArchipelagoConfig {
@@ -27,8 +27,17 @@ public final class ArchipelagoConfig {
 
   private static Config layered(Config operatorConfig) {
     ConfigFactory.invalidateCaches();
+    Config first = layered(operatorConfig, ConfigFactory.empty());
+    // The dialect decides the defaults of driver, Slick profile and URL.
+    String dialect = first.getString("archipelago.persistence.dialect").toLowerCase(java.util.Locale.ROOT);
+    Config dialectDefaults = ConfigFactory.parseResourcesAnySyntax("archipelago-dialect-" + dialect + ".conf");
+    return layered(operatorConfig, dialectDefaults);
+  }
+
+  private static Config layered(Config operatorConfig, Config dialectDefaults) {
     return ConfigFactory.defaultOverrides()
         .withFallback(operatorConfig)
+        .withFallback(dialectDefaults)
         .withFallback(ConfigFactory.parseResourcesAnySyntax(AKKA_SETTINGS_RESOURCE))
         .withFallback(ConfigFactory.defaultReferenceUnresolved())
         .resolve();

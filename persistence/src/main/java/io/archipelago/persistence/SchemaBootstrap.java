@@ -31,8 +31,18 @@ public final class SchemaBootstrap {
     try (Connection connection =
             DriverManager.getConnection(settings.url(), settings.user(), settings.password());
         Statement statement = connection.createStatement()) {
-      for (String sql : statements) {
-        statement.execute(sql);
+      if (settings.dialect() == JournalDialect.POSTGRES) {
+        // Nodes starting together would race on CREATE TABLE IF NOT EXISTS; one at a time.
+        statement.execute("SELECT pg_advisory_lock(727274)");
+      }
+      try {
+        for (String sql : statements) {
+          statement.execute(sql);
+        }
+      } finally {
+        if (settings.dialect() == JournalDialect.POSTGRES) {
+          statement.execute("SELECT pg_advisory_unlock(727274)");
+        }
       }
     } catch (SQLException e) {
       throw new IllegalStateException(

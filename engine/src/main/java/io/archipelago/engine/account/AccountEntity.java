@@ -15,6 +15,7 @@ import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import akka.persistence.typed.javadsl.ReplyEffect;
 import akka.persistence.typed.javadsl.RetentionCriteria;
+import io.archipelago.engine.entity.GroupCommit;
 import io.archipelago.engine.store.SortedListing;
 import io.archipelago.engine.store.SwiftTimestamp;
 import io.archipelago.persistence.CborSerializable;
@@ -87,17 +88,30 @@ public final class AccountEntity
   }
 
   public static Behavior<Command> create(String account, ActorSystem<?> system) {
-    return new AccountEntity(account, system);
+    return akka.actor.typed.javadsl.Behaviors.setup(ctx -> new AccountEntity(account, system, ctx.getSelf()));
   }
 
   private final String account;
   private final RetentionCriteria retention;
 
-  private AccountEntity(String account, ActorSystem<?> system) {
+  /** Self message: persist the buffered namespace changes as one batch. No reply. */
+  public enum FlushChanges implements Command {
+    INSTANCE
+  }
+
+  /**
+   * Group commit, as in the container entity: namespace changes that arrive while a batch is
+   * being persisted are persisted together, each acknowledged after its event is stored.
+   */
+  private final GroupCommit<Event> pending = new GroupCommit<>();
+  private final ActorRef<Command> self;
+
+  private AccountEntity(String account, ActorSystem<?> system, ActorRef<Command> self) {
     super(
         PersistenceId.of(TYPE_KEY.name(), account),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
     this.account = account;
+    this.self = self;
     var config = system.settings().config();
     this.retention =
         RetentionCriteria.snapshotEvery(
@@ -126,22 +140,36 @@ public final class AccountEntity
             Effect().reply(cmd.replyTo(), StatusReply.success(state.summarize(account))))
         .onCommand(ListContainers.class, this::onListContainers)
         .onCommand(UpdateMetadata.class, this::onUpdateMetadata)
+        .onCommand(FlushChanges.class, this::onFlushChanges)
         .build();
   }
 
   private ReplyEffect<Event, AccountState> onListContainer(AccountState state, ListContainer cmd) {
-    return Effect()
-        .persist(new ContainerListed(cmd.summary(), cmd.audit()))
-        .thenReply(cmd.replyTo(), s -> StatusReply.ack());
+    return buffer(new ContainerListed(cmd.summary(), cmd.audit()), cmd.replyTo());
+  }
+
+  private ReplyEffect<Event, AccountState> buffer(Event event, ActorRef<StatusReply<Done>> replyTo) {
+    if (pending.add(event, replyTo)) {
+      self.tell(FlushChanges.INSTANCE);
+    }
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, AccountState> onFlushChanges(AccountState state, FlushChanges cmd) {
+    if (pending.isEmpty()) {
+      return Effect().noReply();
+    }
+    GroupCommit.Batch<Event> batch = pending.drain();
+    return Effect().persist(batch.events()).thenRun(s -> batch.acknowledge()).thenNoReply();
   }
 
   private ReplyEffect<Event, AccountState> onUnlistContainer(AccountState state, UnlistContainer cmd) {
-    if (!state.isListed(cmd.name())) {
+    boolean listedInBatch = pending.pendingEvents().stream().anyMatch(
+        e -> e instanceof ContainerListed l && l.summary().name().equals(cmd.name()));
+    if (!state.isListed(cmd.name()) && !listedInBatch) {
       return Effect().reply(cmd.replyTo(), StatusReply.ack());
     }
-    return Effect()
-        .persist(new ContainerUnlisted(cmd.name(), cmd.audit()))
-        .thenReply(cmd.replyTo(), s -> StatusReply.ack());
+    return buffer(new ContainerUnlisted(cmd.name(), cmd.audit()), cmd.replyTo());
   }
 
   private ReplyEffect<Event, AccountState> onRefreshStats(AccountState state, RefreshStats cmd) {
@@ -149,7 +177,7 @@ public final class AccountEntity
     if (current == null || Objects.equals(current, cmd.summary())) {
       return Effect().noReply();
     }
-    return Effect().persist(new ContainerStatsRefreshed(cmd.summary())).thenNoReply();
+    return buffer(new ContainerStatsRefreshed(cmd.summary()), null);
   }
 
   private ReplyEffect<Event, AccountState> onListContainers(AccountState state, ListContainers cmd) {

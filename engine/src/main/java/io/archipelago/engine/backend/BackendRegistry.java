@@ -24,12 +24,8 @@ public final class BackendRegistry {
   public BackendRegistry(
       List<BackendDescriptor> initial, Function<BackendDescriptor, ObjectStore> storeFactory) {
     this.storeFactory = storeFactory;
-    this.descriptors =
-        initial.stream()
-            .collect(Collectors.toUnmodifiableMap(BackendDescriptor::id, Function.identity()));
-    for (BackendDescriptor d : initial) {
-      stores.put(d.id(), storeFactory.apply(d));
-    }
+    this.descriptors = Map.of();
+    update(initial);
   }
 
   public Collection<BackendDescriptor> backends() {
@@ -56,7 +52,14 @@ public final class BackendRegistry {
   /** Replaces the descriptor set, creating drivers for new backends. */
   public synchronized void update(Collection<BackendDescriptor> newDescriptors) {
     for (BackendDescriptor d : newDescriptors) {
-      stores.computeIfAbsent(d.id(), id -> storeFactory.apply(d));
+      try {
+        stores.computeIfAbsent(d.id(), id -> storeFactory.apply(d));
+      } catch (RuntimeException e) {
+        // A backend this node cannot drive (bad settings, missing driver) stays unusable here
+        // but does not stop the others.
+        org.slf4j.LoggerFactory.getLogger(BackendRegistry.class)
+            .warn("cannot create a driver for backend {}: {}", d.id(), e.getMessage());
+      }
     }
     descriptors =
         newDescriptors.stream()

@@ -19,6 +19,7 @@ import akka.persistence.typed.javadsl.ReplyEffect;
 import akka.persistence.typed.javadsl.RetentionCriteria;
 import io.archipelago.engine.account.AccountEntity;
 import io.archipelago.engine.account.ContainerSummary;
+import io.archipelago.engine.entity.GroupCommit;
 import io.archipelago.engine.store.SwiftTimestamp;
 import io.archipelago.persistence.CborSerializable;
 import io.archipelago.persistence.audit.AuditInfo;
@@ -99,6 +100,11 @@ public final class ContainerEntity
       String name, long size, SwiftTimestamp timestamp, AuditInfo audit, ActorRef<StatusReply<Done>> replyTo)
       implements Command {}
 
+  /** Self message: persist the buffered write and delete records as one batch. No reply. */
+  public enum FlushRecords implements Command {
+    INSTANCE
+  }
+
   /** Timer tick: push object count and bytes to the account. No reply. */
   public enum FlushStats implements Command {
     INSTANCE
@@ -162,7 +168,7 @@ public final class ContainerEntity
     return Behaviors.setup(
         ctx ->
             Behaviors.withTimers(
-                timers -> new ContainerEntity(ctx.getSystem(), account, container, timers)));
+                timers -> new ContainerEntity(ctx.getSystem(), ctx.getSelf(), account, container, timers)));
   }
 
   /**
@@ -184,12 +190,41 @@ public final class ContainerEntity
   private final RetentionCriteria retention;
   private final String tag;
 
+  /**
+   * Writes and deletes recorded lately, by name and timestamp: an ask that timed out is sent
+   * again (see ops.Retry), and a record that was persisted but whose reply was lost must not
+   * count twice. Rebuilt from the events replayed at recovery.
+   */
+  /**
+   * Group commit: write and delete records that arrive while a batch is being persisted wait
+   * here and are persisted together by the next {@link FlushRecords}, so one hot container is
+   * not limited to one journal round trip per object. Each record is still acknowledged only
+   * after its event is persisted. Lost with the actor on a crash; the callers' asks then time
+   * out and are sent again.
+   */
+  private final GroupCommit<Event> pending = new GroupCommit<>();
+  private final java.util.Set<String> pendingKeys = new java.util.HashSet<>();
+  private final ActorRef<Command> self;
+
+  private final java.util.Map<String, Boolean> recentRecords =
+      new java.util.LinkedHashMap<>(64, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<String, Boolean> eldest) {
+          return size() > 1024;
+        }
+      };
+
   private ContainerEntity(
-      ActorSystem<?> system, String account, String container, TimerScheduler<Command> timers) {
+      ActorSystem<?> system,
+      ActorRef<Command> self,
+      String account,
+      String container,
+      TimerScheduler<Command> timers) {
     super(
         persistenceIdOf(account, container),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
     this.system = system;
+    this.self = self;
     this.account = account;
     this.container = container;
     this.timers = timers;
@@ -228,6 +263,7 @@ public final class ContainerEntity
         .onCommand(Delete.class, this::onDelete)
         .onCommand(RecordObjectWrite.class, this::onRecordObjectWrite)
         .onCommand(RecordObjectDelete.class, this::onRecordObjectDelete)
+        .onCommand(FlushRecords.class, this::onFlushRecords)
         .onCommand(FlushStats.class, this::onFlushStats)
         .build();
   }
@@ -281,6 +317,10 @@ public final class ContainerEntity
   }
 
   private ReplyEffect<Event, ContainerState> onDelete(ContainerState state, Delete cmd) {
+    if (!pending.isEmpty()) {
+      // Let the buffered records land first, in the order they were accepted.
+      return Effect().stash();
+    }
     if (!state.isActive()) {
       return Effect().reply(cmd.replyTo(), notFound());
     }
@@ -294,19 +334,48 @@ public final class ContainerEntity
     if (!state.isActive()) {
       return Effect().reply(cmd.replyTo(), notFound());
     }
+    String key = recordKey("w", cmd.name(), cmd.timestamp());
+    if (recentRecords.containsKey(key)) {
+      return Effect().reply(cmd.replyTo(), StatusReply.ack());
+    }
+    return buffer(key, new ObjectWritten(
+            cmd.name(),
+            cmd.etag(),
+            cmd.size(),
+            cmd.contentType(),
+            cmd.timestamp(),
+            cmd.replaced(),
+            cmd.replacedSize(),
+            cmd.audit()),
+        cmd.replyTo());
+  }
+
+  private ReplyEffect<Event, ContainerState> buffer(
+      String key, Event event, ActorRef<StatusReply<Done>> replyTo) {
+    if (pending.add(pendingKeys.add(key) ? event : null, replyTo)) {
+      self.tell(FlushRecords.INSTANCE);
+    }
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, ContainerState> onFlushRecords(ContainerState state, FlushRecords cmd) {
+    if (pending.isEmpty()) {
+      return Effect().noReply();
+    }
+    GroupCommit.Batch<Event> batch = pending.drain();
+    pendingKeys.clear();
+    if (!state.isActive()) {
+      batch.reject(notFound());
+      return Effect().noReply();
+    }
     return Effect()
-        .persist(
-            new ObjectWritten(
-                cmd.name(),
-                cmd.etag(),
-                cmd.size(),
-                cmd.contentType(),
-                cmd.timestamp(),
-                cmd.replaced(),
-                cmd.replacedSize(),
-                cmd.audit()))
-        .thenRun(s -> scheduleStatsFlush())
-        .thenReply(cmd.replyTo(), s -> StatusReply.ack());
+        .persist(batch.events())
+        .thenRun(s -> {
+          batch.acknowledge();
+          scheduleStatsFlush();
+        })
+        .thenNoReply()
+        .thenUnstashAll();
   }
 
   private ReplyEffect<Event, ContainerState> onRecordObjectDelete(
@@ -314,10 +383,11 @@ public final class ContainerEntity
     if (!state.isActive()) {
       return Effect().reply(cmd.replyTo(), notFound());
     }
-    return Effect()
-        .persist(new ObjectDeleted(cmd.name(), cmd.size(), cmd.timestamp(), cmd.audit()))
-        .thenRun(s -> scheduleStatsFlush())
-        .thenReply(cmd.replyTo(), s -> StatusReply.ack());
+    String key = recordKey("d", cmd.name(), cmd.timestamp());
+    if (recentRecords.containsKey(key)) {
+      return Effect().reply(cmd.replyTo(), StatusReply.ack());
+    }
+    return buffer(key, new ObjectDeleted(cmd.name(), cmd.size(), cmd.timestamp(), cmd.audit()), cmd.replyTo());
   }
 
   private ReplyEffect<Event, ContainerState> onFlushStats(ContainerState state, FlushStats cmd) {
@@ -348,10 +418,20 @@ public final class ContainerEntity
         .forAnyState()
         .onEvent(ContainerCreated.class, ContainerState::created)
         .onEvent(ContainerMetadataUpdated.class, ContainerState::metadataUpdated)
-        .onEvent(ObjectWritten.class, ContainerState::objectWritten)
-        .onEvent(ObjectDeleted.class, ContainerState::objectDeleted)
+        .onEvent(ObjectWritten.class, (state, e) -> {
+          recentRecords.put(recordKey("w", e.name(), e.timestamp()), Boolean.TRUE);
+          return state.objectWritten(e);
+        })
+        .onEvent(ObjectDeleted.class, (state, e) -> {
+          recentRecords.put(recordKey("d", e.name(), e.timestamp()), Boolean.TRUE);
+          return state.objectDeleted(e);
+        })
         .onEvent(ContainerDeleted.class, ContainerState::deleted)
         .build();
+  }
+
+  private static String recordKey(String kind, String name, SwiftTimestamp timestamp) {
+    return kind + timestamp.ticks() + "/" + name;
   }
 
   private static String sha256(String text) {

@@ -18,7 +18,8 @@ public final class AccountOps {
   }
 
   public CompletionStage<AccountSummary> summary(String account) {
-    return ctx.account(account).askWithStatus(AccountEntity.GetSummary::new, ctx.askTimeout());
+    return ctx.askAccount(account,
+                AccountEntity.GetSummary::new);
   }
 
   public CompletionStage<ContainerPage> list(
@@ -29,18 +30,14 @@ public final class AccountOps {
       Optional<String> endMarker,
       int limit,
       boolean reverse) {
-    return ctx.account(account)
-        .askWithStatus(
-            replyTo -> new AccountEntity.ListContainers(
-                prefix, delimiter, marker, endMarker, limit, reverse, replyTo),
-            ctx.askTimeout());
+    return ctx.askAccount(account,
+                replyTo -> new AccountEntity.ListContainers(
+                prefix, delimiter, marker, endMarker, limit, reverse, replyTo));
   }
 
   public CompletionStage<AccountSummary> updateMetadata(
       String account, Map<String, String> changes, SwiftTimestamp timestamp, RequestContext request) {
-    return ctx.account(account)
-        .askWithStatus(
-            replyTo -> new AccountEntity.UpdateMetadata(changes, timestamp, request.audit(), replyTo),
-            ctx.askTimeout());
+    return ctx.askAccount(account,
+                replyTo -> new AccountEntity.UpdateMetadata(changes, timestamp, request.audit(), replyTo));
   }
 }

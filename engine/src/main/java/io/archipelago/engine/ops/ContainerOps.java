@@ -97,21 +97,17 @@ public final class ContainerOps {
       RequestContext request) {
     CompletionStage<ContainerEntity.CreateResult> created =
         EntityAsk.translated(
-            ctx.container(account, container)
-                .askWithStatus(
-                    replyTo -> new ContainerEntity.Create(
-                        policy, primary, replicas, metadata, timestamp, request.audit(), replyTo),
-                    ctx.askTimeout()));
+            ctx.askContainer(account, container,
+                replyTo -> new ContainerEntity.Create(
+                        policy, primary, replicas, metadata, timestamp, request.audit(), replyTo)));
     return created.thenCompose(
         result -> {
           if (!result.created()) {
             return CompletableFuture.completedFuture(new CreateOutcome(result.state(), false));
           }
-          return ctx.account(account)
-              .<Done>askWithStatus(
-                  replyTo -> new AccountEntity.ListContainer(
-                      ContainerSummary.of(result.state()), request.audit(), replyTo),
-                  ctx.askTimeout())
+          return ctx.<Done>askAccount(account,
+                replyTo -> new AccountEntity.ListContainer(
+                      ContainerSummary.of(result.state()), request.audit(), replyTo))
               .thenApply(done -> new CreateOutcome(result.state(), true));
         });
   }
@@ -119,8 +115,8 @@ public final class ContainerOps {
   /** The container's state; fails with CONTAINER_NOT_FOUND unless it is active. */
   public CompletionStage<ContainerState> get(String account, String container) {
     return EntityAsk.translated(
-        ctx.container(account, container)
-            .askWithStatus(ContainerEntity.Get::new, ctx.askTimeout()));
+        ctx.askContainer(account, container,
+                ContainerEntity.Get::new));
   }
 
   public CompletionStage<ContainerState> updateMetadata(
@@ -130,10 +126,8 @@ public final class ContainerOps {
       SwiftTimestamp timestamp,
       RequestContext request) {
     return EntityAsk.translated(
-        ctx.container(account, container)
-            .askWithStatus(
-                replyTo -> new ContainerEntity.UpdateMetadata(changes, timestamp, request.audit(), replyTo),
-                ctx.askTimeout()));
+        ctx.askContainer(account, container,
+                replyTo -> new ContainerEntity.UpdateMetadata(changes, timestamp, request.audit(), replyTo)));
   }
 
   /** One listing page from the container's primary backend, with the container's state. */
@@ -167,10 +161,8 @@ public final class ContainerOps {
                             "There was a conflict when trying to complete your request.");
                       }
                       return EntityAsk.translated(
-                          ctx.container(account, container)
-                              .<Done>askWithStatus(
-                                  replyTo -> new ContainerEntity.Delete(timestamp, request.audit(), replyTo),
-                                  ctx.askTimeout()));
+                          ctx.<Done>askContainer(account, container,
+                replyTo -> new ContainerEntity.Delete(timestamp, request.audit(), replyTo)));
                     })
                 .thenCompose(
                     deleted -> {
@@ -186,10 +178,8 @@ public final class ContainerOps {
                       return CompletableFuture.allOf(removals);
                     })
                 .thenCompose(
-                    removed -> ctx.account(account)
-                        .<Done>askWithStatus(
-                            replyTo -> new AccountEntity.UnlistContainer(container, request.audit(), replyTo),
-                            ctx.askTimeout())));
+                    removed -> ctx.<Done>askAccount(account,
+                replyTo -> new AccountEntity.UnlistContainer(container, request.audit(), replyTo))));
   }
 
   private PlacementPolicy policy(Optional<String> requested) {

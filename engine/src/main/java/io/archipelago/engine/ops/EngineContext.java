@@ -10,6 +10,8 @@ import io.archipelago.engine.placement.PlacementPolicy;
 import io.archipelago.engine.store.ObjectStore;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 
 /** What the operations share: sharding, the registry, policies and the ask timeout. */
 public record EngineContext(
@@ -17,7 +19,28 @@ public record EngineContext(
     BackendRegistry registry,
     Map<String, PlacementPolicy> policies,
     String defaultPolicy,
-    Duration askTimeout) {
+    Duration askTimeout,
+    Duration retryBudget) {
+
+  /** Sends an ask again when it times out (the entity may be moving), within the budget. */
+  <T> CompletionStage<T> retrying(Supplier<CompletionStage<T>> ask) {
+    return new Retry(system, retryBudget).onTimeout(ask);
+  }
+
+  /** Asks a container entity, retrying on timeouts within the budget. */
+  <T> CompletionStage<T> askContainer(
+      String account,
+      String container,
+      scala.Function1<akka.actor.typed.ActorRef<akka.pattern.StatusReply<T>>, ContainerEntity.Command> message) {
+    return retrying(() -> container(account, container).askWithStatus(message, askTimeout));
+  }
+
+  /** Asks an account entity, retrying on timeouts within the budget. */
+  <T> CompletionStage<T> askAccount(
+      String account,
+      scala.Function1<akka.actor.typed.ActorRef<akka.pattern.StatusReply<T>>, AccountEntity.Command> message) {
+    return retrying(() -> account(account).askWithStatus(message, askTimeout));
+  }
 
   EntityRef<ContainerEntity.Command> container(String account, String container) {
     return ClusterSharding.get(system)

@@ -61,9 +61,8 @@ public final class ObjectOps {
       ObjectStore store) {
     ObjectInfo stored = result.stored();
     return EntityAsk.translated(
-            ctx.container(account, container)
-                .<Done>askWithStatus(
-                    replyTo -> new ContainerEntity.RecordObjectWrite(
+            ctx.<Done>askContainer(account, container,
+                replyTo -> new ContainerEntity.RecordObjectWrite(
                         name,
                         stored.etag(),
                         stored.size(),
@@ -72,8 +71,7 @@ public final class ObjectOps {
                         result.replaced().isPresent(),
                         result.replaced().map(ObjectInfo::size).orElse(0L),
                         request.audit(),
-                        replyTo),
-                    ctx.askTimeout()))
+                        replyTo)))
         .thenApply(done -> stored)
         .exceptionallyCompose(
             failure -> {
@@ -137,11 +135,9 @@ public final class ObjectOps {
         .thenApply(found -> found.orElseThrow(ObjectOps::objectNotFound))
         .thenCompose(
             deleted -> EntityAsk.translated(
-                    ctx.container(account, container)
-                        .<Done>askWithStatus(
-                            replyTo -> new ContainerEntity.RecordObjectDelete(
-                                name, deleted.size(), timestamp, request.audit(), replyTo),
-                            ctx.askTimeout()))
+                    ctx.<Done>askContainer(account, container,
+                replyTo -> new ContainerEntity.RecordObjectDelete(
+                                name, deleted.size(), timestamp, request.audit(), replyTo)))
                 .thenApply(done -> deleted));
   }
 

@@ -13,7 +13,10 @@ import io.archipelago.engine.ArchipelagoEngine;
 import io.archipelago.engine.backend.BackendDescriptor;
 import io.archipelago.engine.container.ContainerState;
 import io.archipelago.engine.store.Capacity;
+import io.archipelago.engine.ops.ClusterOps;
+import io.archipelago.engine.ops.RequestContext;
 import io.archipelago.http.swift.RequestPath;
+import io.archipelago.http.swift.SwiftException;
 import io.archipelago.http.swift.SwiftError;
 import io.archipelago.http.swift.SwiftErrors;
 import java.util.concurrent.CompletableFuture;
@@ -27,15 +30,38 @@ public final class AdminController {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  private static final long MAX_BODY = 64 * 1024;
+
   private final ArchipelagoEngine engine;
+  private final akka.stream.Materializer materializer;
 
   public AdminController(ArchipelagoEngine engine) {
     this.engine = engine;
+    this.materializer = akka.stream.Materializer.matFromSystem(engine.system());
   }
 
   /** @param rawPath the path below {@code /admin/}, still percent-encoded */
-  public CompletionStage<HttpResponse> handle(HttpRequest request, String rawPath) {
+  public CompletionStage<HttpResponse> handle(HttpRequest request, String rawPath, RequestContext context) {
     String[] parts = rawPath.split("/", -1);
+    var method = request.method();
+    if (parts[0].equals("cluster") && parts.length == 1 && method.equals(HttpMethods.GET)) {
+      return engine.cluster().members().thenApply(this::clusterJson);
+    }
+    if (parts[0].equals("backends")) {
+      if (parts.length == 1 && method.equals(HttpMethods.POST)) {
+        return body(request).thenCompose(json -> engine.backends().add(BackendJson.descriptor(json), context))
+            .thenApply(state -> backendsJson());
+      }
+      if (parts.length == 2 && method.equals(HttpMethods.DELETE)) {
+        return engine.backends().remove(RequestPath.decode(parts[1], false), context)
+            .thenApply(state -> backendsJson());
+      }
+      if (parts.length == 3 && parts[2].equals("state") && method.equals(HttpMethods.POST)) {
+        return body(request).thenCompose(json -> engine.backends().changeState(
+                RequestPath.decode(parts[1], false), BackendJson.state(json), context))
+            .thenApply(state -> backendsJson());
+      }
+    }
     if (request.method().equals(HttpMethods.GET) && parts.length == 3 && parts[0].equals("containers")) {
       String account = RequestPath.decode(parts[1], false);
       String container = RequestPath.decode(parts[2], false);
@@ -64,6 +90,35 @@ public final class AdminController {
     root.put("modifiedAt", s.modifiedAt().internal());
     ObjectNode metadata = root.putObject("metadata");
     s.metadata().forEach(metadata::put);
+    return json(root);
+  }
+
+  private CompletionStage<com.fasterxml.jackson.databind.JsonNode> body(HttpRequest request) {
+    return request.entity().withSizeLimit(MAX_BODY).toStrict(10_000, materializer)
+        .thenApply(strict -> {
+          try {
+            return JSON.readTree(strict.getData().utf8String());
+          } catch (java.io.IOException e) {
+            throw new SwiftException(SwiftError.BAD_REQUEST, "Body is not valid JSON: " + e.getMessage());
+          }
+        });
+  }
+
+  private HttpResponse clusterJson(java.util.List<ClusterOps.MemberView> members) {
+    ObjectNode root = JSON.createObjectNode();
+    ArrayNode list = root.putArray("members");
+    for (ClusterOps.MemberView m : members) {
+      ObjectNode node = list.addObject();
+      node.put("address", m.address());
+      node.put("status", m.status());
+      node.put("self", m.self());
+      ArrayNode roles = node.putArray("roles");
+      m.roles().forEach(roles::add);
+      ObjectNode shards = node.putObject("shards");
+      m.shards().forEach(shards::put);
+      ObjectNode entities = node.putObject("entities");
+      m.entities().forEach(entities::put);
+    }
     return json(root);
   }
 

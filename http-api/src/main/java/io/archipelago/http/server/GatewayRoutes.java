@@ -5,8 +5,8 @@ import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.RemoteAddress;
 import akka.http.javadsl.model.headers.RawHeader;
 import akka.http.javadsl.model.AttributeKeys;
-import io.archipelago.engine.ArchipelagoEngine;
 import akka.stream.Materializer;
+import io.archipelago.engine.ArchipelagoEngine;
 import io.archipelago.http.access.AccessControl;
 import io.archipelago.http.access.Identity;
 import io.archipelago.http.admin.AdminController;
@@ -67,7 +67,8 @@ public final class GatewayRoutes {
         });
     this.accounts = new AccountController(engine.accounts());
     this.containers = new ContainerController(engine.containers());
-    this.objects = new ObjectController(engine.objects(), maxObjectSize, headLength);
+    this.objects = new ObjectController(engine.objects(), maxObjectSize, headLength,
+        akka.stream.Materializer.matFromSystem(engine.system()));
     this.admin = new AdminController(engine);
     this.node = engine.nodeAddress();
     this.access = new AccessControl(auth, engine.containers(), engine.accounts(),
@@ -123,17 +124,28 @@ public final class GatewayRoutes {
     if (rawPath.equals("/auth/v1.0") || rawPath.equals("/auth/v1.0/") || rawPath.equals("/v1.0")) {
       return CompletableFuture.completedFuture(auth.authenticate(request, headers, baseUrl(request)));
     }
-    if (!rawPath.startsWith("/v1/")) {
-      Principal principal = auth.principal(headers)
-          .orElseThrow(() -> new SwiftException(SwiftError.UNAUTHORIZED));
-      if (rawPath.startsWith("/admin/")) {
-        if (!principal.isResellerAdmin()) {
-          throw new SwiftException(SwiftError.FORBIDDEN);
-        }
-        return admin.handle(request, rawPath.substring("/admin/".length()));
-      }
-      throw new SwiftException(SwiftError.NOT_FOUND);
+    if (rawPath.startsWith("/v1/")) {
+      return swift(request, rawPath, rawQuery, headers, client, transId);
     }
+    Principal principal = auth.principal(headers)
+        .orElseThrow(() -> new SwiftException(SwiftError.UNAUTHORIZED));
+    if (rawPath.startsWith("/admin/")) {
+      if (!principal.isResellerAdmin()) {
+        throw new SwiftException(SwiftError.FORBIDDEN);
+      }
+      return admin.handle(request, rawPath.substring("/admin/".length()),
+          new io.archipelago.engine.ops.RequestContext(principal.user(), principal.account(), client, node, transId));
+    }
+    throw new SwiftException(SwiftError.NOT_FOUND);
+  }
+
+  /**
+   * {@code /v1/...}: bulk delete, or access control (which needs no token for public data and
+   * temporary URLs) and then a controller.
+   */
+  private CompletionStage<HttpResponse> swift(
+      HttpRequest request, String rawPath, String rawQuery, Map<String, String> headers,
+      String client, String transId) {
     RequestPath path = RequestPath.parse(rawPath);
     Map<String, String> query = RequestPath.parseQuery(rawQuery);
     if (BulkDelete.applies(request, query)) {

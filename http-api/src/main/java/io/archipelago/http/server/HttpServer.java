@@ -55,6 +55,8 @@ public final class HttpServer {
   private final ByteString markerBytes;
   private final ByteString contentLengthBytes = ByteString.fromString("\r\nContent-Length: ");
   private final AtomicInteger inFlight = new AtomicInteger();
+  /** Set when the node begins to stop: answers then close their connections. */
+  private volatile boolean stopping;
   private final SharedKillSwitch connections = KillSwitches.shared("http-connections");
 
   /** A bound server. */
@@ -124,7 +126,9 @@ public final class HttpServer {
           } catch (RuntimeException e) {
             response = CompletableFuture.failedFuture(e);
           }
-          return response.whenComplete((r, e) -> inFlight.decrementAndGet());
+          return response
+              .thenApply(r -> stopping ? r.addHeader(akka.http.javadsl.model.headers.Connection.create("close")) : r)
+              .whenComplete((r, e) -> inFlight.decrementAndGet());
         });
     Flow<ByteString, ByteString, NotUsed> tcp = connection.flow().via(connections.flow());
     http.atop(plain).atop(headFix).join(tcp).join(handling).run(system);
@@ -145,6 +149,17 @@ public final class HttpServer {
 
   private void registerShutdown(ActorSystem<?> system, Tcp.ServerBinding tcp, Duration grace) {
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
+    Duration unreadyDelay =
+        system.settings().config().getDuration("archipelago.http.unready-delay");
+    // Readiness turns false as soon as shutdown starts; keep serving a moment so that load
+    // balancers stop sending here before the port closes.
+    shutdown.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "http-unready-delay", () -> {
+      stopping = true;
+      CompletableFuture<Done> waited = new CompletableFuture<>();
+      system.scheduler().scheduleOnce(unreadyDelay, () -> waited.complete(Done.getInstance()),
+          system.executionContext());
+      return waited;
+    });
     shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "http-unbind",
         () -> tcp.unbind().thenApply(x -> Done.getInstance()));
     shutdown.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "http-requests-done",

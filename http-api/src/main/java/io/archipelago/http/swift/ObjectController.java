@@ -32,7 +32,12 @@ public final class ObjectController {
 
   private final HttpServer.HeadLength headLength;
 
-  public ObjectController(ObjectOps objects, long maxObjectSize, HttpServer.HeadLength headLength) {
+  private final akka.stream.Materializer materializer;
+
+  public ObjectController(
+      ObjectOps objects, long maxObjectSize, HttpServer.HeadLength headLength,
+      akka.stream.Materializer materializer) {
+    this.materializer = materializer;
     this.objects = objects;
     this.maxObjectSize = maxObjectSize;
     this.headLength = headLength;
@@ -112,7 +117,7 @@ public final class ObjectController {
           .addHeaders(headers(info));
     }
     HttpResponse response = HttpResponse.create()
-        .withEntity(HttpEntities.create(contentType(info), content.contentLength(), content.data()))
+        .withEntity(body(content))
         .addHeaders(headers(info));
     if (content.range().isPresent()) {
       var r = content.range().get();
@@ -121,6 +126,15 @@ public final class ObjectController {
               "Content-Range", "bytes " + r.first() + "-" + r.last() + "/" + info.size()));
     }
     return response.withStatus(StatusCodes.OK);
+  }
+
+  /** The response entity; an empty object has a strict empty body (Default needs a length > 0). */
+  private akka.http.javadsl.model.ResponseEntity body(ObjectContent content) {
+    if (content.contentLength() == 0) {
+      content.data().runWith(akka.stream.javadsl.Sink.cancelled(), materializer);
+      return HttpEntities.create(contentType(content.info()), akka.util.ByteString.emptyByteString());
+    }
+    return HttpEntities.create(contentType(content.info()), content.contentLength(), content.data());
   }
 
   private CompletionStage<HttpResponse> post(SwiftRequest request) {

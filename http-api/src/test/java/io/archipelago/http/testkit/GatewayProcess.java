@@ -24,6 +24,9 @@ public final class GatewayProcess implements AutoCloseable {
   private final Path log;
   private final List<String> jvmOptions;
   private final int httpPort;
+  private final int clusterPort;
+  private final int managementPort;
+  private final java.util.Map<String, String> extraEnv = new java.util.HashMap<>();
   private Process process;
 
   public GatewayProcess(Path dataDir, List<String> jvmOptions) {
@@ -31,6 +34,50 @@ public final class GatewayProcess implements AutoCloseable {
     this.jvmOptions = List.copyOf(jvmOptions);
     this.log = dataDir.resolveSibling(dataDir.getFileName() + "-gateway.log");
     this.httpPort = freePort();
+    this.clusterPort = freePort();
+    this.managementPort = freePort();
+  }
+
+  /** Sets an environment variable of the gateway process (before {@link #start()}). */
+  public GatewayProcess withEnv(String name, String value) {
+    extraEnv.put(name, value);
+    return this;
+  }
+
+  public int httpPort() {
+    return httpPort;
+  }
+
+  public int clusterPort() {
+    return clusterPort;
+  }
+
+  public int managementPort() {
+    return managementPort;
+  }
+
+  public String managementUrl() {
+    return "http://127.0.0.1:" + managementPort;
+  }
+
+  public boolean isAlive() {
+    return process != null && process.isAlive();
+  }
+
+  /** SIGKILL: the node dies without any shutdown. */
+  public void kill() {
+    if (process != null) {
+      process.destroyForcibly();
+      try {
+        process.waitFor(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  public Path log() {
+    return log;
   }
 
   public GatewayProcess start() {
@@ -49,9 +96,12 @@ public final class GatewayProcess implements AutoCloseable {
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     builder.environment().put("ARCHIPELAGO_DATA_DIR", dataDir.toString());
     builder.environment().put("ARCHIPELAGO_HTTP_PORT", Integer.toString(httpPort));
-    builder.environment().put("ARCHIPELAGO_CLUSTER_PORT", Integer.toString(freePort()));
+    builder.environment().put("ARCHIPELAGO_CLUSTER_PORT", Integer.toString(clusterPort));
+    builder.environment().put("ARCHIPELAGO_MANAGEMENT_PORT", Integer.toString(managementPort));
+    builder.environment().putAll(extraEnv);
     builder.environment().put("ARCHIPELAGO_ACCESS_LOG", "WARN");
     try {
+      Files.createDirectories(dataDir);
       process = builder.start();
     } catch (IOException e) {
       throw new IllegalStateException(e);
@@ -131,7 +181,7 @@ public final class GatewayProcess implements AutoCloseable {
     }
   }
 
-  static int freePort() {
+  public static int freePort() {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
     } catch (IOException e) {

@@ -37,6 +37,7 @@ public final class TestGateway implements AutoCloseable {
     overrides.put("archipelago.data-dir", dataDir.toString());
     overrides.put("archipelago.http.port", 0);
     overrides.put("archipelago.auth.print-credentials", false);
+    overrides.put("archipelago.management.enabled", false);
     overrides.put("akka.remote.artery.canonical.port", 0);
     overrides.put("akka.coordinated-shutdown.run-by-jvm-shutdown-hook", "off");
     overrides.put("akka.coordinated-shutdown.exit-jvm", "off");

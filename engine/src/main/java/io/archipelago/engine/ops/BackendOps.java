@@ -1,0 +1,56 @@
+package io.archipelago.engine.ops;
+
+import io.archipelago.engine.backend.BackendDescriptor;
+import io.archipelago.engine.backend.BackendRegistryEntity;
+import io.archipelago.engine.backend.BackendState;
+import io.archipelago.engine.backend.RegistryState;
+import io.archipelago.engine.backend.RegistrySync;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import java.util.concurrent.CompletionStage;
+
+/** Operator changes to the cluster-wide backend registry (admin API). */
+public final class BackendOps {
+
+  private final EngineContext ctx;
+  private final RegistrySync sync;
+
+  public BackendOps(EngineContext ctx, RegistrySync sync) {
+    this.ctx = ctx;
+    this.sync = sync;
+  }
+
+  public CompletionStage<RegistryState> add(BackendDescriptor backend, RequestContext request) {
+    return changed(ask(replyTo -> new BackendRegistryEntity.Add(backend, request.audit(), replyTo)));
+  }
+
+  public CompletionStage<RegistryState> changeState(String id, BackendState state, RequestContext request) {
+    return changed(ask(replyTo -> new BackendRegistryEntity.ChangeState(id, state, request.audit(), replyTo)));
+  }
+
+  public CompletionStage<RegistryState> remove(String id, RequestContext request) {
+    return changed(ask(replyTo -> new BackendRegistryEntity.Remove(id, request.audit(), replyTo)));
+  }
+
+  private CompletionStage<RegistryState> ask(
+      scala.Function1<akka.actor.typed.ActorRef<akka.pattern.StatusReply<RegistryState>>,
+          BackendRegistryEntity.Command> message) {
+    return ctx.retrying(() -> ClusterSharding.get(ctx.system())
+        .entityRefFor(BackendRegistryEntity.TYPE_KEY, BackendRegistryEntity.ID)
+        .askWithStatus(message, ctx.askTimeout()))
+        .exceptionally(failure -> {
+          Throwable cause = EntityAsk.unwrap(failure);
+          if (cause instanceof akka.pattern.StatusReply.ErrorMessage e) {
+            throw new GatewayException(GatewayException.Reason.BAD_REQUEST, e.getMessage());
+          }
+          throw cause instanceof RuntimeException r ? r : new java.util.concurrent.CompletionException(cause);
+        });
+  }
+
+  private CompletionStage<RegistryState> changed(CompletionStage<RegistryState> change) {
+    return change.thenApply(state -> {
+      ctx.registry().update(state.backends().values());
+      sync.refresh();
+      return state;
+    });
+  }
+}

@@ -1,0 +1,139 @@
+package io.archipelago.http.bench;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A gateway node started by the benchmark as its own JVM, from this JVM's class path and the
+ * checkout's application.conf, on loopback ports of its own.
+ */
+final class LocalGateway implements AutoCloseable {
+
+  private final Path dataDir;
+  private final List<String> jvmOptions;
+  private final Map<String, String> env;
+  private final int httpPort = freePort();
+  private final int clusterPort = freePort();
+  private Process process;
+
+  LocalGateway(Path dataDir, List<String> jvmOptions, Map<String, String> env) {
+    this.dataDir = dataDir;
+    this.jvmOptions = jvmOptions;
+    this.env = env;
+  }
+
+  /** Starts the node and answers how long until it served /info. */
+  Duration start() throws IOException, InterruptedException {
+    Files.createDirectories(dataDir);
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
+    command.add("-Dconfig.file=" + System.getProperty("archipelago.config", "application.conf"));
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add("io.archipelago.http.Main");
+    command.add("serve");
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolveSibling(dataDir.getFileName() + ".log").toFile()));
+    builder.environment().put("ARCHIPELAGO_DATA_DIR", dataDir.toString());
+    builder.environment().put("ARCHIPELAGO_HTTP_PORT", Integer.toString(httpPort));
+    builder.environment().put("ARCHIPELAGO_CLUSTER_PORT", Integer.toString(clusterPort));
+    builder.environment().put("ARCHIPELAGO_MANAGEMENT_PORT", Integer.toString(freePort()));
+    builder.environment().put("ARCHIPELAGO_ACCESS_LOG", "WARN");
+    builder.environment().putAll(env);
+    long started = System.nanoTime();
+    process = builder.start();
+    HttpClient client = HttpClient.newHttpClient();
+    while (true) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("gateway exited; see " + dataDir + ".log");
+      }
+      try {
+        HttpResponse<Void> r = client.send(HttpRequest.newBuilder(URI.create(url() + "/info")).build(),
+            HttpResponse.BodyHandlers.discarding());
+        if (r.statusCode() == 200) {
+          return Duration.ofNanos(System.nanoTime() - started);
+        }
+      } catch (IOException e) {
+        // not up yet
+      }
+      if (Duration.ofNanos(System.nanoTime() - started).toSeconds() > 120) {
+        throw new IllegalStateException("gateway did not start within 120 s");
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  String url() {
+    return "http://127.0.0.1:" + httpPort;
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  /** Peak resident set size of the gateway process so far (VmHWM), in bytes. */
+  long peakRss() throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
+      if (line.startsWith("VmHWM:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+      }
+    }
+    return -1;
+  }
+
+  /** Heap in use after a full GC, read with jcmd, in bytes (-1 if jcmd is not available). */
+  long heapAfterGc() {
+    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+    try {
+      run(jcmd.toString(), Long.toString(pid()), "GC.run");
+      String info = run(jcmd.toString(), Long.toString(pid()), "GC.heap_info");
+      var m = java.util.regex.Pattern.compile("total (\\d+)K, used (\\d+)K").matcher(info);
+      return m.find() ? Long.parseLong(m.group(2)) * 1024 : -1;
+    } catch (Exception e) {
+      return -1;
+    }
+  }
+
+  private static String run(String... command) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    p.waitFor(60, TimeUnit.SECONDS);
+    return out;
+  }
+
+  void stop() throws InterruptedException {
+    if (process != null && process.isAlive()) {
+      process.destroy();
+      if (!process.waitFor(60, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    if (process != null) {
+      process.destroyForcibly();
+    }
+  }
+
+  static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,97 @@
+package io.archipelago.multijvm;
+
+import io.archipelago.http.testkit.GatewayProcess;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Gateway nodes as real JVM processes from the packaged build, sharing one PostgreSQL journal,
+ * one token secret and the same filesystem backend directories, joined through seed nodes.
+ */
+public final class GatewayCluster implements AutoCloseable {
+
+  private final Path work;
+  private final Path backends;
+  private final PostgresServer postgres;
+  private final List<GatewayProcess> nodes = new ArrayList<>();
+  private int seedPort = -1;
+  private int counter;
+
+  public GatewayCluster(Path work, Path backends, PostgresServer postgres) {
+    this.work = work;
+    this.backends = backends;
+    this.postgres = postgres;
+  }
+
+  /** Starts a node (the first one becomes the seed) and waits until it serves HTTP. */
+  public GatewayProcess startNode() {
+    return startNodes(1).get(0);
+  }
+
+  /** Starts nodes in parallel. */
+  public List<GatewayProcess> startNodes(int count) {
+    List<GatewayProcess> started = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      started.add(newNode());
+    }
+    if (seedPort < 0) {
+      seedPort = started.get(0).clusterPort();
+      for (GatewayProcess n : started) {
+        n.withEnv("JAVA_TOOL_OPTIONS", jvmOptions(seedPort));
+      }
+    }
+    List<CompletableFuture<Void>> starting = new ArrayList<>();
+    for (GatewayProcess n : started) {
+      starting.add(CompletableFuture.runAsync(n::start));
+    }
+    starting.forEach(CompletableFuture::join);
+    nodes.addAll(started);
+    return started;
+  }
+
+  private GatewayProcess newNode() {
+    int index = ++counter;
+    GatewayProcess node = new GatewayProcess(work.resolve("node" + index), List.of("-Xmx384m"));
+    if (seedPort >= 0) {
+      node.withEnv("JAVA_TOOL_OPTIONS", jvmOptions(seedPort));
+    }
+    node.withEnv("ARCHIPELAGO_DB_DIALECT", "postgres")
+        .withEnv("ARCHIPELAGO_DB_URL", postgres.jdbcUrl())
+        .withEnv("ARCHIPELAGO_DB_USER", postgres.user())
+        .withEnv("ARCHIPELAGO_TOKEN_SECRET", "multi-jvm-test-secret");
+    return node;
+  }
+
+  private String jvmOptions(int seed) {
+    return String.join(" ",
+        "-Dakka.cluster.seed-nodes.0=akka://archipelago@127.0.0.1:" + seed,
+        "-Darchipelago.backends.local-standard.root=" + backends.resolve("local-standard"),
+        "-Darchipelago.backends.local-archive.root=" + backends.resolve("local-archive"),
+        "-Darchipelago.placement.policies.gold.tier=gold",
+        "-Darchipelago.http.unready-delay=2s");
+  }
+
+  public List<GatewayProcess> nodes() {
+    return nodes;
+  }
+
+  public List<GatewayProcess> alive() {
+    return nodes.stream().filter(GatewayProcess::isAlive).toList();
+  }
+
+  public String logs() {
+    StringBuilder sb = new StringBuilder();
+    for (GatewayProcess n : nodes) {
+      sb.append("\n===== node on port ").append(n.httpPort()).append(" (").append(n.log()).append(")\n");
+      sb.append(n.logTail());
+    }
+    return sb.toString();
+  }
+
+  @Override
+  public void close() {
+    nodes.forEach(GatewayProcess::close);
+  }
+}
