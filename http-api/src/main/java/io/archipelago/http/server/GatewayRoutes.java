@@ -60,8 +60,8 @@ public final class GatewayRoutes {
       ArchipelagoEngine engine, AuthController auth, long maxObjectSize,
       HttpServer.HeadLength headLength) {
     this.auth = auth;
-    this.info = new InfoController(engine.policies(), engine.defaultPolicy(), maxObjectSize,
-        root -> {
+    this.info = new InfoController(engine.policies(), engine.defaultPolicy(), maxObjectSize)
+        .with(root -> {
           AccessControl.capabilities(root);
           BulkDelete.capabilities(root);
         });

@@ -20,16 +20,6 @@ public final class InfoController {
   private final String body;
 
   public InfoController(Map<String, PlacementPolicy> policies, String defaultPolicy, long maxFileSize) {
-    this(policies, defaultPolicy, maxFileSize, root -> { });
-  }
-
-  /**
-   * @param capabilities adds the sections of features implemented elsewhere (access control,
-   *     bulk operations); it runs last and may replace sections
-   */
-  public InfoController(
-      Map<String, PlacementPolicy> policies, String defaultPolicy, long maxFileSize,
-      java.util.function.Consumer<ObjectNode> capabilities) {
     ObjectMapper mapper = new ObjectMapper();
     ObjectNode root = mapper.createObjectNode();
     ObjectNode swift = root.putObject("swift");
@@ -61,7 +51,6 @@ public final class InfoController {
       }
     });
     root.putObject("tempauth");
-    capabilities.accept(root);
     this.body = root.toString();
   }
 
@@ -69,5 +58,23 @@ public final class InfoController {
     return HttpResponse.create()
         .withStatus(StatusCodes.OK)
         .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body));
+  }
+
+  /**
+   * This document with the sections of features implemented outside this package (access
+   * control, bulk operations) added or replaced by {@code capabilities}.
+   */
+  public InfoController with(java.util.function.Consumer<ObjectNode> capabilities) {
+    try {
+      ObjectNode root = (ObjectNode) new ObjectMapper().readTree(body);
+      capabilities.accept(root);
+      return new InfoController(root.toString());
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private InfoController(String body) {
+    this.body = body;
   }
 }
