@@ -71,4 +71,22 @@ public final class InfoController {
         .withStatus(StatusCodes.OK)
         .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body));
   }
+
+  /**
+   * This document with the sections of features implemented outside this package (access
+   * control, bulk operations) added or replaced by {@code capabilities}.
+   */
+  public InfoController with(java.util.function.Consumer<ObjectNode> capabilities) {
+    try {
+      ObjectNode root = (ObjectNode) new ObjectMapper().readTree(body);
+      capabilities.accept(root);
+      return new InfoController(root.toString());
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private InfoController(String body) {
+    this.body = body;
+  }
 }

@@ -53,9 +53,13 @@ public final class SwiftHeaders {
         "x-remove-");
   }
 
+  /** Account headers kept besides user metadata (the account ACL, validated before). */
+  private static final List<String> KEPT_ACCOUNT_HEADERS = List.of("x-account-access-control");
+
   /** Metadata changes of an account POST. */
   public static Map<String, String> accountMetadataChanges(Map<String, String> headers) {
-    return changes(headers, "x-account-meta-", "x-remove-account-meta-", List.of(), "x-remove-");
+    return changes(headers, "x-account-meta-", "x-remove-account-meta-", KEPT_ACCOUNT_HEADERS,
+        "x-remove-");
   }
 
   private static Map<String, String> changes(
