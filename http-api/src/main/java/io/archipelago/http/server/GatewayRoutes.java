@@ -5,11 +5,15 @@ import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.RemoteAddress;
 import akka.http.javadsl.model.headers.RawHeader;
 import akka.http.javadsl.model.AttributeKeys;
+import akka.stream.Materializer;
 import io.archipelago.engine.ArchipelagoEngine;
+import io.archipelago.http.access.AccessControl;
+import io.archipelago.http.access.Identity;
 import io.archipelago.http.admin.AdminController;
 import io.archipelago.http.admin.MetricsController;
 import io.archipelago.http.auth.AuthController;
 import io.archipelago.http.auth.Principal;
+import io.archipelago.http.bulk.BulkDelete;
 import io.archipelago.http.swift.AccountController;
 import io.archipelago.http.swift.ContainerController;
 import io.archipelago.http.swift.InfoController;
@@ -20,7 +24,9 @@ import io.archipelago.http.swift.SwiftErrors;
 import io.archipelago.http.swift.SwiftException;
 import io.archipelago.http.swift.SwiftRequest;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -31,9 +37,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The gateway's HTTP surface, dispatched on path as Swift's proxy does: {@code /auth/v1.0},
  * {@code /info}, {@code /healthcheck}, {@code /metrics}, {@code /admin/...} and {@code /v1/<account>[/<container>[/<object>]]}.
- * In order, every request gets a transaction id, is authenticated (except auth, info and
- * health), is authorized for its account, is handled by one controller, and every failure
- * becomes a Swift error answer carrying the transaction id.
+ * In order, every request gets a transaction id; {@code /v1/} requests then go to bulk delete
+ * (which sends each delete back through here) or to {@link AccessControl} (TempURL, TempAuth
+ * tokens and ACLs, CORS) and, if allowed, to one controller; the admin API needs a reseller
+ * admin's token. Every failure becomes a Swift error answer carrying the transaction id.
  */
 public final class GatewayRoutes {
 
@@ -48,19 +55,29 @@ public final class GatewayRoutes {
   private final AdminController admin;
   private final MetricsController metrics;
   private final String node;
+  private final AccessControl access;
+  private final BulkDelete bulkDelete;
 
   public GatewayRoutes(
       ArchipelagoEngine engine, AuthController auth, long maxObjectSize,
       HttpServer.HeadLength headLength) {
     this.auth = auth;
-    this.info = new InfoController(engine.policies(), engine.defaultPolicy(), maxObjectSize);
+    this.info = new InfoController(engine.policies(), engine.defaultPolicy(), maxObjectSize)
+        .with(root -> {
+          AccessControl.capabilities(root);
+          BulkDelete.capabilities(root);
+        });
     this.accounts = new AccountController(engine.accounts());
     this.containers = new ContainerController(engine.containers());
-    this.objects = new ObjectController(engine.objects(), maxObjectSize, headLength,
+    this.objects = new ObjectController(engine.objects(), engine.containers(), maxObjectSize, headLength,
         akka.stream.Materializer.matFromSystem(engine.system()));
     this.admin = new AdminController(engine);
     this.metrics = new MetricsController(engine.sync());
     this.node = engine.nodeAddress();
+    this.access = new AccessControl(auth, engine.containers(), engine.accounts(),
+        engine.system().settings().config().getString("archipelago.auth.reseller-prefix"),
+        Clock.systemUTC());
+    this.bulkDelete = new BulkDelete(Materializer.matFromSystem(engine.system()));
   }
 
   /**
@@ -113,6 +130,9 @@ public final class GatewayRoutes {
     if (rawPath.equals("/auth/v1.0") || rawPath.equals("/auth/v1.0/") || rawPath.equals("/v1.0")) {
       return CompletableFuture.completedFuture(auth.authenticate(request, headers, baseUrl(request)));
     }
+    if (rawPath.startsWith("/v1/")) {
+      return swift(request, rawPath, rawQuery, headers, client, transId);
+    }
     Principal principal = auth.principal(headers)
         .orElseThrow(() -> new SwiftException(SwiftError.UNAUTHORIZED));
     if (rawPath.startsWith("/admin/")) {
@@ -122,20 +142,53 @@ public final class GatewayRoutes {
       return admin.handle(request, rawPath.substring("/admin/".length()),
           new io.archipelago.engine.ops.RequestContext(principal.user(), principal.account(), client, node, transId));
     }
-    if (!rawPath.startsWith("/v1/")) {
-      throw new SwiftException(SwiftError.NOT_FOUND);
-    }
+    throw new SwiftException(SwiftError.NOT_FOUND);
+  }
+
+  /**
+   * {@code /v1/...}: bulk delete, or access control (which needs no token for public data and
+   * temporary URLs) and then a controller.
+   */
+  private CompletionStage<HttpResponse> swift(
+      HttpRequest request, String rawPath, String rawQuery, Map<String, String> headers,
+      String client, String transId) {
     RequestPath path = RequestPath.parse(rawPath);
-    if (!principal.owns(path.account())) {
-      throw new SwiftException(SwiftError.FORBIDDEN);
+    Map<String, String> query = RequestPath.parseQuery(rawQuery);
+    if (BulkDelete.applies(request, query)) {
+      // Before authentication, as in Swift's pipeline: each delete is authorized on its own.
+      return bulkDelete.handle(request, path, headers,
+          subPath -> subRequest(request, subPath, client, transId));
     }
-    SwiftRequest swift = new SwiftRequest(request, path, RequestPath.parseQuery(rawQuery), headers,
-        principal, client, node, transId);
-    return switch (path.level()) {
+    SwiftRequest swift = new SwiftRequest(request, path, query, headers,
+        Identity.anonymous().principal(), client, node, transId);
+    return access.handle(swift, this::route);
+  }
+
+  /** The controller of an authorized request. */
+  private CompletionStage<HttpResponse> route(SwiftRequest swift) {
+    return switch (swift.path().level()) {
       case ACCOUNT -> accounts.handle(swift);
       case CONTAINER -> containers.handle(swift);
       case OBJECT -> objects.handle(swift);
     };
+  }
+
+  /** A DELETE on behalf of a bulk request: the caller's token and referrer, the same id. */
+  private CompletionStage<HttpResponse> subRequest(
+      HttpRequest original, String rawPath, String client, String transId) {
+    HttpRequest sub = HttpRequest.DELETE(rawPath);
+    for (String name : List.of("X-Auth-Token", "X-Storage-Token", "Referer")) {
+      Optional<akka.http.javadsl.model.HttpHeader> h = original.getHeader(name);
+      if (h.isPresent()) {
+        sub = sub.addHeader(RawHeader.create(name, h.get().value()));
+      }
+    }
+    try {
+      return dispatch(sub, rawPath, "", client, transId)
+          .exceptionally(failure -> SwiftErrors.toResponse(failure, transId));
+    } catch (RuntimeException e) {
+      return CompletableFuture.completedFuture(SwiftErrors.toResponse(e, transId));
+    }
   }
 
   private static String baseUrl(HttpRequest request) {

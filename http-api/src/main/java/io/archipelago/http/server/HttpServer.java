@@ -6,7 +6,9 @@ import akka.actor.CoordinatedShutdown;
 import akka.actor.typed.ActorSystem;
 import akka.http.javadsl.Http;
 import akka.http.javadsl.model.HttpRequest;
+import akka.http.javadsl.model.HttpMethods;
 import akka.http.javadsl.model.HttpResponse;
+import akka.http.javadsl.model.RequestEntityAcceptances;
 import akka.http.javadsl.model.headers.RawHeader;
 import akka.http.javadsl.settings.ServerSettings;
 import akka.stream.KillSwitches;
@@ -82,7 +84,10 @@ public final class HttpServer {
     HttpServer server = new HttpServer();
     Function<HttpRequest, CompletionStage<HttpResponse>> handler =
         handlerFactory.apply(server::headLength);
-    ServerSettings settings = ServerSettings.create(system.settings().config());
+    ServerSettings defaults = ServerSettings.create(system.settings().config());
+    // Swift's server-side copy method
+    ServerSettings settings = defaults.withParserSettings(defaults.getParserSettings().withCustomMethods(
+        HttpMethods.custom("COPY", false, false, RequestEntityAcceptances.Tolerated, true)));
     Duration idleTimeout = system.settings().config().getDuration("akka.http.server.idle-timeout");
     CompletionStage<Tcp.ServerBinding> bound =
         Tcp.get(system)

@@ -29,11 +29,21 @@ public final class AccountController {
       return list(request);
     }
     if (method.equals(HttpMethods.POST)) {
-      return accounts.updateMetadata(
-              request.account(),
-              SwiftHeaders.accountMetadataChanges(request.headers()),
-              SwiftTimestamp.now(),
-              request.context())
+      Constraints.checkMetadata(request.headers(), "account");
+      var changes = SwiftHeaders.accountMetadataChanges(request.headers());
+      return accounts.summary(request.account())
+          .thenCompose(current -> {
+            var merged = new java.util.HashMap<>(current.metadata());
+            changes.forEach((k, v) -> {
+              if (v.isEmpty()) {
+                merged.remove(k);
+              } else {
+                merged.put(k, v);
+              }
+            });
+            Constraints.checkResultingMetadata(merged, "account");
+            return accounts.updateMetadata(request.account(), changes, SwiftTimestamp.now(), request.context());
+          })
           .thenApply(s -> Responses.empty(StatusCodes.NO_CONTENT, headers(s)));
     }
     return CompletableFuture.completedFuture(SwiftErrors.response(SwiftError.METHOD_NOT_ALLOWED));

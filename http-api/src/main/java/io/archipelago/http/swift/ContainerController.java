@@ -9,15 +9,16 @@ import io.archipelago.engine.container.ContainerState;
 import io.archipelago.engine.ops.ContainerOps;
 import io.archipelago.engine.store.ListingQuery;
 import io.archipelago.engine.store.SwiftTimestamp;
-import java.nio.charset.StandardCharsets;
+import io.archipelago.engine.ops.GatewayException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /** {@code /v1/<account>/<container>}: PUT, HEAD, GET (object listing), POST, DELETE. */
 public final class ContainerController {
-
-  static final int MAX_CONTAINER_NAME_LENGTH = 256;
 
   private final ContainerOps containers;
 
@@ -38,10 +39,13 @@ public final class ContainerController {
       return list(request);
     }
     if (method.equals(HttpMethods.POST)) {
-      return containers.updateMetadata(
-              request.account(), request.container(),
-              SwiftHeaders.containerMetadataChanges(request.headers()), SwiftTimestamp.now(),
-              request.context())
+      Map<String, String> changes = metadataChanges(request);
+      return containers.get(request.account(), request.container())
+          .thenCompose(state -> {
+            Constraints.checkResultingMetadata(merged(state.metadata(), changes), "container");
+            return containers.updateMetadata(
+                request.account(), request.container(), changes, SwiftTimestamp.now(), request.context());
+          })
           .thenApply(state -> Responses.empty(StatusCodes.NO_CONTENT, List.of()));
     }
     if (method.equals(HttpMethods.DELETE)) {
@@ -53,16 +57,24 @@ public final class ContainerController {
 
   private CompletionStage<HttpResponse> put(SwiftRequest request) {
     String name = request.container();
-    int length = name.getBytes(StandardCharsets.UTF_8).length;
-    if (length > MAX_CONTAINER_NAME_LENGTH) {
-      throw new SwiftException(SwiftError.BAD_REQUEST,
-          "Container name length of " + length + " longer than " + MAX_CONTAINER_NAME_LENGTH);
-    }
-    return containers.create(
-            request.account(), name,
-            request.header("x-storage-policy").map(String::trim).filter(p -> !p.isEmpty()),
-            SwiftHeaders.containerMetadataChanges(request.headers()),
-            SwiftTimestamp.now(), request.context())
+    Constraints.checkContainerName(name);
+    Map<String, String> changes = metadataChanges(request);
+    CompletionStage<Map<String, String>> existing = containers.get(request.account(), name)
+        .thenApply(ContainerState::metadata)
+        .exceptionally(failure -> {
+          if (SwiftErrors.unwrap(failure) instanceof GatewayException g
+              && g.reason() == GatewayException.Reason.CONTAINER_NOT_FOUND) {
+            return Map.of();
+          }
+          throw failure instanceof RuntimeException r ? r : new java.util.concurrent.CompletionException(failure);
+        });
+    return existing.thenCompose(current -> {
+          Constraints.checkResultingMetadata(merged(current, changes), "container");
+          return containers.create(
+              request.account(), name,
+              request.header("x-storage-policy").map(String::trim).filter(p -> !p.isEmpty()),
+              changes, SwiftTimestamp.now(), request.context());
+        })
         .thenApply(outcome -> Responses.empty(
             outcome.created() ? StatusCodes.CREATED : StatusCodes.ACCEPTED,
             Responses.headers().add("X-Storage-Policy", outcome.state().policy()).list()));
@@ -84,6 +96,55 @@ public final class ContainerController {
                   format.contentType(), akka.util.ByteString.fromString(ListingRenderer.objects(request.container(), listing.page(), format))))
               .addHeaders(headers);
         });
+  }
+
+  /**
+   * The metadata changes of a container PUT or POST, checked as Swift checks them: the
+   * request's metadata within the limits, and the versioning headers of {@code versioned_writes}
+   * (one location at a time, a container name without '/'; setting one clears the other, an
+   * empty value or X-Remove-Versions-Location / X-Remove-History-Location clears both).
+   */
+  static Map<String, String> metadataChanges(SwiftRequest request) {
+    Constraints.checkMetadata(request.headers(), "container");
+    Map<String, String> changes = new HashMap<>(SwiftHeaders.containerMetadataChanges(request.headers()));
+    Optional<String> stack = request.header(Versioning.VERSIONS_LOCATION).map(String::trim);
+    Optional<String> history = request.header(Versioning.HISTORY_LOCATION).map(String::trim);
+    if (stack.isPresent() && history.isPresent()) {
+      if (history.get().isEmpty()) {
+        history = Optional.empty();
+      } else if (!stack.get().isEmpty()) {
+        throw SwiftException.plain(SwiftError.BAD_REQUEST,
+            "Only one of X-Versions-Location or X-History-Location may be specified");
+      } else {
+        stack = Optional.empty();
+      }
+    }
+    changes.remove(Versioning.VERSIONS_LOCATION);
+    changes.remove(Versioning.HISTORY_LOCATION);
+    boolean remove = request.header("x-remove-versions-location").filter(v -> !v.isEmpty()).isPresent()
+        || request.header("x-remove-history-location").filter(v -> !v.isEmpty()).isPresent();
+    Optional<String> location = stack.isPresent() ? stack : history;
+    if (location.isPresent() && !location.get().isEmpty()) {
+      Constraints.checkNameFormat(location.get(), "Container");
+      changes.put(Versioning.VERSIONS_LOCATION, stack.isPresent() ? location.get() : "");
+      changes.put(Versioning.HISTORY_LOCATION, stack.isPresent() ? "" : location.get());
+    } else if (location.isPresent() || remove) {
+      changes.put(Versioning.VERSIONS_LOCATION, "");
+      changes.put(Versioning.HISTORY_LOCATION, "");
+    }
+    return changes;
+  }
+
+  private static Map<String, String> merged(Map<String, String> current, Map<String, String> changes) {
+    Map<String, String> result = new HashMap<>(current);
+    changes.forEach((k, v) -> {
+      if (v.isEmpty()) {
+        result.remove(k);
+      } else {
+        result.put(k, v);
+      }
+    });
+    return result;
   }
 
   static List<HttpHeader> headers(ContainerState s) {

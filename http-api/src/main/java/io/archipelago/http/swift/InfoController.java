@@ -12,8 +12,11 @@ import java.util.Map;
 
 /**
  * {@code GET /info}: the constraints the gateway enforces and the features it offers. Only what
- * works is advertised, since clients switch features on from this document. Placement policies
- * appear as Swift storage policies.
+ * works is advertised, since clients switch features on from this document: static large
+ * objects ({@code slo}; no {@code yield_frequency} since {@code heartbeat=on} is not offered, and
+ * no async delete) and legacy object versioning
+ * ({@code versioned_writes}). Dynamic large objects, server-side copy and object expiry are core
+ * Swift behaviour with no entry of their own. Placement policies appear as storage policies.
  */
 public final class InfoController {
 
@@ -25,17 +28,18 @@ public final class InfoController {
     ObjectNode swift = root.putObject("swift");
     swift.put("version", "2.30.1");
     swift.put("max_file_size", maxFileSize);
-    swift.put("max_object_name_length", ObjectController.MAX_OBJECT_NAME_LENGTH);
-    swift.put("max_container_name_length", ContainerController.MAX_CONTAINER_NAME_LENGTH);
-    swift.put("max_account_name_length", 256);
-    swift.put("container_listing_limit", ListingParams.MAX_LIMIT);
-    swift.put("account_listing_limit", ListingParams.MAX_LIMIT);
-    swift.put("max_meta_name_length", 128);
-    swift.put("max_meta_value_length", 256);
-    swift.put("max_meta_count", 90);
-    swift.put("max_meta_overall_size", 4096);
-    swift.put("max_header_size", 8192);
-    swift.put("extra_header_count", 0);
+    swift.put("max_object_name_length", Constraints.MAX_OBJECT_NAME_LENGTH);
+    swift.put("max_container_name_length", Constraints.MAX_CONTAINER_NAME_LENGTH);
+    swift.put("max_account_name_length", Constraints.MAX_ACCOUNT_NAME_LENGTH);
+    swift.put("container_listing_limit", Constraints.CONTAINER_LISTING_LIMIT);
+    swift.put("account_listing_limit", Constraints.ACCOUNT_LISTING_LIMIT);
+    swift.put("max_meta_name_length", Constraints.MAX_META_NAME_LENGTH);
+    swift.put("max_meta_value_length", Constraints.MAX_META_VALUE_LENGTH);
+    swift.put("max_meta_count", Constraints.MAX_META_COUNT);
+    swift.put("max_meta_overall_size", Constraints.MAX_META_OVERALL_SIZE);
+    swift.put("max_header_size", Constraints.MAX_HEADER_SIZE);
+    swift.put("max_request_line", Constraints.MAX_REQUEST_LINE);
+    swift.put("extra_header_count", Constraints.EXTRA_HEADER_COUNT);
     swift.put("account_autocreate", true);
     swift.put("allow_account_management", false);
     swift.put("strict_cors_mode", true);
@@ -51,6 +55,14 @@ public final class InfoController {
       }
     });
     root.putObject("tempauth");
+    ObjectNode slo = root.putObject("slo");
+    slo.put("max_manifest_segments", StaticLargeObjects.MAX_MANIFEST_SEGMENTS);
+    slo.put("max_manifest_size", StaticLargeObjects.MAX_MANIFEST_SIZE);
+    slo.put("min_segment_size", StaticLargeObjects.MIN_SEGMENT_SIZE);
+    slo.put("allow_async_delete", false);
+    ArrayNode flags = root.putObject("versioned_writes").putArray("allowed_flags");
+    flags.add(Versioning.VERSIONS_LOCATION);
+    flags.add(Versioning.HISTORY_LOCATION);
     this.body = root.toString();
   }
 
@@ -58,5 +70,23 @@ public final class InfoController {
     return HttpResponse.create()
         .withStatus(StatusCodes.OK)
         .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body));
+  }
+
+  /**
+   * This document with the sections of features implemented outside this package (access
+   * control, bulk operations) added or replaced by {@code capabilities}.
+   */
+  public InfoController with(java.util.function.Consumer<ObjectNode> capabilities) {
+    try {
+      ObjectNode root = (ObjectNode) new ObjectMapper().readTree(body);
+      capabilities.accept(root);
+      return new InfoController(root.toString());
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private InfoController(String body) {
+    this.body = body;
   }
 }

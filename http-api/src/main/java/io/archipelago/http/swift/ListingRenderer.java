@@ -10,7 +10,10 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 
-/** Renders container and account listings as Swift does (plain, JSON, XML). */
+/**
+ * Renders container and account listings as Swift does (plain, JSON, XML). An SLO manifest is
+ * listed with the total size of its segments and its content type without {@code swift_bytes}.
+ */
 public final class ListingRenderer {
 
   private static final JsonFactory JSON = new JsonFactory();
@@ -30,8 +33,8 @@ public final class ListingRenderer {
           if (e instanceof ListingEntry.ObjectRow o) {
             g.writeStringField("name", o.name());
             g.writeStringField("hash", o.etag());
-            g.writeNumberField("bytes", o.size());
-            g.writeStringField("content_type", o.contentType());
+            g.writeNumberField("bytes", bytes(o));
+            g.writeStringField("content_type", SwiftHeaders.cleanContentType(o.contentType()));
             g.writeStringField("last_modified", o.timestamp().toListingDate());
           } else {
             g.writeStringField("subdir", e.sortKey());
@@ -45,8 +48,8 @@ public final class ListingRenderer {
         for (ListingEntry e : page.entries()) {
           if (e instanceof ListingEntry.ObjectRow o) {
             sb.append("<object><name>").append(xml(o.name())).append("</name><hash>")
-                .append(o.etag()).append("</hash><bytes>").append(o.size())
-                .append("</bytes><content_type>").append(xml(o.contentType()))
+                .append(o.etag()).append("</hash><bytes>").append(bytes(o))
+                .append("</bytes><content_type>").append(xml(SwiftHeaders.cleanContentType(o.contentType())))
                 .append("</content_type><last_modified>").append(o.timestamp().toListingDate())
                 .append("</last_modified></object>");
           } else {
@@ -99,6 +102,14 @@ public final class ListingRenderer {
         yield sb.append("</account>").toString();
       }
     };
+  }
+
+  /**
+   * The size a listing shows: an SLO manifest's {@code swift_bytes} (its total size), else the
+   * stored size, as Swift's {@code override_bytes_from_content_type}.
+   */
+  private static long bytes(ListingEntry.ObjectRow row) {
+    return SwiftHeaders.swiftBytes(row.contentType()).orElse(row.size());
   }
 
   private interface JsonBody {

@@ -1,179 +1,319 @@
 package io.archipelago.http.swift;
 
-import akka.http.javadsl.model.ContentType;
 import akka.http.javadsl.model.ContentTypes;
 import akka.http.javadsl.model.HttpEntities;
-import akka.http.javadsl.model.HttpHeader;
-import akka.http.javadsl.model.HttpMethods;
 import akka.http.javadsl.model.HttpResponse;
+import akka.http.javadsl.model.ResponseEntity;
 import akka.http.javadsl.model.StatusCodes;
+import akka.stream.Materializer;
+import akka.stream.javadsl.Sink;
+import akka.stream.javadsl.Source;
+import akka.util.ByteString;
+import io.archipelago.engine.ops.ContainerOps;
 import io.archipelago.engine.ops.ObjectOps;
-import io.archipelago.engine.store.ByteRange;
-import io.archipelago.engine.store.ObjectAttributes;
-import io.archipelago.engine.store.ObjectContent;
 import io.archipelago.engine.store.ObjectInfo;
 import io.archipelago.engine.store.SwiftTimestamp;
 import io.archipelago.http.server.HttpServer;
-import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicLong;
 
-/** {@code /v1/<account>/<container>/<object>}: PUT, GET, HEAD, POST, DELETE. */
+/**
+ * {@code /v1/<account>/<container>/<object>}: PUT, COPY, GET, HEAD, POST, DELETE. Checks the
+ * request as Swift's proxy does and hands it to the concern that serves it: reads
+ * ({@link ObjectReader}), writes ({@link ObjectWriter}), copies ({@link ServerSideCopy}), static
+ * large object manifests ({@link StaticLargeObjects}).
+ */
 public final class ObjectController {
 
-  static final int MAX_OBJECT_NAME_LENGTH = 1024;
 
-  private final ObjectOps objects;
+  private final LiveObjects objects;
+  private final ObjectReader reader;
+  private final ObjectWriter writer;
+  private final StaticLargeObjects slo;
+  private final ServerSideCopy copy;
   private final long maxObjectSize;
-
   private final HttpServer.HeadLength headLength;
-
-  private final akka.stream.Materializer materializer;
+  private final Materializer materializer;
 
   public ObjectController(
-      ObjectOps objects, long maxObjectSize, HttpServer.HeadLength headLength,
-      akka.stream.Materializer materializer) {
-    this.materializer = materializer;
-    this.objects = objects;
+      ObjectOps ops, ContainerOps containers, long maxObjectSize, HttpServer.HeadLength headLength,
+      Materializer materializer) {
+    this.objects = new LiveObjects(ops, materializer);
+    Versioning versioning = new Versioning(objects, containers);
+    this.writer = new ObjectWriter(objects, containers, versioning);
+    this.slo = new StaticLargeObjects(objects, writer);
+    this.reader = new ObjectReader(objects, slo, new DynamicLargeObjects(objects, containers));
+    this.copy = new ServerSideCopy(reader, writer, slo, maxObjectSize);
     this.maxObjectSize = maxObjectSize;
     this.headLength = headLength;
+    this.materializer = materializer;
   }
 
   public CompletionStage<HttpResponse> handle(SwiftRequest request) {
-    var method = request.http().method();
-    if (method.equals(HttpMethods.PUT)) {
-      return put(request);
-    }
-    if (method.equals(HttpMethods.GET)) {
-      return get(request);
-    }
-    if (method.equals(HttpMethods.HEAD)) {
-      return objects.head(request.account(), request.container(), request.object())
-          .thenApply(info -> headLength.announce(HttpResponse.create()
-              .withStatus(StatusCodes.OK)
-              .withEntity(HttpEntities.create(contentType(info), akka.util.ByteString.emptyByteString()))
-              .addHeaders(headers(info)), info.size()));
-    }
-    if (method.equals(HttpMethods.POST)) {
-      return post(request);
-    }
-    if (method.equals(HttpMethods.DELETE)) {
-      return objects.delete(request.account(), request.container(), request.object(),
-              SwiftTimestamp.now(), request.context())
-          .thenApply(deleted -> Responses.empty(StatusCodes.NO_CONTENT, List.of()));
-    }
-    return CompletableFuture.completedFuture(SwiftErrors.response(SwiftError.METHOD_NOT_ALLOWED));
+    String method = request.http().method().value();
+    return switch (method) {
+      case "PUT" -> put(request);
+      case "COPY" -> copy(request);
+      case "GET" -> get(request, false);
+      case "HEAD" -> get(request, true);
+      case "POST" -> post(request);
+      case "DELETE" -> delete(request);
+      default -> CompletableFuture.completedFuture(SwiftErrors.response(SwiftError.METHOD_NOT_ALLOWED));
+    };
   }
 
+  // ---- PUT and COPY -------------------------------------------------------------------------
+
   private CompletionStage<HttpResponse> put(SwiftRequest request) {
-    String name = request.object();
-    checkName(name);
+    boolean manifestPut = request.queryParam("multipart-manifest").map(m -> m.equals("put")).orElse(false);
+    if (request.header("x-copy-from").isPresent()) {
+      if (manifestPut) {
+        throw new SwiftException(SwiftError.METHOD_NOT_ALLOWED, "Multipart Manifest PUTs cannot be COPY requests");
+      }
+      ObjectWriter.Write sink = write(request, request.account(), request.container(), request.object());
+      return copy.copy(request, ServerSideCopy.fromPut(request), sink, declaredContentType(request));
+    }
+    ObjectWriter.Write w = write(request, request.account(), request.container(), request.object());
+    if (manifestPut) {
+      return slo.put(w.withContent(w.contentType(), w.metadata(), Optional.empty(), w.expectedLength(), w.body()),
+          request.header("etag"), request.header("accept"), request.context());
+    }
+    return writer.write(w, request.context()).thenApply(ObjectController::created);
+  }
+
+  private CompletionStage<HttpResponse> copy(SwiftRequest request) {
+    ServerSideCopy.Endpoints endpoints = ServerSideCopy.fromCopy(request);
+    ObjectWriter.Write sink = write(request, endpoints.account(), endpoints.container(), endpoints.object());
+    return copy.copy(request, endpoints, sink, declaredContentType(request));
+  }
+
+  private static HttpResponse created(ObjectInfo info) {
+    return Responses.empty(StatusCodes.CREATED, Responses.headers()
+        .add("Etag", info.etag())
+        .add("Last-Modified", info.timestamp().toHttpDate())
+        .add("X-Timestamp", info.timestamp().internal())
+        .list());
+  }
+
+  /**
+   * The write a PUT (or the destination of a COPY) asks for, checked as Swift's proxy checks
+   * object creation: name length, size, metadata, If-None-Match, X-Delete-At/After,
+   * X-Object-Manifest and the reserved X-Static-Large-Object.
+   */
+  private ObjectWriter.Write write(SwiftRequest request, String account, String container, String name) {
+    Optional<String> ifNoneMatch = request.header("if-none-match");
+    boolean ifNoneMatchAny = false;
+    if (ifNoneMatch.isPresent()) {
+      if (!Conditions.tags(ifNoneMatch.get()).orElseThrow().contains("*")) {
+        throw SwiftException.plain(SwiftError.BAD_REQUEST, "If-None-Match only supports *");
+      }
+      ifNoneMatchAny = true;
+    }
+    if (request.header("x-static-large-object").isPresent()) {
+      throw new SwiftException(SwiftError.BAD_REQUEST,
+          "X-Static-Large-Object is a reserved header. To create a static large object add query param "
+              + "multipart-manifest=put.");
+    }
     var entity = request.http().entity();
     OptionalLong length = entity.getContentLengthOption();
     if (length.isPresent() && length.getAsLong() > maxObjectSize) {
-      throw new SwiftException(SwiftError.REQUEST_ENTITY_TOO_LARGE);
+      throw SwiftException.plain(SwiftError.REQUEST_ENTITY_TOO_LARGE, "Your request is too large.");
     }
-    ContentType declared = entity.getContentType();
-    String contentType =
-        declared.equals(ContentTypes.NO_CONTENT_TYPE)
-                || declared.equals(ContentTypes.APPLICATION_OCTET_STREAM)
-            ? ContentTypeGuess.forName(name)
-            : declared.toString();
+    Constraints.checkObjectName(name);
+    Timestamped ts = timestamp(request);
+    Map<String, String> metadata = new LinkedHashMap<>(SwiftHeaders.objectMetadata(request.headers()));
+    deleteAt(request, ts.timestamp()).ifPresent(at -> metadata.put("x-delete-at", at));
+    Constraints.checkMetadata(request.headers(), "object");
+    DynamicLargeObjects.checkManifestHeader(request.header(DynamicLargeObjects.MANIFEST_HEADER));
+    String contentType = declaredContentType(request)
+        .filter(t -> !SwiftHeaders.isTrue(request.header("x-detect-content-type").orElse(null)))
+        .orElseGet(() -> ContentTypeGuess.forName(name));
     Optional<String> expectedEtag =
-        request.header("etag").map(e -> e.trim().replace("\"", "").toLowerCase(Locale.ROOT));
-    ObjectAttributes attributes =
-        new ObjectAttributes(
-            contentType,
-            SwiftTimestamp.now(),
-            SwiftHeaders.objectMetadata(request.headers()),
-            expectedEtag,
-            length);
-    return objects.put(request.account(), request.container(), name, attributes,
-            entity.getDataBytes(), request.context())
-        .thenApply(info -> Responses.empty(StatusCodes.CREATED, Responses.headers()
-            .add("Etag", info.etag())
-            .add("Last-Modified", info.timestamp().toHttpDate())
-            .add("X-Timestamp", info.timestamp().internal())
-            .list()));
+        request.header("etag").map(e -> Conditions.unquote(e.trim()).toLowerCase(Locale.ROOT));
+    return new ObjectWriter.Write(account, container, name, contentType, ts.timestamp(), metadata, expectedEtag,
+        length, limited(entity.getDataBytes(), maxObjectSize), ifNoneMatchAny, ts.fromClient());
   }
 
-  private CompletionStage<HttpResponse> get(SwiftRequest request) {
-    List<ByteRange> ranges = RangeHeader.parse(request.header("range"));
-    Optional<ByteRange> range = ranges.size() == 1 ? Optional.of(ranges.get(0)) : Optional.empty();
-    return objects.get(request.account(), request.container(), request.object(), range)
-        .thenApply(this::contentResponse);
-  }
-
-  private HttpResponse contentResponse(ObjectContent content) {
-    ObjectInfo info = content.info();
-    if (content.rangeNotSatisfiable()) {
-      return SwiftErrors.response(SwiftError.RANGE_NOT_SATISFIABLE)
-          .addHeader(akka.http.javadsl.model.headers.RawHeader.create(
-              "Content-Range", "bytes */" + info.size()))
-          .addHeaders(headers(info));
+  /**
+   * The content type the client sent. Akka gives a body without Content-Type
+   * {@code application/octet-stream}, so that type counts as not sent and the name decides.
+   */
+  private static Optional<String> declaredContentType(SwiftRequest request) {
+    var declared = request.http().entity().getContentType();
+    if (declared.equals(ContentTypes.NO_CONTENT_TYPE) || declared.equals(ContentTypes.APPLICATION_OCTET_STREAM)) {
+      return Optional.empty();
     }
-    HttpResponse response = HttpResponse.create()
-        .withEntity(body(content))
-        .addHeaders(headers(info));
-    if (content.range().isPresent()) {
-      var r = content.range().get();
-      return response.withStatus(StatusCodes.PARTIAL_CONTENT)
-          .addHeader(akka.http.javadsl.model.headers.RawHeader.create(
-              "Content-Range", "bytes " + r.first() + "-" + r.last() + "/" + info.size()));
-    }
-    return response.withStatus(StatusCodes.OK);
+    return Optional.of(SwiftHeaders.cleanContentType(declared.toString()));
   }
 
-  /** The response entity; an empty object has a strict empty body (Default needs a length > 0). */
-  private akka.http.javadsl.model.ResponseEntity body(ObjectContent content) {
-    if (content.contentLength() == 0) {
-      content.data().runWith(akka.stream.javadsl.Sink.cancelled(), materializer);
-      return HttpEntities.create(contentType(content.info()), akka.util.ByteString.emptyByteString());
-    }
-    return HttpEntities.create(contentType(content.info()), content.contentLength(), content.data());
+  /** Fails the upload with 413 as soon as it passes the maximum object size. */
+  private static Source<ByteString, ?> limited(Source<ByteString, ?> body, long max) {
+    AtomicLong total = new AtomicLong();
+    return body.map(chunk -> {
+      if (total.addAndGet(chunk.size()) > max) {
+        throw SwiftException.plain(SwiftError.REQUEST_ENTITY_TOO_LARGE, "Your request is too large.");
+      }
+      return chunk;
+    });
   }
 
+  /** The request's X-Timestamp, or now. */
+  record Timestamped(SwiftTimestamp timestamp, boolean fromClient) {}
+
+  static Timestamped timestamp(SwiftRequest request) {
+    Optional<String> given = request.header("x-timestamp");
+    if (given.isEmpty()) {
+      return new Timestamped(SwiftTimestamp.now(), false);
+    }
+    try {
+      return new Timestamped(SwiftTimestamp.parse(given.get()), true);
+    } catch (RuntimeException e) {
+      throw SwiftException.plain(SwiftError.BAD_REQUEST,
+          "X-Timestamp should be a UNIX timestamp float value; was '" + given.get() + "'");
+    }
+  }
+
+  /**
+   * {@code check_delete_headers}: X-Delete-After becomes X-Delete-At (request time plus the
+   * seconds); both must be integers in the future. Answers the normalized X-Delete-At.
+   */
+  static Optional<String> deleteAt(SwiftRequest request, SwiftTimestamp now) {
+    double seconds = now.ticks() / 100_000.0;
+    Optional<String> at = request.header("x-delete-at");
+    Optional<String> after = request.header("x-delete-after");
+    if (after.isPresent()) {
+      long delta;
+      try {
+        delta = Long.parseLong(after.get().trim());
+      } catch (NumberFormatException e) {
+        throw SwiftException.plain(SwiftError.BAD_REQUEST, "Non-integer X-Delete-After");
+      }
+      String actual = normalizeDeleteAt(seconds + delta);
+      if (Long.parseLong(actual) <= seconds) {
+        throw SwiftException.plain(SwiftError.BAD_REQUEST, "X-Delete-After in past");
+      }
+      at = Optional.of(actual);
+    }
+    if (at.isEmpty()) {
+      return Optional.empty();
+    }
+    long value;
+    try {
+      value = Long.parseLong(normalizeDeleteAt(Long.parseLong(at.get().trim())));
+    } catch (NumberFormatException e) {
+      throw SwiftException.plain(SwiftError.BAD_REQUEST, "Non-integer X-Delete-At");
+    }
+    if (value <= seconds) {
+      throw SwiftException.plain(SwiftError.BAD_REQUEST, "X-Delete-At in past");
+    }
+    return Optional.of(normalizeDeleteAt(value));
+  }
+
+  /** Swift's {@code normalize_delete_at_timestamp}: ten digits, clamped to 0..9999999999. */
+  private static String normalizeDeleteAt(double timestamp) {
+    long clamped = (long) Math.min(Math.max(0, timestamp), 9999999999L);
+    return String.format(Locale.ROOT, "%010d", clamped);
+  }
+
+  // ---- GET and HEAD -------------------------------------------------------------------------
+
+  private CompletionStage<HttpResponse> get(SwiftRequest request, boolean head) {
+    boolean manifestGet = request.queryParam("multipart-manifest").map(m -> m.equals("get")).orElse(false);
+    boolean formatRaw = manifestGet && request.queryParam("format").map(f -> f.equals("raw")).orElse(false);
+    ObjectReader.ReadRequest read = new ObjectReader.ReadRequest(request.account(), request.container(),
+        request.object(), request.headers(), head, manifestGet, formatRaw, !head, request.context());
+    return reader.read(read).thenApply(outcome -> {
+      if (outcome instanceof ObjectReader.Answered answered) {
+        return answered.response();
+      }
+      ObjectReader.Served served = (ObjectReader.Served) outcome;
+      if (head) {
+        return headLength.announce(HttpResponse.create()
+            .withStatus(served.status())
+            .withEntity(HttpEntities.create(served.contentType(), ByteString.emptyByteString()))
+            .addHeaders(served.headers()), served.contentLength());
+      }
+      return HttpResponse.create()
+          .withStatus(served.status())
+          .withEntity(body(served))
+          .addHeaders(served.headers());
+    });
+  }
+
+  /** The response entity; an empty body is a strict one (Default needs a length > 0). */
+  private ResponseEntity body(ObjectReader.Served served) {
+    if (served.contentLength() == 0) {
+      served.data().runWith(Sink.cancelled(), materializer);
+      return HttpEntities.create(served.contentType(), ByteString.emptyByteString());
+    }
+    return HttpEntities.create(served.contentType(), served.contentLength(), served.data());
+  }
+
+  // ---- POST ---------------------------------------------------------------------------------
+
+  /**
+   * Replaces the object's metadata (what is not sent is removed, as in Swift), keeping what
+   * makes it an SLO manifest. 404 for a missing or expired object, 409 for a client timestamp
+   * not newer than the object's.
+   */
   private CompletionStage<HttpResponse> post(SwiftRequest request) {
-    Optional<String> contentType =
-        request.header("content-type").map(String::trim).filter(c -> !c.isEmpty());
-    var entityType = request.http().entity().getContentType();
-    if (contentType.isEmpty() && !entityType.equals(ContentTypes.NO_CONTENT_TYPE)
-        && !entityType.equals(ContentTypes.APPLICATION_OCTET_STREAM)) {
-      contentType = Optional.of(entityType.toString());
+    if (request.header("x-static-large-object").isPresent()) {
+      throw new SwiftException(SwiftError.BAD_REQUEST,
+          "X-Static-Large-Object is a reserved header. To create a static large object add query param "
+              + "multipart-manifest=put.");
     }
-    return objects.replaceMetadata(request.account(), request.container(), request.object(),
-            contentType, SwiftHeaders.objectMetadata(request.headers()), SwiftTimestamp.now())
+    Constraints.checkMetadata(request.headers(), "object");
+    Timestamped ts = timestamp(request);
+    Map<String, String> metadata = new LinkedHashMap<>(SwiftHeaders.objectMetadata(request.headers()));
+    deleteAt(request, ts.timestamp()).ifPresent(at -> metadata.put("x-delete-at", at));
+    Optional<String> contentType = request.header("content-type").map(String::trim).filter(c -> !c.isEmpty())
+        .or(() -> declaredContentType(request));
+    return objects.head(request.account(), request.container(), request.object(), request.context())
+        .thenCompose(found -> {
+          ObjectInfo current = found.orElseThrow(() -> new io.archipelago.engine.ops.GatewayException(
+              io.archipelago.engine.ops.GatewayException.Reason.OBJECT_NOT_FOUND, "Not Found"));
+          if (ts.fromClient() && !ts.timestamp().isNewerThan(current.timestamp())) {
+            throw new SwiftException(SwiftError.CONFLICT);
+          }
+          current.metadata().forEach((k, v) -> {
+            if (k.equals(StaticLargeObjects.HEADER) || k.startsWith(SwiftHeaders.OBJECT_SYSMETA_PREFIX)) {
+              metadata.put(k, v);
+            }
+          });
+          Optional<String> newType = contentType.map(t -> {
+            String clean = SwiftHeaders.cleanContentType(t);
+            return SwiftHeaders.swiftBytes(current.contentType()).map(n -> clean + ";swift_bytes=" + n).orElse(clean);
+          });
+          return objects.ops().replaceMetadata(request.account(), request.container(), request.object(), newType,
+              metadata, ts.timestamp());
+        })
         .thenApply(info -> Responses.text(StatusCodes.ACCEPTED,
             "<html><h1>Accepted</h1><p>The request is accepted for processing.</p></html>", List.of()));
   }
 
-  private static void checkName(String name) {
-    int length = name.getBytes(StandardCharsets.UTF_8).length;
-    if (length > MAX_OBJECT_NAME_LENGTH) {
-      throw new SwiftException(SwiftError.BAD_REQUEST,
-          "Object name length of " + length + " longer than " + MAX_OBJECT_NAME_LENGTH);
-    }
-  }
+  // ---- DELETE -------------------------------------------------------------------------------
 
-  static ContentType contentType(ObjectInfo info) {
-    try {
-      return ContentTypes.parse(info.contentType());
-    } catch (RuntimeException e) {
-      return ContentTypes.APPLICATION_OCTET_STREAM;
+  private CompletionStage<HttpResponse> delete(SwiftRequest request) {
+    Timestamped ts = timestamp(request);
+    if (request.queryParam("multipart-manifest").map(m -> m.equals("delete")).orElse(false)) {
+      return slo.delete(request.account(), request.container(), request.object(), request.header("accept"),
+          request.context());
     }
-  }
-
-  static List<HttpHeader> headers(ObjectInfo info) {
-    return Responses.headers()
-        .add("Etag", info.etag())
-        .add("Last-Modified", info.timestamp().toHttpDate())
-        .add("X-Timestamp", info.timestamp().internal())
-        .add("Accept-Ranges", "bytes")
-        .addAll(SwiftHeaders.render(info.metadata()))
-        .list();
+    return writer.delete(request.account(), request.container(), request.object(), ts.timestamp(),
+            ts.fromClient(), request.context())
+        .thenApply(deleted -> {
+          if (!deleted) {
+            throw new io.archipelago.engine.ops.GatewayException(
+                io.archipelago.engine.ops.GatewayException.Reason.OBJECT_NOT_FOUND, "Not Found");
+          }
+          return Responses.empty(StatusCodes.NO_CONTENT, List.of());
+        });
   }
 }

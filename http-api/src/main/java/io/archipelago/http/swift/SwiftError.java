@@ -5,6 +5,8 @@ import akka.http.javadsl.model.StatusCodes;
 
 /** Swift's error answers: status code and the short body Swift sends with it. */
 public enum SwiftError {
+  ACCEPTED(StatusCodes.ACCEPTED,
+      "<html><h1>Accepted</h1><p>The request is accepted for processing.</p></html>"),
   BAD_REQUEST(StatusCodes.BAD_REQUEST, "Bad Request"),
   UNAUTHORIZED(StatusCodes.UNAUTHORIZED,
       "<html><h1>Unauthorized</h1><p>This server could not verify that you are authorized to access the document you requested.</p></html>"),

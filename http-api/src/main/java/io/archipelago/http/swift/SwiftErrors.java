@@ -31,15 +31,26 @@ public final class SwiftErrors {
         .withEntity(HttpEntities.create(ContentTypes.TEXT_HTML_UTF8, body));
   }
 
+  /** An error answer with a {@code text/plain} body. */
+  public static HttpResponse plainResponse(SwiftError error, String body) {
+    return HttpResponse.create()
+        .withStatus(error.status())
+        .withEntity(HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, body));
+  }
+
   /** Maps any failure of a request to its Swift status and body. */
   public static HttpResponse toResponse(Throwable failure, String requestId) {
     Throwable t = unwrap(failure);
     if (t instanceof SwiftException s) {
-      HttpResponse r = response(s.error(), s.body());
+      HttpResponse r = s.plainText() ? plainResponse(s.error(), s.body()) : response(s.error(), s.body());
       for (var h : s.headers().entrySet()) {
         r = r.addHeader(RawHeader.create(h.getKey(), h.getValue()));
       }
       return r;
+    }
+    if (t instanceof LargeObjectPiece.SegmentError) {
+      log.info("[{}] large object segment unusable: {}", requestId, t.getMessage());
+      return response(SwiftError.CONFLICT);
     }
     if (t instanceof GatewayException g) {
       return switch (g.reason()) {
@@ -59,6 +70,10 @@ public final class SwiftErrors {
       }
       if (e instanceof ObjectStoreException.LengthMismatch) {
         return response(SwiftError.CLIENT_DISCONNECT);
+      }
+      if (e instanceof ObjectStoreException.NewerExists) {
+        // Swift's proxy answers a PUT that lost to a newer object with 202
+        return response(SwiftError.ACCEPTED);
       }
       if (e instanceof ObjectStoreException.InvalidRequest) {
         return response(SwiftError.BAD_REQUEST, e.getMessage());

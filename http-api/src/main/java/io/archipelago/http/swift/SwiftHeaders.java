@@ -11,10 +11,18 @@ import java.util.Map;
 /** Reading metadata headers from requests and writing them to responses, as Swift names them. */
 public final class SwiftHeaders {
 
-  /** Object headers Swift keeps besides user metadata. */
+  /**
+   * Object headers Swift keeps besides user metadata: its object server's default
+   * {@code allowed_headers}, less X-Static-Large-Object, which only an SLO manifest PUT sets.
+   */
   private static final List<String> KEPT_OBJECT_HEADERS =
       List.of("content-encoding", "content-disposition", "x-delete-at", "x-object-manifest",
-          "x-static-large-object");
+          "cache-control", "content-language", "expires", "x-robots-tag");
+
+  /** System metadata: kept with an object or container, never shown to clients. */
+  public static final String OBJECT_SYSMETA_PREFIX = "x-object-sysmeta-";
+
+  private static final String SWIFT_BYTES = "swift_bytes=";
 
   /** Container headers Swift keeps besides user metadata. */
   private static final List<String> KEPT_CONTAINER_HEADERS =
@@ -45,9 +53,13 @@ public final class SwiftHeaders {
         "x-remove-");
   }
 
+  /** Account headers kept besides user metadata (the account ACL, validated before). */
+  private static final List<String> KEPT_ACCOUNT_HEADERS = List.of("x-account-access-control");
+
   /** Metadata changes of an account POST. */
   public static Map<String, String> accountMetadataChanges(Map<String, String> headers) {
-    return changes(headers, "x-account-meta-", "x-remove-account-meta-", List.of(), "x-remove-");
+    return changes(headers, "x-account-meta-", "x-remove-account-meta-", KEPT_ACCOUNT_HEADERS,
+        "x-remove-");
   }
 
   private static Map<String, String> changes(
@@ -68,11 +80,78 @@ public final class SwiftHeaders {
     return result;
   }
 
-  /** Stored metadata as response headers, names title-cased as Swift sends them. */
+  /**
+   * Stored metadata as response headers, names title-cased as Swift sends them; system
+   * metadata stays inside the gateway.
+   */
   public static List<HttpHeader> render(Map<String, String> metadata) {
     List<HttpHeader> result = new ArrayList<>();
-    metadata.forEach((name, value) -> result.add(RawHeader.create(titleCase(name), value)));
+    metadata.forEach((name, value) -> {
+      if (!name.startsWith(OBJECT_SYSMETA_PREFIX) && !name.startsWith("x-container-sysmeta-")) {
+        result.add(RawHeader.create(titleCase(name), wire(value)));
+      }
+    });
     return result;
+  }
+
+  /**
+   * A header value as Akka must be given it to send its UTF-8 bytes: Akka decodes request
+   * header values as UTF-8 but renders response header values one byte per char, so a
+   * non-ASCII value goes out as its UTF-8 bytes, one char each (Swift sends the bytes it got).
+   */
+  public static String wire(String value) {
+    for (int i = 0; i < value.length(); i++) {
+      if (value.charAt(i) > 0x7f) {
+        return new String(value.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+            java.nio.charset.StandardCharsets.ISO_8859_1);
+      }
+    }
+    return value;
+  }
+
+  /** Swift's {@code config_true_value}. */
+  public static boolean isTrue(String value) {
+    if (value == null) {
+      return false;
+    }
+    return switch (value.trim().toLowerCase(Locale.ROOT)) {
+      case "true", "1", "yes", "on", "t", "y" -> true;
+      default -> false;
+    };
+  }
+
+  /**
+   * A content type without its {@code swift_bytes} parameter, which carries the size a listing
+   * shows for an SLO manifest and is never shown on the object itself.
+   */
+  public static String cleanContentType(String contentType) {
+    StringBuilder sb = new StringBuilder();
+    for (String part : contentType.split(";")) {
+      if (sb.length() > 0 && part.trim().startsWith(SWIFT_BYTES)) {
+        continue;
+      }
+      if (sb.length() > 0) {
+        sb.append(';');
+      }
+      sb.append(part);
+    }
+    return sb.toString();
+  }
+
+  /** The {@code swift_bytes} parameter of a content type. */
+  public static java.util.Optional<Long> swiftBytes(String contentType) {
+    String[] parts = contentType.split(";");
+    for (int i = 1; i < parts.length; i++) {
+      String p = parts[i].trim();
+      if (p.startsWith(SWIFT_BYTES)) {
+        try {
+          return java.util.Optional.of(Long.parseLong(p.substring(SWIFT_BYTES.length()).trim()));
+        } catch (NumberFormatException e) {
+          return java.util.Optional.empty();
+        }
+      }
+    }
+    return java.util.Optional.empty();
   }
 
   /** {@code x-object-meta-color} becomes {@code X-Object-Meta-Color}. */

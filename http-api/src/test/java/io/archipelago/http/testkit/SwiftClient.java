@@ -68,6 +68,20 @@ public final class SwiftClient {
     return call(method, path, Map.of(), null);
   }
 
+  /** A request with a binary body (or none), answered as bytes. */
+  public HttpResponse<byte[]> bytes(String method, String path, Map<String, String> headers, byte[] body) {
+    HttpRequest.Builder b = request(path);
+    headers.forEach(b::header);
+    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+        : HttpRequest.BodyPublishers.ofByteArray(body));
+    return send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  /** The path part of the storage URL: {@code /v1/AUTH_x}. */
+  public String accountPath() {
+    return URI.create(storageUrl).getPath();
+  }
+
   public HttpResponse<String> send(HttpRequest request) {
     try {
       return http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));

@@ -50,10 +50,23 @@ public final class TestGateway implements AutoCloseable {
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "archipelago", config);
     try {
       HttpServer.Binding binding = Main.start(system).toCompletableFuture().get(60, TimeUnit.SECONDS);
+      awaitMemberUp(system, Duration.ofSeconds(60));
       return new TestGateway(system, binding);
     } catch (Exception e) {
       system.terminate();
       throw new IllegalStateException("gateway did not start", e);
+    }
+  }
+
+  /**
+   * Waits until the node is an Up member of its cluster, so that the first request of a test
+   * does not race the cluster's formation (entity asks time out until sharding can allocate).
+   */
+  private static void awaitMemberUp(ActorSystem<Void> system, Duration timeout) throws InterruptedException {
+    akka.cluster.typed.Cluster cluster = akka.cluster.typed.Cluster.get(system);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (cluster.selfMember().status() != akka.cluster.MemberStatus.up() && System.nanoTime() < deadline) {
+      Thread.sleep(50);
     }
   }
 

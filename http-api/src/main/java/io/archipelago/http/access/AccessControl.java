@@ -1,0 +1,355 @@
+package io.archipelago.http.access;
+
+import akka.http.javadsl.model.ContentTypes;
+import akka.http.javadsl.model.HttpEntities;
+import akka.http.javadsl.model.HttpResponse;
+import akka.http.javadsl.model.StatusCodes;
+import akka.http.javadsl.model.headers.RawHeader;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.archipelago.engine.container.ContainerState;
+import io.archipelago.engine.ops.AccountOps;
+import io.archipelago.engine.ops.ContainerOps;
+import io.archipelago.engine.ops.GatewayException;
+import io.archipelago.http.auth.AuthController;
+import io.archipelago.http.auth.Principal;
+import io.archipelago.http.swift.RequestPath;
+import io.archipelago.http.swift.SwiftError;
+import io.archipelago.http.swift.SwiftErrors;
+import io.archipelago.http.swift.SwiftRequest;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+
+/**
+ * Who may do what on {@code /v1/...}, in the order of Swift's pipeline: TempURL, then TempAuth
+ * (token, then {@code authorize()} against owners, container ACLs and account ACLs), then the
+ * proxy's CORS handling around the controllers.
+ *
+ * <ol>
+ *   <li>OPTIONS needs no right: it is answered here (CORS preflight).
+ *   <li>A temporary URL is judged by its signature alone, and its answer is trimmed as Swift's
+ *       tempurl trims it.
+ *   <li>A token that looks like ours but does not validate is 401. No token is anonymous.
+ *   <li>Owners pass at once. Anyone else is judged by the container's ACL, then the account's;
+ *       a refusal is 403 for a user and 401 for the anonymous.
+ *   <li>Container ACL headers are validated and tidied; headers only owners may set are dropped
+ *       for others, and taken out of the answers they get.
+ *   <li>Requests with {@code Origin} get the container's CORS headers.
+ * </ol>
+ *
+ * Container and account metadata are read only when a decision needs them, so an owner's
+ * request without {@code Origin} costs nothing extra.
+ */
+public final class AccessControl {
+
+  static final List<String> ACCOUNT_METHODS = List.of("GET", "HEAD", "POST", "OPTIONS");
+  static final List<String> CONTAINER_METHODS = List.of("GET", "HEAD", "PUT", "POST", "DELETE", "OPTIONS");
+
+  private final AuthController auth;
+  private final ContainerOps containers;
+  private final AccountOps accounts;
+  private final String resellerPrefix;
+  private final Authorization authorization;
+  private final TempUrl tempUrl;
+
+  public AccessControl(
+      AuthController auth, ContainerOps containers, AccountOps accounts, String resellerPrefix,
+      Clock clock) {
+    this.auth = auth;
+    this.containers = containers;
+    this.accounts = accounts;
+    this.resellerPrefix = resellerPrefix;
+    this.authorization = new Authorization(resellerPrefix);
+    this.tempUrl = new TempUrl(clock);
+  }
+
+  /**
+   * The /info sections of what this class enforces: TempAuth with account ACLs, and TempURL with
+   * its methods, header filters and digests.
+   */
+  public static void capabilities(ObjectNode info) {
+    info.putObject("tempauth").put("account_acls", true);
+    ObjectNode tempurl = info.putObject("tempurl");
+    TempUrl.METHODS.forEach(tempurl.putArray("methods")::add);
+    TempUrl.INCOMING_REMOVE_HEADERS.forEach(tempurl.putArray("incoming_remove_headers")::add);
+    tempurl.putArray("incoming_allow_headers");
+    TempUrl.OUTGOING_REMOVE_HEADERS.forEach(tempurl.putArray("outgoing_remove_headers")::add);
+    TempUrl.OUTGOING_ALLOW_HEADERS.forEach(tempurl.putArray("outgoing_allow_headers")::add);
+    TempUrl.DIGESTS.forEach(tempurl.putArray("allowed_digests")::add);
+    TempUrl.DEPRECATED_DIGESTS.forEach(tempurl.putArray("deprecated_digests")::add);
+  }
+
+  /**
+   * Authorizes a Swift request and, if it may proceed, hands it to {@code controllers} as the
+   * identity it acts for, with the headers and query it may use.
+   *
+   * @param request the request; its principal is ignored (the token decides)
+   */
+  public CompletionStage<HttpResponse> handle(
+      SwiftRequest request, Function<SwiftRequest, CompletionStage<HttpResponse>> controllers) {
+    String method = request.http().method().value();
+    if (method.equals("OPTIONS")) {
+      if (token(request).state() == TokenState.INVALID) {
+        return done(unauthorized(request.path()));
+      }
+      return options(request);
+    }
+    Optional<TempUrl.Params> params = TempUrl.Params.of(request.query());
+    if (params.isPresent()) {
+      return viaTempUrl(request, params.get(), controllers);
+    }
+    Token token = token(request);
+    if (token.state() == TokenState.INVALID) {
+      return done(unauthorized(request.path()));
+    }
+    Identity identity = token.principal().map(Identity::of).orElseGet(Identity::anonymous);
+    if (request.path().level() != RequestPath.Level.OBJECT) {
+      List<String> allowed = request.path().level() == RequestPath.Level.ACCOUNT
+          ? ACCOUNT_METHODS : CONTAINER_METHODS;
+      if (!allowed.contains(method)) {
+        return done(SwiftErrors.response(SwiftError.METHOD_NOT_ALLOWED)
+            .addHeader(RawHeader.create("Allow", String.join(", ", allowed))));
+      }
+    }
+    Map<String, String> headers = request.headers();
+    String accountAcl = headers.get(AccountAcl.HEADER);
+    if (accountAcl != null) {
+      try {
+        headers = with(headers, AccountAcl.HEADER, AccountAcl.validate(accountAcl.strip()));
+      } catch (AccountAcl.InvalidAcl e) {
+        return done(HttpResponse.create()
+            .withStatus(StatusCodes.BAD_REQUEST)
+            .withEntity(HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8,
+                "X-Account-Access-Control invalid: " + e.getMessage() + "\n\nInput: " + accountAcl + "\n")));
+      }
+    }
+    SwiftRequest checked = copy(request, identity.principal(), headers, request.query());
+    return authorize(request.path(), request.headers(), identity, method)
+        .thenCompose(decision -> {
+          if (decision.verdict() == Authorization.Verdict.DENIED) {
+            HttpResponse denied = identity.authenticated()
+                ? SwiftErrors.response(SwiftError.FORBIDDEN) : unauthorized(request.path());
+            return done(delayedDenial(method, request.path()) ? cors(checked, decision.container(), denied) : denied);
+          }
+          return proceed(checked, decision.verdict() == Authorization.Verdict.OWNER,
+              decision.container(), controllers);
+        });
+  }
+
+  /** An outcome of authorization, with the container state read on the way (if any). */
+  private record Decision(Authorization.Verdict verdict, Optional<Optional<ContainerState>> container) {}
+
+  private CompletionStage<Decision> authorize(
+      RequestPath path, Map<String, String> headers, Identity identity, String method) {
+    Optional<Authorization.Verdict> byIdentity = authorization.byIdentity(identity, method, path);
+    if (byIdentity.isPresent()) {
+      return done(new Decision(byIdentity.get(), Optional.empty()));
+    }
+    CompletionStage<Optional<ContainerState>> container = path.container().isPresent()
+        ? container(path) : done(Optional.empty());
+    return container.thenCompose(state -> {
+      String acl = Authorization.aclHeader(method, path)
+          .flatMap(h -> state.map(s -> s.metadata().get(h)))
+          .orElse(null);
+      Optional<Authorization.Verdict> byAcl = authorization.byContainerAcl(
+          identity, path, acl, headers.get("referer"));
+      if (byAcl.isPresent()) {
+        return done(new Decision(byAcl.get(), Optional.of(state)));
+      }
+      return accounts.summary(path.account())
+          .thenApply(summary -> new Decision(
+              authorization.byAccountAcl(identity, method, path, AccountAcl.of(summary.metadata())),
+              Optional.of(state)));
+    });
+  }
+
+  /**
+   * Whether the identity an authorized request acts for may also make {@code method} on
+   * {@code target}: for requests that reach further resources, as Swift's sub-requests do (the
+   * source of a copy, the segments of a large object). A temporary URL reaches its own account
+   * or container only.
+   */
+  public CompletionStage<Boolean> permits(SwiftRequest request, String method, RequestPath target) {
+    Principal principal = request.principal();
+    if (principal.user().equals(Identity.tempUrl().principal().user())) {
+      String scope = principal.account();
+      String reached = target.account() + "/" + target.container().orElse("");
+      return done(scope.contains("/") ? reached.equals(scope) : target.account().equals(scope));
+    }
+    Identity identity = principal.user().equals(Identity.anonymous().principal().user())
+        ? Identity.anonymous() : Identity.of(principal);
+    return authorize(target, request.headers(), identity, method)
+        .thenApply(decision -> decision.verdict() != Authorization.Verdict.DENIED);
+  }
+
+  private CompletionStage<HttpResponse> proceed(
+      SwiftRequest request, boolean owner, Optional<Optional<ContainerState>> known,
+      Function<SwiftRequest, CompletionStage<HttpResponse>> controllers) {
+    RequestPath path = request.path();
+    String method = request.http().method().value();
+    Map<String, String> headers = request.headers();
+    if (path.level() == RequestPath.Level.CONTAINER && (method.equals("PUT") || method.equals("POST"))) {
+      for (String name : List.of("x-container-read", "x-container-write")) {
+        String value = headers.get(name);
+        if (value != null) {
+          try {
+            headers = with(headers, name, ContainerAcl.clean(name, value));
+          } catch (ContainerAcl.InvalidAcl e) {
+            return done(SwiftErrors.response(SwiftError.BAD_REQUEST, e.getMessage()));
+          }
+        }
+      }
+    }
+    if (!owner) {
+      headers = OwnerHeaders.strip(headers);
+    }
+    SwiftRequest allowed = copy(request, request.principal(), headers, request.query());
+    boolean corsRequest = request.headers().containsKey("origin") && path.container().isPresent();
+    // CORS rules are those of the container before the request (Swift reads them first).
+    CompletionStage<Optional<ContainerState>> before = !corsRequest ? done(Optional.empty())
+        : known.isPresent() ? done(known.get()) : container(path);
+    return before.thenCompose(state -> controllers.apply(allowed)
+        .thenApply(response -> {
+          HttpResponse r = owner ? response : OwnerHeaders.strip(response);
+          return corsRequest ? cors(request, Optional.of(state), r) : r;
+        }));
+  }
+
+  private CompletionStage<HttpResponse> viaTempUrl(
+      SwiftRequest request, TempUrl.Params params,
+      Function<SwiftRequest, CompletionStage<HttpResponse>> controllers) {
+    String method = request.http().method().value();
+    RequestPath path = request.path();
+    Optional<TempUrl.Candidate> candidate =
+        tempUrl.candidate(params, method, path, request.clientAddress());
+    if (candidate.isEmpty()) {
+      return done(tempUrlInvalid(method, path));
+    }
+    CompletionStage<Optional<ContainerState>> container = container(path);
+    return accounts.summary(path.account())
+        .thenCombine(container, (account, state) -> TempUrl.keys(
+            account.metadata(), state.map(ContainerState::metadata).orElse(Map.of())))
+        .thenCombine(container, (keys, state) -> {
+          Optional<TempUrl.Grant> grant = keys.isEmpty() ? Optional.empty() : tempUrl.verify(candidate.get(), keys);
+          if (grant.isEmpty()) {
+            return done(tempUrlInvalid(method, path));
+          }
+          Optional<String> disallowed = TempUrl.disallowedHeader(method, request.headers());
+          if (disallowed.isPresent()) {
+            return done(SwiftErrors.response(SwiftError.BAD_REQUEST, "The header "
+                + PyText.repr(titleCase(disallowed.get())) + " is not allowed in this tempurl"));
+          }
+          // The principal remembers what the URL reaches, for permits().
+          String scope = grant.get().scope() == TempUrl.Scope.ACCOUNT
+              ? path.account() : path.account() + "/" + path.container().orElseThrow();
+          Principal holder = new Principal(Identity.tempUrl().principal().user(), scope, java.util.Set.of());
+          SwiftRequest granted = copy(request, holder,
+              TempUrl.incomingHeaders(request.headers()), params.forwardedQuery());
+          return proceed(granted, false, Optional.of(state), controllers)
+              .thenApply(response -> tempUrl.outgoing(response, candidate.get(), path));
+        })
+        .thenCompose(Function.identity());
+  }
+
+  private CompletionStage<HttpResponse> options(SwiftRequest request) {
+    RequestPath path = request.path();
+    List<String> allowed = path.level() == RequestPath.Level.ACCOUNT ? ACCOUNT_METHODS : CONTAINER_METHODS;
+    if (!request.headers().containsKey("origin") || path.container().isEmpty()) {
+      return done(Cors.preflight(allowed, request.headers(), Optional.empty()));
+    }
+    return container(path).thenApply(state -> Cors.preflight(allowed, request.headers(),
+        Optional.of(state.map(s -> Cors.Rules.of(s.metadata())).orElse(Cors.Rules.NONE))));
+  }
+
+  private HttpResponse cors(SwiftRequest request, Optional<Optional<ContainerState>> state, HttpResponse response) {
+    String origin = request.headers().get("origin");
+    if (origin == null || origin.isEmpty() || state.isEmpty() || request.path().container().isEmpty()) {
+      return response;
+    }
+    return Cors.decorate(response, origin,
+        state.get().map(s -> Cors.Rules.of(s.metadata())).orElse(Cors.Rules.NONE));
+  }
+
+  /**
+   * Whether Swift refuses this request inside its controller (object requests, container GET
+   * and HEAD: {@code delay_denial}), where the refusal still gets CORS headers.
+   */
+  private static boolean delayedDenial(String method, RequestPath path) {
+    return path.level() == RequestPath.Level.OBJECT
+        || (path.level() == RequestPath.Level.CONTAINER && Authorization.isRead(method));
+  }
+
+  /** The container's state, or empty if it does not exist. */
+  private CompletionStage<Optional<ContainerState>> container(RequestPath path) {
+    return containers.get(path.account(), path.container().orElseThrow())
+        .thenApply(Optional::of)
+        .exceptionally(failure -> {
+          Throwable t = SwiftErrors.unwrap(failure);
+          if (t instanceof GatewayException g && g.reason() == GatewayException.Reason.CONTAINER_NOT_FOUND) {
+            return Optional.empty();
+          }
+          throw t instanceof RuntimeException r ? r : new CompletionException(t);
+        });
+  }
+
+  private enum TokenState {
+    NONE,
+    VALID,
+    INVALID
+  }
+
+  private record Token(TokenState state, Optional<Principal> principal) {}
+
+  /**
+   * TempAuth considers only tokens with its prefix: such a token is valid or refused, any other
+   * (or none) leaves the request anonymous.
+   */
+  private Token token(SwiftRequest request) {
+    String token = Optional.ofNullable(request.headers().get("x-auth-token"))
+        .orElse(request.headers().get("x-storage-token"));
+    if (token == null || token.isEmpty() || !token.startsWith(resellerPrefix)) {
+      return new Token(TokenState.NONE, Optional.empty());
+    }
+    Optional<Principal> principal = auth.principal(request.headers());
+    return principal.isPresent()
+        ? new Token(TokenState.VALID, principal) : new Token(TokenState.INVALID, Optional.empty());
+  }
+
+  /** 401 as TempAuth sends it, naming the account as realm. */
+  public static HttpResponse unauthorized(RequestPath path) {
+    return SwiftErrors.response(SwiftError.UNAUTHORIZED)
+        .addHeader(RawHeader.create("Www-Authenticate", "Swift realm=\"" + PyText.quote(path.account()) + "\""));
+  }
+
+  private static HttpResponse tempUrlInvalid(String method, RequestPath path) {
+    HttpResponse r = SwiftErrors.response(SwiftError.UNAUTHORIZED,
+        method.equals("HEAD") ? "" : "401 Unauthorized: Temp URL invalid\n");
+    return r.addHeader(RawHeader.create("Www-Authenticate", "Swift realm=\"" + PyText.quote(path.account()) + "\""));
+  }
+
+  private static SwiftRequest copy(
+      SwiftRequest r, Principal principal, Map<String, String> headers, Map<String, String> query) {
+    return new SwiftRequest(r.http(), r.path(), query, headers, principal, r.clientAddress(), r.node(),
+        r.requestId());
+  }
+
+  private static Map<String, String> with(Map<String, String> headers, String name, String value) {
+    Map<String, String> result = new TreeMap<>(headers);
+    result.put(name, value);
+    return result;
+  }
+
+  private static String titleCase(String name) {
+    return io.archipelago.http.swift.SwiftHeaders.titleCase(name);
+  }
+
+  private static <T> CompletionStage<T> done(T value) {
+    return CompletableFuture.completedFuture(value);
+  }
+}

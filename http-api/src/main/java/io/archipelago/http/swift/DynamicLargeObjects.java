@@ -1,0 +1,128 @@
+package io.archipelago.http.swift;
+
+import akka.stream.javadsl.Source;
+import io.archipelago.engine.ops.ContainerOps;
+import io.archipelago.engine.ops.RequestContext;
+import io.archipelago.engine.store.ListingEntry;
+import io.archipelago.engine.store.ListingQuery;
+import io.archipelago.engine.store.ObjectInfo;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Dynamic large objects (Swift's {@code dlo} middleware): an object with
+ * {@code X-Object-Manifest: <container>/<prefix>} reads as the concatenation, in listing order,
+ * of the objects of that container whose names start with the prefix. Its length is their sum,
+ * its ETag the quoted MD5 of their concatenated ETags. The segment container may live on any
+ * backend: segments are listed and read through the gateway's own operations.
+ */
+final class DynamicLargeObjects {
+
+  static final String MANIFEST_HEADER = "x-object-manifest";
+
+  /** The segments a manifest stands for, in order. */
+  record Segments(String container, List<ListingEntry.ObjectRow> rows) {
+    long size() {
+      return rows.stream().mapToLong(ListingEntry.ObjectRow::size).sum();
+    }
+
+    String etag() {
+      MessageDigest md5 = md5();
+      rows.forEach(r -> md5.update(Conditions.unquote(r.etag()).getBytes(StandardCharsets.UTF_8)));
+      return "\"" + HexFormat.of().formatHex(md5.digest()) + "\"";
+    }
+  }
+
+  private final LiveObjects objects;
+  private final ContainerOps containers;
+
+  DynamicLargeObjects(LiveObjects objects, ContainerOps containers) {
+    this.objects = objects;
+    this.containers = containers;
+  }
+
+  static Optional<String> manifest(ObjectInfo info) {
+    return Optional.ofNullable(info.metadata().get(MANIFEST_HEADER)).filter(v -> !v.isEmpty());
+  }
+
+  /** The PUT check of dlo.py: {@code container/prefix}, no query characters, no leading '/'. */
+  static void checkManifestHeader(Optional<String> value) {
+    if (value.isEmpty()) {
+      return;
+    }
+    String v = value.get();
+    int slash = v.indexOf('/');
+    String container = slash < 0 ? "" : v.substring(0, slash);
+    String prefix = slash < 0 ? "" : v.substring(slash + 1);
+    if (container.isEmpty() || prefix.isEmpty() || v.contains("?") || v.contains("&") || prefix.startsWith("/")) {
+      throw new SwiftException(SwiftError.BAD_REQUEST, "X-Object-Manifest must be in the format container/prefix");
+    }
+  }
+
+  /** Lists every segment of the manifest (all listing pages). */
+  CompletionStage<Segments> segments(String account, String manifestValue) {
+    String decoded = RequestPath.decode(manifestValue, false);
+    int slash = decoded.indexOf('/');
+    String container = slash < 0 ? decoded : decoded.substring(0, slash);
+    String prefix = slash < 0 ? "" : decoded.substring(slash + 1);
+    return page(account, container, prefix, Optional.empty(), new ArrayList<>())
+        .thenApply(rows -> new Segments(container, rows));
+  }
+
+  private CompletionStage<List<ListingEntry.ObjectRow>> page(
+      String account, String container, String prefix, Optional<String> marker,
+      List<ListingEntry.ObjectRow> rows) {
+    ListingQuery query = new ListingQuery(
+        prefix.isEmpty() ? Optional.empty() : Optional.of(prefix), Optional.empty(), marker,
+        Optional.empty(), Constraints.CONTAINER_LISTING_LIMIT, false);
+    return containers.list(account, container, query).thenCompose(listing -> {
+      var entries = listing.page().entries();
+      entries.forEach(e -> {
+        if (e instanceof ListingEntry.ObjectRow row) {
+          rows.add(row);
+        }
+      });
+      if (entries.size() < Constraints.CONTAINER_LISTING_LIMIT) {
+        return CompletableFuture.completedFuture(rows);
+      }
+      return page(account, container, prefix, Optional.of(entries.get(entries.size() - 1).sortKey()), rows);
+    });
+  }
+
+  /** The bytes of the concatenation, by range; each segment is read and checked for its size. */
+  ObjectView.Body body(String account, Segments segments, RequestContext request) {
+    return (first, last) -> {
+      List<LargeObjectPiece> pieces = new ArrayList<>();
+      long offset = 0;
+      for (ListingEntry.ObjectRow row : segments.rows()) {
+        long start = offset;
+        long end = offset + row.size() - 1;
+        offset += row.size();
+        if (row.size() == 0 || end < first) {
+          continue;
+        }
+        if (start > last) {
+          break;
+        }
+        pieces.add(new LargeObjectPiece(segments.container(), row.name(), Math.max(first, start) - start,
+            Math.min(last, end) - start, Optional.empty(), row.size()));
+      }
+      return Source.from(pieces).flatMapConcat(p -> p.open(objects, account, request));
+    };
+  }
+
+  static MessageDigest md5() {
+    try {
+      return MessageDigest.getInstance("MD5");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

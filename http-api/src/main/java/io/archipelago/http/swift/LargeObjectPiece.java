@@ -1,0 +1,53 @@
+package io.archipelago.http.swift;
+
+import akka.NotUsed;
+import akka.stream.javadsl.Sink;
+import akka.stream.javadsl.Source;
+import akka.util.ByteString;
+import io.archipelago.engine.ops.RequestContext;
+import io.archipelago.engine.store.ByteRange;
+import io.archipelago.engine.store.ObjectContent;
+import io.archipelago.engine.store.ObjectInfo;
+import java.util.Optional;
+
+/**
+ * Bytes {@code first..last} (inclusive) of one segment object of a large object. Opening it
+ * (lazily, when the stream reaches it) reads the range through the gateway (the segment's container may be on another backend) and
+ * checks that the segment is still what the manifest says: its ETag (SLO) and its size.
+ */
+record LargeObjectPiece(
+    String container, String object, long first, long last, Optional<String> etag, long size) {
+
+  /** A segment that no longer matches its manifest, or is gone. */
+  static final class SegmentError extends RuntimeException {
+    SegmentError(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  Source<ByteString, NotUsed> open(LiveObjects objects, String account, RequestContext request) {
+    return Source.lazyCompletionStageSource(() ->
+        objects.get(account, container, object, Optional.of(new ByteRange.FromTo(first, last)), request)
+            .thenApply(found -> {
+              if (found.isEmpty()) {
+                throw new SegmentError("segment /" + container + "/" + object + " not found");
+              }
+              ObjectContent content = found.get();
+              ObjectInfo info = content.info();
+              String mismatch = null;
+              if (etag.isPresent() && !Conditions.unquote(etag.get()).equals(info.etag())) {
+                mismatch = "etag " + info.etag() + " is not the manifest's " + etag.get();
+              } else if (info.size() != size) {
+                mismatch = "size " + info.size() + " is not the manifest's " + size;
+              } else if (content.rangeNotSatisfiable()) {
+                mismatch = "range " + first + "-" + last + " is not satisfiable";
+              }
+              if (mismatch != null) {
+                content.data().runWith(Sink.cancelled(), objects.materializer());
+                throw new SegmentError("segment /" + container + "/" + object + ": " + mismatch);
+              }
+              return content.data().mapMaterializedValue(m -> NotUsed.getInstance());
+            }))
+        .mapMaterializedValue(m -> NotUsed.getInstance());
+  }
+}

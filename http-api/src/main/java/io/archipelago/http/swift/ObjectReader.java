@@ -1,0 +1,308 @@
+package io.archipelago.http.swift;
+
+import akka.NotUsed;
+import akka.http.javadsl.model.ContentType;
+import akka.http.javadsl.model.ContentTypes;
+import akka.http.javadsl.model.HttpEntities;
+import akka.http.javadsl.model.HttpHeader;
+import akka.http.javadsl.model.HttpResponse;
+import akka.http.javadsl.model.StatusCode;
+import akka.http.javadsl.model.StatusCodes;
+import akka.http.javadsl.model.headers.RawHeader;
+import akka.stream.javadsl.Sink;
+import akka.stream.javadsl.Source;
+import akka.util.ByteString;
+import io.archipelago.engine.ops.GatewayException;
+import io.archipelago.engine.ops.RequestContext;
+import io.archipelago.engine.store.ByteRange;
+import io.archipelago.engine.store.ObjectInfo;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * GET and HEAD of an object, for clients and for server-side copies: what the object shows
+ * ({@link ObjectView}: plain, SLO, DLO or a manifest), then Swift's conditional requests
+ * (304/412), then {@code Range} (206 with one range, {@code multipart/byteranges} with several,
+ * 416 with {@code Content-Range: bytes *}{@code /size} when none is satisfiable).
+ */
+final class ObjectReader {
+
+  /**
+   * One read.
+   *
+   * @param headers the request headers (conditions and Range apply)
+   * @param manifestGet {@code ?multipart-manifest=get}: a manifest as itself
+   * @param formatRaw {@code &format=raw}: an SLO manifest in the PUT format
+   * @param streamNow a client GET: open the object at once, and answer 409 when the first
+   *     segment of a large object cannot be read; a copy opens lazily, when its PUT reads
+   */
+  record ReadRequest(
+      String account,
+      String container,
+      String name,
+      Map<String, String> headers,
+      boolean head,
+      boolean manifestGet,
+      boolean formatRaw,
+      boolean streamNow,
+      RequestContext context) {}
+
+  /** What a read answers. */
+  sealed interface Outcome permits Served, Answered {}
+
+  /** The object, or the part of it asked for, with its status (200 or 206) and headers. */
+  record Served(
+      ObjectView view,
+      StatusCode status,
+      ContentType contentType,
+      long contentLength,
+      Source<ByteString, NotUsed> data,
+      List<HttpHeader> headers) implements Outcome {}
+
+  /** A bodiless or error answer decided by the request: 304, 412, 416 or 409. */
+  record Answered(HttpResponse response) implements Outcome {}
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final LiveObjects objects;
+  private final StaticLargeObjects slo;
+  private final DynamicLargeObjects dlo;
+
+  ObjectReader(LiveObjects objects, StaticLargeObjects slo, DynamicLargeObjects dlo) {
+    this.objects = objects;
+    this.slo = slo;
+    this.dlo = dlo;
+  }
+
+  /** The object's bytes when a GET opened them up front; taken at most once. */
+  private final class Opened {
+    final ObjectInfo info;
+    private final AtomicReference<Source<ByteString, ?>> data;
+
+    Opened(ObjectInfo info, Optional<Source<ByteString, ?>> data) {
+      this.info = info;
+      this.data = new AtomicReference<>(data.orElse(null));
+    }
+
+    Optional<Source<ByteString, ?>> take() {
+      return Optional.ofNullable(data.getAndSet(null));
+    }
+
+    void discard() {
+      take().ifPresent(d -> d.runWith(Sink.cancelled(), objects.materializer()));
+    }
+  }
+
+  CompletionStage<Outcome> read(ReadRequest r) {
+    Optional<List<RangeHeader.Spec>> specs =
+        r.head() ? Optional.empty() : RangeHeader.parse(Optional.ofNullable(r.headers().get("range")));
+    boolean openNow = r.streamNow() && !r.head() && specs.isEmpty();
+    CompletionStage<Optional<Opened>> found = openNow
+        ? objects.get(r.account(), r.container(), r.name(), Optional.empty(), r.context())
+            .thenApply(c -> c.map(content -> new Opened(content.info(), Optional.of(content.data()))))
+        : objects.head(r.account(), r.container(), r.name(), r.context())
+            .thenApply(i -> i.map(info -> new Opened(info, Optional.empty())));
+    return found.thenCompose(opened -> {
+      if (opened.isEmpty()) {
+        if (Conditions.failsForMissingObject(r.headers())) {
+          return CompletableFuture.completedFuture(new Answered(Responses.empty(StatusCodes.PRECONDITION_FAILED, List.of())));
+        }
+        throw new GatewayException(GatewayException.Reason.OBJECT_NOT_FOUND, "Not Found");
+      }
+      Opened o = opened.get();
+      CompletionStage<Outcome> outcome = view(r, o).thenCompose(view -> serve(r, view, o, specs));
+      return outcome.whenComplete((x, failure) -> o.discard());
+    });
+  }
+
+  // ---- views --------------------------------------------------------------------------------
+
+  private CompletionStage<ObjectView> view(ReadRequest r, Opened o) {
+    ObjectInfo info = o.info;
+    String cleanType = SwiftHeaders.cleanContentType(info.contentType());
+    if (StaticLargeObjects.isSlo(info)) {
+      if (r.manifestGet()) {
+        if (!r.formatRaw()) {
+          return CompletableFuture.completedFuture(new ObjectView(info, ObjectView.Kind.MANIFEST, info.size(),
+              info.etag(), "application/json; charset=utf-8", headers(info, info.etag()),
+              plainBody(r, info)));
+        }
+        return manifest(r, o).thenApply(segments -> {
+          ByteString raw = StaticLargeObjects.rawFormat(segments);
+          String etag = HexFormat.of().formatHex(DynamicLargeObjects.md5().digest(raw.toArray()));
+          return new ObjectView(info, ObjectView.Kind.MANIFEST, raw.size(), etag, cleanType,
+              headers(info, etag), (first, last) -> Source.single(raw.slice((int) first, (int) last + 1)));
+        });
+      }
+      Optional<Long> size = StaticLargeObjects.storedSize(info);
+      Optional<String> etag = StaticLargeObjects.storedEtag(info);
+      if (r.head() && size.isPresent() && etag.isPresent()) {
+        return CompletableFuture.completedFuture(sloView(info, size.get(), etag.get(), cleanType,
+            (first, last) -> Source.empty()));
+      }
+      return manifest(r, o).thenApply(segments -> sloView(info,
+          size.orElseGet(() -> StaticLargeObjects.size(segments)),
+          etag.orElseGet(() -> StaticLargeObjects.etag(segments)), cleanType,
+          slo.body(r.account(), segments, r.context())));
+    }
+    Optional<String> manifest = DynamicLargeObjects.manifest(info);
+    if (manifest.isPresent() && !r.manifestGet()) {
+      o.discard();
+      return dlo.segments(r.account(), manifest.get()).thenApply(segments -> {
+        String etag = segments.etag();
+        return new ObjectView(info, ObjectView.Kind.DYNAMIC_LARGE_OBJECT, segments.size(), etag, cleanType,
+            headers(info, etag), dlo.body(r.account(), segments, r.context()));
+      });
+    }
+    return CompletableFuture.completedFuture(new ObjectView(info, ObjectView.Kind.OBJECT, info.size(),
+        info.etag(), cleanType, headers(info, info.etag()), plainBody(r, info)));
+  }
+
+  private ObjectView sloView(ObjectInfo info, long size, String etag, String contentType, ObjectView.Body body) {
+    String quoted = "\"" + etag + "\"";
+    List<HttpHeader> headers = new ArrayList<>(headers(info, quoted));
+    headers.add(RawHeader.create("X-Manifest-Etag", info.etag()));
+    return new ObjectView(info, ObjectView.Kind.STATIC_LARGE_OBJECT, size, quoted, contentType, headers, body);
+  }
+
+  /** The stored manifest's segments, from the bytes already open or read anew. */
+  private CompletionStage<List<StaticLargeObjects.Segment>> manifest(ReadRequest r, Opened o) {
+    Optional<Source<ByteString, ?>> open = o.take();
+    if (open.isPresent()) {
+      return slo.readManifest(open.get());
+    }
+    return objects.get(r.account(), r.container(), r.name(), Optional.empty(), r.context())
+        .thenCompose(found -> {
+          if (found.isEmpty()) {
+            throw new GatewayException(GatewayException.Reason.OBJECT_NOT_FOUND, "Not Found");
+          }
+          return slo.readManifest(found.get().data());
+        });
+  }
+
+  /** A stored object's bytes by range, each range read anew and checked to be the same version. */
+  private ObjectView.Body plainBody(ReadRequest r, ObjectInfo info) {
+    return (first, last) -> new LargeObjectPiece(r.container(), r.name(), first, last, Optional.of(info.etag()),
+        info.size()).open(objects, r.account(), r.context());
+  }
+
+  /** The headers of a successful GET or HEAD, but Content-Type and Content-Length. */
+  static List<HttpHeader> headers(ObjectInfo info, String etag) {
+    return Responses.headers()
+        .add("Etag", etag)
+        .add("Last-Modified", info.timestamp().toHttpDate())
+        .add("X-Timestamp", info.timestamp().internal())
+        .add("Accept-Ranges", "bytes")
+        .addAll(SwiftHeaders.render(info.metadata()))
+        .list();
+  }
+
+  // ---- answers ------------------------------------------------------------------------------
+
+  private CompletionStage<Outcome> serve(
+      ReadRequest r, ObjectView view, Opened o, Optional<List<RangeHeader.Spec>> specs) {
+    ContentType contentType = contentType(view.contentType());
+    Conditions.Outcome condition = Conditions.evaluate(r.headers(), view.etag(), view.lastModifiedSeconds());
+    if (condition != Conditions.Outcome.PROCEED) {
+      StatusCode status = condition == Conditions.Outcome.NOT_MODIFIED
+          ? StatusCodes.NOT_MODIFIED : StatusCodes.PRECONDITION_FAILED;
+      return done(new Answered(HttpResponse.create()
+          .withStatus(status)
+          .withEntity(HttpEntities.create(contentType, ByteString.emptyByteString()))
+          .addHeaders(view.headers())));
+    }
+    if (r.head()) {
+      return done(new Served(view, StatusCodes.OK, contentType, view.size(), Source.empty(), view.headers()));
+    }
+    // Swift's DLO serves the whole object when more than one range is asked for
+    boolean ranged = specs.isPresent()
+        && !(view.kind() == ObjectView.Kind.DYNAMIC_LARGE_OBJECT && specs.get().size() > 1);
+    if (ranged) {
+      List<ByteRange.Resolved> ranges = RangeHeader.resolve(specs.get(), view.size());
+      if (ranges.isEmpty()) {
+        return done(new Answered(SwiftErrors.response(SwiftError.RANGE_NOT_SATISFIABLE)
+            .addHeaders(view.headers())
+            .addHeader(RawHeader.create("Content-Range", "bytes */" + view.size()))));
+      }
+      if (view.size() > 0 && ranges.size() == 1) {
+        ByteRange.Resolved range = ranges.get(0);
+        List<HttpHeader> headers = new ArrayList<>(view.headers());
+        headers.add(RawHeader.create("Content-Range",
+            "bytes " + range.first() + "-" + range.last() + "/" + view.size()));
+        return validated(r, view, new Served(view, StatusCodes.PARTIAL_CONTENT, contentType, range.length(),
+            view.body().range(range.first(), range.last()), headers));
+      }
+      if (view.size() > 0) {
+        return validated(r, view, multipart(view, ranges));
+      }
+    }
+    Source<ByteString, NotUsed> whole = o.take()
+        .map(d -> d.mapMaterializedValue(m -> NotUsed.getInstance()))
+        .orElseGet(() -> view.size() == 0 ? Source.empty() : view.body().range(0, view.size() - 1));
+    return validated(r, view, new Served(view, StatusCodes.OK, contentType, view.size(), whole, view.headers()));
+  }
+
+  /**
+   * A client GET of a large object starts reading before it answers, so that a first segment
+   * that is gone or changed is a 409, as in Swift; later failures cut the body short.
+   */
+  private CompletionStage<Outcome> validated(ReadRequest r, ObjectView view, Served served) {
+    if (!r.streamNow() || !view.isLargeObject() || served.contentLength() == 0) {
+      return done(served);
+    }
+    return served.data().prefixAndTail(1).runWith(Sink.head(), objects.materializer())
+        .handle((pair, failure) -> {
+          if (failure != null) {
+            return new Answered(SwiftErrors.response(SwiftError.CONFLICT));
+          }
+          Source<ByteString, NotUsed> data = Source.from(pair.first()).concat(pair.second());
+          return new Served(served.view(), served.status(), served.contentType(), served.contentLength(), data,
+              served.headers());
+        });
+  }
+
+  /** Several ranges: {@code multipart/byteranges} with Swift's 32 hex digit boundary. */
+  private Served multipart(ObjectView view, List<ByteRange.Resolved> ranges) {
+    byte[] random = new byte[16];
+    RANDOM.nextBytes(random);
+    String boundary = HexFormat.of().formatHex(random);
+    List<Source<ByteString, NotUsed>> parts = new ArrayList<>();
+    long length = 0;
+    for (ByteRange.Resolved range : ranges) {
+      ByteString head = ByteString.fromString("--" + boundary + "\r\nContent-Type: " + view.contentType()
+          + "\r\nContent-Range: bytes " + range.first() + "-" + range.last() + "/" + view.size() + "\r\n\r\n",
+          StandardCharsets.UTF_8);
+      parts.add(Source.single(head));
+      parts.add(Source.lazySource(() -> view.body().range(range.first(), range.last()))
+          .mapMaterializedValue(m -> NotUsed.getInstance()));
+      parts.add(Source.single(ByteString.fromString("\r\n")));
+      length += head.size() + range.length() + 2;
+    }
+    ByteString end = ByteString.fromString("--" + boundary + "--");
+    parts.add(Source.single(end));
+    length += end.size();
+    ContentType type = ContentTypes.parse("multipart/byteranges;boundary=" + boundary);
+    return new Served(view, StatusCodes.PARTIAL_CONTENT, type, length,
+        Source.from(parts).flatMapConcat(p -> p), view.headers());
+  }
+
+  static ContentType contentType(String value) {
+    try {
+      return ContentTypes.parse(value);
+    } catch (RuntimeException e) {
+      return ContentTypes.APPLICATION_OCTET_STREAM;
+    }
+  }
+
+  private static CompletionStage<Outcome> done(Outcome outcome) {
+    return CompletableFuture.completedFuture(outcome);
+  }
+}

@@ -1,0 +1,722 @@
+package io.archipelago.http.swift;
+
+import akka.NotUsed;
+import akka.http.javadsl.model.HttpEntities;
+import akka.http.javadsl.model.HttpResponse;
+import akka.http.javadsl.model.StatusCodes;
+import akka.stream.javadsl.Sink;
+import akka.stream.javadsl.Source;
+import akka.util.ByteString;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.archipelago.engine.ops.RequestContext;
+import io.archipelago.engine.store.ObjectInfo;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Static large objects (Swift's {@code slo} middleware).
+ *
+ * <p>{@code PUT ?multipart-manifest=put} takes a JSON list of segments ({@code path},
+ * optional {@code etag}, {@code size_bytes}, {@code range}; or inline {@code data}), checks each
+ * segment (it exists, is at least a byte, matches the etag and size given; 400 with Swift's
+ * error list otherwise) and stores Swift's manifest format ({@code name}, {@code bytes},
+ * {@code hash}, {@code content_type}, {@code last_modified}, {@code range}, {@code sub_slo}) as
+ * the object, with {@code X-Static-Large-Object: True}, the SLO's ETag and size as system
+ * metadata, and {@code ;swift_bytes=<total>} on its content type so that listings show the total
+ * size while the container counts the manifest's bytes, as Swift does.
+ *
+ * <p>GET streams the concatenation (nested SLOs up to depth 10, ranges within and across
+ * segments); each segment is read through the gateway, so segments may live in containers on
+ * other backends, and must still have the manifest's ETag and size. {@code ?multipart-manifest=get}
+ * answers the manifest, {@code &format=raw} in the PUT format; {@code ?multipart-manifest=delete}
+ * deletes the segments (nested manifests included) and then the manifest, answering a bulk
+ * delete report.
+ */
+final class StaticLargeObjects {
+
+  static final int MAX_MANIFEST_SEGMENTS = 1000;
+  static final int MAX_MANIFEST_SIZE = 8 * 1024 * 1024;
+  static final int MIN_SEGMENT_SIZE = 1;
+  static final int MAX_RECURSION_DEPTH = 10;
+  static final String HEADER = "x-static-large-object";
+  static final String SYSMETA_ETAG = "x-object-sysmeta-slo-etag";
+  static final String SYSMETA_SIZE = "x-object-sysmeta-slo-size";
+  /** Segments are checked (PUT) and deleted this many at a time, as Swift's default. */
+  private static final int CONCURRENCY = 2;
+  /** A stored manifest larger than this is not read (Swift's are at most a few MiB). */
+  private static final int MAX_STORED_MANIFEST = 4 * MAX_MANIFEST_SIZE;
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /**
+   * One entry of a stored manifest: an object-backed segment ({@code name} is
+   * {@code /container/object}) or inline data.
+   */
+  record Segment(
+      String name,
+      long bytes,
+      String hash,
+      String contentType,
+      String lastModified,
+      Optional<String> range,
+      boolean subSlo,
+      Optional<byte[]> data) {
+
+    long rangeStart() {
+      return range.map(r -> Long.parseLong(r.substring(0, r.indexOf('-')))).orElse(0L);
+    }
+
+    long rangeEnd() {
+      return range.map(r -> Long.parseLong(r.substring(r.indexOf('-') + 1))).orElse(bytes - 1);
+    }
+
+    /** The bytes this segment contributes. */
+    long length() {
+      if (data.isPresent()) {
+        return data.get().length;
+      }
+      return range.isPresent() ? rangeEnd() - rangeStart() + 1 : bytes;
+    }
+
+    /** What the segment adds to the SLO's ETag. */
+    String etagPart() {
+      if (data.isPresent()) {
+        return HexFormat.of().formatHex(DynamicLargeObjects.md5().digest(data.get()));
+      }
+      return range.isPresent() ? hash + ":" + range.get() + ";" : hash;
+    }
+
+    String container() {
+      String path = name.replaceFirst("^/+", "");
+      return path.substring(0, path.indexOf('/'));
+    }
+
+    String object() {
+      String path = name.replaceFirst("^/+", "");
+      return path.substring(path.indexOf('/') + 1);
+    }
+  }
+
+  private final LiveObjects objects;
+  private final ObjectWriter writer;
+
+  StaticLargeObjects(LiveObjects objects, ObjectWriter writer) {
+    this.objects = objects;
+    this.writer = writer;
+  }
+
+  static boolean isSlo(ObjectInfo info) {
+    return SwiftHeaders.isTrue(info.metadata().get(HEADER));
+  }
+
+  static Optional<Long> storedSize(ObjectInfo info) {
+    try {
+      return Optional.ofNullable(info.metadata().get(SYSMETA_SIZE)).map(Long::parseLong);
+    } catch (NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+
+  static Optional<String> storedEtag(ObjectInfo info) {
+    return Optional.ofNullable(info.metadata().get(SYSMETA_ETAG)).filter(e -> !e.isEmpty());
+  }
+
+  static long size(List<Segment> segments) {
+    return segments.stream().mapToLong(Segment::length).sum();
+  }
+
+  static String etag(List<Segment> segments) {
+    MessageDigest md5 = DynamicLargeObjects.md5();
+    segments.forEach(s -> md5.update(s.etagPart().getBytes(StandardCharsets.US_ASCII)));
+    return HexFormat.of().formatHex(md5.digest());
+  }
+
+  // ---- reading ------------------------------------------------------------------------------
+
+  /** Reads and parses a stored manifest. */
+  CompletionStage<List<Segment>> readManifest(Source<ByteString, ?> bytes) {
+    return bytes
+        .limitWeighted(MAX_STORED_MANIFEST, b -> (long) b.size())
+        .runFold(ByteString.emptyByteString(), ByteString::concat, objects.materializer())
+        .thenApply(StaticLargeObjects::parseStored);
+  }
+
+  static List<Segment> parseStored(ByteString json) {
+    try {
+      JsonNode root = JSON.readTree(json.toArray());
+      if (!root.isArray()) {
+        throw new IllegalArgumentException("not a list");
+      }
+      List<Segment> segments = new ArrayList<>();
+      for (JsonNode n : root) {
+        if (n.has("data")) {
+          byte[] data = Base64.getDecoder().decode(n.get("data").asText());
+          segments.add(new Segment("", data.length, "", "", "", Optional.empty(), false, Optional.of(data)));
+          continue;
+        }
+        segments.add(new Segment(
+            n.get("name").asText(),
+            n.get("bytes").asLong(),
+            n.path("hash").asText(""),
+            n.path("content_type").asText(""),
+            n.path("last_modified").asText(""),
+            n.hasNonNull("range") ? Optional.of(n.get("range").asText()) : Optional.empty(),
+            SwiftHeaders.isTrue(n.path("sub_slo").asText("false")),
+            Optional.empty()));
+      }
+      return segments;
+    } catch (java.io.IOException | RuntimeException e) {
+      throw new SwiftException(SwiftError.INTERNAL_ERROR, "Unable to load SLO manifest");
+    }
+  }
+
+  /** {@code ?multipart-manifest=get&format=raw}: the manifest as it was PUT. */
+  static ByteString rawFormat(List<Segment> segments) {
+    ArrayNode list = JSON.createArrayNode();
+    for (Segment s : segments) {
+      ObjectNode n = list.addObject();
+      if (s.data().isPresent()) {
+        n.put("data", Base64.getEncoder().encodeToString(s.data().get()));
+        continue;
+      }
+      n.put("etag", s.hash());
+      n.put("path", s.name());
+      s.range().ifPresent(r -> n.put("range", r));
+      n.put("size_bytes", s.bytes());
+    }
+    return ByteString.fromString(list.toString());
+  }
+
+  /** The bytes of the SLO by range. */
+  ObjectView.Body body(String account, List<Segment> segments, RequestContext request) {
+    return (first, last) -> pieces(account, segments, first, last, 1, request)
+        .flatMapConcat(piece -> piece);
+  }
+
+  /** The byte sources of the segments (and sub-SLO segments) covering {@code first..last}. */
+  private Source<Source<ByteString, NotUsed>, NotUsed> pieces(
+      String account, List<Segment> segments, long first, long last, int depth, RequestContext request) {
+    List<Source<Source<ByteString, NotUsed>, NotUsed>> parts = new ArrayList<>();
+    long f = first;
+    long l = last;
+    for (Segment seg : segments) {
+      long length = seg.length();
+      if (f >= length) {
+        f -= length;
+        l -= length;
+        continue;
+      }
+      if (l < 0) {
+        break;
+      }
+      if (seg.data().isPresent()) {
+        ByteString data = ByteString.fromArray(seg.data().get());
+        parts.add(Source.single(Source.single(data.slice((int) Math.max(0, f), (int) Math.min(length - 1, l) + 1))));
+      } else if (seg.subSlo()) {
+        if (depth >= MAX_RECURSION_DEPTH) {
+          parts.add(Source.failed(new LargeObjectPiece.SegmentError("max recursion depth exceeded")));
+        } else {
+          long subFirst = seg.rangeStart() + Math.max(0, f);
+          long subLast = Math.min(seg.rangeEnd(), seg.rangeStart() + l);
+          parts.add(Source.lazyCompletionStageSource(() -> loadSubManifest(account, seg, request)
+                  .thenApply(sub -> pieces(account, sub, subFirst, subLast, depth + 1, request)))
+              .mapMaterializedValue(m -> NotUsed.getInstance()));
+        }
+      } else {
+        LargeObjectPiece piece = new LargeObjectPiece(seg.container(), seg.object(),
+            Math.max(0, f) + seg.rangeStart(), Math.min(seg.rangeEnd(), seg.rangeStart() + l),
+            Optional.of(seg.hash()), seg.bytes());
+        parts.add(Source.single(piece.open(objects, account, request)));
+      }
+      f -= length;
+      l -= length;
+    }
+    return Source.from(parts).flatMapConcat(p -> p);
+  }
+
+  private CompletionStage<List<Segment>> loadSubManifest(String account, Segment seg, RequestContext request) {
+    return objects.get(account, seg.container(), seg.object(), Optional.empty(), request)
+        .thenCompose(found -> {
+          if (found.isEmpty() || !isSlo(found.get().info())) {
+            found.ifPresent(c -> c.data().runWith(Sink.cancelled(), objects.materializer()));
+            throw new LargeObjectPiece.SegmentError("sub-manifest " + seg.name() + " is gone or not an SLO");
+          }
+          return readManifest(found.get().data());
+        });
+  }
+
+  // ---- PUT ----------------------------------------------------------------------------------
+
+  /** One segment of a PUT manifest, as parsed and checked by {@code parse_and_validate_input}. */
+  private record Input(int index, String path, Optional<String> etag, OptionalLong sizeBytes,
+      Optional<List<RangeHeader.Spec>> range, Optional<byte[]> data) {}
+
+  /**
+   * Stores a manifest. {@code w} carries everything of the PUT but its content: the body is the
+   * client's manifest, the content type and metadata the client's.
+   */
+  CompletionStage<HttpResponse> put(ObjectWriter.Write w, Optional<String> clientEtag, Optional<String> accept,
+      RequestContext request) {
+    if (w.expectedLength().isPresent() && w.expectedLength().getAsLong() > MAX_MANIFEST_SIZE) {
+      w.body().runWith(Sink.cancelled(), objects.materializer());
+      throw new SwiftException(SwiftError.REQUEST_ENTITY_TOO_LARGE, "Manifest File > " + MAX_MANIFEST_SIZE + " bytes");
+    }
+    return w.body()
+        .limitWeighted(MAX_MANIFEST_SIZE, b -> (long) b.size())
+        .runFold(ByteString.emptyByteString(), ByteString::concat, objects.materializer())
+        .exceptionally(failure -> {
+          if (SwiftErrors.unwrap(failure) instanceof akka.stream.StreamLimitReachedException) {
+            throw new SwiftException(SwiftError.REQUEST_ENTITY_TOO_LARGE,
+                "Manifest File > " + MAX_MANIFEST_SIZE + " bytes");
+          }
+          throw failure instanceof RuntimeException r ? r : new java.util.concurrent.CompletionException(failure);
+        })
+        .thenCompose(body -> {
+          List<Input> inputs = parseInput(body, w.container(), w.name());
+          long objectSegments = inputs.stream().filter(i -> i.data().isEmpty()).count();
+          if (objectSegments > MAX_MANIFEST_SEGMENTS) {
+            throw new SwiftException(SwiftError.REQUEST_ENTITY_TOO_LARGE,
+                "Number of object-backed segments must be <= " + MAX_MANIFEST_SEGMENTS);
+          }
+          return checkSegments(w.account(), inputs, request)
+              .thenCompose(checked -> store(w, inputs, checked, clientEtag, accept, request));
+        });
+  }
+
+  /** {@code parse_and_validate_input}: 400 with one line per problem. */
+  private static List<Input> parseInput(ByteString body, String container, String name) {
+    JsonNode root;
+    try {
+      root = JSON.readTree(body.toArray());
+    } catch (JsonProcessingException e) {
+      throw Constraints.plainBadRequest("Manifest must be valid JSON.\n");
+    } catch (java.io.IOException e) {
+      throw Constraints.plainBadRequest("Manifest must be valid JSON.\n");
+    }
+    if (root == null || !root.isArray()) {
+      throw Constraints.plainBadRequest("Manifest must be a list.\n");
+    }
+    List<String> errors = new ArrayList<>();
+    List<Input> inputs = new ArrayList<>();
+    int count = root.size();
+    for (int i = 0; i < count; i++) {
+      JsonNode seg = root.get(i);
+      if (!seg.isObject()) {
+        errors.add("Index " + i + ": not a JSON object");
+        continue;
+      }
+      String type = seg.has("data") ? "data" : seg.has("path") ? "path" : null;
+      if (type == null) {
+        errors.add("Index " + i + ": expected keys to include one of 'data' or 'path'");
+        continue;
+      }
+      List<String> allowed = type.equals("data") ? List.of("data") : List.of("path", "range", "etag", "size_bytes");
+      List<String> extraneous = new ArrayList<>();
+      seg.fieldNames().forEachRemaining(k -> {
+        if (!allowed.contains(k)) {
+          extraneous.add(k);
+        }
+      });
+      if (!extraneous.isEmpty()) {
+        extraneous.sort(null);
+        errors.add("Index " + i + ": extraneous keys "
+            + String.join(", ", extraneous.stream().map(k -> "\"" + k + "\"").toList()));
+        continue;
+      }
+      if (type.equals("data")) {
+        byte[] data;
+        try {
+          data = Base64.getDecoder().decode(seg.get("data").asText().trim());
+        } catch (IllegalArgumentException e) {
+          errors.add("Index " + i + ": data must be valid base64");
+          continue;
+        }
+        if (!seg.get("data").isTextual()) {
+          errors.add("Index " + i + ": data must be valid base64");
+          continue;
+        }
+        if (data.length < 1) {
+          errors.add("Index " + i + ": too small; each segment must be at least 1 byte.");
+          continue;
+        }
+        inputs.add(new Input(i, "", Optional.empty(), OptionalLong.empty(), Optional.empty(), Optional.of(data)));
+        continue;
+      }
+      if (!seg.get("path").isTextual()) {
+        errors.add("Index " + i + ": \"path\" must be a string");
+        continue;
+      }
+      JsonNode etagNode = seg.get("etag");
+      if (etagNode != null && !etagNode.isNull() && !etagNode.isTextual()) {
+        errors.add("Index " + i + ": \"etag\" must be a string or null (if provided)");
+        continue;
+      }
+      String path = seg.get("path").asText();
+      if (!strip(path, '/').contains("/")) {
+        errors.add("Index " + i + ": path does not refer to an object. Path must be of the form /container/object.");
+        continue;
+      }
+      OptionalLong size = OptionalLong.empty();
+      JsonNode sizeNode = seg.get("size_bytes");
+      if (sizeNode != null && !sizeNode.isNull()) {
+        try {
+          size = OptionalLong.of(sizeNode.isIntegralNumber() ? sizeNode.asLong() : Long.parseLong(sizeNode.asText().trim()));
+        } catch (NumberFormatException e) {
+          errors.add("Index " + i + ": invalid size_bytes");
+          continue;
+        }
+        if (!sizeNode.isIntegralNumber() && !sizeNode.isTextual()) {
+          errors.add("Index " + i + ": invalid size_bytes");
+          continue;
+        }
+        if (size.getAsLong() < 1 && i != count - 1) {
+          errors.add("Index " + i + ": too small; each segment must be at least 1 byte.");
+          continue;
+        }
+      }
+      String relative = path.replaceFirst("^/+", "");
+      if (relative.equals(container + "/" + name)) {
+        errors.add("Index " + i + ": manifest must not include itself as a segment");
+        continue;
+      }
+      Optional<List<RangeHeader.Spec>> range = Optional.empty();
+      JsonNode rangeNode = seg.get("range");
+      if (rangeNode != null && !rangeNode.isNull() && !rangeNode.asText().isEmpty()) {
+        range = RangeHeader.parse(Optional.of("bytes=" + rangeNode.asText()));
+        if (range.isEmpty()) {
+          errors.add("Index " + i + ": invalid range");
+          continue;
+        }
+        if (range.get().size() > 1) {
+          errors.add("Index " + i + ": multiple ranges (only one allowed)");
+          continue;
+        }
+        if (size.isPresent() && RangeHeader.resolve(range.get(), size.getAsLong()).size() != 1) {
+          errors.add("Index " + i + ": unsatisfiable range");
+          continue;
+        }
+      }
+      Optional<String> etag = etagNode == null || etagNode.isNull() ? Optional.empty() : Optional.of(etagNode.asText());
+      inputs.add(new Input(i, path, etag, size, range, Optional.empty()));
+    }
+    if (!inputs.isEmpty() && inputs.stream().allMatch(in -> in.data().isPresent()) && errors.isEmpty()) {
+      errors.add("Inline data segments require at least one object-backed segment.");
+    }
+    if (!errors.isEmpty()) {
+      throw Constraints.plainBadRequest(String.join("", errors.stream().map(e -> e + "\n").toList()));
+    }
+    return inputs;
+  }
+
+  private static String strip(String s, char c) {
+    int start = 0;
+    int end = s.length();
+    while (start < end && s.charAt(start) == c) {
+      start++;
+    }
+    while (end > start && s.charAt(end - 1) == c) {
+      end--;
+    }
+    return s.substring(start, end);
+  }
+
+  /** What a HEAD of a segment found: the segment as a client sees it, or its error status. */
+  private record Checked(Optional<ObjectInfo> info, String status) {}
+
+  /** HEADs each distinct segment path, {@link #CONCURRENCY} at a time. */
+  private CompletionStage<Map<String, Checked>> checkSegments(
+      String account, List<Input> inputs, RequestContext request) {
+    List<String> paths = inputs.stream().filter(i -> i.data().isEmpty()).map(Input::path).distinct().toList();
+    return Source.from(paths)
+        .mapAsync(CONCURRENCY, path -> {
+          String relative = path.replaceFirst("^/+", "");
+          String container = relative.substring(0, relative.indexOf('/'));
+          String object = relative.substring(relative.indexOf('/') + 1);
+          return objects.head(account, container, object, request)
+              .handle((found, failure) -> {
+                if (failure != null) {
+                  var status = SwiftErrors.toResponse(failure, request.requestId()).status();
+                  return Map.entry(path, new Checked(Optional.empty(), status.intValue() + " " + status.reason()));
+                }
+                return Map.entry(path, found.isPresent()
+                    ? new Checked(found, "200 OK")
+                    : new Checked(Optional.empty(), "404 Not Found"));
+              });
+        })
+        .runWith(Sink.seq(), objects.materializer())
+        .thenApply(entries -> {
+          Map<String, Checked> result = new HashMap<>();
+          entries.forEach(e -> result.put(e.getKey(), e.getValue()));
+          return result;
+        });
+  }
+
+  private CompletionStage<HttpResponse> store(ObjectWriter.Write w, List<Input> inputs, Map<String, Checked> checked,
+      Optional<String> clientEtag, Optional<String> accept, RequestContext request) {
+    List<String[]> problems = new ArrayList<>();
+    List<Segment> segments = new ArrayList<>();
+    int last = inputs.isEmpty() ? -1 : inputs.get(inputs.size() - 1).index();
+    for (Input in : inputs) {
+      if (in.data().isPresent()) {
+        segments.add(new Segment("", in.data().get().length, "", "", "", Optional.empty(), false, in.data()));
+        continue;
+      }
+      Checked head = checked.get(in.path());
+      String quoted = quote(in.path());
+      if (head.info().isEmpty()) {
+        problems.add(new String[] {quoted, head.status()});
+        continue;
+      }
+      ObjectInfo info = head.info().get();
+      boolean subSlo = isSlo(info);
+      long length = subSlo ? storedSize(info).orElse(info.size()) : info.size();
+      String etag = subSlo ? storedEtag(info).orElse(info.etag()) : info.etag();
+      long segmentLength = length;
+      Optional<String> range = Optional.empty();
+      if (in.range().isPresent()) {
+        var ranges = RangeHeader.resolve(in.range().get(), length);
+        if (ranges.isEmpty()) {
+          problems.add(new String[] {quoted, "Unsatisfiable Range"});
+        } else if (!(ranges.get(0).first() == 0 && ranges.get(0).last() == length - 1)) {
+          range = Optional.of(ranges.get(0).first() + "-" + ranges.get(0).last());
+          segmentLength = ranges.get(0).length();
+        }
+      }
+      if (segmentLength < MIN_SEGMENT_SIZE && in.index() != last) {
+        problems.add(new String[] {quoted, "Too small; each segment must be at least 1 byte."});
+      }
+      if (in.sizeBytes().isPresent() && in.sizeBytes().getAsLong() != length) {
+        problems.add(new String[] {quoted, "Size Mismatch"});
+      }
+      if (in.etag().isPresent() && !in.etag().get().equals(etag)) {
+        problems.add(new String[] {quoted, "Etag Mismatch"});
+      }
+      segments.add(new Segment("/" + in.path().replaceFirst("^/+", ""), length, etag,
+          SwiftHeaders.cleanContentType(info.contentType()), SwiftDates.segmentDate(info.timestamp()),
+          range, subSlo, Optional.empty()));
+    }
+    if (!problems.isEmpty()) {
+      String format = BulkResponseBody.bestMatch(accept).orElse("text/plain");
+      return CompletableFuture.completedFuture(HttpResponse.create()
+          .withStatus(StatusCodes.BAD_REQUEST)
+          .withEntity(HttpEntities.create(BulkResponseBody.contentType(format),
+              BulkResponseBody.render(format, Map.of(), problems, "upload"))));
+    }
+    String sloEtag = etag(segments);
+    long total = size(segments);
+    if (clientEtag.isPresent() && !Conditions.unquote(clientEtag.get().trim()).equals(sloEtag)) {
+      throw new SwiftException(SwiftError.UNPROCESSABLE_ENTITY);
+    }
+    ByteString manifest = storedFormat(segments);
+    Map<String, String> metadata = new LinkedHashMap<>(w.metadata());
+    metadata.put(HEADER, "True");
+    metadata.put(SYSMETA_ETAG, sloEtag);
+    metadata.put(SYSMETA_SIZE, Long.toString(total));
+    ObjectWriter.Write manifestWrite = w.withContent(
+        SwiftHeaders.cleanContentType(w.contentType()) + ";swift_bytes=" + total, metadata, Optional.empty(),
+        OptionalLong.of(manifest.size()), Source.single(manifest));
+    return writer.write(manifestWrite, request)
+        .thenApply(info -> Responses.empty(StatusCodes.CREATED, Responses.headers()
+            .add("Etag", "\"" + sloEtag + "\"")
+            .add("Last-Modified", info.timestamp().toHttpDate())
+            .add("X-Timestamp", info.timestamp().internal())
+            .list()));
+  }
+
+  /** Swift's stored manifest: name, bytes, hash, content_type, last_modified, range, sub_slo. */
+  static ByteString storedFormat(List<Segment> segments) {
+    ArrayNode list = JSON.createArrayNode();
+    for (Segment s : segments) {
+      ObjectNode n = list.addObject();
+      if (s.data().isPresent()) {
+        n.put("data", Base64.getEncoder().encodeToString(s.data().get()));
+        continue;
+      }
+      n.put("name", s.name());
+      n.put("bytes", s.bytes());
+      n.put("hash", s.hash());
+      n.put("content_type", s.contentType());
+      n.put("last_modified", s.lastModified());
+      s.range().ifPresent(r -> n.put("range", r));
+      if (s.subSlo()) {
+        n.put("sub_slo", true);
+      }
+    }
+    return ByteString.fromString(list.toString());
+  }
+
+  // ---- DELETE -------------------------------------------------------------------------------
+
+  /** One object {@code ?multipart-manifest=delete} deletes, or the error that stands for it. */
+  private record Doomed(String name, Optional<String[]> error, boolean notFound) {}
+
+  /**
+   * {@code ?multipart-manifest=delete}: the segments, nested manifests after their segments, and
+   * the manifest last, each deleted as a client DELETE; the answer is 200 with a bulk delete
+   * report (its "Response Status" tells the outcome), as Swift's.
+   */
+  CompletionStage<HttpResponse> delete(String account, String container, String name, Optional<String> accept,
+      RequestContext request) {
+    Optional<String> format = BulkResponseBody.bestMatch(accept);
+    Map<String, Object> report = new TreeMap<>();
+    report.put("Response Status", "200 OK");
+    report.put("Response Body", "");
+    report.put("Number Deleted", 0L);
+    report.put("Number Not Found", 0L);
+    List<String[]> failed = new ArrayList<>();
+    String out = format.orElse("text/plain");
+    if (format.isEmpty()) {
+      report.put("Response Status", "406 Not Acceptable");
+      report.put("Response Body", "");
+      return CompletableFuture.completedFuture(report(out, report, failed));
+    }
+    List<Doomed> doomed = new ArrayList<>();
+    return expand(account, "/" + container + "/" + name, 1, doomed, request)
+        .thenCompose(done -> {
+          if (doomed.size() > MAX_MANIFEST_SEGMENTS * 10) {
+            throw new SwiftException(SwiftError.BAD_REQUEST, "Too many buffered slo segments to delete.");
+          }
+          java.util.concurrent.atomic.AtomicBoolean serverError = new java.util.concurrent.atomic.AtomicBoolean();
+          return Source.from(doomed)
+              .mapAsync(CONCURRENCY, d -> {
+                if (d.error().isPresent() || d.notFound()) {
+                  return CompletableFuture.completedFuture(d);
+                }
+                String relative = d.name().replaceFirst("^/+", "");
+                String c = relative.substring(0, relative.indexOf('/'));
+                String o = relative.substring(relative.indexOf('/') + 1);
+                return writer.delete(account, c, o, io.archipelago.engine.store.SwiftTimestamp.now(), false, request)
+                    .handle((deleted, failure) -> {
+                      if (failure != null) {
+                        var status = SwiftErrors.toResponse(failure, request.requestId()).status();
+                        if (status.intValue() >= 500) {
+                          serverError.set(true);
+                        }
+                        return new Doomed(d.name(), Optional.of(new String[] {quote(d.name()),
+                            status.intValue() + " " + status.reason()}), false);
+                      }
+                      return new Doomed(d.name(), Optional.empty(), !deleted);
+                    });
+              })
+              .runWith(Sink.seq(), objects.materializer())
+              .thenApply(results -> {
+                long deleted = 0;
+                long notFound = 0;
+                for (Doomed d : results) {
+                  if (d.error().isPresent()) {
+                    failed.add(d.error().get());
+                  } else if (d.notFound()) {
+                    notFound++;
+                  } else {
+                    deleted++;
+                  }
+                }
+                report.put("Number Deleted", deleted);
+                report.put("Number Not Found", notFound);
+                if (!failed.isEmpty()) {
+                  report.put("Response Status", serverError.get() ? "502 Bad Gateway" : "400 Bad Request");
+                } else if (deleted == 0 && notFound == 0) {
+                  report.put("Response Status", "400 Bad Request");
+                  report.put("Response Body", "Invalid bulk delete.");
+                }
+                return report(out, report, failed);
+              });
+        })
+        .exceptionally(failure -> {
+          Throwable t = SwiftErrors.unwrap(failure);
+          HttpResponse error = SwiftErrors.toResponse(t, request.requestId());
+          report.put("Response Status", error.status().intValue() + " " + error.status().reason());
+          report.put("Response Body", t instanceof SwiftException s ? s.body() : "");
+          return report(out, report, failed);
+        });
+  }
+
+  /** Lists what deleting the manifest {@code path} deletes, its segments first. */
+  private CompletionStage<Void> expand(String account, String path, int depth, List<Doomed> doomed,
+      RequestContext request) {
+    String relative = path.replaceFirst("^/+", "");
+    String container = relative.substring(0, relative.indexOf('/'));
+    String object = relative.substring(relative.indexOf('/') + 1);
+    return objects.get(account, container, object, Optional.empty(), request)
+        .handle((found, failure) -> {
+          if (failure != null) {
+            Throwable t = SwiftErrors.unwrap(failure);
+            if (t instanceof io.archipelago.engine.ops.GatewayException g
+                && g.reason() == io.archipelago.engine.ops.GatewayException.Reason.CONTAINER_NOT_FOUND) {
+              return Optional.<io.archipelago.engine.store.ObjectContent>empty();
+            }
+            throw t instanceof RuntimeException r ? r : new java.util.concurrent.CompletionException(t);
+          }
+          return found;
+        })
+        .thenCompose(found -> {
+          if (found.isEmpty()) {
+            doomed.add(new Doomed(path, Optional.empty(), true));
+            return CompletableFuture.completedFuture(null);
+          }
+          if (!isSlo(found.get().info())) {
+            found.get().data().runWith(Sink.cancelled(), objects.materializer());
+            doomed.add(new Doomed(path, Optional.of(new String[] {quote(path), "Not an SLO manifest"}), false));
+            return CompletableFuture.completedFuture(null);
+          }
+          return readManifest(found.get().data()).thenCompose(segments -> {
+            CompletionStage<Void> chain = CompletableFuture.completedFuture(null);
+            for (Segment s : segments) {
+              if (s.data().isPresent()) {
+                continue;
+              }
+              if (s.subSlo() && depth < MAX_RECURSION_DEPTH) {
+                chain = chain.thenCompose(v -> expand(account, s.name(), depth + 1, doomed, request));
+              } else {
+                chain = chain.thenApply(v -> {
+                  doomed.add(new Doomed(s.name(), Optional.empty(), false));
+                  return null;
+                });
+              }
+            }
+            return chain.thenApply(v -> {
+              doomed.add(new Doomed(path, Optional.empty(), false));
+              return null;
+            });
+          });
+        });
+  }
+
+  private static HttpResponse report(String format, Map<String, Object> report, List<String[]> failed) {
+    return HttpResponse.create()
+        .withStatus(StatusCodes.OK)
+        .withEntity(HttpEntities.create(BulkResponseBody.contentType(format),
+            BulkResponseBody.render(format, report, failed, "delete")));
+  }
+
+  /** Python's {@code urllib.parse.quote} with '/' safe, as Swift quotes names in reports. */
+  static String quote(String name) {
+    StringBuilder sb = new StringBuilder();
+    for (byte b : name.getBytes(StandardCharsets.UTF_8)) {
+      int c = b & 0xff;
+      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+          || c == '-' || c == '_' || c == '.' || c == '~' || c == '/') {
+        sb.append((char) c);
+      } else {
+        sb.append('%').append(String.format("%02X", c));
+      }
+    }
+    return sb.toString();
+  }
+}
