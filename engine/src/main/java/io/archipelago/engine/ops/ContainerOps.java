@@ -137,11 +137,30 @@ public final class ContainerOps {
 
   /** One listing page from the container's primary backend, with the container's state. */
   public CompletionStage<Listing> list(String account, String container, ListingQuery query) {
+    BackendContainer where = new BackendContainer(account, container);
     return get(account, container)
         .thenCompose(
-            state -> ctx.store(state.primaryBackend())
-                .list(new BackendContainer(account, container), query)
+            state -> listFrom(state, state.primaryBackend(), 0, where, query, null)
                 .thenApply(page -> new Listing(state, page)));
+  }
+
+  /**
+   * The page from the primary; while the primary is unavailable, from the first replica that
+   * answers (it may lag behind the primary), else the primary's failure.
+   */
+  private CompletionStage<ListingPage> listFrom(
+      ContainerState state, String backend, int nextReplica, BackendContainer where, ListingQuery query,
+      Throwable primaryFailure) {
+    return ctx.store(backend).list(where, query).exceptionallyCompose(failure -> {
+      Throwable cause = EntityAsk.unwrap(failure);
+      Throwable first = primaryFailure == null ? cause : primaryFailure;
+      if (!(cause instanceof io.archipelago.engine.store.ObjectStoreException.BackendUnavailable)
+          || nextReplica >= state.replicaBackends().size()
+          || ctx.registry().store(state.replicaBackends().get(nextReplica)).isEmpty()) {
+        return CompletableFuture.failedStage(first);
+      }
+      return listFrom(state, state.replicaBackends().get(nextReplica), nextReplica + 1, where, query, first);
+    });
   }
 
   /** A listing page and the state of the container it belongs to. */

@@ -281,6 +281,40 @@ class ContainerSyncTest {
   }
 
   @Test
+  void largeObjectsArriveWithTheirSegmentsAndReadFromTheReplica() throws Exception {
+    createReplicated("lo_segs", "replicated");
+    createReplicated("lo", "replicated");
+    java.io.ByteArrayOutputStream whole = new java.io.ByteArrayOutputStream();
+    StringBuilder manifest = new StringBuilder("[");
+    for (int i = 0; i < 3; i++) {
+      byte[] segment = new byte[200_000 + i];
+      new java.util.Random(i).nextBytes(segment);
+      whole.write(segment);
+      HttpResponse<String> put = tester.send(tester.request("/lo_segs/part/" + i)
+          .PUT(HttpRequest.BodyPublishers.ofByteArray(segment)).build());
+      assertEquals(201, put.statusCode());
+      manifest.append(i == 0 ? "" : ",").append("{\"path\":\"/lo_segs/part/").append(i)
+          .append("\",\"etag\":\"").append(md5(segment)).append("\",\"size_bytes\":")
+          .append(segment.length).append('}');
+    }
+    manifest.append(']');
+    HttpResponse<String> slo = tester.call("PUT", "/lo/big?multipart-manifest=put", Map.of(), manifest.toString());
+    assertEquals(201, slo.statusCode(), slo.body());
+    HttpResponse<String> dlo = tester.call("PUT", "/lo/dynamic", Map.of("X-Object-Manifest", "lo_segs/part/"), "");
+    assertEquals(201, dlo.statusCode(), dlo.body());
+    awaitConverged("lo_segs", 30_000);
+    awaitConverged("lo", 30_000);
+
+    Files.createFile(primaryOffline);
+    for (String name : List.of("big", "dynamic")) {
+      HttpResponse<byte[]> get = tester.send(tester.request("/lo/" + name).GET().build(),
+          HttpResponse.BodyHandlers.ofByteArray());
+      assertEquals(200, get.statusCode(), name);
+      assertArrayEquals(whole.toByteArray(), get.body(), name);
+    }
+  }
+
+  @Test
   void deletingAReplicatedContainerRemovesItFromTheReplica() {
     createReplicated("gone", "replicated");
     assertEquals(201, tester.call("PUT", "/gone/x", Map.of(), "x").statusCode());
