@@ -1,0 +1,114 @@
+package io.archipelago.engine.testing;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A real S3 endpoint: S3Proxy (the jar Maven copied into target/s3proxy) with its filesystem
+ * provider, on loopback, AWS signature v2/v4 with fixed test credentials.
+ */
+public final class S3ProxyServer implements AutoCloseable {
+
+  public static final String ACCESS_KEY = "archipelago-test";
+  public static final String SECRET_KEY = "archipelago-test-secret";
+
+  private final Path dir;
+  private final int port = Net.freePort();
+  private final ManagedProcess process;
+
+  private S3ProxyServer(Path jar, Path dir) throws IOException {
+    this.dir = dir;
+    SwiftCluster.deleteTree(dir);
+    Files.createDirectories(dir.resolve("data"));
+    Path properties = dir.resolve("s3proxy.properties");
+    Files.writeString(properties, String.join("\n",
+        "s3proxy.endpoint=http://127.0.0.1:" + port,
+        "s3proxy.authorization=aws-v2-or-v4",
+        "s3proxy.identity=" + ACCESS_KEY,
+        "s3proxy.credential=" + SECRET_KEY,
+        "jclouds.provider=filesystem",
+        "jclouds.filesystem.basedir=" + dir.resolve("data"),
+        ""));
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    this.process = new ManagedProcess("s3proxy",
+        List.of(java, "-Xmx256m", "-jar", jar.toString(), "--properties", properties.toString()),
+        dir.resolve("s3proxy.log"));
+  }
+
+  public static S3ProxyServer start(Path jar) {
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException("no S3Proxy jar at " + jar
+          + " (mvn generate-test-resources copies it from Maven Central)");
+    }
+    try {
+      S3ProxyServer server = new S3ProxyServer(jar,
+          Path.of(System.getProperty("java.io.tmpdir"), "archipelago-s3proxy-" + ProcessHandle.current().pid()));
+      server.startProcess();
+      return server;
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private void startProcess() {
+    process.start();
+    if (!Net.await(Duration.ofSeconds(60), () -> {
+      process.requireAlive();
+      return answers();
+    })) {
+      throw new IllegalStateException("S3Proxy not ready\n" + process.logTail(30));
+    }
+  }
+
+  private boolean answers() {
+    try {
+      HttpResponse<Void> r = HttpClient.newHttpClient().send(
+          HttpRequest.newBuilder(URI.create(endpoint() + "/")).timeout(Duration.ofSeconds(2)).build(),
+          HttpResponse.BodyHandlers.discarding());
+      return r.statusCode() > 0;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  public String endpoint() {
+    return "http://127.0.0.1:" + port;
+  }
+
+  /** Driver settings for this server. */
+  public Map<String, String> driverSettings(String mode, String bucketOrPrefix) {
+    return Map.of(
+        "endpoint", endpoint(),
+        "region", "us-east-1",
+        "access-key", ACCESS_KEY,
+        "secret-key", SECRET_KEY,
+        "mode", mode,
+        mode.equals("prefix") ? "bucket" : "bucket-prefix", bucketOrPrefix);
+  }
+
+  /** Stops the server (an outage); {@link #restart()} brings it back on the same port. */
+  public void stop() {
+    process.stop();
+  }
+
+  public void restart() {
+    startProcess();
+  }
+
+  @Override
+  public void close() {
+    process.stop();
+    SwiftCluster.deleteTree(dir);
+  }
+}
