@@ -86,15 +86,33 @@ public final class S3ProxyServer implements AutoCloseable {
     return "http://127.0.0.1:" + port;
   }
 
-  /** Driver settings for this server. */
+  /**
+   * Driver settings for this server, with S3Proxy's quirks set: Jetty alters Content-Type
+   * parameters (which breaks signatures) and the filesystem provider lists directories as keys.
+   */
   public Map<String, String> driverSettings(String mode, String bucketOrPrefix) {
     return Map.of(
+        "plain-content-type", "on",
+        "skip-directory-markers", "on",
         "endpoint", endpoint(),
         "region", "us-east-1",
         "access-key", ACCESS_KEY,
         "secret-key", SECRET_KEY,
         "mode", mode,
         mode.equals("prefix") ? "bucket" : "bucket-prefix", bucketOrPrefix);
+  }
+
+  /** A plain S3 client of this server, for tests that look at what is stored directly. */
+  public software.amazon.awssdk.services.s3.S3AsyncClient client() {
+    return software.amazon.awssdk.services.s3.S3AsyncClient.builder()
+        .endpointOverride(URI.create(endpoint()))
+        .region(software.amazon.awssdk.regions.Region.US_EAST_1)
+        .forcePathStyle(true)
+        .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+            software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
+        .requestChecksumCalculation(software.amazon.awssdk.core.checksums.RequestChecksumCalculation.WHEN_REQUIRED)
+        .responseChecksumValidation(software.amazon.awssdk.core.checksums.ResponseChecksumValidation.WHEN_REQUIRED)
+        .build();
   }
 
   /** Stops the server (an outage); {@link #restart()} brings it back on the same port. */
