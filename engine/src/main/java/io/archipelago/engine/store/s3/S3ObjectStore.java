@@ -768,6 +768,8 @@ public final class S3ObjectStore implements RemoteObjectStore {
     }
   }
 
+  /** Fails (by throwing, which {@link io.archipelago.engine.store.remote.GuardedObjectStore}
+   * and {@link #s3} turn into a failed stage) for the empty name. */
   private static void requireName(String name) {
     if (name.isEmpty()) {
       throw new ObjectStoreException.InvalidRequest("empty object name");

@@ -206,11 +206,11 @@ public final class SwiftObjectStore implements RemoteObjectStore {
   @Override
   public CompletionStage<PutResult> put(
       BackendContainer container, String name, ObjectAttributes attributes, Source<ByteString, ?> body) {
-    String bc = names.backendName(container);
     AtomicBoolean bodyTaken = new AtomicBoolean();
     CompletionStage<PutResult> result;
     try {
       requireName(name);
+      String bc = names.backendName(container);
       result =
           ensureContainer(bc)
               .thenCompose(done -> headObject(bc, name))
@@ -353,8 +353,17 @@ public final class SwiftObjectStore implements RemoteObjectStore {
 
   @Override
   public CompletionStage<Optional<ObjectInfo>> head(BackendContainer container, String name) {
-    requireName(name);
-    return headObject(names.backendName(container), name);
+    return named(name, () -> headObject(names.backendName(container), name));
+  }
+
+  /** Runs {@code call} for a valid object name; an invalid one fails the stage. */
+  private static <T> CompletionStage<T> named(String name, java.util.function.Supplier<CompletionStage<T>> call) {
+    try {
+      requireName(name);
+      return call.get();
+    } catch (ObjectStoreException e) {
+      return CompletableFuture.failedFuture(e);
+    }
   }
 
   private CompletionStage<Optional<ObjectInfo>> headObject(String bc, String name) {
@@ -376,8 +385,11 @@ public final class SwiftObjectStore implements RemoteObjectStore {
   @Override
   public CompletionStage<Optional<ObjectContent>> get(
       BackendContainer container, String name, Optional<ByteRange> range) {
-    requireName(name);
-    String bc = names.backendName(container);
+    return named(name, () -> getObject(names.backendName(container), name, range));
+  }
+
+  private CompletionStage<Optional<ObjectContent>> getObject(
+      String bc, String name, Optional<ByteRange> range) {
     return call("get", s -> {
           HttpRequest request = HttpRequest.create().withUri(objectUri(s, bc, name));
           return range.map(r -> request.addHeader(RawHeader.create("Range", rangeHeader(r)))).orElse(request);
@@ -433,8 +445,12 @@ public final class SwiftObjectStore implements RemoteObjectStore {
       Optional<String> contentType,
       Map<String, String> metadata,
       SwiftTimestamp timestamp) {
-    requireName(name);
-    String bc = names.backendName(container);
+    return named(name, () -> postObject(names.backendName(container), name, contentType, metadata, timestamp));
+  }
+
+  private CompletionStage<Optional<ObjectInfo>> postObject(
+      String bc, String name, Optional<String> contentType, Map<String, String> metadata,
+      SwiftTimestamp timestamp) {
     // The previous content type must survive when it was kept as a fact and none is given.
     return headObject(bc, name).thenCompose(previous -> {
       if (previous.isEmpty()) {
@@ -466,8 +482,10 @@ public final class SwiftObjectStore implements RemoteObjectStore {
 
   @Override
   public CompletionStage<Optional<ObjectInfo>> delete(BackendContainer container, String name) {
-    requireName(name);
-    String bc = names.backendName(container);
+    return named(name, () -> deleteObject(names.backendName(container), name));
+  }
+
+  private CompletionStage<Optional<ObjectInfo>> deleteObject(String bc, String name) {
     return headObject(bc, name).thenCompose(found -> {
       if (found.isEmpty()) {
         return CompletableFuture.completedFuture(found);
@@ -653,32 +671,17 @@ public final class SwiftObjectStore implements RemoteObjectStore {
     return r.status().intValue() / 100 == 2;
   }
 
-  private static String containerUrl(SwiftAuth.Session s, String container) {
-    return s.storageUrl() + "/" + encode(container);
-  }
-
+  /**
+   * URIs are built segment by segment from the parsed storage URL, never by parsing a string
+   * holding a name: Akka's parser would collapse an object named {@code ..} or {@code .} with
+   * its neighbours (a PUT of object ".." would become a PUT of the container).
+   */
   private static Uri containerUri(SwiftAuth.Session s, String container) {
-    return Uri.create(containerUrl(s, container));
+    return Uri.create(s.storageUrl()).addPathSegment(container);
   }
 
   private static Uri objectUri(SwiftAuth.Session s, String container, String name) {
-    return Uri.create(containerUrl(s, container) + "/" + encode(name));
-  }
-
-  /** Percent-encodes every UTF-8 byte but unreserved characters (so also '/'). */
-  static String encode(String s) {
-    StringBuilder sb = new StringBuilder();
-    for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
-      int c = b & 0xff;
-      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-          || c == '-' || c == '_' || c == '.' || c == '~') {
-        sb.append((char) c);
-      } else {
-        sb.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
-            .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
-      }
-    }
-    return sb.toString();
+    return containerUri(s, container).addPathSegment(name);
   }
 
   // ---- metadata ----
@@ -798,9 +801,16 @@ public final class SwiftObjectStore implements RemoteObjectStore {
     return e.length() >= 2 && e.startsWith("\"") && e.endsWith("\"") ? e.substring(1, e.length() - 1) : e;
   }
 
+  /**
+   * Refuses names this client cannot send: the empty name, and "." and ".." (Akka HTTP's client
+   * resolves dot segments of the request URI, so they would address the container or account).
+   */
   private static void requireName(String name) {
     if (name.isEmpty()) {
       throw new ObjectStoreException.InvalidRequest("empty object name");
+    }
+    if (name.equals(".") || name.equals("..")) {
+      throw new ObjectStoreException.InvalidRequest("object names '.' and '..' cannot be stored on a Swift backend");
     }
   }
 
