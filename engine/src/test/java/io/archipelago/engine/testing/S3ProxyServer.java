@@ -22,15 +22,21 @@ public final class S3ProxyServer implements AutoCloseable {
 
   private final Path dir;
   private final int port = Net.freePort();
+  private final int tlsPort = Net.freePort();
+  private final TlsMaterial tls;
   private final ManagedProcess process;
 
   private S3ProxyServer(Path jar, Path dir) throws IOException {
     this.dir = dir;
     SwiftCluster.deleteTree(dir);
     Files.createDirectories(dir.resolve("data"));
+    this.tls = TlsMaterial.create(dir.resolve("tls"));
     Path properties = dir.resolve("s3proxy.properties");
     Files.writeString(properties, String.join("\n",
         "s3proxy.endpoint=http://127.0.0.1:" + port,
+        "s3proxy.secure-endpoint=https://127.0.0.1:" + tlsPort,
+        "s3proxy.keystore-path=" + tls.keyStore(),
+        "s3proxy.keystore-password=" + tls.password(),
         "s3proxy.authorization=aws-v2-or-v4",
         "s3proxy.identity=" + ACCESS_KEY,
         "s3proxy.credential=" + SECRET_KEY,
@@ -60,7 +66,7 @@ public final class S3ProxyServer implements AutoCloseable {
 
   private void startProcess() {
     process.start();
-    if (!Net.await(Duration.ofSeconds(60), () -> {
+    if (!Net.await(Duration.ofSeconds(180), () -> {
       process.requireAlive();
       return answers();
     })) {
@@ -84,6 +90,16 @@ public final class S3ProxyServer implements AutoCloseable {
 
   public String endpoint() {
     return "http://127.0.0.1:" + port;
+  }
+
+  /** The same server over HTTPS, with a self-signed certificate (see {@link #tls()}). */
+  public String secureEndpoint() {
+    return "https://127.0.0.1:" + tlsPort;
+  }
+
+  /** The certificate of {@link #secureEndpoint()} and a trust store that trusts it. */
+  public TlsMaterial tls() {
+    return tls;
   }
 
   /**

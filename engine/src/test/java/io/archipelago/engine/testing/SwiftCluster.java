@@ -48,6 +48,8 @@ public final class SwiftCluster implements AutoCloseable {
   private final List<ManagedProcess> storage = new ArrayList<>();
   private ManagedProcess memcached;
   private ManagedProcess proxy;
+  private ManagedProcess tlsProxy;
+  private int tlsProxyPort;
 
   private SwiftCluster(String name, Path repoRoot) {
     this.name = name;
@@ -150,7 +152,7 @@ public final class SwiftCluster implements AutoCloseable {
       storage.add(daemon(server).start());
     }
     proxy = daemon("proxy-server").start();
-    awaitReady(Duration.ofSeconds(60));
+    awaitReady(Duration.ofSeconds(180)); // generous: the machine may be busy
   }
 
   private ManagedProcess daemon(String server) {
@@ -222,6 +224,35 @@ public final class SwiftCluster implements AutoCloseable {
         "container-prefix", containerPrefix);
   }
 
+  /**
+   * Starts (once) a second proxy server of this cluster that speaks HTTPS with the given
+   * certificate (Swift's cert_file/key_file), and answers its auth URL.
+   */
+  public synchronized String startTlsProxy(TlsMaterial tls) {
+    if (tlsProxy == null) {
+      tlsProxyPort = Net.freePort();
+      try {
+        String conf = Files.readString(dir.resolve("proxy-server.conf"))
+            .replace("bind_port = " + proxyPort, "bind_port = " + tlsProxyPort
+                + "\ncert_file = " + tls.certPem() + "\nkey_file = " + tls.keyPem());
+        Files.writeString(dir.resolve("proxy-server-tls.conf"), conf);
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
+      tlsProxy = new ManagedProcess(name + "-proxy-tls",
+          List.of(PYTHON, repoRoot.resolve("testing/swift/launch.py").toString(), dir.toString(),
+              dir.resolve("proxy-server-tls.conf").toString(), "proxy-server"),
+          dir.resolve("logs/proxy-server-tls.log")).start();
+      if (!Net.await(Duration.ofSeconds(120), () -> {
+        tlsProxy.requireAlive();
+        return Net.listening(tlsProxyPort);
+      })) {
+        throw new IllegalStateException("TLS proxy of " + name + " did not start\n" + tlsProxy.logTail(30));
+      }
+    }
+    return "https://127.0.0.1:" + tlsProxyPort + "/auth/v1.0";
+  }
+
   /** Stops the proxy server only: clients then get connection refused, as in an outage. */
   public void stopProxy() {
     proxy.stop();
@@ -230,7 +261,7 @@ public final class SwiftCluster implements AutoCloseable {
   /** Starts the proxy server again on the same port. */
   public void startProxy() {
     proxy.start();
-    if (!Net.await(Duration.ofSeconds(30), () -> Net.listening(proxyPort) && healthy())) {
+    if (!Net.await(Duration.ofSeconds(120), () -> Net.listening(proxyPort) && healthy())) {
       throw new IllegalStateException("proxy of " + name + " did not come back\n" + proxy.logTail(30));
     }
   }
@@ -284,6 +315,9 @@ public final class SwiftCluster implements AutoCloseable {
   public void close() {
     if (proxy != null) {
       proxy.stop();
+    }
+    if (tlsProxy != null) {
+      tlsProxy.stop();
     }
     storage.forEach(ManagedProcess::stop);
     if (memcached != null) {
