@@ -93,6 +93,10 @@ class BackendOutageTest {
     long started = System.nanoTime();
     assertEquals(503, tester.call("GET", c + "/o").statusCode());
     assertTrue(System.nanoTime() - started < 1_000_000_000L);
+    // No new container is placed on it (or, once half-open, created there).
+    HttpResponse<String> create = tester.call("PUT", c + "-new", Map.of("X-Storage-Policy", down.policy()), null);
+    assertEquals(503, create.statusCode(), create.body());
+    assertEquals(404, tester.call("HEAD", c + "-new").statusCode());
     for (Kind other : EnumSet.complementOf(EnumSet.of(down))) {
       String oc = "/outage-" + other.policy();
       assertEquals(200, tester.call("GET", oc + "/o").statusCode(), other.toString());
