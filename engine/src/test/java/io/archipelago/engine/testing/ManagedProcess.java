@@ -24,6 +24,11 @@ public final class ManagedProcess {
     this.log = log;
   }
 
+  /** Where the PID of a process whose log is {@code log} is recorded while it runs. */
+  static Path pidFile(Path log) {
+    return log.resolveSibling(log.getFileName() + ".pid");
+  }
+
   public synchronized ManagedProcess start() {
     if (process != null && process.isAlive()) {
       return this;
@@ -35,6 +40,7 @@ public final class ManagedProcess {
           .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
           .start();
       process.getOutputStream().close();
+      Files.writeString(pidFile(log), Long.toString(process.pid()));
     } catch (IOException e) {
       throw new IllegalStateException("cannot start " + name + ": " + command, e);
     }
@@ -70,6 +76,40 @@ public final class ManagedProcess {
       }
     }
     process = null;
+    try {
+      Files.deleteIfExists(pidFile(log));
+    } catch (IOException ignored) {
+      // the directory goes away with the server
+    }
+  }
+
+  /**
+   * Stops what a test JVM that died without its shutdown hook (kill -9) left behind under
+   * {@code dir}: every PID recorded there whose process still runs with {@code dir} on its
+   * command line (so a reused PID is never touched).
+   */
+  static void stopRecorded(Path dir) {
+    try (var files = Files.walk(dir)) {
+      files.filter(f -> f.getFileName().toString().endsWith(".log.pid")).forEach(f -> {
+        try {
+          long pid = Long.parseLong(Files.readString(f).trim());
+          ProcessHandle.of(pid)
+              .filter(h -> h.info().commandLine().map(c -> c.contains(dir.toString())).orElse(false))
+              .ifPresent(h -> {
+                h.destroy();
+                try {
+                  h.onExit().get(5, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                  h.destroyForcibly();
+                }
+              });
+        } catch (IOException | NumberFormatException ignored) {
+          // not a PID file of ours
+        }
+      });
+    } catch (IOException ignored) {
+      // nothing left
+    }
   }
 
   /** Fails with the log's end when the process has died. */

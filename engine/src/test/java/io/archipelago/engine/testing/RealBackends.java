@@ -1,9 +1,12 @@
 package io.archipelago.engine.testing;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
+import java.util.stream.Stream;
 
 /**
  * The real servers the backend tests run against, started once per test JVM on first use and
@@ -29,23 +32,49 @@ public final class RealBackends implements AutoCloseable {
     if (instance == null) {
       long started = System.nanoTime();
       Path root = repoRoot();
+      reapOrphans();
       CompletableFuture<SwiftCluster> a = CompletableFuture.supplyAsync(() -> SwiftCluster.start("a", root));
       CompletableFuture<SwiftCluster> b = CompletableFuture.supplyAsync(() -> SwiftCluster.start("b", root));
       CompletableFuture<S3ProxyServer> s3 = CompletableFuture.supplyAsync(() -> S3ProxyServer.start(s3ProxyJar(root)));
-      try {
-        instance = new RealBackends(a.join(), b.join(), s3.join());
-      } catch (CompletionException e) {
+      // Wait for all three, also when one fails, so that nothing starts after we gave up.
+      CompletableFuture.allOf(a, b, s3).exceptionally(e -> null).join();
+      if (a.isCompletedExceptionally() || b.isCompletedExceptionally() || s3.isCompletedExceptionally()) {
         a.thenAccept(SwiftCluster::close);
         b.thenAccept(SwiftCluster::close);
         s3.thenAccept(S3ProxyServer::close);
-        throw e;
+        Stream.of(a, b, s3).filter(CompletableFuture::isCompletedExceptionally).findFirst().orElseThrow().join();
       }
+      instance = new RealBackends(a.join(), b.join(), s3.join());
       Runtime.getRuntime().addShutdownHook(new Thread(RealBackends::shutdown, "real-backends-stop"));
       System.out.printf("real backends up in %.1f s: swift a %s, swift b %s, s3 %s%n",
           (System.nanoTime() - started) / 1e9, instance.swiftA.proxyUrl(), instance.swiftB.proxyUrl(),
           instance.s3.endpoint());
     }
     return instance;
+  }
+
+  /**
+   * Stops servers of test JVMs that are gone (killed before their shutdown hook ran): their
+   * directories carry the dead JVM's PID and the PIDs of the servers it started.
+   */
+  private static void reapOrphans() {
+    List<Path> candidates = new ArrayList<>();
+    for (Path parent : List.of(Path.of("/dev/shm"), Path.of(System.getProperty("java.io.tmpdir")))) {
+      try (Stream<Path> dirs = Files.list(parent)) {
+        dirs.filter(d -> d.getFileName().toString().matches("archipelago-(swift-[a-z]+|s3proxy)-[0-9]+"))
+            .forEach(candidates::add);
+      } catch (IOException ignored) {
+        // nothing to reap there
+      }
+    }
+    for (Path dir : candidates) {
+      String name = dir.getFileName().toString();
+      long owner = Long.parseLong(name.substring(name.lastIndexOf('-') + 1));
+      if (owner != ProcessHandle.current().pid() && ProcessHandle.of(owner).map(h -> !h.isAlive()).orElse(true)) {
+        ManagedProcess.stopRecorded(dir);
+        SwiftCluster.deleteTree(dir);
+      }
+    }
   }
 
   /** Stops the servers now (also done by the shutdown hook). */

@@ -143,7 +143,9 @@ public final class SwiftCluster implements AutoCloseable {
 
   private void launch() {
     List<String> memcachedCommand = new ArrayList<>(List.of("/usr/bin/memcached",
-        "-l", "127.0.0.1", "-p", Integer.toString(memcachedPort), "-U", "0", "-m", "32", "-t", "1"));
+        "-l", "127.0.0.1", "-p", Integer.toString(memcachedPort), "-U", "0", "-m", "32", "-t", "1",
+        // only written with -d; named so that the command line shows which cluster it serves
+        "-P", dir.resolve("run/memcached.pid").toString()));
     if ("root".equals(System.getProperty("user.name"))) {
       memcachedCommand.addAll(List.of("-u", "nobody"));
     }

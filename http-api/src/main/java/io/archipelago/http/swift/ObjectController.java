@@ -111,8 +111,12 @@ public final class ObjectController {
               "Content-Range", "bytes */" + info.size()))
           .addHeaders(headers(info));
     }
+    // Akka's sized entity must not be empty: an empty body is a strict entity (the stores hand
+    // out nothing to read for it, or clean up unread data themselves).
     HttpResponse response = HttpResponse.create()
-        .withEntity(HttpEntities.create(contentType(info), content.contentLength(), content.data()))
+        .withEntity(content.contentLength() == 0
+            ? HttpEntities.create(contentType(info), akka.util.ByteString.emptyByteString())
+            : HttpEntities.create(contentType(info), content.contentLength(), content.data()))
         .addHeaders(headers(info));
     if (content.range().isPresent()) {
       var r = content.range().get();

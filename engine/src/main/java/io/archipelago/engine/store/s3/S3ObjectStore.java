@@ -315,6 +315,10 @@ public final class S3ObjectStore implements RemoteObjectStore {
         return CompletableFuture.completedFuture(Optional.of(new ObjectContent(info, resolved, false,
             data.via(io.archipelago.engine.store.remote.StreamSlice.of(resolved.get().first(), resolved.get().length())))));
       }
+      if (info.size() == 0) {
+        data.runWith(Sink.ignore(), materializer); // nothing to read: free the connection now
+        data = Source.empty();
+      }
       return CompletableFuture.completedFuture(Optional.of(new ObjectContent(info, Optional.empty(), false, data)));
     }).thenCompose(stage -> stage);
   }

@@ -422,8 +422,13 @@ public final class SwiftObjectStore implements RemoteObjectStore {
               }
               ObjectInfo info = info(name, r, sizeOf(r));
               if (range.isEmpty()) {
+                Source<ByteString, ?> data = r.entity().getDataBytes();
+                if (info.size() == 0) {
+                  http.discard(r); // nothing to read: free the connection now
+                  data = Source.empty();
+                }
                 return CompletableFuture.completedFuture(Optional.of(
-                    new ObjectContent(info, Optional.empty(), false, r.entity().getDataBytes())));
+                    new ObjectContent(info, Optional.empty(), false, data)));
               }
               // The backend ignored the range (it does for some forms): apply it here.
               Optional<ByteRange.Resolved> resolved = range.get().resolve(info.size());
