@@ -115,6 +115,17 @@ final class S3Upload {
         .handle((response, e) -> {
           checkBody(e);
           if (e != null) {
+            // A server that refuses Content-MD5 may close the connection instead of answering
+            // BadDigest: when the whole body went out and its MD5 is not the announced one, that
+            // is what happened, whatever the failure looks like.
+            OptionalLong expected = attributes.expectedLength();
+            if (attributes.expectedEtag().isPresent() && expected.isPresent()
+                && received.get() == expected.getAsLong()) {
+              String computed = HexFormat.of().formatHex(md5.digest());
+              if (!attributes.expectedEtag().get().equalsIgnoreCase(computed)) {
+                throw new ObjectStoreException.EtagMismatch(attributes.expectedEtag().get(), computed);
+              }
+            }
             throw store.failure("put", e);
           }
           String computed = checkLengthAndEtag();
