@@ -1,4 +1,5 @@
--- Journal, tags and snapshots as akka-persistence-jdbc 5.2.1 expects them (H2 2.x),
+-- Journal, tags and snapshots as akka-persistence-jdbc 5.2.1 expects them (H2 2.x), the
+-- projection offset store and the sync bookkeeping,
 -- written so that every statement can run again on an existing database.
 CREATE TABLE IF NOT EXISTS "event_journal" (
     "ordering" BIGINT UNIQUE NOT NULL AUTO_INCREMENT,
@@ -36,3 +37,33 @@ CREATE TABLE IF NOT EXISTS "snapshot" (
     "meta_payload" BLOB,
     PRIMARY KEY("persistence_id", "sequence_number")
 );
+-- Offset store and management table of Akka Projection 1.4.0 (JDBC, h2-dialect, lower case).
+CREATE TABLE IF NOT EXISTS "akka_projection_offset_store" (
+    "projection_name" VARCHAR(255) NOT NULL,
+    "projection_key" VARCHAR(255) NOT NULL,
+    "current_offset" VARCHAR(255) NOT NULL,
+    "manifest" VARCHAR(4) NOT NULL,
+    "mergeable" BOOLEAN NOT NULL,
+    "last_updated" BIGINT NOT NULL,
+    PRIMARY KEY("projection_name", "projection_key")
+);
+CREATE INDEX IF NOT EXISTS "akka_projection_name_index" ON "akka_projection_offset_store" ("projection_name");
+CREATE TABLE IF NOT EXISTS "akka_projection_management" (
+    "projection_name" VARCHAR(255) NOT NULL,
+    "projection_key" VARCHAR(255) NOT NULL,
+    "paused" BOOLEAN NOT NULL,
+    "last_updated" BIGINT NOT NULL,
+    PRIMARY KEY("projection_name", "projection_key")
+);
+-- Replicated containers as the sync projection saw them created, by tag slice: what the
+-- reconciler walks.
+CREATE TABLE IF NOT EXISTS "archipelago_sync_container" (
+    "persistence_id" VARCHAR(255) NOT NULL,
+    "slice" INTEGER NOT NULL,
+    "account" VARCHAR(1024) NOT NULL,
+    "container" VARCHAR(1024) NOT NULL,
+    "primary_backend" VARCHAR(255) NOT NULL,
+    "replica_backends" VARCHAR(4096) NOT NULL,
+    PRIMARY KEY("persistence_id")
+);
+CREATE INDEX IF NOT EXISTS "archipelago_sync_container_slice_idx" ON "archipelago_sync_container" ("slice");

@@ -36,3 +36,33 @@ CREATE TABLE IF NOT EXISTS snapshot (
   meta_payload BYTEA,
   PRIMARY KEY(persistence_id, sequence_number)
 );
+-- Offset store and management table of Akka Projection 1.4.0 (JDBC, postgres-dialect, lower case).
+CREATE TABLE IF NOT EXISTS akka_projection_offset_store (
+  projection_name VARCHAR(255) NOT NULL,
+  projection_key VARCHAR(255) NOT NULL,
+  current_offset VARCHAR(255) NOT NULL,
+  manifest VARCHAR(4) NOT NULL,
+  mergeable BOOLEAN NOT NULL,
+  last_updated BIGINT NOT NULL,
+  PRIMARY KEY(projection_name, projection_key)
+);
+CREATE INDEX IF NOT EXISTS akka_projection_name_index ON akka_projection_offset_store (projection_name);
+CREATE TABLE IF NOT EXISTS akka_projection_management (
+  projection_name VARCHAR(255) NOT NULL,
+  projection_key VARCHAR(255) NOT NULL,
+  paused BOOLEAN NOT NULL,
+  last_updated BIGINT NOT NULL,
+  PRIMARY KEY(projection_name, projection_key)
+);
+-- Replicated containers as the sync projection saw them created, by tag slice: what the
+-- reconciler walks.
+CREATE TABLE IF NOT EXISTS archipelago_sync_container (
+  persistence_id VARCHAR(255) NOT NULL,
+  slice INTEGER NOT NULL,
+  account VARCHAR(1024) NOT NULL,
+  container VARCHAR(1024) NOT NULL,
+  primary_backend VARCHAR(255) NOT NULL,
+  replica_backends VARCHAR(4096) NOT NULL,
+  PRIMARY KEY(persistence_id)
+);
+CREATE INDEX IF NOT EXISTS archipelago_sync_container_slice_idx ON archipelago_sync_container (slice);

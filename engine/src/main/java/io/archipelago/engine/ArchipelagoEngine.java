@@ -19,6 +19,7 @@ import io.archipelago.engine.ops.ContainerOps;
 import io.archipelago.engine.ops.EngineContext;
 import io.archipelago.engine.ops.ObjectOps;
 import io.archipelago.engine.placement.PlacementPolicy;
+import io.archipelago.engine.sync.ContainerSync;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -26,8 +27,8 @@ import java.util.Map;
 
 /**
  * The engine of one gateway node: joins the cluster, starts sharding for the container and
- * account entities, builds the backend registry and keeps its capacity figures fresh, and offers
- * the operations the HTTP layer calls.
+ * account entities, builds the backend registry and keeps its capacity figures fresh, starts the
+ * sync of multi-site containers, and offers the operations the HTTP layer calls.
  */
 public final class ArchipelagoEngine {
 
@@ -41,6 +42,7 @@ public final class ArchipelagoEngine {
   private final BackendOps backends;
   private final ClusterOps cluster;
   private final String nodeAddress;
+  private final ContainerSync sync;
 
   private ArchipelagoEngine(ActorSystem<?> system) {
     this.system = system;
@@ -70,6 +72,7 @@ public final class ArchipelagoEngine {
             config.getDuration("archipelago.engine.registry-refresh-interval"), askTimeout);
     this.backends = new BackendOps(ctx, sync);
     this.cluster = new ClusterOps(system, askTimeout);
+    this.sync = ContainerSync.start(system, registry, nodeAddress);
   }
 
   /** Starts the engine on an actor system whose provider is {@code cluster}. */
@@ -132,6 +135,11 @@ public final class ArchipelagoEngine {
 
   public ClusterOps cluster() {
     return cluster;
+  }
+
+  /** Multi-site containers: sync status, reconciles, metrics. */
+  public ContainerSync sync() {
+    return sync;
   }
 
   /** {@code host:port} of this node, recorded in audit info. */

@@ -110,7 +110,7 @@ class SwiftApiTest {
     assertEquals(1024, info.at("/swift/max_object_name_length").asInt());
     List<String> policies = new ArrayList<>();
     info.at("/swift/policies").forEach(p -> policies.add(p.get("name").asText()));
-    assertEquals(java.util.Set.of("standard", "archive"), java.util.Set.copyOf(policies));
+    assertEquals(java.util.Set.of("standard", "archive", "replicated"), java.util.Set.copyOf(policies));
     info.at("/swift/policies").forEach(p ->
         assertEquals(p.get("name").asText().equals("standard"), p.path("default").asBoolean()));
   }

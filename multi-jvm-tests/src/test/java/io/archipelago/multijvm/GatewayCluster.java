@@ -69,6 +69,7 @@ public final class GatewayCluster implements AutoCloseable {
         "-Dakka.cluster.seed-nodes.0=akka://archipelago@127.0.0.1:" + seed,
         "-Darchipelago.backends.local-standard.root=" + backends.resolve("local-standard"),
         "-Darchipelago.backends.local-archive.root=" + backends.resolve("local-archive"),
+        "-Darchipelago.backends.site-b.root=" + backends.resolve("site-b"),
         "-Darchipelago.placement.policies.gold.tier=gold",
         "-Darchipelago.http.unready-delay=2s");
   }

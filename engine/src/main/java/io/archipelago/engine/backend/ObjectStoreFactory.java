@@ -2,6 +2,7 @@ package io.archipelago.engine.backend;
 
 import akka.actor.typed.ActorSystem;
 import io.archipelago.engine.store.ObjectStore;
+import io.archipelago.engine.store.OfflineFlagStore;
 import io.archipelago.engine.store.fs.FilesystemObjectStore;
 import io.archipelago.engine.store.remote.DriverSettings;
 import io.archipelago.engine.store.remote.GuardedObjectStore;
@@ -25,6 +26,12 @@ public final class ObjectStoreFactory {
   }
 
   public ObjectStore create(BackendDescriptor backend) {
+    ObjectStore store = driver(backend);
+    String flag = backend.settings().get("offline-flag-file");
+    return flag == null || flag.isBlank() ? store : new OfflineFlagStore(store, dataDir.resolve(flag));
+  }
+
+  private ObjectStore driver(BackendDescriptor backend) {
     DriverSettings settings = new DriverSettings(backend.id(), backend.settings());
     return switch (backend.kind()) {
       case FILESYSTEM -> {

@@ -5,6 +5,7 @@ import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.SupervisorStrategy;
+import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.TimerScheduler;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -27,9 +28,11 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -100,6 +103,59 @@ public final class ContainerEntity
       String name, long size, SwiftTimestamp timestamp, AuditInfo audit, ActorRef<StatusReply<Done>> replyTo)
       implements Command {}
 
+  /** Replies the state with each replica's pending change count; {@code NOT_FOUND} unless active. */
+  public record GetSyncStatus(ActorRef<StatusReply<SyncStatus>> replyTo) implements Command {}
+
+  /**
+   * Records what the sync achieved since its last report (sent at most about once a second per
+   * container): progress per replica, objects given up on, conflicts resolved, failover writes
+   * copied back to the primary. Replies once persisted.
+   */
+  public record RecordSyncProgress(
+      List<ReplicaProgress> progress,
+      List<ReplicaFailure> failures,
+      List<SyncConflict> conflicts,
+      List<FailoverResolved> failoverResolved,
+      AuditInfo audit,
+      ActorRef<StatusReply<Done>> replyTo)
+      implements Command {}
+
+  /**
+   * Records a finished reconcile of one replica: it held every change up to {@code upToSeqNr},
+   * and {@code failuresAtStart} recorded failures are repaired. Replies once persisted.
+   */
+  public record RecordReconciled(
+      String replica,
+      long upToSeqNr,
+      long failuresAtStart,
+      long copied,
+      long deleted,
+      AuditInfo audit,
+      ActorRef<StatusReply<Done>> replyTo)
+      implements Command {}
+
+  /** Records that a write went to a replica because the primary was down. Replies once persisted. */
+  public record RecordFailoverWrite(
+      String name, String backend, SwiftTimestamp timestamp, AuditInfo audit, ActorRef<StatusReply<Done>> replyTo)
+      implements Command {}
+
+  /** Every change up to event {@code seqNr} is on {@code replica}. */
+  public record ReplicaProgress(String replica, long seqNr) implements CborSerializable {}
+
+  /** The sync gave up on {@code objects} objects for {@code replica}; the last error. */
+  public record ReplicaFailure(String replica, long objects, String error) implements CborSerializable {}
+
+  /** A conflict resolved by newest X-Timestamp: the winner's copy is now on {@code replica}'s side too. */
+  public record SyncConflict(
+      String name, String replica, String winnerBackend, SwiftTimestamp winner, SwiftTimestamp loser)
+      implements CborSerializable {}
+
+  /** A failover write now on the primary (or superseded there). */
+  public record FailoverResolved(String name, SwiftTimestamp timestamp) implements CborSerializable {}
+
+  /** The reply to {@link GetSyncStatus}: the state and, per replica, changes not yet on it. */
+  public record SyncStatus(ContainerState state, Map<String, Long> pendingChanges) implements CborSerializable {}
+
   /** Self message: persist the buffered write and delete records as one batch. No reply. */
   public enum FlushRecords implements Command {
     INSTANCE
@@ -147,6 +203,38 @@ public final class ContainerEntity
 
   public record ContainerDeleted(SwiftTimestamp timestamp, AuditInfo audit) implements Event {}
 
+  /** Every change up to {@code syncedSeqNr} is on the replica. */
+  public record ReplicaSyncProgressed(
+      String replica, long syncedSeqNr, Optional<Instant> pendingSince, AuditInfo audit) implements Event {}
+
+  /** The sync gave up on objects for a replica (after retries); the reconciler repairs them. */
+  public record ReplicaSyncFailed(String replica, long objects, String error, AuditInfo audit)
+      implements Event {}
+
+  /**
+   * A conflict between the primary's and a replica's version of an object, resolved by newest
+   * X-Timestamp: {@code winnerBackend}'s version (timestamp {@code winner}) was kept and copied
+   * over the older one ({@code loser}, on the other side).
+   */
+  public record SyncConflictResolved(
+      String name, String replica, String winnerBackend, SwiftTimestamp winner, SwiftTimestamp loser,
+      AuditInfo audit)
+      implements Event {}
+
+  /** A reconcile of a replica finished: listings compared and differences repaired. */
+  public record ReplicaReconciled(
+      String replica, long upToSeqNr, long failuresAtStart, long copied, long deleted,
+      Optional<Instant> pendingSince, AuditInfo audit)
+      implements Event {}
+
+  /** A write went to {@code backend}, a replica, while the primary was down. */
+  public record FailoverWriteRecorded(String name, String backend, SwiftTimestamp timestamp, AuditInfo audit)
+      implements Event {}
+
+  /** A failover write is on the primary now (or a newer version superseded it). */
+  public record FailoverWriteResolved(String name, SwiftTimestamp timestamp, AuditInfo audit)
+      implements Event {}
+
   // ---- set-up ---------------------------------------------------------------------------
 
   public static void init(ActorSystem<?> system) {
@@ -168,7 +256,7 @@ public final class ContainerEntity
     return Behaviors.setup(
         ctx ->
             Behaviors.withTimers(
-                timers -> new ContainerEntity(ctx.getSystem(), ctx.getSelf(), account, container, timers)));
+                timers -> new ContainerEntity(ctx, account, container, timers)));
   }
 
   /**
@@ -183,6 +271,7 @@ public final class ContainerEntity
     return PersistenceId.of(TYPE_KEY.name(), key);
   }
 
+  private final ActorContext<Command> ctx;
   private final ActorSystem<?> system;
   private final String account;
   private final String container;
@@ -214,17 +303,26 @@ public final class ContainerEntity
         }
       };
 
+  /**
+   * Recent changes (object writes and deletes, container deletes) by event sequence number, with
+   * when they happened: how many changes a replica lacks, and since when. Rebuilt from the events
+   * replayed at recovery; exact for replicas synced past {@link #changesKnownFrom}.
+   */
+  private final java.util.TreeMap<Long, Instant> recentChanges = new java.util.TreeMap<>();
+  private long changesKnownFrom = -1;
+  private static final int MAX_RECENT_CHANGES = 8192;
+
   private ContainerEntity(
-      ActorSystem<?> system,
-      ActorRef<Command> self,
+      ActorContext<Command> ctx,
       String account,
       String container,
       TimerScheduler<Command> timers) {
     super(
         persistenceIdOf(account, container),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
-    this.system = system;
-    this.self = self;
+    this.ctx = ctx;
+    this.system = ctx.getSystem();
+    this.self = ctx.getSelf();
     this.account = account;
     this.container = container;
     this.timers = timers;
@@ -233,7 +331,17 @@ public final class ContainerEntity
         RetentionCriteria.snapshotEvery(
             persistence.getInt("snapshot-every"), persistence.getInt("keep-snapshots"));
     int slices = system.settings().config().getInt("archipelago.engine.container-tag-slices");
-    this.tag = TYPE_KEY.name() + "-" + Math.floorMod(entityId(account, container).hashCode(), slices);
+    this.tag = tagOf(account, container, slices);
+  }
+
+  /** The tag of every event of a container: {@code Container-<slice>}. */
+  public static String tagOf(String account, String container, int slices) {
+    return TYPE_KEY.name() + "-" + sliceOf(account, container, slices);
+  }
+
+  /** The tag slice of a container, {@code 0 <= slice < slices}. */
+  public static int sliceOf(String account, String container, int slices) {
+    return Math.floorMod(entityId(account, container).hashCode(), slices);
   }
 
   @Override
@@ -265,6 +373,10 @@ public final class ContainerEntity
         .onCommand(RecordObjectDelete.class, this::onRecordObjectDelete)
         .onCommand(FlushRecords.class, this::onFlushRecords)
         .onCommand(FlushStats.class, this::onFlushStats)
+        .onCommand(GetSyncStatus.class, this::onGetSyncStatus)
+        .onCommand(RecordSyncProgress.class, this::onRecordSyncProgress)
+        .onCommand(RecordReconciled.class, this::onRecordReconciled)
+        .onCommand(RecordFailoverWrite.class, this::onRecordFailoverWrite)
         .build();
   }
 
@@ -399,6 +511,91 @@ public final class ContainerEntity
     return Effect().noReply();
   }
 
+  private ReplyEffect<Event, ContainerState> onGetSyncStatus(ContainerState state, GetSyncStatus cmd) {
+    if (!state.isActive()) {
+      return Effect().reply(cmd.replyTo(), notFound());
+    }
+    Map<String, Long> pending = new java.util.TreeMap<>();
+    for (String replica : state.replicaBackends()) {
+      pending.put(replica, pendingChanges(state, state.sync().replica(replica).syncedSeqNr()));
+    }
+    return Effect().reply(cmd.replyTo(), StatusReply.success(new SyncStatus(state, pending)));
+  }
+
+  private ReplyEffect<Event, ContainerState> onRecordSyncProgress(ContainerState state, RecordSyncProgress cmd) {
+    List<Event> events = new java.util.ArrayList<>();
+    for (SyncConflict c : cmd.conflicts()) {
+      events.add(new SyncConflictResolved(c.name(), c.replica(), c.winnerBackend(), c.winner(), c.loser(), cmd.audit()));
+    }
+    for (ReplicaFailure f : cmd.failures()) {
+      events.add(new ReplicaSyncFailed(f.replica(), f.objects(), f.error(), cmd.audit()));
+    }
+    for (ReplicaProgress p : cmd.progress()) {
+      ReplicaSync current = state.sync().replica(p.replica());
+      if (state.replicaBackends().contains(p.replica()) && p.seqNr() > current.syncedSeqNr()
+          && !current.needsReconcile()) {
+        events.add(new ReplicaSyncProgressed(
+            p.replica(), p.seqNr(), pendingSince(state, p.seqNr(), current), cmd.audit()));
+      }
+    }
+    for (FailoverResolved r : cmd.failoverResolved()) {
+      if (state.sync().failoverWrites().containsKey(r.name())) {
+        events.add(new FailoverWriteResolved(r.name(), r.timestamp(), cmd.audit()));
+      }
+    }
+    if (events.isEmpty()) {
+      return Effect().reply(cmd.replyTo(), StatusReply.ack());
+    }
+    return Effect().persist(events).thenReply(cmd.replyTo(), s -> StatusReply.ack());
+  }
+
+  private ReplyEffect<Event, ContainerState> onRecordReconciled(ContainerState state, RecordReconciled cmd) {
+    if (!state.replicaBackends().contains(cmd.replica())) {
+      return Effect().reply(cmd.replyTo(), StatusReply.ack());
+    }
+    ReplicaSync current = state.sync().replica(cmd.replica());
+    return Effect()
+        .persist(new ReplicaReconciled(cmd.replica(), cmd.upToSeqNr(), cmd.failuresAtStart(), cmd.copied(),
+            cmd.deleted(), pendingSince(state, Math.max(cmd.upToSeqNr(), current.syncedSeqNr()), current),
+            cmd.audit()))
+        .thenReply(cmd.replyTo(), s -> StatusReply.ack());
+  }
+
+  private ReplyEffect<Event, ContainerState> onRecordFailoverWrite(ContainerState state, RecordFailoverWrite cmd) {
+    if (!state.isActive()) {
+      return Effect().reply(cmd.replyTo(), notFound());
+    }
+    return Effect()
+        .persist(new FailoverWriteRecorded(cmd.name(), cmd.backend(), cmd.timestamp(), cmd.audit()))
+        .thenReply(cmd.replyTo(), s -> StatusReply.ack());
+  }
+
+  /** Changes after {@code syncedSeqNr}: exact when known, else an upper bound. */
+  private long pendingChanges(ContainerState state, long syncedSeqNr) {
+    long last = state.sync().lastChangeSeqNr();
+    if (syncedSeqNr >= last) {
+      return 0;
+    }
+    if (changesKnownFrom >= 0 && syncedSeqNr >= changesKnownFrom) {
+      return recentChanges.tailMap(syncedSeqNr, false).size();
+    }
+    return last - syncedSeqNr;
+  }
+
+  /** When the first change after {@code syncedSeqNr} happened; empty when there is none. */
+  private Optional<Instant> pendingSince(ContainerState state, long syncedSeqNr, ReplicaSync current) {
+    if (syncedSeqNr >= state.sync().lastChangeSeqNr()) {
+      return Optional.empty();
+    }
+    if (changesKnownFrom >= 0 && syncedSeqNr >= changesKnownFrom) {
+      var next = recentChanges.higherEntry(syncedSeqNr);
+      if (next != null) {
+        return Optional.of(next.getValue());
+      }
+    }
+    return current.pendingSince();
+  }
+
   private void scheduleStatsFlush() {
     if (!timers.isTimerActive(FlushStats.INSTANCE)) {
       timers.startSingleTimer(FlushStats.INSTANCE, FlushStats.INSTANCE, STATS_FLUSH_DELAY);
@@ -420,14 +617,41 @@ public final class ContainerEntity
         .onEvent(ContainerMetadataUpdated.class, ContainerState::metadataUpdated)
         .onEvent(ObjectWritten.class, (state, e) -> {
           recentRecords.put(recordKey("w", e.name(), e.timestamp()), Boolean.TRUE);
-          return state.objectWritten(e);
+          return changed(state.objectWritten(e), e);
         })
         .onEvent(ObjectDeleted.class, (state, e) -> {
           recentRecords.put(recordKey("d", e.name(), e.timestamp()), Boolean.TRUE);
-          return state.objectDeleted(e);
+          return changed(state.objectDeleted(e), e);
         })
-        .onEvent(ContainerDeleted.class, ContainerState::deleted)
+        .onEvent(ContainerDeleted.class, (state, e) -> changed(state.deleted(e), e))
+        .onEvent(ReplicaSyncProgressed.class, (state, e) -> state.withSync(state.sync().withReplica(
+            e.replica(), state.sync().replica(e.replica()).progressed(e.syncedSeqNr(), e.pendingSince()))))
+        .onEvent(ReplicaSyncFailed.class, (state, e) -> state.withSync(state.sync().withReplica(
+            e.replica(), state.sync().replica(e.replica()).failed(e.objects(), e.error(), e.audit().at()))))
+        .onEvent(SyncConflictResolved.class, (state, e) -> state.withSync(state.sync().withReplica(
+            e.replica(), state.sync().replica(e.replica()).conflictResolved())))
+        .onEvent(ReplicaReconciled.class, (state, e) -> state.withSync(state.sync().withReplica(
+            e.replica(), state.sync().replica(e.replica()).reconciled(
+                e.upToSeqNr(), e.failuresAtStart(), e.pendingSince(), e.audit().at()))))
+        .onEvent(FailoverWriteRecorded.class, (state, e) -> state.withSync(state.sync().withFailoverWrite(
+            e.name(), new SyncState.FailoverWrite(e.backend(), e.timestamp()))))
+        .onEvent(FailoverWriteResolved.class, (state, e) -> state.withSync(
+            state.sync().withoutFailoverWrite(e.name(), e.timestamp())))
         .build();
+  }
+
+  /** Notes a change the replicas must follow, at this event's sequence number. */
+  private ContainerState changed(ContainerState state, Event e) {
+    long seqNr = lastSequenceNumber(ctx);
+    Instant at = e.audit().at();
+    if (changesKnownFrom < 0) {
+      changesKnownFrom = state.sync().lastChangeSeqNr();
+    }
+    recentChanges.put(seqNr, at);
+    if (recentChanges.size() > MAX_RECENT_CHANGES) {
+      changesKnownFrom = recentChanges.pollFirstEntry().getKey();
+    }
+    return state.withSync(state.sync().changed(seqNr, at));
   }
 
   private static String recordKey(String kind, String name, SwiftTimestamp timestamp) {

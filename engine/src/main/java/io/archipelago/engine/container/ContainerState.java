@@ -16,6 +16,7 @@ import java.util.Map;
  * @param modifiedAt the X-Timestamp of the last create or metadata change
  * @param objectCount objects as counted from recorded writes and deletes
  * @param bytesUsed bytes as counted from recorded writes and deletes
+ * @param sync how far each replica is (see {@link SyncState})
  */
 public record ContainerState(
     Lifecycle lifecycle,
@@ -29,7 +30,8 @@ public record ContainerState(
     SwiftTimestamp modifiedAt,
     long objectCount,
     long bytesUsed,
-    SwiftTimestamp lastWriteAt)
+    SwiftTimestamp lastWriteAt,
+    SyncState sync)
     implements CborSerializable {
 
   private static final SwiftTimestamp NEVER = new SwiftTimestamp(0);
@@ -37,11 +39,13 @@ public record ContainerState(
   public ContainerState {
     replicaBackends = List.copyOf(replicaBackends);
     metadata = Map.copyOf(metadata);
+    sync = sync == null ? SyncState.EMPTY : sync;
   }
 
   public static ContainerState empty(String account, String container) {
     return new ContainerState(
-        Lifecycle.EMPTY, account, container, "", "", List.of(), Map.of(), NEVER, NEVER, 0, 0, NEVER);
+        Lifecycle.EMPTY, account, container, "", "", List.of(), Map.of(), NEVER, NEVER, 0, 0, NEVER,
+        SyncState.EMPTY);
   }
 
   public boolean isActive() {
@@ -61,7 +65,8 @@ public record ContainerState(
         e.timestamp(),
         0,
         0,
-        e.timestamp());
+        e.timestamp(),
+        sync.restart(e.replicaBackends()));
   }
 
   ContainerState metadataUpdated(ContainerEntity.ContainerMetadataUpdated e) {
@@ -75,7 +80,7 @@ public record ContainerState(
     });
     return new ContainerState(
         lifecycle, account, container, policy, primaryBackend, replicaBackends, merged, createdAt,
-        e.timestamp(), objectCount, bytesUsed, lastWriteAt);
+        e.timestamp(), objectCount, bytesUsed, lastWriteAt, sync);
   }
 
   ContainerState objectWritten(ContainerEntity.ObjectWritten e) {
@@ -91,14 +96,25 @@ public record ContainerState(
   ContainerState deleted(ContainerEntity.ContainerDeleted e) {
     return new ContainerState(
         Lifecycle.DELETED, account, container, policy, primaryBackend, replicaBackends, Map.of(),
-        createdAt, e.timestamp(), 0, 0, e.timestamp());
+        createdAt, e.timestamp(), 0, 0, e.timestamp(), sync);
   }
 
   private ContainerState withCounts(long count, long bytes, SwiftTimestamp at) {
     SwiftTimestamp last = at.isNewerThan(lastWriteAt) ? at : lastWriteAt;
     return new ContainerState(
         lifecycle, account, container, policy, primaryBackend, replicaBackends, metadata, createdAt,
-        modifiedAt, count, bytes, last);
+        modifiedAt, count, bytes, last, sync);
+  }
+
+  ContainerState withSync(SyncState newSync) {
+    return new ContainerState(
+        lifecycle, account, container, policy, primaryBackend, replicaBackends, metadata, createdAt,
+        modifiedAt, objectCount, bytesUsed, lastWriteAt, newSync);
+  }
+
+  /** Whether the container has replicas that the sync keeps up to date. */
+  public boolean isReplicated() {
+    return !replicaBackends.isEmpty();
   }
 
   private static Map<String, String> withoutEmptyValues(Map<String, String> m) {

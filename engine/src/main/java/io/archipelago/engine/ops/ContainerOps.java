@@ -75,9 +75,14 @@ public final class ContainerOps {
               backends.add(decision.primary());
               backends.addAll(decision.replicas());
               BackendContainer where = new BackendContainer(account, container);
+              // The primary must take the container; a replica that is down gets it from the
+              // sync (on ContainerCreated) or the reconciler once it is back.
               CompletableFuture<?>[] creations =
                   backends.stream()
-                      .map(id -> ctx.store(id).createContainer(where).toCompletableFuture())
+                      .map(id -> {
+                        CompletableFuture<Done> c = ctx.store(id).createContainer(where).toCompletableFuture();
+                        return id.equals(decision.primary()) ? c : c.exceptionally(e -> Done.getInstance());
+                      })
                       .toArray(CompletableFuture[]::new);
               return CompletableFuture.allOf(creations)
                   .thenCompose(

@@ -13,9 +13,13 @@ import io.archipelago.engine.store.ObjectInfo;
 import io.archipelago.engine.store.ObjectStore;
 import io.archipelago.engine.store.PutResult;
 import io.archipelago.engine.store.SwiftTimestamp;
+import io.archipelago.engine.store.ObjectStoreException;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 
 /**
  * Object operations. Bytes stream between the client and the container's backend and never
@@ -48,8 +52,42 @@ public final class ObjectOps {
               ObjectStore store = ctx.store(state.primaryBackend());
               return store
                   .put(where, name, attributes, body)
-                  .thenCompose(result -> record(account, container, name, result, request, store));
+                  .thenCompose(result -> record(account, container, name, result, request, store))
+                  .exceptionallyCompose(failure -> writeFailover(state, failure)
+                      ? putOnReplica(state, 0, name, attributes, body, request, failure)
+                      : CompletableFuture.failedStage(EntityAsk.unwrap(failure)));
             });
+  }
+
+  /** Whether a failed write may go to a replica: the primary is down and the policy allows it. */
+  private boolean writeFailover(ContainerState state, Throwable failure) {
+    var policy = ctx.policies().get(state.policy());
+    return EntityAsk.unwrap(failure) instanceof ObjectStoreException.BackendUnavailable
+        && policy != null && policy.writeFailover() && !state.replicaBackends().isEmpty();
+  }
+
+  /**
+   * Writes to the replicas in turn while the primary is down, and records the write as a
+   * failover write: the sync brings it back to the primary, and the reconciler does not take it
+   * for an object deleted on the primary.
+   */
+  private CompletionStage<ObjectInfo> putOnReplica(
+      ContainerState state, int index, String name, ObjectAttributes attributes, Source<ByteString, ?> body,
+      RequestContext request, Throwable primaryFailure) {
+    if (index >= state.replicaBackends().size()) {
+      return CompletableFuture.failedStage(EntityAsk.unwrap(primaryFailure));
+    }
+    String replica = state.replicaBackends().get(index);
+    BackendContainer where = new BackendContainer(state.account(), state.container());
+    ObjectStore store = ctx.store(replica);
+    return store.put(where, name, attributes, body)
+        .thenCompose(result -> EntityAsk.translated(ctx.<Done>askContainer(state.account(), state.container(),
+                replyTo -> new ContainerEntity.RecordFailoverWrite(
+                    name, replica, result.stored().timestamp(), request.audit(), replyTo)))
+            .thenCompose(done -> record(state.account(), state.container(), name, result, request, store)))
+        .exceptionallyCompose(failure -> EntityAsk.unwrap(failure) instanceof ObjectStoreException.BackendUnavailable
+            ? putOnReplica(state, index + 1, name, attributes, body, request, primaryFailure)
+            : CompletableFuture.failedStage(EntityAsk.unwrap(failure)));
   }
 
   private CompletionStage<ObjectInfo> record(
@@ -87,24 +125,59 @@ public final class ObjectOps {
             });
   }
 
+  /** The object's facts from the primary, or from a replica holding it while the primary is down. */
   public CompletionStage<ObjectInfo> head(String account, String container, String name) {
+    BackendContainer where = new BackendContainer(account, container);
     return containers
         .get(account, container)
-        .thenCompose(
-            state -> ctx.store(state.primaryBackend())
-                .head(new BackendContainer(account, container), name))
+        .thenCompose(state -> withFailover(state, store -> store.head(where, name)))
         .thenApply(found -> found.orElseThrow(ObjectOps::objectNotFound));
   }
 
-  /** Opens the object (or a range of it) on the container's backend. */
+  /**
+   * Opens the object (or a range of it) on the container's primary, or on a replica holding it
+   * while the primary is down.
+   */
   public CompletionStage<ObjectContent> get(
       String account, String container, String name, Optional<ByteRange> range) {
+    BackendContainer where = new BackendContainer(account, container);
     return containers
         .get(account, container)
-        .thenCompose(
-            state -> ctx.store(state.primaryBackend())
-                .get(new BackendContainer(account, container), name, range))
+        .thenCompose(state -> withFailover(state, store -> store.get(where, name, range)))
         .thenApply(found -> found.orElseThrow(ObjectOps::objectNotFound));
+  }
+
+  /**
+   * Runs a read on the primary; when the primary is unavailable, on the replicas in turn until
+   * one has the object. The primary's "not found" is the answer (it is the authority); when no
+   * replica has the object either, the primary's failure is (503).
+   */
+  private <T> CompletionStage<Optional<T>> withFailover(
+      ContainerState state, Function<ObjectStore, CompletionStage<Optional<T>>> read) {
+    return read.apply(ctx.store(state.primaryBackend()))
+        .exceptionallyCompose(failure -> {
+          Throwable cause = EntityAsk.unwrap(failure);
+          if (!(cause instanceof ObjectStoreException.BackendUnavailable) || state.replicaBackends().isEmpty()) {
+            return CompletableFuture.failedStage(cause);
+          }
+          return fromReplicas(state.replicaBackends(), 0, read, cause);
+        });
+  }
+
+  private <T> CompletionStage<Optional<T>> fromReplicas(
+      List<String> replicas, int index, Function<ObjectStore, CompletionStage<Optional<T>>> read, Throwable primaryFailure) {
+    if (index >= replicas.size()) {
+      return CompletableFuture.failedStage(primaryFailure);
+    }
+    Optional<ObjectStore> store = ctx.registry().store(replicas.get(index));
+    if (store.isEmpty()) {
+      return fromReplicas(replicas, index + 1, read, primaryFailure);
+    }
+    return read.apply(store.get())
+        .handle((found, failure) -> failure == null && found.isPresent()
+            ? CompletableFuture.completedStage(found)
+            : fromReplicas(replicas, index + 1, read, primaryFailure))
+        .thenCompose(x -> x);
   }
 
   /** Swift POST: replaces the object's metadata. */

@@ -8,8 +8,15 @@ import java.util.TreeSet;
 /**
  * A named placement policy: which tier the primary comes from, and how many replicas on other
  * sites. Clients choose one with {@code X-Storage-Policy} at container creation.
+ *
+ * @param writeFailover whether object writes go to a replica while the primary is down (else
+ *     they answer 503); reads always fall back to a replica holding the object
  */
-public record PlacementPolicy(String name, String tier, int replicas, String replicaTier) {
+public record PlacementPolicy(String name, String tier, int replicas, String replicaTier, boolean writeFailover) {
+
+  public PlacementPolicy(String name, String tier, int replicas, String replicaTier) {
+    this(name, tier, replicas, replicaTier, false);
+  }
 
   /**
    * Reads {@code archipelago.placement.policies}, ordered by name (HOCON objects do not keep the
@@ -27,7 +34,8 @@ public record PlacementPolicy(String name, String tier, int replicas, String rep
               name,
               tier,
               p.hasPath("replicas") ? p.getInt("replicas") : 0,
-              p.hasPath("replica-tier") ? p.getString("replica-tier") : tier));
+              p.hasPath("replica-tier") ? p.getString("replica-tier") : tier,
+              p.hasPath("write-failover") && p.getBoolean("write-failover")));
     }
     return result;
   }

@@ -11,7 +11,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.archipelago.engine.ArchipelagoEngine;
 import io.archipelago.engine.backend.BackendDescriptor;
+import io.archipelago.engine.container.ContainerEntity;
 import io.archipelago.engine.container.ContainerState;
+import io.archipelago.engine.container.ReplicaSync;
+import io.archipelago.engine.sync.Reconciler;
+import io.archipelago.engine.sync.SyncLag;
+import java.time.Instant;
 import io.archipelago.engine.store.Capacity;
 import io.archipelago.engine.ops.ClusterOps;
 import io.archipelago.engine.ops.RequestContext;
@@ -24,7 +29,8 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * The operators' API under {@code /admin} (reseller admins only; the caller checks): where a
- * container lives and in which state, and the backends.
+ * container lives, in which state and how far its replicas are, reconciles on demand, and the
+ * backends.
  */
 public final class AdminController {
 
@@ -65,7 +71,17 @@ public final class AdminController {
     if (request.method().equals(HttpMethods.GET) && parts.length == 3 && parts[0].equals("containers")) {
       String account = RequestPath.decode(parts[1], false);
       String container = RequestPath.decode(parts[2], false);
-      return engine.containers().get(account, container).thenApply(this::containerJson);
+      return engine.containers().get(account, container)
+          .thenCompose(state -> engine.sync().status(account, container))
+          .thenApply(this::containerJson);
+    }
+    if (method.equals(HttpMethods.POST) && parts.length == 4 && parts[0].equals("containers")
+        && parts[3].equals("reconcile")) {
+      String account = RequestPath.decode(parts[1], false);
+      String container = RequestPath.decode(parts[2], false);
+      return engine.containers().get(account, container)
+          .thenCompose(state -> engine.sync().reconcile(account, container))
+          .thenApply(this::reconcileJson);
     }
     if (request.method().equals(HttpMethods.GET) && parts.length == 1 && parts[0].equals("backends")) {
       return CompletableFuture.completedFuture(backendsJson());
@@ -73,7 +89,8 @@ public final class AdminController {
     return CompletableFuture.completedFuture(SwiftErrors.response(SwiftError.NOT_FOUND));
   }
 
-  private HttpResponse containerJson(ContainerState s) {
+  private HttpResponse containerJson(ContainerEntity.SyncStatus status) {
+    ContainerState s = status.state();
     ObjectNode root = JSON.createObjectNode();
     root.put("account", s.account());
     root.put("container", s.container());
@@ -90,6 +107,53 @@ public final class AdminController {
     root.put("modifiedAt", s.modifiedAt().internal());
     ObjectNode metadata = root.putObject("metadata");
     s.metadata().forEach(metadata::put);
+    root.set("sync", syncJson(status));
+    return json(root);
+  }
+
+  /** Per replica: lag in changes and seconds, progress, the last error, conflicts. */
+  private ObjectNode syncJson(ContainerEntity.SyncStatus status) {
+    ContainerState s = status.state();
+    ObjectNode sync = JSON.createObjectNode();
+    sync.put("lastChangeSeqNr", s.sync().lastChangeSeqNr());
+    ObjectNode replicas = sync.putObject("replicas");
+    Instant now = Instant.now();
+    for (String replica : s.replicaBackends()) {
+      ReplicaSync r = s.sync().replica(replica);
+      ObjectNode node = replicas.putObject(replica);
+      node.put("lagEvents", status.pendingChanges().getOrDefault(replica, 0L));
+      node.put("lagSeconds", SyncLag.seconds(r, now));
+      node.put("syncedSeqNr", r.syncedSeqNr());
+      node.put("failedObjects", r.failedObjects());
+      node.put("needsReconcile", r.needsReconcile());
+      if (r.lastError().isPresent()) {
+        node.put("lastError", r.lastError().get());
+      } else {
+        node.putNull("lastError");
+      }
+      r.lastErrorAt().ifPresent(at -> node.put("lastErrorAt", at.toString()));
+      r.lastReconciledAt().ifPresent(at -> node.put("lastReconciledAt", at.toString()));
+      node.put("conflicts", r.conflicts());
+    }
+    ArrayNode failover = sync.putArray("failoverWrites");
+    s.sync().failoverWrites().forEach((name, w) -> failover.addObject()
+        .put("name", name).put("backend", w.backend()).put("timestamp", w.timestamp().internal()));
+    return sync;
+  }
+
+  private HttpResponse reconcileJson(java.util.List<Reconciler.Report> reports) {
+    ObjectNode root = JSON.createObjectNode();
+    ArrayNode list = root.putArray("replicas");
+    for (Reconciler.Report r : reports) {
+      ObjectNode node = list.addObject();
+      node.put("replica", r.replica());
+      node.put("compared", r.compared());
+      node.put("copied", r.copied());
+      node.put("deleted", r.deleted());
+      node.put("conflicts", r.conflicts());
+      node.put("failed", r.failed());
+      r.error().ifPresent(e -> node.put("error", e));
+    }
     return json(root);
   }
 

@@ -10,6 +10,7 @@ import io.archipelago.engine.ArchipelagoEngine;
 import io.archipelago.http.access.AccessControl;
 import io.archipelago.http.access.Identity;
 import io.archipelago.http.admin.AdminController;
+import io.archipelago.http.admin.MetricsController;
 import io.archipelago.http.auth.AuthController;
 import io.archipelago.http.auth.Principal;
 import io.archipelago.http.bulk.BulkDelete;
@@ -35,7 +36,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The gateway's HTTP surface, dispatched on path as Swift's proxy does: {@code /auth/v1.0},
- * {@code /info}, {@code /healthcheck}, {@code /admin/...} and {@code /v1/<account>[/<container>[/<object>]]}.
+ * {@code /info}, {@code /healthcheck}, {@code /metrics}, {@code /admin/...} and {@code /v1/<account>[/<container>[/<object>]]}.
  * In order, every request gets a transaction id; {@code /v1/} requests then go to bulk delete
  * (which sends each delete back through here) or to {@link AccessControl} (TempURL, TempAuth
  * tokens and ACLs, CORS) and, if allowed, to one controller; the admin API needs a reseller
@@ -52,6 +53,7 @@ public final class GatewayRoutes {
   private final ContainerController containers;
   private final ObjectController objects;
   private final AdminController admin;
+  private final MetricsController metrics;
   private final String node;
   private final AccessControl access;
   private final BulkDelete bulkDelete;
@@ -70,6 +72,7 @@ public final class GatewayRoutes {
     this.objects = new ObjectController(engine.objects(), engine.containers(), maxObjectSize, headLength,
         akka.stream.Materializer.matFromSystem(engine.system()));
     this.admin = new AdminController(engine);
+    this.metrics = new MetricsController(engine.sync());
     this.node = engine.nodeAddress();
     this.access = new AccessControl(auth, engine.containers(), engine.accounts(),
         engine.system().settings().config().getString("archipelago.auth.reseller-prefix"),
@@ -117,6 +120,9 @@ public final class GatewayRoutes {
     Map<String, String> headers = SwiftRequest.headersOf(request);
     if (rawPath.equals("/info")) {
       return CompletableFuture.completedFuture(info.info());
+    }
+    if (rawPath.equals("/metrics")) {
+      return metrics.metrics();
     }
     if (rawPath.equals("/healthcheck")) {
       return CompletableFuture.completedFuture(HttpResponse.create().withEntity("OK"));

@@ -1,0 +1,241 @@
+package io.archipelago.engine.sync;
+
+import akka.Done;
+import akka.actor.typed.ActorSystem;
+import akka.projection.eventsourced.EventEnvelope;
+import akka.projection.javadsl.Handler;
+import akka.stream.Materializer;
+import akka.stream.javadsl.Sink;
+import akka.stream.javadsl.Source;
+import io.archipelago.engine.container.ContainerEntity;
+import io.archipelago.engine.store.BackendContainer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sync projection's handler for one tag slice: gets the container events in groups,
+ * applies each container's changes to its replicas, and completes when they are applied (then
+ * the offset is stored). Containers of a group run in parallel; within one container the
+ * changes of different objects run in parallel and only the last change of each object is
+ * applied (sync copies the current version, so earlier ones add nothing); container creation
+ * and deletion are barriers. A change that cannot be applied after bounded retries is recorded
+ * as a failure in the container and left to the reconciler: a dead replica never stops the
+ * projection.
+ */
+final class SyncHandler extends Handler<List<EventEnvelope<Object>>> {
+
+  private static final Logger log = LoggerFactory.getLogger(SyncHandler.class);
+
+  private final int slice;
+  private final SyncDatabase db;
+  private final ObjectSync objects;
+  private final CopyPermits permits;
+  private final ProgressReporter reporter;
+  private final SyncMetrics metrics;
+  private final SyncSettings settings;
+  private final Materializer materializer;
+  private final java.util.Set<Integer> localSlices;
+  /** Replicated containers of this slice by persistence id; loaded at the first group. */
+  private Map<String, ReplicatedContainer> known;
+
+  SyncHandler(
+      ActorSystem<?> system, int slice, SyncDatabase db, ObjectSync objects, CopyPermits permits,
+      ProgressReporter reporter, SyncMetrics metrics, SyncSettings settings, java.util.Set<Integer> localSlices) {
+    this.slice = slice;
+    this.db = db;
+    this.objects = objects;
+    this.permits = permits;
+    this.reporter = reporter;
+    this.metrics = metrics;
+    this.settings = settings;
+    this.materializer = Materializer.matFromSystem(system);
+    this.localSlices = localSlices;
+  }
+
+  @Override
+  public CompletionStage<Done> start() {
+    localSlices.add(slice);
+    return db.slice(slice).thenApply(rows -> {
+      Map<String, ReplicatedContainer> m = new ConcurrentHashMap<>();
+      rows.forEach(r -> m.put(r.persistenceId(), r));
+      known = m;
+      return Done.getInstance();
+    });
+  }
+
+  @Override
+  public CompletionStage<Done> stop() {
+    localSlices.remove(slice);
+    return CompletableFuture.completedFuture(Done.getInstance());
+  }
+
+  @Override
+  public CompletionStage<Done> process(List<EventEnvelope<Object>> envelopes) {
+    Map<String, List<Change>> byContainer = new LinkedHashMap<>();
+    for (EventEnvelope<Object> e : envelopes) {
+      SyncEvents.unwrap(e.event()).ifPresent(event -> byContainer
+          .computeIfAbsent(e.persistenceId(), k -> new ArrayList<>())
+          .add(new Change(e.sequenceNr(), event)));
+    }
+    return Source.from(new ArrayList<>(byContainer.entrySet()))
+        .mapAsyncUnordered(Math.max(1, settings.maxParallelCopies()),
+            e -> container(e.getKey(), e.getValue()))
+        .runWith(Sink.ignore(), materializer);
+  }
+
+  /** A container event and its sequence number in the container's log. */
+  private record Change(long sequenceNr, ContainerEntity.Event event) {}
+
+  private CompletionStage<Void> container(String pid, List<Change> events) {
+    CompletionStage<Void> chain = CompletableFuture.completedFuture(null);
+    List<Change> run = new ArrayList<>();
+    for (Change e : events) {
+      ContainerEntity.Event event = e.event();
+      if (event instanceof ContainerEntity.ContainerCreated || event instanceof ContainerEntity.ContainerDeleted) {
+        List<Change> objectsBefore = List.copyOf(run);
+        run.clear();
+        chain = chain.thenCompose(ok -> objectChanges(pid, objectsBefore))
+            .thenCompose(ok -> containerChange(pid, e));
+      } else {
+        run.add(e);
+      }
+    }
+    List<Change> rest = List.copyOf(run);
+    return chain.thenCompose(ok -> objectChanges(pid, rest));
+  }
+
+  private CompletionStage<Void> objectChanges(String pid, List<Change> events) {
+    ReplicatedContainer rc = known.get(pid);
+    if (rc == null || events.isEmpty()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    long lastSeqNr = events.get(events.size() - 1).sequenceNr();
+    Map<String, ContainerEntity.Event> lastChange = new LinkedHashMap<>();
+    for (Change e : events) {
+      if (e.event() instanceof ContainerEntity.ObjectWritten w) {
+        lastChange.put(w.name(), w);
+      } else if (e.event() instanceof ContainerEntity.ObjectDeleted d) {
+        lastChange.put(d.name(), d);
+      }
+    }
+    Map<String, Failures> failures = new HashMap<>();
+    rc.replicas().forEach(r -> failures.put(r, new Failures()));
+    List<CompletableFuture<?>> all = new ArrayList<>();
+    for (ContainerEntity.Event change : lastChange.values()) {
+      for (String replica : rc.replicas()) {
+        all.add(permits.run(() -> apply(rc, replica, change))
+            .handle((outcome, failure) -> {
+              if (failure != null) {
+                failures.get(replica).add(ObjectSync.unwrap(failure));
+              } else {
+                report(rc, nameOf(change), outcome);
+              }
+              return null;
+            })
+            .toCompletableFuture());
+      }
+    }
+    return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(done -> {
+      failures.forEach((replica, f) -> {
+        if (f.count == 0) {
+          reporter.progress(rc.entityId(), replica, lastSeqNr);
+        } else {
+          log.warn("sync of {} to {}: {} change(s) left to the reconciler; last error: {}",
+              rc, replica, f.count, f.last);
+          reporter.failure(rc.entityId(), replica, f.count, f.last);
+        }
+      });
+      return null;
+    });
+  }
+
+  private static String nameOf(ContainerEntity.Event change) {
+    return change instanceof ContainerEntity.ObjectWritten w ? w.name() : ((ContainerEntity.ObjectDeleted) change).name();
+  }
+
+  private CompletionStage<ObjectSync.Outcome> apply(ReplicatedContainer rc, String replica, ContainerEntity.Event change) {
+    BackendContainer where = rc.where();
+    if (change instanceof ContainerEntity.ObjectWritten w) {
+      return objects.syncWrite(rc.primary(), replica, where, w.name());
+    }
+    ContainerEntity.ObjectDeleted d = (ContainerEntity.ObjectDeleted) change;
+    return objects.syncDelete(rc.primary(), replica, where, d.name(), d.timestamp());
+  }
+
+  private void report(ReplicatedContainer rc, String name, ObjectSync.Outcome outcome) {
+    outcome.conflict().ifPresent(c -> {
+      metrics.conflict();
+      reporter.conflict(rc.entityId(), c);
+    });
+    if (outcome.restoredPrimary()) {
+      reporter.failoverResolved(rc.entityId(), new ContainerEntity.FailoverResolved(
+          name, outcome.conflict().map(ContainerEntity.SyncConflict::winner)
+              .orElse(io.archipelago.engine.store.SwiftTimestamp.now())));
+    }
+  }
+
+  private CompletionStage<Void> containerChange(String pid, Change envelope) {
+    if (envelope.event() instanceof ContainerEntity.ContainerCreated c) {
+      if (c.replicaBackends().isEmpty()) {
+        if (known.remove(pid) == null) {
+          return CompletableFuture.completedFuture(null);
+        }
+        return db.remove(pid);
+      }
+      ReplicatedContainer rc = new ReplicatedContainer(
+          pid, slice, c.account(), c.container(), c.primaryBackend(), c.replicaBackends());
+      return db.upsert(rc).thenCompose(ok -> {
+        known.put(pid, rc);
+        return eachReplica(rc, envelope.sequenceNr(), replica -> objects.createContainer(replica, rc.where()));
+      });
+    }
+    ReplicatedContainer rc = known.get(pid);
+    if (rc == null) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return eachReplica(rc, envelope.sequenceNr(),
+            replica -> objects.deleteContainer(replica, rc.where(), settings.reconcilePageSize()))
+        .thenCompose(ok -> db.remove(pid))
+        .thenApply(ok -> {
+          known.remove(pid);
+          return null;
+        });
+  }
+
+  private CompletionStage<Void> eachReplica(
+      ReplicatedContainer rc, long seqNr,
+      java.util.function.Function<String, CompletionStage<ObjectSync.Action>> step) {
+    List<CompletableFuture<?>> all = new ArrayList<>();
+    for (String replica : rc.replicas()) {
+      all.add(step.apply(replica).handle((action, failure) -> {
+        if (failure == null) {
+          reporter.progress(rc.entityId(), replica, seqNr);
+        } else {
+          log.warn("sync of {} to {}: {}", rc, replica, ObjectSync.unwrap(failure).getMessage());
+          reporter.failure(rc.entityId(), replica, 1, String.valueOf(ObjectSync.unwrap(failure).getMessage()));
+        }
+        return null;
+      }).toCompletableFuture());
+    }
+    return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(d -> null);
+  }
+
+  private final class Failures {
+    long count;
+    String last = "";
+
+    synchronized void add(Throwable t) {
+      count++;
+      last = String.valueOf(t.getMessage());
+      metrics.failed();
+    }
+  }
+}
