@@ -1,0 +1,168 @@
+package io.archipelago.persistence.audit;
+
+import io.archipelago.persistence.DatabaseSettings;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads the akka-persistence-jdbc tables directly over JDBC (H2 or PostgreSQL, quoted names
+ * suit both), page by page, so that nothing holds the whole log: the audit log, history replay,
+ * the chain verifier and export. Blocking; run it on a blocking dispatcher or a tool's thread.
+ */
+public final class JournalReader implements AutoCloseable {
+
+  static final String COLUMNS =
+      "\"ordering\", \"persistence_id\", \"sequence_number\", \"write_timestamp\", \"deleted\", "
+          + "\"adapter_manifest\", \"event_ser_id\", \"event_ser_manifest\", \"event_payload\"";
+
+  /** The newest snapshot of an entity: its sequence number and (if chained) last hash. */
+  public record SnapshotRef(String persistenceId, long sequenceNr, byte[] lastHash) {}
+
+  private final Connection connection;
+
+  private JournalReader(Connection connection) {
+    this.connection = connection;
+  }
+
+  public static JournalReader open(DatabaseSettings settings) throws SQLException {
+    Connection c = DriverManager.getConnection(settings.url(), settings.user(), settings.password());
+    return new JournalReader(c);
+  }
+
+  public Connection connection() {
+    return connection;
+  }
+
+  /**
+   * Rows after {@code afterOrdering} in journal order, at most {@code max}, that pass the query's
+   * entity and type filters (the rest of the query is for the decoded records).
+   */
+  public List<JournalRow> page(AuditQuery query, long afterOrdering, int max) throws SQLException {
+    StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS)
+        .append(" FROM \"event_journal\" WHERE \"ordering\" > ?");
+    List<String> params = new ArrayList<>();
+    if (query.filtersEntities()) {
+      List<String> any = new ArrayList<>();
+      for (String id : query.persistenceIds()) {
+        any.add("\"persistence_id\" = ?");
+        params.add(id);
+      }
+      for (String prefix : query.persistenceIdPrefixes()) {
+        any.add("\"persistence_id\" LIKE ? ESCAPE '!'");
+        params.add(prefix.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%");
+      }
+      sql.append(" AND (").append(String.join(" OR ", any)).append(")");
+    }
+    if (!query.types().isEmpty()) {
+      sql.append(" AND \"adapter_manifest\" IN (")
+          .append(String.join(", ", java.util.Collections.nCopies(query.types().size(), "?"))).append(")");
+      params.addAll(query.types());
+    }
+    sql.append(" ORDER BY \"ordering\" LIMIT ").append(max);
+    try (PreparedStatement st = connection.prepareStatement(sql.toString())) {
+      st.setLong(1, afterOrdering);
+      for (int i = 0; i < params.size(); i++) {
+        st.setString(i + 2, params.get(i));
+      }
+      return rows(st);
+    }
+  }
+
+  /** Events of one entity after {@code afterSeq}, by sequence number, at most {@code max}. */
+  public List<JournalRow> eventsOf(String persistenceId, long afterSeq, int max) throws SQLException {
+    try (PreparedStatement st = connection.prepareStatement(
+        "SELECT " + COLUMNS + " FROM \"event_journal\" WHERE \"persistence_id\" = ? AND \"sequence_number\" > ?"
+            + " ORDER BY \"sequence_number\" LIMIT " + max)) {
+      st.setString(1, persistenceId);
+      st.setLong(2, afterSeq);
+      return rows(st);
+    }
+  }
+
+  /** Every row, entity by entity, in sequence order; the consumer sees one row at a time. */
+  public void scanByEntity(RowConsumer consumer) throws SQLException {
+    boolean autoCommit = connection.getAutoCommit();
+    connection.setAutoCommit(false); // PostgreSQL streams with a cursor only inside a transaction
+    try (PreparedStatement st = connection.prepareStatement(
+        "SELECT " + COLUMNS + " FROM \"event_journal\" ORDER BY \"persistence_id\", \"sequence_number\"")) {
+      st.setFetchSize(1000);
+      try (ResultSet rs = st.executeQuery()) {
+        while (rs.next()) {
+          consumer.accept(row(rs));
+        }
+      }
+    } finally {
+      connection.commit();
+      connection.setAutoCommit(autoCommit);
+    }
+  }
+
+  public long countEvents() throws SQLException {
+    try (PreparedStatement st = connection.prepareStatement("SELECT COUNT(*) FROM \"event_journal\"");
+        ResultSet rs = st.executeQuery()) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  /** The newest snapshot of every entity that has one. */
+  public Map<String, SnapshotRef> latestSnapshots() throws SQLException {
+    Map<String, SnapshotRef> result = new HashMap<>();
+    try (PreparedStatement st = connection.prepareStatement(
+            "SELECT \"persistence_id\", \"sequence_number\", \"snapshot_ser_id\", \"snapshot_ser_manifest\","
+                + " \"snapshot_payload\" FROM \"snapshot\"");
+        ResultSet rs = st.executeQuery()) {
+      while (rs.next()) {
+        String id = rs.getString(1);
+        long seq = rs.getLong(2);
+        SnapshotRef current = result.get(id);
+        if (current != null && current.sequenceNr() >= seq) {
+          continue;
+        }
+        byte[] hash = null;
+        if (rs.getInt(3) == AuditSerializer.IDENTIFIER && AuditSerializer.SNAPSHOT_MANIFEST.equals(rs.getString(4))) {
+          hash = AuditSerializer.snapshotLastHash(rs.getBytes(5));
+        }
+        result.put(id, new SnapshotRef(id, seq, hash));
+      }
+    }
+    return result;
+  }
+
+  @FunctionalInterface
+  public interface RowConsumer {
+    void accept(JournalRow row) throws SQLException;
+  }
+
+  private static List<JournalRow> rows(PreparedStatement st) throws SQLException {
+    List<JournalRow> result = new ArrayList<>();
+    try (ResultSet rs = st.executeQuery()) {
+      while (rs.next()) {
+        result.add(row(rs));
+      }
+    }
+    return result;
+  }
+
+  private static JournalRow row(ResultSet rs) throws SQLException {
+    return new JournalRow(
+        rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getBoolean(5),
+        rs.getString(6) == null ? "" : rs.getString(6), rs.getInt(7), rs.getString(8), rs.getBytes(9));
+  }
+
+  @Override
+  public void close() {
+    try {
+      connection.close();
+    } catch (SQLException e) {
+      // closing a reader never fails the caller
+    }
+  }
+}
