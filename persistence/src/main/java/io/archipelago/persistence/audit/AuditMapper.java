@@ -32,7 +32,7 @@ public final class AuditMapper {
         BINDING,
         scala.Option.apply(new CBORFactory()),
         new JacksonObjectMapperFactory(),
-        config,
+        JacksonObjectMapperProvider$.MODULE$.configForBinding(BINDING, config),
         new ReflectiveDynamicAccess(AuditMapper.class.getClassLoader()),
         scala.Option.empty());
   }
