@@ -15,6 +15,10 @@ import java.util.Map;
  * Reads the akka-persistence-jdbc tables directly over JDBC (H2 or PostgreSQL, quoted names
  * suit both), page by page, so that nothing holds the whole log: the audit log, history replay,
  * the chain verifier and export. Blocking; run it on a blocking dispatcher or a tool's thread.
+ *
+ * <p>With H2 every page is read on a connection of its own: an H2 session keeps every BLOB it
+ * returned for minutes (its LOB timeout), so one session reading a long range would hold all of
+ * it in memory. PostgreSQL (bytea) has no such state and keeps one connection.
  */
 public final class JournalReader implements AutoCloseable {
 
@@ -25,19 +29,41 @@ public final class JournalReader implements AutoCloseable {
   /** The newest snapshot of an entity: its sequence number and (if chained) last hash. */
   public record SnapshotRef(String persistenceId, long sequenceNr, byte[] lastHash) {}
 
-  private final Connection connection;
+  private static final int SCAN_PAGE = 5000;
 
-  private JournalReader(Connection connection) {
+  private final DatabaseSettings settings;
+  private final Connection connection;
+  private final boolean connectionPerPage;
+
+  private JournalReader(DatabaseSettings settings, Connection connection) {
+    this.settings = settings;
     this.connection = connection;
+    this.connectionPerPage = settings.dialect() == io.archipelago.persistence.JournalDialect.H2;
   }
 
+  /** Opens the database (and keeps it open until {@link #close()}). */
   public static JournalReader open(DatabaseSettings settings) throws SQLException {
     Connection c = DriverManager.getConnection(settings.url(), settings.user(), settings.password());
-    return new JournalReader(c);
+    return new JournalReader(settings, c);
   }
 
+  /** The reader's long-lived connection, for statements of its callers (export's deletes). */
   public Connection connection() {
     return connection;
+  }
+
+  @FunctionalInterface
+  private interface Work<T> {
+    T run(Connection c) throws SQLException;
+  }
+
+  private <T> T withConnection(Work<T> work) throws SQLException {
+    if (!connectionPerPage) {
+      return work.run(connection);
+    }
+    try (Connection c = DriverManager.getConnection(settings.url(), settings.user(), settings.password())) {
+      return work.run(c);
+    }
   }
 
   /**
@@ -66,41 +92,57 @@ public final class JournalReader implements AutoCloseable {
       params.addAll(query.types());
     }
     sql.append(" ORDER BY \"ordering\" LIMIT ").append(max);
-    try (PreparedStatement st = connection.prepareStatement(sql.toString())) {
-      st.setLong(1, afterOrdering);
-      for (int i = 0; i < params.size(); i++) {
-        st.setString(i + 2, params.get(i));
+    return withConnection(c -> {
+      try (PreparedStatement st = c.prepareStatement(sql.toString())) {
+        st.setLong(1, afterOrdering);
+        for (int i = 0; i < params.size(); i++) {
+          st.setString(i + 2, params.get(i));
+        }
+        return rows(st);
       }
-      return rows(st);
-    }
+    });
   }
 
   /** Events of one entity after {@code afterSeq}, by sequence number, at most {@code max}. */
   public List<JournalRow> eventsOf(String persistenceId, long afterSeq, int max) throws SQLException {
-    try (PreparedStatement st = connection.prepareStatement(
-        "SELECT " + COLUMNS + " FROM \"event_journal\" WHERE \"persistence_id\" = ? AND \"sequence_number\" > ?"
-            + " ORDER BY \"sequence_number\" LIMIT " + max)) {
-      st.setString(1, persistenceId);
-      st.setLong(2, afterSeq);
-      return rows(st);
-    }
+    return withConnection(c -> {
+      try (PreparedStatement st = c.prepareStatement(
+          "SELECT " + COLUMNS + " FROM \"event_journal\" WHERE \"persistence_id\" = ? AND \"sequence_number\" > ?"
+              + " ORDER BY \"sequence_number\" LIMIT " + max)) {
+        st.setString(1, persistenceId);
+        st.setLong(2, afterSeq);
+        return rows(st);
+      }
+    });
   }
 
-  /** Every row, entity by entity, in sequence order; the consumer sees one row at a time. */
+  /** Every row, entity by entity, in sequence order, read a page at a time. */
   public void scanByEntity(RowConsumer consumer) throws SQLException {
-    boolean autoCommit = connection.getAutoCommit();
-    connection.setAutoCommit(false); // PostgreSQL streams with a cursor only inside a transaction
-    try (PreparedStatement st = connection.prepareStatement(
-        "SELECT " + COLUMNS + " FROM \"event_journal\" ORDER BY \"persistence_id\", \"sequence_number\"")) {
-      st.setFetchSize(1000);
-      try (ResultSet rs = st.executeQuery()) {
-        while (rs.next()) {
-          consumer.accept(row(rs));
+    String first = "SELECT " + COLUMNS + " FROM \"event_journal\""
+        + " ORDER BY \"persistence_id\", \"sequence_number\" LIMIT " + SCAN_PAGE;
+    String next = "SELECT " + COLUMNS + " FROM \"event_journal\" WHERE \"persistence_id\" >= ?"
+        + " AND (\"persistence_id\" > ? OR \"sequence_number\" > ?)"
+        + " ORDER BY \"persistence_id\", \"sequence_number\" LIMIT " + SCAN_PAGE;
+    JournalRow last = null;
+    while (true) {
+      JournalRow after = last;
+      List<JournalRow> rows = withConnection(c -> {
+        try (PreparedStatement st = c.prepareStatement(after == null ? first : next)) {
+          if (after != null) {
+            st.setString(1, after.persistenceId());
+            st.setString(2, after.persistenceId());
+            st.setLong(3, after.sequenceNr());
+          }
+          return rows(st);
         }
+      });
+      for (JournalRow row : rows) {
+        consumer.accept(row);
       }
-    } finally {
-      connection.commit();
-      connection.setAutoCommit(autoCommit);
+      if (rows.size() < SCAN_PAGE) {
+        return;
+      }
+      last = rows.get(rows.size() - 1);
     }
   }
 
@@ -114,26 +156,28 @@ public final class JournalReader implements AutoCloseable {
 
   /** The newest snapshot of every entity that has one. */
   public Map<String, SnapshotRef> latestSnapshots() throws SQLException {
-    Map<String, SnapshotRef> result = new HashMap<>();
-    try (PreparedStatement st = connection.prepareStatement(
-            "SELECT \"persistence_id\", \"sequence_number\", \"snapshot_ser_id\", \"snapshot_ser_manifest\","
-                + " \"snapshot_payload\" FROM \"snapshot\"");
-        ResultSet rs = st.executeQuery()) {
-      while (rs.next()) {
-        String id = rs.getString(1);
-        long seq = rs.getLong(2);
-        SnapshotRef current = result.get(id);
-        if (current != null && current.sequenceNr() >= seq) {
-          continue;
+    return withConnection(c -> {
+      Map<String, SnapshotRef> result = new HashMap<>();
+      try (PreparedStatement st = c.prepareStatement(
+              "SELECT \"persistence_id\", \"sequence_number\", \"snapshot_ser_id\", \"snapshot_ser_manifest\","
+                  + " \"snapshot_payload\" FROM \"snapshot\"");
+          ResultSet rs = st.executeQuery()) {
+        while (rs.next()) {
+          String id = rs.getString(1);
+          long seq = rs.getLong(2);
+          SnapshotRef current = result.get(id);
+          if (current != null && current.sequenceNr() >= seq) {
+            continue;
+          }
+          byte[] hash = null;
+          if (rs.getInt(3) == AuditSerializer.IDENTIFIER && AuditSerializer.SNAPSHOT_MANIFEST.equals(rs.getString(4))) {
+            hash = AuditSerializer.snapshotLastHash(rs.getBytes(5));
+          }
+          result.put(id, new SnapshotRef(id, seq, hash));
         }
-        byte[] hash = null;
-        if (rs.getInt(3) == AuditSerializer.IDENTIFIER && AuditSerializer.SNAPSHOT_MANIFEST.equals(rs.getString(4))) {
-          hash = AuditSerializer.snapshotLastHash(rs.getBytes(5));
-        }
-        result.put(id, new SnapshotRef(id, seq, hash));
       }
-    }
-    return result;
+      return result;
+    });
   }
 
   @FunctionalInterface
