@@ -85,6 +85,10 @@ public final class AuditCli implements Callable<Integer> {
     return FAILED;
   }
 
+  static boolean showProgress(Boolean option) {
+    return option != null ? option : System.console() != null;
+  }
+
   DatabaseSettings database() {
     DatabaseSettings s = DatabaseSettings.fromConfig(config);
     if (s.dialect() == JournalDialect.H2 && !s.url().toUpperCase(java.util.Locale.ROOT).contains("IFEXISTS")) {
@@ -122,9 +126,9 @@ public final class AuditCli implements Callable<Integer> {
         description = "An export made by 'audit export --delete' that vouches for removed events; repeat in export order.")
     List<Path> exports = new ArrayList<>();
 
-    @Option(names = "--progress", negatable = true, defaultValue = "true", fallbackValue = "true",
-        description = "Show a progress bar on stderr (default: on).")
-    boolean progress;
+    @Option(names = "--progress", negatable = true,
+        description = "Show a progress bar on stderr (default: when it is a terminal).")
+    Boolean progress;
 
     @Override
     public Integer call() throws Exception {
@@ -134,7 +138,7 @@ public final class AuditCli implements Callable<Integer> {
         verifier.addExport(export);
       }
       try (JournalReader reader = parent.open()) {
-        ProgressBar bar = new ProgressBar(spec.commandLine().getErr(), "verify", reader.countEvents(), progress);
+        ProgressBar bar = new ProgressBar(spec.commandLine().getErr(), "verify", reader.countEvents(), showProgress(progress));
         long started = System.nanoTime();
         ChainVerifier.Report report = verifier.verify(reader, bar::update);
         bar.done();
@@ -209,7 +213,9 @@ public final class AuditCli implements Callable<Integer> {
     @Option(names = "--before", required = true, paramLabel = "T") String before;
     @Option(names = "--out", required = true, paramLabel = "FILE") Path out;
     @Option(names = "--delete", description = "Delete the exported events once the file is on disk.") boolean delete;
-    @Option(names = "--progress", negatable = true, defaultValue = "true", fallbackValue = "true") boolean progress;
+    @Option(names = "--progress", negatable = true,
+        description = "Show a progress bar on stderr (default: when it is a terminal).")
+    Boolean progress;
 
     @Override
     public Integer call() throws Exception {
@@ -217,7 +223,7 @@ public final class AuditCli implements Callable<Integer> {
         throw new IllegalArgumentException(out + " exists; exports never overwrite");
       }
       try (JournalReader reader = parent.open()) {
-        ProgressBar bar = new ProgressBar(spec.commandLine().getErr(), "export", reader.countEvents(), progress);
+        ProgressBar bar = new ProgressBar(spec.commandLine().getErr(), "export", reader.countEvents(), showProgress(progress));
         AuditExport.Result r = AuditExport.run(reader, AuditTime.parse(before), out, delete, bar::update);
         bar.done();
         spec.commandLine().getOut().printf("%d events of %d entities exported to %s%s%n", r.events(), r.entities(),

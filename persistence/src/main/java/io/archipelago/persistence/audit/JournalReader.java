@@ -22,9 +22,9 @@ import java.util.Map;
  */
 public final class JournalReader implements AutoCloseable {
 
-  static final String COLUMNS =
+  private static final String COLUMNS_BUT_PAYLOAD =
       "\"ordering\", \"persistence_id\", \"sequence_number\", \"write_timestamp\", \"deleted\", "
-          + "\"adapter_manifest\", \"event_ser_id\", \"event_ser_manifest\", \"event_payload\"";
+          + "\"adapter_manifest\", \"event_ser_id\", \"event_ser_manifest\", ";
 
   /** The newest snapshot of an entity: its sequence number and (if chained) last hash. */
   public record SnapshotRef(String persistenceId, long sequenceNr, byte[] lastHash) {}
@@ -34,11 +34,19 @@ public final class JournalReader implements AutoCloseable {
   private final DatabaseSettings settings;
   private final Connection connection;
   private final boolean connectionPerPage;
+  /** The selected columns; H2 reads the BLOB as VARBINARY, which spares it a temporary LOB copy per row. */
+  private final String columns;
+  private final String snapshotHead;
 
   private JournalReader(DatabaseSettings settings, Connection connection) {
     this.settings = settings;
     this.connection = connection;
-    this.connectionPerPage = settings.dialect() == io.archipelago.persistence.JournalDialect.H2;
+    boolean h2 = settings.dialect() == io.archipelago.persistence.JournalDialect.H2;
+    this.connectionPerPage = h2;
+    this.columns = COLUMNS_BUT_PAYLOAD + (h2 ? "CAST(\"event_payload\" AS VARBINARY)" : "\"event_payload\"");
+    this.snapshotHead = h2
+        ? "SUBSTRING(CAST(\"snapshot_payload\" AS VARBINARY) FROM 1 FOR " + ChainHash.LENGTH + ")"
+        : "SUBSTRING(\"snapshot_payload\" FROM 1 FOR " + ChainHash.LENGTH + ")";
   }
 
   /** Opens the database (and keeps it open until {@link #close()}). */
@@ -71,7 +79,7 @@ public final class JournalReader implements AutoCloseable {
    * entity and type filters (the rest of the query is for the decoded records).
    */
   public List<JournalRow> page(AuditQuery query, long afterOrdering, int max) throws SQLException {
-    StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS)
+    StringBuilder sql = new StringBuilder("SELECT ").append(columns)
         .append(" FROM \"event_journal\" WHERE \"ordering\" > ?");
     List<String> params = new ArrayList<>();
     if (query.filtersEntities()) {
@@ -107,7 +115,7 @@ public final class JournalReader implements AutoCloseable {
   public List<JournalRow> eventsOf(String persistenceId, long afterSeq, int max) throws SQLException {
     return withConnection(c -> {
       try (PreparedStatement st = c.prepareStatement(
-          "SELECT " + COLUMNS + " FROM \"event_journal\" WHERE \"persistence_id\" = ? AND \"sequence_number\" > ?"
+          "SELECT " + columns + " FROM \"event_journal\" WHERE \"persistence_id\" = ? AND \"sequence_number\" > ?"
               + " ORDER BY \"sequence_number\" LIMIT " + max)) {
         st.setString(1, persistenceId);
         st.setLong(2, afterSeq);
@@ -118,9 +126,9 @@ public final class JournalReader implements AutoCloseable {
 
   /** Every row, entity by entity, in sequence order, read a page at a time. */
   public void scanByEntity(RowConsumer consumer) throws SQLException {
-    String first = "SELECT " + COLUMNS + " FROM \"event_journal\""
+    String first = "SELECT " + columns + " FROM \"event_journal\""
         + " ORDER BY \"persistence_id\", \"sequence_number\" LIMIT " + SCAN_PAGE;
-    String next = "SELECT " + COLUMNS + " FROM \"event_journal\" WHERE \"persistence_id\" >= ?"
+    String next = "SELECT " + columns + " FROM \"event_journal\" WHERE \"persistence_id\" >= ?"
         + " AND (\"persistence_id\" > ? OR \"sequence_number\" > ?)"
         + " ORDER BY \"persistence_id\", \"sequence_number\" LIMIT " + SCAN_PAGE;
     JournalRow last = null;
@@ -159,8 +167,8 @@ public final class JournalReader implements AutoCloseable {
     return withConnection(c -> {
       Map<String, SnapshotRef> result = new HashMap<>();
       try (PreparedStatement st = c.prepareStatement(
-              "SELECT \"persistence_id\", \"sequence_number\", \"snapshot_ser_id\", \"snapshot_ser_manifest\","
-                  + " \"snapshot_payload\" FROM \"snapshot\"");
+              "SELECT \"persistence_id\", \"sequence_number\", \"snapshot_ser_id\", \"snapshot_ser_manifest\", "
+                  + snapshotHead + " FROM \"snapshot\"");
           ResultSet rs = st.executeQuery()) {
         while (rs.next()) {
           String id = rs.getString(1);
