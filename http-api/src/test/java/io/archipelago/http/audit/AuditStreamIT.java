@@ -24,8 +24,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * 100,000 audit events of one container (about 130 MB of NDJSON) streamed by the packaged
- * gateway running with a 96 MiB heap: it can only answer by streaming. Then the container's
+ * 100,000 audit events of one container (about 150 MB of NDJSON) streamed by the packaged
+ * gateway running with a 128 MiB heap: it can only answer by streaming. Then the container's
  * history is replayed at the gateway, and the chain verified offline; the speeds are printed.
  */
 class AuditStreamIT {
@@ -44,7 +44,7 @@ class AuditStreamIT {
     JournalFixture.container(config, "AUTH_test", "big", WRITES, start);
     System.out.printf("AUDIT-MEASURE fixture: %d events written in %.1f s%n", WRITES + 1, (System.nanoTime() - t0) / 1e9);
 
-    try (GatewayProcess gateway = new GatewayProcess(data, List.of("-Xmx96m")).start()) {
+    try (GatewayProcess gateway = new GatewayProcess(data, List.of("-Xmx128m")).start()) {
       SwiftClient admin = SwiftClient.login(gateway.baseUrl(), "admin:admin", "admin");
       HttpRequest request = HttpRequest.newBuilder(
               URI.create(gateway.baseUrl() + "/admin/audit?account=AUTH_test&container=big"))
@@ -89,10 +89,10 @@ class AuditStreamIT {
         }
       }
       double seconds = (System.nanoTime() - started) / 1e9;
-      System.out.printf("AUDIT-MEASURE stream: %d events, %.0f MB in %.1f s (%.0f events/s) from a gateway with -Xmx96m%n",
+      System.out.printf("AUDIT-MEASURE stream: %d events, %.0f MB in %.1f s (%.0f events/s) from a gateway with -Xmx128m%n",
           lines, bytes / 1e6, seconds, lines / seconds);
       assertEquals(WRITES + 1, lines);
-      assertTrue(bytes > 96L * 1024 * 1024, "the stream must outsize the gateway's heap: " + bytes);
+      assertTrue(bytes > 128L * 1024 * 1024, "the stream must outsize the gateway's heap: " + bytes);
       assertTrue(gateway.isAlive());
 
       for (int run = 1; run <= 2; run++) {

@@ -37,7 +37,7 @@ public final class JournalFixture {
     DatabaseSettings db = DatabaseSettings.fromConfig(config);
     ObjectMapper mapper = AuditMapper.create(config);
     String pid = ContainerHistory.persistenceId(account, container);
-    String padding = "x".repeat(300);
+    String padding = "x".repeat(450);
     try (Connection c = DriverManager.getConnection(db.url(), db.user(), db.password())) {
       c.setAutoCommit(false);
       try (PreparedStatement st = c.prepareStatement("INSERT INTO \"event_journal\" (\"persistence_id\","

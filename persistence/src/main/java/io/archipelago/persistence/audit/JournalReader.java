@@ -79,32 +79,49 @@ public final class JournalReader implements AutoCloseable {
    * entity and type filters (the rest of the query is for the decoded records).
    */
   public List<JournalRow> page(AuditQuery query, long afterOrdering, int max) throws SQLException {
-    StringBuilder sql = new StringBuilder("SELECT ").append(columns)
-        .append(" FROM \"event_journal\" WHERE \"ordering\" > ?");
-    List<String> params = new ArrayList<>();
-    if (query.filtersEntities()) {
-      List<String> any = new ArrayList<>();
-      for (String id : query.persistenceIds()) {
-        any.add("\"persistence_id\" = ?");
-        params.add(id);
+    StringBuilder sql = new StringBuilder("SELECT ").append(columns).append(" FROM \"event_journal\"");
+    List<Object> params = new ArrayList<>();
+    String orderBy;
+    if (query.persistenceIds().size() == 1 && query.persistenceIdPrefixes().isEmpty()) {
+      // One entity: walk its primary key, whose sequence numbers grow with the orderings. Ordering
+      // it by "ordering" instead makes the databases sort all of the entity's rows for every page.
+      String id = query.persistenceIds().iterator().next();
+      sql.append(" WHERE \"persistence_id\" = ? AND \"sequence_number\" > COALESCE("
+          + "(SELECT s.\"sequence_number\" FROM \"event_journal\" s WHERE s.\"ordering\" = ? AND s.\"persistence_id\" = ?),"
+          + " (SELECT COALESCE(MAX(m.\"sequence_number\"), 0) FROM \"event_journal\" m"
+          + " WHERE m.\"persistence_id\" = ? AND m.\"ordering\" < ?))");
+      params.addAll(List.of(id, afterOrdering, id, id, afterOrdering));
+      orderBy = "\"sequence_number\"";
+    } else {
+      if (connectionPerPage) {
+        sql.append(" USE INDEX (\"event_journal_ordering_idx\")"); // H2 would rather sort a prefix match
       }
-      for (String prefix : query.persistenceIdPrefixes()) {
-        any.add("\"persistence_id\" LIKE ? ESCAPE '!'");
-        params.add(prefix.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%");
+      sql.append(" WHERE \"ordering\" > ?");
+      params.add(afterOrdering);
+      if (query.filtersEntities()) {
+        List<String> any = new ArrayList<>();
+        for (String id : query.persistenceIds()) {
+          any.add("\"persistence_id\" = ?");
+          params.add(id);
+        }
+        for (String prefix : query.persistenceIdPrefixes()) {
+          any.add("\"persistence_id\" LIKE ? ESCAPE '!'");
+          params.add(prefix.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%");
+        }
+        sql.append(" AND (").append(String.join(" OR ", any)).append(")");
       }
-      sql.append(" AND (").append(String.join(" OR ", any)).append(")");
+      orderBy = "\"ordering\"";
     }
     if (!query.types().isEmpty()) {
       sql.append(" AND \"adapter_manifest\" IN (")
           .append(String.join(", ", java.util.Collections.nCopies(query.types().size(), "?"))).append(")");
       params.addAll(query.types());
     }
-    sql.append(" ORDER BY \"ordering\" LIMIT ").append(max);
+    sql.append(" ORDER BY ").append(orderBy).append(" LIMIT ").append(max);
     return withConnection(c -> {
       try (PreparedStatement st = c.prepareStatement(sql.toString())) {
-        st.setLong(1, afterOrdering);
         for (int i = 0; i < params.size(); i++) {
-          st.setString(i + 2, params.get(i));
+          st.setObject(i + 1, params.get(i));
         }
         return rows(st);
       }
