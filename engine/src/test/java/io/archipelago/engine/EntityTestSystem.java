@@ -9,7 +9,12 @@ import akka.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.archipelago.engine.account.AccountEntity;
+import io.archipelago.engine.audit.EventSchemas;
+import io.archipelago.persistence.audit.AuditEnvelope;
+import io.archipelago.persistence.audit.AuditMapper;
+import io.archipelago.persistence.audit.EventSchema;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * The actor system of the entity tests: the in-memory journal and snapshot store of the
@@ -33,6 +38,33 @@ public final class EntityTestSystem {
         .withFallback(EventSourcedBehaviorTestKit.config())
         .withFallback(ConfigFactory.load("application-test"));
   }
+
+  /**
+   * The single event a command persisted, unwrapped: the journal (which the test kit reads
+   * back) holds hash-chained {@link AuditEnvelope}s, not the domain events.
+   */
+  public static Object event(EventSourcedBehaviorTestKit.CommandResult<?, ?, ?> result) {
+    List<?> events = result.events();
+    if (events.size() != 1) {
+      throw new AssertionError("expected one event, got " + events);
+    }
+    return unwrap(events.get(0));
+  }
+
+  /** A stored event as the entity sees it on replay. */
+  public static Object unwrap(Object stored) {
+    if (!(stored instanceof AuditEnvelope e)) {
+      return stored;
+    }
+    for (EventSchema<?> schema : List.of(EventSchemas.CONTAINER, EventSchemas.ACCOUNT, EventSchemas.REGISTRY)) {
+      if (schema.knows(e.type())) {
+        return schema.decode(MAPPER, e.type(), e.version(), e.payload());
+      }
+    }
+    throw new AssertionError("unknown event type " + e.type());
+  }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper MAPPER = AuditMapper.create(config().resolve());
 
   /** Starts the system, joins it to itself and starts account sharding. */
   public static ActorTestKit start(String name) {

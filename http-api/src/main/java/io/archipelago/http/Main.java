@@ -31,8 +31,13 @@ public final class Main {
 
   public static void main(String[] args) {
     String command = args.length == 0 ? "serve" : args[0];
+    if (command.equals("audit")) {
+      System.exit(io.archipelago.http.cli.AuditCli.run(ArchipelagoConfig.load(),
+          new java.io.PrintWriter(System.out, true), new java.io.PrintWriter(System.err, true),
+          java.util.Arrays.copyOfRange(args, 1, args.length)));
+    }
     if (!command.equals("serve")) {
-      System.err.println("usage: archipelago serve");
+      System.err.println("usage: archipelago serve | archipelago audit <verify|replay|export|tail> ...");
       System.exit(2);
     }
     Config config = ArchipelagoConfig.load();

@@ -9,17 +9,24 @@ import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.Entity;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
 import akka.pattern.StatusReply;
+import akka.persistence.typed.EventAdapter;
 import akka.persistence.typed.PersistenceId;
+import akka.persistence.typed.RecoveryCompleted;
+import akka.persistence.typed.SnapshotAdapter;
 import akka.persistence.typed.javadsl.CommandHandlerWithReply;
 import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import akka.persistence.typed.javadsl.ReplyEffect;
 import akka.persistence.typed.javadsl.RetentionCriteria;
+import akka.persistence.typed.javadsl.SignalHandler;
+import io.archipelago.engine.audit.AuditWiring;
+import io.archipelago.engine.audit.EventSchemas;
 import io.archipelago.engine.entity.GroupCommit;
 import io.archipelago.engine.store.SortedListing;
 import io.archipelago.engine.store.SwiftTimestamp;
 import io.archipelago.persistence.CborSerializable;
 import io.archipelago.persistence.audit.AuditInfo;
+import io.archipelago.persistence.audit.AuditTrail;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -72,13 +79,16 @@ public final class AccountEntity
       ActorRef<StatusReply<AccountSummary>> replyTo)
       implements Command {}
 
-  public sealed interface Event extends CborSerializable {}
+  public sealed interface Event extends CborSerializable {
+    AuditInfo audit();
+  }
 
   public record ContainerListed(ContainerSummary summary, AuditInfo audit) implements Event {}
 
   public record ContainerUnlisted(String name, AuditInfo audit) implements Event {}
 
-  public record ContainerStatsRefreshed(ContainerSummary summary) implements Event {}
+  /** Counts pushed by the container entity: the gateway's own work ({@code system} principal). */
+  public record ContainerStatsRefreshed(ContainerSummary summary, AuditInfo audit) implements Event {}
 
   public record AccountMetadataUpdated(Map<String, String> changes, SwiftTimestamp timestamp, AuditInfo audit)
       implements Event {}
@@ -93,6 +103,9 @@ public final class AccountEntity
 
   private final String account;
   private final RetentionCriteria retention;
+  private final String node;
+  /** The hash chain of this account's events (the journal stores envelopes). */
+  private final AuditTrail<Event, AccountState> trail;
 
   /** Self message: persist the buffered namespace changes as one batch. No reply. */
   public enum FlushChanges implements Command {
@@ -112,6 +125,8 @@ public final class AccountEntity
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
     this.account = account;
     this.self = self;
+    this.node = system.address().hostPort();
+    this.trail = AuditWiring.trail(system, PersistenceId.of(TYPE_KEY.name(), account), EventSchemas.ACCOUNT);
     var config = system.settings().config();
     this.retention =
         RetentionCriteria.snapshotEvery(
@@ -127,6 +142,23 @@ public final class AccountEntity
   @Override
   public RetentionCriteria retentionCriteria() {
     return retention;
+  }
+
+  @Override
+  public EventAdapter<Event, ?> eventAdapter() {
+    return trail.eventAdapter();
+  }
+
+  @Override
+  public SnapshotAdapter<AccountState> snapshotAdapter() {
+    return trail.snapshotAdapter();
+  }
+
+  @Override
+  public SignalHandler<AccountState> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), state -> trail.recoveryCompleted())
+        .build();
   }
 
   @Override
@@ -177,7 +209,8 @@ public final class AccountEntity
     if (current == null || Objects.equals(current, cmd.summary())) {
       return Effect().noReply();
     }
-    return buffer(new ContainerStatsRefreshed(cmd.summary()), null);
+    return buffer(
+        new ContainerStatsRefreshed(cmd.summary(), AuditInfo.system(node, "stats/" + cmd.summary().name())), null);
   }
 
   private ReplyEffect<Event, AccountState> onListContainers(AccountState state, ListContainers cmd) {

@@ -2,6 +2,7 @@ package io.archipelago.engine.backend;
 
 import io.archipelago.engine.store.Capacity;
 import io.archipelago.engine.store.ObjectStore;
+import io.archipelago.engine.store.remote.GuardedObjectStore;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +31,18 @@ public final class BackendRegistry {
 
   public Collection<BackendDescriptor> backends() {
     return descriptors.values();
+  }
+
+  /**
+   * The backends whose driver is believed to serve requests: placement leaves out a remote
+   * backend whose circuit breaker is open.
+   */
+  public List<BackendDescriptor> healthyBackends() {
+    return descriptors.values().stream()
+        .filter(d -> store(d.id())
+            .map(s -> !(s instanceof GuardedObjectStore guarded) || guarded.available())
+            .orElse(false))
+        .toList();
   }
 
   public Optional<BackendDescriptor> descriptor(String backendId) {

@@ -4,18 +4,26 @@ import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.SupervisorStrategy;
+import akka.actor.typed.javadsl.Behaviors;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.Entity;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
 import akka.pattern.StatusReply;
+import akka.persistence.typed.EventAdapter;
 import akka.persistence.typed.PersistenceId;
+import akka.persistence.typed.RecoveryCompleted;
+import akka.persistence.typed.SnapshotAdapter;
 import akka.persistence.typed.javadsl.CommandHandlerWithReply;
 import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import akka.persistence.typed.javadsl.ReplyEffect;
 import akka.persistence.typed.javadsl.RetentionCriteria;
+import akka.persistence.typed.javadsl.SignalHandler;
+import io.archipelago.engine.audit.AuditWiring;
+import io.archipelago.engine.audit.EventSchemas;
 import io.archipelago.persistence.CborSerializable;
 import io.archipelago.persistence.audit.AuditInfo;
+import io.archipelago.persistence.audit.AuditTrail;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,13 +82,34 @@ public final class BackendRegistryEntity
   }
 
   public static Behavior<Command> create() {
-    return new BackendRegistryEntity();
+    return Behaviors.setup(ctx -> new BackendRegistryEntity(ctx.getSystem()));
   }
 
-  private BackendRegistryEntity() {
+  /** The hash chain of the registry's events (the journal stores envelopes). */
+  private final AuditTrail<Event, RegistryState> trail;
+
+  private BackendRegistryEntity(ActorSystem<?> system) {
     super(
         PersistenceId.of(TYPE_KEY.name(), ID),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
+    this.trail = AuditWiring.trail(system, PersistenceId.of(TYPE_KEY.name(), ID), EventSchemas.REGISTRY);
+  }
+
+  @Override
+  public EventAdapter<Event, ?> eventAdapter() {
+    return trail.eventAdapter();
+  }
+
+  @Override
+  public SnapshotAdapter<RegistryState> snapshotAdapter() {
+    return trail.snapshotAdapter();
+  }
+
+  @Override
+  public SignalHandler<RegistryState> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), state -> trail.recoveryCompleted())
+        .build();
   }
 
   @Override

@@ -4,9 +4,17 @@ import akka.actor.typed.ActorSystem;
 import io.archipelago.engine.store.ObjectStore;
 import io.archipelago.engine.store.OfflineFlagStore;
 import io.archipelago.engine.store.fs.FilesystemObjectStore;
+import io.archipelago.engine.store.remote.DriverSettings;
+import io.archipelago.engine.store.remote.GuardedObjectStore;
+import io.archipelago.engine.store.remote.RemoteObjectStore;
+import io.archipelago.engine.store.s3.S3ObjectStore;
+import io.archipelago.engine.store.swift.SwiftObjectStore;
 import java.nio.file.Path;
 
-/** Builds the driver for a backend descriptor. */
+/**
+ * Builds the driver for a backend descriptor. Remote drivers (swift, s3) come wrapped in a
+ * {@link GuardedObjectStore}: circuit breaker, health probes, retries of reads.
+ */
 public final class ObjectStoreFactory {
 
   private final ActorSystem<?> system;
@@ -24,15 +32,22 @@ public final class ObjectStoreFactory {
   }
 
   private ObjectStore driver(BackendDescriptor backend) {
+    DriverSettings settings = new DriverSettings(backend.id(), backend.settings());
     return switch (backend.kind()) {
       case FILESYSTEM -> {
         String root = backend.settings().getOrDefault("root", "backends/" + backend.id());
         yield new FilesystemObjectStore(
             backend.id(), dataDir.resolve(root), backend.capacityBytes(), system);
       }
-      case SWIFT, S3 -> throw new IllegalArgumentException(
-          "backend " + backend.id() + ": the " + backend.kind().configValue()
-              + " driver is not available in this build");
+      case SWIFT -> guarded(
+          new SwiftObjectStore(backend.id(), settings, backend.capacityBytes(), system), settings);
+      case S3 -> guarded(
+          new S3ObjectStore(backend.id(), settings, backend.capacityBytes(), system), settings);
     };
+  }
+
+  private ObjectStore guarded(RemoteObjectStore store, DriverSettings settings) {
+    return new GuardedObjectStore(
+        store, GuardedObjectStore.Settings.of(system.settings().config(), settings), system);
   }
 }

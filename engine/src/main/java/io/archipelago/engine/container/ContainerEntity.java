@@ -12,18 +12,25 @@ import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.Entity;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
 import akka.pattern.StatusReply;
+import akka.persistence.typed.EventAdapter;
 import akka.persistence.typed.PersistenceId;
+import akka.persistence.typed.RecoveryCompleted;
+import akka.persistence.typed.SnapshotAdapter;
 import akka.persistence.typed.javadsl.CommandHandlerWithReply;
 import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import akka.persistence.typed.javadsl.ReplyEffect;
 import akka.persistence.typed.javadsl.RetentionCriteria;
+import akka.persistence.typed.javadsl.SignalHandler;
 import io.archipelago.engine.account.AccountEntity;
 import io.archipelago.engine.account.ContainerSummary;
+import io.archipelago.engine.audit.AuditWiring;
+import io.archipelago.engine.audit.EventSchemas;
 import io.archipelago.engine.entity.GroupCommit;
 import io.archipelago.engine.store.SwiftTimestamp;
 import io.archipelago.persistence.CborSerializable;
 import io.archipelago.persistence.audit.AuditInfo;
+import io.archipelago.persistence.audit.AuditTrail;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -278,6 +285,8 @@ public final class ContainerEntity
   private final TimerScheduler<Command> timers;
   private final RetentionCriteria retention;
   private final String tag;
+  /** The hash chain of this container's events (the journal stores envelopes). */
+  private final AuditTrail<Event, ContainerState> trail;
 
   /**
    * Writes and deletes recorded lately, by name and timestamp: an ask that timed out is sent
@@ -332,6 +341,24 @@ public final class ContainerEntity
             persistence.getInt("snapshot-every"), persistence.getInt("keep-snapshots"));
     int slices = system.settings().config().getInt("archipelago.engine.container-tag-slices");
     this.tag = tagOf(account, container, slices);
+    this.trail = AuditWiring.trail(system, persistenceIdOf(account, container), EventSchemas.CONTAINER);
+  }
+
+  @Override
+  public EventAdapter<Event, ?> eventAdapter() {
+    return trail.eventAdapter();
+  }
+
+  @Override
+  public SnapshotAdapter<ContainerState> snapshotAdapter() {
+    return trail.snapshotAdapter();
+  }
+
+  @Override
+  public SignalHandler<ContainerState> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), state -> trail.recoveryCompleted())
+        .build();
   }
 
   /** The tag of every event of a container: {@code Container-<slice>}. */

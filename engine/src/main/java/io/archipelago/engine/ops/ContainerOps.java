@@ -66,7 +66,7 @@ public final class ContainerOps {
               }
               PlacementPolicy policy = policy(requestedPolicy);
               Placement.Decision decision =
-                  Placement.choose(policy, ctx.registry().backends(), ctx.registry().capacities())
+                  Placement.choose(policy, ctx.registry().healthyBackends(), ctx.registry().capacities())
                       .orElseThrow(
                           () -> new GatewayException(
                               GatewayException.Reason.NO_BACKEND_FOR_POLICY,

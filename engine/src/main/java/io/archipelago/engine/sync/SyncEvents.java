@@ -1,36 +1,27 @@
 package io.archipelago.engine.sync;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.archipelago.engine.audit.EventSchemas;
 import io.archipelago.engine.container.ContainerEntity;
-import java.lang.reflect.Method;
+import io.archipelago.persistence.audit.AuditEnvelope;
 import java.util.Optional;
 
 /**
- * The container event inside what the read journal hands the projection. Today that is the
- * event itself; an event adapter that wraps events in an envelope (as the audit hash chain does)
- * is unwrapped through its {@code event()} or {@code payload()} accessor, so that the sync keeps
- * following the log whatever the journal stores around the event.
+ * Container events as the read journal hands them to the sync projection. The journal stores
+ * them in hash-chained audit envelopes (the entities' event adapter unwraps them only on
+ * recovery, not for queries), so the projection decodes the envelope with the same schema.
  */
 final class SyncEvents {
 
   private SyncEvents() {}
 
-  static Optional<ContainerEntity.Event> unwrap(Object stored) {
+  static Optional<ContainerEntity.Event> unwrap(Object stored, ObjectMapper auditMapper) {
     if (stored instanceof ContainerEntity.Event e) {
       return Optional.of(e);
     }
-    if (stored == null) {
-      return Optional.empty();
-    }
-    for (String accessor : new String[] {"event", "payload"}) {
-      try {
-        Method m = stored.getClass().getMethod(accessor);
-        Object inner = m.invoke(stored);
-        if (inner instanceof ContainerEntity.Event e) {
-          return Optional.of(e);
-        }
-      } catch (ReflectiveOperationException | RuntimeException ignored) {
-        // not an envelope of this shape
-      }
+    if (stored instanceof AuditEnvelope envelope && EventSchemas.CONTAINER.knows(envelope.type())) {
+      return Optional.of(EventSchemas.CONTAINER.decode(
+          auditMapper, envelope.type(), envelope.version(), envelope.payload()));
     }
     return Optional.empty();
   }

@@ -32,6 +32,10 @@ import org.slf4j.LoggerFactory;
  */
 final class SyncHandler extends Handler<List<EventEnvelope<Object>>> {
 
+  /** Decodes the audit envelopes the journal stores the container events in. */
+  private final com.fasterxml.jackson.databind.ObjectMapper auditMapper;
+
+
   private static final Logger log = LoggerFactory.getLogger(SyncHandler.class);
 
   private final int slice;
@@ -58,6 +62,7 @@ final class SyncHandler extends Handler<List<EventEnvelope<Object>>> {
     this.settings = settings;
     this.materializer = Materializer.matFromSystem(system);
     this.localSlices = localSlices;
+    this.auditMapper = io.archipelago.persistence.audit.AuditMapper.of(system);
   }
 
   @Override
@@ -81,7 +86,7 @@ final class SyncHandler extends Handler<List<EventEnvelope<Object>>> {
   public CompletionStage<Done> process(List<EventEnvelope<Object>> envelopes) {
     Map<String, List<Change>> byContainer = new LinkedHashMap<>();
     for (EventEnvelope<Object> e : envelopes) {
-      SyncEvents.unwrap(e.event()).ifPresent(event -> byContainer
+      SyncEvents.unwrap(e.event(), auditMapper).ifPresent(event -> byContainer
           .computeIfAbsent(e.persistenceId(), k -> new ArrayList<>())
           .add(new Change(e.sequenceNr(), event)));
     }

@@ -128,7 +128,7 @@ class ContainerEntityTest {
         new ContainerEntity.ContainerCreated(
             ACCOUNT, CONTAINER, "standard", "fs-a", List.of("fs-b"), metadata,
             ts("1700000000.00001"), AUDIT),
-        result.event());
+        EntityTestSystem.event(result));
     assertTrue(result.reply().isSuccess());
     ContainerEntity.CreateResult created = result.reply().getValue();
     assertTrue(created.created());
@@ -161,7 +161,7 @@ class ContainerEntityTest {
 
     assertEquals(
         new ContainerEntity.ContainerMetadataUpdated(changes, ts("1700000001.00000"), AUDIT),
-        result.event());
+        EntityTestSystem.event(result));
     ContainerEntity.CreateResult reply = result.reply().getValue();
     assertFalse(reply.created());
     assertEquals(result.state(), reply.state());
@@ -252,7 +252,7 @@ class ContainerEntityTest {
             replyTo -> new ContainerEntity.UpdateMetadata(changes, ts("1700000002.5"), AUDIT, replyTo));
 
     assertEquals(
-        new ContainerEntity.ContainerMetadataUpdated(changes, ts("1700000002.5"), AUDIT), result.event());
+        new ContainerEntity.ContainerMetadataUpdated(changes, ts("1700000002.5"), AUDIT), EntityTestSystem.event(result));
     ContainerState state = result.reply().getValue();
     assertEquals(result.state(), state);
     assertEquals(Map.of("x-container-meta-a", "one", "x-container-meta-c", "3"), state.metadata());
@@ -272,7 +272,7 @@ class ContainerEntityTest {
         new ContainerEntity.ObjectWritten(
             "a.jpg", "d41d8cd98f00b204e9800998ecf8427e", 100, "image/jpeg", ts("1700000010"), false, 0,
             AUDIT),
-        first.event());
+        EntityTestSystem.event(first));
     assertEquals(1, first.state().objectCount());
     assertEquals(100, first.state().bytesUsed());
 
@@ -320,7 +320,7 @@ class ContainerEntityTest {
             r -> new ContainerEntity.RecordObjectDelete("a", 100, ts("1700000012"), AUDIT, r));
 
     assertEquals(StatusReply.ack(), result.reply());
-    assertEquals(new ContainerEntity.ObjectDeleted("a", 100, ts("1700000012"), AUDIT), result.event());
+    assertEquals(new ContainerEntity.ObjectDeleted("a", 100, ts("1700000012"), AUDIT), EntityTestSystem.event(result));
     assertEquals(1, result.state().objectCount());
     assertEquals(40, result.state().bytesUsed());
     assertEquals(ts("1700000012"), result.state().lastWriteAt());
@@ -349,7 +349,7 @@ class ContainerEntityTest {
 
     var deleted =
         kit.<StatusReply<Done>>runCommand(replyTo -> new ContainerEntity.Delete(ts("1700000020"), AUDIT, replyTo));
-    assertEquals(new ContainerEntity.ContainerDeleted(ts("1700000020"), AUDIT), deleted.event());
+    assertEquals(new ContainerEntity.ContainerDeleted(ts("1700000020"), AUDIT), EntityTestSystem.event(deleted));
     assertEquals(Lifecycle.DELETED, deleted.state().lifecycle());
     assertEquals(0, deleted.state().objectCount());
     assertEquals(0, deleted.state().bytesUsed());

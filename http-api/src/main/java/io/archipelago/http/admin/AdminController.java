@@ -40,16 +40,25 @@ public final class AdminController {
 
   private final ArchipelagoEngine engine;
   private final akka.stream.Materializer materializer;
+  private final AuditController audit;
 
   public AdminController(ArchipelagoEngine engine) {
     this.engine = engine;
     this.materializer = akka.stream.Materializer.matFromSystem(engine.system());
+    this.audit = new AuditController(engine);
   }
 
   /** @param rawPath the path below {@code /admin/}, still percent-encoded */
   public CompletionStage<HttpResponse> handle(HttpRequest request, String rawPath, RequestContext context) {
     String[] parts = rawPath.split("/", -1);
     var method = request.method();
+    if (method.equals(HttpMethods.GET) && parts.length == 1 && parts[0].equals("audit")) {
+      return audit.log(request);
+    }
+    if (method.equals(HttpMethods.GET) && parts.length == 4 && parts[0].equals("containers")
+        && parts[3].equals("history")) {
+      return audit.history(request, RequestPath.decode(parts[1], false), RequestPath.decode(parts[2], false));
+    }
     if (parts[0].equals("cluster") && parts.length == 1 && method.equals(HttpMethods.GET)) {
       return engine.cluster().members().thenApply(this::clusterJson);
     }

@@ -27,9 +27,16 @@ public final class GatewayProcess implements AutoCloseable {
   private final int clusterPort;
   private final int managementPort;
   private final java.util.Map<String, String> extraEnv = new java.util.HashMap<>();
+  private final Path configFile;
   private Process process;
 
   public GatewayProcess(Path dataDir, List<String> jvmOptions) {
+    this(dataDir, jvmOptions, null);
+  }
+
+  /** A gateway started with {@code -Dconfig.file=configFile} instead of the root application.conf. */
+  public GatewayProcess(Path dataDir, List<String> jvmOptions, Path configFile) {
+    this.configFile = configFile;
     this.dataDir = dataDir;
     this.jvmOptions = List.copyOf(jvmOptions);
     this.log = dataDir.resolveSibling(dataDir.getFileName() + "-gateway.log");
@@ -86,7 +93,7 @@ public final class GatewayProcess implements AutoCloseable {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions);
-    command.add("-Dconfig.file=" + root.resolve("application.conf"));
+    command.add("-Dconfig.file=" + (configFile != null ? configFile : root.resolve("application.conf")));
     command.add("-cp");
     command.add(target.resolve("archipelago-http-api.jar") + ":" + target.resolve("lib") + "/*");
     command.add("io.archipelago.http.Main");

@@ -1,0 +1,18 @@
+package io.archipelago.engine.audit;
+
+import akka.actor.typed.ActorSystem;
+import akka.persistence.typed.PersistenceId;
+import io.archipelago.persistence.audit.AuditMapper;
+import io.archipelago.persistence.audit.AuditTrail;
+import io.archipelago.persistence.audit.EventSchema;
+
+/** Builds the hash chain ({@link AuditTrail}) of one entity instance. */
+public final class AuditWiring {
+
+  private AuditWiring() {}
+
+  public static <E, S> AuditTrail<E, S> trail(
+      ActorSystem<?> system, PersistenceId persistenceId, EventSchema<E> schema) {
+    return new AuditTrail<>(persistenceId.id(), schema, AuditMapper.of(system));
+  }
+}

@@ -1,0 +1,175 @@
+package io.archipelago.engine.audit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import akka.Done;
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.japi.Pair;
+import akka.pattern.StatusReply;
+import akka.persistence.testkit.SnapshotMeta;
+import akka.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.archipelago.engine.EntityTestSystem;
+import io.archipelago.engine.account.AccountEntity;
+import io.archipelago.engine.account.AccountState;
+import io.archipelago.engine.account.ContainerSummary;
+import io.archipelago.engine.container.ContainerEntity;
+import io.archipelago.engine.container.ContainerHistory;
+import io.archipelago.engine.container.ContainerState;
+import io.archipelago.engine.store.SwiftTimestamp;
+import io.archipelago.persistence.audit.AuditEnvelope;
+import io.archipelago.persistence.audit.AuditInfo;
+import io.archipelago.persistence.audit.AuditMapper;
+import io.archipelago.persistence.audit.ChainHash;
+import io.archipelago.persistence.audit.ChainedSnapshot;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The hash chain as the entities write it (test kit journal, events and snapshots serialized),
+ * and schema evolution: events written under an older schema, and before envelopes existed,
+ * still replay.
+ */
+class AuditTrailTest {
+
+  private static final AuditInfo AUDIT =
+      new AuditInfo("AUTH_test:alice", "AUTH_test", "192.0.2.10", "node-1:25520", "tx1",
+          Instant.parse("2024-03-01T12:00:00Z"));
+
+  private static ActorTestKit testKit;
+  private static ObjectMapper mapper;
+
+  @BeforeAll
+  static void start() {
+    testKit = EntityTestSystem.start("AuditTrailTest");
+    mapper = AuditMapper.of(testKit.system());
+  }
+
+  @AfterAll
+  static void stop() {
+    testKit.shutdownTestKit();
+  }
+
+  @Test
+  void eventsLinkAcrossSnapshotsAndRestarts() {
+    var kit = EventSourcedBehaviorTestKit.<ContainerEntity.Command, ContainerEntity.Event, ContainerState>create(
+        testKit.system(), ContainerEntity.create("AUTH_test/chained"),
+        EventSourcedBehaviorTestKit.enabledSerializationSettings());
+    kit.<StatusReply<ContainerEntity.CreateResult>>runCommand(r -> new ContainerEntity.Create(
+        "standard", "fs-a", List.of(), Map.of("x-container-meta-a", "1"), ts(1), AUDIT, r));
+    for (int i = 0; i < 12; i++) { // snapshots every 5 events in the test config
+      write(kit, "o" + i, i + 2);
+    }
+    kit.restart();
+    for (int i = 12; i < 15; i++) {
+      write(kit, "o" + i, i + 2);
+    }
+    assertEquals(15, kit.restart().state().objectCount());
+
+    String pid = "Container|AUTH_test/chained";
+    List<Object> stored = kit.persistenceTestKit().persistedInStorage(pid);
+    assertEquals(16, stored.size());
+    byte[] prev = ChainHash.genesis();
+    for (Object o : stored) {
+      AuditEnvelope e = assertInstanceOf(AuditEnvelope.class, o);
+      assertArrayEquals(prev, e.prevHash(), "link to the previous event");
+      assertArrayEquals(e.expectedHash(pid), e.hash(), "hash over the stored payload");
+      prev = e.hash();
+    }
+    List<Pair<SnapshotMeta, Object>> snapshots = kit.snapshotTestKit().get().persistedInStorage(pid);
+    assertFalse(snapshots.isEmpty());
+    for (Pair<SnapshotMeta, Object> s : snapshots) {
+      ChainedSnapshot snapshot = assertInstanceOf(ChainedSnapshot.class, s.second());
+      AuditEnvelope atSnapshot = (AuditEnvelope) stored.get((int) s.first().sequenceNr() - 1);
+      assertArrayEquals(atSnapshot.hash(), snapshot.lastHash(), "snapshot carries the chain head");
+    }
+  }
+
+  @Test
+  void payloadsAreCanonicalWhateverTheMapOrder() {
+    Map<String, String> a = new java.util.LinkedHashMap<>();
+    a.put("b", "2");
+    a.put("a", "1");
+    Map<String, String> b = new java.util.LinkedHashMap<>();
+    b.put("a", "1");
+    b.put("b", "2");
+    assertArrayEquals(
+        EventSchemas.CONTAINER.encode(mapper, new ContainerEntity.ContainerMetadataUpdated(a, ts(5), AUDIT)),
+        EventSchemas.CONTAINER.encode(mapper, new ContainerEntity.ContainerMetadataUpdated(b, ts(5), AUDIT)));
+  }
+
+  @Test
+  void eventsOfAnOlderSchemaVersionAndOfBeforeEnvelopesStillReplay() throws Exception {
+    String account = "AUTH_old";
+    String pid = "Account|" + account;
+    var kit = EventSourcedBehaviorTestKit.<AccountEntity.Command, AccountEntity.Event, AccountState>create(
+        testKit.system(), AccountEntity.create(account, testKit.system()),
+        EventSourcedBehaviorTestKit.disabledSerializationSettings());
+    ContainerSummary legacy = new ContainerSummary("legacy", "standard", "fs-a", 0, 0, ts(10));
+    ContainerSummary photos = new ContainerSummary("photos", "standard", "fs-a", 0, 0, ts(11));
+    ContainerSummary refreshed = new ContainerSummary("photos", "standard", "fs-a", 7, 700, ts(12));
+
+    // seq 1: written before audit envelopes existed (a plain Jackson event)
+    Object plain = new AccountEntity.ContainerListed(legacy, AUDIT);
+    // seq 2: a current envelope, first link of the chain
+    AuditEnvelope listed = AuditEnvelope.chain(pid, ChainHash.genesis(), "ContainerListed", 1,
+        EventSchemas.ACCOUNT.encode(mapper, new AccountEntity.ContainerListed(photos, AUDIT)));
+    // seq 3: ContainerStatsRefreshed as schema v1 wrote it: a summary and no audit field
+    ObjectNode v1 = mapper.createObjectNode();
+    v1.set("summary", mapper.valueToTree(refreshed));
+    AuditEnvelope stats = AuditEnvelope.chain(pid, listed.hash(), "ContainerStatsRefreshed", 1,
+        mapper.writeValueAsBytes(v1));
+    kit.persistenceTestKit().persistForRecovery(pid, List.of(plain, listed, stats));
+
+    AccountState recovered = kit.restart().state();
+    assertEquals(List.of(legacy, refreshed), recovered.containerList());
+
+    var upcast = (AccountEntity.ContainerStatsRefreshed)
+        EventSchemas.ACCOUNT.decode(mapper, "ContainerStatsRefreshed", 1, stats.payload());
+    assertEquals(refreshed, upcast.summary());
+    assertEquals("system", upcast.audit().principal());
+    assertNull(upcast.audit().at());
+
+    // The chain goes on from the replayed head.
+    kit.<StatusReply<Done>>runCommand(r -> new AccountEntity.UnlistContainer("legacy", AUDIT, r));
+    List<Object> stored = kit.persistenceTestKit().persistedInStorage(pid);
+    AuditEnvelope next = assertInstanceOf(AuditEnvelope.class, stored.get(3));
+    assertArrayEquals(stats.hash(), next.prevHash());
+    assertEquals(2, EventSchemas.ACCOUNT.versionOf(
+        new AccountEntity.ContainerStatsRefreshed(refreshed, AuditInfo.system("n", "r"))));
+  }
+
+  @Test
+  void historyAppliesEventsAsTheEntityDoes() {
+    ContainerState s = ContainerState.empty("AUTH_test", "h");
+    s = ContainerHistory.apply(s, new ContainerEntity.ContainerCreated(
+        "AUTH_test", "h", "standard", "fs-a", List.of("fs-b"), Map.of("x-container-meta-a", "1"), ts(1), AUDIT));
+    s = ContainerHistory.apply(s, new ContainerEntity.ObjectWritten("o", "e", 10, "text/plain", ts(2), false, 0, AUDIT));
+    s = ContainerHistory.apply(s, new ContainerEntity.ContainerMetadataUpdated(Map.of("x-container-meta-a", ""), ts(3), AUDIT));
+    assertTrue(s.isActive());
+    assertEquals(List.of("fs-b"), s.replicaBackends());
+    assertEquals(1, s.objectCount());
+    assertTrue(s.metadata().isEmpty());
+  }
+
+  private static void write(
+      EventSourcedBehaviorTestKit<ContainerEntity.Command, ContainerEntity.Event, ContainerState> kit,
+      String name, long second) {
+    kit.<StatusReply<Done>>runCommand(r -> new ContainerEntity.RecordObjectWrite(
+        name, "etag", 10, "text/plain", ts(second), false, 0, AUDIT, r));
+  }
+
+  private static SwiftTimestamp ts(long seconds) {
+    return new SwiftTimestamp(1_700_000_000L * 100_000 + seconds * 100_000);
+  }
+}

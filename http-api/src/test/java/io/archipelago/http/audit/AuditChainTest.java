@@ -1,0 +1,256 @@
+package io.archipelago.http.audit;
+
+import static io.archipelago.http.audit.AuditTesting.cli;
+import static io.archipelago.http.audit.AuditTesting.config;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import io.archipelago.http.testkit.SwiftClient;
+import io.archipelago.http.testkit.TestGateway;
+import io.archipelago.persistence.DatabaseSettings;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The hash chains of a node's journal (H2) after a mix of operations over many containers, two
+ * accounts and the backend registry: intact, then tampered with through JDBC on copies of the
+ * database (a payload altered, a row deleted, a row inserted), each found and located by
+ * {@code archipelago audit verify}; and export-then-delete, after which the chain verifies from
+ * the export and the node still recovers.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class AuditChainTest {
+
+  @TempDir static Path dir;
+  Path node;
+
+  @BeforeAll
+  void runAMixOfOperations() throws Exception {
+    node = dir.resolve("node");
+    try (TestGateway gateway = TestGateway.start(node)) {
+      String base = gateway.baseUrl();
+      SwiftClient test = SwiftClient.login(base, "test:tester", "testing");
+      SwiftClient test2 = SwiftClient.login(base, "test2:tester2", "testing2");
+      SwiftClient admin = SwiftClient.login(base, "admin:admin", "admin");
+      for (SwiftClient client : new SwiftClient[] {test, test2}) {
+        for (int c = 0; c < 12; c++) {
+          String path = "/c" + c;
+          ok(client.call("PUT", path, Map.of("X-Container-Meta-N", "" + c), null));
+          for (int o = 0; o < 3; o++) {
+            ok(client.call("PUT", path + "/o" + o, Map.of(), "object " + o));
+          }
+          ok(client.call("PUT", path + "/o0", Map.of(), "object 0, again"));
+          ok(client.call("DELETE", path + "/o1"));
+          ok(client.call("POST", path, Map.of("X-Container-Meta-Touched", "yes"), null));
+          if (c % 3 == 0) {
+            ok(client.call("DELETE", path + "/o0"));
+            ok(client.call("DELETE", path + "/o2"));
+            ok(client.call("DELETE", path));
+            ok(client.call("PUT", path, Map.of("X-Storage-Policy", "archive"), null));
+          }
+        }
+        ok(client.call("POST", "", Map.of("X-Account-Meta-Quota", "1"), null));
+      }
+      ok(test.call("PUT", "/busy"));
+      for (int o = 0; o < 130; o++) { // beyond snapshot-every (100)
+        ok(test.call("PUT", "/busy/o" + o, Map.of(), "o" + o));
+      }
+      ok(admin.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/admin/backends/local-archive/state"))
+          .header("X-Auth-Token", admin.token())
+          .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"state\":\"draining\"}")).build()));
+      ok(admin.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/admin/backends/local-archive/state"))
+          .header("X-Auth-Token", admin.token())
+          .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"state\":\"active\"}")).build()));
+      Thread.sleep(2500); // container stats reach the accounts (ContainerStatsRefreshed)
+
+      // The chain verifies while the node runs too (same JVM: H2 shares the open database).
+      AuditTesting.CliResult live = cli(config(node, Map.of()), "verify", "--no-progress");
+      assertEquals(0, live.code(), live.out() + live.err());
+    }
+  }
+
+  @Test
+  void theUntouchedJournalVerifies() throws Exception {
+    AuditTesting.CliResult r = cli(config(node, Map.of()), "verify", "--no-progress");
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("audit chain intact"), r.out());
+    try (Connection c = connect(config(node, Map.of()))) {
+      long events = scalar(c, "SELECT COUNT(*) FROM \"event_journal\"");
+      assertTrue(events > 350, "events: " + events);
+      assertTrue(scalar(c, "SELECT COUNT(DISTINCT \"persistence_id\") FROM \"event_journal\"") >= 28);
+      assertEquals(0, scalar(c, "SELECT COUNT(*) FROM \"event_journal\" WHERE \"event_ser_id\" <> 727301"));
+      assertTrue(scalar(c, "SELECT COUNT(*) FROM \"event_journal\" WHERE \"adapter_manifest\" = 'ContainerStatsRefreshed'") > 0);
+    }
+  }
+
+  @Test
+  void anAlteredPayloadIsFoundAndLocated() throws Exception {
+    Config copy = copyOfJournal("update");
+    try (Connection c = connect(copy)) {
+      byte[] payload = payload(c, "Container|AUTH_test/c4", 4);
+      payload[payload.length - 1] ^= 1;
+      try (PreparedStatement st = c.prepareStatement("UPDATE \"event_journal\" SET \"event_payload\" = ?"
+          + " WHERE \"persistence_id\" = ? AND \"sequence_number\" = ?")) {
+        st.setBytes(1, payload);
+        st.setString(2, "Container|AUTH_test/c4");
+        st.setLong(3, 4);
+        assertEquals(1, st.executeUpdate());
+      }
+    }
+    AuditTesting.CliResult r = cli(copy, "verify", "--no-progress");
+    assertEquals(1, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("first at Container|AUTH_test/c4 seq 4: journal: content does not match its hash"), r.out());
+  }
+
+  @Test
+  void aDeletedRowIsFoundAndLocated() throws Exception {
+    Config copy = copyOfJournal("delete");
+    try (Connection c = connect(copy);
+        PreparedStatement st = c.prepareStatement(
+            "DELETE FROM \"event_journal\" WHERE \"persistence_id\" = ? AND \"sequence_number\" = ?")) {
+      st.setString(1, "Container|AUTH_test2/c5");
+      st.setLong(2, 3);
+      assertEquals(1, st.executeUpdate());
+    }
+    AuditTesting.CliResult r = cli(copy, "verify", "--no-progress");
+    assertEquals(1, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("first at Container|AUTH_test2/c5 seq 4: events 3..3 are missing"), r.out());
+  }
+
+  @Test
+  void anInsertedRowIsFoundAndLocated() throws Exception {
+    Config copy = copyOfJournal("insert");
+    String pid = "Container|AUTH_test/c7";
+    long next;
+    try (Connection c = connect(copy)) {
+      next = scalar(c, "SELECT MAX(\"sequence_number\") FROM \"event_journal\" WHERE \"persistence_id\" = '" + pid + "'") + 1;
+      // A replayed copy of an earlier event, appended as if it were new.
+      try (PreparedStatement st = c.prepareStatement("INSERT INTO \"event_journal\" (\"persistence_id\","
+          + " \"sequence_number\", \"writer\", \"write_timestamp\", \"adapter_manifest\", \"event_payload\","
+          + " \"event_ser_id\", \"event_ser_manifest\") SELECT \"persistence_id\", ?, \"writer\", \"write_timestamp\","
+          + " \"adapter_manifest\", \"event_payload\", \"event_ser_id\", \"event_ser_manifest\" FROM \"event_journal\""
+          + " WHERE \"persistence_id\" = ? AND \"sequence_number\" = 2")) {
+        st.setLong(1, next);
+        st.setString(2, pid);
+        assertEquals(1, st.executeUpdate());
+      }
+    }
+    AuditTesting.CliResult r = cli(copy, "verify", "--no-progress");
+    assertEquals(1, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("first at " + pid + " seq " + next + ": journal: does not link to the previous event's hash"),
+        r.out());
+  }
+
+  @Test
+  void exportThenDeleteKeepsTheChainVerifiableAndTheNodeRecovers() throws Exception {
+    Config copy = copyOfJournal("export");
+    Path export = dir.resolve("audit-1.ndjson");
+    AuditTesting.CliResult exported =
+        cli(copy, "export", "--before", Instant.now().toString(), "--out", export.toString(), "--delete", "--no-progress");
+    assertEquals(0, exported.code(), exported.out() + exported.err());
+    long deleted;
+    try (Connection c = connect(copy)) {
+      deleted = scalar(c, "SELECT MIN(\"sequence_number\") FROM \"event_journal\" WHERE \"persistence_id\" = 'Container|AUTH_test/busy'") - 1;
+    }
+    assertEquals(100, deleted, exported.out()); // up to the snapshot; the rest is needed for recovery
+    assertTrue(exported.out().contains("deleted from the journal"), exported.out());
+
+    AuditTesting.CliResult without = cli(copy, "verify", "--no-progress");
+    assertEquals(1, without.code(), without.out());
+    assertTrue(without.out().contains("removed without an export"), without.out());
+    AuditTesting.CliResult with = cli(copy, "verify", "--no-progress", "--export", export.toString());
+    assertEquals(0, with.code(), with.out() + with.err());
+    assertTrue(with.out().contains("continue from an export"), with.out());
+
+    // The node recovers the pruned entities from their snapshots and goes on chaining.
+    Path copyNode = Path.of(copy.getString("archipelago.data-dir"));
+    try (TestGateway gateway = TestGateway.start(copyNode)) {
+      SwiftClient test = SwiftClient.login(gateway.baseUrl(), "test:tester", "testing");
+      HttpResponse<String> head = test.call("HEAD", "/busy");
+      assertEquals("130", head.headers().firstValue("X-Container-Object-Count").orElse(""), head.toString());
+      ok(test.call("PUT", "/busy/after-export", Map.of(), "x"));
+      Thread.sleep(1500);
+    }
+    AuditTesting.CliResult after = cli(copy, "verify", "--no-progress", "--export", export.toString());
+    assertEquals(0, after.code(), after.out() + after.err());
+
+    // The export cannot be edited either.
+    Path edited = dir.resolve("audit-edited.ndjson");
+    String text = Files.readString(export);
+    int at = text.indexOf("\"stored\":\"") + 30;
+    char c = text.charAt(at);
+    Files.writeString(edited, text.substring(0, at) + (c == 'A' ? 'B' : 'A') + text.substring(at + 1));
+    AuditTesting.CliResult broken = cli(copy, "verify", "--no-progress", "--export", edited.toString());
+    assertEquals(1, broken.code(), broken.out() + broken.err());
+  }
+
+  private Config copyOfJournal(String name) throws Exception {
+    Path copy = dir.resolve(name);
+    Files.createDirectories(copy.resolve("journal"));
+    try (var files = Files.list(node.resolve("journal"))) {
+      for (Path f : files.toList()) {
+        Files.copy(f, copy.resolve("journal").resolve(f.getFileName()));
+      }
+    }
+    if (Files.exists(node.resolve("backends"))) {
+      copyTree(node.resolve("backends"), copy.resolve("backends"));
+    }
+    if (Files.exists(node.resolve("token-secret"))) {
+      Files.copy(node.resolve("token-secret"), copy.resolve("token-secret"));
+    }
+    return config(copy, Map.of());
+  }
+
+  private static void copyTree(Path from, Path to) throws Exception {
+    try (var walk = Files.walk(from)) {
+      for (Path p : walk.toList()) {
+        Path target = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(p, target);
+        }
+      }
+    }
+  }
+
+  private static Connection connect(Config config) throws Exception {
+    DatabaseSettings s = DatabaseSettings.fromConfig(config);
+    return DriverManager.getConnection(s.url() + ";IFEXISTS=TRUE", s.user(), s.password());
+  }
+
+  private static byte[] payload(Connection c, String pid, long seq) throws Exception {
+    try (PreparedStatement st = c.prepareStatement("SELECT \"event_payload\" FROM \"event_journal\""
+        + " WHERE \"persistence_id\" = ? AND \"sequence_number\" = ?")) {
+      st.setString(1, pid);
+      st.setLong(2, seq);
+      try (ResultSet rs = st.executeQuery()) {
+        assertTrue(rs.next(), pid + " " + seq);
+        return rs.getBytes(1);
+      }
+    }
+  }
+
+  private static long scalar(Connection c, String sql) throws Exception {
+    try (PreparedStatement st = c.prepareStatement(sql); ResultSet rs = st.executeQuery()) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  private static void ok(HttpResponse<String> r) {
+    assertTrue(r.statusCode() / 100 == 2, r.statusCode() + " " + r.body());
+  }
+}

@@ -1,0 +1,237 @@
+package io.archipelago.persistence.audit;
+
+import io.archipelago.persistence.DatabaseSettings;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads the akka-persistence-jdbc tables directly over JDBC (H2 or PostgreSQL, quoted names
+ * suit both), page by page, so that nothing holds the whole log: the audit log, history replay,
+ * the chain verifier and export. Blocking; run it on a blocking dispatcher or a tool's thread.
+ *
+ * <p>With H2 every page is read on a connection of its own: an H2 session keeps every BLOB it
+ * returned for minutes (its LOB timeout), so one session reading a long range would hold all of
+ * it in memory. PostgreSQL (bytea) has no such state and keeps one connection.
+ */
+public final class JournalReader implements AutoCloseable {
+
+  private static final String COLUMNS_BUT_PAYLOAD =
+      "\"ordering\", \"persistence_id\", \"sequence_number\", \"write_timestamp\", \"deleted\", "
+          + "\"adapter_manifest\", \"event_ser_id\", \"event_ser_manifest\", ";
+
+  /** The newest snapshot of an entity: its sequence number and (if chained) last hash. */
+  public record SnapshotRef(String persistenceId, long sequenceNr, byte[] lastHash) {}
+
+  private static final int SCAN_PAGE = 5000;
+
+  private final DatabaseSettings settings;
+  private final Connection connection;
+  private final boolean connectionPerPage;
+  /** The selected columns; H2 reads the BLOB as VARBINARY, which spares it a temporary LOB copy per row. */
+  private final String columns;
+  private final String snapshotHead;
+
+  private JournalReader(DatabaseSettings settings, Connection connection) {
+    this.settings = settings;
+    this.connection = connection;
+    boolean h2 = settings.dialect() == io.archipelago.persistence.JournalDialect.H2;
+    this.connectionPerPage = h2;
+    this.columns = COLUMNS_BUT_PAYLOAD + (h2 ? "CAST(\"event_payload\" AS VARBINARY)" : "\"event_payload\"");
+    this.snapshotHead = h2
+        ? "SUBSTRING(CAST(\"snapshot_payload\" AS VARBINARY) FROM 1 FOR " + ChainHash.LENGTH + ")"
+        : "SUBSTRING(\"snapshot_payload\" FROM 1 FOR " + ChainHash.LENGTH + ")";
+  }
+
+  /** Opens the database (and keeps it open until {@link #close()}). */
+  public static JournalReader open(DatabaseSettings settings) throws SQLException {
+    Connection c = DriverManager.getConnection(settings.url(), settings.user(), settings.password());
+    return new JournalReader(settings, c);
+  }
+
+  /** The reader's long-lived connection, for statements of its callers (export's deletes). */
+  public Connection connection() {
+    return connection;
+  }
+
+  @FunctionalInterface
+  private interface Work<T> {
+    T run(Connection c) throws SQLException;
+  }
+
+  private <T> T withConnection(Work<T> work) throws SQLException {
+    if (!connectionPerPage) {
+      return work.run(connection);
+    }
+    try (Connection c = DriverManager.getConnection(settings.url(), settings.user(), settings.password())) {
+      return work.run(c);
+    }
+  }
+
+  /**
+   * Rows after {@code afterOrdering} in journal order, at most {@code max}, that pass the query's
+   * entity and type filters (the rest of the query is for the decoded records).
+   */
+  public List<JournalRow> page(AuditQuery query, long afterOrdering, int max) throws SQLException {
+    StringBuilder sql = new StringBuilder("SELECT ").append(columns).append(" FROM \"event_journal\"");
+    List<Object> params = new ArrayList<>();
+    String orderBy;
+    if (query.persistenceIds().size() == 1 && query.persistenceIdPrefixes().isEmpty()) {
+      // One entity: walk its primary key, whose sequence numbers grow with the orderings. Ordering
+      // it by "ordering" instead makes the databases sort all of the entity's rows for every page.
+      String id = query.persistenceIds().iterator().next();
+      sql.append(" WHERE \"persistence_id\" = ? AND \"sequence_number\" > COALESCE("
+          + "(SELECT s.\"sequence_number\" FROM \"event_journal\" s WHERE s.\"ordering\" = ? AND s.\"persistence_id\" = ?),"
+          + " (SELECT COALESCE(MAX(m.\"sequence_number\"), 0) FROM \"event_journal\" m"
+          + " WHERE m.\"persistence_id\" = ? AND m.\"ordering\" < ?))");
+      params.addAll(List.of(id, afterOrdering, id, id, afterOrdering));
+      orderBy = "\"sequence_number\"";
+    } else {
+      if (connectionPerPage) {
+        sql.append(" USE INDEX (\"event_journal_ordering_idx\")"); // H2 would rather sort a prefix match
+      }
+      sql.append(" WHERE \"ordering\" > ?");
+      params.add(afterOrdering);
+      if (query.filtersEntities()) {
+        List<String> any = new ArrayList<>();
+        for (String id : query.persistenceIds()) {
+          any.add("\"persistence_id\" = ?");
+          params.add(id);
+        }
+        for (String prefix : query.persistenceIdPrefixes()) {
+          any.add("\"persistence_id\" LIKE ? ESCAPE '!'");
+          params.add(prefix.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%");
+        }
+        sql.append(" AND (").append(String.join(" OR ", any)).append(")");
+      }
+      orderBy = "\"ordering\"";
+    }
+    if (!query.types().isEmpty()) {
+      sql.append(" AND \"adapter_manifest\" IN (")
+          .append(String.join(", ", java.util.Collections.nCopies(query.types().size(), "?"))).append(")");
+      params.addAll(query.types());
+    }
+    sql.append(" ORDER BY ").append(orderBy).append(" LIMIT ").append(max);
+    return withConnection(c -> {
+      try (PreparedStatement st = c.prepareStatement(sql.toString())) {
+        for (int i = 0; i < params.size(); i++) {
+          st.setObject(i + 1, params.get(i));
+        }
+        return rows(st);
+      }
+    });
+  }
+
+  /** Events of one entity after {@code afterSeq}, by sequence number, at most {@code max}. */
+  public List<JournalRow> eventsOf(String persistenceId, long afterSeq, int max) throws SQLException {
+    return withConnection(c -> {
+      try (PreparedStatement st = c.prepareStatement(
+          "SELECT " + columns + " FROM \"event_journal\" WHERE \"persistence_id\" = ? AND \"sequence_number\" > ?"
+              + " ORDER BY \"sequence_number\" LIMIT " + max)) {
+        st.setString(1, persistenceId);
+        st.setLong(2, afterSeq);
+        return rows(st);
+      }
+    });
+  }
+
+  /** Every row, entity by entity, in sequence order, read a page at a time. */
+  public void scanByEntity(RowConsumer consumer) throws SQLException {
+    String first = "SELECT " + columns + " FROM \"event_journal\""
+        + " ORDER BY \"persistence_id\", \"sequence_number\" LIMIT " + SCAN_PAGE;
+    String next = "SELECT " + columns + " FROM \"event_journal\" WHERE \"persistence_id\" >= ?"
+        + " AND (\"persistence_id\" > ? OR \"sequence_number\" > ?)"
+        + " ORDER BY \"persistence_id\", \"sequence_number\" LIMIT " + SCAN_PAGE;
+    JournalRow last = null;
+    while (true) {
+      JournalRow after = last;
+      List<JournalRow> rows = withConnection(c -> {
+        try (PreparedStatement st = c.prepareStatement(after == null ? first : next)) {
+          if (after != null) {
+            st.setString(1, after.persistenceId());
+            st.setString(2, after.persistenceId());
+            st.setLong(3, after.sequenceNr());
+          }
+          return rows(st);
+        }
+      });
+      for (JournalRow row : rows) {
+        consumer.accept(row);
+      }
+      if (rows.size() < SCAN_PAGE) {
+        return;
+      }
+      last = rows.get(rows.size() - 1);
+    }
+  }
+
+  public long countEvents() throws SQLException {
+    try (PreparedStatement st = connection.prepareStatement("SELECT COUNT(*) FROM \"event_journal\"");
+        ResultSet rs = st.executeQuery()) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  /** The newest snapshot of every entity that has one. */
+  public Map<String, SnapshotRef> latestSnapshots() throws SQLException {
+    return withConnection(c -> {
+      Map<String, SnapshotRef> result = new HashMap<>();
+      try (PreparedStatement st = c.prepareStatement(
+              "SELECT \"persistence_id\", \"sequence_number\", \"snapshot_ser_id\", \"snapshot_ser_manifest\", "
+                  + snapshotHead + " FROM \"snapshot\"");
+          ResultSet rs = st.executeQuery()) {
+        while (rs.next()) {
+          String id = rs.getString(1);
+          long seq = rs.getLong(2);
+          SnapshotRef current = result.get(id);
+          if (current != null && current.sequenceNr() >= seq) {
+            continue;
+          }
+          byte[] hash = null;
+          if (rs.getInt(3) == AuditSerializer.IDENTIFIER && AuditSerializer.SNAPSHOT_MANIFEST.equals(rs.getString(4))) {
+            hash = AuditSerializer.snapshotLastHash(rs.getBytes(5));
+          }
+          result.put(id, new SnapshotRef(id, seq, hash));
+        }
+      }
+      return result;
+    });
+  }
+
+  @FunctionalInterface
+  public interface RowConsumer {
+    void accept(JournalRow row) throws SQLException;
+  }
+
+  private static List<JournalRow> rows(PreparedStatement st) throws SQLException {
+    List<JournalRow> result = new ArrayList<>();
+    try (ResultSet rs = st.executeQuery()) {
+      while (rs.next()) {
+        result.add(row(rs));
+      }
+    }
+    return result;
+  }
+
+  private static JournalRow row(ResultSet rs) throws SQLException {
+    return new JournalRow(
+        rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getBoolean(5),
+        rs.getString(6) == null ? "" : rs.getString(6), rs.getInt(7), rs.getString(8), rs.getBytes(9));
+  }
+
+  @Override
+  public void close() {
+    try {
+      connection.close();
+    } catch (SQLException e) {
+      // closing a reader never fails the caller
+    }
+  }
+}
