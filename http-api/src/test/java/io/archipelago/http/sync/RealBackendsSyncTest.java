@@ -1,0 +1,248 @@
+package io.archipelago.http.sync;
+
+import static io.archipelago.http.sync.SyncTesting.adminJson;
+import static io.archipelago.http.sync.SyncTesting.await;
+import static io.archipelago.http.sync.SyncTesting.body;
+import static io.archipelago.http.sync.SyncTesting.enc;
+import static io.archipelago.http.sync.SyncTesting.listing;
+import static io.archipelago.http.sync.SyncTesting.md5;
+import static io.archipelago.http.sync.SyncTesting.names;
+import static io.archipelago.http.sync.SyncTesting.putAll;
+import static io.archipelago.http.sync.SyncTesting.read;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import akka.stream.javadsl.Source;
+import akka.util.ByteString;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.archipelago.engine.store.BackendContainer;
+import io.archipelago.engine.store.ListingEntry;
+import io.archipelago.engine.store.ObjectAttributes;
+import io.archipelago.engine.store.ObjectInfo;
+import io.archipelago.engine.store.ObjectStore;
+import io.archipelago.engine.store.SwiftTimestamp;
+import io.archipelago.engine.store.remote.DriverSettings;
+import io.archipelago.engine.store.s3.S3ObjectStore;
+import io.archipelago.engine.store.swift.SwiftObjectStore;
+import io.archipelago.engine.testing.RealBackends;
+import io.archipelago.http.testkit.FederatedBackends;
+import io.archipelago.http.testkit.SwiftClient;
+import io.archipelago.http.testkit.TestGateway;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Multi-site containers on real backends: two OpenStack Swift clusters (primary on Swift a,
+ * replica on Swift b) and S3Proxy as a replica kind (primary on Swift a, replica on S3). Outages
+ * stop a Swift cluster's proxy server. What arrived is checked with the backends' own drivers,
+ * talking to the servers directly, not through the gateway.
+ */
+class RealBackendsSyncTest {
+
+  @TempDir static Path dataDir;
+  static RealBackends servers;
+  static TestGateway gateway;
+  static SwiftClient tester;
+  static SwiftClient admin;
+  static Map<String, ObjectStore> direct = new HashMap<>();
+
+  @BeforeAll
+  static void start() {
+    servers = RealBackends.get();
+    FederatedBackends federated = new FederatedBackends(servers);
+    Map<String, Object> config = new HashMap<>(federated.config());
+    policy(config, "swift-ab", "swift-a", "swift-b");
+    policy(config, "swift-s3", "swift-a", "s3");
+    config.put("archipelago.engine.backend-health.max-failures", 2);
+    config.put("archipelago.engine.backend-health.reset-timeout", "1s");
+    config.put("archipelago.engine.backend-health.probe-interval", "500ms");
+    config.put("archipelago.engine.backend-health.call-timeout", "5s");
+    config.put("archipelago.sync.repair-interval", "2s");
+    config.put("archipelago.sync.backend-cooldown", "1s");
+    config.put("archipelago.sync.retry-min-backoff", "100ms");
+    config.put("archipelago.sync.attempts", 3);
+    config.put("archipelago.sync.progress-interval", "500ms");
+    config.put("jdbc-read-journal.refresh-interval", "200ms");
+    gateway = TestGateway.start(dataDir, config);
+    tester = SwiftClient.login(gateway.baseUrl(), "test:tester", "testing");
+    admin = SwiftClient.login(gateway.baseUrl(), "admin:admin", "admin");
+    var swiftA = servers.swiftA().driverSettings(FederatedBackends.SWIFT_PREFIX);
+    var swiftB = servers.swiftB().driverSettings(FederatedBackends.SWIFT_PREFIX);
+    var s3 = servers.s3().driverSettings("prefix", FederatedBackends.S3_BUCKET);
+    direct.put("swift-a", new SwiftObjectStore("swift-a", new DriverSettings("swift-a", swiftA), 0, gateway.system()));
+    direct.put("swift-b", new SwiftObjectStore("swift-b", new DriverSettings("swift-b", swiftB), 0, gateway.system()));
+    direct.put("s3", new S3ObjectStore("s3", new DriverSettings("s3", s3), 0, gateway.system()));
+  }
+
+  private static void policy(Map<String, Object> config, String name, String tier, String replicaTier) {
+    String p = "archipelago.placement.policies.\"" + name + "\".";
+    config.put(p + "tier", tier);
+    config.put(p + "replicas", 1);
+    config.put(p + "replica-tier", replicaTier);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (gateway != null) {
+      gateway.close();
+    }
+  }
+
+  static BackendContainer where(String container) {
+    return new BackendContainer("AUTH_test", container);
+  }
+
+  static void create(String container, String policy, String replica) {
+    HttpResponse<String> r = tester.call("PUT", "/" + container, Map.of("X-Storage-Policy", policy), null);
+    assertEquals(201, r.statusCode(), r.body());
+    JsonNode state = adminJson(admin, gateway.baseUrl(), "GET", "/admin/containers/AUTH_test/" + container);
+    assertEquals("swift-a", state.at("/assignment/primary").asText());
+    assertEquals(replica, state.at("/assignment/replicas/0").asText());
+  }
+
+  /** Waits until the replica holds exactly the primary's objects (name, etag, timestamp). */
+  static void awaitConverged(String container, String replica, long timeoutMillis) {
+    await(container + " to converge on " + replica, timeoutMillis, () -> {
+      Map<String, ListingEntry.ObjectRow> p = listing(direct.get("swift-a"), where(container));
+      Map<String, ListingEntry.ObjectRow> r = listing(direct.get(replica), where(container));
+      return same(p, r);
+    });
+  }
+
+  /** Same names, etags and timestamps (listings of different kinds differ in content type rendering). */
+  static boolean same(Map<String, ListingEntry.ObjectRow> a, Map<String, ListingEntry.ObjectRow> b) {
+    if (!a.keySet().equals(b.keySet())) {
+      return false;
+    }
+    for (var e : a.entrySet()) {
+      ListingEntry.ObjectRow other = b.get(e.getKey());
+      if (!e.getValue().etag().equals(other.etag()) || !e.getValue().timestamp().equals(other.timestamp())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  static void assertIdentical(String container, String replica, List<String> names, int maxSize) {
+    for (String name : names) {
+      byte[] expected = body(name, maxSize);
+      byte[] onReplica = read(direct.get(replica), where(container), name, gateway.system());
+      assertNotNull(onReplica, name + " missing on " + replica);
+      assertArrayEquals(expected, onReplica, name);
+      ObjectInfo p = direct.get("swift-a").head(where(container), name).toCompletableFuture().join().orElseThrow();
+      ObjectInfo r = direct.get(replica).head(where(container), name).toCompletableFuture().join().orElseThrow();
+      assertEquals(p.timestamp(), r.timestamp(), name);
+      assertEquals(md5(expected), r.etag(), name);
+      assertEquals(p.contentType(), r.contentType(), name);
+      assertEquals(p.metadata().get("x-object-meta-origin"), r.metadata().get("x-object-meta-origin"), name);
+    }
+  }
+
+  private static void thousandObjects(String container, String policy, String replica) {
+    create(container, policy, replica);
+    List<String> names = names("obj", 0, 1000);
+    Map<String, Integer> statuses = putAll(tester, container, names, 2048, 8,
+        Map.of("X-Object-Meta-Origin", "sync-test", "Content-Type", "application/x-test"));
+    assertTrue(statuses.values().stream().allMatch(s -> s == 201), statuses.toString());
+    awaitConverged(container, replica, 180_000);
+    assertIdentical(container, replica, names, 2048);
+    for (String name : names.subList(0, 100)) {
+      assertEquals(204, tester.call("DELETE", "/" + container + "/" + enc(name)).statusCode());
+    }
+    awaitConverged(container, replica, 60_000);
+    assertEquals(900, listing(direct.get(replica), where(container)).size());
+  }
+
+  @Test
+  void aThousandObjectsArriveOnTheOtherSwiftCluster() {
+    thousandObjects("real-thousand", "swift-ab", "swift-b");
+  }
+
+  @Test
+  void aThousandObjectsArriveOnAnS3Replica() {
+    thousandObjects("real-s3", "swift-s3", "s3");
+  }
+
+  @Test
+  void writesNeverFailWhileTheReplicaClusterIsStoppedAndItConverges() {
+    create("real-outage", "swift-ab", "swift-b");
+    List<String> names = names("o", 0, 1000);
+    Map<String, Integer> first = putAll(tester, "real-outage", names.subList(0, 300), 1024, 8, Map.of());
+    servers.swiftB().stopProxy();
+    Map<String, Integer> during;
+    try {
+      during = putAll(tester, "real-outage", names.subList(300, 700), 1024, 8, Map.of());
+      await("the sync to record the outage", 60_000, () -> adminJson(admin, gateway.baseUrl(), "GET",
+          "/admin/containers/AUTH_test/real-outage").at("/sync/replicas/swift-b/needsReconcile").asBoolean());
+    } finally {
+      servers.swiftB().startProxy();
+    }
+    Map<String, Integer> after = putAll(tester, "real-outage", names.subList(700, 1000), 1024, 8, Map.of());
+    for (Map<String, Integer> statuses : List.of(first, during, after)) {
+      assertTrue(statuses.values().stream().allMatch(s -> s == 201), statuses.toString());
+    }
+    awaitConverged("real-outage", "swift-b", 180_000);
+    assertIdentical("real-outage", "swift-b", names, 1024);
+  }
+
+  @Test
+  void whileThePrimaryClusterIsStoppedReadsComeFromTheReplica() {
+    create("real-failover", "swift-ab", "swift-b");
+    List<String> names = names("f", 0, 30);
+    putAll(tester, "real-failover", names, 2048, 8, Map.of());
+    awaitConverged("real-failover", "swift-b", 60_000);
+    servers.swiftA().stopProxy();
+    try {
+      for (String name : names.subList(0, 10)) {
+        HttpResponse<byte[]> get = tester.send(tester.request("/real-failover/" + enc(name)).GET().build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, get.statusCode(), name);
+        assertArrayEquals(body(name, 2048), get.body(), name);
+        assertEquals(200, tester.call("HEAD", "/real-failover/" + enc(name)).statusCode());
+      }
+      assertEquals(503, tester.call("PUT", "/real-failover/new-while-down", Map.of(), "x").statusCode());
+    } finally {
+      servers.swiftA().startProxy();
+    }
+    await("writes to work again", 30_000,
+        () -> tester.call("PUT", "/real-failover/after", Map.of(), "back").statusCode() == 201);
+    awaitConverged("real-failover", "swift-b", 60_000);
+    assertArrayEquals("back".getBytes(), read(direct.get("swift-b"), where("real-failover"), "after", gateway.system()));
+  }
+
+  @Test
+  void theReconcilerRepairsBothReplicaKinds() {
+    for (String replica : List.of("swift-b", "s3")) {
+      String container = "real-repair-" + replica;
+      create(container, replica.equals("s3") ? "swift-s3" : "swift-ab", replica);
+      List<String> names = names("r", 0, 10);
+      putAll(tester, container, names, 1024, 4, Map.of());
+      awaitConverged(container, replica, 60_000);
+      direct.get(replica).delete(where(container), names.get(3)).toCompletableFuture().join();
+      direct.get("swift-a").put(where(container), "direct",
+              new ObjectAttributes("text/plain", SwiftTimestamp.now(), Map.of(), Optional.empty(), OptionalLong.empty()),
+              Source.single(ByteString.fromString("written behind the gateway")))
+          .toCompletableFuture().join();
+      JsonNode report = adminJson(admin, gateway.baseUrl(), "POST", "/admin/containers/AUTH_test/" + container + "/reconcile");
+      JsonNode r = report.at("/replicas/0");
+      assertEquals(0, r.get("failed").asLong(), report.toString());
+      assertEquals(2, r.get("copied").asLong(), report.toString());
+      assertArrayEquals(body(names.get(3), 1024), read(direct.get(replica), where(container), names.get(3), gateway.system()));
+      assertArrayEquals("written behind the gateway".getBytes(),
+          read(direct.get(replica), where(container), "direct", gateway.system()));
+      assertNull(read(direct.get(replica), where(container), "never-written", gateway.system()));
+    }
+  }
+}
