@@ -66,3 +66,6 @@ CREATE TABLE IF NOT EXISTS archipelago_sync_container (
   PRIMARY KEY(persistence_id)
 );
 CREATE INDEX IF NOT EXISTS archipelago_sync_container_slice_idx ON archipelago_sync_container (slice);
+-- Swift container sync to an external cluster (X-Container-Sync-To / -Key).
+ALTER TABLE archipelago_sync_container ADD COLUMN IF NOT EXISTS sync_to VARCHAR(2048) DEFAULT '' NOT NULL;
+ALTER TABLE archipelago_sync_container ADD COLUMN IF NOT EXISTS sync_key VARCHAR(1024) DEFAULT '' NOT NULL;

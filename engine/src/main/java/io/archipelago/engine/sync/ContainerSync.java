@@ -46,6 +46,7 @@ public final class ContainerSync {
   private final ProgressReporter reporter;
   private final Reconciler reconciler;
   private final BackendHealth health;
+  private final ExternalSync external;
 
   private ContainerSync(ActorSystem<?> system, BackendRegistry registry, SyncSettings settings, String node) {
     this.system = system;
@@ -54,6 +55,7 @@ public final class ContainerSync {
     this.health = new BackendHealth(settings.backendFailureThreshold(), settings.backendCooldown());
     Retrying retrying = new Retrying(system, health, settings.attempts(), settings.retryMinBackoff(), settings.retryMaxBackoff());
     this.objects = new ObjectSync(system, registry, this::containerState, retrying, metrics);
+    this.external = new ExternalSync(system, registry, retrying);
     this.permits = new CopyPermits(settings.maxParallelCopies());
     this.reporter = new ProgressReporter(system, settings.progressInterval(), settings.askTimeout(), node);
     this.reconciler = new Reconciler(system, registry, objects, permits, reporter, retrying, metrics, settings, node);
@@ -96,7 +98,8 @@ public final class ContainerSync {
             ProjectionId.of(PROJECTION, tag),
             events,
             db::newSession,
-            () -> new SyncHandler(system, slice, db, objects, permits, reporter, metrics, settings, localSlices),
+            () -> new SyncHandler(system, slice, db, objects, permits, reporter, metrics, settings, localSlices,
+                external, this::containerState),
             system)
         .withGroup(settings.batchSize(), settings.batchWindow());
   }

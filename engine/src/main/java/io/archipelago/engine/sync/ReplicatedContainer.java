@@ -4,12 +4,32 @@ import io.archipelago.engine.container.ContainerEntity;
 import io.archipelago.engine.store.BackendContainer;
 import java.util.List;
 
-/** A container with replicas, as the sync knows it: where its primary and replicas are. */
+/**
+ * A container the sync follows, as it knows it: where its primary and replicas are, and the
+ * external Swift container it syncs to ({@code X-Container-Sync-To}, empty when none).
+ */
 public record ReplicatedContainer(
-    String persistenceId, int slice, String account, String container, String primary, List<String> replicas) {
+    String persistenceId, int slice, String account, String container, String primary, List<String> replicas,
+    String syncTo, String syncKey) {
 
   public ReplicatedContainer {
     replicas = List.copyOf(replicas);
+    syncTo = syncTo == null ? "" : syncTo;
+    syncKey = syncKey == null ? "" : syncKey;
+  }
+
+  public ReplicatedContainer(
+      String persistenceId, int slice, String account, String container, String primary, List<String> replicas) {
+    this(persistenceId, slice, account, container, primary, replicas, "", "");
+  }
+
+  java.util.Optional<ExternalSync.Target> external() {
+    return ExternalSync.Target.of(java.util.Map.of(ExternalSync.SYNC_TO, syncTo, ExternalSync.SYNC_KEY, syncKey));
+  }
+
+  /** Whether the sync has anything to do for it. */
+  boolean followed() {
+    return !replicas.isEmpty() || external().isPresent();
   }
 
   public String entityId() {

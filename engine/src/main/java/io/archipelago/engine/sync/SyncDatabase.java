@@ -92,13 +92,16 @@ public final class SyncDatabase implements AutoCloseable {
       delete(connection, c.persistenceId());
       try (PreparedStatement insert = connection.prepareStatement(
           "INSERT INTO " + TABLE + " (\"persistence_id\", \"slice\", \"account\", \"container\","
-              + " \"primary_backend\", \"replica_backends\") VALUES (?, ?, ?, ?, ?, ?)")) {
+              + " \"primary_backend\", \"replica_backends\", \"sync_to\", \"sync_key\")"
+              + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
         insert.setString(1, c.persistenceId());
         insert.setInt(2, c.slice());
         insert.setString(3, c.account());
         insert.setString(4, c.container());
         insert.setString(5, c.primary());
         insert.setString(6, String.join(",", c.replicas()));
+        insert.setString(7, c.syncTo());
+        insert.setString(8, c.syncKey());
         insert.executeUpdate();
       }
       return null;
@@ -118,14 +121,15 @@ public final class SyncDatabase implements AutoCloseable {
       List<ReplicatedContainer> result = new ArrayList<>();
       try (PreparedStatement select = connection.prepareStatement(
           "SELECT \"persistence_id\", \"slice\", \"account\", \"container\", \"primary_backend\","
-              + " \"replica_backends\" FROM " + TABLE + " WHERE \"slice\" = ?")) {
+              + " \"replica_backends\", \"sync_to\", \"sync_key\" FROM " + TABLE + " WHERE \"slice\" = ?")) {
         select.setInt(1, slice);
         try (ResultSet rs = select.executeQuery()) {
           while (rs.next()) {
             String replicas = rs.getString(6);
             result.add(new ReplicatedContainer(rs.getString(1), rs.getInt(2), rs.getString(3),
                 rs.getString(4), rs.getString(5),
-                replicas.isEmpty() ? List.of() : Arrays.asList(replicas.split(","))));
+                replicas.isEmpty() ? List.of() : Arrays.asList(replicas.split(",")),
+                rs.getString(7), rs.getString(8)));
           }
         }
       }

@@ -47,12 +47,20 @@ final class SyncHandler extends Handler<List<EventEnvelope<Object>>> {
   private final SyncSettings settings;
   private final Materializer materializer;
   private final java.util.Set<Integer> localSlices;
+  private final ExternalSync external;
+  private final java.util.function.Function<BackendContainer, CompletionStage<io.archipelago.engine.container.ContainerState>>
+      containerState;
   /** Replicated containers of this slice by persistence id; loaded at the first group. */
   private Map<String, ReplicatedContainer> known;
 
   SyncHandler(
       ActorSystem<?> system, int slice, SyncDatabase db, ObjectSync objects, CopyPermits permits,
-      ProgressReporter reporter, SyncMetrics metrics, SyncSettings settings, java.util.Set<Integer> localSlices) {
+      ProgressReporter reporter, SyncMetrics metrics, SyncSettings settings, java.util.Set<Integer> localSlices,
+      ExternalSync external,
+      java.util.function.Function<BackendContainer, CompletionStage<io.archipelago.engine.container.ContainerState>>
+          containerState) {
+    this.external = external;
+    this.containerState = containerState;
     this.slice = slice;
     this.db = db;
     this.objects = objects;
@@ -104,7 +112,8 @@ final class SyncHandler extends Handler<List<EventEnvelope<Object>>> {
     List<Change> run = new ArrayList<>();
     for (Change e : events) {
       ContainerEntity.Event event = e.event();
-      if (event instanceof ContainerEntity.ContainerCreated || event instanceof ContainerEntity.ContainerDeleted) {
+      if (event instanceof ContainerEntity.ContainerCreated || event instanceof ContainerEntity.ContainerDeleted
+          || event instanceof ContainerEntity.ContainerMetadataUpdated m && touchesExternalSync(m.changes())) {
         List<Change> objectsBefore = List.copyOf(run);
         run.clear();
         chain = chain.thenCompose(ok -> objectChanges(pid, objectsBefore))
@@ -134,6 +143,22 @@ final class SyncHandler extends Handler<List<EventEnvelope<Object>>> {
     Map<String, Failures> failures = new HashMap<>();
     rc.replicas().forEach(r -> failures.put(r, new Failures()));
     List<CompletableFuture<?>> all = new ArrayList<>();
+    rc.external().ifPresent(target -> {
+      for (ContainerEntity.Event change : lastChange.values()) {
+        all.add(permits.run(() -> change instanceof ContainerEntity.ObjectWritten w
+                ? external.write(rc.primary(), rc.where(), w.name(), target)
+                : external.delete(rc.where(), ((ContainerEntity.ObjectDeleted) change).name(),
+                    ((ContainerEntity.ObjectDeleted) change).timestamp(), target))
+            .handle((action, failure) -> {
+              if (failure != null) {
+                metrics.failed();
+                log.warn("container sync of {} to {}: {}", rc, target.url(), ObjectSync.unwrap(failure).getMessage());
+              }
+              return null;
+            })
+            .toCompletableFuture());
+      }
+    });
     for (ContainerEntity.Event change : lastChange.values()) {
       for (String replica : rc.replicas()) {
         all.add(permits.run(() -> apply(rc, replica, change))
@@ -187,16 +212,66 @@ final class SyncHandler extends Handler<List<EventEnvelope<Object>>> {
     }
   }
 
-  private CompletionStage<Void> containerChange(String pid, Change envelope) {
-    if (envelope.event() instanceof ContainerEntity.ContainerCreated c) {
-      if (c.replicaBackends().isEmpty()) {
-        if (known.remove(pid) == null) {
-          return CompletableFuture.completedFuture(null);
-        }
-        return db.remove(pid);
+  private static boolean touchesExternalSync(Map<String, String> changes) {
+    return changes.containsKey(ExternalSync.SYNC_TO) || changes.containsKey(ExternalSync.SYNC_KEY);
+  }
+
+  /** Follows X-Container-Sync-To / -Key changes: the container is followed while it has a target. */
+  private CompletionStage<Void> syncTargetChanged(String pid, ContainerEntity.ContainerMetadataUpdated m) {
+    ReplicatedContainer current = known.get(pid);
+    CompletionStage<ReplicatedContainer> base;
+    if (current != null) {
+      base = CompletableFuture.completedFuture(current);
+    } else {
+      // Not followed yet (no replicas): where the container lives comes from its entity.
+      int bar = pid.indexOf('|');
+      String entityId = pid.substring(bar + 1);
+      int slash = entityId.indexOf('/');
+      if (slash <= 0 || entityId.startsWith("#", slash + 1)) {
+        log.warn("container sync: cannot follow {} (name too long for its persistence id)", pid);
+        return CompletableFuture.completedFuture(null);
       }
+      String account = entityId.substring(0, slash);
+      String container = entityId.substring(slash + 1);
+      base = containerState.apply(new BackendContainer(account, container)).thenApply(state -> new ReplicatedContainer(
+          pid, slice, account, container, state.primaryBackend(), state.replicaBackends()));
+    }
+    return base.thenCompose(rc -> {
+      String to = m.changes().getOrDefault(ExternalSync.SYNC_TO, rc.syncTo());
+      String key = m.changes().getOrDefault(ExternalSync.SYNC_KEY, rc.syncKey());
+      ReplicatedContainer updated = new ReplicatedContainer(
+          pid, slice, rc.account(), rc.container(), rc.primary(), rc.replicas(), to, key);
+      return store(updated);
+    }).exceptionally(failure -> {
+      log.warn("container sync: cannot follow {}: {}", pid, ObjectSync.unwrap(failure).getMessage());
+      return null;
+    });
+  }
+
+  private CompletionStage<Void> store(ReplicatedContainer rc) {
+    if (!rc.followed()) {
+      if (known.remove(rc.persistenceId()) == null) {
+        return CompletableFuture.completedFuture(null);
+      }
+      return db.remove(rc.persistenceId());
+    }
+    return db.upsert(rc).thenApply(ok -> {
+      known.put(rc.persistenceId(), rc);
+      return null;
+    });
+  }
+
+  private CompletionStage<Void> containerChange(String pid, Change envelope) {
+    if (envelope.event() instanceof ContainerEntity.ContainerMetadataUpdated m) {
+      return syncTargetChanged(pid, m);
+    }
+    if (envelope.event() instanceof ContainerEntity.ContainerCreated c) {
       ReplicatedContainer rc = new ReplicatedContainer(
-          pid, slice, c.account(), c.container(), c.primaryBackend(), c.replicaBackends());
+          pid, slice, c.account(), c.container(), c.primaryBackend(), c.replicaBackends(),
+          c.metadata().getOrDefault(ExternalSync.SYNC_TO, ""), c.metadata().getOrDefault(ExternalSync.SYNC_KEY, ""));
+      if (rc.replicas().isEmpty()) {
+        return store(rc);
+      }
       return db.upsert(rc).thenCompose(ok -> {
         known.put(pid, rc);
         return eachReplica(rc, envelope.sequenceNr(), replica -> objects.createContainer(replica, rc.where()));
