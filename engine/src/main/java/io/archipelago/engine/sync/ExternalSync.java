@@ -14,7 +14,12 @@ import io.archipelago.engine.store.BackendContainer;
 import io.archipelago.engine.store.ObjectInfo;
 import io.archipelago.engine.store.ObjectStoreException;
 import io.archipelago.engine.store.SwiftTimestamp;
+import com.typesafe.config.Config;
+import java.net.URI;
 import java.net.URLEncoder;
+import java.util.Locale;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,14 +42,44 @@ final class ExternalSync {
   static final String SYNC_TO = "x-container-sync-to";
   static final String SYNC_KEY = "x-container-sync-key";
 
-  /** A remote container and the key it expects. */
-  record Target(String url, String key) {
-    static Optional<Target> of(Map<String, String> metadata) {
-      String url = metadata.getOrDefault(SYNC_TO, "");
+  /**
+   * A remote container and the key it expects. {@code realm} is set for realm-style targets
+   * ({@code //realm/cluster/account/container}, the style current Swift clusters accept), whose
+   * requests are signed with the realm key ({@code X-Container-Sync-Auth}); a full URL target
+   * sends the key itself ({@code X-Container-Sync-Key}, accepted by Swift clusters that keep
+   * inbound X-Timestamps).
+   */
+  record Target(String url, String key, String realm, String realmKey) {
+    static Optional<Target> of(Map<String, String> metadata, Config realms) {
+      String to = metadata.getOrDefault(SYNC_TO, "");
       String key = metadata.getOrDefault(SYNC_KEY, "");
-      return url.startsWith("http://") || url.startsWith("https://")
-          ? Optional.of(new Target(url.endsWith("/") ? url.substring(0, url.length() - 1) : url, key))
-          : Optional.empty();
+      if (to.startsWith("http://") || to.startsWith("https://")) {
+        return Optional.of(new Target(to.endsWith("/") ? to.substring(0, to.length() - 1) : to, key, "", ""));
+      }
+      if (to.startsWith("//")) {
+        String[] parts = to.substring(2).split("/", 4);
+        if (parts.length == 4) {
+          String realm = parts[0].toUpperCase(Locale.ROOT);
+          String cluster = parts[1].toUpperCase(Locale.ROOT);
+          for (String name : realms.root().keySet()) {
+            if (!name.toUpperCase(Locale.ROOT).equals(realm)) {
+              continue;
+            }
+            Config r = realms.getConfig("\"" + name + "\"");
+            if (!r.hasPath("clusters")) {
+              continue;
+            }
+            for (String c : r.getConfig("clusters").root().keySet()) {
+              if (c.toUpperCase(Locale.ROOT).equals(cluster)) {
+                String base = r.getConfig("clusters").getString("\"" + c + "\"");
+                base = base.endsWith("/") ? base : base + "/";
+                return Optional.of(new Target(base + parts[2] + "/" + parts[3], key, realm, r.getString("key")));
+              }
+            }
+          }
+        }
+      }
+      return Optional.empty();
     }
   }
 
@@ -53,8 +88,11 @@ final class ExternalSync {
   private final Retrying retrying;
   private final Materializer materializer;
 
+  private final Config realms;
+
   ExternalSync(ActorSystem<?> system, BackendRegistry registry, Retrying retrying) {
     this.system = system;
+    this.realms = system.settings().config().getConfig("archipelago.sync.container-sync-realms");
     this.registry = registry;
     this.retrying = retrying;
     this.materializer = Materializer.matFromSystem(system);
@@ -71,7 +109,7 @@ final class ExternalSync {
               ObjectInfo info = found.get().info();
               HttpRequest put = HttpRequest.create(target.url() + "/" + encode(name))
                   .withMethod(HttpMethods.PUT)
-                  .addHeaders(headers(target, info.timestamp(), info))
+                  .addHeaders(headers(target, "PUT", name, info.timestamp(), info))
                   .withEntity(HttpEntities.create(contentType(info), info.size(), found.get().data()));
               return send(put, target).thenApply(ok -> ObjectSync.Action.COPIED);
             }));
@@ -81,7 +119,7 @@ final class ExternalSync {
     return retrying.attempt(List.of(), "delete " + where + "/" + name + " at " + target.url(), () -> {
       HttpRequest delete = HttpRequest.create(target.url() + "/" + encode(name))
           .withMethod(HttpMethods.DELETE)
-          .addHeaders(headers(target, at, null));
+          .addHeaders(headers(target, "DELETE", name, at, null));
       return send(delete, target).thenApply(ok -> ObjectSync.Action.DELETED);
     });
   }
@@ -102,10 +140,22 @@ final class ExternalSync {
     });
   }
 
-  private static List<akka.http.javadsl.model.HttpHeader> headers(Target target, SwiftTimestamp ts, ObjectInfo info) {
+  Optional<Target> target(Map<String, String> metadata) {
+    return Target.of(metadata, realms);
+  }
+
+  private static List<akka.http.javadsl.model.HttpHeader> headers(
+      Target target, String method, String name, SwiftTimestamp ts, ObjectInfo info) {
     List<akka.http.javadsl.model.HttpHeader> h = new ArrayList<>();
-    h.add(RawHeader.create("X-Container-Sync-Key", target.key()));
     h.add(RawHeader.create("X-Timestamp", ts.internal()));
+    if (target.realm().isEmpty()) {
+      h.add(RawHeader.create("X-Container-Sync-Key", target.key()));
+    } else {
+      String nonce = java.util.UUID.randomUUID().toString().replace("-", "");
+      String path = URI.create(target.url()).getRawPath() + "/" + encode(name);
+      h.add(RawHeader.create("X-Container-Sync-Auth",
+          target.realm() + " " + nonce + " " + sign(target.realmKey(), method, path, ts.internal(), nonce, target.key())));
+    }
     if (info != null) {
       h.add(RawHeader.create("ETag", info.etag()));
       info.metadata().forEach((k, v) -> {
@@ -116,6 +166,18 @@ final class ExternalSync {
       });
     }
     return h;
+  }
+
+  /** Swift's container-sync signature: HMAC-SHA1 of method, path, timestamp, nonce and user key. */
+  static String sign(String realmKey, String method, String path, String timestamp, String nonce, String userKey) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA1");
+      mac.init(new SecretKeySpec(realmKey.getBytes(StandardCharsets.UTF_8), "HmacSHA1"));
+      String text = method + "\n" + path + "\n" + timestamp + "\n" + nonce + "\n" + userKey;
+      return java.util.HexFormat.of().formatHex(mac.doFinal(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static ContentType contentType(ObjectInfo info) {

@@ -23,13 +23,13 @@ public record ReplicatedContainer(
     this(persistenceId, slice, account, container, primary, replicas, "", "");
   }
 
-  java.util.Optional<ExternalSync.Target> external() {
-    return ExternalSync.Target.of(java.util.Map.of(ExternalSync.SYNC_TO, syncTo, ExternalSync.SYNC_KEY, syncKey));
+  java.util.Map<String, String> syncMetadata() {
+    return java.util.Map.of(ExternalSync.SYNC_TO, syncTo, ExternalSync.SYNC_KEY, syncKey);
   }
 
   /** Whether the sync has anything to do for it. */
   boolean followed() {
-    return !replicas.isEmpty() || external().isPresent();
+    return !replicas.isEmpty() || !syncTo.isEmpty();
   }
 
   public String entityId() {

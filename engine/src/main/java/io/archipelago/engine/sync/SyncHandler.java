@@ -143,7 +143,7 @@ final class SyncHandler extends Handler<List<EventEnvelope<Object>>> {
     Map<String, Failures> failures = new HashMap<>();
     rc.replicas().forEach(r -> failures.put(r, new Failures()));
     List<CompletableFuture<?>> all = new ArrayList<>();
-    rc.external().ifPresent(target -> {
+    external.target(rc.syncMetadata()).ifPresent(target -> {
       for (ContainerEntity.Event change : lastChange.values()) {
         all.add(permits.run(() -> change instanceof ContainerEntity.ObjectWritten w
                 ? external.write(rc.primary(), rc.where(), w.name(), target)

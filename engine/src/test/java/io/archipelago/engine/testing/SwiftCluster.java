@@ -33,6 +33,9 @@ public final class SwiftCluster implements AutoCloseable {
 
   public static final String SERVICE_USER = "gw:service";
   public static final String SERVICE_KEY = "secret";
+  /** The container-sync realm every test cluster trusts (container-sync-realms.conf). */
+  public static final String SYNC_REALM = "ARCHIPELAGO";
+  public static final String SYNC_REALM_KEY = "realm-secret";
   private static final String PYTHON = "/usr/bin/python3";
   private static final List<String> STORAGE_SERVERS =
       List.of("account-server", "container-server", "object-server");
@@ -117,14 +120,17 @@ public final class SwiftCluster implements AutoCloseable {
         "bind_port = " + objectPort, "",
         "[pipeline:main]", "pipeline = object-server", "",
         "[app:object-server]", "use = egg:swift#object", ""));
+    Files.writeString(dir.resolve("container-sync-realms.conf"), String.join("\n",
+        "[" + SYNC_REALM + "]", "key = " + SYNC_REALM_KEY, ""));
     Files.writeString(dir.resolve("proxy-server.conf"), common + String.join("\n",
         "bind_port = " + proxyPort, "",
         "[pipeline:main]",
         "pipeline = catch_errors gatekeeper healthcheck proxy-logging cache listing_formats"
-            + " tempauth copy proxy-logging proxy-server",
+            + " container_sync tempauth copy proxy-logging proxy-server",
         "",
         "[app:proxy-server]", "use = egg:swift#proxy",
         "account_autocreate = true", "allow_account_management = true", "",
+        "[filter:container_sync]", "use = egg:swift#container_sync", "",
         "[filter:tempauth]", "use = egg:swift#tempauth",
         "user_gw_service = " + SERVICE_KEY + " .admin",
         "user_test_tester = testing .admin",

@@ -28,6 +28,7 @@ import io.archipelago.engine.store.remote.DriverSettings;
 import io.archipelago.engine.store.s3.S3ObjectStore;
 import io.archipelago.engine.store.swift.SwiftObjectStore;
 import io.archipelago.engine.testing.RealBackends;
+import io.archipelago.engine.testing.SwiftCluster;
 import io.archipelago.http.testkit.FederatedBackends;
 import io.archipelago.http.testkit.SwiftClient;
 import io.archipelago.http.testkit.TestGateway;
@@ -75,6 +76,9 @@ class RealBackendsSyncTest {
     config.put("archipelago.sync.attempts", 3);
     config.put("archipelago.sync.progress-interval", "500ms");
     config.put("jdbc-read-journal.refresh-interval", "200ms");
+    config.put("archipelago.sync.container-sync-realms." + SwiftCluster.SYNC_REALM + ".key", SwiftCluster.SYNC_REALM_KEY);
+    config.put("archipelago.sync.container-sync-realms." + SwiftCluster.SYNC_REALM + ".clusters.B",
+        servers.swiftB().proxyUrl() + "/v1/");
     gateway = TestGateway.start(dataDir, config);
     tester = SwiftClient.login(gateway.baseUrl(), "test:tester", "testing");
     admin = SwiftClient.login(gateway.baseUrl(), "admin:admin", "admin");
@@ -253,7 +257,8 @@ class RealBackendsSyncTest {
   void containerSyncHeadersSyncToAnExternalSwiftCluster() {
     // The remote container, on Swift cluster b, accepts what carries its sync key.
     servers.swiftB().swiftCli("post", "-H", "X-Container-Sync-Key: s3cr3t", "external-target");
-    String syncTo = servers.swiftB().proxyUrl() + "/v1/AUTH_gw/external-target";
+    // Realm style, as current Swift accepts it: requests signed with the realm's key.
+    String syncTo = "//" + SwiftCluster.SYNC_REALM + "/B/AUTH_gw/external-target";
     HttpResponse<String> created = tester.call("PUT", "/ext-source",
         Map.of("X-Storage-Policy", "swift-a", "X-Container-Sync-To", syncTo, "X-Container-Sync-Key", "s3cr3t"), null);
     assertEquals(201, created.statusCode(), created.body());
