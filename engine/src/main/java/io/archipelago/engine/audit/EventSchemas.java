@@ -22,6 +22,12 @@ public final class EventSchemas {
           .type("ObjectWritten", ContainerEntity.ObjectWritten.class)
           .type("ObjectDeleted", ContainerEntity.ObjectDeleted.class)
           .type("ContainerDeleted", ContainerEntity.ContainerDeleted.class)
+          .type("ReplicaSyncProgressed", ContainerEntity.ReplicaSyncProgressed.class)
+          .type("ReplicaSyncFailed", ContainerEntity.ReplicaSyncFailed.class)
+          .type("SyncConflictResolved", ContainerEntity.SyncConflictResolved.class)
+          .type("ReplicaReconciled", ContainerEntity.ReplicaReconciled.class)
+          .type("FailoverWriteRecorded", ContainerEntity.FailoverWriteRecorded.class)
+          .type("FailoverWriteResolved", ContainerEntity.FailoverWriteResolved.class)
           .build();
 
   public static final EventSchema<AccountEntity.Event> ACCOUNT =
