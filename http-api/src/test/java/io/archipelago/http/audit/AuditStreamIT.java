@@ -57,7 +57,8 @@ class AuditStreamIT {
         System.out.println("gateway log:\n" + gateway.logTail());
         throw t;
       }
-      assertEquals(0, gateway.stop());
+      int exit = gateway.stop();
+      assertTrue(exit == 0 || exit == 143, "exit code " + exit); // 143: SIGTERM handled by CoordinatedShutdown
     }
 
     AuditTesting.CliResult verify = AuditTesting.cli(config, "verify", "--no-progress");
@@ -121,8 +122,10 @@ class AuditStreamIT {
       assertTrue(bytes > 100_000_000L, "stream of " + bytes + " bytes");
       System.out.println("AUDIT-MEASURE gateway heap after full GC at 25/50/75/100% of the stream (KiB): " + heapAfterGc);
       assertEquals(4, heapAfterGc.size());
-      long growth = heapAfterGc.get(3) - heapAfterGc.get(0);
-      assertTrue(growth < 32 * 1024, "the gateway's live heap grew by " + growth + " KiB while streaming");
+      // Holding the stream would add its 116 MB to a live heap of about 35 MB (after the stream)
+      // to 110 MB (the journal's page caches while reading): never above 200 MB.
+      assertTrue(heapAfterGc.stream().allMatch(kib -> kib < 200 * 1024), "live heap " + heapAfterGc);
+      assertTrue(heapAfterGc.get(3) < heapAfterGc.get(0) + 32 * 1024, "live heap grew: " + heapAfterGc);
       assertTrue(gateway.isAlive());
 
       for (int run = 1; run <= 1; run++) {
