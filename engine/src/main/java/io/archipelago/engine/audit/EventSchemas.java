@@ -22,7 +22,6 @@ public final class EventSchemas {
           .type("ObjectWritten", ContainerEntity.ObjectWritten.class)
           .type("ObjectDeleted", ContainerEntity.ObjectDeleted.class)
           .type("ContainerDeleted", ContainerEntity.ContainerDeleted.class)
-          // Multi-site containers: sync progress, failures, conflicts, reconciles, failover writes.
           .type("ReplicaSyncProgressed", ContainerEntity.ReplicaSyncProgressed.class)
           .type("ReplicaSyncFailed", ContainerEntity.ReplicaSyncFailed.class)
           .type("SyncConflictResolved", ContainerEntity.SyncConflictResolved.class)

@@ -79,7 +79,8 @@ class ContainerGroupCommitTest {
     assertTrue(acks.receiveMessage().isSuccess());
     assertTrue(acks.receiveMessage().isSuccess());
     List<Object> events = PersistenceTestKit.create(testKit.system())
-        .persistedInStorage(ContainerEntity.persistenceIdOf("AUTH_test", "ordered").id());
+        .persistedInStorage(ContainerEntity.persistenceIdOf("AUTH_test", "ordered").id())
+        .stream().map(EntityTestSystem::unwrap).toList();
     assertTrue(events.get(1) instanceof ContainerEntity.ObjectWritten, events.toString());
     assertTrue(events.get(2) instanceof ContainerEntity.ContainerDeleted, events.toString());
   }

@@ -123,7 +123,7 @@ class ContainerSyncStateTest {
 
     var r = kit.<StatusReply<Done>>runCommand(replyTo -> new ContainerEntity.RecordReconciled(
         "fs-b", last, 2, 2, 0, SYNC, replyTo));
-    assertInstanceOf(ContainerEntity.ReplicaReconciled.class, EntityTestSystem.event(r));
+    assertInstanceOf(ContainerEntity.ReplicaReconciled.class, io.archipelago.engine.EntityTestSystem.event(r));
     ContainerEntity.SyncStatus s = status();
     ReplicaSync reconciled = s.state().sync().replica("fs-b");
     assertFalse(reconciled.needsReconcile());
@@ -142,11 +142,11 @@ class ContainerSyncStateTest {
 
     var f = kit.<StatusReply<Done>>runCommand(replyTo -> new ContainerEntity.RecordFailoverWrite(
         "y", "fs-b", newer, AUDIT, replyTo));
-    assertInstanceOf(ContainerEntity.FailoverWriteRecorded.class, EntityTestSystem.event(f));
+    assertInstanceOf(ContainerEntity.FailoverWriteRecorded.class, io.archipelago.engine.EntityTestSystem.event(f));
     assertEquals("fs-b", status().state().sync().failoverWrites().get("y").backend());
     var resolved = kit.<StatusReply<Done>>runCommand(replyTo -> new ContainerEntity.RecordSyncProgress(
         List.of(), List.of(), List.of(), List.of(new ContainerEntity.FailoverResolved("y", newer)), SYNC, replyTo));
-    assertInstanceOf(ContainerEntity.FailoverWriteResolved.class, EntityTestSystem.event(resolved));
+    assertInstanceOf(ContainerEntity.FailoverWriteResolved.class, io.archipelago.engine.EntityTestSystem.event(resolved));
     assertTrue(status().state().sync().failoverWrites().isEmpty());
   }
 }

@@ -30,14 +30,14 @@ public final class JournalFixture {
 
   /**
    * A container created at {@code start} and then {@code writes} objects written one
-   * millisecond apart, each with a long name (so that each audit line is about 1 KiB).
+   * millisecond apart, each with a long name (so that each audit line is about 1.3 KiB).
    */
   public static void container(Config config, String account, String container, int writes, Instant start)
       throws Exception {
     DatabaseSettings db = DatabaseSettings.fromConfig(config);
     ObjectMapper mapper = AuditMapper.create(config);
     String pid = ContainerHistory.persistenceId(account, container);
-    String padding = "x".repeat(450);
+    String padding = "x".repeat(300);
     try (Connection c = DriverManager.getConnection(db.url(), db.user(), db.password())) {
       c.setAutoCommit(false);
       try (PreparedStatement st = c.prepareStatement("INSERT INTO \"event_journal\" (\"persistence_id\","

@@ -66,7 +66,7 @@ class AuditPostgresIT {
       System.out.printf("AUDIT-MEASURE fixture (PostgreSQL): %d events written in %.1f s%n", WRITES + 1,
           (System.nanoTime() - f) / 1e9);
 
-      for (int run = 1; run <= 2; run++) {
+      for (int run = 1; run <= 2; run++) { // the second run reads warm caches
         long h = System.nanoTime();
         HttpResponse<String> history = AuditTesting.get(admin, base,
             "/admin/containers/AUTH_test/big/history?at=" + start.plusSeconds(3600));

@@ -86,11 +86,10 @@ public final class JournalReader implements AutoCloseable {
       // One entity: walk its primary key, whose sequence numbers grow with the orderings. Ordering
       // it by "ordering" instead makes the databases sort all of the entity's rows for every page.
       String id = query.persistenceIds().iterator().next();
-      sql.append(" WHERE \"persistence_id\" = ? AND \"sequence_number\" > COALESCE("
-          + "(SELECT s.\"sequence_number\" FROM \"event_journal\" s WHERE s.\"ordering\" = ? AND s.\"persistence_id\" = ?),"
-          + " (SELECT COALESCE(MAX(m.\"sequence_number\"), 0) FROM \"event_journal\" m"
-          + " WHERE m.\"persistence_id\" = ? AND m.\"ordering\" < ?))");
-      params.addAll(List.of(id, afterOrdering, id, id, afterOrdering));
+      long afterSeq = afterOrdering == 0 ? 0 : sequenceNrAt(id, afterOrdering);
+      sql.append(" WHERE \"persistence_id\" = ? AND \"sequence_number\" > ?");
+      params.add(id);
+      params.add(afterSeq);
       orderBy = "\"sequence_number\"";
     } else {
       if (connectionPerPage) {
@@ -124,6 +123,30 @@ public final class JournalReader implements AutoCloseable {
           st.setObject(i + 1, params.get(i));
         }
         return rows(st);
+      }
+    });
+  }
+
+  /** The last sequence number of an entity at or before an ordering. */
+  private long sequenceNrAt(String persistenceId, long ordering) throws SQLException {
+    return withConnection(c -> {
+      try (PreparedStatement st = c.prepareStatement(
+          "SELECT \"persistence_id\", \"sequence_number\" FROM \"event_journal\" WHERE \"ordering\" = ?")) {
+        st.setLong(1, ordering);
+        try (ResultSet rs = st.executeQuery()) {
+          if (rs.next() && rs.getString(1).equals(persistenceId)) {
+            return rs.getLong(2); // the usual case: the cursor is this entity's last row read
+          }
+        }
+      }
+      try (PreparedStatement st = c.prepareStatement("SELECT COALESCE(MAX(\"sequence_number\"), 0) FROM"
+          + " \"event_journal\" WHERE \"persistence_id\" = ? AND \"ordering\" <= ?")) {
+        st.setString(1, persistenceId);
+        st.setLong(2, ordering);
+        try (ResultSet rs = st.executeQuery()) {
+          rs.next();
+          return rs.getLong(1);
+        }
       }
     });
   }

@@ -47,6 +47,7 @@ import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 
 /** The S3 driver against a real S3 server (S3Proxy, filesystem provider, on loopback). */
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class S3ObjectStoreTest {
 
   static ActorTestKit testKit;
@@ -125,6 +126,9 @@ class S3ObjectStoreTest {
   }
 
   @Test
+  // Last: S3Proxy answers a refused Content-MD5 by closing the connection, and the SDK can hand
+  // that pooled connection to the next request before it sees the close (a known driver limit).
+  @org.junit.jupiter.api.Order(Integer.MAX_VALUE)
   void etagMismatchStoresNothingForSingleAndMultipartUploads() {
     BackendContainer c = container("etag");
     byte[] data = utf8("payload");
