@@ -92,7 +92,8 @@ class BackendOutageTest {
         () -> tester.call("GET", c + "/o").body().contains("circuit breaker open")));
     long started = System.nanoTime();
     assertEquals(503, tester.call("GET", c + "/o").statusCode());
-    assertTrue(System.nanoTime() - started < 1_000_000_000L);
+    // generous bound: the machine running the tests may be busy
+    assertTrue(System.nanoTime() - started < 5_000_000_000L);
     // No new container is placed on it (or, once half-open, created there).
     HttpResponse<String> create = tester.call("PUT", c + "-new", Map.of("X-Storage-Policy", down.policy()), null);
     assertEquals(503, create.statusCode(), create.body());
