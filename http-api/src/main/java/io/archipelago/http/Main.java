@@ -29,7 +29,22 @@ public final class Main {
 
   private Main() {}
 
+  /**
+   * Akka's Java API hands out CompletableFutures (Scala futures converted) whose every callback
+   * runs asynchronously on the common fork-join pool. With fewer than three cores that pool has
+   * parallelism 1, and the JDK then starts a new thread for each callback: thousands of threads
+   * a second under load. A wider pool keeps the callbacks on a few reused threads. Must run
+   * before anything touches ForkJoinPool; an explicit -D setting wins.
+   */
+  static void widenCommonPool() {
+    String property = "java.util.concurrent.ForkJoinPool.common.parallelism";
+    if (System.getProperty(property) == null) {
+      System.setProperty(property, Integer.toString(Math.max(4, Runtime.getRuntime().availableProcessors())));
+    }
+  }
+
   public static void main(String[] args) {
+    widenCommonPool();
     String command = args.length == 0 ? "serve" : args[0];
     if (command.equals("audit")) {
       System.exit(io.archipelago.http.cli.AuditCli.run(ArchipelagoConfig.load(),

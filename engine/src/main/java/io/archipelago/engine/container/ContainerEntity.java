@@ -371,6 +371,9 @@ public final class ContainerEntity
     return Math.floorMod(entityId(account, container).hashCode(), slices);
   }
 
+  /** Container metadata naming the external Swift container this one syncs to (lower case). */
+  public static final String SYNC_TO_METADATA = "x-container-sync-to";
+
   @Override
   public ContainerState emptyState() {
     return ContainerState.empty(account, container);
@@ -381,9 +384,23 @@ public final class ContainerEntity
     return retention;
   }
 
+  /**
+   * Only the sync projection reads the tag, and it acts on replicated containers and those with
+   * Swift container sync. Object events of the others stay untagged so that the projection's
+   * polls do not read every write of every container; lifecycle events are always tagged (they
+   * turn following on and off). {@code state} is the state after the event.
+   */
   @Override
-  public Set<String> tagsFor(Event event) {
-    return Set.of(tag);
+  public Set<String> tagsFor(ContainerState state, Event event) {
+    boolean lifecycle = event instanceof ContainerCreated
+        || event instanceof ContainerMetadataUpdated
+        || event instanceof ContainerDeleted;
+    return lifecycle || isFollowedBySync(state) ? Set.of(tag) : Set.of();
+  }
+
+  private static boolean isFollowedBySync(ContainerState state) {
+    String syncTo = state.metadata().get(SYNC_TO_METADATA);
+    return !state.replicaBackends().isEmpty() || (syncTo != null && !syncTo.isEmpty());
   }
 
   // ---- commands -------------------------------------------------------------------------

@@ -39,7 +39,7 @@ import java.util.concurrent.CompletionStage;
  */
 final class ExternalSync {
 
-  static final String SYNC_TO = "x-container-sync-to";
+  static final String SYNC_TO = io.archipelago.engine.container.ContainerEntity.SYNC_TO_METADATA;
   static final String SYNC_KEY = "x-container-sync-key";
 
   /**

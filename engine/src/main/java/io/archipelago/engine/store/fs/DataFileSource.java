@@ -3,6 +3,7 @@ package io.archipelago.engine.store.fs;
 import akka.NotUsed;
 import akka.actor.Cancellable;
 import akka.actor.typed.Scheduler;
+import akka.stream.ActorAttributes;
 import akka.stream.javadsl.Source;
 import akka.util.ByteString;
 import java.io.EOFException;
@@ -39,11 +40,12 @@ final class DataFileSource {
       int chunkSize,
       Scheduler scheduler,
       ExecutionContext blocking,
+      String dispatcher,
       Duration claimTimeout) {
     AtomicReference<FileChannel> unclaimed = new AtomicReference<>(channel);
     Cancellable expiry =
         scheduler.scheduleOnce(claimTimeout, () -> closeQuietly(unclaimed.getAndSet(null)), blocking);
-    return Source.unfoldResource(
+    return Source.<ByteString, Cursor>unfoldResource(
         () -> {
           FileChannel open = unclaimed.getAndSet(null);
           if (open != null) {
@@ -53,8 +55,9 @@ final class DataFileSource {
           }
           return new Cursor(open, start, length, chunkSize);
         },
-        Cursor::next,
-        Cursor::close);
+            Cursor::next,
+            Cursor::close)
+        .withAttributes(ActorAttributes.dispatcher(dispatcher));
   }
 
   private static void closeQuietly(FileChannel channel) {
