@@ -43,7 +43,8 @@ class ContainerGroupCommitTest {
     TestProbe<StatusReply<ContainerEntity.CreateResult>> probe = testKit.createTestProbe();
     entity.tell(new ContainerEntity.Create("standard", "fs", List.of(), Map.of(),
         SwiftTimestamp.parse("1700000000"), AUDIT, probe.ref()));
-    assertTrue(probe.receiveMessage().isSuccess());
+    // Generous: the first persist of a fresh test system can be slow on a busy machine.
+    assertTrue(probe.receiveMessage(Duration.ofSeconds(15)).isSuccess());
     return entity;
   }
 
@@ -76,8 +77,8 @@ class ContainerGroupCommitTest {
     entity.tell(new ContainerEntity.RecordObjectWrite("a", "etag", 5, "text/plain",
         SwiftTimestamp.parse("1700000002"), false, 0, AUDIT, acks.ref()));
     entity.tell(new ContainerEntity.Delete(SwiftTimestamp.parse("1700000003"), AUDIT, acks.ref()));
-    assertTrue(acks.receiveMessage().isSuccess());
-    assertTrue(acks.receiveMessage().isSuccess());
+    assertTrue(acks.receiveMessage(Duration.ofSeconds(10)).isSuccess());
+    assertTrue(acks.receiveMessage(Duration.ofSeconds(10)).isSuccess());
     List<Object> events = PersistenceTestKit.create(testKit.system())
         .persistedInStorage(ContainerEntity.persistenceIdOf("AUTH_test", "ordered").id())
         .stream().map(EntityTestSystem::unwrap).toList();
@@ -93,8 +94,8 @@ class ContainerGroupCommitTest {
         SwiftTimestamp.parse("1700000004"), false, 0, AUDIT, acks.ref());
     entity.tell(write);
     entity.tell(write);
-    assertTrue(acks.receiveMessage().isSuccess());
-    assertTrue(acks.receiveMessage().isSuccess());
+    assertTrue(acks.receiveMessage(Duration.ofSeconds(10)).isSuccess());
+    assertTrue(acks.receiveMessage(Duration.ofSeconds(10)).isSuccess());
     entity.tell(write);
     assertTrue(acks.receiveMessage().isSuccess());
     TestProbe<StatusReply<ContainerState>> state = testKit.createTestProbe();
