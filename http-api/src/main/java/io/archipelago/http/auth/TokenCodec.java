@@ -9,8 +9,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -28,6 +30,13 @@ public final class TokenCodec {
   /** A validated token. */
   public record Token(String value, Principal principal, Instant expires) {}
 
+  /**
+   * Tokens whose signature already held: a client sends the same token with every request, and
+   * the HMAC of each was a visible share of a small request's CPU. Expiry is still checked.
+   */
+  private static final int VERIFIED_CACHE_SIZE = 10_000;
+
+  private final Map<String, Token> verified = new ConcurrentHashMap<>();
   private final SecretKeySpec key;
   private final Duration lifetime;
   private final Clock clock;
@@ -57,6 +66,25 @@ public final class TokenCodec {
     if (value == null || !value.startsWith(PREFIX)) {
       return Optional.empty();
     }
+    Token known = verified.get(value);
+    if (known != null) {
+      if (clock.instant().isBefore(known.expires())) {
+        return Optional.of(known);
+      }
+      verified.remove(value);
+      return Optional.empty();
+    }
+    Optional<Token> checked = check(value);
+    checked.ifPresent(token -> {
+      if (verified.size() >= VERIFIED_CACHE_SIZE) {
+        verified.clear(); // crude bound; a busy client re-verifies once
+      }
+      verified.put(value, token);
+    });
+    return checked;
+  }
+
+  private Optional<Token> check(String value) {
     String body = value.substring(PREFIX.length());
     int dot = body.indexOf('.');
     if (dot <= 0) {

@@ -114,8 +114,9 @@ public final class BenchMain {
     byte[] body = new byte[4096];
     new Random(7).nextBytes(body);
     client.send(client.request("/hot").PUT(HttpRequest.BodyPublishers.noBody()).build());
-    // warm-up
-    LoadDriver.run(64, 2, Long.MAX_VALUE, (w, i) -> client.send(client.request("/hot/warm-" + w + "-" + i)
+    // Warm-up for as long as the measurement: on two cores the JIT's C2 compiler otherwise takes
+    // half the CPU during the first seconds of a run.
+    LoadDriver.run(64, seconds, Long.MAX_VALUE, (w, i) -> client.send(client.request("/hot/warm-" + w + "-" + i)
         .PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build()) == 201);
     LoadDriver.Result gateway = LoadDriver.run(64, seconds, Long.MAX_VALUE,
         (w, i) -> client.send(client.request("/hot/o-" + w + "-" + i)
