@@ -93,6 +93,20 @@ final class LocalGateway implements AutoCloseable {
     return -1;
   }
 
+  /**
+   * CPU time (user + system) the gateway process has used so far, in milliseconds, from
+   * /proc/<pid>/stat (clock ticks of 10 ms); -1 where /proc is not available.
+   */
+  long cpuMillis() {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10;
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
   /** Heap in use after a full GC, read with jcmd, in bytes (-1 if jcmd is not available). */
   long heapAfterGc() {
     Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
