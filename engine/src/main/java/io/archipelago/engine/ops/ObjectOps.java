@@ -44,19 +44,30 @@ public final class ObjectOps {
       ObjectAttributes attributes,
       Source<ByteString, ?> body,
       RequestContext request) {
-    BackendContainer where = new BackendContainer(account, container);
     return containers
         .get(account, container)
-        .thenCompose(
-            state -> {
-              ObjectStore store = ctx.store(state.primaryBackend());
-              return store
-                  .put(where, name, attributes, body)
-                  .thenCompose(result -> record(account, container, name, result, request, store))
-                  .exceptionallyCompose(failure -> writeFailover(state, failure)
-                      ? putOnReplica(state, 0, name, attributes, body, request, failure)
-                      : CompletableFuture.failedStage(EntityAsk.unwrap(failure)));
-            });
+        .thenCompose(state -> put(state, name, attributes, body, request));
+  }
+
+  /**
+   * Writes into a container whose state the caller has just read (one entity round trip fewer
+   * per write); the entity still refuses the record if the container is gone by then.
+   */
+  public CompletionStage<ObjectInfo> put(
+      ContainerState state,
+      String name,
+      ObjectAttributes attributes,
+      Source<ByteString, ?> body,
+      RequestContext request) {
+    String account = state.account();
+    String container = state.container();
+    ObjectStore store = ctx.store(state.primaryBackend());
+    return store
+        .put(new BackendContainer(account, container), name, attributes, body)
+        .thenCompose(result -> record(account, container, name, result, request, store))
+        .exceptionallyCompose(failure -> writeFailover(state, failure)
+            ? putOnReplica(state, 0, name, attributes, body, request, failure)
+            : CompletableFuture.failedStage(EntityAsk.unwrap(failure)));
   }
 
   /** Whether a failed write may go to a replica: the primary is down and the policy allows it. */

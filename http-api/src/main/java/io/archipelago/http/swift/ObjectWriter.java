@@ -97,8 +97,7 @@ final class ObjectWriter {
             CompletionStage<Done> archived = versions.isPresent()
                 ? versioning.archiveCurrent(w.account(), w.container(), w.name(), versions.get(), request)
                 : CompletableFuture.completedFuture(Done.getInstance());
-            return archived.thenCompose(done -> objects.ops()
-                .put(w.account(), w.container(), w.name(), w.attributes(), body, request));
+            return archived.thenCompose(done -> objects.ops().put(state, w.name(), w.attributes(), body, request));
           });
         });
     return result.whenComplete((info, failure) -> {
