@@ -69,14 +69,14 @@ public final class GatewayRoutes {
         });
     this.accounts = new AccountController(engine.accounts());
     this.containers = new ContainerController(engine.containers());
-    this.objects = new ObjectController(engine.objects(), engine.containers(), maxObjectSize, headLength,
-        akka.stream.Materializer.matFromSystem(engine.system()));
-    this.admin = new AdminController(engine);
-    this.metrics = new MetricsController(engine.sync());
-    this.node = engine.nodeAddress();
     this.access = new AccessControl(auth, engine.containers(), engine.accounts(),
         engine.system().settings().config().getString("archipelago.auth.reseller-prefix"),
         Clock.systemUTC());
+    this.objects = new ObjectController(engine.objects(), engine.containers(), maxObjectSize, headLength,
+        akka.stream.Materializer.matFromSystem(engine.system()), access::denial);
+    this.admin = new AdminController(engine);
+    this.metrics = new MetricsController(engine.sync());
+    this.node = engine.nodeAddress();
     this.bulkDelete = new BulkDelete(Materializer.matFromSystem(engine.system()));
   }
 
