@@ -158,6 +158,10 @@ class FederatedCompatibilityTest {
         Map.of("Content-Type", "application/x-slo"), manifest.toString());
     assertEquals(201, put.statusCode(), put.body());
     assertEquals(sloEtag, header(put, "Etag"));
+    // listings show the manifest with the total size and its own content type
+    JsonNode listed = JSON.readTree(tester.call("GET", "/" + lo + "?format=json&prefix=slo").body()).get(0);
+    assertEquals(1500, listed.get("bytes").asLong(), listed.toString());
+    assertEquals("application/x-slo", listed.get("content_type").asText());
     HttpResponse<byte[]> get = tester.bytes("GET", "/" + lo + "/slo", Map.of(), null);
     assertArrayEquals(whole, get.body());
     assertEquals(sloEtag, header(get, "Etag"));

@@ -57,11 +57,13 @@ public final class GatewayRoutes {
   private final String node;
   private final AccessControl access;
   private final BulkDelete bulkDelete;
+  private final HttpServer.HeadLength headLength;
 
   public GatewayRoutes(
       ArchipelagoEngine engine, AuthController auth, long maxObjectSize,
       HttpServer.HeadLength headLength) {
     this.auth = auth;
+    this.headLength = headLength;
     this.info = new InfoController(engine.policies(), engine.defaultPolicy(), maxObjectSize)
         .with(root -> {
           AccessControl.capabilities(root);
@@ -110,8 +112,10 @@ public final class GatewayRoutes {
         .thenApply(r -> {
           accessLog.info("{} {} {} {} {}ms {}", client, request.method().value(), rawPath,
               r.status().intValue(), (System.nanoTime() - started) / 1_000_000, transId);
-          return r.addHeader(RawHeader.create("X-Trans-Id", transId))
+          HttpResponse answered = r.addHeader(RawHeader.create("X-Trans-Id", transId))
               .addHeader(RawHeader.create("X-Openstack-Request-Id", transId));
+          // Swift sends Content-Length: 0 with a 204; Akka renders no length for it
+          return r.status().intValue() == 204 ? headLength.announce(answered, 0) : answered;
         });
   }
 
