@@ -191,6 +191,10 @@ class CrossResourceAclTest {
     assertEquals(201, tester.call("PUT", "/drop2", Map.of("X-Container-Write", "test:tester3"), null).statusCode());
     assertEquals(403, tester3.call("COPY", "/manifests/dlo", Map.of("Destination", "drop2/copy"), null)
         .statusCode());
+    // and a copy of the SLO is Swift's 409 of its source GET
+    assertEquals(409, tester3.call("COPY", "/manifests/slo", Map.of("Destination", "drop2/copy"), null)
+        .statusCode());
+    assertEquals(404, tester.call("HEAD", "/drop2/copy").statusCode());
 
     // objects readable by referrer, listings not: the SLO reads, the DLO (which lists) does not
     assertEquals(204, tester.call("POST", "/segs", Map.of("X-Container-Read", ".r:*"), null).statusCode());

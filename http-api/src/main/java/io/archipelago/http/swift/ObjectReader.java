@@ -41,8 +41,8 @@ final class ObjectReader {
    * @param headers the request headers (conditions and Range apply)
    * @param manifestGet {@code ?multipart-manifest=get}: a manifest as itself
    * @param formatRaw {@code &format=raw}: an SLO manifest in the PUT format
-   * @param streamNow a client GET: open the object at once, and answer 409 when the first
-   *     segment of a large object cannot be read; a copy opens lazily, when its PUT reads
+   * @param streamNow a client GET: open the object at once; a copy opens it lazily, when its
+   *     PUT reads (both answer 409 when the first segment of a large object cannot be read)
    * @param reach what the client may read besides the object (segments, segment containers)
    */
   record ReadRequest(
@@ -253,11 +253,12 @@ final class ObjectReader {
   }
 
   /**
-   * A client GET of a large object starts reading before it answers, so that a first segment
-   * that is gone or changed is a 409, as in Swift; later failures cut the body short.
+   * A GET of a large object (a client's, or a copy's of its source) starts reading before it
+   * answers, so that a first segment that is gone, changed or not readable by the client is a
+   * 409, as in Swift; later failures cut the body short.
    */
   private CompletionStage<Outcome> validated(ReadRequest r, ObjectView view, Served served) {
-    if (!r.streamNow() || !view.isLargeObject() || served.contentLength() == 0) {
+    if (!view.isLargeObject() || served.contentLength() == 0) {
       return done(served);
     }
     return served.data().prefixAndTail(1).runWith(Sink.head(), objects.materializer())
