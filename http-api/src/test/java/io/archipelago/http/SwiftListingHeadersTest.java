@@ -66,6 +66,12 @@ class SwiftListingHeadersTest {
     assertEquals("application/json; charset=utf-8", accept.headers().firstValue("Content-Type").orElseThrow());
     assertEquals(201, tester.call("PUT", "/c/o", Map.of(), "x").statusCode());
     expect("GET", "/c", 200, "text/plain; charset=utf-8");
+    // the proxy's check_content_type: swift_* parameters are Swift's own
+    HttpResponse<String> swiftParam = tester.call("PUT", "/c/p",
+        Map.of("Content-Type", "text/plain; swift_bytes=5"), "x");
+    assertEquals(400, swiftParam.statusCode());
+    assertEquals("Invalid Content-Type, swift_* is not a valid parameter name.", swiftParam.body());
+    assertEquals(404, tester.call("HEAD", "/c/p").statusCode());
     // other 204s carry Content-Length: 0 too
     HttpResponse<String> deleted = tester.call("DELETE", "/c/o");
     assertEquals(204, deleted.statusCode());

@@ -85,9 +85,13 @@ public final class ObjectController {
         throw new SwiftException(SwiftError.METHOD_NOT_ALLOWED, "Multipart Manifest PUTs cannot be COPY requests");
       }
       ObjectWriter.Write sink = write(request, request.account(), request.container(), request.object());
+      checkContentType(request);
       return copy.copy(request, ServerSideCopy.fromPut(request), sink, declaredContentType(request), reach);
     }
     ObjectWriter.Write w = write(request, request.account(), request.container(), request.object());
+    if (!manifestPut) {
+      checkContentType(request);
+    }
     if (manifestPut) {
       return slo.put(w.withContent(w.contentType(), w.metadata(), Optional.empty(), w.expectedLength(), w.body()),
           request.header("etag"), request.header("accept"), request.context(), reach);
@@ -158,6 +162,22 @@ public final class ObjectController {
       return Optional.empty();
     }
     return Optional.of(SwiftHeaders.cleanContentType(declared.toString()));
+  }
+
+  /**
+   * The proxy's {@code check_content_type}: a client may not send {@code swift_*} content type
+   * parameters (they are Swift's own, such as an SLO manifest's {@code swift_bytes}).
+   */
+  private static void checkContentType(SwiftRequest request) {
+    var declared = request.http().entity().getContentType();
+    if (!declared.equals(ContentTypes.NO_CONTENT_TYPE)) {
+      String[] params = declared.toString().split(";");
+      for (int i = 1; i < params.length; i++) {
+        if (params[i].stripLeading().startsWith("swift_")) {
+          throw new SwiftException(SwiftError.BAD_REQUEST, "Invalid Content-Type, swift_* is not a valid parameter name.");
+        }
+      }
+    }
   }
 
   /** Fails the upload with 413 as soon as it passes the maximum object size. */
