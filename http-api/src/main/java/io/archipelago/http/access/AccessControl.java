@@ -15,6 +15,7 @@ import io.archipelago.http.auth.Principal;
 import io.archipelago.http.swift.RequestPath;
 import io.archipelago.http.swift.SwiftError;
 import io.archipelago.http.swift.SwiftErrors;
+import io.archipelago.http.swift.SwiftException;
 import io.archipelago.http.swift.SwiftRequest;
 import java.time.Clock;
 import java.util.List;
@@ -130,6 +131,9 @@ public final class AccessControl {
       }
     }
     SwiftRequest checked = copy(request, identity.principal(), headers, request.query());
+    if (isCopy(method, request.path(), headers)) {
+      return proceed(checked, false, Optional.empty(), controllers);
+    }
     return authorize(request.path(), request.headers(), identity, method)
         .thenCompose(decision -> {
           if (decision.verdict() == Authorization.Verdict.DENIED) {
@@ -176,16 +180,39 @@ public final class AccessControl {
    * or container only.
    */
   public CompletionStage<Boolean> permits(SwiftRequest request, String method, RequestPath target) {
+    return denial(request, method, target).thenApply(Optional::isEmpty);
+  }
+
+  /**
+   * {@link #permits} with the refusal Swift answers: 403 for a user; 401 (realm: the target's
+   * account) for the anonymous and for temporary URLs, whose {@code authorize_same_account} and
+   * {@code authorize_same_container} answer 401.
+   */
+  public CompletionStage<Optional<SwiftException>> denial(SwiftRequest request, String method, RequestPath target) {
     Principal principal = request.principal();
     if (principal.user().equals(Identity.tempUrl().principal().user())) {
       String scope = principal.account();
       String reached = target.account() + "/" + target.container().orElse("");
-      return done(scope.contains("/") ? reached.equals(scope) : target.account().equals(scope));
+      boolean allowed = scope.contains("/") ? reached.equals(scope) : target.account().equals(scope);
+      return done(allowed ? Optional.empty() : Optional.of(unauthorizedException(target)));
     }
     Identity identity = principal.user().equals(Identity.anonymous().principal().user())
         ? Identity.anonymous() : Identity.of(principal);
     return authorize(target, request.headers(), identity, method)
-        .thenApply(decision -> decision.verdict() != Authorization.Verdict.DENIED);
+        .thenApply(decision -> decision.verdict() != Authorization.Verdict.DENIED ? Optional.empty()
+            : Optional.of(identity.authenticated()
+                ? new SwiftException(SwiftError.FORBIDDEN) : unauthorizedException(target)));
+  }
+
+  /**
+   * Copies (COPY, PUT with X-Copy-From) are authorized as Swift's copy middleware has them
+   * authorized: a GET of the source first, then the PUT of the destination once the source
+   * is read (so a missing source is 404 even where the destination is not writable); the
+   * controller makes both checks through {@link #denial}.
+   */
+  private static boolean isCopy(String method, RequestPath path, Map<String, String> headers) {
+    return path.level() == RequestPath.Level.OBJECT
+        && (method.equals("COPY") || (method.equals("PUT") && headers.containsKey("x-copy-from")));
   }
 
   private CompletionStage<HttpResponse> proceed(
@@ -319,6 +346,11 @@ public final class AccessControl {
     Optional<Principal> principal = auth.principal(request.headers());
     return principal.isPresent()
         ? new Token(TokenState.VALID, principal) : new Token(TokenState.INVALID, Optional.empty());
+  }
+
+  private static SwiftException unauthorizedException(RequestPath path) {
+    return new SwiftException(SwiftError.UNAUTHORIZED, SwiftError.UNAUTHORIZED.body(),
+        Map.of("Www-Authenticate", "Swift realm=\"" + PyText.quote(path.account()) + "\""));
   }
 
   /** 401 as TempAuth sends it, naming the account as realm. */

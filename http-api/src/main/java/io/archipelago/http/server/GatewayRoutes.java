@@ -56,11 +56,13 @@ public final class GatewayRoutes {
   private final String node;
   private final AccessControl access;
   private final BulkDelete bulkDelete;
+  private final HttpServer.HeadLength headLength;
 
   public GatewayRoutes(
       ArchipelagoEngine engine, AuthController auth, long maxObjectSize,
       HttpServer.HeadLength headLength) {
     this.auth = auth;
+    this.headLength = headLength;
     this.info = new InfoController(engine.policies(), engine.defaultPolicy(), maxObjectSize)
         .with(root -> {
           AccessControl.capabilities(root);
@@ -68,14 +70,14 @@ public final class GatewayRoutes {
         });
     this.accounts = new AccountController(engine.accounts());
     this.containers = new ContainerController(engine.containers());
-    this.objects = new ObjectController(engine.objects(), engine.containers(), maxObjectSize, headLength,
-        akka.stream.Materializer.matFromSystem(engine.system()));
-    this.admin = new AdminController(engine);
-    this.metrics = new MetricsController(engine.sync());
-    this.node = engine.nodeAddress();
     this.access = new AccessControl(auth, engine.containers(), engine.accounts(),
         engine.system().settings().config().getString("archipelago.auth.reseller-prefix"),
         Clock.systemUTC());
+    this.objects = new ObjectController(engine.objects(), engine.containers(), maxObjectSize, headLength,
+        akka.stream.Materializer.matFromSystem(engine.system()), access::denial);
+    this.admin = new AdminController(engine);
+    this.metrics = new MetricsController(engine.sync());
+    this.node = engine.nodeAddress();
     this.bulkDelete = new BulkDelete(Materializer.matFromSystem(engine.system()));
   }
 
@@ -109,8 +111,10 @@ public final class GatewayRoutes {
         .thenApply(r -> {
           accessLog.info("{} {} {} {} {}ms {}", client, request.method().value(), rawPath,
               r.status().intValue(), (System.nanoTime() - started) / 1_000_000, transId);
-          return r.addHeader(RawHeader.create("X-Trans-Id", transId))
+          HttpResponse answered = r.addHeader(RawHeader.create("X-Trans-Id", transId))
               .addHeader(RawHeader.create("X-Openstack-Request-Id", transId));
+          // Swift sends Content-Length: 0 with a 204; Akka renders no length for it
+          return r.status().intValue() == 204 ? headLength.announce(answered, 0) : answered;
         });
   }
 

@@ -23,7 +23,8 @@ public final class AccountController {
     var method = request.http().method();
     if (method.equals(HttpMethods.HEAD)) {
       return accounts.summary(request.account())
-          .thenApply(s -> Responses.empty(StatusCodes.NO_CONTENT, headers(s)));
+          .thenApply(s -> Responses.empty(StatusCodes.NO_CONTENT, headers(s), ListingFormat.of(request).contentType())
+              .addHeaders(ListingFormat.vary(request)));
     }
     if (method.equals(HttpMethods.GET)) {
       return list(request);
@@ -57,8 +58,10 @@ public final class AccountController {
         .thenApply(
             page -> {
               var headers = headers(page.summary());
+              headers = new java.util.ArrayList<>(headers);
+              headers.addAll(ListingFormat.vary(request));
               if (page.rows().isEmpty() && format == ListingFormat.PLAIN) {
-                return Responses.empty(StatusCodes.NO_CONTENT, headers);
+                return Responses.empty(StatusCodes.NO_CONTENT, headers, format.contentType());
               }
               return HttpResponse.create()
                   .withStatus(StatusCodes.OK)

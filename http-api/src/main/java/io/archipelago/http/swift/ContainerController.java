@@ -33,7 +33,8 @@ public final class ContainerController {
     }
     if (method.equals(HttpMethods.HEAD)) {
       return containers.get(request.account(), request.container())
-          .thenApply(state -> Responses.empty(StatusCodes.NO_CONTENT, headers(state)));
+          .thenApply(state -> Responses.empty(StatusCodes.NO_CONTENT, headers(state),
+              ListingFormat.of(request).contentType()).addHeaders(ListingFormat.vary(request)));
     }
     if (method.equals(HttpMethods.GET)) {
       return list(request);
@@ -86,9 +87,10 @@ public final class ContainerController {
     ListingQuery query = new ListingQuery(p.prefix(), p.delimiter(), p.marker(), p.endMarker(), p.limit(), p.reverse());
     return containers.list(request.account(), request.container(), query)
         .thenApply(listing -> {
-          List<HttpHeader> headers = headers(listing.state());
+          List<HttpHeader> headers = new java.util.ArrayList<>(headers(listing.state()));
+          headers.addAll(ListingFormat.vary(request));
           if (listing.page().entries().isEmpty() && format == ListingFormat.PLAIN) {
-            return Responses.empty(StatusCodes.NO_CONTENT, headers);
+            return Responses.empty(StatusCodes.NO_CONTENT, headers, format.contentType());
           }
           return HttpResponse.create()
               .withStatus(StatusCodes.OK)

@@ -66,13 +66,18 @@ final class DynamicLargeObjects {
     }
   }
 
-  /** Lists every segment of the manifest (all listing pages). */
-  CompletionStage<Segments> segments(String account, String manifestValue) {
+  /**
+   * Lists every segment of the manifest (all listing pages), as the client's own GET of the
+   * segment container: a listing it may not make fails with its refusal (403 or 401), as
+   * Swift's dlo answers the manifest GET or HEAD with the listing's error.
+   */
+  CompletionStage<Segments> segments(String account, String manifestValue, Reach reach) {
     String decoded = RequestPath.decode(manifestValue, false);
     int slash = decoded.indexOf('/');
     String container = slash < 0 ? decoded : decoded.substring(0, slash);
     String prefix = slash < 0 ? "" : decoded.substring(slash + 1);
-    return page(account, container, prefix, Optional.empty(), new ArrayList<>())
+    return reach.require("GET", Reach.container(account, container))
+        .thenCompose(allowed -> page(account, container, prefix, Optional.empty(), new ArrayList<>()))
         .thenApply(rows -> new Segments(container, rows));
   }
 
@@ -97,7 +102,7 @@ final class DynamicLargeObjects {
   }
 
   /** The bytes of the concatenation, by range; each segment is read and checked for its size. */
-  ObjectView.Body body(String account, Segments segments, RequestContext request) {
+  ObjectView.Body body(String account, Segments segments, RequestContext request, Reach reach) {
     return (first, last) -> {
       List<LargeObjectPiece> pieces = new ArrayList<>();
       long offset = 0;
@@ -114,7 +119,7 @@ final class DynamicLargeObjects {
         pieces.add(new LargeObjectPiece(segments.container(), row.name(), Math.max(first, start) - start,
             Math.min(last, end) - start, Optional.empty(), row.size()));
       }
-      return Source.from(pieces).flatMapConcat(p -> p.open(objects, account, request));
+      return Source.from(pieces).flatMapConcat(p -> p.open(objects, account, request, reach));
     };
   }
 

@@ -1,6 +1,5 @@
 package io.archipelago.http.swift;
 
-import akka.http.javadsl.model.ContentTypes;
 import akka.http.javadsl.model.HttpEntities;
 import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.StatusCodes;
@@ -66,10 +65,15 @@ public final class InfoController {
     this.body = root.toString();
   }
 
+  /** Swift's info controller: {@code application/json; charset=UTF-8}. */
+  private static final akka.http.javadsl.model.ContentType.WithCharset JSON_UTF8 = akka.http.javadsl.model.MediaTypes
+      .customWithOpenCharset("application", "json", java.util.Map.of(), false)
+      .toContentType(akka.http.javadsl.model.HttpCharsets.UTF_8);
+
   public HttpResponse info() {
     return HttpResponse.create()
         .withStatus(StatusCodes.OK)
-        .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body));
+        .withEntity(HttpEntities.create(JSON_UTF8, body));
   }
 
   /**

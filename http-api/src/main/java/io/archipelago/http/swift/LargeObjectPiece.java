@@ -25,9 +25,19 @@ record LargeObjectPiece(
     }
   }
 
-  Source<ByteString, NotUsed> open(LiveObjects objects, String account, RequestContext request) {
-    return Source.lazyCompletionStageSource(() ->
-        objects.get(account, container, object, Optional.of(new ByteRange.FromTo(first, last)), request)
+  /**
+   * The bytes, read as the client's own GET of the segment would be: a segment the client may
+   * not read fails as one that is gone.
+   */
+  Source<ByteString, NotUsed> open(LiveObjects objects, String account, RequestContext request, Reach reach) {
+    return Source.lazyCompletionStageSource(() -> reach.denial("GET", Reach.object(account, container, object))
+        .thenCompose(refused -> {
+          if (refused.isPresent()) {
+            throw new SegmentError("segment /" + container + "/" + object + ": "
+                + refused.get().error().status().intValue() + " " + refused.get().error().status().reason());
+          }
+          return objects.get(account, container, object, Optional.of(new ByteRange.FromTo(first, last)), request);
+        })
             .thenApply(found -> {
               if (found.isEmpty()) {
                 throw new SegmentError("segment /" + container + "/" + object + " not found");

@@ -1,16 +1,28 @@
 package io.archipelago.http.swift;
 
 import akka.http.javadsl.model.ContentType;
-import akka.http.javadsl.model.ContentTypes;
-import akka.http.javadsl.model.MediaTypes;
+import akka.http.javadsl.model.HttpCharset;
 import akka.http.javadsl.model.HttpCharsets;
+import akka.http.javadsl.model.MediaTypes;
+import akka.http.javadsl.model.headers.RawHeader;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
-/** How a listing is rendered: {@code format=} wins, else the {@code Accept} header, else plain. */
+/**
+ * How a listing is rendered: {@code format=} wins, else the {@code Accept} header, else plain.
+ * The content types are exactly Swift's listing_formats ones, {@code <type>; charset=utf-8} with
+ * the charset in lower case (also on HEAD and on the 204 of an empty plain listing).
+ */
 public enum ListingFormat {
-  PLAIN(ContentTypes.TEXT_PLAIN_UTF8),
-  JSON(MediaTypes.APPLICATION_JSON.toContentType()),
-  XML(MediaTypes.APPLICATION_XML.toContentType(HttpCharsets.UTF_8));
+  PLAIN(MediaTypes.TEXT_PLAIN.toContentType(Charset.UTF8)),
+  // Akka's application/json has a fixed charset it never renders; Swift names it
+  JSON(MediaTypes.customWithOpenCharset("application", "json", Map.of(), false).toContentType(Charset.UTF8)),
+  XML(MediaTypes.APPLICATION_XML.toContentType(Charset.UTF8));
+
+  private static final class Charset {
+    static final HttpCharset UTF8 = HttpCharsets.custom("utf-8");
+  }
 
   private final ContentType contentType;
 
@@ -39,5 +51,13 @@ public enum ListingFormat {
       return XML;
     }
     return PLAIN;
+  }
+
+  /**
+   * {@code Vary: Accept} on listings (GET and HEAD answers) whose format the Accept header chose,
+   * that is without {@code format=}; none otherwise.
+   */
+  public static List<akka.http.javadsl.model.HttpHeader> vary(SwiftRequest request) {
+    return request.queryParam("format").isPresent() ? List.of() : List.of(RawHeader.create("Vary", "Accept"));
   }
 }

@@ -41,10 +41,15 @@ public final class ObjectController {
   private final long maxObjectSize;
   private final HttpServer.HeadLength headLength;
   private final Materializer materializer;
+  private final Reach.Authorizer authorizer;
 
+  /**
+   * @param authorizer decides what a request may reach besides its path (copy sources and
+   *     destinations, large object segments), as the same client's own requests are decided
+   */
   public ObjectController(
       ObjectOps ops, ContainerOps containers, long maxObjectSize, HttpServer.HeadLength headLength,
-      Materializer materializer) {
+      Materializer materializer, Reach.Authorizer authorizer) {
     this.objects = new LiveObjects(ops, materializer);
     Versioning versioning = new Versioning(objects, containers);
     this.writer = new ObjectWriter(objects, containers, versioning);
@@ -54,15 +59,17 @@ public final class ObjectController {
     this.maxObjectSize = maxObjectSize;
     this.headLength = headLength;
     this.materializer = materializer;
+    this.authorizer = authorizer;
   }
 
   public CompletionStage<HttpResponse> handle(SwiftRequest request) {
     String method = request.http().method().value();
+    Reach reach = Reach.of(request, authorizer);
     return switch (method) {
-      case "PUT" -> put(request);
-      case "COPY" -> copy(request);
-      case "GET" -> get(request, false);
-      case "HEAD" -> get(request, true);
+      case "PUT" -> put(request, reach);
+      case "COPY" -> copy(request, reach);
+      case "GET" -> get(request, false, reach);
+      case "HEAD" -> get(request, true, reach);
       case "POST" -> post(request);
       case "DELETE" -> delete(request);
       default -> CompletableFuture.completedFuture(SwiftErrors.response(SwiftError.METHOD_NOT_ALLOWED));
@@ -71,27 +78,31 @@ public final class ObjectController {
 
   // ---- PUT and COPY -------------------------------------------------------------------------
 
-  private CompletionStage<HttpResponse> put(SwiftRequest request) {
+  private CompletionStage<HttpResponse> put(SwiftRequest request, Reach reach) {
     boolean manifestPut = request.queryParam("multipart-manifest").map(m -> m.equals("put")).orElse(false);
     if (request.header("x-copy-from").isPresent()) {
       if (manifestPut) {
         throw new SwiftException(SwiftError.METHOD_NOT_ALLOWED, "Multipart Manifest PUTs cannot be COPY requests");
       }
       ObjectWriter.Write sink = write(request, request.account(), request.container(), request.object());
-      return copy.copy(request, ServerSideCopy.fromPut(request), sink, declaredContentType(request));
+      checkContentType(request);
+      return copy.copy(request, ServerSideCopy.fromPut(request), sink, declaredContentType(request), reach);
     }
     ObjectWriter.Write w = write(request, request.account(), request.container(), request.object());
+    if (!manifestPut) {
+      checkContentType(request);
+    }
     if (manifestPut) {
       return slo.put(w.withContent(w.contentType(), w.metadata(), Optional.empty(), w.expectedLength(), w.body()),
-          request.header("etag"), request.header("accept"), request.context());
+          request.header("etag"), request.header("accept"), request.context(), reach);
     }
     return writer.write(w, request.context()).thenApply(ObjectController::created);
   }
 
-  private CompletionStage<HttpResponse> copy(SwiftRequest request) {
+  private CompletionStage<HttpResponse> copy(SwiftRequest request, Reach reach) {
     ServerSideCopy.Endpoints endpoints = ServerSideCopy.fromCopy(request);
     ObjectWriter.Write sink = write(request, endpoints.account(), endpoints.container(), endpoints.object());
-    return copy.copy(request, endpoints, sink, declaredContentType(request));
+    return copy.copy(request, endpoints, sink, declaredContentType(request), reach);
   }
 
   private static HttpResponse created(ObjectInfo info) {
@@ -151,6 +162,22 @@ public final class ObjectController {
       return Optional.empty();
     }
     return Optional.of(SwiftHeaders.cleanContentType(declared.toString()));
+  }
+
+  /**
+   * The proxy's {@code check_content_type}: a client may not send {@code swift_*} content type
+   * parameters (they are Swift's own, such as an SLO manifest's {@code swift_bytes}).
+   */
+  private static void checkContentType(SwiftRequest request) {
+    var declared = request.http().entity().getContentType();
+    if (!declared.equals(ContentTypes.NO_CONTENT_TYPE)) {
+      String[] params = declared.toString().split(";");
+      for (int i = 1; i < params.length; i++) {
+        if (params[i].stripLeading().startsWith("swift_")) {
+          throw new SwiftException(SwiftError.BAD_REQUEST, "Invalid Content-Type, swift_* is not a valid parameter name.");
+        }
+      }
+    }
   }
 
   /** Fails the upload with 413 as soon as it passes the maximum object size. */
@@ -224,11 +251,11 @@ public final class ObjectController {
 
   // ---- GET and HEAD -------------------------------------------------------------------------
 
-  private CompletionStage<HttpResponse> get(SwiftRequest request, boolean head) {
+  private CompletionStage<HttpResponse> get(SwiftRequest request, boolean head, Reach reach) {
     boolean manifestGet = request.queryParam("multipart-manifest").map(m -> m.equals("get")).orElse(false);
     boolean formatRaw = manifestGet && request.queryParam("format").map(f -> f.equals("raw")).orElse(false);
     ObjectReader.ReadRequest read = new ObjectReader.ReadRequest(request.account(), request.container(),
-        request.object(), request.headers(), head, manifestGet, formatRaw, !head, request.context());
+        request.object(), request.headers(), head, manifestGet, formatRaw, !head, request.context(), reach);
     return reader.read(read).thenApply(outcome -> {
       if (outcome instanceof ObjectReader.Answered answered) {
         return answered.response();

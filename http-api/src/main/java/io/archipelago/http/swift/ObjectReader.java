@@ -41,8 +41,9 @@ final class ObjectReader {
    * @param headers the request headers (conditions and Range apply)
    * @param manifestGet {@code ?multipart-manifest=get}: a manifest as itself
    * @param formatRaw {@code &format=raw}: an SLO manifest in the PUT format
-   * @param streamNow a client GET: open the object at once, and answer 409 when the first
-   *     segment of a large object cannot be read; a copy opens lazily, when its PUT reads
+   * @param streamNow a client GET: open the object at once; a copy opens it lazily, when its
+   *     PUT reads (both answer 409 when the first segment of a large object cannot be read)
+   * @param reach what the client may read besides the object (segments, segment containers)
    */
   record ReadRequest(
       String account,
@@ -53,7 +54,8 @@ final class ObjectReader {
       boolean manifestGet,
       boolean formatRaw,
       boolean streamNow,
-      RequestContext context) {}
+      RequestContext context,
+      Reach reach) {}
 
   /** What a read answers. */
   sealed interface Outcome permits Served, Answered {}
@@ -151,15 +153,15 @@ final class ObjectReader {
       return manifest(r, o).thenApply(segments -> sloView(info,
           size.orElseGet(() -> StaticLargeObjects.size(segments)),
           etag.orElseGet(() -> StaticLargeObjects.etag(segments)), cleanType,
-          slo.body(r.account(), segments, r.context())));
+          slo.body(r.account(), segments, r.context(), r.reach())));
     }
     Optional<String> manifest = DynamicLargeObjects.manifest(info);
     if (manifest.isPresent() && !r.manifestGet()) {
       o.discard();
-      return dlo.segments(r.account(), manifest.get()).thenApply(segments -> {
+      return dlo.segments(r.account(), manifest.get(), r.reach()).thenApply(segments -> {
         String etag = segments.etag();
         return new ObjectView(info, ObjectView.Kind.DYNAMIC_LARGE_OBJECT, segments.size(), etag, cleanType,
-            headers(info, etag), dlo.body(r.account(), segments, r.context()));
+            headers(info, etag), dlo.body(r.account(), segments, r.context(), r.reach()));
       });
     }
     return CompletableFuture.completedFuture(new ObjectView(info, ObjectView.Kind.OBJECT, info.size(),
@@ -191,7 +193,7 @@ final class ObjectReader {
   /** A stored object's bytes by range, each range read anew and checked to be the same version. */
   private ObjectView.Body plainBody(ReadRequest r, ObjectInfo info) {
     return (first, last) -> new LargeObjectPiece(r.container(), r.name(), first, last, Optional.of(info.etag()),
-        info.size()).open(objects, r.account(), r.context());
+        info.size()).open(objects, r.account(), r.context(), Reach.ANYWHERE);
   }
 
   /** The headers of a successful GET or HEAD, but Content-Type and Content-Length. */
@@ -251,11 +253,12 @@ final class ObjectReader {
   }
 
   /**
-   * A client GET of a large object starts reading before it answers, so that a first segment
-   * that is gone or changed is a 409, as in Swift; later failures cut the body short.
+   * A GET of a large object (a client's, or a copy's of its source) starts reading before it
+   * answers, so that a first segment that is gone, changed or not readable by the client is a
+   * 409, as in Swift; later failures cut the body short.
    */
   private CompletionStage<Outcome> validated(ReadRequest r, ObjectView view, Served served) {
-    if (!r.streamNow() || !view.isLargeObject() || served.contentLength() == 0) {
+    if (!view.isLargeObject() || served.contentLength() == 0) {
       return done(served);
     }
     return served.data().prefixAndTail(1).runWith(Sink.head(), objects.materializer())

@@ -1,5 +1,6 @@
 package io.archipelago.http.swift;
 
+import akka.http.javadsl.model.ContentType;
 import akka.http.javadsl.model.ContentTypes;
 import akka.http.javadsl.model.HttpEntities;
 import akka.http.javadsl.model.HttpHeader;
@@ -18,6 +19,14 @@ final class Responses {
     return HttpResponse.create()
         .withStatus(status)
         .withEntity(HttpEntities.create(ContentTypes.TEXT_HTML_UTF8, ""))
+        .addHeaders(headers);
+  }
+
+  /** A bodiless answer with the given content type (account and container HEAD, empty listings). */
+  static HttpResponse empty(StatusCode status, List<HttpHeader> headers, ContentType contentType) {
+    return HttpResponse.create()
+        .withStatus(status)
+        .withEntity(HttpEntities.create(contentType, akka.util.ByteString.emptyByteString()))
         .addHeaders(headers);
   }
 

@@ -24,6 +24,11 @@ import java.util.concurrent.CompletionStage;
  * {@code X-Fresh-Metadata: true}. The bytes stream from the source's backend through the gateway
  * to the destination's, whichever backends they are, and the write goes through the same path
  * as a client PUT (versioning, timestamps, recording in the container).
+ *
+ * <p>Rights are checked as the copy middleware's sub-requests have them checked, in its order:
+ * the client must be allowed to GET the source (its container's X-Container-Read, or owning
+ * the account), which is then read (404 if it is missing), and only then to PUT the destination
+ * (X-Container-Write of the destination container, or owning that account).
  */
 final class ServerSideCopy {
 
@@ -92,66 +97,78 @@ final class ServerSideCopy {
    * given or not, metadata, X-Delete-At, timestamp); its body is replaced by the source's.
    */
   CompletionStage<HttpResponse> copy(SwiftRequest request, Endpoints e, ObjectWriter.Write sink,
-      Optional<String> requestContentType) {
+      Optional<String> requestContentType, Reach reach) {
     if (request.http().entity().getContentLengthOption().orElse(0) > 0) {
       sink.body().runWith(Sink.cancelled(), writer.objects().materializer());
       throw SwiftException.plain(SwiftError.BAD_REQUEST, "Copy requests require a zero byte body");
     }
     sink.body().runWith(Sink.ignore(), writer.objects().materializer());
-    if (!request.principal().owns(e.sourceAccount()) || !request.principal().owns(e.account())) {
-      throw new SwiftException(SwiftError.FORBIDDEN);
-    }
     boolean manifestGet = request.queryParam("multipart-manifest").map(m -> m.equals("get")).orElse(false);
     ObjectReader.ReadRequest read = new ObjectReader.ReadRequest(e.sourceAccount(), e.sourceContainer(),
-        e.sourceObject(), request.headers(), false, manifestGet, manifestGet, false, request.context());
-    return reader.read(read).thenCompose(outcome -> {
-      if (outcome instanceof ObjectReader.Answered answered) {
-        return CompletableFuture.completedFuture(answered.response());
-      }
-      ObjectReader.Served source = (ObjectReader.Served) outcome;
-      if (source.contentLength() > maxFileSize) {
-        source.data().runWith(Sink.cancelled(), writer.objects().materializer());
-        throw new SwiftException(SwiftError.REQUEST_ENTITY_TOO_LARGE);
-      }
-      ObjectInfo stored = source.view().stored();
-      boolean sourceSlo = StaticLargeObjects.isSlo(stored);
-      boolean sourceDlo = DynamicLargeObjects.manifest(stored).isPresent();
-      Map<String, String> metadata = new LinkedHashMap<>();
-      if (SwiftHeaders.isTrue(request.header("x-fresh-metadata").orElse("false"))) {
-        stored.metadata().forEach((k, v) -> {
-          if (k.startsWith(SwiftHeaders.OBJECT_SYSMETA_PREFIX) && !NOT_COPIED.contains(k)) {
-            metadata.put(k, v);
+        e.sourceObject(), request.headers(), false, manifestGet, manifestGet, false, request.context(), reach);
+    return reach.require("GET", Reach.object(e.sourceAccount(), e.sourceContainer(), e.sourceObject()))
+        .thenCompose(readable -> reader.read(read))
+        .thenCompose(outcome -> {
+          if (outcome instanceof ObjectReader.Answered answered) {
+            return CompletableFuture.completedFuture(answered.response());
           }
-        });
-      } else {
-        stored.metadata().forEach((k, v) -> {
-          if (!NOT_COPIED.contains(k)) {
-            metadata.put(k, v);
+          ObjectReader.Served source = (ObjectReader.Served) outcome;
+          if (source.contentLength() > maxFileSize) {
+            source.data().runWith(Sink.cancelled(), writer.objects().materializer());
+            throw new SwiftException(SwiftError.REQUEST_ENTITY_TOO_LARGE);
           }
+          return reach.denial("PUT", Reach.object(e.account(), e.container(), e.object()))
+              .thenCompose(refused -> {
+                if (refused.isPresent()) {
+                  source.data().runWith(Sink.cancelled(), writer.objects().materializer());
+                  throw refused.get();
+                }
+                return write(request, e, sink, requestContentType, manifestGet, source, reach);
+              });
         });
-      }
-      metadata.putAll(sink.metadata());
-      if (manifestGet && sourceDlo) {
-        metadata.put(DynamicLargeObjects.MANIFEST_HEADER, stored.metadata().get(DynamicLargeObjects.MANIFEST_HEADER));
-      }
-      String contentType = requestContentType.orElse(source.view().contentType());
-      boolean verifiable = source.status().intValue() == 200 && !sourceSlo && (!sourceDlo || manifestGet);
-      ObjectWriter.Write write = sink.withContent(contentType, metadata,
-          verifiable ? Optional.of(Conditions.unquote(source.view().etag())) : Optional.empty(),
-          OptionalLong.of(source.contentLength()), source.data());
-      List<HttpHeader> copied = copiedHeaders(e, source, metadata);
-      if (manifestGet && sourceSlo) {
-        return slo.put(write, Optional.empty(), request.header("accept"), request.context())
-            .thenApply(response -> response.status().intValue() == 201 ? response.addHeaders(copied) : response);
-      }
-      return writer.write(write, request.context())
-          .thenApply(info -> Responses.empty(StatusCodes.CREATED, Responses.headers()
-              .add("Etag", info.etag())
-              .add("Last-Modified", info.timestamp().toHttpDate())
-              .add("X-Timestamp", info.timestamp().internal())
-              .addAll(copied)
-              .list()));
-    });
+  }
+
+  /** The PUT of the destination, with the source's bytes and metadata. */
+  private CompletionStage<HttpResponse> write(SwiftRequest request, Endpoints e, ObjectWriter.Write sink,
+      Optional<String> requestContentType, boolean manifestGet, ObjectReader.Served source, Reach reach) {
+    ObjectInfo stored = source.view().stored();
+    boolean sourceSlo = StaticLargeObjects.isSlo(stored);
+    boolean sourceDlo = DynamicLargeObjects.manifest(stored).isPresent();
+    Map<String, String> metadata = new LinkedHashMap<>();
+    if (SwiftHeaders.isTrue(request.header("x-fresh-metadata").orElse("false"))) {
+      stored.metadata().forEach((k, v) -> {
+        if (k.startsWith(SwiftHeaders.OBJECT_SYSMETA_PREFIX) && !NOT_COPIED.contains(k)) {
+          metadata.put(k, v);
+        }
+      });
+    } else {
+      stored.metadata().forEach((k, v) -> {
+        if (!NOT_COPIED.contains(k)) {
+          metadata.put(k, v);
+        }
+      });
+    }
+    metadata.putAll(sink.metadata());
+    if (manifestGet && sourceDlo) {
+      metadata.put(DynamicLargeObjects.MANIFEST_HEADER, stored.metadata().get(DynamicLargeObjects.MANIFEST_HEADER));
+    }
+    String contentType = requestContentType.orElse(source.view().contentType());
+    boolean verifiable = source.status().intValue() == 200 && !sourceSlo && (!sourceDlo || manifestGet);
+    ObjectWriter.Write write = sink.withContent(contentType, metadata,
+        verifiable ? Optional.of(Conditions.unquote(source.view().etag())) : Optional.empty(),
+        OptionalLong.of(source.contentLength()), source.data());
+    List<HttpHeader> copied = copiedHeaders(e, source, metadata);
+    if (manifestGet && sourceSlo) {
+      return slo.put(write, Optional.empty(), request.header("accept"), request.context(), reach)
+          .thenApply(response -> response.status().intValue() == 201 ? response.addHeaders(copied) : response);
+    }
+    return writer.write(write, request.context())
+        .thenApply(info -> Responses.empty(StatusCodes.CREATED, Responses.headers()
+            .add("Etag", info.etag())
+            .add("Last-Modified", info.timestamp().toHttpDate())
+            .add("X-Timestamp", info.timestamp().internal())
+            .addAll(copied)
+            .list()));
   }
 
   /** X-Copied-From*, and the destination's metadata, as Swift answers a copy. */

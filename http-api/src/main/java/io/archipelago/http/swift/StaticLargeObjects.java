@@ -204,14 +204,15 @@ final class StaticLargeObjects {
   }
 
   /** The bytes of the SLO by range. */
-  ObjectView.Body body(String account, List<Segment> segments, RequestContext request) {
-    return (first, last) -> pieces(account, segments, first, last, 1, request)
+  ObjectView.Body body(String account, List<Segment> segments, RequestContext request, Reach reach) {
+    return (first, last) -> pieces(account, segments, first, last, 1, request, reach)
         .flatMapConcat(piece -> piece);
   }
 
   /** The byte sources of the segments (and sub-SLO segments) covering {@code first..last}. */
   private Source<Source<ByteString, NotUsed>, NotUsed> pieces(
-      String account, List<Segment> segments, long first, long last, int depth, RequestContext request) {
+      String account, List<Segment> segments, long first, long last, int depth, RequestContext request,
+      Reach reach) {
     List<Source<Source<ByteString, NotUsed>, NotUsed>> parts = new ArrayList<>();
     long f = first;
     long l = last;
@@ -234,15 +235,15 @@ final class StaticLargeObjects {
         } else {
           long subFirst = seg.rangeStart() + Math.max(0, f);
           long subLast = Math.min(seg.rangeEnd(), seg.rangeStart() + l);
-          parts.add(Source.lazyCompletionStageSource(() -> loadSubManifest(account, seg, request)
-                  .thenApply(sub -> pieces(account, sub, subFirst, subLast, depth + 1, request)))
+          parts.add(Source.lazyCompletionStageSource(() -> loadSubManifest(account, seg, request, reach)
+                  .thenApply(sub -> pieces(account, sub, subFirst, subLast, depth + 1, request, reach)))
               .mapMaterializedValue(m -> NotUsed.getInstance()));
         }
       } else {
         LargeObjectPiece piece = new LargeObjectPiece(seg.container(), seg.object(),
             Math.max(0, f) + seg.rangeStart(), Math.min(seg.rangeEnd(), seg.rangeStart() + l),
             Optional.of(seg.hash()), seg.bytes());
-        parts.add(Source.single(piece.open(objects, account, request)));
+        parts.add(Source.single(piece.open(objects, account, request, reach)));
       }
       f -= length;
       l -= length;
@@ -250,8 +251,16 @@ final class StaticLargeObjects {
     return Source.from(parts).flatMapConcat(p -> p);
   }
 
-  private CompletionStage<List<Segment>> loadSubManifest(String account, Segment seg, RequestContext request) {
-    return objects.get(account, seg.container(), seg.object(), Optional.empty(), request)
+  private CompletionStage<List<Segment>> loadSubManifest(
+      String account, Segment seg, RequestContext request, Reach reach) {
+    return reach.denial("GET", Reach.object(account, seg.container(), seg.object()))
+        .thenCompose(refused -> {
+          if (refused.isPresent()) {
+            throw new LargeObjectPiece.SegmentError("sub-manifest " + seg.name() + ": "
+                + refused.get().error().status().intValue());
+          }
+          return objects.get(account, seg.container(), seg.object(), Optional.empty(), request);
+        })
         .thenCompose(found -> {
           if (found.isEmpty() || !isSlo(found.get().info())) {
             found.ifPresent(c -> c.data().runWith(Sink.cancelled(), objects.materializer()));
@@ -272,7 +281,7 @@ final class StaticLargeObjects {
    * client's manifest, the content type and metadata the client's.
    */
   CompletionStage<HttpResponse> put(ObjectWriter.Write w, Optional<String> clientEtag, Optional<String> accept,
-      RequestContext request) {
+      RequestContext request, Reach reach) {
     if (w.expectedLength().isPresent() && w.expectedLength().getAsLong() > MAX_MANIFEST_SIZE) {
       w.body().runWith(Sink.cancelled(), objects.materializer());
       throw new SwiftException(SwiftError.REQUEST_ENTITY_TOO_LARGE, "Manifest File > " + MAX_MANIFEST_SIZE + " bytes");
@@ -294,7 +303,7 @@ final class StaticLargeObjects {
             throw new SwiftException(SwiftError.REQUEST_ENTITY_TOO_LARGE,
                 "Number of object-backed segments must be <= " + MAX_MANIFEST_SEGMENTS);
           }
-          return checkSegments(w.account(), inputs, request)
+          return checkSegments(w.account(), inputs, request, reach)
               .thenCompose(checked -> store(w, inputs, checked, clientEtag, accept, request));
         });
   }
@@ -439,24 +448,36 @@ final class StaticLargeObjects {
   /** What a HEAD of a segment found: the segment as a client sees it, or its error status. */
   private record Checked(Optional<ObjectInfo> info, String status) {}
 
-  /** HEADs each distinct segment path, {@link #CONCURRENCY} at a time. */
+  /**
+   * HEADs each distinct segment path, {@link #CONCURRENCY} at a time, as the client: a segment it
+   * may not read is a problem with the status its own HEAD would get.
+   */
   private CompletionStage<Map<String, Checked>> checkSegments(
-      String account, List<Input> inputs, RequestContext request) {
+      String account, List<Input> inputs, RequestContext request, Reach reach) {
     List<String> paths = inputs.stream().filter(i -> i.data().isEmpty()).map(Input::path).distinct().toList();
     return Source.from(paths)
         .mapAsync(CONCURRENCY, path -> {
           String relative = path.replaceFirst("^/+", "");
           String container = relative.substring(0, relative.indexOf('/'));
           String object = relative.substring(relative.indexOf('/') + 1);
-          return objects.head(account, container, object, request)
-              .handle((found, failure) -> {
-                if (failure != null) {
-                  var status = SwiftErrors.toResponse(failure, request.requestId()).status();
-                  return Map.entry(path, new Checked(Optional.empty(), status.intValue() + " " + status.reason()));
+          return reach.denial("HEAD", Reach.object(account, container, object))
+              .thenCompose(refused -> {
+                if (refused.isPresent()) {
+                  var status = refused.get().error().status();
+                  return CompletableFuture.completedFuture(
+                      Map.entry(path, new Checked(Optional.empty(), status.intValue() + " " + status.reason())));
                 }
-                return Map.entry(path, found.isPresent()
-                    ? new Checked(found, "200 OK")
-                    : new Checked(Optional.empty(), "404 Not Found"));
+                return objects.head(account, container, object, request)
+                    .handle((found, failure) -> {
+                      if (failure != null) {
+                        var status = SwiftErrors.toResponse(failure, request.requestId()).status();
+                        return Map.entry(path,
+                            new Checked(Optional.empty(), status.intValue() + " " + status.reason()));
+                      }
+                      return Map.entry(path, found.isPresent()
+                          ? new Checked(found, "200 OK")
+                          : new Checked(Optional.empty(), "404 Not Found"));
+                    });
               });
         })
         .runWith(Sink.seq(), objects.materializer())

@@ -262,7 +262,7 @@ public final class SwiftObjectStore implements RemoteObjectStore {
                       settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS));
                   return mat;
                 });
-    ContentType contentType = contentType(attributes.contentType());
+    ContentType contentType = contentType(toBackendType(attributes.contentType()));
     Map<String, String> facts = new HashMap<>();
     facts.put(FACT_TIMESTAMP, attributes.timestamp().internal());
     if (!contentType.toString().equals(attributes.contentType())) {
@@ -462,7 +462,7 @@ public final class SwiftObjectStore implements RemoteObjectStore {
         return CompletableFuture.completedFuture(Optional.<ObjectInfo>empty());
       }
       String type = contentType.orElse(previous.get().contentType());
-      ContentType modelled = contentType(type);
+      ContentType modelled = contentType(toBackendType(type));
       Map<String, String> facts = new HashMap<>();
       facts.put(FACT_TIMESTAMP, timestamp.internal());
       if (!modelled.toString().equals(type)) {
@@ -569,7 +569,7 @@ public final class SwiftObjectStore implements RemoteObjectStore {
         rows.add(new ListingEntry.SubdirRow(row.get("subdir").asText()));
         continue;
       }
-      String contentType = row.path("content_type").asText("application/octet-stream");
+      String contentType = fromBackendType(row.path("content_type").asText("application/octet-stream"));
       rows.add(new ListingEntry.ObjectRow(
           row.path("name").asText(),
           row.path("bytes").asLong(),
@@ -719,7 +719,7 @@ public final class SwiftObjectStore implements RemoteObjectStore {
     }
     StoredMetadata.Decoded decoded = StoredMetadata.decode(user, nativeHeaders);
     String contentType = decoded.facts().getOrDefault(FACT_CONTENT_TYPE,
-        r.entity().getContentType().toString());
+        fromBackendType(r.entity().getContentType().toString()));
     String ts = decoded.facts().getOrDefault(FACT_TIMESTAMP, xTimestamp);
     SwiftTimestamp timestamp = ts == null ? new SwiftTimestamp(0) : SwiftTimestamp.parse(ts);
     return new ObjectInfo(name, size, etag, contentType, timestamp, decoded.metadata());
@@ -764,6 +764,25 @@ public final class SwiftObjectStore implements RemoteObjectStore {
     } catch (CharacterCodingException e) {
       return value;
     }
+  }
+
+  private static final java.util.regex.Pattern SWIFT_PARAM =
+      java.util.regex.Pattern.compile("(;\\s*)(swift_)", java.util.regex.Pattern.CASE_INSENSITIVE);
+  private static final java.util.regex.Pattern RENAMED_PARAM =
+      java.util.regex.Pattern.compile("(;\\s*)archipelago_(swift_)", java.util.regex.Pattern.CASE_INSENSITIVE);
+
+  /**
+   * Swift refuses a client's Content-Type with {@code swift_*} parameters (400), yet the gateway
+   * keeps some ({@code swift_bytes} of an SLO manifest, {@code swift_versions_deleted} of a
+   * delete marker): the backend stores them renamed {@code archipelago_swift_*}, which its
+   * listings show too, and reads rename them back.
+   */
+  static String toBackendType(String type) {
+    return SWIFT_PARAM.matcher(type).replaceAll("$1archipelago_$2");
+  }
+
+  static String fromBackendType(String type) {
+    return RENAMED_PARAM.matcher(type).replaceAll(";$2");
   }
 
   private static ContentType contentType(String value) {
