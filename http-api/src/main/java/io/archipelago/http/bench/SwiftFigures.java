@@ -67,7 +67,7 @@ final class SwiftFigures {
    */
   private void largeObjects() throws Exception {
     long size = quick ? 64L << 20 : 1L << 30;
-    int rounds = quick ? 2 : 3;
+    int rounds = quick ? 1 : 3;
     long free = Files.getFileStore(Path.of("/dev/shm")).getUsableSpace();
     check(free > 4 * size + (256L << 20), String.format(Locale.ROOT,
         "figure 1 needs %d MiB free in /dev/shm (the Swift cluster's device), %d MiB are", (4 * size + (256L << 20)) >> 20,
@@ -143,7 +143,7 @@ final class SwiftFigures {
    * 32 connections for a fixed time: ops/s, p50 and p99.
    */
   private void smallObjects() throws Exception {
-    double seconds = quick ? 3 : 20;
+    double seconds = quick ? 2 : 20;
     int preload = quick ? 300 : 5_000;
     byte[] body = new byte[SMALL];
     new Random(11).nextBytes(body);
@@ -189,7 +189,7 @@ final class SwiftFigures {
    * from the container entity's state; Swift asks its container server.
    */
   private void containerHead() throws Exception {
-    double seconds = quick ? 3 : 15;
+    double seconds = quick ? 2 : 15;
     LoadDriver.Result[] r = new LoadDriver.Result[2];
     for (boolean warmUp : new boolean[] {true, false}) {
       for (Side side : warmUp ? List.of(gateway, direct) : List.of(direct, gateway)) {
