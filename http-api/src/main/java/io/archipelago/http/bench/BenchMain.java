@@ -83,6 +83,9 @@ public final class BenchMain {
     } finally {
       bench.stopAll();
       Runtime.getRuntime().removeShutdownHook(stopper);
+      if (failed) {
+        keepLogs(work, Path.of(out + ".logs"));
+      }
       deleteTree(work);
     }
     bench.report.print(machine);
@@ -307,6 +310,19 @@ public final class BenchMain {
           small.peakRss() / 1048576.0, Double.NaN, "-", "all succeed",
           String.format("8/8 succeeded, %.0f MiB/s aggregate", 8.0 * size / seconds / (1 << 20))));
       small.stop();
+    }
+  }
+
+  /** After a failure: the gateways' whole logs (the exception shows only their end). */
+  private static void keepLogs(Path work, Path into) {
+    try (Stream<Path> logs = Files.list(work)) {
+      Files.createDirectories(into);
+      for (Path log : logs.filter(p -> p.getFileName().toString().endsWith(".log")).toList()) {
+        Files.copy(log, into.resolve(log.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+      }
+      System.err.println("bench: gateway logs kept in " + into.toAbsolutePath());
+    } catch (IOException e) {
+      System.err.println("bench: could not keep the gateway logs: " + e);
     }
   }
 
