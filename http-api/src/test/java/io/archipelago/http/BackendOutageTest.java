@@ -3,12 +3,12 @@ package io.archipelago.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.archipelago.engine.testing.Net;
 import io.archipelago.engine.testing.RealBackends;
-import io.archipelago.http.testkit.FederatedBackends;
 import io.archipelago.http.testkit.FederatedBackends.Kind;
+import io.archipelago.http.testkit.FederatedBackends;
 import io.archipelago.http.testkit.SwiftClient;
 import io.archipelago.http.testkit.TestGateway;
+import io.archipelago.testing.Net;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;

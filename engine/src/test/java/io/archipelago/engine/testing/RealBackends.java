@@ -1,5 +1,7 @@
 package io.archipelago.engine.testing;
 
+import io.archipelago.testing.ManagedProcess;
+import io.archipelago.testing.SwiftCluster;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

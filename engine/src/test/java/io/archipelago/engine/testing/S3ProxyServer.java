@@ -1,5 +1,9 @@
 package io.archipelago.engine.testing;
 
+import io.archipelago.testing.ManagedProcess;
+import io.archipelago.testing.Net;
+import io.archipelago.testing.SwiftCluster;
+import io.archipelago.testing.TlsMaterial;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -1,5 +1,6 @@
 package io.archipelago.http.bench;
 
+import io.archipelago.testing.SwiftCluster;
 import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.nio.ByteBuffer;
@@ -10,6 +11,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -21,17 +23,34 @@ import java.util.stream.Stream;
  * by side with a baseline in the same run and prints ratios, so that the figures mean something
  * on a shared, noisy machine. Everything runs on 127.0.0.1 and is bounded in count and time.
  * {@code --quick} (under two minutes, run by the test suite) keeps every scenario but shrinks
- * sizes and durations.
+ * sizes and durations. It exits non-zero when a scenario failed or a figure is missing or not a
+ * finite number, so that a broken benchmark fails the test suite; missed targets do not.
+ *
+ * <p>Figures 1 to 3 need a real Swift cluster: the bench starts one with the project's harness
+ * ({@code archipelago-testing}, main code shared with the tests, which runs Debian's Swift
+ * daemons through {@code testing/swift/launch.py} of the checkout given as
+ * {@code -Darchipelago.repo.root}), and a gateway whose config adds that cluster as a backend.
  */
 public final class BenchMain {
 
+  /** Every figure a complete run reports, by the number its name starts with. */
+  static final List<String> FIGURES = List.of("1", "2", "3", "4", "5", "6a", "6b", "6c", "6d", "7");
+
+  private static final String SWIFT_POLICY = "swift-bench";
+
   private final boolean quick;
   private final Path work;
+  private final Path repoRoot;
+  private final Path rootConfig;
   private final Report report = new Report();
+  /** What a Ctrl-C must stop: Swift daemons and gateway JVMs outlive the bench otherwise. */
+  private final List<AutoCloseable> running = new ArrayList<>();
 
   private BenchMain(boolean quick, Path work) {
     this.quick = quick;
     this.work = work;
+    this.rootConfig = Path.of(System.getProperty("archipelago.config", "application.conf")).toAbsolutePath();
+    this.repoRoot = Path.of(System.getProperty("archipelago.repo.root", rootConfig.getParent().toString()));
   }
 
   public static void main(String[] args) throws Exception {
@@ -49,31 +68,108 @@ public final class BenchMain {
     }
     Path work = Files.createTempDirectory("archipelago-bench");
     BenchMain bench = new BenchMain(quick, work);
+    Thread stopper = new Thread(bench::stopAll, "bench-stop");
+    Runtime.getRuntime().addShutdownHook(stopper);
     String machine = Runtime.getRuntime().availableProcessors() + " cores, "
         + (Runtime.getRuntime().maxMemory() >> 20) + " MiB bench heap, Java " + System.getProperty("java.version");
+    long started = System.nanoTime();
+    boolean failed = false;
     try {
       bench.run();
+    } catch (Exception e) {
+      System.err.println("bench: a scenario failed:");
+      e.printStackTrace();
+      failed = true;
     } finally {
+      bench.stopAll();
+      Runtime.getRuntime().removeShutdownHook(stopper);
+      if (failed) {
+        keepLogs(work, Path.of(out + ".logs"));
+      }
       deleteTree(work);
     }
     bench.report.print(machine);
     bench.report.write(out, machine, quick);
-    System.out.println("\nwrote " + out.toAbsolutePath());
+    System.out.printf("%nwrote %s (%.0f s)%n", out.toAbsolutePath(), (System.nanoTime() - started) / 1e9);
+    List<String> problems = bench.report.problems(FIGURES);
+    problems.forEach(p -> System.err.println("bench: " + p));
+    System.exit(failed || !problems.isEmpty() ? 1 : 0);
   }
 
   private void run() throws Exception {
-    try (LocalGateway gateway = new LocalGateway(work.resolve("gw"), List.of("-Xmx2g"),
+    System.out.println("starting a Swift cluster (the project's test harness)...");
+    SwiftCluster swift = started(SwiftCluster.start("bench", repoRoot));
+    Path config = swiftBackendConfig(swift);
+    try (LocalGateway gateway = started(new LocalGateway(work.resolve("gw"), config, List.of("-Xmx2g"),
         Map.of("JAVA_TOOL_OPTIONS",
-            "-Dakka.cluster.sharding.passivation.default-idle-strategy.idle-entity.timeout=10s"))) {
-      System.out.println("starting a gateway on embedded defaults...");
+            "-Dakka.cluster.sharding.passivation.default-idle-strategy.idle-entity.timeout=10s")))) {
+      System.out.println("starting a gateway on embedded defaults plus that Swift cluster as a backend...");
       gateway.start();
       SwiftHttp client = SwiftHttp.login(gateway.url() + "/auth/v1.0", "test:tester", "testing");
+      swiftFigures(swift, client);
       filesystemGet(gateway, client);
       hotContainer(gateway, client);
       entities(gateway, client);
       gateway.stop();
     }
+    swift.close();
     memory();
+  }
+
+  private <T extends AutoCloseable> T started(T resource) {
+    synchronized (running) {
+      running.add(resource);
+    }
+    return resource;
+  }
+
+  private void stopAll() {
+    synchronized (running) {
+      for (AutoCloseable r : running) {
+        try {
+          r.close();
+        } catch (Exception e) {
+          System.err.println("bench: could not stop " + r + ": " + e);
+        }
+      }
+      running.clear();
+    }
+  }
+
+  /**
+   * The operator config of the gateway under test: the checkout's application.conf plus the
+   * started Swift cluster as backend {@value #SWIFT_POLICY} (the gateway's TempAuth service
+   * account there) with a policy of the same name whose tier only that backend carries.
+   */
+  private Path swiftBackendConfig(SwiftCluster swift) throws IOException {
+    Map<String, String> backend = new LinkedHashMap<>();
+    backend.put("kind", "swift");
+    backend.put("site", SWIFT_POLICY);
+    backend.putAll(swift.driverSettings("gw_"));
+    StringBuilder text = new StringBuilder("include file(" + quoted(rootConfig.toString()) + ")\n");
+    String b = "archipelago.backends." + quoted(SWIFT_POLICY);
+    text.append(b).append(".tiers = [").append(quoted(SWIFT_POLICY)).append("]\n");
+    backend.forEach((k, v) -> text.append(b).append('.').append(k).append(" = ").append(quoted(v)).append('\n'));
+    String p = "archipelago.placement.policies." + quoted(SWIFT_POLICY);
+    text.append(p).append(".tier = ").append(quoted(SWIFT_POLICY)).append('\n');
+    text.append(p).append(".replicas = 0\n");
+    return Files.writeString(work.resolve("gateway.conf"), text);
+  }
+
+  private static String quoted(String s) {
+    return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+  }
+
+  /** Figures 1-3: through the gateway to Swift vs the same requests straight to Swift's proxy. */
+  private void swiftFigures(SwiftCluster swift, SwiftHttp gatewayClient) throws Exception {
+    SwiftHttp directClient = SwiftHttp.login(swift.authUrl(), "test:tester", "testing");
+    new SwiftFigures(new SwiftFigures.Side("gateway", gatewayClient, new String[] {"X-Storage-Policy", SWIFT_POLICY}),
+        new SwiftFigures.Side("direct", directClient, new String[0]), quick, report).run();
+    // The gateway's objects must have gone to that cluster, not to a filesystem backend.
+    SwiftHttp service = SwiftHttp.login(swift.authUrl(), SwiftCluster.SERVICE_USER, SwiftCluster.SERVICE_KEY);
+    int status = service.send(service.request("/gw_AUTH_test~bench-small/w-0")
+        .method("HEAD", HttpRequest.BodyPublishers.noBody()).build());
+    check(status == 200, "the gateway's 4 KiB objects are not on the Swift cluster (HEAD answered " + status + ")");
   }
 
   /** Figure 4: a large GET through the gateway vs reading the same file with plain JDK I/O. */
@@ -193,7 +289,8 @@ public final class BenchMain {
   /** Figure 5: 8 parallel large uploads into a gateway limited to a 256 MiB heap. */
   private void memory() throws Exception {
     long size = quick ? 64L << 20 : 1L << 30;
-    try (LocalGateway small = new LocalGateway(work.resolve("small"), List.of("-Xmx256m"), Map.of())) {
+    try (LocalGateway small = started(new LocalGateway(work.resolve("small"), rootConfig, List.of("-Xmx256m"),
+        Map.of()))) {
       small.start();
       SwiftHttp client = SwiftHttp.login(small.url() + "/auth/v1.0", "test:tester", "testing");
       client.send(client.request("/mem").PUT(HttpRequest.BodyPublishers.noBody()).build());
@@ -217,6 +314,19 @@ public final class BenchMain {
           small.peakRss() / 1048576.0, Double.NaN, "-", "all succeed",
           String.format("8/8 succeeded, %.0f MiB/s aggregate", 8.0 * size / seconds / (1 << 20))));
       small.stop();
+    }
+  }
+
+  /** After a failure: the gateways' whole logs (the exception shows only their end). */
+  private static void keepLogs(Path work, Path into) {
+    try (Stream<Path> logs = Files.list(work)) {
+      Files.createDirectories(into);
+      for (Path log : logs.filter(p -> p.getFileName().toString().endsWith(".log")).toList()) {
+        Files.copy(log, into.resolve(log.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+      }
+      System.err.println("bench: gateway logs kept in " + into.toAbsolutePath());
+    } catch (IOException e) {
+      System.err.println("bench: could not keep the gateway logs: " + e);
     }
   }
 

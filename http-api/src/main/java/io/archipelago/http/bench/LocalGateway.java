@@ -15,20 +15,23 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A gateway node started by the benchmark as its own JVM, from this JVM's class path and the
- * checkout's application.conf, on loopback ports of its own.
+ * A gateway node started by the benchmark as its own JVM, from this JVM's class path and an
+ * operator config file (the checkout's application.conf, or a file that includes it and adds
+ * backends), on loopback ports of its own.
  */
 final class LocalGateway implements AutoCloseable {
 
   private final Path dataDir;
+  private final Path config;
   private final List<String> jvmOptions;
   private final Map<String, String> env;
   private final int httpPort = freePort();
   private final int clusterPort = freePort();
   private Process process;
 
-  LocalGateway(Path dataDir, List<String> jvmOptions, Map<String, String> env) {
+  LocalGateway(Path dataDir, Path config, List<String> jvmOptions, Map<String, String> env) {
     this.dataDir = dataDir;
+    this.config = config;
     this.jvmOptions = jvmOptions;
     this.env = env;
   }
@@ -39,13 +42,13 @@ final class LocalGateway implements AutoCloseable {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions);
-    command.add("-Dconfig.file=" + System.getProperty("archipelago.config", "application.conf"));
+    command.add("-Dconfig.file=" + config);
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add("io.archipelago.http.Main");
     command.add("serve");
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolveSibling(dataDir.getFileName() + ".log").toFile()));
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()));
     builder.environment().put("ARCHIPELAGO_DATA_DIR", dataDir.toString());
     builder.environment().put("ARCHIPELAGO_HTTP_PORT", Integer.toString(httpPort));
     builder.environment().put("ARCHIPELAGO_CLUSTER_PORT", Integer.toString(clusterPort));
@@ -57,7 +60,7 @@ final class LocalGateway implements AutoCloseable {
     HttpClient client = HttpClient.newHttpClient();
     while (true) {
       if (!process.isAlive()) {
-        throw new IllegalStateException("gateway exited; see " + dataDir + ".log");
+        throw new IllegalStateException("gateway exited with " + process.exitValue() + ":\n" + logTail());
       }
       try {
         HttpResponse<Void> r = client.send(HttpRequest.newBuilder(URI.create(url() + "/info")).build(),
@@ -68,10 +71,25 @@ final class LocalGateway implements AutoCloseable {
       } catch (IOException e) {
         // not up yet
       }
-      if (Duration.ofNanos(System.nanoTime() - started).toSeconds() > 120) {
-        throw new IllegalStateException("gateway did not start within 120 s");
+      // generous, as the Swift harness is: a restart recovers entities, and the machine may be busy
+      if (Duration.ofNanos(System.nanoTime() - started).toSeconds() > 180) {
+        throw new IllegalStateException("gateway did not start within 180 s:\n" + logTail());
       }
       Thread.sleep(50);
+    }
+  }
+
+  private Path log() {
+    return dataDir.resolveSibling(dataDir.getFileName() + ".log");
+  }
+
+  /** The end of the gateway's output (the bench deletes its directory when it ends). */
+  String logTail() {
+    try {
+      List<String> lines = Files.readAllLines(log());
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+    } catch (IOException e) {
+      return "(no log: " + e + ")";
     }
   }
 

@@ -53,6 +53,29 @@ final class Report {
     return Math.abs(v) >= 100 ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.2f", v);
   }
 
+  /**
+   * What makes this run incomplete: a figure of {@code expected} (by the number its name starts
+   * with) that is missing, or a number that is not finite and positive. Empty when complete.
+   */
+  List<String> problems(List<String> expected) {
+    List<String> problems = new ArrayList<>();
+    for (String number : expected) {
+      if (figures.stream().noneMatch(f -> f.name().startsWith(number + " "))) {
+        problems.add("figure " + number + " is missing");
+      }
+    }
+    for (Figure f : figures) {
+      if (!(f.gateway() > 0) || Double.isInfinite(f.gateway())) {
+        problems.add(f.name() + ": gateway figure is " + f.gateway());
+      }
+      boolean hasBaseline = !"-".equals(f.baselineName());
+      if (hasBaseline && (!(f.baseline() > 0) || Double.isInfinite(f.baseline()))) {
+        problems.add(f.name() + ": baseline figure is " + f.baseline());
+      }
+    }
+    return problems;
+  }
+
   void write(Path file, String machine, boolean quick) throws IOException {
     ObjectMapper json = new ObjectMapper();
     ObjectNode root = json.createObjectNode();

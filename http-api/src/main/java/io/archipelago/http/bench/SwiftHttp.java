@@ -11,7 +11,9 @@ import java.time.Duration;
 /** A minimal Swift client for the benchmark: TempAuth login and raw requests. */
 final class SwiftHttp {
 
-  final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  // HTTP/1.1 as Swift clients speak it (the JDK's default would offer an h2c upgrade).
+  final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5)).build();
   final String storageUrl;
   final String token;
 

@@ -1,7 +1,7 @@
 package io.archipelago.http.testkit;
 
 import io.archipelago.engine.testing.RealBackends;
-import io.archipelago.engine.testing.SwiftCluster;
+import io.archipelago.testing.SwiftCluster;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -25,7 +25,7 @@ import io.archipelago.engine.store.BackendContainer;
 import io.archipelago.engine.store.ObjectStoreException;
 import io.archipelago.engine.store.remote.DriverSettings;
 import io.archipelago.engine.testing.RealBackends;
-import io.archipelago.engine.testing.SwiftCluster;
+import io.archipelago.testing.SwiftCluster;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Instant;

@@ -29,7 +29,7 @@ import io.archipelago.engine.store.SwiftTimestamp;
 import io.archipelago.engine.store.remote.DriverSettings;
 import io.archipelago.engine.testing.RealBackends;
 import io.archipelago.engine.testing.StoreTesting;
-import io.archipelago.engine.testing.SwiftCluster;
+import io.archipelago.testing.SwiftCluster;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -322,7 +322,7 @@ class SwiftObjectStoreTest {
   @Test
   void unreachableBackendIsUnavailable() {
     Map<String, String> settings = new HashMap<>(cluster.driverSettings("x_"));
-    settings.put("auth-url", "http://127.0.0.1:" + io.archipelago.engine.testing.Net.freePort() + "/auth/v1.0");
+    settings.put("auth-url", "http://127.0.0.1:" + io.archipelago.testing.Net.freePort() + "/auth/v1.0");
     SwiftObjectStore down = new SwiftObjectStore("down", new DriverSettings("down", settings), 0, testKit.system());
     assertInstanceOf(ObjectStoreException.BackendUnavailable.class,
         failureOf(down.head(new BackendContainer("AUTH_test", "c"), "o")));

@@ -1,4 +1,4 @@
-package io.archipelago.engine.testing;
+package io.archipelago.testing;
 
 import java.io.IOException;
 import java.nio.file.Files;

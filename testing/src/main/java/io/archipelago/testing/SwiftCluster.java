@@ -1,4 +1,4 @@
-package io.archipelago.engine.testing;
+package io.archipelago.testing;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -80,7 +80,7 @@ public final class SwiftCluster implements AutoCloseable {
       if (!Files.isExecutable(Path.of(f))) {
         throw new IllegalStateException(f + " is missing: install Debian's swift, swift-proxy, "
             + "swift-account, swift-container, swift-object, python3-swiftclient and memcached "
-            + "(bin/run-tests does so)");
+            + "(bin/run-tests and bin/archipelago bench do so)");
       }
     }
   }
@@ -334,7 +334,7 @@ public final class SwiftCluster implements AutoCloseable {
     deleteTree(dir);
   }
 
-  static void deleteTree(Path root) {
+  public static void deleteTree(Path root) {
     if (!Files.exists(root)) {
       return;
     }

@@ -1,4 +1,4 @@
-package io.archipelago.engine.testing;
+package io.archipelago.testing;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -88,7 +88,7 @@ public final class ManagedProcess {
    * {@code dir}: every PID recorded there whose process still runs with {@code dir} on its
    * command line (so a reused PID is never touched).
    */
-  static void stopRecorded(Path dir) {
+  public static void stopRecorded(Path dir) {
     try (var files = Files.walk(dir)) {
       files.filter(f -> f.getFileName().toString().endsWith(".log.pid")).forEach(f -> {
         try {

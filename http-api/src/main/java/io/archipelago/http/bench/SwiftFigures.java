@@ -1,0 +1,225 @@
+package io.archipelago.http.bench;
+
+import java.io.IOException;
+import java.net.http.HttpRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Figures 1 to 3: the same requests, from the same client code in the same run, once through
+ * the gateway to a real Swift cluster and once straight to that cluster's proxy. The two sides
+ * take turns (which one goes first alternates), so that a burst of load from elsewhere on the
+ * machine does not land on one side only.
+ */
+final class SwiftFigures {
+
+  /** One way to reach the Swift cluster: its client and the headers a new container needs. */
+  record Side(String name, SwiftHttp client, String[] containerHeaders) {
+    int createContainer(String container) throws IOException, InterruptedException {
+      HttpRequest.Builder request = client.request("/" + container).PUT(HttpRequest.BodyPublishers.noBody());
+      if (containerHeaders.length > 0) {
+        request.headers(containerHeaders);
+      }
+      return client.send(request.build());
+    }
+  }
+
+  private static final int SMALL = 4096;
+  private static final int CONNECTIONS = 32;
+
+  private final Side gateway;
+  private final Side direct;
+  private final boolean quick;
+  private final Report report;
+
+  SwiftFigures(Side gateway, Side direct, boolean quick, Report report) {
+    this.gateway = gateway;
+    this.direct = direct;
+    this.quick = quick;
+    this.report = report;
+  }
+
+  void run() throws Exception {
+    for (Side side : List.of(gateway, direct)) {
+      for (String container : List.of("bench-large", "bench-small", "bench-head")) {
+        int status = side.createContainer(container);
+        check(status == 201 || status == 202, side.name() + ": PUT container " + container + " answered " + status);
+      }
+    }
+    largeObjects();
+    smallObjects();
+    containerHead();
+  }
+
+  /**
+   * Figure 1: large PUTs and GETs, one stream and four parallel streams (each stream one object
+   * of the full size), aggregate MiB/s, best of the rounds. Each side's objects are deleted
+   * before the other side's turn, so that Swift's tmpfs holds at most four of them at a time.
+   */
+  private void largeObjects() throws Exception {
+    long size = quick ? 64L << 20 : 1L << 30;
+    int rounds = quick ? 1 : 3;
+    long free = Files.getFileStore(Path.of("/dev/shm")).getUsableSpace();
+    check(free > 4 * size + (256L << 20), String.format(Locale.ROOT,
+        "figure 1 needs %d MiB free in /dev/shm (the Swift cluster's device), %d MiB are", (4 * size + (256L << 20)) >> 20,
+        free >> 20));
+    // Warm-up: one small round trip each way on both sides (connections, JIT, Swift's rings).
+    for (Side side : List.of(gateway, direct)) {
+      transfer(side, 1, 8L << 20, true);
+      transfer(side, 1, 8L << 20, false);
+      deleteLarge(side, 1);
+    }
+    for (int streams : new int[] {1, 4}) {
+      double[] put = new double[2];
+      double[] get = new double[2];
+      for (int round = 0; round < rounds; round++) {
+        List<Side> order = round % 2 == 0 ? List.of(gateway, direct) : List.of(direct, gateway);
+        for (Side side : order) {
+          int i = side == gateway ? 0 : 1;
+          put[i] = Math.max(put[i], transfer(side, streams, size, true));
+          get[i] = Math.max(get[i], transfer(side, streams, size, false));
+          deleteLarge(side, streams);
+        }
+      }
+      String label = streams == 1 ? "1 stream" : streams + " parallel streams";
+      String sizeName = size >= 1L << 30 ? (size >> 30) + " GiB" : (size >> 20) + " MiB";
+      report.add(new Report.Figure("1 " + sizeName + " PUT, " + label, "MiB/s", put[0], put[1],
+          "same PUTs straight to the Swift proxy", "ratio >= 0.90", "aggregate, best of " + rounds + ", alternating"));
+      report.add(new Report.Figure("1 " + sizeName + " GET, " + label, "MiB/s", get[0], get[1],
+          "same GETs straight to the Swift proxy", "ratio >= 0.90", "aggregate, best of " + rounds + ", alternating"));
+    }
+  }
+
+  /** {@code streams} objects of {@code size} bytes up or down at once; answers aggregate MiB/s. */
+  private double transfer(Side side, int streams, long size, boolean upload) throws Exception {
+    SwiftHttp client = side.client();
+    ExecutorService pool = Executors.newFixedThreadPool(streams);
+    try {
+      List<Future<Long>> done = new ArrayList<>();
+      long t0 = System.nanoTime();
+      for (int s = 0; s < streams; s++) {
+        String path = "/bench-large/o" + s;
+        long seed = 101 + s;
+        done.add(pool.submit(() -> {
+          if (upload) {
+            int status = client.send(client.request(path).PUT(HttpRequest.BodyPublishers.fromPublisher(
+                HttpRequest.BodyPublishers.ofInputStream(() -> new Generated(size, seed)), size)).build());
+            check(status == 201, side.name() + ": PUT " + path + " answered " + status);
+            return size;
+          }
+          return client.drain(client.request(path).GET().build());
+        }));
+      }
+      long bytes = 0;
+      for (Future<Long> f : done) {
+        bytes += f.get();
+      }
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      check(bytes == streams * size, side.name() + ": moved " + bytes + " bytes, expected " + streams * size);
+      return bytes / seconds / (1 << 20);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private void deleteLarge(Side side, int streams) throws Exception {
+    for (int s = 0; s < streams; s++) {
+      int status = side.client().send(side.client().request("/bench-large/o" + s).DELETE().build());
+      check(status == 204, side.name() + ": DELETE of a large object answered " + status);
+    }
+  }
+
+  /**
+   * Figure 2: 4 KiB PUTs, then GETs of random objects among those written by the warm-up, from
+   * 32 connections for a fixed time: ops/s, p50 and p99.
+   */
+  private void smallObjects() throws Exception {
+    double seconds = quick ? 2 : 20;
+    int preload = quick ? 300 : 5_000;
+    byte[] body = new byte[SMALL];
+    new Random(11).nextBytes(body);
+    // Warm-up that also writes the objects the GETs read: w-0 .. w-(preload-1) on each side.
+    for (Side side : List.of(gateway, direct)) {
+      SwiftHttp c = side.client();
+      AtomicInteger next = new AtomicInteger();
+      LoadDriver.Result warm = LoadDriver.run(CONNECTIONS, 600, preload, (w, i) -> c.send(c.request(
+          "/bench-small/w-" + next.getAndIncrement()).PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build()) == 201);
+      check(warm.failed() == 0 && warm.ok() == preload, side.name() + ": " + warm.failed() + " of the warm-up PUTs failed");
+    }
+    LoadDriver.Result[] put = new LoadDriver.Result[2];
+    LoadDriver.Result[] get = new LoadDriver.Result[2];
+    for (Side side : List.of(gateway, direct)) {
+      SwiftHttp c = side.client();
+      String prefix = "/bench-small/p-" + side.name() + "-";
+      put[side == gateway ? 0 : 1] = LoadDriver.run(CONNECTIONS, seconds, Long.MAX_VALUE, (w, i) -> c.send(c.request(
+          prefix + w + "-" + i).PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build()) == 201);
+    }
+    for (Side side : List.of(direct, gateway)) {
+      SwiftHttp c = side.client();
+      get[side == gateway ? 0 : 1] = LoadDriver.run(CONNECTIONS, seconds, Long.MAX_VALUE, (w, i) -> c.drain(c.request(
+          "/bench-small/w-" + ThreadLocalRandom.current().nextInt(preload)).GET().build()) == SMALL);
+    }
+    smallRows("PUT", put);
+    smallRows("GET", get);
+  }
+
+  private void smallRows(String verb, LoadDriver.Result[] r) {
+    String runs = String.format(Locale.ROOT, "%d conns, %.0f s; failed: gateway %d, direct %d", CONNECTIONS,
+        r[0].seconds(), r[0].failed(), r[1].failed());
+    requireMostlySucceeded("4 KiB " + verb, r);
+    report.add(new Report.Figure("2 4 KiB " + verb + " throughput", "ops/s", r[0].opsPerSecond(),
+        r[1].opsPerSecond(), "same requests straight to the Swift proxy", "ratio >= 0.80", runs));
+    report.add(new Report.Figure("2 4 KiB " + verb + " p50", "ms", r[0].p50Millis(), r[1].p50Millis(),
+        "same requests straight to the Swift proxy", "report", runs));
+    report.add(new Report.Figure("2 4 KiB " + verb + " p99", "ms", r[0].p99Millis(), r[1].p99Millis(),
+        "same requests straight to the Swift proxy", "ratio <= 2.0", runs));
+  }
+
+  /**
+   * Figure 3: HEAD of one container from 32 connections for a fixed time. The gateway answers
+   * from the container entity's state; Swift asks its container server.
+   */
+  private void containerHead() throws Exception {
+    double seconds = quick ? 2 : 15;
+    LoadDriver.Result[] r = new LoadDriver.Result[2];
+    for (boolean warmUp : new boolean[] {true, false}) {
+      for (Side side : warmUp ? List.of(gateway, direct) : List.of(direct, gateway)) {
+        SwiftHttp c = side.client();
+        LoadDriver.Result result = LoadDriver.run(CONNECTIONS, warmUp ? 1 : seconds, Long.MAX_VALUE, (w, i) -> c.send(
+            c.request("/bench-head").method("HEAD", HttpRequest.BodyPublishers.noBody()).build()) == 204);
+        if (!warmUp) {
+          r[side == gateway ? 0 : 1] = result;
+        }
+      }
+    }
+    requireMostlySucceeded("container HEAD", r);
+    report.add(new Report.Figure("3 container HEAD throughput", "ops/s", r[0].opsPerSecond(), r[1].opsPerSecond(),
+        "same HEADs straight to the Swift proxy", "ratio >= 3.0", String.format(Locale.ROOT,
+            "%d conns, %.0f s; p99 gateway %.1f ms, direct %.1f ms; failed: gateway %d, direct %d", CONNECTIONS,
+            r[0].seconds(), r[0].p99Millis(), r[1].p99Millis(), r[0].failed(), r[1].failed())));
+  }
+
+  /** A side with more than 1 % failed requests is a broken run, not a slow one. */
+  private static void requireMostlySucceeded(String what, LoadDriver.Result[] r) {
+    for (int i = 0; i < 2; i++) {
+      LoadDriver.Result x = r[i];
+      check(x.ok() > 0 && x.failed() * 100 <= x.ok() + x.failed(), String.format(Locale.ROOT,
+          "%s, %s: %d of %d requests failed", what, i == 0 ? "gateway" : "direct", x.failed(), x.ok() + x.failed()));
+    }
+  }
+
+  private static void check(boolean condition, String message) {
+    if (!condition) {
+      throw new IllegalStateException(message);
+    }
+  }
+}
