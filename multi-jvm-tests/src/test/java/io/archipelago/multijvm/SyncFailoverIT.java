@@ -2,7 +2,6 @@ package io.archipelago.multijvm;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.typed.ActorSystem;
@@ -41,6 +40,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
@@ -76,6 +77,7 @@ class SyncFailoverIT {
 
   @BeforeAll
   static void start() throws Exception {
+    long started = System.nanoTime();
     RealBackends servers = RealBackends.get();
     String p = "archipelago.placement.policies.\"" + POLICY + "\".";
     Path config = new FederatedBackends(servers).writeConfigFile(work.resolve("gateway.conf"),
@@ -87,6 +89,7 @@ class SyncFailoverIT {
         servers.swiftA().driverSettings(FederatedBackends.SWIFT_PREFIX)), 0, system);
     swiftB = new SwiftObjectStore("swift-b", new DriverSettings("swift-b",
         servers.swiftB().driverSettings(FederatedBackends.SWIFT_PREFIX)), 0, system);
+    System.out.printf("sync failover: backends and three nodes up in %.1f s%n", (System.nanoTime() - started) / 1e9);
   }
 
   @AfterAll
@@ -132,6 +135,7 @@ class SyncFailoverIT {
     Set<Integer> victimSlices = new HashSet<>();
     victimContainers.forEach(c -> victimSlices.add(containers.get(c)));
 
+    long writing = System.nanoTime();
     Map<String, Integer> statuses = new ConcurrentHashMap<>();
     Semaphore inFlight = new Semaphore(6);
     List<CompletableFuture<?>> puts = new ArrayList<>();
@@ -161,6 +165,8 @@ class SyncFailoverIT {
       }
     }
     CompletableFuture.allOf(puts.toArray(CompletableFuture[]::new)).join();
+    System.out.printf("sync failover: %d writes in %.1f s (the kill included)%n", statuses.size(),
+        (System.nanoTime() - writing) / 1e9);
     assertEquals(containers.size() * OBJECTS, statuses.size());
     assertTrue(statuses.values().stream().allMatch(s -> s == 201), statuses + cluster.logs());
 
@@ -171,20 +177,32 @@ class SyncFailoverIT {
           () -> listing(swiftA, where).equals(listing(swiftB, where)));
     }
     long converged = System.currentTimeMillis() - started;
+    long checking = System.nanoTime();
+    ExecutorService checkers = Executors.newFixedThreadPool(8); // 8 objects checked at once
+    List<CompletableFuture<Void>> checked = new ArrayList<>();
     for (String c : containers.keySet()) {
       BackendContainer where = new BackendContainer("AUTH_test", c);
       Map<String, String> onReplica = listing(swiftB, where);
       assertEquals(OBJECTS, onReplica.size(), c);
       for (String name : onReplica.keySet()) {
-        byte[] data = read(swiftB, where, name);
-        assertNotNull(data, c + "/" + name);
-        assertArrayEquals(body("/" + c + "/" + name), data, c + "/" + name);
-        ObjectInfo p = swiftA.head(where, name).toCompletableFuture().join().orElseThrow();
-        ObjectInfo r = swiftB.head(where, name).toCompletableFuture().join().orElseThrow();
-        assertEquals(p.timestamp(), r.timestamp(), c + "/" + name);
+        checked.add(CompletableFuture.runAsync(() -> {
+          var copy = swiftB.get(where, name, Optional.empty()).toCompletableFuture().join();
+          assertTrue(copy.isPresent(), c + "/" + name + " missing on the replica");
+          byte[] data = copy.get().data().runWith(Sink.fold(ByteString.emptyByteString(), ByteString::concat),
+              Materializer.matFromSystem(system)).toCompletableFuture().join().toArray();
+          assertArrayEquals(body("/" + c + "/" + name), data, c + "/" + name);
+          ObjectInfo p = swiftA.head(where, name).toCompletableFuture().join().orElseThrow();
+          assertEquals(p.timestamp(), copy.get().info().timestamp(), c + "/" + name);
+        }, checkers));
       }
     }
-    System.out.printf("sync failover: replica converged %d ms after the last write%n", converged);
+    try {
+      CompletableFuture.allOf(checked.toArray(CompletableFuture[]::new)).join();
+    } finally {
+      checkers.shutdown();
+    }
+    System.out.printf("sync failover: replica converged %d ms after the last write; bytes and timestamps of %d"
+        + " objects checked in %.1f s%n", converged, containers.size() * OBJECTS, (System.nanoTime() - checking) / 1e9);
 
     int moved = 0;
     for (GatewayProcess n : cluster.alive()) {
@@ -269,12 +287,6 @@ class SyncFailoverIT {
         return rows;
       }
     }
-  }
-
-  private static byte[] read(ObjectStore store, BackendContainer where, String name) {
-    var content = store.get(where, name, Optional.empty()).toCompletableFuture().join();
-    return content.map(c -> c.data().runWith(Sink.fold(ByteString.emptyByteString(), ByteString::concat),
-        Materializer.matFromSystem(system)).toCompletableFuture().join().toArray()).orElse(null);
   }
 
   private static void await(String what, long timeoutMillis, BooleanSupplier condition) {
