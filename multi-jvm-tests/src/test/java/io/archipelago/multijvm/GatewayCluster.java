@@ -8,21 +8,29 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Gateway nodes as real JVM processes from the packaged build, sharing one PostgreSQL journal,
- * one token secret and the same filesystem backend directories, joined through seed nodes.
+ * one token secret, the same configuration file (the root application.conf unless given) and
+ * the same filesystem backend directories, joined through seed nodes.
  */
 public final class GatewayCluster implements AutoCloseable {
 
   private final Path work;
   private final Path backends;
   private final PostgresServer postgres;
+  private final Path configFile;
   private final List<GatewayProcess> nodes = new ArrayList<>();
   private int seedPort = -1;
   private int counter;
 
   public GatewayCluster(Path work, Path backends, PostgresServer postgres) {
+    this(work, backends, postgres, null);
+  }
+
+  /** Nodes started with {@code -Dconfig.file=configFile} (null: the root application.conf). */
+  public GatewayCluster(Path work, Path backends, PostgresServer postgres, Path configFile) {
     this.work = work;
     this.backends = backends;
     this.postgres = postgres;
+    this.configFile = configFile;
   }
 
   /** Starts a node (the first one becomes the seed) and waits until it serves HTTP. */
@@ -53,7 +61,7 @@ public final class GatewayCluster implements AutoCloseable {
 
   private GatewayProcess newNode() {
     int index = ++counter;
-    GatewayProcess node = new GatewayProcess(work.resolve("node" + index), List.of("-Xmx384m"));
+    GatewayProcess node = new GatewayProcess(work.resolve("node" + index), List.of("-Xmx384m"), configFile);
     if (seedPort >= 0) {
       node.withEnv("JAVA_TOOL_OPTIONS", jvmOptions(seedPort));
     }

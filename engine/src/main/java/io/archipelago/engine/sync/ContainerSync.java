@@ -1,6 +1,12 @@
 package io.archipelago.engine.sync;
 
 import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.BehaviorInterceptor;
+import akka.actor.typed.PostStop;
+import akka.actor.typed.Signal;
+import akka.actor.typed.TypedActorContext;
+import akka.actor.typed.javadsl.Behaviors;
 import akka.cluster.sharding.typed.ShardedDaemonProcessSettings;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
@@ -77,7 +83,7 @@ public final class ContainerSync {
         ProjectionBehavior.Command.class,
         PROJECTION,
         settings.slices(),
-        slice -> ProjectionBehavior.create(projection(slice)),
+        slice -> local(slice, ProjectionBehavior.create(projection(slice))),
         ShardedDaemonProcessSettings.create(system),
         Optional.of(ProjectionBehavior.stopMessage()));
     ShardedDaemonProcess.get(system).init(
@@ -89,6 +95,34 @@ public final class ContainerSync {
         Optional.of(ReconcileDaemon.Stop.INSTANCE));
   }
 
+  /**
+   * A slice counts as this node's while its projection actor lives here. (Counting it from the
+   * handler's start to its stop left a slice counted on the node it had been handed off from,
+   * seen in SyncFailoverIT: five slices of four on two nodes.)
+   */
+  private Behavior<ProjectionBehavior.Command> local(int slice, Behavior<ProjectionBehavior.Command> projection) {
+    return Behaviors.setup(ctx -> {
+      localSlices.add(slice);
+      return Behaviors.intercept(() -> new BehaviorInterceptor<ProjectionBehavior.Command, ProjectionBehavior.Command>(
+          ProjectionBehavior.Command.class) {
+        @Override
+        public Behavior<ProjectionBehavior.Command> aroundReceive(TypedActorContext<ProjectionBehavior.Command> c,
+            ProjectionBehavior.Command msg, ReceiveTarget<ProjectionBehavior.Command> target) {
+          return target.apply(c, msg);
+        }
+
+        @Override
+        public Behavior<ProjectionBehavior.Command> aroundSignal(TypedActorContext<ProjectionBehavior.Command> c,
+            Signal signal, SignalTarget<ProjectionBehavior.Command> target) {
+          if (signal instanceof PostStop) {
+            localSlices.remove(slice);
+          }
+          return target.apply(c, signal);
+        }
+      }, projection);
+    });
+  }
+
   private GroupedProjection<Offset, EventEnvelope<Object>> projection(int slice) {
     String tag = ContainerEntity.TYPE_KEY.name() + "-" + slice;
     // Typed Object: the journal may hold the events in an envelope (see SyncEvents).
@@ -98,7 +132,7 @@ public final class ContainerSync {
             ProjectionId.of(PROJECTION, tag),
             events,
             db::newSession,
-            () -> new SyncHandler(system, slice, db, objects, permits, reporter, metrics, settings, localSlices,
+            () -> new SyncHandler(system, slice, db, objects, permits, reporter, metrics, settings,
                 external, this::containerState),
             system)
         .withGroup(settings.batchSize(), settings.batchWindow());

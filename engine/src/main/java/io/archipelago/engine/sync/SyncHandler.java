@@ -46,7 +46,6 @@ final class SyncHandler extends Handler<List<EventEnvelope<Object>>> {
   private final SyncMetrics metrics;
   private final SyncSettings settings;
   private final Materializer materializer;
-  private final java.util.Set<Integer> localSlices;
   private final ExternalSync external;
   private final java.util.function.Function<BackendContainer, CompletionStage<io.archipelago.engine.container.ContainerState>>
       containerState;
@@ -55,7 +54,7 @@ final class SyncHandler extends Handler<List<EventEnvelope<Object>>> {
 
   SyncHandler(
       ActorSystem<?> system, int slice, SyncDatabase db, ObjectSync objects, CopyPermits permits,
-      ProgressReporter reporter, SyncMetrics metrics, SyncSettings settings, java.util.Set<Integer> localSlices,
+      ProgressReporter reporter, SyncMetrics metrics, SyncSettings settings,
       ExternalSync external,
       java.util.function.Function<BackendContainer, CompletionStage<io.archipelago.engine.container.ContainerState>>
           containerState) {
@@ -69,25 +68,17 @@ final class SyncHandler extends Handler<List<EventEnvelope<Object>>> {
     this.metrics = metrics;
     this.settings = settings;
     this.materializer = Materializer.matFromSystem(system);
-    this.localSlices = localSlices;
     this.auditMapper = io.archipelago.persistence.audit.AuditMapper.of(system);
   }
 
   @Override
   public CompletionStage<Done> start() {
-    localSlices.add(slice);
     return db.slice(slice).thenApply(rows -> {
       Map<String, ReplicatedContainer> m = new ConcurrentHashMap<>();
       rows.forEach(r -> m.put(r.persistenceId(), r));
       known = m;
       return Done.getInstance();
     });
-  }
-
-  @Override
-  public CompletionStage<Done> stop() {
-    localSlices.remove(slice);
-    return CompletableFuture.completedFuture(Done.getInstance());
   }
 
   @Override

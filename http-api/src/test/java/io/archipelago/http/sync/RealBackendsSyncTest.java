@@ -15,12 +15,15 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import akka.stream.Materializer;
+import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Source;
 import akka.util.ByteString;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.archipelago.engine.store.BackendContainer;
 import io.archipelago.engine.store.ListingEntry;
 import io.archipelago.engine.store.ObjectAttributes;
+import io.archipelago.engine.store.ObjectContent;
 import io.archipelago.engine.store.ObjectInfo;
 import io.archipelago.engine.store.ObjectStore;
 import io.archipelago.engine.store.SwiftTimestamp;
@@ -34,11 +37,15 @@ import io.archipelago.http.testkit.TestGateway;
 import io.archipelago.testing.SwiftCluster;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -142,18 +149,31 @@ class RealBackendsSyncTest {
     return true;
   }
 
+  /** Bytes, X-Timestamp, etag, type and metadata of each object on the replica; eight at once. */
   static void assertIdentical(String container, String replica, List<String> names, int maxSize) {
-    for (String name : names) {
-      byte[] expected = body(name, maxSize);
-      byte[] onReplica = read(direct.get(replica), where(container), name, gateway.system());
-      assertNotNull(onReplica, name + " missing on " + replica);
-      assertArrayEquals(expected, onReplica, name);
-      ObjectInfo p = direct.get("swift-a").head(where(container), name).toCompletableFuture().join().orElseThrow();
-      ObjectInfo r = direct.get(replica).head(where(container), name).toCompletableFuture().join().orElseThrow();
-      assertEquals(p.timestamp(), r.timestamp(), name);
-      assertEquals(md5(expected), r.etag(), name);
-      assertEquals(p.contentType(), r.contentType(), name);
-      assertEquals(p.metadata().get("x-object-meta-origin"), r.metadata().get("x-object-meta-origin"), name);
+    ExecutorService checkers = Executors.newFixedThreadPool(8);
+    try {
+      List<CompletableFuture<Void>> checks = new ArrayList<>();
+      for (String name : names) {
+        checks.add(CompletableFuture.runAsync(() -> {
+          byte[] expected = body(name, maxSize);
+          ObjectContent copy = direct.get(replica).get(where(container), name, Optional.empty())
+              .toCompletableFuture().join().orElse(null);
+          assertNotNull(copy, name + " missing on " + replica);
+          byte[] onReplica = copy.data().runWith(Sink.fold(ByteString.emptyByteString(), ByteString::concat),
+              Materializer.matFromSystem(gateway.system())).toCompletableFuture().join().toArray();
+          assertArrayEquals(expected, onReplica, name);
+          ObjectInfo p = direct.get("swift-a").head(where(container), name).toCompletableFuture().join().orElseThrow();
+          ObjectInfo r = copy.info();
+          assertEquals(p.timestamp(), r.timestamp(), name);
+          assertEquals(md5(expected), r.etag(), name);
+          assertEquals(p.contentType(), r.contentType(), name);
+          assertEquals(p.metadata().get("x-object-meta-origin"), r.metadata().get("x-object-meta-origin"), name);
+        }, checkers));
+      }
+      CompletableFuture.allOf(checks.toArray(CompletableFuture[]::new)).join();
+    } finally {
+      checkers.shutdown();
     }
   }
 
