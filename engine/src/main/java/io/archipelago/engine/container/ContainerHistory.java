@@ -56,7 +56,7 @@ public final class ContainerHistory {
         if (eventAt != null && eventAt.isAfter(at)) {
           return new PointInTime(state, seq, lastType, lastAt, read);
         }
-        state = apply(state, event);
+        state = apply(state, event, row.sequenceNr());
         seq = row.sequenceNr();
         lastType = event.getClass().getSimpleName();
         lastAt = eventAt;
@@ -67,8 +67,11 @@ public final class ContainerHistory {
     }
   }
 
-  /** The state after one event: what the entity's event handler does, minus its caches. */
-  public static ContainerState apply(ContainerState state, ContainerEntity.Event event) {
+  /**
+   * The state after event {@code seqNr}: what the entity's event handler does, minus its caches
+   * (the same state, sync progress of the replicas included).
+   */
+  public static ContainerState apply(ContainerState state, ContainerEntity.Event event, long seqNr) {
     if (event instanceof ContainerEntity.ContainerCreated e) {
       return state.created(e);
     }
@@ -76,15 +79,43 @@ public final class ContainerHistory {
       return state.metadataUpdated(e);
     }
     if (event instanceof ContainerEntity.ObjectWritten e) {
-      return state.objectWritten(e);
+      return changed(state.objectWritten(e), seqNr, e);
     }
     if (event instanceof ContainerEntity.ObjectDeleted e) {
-      return state.objectDeleted(e);
+      return changed(state.objectDeleted(e), seqNr, e);
     }
     if (event instanceof ContainerEntity.ContainerDeleted e) {
-      return state.deleted(e);
+      return changed(state.deleted(e), seqNr, e);
+    }
+    SyncState sync = state.sync();
+    if (event instanceof ContainerEntity.ReplicaSyncProgressed e) {
+      return state.withSync(sync.withReplica(
+          e.replica(), sync.replica(e.replica()).progressed(e.syncedSeqNr(), e.pendingSince())));
+    }
+    if (event instanceof ContainerEntity.ReplicaSyncFailed e) {
+      return state.withSync(sync.withReplica(
+          e.replica(), sync.replica(e.replica()).failed(e.objects(), e.error(), e.audit().at())));
+    }
+    if (event instanceof ContainerEntity.SyncConflictResolved e) {
+      return state.withSync(sync.withReplica(e.replica(), sync.replica(e.replica()).conflictResolved()));
+    }
+    if (event instanceof ContainerEntity.ReplicaReconciled e) {
+      return state.withSync(sync.withReplica(e.replica(), sync.replica(e.replica()).reconciled(
+          e.upToSeqNr(), e.failuresAtStart(), e.pendingSince(), e.audit().at())));
+    }
+    if (event instanceof ContainerEntity.FailoverWriteRecorded e) {
+      return state.withSync(
+          sync.withFailoverWrite(e.name(), new SyncState.FailoverWrite(e.backend(), e.timestamp())));
+    }
+    if (event instanceof ContainerEntity.FailoverWriteResolved e) {
+      return state.withSync(sync.withoutFailoverWrite(e.name(), e.timestamp()));
     }
     throw new IllegalArgumentException("unknown container event " + event.getClass());
+  }
+
+  /** A change the replicas must follow, at {@code seqNr} (as the entity's {@code changed}). */
+  private static ContainerState changed(ContainerState state, long seqNr, ContainerEntity.Event e) {
+    return state.withSync(state.sync().changed(seqNr, e.audit().at()));
   }
 
   private static ContainerEntity.Event decode(ObjectMapper mapper, JournalRow row) {

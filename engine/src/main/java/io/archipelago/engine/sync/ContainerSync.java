@@ -65,7 +65,9 @@ public final class ContainerSync {
     this.permits = new CopyPermits(settings.maxParallelCopies());
     this.reporter = new ProgressReporter(system, settings.progressInterval(), settings.askTimeout(), node);
     this.reconciler = new Reconciler(system, registry, objects, permits, reporter, retrying, metrics, settings, node);
-    system.getWhenTerminated().thenRun(db::close);
+    // Before the system counts as terminated (not after, as getWhenTerminated().thenRun would):
+    // whoever waits for termination may then copy or reopen the embedded journal.
+    akka.actor.typed.javadsl.Adapter.toClassic(system).registerOnTermination(db::close);
   }
 
   /** Starts sync and reconciler daemons (unless {@code archipelago.sync.enabled = off}). */

@@ -146,6 +146,16 @@ public final class AuditController {
     ObjectNode metadata = root.putObject("metadata");
     s.metadata().entrySet().stream().sorted(Map.Entry.comparingByKey())
         .forEach(e -> metadata.put(e.getKey(), e.getValue()));
+    // how far each replica was: every change up to syncedSeqNr was on it
+    ObjectNode sync = root.putObject("sync");
+    sync.put("lastChangeSeqNr", s.sync().lastChangeSeqNr());
+    ObjectNode syncReplicas = sync.putObject("replicas");
+    s.sync().replicas().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
+      ObjectNode r = syncReplicas.putObject(e.getKey());
+      r.put("syncedSeqNr", e.getValue().syncedSeqNr());
+      r.put("pendingSince", e.getValue().pendingSince().map(Instant::toString).orElse(null));
+      r.put("failedObjects", e.getValue().failedObjects());
+    });
     return root;
   }
 

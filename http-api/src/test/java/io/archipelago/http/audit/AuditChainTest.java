@@ -33,17 +33,24 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AuditChainTest {
 
+  /**
+   * Asks wait longer than the default 5 s: on a loaded machine the first requests to a cold node
+   * (shard allocation, recovery) can take that long, and a 503 there says nothing about the audit.
+   */
+  private static final Map<String, Object> PATIENT = Map.of("archipelago.engine.ask-timeout", "30s");
+
   @TempDir static Path dir;
   Path node;
 
   @BeforeAll
   void runAMixOfOperations() throws Exception {
     node = dir.resolve("node");
-    try (TestGateway gateway = TestGateway.start(node)) {
+    try (TestGateway gateway = TestGateway.start(node, PATIENT)) {
       String base = gateway.baseUrl();
       SwiftClient test = SwiftClient.login(base, "test:tester", "testing");
       SwiftClient test2 = SwiftClient.login(base, "test2:tester2", "testing2");
       SwiftClient admin = SwiftClient.login(base, "admin:admin", "admin");
+      Map<SwiftClient, Long> objects = new java.util.HashMap<>();
       for (SwiftClient client : new SwiftClient[] {test, test2}) {
         for (int c = 0; c < 12; c++) {
           String path = "/c" + c;
@@ -59,6 +66,8 @@ class AuditChainTest {
             ok(client.call("DELETE", path + "/o2"));
             ok(client.call("DELETE", path));
             ok(client.call("PUT", path, Map.of("X-Storage-Policy", "archive"), null));
+          } else {
+            objects.merge(client, 2L, Long::sum); // o0 and o2
           }
         }
         ok(client.call("POST", "", Map.of("X-Account-Meta-Quota", "1"), null));
@@ -67,13 +76,18 @@ class AuditChainTest {
       for (int o = 0; o < 130; o++) { // beyond snapshot-every (100)
         ok(test.call("PUT", "/busy/o" + o, Map.of(), "o" + o));
       }
+      objects.merge(test, 130L, Long::sum);
       ok(admin.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/admin/backends/local-archive/state"))
           .header("X-Auth-Token", admin.token())
           .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"state\":\"draining\"}")).build()));
       ok(admin.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/admin/backends/local-archive/state"))
           .header("X-Auth-Token", admin.token())
           .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"state\":\"active\"}")).build()));
-      Thread.sleep(2500); // container stats reach the accounts (ContainerStatsRefreshed)
+      // The containers' stats reach their accounts (ContainerStatsRefreshed events) on a timer:
+      // wait until both accounts count every object instead of guessing how long that takes.
+      for (SwiftClient client : new SwiftClient[] {test, test2}) {
+        awaitAccountObjectCount(client, objects.get(client));
+      }
 
       // The chain verifies while the node runs too (same JVM: H2 shares the open database).
       AuditTesting.CliResult live = cli(config(node, Map.of()), "verify", "--no-progress");
@@ -176,12 +190,11 @@ class AuditChainTest {
 
     // The node recovers the pruned entities from their snapshots and goes on chaining.
     Path copyNode = Path.of(copy.getString("archipelago.data-dir"));
-    try (TestGateway gateway = TestGateway.start(copyNode)) {
+    try (TestGateway gateway = TestGateway.start(copyNode, PATIENT)) {
       SwiftClient test = SwiftClient.login(gateway.baseUrl(), "test:tester", "testing");
       HttpResponse<String> head = test.call("HEAD", "/busy");
       assertEquals("130", head.headers().firstValue("X-Container-Object-Count").orElse(""), head.toString());
-      ok(test.call("PUT", "/busy/after-export", Map.of(), "x"));
-      Thread.sleep(1500);
+      ok(test.call("PUT", "/busy/after-export", Map.of(), "x")); // 201 once its event is persisted
     }
     AuditTesting.CliResult after = cli(copy, "verify", "--no-progress", "--export", export.toString());
     assertEquals(0, after.code(), after.out() + after.err());
@@ -248,6 +261,20 @@ class AuditChainTest {
       rs.next();
       return rs.getLong(1);
     }
+  }
+
+  private static void awaitAccountObjectCount(SwiftClient client, long expected) throws InterruptedException {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(120);
+    String seen = "";
+    while (System.nanoTime() < deadline) {
+      HttpResponse<String> head = client.call("HEAD", "");
+      seen = head.headers().firstValue("X-Account-Object-Count").orElse("");
+      if (seen.equals(Long.toString(expected))) {
+        return;
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError(client.storageUrl() + ": X-Account-Object-Count " + seen + ", expected " + expected);
   }
 
   private static void ok(HttpResponse<String> r) {

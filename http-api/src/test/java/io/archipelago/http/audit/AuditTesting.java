@@ -27,10 +27,13 @@ final class AuditTesting {
 
   private AuditTesting() {}
 
-  /** GET {@code base + path} with the client's token. */
+  /**
+   * GET {@code base + path} with the client's token. The timeout is generous: replaying 100,000
+   * H2 events for a history answer took over two minutes on a loaded machine.
+   */
   static HttpResponse<String> get(SwiftClient client, String base, String path) {
     return client.send(HttpRequest.newBuilder(URI.create(base + path))
-        .header("X-Auth-Token", client.token()).timeout(Duration.ofSeconds(120)).GET().build());
+        .header("X-Auth-Token", client.token()).timeout(Duration.ofMinutes(15)).GET().build());
   }
 
   static List<JsonNode> ndjson(String body) {
