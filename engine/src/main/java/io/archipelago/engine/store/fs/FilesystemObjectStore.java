@@ -99,6 +99,7 @@ public final class FilesystemObjectStore implements ObjectStore {
   /** Where file IO runs: our own pool when configured (see archipelago-akka.conf), else Akka's. */
   private final String ioDispatcher;
   private final ReentrantLock[] locks = new ReentrantLock[LOCK_STRIPES];
+  private final DirectorySync directorySync = new DirectorySync();
   /** Data bytes written minus data bytes removed since the startup scan began. */
   private final AtomicLong usedSinceStart = new AtomicLong();
   /** Data bytes found by the startup scan. */
@@ -536,15 +537,16 @@ public final class FilesystemObjectStore implements ObjectStore {
    * concurrent delete may prune a freshly made directory before the rename; then make it again.
    */
   private static void moveIntoPlace(Path source, Path target) throws IOException {
+    // Move first: the directory usually exists, and creating it each time cost two exceptions.
     for (int attempt = 1; ; attempt++) {
       try {
-        Files.createDirectories(target.getParent());
         Files.move(source, target, StandardCopyOption.ATOMIC_MOVE);
         return;
       } catch (NoSuchFileException e) {
         if (attempt >= MAX_PLACE_ATTEMPTS || !Files.exists(source)) {
           throw e;
         }
+        Files.createDirectories(target.getParent());
       }
     }
   }
@@ -625,19 +627,16 @@ public final class FilesystemObjectStore implements ObjectStore {
     return total.get();
   }
 
+  /** Forces the file's bytes (and its size): fdatasync; the directory entry is synced apart. */
   private static void force(Path file) throws IOException {
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
-      channel.force(true);
+      channel.force(false);
     }
   }
 
-  /** Makes renames in {@code dir} durable; best effort (not every filesystem supports it). */
-  private static void syncDir(Path dir) {
-    try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-      channel.force(true);
-    } catch (IOException ignored) {
-      // the rename happened; only its durability across a power loss is uncertain
-    }
+  /** Makes renames in {@code dir} durable, sharing the fsync with concurrent writers. */
+  private void syncDir(Path dir) {
+    directorySync.sync(dir);
   }
 
   private static void deleteDataQuietly(ObjectLocation location, StoredObject object) {

@@ -22,6 +22,9 @@ final class MetadataFile {
   /** The document at {@code file}, or empty when there is none. */
   static Optional<StoredObject> read(Path file) throws IOException {
     byte[] json;
+    if (!Files.exists(file)) {
+      return Optional.empty(); // the common case for a new name: no exception to build
+    }
     try {
       json = Files.readAllBytes(file);
     } catch (NoSuchFileException e) {
@@ -39,7 +42,7 @@ final class MetadataFile {
       while (json.hasRemaining()) {
         channel.write(json);
       }
-      channel.force(true);
+      channel.force(false); // bytes and size; the rename into place is synced with its directory
     } catch (IOException e) {
       Files.deleteIfExists(temp);
       throw e;
