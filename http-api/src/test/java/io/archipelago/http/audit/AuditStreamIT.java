@@ -138,9 +138,5 @@ class AuditStreamIT {
         System.out.printf("AUDIT-MEASURE history replay (H2, gateway, run %d): %d events in %.2f s (%.0f events/s)%n",
             run, WRITES + 1, hs, (WRITES + 1) / hs);
       }
-      // Half way: the 50,000th write is the last one before the instant.
-      JsonNode half = AuditTesting.JSON.readTree(AuditTesting.get(admin, gateway.baseUrl(),
-          "/admin/containers/AUTH_test/big/history?at=" + start.plusMillis(50_001)).body());
-      assertEquals(50_000, half.get("objectCount").asLong());
   }
 }
