@@ -44,4 +44,32 @@ public sealed interface ByteRange {
 
   /** The bytes this range selects from an object of {@code size} bytes; empty if none. */
   Optional<Resolved> resolve(long size);
+
+  /** The range as an HTTP {@code Range} header value, for a backend request. */
+  default String toHeader() {
+    if (this instanceof FromTo r) {
+      return "bytes=" + r.first() + "-" + r.last();
+    }
+    if (this instanceof From r) {
+      return "bytes=" + r.first() + "-";
+    }
+    return "bytes=-" + ((Suffix) this).length();
+  }
+
+  /** A backend's {@code Content-Range: bytes first-last/size} as three numbers. */
+  static Optional<long[]> parseContentRange(String value) {
+    try {
+      String v = value.trim();
+      if (!v.startsWith("bytes ")) {
+        return Optional.empty();
+      }
+      String[] rangeAndSize = v.substring(6).split("/");
+      String[] firstLast = rangeAndSize[0].split("-");
+      return Optional.of(new long[] {
+          Long.parseLong(firstLast[0].trim()), Long.parseLong(firstLast[1].trim()),
+          Long.parseLong(rangeAndSize[1].trim())});
+    } catch (RuntimeException e) {
+      return Optional.empty();
+    }
+  }
 }

@@ -14,6 +14,7 @@ import akka.util.ByteString;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.archipelago.engine.store.BackendContainer;
 import io.archipelago.engine.store.ByteRange;
+import io.archipelago.engine.store.Etags;
 import io.archipelago.engine.store.Capacity;
 import io.archipelago.engine.store.ListingPage;
 import io.archipelago.engine.store.ListingQuery;
@@ -261,7 +262,7 @@ public final class FilesystemObjectStore implements ObjectStore {
       if (expectedLength.isPresent() && expectedLength.getAsLong() != size) {
         throw new ObjectStoreException.LengthMismatch(expectedLength.getAsLong(), size);
       }
-      Optional<String> expectedEtag = attributes.expectedEtag().map(FilesystemObjectStore::bareEtag);
+      Optional<String> expectedEtag = attributes.expectedEtag().map(Etags::bare);
       if (expectedEtag.isPresent() && !expectedEtag.get().equalsIgnoreCase(etag)) {
         throw new ObjectStoreException.EtagMismatch(expectedEtag.get(), etag);
       }
@@ -658,11 +659,6 @@ public final class FilesystemObjectStore implements ObjectStore {
     } finally {
       Files.deleteIfExists(lower);
     }
-  }
-
-  private static String bareEtag(String etag) {
-    String e = etag.trim();
-    return e.length() >= 2 && e.startsWith("\"") && e.endsWith("\"") ? e.substring(1, e.length() - 1) : e;
   }
 
   private static MessageDigest newMd5() {

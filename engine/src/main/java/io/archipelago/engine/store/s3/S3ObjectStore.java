@@ -10,6 +10,7 @@ import akka.stream.javadsl.Source;
 import akka.util.ByteString;
 import io.archipelago.engine.store.BackendContainer;
 import io.archipelago.engine.store.ByteRange;
+import io.archipelago.engine.store.Etags;
 import io.archipelago.engine.store.Capacity;
 import io.archipelago.engine.store.ListingEntry;
 import io.archipelago.engine.store.ListingPage;
@@ -279,7 +280,7 @@ public final class S3ObjectStore implements RemoteObjectStore {
     String bucket = layout.bucket(container);
     String key = layout.key(container, name);
     CompletableFuture<ResponsePublisher<GetObjectResponse>> response = s3(() -> s3.getObject(
-        b -> b.bucket(bucket).key(key).range(range.map(S3ObjectStore::rangeHeader).orElse(null)),
+        b -> b.bucket(bucket).key(key).range(range.map(ByteRange::toHeader).orElse(null)),
         AsyncResponseTransformer.toPublisher()));
     return response.handle((r, e) -> {
       if (e != null) {
@@ -295,7 +296,7 @@ public final class S3ObjectStore implements RemoteObjectStore {
       }
       GetObjectResponse meta = r.response();
       Source<ByteString, ?> data = Source.fromPublisher(r).map(ByteString::fromByteBuffer);
-      Optional<long[]> contentRange = Optional.ofNullable(meta.contentRange()).flatMap(S3ObjectStore::parseContentRange);
+      Optional<long[]> contentRange = Optional.ofNullable(meta.contentRange()).flatMap(ByteRange::parseContentRange);
       long size = contentRange.map(cr -> cr[2]).orElse(meta.contentLength());
       ObjectInfo info = info(name, size, meta.eTag(), meta.contentType(), meta.contentEncoding(),
           meta.contentDisposition(), meta.metadata(), meta.lastModified());
@@ -639,7 +640,7 @@ public final class S3ObjectStore implements RemoteObjectStore {
       nativeHeaders.put("content-disposition", unwire(contentDisposition));
     }
     StoredMetadata.Decoded decoded = StoredMetadata.decode(user, nativeHeaders);
-    String etag = decoded.facts().getOrDefault(FACT_MD5, bareEtag(eTag));
+    String etag = decoded.facts().getOrDefault(FACT_MD5, Etags.bare(eTag));
     SwiftTimestamp timestamp = Optional.ofNullable(decoded.facts().get(FACT_TIMESTAMP))
         .map(SwiftTimestamp::parse)
         .orElseGet(() -> lastModified == null ? new SwiftTimestamp(0) : SwiftTimestamp.ofInstant(lastModified));
@@ -734,42 +735,8 @@ public final class S3ObjectStore implements RemoteObjectStore {
     return current;
   }
 
-  static String bareEtag(String etag) {
-    if (etag == null) {
-      return "";
-    }
-    String e = etag.trim();
-    return e.length() >= 2 && e.startsWith("\"") && e.endsWith("\"") ? e.substring(1, e.length() - 1) : e;
-  }
-
   static String base64(String md5Hex) {
     return Base64.getEncoder().encodeToString(HexFormat.of().parseHex(md5Hex));
-  }
-
-  private static String rangeHeader(ByteRange range) {
-    if (range instanceof ByteRange.FromTo r) {
-      return "bytes=" + r.first() + "-" + r.last();
-    }
-    if (range instanceof ByteRange.From r) {
-      return "bytes=" + r.first() + "-";
-    }
-    return "bytes=-" + ((ByteRange.Suffix) range).length();
-  }
-
-  private static Optional<long[]> parseContentRange(String value) {
-    try {
-      String v = value.trim();
-      if (!v.startsWith("bytes ")) {
-        return Optional.empty();
-      }
-      String[] rangeAndSize = v.substring(6).split("/");
-      String[] firstLast = rangeAndSize[0].split("-");
-      return Optional.of(new long[] {
-          Long.parseLong(firstLast[0].trim()), Long.parseLong(firstLast[1].trim()),
-          Long.parseLong(rangeAndSize[1].trim())});
-    } catch (RuntimeException e) {
-      return Optional.empty();
-    }
   }
 
   /** Fails (by throwing, which {@link io.archipelago.engine.store.remote.GuardedObjectStore}

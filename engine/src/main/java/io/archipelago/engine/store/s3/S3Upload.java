@@ -7,6 +7,7 @@ import akka.stream.javadsl.Flow;
 import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Source;
 import akka.util.ByteString;
+import io.archipelago.engine.store.Etags;
 import io.archipelago.engine.store.ObjectAttributes;
 import io.archipelago.engine.store.ObjectInfo;
 import io.archipelago.engine.store.ObjectStoreException;
@@ -129,7 +130,7 @@ final class S3Upload {
             throw store.failure("put", e);
           }
           String computed = checkLengthAndEtag();
-          String etag = S3ObjectStore.bareEtag(response.eTag());
+          String etag = Etags.bare(response.eTag());
           if (etag.matches("[0-9a-fA-F]{32}") && !etag.equalsIgnoreCase(computed)) {
             throw new ObjectStoreException.BackendUnavailable(store.id(),
                 "stored ETag " + etag + " differs from the MD5 of the bytes sent " + computed, null);

@@ -22,6 +22,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.archipelago.engine.store.BackendContainer;
 import io.archipelago.engine.store.ByteRange;
+import io.archipelago.engine.store.Etags;
 import io.archipelago.engine.store.Capacity;
 import io.archipelago.engine.store.ListingEntry;
 import io.archipelago.engine.store.ListingPage;
@@ -341,7 +342,7 @@ public final class SwiftObjectStore implements RemoteObjectStore {
               if (expected.isPresent() && expected.getAsLong() != received.get()) {
                 throw new ObjectStoreException.LengthMismatch(expected.getAsLong(), received.get());
               }
-              String etag = SwiftAuth.header(r, "etag").map(SwiftObjectStore::bareEtag).orElse(computed);
+              String etag = SwiftAuth.header(r, "etag").map(Etags::bare).orElse(computed);
               if (!etag.equalsIgnoreCase(computed)) {
                 throw new ObjectStoreException.BackendUnavailable(backendId,
                     "stored ETag " + etag + " differs from the MD5 of the bytes sent " + computed, null);
@@ -392,7 +393,7 @@ public final class SwiftObjectStore implements RemoteObjectStore {
       String bc, String name, Optional<ByteRange> range) {
     return call("get", s -> {
           HttpRequest request = HttpRequest.create().withUri(objectUri(s, bc, name));
-          return range.map(r -> request.addHeader(RawHeader.create("Range", rangeHeader(r)))).orElse(request);
+          return range.map(r -> request.addHeader(RawHeader.create("Range", r.toHeader()))).orElse(request);
         })
         .thenCompose(
             r -> {
@@ -407,7 +408,7 @@ public final class SwiftObjectStore implements RemoteObjectStore {
                     info -> new ObjectContent(info, Optional.empty(), true, Source.empty())));
               }
               if (status == 206) {
-                Optional<long[]> contentRange = SwiftAuth.header(r, "content-range").flatMap(SwiftObjectStore::parseContentRange);
+                Optional<long[]> contentRange = SwiftAuth.header(r, "content-range").flatMap(ByteRange::parseContentRange);
                 if (contentRange.isPresent()) {
                   long[] cr = contentRange.get();
                   ObjectInfo info = info(name, r, cr[2]);
@@ -714,7 +715,7 @@ public final class SwiftObjectStore implements RemoteObjectStore {
       } else if (n.equals("x-timestamp")) {
         xTimestamp = h.value();
       } else if (n.equals("etag")) {
-        etag = bareEtag(h.value());
+        etag = Etags.bare(h.value());
       }
     }
     StoredMetadata.Decoded decoded = StoredMetadata.decode(user, nativeHeaders);
@@ -791,38 +792,6 @@ public final class SwiftObjectStore implements RemoteObjectStore {
     } catch (RuntimeException e) {
       return ContentTypes.APPLICATION_OCTET_STREAM;
     }
-  }
-
-  private static String rangeHeader(ByteRange range) {
-    if (range instanceof ByteRange.FromTo r) {
-      return "bytes=" + r.first() + "-" + r.last();
-    }
-    if (range instanceof ByteRange.From r) {
-      return "bytes=" + r.first() + "-";
-    }
-    return "bytes=-" + ((ByteRange.Suffix) range).length();
-  }
-
-  /** {@code bytes first-last/size} as three numbers. */
-  private static Optional<long[]> parseContentRange(String value) {
-    try {
-      String v = value.trim();
-      if (!v.startsWith("bytes ")) {
-        return Optional.empty();
-      }
-      String[] rangeAndSize = v.substring(6).split("/");
-      String[] firstLast = rangeAndSize[0].split("-");
-      return Optional.of(new long[] {
-          Long.parseLong(firstLast[0].trim()), Long.parseLong(firstLast[1].trim()),
-          Long.parseLong(rangeAndSize[1].trim())});
-    } catch (RuntimeException e) {
-      return Optional.empty();
-    }
-  }
-
-  private static String bareEtag(String etag) {
-    String e = etag.trim();
-    return e.length() >= 2 && e.startsWith("\"") && e.endsWith("\"") ? e.substring(1, e.length() - 1) : e;
   }
 
   /**
