@@ -44,6 +44,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -56,6 +57,7 @@ import software.amazon.awssdk.core.async.AsyncResponseTransformer;
 import software.amazon.awssdk.core.async.ResponsePublisher;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -108,6 +110,8 @@ public final class S3ObjectStore implements RemoteObjectStore {
   /** S3's largest single copy. */
   private static final long MAX_COPY = 5L * 1024 * 1024 * 1024;
   private static final int S3_LIST_MAX = 1000;
+  /** Known-length objects up to this size are read whole before they are sent (see {@link #s3Resendable}). */
+  static final long RESENDABLE_SIZE = 1 << 20;
 
   private final String backendId;
   private final S3Settings settings;
@@ -169,11 +173,11 @@ public final class S3ObjectStore implements RemoteObjectStore {
     if (known != null && !known.isCompletedExceptionally()) {
       return known;
     }
-    CompletableFuture<Done> creating = s3(() -> s3.headBucket(b -> b.bucket(bucket)))
+    CompletableFuture<Done> creating = s3Resendable(() -> s3.headBucket(b -> b.bucket(bucket)))
         .thenApply(r -> Done.getInstance())
         .exceptionallyCompose(e -> {
           if (status(e) == 404) {
-            return s3(() -> s3.createBucket(b -> b.bucket(bucket)))
+            return s3Resendable(() -> s3.createBucket(b -> b.bucket(bucket)))
                 .thenApply(r -> Done.getInstance())
                 .exceptionally(ce -> {
                   if (errorCode(ce).equals("BucketAlreadyOwnedByYou")) {
@@ -261,7 +265,7 @@ public final class S3ObjectStore implements RemoteObjectStore {
   }
 
   CompletionStage<Optional<ObjectInfo>> headObject(String bucket, String key, String name) {
-    return s3(() -> s3.headObject(b -> b.bucket(bucket).key(key)))
+    return s3Resendable(() -> s3.headObject(b -> b.bucket(bucket).key(key)))
         .handle((r, e) -> {
           if (e != null) {
             if (status(e) == 404) {
@@ -357,7 +361,7 @@ public final class S3ObjectStore implements RemoteObjectStore {
           .metadata(encoded.userMeta())
           .contentEncoding(encoded.nativeHeaders().get("content-encoding"))
           .contentDisposition(encoded.nativeHeaders().get("content-disposition"));
-      return s3(() -> s3.copyObject(copy.build()))
+      return s3Resendable(() -> s3.copyObject(copy.build()))
           .handle((r, e) -> {
             if (e != null) {
               throw failure("copy", e);
@@ -405,7 +409,7 @@ public final class S3ObjectStore implements RemoteObjectStore {
       if (found.isEmpty()) {
         return CompletableFuture.completedFuture(found);
       }
-      return s3(() -> s3.deleteObject(b -> b.bucket(bucket).key(key)))
+      return s3Resendable(() -> s3.deleteObject(b -> b.bucket(bucket).key(key)))
           .handle((r, e) -> {
             if (e != null && status(e) != 404) {
               throw failure("delete", e);
@@ -460,7 +464,7 @@ public final class S3ObjectStore implements RemoteObjectStore {
       ListObjectsV2Request.Builder request, String base, Optional<String> lower, Optional<String> upper,
       ListingQuery query, Deque<String> keys, Map<String, Boolean> isSubdir) {
     request.maxKeys(query.reverse() ? S3_LIST_MAX : Math.min(S3_LIST_MAX, query.limit() - keys.size() + 1));
-    return s3(() -> s3.listObjectsV2(request.build()))
+    return s3Resendable(() -> s3.listObjectsV2(request.build()))
         .handle((ListObjectsV2Response r, Throwable e) -> {
           if (e != null) {
             if (status(e) == 404) {
@@ -675,6 +679,30 @@ public final class S3ObjectStore implements RemoteObjectStore {
   }
 
   /** Runs an SDK call; a call that throws instead of failing its future fails the future. */
+  /**
+   * A call whose request can be sent again unchanged (no body, or one held in memory), sent once
+   * more when its connection failed before any answer came. A pooled keep-alive connection can
+   * be closed by the server just as a request goes out on it (S3Proxy does so after refusing a
+   * body it did not read); that must not fail the client's request.
+   */
+  <T> CompletableFuture<T> s3Resendable(Supplier<CompletableFuture<T>> call) {
+    return s3(call).exceptionallyCompose(e -> connectionLost(e) ? s3(call) : CompletableFuture.failedFuture(e));
+  }
+
+  /** A failure to reach the server or to get its answer, other than a time-out. */
+  static boolean connectionLost(Throwable thrown) {
+    Throwable cause = unwrap(thrown);
+    if (!(cause instanceof SdkClientException)) {
+      return false;
+    }
+    for (Throwable t = cause; t != null; t = t.getCause()) {
+      if (t instanceof TimeoutException || t.getClass().getSimpleName().contains("Timeout")) {
+        return false; // sending again would double a wait that is already long
+      }
+    }
+    return true;
+  }
+
   <T> CompletableFuture<T> s3(Supplier<CompletableFuture<T>> call) {
     try {
       return call.get();

@@ -28,10 +28,12 @@ import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.CreateMultipartUploadResponse;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 
 /**
- * One object upload of an {@link S3ObjectStore}: a streamed PutObject for known lengths up to
- * the multipart threshold; otherwise parts cut from the stream (a part is buffered while the
+ * One object upload of an {@link S3ObjectStore}: a PutObject from memory for known lengths up
+ * to {@link S3ObjectStore#RESENDABLE_SIZE}, a streamed one up to the multipart threshold;
+ * otherwise parts cut from the stream (a part is buffered while the
  * previous one uploads) and, if more than one part arrives, a multipart upload that is aborted
  * on any failure and, once complete, gets the MD5 recorded by a copy onto itself.
  */
@@ -74,14 +76,22 @@ final class S3Upload {
 
   CompletionStage<ObjectInfo> run() {
     OptionalLong expected = attributes.expectedLength();
-    if (expected.isPresent() && expected.getAsLong() == 0) {
-      return counted.runWith(Sink.ignore(), store.materializer())
-          .handle((done, e) -> checkBody(e))
-          .thenCompose(ok -> putSingle(AsyncRequestBody.empty(), 0));
+    if (expected.isPresent() && expected.getAsLong() <= S3ObjectStore.RESENDABLE_SIZE) {
+      // Small bodies are read whole first: checked before anything is sent, and sent again
+      // when the connection is lost before the answer.
+      return counted.runWith(Sink.fold(ByteString.emptyByteString(), ByteString::concat), store.materializer())
+          .handle((data, e) -> {
+            checkBody(e);
+            return data;
+          })
+          .thenCompose(data -> {
+            String computed = checkLengthAndEtag();
+            return putSingle(data.isEmpty() ? AsyncRequestBody.empty() : body(data), data.size(), Optional.of(computed));
+          });
     }
     if (expected.isPresent() && expected.getAsLong() <= store.settings().multipartThreshold()) {
       return putSingle(AsyncRequestBody.fromPublisher(S3ObjectStore.publisher(counted, store.materializer())),
-          expected.getAsLong());
+          expected.getAsLong(), Optional.empty());
     }
     int partSize = (int) store.settings().partSize();
     return counted.via(rechunk(partSize))
@@ -95,13 +105,18 @@ final class S3Upload {
           if (parts.first().size() < 2) {
             parts.second().runWith(Sink.ignore(), store.materializer());
             ByteString data = parts.first().isEmpty() ? ByteString.emptyByteString() : parts.first().get(0);
-            return putSingle(data.isEmpty() ? AsyncRequestBody.empty() : body(data), data.size());
+            String computed = checkLengthAndEtag();
+            return putSingle(data.isEmpty() ? AsyncRequestBody.empty() : body(data), data.size(), Optional.of(computed));
           }
           return multipart(Source.from(parts.first()).concat(parts.second()));
         });
   }
 
-  private CompletionStage<ObjectInfo> putSingle(AsyncRequestBody requestBody, long length) {
+  /**
+   * @param checked the MD5 of a body already read whole and checked (its request can be sent
+   *     again); empty for a body that streams while it is sent
+   */
+  private CompletionStage<ObjectInfo> putSingle(AsyncRequestBody requestBody, long length, Optional<String> checked) {
     StoredMetadata.Encoded encoded = store.encode(attributes.metadata(), attributes.contentType(), attributes.timestamp(), Optional.empty());
     PutObjectRequest request = PutObjectRequest.builder()
         .bucket(bucket).key(key)
@@ -112,7 +127,10 @@ final class S3Upload {
         .contentDisposition(encoded.nativeHeaders().get("content-disposition"))
         .contentMD5(attributes.expectedEtag().map(S3ObjectStore::base64).orElse(null))
         .build();
-    return store.s3(() -> store.client().putObject(request, requestBody))
+    CompletableFuture<PutObjectResponse> sent = checked.isPresent()
+        ? store.s3Resendable(() -> store.client().putObject(request, requestBody))
+        : store.s3(() -> store.client().putObject(request, requestBody));
+    return sent
         .handle((response, e) -> {
           checkBody(e);
           if (e != null) {
@@ -129,7 +147,7 @@ final class S3Upload {
             }
             throw store.failure("put", e);
           }
-          String computed = checkLengthAndEtag();
+          String computed = checked.isPresent() ? checked.get() : checkLengthAndEtag();
           String etag = Etags.bare(response.eTag());
           if (etag.matches("[0-9a-fA-F]{32}") && !etag.equalsIgnoreCase(computed)) {
             throw new ObjectStoreException.BackendUnavailable(store.id(),
@@ -152,7 +170,7 @@ final class S3Upload {
         .mapAsync(1, part -> created.thenCompose(upload -> {
           int number = (int) (part.second() + 1);
           ByteString data = part.first();
-          return store.s3(() -> store.client().uploadPart(b -> b.bucket(bucket).key(key)
+          return store.s3Resendable(() -> store.client().uploadPart(b -> b.bucket(bucket).key(key)
                   .uploadId(upload.uploadId()).partNumber(number).contentLength((long) data.size()), body(data)))
               .thenApply(r -> CompletedPart.builder().partNumber(number).eTag(r.eTag()).build());
         }))
