@@ -37,6 +37,7 @@ import io.archipelago.engine.store.remote.DriverSettings;
 import io.archipelago.engine.store.remote.RemoteObjectStore;
 import io.archipelago.engine.store.remote.StoredMetadata;
 import io.archipelago.engine.store.remote.StreamSlice;
+import io.archipelago.engine.store.remote.WholeBody;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -73,9 +74,13 @@ import java.util.function.Function;
  *       before it expires and after a 401, and a request that got 401 is sent once more, except
  *       an object PUT whose body has already streamed (it is preceded by a HEAD of the same
  *       object, which renews a stale token first).
+ *   <li>PUTs learn the size of the object they replace (for the container's counters): small
+ *       bodies (up to {@link #WHOLE_BODY_MAX}) are read whole and sent with {@code If-None-Match:
+ *       *}, so a new name costs one request and an existing one a 412, a HEAD and a PUT; larger
+ *       bodies stream after a HEAD.
  *   <li>Names: gateway containers map to backend containers as {@link SwiftContainerNames}
  *       describes; object names pass unchanged.
- *   <li>Bodies stream in both directions: a PUT sends the client's bytes as they arrive (with
+ *   <li>Bodies stream in both directions: a PUT above that size sends the client's bytes as they arrive (with
  *       Content-Length when the client gave it, chunked otherwise) while computing their MD5;
  *       a GET hands the backend's response entity to the caller unread.
  *   <li>Metadata: see {@link StoredMetadata}; the gateway's X-Timestamp is kept as
@@ -98,6 +103,8 @@ public final class SwiftObjectStore implements RemoteObjectStore {
   private static final String FACT_TIMESTAMP = "timestamp";
   private static final String FACT_CONTENT_TYPE = "content-type";
   private static final String META_HEADER = "x-object-meta-";
+  /** Known-length bodies up to this size are read whole before they are sent (see {@link #putWhole}). */
+  static final long WHOLE_BODY_MAX = 1 << 20;
 
   private final String backendId;
   private final SwiftSettings settings;
@@ -212,6 +219,13 @@ public final class SwiftObjectStore implements RemoteObjectStore {
     try {
       requireName(name);
       String bc = names.backendName(container);
+      OptionalLong expected = attributes.expectedLength();
+      if (expected.isPresent() && expected.getAsLong() <= WHOLE_BODY_MAX) {
+        bodyTaken.set(true);
+        return ensureContainer(bc)
+            .thenCompose(done -> WholeBody.read(body, attributes, materializer))
+            .thenCompose(whole -> putWhole(bc, name, attributes, whole));
+      }
       result =
           ensureContainer(bc)
               .thenCompose(done -> headObject(bc, name))
@@ -229,6 +243,64 @@ public final class SwiftObjectStore implements RemoteObjectStore {
           if (failure != null && !bodyTaken.getAndSet(true)) {
             body.runWith(Sink.cancelled(), materializer);
           }
+        });
+  }
+
+  /**
+   * A small object, read whole: one conditional PUT ({@code If-None-Match: *}) when the name is
+   * new, which is what tells the replaced object's size for the container's counters without a
+   * HEAD first; when Swift answers 412 (the name exists), a HEAD and an unconditional PUT.
+   */
+  private CompletionStage<PutResult> putWhole(String bc, String name, ObjectAttributes attributes, WholeBody whole) {
+    return sendWhole(bc, name, attributes, whole, true)
+        .thenCompose(stored -> stored.isPresent()
+            ? CompletableFuture.completedFuture(new PutResult(stored.get(), Optional.empty()))
+            : headObject(bc, name).thenCompose(previous -> sendWhole(bc, name, attributes, whole, false)
+                .thenApply(replacing -> new PutResult(replacing.orElseThrow(), previous))));
+  }
+
+  /** Empty when {@code onlyIfAbsent} and the object exists. */
+  private CompletionStage<Optional<ObjectInfo>> sendWhole(
+      String bc, String name, ObjectAttributes attributes, WholeBody whole, boolean onlyIfAbsent) {
+    ContentType contentType = contentType(toBackendType(attributes.contentType()));
+    Map<String, String> facts = new HashMap<>();
+    facts.put(FACT_TIMESTAMP, attributes.timestamp().internal());
+    if (!contentType.toString().equals(attributes.contentType())) {
+      facts.put(FACT_CONTENT_TYPE, attributes.contentType());
+    }
+    List<HttpHeader> headers = metadataHeaders(attributes.metadata(), facts);
+    headers.add(RawHeader.create("ETag", whole.md5()));
+    if (onlyIfAbsent) {
+      headers.add(RawHeader.create("If-None-Match", "*"));
+    }
+    // A strict entity: the pool may send it again on a fresh connection, and so may a 401.
+    return call("put", s -> HttpRequest.create().withMethod(HttpMethods.PUT).withUri(objectUri(s, bc, name))
+            .addHeaders(headers).withEntity(HttpEntities.create(contentType, whole.data())))
+        .thenApply(r -> {
+          http.discard(r);
+          int status = r.status().intValue();
+          if (status == 412 && onlyIfAbsent) {
+            return Optional.empty();
+          }
+          if (status == 422) {
+            throw new ObjectStoreException.EtagMismatch(whole.md5(), "(refused by the backend)");
+          }
+          if (status == 404) {
+            knownContainers.remove(bc);
+            createBackendContainer(bc);
+            throw new ObjectStoreException.BackendUnavailable(backendId,
+                "its container " + bc + " was missing and is being created again; retry", null);
+          }
+          if (!success(r)) {
+            throw statusFailure("put", r);
+          }
+          String etag = SwiftAuth.header(r, "etag").map(Etags::bare).orElse(whole.md5());
+          if (!etag.equalsIgnoreCase(whole.md5())) {
+            throw new ObjectStoreException.BackendUnavailable(backendId,
+                "stored ETag " + etag + " differs from the MD5 of the bytes sent " + whole.md5(), null);
+          }
+          return Optional.of(new ObjectInfo(name, whole.data().size(), whole.md5(), attributes.contentType(),
+              attributes.timestamp(), attributes.metadata()));
         });
   }
 
