@@ -10,16 +10,20 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 /**
- * {@code bin/archipelago bench [--quick] [--out bench-results.json]}: measures the gateway side
+ * {@code bin/archipelago bench [--quick] [--only 1,2,...] [--out bench-results.json]}: measures the gateway side
  * by side with a baseline in the same run and prints ratios, so that the figures mean something
  * on a shared, noisy machine. Everything runs on 127.0.0.1 and is bounded in count and time.
  * {@code --quick} (under two minutes, run by the test suite) keeps every scenario but shrinks
@@ -39,6 +43,8 @@ public final class BenchMain {
   private static final String SWIFT_POLICY = "swift-bench";
 
   private final boolean quick;
+  /** The figures to run ({@code --only}); all by default. */
+  private final Set<String> only;
   private final Path work;
   private final Path repoRoot;
   private final Path rootConfig;
@@ -46,8 +52,9 @@ public final class BenchMain {
   /** What a Ctrl-C must stop: Swift daemons and gateway JVMs outlive the bench otherwise. */
   private final List<AutoCloseable> running = new ArrayList<>();
 
-  private BenchMain(boolean quick, Path work) {
+  private BenchMain(boolean quick, Set<String> only, Path work) {
     this.quick = quick;
+    this.only = only;
     this.work = work;
     this.rootConfig = Path.of(System.getProperty("archipelago.config", "application.conf")).toAbsolutePath();
     this.repoRoot = Path.of(System.getProperty("archipelago.repo.root", rootConfig.getParent().toString()));
@@ -55,19 +62,30 @@ public final class BenchMain {
 
   public static void main(String[] args) throws Exception {
     boolean quick = false;
+    Set<String> only = new LinkedHashSet<>(FIGURES);
     Path out = Path.of("bench-results.json");
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--quick" -> quick = true;
         case "--out" -> out = Path.of(args[++i]);
+        case "--only" -> {
+          only.clear();
+          for (String figure : args[++i].split(",")) {
+            if (!FIGURES.contains(figure.trim()) && !figure.trim().equals("6")) {
+              System.err.println("bench: no figure " + figure + " (figures: " + String.join(", ", FIGURES) + ")");
+              System.exit(2);
+            }
+            FIGURES.stream().filter(f -> f.startsWith(figure.trim())).forEach(only::add);
+          }
+        }
         default -> {
-          System.err.println("usage: archipelago bench [--quick] [--out FILE]");
+          System.err.println("usage: archipelago bench [--quick] [--only 1,2,...] [--out FILE]");
           System.exit(2);
         }
       }
     }
     Path work = Files.createTempDirectory("archipelago-bench");
-    BenchMain bench = new BenchMain(quick, work);
+    BenchMain bench = new BenchMain(quick, only, work);
     Thread stopper = new Thread(bench::stopAll, "bench-stop");
     Runtime.getRuntime().addShutdownHook(stopper);
     String machine = Runtime.getRuntime().availableProcessors() + " cores, "
@@ -91,7 +109,7 @@ public final class BenchMain {
     bench.report.print(machine);
     bench.report.write(out, machine, quick);
     System.out.printf("%nwrote %s (%.0f s)%n", out.toAbsolutePath(), (System.nanoTime() - started) / 1e9);
-    List<String> problems = bench.report.problems(FIGURES);
+    List<String> problems = bench.report.problems(List.copyOf(only));
     problems.forEach(p -> System.err.println("bench: " + p));
     System.exit(failed || !problems.isEmpty() ? 1 : 0);
   }
@@ -106,14 +124,28 @@ public final class BenchMain {
       System.out.println("starting a gateway on embedded defaults plus that Swift cluster as a backend...");
       gateway.start();
       SwiftHttp client = SwiftHttp.login(gateway.url() + "/auth/v1.0", "test:tester", "testing");
-      swiftFigures(swift, client);
-      filesystemGet(gateway, client);
-      hotContainer(gateway, client);
-      entities(gateway, client);
+      if (selected("1", "2", "3")) {
+        swiftFigures(swift, gateway, client);
+      }
+      if (selected("4")) {
+        filesystemGet(gateway, client);
+      }
+      if (selected("7")) {
+        hotContainer(gateway, client);
+      }
+      if (selected("6a", "6b", "6c", "6d")) {
+        entities(gateway, client);
+      }
       gateway.stop();
     }
     swift.close();
-    memory();
+    if (selected("5")) {
+      memory();
+    }
+  }
+
+  boolean selected(String... figures) {
+    return Arrays.stream(figures).anyMatch(only::contains);
   }
 
   private <T extends AutoCloseable> T started(T resource) {
@@ -161,15 +193,15 @@ public final class BenchMain {
   }
 
   /** Figures 1-3: through the gateway to Swift vs the same requests straight to Swift's proxy. */
-  private void swiftFigures(SwiftCluster swift, SwiftHttp gatewayClient) throws Exception {
+  private void swiftFigures(SwiftCluster swift, LocalGateway gateway, SwiftHttp gatewayClient) throws Exception {
     SwiftHttp directClient = SwiftHttp.login(swift.authUrl(), "test:tester", "testing");
     new SwiftFigures(new SwiftFigures.Side("gateway", gatewayClient, new String[] {"X-Storage-Policy", SWIFT_POLICY}),
-        new SwiftFigures.Side("direct", directClient, new String[0]), quick, report).run();
+        new SwiftFigures.Side("direct", directClient, new String[0]), gateway, quick, report).run(only);
     // The gateway's objects must have gone to that cluster, not to a filesystem backend.
     SwiftHttp service = SwiftHttp.login(swift.authUrl(), SwiftCluster.SERVICE_USER, SwiftCluster.SERVICE_KEY);
     int status = service.send(service.request("/gw_AUTH_test~bench-small/w-0")
         .method("HEAD", HttpRequest.BodyPublishers.noBody()).build());
-    check(status == 200, "the gateway's 4 KiB objects are not on the Swift cluster (HEAD answered " + status + ")");
+    check(status == 200 || !only.contains("2"), "the gateway's 4 KiB objects are not on the Swift cluster (HEAD answered " + status + ")");
   }
 
   /** Figure 4: a large GET through the gateway vs reading the same file with plain JDK I/O. */
@@ -210,10 +242,10 @@ public final class BenchMain {
     byte[] body = new byte[4096];
     new Random(7).nextBytes(body);
     client.send(client.request("/hot").PUT(HttpRequest.BodyPublishers.noBody()).build());
-    // Warm-up for as long as the measurement: on two cores the JIT's C2 compiler otherwise takes
-    // half the CPU during the first seconds of a run.
-    LoadDriver.run(64, seconds, Long.MAX_VALUE, (w, i) -> client.send(client.request("/hot/warm-" + w + "-" + i)
-        .PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build()) == 201);
+    AtomicInteger warmed = new AtomicInteger();
+    double warmUp = gateway.warmUntilCompiled(quick ? 1 : 24, () -> LoadDriver.run(64, quick ? seconds : 5, Long.MAX_VALUE,
+        (w, i) -> client.send(client.request("/hot/warm-" + warmed.getAndIncrement())
+            .PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build()) == 201));
     long cpuBefore = gateway.cpuMillis();
     LoadDriver.Result measured = LoadDriver.run(64, seconds, Long.MAX_VALUE,
         (w, i) -> client.send(client.request("/hot/o-" + w + "-" + i)
@@ -232,8 +264,8 @@ public final class BenchMain {
     });
     report.add(new Report.Figure("7 one hot container, 64 x 4 KiB PUT", "ops/s", measured.opsPerSecond(),
         baseline.opsPerSecond(), "direct temp+fsync+rename writes", ">= 2000 ops/s",
-        String.format("gateway p50 %.1f ms p99 %.1f ms, %d failed, gateway CPU %.2f ms per PUT",
-            measured.p50Millis(), measured.p99Millis(), measured.failed(), cpuPerPut)));
+        String.format("gateway p50 %.1f ms p99 %.1f ms, %d failed, gateway CPU %.2f ms per PUT, warmed up %.0f s until its JIT was quiet",
+            measured.p50Millis(), measured.p99Millis(), measured.failed(), cpuPerPut, warmUp)));
   }
 
   /** Figure 6: many containers, random HEADs, heap after passivation, restart to first HEADs. */

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -123,6 +124,48 @@ final class LocalGateway implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       return -1;
     }
+  }
+
+  /** CPU time of the JVM's JIT compiler threads so far, in milliseconds (-1 if unknown). */
+  long compilerCpuMillis() {
+    long total = 0;
+    try (var tasks = Files.list(Path.of("/proc/" + process.pid() + "/task"))) {
+      for (Path task : (Iterable<Path>) tasks::iterator) {
+        try {
+          String stat = Files.readString(task.resolve("stat"));
+          String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+          if (name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler")) {
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            total += (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10;
+          }
+        } catch (IOException e) {
+          // the thread ended
+        }
+      }
+      return total;
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
+  /**
+   * Runs {@code round} (a few seconds of load) until the JIT compilers used under 5% of the
+   * round's time, at most {@code maxRounds} times: on two cores, compilation otherwise takes CPU
+   * from the gateway and the backend during the first minutes, which a long-running node does
+   * not pay. Answers the seconds spent.
+   */
+  double warmUntilCompiled(int maxRounds, Callable<?> round) throws Exception {
+    long started = System.nanoTime();
+    for (int i = 0; i < maxRounds; i++) {
+      long compiled = compilerCpuMillis();
+      long t0 = System.nanoTime();
+      round.call();
+      double millis = (System.nanoTime() - t0) / 1e6;
+      if (compiled >= 0 && compilerCpuMillis() - compiled < 0.05 * millis) {
+        break;
+      }
+    }
+    return (System.nanoTime() - started) / 1e9;
   }
 
   /** Heap in use after a full GC, read with jcmd, in bytes (-1 if jcmd is not available). */
