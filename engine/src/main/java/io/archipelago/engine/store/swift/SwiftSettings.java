@@ -25,6 +25,8 @@ import java.util.Optional;
  * @param connectTimeout TCP (and TLS) connection set-up
  * @param idleTimeout a connection with no traffic for this long is closed (stalled transfers)
  * @param maxConnections per backend (its own connection pool)
+ * @param gatewayMd5 compute the MD5 of streamed uploads in the gateway and compare it with
+ *     Swift's ETag, instead of taking Swift's (small bodies are always checked in the gateway)
  */
 record SwiftSettings(
     String authUrl,
@@ -42,7 +44,8 @@ record SwiftSettings(
     Duration requestTimeout,
     Duration connectTimeout,
     Duration idleTimeout,
-    int maxConnections) {
+    int maxConnections,
+    boolean gatewayMd5) {
 
   static SwiftSettings of(DriverSettings s) {
     int version = s.integer("auth-version", 1);
@@ -66,7 +69,8 @@ record SwiftSettings(
             s.duration("request-timeout", Duration.ofSeconds(30)),
             s.duration("connect-timeout", Duration.ofSeconds(5)),
             s.duration("idle-timeout", Duration.ofSeconds(60)),
-            s.integer("max-connections", 32));
+            s.integer("max-connections", 32),
+            s.bool("gateway-md5", false));
     if (version == 3 && settings.project().isEmpty()) {
       throw s.invalid("project", "is required with auth-version = 3");
     }
