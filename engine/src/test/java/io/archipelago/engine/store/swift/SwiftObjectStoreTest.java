@@ -126,6 +126,26 @@ class SwiftObjectStoreTest {
   }
 
   @Test
+  void streamedUploadsAreCheckedWithOrWithoutTheGatewaysMd5() {
+    Map<String, String> settings = new java.util.HashMap<>(cluster.driverSettings("drv_"));
+    settings.put("gateway-md5", "on");
+    SwiftObjectStore checking = new SwiftObjectStore("swift-a-md5", new DriverSettings("swift-a-md5", settings), 0,
+        testKit.system());
+    BackendContainer c = container("streamed-etag");
+    int chunk = 1 << 20; // above the size read whole: these stream
+    for (SwiftObjectStore s : List.of(store, checking)) {
+      MessageDigest sent = StoreTesting.newMd5();
+      PutResult r = await(s.put(c, "right", attributes("application/octet-stream", Map.of(), Optional.empty(),
+          OptionalLong.of(3L * chunk)), StoreTesting.generated(chunk, 3, sent)));
+      assertEquals(java.util.HexFormat.of().formatHex(sent.digest()), r.stored().etag());
+      Throwable failure = failureOf(s.put(c, "wrong", attributes("application/octet-stream", Map.of(),
+          Optional.of(md5(utf8("other"))), OptionalLong.of(3L * chunk)), StoreTesting.generated(chunk, 3, StoreTesting.newMd5())));
+      assertInstanceOf(ObjectStoreException.EtagMismatch.class, failure);
+      assertTrue(await(s.head(c, "wrong")).isEmpty());
+    }
+  }
+
+  @Test
   void bodyLongerThanAnnouncedIsRefused() {
     BackendContainer c = container("length");
     Throwable failure = failureOf(store.put(c, "x",
