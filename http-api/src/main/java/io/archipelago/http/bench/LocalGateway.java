@@ -117,12 +117,18 @@ final class LocalGateway implements AutoCloseable {
    * /proc/<pid>/stat (clock ticks of 10 ms); -1 where /proc is not available.
    */
   long cpuMillis() {
+    long[] cpu = cpuUserSystemMillis();
+    return cpu[0] < 0 ? -1 : cpu[0] + cpu[1];
+  }
+
+  /** The gateway process's CPU time so far in user space and in the kernel, in ms ({-1, -1} if unknown). */
+  long[] cpuUserSystemMillis() {
     try {
       String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
       String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10;
+      return new long[] {Long.parseLong(fields[11]) * 10, Long.parseLong(fields[12]) * 10};
     } catch (IOException | RuntimeException e) {
-      return -1;
+      return new long[] {-1, -1};
     }
   }
 

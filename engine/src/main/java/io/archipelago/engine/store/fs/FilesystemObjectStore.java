@@ -25,6 +25,7 @@ import io.archipelago.engine.store.ObjectStore;
 import io.archipelago.engine.store.ObjectStoreException;
 import io.archipelago.engine.store.PutResult;
 import io.archipelago.engine.store.SwiftTimestamp;
+import io.archipelago.engine.store.WholeBody;
 import io.archipelago.engine.store.fs.NameCodec.ObjectLocation;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -195,6 +196,31 @@ public final class FilesystemObjectStore implements ObjectStore {
       return CompletableFuture.failedFuture(e);
     }
     Path temp = tmpDir.resolve("put-" + NameCodec.token() + ".data");
+    OptionalLong expected = attributes.expectedLength();
+    if (expected.isPresent() && expected.getAsLong() <= WholeBody.MAX_SIZE) {
+      // Small bodies: read into memory, then written, synced and committed in one blocking task
+      // (no file-sink stream per object, fewer thread hops).
+      CompletionStage<WholeBody> whole;
+      try {
+        whole = WholeBody.read(body.mapError(Throwable.class, BodyFailure::new), attributes, materializer);
+      } catch (RuntimeException e) { // the materializer is shut down
+        return CompletableFuture.failedFuture(failure("put", e));
+      }
+      return whole.exceptionallyCompose(e -> CompletableFuture.failedStage(failure("put", e))).thenCompose(w -> io("put", () -> {
+        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW)) {
+          for (ByteBuffer buffer : w.data().getByteBuffers()) {
+            while (buffer.hasRemaining()) {
+              channel.write(buffer);
+            }
+          }
+          channel.force(false);
+        } catch (IOException | RuntimeException e) {
+          Files.deleteIfExists(temp);
+          throw e;
+        }
+        return commitPut(containerDir, location, name, attributes, temp, w.data().size(), w.md5(), true);
+      }));
+    }
     MessageDigest md5 = newMd5();
     AtomicLong received = new AtomicLong();
     CompletionStage<IOResult> written;
@@ -216,7 +242,7 @@ public final class FilesystemObjectStore implements ObjectStore {
                       }
                       String etag = HexFormat.of().formatHex(md5.digest());
                       return commitPut(
-                          containerDir, location, name, attributes, temp, received.get(), etag);
+                          containerDir, location, name, attributes, temp, received.get(), etag, false);
                     }));
   }
 
@@ -255,7 +281,8 @@ public final class FilesystemObjectStore implements ObjectStore {
       ObjectAttributes attributes,
       Path temp,
       long size,
-      String etag)
+      String etag,
+      boolean synced)
       throws IOException {
     try {
       OptionalLong expectedLength = attributes.expectedLength();
@@ -266,7 +293,9 @@ public final class FilesystemObjectStore implements ObjectStore {
       if (expectedEtag.isPresent() && !expectedEtag.get().equalsIgnoreCase(etag)) {
         throw new ObjectStoreException.EtagMismatch(expectedEtag.get(), etag);
       }
-      force(temp);
+      if (!synced) {
+        force(temp);
+      }
     } catch (IOException | RuntimeException e) {
       Files.deleteIfExists(temp);
       throw e;

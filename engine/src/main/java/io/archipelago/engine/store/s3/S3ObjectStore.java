@@ -111,7 +111,7 @@ public final class S3ObjectStore implements RemoteObjectStore {
   private static final long MAX_COPY = 5L * 1024 * 1024 * 1024;
   private static final int S3_LIST_MAX = 1000;
   /** Known-length objects up to this size are read whole before they are sent (see {@link #s3Resendable}). */
-  static final long RESENDABLE_SIZE = 1 << 20;
+  static final long RESENDABLE_SIZE = io.archipelago.engine.store.WholeBody.MAX_SIZE;
 
   private final String backendId;
   private final S3Settings settings;
@@ -686,7 +686,9 @@ public final class S3ObjectStore implements RemoteObjectStore {
    * body it did not read); that must not fail the client's request.
    */
   <T> CompletableFuture<T> s3Resendable(Supplier<CompletableFuture<T>> call) {
-    return s3(call).exceptionallyCompose(e -> connectionLost(e) ? s3(call) : CompletableFuture.failedFuture(e));
+    // Async: sent again from the SDK's own completion thread, a request can wait for a pooled
+    // connection until the acquisition time-out.
+    return s3(call).exceptionallyComposeAsync(e -> connectionLost(e) ? s3(call) : CompletableFuture.failedFuture(e));
   }
 
   /** A failure to reach the server or to get its answer, other than a time-out. */

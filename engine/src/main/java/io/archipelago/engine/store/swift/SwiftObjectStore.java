@@ -37,7 +37,7 @@ import io.archipelago.engine.store.remote.DriverSettings;
 import io.archipelago.engine.store.remote.RemoteObjectStore;
 import io.archipelago.engine.store.remote.StoredMetadata;
 import io.archipelago.engine.store.remote.StreamSlice;
-import io.archipelago.engine.store.remote.WholeBody;
+import io.archipelago.engine.store.WholeBody;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -76,7 +76,7 @@ import java.util.function.Function;
  *       an object PUT whose body has already streamed (it is preceded by a HEAD of the same
  *       object, which renews a stale token first).
  *   <li>PUTs learn the size of the object they replace (for the container's counters): small
- *       bodies (up to {@link #WHOLE_BODY_MAX}) are read whole and sent with {@code If-None-Match:
+ *       bodies (up to {@link WholeBody#MAX_SIZE}) are read whole and sent with {@code If-None-Match:
  *       *}, so a new name costs one request and an existing one a 412, a HEAD and a PUT; larger
  *       bodies stream after a HEAD.
  *   <li>Names: gateway containers map to backend containers as {@link SwiftContainerNames}
@@ -106,8 +106,6 @@ public final class SwiftObjectStore implements RemoteObjectStore {
   private static final String FACT_TIMESTAMP = "timestamp";
   private static final String FACT_CONTENT_TYPE = "content-type";
   private static final String META_HEADER = "x-object-meta-";
-  /** Known-length bodies up to this size are read whole before they are sent (see {@link #putWhole}). */
-  static final long WHOLE_BODY_MAX = 1 << 20;
 
   private final String backendId;
   private final SwiftSettings settings;
@@ -223,7 +221,7 @@ public final class SwiftObjectStore implements RemoteObjectStore {
       requireName(name);
       String bc = names.backendName(container);
       OptionalLong expected = attributes.expectedLength();
-      if (expected.isPresent() && expected.getAsLong() <= WHOLE_BODY_MAX) {
+      if (expected.isPresent() && expected.getAsLong() <= WholeBody.MAX_SIZE) {
         bodyTaken.set(true);
         return ensureContainer(bc)
             .thenCompose(done -> WholeBody.read(body, attributes, materializer))

@@ -313,9 +313,12 @@ class S3ObjectStoreTest {
     settings.put("endpoint", "http://127.0.0.1:" + Net.freePort());
     S3ObjectStore down = new S3ObjectStore("down", new DriverSettings("down", settings), 0, testKit.system());
     BackendContainer c = new BackendContainer("AUTH_test", "c");
+    long t0 = System.nanoTime();
     assertInstanceOf(ObjectStoreException.BackendUnavailable.class, failureOf(down.head(c, "o")));
     assertInstanceOf(ObjectStoreException.BackendUnavailable.class,
         failureOf(down.put(c, "o", attributes(utf8("x")), bytes(utf8("x")))));
     assertInstanceOf(ObjectStoreException.BackendUnavailable.class, failureOf(down.probe()));
+    // A refused connection is final at once (sent again once), not after the 30 s request time-out.
+    assertTrue(System.nanoTime() - t0 < 10_000_000_000L, "took " + (System.nanoTime() - t0) / 1_000_000 + " ms");
   }
 }

@@ -1,11 +1,9 @@
-package io.archipelago.engine.store.remote;
+package io.archipelago.engine.store;
 
 import akka.stream.Materializer;
 import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Source;
 import akka.util.ByteString;
-import io.archipelago.engine.store.ObjectAttributes;
-import io.archipelago.engine.store.ObjectStoreException;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -17,6 +15,9 @@ import java.util.concurrent.CompletionStage;
  * announced before anything is sent: a request with it can be sent again.
  */
 public record WholeBody(ByteString data, String md5) {
+
+  /** The largest body the stores read whole (known-length bodies only). */
+  public static final long MAX_SIZE = 1 << 20;
 
   /**
    * Reads a body that announced its length (a small one: it is held in memory). Fails with
