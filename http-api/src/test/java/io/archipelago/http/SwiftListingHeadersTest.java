@@ -79,6 +79,37 @@ class SwiftListingHeadersTest {
   }
 
   @Test
+  void acceptIsNegotiatedAsSwiftDoes() {
+    // The account's listing must be empty again afterwards (the other test expects that).
+    assertEquals(201, tester.call("PUT", "/negotiated").statusCode());
+    assertEquals(201, tester.call("PUT", "/negotiated/o", Map.of(), "x").statusCode());
+    for (String path : new String[] {"", "/negotiated"}) {
+      for (String method : new String[] {"GET", "HEAD"}) {
+        HttpResponse<String> none = tester.call(method, path, Map.of("Accept", "image/png"), null);
+        assertEquals(406, none.statusCode(), method + " " + path);
+        HttpResponse<String> malformed = tester.call(method, path, Map.of("Accept", "application/json;q=1;q=2"), null);
+        assertEquals(400, malformed.statusCode(), method + " " + path);
+        if (method.equals("GET")) {
+          assertEquals("Invalid Accept header", malformed.body());
+        }
+        // quality decides, not the order or mere presence
+        HttpResponse<String> weighted = tester.call(method, path,
+            Map.of("Accept", "application/json;q=0.5, text/plain"), null);
+        assertEquals("text/plain; charset=utf-8", weighted.headers().firstValue("Content-Type").orElseThrow());
+        // what browsers send: application/xml (0.9) beats */* (0.8)
+        HttpResponse<String> browser = tester.call(method, path,
+            Map.of("Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"), null);
+        assertEquals("application/xml; charset=utf-8", browser.headers().firstValue("Content-Type").orElseThrow());
+        // format= wins over Accept
+        assertEquals(method.equals("GET") ? 200 : 204,
+            tester.call(method, path + "?format=json", Map.of("Accept", "image/png"), null).statusCode());
+      }
+    }
+    assertEquals(204, tester.call("DELETE", "/negotiated/o").statusCode());
+    assertEquals(204, tester.call("DELETE", "/negotiated").statusCode());
+  }
+
+  @Test
   void infoIsJsonWithSwiftsCharset() {
     HttpResponse<String> info = PlainHttp.send("GET", gateway.baseUrl() + "/info");
     assertEquals(200, info.statusCode());

@@ -16,8 +16,11 @@ import java.util.concurrent.CompletionStage;
  */
 public record WholeBody(ByteString data, String md5) {
 
-  /** The largest body the stores read whole (known-length bodies only). */
-  public static final long MAX_SIZE = 1 << 20;
+  /**
+   * The largest body the stores read whole (known-length bodies only): about a socket buffer, so
+   * that a node with thousands of small uploads in flight holds no more than it would anyway.
+   */
+  public static final long MAX_SIZE = 64 << 10;
 
   /**
    * Reads a body that announced its length (a small one: it is held in memory). Fails with

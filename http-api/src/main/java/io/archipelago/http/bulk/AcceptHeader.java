@@ -9,9 +9,10 @@ import java.util.regex.Pattern;
 /**
  * Content negotiation as Swift's {@code swob.Accept.best_match}: media ranges sorted by quality,
  * then exact before wildcard (stable otherwise); the first range matching one of the offered
- * types, in offer order, wins. No header picks the first offer; a malformed one picks none.
+ * types, in offer order, wins. No header picks the first offer; a malformed one picks none
+ * ({@link #bestMatch}) or is refused ({@link #negotiate}).
  */
-final class AcceptHeader {
+public final class AcceptHeader {
 
   private static final String TOKEN = "[^()<>@,;:\\\\\"/\\[\\]?={}\\x00-\\x20\\x7f]+";
   private static final String QUOTED = "\"(?:[^\"]|(?:\\\\.))*\"";
@@ -25,6 +26,18 @@ final class AcceptHeader {
   private AcceptHeader() {}
 
   static Optional<String> bestMatch(String header, List<String> offers) {
+    try {
+      return negotiate(header, offers);
+    } catch (IllegalArgumentException malformed) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * The best offer for {@code header}, empty when none is acceptable; throws {@link
+   * IllegalArgumentException} for a malformed header (Swift answers 400 to those).
+   */
+  public static Optional<String> negotiate(String header, List<String> offers) {
     if (header == null || header.isEmpty()) {
       return offers.isEmpty() ? Optional.empty() : Optional.of(offers.get(0));
     }
@@ -32,7 +45,7 @@ final class AcceptHeader {
     for (String item : header.split(",", -1)) {
       Matcher m = RANGE.matcher(item);
       if (!m.matches()) {
-        return Optional.empty();
+        throw new IllegalArgumentException("Invalid Accept header");
       }
       String type = m.group(1);
       String subtype = m.group(2);
@@ -44,17 +57,17 @@ final class AcceptHeader {
         }
         String[] nv = param.split("=", -1);
         if (nv.length != 2) {
-          return Optional.empty();
+          throw new IllegalArgumentException("Invalid Accept header");
         }
         if (nv[0].strip().equals("q")) {
           if (seenQ) {
-            return Optional.empty();
+            throw new IllegalArgumentException("Invalid Accept header");
           }
           seenQ = true;
           try {
             quality = Double.parseDouble(nv[1].strip());
           } catch (NumberFormatException e) {
-            return Optional.empty();
+            throw new IllegalArgumentException("Invalid Accept header");
           }
         }
       }

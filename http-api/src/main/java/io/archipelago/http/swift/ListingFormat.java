@@ -8,9 +8,12 @@ import akka.http.javadsl.model.headers.RawHeader;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import io.archipelago.http.bulk.AcceptHeader;
 
 /**
- * How a listing is rendered: {@code format=} wins, else the {@code Accept} header, else plain.
+ * How a listing is rendered: {@code format=} wins, else the {@code Accept} header negotiated as
+ * Swift does (406 when no format is acceptable, 400 for a malformed header), else plain.
  * The content types are exactly Swift's listing_formats ones, {@code <type>; charset=utf-8} with
  * the charset in lower case (also on HEAD and on the 204 of an empty plain listing).
  */
@@ -43,15 +46,21 @@ public enum ListingFormat {
         default -> PLAIN;
       };
     }
-    String accept = request.header("accept").orElse("").toLowerCase(Locale.ROOT);
-    if (accept.contains("application/json")) {
-      return JSON;
+    Optional<String> best;
+    try {
+      best = AcceptHeader.negotiate(request.header("accept").orElse(null), OFFERS);
+    } catch (IllegalArgumentException malformed) {
+      throw SwiftException.plain(SwiftError.BAD_REQUEST, "Invalid Accept header");
     }
-    if (accept.contains("application/xml") || accept.contains("text/xml")) {
-      return XML;
-    }
-    return PLAIN;
+    return switch (best.orElseThrow(() -> new SwiftException(SwiftError.NOT_ACCEPTABLE))) {
+      case "application/json" -> JSON;
+      case "application/xml", "text/xml" -> XML;
+      default -> PLAIN;
+    };
   }
+
+  /** What Swift's listing_formats offers, in its order (the first wins for {@code *}{@code /*}). */
+  private static final List<String> OFFERS = List.of("text/plain", "application/json", "application/xml", "text/xml");
 
   /**
    * {@code Vary: Accept} on listings (GET and HEAD answers) whose format the Accept header chose,

@@ -16,6 +16,8 @@ public enum SwiftError {
       "<html><h1>Not Found</h1><p>The resource could not be found.</p></html>"),
   METHOD_NOT_ALLOWED(StatusCodes.METHOD_NOT_ALLOWED,
       "<html><h1>Method Not Allowed</h1><p>The method is not allowed for this resource.</p></html>"),
+  NOT_ACCEPTABLE(StatusCodes.NOT_ACCEPTABLE,
+      "<html><h1>Not Acceptable</h1><p>The resource is not available in a format acceptable to your browser.</p></html>"),
   CONFLICT(StatusCodes.CONFLICT,
       "<html><h1>Conflict</h1><p>There was a conflict when trying to complete your request.</p></html>"),
   LENGTH_REQUIRED(StatusCodes.LENGTH_REQUIRED,
