@@ -71,7 +71,14 @@ class SwiftListingHeadersTest {
         Map.of("Content-Type", "text/plain; swift_bytes=5"), "x");
     assertEquals(400, swiftParam.statusCode());
     assertEquals("Invalid Content-Type, swift_* is not a valid parameter name.", swiftParam.body());
-    assertEquals(404, tester.call("HEAD", "/c/p").statusCode());
+    HttpResponse<String> missing = tester.call("HEAD", "/c/p");
+    assertEquals(404, missing.statusCode());
+    // as Swift: a HEAD's error answer says Content-Length: 0
+    assertEquals("0", missing.headers().firstValue("Content-Length").orElse(null));
+    assertEquals("text/html; charset=UTF-8", missing.headers().firstValue("Content-Type").orElse(null));
+    HttpResponse<String> unauthorized = PlainHttp.send("HEAD", gateway.baseUrl() + "/v1/AUTH_test2/c");
+    assertEquals(401, unauthorized.statusCode());
+    assertEquals("0", unauthorized.headers().firstValue("Content-Length").orElse(null));
     // other 204s carry Content-Length: 0 too
     HttpResponse<String> deleted = tester.call("DELETE", "/c/o");
     assertEquals(204, deleted.statusCode());

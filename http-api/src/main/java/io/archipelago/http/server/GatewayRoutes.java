@@ -113,8 +113,11 @@ public final class GatewayRoutes {
               r.status().intValue(), (System.nanoTime() - started) / 1_000_000, transId);
           HttpResponse answered = r.addHeader(RawHeader.create("X-Trans-Id", transId))
               .addHeader(RawHeader.create("X-Openstack-Request-Id", transId));
-          // Swift sends Content-Length: 0 with a 204; Akka renders no length for it
-          return r.status().intValue() == 204 ? headLength.announce(answered, 0) : answered;
+          // Swift sends Content-Length: 0 with a 204 and with a HEAD's error answer (its body
+          // dropped); Akka renders no length for either
+          boolean headError = request.method().equals(akka.http.javadsl.model.HttpMethods.HEAD)
+              && r.status().intValue() >= 400;
+          return r.status().intValue() == 204 || headError ? headLength.announce(answered, 0) : answered;
         });
   }
 
