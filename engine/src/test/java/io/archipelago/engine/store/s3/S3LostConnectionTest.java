@@ -11,7 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
-import akka.stream.Materializer;
 import io.archipelago.engine.store.BackendContainer;
 import io.archipelago.engine.store.ObjectStoreException;
 import io.archipelago.engine.store.remote.DriverSettings;
@@ -39,7 +38,6 @@ import org.junit.jupiter.api.Test;
 class S3LostConnectionTest {
 
   static ActorTestKit testKit;
-  static Materializer mat;
   static DroppingProxy proxy;
   static S3ObjectStore store;
   static BackendContainer container;
@@ -47,7 +45,6 @@ class S3LostConnectionTest {
   @BeforeAll
   static void start() {
     testKit = ActorTestKit.create();
-    mat = Materializer.matFromSystem(testKit.system());
     S3ProxyServer server = RealBackends.get().s3();
     proxy = new DroppingProxy(URI.create(server.endpoint()).getPort());
     Map<String, String> settings = new HashMap<>(server.driverSettings("prefix", "lost-connections"));
