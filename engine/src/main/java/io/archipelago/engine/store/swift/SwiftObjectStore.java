@@ -43,7 +43,6 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -264,12 +263,7 @@ public final class SwiftObjectStore implements RemoteObjectStore {
   private CompletionStage<Optional<ObjectInfo>> sendWhole(
       String bc, String name, ObjectAttributes attributes, WholeBody whole, boolean onlyIfAbsent) {
     ContentType contentType = contentType(toBackendType(attributes.contentType()));
-    Map<String, String> facts = new HashMap<>();
-    facts.put(FACT_TIMESTAMP, attributes.timestamp().internal());
-    if (!contentType.toString().equals(attributes.contentType())) {
-      facts.put(FACT_CONTENT_TYPE, attributes.contentType());
-    }
-    List<HttpHeader> headers = metadataHeaders(attributes.metadata(), facts);
+    List<HttpHeader> headers = putHeaders(attributes, contentType);
     headers.add(RawHeader.create("ETag", whole.md5()));
     if (onlyIfAbsent) {
       headers.add(RawHeader.create("If-None-Match", "*"));
@@ -287,10 +281,7 @@ public final class SwiftObjectStore implements RemoteObjectStore {
             throw new ObjectStoreException.EtagMismatch(whole.md5(), "(refused by the backend)");
           }
           if (status == 404) {
-            knownContainers.remove(bc);
-            createBackendContainer(bc);
-            throw new ObjectStoreException.BackendUnavailable(backendId,
-                "its container " + bc + " was missing and is being created again; retry", null);
+            throw containerRecreated(bc);
           }
           if (!success(r)) {
             throw statusFailure("put", r);
@@ -305,9 +296,30 @@ public final class SwiftObjectStore implements RemoteObjectStore {
         });
   }
 
+  /** An object PUT's headers: its metadata, and the timestamp and content type Swift would alter. */
+  private static List<HttpHeader> putHeaders(ObjectAttributes attributes, ContentType contentType) {
+    Map<String, String> facts = new HashMap<>();
+    facts.put(FACT_TIMESTAMP, attributes.timestamp().internal());
+    if (!contentType.toString().equals(attributes.contentType())) {
+      facts.put(FACT_CONTENT_TYPE, attributes.contentType());
+    }
+    return metadataHeaders(attributes.metadata(), facts);
+  }
+
+  /**
+   * A PUT answered 404: the backend container was deleted behind the gateway's back. It is
+   * created again, and the client is told to retry.
+   */
+  private ObjectStoreException containerRecreated(String bc) {
+    knownContainers.remove(bc);
+    createBackendContainer(bc);
+    return new ObjectStoreException.BackendUnavailable(backendId,
+        "its container " + bc + " was missing and is being created again; retry", null);
+  }
+
   private CompletionStage<ObjectInfo> upload(
       String bc, String name, ObjectAttributes attributes, Source<ByteString, ?> body) {
-    MessageDigest md5 = newMd5();
+    MessageDigest md5 = Etags.newMd5();
     AtomicLong received = new AtomicLong();
     AtomicReference<Throwable> bodyFailure = new AtomicReference<>();
     CompletableFuture<HttpResponse> response = new CompletableFuture<>();
@@ -339,38 +351,23 @@ public final class SwiftObjectStore implements RemoteObjectStore {
                   return mat;
                 });
     ContentType contentType = contentType(toBackendType(attributes.contentType()));
-    Map<String, String> facts = new HashMap<>();
-    facts.put(FACT_TIMESTAMP, attributes.timestamp().internal());
-    if (!contentType.toString().equals(attributes.contentType())) {
-      facts.put(FACT_CONTENT_TYPE, attributes.contentType());
-    }
-    List<HttpHeader> headers = metadataHeaders(attributes.metadata(), facts);
+    List<HttpHeader> headers = putHeaders(attributes, contentType);
     attributes.expectedEtag().ifPresent(etag -> headers.add(RawHeader.create("ETag", etag)));
 
-    CompletionStage<HttpResponse> sent;
-    if (expected.isPresent() && expected.getAsLong() == 0) {
-      // Akka sends an empty body as a strict entity; the client's stream must still be empty.
-      sent = counted.runWith(Sink.ignore(), materializer)
-          .thenCompose(done -> auth.session())
-          .thenCompose(s -> http.send(
-              authorized(HttpRequest.create().withMethod(HttpMethods.PUT).withUri(objectUri(s, bc, name))
-                  .addHeaders(headers).withEntity(HttpEntities.create(contentType, ByteString.emptyByteString())), s),
-              settings.requestTimeout()));
-    } else {
-      sent = auth.session().thenCompose(s -> {
-        RequestEntity entity = expected.isPresent()
-            ? HttpEntities.create(contentType, expected.getAsLong(), counted)
-            : HttpEntities.createChunked(contentType, counted);
-        http.sendUntimed(authorized(HttpRequest.create().withMethod(HttpMethods.PUT).withUri(objectUri(s, bc, name))
-                .addHeaders(headers).withEntity(entity), s))
-            .whenComplete((r, e) -> http.complete(response, r, e));
-        return response.whenComplete((r, e) -> {
-          if (r != null && r.status().intValue() == 401) {
-            auth.invalidate(s);
-          }
-        });
+    // Known lengths here are above WholeBody.MAX_SIZE (smaller bodies go through putWhole).
+    CompletionStage<HttpResponse> sent = auth.session().thenCompose(s -> {
+      RequestEntity entity = expected.isPresent()
+          ? HttpEntities.create(contentType, expected.getAsLong(), counted)
+          : HttpEntities.createChunked(contentType, counted);
+      http.sendUntimed(authorized(HttpRequest.create().withMethod(HttpMethods.PUT).withUri(objectUri(s, bc, name))
+              .addHeaders(headers).withEntity(entity), s))
+          .whenComplete((r, e) -> http.complete(response, r, e));
+      return response.whenComplete((r, e) -> {
+        if (r != null && r.status().intValue() == 401) {
+          auth.invalidate(s);
+        }
       });
-    }
+    });
     return sent.handle(
             (r, failure) -> {
               Throwable bodyError = bodyFailure.get();
@@ -398,10 +395,7 @@ public final class SwiftObjectStore implements RemoteObjectStore {
                     attributes.expectedEtag().orElse("?"), "(refused by the backend)");
               }
               if (status == 404) {
-                knownContainers.remove(bc);
-                createBackendContainer(bc);
-                throw new ObjectStoreException.BackendUnavailable(backendId,
-                    "its container " + bc + " was missing and is being created again; retry", null);
+                throw containerRecreated(bc);
               }
               if (status == 401) {
                 throw new ObjectStoreException.BackendUnavailable(backendId,
@@ -892,13 +886,6 @@ public final class SwiftObjectStore implements RemoteObjectStore {
     }
   }
 
-  private static MessageDigest newMd5() {
-    try {
-      return MessageDigest.getInstance("MD5");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("the JVM lacks MD5", e);
-    }
-  }
 
   private static Throwable unwrap(Throwable t) {
     Throwable current = t;
