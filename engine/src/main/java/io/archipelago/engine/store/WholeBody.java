@@ -6,7 +6,6 @@ import akka.stream.javadsl.Source;
 import akka.util.ByteString;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.concurrent.CompletionStage;
 
@@ -31,7 +30,7 @@ public record WholeBody(ByteString data, String md5) {
   public static CompletionStage<WholeBody> read(
       Source<ByteString, ?> body, ObjectAttributes attributes, Materializer materializer) {
     long expected = attributes.expectedLength().orElseThrow();
-    MessageDigest md5 = newMd5();
+    MessageDigest md5 = Etags.newMd5();
     return body
         .runWith(Sink.fold(ByteString.emptyByteString(), (whole, chunk) -> {
           if (whole.size() + (long) chunk.size() > expected) {
@@ -56,11 +55,4 @@ public record WholeBody(ByteString data, String md5) {
         });
   }
 
-  private static MessageDigest newMd5() {
-    try {
-      return MessageDigest.getInstance("MD5");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("the JVM lacks MD5", e);
-    }
-  }
 }

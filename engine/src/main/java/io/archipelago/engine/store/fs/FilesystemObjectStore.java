@@ -42,7 +42,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
@@ -221,7 +220,7 @@ public final class FilesystemObjectStore implements ObjectStore {
         return commitPut(containerDir, location, name, attributes, temp, w.data().size(), w.md5(), true);
       }));
     }
-    MessageDigest md5 = newMd5();
+    MessageDigest md5 = Etags.newMd5();
     AtomicLong received = new AtomicLong();
     CompletionStage<IOResult> written;
     try {
@@ -690,13 +689,6 @@ public final class FilesystemObjectStore implements ObjectStore {
     }
   }
 
-  private static MessageDigest newMd5() {
-    try {
-      return MessageDigest.getInstance("MD5");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("the JVM lacks MD5", e);
-    }
-  }
 
   // ---- async plumbing ----
 

@@ -29,7 +29,6 @@ import io.archipelago.engine.store.remote.TrustStores;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -777,13 +776,6 @@ public final class S3ObjectStore implements RemoteObjectStore {
     }
   }
 
-  static MessageDigest newMd5() {
-    try {
-      return MessageDigest.getInstance("MD5");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("the JVM lacks MD5", e);
-    }
-  }
 
   static Publisher<ByteBuffer> publisher(Source<ByteString, ?> source, Materializer mat) {
     return source.map(ByteString::asByteBuffer).runWith(Sink.asPublisher(AsPublisher.WITHOUT_FANOUT), mat);

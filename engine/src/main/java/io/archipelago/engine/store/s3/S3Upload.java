@@ -45,7 +45,7 @@ final class S3Upload {
   private final String name;
   private final ObjectAttributes attributes;
   private final Source<ByteString, ?> counted;
-  private final MessageDigest md5 = S3ObjectStore.newMd5();
+  private final MessageDigest md5 = Etags.newMd5();
   private final AtomicLong received = new AtomicLong();
   private final AtomicReference<Throwable> bodyFailure = new AtomicReference<>();
 
