@@ -1,5 +1,6 @@
 package io.archipelago.http.server;
 
+import akka.http.javadsl.model.HttpMethods;
 import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.RemoteAddress;
@@ -115,7 +116,7 @@ public final class GatewayRoutes {
               .addHeader(RawHeader.create("X-Openstack-Request-Id", transId));
           // Swift sends Content-Length: 0 with a 204 and with a HEAD's error answer (its body
           // dropped); Akka renders no length for either
-          boolean headError = request.method().equals(akka.http.javadsl.model.HttpMethods.HEAD)
+          boolean headError = request.method().equals(HttpMethods.HEAD)
               && r.status().intValue() >= 400;
           return r.status().intValue() == 204 || headError ? headLength.announce(answered, 0) : answered;
         });

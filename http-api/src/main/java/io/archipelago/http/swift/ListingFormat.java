@@ -5,11 +5,11 @@ import akka.http.javadsl.model.HttpCharset;
 import akka.http.javadsl.model.HttpCharsets;
 import akka.http.javadsl.model.MediaTypes;
 import akka.http.javadsl.model.headers.RawHeader;
+import io.archipelago.http.bulk.AcceptHeader;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import io.archipelago.http.bulk.AcceptHeader;
 
 /**
  * How a listing is rendered: {@code format=} wins, else the {@code Accept} header negotiated as
