@@ -45,6 +45,7 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -66,8 +67,10 @@ import scala.concurrent.ExecutionContextExecutor;
  * next to its final place under a unique data file name. It then renames a freshly written
  * metadata file over the object's metadata file: that rename is the commit point. Finally the
  * replaced version's data file is deleted; a version with a timestamp not older than the put's
- * is not replaced (newest X-Timestamp wins). A reader reads the metadata file and opens the data
- * file it names. Crash leftovers (temp files, data files no metadata names) are never listed.
+ * is not replaced (newest X-Timestamp wins). A body of up to 64 KiB with an announced length is
+ * read whole and written inline, after its document in the metadata file, which is then renamed
+ * into place: one durable file per small object. A reader reads the metadata file and then its
+ * inline bytes or the data file it names. Crash leftovers (temp files, data files no metadata names) are never listed.
  * Commits, metadata updates and deletes of one name are serialised within this process by a
  * striped lock; the root must not be shared with another process.
  *
@@ -194,32 +197,21 @@ public final class FilesystemObjectStore implements ObjectStore {
       body.runWith(Sink.cancelled(), materializer);
       return CompletableFuture.failedFuture(e);
     }
-    Path temp = tmpDir.resolve("put-" + NameCodec.token() + ".data");
     OptionalLong expected = attributes.expectedLength();
     if (expected.isPresent() && expected.getAsLong() <= WholeBody.MAX_SIZE) {
-      // Small bodies: read into memory, then written, synced and committed in one blocking task
-      // (no file-sink stream per object, fewer thread hops).
+      // Small bodies: read into memory, then stored inline in the metadata file, synced and
+      // committed in one blocking task (one durable file, no file-sink stream, fewer thread hops).
       CompletionStage<WholeBody> whole;
       try {
         whole = WholeBody.read(body.mapError(Throwable.class, BodyFailure::new), attributes, materializer);
       } catch (RuntimeException e) { // the materializer is shut down
         return CompletableFuture.failedFuture(failure("put", e));
       }
-      return whole.exceptionallyCompose(e -> CompletableFuture.failedStage(failure("put", e))).thenCompose(w -> io("put", () -> {
-        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW)) {
-          for (ByteBuffer buffer : w.data().getByteBuffers()) {
-            while (buffer.hasRemaining()) {
-              channel.write(buffer);
-            }
-          }
-          channel.force(false);
-        } catch (IOException | RuntimeException e) {
-          Files.deleteIfExists(temp);
-          throw e;
-        }
-        return commitPut(containerDir, location, name, attributes, temp, w.data().size(), w.md5(), true);
-      }));
+      return whole
+          .exceptionallyCompose(e -> CompletableFuture.failedStage(failure("put", e)))
+          .thenCompose(w -> io("put", () -> commitInlinePut(location, name, attributes, w)));
     }
+    Path temp = tmpDir.resolve("put-" + NameCodec.token() + ".data");
     MessageDigest md5 = Etags.newMd5();
     AtomicLong received = new AtomicLong();
     CompletionStage<IOResult> written;
@@ -241,7 +233,7 @@ public final class FilesystemObjectStore implements ObjectStore {
                       }
                       String etag = HexFormat.of().formatHex(md5.digest());
                       return commitPut(
-                          containerDir, location, name, attributes, temp, received.get(), etag, false);
+                          containerDir, location, name, attributes, temp, received.get(), etag);
                     }));
   }
 
@@ -280,21 +272,11 @@ public final class FilesystemObjectStore implements ObjectStore {
       ObjectAttributes attributes,
       Path temp,
       long size,
-      String etag,
-      boolean synced)
+      String etag)
       throws IOException {
     try {
-      OptionalLong expectedLength = attributes.expectedLength();
-      if (expectedLength.isPresent() && expectedLength.getAsLong() != size) {
-        throw new ObjectStoreException.LengthMismatch(expectedLength.getAsLong(), size);
-      }
-      Optional<String> expectedEtag = attributes.expectedEtag().map(Etags::bare);
-      if (expectedEtag.isPresent() && !expectedEtag.get().equalsIgnoreCase(etag)) {
-        throw new ObjectStoreException.EtagMismatch(expectedEtag.get(), etag);
-      }
-      if (!synced) {
-        force(temp);
-      }
+      checkAnnounced(attributes, size, etag);
+      force(temp);
     } catch (IOException | RuntimeException e) {
       Files.deleteIfExists(temp);
       throw e;
@@ -314,31 +296,12 @@ public final class FilesystemObjectStore implements ObjectStore {
     Path metaTemp = null;
     boolean dataPlaced = false;
     try {
-      metaTemp = MetadataFile.writeTemp(stored, tmpDir);
+      metaTemp = MetadataFile.writeTemp(stored, ByteString.emptyByteString(), tmpDir);
       moveIntoPlace(temp, data);
       dataPlaced = true;
-      Optional<StoredObject> previous;
-      ReentrantLock lock = lockFor(location);
-      lock.lock();
-      try {
-        previous = readReplaceable(location);
-        if (previous.isPresent()
-            && !attributes.timestamp().isNewerThan(previous.get().timestamp())) {
-          throw new ObjectStoreException.NewerExists(
-              name, attributes.timestamp(), previous.get().timestamp());
-        }
-        moveIntoPlace(metaTemp, location.metaFile());
-        metaTemp = null; // committed
-      } finally {
-        lock.unlock();
-      }
-      // Outside the lock: writers of other names in the same stripe need not wait for our fsync.
-      syncDir(location.dir());
-      if (previous.isPresent() && !previous.get().dataFile().equals(dataName)) {
-        deleteDataQuietly(location, previous.get());
-      }
-      usedSinceStart.addAndGet(size - previous.map(StoredObject::size).orElse(0L));
-      return new PutResult(stored.toInfo(), previous.map(StoredObject::toInfo));
+      PutResult result = commitMetadata(location, name, attributes, stored, metaTemp);
+      metaTemp = null; // committed
+      return result;
     } catch (IOException | RuntimeException e) {
       Files.deleteIfExists(temp);
       if (metaTemp != null) {
@@ -350,6 +313,71 @@ public final class FilesystemObjectStore implements ObjectStore {
       }
       throw e;
     }
+  }
+
+  /** Stores a small object inline: its bytes follow its document in the metadata file. */
+  private PutResult commitInlinePut(
+      ObjectLocation location, String name, ObjectAttributes attributes, WholeBody body)
+      throws IOException {
+    checkAnnounced(attributes, body.data().size(), body.md5());
+    StoredObject stored =
+        new StoredObject(
+            StoredObject.INLINE_FORMAT,
+            name,
+            body.data().size(),
+            body.md5(),
+            attributes.contentType(),
+            attributes.timestamp(),
+            attributes.metadata(),
+            null);
+    Path metaTemp = MetadataFile.writeTemp(stored, body.data(), tmpDir);
+    try {
+      return commitMetadata(location, name, attributes, stored, metaTemp);
+    } catch (IOException | RuntimeException e) {
+      Files.deleteIfExists(metaTemp);
+      throw e;
+    }
+  }
+
+  private static void checkAnnounced(ObjectAttributes attributes, long size, String etag) {
+    OptionalLong expectedLength = attributes.expectedLength();
+    if (expectedLength.isPresent() && expectedLength.getAsLong() != size) {
+      throw new ObjectStoreException.LengthMismatch(expectedLength.getAsLong(), size);
+    }
+    Optional<String> expectedEtag = attributes.expectedEtag().map(Etags::bare);
+    if (expectedEtag.isPresent() && !expectedEtag.get().equalsIgnoreCase(etag)) {
+      throw new ObjectStoreException.EtagMismatch(expectedEtag.get(), etag);
+    }
+  }
+
+  /**
+   * Renames the written metadata file over the object's (the commit point) unless a version not
+   * older is there, then removes the replaced version's data file.
+   */
+  private PutResult commitMetadata(
+      ObjectLocation location, String name, ObjectAttributes attributes, StoredObject stored, Path metaTemp)
+      throws IOException {
+    Optional<StoredObject> previous;
+    ReentrantLock lock = lockFor(location);
+    lock.lock();
+    try {
+      previous = readReplaceable(location);
+      if (previous.isPresent()
+          && !attributes.timestamp().isNewerThan(previous.get().timestamp())) {
+        throw new ObjectStoreException.NewerExists(
+            name, attributes.timestamp(), previous.get().timestamp());
+      }
+      moveIntoPlace(metaTemp, location.metaFile());
+    } finally {
+      lock.unlock();
+    }
+    // Outside the lock: writers of other names in the same stripe need not wait for our fsync.
+    syncDir(location.dir());
+    if (previous.isPresent() && !Objects.equals(previous.get().dataFile(), stored.dataFile())) {
+      deleteDataQuietly(location, previous.get());
+    }
+    usedSinceStart.addAndGet(stored.size() - previous.map(StoredObject::size).orElse(0L));
+    return new PutResult(stored.toInfo(), previous.map(StoredObject::toInfo));
   }
 
   @Override
@@ -378,19 +406,23 @@ public final class FilesystemObjectStore implements ObjectStore {
           // a concurrent overwrite may delete the data file between reading the metadata and
           // opening the data; the metadata then names the new version
           for (int attempt = 0; attempt < 2; attempt++) {
-            Optional<StoredObject> found = MetadataFile.read(location.metaFile());
-            if (found.isEmpty()) {
+            FileChannel metaChannel;
+            try {
+              metaChannel = FileChannel.open(location.metaFile(), StandardOpenOption.READ);
+            } catch (NoSuchFileException e) {
               return Optional.empty();
             }
-            StoredObject object = found.get();
-            Optional<ByteRange.Resolved> resolved = Optional.empty();
-            if (range.isPresent()) {
-              resolved = range.get().resolve(object.size());
-              if (resolved.isEmpty()) {
-                return Optional.of(
-                    new ObjectContent(object.toInfo(), Optional.empty(), true, Source.empty()));
+            MetadataFile.Header header;
+            try (metaChannel) {
+              header = MetadataFile.readHeader(metaChannel);
+              Optional<ByteRange.Resolved> resolved = resolve(range, header.object());
+              if (header.object().inline() || (range.isPresent() && resolved.isEmpty())) {
+                // inline bytes are read from the file open now: a later overwrite cannot mix in
+                return Optional.of(inlineContent(metaChannel, header, range, resolved));
               }
             }
+            StoredObject object = header.object();
+            Optional<ByteRange.Resolved> resolved = resolve(range, object);
             Path data = dataFile(location, object);
             FileChannel channel;
             try {
@@ -417,6 +449,27 @@ public final class FilesystemObjectStore implements ObjectStore {
         });
   }
 
+  private static Optional<ByteRange.Resolved> resolve(Optional<ByteRange> range, StoredObject object) {
+    return range.flatMap(r -> r.resolve(object.size()));
+  }
+
+  /** The content of an inline object, or the unsatisfiable answer to a range of any object. */
+  private static ObjectContent inlineContent(
+      FileChannel channel,
+      MetadataFile.Header header,
+      Optional<ByteRange> range,
+      Optional<ByteRange.Resolved> resolved)
+      throws IOException {
+    StoredObject object = header.object();
+    if (range.isPresent() && resolved.isEmpty()) {
+      return new ObjectContent(object.toInfo(), Optional.empty(), true, Source.empty());
+    }
+    long first = resolved.map(ByteRange.Resolved::first).orElse(0L);
+    long length = resolved.map(ByteRange.Resolved::length).orElse(object.size());
+    ByteString bytes = MetadataFile.readInline(channel, header, first, length);
+    return new ObjectContent(object.toInfo(), resolved, false, Source.single(bytes));
+  }
+
   @Override
   public CompletionStage<Optional<ObjectInfo>> replaceMetadata(
       BackendContainer container,
@@ -434,16 +487,20 @@ public final class FilesystemObjectStore implements ObjectStore {
           ReentrantLock lock = lockFor(location);
           lock.lock();
           try {
-            Optional<StoredObject> found = MetadataFile.read(location.metaFile());
-            if (found.isEmpty()) {
+            StoredObject found;
+            ByteString inline = ByteString.emptyByteString();
+            try (FileChannel channel = FileChannel.open(location.metaFile(), StandardOpenOption.READ)) {
+              MetadataFile.Header header = MetadataFile.readHeader(channel);
+              found = header.object();
+              if (found.inline()) { // the bytes move with the metadata into the new file
+                inline = MetadataFile.readInline(channel, header, 0, found.size());
+              }
+            } catch (NoSuchFileException e) {
               return Optional.empty();
             }
             StoredObject updated =
-                found
-                    .get()
-                    .withMetadata(
-                        contentType.orElse(found.get().contentType()), metadata, timestamp);
-            Path temp = MetadataFile.writeTemp(updated, tmpDir);
+                found.withMetadata(contentType.orElse(found.contentType()), metadata, timestamp);
+            Path temp = MetadataFile.writeTemp(updated, inline, tmpDir);
             try {
               moveIntoPlace(temp, location.metaFile());
             } catch (IOException e) {
@@ -600,9 +657,9 @@ public final class FilesystemObjectStore implements ObjectStore {
           @Override
           public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
               throws IOException {
-            if (Files.deleteIfExists(file)
-                && file.getFileName().toString().contains(NameCodec.DATA_MARK)) {
-              usedSinceStart.addAndGet(-attrs.size());
+            long stored = storedBytes(file, attrs);
+            if (Files.deleteIfExists(file)) {
+              usedSinceStart.addAndGet(-stored);
             }
             return FileVisitResult.CONTINUE;
           }
@@ -638,10 +695,7 @@ public final class FilesystemObjectStore implements ObjectStore {
 
           @Override
           public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-            if (attrs.isRegularFile()
-                && file.getFileName().toString().contains(NameCodec.DATA_MARK)) {
-              total.addAndGet(attrs.size());
-            }
+            total.addAndGet(storedBytes(file, attrs));
             return FileVisitResult.CONTINUE;
           }
 
@@ -654,6 +708,22 @@ public final class FilesystemObjectStore implements ObjectStore {
           }
         });
     return total.get();
+  }
+
+  /** The object bytes a file holds: all of a data file, the inline part of a metadata file. */
+  private static long storedBytes(Path file, BasicFileAttributes attrs) {
+    if (!attrs.isRegularFile()) {
+      return 0;
+    }
+    String fileName = file.getFileName().toString();
+    if (fileName.endsWith(NameCodec.META_SUFFIX)) {
+      try {
+        return MetadataFile.inlineBytes(file, attrs.size());
+      } catch (IOException e) {
+        return 0; // deleted meanwhile
+      }
+    }
+    return fileName.contains(NameCodec.DATA_MARK) ? attrs.size() : 0;
   }
 
   /** Forces the file's bytes (and its size): fdatasync; the directory entry is synced apart. */
@@ -669,6 +739,9 @@ public final class FilesystemObjectStore implements ObjectStore {
   }
 
   private static void deleteDataQuietly(ObjectLocation location, StoredObject object) {
+    if (object.inline()) {
+      return; // its bytes went with its metadata file
+    }
     try {
       Files.deleteIfExists(dataFile(location, object));
     } catch (IOException ignored) {

@@ -5,10 +5,13 @@ import io.archipelago.engine.store.SwiftTimestamp;
 import java.util.Map;
 
 /**
- * The metadata file of one object: its facts and the data file that holds its bytes. Written to
- * a temp file and renamed into place, so the rename is the moment a version becomes visible.
+ * The metadata file of one object: its facts and where its bytes are. Written to a temp file and
+ * renamed into place, so the rename is the moment a version becomes visible.
  *
- * @param dataFile the file name of the data, in the same directory as the metadata file
+ * @param format {@link #FORMAT} for an object in a data file of its own, {@link #INLINE_FORMAT}
+ *     for one whose bytes follow this document in the metadata file (see {@link MetadataFile})
+ * @param dataFile the file name of the data, in the same directory as the metadata file; null for
+ *     an inline object
  */
 record StoredObject(
     int format,
@@ -21,9 +24,14 @@ record StoredObject(
     String dataFile) {
 
   static final int FORMAT = 1;
+  static final int INLINE_FORMAT = 2;
 
   StoredObject {
     metadata = Map.copyOf(metadata);
+  }
+
+  boolean inline() {
+    return dataFile == null;
   }
 
   ObjectInfo toInfo() {

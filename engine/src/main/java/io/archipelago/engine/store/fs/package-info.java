@@ -8,11 +8,19 @@
  * &lt;root&gt;/&lt;account&gt;/&lt;container&gt;/             one directory per container
  *     photos/2024/cat.jpg%m                  metadata of "photos/2024/cat.jpg" (JSON, the commit point)
  *     photos/2024/cat.jpg%v0k3f9q2m1c7a      its data; the metadata names this file
+ *     icons/star.png%m                       a small object: one JSON line, then its bytes (inline)
  *     a/%_/b%m                               "a//b" (%_ is the empty segment)
  *     trail/%_%m                             "trail/"
  *     %2E./x%m                               "../x" (a leading '.' is always escaped)
  *     &lt;80 bytes&gt;%+/&lt;rest&gt;%m                 a long segment, cut after 80 bytes ("%+": no slash here)
  * </pre>
+ *
+ * <p>An object of up to 64 KiB whose length the client announced is stored inline: its
+ * metadata file holds the JSON document on one line, then the object's bytes, so that a small
+ * write costs one durable file instead of two. Larger objects, and uploads of unknown length, get
+ * a data file of their own. Metadata files without a newline (every file written before inline
+ * objects existed) are JSON alone; both kinds are read side by side, so existing stores need no
+ * migration.
  *
  * <p>An object name is split on {@code '/'}. Every segment but the last becomes a directory; the
  * last one names the metadata file ({@code %m}) and the data file ({@code %v<token>}). A segment
