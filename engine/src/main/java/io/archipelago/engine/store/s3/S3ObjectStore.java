@@ -121,6 +121,8 @@ public final class S3ObjectStore implements RemoteObjectStore {
   private final Map<String, CompletableFuture<Done>> buckets = new ConcurrentHashMap<>();
   private final AtomicLong usedSinceStart = new AtomicLong();
   private volatile CompletableFuture<Long> scannedBytes;
+  /** Where a request lost with its connection is sent again (see {@link #s3Resendable}). */
+  private final java.util.concurrent.Executor resendExecutor;
 
   public S3ObjectStore(String backendId, DriverSettings raw, long configuredCapacity, ActorSystem<?> system) {
     this.backendId = backendId;
@@ -128,6 +130,7 @@ public final class S3ObjectStore implements RemoteObjectStore {
     this.layout = new S3Layout(settings);
     this.configuredCapacity = configuredCapacity;
     this.materializer = Materializer.matFromSystem(system);
+    this.resendExecutor = system.executionContext();
     NettyNioAsyncHttpClient.Builder http = NettyNioAsyncHttpClient.builder()
         .maxConcurrency(settings.maxConnections())
         .connectionTimeout(settings.connectTimeout())
@@ -687,7 +690,9 @@ public final class S3ObjectStore implements RemoteObjectStore {
   <T> CompletableFuture<T> s3Resendable(Supplier<CompletableFuture<T>> call) {
     // Async: sent again from the SDK's own completion thread, a request can wait for a pooled
     // connection until the acquisition time-out.
-    return s3(call).exceptionallyComposeAsync(e -> connectionLost(e) ? s3(call) : CompletableFuture.failedFuture(e));
+    // Not the common pool either: it has one thread on two cores, which anything may hold.
+    return s3(call).exceptionallyComposeAsync(
+        e -> connectionLost(e) ? s3(call) : CompletableFuture.failedFuture(e), resendExecutor);
   }
 
   /** A failure to reach the server or to get its answer, other than a time-out. */

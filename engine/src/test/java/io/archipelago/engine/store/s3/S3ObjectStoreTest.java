@@ -31,7 +31,7 @@ import io.archipelago.engine.store.remote.DriverSettings;
 import io.archipelago.engine.testing.RealBackends;
 import io.archipelago.engine.testing.S3ProxyServer;
 import io.archipelago.engine.testing.StoreTesting;
-import io.archipelago.testing.Net;
+import java.io.IOException;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -308,9 +308,18 @@ class S3ObjectStoreTest {
   }
 
   @Test
-  void unreachableServerIsUnavailable() {
+  void unreachableServerIsUnavailable() throws IOException {
+    // A port bound but never listening refuses connections, and no other process (nor a
+    // connection to itself from the same ephemeral port) can answer on it meanwhile.
+    try (java.net.Socket holder = new java.net.Socket()) {
+      holder.bind(new java.net.InetSocketAddress("127.0.0.1", 0));
+      assertFailsFastAgainst(holder.getLocalPort());
+    }
+  }
+
+  private void assertFailsFastAgainst(int port) {
     Map<String, String> settings = new HashMap<>(server.driverSettings("prefix", "nowhere"));
-    settings.put("endpoint", "http://127.0.0.1:" + Net.freePort());
+    settings.put("endpoint", "http://127.0.0.1:" + port);
     S3ObjectStore down = new S3ObjectStore("down", new DriverSettings("down", settings), 0, testKit.system());
     BackendContainer c = new BackendContainer("AUTH_test", "c");
     long t0 = System.nanoTime();
