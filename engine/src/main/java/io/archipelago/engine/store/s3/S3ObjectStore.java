@@ -705,6 +705,9 @@ public final class S3ObjectStore implements RemoteObjectStore {
       if (t instanceof TimeoutException || t.getClass().getSimpleName().contains("Timeout")) {
         return false; // sending again would double a wait that is already long
       }
+      if (t instanceof java.net.ConnectException) {
+        return false; // no connection was made: the server is down, not a pooled connection lost
+      }
     }
     return true;
   }

@@ -8,6 +8,7 @@ import static io.archipelago.engine.testing.StoreTesting.md5;
 import static io.archipelago.engine.testing.StoreTesting.read;
 import static io.archipelago.engine.testing.StoreTesting.utf8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -327,7 +328,11 @@ class S3ObjectStoreTest {
     assertInstanceOf(ObjectStoreException.BackendUnavailable.class,
         failureOf(down.put(c, "o", attributes(utf8("x")), bytes(utf8("x")))));
     assertInstanceOf(ObjectStoreException.BackendUnavailable.class, failureOf(down.probe()));
-    // A refused connection is final at once (sent again once), not after the 30 s request time-out.
+    // A refused connection is final at once (not sent again), not after the 30 s request time-out.
+    assertFalse(S3ObjectStore.connectionLost(
+        software.amazon.awssdk.core.exception.SdkClientException.create("refused", new java.net.ConnectException("refused"))));
+    assertTrue(S3ObjectStore.connectionLost(
+        software.amazon.awssdk.core.exception.SdkClientException.create("lost", new java.io.IOException("connection closed"))));
     assertTrue(System.nanoTime() - t0 < 10_000_000_000L, "took " + (System.nanoTime() - t0) / 1_000_000 + " ms");
   }
 }
