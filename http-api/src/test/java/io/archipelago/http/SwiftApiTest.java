@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.archipelago.http.testkit.FsObjectFiles;
 import io.archipelago.http.testkit.SwiftClient;
 import io.archipelago.http.testkit.TestGateway;
 import java.io.ByteArrayInputStream;
@@ -173,17 +174,10 @@ class SwiftApiTest {
         .header("X-Auth-Token", tester.token()).build()).statusCode());
   }
 
-  private static boolean containsFileWithContent(Path root, String content) throws Exception {
-    try (Stream<Path> files = Files.walk(root)) {
-      return files.filter(Files::isRegularFile).anyMatch(p -> {
-        try {
-          return Files.size(p) == content.length() && Files.readString(p).equals(content);
-        } catch (Exception e) {
-          return false;
-        }
-      });
-    }
+  private static boolean containsFileWithContent(Path root, String content) {
+    return FsObjectFiles.holds(root, content.getBytes(StandardCharsets.UTF_8));
   }
+
 
   @Test
   void objectPutGetHeadPostDelete() throws Exception {

@@ -124,23 +124,7 @@ public final class FederatedBackends {
         }
       }
       default -> {
-        Path root = gatewayDataDir.resolve("backends/fs");
-        if (!Files.isDirectory(root)) {
-          return false;
-        }
-        try (Stream<Path> files = Files.walk(root)) {
-          return files.filter(Files::isRegularFile)
-              .filter(p -> p.toFile().length() == body.length)
-              .anyMatch(p -> {
-                try {
-                  return Arrays.equals(Files.readAllBytes(p), body);
-                } catch (IOException e) {
-                  return false;
-                }
-              });
-        } catch (IOException e) {
-          return false;
-        }
+        return FsObjectFiles.holds(gatewayDataDir.resolve("backends/fs"), body);
       }
     }
   }
