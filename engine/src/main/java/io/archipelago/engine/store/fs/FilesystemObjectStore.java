@@ -70,7 +70,8 @@ import scala.concurrent.ExecutionContextExecutor;
  * is not replaced (newest X-Timestamp wins). A body of up to 64 KiB with an announced length is
  * read whole and written inline, after its document in the metadata file, which is then renamed
  * into place: one durable file per small object. A reader reads the metadata file and then its
- * inline bytes or the data file it names. Crash leftovers (temp files, data files no metadata names) are never listed.
+ * inline bytes or the data file it names. Crash leftovers (temp files, data files no metadata
+ * names) are never listed.
  * Commits, metadata updates and deletes of one name are serialised within this process by a
  * striped lock; the root must not be shared with another process.
  *
