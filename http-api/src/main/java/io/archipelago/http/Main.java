@@ -25,6 +25,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class Main {
 
+  // Before the logger: initialising the logging framework already creates the common pool, and
+  // the parallelism setting is read only then.
+  static {
+    widenCommonPool();
+  }
+
   private static final Logger log = LoggerFactory.getLogger(Main.class);
 
   private Main() {}
@@ -34,7 +40,8 @@ public final class Main {
    * runs asynchronously on the common fork-join pool. With fewer than three cores that pool has
    * parallelism 1, and the JDK then starts a new thread for each callback: thousands of threads
    * a second under load. A wider pool keeps the callbacks on a few reused threads. Must run
-   * before anything touches ForkJoinPool; an explicit -D setting wins.
+   * before anything touches ForkJoinPool (hence the static initializer above the logger); an
+   * explicit -D setting wins.
    */
   static void widenCommonPool() {
     String property = "java.util.concurrent.ForkJoinPool.common.parallelism";
@@ -44,7 +51,6 @@ public final class Main {
   }
 
   public static void main(String[] args) {
-    widenCommonPool();
     String command = args.length == 0 ? "serve" : args[0];
     if (command.equals("audit")) {
       System.exit(io.archipelago.http.cli.AuditCli.run(ArchipelagoConfig.load(),
@@ -62,6 +68,7 @@ public final class Main {
       System.err.println("archipelago: " + e.getMessage());
       System.exit(1);
     }
+    logCommonPool();
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "archipelago", config);
     start(system).whenComplete((binding, failure) -> {
       if (failure != null) {
@@ -70,6 +77,15 @@ public final class Main {
         System.exit(1);
       }
     });
+  }
+
+  private static void logCommonPool() {
+    int parallelism = java.util.concurrent.ForkJoinPool.getCommonPoolParallelism();
+    if (parallelism < 2) {
+      log.warn("common fork-join pool parallelism {}: every future callback starts a thread", parallelism);
+    } else {
+      log.info("common fork-join pool parallelism {}", parallelism);
+    }
   }
 
   /** Starts the engine and the HTTP server on a system; completes when the port is bound. */

@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -45,7 +47,8 @@ class SwiftCliIT {
   @BeforeAll
   static void start() throws IOException {
     Assumptions.assumeTrue(SwiftCli.available(), "python3-swiftclient is installed by bin/archipelago test");
-    gateway = new GatewayProcess(work.resolve("data"), List.of("-Xmx256m")).start();
+    // Two processors, as on the CI machine: the JDK's common pool would then have one thread.
+    gateway = new GatewayProcess(work.resolve("data"), List.of("-Xmx256m", "-XX:ActiveProcessorCount=2")).start();
     swift = new SwiftCli(gateway.authUrl(), "test:tester", "testing");
     upload = work.resolve("upload");
     Random random = new Random(42);
@@ -63,6 +66,18 @@ class SwiftCliIT {
       gateway.stop();
       gateway.close();
     }
+  }
+
+  /**
+   * Akka's Java futures run every callback on the common fork-join pool; with one thread in it
+   * the JDK starts a new thread per callback instead. The gateway widens the pool at start-up.
+   */
+  @Test
+  @Order(0)
+  void futureCallbacksRunOnAPoolNotOnANewThreadEach() throws IOException {
+    Matcher logged = Pattern.compile("common fork-join pool parallelism (\\d+)").matcher(Files.readString(gateway.log()));
+    assertTrue(logged.find(), gateway.logTail());
+    assertTrue(Integer.parseInt(logged.group(1)) >= 2, logged.group());
   }
 
   @Test
@@ -118,7 +133,8 @@ class SwiftCliIT {
     int exit = gateway.stop();
     // A SIGTERM that CoordinatedShutdown handled ends the JVM with 143 (128 + TERM).
     assertTrue(exit == 0 || exit == 143, "exit code " + exit + "\n" + gateway.logTail());
-    gateway = new GatewayProcess(work.resolve("data"), List.of("-Xmx256m")).start();
+    // Two processors, as on the CI machine: the JDK's common pool would then have one thread.
+    gateway = new GatewayProcess(work.resolve("data"), List.of("-Xmx256m", "-XX:ActiveProcessorCount=2")).start();
     swift = new SwiftCli(gateway.authUrl(), "test:tester", "testing");
     assertEquals(List.of("cold", "files"), swift.run(upload, "list").assertOk().output().lines().toList());
     String container = swift.run(upload, "stat", "files").assertOk().output();
