@@ -121,7 +121,7 @@ public final class BenchMain {
     Path config = swiftBackendConfig(swift);
     try (LocalGateway gateway = started(new LocalGateway(work.resolve("gw"), config, List.of("-Xmx2g"),
         Map.of("JAVA_TOOL_OPTIONS",
-            "-Dakka.cluster.sharding.passivation.default-idle-strategy.idle-entity.timeout=10s")))) {
+            "-Dakka.cluster.sharding.passivation.default-idle-strategy.idle-entity.timeout=" + (quick ? "4s" : "10s"))))) {
       System.out.println("starting a gateway on embedded defaults plus that Swift cluster as a backend...");
       gateway.start();
       SwiftHttp client = SwiftHttp.login(gateway.url() + "/auth/v1.0", "test:tester", "testing");
@@ -241,12 +241,12 @@ public final class BenchMain {
    * writes (temp file, fsync, rename) done directly by the bench.
    */
   private void hotContainer(LocalGateway gateway, SwiftHttp client) throws Exception {
-    double seconds = quick ? 5 : 20;
+    double seconds = quick ? 3 : 20;
     byte[] body = new byte[4096];
     new Random(7).nextBytes(body);
     client.send(client.request("/hot").PUT(HttpRequest.BodyPublishers.noBody()).build());
     AtomicInteger warmed = new AtomicInteger();
-    double warmUp = gateway.warmUntilCompiled(quick ? 1 : 24, () -> LoadDriver.run(64, quick ? seconds : 5, Long.MAX_VALUE,
+    double warmUp = gateway.warmUntilCompiled(quick ? 1 : 24, () -> LoadDriver.run(64, quick ? 2 : 5, Long.MAX_VALUE,
         (w, i) -> client.send(client.request("/hot/warm-" + warmed.getAndIncrement())
             .PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build()) == 201));
     long[] cpuBefore = gateway.cpuUserSystemMillis();
@@ -280,8 +280,8 @@ public final class BenchMain {
 
   /** Figure 6: many containers, random HEADs, heap after passivation, restart to first HEADs. */
   private void entities(LocalGateway gateway, SwiftHttp client) throws Exception {
-    int containers = quick ? 2_000 : 100_000;
-    int heads = quick ? 5_000 : 50_000;
+    int containers = quick ? 1_000 : 100_000;
+    int heads = quick ? 2_000 : 50_000;
     long t0 = System.nanoTime();
     LoadDriver.Result created = LoadDriver.run(32, 3600, containers,
         (w, i) -> client.send(client.request("/c-" + w + "-" + i).PUT(HttpRequest.BodyPublishers.noBody()).build()) == 201);
@@ -310,10 +310,11 @@ public final class BenchMain {
         Double.NaN, "-", "report", String.format("p99 %.1f ms", created.p99Millis())));
     report.add(new Report.Figure("6b HEAD of random containers", "ops/s", headResult.opsPerSecond(),
         Double.NaN, "-", "report", String.format("p50 %.2f ms p99 %.1f ms", headResult.p50Millis(), headResult.p99Millis())));
-    Thread.sleep(quick ? 12_000 : 25_000);
+    // Past the idle timeout plus a passivation check (every half timeout).
+    Thread.sleep(quick ? 7_000 : 25_000);
     long heap = gateway.heapAfterGc();
     report.add(new Report.Figure("6c gateway heap after passivation", "MiB", heap / 1048576.0, Double.NaN, "-",
-        "report", "after GC, idle entities passivated (10 s idle timeout)"));
+        "report", "after GC, idle entities passivated (" + (quick ? 4 : 10) + " s idle timeout)"));
     gateway.stop();
     long restartStarted = System.nanoTime();
     gateway.start();

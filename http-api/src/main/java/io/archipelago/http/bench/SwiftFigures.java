@@ -165,7 +165,7 @@ final class SwiftFigures {
    */
   private void smallObjects() throws Exception {
     double seconds = quick ? 2 : 20;
-    int preload = quick ? 300 : 5_000;
+    int preload = quick ? 150 : 5_000;
     byte[] body = new byte[SMALL];
     new Random(11).nextBytes(body);
     // Warm-up that also writes the objects the GETs read: w-0 .. w-(preload-1) on each side.
@@ -179,9 +179,9 @@ final class SwiftFigures {
     SwiftHttp g = gateway.client();
     AtomicInteger warmed = new AtomicInteger();
     double warmUp = gatewayNode.warmUntilCompiled(quick ? 1 : 24, () -> {
-      LoadDriver.run(CONNECTIONS, 3, Long.MAX_VALUE, (w, i) -> g.send(g.request("/bench-small/j-" + warmed.getAndIncrement())
+      LoadDriver.run(CONNECTIONS, quick ? 1 : 3, Long.MAX_VALUE, (w, i) -> g.send(g.request("/bench-small/j-" + warmed.getAndIncrement())
           .PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build()) == 201);
-      return LoadDriver.run(CONNECTIONS, 2, Long.MAX_VALUE, (w, i) -> g.drain(g.request(
+      return LoadDriver.run(CONNECTIONS, quick ? 1 : 2, Long.MAX_VALUE, (w, i) -> g.drain(g.request(
           "/bench-small/w-" + ThreadLocalRandom.current().nextInt(preload)).GET().build()) == SMALL);
     });
     smallWarmUp = String.format(Locale.ROOT, "gateway warmed up %.0f s until its JIT was quiet", warmUp);
