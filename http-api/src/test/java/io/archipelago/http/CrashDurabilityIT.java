@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -38,7 +39,7 @@ class CrashDurabilityIT {
   void acknowledgedWritesSurviveAKilledProcess() throws Exception {
     Path data = work.resolve("data");
     GatewayProcess gateway = new GatewayProcess(data, List.of("-Xmx256m")).start();
-    Queue acknowledged = new Queue();
+    Acknowledged acknowledged = new Acknowledged();
     AtomicBoolean dead = new AtomicBoolean();
     try {
       SwiftClient client = SwiftClient.login(gateway.baseUrl(), "test:tester", "testing");
@@ -73,7 +74,7 @@ class CrashDurabilityIT {
         assertEquals(meta.getValue(), head.headers().firstValue("X-Container-Meta-Round").orElse(null),
             meta.getKey() + ": metadata acknowledged (204) before the kill");
       }
-      Map<String, Integer> perContainer = new ConcurrentHashMap<>();
+      Map<String, Integer> perContainer = new HashMap<>();
       for (Acked object : acknowledged.objects) {
         HttpResponse<byte[]> get = client.bytes("GET", "/" + object.container() + "/" + object.object(), Map.of(), null);
         assertEquals(200, get.statusCode(), object.container() + "/" + object.object() + " was stored (201)");
@@ -95,7 +96,7 @@ class CrashDurabilityIT {
   }
 
   /** One writer: a new container, three objects, a metadata update, again, until the gateway dies. */
-  private static void write(SwiftClient client, int writer, Queue acknowledged, AtomicBoolean dead) {
+  private static void write(SwiftClient client, int writer, Acknowledged acknowledged, AtomicBoolean dead) {
     for (int round = 0; !dead.get(); round++) {
       String container = "crash-" + writer + "-" + round;
       try {
@@ -124,7 +125,7 @@ class CrashDurabilityIT {
   }
 
   /** What the writers got a success for. */
-  static final class Queue {
+  static final class Acknowledged {
     final ConcurrentLinkedQueue<String> containers = new ConcurrentLinkedQueue<>();
     final ConcurrentLinkedQueue<Acked> objects = new ConcurrentLinkedQueue<>();
     final Map<String, String> metadata = new ConcurrentHashMap<>();

@@ -5,11 +5,9 @@ import io.archipelago.testing.SwiftCluster;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 
 /**
