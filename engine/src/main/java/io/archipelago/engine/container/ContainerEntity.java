@@ -576,10 +576,14 @@ public final class ContainerEntity
     }
     for (ReplicaProgress p : cmd.progress()) {
       ReplicaSync current = state.sync().replica(p.replica());
-      if (state.replicaBackends().contains(p.replica()) && p.seqNr() > current.syncedSeqNr()
+      // The projection reports the last event it read, which may be a progress event itself;
+      // recording progress past the last change would feed the projection a new event to report,
+      // one more event per progress interval for as long as the container lives.
+      long upTo = Math.min(p.seqNr(), state.sync().lastChangeSeqNr());
+      if (state.replicaBackends().contains(p.replica()) && upTo > current.syncedSeqNr()
           && !current.needsReconcile()) {
         events.add(new ReplicaSyncProgressed(
-            p.replica(), p.seqNr(), pendingSince(state, p.seqNr(), current), cmd.audit()));
+            p.replica(), upTo, pendingSince(state, upTo, current), cmd.audit()));
       }
     }
     for (FailoverResolved r : cmd.failoverResolved()) {

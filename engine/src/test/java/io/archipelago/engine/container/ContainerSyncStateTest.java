@@ -108,6 +108,27 @@ class ContainerSyncStateTest {
   }
 
   @Test
+  void progressPastTheLastChangeIsRecordedOnceAtTheLastChange() {
+    create();
+    write("a", "1700000001.00000");
+    long last = status().state().sync().lastChangeSeqNr();
+    // The sync projection reads every tagged event, its own progress events too, and reports
+    // the last one it read: progress must stop there instead of feeding itself.
+    var first = kit.<StatusReply<Done>>runCommand(replyTo -> new ContainerEntity.RecordSyncProgress(
+        List.of(new ContainerEntity.ReplicaProgress("fs-b", last + 1)), List.of(), List.of(), List.of(), SYNC, replyTo));
+    var progressed = assertInstanceOf(ContainerEntity.ReplicaSyncProgressed.class,
+        io.archipelago.engine.EntityTestSystem.event(first));
+    assertEquals(last, progressed.syncedSeqNr());
+    // The projection then reads that progress event (the one after the last change) and reports it.
+    var echo = kit.<StatusReply<Done>>runCommand(replyTo -> new ContainerEntity.RecordSyncProgress(
+        List.of(new ContainerEntity.ReplicaProgress("fs-b", last + 2)), List.of(), List.of(), List.of(), SYNC,
+        replyTo));
+    assertTrue(echo.reply().isSuccess());
+    assertTrue(echo.events().isEmpty(), "progress event reported back: " + echo.events());
+    assertEquals(0, status().pendingChanges().get("fs-b"));
+  }
+
+  @Test
   void failuresHoldProgressUntilAReconcile() {
     create();
     write("a", "1700000001.00000");
