@@ -97,8 +97,14 @@ public class H2SyncingJournal extends JdbcAsyncWriteJournal {
   }
 
   private static MVStore mvStore(Connection connection) throws SQLException {
-    return ((SessionLocal) connection.unwrap(JdbcConnection.class).getSession())
-        .getDatabase().getStore().getMvStore();
+    // DatabaseSettings refuses server and in-memory URLs at startup; this names the cause if a
+    // configuration reaches the journal some other way.
+    if (!(connection.unwrap(JdbcConnection.class).getSession() instanceof SessionLocal session)
+        || session.getDatabase().getStore().getMvStore().getFileStore() == null) {
+      throw new IllegalStateException(
+          "the H2 journal needs an embedded file database (jdbc:h2:file:<path>)");
+    }
+    return session.getDatabase().getStore().getMvStore();
   }
 
   @Override
