@@ -1,10 +1,16 @@
 package io.archipelago.testing;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BooleanSupplier;
 
 /** Loopback ports and waiting. */
@@ -12,12 +18,55 @@ public final class Net {
 
   private Net() {}
 
+  /** Ports handed out by this JVM, never handed out twice. */
+  private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
+
+  /**
+   * A loopback port free now, for a server started later (often in another process). Taken
+   * below the kernel's ephemeral range: a port from that range (what binding port 0 gives) can
+   * be taken by any outgoing connection before the server binds it, which made a gateway node
+   * of a cluster test fail with "Address already in use".
+   */
   public static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      socket.setReuseAddress(true);
+    int[] ephemeral = ephemeralRange();
+    int low = 10_000;
+    int high = ephemeral[0] - 1;
+    if (high - low >= 1_000) {
+      for (int attempt = 0; attempt < 500; attempt++) {
+        int port = ThreadLocalRandom.current().nextInt(low, high + 1);
+        if (HANDED_OUT.add(port) && bindable(port)) {
+          return port;
+        }
+      }
+    }
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      HANDED_OUT.add(socket.getLocalPort());
       return socket.getLocalPort();
     } catch (IOException e) {
       throw new IllegalStateException(e);
+    }
+  }
+
+  private static boolean bindable(int port) {
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.setReuseAddress(true);
+      socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Linux's ephemeral port range; its default when it cannot be read. (Files.readString reads
+   * only the first byte of this procfs file on JDK 17; reading lines works.)
+   */
+  private static int[] ephemeralRange() {
+    try {
+      String[] range = Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0).trim().split("\\s+");
+      return new int[] {Integer.parseInt(range[0]), Integer.parseInt(range[1])};
+    } catch (IOException | RuntimeException e) {
+      return new int[] {32768, 60999};
     }
   }
 

@@ -1,7 +1,6 @@
 package io.archipelago.http.testkit;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -189,11 +188,7 @@ public final class GatewayProcess implements AutoCloseable {
   }
 
   public static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
+    return io.archipelago.testing.Net.freePort();
   }
 
   private static void sleep(long millis) {
