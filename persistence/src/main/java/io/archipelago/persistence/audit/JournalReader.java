@@ -41,7 +41,6 @@ public final class JournalReader implements AutoCloseable {
   private final DatabaseSettings settings;
   private final Connection connection;
   private final boolean h2;
-  private final boolean connectionPerPage;
   /** The selected columns; H2 reads the BLOB as VARBINARY, which spares it a temporary LOB copy per row. */
   private final String columns;
   private final String snapshotHead;
@@ -50,7 +49,6 @@ public final class JournalReader implements AutoCloseable {
     this.settings = settings;
     this.connection = connection;
     this.h2 = settings.dialect() == io.archipelago.persistence.JournalDialect.H2;
-    this.connectionPerPage = h2;
     this.columns = COLUMNS_BUT_PAYLOAD + (h2 ? "CAST(\"event_payload\" AS VARBINARY)" : "\"event_payload\"");
     this.snapshotHead = h2
         ? "SUBSTRING(CAST(\"snapshot_payload\" AS VARBINARY) FROM 1 FOR " + ChainHash.LENGTH + ")"
@@ -73,8 +71,9 @@ public final class JournalReader implements AutoCloseable {
     T run(Connection c) throws SQLException;
   }
 
+  /** On H2 a page gets a short-lived connection: an H2 session keeps the BLOBs it returned for minutes. */
   private <T> T withConnection(Work<T> work) throws SQLException {
-    if (!connectionPerPage) {
+    if (!h2) {
       return work.run(connection);
     }
     try (Connection c = DriverManager.getConnection(settings.url(), settings.user(), settings.password())) {
