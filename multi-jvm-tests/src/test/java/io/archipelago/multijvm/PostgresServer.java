@@ -1,6 +1,6 @@
 package io.archipelago.multijvm;
 
-import io.archipelago.http.testkit.GatewayProcess;
+import io.archipelago.testing.Net;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,7 +43,7 @@ public final class PostgresServer implements AutoCloseable {
     try {
       Path bin = findBin();
       Path dir = Files.createTempDirectory("archipelago-pg");
-      int port = GatewayProcess.freePort();
+      int port = Net.freePort();
       boolean root = "root".equals(System.getProperty("user.name"));
       if (root) {
         run(List.of("chown", "-R", "postgres:postgres", dir.toString()), false);

@@ -1,5 +1,6 @@
 package io.archipelago.http.bench;
 
+import io.archipelago.testing.Net;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -25,8 +26,8 @@ final class LocalGateway implements AutoCloseable {
   private final Path config;
   private final List<String> jvmOptions;
   private final Map<String, String> env;
-  private final int httpPort = freePort();
-  private final int clusterPort = freePort();
+  private final int httpPort = Net.freePort();
+  private final int clusterPort = Net.freePort();
   private Process process;
 
   LocalGateway(Path dataDir, Path config, List<String> jvmOptions, Map<String, String> env) {
@@ -52,7 +53,7 @@ final class LocalGateway implements AutoCloseable {
     builder.environment().put("ARCHIPELAGO_DATA_DIR", dataDir.toString());
     builder.environment().put("ARCHIPELAGO_HTTP_PORT", Integer.toString(httpPort));
     builder.environment().put("ARCHIPELAGO_CLUSTER_PORT", Integer.toString(clusterPort));
-    builder.environment().put("ARCHIPELAGO_MANAGEMENT_PORT", Integer.toString(freePort()));
+    builder.environment().put("ARCHIPELAGO_MANAGEMENT_PORT", Integer.toString(Net.freePort()));
     builder.environment().put("ARCHIPELAGO_ACCESS_LOG", "WARN");
     builder.environment().putAll(env);
     long started = System.nanoTime();
@@ -207,9 +208,5 @@ final class LocalGateway implements AutoCloseable {
     if (process != null) {
       process.destroyForcibly();
     }
-  }
-
-  static int freePort() {
-    return io.archipelago.testing.Net.freePort();
   }
 }

@@ -29,7 +29,7 @@ class FreePortTest {
       assertTrue(port < ephemeralLow, port + " is in the ephemeral range from " + ephemeralLow);
       assertTrue(seen.add(port), "handed out twice: " + port);
     }
-    int port = GatewayProcess.freePort();
+    int port = Net.freePort();
     try (ServerSocket socket = new ServerSocket()) {
       socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
       assertEquals(port, socket.getLocalPort());

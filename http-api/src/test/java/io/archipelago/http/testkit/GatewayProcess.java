@@ -1,5 +1,6 @@
 package io.archipelago.http.testkit;
 
+import io.archipelago.testing.Net;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -39,9 +40,9 @@ public final class GatewayProcess implements AutoCloseable {
     this.dataDir = dataDir;
     this.jvmOptions = List.copyOf(jvmOptions);
     this.log = dataDir.resolveSibling(dataDir.getFileName() + "-gateway.log");
-    this.httpPort = freePort();
-    this.clusterPort = freePort();
-    this.managementPort = freePort();
+    this.httpPort = Net.freePort();
+    this.clusterPort = Net.freePort();
+    this.managementPort = Net.freePort();
   }
 
   /** Sets an environment variable of the gateway process (before {@link #start()}). */
@@ -185,10 +186,6 @@ public final class GatewayProcess implements AutoCloseable {
     if (process != null && process.isAlive()) {
       process.destroyForcibly();
     }
-  }
-
-  public static int freePort() {
-    return io.archipelago.testing.Net.freePort();
   }
 
   private static void sleep(long millis) {
