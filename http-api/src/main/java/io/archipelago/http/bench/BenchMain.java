@@ -2,6 +2,8 @@ package io.archipelago.http.bench;
 
 import io.archipelago.testing.SwiftCluster;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -196,8 +198,11 @@ public final class BenchMain {
   /** Figures 1-3: through the gateway to Swift vs the same requests straight to Swift's proxy. */
   private void swiftFigures(SwiftCluster swift, LocalGateway gateway, SwiftHttp gatewayClient) throws Exception {
     SwiftHttp directClient = SwiftHttp.login(swift.authUrl(), "test:tester", "testing");
-    new SwiftFigures(new SwiftFigures.Side("gateway", gatewayClient, new String[] {"X-Storage-Policy", SWIFT_POLICY}),
-        new SwiftFigures.Side("direct", directClient, new String[0]), gateway, quick, report).run(only);
+    URI proxy = URI.create(directClient.storageUrl);
+    try (TcpRelay relay = new TcpRelay(new InetSocketAddress(proxy.getHost(), proxy.getPort()))) {
+      new SwiftFigures(new SwiftFigures.Side("gateway", gatewayClient, new String[] {"X-Storage-Policy", SWIFT_POLICY}),
+          new SwiftFigures.Side("direct", directClient, new String[0]), gateway, relay, quick, report).run(only);
+    }
     if (only.contains("2")) {
       // The gateway's objects must have gone to that cluster, not to a filesystem backend.
       SwiftHttp service = SwiftHttp.login(swift.authUrl(), SwiftCluster.SERVICE_USER, SwiftCluster.SERVICE_KEY);
@@ -271,11 +276,24 @@ public final class BenchMain {
       return true;
     });
     double directCpuPerWrite = (os.getProcessCpuTime() - benchCpuBefore) / 1e6 / Math.max(1, baseline.ok());
+    // The same PUTs to a bare HTTP server doing the same durable write: what HTTP plus that
+    // write allow on this machine, before anything a gateway does.
+    LoadDriver.Result bare;
+    try (BareObjectServer server = new BareObjectServer(work.resolve("bare-writes"), 64)) {
+      SwiftHttp bareClient = SwiftHttp.unauthenticated(server.url());
+      LoadDriver.run(64, quick ? 1 : 3, Long.MAX_VALUE, (w, i) -> bareClient.send(bareClient.request("/warm")
+          .PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build()) == 201);
+      bare = LoadDriver.run(64, seconds, Long.MAX_VALUE, (w, i) -> bareClient.send(bareClient.request("/o")
+          .PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build()) == 201);
+    }
     report.add(new Report.Figure("7 one hot container, 64 x 4 KiB PUT", "ops/s", measured.opsPerSecond(),
         baseline.opsPerSecond(), "direct temp+fsync+rename writes", ">= 2000 ops/s",
         String.format(Locale.ROOT, "gateway p50 %.1f ms p99 %.1f ms, %d failed; gateway CPU per PUT %.2f ms user + %.2f ms kernel;"
-                + " a direct write %.2f ms CPU; warmed up %.0f s until its JIT was quiet",
-            measured.p50Millis(), measured.p99Millis(), measured.failed(), userPerPut, kernelPerPut, directCpuPerWrite, warmUp)));
+                + " a direct write %.2f ms CPU; warmed up %.0f s until its JIT was quiet; bare HTTP server %.0f ops/s,"
+                + " p50 %.1f ms p99 %.1f ms, %d failed",
+            measured.p50Millis(), measured.p99Millis(), measured.failed(), userPerPut, kernelPerPut, directCpuPerWrite, warmUp,
+            bare.opsPerSecond(), bare.p50Millis(), bare.p99Millis(), bare.failed()),
+        bare.opsPerSecond(), "the same PUTs to a bare JDK HTTP server doing the same durable write"));
   }
 
   /** Figure 6: many containers, random HEADs, heap after passivation, restart to first HEADs. */

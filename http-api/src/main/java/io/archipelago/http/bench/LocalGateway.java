@@ -43,6 +43,11 @@ final class LocalGateway implements AutoCloseable {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions);
+    // An operator's experiments (e.g. -Dakka.io.tcp.direct-buffer-size=256k), after the bench's own.
+    String extra = System.getenv().getOrDefault("BENCH_GATEWAY_OPTS", "").trim();
+    if (!extra.isEmpty()) {
+      command.addAll(List.of(extra.split("\\s+")));
+    }
     command.add("-Dconfig.file=" + config);
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));

@@ -13,13 +13,26 @@ import java.util.Locale;
 final class Report {
 
   /**
-   * One figure. {@code baseline} is NaN where a figure has no baseline; {@code higherIsBetter}
-   * decides how the target reads.
+   * One figure. {@code baseline} is NaN where a figure has no baseline. {@code bare}, where
+   * measured (NaN elsewhere), is the same load through the least a gateway could be, described
+   * by {@code bareName}: a bare TCP relay in front of Swift ({@link TcpRelay}), or a bare HTTP
+   * server doing the same durable write ({@link BareObjectServer}).
    */
   record Figure(String name, String unit, double gateway, double baseline, String baselineName,
-      String target, String note) {
+      String target, String note, double bare, String bareName) {
+
+    Figure(String name, String unit, double gateway, double baseline, String baselineName, String target,
+        String note) {
+      this(name, unit, gateway, baseline, baselineName, target, note, Double.NaN, "-");
+    }
+
     double ratio() {
       return Double.isNaN(baseline) || baseline == 0 ? Double.NaN : gateway / baseline;
+    }
+
+    /** Bare over baseline: the ratio that a gateway doing nothing but the unavoidable reaches. */
+    double bareRatio() {
+      return Double.isNaN(bare) || Double.isNaN(baseline) || baseline == 0 ? Double.NaN : bare / baseline;
     }
   }
 
@@ -33,17 +46,20 @@ final class Report {
   void print(String machine) {
     System.out.println();
     System.out.println("Archipelago benchmark (" + machine + ")");
-    System.out.printf(Locale.ROOT, "%-46s %14s %14s %8s  %-14s %s%n", "figure", "gateway", "baseline", "ratio",
-        "target", "baseline is");
+    System.out.printf(Locale.ROOT, "%-46s %14s %14s %8s  %-14s %9s  %s%n", "figure", "gateway", "baseline", "ratio",
+        "target", "bare/base", "baseline is");
     for (Figure f : figures) {
       System.out.println(line(f));
     }
   }
 
   private static String line(Figure f) {
-    return String.format(Locale.ROOT, "%-46s %14s %14s %8s  %-14s %s", f.name() + " [" + f.unit() + "]",
-        fmt(f.gateway()), fmt(f.baseline()), Double.isNaN(f.ratio()) ? "-" : String.format(Locale.ROOT, "%.2f", f.ratio()),
-        f.target(), f.baselineName());
+    return String.format(Locale.ROOT, "%-46s %14s %14s %8s  %-14s %9s  %s", f.name() + " [" + f.unit() + "]",
+        fmt(f.gateway()), fmt(f.baseline()), ratio(f.ratio()), f.target(), ratio(f.bareRatio()), f.baselineName());
+  }
+
+  private static String ratio(double r) {
+    return Double.isNaN(r) ? "-" : String.format(Locale.ROOT, "%.2f", r);
   }
 
   private static String fmt(double v) {
@@ -72,6 +88,9 @@ final class Report {
       if (hasBaseline && (!(f.baseline() > 0) || Double.isInfinite(f.baseline()))) {
         problems.add(f.name() + ": baseline figure is " + f.baseline());
       }
+      if (!"-".equals(f.bareName()) && (!(f.bare() > 0) || Double.isInfinite(f.bare()))) {
+        problems.add(f.name() + ": bare figure is " + f.bare());
+      }
     }
     return problems;
   }
@@ -90,6 +109,11 @@ final class Report {
       if (!Double.isNaN(f.baseline())) {
         node.put("baseline", f.baseline());
         node.put("ratio", f.ratio());
+      }
+      if (!Double.isNaN(f.bareRatio())) {
+        node.put("bare", f.bare());
+        node.put("bareRatio", f.bareRatio());
+        node.put("bareIs", f.bareName());
       }
       node.put("baselineIs", f.baselineName());
       node.put("target", f.target());

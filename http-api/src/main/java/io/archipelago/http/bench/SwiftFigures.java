@@ -16,9 +16,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Figures 1 to 3: the same requests, from the same client code in the same run, once through
- * the gateway to a real Swift cluster and once straight to that cluster's proxy. The two sides
- * take turns (which one goes first alternates), so that a burst of load from elsewhere on the
- * machine does not land on one side only.
+ * the gateway to a real Swift cluster and once straight to that cluster's proxy. The sides take
+ * turns (which one goes first rotates), so that a burst of load from elsewhere on the machine
+ * does not land on one side only. Figures 1 and 2 also send the direct requests through a bare
+ * TCP relay ({@link TcpRelay}), to show what the extra hop alone costs on this machine.
  */
 final class SwiftFigures {
 
@@ -35,20 +36,32 @@ final class SwiftFigures {
 
   private static final int SMALL = 4096;
   private static final int CONNECTIONS = 32;
+  private static final String RELAY = "same requests through a bare TCP relay to the Swift proxy";
 
   private final Side gateway;
   private final Side direct;
+  /** The direct side's account through {@link #relayNode}. */
+  private final Side relay;
   private final boolean quick;
   private final Report report;
   private final LocalGateway gatewayNode;
+  private final TcpRelay relayNode;
   private String smallWarmUp = "";
 
-  SwiftFigures(Side gateway, Side direct, LocalGateway gatewayNode, boolean quick, Report report) {
+  SwiftFigures(Side gateway, Side direct, LocalGateway gatewayNode, TcpRelay relayNode, boolean quick,
+      Report report) {
     this.gateway = gateway;
     this.gatewayNode = gatewayNode;
     this.direct = direct;
+    this.relayNode = relayNode;
+    this.relay = new Side("relay", direct.client().through(relayNode.port()), direct.containerHeaders());
     this.quick = quick;
     this.report = report;
+  }
+
+  /** Where a side's numbers go in the arrays below: gateway, direct, relay. */
+  private int index(Side side) {
+    return side == gateway ? 0 : side == direct ? 1 : 2;
   }
 
   void run(java.util.Set<String> only) throws Exception {
@@ -81,28 +94,36 @@ final class SwiftFigures {
     check(free > 4 * size + (256L << 20), String.format(Locale.ROOT,
         "figure 1 needs %d MiB free in /dev/shm (the Swift cluster's device), %d MiB are", (4 * size + (256L << 20)) >> 20,
         free >> 20));
-    // Warm-up: one small round trip each way on both sides (connections, JIT, Swift's rings).
-    for (Side side : List.of(gateway, direct)) {
+    // Warm-up: one small round trip each way on every side (connections, JIT, Swift's rings).
+    for (Side side : List.of(gateway, direct, relay)) {
       transfer(side, 1, 8L << 20, true);
       transfer(side, 1, 8L << 20, false);
       deleteLarge(side, 1);
     }
     for (int streams : new int[] {1, 4}) {
-      double[] put = new double[2];
-      double[] get = new double[2];
-      // The gateway's CPU per GiB moved: what the extra hop costs the cores Swift shares.
+      double[] put = new double[3];
+      double[] get = new double[3];
+      // CPU per GiB moved, PUT then GET, of the gateway and of the relay: what each hop costs
+      // the cores Swift shares.
       long[] gatewayCpu = new long[2];
+      long[] relayCpu = new long[2];
+      List<Side> sides = List.of(gateway, direct, relay);
       for (int round = 0; round < rounds; round++) {
-        List<Side> order = round % 2 == 0 ? List.of(gateway, direct) : List.of(direct, gateway);
-        for (Side side : order) {
-          int i = side == gateway ? 0 : 1;
+        for (int turn = 0; turn < sides.size(); turn++) {
+          Side side = sides.get((round + turn) % sides.size());
+          int i = index(side);
           long cpu = gatewayNode.cpuMillis();
+          long relayBefore = relayNode.cpuMillis();
           put[i] = Math.max(put[i], transfer(side, streams, size, true));
           long afterPut = gatewayNode.cpuMillis();
+          long relayAfterPut = relayNode.cpuMillis();
           get[i] = Math.max(get[i], transfer(side, streams, size, false));
           if (side == gateway) {
             gatewayCpu[0] += afterPut - cpu;
             gatewayCpu[1] += gatewayNode.cpuMillis() - afterPut;
+          } else if (side == relay) {
+            relayCpu[0] += relayAfterPut - relayBefore;
+            relayCpu[1] += relayNode.cpuMillis() - relayAfterPut;
           }
           deleteLarge(side, streams);
         }
@@ -110,13 +131,14 @@ final class SwiftFigures {
       double gib = (double) rounds * streams * size / (1L << 30);
       String label = streams == 1 ? "1 stream" : streams + " parallel streams";
       String sizeName = size >= 1L << 30 ? (size >> 30) + " GiB" : (size >> 20) + " MiB";
-      String how = "aggregate, best of " + rounds + ", alternating; gateway CPU %.2f s per GiB";
+      String how = "aggregate, best of " + rounds + ", rotating; CPU per GiB: gateway %.2f s, bare relay %.2f s;"
+          + " relay %.0f MiB/s";
       report.add(new Report.Figure("1 " + sizeName + " PUT, " + label, "MiB/s", put[0], put[1],
           "same PUTs straight to the Swift proxy", "ratio >= 0.90",
-          String.format(Locale.ROOT, how, gatewayCpu[0] / 1000.0 / gib)));
+          String.format(Locale.ROOT, how, gatewayCpu[0] / 1000.0 / gib, relayCpu[0] / 1000.0 / gib, put[2]), put[2], RELAY));
       report.add(new Report.Figure("1 " + sizeName + " GET, " + label, "MiB/s", get[0], get[1],
           "same GETs straight to the Swift proxy", "ratio >= 0.90",
-          String.format(Locale.ROOT, how, gatewayCpu[1] / 1000.0 / gib)));
+          String.format(Locale.ROOT, how, gatewayCpu[1] / 1000.0 / gib, relayCpu[1] / 1000.0 / gib, get[2]), get[2], RELAY));
     }
   }
 
@@ -185,17 +207,18 @@ final class SwiftFigures {
           "/bench-small/w-" + ThreadLocalRandom.current().nextInt(preload)).GET().build()) == SMALL);
     });
     smallWarmUp = String.format(Locale.ROOT, "gateway warmed up %.0f s until its JIT was quiet", warmUp);
-    LoadDriver.Result[] put = new LoadDriver.Result[2];
-    LoadDriver.Result[] get = new LoadDriver.Result[2];
-    for (Side side : List.of(gateway, direct)) {
+    // The relay side writes into and reads from the direct side's container.
+    LoadDriver.Result[] put = new LoadDriver.Result[3];
+    LoadDriver.Result[] get = new LoadDriver.Result[3];
+    for (Side side : List.of(gateway, direct, relay)) {
       SwiftHttp c = side.client();
       String prefix = "/bench-small/p-" + side.name() + "-";
-      put[side == gateway ? 0 : 1] = LoadDriver.run(CONNECTIONS, seconds, Long.MAX_VALUE, (w, i) -> c.send(c.request(
+      put[index(side)] = LoadDriver.run(CONNECTIONS, seconds, Long.MAX_VALUE, (w, i) -> c.send(c.request(
           prefix + w + "-" + i).PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build()) == 201);
     }
-    for (Side side : List.of(direct, gateway)) {
+    for (Side side : List.of(direct, relay, gateway)) {
       SwiftHttp c = side.client();
-      get[side == gateway ? 0 : 1] = LoadDriver.run(CONNECTIONS, seconds, Long.MAX_VALUE, (w, i) -> c.drain(c.request(
+      get[index(side)] = LoadDriver.run(CONNECTIONS, seconds, Long.MAX_VALUE, (w, i) -> c.drain(c.request(
           "/bench-small/w-" + ThreadLocalRandom.current().nextInt(preload)).GET().build()) == SMALL);
     }
     smallRows("PUT", put);
@@ -203,15 +226,16 @@ final class SwiftFigures {
   }
 
   private void smallRows(String verb, LoadDriver.Result[] r) {
-    String runs = String.format(Locale.ROOT, "%d conns, %.0f s; failed: gateway %d, direct %d; %s", CONNECTIONS,
-        r[0].seconds(), r[0].failed(), r[1].failed(), smallWarmUp);
+    String runs = String.format(Locale.ROOT, "%d conns, %.0f s; failed: gateway %d, direct %d, relay %d; %s",
+        CONNECTIONS, r[0].seconds(), r[0].failed(), r[1].failed(), r[2].failed(), smallWarmUp);
     requireMostlySucceeded("4 KiB " + verb, r);
     report.add(new Report.Figure("2 4 KiB " + verb + " throughput", "ops/s", r[0].opsPerSecond(),
-        r[1].opsPerSecond(), "same requests straight to the Swift proxy", "ratio >= 0.80", runs));
+        r[1].opsPerSecond(), "same requests straight to the Swift proxy", "ratio >= 0.80", runs,
+        r[2].opsPerSecond(), RELAY));
     report.add(new Report.Figure("2 4 KiB " + verb + " p50", "ms", r[0].p50Millis(), r[1].p50Millis(),
-        "same requests straight to the Swift proxy", "report", runs));
+        "same requests straight to the Swift proxy", "report", runs, r[2].p50Millis(), RELAY));
     report.add(new Report.Figure("2 4 KiB " + verb + " p99", "ms", r[0].p99Millis(), r[1].p99Millis(),
-        "same requests straight to the Swift proxy", "ratio <= 2.0", runs));
+        "same requests straight to the Swift proxy", "ratio <= 2.0", runs, r[2].p99Millis(), RELAY));
   }
 
   /**
@@ -240,10 +264,11 @@ final class SwiftFigures {
 
   /** A side with more than 1 % failed requests is a broken run, not a slow one. */
   private static void requireMostlySucceeded(String what, LoadDriver.Result[] r) {
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < r.length; i++) {
       LoadDriver.Result x = r[i];
       check(x.ok() > 0 && x.failed() * 100 <= x.ok() + x.failed(), String.format(Locale.ROOT,
-          "%s, %s: %d of %d requests failed", what, i == 0 ? "gateway" : "direct", x.failed(), x.ok() + x.failed()));
+          "%s, %s: %d of %d requests failed", what, List.of("gateway", "direct", "relay").get(i), x.failed(),
+          x.ok() + x.failed()));
     }
   }
 

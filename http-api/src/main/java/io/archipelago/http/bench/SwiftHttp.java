@@ -33,6 +33,18 @@ final class SwiftHttp {
         r.headers().firstValue("X-Auth-Token").orElseThrow());
   }
 
+  /** A client of a server without authentication (the token header is sent and ignored). */
+  static SwiftHttp unauthenticated(String url) {
+    return new SwiftHttp(url, "none");
+  }
+
+  /** The same account and token, reached through {@code port} on 127.0.0.1 (a relay in front). */
+  SwiftHttp through(int port) {
+    URI storage = URI.create(storageUrl);
+    return new SwiftHttp(storageUrl.replaceFirst(java.util.regex.Pattern.quote(storage.getRawAuthority()),
+        "127.0.0.1:" + port), token);
+  }
+
   HttpRequest.Builder request(String path) {
     return HttpRequest.newBuilder(URI.create(storageUrl + path)).timeout(Duration.ofMinutes(10))
         .header("X-Auth-Token", token);

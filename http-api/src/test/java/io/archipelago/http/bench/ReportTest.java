@@ -28,8 +28,10 @@ class ReportTest {
     report.add(new Report.Figure("2 4 KiB PUT throughput", "ops/s", 30, Double.NaN, "direct", "report", ""));
     report.add(figure("3 container HEAD throughput", Double.POSITIVE_INFINITY, 10));
     report.add(figure("6c gateway heap after passivation", -1, Double.NaN));
-    List<String> problems = report.problems(List.of("1", "2", "3", "6c"));
-    assertEquals(4, problems.size(), problems.toString());
+    report.add(new Report.Figure("7 one hot container", "ops/s", 30, 40, "direct", "report", "", Double.NaN, "bare"));
+    List<String> problems = report.problems(List.of("1", "2", "3", "6c", "7"));
+    assertEquals(5, problems.size(), problems.toString());
+    assertTrue(problems.contains("7 one hot container: bare figure is NaN"));
     assertTrue(problems.contains("figure 1 is missing"));
   }
 }
