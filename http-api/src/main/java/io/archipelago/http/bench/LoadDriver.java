@@ -17,10 +17,28 @@ final class LoadDriver {
     boolean run(int worker, long i) throws Exception;
   }
 
-  /** What a run measured. */
-  record Result(long ok, long failed, double seconds, double p50Millis, double p99Millis) {
+  /** What a run measured; {@code sortedNanos} holds the latencies of its successful requests. */
+  record Result(long ok, long failed, double seconds, long[] sortedNanos) {
     double opsPerSecond() {
       return ok / seconds;
+    }
+
+    double p50Millis() {
+      return percentile(sortedNanos, 0.50);
+    }
+
+    double p99Millis() {
+      return percentile(sortedNanos, 0.99);
+    }
+
+    /**
+     * Several runs of the same load taken as one (their turns alternated with another side's):
+     * requests and time added up, percentiles over all their latencies.
+     */
+    static Result combined(List<Result> runs) {
+      long[] all = runs.stream().flatMapToLong(r -> Arrays.stream(r.sortedNanos())).sorted().toArray();
+      return new Result(runs.stream().mapToLong(Result::ok).sum(), runs.stream().mapToLong(Result::failed).sum(),
+          runs.stream().mapToDouble(Result::seconds).sum(), all);
     }
   }
 
@@ -80,7 +98,7 @@ final class LoadDriver {
       at += n;
     }
     Arrays.sort(all);
-    return new Result(ok, failed.get(), elapsed, percentile(all, 0.50), percentile(all, 0.99));
+    return new Result(ok, failed.get(), elapsed, all);
   }
 
   private static double percentile(long[] sorted, double p) {

@@ -207,27 +207,59 @@ final class SwiftFigures {
           "/bench-small/w-" + ThreadLocalRandom.current().nextInt(preload)).GET().build()) == SMALL);
     });
     smallWarmUp = String.format(Locale.ROOT, "gateway warmed up %.0f s until its JIT was quiet", warmUp);
-    // The relay side writes into and reads from the direct side's container.
-    LoadDriver.Result[] put = new LoadDriver.Result[3];
-    LoadDriver.Result[] get = new LoadDriver.Result[3];
-    for (Side side : List.of(gateway, direct, relay)) {
-      SwiftHttp c = side.client();
-      String prefix = "/bench-small/p-" + side.name() + "-";
-      put[index(side)] = LoadDriver.run(CONNECTIONS, seconds, Long.MAX_VALUE, (w, i) -> c.send(c.request(
-          prefix + w + "-" + i).PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build()) == 201);
+    // The relay side writes into and reads from the direct side's container. The sides take
+    // turns in rounds (the first one rotating), so that Swift's drift during the figure (its
+    // container databases grow) and bursts from elsewhere fall on every side alike.
+    int rounds = quick ? 1 : 4;
+    List<Side> sides = List.of(gateway, direct, relay);
+    List<List<LoadDriver.Result>> puts = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+    List<List<LoadDriver.Result>> gets = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+    // The gateway's CPU per request (user, kernel, JIT), PUT then GET: its own share of the two cores.
+    long[] gatewayPutCpu = new long[3];
+    long[] gatewayGetCpu = new long[3];
+    for (int round = 0; round < rounds; round++) {
+      for (int turn = 0; turn < sides.size(); turn++) {
+        Side side = sides.get((round + turn) % sides.size());
+        SwiftHttp c = side.client();
+        String prefix = "/bench-small/p-" + side.name() + "-" + round + "-";
+        long[] before = cpuNow();
+        puts.get(index(side)).add(LoadDriver.run(CONNECTIONS, seconds / rounds, Long.MAX_VALUE, (w, i) -> c.send(
+            c.request(prefix + w + "-" + i).PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build()) == 201));
+        long[] between = cpuNow();
+        gets.get(index(side)).add(LoadDriver.run(CONNECTIONS, seconds / rounds, Long.MAX_VALUE, (w, i) -> c.drain(
+            c.request("/bench-small/w-" + ThreadLocalRandom.current().nextInt(preload)).GET().build()) == SMALL));
+        if (side == gateway) {
+          long[] after = cpuNow();
+          for (int k = 0; k < 3; k++) {
+            gatewayPutCpu[k] += between[k] - before[k];
+            gatewayGetCpu[k] += after[k] - between[k];
+          }
+        }
+      }
     }
-    for (Side side : List.of(direct, relay, gateway)) {
-      SwiftHttp c = side.client();
-      get[index(side)] = LoadDriver.run(CONNECTIONS, seconds, Long.MAX_VALUE, (w, i) -> c.drain(c.request(
-          "/bench-small/w-" + ThreadLocalRandom.current().nextInt(preload)).GET().build()) == SMALL);
+    LoadDriver.Result[] put = puts.stream().map(LoadDriver.Result::combined).toArray(LoadDriver.Result[]::new);
+    LoadDriver.Result[] get = gets.stream().map(LoadDriver.Result::combined).toArray(LoadDriver.Result[]::new);
+    double[] gatewayCpu = new double[6];
+    for (int k = 0; k < 3; k++) {
+      gatewayCpu[k] = gatewayPutCpu[k] / (double) Math.max(1, put[0].ok());
+      gatewayCpu[3 + k] = gatewayGetCpu[k] / (double) Math.max(1, get[0].ok());
     }
-    smallRows("PUT", put);
-    smallRows("GET", get);
+    smallRows("PUT", put, gatewayCpu[0], gatewayCpu[1], gatewayCpu[2]);
+    smallRows("GET", get, gatewayCpu[3], gatewayCpu[4], gatewayCpu[5]);
   }
 
-  private void smallRows(String verb, LoadDriver.Result[] r) {
-    String runs = String.format(Locale.ROOT, "%d conns, %.0f s; failed: gateway %d, direct %d, relay %d; %s",
-        CONNECTIONS, r[0].seconds(), r[0].failed(), r[1].failed(), r[2].failed(), smallWarmUp);
+  /** The gateway's user, kernel and JIT compiler CPU so far, in ms. */
+  private long[] cpuNow() {
+    long[] cpu = gatewayNode.cpuUserSystemMillis();
+    return new long[] {cpu[0], cpu[1], gatewayNode.compilerCpuMillis()};
+  }
+
+  private void smallRows(String verb, LoadDriver.Result[] r, double userMillis, double kernelMillis,
+      double jitMillis) {
+    String runs = String.format(Locale.ROOT, "%d conns, %.0f s in " + (quick ? 1 : 4) + " turns; failed: gateway %d, direct %d, relay %d;"
+            + " gateway CPU per request %.2f ms user + %.2f ms kernel, of which JIT compiler %.2f ms; %s",
+        CONNECTIONS, r[0].seconds(), r[0].failed(), r[1].failed(), r[2].failed(), userMillis, kernelMillis,
+        jitMillis, smallWarmUp);
     requireMostlySucceeded("4 KiB " + verb, r);
     report.add(new Report.Figure("2 4 KiB " + verb + " throughput", "ops/s", r[0].opsPerSecond(),
         r[1].opsPerSecond(), "same requests straight to the Swift proxy", "ratio >= 0.80", runs,
