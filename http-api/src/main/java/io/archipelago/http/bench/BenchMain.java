@@ -214,7 +214,7 @@ public final class BenchMain {
 
   /** Figure 4: a large GET through the gateway vs reading the same file with plain JDK I/O. */
   private void filesystemGet(LocalGateway gateway, SwiftHttp client) throws Exception {
-    long size = quick ? 256L << 20 : 1L << 30;
+    long size = quick ? 128L << 20 : 1L << 30;
     client.send(client.request("/fsget").PUT(HttpRequest.BodyPublishers.noBody()).build());
     int status = client.send(client.request("/fsget/big").PUT(HttpRequest.BodyPublishers.fromPublisher(
         HttpRequest.BodyPublishers.ofInputStream(() -> new Generated(size, 1)), size)).build());
@@ -246,12 +246,12 @@ public final class BenchMain {
    * writes (temp file, fsync, rename) done directly by the bench.
    */
   private void hotContainer(LocalGateway gateway, SwiftHttp client) throws Exception {
-    double seconds = quick ? 3 : 20;
+    double seconds = quick ? 2 : 20;
     byte[] body = new byte[4096];
     new Random(7).nextBytes(body);
     client.send(client.request("/hot").PUT(HttpRequest.BodyPublishers.noBody()).build());
     AtomicInteger warmed = new AtomicInteger();
-    double warmUp = gateway.warmUntilCompiled(quick ? 1 : 24, () -> LoadDriver.run(64, quick ? 2 : 5, Long.MAX_VALUE,
+    double warmUp = gateway.warmUntilCompiled(quick ? 1 : 24, () -> LoadDriver.run(64, quick ? 1.5 : 5, Long.MAX_VALUE,
         (w, i) -> client.send(client.request("/hot/warm-" + warmed.getAndIncrement())
             .PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build()) == 201));
     // The three sides take turns in rounds (the first one rotating): the machine's fsync and
@@ -322,7 +322,7 @@ public final class BenchMain {
 
   /** Figure 6: many containers, random HEADs, heap after passivation, restart to first HEADs. */
   private void entities(LocalGateway gateway, SwiftHttp client) throws Exception {
-    int containers = quick ? 1_000 : 100_000;
+    int containers = quick ? 600 : 100_000;
     int heads = quick ? 2_000 : 50_000;
     long t0 = System.nanoTime();
     LoadDriver.Result created = LoadDriver.run(32, 3600, containers,
@@ -373,7 +373,7 @@ public final class BenchMain {
 
   /** Figure 5: 8 parallel large uploads into a gateway limited to a 256 MiB heap. */
   private void memory() throws Exception {
-    long size = quick ? 64L << 20 : 1L << 30;
+    long size = quick ? 32L << 20 : 1L << 30;
     try (LocalGateway small = started(new LocalGateway(work.resolve("small"), rootConfig, List.of("-Xmx256m"),
         Map.of()))) {
       small.start();

@@ -88,7 +88,7 @@ final class SwiftFigures {
    * before the other side's turn, so that Swift's tmpfs holds at most four of them at a time.
    */
   private void largeObjects() throws Exception {
-    long size = quick ? 64L << 20 : 1L << 30;
+    long size = quick ? 32L << 20 : 1L << 30;
     int rounds = quick ? 1 : 3;
     long free = Files.getFileStore(Path.of("/dev/shm")).getUsableSpace();
     check(free > 4 * size + (256L << 20), String.format(Locale.ROOT,
@@ -186,7 +186,7 @@ final class SwiftFigures {
    * 32 connections for a fixed time: ops/s, p50 and p99.
    */
   private void smallObjects() throws Exception {
-    double seconds = quick ? 2 : 20;
+    double seconds = quick ? 1.5 : 20;
     int preload = quick ? 150 : 5_000;
     byte[] body = new byte[SMALL];
     new Random(11).nextBytes(body);
@@ -275,7 +275,7 @@ final class SwiftFigures {
    * from the container entity's state; Swift asks its container server.
    */
   private void containerHead() throws Exception {
-    double seconds = quick ? 2 : 15;
+    double seconds = quick ? 1.5 : 15;
     LoadDriver.Result[] r = new LoadDriver.Result[2];
     for (boolean warmUp : new boolean[] {true, false}) {
       for (Side side : warmUp ? List.of(gateway, direct) : List.of(direct, gateway)) {
