@@ -288,12 +288,7 @@ public final class BenchMain {
               // The bench's own CPU while it writes directly: what one durable small-file write costs.
               long before = os.getProcessCpuTime();
               directRuns.add(LoadDriver.run(64, seconds / rounds, Long.MAX_VALUE, (w, i) -> {
-                Path tmp = direct.resolve(".tmp-" + r + "-" + w + "-" + i);
-                try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                  ch.write(ByteBuffer.wrap(body));
-                  ch.force(true);
-                }
-                Files.move(tmp, direct.resolve("o-" + r + "-" + w + "-" + i), StandardCopyOption.ATOMIC_MOVE);
+                BareObjectServer.writeDurably(direct, "o-" + r + "-" + w + "-" + i, body);
                 return true;
               }));
               benchCpuForDirect += os.getProcessCpuTime() - before;
