@@ -71,7 +71,7 @@ public final class ObjectController {
       case "GET" -> get(request, false, reach);
       case "HEAD" -> get(request, true, reach);
       case "POST" -> post(request);
-      case "DELETE" -> delete(request);
+      case "DELETE" -> delete(request, reach);
       default -> CompletableFuture.completedFuture(SwiftErrors.response(SwiftError.METHOD_NOT_ALLOWED));
     };
   }
@@ -327,11 +327,11 @@ public final class ObjectController {
 
   // ---- DELETE -------------------------------------------------------------------------------
 
-  private CompletionStage<HttpResponse> delete(SwiftRequest request) {
+  private CompletionStage<HttpResponse> delete(SwiftRequest request, Reach reach) {
     Timestamped ts = timestamp(request);
     if (request.queryParam("multipart-manifest").map(m -> m.equals("delete")).orElse(false)) {
       return slo.delete(request.account(), request.container(), request.object(), request.header("accept"),
-          request.context());
+          request.context(), reach);
     }
     return writer.delete(request.account(), request.container(), request.object(), ts.timestamp(),
             ts.fromClient(), request.context())

@@ -46,7 +46,8 @@ import java.util.concurrent.CompletionStage;
  * other backends, and must still have the manifest's ETag and size. {@code ?multipart-manifest=get}
  * answers the manifest, {@code &format=raw} in the PUT format; {@code ?multipart-manifest=delete}
  * deletes the segments (nested manifests included) and then the manifest, answering a bulk
- * delete report.
+ * delete report. Every segment and sub-manifest is reached as the client's own request would be
+ * ({@link Reach}): HEAD at PUT, GET when read, GET and DELETE when deleted.
  */
 final class StaticLargeObjects {
 
@@ -302,6 +303,12 @@ final class StaticLargeObjects {
           if (objectSegments > MAX_MANIFEST_SEGMENTS) {
             throw new SwiftException(SwiftError.REQUEST_ENTITY_TOO_LARGE,
                 "Number of object-backed segments must be <= " + MAX_MANIFEST_SEGMENTS);
+          }
+          // Swift leaves inline data out of this count; counted here, every manifest read back
+          // (GET, copy, multipart delete) has at most this many entries to expand.
+          if (inputs.size() > MAX_MANIFEST_SEGMENTS) {
+            throw new SwiftException(SwiftError.REQUEST_ENTITY_TOO_LARGE,
+                "Number of segments (object-backed and inline data) must be <= " + MAX_MANIFEST_SEGMENTS);
           }
           return checkSegments(w.account(), inputs, request, reach)
               .thenCompose(checked -> store(w, inputs, checked, clientEtag, accept, request));
@@ -584,16 +591,24 @@ final class StaticLargeObjects {
 
   // ---- DELETE -------------------------------------------------------------------------------
 
+  /** Swift's bound on what one {@code ?multipart-manifest=delete} lists: its answer past it. */
+  static final int MAX_BUFFERED_DELETES = MAX_MANIFEST_SEGMENTS * 10;
+  static final String TOO_MANY_BUFFERED = "Too many buffered slo segments to delete.";
+  /** What Swift reports for a manifest it could not read (its refusal other than 401 included). */
+  static final String UNABLE_TO_LOAD = "Unable to load SLO manifest or segment.";
+
   /** One object {@code ?multipart-manifest=delete} deletes, or the error that stands for it. */
   private record Doomed(String name, Optional<String[]> error, boolean notFound) {}
 
   /**
    * {@code ?multipart-manifest=delete}: the segments, nested manifests after their segments, and
    * the manifest last, each deleted as a client DELETE; the answer is 200 with a bulk delete
-   * report (its "Response Status" tells the outcome), as Swift's.
+   * report (its "Response Status" tells the outcome), as Swift's. As in Swift's slo, every
+   * manifest is read with the client's own GET and every object deleted with the client's own
+   * DELETE: what the client may not read or delete is reported, not touched.
    */
   CompletionStage<HttpResponse> delete(String account, String container, String name, Optional<String> accept,
-      RequestContext request) {
+      RequestContext request, Reach reach) {
     Optional<String> format = BulkResponseBody.bestMatch(accept);
     Map<String, Object> report = new TreeMap<>();
     report.put("Response Status", "200 OK");
@@ -607,14 +622,11 @@ final class StaticLargeObjects {
       report.put("Response Body", "");
       return CompletableFuture.completedFuture(report(out, report, failed));
     }
-    List<Doomed> doomed = new ArrayList<>();
-    return expand(account, "/" + container + "/" + name, 1, doomed, request)
+    DeleteExpansion expansion = new DeleteExpansion(account, request, reach);
+    return expansion.expand("/" + container + "/" + name, 1, List.of())
         .thenCompose(done -> {
-          if (doomed.size() > MAX_MANIFEST_SEGMENTS * 10) {
-            throw new SwiftException(SwiftError.BAD_REQUEST, "Too many buffered slo segments to delete.");
-          }
           java.util.concurrent.atomic.AtomicBoolean serverError = new java.util.concurrent.atomic.AtomicBoolean();
-          return Source.from(doomed)
+          return Source.from(expansion.doomed)
               .mapAsync(CONCURRENCY, d -> {
                 if (d.error().isPresent() || d.notFound()) {
                   return CompletableFuture.completedFuture(d);
@@ -622,18 +634,25 @@ final class StaticLargeObjects {
                 String relative = d.name().replaceFirst("^/+", "");
                 String c = relative.substring(0, relative.indexOf('/'));
                 String o = relative.substring(relative.indexOf('/') + 1);
-                return writer.delete(account, c, o, io.archipelago.engine.store.SwiftTimestamp.now(), false, request)
-                    .handle((deleted, failure) -> {
-                      if (failure != null) {
-                        var status = SwiftErrors.toResponse(failure, request.requestId()).status();
-                        if (status.intValue() >= 500) {
-                          serverError.set(true);
+                return reach.denial("DELETE", Reach.object(account, c, o)).thenCompose(refused -> {
+                  if (refused.isPresent()) {
+                    var status = refused.get().error().status();
+                    return CompletableFuture.completedFuture(new Doomed(d.name(), Optional.of(new String[] {
+                        quote(d.name()), status.intValue() + " " + status.reason()}), false));
+                  }
+                  return writer.delete(account, c, o, io.archipelago.engine.store.SwiftTimestamp.now(), false, request)
+                      .handle((deleted, failure) -> {
+                        if (failure != null) {
+                          var status = SwiftErrors.toResponse(failure, request.requestId()).status();
+                          if (status.intValue() >= 500) {
+                            serverError.set(true);
+                          }
+                          return new Doomed(d.name(), Optional.of(new String[] {quote(d.name()),
+                              status.intValue() + " " + status.reason()}), false);
                         }
-                        return new Doomed(d.name(), Optional.of(new String[] {quote(d.name()),
-                            status.intValue() + " " + status.reason()}), false);
-                      }
-                      return new Doomed(d.name(), Optional.empty(), !deleted);
-                    });
+                        return new Doomed(d.name(), Optional.empty(), !deleted);
+                      });
+                });
               })
               .runWith(Sink.seq(), objects.materializer())
               .thenApply(results -> {
@@ -668,55 +687,108 @@ final class StaticLargeObjects {
         });
   }
 
-  /** Lists what deleting the manifest {@code path} deletes, its segments first. */
-  private CompletionStage<Void> expand(String account, String path, int depth, List<Doomed> doomed,
-      RequestContext request) {
-    String relative = path.replaceFirst("^/+", "");
-    String container = relative.substring(0, relative.indexOf('/'));
-    String object = relative.substring(relative.indexOf('/') + 1);
-    return objects.get(account, container, object, Optional.empty(), request)
-        .handle((found, failure) -> {
-          if (failure != null) {
-            Throwable t = SwiftErrors.unwrap(failure);
-            if (t instanceof io.archipelago.engine.ops.GatewayException g
-                && g.reason() == io.archipelago.engine.ops.GatewayException.Reason.CONTAINER_NOT_FOUND) {
-              return Optional.<io.archipelago.engine.store.ObjectContent>empty();
-            }
-            throw t instanceof RuntimeException r ? r : new java.util.concurrent.CompletionException(t);
+  /** A manifest as the client's GET found it: its segments, or what stands for it in the report. */
+  private record Loaded(Optional<List<Segment>> segments, Optional<Doomed> instead) {}
+
+  /**
+   * Lists what deleting one manifest deletes, its segments first. Bounded as it goes, not after:
+   * every entry of every manifest read counts toward {@link #MAX_BUFFERED_DELETES} (inline data
+   * too, as in Swift's queue), each manifest is read once per request however often it is listed,
+   * and a manifest that lists one of its ancestors (a loop, which Swift expands until the same
+   * bound) is refused at once with Swift's answer.
+   */
+  private final class DeleteExpansion {
+    final List<Doomed> doomed = new ArrayList<>();
+    private final Map<String, CompletionStage<Loaded>> read = new HashMap<>();
+    private final String account;
+    private final RequestContext request;
+    private final Reach reach;
+    private int counted = 1;
+
+    DeleteExpansion(String account, RequestContext request, Reach reach) {
+      this.account = account;
+      this.request = request;
+      this.reach = reach;
+    }
+
+    CompletionStage<Void> expand(String path, int depth, List<String> ancestors) {
+      if (ancestors.contains(path)) {
+        throw new SwiftException(SwiftError.BAD_REQUEST, TOO_MANY_BUFFERED);
+      }
+      return read.computeIfAbsent(path, this::load).thenCompose(loaded -> {
+        if (loaded.instead().isPresent()) {
+          doomed.add(loaded.instead().get());
+          return CompletableFuture.completedFuture(null);
+        }
+        List<Segment> segments = loaded.segments().orElseThrow();
+        counted += segments.size();
+        if (counted > MAX_BUFFERED_DELETES) {
+          throw new SwiftException(SwiftError.BAD_REQUEST, TOO_MANY_BUFFERED);
+        }
+        List<String> lineage = new ArrayList<>(ancestors);
+        lineage.add(path);
+        CompletionStage<Void> chain = CompletableFuture.completedFuture(null);
+        for (Segment s : segments) {
+          if (s.data().isPresent()) {
+            continue;
           }
-          return found;
-        })
-        .thenCompose(found -> {
-          if (found.isEmpty()) {
-            doomed.add(new Doomed(path, Optional.empty(), true));
-            return CompletableFuture.completedFuture(null);
-          }
-          if (!isSlo(found.get().info())) {
-            found.get().data().runWith(Sink.cancelled(), objects.materializer());
-            doomed.add(new Doomed(path, Optional.of(new String[] {quote(path), "Not an SLO manifest"}), false));
-            return CompletableFuture.completedFuture(null);
-          }
-          return readManifest(found.get().data()).thenCompose(segments -> {
-            CompletionStage<Void> chain = CompletableFuture.completedFuture(null);
-            for (Segment s : segments) {
-              if (s.data().isPresent()) {
-                continue;
-              }
-              if (s.subSlo() && depth < MAX_RECURSION_DEPTH) {
-                chain = chain.thenCompose(v -> expand(account, s.name(), depth + 1, doomed, request));
-              } else {
-                chain = chain.thenApply(v -> {
-                  doomed.add(new Doomed(s.name(), Optional.empty(), false));
-                  return null;
-                });
-              }
-            }
-            return chain.thenApply(v -> {
-              doomed.add(new Doomed(path, Optional.empty(), false));
+          if (s.subSlo() && depth < MAX_RECURSION_DEPTH) {
+            chain = chain.thenCompose(v -> expand(s.name(), depth + 1, lineage));
+          } else {
+            chain = chain.thenApply(v -> {
+              doomed.add(new Doomed(s.name(), Optional.empty(), false));
               return null;
             });
-          });
+          }
+        }
+        return chain.thenApply(v -> {
+          doomed.add(new Doomed(path, Optional.empty(), false));
+          return null;
         });
+      });
+    }
+
+    /** {@code get_slo_segments}: the manifest read with the client's GET. */
+    private CompletionStage<Loaded> load(String path) {
+      String relative = path.replaceFirst("^/+", "");
+      String container = relative.substring(0, relative.indexOf('/'));
+      String object = relative.substring(relative.indexOf('/') + 1);
+      return reach.denial("GET", Reach.object(account, container, object)).thenCompose(refused -> {
+        if (refused.isPresent()) {
+          boolean unauthorized = refused.get().error() == SwiftError.UNAUTHORIZED;
+          return CompletableFuture.completedFuture(error(path, unauthorized ? "401 Unauthorized" : UNABLE_TO_LOAD));
+        }
+        return objects.get(account, container, object, Optional.empty(), request)
+            .thenCompose(found -> {
+              if (found.isEmpty()) {
+                return CompletableFuture.completedFuture(
+                    new Loaded(Optional.empty(), Optional.of(new Doomed(path, Optional.empty(), true))));
+              }
+              if (!isSlo(found.get().info())) {
+                found.get().data().runWith(Sink.cancelled(), objects.materializer());
+                return CompletableFuture.completedFuture(error(path, "Not an SLO manifest"));
+              }
+              return readManifest(found.get().data())
+                  .thenApply(segments -> new Loaded(Optional.of(segments), Optional.empty()));
+            })
+            .exceptionally(failure -> {
+              Throwable t = SwiftErrors.unwrap(failure);
+              if (t instanceof io.archipelago.engine.ops.GatewayException g
+                  && g.reason() == io.archipelago.engine.ops.GatewayException.Reason.CONTAINER_NOT_FOUND) {
+                return new Loaded(Optional.empty(), Optional.of(new Doomed(path, Optional.empty(), true)));
+              }
+              if (t instanceof SwiftException s && s.error() == SwiftError.INTERNAL_ERROR) {
+                return error(path, s.body());
+              }
+              return error(path, UNABLE_TO_LOAD);
+            });
+      });
+    }
+
+    private Loaded error(String path, String message) {
+      return new Loaded(Optional.empty(), Optional.of(new Doomed(path, Optional.of(new String[] {quote(path), message}),
+          false)));
+    }
   }
 
   private static HttpResponse report(String format, Map<String, Object> report, List<String[]> failed) {
