@@ -11,7 +11,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * middlewares reach further resources through sub-requests that carry the client's
  * authorization: a copy GETs its source (and the proxy then authorizes the PUT of its
  * destination), an SLO manifest PUT HEADs its segments, a large object GET lists (DLO) and GETs
- * its segments. Each of them is authorized as the same client's own request would be.
+ * its segments, {@code ?multipart-manifest=delete} GETs each manifest and DELETEs each segment.
+ * Each of them is authorized as the same client's own request would be.
  */
 @FunctionalInterface
 public interface Reach {
