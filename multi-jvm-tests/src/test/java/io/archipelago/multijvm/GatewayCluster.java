@@ -78,6 +78,8 @@ public final class GatewayCluster implements AutoCloseable {
         "-Darchipelago.backends.local-standard.root=" + backends.resolve("local-standard"),
         "-Darchipelago.backends.local-archive.root=" + backends.resolve("local-archive"),
         "-Darchipelago.backends.site-b.root=" + backends.resolve("site-b"),
+        // backends added through the admin API live on the shared storage too
+        "-Darchipelago.engine.filesystem-backends-dir=" + backends,
         "-Darchipelago.placement.policies.gold.tier=gold",
         "-Darchipelago.http.unready-delay=2s");
   }

@@ -21,6 +21,8 @@ public final class BackendRegistry {
   private final Map<String, ObjectStore> stores = new ConcurrentHashMap<>();
   private final Map<String, Capacity> capacities = new ConcurrentHashMap<>();
   private final Function<BackendDescriptor, ObjectStore> storeFactory;
+  /** Backends whose driver could not be made, already warned about. */
+  private final java.util.Set<BackendDescriptor> undrivable = ConcurrentHashMap.newKeySet();
 
   public BackendRegistry(
       List<BackendDescriptor> initial, Function<BackendDescriptor, ObjectStore> storeFactory) {
@@ -67,11 +69,14 @@ public final class BackendRegistry {
     for (BackendDescriptor d : newDescriptors) {
       try {
         stores.computeIfAbsent(d.id(), id -> storeFactory.apply(d));
+        undrivable.remove(d);
       } catch (RuntimeException e) {
         // A backend this node cannot drive (bad settings, missing driver) stays unusable here
-        // but does not stop the others.
-        org.slf4j.LoggerFactory.getLogger(BackendRegistry.class)
-            .warn("cannot create a driver for backend {}: {}", d.id(), e.getMessage());
+        // but does not stop the others. Said once per descriptor, not at every refresh.
+        if (undrivable.add(d)) {
+          org.slf4j.LoggerFactory.getLogger(BackendRegistry.class)
+              .warn("cannot create a driver for backend {}: {}", d.id(), e.getMessage());
+        }
       }
     }
     descriptors =

@@ -3,6 +3,7 @@ package io.archipelago.engine.ops;
 import io.archipelago.engine.backend.BackendDescriptor;
 import io.archipelago.engine.backend.BackendRegistryEntity;
 import io.archipelago.engine.backend.BackendState;
+import io.archipelago.engine.backend.BackendValidation;
 import io.archipelago.engine.backend.RegistryState;
 import io.archipelago.engine.backend.RegistrySync;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -13,13 +14,22 @@ public final class BackendOps {
 
   private final EngineContext ctx;
   private final RegistrySync sync;
+  private final BackendValidation validation;
 
   public BackendOps(EngineContext ctx, RegistrySync sync) {
     this.ctx = ctx;
     this.sync = sync;
+    this.validation = new BackendValidation(ctx.system().settings().config(), ctx.policies().values());
   }
 
+  /** Adds a backend after {@link BackendValidation} found nothing wrong with it (else 400). */
   public CompletionStage<RegistryState> add(BackendDescriptor backend, RequestContext request) {
+    try {
+      validation.check(backend);
+    } catch (IllegalArgumentException e) {
+      return java.util.concurrent.CompletableFuture.failedFuture(
+          new GatewayException(GatewayException.Reason.BAD_REQUEST, e.getMessage()));
+    }
     return changed(ask(replyTo -> new BackendRegistryEntity.Add(backend, request.audit(), replyTo)));
   }
 

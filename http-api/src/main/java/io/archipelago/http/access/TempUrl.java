@@ -111,6 +111,9 @@ public final class TempUrl {
   /** A valid temporary URL. */
   public record Grant(Scope scope, long expires) {}
 
+  /** 9999-12-31T23:59:59Z, the last instant an HTTP date (four-digit year) can express. */
+  static final long LAST_EXPIRES = 253402300799L;
+
   private final Clock clock;
 
   public TempUrl(Clock clock) {
@@ -250,7 +253,10 @@ public final class TempUrl {
         + PyText.quote(filename);
   }
 
-  /** Seconds since the epoch or {@code %Y-%m-%dT%H:%M:%SZ}; 0 when unreadable or past. */
+  /**
+   * Seconds since the epoch or {@code %Y-%m-%dT%H:%M:%SZ}; 0 when unreadable, past, or later than
+   * any {@code Expires} date can say (Swift's gmtime fails there: an error, not a grant).
+   */
   long normalizeExpires(String value) {
     long expires;
     try {
@@ -262,7 +268,7 @@ public final class TempUrl {
         expires = 0;
       }
     }
-    if (expires * 1000.0 < clock.millis()) {
+    if (expires * 1000.0 < clock.millis() || expires > LAST_EXPIRES) {
       return 0;
     }
     return expires;

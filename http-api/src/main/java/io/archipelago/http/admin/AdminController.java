@@ -20,6 +20,7 @@ import java.time.Instant;
 import io.archipelago.engine.store.Capacity;
 import io.archipelago.engine.ops.ClusterOps;
 import io.archipelago.engine.ops.RequestContext;
+import io.archipelago.http.swift.Constraints;
 import io.archipelago.http.swift.RequestPath;
 import io.archipelago.http.swift.SwiftException;
 import io.archipelago.http.swift.SwiftError;
@@ -57,7 +58,7 @@ public final class AdminController {
     }
     if (method.equals(HttpMethods.GET) && parts.length == 4 && parts[0].equals("containers")
         && parts[3].equals("history")) {
-      return audit.history(request, RequestPath.decode(parts[1], false), RequestPath.decode(parts[2], false));
+      return audit.history(request, account(parts[1]), container(parts[2]));
     }
     if (parts[0].equals("cluster") && parts.length == 1 && method.equals(HttpMethods.GET)) {
       return engine.cluster().members().thenApply(this::clusterJson);
@@ -68,26 +69,27 @@ public final class AdminController {
             .thenApply(state -> backendsJson());
       }
       if (parts.length == 2 && method.equals(HttpMethods.DELETE)) {
-        return engine.backends().remove(RequestPath.decode(parts[1], false), context)
+        return engine.backends().remove(backendId(parts[1]), context)
             .thenApply(state -> backendsJson());
       }
       if (parts.length == 3 && parts[2].equals("state") && method.equals(HttpMethods.POST)) {
+        String id = backendId(parts[1]);
         return body(request).thenCompose(json -> engine.backends().changeState(
-                RequestPath.decode(parts[1], false), BackendJson.state(json), context))
+                id, BackendJson.state(json), context))
             .thenApply(state -> backendsJson());
       }
     }
     if (request.method().equals(HttpMethods.GET) && parts.length == 3 && parts[0].equals("containers")) {
-      String account = RequestPath.decode(parts[1], false);
-      String container = RequestPath.decode(parts[2], false);
+      String account = account(parts[1]);
+      String container = container(parts[2]);
       return engine.containers().get(account, container)
           .thenCompose(state -> engine.sync().status(account, container))
           .thenApply(this::containerJson);
     }
     if (method.equals(HttpMethods.POST) && parts.length == 4 && parts[0].equals("containers")
         && parts[3].equals("reconcile")) {
-      String account = RequestPath.decode(parts[1], false);
-      String container = RequestPath.decode(parts[2], false);
+      String account = account(parts[1]);
+      String container = container(parts[2]);
       return engine.containers().get(account, container)
           .thenCompose(state -> engine.sync().reconcile(account, container))
           .thenApply(this::reconcileJson);
@@ -96,6 +98,38 @@ public final class AdminController {
       return CompletableFuture.completedFuture(backendsJson());
     }
     return CompletableFuture.completedFuture(SwiftErrors.response(SwiftError.NOT_FOUND));
+  }
+
+  /**
+   * Names in admin paths are checked before any entity is asked: an empty or impossible name
+   * would otherwise start an entity that can never exist, and the caller would wait for it.
+   */
+  private static String account(String raw) {
+    return name(raw, "account", Constraints.MAX_ACCOUNT_NAME_LENGTH);
+  }
+
+  private static String container(String raw) {
+    return name(raw, "container", Constraints.MAX_CONTAINER_NAME_LENGTH);
+  }
+
+  private static String name(String raw, String what, int maxBytes) {
+    String name = RequestPath.decode(raw, false);
+    if (name.isEmpty()) {
+      throw SwiftException.plain(SwiftError.BAD_REQUEST, "The " + what + " name is empty");
+    }
+    if (name.indexOf('/') >= 0) {
+      throw SwiftException.plain(SwiftError.BAD_REQUEST, "The " + what + " name contains '/'");
+    }
+    int length = name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    if (length > maxBytes) {
+      throw SwiftException.plain(SwiftError.BAD_REQUEST,
+          "The " + what + " name is " + length + " bytes long, longer than " + maxBytes);
+    }
+    return name;
+  }
+
+  private static String backendId(String raw) {
+    return name(raw, "backend", 256);
   }
 
   private HttpResponse containerJson(ContainerEntity.SyncStatus status) {

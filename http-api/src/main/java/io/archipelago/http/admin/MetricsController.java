@@ -10,34 +10,76 @@ import io.archipelago.engine.container.ReplicaSync;
 import io.archipelago.engine.sync.ContainerSync;
 import io.archipelago.engine.sync.SyncLag;
 import io.archipelago.engine.sync.SyncMetrics;
+import akka.http.javadsl.model.headers.RawHeader;
+import io.archipelago.http.swift.SwiftError;
+import io.archipelago.http.swift.SwiftErrors;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 
 /**
- * {@code GET /metrics} in Prometheus' text exposition format (version 0.0.4): this node's sync
- * counters, and the lag of each replica of the containers whose tag slice this node syncs (so
- * that scraping every node gives each container once).
+ * Prometheus' text exposition format (version 0.0.4), two views of this node's sync: its
+ * counters and the lag of the replicas of the containers whose tag slice it syncs (so that
+ * scraping every node gives each container once).
+ *
+ * <p>{@code GET /metrics} is for scrapers, which rarely hold a TempAuth token: it names no
+ * account or container (those are tenants' data), only backends, summing the lag of all
+ * containers per primary and replica backend. An operator may require a bearer token for it
+ * ({@code archipelago.http.metrics-token}). {@code GET /admin/metrics} (reseller admins) has
+ * the same series per container.
  */
 public final class MetricsController {
 
   private static final ContentType TEXT = ContentTypes.parse("text/plain; version=0.0.4; charset=utf-8");
 
   private final ContainerSync sync;
+  private final Optional<byte[]> token;
 
-  public MetricsController(ContainerSync sync) {
+  /** @param token the bearer token /metrics requires; empty: none */
+  public MetricsController(ContainerSync sync, String token) {
     this.sync = sync;
+    this.token = token.isBlank() ? Optional.empty() : Optional.of(token.getBytes(StandardCharsets.UTF_8));
   }
 
-  public CompletionStage<HttpResponse> metrics() {
-    return sync.localStatuses().thenApply(statuses -> HttpResponse.create()
-        .withEntity(HttpEntities.create(TEXT,
-            akka.util.ByteString.fromString(render(statuses, sync.metrics(), sync.localSlices().size())))));
+  /** {@code GET /metrics}: per backend pair, after the bearer token if one is configured. */
+  public CompletionStage<HttpResponse> metrics(Map<String, String> headers) {
+    if (token.isPresent() && !bearerMatches(headers.get("authorization"))) {
+      return CompletableFuture.completedFuture(SwiftErrors.response(SwiftError.UNAUTHORIZED)
+          .addHeader(RawHeader.create("WWW-Authenticate", "Bearer realm=\"metrics\"")));
+    }
+    return sync.localStatuses().thenApply(statuses ->
+        text(render(statuses, sync.metrics(), sync.localSlices().size(), false)));
   }
 
-  static String render(List<ContainerEntity.SyncStatus> statuses, SyncMetrics m, int slices) {
+  /** {@code GET /admin/metrics}: per container; the caller has checked for a reseller admin. */
+  public CompletionStage<HttpResponse> containerMetrics() {
+    return sync.localStatuses().thenApply(statuses ->
+        text(render(statuses, sync.metrics(), sync.localSlices().size(), true)));
+  }
+
+  private boolean bearerMatches(String authorization) {
+    if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return false;
+    }
+    return MessageDigest.isEqual(token.get(),
+        authorization.substring(7).trim().getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static HttpResponse text(String body) {
+    return HttpResponse.create().withEntity(HttpEntities.create(TEXT, akka.util.ByteString.fromString(body)));
+  }
+
+  static String render(List<ContainerEntity.SyncStatus> statuses, SyncMetrics m, int slices, boolean perContainer) {
     StringBuilder sb = new StringBuilder();
     counter(sb, "archipelago_sync_copied_objects_total", "Objects copied to replicas by this node.", m.copiedObjects());
     counter(sb, "archipelago_sync_copied_bytes_total", "Bytes copied to replicas by this node.", m.copiedBytes());
@@ -49,39 +91,56 @@ public final class MetricsController {
     sb.append("# HELP archipelago_sync_slices Container tag slices this node syncs.\n");
     sb.append("# TYPE archipelago_sync_slices gauge\n");
     sb.append("archipelago_sync_slices ").append(slices).append('\n');
-
-    List<ContainerEntity.SyncStatus> sorted = statuses.stream()
-        .sorted(Comparator.comparing((ContainerEntity.SyncStatus s) -> s.state().account())
-            .thenComparing(s -> s.state().container()))
-        .toList();
     Instant now = Instant.now();
-    sb.append("# HELP archipelago_sync_lag_events Changes of the container not yet on the replica.\n");
-    sb.append("# TYPE archipelago_sync_lag_events gauge\n");
-    for (ContainerEntity.SyncStatus s : sorted) {
-      for (String replica : s.state().replicaBackends()) {
-        sb.append("archipelago_sync_lag_events").append(labels(s.state(), replica)).append(' ')
-            .append(s.pendingChanges().getOrDefault(replica, 0L)).append('\n');
-      }
-    }
-    sb.append("# HELP archipelago_sync_lag_seconds Age of the oldest change not yet on the replica.\n");
-    sb.append("# TYPE archipelago_sync_lag_seconds gauge\n");
-    for (ContainerEntity.SyncStatus s : sorted) {
-      for (String replica : s.state().replicaBackends()) {
-        sb.append("archipelago_sync_lag_seconds").append(labels(s.state(), replica)).append(' ')
-            .append(String.format(Locale.ROOT, "%.3f", SyncLag.seconds(s.state().sync().replica(replica), now)))
-            .append('\n');
-      }
-    }
-    sb.append("# HELP archipelago_sync_failed_objects Objects the replica missed, until a reconcile repairs them.\n");
-    sb.append("# TYPE archipelago_sync_failed_objects gauge\n");
-    for (ContainerEntity.SyncStatus s : sorted) {
+    List<Replica> replicas = new ArrayList<>();
+    for (ContainerEntity.SyncStatus s : statuses) {
       for (String replica : s.state().replicaBackends()) {
         ReplicaSync r = s.state().sync().replica(replica);
-        sb.append("archipelago_sync_failed_objects").append(labels(s.state(), replica)).append(' ')
-            .append(r.failedObjects()).append('\n');
+        replicas.add(new Replica(s.state(), replica, s.pendingChanges().getOrDefault(replica, 0L),
+            SyncLag.seconds(r, now), r.failedObjects()));
       }
     }
+    if (perContainer) {
+      replicas.sort(Comparator.comparing((Replica r) -> r.state().account())
+          .thenComparing(r -> r.state().container()).thenComparing(Replica::replica));
+      gauge(sb, "archipelago_sync_lag_events", "Changes of the container not yet on the replica.",
+          replicas, r -> containerLabels(r), r -> Long.toString(r.lagEvents()));
+      gauge(sb, "archipelago_sync_lag_seconds", "Age of the oldest change not yet on the replica.",
+          replicas, r -> containerLabels(r), r -> seconds(r.lagSeconds()));
+      gauge(sb, "archipelago_sync_failed_objects", "Objects the replica missed, until a reconcile repairs them.",
+          replicas, r -> containerLabels(r), r -> Long.toString(r.failedObjects()));
+      return sb.toString();
+    }
+    Map<String, List<Replica>> byPair = new TreeMap<>();
+    for (Replica r : replicas) {
+      byPair.computeIfAbsent(pairLabels(r), k -> new ArrayList<>()).add(r);
+    }
+    List<Map.Entry<String, List<Replica>>> pairs = List.copyOf(byPair.entrySet());
+    gauge(sb, "archipelago_sync_containers", "Replicated containers this node syncs, per primary and replica backend.",
+        pairs, Map.Entry::getKey, e -> Integer.toString(e.getValue().size()));
+    gauge(sb, "archipelago_sync_lag_events", "Changes not yet on the replica, summed over the containers.",
+        pairs, Map.Entry::getKey, e -> Long.toString(e.getValue().stream().mapToLong(Replica::lagEvents).sum()));
+    gauge(sb, "archipelago_sync_lag_seconds", "Age of the oldest change not yet on the replica, over the containers.",
+        pairs, Map.Entry::getKey, e -> seconds(e.getValue().stream().mapToDouble(Replica::lagSeconds).max().orElse(0)));
+    gauge(sb, "archipelago_sync_failed_objects", "Objects the replica missed, until a reconcile repairs them, summed.",
+        pairs, Map.Entry::getKey, e -> Long.toString(e.getValue().stream().mapToLong(Replica::failedObjects).sum()));
     return sb.toString();
+  }
+
+  /** One replica of one container, as the series see it. */
+  private record Replica(ContainerState state, String replica, long lagEvents, double lagSeconds, long failedObjects) {}
+
+  private static <T> void gauge(StringBuilder sb, String name, String help, List<T> rows,
+      Function<T, String> labels, Function<T, String> value) {
+    sb.append("# HELP ").append(name).append(' ').append(help).append('\n');
+    sb.append("# TYPE ").append(name).append(" gauge\n");
+    for (T row : rows) {
+      sb.append(name).append(labels.apply(row)).append(' ').append(value.apply(row)).append('\n');
+    }
+  }
+
+  private static String seconds(double value) {
+    return String.format(Locale.ROOT, "%.3f", value);
   }
 
   private static void counter(StringBuilder sb, String name, String help, long value) {
@@ -90,9 +149,13 @@ public final class MetricsController {
     sb.append(name).append(' ').append(value).append('\n');
   }
 
-  private static String labels(ContainerState s, String replica) {
-    return "{account=\"" + escape(s.account()) + "\",container=\"" + escape(s.container())
-        + "\",primary=\"" + escape(s.primaryBackend()) + "\",replica=\"" + escape(replica) + "\"}";
+  private static String containerLabels(Replica r) {
+    return "{account=\"" + escape(r.state().account()) + "\",container=\"" + escape(r.state().container())
+        + "\",primary=\"" + escape(r.state().primaryBackend()) + "\",replica=\"" + escape(r.replica()) + "\"}";
+  }
+
+  private static String pairLabels(Replica r) {
+    return "{primary=\"" + escape(r.state().primaryBackend()) + "\",replica=\"" + escape(r.replica()) + "\"}";
   }
 
   /** Label values escape backslash, double quote and line feed. */

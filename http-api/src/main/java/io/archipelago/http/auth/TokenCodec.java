@@ -92,11 +92,15 @@ public final class TokenCodec {
     }
     String encoded = body.substring(0, dot);
     try {
-      byte[] signature = DECODER.decode(body.substring(dot + 1));
-      if (!MessageDigest.isEqual(signature, sign(encoded))) {
+      Optional<byte[]> signature = decodeCanonical(body.substring(dot + 1));
+      if (signature.isEmpty() || !MessageDigest.isEqual(signature.get(), sign(encoded))) {
         return Optional.empty();
       }
-      String[] parts = new String(DECODER.decode(encoded), StandardCharsets.UTF_8).split("\n", -1);
+      Optional<byte[]> payload = decodeCanonical(encoded);
+      if (payload.isEmpty()) {
+        return Optional.empty();
+      }
+      String[] parts = new String(payload.get(), StandardCharsets.UTF_8).split("\n", -1);
       if (parts.length != 4) {
         return Optional.empty();
       }
@@ -110,6 +114,15 @@ public final class TokenCodec {
     } catch (IllegalArgumentException e) {
       return Optional.empty();
     }
+  }
+
+  /**
+   * The bytes of base64url text only if the text is exactly how {@link #issue} spells them (no
+   * padding, no set unused bits): every token has one valid form.
+   */
+  private static Optional<byte[]> decodeCanonical(String text) {
+    byte[] bytes = DECODER.decode(text);
+    return ENCODER.encodeToString(bytes).equals(text) ? Optional.of(bytes) : Optional.empty();
   }
 
   private byte[] sign(String encoded) {

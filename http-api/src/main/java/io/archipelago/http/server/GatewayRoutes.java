@@ -77,7 +77,8 @@ public final class GatewayRoutes {
     this.objects = new ObjectController(engine.objects(), engine.containers(), maxObjectSize, headLength,
         akka.stream.Materializer.matFromSystem(engine.system()), access::denial);
     this.admin = new AdminController(engine);
-    this.metrics = new MetricsController(engine.sync());
+    this.metrics = new MetricsController(engine.sync(),
+        engine.system().settings().config().getString("archipelago.http.metrics-token"));
     this.node = engine.nodeAddress();
     this.bulkDelete = new BulkDelete(Materializer.matFromSystem(engine.system()));
   }
@@ -129,7 +130,7 @@ public final class GatewayRoutes {
       return CompletableFuture.completedFuture(info.info());
     }
     if (rawPath.equals("/metrics")) {
-      return metrics.metrics();
+      return metrics.metrics(headers);
     }
     if (rawPath.equals("/healthcheck")) {
       return CompletableFuture.completedFuture(HttpResponse.create().withEntity("OK"));
@@ -145,6 +146,9 @@ public final class GatewayRoutes {
     if (rawPath.startsWith("/admin/")) {
       if (!principal.isResellerAdmin()) {
         throw new SwiftException(SwiftError.FORBIDDEN);
+      }
+      if (rawPath.equals("/admin/metrics") && request.method().equals(HttpMethods.GET)) {
+        return metrics.containerMetrics();
       }
       return admin.handle(request, rawPath.substring("/admin/".length()),
           new io.archipelago.engine.ops.RequestContext(principal.user(), principal.account(), client, node, transId));

@@ -30,7 +30,8 @@ public enum SwiftError {
       "<html><h1>Requested Range Not Satisfiable</h1><p>The Range requested is not available.</p></html>"),
   UNPROCESSABLE_ENTITY(StatusCodes.UNPROCESSABLE_ENTITY,
       "<html><h1>Unprocessable Entity</h1><p>Unable to process the contained instructions</p></html>"),
-  CLIENT_DISCONNECT(StatusCodes.custom(499, "Client Disconnect", "The client broke off the upload", true, false),
+  // not a success, and it has a body (the client rarely reads it: it is usually gone)
+  CLIENT_DISCONNECT(StatusCodes.custom(499, "Client Disconnect", "The client broke off the upload", false, true),
       "<html><h1>Client Disconnect</h1><p>The client was disconnected during request.</p></html>"),
   INTERNAL_ERROR(StatusCodes.INTERNAL_SERVER_ERROR,
       "<html><h1>Internal Error</h1><p>The server has either erred or is incapable of performing the requested operation.</p></html>"),

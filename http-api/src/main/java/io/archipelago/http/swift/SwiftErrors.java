@@ -85,8 +85,17 @@ public final class SwiftErrors {
       log.warn("[{}] timed out: {}", requestId, t.getMessage());
       return unavailable("The gateway timed out waiting for the container; try again.");
     }
+    if (t instanceof akka.http.scaladsl.model.EntityStreamSizeException) {
+      return response(SwiftError.REQUEST_ENTITY_TOO_LARGE);
+    }
+    if (t instanceof akka.http.scaladsl.model.EntityStreamException e && !truncated(e)) {
+      // the body's framing is broken (a bad chunk-size line): the client's fault, not a loss
+      log.info("[{}] malformed request body: {}", requestId, e.info().formatPretty());
+      return e.info().formatPretty().contains("exceeds the configured limit")
+          ? response(SwiftError.REQUEST_ENTITY_TOO_LARGE)
+          : plainResponse(SwiftError.BAD_REQUEST, "Malformed request body: " + e.info().formatPretty());
+    }
     if (t instanceof akka.http.scaladsl.model.EntityStreamException
-        || t instanceof akka.http.scaladsl.model.EntityStreamSizeException
         || t instanceof StreamTcpException
         || t instanceof akka.stream.SubscriptionWithCancelException.NonFailureCancellation) {
       log.info("[{}] client broke off: {}", requestId, t.toString());
@@ -94,6 +103,11 @@ public final class SwiftErrors {
     }
     log.error("[{}] unexpected failure", requestId, t);
     return response(SwiftError.INTERNAL_ERROR);
+  }
+
+  /** Akka's word for a body that ended (connection closed) before its announced end. */
+  private static boolean truncated(akka.http.scaladsl.model.EntityStreamException e) {
+    return e.info().formatPretty().startsWith("Entity stream truncation");
   }
 
   private static HttpResponse unavailable(String detail) {

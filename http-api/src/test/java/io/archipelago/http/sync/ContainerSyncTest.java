@@ -165,7 +165,7 @@ class ContainerSyncTest {
     assertEquals(0, sync.get("conflicts").asLong());
 
     HttpResponse<String> metrics = tester.send(HttpRequest.newBuilder(
-        java.net.URI.create(gateway.baseUrl() + "/metrics")).build());
+        java.net.URI.create(gateway.baseUrl() + "/admin/metrics")).header("X-Auth-Token", admin.token()).build());
     assertEquals(200, metrics.statusCode());
     assertTrue(metrics.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"));
     assertTrue(metrics.body().contains(
@@ -173,6 +173,11 @@ class ContainerSyncTest {
         metrics.body());
     assertTrue(metrics.body().contains("archipelago_sync_lag_seconds{account=\"AUTH_test\",container=\"thousand\""));
     assertTrue(metrics.body().contains("# TYPE archipelago_sync_copied_bytes_total counter"));
+    HttpResponse<String> scraped = tester.send(HttpRequest.newBuilder(
+        java.net.URI.create(gateway.baseUrl() + "/metrics")).build());
+    assertEquals(200, scraped.statusCode());
+    assertTrue(scraped.body().contains("archipelago_sync_lag_events{primary=\"local-standard\",replica=\"site-b\"}"),
+        scraped.body());
   }
 
   @Test

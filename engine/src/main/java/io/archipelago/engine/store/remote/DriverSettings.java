@@ -83,6 +83,20 @@ public final class DriverSettings {
     }
   }
 
+  /** Refuses a value of {@code key} that is not an absolute http or https URL with a host. */
+  public static void httpUrl(DriverSettings settings, String key, String value) {
+    try {
+      java.net.URI uri = new java.net.URI(value);
+      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+      if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null) {
+        return;
+      }
+    } catch (java.net.URISyntaxException e) {
+      // refused below
+    }
+    throw settings.invalid(key, "must be an http or https URL");
+  }
+
   public IllegalArgumentException invalid(String key, String problem) {
     return new IllegalArgumentException("backend " + backendId + ": setting '" + key + "' " + problem);
   }

@@ -124,6 +124,11 @@ public final class S3ObjectStore implements RemoteObjectStore {
   /** Where a request lost with its connection is sent again (see {@link #s3Resendable}). */
   private final java.util.concurrent.Executor resendExecutor;
 
+  /** Checks a backend's settings as the constructor reads them; IllegalArgumentException names the problem. */
+  public static void checkSettings(DriverSettings raw) {
+    S3Settings.of(raw).endpoint().ifPresent(url -> DriverSettings.httpUrl(raw, "endpoint", url.toString()));
+  }
+
   public S3ObjectStore(String backendId, DriverSettings raw, long configuredCapacity, ActorSystem<?> system) {
     this.backendId = backendId;
     this.settings = S3Settings.of(raw);

@@ -115,6 +115,13 @@ public final class SwiftObjectStore implements RemoteObjectStore {
   private final Materializer materializer;
   private final Set<String> knownContainers = ConcurrentHashMap.newKeySet();
 
+  /** Checks a backend's settings as the constructor reads them; IllegalArgumentException names the problem. */
+  public static void checkSettings(DriverSettings raw) {
+    SwiftSettings settings = SwiftSettings.of(raw);
+    DriverSettings.httpUrl(raw, "auth-url", settings.authUrl());
+    settings.storageUrl().ifPresent(url -> DriverSettings.httpUrl(raw, "storage-url", url));
+  }
+
   public SwiftObjectStore(
       String backendId, DriverSettings raw, long configuredCapacity, ActorSystem<?> system) {
     this.backendId = backendId;
