@@ -48,7 +48,11 @@ public final class SyncTargets {
 
   private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
 
-  /** A remote container, the user key, and for realm targets the realm and its key. */
+  /**
+   * A remote container and the user key. {@code realm} is set for realm targets, whose requests
+   * are signed with the realm key ({@code X-Container-Sync-Auth}, what current Swift accepts);
+   * a full URL target sends the key itself ({@code X-Container-Sync-Key}).
+   */
   record Target(String url, String key, String realm, String realmKey) {}
 
   /** Why a value of X-Container-Sync-To is refused; {@code values} fill Swift's message. */
