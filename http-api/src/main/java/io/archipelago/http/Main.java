@@ -93,7 +93,8 @@ public final class Main {
     Config config = system.settings().config();
     ArchipelagoEngine engine = ArchipelagoEngine.start(system);
     if (config.getBoolean("archipelago.management.enabled")) {
-      AkkaManagement.get(system).start();
+      AkkaManagement.get(system).start()
+          .thenAccept(uri -> engine.sync().targets().addGatewayPort(uri.port()));
     }
     if (config.getBoolean("archipelago.cluster.bootstrap")) {
       ClusterBootstrap.get(system).start();
@@ -112,6 +113,8 @@ public final class Main {
             headLength -> new GatewayRoutes(engine, auth, maxObjectSize, headLength)::handle,
             config.getDuration("archipelago.http.shutdown-grace"))
         .thenApply(binding -> {
+          // Container sync never sends to the gateway's own ports, this one included.
+          engine.sync().targets().addGatewayPort(binding.localAddress().getPort());
           printBanner(config, binding, engine);
           return binding;
         });

@@ -53,6 +53,7 @@ public final class ContainerSync {
   private final Reconciler reconciler;
   private final BackendHealth health;
   private final ExternalSync external;
+  private final SyncTargets targets;
 
   private ContainerSync(ActorSystem<?> system, BackendRegistry registry, SyncSettings settings, String node) {
     this.system = system;
@@ -61,7 +62,8 @@ public final class ContainerSync {
     this.health = new BackendHealth(settings.backendFailureThreshold(), settings.backendCooldown());
     Retrying retrying = new Retrying(system, health, settings.attempts(), settings.retryMinBackoff(), settings.retryMaxBackoff());
     this.objects = new ObjectSync(system, registry, this::containerState, retrying, metrics);
-    this.external = new ExternalSync(system, registry, retrying);
+    this.targets = SyncTargets.of(system);
+    this.external = new ExternalSync(system, registry, retrying, targets);
     this.permits = new CopyPermits(settings.maxParallelCopies());
     this.reporter = new ProgressReporter(system, settings.progressInterval(), settings.askTimeout(), node);
     this.reconciler = new Reconciler(system, registry, objects, permits, reporter, retrying, metrics, settings, node);
@@ -175,6 +177,11 @@ public final class ContainerSync {
 
   public Set<Integer> localSlices() {
     return Set.copyOf(localSlices);
+  }
+
+  /** Where X-Container-Sync-To may point: checked on the client's request and before sends. */
+  public SyncTargets targets() {
+    return targets;
   }
 
   public SyncMetrics metrics() {

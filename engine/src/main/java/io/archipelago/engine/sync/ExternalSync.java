@@ -1,6 +1,7 @@
 package io.archipelago.engine.sync;
 
 import akka.actor.typed.ActorSystem;
+import akka.actor.typed.javadsl.Adapter;
 import akka.http.javadsl.Http;
 import akka.http.javadsl.model.ContentType;
 import akka.http.javadsl.model.ContentTypes;
@@ -8,16 +9,16 @@ import akka.http.javadsl.model.HttpEntities;
 import akka.http.javadsl.model.HttpMethods;
 import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.headers.RawHeader;
+import akka.http.javadsl.settings.ConnectionPoolSettings;
 import akka.stream.Materializer;
 import io.archipelago.engine.backend.BackendRegistry;
 import io.archipelago.engine.store.BackendContainer;
 import io.archipelago.engine.store.ObjectInfo;
 import io.archipelago.engine.store.ObjectStoreException;
 import io.archipelago.engine.store.SwiftTimestamp;
-import com.typesafe.config.Config;
+import io.archipelago.engine.sync.SyncTargets.Target;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.util.Locale;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
@@ -36,63 +37,26 @@ import java.util.concurrent.CompletionStage;
  * container-sync daemon sends them: the object's bytes (streamed from the primary), its
  * X-Timestamp, etag, content type and metadata, authorized by {@code X-Container-Sync-Key}
  * (the remote container must carry the same key), newest timestamp winning on the remote side.
+ * Targets come only from {@link SyncTargets} (configured realms and allowed hosts), which is
+ * asked again before every send and once more for each connection's resolved address.
  */
 final class ExternalSync {
 
   static final String SYNC_TO = io.archipelago.engine.container.ContainerEntity.SYNC_TO_METADATA;
   static final String SYNC_KEY = "x-container-sync-key";
 
-  /**
-   * A remote container and the key it expects. {@code realm} is set for realm-style targets
-   * ({@code //realm/cluster/account/container}, the style current Swift clusters accept), whose
-   * requests are signed with the realm key ({@code X-Container-Sync-Auth}); a full URL target
-   * sends the key itself ({@code X-Container-Sync-Key}, accepted by Swift clusters that keep
-   * inbound X-Timestamps).
-   */
-  record Target(String url, String key, String realm, String realmKey) {
-    static Optional<Target> of(Map<String, String> metadata, Config realms) {
-      String to = metadata.getOrDefault(SYNC_TO, "");
-      String key = metadata.getOrDefault(SYNC_KEY, "");
-      if (to.startsWith("http://") || to.startsWith("https://")) {
-        return Optional.of(new Target(to.endsWith("/") ? to.substring(0, to.length() - 1) : to, key, "", ""));
-      }
-      if (to.startsWith("//")) {
-        String[] parts = to.substring(2).split("/", 4);
-        if (parts.length == 4) {
-          String realm = parts[0].toUpperCase(Locale.ROOT);
-          String cluster = parts[1].toUpperCase(Locale.ROOT);
-          for (String name : realms.root().keySet()) {
-            if (!name.toUpperCase(Locale.ROOT).equals(realm)) {
-              continue;
-            }
-            Config r = realms.getConfig("\"" + name + "\"");
-            if (!r.hasPath("clusters")) {
-              continue;
-            }
-            for (String c : r.getConfig("clusters").root().keySet()) {
-              if (c.toUpperCase(Locale.ROOT).equals(cluster)) {
-                String base = r.getConfig("clusters").getString("\"" + c + "\"");
-                base = base.endsWith("/") ? base : base + "/";
-                return Optional.of(new Target(base + parts[2] + "/" + parts[3], key, realm, r.getString("key")));
-              }
-            }
-          }
-        }
-      }
-      return Optional.empty();
-    }
-  }
-
   private final ActorSystem<?> system;
   private final BackendRegistry registry;
   private final Retrying retrying;
   private final Materializer materializer;
 
-  private final Config realms;
+  private final SyncTargets targets;
+  private final ConnectionPoolSettings connections;
 
-  ExternalSync(ActorSystem<?> system, BackendRegistry registry, Retrying retrying) {
+  ExternalSync(ActorSystem<?> system, BackendRegistry registry, Retrying retrying, SyncTargets targets) {
     this.system = system;
-    this.realms = system.settings().config().getConfig("archipelago.sync.container-sync-realms");
+    this.targets = targets;
+    this.connections = targets.connectionSettings(system);
     this.registry = registry;
     this.retrying = retrying;
     this.materializer = Materializer.matFromSystem(system);
@@ -125,7 +89,9 @@ final class ExternalSync {
   }
 
   private CompletionStage<Boolean> send(HttpRequest request, Target target) {
-    return Http.get(system).singleRequest(request).thenApply(response -> {
+    Http http = Http.get(system);
+    return http.singleRequest(request, http.defaultClientHttpsContext(), connections,
+        Adapter.toClassic(system).log()).thenApply(response -> {
       response.discardEntityBytes(materializer);
       int status = response.status().intValue();
       // 404 on delete: already gone; 409 or 202: the remote holds a newer version (it wins).
@@ -140,8 +106,9 @@ final class ExternalSync {
     });
   }
 
-  Optional<Target> target(Map<String, String> metadata) {
-    return Target.of(metadata, realms);
+  /** The container's target checked against the current config; empty when it syncs nowhere. */
+  Optional<SyncTargets.Resolution> target(Map<String, String> metadata) {
+    return targets.resolveMetadata(metadata);
   }
 
   private static List<akka.http.javadsl.model.HttpHeader> headers(

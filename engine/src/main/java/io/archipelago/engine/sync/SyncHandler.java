@@ -134,7 +134,17 @@ final class SyncHandler extends Handler<List<EventEnvelope<Object>>> {
     Map<String, Failures> failures = new HashMap<>();
     rc.replicas().forEach(r -> failures.put(r, new Failures()));
     List<CompletableFuture<?>> all = new ArrayList<>();
-    external.target(rc.syncMetadata()).ifPresent(target -> {
+    external.target(rc.syncMetadata()).ifPresent(resolution -> {
+      if (resolution instanceof SyncTargets.Refused refused) {
+        // As Swift's container-sync daemon: a target the current config does not allow is
+        // not sent to; the failure is logged and counted.
+        if (!lastChange.isEmpty()) {
+          metrics.failed();
+          log.warn("container sync of {} to {} refused: {}", rc, rc.syncTo(), refused.rejection());
+        }
+        return;
+      }
+      SyncTargets.Target target = ((SyncTargets.Resolved) resolution).target();
       for (ContainerEntity.Event change : lastChange.values()) {
         all.add(permits.run(() -> change instanceof ContainerEntity.ObjectWritten w
                 ? external.write(rc.primary(), rc.where(), w.name(), target)

@@ -70,7 +70,7 @@ public final class GatewayRoutes {
           BulkDelete.capabilities(root);
         });
     this.accounts = new AccountController(engine.accounts());
-    this.containers = new ContainerController(engine.containers());
+    this.containers = new ContainerController(engine.containers(), engine.sync().targets());
     this.access = new AccessControl(auth, engine.containers(), engine.accounts(),
         engine.system().settings().config().getString("archipelago.auth.reseller-prefix"),
         Clock.systemUTC());

@@ -10,6 +10,8 @@ import io.archipelago.engine.ops.ContainerOps;
 import io.archipelago.engine.store.ListingQuery;
 import io.archipelago.engine.store.SwiftTimestamp;
 import io.archipelago.engine.ops.GatewayException;
+import io.archipelago.engine.sync.SyncTargets;
+import io.archipelago.http.access.PyText;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -20,10 +22,14 @@ import java.util.concurrent.CompletionStage;
 /** {@code /v1/<account>/<container>}: PUT, HEAD, GET (object listing), POST, DELETE. */
 public final class ContainerController {
 
-  private final ContainerOps containers;
+  private static final String SYNC_TO = "x-container-sync-to";
 
-  public ContainerController(ContainerOps containers) {
+  private final ContainerOps containers;
+  private final SyncTargets syncTargets;
+
+  public ContainerController(ContainerOps containers, SyncTargets syncTargets) {
     this.containers = containers;
+    this.syncTargets = syncTargets;
   }
 
   public CompletionStage<HttpResponse> handle(SwiftRequest request) {
@@ -41,6 +47,7 @@ public final class ContainerController {
     }
     if (method.equals(HttpMethods.POST)) {
       Map<String, String> changes = metadataChanges(request);
+      checkSyncTo(changes);
       return containers.get(request.account(), request.container())
           .thenCompose(state -> {
             Constraints.checkResultingMetadata(merged(state.metadata(), changes), "container");
@@ -60,6 +67,7 @@ public final class ContainerController {
     String name = request.container();
     Constraints.checkContainerName(name);
     Map<String, String> changes = metadataChanges(request);
+    checkSyncTo(changes);
     CompletionStage<Map<String, String>> existing = containers.get(request.account(), name)
         .thenApply(ContainerState::metadata)
         .exceptionally(failure -> {
@@ -135,6 +143,36 @@ public final class ContainerController {
       changes.put(Versioning.HISTORY_LOCATION, "");
     }
     return changes;
+  }
+
+  /**
+   * X-Container-Sync-To checked as Swift's container server checks it on PUT and POST, before
+   * anything is stored: a configured realm and cluster, or a full URL whose host is allowed.
+   */
+  private void checkSyncTo(Map<String, String> changes) {
+    String syncTo = changes.get(SYNC_TO);
+    if (syncTo == null || syncTo.isEmpty()) {
+      return;
+    }
+    syncTargets.check(syncTo).ifPresent(rejection -> {
+      throw new SwiftException(SwiftError.BAD_REQUEST, syncToMessage(rejection));
+    });
+  }
+
+  /** Swift's wording ({@code swift.common.utils.validate_sync_to}). */
+  static String syncToMessage(SyncTargets.Rejection rejection) {
+    List<String> v = rejection.values();
+    return switch (rejection.reason()) {
+      case INVALID_FORMAT -> "Invalid X-Container-Sync-To format " + PyText.repr(v.get(0));
+      case NO_REALM_KEY -> "No realm key for " + PyText.repr(v.get(0));
+      case NO_CLUSTER_ENDPOINT -> "No cluster endpoint for " + PyText.repr(v.get(0)) + " " + PyText.repr(v.get(1));
+      case INVALID_SCHEME -> "Invalid scheme " + PyText.repr(v.get(0))
+          + " in X-Container-Sync-To, must be \"//\", \"http\", or \"https\".";
+      case PATH_REQUIRED -> "Path required in X-Container-Sync-To";
+      case PARAMS_NOT_ALLOWED -> "Params, queries, and fragments not allowed in X-Container-Sync-To";
+      case INVALID_HOST -> "Invalid host " + PyText.repr(v.get(0)) + " in X-Container-Sync-To";
+      case GATEWAY_ITSELF -> "X-Container-Sync-To may not name a port of this gateway";
+    };
   }
 
   private static Map<String, String> merged(Map<String, String> current, Map<String, String> changes) {
