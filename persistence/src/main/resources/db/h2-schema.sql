@@ -70,3 +70,21 @@ CREATE INDEX IF NOT EXISTS "archipelago_sync_container_slice_idx" ON "archipelag
 -- Swift container sync to an external cluster (X-Container-Sync-To / -Key).
 ALTER TABLE "archipelago_sync_container" ADD COLUMN IF NOT EXISTS "sync_to" VARCHAR(2048) DEFAULT '' NOT NULL;
 ALTER TABLE "archipelago_sync_container" ADD COLUMN IF NOT EXISTS "sync_key" VARCHAR(1024) DEFAULT '' NOT NULL;
+-- The head of every entity's audit chain (sequence number and hash of its newest event), kept
+-- outside the rows it protects so that removing an entity's newest events, or all of them, is
+-- detected by `audit verify`. Maintained by a trigger in the transaction of the journal insert
+-- itself (ChainHeadTrigger: H2 triggers are Java classes); it only moves forward.
+CREATE TABLE IF NOT EXISTS "archipelago_audit_head" (
+    "persistence_id" VARCHAR(255) NOT NULL,
+    "sequence_number" BIGINT NOT NULL,
+    "event_hash" VARBINARY(32),
+    PRIMARY KEY("persistence_id")
+);
+CREATE TRIGGER IF NOT EXISTS "archipelago_audit_head_advance" AFTER INSERT ON "event_journal"
+    FOR EACH ROW CALL 'io.archipelago.persistence.audit.ChainHeadTrigger';
+-- One-time data steps already done (e.g. chain heads initialised from an existing journal).
+CREATE TABLE IF NOT EXISTS "archipelago_schema_step" (
+    "step" VARCHAR(255) NOT NULL,
+    "done_at" BIGINT NOT NULL,
+    PRIMARY KEY("step")
+);

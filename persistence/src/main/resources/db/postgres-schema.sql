@@ -69,3 +69,51 @@ CREATE INDEX IF NOT EXISTS archipelago_sync_container_slice_idx ON archipelago_s
 -- Swift container sync to an external cluster (X-Container-Sync-To / -Key).
 ALTER TABLE archipelago_sync_container ADD COLUMN IF NOT EXISTS sync_to VARCHAR(2048) DEFAULT '' NOT NULL;
 ALTER TABLE archipelago_sync_container ADD COLUMN IF NOT EXISTS sync_key VARCHAR(1024) DEFAULT '' NOT NULL;
+-- The head of every entity's audit chain (sequence number and hash of its newest event), kept
+-- outside the rows it protects so that removing an entity's newest events, or all of them, is
+-- detected by `audit verify`. Maintained by a trigger in the transaction of the journal insert
+-- itself; it only moves forward.
+CREATE TABLE IF NOT EXISTS archipelago_audit_head (
+  persistence_id VARCHAR(255) NOT NULL,
+  sequence_number BIGINT NOT NULL,
+  event_hash BYTEA,
+  PRIMARY KEY(persistence_id)
+);
+-- The own hash of an audit envelope (AuditEnvelope.toBytes: format byte 1, the type as a
+-- 2-byte length and its bytes, a 4-byte version, the previous hash, then this hash), or NULL
+-- for a row that is not one.
+CREATE OR REPLACE FUNCTION archipelago_envelope_hash(ser_id INTEGER, ser_manifest VARCHAR, payload BYTEA)
+RETURNS BYTEA LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE
+    WHEN ser_id = 727301 AND ser_manifest = 'E1' AND length(payload) >= 3 AND get_byte(payload, 0) = 1
+         AND length(payload) >= 71 + get_byte(payload, 1) * 256 + get_byte(payload, 2)
+    THEN substring(payload FROM 40 + get_byte(payload, 1) * 256 + get_byte(payload, 2) FOR 32)
+  END
+$$;
+CREATE OR REPLACE FUNCTION archipelago_audit_head_advance() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO archipelago_audit_head (persistence_id, sequence_number, event_hash)
+  VALUES (NEW.persistence_id, NEW.sequence_number,
+          archipelago_envelope_hash(NEW.event_ser_id, NEW.event_ser_manifest, NEW.event_payload))
+  ON CONFLICT (persistence_id) DO UPDATE
+    SET sequence_number = EXCLUDED.sequence_number, event_hash = EXCLUDED.event_hash
+    WHERE archipelago_audit_head.sequence_number < EXCLUDED.sequence_number;
+  RETURN NULL;
+END
+$$;
+-- Created once, never dropped and re-created: other nodes may be writing meanwhile.
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_trigger
+                 WHERE tgname = 'archipelago_audit_head_advance' AND tgrelid = 'event_journal'::regclass) THEN
+    CREATE TRIGGER archipelago_audit_head_advance AFTER INSERT ON event_journal
+      FOR EACH ROW EXECUTE FUNCTION archipelago_audit_head_advance();
+  END IF;
+END
+$$;
+-- One-time data steps already done (e.g. chain heads initialised from an existing journal).
+CREATE TABLE IF NOT EXISTS archipelago_schema_step (
+  step VARCHAR(255) NOT NULL,
+  done_at BIGINT NOT NULL,
+  PRIMARY KEY(step)
+);

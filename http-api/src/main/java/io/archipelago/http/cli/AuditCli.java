@@ -42,7 +42,8 @@ import picocli.CommandLine.ParentCommand;
  * the gateways are stopped (with the embedded H2 journal they must be: H2 lets one process open
  * it). {@code tail} follows a running gateway's audit log over its admin API.
  *
- * <p>Exit codes: 0 fine, 1 the chain is broken, 2 bad usage or the journal cannot be read.
+ * <p>Exit codes: 0 fine, 1 the chain is broken (verify; replay unless --allow-broken-chain), 2 bad
+ * usage or the journal cannot be read.
  */
 @Command(
     name = "audit",
@@ -151,6 +152,10 @@ public final class AuditCli implements Callable<Integer> {
         if (report.anchoredEntities() > 0) {
           out.printf("%d entities continue from an export%n", report.anchoredEntities());
         }
+        if (!report.headsRecorded()) {
+          out.println("no chain heads recorded (no gateway of this version has opened this journal yet):"
+              + " removed newest events cannot be detected");
+        }
         if (report.intact()) {
           out.println("audit chain intact");
           return OK;
@@ -177,6 +182,10 @@ public final class AuditCli implements Callable<Integer> {
     @Option(names = "--at", paramLabel = "T", description = "ISO-8601 instant or Swift timestamp (default: now).")
     String at;
 
+    @Option(names = "--allow-broken-chain",
+        description = "Replay even if the container's hash chain is broken (with a warning).")
+    boolean allowBrokenChain;
+
     @Override
     public Integer call() throws Exception {
       int slash = container.indexOf('/');
@@ -185,17 +194,32 @@ public final class AuditCli implements Callable<Integer> {
       }
       Instant instant = at == null ? Instant.now() : AuditTime.parse(at);
       ObjectMapper mapper = AuditMapper.create(parent.config);
+      PrintWriter err = spec.commandLine().getErr();
       try (JournalReader reader = parent.open()) {
+        // A replay shows what the events say; if they were altered or cut, that is not what happened.
+        String pid = ContainerHistory.persistenceId(container.substring(0, slash), container.substring(slash + 1));
+        ChainVerifier.Report chain = new ChainVerifier().verifyEntity(reader, pid);
+        if (!chain.intact()) {
+          ChainVerifier.Break first = chain.firstBreak().orElseThrow();
+          if (!allowBrokenChain) {
+            err.printf("archipelago audit: AUDIT CHAIN BROKEN at %s seq %d: %s; not replaying"
+                + " (--allow-broken-chain replays anyway)%n", first.persistenceId(), first.sequenceNr(), first.reason());
+            return DAMAGED;
+          }
+          err.printf("WARNING: AUDIT CHAIN BROKEN at %s seq %d: %s (%d problem(s)); replaying anyway,"
+              + " the state shown may not be what happened%n",
+              first.persistenceId(), first.sequenceNr(), first.reason(), chain.breakCount());
+        }
         long started = System.nanoTime();
         ContainerHistory.PointInTime p = ContainerHistory.replay(
             reader, mapper, container.substring(0, slash), container.substring(slash + 1), instant);
         double seconds = (System.nanoTime() - started) / 1e9;
         if (p.eventsRead() == 0) {
-          spec.commandLine().getErr().println("archipelago audit: no events for container " + container);
+          err.println("archipelago audit: no events for container " + container);
           return FAILED;
         }
         spec.commandLine().getOut().println(AuditController.historyJson(p, instant).toPrettyString());
-        spec.commandLine().getErr().printf("%d events read in %.2f s%n", p.eventsRead(), seconds);
+        err.printf("%d events read in %.2f s%n", p.eventsRead(), seconds);
         return OK;
       }
     }

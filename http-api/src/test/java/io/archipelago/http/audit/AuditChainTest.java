@@ -9,6 +9,8 @@ import com.typesafe.config.Config;
 import io.archipelago.http.testkit.SwiftClient;
 import io.archipelago.http.testkit.TestGateway;
 import io.archipelago.persistence.DatabaseSettings;
+import io.archipelago.persistence.SchemaBootstrap;
+import io.archipelago.persistence.audit.AuditEnvelope;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +18,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,9 +29,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The hash chains of a node's journal (H2) after a mix of operations over many containers, two
  * accounts and the backend registry: intact, then tampered with through JDBC on copies of the
- * database (a payload altered, a row deleted, a row inserted), each found and located by
- * {@code archipelago audit verify}; and export-then-delete, after which the chain verifies from
- * the export and the node still recovers.
+ * database (a payload altered, a row deleted, a row inserted, the newest event removed or
+ * replaced, every event of an entity removed), each found and located by
+ * {@code archipelago audit verify} and refused by {@code audit replay}; chain heads given to a
+ * journal written before they existed; and export-then-delete, after which the chain verifies
+ * from the export and the node still recovers.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AuditChainTest {
@@ -168,6 +173,117 @@ class AuditChainTest {
   }
 
   @Test
+  void theNewestEventRemovedIsFoundAndNamed() throws Exception {
+    Config copy = copyOfJournal("tail");
+    String pid = "Container|AUTH_test/c4";
+    long newest;
+    try (Connection c = connect(copy)) {
+      newest = newest(c, pid);
+      deleteEvents(c, pid, newest, newest);
+    }
+    AuditTesting.CliResult r = cli(copy, "verify", "--no-progress");
+    assertEquals(1, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("first at " + pid + " seq " + newest + ": events " + newest + ".." + newest
+        + " are missing: the newest events were removed"), r.out());
+  }
+
+  @Test
+  void everyEventOfAnEntityRemovedIsFoundAndNamed() throws Exception {
+    Config copy = copyOfJournal("entity");
+    String pid = "Container|AUTH_test2/c8";
+    long newest;
+    try (Connection c = connect(copy)) {
+      newest = newest(c, pid);
+      deleteEvents(c, pid, 1, newest);
+    }
+    AuditTesting.CliResult r = cli(copy, "verify", "--no-progress");
+    assertEquals(1, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("first at " + pid + " seq 1: events 1.." + newest
+        + " are missing: every event of this entity was removed"), r.out());
+  }
+
+  @Test
+  void aReplacedNewestEventIsFound() throws Exception {
+    Config copy = copyOfJournal("replace");
+    String pid = "Container|AUTH_test/c5";
+    long newest;
+    try (Connection c = connect(copy)) {
+      newest = newest(c, pid);
+      // A forged newest event that links properly to its predecessor (the hash needs no secret).
+      AuditEnvelope last = AuditEnvelope.fromBytes(payload(c, pid, newest));
+      byte[] forged = last.payload().clone();
+      forged[forged.length - 1] ^= 1;
+      AuditEnvelope replacement = AuditEnvelope.chain(pid, last.prevHash(), last.type(), last.version(), forged);
+      try (PreparedStatement st = c.prepareStatement("UPDATE \"event_journal\" SET \"event_payload\" = ?"
+          + " WHERE \"persistence_id\" = ? AND \"sequence_number\" = ?")) {
+        st.setBytes(1, replacement.toBytes());
+        st.setString(2, pid);
+        st.setLong(3, newest);
+        assertEquals(1, st.executeUpdate());
+      }
+    }
+    AuditTesting.CliResult r = cli(copy, "verify", "--no-progress");
+    assertEquals(1, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("first at " + pid + " seq " + newest
+        + ": the newest event is not the one recorded as the chain head"), r.out());
+  }
+
+  @Test
+  void replayRefusesABrokenChainUnlessAllowed() throws Exception {
+    Config copy = copyOfJournal("replay");
+    String pid = "Container|AUTH_test/c10";
+    long newest;
+    try (Connection c = connect(copy)) {
+      newest = newest(c, pid);
+    }
+    AuditTesting.CliResult intact = cli(copy, "replay", "--container", "AUTH_test/c10");
+    assertEquals(0, intact.code(), intact.out() + intact.err());
+    assertEquals(newest, AuditTesting.JSON.readTree(intact.out()).get("sequenceNr").asLong(), intact.out());
+
+    try (Connection c = connect(copy)) {
+      deleteEvents(c, pid, newest, newest);
+    }
+    AuditTesting.CliResult refused = cli(copy, "replay", "--container", "AUTH_test/c10");
+    assertEquals(1, refused.code(), refused.out() + refused.err());
+    assertEquals("", refused.out());
+    assertTrue(refused.err().contains("AUDIT CHAIN BROKEN at " + pid + " seq " + newest + ": events " + newest + ".."
+        + newest + " are missing"), refused.err());
+    assertTrue(refused.err().contains("not replaying (--allow-broken-chain replays anyway)"), refused.err());
+
+    AuditTesting.CliResult allowed = cli(copy, "replay", "--container", "AUTH_test/c10", "--allow-broken-chain");
+    assertEquals(0, allowed.code(), allowed.out() + allowed.err());
+    assertTrue(allowed.err().contains("WARNING: AUDIT CHAIN BROKEN at " + pid + " seq " + newest), allowed.err());
+    assertEquals(newest - 1, AuditTesting.JSON.readTree(allowed.out()).get("sequenceNr").asLong(), allowed.out());
+  }
+
+  @Test
+  void aJournalFromBeforeChainHeadsGetsThemAtItsFirstStart() throws Exception {
+    Config copy = copyOfJournal("before-heads");
+    try (Connection c = connect(copy); Statement st = c.createStatement()) {
+      st.execute("DROP TRIGGER \"archipelago_audit_head_advance\"");
+      st.execute("DROP TABLE \"archipelago_audit_head\"");
+      st.execute("DROP TABLE \"archipelago_schema_step\"");
+    }
+    AuditTesting.CliResult before = cli(copy, "verify", "--no-progress");
+    assertEquals(0, before.code(), before.out() + before.err());
+    assertTrue(before.out().contains("no chain heads recorded"), before.out());
+
+    SchemaBootstrap.apply(copy); // what a gateway does first when it starts
+    String pid = "Container|AUTH_test/c2";
+    long newest;
+    try (Connection c = connect(copy)) {
+      long entities = scalar(c, "SELECT COUNT(DISTINCT \"persistence_id\") FROM \"event_journal\"");
+      assertEquals(entities, scalar(c, "SELECT COUNT(*) FROM \"archipelago_audit_head\""));
+      newest = newest(c, pid);
+      deleteEvents(c, pid, newest, newest);
+    }
+    AuditTesting.CliResult after = cli(copy, "verify", "--no-progress");
+    assertEquals(1, after.code(), after.out() + after.err());
+    assertTrue(after.out().contains("first at " + pid + " seq " + newest + ": events " + newest + ".." + newest
+        + " are missing"), after.out());
+  }
+
+  @Test
   void exportThenDeleteKeepsTheChainVerifiableAndTheNodeRecovers() throws Exception {
     Config copy = copyOfJournal("export");
     Path export = dir.resolve("audit-1.ndjson");
@@ -242,6 +358,22 @@ class AuditChainTest {
   private static Connection connect(Config config) throws Exception {
     DatabaseSettings s = DatabaseSettings.fromConfig(config);
     return DriverManager.getConnection(s.url() + ";IFEXISTS=TRUE", s.user(), s.password());
+  }
+
+  private static long newest(Connection c, String pid) throws Exception {
+    long newest = scalar(c, "SELECT MAX(\"sequence_number\") FROM \"event_journal\" WHERE \"persistence_id\" = '" + pid + "'");
+    assertTrue(newest > 1, pid + " has " + newest + " events");
+    return newest;
+  }
+
+  private static void deleteEvents(Connection c, String pid, long from, long to) throws Exception {
+    try (PreparedStatement st = c.prepareStatement("DELETE FROM \"event_journal\" WHERE \"persistence_id\" = ?"
+        + " AND \"sequence_number\" BETWEEN ? AND ?")) {
+      st.setString(1, pid);
+      st.setLong(2, from);
+      st.setLong(3, to);
+      assertEquals(to - from + 1, st.executeUpdate());
+    }
   }
 
   private static byte[] payload(Connection c, String pid, long seq) throws Exception {

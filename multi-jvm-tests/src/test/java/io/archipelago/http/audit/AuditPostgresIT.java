@@ -26,7 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The audit log on PostgreSQL (the multi-node journal), in a database of its own on the
  * private test server: the chain after real operations, 100,000 fixture events replayed and
- * streamed through a node, the offline verifier, and a tampered row found. Prints the speeds.
+ * streamed through a node, the offline verifier, and tampering found: an altered row, an
+ * entity's newest event removed, every event of an entity removed (the chain heads kept by the
+ * journal's plpgsql trigger), and replay refusing the broken chain. Prints the speeds.
  */
 class AuditPostgresIT {
 
@@ -117,6 +119,41 @@ class AuditPostgresIT {
     AuditTesting.CliResult broken = AuditTesting.cli(config, "verify", "--no-progress");
     assertEquals(1, broken.code(), broken.out() + broken.err());
     assertTrue(broken.out().contains("first at Container|AUTH_test/c5 seq 3"), broken.out());
+
+    // Removed newest events and a removed entity, found through the heads the trigger kept.
+    long c6Newest;
+    long c7Newest;
+    try (Connection c = DriverManager.getConnection(db.url(), db.user(), db.password())) {
+      assertEquals(WRITES + 1, scalar(c, "SELECT sequence_number FROM archipelago_audit_head"
+          + " WHERE persistence_id = 'Container|AUTH_test/big' AND length(event_hash) = 32"));
+      c6Newest = scalar(c, "SELECT MAX(sequence_number) FROM event_journal WHERE persistence_id = 'Container|AUTH_test/c6'");
+      c7Newest = scalar(c, "SELECT MAX(sequence_number) FROM event_journal WHERE persistence_id = 'Container|AUTH_test/c7'");
+      try (Statement st = c.createStatement()) {
+        assertEquals(1, st.executeUpdate("DELETE FROM event_journal WHERE persistence_id = 'Container|AUTH_test/c6'"
+            + " AND sequence_number = " + c6Newest));
+        assertEquals(c7Newest, st.executeUpdate("DELETE FROM event_journal WHERE persistence_id = 'Container|AUTH_test/c7'"));
+      }
+    }
+    AuditTesting.CliResult truncated = AuditTesting.cli(config, "verify", "--no-progress");
+    assertEquals(1, truncated.code(), truncated.out() + truncated.err());
+    assertTrue(truncated.out().contains("Container|AUTH_test/c6 seq " + c6Newest + ": events " + c6Newest + ".."
+        + c6Newest + " are missing: the newest events were removed"), truncated.out());
+    assertTrue(truncated.out().contains("Container|AUTH_test/c7 seq 1: events 1.." + c7Newest
+        + " are missing: every event of this entity was removed"), truncated.out());
+    AuditTesting.CliResult refused = AuditTesting.cli(config, "replay", "--container", "AUTH_test/c6");
+    assertEquals(1, refused.code(), refused.out() + refused.err());
+    assertTrue(refused.err().contains("AUDIT CHAIN BROKEN at Container|AUTH_test/c6 seq " + c6Newest), refused.err());
+    AuditTesting.CliResult allowed =
+        AuditTesting.cli(config, "replay", "--container", "AUTH_test/c6", "--allow-broken-chain");
+    assertEquals(0, allowed.code(), allowed.out() + allowed.err());
+    assertTrue(allowed.err().contains("WARNING: AUDIT CHAIN BROKEN"), allowed.err());
+  }
+
+  private static long scalar(Connection c, String sql) throws Exception {
+    try (PreparedStatement st = c.prepareStatement(sql); ResultSet rs = st.executeQuery()) {
+      assertTrue(rs.next(), sql);
+      return rs.getLong(1);
+    }
   }
 
   private static void ok(HttpResponse<String> r) {

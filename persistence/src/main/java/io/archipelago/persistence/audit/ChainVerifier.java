@@ -19,7 +19,9 @@ import java.util.function.LongConsumer;
 /**
  * Checks every entity's hash chain in the journal: sequence numbers without gaps, each event
  * linking to its predecessor's hash, each hash matching the stored bytes, the type column
- * matching the envelope, and the newest snapshot agreeing with the events. Events removed by
+ * matching the envelope, the newest snapshot agreeing with the events, and the newest event
+ * being the recorded {@link ChainHead} (so that removing an entity's newest events, or all of
+ * them, is found too). Events removed by
  * {@code audit export --delete} are vouched for by the export files, whose own chains are
  * checked first and whose last hash per entity anchors what remains in the journal.
  */
@@ -33,9 +35,14 @@ public final class ChainVerifier {
     }
   }
 
-  /** What a verification found. */
+  /**
+   * What a verification found.
+   *
+   * @param headsRecorded whether the database records chain heads; without them, removed newest
+   *     events (or all events of an entity) cannot be detected
+   */
   public record Report(long events, long entities, long legacyEvents, long anchoredEntities,
-      long breakCount, List<Break> breaks) {
+      boolean headsRecorded, long breakCount, List<Break> breaks) {
     public boolean intact() {
       return breakCount == 0;
     }
@@ -46,6 +53,7 @@ public final class ChainVerifier {
   }
 
   private static final int MAX_REPORTED = 100;
+  private static final int ENTITY_PAGE = 5000;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** Hash of the last event exported per entity, with its sequence number. */
@@ -94,24 +102,70 @@ public final class ChainVerifier {
     heads.forEach((pid, hash) -> anchors.computeIfAbsent(pid, k -> new HashMap<>()).put(seqs.get(pid), hash));
   }
 
-  /** Verifies every chain of the journal; {@code progress} gets the number of rows checked. */
+  /**
+   * Verifies every chain of the journal; {@code progress} gets the number of rows checked. The
+   * heads are read before the rows, so events written meanwhile (PostgreSQL with gateways
+   * running) are only newer than their entity's head, never reported missing.
+   */
   public Report verify(JournalReader reader, LongConsumer progress) throws SQLException {
-    Map<String, JournalReader.SnapshotRef> snapshots = reader.latestSnapshots();
-    long[] counts = new long[4]; // events, entities, legacy, anchored
-    Entity[] current = new Entity[1];
-    reader.scanByEntity(row -> {
-      Entity e = current[0];
+    ChainHeads heads = reader.chainHeads();
+    Scan scan = new Scan(heads, reader.latestSnapshots(), progress);
+    reader.scanByEntity(scan::accept);
+    return scan.end();
+  }
+
+  /** Verifies the chain of one entity, as {@link #verify} does for all. */
+  public Report verifyEntity(JournalReader reader, String persistenceId) throws SQLException {
+    ChainHeads heads = reader.chainHead(persistenceId);
+    Map<String, JournalReader.SnapshotRef> snapshot = new HashMap<>();
+    reader.latestSnapshot(persistenceId).ifPresent(s -> snapshot.put(persistenceId, s));
+    Scan scan = new Scan(heads, snapshot, n -> {});
+    long after = 0;
+    while (true) {
+      List<JournalRow> rows = reader.eventsOf(persistenceId, after, ENTITY_PAGE);
+      for (JournalRow row : rows) {
+        scan.accept(row);
+        after = row.sequenceNr();
+      }
+      if (rows.size() < ENTITY_PAGE) {
+        return scan.end();
+      }
+    }
+  }
+
+  /** One pass over rows sorted by entity, then sequence number. */
+  private final class Scan {
+    private final ChainHeads heads;
+    /** Heads of the entities not seen yet: what is left at the end lost all of its events. */
+    private final Map<String, ChainHead> unseen;
+    private final Map<String, JournalReader.SnapshotRef> snapshots;
+    private final LongConsumer progress;
+    private long events;
+    private long entities;
+    private long legacy;
+    private long anchored;
+    private Entity current;
+
+    Scan(ChainHeads heads, Map<String, JournalReader.SnapshotRef> snapshots, LongConsumer progress) {
+      this.heads = heads;
+      this.unseen = new HashMap<>(heads.byPersistenceId());
+      this.snapshots = snapshots;
+      this.progress = progress;
+    }
+
+    void accept(JournalRow row) {
+      Entity e = current;
       if (e == null || !e.pid.equals(row.persistenceId())) {
         if (e != null) {
-          finish(e, snapshots.get(e.pid));
+          finish(e);
         }
         e = new Entity(row.persistenceId());
-        current[0] = e;
-        counts[1]++;
+        current = e;
+        entities++;
         byte[] anchor = anchorBefore(e.pid, row.sequenceNr());
         if (anchor != null) {
           e.head = anchor;
-          counts[3]++;
+          anchored++;
         } else if (row.sequenceNr() != 1) {
           report(e.pid, row.sequenceNr(), "events 1.." + (row.sequenceNr() - 1)
               + " are missing (removed without an export that vouches for them)");
@@ -121,7 +175,7 @@ public final class ChainVerifier {
             + " are missing (deleted rows)");
       }
       if (!row.isEnvelope() && !e.chained && row.serializerId() != AuditSerializer.IDENTIFIER) {
-        counts[2]++; // written before audit envelopes existed
+        legacy++; // written before audit envelopes existed
       } else {
         e.chained = true;
         e.head = check(row, e.head, "journal");
@@ -132,22 +186,46 @@ public final class ChainVerifier {
         }
       }
       e.lastSeq = row.sequenceNr();
-      counts[0]++;
-      if ((counts[0] & 1023) == 0) {
-        progress.accept(counts[0]);
+      events++;
+      if ((events & 1023) == 0) {
+        progress.accept(events);
       }
-    });
-    if (current[0] != null) {
-      finish(current[0], snapshots.get(current[0].pid));
     }
-    progress.accept(counts[0]);
-    return new Report(counts[0], counts[1], counts[2], counts[3], breakCount, List.copyOf(breaks));
-  }
 
-  private void finish(Entity e, JournalReader.SnapshotRef snapshot) {
-    if (snapshot != null && snapshot.sequenceNr() > e.lastSeq) {
-      report(e.pid, e.lastSeq + 1, "a snapshot exists at seq " + snapshot.sequenceNr()
-          + " but the journal ends at seq " + e.lastSeq + " (newest events removed)");
+    Report end() {
+      if (current != null) {
+        finish(current);
+      }
+      // Sorted, so that reports do not depend on hash order.
+      for (ChainHead head : new java.util.TreeMap<>(unseen).values()) {
+        long exported = lastExported(head.persistenceId());
+        if (head.sequenceNr() > exported) {
+          report(head.persistenceId(), exported + 1, "events " + (exported + 1) + ".." + head.sequenceNr()
+              + " are missing: every event of this entity was removed (its recorded chain head is seq "
+              + head.sequenceNr() + ")");
+        }
+      }
+      progress.accept(events);
+      return new Report(events, entities, legacy, anchored, heads.recorded(), breakCount, List.copyOf(breaks));
+    }
+
+    private void finish(Entity e) {
+      ChainHead head = unseen.remove(e.pid);
+      boolean tailMissing = false;
+      if (head != null && head.sequenceNr() > e.lastSeq) {
+        tailMissing = true;
+        report(e.pid, e.lastSeq + 1, "events " + (e.lastSeq + 1) + ".." + head.sequenceNr()
+            + " are missing: the newest events were removed (the recorded chain head is seq "
+            + head.sequenceNr() + ", the journal ends at seq " + e.lastSeq + ")");
+      } else if (head != null && head.sequenceNr() == e.lastSeq && head.hash() != null && e.chained
+          && !Arrays.equals(head.hash(), e.head)) {
+        report(e.pid, e.lastSeq, "the newest event is not the one recorded as the chain head (replaced)");
+      }
+      JournalReader.SnapshotRef snapshot = snapshots.get(e.pid);
+      if (!tailMissing && snapshot != null && snapshot.sequenceNr() > e.lastSeq) {
+        report(e.pid, e.lastSeq + 1, "a snapshot exists at seq " + snapshot.sequenceNr()
+            + " but the journal ends at seq " + e.lastSeq + " (newest events removed)");
+      }
     }
   }
 
@@ -174,6 +252,12 @@ public final class ChainVerifier {
           + "' differs from the hashed type '" + envelope.type() + "'");
     }
     return envelope.hash();
+  }
+
+  /** The last sequence number the exports hold of an entity (0 if none). */
+  private long lastExported(String pid) {
+    Map<Long, byte[]> byPid = anchors.get(pid);
+    return byPid == null ? 0 : byPid.keySet().stream().mapToLong(Long::longValue).max().orElse(0);
   }
 
   private byte[] anchorBefore(String pid, long seq) {

@@ -250,28 +250,52 @@ public final class JournalReader implements AutoCloseable {
 
   /** The newest snapshot of every entity that has one. */
   public Map<String, SnapshotRef> latestSnapshots() throws SQLException {
+    return latestSnapshots(null);
+  }
+
+  private Map<String, SnapshotRef> latestSnapshots(String onlyPersistenceId) throws SQLException {
     return withConnection(c -> {
       Map<String, SnapshotRef> result = new HashMap<>();
       try (PreparedStatement st = c.prepareStatement(
               "SELECT \"persistence_id\", \"sequence_number\", \"snapshot_ser_id\", \"snapshot_ser_manifest\", "
-                  + snapshotHead + " FROM \"snapshot\"");
-          ResultSet rs = st.executeQuery()) {
-        while (rs.next()) {
-          String id = rs.getString(1);
-          long seq = rs.getLong(2);
-          SnapshotRef current = result.get(id);
-          if (current != null && current.sequenceNr() >= seq) {
-            continue;
+                  + snapshotHead + " FROM \"snapshot\""
+                  + (onlyPersistenceId == null ? "" : " WHERE \"persistence_id\" = ?"))) {
+        if (onlyPersistenceId != null) {
+          st.setString(1, onlyPersistenceId);
+        }
+        try (ResultSet rs = st.executeQuery()) {
+          while (rs.next()) {
+            String id = rs.getString(1);
+            long seq = rs.getLong(2);
+            SnapshotRef current = result.get(id);
+            if (current != null && current.sequenceNr() >= seq) {
+              continue;
+            }
+            byte[] hash = null;
+            if (rs.getInt(3) == AuditSerializer.IDENTIFIER && AuditSerializer.SNAPSHOT_MANIFEST.equals(rs.getString(4))) {
+              hash = AuditSerializer.snapshotLastHash(rs.getBytes(5));
+            }
+            result.put(id, new SnapshotRef(id, seq, hash));
           }
-          byte[] hash = null;
-          if (rs.getInt(3) == AuditSerializer.IDENTIFIER && AuditSerializer.SNAPSHOT_MANIFEST.equals(rs.getString(4))) {
-            hash = AuditSerializer.snapshotLastHash(rs.getBytes(5));
-          }
-          result.put(id, new SnapshotRef(id, seq, hash));
         }
       }
       return result;
     });
+  }
+
+  /** Every entity's recorded chain head. */
+  public ChainHeads chainHeads() throws SQLException {
+    return withConnection(ChainHeads::readAll);
+  }
+
+  /** One entity's recorded chain head. */
+  public ChainHeads chainHead(String persistenceId) throws SQLException {
+    return withConnection(c -> ChainHeads.readOne(c, persistenceId));
+  }
+
+  /** The newest snapshot of one entity, if it has one. */
+  public java.util.Optional<SnapshotRef> latestSnapshot(String persistenceId) throws SQLException {
+    return java.util.Optional.ofNullable(latestSnapshots(persistenceId).get(persistenceId));
   }
 
   @FunctionalInterface
