@@ -50,12 +50,13 @@ public final class GatewayCluster implements AutoCloseable {
         n.withEnv("JAVA_TOOL_OPTIONS", jvmOptions(seedPort));
       }
     }
+    // Tracked before they start, so that close() stops them even when one fails to start.
+    nodes.addAll(started);
     List<CompletableFuture<Void>> starting = new ArrayList<>();
     for (GatewayProcess n : started) {
       starting.add(CompletableFuture.runAsync(n::start));
     }
     starting.forEach(CompletableFuture::join);
-    nodes.addAll(started);
     return started;
   }
 

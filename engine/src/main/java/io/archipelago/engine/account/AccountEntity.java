@@ -60,7 +60,11 @@ public final class AccountEntity
   /** Replies the account's totals and metadata. */
   public record GetSummary(ActorRef<StatusReply<AccountSummary>> replyTo) implements Command {}
 
-  /** Replies one page of the container listing (Swift semantics). */
+  /**
+   * Replies one page of the container listing (Swift semantics): up to {@code limit} rows, fewer
+   * (marked {@link ContainerPage#partial()}) when they would exceed the page size that a remote
+   * message may carry.
+   */
   public record ListContainers(
       Optional<String> prefix,
       Optional<String> delimiter,
@@ -103,6 +107,7 @@ public final class AccountEntity
 
   private final String account;
   private final RetentionCriteria retention;
+  private final long listingPageBytes;
   private final String node;
   /** The hash chain of this account's events (the journal stores envelopes). */
   private final AuditTrail<Event, AccountState> trail;
@@ -128,6 +133,7 @@ public final class AccountEntity
     this.node = system.address().hostPort();
     this.trail = AuditWiring.trail(system, PersistenceId.of(TYPE_KEY.name(), account), EventSchemas.ACCOUNT);
     var config = system.settings().config();
+    this.listingPageBytes = config.getBytes("archipelago.engine.account-listing-page-bytes");
     this.retention =
         RetentionCriteria.snapshotEvery(
             config.getInt("archipelago.engine.account-snapshot-every"),
@@ -224,9 +230,13 @@ public final class AccountEntity
             cmd.limit(),
             cmd.reverse(),
             (name, summary) -> new ContainerPage.Row(summary, null),
-            subdir -> new ContainerPage.Row(null, subdir));
+            subdir -> new ContainerPage.Row(null, subdir),
+            ContainerPage.Row::sizeBound,
+            listingPageBytes);
+    boolean partial = rows.size() < cmd.limit() && !rows.isEmpty()
+        && rows.stream().mapToLong(ContainerPage.Row::sizeBound).sum() >= listingPageBytes;
     return Effect()
-        .reply(cmd.replyTo(), StatusReply.success(new ContainerPage(state.summarize(account), rows)));
+        .reply(cmd.replyTo(), StatusReply.success(new ContainerPage(state.summarize(account), rows, partial)));
   }
 
   private ReplyEffect<Event, AccountState> onUpdateMetadata(AccountState state, UpdateMetadata cmd) {

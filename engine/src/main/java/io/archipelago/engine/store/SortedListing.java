@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.function.BiFunction;
+import java.util.function.ToLongFunction;
 
 /**
  * Swift listing semantics (prefix, delimiter, marker, end_marker, limit, reverse) over a sorted
@@ -29,7 +30,30 @@ public final class SortedListing {
       boolean reverse,
       BiFunction<String, V, R> toRow,
       java.util.function.Function<String, R> toSubdir) {
+    return page(sorted, prefix, delimiter, marker, endMarker, limit, reverse, toRow, toSubdir, r -> 0, Long.MAX_VALUE);
+  }
+
+  /**
+   * As above, and stops once the rows' sizes reach {@code byteBudget} (the row that reaches it is
+   * included): a page then holds fewer than {@code limit} rows though more may follow, and the
+   * caller continues with the last row as marker.
+   *
+   * @param rowBytes an upper bound of a row's size, in the unit of {@code byteBudget}
+   */
+  public static <V, R> List<R> page(
+      NavigableMap<String, V> sorted,
+      Optional<String> prefix,
+      Optional<String> delimiter,
+      Optional<String> marker,
+      Optional<String> endMarker,
+      int limit,
+      boolean reverse,
+      BiFunction<String, V, R> toRow,
+      java.util.function.Function<String, R> toSubdir,
+      ToLongFunction<R> rowBytes,
+      long byteBudget) {
     List<R> rows = new ArrayList<>();
+    long spent = 0;
     if (limit <= 0) {
       return rows;
     }
@@ -44,7 +68,7 @@ public final class SortedListing {
     } else {
       entry = view.firstEntry();
     }
-    while (entry != null && rows.size() < limit) {
+    while (entry != null && rows.size() < limit && spent < byteBudget) {
       String key = entry.getKey();
       if (endMarker.isPresent() && !endMarker.get().isEmpty()) {
         int c = NameOrder.compare(key, endMarker.get());
@@ -53,7 +77,8 @@ public final class SortedListing {
         }
       }
       if (!key.startsWith(p)) {
-        if (!reverse && NameOrder.compare(key, p) > 0) {
+        // Past the prefix's range: above it going forward, below it in reverse.
+        if (NameOrder.compare(key, p) > 0 ? !reverse : reverse) {
           break;
         }
         entry = view.higherEntry(key);
@@ -65,7 +90,9 @@ public final class SortedListing {
           String subdir = key.substring(0, at + delimiter.get().length());
           // A client pages on with the last row as marker; as Swift, do not repeat that subdir.
           if (!start.isPresent() || !subdir.equals(start.get())) {
-            rows.add(toSubdir.apply(subdir));
+            R row = toSubdir.apply(subdir);
+            rows.add(row);
+            spent += rowBytes.applyAsLong(row);
           }
           // Skip every key under the rolled-up prefix. Keys that continue it with U+10FFFF sort
           // after the jump target, so step over those one by one.
@@ -79,7 +106,9 @@ public final class SortedListing {
           continue;
         }
       }
-      rows.add(toRow.apply(key, entry.getValue()));
+      R row = toRow.apply(key, entry.getValue());
+      rows.add(row);
+      spent += rowBytes.applyAsLong(row);
       entry = view.higherEntry(key);
     }
     return rows;

@@ -352,6 +352,82 @@ class AccountEntityTest {
     assertEquals(page, testKit.serializationTestKit().verifySerialization(page, true));
   }
 
+  /** Akka's default remote frame size: a reply above it never reaches another node. */
+  private static final int REMOTE_FRAME_BYTES = 256 * 1024;
+
+  private static ContainerPage page(String marker, String delimiter, int limit, boolean reverse) {
+    return kit.<StatusReply<ContainerPage>>runCommand(
+            r -> new AccountEntity.ListContainers(
+                Optional.empty(), Optional.ofNullable(delimiter), Optional.ofNullable(marker), Optional.empty(),
+                limit, reverse, r))
+        .reply()
+        .getValue();
+  }
+
+  private static int serializedBytes(Object message) {
+    var serialization = akka.serialization.SerializationExtension.get(
+        akka.actor.typed.javadsl.Adapter.toClassic(testKit.system()));
+    return serialization.serialize(message).get().length;
+  }
+
+  /**
+   * Container names of Swift's maximum, 256 bytes of UTF-8 (two-byte characters): 1,000 of them
+   * are about 450 KB of rows, far above the 256 KiB a remote message may carry. A page asked
+   * with Swift's limit of 10,000 stops at the entity's page size, says so, and its serialized
+   * size is within the bound the entity estimates; asking on from each page's last row gives
+   * the whole listing, in order, forwards and in reverse, with and without a delimiter.
+   */
+  @Test
+  void aListingPageStaysUnderTheRemoteFrameSizeAndPagingGivesEverything() {
+    String policy = "p".repeat(32);
+    String backend = "b".repeat(64);
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < 1000; i++) {
+      String name = String.format("%04d/", i) + "\u00e9".repeat((256 - 5) / 2);
+      names.add(name);
+      list(new ContainerSummary(name, policy, backend, Long.MAX_VALUE, Long.MAX_VALUE, ts(1700000000)));
+    }
+
+    ContainerPage first = page(null, null, 10_000, false);
+    assertTrue(first.partial());
+    assertTrue(first.rows().size() > 100 && first.rows().size() < 1000, "rows: " + first.rows().size());
+    long bound = first.rows().stream().mapToLong(ContainerPage.Row::sizeBound).sum();
+    assertTrue(bound <= 128 * 1024 + 1024, "bound " + bound);
+    int bytes = serializedBytes(first);
+    assertTrue(bytes <= bound, bytes + " serialized > " + bound + " estimated");
+    assertTrue(bytes < REMOTE_FRAME_BYTES / 2 + 8 * 1024, "serialized " + bytes);
+    // a single row is within its own bound too
+    ContainerPage one = page(null, null, 1, false);
+    assertTrue(serializedBytes(one.rows().get(0)) <= one.rows().get(0).sizeBound());
+    assertFalse(one.partial());
+
+    List<String> reversed = new ArrayList<>(names);
+    java.util.Collections.reverse(reversed);
+    assertEquals(names, pageThrough(null, false));
+    assertEquals(reversed, pageThrough(null, true));
+    assertEquals(names.stream().map(n -> n.substring(0, 5)).toList(), pageThrough("/", false));
+    // what the entity answered before pages: all of it in one reply, which no frame carries
+    List<ContainerPage.Row> all = new ArrayList<>();
+    for (String marker = null; all.size() < names.size(); marker = all.get(all.size() - 1).key()) {
+      all.addAll(page(marker, null, 10_000, false).rows());
+    }
+    int whole = serializedBytes(new ContainerPage(first.summary(), all, false));
+    assertTrue(whole > REMOTE_FRAME_BYTES, "whole listing " + whole);
+  }
+
+  private static List<String> pageThrough(String delimiter, boolean reverse) {
+    List<String> all = new ArrayList<>();
+    String marker = null;
+    while (true) {
+      ContainerPage p = page(marker, delimiter, 10_000 - all.size(), reverse);
+      p.rows().forEach(r -> all.add(r.key()));
+      if (!p.partial()) {
+        return all;
+      }
+      marker = p.rows().get(p.rows().size() - 1).key();
+    }
+  }
+
   // ---- state, snapshots, recovery -------------------------------------------------------
 
   private static List<String> names(List<ContainerSummary> containers) {

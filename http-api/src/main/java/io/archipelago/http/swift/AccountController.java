@@ -7,6 +7,10 @@ import akka.http.javadsl.model.StatusCodes;
 import io.archipelago.engine.account.AccountSummary;
 import io.archipelago.engine.ops.AccountOps;
 import io.archipelago.engine.store.SwiftTimestamp;
+import akka.NotUsed;
+import akka.stream.javadsl.Source;
+import akka.util.ByteString;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -50,23 +54,42 @@ public final class AccountController {
     return CompletableFuture.completedFuture(SwiftErrors.response(SwiftError.METHOD_NOT_ALLOWED));
   }
 
+  /**
+   * The listing from the account entity's first page; when the entity had more rows than one
+   * page may carry, the rest is asked for page by page while the body streams to the client.
+   */
   private CompletionStage<HttpResponse> list(SwiftRequest request) {
     ListingParams p = ListingParams.of(request);
     ListingFormat format = ListingFormat.of(request);
+    String account = request.account();
     return accounts
-        .list(request.account(), p.prefix(), p.delimiter(), p.marker(), p.endMarker(), p.limit(), p.reverse())
+        .list(account, p.prefix(), p.delimiter(), p.marker(), p.endMarker(), p.limit(), p.reverse())
         .thenApply(
-            page -> {
-              var headers = headers(page.summary());
-              headers = new java.util.ArrayList<>(headers);
+            first -> {
+              var headers = new java.util.ArrayList<>(headers(first.summary()));
               headers.addAll(ListingFormat.vary(request));
-              if (page.rows().isEmpty() && format == ListingFormat.PLAIN) {
+              if (first.rows().isEmpty() && format == ListingFormat.PLAIN) {
                 return Responses.empty(StatusCodes.NO_CONTENT, headers, format.contentType());
               }
+              if (!first.partial()) {
+                return HttpResponse.create()
+                    .withStatus(StatusCodes.OK)
+                    .withEntity(HttpEntities.create(
+                        format.contentType(), ByteString.fromString(ListingRenderer.containers(account, first, format))))
+                    .addHeaders(headers);
+              }
+              String after = first.rows().get(first.rows().size() - 1).key();
+              Source<ByteString, NotUsed> rest = accounts
+                  .pages(account, p.prefix(), p.delimiter(), Optional.of(after), p.endMarker(),
+                      p.limit() - first.rows().size(), p.reverse())
+                  .map(page -> ByteString.fromString(ListingRenderer.containerRows(page, format, false)));
+              Source<ByteString, NotUsed> body = Source.single(ByteString.fromString(
+                      ListingRenderer.containersOpening(account, format) + ListingRenderer.containerRows(first, format, true)))
+                  .concat(rest)
+                  .concat(Source.single(ByteString.fromString(ListingRenderer.containersClosing(format))));
               return HttpResponse.create()
                   .withStatus(StatusCodes.OK)
-                  .withEntity(HttpEntities.create(
-                      format.contentType(), akka.util.ByteString.fromString(ListingRenderer.containers(request.account(), page, format))))
+                  .withEntity(HttpEntities.createChunked(format.contentType(), body))
                   .addHeaders(headers);
             });
   }

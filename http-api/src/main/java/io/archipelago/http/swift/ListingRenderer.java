@@ -63,30 +63,47 @@ public final class ListingRenderer {
   }
 
   public static String containers(String account, ContainerPage page, ListingFormat format) {
+    return containersOpening(account, format) + containerRows(page, format, true) + containersClosing(format);
+  }
+
+  /** What a container listing starts with, before its first row. */
+  public static String containersOpening(String account, ListingFormat format) {
     return switch (format) {
-      case PLAIN -> {
-        StringBuilder sb = new StringBuilder();
-        page.rows().forEach(r -> sb.append(r.container() != null ? r.container().name() : r.subdir()).append('\n'));
-        yield sb.toString();
-      }
-      case JSON -> json(g -> {
+      case PLAIN -> "";
+      case JSON -> "[";
+      case XML -> "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<account name=\"" + xml(account) + "\">";
+    };
+  }
+
+  /**
+   * The rows of one page of a container listing, to be sent between the opening and the
+   * closing; {@code first} when no row precedes them (JSON separates rows by commas).
+   */
+  public static String containerRows(ContainerPage page, ListingFormat format, boolean first) {
+    StringBuilder sb = new StringBuilder();
+    switch (format) {
+      case PLAIN -> page.rows().forEach(r -> sb.append(r.key()).append('\n'));
+      case JSON -> {
         for (ContainerPage.Row r : page.rows()) {
-          g.writeStartObject();
-          if (r.container() != null) {
-            ContainerSummary c = r.container();
-            g.writeStringField("name", c.name());
-            g.writeNumberField("count", c.objectCount());
-            g.writeNumberField("bytes", c.bytesUsed());
-            g.writeStringField("last_modified", c.lastModified().toListingDate());
-          } else {
-            g.writeStringField("subdir", r.subdir());
+          if (!first || sb.length() > 0) {
+            sb.append(',');
           }
-          g.writeEndObject();
+          sb.append(jsonValue(g -> {
+            g.writeStartObject();
+            if (r.container() != null) {
+              ContainerSummary c = r.container();
+              g.writeStringField("name", c.name());
+              g.writeNumberField("count", c.objectCount());
+              g.writeNumberField("bytes", c.bytesUsed());
+              g.writeStringField("last_modified", c.lastModified().toListingDate());
+            } else {
+              g.writeStringField("subdir", r.subdir());
+            }
+            g.writeEndObject();
+          }));
         }
-      });
+      }
       case XML -> {
-        StringBuilder sb = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-        sb.append("<account name=\"").append(xml(account)).append("\">");
         for (ContainerPage.Row r : page.rows()) {
           if (r.container() != null) {
             ContainerSummary c = r.container();
@@ -99,8 +116,17 @@ public final class ListingRenderer {
                 .append(xml(r.subdir())).append("</name></subdir>");
           }
         }
-        yield sb.append("</account>").toString();
       }
+    }
+    return sb.toString();
+  }
+
+  /** What a container listing ends with, after its last row. */
+  public static String containersClosing(ListingFormat format) {
+    return switch (format) {
+      case PLAIN -> "";
+      case JSON -> "]";
+      case XML -> "</account>";
     };
   }
 
@@ -114,6 +140,16 @@ public final class ListingRenderer {
 
   private interface JsonBody {
     void write(JsonGenerator g) throws IOException;
+  }
+
+  private static String jsonValue(JsonBody body) {
+    StringWriter out = new StringWriter();
+    try (JsonGenerator g = JSON.createGenerator(out)) {
+      body.write(g);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toString();
   }
 
   private static String json(JsonBody body) {
