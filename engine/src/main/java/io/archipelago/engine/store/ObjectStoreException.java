@@ -40,8 +40,19 @@ public abstract sealed class ObjectStoreException extends RuntimeException {
 
   /** The backend cannot be reached or answered with a server error (503). */
   public static final class BackendUnavailable extends ObjectStoreException {
+    private final String backendId;
+
     public BackendUnavailable(String backendId, String detail, Throwable cause) {
       super("backend " + backendId + " is unavailable: " + detail, cause);
+      this.backendId = backendId;
+    }
+
+    /**
+     * What a client may read: the backend, not the detail, which can carry a driver's or a
+     * library's internals (exception texts); the detail is for the gateway's log.
+     */
+    public String clientMessage() {
+      return "backend " + backendId + " is unavailable";
     }
   }
 

@@ -801,7 +801,7 @@ public final class SwiftObjectStore implements RemoteObjectStore {
     String contentType = decoded.facts().getOrDefault(FACT_CONTENT_TYPE,
         fromBackendType(r.entity().getContentType().toString()));
     String ts = decoded.facts().getOrDefault(FACT_TIMESTAMP, xTimestamp);
-    SwiftTimestamp timestamp = ts == null ? new SwiftTimestamp(0) : SwiftTimestamp.parse(ts);
+    SwiftTimestamp timestamp = ts == null ? new SwiftTimestamp(0) : SwiftTimestamp.fromStored(ts);
     return new ObjectInfo(name, size, etag, contentType, timestamp, decoded.metadata());
   }
 
