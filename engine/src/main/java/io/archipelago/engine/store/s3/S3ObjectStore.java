@@ -741,7 +741,7 @@ public final class S3ObjectStore implements RemoteObjectStore {
       }
       return new ObjectStoreException.BackendUnavailable(backendId, operation + " answered " + status + " " + code, e);
     }
-    return new ObjectStoreException.BackendUnavailable(backendId, operation + " failed: " + cause, cause);
+    return new ObjectStoreException.BackendUnavailable(backendId, operation + " failed", cause);
   }
 
   static int status(Throwable thrown) {

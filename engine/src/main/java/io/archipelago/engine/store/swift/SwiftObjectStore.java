@@ -382,7 +382,7 @@ public final class SwiftObjectStore implements RemoteObjectStore {
                     && !(unwrap(failure) instanceof ObjectStoreException)) {
                   throw new CompletionException(
                       new ObjectStoreException.BackendUnavailable(backendId, "upload failed after "
-                          + received.get() + " of " + expected.getAsLong() + " bytes: " + unwrap(failure),
+                          + received.get() + " of " + expected.getAsLong() + " bytes",
                           unwrap(failure)));
                 }
                 throw new CompletionException(transportFailure("put", failure));
@@ -735,7 +735,7 @@ public final class SwiftObjectStore implements RemoteObjectStore {
       return new ObjectStoreException.BackendUnavailable(backendId,
           operation + ": no answer within " + settings.requestTimeout().toSeconds() + " s", cause);
     }
-    return new ObjectStoreException.BackendUnavailable(backendId, operation + " failed: " + cause, cause);
+    return new ObjectStoreException.BackendUnavailable(backendId, operation + " failed", cause);
   }
 
   private ObjectStoreException statusFailure(String operation, HttpResponse r) {
