@@ -15,4 +15,11 @@ public final class AuditWiring {
       ActorSystem<?> system, PersistenceId persistenceId, EventSchema<E> schema) {
     return new AuditTrail<>(persistenceId.id(), schema, AuditMapper.of(system));
   }
+
+  /** A trail whose replay turns unreadable stored events into {@code onUnreadable}'s event. */
+  public static <E, S> AuditTrail<E, S> trail(
+      ActorSystem<?> system, PersistenceId persistenceId, EventSchema<E> schema,
+      java.util.function.Function<AuditTrail.Unreadable, E> onUnreadable) {
+    return new AuditTrail<>(persistenceId.id(), schema, AuditMapper.of(system), onUnreadable);
+  }
 }

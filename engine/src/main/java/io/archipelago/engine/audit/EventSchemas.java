@@ -28,6 +28,7 @@ public final class EventSchemas {
           .type("ReplicaReconciled", ContainerEntity.ReplicaReconciled.class)
           .type("FailoverWriteRecorded", ContainerEntity.FailoverWriteRecorded.class)
           .type("FailoverWriteResolved", ContainerEntity.FailoverWriteResolved.class)
+          .type("DamagedEventSkipped", ContainerEntity.DamagedEventSkipped.class)
           .build();
 
   public static final EventSchema<AccountEntity.Event> ACCOUNT =

@@ -146,6 +146,15 @@ public final class ContainerEntity
       String name, String backend, SwiftTimestamp timestamp, AuditInfo audit, ActorRef<StatusReply<Done>> replyTo)
       implements Command {}
 
+  /**
+   * An operator's way past a damaged record: skips stored event {@code sequenceNr}, one that
+   * cannot be read or applied (it stays in the journal and its audit chain; the skip is recorded
+   * as an event of its own). Replies once persisted; {@code NOT_DAMAGED} unless that event is
+   * one of the container's damaged events.
+   */
+  public record SkipDamagedEvent(long sequenceNr, AuditInfo audit, ActorRef<StatusReply<Done>> replyTo)
+      implements Command {}
+
   /** Every change up to event {@code seqNr} is on {@code replica}. */
   public record ReplicaProgress(String replica, long seqNr) implements CborSerializable {}
 
@@ -242,6 +251,18 @@ public final class ContainerEntity
   public record FailoverWriteResolved(String name, SwiftTimestamp timestamp, AuditInfo audit)
       implements Event {}
 
+  /**
+   * Never stored: what replay yields in place of a stored event that this version cannot read
+   * ({@code audit} is null). It marks the container damaged at that sequence number.
+   */
+  public record EventUnreadable(String type, int version, String reason, AuditInfo audit) implements Event {}
+
+  /** An operator skipped damaged event {@code sequenceNr} (of type {@code type}); see SkipDamagedEvent. */
+  public record DamagedEventSkipped(long sequenceNr, String type, AuditInfo audit) implements Event {}
+
+  /** A stored event that could not be read or applied: the container refuses requests until it is skipped. */
+  private record Damage(long sequenceNr, String type, String reason) {}
+
   // ---- set-up ---------------------------------------------------------------------------
 
   public static void init(ActorSystem<?> system) {
@@ -318,6 +339,9 @@ public final class ContainerEntity
    * replayed at recovery; exact for replicas synced past {@link #changesKnownFrom}.
    */
   private final java.util.TreeMap<Long, Instant> recentChanges = new java.util.TreeMap<>();
+
+  /** Damaged events not skipped yet, by sequence number; rebuilt at recovery. */
+  private final java.util.TreeMap<Long, Damage> damage = new java.util.TreeMap<>();
   private long changesKnownFrom = -1;
   private static final int MAX_RECENT_CHANGES = 8192;
 
@@ -341,7 +365,8 @@ public final class ContainerEntity
             persistence.getInt("snapshot-every"), persistence.getInt("keep-snapshots"));
     int slices = system.settings().config().getInt("archipelago.engine.container-tag-slices");
     this.tag = tagOf(account, container, slices);
-    this.trail = AuditWiring.trail(system, persistenceIdOf(account, container), EventSchemas.CONTAINER);
+    this.trail = AuditWiring.trail(system, persistenceIdOf(account, container), EventSchemas.CONTAINER,
+        u -> new EventUnreadable(u.type(), u.version(), u.reason(), null));
   }
 
   @Override
@@ -357,7 +382,10 @@ public final class ContainerEntity
   @Override
   public SignalHandler<ContainerState> signalHandler() {
     return newSignalHandlerBuilder()
-        .onSignal(RecoveryCompleted.instance(), state -> trail.recoveryCompleted())
+        .onSignal(RecoveryCompleted.instance(), state -> {
+          trail.recoveryCompleted();
+          reportDamage();
+        })
         .build();
   }
 
@@ -398,6 +426,23 @@ public final class ContainerEntity
     return lifecycle || isFollowedBySync(state) ? Set.of(tag) : Set.of();
   }
 
+  /**
+   * One error per recovery, naming what the operator needs; requests meanwhile answer at once
+   * with {@code DAMAGED} instead of waiting for a recovery that would fail again and again.
+   */
+  private void reportDamage() {
+    if (damage.isEmpty()) {
+      return;
+    }
+    Damage first = damage.firstEntry().getValue();
+    ctx.getLog().error(
+        "container {} is damaged: its stored event {} (sequence number {}, persistence id {}) cannot be read or"
+            + " applied: {}. Requests to the container answer 503 until an operator skips the event:"
+            + " POST /admin/containers/{}/{}/skip-event {\"sequenceNr\": {}} ({} damaged event(s) in all)",
+        entityId(account, container), first.type(), first.sequenceNr(), persistenceIdOf(account, container).id(),
+        first.reason(), account, container, first.sequenceNr(), damage.size());
+  }
+
   private static boolean isFollowedBySync(ContainerState state) {
     String syncTo = state.metadata().get(SYNC_TO_METADATA);
     return !state.replicaBackends().isEmpty() || (syncTo != null && !syncTo.isEmpty());
@@ -409,6 +454,8 @@ public final class ContainerEntity
   public CommandHandlerWithReply<Command, Event, ContainerState> commandHandler() {
     return newCommandHandlerWithReplyBuilder()
         .forAnyState()
+        .onCommand(cmd -> !damage.isEmpty() && !(cmd instanceof SkipDamagedEvent), this::refuseDamaged)
+        .onCommand(SkipDamagedEvent.class, this::onSkipDamagedEvent)
         .onCommand(Create.class, this::onCreate)
         .onCommand(Get.class, this::onGet)
         .onCommand(UpdateMetadata.class, this::onUpdateMetadata)
@@ -422,6 +469,60 @@ public final class ContainerEntity
         .onCommand(RecordReconciled.class, this::onRecordReconciled)
         .onCommand(RecordFailoverWrite.class, this::onRecordFailoverWrite)
         .build();
+  }
+
+  @SuppressWarnings("unchecked")
+  private ReplyEffect<Event, ContainerState> refuseDamaged(ContainerState state, Command cmd) {
+    Damage first = damage.firstEntry().getValue();
+    StatusReply<Object> refusal = StatusReply.error(ContainerRejection.DAMAGED.message(
+        "The record of container " + container + " is damaged (event " + first.sequenceNr()
+            + " cannot be read); an operator must repair it."));
+    ActorRef<?> replyTo = replyToOf(cmd);
+    return replyTo == null
+        ? Effect().noReply()
+        : Effect().reply((ActorRef<StatusReply<Object>>) replyTo, refusal);
+  }
+
+  /** Where a command wants its reply; null for the entity's own messages. */
+  private static ActorRef<?> replyToOf(Command cmd) {
+    if (cmd instanceof Create c) {
+      return c.replyTo();
+    } else if (cmd instanceof Get c) {
+      return c.replyTo();
+    } else if (cmd instanceof UpdateMetadata c) {
+      return c.replyTo();
+    } else if (cmd instanceof Delete c) {
+      return c.replyTo();
+    } else if (cmd instanceof RecordObjectWrite c) {
+      return c.replyTo();
+    } else if (cmd instanceof RecordObjectDelete c) {
+      return c.replyTo();
+    } else if (cmd instanceof GetSyncStatus c) {
+      return c.replyTo();
+    } else if (cmd instanceof RecordSyncProgress c) {
+      return c.replyTo();
+    } else if (cmd instanceof RecordReconciled c) {
+      return c.replyTo();
+    } else if (cmd instanceof RecordFailoverWrite c) {
+      return c.replyTo();
+    } else if (cmd instanceof SkipDamagedEvent c) {
+      return c.replyTo();
+    }
+    return null;
+  }
+
+  private ReplyEffect<Event, ContainerState> onSkipDamagedEvent(ContainerState state, SkipDamagedEvent cmd) {
+    Damage skipped = damage.get(cmd.sequenceNr());
+    if (skipped == null) {
+      return Effect().reply(cmd.replyTo(), StatusReply.error(ContainerRejection.NOT_DAMAGED.message(
+          "event " + cmd.sequenceNr() + " of container " + container + " is not a damaged event"
+              + (damage.isEmpty() ? "" : "; damaged: " + damage.keySet()))));
+    }
+    return Effect()
+        .persist(new DamagedEventSkipped(cmd.sequenceNr(), skipped.type(), cmd.audit()))
+        .thenRun(s -> ctx.getLog().warn("container {}: damaged event {} skipped by {}",
+            entityId(account, container), cmd.sequenceNr(), cmd.audit().principal()))
+        .thenReply(cmd.replyTo(), s -> StatusReply.ack());
   }
 
   private ReplyEffect<Event, ContainerState> onCreate(ContainerState state, Create cmd) {
@@ -657,8 +758,35 @@ public final class ContainerEntity
 
   // ---- events ---------------------------------------------------------------------------
 
+  /**
+   * Applies the facts; never fails. A stored event that cannot be read ({@link EventUnreadable})
+   * or applied marks the container damaged at its sequence number instead of failing the
+   * recovery (which would be retried forever, each request waiting for the ask timeout); the
+   * state then stays as it was before that event.
+   */
   @Override
   public EventHandler<ContainerState, Event> eventHandler() {
+    EventHandler<ContainerState, Event> facts = facts();
+    return (state, event) -> {
+      long seqNr = lastSequenceNumber(ctx);
+      if (event instanceof EventUnreadable e) {
+        damage.put(seqNr, new Damage(seqNr, e.type(), e.reason()));
+        return state;
+      }
+      if (event instanceof DamagedEventSkipped e) {
+        damage.remove(e.sequenceNr());
+        return state;
+      }
+      try {
+        return facts.apply(state, event);
+      } catch (RuntimeException e) {
+        damage.put(seqNr, new Damage(seqNr, event.getClass().getSimpleName(), String.valueOf(e.getMessage())));
+        return state;
+      }
+    };
+  }
+
+  private EventHandler<ContainerState, Event> facts() {
     return newEventHandlerBuilder()
         .forAnyState()
         .onEvent(ContainerCreated.class, ContainerState::created)

@@ -25,7 +25,14 @@ public final class ContainerHistory {
    * @param eventsRead events read from the journal, the first one after the instant included
    */
   public record PointInTime(
-      ContainerState state, long sequenceNr, String lastEventType, Instant lastEventAt, long eventsRead) {}
+      ContainerState state, long sequenceNr, String lastEventType, Instant lastEventAt, long eventsRead,
+      List<Unreadable> unreadable) {}
+
+  /**
+   * A stored event the replay could not read or apply, and left out (the container entity refuses
+   * requests over it until an operator skips it: {@code skipped}).
+   */
+  public record Unreadable(long sequenceNr, String type, String reason, boolean skipped) {}
 
   private static final int PAGE = 1000;
 
@@ -46,6 +53,7 @@ public final class ContainerHistory {
     String lastType = "";
     Instant lastAt = null;
     long after = 0;
+    java.util.Map<Long, Unreadable> unreadable = new java.util.TreeMap<>();
     while (true) {
       List<JournalRow> rows = reader.eventsOf(pid, after, PAGE);
       for (JournalRow row : rows) {
@@ -54,15 +62,26 @@ public final class ContainerHistory {
         ContainerEntity.Event event = decode(mapper, row);
         Instant eventAt = event.audit() == null ? null : event.audit().at();
         if (eventAt != null && eventAt.isAfter(at)) {
-          return new PointInTime(state, seq, lastType, lastAt, read);
+          return new PointInTime(state, seq, lastType, lastAt, read, List.copyOf(unreadable.values()));
         }
-        state = apply(state, event, row.sequenceNr());
+        if (event instanceof ContainerEntity.EventUnreadable e) {
+          unreadable.put(row.sequenceNr(), new Unreadable(row.sequenceNr(), e.type(), e.reason(), false));
+        } else if (event instanceof ContainerEntity.DamagedEventSkipped e) {
+          unreadable.computeIfPresent(e.sequenceNr(), (k, u) -> new Unreadable(k, u.type(), u.reason(), true));
+        } else {
+          try {
+            state = apply(state, event, row.sequenceNr());
+          } catch (RuntimeException e) {
+            unreadable.put(row.sequenceNr(), new Unreadable(
+                row.sequenceNr(), event.getClass().getSimpleName(), String.valueOf(e.getMessage()), false));
+          }
+        }
         seq = row.sequenceNr();
         lastType = event.getClass().getSimpleName();
         lastAt = eventAt;
       }
       if (rows.size() < PAGE) {
-        return new PointInTime(state, seq, lastType, lastAt, read);
+        return new PointInTime(state, seq, lastType, lastAt, read, List.copyOf(unreadable.values()));
       }
     }
   }
@@ -110,6 +129,9 @@ public final class ContainerHistory {
     if (event instanceof ContainerEntity.FailoverWriteResolved e) {
       return state.withSync(sync.withoutFailoverWrite(e.name(), e.timestamp()));
     }
+    if (event instanceof ContainerEntity.EventUnreadable || event instanceof ContainerEntity.DamagedEventSkipped) {
+      return state;
+    }
     throw new IllegalArgumentException("unknown container event " + event.getClass());
   }
 
@@ -118,7 +140,28 @@ public final class ContainerHistory {
     return state.withSync(state.sync().changed(seqNr, e.audit().at()));
   }
 
+  /** The stored event, or {@link ContainerEntity.EventUnreadable} when it cannot be read. */
   private static ContainerEntity.Event decode(ObjectMapper mapper, JournalRow row) {
+    try {
+      return decodeOrFail(mapper, row);
+    } catch (RuntimeException e) {
+      String type = row.adapterManifest() == null || row.adapterManifest().isEmpty()
+          ? row.serializerManifest() : row.adapterManifest();
+      return new ContainerEntity.EventUnreadable(type, 0, innermostMessage(e), null);
+    }
+  }
+
+  private static String innermostMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    String m = String.valueOf(t.getMessage());
+    int newline = m.indexOf('\n');
+    return newline < 0 ? m : m.substring(0, newline);
+  }
+
+  private static ContainerEntity.Event decodeOrFail(ObjectMapper mapper, JournalRow row) {
     if (row.isEnvelope()) {
       AuditEnvelope envelope = AuditEnvelope.fromBytes(row.payload());
       return EventSchemas.CONTAINER.decode(mapper, envelope.type(), envelope.version(), envelope.payload());

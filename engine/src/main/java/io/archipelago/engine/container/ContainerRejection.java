@@ -9,7 +9,11 @@ import java.util.Optional;
  */
 public enum ContainerRejection {
   NOT_FOUND,
-  POLICY_MISMATCH;
+  POLICY_MISMATCH,
+  /** A stored event of the container cannot be read or applied; an operator must skip it. */
+  DAMAGED,
+  /** An operator asked to skip an event that is not a damaged one. */
+  NOT_DAMAGED;
 
   public String message(String detail) {
     return name() + ": " + detail;

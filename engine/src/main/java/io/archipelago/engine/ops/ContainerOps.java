@@ -135,6 +135,17 @@ public final class ContainerOps {
                 replyTo -> new ContainerEntity.UpdateMetadata(changes, timestamp, request.audit(), replyTo)));
   }
 
+  /**
+   * An operator skips a damaged event of the container's record (one that cannot be read or
+   * applied), so that the container serves again without it.
+   */
+  public CompletionStage<Done> skipDamagedEvent(
+      String account, String container, long sequenceNr, RequestContext request) {
+    return EntityAsk.translated(
+        ctx.askContainer(account, container,
+            replyTo -> new ContainerEntity.SkipDamagedEvent(sequenceNr, request.audit(), replyTo)));
+  }
+
   /** One listing page from the container's primary backend, with the container's state. */
   public CompletionStage<Listing> list(String account, String container, ListingQuery query) {
     BackendContainer where = new BackendContainer(account, container);

@@ -21,13 +21,20 @@ final class EntityAsk {
                 case NOT_FOUND -> new GatewayException(
                     GatewayException.Reason.CONTAINER_NOT_FOUND, "Container not found");
                 case POLICY_MISMATCH -> new GatewayException(
-                    GatewayException.Reason.POLICY_MISMATCH, error.getMessage().substring(
-                        error.getMessage().indexOf(':') + 2));
+                    GatewayException.Reason.POLICY_MISMATCH, detail(error.getMessage()));
+                case DAMAGED -> new GatewayException(
+                    GatewayException.Reason.CONTAINER_DAMAGED, detail(error.getMessage()));
+                case NOT_DAMAGED -> new GatewayException(
+                    GatewayException.Reason.BAD_REQUEST, detail(error.getMessage()));
               };
             }
           }
           throw cause instanceof RuntimeException r ? r : new CompletionException(cause);
         });
+  }
+
+  private static String detail(String rejection) {
+    return rejection.substring(rejection.indexOf(':') + 2);
   }
 
   static Throwable unwrap(Throwable t) {

@@ -16,7 +16,9 @@ public final class GatewayException extends RuntimeException {
     NO_BACKEND_FOR_POLICY,
     BACKEND_UNKNOWN,
     BAD_REQUEST,
-    PRECONDITION_FAILED
+    PRECONDITION_FAILED,
+    /** The container's record (its event log) is damaged; see ContainerEntity's SkipDamagedEvent. */
+    CONTAINER_DAMAGED
   }
 
   private final Reason reason;

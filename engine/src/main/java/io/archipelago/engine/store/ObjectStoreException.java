@@ -40,8 +40,21 @@ public abstract sealed class ObjectStoreException extends RuntimeException {
 
   /** The backend cannot be reached or answered with a server error (503). */
   public static final class BackendUnavailable extends ObjectStoreException {
+    private final String clientMessage;
+
+    /**
+     * @param detail what happened in the gateway's words, which clients read too: never an
+     *     exception's text (a driver's or a library's internals)
+     * @param cause the failure behind it, whose text only the message (logs, the admin API) carries
+     */
     public BackendUnavailable(String backendId, String detail, Throwable cause) {
-      super("backend " + backendId + " is unavailable: " + detail, cause);
+      super("backend " + backendId + " is unavailable: " + detail + (cause == null ? "" : " (" + cause + ")"), cause);
+      this.clientMessage = "backend " + backendId + " is unavailable: " + detail;
+    }
+
+    /** What a client may read: the backend and the detail, without the cause's text. */
+    public String clientMessage() {
+      return clientMessage;
     }
   }
 

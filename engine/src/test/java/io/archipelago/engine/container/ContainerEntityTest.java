@@ -470,6 +470,43 @@ class ContainerEntityTest {
         .persistedInStorage(ContainerEntity.persistenceIdOf(ACCOUNT, container).id());
   }
 
+  // ---- damaged records -----------------------------------------------------------------
+
+  /**
+   * A stored event that cannot be read (here of a type this version does not know) neither fails
+   * the recovery nor is silently dropped: every request is refused at once as DAMAGED until an
+   * operator skips that very event, which is an event itself, so the skip survives restarts.
+   */
+  @Test
+  void anUnreadableEventIsRefusedAsDamagedUntilSkipped() {
+    create("standard", Map.of(), ts("1700000000"));
+    kit.<StatusReply<Done>>runCommand(r -> write("a", 5, ts("1700000001"), false, 0, r));
+    String pid = ContainerEntity.persistenceIdOf(ACCOUNT, CONTAINER).id();
+    List<Object> stored = kit.persistenceTestKit().persistedInStorage(pid);
+    io.archipelago.persistence.audit.AuditEnvelope last =
+        (io.archipelago.persistence.audit.AuditEnvelope) stored.get(stored.size() - 1);
+    long bad = stored.size() + 1;
+    kit.persistenceTestKit().persistForRecovery(pid, List.of(io.archipelago.persistence.audit.AuditEnvelope.chain(
+        pid, last.hash(), "ObjectTeleported", 1, new byte[] {(byte) 0xa0})));
+
+    kit.restart();
+    assertRejected(kit.<StatusReply<ContainerState>>runCommand(ContainerEntity.Get::new).reply(),
+        ContainerRejection.DAMAGED);
+    assertRejected(kit.<StatusReply<Done>>runCommand(r -> write("b", 5, ts("1700000002"), false, 0, r)).reply(),
+        ContainerRejection.DAMAGED);
+    assertRejected(kit.<StatusReply<Done>>runCommand(
+        r -> new ContainerEntity.SkipDamagedEvent(bad - 1, AUDIT, r)).reply(), ContainerRejection.NOT_DAMAGED);
+
+    var skipped = kit.<StatusReply<Done>>runCommand(r -> new ContainerEntity.SkipDamagedEvent(bad, AUDIT, r));
+    assertTrue(skipped.reply().isSuccess(), skipped.reply().toString());
+    assertEquals(new ContainerEntity.DamagedEventSkipped(bad, "ObjectTeleported", AUDIT), EntityTestSystem.event(skipped));
+    assertEquals(1, kit.<StatusReply<ContainerState>>runCommand(ContainerEntity.Get::new).reply().getValue().objectCount());
+
+    kit.restart();
+    assertEquals(1, kit.<StatusReply<ContainerState>>runCommand(ContainerEntity.Get::new).reply().getValue().objectCount());
+    assertTrue(kit.<StatusReply<Done>>runCommand(r -> write("b", 5, ts("1700000002"), false, 0, r)).reply().isSuccess());
+  }
+
   // ---- replies, ids ---------------------------------------------------------------------
 
   @Test

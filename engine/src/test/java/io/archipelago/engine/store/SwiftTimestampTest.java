@@ -46,6 +46,20 @@ class SwiftTimestampTest {
     }
   }
 
+  /** Parsing goes through a double, as Swift's does: every tick of the range must survive it. */
+  @Test
+  void everyTickRoundTripsThroughItsText() {
+    java.util.SplittableRandom random = new java.util.SplittableRandom(42);
+    for (int i = 0; i < 200_000; i++) {
+      long ticks = random.nextLong(SwiftTimestamp.MAX_TICKS + 1);
+      SwiftTimestamp t = new SwiftTimestamp(ticks);
+      assertEquals(t, SwiftTimestamp.parse(t.internal()), t.internal());
+    }
+    for (long ticks : new long[] {0, 1, 99_999, 100_000, SwiftTimestamp.MAX_TICKS - 1, SwiftTimestamp.MAX_TICKS}) {
+      assertEquals(ticks, SwiftTimestamp.parse(new SwiftTimestamp(ticks).internal()).ticks());
+    }
+  }
+
   @Test
   void countsTenMicrosecondTicks() {
     assertEquals(170000000012345L, SwiftTimestamp.parse("1700000000.12345").ticks());
@@ -63,9 +77,79 @@ class SwiftTimestampTest {
 
   @Test
   void rejectsWhatIsNotATimestamp() {
-    assertThrows(NumberFormatException.class, () -> SwiftTimestamp.parse("yesterday"));
-    assertThrows(NumberFormatException.class, () -> SwiftTimestamp.parse("-5.0"));
-    assertThrows(NumberFormatException.class, () -> SwiftTimestamp.parse(""));
+    assertThrows(IllegalArgumentException.class, () -> SwiftTimestamp.parse("yesterday"));
+    assertThrows(IllegalArgumentException.class, () -> SwiftTimestamp.parse("-5.0"));
+    assertThrows(IllegalArgumentException.class, () -> SwiftTimestamp.parse(""));
+  }
+
+  /** What Swift 2.30.1's Timestamp refuses (ValueError, or OverflowError for infinities). */
+  @Test
+  void refusesWhatSwiftRefuses() {
+    for (String text : List.of(
+        // out of range: these overflowed a long of 10 microsecond ticks and were stored as garbage
+        "9223372036854775807", "99999999999999", "92233720368548", "10000000000", "1e10",
+        // Swift accepts this one but rounds it to 10000000000.00000, which it refuses downstream
+        "9999999999.999996",
+        "-0.00001", "-1", "nan", "inf", "-inf", "Infinity", "1e400",
+        // not Python floats
+        ".", "1.2.3", "0x10", "1,5", "1 2", "1d", "1f", "1e", "e5", "+-1",
+        // offsets: hexadecimal, no second underscore, at most 16 ** 16 - 1
+        "1234567890.12345_", "1234567890.12345_xyz", "1234567890.12345_1_2", "1234567890.12345_10000000000000000",
+        "1234567890.12345_0x", "_1")) {
+      if (text.equals("1234567890.12345_")) {
+        continue; // an empty offset is Swift's offset 0: accepted, see below
+      }
+      assertThrows(IllegalArgumentException.class, () -> SwiftTimestamp.parse(text), text);
+    }
+  }
+
+  /** What Swift 2.30.1's Timestamp accepts, rounded to 10 microseconds as Swift rounds it. */
+  @Test
+  void acceptsWhatSwiftAccepts() {
+    Map<String, String> accepted = new java.util.LinkedHashMap<>();
+    accepted.put("1234567890.12345_000000000000000a", "1234567890.12345");
+    accepted.put("1234567890.12345_ffffffffffffffff", "1234567890.12345");
+    accepted.put("1234567890.12345_0XFF", "1234567890.12345");
+    accepted.put("1234567890.12345_", "1234567890.12345");
+    accepted.put("9999999999.99999", "9999999999.99999");
+    accepted.put("0", "0000000000.00000");
+    accepted.put("-0", "0000000000.00000");
+    accepted.put("-0.000001", null);
+    accepted.put(" 1.7e9 ", "1700000000.00000");
+    accepted.put("+5.", "0000000005.00000");
+    accepted.put(".5", "0000000000.50000");
+    accepted.put("1700000000.123456", "1700000000.12346");
+    accepted.put("1700000000.000004", "1700000000.00000");
+    for (var e : accepted.entrySet()) {
+      if (e.getValue() == null) {
+        assertThrows(IllegalArgumentException.class, () -> SwiftTimestamp.parse(e.getKey()), e.getKey());
+      } else {
+        assertEquals(e.getValue(), SwiftTimestamp.parse(e.getKey()).internal(), e.getKey());
+      }
+    }
+  }
+
+  @Test
+  void noTimestampOutsideSwiftsRangeExists() {
+    assertThrows(IllegalArgumentException.class, () -> new SwiftTimestamp(-100_000));
+    assertThrows(IllegalArgumentException.class, () -> new SwiftTimestamp(SwiftTimestamp.MAX_TICKS + 1));
+    assertEquals("9999999999.99999", SwiftTimestamp.ofInstant(Instant.parse("3000-01-01T00:00:00Z")).internal());
+    assertEquals("0000000000.00000", SwiftTimestamp.ofInstant(Instant.parse("1960-01-01T00:00:00Z")).internal());
+  }
+
+  /**
+   * What gateways before the check stored stays readable: X-Timestamp 9223372036854775807 was
+   * stored as {@code 00000000-1.00000} (-100000 ticks); such values are clamped into range.
+   */
+  @Test
+  void readsWhatOldGatewaysStoredClamped() throws Exception {
+    assertEquals(new SwiftTimestamp(0), SwiftTimestamp.fromStored("00000000-1.00000"));
+    assertEquals(new SwiftTimestamp(0), SwiftTimestamp.fromStored("0000000000.000-5"));
+    assertEquals(new SwiftTimestamp(SwiftTimestamp.MAX_TICKS), SwiftTimestamp.fromStored("92233720368547.75807"));
+    assertEquals(new SwiftTimestamp(0), SwiftTimestamp.fromStored("garbage"));
+    assertEquals(SwiftTimestamp.parse("1700000000.12345"), SwiftTimestamp.fromStored("1700000000.12345"));
+    assertEquals(new Stamped("x", new SwiftTimestamp(0), List.of()),
+        MAPPER.readValue("{\"name\":\"x\",\"at\":\"00000000-1.00000\",\"history\":[]}", Stamped.class));
   }
 
   @Test

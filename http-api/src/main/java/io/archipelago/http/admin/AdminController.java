@@ -94,6 +94,19 @@ public final class AdminController {
           .thenCompose(state -> engine.sync().reconcile(account, container))
           .thenApply(this::reconcileJson);
     }
+    if (method.equals(HttpMethods.POST) && parts.length == 4 && parts[0].equals("containers")
+        && parts[3].equals("skip-event")) {
+      String account = RequestPath.decode(parts[1], false);
+      String container = RequestPath.decode(parts[2], false);
+      return body(request).thenCompose(json -> {
+        if (!json.path("sequenceNr").canConvertToLong() || !json.path("sequenceNr").isIntegralNumber()) {
+          throw new SwiftException(SwiftError.BAD_REQUEST, "Body must be {\"sequenceNr\": <damaged event>}");
+        }
+        long seqNr = json.path("sequenceNr").asLong();
+        return engine.containers().skipDamagedEvent(account, container, seqNr, context)
+            .thenApply(done -> json(JSON.createObjectNode().put("skipped", seqNr)));
+      });
+    }
     if (request.method().equals(HttpMethods.GET) && parts.length == 1 && parts[0].equals("backends")) {
       return CompletableFuture.completedFuture(backendsJson());
     }

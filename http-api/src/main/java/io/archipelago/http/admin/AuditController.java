@@ -132,6 +132,14 @@ public final class AuditController {
       last.put("type", p.lastEventType());
       last.put("at", p.lastEventAt() == null ? null : p.lastEventAt().toString());
     }
+    if (!p.unreadable().isEmpty()) {
+      // stored events the replay left out (see POST /admin/containers/{a}/{c}/skip-event)
+      ArrayNode unreadable = root.putArray("unreadableEvents");
+      for (ContainerHistory.Unreadable u : p.unreadable()) {
+        unreadable.addObject().put("sequenceNr", u.sequenceNr()).put("type", u.type()).put("reason", u.reason())
+            .put("skipped", u.skipped());
+      }
+    }
     // empty: the container did not exist yet at that instant
     root.put("state", s.lifecycle().name().toLowerCase(Locale.ROOT));
     root.put("policy", s.policy());

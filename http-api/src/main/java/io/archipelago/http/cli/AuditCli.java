@@ -218,6 +218,10 @@ public final class AuditCli implements Callable<Integer> {
           err.println("archipelago audit: no events for container " + container);
           return FAILED;
         }
+        for (ContainerHistory.Unreadable u : p.unreadable()) {
+          spec.commandLine().getErr().printf("archipelago audit: event %d (%s) cannot be read and was left out%s: %s%n",
+              u.sequenceNr(), u.type(), u.skipped() ? " (an operator skipped it)" : "", u.reason());
+        }
         spec.commandLine().getOut().println(AuditController.historyJson(p, instant).toPrettyString());
         err.printf("%d events read in %.2f s%n", p.eventsRead(), seconds);
         return OK;

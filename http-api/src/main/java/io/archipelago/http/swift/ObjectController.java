@@ -13,6 +13,7 @@ import io.archipelago.engine.ops.ContainerOps;
 import io.archipelago.engine.ops.ObjectOps;
 import io.archipelago.engine.store.ObjectInfo;
 import io.archipelago.engine.store.SwiftTimestamp;
+import io.archipelago.http.access.PyText;
 import io.archipelago.http.server.HttpServer;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -194,6 +195,11 @@ public final class ObjectController {
   /** The request's X-Timestamp, or now. */
   record Timestamped(SwiftTimestamp timestamp, boolean fromClient) {}
 
+  /**
+   * Swift's {@code ensure_x_timestamp}: a client's X-Timestamp (every object verb reads it here,
+   * before anything reaches a backend or the journal) is checked as Swift's {@code Timestamp}
+   * checks it, and refused with Swift's own answer.
+   */
   static Timestamped timestamp(SwiftRequest request) {
     Optional<String> given = request.header("x-timestamp");
     if (given.isEmpty()) {
@@ -201,9 +207,9 @@ public final class ObjectController {
     }
     try {
       return new Timestamped(SwiftTimestamp.parse(given.get()), true);
-    } catch (RuntimeException e) {
+    } catch (IllegalArgumentException e) {
       throw SwiftException.plain(SwiftError.BAD_REQUEST,
-          "X-Timestamp should be a UNIX timestamp float value; was '" + given.get() + "'");
+          "X-Timestamp should be a UNIX timestamp float value; was " + PyText.repr(given.get()));
     }
   }
 
@@ -218,7 +224,7 @@ public final class ObjectController {
     if (after.isPresent()) {
       long delta;
       try {
-        delta = Long.parseLong(after.get().trim());
+        delta = pythonInt(after.get());
       } catch (NumberFormatException e) {
         throw SwiftException.plain(SwiftError.BAD_REQUEST, "Non-integer X-Delete-After");
       }
@@ -233,7 +239,7 @@ public final class ObjectController {
     }
     long value;
     try {
-      value = Long.parseLong(normalizeDeleteAt(Long.parseLong(at.get().trim())));
+      value = Long.parseLong(normalizeDeleteAt(pythonInt(at.get())));
     } catch (NumberFormatException e) {
       throw SwiftException.plain(SwiftError.BAD_REQUEST, "Non-integer X-Delete-At");
     }
@@ -241,6 +247,16 @@ public final class ObjectController {
       throw SwiftException.plain(SwiftError.BAD_REQUEST, "X-Delete-At in past");
     }
     return Optional.of(normalizeDeleteAt(value));
+  }
+
+  /**
+   * Python's {@code int()} of a header, which has no size limit: values beyond a long are clamped
+   * (the delete time is clamped to 0..9999999999 afterwards anyway).
+   */
+  private static long pythonInt(String text) {
+    java.math.BigInteger value = new java.math.BigInteger(text.strip());
+    return value.max(java.math.BigInteger.valueOf(Long.MIN_VALUE)).min(java.math.BigInteger.valueOf(Long.MAX_VALUE))
+        .longValue();
   }
 
   /** Swift's {@code normalize_delete_at_timestamp}: ten digits, clamped to 0..9999999999. */

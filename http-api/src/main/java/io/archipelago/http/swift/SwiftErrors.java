@@ -59,6 +59,8 @@ public final class SwiftErrors {
         case POLICY_INVALID, BAD_REQUEST -> response(SwiftError.BAD_REQUEST, g.getMessage());
         case PRECONDITION_FAILED -> response(SwiftError.PRECONDITION_FAILED, g.getMessage());
         case NO_BACKEND_FOR_POLICY, BACKEND_UNKNOWN -> unavailable(g.getMessage());
+        // No Retry-After: asking again does not help until an operator repairs the record.
+        case CONTAINER_DAMAGED -> plainResponse(SwiftError.SERVICE_UNAVAILABLE, g.getMessage());
       };
     }
     if (t instanceof ObjectStoreException e) {
@@ -79,7 +81,7 @@ public final class SwiftErrors {
         return response(SwiftError.BAD_REQUEST, e.getMessage());
       }
       log.warn("[{}] backend unavailable: {}", requestId, e.getMessage());
-      return unavailable(e.getMessage());
+      return unavailable(e instanceof ObjectStoreException.BackendUnavailable b ? b.clientMessage() : e.getMessage());
     }
     if (t instanceof AskTimeoutException || t instanceof TimeoutException) {
       log.warn("[{}] timed out: {}", requestId, t.getMessage());

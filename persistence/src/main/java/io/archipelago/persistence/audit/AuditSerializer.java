@@ -65,7 +65,12 @@ public final class AuditSerializer extends SerializerWithStringManifest {
   public Object fromBinary(byte[] bytes, String manifest) throws NotSerializableException {
     switch (manifest) {
       case ENVELOPE_MANIFEST:
-        return AuditEnvelope.fromBytes(bytes);
+        try {
+          return AuditEnvelope.fromBytes(bytes);
+        } catch (IllegalArgumentException e) {
+          // Damaged bytes fail one event, not the entity's whole replay (see AuditTrail).
+          return new AuditTrail.Unreadable("?", 0, e.getMessage());
+        }
       case SNAPSHOT_MANIFEST:
         return snapshotFromBytes(bytes);
       default:

@@ -5,6 +5,7 @@ import akka.persistence.typed.EventSeq;
 import akka.persistence.typed.SnapshotAdapter;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.Arrays;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,16 +28,34 @@ public final class AuditTrail<E, S> {
 
   private static final Logger log = LoggerFactory.getLogger(AuditTrail.class);
 
+  /**
+   * A stored event that this version cannot read (unknown type, newer schema version, bytes
+   * that do not decode). Never stored itself: replay hands it to the entity in place of the event.
+   */
+  public record Unreadable(String type, int version, String reason) {}
+
   private final String persistenceId;
   private final EventSchema<E> schema;
   private final ObjectMapper mapper;
+  private final Function<Unreadable, E> onUnreadable;
   private byte[] head = ChainHash.genesis();
   private boolean wroteSinceReplay;
 
   public AuditTrail(String persistenceId, EventSchema<E> schema, ObjectMapper mapper) {
+    this(persistenceId, schema, mapper, null);
+  }
+
+  /**
+   * @param onUnreadable the event replay yields for a stored event that cannot be read, so that
+   *     the entity decides what such damage means instead of failing its recovery over and over;
+   *     null to fail the recovery
+   */
+  public AuditTrail(
+      String persistenceId, EventSchema<E> schema, ObjectMapper mapper, Function<Unreadable, E> onUnreadable) {
     this.persistenceId = persistenceId;
     this.schema = schema;
     this.mapper = mapper;
+    this.onUnreadable = onUnreadable;
   }
 
   /** The hash of the last event written or replayed. */
@@ -72,7 +91,17 @@ public final class AuditTrail<E, S> {
                 persistenceId, envelope.type());
           }
           head = envelope.hash();
-          return EventSeq.single(schema.decode(mapper, envelope.type(), envelope.version(), envelope.payload()));
+          try {
+            return EventSeq.single(schema.decode(mapper, envelope.type(), envelope.version(), envelope.payload()));
+          } catch (RuntimeException e) {
+            if (onUnreadable == null) {
+              throw e;
+            }
+            return EventSeq.single(onUnreadable.apply(new Unreadable(envelope.type(), envelope.version(), reason(e))));
+          }
+        }
+        if (stored instanceof Unreadable unreadable && onUnreadable != null) {
+          return EventSeq.single(onUnreadable.apply(unreadable));
         }
         return EventSeq.single((E) stored);
       }
@@ -97,6 +126,17 @@ public final class AuditTrail<E, S> {
         return (S) stored;
       }
     };
+  }
+
+  /** The innermost message of a decoding failure, without the exception classes. */
+  private static String reason(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    String m = t.getMessage() == null ? e.getMessage() : t.getMessage();
+    int newline = m == null ? -1 : m.indexOf('\n');
+    return m == null ? t.getClass().getSimpleName() : newline < 0 ? m : m.substring(0, newline);
   }
 
   /** Call on RecoveryCompleted. */

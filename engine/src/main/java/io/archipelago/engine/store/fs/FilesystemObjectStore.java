@@ -803,7 +803,7 @@ public final class FilesystemObjectStore implements ObjectStore {
       }
     }
     return new ObjectStoreException.BackendUnavailable(
-        backendId, operation + " failed: " + thrown, thrown);
+        backendId, operation + " failed", thrown);
   }
 
   /** Marks a failure of the request body stream, as opposed to one of the store. */

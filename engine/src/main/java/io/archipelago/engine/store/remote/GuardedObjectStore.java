@@ -258,7 +258,7 @@ public final class GuardedObjectStore implements ObjectStore {
     if (cause instanceof ObjectStoreException) {
       return cause;
     }
-    return new ObjectStoreException.BackendUnavailable(backendId(), cause.toString(), cause);
+    return new ObjectStoreException.BackendUnavailable(backendId(), "request failed", cause);
   }
 
   private ObjectStoreException.BackendUnavailable open() {

@@ -653,7 +653,7 @@ public final class S3ObjectStore implements RemoteObjectStore {
     StoredMetadata.Decoded decoded = StoredMetadata.decode(user, nativeHeaders);
     String etag = decoded.facts().getOrDefault(FACT_MD5, Etags.bare(eTag));
     SwiftTimestamp timestamp = Optional.ofNullable(decoded.facts().get(FACT_TIMESTAMP))
-        .map(SwiftTimestamp::parse)
+        .map(SwiftTimestamp::fromStored)
         .orElseGet(() -> lastModified == null ? new SwiftTimestamp(0) : SwiftTimestamp.ofInstant(lastModified));
     String type = decoded.facts().getOrDefault(FACT_CONTENT_TYPE,
         contentType == null ? "application/octet-stream" : contentType);
@@ -746,7 +746,7 @@ public final class S3ObjectStore implements RemoteObjectStore {
       }
       return new ObjectStoreException.BackendUnavailable(backendId, operation + " answered " + status + " " + code, e);
     }
-    return new ObjectStoreException.BackendUnavailable(backendId, operation + " failed: " + cause, cause);
+    return new ObjectStoreException.BackendUnavailable(backendId, operation + " failed", cause);
   }
 
   static int status(Throwable thrown) {

@@ -98,7 +98,7 @@ final class SwiftAuth {
         e -> CompletableFuture.failedStage(
             e instanceof ObjectStoreException || e.getCause() instanceof ObjectStoreException
                 ? (e instanceof ObjectStoreException ? e : e.getCause())
-                : new ObjectStoreException.BackendUnavailable(backendId, "auth failed: " + e, e)));
+                : new ObjectStoreException.BackendUnavailable(backendId, "auth failed", e)));
   }
 
   private CompletionStage<Session> tempAuthV1() {

@@ -389,7 +389,7 @@ public final class SwiftObjectStore implements RemoteObjectStore {
                     && !(unwrap(failure) instanceof ObjectStoreException)) {
                   throw new CompletionException(
                       new ObjectStoreException.BackendUnavailable(backendId, "upload failed after "
-                          + received.get() + " of " + expected.getAsLong() + " bytes: " + unwrap(failure),
+                          + received.get() + " of " + expected.getAsLong() + " bytes",
                           unwrap(failure)));
                 }
                 throw new CompletionException(transportFailure("put", failure));
@@ -742,7 +742,7 @@ public final class SwiftObjectStore implements RemoteObjectStore {
       return new ObjectStoreException.BackendUnavailable(backendId,
           operation + ": no answer within " + settings.requestTimeout().toSeconds() + " s", cause);
     }
-    return new ObjectStoreException.BackendUnavailable(backendId, operation + " failed: " + cause, cause);
+    return new ObjectStoreException.BackendUnavailable(backendId, operation + " failed", cause);
   }
 
   private ObjectStoreException statusFailure(String operation, HttpResponse r) {
@@ -808,7 +808,7 @@ public final class SwiftObjectStore implements RemoteObjectStore {
     String contentType = decoded.facts().getOrDefault(FACT_CONTENT_TYPE,
         fromBackendType(r.entity().getContentType().toString()));
     String ts = decoded.facts().getOrDefault(FACT_TIMESTAMP, xTimestamp);
-    SwiftTimestamp timestamp = ts == null ? new SwiftTimestamp(0) : SwiftTimestamp.parse(ts);
+    SwiftTimestamp timestamp = ts == null ? new SwiftTimestamp(0) : SwiftTimestamp.fromStored(ts);
     return new ObjectInfo(name, size, etag, contentType, timestamp, decoded.metadata());
   }
 
