@@ -70,3 +70,12 @@ CREATE INDEX IF NOT EXISTS "archipelago_sync_container_slice_idx" ON "archipelag
 -- Swift container sync to an external cluster (X-Container-Sync-To / -Key).
 ALTER TABLE "archipelago_sync_container" ADD COLUMN IF NOT EXISTS "sync_to" VARCHAR(2048) DEFAULT '' NOT NULL;
 ALTER TABLE "archipelago_sync_container" ADD COLUMN IF NOT EXISTS "sync_key" VARCHAR(1024) DEFAULT '' NOT NULL;
+-- The cluster lease (see postgres-schema.sql). A single H2 node never reads it: its embedded file
+-- database cannot be shared, so a second writer is impossible there.
+CREATE TABLE IF NOT EXISTS archipelago_cluster_lease (
+    lease_name VARCHAR(64) NOT NULL,
+    incarnation VARCHAR(64) NOT NULL,
+    holder VARCHAR(512) NOT NULL,
+    heartbeat_at TIMESTAMP WITH TIME ZONE NOT NULL,
+    PRIMARY KEY(lease_name)
+);

@@ -69,3 +69,13 @@ CREATE INDEX IF NOT EXISTS archipelago_sync_container_slice_idx ON archipelago_s
 -- Swift container sync to an external cluster (X-Container-Sync-To / -Key).
 ALTER TABLE archipelago_sync_container ADD COLUMN IF NOT EXISTS sync_to VARCHAR(2048) DEFAULT '' NOT NULL;
 ALTER TABLE archipelago_sync_container ADD COLUMN IF NOT EXISTS sync_key VARCHAR(1024) DEFAULT '' NOT NULL;
+-- The cluster lease (ClusterLease in the engine): the one row says which gateway cluster writes
+-- this journal. Every member of that cluster renews it; a node refuses to form a second cluster
+-- while the heartbeat (database clock) is fresh.
+CREATE TABLE IF NOT EXISTS archipelago_cluster_lease (
+  lease_name VARCHAR(64) NOT NULL,
+  incarnation VARCHAR(64) NOT NULL,
+  holder VARCHAR(512) NOT NULL,
+  heartbeat_at TIMESTAMP WITH TIME ZONE NOT NULL,
+  PRIMARY KEY(lease_name)
+);
