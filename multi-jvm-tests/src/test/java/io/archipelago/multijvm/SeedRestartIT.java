@@ -202,6 +202,30 @@ class SeedRestartIT {
     }
   }
 
+  @Test
+  @Order(5)
+  void membersOfAClusterThatFindsAnotherRenewingTheLeaseLeaveAndExit() throws Exception {
+    List<GatewayProcess> members = cluster.alive();
+    assertFalse(members.isEmpty());
+    long startedAt = System.currentTimeMillis();
+    // Another cluster, as the lease sees it: a holder none of them knows, renewing it.
+    try (Connection c = DriverManager.getConnection(postgres.jdbcUrl(), postgres.user(), "");
+        Statement s = c.createStatement()) {
+      while (members.stream().anyMatch(GatewayProcess::isAlive)) {
+        assertTrue(System.currentTimeMillis() - startedAt < 60_000, "still running\n" + cluster.logs());
+        s.executeUpdate("UPDATE archipelago_cluster_lease SET incarnation = 'other-cluster',"
+            + " holder = 'akka://archipelago@192.0.2.1:25520#42', heartbeat_at = CURRENT_TIMESTAMP");
+        Thread.sleep(500);
+      }
+    }
+    System.out.printf("lease lost: %d members stopped %d ms after another holder took the lease%n",
+        members.size(), System.currentTimeMillis() - startedAt);
+    for (GatewayProcess node : members) {
+      assertEquals(3, node.stop(), node.logTail());
+      assertTrue(Files.readString(node.log()).contains("another cluster writes this journal"), node.logTail());
+    }
+  }
+
   private static Set<String> upMembers(GatewayProcess node) throws Exception {
     Set<String> up = new TreeSet<>();
     for (JsonNode m : clusterView(node).get("members")) {

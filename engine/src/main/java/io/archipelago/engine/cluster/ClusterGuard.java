@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * member, the oldest included, never lets the lease lapse while the cluster lives). A member that
  * finds the lease renewed by a holder that never was a member of its own cluster is in the second
  * cluster: it leaves and its JVM exits (coordinated shutdown), because a node that merely stopped
- * serving would still hold shards whose entities write the journal; restarted, it joins the seeds.
+ * serving would still hold shards whose entities write the journal. It exits with status 3;
+ * restarted, it joins the seeds.
  * The last member to stop frees the lease so that the next start need not wait for the ttl.
  *
  * <p>Only with PostgreSQL: an embedded H2 file has one process by construction, and a single H2
@@ -51,6 +52,8 @@ public final class ClusterGuard {
   private static final Logger log = LoggerFactory.getLogger(ClusterGuard.class);
   /** While refusing to form a cluster, the ERROR line is repeated this often. */
   private static final Duration REFUSAL_LOG_INTERVAL = Duration.ofSeconds(30);
+  /** Exit status of a node that left because another cluster holds the lease. */
+  public static final int LEASE_LOST_EXIT_STATUS = 3;
 
   private final ActorSystem<?> system;
   private final Cluster cluster;
@@ -208,7 +211,10 @@ public final class ClusterGuard {
             + " renewed {} ms ago), this node's cluster does not; leaving and stopping so that two clusters"
             + " never write the same journal. Restarted, the node joins the seed nodes.",
         foreign.incarnation(), foreign.holder(), foreign.age().toMillis());
-    CoordinatedShutdown.get(system).run(LeaseLost.INSTANCE);
+    // A non-zero status, so that a supervisor restarts the node: then it joins the seed nodes, or
+    // the guard refuses to let it form a cluster while the other one lives.
+    CoordinatedShutdown.get(system).run(LeaseLost.INSTANCE)
+        .thenRun(() -> System.exit(LEASE_LOST_EXIT_STATUS));
   }
 
   private boolean isLastMember() {
