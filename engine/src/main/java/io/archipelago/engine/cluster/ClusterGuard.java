@@ -213,7 +213,7 @@ public final class ClusterGuard {
         foreign.incarnation(), foreign.holder(), foreign.age().toMillis());
     // A non-zero status, so that a supervisor restarts the node: then it joins the seed nodes, or
     // the guard refuses to let it form a cluster while the other one lives.
-    CoordinatedShutdown.get(system).run(LeaseLost.INSTANCE)
+    CoordinatedShutdown.get(system).runAll(LeaseLost.INSTANCE)
         .thenRun(() -> System.exit(LEASE_LOST_EXIT_STATUS));
   }
 
