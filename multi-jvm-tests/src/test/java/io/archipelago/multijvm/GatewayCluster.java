@@ -51,12 +51,13 @@ public final class GatewayCluster implements AutoCloseable {
         n.withEnv("JAVA_TOOL_OPTIONS", jvmOptions(seedPorts));
       }
     }
+    // Listed before they start, so that close() also stops nodes whose start failed.
+    nodes.addAll(started);
     List<CompletableFuture<Void>> starting = new ArrayList<>();
     for (GatewayProcess n : started) {
       starting.add(CompletableFuture.runAsync(n::start));
     }
     starting.forEach(CompletableFuture::join);
-    nodes.addAll(started);
     return started;
   }
 
@@ -80,9 +81,8 @@ public final class GatewayCluster implements AutoCloseable {
   public GatewayProcess startNodeSeededByItself() {
     GatewayProcess node = newNode();
     node.withEnv("JAVA_TOOL_OPTIONS", jvmOptions(List.of(node.clusterPort())));
-    node.start();
     nodes.add(node);
-    return node;
+    return node.start();
   }
 
   private String jvmOptions(List<Integer> seeds) {
