@@ -58,7 +58,7 @@ class SeedRestartIT {
   static void start() {
     postgres = PostgresServer.shared();
     cluster = new GatewayCluster(work.resolve("nodes"), work.resolve("backends"), postgres);
-    cluster.startNodes(3);
+    cluster.startNodesOneByOne(3);
     for (GatewayProcess node : cluster.nodes()) {
       awaitReady(node, Duration.ofSeconds(60));
     }
