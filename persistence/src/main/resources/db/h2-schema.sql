@@ -88,3 +88,12 @@ CREATE TABLE IF NOT EXISTS "archipelago_schema_step" (
     "done_at" BIGINT NOT NULL,
     PRIMARY KEY("step")
 );
+-- The cluster lease (see postgres-schema.sql). A single H2 node never reads it: its embedded file
+-- database cannot be shared, so a second writer is impossible there.
+CREATE TABLE IF NOT EXISTS archipelago_cluster_lease (
+    lease_name VARCHAR(64) NOT NULL,
+    incarnation VARCHAR(64) NOT NULL,
+    holder VARCHAR(512) NOT NULL,
+    heartbeat_at TIMESTAMP WITH TIME ZONE NOT NULL,
+    PRIMARY KEY(lease_name)
+);

@@ -117,3 +117,13 @@ CREATE TABLE IF NOT EXISTS archipelago_schema_step (
   done_at BIGINT NOT NULL,
   PRIMARY KEY(step)
 );
+-- The cluster lease (ClusterLease in the engine): the one row says which gateway cluster writes
+-- this journal. Every member of that cluster renews it; a node refuses to form a second cluster
+-- while the heartbeat (database clock) is fresh.
+CREATE TABLE IF NOT EXISTS archipelago_cluster_lease (
+  lease_name VARCHAR(64) NOT NULL,
+  incarnation VARCHAR(64) NOT NULL,
+  holder VARCHAR(512) NOT NULL,
+  heartbeat_at TIMESTAMP WITH TIME ZONE NOT NULL,
+  PRIMARY KEY(lease_name)
+);

@@ -2,10 +2,10 @@ package io.archipelago.engine;
 
 import akka.actor.typed.ActorSystem;
 import akka.cluster.typed.Cluster;
-import akka.cluster.typed.Join;
 import com.typesafe.config.Config;
 import io.archipelago.engine.account.AccountEntity;
 import io.archipelago.engine.backend.BackendConfig;
+import io.archipelago.engine.cluster.ClusterGuard;
 import io.archipelago.engine.backend.BackendDescriptor;
 import io.archipelago.engine.backend.BackendRegistry;
 import io.archipelago.engine.backend.BackendRegistryEntity;
@@ -71,19 +71,14 @@ public final class ArchipelagoEngine {
             system, registry, initial, nodeAddress,
             config.getDuration("archipelago.engine.registry-refresh-interval"), askTimeout);
     this.backends = new BackendOps(ctx, sync);
-    this.cluster = new ClusterOps(system, askTimeout);
+    this.cluster = new ClusterOps(system, config.getDuration("archipelago.engine.cluster-stats-timeout"));
     this.sync = ContainerSync.start(system, registry, nodeAddress);
   }
 
   /** Starts the engine on an actor system whose provider is {@code cluster}. */
   public static ArchipelagoEngine start(ActorSystem<?> system) {
     Config config = system.settings().config();
-    Cluster cluster = Cluster.get(system);
-    if (config.getBoolean("archipelago.cluster.self-join")
-        && !config.getBoolean("archipelago.cluster.bootstrap")
-        && config.getStringList("akka.cluster.seed-nodes").isEmpty()) {
-      cluster.manager().tell(Join.create(cluster.selfMember().address()));
-    }
+    ClusterGuard.start(system);
     ContainerEntity.init(system);
     AccountEntity.init(system);
     BackendRegistryEntity.init(system);

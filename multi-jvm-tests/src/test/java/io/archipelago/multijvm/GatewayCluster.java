@@ -18,7 +18,8 @@ public final class GatewayCluster implements AutoCloseable {
   private final PostgresServer postgres;
   private final Path configFile;
   private final List<GatewayProcess> nodes = new ArrayList<>();
-  private int seedPort = -1;
+  /** The cluster ports of the first nodes started, all of them seed nodes (as the README advises). */
+  private List<Integer> seedPorts = List.of();
   private int counter;
 
   public GatewayCluster(Path work, Path backends, PostgresServer postgres) {
@@ -33,28 +34,41 @@ public final class GatewayCluster implements AutoCloseable {
     this.configFile = configFile;
   }
 
-  /** Starts a node (the first one becomes the seed) and waits until it serves HTTP. */
+  /** Starts a node (the first ones started become the seeds) and waits until it serves HTTP. */
   public GatewayProcess startNode() {
     return startNodes(1).get(0);
   }
 
   /** Starts nodes in parallel. */
   public List<GatewayProcess> startNodes(int count) {
+    return startNodes(count, true);
+  }
+
+  /** Starts nodes one after another: slower, but each start competes less for a busy machine. */
+  public List<GatewayProcess> startNodesOneByOne(int count) {
+    return startNodes(count, false);
+  }
+
+  private List<GatewayProcess> startNodes(int count, boolean parallel) {
     List<GatewayProcess> started = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       started.add(newNode());
     }
-    if (seedPort < 0) {
-      seedPort = started.get(0).clusterPort();
+    if (seedPorts.isEmpty()) {
+      seedPorts = started.stream().map(GatewayProcess::clusterPort).toList();
       for (GatewayProcess n : started) {
-        n.withEnv("JAVA_TOOL_OPTIONS", jvmOptions(seedPort));
+        n.withEnv("JAVA_TOOL_OPTIONS", jvmOptions(seedPorts));
       }
     }
     // Tracked before they start, so that close() stops them even when one fails to start.
     nodes.addAll(started);
     List<CompletableFuture<Void>> starting = new ArrayList<>();
     for (GatewayProcess n : started) {
-      starting.add(CompletableFuture.runAsync(n::start));
+      if (parallel) {
+        starting.add(CompletableFuture.runAsync(n::start));
+      } else {
+        n.start();
+      }
     }
     starting.forEach(CompletableFuture::join);
     return started;
@@ -63,8 +77,8 @@ public final class GatewayCluster implements AutoCloseable {
   private GatewayProcess newNode() {
     int index = ++counter;
     GatewayProcess node = new GatewayProcess(work.resolve("node" + index), List.of("-Xmx384m"), configFile);
-    if (seedPort >= 0) {
-      node.withEnv("JAVA_TOOL_OPTIONS", jvmOptions(seedPort));
+    if (!seedPorts.isEmpty()) {
+      node.withEnv("JAVA_TOOL_OPTIONS", jvmOptions(seedPorts));
     }
     node.withEnv("ARCHIPELAGO_DB_DIALECT", "postgres")
         .withEnv("ARCHIPELAGO_DB_URL", postgres.jdbcUrl())
@@ -73,9 +87,25 @@ public final class GatewayCluster implements AutoCloseable {
     return node;
   }
 
-  private String jvmOptions(int seed) {
+  /**
+   * Starts a node on the same journal whose only seed node is itself, as the README once advised
+   * for the first node: it would form a second cluster. Waits until it serves HTTP.
+   */
+  public GatewayProcess startNodeSeededByItself() {
+    GatewayProcess node = newNode();
+    node.withEnv("JAVA_TOOL_OPTIONS", jvmOptions(List.of(node.clusterPort())));
+    nodes.add(node);
+    return node.start();
+  }
+
+  private String jvmOptions(List<Integer> seeds) {
+    StringBuilder seedOptions = new StringBuilder();
+    for (int i = 0; i < seeds.size(); i++) {
+      seedOptions.append("-Dakka.cluster.seed-nodes.").append(i)
+          .append("=akka://archipelago@127.0.0.1:").append(seeds.get(i)).append(' ');
+    }
     return String.join(" ",
-        "-Dakka.cluster.seed-nodes.0=akka://archipelago@127.0.0.1:" + seed,
+        seedOptions.toString().trim(),
         "-Darchipelago.backends.local-standard.root=" + backends.resolve("local-standard"),
         "-Darchipelago.backends.local-archive.root=" + backends.resolve("local-archive"),
         "-Darchipelago.backends.site-b.root=" + backends.resolve("site-b"),

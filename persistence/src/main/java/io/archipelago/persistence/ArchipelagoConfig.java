@@ -2,6 +2,7 @@ package io.archipelago.persistence;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
 
 /**
  * Loads the configuration of a gateway node. Layers, highest first: system properties, the
@@ -31,7 +32,35 @@ public final class ArchipelagoConfig {
     // The dialect decides the defaults of driver, Slick profile and URL.
     String dialect = first.getString("archipelago.persistence.dialect").toLowerCase(java.util.Locale.ROOT);
     Config dialectDefaults = ConfigFactory.parseResourcesAnySyntax("archipelago-dialect-" + dialect + ".conf");
-    return layered(operatorConfig, dialectDefaults);
+    return withSeedNodesJoinedByGateway(layered(operatorConfig, dialectDefaults));
+  }
+
+  /**
+   * Operators list seed nodes under Akka's own key, {@code akka.cluster.seed-nodes}. Akka would
+   * join them by itself at start and, on the first seed, form a new cluster when no other seed
+   * answers in time, even while that cluster still writes the shared journal. The gateway joins
+   * them itself instead (ClusterGuard in the engine), checking the cluster lease before it would
+   * form a cluster: the list moves to {@code archipelago.cluster.seed-nodes} and Akka's is emptied.
+   */
+  static Config withSeedNodesJoinedByGateway(Config config) {
+    if (!config.hasPath("akka.cluster.seed-nodes")) {
+      return config;
+    }
+    java.util.List<String> seeds = config.getStringList("akka.cluster.seed-nodes");
+    if (seeds.isEmpty()) {
+      return config;
+    }
+    // Given as -Dakka.cluster.seed-nodes.N, they would come back: Akka validates its config
+    // against reference.conf with the system properties applied.
+    for (String property : System.getProperties().stringPropertyNames()) {
+      if (property.startsWith("akka.cluster.seed-nodes")) {
+        System.clearProperty(property);
+      }
+    }
+    ConfigFactory.invalidateCaches();
+    return config
+        .withValue("archipelago.cluster.seed-nodes", ConfigValueFactory.fromIterable(seeds))
+        .withValue("akka.cluster.seed-nodes", ConfigValueFactory.fromIterable(java.util.List.of()));
   }
 
   private static Config layered(Config operatorConfig, Config dialectDefaults) {

@@ -1,82 +1,89 @@
 package io.archipelago.engine.ops;
 
+import akka.actor.ActorRef;
+import akka.actor.ActorSelection;
 import akka.actor.Address;
 import akka.actor.typed.ActorSystem;
-import akka.actor.typed.javadsl.AskPattern;
+import akka.actor.typed.javadsl.Adapter;
 import akka.cluster.Member;
 import akka.cluster.sharding.ShardRegion;
-import akka.cluster.sharding.typed.GetClusterShardingStats;
-import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
 import akka.cluster.typed.Cluster;
+import akka.pattern.Patterns;
 import io.archipelago.engine.account.AccountEntity;
 import io.archipelago.engine.container.ContainerEntity;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
-/** What an operator sees of the cluster: members, and the shards and entities each one holds. */
+/**
+ * What an operator sees of the cluster: members from this node's cluster state, and the shards
+ * and entities each one holds, asked of each member's shard region separately with a short
+ * timeout so that one unreachable or slow member costs only its own figures.
+ */
 public final class ClusterOps {
 
-  /** One member and what it holds, per entity type: shard count and entity count. */
+  /**
+   * One member and what it holds, per entity type: shard count and entity count. An entity type
+   * whose region did not answer in time (always for an unreachable member) is missing.
+   */
   public record MemberView(
-      String address, String status, List<String> roles, boolean self,
+      String address, String status, List<String> roles, boolean self, boolean reachable,
       Map<String, Integer> shards, Map<String, Integer> entities) {}
 
-  private final ActorSystem<?> system;
-  private final Duration timeout;
+  private static final List<EntityTypeKey<?>> TYPES = List.of(ContainerEntity.TYPE_KEY, AccountEntity.TYPE_KEY);
 
-  public ClusterOps(ActorSystem<?> system, Duration timeout) {
+  private final ActorSystem<?> system;
+  private final Duration statsTimeout;
+
+  /** {@code statsTimeout}: how long each member's shard region may take to answer. */
+  public ClusterOps(ActorSystem<?> system, Duration statsTimeout) {
     this.system = system;
-    this.timeout = timeout;
+    this.statsTimeout = statsTimeout;
   }
 
   public CompletionStage<List<MemberView>> members() {
-    CompletableFuture<ShardRegion.ClusterShardingStats> containers = stats(ContainerEntity.TYPE_KEY);
-    CompletableFuture<ShardRegion.ClusterShardingStats> accounts = stats(AccountEntity.TYPE_KEY);
-    return containers.thenCombine(accounts, (c, a) -> {
-      Cluster cluster = Cluster.get(system);
-      Address self = cluster.selfMember().address();
-      List<MemberView> result = new ArrayList<>();
-      for (Member m : cluster.state().getMembers()) {
+    Cluster cluster = Cluster.get(system);
+    Address self = cluster.selfMember().address();
+    Set<Member> unreachable = cluster.state().getUnreachable();
+    List<CompletableFuture<MemberView>> views = new ArrayList<>();
+    for (Member m : cluster.state().getMembers()) {
+      boolean reachable = !unreachable.contains(m);
+      Map<EntityTypeKey<?>, CompletableFuture<Optional<ShardRegion.ShardRegionStats>>> asked = new java.util.LinkedHashMap<>();
+      for (EntityTypeKey<?> type : TYPES) {
+        asked.put(type, reachable ? regionStats(m.address(), type)
+            : CompletableFuture.completedFuture(Optional.empty()));
+      }
+      views.add(CompletableFuture.allOf(asked.values().toArray(CompletableFuture[]::new)).thenApply(done -> {
         Map<String, Integer> shards = new TreeMap<>();
         Map<String, Integer> entities = new TreeMap<>();
-        count(c, m.address(), ContainerEntity.TYPE_KEY.name(), shards, entities);
-        count(a, m.address(), AccountEntity.TYPE_KEY.name(), shards, entities);
-        result.add(new MemberView(
+        asked.forEach((type, stats) -> stats.join().ifPresent(s -> {
+          shards.put(type.name(), s.getStats().size());
+          entities.put(type.name(), s.getStats().values().stream().mapToInt(n -> ((Number) n).intValue()).sum());
+        }));
+        return new MemberView(
             m.address().toString(), m.status().toString(), List.copyOf(m.getRoles()),
-            m.address().equals(self), shards, entities));
-      }
-      return result;
-    });
-  }
-
-  private static void count(
-      ShardRegion.ClusterShardingStats stats, Address address, String type,
-      Map<String, Integer> shards, Map<String, Integer> entities) {
-    ShardRegion.ShardRegionStats region = stats.getRegions().get(address);
-    int shardCount = 0;
-    int entityCount = 0;
-    if (region != null) {
-      for (Object n : region.getStats().values()) {
-        shardCount++;
-        entityCount += ((Number) n).intValue();
-      }
+            m.address().equals(self), reachable, shards, entities);
+      }));
     }
-    shards.put(type, shardCount);
-    entities.put(type, entityCount);
+    return CompletableFuture.allOf(views.toArray(CompletableFuture[]::new))
+        .thenApply(done -> views.stream().map(CompletableFuture::join).toList());
   }
 
-  private CompletableFuture<ShardRegion.ClusterShardingStats> stats(EntityTypeKey<?> key) {
-    return AskPattern.<akka.cluster.sharding.typed.ClusterShardingQuery, ShardRegion.ClusterShardingStats>ask(
-            ClusterSharding.get(system).shardState(),
-            replyTo -> new GetClusterShardingStats(key, timeout, replyTo),
-            timeout.plusSeconds(1),
-            system.scheduler())
-        .toCompletableFuture();
+  /** The member's shard region of {@code type}, asked directly; empty when it does not answer in time. */
+  private CompletableFuture<Optional<ShardRegion.ShardRegionStats>> regionStats(Address member, EntityTypeKey<?> type) {
+    akka.actor.ActorSystem classic = Adapter.toClassic(system);
+    ActorRef localRegion = akka.cluster.sharding.ClusterSharding.get(classic).shardRegion(type.name());
+    ActorSelection region = classic.actorSelection(localRegion.path().toStringWithAddress(member));
+    return Patterns.ask(region, ShardRegion.getRegionStatsInstance(), statsTimeout)
+        .toCompletableFuture()
+        .handle((reply, failure) -> reply instanceof ShardRegion.ShardRegionStats stats
+            ? Optional.of(stats) : Optional.<ShardRegion.ShardRegionStats>empty());
   }
 }

@@ -232,6 +232,7 @@ public final class AdminController {
       node.put("address", m.address());
       node.put("status", m.status());
       node.put("self", m.self());
+      node.put("reachable", m.reachable());
       ArrayNode roles = node.putArray("roles");
       m.roles().forEach(roles::add);
       ObjectNode shards = node.putObject("shards");
