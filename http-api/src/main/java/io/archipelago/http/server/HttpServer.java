@@ -51,11 +51,15 @@ public final class HttpServer {
 
   private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
   private static final String MARKER_PREFIX = "X-Head-Length-";
+  private static final String TYPE_MARKER_PREFIX = "X-Raw-Content-Type-";
   private static final ByteString STATUS_LINE_START = ByteString.fromString("HTTP/1.");
 
   private final String markerName;
   private final ByteString markerBytes;
   private final ByteString contentLengthBytes = ByteString.fromString("\r\nContent-Length: ");
+  private final String typeMarkerName;
+  private final ByteString typeMarkerBytes;
+  private final ByteString contentTypeBytes = ByteString.fromString("\r\nContent-Type: ");
   private final AtomicInteger inFlight = new AtomicInteger();
   /** Set when the node begins to stop: answers then close their connections. */
   private volatile boolean stopping;
@@ -69,6 +73,8 @@ public final class HttpServer {
     new SecureRandom().nextBytes(token);
     this.markerName = MARKER_PREFIX + HexFormat.of().formatHex(token);
     this.markerBytes = ByteString.fromString("\r\n" + markerName + ": ");
+    this.typeMarkerName = TYPE_MARKER_PREFIX + HexFormat.of().formatHex(token);
+    this.typeMarkerBytes = ByteString.fromString("\r\n" + typeMarkerName + ": ");
   }
 
   /**
@@ -83,7 +89,17 @@ public final class HttpServer {
       Duration shutdownGrace) {
     HttpServer server = new HttpServer();
     Function<HttpRequest, CompletionStage<HttpResponse>> handler =
-        handlerFactory.apply(server::headLength);
+        handlerFactory.apply(new HeadLength() {
+          @Override
+          public HttpResponse announce(HttpResponse response, long length) {
+            return server.headLength(response, length);
+          }
+
+          @Override
+          public HttpResponse rawContentType(HttpResponse response, String contentType) {
+            return server.rawContentType(response, contentType);
+          }
+        });
     ServerSettings defaults = ServerSettings.create(system.settings().config());
     // Swift's server-side copy method
     ServerSettings settings = defaults.withParserSettings(defaults.getParserSettings().withCustomMethods(
@@ -100,14 +116,25 @@ public final class HttpServer {
     });
   }
 
-  /** Lets a HEAD response announce the length of the object it describes. */
-  @FunctionalInterface
+  /**
+   * Lets a HEAD response announce the length of the object it describes, and any response carry
+   * a {@code Content-Type} exactly as a client stored it (Swift keeps any string; Akka HTTP only
+   * renders the types it can parse, and renders those normalized).
+   */
   public interface HeadLength {
     HttpResponse announce(HttpResponse response, long length);
+
+    /** The response, whose entity must have no content type, with this raw Content-Type. */
+    HttpResponse rawContentType(HttpResponse response, String contentType);
   }
 
   private HttpResponse headLength(HttpResponse response, long length) {
     return response.addHeader(RawHeader.create(markerName, Long.toString(length)));
+  }
+
+  private HttpResponse rawContentType(HttpResponse response, String contentType) {
+    // CR/LF cannot come from a parsed request header; refuse to render one all the same.
+    return response.addHeader(RawHeader.create(typeMarkerName, contentType.replaceAll("[\r\n]", " ")));
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
@@ -139,17 +166,21 @@ public final class HttpServer {
     http.atop(plain).atop(headFix).join(tcp).join(handling).run(system);
   }
 
-  /** In a response header block, the marker becomes Content-Length. */
+  /** In a response header block, the markers become Content-Length and Content-Type. */
   private ByteString renameMarker(ByteString bytes) {
     if (bytes.size() < STATUS_LINE_START.size()
         || !bytes.slice(0, STATUS_LINE_START.size()).equals(STATUS_LINE_START)) {
       return bytes;
     }
-    int at = bytes.indexOfSlice(markerBytes, 0);
+    return rename(rename(bytes, markerBytes, contentLengthBytes), typeMarkerBytes, contentTypeBytes);
+  }
+
+  private static ByteString rename(ByteString bytes, ByteString marker, ByteString header) {
+    int at = bytes.indexOfSlice(marker, 0);
     if (at < 0) {
       return bytes;
     }
-    return bytes.slice(0, at).concat(contentLengthBytes).concat(bytes.slice(at + markerBytes.size(), bytes.size()));
+    return bytes.slice(0, at).concat(header).concat(bytes.slice(at + marker.size(), bytes.size()));
   }
 
   private void registerShutdown(ActorSystem<?> system, Tcp.ServerBinding tcp, Duration grace) {
