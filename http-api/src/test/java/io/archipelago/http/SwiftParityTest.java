@@ -232,4 +232,37 @@ class SwiftParityTest {
     // names stay strict
     assertEquals(412, tester.call("PUT", "/parity-nul/c%00d", Map.of(), "x").statusCode());
   }
+
+  /** tests.py TestFile.testGetResponseHeaders: Connection: keep-alive is answered in kind. */
+  @Test
+  void keepAliveIsEchoedAndCloseStillCloses() throws Exception {
+    assertEquals(201, tester.call("PUT", "/parity/alive", Map.of(), "body").statusCode());
+    java.net.URI uri = java.net.URI.create(gateway.baseUrl());
+    try (java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
+      socket.setSoTimeout(30_000);
+      String get = "GET " + tester.accountPath() + "/parity/alive HTTP/1.1\r\nHost: x\r\nX-Auth-Token: "
+          + tester.token() + "\r\nConnection: keep-alive\r\n\r\n";
+      socket.getOutputStream().write(get.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      String head = readHead(socket.getInputStream());
+      assertTrue(head.contains("\r\nConnection: keep-alive\r\n"), head);
+      assertFalse(head.contains("X-Keep-Alive"), head);
+    }
+    // a client that asks to close gets Akka's close only
+    var closed = io.archipelago.http.testkit.Http.raw(gateway.baseUrl(), "GET", tester.accountPath() + "/parity/alive",
+        Map.of("X-Auth-Token", tester.token()), List.of(), false);
+    assertEquals(200, closed.status());
+    assertEquals("close", closed.header("Connection"));
+  }
+
+  private static String readHead(java.io.InputStream in) throws java.io.IOException {
+    StringBuilder sb = new StringBuilder();
+    while (!sb.toString().endsWith("\r\n\r\n")) {
+      int b = in.read();
+      if (b < 0) {
+        break;
+      }
+      sb.append((char) b);
+    }
+    return sb.toString();
+  }
 }

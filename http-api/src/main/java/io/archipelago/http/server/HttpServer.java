@@ -52,6 +52,7 @@ public final class HttpServer {
   private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
   private static final String MARKER_PREFIX = "X-Head-Length-";
   private static final String TYPE_MARKER_PREFIX = "X-Raw-Content-Type-";
+  private static final String KEEP_ALIVE_MARKER_PREFIX = "X-Keep-Alive-";
   private static final ByteString STATUS_LINE_START = ByteString.fromString("HTTP/1.");
 
   private final String markerName;
@@ -60,6 +61,12 @@ public final class HttpServer {
   private final String typeMarkerName;
   private final ByteString typeMarkerBytes;
   private final ByteString contentTypeBytes = ByteString.fromString("\r\nContent-Type: ");
+  private final String keepAliveMarkerName;
+  private final ByteString keepAliveMarkerBytes;
+  private static final ByteString CONNECTION_BYTES = ByteString.fromString("\r\nConnection: ");
+  private static final ByteString CONNECTION_CLOSE = ByteString.fromString("\r\nConnection: close");
+  private static final ByteString CRLF = ByteString.fromString("\r\n");
+  private static final ByteString HEADER_BLOCK_END = ByteString.fromString("\r\n\r\n");
   private final AtomicInteger inFlight = new AtomicInteger();
   /** Set when the node begins to stop: answers then close their connections. */
   private volatile boolean stopping;
@@ -75,6 +82,8 @@ public final class HttpServer {
     this.markerBytes = ByteString.fromString("\r\n" + markerName + ": ");
     this.typeMarkerName = TYPE_MARKER_PREFIX + HexFormat.of().formatHex(token);
     this.typeMarkerBytes = ByteString.fromString("\r\n" + typeMarkerName + ": ");
+    this.keepAliveMarkerName = KEEP_ALIVE_MARKER_PREFIX + HexFormat.of().formatHex(token);
+    this.keepAliveMarkerBytes = ByteString.fromString("\r\n" + keepAliveMarkerName + ": ");
   }
 
   /**
@@ -158,8 +167,13 @@ public final class HttpServer {
           } catch (RuntimeException e) {
             response = CompletableFuture.failedFuture(e);
           }
+          // Swift (eventlet) answers a request's Connection: keep-alive with its own; Akka
+          // HTTP 1.1 sends none. The marker becomes that header unless Akka closes.
+          boolean keepAlive = request.getHeader("Connection")
+              .map(h -> h.value().toLowerCase(java.util.Locale.ROOT).contains("keep-alive")).orElse(false);
           return response
-              .thenApply(r -> stopping ? r.addHeader(akka.http.javadsl.model.headers.Connection.create("close")) : r)
+              .thenApply(r -> stopping ? r.addHeader(akka.http.javadsl.model.headers.Connection.create("close"))
+                  : keepAlive ? r.addHeader(RawHeader.create(keepAliveMarkerName, "keep-alive")) : r)
               .whenComplete((r, e) -> inFlight.decrementAndGet());
         });
     Flow<ByteString, ByteString, NotUsed> tcp = connection.flow().via(connections.flow());
@@ -172,7 +186,19 @@ public final class HttpServer {
         || !bytes.slice(0, STATUS_LINE_START.size()).equals(STATUS_LINE_START)) {
       return bytes;
     }
-    return rename(rename(bytes, markerBytes, contentLengthBytes), typeMarkerBytes, contentTypeBytes);
+    ByteString renamed = rename(rename(bytes, markerBytes, contentLengthBytes), typeMarkerBytes, contentTypeBytes);
+    int keepAlive = renamed.indexOfSlice(keepAliveMarkerBytes, 0);
+    if (keepAlive < 0) {
+      return renamed;
+    }
+    int end = renamed.indexOfSlice(HEADER_BLOCK_END, 0);
+    int close = renamed.indexOfSlice(CONNECTION_CLOSE, 0);
+    if (close >= 0 && (end < 0 || close < end)) {
+      // Akka closes this connection: the marker line goes
+      int lineEnd = renamed.indexOfSlice(CRLF, keepAlive + 2);
+      return renamed.slice(0, keepAlive).concat(renamed.slice(lineEnd, renamed.size()));
+    }
+    return rename(renamed, keepAliveMarkerBytes, CONNECTION_BYTES);
   }
 
   private static ByteString rename(ByteString bytes, ByteString marker, ByteString header) {
