@@ -535,7 +535,9 @@ public final class ContainerEntity
                     ContainerRejection.POLICY_MISMATCH.message(
                         "container " + container + " exists with storage policy " + state.policy())));
       }
-      if (cmd.metadata().isEmpty()) {
+      // A PUT of an existing container moves its Last-Modified (Swift's put_timestamp), with or
+      // without metadata; an older timestamp changes nothing.
+      if (cmd.metadata().isEmpty() && !cmd.timestamp().isNewerThan(state.modifiedAt())) {
         return Effect().reply(cmd.replyTo(), StatusReply.success(new CreateResult(state, false)));
       }
       return Effect()

@@ -174,13 +174,32 @@ class ContainerEntityTest {
   }
 
   @Test
-  void createOfAnExistingContainerWithoutMetadataPersistsNothing() {
+  void createOfAnExistingContainerWithoutMetadataMovesOnlyItsPutTimestamp() {
+    // Swift's PUT of an existing container updates its put_timestamp (its Last-Modified)
     ContainerState before = create("standard", Map.of("x-container-meta-a", "1"), ts("1700000000")).state();
 
     var result =
         kit.<StatusReply<ContainerEntity.CreateResult>>runCommand(
             replyTo -> new ContainerEntity.Create(
                 "standard", "fs-a", List.of("fs-b"), Map.of(), ts("1700000005"), AUDIT, replyTo));
+
+    assertFalse(result.reply().getValue().created());
+    assertEquals(ts("1700000005"), result.state().modifiedAt());
+    assertEquals(before.createdAt(), result.state().createdAt());
+    assertEquals(before.metadata(), result.state().metadata());
+  }
+
+  @Test
+  void createOfAnExistingContainerWithAnOlderTimestampPersistsNothing() {
+    create("standard", Map.of("x-container-meta-a", "1"), ts("1700000000"));
+    ContainerState before = kit.<StatusReply<ContainerEntity.CreateResult>>runCommand(
+        replyTo -> new ContainerEntity.Create(
+            "standard", "fs-a", List.of("fs-b"), Map.of(), ts("1700000005"), AUDIT, replyTo)).state();
+
+    var result =
+        kit.<StatusReply<ContainerEntity.CreateResult>>runCommand(
+            replyTo -> new ContainerEntity.Create(
+                "standard", "fs-a", List.of("fs-b"), Map.of(), ts("1700000003"), AUDIT, replyTo));
 
     assertTrue(result.hasNoEvents());
     assertEquals(new ContainerEntity.CreateResult(before, false), result.reply().getValue());

@@ -143,6 +143,10 @@ public final class GatewayRoutes {
     }
     Principal principal = auth.principal(headers)
         .orElseThrow(() -> new SwiftException(SwiftError.UNAUTHORIZED));
+    if (rawPath.equals("/v1")) {
+      // Swift's proxy finds no controller for a version alone
+      throw new SwiftException(SwiftError.PRECONDITION_FAILED, "Bad URL");
+    }
     if (rawPath.startsWith("/admin/")) {
       if (!principal.isResellerAdmin()) {
         throw new SwiftException(SwiftError.FORBIDDEN);

@@ -51,11 +51,22 @@ public final class HttpServer {
 
   private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
   private static final String MARKER_PREFIX = "X-Head-Length-";
+  private static final String TYPE_MARKER_PREFIX = "X-Raw-Content-Type-";
+  private static final String KEEP_ALIVE_MARKER_PREFIX = "X-Keep-Alive-";
   private static final ByteString STATUS_LINE_START = ByteString.fromString("HTTP/1.");
 
   private final String markerName;
   private final ByteString markerBytes;
   private final ByteString contentLengthBytes = ByteString.fromString("\r\nContent-Length: ");
+  private final String typeMarkerName;
+  private final ByteString typeMarkerBytes;
+  private final ByteString contentTypeBytes = ByteString.fromString("\r\nContent-Type: ");
+  private final String keepAliveMarkerName;
+  private final ByteString keepAliveMarkerBytes;
+  private static final ByteString CONNECTION_BYTES = ByteString.fromString("\r\nConnection: ");
+  private static final ByteString CONNECTION_CLOSE = ByteString.fromString("\r\nConnection: close");
+  private static final ByteString CRLF = ByteString.fromString("\r\n");
+  private static final ByteString HEADER_BLOCK_END = ByteString.fromString("\r\n\r\n");
   private final AtomicInteger inFlight = new AtomicInteger();
   /** Set when the node begins to stop: answers then close their connections. */
   private volatile boolean stopping;
@@ -69,6 +80,10 @@ public final class HttpServer {
     new SecureRandom().nextBytes(token);
     this.markerName = MARKER_PREFIX + HexFormat.of().formatHex(token);
     this.markerBytes = ByteString.fromString("\r\n" + markerName + ": ");
+    this.typeMarkerName = TYPE_MARKER_PREFIX + HexFormat.of().formatHex(token);
+    this.typeMarkerBytes = ByteString.fromString("\r\n" + typeMarkerName + ": ");
+    this.keepAliveMarkerName = KEEP_ALIVE_MARKER_PREFIX + HexFormat.of().formatHex(token);
+    this.keepAliveMarkerBytes = ByteString.fromString("\r\n" + keepAliveMarkerName + ": ");
   }
 
   /**
@@ -83,7 +98,17 @@ public final class HttpServer {
       Duration shutdownGrace) {
     HttpServer server = new HttpServer();
     Function<HttpRequest, CompletionStage<HttpResponse>> handler =
-        handlerFactory.apply(server::headLength);
+        handlerFactory.apply(new HeadLength() {
+          @Override
+          public HttpResponse announce(HttpResponse response, long length) {
+            return server.headLength(response, length);
+          }
+
+          @Override
+          public HttpResponse rawContentType(HttpResponse response, String contentType) {
+            return server.rawContentType(response, contentType);
+          }
+        });
     ServerSettings defaults = ServerSettings.create(system.settings().config());
     // Swift's server-side copy method
     ServerSettings settings = defaults.withParserSettings(defaults.getParserSettings().withCustomMethods(
@@ -100,14 +125,25 @@ public final class HttpServer {
     });
   }
 
-  /** Lets a HEAD response announce the length of the object it describes. */
-  @FunctionalInterface
+  /**
+   * Lets a HEAD response announce the length of the object it describes, and any response carry
+   * a {@code Content-Type} exactly as a client stored it (Swift keeps any string; Akka HTTP only
+   * renders the types it can parse, and renders those normalized).
+   */
   public interface HeadLength {
     HttpResponse announce(HttpResponse response, long length);
+
+    /** The response, whose entity must have no content type, with this raw Content-Type. */
+    HttpResponse rawContentType(HttpResponse response, String contentType);
   }
 
   private HttpResponse headLength(HttpResponse response, long length) {
     return response.addHeader(RawHeader.create(markerName, Long.toString(length)));
+  }
+
+  private HttpResponse rawContentType(HttpResponse response, String contentType) {
+    // CR/LF cannot come from a parsed request header; refuse to render one all the same.
+    return response.addHeader(RawHeader.create(typeMarkerName, contentType.replaceAll("[\r\n]", " ")));
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
@@ -131,25 +167,46 @@ public final class HttpServer {
           } catch (RuntimeException e) {
             response = CompletableFuture.failedFuture(e);
           }
+          // Swift (eventlet) answers a request's Connection: keep-alive with its own; Akka
+          // HTTP 1.1 sends none. The marker becomes that header unless Akka closes.
+          boolean keepAlive = request.getHeader("Connection")
+              .map(h -> h.value().toLowerCase(java.util.Locale.ROOT).contains("keep-alive")).orElse(false);
           return response
-              .thenApply(r -> stopping ? r.addHeader(akka.http.javadsl.model.headers.Connection.create("close")) : r)
+              .thenApply(r -> stopping ? r.addHeader(akka.http.javadsl.model.headers.Connection.create("close"))
+                  : keepAlive ? r.addHeader(RawHeader.create(keepAliveMarkerName, "keep-alive")) : r)
               .whenComplete((r, e) -> inFlight.decrementAndGet());
         });
     Flow<ByteString, ByteString, NotUsed> tcp = connection.flow().via(connections.flow());
     http.atop(plain).atop(headFix).join(tcp).join(handling).run(system);
   }
 
-  /** In a response header block, the marker becomes Content-Length. */
+  /** In a response header block, the markers become Content-Length and Content-Type. */
   private ByteString renameMarker(ByteString bytes) {
     if (bytes.size() < STATUS_LINE_START.size()
         || !bytes.slice(0, STATUS_LINE_START.size()).equals(STATUS_LINE_START)) {
       return bytes;
     }
-    int at = bytes.indexOfSlice(markerBytes, 0);
+    ByteString renamed = rename(rename(bytes, markerBytes, contentLengthBytes), typeMarkerBytes, contentTypeBytes);
+    int keepAlive = renamed.indexOfSlice(keepAliveMarkerBytes, 0);
+    if (keepAlive < 0) {
+      return renamed;
+    }
+    int end = renamed.indexOfSlice(HEADER_BLOCK_END, 0);
+    int close = renamed.indexOfSlice(CONNECTION_CLOSE, 0);
+    if (close >= 0 && (end < 0 || close < end)) {
+      // Akka closes this connection: the marker line goes
+      int lineEnd = renamed.indexOfSlice(CRLF, keepAlive + 2);
+      return renamed.slice(0, keepAlive).concat(renamed.slice(lineEnd, renamed.size()));
+    }
+    return rename(renamed, keepAliveMarkerBytes, CONNECTION_BYTES);
+  }
+
+  private static ByteString rename(ByteString bytes, ByteString marker, ByteString header) {
+    int at = bytes.indexOfSlice(marker, 0);
     if (at < 0) {
       return bytes;
     }
-    return bytes.slice(0, at).concat(contentLengthBytes).concat(bytes.slice(at + markerBytes.size(), bytes.size()));
+    return bytes.slice(0, at).concat(header).concat(bytes.slice(at + marker.size(), bytes.size()));
   }
 
   private void registerShutdown(ActorSystem<?> system, Tcp.ServerBinding tcp, Duration grace) {

@@ -7,6 +7,8 @@ import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.StatusCodes;
 import io.archipelago.engine.container.ContainerState;
 import io.archipelago.engine.ops.ContainerOps;
+import io.archipelago.engine.store.ListingEntry;
+import io.archipelago.engine.store.ListingPage;
 import io.archipelago.engine.store.ListingQuery;
 import io.archipelago.engine.store.SwiftTimestamp;
 import io.archipelago.engine.ops.GatewayException;
@@ -93,7 +95,11 @@ public final class ContainerController {
     ListingParams p = ListingParams.of(request);
     ListingFormat format = ListingFormat.of(request);
     ListingQuery query = new ListingQuery(p.prefix(), p.delimiter(), p.marker(), p.endMarker(), p.limit(), p.reverse());
-    return containers.list(request.account(), request.container(), query)
+    CompletionStage<ContainerOps.Listing> listed = containers.list(request.account(), request.container(), query);
+    if (p.path().isPresent()) {
+      listed = listed.thenCompose(listing -> pathListing(request, p.path().get(), listing));
+    }
+    return listed
         .thenApply(listing -> {
           List<HttpHeader> headers = new java.util.ArrayList<>(headers(listing.state()));
           headers.addAll(ListingFormat.vary(request));
@@ -106,6 +112,35 @@ public final class ContainerController {
                   format.contentType(), akka.util.ByteString.fromString(ListingRenderer.objects(request.container(), listing.page(), format))))
               .addHeaders(headers);
         });
+  }
+
+  /**
+   * Swift's legacy {@code path=} listing (container broker): the objects directly under the path,
+   * where a deeper name shows only as its directory marker object (a name ending in '/'), if one
+   * exists, and the path's own marker is left out. The delimiter listing gives the candidates;
+   * each rolled-up subdir is kept as the marker object's row when that object exists (it sorts
+   * first under its own prefix). A dropped subdir leaves the page shorter than the limit.
+   */
+  private CompletionStage<ContainerOps.Listing> pathListing(
+      SwiftRequest request, String path, ContainerOps.Listing listing) {
+    List<CompletableFuture<Optional<ListingEntry>>> rows = new java.util.ArrayList<>();
+    for (ListingEntry entry : listing.page().entries()) {
+      if (entry instanceof ListingEntry.ObjectRow row) {
+        rows.add(CompletableFuture.completedFuture(
+            row.name().equals(path) ? Optional.empty() : Optional.of(row)));
+      } else if (entry instanceof ListingEntry.SubdirRow subdir) {
+        ListingQuery marker = new ListingQuery(Optional.of(subdir.prefix()), Optional.empty(),
+            Optional.empty(), Optional.empty(), 1, false);
+        rows.add(containers.list(request.account(), request.container(), marker)
+            .thenApply(found -> found.page().entries().stream()
+                .filter(e -> e instanceof ListingEntry.ObjectRow o && o.name().equals(subdir.prefix()))
+                .findFirst())
+            .toCompletableFuture());
+      }
+    }
+    return CompletableFuture.allOf(rows.toArray(CompletableFuture[]::new))
+        .thenApply(done -> new ContainerOps.Listing(listing.state(), new ListingPage(
+            rows.stream().map(CompletableFuture::join).flatMap(Optional::stream).toList())));
   }
 
   /**

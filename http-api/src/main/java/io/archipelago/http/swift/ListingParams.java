@@ -2,43 +2,47 @@ package io.archipelago.http.swift;
 
 import java.util.Optional;
 
-/** The listing query parameters Swift accepts, validated as Swift validates them. */
+/**
+ * The listing query parameters Swift accepts, validated as Swift validates them.
+ *
+ * @param path the legacy {@code path=} of a container listing, normalized to end with one '/'
+ *     (or empty): then prefix is the path and delimiter '/'
+ */
 record ListingParams(
     Optional<String> prefix,
     Optional<String> delimiter,
     Optional<String> marker,
     Optional<String> endMarker,
     int limit,
-    boolean reverse) {
+    boolean reverse,
+    Optional<String> path) {
 
   static final int MAX_LIMIT = 10_000;
 
   static ListingParams of(SwiftRequest request) {
+    // constrain_req_limit: a limit that is not all digits is ignored (the default applies);
+    // only one above the maximum is refused.
     int limit = MAX_LIMIT;
-    Optional<String> limitParam = request.queryParam("limit");
+    Optional<String> limitParam = request.queryParam("limit")
+        .filter(l -> !l.isEmpty() && l.chars().allMatch(c -> c >= '0' && c <= '9'));
     if (limitParam.isPresent()) {
-      try {
-        limit = Integer.parseInt(limitParam.get().trim());
-      } catch (NumberFormatException e) {
-        throw new SwiftException(SwiftError.PRECONDITION_FAILED, "Value of limit must be an integer");
-      }
-      if (limit < 0) {
-        throw new SwiftException(SwiftError.PRECONDITION_FAILED, "Value of limit must be positive");
-      }
-      if (limit > MAX_LIMIT) {
+      String digits = limitParam.get().replaceFirst("^0+(?=.)", "");
+      if (digits.length() > 5 || Integer.parseInt(digits) > MAX_LIMIT) {
         throw new SwiftException(SwiftError.PRECONDITION_FAILED, "Maximum limit is " + MAX_LIMIT);
       }
+      limit = Integer.parseInt(digits);
     }
+    // Swift 2.30 accepts delimiters of any length.
     Optional<String> delimiter = request.queryParam("delimiter").filter(d -> !d.isEmpty());
-    if (delimiter.isPresent() && (delimiter.get().length() > 1 || delimiter.get().charAt(0) > 254)) {
-      throw new SwiftException(SwiftError.PRECONDITION_FAILED, "Bad delimiter");
-    }
     Optional<String> prefix = request.queryParam("prefix").filter(p -> !p.isEmpty());
     Optional<String> path = request.queryParam("path");
     if (path.isPresent()) {
       // path=p lists the direct children of pseudo-directory p (Swift's legacy form).
+      // As Swift's container broker: the prefix is the path with its trailing '/'s made one.
       String p = path.get();
-      prefix = p.isEmpty() ? Optional.empty() : Optional.of(p.endsWith("/") ? p : p + "/");
+      p = p.isEmpty() ? p : p.replaceFirst("/+$", "") + "/";
+      path = Optional.of(p);
+      prefix = p.isEmpty() ? Optional.empty() : Optional.of(p);
       delimiter = Optional.of("/");
     }
     String reverse = request.queryParam("reverse").orElse("").toLowerCase(java.util.Locale.ROOT);
@@ -51,6 +55,7 @@ record ListingParams(
         switch (reverse) {
           case "true", "1", "yes", "on", "t", "y" -> true;
           default -> false;
-        });
+        },
+        path);
   }
 }

@@ -36,6 +36,10 @@ public final class ListingRenderer {
             g.writeNumberField("bytes", bytes(o));
             g.writeStringField("content_type", SwiftHeaders.cleanContentType(o.contentType()));
             g.writeStringField("last_modified", o.timestamp().toListingDate());
+            java.util.Optional<String> sloEtag = SwiftHeaders.sloEtag(o.contentType());
+            if (sloEtag.isPresent()) {
+              g.writeStringField("slo_etag", "\"" + sloEtag.get() + "\"");
+            }
           } else {
             g.writeStringField("subdir", e.sortKey());
           }

@@ -1,5 +1,6 @@
 package io.archipelago.http.swift;
 
+import akka.http.javadsl.model.ContentType;
 import akka.http.javadsl.model.ContentTypes;
 import akka.http.javadsl.model.HttpEntities;
 import akka.http.javadsl.model.HttpResponse;
@@ -158,6 +159,11 @@ public final class ObjectController {
    * {@code application/octet-stream}, so that type counts as not sent and the name decides.
    */
   private static Optional<String> declaredContentType(SwiftRequest request) {
+    // A type Akka cannot parse stays a raw header; Swift keeps any string as sent.
+    Optional<String> unparsed = request.header("content-type").map(String::trim).filter(t -> !t.isEmpty());
+    if (unparsed.isPresent()) {
+      return unparsed.map(SwiftHeaders::cleanContentType);
+    }
     var declared = request.http().entity().getContentType();
     if (declared.equals(ContentTypes.NO_CONTENT_TYPE) || declared.equals(ContentTypes.APPLICATION_OCTET_STREAM)) {
       return Optional.empty();
@@ -171,8 +177,10 @@ public final class ObjectController {
    */
   private static void checkContentType(SwiftRequest request) {
     var declared = request.http().entity().getContentType();
-    if (!declared.equals(ContentTypes.NO_CONTENT_TYPE)) {
-      String[] params = declared.toString().split(";");
+    Optional<String> type = request.header("content-type")
+        .or(() -> declared.equals(ContentTypes.NO_CONTENT_TYPE) ? Optional.empty() : Optional.of(declared.toString()));
+    if (type.isPresent()) {
+      String[] params = type.get().split(";");
       for (int i = 1; i < params.length; i++) {
         if (params[i].stripLeading().startsWith("swift_")) {
           throw new SwiftException(SwiftError.BAD_REQUEST, "Invalid Content-Type, swift_* is not a valid parameter name.");
@@ -277,26 +285,32 @@ public final class ObjectController {
         return answered.response();
       }
       ObjectReader.Served served = (ObjectReader.Served) outcome;
+      // The object's own type goes out exactly as stored; a multi-range answer's is ours.
+      boolean storedType = served.contentType().equals(ObjectReader.contentType(served.view().contentType()));
+      ContentType entityType = storedType ? ContentTypes.NO_CONTENT_TYPE : served.contentType();
+      HttpResponse response;
       if (head) {
-        return headLength.announce(HttpResponse.create()
+        response = headLength.announce(HttpResponse.create()
             .withStatus(served.status())
-            .withEntity(HttpEntities.create(served.contentType(), ByteString.emptyByteString()))
+            .withEntity(HttpEntities.create(entityType, ByteString.emptyByteString()))
             .addHeaders(served.headers()), served.contentLength());
+      } else {
+        response = HttpResponse.create()
+            .withStatus(served.status())
+            .withEntity(body(served, entityType))
+            .addHeaders(served.headers());
       }
-      return HttpResponse.create()
-          .withStatus(served.status())
-          .withEntity(body(served))
-          .addHeaders(served.headers());
+      return storedType ? headLength.rawContentType(response, SwiftHeaders.wire(served.view().contentType())) : response;
     });
   }
 
   /** The response entity; an empty body is a strict one (Default needs a length > 0). */
-  private ResponseEntity body(ObjectReader.Served served) {
+  private ResponseEntity body(ObjectReader.Served served, ContentType type) {
     if (served.contentLength() == 0) {
       served.data().runWith(Sink.cancelled(), materializer);
-      return HttpEntities.create(served.contentType(), ByteString.emptyByteString());
+      return HttpEntities.create(type, ByteString.emptyByteString());
     }
-    return HttpEntities.create(served.contentType(), served.contentLength(), served.data());
+    return HttpEntities.create(type, served.contentLength(), served.data());
   }
 
   // ---- POST ---------------------------------------------------------------------------------
@@ -332,7 +346,7 @@ public final class ObjectController {
           });
           Optional<String> newType = contentType.map(t -> {
             String clean = SwiftHeaders.cleanContentType(t);
-            return SwiftHeaders.swiftBytes(current.contentType()).map(n -> clean + ";swift_bytes=" + n).orElse(clean);
+            return clean + SwiftHeaders.swiftParams(current.contentType());
           });
           return objects.ops().replaceMetadata(request.account(), request.container(), request.object(), newType,
               metadata, ts.timestamp());
@@ -343,7 +357,25 @@ public final class ObjectController {
 
   // ---- DELETE -------------------------------------------------------------------------------
 
+  /** The object server reads X-If-Delete-At as a Swift timestamp first: 400 when it is none. */
+  private static void checkIfDeleteAt(String value) {
+    String seconds = value.trim();
+    int offset = seconds.indexOf('_');
+    boolean valid;
+    try {
+      double parsed = Double.parseDouble(offset < 0 ? seconds : seconds.substring(0, offset));
+      valid = parsed >= 0 && parsed < 1e10 && !seconds.endsWith("d") && !seconds.endsWith("f")
+          && (offset < 0 || seconds.substring(offset + 1).matches("[0-9a-fA-F]+"));
+    } catch (NumberFormatException e) {
+      valid = false;
+    }
+    if (!valid) {
+      throw SwiftException.plain(SwiftError.BAD_REQUEST, "Bad X-If-Delete-At header value");
+    }
+  }
+
   private CompletionStage<HttpResponse> delete(SwiftRequest request, Reach reach) {
+    request.header("x-if-delete-at").ifPresent(ObjectController::checkIfDeleteAt);
     Timestamped ts = timestamp(request);
     if (request.queryParam("multipart-manifest").map(m -> m.equals("delete")).orElse(false)) {
       return slo.delete(request.account(), request.container(), request.object(), request.header("accept"),

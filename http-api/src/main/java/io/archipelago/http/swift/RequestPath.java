@@ -61,14 +61,19 @@ public record RequestPath(
       }
       int eq = pair.indexOf('=');
       String key = decode(eq < 0 ? pair : pair.substring(0, eq), true);
-      String value = eq < 0 ? "" : decode(pair.substring(eq + 1), true);
+      // Swift's validate_params checks values for UTF-8 only: a listing marker may hold a NUL
+      String value = eq < 0 ? "" : decode(pair.substring(eq + 1), true, true);
       result.putIfAbsent(key, value);
     }
     return result;
   }
 
-  /** Percent-decodes strictly into UTF-8. */
+  /** Percent-decodes strictly into UTF-8; a NUL is refused. */
   public static String decode(String raw, boolean plusIsSpace) {
+    return decode(raw, plusIsSpace, false);
+  }
+
+  private static String decode(String raw, boolean plusIsSpace, boolean nulAllowed) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(raw.length());
     for (int i = 0; i < raw.length(); i++) {
       char c = raw.charAt(i);
@@ -102,7 +107,7 @@ public record RequestPath(
               .onUnmappableCharacter(CodingErrorAction.REPORT)
               .decode(ByteBuffer.wrap(raw8))
               .toString();
-      if (text.indexOf('\0') >= 0) {
+      if (!nulAllowed && text.indexOf('\0') >= 0) {
         throw invalid();
       }
       return text;

@@ -557,7 +557,8 @@ final class StaticLargeObjects {
     metadata.put(SYSMETA_ETAG, sloEtag);
     metadata.put(SYSMETA_SIZE, Long.toString(total));
     ObjectWriter.Write manifestWrite = w.withContent(
-        SwiftHeaders.cleanContentType(w.contentType()) + ";swift_bytes=" + total, metadata, Optional.empty(),
+        SwiftHeaders.cleanContentType(w.contentType()) + ";swift_bytes=" + total + ";swift_slo_etag=" + sloEtag,
+        metadata, Optional.empty(),
         OptionalLong.of(manifest.size()), Source.single(manifest));
     return writer.write(manifestWrite, request)
         .thenApply(info -> Responses.empty(StatusCodes.CREATED, Responses.headers()

@@ -23,6 +23,11 @@ public final class SwiftHeaders {
   public static final String OBJECT_SYSMETA_PREFIX = "x-object-sysmeta-";
 
   private static final String SWIFT_BYTES = "swift_bytes=";
+  /**
+   * An SLO manifest's etag, kept on its content type so that listings show it as Swift's
+   * {@code slo_etag}; the {@code swift_} namespace is the gateway's (clients may not send it).
+   */
+  private static final String SWIFT_SLO_ETAG = "swift_slo_etag=";
 
   /** Container headers Swift keeps besides user metadata. */
   private static final List<String> KEPT_CONTAINER_HEADERS =
@@ -121,13 +126,14 @@ public final class SwiftHeaders {
   }
 
   /**
-   * A content type without its {@code swift_bytes} parameter, which carries the size a listing
-   * shows for an SLO manifest and is never shown on the object itself.
+   * A content type without its {@code swift_bytes} and {@code swift_slo_etag} parameters, which
+   * carry the size and etag a listing shows for an SLO manifest and are never shown on the
+   * object itself.
    */
   public static String cleanContentType(String contentType) {
     StringBuilder sb = new StringBuilder();
-    for (String part : contentType.split(";")) {
-      if (sb.length() > 0 && part.trim().startsWith(SWIFT_BYTES)) {
+    for (String part : contentType.split(";", -1)) {
+      if (sb.length() > 0 && isSwiftParam(part)) {
         continue;
       }
       if (sb.length() > 0) {
@@ -136,6 +142,35 @@ public final class SwiftHeaders {
       sb.append(part);
     }
     return sb.toString();
+  }
+
+  private static boolean isSwiftParam(String part) {
+    String p = part.trim();
+    return p.startsWith(SWIFT_BYTES) || p.startsWith(SWIFT_SLO_ETAG);
+  }
+
+  /** The gateway's own parameters of a content type, as a suffix to put on another type. */
+  public static String swiftParams(String contentType) {
+    StringBuilder sb = new StringBuilder();
+    String[] parts = contentType.split(";", -1);
+    for (int i = 1; i < parts.length; i++) {
+      if (isSwiftParam(parts[i])) {
+        sb.append(';').append(parts[i].trim());
+      }
+    }
+    return sb.toString();
+  }
+
+  /** The SLO manifest etag a content type carries. */
+  public static java.util.Optional<String> sloEtag(String contentType) {
+    String[] parts = contentType.split(";");
+    for (int i = 1; i < parts.length; i++) {
+      String p = parts[i].trim();
+      if (p.startsWith(SWIFT_SLO_ETAG) && p.length() > SWIFT_SLO_ETAG.length()) {
+        return java.util.Optional.of(p.substring(SWIFT_SLO_ETAG.length()));
+      }
+    }
+    return java.util.Optional.empty();
   }
 
   /** The {@code swift_bytes} parameter of a content type. */
