@@ -42,6 +42,10 @@ public final class ContainerOps {
   private final ConcurrentHashMap<String, Suspect> suspects = new ConcurrentHashMap<>();
   private static final long SUSPECT_FOR_NANOS = TimeUnit.SECONDS.toNanos(30);
 
+  /** When a read's first ask last timed out on this node (System.nanoTime, 0: never). */
+  private volatile long lastReadTimeoutNanos = System.nanoTime() - TimeUnit.HOURS.toNanos(1);
+  private static final long TROUBLE_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(10);
+
   private record Suspect(long sinceNanos, AtomicBoolean probing) {}
 
   public ContainerOps(EngineContext ctx) {
@@ -166,9 +170,13 @@ public final class ContainerOps {
       }
     }
     // Readers that meet the crashed node's containers one after another each pay this wait
-    // once per container; while the crash is known (unreachable member) it is kept short.
-    Duration firstWait = cluster.state().getUnreachable().isEmpty()
-        ? ctx.readFallback().firstAskTimeout() : ctx.readFallback().firstAskTimeoutWhileUnreachable();
+    // once per container and node, so it is kept short while a crash is likely: a member is
+    // unreachable, or a read here timed out lately (a crash is noticed by that before the
+    // failure detector marks the member unreachable, 3-5 s).
+    boolean troubled = !cluster.state().getUnreachable().isEmpty()
+        || System.nanoTime() - lastReadTimeoutNanos < TROUBLE_WINDOW_NANOS;
+    Duration firstWait = troubled
+        ? ctx.readFallback().firstAskTimeoutWhileUnreachable() : ctx.readFallback().firstAskTimeout();
     CompletionStage<ContainerState> first = EntityAsk.translated(
         ctx.container(account, container).askWithStatus(ContainerEntity.Get::new, firstWait));
     return first
@@ -182,6 +190,7 @@ public final class ContainerOps {
             suspects.remove(id);
             return CompletableFuture.failedStage(cause);
           }
+          lastReadTimeoutNanos = System.nanoTime();
           Optional<ContainerState> fromView = fromView(account, container);
           if (fromView.isEmpty()) {
             return get(account, container);
