@@ -1,6 +1,7 @@
 package io.archipelago.engine.ops;
 
 import akka.Done;
+import akka.cluster.typed.Cluster;
 import io.archipelago.engine.account.AccountEntity;
 import io.archipelago.engine.account.ContainerSummary;
 import io.archipelago.engine.container.ContainerEntity;
@@ -12,7 +13,6 @@ import io.archipelago.engine.store.BackendContainer;
 import io.archipelago.engine.store.ListingPage;
 import io.archipelago.engine.store.ListingQuery;
 import io.archipelago.engine.store.SwiftTimestamp;
-import akka.cluster.typed.Cluster;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,7 +42,7 @@ public final class ContainerOps {
   private final ConcurrentHashMap<String, Suspect> suspects = new ConcurrentHashMap<>();
   private static final long SUSPECT_FOR_NANOS = TimeUnit.SECONDS.toNanos(30);
 
-  /** When a read's first ask last timed out on this node (System.nanoTime, 0: never). */
+  /** When a read's first ask last timed out on this node (System.nanoTime). */
   private volatile long lastReadTimeoutNanos = System.nanoTime() - TimeUnit.HOURS.toNanos(1);
   private static final long TROUBLE_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(10);
 
@@ -163,7 +163,12 @@ public final class ContainerOps {
     String id = ContainerEntity.entityId(account, container);
     Suspect suspect = suspects.get(id);
     if (suspect != null && System.nanoTime() - suspect.sinceNanos() < SUSPECT_FOR_NANOS) {
-      Optional<ContainerState> fromView = fromView(account, container);
+      Optional<ContainerState> fromView;
+      try {
+        fromView = fromView(account, container);
+      } catch (GatewayException notFound) {
+        return CompletableFuture.failedStage(notFound);
+      }
       if (fromView.isPresent()) {
         probe(account, container, id, suspect);
         return CompletableFuture.completedFuture(fromView.get());
