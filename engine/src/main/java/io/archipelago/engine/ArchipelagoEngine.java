@@ -61,7 +61,8 @@ public final class ArchipelagoEngine {
     EngineContext ctx =
         new EngineContext(
             system, registry, policies, defaultPolicy, askTimeout,
-            config.getDuration("archipelago.engine.ask-retry-budget"));
+            config.getDuration("archipelago.engine.ask-retry-budget"),
+            EngineContext.ReadFallback.fromConfig(config));
     this.containers = new ContainerOps(ctx);
     this.objects = new ObjectOps(ctx, containers);
     this.accounts = new AccountOps(ctx);

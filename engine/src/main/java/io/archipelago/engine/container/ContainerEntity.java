@@ -344,6 +344,11 @@ public final class ContainerEntity
   private final java.util.TreeMap<Long, Damage> damage = new java.util.TreeMap<>();
   private long changesKnownFrom = -1;
   private static final int MAX_RECENT_CHANGES = 8192;
+  /** Where this container's route is published for reads while this entity is unreachable. */
+  private final ContainerRouteView routes;
+  /** The route this incarnation last published, and when (for the counts-only throttle). */
+  private ContainerRoute publishedRoute;
+  private long publishedAtMillis;
 
   private ContainerEntity(
       ActorContext<Command> ctx,
@@ -367,6 +372,29 @@ public final class ContainerEntity
     this.tag = tagOf(account, container, slices);
     this.trail = AuditWiring.trail(system, persistenceIdOf(account, container), EventSchemas.CONTAINER,
         u -> new EventUnreadable(u.type(), u.version(), u.reason(), null));
+    this.routes = ContainerRouteView.get(system);
+  }
+
+  /**
+   * Publishes the route when something a read depends on changed, or (with {@code counts}) when
+   * only the counts changed and the last publication is older than the throttle interval.
+   */
+  private void publishRoute(ContainerState state, boolean counts) {
+    if (state.lifecycle() == Lifecycle.EMPTY) {
+      return;
+    }
+    ContainerRoute route = ContainerRoute.of(state, lastSequenceNumber(ctx));
+    long now = System.currentTimeMillis();
+    boolean changed = publishedRoute == null || !publishedRoute.sameRoute(route);
+    boolean countsDue = !changed && counts
+        && (publishedRoute.objectCount() != route.objectCount()
+            || publishedRoute.bytesUsed() != route.bytesUsed())
+        && now - publishedAtMillis >= ContainerRouteView.COUNTS_INTERVAL_MILLIS;
+    if (changed || countsDue) {
+      routes.publish(entityId(account, container), route);
+      publishedRoute = route;
+      publishedAtMillis = now;
+    }
   }
 
   @Override
@@ -385,6 +413,7 @@ public final class ContainerEntity
         .onSignal(RecoveryCompleted.instance(), state -> {
           trail.recoveryCompleted();
           reportDamage();
+          publishRoute(state, false);
         })
         .build();
   }
@@ -542,6 +571,7 @@ public final class ContainerEntity
       }
       return Effect()
           .persist(new ContainerMetadataUpdated(cmd.metadata(), cmd.timestamp(), cmd.audit()))
+          .thenRun(s -> publishRoute(s, false))
           .thenReply(cmd.replyTo(), s -> StatusReply.success(new CreateResult(s, false)));
     }
     return Effect()
@@ -555,6 +585,7 @@ public final class ContainerEntity
                 cmd.metadata(),
                 cmd.timestamp(),
                 cmd.audit()))
+        .thenRun(s -> publishRoute(s, false))
         .thenReply(cmd.replyTo(), s -> StatusReply.success(new CreateResult(s, true)));
   }
 
@@ -562,6 +593,7 @@ public final class ContainerEntity
     if (!state.isActive()) {
       return Effect().reply(cmd.replyTo(), notFound());
     }
+    publishRoute(state, true);
     return Effect().reply(cmd.replyTo(), StatusReply.success(state));
   }
 
@@ -572,6 +604,7 @@ public final class ContainerEntity
     }
     return Effect()
         .persist(new ContainerMetadataUpdated(cmd.changes(), cmd.timestamp(), cmd.audit()))
+        .thenRun(s -> publishRoute(s, false))
         .thenReply(cmd.replyTo(), StatusReply::success);
   }
 
@@ -585,6 +618,7 @@ public final class ContainerEntity
     }
     return Effect()
         .persist(new ContainerDeleted(cmd.timestamp(), cmd.audit()))
+        .thenRun(s -> publishRoute(s, false))
         .thenReply(cmd.replyTo(), s -> StatusReply.ack());
   }
 

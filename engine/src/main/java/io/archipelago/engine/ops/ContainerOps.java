@@ -1,9 +1,11 @@
 package io.archipelago.engine.ops;
 
 import akka.Done;
+import akka.cluster.typed.Cluster;
 import io.archipelago.engine.account.AccountEntity;
 import io.archipelago.engine.account.ContainerSummary;
 import io.archipelago.engine.container.ContainerEntity;
+import io.archipelago.engine.container.ContainerRouteView;
 import io.archipelago.engine.container.ContainerState;
 import io.archipelago.engine.placement.Placement;
 import io.archipelago.engine.placement.PlacementPolicy;
@@ -11,12 +13,16 @@ import io.archipelago.engine.store.BackendContainer;
 import io.archipelago.engine.store.ListingPage;
 import io.archipelago.engine.store.ListingQuery;
 import io.archipelago.engine.store.SwiftTimestamp;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /** Container operations: create (with placement), read, metadata, listing, delete. */
 public final class ContainerOps {
@@ -25,9 +31,27 @@ public final class ContainerOps {
   public record CreateOutcome(ContainerState state, boolean created) {}
 
   private final EngineContext ctx;
+  private final ContainerRouteView routes;
+  private final Cluster cluster;
+  /**
+   * Containers whose entity lately did not answer a read in time, by entity id, with when that
+   * was: their reads go to the route view at once while one probe ask at a time checks whether
+   * the entity is back. Entries end when a probe gets an answer, or count as gone after
+   * {@link #SUSPECT_FOR_NANOS}, so the map holds at most the containers read during an outage.
+   */
+  private final ConcurrentHashMap<String, Suspect> suspects = new ConcurrentHashMap<>();
+  private static final long SUSPECT_FOR_NANOS = TimeUnit.SECONDS.toNanos(30);
+
+  /** When a read's first ask last timed out on this node (System.nanoTime). */
+  private volatile long lastReadTimeoutNanos = System.nanoTime() - TimeUnit.HOURS.toNanos(1);
+  private static final long TROUBLE_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+  private record Suspect(long sinceNanos, AtomicBoolean probing) {}
 
   public ContainerOps(EngineContext ctx) {
     this.ctx = ctx;
+    this.routes = ContainerRouteView.get(ctx.system());
+    this.cluster = Cluster.get(ctx.system());
   }
 
   /**
@@ -124,6 +148,88 @@ public final class ContainerOps {
                 ContainerEntity.Get::new));
   }
 
+  /**
+   * The container's state for a read (object GET/HEAD, container GET/HEAD, authorization of a
+   * read). Asks the entity, but waits only first-ask-timeout: when the entity does not answer
+   * by then (its shard is moving after a node crash, which takes 15-20 s), the state comes from
+   * the route view that the entity published, ACLs included. Only a timeout leads to the view:
+   * "not found" or any other answer of the entity stands. A container the view does not know
+   * waits for the entity as {@link #get} does. Writes never use this: they need the entity.
+   */
+  public CompletionStage<ContainerState> read(String account, String container) {
+    if (!ctx.readFallback().enabled()) {
+      return get(account, container);
+    }
+    String id = ContainerEntity.entityId(account, container);
+    Suspect suspect = suspects.get(id);
+    if (suspect != null && System.nanoTime() - suspect.sinceNanos() < SUSPECT_FOR_NANOS) {
+      Optional<ContainerState> fromView;
+      try {
+        fromView = fromView(account, container);
+      } catch (GatewayException notFound) {
+        return CompletableFuture.failedStage(notFound);
+      }
+      if (fromView.isPresent()) {
+        probe(account, container, id, suspect);
+        return CompletableFuture.completedFuture(fromView.get());
+      }
+    }
+    // Readers that meet the crashed node's containers one after another each pay this wait
+    // once per container and node, so it is kept short while a crash is likely: a member is
+    // unreachable, or a read here timed out lately (a crash is noticed by that before the
+    // failure detector marks the member unreachable, 3-5 s).
+    boolean troubled = !cluster.state().getUnreachable().isEmpty()
+        || System.nanoTime() - lastReadTimeoutNanos < TROUBLE_WINDOW_NANOS;
+    Duration firstWait = troubled
+        ? ctx.readFallback().firstAskTimeoutWhileUnreachable() : ctx.readFallback().firstAskTimeout();
+    CompletionStage<ContainerState> first = EntityAsk.translated(
+        ctx.container(account, container).askWithStatus(ContainerEntity.Get::new, firstWait));
+    return first
+        .thenApply(state -> {
+          suspects.remove(id);
+          return state;
+        })
+        .exceptionallyCompose(failure -> {
+          Throwable cause = EntityAsk.unwrap(failure);
+          if (!Retry.isTimeout(cause)) {
+            suspects.remove(id);
+            return CompletableFuture.failedStage(cause);
+          }
+          lastReadTimeoutNanos = System.nanoTime();
+          Optional<ContainerState> fromView = fromView(account, container);
+          if (fromView.isEmpty()) {
+            return get(account, container);
+          }
+          suspects.put(id, new Suspect(System.nanoTime(), new AtomicBoolean()));
+          return CompletableFuture.completedFuture(fromView.get());
+        });
+  }
+
+  /** The state the view holds: deleted in the view is "not found", as the entity would say. */
+  private Optional<ContainerState> fromView(String account, String container) {
+    return routes.route(ContainerEntity.entityId(account, container)).map(route -> {
+      if (route.deleted()) {
+        throw new GatewayException(GatewayException.Reason.CONTAINER_NOT_FOUND, "Container not found");
+      }
+      return route.toState(account, container);
+    });
+  }
+
+  /** One ask at a time per suspect: any answer (not a timeout) ends the suspicion. */
+  private void probe(String account, String container, String id, Suspect suspect) {
+    if (!suspect.probing().compareAndSet(false, true)) {
+      return;
+    }
+    ctx.container(account, container)
+        .askWithStatus(ContainerEntity.Get::new, ctx.askTimeout())
+        .whenComplete((state, failure) -> {
+          if (failure == null || !Retry.isTimeout(EntityAsk.unwrap(failure))) {
+            suspects.remove(id, suspect);
+          }
+          suspect.probing().set(false);
+        });
+  }
+
   public CompletionStage<ContainerState> updateMetadata(
       String account,
       String container,
@@ -149,7 +255,7 @@ public final class ContainerOps {
   /** One listing page from the container's primary backend, with the container's state. */
   public CompletionStage<Listing> list(String account, String container, ListingQuery query) {
     BackendContainer where = new BackendContainer(account, container);
-    return get(account, container)
+    return read(account, container)
         .thenCompose(
             state -> listFrom(state, state.primaryBackend(), 0, where, query, null)
                 .thenApply(page -> new Listing(state, page)));

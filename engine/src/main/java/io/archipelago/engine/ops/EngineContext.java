@@ -20,7 +20,24 @@ public record EngineContext(
     Map<String, PlacementPolicy> policies,
     String defaultPolicy,
     Duration askTimeout,
-    Duration retryBudget) {
+    Duration retryBudget,
+    ReadFallback readFallback) {
+
+  /**
+   * Reads served from the replicated route view while a container's entity does not answer
+   * (see {@link ContainerOps#read}).
+   *
+   * @param firstAskTimeout how long a read waits for the entity before it looks at the view
+   * @param firstAskTimeoutWhileUnreachable the same while a cluster member is unreachable
+   */
+  public record ReadFallback(boolean enabled, Duration firstAskTimeout, Duration firstAskTimeoutWhileUnreachable) {
+    public static ReadFallback fromConfig(com.typesafe.config.Config config) {
+      return new ReadFallback(
+          config.getBoolean("archipelago.engine.read-fallback.enabled"),
+          config.getDuration("archipelago.engine.read-fallback.first-ask-timeout"),
+          config.getDuration("archipelago.engine.read-fallback.first-ask-timeout-while-unreachable"));
+    }
+  }
 
   /** Sends an ask again when it times out (the entity may be moving), within the budget. */
   <T> CompletionStage<T> retrying(Supplier<CompletionStage<T>> ask) {

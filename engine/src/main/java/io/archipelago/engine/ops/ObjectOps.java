@@ -140,7 +140,7 @@ public final class ObjectOps {
   public CompletionStage<ObjectInfo> head(String account, String container, String name) {
     BackendContainer where = new BackendContainer(account, container);
     return containers
-        .get(account, container)
+        .read(account, container)
         .thenCompose(state -> withFailover(state, store -> store.head(where, name)))
         .thenApply(found -> found.orElseThrow(ObjectOps::objectNotFound));
   }
@@ -153,7 +153,7 @@ public final class ObjectOps {
       String account, String container, String name, Optional<ByteRange> range) {
     BackendContainer where = new BackendContainer(account, container);
     return containers
-        .get(account, container)
+        .read(account, container)
         .thenCompose(state -> withFailover(state, store -> store.get(where, name, range)))
         .thenApply(found -> found.orElseThrow(ObjectOps::objectNotFound));
   }

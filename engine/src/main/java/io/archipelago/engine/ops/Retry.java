@@ -24,6 +24,11 @@ final class Retry {
     this.budget = budget;
   }
 
+  /** Whether an ask failed for want of an answer (not with one). */
+  static boolean isTimeout(Throwable cause) {
+    return cause instanceof AskTimeoutException || cause instanceof TimeoutException;
+  }
+
   <T> CompletionStage<T> onTimeout(Supplier<CompletionStage<T>> attempt) {
     CompletableFuture<T> result = new CompletableFuture<>();
     run(attempt, result, System.nanoTime() + budget.toNanos(), Duration.ofMillis(100));
@@ -45,8 +50,7 @@ final class Retry {
         return;
       }
       Throwable cause = EntityAsk.unwrap(failure);
-      boolean timedOut = cause instanceof AskTimeoutException || cause instanceof TimeoutException;
-      if (!timedOut || System.nanoTime() + pause.toNanos() > deadline) {
+      if (!isTimeout(cause) || System.nanoTime() + pause.toNanos() > deadline) {
         result.completeExceptionally(cause);
         return;
       }

@@ -156,7 +156,7 @@ public final class AccessControl {
       return done(new Decision(byIdentity.get(), Optional.empty()));
     }
     CompletionStage<Optional<ContainerState>> container = path.container().isPresent()
-        ? container(path) : done(Optional.empty());
+        ? container(path, method) : done(Optional.empty());
     return container.thenCompose(state -> {
       String acl = Authorization.aclHeader(method, path)
           .flatMap(h -> state.map(s -> s.metadata().get(h)))
@@ -240,7 +240,7 @@ public final class AccessControl {
     boolean corsRequest = request.headers().containsKey("origin") && path.container().isPresent();
     // CORS rules are those of the container before the request (Swift reads them first).
     CompletionStage<Optional<ContainerState>> before = !corsRequest ? done(Optional.empty())
-        : known.isPresent() ? done(known.get()) : container(path);
+        : known.isPresent() ? done(known.get()) : container(path, request.http().method().value());
     return before.thenCompose(state -> controllers.apply(allowed)
         .thenApply(response -> {
           HttpResponse r = owner ? response : OwnerHeaders.strip(response);
@@ -258,7 +258,7 @@ public final class AccessControl {
     if (candidate.isEmpty()) {
       return done(tempUrlInvalid(method, path));
     }
-    CompletionStage<Optional<ContainerState>> container = container(path);
+    CompletionStage<Optional<ContainerState>> container = container(path, method);
     return accounts.summary(path.account())
         .thenCombine(container, (account, state) -> TempUrl.keys(
             account.metadata(), state.map(ContainerState::metadata).orElse(Map.of())))
@@ -290,7 +290,7 @@ public final class AccessControl {
     if (!request.headers().containsKey("origin") || path.container().isEmpty()) {
       return done(Cors.preflight(allowed, request.headers(), Optional.empty()));
     }
-    return container(path).thenApply(state -> Cors.preflight(allowed, request.headers(),
+    return container(path, "OPTIONS").thenApply(state -> Cors.preflight(allowed, request.headers(),
         Optional.of(state.map(s -> Cors.Rules.of(s.metadata())).orElse(Cors.Rules.NONE))));
   }
 
@@ -312,9 +312,15 @@ public final class AccessControl {
         || (path.level() == RequestPath.Level.CONTAINER && Authorization.isRead(method));
   }
 
-  /** The container's state, or empty if it does not exist. */
-  private CompletionStage<Optional<ContainerState>> container(RequestPath path) {
-    return containers.get(path.account(), path.container().orElseThrow())
+  /**
+   * The container's state, or empty if it does not exist. A read is authorized by the state the
+   * read itself will use, which while the entity is unreachable is the replicated route view
+   * (ACLs as of their last change that reached this node); writes always by the entity's.
+   */
+  private CompletionStage<Optional<ContainerState>> container(RequestPath path, String method) {
+    String account = path.account();
+    String name = path.container().orElseThrow();
+    return (Authorization.isRead(method) ? containers.read(account, name) : containers.get(account, name))
         .thenApply(Optional::of)
         .exceptionally(failure -> {
           Throwable t = SwiftErrors.unwrap(failure);

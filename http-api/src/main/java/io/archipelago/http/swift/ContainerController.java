@@ -40,7 +40,7 @@ public final class ContainerController {
       return put(request);
     }
     if (method.equals(HttpMethods.HEAD)) {
-      return containers.get(request.account(), request.container())
+      return containers.read(request.account(), request.container())
           .thenApply(state -> Responses.empty(StatusCodes.NO_CONTENT, headers(state),
               ListingFormat.of(request).contentType()).addHeaders(ListingFormat.vary(request)));
     }
