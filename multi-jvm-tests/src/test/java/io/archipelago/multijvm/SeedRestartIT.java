@@ -159,7 +159,8 @@ class SeedRestartIT {
           onFourth = shards;
         }
       }
-      if (total > 0 && onFourth * 4 >= total) {
+      // A quarter rounded down: four balanced nodes of 287 shards hold 72, 72, 72 and 71.
+      if (total > 0 && onFourth >= total / 4) {
         break;
       }
       Thread.sleep(500);
@@ -168,7 +169,7 @@ class SeedRestartIT {
     System.out.printf("rebalance: the fourth node holds %d of %d container shards %d ms after it was ready"
         + " (%d ms after its JVM started)%n", onFourth, total, took, System.currentTimeMillis() - startedAt);
     assertTrue(total > 100, "too few shards allocated: " + total);
-    assertTrue(onFourth * 4 >= total, onFourth + " of " + total + " shards after " + took + " ms\n" + cluster.logs());
+    assertTrue(onFourth >= total / 4, onFourth + " of " + total + " shards after " + took + " ms\n" + cluster.logs());
   }
 
   @Test
