@@ -2,9 +2,9 @@ package io.archipelago.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.archipelago.http.bench.Generated;
 import io.archipelago.http.testkit.GatewayProcess;
 import io.archipelago.http.testkit.SwiftClient;
+import io.archipelago.testing.Generated;
 import java.io.InputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;

@@ -8,6 +8,7 @@ import io.archipelago.http.testkit.FederatedBackends;
 import io.archipelago.http.testkit.FederatedBackends.Kind;
 import io.archipelago.http.testkit.GatewayProcess;
 import io.archipelago.http.testkit.SwiftClient;
+import io.archipelago.testing.Generated;
 import java.io.InputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -74,7 +75,7 @@ class RealBackendsLargeObjectIT {
         .timeout(Duration.ofMinutes(10))
         .PUT(HttpRequest.BodyPublishers.fromPublisher(
             HttpRequest.BodyPublishers.ofInputStream(
-                () -> new DigestInputStream(new io.archipelago.http.bench.Generated(SIZE, 42), sent)), SIZE))
+                () -> new DigestInputStream(new Generated(SIZE, 42), sent)), SIZE))
         .build());
     double putSeconds = (System.nanoTime() - putStarted) / 1e9;
     assertEquals(201, put.statusCode(), put.body() + "\n" + gateway.logTail());

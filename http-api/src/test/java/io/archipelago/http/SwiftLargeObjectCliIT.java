@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.archipelago.http.testkit.GatewayProcess;
 import io.archipelago.http.testkit.SwiftCli;
 import io.archipelago.http.testkit.SwiftClient;
+import io.archipelago.testing.Generated;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -51,7 +52,7 @@ class SwiftLargeObjectCliIT {
     swift = new SwiftCli(gateway.authUrl(), "test:tester", "testing");
     upload = work.resolve("upload");
     Files.createDirectories(upload);
-    try (InputStream in = new io.archipelago.http.bench.Generated(SIZE, 42);
+    try (InputStream in = new Generated(SIZE, 42);
         OutputStream out = Files.newOutputStream(upload.resolve("big.bin"))) {
       in.transferTo(out);
     }

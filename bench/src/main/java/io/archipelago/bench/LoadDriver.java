@@ -1,4 +1,4 @@
-package io.archipelago.http.bench;
+package io.archipelago.bench;
 
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,5 +1,6 @@
-package io.archipelago.http.bench;
+package io.archipelago.bench;
 
+import io.archipelago.http.Main;
 import io.archipelago.testing.Net;
 import java.io.IOException;
 import java.net.URI;
@@ -51,7 +52,7 @@ final class LocalGateway implements AutoCloseable {
     command.add("-Dconfig.file=" + config);
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
-    command.add("io.archipelago.http.Main");
+    command.add(Main.class.getName());
     command.add("serve");
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()));

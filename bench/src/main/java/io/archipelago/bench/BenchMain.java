@@ -1,5 +1,6 @@
-package io.archipelago.http.bench;
+package io.archipelago.bench;
 
+import io.archipelago.testing.Generated;
 import io.archipelago.testing.SwiftCluster;
 import java.io.IOException;
 import java.net.InetSocketAddress;

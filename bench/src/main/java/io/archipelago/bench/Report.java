@@ -1,4 +1,4 @@
-package io.archipelago.http.bench;
+package io.archipelago.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;

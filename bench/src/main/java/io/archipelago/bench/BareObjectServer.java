@@ -1,4 +1,4 @@
-package io.archipelago.http.bench;
+package io.archipelago.bench;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;

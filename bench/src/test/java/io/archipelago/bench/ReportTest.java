@@ -1,4 +1,4 @@
-package io.archipelago.http.bench;
+package io.archipelago.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,5 +1,6 @@
-package io.archipelago.http.bench;
+package io.archipelago.bench;
 
+import io.archipelago.testing.Generated;
 import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package io.archipelago.http.bench;
+package io.archipelago.bench;
 
 import java.io.IOException;
 import java.io.InputStream;

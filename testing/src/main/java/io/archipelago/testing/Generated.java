@@ -1,4 +1,4 @@
-package io.archipelago.http.bench;
+package io.archipelago.testing;
 
 import java.io.InputStream;
 
