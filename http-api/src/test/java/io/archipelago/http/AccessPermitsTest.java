@@ -10,17 +10,15 @@ import io.archipelago.http.auth.AuthController;
 import io.archipelago.http.auth.Principal;
 import io.archipelago.http.swift.RequestPath;
 import io.archipelago.http.swift.SwiftRequest;
+import io.archipelago.http.testkit.GatewayExtension;
 import io.archipelago.http.testkit.SwiftClient;
-import io.archipelago.http.testkit.TestGateway;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@link AccessControl#permits}: the check for resources a request reaches besides its own path
@@ -28,25 +26,19 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class AccessPermitsTest {
 
-  @TempDir static Path dataDir;
-  static TestGateway gateway;
+  @RegisterExtension
+  static final GatewayExtension gateway = GatewayExtension.embedded();
   static AccessControl access;
 
   @BeforeAll
   static void start() {
-    gateway = TestGateway.start(dataDir);
-    SwiftClient tester = SwiftClient.login(gateway.baseUrl(), "test:tester", "testing");
+    SwiftClient tester = gateway.login("test:tester", "testing");
     tester.call("PUT", "/readable", Map.of("X-Container-Read", "test:tester3,.r:*"), null);
     tester.call("PUT", "/private");
     // A second engine over the same actor system shares the node's entities and backends.
     ArchipelagoEngine engine = ArchipelagoEngine.start(gateway.system());
     access = new AccessControl((AuthController) null, engine.containers(), engine.accounts(), "AUTH_",
         Clock.systemUTC());
-  }
-
-  @AfterAll
-  static void stop() {
-    gateway.close();
   }
 
   private static boolean permits(Principal who, String method, String target) throws Exception {

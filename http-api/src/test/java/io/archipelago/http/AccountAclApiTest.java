@@ -7,17 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.archipelago.http.testkit.GatewayExtension;
 import io.archipelago.http.testkit.PlainHttp;
 import io.archipelago.http.testkit.SwiftClient;
-import io.archipelago.http.testkit.TestGateway;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Account metadata and TempAuth's account ACLs ({@code X-Account-Access-Control}) over HTTP.
@@ -25,23 +23,17 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class AccountAclApiTest {
 
-  @TempDir static Path dataDir;
-  static TestGateway gateway;
+  @RegisterExtension
+  static final GatewayExtension gateway = GatewayExtension.embedded();
   static SwiftClient tester;
   static SwiftClient tester3;
   static SwiftClient otherAccount;
 
   @BeforeAll
   static void start() {
-    gateway = TestGateway.start(dataDir);
-    tester = SwiftClient.login(gateway.baseUrl(), "test:tester", "testing");
-    tester3 = SwiftClient.login(gateway.baseUrl(), "test:tester3", "testing3");
-    otherAccount = SwiftClient.login(gateway.baseUrl(), "test2:tester2", "testing2");
-  }
-
-  @AfterAll
-  static void stop() {
-    gateway.close();
+    tester = gateway.login("test:tester", "testing");
+    tester3 = gateway.login("test:tester3", "testing3");
+    otherAccount = gateway.login("test2:tester2", "testing2");
   }
 
   private static HttpResponse<String> setAcl(String json) {

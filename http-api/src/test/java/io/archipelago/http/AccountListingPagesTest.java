@@ -5,20 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.archipelago.http.testkit.GatewayExtension;
 import io.archipelago.http.testkit.SwiftClient;
-import io.archipelago.http.testkit.TestGateway;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * An account listing longer than one page of the account entity (here 2 KiB, about seven rows)
@@ -29,15 +27,14 @@ class AccountListingPagesTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @TempDir static Path dataDir;
-  static TestGateway gateway;
+  @RegisterExtension
+  static final GatewayExtension gateway = GatewayExtension.embedded(Map.of("archipelago.engine.account-listing-page-bytes", "2KiB"));
   static SwiftClient client;
   static final List<String> NAMES = new ArrayList<>();
 
   @BeforeAll
   static void start() {
-    gateway = TestGateway.start(dataDir, Map.of("archipelago.engine.account-listing-page-bytes", "2KiB"));
-    client = SwiftClient.login(gateway.baseUrl(), "test2:tester2", "testing2");
+    client = gateway.login("test2:tester2", "testing2");
     for (int i = 0; i < 50; i++) {
       NAMES.add(String.format("k%02d", i));
     }
@@ -50,11 +47,6 @@ class AccountListingPagesTest {
       assertEquals(201, client.call("PUT", "/" + name).statusCode(), name);
     }
     NAMES.sort(Comparator.naturalOrder());
-  }
-
-  @AfterAll
-  static void stop() {
-    gateway.close();
   }
 
   /** Swift's listing of {@link #NAMES} (ASCII, so String order is byte order). */

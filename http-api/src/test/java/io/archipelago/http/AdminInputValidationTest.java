@@ -4,16 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.archipelago.http.testkit.GatewayExtension;
 import io.archipelago.http.testkit.SwiftClient;
-import io.archipelago.http.testkit.TestGateway;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -23,20 +23,14 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class AdminInputValidationTest {
 
-  @TempDir static Path dataDir;
   @TempDir static Path elsewhere;
-  static TestGateway gateway;
+  @RegisterExtension
+  static final GatewayExtension gateway = GatewayExtension.embedded();
   static SwiftClient admin;
 
   @BeforeAll
   static void start() {
-    gateway = TestGateway.start(dataDir);
-    admin = SwiftClient.login(gateway.baseUrl(), "admin:admin", "admin");
-  }
-
-  @AfterAll
-  static void stop() {
-    gateway.close();
+    admin = gateway.login("admin:admin", "admin");
   }
 
   @Test
@@ -67,8 +61,8 @@ class AdminInputValidationTest {
     refused(fs("up", "backends/../../x"), rule);
     refused(fs("abs", elsewhere.toString()), rule);
     refused(fs("self", "backends"), rule);
-    Files.createDirectories(dataDir.resolve("backends"));
-    Files.createSymbolicLink(dataDir.resolve("backends/link"), elsewhere);
+    Files.createDirectories(gateway.dataDir().resolve("backends"));
+    Files.createSymbolicLink(gateway.dataDir().resolve("backends/link"), elsewhere);
     refused(fs("link", "backends/link/inside"), rule);
     refused("{\"id\":\"flag\",\"kind\":\"filesystem\",\"tiers\":[\"archive\"],\"settings\":"
         + "{\"root\":\"backends/flag\",\"offline-flag-file\":\"/etc/hostname\"}}", "offline-flag-file");
@@ -79,7 +73,7 @@ class AdminInputValidationTest {
     HttpResponse<String> r = post(fs("extra-archive", "backends/extra-archive"));
     assertEquals(200, r.statusCode(), r.body());
     assertTrue(r.body().contains("\"extra-archive\""), r.body());
-    HttpResponse<String> absolute = post(fs("extra-abs", dataDir.resolve("backends/extra-abs").toString()));
+    HttpResponse<String> absolute = post(fs("extra-abs", gateway.dataDir().resolve("backends/extra-abs").toString()));
     assertEquals(200, absolute.statusCode(), absolute.body());
   }
 

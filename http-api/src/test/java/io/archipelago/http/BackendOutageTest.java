@@ -6,19 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.archipelago.engine.testing.RealBackends;
 import io.archipelago.http.testkit.FederatedBackends.Kind;
 import io.archipelago.http.testkit.FederatedBackends;
+import io.archipelago.http.testkit.GatewayExtension;
 import io.archipelago.http.testkit.SwiftClient;
-import io.archipelago.http.testkit.TestGateway;
 import io.archipelago.testing.Net;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A backend that goes down mid-run: its containers answer 503 with Retry-After and a body
@@ -27,31 +25,30 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class BackendOutageTest {
 
-  @TempDir static Path dataDir;
   static RealBackends servers;
-  static TestGateway gateway;
+  @RegisterExtension
+  static final GatewayExtension gateway = GatewayExtension.embedded(BackendOutageTest::config);
   static SwiftClient tester;
 
-  @BeforeAll
-  static void start() {
+  /** The node's config overrides. */
+  private static Map<String, Object> config() {
     servers = RealBackends.get();
     Map<String, Object> config = new HashMap<>(new FederatedBackends(servers).config());
     config.put("archipelago.engine.backend-health.max-failures", 2);
     config.put("archipelago.engine.backend-health.reset-timeout", "2s");
     config.put("archipelago.engine.backend-health.probe-interval", "500ms");
     config.put("archipelago.engine.backend-health.call-timeout", "5s");
-    gateway = TestGateway.start(dataDir, config);
-    tester = SwiftClient.login(gateway.baseUrl(), "test:tester", "testing");
+    return config;
+  }
+
+  @BeforeAll
+  static void start() {
+    tester = gateway.login("test:tester", "testing");
     for (Kind kind : Kind.values()) {
       String c = "/outage-" + kind.policy();
       assertEquals(201, tester.call("PUT", c, Map.of("X-Storage-Policy", kind.policy()), null).statusCode());
       assertEquals(201, tester.call("PUT", c + "/o", Map.of(), "before").statusCode());
     }
-  }
-
-  @AfterAll
-  static void stop() {
-    gateway.close();
   }
 
   @Test

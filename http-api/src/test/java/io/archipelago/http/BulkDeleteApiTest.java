@@ -6,36 +6,28 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.archipelago.http.testkit.GatewayExtension;
 import io.archipelago.http.testkit.PlainHttp;
 import io.archipelago.http.testkit.SwiftClient;
-import io.archipelago.http.testkit.TestGateway;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Bulk delete ({@code POST ?bulk-delete}) over HTTP: formats, counts, errors, rights, limits. */
 class BulkDeleteApiTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @TempDir static Path dataDir;
-  static TestGateway gateway;
+  @RegisterExtension
+  static final GatewayExtension gateway = GatewayExtension.embedded();
   static SwiftClient tester;
 
   @BeforeAll
   static void start() {
-    gateway = TestGateway.start(dataDir);
-    tester = SwiftClient.login(gateway.baseUrl(), "test:tester", "testing");
-  }
-
-  @AfterAll
-  static void stop() {
-    gateway.close();
+    tester = gateway.login("test:tester", "testing");
   }
 
   static HttpResponse<String> bulk(SwiftClient client, String accept, String body) {
@@ -110,7 +102,7 @@ class BulkDeleteApiTest {
     tester.call("PUT", "/guarded");
     tester.call("PUT", "/guarded/o1", Map.of(), "1");
     tester.call("PUT", "/guarded/o2", Map.of(), "2");
-    SwiftClient tester3 = SwiftClient.login(gateway.baseUrl(), "test:tester3", "testing3");
+    SwiftClient tester3 = gateway.login("test:tester3", "testing3");
     JsonNode refused = JSON.readTree(bulk(tester3, "application/json", "/guarded/o1\n/guarded/o2").body());
     assertEquals("400 Bad Request", refused.get("Response Status").asText());
     assertEquals("[[\"/guarded/o1\",\"403 Forbidden\"],[\"/guarded/o2\",\"403 Forbidden\"]]",

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.archipelago.http.access.TempUrl;
 import io.archipelago.http.testkit.ErrorLog;
+import io.archipelago.http.testkit.GatewayExtension;
 import io.archipelago.http.testkit.PlainHttp;
 import io.archipelago.http.testkit.SwiftClient;
-import io.archipelago.http.testkit.TestGateway;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,15 +17,13 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Faults of the client get client answers (4xx, or nothing for a client that is gone), never a
@@ -34,22 +32,16 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ClientFaultAnswersTest {
 
-  @TempDir static Path dataDir;
-  static TestGateway gateway;
+  @RegisterExtension
+  static final GatewayExtension gateway = GatewayExtension.embedded();
   static SwiftClient tester;
   static SwiftClient admin;
 
   @BeforeAll
   static void start() {
-    gateway = TestGateway.start(dataDir);
-    tester = SwiftClient.login(gateway.baseUrl(), "test:tester", "testing");
-    admin = SwiftClient.login(gateway.baseUrl(), "admin:admin", "admin");
+    tester = gateway.login("test:tester", "testing");
+    admin = gateway.login("admin:admin", "admin");
     assertEquals(201, tester.call("PUT", "/faults").statusCode());
-  }
-
-  @AfterAll
-  static void stop() {
-    gateway.close();
   }
 
   @Test

@@ -5,16 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.archipelago.http.testkit.GatewayExtension;
 import io.archipelago.http.testkit.PlainHttp;
 import io.archipelago.http.testkit.SwiftClient;
-import io.archipelago.http.testkit.TestGateway;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Container ACLs over HTTP with the demo users: test:tester (owner of AUTH_test), test:tester3
@@ -26,8 +24,8 @@ class ContainerAclApiTest {
   private static final String FORBIDDEN =
       "<html><h1>Forbidden</h1><p>Access was denied to this resource.</p></html>";
 
-  @TempDir static Path dataDir;
-  static TestGateway gateway;
+  @RegisterExtension
+  static final GatewayExtension gateway = GatewayExtension.embedded();
   static SwiftClient tester;
   static SwiftClient tester3;
   static SwiftClient otherAccount;
@@ -35,16 +33,10 @@ class ContainerAclApiTest {
 
   @BeforeAll
   static void start() {
-    gateway = TestGateway.start(dataDir);
-    tester = SwiftClient.login(gateway.baseUrl(), "test:tester", "testing");
-    tester3 = SwiftClient.login(gateway.baseUrl(), "test:tester3", "testing3");
-    otherAccount = SwiftClient.login(gateway.baseUrl(), "test2:tester2", "testing2");
+    tester = gateway.login("test:tester", "testing");
+    tester3 = gateway.login("test:tester3", "testing3");
+    otherAccount = gateway.login("test2:tester2", "testing2");
     account = tester.storageUrl();
-  }
-
-  @AfterAll
-  static void stop() {
-    gateway.close();
   }
 
   /** A request as tester3 to a path of AUTH_test (tester3's storage URL is AUTH_test too). */

@@ -5,33 +5,30 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.archipelago.http.testkit.GatewayExtension;
 import io.archipelago.http.testkit.PlainHttp;
 import io.archipelago.http.testkit.SwiftClient;
-import io.archipelago.http.testkit.TestGateway;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** CORS per container: preflight OPTIONS and the headers of actual requests (strict mode). */
 class CorsApiTest {
 
   private static final String SITE = "http://app.example.com";
 
-  @TempDir static Path dataDir;
-  static TestGateway gateway;
+  @RegisterExtension
+  static final GatewayExtension gateway = GatewayExtension.embedded();
   static SwiftClient tester;
   static String account;
 
   @BeforeAll
   static void start() {
-    gateway = TestGateway.start(dataDir);
-    tester = SwiftClient.login(gateway.baseUrl(), "test:tester", "testing");
+    tester = gateway.login("test:tester", "testing");
     account = tester.storageUrl();
     tester.call("PUT", "/web", Map.of(
         "X-Container-Meta-Access-Control-Allow-Origin", "http://other.example " + SITE,
@@ -44,11 +41,6 @@ class CorsApiTest {
     tester.call("PUT", "/open/o", Map.of(), "open");
     tester.call("PUT", "/closed");
     tester.call("PUT", "/closed/o", Map.of(), "closed");
-  }
-
-  @AfterAll
-  static void stop() {
-    gateway.close();
   }
 
   private static HttpResponse<String> preflight(String path, String origin, String method, String headers) {

@@ -3,17 +3,15 @@ package io.archipelago.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.archipelago.http.testkit.GatewayExtension;
 import io.archipelago.http.testkit.PlainHttp;
 import io.archipelago.http.testkit.SwiftClient;
-import io.archipelago.http.testkit.TestGateway;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Rights on what a request reaches besides its path, over HTTP, as Swift's sub-requests are
@@ -25,8 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CrossResourceAclTest {
 
-  @TempDir static Path dataDir;
-  static TestGateway gateway;
+  @RegisterExtension
+  static final GatewayExtension gateway = GatewayExtension.embedded();
   static SwiftClient tester;
   static SwiftClient tester3;
   static SwiftClient tester2;
@@ -35,10 +33,9 @@ class CrossResourceAclTest {
 
   @BeforeAll
   static void start() {
-    gateway = TestGateway.start(dataDir);
-    tester = SwiftClient.login(gateway.baseUrl(), "test:tester", "testing");
-    tester3 = SwiftClient.login(gateway.baseUrl(), "test:tester3", "testing3");
-    tester2 = SwiftClient.login(gateway.baseUrl(), "test2:tester2", "testing2");
+    tester = gateway.login("test:tester", "testing");
+    tester3 = gateway.login("test:tester3", "testing3");
+    tester2 = gateway.login("test2:tester2", "testing2");
     test = tester.storageUrl();
     test2 = tester2.storageUrl();
     // AUTH_test: a container test2:tester2 may read, one nobody else may, and a source object in each
@@ -54,11 +51,6 @@ class CrossResourceAclTest {
     assertEquals(201, tester2.call("PUT", "/inbox/src", Map.of(), "inbox bytes").statusCode());
     assertEquals(201, tester2.call("PUT", "/closed").statusCode());
     assertEquals(201, tester2.call("PUT", "/closed/src", Map.of(), "closed bytes").statusCode());
-  }
-
-  @AfterAll
-  static void stop() {
-    gateway.close();
   }
 
   private static HttpResponse<String> as(SwiftClient who, String method, String url, Map<String, String> headers,

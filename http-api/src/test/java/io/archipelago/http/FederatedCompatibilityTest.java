@@ -12,19 +12,17 @@ import io.archipelago.engine.testing.RealBackends;
 import io.archipelago.http.access.TempUrl;
 import io.archipelago.http.testkit.FederatedBackends;
 import io.archipelago.http.testkit.FederatedBackends.Kind;
+import io.archipelago.http.testkit.GatewayExtension;
 import io.archipelago.http.testkit.PlainHttp;
 import io.archipelago.http.testkit.SwiftClient;
-import io.archipelago.http.testkit.TestGateway;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -42,24 +40,20 @@ class FederatedCompatibilityTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String RUN = Long.toString(System.currentTimeMillis() % 1_000_000L, 36);
 
-  @TempDir static Path dataDir;
   static FederatedBackends backends;
-  static TestGateway gateway;
+  @RegisterExtension
+  static final GatewayExtension gateway = GatewayExtension.embedded(() -> {
+    backends = new FederatedBackends(RealBackends.get());
+    return backends.config();
+  });
   static SwiftClient tester;
   static SwiftClient tester2;
 
   @BeforeAll
   static void start() {
-    backends = new FederatedBackends(RealBackends.get());
-    gateway = TestGateway.start(dataDir, backends.config());
-    tester = SwiftClient.login(gateway.baseUrl(), "test:tester", "testing");
-    tester2 = SwiftClient.login(gateway.baseUrl(), "test2:tester2", "testing2");
+    tester = gateway.login("test:tester", "testing");
+    tester2 = gateway.login("test2:tester2", "testing2");
     assertEquals(204, tester.call("POST", "", Map.of("X-Account-Meta-Temp-URL-Key", "fedkey"), null).statusCode());
-  }
-
-  @AfterAll
-  static void stop() {
-    gateway.close();
   }
 
   /** The kind after {@code kind}: where the other end of a cross-backend flow lives. */
@@ -109,7 +103,7 @@ class FederatedCompatibilityTest {
     assertEquals("blue", header(got, "X-Object-Meta-Color"));
     assertEquals("yes", header(got, "X-Object-Meta-Extra"));
     assertEquals("text/x-copy", header(got, "Content-Type"));
-    assertTrue(backends.storedOn(next(kind), dataDir, dst, "c1", data));
+    assertTrue(backends.storedOn(next(kind), gateway.dataDir(), dst, "c1", data));
 
     // PUT with X-Copy-From, fresh metadata, a ranged source
     assertEquals(201, tester.call("PUT", "/" + dst + "/c2", Map.of("X-Copy-From", src + "/o",
@@ -195,7 +189,7 @@ class FederatedCompatibilityTest {
     assertEquals(201, tester.call("COPY", "/" + lo + "/slo", Map.of("Destination", third + "/flat"), null)
         .statusCode());
     assertArrayEquals(whole, tester.bytes("GET", "/" + third + "/flat", Map.of(), null).body());
-    assertTrue(backends.storedOn(next(next(kind)), dataDir, third, "flat", whole));
+    assertTrue(backends.storedOn(next(next(kind)), gateway.dataDir(), third, "flat", whole));
 
     // a segment on the other backend that changes breaks the SLO: 409 on its first segment
     assertEquals(201, tester.bytes("PUT", "/" + segs + "/part/0", Map.of(), bytes("z".repeat(700))).statusCode());
@@ -223,7 +217,7 @@ class FederatedCompatibilityTest {
     JsonNode versions = JSON.readTree(tester.call("GET", "/" + archive + "?format=json").body());
     assertEquals(2, versions.size(), versions.toString());
     assertTrue(versions.get(0).get("name").asText().startsWith("003doc/"));
-    assertTrue(backends.storedOn(next(kind), dataDir, archive, versions.get(0).get("name").asText(), bytes("v1")));
+    assertTrue(backends.storedOn(next(kind), gateway.dataDir(), archive, versions.get(0).get("name").asText(), bytes("v1")));
     assertEquals(204, tester.call("DELETE", "/" + docs + "/doc").statusCode());
     HttpResponse<String> restored = tester.call("GET", "/" + docs + "/doc");
     assertEquals("v2", restored.body());
@@ -330,7 +324,7 @@ class FederatedCompatibilityTest {
     assertEquals(4, result.get("Number Deleted").asInt(), r.body());
     assertEquals(1, result.get("Number Not Found").asInt(), r.body());
     assertEquals(404, tester.call("HEAD", "/" + c).statusCode());
-    assertFalse(backends.storedOn(kind, dataDir, c, "a", bytes("a")));
+    assertFalse(backends.storedOn(kind, gateway.dataDir(), c, "a", bytes("a")));
   }
 
   // ---- TempURL ------------------------------------------------------------------------------
@@ -344,7 +338,7 @@ class FederatedCompatibilityTest {
     String put = gateway.baseUrl() + path + "?temp_url_sig="
         + TempUrl.hmac("sha256", "fedkey", "PUT", expires, path, Optional.empty()) + "&temp_url_expires=" + expires;
     assertEquals(201, PlainHttp.send("PUT", put, Map.of(), "via tempurl").statusCode());
-    assertTrue(backends.storedOn(kind, dataDir, c, "shared.txt", bytes("via tempurl")));
+    assertTrue(backends.storedOn(kind, gateway.dataDir(), c, "shared.txt", bytes("via tempurl")));
     String get = gateway.baseUrl() + path + "?temp_url_sig="
         + TempUrl.hmac("sha256", "fedkey", "GET", expires, path, Optional.empty()) + "&temp_url_expires=" + expires;
     HttpResponse<String> read = PlainHttp.send("GET", get);

@@ -9,22 +9,20 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.archipelago.engine.testing.RealBackends;
 import io.archipelago.http.testkit.FederatedBackends;
 import io.archipelago.http.testkit.FederatedBackends.Kind;
+import io.archipelago.http.testkit.GatewayExtension;
 import io.archipelago.http.testkit.SwiftClient;
-import io.archipelago.http.testkit.TestGateway;
 import java.io.ByteArrayInputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -38,21 +36,17 @@ class FederatedSwiftApiTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @TempDir static Path dataDir;
   static FederatedBackends backends;
-  static TestGateway gateway;
+  @RegisterExtension
+  static final GatewayExtension gateway = GatewayExtension.embedded(() -> {
+    backends = new FederatedBackends(RealBackends.get());
+    return backends.config();
+  });
   static SwiftClient tester;
 
   @BeforeAll
   static void start() {
-    backends = new FederatedBackends(RealBackends.get());
-    gateway = TestGateway.start(dataDir, backends.config());
-    tester = SwiftClient.login(gateway.baseUrl(), "test:tester", "testing");
-  }
-
-  @AfterAll
-  static void stop() {
-    gateway.close();
+    tester = gateway.login("test:tester", "testing");
   }
 
   static String container(Kind kind, String name) {
@@ -69,10 +63,10 @@ class FederatedSwiftApiTest {
     byte[] body = ("stored on " + kind + " " + System.nanoTime()).getBytes(StandardCharsets.UTF_8);
     assertEquals(201, tester.call("PUT", "/" + c + "/where.txt", Map.of(), new String(body, StandardCharsets.UTF_8)).statusCode());
     for (Kind other : Kind.values()) {
-      assertEquals(other == kind, backends.storedOn(other, dataDir, c, "where.txt", body), other + " for " + kind);
+      assertEquals(other == kind, backends.storedOn(other, gateway.dataDir(), c, "where.txt", body), other + " for " + kind);
     }
     assertEquals(204, tester.call("DELETE", "/" + c + "/where.txt").statusCode());
-    assertFalse(backends.storedOn(kind, dataDir, c, "where.txt", body));
+    assertFalse(backends.storedOn(kind, gateway.dataDir(), c, "where.txt", body));
   }
 
   @ParameterizedTest
@@ -143,7 +137,7 @@ class FederatedSwiftApiTest {
     HttpResponse<byte[]> get = tester.send(tester.request("/" + c + "/blob").GET().build(),
         HttpResponse.BodyHandlers.ofByteArray());
     assertEquals(SwiftApiTest.md5(data), SwiftApiTest.md5(get.body()));
-    assertTrue(backends.storedOn(kind, dataDir, c, "blob", data));
+    assertTrue(backends.storedOn(kind, gateway.dataDir(), c, "blob", data));
   }
 
   @ParameterizedTest

@@ -5,19 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.cluster.MemberStatus;
 import akka.cluster.typed.Cluster;
-import io.archipelago.http.testkit.TestGateway;
+import io.archipelago.http.testkit.GatewayExtension;
 import io.archipelago.testing.Net;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Akka Management with the gateway's default config: its cluster routes answer reads, and
@@ -26,26 +24,21 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ManagementReadOnlyTest {
 
-  @TempDir static Path dataDir;
-  static TestGateway gateway;
+  static final int MANAGEMENT_PORT = Net.freePort();
+  @RegisterExtension
+  static final GatewayExtension gateway = GatewayExtension.embedded(Map.of(
+      "archipelago.management.enabled", true,
+      "akka.management.http.port", MANAGEMENT_PORT));
   static String management;
   static String self;
   static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
   @BeforeAll
   static void start() throws Exception {
-    int port = Net.freePort();
-    gateway = TestGateway.start(dataDir, Map.of(
-        "archipelago.management.enabled", true,
-        "akka.management.http.port", port));
+    int port = MANAGEMENT_PORT;
     management = "http://127.0.0.1:" + port;
     self = Cluster.get(gateway.system()).selfMember().address().toString().replace("akka://", "");
     Net.await(Duration.ofSeconds(30), () -> Net.listening(port));
-  }
-
-  @AfterAll
-  static void stop() {
-    gateway.close();
   }
 
   @Test

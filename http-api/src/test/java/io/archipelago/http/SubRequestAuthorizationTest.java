@@ -5,17 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.archipelago.http.testkit.GatewayExtension;
 import io.archipelago.http.testkit.SwiftClient;
-import io.archipelago.http.testkit.TestGateway;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The sub-requests of {@code ?multipart-manifest=delete} are the client's own requests, as in
@@ -29,27 +27,21 @@ class SubRequestAuthorizationTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @TempDir static Path dataDir;
-  static TestGateway gateway;
+  @RegisterExtension
+  static final GatewayExtension gateway = GatewayExtension.embedded();
   static SwiftClient tester;
   static SwiftClient tester3;
 
   @BeforeAll
   static void start() {
-    gateway = TestGateway.start(dataDir);
-    tester = SwiftClient.login(gateway.baseUrl(), "test:tester", "testing");
-    tester3 = SwiftClient.login(gateway.baseUrl(), "test:tester3", "testing3");
+    tester = gateway.login("test:tester", "testing");
+    tester3 = gateway.login("test:tester3", "testing3");
     // shared: tester3 reads and writes; ro3: tester3 reads; pub: everyone reads; priv: owner only
     assertEquals(201, tester.call("PUT", "/shared",
         Map.of("X-Container-Write", "test:tester3", "X-Container-Read", "test:tester3"), null).statusCode());
     assertEquals(201, tester.call("PUT", "/ro3", Map.of("X-Container-Read", "test:tester3"), null).statusCode());
     assertEquals(201, tester.call("PUT", "/pub", Map.of("X-Container-Read", ".r:*,.rlistings"), null).statusCode());
     assertEquals(201, tester.call("PUT", "/priv").statusCode());
-  }
-
-  @AfterAll
-  static void stop() {
-    gateway.close();
   }
 
   private static String manifest(String... paths) {

@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.archipelago.http.testkit.FsObjectFiles;
+import io.archipelago.http.testkit.GatewayExtension;
 import io.archipelago.http.testkit.SwiftClient;
-import io.archipelago.http.testkit.TestGateway;
 import java.io.ByteArrayInputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -22,29 +22,22 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The Swift API of a real node (H2 journal, filesystem backends) over HTTP on loopback. */
 class SwiftApiTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @TempDir static Path dataDir;
-  static TestGateway gateway;
+  @RegisterExtension
+  static final GatewayExtension gateway = GatewayExtension.embedded();
   static SwiftClient tester;
 
   @BeforeAll
   static void start() {
-    gateway = TestGateway.start(dataDir);
-    tester = SwiftClient.login(gateway.baseUrl(), "test:tester", "testing");
-  }
-
-  @AfterAll
-  static void stop() {
-    gateway.close();
+    tester = gateway.login("test:tester", "testing");
   }
 
   static String enc(String name) {
@@ -93,12 +86,12 @@ class SwiftApiTest {
             java.net.URI.create(gateway.baseUrl() + "/v1/AUTH_test"))
         .header("X-Auth-Token", tester.token().substring(0, tester.token().length() - 3) + "abc").build());
     assertEquals(401, forged.statusCode());
-    SwiftClient other = SwiftClient.login(gateway.baseUrl(), "test2:tester2", "testing2");
+    SwiftClient other = gateway.login("test2:tester2", "testing2");
     HttpResponse<String> cross = other.send(HttpRequest.newBuilder(
             java.net.URI.create(gateway.baseUrl() + "/v1/AUTH_test"))
         .header("X-Auth-Token", other.token()).build());
     assertEquals(403, cross.statusCode());
-    SwiftClient noRights = SwiftClient.login(gateway.baseUrl(), "test:tester3", "testing3");
+    SwiftClient noRights = gateway.login("test:tester3", "testing3");
     assertEquals(403, noRights.call("GET", "").statusCode());
   }
 
@@ -152,7 +145,7 @@ class SwiftApiTest {
     tester.call("PUT", "/cold/file.txt", Map.of(), "frozen");
     tester.call("PUT", "/warm/file.txt", Map.of(), "warm");
 
-    SwiftClient admin = SwiftClient.login(gateway.baseUrl(), "admin:admin", "admin");
+    SwiftClient admin = gateway.login("admin:admin", "admin");
     JsonNode cold = JSON.readTree(admin.send(HttpRequest.newBuilder(
             java.net.URI.create(gateway.baseUrl() + "/admin/containers/AUTH_test/cold"))
         .header("X-Auth-Token", admin.token()).build()).body());
@@ -164,9 +157,9 @@ class SwiftApiTest {
     assertEquals("local-standard", warm.at("/assignment/primary").asText());
 
     // The disk agrees with the admin API.
-    assertTrue(containsFileWithContent(dataDir.resolve("backends/local-archive"), "frozen"));
-    assertFalse(containsFileWithContent(dataDir.resolve("backends/local-standard"), "frozen"));
-    assertTrue(containsFileWithContent(dataDir.resolve("backends/local-standard"), "warm"));
+    assertTrue(containsFileWithContent(gateway.dataDir().resolve("backends/local-archive"), "frozen"));
+    assertFalse(containsFileWithContent(gateway.dataDir().resolve("backends/local-standard"), "frozen"));
+    assertTrue(containsFileWithContent(gateway.dataDir().resolve("backends/local-standard"), "warm"));
 
     // Only reseller admins may use the admin API.
     assertEquals(403, tester.send(HttpRequest.newBuilder(
@@ -177,7 +170,6 @@ class SwiftApiTest {
   private static boolean containsFileWithContent(Path root, String content) {
     return FsObjectFiles.holds(root, content.getBytes(StandardCharsets.UTF_8));
   }
-
 
   @Test
   void objectPutGetHeadPostDelete() throws Exception {
@@ -305,7 +297,7 @@ class SwiftApiTest {
 
   @Test
   void accountListsContainersAcrossBackends() throws Exception {
-    SwiftClient other = SwiftClient.login(gateway.baseUrl(), "test2:tester2", "testing2");
+    SwiftClient other = gateway.login("test2:tester2", "testing2");
     assertEquals(204, other.call("GET", "").statusCode());
     other.call("PUT", "/alpha", Map.of("X-Storage-Policy", "archive"), null);
     other.call("PUT", "/beta");
@@ -359,10 +351,10 @@ class SwiftApiTest {
     rows.forEach(r -> listed.add(r.get("name").asText()));
     assertEquals(sorted, listed);
     // Nothing escaped the backend root.
-    try (Stream<Path> files = Files.walk(dataDir)) {
-      assertTrue(files.allMatch(p -> p.normalize().startsWith(dataDir)));
+    try (Stream<Path> files = Files.walk(gateway.dataDir())) {
+      assertTrue(files.allMatch(p -> p.normalize().startsWith(gateway.dataDir())));
     }
-    assertFalse(Files.exists(dataDir.resolve("backends/x")));
+    assertFalse(Files.exists(gateway.dataDir().resolve("backends/x")));
   }
 
   @Test

@@ -5,11 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.archipelago.http.testkit.GatewayExtension;
 import io.archipelago.http.testkit.SwiftClient;
-import io.archipelago.http.testkit.TestGateway;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -18,34 +17,27 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Conditional requests and byte ranges as Swift (swob) answers them. */
 class SwiftConditionalRangeTest {
 
-  @TempDir static Path dataDir;
-  static TestGateway gateway;
+  @RegisterExtension
+  static final GatewayExtension gateway = GatewayExtension.embedded();
   static SwiftClient tester;
   static String etag;
   static String lastModified;
 
   @BeforeAll
   static void start() {
-    gateway = TestGateway.start(dataDir);
-    tester = SwiftClient.login(gateway.baseUrl(), "test:tester", "testing");
+    tester = gateway.login("test:tester", "testing");
     assertEquals(201, tester.call("PUT", "/cond").statusCode());
     HttpResponse<String> put = tester.call("PUT", "/cond/digits", Map.of("Content-Type", "text/plain"), "0123456789");
     assertEquals(201, put.statusCode());
     etag = put.headers().firstValue("Etag").orElseThrow();
     lastModified = put.headers().firstValue("Last-Modified").orElseThrow();
-  }
-
-  @AfterAll
-  static void stop() {
-    gateway.close();
   }
 
   private static HttpResponse<String> get(String method, String path, String header, String value) {

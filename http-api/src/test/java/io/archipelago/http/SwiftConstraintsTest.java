@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.archipelago.http.testkit.GatewayExtension;
 import io.archipelago.http.testkit.Http;
 import io.archipelago.http.testkit.SwiftClient;
-import io.archipelago.http.testkit.TestGateway;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -20,10 +20,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Swift's constraints over HTTP: what /info publishes is what the gateway enforces, with Swift's
@@ -35,20 +34,14 @@ class SwiftConstraintsTest {
   static final long MAX_FILE_SIZE = 1024 * 1024;
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @TempDir static Path dataDir;
-  static TestGateway gateway;
+  @RegisterExtension
+  static final GatewayExtension gateway = GatewayExtension.embedded(Map.of("archipelago.http.max-object-size", MAX_FILE_SIZE));
   static SwiftClient tester;
 
   @BeforeAll
   static void start() {
-    gateway = TestGateway.start(dataDir, Map.of("archipelago.http.max-object-size", MAX_FILE_SIZE));
-    tester = SwiftClient.login(gateway.baseUrl(), "test:tester", "testing");
+    tester = gateway.login("test:tester", "testing");
     assertEquals(201, tester.call("PUT", "/limits").statusCode());
-  }
-
-  @AfterAll
-  static void stop() {
-    gateway.close();
   }
 
   @Test
@@ -232,7 +225,7 @@ class SwiftConstraintsTest {
     assertEquals("Your request is too large.", r.text());
     assertEquals(404, tester.call("HEAD", "/chunky/big").statusCode());
     assertEquals("0", tester.call("HEAD", "/chunky").headers().firstValue("X-Container-Object-Count").orElseThrow());
-    try (Stream<Path> files = Files.walk(dataDir.resolve("backends"))) {
+    try (Stream<Path> files = Files.walk(gateway.dataDir().resolve("backends"))) {
       assertTrue(files.filter(Files::isRegularFile).noneMatch(p -> p.toString().contains("/.tmp/")),
           "the spooled part was removed");
     }

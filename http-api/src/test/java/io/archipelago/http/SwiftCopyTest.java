@@ -7,19 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.archipelago.http.testkit.GatewayExtension;
 import io.archipelago.http.testkit.SwiftClient;
-import io.archipelago.http.testkit.TestGateway;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Server-side copy (COPY with Destination, PUT with X-Copy-From, across accounts, across
@@ -29,15 +27,14 @@ class SwiftCopyTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @TempDir static Path dataDir;
-  static TestGateway gateway;
+  @RegisterExtension
+  static final GatewayExtension gateway = GatewayExtension.embedded();
   static SwiftClient tester;
   static byte[] data;
 
   @BeforeAll
   static void start() {
-    gateway = TestGateway.start(dataDir);
-    tester = SwiftClient.login(gateway.baseUrl(), "test:tester", "testing");
+    tester = gateway.login("test:tester", "testing");
     assertEquals(201, tester.call("PUT", "/src").statusCode());
     assertEquals(201, tester.call("PUT", "/dst").statusCode());
     assertEquals(201, tester.call("PUT", "/cold", Map.of("X-Storage-Policy", "archive"), null).statusCode());
@@ -46,11 +43,6 @@ class SwiftCopyTest {
     assertEquals(201, tester.bytes("PUT", "/src/blob", Map.of("Content-Type", "application/x-blob",
         "X-Object-Meta-Color", "blue", "X-Object-Meta-Size", "big", "Content-Disposition", "inline"), data)
         .statusCode());
-  }
-
-  @AfterAll
-  static void stop() {
-    gateway.close();
   }
 
   private static String backendOf(SwiftClient admin, String container) throws Exception {
@@ -100,7 +92,7 @@ class SwiftCopyTest {
 
   @Test
   void copyBetweenBackendsStreamsThroughTheGateway() throws Exception {
-    SwiftClient admin = SwiftClient.login(gateway.baseUrl(), "admin:admin", "admin");
+    SwiftClient admin = gateway.login("admin:admin", "admin");
     assertEquals("local-standard", backendOf(admin, "src"));
     assertEquals("local-archive", backendOf(admin, "cold"));
     assertEquals(201, tester.call("COPY", "/src/blob", Map.of("Destination", "/cold/blob"), null).statusCode());
@@ -116,8 +108,8 @@ class SwiftCopyTest {
 
   @Test
   void copyAcrossAccounts() {
-    SwiftClient admin = SwiftClient.login(gateway.baseUrl(), "admin:admin", "admin");
-    SwiftClient other = SwiftClient.login(gateway.baseUrl(), "test2:tester2", "testing2");
+    SwiftClient admin = gateway.login("admin:admin", "admin");
+    SwiftClient other = gateway.login("test2:tester2", "testing2");
     assertEquals(201, other.call("PUT", "/inbox").statusCode());
     // Destination-Account: the reseller admin may write into AUTH_test2
     HttpResponse<String> r = admin.send(admin.request("/../AUTH_test/src/blob")

@@ -10,8 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.archipelago.http.testkit.GatewayExtension;
 import io.archipelago.http.testkit.SwiftClient;
-import io.archipelago.http.testkit.TestGateway;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.http.HttpResponse;
@@ -22,10 +22,9 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Static and dynamic large objects, with their segments in a container on another backend
@@ -35,8 +34,8 @@ class SwiftLargeObjectTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @TempDir static Path dataDir;
-  static TestGateway gateway;
+  @RegisterExtension
+  static final GatewayExtension gateway = GatewayExtension.embedded();
   static SwiftClient tester;
   /** Segments a..d in "segs" (archive backend): sizes 1000, 2000, 3000, 17. */
   static final List<byte[]> SEGMENTS = new ArrayList<>();
@@ -44,8 +43,7 @@ class SwiftLargeObjectTest {
 
   @BeforeAll
   static void start() throws IOException {
-    gateway = TestGateway.start(dataDir);
-    tester = SwiftClient.login(gateway.baseUrl(), "test:tester", "testing");
+    tester = gateway.login("test:tester", "testing");
     assertEquals(201, tester.call("PUT", "/segs", Map.of("X-Storage-Policy", "archive"), null).statusCode());
     assertEquals(201, tester.call("PUT", "/lo").statusCode());
     Random random = new Random(5);
@@ -59,11 +57,6 @@ class SwiftLargeObjectTest {
       assertEquals(201, tester.bytes("PUT", "/segs/part/" + (char) ('a' + i), Map.of(), seg).statusCode());
     }
     whole = all.toByteArray();
-  }
-
-  @AfterAll
-  static void stop() {
-    gateway.close();
   }
 
   static String manifest(int... indexes) {

@@ -5,38 +5,30 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.archipelago.http.testkit.GatewayExtension;
 import io.archipelago.http.testkit.SwiftClient;
-import io.archipelago.http.testkit.TestGateway;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Legacy object versioning (stack and history modes), object expiry and X-Timestamp. */
 class SwiftVersioningExpiryTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @TempDir static Path dataDir;
-  static TestGateway gateway;
+  @RegisterExtension
+  static final GatewayExtension gateway = GatewayExtension.embedded();
   static SwiftClient tester;
 
   @BeforeAll
   static void start() {
-    gateway = TestGateway.start(dataDir);
-    tester = SwiftClient.login(gateway.baseUrl(), "test:tester", "testing");
-  }
-
-  @AfterAll
-  static void stop() {
-    gateway.close();
+    tester = gateway.login("test:tester", "testing");
   }
 
   private static List<JsonNode> listing(String container, String prefix) throws Exception {

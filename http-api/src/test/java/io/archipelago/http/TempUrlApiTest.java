@@ -9,11 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.archipelago.http.access.TempUrl;
+import io.archipelago.http.testkit.GatewayExtension;
 import io.archipelago.http.testkit.PlainHttp;
 import io.archipelago.http.testkit.SwiftClient;
-import io.archipelago.http.testkit.TestGateway;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -22,34 +21,27 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Temporary URLs over HTTP: account and container keys, digests, methods, prefixes, expiry. */
 class TempUrlApiTest {
 
   private static final String INVALID = "401 Unauthorized: Temp URL invalid\n";
 
-  @TempDir static Path dataDir;
-  static TestGateway gateway;
+  @RegisterExtension
+  static final GatewayExtension gateway = GatewayExtension.embedded();
   static SwiftClient tester;
 
   @BeforeAll
   static void start() {
-    gateway = TestGateway.start(dataDir);
-    tester = SwiftClient.login(gateway.baseUrl(), "test:tester", "testing");
+    tester = gateway.login("test:tester", "testing");
     assertEquals(204, tester.call("POST", "",
         Map.of("X-Account-Meta-Temp-URL-Key", "acctkey", "X-Account-Meta-Temp-URL-Key-2", "acctkey2"), null).statusCode());
     tester.call("PUT", "/tu");
     tester.call("PUT", "/tu/report.pdf", Map.of("Content-Type", "application/pdf",
         "X-Object-Meta-Secret", "s", "X-Object-Meta-Public-Title", "Q3"), "pdf bytes");
-  }
-
-  @AfterAll
-  static void stop() {
-    gateway.close();
   }
 
   static long in(long seconds) {
@@ -162,7 +154,7 @@ class TempUrlApiTest {
     // Keys are owners' secrets: they show on the owner's HEAD only.
     assertEquals("ckey", header(tester.call("HEAD", "/ck"), "X-Container-Meta-Temp-Url-Key"));
     tester.call("POST", "/ck", Map.of("X-Container-Read", "test:tester3"), null);
-    SwiftClient tester3 = SwiftClient.login(gateway.baseUrl(), "test:tester3", "testing3");
+    SwiftClient tester3 = gateway.login("test:tester3", "testing3");
     HttpResponse<String> seen = tester3.call("HEAD", "/ck");
     assertEquals(204, seen.statusCode());
     assertNull(header(seen, "X-Container-Meta-Temp-Url-Key"));

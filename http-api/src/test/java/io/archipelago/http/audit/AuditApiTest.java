@@ -8,12 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.archipelago.http.testkit.GatewayExtension;
 import io.archipelago.http.testkit.SwiftClient;
-import io.archipelago.http.testkit.TestGateway;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -23,10 +22,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The audit admin API of a real node (H2): the filtered NDJSON stream with paging and follow,
@@ -35,8 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class AuditApiTest {
 
-  @TempDir static Path dataDir;
-  static TestGateway gateway;
+  @RegisterExtension
+  static final GatewayExtension gateway = GatewayExtension.embedded();
   static SwiftClient tester;
   static SwiftClient other;
   static SwiftClient admin;
@@ -50,7 +48,6 @@ class AuditApiTest {
 
   @BeforeAll
   static void start() throws Exception {
-    gateway = TestGateway.start(dataDir);
     base = gateway.baseUrl();
     tester = SwiftClient.login(base, "test:tester", "testing");
     other = SwiftClient.login(base, "test2:tester2", "testing2");
@@ -74,11 +71,6 @@ class AuditApiTest {
     ok(other.call("PUT", "/docs"));
     ok(other.call("PUT", "/docs/readme", Map.of(), "hello"));
     Thread.sleep(2500); // let the containers' stats reach their accounts before the tests read the log
-  }
-
-  @AfterAll
-  static void stop() {
-    gateway.close();
   }
 
   @Test

@@ -6,14 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.archipelago.http.testkit.GatewayExtension;
 import io.archipelago.http.testkit.SwiftClient;
-import io.archipelago.http.testkit.TestGateway;
 import io.archipelago.testing.Net;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -24,7 +23,7 @@ import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * X-Container-Sync-To on one in-JVM gateway whose config declares a realm with two clusters (a
@@ -36,15 +35,15 @@ class ContainerSyncTargetTest {
 
   private static final String REALM_KEY = "realm-secret";
 
-  @TempDir static Path dataDir;
   static RemoteSwiftStub remote;
-  static TestGateway gateway;
+  @RegisterExtension
+  static final GatewayExtension gateway = GatewayExtension.embedded(ContainerSyncTargetTest::overrides);
   static int httpPort;
   static SwiftClient tester;
   static SwiftClient admin;
 
-  @BeforeAll
-  static void start() {
+  /** The node's config overrides. */
+  private static Map<String, Object> overrides() {
     remote = new RemoteSwiftStub();
     httpPort = Net.freePort();
     Map<String, Object> overrides = new HashMap<>();
@@ -54,14 +53,17 @@ class ContainerSyncTargetTest {
     overrides.put("archipelago.sync.container-sync-realms.Realm1.clusters.Self", "http://127.0.0.1:" + httpPort + "/v1/");
     overrides.put("archipelago.sync.allowed-sync-hosts", List.of("127.0.0.1:" + remote.port(), "localhost"));
     overrides.put("jdbc-read-journal.refresh-interval", "200ms");
-    gateway = TestGateway.start(dataDir, overrides);
-    tester = SwiftClient.login(gateway.baseUrl(), "test:tester", "testing");
-    admin = SwiftClient.login(gateway.baseUrl(), "admin:admin", "admin");
+    return overrides;
+  }
+
+  @BeforeAll
+  static void start() {
+    tester = gateway.login("test:tester", "testing");
+    admin = gateway.login("admin:admin", "admin");
   }
 
   @AfterAll
   static void stop() {
-    gateway.close();
     remote.close();
   }
 

@@ -25,8 +25,8 @@ import io.archipelago.engine.store.ObjectInfo;
 import io.archipelago.engine.store.ObjectStore;
 import io.archipelago.engine.store.SwiftTimestamp;
 import io.archipelago.engine.store.fs.FilesystemObjectStore;
+import io.archipelago.http.testkit.GatewayExtension;
 import io.archipelago.http.testkit.SwiftClient;
-import io.archipelago.http.testkit.TestGateway;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -36,11 +36,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Multi-site containers on one in-JVM gateway with two filesystem backends on different sites
@@ -50,8 +49,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ContainerSyncTest {
 
-  @TempDir static Path dataDir;
-  static TestGateway gateway;
+  @RegisterExtension
+  static final GatewayExtension gateway = GatewayExtension.embedded(ContainerSyncTest::overrides);
   static SwiftClient tester;
   static SwiftClient admin;
   static ObjectStore primary;
@@ -59,8 +58,8 @@ class ContainerSyncTest {
   static Path primaryOffline;
   static Path replicaOffline;
 
-  @BeforeAll
-  static void start() {
+  /** The node's config overrides. */
+  private static Map<String, Object> overrides() {
     Map<String, Object> overrides = new HashMap<>();
     overrides.put("archipelago.backends.local-standard.offline-flag-file", "local-standard.offline");
     overrides.put("archipelago.backends.site-b.offline-flag-file", "site-b.offline");
@@ -74,20 +73,17 @@ class ContainerSyncTest {
     overrides.put("archipelago.sync.attempts", 3);
     overrides.put("archipelago.sync.progress-interval", "500ms");
     overrides.put("jdbc-read-journal.refresh-interval", "200ms");
-    gateway = TestGateway.start(dataDir, overrides);
-    tester = SwiftClient.login(gateway.baseUrl(), "test:tester", "testing");
-    admin = SwiftClient.login(gateway.baseUrl(), "admin:admin", "admin");
-    primary = new FilesystemObjectStore("check-primary", dataDir.resolve("backends/local-standard"), 0, gateway.system());
-    replica = new FilesystemObjectStore("check-replica", dataDir.resolve("backends/site-b"), 0, gateway.system());
-    primaryOffline = dataDir.resolve("local-standard.offline");
-    replicaOffline = dataDir.resolve("site-b.offline");
+    return overrides;
   }
 
-  @AfterAll
-  static void stop() {
-    if (gateway != null) {
-      gateway.close();
-    }
+  @BeforeAll
+  static void start() {
+    tester = gateway.login("test:tester", "testing");
+    admin = gateway.login("admin:admin", "admin");
+    primary = new FilesystemObjectStore("check-primary", gateway.dataDir().resolve("backends/local-standard"), 0, gateway.system());
+    replica = new FilesystemObjectStore("check-replica", gateway.dataDir().resolve("backends/site-b"), 0, gateway.system());
+    primaryOffline = gateway.dataDir().resolve("local-standard.offline");
+    replicaOffline = gateway.dataDir().resolve("site-b.offline");
   }
 
   @AfterEach
@@ -137,7 +133,7 @@ class ContainerSyncTest {
     JsonNode state = containerAdmin("thousand");
     assertEquals("local-standard", state.at("/assignment/primary").asText());
     assertEquals("site-b", state.at("/assignment/replicas/0").asText());
-    assertTrue(Files.isDirectory(dataDir.resolve("backends/site-b")), "container created on the replica");
+    assertTrue(Files.isDirectory(gateway.dataDir().resolve("backends/site-b")), "container created on the replica");
 
     List<String> names = names("obj", 0, 1000);
     Map<String, Integer> statuses = putAll(tester, "thousand", names, 8192, 8,
@@ -350,12 +346,12 @@ class ContainerSyncTest {
     assertEquals(204, tester.call("DELETE", "/gone/x").statusCode());
     assertEquals(204, tester.call("DELETE", "/gone").statusCode());
     await("the replica's container to go", 30_000,
-        () -> !Files.exists(dataDir.resolve("backends/site-b/AUTH_test")) || listing(replica, where("gone")).isEmpty()
+        () -> !Files.exists(gateway.dataDir().resolve("backends/site-b/AUTH_test")) || listing(replica, where("gone")).isEmpty()
             && !containerDirExists("gone"));
   }
 
   private static boolean containerDirExists(String container) {
-    try (var dirs = Files.walk(dataDir.resolve("backends/site-b"), 3)) {
+    try (var dirs = Files.walk(gateway.dataDir().resolve("backends/site-b"), 3)) {
       return dirs.anyMatch(p -> p.getFileName().toString().contains(container));
     } catch (java.io.IOException e) {
       return false;

@@ -32,11 +32,10 @@ import io.archipelago.engine.store.s3.S3ObjectStore;
 import io.archipelago.engine.store.swift.SwiftObjectStore;
 import io.archipelago.engine.testing.RealBackends;
 import io.archipelago.http.testkit.FederatedBackends;
+import io.archipelago.http.testkit.GatewayExtension;
 import io.archipelago.http.testkit.SwiftClient;
-import io.archipelago.http.testkit.TestGateway;
 import io.archipelago.testing.SwiftCluster;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -46,10 +45,9 @@ import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Multi-site containers on real backends: two OpenStack Swift clusters (primary on Swift a,
@@ -59,15 +57,15 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RealBackendsSyncTest {
 
-  @TempDir static Path dataDir;
   static RealBackends servers;
-  static TestGateway gateway;
+  @RegisterExtension
+  static final GatewayExtension gateway = GatewayExtension.embedded(RealBackendsSyncTest::config);
   static SwiftClient tester;
   static SwiftClient admin;
   static Map<String, ObjectStore> direct = new HashMap<>();
 
-  @BeforeAll
-  static void start() {
+  /** The node's config overrides. */
+  private static Map<String, Object> config() {
     servers = RealBackends.get();
     FederatedBackends federated = new FederatedBackends(servers);
     Map<String, Object> config = new HashMap<>(federated.config());
@@ -86,9 +84,13 @@ class RealBackendsSyncTest {
     config.put("archipelago.sync.container-sync-realms." + SwiftCluster.SYNC_REALM + ".key", SwiftCluster.SYNC_REALM_KEY);
     config.put("archipelago.sync.container-sync-realms." + SwiftCluster.SYNC_REALM + ".clusters.B",
         servers.swiftB().proxyUrl() + "/v1/");
-    gateway = TestGateway.start(dataDir, config);
-    tester = SwiftClient.login(gateway.baseUrl(), "test:tester", "testing");
-    admin = SwiftClient.login(gateway.baseUrl(), "admin:admin", "admin");
+    return config;
+  }
+
+  @BeforeAll
+  static void start() {
+    tester = gateway.login("test:tester", "testing");
+    admin = gateway.login("admin:admin", "admin");
     var swiftA = servers.swiftA().driverSettings(FederatedBackends.SWIFT_PREFIX);
     var swiftB = servers.swiftB().driverSettings(FederatedBackends.SWIFT_PREFIX);
     var s3 = servers.s3().driverSettings("prefix", FederatedBackends.S3_BUCKET);
@@ -102,13 +104,6 @@ class RealBackendsSyncTest {
     config.put(p + "tier", tier);
     config.put(p + "replicas", 1);
     config.put(p + "replica-tier", replicaTier);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (gateway != null) {
-      gateway.close();
-    }
   }
 
   static BackendContainer where(String container) {
