@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.archipelago.http.testkit.GatewayExtension;
+import io.archipelago.http.testkit.Http;
 import io.archipelago.http.testkit.PlainHttp;
 import io.archipelago.http.testkit.SwiftClient;
 import java.net.http.HttpResponse;
@@ -43,7 +44,7 @@ class BulkDeleteApiTest {
   void deletesObjectsThenContainersAndCountsWhatWasMissing() throws Exception {
     tester.call("PUT", "/bd");
     for (String name : new String[] {"a", "b/c", "with space", "ü"}) {
-      assertEquals(201, tester.call("PUT", "/bd/" + SwiftApiTest.enc(name), Map.of(), name).statusCode());
+      assertEquals(201, tester.call("PUT", "/bd/" + Http.enc(name), Map.of(), name).statusCode());
     }
     // The container comes first in the list, yet goes last: by then it is empty.
     HttpResponse<String> r = bulk(tester, "application/json",

@@ -1,5 +1,6 @@
 package io.archipelago.http;
 
+import static io.archipelago.http.testkit.PlainHttp.header;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -33,10 +34,6 @@ class SwiftParityTest {
   static void start() {
     tester = gateway.login("test:tester", "testing");
     assertEquals(201, tester.call("PUT", "/parity").statusCode());
-  }
-
-  private static String header(HttpResponse<?> r, String name) {
-    return r.headers().firstValue(name).orElse(null);
   }
 
   private static List<String> names(HttpResponse<String> listing) throws Exception {

@@ -2,6 +2,8 @@ package io.archipelago.http.audit;
 
 import static io.archipelago.http.audit.AuditTesting.get;
 import static io.archipelago.http.audit.AuditTesting.ndjson;
+import static io.archipelago.http.audit.AuditTesting.ok;
+import static io.archipelago.http.audit.AuditTesting.tick;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -233,16 +235,5 @@ class AuditApiTest {
     } catch (java.io.IOException e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  private static void ok(HttpResponse<String> r) {
-    assertTrue(r.statusCode() / 100 == 2, r.statusCode() + " " + r.body());
-  }
-
-  private static Instant tick() throws InterruptedException {
-    Thread.sleep(15);
-    Instant now = Instant.now();
-    Thread.sleep(15);
-    return now;
   }
 }

@@ -2,6 +2,7 @@ package io.archipelago.http.audit;
 
 import static io.archipelago.http.audit.AuditTesting.cli;
 import static io.archipelago.http.audit.AuditTesting.config;
+import static io.archipelago.http.audit.AuditTesting.ok;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -407,9 +408,5 @@ class AuditChainTest {
       Thread.sleep(200);
     }
     throw new AssertionError(client.storageUrl() + ": X-Account-Object-Count " + seen + ", expected " + expected);
-  }
-
-  private static void ok(HttpResponse<String> r) {
-    assertTrue(r.statusCode() / 100 == 2, r.statusCode() + " " + r.body());
   }
 }

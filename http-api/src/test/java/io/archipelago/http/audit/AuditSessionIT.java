@@ -1,5 +1,7 @@
 package io.archipelago.http.audit;
 
+import static io.archipelago.http.audit.AuditTesting.ok;
+import static io.archipelago.http.audit.AuditTesting.tick;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -364,18 +366,5 @@ class AuditSessionIT {
     Cli r = new Cli(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
     assertTrue(!r.err().contains("archipelago: building"), "bin/archipelago rebuilt the jar inside a test: " + r.err());
     return r;
-  }
-
-  private static void ok(HttpResponse<String> r) {
-    assertTrue(r.statusCode() / 100 == 2, r.statusCode() + " " + r.request().method() + " " + r.request().uri()
-        + " " + r.body());
-  }
-
-  /** An instant strictly between the request before and the one after (both clocks are this machine's). */
-  private static Instant tick() throws InterruptedException {
-    Thread.sleep(20);
-    Instant now = Instant.now();
-    Thread.sleep(20);
-    return now;
   }
 }

@@ -1,5 +1,7 @@
 package io.archipelago.http.audit;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
@@ -15,6 +17,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -26,6 +29,20 @@ final class AuditTesting {
   static final ObjectMapper JSON = new ObjectMapper();
 
   private AuditTesting() {}
+
+  /** Asserts a 2xx answer, naming the request when it is not. */
+  static void ok(HttpResponse<String> r) {
+    assertTrue(r.statusCode() / 100 == 2, r.statusCode() + " " + r.request().method() + " " + r.request().uri()
+        + " " + r.body());
+  }
+
+  /** An instant strictly between the request before and the one after (both clocks are this machine's). */
+  static Instant tick() throws InterruptedException {
+    Thread.sleep(20);
+    Instant now = Instant.now();
+    Thread.sleep(20);
+    return now;
+  }
 
   /**
    * GET {@code base + path} with the client's token. The timeout is generous: replaying 100,000

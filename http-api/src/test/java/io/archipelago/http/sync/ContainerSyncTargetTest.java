@@ -1,7 +1,7 @@
 package io.archipelago.http.sync;
 
 import static io.archipelago.http.sync.SyncTesting.await;
-import static io.archipelago.http.sync.SyncTesting.md5;
+import static io.archipelago.http.testkit.Http.md5;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

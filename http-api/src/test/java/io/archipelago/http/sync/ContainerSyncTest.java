@@ -3,12 +3,13 @@ package io.archipelago.http.sync;
 import static io.archipelago.http.sync.SyncTesting.adminJson;
 import static io.archipelago.http.sync.SyncTesting.await;
 import static io.archipelago.http.sync.SyncTesting.body;
-import static io.archipelago.http.sync.SyncTesting.enc;
 import static io.archipelago.http.sync.SyncTesting.listing;
-import static io.archipelago.http.sync.SyncTesting.md5;
 import static io.archipelago.http.sync.SyncTesting.names;
 import static io.archipelago.http.sync.SyncTesting.putAll;
 import static io.archipelago.http.sync.SyncTesting.read;
+import static io.archipelago.http.sync.SyncTesting.where;
+import static io.archipelago.http.testkit.Http.enc;
+import static io.archipelago.http.testkit.Http.md5;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -18,7 +19,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import akka.stream.javadsl.Source;
 import akka.util.ByteString;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.archipelago.engine.store.BackendContainer;
 import io.archipelago.engine.store.ListingEntry;
 import io.archipelago.engine.store.ObjectAttributes;
 import io.archipelago.engine.store.ObjectInfo;
@@ -90,10 +90,6 @@ class ContainerSyncTest {
   void backendsBack() throws Exception {
     Files.deleteIfExists(primaryOffline);
     Files.deleteIfExists(replicaOffline);
-  }
-
-  static BackendContainer where(String container) {
-    return new BackendContainer("AUTH_test", container);
   }
 
   static void createReplicated(String container, String policy) {

@@ -13,14 +13,11 @@ import io.archipelago.engine.store.ListingEntry;
 import io.archipelago.engine.store.ListingQuery;
 import io.archipelago.engine.store.ObjectContent;
 import io.archipelago.engine.store.ObjectStore;
+import io.archipelago.http.testkit.Http;
 import io.archipelago.http.testkit.SwiftClient;
-import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -38,24 +35,17 @@ final class SyncTesting {
 
   private SyncTesting() {}
 
+  /** The container of account AUTH_test on a backend. */
+  static BackendContainer where(String container) {
+    return new BackendContainer("AUTH_test", container);
+  }
+
   /** A deterministic body for a name: 0 to maxSize bytes. */
   static byte[] body(String name, int maxSize) {
     Random random = new Random(name.hashCode());
     byte[] data = new byte[random.nextInt(maxSize + 1)];
     random.nextBytes(data);
     return data;
-  }
-
-  static String md5(byte[] data) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(data));
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  static String enc(String name) {
-    return URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20").replace("%2F", "/");
   }
 
   /** PUTs the objects with {@code parallel} requests in flight; returns the status codes by name. */
@@ -66,7 +56,7 @@ final class SyncTesting {
     List<CompletableFuture<?>> all = new ArrayList<>();
     for (String name : names) {
       permits.acquireUninterruptibly();
-      HttpRequest.Builder b = client.request("/" + container + "/" + enc(name))
+      HttpRequest.Builder b = client.request("/" + container + "/" + Http.enc(name))
           .PUT(HttpRequest.BodyPublishers.ofByteArray(body(name, maxSize)));
       headers.forEach(b::header);
       all.add(client.http().sendAsync(b.build(), HttpResponse.BodyHandlers.discarding())

@@ -3,6 +3,7 @@ package io.archipelago.http.sync;
 import static io.archipelago.http.sync.SyncTesting.listing;
 import static io.archipelago.http.sync.SyncTesting.names;
 import static io.archipelago.http.sync.SyncTesting.putAll;
+import static io.archipelago.http.sync.SyncTesting.where;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -180,10 +181,6 @@ class SyncThroughputIT {
         directAll.seconds() / syncAll.seconds(), syncAll.seconds() / directAll.seconds()));
     System.out.print(report);
     REPORT.append(report);
-  }
-
-  private static BackendContainer where(String container) {
-    return new BackendContainer("AUTH_test", container);
   }
 
   /** Name to etag: what the replica must hold (Swift lists its own store time, not X-Timestamp). */

@@ -3,12 +3,13 @@ package io.archipelago.http.sync;
 import static io.archipelago.http.sync.SyncTesting.adminJson;
 import static io.archipelago.http.sync.SyncTesting.await;
 import static io.archipelago.http.sync.SyncTesting.body;
-import static io.archipelago.http.sync.SyncTesting.enc;
 import static io.archipelago.http.sync.SyncTesting.listing;
-import static io.archipelago.http.sync.SyncTesting.md5;
 import static io.archipelago.http.sync.SyncTesting.names;
 import static io.archipelago.http.sync.SyncTesting.putAll;
 import static io.archipelago.http.sync.SyncTesting.read;
+import static io.archipelago.http.sync.SyncTesting.where;
+import static io.archipelago.http.testkit.Http.enc;
+import static io.archipelago.http.testkit.Http.md5;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -20,7 +21,6 @@ import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Source;
 import akka.util.ByteString;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.archipelago.engine.store.BackendContainer;
 import io.archipelago.engine.store.ListingEntry;
 import io.archipelago.engine.store.ObjectAttributes;
 import io.archipelago.engine.store.ObjectContent;
@@ -55,11 +55,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * stop a Swift cluster's proxy server. What arrived is checked with the backends' own drivers,
  * talking to the servers directly, not through the gateway.
  */
-class RealBackendsSyncTest {
+class RealBackendsSyncIT {
 
   static RealBackends servers;
   @RegisterExtension
-  static final GatewayExtension gateway = GatewayExtension.embedded(RealBackendsSyncTest::config);
+  static final GatewayExtension gateway = GatewayExtension.embedded(RealBackendsSyncIT::config);
   static SwiftClient tester;
   static SwiftClient admin;
   static Map<String, ObjectStore> direct = new HashMap<>();
@@ -104,10 +104,6 @@ class RealBackendsSyncTest {
     config.put(p + "tier", tier);
     config.put(p + "replicas", 1);
     config.put(p + "replica-tier", replicaTier);
-  }
-
-  static BackendContainer where(String container) {
-    return new BackendContainer("AUTH_test", container);
   }
 
   static void create(String container, String policy, String replica) {

@@ -10,6 +10,7 @@ import io.archipelago.engine.testing.RealBackends;
 import io.archipelago.http.testkit.FederatedBackends;
 import io.archipelago.http.testkit.FederatedBackends.Kind;
 import io.archipelago.http.testkit.GatewayExtension;
+import io.archipelago.http.testkit.Http;
 import io.archipelago.http.testkit.SwiftClient;
 import java.io.ByteArrayInputStream;
 import java.net.http.HttpRequest;
@@ -32,7 +33,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * backend with a container of that backend's policy, and checks with the backend's own client
  * (not through the gateway) that the objects landed there and nowhere else.
  */
-class FederatedSwiftApiTest {
+class FederatedSwiftApiIT {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -78,15 +79,15 @@ class FederatedSwiftApiTest {
         .header("Content-Type", "text/plain;charset=utf-8")
         .header("X-Object-Meta-Lang", "en")
         .header("Content-Disposition", "inline")
-        .header("ETag", SwiftApiTest.md5(body))
+        .header("ETag", Http.md5(body))
         .PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build());
     assertEquals(201, put.statusCode(), put.body());
-    assertEquals(SwiftApiTest.md5(body), put.headers().firstValue("Etag").orElseThrow());
+    assertEquals(Http.md5(body), put.headers().firstValue("Etag").orElseThrow());
 
     HttpResponse<String> get = tester.call("GET", "/" + c + "/greeting");
     assertEquals(200, get.statusCode());
     assertEquals("hello, archipelago", get.body());
-    assertEquals(SwiftApiTest.md5(body), get.headers().firstValue("Etag").orElseThrow());
+    assertEquals(Http.md5(body), get.headers().firstValue("Etag").orElseThrow());
     assertTrue(get.headers().firstValue("Content-Type").orElseThrow().toLowerCase(Locale.ROOT).startsWith("text/plain"));
     assertEquals("en", get.headers().firstValue("X-Object-Meta-Lang").orElseThrow());
     assertEquals("inline", get.headers().firstValue("Content-Disposition").orElseThrow());
@@ -100,7 +101,7 @@ class FederatedSwiftApiTest {
     head = tester.call("HEAD", "/" + c + "/greeting");
     assertEquals("happy", head.headers().firstValue("X-Object-Meta-Mood").orElseThrow());
     assertTrue(head.headers().firstValue("X-Object-Meta-Lang").isEmpty());
-    assertEquals(SwiftApiTest.md5(body), head.headers().firstValue("Etag").orElseThrow());
+    assertEquals(Http.md5(body), head.headers().firstValue("Etag").orElseThrow());
 
     HttpResponse<String> containerHead = tester.call("HEAD", "/" + c);
     assertEquals("1", containerHead.headers().firstValue("X-Container-Object-Count").orElseThrow());
@@ -133,10 +134,10 @@ class FederatedSwiftApiTest {
     HttpResponse<String> put = tester.send(tester.request("/" + c + "/blob")
         .PUT(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(data))).build());
     assertEquals(201, put.statusCode(), put.body());
-    assertEquals(SwiftApiTest.md5(data), put.headers().firstValue("Etag").orElseThrow());
+    assertEquals(Http.md5(data), put.headers().firstValue("Etag").orElseThrow());
     HttpResponse<byte[]> get = tester.send(tester.request("/" + c + "/blob").GET().build(),
         HttpResponse.BodyHandlers.ofByteArray());
-    assertEquals(SwiftApiTest.md5(data), SwiftApiTest.md5(get.body()));
+    assertEquals(Http.md5(data), Http.md5(get.body()));
     assertTrue(backends.storedOn(kind, gateway.dataDir(), c, "blob", data));
   }
 
@@ -174,7 +175,7 @@ class FederatedSwiftApiTest {
   void listingsSupportFormatsPrefixDelimiterMarkers(Kind kind) throws Exception {
     String c = container(kind, "list");
     for (String name : List.of("a/1", "a/2", "b", "c/x/y", "c/z", "d")) {
-      assertEquals(201, tester.call("PUT", "/" + c + "/" + SwiftApiTest.enc(name), Map.of(), name).statusCode());
+      assertEquals(201, tester.call("PUT", "/" + c + "/" + Http.enc(name), Map.of(), name).statusCode());
     }
     assertEquals("a/1\na/2\nb\nc/x/y\nc/z\nd\n", tester.call("GET", "/" + c).body());
     assertEquals("a/\nb\nc/\nd\n", tester.call("GET", "/" + c + "?delimiter=/").body());
@@ -188,7 +189,7 @@ class FederatedSwiftApiTest {
     assertEquals("a/", rows.get(0).get("subdir").asText());
     assertEquals("b", rows.get(1).get("name").asText());
     assertEquals(1, rows.get(1).get("bytes").asInt());
-    assertEquals(SwiftApiTest.md5("b".getBytes(StandardCharsets.UTF_8)), rows.get(1).get("hash").asText());
+    assertEquals(Http.md5("b".getBytes(StandardCharsets.UTF_8)), rows.get(1).get("hash").asText());
     assertTrue(rows.get(1).has("last_modified"));
     assertTrue(rows.get(1).has("content_type"));
   }
@@ -209,10 +210,10 @@ class FederatedSwiftApiTest {
       assertEquals(400, tester.call("PUT", "/" + c + "/..", Map.of(), "x").statusCode());
     }
     for (String name : names) {
-      assertEquals(201, tester.call("PUT", "/" + c + "/" + SwiftApiTest.enc(name), Map.of(), "v:" + name).statusCode(), name);
+      assertEquals(201, tester.call("PUT", "/" + c + "/" + Http.enc(name), Map.of(), "v:" + name).statusCode(), name);
     }
     for (String name : names) {
-      HttpResponse<String> get = tester.call("GET", "/" + c + "/" + SwiftApiTest.enc(name));
+      HttpResponse<String> get = tester.call("GET", "/" + c + "/" + Http.enc(name));
       assertEquals(200, get.statusCode(), name);
       assertEquals("v:" + name, get.body(), name);
     }

@@ -1,9 +1,8 @@
-package io.archipelago.http.testkit;
+package io.archipelago.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.archipelago.testing.Net;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;

@@ -23,11 +23,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * naming the backend, containers on the other backends keep working, and its containers work
  * again once it is back.
  */
-class BackendOutageTest {
+class BackendOutageIT {
 
   static RealBackends servers;
   @RegisterExtension
-  static final GatewayExtension gateway = GatewayExtension.embedded(BackendOutageTest::config);
+  static final GatewayExtension gateway = GatewayExtension.embedded(BackendOutageIT::config);
   static SwiftClient tester;
 
   /** The node's config overrides. */

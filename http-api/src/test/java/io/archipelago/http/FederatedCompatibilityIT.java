@@ -1,6 +1,7 @@
 package io.archipelago.http;
 
 import static io.archipelago.http.testkit.Http.md5;
+import static io.archipelago.http.testkit.PlainHttp.header;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -13,6 +14,7 @@ import io.archipelago.http.access.TempUrl;
 import io.archipelago.http.testkit.FederatedBackends;
 import io.archipelago.http.testkit.FederatedBackends.Kind;
 import io.archipelago.http.testkit.GatewayExtension;
+import io.archipelago.http.testkit.Http;
 import io.archipelago.http.testkit.PlainHttp;
 import io.archipelago.http.testkit.SwiftClient;
 import java.net.http.HttpResponse;
@@ -35,7 +37,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * test JVM and shared with the other real-backend tests; container names carry a run id so that
  * leftovers of other classes on those servers do not matter.
  */
-class FederatedCompatibilityTest {
+class FederatedCompatibilityIT {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String RUN = Long.toString(System.currentTimeMillis() % 1_000_000L, 36);
@@ -76,10 +78,6 @@ class FederatedCompatibilityTest {
 
   static byte[] bytes(String text) {
     return text.getBytes(StandardCharsets.UTF_8);
-  }
-
-  static String header(HttpResponse<?> r, String name) {
-    return r.headers().firstValue(name).orElse(null);
   }
 
   // ---- copy ---------------------------------------------------------------------------------
@@ -314,7 +312,7 @@ class FederatedCompatibilityTest {
   void bulkDeleteEmptiesContainersOnEveryBackend(Kind kind) throws Exception {
     String c = container(kind, "bulk");
     for (String name : new String[] {"a", "b/c", "with space"}) {
-      assertEquals(201, tester.call("PUT", "/" + c + "/" + SwiftApiTest.enc(name), Map.of(), name).statusCode());
+      assertEquals(201, tester.call("PUT", "/" + c + "/" + Http.enc(name), Map.of(), name).statusCode());
     }
     HttpResponse<String> r = tester.call("POST", "?bulk-delete",
         Map.of("Content-Type", "text/plain", "Accept", "application/json"),
