@@ -149,9 +149,10 @@ public final class ContainerSync {
 
   /** The container's state with each replica's pending change count. */
   public CompletionStage<ContainerEntity.SyncStatus> status(String account, String container) {
-    return ClusterSharding.get(system)
-        .entityRefFor(ContainerEntity.TYPE_KEY, ContainerEntity.entityId(account, container))
-        .askWithStatus(ContainerEntity.GetSyncStatus::new, settings.askTimeout());
+    return ContainerEntity.ask(
+        ClusterSharding.get(system)
+            .entityRefFor(ContainerEntity.TYPE_KEY, ContainerEntity.entityId(account, container)),
+        ContainerEntity.GetSyncStatus::new, settings.askTimeout());
   }
 
   /** The sync status of every replicated container whose slice this node runs. */
@@ -198,8 +199,9 @@ public final class ContainerSync {
   }
 
   private CompletionStage<ContainerState> containerState(BackendContainer c) {
-    return ClusterSharding.get(system)
-        .entityRefFor(ContainerEntity.TYPE_KEY, ContainerEntity.entityId(c.account(), c.container()))
-        .askWithStatus(ContainerEntity.Get::new, settings.askTimeout());
+    return ContainerEntity.ask(
+        ClusterSharding.get(system)
+            .entityRefFor(ContainerEntity.TYPE_KEY, ContainerEntity.entityId(c.account(), c.container())),
+        ContainerEntity.Get::new, settings.askTimeout());
   }
 }

@@ -90,9 +90,10 @@ public final class Reconciler {
   }
 
   private CompletionStage<ContainerEntity.SyncStatus> status(String account, String container) {
-    return ClusterSharding.get(system)
-        .entityRefFor(ContainerEntity.TYPE_KEY, ContainerEntity.entityId(account, container))
-        .askWithStatus(ContainerEntity.GetSyncStatus::new, settings.askTimeout());
+    return ContainerEntity.ask(
+        ClusterSharding.get(system)
+            .entityRefFor(ContainerEntity.TYPE_KEY, ContainerEntity.entityId(account, container)),
+        ContainerEntity.GetSyncStatus::new, settings.askTimeout());
   }
 
   private CompletionStage<Report> reconcile(ContainerState state, String replica) {
@@ -152,11 +153,12 @@ public final class Reconciler {
             return CompletableFuture.completedFuture(report);
           }
           reporter.flush();
-          return ClusterSharding.get(system)
-              .entityRefFor(ContainerEntity.TYPE_KEY, entityId)
-              .<Done>askWithStatus(replyTo -> new ContainerEntity.RecordReconciled(
-                  replica, upTo, failuresAtStart, copied.get(), deleted.get(),
-                  AuditInfo.system(node, "reconcile"), replyTo), settings.askTimeout())
+          return ContainerEntity.<Done>ask(
+                  ClusterSharding.get(system).entityRefFor(ContainerEntity.TYPE_KEY, entityId),
+                  replyTo -> new ContainerEntity.RecordReconciled(
+                      replica, upTo, failuresAtStart, copied.get(), deleted.get(),
+                      AuditInfo.system(node, "reconcile"), replyTo),
+                  settings.askTimeout())
               .thenApply(d -> report);
         })
         .exceptionally(failure -> {
