@@ -33,6 +33,8 @@ import io.archipelago.persistence.audit.ChainedSnapshot;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -189,6 +191,8 @@ class AuditTrailTest {
         List.of(new ContainerEntity.SyncConflict("o1", "fs-b", "fs-a", ts(3), ts(2))), List.of(), sync, r));
     kit.<ContainerReply<Done>>runCommand(r -> new ContainerEntity.RecordFailoverWrite("f", "fs-b", ts(9), AUDIT, r));
     kit.<ContainerReply<Done>>runCommand(r -> new ContainerEntity.RecordObjectDelete("o0", 10, ts(10), AUDIT, r));
+    kit.<ContainerReply<Done>>runCommand(r -> new ContainerEntity.RecordObjectMetadata(
+        "o2", "text/csv", Map.of("x-object-meta-b", "2"), ts(10), AUDIT, r));
     kit.runCommand(ContainerEntity.FlushRecords.INSTANCE);
     kit.<ContainerReply<Done>>runCommand(r -> new ContainerEntity.RecordReconciled("fs-b", 4, 1, 1, 0, sync, r));
     kit.<ContainerReply<Done>>runCommand(r -> new ContainerEntity.RecordSyncProgress(List.of(), List.of(), List.of(),
@@ -198,7 +202,7 @@ class AuditTrailTest {
     ContainerState live = kit.<ContainerReply<ContainerState>>runCommand(ContainerEntity.Get::new).reply().orThrow();
 
     List<Object> stored = kit.persistenceTestKit().persistedInStorage(pid);
-    java.util.Set<String> types = new java.util.TreeSet<>();
+    Set<String> types = new TreeSet<>();
     ContainerState replayed = ContainerState.empty("AUTH_test", "synced");
     long seq = 0;
     for (Object o : stored) {
@@ -207,9 +211,9 @@ class AuditTrailTest {
       replayed = ContainerHistory.apply(
           replayed, EventSchemas.CONTAINER.decode(mapper, e.type(), e.version(), e.payload()), ++seq);
     }
-    assertEquals(java.util.Set.of("ContainerCreated", "ObjectWritten", "ObjectDeleted", "ContainerMetadataUpdated",
+    assertEquals(Set.of("ContainerCreated", "ObjectWritten", "ObjectDeleted", "ContainerMetadataUpdated",
         "ReplicaSyncProgressed", "ReplicaSyncFailed", "SyncConflictResolved", "FailoverWriteRecorded",
-        "FailoverWriteResolved", "ReplicaReconciled"), types);
+        "FailoverWriteResolved", "ReplicaReconciled", "ObjectMetadataReplaced"), types);
     assertEquals(live, replayed);
   }
 

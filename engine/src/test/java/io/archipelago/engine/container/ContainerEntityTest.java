@@ -358,6 +358,50 @@ class ContainerEntityTest {
     assertEquals(0, again.state().container().bytesUsed());
   }
 
+  @Test
+  void aRecordedMetadataChangeIsAnEventThatLeavesTheCountsAlone() {
+    create("standard", Map.of(), ts("1700000000"));
+    kit.<ContainerReply<Done>>runCommand(r -> write("a", 100, ts("1700000010"), false, 0, r));
+    long changeBefore = kit.getState().container().sync().lastChangeSeqNr();
+
+    var result = kit.<ContainerReply<Done>>runCommand(r -> new ContainerEntity.RecordObjectMetadata(
+        "a", "text/csv", Map.of("x-object-meta-color", "blue"), ts("1700000020"), AUDIT, r));
+
+    assertEquals(ContainerReply.done(), result.reply());
+    assertEquals(
+        new ContainerEntity.ObjectMetadataReplaced(
+            "a", "text/csv", Map.of("x-object-meta-color", "blue"), ts("1700000020"), AUDIT),
+        EntityTestSystem.event(result));
+    ContainerState after = result.state().container();
+    assertEquals(1, after.objectCount());
+    assertEquals(100, after.bytesUsed());
+    assertEquals(ts("1700000010"), after.lastWriteAt());
+    // A change the replicas must follow, like a write.
+    assertTrue(after.sync().lastChangeSeqNr() > changeBefore);
+    assertEquals(after.sync().lastChangeSeqNr(), kit.restart().state().container().sync().lastChangeSeqNr());
+  }
+
+  @Test
+  void theSameMetadataChangeSentTwiceIsRecordedOnce() {
+    create("standard", Map.of(), ts("1700000000"));
+    kit.<ContainerReply<Done>>runCommand(r -> write("a", 1, ts("1700000010"), false, 0, r));
+    var first = kit.<ContainerReply<Done>>runCommand(r -> new ContainerEntity.RecordObjectMetadata(
+        "a", "text/plain", Map.of(), ts("1700000011"), AUDIT, r));
+    var again = kit.<ContainerReply<Done>>runCommand(r -> new ContainerEntity.RecordObjectMetadata(
+        "a", "text/plain", Map.of(), ts("1700000011"), AUDIT, r));
+    assertEquals(1, first.events().size());
+    assertEquals(ContainerReply.done(), again.reply());
+    assertTrue(again.hasNoEvents(), () -> "unexpected events " + again.events());
+  }
+
+  @Test
+  void aMetadataChangeOfAMissingContainerIsRejected() {
+    var result = kit.<ContainerReply<Done>>runCommand(r -> new ContainerEntity.RecordObjectMetadata(
+        "a", "text/plain", Map.of(), ts("1700000011"), AUDIT, r));
+    assertRejected(result.reply(), ContainerRejection.NOT_FOUND);
+    assertTrue(result.hasNoEvents());
+  }
+
   // ---- delete and lifecycle -------------------------------------------------------------
 
   @Test

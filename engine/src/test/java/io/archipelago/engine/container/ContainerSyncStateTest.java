@@ -78,6 +78,23 @@ class ContainerSyncStateTest {
   }
 
   @Test
+  void aMetadataChangeIsPendingForTheReplicasLikeAWrite() {
+    create();
+    write("o", "1700000001.00000");
+    progress(List.of(new ContainerEntity.ReplicaProgress("fs-b", status().state().sync().lastChangeSeqNr())),
+        List.of(), List.of());
+    assertEquals(0, status().pendingChanges().get("fs-b"));
+
+    var r = kit.<ContainerReply<Done>>runCommand(replyTo -> new ContainerEntity.RecordObjectMetadata(
+        "o", "text/plain", Map.of("x-object-meta-a", "1"), SwiftTimestamp.parse("1700000002.00000"), AUDIT, replyTo));
+    assertTrue(r.reply().isAccepted() || r.events().isEmpty());
+    kit.runCommand(ContainerEntity.FlushRecords.INSTANCE);
+    ContainerEntity.SyncStatus s = status();
+    assertEquals(1, s.pendingChanges().get("fs-b"));
+    assertTrue(s.state().sync().replica("fs-b").pendingSince().isPresent());
+  }
+
+  @Test
   void changesArePendingUntilProgressCoversThem() {
     create();
     for (int i = 0; i < 4; i++) {
@@ -116,7 +133,7 @@ class ContainerSyncStateTest {
     var first = kit.<ContainerReply<Done>>runCommand(replyTo -> new ContainerEntity.RecordSyncProgress(
         List.of(new ContainerEntity.ReplicaProgress("fs-b", last + 1)), List.of(), List.of(), List.of(), SYNC, replyTo));
     var progressed = assertInstanceOf(ContainerEntity.ReplicaSyncProgressed.class,
-        io.archipelago.engine.EntityTestSystem.event(first));
+        EntityTestSystem.event(first));
     assertEquals(last, progressed.syncedSeqNr());
     // The projection then reads that progress event (the one after the last change) and reports it.
     var echo = kit.<ContainerReply<Done>>runCommand(replyTo -> new ContainerEntity.RecordSyncProgress(
@@ -143,7 +160,7 @@ class ContainerSyncStateTest {
 
     var r = kit.<ContainerReply<Done>>runCommand(replyTo -> new ContainerEntity.RecordReconciled(
         "fs-b", last, 2, 2, 0, SYNC, replyTo));
-    assertInstanceOf(ContainerEntity.ReplicaReconciled.class, io.archipelago.engine.EntityTestSystem.event(r));
+    assertInstanceOf(ContainerEntity.ReplicaReconciled.class, EntityTestSystem.event(r));
     ContainerEntity.SyncStatus s = status();
     ReplicaSync reconciled = s.state().sync().replica("fs-b");
     assertFalse(reconciled.needsReconcile());
@@ -162,11 +179,11 @@ class ContainerSyncStateTest {
 
     var f = kit.<ContainerReply<Done>>runCommand(replyTo -> new ContainerEntity.RecordFailoverWrite(
         "y", "fs-b", newer, AUDIT, replyTo));
-    assertInstanceOf(ContainerEntity.FailoverWriteRecorded.class, io.archipelago.engine.EntityTestSystem.event(f));
+    assertInstanceOf(ContainerEntity.FailoverWriteRecorded.class, EntityTestSystem.event(f));
     assertEquals("fs-b", status().state().sync().failoverWrites().get("y").backend());
     var resolved = kit.<ContainerReply<Done>>runCommand(replyTo -> new ContainerEntity.RecordSyncProgress(
         List.of(), List.of(), List.of(), List.of(new ContainerEntity.FailoverResolved("y", newer)), SYNC, replyTo));
-    assertInstanceOf(ContainerEntity.FailoverWriteResolved.class, io.archipelago.engine.EntityTestSystem.event(resolved));
+    assertInstanceOf(ContainerEntity.FailoverWriteResolved.class, EntityTestSystem.event(resolved));
     assertTrue(status().state().sync().failoverWrites().isEmpty());
   }
 }
