@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A container as it was at an instant: its events replayed from the journal, in order, up to
@@ -53,7 +55,7 @@ public final class ContainerHistory {
     String lastType = "";
     Instant lastAt = null;
     long after = 0;
-    java.util.Map<Long, Unreadable> unreadable = new java.util.TreeMap<>();
+    Map<Long, Unreadable> unreadable = new TreeMap<>();
     while (true) {
       List<JournalRow> rows = reader.eventsOf(pid, after, PAGE);
       for (JournalRow row : rows) {

@@ -12,6 +12,7 @@ import io.archipelago.engine.placement.PlacementPolicy;
 import io.archipelago.engine.store.BackendContainer;
 import io.archipelago.engine.store.ListingPage;
 import io.archipelago.engine.store.ListingQuery;
+import io.archipelago.engine.store.ObjectStoreException;
 import io.archipelago.engine.store.SwiftTimestamp;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -271,7 +272,7 @@ public final class ContainerOps {
     return ctx.store(backend).list(where, query).exceptionallyCompose(failure -> {
       Throwable cause = EntityAsk.unwrap(failure);
       Throwable first = primaryFailure == null ? cause : primaryFailure;
-      if (!(cause instanceof io.archipelago.engine.store.ObjectStoreException.BackendUnavailable)
+      if (!(cause instanceof ObjectStoreException.BackendUnavailable)
           || nextReplica >= state.replicaBackends().size()
           || ctx.registry().store(state.replicaBackends().get(nextReplica)).isEmpty()) {
         return CompletableFuture.failedStage(first);

@@ -7,9 +7,12 @@ import akka.projection.javadsl.Handler;
 import akka.stream.Materializer;
 import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Source;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.archipelago.engine.container.ContainerEntity;
+import io.archipelago.engine.container.ContainerState;
 import io.archipelago.engine.store.BackendContainer;
 import io.archipelago.engine.store.SwiftTimestamp;
+import io.archipelago.persistence.audit.AuditMapper;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -36,7 +39,7 @@ import org.slf4j.LoggerFactory;
 final class SyncHandler extends Handler<List<EventEnvelope<Object>>> {
 
   /** Decodes the audit envelopes the journal stores the container events in. */
-  private final com.fasterxml.jackson.databind.ObjectMapper auditMapper;
+  private final ObjectMapper auditMapper;
 
 
   private static final Logger log = LoggerFactory.getLogger(SyncHandler.class);
@@ -50,7 +53,7 @@ final class SyncHandler extends Handler<List<EventEnvelope<Object>>> {
   private final SyncSettings settings;
   private final Materializer materializer;
   private final ExternalSync external;
-  private final java.util.function.Function<BackendContainer, CompletionStage<io.archipelago.engine.container.ContainerState>>
+  private final Function<BackendContainer, CompletionStage<ContainerState>>
       containerState;
   /** Replicated containers of this slice by persistence id; loaded at the first group. */
   private Map<String, ReplicatedContainer> known;
@@ -59,7 +62,7 @@ final class SyncHandler extends Handler<List<EventEnvelope<Object>>> {
       ActorSystem<?> system, int slice, SyncDatabase db, ObjectSync objects, CopyPermits permits,
       ProgressReporter reporter, SyncMetrics metrics, SyncSettings settings,
       ExternalSync external,
-      java.util.function.Function<BackendContainer, CompletionStage<io.archipelago.engine.container.ContainerState>>
+      Function<BackendContainer, CompletionStage<ContainerState>>
           containerState) {
     this.external = external;
     this.containerState = containerState;
@@ -71,7 +74,7 @@ final class SyncHandler extends Handler<List<EventEnvelope<Object>>> {
     this.metrics = metrics;
     this.settings = settings;
     this.materializer = Materializer.matFromSystem(system);
-    this.auditMapper = io.archipelago.persistence.audit.AuditMapper.of(system);
+    this.auditMapper = AuditMapper.of(system);
   }
 
   @Override
