@@ -121,7 +121,7 @@ public final class AccountEntity
    * Group commit, as in the container entity: namespace changes that arrive while a batch is
    * being persisted are persisted together, each acknowledged after its event is stored.
    */
-  private final GroupCommit<Event> pending = new GroupCommit<>();
+  private final GroupCommit<Event, StatusReply<Done>> pending = new GroupCommit<>();
   private final ActorRef<Command> self;
 
   private AccountEntity(String account, ActorSystem<?> system, ActorRef<Command> self) {
@@ -197,8 +197,8 @@ public final class AccountEntity
     if (pending.isEmpty()) {
       return Effect().noReply();
     }
-    GroupCommit.Batch<Event> batch = pending.drain();
-    return Effect().persist(batch.events()).thenRun(s -> batch.acknowledge()).thenNoReply();
+    GroupCommit.Batch<Event, StatusReply<Done>> batch = pending.drain();
+    return Effect().persist(batch.events()).thenRun(s -> batch.answer(StatusReply.ack())).thenNoReply();
   }
 
   private ReplyEffect<Event, AccountState> onUnlistContainer(AccountState state, UnlistContainer cmd) {

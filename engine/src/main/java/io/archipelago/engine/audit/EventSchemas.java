@@ -29,6 +29,7 @@ public final class EventSchemas {
           .type("FailoverWriteRecorded", ContainerEntity.FailoverWriteRecorded.class)
           .type("FailoverWriteResolved", ContainerEntity.FailoverWriteResolved.class)
           .type("DamagedEventSkipped", ContainerEntity.DamagedEventSkipped.class)
+          .type("ObjectMetadataReplaced", ContainerEntity.ObjectMetadataReplaced.class)
           .build();
 
   public static final EventSchema<AccountEntity.Event> ACCOUNT =

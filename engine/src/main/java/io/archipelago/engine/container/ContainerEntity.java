@@ -10,13 +10,15 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.TimerScheduler;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.Entity;
+import akka.cluster.sharding.typed.javadsl.EntityRef;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
-import akka.pattern.StatusReply;
+import akka.japi.function.Function;
 import akka.persistence.typed.EventAdapter;
 import akka.persistence.typed.PersistenceId;
 import akka.persistence.typed.RecoveryCompleted;
 import akka.persistence.typed.SnapshotAdapter;
 import akka.persistence.typed.javadsl.CommandHandlerWithReply;
+import akka.persistence.typed.javadsl.CommandHandlerWithReplyBuilder;
 import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import akka.persistence.typed.javadsl.ReplyEffect;
@@ -26,6 +28,7 @@ import io.archipelago.engine.account.AccountEntity;
 import io.archipelago.engine.account.ContainerSummary;
 import io.archipelago.engine.audit.AuditWiring;
 import io.archipelago.engine.audit.EventSchemas;
+import io.archipelago.engine.container.EntityState.DamagedEvent;
 import io.archipelago.engine.entity.GroupCommit;
 import io.archipelago.engine.store.SwiftTimestamp;
 import io.archipelago.persistence.CborSerializable;
@@ -36,23 +39,27 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletionStage;
 
 /**
  * One Swift container: its placement (primary and replica backends, policy), metadata, object
- * counts and lifecycle ({@link Lifecycle#EMPTY} until created, then {@code ACTIVE}, then
- * {@code DELETED}, from which it can be created again). Sharded by {@code account/container} and
- * event-sourced: every accepted change is an event, so the log is the container's state, its
- * change feed and its audit trail at once. Object bytes never pass through it; the gateway
- * records writes and deletes here after the backend acknowledged them.
+ * counts and lifecycle ({@link EntityState.Empty} until created, then {@link EntityState.Active},
+ * then {@link EntityState.Deleted}, from which it can be created again). Sharded by
+ * {@code account/container} and event-sourced: every accepted change is an event, so the log is
+ * the container's state, its change feed and its audit trail at once. Object bytes never pass
+ * through it; the gateway records writes, deletes and metadata changes here after the backend
+ * acknowledged them. Every command with a reply gets a {@link ContainerReply}: its result, or a
+ * typed {@link ContainerRejection}.
  */
 public final class ContainerEntity
-    extends EventSourcedBehaviorWithEnforcedReplies<
-        ContainerEntity.Command, ContainerEntity.Event, ContainerState> {
+    extends EventSourcedBehaviorWithEnforcedReplies<ContainerEntity.Command, ContainerEntity.Event, EntityState> {
 
   public static final EntityTypeKey<Command> TYPE_KEY =
       EntityTypeKey.create(Command.class, "Container");
@@ -66,6 +73,11 @@ public final class ContainerEntity
 
   public sealed interface Command extends CborSerializable {}
 
+  /** A command answered with a {@link ContainerReply} of {@code T}. */
+  public sealed interface Request<T> extends Command {
+    ActorRef<ContainerReply<T>> replyTo();
+  }
+
   /** Creates the container on the given backends; replies the state and whether it was new. */
   public record Create(
       String policy,
@@ -74,25 +86,25 @@ public final class ContainerEntity
       Map<String, String> metadata,
       SwiftTimestamp timestamp,
       AuditInfo audit,
-      ActorRef<StatusReply<CreateResult>> replyTo)
-      implements Command {}
+      ActorRef<ContainerReply<CreateResult>> replyTo)
+      implements Request<CreateResult> {}
 
   /** Replies the current state; {@code NOT_FOUND} unless active. */
-  public record Get(ActorRef<StatusReply<ContainerState>> replyTo) implements Command {}
+  public record Get(ActorRef<ContainerReply<ContainerState>> replyTo) implements Request<ContainerState> {}
 
   /** Merges metadata changes (an empty value removes the key); replies the new state. */
   public record UpdateMetadata(
       Map<String, String> changes,
       SwiftTimestamp timestamp,
       AuditInfo audit,
-      ActorRef<StatusReply<ContainerState>> replyTo)
-      implements Command {}
+      ActorRef<ContainerReply<ContainerState>> replyTo)
+      implements Request<ContainerState> {}
 
-  /** Marks the container deleted (the caller checked that the backend holds no objects). */
-  public record Delete(SwiftTimestamp timestamp, AuditInfo audit, ActorRef<StatusReply<Done>> replyTo)
-      implements Command {}
+  /** Marks the container deleted (the caller checked that the backend holds no objects); replies Done. */
+  public record Delete(SwiftTimestamp timestamp, AuditInfo audit, ActorRef<ContainerReply<Done>> replyTo)
+      implements Request<Done> {}
 
-  /** Records an object the backend has stored; replies once the event is persisted. */
+  /** Records an object the backend has stored; replies Done once the event is persisted. */
   public record RecordObjectWrite(
       String name,
       String etag,
@@ -102,21 +114,34 @@ public final class ContainerEntity
       boolean replaced,
       long replacedSize,
       AuditInfo audit,
-      ActorRef<StatusReply<Done>> replyTo)
-      implements Command {}
+      ActorRef<ContainerReply<Done>> replyTo)
+      implements Request<Done> {}
 
-  /** Records an object the backend has deleted; replies once the event is persisted. */
+  /** Records an object the backend has deleted; replies Done once the event is persisted. */
   public record RecordObjectDelete(
-      String name, long size, SwiftTimestamp timestamp, AuditInfo audit, ActorRef<StatusReply<Done>> replyTo)
-      implements Command {}
+      String name, long size, SwiftTimestamp timestamp, AuditInfo audit, ActorRef<ContainerReply<Done>> replyTo)
+      implements Request<Done> {}
+
+  /**
+   * Records an object whose metadata the backend has replaced (Swift object POST): its content
+   * type and user metadata afterwards. Replies Done once the event is persisted.
+   */
+  public record RecordObjectMetadata(
+      String name,
+      String contentType,
+      Map<String, String> metadata,
+      SwiftTimestamp timestamp,
+      AuditInfo audit,
+      ActorRef<ContainerReply<Done>> replyTo)
+      implements Request<Done> {}
 
   /** Replies the state with each replica's pending change count; {@code NOT_FOUND} unless active. */
-  public record GetSyncStatus(ActorRef<StatusReply<SyncStatus>> replyTo) implements Command {}
+  public record GetSyncStatus(ActorRef<ContainerReply<SyncStatus>> replyTo) implements Request<SyncStatus> {}
 
   /**
    * Records what the sync achieved since its last report (sent at most about once a second per
    * container): progress per replica, objects given up on, conflicts resolved, failover writes
-   * copied back to the primary. Replies once persisted.
+   * copied back to the primary. Replies Done once persisted.
    */
   public record RecordSyncProgress(
       List<ReplicaProgress> progress,
@@ -124,12 +149,12 @@ public final class ContainerEntity
       List<SyncConflict> conflicts,
       List<FailoverResolved> failoverResolved,
       AuditInfo audit,
-      ActorRef<StatusReply<Done>> replyTo)
-      implements Command {}
+      ActorRef<ContainerReply<Done>> replyTo)
+      implements Request<Done> {}
 
   /**
    * Records a finished reconcile of one replica: it held every change up to {@code upToSeqNr},
-   * and {@code failuresAtStart} recorded failures are repaired. Replies once persisted.
+   * and {@code failuresAtStart} recorded failures are repaired. Replies Done once persisted.
    */
   public record RecordReconciled(
       String replica,
@@ -138,22 +163,22 @@ public final class ContainerEntity
       long copied,
       long deleted,
       AuditInfo audit,
-      ActorRef<StatusReply<Done>> replyTo)
-      implements Command {}
+      ActorRef<ContainerReply<Done>> replyTo)
+      implements Request<Done> {}
 
-  /** Records that a write went to a replica because the primary was down. Replies once persisted. */
+  /** Records that a write went to a replica because the primary was down. Replies Done once persisted. */
   public record RecordFailoverWrite(
-      String name, String backend, SwiftTimestamp timestamp, AuditInfo audit, ActorRef<StatusReply<Done>> replyTo)
-      implements Command {}
+      String name, String backend, SwiftTimestamp timestamp, AuditInfo audit, ActorRef<ContainerReply<Done>> replyTo)
+      implements Request<Done> {}
 
   /**
    * An operator's way past a damaged record: skips stored event {@code sequenceNr}, one that
    * cannot be read or applied (it stays in the journal and its audit chain; the skip is recorded
-   * as an event of its own). Replies once persisted; {@code NOT_DAMAGED} unless that event is
+   * as an event of its own). Replies Done once persisted; {@code NOT_DAMAGED} unless that event is
    * one of the container's damaged events.
    */
-  public record SkipDamagedEvent(long sequenceNr, AuditInfo audit, ActorRef<StatusReply<Done>> replyTo)
-      implements Command {}
+  public record SkipDamagedEvent(long sequenceNr, AuditInfo audit, ActorRef<ContainerReply<Done>> replyTo)
+      implements Request<Done> {}
 
   /** Every change up to event {@code seqNr} is on {@code replica}. */
   public record ReplicaProgress(String replica, long seqNr) implements CborSerializable {}
@@ -172,7 +197,7 @@ public final class ContainerEntity
   /** The reply to {@link GetSyncStatus}: the state and, per replica, changes not yet on it. */
   public record SyncStatus(ContainerState state, Map<String, Long> pendingChanges) implements CborSerializable {}
 
-  /** Self message: persist the buffered write and delete records as one batch. No reply. */
+  /** Self message: persist the buffered object records as one batch. No reply. */
   public enum FlushRecords implements Command {
     INSTANCE
   }
@@ -215,6 +240,15 @@ public final class ContainerEntity
       implements Event {}
 
   public record ObjectDeleted(String name, long size, SwiftTimestamp timestamp, AuditInfo audit)
+      implements Event {}
+
+  /**
+   * An object's metadata was replaced (Swift object POST): {@code contentType} and the user
+   * {@code metadata} are the object's afterwards, {@code timestamp} its new X-Timestamp. Data,
+   * size and etag stay, so the counts do not change; the replicas follow it like a write.
+   */
+  public record ObjectMetadataReplaced(
+      String name, String contentType, Map<String, String> metadata, SwiftTimestamp timestamp, AuditInfo audit)
       implements Event {}
 
   public record ContainerDeleted(SwiftTimestamp timestamp, AuditInfo audit) implements Event {}
@@ -260,9 +294,6 @@ public final class ContainerEntity
   /** An operator skipped damaged event {@code sequenceNr} (of type {@code type}); see SkipDamagedEvent. */
   public record DamagedEventSkipped(long sequenceNr, String type, AuditInfo audit) implements Event {}
 
-  /** A stored event that could not be read or applied: the container refuses requests until it is skipped. */
-  private record Damage(long sequenceNr, String type, String reason) {}
-
   // ---- set-up ---------------------------------------------------------------------------
 
   public static void init(ActorSystem<?> system) {
@@ -288,6 +319,15 @@ public final class ContainerEntity
   }
 
   /**
+   * Asks a container entity once: the stage completes with the command's result, or fails with
+   * a {@link ContainerRejectedException} when the entity refused it.
+   */
+  public static <T> CompletionStage<T> ask(
+      EntityRef<Command> entity, Function<ActorRef<ContainerReply<T>>, Command> message, Duration timeout) {
+    return entity.ask(message, timeout).thenApply(ContainerReply::orThrow);
+  }
+
+  /**
    * The journal's persistence id column holds 255 characters; container names may be longer, so
    * long ids keep the account and a digest of the container (events still carry the full names).
    */
@@ -310,43 +350,18 @@ public final class ContainerEntity
   private final AuditTrail<Event, ContainerState> trail;
 
   /**
-   * Writes and deletes recorded lately, by name and timestamp: an ask that timed out is sent
-   * again (see ops.Retry), and a record that was persisted but whose reply was lost must not
-   * count twice. Rebuilt from the events replayed at recovery.
+   * Group commit: object records that arrive while a batch is being persisted wait here and are
+   * persisted together by the next {@link FlushRecords}, so one hot container is not limited to
+   * one journal round trip per object. Each record is still acknowledged only after its event is
+   * persisted. Behaviour, not state: it holds reply refs of requests not persisted yet, lost with
+   * the actor on a crash (the callers' asks then time out and are sent again).
    */
-  /**
-   * Group commit: write and delete records that arrive while a batch is being persisted wait
-   * here and are persisted together by the next {@link FlushRecords}, so one hot container is
-   * not limited to one journal round trip per object. Each record is still acknowledged only
-   * after its event is persisted. Lost with the actor on a crash; the callers' asks then time
-   * out and are sent again.
-   */
-  private final GroupCommit<Event> pending = new GroupCommit<>();
-  private final java.util.Set<String> pendingKeys = new java.util.HashSet<>();
+  private final GroupCommit<Event, ContainerReply<Done>> pending = new GroupCommit<>();
   private final ActorRef<Command> self;
 
-  private final java.util.Map<String, Boolean> recentRecords =
-      new java.util.LinkedHashMap<>(64, 0.75f, false) {
-        @Override
-        protected boolean removeEldestEntry(java.util.Map.Entry<String, Boolean> eldest) {
-          return size() > 1024;
-        }
-      };
-
-  /**
-   * Recent changes (object writes and deletes, container deletes) by event sequence number, with
-   * when they happened: how many changes a replica lacks, and since when. Rebuilt from the events
-   * replayed at recovery; exact for replicas synced past {@link #changesKnownFrom}.
-   */
-  private final java.util.TreeMap<Long, Instant> recentChanges = new java.util.TreeMap<>();
-
-  /** Damaged events not skipped yet, by sequence number; rebuilt at recovery. */
-  private final java.util.TreeMap<Long, Damage> damage = new java.util.TreeMap<>();
-  private long changesKnownFrom = -1;
-  private static final int MAX_RECENT_CHANGES = 8192;
   /** Where this container's route is published for reads while this entity is unreachable. */
   private final ContainerRouteView routes;
-  /** The route this incarnation last published, and when (for the counts-only throttle). */
+  /** The route this incarnation last published, and when (a throttle of a side effect, not state). */
   private ContainerRoute publishedRoute;
   private long publishedAtMillis;
 
@@ -379,11 +394,11 @@ public final class ContainerEntity
    * Publishes the route when something a read depends on changed, or (with {@code counts}) when
    * only the counts changed and the last publication is older than the throttle interval.
    */
-  private void publishRoute(ContainerState state, boolean counts) {
-    if (state.lifecycle() == Lifecycle.EMPTY) {
+  private void publishRoute(EntityState state, boolean counts) {
+    if (state instanceof EntityState.Empty) {
       return;
     }
-    ContainerRoute route = ContainerRoute.of(state, lastSequenceNumber(ctx));
+    ContainerRoute route = ContainerRoute.of(state.container(), lastSequenceNumber(ctx));
     long now = System.currentTimeMillis();
     boolean changed = publishedRoute == null || !publishedRoute.sameRoute(route);
     boolean countsDue = !changed && counts
@@ -402,17 +417,32 @@ public final class ContainerEntity
     return trail.eventAdapter();
   }
 
+  /**
+   * Snapshots hold the container only (as before the indexes moved into the state, so old
+   * snapshots still load); the indexes start over from the events replayed after it.
+   */
   @Override
-  public SnapshotAdapter<ContainerState> snapshotAdapter() {
-    return trail.snapshotAdapter();
+  public SnapshotAdapter<EntityState> snapshotAdapter() {
+    SnapshotAdapter<ContainerState> chained = trail.snapshotAdapter();
+    return new SnapshotAdapter<>() {
+      @Override
+      public Object toJournal(EntityState state) {
+        return chained.toJournal(state.container());
+      }
+
+      @Override
+      public EntityState fromJournal(Object stored) {
+        return EntityState.recovered(chained.fromJournal(stored));
+      }
+    };
   }
 
   @Override
-  public SignalHandler<ContainerState> signalHandler() {
+  public SignalHandler<EntityState> signalHandler() {
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), state -> {
           trail.recoveryCompleted();
-          reportDamage();
+          reportDamage(state);
           publishRoute(state, false);
         })
         .build();
@@ -432,8 +462,8 @@ public final class ContainerEntity
   public static final String SYNC_TO_METADATA = "x-container-sync-to";
 
   @Override
-  public ContainerState emptyState() {
-    return ContainerState.empty(account, container);
+  public EntityState emptyState() {
+    return EntityState.empty(account, container);
   }
 
   @Override
@@ -448,28 +478,28 @@ public final class ContainerEntity
    * turn following on and off). {@code state} is the state after the event.
    */
   @Override
-  public Set<String> tagsFor(ContainerState state, Event event) {
+  public Set<String> tagsFor(EntityState state, Event event) {
     boolean lifecycle = event instanceof ContainerCreated
         || event instanceof ContainerMetadataUpdated
         || event instanceof ContainerDeleted;
-    return lifecycle || isFollowedBySync(state) ? Set.of(tag) : Set.of();
+    return lifecycle || isFollowedBySync(state.container()) ? Set.of(tag) : Set.of();
   }
 
   /**
    * One error per recovery, naming what the operator needs; requests meanwhile answer at once
    * with {@code DAMAGED} instead of waiting for a recovery that would fail again and again.
    */
-  private void reportDamage() {
-    if (damage.isEmpty()) {
+  private void reportDamage(EntityState state) {
+    if (!state.isDamaged()) {
       return;
     }
-    Damage first = damage.firstEntry().getValue();
+    DamagedEvent first = state.damaged().get(0);
     ctx.getLog().error(
         "container {} is damaged: its stored event {} (sequence number {}, persistence id {}) cannot be read or"
             + " applied: {}. Requests to the container answer 503 until an operator skips the event:"
             + " POST /admin/containers/{}/{}/skip-event {\"sequenceNr\": {}} ({} damaged event(s) in all)",
         entityId(account, container), first.type(), first.sequenceNr(), persistenceIdOf(account, container).id(),
-        first.reason(), account, container, first.sequenceNr(), damage.size());
+        first.reason(), account, container, first.sequenceNr(), state.damaged().size());
   }
 
   private static boolean isFollowedBySync(ContainerState state) {
@@ -479,101 +509,99 @@ public final class ContainerEntity
 
   // ---- commands -------------------------------------------------------------------------
 
+  /**
+   * Handlers by state, tried in this order: a damaged container only lets an operator skip the
+   * damaged event; an active one takes every command; a container never created or deleted
+   * can be created and refuses the rest; sync bookkeeping is taken in any state. A new stage
+   * (such as a migration) gets its own builder here.
+   */
   @Override
-  public CommandHandlerWithReply<Command, Event, ContainerState> commandHandler() {
-    return newCommandHandlerWithReplyBuilder()
-        .forAnyState()
-        .onCommand(cmd -> !damage.isEmpty() && !(cmd instanceof SkipDamagedEvent), this::refuseDamaged)
+  public CommandHandlerWithReply<Command, Event, EntityState> commandHandler() {
+    CommandHandlerWithReplyBuilder<Command, Event, EntityState> builder = newCommandHandlerWithReplyBuilder();
+    builder.forState(EntityState::isDamaged)
         .onCommand(SkipDamagedEvent.class, this::onSkipDamagedEvent)
-        .onCommand(Create.class, this::onCreate)
+        .onCommand(cmd -> true, this::refuseDamaged);
+    builder.forStateType(EntityState.Active.class)
+        .onCommand(Create.class, this::onCreateExisting)
         .onCommand(Get.class, this::onGet)
         .onCommand(UpdateMetadata.class, this::onUpdateMetadata)
         .onCommand(Delete.class, this::onDelete)
         .onCommand(RecordObjectWrite.class, this::onRecordObjectWrite)
         .onCommand(RecordObjectDelete.class, this::onRecordObjectDelete)
+        .onCommand(RecordObjectMetadata.class, this::onRecordObjectMetadata)
         .onCommand(FlushRecords.class, this::onFlushRecords)
         .onCommand(FlushStats.class, this::onFlushStats)
         .onCommand(GetSyncStatus.class, this::onGetSyncStatus)
+        .onCommand(RecordFailoverWrite.class, this::onRecordFailoverWrite);
+    notActive(builder, EntityState.Empty.class);
+    notActive(builder, EntityState.Deleted.class);
+    builder.forAnyState()
         .onCommand(RecordSyncProgress.class, this::onRecordSyncProgress)
         .onCommand(RecordReconciled.class, this::onRecordReconciled)
-        .onCommand(RecordFailoverWrite.class, this::onRecordFailoverWrite)
-        .build();
+        .onCommand(SkipDamagedEvent.class, this::onSkipDamagedEvent);
+    return builder.build();
   }
 
-  @SuppressWarnings("unchecked")
-  private ReplyEffect<Event, ContainerState> refuseDamaged(ContainerState state, Command cmd) {
-    Damage first = damage.firstEntry().getValue();
-    StatusReply<Object> refusal = StatusReply.error(ContainerRejection.DAMAGED.message(
-        "The record of container " + container + " is damaged (event " + first.sequenceNr()
-            + " cannot be read); an operator must repair it."));
-    ActorRef<?> replyTo = replyToOf(cmd);
-    return replyTo == null
-        ? Effect().noReply()
-        : Effect().reply((ActorRef<StatusReply<Object>>) replyTo, refusal);
+  /** A container that does not exist (never created, or deleted): it can be created. */
+  private <S extends EntityState> void notActive(
+      CommandHandlerWithReplyBuilder<Command, Event, EntityState> builder, Class<S> stage) {
+    builder.forStateType(stage)
+        .onCommand(Create.class, this::onCreateNew)
+        .onCommand(Delete.class, this::onDeleteMissing)
+        .onCommand(FlushRecords.class, this::onFlushRecordsMissing)
+        .onCommand(FlushStats.class, cmd -> Effect().noReply())
+        .onCommand(Get.class, this::notFound)
+        .onCommand(UpdateMetadata.class, this::notFound)
+        .onCommand(RecordObjectWrite.class, this::notFound)
+        .onCommand(RecordObjectDelete.class, this::notFound)
+        .onCommand(RecordObjectMetadata.class, this::notFound)
+        .onCommand(GetSyncStatus.class, this::notFound)
+        .onCommand(RecordFailoverWrite.class, this::notFound);
   }
 
-  /** Where a command wants its reply; null for the entity's own messages. */
-  private static ActorRef<?> replyToOf(Command cmd) {
-    if (cmd instanceof Create c) {
-      return c.replyTo();
-    } else if (cmd instanceof Get c) {
-      return c.replyTo();
-    } else if (cmd instanceof UpdateMetadata c) {
-      return c.replyTo();
-    } else if (cmd instanceof Delete c) {
-      return c.replyTo();
-    } else if (cmd instanceof RecordObjectWrite c) {
-      return c.replyTo();
-    } else if (cmd instanceof RecordObjectDelete c) {
-      return c.replyTo();
-    } else if (cmd instanceof GetSyncStatus c) {
-      return c.replyTo();
-    } else if (cmd instanceof RecordSyncProgress c) {
-      return c.replyTo();
-    } else if (cmd instanceof RecordReconciled c) {
-      return c.replyTo();
-    } else if (cmd instanceof RecordFailoverWrite c) {
-      return c.replyTo();
-    } else if (cmd instanceof SkipDamagedEvent c) {
-      return c.replyTo();
+  private ReplyEffect<Event, EntityState> refuseDamaged(EntityState state, Command cmd) {
+    if (!(cmd instanceof Request<?> request)) {
+      return Effect().noReply();
     }
-    return null;
+    DamagedEvent first = state.damaged().get(0);
+    return reject(request, ContainerRejection.DAMAGED,
+        "The record of container " + container + " is damaged (event " + first.sequenceNr()
+            + " cannot be read); an operator must repair it.");
   }
 
-  private ReplyEffect<Event, ContainerState> onSkipDamagedEvent(ContainerState state, SkipDamagedEvent cmd) {
-    Damage skipped = damage.get(cmd.sequenceNr());
-    if (skipped == null) {
-      return Effect().reply(cmd.replyTo(), StatusReply.error(ContainerRejection.NOT_DAMAGED.message(
+  private ReplyEffect<Event, EntityState> onSkipDamagedEvent(EntityState state, SkipDamagedEvent cmd) {
+    Optional<DamagedEvent> skipped =
+        state.damaged().stream().filter(d -> d.sequenceNr() == cmd.sequenceNr()).findFirst();
+    if (skipped.isEmpty()) {
+      return reject(cmd, ContainerRejection.NOT_DAMAGED,
           "event " + cmd.sequenceNr() + " of container " + container + " is not a damaged event"
-              + (damage.isEmpty() ? "" : "; damaged: " + damage.keySet()))));
+              + (state.isDamaged() ? "; damaged: " + state.damaged().stream().map(DamagedEvent::sequenceNr).toList() : ""));
     }
     return Effect()
-        .persist(new DamagedEventSkipped(cmd.sequenceNr(), skipped.type(), cmd.audit()))
+        .persist(new DamagedEventSkipped(cmd.sequenceNr(), skipped.get().type(), cmd.audit()))
         .thenRun(s -> ctx.getLog().warn("container {}: damaged event {} skipped by {}",
             entityId(account, container), cmd.sequenceNr(), cmd.audit().principal()))
-        .thenReply(cmd.replyTo(), s -> StatusReply.ack());
+        .thenReply(cmd.replyTo(), s -> ContainerReply.done());
   }
 
-  private ReplyEffect<Event, ContainerState> onCreate(ContainerState state, Create cmd) {
-    if (state.isActive()) {
-      if (!cmd.policy().equals(state.policy())) {
-        return Effect()
-            .reply(
-                cmd.replyTo(),
-                StatusReply.error(
-                    ContainerRejection.POLICY_MISMATCH.message(
-                        "container " + container + " exists with storage policy " + state.policy())));
-      }
-      // A PUT of an existing container moves its Last-Modified (Swift's put_timestamp), with or
-      // without metadata; an older timestamp changes nothing.
-      if (cmd.metadata().isEmpty() && !cmd.timestamp().isNewerThan(state.modifiedAt())) {
-        return Effect().reply(cmd.replyTo(), StatusReply.success(new CreateResult(state, false)));
-      }
-      return Effect()
-          .persist(new ContainerMetadataUpdated(cmd.metadata(), cmd.timestamp(), cmd.audit()))
-          .thenRun(s -> publishRoute(s, false))
-          .thenReply(cmd.replyTo(), s -> StatusReply.success(new CreateResult(s, false)));
+  private ReplyEffect<Event, EntityState> onCreateExisting(EntityState.Active state, Create cmd) {
+    ContainerState current = state.container();
+    if (!cmd.policy().equals(current.policy())) {
+      return reject(cmd, ContainerRejection.POLICY_MISMATCH,
+          "container " + container + " exists with storage policy " + current.policy());
     }
+    // A PUT of an existing container moves its Last-Modified (Swift's put_timestamp), with or
+    // without metadata; an older timestamp changes nothing.
+    if (cmd.metadata().isEmpty() && !cmd.timestamp().isNewerThan(current.modifiedAt())) {
+      return Effect().reply(cmd.replyTo(), ContainerReply.accepted(new CreateResult(current, false)));
+    }
+    return Effect()
+        .persist(new ContainerMetadataUpdated(cmd.metadata(), cmd.timestamp(), cmd.audit()))
+        .thenRun(s -> publishRoute(s, false))
+        .thenReply(cmd.replyTo(), s -> ContainerReply.accepted(new CreateResult(s.container(), false)));
+  }
+
+  private ReplyEffect<Event, EntityState> onCreateNew(EntityState state, Create cmd) {
     return Effect()
         .persist(
             new ContainerCreated(
@@ -586,52 +614,42 @@ public final class ContainerEntity
                 cmd.timestamp(),
                 cmd.audit()))
         .thenRun(s -> publishRoute(s, false))
-        .thenReply(cmd.replyTo(), s -> StatusReply.success(new CreateResult(s, true)));
+        .thenReply(cmd.replyTo(), s -> ContainerReply.accepted(new CreateResult(s.container(), true)));
   }
 
-  private ReplyEffect<Event, ContainerState> onGet(ContainerState state, Get cmd) {
-    if (!state.isActive()) {
-      return Effect().reply(cmd.replyTo(), notFound());
-    }
+  private ReplyEffect<Event, EntityState> onGet(EntityState.Active state, Get cmd) {
     publishRoute(state, true);
-    return Effect().reply(cmd.replyTo(), StatusReply.success(state));
+    return Effect().reply(cmd.replyTo(), ContainerReply.accepted(state.container()));
   }
 
-  private ReplyEffect<Event, ContainerState> onUpdateMetadata(
-      ContainerState state, UpdateMetadata cmd) {
-    if (!state.isActive()) {
-      return Effect().reply(cmd.replyTo(), notFound());
-    }
+  private ReplyEffect<Event, EntityState> onUpdateMetadata(EntityState.Active state, UpdateMetadata cmd) {
     return Effect()
         .persist(new ContainerMetadataUpdated(cmd.changes(), cmd.timestamp(), cmd.audit()))
         .thenRun(s -> publishRoute(s, false))
-        .thenReply(cmd.replyTo(), StatusReply::success);
+        .thenReply(cmd.replyTo(), s -> ContainerReply.accepted(s.container()));
   }
 
-  private ReplyEffect<Event, ContainerState> onDelete(ContainerState state, Delete cmd) {
+  private ReplyEffect<Event, EntityState> onDelete(EntityState.Active state, Delete cmd) {
     if (!pending.isEmpty()) {
       // Let the buffered records land first, in the order they were accepted.
       return Effect().stash();
     }
-    if (!state.isActive()) {
-      return Effect().reply(cmd.replyTo(), notFound());
-    }
     return Effect()
         .persist(new ContainerDeleted(cmd.timestamp(), cmd.audit()))
         .thenRun(s -> publishRoute(s, false))
-        .thenReply(cmd.replyTo(), s -> StatusReply.ack());
+        .thenReply(cmd.replyTo(), s -> ContainerReply.done());
   }
 
-  private ReplyEffect<Event, ContainerState> onRecordObjectWrite(
-      ContainerState state, RecordObjectWrite cmd) {
-    if (!state.isActive()) {
-      return Effect().reply(cmd.replyTo(), notFound());
+  private ReplyEffect<Event, EntityState> onDeleteMissing(EntityState state, Delete cmd) {
+    if (!pending.isEmpty()) {
+      return Effect().stash();
     }
-    String key = recordKey("w", cmd.name(), cmd.timestamp());
-    if (recentRecords.containsKey(key)) {
-      return Effect().reply(cmd.replyTo(), StatusReply.ack());
-    }
-    return buffer(key, new ObjectWritten(
+    return notFound(state, cmd);
+  }
+
+  private ReplyEffect<Event, EntityState> onRecordObjectWrite(EntityState.Active state, RecordObjectWrite cmd) {
+    return buffer(state, RecentRecords.Kind.WRITE, cmd.name(), cmd.timestamp(),
+        new ObjectWritten(
             cmd.name(),
             cmd.etag(),
             cmd.size(),
@@ -643,68 +661,74 @@ public final class ContainerEntity
         cmd.replyTo());
   }
 
-  private ReplyEffect<Event, ContainerState> buffer(
-      String key, Event event, ActorRef<StatusReply<Done>> replyTo) {
-    if (pending.add(pendingKeys.add(key) ? event : null, replyTo)) {
+  private ReplyEffect<Event, EntityState> onRecordObjectDelete(EntityState.Active state, RecordObjectDelete cmd) {
+    return buffer(state, RecentRecords.Kind.DELETE, cmd.name(), cmd.timestamp(),
+        new ObjectDeleted(cmd.name(), cmd.size(), cmd.timestamp(), cmd.audit()), cmd.replyTo());
+  }
+
+  private ReplyEffect<Event, EntityState> onRecordObjectMetadata(EntityState.Active state, RecordObjectMetadata cmd) {
+    return buffer(state, RecentRecords.Kind.METADATA, cmd.name(), cmd.timestamp(),
+        new ObjectMetadataReplaced(cmd.name(), cmd.contentType(), cmd.metadata(), cmd.timestamp(), cmd.audit()),
+        cmd.replyTo());
+  }
+
+  /** Joins an object record to the group commit, unless it is persisted already (a retried ask). */
+  private ReplyEffect<Event, EntityState> buffer(
+      EntityState state, RecentRecords.Kind kind, String name, SwiftTimestamp timestamp, Event event,
+      ActorRef<ContainerReply<Done>> replyTo) {
+    String key = RecentRecords.key(kind, name, timestamp);
+    if (state.records().contains(key)) {
+      return Effect().reply(replyTo, ContainerReply.done());
+    }
+    if (pending.add(key, event, replyTo)) {
       self.tell(FlushRecords.INSTANCE);
     }
     return Effect().noReply();
   }
 
-  private ReplyEffect<Event, ContainerState> onFlushRecords(ContainerState state, FlushRecords cmd) {
+  private ReplyEffect<Event, EntityState> onFlushRecords(EntityState.Active state, FlushRecords cmd) {
     if (pending.isEmpty()) {
       return Effect().noReply();
     }
-    GroupCommit.Batch<Event> batch = pending.drain();
-    pendingKeys.clear();
-    if (!state.isActive()) {
-      batch.reject(notFound());
-      return Effect().noReply();
-    }
+    GroupCommit.Batch<Event, ContainerReply<Done>> batch = pending.drain();
     return Effect()
         .persist(batch.events())
         .thenRun(s -> {
-          batch.acknowledge();
+          batch.answer(ContainerReply.done());
           scheduleStatsFlush();
         })
         .thenNoReply()
         .thenUnstashAll();
   }
 
-  private ReplyEffect<Event, ContainerState> onRecordObjectDelete(
-      ContainerState state, RecordObjectDelete cmd) {
-    if (!state.isActive()) {
-      return Effect().reply(cmd.replyTo(), notFound());
-    }
-    String key = recordKey("d", cmd.name(), cmd.timestamp());
-    if (recentRecords.containsKey(key)) {
-      return Effect().reply(cmd.replyTo(), StatusReply.ack());
-    }
-    return buffer(key, new ObjectDeleted(cmd.name(), cmd.size(), cmd.timestamp(), cmd.audit()), cmd.replyTo());
-  }
-
-  private ReplyEffect<Event, ContainerState> onFlushStats(ContainerState state, FlushStats cmd) {
-    if (state.isActive()) {
-      ClusterSharding.get(system)
-          .entityRefFor(AccountEntity.TYPE_KEY, account)
-          .tell(new AccountEntity.RefreshStats(ContainerSummary.of(state)));
+  private ReplyEffect<Event, EntityState> onFlushRecordsMissing(EntityState state, FlushRecords cmd) {
+    if (!pending.isEmpty()) {
+      pending.drain().answer(ContainerReply.rejected(ContainerRejection.NOT_FOUND, notFoundDetail()));
     }
     return Effect().noReply();
   }
 
-  private ReplyEffect<Event, ContainerState> onGetSyncStatus(ContainerState state, GetSyncStatus cmd) {
-    if (!state.isActive()) {
-      return Effect().reply(cmd.replyTo(), notFound());
-    }
-    Map<String, Long> pending = new java.util.TreeMap<>();
-    for (String replica : state.replicaBackends()) {
-      pending.put(replica, pendingChanges(state, state.sync().replica(replica).syncedSeqNr()));
-    }
-    return Effect().reply(cmd.replyTo(), StatusReply.success(new SyncStatus(state, pending)));
+  private ReplyEffect<Event, EntityState> onFlushStats(EntityState.Active state, FlushStats cmd) {
+    ClusterSharding.get(system)
+        .entityRefFor(AccountEntity.TYPE_KEY, account)
+        .tell(new AccountEntity.RefreshStats(ContainerSummary.of(state.container())));
+    return Effect().noReply();
   }
 
-  private ReplyEffect<Event, ContainerState> onRecordSyncProgress(ContainerState state, RecordSyncProgress cmd) {
-    List<Event> events = new java.util.ArrayList<>();
+  private ReplyEffect<Event, EntityState> onGetSyncStatus(EntityState.Active state, GetSyncStatus cmd) {
+    ContainerState current = state.container();
+    long lastChange = current.sync().lastChangeSeqNr();
+    Map<String, Long> pendingChanges = new TreeMap<>();
+    for (String replica : current.replicaBackends()) {
+      pendingChanges.put(replica,
+          state.changes().pendingChanges(current.sync().replica(replica).syncedSeqNr(), lastChange));
+    }
+    return Effect().reply(cmd.replyTo(), ContainerReply.accepted(new SyncStatus(current, pendingChanges)));
+  }
+
+  private ReplyEffect<Event, EntityState> onRecordSyncProgress(EntityState state, RecordSyncProgress cmd) {
+    ContainerState current = state.container();
+    List<Event> events = new ArrayList<>();
     for (SyncConflict c : cmd.conflicts()) {
       events.add(new SyncConflictResolved(c.name(), c.replica(), c.winnerBackend(), c.winner(), c.loser(), cmd.audit()));
     }
@@ -712,73 +736,52 @@ public final class ContainerEntity
       events.add(new ReplicaSyncFailed(f.replica(), f.objects(), f.error(), cmd.audit()));
     }
     for (ReplicaProgress p : cmd.progress()) {
-      ReplicaSync current = state.sync().replica(p.replica());
+      ReplicaSync replica = current.sync().replica(p.replica());
       // The projection reports the last event it read, which may be a progress event itself;
       // recording progress past the last change would feed the projection a new event to report,
       // one more event per progress interval for as long as the container lives.
-      long upTo = Math.min(p.seqNr(), state.sync().lastChangeSeqNr());
-      if (state.replicaBackends().contains(p.replica()) && upTo > current.syncedSeqNr()
-          && !current.needsReconcile()) {
-        events.add(new ReplicaSyncProgressed(
-            p.replica(), upTo, pendingSince(state, upTo, current), cmd.audit()));
+      long upTo = Math.min(p.seqNr(), current.sync().lastChangeSeqNr());
+      if (current.replicaBackends().contains(p.replica()) && upTo > replica.syncedSeqNr()
+          && !replica.needsReconcile()) {
+        events.add(new ReplicaSyncProgressed(p.replica(), upTo, pendingSince(state, upTo, replica), cmd.audit()));
       }
     }
     for (FailoverResolved r : cmd.failoverResolved()) {
-      if (state.sync().failoverWrites().containsKey(r.name())) {
+      if (current.sync().failoverWrites().containsKey(r.name())) {
         events.add(new FailoverWriteResolved(r.name(), r.timestamp(), cmd.audit()));
       }
     }
     if (events.isEmpty()) {
-      return Effect().reply(cmd.replyTo(), StatusReply.ack());
+      return Effect().reply(cmd.replyTo(), ContainerReply.done());
     }
-    return Effect().persist(events).thenReply(cmd.replyTo(), s -> StatusReply.ack());
+    return Effect().persist(events).thenReply(cmd.replyTo(), s -> ContainerReply.done());
   }
 
-  private ReplyEffect<Event, ContainerState> onRecordReconciled(ContainerState state, RecordReconciled cmd) {
-    if (!state.replicaBackends().contains(cmd.replica())) {
-      return Effect().reply(cmd.replyTo(), StatusReply.ack());
+  private ReplyEffect<Event, EntityState> onRecordReconciled(EntityState state, RecordReconciled cmd) {
+    ContainerState current = state.container();
+    if (!current.replicaBackends().contains(cmd.replica())) {
+      return Effect().reply(cmd.replyTo(), ContainerReply.done());
     }
-    ReplicaSync current = state.sync().replica(cmd.replica());
+    ReplicaSync replica = current.sync().replica(cmd.replica());
     return Effect()
         .persist(new ReplicaReconciled(cmd.replica(), cmd.upToSeqNr(), cmd.failuresAtStart(), cmd.copied(),
-            cmd.deleted(), pendingSince(state, Math.max(cmd.upToSeqNr(), current.syncedSeqNr()), current),
+            cmd.deleted(), pendingSince(state, Math.max(cmd.upToSeqNr(), replica.syncedSeqNr()), replica),
             cmd.audit()))
-        .thenReply(cmd.replyTo(), s -> StatusReply.ack());
+        .thenReply(cmd.replyTo(), s -> ContainerReply.done());
   }
 
-  private ReplyEffect<Event, ContainerState> onRecordFailoverWrite(ContainerState state, RecordFailoverWrite cmd) {
-    if (!state.isActive()) {
-      return Effect().reply(cmd.replyTo(), notFound());
-    }
+  private ReplyEffect<Event, EntityState> onRecordFailoverWrite(EntityState.Active state, RecordFailoverWrite cmd) {
     return Effect()
         .persist(new FailoverWriteRecorded(cmd.name(), cmd.backend(), cmd.timestamp(), cmd.audit()))
-        .thenReply(cmd.replyTo(), s -> StatusReply.ack());
-  }
-
-  /** Changes after {@code syncedSeqNr}: exact when known, else an upper bound. */
-  private long pendingChanges(ContainerState state, long syncedSeqNr) {
-    long last = state.sync().lastChangeSeqNr();
-    if (syncedSeqNr >= last) {
-      return 0;
-    }
-    if (changesKnownFrom >= 0 && syncedSeqNr >= changesKnownFrom) {
-      return recentChanges.tailMap(syncedSeqNr, false).size();
-    }
-    return last - syncedSeqNr;
+        .thenReply(cmd.replyTo(), s -> ContainerReply.done());
   }
 
   /** When the first change after {@code syncedSeqNr} happened; empty when there is none. */
-  private Optional<Instant> pendingSince(ContainerState state, long syncedSeqNr, ReplicaSync current) {
-    if (syncedSeqNr >= state.sync().lastChangeSeqNr()) {
+  private static Optional<Instant> pendingSince(EntityState state, long syncedSeqNr, ReplicaSync replica) {
+    if (syncedSeqNr >= state.container().sync().lastChangeSeqNr()) {
       return Optional.empty();
     }
-    if (changesKnownFrom >= 0 && syncedSeqNr >= changesKnownFrom) {
-      var next = recentChanges.higherEntry(syncedSeqNr);
-      if (next != null) {
-        return Optional.of(next.getValue());
-      }
-    }
-    return current.pendingSince();
+    return state.changes().firstChangeAfter(syncedSeqNr).or(replica::pendingSince);
   }
 
   private void scheduleStatsFlush() {
@@ -787,87 +790,24 @@ public final class ContainerEntity
     }
   }
 
-  private <T> StatusReply<T> notFound() {
-    return StatusReply.error(
-        ContainerRejection.NOT_FOUND.message("container " + container + " not found"));
+  private <T> ReplyEffect<Event, EntityState> notFound(EntityState state, Request<T> cmd) {
+    return reject(cmd, ContainerRejection.NOT_FOUND, notFoundDetail());
+  }
+
+  private String notFoundDetail() {
+    return "container " + container + " not found";
+  }
+
+  private <T> ReplyEffect<Event, EntityState> reject(Request<T> cmd, ContainerRejection reason, String detail) {
+    return Effect().reply(cmd.replyTo(), ContainerReply.rejected(reason, detail));
   }
 
   // ---- events ---------------------------------------------------------------------------
 
-  /**
-   * Applies the facts; never fails. A stored event that cannot be read ({@link EventUnreadable})
-   * or applied marks the container damaged at its sequence number instead of failing the
-   * recovery (which would be retried forever, each request waiting for the ask timeout); the
-   * state then stays as it was before that event.
-   */
+  /** Applies the facts to the state (see {@link EntityState#applied}); never fails. */
   @Override
-  public EventHandler<ContainerState, Event> eventHandler() {
-    EventHandler<ContainerState, Event> facts = facts();
-    return (state, event) -> {
-      long seqNr = lastSequenceNumber(ctx);
-      if (event instanceof EventUnreadable e) {
-        damage.put(seqNr, new Damage(seqNr, e.type(), e.reason()));
-        return state;
-      }
-      if (event instanceof DamagedEventSkipped e) {
-        damage.remove(e.sequenceNr());
-        return state;
-      }
-      try {
-        return facts.apply(state, event);
-      } catch (RuntimeException e) {
-        damage.put(seqNr, new Damage(seqNr, event.getClass().getSimpleName(), String.valueOf(e.getMessage())));
-        return state;
-      }
-    };
-  }
-
-  private EventHandler<ContainerState, Event> facts() {
-    return newEventHandlerBuilder()
-        .forAnyState()
-        .onEvent(ContainerCreated.class, ContainerState::created)
-        .onEvent(ContainerMetadataUpdated.class, ContainerState::metadataUpdated)
-        .onEvent(ObjectWritten.class, (state, e) -> {
-          recentRecords.put(recordKey("w", e.name(), e.timestamp()), Boolean.TRUE);
-          return changed(state.objectWritten(e), e);
-        })
-        .onEvent(ObjectDeleted.class, (state, e) -> {
-          recentRecords.put(recordKey("d", e.name(), e.timestamp()), Boolean.TRUE);
-          return changed(state.objectDeleted(e), e);
-        })
-        .onEvent(ContainerDeleted.class, (state, e) -> changed(state.deleted(e), e))
-        .onEvent(ReplicaSyncProgressed.class, (state, e) -> state.withSync(state.sync().withReplica(
-            e.replica(), state.sync().replica(e.replica()).progressed(e.syncedSeqNr(), e.pendingSince()))))
-        .onEvent(ReplicaSyncFailed.class, (state, e) -> state.withSync(state.sync().withReplica(
-            e.replica(), state.sync().replica(e.replica()).failed(e.objects(), e.error(), e.audit().at()))))
-        .onEvent(SyncConflictResolved.class, (state, e) -> state.withSync(state.sync().withReplica(
-            e.replica(), state.sync().replica(e.replica()).conflictResolved())))
-        .onEvent(ReplicaReconciled.class, (state, e) -> state.withSync(state.sync().withReplica(
-            e.replica(), state.sync().replica(e.replica()).reconciled(
-                e.upToSeqNr(), e.failuresAtStart(), e.pendingSince(), e.audit().at()))))
-        .onEvent(FailoverWriteRecorded.class, (state, e) -> state.withSync(state.sync().withFailoverWrite(
-            e.name(), new SyncState.FailoverWrite(e.backend(), e.timestamp()))))
-        .onEvent(FailoverWriteResolved.class, (state, e) -> state.withSync(
-            state.sync().withoutFailoverWrite(e.name(), e.timestamp())))
-        .build();
-  }
-
-  /** Notes a change the replicas must follow, at this event's sequence number. */
-  private ContainerState changed(ContainerState state, Event e) {
-    long seqNr = lastSequenceNumber(ctx);
-    Instant at = e.audit().at();
-    if (changesKnownFrom < 0) {
-      changesKnownFrom = state.sync().lastChangeSeqNr();
-    }
-    recentChanges.put(seqNr, at);
-    if (recentChanges.size() > MAX_RECENT_CHANGES) {
-      changesKnownFrom = recentChanges.pollFirstEntry().getKey();
-    }
-    return state.withSync(state.sync().changed(seqNr, at));
-  }
-
-  private static String recordKey(String kind, String name, SwiftTimestamp timestamp) {
-    return kind + timestamp.ticks() + "/" + name;
+  public EventHandler<EntityState, Event> eventHandler() {
+    return (state, event) -> state.applied(event, lastSequenceNumber(ctx));
   }
 
   private static String sha256(String text) {

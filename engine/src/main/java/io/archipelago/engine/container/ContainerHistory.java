@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A container as it was at an instant: its events replayed from the journal, in order, up to
@@ -53,7 +55,7 @@ public final class ContainerHistory {
     String lastType = "";
     Instant lastAt = null;
     long after = 0;
-    java.util.Map<Long, Unreadable> unreadable = new java.util.TreeMap<>();
+    Map<Long, Unreadable> unreadable = new TreeMap<>();
     while (true) {
       List<JournalRow> rows = reader.eventsOf(pid, after, PAGE);
       for (JournalRow row : rows) {
@@ -87,57 +89,11 @@ public final class ContainerHistory {
   }
 
   /**
-   * The state after event {@code seqNr}: what the entity's event handler does, minus its caches
+   * The state after event {@code seqNr}: what the entity's event handler does, minus its indexes
    * (the same state, sync progress of the replicas included).
    */
   public static ContainerState apply(ContainerState state, ContainerEntity.Event event, long seqNr) {
-    if (event instanceof ContainerEntity.ContainerCreated e) {
-      return state.created(e);
-    }
-    if (event instanceof ContainerEntity.ContainerMetadataUpdated e) {
-      return state.metadataUpdated(e);
-    }
-    if (event instanceof ContainerEntity.ObjectWritten e) {
-      return changed(state.objectWritten(e), seqNr, e);
-    }
-    if (event instanceof ContainerEntity.ObjectDeleted e) {
-      return changed(state.objectDeleted(e), seqNr, e);
-    }
-    if (event instanceof ContainerEntity.ContainerDeleted e) {
-      return changed(state.deleted(e), seqNr, e);
-    }
-    SyncState sync = state.sync();
-    if (event instanceof ContainerEntity.ReplicaSyncProgressed e) {
-      return state.withSync(sync.withReplica(
-          e.replica(), sync.replica(e.replica()).progressed(e.syncedSeqNr(), e.pendingSince())));
-    }
-    if (event instanceof ContainerEntity.ReplicaSyncFailed e) {
-      return state.withSync(sync.withReplica(
-          e.replica(), sync.replica(e.replica()).failed(e.objects(), e.error(), e.audit().at())));
-    }
-    if (event instanceof ContainerEntity.SyncConflictResolved e) {
-      return state.withSync(sync.withReplica(e.replica(), sync.replica(e.replica()).conflictResolved()));
-    }
-    if (event instanceof ContainerEntity.ReplicaReconciled e) {
-      return state.withSync(sync.withReplica(e.replica(), sync.replica(e.replica()).reconciled(
-          e.upToSeqNr(), e.failuresAtStart(), e.pendingSince(), e.audit().at())));
-    }
-    if (event instanceof ContainerEntity.FailoverWriteRecorded e) {
-      return state.withSync(
-          sync.withFailoverWrite(e.name(), new SyncState.FailoverWrite(e.backend(), e.timestamp())));
-    }
-    if (event instanceof ContainerEntity.FailoverWriteResolved e) {
-      return state.withSync(sync.withoutFailoverWrite(e.name(), e.timestamp()));
-    }
-    if (event instanceof ContainerEntity.EventUnreadable || event instanceof ContainerEntity.DamagedEventSkipped) {
-      return state;
-    }
-    throw new IllegalArgumentException("unknown container event " + event.getClass());
-  }
-
-  /** A change the replicas must follow, at {@code seqNr} (as the entity's {@code changed}). */
-  private static ContainerState changed(ContainerState state, long seqNr, ContainerEntity.Event e) {
-    return state.withSync(state.sync().changed(seqNr, e.audit().at()));
+    return state.apply(event, seqNr);
   }
 
   /** The stored event, or {@link ContainerEntity.EventUnreadable} when it cannot be read. */

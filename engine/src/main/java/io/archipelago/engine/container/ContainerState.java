@@ -52,6 +52,84 @@ public record ContainerState(
     return lifecycle == Lifecycle.ACTIVE;
   }
 
+  /**
+   * The state after event {@code seqNr}: the facts of the event, and for a change the replicas
+   * must follow, its place in {@link SyncState}. The entity's event handler and
+   * {@link ContainerHistory} both apply events through here.
+   */
+  ContainerState apply(ContainerEntity.Event event, long seqNr) {
+    if (event instanceof ContainerEntity.ContainerCreated e) {
+      return created(e);
+    }
+    if (event instanceof ContainerEntity.ContainerMetadataUpdated e) {
+      return metadataUpdated(e);
+    }
+    if (event instanceof ContainerEntity.ObjectWritten e) {
+      return objectWritten(e).changed(seqNr, e);
+    }
+    if (event instanceof ContainerEntity.ObjectDeleted e) {
+      return objectDeleted(e).changed(seqNr, e);
+    }
+    if (event instanceof ContainerEntity.ObjectMetadataReplaced e) {
+      return changed(seqNr, e); // no count changes, but the replicas must follow it
+    }
+    if (event instanceof ContainerEntity.ContainerDeleted e) {
+      return deleted(e).changed(seqNr, e);
+    }
+    if (event instanceof ContainerEntity.ReplicaSyncProgressed e) {
+      return withSync(sync.withReplica(
+          e.replica(), sync.replica(e.replica()).progressed(e.syncedSeqNr(), e.pendingSince())));
+    }
+    if (event instanceof ContainerEntity.ReplicaSyncFailed e) {
+      return withSync(sync.withReplica(
+          e.replica(), sync.replica(e.replica()).failed(e.objects(), e.error(), e.audit().at())));
+    }
+    if (event instanceof ContainerEntity.SyncConflictResolved e) {
+      return withSync(sync.withReplica(e.replica(), sync.replica(e.replica()).conflictResolved()));
+    }
+    if (event instanceof ContainerEntity.ReplicaReconciled e) {
+      return withSync(sync.withReplica(e.replica(), sync.replica(e.replica()).reconciled(
+          e.upToSeqNr(), e.failuresAtStart(), e.pendingSince(), e.audit().at())));
+    }
+    if (event instanceof ContainerEntity.FailoverWriteRecorded e) {
+      return withSync(sync.withFailoverWrite(e.name(), new SyncState.FailoverWrite(e.backend(), e.timestamp())));
+    }
+    if (event instanceof ContainerEntity.FailoverWriteResolved e) {
+      return withSync(sync.withoutFailoverWrite(e.name(), e.timestamp()));
+    }
+    if (event instanceof ContainerEntity.EventUnreadable || event instanceof ContainerEntity.DamagedEventSkipped) {
+      return this;
+    }
+    throw new IllegalArgumentException("unknown container event " + event.getClass());
+  }
+
+  /** Whether the replicas must follow the event (it moves {@link SyncState#lastChangeSeqNr()}). */
+  static boolean isChange(ContainerEntity.Event event) {
+    return event instanceof ContainerEntity.ObjectWritten
+        || event instanceof ContainerEntity.ObjectDeleted
+        || event instanceof ContainerEntity.ObjectMetadataReplaced
+        || event instanceof ContainerEntity.ContainerDeleted;
+  }
+
+  /** The {@link RecentRecords} key of an object record event; null for other events. */
+  static String recordKey(ContainerEntity.Event event) {
+    if (event instanceof ContainerEntity.ObjectWritten e) {
+      return RecentRecords.key(RecentRecords.Kind.WRITE, e.name(), e.timestamp());
+    }
+    if (event instanceof ContainerEntity.ObjectDeleted e) {
+      return RecentRecords.key(RecentRecords.Kind.DELETE, e.name(), e.timestamp());
+    }
+    if (event instanceof ContainerEntity.ObjectMetadataReplaced e) {
+      return RecentRecords.key(RecentRecords.Kind.METADATA, e.name(), e.timestamp());
+    }
+    return null;
+  }
+
+  /** A change the replicas must follow, at {@code seqNr}. */
+  private ContainerState changed(long seqNr, ContainerEntity.Event e) {
+    return withSync(sync.changed(seqNr, e.audit().at()));
+  }
+
   ContainerState created(ContainerEntity.ContainerCreated e) {
     return new ContainerState(
         Lifecycle.ACTIVE,

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The replication part of a container's state.
@@ -38,8 +39,8 @@ public record SyncState(
 
   /** A fresh start (container created): the replicas lack none of the changes before it. */
   SyncState restart(List<String> backends) {
-    ReplicaSync start = new ReplicaSync(lastChangeSeqNr, java.util.Optional.empty(), 0,
-        java.util.Optional.empty(), java.util.Optional.empty(), 0, java.util.Optional.empty());
+    ReplicaSync start = new ReplicaSync(lastChangeSeqNr, Optional.empty(), 0,
+        Optional.empty(), Optional.empty(), 0, Optional.empty());
     Map<String, ReplicaSync> r = new HashMap<>();
     backends.forEach(b -> r.put(b, start));
     return new SyncState(lastChangeSeqNr, r, Map.of());

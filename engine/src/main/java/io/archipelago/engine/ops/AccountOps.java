@@ -1,6 +1,7 @@
 package io.archipelago.engine.ops;
 
 import akka.NotUsed;
+import akka.japi.Pair;
 import akka.stream.javadsl.Source;
 import io.archipelago.engine.account.AccountEntity;
 import io.archipelago.engine.account.AccountSummary;
@@ -53,7 +54,7 @@ public final class AccountOps {
                 Optional<Next> following = page.partial() && remaining > 0
                     ? Optional.of(new Next(Optional.of(page.rows().get(page.rows().size() - 1).key()), remaining))
                     : Optional.empty();
-                return Optional.of(akka.japi.Pair.create(following, page));
+                return Optional.of(Pair.create(following, page));
               });
         });
   }

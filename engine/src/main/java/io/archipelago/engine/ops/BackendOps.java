@@ -1,5 +1,7 @@
 package io.archipelago.engine.ops;
 
+import akka.actor.typed.ActorRef;
+import akka.pattern.StatusReply;
 import io.archipelago.engine.backend.BackendDescriptor;
 import io.archipelago.engine.backend.BackendRegistryEntity;
 import io.archipelago.engine.backend.BackendState;
@@ -7,7 +9,10 @@ import io.archipelago.engine.backend.BackendValidation;
 import io.archipelago.engine.backend.RegistryState;
 import io.archipelago.engine.backend.RegistrySync;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import scala.Function1;
 
 /** Operator changes to the cluster-wide backend registry (admin API). */
 public final class BackendOps {
@@ -27,7 +32,7 @@ public final class BackendOps {
     try {
       validation.check(backend);
     } catch (IllegalArgumentException e) {
-      return java.util.concurrent.CompletableFuture.failedFuture(
+      return CompletableFuture.failedFuture(
           new GatewayException(GatewayException.Reason.BAD_REQUEST, e.getMessage()));
     }
     return changed(ask(replyTo -> new BackendRegistryEntity.Add(backend, request.audit(), replyTo)));
@@ -42,17 +47,17 @@ public final class BackendOps {
   }
 
   private CompletionStage<RegistryState> ask(
-      scala.Function1<akka.actor.typed.ActorRef<akka.pattern.StatusReply<RegistryState>>,
+      Function1<ActorRef<StatusReply<RegistryState>>,
           BackendRegistryEntity.Command> message) {
     return ctx.retrying(() -> ClusterSharding.get(ctx.system())
         .entityRefFor(BackendRegistryEntity.TYPE_KEY, BackendRegistryEntity.ID)
         .askWithStatus(message, ctx.askTimeout()))
         .exceptionally(failure -> {
           Throwable cause = EntityAsk.unwrap(failure);
-          if (cause instanceof akka.pattern.StatusReply.ErrorMessage e) {
+          if (cause instanceof StatusReply.ErrorMessage e) {
             throw new GatewayException(GatewayException.Reason.BAD_REQUEST, e.getMessage());
           }
-          throw cause instanceof RuntimeException r ? r : new java.util.concurrent.CompletionException(cause);
+          throw cause instanceof RuntimeException r ? r : new CompletionException(cause);
         });
   }
 

@@ -14,6 +14,7 @@ import io.archipelago.engine.account.AccountEntity;
 import io.archipelago.engine.container.ContainerEntity;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -55,7 +56,7 @@ public final class ClusterOps {
     List<CompletableFuture<MemberView>> views = new ArrayList<>();
     for (Member m : cluster.state().getMembers()) {
       boolean reachable = !unreachable.contains(m);
-      Map<EntityTypeKey<?>, CompletableFuture<Optional<ShardRegion.ShardRegionStats>>> asked = new java.util.LinkedHashMap<>();
+      Map<EntityTypeKey<?>, CompletableFuture<Optional<ShardRegion.ShardRegionStats>>> asked = new LinkedHashMap<>();
       for (EntityTypeKey<?> type : TYPES) {
         asked.put(type, reachable ? regionStats(m.address(), type)
             : CompletableFuture.completedFuture(Optional.empty()));

@@ -12,6 +12,7 @@ import io.archipelago.engine.placement.PlacementPolicy;
 import io.archipelago.engine.store.BackendContainer;
 import io.archipelago.engine.store.ListingPage;
 import io.archipelago.engine.store.ListingQuery;
+import io.archipelago.engine.store.ObjectStoreException;
 import io.archipelago.engine.store.SwiftTimestamp;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -183,7 +185,7 @@ public final class ContainerOps {
     Duration firstWait = troubled
         ? ctx.readFallback().firstAskTimeoutWhileUnreachable() : ctx.readFallback().firstAskTimeout();
     CompletionStage<ContainerState> first = EntityAsk.translated(
-        ctx.container(account, container).askWithStatus(ContainerEntity.Get::new, firstWait));
+        ContainerEntity.<ContainerState>ask(ctx.container(account, container), ContainerEntity.Get::new, firstWait));
     return first
         .thenApply(state -> {
           suspects.remove(id);
@@ -220,8 +222,7 @@ public final class ContainerOps {
     if (!suspect.probing().compareAndSet(false, true)) {
       return;
     }
-    ctx.container(account, container)
-        .askWithStatus(ContainerEntity.Get::new, ctx.askTimeout())
+    ContainerEntity.<ContainerState>ask(ctx.container(account, container), ContainerEntity.Get::new, ctx.askTimeout())
         .whenComplete((state, failure) -> {
           if (failure == null || !Retry.isTimeout(EntityAsk.unwrap(failure))) {
             suspects.remove(id, suspect);
@@ -271,7 +272,7 @@ public final class ContainerOps {
     return ctx.store(backend).list(where, query).exceptionallyCompose(failure -> {
       Throwable cause = EntityAsk.unwrap(failure);
       Throwable first = primaryFailure == null ? cause : primaryFailure;
-      if (!(cause instanceof io.archipelago.engine.store.ObjectStoreException.BackendUnavailable)
+      if (!(cause instanceof ObjectStoreException.BackendUnavailable)
           || nextReplica >= state.replicaBackends().size()
           || ctx.registry().store(state.replicaBackends().get(nextReplica)).isEmpty()) {
         return CompletableFuture.failedStage(first);
@@ -334,6 +335,6 @@ public final class ContainerOps {
 
   private static RuntimeException asRuntime(Throwable failure) {
     Throwable cause = EntityAsk.unwrap(failure);
-    return cause instanceof RuntimeException r ? r : new java.util.concurrent.CompletionException(cause);
+    return cause instanceof RuntimeException r ? r : new CompletionException(cause);
   }
 }

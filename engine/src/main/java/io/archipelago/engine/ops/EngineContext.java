@@ -1,17 +1,24 @@
 package io.archipelago.engine.ops;
 
+import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.EntityRef;
+import akka.japi.function.Function;
+import akka.pattern.StatusReply;
+import com.typesafe.config.Config;
 import io.archipelago.engine.account.AccountEntity;
 import io.archipelago.engine.backend.BackendRegistry;
 import io.archipelago.engine.container.ContainerEntity;
+import io.archipelago.engine.container.ContainerRejectedException;
+import io.archipelago.engine.container.ContainerReply;
 import io.archipelago.engine.placement.PlacementPolicy;
 import io.archipelago.engine.store.ObjectStore;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
+import scala.Function1;
 
 /** What the operations share: sharding, the registry, policies and the ask timeout. */
 public record EngineContext(
@@ -31,7 +38,7 @@ public record EngineContext(
    * @param firstAskTimeoutWhileUnreachable the same while a cluster member is unreachable
    */
   public record ReadFallback(boolean enabled, Duration firstAskTimeout, Duration firstAskTimeoutWhileUnreachable) {
-    public static ReadFallback fromConfig(com.typesafe.config.Config config) {
+    public static ReadFallback fromConfig(Config config) {
       return new ReadFallback(
           config.getBoolean("archipelago.engine.read-fallback.enabled"),
           config.getDuration("archipelago.engine.read-fallback.first-ask-timeout"),
@@ -44,18 +51,19 @@ public record EngineContext(
     return new Retry(system, retryBudget).onTimeout(ask);
   }
 
-  /** Asks a container entity, retrying on timeouts within the budget. */
+  /**
+   * Asks a container entity, retrying on timeouts within the budget; a rejection fails the stage
+   * with a {@link ContainerRejectedException} (see {@link EntityAsk#translated}).
+   */
   <T> CompletionStage<T> askContainer(
-      String account,
-      String container,
-      scala.Function1<akka.actor.typed.ActorRef<akka.pattern.StatusReply<T>>, ContainerEntity.Command> message) {
-    return retrying(() -> container(account, container).askWithStatus(message, askTimeout));
+      String account, String container, Function<ActorRef<ContainerReply<T>>, ContainerEntity.Command> message) {
+    return retrying(() -> ContainerEntity.ask(container(account, container), message, askTimeout));
   }
 
   /** Asks an account entity, retrying on timeouts within the budget. */
   <T> CompletionStage<T> askAccount(
       String account,
-      scala.Function1<akka.actor.typed.ActorRef<akka.pattern.StatusReply<T>>, AccountEntity.Command> message) {
+      Function1<ActorRef<StatusReply<T>>, AccountEntity.Command> message) {
     return retrying(() -> account(account).askWithStatus(message, askTimeout));
   }
 

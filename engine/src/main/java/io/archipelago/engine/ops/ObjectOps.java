@@ -132,7 +132,7 @@ public final class ObjectOps {
                     .delete(new BackendContainer(account, container), name)
                     .handle((d, e) -> { throw g; });
               }
-              return java.util.concurrent.CompletableFuture.failedStage(EntityAsk.unwrap(failure));
+              return CompletableFuture.failedStage(EntityAsk.unwrap(failure));
             });
   }
 
@@ -191,21 +191,32 @@ public final class ObjectOps {
         .thenCompose(x -> x);
   }
 
-  /** Swift POST: replaces the object's metadata. */
+  /**
+   * Swift POST: replaces the object's metadata on the backend, then records the change in the
+   * entity (audit trail and change feed: the replicas get the new metadata).
+   */
   public CompletionStage<ObjectInfo> replaceMetadata(
       String account,
       String container,
       String name,
       Optional<String> contentType,
       Map<String, String> metadata,
-      SwiftTimestamp timestamp) {
+      SwiftTimestamp timestamp,
+      RequestContext request) {
     return containers
         .get(account, container)
         .thenCompose(
             state -> ctx.store(state.primaryBackend())
                 .replaceMetadata(
                     new BackendContainer(account, container), name, contentType, metadata, timestamp))
-        .thenApply(found -> found.orElseThrow(ObjectOps::objectNotFound));
+        .thenApply(found -> found.orElseThrow(ObjectOps::objectNotFound))
+        .thenCompose(
+            updated -> EntityAsk.translated(
+                    ctx.<Done>askContainer(account, container,
+                        replyTo -> new ContainerEntity.RecordObjectMetadata(
+                            name, updated.contentType(), updated.metadata(), updated.timestamp(),
+                            request.audit(), replyTo)))
+                .thenApply(done -> updated));
   }
 
   /** Deletes on the backend, then records the delete in the entity. */

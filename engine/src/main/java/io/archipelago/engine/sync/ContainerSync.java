@@ -6,6 +6,7 @@ import akka.actor.typed.BehaviorInterceptor;
 import akka.actor.typed.PostStop;
 import akka.actor.typed.Signal;
 import akka.actor.typed.TypedActorContext;
+import akka.actor.typed.javadsl.Adapter;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.cluster.sharding.typed.ShardedDaemonProcessSettings;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -69,7 +70,7 @@ public final class ContainerSync {
     this.reconciler = new Reconciler(system, registry, objects, permits, reporter, retrying, metrics, settings, node);
     // Before the system counts as terminated (not after, as getWhenTerminated().thenRun would):
     // whoever waits for termination may then copy or reopen the embedded journal.
-    akka.actor.typed.javadsl.Adapter.toClassic(system).registerOnTermination(db::close);
+    Adapter.toClassic(system).registerOnTermination(db::close);
   }
 
   /** Starts sync and reconciler daemons (unless {@code archipelago.sync.enabled = off}). */
@@ -149,9 +150,10 @@ public final class ContainerSync {
 
   /** The container's state with each replica's pending change count. */
   public CompletionStage<ContainerEntity.SyncStatus> status(String account, String container) {
-    return ClusterSharding.get(system)
-        .entityRefFor(ContainerEntity.TYPE_KEY, ContainerEntity.entityId(account, container))
-        .askWithStatus(ContainerEntity.GetSyncStatus::new, settings.askTimeout());
+    return ContainerEntity.ask(
+        ClusterSharding.get(system)
+            .entityRefFor(ContainerEntity.TYPE_KEY, ContainerEntity.entityId(account, container)),
+        ContainerEntity.GetSyncStatus::new, settings.askTimeout());
   }
 
   /** The sync status of every replicated container whose slice this node runs. */
@@ -198,8 +200,9 @@ public final class ContainerSync {
   }
 
   private CompletionStage<ContainerState> containerState(BackendContainer c) {
-    return ClusterSharding.get(system)
-        .entityRefFor(ContainerEntity.TYPE_KEY, ContainerEntity.entityId(c.account(), c.container()))
-        .askWithStatus(ContainerEntity.Get::new, settings.askTimeout());
+    return ContainerEntity.ask(
+        ClusterSharding.get(system)
+            .entityRefFor(ContainerEntity.TYPE_KEY, ContainerEntity.entityId(c.account(), c.container())),
+        ContainerEntity.Get::new, settings.askTimeout());
   }
 }

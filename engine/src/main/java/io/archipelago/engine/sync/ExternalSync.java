@@ -6,12 +6,14 @@ import akka.http.javadsl.Http;
 import akka.http.javadsl.model.ContentType;
 import akka.http.javadsl.model.ContentTypes;
 import akka.http.javadsl.model.HttpEntities;
+import akka.http.javadsl.model.HttpHeader;
 import akka.http.javadsl.model.HttpMethods;
 import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.headers.RawHeader;
 import akka.http.javadsl.settings.ConnectionPoolSettings;
 import akka.stream.Materializer;
 import io.archipelago.engine.backend.BackendRegistry;
+import io.archipelago.engine.container.ContainerEntity;
 import io.archipelago.engine.store.BackendContainer;
 import io.archipelago.engine.store.ObjectInfo;
 import io.archipelago.engine.store.ObjectStoreException;
@@ -19,6 +21,9 @@ import io.archipelago.engine.store.SwiftTimestamp;
 import io.archipelago.engine.sync.SyncTargets.Target;
 import java.net.URI;
 import java.net.URLEncoder;
+import java.security.GeneralSecurityException;
+import java.util.HexFormat;
+import java.util.UUID;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
@@ -42,7 +47,7 @@ import java.util.concurrent.CompletionStage;
  */
 final class ExternalSync {
 
-  static final String SYNC_TO = io.archipelago.engine.container.ContainerEntity.SYNC_TO_METADATA;
+  static final String SYNC_TO = ContainerEntity.SYNC_TO_METADATA;
   static final String SYNC_KEY = "x-container-sync-key";
 
   private final ActorSystem<?> system;
@@ -111,14 +116,14 @@ final class ExternalSync {
     return targets.resolveMetadata(metadata);
   }
 
-  private static List<akka.http.javadsl.model.HttpHeader> headers(
+  private static List<HttpHeader> headers(
       Target target, String method, String name, SwiftTimestamp ts, ObjectInfo info) {
-    List<akka.http.javadsl.model.HttpHeader> h = new ArrayList<>();
+    List<HttpHeader> h = new ArrayList<>();
     h.add(RawHeader.create("X-Timestamp", ts.internal()));
     if (target.realm().isEmpty()) {
       h.add(RawHeader.create("X-Container-Sync-Key", target.key()));
     } else {
-      String nonce = java.util.UUID.randomUUID().toString().replace("-", "");
+      String nonce = UUID.randomUUID().toString().replace("-", "");
       String path = URI.create(target.url()).getRawPath() + "/" + encode(name);
       h.add(RawHeader.create("X-Container-Sync-Auth",
           target.realm() + " " + nonce + " " + sign(target.realmKey(), method, path, ts.internal(), nonce, target.key())));
@@ -141,8 +146,8 @@ final class ExternalSync {
       Mac mac = Mac.getInstance("HmacSHA1");
       mac.init(new SecretKeySpec(realmKey.getBytes(StandardCharsets.UTF_8), "HmacSHA1"));
       String text = method + "\n" + path + "\n" + timestamp + "\n" + nonce + "\n" + userKey;
-      return java.util.HexFormat.of().formatHex(mac.doFinal(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (java.security.GeneralSecurityException e) {
+      return HexFormat.of().formatHex(mac.doFinal(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }
   }

@@ -18,6 +18,7 @@ import io.archipelago.engine.store.ObjectInfo;
 import io.archipelago.engine.store.ObjectStore;
 import io.archipelago.engine.store.ObjectStoreException;
 import io.archipelago.engine.store.SwiftTimestamp;
+import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -367,7 +368,7 @@ public final class ObjectSync {
               .add(decode(p.substring(slash + 1)));
         }
       }
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       // not a manifest we understand: copy it as it is
     }
     return result;

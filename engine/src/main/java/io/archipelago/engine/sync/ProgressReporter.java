@@ -94,11 +94,11 @@ public final class ProgressReporter {
     p.failureCounts.forEach((r, n) -> failures.add(
         new ContainerEntity.ReplicaFailure(r, n[0], p.failureErrors.getOrDefault(r, ""))));
     AuditInfo audit = AuditInfo.system(node, "sync");
-    CompletionStage<Done> sent = ClusterSharding.get(system)
-        .entityRefFor(ContainerEntity.TYPE_KEY, entityId)
-        .askWithStatus(replyTo -> new ContainerEntity.RecordSyncProgress(
+    CompletionStage<Done> sent = ContainerEntity.ask(
+        ClusterSharding.get(system).entityRefFor(ContainerEntity.TYPE_KEY, entityId),
+        replyTo -> new ContainerEntity.RecordSyncProgress(
             progress, failures, List.copyOf(p.conflicts), List.copyOf(p.failoverResolved), audit, replyTo),
-            askTimeout);
+        askTimeout);
     sent.whenComplete((done, failure) -> {
       if (failure != null) {
         log.debug("sync progress of {} not recorded yet: {}", entityId, failure.toString());

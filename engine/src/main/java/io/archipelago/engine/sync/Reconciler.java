@@ -8,6 +8,7 @@ import akka.japi.Pair;
 import akka.stream.Materializer;
 import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Source;
+import io.archipelago.engine.backend.BackendRegistry;
 import io.archipelago.engine.container.ContainerEntity;
 import io.archipelago.engine.container.ContainerState;
 import io.archipelago.engine.store.BackendContainer;
@@ -21,6 +22,7 @@ import io.archipelago.persistence.audit.AuditInfo;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -46,7 +48,7 @@ public final class Reconciler {
       String replica, long compared, long copied, long deleted, long conflicts, long failed, Optional<String> error) {}
 
   private final ActorSystem<?> system;
-  private final io.archipelago.engine.backend.BackendRegistry registry;
+  private final BackendRegistry registry;
   private final ObjectSync objects;
   private final CopyPermits permits;
   private final ProgressReporter reporter;
@@ -57,7 +59,7 @@ public final class Reconciler {
   private final Materializer materializer;
 
   Reconciler(
-      ActorSystem<?> system, io.archipelago.engine.backend.BackendRegistry registry, ObjectSync objects,
+      ActorSystem<?> system, BackendRegistry registry, ObjectSync objects,
       CopyPermits permits, ProgressReporter reporter, Retrying retrying, SyncMetrics metrics,
       SyncSettings settings, String node) {
     this.system = system;
@@ -90,9 +92,10 @@ public final class Reconciler {
   }
 
   private CompletionStage<ContainerEntity.SyncStatus> status(String account, String container) {
-    return ClusterSharding.get(system)
-        .entityRefFor(ContainerEntity.TYPE_KEY, ContainerEntity.entityId(account, container))
-        .askWithStatus(ContainerEntity.GetSyncStatus::new, settings.askTimeout());
+    return ContainerEntity.ask(
+        ClusterSharding.get(system)
+            .entityRefFor(ContainerEntity.TYPE_KEY, ContainerEntity.entityId(account, container)),
+        ContainerEntity.GetSyncStatus::new, settings.askTimeout());
   }
 
   private CompletionStage<Report> reconcile(ContainerState state, String replica) {
@@ -152,11 +155,12 @@ public final class Reconciler {
             return CompletableFuture.completedFuture(report);
           }
           reporter.flush();
-          return ClusterSharding.get(system)
-              .entityRefFor(ContainerEntity.TYPE_KEY, entityId)
-              .<Done>askWithStatus(replyTo -> new ContainerEntity.RecordReconciled(
-                  replica, upTo, failuresAtStart, copied.get(), deleted.get(),
-                  AuditInfo.system(node, "reconcile"), replyTo), settings.askTimeout())
+          return ContainerEntity.<Done>ask(
+                  ClusterSharding.get(system).entityRefFor(ContainerEntity.TYPE_KEY, entityId),
+                  replyTo -> new ContainerEntity.RecordReconciled(
+                      replica, upTo, failuresAtStart, copied.get(), deleted.get(),
+                      AuditInfo.system(node, "reconcile"), replyTo),
+                  settings.askTimeout())
               .thenApply(d -> report);
         })
         .exceptionally(failure -> {
@@ -173,7 +177,7 @@ public final class Reconciler {
     if (p != null) {
       return objects.syncWrite(primary, replica, where, p.name());
     }
-    ObjectInfo onReplica = new ObjectInfo(r.name(), r.size(), r.etag(), r.contentType(), r.timestamp(), java.util.Map.of());
+    ObjectInfo onReplica = new ObjectInfo(r.name(), r.size(), r.etag(), r.contentType(), r.timestamp(), Map.of());
     return objects.replicaOnly(primary, replica, where, r.name(), onReplica, Optional.of(state));
   }
 

@@ -3,6 +3,7 @@ package io.archipelago.engine.sync;
 import io.archipelago.engine.container.ContainerEntity;
 import io.archipelago.engine.store.BackendContainer;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A container the sync follows, as it knows it: where its primary and replicas are, and the
@@ -23,8 +24,8 @@ public record ReplicatedContainer(
     this(persistenceId, slice, account, container, primary, replicas, "", "");
   }
 
-  java.util.Map<String, String> syncMetadata() {
-    return java.util.Map.of(ExternalSync.SYNC_TO, syncTo, ExternalSync.SYNC_KEY, syncKey);
+  Map<String, String> syncMetadata() {
+    return Map.of(ExternalSync.SYNC_TO, syncTo, ExternalSync.SYNC_KEY, syncKey);
   }
 
   /** Whether the sync has anything to do for it. */

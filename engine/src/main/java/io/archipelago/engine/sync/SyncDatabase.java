@@ -2,6 +2,7 @@ package io.archipelago.engine.sync;
 
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.DispatcherSelector;
+import akka.japi.function.Function;
 import akka.projection.jdbc.JdbcSession;
 import com.typesafe.config.Config;
 import com.zaxxer.hikari.HikariConfig;
@@ -66,7 +67,7 @@ public final class SyncDatabase implements AutoCloseable {
     }
 
     @Override
-    public <R> R withConnection(akka.japi.function.Function<Connection, R> func) throws Exception {
+    public <R> R withConnection(Function<Connection, R> func) throws Exception {
       return func.apply(connection);
     }
 

@@ -7,16 +7,22 @@ import akka.projection.javadsl.Handler;
 import akka.stream.Materializer;
 import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Source;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.archipelago.engine.container.ContainerEntity;
+import io.archipelago.engine.container.ContainerState;
 import io.archipelago.engine.store.BackendContainer;
+import io.archipelago.engine.store.SwiftTimestamp;
+import io.archipelago.persistence.audit.AuditMapper;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +39,7 @@ import org.slf4j.LoggerFactory;
 final class SyncHandler extends Handler<List<EventEnvelope<Object>>> {
 
   /** Decodes the audit envelopes the journal stores the container events in. */
-  private final com.fasterxml.jackson.databind.ObjectMapper auditMapper;
+  private final ObjectMapper auditMapper;
 
 
   private static final Logger log = LoggerFactory.getLogger(SyncHandler.class);
@@ -47,7 +53,7 @@ final class SyncHandler extends Handler<List<EventEnvelope<Object>>> {
   private final SyncSettings settings;
   private final Materializer materializer;
   private final ExternalSync external;
-  private final java.util.function.Function<BackendContainer, CompletionStage<io.archipelago.engine.container.ContainerState>>
+  private final Function<BackendContainer, CompletionStage<ContainerState>>
       containerState;
   /** Replicated containers of this slice by persistence id; loaded at the first group. */
   private Map<String, ReplicatedContainer> known;
@@ -56,7 +62,7 @@ final class SyncHandler extends Handler<List<EventEnvelope<Object>>> {
       ActorSystem<?> system, int slice, SyncDatabase db, ObjectSync objects, CopyPermits permits,
       ProgressReporter reporter, SyncMetrics metrics, SyncSettings settings,
       ExternalSync external,
-      java.util.function.Function<BackendContainer, CompletionStage<io.archipelago.engine.container.ContainerState>>
+      Function<BackendContainer, CompletionStage<ContainerState>>
           containerState) {
     this.external = external;
     this.containerState = containerState;
@@ -68,7 +74,7 @@ final class SyncHandler extends Handler<List<EventEnvelope<Object>>> {
     this.metrics = metrics;
     this.settings = settings;
     this.materializer = Materializer.matFromSystem(system);
-    this.auditMapper = io.archipelago.persistence.audit.AuditMapper.of(system);
+    this.auditMapper = AuditMapper.of(system);
   }
 
   @Override
@@ -125,11 +131,7 @@ final class SyncHandler extends Handler<List<EventEnvelope<Object>>> {
     long lastSeqNr = events.get(events.size() - 1).sequenceNr();
     Map<String, ContainerEntity.Event> lastChange = new LinkedHashMap<>();
     for (Change e : events) {
-      if (e.event() instanceof ContainerEntity.ObjectWritten w) {
-        lastChange.put(w.name(), w);
-      } else if (e.event() instanceof ContainerEntity.ObjectDeleted d) {
-        lastChange.put(d.name(), d);
-      }
+      objectNameOf(e.event()).ifPresent(name -> lastChange.put(name, e.event()));
     }
     Map<String, Failures> failures = new HashMap<>();
     rc.replicas().forEach(r -> failures.put(r, new Failures()));
@@ -146,10 +148,9 @@ final class SyncHandler extends Handler<List<EventEnvelope<Object>>> {
       }
       SyncTargets.Target target = ((SyncTargets.Resolved) resolution).target();
       for (ContainerEntity.Event change : lastChange.values()) {
-        all.add(permits.run(() -> change instanceof ContainerEntity.ObjectWritten w
-                ? external.write(rc.primary(), rc.where(), w.name(), target)
-                : external.delete(rc.where(), ((ContainerEntity.ObjectDeleted) change).name(),
-                    ((ContainerEntity.ObjectDeleted) change).timestamp(), target))
+        all.add(permits.run(() -> change instanceof ContainerEntity.ObjectDeleted d
+                ? external.delete(rc.where(), d.name(), d.timestamp(), target)
+                : external.write(rc.primary(), rc.where(), nameOf(change), target))
             .handle((action, failure) -> {
               if (failure != null) {
                 metrics.failed();
@@ -188,17 +189,33 @@ final class SyncHandler extends Handler<List<EventEnvelope<Object>>> {
     });
   }
 
+  /**
+   * The object an event changes: a write, a delete, or a metadata change (which the replicas get
+   * as a write: the primary's version, new metadata and newer timestamp, is copied over).
+   */
+  private static Optional<String> objectNameOf(ContainerEntity.Event event) {
+    if (event instanceof ContainerEntity.ObjectWritten w) {
+      return Optional.of(w.name());
+    }
+    if (event instanceof ContainerEntity.ObjectDeleted d) {
+      return Optional.of(d.name());
+    }
+    if (event instanceof ContainerEntity.ObjectMetadataReplaced m) {
+      return Optional.of(m.name());
+    }
+    return Optional.empty();
+  }
+
   private static String nameOf(ContainerEntity.Event change) {
-    return change instanceof ContainerEntity.ObjectWritten w ? w.name() : ((ContainerEntity.ObjectDeleted) change).name();
+    return objectNameOf(change).orElseThrow();
   }
 
   private CompletionStage<ObjectSync.Outcome> apply(ReplicatedContainer rc, String replica, ContainerEntity.Event change) {
     BackendContainer where = rc.where();
-    if (change instanceof ContainerEntity.ObjectWritten w) {
-      return objects.syncWrite(rc.primary(), replica, where, w.name());
+    if (change instanceof ContainerEntity.ObjectDeleted d) {
+      return objects.syncDelete(rc.primary(), replica, where, d.name(), d.timestamp());
     }
-    ContainerEntity.ObjectDeleted d = (ContainerEntity.ObjectDeleted) change;
-    return objects.syncDelete(rc.primary(), replica, where, d.name(), d.timestamp());
+    return objects.syncWrite(rc.primary(), replica, where, nameOf(change));
   }
 
   private void report(ReplicatedContainer rc, String name, ObjectSync.Outcome outcome) {
@@ -209,7 +226,7 @@ final class SyncHandler extends Handler<List<EventEnvelope<Object>>> {
     if (outcome.restoredPrimary()) {
       reporter.failoverResolved(rc.entityId(), new ContainerEntity.FailoverResolved(
           name, outcome.conflict().map(ContainerEntity.SyncConflict::winner)
-              .orElse(io.archipelago.engine.store.SwiftTimestamp.now())));
+              .orElse(SwiftTimestamp.now())));
     }
   }
 
@@ -293,7 +310,7 @@ final class SyncHandler extends Handler<List<EventEnvelope<Object>>> {
 
   private CompletionStage<Void> eachReplica(
       ReplicatedContainer rc, long seqNr,
-      java.util.function.Function<String, CompletionStage<ObjectSync.Action>> step) {
+      Function<String, CompletionStage<ObjectSync.Action>> step) {
     List<CompletableFuture<?>> all = new ArrayList<>();
     for (String replica : rc.replicas()) {
       all.add(step.apply(replica).handle((action, failure) -> {

@@ -3,6 +3,7 @@ package io.archipelago.engine.sync;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.DispatcherSelector;
 import akka.actor.typed.javadsl.Adapter;
+import akka.cluster.typed.Cluster;
 import akka.http.javadsl.ClientTransport;
 import akka.http.javadsl.settings.ClientConnectionSettings;
 import akka.http.javadsl.settings.ConnectionPoolSettings;
@@ -131,7 +132,7 @@ public final class SyncTargets {
   /** The checker of a running node: its Artery port is the one actually bound. */
   static SyncTargets of(ActorSystem<?> system) {
     SyncTargets targets = new SyncTargets(system.settings().config());
-    akka.cluster.typed.Cluster.get(system).selfMember().address().getPort().ifPresent(targets::addGatewayPort);
+    Cluster.get(system).selfMember().address().getPort().ifPresent(targets::addGatewayPort);
     return targets;
   }
 

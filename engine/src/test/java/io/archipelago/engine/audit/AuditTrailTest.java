@@ -21,7 +21,9 @@ import io.archipelago.engine.account.AccountState;
 import io.archipelago.engine.account.ContainerSummary;
 import io.archipelago.engine.container.ContainerEntity;
 import io.archipelago.engine.container.ContainerHistory;
+import io.archipelago.engine.container.ContainerReply;
 import io.archipelago.engine.container.ContainerState;
+import io.archipelago.engine.container.EntityState;
 import io.archipelago.engine.store.SwiftTimestamp;
 import io.archipelago.persistence.audit.AuditEnvelope;
 import io.archipelago.persistence.audit.AuditInfo;
@@ -31,6 +33,8 @@ import io.archipelago.persistence.audit.ChainedSnapshot;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -62,10 +66,10 @@ class AuditTrailTest {
 
   @Test
   void eventsLinkAcrossSnapshotsAndRestarts() {
-    var kit = EventSourcedBehaviorTestKit.<ContainerEntity.Command, ContainerEntity.Event, ContainerState>create(
+    var kit = EventSourcedBehaviorTestKit.<ContainerEntity.Command, ContainerEntity.Event, EntityState>create(
         testKit.system(), ContainerEntity.create("AUTH_test/chained"),
         EventSourcedBehaviorTestKit.enabledSerializationSettings());
-    kit.<StatusReply<ContainerEntity.CreateResult>>runCommand(r -> new ContainerEntity.Create(
+    kit.<ContainerReply<ContainerEntity.CreateResult>>runCommand(r -> new ContainerEntity.Create(
         "standard", "fs-a", List.of(), Map.of("x-container-meta-a", "1"), ts(1), AUDIT, r));
     for (int i = 0; i < 12; i++) { // snapshots every 5 events in the test config
       write(kit, "o" + i, i + 2);
@@ -74,7 +78,7 @@ class AuditTrailTest {
     for (int i = 12; i < 15; i++) {
       write(kit, "o" + i, i + 2);
     }
-    assertEquals(15, kit.restart().state().objectCount());
+    assertEquals(15, kit.restart().state().container().objectCount());
 
     String pid = "Container|AUTH_test/chained";
     List<Object> stored = kit.persistenceTestKit().persistedInStorage(pid);
@@ -171,32 +175,34 @@ class AuditTrailTest {
   @Test
   void historyReplaysEveryKindOfContainerEventToTheEntitysState() {
     String pid = "Container|AUTH_test/synced";
-    var kit = EventSourcedBehaviorTestKit.<ContainerEntity.Command, ContainerEntity.Event, ContainerState>create(
+    var kit = EventSourcedBehaviorTestKit.<ContainerEntity.Command, ContainerEntity.Event, EntityState>create(
         testKit.system(), ContainerEntity.create("AUTH_test/synced"),
         EventSourcedBehaviorTestKit.enabledSerializationSettings());
     AuditInfo sync = AuditInfo.system("node-1:25520", "sync");
-    kit.<StatusReply<ContainerEntity.CreateResult>>runCommand(r -> new ContainerEntity.Create(
+    kit.<ContainerReply<ContainerEntity.CreateResult>>runCommand(r -> new ContainerEntity.Create(
         "replicated", "fs-a", List.of("fs-b"), Map.of("x-container-meta-a", "1"), ts(1), AUDIT, r));
     for (int i = 0; i < 3; i++) {
       write(kit, "o" + i, i + 2);
     }
     kit.runCommand(ContainerEntity.FlushRecords.INSTANCE);
-    kit.<StatusReply<Done>>runCommand(r -> new ContainerEntity.RecordSyncProgress(
+    kit.<ContainerReply<Done>>runCommand(r -> new ContainerEntity.RecordSyncProgress(
         List.of(new ContainerEntity.ReplicaProgress("fs-b", 3)),
         List.of(new ContainerEntity.ReplicaFailure("fs-b", 1, "fs-b: 503")),
         List.of(new ContainerEntity.SyncConflict("o1", "fs-b", "fs-a", ts(3), ts(2))), List.of(), sync, r));
-    kit.<StatusReply<Done>>runCommand(r -> new ContainerEntity.RecordFailoverWrite("f", "fs-b", ts(9), AUDIT, r));
-    kit.<StatusReply<Done>>runCommand(r -> new ContainerEntity.RecordObjectDelete("o0", 10, ts(10), AUDIT, r));
+    kit.<ContainerReply<Done>>runCommand(r -> new ContainerEntity.RecordFailoverWrite("f", "fs-b", ts(9), AUDIT, r));
+    kit.<ContainerReply<Done>>runCommand(r -> new ContainerEntity.RecordObjectDelete("o0", 10, ts(10), AUDIT, r));
+    kit.<ContainerReply<Done>>runCommand(r -> new ContainerEntity.RecordObjectMetadata(
+        "o2", "text/csv", Map.of("x-object-meta-b", "2"), ts(10), AUDIT, r));
     kit.runCommand(ContainerEntity.FlushRecords.INSTANCE);
-    kit.<StatusReply<Done>>runCommand(r -> new ContainerEntity.RecordReconciled("fs-b", 4, 1, 1, 0, sync, r));
-    kit.<StatusReply<Done>>runCommand(r -> new ContainerEntity.RecordSyncProgress(List.of(), List.of(), List.of(),
+    kit.<ContainerReply<Done>>runCommand(r -> new ContainerEntity.RecordReconciled("fs-b", 4, 1, 1, 0, sync, r));
+    kit.<ContainerReply<Done>>runCommand(r -> new ContainerEntity.RecordSyncProgress(List.of(), List.of(), List.of(),
         List.of(new ContainerEntity.FailoverResolved("f", ts(9))), sync, r));
-    kit.<StatusReply<ContainerState>>runCommand(r -> new ContainerEntity.UpdateMetadata(
+    kit.<ContainerReply<ContainerState>>runCommand(r -> new ContainerEntity.UpdateMetadata(
         Map.of("x-container-meta-a", "2"), ts(11), AUDIT, r));
-    ContainerState live = kit.<StatusReply<ContainerState>>runCommand(ContainerEntity.Get::new).reply().getValue();
+    ContainerState live = kit.<ContainerReply<ContainerState>>runCommand(ContainerEntity.Get::new).reply().orThrow();
 
     List<Object> stored = kit.persistenceTestKit().persistedInStorage(pid);
-    java.util.Set<String> types = new java.util.TreeSet<>();
+    Set<String> types = new TreeSet<>();
     ContainerState replayed = ContainerState.empty("AUTH_test", "synced");
     long seq = 0;
     for (Object o : stored) {
@@ -205,16 +211,16 @@ class AuditTrailTest {
       replayed = ContainerHistory.apply(
           replayed, EventSchemas.CONTAINER.decode(mapper, e.type(), e.version(), e.payload()), ++seq);
     }
-    assertEquals(java.util.Set.of("ContainerCreated", "ObjectWritten", "ObjectDeleted", "ContainerMetadataUpdated",
+    assertEquals(Set.of("ContainerCreated", "ObjectWritten", "ObjectDeleted", "ContainerMetadataUpdated",
         "ReplicaSyncProgressed", "ReplicaSyncFailed", "SyncConflictResolved", "FailoverWriteRecorded",
-        "FailoverWriteResolved", "ReplicaReconciled"), types);
+        "FailoverWriteResolved", "ReplicaReconciled", "ObjectMetadataReplaced"), types);
     assertEquals(live, replayed);
   }
 
   private static void write(
-      EventSourcedBehaviorTestKit<ContainerEntity.Command, ContainerEntity.Event, ContainerState> kit,
+      EventSourcedBehaviorTestKit<ContainerEntity.Command, ContainerEntity.Event, EntityState> kit,
       String name, long second) {
-    kit.<StatusReply<Done>>runCommand(r -> new ContainerEntity.RecordObjectWrite(
+    kit.<ContainerReply<Done>>runCommand(r -> new ContainerEntity.RecordObjectWrite(
         name, "etag", 10, "text/plain", ts(second), false, 0, AUDIT, r));
   }
 

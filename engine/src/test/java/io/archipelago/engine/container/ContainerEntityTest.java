@@ -2,6 +2,7 @@ package io.archipelago.engine.container;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,7 +11,6 @@ import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.typed.ActorRef;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.EntityRef;
-import akka.pattern.StatusReply;
 import akka.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import akka.persistence.typed.PersistenceId;
 import io.archipelago.engine.EntityTestSystem;
@@ -51,7 +51,7 @@ class ContainerEntityTest {
           Instant.parse("2024-03-01T12:00:00.123456789Z"));
 
   private static ActorTestKit testKit;
-  private static EventSourcedBehaviorTestKit<ContainerEntity.Command, ContainerEntity.Event, ContainerState>
+  private static EventSourcedBehaviorTestKit<ContainerEntity.Command, ContainerEntity.Event, EntityState>
       kit;
 
   @BeforeAll
@@ -70,7 +70,7 @@ class ContainerEntityTest {
     kit.clear();
   }
 
-  private static EventSourcedBehaviorTestKit<ContainerEntity.Command, ContainerEntity.Event, ContainerState>
+  private static EventSourcedBehaviorTestKit<ContainerEntity.Command, ContainerEntity.Event, EntityState>
       newKit(String entityId) {
     return EventSourcedBehaviorTestKit.create(
         testKit.system(),
@@ -83,16 +83,16 @@ class ContainerEntityTest {
   }
 
   private static ContainerEntity.CreateResult create(
-      EventSourcedBehaviorTestKit<ContainerEntity.Command, ContainerEntity.Event, ContainerState> k,
+      EventSourcedBehaviorTestKit<ContainerEntity.Command, ContainerEntity.Event, EntityState> k,
       String policy,
       Map<String, String> metadata,
       SwiftTimestamp at) {
     var result =
-        k.<StatusReply<ContainerEntity.CreateResult>>runCommand(
+        k.<ContainerReply<ContainerEntity.CreateResult>>runCommand(
             replyTo -> new ContainerEntity.Create(
                 policy, "fs-a", List.of("fs-b"), metadata, at, AUDIT, replyTo));
-    assertTrue(result.reply().isSuccess(), () -> "create failed: " + result.reply());
-    return result.reply().getValue();
+    assertTrue(result.reply().isAccepted(), () -> "create failed: " + result.reply());
+    return result.reply().orThrow();
   }
 
   private static ContainerEntity.CreateResult create(String policy, Map<String, String> metadata, SwiftTimestamp at) {
@@ -101,17 +101,16 @@ class ContainerEntityTest {
 
   private static ContainerEntity.RecordObjectWrite write(
       String name, long size, SwiftTimestamp at, boolean replaced, long replacedSize,
-      ActorRef<StatusReply<Done>> replyTo) {
+      ActorRef<ContainerReply<Done>> replyTo) {
     return new ContainerEntity.RecordObjectWrite(
         name, "d41d8cd98f00b204e9800998ecf8427e", size, "image/jpeg", at, replaced, replacedSize,
         AUDIT, replyTo);
   }
 
-  private static void assertRejected(StatusReply<?> reply, ContainerRejection expected) {
-    assertTrue(reply.isError(), () -> "expected an error, got " + reply);
-    String message = reply.getError().getMessage();
-    assertTrue(message.startsWith(expected.name() + ":"), message);
-    assertEquals(Optional.of(expected), ContainerRejection.fromMessage(message));
+  private static void assertRejected(ContainerReply<?> reply, ContainerRejection expected) {
+    assertInstanceOf(ContainerReply.Rejected.class, reply, () -> "expected a rejection, got " + reply);
+    assertEquals(expected, ((ContainerReply.Rejected<?>) reply).reason());
+    assertFalse(((ContainerReply.Rejected<?>) reply).detail().isEmpty());
   }
 
   // ---- create ---------------------------------------------------------------------------
@@ -120,7 +119,7 @@ class ContainerEntityTest {
   void createOfANewContainerPersistsContainerCreated() {
     Map<String, String> metadata = Map.of("x-container-meta-color", "blue", "x-container-meta-gone", "");
     var result =
-        kit.<StatusReply<ContainerEntity.CreateResult>>runCommand(
+        kit.<ContainerReply<ContainerEntity.CreateResult>>runCommand(
             replyTo -> new ContainerEntity.Create(
                 "standard", "fs-a", List.of("fs-b"), metadata, ts("1700000000.00001"), AUDIT, replyTo));
 
@@ -129,10 +128,10 @@ class ContainerEntityTest {
             ACCOUNT, CONTAINER, "standard", "fs-a", List.of("fs-b"), metadata,
             ts("1700000000.00001"), AUDIT),
         EntityTestSystem.event(result));
-    assertTrue(result.reply().isSuccess());
-    ContainerEntity.CreateResult created = result.reply().getValue();
+    assertTrue(result.reply().isAccepted());
+    ContainerEntity.CreateResult created = result.reply().orThrow();
     assertTrue(created.created());
-    ContainerState state = result.state();
+    ContainerState state = result.state().container();
     assertEquals(state, created.state());
     assertEquals(Lifecycle.ACTIVE, state.lifecycle());
     assertEquals(ACCOUNT, state.account());
@@ -155,16 +154,16 @@ class ContainerEntityTest {
 
     Map<String, String> changes = Map.of("x-container-meta-size", "xl", "x-container-meta-color", "");
     var result =
-        kit.<StatusReply<ContainerEntity.CreateResult>>runCommand(
+        kit.<ContainerReply<ContainerEntity.CreateResult>>runCommand(
             replyTo -> new ContainerEntity.Create(
                 "standard", "fs-other", List.of(), changes, ts("1700000001.00000"), AUDIT, replyTo));
 
     assertEquals(
         new ContainerEntity.ContainerMetadataUpdated(changes, ts("1700000001.00000"), AUDIT),
         EntityTestSystem.event(result));
-    ContainerEntity.CreateResult reply = result.reply().getValue();
+    ContainerEntity.CreateResult reply = result.reply().orThrow();
     assertFalse(reply.created());
-    assertEquals(result.state(), reply.state());
+    assertEquals(result.state().container(), reply.state());
     assertEquals(Map.of("x-container-meta-size", "xl"), reply.state().metadata());
     // Placement and creation time belong to the first create.
     assertEquals("fs-a", reply.state().primaryBackend());
@@ -179,31 +178,31 @@ class ContainerEntityTest {
     ContainerState before = create("standard", Map.of("x-container-meta-a", "1"), ts("1700000000")).state();
 
     var result =
-        kit.<StatusReply<ContainerEntity.CreateResult>>runCommand(
+        kit.<ContainerReply<ContainerEntity.CreateResult>>runCommand(
             replyTo -> new ContainerEntity.Create(
                 "standard", "fs-a", List.of("fs-b"), Map.of(), ts("1700000005"), AUDIT, replyTo));
 
-    assertFalse(result.reply().getValue().created());
-    assertEquals(ts("1700000005"), result.state().modifiedAt());
-    assertEquals(before.createdAt(), result.state().createdAt());
-    assertEquals(before.metadata(), result.state().metadata());
+    assertFalse(result.reply().orThrow().created());
+    assertEquals(ts("1700000005"), result.state().container().modifiedAt());
+    assertEquals(before.createdAt(), result.state().container().createdAt());
+    assertEquals(before.metadata(), result.state().container().metadata());
   }
 
   @Test
   void createOfAnExistingContainerWithAnOlderTimestampPersistsNothing() {
     create("standard", Map.of("x-container-meta-a", "1"), ts("1700000000"));
-    ContainerState before = kit.<StatusReply<ContainerEntity.CreateResult>>runCommand(
+    ContainerState before = kit.<ContainerReply<ContainerEntity.CreateResult>>runCommand(
         replyTo -> new ContainerEntity.Create(
-            "standard", "fs-a", List.of("fs-b"), Map.of(), ts("1700000005"), AUDIT, replyTo)).state();
+            "standard", "fs-a", List.of("fs-b"), Map.of(), ts("1700000005"), AUDIT, replyTo)).state().container();
 
     var result =
-        kit.<StatusReply<ContainerEntity.CreateResult>>runCommand(
+        kit.<ContainerReply<ContainerEntity.CreateResult>>runCommand(
             replyTo -> new ContainerEntity.Create(
                 "standard", "fs-a", List.of("fs-b"), Map.of(), ts("1700000003"), AUDIT, replyTo));
 
     assertTrue(result.hasNoEvents());
-    assertEquals(new ContainerEntity.CreateResult(before, false), result.reply().getValue());
-    assertEquals(before, result.state());
+    assertEquals(new ContainerEntity.CreateResult(before, false), result.reply().orThrow());
+    assertEquals(before, result.state().container());
   }
 
   @Test
@@ -211,46 +210,46 @@ class ContainerEntityTest {
     ContainerState before = create("standard", Map.of(), ts("1700000000")).state();
 
     var result =
-        kit.<StatusReply<ContainerEntity.CreateResult>>runCommand(
+        kit.<ContainerReply<ContainerEntity.CreateResult>>runCommand(
             replyTo -> new ContainerEntity.Create(
                 "archive", "fs-c", List.of(), Map.of("x-container-meta-a", "1"), ts("1700000001"),
                 AUDIT, replyTo));
 
     assertRejected(result.reply(), ContainerRejection.POLICY_MISMATCH);
-    assertTrue(result.reply().getError().getMessage().contains("standard"));
+    assertTrue(((ContainerReply.Rejected<?>) result.reply()).detail().contains("standard"));
     assertTrue(result.hasNoEvents());
-    assertEquals(before, result.state());
+    assertEquals(before, result.state().container());
   }
 
   // ---- get ------------------------------------------------------------------------------
 
   @Test
   void getBeforeCreateIsNotFound() {
-    var result = kit.<StatusReply<ContainerState>>runCommand(ContainerEntity.Get::new);
+    var result = kit.<ContainerReply<ContainerState>>runCommand(ContainerEntity.Get::new);
 
     assertRejected(result.reply(), ContainerRejection.NOT_FOUND);
     assertTrue(result.hasNoEvents());
-    assertEquals(Lifecycle.EMPTY, result.state().lifecycle());
+    assertEquals(Lifecycle.EMPTY, result.state().container().lifecycle());
   }
 
   @Test
   void getRepliesTheActiveState() {
     ContainerState created = create("standard", Map.of("x-container-read", ".r:*"), ts("1700000000")).state();
 
-    var result = kit.<StatusReply<ContainerState>>runCommand(ContainerEntity.Get::new);
+    var result = kit.<ContainerReply<ContainerState>>runCommand(ContainerEntity.Get::new);
 
     assertTrue(result.hasNoEvents());
-    assertEquals(created, result.reply().getValue());
+    assertEquals(created, result.reply().orThrow());
   }
 
   @Test
   void getAfterDeleteIsNotFound() {
     create("standard", Map.of(), ts("1700000000"));
     var deleted =
-        kit.<StatusReply<Done>>runCommand(replyTo -> new ContainerEntity.Delete(ts("1700000001"), AUDIT, replyTo));
-    assertEquals(StatusReply.ack(), deleted.reply());
+        kit.<ContainerReply<Done>>runCommand(replyTo -> new ContainerEntity.Delete(ts("1700000001"), AUDIT, replyTo));
+    assertEquals(ContainerReply.done(), deleted.reply());
 
-    var result = kit.<StatusReply<ContainerState>>runCommand(ContainerEntity.Get::new);
+    var result = kit.<ContainerReply<ContainerState>>runCommand(ContainerEntity.Get::new);
 
     assertRejected(result.reply(), ContainerRejection.NOT_FOUND);
   }
@@ -267,13 +266,13 @@ class ContainerEntityTest {
     changes.put("x-container-meta-a", "one");
     changes.put("x-container-meta-never-set", "");
     var result =
-        kit.<StatusReply<ContainerState>>runCommand(
+        kit.<ContainerReply<ContainerState>>runCommand(
             replyTo -> new ContainerEntity.UpdateMetadata(changes, ts("1700000002.5"), AUDIT, replyTo));
 
     assertEquals(
         new ContainerEntity.ContainerMetadataUpdated(changes, ts("1700000002.5"), AUDIT), EntityTestSystem.event(result));
-    ContainerState state = result.reply().getValue();
-    assertEquals(result.state(), state);
+    ContainerState state = result.reply().orThrow();
+    assertEquals(result.state().container(), state);
     assertEquals(Map.of("x-container-meta-a", "one", "x-container-meta-c", "3"), state.metadata());
     assertEquals(ts("1700000000"), state.createdAt());
     assertEquals(ts("1700000002.5"), state.modifiedAt());
@@ -285,78 +284,122 @@ class ContainerEntityTest {
   void recordedWritesCountObjectsAndBytes() {
     create("standard", Map.of(), ts("1700000000"));
 
-    var first = kit.<StatusReply<Done>>runCommand(r -> write("a.jpg", 100, ts("1700000010"), false, 0, r));
-    assertEquals(StatusReply.ack(), first.reply());
+    var first = kit.<ContainerReply<Done>>runCommand(r -> write("a.jpg", 100, ts("1700000010"), false, 0, r));
+    assertEquals(ContainerReply.done(), first.reply());
     assertEquals(
         new ContainerEntity.ObjectWritten(
             "a.jpg", "d41d8cd98f00b204e9800998ecf8427e", 100, "image/jpeg", ts("1700000010"), false, 0,
             AUDIT),
         EntityTestSystem.event(first));
-    assertEquals(1, first.state().objectCount());
-    assertEquals(100, first.state().bytesUsed());
+    assertEquals(1, first.state().container().objectCount());
+    assertEquals(100, first.state().container().bytesUsed());
 
-    var second = kit.<StatusReply<Done>>runCommand(r -> write("b.jpg", 50, ts("1700000020"), false, 0, r));
-    assertEquals(2, second.state().objectCount());
-    assertEquals(150, second.state().bytesUsed());
-    assertEquals(ts("1700000020"), second.state().lastWriteAt());
+    var second = kit.<ContainerReply<Done>>runCommand(r -> write("b.jpg", 50, ts("1700000020"), false, 0, r));
+    assertEquals(2, second.state().container().objectCount());
+    assertEquals(150, second.state().container().bytesUsed());
+    assertEquals(ts("1700000020"), second.state().container().lastWriteAt());
   }
 
   @Test
   void anOverwriteKeepsTheCountAndAdjustsTheBytes() {
     create("standard", Map.of(), ts("1700000000"));
-    kit.<StatusReply<Done>>runCommand(r -> write("a.jpg", 100, ts("1700000010"), false, 0, r));
-    kit.<StatusReply<Done>>runCommand(r -> write("b.jpg", 50, ts("1700000011"), false, 0, r));
+    kit.<ContainerReply<Done>>runCommand(r -> write("a.jpg", 100, ts("1700000010"), false, 0, r));
+    kit.<ContainerReply<Done>>runCommand(r -> write("b.jpg", 50, ts("1700000011"), false, 0, r));
 
-    var smaller = kit.<StatusReply<Done>>runCommand(r -> write("a.jpg", 30, ts("1700000012"), true, 100, r));
-    assertEquals(StatusReply.ack(), smaller.reply());
-    assertEquals(2, smaller.state().objectCount());
-    assertEquals(80, smaller.state().bytesUsed());
+    var smaller = kit.<ContainerReply<Done>>runCommand(r -> write("a.jpg", 30, ts("1700000012"), true, 100, r));
+    assertEquals(ContainerReply.done(), smaller.reply());
+    assertEquals(2, smaller.state().container().objectCount());
+    assertEquals(80, smaller.state().container().bytesUsed());
 
-    var larger = kit.<StatusReply<Done>>runCommand(r -> write("b.jpg", 1_000, ts("1700000013"), true, 50, r));
-    assertEquals(2, larger.state().objectCount());
-    assertEquals(1_030, larger.state().bytesUsed());
+    var larger = kit.<ContainerReply<Done>>runCommand(r -> write("b.jpg", 1_000, ts("1700000013"), true, 50, r));
+    assertEquals(2, larger.state().container().objectCount());
+    assertEquals(1_030, larger.state().container().bytesUsed());
   }
 
   @Test
   void aLateWriteDoesNotMoveLastWriteBack() {
     create("standard", Map.of(), ts("1700000000"));
-    kit.<StatusReply<Done>>runCommand(r -> write("a", 1, ts("1700000050"), false, 0, r));
+    kit.<ContainerReply<Done>>runCommand(r -> write("a", 1, ts("1700000050"), false, 0, r));
 
-    var late = kit.<StatusReply<Done>>runCommand(r -> write("b", 1, ts("1700000040"), false, 0, r));
+    var late = kit.<ContainerReply<Done>>runCommand(r -> write("b", 1, ts("1700000040"), false, 0, r));
 
-    assertEquals(ts("1700000050"), late.state().lastWriteAt());
-    assertEquals(2, late.state().objectCount());
+    assertEquals(ts("1700000050"), late.state().container().lastWriteAt());
+    assertEquals(2, late.state().container().objectCount());
   }
 
   @Test
   void recordedDeletesUncountObjectsAndBytes() {
     create("standard", Map.of(), ts("1700000000"));
-    kit.<StatusReply<Done>>runCommand(r -> write("a", 100, ts("1700000010"), false, 0, r));
-    kit.<StatusReply<Done>>runCommand(r -> write("b", 40, ts("1700000011"), false, 0, r));
+    kit.<ContainerReply<Done>>runCommand(r -> write("a", 100, ts("1700000010"), false, 0, r));
+    kit.<ContainerReply<Done>>runCommand(r -> write("b", 40, ts("1700000011"), false, 0, r));
 
     var result =
-        kit.<StatusReply<Done>>runCommand(
+        kit.<ContainerReply<Done>>runCommand(
             r -> new ContainerEntity.RecordObjectDelete("a", 100, ts("1700000012"), AUDIT, r));
 
-    assertEquals(StatusReply.ack(), result.reply());
+    assertEquals(ContainerReply.done(), result.reply());
     assertEquals(new ContainerEntity.ObjectDeleted("a", 100, ts("1700000012"), AUDIT), EntityTestSystem.event(result));
-    assertEquals(1, result.state().objectCount());
-    assertEquals(40, result.state().bytesUsed());
-    assertEquals(ts("1700000012"), result.state().lastWriteAt());
+    assertEquals(1, result.state().container().objectCount());
+    assertEquals(40, result.state().container().bytesUsed());
+    assertEquals(ts("1700000012"), result.state().container().lastWriteAt());
   }
 
   @Test
   void countsNeverGoNegative() {
     create("standard", Map.of(), ts("1700000000"));
-    kit.<StatusReply<Done>>runCommand(r -> write("a", 10, ts("1700000010"), false, 0, r));
+    kit.<ContainerReply<Done>>runCommand(r -> write("a", 10, ts("1700000010"), false, 0, r));
 
     // A delete recorded twice (a retried request) must not drive the counters below zero.
-    kit.<StatusReply<Done>>runCommand(r -> new ContainerEntity.RecordObjectDelete("a", 10, ts("1700000011"), AUDIT, r));
+    kit.<ContainerReply<Done>>runCommand(r -> new ContainerEntity.RecordObjectDelete("a", 10, ts("1700000011"), AUDIT, r));
     var again =
-        kit.<StatusReply<Done>>runCommand(r -> new ContainerEntity.RecordObjectDelete("a", 10, ts("1700000012"), AUDIT, r));
+        kit.<ContainerReply<Done>>runCommand(r -> new ContainerEntity.RecordObjectDelete("a", 10, ts("1700000012"), AUDIT, r));
 
-    assertEquals(0, again.state().objectCount());
-    assertEquals(0, again.state().bytesUsed());
+    assertEquals(0, again.state().container().objectCount());
+    assertEquals(0, again.state().container().bytesUsed());
+  }
+
+  @Test
+  void aRecordedMetadataChangeIsAnEventThatLeavesTheCountsAlone() {
+    create("standard", Map.of(), ts("1700000000"));
+    kit.<ContainerReply<Done>>runCommand(r -> write("a", 100, ts("1700000010"), false, 0, r));
+    long changeBefore = kit.getState().container().sync().lastChangeSeqNr();
+
+    var result = kit.<ContainerReply<Done>>runCommand(r -> new ContainerEntity.RecordObjectMetadata(
+        "a", "text/csv", Map.of("x-object-meta-color", "blue"), ts("1700000020"), AUDIT, r));
+
+    assertEquals(ContainerReply.done(), result.reply());
+    assertEquals(
+        new ContainerEntity.ObjectMetadataReplaced(
+            "a", "text/csv", Map.of("x-object-meta-color", "blue"), ts("1700000020"), AUDIT),
+        EntityTestSystem.event(result));
+    ContainerState after = result.state().container();
+    assertEquals(1, after.objectCount());
+    assertEquals(100, after.bytesUsed());
+    assertEquals(ts("1700000010"), after.lastWriteAt());
+    // A change the replicas must follow, like a write.
+    assertTrue(after.sync().lastChangeSeqNr() > changeBefore);
+    assertEquals(after.sync().lastChangeSeqNr(), kit.restart().state().container().sync().lastChangeSeqNr());
+  }
+
+  @Test
+  void theSameMetadataChangeSentTwiceIsRecordedOnce() {
+    create("standard", Map.of(), ts("1700000000"));
+    kit.<ContainerReply<Done>>runCommand(r -> write("a", 1, ts("1700000010"), false, 0, r));
+    var first = kit.<ContainerReply<Done>>runCommand(r -> new ContainerEntity.RecordObjectMetadata(
+        "a", "text/plain", Map.of(), ts("1700000011"), AUDIT, r));
+    var again = kit.<ContainerReply<Done>>runCommand(r -> new ContainerEntity.RecordObjectMetadata(
+        "a", "text/plain", Map.of(), ts("1700000011"), AUDIT, r));
+    assertEquals(1, first.events().size());
+    assertEquals(ContainerReply.done(), again.reply());
+    assertTrue(again.hasNoEvents(), () -> "unexpected events " + again.events());
+  }
+
+  @Test
+  void aMetadataChangeOfAMissingContainerIsRejected() {
+    var result = kit.<ContainerReply<Done>>runCommand(r -> new ContainerEntity.RecordObjectMetadata(
+        "a", "text/plain", Map.of(), ts("1700000011"), AUDIT, r));
+    assertRejected(result.reply(), ContainerRejection.NOT_FOUND);
+    assertTrue(result.hasNoEvents());
   }
 
   // ---- delete and lifecycle -------------------------------------------------------------
@@ -364,15 +407,15 @@ class ContainerEntityTest {
   @Test
   void deleteThenCreateStartsAgainFromZero() {
     create("standard", Map.of("x-container-meta-old", "1"), ts("1700000000"));
-    kit.<StatusReply<Done>>runCommand(r -> write("a", 100, ts("1700000010"), false, 0, r));
+    kit.<ContainerReply<Done>>runCommand(r -> write("a", 100, ts("1700000010"), false, 0, r));
 
     var deleted =
-        kit.<StatusReply<Done>>runCommand(replyTo -> new ContainerEntity.Delete(ts("1700000020"), AUDIT, replyTo));
+        kit.<ContainerReply<Done>>runCommand(replyTo -> new ContainerEntity.Delete(ts("1700000020"), AUDIT, replyTo));
     assertEquals(new ContainerEntity.ContainerDeleted(ts("1700000020"), AUDIT), EntityTestSystem.event(deleted));
-    assertEquals(Lifecycle.DELETED, deleted.state().lifecycle());
-    assertEquals(0, deleted.state().objectCount());
-    assertEquals(0, deleted.state().bytesUsed());
-    assertEquals(Map.of(), deleted.state().metadata());
+    assertEquals(Lifecycle.DELETED, deleted.state().container().lifecycle());
+    assertEquals(0, deleted.state().container().objectCount());
+    assertEquals(0, deleted.state().container().bytesUsed());
+    assertEquals(Map.of(), deleted.state().container().metadata());
 
     // A deleted container may come back, even under another policy.
     ContainerEntity.CreateResult again =
@@ -391,27 +434,27 @@ class ContainerEntityTest {
   @Test
   void commandsOnANeverCreatedContainerAreRejected() {
     assertAllRejectedAsNotFound();
-    assertEquals(ContainerState.empty(ACCOUNT, CONTAINER), kit.getState());
+    assertEquals(ContainerState.empty(ACCOUNT, CONTAINER), kit.getState().container());
   }
 
   @Test
   void commandsOnADeletedContainerAreRejected() {
     create("standard", Map.of(), ts("1700000000"));
-    kit.<StatusReply<Done>>runCommand(replyTo -> new ContainerEntity.Delete(ts("1700000001"), AUDIT, replyTo));
-    ContainerState deleted = kit.getState();
+    kit.<ContainerReply<Done>>runCommand(replyTo -> new ContainerEntity.Delete(ts("1700000001"), AUDIT, replyTo));
+    ContainerState deleted = kit.getState().container();
 
     assertAllRejectedAsNotFound();
-    assertEquals(deleted, kit.getState());
+    assertEquals(deleted, kit.getState().container());
   }
 
   private void assertAllRejectedAsNotFound() {
     var update =
-        kit.<StatusReply<ContainerState>>runCommand(
+        kit.<ContainerReply<ContainerState>>runCommand(
             r -> new ContainerEntity.UpdateMetadata(Map.of("x-container-meta-a", "1"), ts("1700000002"), AUDIT, r));
-    var delete = kit.<StatusReply<Done>>runCommand(r -> new ContainerEntity.Delete(ts("1700000003"), AUDIT, r));
-    var write = kit.<StatusReply<Done>>runCommand(r -> write("a", 1, ts("1700000004"), false, 0, r));
+    var delete = kit.<ContainerReply<Done>>runCommand(r -> new ContainerEntity.Delete(ts("1700000003"), AUDIT, r));
+    var write = kit.<ContainerReply<Done>>runCommand(r -> write("a", 1, ts("1700000004"), false, 0, r));
     var remove =
-        kit.<StatusReply<Done>>runCommand(r -> new ContainerEntity.RecordObjectDelete("a", 1, ts("1700000005"), AUDIT, r));
+        kit.<ContainerReply<Done>>runCommand(r -> new ContainerEntity.RecordObjectDelete("a", 1, ts("1700000005"), AUDIT, r));
     for (var result : List.of(update, delete, write, remove)) {
       assertRejected(result.reply(), ContainerRejection.NOT_FOUND);
       assertTrue(result.hasNoEvents(), () -> "unexpected events " + result.events());
@@ -424,14 +467,14 @@ class ContainerEntityTest {
   @Test
   void restartReplaysEventsToTheSameState() {
     create("standard", Map.of("x-container-meta-a", "1"), ts("1700000000"));
-    kit.<StatusReply<Done>>runCommand(r -> write("a", 100, ts("1700000010"), false, 0, r));
-    kit.<StatusReply<Done>>runCommand(r -> write("a", 60, ts("1700000011"), true, 100, r));
-    kit.<StatusReply<ContainerState>>runCommand(
+    kit.<ContainerReply<Done>>runCommand(r -> write("a", 100, ts("1700000010"), false, 0, r));
+    kit.<ContainerReply<Done>>runCommand(r -> write("a", 60, ts("1700000011"), true, 100, r));
+    kit.<ContainerReply<ContainerState>>runCommand(
         r -> new ContainerEntity.UpdateMetadata(Map.of("x-container-meta-b", "2"), ts("1700000012"), AUDIT, r));
-    ContainerState before = kit.getState();
+    ContainerState before = kit.getState().container();
     assertTrue(snapshotsOf(CONTAINER).isEmpty(), "no snapshot expected yet");
 
-    ContainerState recovered = kit.restart().state();
+    ContainerState recovered = kit.restart().state().container();
 
     assertEquals(before, recovered);
     assertEquals(1, recovered.objectCount());
@@ -445,14 +488,14 @@ class ContainerEntityTest {
       long size = 10L * i;
       SwiftTimestamp at = ts(String.valueOf(1700000000L + i));
       String name = "obj-" + i;
-      kit.<StatusReply<Done>>runCommand(r -> write(name, size, at, false, 0, r));
+      kit.<ContainerReply<Done>>runCommand(r -> write(name, size, at, false, 0, r));
     }
-    ContainerState before = kit.getState();
+    ContainerState before = kit.getState().container();
     assertEquals(11, before.objectCount());
     assertEquals(660, before.bytesUsed());
     assertFalse(snapshotsOf(CONTAINER).isEmpty(), "12 events with snapshot-every = 5 leave snapshots");
 
-    assertEquals(before, kit.restart().state());
+    assertEquals(before, kit.restart().state().container());
   }
 
   /**
@@ -465,17 +508,17 @@ class ContainerEntityTest {
     for (int i = 1; i <= 8; i++) {
       SwiftTimestamp at = ts(String.valueOf(1700000000L + i));
       String name = "obj-" + i;
-      kit.<StatusReply<Done>>runCommand(r -> write(name, 7, at, false, 0, r));
+      kit.<ContainerReply<Done>>runCommand(r -> write(name, 7, at, false, 0, r));
     }
-    kit.<StatusReply<ContainerState>>runCommand(
+    kit.<ContainerReply<ContainerState>>runCommand(
         r -> new ContainerEntity.UpdateMetadata(Map.of("x-container-meta-a", ""), ts("1700000100"), AUDIT, r));
     // 10 events: the second snapshot was taken after the last one.
-    ContainerState before = kit.getState();
+    ContainerState before = kit.getState().container();
     String persistenceId = ContainerEntity.persistenceIdOf(ACCOUNT, CONTAINER).id();
     kit.persistenceTestKit().clearByIdPreservingSeqNumbers(persistenceId);
     assertTrue(kit.persistenceTestKit().persistedInStorage(persistenceId).isEmpty());
 
-    ContainerState recovered = kit.restart().state();
+    ContainerState recovered = kit.restart().state().container();
 
     assertEquals(before, recovered);
     assertEquals(8, recovered.objectCount());
@@ -499,7 +542,7 @@ class ContainerEntityTest {
   @Test
   void anUnreadableEventIsRefusedAsDamagedUntilSkipped() {
     create("standard", Map.of(), ts("1700000000"));
-    kit.<StatusReply<Done>>runCommand(r -> write("a", 5, ts("1700000001"), false, 0, r));
+    kit.<ContainerReply<Done>>runCommand(r -> write("a", 5, ts("1700000001"), false, 0, r));
     String pid = ContainerEntity.persistenceIdOf(ACCOUNT, CONTAINER).id();
     List<Object> stored = kit.persistenceTestKit().persistedInStorage(pid);
     io.archipelago.persistence.audit.AuditEnvelope last =
@@ -509,21 +552,21 @@ class ContainerEntityTest {
         pid, last.hash(), "ObjectTeleported", 1, new byte[] {(byte) 0xa0})));
 
     kit.restart();
-    assertRejected(kit.<StatusReply<ContainerState>>runCommand(ContainerEntity.Get::new).reply(),
+    assertRejected(kit.<ContainerReply<ContainerState>>runCommand(ContainerEntity.Get::new).reply(),
         ContainerRejection.DAMAGED);
-    assertRejected(kit.<StatusReply<Done>>runCommand(r -> write("b", 5, ts("1700000002"), false, 0, r)).reply(),
+    assertRejected(kit.<ContainerReply<Done>>runCommand(r -> write("b", 5, ts("1700000002"), false, 0, r)).reply(),
         ContainerRejection.DAMAGED);
-    assertRejected(kit.<StatusReply<Done>>runCommand(
+    assertRejected(kit.<ContainerReply<Done>>runCommand(
         r -> new ContainerEntity.SkipDamagedEvent(bad - 1, AUDIT, r)).reply(), ContainerRejection.NOT_DAMAGED);
 
-    var skipped = kit.<StatusReply<Done>>runCommand(r -> new ContainerEntity.SkipDamagedEvent(bad, AUDIT, r));
-    assertTrue(skipped.reply().isSuccess(), skipped.reply().toString());
+    var skipped = kit.<ContainerReply<Done>>runCommand(r -> new ContainerEntity.SkipDamagedEvent(bad, AUDIT, r));
+    assertTrue(skipped.reply().isAccepted(), skipped.reply().toString());
     assertEquals(new ContainerEntity.DamagedEventSkipped(bad, "ObjectTeleported", AUDIT), EntityTestSystem.event(skipped));
-    assertEquals(1, kit.<StatusReply<ContainerState>>runCommand(ContainerEntity.Get::new).reply().getValue().objectCount());
+    assertEquals(1, kit.<ContainerReply<ContainerState>>runCommand(ContainerEntity.Get::new).reply().orThrow().objectCount());
 
     kit.restart();
-    assertEquals(1, kit.<StatusReply<ContainerState>>runCommand(ContainerEntity.Get::new).reply().getValue().objectCount());
-    assertTrue(kit.<StatusReply<Done>>runCommand(r -> write("b", 5, ts("1700000002"), false, 0, r)).reply().isSuccess());
+    assertEquals(1, kit.<ContainerReply<ContainerState>>runCommand(ContainerEntity.Get::new).reply().orThrow().objectCount());
+    assertTrue(kit.<ContainerReply<Done>>runCommand(r -> write("b", 5, ts("1700000002"), false, 0, r)).reply().isAccepted());
   }
 
   // ---- replies, ids ---------------------------------------------------------------------
@@ -558,16 +601,29 @@ class ContainerEntityTest {
   }
 
   @Test
-  void rejectionsAreParsedBackFromTheirMessages() {
-    assertEquals(
-        Optional.of(ContainerRejection.NOT_FOUND),
-        ContainerRejection.fromMessage(ContainerRejection.NOT_FOUND.message("x")));
-    assertEquals(
-        Optional.of(ContainerRejection.POLICY_MISMATCH),
-        ContainerRejection.fromMessage(ContainerRejection.POLICY_MISMATCH.message("x")));
-    assertEquals(Optional.empty(), ContainerRejection.fromMessage("NOT_FOUNDED: x"));
-    assertEquals(Optional.empty(), ContainerRejection.fromMessage("something else"));
-    assertEquals(Optional.empty(), ContainerRejection.fromMessage(null));
+  void typedRepliesSurviveSerialization() {
+    var serialization = testKit.serializationTestKit();
+    ContainerState state = create("standard", Map.of("x-container-meta-a", "1"), ts("1700000000")).state();
+    for (ContainerReply<?> reply : List.of(
+        ContainerReply.done(),
+        ContainerReply.accepted(state),
+        ContainerReply.accepted(new ContainerEntity.CreateResult(state, true)),
+        ContainerReply.accepted(new ContainerEntity.SyncStatus(state, Map.of("fs-b", 3L))),
+        ContainerReply.rejected(ContainerRejection.NOT_FOUND, "container photos not found"),
+        ContainerReply.rejected(ContainerRejection.POLICY_MISMATCH, "exists with storage policy gold"),
+        ContainerReply.rejected(ContainerRejection.DAMAGED, "event 7 cannot be read"),
+        ContainerReply.rejected(ContainerRejection.NOT_DAMAGED, "event 6 is not a damaged event"))) {
+      assertEquals(reply, serialization.verifySerialization(reply, true));
+    }
+  }
+
+  @Test
+  void aRejectionFailsTheAskWithItsReason() {
+    ContainerReply<Done> rejected = ContainerReply.rejected(ContainerRejection.POLICY_MISMATCH, "gold");
+    ContainerRejectedException e = assertThrows(ContainerRejectedException.class, rejected::orThrow);
+    assertEquals(ContainerRejection.POLICY_MISMATCH, e.reason());
+    assertEquals("gold", e.getMessage());
+    assertEquals(Done.getInstance(), ContainerReply.done().orThrow());
   }
 
   // ---- stats flush ----------------------------------------------------------------------
@@ -587,8 +643,8 @@ class ContainerEntityTest {
         .toCompletableFuture()
         .get(10, TimeUnit.SECONDS);
 
-    container.<StatusReply<Done>>runCommand(r -> write("x", 300, ts("1700000001"), false, 0, r));
-    container.<StatusReply<Done>>runCommand(r -> write("y", 200, ts("1700000002"), false, 0, r));
+    container.<ContainerReply<Done>>runCommand(r -> write("x", 300, ts("1700000001"), false, 0, r));
+    container.<ContainerReply<Done>>runCommand(r -> write("y", 200, ts("1700000002"), false, 0, r));
 
     // The timer fires one second after the first write and pushes both.
     testKit.createTestProbe().awaitAssert(

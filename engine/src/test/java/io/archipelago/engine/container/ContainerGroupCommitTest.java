@@ -7,7 +7,6 @@ import akka.Done;
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
-import akka.pattern.StatusReply;
 import akka.persistence.testkit.javadsl.PersistenceTestKit;
 import io.archipelago.engine.EntityTestSystem;
 import io.archipelago.engine.store.SwiftTimestamp;
@@ -40,29 +39,29 @@ class ContainerGroupCommitTest {
 
   private ActorRef<ContainerEntity.Command> created(String id) {
     ActorRef<ContainerEntity.Command> entity = testKit.spawn(ContainerEntity.create(id));
-    TestProbe<StatusReply<ContainerEntity.CreateResult>> probe = testKit.createTestProbe();
+    TestProbe<ContainerReply<ContainerEntity.CreateResult>> probe = testKit.createTestProbe();
     entity.tell(new ContainerEntity.Create("standard", "fs", List.of(), Map.of(),
         SwiftTimestamp.parse("1700000000"), AUDIT, probe.ref()));
     // Generous: the first persist of a fresh test system can be slow on a busy machine.
-    assertTrue(probe.receiveMessage(Duration.ofSeconds(15)).isSuccess());
+    assertTrue(probe.receiveMessage(Duration.ofSeconds(15)).isAccepted());
     return entity;
   }
 
   @Test
   void manyConcurrentWritesAreAllRecordedAndAcknowledged() {
     ActorRef<ContainerEntity.Command> entity = created("AUTH_test/hot");
-    TestProbe<StatusReply<Done>> acks = testKit.createTestProbe();
+    TestProbe<ContainerReply<Done>> acks = testKit.createTestProbe();
     int writes = 500;
     for (int i = 0; i < writes; i++) {
       entity.tell(new ContainerEntity.RecordObjectWrite("o" + i, "etag", 10, "text/plain",
           SwiftTimestamp.parse("1700000001." + String.format("%05d", i)), false, 0, AUDIT, acks.ref()));
     }
     for (int i = 0; i < writes; i++) {
-      assertTrue(acks.receiveMessage(Duration.ofSeconds(10)).isSuccess());
+      assertTrue(acks.receiveMessage(Duration.ofSeconds(10)).isAccepted());
     }
-    TestProbe<StatusReply<ContainerState>> state = testKit.createTestProbe();
+    TestProbe<ContainerReply<ContainerState>> state = testKit.createTestProbe();
     entity.tell(new ContainerEntity.Get(state.ref()));
-    ContainerState s = state.receiveMessage().getValue();
+    ContainerState s = state.receiveMessage().orThrow();
     assertEquals(writes, s.objectCount());
     assertEquals(writes * 10L, s.bytesUsed());
     long persisted = PersistenceTestKit.create(testKit.system())
@@ -73,12 +72,12 @@ class ContainerGroupCommitTest {
   @Test
   void aDeleteWaitsForBufferedWritesAndTheyLandFirst() {
     ActorRef<ContainerEntity.Command> entity = created("AUTH_test/ordered");
-    TestProbe<StatusReply<Done>> acks = testKit.createTestProbe();
+    TestProbe<ContainerReply<Done>> acks = testKit.createTestProbe();
     entity.tell(new ContainerEntity.RecordObjectWrite("a", "etag", 5, "text/plain",
         SwiftTimestamp.parse("1700000002"), false, 0, AUDIT, acks.ref()));
     entity.tell(new ContainerEntity.Delete(SwiftTimestamp.parse("1700000003"), AUDIT, acks.ref()));
-    assertTrue(acks.receiveMessage(Duration.ofSeconds(10)).isSuccess());
-    assertTrue(acks.receiveMessage(Duration.ofSeconds(10)).isSuccess());
+    assertTrue(acks.receiveMessage(Duration.ofSeconds(10)).isAccepted());
+    assertTrue(acks.receiveMessage(Duration.ofSeconds(10)).isAccepted());
     List<Object> events = PersistenceTestKit.create(testKit.system())
         .persistedInStorage(ContainerEntity.persistenceIdOf("AUTH_test", "ordered").id())
         .stream().map(EntityTestSystem::unwrap).toList();
@@ -89,17 +88,17 @@ class ContainerGroupCommitTest {
   @Test
   void theSameRecordSentTwiceCountsOnce() {
     ActorRef<ContainerEntity.Command> entity = created("AUTH_test/retried");
-    TestProbe<StatusReply<Done>> acks = testKit.createTestProbe();
+    TestProbe<ContainerReply<Done>> acks = testKit.createTestProbe();
     var write = new ContainerEntity.RecordObjectWrite("x", "etag", 7, "text/plain",
         SwiftTimestamp.parse("1700000004"), false, 0, AUDIT, acks.ref());
     entity.tell(write);
     entity.tell(write);
-    assertTrue(acks.receiveMessage(Duration.ofSeconds(10)).isSuccess());
-    assertTrue(acks.receiveMessage(Duration.ofSeconds(10)).isSuccess());
+    assertTrue(acks.receiveMessage(Duration.ofSeconds(10)).isAccepted());
+    assertTrue(acks.receiveMessage(Duration.ofSeconds(10)).isAccepted());
     entity.tell(write);
-    assertTrue(acks.receiveMessage().isSuccess());
-    TestProbe<StatusReply<ContainerState>> state = testKit.createTestProbe();
+    assertTrue(acks.receiveMessage().isAccepted());
+    TestProbe<ContainerReply<ContainerState>> state = testKit.createTestProbe();
     entity.tell(new ContainerEntity.Get(state.ref()));
-    assertEquals(1, state.receiveMessage().getValue().objectCount());
+    assertEquals(1, state.receiveMessage().orThrow().objectCount());
   }
 }

@@ -9,7 +9,6 @@ import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.cluster.ddata.LWWMap;
 import akka.cluster.ddata.SelfUniqueAddress;
 import akka.cluster.ddata.typed.javadsl.DistributedData;
-import akka.pattern.StatusReply;
 import akka.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import akka.serialization.SerializationExtension;
 import io.archipelago.engine.EntityTestSystem;
@@ -52,11 +51,11 @@ class ContainerRouteViewTest {
   @Test
   void theEntityPublishesItsRouteOnCreateMetadataChangeAndDelete() {
     String id = ContainerEntity.entityId(ACCOUNT, "routed");
-    var kit = EventSourcedBehaviorTestKit.<ContainerEntity.Command, ContainerEntity.Event, ContainerState>create(
+    var kit = EventSourcedBehaviorTestKit.<ContainerEntity.Command, ContainerEntity.Event, EntityState>create(
         testKit.system(), ContainerEntity.create(id));
     ContainerRouteView view = ContainerRouteView.get(testKit.system());
 
-    kit.<StatusReply<ContainerEntity.CreateResult>>runCommand(replyTo -> new ContainerEntity.Create(
+    kit.<ContainerReply<ContainerEntity.CreateResult>>runCommand(replyTo -> new ContainerEntity.Create(
         "standard", "fs-a", List.of("fs-b"), Map.of("x-container-read", ".r:*"),
         SwiftTimestamp.parse("1700000000.00001"), AUDIT, replyTo));
     ContainerRoute created = awaitRoute(view, id, r -> true);
@@ -66,12 +65,12 @@ class ContainerRouteViewTest {
     assertEquals(".r:*", created.metadata().get("x-container-read"));
     assertEquals(".r:*", created.toState(ACCOUNT, "routed").metadata().get("x-container-read"));
 
-    kit.<StatusReply<ContainerState>>runCommand(replyTo -> new ContainerEntity.UpdateMetadata(
+    kit.<ContainerReply<ContainerState>>runCommand(replyTo -> new ContainerEntity.UpdateMetadata(
         Map.of("x-container-read", "AUTH_test:bob"), SwiftTimestamp.parse("1700000001.00001"), AUDIT, replyTo));
     ContainerRoute changed = awaitRoute(view, id, r -> "AUTH_test:bob".equals(r.metadata().get("x-container-read")));
     assertTrue(changed.version() > created.version());
 
-    kit.<StatusReply<Done>>runCommand(replyTo -> new ContainerEntity.Delete(
+    kit.<ContainerReply<Done>>runCommand(replyTo -> new ContainerEntity.Delete(
         SwiftTimestamp.parse("1700000002.00001"), AUDIT, replyTo));
     ContainerRoute deleted = awaitRoute(view, id, ContainerRoute::deleted);
     assertEquals(Map.of(), deleted.metadata());

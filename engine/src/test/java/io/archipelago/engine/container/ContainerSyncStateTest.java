@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.Done;
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
-import akka.pattern.StatusReply;
 import akka.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import io.archipelago.engine.EntityTestSystem;
 import io.archipelago.engine.store.SwiftTimestamp;
@@ -32,7 +31,7 @@ class ContainerSyncStateTest {
   private static final AuditInfo SYNC = AuditInfo.system("node-1:25520", "sync");
 
   private static ActorTestKit testKit;
-  private static EventSourcedBehaviorTestKit<ContainerEntity.Command, ContainerEntity.Event, ContainerState> kit;
+  private static EventSourcedBehaviorTestKit<ContainerEntity.Command, ContainerEntity.Event, EntityState> kit;
 
   @BeforeAll
   static void startSystem() {
@@ -53,29 +52,46 @@ class ContainerSyncStateTest {
   }
 
   private static void create() {
-    var r = kit.<StatusReply<ContainerEntity.CreateResult>>runCommand(replyTo -> new ContainerEntity.Create(
+    var r = kit.<ContainerReply<ContainerEntity.CreateResult>>runCommand(replyTo -> new ContainerEntity.Create(
         "replicated", "fs-a", List.of("fs-b"), Map.of(), SwiftTimestamp.parse("1700000000.00000"), AUDIT, replyTo));
-    assertTrue(r.reply().isSuccess());
+    assertTrue(r.reply().isAccepted());
   }
 
   private static void write(String name, String ts) {
-    var r = kit.<StatusReply<Done>>runCommand(replyTo -> new ContainerEntity.RecordObjectWrite(
+    var r = kit.<ContainerReply<Done>>runCommand(replyTo -> new ContainerEntity.RecordObjectWrite(
         name, "etag", 1, "text/plain", SwiftTimestamp.parse(ts), false, 0, AUDIT, replyTo));
-    assertTrue(r.reply().isSuccess() || r.events().isEmpty());
+    assertTrue(r.reply().isAccepted() || r.events().isEmpty());
     // group commit: the buffered record is persisted by the self-sent flush
     kit.runCommand(ContainerEntity.FlushRecords.INSTANCE);
   }
 
   private static ContainerEntity.SyncStatus status() {
-    var r = kit.<StatusReply<ContainerEntity.SyncStatus>>runCommand(ContainerEntity.GetSyncStatus::new);
-    return r.reply().getValue();
+    var r = kit.<ContainerReply<ContainerEntity.SyncStatus>>runCommand(ContainerEntity.GetSyncStatus::new);
+    return r.reply().orThrow();
   }
 
   private static void progress(List<ContainerEntity.ReplicaProgress> progress, List<ContainerEntity.ReplicaFailure> failures,
       List<ContainerEntity.SyncConflict> conflicts) {
-    var r = kit.<StatusReply<Done>>runCommand(replyTo -> new ContainerEntity.RecordSyncProgress(
+    var r = kit.<ContainerReply<Done>>runCommand(replyTo -> new ContainerEntity.RecordSyncProgress(
         progress, failures, conflicts, List.of(), SYNC, replyTo));
-    assertTrue(r.reply().isSuccess());
+    assertTrue(r.reply().isAccepted());
+  }
+
+  @Test
+  void aMetadataChangeIsPendingForTheReplicasLikeAWrite() {
+    create();
+    write("o", "1700000001.00000");
+    progress(List.of(new ContainerEntity.ReplicaProgress("fs-b", status().state().sync().lastChangeSeqNr())),
+        List.of(), List.of());
+    assertEquals(0, status().pendingChanges().get("fs-b"));
+
+    var r = kit.<ContainerReply<Done>>runCommand(replyTo -> new ContainerEntity.RecordObjectMetadata(
+        "o", "text/plain", Map.of("x-object-meta-a", "1"), SwiftTimestamp.parse("1700000002.00000"), AUDIT, replyTo));
+    assertTrue(r.reply().isAccepted() || r.events().isEmpty());
+    kit.runCommand(ContainerEntity.FlushRecords.INSTANCE);
+    ContainerEntity.SyncStatus s = status();
+    assertEquals(1, s.pendingChanges().get("fs-b"));
+    assertTrue(s.state().sync().replica("fs-b").pendingSince().isPresent());
   }
 
   @Test
@@ -97,7 +113,7 @@ class ContainerSyncStateTest {
     assertTrue(s.state().sync().replica("fs-b").pendingSince().isEmpty());
 
     // progress going backwards (a projection replaying) changes nothing
-    var r = kit.<StatusReply<Done>>runCommand(replyTo -> new ContainerEntity.RecordSyncProgress(
+    var r = kit.<ContainerReply<Done>>runCommand(replyTo -> new ContainerEntity.RecordSyncProgress(
         List.of(new ContainerEntity.ReplicaProgress("fs-b", 1)), List.of(), List.of(), List.of(), SYNC, replyTo));
     assertTrue(r.events().isEmpty());
 
@@ -114,16 +130,16 @@ class ContainerSyncStateTest {
     long last = status().state().sync().lastChangeSeqNr();
     // The sync projection reads every tagged event, its own progress events too, and reports
     // the last one it read: progress must stop there instead of feeding itself.
-    var first = kit.<StatusReply<Done>>runCommand(replyTo -> new ContainerEntity.RecordSyncProgress(
+    var first = kit.<ContainerReply<Done>>runCommand(replyTo -> new ContainerEntity.RecordSyncProgress(
         List.of(new ContainerEntity.ReplicaProgress("fs-b", last + 1)), List.of(), List.of(), List.of(), SYNC, replyTo));
     var progressed = assertInstanceOf(ContainerEntity.ReplicaSyncProgressed.class,
-        io.archipelago.engine.EntityTestSystem.event(first));
+        EntityTestSystem.event(first));
     assertEquals(last, progressed.syncedSeqNr());
     // The projection then reads that progress event (the one after the last change) and reports it.
-    var echo = kit.<StatusReply<Done>>runCommand(replyTo -> new ContainerEntity.RecordSyncProgress(
+    var echo = kit.<ContainerReply<Done>>runCommand(replyTo -> new ContainerEntity.RecordSyncProgress(
         List.of(new ContainerEntity.ReplicaProgress("fs-b", last + 2)), List.of(), List.of(), List.of(), SYNC,
         replyTo));
-    assertTrue(echo.reply().isSuccess());
+    assertTrue(echo.reply().isAccepted());
     assertTrue(echo.events().isEmpty(), "progress event reported back: " + echo.events());
     assertEquals(0, status().pendingChanges().get("fs-b"));
   }
@@ -142,9 +158,9 @@ class ContainerSyncStateTest {
     progress(List.of(new ContainerEntity.ReplicaProgress("fs-b", last)), List.of(), List.of());
     assertEquals(2, status().pendingChanges().get("fs-b"), "no progress past a failure");
 
-    var r = kit.<StatusReply<Done>>runCommand(replyTo -> new ContainerEntity.RecordReconciled(
+    var r = kit.<ContainerReply<Done>>runCommand(replyTo -> new ContainerEntity.RecordReconciled(
         "fs-b", last, 2, 2, 0, SYNC, replyTo));
-    assertInstanceOf(ContainerEntity.ReplicaReconciled.class, io.archipelago.engine.EntityTestSystem.event(r));
+    assertInstanceOf(ContainerEntity.ReplicaReconciled.class, EntityTestSystem.event(r));
     ContainerEntity.SyncStatus s = status();
     ReplicaSync reconciled = s.state().sync().replica("fs-b");
     assertFalse(reconciled.needsReconcile());
@@ -161,13 +177,13 @@ class ContainerSyncStateTest {
         "x", "fs-b", "fs-b", newer, SwiftTimestamp.parse("1700000004.00000"))));
     assertEquals(1, status().state().sync().replica("fs-b").conflicts());
 
-    var f = kit.<StatusReply<Done>>runCommand(replyTo -> new ContainerEntity.RecordFailoverWrite(
+    var f = kit.<ContainerReply<Done>>runCommand(replyTo -> new ContainerEntity.RecordFailoverWrite(
         "y", "fs-b", newer, AUDIT, replyTo));
-    assertInstanceOf(ContainerEntity.FailoverWriteRecorded.class, io.archipelago.engine.EntityTestSystem.event(f));
+    assertInstanceOf(ContainerEntity.FailoverWriteRecorded.class, EntityTestSystem.event(f));
     assertEquals("fs-b", status().state().sync().failoverWrites().get("y").backend());
-    var resolved = kit.<StatusReply<Done>>runCommand(replyTo -> new ContainerEntity.RecordSyncProgress(
+    var resolved = kit.<ContainerReply<Done>>runCommand(replyTo -> new ContainerEntity.RecordSyncProgress(
         List.of(), List.of(), List.of(), List.of(new ContainerEntity.FailoverResolved("y", newer)), SYNC, replyTo));
-    assertInstanceOf(ContainerEntity.FailoverWriteResolved.class, io.archipelago.engine.EntityTestSystem.event(resolved));
+    assertInstanceOf(ContainerEntity.FailoverWriteResolved.class, EntityTestSystem.event(resolved));
     assertTrue(status().state().sync().failoverWrites().isEmpty());
   }
 }

@@ -349,7 +349,7 @@ public final class ObjectController {
             return clean + SwiftHeaders.swiftParams(current.contentType());
           });
           return objects.ops().replaceMetadata(request.account(), request.container(), request.object(), newType,
-              metadata, ts.timestamp());
+              metadata, ts.timestamp(), request.context());
         })
         .thenApply(info -> Responses.text(StatusCodes.ACCEPTED,
             "<html><h1>Accepted</h1><p>The request is accepted for processing.</p></html>", List.of()));

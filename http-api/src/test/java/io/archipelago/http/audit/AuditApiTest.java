@@ -9,8 +9,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import akka.stream.javadsl.Source;
+import akka.util.ByteString;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.archipelago.http.testkit.GatewayExtension;
+import io.archipelago.engine.store.BackendContainer;
+import io.archipelago.engine.store.ObjectAttributes;
+import io.archipelago.engine.store.ObjectStore;
+import io.archipelago.engine.store.SwiftTimestamp;
+import io.archipelago.engine.store.fs.FilesystemObjectStore;
 import io.archipelago.http.testkit.SwiftClient;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -20,6 +27,8 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -149,6 +158,30 @@ class AuditApiTest {
     assertEquals(400, get(admin, base, "/admin/audit?bogus=1").statusCode());
     assertEquals(400, get(admin, base, "/admin/audit?next=zzz").statusCode());
     assertEquals(403, get(tester, base, "/admin/audit").statusCode());
+  }
+
+  @Test
+  void anObjectMetadataPostIsInTheTrail() {
+    ok(tester.call("PUT", "/posted"));
+    // Stored on the backend directly, so that no ObjectWritten joins the counts of the other tests.
+    ObjectStore backend = new FilesystemObjectStore(
+        "check-standard", gateway.dataDir().resolve("backends/local-standard"), 0, gateway.system());
+    backend.put(new BackendContainer("AUTH_test", "posted"), "doc",
+            new ObjectAttributes("text/plain", SwiftTimestamp.now(), Map.of("x-object-meta-color", "red"),
+                Optional.empty(), OptionalLong.empty()),
+            Source.single(ByteString.fromString("doc")))
+        .toCompletableFuture().join();
+    ok(tester.call("POST", "/posted/doc", Map.of("X-Object-Meta-Color", "green", "Content-Type", "text/csv"), null));
+
+    List<JsonNode> posts = events("account=AUTH_test&container=posted&type=ObjectMetadataReplaced");
+    assertEquals(1, posts.size(), posts::toString);
+    JsonNode post = posts.get(0);
+    assertEquals("test:tester", post.get("principal").asText());
+    assertEquals("doc", post.at("/event/name").asText());
+    assertEquals("green", post.at("/event/metadata/x-object-meta-color").asText());
+    assertEquals("text/csv", post.at("/event/contentType").asText());
+    assertEquals(List.of("ContainerCreated", "ObjectMetadataReplaced"),
+        events("account=AUTH_test&container=posted").stream().map(e -> e.get("type").asText()).toList());
   }
 
   @Test

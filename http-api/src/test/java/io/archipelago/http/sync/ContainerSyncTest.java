@@ -335,6 +335,29 @@ class ContainerSyncTest {
   }
 
   @Test
+  void anObjectsNewMetadataReachesTheReplica() {
+    createReplicated("posted", "replicated");
+    assertEquals(201, tester.call("PUT", "/posted/doc",
+        Map.of("X-Object-Meta-Color", "red", "Content-Type", "text/plain"), "data").statusCode());
+    awaitConverged("posted", 30_000);
+
+    HttpResponse<String> post = tester.call("POST", "/posted/doc",
+        Map.of("X-Object-Meta-Color", "green", "X-Object-Meta-Size", "xl", "Content-Type", "text/csv"), null);
+    assertEquals(202, post.statusCode(), post.body());
+
+    await("the new metadata on the replica", 30_000, () -> replica.head(where("posted"), "doc")
+        .toCompletableFuture().join().map(r -> "green".equals(r.metadata().get("x-object-meta-color"))).orElse(false));
+    ObjectInfo p = primary.head(where("posted"), "doc").toCompletableFuture().join().orElseThrow();
+    ObjectInfo r = replica.head(where("posted"), "doc").toCompletableFuture().join().orElseThrow();
+    assertEquals(p, r);
+    assertEquals("xl", r.metadata().get("x-object-meta-size"));
+    assertEquals("text/csv", r.contentType());
+    assertArrayEquals("data".getBytes(), read(replica, where("posted"), "doc", gateway.system()));
+    await("the lag to reach 0", 10_000,
+        () -> containerAdmin("posted").at("/sync/replicas/site-b").get("lagEvents").asLong() == 0);
+  }
+
+  @Test
   void deletingAReplicatedContainerRemovesItFromTheReplica() {
     createReplicated("gone", "replicated");
     assertEquals(201, tester.call("PUT", "/gone/x", Map.of(), "x").statusCode());
