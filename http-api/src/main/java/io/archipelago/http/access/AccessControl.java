@@ -11,12 +11,13 @@ import io.archipelago.engine.ops.AccountOps;
 import io.archipelago.engine.ops.ContainerOps;
 import io.archipelago.engine.ops.GatewayException;
 import io.archipelago.http.auth.AuthController;
-import io.archipelago.http.auth.Principal;
-import io.archipelago.http.swift.RequestPath;
-import io.archipelago.http.swift.SwiftError;
-import io.archipelago.http.swift.SwiftErrors;
-import io.archipelago.http.swift.SwiftException;
-import io.archipelago.http.swift.SwiftRequest;
+import io.archipelago.http.protocol.Principal;
+import io.archipelago.http.protocol.PyText;
+import io.archipelago.http.protocol.RequestPath;
+import io.archipelago.http.protocol.SwiftError;
+import io.archipelago.http.protocol.SwiftErrors;
+import io.archipelago.http.protocol.SwiftException;
+import io.archipelago.http.protocol.SwiftRequest;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -384,7 +385,7 @@ public final class AccessControl {
   }
 
   private static String titleCase(String name) {
-    return io.archipelago.http.swift.SwiftHeaders.titleCase(name);
+    return io.archipelago.http.protocol.SwiftHeaders.titleCase(name);
   }
 
   private static <T> CompletionStage<T> done(T value) {

@@ -1,6 +1,7 @@
 package io.archipelago.http.auth;
 
 import com.typesafe.config.Config;
+import io.archipelago.http.protocol.Principal;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.HashMap;

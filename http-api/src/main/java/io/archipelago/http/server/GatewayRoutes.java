@@ -1,11 +1,11 @@
 package io.archipelago.http.server;
 
+import akka.http.javadsl.model.AttributeKeys;
 import akka.http.javadsl.model.HttpMethods;
 import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.RemoteAddress;
 import akka.http.javadsl.model.headers.RawHeader;
-import akka.http.javadsl.model.AttributeKeys;
 import akka.stream.Materializer;
 import io.archipelago.engine.ArchipelagoEngine;
 import io.archipelago.http.access.AccessControl;
@@ -13,25 +13,26 @@ import io.archipelago.http.access.Identity;
 import io.archipelago.http.admin.AdminController;
 import io.archipelago.http.admin.MetricsController;
 import io.archipelago.http.auth.AuthController;
-import io.archipelago.http.auth.Principal;
 import io.archipelago.http.bulk.BulkDelete;
+import io.archipelago.http.protocol.HeadLength;
+import io.archipelago.http.protocol.Principal;
+import io.archipelago.http.protocol.RequestPath;
+import io.archipelago.http.protocol.SwiftError;
+import io.archipelago.http.protocol.SwiftErrors;
+import io.archipelago.http.protocol.SwiftException;
+import io.archipelago.http.protocol.SwiftRequest;
 import io.archipelago.http.swift.AccountController;
 import io.archipelago.http.swift.ContainerController;
 import io.archipelago.http.swift.InfoController;
 import io.archipelago.http.swift.ObjectController;
-import io.archipelago.http.swift.RequestPath;
-import io.archipelago.http.swift.SwiftError;
-import io.archipelago.http.swift.SwiftErrors;
-import io.archipelago.http.swift.SwiftException;
-import io.archipelago.http.swift.SwiftRequest;
 import java.time.Clock;
 import java.util.HexFormat;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,11 +58,11 @@ public final class GatewayRoutes {
   private final String node;
   private final AccessControl access;
   private final BulkDelete bulkDelete;
-  private final HttpServer.HeadLength headLength;
+  private final HeadLength headLength;
 
   public GatewayRoutes(
       ArchipelagoEngine engine, AuthController auth, long maxObjectSize,
-      HttpServer.HeadLength headLength) {
+      HeadLength headLength) {
     this.auth = auth;
     this.headLength = headLength;
     this.info = new InfoController(engine.policies(), engine.defaultPolicy(), maxObjectSize)

@@ -20,6 +20,7 @@ import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.TLSPlacebo;
 import akka.stream.javadsl.Tcp;
 import akka.util.ByteString;
+import io.archipelago.http.protocol.HeadLength;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -125,17 +126,6 @@ public final class HttpServer {
     });
   }
 
-  /**
-   * Lets a HEAD response announce the length of the object it describes, and any response carry
-   * a {@code Content-Type} exactly as a client stored it (Swift keeps any string; Akka HTTP only
-   * renders the types it can parse, and renders those normalized).
-   */
-  public interface HeadLength {
-    HttpResponse announce(HttpResponse response, long length);
-
-    /** The response, whose entity must have no content type, with this raw Content-Type. */
-    HttpResponse rawContentType(HttpResponse response, String contentType);
-  }
 
   private HttpResponse headLength(HttpResponse response, long length) {
     return response.addHeader(RawHeader.create(markerName, Long.toString(length)));

@@ -1,15 +1,21 @@
 package io.archipelago.http.swift;
 
+import akka.NotUsed;
 import akka.http.javadsl.model.HttpEntities;
 import akka.http.javadsl.model.HttpMethods;
 import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.StatusCodes;
+import akka.stream.javadsl.Source;
+import akka.util.ByteString;
 import io.archipelago.engine.account.AccountSummary;
 import io.archipelago.engine.ops.AccountOps;
 import io.archipelago.engine.store.SwiftTimestamp;
-import akka.NotUsed;
-import akka.stream.javadsl.Source;
-import akka.util.ByteString;
+import io.archipelago.http.protocol.Constraints;
+import io.archipelago.http.protocol.Responses;
+import io.archipelago.http.protocol.SwiftError;
+import io.archipelago.http.protocol.SwiftErrors;
+import io.archipelago.http.protocol.SwiftHeaders;
+import io.archipelago.http.protocol.SwiftRequest;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;

@@ -8,6 +8,8 @@ import io.archipelago.engine.ops.RequestContext;
 import io.archipelago.engine.store.ByteRange;
 import io.archipelago.engine.store.ObjectContent;
 import io.archipelago.engine.store.ObjectInfo;
+import io.archipelago.http.protocol.Conditions;
+import io.archipelago.http.protocol.SegmentError;
 import java.util.Optional;
 
 /**
@@ -17,13 +19,6 @@ import java.util.Optional;
  */
 record LargeObjectPiece(
     String container, String object, long first, long last, Optional<String> etag, long size) {
-
-  /** A segment that no longer matches its manifest, or is gone. */
-  static final class SegmentError extends RuntimeException {
-    SegmentError(String message) {
-      super(message, null, false, false);
-    }
-  }
 
   /**
    * The bytes, read as the client's own GET of the segment would be: a segment the client may

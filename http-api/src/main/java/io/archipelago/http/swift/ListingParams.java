@@ -1,5 +1,8 @@
 package io.archipelago.http.swift;
 
+import io.archipelago.http.protocol.SwiftError;
+import io.archipelago.http.protocol.SwiftException;
+import io.archipelago.http.protocol.SwiftRequest;
 import java.util.Optional;
 
 /**

@@ -6,6 +6,7 @@ import io.archipelago.engine.account.ContainerPage;
 import io.archipelago.engine.account.ContainerSummary;
 import io.archipelago.engine.store.ListingEntry;
 import io.archipelago.engine.store.ListingPage;
+import io.archipelago.http.protocol.SwiftHeaders;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;

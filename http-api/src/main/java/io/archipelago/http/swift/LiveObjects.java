@@ -9,6 +9,7 @@ import io.archipelago.engine.store.ByteRange;
 import io.archipelago.engine.store.ObjectContent;
 import io.archipelago.engine.store.ObjectInfo;
 import io.archipelago.engine.store.SwiftTimestamp;
+import io.archipelago.http.protocol.SwiftErrors;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;

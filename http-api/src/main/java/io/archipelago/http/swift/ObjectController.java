@@ -14,8 +14,16 @@ import io.archipelago.engine.ops.ContainerOps;
 import io.archipelago.engine.ops.ObjectOps;
 import io.archipelago.engine.store.ObjectInfo;
 import io.archipelago.engine.store.SwiftTimestamp;
-import io.archipelago.http.access.PyText;
-import io.archipelago.http.server.HttpServer;
+import io.archipelago.http.protocol.HeadLength;
+import io.archipelago.http.protocol.Conditions;
+import io.archipelago.http.protocol.Constraints;
+import io.archipelago.http.protocol.PyText;
+import io.archipelago.http.protocol.Responses;
+import io.archipelago.http.protocol.SwiftError;
+import io.archipelago.http.protocol.SwiftErrors;
+import io.archipelago.http.protocol.SwiftException;
+import io.archipelago.http.protocol.SwiftHeaders;
+import io.archipelago.http.protocol.SwiftRequest;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -34,14 +42,13 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class ObjectController {
 
-
   private final LiveObjects objects;
   private final ObjectReader reader;
   private final ObjectWriter writer;
   private final StaticLargeObjects slo;
   private final ServerSideCopy copy;
   private final long maxObjectSize;
-  private final HttpServer.HeadLength headLength;
+  private final HeadLength headLength;
   private final Materializer materializer;
   private final Reach.Authorizer authorizer;
 
@@ -50,7 +57,7 @@ public final class ObjectController {
    *     destinations, large object segments), as the same client's own requests are decided
    */
   public ObjectController(
-      ObjectOps ops, ContainerOps containers, long maxObjectSize, HttpServer.HeadLength headLength,
+      ObjectOps ops, ContainerOps containers, long maxObjectSize, HeadLength headLength,
       Materializer materializer, Reach.Authorizer authorizer) {
     this.objects = new LiveObjects(ops, materializer);
     Versioning versioning = new Versioning(objects, containers);

@@ -5,6 +5,7 @@ import akka.http.javadsl.model.HttpHeader;
 import akka.stream.javadsl.Source;
 import akka.util.ByteString;
 import io.archipelago.engine.store.ObjectInfo;
+import io.archipelago.http.protocol.SwiftDates;
 import java.util.List;
 
 /**

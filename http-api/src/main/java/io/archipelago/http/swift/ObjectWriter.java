@@ -11,6 +11,8 @@ import io.archipelago.engine.store.ObjectAttributes;
 import io.archipelago.engine.store.ObjectInfo;
 import io.archipelago.engine.store.ObjectStoreException;
 import io.archipelago.engine.store.SwiftTimestamp;
+import io.archipelago.http.protocol.SwiftError;
+import io.archipelago.http.protocol.SwiftException;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;

@@ -14,6 +14,16 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.archipelago.engine.ops.RequestContext;
 import io.archipelago.engine.store.ObjectInfo;
+import io.archipelago.http.protocol.Conditions;
+import io.archipelago.http.protocol.Constraints;
+import io.archipelago.http.protocol.RangeHeader;
+import io.archipelago.http.protocol.Responses;
+import io.archipelago.http.protocol.SwiftDates;
+import io.archipelago.http.protocol.SegmentError;
+import io.archipelago.http.protocol.SwiftError;
+import io.archipelago.http.protocol.SwiftErrors;
+import io.archipelago.http.protocol.SwiftException;
+import io.archipelago.http.protocol.SwiftHeaders;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -232,7 +242,7 @@ final class StaticLargeObjects {
         parts.add(Source.single(Source.single(data.slice((int) Math.max(0, f), (int) Math.min(length - 1, l) + 1))));
       } else if (seg.subSlo()) {
         if (depth >= MAX_RECURSION_DEPTH) {
-          parts.add(Source.failed(new LargeObjectPiece.SegmentError("max recursion depth exceeded")));
+          parts.add(Source.failed(new SegmentError("max recursion depth exceeded")));
         } else {
           long subFirst = seg.rangeStart() + Math.max(0, f);
           long subLast = Math.min(seg.rangeEnd(), seg.rangeStart() + l);
@@ -257,7 +267,7 @@ final class StaticLargeObjects {
     return reach.denial("GET", Reach.object(account, seg.container(), seg.object()))
         .thenCompose(refused -> {
           if (refused.isPresent()) {
-            throw new LargeObjectPiece.SegmentError("sub-manifest " + seg.name() + ": "
+            throw new SegmentError("sub-manifest " + seg.name() + ": "
                 + refused.get().error().status().intValue());
           }
           return objects.get(account, seg.container(), seg.object(), Optional.empty(), request);
@@ -265,7 +275,7 @@ final class StaticLargeObjects {
         .thenCompose(found -> {
           if (found.isEmpty() || !isSlo(found.get().info())) {
             found.ifPresent(c -> c.data().runWith(Sink.cancelled(), objects.materializer()));
-            throw new LargeObjectPiece.SegmentError("sub-manifest " + seg.name() + " is gone or not an SLO");
+            throw new SegmentError("sub-manifest " + seg.name() + " is gone or not an SLO");
           }
           return readManifest(found.get().data());
         });

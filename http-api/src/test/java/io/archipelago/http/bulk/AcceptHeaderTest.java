@@ -2,6 +2,7 @@ package io.archipelago.http.bulk;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.archipelago.http.protocol.AcceptHeader;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 

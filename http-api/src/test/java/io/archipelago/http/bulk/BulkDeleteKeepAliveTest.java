@@ -12,7 +12,7 @@ import akka.http.javadsl.model.StatusCodes;
 import akka.stream.Materializer;
 import akka.stream.javadsl.Sink;
 import akka.util.ByteString;
-import io.archipelago.http.swift.RequestPath;
+import io.archipelago.http.protocol.RequestPath;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.archipelago.http.swift;
+package io.archipelago.http.protocol;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;

@@ -1,10 +1,10 @@
-package io.archipelago.http.bulk;
+package io.archipelago.http.protocol;
 
 import akka.http.javadsl.model.StatusCode;
 import java.util.Map;
 
 /** Status lines as Swift words them ({@code swob.RESPONSE_REASONS}), for bulk reports. */
-final class SwiftStatus {
+public final class SwiftStatus {
 
   private static final Map<Integer, String> REASONS = Map.ofEntries(
       Map.entry(200, "OK"), Map.entry(201, "Created"), Map.entry(202, "Accepted"),
@@ -25,7 +25,7 @@ final class SwiftStatus {
 
   private SwiftStatus() {}
 
-  static String line(StatusCode status) {
+  public static String line(StatusCode status) {
     int code = status.intValue();
     return code + " " + REASONS.getOrDefault(code, status.reason());
   }

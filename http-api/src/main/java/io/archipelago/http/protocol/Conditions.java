@@ -1,4 +1,4 @@
-package io.archipelago.http.swift;
+package io.archipelago.http.protocol;
 
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
@@ -14,9 +14,9 @@ import java.util.Set;
  * (412). Entity tags compare without quotes; {@code *} matches any existing object. Dates
  * compare at whole seconds against {@code Last-Modified}; a date that does not parse is ignored.
  */
-final class Conditions {
+public final class Conditions {
 
-  enum Outcome {
+  public enum Outcome {
     PROCEED,
     NOT_MODIFIED,
     PRECONDITION_FAILED
@@ -36,7 +36,7 @@ final class Conditions {
    * @param etag the entity tag the response carries (quoted or not)
    * @param lastModifiedSeconds the {@code Last-Modified} second of the response
    */
-  static Outcome evaluate(Map<String, String> headers, String etag, long lastModifiedSeconds) {
+  public static Outcome evaluate(Map<String, String> headers, String etag, long lastModifiedSeconds) {
     Optional<Set<String>> ifNoneMatch = tags(headers.get("if-none-match"));
     if (ifNoneMatch.isPresent() && matches(ifNoneMatch.get(), etag)) {
       return Outcome.NOT_MODIFIED;
@@ -57,12 +57,12 @@ final class Conditions {
   }
 
   /** A missing object: only {@code If-Match: *} turns its 404 into 412. */
-  static boolean failsForMissingObject(Map<String, String> headers) {
+  public static boolean failsForMissingObject(Map<String, String> headers) {
     return tags(headers.get("if-match")).map(t -> t.contains("*")).orElse(false);
   }
 
   /** The tags of an If-Match / If-None-Match value, unquoted; empty when the header is absent. */
-  static Optional<Set<String>> tags(String header) {
+  public static Optional<Set<String>> tags(String header) {
     if (header == null) {
       return Optional.empty();
     }
@@ -80,7 +80,7 @@ final class Conditions {
     return tags.contains("*") || tags.contains(unquote(etag));
   }
 
-  static String unquote(String tag) {
+  public static String unquote(String tag) {
     if (tag.length() >= 2 && tag.startsWith("\"") && tag.endsWith("\"")) {
       return tag.substring(1, tag.length() - 1);
     }
@@ -88,7 +88,7 @@ final class Conditions {
   }
 
   /** An HTTP date as epoch seconds (RFC 1123, RFC 850 or asctime); empty when absent or bad. */
-  static Optional<Long> date(String header) {
+  public static Optional<Long> date(String header) {
     if (header == null) {
       return Optional.empty();
     }

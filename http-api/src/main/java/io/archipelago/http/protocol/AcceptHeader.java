@@ -1,4 +1,4 @@
-package io.archipelago.http.bulk;
+package io.archipelago.http.protocol;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +25,7 @@ public final class AcceptHeader {
 
   private AcceptHeader() {}
 
-  static Optional<String> bestMatch(String header, List<String> offers) {
+  public static Optional<String> bestMatch(String header, List<String> offers) {
     try {
       return negotiate(header, offers);
     } catch (IllegalArgumentException malformed) {

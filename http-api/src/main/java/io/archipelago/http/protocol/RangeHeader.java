@@ -1,4 +1,4 @@
-package io.archipelago.http.swift;
+package io.archipelago.http.protocol;
 
 import io.archipelago.engine.store.ByteRange;
 import java.util.ArrayList;
@@ -12,19 +12,19 @@ import java.util.Optional;
  * ranges are kept in the order asked for; none left, or an egregious set (more than 50 ranges,
  * more than 2 overlapping, 8 or more out of order), means 416.
  */
-final class RangeHeader {
+public final class RangeHeader {
 
-  static final int MAX_RANGES = 50;
-  static final int MAX_RANGE_OVERLAPS = 2;
-  static final int MAX_NONASCENDING_RANGES = 8;
+  public static final int MAX_RANGES = 50;
+  public static final int MAX_RANGE_OVERLAPS = 2;
+  public static final int MAX_NONASCENDING_RANGES = 8;
 
   /** One {@code first-last} spec; either bound may be absent (never both). */
-  record Spec(Long first, Long last) {}
+  public record Spec(Long first, Long last) {}
 
   private RangeHeader() {}
 
   /** The specs of the header, or empty when there is no usable Range header. */
-  static Optional<List<Spec>> parse(Optional<String> header) {
+  public static Optional<List<Spec>> parse(Optional<String> header) {
     if (header.isEmpty() || header.get().isEmpty()) {
       return Optional.empty();
     }
@@ -77,7 +77,7 @@ final class RangeHeader {
    * swob's {@code ranges_for_length}: the byte ranges to serve (inclusive bounds); an empty list
    * means "not satisfiable" (416).
    */
-  static List<ByteRange.Resolved> resolve(List<Spec> specs, long length) {
+  public static List<ByteRange.Resolved> resolve(List<Spec> specs, long length) {
     List<long[]> all = new ArrayList<>(); // half-open [start, end)
     for (Spec s : specs) {
       if (s.first() == null) {

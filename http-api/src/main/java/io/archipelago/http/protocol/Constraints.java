@@ -1,4 +1,4 @@
-package io.archipelago.http.swift;
+package io.archipelago.http.protocol;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -27,7 +27,7 @@ public final class Constraints {
   private Constraints() {}
 
   /** Length as Swift counts it: bytes of the UTF-8 form. */
-  static int length(String s) {
+  public static int length(String s) {
     return s.getBytes(StandardCharsets.UTF_8).length;
   }
 
@@ -139,7 +139,7 @@ public final class Constraints {
     return text.indexOf('\uFFFD') < 0 && text.indexOf('\0') < 0;
   }
 
-  static SwiftException plainBadRequest(String body) {
+  public static SwiftException plainBadRequest(String body) {
     return SwiftException.plain(SwiftError.BAD_REQUEST, body);
   }
 }

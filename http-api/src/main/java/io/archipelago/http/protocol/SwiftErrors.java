@@ -1,4 +1,4 @@
-package io.archipelago.http.swift;
+package io.archipelago.http.protocol;
 
 import akka.http.javadsl.model.ContentTypes;
 import akka.http.javadsl.model.HttpEntities;
@@ -48,7 +48,7 @@ public final class SwiftErrors {
       }
       return r;
     }
-    if (t instanceof LargeObjectPiece.SegmentError) {
+    if (t instanceof SegmentError) {
       log.info("[{}] large object segment unusable: {}", requestId, t.getMessage());
       return response(SwiftError.CONFLICT);
     }

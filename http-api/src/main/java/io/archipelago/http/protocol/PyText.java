@@ -1,4 +1,4 @@
-package io.archipelago.http.access;
+package io.archipelago.http.protocol;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;

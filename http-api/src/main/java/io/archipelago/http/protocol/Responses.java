@@ -1,4 +1,4 @@
-package io.archipelago.http.swift;
+package io.archipelago.http.protocol;
 
 import akka.http.javadsl.model.ContentType;
 import akka.http.javadsl.model.ContentTypes;
@@ -11,11 +11,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Small builders for Swift responses. */
-final class Responses {
+public final class Responses {
 
   private Responses() {}
 
-  static HttpResponse empty(StatusCode status, List<HttpHeader> headers) {
+  public static HttpResponse empty(StatusCode status, List<HttpHeader> headers) {
     return HttpResponse.create()
         .withStatus(status)
         .withEntity(HttpEntities.create(ContentTypes.TEXT_HTML_UTF8, ""))
@@ -23,39 +23,39 @@ final class Responses {
   }
 
   /** A bodiless answer with the given content type (account and container HEAD, empty listings). */
-  static HttpResponse empty(StatusCode status, List<HttpHeader> headers, ContentType contentType) {
+  public static HttpResponse empty(StatusCode status, List<HttpHeader> headers, ContentType contentType) {
     return HttpResponse.create()
         .withStatus(status)
         .withEntity(HttpEntities.create(contentType, akka.util.ByteString.emptyByteString()))
         .addHeaders(headers);
   }
 
-  static HttpResponse text(StatusCode status, String body, List<HttpHeader> headers) {
+  public static HttpResponse text(StatusCode status, String body, List<HttpHeader> headers) {
     return HttpResponse.create()
         .withStatus(status)
         .withEntity(HttpEntities.create(ContentTypes.TEXT_HTML_UTF8, body))
         .addHeaders(headers);
   }
 
-  static HeaderList headers() {
+  public static HeaderList headers() {
     return new HeaderList();
   }
 
   /** Collects response headers in order. */
-  static final class HeaderList {
+  public static final class HeaderList {
     private final List<HttpHeader> headers = new ArrayList<>();
 
-    HeaderList add(String name, Object value) {
+    public HeaderList add(String name, Object value) {
       headers.add(RawHeader.create(name, String.valueOf(value)));
       return this;
     }
 
-    HeaderList addAll(List<HttpHeader> more) {
+    public HeaderList addAll(List<HttpHeader> more) {
       headers.addAll(more);
       return this;
     }
 
-    List<HttpHeader> list() {
+    public List<HttpHeader> list() {
       return headers;
     }
   }

@@ -1,4 +1,4 @@
-package io.archipelago.http.auth;
+package io.archipelago.http.protocol;
 
 import java.util.Set;
 

@@ -1,9 +1,8 @@
-package io.archipelago.http.swift;
+package io.archipelago.http.protocol;
 
 import akka.http.javadsl.model.HttpHeader;
 import akka.http.javadsl.model.HttpRequest;
 import io.archipelago.engine.ops.RequestContext;
-import io.archipelago.http.auth.Principal;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;

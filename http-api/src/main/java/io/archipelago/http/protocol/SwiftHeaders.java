@@ -1,4 +1,4 @@
-package io.archipelago.http.swift;
+package io.archipelago.http.protocol;
 
 import akka.http.javadsl.model.HttpHeader;
 import akka.http.javadsl.model.headers.RawHeader;
