@@ -13,7 +13,7 @@ import io.archipelago.http.access.Identity;
 import io.archipelago.http.admin.AdminController;
 import io.archipelago.http.admin.MetricsController;
 import io.archipelago.http.auth.AuthController;
-import io.archipelago.http.bulk.BulkDelete;
+import io.archipelago.http.middleware.bulk.BulkDelete;
 import io.archipelago.http.protocol.HeadLength;
 import io.archipelago.http.protocol.Principal;
 import io.archipelago.http.protocol.RequestPath;

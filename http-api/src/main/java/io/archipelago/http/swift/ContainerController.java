@@ -13,6 +13,7 @@ import io.archipelago.engine.store.ListingPage;
 import io.archipelago.engine.store.ListingQuery;
 import io.archipelago.engine.store.SwiftTimestamp;
 import io.archipelago.engine.sync.SyncTargets;
+import io.archipelago.http.middleware.versioning.Versioning;
 import io.archipelago.http.protocol.Constraints;
 import io.archipelago.http.protocol.PyText;
 import io.archipelago.http.protocol.Responses;

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.archipelago.engine.placement.PlacementPolicy;
+import io.archipelago.http.middleware.slo.StaticLargeObjects;
+import io.archipelago.http.middleware.versioning.Versioning;
 import io.archipelago.http.protocol.Constraints;
 import java.util.Map;
 

@@ -169,7 +169,7 @@ public final class ListingRenderer {
     return out.toString();
   }
 
-  static String xml(String text) {
+  public static String xml(String text) {
     StringBuilder sb = new StringBuilder(text.length());
     for (char c : text.toCharArray()) {
       switch (c) {

@@ -16,6 +16,9 @@ import io.archipelago.engine.ops.GatewayException;
 import io.archipelago.engine.ops.RequestContext;
 import io.archipelago.engine.store.ByteRange;
 import io.archipelago.engine.store.ObjectInfo;
+import io.archipelago.http.middleware.dlo.DynamicLargeObjects;
+import io.archipelago.http.middleware.expiry.LiveObjects;
+import io.archipelago.http.middleware.slo.StaticLargeObjects;
 import io.archipelago.http.protocol.Conditions;
 import io.archipelago.http.protocol.RangeHeader;
 import io.archipelago.http.protocol.Responses;
@@ -39,7 +42,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * (304/412), then {@code Range} (206 with one range, {@code multipart/byteranges} with several,
  * 416 with {@code Content-Range: bytes *}{@code /size} when none is satisfiable).
  */
-final class ObjectReader {
+public final class ObjectReader {
 
   /**
    * One read.
@@ -51,7 +54,7 @@ final class ObjectReader {
    *     PUT reads (both answer 409 when the first segment of a large object cannot be read)
    * @param reach what the client may read besides the object (segments, segment containers)
    */
-  record ReadRequest(
+  public record ReadRequest(
       String account,
       String container,
       String name,
@@ -64,10 +67,10 @@ final class ObjectReader {
       Reach reach) {}
 
   /** What a read answers. */
-  sealed interface Outcome permits Served, Answered {}
+  public sealed interface Outcome permits Served, Answered {}
 
   /** The object, or the part of it asked for, with its status (200 or 206) and headers. */
-  record Served(
+  public record Served(
       ObjectView view,
       StatusCode status,
       ContentType contentType,
@@ -76,7 +79,7 @@ final class ObjectReader {
       List<HttpHeader> headers) implements Outcome {}
 
   /** A bodiless or error answer decided by the request: 304, 412, 416 or 409. */
-  record Answered(HttpResponse response) implements Outcome {}
+  public record Answered(HttpResponse response) implements Outcome {}
 
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -84,7 +87,7 @@ final class ObjectReader {
   private final StaticLargeObjects slo;
   private final DynamicLargeObjects dlo;
 
-  ObjectReader(LiveObjects objects, StaticLargeObjects slo, DynamicLargeObjects dlo) {
+  public ObjectReader(LiveObjects objects, StaticLargeObjects slo, DynamicLargeObjects dlo) {
     this.objects = objects;
     this.slo = slo;
     this.dlo = dlo;
@@ -109,7 +112,7 @@ final class ObjectReader {
     }
   }
 
-  CompletionStage<Outcome> read(ReadRequest r) {
+  public CompletionStage<Outcome> read(ReadRequest r) {
     Optional<List<RangeHeader.Spec>> specs =
         r.head() ? Optional.empty() : RangeHeader.parse(Optional.ofNullable(r.headers().get("range")));
     boolean openNow = r.streamNow() && !r.head() && specs.isEmpty();
@@ -203,7 +206,7 @@ final class ObjectReader {
   }
 
   /** The headers of a successful GET or HEAD, but Content-Type and Content-Length. */
-  static List<HttpHeader> headers(ObjectInfo info, String etag) {
+  public static List<HttpHeader> headers(ObjectInfo info, String etag) {
     return Responses.headers()
         .add("Etag", etag)
         .add("Last-Modified", info.timestamp().toHttpDate())
@@ -303,7 +306,7 @@ final class ObjectReader {
         Source.from(parts).flatMapConcat(p -> p), view.headers());
   }
 
-  static ContentType contentType(String value) {
+  public static ContentType contentType(String value) {
     try {
       return ContentTypes.parse(value);
     } catch (RuntimeException e) {

@@ -1,4 +1,4 @@
-package io.archipelago.http.swift;
+package io.archipelago.http.middleware.dlo;
 
 import akka.stream.javadsl.Source;
 import io.archipelago.engine.ops.ContainerOps;
@@ -6,11 +6,15 @@ import io.archipelago.engine.ops.RequestContext;
 import io.archipelago.engine.store.ListingEntry;
 import io.archipelago.engine.store.ListingQuery;
 import io.archipelago.engine.store.ObjectInfo;
+import io.archipelago.http.middleware.expiry.LiveObjects;
 import io.archipelago.http.protocol.Conditions;
 import io.archipelago.http.protocol.Constraints;
 import io.archipelago.http.protocol.RequestPath;
 import io.archipelago.http.protocol.SwiftError;
 import io.archipelago.http.protocol.SwiftException;
+import io.archipelago.http.swift.LargeObjectPiece;
+import io.archipelago.http.swift.ObjectView;
+import io.archipelago.http.swift.Reach;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -28,17 +32,17 @@ import java.util.concurrent.CompletionStage;
  * its ETag the quoted MD5 of their concatenated ETags. The segment container may live on any
  * backend: segments are listed and read through the gateway's own operations.
  */
-final class DynamicLargeObjects {
+public final class DynamicLargeObjects {
 
-  static final String MANIFEST_HEADER = "x-object-manifest";
+  public static final String MANIFEST_HEADER = "x-object-manifest";
 
   /** The segments a manifest stands for, in order. */
-  record Segments(String container, List<ListingEntry.ObjectRow> rows) {
-    long size() {
+  public record Segments(String container, List<ListingEntry.ObjectRow> rows) {
+    public long size() {
       return rows.stream().mapToLong(ListingEntry.ObjectRow::size).sum();
     }
 
-    String etag() {
+    public String etag() {
       MessageDigest md5 = md5();
       rows.forEach(r -> md5.update(Conditions.unquote(r.etag()).getBytes(StandardCharsets.UTF_8)));
       return "\"" + HexFormat.of().formatHex(md5.digest()) + "\"";
@@ -48,17 +52,17 @@ final class DynamicLargeObjects {
   private final LiveObjects objects;
   private final ContainerOps containers;
 
-  DynamicLargeObjects(LiveObjects objects, ContainerOps containers) {
+  public DynamicLargeObjects(LiveObjects objects, ContainerOps containers) {
     this.objects = objects;
     this.containers = containers;
   }
 
-  static Optional<String> manifest(ObjectInfo info) {
+  public static Optional<String> manifest(ObjectInfo info) {
     return Optional.ofNullable(info.metadata().get(MANIFEST_HEADER)).filter(v -> !v.isEmpty());
   }
 
   /** The PUT check of dlo.py: {@code container/prefix}, no query characters, no leading '/'. */
-  static void checkManifestHeader(Optional<String> value) {
+  public static void checkManifestHeader(Optional<String> value) {
     if (value.isEmpty()) {
       return;
     }
@@ -76,7 +80,7 @@ final class DynamicLargeObjects {
    * segment container: a listing it may not make fails with its refusal (403 or 401), as
    * Swift's dlo answers the manifest GET or HEAD with the listing's error.
    */
-  CompletionStage<Segments> segments(String account, String manifestValue, Reach reach) {
+  public CompletionStage<Segments> segments(String account, String manifestValue, Reach reach) {
     String decoded = RequestPath.decode(manifestValue, false);
     int slash = decoded.indexOf('/');
     String container = slash < 0 ? decoded : decoded.substring(0, slash);
@@ -107,7 +111,7 @@ final class DynamicLargeObjects {
   }
 
   /** The bytes of the concatenation, by range; each segment is read and checked for its size. */
-  ObjectView.Body body(String account, Segments segments, RequestContext request, Reach reach) {
+  public ObjectView.Body body(String account, Segments segments, RequestContext request, Reach reach) {
     return (first, last) -> {
       List<LargeObjectPiece> pieces = new ArrayList<>();
       long offset = 0;
@@ -128,7 +132,7 @@ final class DynamicLargeObjects {
     };
   }
 
-  static MessageDigest md5() {
+  public static MessageDigest md5() {
     try {
       return MessageDigest.getInstance("MD5");
     } catch (NoSuchAlgorithmException e) {

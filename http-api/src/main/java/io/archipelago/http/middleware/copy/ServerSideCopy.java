@@ -1,10 +1,12 @@
-package io.archipelago.http.swift;
+package io.archipelago.http.middleware.copy;
 
 import akka.http.javadsl.model.HttpHeader;
 import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.StatusCodes;
 import akka.stream.javadsl.Sink;
 import io.archipelago.engine.store.ObjectInfo;
+import io.archipelago.http.middleware.dlo.DynamicLargeObjects;
+import io.archipelago.http.middleware.slo.StaticLargeObjects;
 import io.archipelago.http.protocol.Conditions;
 import io.archipelago.http.protocol.Constraints;
 import io.archipelago.http.protocol.RequestPath;
@@ -13,6 +15,9 @@ import io.archipelago.http.protocol.SwiftError;
 import io.archipelago.http.protocol.SwiftException;
 import io.archipelago.http.protocol.SwiftHeaders;
 import io.archipelago.http.protocol.SwiftRequest;
+import io.archipelago.http.swift.ObjectReader;
+import io.archipelago.http.swift.ObjectWriter;
+import io.archipelago.http.swift.Reach;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,7 +43,7 @@ import java.util.concurrent.CompletionStage;
  * the account), which is then read (404 if it is missing), and only then to PUT the destination
  * (X-Container-Write of the destination container, or owning that account).
  */
-final class ServerSideCopy {
+public final class ServerSideCopy {
 
   /** Source headers that are not copied over as metadata. */
   private static final List<String> NOT_COPIED = List.of(
@@ -46,7 +51,7 @@ final class ServerSideCopy {
       StaticLargeObjects.SYSMETA_ETAG, StaticLargeObjects.SYSMETA_SIZE);
 
   /** Where a copy reads from and writes to. */
-  record Endpoints(String sourceAccount, String sourceContainer, String sourceObject,
+  public record Endpoints(String sourceAccount, String sourceContainer, String sourceObject,
       String account, String container, String object) {}
 
   private final ObjectReader reader;
@@ -54,7 +59,7 @@ final class ServerSideCopy {
   private final StaticLargeObjects slo;
   private final long maxFileSize;
 
-  ServerSideCopy(ObjectReader reader, ObjectWriter writer, StaticLargeObjects slo, long maxFileSize) {
+  public ServerSideCopy(ObjectReader reader, ObjectWriter writer, StaticLargeObjects slo, long maxFileSize) {
     this.reader = reader;
     this.writer = writer;
     this.slo = slo;
@@ -62,7 +67,7 @@ final class ServerSideCopy {
   }
 
   /** {@code COPY}: where to, from {@code Destination} and {@code Destination-Account}. */
-  static Endpoints fromCopy(SwiftRequest request) {
+  public static Endpoints fromCopy(SwiftRequest request) {
     String destination = request.header("destination").filter(d -> !d.isEmpty())
         .orElseThrow(() -> new SwiftException(SwiftError.PRECONDITION_FAILED, "Destination header required"));
     String account = request.account();
@@ -76,7 +81,7 @@ final class ServerSideCopy {
   }
 
   /** {@code PUT} with {@code X-Copy-From}: where from. */
-  static Endpoints fromPut(SwiftRequest request) {
+  public static Endpoints fromPut(SwiftRequest request) {
     String[] path = path(request.header("x-copy-from").orElseThrow(),
         "X-Copy-From header must be of the form <container name>/<object name>");
     String sourceAccount = request.header("x-copy-from-account")
@@ -104,7 +109,7 @@ final class ServerSideCopy {
    * Copies. {@code sink} is the destination write as the request describes it (content type
    * given or not, metadata, X-Delete-At, timestamp); its body is replaced by the source's.
    */
-  CompletionStage<HttpResponse> copy(SwiftRequest request, Endpoints e, ObjectWriter.Write sink,
+  public CompletionStage<HttpResponse> copy(SwiftRequest request, Endpoints e, ObjectWriter.Write sink,
       Optional<String> requestContentType, Reach reach) {
     if (request.http().entity().getContentLengthOption().orElse(0) > 0) {
       sink.body().runWith(Sink.cancelled(), writer.objects().materializer());

@@ -1,4 +1,4 @@
-package io.archipelago.http.swift;
+package io.archipelago.http.middleware.expiry;
 
 import akka.stream.Materializer;
 import akka.stream.javadsl.Sink;
@@ -28,7 +28,7 @@ public final class LiveObjects {
 
   private static final Logger log = LoggerFactory.getLogger(LiveObjects.class);
   /** The principal recorded for deletes of expired objects. */
-  static final String EXPIRER = ".expirer";
+  public static final String EXPIRER = ".expirer";
 
   private final ObjectOps ops;
   private final Materializer materializer;
@@ -74,11 +74,11 @@ public final class LiveObjects {
   }
 
   /** Whether the object's {@code X-Delete-At} has passed. */
-  static boolean expired(ObjectInfo info) {
+  public static boolean expired(ObjectInfo info) {
     return deleteAt(info).map(at -> at * 1000 <= System.currentTimeMillis()).orElse(false);
   }
 
-  static Optional<Long> deleteAt(ObjectInfo info) {
+  public static Optional<Long> deleteAt(ObjectInfo info) {
     String value = info.metadata().get("x-delete-at");
     if (value == null) {
       return Optional.empty();
@@ -94,7 +94,7 @@ public final class LiveObjects {
    * Deletes an expired object in the background, unless it was replaced meanwhile (the version
    * read is still the stored one and still expired).
    */
-  void expire(String account, String container, String name, ObjectInfo seen, RequestContext request) {
+  public void expire(String account, String container, String name, ObjectInfo seen, RequestContext request) {
     RequestContext expirer = new RequestContext(
         EXPIRER, account, request.clientAddress(), request.node(), request.requestId());
     absentIfNotFound(ops.head(account, container, name).thenApply(Optional::of))
@@ -115,7 +115,7 @@ public final class LiveObjects {
   }
 
   /** Turns OBJECT_NOT_FOUND into an empty result; other failures stay. */
-  static <T> CompletionStage<Optional<T>> absentIfNotFound(CompletionStage<Optional<T>> stage) {
+  public static <T> CompletionStage<Optional<T>> absentIfNotFound(CompletionStage<Optional<T>> stage) {
     return stage.exceptionally(failure -> {
       Throwable t = SwiftErrors.unwrap(failure);
       if (t instanceof GatewayException g && g.reason() == GatewayException.Reason.OBJECT_NOT_FOUND) {

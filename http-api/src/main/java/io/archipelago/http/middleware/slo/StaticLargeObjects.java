@@ -1,4 +1,4 @@
-package io.archipelago.http.swift;
+package io.archipelago.http.middleware.slo;
 
 import akka.NotUsed;
 import akka.http.javadsl.model.HttpEntities;
@@ -14,16 +14,23 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.archipelago.engine.ops.RequestContext;
 import io.archipelago.engine.store.ObjectInfo;
+import io.archipelago.http.middleware.bulk.BulkResponseBody;
+import io.archipelago.http.middleware.dlo.DynamicLargeObjects;
+import io.archipelago.http.middleware.expiry.LiveObjects;
 import io.archipelago.http.protocol.Conditions;
 import io.archipelago.http.protocol.Constraints;
 import io.archipelago.http.protocol.RangeHeader;
 import io.archipelago.http.protocol.Responses;
-import io.archipelago.http.protocol.SwiftDates;
 import io.archipelago.http.protocol.SegmentError;
+import io.archipelago.http.protocol.SwiftDates;
 import io.archipelago.http.protocol.SwiftError;
 import io.archipelago.http.protocol.SwiftErrors;
 import io.archipelago.http.protocol.SwiftException;
 import io.archipelago.http.protocol.SwiftHeaders;
+import io.archipelago.http.swift.LargeObjectPiece;
+import io.archipelago.http.swift.ObjectView;
+import io.archipelago.http.swift.ObjectWriter;
+import io.archipelago.http.swift.Reach;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -59,15 +66,15 @@ import java.util.concurrent.CompletionStage;
  * delete report. Every segment and sub-manifest is reached as the client's own request would be
  * ({@link Reach}): HEAD at PUT, GET when read, GET and DELETE when deleted.
  */
-final class StaticLargeObjects {
+public final class StaticLargeObjects {
 
-  static final int MAX_MANIFEST_SEGMENTS = 1000;
-  static final int MAX_MANIFEST_SIZE = 8 * 1024 * 1024;
-  static final int MIN_SEGMENT_SIZE = 1;
-  static final int MAX_RECURSION_DEPTH = 10;
-  static final String HEADER = "x-static-large-object";
-  static final String SYSMETA_ETAG = "x-object-sysmeta-slo-etag";
-  static final String SYSMETA_SIZE = "x-object-sysmeta-slo-size";
+  public static final int MAX_MANIFEST_SEGMENTS = 1000;
+  public static final int MAX_MANIFEST_SIZE = 8 * 1024 * 1024;
+  public static final int MIN_SEGMENT_SIZE = 1;
+  public static final int MAX_RECURSION_DEPTH = 10;
+  public static final String HEADER = "x-static-large-object";
+  public static final String SYSMETA_ETAG = "x-object-sysmeta-slo-etag";
+  public static final String SYSMETA_SIZE = "x-object-sysmeta-slo-size";
   /** Segments are checked (PUT) and deleted this many at a time, as Swift's default. */
   private static final int CONCURRENCY = 2;
   /** A stored manifest larger than this is not read (Swift's are at most a few MiB). */
@@ -79,7 +86,7 @@ final class StaticLargeObjects {
    * One entry of a stored manifest: an object-backed segment ({@code name} is
    * {@code /container/object}) or inline data.
    */
-  record Segment(
+  public record Segment(
       String name,
       long bytes,
       String hash,
@@ -127,16 +134,16 @@ final class StaticLargeObjects {
   private final LiveObjects objects;
   private final ObjectWriter writer;
 
-  StaticLargeObjects(LiveObjects objects, ObjectWriter writer) {
+  public StaticLargeObjects(LiveObjects objects, ObjectWriter writer) {
     this.objects = objects;
     this.writer = writer;
   }
 
-  static boolean isSlo(ObjectInfo info) {
+  public static boolean isSlo(ObjectInfo info) {
     return SwiftHeaders.isTrue(info.metadata().get(HEADER));
   }
 
-  static Optional<Long> storedSize(ObjectInfo info) {
+  public static Optional<Long> storedSize(ObjectInfo info) {
     try {
       return Optional.ofNullable(info.metadata().get(SYSMETA_SIZE)).map(Long::parseLong);
     } catch (NumberFormatException e) {
@@ -144,15 +151,15 @@ final class StaticLargeObjects {
     }
   }
 
-  static Optional<String> storedEtag(ObjectInfo info) {
+  public static Optional<String> storedEtag(ObjectInfo info) {
     return Optional.ofNullable(info.metadata().get(SYSMETA_ETAG)).filter(e -> !e.isEmpty());
   }
 
-  static long size(List<Segment> segments) {
+  public static long size(List<Segment> segments) {
     return segments.stream().mapToLong(Segment::length).sum();
   }
 
-  static String etag(List<Segment> segments) {
+  public static String etag(List<Segment> segments) {
     MessageDigest md5 = DynamicLargeObjects.md5();
     segments.forEach(s -> md5.update(s.etagPart().getBytes(StandardCharsets.US_ASCII)));
     return HexFormat.of().formatHex(md5.digest());
@@ -161,14 +168,14 @@ final class StaticLargeObjects {
   // ---- reading ------------------------------------------------------------------------------
 
   /** Reads and parses a stored manifest. */
-  CompletionStage<List<Segment>> readManifest(Source<ByteString, ?> bytes) {
+  public CompletionStage<List<Segment>> readManifest(Source<ByteString, ?> bytes) {
     return bytes
         .limitWeighted(MAX_STORED_MANIFEST, b -> (long) b.size())
         .runFold(ByteString.emptyByteString(), ByteString::concat, objects.materializer())
         .thenApply(StaticLargeObjects::parseStored);
   }
 
-  static List<Segment> parseStored(ByteString json) {
+  public static List<Segment> parseStored(ByteString json) {
     try {
       JsonNode root = JSON.readTree(json.toArray());
       if (!root.isArray()) {
@@ -198,7 +205,7 @@ final class StaticLargeObjects {
   }
 
   /** {@code ?multipart-manifest=get&format=raw}: the manifest as it was PUT. */
-  static ByteString rawFormat(List<Segment> segments) {
+  public static ByteString rawFormat(List<Segment> segments) {
     ArrayNode list = JSON.createArrayNode();
     for (Segment s : segments) {
       ObjectNode n = list.addObject();
@@ -215,7 +222,7 @@ final class StaticLargeObjects {
   }
 
   /** The bytes of the SLO by range. */
-  ObjectView.Body body(String account, List<Segment> segments, RequestContext request, Reach reach) {
+  public ObjectView.Body body(String account, List<Segment> segments, RequestContext request, Reach reach) {
     return (first, last) -> pieces(account, segments, first, last, 1, request, reach)
         .flatMapConcat(piece -> piece);
   }
@@ -291,7 +298,7 @@ final class StaticLargeObjects {
    * Stores a manifest. {@code w} carries everything of the PUT but its content: the body is the
    * client's manifest, the content type and metadata the client's.
    */
-  CompletionStage<HttpResponse> put(ObjectWriter.Write w, Optional<String> clientEtag, Optional<String> accept,
+  public CompletionStage<HttpResponse> put(ObjectWriter.Write w, Optional<String> clientEtag, Optional<String> accept,
       RequestContext request, Reach reach) {
     if (w.expectedLength().isPresent() && w.expectedLength().getAsLong() > MAX_MANIFEST_SIZE) {
       w.body().runWith(Sink.cancelled(), objects.materializer());
@@ -579,7 +586,7 @@ final class StaticLargeObjects {
   }
 
   /** Swift's stored manifest: name, bytes, hash, content_type, last_modified, range, sub_slo. */
-  static ByteString storedFormat(List<Segment> segments) {
+  public static ByteString storedFormat(List<Segment> segments) {
     ArrayNode list = JSON.createArrayNode();
     for (Segment s : segments) {
       ObjectNode n = list.addObject();
@@ -603,10 +610,10 @@ final class StaticLargeObjects {
   // ---- DELETE -------------------------------------------------------------------------------
 
   /** Swift's bound on what one {@code ?multipart-manifest=delete} lists: its answer past it. */
-  static final int MAX_BUFFERED_DELETES = MAX_MANIFEST_SEGMENTS * 10;
-  static final String TOO_MANY_BUFFERED = "Too many buffered slo segments to delete.";
+  public static final int MAX_BUFFERED_DELETES = MAX_MANIFEST_SEGMENTS * 10;
+  public static final String TOO_MANY_BUFFERED = "Too many buffered slo segments to delete.";
   /** What Swift reports for a manifest it could not read (its refusal other than 401 included). */
-  static final String UNABLE_TO_LOAD = "Unable to load SLO manifest or segment.";
+  public static final String UNABLE_TO_LOAD = "Unable to load SLO manifest or segment.";
 
   /** One object {@code ?multipart-manifest=delete} deletes, or the error that stands for it. */
   private record Doomed(String name, Optional<String[]> error, boolean notFound) {}
@@ -618,7 +625,7 @@ final class StaticLargeObjects {
    * manifest is read with the client's own GET and every object deleted with the client's own
    * DELETE: what the client may not read or delete is reported, not touched.
    */
-  CompletionStage<HttpResponse> delete(String account, String container, String name, Optional<String> accept,
+  public CompletionStage<HttpResponse> delete(String account, String container, String name, Optional<String> accept,
       RequestContext request, Reach reach) {
     Optional<String> format = BulkResponseBody.bestMatch(accept);
     Map<String, Object> report = new TreeMap<>();
@@ -810,7 +817,7 @@ final class StaticLargeObjects {
   }
 
   /** Python's {@code urllib.parse.quote} with '/' safe, as Swift quotes names in reports. */
-  static String quote(String name) {
+  public static String quote(String name) {
     StringBuilder sb = new StringBuilder();
     for (byte b : name.getBytes(StandardCharsets.UTF_8)) {
       int c = b & 0xff;

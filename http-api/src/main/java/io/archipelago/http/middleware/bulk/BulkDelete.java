@@ -1,4 +1,4 @@
-package io.archipelago.http.bulk;
+package io.archipelago.http.middleware.bulk;
 
 import akka.NotUsed;
 import akka.http.javadsl.model.ContentType;
@@ -48,10 +48,10 @@ public final class BulkDelete {
   public static final int MAX_DELETES_PER_REQUEST = 10_000;
   public static final int MAX_FAILED_DELETES = 1_000;
   /** Longest useful line: an object name, a container name and two slashes. */
-  static final int MAX_PATH_LENGTH = 1024 + 256 + 2;
-  static final int DELETE_CONCURRENCY = 2;
-  static final Duration YIELD_FREQUENCY = Duration.ofSeconds(10);
-  static final List<String> ACCEPTABLE_FORMATS =
+  public static final int MAX_PATH_LENGTH = 1024 + 256 + 2;
+  public static final int DELETE_CONCURRENCY = 2;
+  public static final Duration YIELD_FREQUENCY = Duration.ofSeconds(10);
+  public static final List<String> ACCEPTABLE_FORMATS =
       List.of("text/plain", "application/json", "application/xml", "text/xml");
 
   private final Materializer materializer;
@@ -61,7 +61,7 @@ public final class BulkDelete {
     this(materializer, YIELD_FREQUENCY);
   }
 
-  BulkDelete(Materializer materializer, Duration yieldFrequency) {
+  public BulkDelete(Materializer materializer, Duration yieldFrequency) {
     this.materializer = materializer;
     this.yieldFrequency = yieldFrequency;
   }
@@ -310,7 +310,7 @@ public final class BulkDelete {
   }
 
   /** What a bulk delete reports. */
-  record Outcome(String status, String body, int deleted, int notFound, List<String[]> errors) {
+  public record Outcome(String status, String body, int deleted, int notFound, List<String[]> errors) {
 
     static Outcome failed(String status, String body) {
       return new Outcome(status, body, 0, 0, List.of());

@@ -1,4 +1,4 @@
-package io.archipelago.http.swift;
+package io.archipelago.http.middleware.versioning;
 
 import akka.Done;
 import akka.stream.javadsl.Source;
@@ -13,6 +13,7 @@ import io.archipelago.engine.store.ObjectAttributes;
 import io.archipelago.engine.store.ObjectContent;
 import io.archipelago.engine.store.ObjectInfo;
 import io.archipelago.engine.store.SwiftTimestamp;
+import io.archipelago.http.middleware.expiry.LiveObjects;
 import io.archipelago.http.protocol.Constraints;
 import io.archipelago.http.protocol.RequestPath;
 import io.archipelago.http.protocol.SwiftError;
@@ -41,30 +42,30 @@ import java.util.concurrent.CompletionStage;
  * A failure to version fails the request: 412 when the archive container is missing or refuses,
  * 503 otherwise.
  */
-final class Versioning {
+public final class Versioning {
 
-  static final String DELETE_MARKER_CONTENT_TYPE = "application/x-deleted;swift_versions_deleted=1";
-  static final String VERSIONS_LOCATION = "x-versions-location";
-  static final String HISTORY_LOCATION = "x-history-location";
+  public static final String DELETE_MARKER_CONTENT_TYPE = "application/x-deleted;swift_versions_deleted=1";
+  public static final String VERSIONS_LOCATION = "x-versions-location";
+  public static final String HISTORY_LOCATION = "x-history-location";
 
-  enum Mode {
+  public enum Mode {
     STACK,
     HISTORY
   }
 
   /** The versioning of a container: where versions go and how DELETE behaves. */
-  record Config(String archive, Mode mode) {}
+  public record Config(String archive, Mode mode) {}
 
   private final LiveObjects objects;
   private final ContainerOps containers;
 
-  Versioning(LiveObjects objects, ContainerOps containers) {
+  public Versioning(LiveObjects objects, ContainerOps containers) {
     this.objects = objects;
     this.containers = containers;
   }
 
   /** The container's versioning, if on. */
-  static Optional<Config> of(ContainerState state) {
+  public static Optional<Config> of(ContainerState state) {
     String stack = state.metadata().get(VERSIONS_LOCATION);
     String history = state.metadata().get(HISTORY_LOCATION);
     if (stack != null && !stack.isEmpty()) {
@@ -89,11 +90,11 @@ final class Versioning {
   }
 
   /** {@code <length><name>/}: the archive prefix of all versions of {@code name}. */
-  static String prefix(String name) {
+  public static String prefix(String name) {
     return String.format(Locale.ROOT, "%03x", Constraints.length(name)) + name + "/";
   }
 
-  static String versionName(String name, SwiftTimestamp timestamp) {
+  public static String versionName(String name, SwiftTimestamp timestamp) {
     return prefix(name) + timestamp.internal();
   }
 
@@ -101,7 +102,7 @@ final class Versioning {
    * Copies the current version of the object, if there is one, into the archive; before a PUT
    * (both modes) and before a DELETE in history mode.
    */
-  CompletionStage<Done> archiveCurrent(
+  public CompletionStage<Done> archiveCurrent(
       String account, String container, String name, Config config, RequestContext request) {
     return objects.get(account, container, name, Optional.empty(), request)
         .thenCompose(current -> {
@@ -116,7 +117,7 @@ final class Versioning {
   }
 
   /** History mode: the zero-byte marker noting when the object was deleted. */
-  CompletionStage<Done> writeDeleteMarker(
+  public CompletionStage<Done> writeDeleteMarker(
       String account, String name, Config config, RequestContext request) {
     ObjectAttributes marker = new ObjectAttributes(
         DELETE_MARKER_CONTENT_TYPE, SwiftTimestamp.now(), java.util.Map.of(), Optional.empty(),
@@ -132,7 +133,7 @@ final class Versioning {
    * the archive object to delete instead of it; empty when nothing is archived (then the object
    * itself is deleted).
    */
-  CompletionStage<Optional<Target>> popVersion(
+  public CompletionStage<Optional<Target>> popVersion(
       String account, String container, String name, Config config, RequestContext request) {
     return listVersions(account, config.archive(), prefix(name))
         .thenCompose(versions -> pop(account, container, name, config, versions, 0, request))
@@ -140,7 +141,7 @@ final class Versioning {
   }
 
   /** An object a DELETE is redirected to. */
-  record Target(String container, String name) {}
+  public record Target(String container, String name) {}
 
   private CompletionStage<Optional<Target>> pop(
       String account, String container, String name, Config config,

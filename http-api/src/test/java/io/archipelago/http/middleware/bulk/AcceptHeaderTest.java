@@ -1,4 +1,4 @@
-package io.archipelago.http.bulk;
+package io.archipelago.http.middleware.bulk;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,4 +1,4 @@
-package io.archipelago.http.swift;
+package io.archipelago.http.middleware.bulk;
 
 import akka.http.javadsl.model.ContentType;
 import akka.http.javadsl.model.ContentTypes;
@@ -7,6 +7,7 @@ import akka.http.javadsl.model.MediaTypes;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.archipelago.http.swift.ListingRenderer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -19,10 +20,10 @@ import java.util.TreeMap;
  * ({@code get_heartbeat_response_body}): {@code text/plain} ("Key: value" lines, then
  * "Errors:" and one "name, status" line per failure), JSON or XML, chosen from {@code Accept}.
  */
-final class BulkResponseBody {
+public final class BulkResponseBody {
 
   /** The formats Swift offers, in its order of preference. */
-  static final List<String> ACCEPTABLE_FORMATS =
+  public static final List<String> ACCEPTABLE_FORMATS =
       List.of("text/plain", "application/json", "application/xml", "text/xml");
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -34,7 +35,7 @@ final class BulkResponseBody {
    * (by descending quality) allow; the first offered when there is no Accept header; empty when
    * nothing is acceptable.
    */
-  static Optional<String> bestMatch(Optional<String> accept) {
+  public static Optional<String> bestMatch(Optional<String> accept) {
     if (accept.isEmpty() || accept.get().isBlank()) {
       return Optional.of(ACCEPTABLE_FORMATS.get(0));
     }
@@ -71,7 +72,7 @@ final class BulkResponseBody {
     return Optional.empty();
   }
 
-  static ContentType.NonBinary contentType(String format) {
+  public static ContentType.NonBinary contentType(String format) {
     return switch (format) {
       case "application/json" -> ContentTypes.APPLICATION_JSON;
       case "application/xml" -> MediaTypes.APPLICATION_XML.toContentType(HttpCharsets.UTF_8);
@@ -85,7 +86,7 @@ final class BulkResponseBody {
    *
    * @param rootTag the XML root element ({@code delete} or {@code upload})
    */
-  static String render(String format, Map<String, Object> fields, List<String[]> errors, String rootTag) {
+  public static String render(String format, Map<String, Object> fields, List<String[]> errors, String rootTag) {
     Map<String, Object> sorted = new TreeMap<>(fields);
     if (format.equals("application/json")) {
       ObjectNode root = JSON.createObjectNode();

@@ -1,4 +1,4 @@
-package io.archipelago.http.health;
+package io.archipelago.http.server;
 
 import akka.actor.ActorSystem;
 import akka.actor.CoordinatedShutdown;
