@@ -2,11 +2,13 @@ package io.archipelago.http.protocol;
 
 import akka.http.javadsl.model.HttpHeader;
 import akka.http.javadsl.model.headers.RawHeader;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /** Reading metadata headers from requests and writing them to responses, as Swift names them. */
 public final class SwiftHeaders {
@@ -21,6 +23,8 @@ public final class SwiftHeaders {
 
   /** System metadata: kept with an object or container, never shown to clients. */
   public static final String OBJECT_SYSMETA_PREFIX = "x-object-sysmeta-";
+  /** The stored flag of an SLO manifest, kept when a POST replaces the metadata. */
+  public static final String STATIC_LARGE_OBJECT = "x-static-large-object";
 
   private static final String SWIFT_BYTES = "swift_bytes=";
   /**
@@ -107,8 +111,8 @@ public final class SwiftHeaders {
   public static String wire(String value) {
     for (int i = 0; i < value.length(); i++) {
       if (value.charAt(i) > 0x7f) {
-        return new String(value.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-            java.nio.charset.StandardCharsets.ISO_8859_1);
+        return new String(value.getBytes(StandardCharsets.UTF_8),
+            StandardCharsets.ISO_8859_1);
       }
     }
     return value;
@@ -162,31 +166,31 @@ public final class SwiftHeaders {
   }
 
   /** The SLO manifest etag a content type carries. */
-  public static java.util.Optional<String> sloEtag(String contentType) {
+  public static Optional<String> sloEtag(String contentType) {
     String[] parts = contentType.split(";");
     for (int i = 1; i < parts.length; i++) {
       String p = parts[i].trim();
       if (p.startsWith(SWIFT_SLO_ETAG) && p.length() > SWIFT_SLO_ETAG.length()) {
-        return java.util.Optional.of(p.substring(SWIFT_SLO_ETAG.length()));
+        return Optional.of(p.substring(SWIFT_SLO_ETAG.length()));
       }
     }
-    return java.util.Optional.empty();
+    return Optional.empty();
   }
 
   /** The {@code swift_bytes} parameter of a content type. */
-  public static java.util.Optional<Long> swiftBytes(String contentType) {
+  public static Optional<Long> swiftBytes(String contentType) {
     String[] parts = contentType.split(";");
     for (int i = 1; i < parts.length; i++) {
       String p = parts[i].trim();
       if (p.startsWith(SWIFT_BYTES)) {
         try {
-          return java.util.Optional.of(Long.parseLong(p.substring(SWIFT_BYTES.length()).trim()));
+          return Optional.of(Long.parseLong(p.substring(SWIFT_BYTES.length()).trim()));
         } catch (NumberFormatException e) {
-          return java.util.Optional.empty();
+          return Optional.empty();
         }
       }
     }
-    return java.util.Optional.empty();
+    return Optional.empty();
   }
 
   /** {@code x-object-meta-color} becomes {@code X-Object-Meta-Color}. */

@@ -6,15 +6,19 @@ import akka.http.javadsl.model.StatusCodes;
 import akka.stream.javadsl.Sink;
 import io.archipelago.engine.store.ObjectInfo;
 import io.archipelago.http.middleware.dlo.DynamicLargeObjects;
+import io.archipelago.http.middleware.slo.SloManifest;
 import io.archipelago.http.middleware.slo.StaticLargeObjects;
 import io.archipelago.http.protocol.Conditions;
 import io.archipelago.http.protocol.Constraints;
+import io.archipelago.http.protocol.PyText;
 import io.archipelago.http.protocol.RequestPath;
 import io.archipelago.http.protocol.Responses;
 import io.archipelago.http.protocol.SwiftError;
 import io.archipelago.http.protocol.SwiftException;
 import io.archipelago.http.protocol.SwiftHeaders;
 import io.archipelago.http.protocol.SwiftRequest;
+import io.archipelago.http.swift.ObjectMiddleware;
+import io.archipelago.http.swift.ObjectPuts;
 import io.archipelago.http.swift.ObjectReader;
 import io.archipelago.http.swift.ObjectWriter;
 import io.archipelago.http.swift.Reach;
@@ -43,12 +47,12 @@ import java.util.concurrent.CompletionStage;
  * the account), which is then read (404 if it is missing), and only then to PUT the destination
  * (X-Container-Write of the destination container, or owning that account).
  */
-public final class ServerSideCopy {
+public final class ServerSideCopy implements ObjectMiddleware {
 
   /** Source headers that are not copied over as metadata. */
   private static final List<String> NOT_COPIED = List.of(
-      StaticLargeObjects.HEADER, DynamicLargeObjects.MANIFEST_HEADER,
-      StaticLargeObjects.SYSMETA_ETAG, StaticLargeObjects.SYSMETA_SIZE);
+      SloManifest.HEADER, DynamicLargeObjects.MANIFEST_HEADER,
+      SloManifest.SYSMETA_ETAG, SloManifest.SYSMETA_SIZE);
 
   /** Where a copy reads from and writes to. */
   public record Endpoints(String sourceAccount, String sourceContainer, String sourceObject,
@@ -57,13 +61,36 @@ public final class ServerSideCopy {
   private final ObjectReader reader;
   private final ObjectWriter writer;
   private final StaticLargeObjects slo;
+  private final ObjectPuts puts;
   private final long maxFileSize;
 
-  public ServerSideCopy(ObjectReader reader, ObjectWriter writer, StaticLargeObjects slo, long maxFileSize) {
+  public ServerSideCopy(
+      ObjectReader reader, ObjectWriter writer, StaticLargeObjects slo, ObjectPuts puts, long maxFileSize) {
     this.reader = reader;
     this.writer = writer;
     this.slo = slo;
+    this.puts = puts;
     this.maxFileSize = maxFileSize;
+  }
+
+  /** {@code COPY}, and {@code PUT} with {@code X-Copy-From}; every other request passes on. */
+  @Override
+  public CompletionStage<HttpResponse> handle(SwiftRequest request, Reach reach, ObjectMiddleware.Next next) {
+    String method = request.http().method().value();
+    if (method.equals("COPY")) {
+      Endpoints endpoints = fromCopy(request);
+      ObjectWriter.Write sink = puts.write(request, endpoints.account(), endpoints.container(), endpoints.object());
+      return copy(request, endpoints, sink, ObjectPuts.declaredContentType(request), reach);
+    }
+    if (method.equals("PUT") && request.header("x-copy-from").isPresent()) {
+      if (request.queryParam("multipart-manifest").map(m -> m.equals("put")).orElse(false)) {
+        throw new SwiftException(SwiftError.METHOD_NOT_ALLOWED, "Multipart Manifest PUTs cannot be COPY requests");
+      }
+      ObjectWriter.Write sink = puts.write(request, request.account(), request.container(), request.object());
+      ObjectPuts.checkContentType(request);
+      return copy(request, fromPut(request), sink, ObjectPuts.declaredContentType(request), reach);
+    }
+    return next.handle(request, reach);
   }
 
   /** {@code COPY}: where to, from {@code Destination} and {@code Destination-Account}. */
@@ -145,7 +172,7 @@ public final class ServerSideCopy {
   private CompletionStage<HttpResponse> write(SwiftRequest request, Endpoints e, ObjectWriter.Write sink,
       Optional<String> requestContentType, boolean manifestGet, ObjectReader.Served source, Reach reach) {
     ObjectInfo stored = source.view().stored();
-    boolean sourceSlo = StaticLargeObjects.isSlo(stored);
+    boolean sourceSlo = SloManifest.isSlo(stored);
     boolean sourceDlo = DynamicLargeObjects.manifest(stored).isPresent();
     Map<String, String> metadata = new LinkedHashMap<>();
     if (SwiftHeaders.isTrue(request.header("x-fresh-metadata").orElse("false"))) {
@@ -187,8 +214,8 @@ public final class ServerSideCopy {
   /** X-Copied-From*, and the destination's metadata, as Swift answers a copy. */
   private static List<HttpHeader> copiedHeaders(Endpoints e, ObjectReader.Served source, Map<String, String> metadata) {
     Responses.HeaderList headers = Responses.headers()
-        .add("X-Copied-From-Account", StaticLargeObjects.quote(e.sourceAccount()))
-        .add("X-Copied-From", StaticLargeObjects.quote(e.sourceContainer() + "/" + e.sourceObject()))
+        .add("X-Copied-From-Account", PyText.quote(e.sourceAccount()))
+        .add("X-Copied-From", PyText.quote(e.sourceContainer() + "/" + e.sourceObject()))
         .add("X-Copied-From-Last-Modified", source.view().stored().timestamp().toHttpDate());
     Map<String, String> shown = new LinkedHashMap<>();
     metadata.forEach((k, v) -> {

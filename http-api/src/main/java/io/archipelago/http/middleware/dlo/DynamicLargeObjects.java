@@ -12,7 +12,11 @@ import io.archipelago.http.protocol.Constraints;
 import io.archipelago.http.protocol.RequestPath;
 import io.archipelago.http.protocol.SwiftError;
 import io.archipelago.http.protocol.SwiftException;
+import io.archipelago.http.protocol.SwiftHeaders;
+import io.archipelago.http.protocol.SwiftRequest;
 import io.archipelago.http.swift.LargeObjectPiece;
+import io.archipelago.http.swift.LargeObjectViews;
+import io.archipelago.http.swift.ObjectReader;
 import io.archipelago.http.swift.ObjectView;
 import io.archipelago.http.swift.Reach;
 import java.nio.charset.StandardCharsets;
@@ -32,7 +36,7 @@ import java.util.concurrent.CompletionStage;
  * its ETag the quoted MD5 of their concatenated ETags. The segment container may live on any
  * backend: segments are listed and read through the gateway's own operations.
  */
-public final class DynamicLargeObjects {
+public final class DynamicLargeObjects implements LargeObjectViews {
 
   public static final String MANIFEST_HEADER = "x-object-manifest";
 
@@ -55,6 +59,28 @@ public final class DynamicLargeObjects {
   public DynamicLargeObjects(LiveObjects objects, ContainerOps containers) {
     this.objects = objects;
     this.containers = containers;
+  }
+
+  /** A manifest read as the concatenation of its segments; as itself with {@code ?multipart-manifest=get}. */
+  @Override
+  public Optional<CompletionStage<ObjectView>> view(ObjectReader.ReadRequest r, ObjectReader.Stored stored) {
+    ObjectInfo info = stored.info();
+    Optional<String> manifest = manifest(info);
+    if (manifest.isEmpty() || r.manifestGet()) {
+      return Optional.empty();
+    }
+    stored.discard();
+    String cleanType = SwiftHeaders.cleanContentType(info.contentType());
+    return Optional.of(segments(r.account(), manifest.get(), r.reach()).thenApply(segments -> {
+      String etag = segments.etag();
+      return new ObjectView(info, ObjectView.Kind.DYNAMIC_LARGE_OBJECT, segments.size(), etag, cleanType,
+          ObjectReader.headers(info, etag), body(r.account(), segments, r.context(), r.reach()));
+    }));
+  }
+
+  /** The PUT check of dlo.py on the request's X-Object-Manifest. */
+  public static void checkPut(SwiftRequest request) {
+    checkManifestHeader(request.header(MANIFEST_HEADER));
   }
 
   public static Optional<String> manifest(ObjectInfo info) {

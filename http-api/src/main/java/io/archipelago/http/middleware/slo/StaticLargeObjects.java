@@ -2,23 +2,27 @@ package io.archipelago.http.middleware.slo;
 
 import akka.NotUsed;
 import akka.http.javadsl.model.HttpEntities;
+import akka.http.javadsl.model.HttpHeader;
 import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.StatusCodes;
+import akka.http.javadsl.model.headers.RawHeader;
+import akka.stream.StreamLimitReachedException;
 import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Source;
 import akka.util.ByteString;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.archipelago.engine.ops.GatewayException;
 import io.archipelago.engine.ops.RequestContext;
 import io.archipelago.engine.store.ObjectInfo;
+import io.archipelago.engine.store.SwiftTimestamp;
 import io.archipelago.http.middleware.bulk.BulkResponseBody;
 import io.archipelago.http.middleware.dlo.DynamicLargeObjects;
+import io.archipelago.http.middleware.expiry.DeleteAtHeaders;
 import io.archipelago.http.middleware.expiry.LiveObjects;
+import io.archipelago.http.middleware.slo.SloManifest.Input;
+import io.archipelago.http.middleware.slo.SloManifest.Segment;
 import io.archipelago.http.protocol.Conditions;
-import io.archipelago.http.protocol.Constraints;
+import io.archipelago.http.protocol.PyText;
 import io.archipelago.http.protocol.RangeHeader;
 import io.archipelago.http.protocol.Responses;
 import io.archipelago.http.protocol.SegmentError;
@@ -27,14 +31,16 @@ import io.archipelago.http.protocol.SwiftError;
 import io.archipelago.http.protocol.SwiftErrors;
 import io.archipelago.http.protocol.SwiftException;
 import io.archipelago.http.protocol.SwiftHeaders;
+import io.archipelago.http.protocol.SwiftRequest;
 import io.archipelago.http.swift.LargeObjectPiece;
+import io.archipelago.http.swift.LargeObjectViews;
+import io.archipelago.http.swift.ObjectMiddleware;
+import io.archipelago.http.swift.ObjectPuts;
+import io.archipelago.http.swift.ObjectReader;
 import io.archipelago.http.swift.ObjectView;
 import io.archipelago.http.swift.ObjectWriter;
 import io.archipelago.http.swift.Reach;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -44,7 +50,9 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Static large objects (Swift's {@code slo} middleware).
@@ -66,103 +74,101 @@ import java.util.concurrent.CompletionStage;
  * delete report. Every segment and sub-manifest is reached as the client's own request would be
  * ({@link Reach}): HEAD at PUT, GET when read, GET and DELETE when deleted.
  */
-public final class StaticLargeObjects {
+public final class StaticLargeObjects implements ObjectMiddleware, LargeObjectViews {
 
-  public static final int MAX_MANIFEST_SEGMENTS = 1000;
-  public static final int MAX_MANIFEST_SIZE = 8 * 1024 * 1024;
-  public static final int MIN_SEGMENT_SIZE = 1;
-  public static final int MAX_RECURSION_DEPTH = 10;
-  public static final String HEADER = "x-static-large-object";
-  public static final String SYSMETA_ETAG = "x-object-sysmeta-slo-etag";
-  public static final String SYSMETA_SIZE = "x-object-sysmeta-slo-size";
   /** Segments are checked (PUT) and deleted this many at a time, as Swift's default. */
   private static final int CONCURRENCY = 2;
   /** A stored manifest larger than this is not read (Swift's are at most a few MiB). */
-  private static final int MAX_STORED_MANIFEST = 4 * MAX_MANIFEST_SIZE;
-
-  private static final ObjectMapper JSON = new ObjectMapper();
-
-  /**
-   * One entry of a stored manifest: an object-backed segment ({@code name} is
-   * {@code /container/object}) or inline data.
-   */
-  public record Segment(
-      String name,
-      long bytes,
-      String hash,
-      String contentType,
-      String lastModified,
-      Optional<String> range,
-      boolean subSlo,
-      Optional<byte[]> data) {
-
-    long rangeStart() {
-      return range.map(r -> Long.parseLong(r.substring(0, r.indexOf('-')))).orElse(0L);
-    }
-
-    long rangeEnd() {
-      return range.map(r -> Long.parseLong(r.substring(r.indexOf('-') + 1))).orElse(bytes - 1);
-    }
-
-    /** The bytes this segment contributes. */
-    long length() {
-      if (data.isPresent()) {
-        return data.get().length;
-      }
-      return range.isPresent() ? rangeEnd() - rangeStart() + 1 : bytes;
-    }
-
-    /** What the segment adds to the SLO's ETag. */
-    String etagPart() {
-      if (data.isPresent()) {
-        return HexFormat.of().formatHex(DynamicLargeObjects.md5().digest(data.get()));
-      }
-      return range.isPresent() ? hash + ":" + range.get() + ";" : hash;
-    }
-
-    String container() {
-      String path = name.replaceFirst("^/+", "");
-      return path.substring(0, path.indexOf('/'));
-    }
-
-    String object() {
-      String path = name.replaceFirst("^/+", "");
-      return path.substring(path.indexOf('/') + 1);
-    }
-  }
+  private static final int MAX_STORED_MANIFEST = 4 * SloManifest.MAX_MANIFEST_SIZE;
 
   private final LiveObjects objects;
   private final ObjectWriter writer;
+  private final ObjectPuts puts;
 
-  public StaticLargeObjects(LiveObjects objects, ObjectWriter writer) {
+  public StaticLargeObjects(LiveObjects objects, ObjectWriter writer, ObjectPuts puts) {
     this.objects = objects;
     this.writer = writer;
+    this.puts = puts;
   }
 
-  public static boolean isSlo(ObjectInfo info) {
-    return SwiftHeaders.isTrue(info.metadata().get(HEADER));
+  /** The {@code /info} section of this middleware. */
+  public static void capabilities(ObjectNode info) {
+    ObjectNode slo = info.putObject("slo");
+    slo.put("max_manifest_segments", SloManifest.MAX_MANIFEST_SEGMENTS);
+    slo.put("max_manifest_size", SloManifest.MAX_MANIFEST_SIZE);
+    slo.put("min_segment_size", SloManifest.MIN_SEGMENT_SIZE);
+    slo.put("allow_async_delete", false);
   }
 
-  public static Optional<Long> storedSize(ObjectInfo info) {
-    try {
-      return Optional.ofNullable(info.metadata().get(SYSMETA_SIZE)).map(Long::parseLong);
-    } catch (NumberFormatException e) {
+  /**
+   * {@code PUT ?multipart-manifest=put} and {@code DELETE ?multipart-manifest=delete}; every
+   * other request passes on.
+   */
+  @Override
+  public CompletionStage<HttpResponse> handle(SwiftRequest request, Reach reach, ObjectMiddleware.Next next) {
+    String method = request.http().method().value();
+    Optional<String> multipart = request.queryParam("multipart-manifest");
+    if (method.equals("PUT") && multipart.map(m -> m.equals("put")).orElse(false)) {
+      ObjectWriter.Write w = puts.write(request, request.account(), request.container(), request.object());
+      return put(w.withContent(w.contentType(), w.metadata(), Optional.empty(), w.expectedLength(), w.body()),
+          request.header("etag"), request.header("accept"), request.context(), reach);
+    }
+    if (method.equals("DELETE") && multipart.map(m -> m.equals("delete")).orElse(false)) {
+      // the proxy's checks of every object DELETE come first
+      request.header("x-if-delete-at").ifPresent(DeleteAtHeaders::checkIfDeleteAt);
+      ObjectPuts.timestamp(request);
+      return delete(request.account(), request.container(), request.object(), request.header("accept"),
+          request.context(), reach);
+    }
+    return next.handle(request, reach);
+  }
+
+  /**
+   * A manifest read as the SLO it stands for; with {@code ?multipart-manifest=get} as the
+   * stored manifest (JSON), or with {@code &format=raw} in the PUT format.
+   */
+  @Override
+  public Optional<CompletionStage<ObjectView>> view(ObjectReader.ReadRequest r, ObjectReader.Stored stored) {
+    ObjectInfo info = stored.info();
+    if (!SloManifest.isSlo(info)) {
       return Optional.empty();
     }
+    String cleanType = SwiftHeaders.cleanContentType(info.contentType());
+    if (r.manifestGet()) {
+      if (!r.formatRaw()) {
+        return Optional.of(CompletableFuture.completedFuture(new ObjectView(info, ObjectView.Kind.MANIFEST,
+            info.size(), info.etag(), "application/json; charset=utf-8", ObjectReader.headers(info, info.etag()),
+            stored.plainBody())));
+      }
+      return Optional.of(manifest(stored).thenApply(segments -> {
+        ByteString raw = SloManifest.rawFormat(segments);
+        String etag = HexFormat.of().formatHex(DynamicLargeObjects.md5().digest(raw.toArray()));
+        return new ObjectView(info, ObjectView.Kind.MANIFEST, raw.size(), etag, cleanType,
+            ObjectReader.headers(info, etag), (first, last) -> Source.single(raw.slice((int) first, (int) last + 1)));
+      }));
+    }
+    Optional<Long> size = SloManifest.storedSize(info);
+    Optional<String> etag = SloManifest.storedEtag(info);
+    if (r.head() && size.isPresent() && etag.isPresent()) {
+      return Optional.of(CompletableFuture.completedFuture(sloView(info, size.get(), etag.get(), cleanType,
+          (first, last) -> Source.empty())));
+    }
+    return Optional.of(manifest(stored).thenApply(segments -> sloView(info,
+        size.orElseGet(() -> SloManifest.size(segments)),
+        etag.orElseGet(() -> SloManifest.etag(segments)), cleanType,
+        body(r.account(), segments, r.context(), r.reach()))));
   }
 
-  public static Optional<String> storedEtag(ObjectInfo info) {
-    return Optional.ofNullable(info.metadata().get(SYSMETA_ETAG)).filter(e -> !e.isEmpty());
+  private static ObjectView sloView(ObjectInfo info, long size, String etag, String contentType, ObjectView.Body body) {
+    String quoted = "\"" + etag + "\"";
+    List<HttpHeader> headers = new ArrayList<>(ObjectReader.headers(info, quoted));
+    headers.add(RawHeader.create("X-Manifest-Etag", info.etag()));
+    return new ObjectView(info, ObjectView.Kind.STATIC_LARGE_OBJECT, size, quoted, contentType, headers, body);
   }
 
-  public static long size(List<Segment> segments) {
-    return segments.stream().mapToLong(Segment::length).sum();
-  }
-
-  public static String etag(List<Segment> segments) {
-    MessageDigest md5 = DynamicLargeObjects.md5();
-    segments.forEach(s -> md5.update(s.etagPart().getBytes(StandardCharsets.US_ASCII)));
-    return HexFormat.of().formatHex(md5.digest());
+  /** The stored manifest's segments, from the bytes already open or read anew. */
+  private CompletionStage<List<Segment>> manifest(ObjectReader.Stored stored) {
+    return stored.bytes().thenCompose(this::readManifest);
   }
 
   // ---- reading ------------------------------------------------------------------------------
@@ -172,53 +178,7 @@ public final class StaticLargeObjects {
     return bytes
         .limitWeighted(MAX_STORED_MANIFEST, b -> (long) b.size())
         .runFold(ByteString.emptyByteString(), ByteString::concat, objects.materializer())
-        .thenApply(StaticLargeObjects::parseStored);
-  }
-
-  public static List<Segment> parseStored(ByteString json) {
-    try {
-      JsonNode root = JSON.readTree(json.toArray());
-      if (!root.isArray()) {
-        throw new IllegalArgumentException("not a list");
-      }
-      List<Segment> segments = new ArrayList<>();
-      for (JsonNode n : root) {
-        if (n.has("data")) {
-          byte[] data = Base64.getDecoder().decode(n.get("data").asText());
-          segments.add(new Segment("", data.length, "", "", "", Optional.empty(), false, Optional.of(data)));
-          continue;
-        }
-        segments.add(new Segment(
-            n.get("name").asText(),
-            n.get("bytes").asLong(),
-            n.path("hash").asText(""),
-            n.path("content_type").asText(""),
-            n.path("last_modified").asText(""),
-            n.hasNonNull("range") ? Optional.of(n.get("range").asText()) : Optional.empty(),
-            SwiftHeaders.isTrue(n.path("sub_slo").asText("false")),
-            Optional.empty()));
-      }
-      return segments;
-    } catch (java.io.IOException | RuntimeException e) {
-      throw new SwiftException(SwiftError.INTERNAL_ERROR, "Unable to load SLO manifest");
-    }
-  }
-
-  /** {@code ?multipart-manifest=get&format=raw}: the manifest as it was PUT. */
-  public static ByteString rawFormat(List<Segment> segments) {
-    ArrayNode list = JSON.createArrayNode();
-    for (Segment s : segments) {
-      ObjectNode n = list.addObject();
-      if (s.data().isPresent()) {
-        n.put("data", Base64.getEncoder().encodeToString(s.data().get()));
-        continue;
-      }
-      n.put("etag", s.hash());
-      n.put("path", s.name());
-      s.range().ifPresent(r -> n.put("range", r));
-      n.put("size_bytes", s.bytes());
-    }
-    return ByteString.fromString(list.toString());
+        .thenApply(SloManifest::parseStored);
   }
 
   /** The bytes of the SLO by range. */
@@ -248,7 +208,7 @@ public final class StaticLargeObjects {
         ByteString data = ByteString.fromArray(seg.data().get());
         parts.add(Source.single(Source.single(data.slice((int) Math.max(0, f), (int) Math.min(length - 1, l) + 1))));
       } else if (seg.subSlo()) {
-        if (depth >= MAX_RECURSION_DEPTH) {
+        if (depth >= SloManifest.MAX_RECURSION_DEPTH) {
           parts.add(Source.failed(new SegmentError("max recursion depth exceeded")));
         } else {
           long subFirst = seg.rangeStart() + Math.max(0, f);
@@ -280,7 +240,7 @@ public final class StaticLargeObjects {
           return objects.get(account, seg.container(), seg.object(), Optional.empty(), request);
         })
         .thenCompose(found -> {
-          if (found.isEmpty() || !isSlo(found.get().info())) {
+          if (found.isEmpty() || !SloManifest.isSlo(found.get().info())) {
             found.ifPresent(c -> c.data().runWith(Sink.cancelled(), objects.materializer()));
             throw new SegmentError("sub-manifest " + seg.name() + " is gone or not an SLO");
           }
@@ -290,183 +250,42 @@ public final class StaticLargeObjects {
 
   // ---- PUT ----------------------------------------------------------------------------------
 
-  /** One segment of a PUT manifest, as parsed and checked by {@code parse_and_validate_input}. */
-  private record Input(int index, String path, Optional<String> etag, OptionalLong sizeBytes,
-      Optional<List<RangeHeader.Spec>> range, Optional<byte[]> data) {}
-
   /**
    * Stores a manifest. {@code w} carries everything of the PUT but its content: the body is the
    * client's manifest, the content type and metadata the client's.
    */
   public CompletionStage<HttpResponse> put(ObjectWriter.Write w, Optional<String> clientEtag, Optional<String> accept,
       RequestContext request, Reach reach) {
-    if (w.expectedLength().isPresent() && w.expectedLength().getAsLong() > MAX_MANIFEST_SIZE) {
+    if (w.expectedLength().isPresent() && w.expectedLength().getAsLong() > SloManifest.MAX_MANIFEST_SIZE) {
       w.body().runWith(Sink.cancelled(), objects.materializer());
-      throw new SwiftException(SwiftError.REQUEST_ENTITY_TOO_LARGE, "Manifest File > " + MAX_MANIFEST_SIZE + " bytes");
+      throw new SwiftException(SwiftError.REQUEST_ENTITY_TOO_LARGE, "Manifest File > " + SloManifest.MAX_MANIFEST_SIZE + " bytes");
     }
     return w.body()
-        .limitWeighted(MAX_MANIFEST_SIZE, b -> (long) b.size())
+        .limitWeighted(SloManifest.MAX_MANIFEST_SIZE, b -> (long) b.size())
         .runFold(ByteString.emptyByteString(), ByteString::concat, objects.materializer())
         .exceptionally(failure -> {
-          if (SwiftErrors.unwrap(failure) instanceof akka.stream.StreamLimitReachedException) {
+          if (SwiftErrors.unwrap(failure) instanceof StreamLimitReachedException) {
             throw new SwiftException(SwiftError.REQUEST_ENTITY_TOO_LARGE,
-                "Manifest File > " + MAX_MANIFEST_SIZE + " bytes");
+                "Manifest File > " + SloManifest.MAX_MANIFEST_SIZE + " bytes");
           }
-          throw failure instanceof RuntimeException r ? r : new java.util.concurrent.CompletionException(failure);
+          throw failure instanceof RuntimeException r ? r : new CompletionException(failure);
         })
         .thenCompose(body -> {
-          List<Input> inputs = parseInput(body, w.container(), w.name());
+          List<Input> inputs = SloManifest.parseInput(body, w.container(), w.name());
           long objectSegments = inputs.stream().filter(i -> i.data().isEmpty()).count();
-          if (objectSegments > MAX_MANIFEST_SEGMENTS) {
+          if (objectSegments > SloManifest.MAX_MANIFEST_SEGMENTS) {
             throw new SwiftException(SwiftError.REQUEST_ENTITY_TOO_LARGE,
-                "Number of object-backed segments must be <= " + MAX_MANIFEST_SEGMENTS);
+                "Number of object-backed segments must be <= " + SloManifest.MAX_MANIFEST_SEGMENTS);
           }
           // Swift leaves inline data out of this count; counted here, every manifest read back
           // (GET, copy, multipart delete) has at most this many entries to expand.
-          if (inputs.size() > MAX_MANIFEST_SEGMENTS) {
+          if (inputs.size() > SloManifest.MAX_MANIFEST_SEGMENTS) {
             throw new SwiftException(SwiftError.REQUEST_ENTITY_TOO_LARGE,
-                "Number of segments (object-backed and inline data) must be <= " + MAX_MANIFEST_SEGMENTS);
+                "Number of segments (object-backed and inline data) must be <= " + SloManifest.MAX_MANIFEST_SEGMENTS);
           }
           return checkSegments(w.account(), inputs, request, reach)
               .thenCompose(checked -> store(w, inputs, checked, clientEtag, accept, request));
         });
-  }
-
-  /** {@code parse_and_validate_input}: 400 with one line per problem. */
-  private static List<Input> parseInput(ByteString body, String container, String name) {
-    JsonNode root;
-    try {
-      root = JSON.readTree(body.toArray());
-    } catch (JsonProcessingException e) {
-      throw Constraints.plainBadRequest("Manifest must be valid JSON.\n");
-    } catch (java.io.IOException e) {
-      throw Constraints.plainBadRequest("Manifest must be valid JSON.\n");
-    }
-    if (root == null || !root.isArray()) {
-      throw Constraints.plainBadRequest("Manifest must be a list.\n");
-    }
-    List<String> errors = new ArrayList<>();
-    List<Input> inputs = new ArrayList<>();
-    int count = root.size();
-    for (int i = 0; i < count; i++) {
-      JsonNode seg = root.get(i);
-      if (!seg.isObject()) {
-        errors.add("Index " + i + ": not a JSON object");
-        continue;
-      }
-      String type = seg.has("data") ? "data" : seg.has("path") ? "path" : null;
-      if (type == null) {
-        errors.add("Index " + i + ": expected keys to include one of 'data' or 'path'");
-        continue;
-      }
-      List<String> allowed = type.equals("data") ? List.of("data") : List.of("path", "range", "etag", "size_bytes");
-      List<String> extraneous = new ArrayList<>();
-      seg.fieldNames().forEachRemaining(k -> {
-        if (!allowed.contains(k)) {
-          extraneous.add(k);
-        }
-      });
-      if (!extraneous.isEmpty()) {
-        extraneous.sort(null);
-        errors.add("Index " + i + ": extraneous keys "
-            + String.join(", ", extraneous.stream().map(k -> "\"" + k + "\"").toList()));
-        continue;
-      }
-      if (type.equals("data")) {
-        byte[] data;
-        try {
-          data = Base64.getDecoder().decode(seg.get("data").asText().trim());
-        } catch (IllegalArgumentException e) {
-          errors.add("Index " + i + ": data must be valid base64");
-          continue;
-        }
-        if (!seg.get("data").isTextual()) {
-          errors.add("Index " + i + ": data must be valid base64");
-          continue;
-        }
-        if (data.length < 1) {
-          errors.add("Index " + i + ": too small; each segment must be at least 1 byte.");
-          continue;
-        }
-        inputs.add(new Input(i, "", Optional.empty(), OptionalLong.empty(), Optional.empty(), Optional.of(data)));
-        continue;
-      }
-      if (!seg.get("path").isTextual()) {
-        errors.add("Index " + i + ": \"path\" must be a string");
-        continue;
-      }
-      JsonNode etagNode = seg.get("etag");
-      if (etagNode != null && !etagNode.isNull() && !etagNode.isTextual()) {
-        errors.add("Index " + i + ": \"etag\" must be a string or null (if provided)");
-        continue;
-      }
-      String path = seg.get("path").asText();
-      if (!strip(path, '/').contains("/")) {
-        errors.add("Index " + i + ": path does not refer to an object. Path must be of the form /container/object.");
-        continue;
-      }
-      OptionalLong size = OptionalLong.empty();
-      JsonNode sizeNode = seg.get("size_bytes");
-      if (sizeNode != null && !sizeNode.isNull()) {
-        try {
-          size = OptionalLong.of(sizeNode.isIntegralNumber() ? sizeNode.asLong() : Long.parseLong(sizeNode.asText().trim()));
-        } catch (NumberFormatException e) {
-          errors.add("Index " + i + ": invalid size_bytes");
-          continue;
-        }
-        if (!sizeNode.isIntegralNumber() && !sizeNode.isTextual()) {
-          errors.add("Index " + i + ": invalid size_bytes");
-          continue;
-        }
-        if (size.getAsLong() < 1 && i != count - 1) {
-          errors.add("Index " + i + ": too small; each segment must be at least 1 byte.");
-          continue;
-        }
-      }
-      String relative = path.replaceFirst("^/+", "");
-      if (relative.equals(container + "/" + name)) {
-        errors.add("Index " + i + ": manifest must not include itself as a segment");
-        continue;
-      }
-      Optional<List<RangeHeader.Spec>> range = Optional.empty();
-      JsonNode rangeNode = seg.get("range");
-      if (rangeNode != null && !rangeNode.isNull() && !rangeNode.asText().isEmpty()) {
-        range = RangeHeader.parse(Optional.of("bytes=" + rangeNode.asText()));
-        if (range.isEmpty()) {
-          errors.add("Index " + i + ": invalid range");
-          continue;
-        }
-        if (range.get().size() > 1) {
-          errors.add("Index " + i + ": multiple ranges (only one allowed)");
-          continue;
-        }
-        if (size.isPresent() && RangeHeader.resolve(range.get(), size.getAsLong()).size() != 1) {
-          errors.add("Index " + i + ": unsatisfiable range");
-          continue;
-        }
-      }
-      Optional<String> etag = etagNode == null || etagNode.isNull() ? Optional.empty() : Optional.of(etagNode.asText());
-      inputs.add(new Input(i, path, etag, size, range, Optional.empty()));
-    }
-    if (!inputs.isEmpty() && inputs.stream().allMatch(in -> in.data().isPresent()) && errors.isEmpty()) {
-      errors.add("Inline data segments require at least one object-backed segment.");
-    }
-    if (!errors.isEmpty()) {
-      throw Constraints.plainBadRequest(String.join("", errors.stream().map(e -> e + "\n").toList()));
-    }
-    return inputs;
-  }
-
-  private static String strip(String s, char c) {
-    int start = 0;
-    int end = s.length();
-    while (start < end && s.charAt(start) == c) {
-      start++;
-    }
-    while (end > start && s.charAt(end - 1) == c) {
-      end--;
-    }
-    return s.substring(start, end);
   }
 
   /** What a HEAD of a segment found: the segment as a client sees it, or its error status. */
@@ -523,15 +342,15 @@ public final class StaticLargeObjects {
         continue;
       }
       Checked head = checked.get(in.path());
-      String quoted = quote(in.path());
+      String quoted = PyText.quote(in.path());
       if (head.info().isEmpty()) {
         problems.add(new String[] {quoted, head.status()});
         continue;
       }
       ObjectInfo info = head.info().get();
-      boolean subSlo = isSlo(info);
-      long length = subSlo ? storedSize(info).orElse(info.size()) : info.size();
-      String etag = subSlo ? storedEtag(info).orElse(info.etag()) : info.etag();
+      boolean subSlo = SloManifest.isSlo(info);
+      long length = subSlo ? SloManifest.storedSize(info).orElse(info.size()) : info.size();
+      String etag = subSlo ? SloManifest.storedEtag(info).orElse(info.etag()) : info.etag();
       long segmentLength = length;
       Optional<String> range = Optional.empty();
       if (in.range().isPresent()) {
@@ -543,7 +362,7 @@ public final class StaticLargeObjects {
           segmentLength = ranges.get(0).length();
         }
       }
-      if (segmentLength < MIN_SEGMENT_SIZE && in.index() != last) {
+      if (segmentLength < SloManifest.MIN_SEGMENT_SIZE && in.index() != last) {
         problems.add(new String[] {quoted, "Too small; each segment must be at least 1 byte."});
       }
       if (in.sizeBytes().isPresent() && in.sizeBytes().getAsLong() != length) {
@@ -563,16 +382,16 @@ public final class StaticLargeObjects {
           .withEntity(HttpEntities.create(BulkResponseBody.contentType(format),
               BulkResponseBody.render(format, Map.of(), problems, "upload"))));
     }
-    String sloEtag = etag(segments);
-    long total = size(segments);
+    String sloEtag = SloManifest.etag(segments);
+    long total = SloManifest.size(segments);
     if (clientEtag.isPresent() && !Conditions.unquote(clientEtag.get().trim()).equals(sloEtag)) {
       throw new SwiftException(SwiftError.UNPROCESSABLE_ENTITY);
     }
-    ByteString manifest = storedFormat(segments);
+    ByteString manifest = SloManifest.storedFormat(segments);
     Map<String, String> metadata = new LinkedHashMap<>(w.metadata());
-    metadata.put(HEADER, "True");
-    metadata.put(SYSMETA_ETAG, sloEtag);
-    metadata.put(SYSMETA_SIZE, Long.toString(total));
+    metadata.put(SloManifest.HEADER, "True");
+    metadata.put(SloManifest.SYSMETA_ETAG, sloEtag);
+    metadata.put(SloManifest.SYSMETA_SIZE, Long.toString(total));
     ObjectWriter.Write manifestWrite = w.withContent(
         SwiftHeaders.cleanContentType(w.contentType()) + ";swift_bytes=" + total + ";swift_slo_etag=" + sloEtag,
         metadata, Optional.empty(),
@@ -585,32 +404,10 @@ public final class StaticLargeObjects {
             .list()));
   }
 
-  /** Swift's stored manifest: name, bytes, hash, content_type, last_modified, range, sub_slo. */
-  public static ByteString storedFormat(List<Segment> segments) {
-    ArrayNode list = JSON.createArrayNode();
-    for (Segment s : segments) {
-      ObjectNode n = list.addObject();
-      if (s.data().isPresent()) {
-        n.put("data", Base64.getEncoder().encodeToString(s.data().get()));
-        continue;
-      }
-      n.put("name", s.name());
-      n.put("bytes", s.bytes());
-      n.put("hash", s.hash());
-      n.put("content_type", s.contentType());
-      n.put("last_modified", s.lastModified());
-      s.range().ifPresent(r -> n.put("range", r));
-      if (s.subSlo()) {
-        n.put("sub_slo", true);
-      }
-    }
-    return ByteString.fromString(list.toString());
-  }
-
   // ---- DELETE -------------------------------------------------------------------------------
 
   /** Swift's bound on what one {@code ?multipart-manifest=delete} lists: its answer past it. */
-  public static final int MAX_BUFFERED_DELETES = MAX_MANIFEST_SEGMENTS * 10;
+  public static final int MAX_BUFFERED_DELETES = SloManifest.MAX_MANIFEST_SEGMENTS * 10;
   public static final String TOO_MANY_BUFFERED = "Too many buffered slo segments to delete.";
   /** What Swift reports for a manifest it could not read (its refusal other than 401 included). */
   public static final String UNABLE_TO_LOAD = "Unable to load SLO manifest or segment.";
@@ -643,7 +440,7 @@ public final class StaticLargeObjects {
     DeleteExpansion expansion = new DeleteExpansion(account, request, reach);
     return expansion.expand("/" + container + "/" + name, 1, List.of())
         .thenCompose(done -> {
-          java.util.concurrent.atomic.AtomicBoolean serverError = new java.util.concurrent.atomic.AtomicBoolean();
+          AtomicBoolean serverError = new AtomicBoolean();
           return Source.from(expansion.doomed)
               .mapAsync(CONCURRENCY, d -> {
                 if (d.error().isPresent() || d.notFound()) {
@@ -656,16 +453,16 @@ public final class StaticLargeObjects {
                   if (refused.isPresent()) {
                     var status = refused.get().error().status();
                     return CompletableFuture.completedFuture(new Doomed(d.name(), Optional.of(new String[] {
-                        quote(d.name()), status.intValue() + " " + status.reason()}), false));
+                        PyText.quote(d.name()), status.intValue() + " " + status.reason()}), false));
                   }
-                  return writer.delete(account, c, o, io.archipelago.engine.store.SwiftTimestamp.now(), false, request)
+                  return writer.delete(account, c, o, SwiftTimestamp.now(), false, request)
                       .handle((deleted, failure) -> {
                         if (failure != null) {
                           var status = SwiftErrors.toResponse(failure, request.requestId()).status();
                           if (status.intValue() >= 500) {
                             serverError.set(true);
                           }
-                          return new Doomed(d.name(), Optional.of(new String[] {quote(d.name()),
+                          return new Doomed(d.name(), Optional.of(new String[] {PyText.quote(d.name()),
                               status.intValue() + " " + status.reason()}), false);
                         }
                         return new Doomed(d.name(), Optional.empty(), !deleted);
@@ -750,7 +547,7 @@ public final class StaticLargeObjects {
           if (s.data().isPresent()) {
             continue;
           }
-          if (s.subSlo() && depth < MAX_RECURSION_DEPTH) {
+          if (s.subSlo() && depth < SloManifest.MAX_RECURSION_DEPTH) {
             chain = chain.thenCompose(v -> expand(s.name(), depth + 1, lineage));
           } else {
             chain = chain.thenApply(v -> {
@@ -782,7 +579,7 @@ public final class StaticLargeObjects {
                 return CompletableFuture.completedFuture(
                     new Loaded(Optional.empty(), Optional.of(new Doomed(path, Optional.empty(), true))));
               }
-              if (!isSlo(found.get().info())) {
+              if (!SloManifest.isSlo(found.get().info())) {
                 found.get().data().runWith(Sink.cancelled(), objects.materializer());
                 return CompletableFuture.completedFuture(error(path, "Not an SLO manifest"));
               }
@@ -791,8 +588,8 @@ public final class StaticLargeObjects {
             })
             .exceptionally(failure -> {
               Throwable t = SwiftErrors.unwrap(failure);
-              if (t instanceof io.archipelago.engine.ops.GatewayException g
-                  && g.reason() == io.archipelago.engine.ops.GatewayException.Reason.CONTAINER_NOT_FOUND) {
+              if (t instanceof GatewayException g
+                  && g.reason() == GatewayException.Reason.CONTAINER_NOT_FOUND) {
                 return new Loaded(Optional.empty(), Optional.of(new Doomed(path, Optional.empty(), true)));
               }
               if (t instanceof SwiftException s && s.error() == SwiftError.INTERNAL_ERROR) {
@@ -804,7 +601,7 @@ public final class StaticLargeObjects {
     }
 
     private Loaded error(String path, String message) {
-      return new Loaded(Optional.empty(), Optional.of(new Doomed(path, Optional.of(new String[] {quote(path), message}),
+      return new Loaded(Optional.empty(), Optional.of(new Doomed(path, Optional.of(new String[] {PyText.quote(path), message}),
           false)));
     }
   }
@@ -814,20 +611,5 @@ public final class StaticLargeObjects {
         .withStatus(StatusCodes.OK)
         .withEntity(HttpEntities.create(BulkResponseBody.contentType(format),
             BulkResponseBody.render(format, report, failed, "delete")));
-  }
-
-  /** Python's {@code urllib.parse.quote} with '/' safe, as Swift quotes names in reports. */
-  public static String quote(String name) {
-    StringBuilder sb = new StringBuilder();
-    for (byte b : name.getBytes(StandardCharsets.UTF_8)) {
-      int c = b & 0xff;
-      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-          || c == '-' || c == '_' || c == '.' || c == '~' || c == '/') {
-        sb.append((char) c);
-      } else {
-        sb.append('%').append(String.format("%02X", c));
-      }
-    }
-    return sb.toString();
   }
 }

@@ -2,6 +2,8 @@ package io.archipelago.http.middleware.versioning;
 
 import akka.Done;
 import akka.stream.javadsl.Source;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.archipelago.engine.container.ContainerState;
 import io.archipelago.engine.ops.ContainerOps;
 import io.archipelago.engine.ops.GatewayException;
@@ -22,6 +24,7 @@ import io.archipelago.http.protocol.SwiftException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
@@ -58,6 +61,13 @@ public final class Versioning {
 
   private final LiveObjects objects;
   private final ContainerOps containers;
+
+  /** The {@code /info} section of this middleware. */
+  public static void capabilities(ObjectNode info) {
+    ArrayNode flags = info.putObject("versioned_writes").putArray("allowed_flags");
+    flags.add(VERSIONS_LOCATION);
+    flags.add(HISTORY_LOCATION);
+  }
 
   public Versioning(LiveObjects objects, ContainerOps containers) {
     this.objects = objects;
@@ -120,7 +130,7 @@ public final class Versioning {
   public CompletionStage<Done> writeDeleteMarker(
       String account, String name, Config config, RequestContext request) {
     ObjectAttributes marker = new ObjectAttributes(
-        DELETE_MARKER_CONTENT_TYPE, SwiftTimestamp.now(), java.util.Map.of(), Optional.empty(),
+        DELETE_MARKER_CONTENT_TYPE, SwiftTimestamp.now(), Map.of(), Optional.empty(),
         OptionalLong.of(0));
     return objects.ops()
         .put(account, config.archive(), versionName(name, SwiftTimestamp.now()), marker, Source.empty(), request)
