@@ -17,11 +17,13 @@ import io.archipelago.http.protocol.RequestPath;
 import io.archipelago.http.protocol.SwiftError;
 import io.archipelago.http.protocol.SwiftErrors;
 import io.archipelago.http.protocol.SwiftException;
+import io.archipelago.http.protocol.SwiftHeaders;
 import io.archipelago.http.protocol.SwiftRequest;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -276,7 +278,7 @@ public final class AccessControl {
           // The principal remembers what the URL reaches, for permits().
           String scope = grant.get().scope() == TempUrl.Scope.ACCOUNT
               ? path.account() : path.account() + "/" + path.container().orElseThrow();
-          Principal holder = new Principal(Identity.tempUrl().principal().user(), scope, java.util.Set.of());
+          Principal holder = new Principal(Identity.tempUrl().principal().user(), scope, Set.of());
           SwiftRequest granted = copy(request, holder,
               TempUrl.incomingHeaders(request.headers()), params.forwardedQuery());
           return proceed(granted, false, Optional.of(state), controllers)
@@ -385,7 +387,7 @@ public final class AccessControl {
   }
 
   private static String titleCase(String name) {
-    return io.archipelago.http.protocol.SwiftHeaders.titleCase(name);
+    return SwiftHeaders.titleCase(name);
   }
 
   private static <T> CompletionStage<T> done(T value) {

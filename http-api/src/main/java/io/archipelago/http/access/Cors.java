@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -118,7 +119,7 @@ public final class Cors {
         }
       }
       rules.exposeHeaders().ifPresent(e -> Arrays.stream(e.split(" "))
-          .map(s -> s.strip().toLowerCase(java.util.Locale.ROOT))
+          .map(s -> s.strip().toLowerCase(Locale.ROOT))
           .filter(s -> !s.isEmpty()).forEach(expose::add));
       r = r.addHeader(RawHeader.create("Access-Control-Expose-Headers", String.join(", ", expose)));
     }

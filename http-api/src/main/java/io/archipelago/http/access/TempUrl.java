@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -203,7 +204,7 @@ public final class TempUrl {
 
   /** The request's headers without those TempURL removes ({@code X-Timestamp}). */
   public static Map<String, String> incomingHeaders(Map<String, String> headers) {
-    Map<String, String> result = new java.util.TreeMap<>(headers);
+    Map<String, String> result = new TreeMap<>(headers);
     INCOMING_REMOVE_HEADERS.forEach(result::remove);
     return result;
   }

@@ -5,6 +5,7 @@ import akka.http.javadsl.model.ContentTypes;
 import akka.http.javadsl.model.HttpEntities;
 import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.headers.RawHeader;
+import akka.util.ByteString;
 import io.archipelago.engine.container.ContainerEntity;
 import io.archipelago.engine.container.ContainerState;
 import io.archipelago.engine.container.ReplicaSync;
@@ -76,7 +77,7 @@ public final class MetricsController {
   }
 
   private static HttpResponse text(String body) {
-    return HttpResponse.create().withEntity(HttpEntities.create(TEXT, akka.util.ByteString.fromString(body)));
+    return HttpResponse.create().withEntity(HttpEntities.create(TEXT, ByteString.fromString(body)));
   }
 
   static String render(List<ContainerEntity.SyncStatus> statuses, SyncMetrics m, int slices, boolean perContainer) {

@@ -1,6 +1,8 @@
 package io.archipelago.http.protocol;
 
+import java.time.DateTimeException;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.HashSet;
 import java.util.Locale;
@@ -26,7 +28,7 @@ public final class Conditions {
       DateTimeFormatter.ofPattern("EEEE, dd-MMM-yy HH:mm:ss zzz", Locale.US);
   private static final DateTimeFormatter ASCTIME =
       DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss yyyy", Locale.US)
-          .withZone(java.time.ZoneOffset.UTC);
+          .withZone(ZoneOffset.UTC);
 
   private Conditions() {}
 
@@ -97,7 +99,7 @@ public final class Conditions {
         DateTimeFormatter.RFC_1123_DATE_TIME, RFC_850, ASCTIME}) {
       try {
         return Optional.of(Instant.from(format.parse(value)).getEpochSecond());
-      } catch (java.time.DateTimeException e) {
+      } catch (DateTimeException e) {
         // try the next form
       }
     }

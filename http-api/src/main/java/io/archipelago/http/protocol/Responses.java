@@ -7,6 +7,7 @@ import akka.http.javadsl.model.HttpHeader;
 import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.StatusCode;
 import akka.http.javadsl.model.headers.RawHeader;
+import akka.util.ByteString;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,7 +27,7 @@ public final class Responses {
   public static HttpResponse empty(StatusCode status, List<HttpHeader> headers, ContentType contentType) {
     return HttpResponse.create()
         .withStatus(status)
-        .withEntity(HttpEntities.create(contentType, akka.util.ByteString.emptyByteString()))
+        .withEntity(HttpEntities.create(contentType, ByteString.emptyByteString()))
         .addHeaders(headers);
   }
 

@@ -4,8 +4,11 @@ import akka.http.javadsl.model.ContentTypes;
 import akka.http.javadsl.model.HttpEntities;
 import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.headers.RawHeader;
+import akka.http.scaladsl.model.EntityStreamException;
+import akka.http.scaladsl.model.EntityStreamSizeException;
 import akka.pattern.AskTimeoutException;
 import akka.stream.StreamTcpException;
+import akka.stream.SubscriptionWithCancelException;
 import io.archipelago.engine.ops.GatewayException;
 import io.archipelago.engine.store.ObjectStoreException;
 import java.util.concurrent.CompletionException;
@@ -87,19 +90,19 @@ public final class SwiftErrors {
       log.warn("[{}] timed out: {}", requestId, t.getMessage());
       return unavailable("The gateway timed out waiting for the container; try again.");
     }
-    if (t instanceof akka.http.scaladsl.model.EntityStreamSizeException) {
+    if (t instanceof EntityStreamSizeException) {
       return response(SwiftError.REQUEST_ENTITY_TOO_LARGE);
     }
-    if (t instanceof akka.http.scaladsl.model.EntityStreamException e && !truncated(e)) {
+    if (t instanceof EntityStreamException e && !truncated(e)) {
       // the body's framing is broken (a bad chunk-size line): the client's fault, not a loss
       log.info("[{}] malformed request body: {}", requestId, e.info().formatPretty());
       return e.info().formatPretty().contains("exceeds the configured limit")
           ? response(SwiftError.REQUEST_ENTITY_TOO_LARGE)
           : plainResponse(SwiftError.BAD_REQUEST, "Malformed request body: " + e.info().formatPretty());
     }
-    if (t instanceof akka.http.scaladsl.model.EntityStreamException
+    if (t instanceof EntityStreamException
         || t instanceof StreamTcpException
-        || t instanceof akka.stream.SubscriptionWithCancelException.NonFailureCancellation) {
+        || t instanceof SubscriptionWithCancelException.NonFailureCancellation) {
       log.info("[{}] client broke off: {}", requestId, t.toString());
       return response(SwiftError.CLIENT_DISCONNECT);
     }
@@ -108,7 +111,7 @@ public final class SwiftErrors {
   }
 
   /** Akka's word for a body that ended (connection closed) before its announced end. */
-  private static boolean truncated(akka.http.scaladsl.model.EntityStreamException e) {
+  private static boolean truncated(EntityStreamException e) {
     return e.info().formatPretty().startsWith("Entity stream truncation");
   }
 

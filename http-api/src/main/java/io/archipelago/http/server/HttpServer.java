@@ -5,10 +5,11 @@ import akka.NotUsed;
 import akka.actor.CoordinatedShutdown;
 import akka.actor.typed.ActorSystem;
 import akka.http.javadsl.Http;
-import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpMethods;
+import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.RequestEntityAcceptances;
+import akka.http.javadsl.model.headers.Connection;
 import akka.http.javadsl.model.headers.RawHeader;
 import akka.http.javadsl.settings.ServerSettings;
 import akka.stream.KillSwitches;
@@ -26,6 +27,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -126,7 +128,6 @@ public final class HttpServer {
     });
   }
 
-
   private HttpResponse headLength(HttpResponse response, long length) {
     return response.addHeader(RawHeader.create(markerName, Long.toString(length)));
   }
@@ -160,9 +161,9 @@ public final class HttpServer {
           // Swift (eventlet) answers a request's Connection: keep-alive with its own; Akka
           // HTTP 1.1 sends none. The marker becomes that header unless Akka closes.
           boolean keepAlive = request.getHeader("Connection")
-              .map(h -> h.value().toLowerCase(java.util.Locale.ROOT).contains("keep-alive")).orElse(false);
+              .map(h -> h.value().toLowerCase(Locale.ROOT).contains("keep-alive")).orElse(false);
           return response
-              .thenApply(r -> stopping ? r.addHeader(akka.http.javadsl.model.headers.Connection.create("close"))
+              .thenApply(r -> stopping ? r.addHeader(Connection.create("close"))
                   : keepAlive ? r.addHeader(RawHeader.create(keepAliveMarkerName, "keep-alive")) : r)
               .whenComplete((r, e) -> inFlight.decrementAndGet());
         });

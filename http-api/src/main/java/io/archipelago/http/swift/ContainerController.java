@@ -5,6 +5,7 @@ import akka.http.javadsl.model.HttpHeader;
 import akka.http.javadsl.model.HttpMethods;
 import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.StatusCodes;
+import akka.util.ByteString;
 import io.archipelago.engine.container.ContainerState;
 import io.archipelago.engine.ops.ContainerOps;
 import io.archipelago.engine.ops.GatewayException;
@@ -22,11 +23,13 @@ import io.archipelago.http.protocol.SwiftErrors;
 import io.archipelago.http.protocol.SwiftException;
 import io.archipelago.http.protocol.SwiftHeaders;
 import io.archipelago.http.protocol.SwiftRequest;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
 /** {@code /v1/<account>/<container>}: PUT, HEAD, GET (object listing), POST, DELETE. */
@@ -85,7 +88,7 @@ public final class ContainerController {
               && g.reason() == GatewayException.Reason.CONTAINER_NOT_FOUND) {
             return Map.of();
           }
-          throw failure instanceof RuntimeException r ? r : new java.util.concurrent.CompletionException(failure);
+          throw failure instanceof RuntimeException r ? r : new CompletionException(failure);
         });
     return existing.thenCompose(current -> {
           Constraints.checkResultingMetadata(merged(current, changes), "container");
@@ -109,7 +112,7 @@ public final class ContainerController {
     }
     return listed
         .thenApply(listing -> {
-          List<HttpHeader> headers = new java.util.ArrayList<>(headers(listing.state()));
+          List<HttpHeader> headers = new ArrayList<>(headers(listing.state()));
           headers.addAll(ListingFormat.vary(request));
           if (listing.page().entries().isEmpty() && format == ListingFormat.PLAIN) {
             return Responses.empty(StatusCodes.NO_CONTENT, headers, format.contentType());
@@ -117,7 +120,7 @@ public final class ContainerController {
           return HttpResponse.create()
               .withStatus(StatusCodes.OK)
               .withEntity(HttpEntities.create(
-                  format.contentType(), akka.util.ByteString.fromString(ListingRenderer.objects(request.container(), listing.page(), format))))
+                  format.contentType(), ByteString.fromString(ListingRenderer.objects(request.container(), listing.page(), format))))
               .addHeaders(headers);
         });
   }
@@ -131,7 +134,7 @@ public final class ContainerController {
    */
   private CompletionStage<ContainerOps.Listing> pathListing(
       SwiftRequest request, String path, ContainerOps.Listing listing) {
-    List<CompletableFuture<Optional<ListingEntry>>> rows = new java.util.ArrayList<>();
+    List<CompletableFuture<Optional<ListingEntry>>> rows = new ArrayList<>();
     for (ListingEntry entry : listing.page().entries()) {
       if (entry instanceof ListingEntry.ObjectRow row) {
         rows.add(CompletableFuture.completedFuture(

@@ -10,6 +10,7 @@ import io.archipelago.http.protocol.SwiftHeaders;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.util.Optional;
 
 /**
  * Renders container and account listings as Swift does (plain, JSON, XML). An SLO manifest is
@@ -37,7 +38,7 @@ public final class ListingRenderer {
             g.writeNumberField("bytes", bytes(o));
             g.writeStringField("content_type", SwiftHeaders.cleanContentType(o.contentType()));
             g.writeStringField("last_modified", o.timestamp().toListingDate());
-            java.util.Optional<String> sloEtag = SwiftHeaders.sloEtag(o.contentType());
+            Optional<String> sloEtag = SwiftHeaders.sloEtag(o.contentType());
             if (sloEtag.isPresent()) {
               g.writeStringField("slo_etag", "\"" + sloEtag.get() + "\"");
             }

@@ -26,10 +26,12 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
@@ -101,7 +103,7 @@ public final class BulkDelete {
       outcome = readNames(request)
           .thenApply(names -> run(path, names, delete))
           .exceptionally(failure -> {
-            Throwable t = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+            Throwable t = failure instanceof CompletionException && failure.getCause() != null
                 ? failure.getCause() : failure;
             if (t instanceof TooMany) {
               return CompletableFuture.completedFuture(Outcome.failed("413 Request Entity Too Large",
@@ -179,7 +181,7 @@ public final class BulkDelete {
     while (end > start && isSpace(raw[end - 1])) {
       end--;
     }
-    return decode(unquote(java.util.Arrays.copyOfRange(raw, start, end)));
+    return decode(unquote(Arrays.copyOfRange(raw, start, end)));
   }
 
   private static boolean isSpace(byte b) {

@@ -11,6 +11,7 @@ import io.archipelago.engine.store.ObjectInfo;
 import io.archipelago.engine.store.SwiftTimestamp;
 import io.archipelago.http.protocol.SwiftErrors;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
@@ -102,7 +103,7 @@ public final class LiveObjects {
           if (now.isPresent() && now.get().timestamp().equals(seen.timestamp()) && expired(now.get())) {
             return ops.delete(account, container, name, SwiftTimestamp.now(), expirer).thenApply(d -> true);
           }
-          return java.util.concurrent.CompletableFuture.completedFuture(false);
+          return CompletableFuture.completedFuture(false);
         })
         .whenComplete((deleted, failure) -> {
           if (failure != null) {
