@@ -156,38 +156,12 @@ public final class ContainerController {
 
   /**
    * The metadata changes of a container PUT or POST, checked as Swift checks them: the
-   * request's metadata within the limits, and the versioning headers of {@code versioned_writes}
-   * (one location at a time, a container name without '/'; setting one clears the other, an
-   * empty value or X-Remove-Versions-Location / X-Remove-History-Location clears both).
+   * request's metadata within the limits, then the versioning headers ({@link Versioning}).
    */
   static Map<String, String> metadataChanges(SwiftRequest request) {
     Constraints.checkMetadata(request.headers(), "container");
     Map<String, String> changes = new HashMap<>(SwiftHeaders.containerMetadataChanges(request.headers()));
-    Optional<String> stack = request.header(Versioning.VERSIONS_LOCATION).map(String::trim);
-    Optional<String> history = request.header(Versioning.HISTORY_LOCATION).map(String::trim);
-    if (stack.isPresent() && history.isPresent()) {
-      if (history.get().isEmpty()) {
-        history = Optional.empty();
-      } else if (!stack.get().isEmpty()) {
-        throw SwiftException.plain(SwiftError.BAD_REQUEST,
-            "Only one of X-Versions-Location or X-History-Location may be specified");
-      } else {
-        stack = Optional.empty();
-      }
-    }
-    changes.remove(Versioning.VERSIONS_LOCATION);
-    changes.remove(Versioning.HISTORY_LOCATION);
-    boolean remove = request.header("x-remove-versions-location").filter(v -> !v.isEmpty()).isPresent()
-        || request.header("x-remove-history-location").filter(v -> !v.isEmpty()).isPresent();
-    Optional<String> location = stack.isPresent() ? stack : history;
-    if (location.isPresent() && !location.get().isEmpty()) {
-      Constraints.checkNameFormat(location.get(), "Container");
-      changes.put(Versioning.VERSIONS_LOCATION, stack.isPresent() ? location.get() : "");
-      changes.put(Versioning.HISTORY_LOCATION, stack.isPresent() ? "" : location.get());
-    } else if (location.isPresent() || remove) {
-      changes.put(Versioning.VERSIONS_LOCATION, "");
-      changes.put(Versioning.HISTORY_LOCATION, "");
-    }
+    Versioning.containerChanges(request, changes);
     return changes;
   }
 

@@ -21,6 +21,7 @@ import io.archipelago.http.protocol.RequestPath;
 import io.archipelago.http.protocol.SwiftError;
 import io.archipelago.http.protocol.SwiftErrors;
 import io.archipelago.http.protocol.SwiftException;
+import io.archipelago.http.protocol.SwiftRequest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -61,6 +62,40 @@ public final class Versioning {
 
   private final LiveObjects objects;
   private final ContainerOps containers;
+
+  /**
+   * The versioning headers of a container PUT or POST, as {@code versioned_writes} checks them,
+   * applied to the container's metadata {@code changes}: one location at a time, a container
+   * name without '/'; setting one clears the other, an empty value or X-Remove-Versions-Location
+   * / X-Remove-History-Location clears both.
+   */
+  public static void containerChanges(SwiftRequest request, Map<String, String> changes) {
+    Optional<String> stack = request.header(VERSIONS_LOCATION).map(String::trim);
+    Optional<String> history = request.header(HISTORY_LOCATION).map(String::trim);
+    if (stack.isPresent() && history.isPresent()) {
+      if (history.get().isEmpty()) {
+        history = Optional.empty();
+      } else if (!stack.get().isEmpty()) {
+        throw SwiftException.plain(SwiftError.BAD_REQUEST,
+            "Only one of X-Versions-Location or X-History-Location may be specified");
+      } else {
+        stack = Optional.empty();
+      }
+    }
+    changes.remove(VERSIONS_LOCATION);
+    changes.remove(HISTORY_LOCATION);
+    boolean remove = request.header("x-remove-versions-location").filter(v -> !v.isEmpty()).isPresent()
+        || request.header("x-remove-history-location").filter(v -> !v.isEmpty()).isPresent();
+    Optional<String> location = stack.isPresent() ? stack : history;
+    if (location.isPresent() && !location.get().isEmpty()) {
+      Constraints.checkNameFormat(location.get(), "Container");
+      changes.put(VERSIONS_LOCATION, stack.isPresent() ? location.get() : "");
+      changes.put(HISTORY_LOCATION, stack.isPresent() ? "" : location.get());
+    } else if (location.isPresent() || remove) {
+      changes.put(VERSIONS_LOCATION, "");
+      changes.put(HISTORY_LOCATION, "");
+    }
+  }
 
   /** The {@code /info} section of this middleware. */
   public static void capabilities(ObjectNode info) {
