@@ -14,6 +14,7 @@ import io.archipelago.http.middleware.expiry.DeleteAtHeaders;
 import io.archipelago.http.middleware.expiry.LiveObjects;
 import io.archipelago.http.protocol.Constraints;
 import io.archipelago.http.protocol.HeadLength;
+import io.archipelago.http.protocol.RequestTimestamp;
 import io.archipelago.http.protocol.Responses;
 import io.archipelago.http.protocol.SwiftError;
 import io.archipelago.http.protocol.SwiftErrors;
@@ -148,13 +149,9 @@ public final class ObjectController {
    * not newer than the object's.
    */
   private CompletionStage<HttpResponse> post(SwiftRequest request) {
-    if (request.header("x-static-large-object").isPresent()) {
-      throw new SwiftException(SwiftError.BAD_REQUEST,
-          "X-Static-Large-Object is a reserved header. To create a static large object add query param "
-              + "multipart-manifest=put.");
-    }
+    ObjectPuts.refuseReservedHeaders(request);
     Constraints.checkMetadata(request.headers(), "object");
-    ObjectPuts.Timestamped ts = ObjectPuts.timestamp(request);
+    RequestTimestamp ts = RequestTimestamp.of(request);
     Map<String, String> metadata = new LinkedHashMap<>(SwiftHeaders.objectMetadata(request.headers()));
     DeleteAtHeaders.deleteAt(request, ts.timestamp()).ifPresent(at -> metadata.put("x-delete-at", at));
     Optional<String> contentType = request.header("content-type").map(String::trim).filter(c -> !c.isEmpty())
@@ -186,7 +183,7 @@ public final class ObjectController {
 
   private CompletionStage<HttpResponse> delete(SwiftRequest request) {
     request.header("x-if-delete-at").ifPresent(DeleteAtHeaders::checkIfDeleteAt);
-    ObjectPuts.Timestamped ts = ObjectPuts.timestamp(request);
+    RequestTimestamp ts = RequestTimestamp.of(request);
     return writer.delete(request.account(), request.container(), request.object(), ts.timestamp(),
             ts.fromClient(), request.context())
         .thenApply(deleted -> {

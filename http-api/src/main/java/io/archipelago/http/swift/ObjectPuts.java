@@ -3,11 +3,10 @@ package io.archipelago.http.swift;
 import akka.http.javadsl.model.ContentTypes;
 import akka.stream.javadsl.Source;
 import akka.util.ByteString;
-import io.archipelago.engine.store.SwiftTimestamp;
 import io.archipelago.http.middleware.expiry.DeleteAtHeaders;
 import io.archipelago.http.protocol.Conditions;
 import io.archipelago.http.protocol.Constraints;
-import io.archipelago.http.protocol.PyText;
+import io.archipelago.http.protocol.RequestTimestamp;
 import io.archipelago.http.protocol.SwiftError;
 import io.archipelago.http.protocol.SwiftException;
 import io.archipelago.http.protocol.SwiftHeaders;
@@ -53,18 +52,14 @@ public final class ObjectPuts {
       }
       ifNoneMatchAny = true;
     }
-    if (request.header("x-static-large-object").isPresent()) {
-      throw new SwiftException(SwiftError.BAD_REQUEST,
-          "X-Static-Large-Object is a reserved header. To create a static large object add query param "
-              + "multipart-manifest=put.");
-    }
+    refuseReservedHeaders(request);
     var entity = request.http().entity();
     OptionalLong length = entity.getContentLengthOption();
     if (length.isPresent() && length.getAsLong() > maxObjectSize) {
       throw SwiftException.plain(SwiftError.REQUEST_ENTITY_TOO_LARGE, "Your request is too large.");
     }
     Constraints.checkObjectName(name);
-    Timestamped ts = timestamp(request);
+    RequestTimestamp ts = RequestTimestamp.of(request);
     Map<String, String> metadata = new LinkedHashMap<>(SwiftHeaders.objectMetadata(request.headers()));
     DeleteAtHeaders.deleteAt(request, ts.timestamp()).ifPresent(at -> metadata.put("x-delete-at", at));
     Constraints.checkMetadata(request.headers(), "object");
@@ -76,6 +71,15 @@ public final class ObjectPuts {
         request.header("etag").map(e -> Conditions.unquote(e.trim()).toLowerCase(Locale.ROOT));
     return new ObjectWriter.Write(account, container, name, contentType, ts.timestamp(), metadata, expectedEtag,
         length, limited(entity.getDataBytes(), maxObjectSize), ifNoneMatchAny, ts.fromClient());
+  }
+
+  /** X-Static-Large-Object is the SLO middleware's to set, never a client's (PUT and POST). */
+  public static void refuseReservedHeaders(SwiftRequest request) {
+    if (request.header(SwiftHeaders.STATIC_LARGE_OBJECT).isPresent()) {
+      throw new SwiftException(SwiftError.BAD_REQUEST,
+          "X-Static-Large-Object is a reserved header. To create a static large object add query param "
+              + "multipart-manifest=put.");
+    }
   }
 
   /**
@@ -123,26 +127,4 @@ public final class ObjectPuts {
       return chunk;
     });
   }
-
-  /** The request's X-Timestamp, or now. */
-  public record Timestamped(SwiftTimestamp timestamp, boolean fromClient) {}
-
-  /**
-   * Swift's {@code ensure_x_timestamp}: a client's X-Timestamp (every object verb reads it here,
-   * before anything reaches a backend or the journal) is checked as Swift's {@code Timestamp}
-   * checks it, and refused with Swift's own answer.
-   */
-  public static Timestamped timestamp(SwiftRequest request) {
-    Optional<String> given = request.header("x-timestamp");
-    if (given.isEmpty()) {
-      return new Timestamped(SwiftTimestamp.now(), false);
-    }
-    try {
-      return new Timestamped(SwiftTimestamp.parse(given.get()), true);
-    } catch (IllegalArgumentException e) {
-      throw SwiftException.plain(SwiftError.BAD_REQUEST,
-          "X-Timestamp should be a UNIX timestamp float value; was " + PyText.repr(given.get()));
-    }
-  }
-
 }

@@ -24,6 +24,7 @@ import io.archipelago.http.middleware.slo.SloManifest.Segment;
 import io.archipelago.http.protocol.Conditions;
 import io.archipelago.http.protocol.PyText;
 import io.archipelago.http.protocol.RangeHeader;
+import io.archipelago.http.protocol.RequestTimestamp;
 import io.archipelago.http.protocol.Responses;
 import io.archipelago.http.protocol.SegmentError;
 import io.archipelago.http.protocol.SwiftDates;
@@ -116,7 +117,7 @@ public final class StaticLargeObjects implements ObjectMiddleware, LargeObjectVi
     if (method.equals("DELETE") && multipart.map(m -> m.equals("delete")).orElse(false)) {
       // the proxy's checks of every object DELETE come first
       request.header("x-if-delete-at").ifPresent(DeleteAtHeaders::checkIfDeleteAt);
-      ObjectPuts.timestamp(request);
+      RequestTimestamp.of(request);
       return delete(request.account(), request.container(), request.object(), request.header("accept"),
           request.context(), reach);
     }
