@@ -2,20 +2,25 @@ package io.archipelago.http;
 
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.Behaviors;
-import com.typesafe.config.Config;
-import io.archipelago.persistence.ArchipelagoConfig;
 import akka.management.cluster.bootstrap.ClusterBootstrap;
 import akka.management.javadsl.AkkaManagement;
+import com.typesafe.config.Config;
 import io.archipelago.engine.ArchipelagoEngine;
 import io.archipelago.http.auth.AuthController;
 import io.archipelago.http.auth.TempAuthUsers;
 import io.archipelago.http.auth.TokenCodec;
 import io.archipelago.http.auth.TokenSecret;
+import io.archipelago.http.cli.AuditCli;
 import io.archipelago.http.server.GatewayRoutes;
 import io.archipelago.http.server.HttpServer;
+import io.archipelago.persistence.ArchipelagoConfig;
 import io.archipelago.persistence.SchemaBootstrap;
+import java.io.PrintWriter;
 import java.time.Clock;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ForkJoinPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +49,7 @@ public final class Main {
    * explicit -D setting wins.
    */
   static void widenCommonPool() {
-    String property = "java.util.concurrent.ForkJoinPool.common.parallelism";
+    String property = "ForkJoinPool.common.parallelism";
     if (System.getProperty(property) == null) {
       System.setProperty(property, Integer.toString(Math.max(4, Runtime.getRuntime().availableProcessors())));
     }
@@ -53,9 +58,9 @@ public final class Main {
   public static void main(String[] args) {
     String command = args.length == 0 ? "serve" : args[0];
     if (command.equals("audit")) {
-      System.exit(io.archipelago.http.cli.AuditCli.run(ArchipelagoConfig.load(),
-          new java.io.PrintWriter(System.out, true), new java.io.PrintWriter(System.err, true),
-          java.util.Arrays.copyOfRange(args, 1, args.length)));
+      System.exit(AuditCli.run(ArchipelagoConfig.load(),
+          new PrintWriter(System.out, true), new PrintWriter(System.err, true),
+          Arrays.copyOfRange(args, 1, args.length)));
     }
     if (!command.equals("serve")) {
       System.err.println("usage: archipelago serve | archipelago audit <verify|replay|export|tail> ...");
@@ -80,7 +85,7 @@ public final class Main {
   }
 
   private static void logCommonPool() {
-    int parallelism = java.util.concurrent.ForkJoinPool.getCommonPoolParallelism();
+    int parallelism = ForkJoinPool.getCommonPoolParallelism();
     if (parallelism < 2) {
       log.warn("common fork-join pool parallelism {}: every future callback starts a thread", parallelism);
     } else {
@@ -128,7 +133,7 @@ public final class Main {
     sb.append("  Swift API:   ").append(url).append("/v1/AUTH_<account>\n");
     sb.append("  Backends:    ");
     engine.registry().backends().stream()
-        .sorted(java.util.Comparator.comparing(b -> b.id()))
+        .sorted(Comparator.comparing(b -> b.id()))
         .forEach(b -> sb.append(b.id()).append(" (").append(b.kind().configValue()).append(", ")
             .append(String.join("/", b.tiers())).append(") "));
     sb.append('\n');
@@ -139,7 +144,7 @@ public final class Main {
         String[] words = users.getString("\"" + user + "\"").trim().split("\\s+");
         sb.append("    ").append(user).append(" / ").append(words[0]);
         if (words.length > 1) {
-          sb.append("   ").append(String.join(" ", java.util.Arrays.copyOfRange(words, 1, words.length)));
+          sb.append("   ").append(String.join(" ", Arrays.copyOfRange(words, 1, words.length)));
         }
         sb.append('\n');
       });

@@ -11,16 +11,19 @@ import io.archipelago.engine.ops.AccountOps;
 import io.archipelago.engine.ops.ContainerOps;
 import io.archipelago.engine.ops.GatewayException;
 import io.archipelago.http.auth.AuthController;
-import io.archipelago.http.auth.Principal;
-import io.archipelago.http.swift.RequestPath;
-import io.archipelago.http.swift.SwiftError;
-import io.archipelago.http.swift.SwiftErrors;
-import io.archipelago.http.swift.SwiftException;
-import io.archipelago.http.swift.SwiftRequest;
+import io.archipelago.http.protocol.Principal;
+import io.archipelago.http.protocol.PyText;
+import io.archipelago.http.protocol.RequestPath;
+import io.archipelago.http.protocol.SwiftError;
+import io.archipelago.http.protocol.SwiftErrors;
+import io.archipelago.http.protocol.SwiftException;
+import io.archipelago.http.protocol.SwiftHeaders;
+import io.archipelago.http.protocol.SwiftRequest;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -275,7 +278,7 @@ public final class AccessControl {
           // The principal remembers what the URL reaches, for permits().
           String scope = grant.get().scope() == TempUrl.Scope.ACCOUNT
               ? path.account() : path.account() + "/" + path.container().orElseThrow();
-          Principal holder = new Principal(Identity.tempUrl().principal().user(), scope, java.util.Set.of());
+          Principal holder = new Principal(Identity.tempUrl().principal().user(), scope, Set.of());
           SwiftRequest granted = copy(request, holder,
               TempUrl.incomingHeaders(request.headers()), params.forwardedQuery());
           return proceed(granted, false, Optional.of(state), controllers)
@@ -384,7 +387,7 @@ public final class AccessControl {
   }
 
   private static String titleCase(String name) {
-    return io.archipelago.http.swift.SwiftHeaders.titleCase(name);
+    return SwiftHeaders.titleCase(name);
   }
 
   private static <T> CompletionStage<T> done(T value) {

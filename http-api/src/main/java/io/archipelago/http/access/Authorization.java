@@ -1,7 +1,7 @@
 package io.archipelago.http.access;
 
-import io.archipelago.http.auth.Principal;
-import io.archipelago.http.swift.RequestPath;
+import io.archipelago.http.protocol.Principal;
+import io.archipelago.http.protocol.RequestPath;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;

@@ -1,5 +1,6 @@
 package io.archipelago.http.access;
 
+import io.archipelago.http.protocol.PyText;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

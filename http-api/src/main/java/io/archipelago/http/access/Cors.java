@@ -4,12 +4,13 @@ import akka.http.javadsl.model.HttpHeader;
 import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.model.headers.RawHeader;
-import io.archipelago.http.swift.SwiftError;
-import io.archipelago.http.swift.SwiftErrors;
+import io.archipelago.http.protocol.SwiftError;
+import io.archipelago.http.protocol.SwiftErrors;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -118,7 +119,7 @@ public final class Cors {
         }
       }
       rules.exposeHeaders().ifPresent(e -> Arrays.stream(e.split(" "))
-          .map(s -> s.strip().toLowerCase(java.util.Locale.ROOT))
+          .map(s -> s.strip().toLowerCase(Locale.ROOT))
           .filter(s -> !s.isEmpty()).forEach(expose::add));
       r = r.addHeader(RawHeader.create("Access-Control-Expose-Headers", String.join(", ", expose)));
     }

@@ -1,6 +1,6 @@
 package io.archipelago.http.access;
 
-import io.archipelago.http.auth.Principal;
+import io.archipelago.http.protocol.Principal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;

@@ -3,7 +3,8 @@ package io.archipelago.http.access;
 import akka.http.javadsl.model.HttpHeader;
 import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.headers.RawHeader;
-import io.archipelago.http.swift.RequestPath;
+import io.archipelago.http.protocol.PyText;
+import io.archipelago.http.protocol.RequestPath;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
@@ -25,6 +26,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -202,7 +204,7 @@ public final class TempUrl {
 
   /** The request's headers without those TempURL removes ({@code X-Timestamp}). */
   public static Map<String, String> incomingHeaders(Map<String, String> headers) {
-    Map<String, String> result = new java.util.TreeMap<>(headers);
+    Map<String, String> result = new TreeMap<>(headers);
     INCOMING_REMOVE_HEADERS.forEach(result::remove);
     return result;
   }

@@ -6,6 +6,8 @@ import akka.http.javadsl.model.HttpMethods;
 import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.StatusCodes;
+import akka.stream.Materializer;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -14,17 +16,22 @@ import io.archipelago.engine.backend.BackendDescriptor;
 import io.archipelago.engine.container.ContainerEntity;
 import io.archipelago.engine.container.ContainerState;
 import io.archipelago.engine.container.ReplicaSync;
-import io.archipelago.engine.sync.Reconciler;
-import io.archipelago.engine.sync.SyncLag;
-import java.time.Instant;
-import io.archipelago.engine.store.Capacity;
 import io.archipelago.engine.ops.ClusterOps;
 import io.archipelago.engine.ops.RequestContext;
-import io.archipelago.http.swift.Constraints;
-import io.archipelago.http.swift.RequestPath;
-import io.archipelago.http.swift.SwiftException;
-import io.archipelago.http.swift.SwiftError;
-import io.archipelago.http.swift.SwiftErrors;
+import io.archipelago.engine.store.Capacity;
+import io.archipelago.engine.sync.Reconciler;
+import io.archipelago.engine.sync.SyncLag;
+import io.archipelago.http.protocol.Constraints;
+import io.archipelago.http.protocol.RequestPath;
+import io.archipelago.http.protocol.SwiftError;
+import io.archipelago.http.protocol.SwiftErrors;
+import io.archipelago.http.protocol.SwiftException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -40,12 +47,12 @@ public final class AdminController {
   private static final long MAX_BODY = 64 * 1024;
 
   private final ArchipelagoEngine engine;
-  private final akka.stream.Materializer materializer;
+  private final Materializer materializer;
   private final AuditController audit;
 
   public AdminController(ArchipelagoEngine engine) {
     this.engine = engine;
-    this.materializer = akka.stream.Materializer.matFromSystem(engine.system());
+    this.materializer = Materializer.matFromSystem(engine.system());
     this.audit = new AuditController(engine);
   }
 
@@ -133,7 +140,7 @@ public final class AdminController {
     if (name.indexOf('/') >= 0) {
       throw SwiftException.plain(SwiftError.BAD_REQUEST, "The " + what + " name contains '/'");
     }
-    int length = name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    int length = name.getBytes(StandardCharsets.UTF_8).length;
     if (length > maxBytes) {
       throw SwiftException.plain(SwiftError.BAD_REQUEST,
           "The " + what + " name is " + length + " bytes long, longer than " + maxBytes);
@@ -150,7 +157,7 @@ public final class AdminController {
     ObjectNode root = JSON.createObjectNode();
     root.put("account", s.account());
     root.put("container", s.container());
-    root.put("state", s.lifecycle().name().toLowerCase(java.util.Locale.ROOT));
+    root.put("state", s.lifecycle().name().toLowerCase(Locale.ROOT));
     root.put("policy", s.policy());
     ObjectNode assignment = root.putObject("assignment");
     assignment.put("primary", s.primaryBackend());
@@ -197,7 +204,7 @@ public final class AdminController {
     return sync;
   }
 
-  private HttpResponse reconcileJson(java.util.List<Reconciler.Report> reports) {
+  private HttpResponse reconcileJson(List<Reconciler.Report> reports) {
     ObjectNode root = JSON.createObjectNode();
     ArrayNode list = root.putArray("replicas");
     for (Reconciler.Report r : reports) {
@@ -213,18 +220,18 @@ public final class AdminController {
     return json(root);
   }
 
-  private CompletionStage<com.fasterxml.jackson.databind.JsonNode> body(HttpRequest request) {
+  private CompletionStage<JsonNode> body(HttpRequest request) {
     return request.entity().withSizeLimit(MAX_BODY).toStrict(10_000, materializer)
         .thenApply(strict -> {
           try {
             return JSON.readTree(strict.getData().utf8String());
-          } catch (java.io.IOException e) {
+          } catch (IOException e) {
             throw new SwiftException(SwiftError.BAD_REQUEST, "Body is not valid JSON: " + e.getMessage());
           }
         });
   }
 
-  private HttpResponse clusterJson(java.util.List<ClusterOps.MemberView> members) {
+  private HttpResponse clusterJson(List<ClusterOps.MemberView> members) {
     ObjectNode root = JSON.createObjectNode();
     ArrayNode list = root.putArray("members");
     for (ClusterOps.MemberView m : members) {
@@ -247,7 +254,7 @@ public final class AdminController {
     ObjectNode root = JSON.createObjectNode();
     ArrayNode list = root.putArray("backends");
     engine.registry().backends().stream()
-        .sorted(java.util.Comparator.comparing(BackendDescriptor::id))
+        .sorted(Comparator.comparing(BackendDescriptor::id))
         .forEach(b -> list.add(backend(b)));
     return json(root);
   }
@@ -259,7 +266,7 @@ public final class AdminController {
     ArrayNode tiers = node.putArray("tiers");
     b.tiers().stream().sorted().forEach(tiers::add);
     node.put("site", b.site());
-    node.put("state", b.state().name().toLowerCase(java.util.Locale.ROOT));
+    node.put("state", b.state().name().toLowerCase(Locale.ROOT));
     node.put("configuredCapacity", b.capacityBytes());
     Capacity c = engine.registry().capacities().get(b.id());
     if (c != null) {

@@ -17,15 +17,16 @@ import io.archipelago.engine.audit.AuditService;
 import io.archipelago.engine.audit.AuditTime;
 import io.archipelago.engine.container.ContainerHistory;
 import io.archipelago.engine.container.ContainerState;
+import io.archipelago.http.protocol.RequestPath;
+import io.archipelago.http.protocol.SwiftError;
+import io.archipelago.http.protocol.SwiftErrors;
+import io.archipelago.http.protocol.SwiftException;
 import io.archipelago.persistence.audit.AuditJson;
 import io.archipelago.persistence.audit.AuditQuery;
 import io.archipelago.persistence.audit.AuditRecord;
-import io.archipelago.http.swift.RequestPath;
-import io.archipelago.http.swift.SwiftError;
-import io.archipelago.http.swift.SwiftErrors;
-import io.archipelago.http.swift.SwiftException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -172,7 +173,7 @@ public final class AuditController {
    * allocation at 500 lines, which a small heap pays for with full collections.
    */
   private static List<ByteString> lines(List<AuditRecord> records) {
-    List<ByteString> lines = new java.util.ArrayList<>(records.size() + 1);
+    List<ByteString> lines = new ArrayList<>(records.size() + 1);
     for (AuditRecord r : records) {
       lines.add(ByteString.fromArrayUnsafe(AuditJson.line(r)));
     }

@@ -4,15 +4,16 @@ import akka.http.javadsl.model.ContentType;
 import akka.http.javadsl.model.ContentTypes;
 import akka.http.javadsl.model.HttpEntities;
 import akka.http.javadsl.model.HttpResponse;
+import akka.http.javadsl.model.headers.RawHeader;
+import akka.util.ByteString;
 import io.archipelago.engine.container.ContainerEntity;
 import io.archipelago.engine.container.ContainerState;
 import io.archipelago.engine.container.ReplicaSync;
 import io.archipelago.engine.sync.ContainerSync;
 import io.archipelago.engine.sync.SyncLag;
 import io.archipelago.engine.sync.SyncMetrics;
-import akka.http.javadsl.model.headers.RawHeader;
-import io.archipelago.http.swift.SwiftError;
-import io.archipelago.http.swift.SwiftErrors;
+import io.archipelago.http.protocol.SwiftError;
+import io.archipelago.http.protocol.SwiftErrors;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Instant;
@@ -76,7 +77,7 @@ public final class MetricsController {
   }
 
   private static HttpResponse text(String body) {
-    return HttpResponse.create().withEntity(HttpEntities.create(TEXT, akka.util.ByteString.fromString(body)));
+    return HttpResponse.create().withEntity(HttpEntities.create(TEXT, ByteString.fromString(body)));
   }
 
   static String render(List<ContainerEntity.SyncStatus> statuses, SyncMetrics m, int slices, boolean perContainer) {

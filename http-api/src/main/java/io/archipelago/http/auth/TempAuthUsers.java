@@ -1,12 +1,14 @@
 package io.archipelago.http.auth;
 
 import com.typesafe.config.Config;
+import io.archipelago.http.protocol.Principal;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * TempAuth's user table, from {@code archipelago.auth.users}: {@code "account:user" = "key
@@ -37,7 +39,7 @@ public final class TempAuthUsers {
         groups.add(words[i]);
       }
       String account = resellerPrefix + name.substring(0, colon);
-      users.put(name, new Entry(words[0], new Principal(name, account, java.util.Set.copyOf(groups))));
+      users.put(name, new Entry(words[0], new Principal(name, account, Set.copyOf(groups))));
     }
     return new TempAuthUsers(users);
   }

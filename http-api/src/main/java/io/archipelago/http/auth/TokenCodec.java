@@ -1,5 +1,6 @@
 package io.archipelago.http.auth;
 
+import io.archipelago.http.protocol.Principal;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.MessageDigest;

@@ -15,12 +15,14 @@ import io.archipelago.persistence.audit.ChainVerifier;
 import io.archipelago.persistence.audit.JournalReader;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -28,6 +30,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
@@ -92,7 +95,7 @@ public final class AuditCli implements Callable<Integer> {
 
   DatabaseSettings database() {
     DatabaseSettings s = DatabaseSettings.fromConfig(config);
-    if (s.dialect() == JournalDialect.H2 && !s.url().toUpperCase(java.util.Locale.ROOT).contains("IFEXISTS")) {
+    if (s.dialect() == JournalDialect.H2 && !s.url().toUpperCase(Locale.ROOT).contains("IFEXISTS")) {
       // A tool must not create an empty journal where it expected one.
       s = new DatabaseSettings(s.dialect(), s.url() + ";IFEXISTS=TRUE", s.user(), s.password());
     }
@@ -247,7 +250,7 @@ public final class AuditCli implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-      if (java.nio.file.Files.exists(out)) {
+      if (Files.exists(out)) {
         throw new IllegalArgumentException(out + " exists; exports never overwrite");
       }
       try (JournalReader reader = parent.open()) {
@@ -318,7 +321,7 @@ public final class AuditCli implements Callable<Integer> {
               cursor = AuditJson.cursor(n.get("ordering").asLong());
             }
           }
-        } catch (IOException | java.io.UncheckedIOException e) {
+        } catch (IOException | UncheckedIOException e) {
           // connection dropped: go on from the last line printed
         }
         Thread.sleep(1000);

@@ -1,86 +1,63 @@
 package io.archipelago.http.server;
 
+import akka.http.javadsl.model.AttributeKeys;
+import akka.http.javadsl.model.HttpHeader;
 import akka.http.javadsl.model.HttpMethods;
 import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.RemoteAddress;
 import akka.http.javadsl.model.headers.RawHeader;
-import akka.http.javadsl.model.AttributeKeys;
-import akka.stream.Materializer;
 import io.archipelago.engine.ArchipelagoEngine;
-import io.archipelago.http.access.AccessControl;
-import io.archipelago.http.access.Identity;
+import io.archipelago.engine.ops.RequestContext;
 import io.archipelago.http.admin.AdminController;
 import io.archipelago.http.admin.MetricsController;
 import io.archipelago.http.auth.AuthController;
-import io.archipelago.http.auth.Principal;
-import io.archipelago.http.bulk.BulkDelete;
-import io.archipelago.http.swift.AccountController;
-import io.archipelago.http.swift.ContainerController;
-import io.archipelago.http.swift.InfoController;
-import io.archipelago.http.swift.ObjectController;
-import io.archipelago.http.swift.RequestPath;
-import io.archipelago.http.swift.SwiftError;
-import io.archipelago.http.swift.SwiftErrors;
-import io.archipelago.http.swift.SwiftException;
-import io.archipelago.http.swift.SwiftRequest;
-import java.time.Clock;
+import io.archipelago.http.protocol.HeadLength;
+import io.archipelago.http.protocol.Principal;
+import io.archipelago.http.protocol.RequestPath;
+import io.archipelago.http.protocol.SwiftError;
+import io.archipelago.http.protocol.SwiftErrors;
+import io.archipelago.http.protocol.SwiftException;
+import io.archipelago.http.protocol.SwiftRequest;
+import java.net.InetSocketAddress;
 import java.util.HexFormat;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The gateway's HTTP surface, dispatched on path as Swift's proxy does: {@code /auth/v1.0},
  * {@code /info}, {@code /healthcheck}, {@code /metrics}, {@code /admin/...} and {@code /v1/<account>[/<container>[/<object>]]}.
- * In order, every request gets a transaction id; {@code /v1/} requests then go to bulk delete
- * (which sends each delete back through here) or to {@link AccessControl} (TempURL, TempAuth
- * tokens and ACLs, CORS) and, if allowed, to one controller; the admin API needs a reseller
- * admin's token. Every failure becomes a Swift error answer carrying the transaction id.
+ * In order, every request gets a transaction id; {@code /v1/} requests then go through the
+ * {@link SwiftPipeline} (bulk delete, which sends each delete back through here; access control;
+ * the object middlewares; one controller); the admin API needs a reseller admin's token. Every
+ * failure becomes a Swift error answer carrying the transaction id.
  */
 public final class GatewayRoutes {
 
   private static final Logger accessLog = LoggerFactory.getLogger("archipelago.access");
 
   private final AuthController auth;
-  private final InfoController info;
-  private final AccountController accounts;
-  private final ContainerController containers;
-  private final ObjectController objects;
+  private final SwiftPipeline swift;
   private final AdminController admin;
   private final MetricsController metrics;
   private final String node;
-  private final AccessControl access;
-  private final BulkDelete bulkDelete;
-  private final HttpServer.HeadLength headLength;
+  private final HeadLength headLength;
 
   public GatewayRoutes(
-      ArchipelagoEngine engine, AuthController auth, long maxObjectSize,
-      HttpServer.HeadLength headLength) {
+      ArchipelagoEngine engine, AuthController auth, long maxObjectSize, HeadLength headLength) {
     this.auth = auth;
     this.headLength = headLength;
-    this.info = new InfoController(engine.policies(), engine.defaultPolicy(), maxObjectSize)
-        .with(root -> {
-          AccessControl.capabilities(root);
-          BulkDelete.capabilities(root);
-        });
-    this.accounts = new AccountController(engine.accounts());
-    this.containers = new ContainerController(engine.containers(), engine.sync().targets());
-    this.access = new AccessControl(auth, engine.containers(), engine.accounts(),
-        engine.system().settings().config().getString("archipelago.auth.reseller-prefix"),
-        Clock.systemUTC());
-    this.objects = new ObjectController(engine.objects(), engine.containers(), maxObjectSize, headLength,
-        akka.stream.Materializer.matFromSystem(engine.system()), access::denial);
+    this.swift = new SwiftPipeline(engine, auth, maxObjectSize, headLength);
     this.admin = new AdminController(engine);
     this.metrics = new MetricsController(engine.sync(),
         engine.system().settings().config().getString("archipelago.http.metrics-token"));
     this.node = engine.nodeAddress();
-    this.bulkDelete = new BulkDelete(Materializer.matFromSystem(engine.system()));
   }
 
   /**
@@ -90,7 +67,7 @@ public final class GatewayRoutes {
    */
   public CompletionStage<HttpResponse> handle(HttpRequest request) {
     RemoteAddress ip = request.getAttribute(AttributeKeys.remoteAddress).orElse(RemoteAddress.create(
-        java.net.InetSocketAddress.createUnresolved("unknown", 0)));
+        InetSocketAddress.createUnresolved("unknown", 0)));
     return handle(request, ip);
   }
 
@@ -127,7 +104,7 @@ public final class GatewayRoutes {
       HttpRequest request, String rawPath, String rawQuery, String client, String transId) {
     Map<String, String> headers = SwiftRequest.headersOf(request);
     if (rawPath.equals("/info")) {
-      return CompletableFuture.completedFuture(info.info());
+      return CompletableFuture.completedFuture(swift.info().info());
     }
     if (rawPath.equals("/metrics")) {
       return metrics.metrics(headers);
@@ -139,7 +116,8 @@ public final class GatewayRoutes {
       return CompletableFuture.completedFuture(auth.authenticate(request, headers, baseUrl(request)));
     }
     if (rawPath.startsWith("/v1/")) {
-      return swift(request, rawPath, rawQuery, headers, client, transId);
+      return swift.handle(request, RequestPath.parse(rawPath), RequestPath.parseQuery(rawQuery), headers, client,
+          transId, subPath -> subRequest(request, subPath, client, transId));
     }
     Principal principal = auth.principal(headers)
         .orElseThrow(() -> new SwiftException(SwiftError.UNAUTHORIZED));
@@ -155,37 +133,9 @@ public final class GatewayRoutes {
         return metrics.containerMetrics();
       }
       return admin.handle(request, rawPath.substring("/admin/".length()),
-          new io.archipelago.engine.ops.RequestContext(principal.user(), principal.account(), client, node, transId));
+          new RequestContext(principal.user(), principal.account(), client, node, transId));
     }
     throw new SwiftException(SwiftError.NOT_FOUND);
-  }
-
-  /**
-   * {@code /v1/...}: bulk delete, or access control (which needs no token for public data and
-   * temporary URLs) and then a controller.
-   */
-  private CompletionStage<HttpResponse> swift(
-      HttpRequest request, String rawPath, String rawQuery, Map<String, String> headers,
-      String client, String transId) {
-    RequestPath path = RequestPath.parse(rawPath);
-    Map<String, String> query = RequestPath.parseQuery(rawQuery);
-    if (BulkDelete.applies(request, query)) {
-      // Before authentication, as in Swift's pipeline: each delete is authorized on its own.
-      return bulkDelete.handle(request, path, headers,
-          subPath -> subRequest(request, subPath, client, transId));
-    }
-    SwiftRequest swift = new SwiftRequest(request, path, query, headers,
-        Identity.anonymous().principal(), client, node, transId);
-    return access.handle(swift, this::route);
-  }
-
-  /** The controller of an authorized request. */
-  private CompletionStage<HttpResponse> route(SwiftRequest swift) {
-    return switch (swift.path().level()) {
-      case ACCOUNT -> accounts.handle(swift);
-      case CONTAINER -> containers.handle(swift);
-      case OBJECT -> objects.handle(swift);
-    };
   }
 
   /** A DELETE on behalf of a bulk request: the caller's token and referrer, the same id. */
@@ -193,7 +143,7 @@ public final class GatewayRoutes {
       HttpRequest original, String rawPath, String client, String transId) {
     HttpRequest sub = HttpRequest.DELETE(rawPath);
     for (String name : List.of("X-Auth-Token", "X-Storage-Token", "Referer")) {
-      Optional<akka.http.javadsl.model.HttpHeader> h = original.getHeader(name);
+      Optional<HttpHeader> h = original.getHeader(name);
       if (h.isPresent()) {
         sub = sub.addHeader(RawHeader.create(name, h.get().value()));
       }

@@ -5,10 +5,11 @@ import akka.NotUsed;
 import akka.actor.CoordinatedShutdown;
 import akka.actor.typed.ActorSystem;
 import akka.http.javadsl.Http;
-import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpMethods;
+import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.RequestEntityAcceptances;
+import akka.http.javadsl.model.headers.Connection;
 import akka.http.javadsl.model.headers.RawHeader;
 import akka.http.javadsl.settings.ServerSettings;
 import akka.stream.KillSwitches;
@@ -20,11 +21,13 @@ import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.TLSPlacebo;
 import akka.stream.javadsl.Tcp;
 import akka.util.ByteString;
+import io.archipelago.http.protocol.HeadLength;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -125,18 +128,6 @@ public final class HttpServer {
     });
   }
 
-  /**
-   * Lets a HEAD response announce the length of the object it describes, and any response carry
-   * a {@code Content-Type} exactly as a client stored it (Swift keeps any string; Akka HTTP only
-   * renders the types it can parse, and renders those normalized).
-   */
-  public interface HeadLength {
-    HttpResponse announce(HttpResponse response, long length);
-
-    /** The response, whose entity must have no content type, with this raw Content-Type. */
-    HttpResponse rawContentType(HttpResponse response, String contentType);
-  }
-
   private HttpResponse headLength(HttpResponse response, long length) {
     return response.addHeader(RawHeader.create(markerName, Long.toString(length)));
   }
@@ -170,9 +161,9 @@ public final class HttpServer {
           // Swift (eventlet) answers a request's Connection: keep-alive with its own; Akka
           // HTTP 1.1 sends none. The marker becomes that header unless Akka closes.
           boolean keepAlive = request.getHeader("Connection")
-              .map(h -> h.value().toLowerCase(java.util.Locale.ROOT).contains("keep-alive")).orElse(false);
+              .map(h -> h.value().toLowerCase(Locale.ROOT).contains("keep-alive")).orElse(false);
           return response
-              .thenApply(r -> stopping ? r.addHeader(akka.http.javadsl.model.headers.Connection.create("close"))
+              .thenApply(r -> stopping ? r.addHeader(Connection.create("close"))
                   : keepAlive ? r.addHeader(RawHeader.create(keepAliveMarkerName, "keep-alive")) : r)
               .whenComplete((r, e) -> inFlight.decrementAndGet());
         });

@@ -1,15 +1,25 @@
 package io.archipelago.http.swift;
 
+import akka.NotUsed;
 import akka.http.javadsl.model.HttpEntities;
+import akka.http.javadsl.model.HttpHeader;
 import akka.http.javadsl.model.HttpMethods;
 import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.StatusCodes;
+import akka.stream.javadsl.Source;
+import akka.util.ByteString;
 import io.archipelago.engine.account.AccountSummary;
 import io.archipelago.engine.ops.AccountOps;
 import io.archipelago.engine.store.SwiftTimestamp;
-import akka.NotUsed;
-import akka.stream.javadsl.Source;
-import akka.util.ByteString;
+import io.archipelago.http.protocol.Constraints;
+import io.archipelago.http.protocol.Responses;
+import io.archipelago.http.protocol.SwiftError;
+import io.archipelago.http.protocol.SwiftErrors;
+import io.archipelago.http.protocol.SwiftHeaders;
+import io.archipelago.http.protocol.SwiftRequest;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -38,7 +48,7 @@ public final class AccountController {
       var changes = SwiftHeaders.accountMetadataChanges(request.headers());
       return accounts.summary(request.account())
           .thenCompose(current -> {
-            var merged = new java.util.HashMap<>(current.metadata());
+            var merged = new HashMap<>(current.metadata());
             changes.forEach((k, v) -> {
               if (v.isEmpty()) {
                 merged.remove(k);
@@ -66,7 +76,7 @@ public final class AccountController {
         .list(account, p.prefix(), p.delimiter(), p.marker(), p.endMarker(), p.limit(), p.reverse())
         .thenApply(
             first -> {
-              var headers = new java.util.ArrayList<>(headers(first.summary()));
+              var headers = new ArrayList<>(headers(first.summary()));
               headers.addAll(ListingFormat.vary(request));
               if (first.rows().isEmpty() && format == ListingFormat.PLAIN) {
                 return Responses.empty(StatusCodes.NO_CONTENT, headers, format.contentType());
@@ -94,7 +104,7 @@ public final class AccountController {
             });
   }
 
-  private static java.util.List<akka.http.javadsl.model.HttpHeader> headers(AccountSummary s) {
+  private static List<HttpHeader> headers(AccountSummary s) {
     var h = Responses.headers()
         .add("X-Account-Container-Count", s.containerCount())
         .add("X-Account-Object-Count", s.objectCount())

@@ -5,20 +5,31 @@ import akka.http.javadsl.model.HttpHeader;
 import akka.http.javadsl.model.HttpMethods;
 import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.StatusCodes;
+import akka.util.ByteString;
 import io.archipelago.engine.container.ContainerState;
 import io.archipelago.engine.ops.ContainerOps;
+import io.archipelago.engine.ops.GatewayException;
 import io.archipelago.engine.store.ListingEntry;
 import io.archipelago.engine.store.ListingPage;
 import io.archipelago.engine.store.ListingQuery;
 import io.archipelago.engine.store.SwiftTimestamp;
-import io.archipelago.engine.ops.GatewayException;
 import io.archipelago.engine.sync.SyncTargets;
-import io.archipelago.http.access.PyText;
+import io.archipelago.http.middleware.versioning.Versioning;
+import io.archipelago.http.protocol.Constraints;
+import io.archipelago.http.protocol.PyText;
+import io.archipelago.http.protocol.Responses;
+import io.archipelago.http.protocol.SwiftError;
+import io.archipelago.http.protocol.SwiftErrors;
+import io.archipelago.http.protocol.SwiftException;
+import io.archipelago.http.protocol.SwiftHeaders;
+import io.archipelago.http.protocol.SwiftRequest;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
 /** {@code /v1/<account>/<container>}: PUT, HEAD, GET (object listing), POST, DELETE. */
@@ -77,7 +88,7 @@ public final class ContainerController {
               && g.reason() == GatewayException.Reason.CONTAINER_NOT_FOUND) {
             return Map.of();
           }
-          throw failure instanceof RuntimeException r ? r : new java.util.concurrent.CompletionException(failure);
+          throw failure instanceof RuntimeException r ? r : new CompletionException(failure);
         });
     return existing.thenCompose(current -> {
           Constraints.checkResultingMetadata(merged(current, changes), "container");
@@ -101,7 +112,7 @@ public final class ContainerController {
     }
     return listed
         .thenApply(listing -> {
-          List<HttpHeader> headers = new java.util.ArrayList<>(headers(listing.state()));
+          List<HttpHeader> headers = new ArrayList<>(headers(listing.state()));
           headers.addAll(ListingFormat.vary(request));
           if (listing.page().entries().isEmpty() && format == ListingFormat.PLAIN) {
             return Responses.empty(StatusCodes.NO_CONTENT, headers, format.contentType());
@@ -109,7 +120,7 @@ public final class ContainerController {
           return HttpResponse.create()
               .withStatus(StatusCodes.OK)
               .withEntity(HttpEntities.create(
-                  format.contentType(), akka.util.ByteString.fromString(ListingRenderer.objects(request.container(), listing.page(), format))))
+                  format.contentType(), ByteString.fromString(ListingRenderer.objects(request.container(), listing.page(), format))))
               .addHeaders(headers);
         });
   }
@@ -123,7 +134,7 @@ public final class ContainerController {
    */
   private CompletionStage<ContainerOps.Listing> pathListing(
       SwiftRequest request, String path, ContainerOps.Listing listing) {
-    List<CompletableFuture<Optional<ListingEntry>>> rows = new java.util.ArrayList<>();
+    List<CompletableFuture<Optional<ListingEntry>>> rows = new ArrayList<>();
     for (ListingEntry entry : listing.page().entries()) {
       if (entry instanceof ListingEntry.ObjectRow row) {
         rows.add(CompletableFuture.completedFuture(
@@ -145,38 +156,12 @@ public final class ContainerController {
 
   /**
    * The metadata changes of a container PUT or POST, checked as Swift checks them: the
-   * request's metadata within the limits, and the versioning headers of {@code versioned_writes}
-   * (one location at a time, a container name without '/'; setting one clears the other, an
-   * empty value or X-Remove-Versions-Location / X-Remove-History-Location clears both).
+   * request's metadata within the limits, then the versioning headers ({@link Versioning}).
    */
   static Map<String, String> metadataChanges(SwiftRequest request) {
     Constraints.checkMetadata(request.headers(), "container");
     Map<String, String> changes = new HashMap<>(SwiftHeaders.containerMetadataChanges(request.headers()));
-    Optional<String> stack = request.header(Versioning.VERSIONS_LOCATION).map(String::trim);
-    Optional<String> history = request.header(Versioning.HISTORY_LOCATION).map(String::trim);
-    if (stack.isPresent() && history.isPresent()) {
-      if (history.get().isEmpty()) {
-        history = Optional.empty();
-      } else if (!stack.get().isEmpty()) {
-        throw SwiftException.plain(SwiftError.BAD_REQUEST,
-            "Only one of X-Versions-Location or X-History-Location may be specified");
-      } else {
-        stack = Optional.empty();
-      }
-    }
-    changes.remove(Versioning.VERSIONS_LOCATION);
-    changes.remove(Versioning.HISTORY_LOCATION);
-    boolean remove = request.header("x-remove-versions-location").filter(v -> !v.isEmpty()).isPresent()
-        || request.header("x-remove-history-location").filter(v -> !v.isEmpty()).isPresent();
-    Optional<String> location = stack.isPresent() ? stack : history;
-    if (location.isPresent() && !location.get().isEmpty()) {
-      Constraints.checkNameFormat(location.get(), "Container");
-      changes.put(Versioning.VERSIONS_LOCATION, stack.isPresent() ? location.get() : "");
-      changes.put(Versioning.HISTORY_LOCATION, stack.isPresent() ? "" : location.get());
-    } else if (location.isPresent() || remove) {
-      changes.put(Versioning.VERSIONS_LOCATION, "");
-      changes.put(Versioning.HISTORY_LOCATION, "");
-    }
+    Versioning.containerChanges(request, changes);
     return changes;
   }
 

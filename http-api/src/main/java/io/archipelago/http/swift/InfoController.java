@@ -1,20 +1,26 @@
 package io.archipelago.http.swift;
 
+import akka.http.javadsl.model.ContentType;
+import akka.http.javadsl.model.HttpCharsets;
 import akka.http.javadsl.model.HttpEntities;
 import akka.http.javadsl.model.HttpResponse;
+import akka.http.javadsl.model.MediaTypes;
 import akka.http.javadsl.model.StatusCodes;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.archipelago.engine.placement.PlacementPolicy;
+import io.archipelago.http.protocol.Constraints;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * {@code GET /info}: the constraints the gateway enforces and the features it offers. Only what
- * works is advertised, since clients switch features on from this document: static large
- * objects ({@code slo}; no {@code yield_frequency} since {@code heartbeat=on} is not offered, and
- * no async delete) and legacy object versioning
- * ({@code versioned_writes}). Dynamic large objects, server-side copy and object expiry are core
+ * works is advertised, since clients switch features on from this document; the middlewares add
+ * their sections through {@link #with}: static large objects ({@code slo}; no
+ * {@code yield_frequency} since {@code heartbeat=on} is not offered, and no async delete) and
+ * legacy object versioning ({@code versioned_writes}), among others. Dynamic large objects, server-side copy and object expiry are core
  * Swift behaviour with no entry of their own. Placement policies appear as storage policies.
  */
 public final class InfoController {
@@ -54,21 +60,13 @@ public final class InfoController {
       }
     });
     root.putObject("tempauth");
-    ObjectNode slo = root.putObject("slo");
-    slo.put("max_manifest_segments", StaticLargeObjects.MAX_MANIFEST_SEGMENTS);
-    slo.put("max_manifest_size", StaticLargeObjects.MAX_MANIFEST_SIZE);
-    slo.put("min_segment_size", StaticLargeObjects.MIN_SEGMENT_SIZE);
-    slo.put("allow_async_delete", false);
-    ArrayNode flags = root.putObject("versioned_writes").putArray("allowed_flags");
-    flags.add(Versioning.VERSIONS_LOCATION);
-    flags.add(Versioning.HISTORY_LOCATION);
     this.body = root.toString();
   }
 
   /** Swift's info controller: {@code application/json; charset=UTF-8}. */
-  private static final akka.http.javadsl.model.ContentType.WithCharset JSON_UTF8 = akka.http.javadsl.model.MediaTypes
-      .customWithOpenCharset("application", "json", java.util.Map.of(), false)
-      .toContentType(akka.http.javadsl.model.HttpCharsets.UTF_8);
+  private static final ContentType.WithCharset JSON_UTF8 = MediaTypes
+      .customWithOpenCharset("application", "json", Map.of(), false)
+      .toContentType(HttpCharsets.UTF_8);
 
   public HttpResponse info() {
     return HttpResponse.create()
@@ -80,12 +78,12 @@ public final class InfoController {
    * This document with the sections of features implemented outside this package (access
    * control, bulk operations) added or replaced by {@code capabilities}.
    */
-  public InfoController with(java.util.function.Consumer<ObjectNode> capabilities) {
+  public InfoController with(Consumer<ObjectNode> capabilities) {
     try {
       ObjectNode root = (ObjectNode) new ObjectMapper().readTree(body);
       capabilities.accept(root);
       return new InfoController(root.toString());
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
   }

@@ -8,6 +8,9 @@ import io.archipelago.engine.ops.RequestContext;
 import io.archipelago.engine.store.ByteRange;
 import io.archipelago.engine.store.ObjectContent;
 import io.archipelago.engine.store.ObjectInfo;
+import io.archipelago.http.middleware.expiry.LiveObjects;
+import io.archipelago.http.protocol.Conditions;
+import io.archipelago.http.protocol.SegmentError;
 import java.util.Optional;
 
 /**
@@ -15,21 +18,14 @@ import java.util.Optional;
  * (lazily, when the stream reaches it) reads the range through the gateway (the segment's container may be on another backend) and
  * checks that the segment is still what the manifest says: its ETag (SLO) and its size.
  */
-record LargeObjectPiece(
+public record LargeObjectPiece(
     String container, String object, long first, long last, Optional<String> etag, long size) {
-
-  /** A segment that no longer matches its manifest, or is gone. */
-  static final class SegmentError extends RuntimeException {
-    SegmentError(String message) {
-      super(message, null, false, false);
-    }
-  }
 
   /**
    * The bytes, read as the client's own GET of the segment would be: a segment the client may
    * not read fails as one that is gone.
    */
-  Source<ByteString, NotUsed> open(LiveObjects objects, String account, RequestContext request, Reach reach) {
+  public Source<ByteString, NotUsed> open(LiveObjects objects, String account, RequestContext request, Reach reach) {
     return Source.lazyCompletionStageSource(() -> reach.denial("GET", Reach.object(account, container, object))
         .thenCompose(refused -> {
           if (refused.isPresent()) {

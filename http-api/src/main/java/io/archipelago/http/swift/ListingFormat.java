@@ -3,9 +3,13 @@ package io.archipelago.http.swift;
 import akka.http.javadsl.model.ContentType;
 import akka.http.javadsl.model.HttpCharset;
 import akka.http.javadsl.model.HttpCharsets;
+import akka.http.javadsl.model.HttpHeader;
 import akka.http.javadsl.model.MediaTypes;
 import akka.http.javadsl.model.headers.RawHeader;
-import io.archipelago.http.bulk.AcceptHeader;
+import io.archipelago.http.protocol.AcceptHeader;
+import io.archipelago.http.protocol.SwiftError;
+import io.archipelago.http.protocol.SwiftException;
+import io.archipelago.http.protocol.SwiftRequest;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -66,7 +70,7 @@ public enum ListingFormat {
    * {@code Vary: Accept} on listings (GET and HEAD answers) whose format the Accept header chose,
    * that is without {@code format=}; none otherwise.
    */
-  public static List<akka.http.javadsl.model.HttpHeader> vary(SwiftRequest request) {
+  public static List<HttpHeader> vary(SwiftRequest request) {
     return request.queryParam("format").isPresent() ? List.of() : List.of(RawHeader.create("Vary", "Accept"));
   }
 }

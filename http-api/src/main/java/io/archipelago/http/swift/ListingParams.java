@@ -1,5 +1,9 @@
 package io.archipelago.http.swift;
 
+import io.archipelago.http.protocol.SwiftError;
+import io.archipelago.http.protocol.SwiftException;
+import io.archipelago.http.protocol.SwiftRequest;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -45,7 +49,7 @@ record ListingParams(
       prefix = p.isEmpty() ? Optional.empty() : Optional.of(p);
       delimiter = Optional.of("/");
     }
-    String reverse = request.queryParam("reverse").orElse("").toLowerCase(java.util.Locale.ROOT);
+    String reverse = request.queryParam("reverse").orElse("").toLowerCase(Locale.ROOT);
     return new ListingParams(
         prefix,
         delimiter,

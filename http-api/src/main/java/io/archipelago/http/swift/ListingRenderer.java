@@ -6,9 +6,11 @@ import io.archipelago.engine.account.ContainerPage;
 import io.archipelago.engine.account.ContainerSummary;
 import io.archipelago.engine.store.ListingEntry;
 import io.archipelago.engine.store.ListingPage;
+import io.archipelago.http.protocol.SwiftHeaders;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.util.Optional;
 
 /**
  * Renders container and account listings as Swift does (plain, JSON, XML). An SLO manifest is
@@ -36,7 +38,7 @@ public final class ListingRenderer {
             g.writeNumberField("bytes", bytes(o));
             g.writeStringField("content_type", SwiftHeaders.cleanContentType(o.contentType()));
             g.writeStringField("last_modified", o.timestamp().toListingDate());
-            java.util.Optional<String> sloEtag = SwiftHeaders.sloEtag(o.contentType());
+            Optional<String> sloEtag = SwiftHeaders.sloEtag(o.contentType());
             if (sloEtag.isPresent()) {
               g.writeStringField("slo_etag", "\"" + sloEtag.get() + "\"");
             }
@@ -168,7 +170,7 @@ public final class ListingRenderer {
     return out.toString();
   }
 
-  static String xml(String text) {
+  public static String xml(String text) {
     StringBuilder sb = new StringBuilder(text.length());
     for (char c : text.toCharArray()) {
       switch (c) {

@@ -16,6 +16,13 @@ import io.archipelago.engine.ops.GatewayException;
 import io.archipelago.engine.ops.RequestContext;
 import io.archipelago.engine.store.ByteRange;
 import io.archipelago.engine.store.ObjectInfo;
+import io.archipelago.http.middleware.expiry.LiveObjects;
+import io.archipelago.http.protocol.Conditions;
+import io.archipelago.http.protocol.RangeHeader;
+import io.archipelago.http.protocol.Responses;
+import io.archipelago.http.protocol.SwiftError;
+import io.archipelago.http.protocol.SwiftErrors;
+import io.archipelago.http.protocol.SwiftHeaders;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -33,7 +40,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * (304/412), then {@code Range} (206 with one range, {@code multipart/byteranges} with several,
  * 416 with {@code Content-Range: bytes *}{@code /size} when none is satisfiable).
  */
-final class ObjectReader {
+public final class ObjectReader {
 
   /**
    * One read.
@@ -45,7 +52,7 @@ final class ObjectReader {
    *     PUT reads (both answer 409 when the first segment of a large object cannot be read)
    * @param reach what the client may read besides the object (segments, segment containers)
    */
-  record ReadRequest(
+  public record ReadRequest(
       String account,
       String container,
       String name,
@@ -58,10 +65,10 @@ final class ObjectReader {
       Reach reach) {}
 
   /** What a read answers. */
-  sealed interface Outcome permits Served, Answered {}
+  public sealed interface Outcome permits Served, Answered {}
 
   /** The object, or the part of it asked for, with its status (200 or 206) and headers. */
-  record Served(
+  public record Served(
       ObjectView view,
       StatusCode status,
       ContentType contentType,
@@ -70,48 +77,92 @@ final class ObjectReader {
       List<HttpHeader> headers) implements Outcome {}
 
   /** A bodiless or error answer decided by the request: 304, 412, 416 or 409. */
-  record Answered(HttpResponse response) implements Outcome {}
+  public record Answered(HttpResponse response) implements Outcome {}
 
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final LiveObjects objects;
-  private final StaticLargeObjects slo;
-  private final DynamicLargeObjects dlo;
+  private final List<LargeObjectViews> largeObjects;
 
-  ObjectReader(LiveObjects objects, StaticLargeObjects slo, DynamicLargeObjects dlo) {
+  /**
+   * @param largeObjects the middlewares that show manifests as their segments (SLO, DLO), asked
+   *     in pipeline order
+   */
+  public ObjectReader(LiveObjects objects, List<LargeObjectViews> largeObjects) {
     this.objects = objects;
-    this.slo = slo;
-    this.dlo = dlo;
+    this.largeObjects = List.copyOf(largeObjects);
+  }
+
+  /** The stored object a read found, as a large object middleware sees it. */
+  public interface Stored {
+    ObjectInfo info();
+
+    /** The stored bytes: those a GET opened up front (taken at most once), or read anew. */
+    CompletionStage<Source<ByteString, ?>> bytes();
+
+    /** Cancels the bytes opened up front, if any and not taken. */
+    void discard();
+
+    /** The stored object's own bytes by range, each range read anew and checked to be this version. */
+    ObjectView.Body plainBody();
   }
 
   /** The object's bytes when a GET opened them up front; taken at most once. */
-  private final class Opened {
+  private final class Opened implements Stored {
     final ObjectInfo info;
     private final AtomicReference<Source<ByteString, ?>> data;
+    private final ReadRequest read;
 
-    Opened(ObjectInfo info, Optional<Source<ByteString, ?>> data) {
+    Opened(ReadRequest read, ObjectInfo info, Optional<Source<ByteString, ?>> data) {
+      this.read = read;
       this.info = info;
       this.data = new AtomicReference<>(data.orElse(null));
+    }
+
+    @Override
+    public ObjectInfo info() {
+      return info;
     }
 
     Optional<Source<ByteString, ?>> take() {
       return Optional.ofNullable(data.getAndSet(null));
     }
 
-    void discard() {
+    @Override
+    public void discard() {
       take().ifPresent(d -> d.runWith(Sink.cancelled(), objects.materializer()));
+    }
+
+    @Override
+    public CompletionStage<Source<ByteString, ?>> bytes() {
+      Optional<Source<ByteString, ?>> open = take();
+      if (open.isPresent()) {
+        return CompletableFuture.completedFuture(open.get());
+      }
+      return objects.get(read.account(), read.container(), read.name(), Optional.empty(), read.context())
+          .thenApply(found -> {
+            if (found.isEmpty()) {
+              throw new GatewayException(GatewayException.Reason.OBJECT_NOT_FOUND, "Not Found");
+            }
+            return found.get().data();
+          });
+    }
+
+    @Override
+    public ObjectView.Body plainBody() {
+      return ObjectReader.this.plainBody(read, info);
     }
   }
 
-  CompletionStage<Outcome> read(ReadRequest r) {
+  public CompletionStage<Outcome> read(ReadRequest r) {
     Optional<List<RangeHeader.Spec>> specs =
         r.head() ? Optional.empty() : RangeHeader.parse(Optional.ofNullable(r.headers().get("range")));
     boolean openNow = r.streamNow() && !r.head() && specs.isEmpty();
     CompletionStage<Optional<Opened>> found = openNow
         ? objects.get(r.account(), r.container(), r.name(), Optional.empty(), r.context())
-            .thenApply(c -> c.map(content -> new Opened(content.info(), Optional.of(content.data()))))
+            .thenApply(c -> c.map(content -> new Opened(r, content.info(), Optional.of(content.data()))))
         : objects.head(r.account(), r.container(), r.name(), r.context())
-            .thenApply(i -> i.map(info -> new Opened(info, Optional.empty())));
+            .thenApply(i -> i.map(info -> new Opened(r, info, Optional.empty())));
     return found.thenCompose(opened -> {
       if (opened.isEmpty()) {
         if (Conditions.failsForMissingObject(r.headers())) {
@@ -128,66 +179,16 @@ final class ObjectReader {
   // ---- views --------------------------------------------------------------------------------
 
   private CompletionStage<ObjectView> view(ReadRequest r, Opened o) {
+    for (LargeObjectViews middleware : largeObjects) {
+      Optional<CompletionStage<ObjectView>> view = middleware.view(r, o);
+      if (view.isPresent()) {
+        return view.get();
+      }
+    }
     ObjectInfo info = o.info;
     String cleanType = SwiftHeaders.cleanContentType(info.contentType());
-    if (StaticLargeObjects.isSlo(info)) {
-      if (r.manifestGet()) {
-        if (!r.formatRaw()) {
-          return CompletableFuture.completedFuture(new ObjectView(info, ObjectView.Kind.MANIFEST, info.size(),
-              info.etag(), "application/json; charset=utf-8", headers(info, info.etag()),
-              plainBody(r, info)));
-        }
-        return manifest(r, o).thenApply(segments -> {
-          ByteString raw = StaticLargeObjects.rawFormat(segments);
-          String etag = HexFormat.of().formatHex(DynamicLargeObjects.md5().digest(raw.toArray()));
-          return new ObjectView(info, ObjectView.Kind.MANIFEST, raw.size(), etag, cleanType,
-              headers(info, etag), (first, last) -> Source.single(raw.slice((int) first, (int) last + 1)));
-        });
-      }
-      Optional<Long> size = StaticLargeObjects.storedSize(info);
-      Optional<String> etag = StaticLargeObjects.storedEtag(info);
-      if (r.head() && size.isPresent() && etag.isPresent()) {
-        return CompletableFuture.completedFuture(sloView(info, size.get(), etag.get(), cleanType,
-            (first, last) -> Source.empty()));
-      }
-      return manifest(r, o).thenApply(segments -> sloView(info,
-          size.orElseGet(() -> StaticLargeObjects.size(segments)),
-          etag.orElseGet(() -> StaticLargeObjects.etag(segments)), cleanType,
-          slo.body(r.account(), segments, r.context(), r.reach())));
-    }
-    Optional<String> manifest = DynamicLargeObjects.manifest(info);
-    if (manifest.isPresent() && !r.manifestGet()) {
-      o.discard();
-      return dlo.segments(r.account(), manifest.get(), r.reach()).thenApply(segments -> {
-        String etag = segments.etag();
-        return new ObjectView(info, ObjectView.Kind.DYNAMIC_LARGE_OBJECT, segments.size(), etag, cleanType,
-            headers(info, etag), dlo.body(r.account(), segments, r.context(), r.reach()));
-      });
-    }
     return CompletableFuture.completedFuture(new ObjectView(info, ObjectView.Kind.OBJECT, info.size(),
         info.etag(), cleanType, headers(info, info.etag()), plainBody(r, info)));
-  }
-
-  private ObjectView sloView(ObjectInfo info, long size, String etag, String contentType, ObjectView.Body body) {
-    String quoted = "\"" + etag + "\"";
-    List<HttpHeader> headers = new ArrayList<>(headers(info, quoted));
-    headers.add(RawHeader.create("X-Manifest-Etag", info.etag()));
-    return new ObjectView(info, ObjectView.Kind.STATIC_LARGE_OBJECT, size, quoted, contentType, headers, body);
-  }
-
-  /** The stored manifest's segments, from the bytes already open or read anew. */
-  private CompletionStage<List<StaticLargeObjects.Segment>> manifest(ReadRequest r, Opened o) {
-    Optional<Source<ByteString, ?>> open = o.take();
-    if (open.isPresent()) {
-      return slo.readManifest(open.get());
-    }
-    return objects.get(r.account(), r.container(), r.name(), Optional.empty(), r.context())
-        .thenCompose(found -> {
-          if (found.isEmpty()) {
-            throw new GatewayException(GatewayException.Reason.OBJECT_NOT_FOUND, "Not Found");
-          }
-          return slo.readManifest(found.get().data());
-        });
   }
 
   /** A stored object's bytes by range, each range read anew and checked to be the same version. */
@@ -197,7 +198,7 @@ final class ObjectReader {
   }
 
   /** The headers of a successful GET or HEAD, but Content-Type and Content-Length. */
-  static List<HttpHeader> headers(ObjectInfo info, String etag) {
+  public static List<HttpHeader> headers(ObjectInfo info, String etag) {
     return Responses.headers()
         .add("Etag", etag)
         .add("Last-Modified", info.timestamp().toHttpDate())
@@ -297,7 +298,7 @@ final class ObjectReader {
         Source.from(parts).flatMapConcat(p -> p), view.headers());
   }
 
-  static ContentType contentType(String value) {
+  public static ContentType contentType(String value) {
     try {
       return ContentTypes.parse(value);
     } catch (RuntimeException e) {

@@ -5,6 +5,7 @@ import akka.http.javadsl.model.HttpHeader;
 import akka.stream.javadsl.Source;
 import akka.util.ByteString;
 import io.archipelago.engine.store.ObjectInfo;
+import io.archipelago.http.protocol.SwiftDates;
 import java.util.List;
 
 /**
@@ -18,7 +19,7 @@ import java.util.List;
  * @param headers every other header of a successful answer (Etag, Last-Modified, metadata...)
  * @param body the bytes, by range
  */
-record ObjectView(
+public record ObjectView(
     ObjectInfo stored,
     Kind kind,
     long size,
@@ -27,7 +28,7 @@ record ObjectView(
     List<HttpHeader> headers,
     Body body) {
 
-  enum Kind {
+  public enum Kind {
     OBJECT,
     STATIC_LARGE_OBJECT,
     DYNAMIC_LARGE_OBJECT,
@@ -35,17 +36,17 @@ record ObjectView(
   }
 
   /** The bytes of a view by range. */
-  interface Body {
+  public interface Body {
     /** Bytes {@code first..last}, both inclusive, {@code first <= last < size}. */
     Source<ByteString, NotUsed> range(long first, long last);
   }
 
-  boolean isLargeObject() {
+  public boolean isLargeObject() {
     return kind == Kind.STATIC_LARGE_OBJECT || kind == Kind.DYNAMIC_LARGE_OBJECT;
   }
 
   /** Seconds of {@code Last-Modified}, for conditional requests. */
-  long lastModifiedSeconds() {
+  public long lastModifiedSeconds() {
     return SwiftDates.lastModifiedSeconds(stored.timestamp());
   }
 }

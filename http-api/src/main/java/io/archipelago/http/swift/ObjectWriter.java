@@ -11,6 +11,10 @@ import io.archipelago.engine.store.ObjectAttributes;
 import io.archipelago.engine.store.ObjectInfo;
 import io.archipelago.engine.store.ObjectStoreException;
 import io.archipelago.engine.store.SwiftTimestamp;
+import io.archipelago.http.middleware.expiry.LiveObjects;
+import io.archipelago.http.middleware.versioning.Versioning;
+import io.archipelago.http.protocol.SwiftError;
+import io.archipelago.http.protocol.SwiftException;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -27,7 +31,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * atomically); the current version is archived when the container is versioned; then
  * {@code ObjectOps} stores or deletes and records the change in the container.
  */
-final class ObjectWriter {
+public final class ObjectWriter {
 
   /**
    * One object write.
@@ -35,7 +39,7 @@ final class ObjectWriter {
    * @param ifNoneMatchAny {@code If-None-Match: *}: only create, never overwrite
    * @param clientTimestamp whether the client chose the timestamp (then it is checked first)
    */
-  record Write(
+  public record Write(
       String account,
       String container,
       String name,
@@ -48,13 +52,13 @@ final class ObjectWriter {
       boolean ifNoneMatchAny,
       boolean clientTimestamp) {
 
-    Write withContent(String contentType, Map<String, String> metadata, Optional<String> expectedEtag,
+    public Write withContent(String contentType, Map<String, String> metadata, Optional<String> expectedEtag,
         OptionalLong expectedLength, Source<ByteString, ?> body) {
       return new Write(account, container, name, contentType, timestamp, metadata, expectedEtag,
           expectedLength, body, ifNoneMatchAny, clientTimestamp);
     }
 
-    ObjectAttributes attributes() {
+    public ObjectAttributes attributes() {
       return new ObjectAttributes(contentType, timestamp, metadata, expectedEtag, expectedLength);
     }
   }
@@ -63,18 +67,18 @@ final class ObjectWriter {
   private final ContainerOps containers;
   private final Versioning versioning;
 
-  ObjectWriter(LiveObjects objects, ContainerOps containers, Versioning versioning) {
+  public ObjectWriter(LiveObjects objects, ContainerOps containers, Versioning versioning) {
     this.objects = objects;
     this.containers = containers;
     this.versioning = versioning;
   }
 
-  LiveObjects objects() {
+  public LiveObjects objects() {
     return objects;
   }
 
   /** Stores the object; the body is consumed, or cancelled when the write is refused early. */
-  CompletionStage<ObjectInfo> write(Write w, RequestContext request) {
+  public CompletionStage<ObjectInfo> write(Write w, RequestContext request) {
     AtomicBoolean materialized = new AtomicBoolean();
     Source<ByteString, ?> body = w.body().mapMaterializedValue(m -> {
       materialized.set(true);
@@ -111,7 +115,7 @@ final class ObjectWriter {
    * Deletes the object as a client DELETE does (versioning included); true when something was
    * deleted, false when there was nothing (404). An expired object is deleted and answers false.
    */
-  CompletionStage<Boolean> delete(
+  public CompletionStage<Boolean> delete(
       String account, String container, String name, SwiftTimestamp timestamp, boolean clientTimestamp,
       RequestContext request) {
     return containers.get(account, container).thenCompose(state -> {

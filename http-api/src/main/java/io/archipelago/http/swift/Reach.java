@@ -1,5 +1,8 @@
 package io.archipelago.http.swift;
 
+import io.archipelago.http.protocol.RequestPath;
+import io.archipelago.http.protocol.SwiftException;
+import io.archipelago.http.protocol.SwiftRequest;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;

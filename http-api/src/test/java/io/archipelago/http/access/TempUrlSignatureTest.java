@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.archipelago.http.swift.RequestPath;
+import io.archipelago.http.protocol.RequestPath;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;

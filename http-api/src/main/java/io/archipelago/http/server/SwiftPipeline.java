@@ -1,0 +1,128 @@
+package io.archipelago.http.server;
+
+import akka.http.javadsl.model.HttpRequest;
+import akka.http.javadsl.model.HttpResponse;
+import akka.stream.Materializer;
+import io.archipelago.engine.ArchipelagoEngine;
+import io.archipelago.http.access.AccessControl;
+import io.archipelago.http.access.Identity;
+import io.archipelago.http.auth.AuthController;
+import io.archipelago.http.middleware.bulk.BulkDelete;
+import io.archipelago.http.middleware.copy.ServerSideCopy;
+import io.archipelago.http.middleware.dlo.DynamicLargeObjects;
+import io.archipelago.http.middleware.expiry.LiveObjects;
+import io.archipelago.http.middleware.slo.StaticLargeObjects;
+import io.archipelago.http.middleware.versioning.Versioning;
+import io.archipelago.http.protocol.HeadLength;
+import io.archipelago.http.protocol.RequestPath;
+import io.archipelago.http.protocol.SwiftRequest;
+import io.archipelago.http.swift.AccountController;
+import io.archipelago.http.swift.ContainerController;
+import io.archipelago.http.swift.InfoController;
+import io.archipelago.http.swift.ObjectController;
+import io.archipelago.http.swift.ObjectPuts;
+import io.archipelago.http.swift.ObjectReader;
+import io.archipelago.http.swift.ObjectWriter;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+
+/**
+ * The Swift API's pipeline, built here and nowhere else, in the order of the pipeline of
+ * Swift's {@code proxy-server.conf}:
+ *
+ * <pre>
+ * catch_errors       GatewayRoutes: every failure becomes a Swift answer with the transaction id
+ * gatekeeper         not offered
+ * healthcheck        GatewayRoutes: /healthcheck
+ * proxy-logging      GatewayRoutes: one access log line per request
+ * cache              not offered
+ * container_sync     ContainerController checks X-Container-Sync-To against the sync targets
+ * bulk               BulkDelete, before authentication; each delete comes back through the gateway
+ * tempurl            AccessControl (TempUrl)
+ * ratelimit          not offered
+ * tempauth           AccessControl (tokens, ACLs, CORS)
+ * copy               ServerSideCopy, an object middleware
+ * container-quotas   not offered
+ * account-quotas     not offered
+ * slo                StaticLargeObjects, an object middleware and a view of manifests on reads
+ * dlo                DynamicLargeObjects, a view of manifests on reads and a check of PUTs
+ * versioned_writes   Versioning, inside ObjectWriter: archives what a write or delete replaces
+ * symlink            not offered
+ * proxy-server       AccountController, ContainerController, ObjectController
+ * </pre>
+ *
+ * Beneath all of them, {@link LiveObjects} reads objects as Swift's object server does: an
+ * object past its X-Delete-At is absent, and is deleted (expiry).
+ */
+public final class SwiftPipeline {
+
+  private final BulkDelete bulk;
+  private final AccessControl access;
+  private final InfoController info;
+  private final AccountController accounts;
+  private final ContainerController containers;
+  private final ObjectController objects;
+  private final String node;
+
+  public SwiftPipeline(ArchipelagoEngine engine, AuthController auth, long maxObjectSize, HeadLength headLength) {
+    Materializer materializer = Materializer.matFromSystem(engine.system());
+    this.node = engine.nodeAddress();
+    this.bulk = new BulkDelete(materializer);
+    this.access = new AccessControl(auth, engine.containers(), engine.accounts(),
+        engine.system().settings().config().getString("archipelago.auth.reseller-prefix"),
+        Clock.systemUTC());
+    LiveObjects live = new LiveObjects(engine.objects(), materializer);
+    Versioning versioning = new Versioning(live, engine.containers());
+    ObjectWriter writer = new ObjectWriter(live, engine.containers(), versioning);
+    ObjectPuts puts = new ObjectPuts(maxObjectSize, List.of(DynamicLargeObjects::checkPut));
+    StaticLargeObjects slo = new StaticLargeObjects(live, writer, puts);
+    DynamicLargeObjects dlo = new DynamicLargeObjects(live, engine.containers());
+    ObjectReader reader = new ObjectReader(live, List.of(slo, dlo));
+    ServerSideCopy copy = new ServerSideCopy(reader, writer, slo, puts, maxObjectSize);
+    this.accounts = new AccountController(engine.accounts());
+    this.containers = new ContainerController(engine.containers(), engine.sync().targets());
+    this.objects = new ObjectController(live, reader, writer, puts, headLength, access::denial, List.of(copy, slo));
+    this.info = new InfoController(engine.policies(), engine.defaultPolicy(), maxObjectSize)
+        .with(root -> {
+          StaticLargeObjects.capabilities(root);
+          Versioning.capabilities(root);
+          AccessControl.capabilities(root);
+          BulkDelete.capabilities(root);
+        });
+  }
+
+  /** {@code GET /info}, with the sections of the middlewares. */
+  public InfoController info() {
+    return info;
+  }
+
+  /**
+   * A {@code /v1/...} request: bulk delete, or access control (which needs no token for public
+   * data and temporary URLs) and then a controller.
+   *
+   * @param deleteAsCaller deletes one raw path as a request of the caller (bulk delete)
+   */
+  public CompletionStage<HttpResponse> handle(
+      HttpRequest request, RequestPath path, Map<String, String> query, Map<String, String> headers,
+      String client, String transId, Function<String, CompletionStage<HttpResponse>> deleteAsCaller) {
+    if (BulkDelete.applies(request, query)) {
+      // Before authentication, as in Swift's pipeline: each delete is authorized on its own.
+      return bulk.handle(request, path, headers, deleteAsCaller);
+    }
+    SwiftRequest swift = new SwiftRequest(request, path, query, headers,
+        Identity.anonymous().principal(), client, node, transId);
+    return access.handle(swift, this::route);
+  }
+
+  /** The controller of an authorized request, by path depth. */
+  private CompletionStage<HttpResponse> route(SwiftRequest swift) {
+    return switch (swift.path().level()) {
+      case ACCOUNT -> accounts.handle(swift);
+      case CONTAINER -> containers.handle(swift);
+      case OBJECT -> objects.handle(swift);
+    };
+  }
+}
