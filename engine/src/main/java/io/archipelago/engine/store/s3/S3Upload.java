@@ -1,6 +1,5 @@
 package io.archipelago.engine.store.s3;
 
-import akka.Done;
 import akka.NotUsed;
 import akka.japi.Pair;
 import akka.stream.javadsl.Flow;
@@ -11,19 +10,16 @@ import io.archipelago.engine.store.Etags;
 import io.archipelago.engine.store.ObjectAttributes;
 import io.archipelago.engine.store.ObjectInfo;
 import io.archipelago.engine.store.ObjectStoreException;
+import io.archipelago.engine.store.UploadGuard;
+import io.archipelago.engine.store.WholeBody;
 import io.archipelago.engine.store.remote.StoredMetadata;
 import java.nio.ByteBuffer;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.CreateMultipartUploadResponse;
@@ -31,7 +27,7 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 
 /**
- * One object upload of an {@link S3ObjectStore}: a PutObject from memory for known lengths up
+ * One object upload of an {@link S3ObjectStore}, of a body behind the {@link UploadGuard}: a PutObject from memory for known lengths up
  * to {@link S3ObjectStore#RESENDABLE_SIZE}, a streamed one up to the multipart threshold;
  * otherwise parts cut from the stream (a part is buffered while the
  * previous one uploads) and, if more than one part arrives, a multipart upload that is aborted
@@ -44,34 +40,16 @@ final class S3Upload {
   private final String key;
   private final String name;
   private final ObjectAttributes attributes;
-  private final Source<ByteString, ?> counted;
-  private final MessageDigest md5 = Etags.newMd5();
-  private final AtomicLong received = new AtomicLong();
-  private final AtomicReference<Throwable> bodyFailure = new AtomicReference<>();
+  private final UploadGuard guard;
 
   S3Upload(S3ObjectStore store, String bucket, String key, String name, ObjectAttributes attributes,
-      Source<ByteString, ?> body) {
+      UploadGuard guard) {
     this.store = store;
     this.bucket = bucket;
     this.key = key;
     this.name = name;
     this.attributes = attributes;
-    OptionalLong expected = attributes.expectedLength();
-    this.counted = body
-        .map(chunk -> {
-          long total = received.addAndGet(chunk.size());
-          if (expected.isPresent() && total > expected.getAsLong()) {
-            throw new ObjectStoreException.LengthMismatch(expected.getAsLong(), total);
-          }
-          for (ByteBuffer b : chunk.getByteBuffers()) {
-            md5.update(b);
-          }
-          return chunk;
-        })
-        .mapError(Throwable.class, e -> {
-          bodyFailure.compareAndSet(null, e);
-          return e;
-        });
+    this.guard = guard;
   }
 
   CompletionStage<ObjectInfo> run() {
@@ -79,34 +57,23 @@ final class S3Upload {
     if (expected.isPresent() && expected.getAsLong() <= S3ObjectStore.RESENDABLE_SIZE) {
       // Small bodies are read whole first: checked before anything is sent, and sent again
       // when the connection is lost before the answer.
-      return counted.runWith(Sink.fold(ByteString.emptyByteString(), ByteString::concat), store.materializer())
-          .handle((data, e) -> {
-            checkBody(e);
-            return data;
-          })
-          .thenCompose(data -> {
-            String computed = checkLengthAndEtag();
-            return putSingle(data.isEmpty() ? AsyncRequestBody.empty() : body(data), data.size(), Optional.of(computed));
-          });
+      return WholeBody.read(guard, store.materializer())
+          .thenCompose(whole -> putSingle(single(whole.data()), whole.data().size(), Optional.of(whole.md5())));
     }
     if (expected.isPresent() && expected.getAsLong() <= store.settings().multipartThreshold()) {
-      return putSingle(AsyncRequestBody.fromPublisher(S3ObjectStore.publisher(counted, store.materializer())),
+      return putSingle(AsyncRequestBody.fromPublisher(S3ObjectStore.publisher(guard.body(), store.materializer())),
           expected.getAsLong(), Optional.empty());
     }
     int partSize = (int) store.settings().partSize();
-    return counted.via(rechunk(partSize))
+    return guard.body().via(rechunk(partSize))
         .prefixAndTail(2)
         .runWith(Sink.head(), store.materializer())
-        .handle((parts, e) -> {
-          checkBody(e);
-          return parts;
-        })
         .thenCompose(parts -> {
           if (parts.first().size() < 2) {
             parts.second().runWith(Sink.ignore(), store.materializer());
             ByteString data = parts.first().isEmpty() ? ByteString.emptyByteString() : parts.first().get(0);
-            String computed = checkLengthAndEtag();
-            return putSingle(data.isEmpty() ? AsyncRequestBody.empty() : body(data), data.size(), Optional.of(computed));
+            return guard.verified().thenCompose(verified ->
+                putSingle(single(data), data.size(), verified.md5()));
           }
           return multipart(Source.from(parts.first()).concat(parts.second()));
         });
@@ -130,31 +97,19 @@ final class S3Upload {
     CompletableFuture<PutObjectResponse> sent = checked.isPresent()
         ? store.s3Resendable(() -> store.client().putObject(request, requestBody))
         : store.s3(() -> store.client().putObject(request, requestBody));
+    // A body that broke its announced length or ETag never went out whole (the guard holds its
+    // last chunk back), whatever the server answered: the write fails with the body's failure.
     return sent
-        .handle((response, e) -> {
-          checkBody(e);
-          if (e != null) {
-            // A server that refuses Content-MD5 may close the connection instead of answering
-            // BadDigest: when the whole body went out and its MD5 is not the announced one, that
-            // is what happened, whatever the failure looks like.
-            OptionalLong expected = attributes.expectedLength();
-            if (attributes.expectedEtag().isPresent() && expected.isPresent()
-                && received.get() == expected.getAsLong()) {
-              String computed = HexFormat.of().formatHex(md5.digest());
-              if (!attributes.expectedEtag().get().equalsIgnoreCase(computed)) {
-                throw new ObjectStoreException.EtagMismatch(attributes.expectedEtag().get(), computed);
-              }
-            }
-            throw store.failure("put", e);
-          }
-          String computed = checked.isPresent() ? checked.get() : checkLengthAndEtag();
+        .exceptionallyCompose(e -> CompletableFuture.failedStage(store.failure("put", e)))
+        .thenCompose(response -> guard.verified().thenApply(verified -> {
+          String computed = verified.md5().orElseThrow();
           String etag = Etags.bare(response.eTag());
           if (etag.matches("[0-9a-fA-F]{32}") && !etag.equalsIgnoreCase(computed)) {
             throw new ObjectStoreException.BackendUnavailable(store.id(),
                 "stored ETag " + etag + " differs from the MD5 of the bytes sent " + computed, null);
           }
-          return stored(computed);
-        });
+          return stored(verified);
+        }));
   }
 
   private CompletionStage<ObjectInfo> multipart(Source<ByteString, NotUsed> parts) {
@@ -176,14 +131,7 @@ final class S3Upload {
         }))
         .runWith(Sink.seq(), store.materializer());
     return uploaded
-        .handle((completed, e) -> {
-          checkBody(e);
-          if (e != null) {
-            throw store.failure("put", e);
-          }
-          String computed = checkLengthAndEtag();
-          return Pair.create(completed, computed);
-        })
+        .thenCombine(guard.verified(), Pair::create)
         .thenCompose(done -> created.thenCompose(upload -> store.s3(() -> store.client().completeMultipartUpload(b -> b
                 .bucket(bucket).key(key).uploadId(upload.uploadId())
                 .multipartUpload(m -> m.parts(done.first()))))
@@ -197,39 +145,16 @@ final class S3Upload {
                 .bucket(bucket).key(key).uploadId(upload.uploadId())));
           }
         })
-        .exceptionallyCompose(e -> CompletableFuture.failedStage(
-            bodyFailure.get() != null ? bodyFailure.get() : store.failure("put", e)));
+        .exceptionallyCompose(e -> CompletableFuture.failedStage(store.failure("put", e)));
   }
 
-  /** Fails with the client's own failure when its body stream failed. */
-  private Done checkBody(Throwable e) {
-    Throwable failure = bodyFailure.get();
-    if (failure != null) {
-      throw new CompletionException(failure);
-    }
-    if (e != null && S3ObjectStore.unwrap(e) instanceof ObjectStoreException o) {
-      throw o;
-    }
-    return Done.getInstance();
+  private ObjectInfo stored(UploadGuard.Verified verified) {
+    return new ObjectInfo(name, verified.size(), verified.md5().orElseThrow(), attributes.contentType(),
+        attributes.timestamp(), attributes.metadata());
   }
 
-  /** The MD5 of what was received, after checking it against what the client announced. */
-  private String checkLengthAndEtag() {
-    OptionalLong expected = attributes.expectedLength();
-    if (expected.isPresent() && expected.getAsLong() != received.get()) {
-      throw new ObjectStoreException.LengthMismatch(expected.getAsLong(), received.get());
-    }
-    String computed = HexFormat.of().formatHex(md5.digest());
-    Optional<String> etag = attributes.expectedEtag();
-    if (etag.isPresent() && !etag.get().equalsIgnoreCase(computed)) {
-      throw new ObjectStoreException.EtagMismatch(etag.get(), computed);
-    }
-    return computed;
-  }
-
-  private ObjectInfo stored(String etag) {
-    return new ObjectInfo(name, received.get(), etag, attributes.contentType(), attributes.timestamp(),
-        attributes.metadata());
+  private static AsyncRequestBody single(ByteString data) {
+    return data.isEmpty() ? AsyncRequestBody.empty() : body(data);
   }
 
   private static AsyncRequestBody body(ByteString data) {
