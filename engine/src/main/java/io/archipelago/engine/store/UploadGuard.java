@@ -95,7 +95,7 @@ public final class UploadGuard {
       UploadGuard guard = new UploadGuard(taken, attributes, digest);
       return driver.apply(guard).handle((result, failure) -> {
         if (failure != null) {
-          throw new CompletionException(guard.bodyFailure().orElse(failure));
+          throw new CompletionException(guard.bodyFailure().orElse(unwrap(failure)));
         }
         return result;
       });
@@ -130,6 +130,14 @@ public final class UploadGuard {
         }
       }
     });
+  }
+
+  private static Throwable unwrap(Throwable failure) {
+    Throwable t = failure;
+    while (t instanceof CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
   }
 
   /** The body to send: counted, checked, its last chunk released only once all checks passed. */

@@ -92,7 +92,7 @@ final class S3Upload {
         .metadata(encoded.userMeta())
         .contentEncoding(encoded.nativeHeaders().get("content-encoding"))
         .contentDisposition(encoded.nativeHeaders().get("content-disposition"))
-        .contentMD5(attributes.expectedEtag().map(S3ObjectStore::base64).orElse(null))
+        .contentMD5(attributes.expectedEtag().map(Etags::bare).map(S3ObjectStore::base64).orElse(null))
         .build();
     CompletableFuture<PutObjectResponse> sent = checked.isPresent()
         ? store.s3Resendable(() -> store.client().putObject(request, requestBody))
