@@ -176,6 +176,8 @@ public abstract class ObjectStoreContract {
     // a streamed one replacing a small one, and back
     byte[] large = random(STREAMED, 1);
     PutResult third = await(store.put(c, "a/b", attributes(large), chunked(large)));
+    assertEquals(md5(large), third.stored().etag());
+    assertEquals(md5(large), await(store.head(c, "a/b")).orElseThrow().etag());
     assertEquals(utf8("second version").length, third.replaced().orElseThrow().size());
     PutResult fourth = put(c, "a/b", utf8("small again"));
     assertEquals(STREAMED, fourth.replaced().orElseThrow().size());

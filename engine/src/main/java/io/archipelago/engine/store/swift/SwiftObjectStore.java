@@ -327,7 +327,9 @@ public final class SwiftObjectStore implements RemoteObjectStore {
                 });
     ContentType contentType = contentType(toBackendType(attributes.contentType()));
     List<HttpHeader> headers = putHeaders(attributes, contentType);
-    attributes.expectedEtag().ifPresent(etag -> headers.add(RawHeader.create("ETag", etag)));
+    // Swift compares the bare lower-case hex only
+    attributes.expectedEtag().ifPresent(
+        etag -> headers.add(RawHeader.create("ETag", Etags.bare(etag).toLowerCase(Locale.ROOT))));
 
     // Known lengths here are above WholeBody.MAX_SIZE (smaller bodies go through putWhole).
     CompletionStage<HttpResponse> answered = auth.session().thenCompose(s -> {
