@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicReference;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.CreateMultipartUploadResponse;
@@ -27,11 +28,12 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 
 /**
- * One object upload of an {@link S3ObjectStore}, of a body behind the {@link UploadGuard}: a PutObject from memory for known lengths up
- * to {@link S3ObjectStore#RESENDABLE_SIZE}, a streamed one up to the multipart threshold;
- * otherwise parts cut from the stream (a part is buffered while the
- * previous one uploads) and, if more than one part arrives, a multipart upload that is aborted
- * on any failure and, once complete, gets the MD5 recorded by a copy onto itself.
+ * One object upload of an {@link S3ObjectStore}, of a body behind its {@link UploadGuard} (which
+ * counts, checks and digests it): a PutObject from memory for known lengths up to {@link
+ * S3ObjectStore#RESENDABLE_SIZE}, a streamed one up to the multipart threshold; otherwise parts
+ * cut from the stream (a part is buffered while the previous one uploads) and, if more than one
+ * part arrives, a multipart upload that is aborted on any failure and, once complete, gets the
+ * MD5 recorded by a copy onto itself.
  */
 final class S3Upload {
 
@@ -120,15 +122,22 @@ final class S3Upload {
         .metadata(encoded.userMeta())
         .contentEncoding(encoded.nativeHeaders().get("content-encoding"))
         .contentDisposition(encoded.nativeHeaders().get("content-disposition"))));
+    // The part upload in flight: a stream that fails does not wait for it, the abort must.
+    AtomicReference<CompletableFuture<CompletedPart>> lastPart =
+        new AtomicReference<>(CompletableFuture.completedFuture(null));
     CompletionStage<List<CompletedPart>> uploaded = parts
         .zipWithIndex()
-        .mapAsync(1, part -> created.thenCompose(upload -> {
-          int number = (int) (part.second() + 1);
-          ByteString data = part.first();
-          return store.s3Resendable(() -> store.client().uploadPart(b -> b.bucket(bucket).key(key)
-                  .uploadId(upload.uploadId()).partNumber(number).contentLength((long) data.size()), body(data)))
-              .thenApply(r -> CompletedPart.builder().partNumber(number).eTag(r.eTag()).build());
-        }))
+        .mapAsync(1, part -> {
+          CompletableFuture<CompletedPart> sent = created.thenCompose(upload -> {
+            int number = (int) (part.second() + 1);
+            ByteString data = part.first();
+            return store.s3Resendable(() -> store.client().uploadPart(b -> b.bucket(bucket).key(key)
+                    .uploadId(upload.uploadId()).partNumber(number).contentLength((long) data.size()), body(data)))
+                .thenApply(r -> CompletedPart.builder().partNumber(number).eTag(r.eTag()).build());
+          });
+          lastPart.set(sent);
+          return sent;
+        })
         .runWith(Sink.seq(), store.materializer());
     return uploaded
         .thenCombine(guard.verified(), Pair::create)
@@ -139,13 +148,26 @@ final class S3Upload {
               ObjectInfo stored = stored(done.second());
               return store.copyInPlace(bucket, key, stored).thenApply(copied -> stored);
             })))
-        .whenComplete((info, e) -> {
-          if (e != null) {
-            created.thenAccept(upload -> store.client().abortMultipartUpload(b -> b
-                .bucket(bucket).key(key).uploadId(upload.uploadId())));
-          }
-        })
-        .exceptionallyCompose(e -> CompletableFuture.failedStage(store.failure("put", e)));
+        .handle((stored, e) -> e == null
+            ? CompletableFuture.completedFuture(stored)
+            : abort(created, lastPart.get()).<ObjectInfo>thenCompose(
+                aborted -> CompletableFuture.failedFuture(store.failure("put", e))))
+        .thenCompose(result -> result);
+  }
+
+  /**
+   * Aborts a failed multipart upload once its last part upload has ended, so that a failed put
+   * leaves no upload behind when it answers (an abort that fails is left to the bucket's
+   * lifecycle rules and does not change the put's answer).
+   */
+  private CompletableFuture<Void> abort(
+      CompletableFuture<CreateMultipartUploadResponse> created, CompletableFuture<CompletedPart> lastPart) {
+    return lastPart
+        .handle((part, e) -> null)
+        .thenCompose(ended -> created)
+        .thenCompose(upload -> store.s3(() -> store.client().abortMultipartUpload(b -> b
+            .bucket(bucket).key(key).uploadId(upload.uploadId()))))
+        .handle((aborted, e) -> null);
   }
 
   private ObjectInfo stored(UploadGuard.Verified verified) {
