@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.NotUsed;
@@ -29,6 +30,8 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -170,6 +173,10 @@ class UploadGuardTest {
           return guard.body().runWith(Sink.ignore(), mat).thenCompose(done -> CompletableFuture.failedFuture(down));
         });
     assertSame(down, failureOf(result));
+    // unwrapped: callers that catch ExecutionException see the driver's failure itself
+    ExecutionException raw =
+        assertThrows(ExecutionException.class, () -> result.toCompletableFuture().get(10, TimeUnit.SECONDS));
+    assertSame(down, raw.getCause());
     assertTrue(seen.get().bodyFailure().isEmpty());
     assertEquals(new UploadGuard.Verified(4, Optional.of(md5(utf8("fine")))), await(seen.get().verified()));
   }
