@@ -34,13 +34,10 @@ import io.archipelago.engine.store.SwiftTimestamp;
 import io.archipelago.persistence.CborSerializable;
 import io.archipelago.persistence.audit.AuditInfo;
 import io.archipelago.persistence.audit.AuditTrail;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import io.archipelago.persistence.Sha256;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -334,7 +331,7 @@ public final class ContainerEntity
   static PersistenceId persistenceIdOf(String account, String container) {
     String key = entityId(account, container);
     if (key.length() > MAX_PERSISTENCE_KEY) {
-      key = account + "/#" + sha256(container);
+      key = account + "/#" + Sha256.hexOfUtf8(container);
     }
     return PersistenceId.of(TYPE_KEY.name(), key);
   }
@@ -808,14 +805,5 @@ public final class ContainerEntity
   @Override
   public EventHandler<EntityState, Event> eventHandler() {
     return (state, event) -> state.applied(event, lastSequenceNumber(ctx));
-  }
-
-  private static String sha256(String text) {
-    try {
-      MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      return HexFormat.of().formatHex(digest.digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

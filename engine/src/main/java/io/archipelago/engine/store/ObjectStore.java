@@ -35,7 +35,8 @@ public interface ObjectStore {
    * A body stream that fails leaves nothing behind either. Newest X-Timestamp wins: when the
    * stored object's timestamp is not older than {@code attributes.timestamp}, nothing is stored
    * and the stage fails with {@link ObjectStoreException.NewerExists}; the check and the commit
-   * are one atomic step.
+   * are one atomic step. Drivers run the body through an {@link UploadGuard}, which owns the
+   * checks of what the client announced and cancels a body the driver never takes.
    */
   CompletionStage<PutResult> put(
       BackendContainer container, String name, ObjectAttributes attributes, Source<ByteString, ?> body);

@@ -2,11 +2,7 @@ package io.archipelago.engine.store;
 
 import akka.stream.Materializer;
 import akka.stream.javadsl.Sink;
-import akka.stream.javadsl.Source;
 import akka.util.ByteString;
-import java.nio.ByteBuffer;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -22,37 +18,15 @@ public record WholeBody(ByteString data, String md5) {
   public static final long MAX_SIZE = 64 << 10;
 
   /**
-   * Reads a body that announced its length (a small one: it is held in memory). Fails with
-   * {@link ObjectStoreException.LengthMismatch} as soon as it runs past the announced length or
-   * when it ends short, and with {@link ObjectStoreException.EtagMismatch} when its MD5 is not
-   * the announced ETag.
+   * Reads a guarded body (of announced length, at most {@link #MAX_SIZE}, and with its MD5
+   * computed by the guard) into memory. Fails as the guard does: with {@link
+   * ObjectStoreException.LengthMismatch} as soon as it runs past the announced length or when it
+   * ends short, with {@link ObjectStoreException.EtagMismatch} when its MD5 is not the ETag.
    */
-  public static CompletionStage<WholeBody> read(
-      Source<ByteString, ?> body, ObjectAttributes attributes, Materializer materializer) {
-    long expected = attributes.expectedLength().orElseThrow();
-    MessageDigest md5 = Etags.newMd5();
-    return body
-        .runWith(Sink.fold(ByteString.emptyByteString(), (whole, chunk) -> {
-          if (whole.size() + (long) chunk.size() > expected) {
-            throw new ObjectStoreException.LengthMismatch(expected, whole.size() + (long) chunk.size());
-          }
-          for (ByteBuffer b : chunk.getByteBuffers()) {
-            md5.update(b);
-          }
-          return whole.concat(chunk);
-        }), materializer)
-        .thenApply(whole -> {
-          if (whole.size() != expected) {
-            throw new ObjectStoreException.LengthMismatch(expected, whole.size());
-          }
-          String computed = HexFormat.of().formatHex(md5.digest());
-          attributes.expectedEtag().ifPresent(etag -> {
-            if (!etag.equalsIgnoreCase(computed)) {
-              throw new ObjectStoreException.EtagMismatch(etag, computed);
-            }
-          });
-          return new WholeBody(whole.compact(), computed);
-        });
+  public static CompletionStage<WholeBody> read(UploadGuard guard, Materializer materializer) {
+    return guard.body()
+        .runWith(Sink.fold(ByteString.emptyByteString(), ByteString::concat), materializer)
+        .thenCombine(guard.verified(),
+            (whole, verified) -> new WholeBody(whole.compact(), verified.md5().orElseThrow()));
   }
-
 }

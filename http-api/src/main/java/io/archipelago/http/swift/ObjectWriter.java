@@ -1,7 +1,6 @@
 package io.archipelago.http.swift;
 
 import akka.Done;
-import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Source;
 import akka.util.ByteString;
 import io.archipelago.engine.container.ContainerState;
@@ -11,6 +10,7 @@ import io.archipelago.engine.store.ObjectAttributes;
 import io.archipelago.engine.store.ObjectInfo;
 import io.archipelago.engine.store.ObjectStoreException;
 import io.archipelago.engine.store.SwiftTimestamp;
+import io.archipelago.engine.store.UploadGuard;
 import io.archipelago.http.middleware.expiry.LiveObjects;
 import io.archipelago.http.middleware.versioning.Versioning;
 import io.archipelago.http.protocol.SwiftError;
@@ -20,7 +20,6 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Object writes and deletes with Swift's semantics around {@code ObjectOps}: client PUTs,
@@ -79,12 +78,7 @@ public final class ObjectWriter {
 
   /** Stores the object; the body is consumed, or cancelled when the write is refused early. */
   public CompletionStage<ObjectInfo> write(Write w, RequestContext request) {
-    AtomicBoolean materialized = new AtomicBoolean();
-    Source<ByteString, ?> body = w.body().mapMaterializedValue(m -> {
-      materialized.set(true);
-      return m;
-    });
-    CompletionStage<ObjectInfo> result = containers.get(w.account(), w.container())
+    return UploadGuard.cancelUntaken(w.body(), objects.materializer(), body -> containers.get(w.account(), w.container())
         .thenCompose(state -> {
           Optional<Versioning.Config> versions = Versioning.of(state);
           boolean needsCurrent = w.ifNoneMatchAny() || w.clientTimestamp();
@@ -103,12 +97,7 @@ public final class ObjectWriter {
                 : CompletableFuture.completedFuture(Done.getInstance());
             return archived.thenCompose(done -> objects.ops().put(state, w.name(), w.attributes(), body, request));
           });
-        });
-    return result.whenComplete((info, failure) -> {
-      if (failure != null && !materialized.get()) {
-        w.body().runWith(Sink.cancelled(), objects.materializer());
-      }
-    });
+        }));
   }
 
   /**

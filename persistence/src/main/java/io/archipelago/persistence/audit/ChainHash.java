@@ -1,9 +1,10 @@
 package io.archipelago.persistence.audit;
 
+import io.archipelago.persistence.Sha256;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.HexFormat;
 
 /**
@@ -24,12 +25,12 @@ public final class ChainHash {
   }
 
   public static boolean isGenesis(byte[] hash) {
-    return java.util.Arrays.equals(hash, GENESIS_BYTES);
+    return Arrays.equals(hash, GENESIS_BYTES);
   }
 
   public static byte[] compute(
       byte[] prevHash, String persistenceId, String type, int version, byte[] payload) {
-    MessageDigest digest = sha256();
+    MessageDigest digest = Sha256.newDigest();
     digest.update(prevHash);
     updateWithLength(digest, persistenceId.getBytes(StandardCharsets.UTF_8));
     updateWithLength(digest, type.getBytes(StandardCharsets.UTF_8));
@@ -51,11 +52,4 @@ public final class ChainHash {
     digest.update(bytes);
   }
 
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 }

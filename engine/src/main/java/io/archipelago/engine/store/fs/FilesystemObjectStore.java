@@ -5,16 +5,13 @@ import akka.actor.typed.ActorSystem;
 import akka.actor.typed.DispatcherSelector;
 import akka.actor.typed.Scheduler;
 import akka.stream.ActorAttributes;
-import akka.stream.IOResult;
 import akka.stream.Materializer;
 import akka.stream.javadsl.FileIO;
-import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Source;
 import akka.util.ByteString;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.archipelago.engine.store.BackendContainer;
 import io.archipelago.engine.store.ByteRange;
-import io.archipelago.engine.store.Etags;
 import io.archipelago.engine.store.Capacity;
 import io.archipelago.engine.store.ListingPage;
 import io.archipelago.engine.store.ListingQuery;
@@ -25,11 +22,11 @@ import io.archipelago.engine.store.ObjectStore;
 import io.archipelago.engine.store.ObjectStoreException;
 import io.archipelago.engine.store.PutResult;
 import io.archipelago.engine.store.SwiftTimestamp;
+import io.archipelago.engine.store.UploadGuard;
 import io.archipelago.engine.store.WholeBody;
 import io.archipelago.engine.store.fs.NameCodec.ObjectLocation;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
@@ -41,9 +38,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -186,84 +181,53 @@ public final class FilesystemObjectStore implements ObjectStore {
       String name,
       ObjectAttributes attributes,
       Source<ByteString, ?> body) {
-    Path containerDir;
-    ObjectLocation location;
-    try {
-      containerDir = containerDir(container);
-      location = locate(containerDir, name);
+    return UploadGuard.upload(body, attributes, UploadGuard.Digest.COMPUTED, materializer, guard -> {
+      Path containerDir = containerDir(container);
+      ObjectLocation location = locate(containerDir, name);
       if (!fitsPathLimit(location)) {
         throw new ObjectStoreException.InvalidRequest("object name too long for this backend");
       }
-    } catch (ObjectStoreException e) {
-      body.runWith(Sink.cancelled(), materializer);
-      return CompletableFuture.failedFuture(e);
-    }
-    OptionalLong expected = attributes.expectedLength();
-    if (expected.isPresent() && expected.getAsLong() <= WholeBody.MAX_SIZE) {
-      // Small bodies: read into memory, then stored inline in the metadata file, synced and
-      // committed in one blocking task (one durable file, no file-sink stream, fewer thread hops).
-      CompletionStage<WholeBody> whole;
+      OptionalLong expected = attributes.expectedLength();
       try {
-        whole = WholeBody.read(body.mapError(Throwable.class, BodyFailure::new), attributes, materializer);
+        if (expected.isPresent() && expected.getAsLong() <= WholeBody.MAX_SIZE) {
+          // Small bodies: read into memory, then stored inline in the metadata file, synced and
+          // committed in one blocking task (one durable file, no file-sink stream, fewer thread hops).
+          return WholeBody.read(guard, materializer)
+              .thenCompose(whole -> io("put", () -> commitInlinePut(location, name, attributes, whole)));
+        }
+        return spoolAndCommit(guard, containerDir, location, name, attributes);
       } catch (RuntimeException e) { // the materializer is shut down
         return CompletableFuture.failedFuture(failure("put", e));
       }
-      return whole
-          .exceptionallyCompose(e -> CompletableFuture.failedStage(failure("put", e)))
-          .thenCompose(w -> io("put", () -> commitInlinePut(location, name, attributes, w)));
-    }
-    Path temp = tmpDir.resolve("put-" + NameCodec.token() + ".data");
-    MessageDigest md5 = Etags.newMd5();
-    AtomicLong received = new AtomicLong();
-    CompletionStage<IOResult> written;
-    try {
-      written = spool(body, temp, md5, received, attributes.expectedLength());
-    } catch (RuntimeException e) { // the materializer is shut down
-      return CompletableFuture.failedFuture(failure("put", e));
-    }
-    return written
-        .handle((result, failure) -> Optional.ofNullable(failure))
-        .thenCompose(
-            failure ->
-                io(
-                    "put",
-                    () -> {
-                      if (failure.isPresent()) {
-                        Files.deleteIfExists(temp);
-                        throw new CompletionException(failure.get());
-                      }
-                      String etag = HexFormat.of().formatHex(md5.digest());
-                      return commitPut(
-                          containerDir, location, name, attributes, temp, received.get(), etag);
-                    }));
+    });
   }
 
   /**
-   * Streams the body into {@code temp}, feeding {@code md5} and counting into {@code received};
-   * fails as soon as the body is longer than announced.
+   * Streams the body into a temp file under {@code .tmp}, then commits it (the temp file is
+   * removed when the body or the commit fails).
    */
-  private CompletionStage<IOResult> spool(
-      Source<ByteString, ?> body,
-      Path temp,
-      MessageDigest md5,
-      AtomicLong received,
-      OptionalLong expectedLength) {
-    return body.mapError(Throwable.class, BodyFailure::new)
-        .map(
-            chunk -> {
-              long total = received.addAndGet(chunk.size());
-              if (expectedLength.isPresent() && total > expectedLength.getAsLong()) {
-                throw new ObjectStoreException.LengthMismatch(expectedLength.getAsLong(), total);
-              }
-              for (ByteBuffer buffer : chunk.getByteBuffers()) {
-                md5.update(buffer);
-              }
-              return chunk;
-            })
+  private CompletionStage<PutResult> spoolAndCommit(
+      UploadGuard guard, Path containerDir, ObjectLocation location, String name, ObjectAttributes attributes) {
+    Path temp = tmpDir.resolve("put-" + NameCodec.token() + ".data");
+    return guard.body()
         .runWith(
             FileIO.toPath(temp, Set.of(StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW))
                 .withAttributes(ActorAttributes.dispatcher(ioDispatcher)),
-            materializer);
+            materializer)
+        .thenCompose(written -> guard.verified())
+        .handle(
+            (verified, failure) ->
+                io(
+                    "put",
+                    () -> {
+                      if (failure != null) {
+                        Files.deleteIfExists(temp);
+                        throw new CompletionException(failure);
+                      }
+                      return commitPut(containerDir, location, name, attributes, temp, verified.size(),
+                          verified.md5().orElseThrow());
+                    }))
+        .thenCompose(committed -> committed);
   }
 
   private PutResult commitPut(
@@ -276,7 +240,6 @@ public final class FilesystemObjectStore implements ObjectStore {
       String etag)
       throws IOException {
     try {
-      checkAnnounced(attributes, size, etag);
       force(temp);
     } catch (IOException | RuntimeException e) {
       Files.deleteIfExists(temp);
@@ -320,7 +283,6 @@ public final class FilesystemObjectStore implements ObjectStore {
   private PutResult commitInlinePut(
       ObjectLocation location, String name, ObjectAttributes attributes, WholeBody body)
       throws IOException {
-    checkAnnounced(attributes, body.data().size(), body.md5());
     StoredObject stored =
         new StoredObject(
             StoredObject.INLINE_FORMAT,
@@ -337,17 +299,6 @@ public final class FilesystemObjectStore implements ObjectStore {
     } catch (IOException | RuntimeException e) {
       Files.deleteIfExists(metaTemp);
       throw e;
-    }
-  }
-
-  private static void checkAnnounced(ObjectAttributes attributes, long size, String etag) {
-    OptionalLong expectedLength = attributes.expectedLength();
-    if (expectedLength.isPresent() && expectedLength.getAsLong() != size) {
-      throw new ObjectStoreException.LengthMismatch(expectedLength.getAsLong(), size);
-    }
-    Optional<String> expectedEtag = attributes.expectedEtag().map(Etags::bare);
-    if (expectedEtag.isPresent() && !expectedEtag.get().equalsIgnoreCase(etag)) {
-      throw new ObjectStoreException.EtagMismatch(expectedEtag.get(), etag);
     }
   }
 
@@ -791,25 +742,15 @@ public final class FilesystemObjectStore implements ObjectStore {
 
   /**
    * The exception a failed operation completes with: an ObjectStoreException found in the chain,
-   * the body's own failure when the client's stream failed, else BackendUnavailable.
+   * else BackendUnavailable (a failure of the body itself is the guard's to report).
    */
   private Throwable failure(String operation, Throwable thrown) {
     for (Throwable t = thrown; t != null; t = t.getCause()) {
       if (t instanceof ObjectStoreException) {
         return t;
       }
-      if (t instanceof BodyFailure) {
-        return t.getCause();
-      }
     }
     return new ObjectStoreException.BackendUnavailable(
         backendId, operation + " failed", thrown);
-  }
-
-  /** Marks a failure of the request body stream, as opposed to one of the store. */
-  private static final class BodyFailure extends RuntimeException {
-    BodyFailure(Throwable cause) {
-      super(cause);
-    }
   }
 }

@@ -6,6 +6,7 @@ import akka.actor.typed.ActorSystem;
 import akka.pattern.CircuitBreaker;
 import akka.pattern.CircuitBreakerOpenException;
 import akka.pattern.Patterns;
+import akka.stream.Materializer;
 import akka.stream.javadsl.Source;
 import akka.util.ByteString;
 import com.typesafe.config.Config;
@@ -21,6 +22,7 @@ import io.archipelago.engine.store.ObjectStore;
 import io.archipelago.engine.store.ObjectStoreException;
 import io.archipelago.engine.store.PutResult;
 import io.archipelago.engine.store.SwiftTimestamp;
+import io.archipelago.engine.store.UploadGuard;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -81,6 +83,7 @@ public final class GuardedObjectStore implements ObjectStore {
   private final RemoteObjectStore delegate;
   private final Settings settings;
   private final ActorSystem<?> system;
+  private final Materializer materializer;
   private final CircuitBreaker breaker;
   private final Cancellable probes;
 
@@ -88,6 +91,7 @@ public final class GuardedObjectStore implements ObjectStore {
     this.delegate = delegate;
     this.settings = settings;
     this.system = system;
+    this.materializer = Materializer.matFromSystem(system);
     this.breaker =
         CircuitBreaker.create(
             system.classicSystem().scheduler(),
@@ -147,24 +151,19 @@ public final class GuardedObjectStore implements ObjectStore {
   @Override
   public CompletionStage<PutResult> put(
       BackendContainer container, String name, ObjectAttributes attributes, Source<ByteString, ?> body) {
-    if (breaker.isOpen()) {
-      body.runWith(akka.stream.javadsl.Sink.cancelled(), system);
-      return CompletableFuture.failedFuture(open());
-    }
-    CompletionStage<PutResult> result;
-    try {
-      result = delegate.put(container, name, attributes, body);
-    } catch (RuntimeException e) {
-      result = CompletableFuture.failedFuture(e);
-    }
-    return result.whenComplete(
-        (r, failure) -> {
-          if (failure != null && countsAsFailure(failure)) {
-            breaker.fail();
-          } else if (failure == null) {
-            breaker.succeed();
-          }
-        });
+    return UploadGuard.cancelUntaken(body, materializer, untaken -> {
+      if (breaker.isOpen()) {
+        throw open();
+      }
+      return delegate.put(container, name, attributes, untaken).whenComplete(
+          (r, failure) -> {
+            if (failure != null && countsAsFailure(failure)) {
+              breaker.fail();
+            } else if (failure == null) {
+              breaker.succeed();
+            }
+          });
+    });
   }
 
   @Override

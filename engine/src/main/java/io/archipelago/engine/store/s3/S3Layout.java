@@ -1,9 +1,7 @@
 package io.archipelago.engine.store.s3;
 
 import io.archipelago.engine.store.BackendContainer;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import io.archipelago.persistence.Sha256;
 import java.util.HexFormat;
 
 /**
@@ -32,7 +30,7 @@ final class S3Layout {
     if (settings.mode() == S3Settings.Mode.PREFIX) {
       return settings.bucket();
     }
-    String hash = HexFormat.of().formatHex(sha256(container));
+    String hash = HexFormat.of().formatHex(Sha256.ofUtf8(container.account(), container.container()));
     return settings.bucketPrefix() + hash.substring(0, 63 - settings.bucketPrefix().length());
   }
 
@@ -50,17 +48,5 @@ final class S3Layout {
 
   private static String escape(String s) {
     return s.replace("%", "%25").replace("/", "%2F");
-  }
-
-  private static byte[] sha256(BackendContainer container) {
-    try {
-      MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      digest.update(container.account().getBytes(StandardCharsets.UTF_8));
-      digest.update((byte) 0);
-      digest.update(container.container().getBytes(StandardCharsets.UTF_8));
-      return digest.digest();
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

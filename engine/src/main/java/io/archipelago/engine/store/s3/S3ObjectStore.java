@@ -10,8 +10,8 @@ import akka.stream.javadsl.Source;
 import akka.util.ByteString;
 import io.archipelago.engine.store.BackendContainer;
 import io.archipelago.engine.store.ByteRange;
-import io.archipelago.engine.store.Etags;
 import io.archipelago.engine.store.Capacity;
+import io.archipelago.engine.store.Etags;
 import io.archipelago.engine.store.ListingEntry;
 import io.archipelago.engine.store.ListingPage;
 import io.archipelago.engine.store.ListingQuery;
@@ -19,19 +19,26 @@ import io.archipelago.engine.store.NameOrder;
 import io.archipelago.engine.store.ObjectAttributes;
 import io.archipelago.engine.store.ObjectContent;
 import io.archipelago.engine.store.ObjectInfo;
+import io.archipelago.engine.store.ObjectStore;
 import io.archipelago.engine.store.ObjectStoreException;
 import io.archipelago.engine.store.PutResult;
 import io.archipelago.engine.store.SwiftTimestamp;
+import io.archipelago.engine.store.UploadGuard;
+import io.archipelago.engine.store.WholeBody;
 import io.archipelago.engine.store.remote.DriverSettings;
+import io.archipelago.engine.store.remote.GuardedObjectStore;
 import io.archipelago.engine.store.remote.RemoteObjectStore;
 import io.archipelago.engine.store.remote.StoredMetadata;
+import io.archipelago.engine.store.remote.StreamSlice;
 import io.archipelago.engine.store.remote.TrustStores;
+import java.net.ConnectException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -43,15 +50,14 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.reactivestreams.Publisher;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
-import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.core.async.AsyncResponseTransformer;
 import software.amazon.awssdk.core.async.ResponsePublisher;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
@@ -73,7 +79,7 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
- * An {@link io.archipelago.engine.store.ObjectStore} on an S3 service (AWS, or any S3-compatible
+ * An {@link ObjectStore} on an S3 service (AWS, or any S3-compatible
  * server), through the AWS SDK v2 asynchronous client on Netty.
  *
  * <ul>
@@ -98,7 +104,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  *       ObjectStoreException.BackendUnavailable}; NoSuchKey is "not found"; BadDigest is {@link
  *       ObjectStoreException.EtagMismatch}; BucketNotEmpty is {@link
  *       ObjectStoreException.ContainerNotEmpty}. The SDK never retries (a streamed body cannot be
- *       sent twice); {@link io.archipelago.engine.store.remote.GuardedObjectStore} retries reads.
+ *       sent twice); {@link GuardedObjectStore} retries reads.
  * </ul>
  */
 public final class S3ObjectStore implements RemoteObjectStore {
@@ -110,7 +116,7 @@ public final class S3ObjectStore implements RemoteObjectStore {
   private static final long MAX_COPY = 5L * 1024 * 1024 * 1024;
   private static final int S3_LIST_MAX = 1000;
   /** Known-length objects up to this size are read whole before they are sent (see {@link #s3Resendable}). */
-  static final long RESENDABLE_SIZE = io.archipelago.engine.store.WholeBody.MAX_SIZE;
+  static final long RESENDABLE_SIZE = WholeBody.MAX_SIZE;
 
   private final String backendId;
   private final S3Settings settings;
@@ -122,7 +128,7 @@ public final class S3ObjectStore implements RemoteObjectStore {
   private final AtomicLong usedSinceStart = new AtomicLong();
   private volatile CompletableFuture<Long> scannedBytes;
   /** Where a request lost with its connection is sent again (see {@link #s3Resendable}). */
-  private final java.util.concurrent.Executor resendExecutor;
+  private final Executor resendExecutor;
 
   /** Checks a backend's settings as the constructor reads them; IllegalArgumentException names the problem. */
   public static void checkSettings(DriverSettings raw) {
@@ -238,30 +244,17 @@ public final class S3ObjectStore implements RemoteObjectStore {
   @Override
   public CompletionStage<PutResult> put(
       BackendContainer container, String name, ObjectAttributes attributes, Source<ByteString, ?> body) {
-    String bucket = layout.bucket(container);
-    String key;
-    try {
+    return UploadGuard.upload(body, attributes, UploadGuard.Digest.COMPUTED, materializer, guard -> {
       requireName(name);
-      key = layout.key(container, name);
-    } catch (RuntimeException e) {
-      body.runWith(Sink.cancelled(), materializer);
-      return CompletableFuture.failedFuture(e);
-    }
-    AtomicReference<Boolean> bodyTaken = new AtomicReference<>(false);
-    CompletionStage<PutResult> result = ensureBucket(bucket)
-        .thenCompose(done -> headObject(bucket, key, name))
-        .thenCompose(previous -> {
-          bodyTaken.set(true);
-          return new S3Upload(this, bucket, key, name, attributes, body).run()
+      String bucket = layout.bucket(container);
+      String key = layout.key(container, name);
+      return ensureBucket(bucket)
+          .thenCompose(done -> headObject(bucket, key, name))
+          .thenCompose(previous -> new S3Upload(this, bucket, key, name, attributes, guard).run()
               .thenApply(stored -> {
                 usedSinceStart.addAndGet(stored.size() - previous.map(ObjectInfo::size).orElse(0L));
                 return new PutResult(stored, previous);
-              });
-        });
-    return result.whenComplete((r, e) -> {
-      if (e != null && !bodyTaken.get()) {
-        body.runWith(Sink.cancelled(), materializer);
-      }
+              }));
     });
   }
 
@@ -325,7 +318,7 @@ public final class S3ObjectStore implements RemoteObjectStore {
               new ObjectContent(info, Optional.empty(), true, Source.<ByteString>empty())));
         }
         return CompletableFuture.completedFuture(Optional.of(new ObjectContent(info, resolved, false,
-            data.via(io.archipelago.engine.store.remote.StreamSlice.of(resolved.get().first(), resolved.get().length())))));
+            data.via(StreamSlice.of(resolved.get().first(), resolved.get().length())))));
       }
       if (info.size() == 0) {
         data.runWith(Sink.ignore(), materializer); // nothing to read: free the connection now
@@ -453,7 +446,7 @@ public final class S3ObjectStore implements RemoteObjectStore {
         .thenCompose(done -> {
           List<String> names = new ArrayList<>(keys);
           if (query.reverse()) {
-            java.util.Collections.reverse(names);
+            Collections.reverse(names);
           }
           return Source.from(names)
               .mapAsync(settings.listingConcurrency(), n -> isSubdir.get(n)
@@ -640,7 +633,7 @@ public final class S3ObjectStore implements RemoteObjectStore {
   }
 
   private static ObjectInfo info(String name, Long size, String eTag, String contentType, String contentEncoding,
-      String contentDisposition, Map<String, String> userMeta, java.time.Instant lastModified) {
+      String contentDisposition, Map<String, String> userMeta, Instant lastModified) {
     Map<String, String> user = new HashMap<>();
     userMeta.forEach((k, v) -> user.put(k, unwire(v)));
     Map<String, String> nativeHeaders = new HashMap<>();
@@ -710,7 +703,7 @@ public final class S3ObjectStore implements RemoteObjectStore {
       if (t instanceof TimeoutException || t.getClass().getSimpleName().contains("Timeout")) {
         return false; // sending again would double a wait that is already long
       }
-      if (t instanceof java.net.ConnectException) {
+      if (t instanceof ConnectException) {
         return false; // no connection was made: the server is down, not a pooled connection lost
       }
     }
@@ -781,7 +774,7 @@ public final class S3ObjectStore implements RemoteObjectStore {
     return Base64.getEncoder().encodeToString(HexFormat.of().parseHex(md5Hex));
   }
 
-  /** Fails (by throwing, which {@link io.archipelago.engine.store.remote.GuardedObjectStore}
+  /** Fails (by throwing, which {@link GuardedObjectStore}
    * and {@link #s3} turn into a failed stage) for the empty name. */
   private static void requireName(String name) {
     if (name.isEmpty()) {

@@ -1,6 +1,5 @@
 package io.archipelago.engine.store.s3;
 
-import akka.Done;
 import akka.NotUsed;
 import akka.japi.Pair;
 import akka.stream.javadsl.Flow;
@@ -11,18 +10,16 @@ import io.archipelago.engine.store.Etags;
 import io.archipelago.engine.store.ObjectAttributes;
 import io.archipelago.engine.store.ObjectInfo;
 import io.archipelago.engine.store.ObjectStoreException;
+import io.archipelago.engine.store.UploadGuard;
+import io.archipelago.engine.store.WholeBody;
 import io.archipelago.engine.store.remote.StoredMetadata;
 import java.nio.ByteBuffer;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
@@ -31,11 +28,12 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 
 /**
- * One object upload of an {@link S3ObjectStore}: a PutObject from memory for known lengths up
- * to {@link S3ObjectStore#RESENDABLE_SIZE}, a streamed one up to the multipart threshold;
- * otherwise parts cut from the stream (a part is buffered while the
- * previous one uploads) and, if more than one part arrives, a multipart upload that is aborted
- * on any failure and, once complete, gets the MD5 recorded by a copy onto itself.
+ * One object upload of an {@link S3ObjectStore}, of a body behind its {@link UploadGuard} (which
+ * counts, checks and digests it): a PutObject from memory for known lengths up to {@link
+ * S3ObjectStore#RESENDABLE_SIZE}, a streamed one up to the multipart threshold; otherwise parts
+ * cut from the stream (a part is buffered while the previous one uploads) and, if more than one
+ * part arrives, a multipart upload that is aborted on any failure and, once complete, gets the
+ * MD5 recorded by a copy onto itself.
  */
 final class S3Upload {
 
@@ -44,34 +42,16 @@ final class S3Upload {
   private final String key;
   private final String name;
   private final ObjectAttributes attributes;
-  private final Source<ByteString, ?> counted;
-  private final MessageDigest md5 = Etags.newMd5();
-  private final AtomicLong received = new AtomicLong();
-  private final AtomicReference<Throwable> bodyFailure = new AtomicReference<>();
+  private final UploadGuard guard;
 
   S3Upload(S3ObjectStore store, String bucket, String key, String name, ObjectAttributes attributes,
-      Source<ByteString, ?> body) {
+      UploadGuard guard) {
     this.store = store;
     this.bucket = bucket;
     this.key = key;
     this.name = name;
     this.attributes = attributes;
-    OptionalLong expected = attributes.expectedLength();
-    this.counted = body
-        .map(chunk -> {
-          long total = received.addAndGet(chunk.size());
-          if (expected.isPresent() && total > expected.getAsLong()) {
-            throw new ObjectStoreException.LengthMismatch(expected.getAsLong(), total);
-          }
-          for (ByteBuffer b : chunk.getByteBuffers()) {
-            md5.update(b);
-          }
-          return chunk;
-        })
-        .mapError(Throwable.class, e -> {
-          bodyFailure.compareAndSet(null, e);
-          return e;
-        });
+    this.guard = guard;
   }
 
   CompletionStage<ObjectInfo> run() {
@@ -79,34 +59,23 @@ final class S3Upload {
     if (expected.isPresent() && expected.getAsLong() <= S3ObjectStore.RESENDABLE_SIZE) {
       // Small bodies are read whole first: checked before anything is sent, and sent again
       // when the connection is lost before the answer.
-      return counted.runWith(Sink.fold(ByteString.emptyByteString(), ByteString::concat), store.materializer())
-          .handle((data, e) -> {
-            checkBody(e);
-            return data;
-          })
-          .thenCompose(data -> {
-            String computed = checkLengthAndEtag();
-            return putSingle(data.isEmpty() ? AsyncRequestBody.empty() : body(data), data.size(), Optional.of(computed));
-          });
+      return WholeBody.read(guard, store.materializer())
+          .thenCompose(whole -> putSingle(single(whole.data()), whole.data().size(), Optional.of(whole.md5())));
     }
     if (expected.isPresent() && expected.getAsLong() <= store.settings().multipartThreshold()) {
-      return putSingle(AsyncRequestBody.fromPublisher(S3ObjectStore.publisher(counted, store.materializer())),
+      return putSingle(AsyncRequestBody.fromPublisher(S3ObjectStore.publisher(guard.body(), store.materializer())),
           expected.getAsLong(), Optional.empty());
     }
     int partSize = (int) store.settings().partSize();
-    return counted.via(rechunk(partSize))
+    return guard.body().via(rechunk(partSize))
         .prefixAndTail(2)
         .runWith(Sink.head(), store.materializer())
-        .handle((parts, e) -> {
-          checkBody(e);
-          return parts;
-        })
         .thenCompose(parts -> {
           if (parts.first().size() < 2) {
             parts.second().runWith(Sink.ignore(), store.materializer());
             ByteString data = parts.first().isEmpty() ? ByteString.emptyByteString() : parts.first().get(0);
-            String computed = checkLengthAndEtag();
-            return putSingle(data.isEmpty() ? AsyncRequestBody.empty() : body(data), data.size(), Optional.of(computed));
+            return guard.verified().thenCompose(verified ->
+                putSingle(single(data), data.size(), verified.md5()));
           }
           return multipart(Source.from(parts.first()).concat(parts.second()));
         });
@@ -125,36 +94,24 @@ final class S3Upload {
         .metadata(encoded.userMeta())
         .contentEncoding(encoded.nativeHeaders().get("content-encoding"))
         .contentDisposition(encoded.nativeHeaders().get("content-disposition"))
-        .contentMD5(attributes.expectedEtag().map(S3ObjectStore::base64).orElse(null))
+        .contentMD5(attributes.expectedEtag().map(Etags::bare).map(S3ObjectStore::base64).orElse(null))
         .build();
     CompletableFuture<PutObjectResponse> sent = checked.isPresent()
         ? store.s3Resendable(() -> store.client().putObject(request, requestBody))
         : store.s3(() -> store.client().putObject(request, requestBody));
+    // A body that broke its announced length or ETag never went out whole (the guard holds its
+    // last chunk back), whatever the server answered: the write fails with the body's failure.
     return sent
-        .handle((response, e) -> {
-          checkBody(e);
-          if (e != null) {
-            // A server that refuses Content-MD5 may close the connection instead of answering
-            // BadDigest: when the whole body went out and its MD5 is not the announced one, that
-            // is what happened, whatever the failure looks like.
-            OptionalLong expected = attributes.expectedLength();
-            if (attributes.expectedEtag().isPresent() && expected.isPresent()
-                && received.get() == expected.getAsLong()) {
-              String computed = HexFormat.of().formatHex(md5.digest());
-              if (!attributes.expectedEtag().get().equalsIgnoreCase(computed)) {
-                throw new ObjectStoreException.EtagMismatch(attributes.expectedEtag().get(), computed);
-              }
-            }
-            throw store.failure("put", e);
-          }
-          String computed = checked.isPresent() ? checked.get() : checkLengthAndEtag();
+        .exceptionallyCompose(e -> CompletableFuture.failedStage(store.failure("put", e)))
+        .thenCompose(response -> guard.verified().thenApply(verified -> {
+          String computed = verified.md5().orElseThrow();
           String etag = Etags.bare(response.eTag());
           if (etag.matches("[0-9a-fA-F]{32}") && !etag.equalsIgnoreCase(computed)) {
             throw new ObjectStoreException.BackendUnavailable(store.id(),
                 "stored ETag " + etag + " differs from the MD5 of the bytes sent " + computed, null);
           }
-          return stored(computed);
-        });
+          return stored(verified);
+        }));
   }
 
   private CompletionStage<ObjectInfo> multipart(Source<ByteString, NotUsed> parts) {
@@ -165,25 +122,25 @@ final class S3Upload {
         .metadata(encoded.userMeta())
         .contentEncoding(encoded.nativeHeaders().get("content-encoding"))
         .contentDisposition(encoded.nativeHeaders().get("content-disposition"))));
+    // The part upload in flight: a stream that fails does not wait for it, the abort must.
+    AtomicReference<CompletableFuture<CompletedPart>> lastPart =
+        new AtomicReference<>(CompletableFuture.completedFuture(null));
     CompletionStage<List<CompletedPart>> uploaded = parts
         .zipWithIndex()
-        .mapAsync(1, part -> created.thenCompose(upload -> {
-          int number = (int) (part.second() + 1);
-          ByteString data = part.first();
-          return store.s3Resendable(() -> store.client().uploadPart(b -> b.bucket(bucket).key(key)
-                  .uploadId(upload.uploadId()).partNumber(number).contentLength((long) data.size()), body(data)))
-              .thenApply(r -> CompletedPart.builder().partNumber(number).eTag(r.eTag()).build());
-        }))
+        .mapAsync(1, part -> {
+          CompletableFuture<CompletedPart> sent = created.thenCompose(upload -> {
+            int number = (int) (part.second() + 1);
+            ByteString data = part.first();
+            return store.s3Resendable(() -> store.client().uploadPart(b -> b.bucket(bucket).key(key)
+                    .uploadId(upload.uploadId()).partNumber(number).contentLength((long) data.size()), body(data)))
+                .thenApply(r -> CompletedPart.builder().partNumber(number).eTag(r.eTag()).build());
+          });
+          lastPart.set(sent);
+          return sent;
+        })
         .runWith(Sink.seq(), store.materializer());
     return uploaded
-        .handle((completed, e) -> {
-          checkBody(e);
-          if (e != null) {
-            throw store.failure("put", e);
-          }
-          String computed = checkLengthAndEtag();
-          return Pair.create(completed, computed);
-        })
+        .thenCombine(guard.verified(), Pair::create)
         .thenCompose(done -> created.thenCompose(upload -> store.s3(() -> store.client().completeMultipartUpload(b -> b
                 .bucket(bucket).key(key).uploadId(upload.uploadId())
                 .multipartUpload(m -> m.parts(done.first()))))
@@ -191,45 +148,35 @@ final class S3Upload {
               ObjectInfo stored = stored(done.second());
               return store.copyInPlace(bucket, key, stored).thenApply(copied -> stored);
             })))
-        .whenComplete((info, e) -> {
-          if (e != null) {
-            created.thenAccept(upload -> store.client().abortMultipartUpload(b -> b
-                .bucket(bucket).key(key).uploadId(upload.uploadId())));
-          }
-        })
-        .exceptionallyCompose(e -> CompletableFuture.failedStage(
-            bodyFailure.get() != null ? bodyFailure.get() : store.failure("put", e)));
+        .handle((stored, e) -> e == null
+            ? CompletableFuture.completedFuture(stored)
+            : abort(created, lastPart.get()).<ObjectInfo>thenCompose(
+                aborted -> CompletableFuture.failedFuture(store.failure("put", e))))
+        .thenCompose(result -> result);
   }
 
-  /** Fails with the client's own failure when its body stream failed. */
-  private Done checkBody(Throwable e) {
-    Throwable failure = bodyFailure.get();
-    if (failure != null) {
-      throw new CompletionException(failure);
-    }
-    if (e != null && S3ObjectStore.unwrap(e) instanceof ObjectStoreException o) {
-      throw o;
-    }
-    return Done.getInstance();
+  /**
+   * Aborts a failed multipart upload once its last part upload has ended, so that a failed put
+   * leaves no upload behind when it answers (an abort that fails is left to the bucket's
+   * lifecycle rules and does not change the put's answer).
+   */
+  private CompletableFuture<Void> abort(
+      CompletableFuture<CreateMultipartUploadResponse> created, CompletableFuture<CompletedPart> lastPart) {
+    return lastPart
+        .handle((part, e) -> null)
+        .thenCompose(ended -> created)
+        .thenCompose(upload -> store.s3(() -> store.client().abortMultipartUpload(b -> b
+            .bucket(bucket).key(key).uploadId(upload.uploadId()))))
+        .handle((aborted, e) -> null);
   }
 
-  /** The MD5 of what was received, after checking it against what the client announced. */
-  private String checkLengthAndEtag() {
-    OptionalLong expected = attributes.expectedLength();
-    if (expected.isPresent() && expected.getAsLong() != received.get()) {
-      throw new ObjectStoreException.LengthMismatch(expected.getAsLong(), received.get());
-    }
-    String computed = HexFormat.of().formatHex(md5.digest());
-    Optional<String> etag = attributes.expectedEtag();
-    if (etag.isPresent() && !etag.get().equalsIgnoreCase(computed)) {
-      throw new ObjectStoreException.EtagMismatch(etag.get(), computed);
-    }
-    return computed;
+  private ObjectInfo stored(UploadGuard.Verified verified) {
+    return new ObjectInfo(name, verified.size(), verified.md5().orElseThrow(), attributes.contentType(),
+        attributes.timestamp(), attributes.metadata());
   }
 
-  private ObjectInfo stored(String etag) {
-    return new ObjectInfo(name, received.get(), etag, attributes.contentType(), attributes.timestamp(),
-        attributes.metadata());
+  private static AsyncRequestBody single(ByteString data) {
+    return data.isEmpty() ? AsyncRequestBody.empty() : body(data);
   }
 
   private static AsyncRequestBody body(ByteString data) {

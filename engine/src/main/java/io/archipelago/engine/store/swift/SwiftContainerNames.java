@@ -1,9 +1,8 @@
 package io.archipelago.engine.store.swift;
 
 import io.archipelago.engine.store.BackendContainer;
+import io.archipelago.persistence.Sha256;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
@@ -59,7 +58,7 @@ final class SwiftContainerNames {
     if (utf8Length(name) <= MAX_CONTAINER_NAME_BYTES) {
       return name;
     }
-    return prefix + HASH_MARK + HexFormat.of().formatHex(sha256(container));
+    return prefix + HASH_MARK + HexFormat.of().formatHex(Sha256.ofUtf8(container.account(), container.container()));
   }
 
   private String escape(String s) {
@@ -78,18 +77,6 @@ final class SwiftContainerNames {
       i += Character.charCount(cp);
     }
     return out.toString();
-  }
-
-  private static byte[] sha256(BackendContainer container) {
-    try {
-      MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      digest.update(container.account().getBytes(StandardCharsets.UTF_8));
-      digest.update((byte) 0);
-      digest.update(container.container().getBytes(StandardCharsets.UTF_8));
-      return digest.digest();
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   private static int utf8Length(String s) {

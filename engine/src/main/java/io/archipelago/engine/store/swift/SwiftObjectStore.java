@@ -15,39 +15,39 @@ import akka.http.javadsl.model.Uri;
 import akka.http.javadsl.model.headers.RawHeader;
 import akka.japi.Pair;
 import akka.stream.Materializer;
-import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Source;
 import akka.util.ByteString;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.archipelago.engine.store.BackendContainer;
 import io.archipelago.engine.store.ByteRange;
-import io.archipelago.engine.store.Etags;
 import io.archipelago.engine.store.Capacity;
+import io.archipelago.engine.store.Etags;
 import io.archipelago.engine.store.ListingEntry;
 import io.archipelago.engine.store.ListingPage;
 import io.archipelago.engine.store.ListingQuery;
 import io.archipelago.engine.store.ObjectAttributes;
 import io.archipelago.engine.store.ObjectContent;
 import io.archipelago.engine.store.ObjectInfo;
+import io.archipelago.engine.store.ObjectStore;
 import io.archipelago.engine.store.ObjectStoreException;
 import io.archipelago.engine.store.PutResult;
 import io.archipelago.engine.store.SwiftTimestamp;
+import io.archipelago.engine.store.UploadGuard;
+import io.archipelago.engine.store.WholeBody;
 import io.archipelago.engine.store.remote.DriverSettings;
 import io.archipelago.engine.store.remote.RemoteObjectStore;
 import io.archipelago.engine.store.remote.StoredMetadata;
 import io.archipelago.engine.store.remote.StreamSlice;
-import io.archipelago.engine.store.WholeBody;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -60,13 +60,13 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
 
 /**
- * An {@link io.archipelago.engine.store.ObjectStore} on an OpenStack Swift cluster, spoken to
+ * An {@link ObjectStore} on an OpenStack Swift cluster, spoken to
  * with Akka HTTP's client through a connection pool of this backend's own.
  *
  * <ul>
@@ -221,36 +221,23 @@ public final class SwiftObjectStore implements RemoteObjectStore {
   @Override
   public CompletionStage<PutResult> put(
       BackendContainer container, String name, ObjectAttributes attributes, Source<ByteString, ?> body) {
-    AtomicBoolean bodyTaken = new AtomicBoolean();
-    CompletionStage<PutResult> result;
-    try {
+    OptionalLong expected = attributes.expectedLength();
+    boolean whole = expected.isPresent() && expected.getAsLong() <= WholeBody.MAX_SIZE;
+    UploadGuard.Digest digest = whole || settings.gatewayMd5() ? UploadGuard.Digest.COMPUTED
+        : UploadGuard.Digest.LEFT_TO_BACKEND;
+    return UploadGuard.upload(body, attributes, digest, materializer, guard -> {
       requireName(name);
       String bc = names.backendName(container);
-      OptionalLong expected = attributes.expectedLength();
-      if (expected.isPresent() && expected.getAsLong() <= WholeBody.MAX_SIZE) {
-        bodyTaken.set(true);
+      if (whole) {
         return ensureContainer(bc)
-            .thenCompose(done -> WholeBody.read(body, attributes, materializer))
-            .thenCompose(whole -> putWhole(bc, name, attributes, whole));
+            .thenCompose(done -> WholeBody.read(guard, materializer))
+            .thenCompose(read -> putWhole(bc, name, attributes, read));
       }
-      result =
-          ensureContainer(bc)
-              .thenCompose(done -> headObject(bc, name))
-              .thenCompose(
-                  previous -> {
-                    bodyTaken.set(true);
-                    return upload(bc, name, attributes, body)
-                        .thenApply(stored -> new PutResult(stored, previous));
-                  });
-    } catch (RuntimeException e) {
-      result = CompletableFuture.failedFuture(e);
-    }
-    return result.whenComplete(
-        (r, failure) -> {
-          if (failure != null && !bodyTaken.getAndSet(true)) {
-            body.runWith(Sink.cancelled(), materializer);
-          }
-        });
+      return ensureContainer(bc)
+          .thenCompose(done -> headObject(bc, name))
+          .thenCompose(previous -> upload(bc, name, attributes, guard)
+              .thenApply(stored -> new PutResult(stored, previous)));
+    });
   }
 
   /**
@@ -325,30 +312,11 @@ public final class SwiftObjectStore implements RemoteObjectStore {
   }
 
   private CompletionStage<ObjectInfo> upload(
-      String bc, String name, ObjectAttributes attributes, Source<ByteString, ?> body) {
-    MessageDigest md5 = Etags.newMd5();
-    AtomicLong received = new AtomicLong();
-    AtomicReference<Throwable> bodyFailure = new AtomicReference<>();
+      String bc, String name, ObjectAttributes attributes, UploadGuard guard) {
     CompletableFuture<HttpResponse> response = new CompletableFuture<>();
     OptionalLong expected = attributes.expectedLength();
-    Source<ByteString, ?> counted =
-        body.map(
-                chunk -> {
-                  long total = received.addAndGet(chunk.size());
-                  if (expected.isPresent() && total > expected.getAsLong()) {
-                    throw new ObjectStoreException.LengthMismatch(expected.getAsLong(), total);
-                  }
-                  if (settings.gatewayMd5()) {
-                    for (ByteBuffer b : chunk.getByteBuffers()) {
-                      md5.update(b);
-                    }
-                  }
-                  return chunk;
-                })
-            .mapError(Throwable.class, e -> {
-              bodyFailure.compareAndSet(null, e);
-              return e;
-            })
+    Source<ByteString, ?> sent =
+        guard.body()
             .watchTermination(
                 (mat, done) -> {
                   // The backend answers once it has the last byte; from then on the request
@@ -359,13 +327,15 @@ public final class SwiftObjectStore implements RemoteObjectStore {
                 });
     ContentType contentType = contentType(toBackendType(attributes.contentType()));
     List<HttpHeader> headers = putHeaders(attributes, contentType);
-    attributes.expectedEtag().ifPresent(etag -> headers.add(RawHeader.create("ETag", etag)));
+    // Swift compares the bare lower-case hex only
+    attributes.expectedEtag().ifPresent(
+        etag -> headers.add(RawHeader.create("ETag", Etags.bare(etag).toLowerCase(Locale.ROOT))));
 
     // Known lengths here are above WholeBody.MAX_SIZE (smaller bodies go through putWhole).
-    CompletionStage<HttpResponse> sent = auth.session().thenCompose(s -> {
+    CompletionStage<HttpResponse> answered = auth.session().thenCompose(s -> {
       RequestEntity entity = expected.isPresent()
-          ? HttpEntities.create(contentType, expected.getAsLong(), counted)
-          : HttpEntities.createChunked(contentType, counted);
+          ? HttpEntities.create(contentType, expected.getAsLong(), sent)
+          : HttpEntities.createChunked(contentType, sent);
       http.sendUntimed(authorized(HttpRequest.create().withMethod(HttpMethods.PUT).withUri(objectUri(s, bc, name))
               .addHeaders(headers).withEntity(entity), s))
           .whenComplete((r, e) -> http.complete(response, r, e));
@@ -375,28 +345,27 @@ public final class SwiftObjectStore implements RemoteObjectStore {
         }
       });
     });
-    return sent.handle(
+    return answered.handle(
             (r, failure) -> {
-              Throwable bodyError = bodyFailure.get();
-              if (bodyError != null) {
+              Optional<Throwable> bodyError = guard.bodyFailure();
+              if (bodyError.isPresent()) {
                 if (r != null) {
                   http.discard(r);
                 }
-                throw new CompletionException(bodyError);
+                throw new CompletionException(bodyError.get());
               }
               if (failure != null) {
-                if (expected.isPresent() && received.get() < expected.getAsLong()
+                if (expected.isPresent() && guard.received() < expected.getAsLong()
                     && !(unwrap(failure) instanceof ObjectStoreException)) {
                   throw new CompletionException(
                       new ObjectStoreException.BackendUnavailable(backendId, "upload failed after "
-                          + received.get() + " of " + expected.getAsLong() + " bytes",
+                          + guard.received() + " of " + expected.getAsLong() + " bytes",
                           unwrap(failure)));
                 }
                 throw new CompletionException(transportFailure("put", failure));
               }
               http.discard(r);
               int status = r.status().intValue();
-              Optional<String> answered = SwiftAuth.header(r, "etag").map(Etags::bare);
               if (status == 422) {
                 throw new ObjectStoreException.EtagMismatch(
                     attributes.expectedEtag().orElse("?"), "(refused by the backend)");
@@ -410,32 +379,39 @@ public final class SwiftObjectStore implements RemoteObjectStore {
               }
               if (status == 499 || status == 408) {
                 throw new ObjectStoreException.LengthMismatch(
-                    expected.orElse(received.get()), received.get());
+                    expected.orElse(guard.received()), guard.received());
               }
               if (!success(r)) {
                 throw statusFailure("put", r);
               }
-              if (expected.isPresent() && expected.getAsLong() != received.get()) {
-                throw new ObjectStoreException.LengthMismatch(expected.getAsLong(), received.get());
-              }
-              String etag;
-              if (settings.gatewayMd5()) {
-                String computed = HexFormat.of().formatHex(md5.digest());
-                etag = answered.orElse(computed);
-                if (!etag.equalsIgnoreCase(computed)) {
-                  throw new ObjectStoreException.BackendUnavailable(backendId,
-                      "stored ETag " + etag + " differs from the MD5 of the bytes sent " + computed, null);
-                }
-              } else {
-                // Swift's object servers computed it from the bytes they stored (and compared it
-                // with the client's ETag, sent along, when there was one).
-                etag = answered.filter(e -> e.matches("[0-9a-fA-F]{32}")).orElseThrow(() ->
-                    new ObjectStoreException.BackendUnavailable(backendId,
-                        "the PUT answer carries no MD5 ETag; set gateway-md5 = on for this backend", null));
-              }
-              return new ObjectInfo(name, received.get(), etag.toLowerCase(Locale.ROOT), attributes.contentType(),
-                  attributes.timestamp(), attributes.metadata());
-            });
+              Optional<String> etag = SwiftAuth.header(r, "etag").map(Etags::bare);
+              return guard.verified().thenApply(verified -> stored(name, attributes, verified, etag));
+            })
+        .thenCompose(stored -> stored);
+  }
+
+  /**
+   * The object a streamed PUT stored. Its ETag is the one Swift's object servers computed from
+   * the bytes they stored (and compared with the client's ETag, sent along, when there was one),
+   * checked against the gateway's own MD5 when it computed one.
+   */
+  private ObjectInfo stored(
+      String name, ObjectAttributes attributes, UploadGuard.Verified verified, Optional<String> answered) {
+    String etag;
+    if (verified.md5().isPresent()) {
+      String computed = verified.md5().get();
+      etag = answered.orElse(computed);
+      if (!etag.equalsIgnoreCase(computed)) {
+        throw new ObjectStoreException.BackendUnavailable(backendId,
+            "stored ETag " + etag + " differs from the MD5 of the bytes sent " + computed, null);
+      }
+    } else {
+      etag = answered.filter(e -> e.matches("[0-9a-fA-F]{32}")).orElseThrow(() ->
+          new ObjectStoreException.BackendUnavailable(backendId,
+              "the PUT answer carries no MD5 ETag; set gateway-md5 = on for this backend", null));
+    }
+    return new ObjectInfo(name, verified.size(), etag.toLowerCase(Locale.ROOT), attributes.contentType(),
+        attributes.timestamp(), attributes.metadata());
   }
 
   @Override
@@ -444,7 +420,7 @@ public final class SwiftObjectStore implements RemoteObjectStore {
   }
 
   /** Runs {@code call} for a valid object name; an invalid one fails the stage. */
-  private static <T> CompletionStage<T> named(String name, java.util.function.Supplier<CompletionStage<T>> call) {
+  private static <T> CompletionStage<T> named(String name, Supplier<CompletionStage<T>> call) {
     try {
       requireName(name);
       return call.get();
@@ -647,7 +623,7 @@ public final class SwiftObjectStore implements RemoteObjectStore {
     JsonNode array;
     try {
       array = JSON.readTree(bytes.toArray());
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new ObjectStoreException.BackendUnavailable(backendId, "unreadable listing", e);
     }
     List<ListingEntry> rows = new ArrayList<>();
@@ -738,7 +714,7 @@ public final class SwiftObjectStore implements RemoteObjectStore {
     if (cause instanceof ObjectStoreException) {
       return cause;
     }
-    if (cause instanceof java.util.concurrent.TimeoutException) {
+    if (cause instanceof TimeoutException) {
       return new ObjectStoreException.BackendUnavailable(backendId,
           operation + ": no answer within " + settings.requestTimeout().toSeconds() + " s", cause);
     }
@@ -853,10 +829,10 @@ public final class SwiftObjectStore implements RemoteObjectStore {
     }
   }
 
-  private static final java.util.regex.Pattern SWIFT_PARAM =
-      java.util.regex.Pattern.compile("(;\\s*)(swift_)", java.util.regex.Pattern.CASE_INSENSITIVE);
-  private static final java.util.regex.Pattern RENAMED_PARAM =
-      java.util.regex.Pattern.compile("(;\\s*)archipelago_(swift_)", java.util.regex.Pattern.CASE_INSENSITIVE);
+  private static final Pattern SWIFT_PARAM =
+      Pattern.compile("(;\\s*)(swift_)", Pattern.CASE_INSENSITIVE);
+  private static final Pattern RENAMED_PARAM =
+      Pattern.compile("(;\\s*)archipelago_(swift_)", Pattern.CASE_INSENSITIVE);
 
   /**
    * Swift refuses a client's Content-Type with {@code swift_*} parameters (400), yet the gateway

@@ -186,21 +186,6 @@ class FilesystemObjectStoreInlineTest {
   }
 
   @Test
-  void aWrongLengthOrEtagStoresNothing() throws IOException {
-    byte[] body = randomBytes(1000, 5);
-    Throwable tooLong =
-        failureOf(store.put(CONTAINER, "bad", announced(999, Map.of()), chunked(body)));
-    assertInstanceOf(ObjectStoreException.LengthMismatch.class, tooLong);
-    ObjectAttributes wrongEtag =
-        new ObjectAttributes(
-            "text/plain", SwiftTimestamp.now(), Map.of(), Optional.of(md5Hex(new byte[1])), OptionalLong.of(1000));
-    assertInstanceOf(ObjectStoreException.EtagMismatch.class, failureOf(store.put(CONTAINER, "bad", wrongEtag, chunked(body))));
-    assertTrue(await(store.head(CONTAINER, "bad")).isEmpty());
-    assertEquals(List.of(), regularFiles(containerDir(root)));
-    assertTmpEmpty(root);
-  }
-
-  @Test
   void anOlderInlinePutLosesToTheStoredVersion() throws IOException {
     ObjectAttributes newer =
         new ObjectAttributes("text/plain", SwiftTimestamp.parse("1700000010.00000"), Map.of(), Optional.empty(), OptionalLong.of(5));

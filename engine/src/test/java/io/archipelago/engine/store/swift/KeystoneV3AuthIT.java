@@ -44,7 +44,7 @@ import org.junit.jupiter.api.Test;
  * object-store endpoints), handing out a real token of the real Swift cluster, so that the
  * driver's requests after auth go to a real Swift.
  */
-class KeystoneV3AuthTest {
+class KeystoneV3AuthIT {
 
   static final ObjectMapper JSON = new ObjectMapper();
   static ActorTestKit testKit;
@@ -59,7 +59,7 @@ class KeystoneV3AuthTest {
     mat = Materializer.matFromSystem(testKit.system());
     cluster = RealBackends.get().swiftA();
     keystone = Http.get(testKit.system()).newServerAt("127.0.0.1", 0)
-        .bind(KeystoneV3AuthTest::handle).toCompletableFuture().get();
+        .bind(KeystoneV3AuthIT::handle).toCompletableFuture().get();
   }
 
   @AfterAll

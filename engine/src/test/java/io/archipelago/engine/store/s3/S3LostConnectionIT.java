@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
  * just given up) are sent again when they can be: against the real S3Proxy, through a relay that
  * drops connections on command.
  */
-class S3LostConnectionTest {
+class S3LostConnectionIT {
 
   static ActorTestKit testKit;
   static DroppingProxy proxy;

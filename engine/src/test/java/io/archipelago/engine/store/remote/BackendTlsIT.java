@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
  * Both drivers over HTTPS to real servers with a self-signed certificate: they work with the
  * certificate in {@code tls.trust-store} and refuse the connection without it.
  */
-class BackendTlsTest {
+class BackendTlsIT {
 
   static ActorTestKit testKit;
   static Materializer mat;
