@@ -17,11 +17,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The least an HTTP object store can do for a small PUT on this machine: the JDK's built-in
- * HTTP server, one thread per connection, storing each body as one durable file (temp file,
- * fsync, rename) before answering 201. No authentication, no metadata, no journal, no
- * container. Figure 7 measures it next to the gateway, so that the target can be read against
- * what HTTP plus one durable write cost here at all.
+ * The least an HTTP object store can do for a small PUT on this machine: the JDK's built-in HTTP
+ * server, one thread per connection, storing each body as one durable file (temp file, fsync,
+ * rename) before answering 201. No authentication, no metadata, no journal, no container. Figure 7
+ * measures it next to the gateway, so that the target can be read against what HTTP plus one
+ * durable write cost here at all.
  */
 final class BareObjectServer implements AutoCloseable {
 
@@ -33,7 +33,8 @@ final class BareObjectServer implements AutoCloseable {
   BareObjectServer(Path dir, int threadCount) throws IOException {
     this.dir = Files.createDirectories(dir);
     this.threads = Executors.newFixedThreadPool(threadCount);
-    this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 256);
+    this.server =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 256);
     server.createContext("/", this::handle);
     server.setExecutor(threads);
     server.start();
@@ -59,12 +60,13 @@ final class BareObjectServer implements AutoCloseable {
   }
 
   /**
-   * One durable small-file write, as figure 7's direct baseline does it too: a temp file,
-   * fsync, then an atomic rename to {@code name}.
+   * One durable small-file write, as figure 7's direct baseline does it too: a temp file, fsync,
+   * then an atomic rename to {@code name}.
    */
   static void writeDurably(Path dir, String name, byte[] body) throws IOException {
     Path temp = dir.resolve(".tmp-" + name);
-    try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+    try (FileChannel ch =
+        FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
       ch.write(ByteBuffer.wrap(body));
       ch.force(true);
     }

@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Runs one request function from many threads for a fixed time (or a fixed count) and keeps
- * every latency, so that throughput, p50 and p99 come from the same run.
+ * Runs one request function from many threads for a fixed time (or a fixed count) and keeps every
+ * latency, so that throughput, p50 and p99 come from the same run.
  */
 final class LoadDriver {
 
@@ -36,15 +36,20 @@ final class LoadDriver {
      * requests and time added up, percentiles over all their latencies.
      */
     static Result combined(List<Result> runs) {
-      long[] all = runs.stream().flatMapToLong(r -> Arrays.stream(r.sortedNanos())).sorted().toArray();
-      return new Result(runs.stream().mapToLong(Result::ok).sum(), runs.stream().mapToLong(Result::failed).sum(),
-          runs.stream().mapToDouble(Result::seconds).sum(), all);
+      long[] all =
+          runs.stream().flatMapToLong(r -> Arrays.stream(r.sortedNanos())).sorted().toArray();
+      return new Result(
+          runs.stream().mapToLong(Result::ok).sum(),
+          runs.stream().mapToLong(Result::failed).sum(),
+          runs.stream().mapToDouble(Result::seconds).sum(),
+          all);
     }
   }
 
   private LoadDriver() {}
 
-  static Result run(int threads, double seconds, long maxRequests, Request request) throws InterruptedException {
+  static Result run(int threads, double seconds, long maxRequests, Request request)
+      throws InterruptedException {
     long deadline = System.nanoTime() + (long) (seconds * 1e9);
     AtomicLong issued = new AtomicLong();
     AtomicLong failed = new AtomicLong();
@@ -58,26 +63,29 @@ final class LoadDriver {
       latencies.add(mine);
       counts.add(count);
       int worker = t;
-      Thread thread = new Thread(() -> {
-        long i = 0;
-        while (System.nanoTime() < deadline && issued.incrementAndGet() <= maxRequests) {
-          long t0 = System.nanoTime();
-          boolean ok;
-          try {
-            ok = request.run(worker, i++);
-          } catch (Exception e) {
-            ok = false;
-          }
-          if (ok) {
-            if (count[0] < mine.length) {
-              mine[count[0]] = System.nanoTime() - t0;
-            }
-            count[0]++;
-          } else {
-            failed.incrementAndGet();
-          }
-        }
-      }, "bench-" + t);
+      Thread thread =
+          new Thread(
+              () -> {
+                long i = 0;
+                while (System.nanoTime() < deadline && issued.incrementAndGet() <= maxRequests) {
+                  long t0 = System.nanoTime();
+                  boolean ok;
+                  try {
+                    ok = request.run(worker, i++);
+                  } catch (Exception e) {
+                    ok = false;
+                  }
+                  if (ok) {
+                    if (count[0] < mine.length) {
+                      mine[count[0]] = System.nanoTime() - t0;
+                    }
+                    count[0]++;
+                  } else {
+                    failed.incrementAndGet();
+                  }
+                }
+              },
+              "bench-" + t);
       workers.add(thread);
       thread.start();
     }

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 /**
  * A gateway node started by the benchmark as its own JVM, from this JVM's class path and an
@@ -44,7 +45,8 @@ final class LocalGateway implements AutoCloseable {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions);
-    // An operator's experiments (e.g. -Dakka.io.tcp.direct-buffer-size=256k), after the bench's own.
+    // An operator's experiments (e.g. -Dakka.io.tcp.direct-buffer-size=256k), after the bench's
+    // own.
     String extra = System.getenv().getOrDefault("BENCH_GATEWAY_OPTS", "").trim();
     if (!extra.isEmpty()) {
       command.addAll(List.of(extra.split("\\s+")));
@@ -54,8 +56,10 @@ final class LocalGateway implements AutoCloseable {
     command.add(System.getProperty("java.class.path"));
     command.add(Main.class.getName());
     command.add("serve");
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()));
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()));
     builder.environment().put("ARCHIPELAGO_DATA_DIR", dataDir.toString());
     builder.environment().put("ARCHIPELAGO_HTTP_PORT", Integer.toString(httpPort));
     builder.environment().put("ARCHIPELAGO_CLUSTER_PORT", Integer.toString(clusterPort));
@@ -67,11 +71,14 @@ final class LocalGateway implements AutoCloseable {
     HttpClient client = HttpClient.newHttpClient();
     while (true) {
       if (!process.isAlive()) {
-        throw new IllegalStateException("gateway exited with " + process.exitValue() + ":\n" + logTail());
+        throw new IllegalStateException(
+            "gateway exited with " + process.exitValue() + ":\n" + logTail());
       }
       try {
-        HttpResponse<Void> r = client.send(HttpRequest.newBuilder(URI.create(url() + "/info")).build(),
-            HttpResponse.BodyHandlers.discarding());
+        HttpResponse<Void> r =
+            client.send(
+                HttpRequest.newBuilder(URI.create(url() + "/info")).build(),
+                HttpResponse.BodyHandlers.discarding());
         if (r.statusCode() == 200) {
           return Duration.ofNanos(System.nanoTime() - started);
         }
@@ -127,7 +134,10 @@ final class LocalGateway implements AutoCloseable {
     return cpu[0] < 0 ? -1 : cpu[0] + cpu[1];
   }
 
-  /** The gateway process's CPU time so far in user space and in the kernel, in ms ({-1, -1} if unknown). */
+  /**
+   * The gateway process's CPU time so far in user space and in the kernel, in ms ({-1, -1} if
+   * unknown).
+   */
   long[] cpuUserSystemMillis() {
     try {
       String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
@@ -161,10 +171,10 @@ final class LocalGateway implements AutoCloseable {
   }
 
   /**
-   * Runs {@code round} (a few seconds of load) until the JIT compilers used under 5% of the
-   * round's time, at most {@code maxRounds} times: on two cores, compilation otherwise takes CPU
-   * from the gateway and the backend during the first minutes, which a long-running node does
-   * not pay. Answers the seconds spent.
+   * Runs {@code round} (a few seconds of load) until the JIT compilers used under 5% of the round's
+   * time, at most {@code maxRounds} times: on two cores, compilation otherwise takes CPU from the
+   * gateway and the backend during the first minutes, which a long-running node does not pay.
+   * Answers the seconds spent.
    */
   double warmUntilCompiled(int maxRounds, Callable<?> round) throws Exception {
     long started = System.nanoTime();
@@ -186,7 +196,7 @@ final class LocalGateway implements AutoCloseable {
     try {
       run(jcmd.toString(), Long.toString(pid()), "GC.run");
       String info = run(jcmd.toString(), Long.toString(pid()), "GC.heap_info");
-      var m = java.util.regex.Pattern.compile("total (\\d+)K, used (\\d+)K").matcher(info);
+      var m = Pattern.compile("total (\\d+)K, used (\\d+)K").matcher(info);
       return m.find() ? Long.parseLong(m.group(2)) * 1024 : -1;
     } catch (Exception e) {
       return -1;

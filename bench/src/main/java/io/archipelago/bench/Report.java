@@ -14,14 +14,28 @@ final class Report {
 
   /**
    * One figure. {@code baseline} is NaN where a figure has no baseline. {@code bare}, where
-   * measured (NaN elsewhere), is the same load through the least a gateway could be, described
-   * by {@code bareName}: a bare TCP relay in front of Swift ({@link TcpRelay}), or a bare HTTP
-   * server doing the same durable write ({@link BareObjectServer}).
+   * measured (NaN elsewhere), is the same load through the least a gateway could be, described by
+   * {@code bareName}: a bare TCP relay in front of Swift ({@link TcpRelay}), or a bare HTTP server
+   * doing the same durable write ({@link BareObjectServer}).
    */
-  record Figure(String name, String unit, double gateway, double baseline, String baselineName,
-      String target, String note, double bare, String bareName) {
+  record Figure(
+      String name,
+      String unit,
+      double gateway,
+      double baseline,
+      String baselineName,
+      String target,
+      String note,
+      double bare,
+      String bareName) {
 
-    Figure(String name, String unit, double gateway, double baseline, String baselineName, String target,
+    Figure(
+        String name,
+        String unit,
+        double gateway,
+        double baseline,
+        String baselineName,
+        String target,
         String note) {
       this(name, unit, gateway, baseline, baselineName, target, note, Double.NaN, "-");
     }
@@ -32,7 +46,9 @@ final class Report {
 
     /** Bare over baseline: the ratio that a gateway doing nothing but the unavoidable reaches. */
     double bareRatio() {
-      return Double.isNaN(bare) || Double.isNaN(baseline) || baseline == 0 ? Double.NaN : bare / baseline;
+      return Double.isNaN(bare) || Double.isNaN(baseline) || baseline == 0
+          ? Double.NaN
+          : bare / baseline;
     }
   }
 
@@ -46,16 +62,32 @@ final class Report {
   void print(String machine) {
     System.out.println();
     System.out.println("Archipelago benchmark (" + machine + ")");
-    System.out.printf(Locale.ROOT, "%-46s %14s %14s %8s  %-14s %9s  %s%n", "figure", "gateway", "baseline", "ratio",
-        "target", "bare/base", "baseline is");
+    System.out.printf(
+        Locale.ROOT,
+        "%-46s %14s %14s %8s  %-14s %9s  %s%n",
+        "figure",
+        "gateway",
+        "baseline",
+        "ratio",
+        "target",
+        "bare/base",
+        "baseline is");
     for (Figure f : figures) {
       System.out.println(line(f));
     }
   }
 
   private static String line(Figure f) {
-    return String.format(Locale.ROOT, "%-46s %14s %14s %8s  %-14s %9s  %s", f.name() + " [" + f.unit() + "]",
-        fmt(f.gateway()), fmt(f.baseline()), ratio(f.ratio()), f.target(), ratio(f.bareRatio()), f.baselineName());
+    return String.format(
+        Locale.ROOT,
+        "%-46s %14s %14s %8s  %-14s %9s  %s",
+        f.name() + " [" + f.unit() + "]",
+        fmt(f.gateway()),
+        fmt(f.baseline()),
+        ratio(f.ratio()),
+        f.target(),
+        ratio(f.bareRatio()),
+        f.baselineName());
   }
 
   private static String ratio(double r) {
@@ -66,7 +98,9 @@ final class Report {
     if (Double.isNaN(v)) {
       return "-";
     }
-    return Math.abs(v) >= 100 ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.2f", v);
+    return Math.abs(v) >= 100
+        ? String.format(Locale.ROOT, "%.0f", v)
+        : String.format(Locale.ROOT, "%.2f", v);
   }
 
   /**

@@ -7,13 +7,17 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.regex.Pattern;
 
 /** A minimal Swift client for the benchmark: TempAuth login and raw requests. */
 final class SwiftHttp {
 
   // HTTP/1.1 as Swift clients speak it (the JDK's default would offer an h2c upgrade).
-  final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5)).build();
+  final HttpClient http =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
   final String storageUrl;
   final String token;
 
@@ -22,14 +26,21 @@ final class SwiftHttp {
     this.token = token;
   }
 
-  static SwiftHttp login(String authUrl, String user, String key) throws IOException, InterruptedException {
+  static SwiftHttp login(String authUrl, String user, String key)
+      throws IOException, InterruptedException {
     HttpClient client = HttpClient.newHttpClient();
-    HttpResponse<Void> r = client.send(HttpRequest.newBuilder(URI.create(authUrl))
-        .header("X-Auth-User", user).header("X-Auth-Key", key).build(), HttpResponse.BodyHandlers.discarding());
+    HttpResponse<Void> r =
+        client.send(
+            HttpRequest.newBuilder(URI.create(authUrl))
+                .header("X-Auth-User", user)
+                .header("X-Auth-Key", key)
+                .build(),
+            HttpResponse.BodyHandlers.discarding());
     if (r.statusCode() != 200) {
       throw new IllegalStateException("auth at " + authUrl + " answered " + r.statusCode());
     }
-    return new SwiftHttp(r.headers().firstValue("X-Storage-Url").orElseThrow(),
+    return new SwiftHttp(
+        r.headers().firstValue("X-Storage-Url").orElseThrow(),
         r.headers().firstValue("X-Auth-Token").orElseThrow());
   }
 
@@ -41,12 +52,14 @@ final class SwiftHttp {
   /** The same account and token, reached through {@code port} on 127.0.0.1 (a relay in front). */
   SwiftHttp through(int port) {
     URI storage = URI.create(storageUrl);
-    return new SwiftHttp(storageUrl.replaceFirst(java.util.regex.Pattern.quote(storage.getRawAuthority()),
-        "127.0.0.1:" + port), token);
+    return new SwiftHttp(
+        storageUrl.replaceFirst(Pattern.quote(storage.getRawAuthority()), "127.0.0.1:" + port),
+        token);
   }
 
   HttpRequest.Builder request(String path) {
-    return HttpRequest.newBuilder(URI.create(storageUrl + path)).timeout(Duration.ofMinutes(10))
+    return HttpRequest.newBuilder(URI.create(storageUrl + path))
+        .timeout(Duration.ofMinutes(10))
         .header("X-Auth-Token", token);
   }
 

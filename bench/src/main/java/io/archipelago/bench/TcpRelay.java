@@ -5,6 +5,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
@@ -29,14 +30,17 @@ final class TcpRelay implements AutoCloseable {
   private final InetSocketAddress target;
   private final Set<SocketChannel> open = ConcurrentHashMap.newKeySet();
   private final Set<Thread> pumps = ConcurrentHashMap.newKeySet();
+
   /** CPU time of pump threads that have ended. */
   private final AtomicLong endedCpuNanos = new AtomicLong();
+
   private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
 
   TcpRelay(InetSocketAddress target) throws IOException {
     this.target = target;
-    this.server = ServerSocketChannel.open()
-        .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 256);
+    this.server =
+        ServerSocketChannel.open()
+            .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 256);
     Thread acceptor = new Thread(this::acceptLoop, "relay-accept");
     acceptor.setDaemon(true);
     acceptor.start();
@@ -56,7 +60,7 @@ final class TcpRelay implements AutoCloseable {
     return total / 1_000_000;
   }
 
-  private java.net.SocketAddress localAddress() {
+  private SocketAddress localAddress() {
     try {
       return server.getLocalAddress();
     } catch (IOException e) {
@@ -89,30 +93,33 @@ final class TcpRelay implements AutoCloseable {
 
   /** Copies one direction until end of stream, then half-closes the other side. */
   private void pump(SocketChannel from, SocketChannel to, AtomicInteger running) {
-    Thread pump = new Thread(() -> {
-      ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER);
-      try {
-        while (from.read(buffer) >= 0) {
-          buffer.flip();
-          while (buffer.hasRemaining()) {
-            to.write(buffer);
-          }
-          buffer.clear();
-        }
-        to.shutdownOutput();
-      } catch (IOException e) {
-        // A reset on one side ends the connection on both.
-        closeQuietly(from);
-        closeQuietly(to);
-      } finally {
-        endedCpuNanos.addAndGet(Math.max(0, threads.getCurrentThreadCpuTime()));
-        pumps.remove(Thread.currentThread());
-        if (running.decrementAndGet() == 0) {
-          closeQuietly(from);
-          closeQuietly(to);
-        }
-      }
-    }, "relay-pump");
+    Thread pump =
+        new Thread(
+            () -> {
+              ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER);
+              try {
+                while (from.read(buffer) >= 0) {
+                  buffer.flip();
+                  while (buffer.hasRemaining()) {
+                    to.write(buffer);
+                  }
+                  buffer.clear();
+                }
+                to.shutdownOutput();
+              } catch (IOException e) {
+                // A reset on one side ends the connection on both.
+                closeQuietly(from);
+                closeQuietly(to);
+              } finally {
+                endedCpuNanos.addAndGet(Math.max(0, threads.getCurrentThreadCpuTime()));
+                pumps.remove(Thread.currentThread());
+                if (running.decrementAndGet() == 0) {
+                  closeQuietly(from);
+                  closeQuietly(to);
+                }
+              }
+            },
+            "relay-pump");
     pump.setDaemon(true);
     pumps.add(pump);
     pump.start();

@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 class ReportTest {
 
   private static Report.Figure figure(String name, double gateway, double baseline) {
-    return new Report.Figure(name, "ops/s", gateway, baseline, Double.isNaN(baseline) ? "-" : "direct", "report", "");
+    return new Report.Figure(
+        name, "ops/s", gateway, baseline, Double.isNaN(baseline) ? "-" : "direct", "report", "");
   }
 
   @Test
@@ -25,10 +26,14 @@ class ReportTest {
   void missingFiguresAndNonFiniteNumbersAreProblems() {
     Report report = new Report();
     // has a baseline, but no number for it
-    report.add(new Report.Figure("2 4 KiB PUT throughput", "ops/s", 30, Double.NaN, "direct", "report", ""));
+    report.add(
+        new Report.Figure(
+            "2 4 KiB PUT throughput", "ops/s", 30, Double.NaN, "direct", "report", ""));
     report.add(figure("3 container HEAD throughput", Double.POSITIVE_INFINITY, 10));
     report.add(figure("6c gateway heap after passivation", -1, Double.NaN));
-    report.add(new Report.Figure("7 one hot container", "ops/s", 30, 40, "direct", "report", "", Double.NaN, "bare"));
+    report.add(
+        new Report.Figure(
+            "7 one hot container", "ops/s", 30, 40, "direct", "report", "", Double.NaN, "bare"));
     List<String> problems = report.problems(List.of("1", "2", "3", "6c", "7"));
     assertEquals(5, problems.size(), problems.toString());
     assertTrue(problems.contains("7 one hot container: bare figure is NaN"));

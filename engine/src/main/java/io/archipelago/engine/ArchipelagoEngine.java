@@ -5,12 +5,12 @@ import akka.cluster.typed.Cluster;
 import com.typesafe.config.Config;
 import io.archipelago.engine.account.AccountEntity;
 import io.archipelago.engine.backend.BackendConfig;
-import io.archipelago.engine.cluster.ClusterGuard;
 import io.archipelago.engine.backend.BackendDescriptor;
 import io.archipelago.engine.backend.BackendRegistry;
 import io.archipelago.engine.backend.BackendRegistryEntity;
-import io.archipelago.engine.backend.RegistrySync;
 import io.archipelago.engine.backend.ObjectStoreFactory;
+import io.archipelago.engine.backend.RegistrySync;
+import io.archipelago.engine.cluster.ClusterGuard;
 import io.archipelago.engine.container.ContainerEntity;
 import io.archipelago.engine.ops.AccountOps;
 import io.archipelago.engine.ops.BackendOps;
@@ -26,9 +26,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The engine of one gateway node: joins the cluster, starts sharding for the container and
- * account entities, builds the backend registry and keeps its capacity figures fresh, starts the
- * sync of multi-site containers, and offers the operations the HTTP layer calls.
+ * The engine of one gateway node: joins the cluster, starts sharding for the container and account
+ * entities, builds the backend registry and keeps its capacity figures fresh, starts the sync of
+ * multi-site containers, and offers the operations the HTTP layer calls.
  */
 public final class ArchipelagoEngine {
 
@@ -55,12 +55,18 @@ public final class ArchipelagoEngine {
     this.defaultPolicy = config.getString("archipelago.placement.default-policy");
     if (!policies.containsKey(defaultPolicy)) {
       throw new IllegalArgumentException(
-          "archipelago.placement.default-policy '" + defaultPolicy + "' is not a configured policy");
+          "archipelago.placement.default-policy '"
+              + defaultPolicy
+              + "' is not a configured policy");
     }
     Duration askTimeout = config.getDuration("archipelago.engine.ask-timeout");
     EngineContext ctx =
         new EngineContext(
-            system, registry, policies, defaultPolicy, askTimeout,
+            system,
+            registry,
+            policies,
+            defaultPolicy,
+            askTimeout,
             config.getDuration("archipelago.engine.ask-retry-budget"),
             EngineContext.ReadFallback.fromConfig(config));
     this.containers = new ContainerOps(ctx);
@@ -69,10 +75,15 @@ public final class ArchipelagoEngine {
     this.nodeAddress = Cluster.get(system).selfMember().address().hostPort();
     RegistrySync sync =
         RegistrySync.start(
-            system, registry, initial, nodeAddress,
-            config.getDuration("archipelago.engine.registry-refresh-interval"), askTimeout);
+            system,
+            registry,
+            initial,
+            nodeAddress,
+            config.getDuration("archipelago.engine.registry-refresh-interval"),
+            askTimeout);
     this.backends = new BackendOps(ctx, sync);
-    this.cluster = new ClusterOps(system, config.getDuration("archipelago.engine.cluster-stats-timeout"));
+    this.cluster =
+        new ClusterOps(system, config.getDuration("archipelago.engine.cluster-stats-timeout"));
     this.sync = ContainerSync.start(system, registry, nodeAddress);
   }
 
@@ -90,9 +101,18 @@ public final class ArchipelagoEngine {
 
   private void startCapacityPolling(Duration interval) {
     Runnable poll =
-        () -> registry.backends().forEach(
-            b -> registry.store(b.id()).ifPresent(
-                store -> store.capacity().thenAccept(c -> registry.reportCapacity(b.id(), c))));
+        () ->
+            registry
+                .backends()
+                .forEach(
+                    b ->
+                        registry
+                            .store(b.id())
+                            .ifPresent(
+                                store ->
+                                    store
+                                        .capacity()
+                                        .thenAccept(c -> registry.reportCapacity(b.id(), c))));
     poll.run();
     system.scheduler().scheduleAtFixedRate(interval, interval, poll, system.executionContext());
   }

@@ -17,10 +17,9 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * The actor system of the entity tests: the in-memory journal and snapshot store of the
- * persistence test kit, {@code application-test.conf}, and a one-node cluster with the account
- * entity sharded, because a container entity's stats timer tells its account through
- * ClusterSharding.
+ * The actor system of the entity tests: the in-memory journal and snapshot store of the persistence
+ * test kit, {@code application-test.conf}, and a one-node cluster with the account entity sharded,
+ * because a container entity's stats timer tells its account through ClusterSharding.
  */
 public final class EntityTestSystem {
 
@@ -28,8 +27,8 @@ public final class EntityTestSystem {
 
   /**
    * {@link EventSourcedBehaviorTestKit#config()} turns serialization off in the in-memory stores;
-   * we turn it back on, so that recovery in the tests reads events and snapshots that went
-   * through CBOR, as they do in production.
+   * we turn it back on, so that recovery in the tests reads events and snapshots that went through
+   * CBOR, as they do in production.
    */
   public static Config config() {
     return ConfigFactory.parseString(
@@ -40,8 +39,8 @@ public final class EntityTestSystem {
   }
 
   /**
-   * The single event a command persisted, unwrapped: the journal (which the test kit reads
-   * back) holds hash-chained {@link AuditEnvelope}s, not the domain events.
+   * The single event a command persisted, unwrapped: the journal (which the test kit reads back)
+   * holds hash-chained {@link AuditEnvelope}s, not the domain events.
    */
   public static Object event(EventSourcedBehaviorTestKit.CommandResult<?, ?, ?> result) {
     List<?> events = result.events();
@@ -56,7 +55,8 @@ public final class EntityTestSystem {
     if (!(stored instanceof AuditEnvelope e)) {
       return stored;
     }
-    for (EventSchema<?> schema : List.of(EventSchemas.CONTAINER, EventSchemas.ACCOUNT, EventSchemas.REGISTRY)) {
+    for (EventSchema<?> schema :
+        List.of(EventSchemas.CONTAINER, EventSchemas.ACCOUNT, EventSchemas.REGISTRY)) {
       if (schema.knows(e.type())) {
         return schema.decode(MAPPER, e.type(), e.version(), e.payload());
       }
@@ -64,7 +64,8 @@ public final class EntityTestSystem {
     throw new AssertionError("unknown event type " + e.type());
   }
 
-  private static final com.fasterxml.jackson.databind.ObjectMapper MAPPER = AuditMapper.create(config().resolve());
+  private static final com.fasterxml.jackson.databind.ObjectMapper MAPPER =
+      AuditMapper.create(config().resolve());
 
   /** Starts the system, joins it to itself and starts account sharding. */
   public static ActorTestKit start(String name) {

@@ -25,8 +25,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Starts one gateway node: schema, actor system (cluster, sharding, journal), engine, HTTP.
- * {@code bin/archipelago serve} runs it with the root application.conf.
+ * Starts one gateway node: schema, actor system (cluster, sharding, journal), engine, HTTP. {@code
+ * bin/archipelago serve} runs it with the root application.conf.
  */
 public final class Main {
 
@@ -43,27 +43,32 @@ public final class Main {
   /**
    * Akka's Java API hands out CompletableFutures (Scala futures converted) whose every callback
    * runs asynchronously on the common fork-join pool. With fewer than three cores that pool has
-   * parallelism 1, and the JDK then starts a new thread for each callback: thousands of threads
-   * a second under load. A wider pool keeps the callbacks on a few reused threads. Must run
-   * before anything touches ForkJoinPool (hence the static initializer above the logger); an
-   * explicit -D setting wins.
+   * parallelism 1, and the JDK then starts a new thread for each callback: thousands of threads a
+   * second under load. A wider pool keeps the callbacks on a few reused threads. Must run before
+   * anything touches ForkJoinPool (hence the static initializer above the logger); an explicit -D
+   * setting wins.
    */
   static void widenCommonPool() {
     String property = "ForkJoinPool.common.parallelism";
     if (System.getProperty(property) == null) {
-      System.setProperty(property, Integer.toString(Math.max(4, Runtime.getRuntime().availableProcessors())));
+      System.setProperty(
+          property, Integer.toString(Math.max(4, Runtime.getRuntime().availableProcessors())));
     }
   }
 
   public static void main(String[] args) {
     String command = args.length == 0 ? "serve" : args[0];
     if (command.equals("audit")) {
-      System.exit(AuditCli.run(ArchipelagoConfig.load(),
-          new PrintWriter(System.out, true), new PrintWriter(System.err, true),
-          Arrays.copyOfRange(args, 1, args.length)));
+      System.exit(
+          AuditCli.run(
+              ArchipelagoConfig.load(),
+              new PrintWriter(System.out, true),
+              new PrintWriter(System.err, true),
+              Arrays.copyOfRange(args, 1, args.length)));
     }
     if (!command.equals("serve")) {
-      System.err.println("usage: archipelago serve | archipelago audit <verify|replay|export|tail> ...");
+      System.err.println(
+          "usage: archipelago serve | archipelago audit <verify|replay|export|tail> ...");
       System.exit(2);
     }
     Config config = ArchipelagoConfig.load();
@@ -75,19 +80,23 @@ public final class Main {
     }
     logCommonPool();
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "archipelago", config);
-    start(system).whenComplete((binding, failure) -> {
-      if (failure != null) {
-        log.error("could not start the gateway: {}", failure.getMessage(), failure);
-        system.terminate();
-        System.exit(1);
-      }
-    });
+    start(system)
+        .whenComplete(
+            (binding, failure) -> {
+              if (failure != null) {
+                log.error("could not start the gateway: {}", failure.getMessage(), failure);
+                system.terminate();
+                System.exit(1);
+              }
+            });
   }
 
   private static void logCommonPool() {
     int parallelism = ForkJoinPool.getCommonPoolParallelism();
     if (parallelism < 2) {
-      log.warn("common fork-join pool parallelism {}: every future callback starts a thread", parallelism);
+      log.warn(
+          "common fork-join pool parallelism {}: every future callback starts a thread",
+          parallelism);
     } else {
       log.info("common fork-join pool parallelism {}", parallelism);
     }
@@ -98,7 +107,8 @@ public final class Main {
     Config config = system.settings().config();
     ArchipelagoEngine engine = ArchipelagoEngine.start(system);
     if (config.getBoolean("archipelago.management.enabled")) {
-      AkkaManagement.get(system).start()
+      AkkaManagement.get(system)
+          .start()
           .thenAccept(uri -> engine.sync().targets().addGatewayPort(uri.port()));
     }
     if (config.getBoolean("archipelago.cluster.bootstrap")) {
@@ -108,50 +118,70 @@ public final class Main {
         TempAuthUsers.fromConfig(config, config.getString("archipelago.auth.reseller-prefix"));
     TokenCodec tokens =
         new TokenCodec(
-            TokenSecret.load(config), config.getDuration("archipelago.auth.token-ttl"), Clock.systemUTC());
+            TokenSecret.load(config),
+            config.getDuration("archipelago.auth.token-ttl"),
+            Clock.systemUTC());
     AuthController auth = new AuthController(users, tokens, Clock.systemUTC());
     long maxObjectSize = config.getBytes("archipelago.http.max-object-size");
     String host = config.getString("archipelago.http.host");
     int port = config.getInt("archipelago.http.port");
     return HttpServer.bind(
-            system, host, port,
+            system,
+            host,
+            port,
             headLength -> new GatewayRoutes(engine, auth, maxObjectSize, headLength)::handle,
             config.getDuration("archipelago.http.shutdown-grace"))
-        .thenApply(binding -> {
-          // Container sync never sends to the gateway's own ports, this one included.
-          engine.sync().targets().addGatewayPort(binding.localAddress().getPort());
-          printBanner(config, binding, engine);
-          return binding;
-        });
+        .thenApply(
+            binding -> {
+              // Container sync never sends to the gateway's own ports, this one included.
+              engine.sync().targets().addGatewayPort(binding.localAddress().getPort());
+              printBanner(config, binding, engine);
+              return binding;
+            });
   }
 
-  private static void printBanner(Config config, HttpServer.Binding binding, ArchipelagoEngine engine) {
-    String url = "http://" + binding.localAddress().getHostString() + ":" + binding.localAddress().getPort();
+  private static void printBanner(
+      Config config, HttpServer.Binding binding, ArchipelagoEngine engine) {
+    String url =
+        "http://" + binding.localAddress().getHostString() + ":" + binding.localAddress().getPort();
     StringBuilder sb = new StringBuilder();
-    sb.append("\nArchipelago gateway is up (cluster node ").append(engine.nodeAddress()).append(")\n");
+    sb.append("\nArchipelago gateway is up (cluster node ")
+        .append(engine.nodeAddress())
+        .append(")\n");
     sb.append("  Auth URL:    ").append(url).append("/auth/v1.0\n");
     sb.append("  Swift API:   ").append(url).append("/v1/AUTH_<account>\n");
     sb.append("  Backends:    ");
     engine.registry().backends().stream()
         .sorted(Comparator.comparing(b -> b.id()))
-        .forEach(b -> sb.append(b.id()).append(" (").append(b.kind().configValue()).append(", ")
-            .append(String.join("/", b.tiers())).append(") "));
+        .forEach(
+            b ->
+                sb.append(b.id())
+                    .append(" (")
+                    .append(b.kind().configValue())
+                    .append(", ")
+                    .append(String.join("/", b.tiers()))
+                    .append(") "));
     sb.append('\n');
     if (config.getBoolean("archipelago.auth.print-credentials")) {
       Config users = config.getConfig("archipelago.auth.users");
       sb.append("  Credentials (from application.conf):\n");
-      users.root().keySet().stream().sorted().forEach(user -> {
-        String[] words = users.getString("\"" + user + "\"").trim().split("\\s+");
-        sb.append("    ").append(user).append(" / ").append(words[0]);
-        if (words.length > 1) {
-          sb.append("   ").append(String.join(" ", Arrays.copyOfRange(words, 1, words.length)));
-        }
-        sb.append('\n');
-      });
-      sb.append("  Try: swift -A ").append(url).append("/auth/v1.0 -U test:tester -K testing stat\n");
+      users.root().keySet().stream()
+          .sorted()
+          .forEach(
+              user -> {
+                String[] words = users.getString("\"" + user + "\"").trim().split("\\s+");
+                sb.append("    ").append(user).append(" / ").append(words[0]);
+                if (words.length > 1) {
+                  sb.append("   ")
+                      .append(String.join(" ", Arrays.copyOfRange(words, 1, words.length)));
+                }
+                sb.append('\n');
+              });
+      sb.append("  Try: swift -A ")
+          .append(url)
+          .append("/auth/v1.0 -U test:tester -K testing stat\n");
     }
     System.out.println(sb);
     System.out.flush();
   }
-
 }

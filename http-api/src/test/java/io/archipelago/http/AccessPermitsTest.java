@@ -26,8 +26,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class AccessPermitsTest {
 
-  @RegisterExtension
-  static final GatewayExtension gateway = GatewayExtension.embedded();
+  @RegisterExtension static final GatewayExtension gateway = GatewayExtension.embedded();
   static AccessControl access;
 
   @BeforeAll
@@ -37,14 +36,30 @@ class AccessPermitsTest {
     tester.call("PUT", "/private");
     // A second engine over the same actor system shares the node's entities and backends.
     ArchipelagoEngine engine = ArchipelagoEngine.start(gateway.system());
-    access = new AccessControl((AuthController) null, engine.containers(), engine.accounts(), "AUTH_",
-        Clock.systemUTC());
+    access =
+        new AccessControl(
+            (AuthController) null,
+            engine.containers(),
+            engine.accounts(),
+            "AUTH_",
+            Clock.systemUTC());
   }
 
   private static boolean permits(Principal who, String method, String target) throws Exception {
-    SwiftRequest request = new SwiftRequest(HttpRequest.GET("/v1/AUTH_test/x/y"),
-        RequestPath.parse("/v1/AUTH_test/x/y"), Map.of(), Map.of(), who, "127.0.0.1", "node", "tx");
-    return access.permits(request, method, RequestPath.parse(target)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    SwiftRequest request =
+        new SwiftRequest(
+            HttpRequest.GET("/v1/AUTH_test/x/y"),
+            RequestPath.parse("/v1/AUTH_test/x/y"),
+            Map.of(),
+            Map.of(),
+            who,
+            "127.0.0.1",
+            "node",
+            "tx");
+    return access
+        .permits(request, method, RequestPath.parse(target))
+        .toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
   }
 
   @Test
@@ -59,8 +74,12 @@ class AccessPermitsTest {
     assertEquals(false, permits(tester3, "GET", "/v1/AUTH_test/private/o"));
     assertEquals(true, permits(anonymous, "GET", "/v1/AUTH_test/readable/o"));
     assertEquals(false, permits(anonymous, "GET", "/v1/AUTH_test/private/o"));
-    assertEquals(false, permits(new Principal("test2:tester2", "AUTH_test2", Set.of(".admin")), "GET",
-        "/v1/AUTH_test/private/o"));
+    assertEquals(
+        false,
+        permits(
+            new Principal("test2:tester2", "AUTH_test2", Set.of(".admin")),
+            "GET",
+            "/v1/AUTH_test/private/o"));
 
     Principal containerUrl = new Principal(".wsgi.tempurl", "AUTH_test/private", Set.of());
     assertEquals(true, permits(containerUrl, "GET", "/v1/AUTH_test/private/segment"));

@@ -18,13 +18,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Account metadata and TempAuth's account ACLs ({@code X-Account-Access-Control}) over HTTP.
- * Each test uses its own account (test2 or test) and resets the ACL it sets.
+ * Account metadata and TempAuth's account ACLs ({@code X-Account-Access-Control}) over HTTP. Each
+ * test uses its own account (test2 or test) and resets the ACL it sets.
  */
 class AccountAclApiTest {
 
-  @RegisterExtension
-  static final GatewayExtension gateway = GatewayExtension.embedded();
+  @RegisterExtension static final GatewayExtension gateway = GatewayExtension.embedded();
   static SwiftClient tester;
   static SwiftClient tester3;
   static SwiftClient otherAccount;
@@ -41,7 +40,8 @@ class AccountAclApiTest {
   }
 
   /** test2:tester2 on AUTH_test. */
-  private static HttpResponse<String> asOtherAccount(String method, String path, Map<String, String> headers, String body) {
+  private static HttpResponse<String> asOtherAccount(
+      String method, String path, Map<String, String> headers, String body) {
     Map<String, String> h = new HashMap<>(headers);
     h.put("X-Auth-Token", otherAccount.token());
     return PlainHttp.send(method, tester.storageUrl() + path, h, body);
@@ -50,36 +50,54 @@ class AccountAclApiTest {
   @Test
   void accountMetadataIsSetChangedAndRemoved() {
     SwiftClient owner = otherAccount;
-    assertEquals(204, owner.call("POST", "", Map.of("X-Account-Meta-Color", "blue", "X-Account-Meta-Size", "xl"), null).statusCode());
+    assertEquals(
+        204,
+        owner
+            .call(
+                "POST",
+                "",
+                Map.of("X-Account-Meta-Color", "blue", "X-Account-Meta-Size", "xl"),
+                null)
+            .statusCode());
     HttpResponse<String> head = owner.call("HEAD", "");
     assertEquals(204, head.statusCode());
     assertEquals("blue", header(head, "X-Account-Meta-Color"));
     assertEquals("xl", header(head, "X-Account-Meta-Size"));
     assertEquals("blue", header(owner.call("GET", ""), "X-Account-Meta-Color"));
 
-    assertEquals(204, owner.call("POST", "", Map.of("X-Account-Meta-Color", "red"), null).statusCode());
+    assertEquals(
+        204, owner.call("POST", "", Map.of("X-Account-Meta-Color", "red"), null).statusCode());
     assertEquals("red", header(owner.call("HEAD", ""), "X-Account-Meta-Color"));
     assertEquals("xl", header(owner.call("HEAD", ""), "X-Account-Meta-Size"));
 
     // An empty value removes, and so does X-Remove-Account-Meta-*, whatever its value.
-    assertEquals(204, owner.call("POST", "", Map.of("X-Account-Meta-Color", ""), null).statusCode());
+    assertEquals(
+        204, owner.call("POST", "", Map.of("X-Account-Meta-Color", ""), null).statusCode());
     assertNull(header(owner.call("HEAD", ""), "X-Account-Meta-Color"));
-    assertEquals(204, owner.call("POST", "", Map.of("X-Remove-Account-Meta-Size", "x"), null).statusCode());
+    assertEquals(
+        204, owner.call("POST", "", Map.of("X-Remove-Account-Meta-Size", "x"), null).statusCode());
     head = owner.call("HEAD", "");
     assertNull(header(head, "X-Account-Meta-Size"));
-    assertEquals(204, owner.call("POST", "", Map.of("X-Remove-Account-Meta-Never-Set", "x"), null).statusCode());
+    assertEquals(
+        204,
+        owner.call("POST", "", Map.of("X-Remove-Account-Meta-Never-Set", "x"), null).statusCode());
   }
 
   @Test
   void readOnlyGrantsGetAndHeadOnTheWholeAccount() {
     tester.call("PUT", "/ro");
     tester.call("PUT", "/ro/o", Map.of(), "data");
-    tester.call("POST", "", Map.of("X-Account-Meta-Temp-URL-Key", "secret", "X-Account-Meta-Team", "storage"), null);
+    tester.call(
+        "POST",
+        "",
+        Map.of("X-Account-Meta-Temp-URL-Key", "secret", "X-Account-Meta-Team", "storage"),
+        null);
     assertEquals(403, tester3.call("GET", "").statusCode());
 
     assertEquals(204, setAcl("{\"read-only\": [\"test:tester3\"]}").statusCode());
     HttpResponse<String> ownerHead = tester.call("HEAD", "");
-    assertEquals("{\"read-only\":[\"test:tester3\"]}", header(ownerHead, "X-Account-Access-Control"));
+    assertEquals(
+        "{\"read-only\":[\"test:tester3\"]}", header(ownerHead, "X-Account-Access-Control"));
     assertEquals("secret", header(ownerHead, "X-Account-Meta-Temp-Url-Key"));
 
     HttpResponse<String> listing = tester3.call("GET", "");
@@ -114,14 +132,27 @@ class AccountAclApiTest {
     assertEquals(201, asOtherAccount("PUT", "/rw-made-by-test2", Map.of(), null).statusCode());
     assertEquals(204, tester.call("HEAD", "/rw-made-by-test2").statusCode());
     // Container metadata goes through, ACLs and TempURL keys are dropped silently.
-    assertEquals(204, asOtherAccount("POST", "/rw", Map.of("X-Container-Meta-Note", "hi",
-        "X-Container-Read", ".r:*", "X-Container-Meta-Temp-Url-Key", "k"), null).statusCode());
+    assertEquals(
+        204,
+        asOtherAccount(
+                "POST",
+                "/rw",
+                Map.of(
+                    "X-Container-Meta-Note",
+                    "hi",
+                    "X-Container-Read",
+                    ".r:*",
+                    "X-Container-Meta-Temp-Url-Key",
+                    "k"),
+                null)
+            .statusCode());
     HttpResponse<String> head = tester.call("HEAD", "/rw");
     assertEquals("hi", header(head, "X-Container-Meta-Note"));
     assertNull(header(head, "X-Container-Read"));
     assertNull(header(head, "X-Container-Meta-Temp-Url-Key"));
     assertEquals(204, asOtherAccount("HEAD", "", Map.of(), null).statusCode());
-    assertEquals(403, asOtherAccount("POST", "", Map.of("X-Account-Meta-X", "y"), null).statusCode());
+    assertEquals(
+        403, asOtherAccount("POST", "", Map.of("X-Account-Meta-X", "y"), null).statusCode());
     assertEquals(204, asOtherAccount("DELETE", "/rw/o", Map.of(), null).statusCode());
     assertEquals(204, asOtherAccount("DELETE", "/rw-made-by-test2", Map.of(), null).statusCode());
     // tester3 is of account test, not test2.
@@ -134,14 +165,17 @@ class AccountAclApiTest {
   void adminActsAsTheOwner() {
     tester.call("PUT", "/adm");
     assertEquals(204, setAcl("{\"admin\":[\"test:tester3\"]}").statusCode());
-    assertEquals(204, tester3.call("POST", "", Map.of("X-Account-Meta-By", "tester3"), null).statusCode());
+    assertEquals(
+        204, tester3.call("POST", "", Map.of("X-Account-Meta-By", "tester3"), null).statusCode());
     assertEquals("tester3", header(tester.call("HEAD", ""), "X-Account-Meta-By"));
-    assertEquals(204, tester3.call("POST", "/adm", Map.of("X-Container-Read", ".r:*"), null).statusCode());
+    assertEquals(
+        204, tester3.call("POST", "/adm", Map.of("X-Container-Read", ".r:*"), null).statusCode());
     assertEquals(".r:*", header(tester3.call("HEAD", "/adm"), "X-Container-Read"));
     HttpResponse<String> head = tester3.call("HEAD", "");
     assertEquals("{\"admin\":[\"test:tester3\"]}", header(head, "X-Account-Access-Control"));
     // An admin may change the account ACL, even revoke its own grant.
-    assertEquals(204, tester3.call("POST", "", Map.of("X-Account-Access-Control", "{}"), null).statusCode());
+    assertEquals(
+        204, tester3.call("POST", "", Map.of("X-Account-Access-Control", "{}"), null).statusCode());
     assertEquals(403, tester3.call("HEAD", "").statusCode());
   }
 
@@ -150,21 +184,28 @@ class AccountAclApiTest {
     HttpResponse<String> r = setAcl("{\"admin\": \"x\"}");
     assertEquals(400, r.statusCode());
     assertTrue(r.headers().firstValue("Content-Type").orElseThrow().startsWith("text/plain"));
-    assertEquals("X-Account-Access-Control invalid: Value for key \"admin\" must be a list\n\nInput: {\"admin\": \"x\"}\n", r.body());
-    assertEquals("X-Account-Access-Control invalid: Syntax error in input ('not json')\n\nInput: not json\n",
+    assertEquals(
+        "X-Account-Access-Control invalid: Value for key \"admin\" must be a list\n\nInput: {\"admin\": \"x\"}\n",
+        r.body());
+    assertEquals(
+        "X-Account-Access-Control invalid: Syntax error in input ('not json')\n\nInput: not json\n",
         setAcl("not json").body());
-    assertEquals("X-Account-Access-Control invalid: Key \"owner\" not recognized\n\nInput: {\"owner\":[]}\n",
+    assertEquals(
+        "X-Account-Access-Control invalid: Key \"owner\" not recognized\n\nInput: {\"owner\":[]}\n",
         setAcl("{\"owner\":[]}").body());
-    assertEquals("X-Account-Access-Control invalid: Elements of \"read-only\" list must be strings\n\nInput: {\"read-only\":[1]}\n",
+    assertEquals(
+        "X-Account-Access-Control invalid: Elements of \"read-only\" list must be strings\n\nInput: {\"read-only\":[1]}\n",
         setAcl("{\"read-only\":[1]}").body());
     // TempAuth checks the syntax before the rights: even tester3 is told.
-    assertEquals(400, tester3.call("POST", "", Map.of("X-Account-Access-Control", "[]"), null).statusCode());
+    assertEquals(
+        400, tester3.call("POST", "", Map.of("X-Account-Access-Control", "[]"), null).statusCode());
     assertNull(header(tester.call("HEAD", ""), "X-Account-Access-Control"));
   }
 
   @Test
   void infoAdvertisesAccountAcls() throws Exception {
-    JsonNode info = new ObjectMapper().readTree(PlainHttp.send("GET", gateway.baseUrl() + "/info").body());
+    JsonNode info =
+        new ObjectMapper().readTree(PlainHttp.send("GET", gateway.baseUrl() + "/info").body());
     assertTrue(info.at("/tempauth/account_acls").asBoolean());
     assertEquals(1024, info.at("/swift/max_object_name_length").asInt());
   }

@@ -19,16 +19,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * An account listing longer than one page of the account entity (here 2 KiB, about seven rows)
- * is asked for page by page and streamed: every format and every query parameter gives the
- * listing a single page would give, which the test computes from the names it created.
+ * An account listing longer than one page of the account entity (here 2 KiB, about seven rows) is
+ * asked for page by page and streamed: every format and every query parameter gives the listing a
+ * single page would give, which the test computes from the names it created.
  */
 class AccountListingPagesTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @RegisterExtension
-  static final GatewayExtension gateway = GatewayExtension.embedded(Map.of("archipelago.engine.account-listing-page-bytes", "2KiB"));
+  static final GatewayExtension gateway =
+      GatewayExtension.embedded(Map.of("archipelago.engine.account-listing-page-bytes", "2KiB"));
+
   static SwiftClient client;
   static final List<String> NAMES = new ArrayList<>();
 
@@ -51,7 +53,12 @@ class AccountListingPagesTest {
 
   /** Swift's listing of {@link #NAMES} (ASCII, so String order is byte order). */
   private static List<String> expected(
-      String prefix, String delimiter, String marker, String endMarker, int limit, boolean reverse) {
+      String prefix,
+      String delimiter,
+      String marker,
+      String endMarker,
+      int limit,
+      boolean reverse) {
     List<String> names = new ArrayList<>(NAMES);
     if (reverse) {
       names.sort(Comparator.reverseOrder());
@@ -79,7 +86,12 @@ class AccountListingPagesTest {
     return rows.subList(0, Math.min(limit, rows.size()));
   }
 
-  private static String query(String prefix, String delimiter, String marker, String endMarker, int limit,
+  private static String query(
+      String prefix,
+      String delimiter,
+      String marker,
+      String endMarker,
+      int limit,
       boolean reverse) {
     StringBuilder q = new StringBuilder("?limit=" + limit);
     if (prefix != null) {
@@ -100,16 +112,19 @@ class AccountListingPagesTest {
     return q.toString();
   }
 
-  private static void check(String prefix, String delimiter, String marker, String endMarker, int limit,
-      boolean reverse) throws Exception {
+  private static void check(
+      String prefix, String delimiter, String marker, String endMarker, int limit, boolean reverse)
+      throws Exception {
     List<String> want = expected(prefix, delimiter, marker, endMarker, limit, reverse);
     String q = query(prefix, delimiter, marker, endMarker, limit, reverse);
 
     HttpResponse<String> plain = client.call("GET", q);
     assertEquals(want.isEmpty() ? 204 : 200, plain.statusCode(), q);
     assertEquals(want.stream().map(n -> n + "\n").reduce("", String::concat), plain.body(), q);
-    assertEquals(String.valueOf(NAMES.size()),
-        plain.headers().firstValue("X-Account-Container-Count").orElse(null), q);
+    assertEquals(
+        String.valueOf(NAMES.size()),
+        plain.headers().firstValue("X-Account-Container-Count").orElse(null),
+        q);
 
     HttpResponse<String> json = client.call("GET", q + "&format=json");
     assertEquals(200, json.statusCode(), q);
@@ -119,7 +134,8 @@ class AccountListingPagesTest {
         jsonRows.add(row.get("subdir").asText());
       } else {
         assertEquals(0, row.get("count").asLong());
-        assertTrue(row.get("last_modified").asText().matches("\\d{4}-\\d\\d-\\d\\dT.*"), row.toString());
+        assertTrue(
+            row.get("last_modified").asText().matches("\\d{4}-\\d\\d-\\d\\dT.*"), row.toString());
         jsonRows.add(row.get("name").asText());
       }
     }
@@ -127,11 +143,16 @@ class AccountListingPagesTest {
 
     HttpResponse<String> xml = client.call("GET", q + "&format=xml");
     assertEquals(200, xml.statusCode(), q);
-    assertTrue(xml.body().startsWith("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<account name=\"AUTH_test2\">"),
+    assertTrue(
+        xml.body()
+            .startsWith(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<account name=\"AUTH_test2\">"),
         xml.body());
     assertTrue(xml.body().endsWith("</account>"), xml.body());
     List<String> xmlRows = new ArrayList<>();
-    Matcher m = Pattern.compile("<container><name>([^<]*)</name>|<subdir name=\"([^\"]*)\">").matcher(xml.body());
+    Matcher m =
+        Pattern.compile("<container><name>([^<]*)</name>|<subdir name=\"([^\"]*)\">")
+            .matcher(xml.body());
     while (m.find()) {
       xmlRows.add(m.group(1) != null ? m.group(1) : m.group(2));
     }
@@ -146,7 +167,9 @@ class AccountListingPagesTest {
     HttpResponse<String> streamed = client.call("GET", "");
     assertEquals("chunked", streamed.headers().firstValue("Transfer-Encoding").orElse(null));
     HttpResponse<String> head = client.call("HEAD", "");
-    assertEquals(String.valueOf(NAMES.size()), head.headers().firstValue("X-Account-Container-Count").orElse(null));
+    assertEquals(
+        String.valueOf(NAMES.size()),
+        head.headers().firstValue("X-Account-Container-Count").orElse(null));
   }
 
   @Test

@@ -18,14 +18,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A backend added through the admin API is checked before it is recorded (400 with the reason):
- * tiers a policy uses, the driver's required and well-formed settings, a filesystem root inside
- * the allowed directory (also through symbolic links). Nothing refused reaches the registry.
+ * tiers a policy uses, the driver's required and well-formed settings, a filesystem root inside the
+ * allowed directory (also through symbolic links). Nothing refused reaches the registry.
  */
 class AdminInputValidationTest {
 
   @TempDir static Path elsewhere;
-  @RegisterExtension
-  static final GatewayExtension gateway = GatewayExtension.embedded();
+  @RegisterExtension static final GatewayExtension gateway = GatewayExtension.embedded();
   static SwiftClient admin;
 
   @BeforeAll
@@ -35,21 +34,29 @@ class AdminInputValidationTest {
 
   @Test
   void aBackendOfATierNoPolicyUsesIsRefused() {
-    refused("{\"id\":\"gold\",\"kind\":\"filesystem\",\"tiers\":[\"gold\"],\"settings\":{\"root\":\"backends/gold\"}}",
+    refused(
+        "{\"id\":\"gold\",\"kind\":\"filesystem\",\"tiers\":[\"gold\"],\"settings\":{\"root\":\"backends/gold\"}}",
         "tier 'gold' is not used by any placement policy");
-    refused("{\"id\":\"empty\",\"kind\":\"filesystem\",\"tiers\":[],\"settings\":{\"root\":\"backends/empty\"}}",
+    refused(
+        "{\"id\":\"empty\",\"kind\":\"filesystem\",\"tiers\":[],\"settings\":{\"root\":\"backends/empty\"}}",
         "tiers must name at least one tier");
   }
 
   @Test
   void remoteBackendsNeedTheirDriversSettingsWellFormed() {
-    refused("{\"id\":\"sw1\",\"kind\":\"swift\",\"tiers\":[\"standard\"],\"settings\":{}}", "'auth-url' is required");
-    refused("{\"id\":\"sw2\",\"kind\":\"swift\",\"tiers\":[\"standard\"],\"settings\":"
-        + "{\"auth-url\":\"file:///etc/passwd\",\"user\":\"a:b\",\"key\":\"k\"}}", "'auth-url' must be an http or https URL");
-    refused("{\"id\":\"sw3\",\"kind\":\"swift\",\"tiers\":[\"standard\"],\"settings\":"
-        + "{\"auth-url\":\"http://127.0.0.1:1/auth/v1.0\",\"user\":\"a:b\",\"key\":\"k\",\"request-timeout\":\"soon\"}}",
+    refused(
+        "{\"id\":\"sw1\",\"kind\":\"swift\",\"tiers\":[\"standard\"],\"settings\":{}}",
+        "'auth-url' is required");
+    refused(
+        "{\"id\":\"sw2\",\"kind\":\"swift\",\"tiers\":[\"standard\"],\"settings\":"
+            + "{\"auth-url\":\"file:///etc/passwd\",\"user\":\"a:b\",\"key\":\"k\"}}",
+        "'auth-url' must be an http or https URL");
+    refused(
+        "{\"id\":\"sw3\",\"kind\":\"swift\",\"tiers\":[\"standard\"],\"settings\":"
+            + "{\"auth-url\":\"http://127.0.0.1:1/auth/v1.0\",\"user\":\"a:b\",\"key\":\"k\",\"request-timeout\":\"soon\"}}",
         "'request-timeout' must be a duration");
-    refused("{\"id\":\"s3a\",\"kind\":\"s3\",\"tiers\":[\"standard\"],\"settings\":{\"access-key\":\"a\",\"secret-key\":\"b\"}}",
+    refused(
+        "{\"id\":\"s3a\",\"kind\":\"s3\",\"tiers\":[\"standard\"],\"settings\":{\"access-key\":\"a\",\"secret-key\":\"b\"}}",
         "'bucket' is required");
     refused("{\"id\":\"k\",\"kind\":\"tape\",\"tiers\":[\"standard\"]}", "unknown backend kind");
   }
@@ -64,8 +71,10 @@ class AdminInputValidationTest {
     Files.createDirectories(gateway.dataDir().resolve("backends"));
     Files.createSymbolicLink(gateway.dataDir().resolve("backends/link"), elsewhere);
     refused(fs("link", "backends/link/inside"), rule);
-    refused("{\"id\":\"flag\",\"kind\":\"filesystem\",\"tiers\":[\"archive\"],\"settings\":"
-        + "{\"root\":\"backends/flag\",\"offline-flag-file\":\"/etc/hostname\"}}", "offline-flag-file");
+    refused(
+        "{\"id\":\"flag\",\"kind\":\"filesystem\",\"tiers\":[\"archive\"],\"settings\":"
+            + "{\"root\":\"backends/flag\",\"offline-flag-file\":\"/etc/hostname\"}}",
+        "offline-flag-file");
   }
 
   @Test
@@ -73,13 +82,17 @@ class AdminInputValidationTest {
     HttpResponse<String> r = post(fs("extra-archive", "backends/extra-archive"));
     assertEquals(200, r.statusCode(), r.body());
     assertTrue(r.body().contains("\"extra-archive\""), r.body());
-    HttpResponse<String> absolute = post(fs("extra-abs", gateway.dataDir().resolve("backends/extra-abs").toString()));
+    HttpResponse<String> absolute =
+        post(fs("extra-abs", gateway.dataDir().resolve("backends/extra-abs").toString()));
     assertEquals(200, absolute.statusCode(), absolute.body());
   }
 
   private static String fs(String id, String root) {
-    return "{\"id\":\"" + id + "\",\"kind\":\"filesystem\",\"tiers\":[\"archive\"],\"settings\":{\"root\":\""
-        + root.replace("\\", "\\\\") + "\"}}";
+    return "{\"id\":\""
+        + id
+        + "\",\"kind\":\"filesystem\",\"tiers\":[\"archive\"],\"settings\":{\"root\":\""
+        + root.replace("\\", "\\\\")
+        + "\"}}";
   }
 
   private static void refused(String body, String reason) {
@@ -87,13 +100,21 @@ class AdminInputValidationTest {
     assertEquals(400, r.statusCode(), body + ": " + r.body());
     assertTrue(r.body().contains(reason), body + ": " + r.body());
     String id = body.replaceAll("^\\{\"id\":\"([^\"]+)\".*", "$1");
-    HttpResponse<String> list = admin.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/admin/backends"))
-        .header("X-Auth-Token", admin.token()).GET().build());
-    assertFalse(list.body().contains("\"id\" : \"" + id + "\""), "recorded: " + id + "\n" + list.body());
+    HttpResponse<String> list =
+        admin.send(
+            HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/admin/backends"))
+                .header("X-Auth-Token", admin.token())
+                .GET()
+                .build());
+    assertFalse(
+        list.body().contains("\"id\" : \"" + id + "\""), "recorded: " + id + "\n" + list.body());
   }
 
   private static HttpResponse<String> post(String body) {
-    return admin.send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/admin/backends"))
-        .header("X-Auth-Token", admin.token()).POST(HttpRequest.BodyPublishers.ofString(body)).build());
+    return admin.send(
+        HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/admin/backends"))
+            .header("X-Auth-Token", admin.token())
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build());
   }
 }

@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A backend failure answers 503 naming the backend, never with the text of the exception behind
- * it (the filesystem driver's Jackson and Java exception texts used to reach the body).
+ * A backend failure answers 503 naming the backend, never with the text of the exception behind it
+ * (the filesystem driver's Jackson and Java exception texts used to reach the body).
  */
 class BackendFailureBodyTest {
 
@@ -33,8 +33,13 @@ class BackendFailureBodyTest {
       // The object's metadata file, damaged on disk: its JSON header no longer parses.
       List<Path> metadata;
       try (Stream<Path> files = Files.walk(dataDir.resolve("backends/local-standard"))) {
-        metadata = files.filter(p -> p.getFileName().toString().startsWith("object")
-            && p.getFileName().toString().endsWith("%m")).toList();
+        metadata =
+            files
+                .filter(
+                    p ->
+                        p.getFileName().toString().startsWith("object")
+                            && p.getFileName().toString().endsWith("%m"))
+                .toList();
       }
       assertEquals(1, metadata.size(), metadata.toString());
       Files.write(metadata.get(0), "{\"etag\": [not json\nbytes".getBytes(StandardCharsets.UTF_8));

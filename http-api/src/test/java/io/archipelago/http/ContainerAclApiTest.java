@@ -15,17 +15,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Container ACLs over HTTP with the demo users: test:tester (owner of AUTH_test), test:tester3
- * (no rights of its own), test2:tester2 (owner of another account) and nobody (no token).
- * Status codes are TempAuth's: a refusal is 401 without a token and 403 with one.
+ * Container ACLs over HTTP with the demo users: test:tester (owner of AUTH_test), test:tester3 (no
+ * rights of its own), test2:tester2 (owner of another account) and nobody (no token). Status codes
+ * are TempAuth's: a refusal is 401 without a token and 403 with one.
  */
 class ContainerAclApiTest {
 
   private static final String FORBIDDEN =
       "<html><h1>Forbidden</h1><p>Access was denied to this resource.</p></html>";
 
-  @RegisterExtension
-  static final GatewayExtension gateway = GatewayExtension.embedded();
+  @RegisterExtension static final GatewayExtension gateway = GatewayExtension.embedded();
   static SwiftClient tester;
   static SwiftClient tester3;
   static SwiftClient otherAccount;
@@ -40,12 +39,14 @@ class ContainerAclApiTest {
   }
 
   /** A request as tester3 to a path of AUTH_test (tester3's storage URL is AUTH_test too). */
-  private static HttpResponse<String> asTester3(String method, String path, Map<String, String> headers, String body) {
+  private static HttpResponse<String> asTester3(
+      String method, String path, Map<String, String> headers, String body) {
     return tester3.call(method, path, headers, body);
   }
 
   /** A request as test2:tester2 to AUTH_test. */
-  private static HttpResponse<String> asOtherAccount(String method, String path, Map<String, String> headers, String body) {
+  private static HttpResponse<String> asOtherAccount(
+      String method, String path, Map<String, String> headers, String body) {
     Map<String, String> h = new java.util.HashMap<>(headers);
     h.put("X-Auth-Token", otherAccount.token());
     return PlainHttp.send(method, account + path, h, body);
@@ -80,14 +81,18 @@ class ContainerAclApiTest {
     assertEquals(403, asTester3("GET", "/nosuch", Map.of(), null).statusCode());
     assertEquals(404, tester.call("GET", "/nosuch").statusCode());
     // A token of ours that does not validate is refused before anything else.
-    assertEquals(401, PlainHttp.send("GET", account + "/private/o", Map.of("X-Auth-Token", "AUTH_tkforged.x")).statusCode());
+    assertEquals(
+        401,
+        PlainHttp.send("GET", account + "/private/o", Map.of("X-Auth-Token", "AUTH_tkforged.x"))
+            .statusCode());
   }
 
   @Test
   void publicReadAllowsAnonymousObjectsButListingsOnlyWithRlistings() {
     tester.call("PUT", "/public");
     tester.call("PUT", "/public/hello.txt", Map.of("Content-Type", "text/plain"), "hello world");
-    assertEquals(204, tester.call("POST", "/public", Map.of("X-Container-Read", ".r:*"), null).statusCode());
+    assertEquals(
+        204, tester.call("POST", "/public", Map.of("X-Container-Read", ".r:*"), null).statusCode());
 
     HttpResponse<String> get = anonymous("GET", "/public/hello.txt");
     assertEquals(200, get.statusCode());
@@ -124,17 +129,38 @@ class ContainerAclApiTest {
   void referrerRulesApplyInOrder() {
     tester.call("PUT", "/referred");
     tester.call("PUT", "/referred/o", Map.of(), "x");
-    tester.call("POST", "/referred",
-        Map.of("X-Container-Read", ".r:.example.com,.r:-thief.example.com"), null);
-    assertEquals(200, PlainHttp.send("GET", account + "/referred/o",
-        Map.of("Referer", "http://www.example.com/page.html")).statusCode());
-    assertEquals(401, PlainHttp.send("GET", account + "/referred/o",
-        Map.of("Referer", "http://thief.example.com/")).statusCode());
-    assertEquals(401, PlainHttp.send("GET", account + "/referred/o",
-        Map.of("Referer", "http://example.org/")).statusCode());
+    tester.call(
+        "POST",
+        "/referred",
+        Map.of("X-Container-Read", ".r:.example.com,.r:-thief.example.com"),
+        null);
+    assertEquals(
+        200,
+        PlainHttp.send(
+                "GET",
+                account + "/referred/o",
+                Map.of("Referer", "http://www.example.com/page.html"))
+            .statusCode());
+    assertEquals(
+        401,
+        PlainHttp.send(
+                "GET", account + "/referred/o", Map.of("Referer", "http://thief.example.com/"))
+            .statusCode());
+    assertEquals(
+        401,
+        PlainHttp.send("GET", account + "/referred/o", Map.of("Referer", "http://example.org/"))
+            .statusCode());
     assertEquals(401, anonymous("GET", "/referred/o").statusCode());
-    assertEquals(403, tester3.call("GET", "/referred/o", Map.of("Referer", "http://other.org/"), null).statusCode());
-    assertEquals(200, tester3.call("GET", "/referred/o", Map.of("Referer", "http://a.example.com/"), null).statusCode());
+    assertEquals(
+        403,
+        tester3
+            .call("GET", "/referred/o", Map.of("Referer", "http://other.org/"), null)
+            .statusCode());
+    assertEquals(
+        200,
+        tester3
+            .call("GET", "/referred/o", Map.of("Referer", "http://a.example.com/"), null)
+            .statusCode());
   }
 
   @Test
@@ -143,7 +169,11 @@ class ContainerAclApiTest {
     tester.call("PUT", "/shared/doc", Map.of(), "v1");
     assertEquals(403, asTester3("GET", "/shared/doc", Map.of(), null).statusCode());
 
-    assertEquals(204, tester.call("POST", "/shared", Map.of("X-Container-Read", "test:tester3"), null).statusCode());
+    assertEquals(
+        204,
+        tester
+            .call("POST", "/shared", Map.of("X-Container-Read", "test:tester3"), null)
+            .statusCode());
     assertEquals(200, asTester3("GET", "/shared/doc", Map.of(), null).statusCode());
     // A group grant includes listings (.rlistings is for referrer grants).
     HttpResponse<String> listing = asTester3("GET", "/shared", Map.of(), null);
@@ -154,15 +184,23 @@ class ContainerAclApiTest {
     assertEquals(403, asTester3("HEAD", "", Map.of(), null).statusCode());
     assertEquals(403, asOtherAccount("GET", "/shared/doc", Map.of(), null).statusCode());
 
-    assertEquals(204, tester.call("POST", "/shared", Map.of("X-Container-Write", "test:tester3"), null).statusCode());
+    assertEquals(
+        204,
+        tester
+            .call("POST", "/shared", Map.of("X-Container-Write", "test:tester3"), null)
+            .statusCode());
     assertEquals(201, asTester3("PUT", "/shared/new", Map.of(), "by tester3").statusCode());
-    assertEquals(202, asTester3("POST", "/shared/new", Map.of("X-Object-Meta-By", "tester3"), null).statusCode());
+    assertEquals(
+        202,
+        asTester3("POST", "/shared/new", Map.of("X-Object-Meta-By", "tester3"), null).statusCode());
     assertEquals("tester3", header(tester.call("HEAD", "/shared/new"), "X-Object-Meta-By"));
     assertEquals(204, asTester3("DELETE", "/shared/new", Map.of(), null).statusCode());
     assertEquals(404, asTester3("DELETE", "/shared/new", Map.of(), null).statusCode());
     // The write ACL covers objects only: container metadata, ACLs and deletion stay the owner's.
-    assertEquals(403, asTester3("POST", "/shared", Map.of("X-Container-Meta-X", "y"), null).statusCode());
-    assertEquals(403, asTester3("POST", "/shared", Map.of("X-Container-Read", ".r:*"), null).statusCode());
+    assertEquals(
+        403, asTester3("POST", "/shared", Map.of("X-Container-Meta-X", "y"), null).statusCode());
+    assertEquals(
+        403, asTester3("POST", "/shared", Map.of("X-Container-Read", ".r:*"), null).statusCode());
     assertEquals(403, asTester3("DELETE", "/shared", Map.of(), null).statusCode());
     assertEquals(403, asTester3("PUT", "/tester3-own", Map.of(), null).statusCode());
     assertEquals("test:tester3", header(tester.call("HEAD", "/shared"), "X-Container-Read"));
@@ -181,19 +219,25 @@ class ContainerAclApiTest {
     assertEquals(403, asOtherAccount("GET", "/cross/o", Map.of(), null).statusCode());
     assertEquals(200, asTester3("GET", "/cross/o", Map.of(), null).statusCode());
 
-    tester.call("POST", "/cross", Map.of("X-Container-Write", "test2:tester2", "X-Container-Read", "AUTH_test2"), null);
+    tester.call(
+        "POST",
+        "/cross",
+        Map.of("X-Container-Write", "test2:tester2", "X-Container-Read", "AUTH_test2"),
+        null);
     assertEquals(201, asOtherAccount("PUT", "/cross/o2", Map.of(), "from test2").statusCode());
     assertEquals(200, asOtherAccount("GET", "/cross/o2", Map.of(), null).statusCode());
     assertEquals("from test2", tester.call("GET", "/cross/o2").body());
     assertEquals(403, asTester3("GET", "/cross/o", Map.of(), null).statusCode());
     // The owner of AUTH_test2 has no say over AUTH_test itself.
-    assertEquals(403, asOtherAccount("POST", "", Map.of("X-Account-Meta-X", "y"), null).statusCode());
+    assertEquals(
+        403, asOtherAccount("POST", "", Map.of("X-Account-Meta-X", "y"), null).statusCode());
   }
 
   @Test
   void aclsAreValidatedAndTidiedAsSwiftDoes() {
     tester.call("PUT", "/acls");
-    HttpResponse<String> bad = tester.call("POST", "/acls", Map.of("X-Container-Read", ".r:"), null);
+    HttpResponse<String> bad =
+        tester.call("POST", "/acls", Map.of("X-Container-Read", ".r:"), null);
     assertEquals(400, bad.statusCode());
     assertEquals("No host/domain value after referrer designation in ACL: '.r:'", bad.body());
     bad = tester.call("POST", "/acls", Map.of("X-Container-Write", ".r:*"), null);
@@ -202,16 +246,32 @@ class ContainerAclApiTest {
     bad = tester.call("POST", "/acls", Map.of("X-Container-Read", "bob,.x:y"), null);
     assertEquals(400, bad.statusCode());
     assertEquals("Unknown designator '.x' in ACL: '.x:y'", bad.body());
-    HttpResponse<String> badPut = tester.call("PUT", "/acls-new", Map.of("X-Container-Read", ".referrer:-"), null);
+    HttpResponse<String> badPut =
+        tester.call("PUT", "/acls-new", Map.of("X-Container-Read", ".referrer:-"), null);
     assertEquals(400, badPut.statusCode());
     assertEquals(404, tester.call("HEAD", "/acls-new").statusCode());
 
-    assertEquals(204, tester.call("POST", "/acls",
-        Map.of("X-Container-Read", "bob , sue,,.referrer : *", "X-Container-Write", " test:tester3 ,"), null).statusCode());
+    assertEquals(
+        204,
+        tester
+            .call(
+                "POST",
+                "/acls",
+                Map.of(
+                    "X-Container-Read",
+                    "bob , sue,,.referrer : *",
+                    "X-Container-Write",
+                    " test:tester3 ,"),
+                null)
+            .statusCode());
     HttpResponse<String> head = tester.call("HEAD", "/acls");
     assertEquals("bob,sue,.r:*", header(head, "X-Container-Read"));
     assertEquals("test:tester3", header(head, "X-Container-Write"));
-    assertEquals(201, tester.call("PUT", "/acls-put", Map.of("X-Container-Read", ".r:*, .rlistings"), null).statusCode());
+    assertEquals(
+        201,
+        tester
+            .call("PUT", "/acls-put", Map.of("X-Container-Read", ".r:*, .rlistings"), null)
+            .statusCode());
     assertEquals(".r:*,.rlistings", header(tester.call("HEAD", "/acls-put"), "X-Container-Read"));
     assertEquals(204, anonymous("GET", "/acls-put").statusCode());
   }
@@ -232,8 +292,14 @@ class ContainerAclApiTest {
     tester.call("PUT", "/other-auth");
     tester.call("PUT", "/other-auth/o", Map.of(), "x");
     tester.call("POST", "/other-auth", Map.of("X-Container-Read", ".r:*"), null);
-    assertEquals(200, PlainHttp.send("GET", account + "/other-auth/o", Map.of("X-Auth-Token", "gAAAAsomething")).statusCode());
-    assertEquals(401, PlainHttp.send("GET", account + "/other-auth/o", Map.of("X-Auth-Token", "AUTH_tkbad")).statusCode());
+    assertEquals(
+        200,
+        PlainHttp.send("GET", account + "/other-auth/o", Map.of("X-Auth-Token", "gAAAAsomething"))
+            .statusCode());
+    assertEquals(
+        401,
+        PlainHttp.send("GET", account + "/other-auth/o", Map.of("X-Auth-Token", "AUTH_tkbad"))
+            .statusCode());
     assertTrue(tester.call("GET", "/other-auth").statusCode() == 200);
   }
 }

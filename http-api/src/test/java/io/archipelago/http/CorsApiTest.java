@@ -21,8 +21,7 @@ class CorsApiTest {
 
   private static final String SITE = "http://app.example.com";
 
-  @RegisterExtension
-  static final GatewayExtension gateway = GatewayExtension.embedded();
+  @RegisterExtension static final GatewayExtension gateway = GatewayExtension.embedded();
   static SwiftClient tester;
   static String account;
 
@@ -30,20 +29,32 @@ class CorsApiTest {
   static void start() {
     tester = gateway.login("test:tester", "testing");
     account = tester.storageUrl();
-    tester.call("PUT", "/web", Map.of(
-        "X-Container-Meta-Access-Control-Allow-Origin", "http://other.example " + SITE,
-        "X-Container-Meta-Access-Control-Max-Age", "600",
-        "X-Container-Meta-Access-Control-Expose-Headers", "X-Custom-One  x-custom-two",
-        "X-Container-Meta-Color", "green"), null);
-    tester.call("PUT", "/web/page.html", Map.of("Content-Type", "text/html", "X-Object-Meta-Author", "me"), "<p>hi</p>");
-    tester.call("PUT", "/open", Map.of("X-Container-Meta-Access-Control-Allow-Origin", "*",
-        "X-Container-Read", ".r:*"), null);
+    tester.call(
+        "PUT",
+        "/web",
+        Map.of(
+            "X-Container-Meta-Access-Control-Allow-Origin", "http://other.example " + SITE,
+            "X-Container-Meta-Access-Control-Max-Age", "600",
+            "X-Container-Meta-Access-Control-Expose-Headers", "X-Custom-One  x-custom-two",
+            "X-Container-Meta-Color", "green"),
+        null);
+    tester.call(
+        "PUT",
+        "/web/page.html",
+        Map.of("Content-Type", "text/html", "X-Object-Meta-Author", "me"),
+        "<p>hi</p>");
+    tester.call(
+        "PUT",
+        "/open",
+        Map.of("X-Container-Meta-Access-Control-Allow-Origin", "*", "X-Container-Read", ".r:*"),
+        null);
     tester.call("PUT", "/open/o", Map.of(), "open");
     tester.call("PUT", "/closed");
     tester.call("PUT", "/closed/o", Map.of(), "closed");
   }
 
-  private static HttpResponse<String> preflight(String path, String origin, String method, String headers) {
+  private static HttpResponse<String> preflight(
+      String path, String origin, String method, String headers) {
     var h = new java.util.HashMap<String, String>();
     h.put("Origin", origin);
     h.put("Access-Control-Request-Method", method);
@@ -59,7 +70,8 @@ class CorsApiTest {
     assertEquals(200, r.statusCode());
     assertEquals(SITE, header(r, "Access-Control-Allow-Origin"));
     assertEquals("600", header(r, "Access-Control-Max-Age"));
-    assertEquals("GET, HEAD, PUT, POST, DELETE, OPTIONS", header(r, "Access-Control-Allow-Methods"));
+    assertEquals(
+        "GET, HEAD, PUT, POST, DELETE, OPTIONS", header(r, "Access-Control-Allow-Methods"));
     assertEquals("x-auth-token, content-type", header(r, "Access-Control-Allow-Headers"));
     assertEquals("Origin, Access-Control-Request-Headers", header(r, "Vary"));
     assertEquals("GET, HEAD, PUT, POST, DELETE, OPTIONS", header(r, "Allow"));
@@ -90,8 +102,19 @@ class CorsApiTest {
     assertEquals(200, onAccount.statusCode());
     assertEquals("GET, HEAD, POST, OPTIONS", header(onAccount, "Allow"));
     assertNull(header(onAccount, "Access-Control-Allow-Origin"));
-    assertEquals(401, PlainHttp.send("OPTIONS", account + "/web/page.html",
-        Map.of("X-Auth-Token", "AUTH_tknope", "Origin", SITE, "Access-Control-Request-Method", "GET")).statusCode());
+    assertEquals(
+        401,
+        PlainHttp.send(
+                "OPTIONS",
+                account + "/web/page.html",
+                Map.of(
+                    "X-Auth-Token",
+                    "AUTH_tknope",
+                    "Origin",
+                    SITE,
+                    "Access-Control-Request-Method",
+                    "GET"))
+            .statusCode());
   }
 
   @Test
@@ -101,16 +124,31 @@ class CorsApiTest {
     assertEquals(SITE, header(r, "Access-Control-Allow-Origin"));
     assertEquals("Origin", header(r, "Vary"));
     List<String> exposed = Arrays.asList(header(r, "Access-Control-Expose-Headers").split(", "));
-    assertTrue(exposed.containsAll(List.of("cache-control", "content-language", "content-type",
-        "expires", "last-modified", "pragma", "etag", "x-timestamp", "x-trans-id",
-        "x-openstack-request-id", "x-object-meta-author", "x-custom-one", "x-custom-two")), exposed.toString());
+    assertTrue(
+        exposed.containsAll(
+            List.of(
+                "cache-control",
+                "content-language",
+                "content-type",
+                "expires",
+                "last-modified",
+                "pragma",
+                "etag",
+                "x-timestamp",
+                "x-trans-id",
+                "x-openstack-request-id",
+                "x-object-meta-author",
+                "x-custom-one",
+                "x-custom-two")),
+        exposed.toString());
 
     HttpResponse<String> head = tester.call("HEAD", "/web", Map.of("Origin", SITE), null);
     assertEquals(SITE, header(head, "Access-Control-Allow-Origin"));
     assertTrue(header(head, "Access-Control-Expose-Headers").contains("x-container-meta-color"));
 
     // Strict mode: an origin the container does not list gets nothing.
-    HttpResponse<String> other = tester.call("GET", "/web/page.html", Map.of("Origin", "http://evil.example"), null);
+    HttpResponse<String> other =
+        tester.call("GET", "/web/page.html", Map.of("Origin", "http://evil.example"), null);
     assertEquals(200, other.statusCode());
     assertNull(header(other, "Access-Control-Allow-Origin"));
     assertNull(header(other, "Access-Control-Expose-Headers"));
@@ -122,13 +160,15 @@ class CorsApiTest {
 
   @Test
   void anonymousBrowsersGetCorsOnPublicObjectsAndOnRefusals() {
-    HttpResponse<String> ok = PlainHttp.send("GET", account + "/open/o", Map.of("Origin", "http://anywhere.example"));
+    HttpResponse<String> ok =
+        PlainHttp.send("GET", account + "/open/o", Map.of("Origin", "http://anywhere.example"));
     assertEquals(200, ok.statusCode());
     assertEquals("open", ok.body());
     assertEquals("*", header(ok, "Access-Control-Allow-Origin"));
     assertNull(header(ok, "Vary"));
     // The refusal of a private object still carries CORS headers, so that scripts can read it.
-    HttpResponse<String> refused = PlainHttp.send("GET", account + "/web/page.html", Map.of("Origin", SITE));
+    HttpResponse<String> refused =
+        PlainHttp.send("GET", account + "/web/page.html", Map.of("Origin", SITE));
     assertEquals(401, refused.statusCode());
     assertEquals(SITE, header(refused, "Access-Control-Allow-Origin"));
   }

@@ -28,21 +28,25 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The Swift API through a real gateway node whose containers are placed on each kind of
- * backend: two real Swift clusters, S3 (S3Proxy) and the filesystem. Each test runs once per
- * backend with a container of that backend's policy, and checks with the backend's own client
- * (not through the gateway) that the objects landed there and nowhere else.
+ * The Swift API through a real gateway node whose containers are placed on each kind of backend:
+ * two real Swift clusters, S3 (S3Proxy) and the filesystem. Each test runs once per backend with a
+ * container of that backend's policy, and checks with the backend's own client (not through the
+ * gateway) that the objects landed there and nowhere else.
  */
 class FederatedSwiftApiIT {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
   static FederatedBackends backends;
+
   @RegisterExtension
-  static final GatewayExtension gateway = GatewayExtension.embedded(() -> {
-    backends = new FederatedBackends(RealBackends.get());
-    return backends.config();
-  });
+  static final GatewayExtension gateway =
+      GatewayExtension.embedded(
+          () -> {
+            backends = new FederatedBackends(RealBackends.get());
+            return backends.config();
+          });
+
   static SwiftClient tester;
 
   @BeforeAll
@@ -52,7 +56,11 @@ class FederatedSwiftApiIT {
 
   static String container(Kind kind, String name) {
     String container = name + "-" + kind.policy();
-    assertEquals(201, tester.call("PUT", "/" + container, Map.of("X-Storage-Policy", kind.policy()), null).statusCode());
+    assertEquals(
+        201,
+        tester
+            .call("PUT", "/" + container, Map.of("X-Storage-Policy", kind.policy()), null)
+            .statusCode());
     return container;
   }
 
@@ -60,11 +68,20 @@ class FederatedSwiftApiIT {
   @EnumSource(Kind.class)
   void objectsLandOnTheBackendOfTheContainersPolicy(Kind kind) {
     String c = container(kind, "placed");
-    assertEquals(kind.policy(), tester.call("HEAD", "/" + c).headers().firstValue("X-Storage-Policy").orElseThrow());
+    assertEquals(
+        kind.policy(),
+        tester.call("HEAD", "/" + c).headers().firstValue("X-Storage-Policy").orElseThrow());
     byte[] body = ("stored on " + kind + " " + System.nanoTime()).getBytes(StandardCharsets.UTF_8);
-    assertEquals(201, tester.call("PUT", "/" + c + "/where.txt", Map.of(), new String(body, StandardCharsets.UTF_8)).statusCode());
+    assertEquals(
+        201,
+        tester
+            .call("PUT", "/" + c + "/where.txt", Map.of(), new String(body, StandardCharsets.UTF_8))
+            .statusCode());
     for (Kind other : Kind.values()) {
-      assertEquals(other == kind, backends.storedOn(other, gateway.dataDir(), c, "where.txt", body), other + " for " + kind);
+      assertEquals(
+          other == kind,
+          backends.storedOn(other, gateway.dataDir(), c, "where.txt", body),
+          other + " for " + kind);
     }
     assertEquals(204, tester.call("DELETE", "/" + c + "/where.txt").statusCode());
     assertFalse(backends.storedOn(kind, gateway.dataDir(), c, "where.txt", body));
@@ -75,12 +92,16 @@ class FederatedSwiftApiIT {
   void objectPutGetHeadPostDelete(Kind kind) throws Exception {
     String c = container(kind, "objs");
     byte[] body = "hello, archipelago".getBytes(StandardCharsets.UTF_8);
-    HttpResponse<String> put = tester.send(tester.request("/" + c + "/greeting")
-        .header("Content-Type", "text/plain;charset=utf-8")
-        .header("X-Object-Meta-Lang", "en")
-        .header("Content-Disposition", "inline")
-        .header("ETag", Http.md5(body))
-        .PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build());
+    HttpResponse<String> put =
+        tester.send(
+            tester
+                .request("/" + c + "/greeting")
+                .header("Content-Type", "text/plain;charset=utf-8")
+                .header("X-Object-Meta-Lang", "en")
+                .header("Content-Disposition", "inline")
+                .header("ETag", Http.md5(body))
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(body))
+                .build());
     assertEquals(201, put.statusCode(), put.body());
     assertEquals(Http.md5(body), put.headers().firstValue("Etag").orElseThrow());
 
@@ -88,16 +109,26 @@ class FederatedSwiftApiIT {
     assertEquals(200, get.statusCode());
     assertEquals("hello, archipelago", get.body());
     assertEquals(Http.md5(body), get.headers().firstValue("Etag").orElseThrow());
-    assertTrue(get.headers().firstValue("Content-Type").orElseThrow().toLowerCase(Locale.ROOT).startsWith("text/plain"));
+    assertTrue(
+        get.headers()
+            .firstValue("Content-Type")
+            .orElseThrow()
+            .toLowerCase(Locale.ROOT)
+            .startsWith("text/plain"));
     assertEquals("en", get.headers().firstValue("X-Object-Meta-Lang").orElseThrow());
     assertEquals("inline", get.headers().firstValue("Content-Disposition").orElseThrow());
     assertEquals(put.headers().firstValue("X-Timestamp"), get.headers().firstValue("X-Timestamp"));
 
     HttpResponse<String> head = tester.call("HEAD", "/" + c + "/greeting");
     assertEquals(200, head.statusCode());
-    assertEquals(String.valueOf(body.length), head.headers().firstValue("Content-Length").orElseThrow());
+    assertEquals(
+        String.valueOf(body.length), head.headers().firstValue("Content-Length").orElseThrow());
 
-    assertEquals(202, tester.call("POST", "/" + c + "/greeting", Map.of("X-Object-Meta-Mood", "happy"), null).statusCode());
+    assertEquals(
+        202,
+        tester
+            .call("POST", "/" + c + "/greeting", Map.of("X-Object-Meta-Mood", "happy"), null)
+            .statusCode());
     head = tester.call("HEAD", "/" + c + "/greeting");
     assertEquals("happy", head.headers().firstValue("X-Object-Meta-Mood").orElseThrow());
     assertTrue(head.headers().firstValue("X-Object-Meta-Lang").isEmpty());
@@ -105,7 +136,9 @@ class FederatedSwiftApiIT {
 
     HttpResponse<String> containerHead = tester.call("HEAD", "/" + c);
     assertEquals("1", containerHead.headers().firstValue("X-Container-Object-Count").orElseThrow());
-    assertEquals(String.valueOf(body.length), containerHead.headers().firstValue("X-Container-Bytes-Used").orElseThrow());
+    assertEquals(
+        String.valueOf(body.length),
+        containerHead.headers().firstValue("X-Container-Bytes-Used").orElseThrow());
 
     assertEquals(409, tester.call("DELETE", "/" + c).statusCode());
     assertEquals(204, tester.call("DELETE", "/" + c + "/greeting").statusCode());
@@ -119,7 +152,9 @@ class FederatedSwiftApiIT {
   @EnumSource(Kind.class)
   void etagMismatchIs422AndStoresNothing(Kind kind) {
     String c = container(kind, "etags");
-    HttpResponse<String> r = tester.call("PUT", "/" + c + "/bad", Map.of("ETag", "0123456789abcdef0123456789abcdef"), "payload");
+    HttpResponse<String> r =
+        tester.call(
+            "PUT", "/" + c + "/bad", Map.of("ETag", "0123456789abcdef0123456789abcdef"), "payload");
     assertEquals(422, r.statusCode());
     assertEquals(404, tester.call("HEAD", "/" + c + "/bad").statusCode());
     assertEquals(204, tester.call("GET", "/" + c).statusCode());
@@ -131,12 +166,18 @@ class FederatedSwiftApiIT {
     String c = container(kind, "chunked");
     byte[] data = new byte[3 * 1024 * 1024 + 17];
     new java.util.Random(7).nextBytes(data);
-    HttpResponse<String> put = tester.send(tester.request("/" + c + "/blob")
-        .PUT(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(data))).build());
+    HttpResponse<String> put =
+        tester.send(
+            tester
+                .request("/" + c + "/blob")
+                .PUT(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(data)))
+                .build());
     assertEquals(201, put.statusCode(), put.body());
     assertEquals(Http.md5(data), put.headers().firstValue("Etag").orElseThrow());
-    HttpResponse<byte[]> get = tester.send(tester.request("/" + c + "/blob").GET().build(),
-        HttpResponse.BodyHandlers.ofByteArray());
+    HttpResponse<byte[]> get =
+        tester.send(
+            tester.request("/" + c + "/blob").GET().build(),
+            HttpResponse.BodyHandlers.ofByteArray());
     assertEquals(Http.md5(data), Http.md5(get.body()));
     assertTrue(backends.storedOn(kind, gateway.dataDir(), c, "blob", data));
   }
@@ -150,7 +191,8 @@ class FederatedSwiftApiIT {
       HttpResponse<String> get = tester.call("GET", "/" + c + "/nothing");
       assertEquals(200, get.statusCode(), get.body());
       assertEquals("", get.body());
-      assertEquals("d41d8cd98f00b204e9800998ecf8427e", get.headers().firstValue("Etag").orElseThrow());
+      assertEquals(
+          "d41d8cd98f00b204e9800998ecf8427e", get.headers().firstValue("Etag").orElseThrow());
     }
   }
 
@@ -159,13 +201,17 @@ class FederatedSwiftApiIT {
   void rangesAnswer206And416(Kind kind) {
     String c = container(kind, "ranges");
     tester.call("PUT", "/" + c + "/digits", Map.of(), "0123456789");
-    HttpResponse<String> r = tester.call("GET", "/" + c + "/digits", Map.of("Range", "bytes=2-4"), null);
+    HttpResponse<String> r =
+        tester.call("GET", "/" + c + "/digits", Map.of("Range", "bytes=2-4"), null);
     assertEquals(206, r.statusCode());
     assertEquals("234", r.body());
     assertEquals("bytes 2-4/10", r.headers().firstValue("Content-Range").orElseThrow());
-    assertEquals("789", tester.call("GET", "/" + c + "/digits", Map.of("Range", "bytes=-3"), null).body());
-    assertEquals("89", tester.call("GET", "/" + c + "/digits", Map.of("Range", "bytes=8-"), null).body());
-    HttpResponse<String> bad = tester.call("GET", "/" + c + "/digits", Map.of("Range", "bytes=20-30"), null);
+    assertEquals(
+        "789", tester.call("GET", "/" + c + "/digits", Map.of("Range", "bytes=-3"), null).body());
+    assertEquals(
+        "89", tester.call("GET", "/" + c + "/digits", Map.of("Range", "bytes=8-"), null).body());
+    HttpResponse<String> bad =
+        tester.call("GET", "/" + c + "/digits", Map.of("Range", "bytes=20-30"), null);
     assertEquals(416, bad.statusCode());
     assertEquals("bytes */10", bad.headers().firstValue("Content-Range").orElseThrow());
   }
@@ -175,7 +221,8 @@ class FederatedSwiftApiIT {
   void listingsSupportFormatsPrefixDelimiterMarkers(Kind kind) throws Exception {
     String c = container(kind, "list");
     for (String name : List.of("a/1", "a/2", "b", "c/x/y", "c/z", "d")) {
-      assertEquals(201, tester.call("PUT", "/" + c + "/" + Http.enc(name), Map.of(), name).statusCode());
+      assertEquals(
+          201, tester.call("PUT", "/" + c + "/" + Http.enc(name), Map.of(), name).statusCode());
     }
     assertEquals("a/1\na/2\nb\nc/x/y\nc/z\nd\n", tester.call("GET", "/" + c).body());
     assertEquals("a/\nb\nc/\nd\n", tester.call("GET", "/" + c + "?delimiter=/").body());
@@ -183,7 +230,9 @@ class FederatedSwiftApiIT {
     assertEquals("b\nc/x/y\n", tester.call("GET", "/" + c + "?marker=a/2&limit=2").body());
     assertEquals("a/1\na/2\n", tester.call("GET", "/" + c + "?end_marker=b").body());
     assertEquals("d\nc/z\n", tester.call("GET", "/" + c + "?reverse=true&limit=2").body());
-    assertEquals("c/x/y\nb\n", tester.call("GET", "/" + c + "?reverse=true&marker=c/z&end_marker=a/2").body());
+    assertEquals(
+        "c/x/y\nb\n",
+        tester.call("GET", "/" + c + "?reverse=true&marker=c/z&end_marker=a/2").body());
 
     JsonNode rows = JSON.readTree(tester.call("GET", "/" + c + "?format=json&delimiter=/").body());
     assertEquals("a/", rows.get(0).get("subdir").asText());
@@ -198,7 +247,9 @@ class FederatedSwiftApiIT {
   @EnumSource(Kind.class)
   void awkwardNamesRoundTrip(Kind kind) throws Exception {
     String c = container(kind, "names");
-    List<String> names = new ArrayList<>(List.of("with space", "\u00fc/\u65e5\u672c/\ud83d\ude00", "%41", "a+b", "q?x=1#f"));
+    List<String> names =
+        new ArrayList<>(
+            List.of("with space", "\u00fc/\u65e5\u672c/\ud83d\ude00", "%41", "a+b", "q?x=1#f"));
     if (kind != Kind.S3) {
       // S3Proxy's filesystem provider maps keys to paths and cannot hold these; S3 itself can.
       names.addAll(List.of("../x", "a//b", "/lead", "trail/", "a/./b"));
@@ -210,7 +261,10 @@ class FederatedSwiftApiIT {
       assertEquals(400, tester.call("PUT", "/" + c + "/..", Map.of(), "x").statusCode());
     }
     for (String name : names) {
-      assertEquals(201, tester.call("PUT", "/" + c + "/" + Http.enc(name), Map.of(), "v:" + name).statusCode(), name);
+      assertEquals(
+          201,
+          tester.call("PUT", "/" + c + "/" + Http.enc(name), Map.of(), "v:" + name).statusCode(),
+          name);
     }
     for (String name : names) {
       HttpResponse<String> get = tester.call("GET", "/" + c + "/" + Http.enc(name));
@@ -218,8 +272,10 @@ class FederatedSwiftApiIT {
       assertEquals("v:" + name, get.body(), name);
     }
     List<String> sorted = new ArrayList<>(names);
-    sorted.sort((x, y) -> java.util.Arrays.compareUnsigned(
-        x.getBytes(StandardCharsets.UTF_8), y.getBytes(StandardCharsets.UTF_8)));
+    sorted.sort(
+        (x, y) ->
+            java.util.Arrays.compareUnsigned(
+                x.getBytes(StandardCharsets.UTF_8), y.getBytes(StandardCharsets.UTF_8)));
     JsonNode rows = JSON.readTree(tester.call("GET", "/" + c + "?format=json").body());
     List<String> listed = new ArrayList<>();
     rows.forEach(r -> listed.add(r.get("name").asText()));
@@ -234,8 +290,20 @@ class FederatedSwiftApiIT {
     String listing = tester.call("GET", "?prefix=acct-").body();
     assertEquals("acct-fs\nacct-s3\nacct-swift-a\nacct-swift-b\n", listing);
     // Each Swift cluster holds only its own container.
-    assertTrue(backends.swift(Kind.SWIFT_A).swiftCli("list").contains(FederatedBackends.swiftContainer("acct-swift-a")));
-    assertFalse(backends.swift(Kind.SWIFT_A).swiftCli("list").contains(FederatedBackends.swiftContainer("acct-swift-b")));
-    assertTrue(backends.swift(Kind.SWIFT_B).swiftCli("list").contains(FederatedBackends.swiftContainer("acct-swift-b")));
+    assertTrue(
+        backends
+            .swift(Kind.SWIFT_A)
+            .swiftCli("list")
+            .contains(FederatedBackends.swiftContainer("acct-swift-a")));
+    assertFalse(
+        backends
+            .swift(Kind.SWIFT_A)
+            .swiftCli("list")
+            .contains(FederatedBackends.swiftContainer("acct-swift-b")));
+    assertTrue(
+        backends
+            .swift(Kind.SWIFT_B)
+            .swiftCli("list")
+            .contains(FederatedBackends.swiftContainer("acct-swift-b")));
   }
 }

@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A 2 GiB object goes up and comes back byte-identical through a gateway JVM limited to a
- * 256 MiB heap: the bytes stream, they are never held whole.
+ * A 2 GiB object goes up and comes back byte-identical through a gateway JVM limited to a 256 MiB
+ * heap: the bytes stream, they are never held whole.
  */
 class LargeObjectIT {
 
@@ -48,16 +48,27 @@ class LargeObjectIT {
     assertEquals(201, client.call("PUT", "/large").statusCode());
 
     MessageDigest sent = MessageDigest.getInstance("SHA-256");
-    HttpResponse<String> put = client.send(client.request("/large/two-gib.bin")
-        .timeout(java.time.Duration.ofMinutes(10))
-        .PUT(HttpRequest.BodyPublishers.fromPublisher(
-            HttpRequest.BodyPublishers.ofInputStream(
-                () -> new DigestInputStream(new Generated(SIZE, 42), sent)), SIZE))
-        .build());
+    HttpResponse<String> put =
+        client.send(
+            client
+                .request("/large/two-gib.bin")
+                .timeout(java.time.Duration.ofMinutes(10))
+                .PUT(
+                    HttpRequest.BodyPublishers.fromPublisher(
+                        HttpRequest.BodyPublishers.ofInputStream(
+                            () -> new DigestInputStream(new Generated(SIZE, 42), sent)),
+                        SIZE))
+                .build());
     assertEquals(201, put.statusCode(), gateway.logTail());
 
-    HttpResponse<InputStream> get = client.send(client.request("/large/two-gib.bin")
-        .timeout(java.time.Duration.ofMinutes(10)).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+    HttpResponse<InputStream> get =
+        client.send(
+            client
+                .request("/large/two-gib.bin")
+                .timeout(java.time.Duration.ofMinutes(10))
+                .GET()
+                .build(),
+            HttpResponse.BodyHandlers.ofInputStream());
     assertEquals(200, get.statusCode());
     assertEquals(Long.toString(SIZE), get.headers().firstValue("Content-Length").orElseThrow());
     MessageDigest received = MessageDigest.getInstance("SHA-256");
@@ -71,7 +82,8 @@ class LargeObjectIT {
       }
     }
     assertEquals(SIZE, total);
-    assertEquals(HexFormat.of().formatHex(sent.digest()), HexFormat.of().formatHex(received.digest()));
+    assertEquals(
+        HexFormat.of().formatHex(sent.digest()), HexFormat.of().formatHex(received.digest()));
     assertEquals(204, client.call("DELETE", "/large/two-gib.bin").statusCode());
   }
 }

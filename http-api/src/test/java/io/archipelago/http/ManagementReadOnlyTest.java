@@ -18,20 +18,27 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Akka Management with the gateway's default config: its cluster routes answer reads, and
- * refuse the writes (leave, down) that take no credentials, so that nobody who reaches the
- * port (a container sync target once could) downs or removes the node.
+ * Akka Management with the gateway's default config: its cluster routes answer reads, and refuse
+ * the writes (leave, down) that take no credentials, so that nobody who reaches the port (a
+ * container sync target once could) downs or removes the node.
  */
 class ManagementReadOnlyTest {
 
   static final int MANAGEMENT_PORT = Net.freePort();
+
   @RegisterExtension
-  static final GatewayExtension gateway = GatewayExtension.embedded(Map.of(
-      "archipelago.management.enabled", true,
-      "akka.management.http.port", MANAGEMENT_PORT));
+  static final GatewayExtension gateway =
+      GatewayExtension.embedded(
+          Map.of(
+              "archipelago.management.enabled",
+              true,
+              "akka.management.http.port",
+              MANAGEMENT_PORT));
+
   static String management;
   static String self;
-  static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  static final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
   @BeforeAll
   static void start() throws Exception {
@@ -60,16 +67,23 @@ class ManagementReadOnlyTest {
   }
 
   private static void assertRefused(HttpResponse<String> r) {
-    assertTrue(r.statusCode() == 405 || r.statusCode() == 404 || r.statusCode() == 401,
+    assertTrue(
+        r.statusCode() == 405 || r.statusCode() == 404 || r.statusCode() == 401,
         r.statusCode() + " " + r.body());
   }
 
-  private static HttpResponse<String> send(String method, String path, String form) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(management + path)).timeout(Duration.ofSeconds(30));
+  private static HttpResponse<String> send(String method, String path, String form)
+      throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(management + path)).timeout(Duration.ofSeconds(30));
     if (form != null) {
       b.header("Content-Type", "application/x-www-form-urlencoded");
     }
-    b.method(method, form == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(form));
+    b.method(
+        method,
+        form == null
+            ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(form));
     return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 }

@@ -27,9 +27,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * A 1 GiB object goes up and comes back byte-identical through a packaged gateway JVM limited
- * to a 256 MiB heap, for a container on each kind of backend (two Swift clusters, S3 through a
- * multipart upload, the filesystem). Times and the gateway's peak RSS go to
+ * A 1 GiB object goes up and comes back byte-identical through a packaged gateway JVM limited to a
+ * 256 MiB heap, for a container on each kind of backend (two Swift clusters, S3 through a multipart
+ * upload, the filesystem). Times and the gateway's peak RSS go to
  * target/real-backends-large-object.txt.
  */
 class RealBackendsLargeObjectIT {
@@ -67,24 +67,39 @@ class RealBackendsLargeObjectIT {
   void oneGibibyteRoundTripsWithASmallHeap(Kind kind) throws Exception {
     SwiftClient client = SwiftClient.login(gateway.baseUrl(), "test:tester", "testing");
     String container = "/large-" + kind.policy();
-    assertEquals(201, client.call("PUT", container, Map.of("X-Storage-Policy", kind.policy()), null).statusCode());
+    assertEquals(
+        201,
+        client
+            .call("PUT", container, Map.of("X-Storage-Policy", kind.policy()), null)
+            .statusCode());
 
     MessageDigest sent = MessageDigest.getInstance("MD5");
     long putStarted = System.nanoTime();
-    HttpResponse<String> put = client.send(client.request(container + "/one-gib.bin")
-        .timeout(Duration.ofMinutes(10))
-        .PUT(HttpRequest.BodyPublishers.fromPublisher(
-            HttpRequest.BodyPublishers.ofInputStream(
-                () -> new DigestInputStream(new Generated(SIZE, 42), sent)), SIZE))
-        .build());
+    HttpResponse<String> put =
+        client.send(
+            client
+                .request(container + "/one-gib.bin")
+                .timeout(Duration.ofMinutes(10))
+                .PUT(
+                    HttpRequest.BodyPublishers.fromPublisher(
+                        HttpRequest.BodyPublishers.ofInputStream(
+                            () -> new DigestInputStream(new Generated(SIZE, 42), sent)),
+                        SIZE))
+                .build());
     double putSeconds = (System.nanoTime() - putStarted) / 1e9;
     assertEquals(201, put.statusCode(), put.body() + "\n" + gateway.logTail());
     String md5 = HexFormat.of().formatHex(sent.digest());
     assertEquals(md5, put.headers().firstValue("Etag").orElseThrow());
 
     long getStarted = System.nanoTime();
-    HttpResponse<InputStream> get = client.send(client.request(container + "/one-gib.bin")
-        .timeout(Duration.ofMinutes(10)).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+    HttpResponse<InputStream> get =
+        client.send(
+            client
+                .request(container + "/one-gib.bin")
+                .timeout(Duration.ofMinutes(10))
+                .GET()
+                .build(),
+            HttpResponse.BodyHandlers.ofInputStream());
     assertEquals(200, get.statusCode());
     assertEquals(md5, get.headers().firstValue("Etag").orElseThrow());
     MessageDigest received = MessageDigest.getInstance("MD5");
@@ -102,10 +117,20 @@ class RealBackendsLargeObjectIT {
     assertEquals(md5, HexFormat.of().formatHex(received.digest()));
 
     long peakRssKib = statusKib(gateway.pid(), "VmHWM");
-    Files.writeString(report, String.format("%-8s PUT %5.1f s (%4.0f MiB/s)  GET %5.1f s (%4.0f MiB/s)  gateway peak RSS so far %d MiB%n",
-        kind.policy(), putSeconds, 1024 / putSeconds, getSeconds, 1024 / getSeconds, peakRssKib / 1024),
+    Files.writeString(
+        report,
+        String.format(
+            "%-8s PUT %5.1f s (%4.0f MiB/s)  GET %5.1f s (%4.0f MiB/s)  gateway peak RSS so far %d MiB%n",
+            kind.policy(),
+            putSeconds,
+            1024 / putSeconds,
+            getSeconds,
+            1024 / getSeconds,
+            peakRssKib / 1024),
         StandardOpenOption.APPEND);
-    assertTrue(peakRssKib < 1024 * 1024, "the gateway's peak RSS " + peakRssKib + " KiB reaches the object's size");
+    assertTrue(
+        peakRssKib < 1024 * 1024,
+        "the gateway's peak RSS " + peakRssKib + " KiB reaches the object's size");
 
     assertEquals(204, client.call("DELETE", container + "/one-gib.bin").statusCode());
     assertEquals(204, client.call("DELETE", container).statusCode());

@@ -18,17 +18,16 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * The sub-requests of {@code ?multipart-manifest=delete} are the client's own requests, as in
  * Swift's slo middleware: each manifest is read with a GET, each segment deleted with a DELETE,
- * both authorized as the client. A segment the client may not delete stays and is reported
- * (403 Forbidden) in the bulk delete report; a sub-manifest it may not read is not expanded
- * ("Unable to load SLO manifest or segment."). Users: test:tester owns AUTH_test, test:tester3
- * has only what container ACLs grant it.
+ * both authorized as the client. A segment the client may not delete stays and is reported (403
+ * Forbidden) in the bulk delete report; a sub-manifest it may not read is not expanded ("Unable to
+ * load SLO manifest or segment."). Users: test:tester owns AUTH_test, test:tester3 has only what
+ * container ACLs grant it.
  */
 class SubRequestAuthorizationTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @RegisterExtension
-  static final GatewayExtension gateway = GatewayExtension.embedded();
+  @RegisterExtension static final GatewayExtension gateway = GatewayExtension.embedded();
   static SwiftClient tester;
   static SwiftClient tester3;
 
@@ -37,10 +36,23 @@ class SubRequestAuthorizationTest {
     tester = gateway.login("test:tester", "testing");
     tester3 = gateway.login("test:tester3", "testing3");
     // shared: tester3 reads and writes; ro3: tester3 reads; pub: everyone reads; priv: owner only
-    assertEquals(201, tester.call("PUT", "/shared",
-        Map.of("X-Container-Write", "test:tester3", "X-Container-Read", "test:tester3"), null).statusCode());
-    assertEquals(201, tester.call("PUT", "/ro3", Map.of("X-Container-Read", "test:tester3"), null).statusCode());
-    assertEquals(201, tester.call("PUT", "/pub", Map.of("X-Container-Read", ".r:*,.rlistings"), null).statusCode());
+    assertEquals(
+        201,
+        tester
+            .call(
+                "PUT",
+                "/shared",
+                Map.of("X-Container-Write", "test:tester3", "X-Container-Read", "test:tester3"),
+                null)
+            .statusCode());
+    assertEquals(
+        201,
+        tester.call("PUT", "/ro3", Map.of("X-Container-Read", "test:tester3"), null).statusCode());
+    assertEquals(
+        201,
+        tester
+            .call("PUT", "/pub", Map.of("X-Container-Read", ".r:*,.rlistings"), null)
+            .statusCode());
     assertEquals(201, tester.call("PUT", "/priv").statusCode());
   }
 
@@ -53,8 +65,12 @@ class SubRequestAuthorizationTest {
   }
 
   private static JsonNode multipartDelete(SwiftClient who, String path) throws Exception {
-    HttpResponse<String> r = who.call("DELETE", path + "?multipart-manifest=delete",
-        Map.of("Accept", "application/json"), null);
+    HttpResponse<String> r =
+        who.call(
+            "DELETE",
+            path + "?multipart-manifest=delete",
+            Map.of("Accept", "application/json"),
+            null);
     assertEquals(200, r.statusCode(), r.body());
     return JSON.readTree(r.body());
   }
@@ -71,8 +87,11 @@ class SubRequestAuthorizationTest {
     assertEquals(201, tester.call("PUT", "/ro3/a", Map.of(), "ro3 segment").statusCode());
     assertEquals(201, tester.call("PUT", "/pub/a", Map.of(), "pub segment").statusCode());
     // tester3 may HEAD both segments, so the manifest is accepted
-    assertEquals(201, tester3.call("PUT", "/shared/m?multipart-manifest=put", Map.of(),
-        manifest("/ro3/a", "/pub/a")).statusCode());
+    assertEquals(
+        201,
+        tester3
+            .call("PUT", "/shared/m?multipart-manifest=put", Map.of(), manifest("/ro3/a", "/pub/a"))
+            .statusCode());
 
     JsonNode report = multipartDelete(tester3, "/shared/m");
     assertEquals("400 Bad Request", report.get("Response Status").asText(), report.toString());
@@ -86,8 +105,11 @@ class SubRequestAuthorizationTest {
   @Test
   void anOwnersManifestDoesNotLetTheClientDeleteWhereItHasNoRights() throws Exception {
     assertEquals(201, tester.call("PUT", "/priv/b", Map.of(), "private segment").statusCode());
-    assertEquals(201, tester.call("PUT", "/shared/owned?multipart-manifest=put", Map.of(),
-        manifest("/priv/b")).statusCode());
+    assertEquals(
+        201,
+        tester
+            .call("PUT", "/shared/owned?multipart-manifest=put", Map.of(), manifest("/priv/b"))
+            .statusCode());
 
     JsonNode report = multipartDelete(tester3, "/shared/owned");
     assertEquals("400 Bad Request", report.get("Response Status").asText(), report.toString());
@@ -99,11 +121,17 @@ class SubRequestAuthorizationTest {
 
   @Test
   void aManifestTheClientMayNotReadIsNotExpanded() throws Exception {
-    assertEquals(201, tester.call("PUT", "/dropbox", Map.of("X-Container-Write", "test:tester3"), null)
-        .statusCode());
+    assertEquals(
+        201,
+        tester
+            .call("PUT", "/dropbox", Map.of("X-Container-Write", "test:tester3"), null)
+            .statusCode());
     assertEquals(201, tester.call("PUT", "/ro3/d", Map.of(), "ro3 segment").statusCode());
-    assertEquals(201, tester3.call("PUT", "/dropbox/m?multipart-manifest=put", Map.of(), manifest("/ro3/d"))
-        .statusCode());
+    assertEquals(
+        201,
+        tester3
+            .call("PUT", "/dropbox/m?multipart-manifest=put", Map.of(), manifest("/ro3/d"))
+            .statusCode());
 
     JsonNode report = multipartDelete(tester3, "/dropbox/m");
     assertEquals("400 Bad Request", report.get("Response Status").asText(), report.toString());
@@ -116,11 +144,21 @@ class SubRequestAuthorizationTest {
   @Test
   void aSubManifestTheClientMayNotReadIsNotExpanded() throws Exception {
     assertEquals(201, tester.call("PUT", "/priv/c", Map.of(), "private segment").statusCode());
-    assertEquals(201, tester.call("PUT", "/priv/inner?multipart-manifest=put", Map.of(),
-        manifest("/priv/c")).statusCode());
+    assertEquals(
+        201,
+        tester
+            .call("PUT", "/priv/inner?multipart-manifest=put", Map.of(), manifest("/priv/c"))
+            .statusCode());
     assertEquals(201, tester.call("PUT", "/shared/seg", Map.of(), "shared segment").statusCode());
-    assertEquals(201, tester.call("PUT", "/shared/outer?multipart-manifest=put", Map.of(),
-        manifest("/priv/inner", "/shared/seg")).statusCode());
+    assertEquals(
+        201,
+        tester
+            .call(
+                "PUT",
+                "/shared/outer?multipart-manifest=put",
+                Map.of(),
+                manifest("/priv/inner", "/shared/seg"))
+            .statusCode());
 
     JsonNode report = multipartDelete(tester3, "/shared/outer");
     assertEquals("400 Bad Request", report.get("Response Status").asText(), report.toString());

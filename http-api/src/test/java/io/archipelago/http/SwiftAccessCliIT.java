@@ -24,8 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * ACLs, temporary URLs and bulk delete end to end with the real swift command line against the
- * packaged gateway process; what the CLI grants is checked with plain HTTP requests that carry
- * no token.
+ * packaged gateway process; what the CLI grants is checked with plain HTTP requests that carry no
+ * token.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SwiftAccessCliIT {
@@ -38,7 +38,8 @@ class SwiftAccessCliIT {
 
   @BeforeAll
   static void start() throws IOException {
-    Assumptions.assumeTrue(SwiftCli.available(), "python3-swiftclient is installed by bin/archipelago test");
+    Assumptions.assumeTrue(
+        SwiftCli.available(), "python3-swiftclient is installed by bin/archipelago test");
     gateway = new GatewayProcess(work.resolve("data"), List.of("-Xmx256m")).start();
     tester = new SwiftCli(gateway.authUrl(), "test:tester", "testing");
     tester3 = new SwiftCli(gateway.authUrl(), "test:tester3", "testing3");
@@ -83,7 +84,8 @@ class SwiftAccessCliIT {
   @Order(2)
   void writeAclLetsTester3Upload() {
     tester.run(work, "post", "shared").assertOk();
-    SwiftCli.Result refused = tester3.run(work, "upload", "--skip-container-put", "shared", "by-tester3.txt");
+    SwiftCli.Result refused =
+        tester3.run(work, "upload", "--skip-container-put", "shared", "by-tester3.txt");
     assertNotEquals(0, refused.exitCode(), refused.output());
     assertTrue(refused.output().contains("403"), refused.output());
 
@@ -92,14 +94,18 @@ class SwiftAccessCliIT {
     assertTrue(stat.contains("Write ACL: test:tester3"), stat);
     // A write ACL alone does not allow the HEAD that swift upload makes to look for old segments
     // (as in Swift): a write-only uploader leaves segments alone.
-    tester3.run(work, "upload", "--skip-container-put", "--leave-segments", "shared", "by-tester3.txt").assertOk();
-    assertEquals(List.of("by-tester3.txt"),
+    tester3
+        .run(work, "upload", "--skip-container-put", "--leave-segments", "shared", "by-tester3.txt")
+        .assertOk();
+    assertEquals(
+        List.of("by-tester3.txt"),
         tester.run(work, "list", "shared").assertOk().output().lines().toList());
     assertNotEquals(0, tester3.run(work, "list", "shared").exitCode());
 
     tester.run(work, "post", "-r", "test:tester3", "shared").assertOk();
     tester3.run(work, "upload", "--skip-container-put", "shared", "hello.txt").assertOk();
-    assertEquals(List.of("by-tester3.txt", "hello.txt"),
+    assertEquals(
+        List.of("by-tester3.txt", "hello.txt"),
         tester3.run(work, "list", "shared").assertOk().output().lines().toList());
     Path download = work.resolve("tester3-download");
     tester3.run(work, "download", "shared", "by-tester3.txt", "-o", download.toString()).assertOk();
@@ -120,27 +126,59 @@ class SwiftAccessCliIT {
     tester.run(work, "post", "-m", "Temp-URL-Key:cli-secret").assertOk();
     tester.run(work, "upload", "private", "hello.txt").assertOk();
     for (String digest : List.of("sha256", "sha1", "sha512")) {
-      String path = tester.run(work, "tempurl", "--digest", digest, "GET", "600",
-          "/v1/AUTH_test/private/hello.txt", "cli-secret").assertOk().output().trim();
+      String path =
+          tester
+              .run(
+                  work,
+                  "tempurl",
+                  "--digest",
+                  digest,
+                  "GET",
+                  "600",
+                  "/v1/AUTH_test/private/hello.txt",
+                  "cli-secret")
+              .assertOk()
+              .output()
+              .trim();
       assertTrue(path.startsWith("/v1/AUTH_test/private/hello.txt?temp_url_sig="), path);
       HttpResponse<String> r = PlainHttp.send("GET", gateway.baseUrl() + path);
       assertEquals(200, r.statusCode(), digest + " " + path);
       assertEquals("hello from archipelago\n", r.body());
     }
-    String wrongKey = tester.run(work, "tempurl", "GET", "600", "/v1/AUTH_test/private/hello.txt", "guess")
-        .assertOk().output().trim();
+    String wrongKey =
+        tester
+            .run(work, "tempurl", "GET", "600", "/v1/AUTH_test/private/hello.txt", "guess")
+            .assertOk()
+            .output()
+            .trim();
     assertEquals(401, PlainHttp.send("GET", gateway.baseUrl() + wrongKey).statusCode());
 
-    String put = tester.run(work, "tempurl", "PUT", "1h", "/v1/AUTH_test/private/uploaded.txt", "cli-secret")
-        .assertOk().output().trim();
-    assertEquals(201, PlainHttp.send("PUT", gateway.baseUrl() + put, Map.of(), "via tempurl").statusCode());
+    String put =
+        tester
+            .run(work, "tempurl", "PUT", "1h", "/v1/AUTH_test/private/uploaded.txt", "cli-secret")
+            .assertOk()
+            .output()
+            .trim();
+    assertEquals(
+        201, PlainHttp.send("PUT", gateway.baseUrl() + put, Map.of(), "via tempurl").statusCode());
     Path download = work.resolve("download");
     Files.createDirectories(download);
     tester.run(download, "download", "private", "uploaded.txt").assertOk();
     assertEquals("via tempurl", Files.readString(download.resolve("uploaded.txt")));
 
-    String iso = tester.run(work, "tempurl", "--iso8601", "GET", "600", "/v1/AUTH_test/private/hello.txt",
-        "cli-secret").assertOk().output().trim();
+    String iso =
+        tester
+            .run(
+                work,
+                "tempurl",
+                "--iso8601",
+                "GET",
+                "600",
+                "/v1/AUTH_test/private/hello.txt",
+                "cli-secret")
+            .assertOk()
+            .output()
+            .trim();
     assertTrue(iso.contains("temp_url_expires=20"), iso);
     assertEquals(200, PlainHttp.send("GET", gateway.baseUrl() + iso).statusCode());
   }
@@ -151,15 +189,38 @@ class SwiftAccessCliIT {
     SwiftCli otherAccount = new SwiftCli(gateway.authUrl(), "test2:tester2", "testing2");
     SwiftCli.Result refused = otherAccount.run(work, "--os-storage-url", account, "list");
     assertNotEquals(0, refused.exitCode(), refused.output());
-    tester.run(work, "post", "-H", "X-Account-Access-Control: {\"read-only\":[\"test2\"]}").assertOk();
+    tester
+        .run(work, "post", "-H", "X-Account-Access-Control: {\"read-only\":[\"test2\"]}")
+        .assertOk();
     String stat = tester.run(work, "stat").assertOk().output();
     assertTrue(stat.contains("{\"read-only\":[\"test2\"]}"), stat);
-    assertTrue(otherAccount.run(work, "--os-storage-url", account, "list").assertOk().output()
-        .lines().toList().containsAll(List.of("private", "pub", "shared")));
-    assertEquals("hello from archipelago\n", otherAccount.run(work, "--os-storage-url", account,
-        "download", "private", "hello.txt", "-o", "-").assertOk().output());
-    assertNotEquals(0, otherAccount.run(work, "--os-storage-url", account,
-        "upload", "--skip-container-put", "--leave-segments", "private", "hello.txt").exitCode());
+    assertTrue(
+        otherAccount
+            .run(work, "--os-storage-url", account, "list")
+            .assertOk()
+            .output()
+            .lines()
+            .toList()
+            .containsAll(List.of("private", "pub", "shared")));
+    assertEquals(
+        "hello from archipelago\n",
+        otherAccount
+            .run(work, "--os-storage-url", account, "download", "private", "hello.txt", "-o", "-")
+            .assertOk()
+            .output());
+    assertNotEquals(
+        0,
+        otherAccount
+            .run(
+                work,
+                "--os-storage-url",
+                account,
+                "upload",
+                "--skip-container-put",
+                "--leave-segments",
+                "private",
+                "hello.txt")
+            .exitCode());
     tester.run(work, "post", "-H", "X-Account-Access-Control: {}").assertOk();
     assertNotEquals(0, otherAccount.run(work, "--os-storage-url", account, "list").exitCode());
   }

@@ -31,8 +31,7 @@ class SwiftApiTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @RegisterExtension
-  static final GatewayExtension gateway = GatewayExtension.embedded();
+  @RegisterExtension static final GatewayExtension gateway = GatewayExtension.embedded();
   static SwiftClient tester;
 
   @BeforeAll
@@ -46,32 +45,45 @@ class SwiftApiTest {
     HttpResponse<String> ok = anonymous.auth("test:tester", "testing");
     assertEquals(200, ok.statusCode());
     assertTrue(ok.headers().firstValue("X-Auth-Token").orElseThrow().startsWith("AUTH_tk"));
-    assertEquals(gateway.baseUrl() + "/v1/AUTH_test", ok.headers().firstValue("X-Storage-Url").orElseThrow());
+    assertEquals(
+        gateway.baseUrl() + "/v1/AUTH_test",
+        ok.headers().firstValue("X-Storage-Url").orElseThrow());
     long expires = Long.parseLong(ok.headers().firstValue("X-Auth-Token-Expires").orElseThrow());
     assertTrue(expires > 0 && expires <= 86400);
     assertEquals(401, anonymous.auth("test:tester", "wrong").statusCode());
     assertEquals(401, anonymous.auth("nobody:x", "testing").statusCode());
 
-    HttpResponse<String> storageStyle = anonymous.send(HttpRequest.newBuilder(
-            java.net.URI.create(gateway.baseUrl() + "/auth/v1.0"))
-        .header("X-Storage-User", "test:tester").header("X-Storage-Pass", "testing").build());
+    HttpResponse<String> storageStyle =
+        anonymous.send(
+            HttpRequest.newBuilder(java.net.URI.create(gateway.baseUrl() + "/auth/v1.0"))
+                .header("X-Storage-User", "test:tester")
+                .header("X-Storage-Pass", "testing")
+                .build());
     assertEquals(200, storageStyle.statusCode());
   }
 
   @Test
   void requestsWithoutValidTokenAre401AndOtherAccountsAre403() {
-    HttpResponse<String> noToken = tester.send(HttpRequest.newBuilder(
-        java.net.URI.create(gateway.baseUrl() + "/v1/AUTH_test")).build());
+    HttpResponse<String> noToken =
+        tester.send(
+            HttpRequest.newBuilder(java.net.URI.create(gateway.baseUrl() + "/v1/AUTH_test"))
+                .build());
     assertEquals(401, noToken.statusCode());
     assertTrue(noToken.headers().firstValue("X-Trans-Id").isPresent());
-    HttpResponse<String> forged = tester.send(HttpRequest.newBuilder(
-            java.net.URI.create(gateway.baseUrl() + "/v1/AUTH_test"))
-        .header("X-Auth-Token", tester.token().substring(0, tester.token().length() - 3) + "abc").build());
+    HttpResponse<String> forged =
+        tester.send(
+            HttpRequest.newBuilder(java.net.URI.create(gateway.baseUrl() + "/v1/AUTH_test"))
+                .header(
+                    "X-Auth-Token",
+                    tester.token().substring(0, tester.token().length() - 3) + "abc")
+                .build());
     assertEquals(401, forged.statusCode());
     SwiftClient other = gateway.login("test2:tester2", "testing2");
-    HttpResponse<String> cross = other.send(HttpRequest.newBuilder(
-            java.net.URI.create(gateway.baseUrl() + "/v1/AUTH_test"))
-        .header("X-Auth-Token", other.token()).build());
+    HttpResponse<String> cross =
+        other.send(
+            HttpRequest.newBuilder(java.net.URI.create(gateway.baseUrl() + "/v1/AUTH_test"))
+                .header("X-Auth-Token", other.token())
+                .build());
     assertEquals(403, cross.statusCode());
     SwiftClient noRights = gateway.login("test:tester3", "testing3");
     assertEquals(403, noRights.call("GET", "").statusCode());
@@ -79,21 +91,28 @@ class SwiftApiTest {
 
   @Test
   void infoAdvertisesPoliciesAndConstraints() throws Exception {
-    HttpResponse<String> r = new SwiftClient(gateway.baseUrl()).send(HttpRequest.newBuilder(
-        java.net.URI.create(gateway.baseUrl() + "/info")).build());
+    HttpResponse<String> r =
+        new SwiftClient(gateway.baseUrl())
+            .send(HttpRequest.newBuilder(java.net.URI.create(gateway.baseUrl() + "/info")).build());
     assertEquals(200, r.statusCode());
     JsonNode info = JSON.readTree(r.body());
     assertEquals(1024, info.at("/swift/max_object_name_length").asInt());
     List<String> policies = new ArrayList<>();
     info.at("/swift/policies").forEach(p -> policies.add(p.get("name").asText()));
-    assertEquals(java.util.Set.of("standard", "archive", "replicated"), java.util.Set.copyOf(policies));
-    info.at("/swift/policies").forEach(p ->
-        assertEquals(p.get("name").asText().equals("standard"), p.path("default").asBoolean()));
+    assertEquals(
+        java.util.Set.of("standard", "archive", "replicated"), java.util.Set.copyOf(policies));
+    info.at("/swift/policies")
+        .forEach(
+            p ->
+                assertEquals(
+                    p.get("name").asText().equals("standard"), p.path("default").asBoolean()));
   }
 
   @Test
   void containerLifecycleWithMetadataAndPlacement() throws Exception {
-    assertEquals(201, tester.call("PUT", "/life", Map.of("X-Container-Meta-Color", "blue"), null).statusCode());
+    assertEquals(
+        201,
+        tester.call("PUT", "/life", Map.of("X-Container-Meta-Color", "blue"), null).statusCode());
     assertEquals(202, tester.call("PUT", "/life").statusCode());
     HttpResponse<String> head = tester.call("HEAD", "/life");
     assertEquals(204, head.statusCode());
@@ -101,14 +120,24 @@ class SwiftApiTest {
     assertEquals("standard", head.headers().firstValue("X-Storage-Policy").orElseThrow());
     assertEquals("0", head.headers().firstValue("X-Container-Object-Count").orElseThrow());
 
-    assertEquals(204, tester.call("POST", "/life",
-        Map.of("X-Container-Meta-Size", "xl", "X-Remove-Container-Meta-Color", "x"), null).statusCode());
+    assertEquals(
+        204,
+        tester
+            .call(
+                "POST",
+                "/life",
+                Map.of("X-Container-Meta-Size", "xl", "X-Remove-Container-Meta-Color", "x"),
+                null)
+            .statusCode());
     head = tester.call("HEAD", "/life");
     assertEquals("xl", head.headers().firstValue("X-Container-Meta-Size").orElseThrow());
     assertTrue(head.headers().firstValue("X-Container-Meta-Color").isEmpty());
 
-    assertEquals(409, tester.call("PUT", "/life", Map.of("X-Storage-Policy", "archive"), null).statusCode());
-    assertEquals(400, tester.call("PUT", "/nopolicy", Map.of("X-Storage-Policy", "gold"), null).statusCode());
+    assertEquals(
+        409, tester.call("PUT", "/life", Map.of("X-Storage-Policy", "archive"), null).statusCode());
+    assertEquals(
+        400,
+        tester.call("PUT", "/nopolicy", Map.of("X-Storage-Policy", "gold"), null).statusCode());
     assertEquals(404, tester.call("HEAD", "/nopolicy").statusCode());
 
     tester.call("PUT", "/life/obj", Map.of(), "data");
@@ -122,31 +151,55 @@ class SwiftApiTest {
 
   @Test
   void archivePolicyPlacesTheContainerOnTheArchiveBackend() throws Exception {
-    assertEquals(201, tester.call("PUT", "/cold", Map.of("X-Storage-Policy", "archive"), null).statusCode());
+    assertEquals(
+        201, tester.call("PUT", "/cold", Map.of("X-Storage-Policy", "archive"), null).statusCode());
     assertEquals(201, tester.call("PUT", "/warm").statusCode());
     tester.call("PUT", "/cold/file.txt", Map.of(), "frozen");
     tester.call("PUT", "/warm/file.txt", Map.of(), "warm");
 
     SwiftClient admin = gateway.login("admin:admin", "admin");
-    JsonNode cold = JSON.readTree(admin.send(HttpRequest.newBuilder(
-            java.net.URI.create(gateway.baseUrl() + "/admin/containers/AUTH_test/cold"))
-        .header("X-Auth-Token", admin.token()).build()).body());
+    JsonNode cold =
+        JSON.readTree(
+            admin
+                .send(
+                    HttpRequest.newBuilder(
+                            java.net.URI.create(
+                                gateway.baseUrl() + "/admin/containers/AUTH_test/cold"))
+                        .header("X-Auth-Token", admin.token())
+                        .build())
+                .body());
     assertEquals("local-archive", cold.at("/assignment/primary").asText());
     assertEquals("archive", cold.get("policy").asText());
-    JsonNode warm = JSON.readTree(admin.send(HttpRequest.newBuilder(
-            java.net.URI.create(gateway.baseUrl() + "/admin/containers/AUTH_test/warm"))
-        .header("X-Auth-Token", admin.token()).build()).body());
+    JsonNode warm =
+        JSON.readTree(
+            admin
+                .send(
+                    HttpRequest.newBuilder(
+                            java.net.URI.create(
+                                gateway.baseUrl() + "/admin/containers/AUTH_test/warm"))
+                        .header("X-Auth-Token", admin.token())
+                        .build())
+                .body());
     assertEquals("local-standard", warm.at("/assignment/primary").asText());
 
     // The disk agrees with the admin API.
-    assertTrue(containsFileWithContent(gateway.dataDir().resolve("backends/local-archive"), "frozen"));
-    assertFalse(containsFileWithContent(gateway.dataDir().resolve("backends/local-standard"), "frozen"));
-    assertTrue(containsFileWithContent(gateway.dataDir().resolve("backends/local-standard"), "warm"));
+    assertTrue(
+        containsFileWithContent(gateway.dataDir().resolve("backends/local-archive"), "frozen"));
+    assertFalse(
+        containsFileWithContent(gateway.dataDir().resolve("backends/local-standard"), "frozen"));
+    assertTrue(
+        containsFileWithContent(gateway.dataDir().resolve("backends/local-standard"), "warm"));
 
     // Only reseller admins may use the admin API.
-    assertEquals(403, tester.send(HttpRequest.newBuilder(
-            java.net.URI.create(gateway.baseUrl() + "/admin/containers/AUTH_test/cold"))
-        .header("X-Auth-Token", tester.token()).build()).statusCode());
+    assertEquals(
+        403,
+        tester
+            .send(
+                HttpRequest.newBuilder(
+                        java.net.URI.create(gateway.baseUrl() + "/admin/containers/AUTH_test/cold"))
+                    .header("X-Auth-Token", tester.token())
+                    .build())
+            .statusCode());
   }
 
   private static boolean containsFileWithContent(Path root, String content) {
@@ -157,11 +210,15 @@ class SwiftApiTest {
   void objectPutGetHeadPostDelete() throws Exception {
     tester.call("PUT", "/objs");
     byte[] body = "hello, archipelago".getBytes(StandardCharsets.UTF_8);
-    HttpResponse<String> put = tester.send(tester.request("/objs/greeting")
-        .header("Content-Type", "text/plain;charset=utf-8")
-        .header("X-Object-Meta-Lang", "en")
-        .header("ETag", md5(body))
-        .PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build());
+    HttpResponse<String> put =
+        tester.send(
+            tester
+                .request("/objs/greeting")
+                .header("Content-Type", "text/plain;charset=utf-8")
+                .header("X-Object-Meta-Lang", "en")
+                .header("ETag", md5(body))
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(body))
+                .build());
     assertEquals(201, put.statusCode());
     assertEquals(md5(body), put.headers().firstValue("Etag").orElseThrow());
 
@@ -176,10 +233,15 @@ class SwiftApiTest {
 
     HttpResponse<String> head = tester.call("HEAD", "/objs/greeting");
     assertEquals(200, head.statusCode());
-    assertEquals(String.valueOf(body.length), head.headers().firstValue("Content-Length").orElseThrow());
+    assertEquals(
+        String.valueOf(body.length), head.headers().firstValue("Content-Length").orElseThrow());
 
     // POST replaces all user metadata.
-    assertEquals(202, tester.call("POST", "/objs/greeting", Map.of("X-Object-Meta-Mood", "happy"), null).statusCode());
+    assertEquals(
+        202,
+        tester
+            .call("POST", "/objs/greeting", Map.of("X-Object-Meta-Mood", "happy"), null)
+            .statusCode());
     head = tester.call("HEAD", "/objs/greeting");
     assertEquals("happy", head.headers().firstValue("X-Object-Meta-Mood").orElseThrow());
     assertTrue(head.headers().firstValue("X-Object-Meta-Lang").isEmpty());
@@ -187,7 +249,9 @@ class SwiftApiTest {
 
     HttpResponse<String> container = tester.call("HEAD", "/objs");
     assertEquals("1", container.headers().firstValue("X-Container-Object-Count").orElseThrow());
-    assertEquals(String.valueOf(body.length), container.headers().firstValue("X-Container-Bytes-Used").orElseThrow());
+    assertEquals(
+        String.valueOf(body.length),
+        container.headers().firstValue("X-Container-Bytes-Used").orElseThrow());
 
     assertEquals(204, tester.call("DELETE", "/objs/greeting").statusCode());
     assertEquals(404, tester.call("GET", "/objs/greeting").statusCode());
@@ -203,14 +267,23 @@ class SwiftApiTest {
     assertEquals(200, get.statusCode());
     assertEquals("", get.body());
     assertEquals("0", get.headers().firstValue("Content-Length").orElseThrow());
-    assertEquals("d41d8cd98f00b204e9800998ecf8427e", get.headers().firstValue("Etag").orElseThrow());
-    assertEquals("0", tester.call("HEAD", "/empties/nothing").headers().firstValue("Content-Length").orElseThrow());
+    assertEquals(
+        "d41d8cd98f00b204e9800998ecf8427e", get.headers().firstValue("Etag").orElseThrow());
+    assertEquals(
+        "0",
+        tester
+            .call("HEAD", "/empties/nothing")
+            .headers()
+            .firstValue("Content-Length")
+            .orElseThrow());
   }
 
   @Test
   void etagMismatchIs422AndStoresNothing() {
     tester.call("PUT", "/etags");
-    HttpResponse<String> r = tester.call("PUT", "/etags/bad", Map.of("ETag", "0123456789abcdef0123456789abcdef"), "payload");
+    HttpResponse<String> r =
+        tester.call(
+            "PUT", "/etags/bad", Map.of("ETag", "0123456789abcdef0123456789abcdef"), "payload");
     assertEquals(422, r.statusCode());
     assertEquals(404, tester.call("HEAD", "/etags/bad").statusCode());
     assertEquals(204, tester.call("GET", "/etags").statusCode());
@@ -221,11 +294,16 @@ class SwiftApiTest {
     tester.call("PUT", "/chunked");
     byte[] data = new byte[3 * 1024 * 1024 + 17];
     new java.util.Random(7).nextBytes(data);
-    HttpResponse<String> put = tester.send(tester.request("/chunked/blob")
-        .PUT(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(data))).build());
+    HttpResponse<String> put =
+        tester.send(
+            tester
+                .request("/chunked/blob")
+                .PUT(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(data)))
+                .build());
     assertEquals(201, put.statusCode());
-    HttpResponse<byte[]> get = tester.send(tester.request("/chunked/blob").GET().build(),
-        HttpResponse.BodyHandlers.ofByteArray());
+    HttpResponse<byte[]> get =
+        tester.send(
+            tester.request("/chunked/blob").GET().build(), HttpResponse.BodyHandlers.ofByteArray());
     assertEquals(md5(data), md5(get.body()));
   }
 
@@ -233,13 +311,17 @@ class SwiftApiTest {
   void rangesAnswer206And416() {
     tester.call("PUT", "/ranges");
     tester.call("PUT", "/ranges/digits", Map.of(), "0123456789");
-    HttpResponse<String> r = tester.call("GET", "/ranges/digits", Map.of("Range", "bytes=2-4"), null);
+    HttpResponse<String> r =
+        tester.call("GET", "/ranges/digits", Map.of("Range", "bytes=2-4"), null);
     assertEquals(206, r.statusCode());
     assertEquals("234", r.body());
     assertEquals("bytes 2-4/10", r.headers().firstValue("Content-Range").orElseThrow());
-    assertEquals("789", tester.call("GET", "/ranges/digits", Map.of("Range", "bytes=-3"), null).body());
-    assertEquals("89", tester.call("GET", "/ranges/digits", Map.of("Range", "bytes=8-"), null).body());
-    HttpResponse<String> bad = tester.call("GET", "/ranges/digits", Map.of("Range", "bytes=20-30"), null);
+    assertEquals(
+        "789", tester.call("GET", "/ranges/digits", Map.of("Range", "bytes=-3"), null).body());
+    assertEquals(
+        "89", tester.call("GET", "/ranges/digits", Map.of("Range", "bytes=8-"), null).body());
+    HttpResponse<String> bad =
+        tester.call("GET", "/ranges/digits", Map.of("Range", "bytes=20-30"), null);
     assertEquals(416, bad.statusCode());
     assertEquals("bytes */10", bad.headers().firstValue("Content-Range").orElseThrow());
   }
@@ -268,7 +350,8 @@ class SwiftApiTest {
     assertTrue(rows.get(1).has("last_modified"));
     assertTrue(rows.get(1).has("content_type"));
 
-    HttpResponse<String> acceptJson = tester.call("GET", "/list", Map.of("Accept", "application/json"), null);
+    HttpResponse<String> acceptJson =
+        tester.call("GET", "/list", Map.of("Accept", "application/json"), null);
     assertTrue(acceptJson.body().startsWith("["));
     HttpResponse<String> xml = tester.call("GET", "/list?format=xml&prefix=d");
     assertTrue(xml.body().contains("<container name=\"list\"><object><name>d</name>"), xml.body());
@@ -293,8 +376,10 @@ class SwiftApiTest {
     assertEquals(204, head.statusCode());
     assertEquals("3", head.headers().firstValue("X-Account-Container-Count").orElseThrow());
 
-    assertEquals(204, other.call("POST", "", Map.of("X-Account-Meta-Owner", "ops"), null).statusCode());
-    assertEquals("ops", other.call("HEAD", "").headers().firstValue("X-Account-Meta-Owner").orElseThrow());
+    assertEquals(
+        204, other.call("POST", "", Map.of("X-Account-Meta-Owner", "ops"), null).statusCode());
+    assertEquals(
+        "ops", other.call("HEAD", "").headers().firstValue("X-Account-Meta-Owner").orElseThrow());
 
     // Object counts reach the account listing shortly after the write (throttled push).
     long deadline = System.currentTimeMillis() + 10_000;
@@ -315,7 +400,8 @@ class SwiftApiTest {
   @Test
   void awkwardNamesRoundTripAndStayInsideTheContainer() throws Exception {
     tester.call("PUT", "/names");
-    List<String> names = List.of("../x", "a//b", "/lead", "trail/", "with space", "ü/日本/😀", "%41", "a/./b", "..");
+    List<String> names =
+        List.of("../x", "a//b", "/lead", "trail/", "with space", "ü/日本/😀", "%41", "a/./b", "..");
     for (String name : names) {
       HttpResponse<String> put = tester.call("PUT", "/names/" + enc(name), Map.of(), "v:" + name);
       assertEquals(201, put.statusCode(), name);
@@ -326,8 +412,10 @@ class SwiftApiTest {
       assertEquals("v:" + name, get.body(), name);
     }
     List<String> sorted = new ArrayList<>(names);
-    sorted.sort((x, y) -> java.util.Arrays.compareUnsigned(
-        x.getBytes(StandardCharsets.UTF_8), y.getBytes(StandardCharsets.UTF_8)));
+    sorted.sort(
+        (x, y) ->
+            java.util.Arrays.compareUnsigned(
+                x.getBytes(StandardCharsets.UTF_8), y.getBytes(StandardCharsets.UTF_8)));
     JsonNode rows = JSON.readTree(tester.call("GET", "/names?format=json").body());
     List<String> listed = new ArrayList<>();
     rows.forEach(r -> listed.add(r.get("name").asText()));

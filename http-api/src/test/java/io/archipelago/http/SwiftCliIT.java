@@ -33,8 +33,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * End to end with the real swift command line against the packaged gateway running as its own
- * JVM with a 256 MiB heap: upload, list, download, metadata, placement, restart, delete.
+ * End to end with the real swift command line against the packaged gateway running as its own JVM
+ * with a 256 MiB heap: upload, list, download, metadata, placement, restart, delete.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SwiftCliIT {
@@ -46,9 +46,12 @@ class SwiftCliIT {
 
   @BeforeAll
   static void start() throws IOException {
-    Assumptions.assumeTrue(SwiftCli.available(), "python3-swiftclient is installed by bin/archipelago test");
+    Assumptions.assumeTrue(
+        SwiftCli.available(), "python3-swiftclient is installed by bin/archipelago test");
     // Two processors, as on the CI machine: the JDK's common pool would then have one thread.
-    gateway = new GatewayProcess(work.resolve("data"), List.of("-Xmx256m", "-XX:ActiveProcessorCount=2")).start();
+    gateway =
+        new GatewayProcess(work.resolve("data"), List.of("-Xmx256m", "-XX:ActiveProcessorCount=2"))
+            .start();
     swift = new SwiftCli(gateway.authUrl(), "test:tester", "testing");
     upload = work.resolve("upload");
     Random random = new Random(42);
@@ -69,13 +72,15 @@ class SwiftCliIT {
   }
 
   /**
-   * Akka's Java futures run every callback on the common fork-join pool; with one thread in it
-   * the JDK starts a new thread per callback instead. The gateway widens the pool at start-up.
+   * Akka's Java futures run every callback on the common fork-join pool; with one thread in it the
+   * JDK starts a new thread per callback instead. The gateway widens the pool at start-up.
    */
   @Test
   @Order(0)
   void futureCallbacksRunOnAPoolNotOnANewThreadEach() throws IOException {
-    Matcher logged = Pattern.compile("common fork-join pool parallelism (\\d+)").matcher(Files.readString(gateway.log()));
+    Matcher logged =
+        Pattern.compile("common fork-join pool parallelism (\\d+)")
+            .matcher(Files.readString(gateway.log()));
     assertTrue(logged.find(), gateway.logTail());
     assertTrue(Integer.parseInt(logged.group(1)) >= 2, logged.group());
   }
@@ -86,9 +91,15 @@ class SwiftCliIT {
     swift.run(upload, "upload", "files", ".").assertOk();
     String listing = swift.run(upload, "list", "files").assertOk().output();
     assertEquals(
-        List.of("big/three-mib.bin", "docs/empty", "docs/ünïcødé/日本.txt", "photos/2024/cat.jpg",
-            "photos/2024/with space.bin", "top.txt"),
-        listing.lines().toList(), gateway.logTail());
+        List.of(
+            "big/three-mib.bin",
+            "docs/empty",
+            "docs/ünïcødé/日本.txt",
+            "photos/2024/cat.jpg",
+            "photos/2024/with space.bin",
+            "top.txt"),
+        listing.lines().toList(),
+        gateway.logTail());
     Path download = work.resolve("download1");
     Files.createDirectories(download);
     swift.run(download, "download", "files").assertOk();
@@ -118,9 +129,16 @@ class SwiftCliIT {
     String stat = swift.run(upload, "stat", "cold").assertOk().output();
     assertTrue(stat.contains("archive"), stat);
     SwiftClient admin = SwiftClient.login(gateway.baseUrl(), "admin:admin", "admin");
-    JsonNode cold = new ObjectMapper().readTree(admin.send(HttpRequest.newBuilder(
-            URI.create(gateway.baseUrl() + "/admin/containers/AUTH_test/cold"))
-        .header("X-Auth-Token", admin.token()).build()).body());
+    JsonNode cold =
+        new ObjectMapper()
+            .readTree(
+                admin
+                    .send(
+                        HttpRequest.newBuilder(
+                                URI.create(gateway.baseUrl() + "/admin/containers/AUTH_test/cold"))
+                            .header("X-Auth-Token", admin.token())
+                            .build())
+                    .body());
     assertEquals("local-archive", cold.at("/assignment/primary").asText());
     try (Stream<Path> files = Files.walk(work.resolve("data/backends/local-archive"))) {
       assertTrue(files.anyMatch(p -> p.getFileName().toString().startsWith("top.txt")));
@@ -134,9 +152,12 @@ class SwiftCliIT {
     // A SIGTERM that CoordinatedShutdown handled ends the JVM with 143 (128 + TERM).
     assertTrue(exit == 0 || exit == 143, "exit code " + exit + "\n" + gateway.logTail());
     // Two processors, as on the CI machine: the JDK's common pool would then have one thread.
-    gateway = new GatewayProcess(work.resolve("data"), List.of("-Xmx256m", "-XX:ActiveProcessorCount=2")).start();
+    gateway =
+        new GatewayProcess(work.resolve("data"), List.of("-Xmx256m", "-XX:ActiveProcessorCount=2"))
+            .start();
     swift = new SwiftCli(gateway.authUrl(), "test:tester", "testing");
-    assertEquals(List.of("cold", "files"), swift.run(upload, "list").assertOk().output().lines().toList());
+    assertEquals(
+        List.of("cold", "files"), swift.run(upload, "list").assertOk().output().lines().toList());
     String container = swift.run(upload, "stat", "files").assertOk().output();
     assertTrue(container.contains("Meta Team: storage"), container);
     String object = swift.run(upload, "stat", "files", "top.txt").assertOk().output();

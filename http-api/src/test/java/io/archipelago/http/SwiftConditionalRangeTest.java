@@ -24,8 +24,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** Conditional requests and byte ranges as Swift (swob) answers them. */
 class SwiftConditionalRangeTest {
 
-  @RegisterExtension
-  static final GatewayExtension gateway = GatewayExtension.embedded();
+  @RegisterExtension static final GatewayExtension gateway = GatewayExtension.embedded();
   static SwiftClient tester;
   static String etag;
   static String lastModified;
@@ -34,7 +33,8 @@ class SwiftConditionalRangeTest {
   static void start() {
     tester = gateway.login("test:tester", "testing");
     assertEquals(201, tester.call("PUT", "/cond").statusCode());
-    HttpResponse<String> put = tester.call("PUT", "/cond/digits", Map.of("Content-Type", "text/plain"), "0123456789");
+    HttpResponse<String> put =
+        tester.call("PUT", "/cond/digits", Map.of("Content-Type", "text/plain"), "0123456789");
     assertEquals(201, put.statusCode());
     etag = put.headers().firstValue("Etag").orElseThrow();
     lastModified = put.headers().firstValue("Last-Modified").orElseThrow();
@@ -51,11 +51,13 @@ class SwiftConditionalRangeTest {
   @Test
   void ifNoneMatchAnswers304WhenATagMatches() {
     for (String method : List.of("GET", "HEAD")) {
-      HttpResponse<String> quoted = get(method, "/cond/digits", "If-None-Match", "\"" + etag + "\"");
+      HttpResponse<String> quoted =
+          get(method, "/cond/digits", "If-None-Match", "\"" + etag + "\"");
       assertEquals(304, quoted.statusCode(), method);
       assertEquals(etag, quoted.headers().firstValue("Etag").orElseThrow());
       assertEquals("", quoted.body());
-      assertEquals(304, get(method, "/cond/digits", "If-None-Match", "\"other\", " + etag).statusCode());
+      assertEquals(
+          304, get(method, "/cond/digits", "If-None-Match", "\"other\", " + etag).statusCode());
       assertEquals(304, get(method, "/cond/digits", "If-None-Match", "*").statusCode());
       assertEquals(200, get(method, "/cond/digits", "If-None-Match", "\"other\"").statusCode());
     }
@@ -78,26 +80,53 @@ class SwiftConditionalRangeTest {
 
   @Test
   void ifModifiedSinceAndIfUnmodifiedSince() {
-    ZonedDateTime modified = ZonedDateTime.parse(lastModified, DateTimeFormatter.RFC_1123_DATE_TIME);
+    ZonedDateTime modified =
+        ZonedDateTime.parse(lastModified, DateTimeFormatter.RFC_1123_DATE_TIME);
     for (String method : List.of("GET", "HEAD")) {
-      assertEquals(304, get(method, "/cond/digits", "If-Modified-Since", lastModified).statusCode());
-      assertEquals(304, get(method, "/cond/digits", "If-Modified-Since", httpDate(modified.plusHours(1))).statusCode());
-      assertEquals(200, get(method, "/cond/digits", "If-Modified-Since", httpDate(modified.minusSeconds(1))).statusCode());
-      assertEquals(200, get(method, "/cond/digits", "If-Modified-Since", "not a date").statusCode());
-      assertEquals(200, get(method, "/cond/digits", "If-Unmodified-Since", lastModified).statusCode());
-      assertEquals(412, get(method, "/cond/digits", "If-Unmodified-Since", httpDate(modified.minusSeconds(1))).statusCode());
+      assertEquals(
+          304, get(method, "/cond/digits", "If-Modified-Since", lastModified).statusCode());
+      assertEquals(
+          304,
+          get(method, "/cond/digits", "If-Modified-Since", httpDate(modified.plusHours(1)))
+              .statusCode());
+      assertEquals(
+          200,
+          get(method, "/cond/digits", "If-Modified-Since", httpDate(modified.minusSeconds(1)))
+              .statusCode());
+      assertEquals(
+          200, get(method, "/cond/digits", "If-Modified-Since", "not a date").statusCode());
+      assertEquals(
+          200, get(method, "/cond/digits", "If-Unmodified-Since", lastModified).statusCode());
+      assertEquals(
+          412,
+          get(method, "/cond/digits", "If-Unmodified-Since", httpDate(modified.minusSeconds(1)))
+              .statusCode());
     }
     // If-None-Match is evaluated before If-Modified-Since
-    assertEquals(200, tester.call("GET", "/cond/digits",
-        Map.of("If-None-Match", "\"other\"", "If-Modified-Since", httpDate(modified.minusDays(1))), null).statusCode());
+    assertEquals(
+        200,
+        tester
+            .call(
+                "GET",
+                "/cond/digits",
+                Map.of(
+                    "If-None-Match",
+                    "\"other\"",
+                    "If-Modified-Since",
+                    httpDate(modified.minusDays(1))),
+                null)
+            .statusCode());
   }
 
   @Test
   void putIfNoneMatchStarOnlyCreates() {
-    assertEquals(201, tester.call("PUT", "/cond/once", Map.of("If-None-Match", "*"), "first").statusCode());
-    assertEquals(412, tester.call("PUT", "/cond/once", Map.of("If-None-Match", "*"), "second").statusCode());
+    assertEquals(
+        201, tester.call("PUT", "/cond/once", Map.of("If-None-Match", "*"), "first").statusCode());
+    assertEquals(
+        412, tester.call("PUT", "/cond/once", Map.of("If-None-Match", "*"), "second").statusCode());
     assertEquals("first", tester.call("GET", "/cond/once").body());
-    HttpResponse<String> tag = tester.call("PUT", "/cond/once", Map.of("If-None-Match", "\"abc\""), "third");
+    HttpResponse<String> tag =
+        tester.call("PUT", "/cond/once", Map.of("If-None-Match", "\"abc\""), "third");
     assertEquals(400, tag.statusCode());
     assertEquals("If-None-Match only supports *", tag.body());
   }
@@ -144,19 +173,30 @@ class SwiftConditionalRangeTest {
 
   @Test
   void multipleRangesAreMultipartByteranges() {
-    HttpResponse<byte[]> r = tester.bytes("GET", "/cond/digits", Map.of("Range", "bytes=0-1,5-6,-2"), null);
+    HttpResponse<byte[]> r =
+        tester.bytes("GET", "/cond/digits", Map.of("Range", "bytes=0-1,5-6,-2"), null);
     assertEquals(206, r.statusCode());
     String type = r.headers().firstValue("Content-Type").orElseThrow();
     Matcher m = Pattern.compile("multipart/byteranges;\\s*boundary=([0-9a-f]{32})").matcher(type);
     assertTrue(m.matches(), type);
     String boundary = m.group(1);
     String body = new String(r.body(), StandardCharsets.UTF_8);
-    String expected = "--" + boundary + "\r\nContent-Type: text/plain\r\nContent-Range: bytes 0-1/10\r\n\r\n01\r\n"
-        + "--" + boundary + "\r\nContent-Type: text/plain\r\nContent-Range: bytes 5-6/10\r\n\r\n56\r\n"
-        + "--" + boundary + "\r\nContent-Type: text/plain\r\nContent-Range: bytes 8-9/10\r\n\r\n89\r\n"
-        + "--" + boundary + "--";
+    String expected =
+        "--"
+            + boundary
+            + "\r\nContent-Type: text/plain\r\nContent-Range: bytes 0-1/10\r\n\r\n01\r\n"
+            + "--"
+            + boundary
+            + "\r\nContent-Type: text/plain\r\nContent-Range: bytes 5-6/10\r\n\r\n56\r\n"
+            + "--"
+            + boundary
+            + "\r\nContent-Type: text/plain\r\nContent-Range: bytes 8-9/10\r\n\r\n89\r\n"
+            + "--"
+            + boundary
+            + "--";
     assertEquals(expected, body);
-    assertEquals(Integer.toString(r.body().length), r.headers().firstValue("Content-Length").orElseThrow());
+    assertEquals(
+        Integer.toString(r.body().length), r.headers().firstValue("Content-Length").orElseThrow());
     // one satisfiable range among unsatisfiable ones is served as a single range
     HttpResponse<String> one = get("GET", "/cond/digits", "Range", "bytes=3-3,50-60");
     assertEquals(206, one.statusCode());
@@ -168,7 +208,8 @@ class SwiftConditionalRangeTest {
     byte[] data = new byte[3 * 1024 * 1024 + 11];
     new java.util.Random(3).nextBytes(data);
     assertEquals(201, tester.bytes("PUT", "/cond/large", Map.of(), data).statusCode());
-    HttpResponse<byte[]> r = tester.bytes("GET", "/cond/large", Map.of("Range", "bytes=1048570-2097160"), null);
+    HttpResponse<byte[]> r =
+        tester.bytes("GET", "/cond/large", Map.of("Range", "bytes=1048570-2097160"), null);
     assertEquals(206, r.statusCode());
     assertArrayEquals(java.util.Arrays.copyOfRange(data, 1048570, 2097161), r.body());
     HttpResponse<byte[]> whole = tester.bytes("GET", "/cond/large", Map.of(), null);
@@ -178,8 +219,14 @@ class SwiftConditionalRangeTest {
       ranges.add((i * 600_000) + "-" + (i * 600_000 + 9));
     }
     HttpResponse<byte[]> multi =
-        tester.bytes("GET", "/cond/large", Map.of("Range", "bytes=" + String.join(",", ranges)), null);
+        tester.bytes(
+            "GET", "/cond/large", Map.of("Range", "bytes=" + String.join(",", ranges)), null);
     assertEquals(206, multi.statusCode());
-    assertTrue(multi.headers().firstValue("Content-Type").orElseThrow().startsWith("multipart/byteranges"));
+    assertTrue(
+        multi
+            .headers()
+            .firstValue("Content-Type")
+            .orElseThrow()
+            .startsWith("multipart/byteranges"));
   }
 }

@@ -26,8 +26,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Swift's constraints over HTTP: what /info publishes is what the gateway enforces, with Swift's
- * status codes and messages. The gateway runs with a 1 MiB max_file_size so that the size limit
- * can be tested, streaming included.
+ * status codes and messages. The gateway runs with a 1 MiB max_file_size so that the size limit can
+ * be tested, streaming included.
  */
 class SwiftConstraintsTest {
 
@@ -35,7 +35,9 @@ class SwiftConstraintsTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @RegisterExtension
-  static final GatewayExtension gateway = GatewayExtension.embedded(Map.of("archipelago.http.max-object-size", MAX_FILE_SIZE));
+  static final GatewayExtension gateway =
+      GatewayExtension.embedded(Map.of("archipelago.http.max-object-size", MAX_FILE_SIZE));
+
   static SwiftClient tester;
 
   @BeforeAll
@@ -46,8 +48,9 @@ class SwiftConstraintsTest {
 
   @Test
   void infoPublishesTheConstraintsAndTheFeatures() throws Exception {
-    HttpResponse<String> r = new SwiftClient(gateway.baseUrl()).send(HttpRequest.newBuilder(
-        URI.create(gateway.baseUrl() + "/info")).build());
+    HttpResponse<String> r =
+        new SwiftClient(gateway.baseUrl())
+            .send(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/info")).build());
     JsonNode info = JSON.readTree(r.body());
     JsonNode swift = info.get("swift");
     assertEquals(MAX_FILE_SIZE, swift.get("max_file_size").asLong());
@@ -77,13 +80,15 @@ class SwiftConstraintsTest {
     while (name.length() < 1024) {
       name.append(name.length() % 100 == 99 ? '/' : 'n');
     }
-    assertEquals(201, tester.call("PUT", "/limits/" + enc(name.toString()), Map.of(), "x").statusCode());
+    assertEquals(
+        201, tester.call("PUT", "/limits/" + enc(name.toString()), Map.of(), "x").statusCode());
     HttpResponse<String> tooLong = tester.call("PUT", "/limits/" + enc(name + "n"), Map.of(), "x");
     assertEquals(400, tooLong.statusCode());
     assertEquals("Object name length of 1025 longer than 1024", tooLong.body());
     assertTrue(tooLong.headers().firstValue("Content-Type").orElseThrow().startsWith("text/plain"));
     // bytes count, not characters: 342 three-byte characters are 1026 bytes
-    assertEquals(400, tester.call("PUT", "/limits/" + enc("日".repeat(342)), Map.of(), "x").statusCode());
+    assertEquals(
+        400, tester.call("PUT", "/limits/" + enc("日".repeat(342)), Map.of(), "x").statusCode());
   }
 
   @Test
@@ -104,15 +109,21 @@ class SwiftConstraintsTest {
 
   @Test
   void metadataNameValueCountAndSizeLimitsPerRequest() {
-    assertEquals(201, tester.call("PUT", "/limits/meta", Map.of("X-Object-Meta-" + "n".repeat(128), "v"), "x")
-        .statusCode());
+    assertEquals(
+        201,
+        tester
+            .call("PUT", "/limits/meta", Map.of("X-Object-Meta-" + "n".repeat(128), "v"), "x")
+            .statusCode());
     HttpResponse<String> longName =
         tester.call("PUT", "/limits/meta", Map.of("X-Object-Meta-" + "n".repeat(129), "v"), "x");
     assertEquals(400, longName.statusCode());
     assertEquals("Metadata name too long: x-object-meta-" + "n".repeat(129), longName.body());
 
-    assertEquals(201, tester.call("PUT", "/limits/meta", Map.of("X-Object-Meta-V", "v".repeat(256)), "x")
-        .statusCode());
+    assertEquals(
+        201,
+        tester
+            .call("PUT", "/limits/meta", Map.of("X-Object-Meta-V", "v".repeat(256)), "x")
+            .statusCode());
     HttpResponse<String> longValue =
         tester.call("PUT", "/limits/meta", Map.of("X-Object-Meta-V", "v".repeat(257)), "x");
     assertEquals(400, longValue.statusCode());
@@ -139,35 +150,83 @@ class SwiftConstraintsTest {
     assertEquals(400, tooLarge.statusCode());
     assertEquals("Total metadata too large; max 4096", tooLarge.body());
 
-    assertEquals(400, tester.call("POST", "/limits", Map.of("X-Container-Meta-" + "n".repeat(129), "v"), null)
-        .statusCode());
-    assertEquals(400, tester.call("POST", "", Map.of("X-Account-Meta-V", "v".repeat(257)), null).statusCode());
+    assertEquals(
+        400,
+        tester
+            .call("POST", "/limits", Map.of("X-Container-Meta-" + "n".repeat(129), "v"), null)
+            .statusCode());
+    assertEquals(
+        400,
+        tester.call("POST", "", Map.of("X-Account-Meta-V", "v".repeat(257)), null).statusCode());
   }
 
   @Test
   void metadataLengthsCountUtf8BytesAndValuesRoundTrip() throws Exception {
     String path = tester.accountPath() + "/limits/utf8meta";
-    Http.RawResponse ok = Http.raw(gateway.baseUrl(), "PUT", path,
-        Map.of("X-Auth-Token", tester.token(), "Content-Length", "1", "X-Object-Meta-Word", Http.wire("é".repeat(128))),
-        List.of(new byte[] {'x'}), false);
+    Http.RawResponse ok =
+        Http.raw(
+            gateway.baseUrl(),
+            "PUT",
+            path,
+            Map.of(
+                "X-Auth-Token",
+                tester.token(),
+                "Content-Length",
+                "1",
+                "X-Object-Meta-Word",
+                Http.wire("é".repeat(128))),
+            List.of(new byte[] {'x'}),
+            false);
     assertEquals(201, ok.status(), ok.text());
-    Http.RawResponse head = Http.raw(gateway.baseUrl(), "HEAD", path, Map.of("X-Auth-Token", tester.token()),
-        List.of(), false);
-    assertEquals("é".repeat(128), new String(
-        head.header("x-object-meta-word").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1),
-        java.nio.charset.StandardCharsets.UTF_8));
-    Http.RawResponse tooLong = Http.raw(gateway.baseUrl(), "PUT", path,
-        Map.of("X-Auth-Token", tester.token(), "Content-Length", "1", "X-Object-Meta-Word", Http.wire("é".repeat(129))),
-        List.of(new byte[] {'x'}), false);
+    Http.RawResponse head =
+        Http.raw(
+            gateway.baseUrl(),
+            "HEAD",
+            path,
+            Map.of("X-Auth-Token", tester.token()),
+            List.of(),
+            false);
+    assertEquals(
+        "é".repeat(128),
+        new String(
+            head.header("x-object-meta-word")
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1),
+            java.nio.charset.StandardCharsets.UTF_8));
+    Http.RawResponse tooLong =
+        Http.raw(
+            gateway.baseUrl(),
+            "PUT",
+            path,
+            Map.of(
+                "X-Auth-Token",
+                tester.token(),
+                "Content-Length",
+                "1",
+                "X-Object-Meta-Word",
+                Http.wire("é".repeat(129))),
+            List.of(new byte[] {'x'}),
+            false);
     assertEquals(400, tooLong.status(), tooLong.text());
   }
 
   @Test
   void containerMetadataMustBeUtf8() throws Exception {
-    Http.RawResponse r = Http.raw(gateway.baseUrl(), "POST", tester.accountPath() + "/limits",
-        Map.of("X-Auth-Token", tester.token(), "Content-Length", "0",
-            "X-Container-Meta-Bad", new String(new byte[] {'a', (byte) 0xff, 'b'}, java.nio.charset.StandardCharsets.ISO_8859_1)),
-        List.of(), false);
+    Http.RawResponse r =
+        Http.raw(
+            gateway.baseUrl(),
+            "POST",
+            tester.accountPath() + "/limits",
+            Map.of(
+                "X-Auth-Token",
+                tester.token(),
+                "Content-Length",
+                "0",
+                "X-Container-Meta-Bad",
+                new String(
+                    new byte[] {'a', (byte) 0xff, 'b'},
+                    java.nio.charset.StandardCharsets.ISO_8859_1)),
+            List.of(),
+            false);
     assertEquals(400, r.status(), r.text());
   }
 
@@ -187,7 +246,9 @@ class SwiftConstraintsTest {
     assertEquals(400, tester.call("PUT", "/metaset", second, null).statusCode());
     // removing makes room
     Map<String, String> swap = new HashMap<>(second);
-    first.keySet().forEach(k -> swap.put(k.replace("X-Container-Meta-", "X-Remove-Container-Meta-"), "x"));
+    first
+        .keySet()
+        .forEach(k -> swap.put(k.replace("X-Container-Meta-", "X-Remove-Container-Meta-"), "x"));
     assertEquals(204, tester.call("POST", "/metaset", swap, null).statusCode());
     HttpResponse<String> head = tester.call("HEAD", "/metaset");
     assertTrue(head.headers().firstValue("X-Container-Meta-B49").isPresent());
@@ -196,18 +257,23 @@ class SwiftConstraintsTest {
 
   @Test
   void headerValuesLongerThanMaxHeaderSizeAre400() {
-    HttpResponse<String> r = tester.call("PUT", "/limits/hdr", Map.of("X-Some-Header", "h".repeat(8193)), "x");
+    HttpResponse<String> r =
+        tester.call("PUT", "/limits/hdr", Map.of("X-Some-Header", "h".repeat(8193)), "x");
     assertEquals(400, r.statusCode());
     assertEquals("Header value too long: X-Some-Header", r.body());
-    assertEquals(201, tester.call("PUT", "/limits/hdr", Map.of("X-Some-Header", "h".repeat(8192)), "x")
-        .statusCode());
+    assertEquals(
+        201,
+        tester
+            .call("PUT", "/limits/hdr", Map.of("X-Some-Header", "h".repeat(8192)), "x")
+            .statusCode());
   }
 
   @Test
   void objectsLargerThanMaxFileSizeAre413() throws Exception {
     byte[] max = new byte[(int) MAX_FILE_SIZE];
     assertEquals(201, tester.bytes("PUT", "/limits/max", Map.of(), max).statusCode());
-    HttpResponse<byte[]> tooLarge = tester.bytes("PUT", "/limits/toolarge", Map.of(), new byte[(int) MAX_FILE_SIZE + 1]);
+    HttpResponse<byte[]> tooLarge =
+        tester.bytes("PUT", "/limits/toolarge", Map.of(), new byte[(int) MAX_FILE_SIZE + 1]);
     assertEquals(413, tooLarge.statusCode());
     assertEquals(404, tester.call("HEAD", "/limits/toolarge").statusCode());
   }
@@ -219,19 +285,38 @@ class SwiftConstraintsTest {
     for (int i = 0; i < 40; i++) {
       chunks.add(new byte[64 * 1024]); // 2.5 MiB in all
     }
-    Http.RawResponse r = Http.raw(gateway.baseUrl(), "PUT", tester.accountPath() + "/chunky/big",
-        Map.of("X-Auth-Token", tester.token()), chunks, true);
+    Http.RawResponse r =
+        Http.raw(
+            gateway.baseUrl(),
+            "PUT",
+            tester.accountPath() + "/chunky/big",
+            Map.of("X-Auth-Token", tester.token()),
+            chunks,
+            true);
     assertEquals(413, r.status(), r.text());
     assertEquals("Your request is too large.", r.text());
     assertEquals(404, tester.call("HEAD", "/chunky/big").statusCode());
-    assertEquals("0", tester.call("HEAD", "/chunky").headers().firstValue("X-Container-Object-Count").orElseThrow());
+    assertEquals(
+        "0",
+        tester
+            .call("HEAD", "/chunky")
+            .headers()
+            .firstValue("X-Container-Object-Count")
+            .orElseThrow());
     try (Stream<Path> files = Files.walk(gateway.dataDir().resolve("backends"))) {
-      assertTrue(files.filter(Files::isRegularFile).noneMatch(p -> p.toString().contains("/.tmp/")),
+      assertTrue(
+          files.filter(Files::isRegularFile).noneMatch(p -> p.toString().contains("/.tmp/")),
           "the spooled part was removed");
     }
     // a chunked upload within the limit is fine
-    Http.RawResponse ok = Http.raw(gateway.baseUrl(), "PUT", tester.accountPath() + "/chunky/small",
-        Map.of("X-Auth-Token", tester.token()), chunks.subList(0, 4), true);
+    Http.RawResponse ok =
+        Http.raw(
+            gateway.baseUrl(),
+            "PUT",
+            tester.accountPath() + "/chunky/small",
+            Map.of("X-Auth-Token", tester.token()),
+            chunks.subList(0, 4),
+            true);
     assertEquals(201, ok.status(), ok.text());
   }
 
@@ -249,6 +334,12 @@ class SwiftConstraintsTest {
       headers.put("X-Container-Meta-K" + i, "v");
     }
     assertEquals(201, tester.call("PUT", "/manyheaders", headers, null).statusCode());
-    assertEquals("v", tester.call("HEAD", "/manyheaders").headers().firstValue("X-Container-Meta-K89").orElseThrow());
+    assertEquals(
+        "v",
+        tester
+            .call("HEAD", "/manyheaders")
+            .headers()
+            .firstValue("X-Container-Meta-K89")
+            .orElseThrow());
   }
 }

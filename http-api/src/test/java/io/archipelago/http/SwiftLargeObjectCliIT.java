@@ -27,11 +27,11 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The flows a user runs with the real swift command line against the packaged gateway (its own
- * JVM, 256 MiB heap): a 300 MiB file uploaded in segments as an SLO ({@code --use-slo}) and as a
- * DLO, with the segment container created first on the archive backend while the manifests'
- * container is on the standard one; downloads byte-identical (SHA-256); {@code swift copy};
- * {@code swift delete --all} taking the segments with the manifests.
+ * The flows a user runs with the real swift command line against the packaged gateway (its own JVM,
+ * 256 MiB heap): a 300 MiB file uploaded in segments as an SLO ({@code --use-slo}) and as a DLO,
+ * with the segment container created first on the archive backend while the manifests' container is
+ * on the standard one; downloads byte-identical (SHA-256); {@code swift copy}; {@code swift delete
+ * --all} taking the segments with the manifests.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SwiftLargeObjectCliIT {
@@ -47,7 +47,8 @@ class SwiftLargeObjectCliIT {
 
   @BeforeAll
   static void start() throws Exception {
-    Assumptions.assumeTrue(SwiftCli.available(), "python3-swiftclient is installed by bin/archipelago test");
+    Assumptions.assumeTrue(
+        SwiftCli.available(), "python3-swiftclient is installed by bin/archipelago test");
     gateway = new GatewayProcess(work.resolve("data"), List.of("-Xmx256m")).start();
     swift = new SwiftCli(gateway.authUrl(), "test:tester", "testing");
     upload = work.resolve("upload");
@@ -70,9 +71,18 @@ class SwiftLargeObjectCliIT {
 
   private static String backendOf(String container) throws Exception {
     SwiftClient admin = SwiftClient.login(gateway.baseUrl(), "admin:admin", "admin");
-    return new ObjectMapper().readTree(admin.send(HttpRequest.newBuilder(
-            URI.create(gateway.baseUrl() + "/admin/containers/AUTH_test/" + container))
-        .header("X-Auth-Token", admin.token()).build()).body()).at("/assignment/primary").asText();
+    return new ObjectMapper()
+        .readTree(
+            admin
+                .send(
+                    HttpRequest.newBuilder(
+                            URI.create(
+                                gateway.baseUrl() + "/admin/containers/AUTH_test/" + container))
+                        .header("X-Auth-Token", admin.token())
+                        .build())
+                .body())
+        .at("/assignment/primary")
+        .asText();
   }
 
   private static Path download(String container, String object) throws Exception {
@@ -86,20 +96,30 @@ class SwiftLargeObjectCliIT {
   void sloUploadWithSegmentsOnAnotherBackend() throws Exception {
     swift.run(upload, "post", "-H", "X-Storage-Policy: archive", "big_segments").assertOk();
     swift.run(upload, "post", "big").assertOk();
-    String out = swift.run(upload, "upload", "--use-slo", "--segment-size", SEGMENT_SIZE, "big", "big.bin")
-        .assertOk().output();
+    String out =
+        swift
+            .run(upload, "upload", "--use-slo", "--segment-size", SEGMENT_SIZE, "big", "big.bin")
+            .assertOk()
+            .output();
     assertTrue(out.contains("big.bin"), out);
     assertEquals("local-standard", backendOf("big"));
     assertEquals("local-archive", backendOf("big_segments"));
-    List<String> segments = swift.run(upload, "list", "big_segments").assertOk().output().lines().toList();
+    List<String> segments =
+        swift.run(upload, "list", "big_segments").assertOk().output().lines().toList();
     assertEquals(5, segments.size(), segments.toString());
     assertTrue(segments.stream().allMatch(s -> s.startsWith("big.bin/slo/")), segments.toString());
 
     String stat = swift.run(upload, "stat", "big", "big.bin").assertOk().output();
     assertTrue(stat.contains("Content Length: " + SIZE), stat);
-    assertTrue(stat.contains("Manifest") || stat.contains("Static-Large-Object") || stat.contains("Large Object"), stat);
+    assertTrue(
+        stat.contains("Manifest")
+            || stat.contains("Static-Large-Object")
+            || stat.contains("Large Object"),
+        stat);
     String listing = swift.run(upload, "list", "--long", "big").assertOk().output();
-    assertTrue(listing.contains(Long.toString(SIZE)), "the listing shows the SLO's total size: " + listing);
+    assertTrue(
+        listing.contains(Long.toString(SIZE)),
+        "the listing shows the SLO's total size: " + listing);
 
     assertEquals(uploadSha256, SwiftCliIT.sha256(download("big", "big.bin")));
     // the segments are on the archive backend's disk, the manifest on the standard one
@@ -110,7 +130,16 @@ class SwiftLargeObjectCliIT {
   @Test
   @Order(2)
   void dloUploadWithSegmentsOnAnotherBackend() throws Exception {
-    swift.run(upload, "upload", "--segment-size", SEGMENT_SIZE, "--object-name", "dlo.bin", "big", "big.bin")
+    swift
+        .run(
+            upload,
+            "upload",
+            "--segment-size",
+            SEGMENT_SIZE,
+            "--object-name",
+            "dlo.bin",
+            "big",
+            "big.bin")
         .assertOk();
     String stat = swift.run(upload, "stat", "big", "dlo.bin").assertOk().output();
     assertTrue(stat.contains("Manifest: big_segments/dlo.bin/"), stat);
@@ -124,7 +153,9 @@ class SwiftLargeObjectCliIT {
   void copyAcrossContainersAndBackends() throws Exception {
     swift.run(upload, "upload", "big", "small.txt").assertOk();
     swift.run(upload, "post", "-H", "X-Storage-Policy: archive", "cold").assertOk();
-    swift.run(upload, "copy", "-d", "/cold/small-copy.txt", "-m", "copied:yes", "big", "small.txt").assertOk();
+    swift
+        .run(upload, "copy", "-d", "/cold/small-copy.txt", "-m", "copied:yes", "big", "small.txt")
+        .assertOk();
     String stat = swift.run(upload, "stat", "cold", "small-copy.txt").assertOk().output();
     assertTrue(stat.contains("Meta Copied: yes"), stat);
     assertEquals("a small file\n", Files.readString(download("cold", "small-copy.txt")));
@@ -151,15 +182,18 @@ class SwiftLargeObjectCliIT {
       return 0;
     }
     try (Stream<Path> files = Files.walk(root)) {
-      return files.filter(Files::isRegularFile)
-          .filter(p -> p.getFileName().toString().contains("%v") && !p.toString().contains("/.tmp/"))
-          .mapToLong(p -> {
-            try {
-              return Files.size(p);
-            } catch (IOException e) {
-              return 0;
-            }
-          })
+      return files
+          .filter(Files::isRegularFile)
+          .filter(
+              p -> p.getFileName().toString().contains("%v") && !p.toString().contains("/.tmp/"))
+          .mapToLong(
+              p -> {
+                try {
+                  return Files.size(p);
+                } catch (IOException e) {
+                  return 0;
+                }
+              })
           .sum();
     }
   }

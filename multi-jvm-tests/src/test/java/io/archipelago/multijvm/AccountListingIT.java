@@ -28,11 +28,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * An account of 5,000 containers listed through every node of a three-node cluster. The listing
- * of Swift's default limit (10,000) serializes to about 1 MB; as one reply from the account
- * entity it exceeded Akka's 256 KiB remote frame on the nodes that do not host the entity
- * (OversizedPayloadException, the ask timed out, 503). The entity now answers in bounded pages
- * and the gateway streams them. The account AUTH_test2 is this test's alone.
+ * An account of 5,000 containers listed through every node of a three-node cluster. The listing of
+ * Swift's default limit (10,000) serializes to about 1 MB; as one reply from the account entity it
+ * exceeded Akka's 256 KiB remote frame on the nodes that do not host the entity
+ * (OversizedPayloadException, the ask timed out, 503). The entity now answers in bounded pages and
+ * the gateway streams them. The account AUTH_test2 is this test's alone.
  */
 class AccountListingIT {
 
@@ -43,13 +43,17 @@ class AccountListingIT {
   @TempDir static Path work;
   static GatewayCluster cluster;
   static SwiftClient client;
+
   /** The container names in Swift order (ASCII: String order is UTF-8 byte order). */
   static final List<String> names = new ArrayList<>();
 
   @BeforeAll
   static void start() {
-    cluster = new GatewayCluster(work.resolve("nodes"), work.resolve("backends"), PostgresServer.shared());
-    // one after the other: on a busy machine three JVMs starting at once may miss the readiness deadline
+    cluster =
+        new GatewayCluster(
+            work.resolve("nodes"), work.resolve("backends"), PostgresServer.shared());
+    // one after the other: on a busy machine three JVMs starting at once may miss the readiness
+    // deadline
     for (int i = 0; i < 3; i++) {
       cluster.startNode();
     }
@@ -62,7 +66,8 @@ class AccountListingIT {
     Collections.shuffle(shuffled, new Random(24));
     long started = System.nanoTime();
     createAll(shuffled);
-    System.out.printf("%d containers created in %d ms%n", CONTAINERS, (System.nanoTime() - started) / 1_000_000);
+    System.out.printf(
+        "%d containers created in %d ms%n", CONTAINERS, (System.nanoTime() - started) / 1_000_000);
     names.sort(Comparator.naturalOrder());
   }
 
@@ -85,23 +90,35 @@ class AccountListingIT {
       String name = containers.get(i);
       GatewayProcess node = cluster.nodes().get(i % cluster.nodes().size());
       permits.acquireUninterruptibly();
-      puts.add(put(node, name, 3).whenComplete((r, failure) -> {
-        permits.release();
-        if (failure != null || (r.statusCode() != 201 && r.statusCode() != 202)) {
-          failures.add(name + ": " + (failure != null ? failure : r.statusCode() + " " + r.body()));
-        }
-      }));
+      puts.add(
+          put(node, name, 3)
+              .whenComplete(
+                  (r, failure) -> {
+                    permits.release();
+                    if (failure != null || (r.statusCode() != 201 && r.statusCode() != 202)) {
+                      failures.add(
+                          name
+                              + ": "
+                              + (failure != null ? failure : r.statusCode() + " " + r.body()));
+                    }
+                  }));
     }
     CompletableFuture.allOf(puts.toArray(CompletableFuture[]::new)).exceptionally(f -> null).join();
     assertEquals(List.of(), List.copyOf(failures), cluster.logs());
   }
 
-  private static CompletableFuture<HttpResponse<String>> put(GatewayProcess node, String name, int attempts) {
-    return client.http()
-        .sendAsync(request(node, "/" + name).PUT(HttpRequest.BodyPublishers.noBody()).build(),
+  private static CompletableFuture<HttpResponse<String>> put(
+      GatewayProcess node, String name, int attempts) {
+    return client
+        .http()
+        .sendAsync(
+            request(node, "/" + name).PUT(HttpRequest.BodyPublishers.noBody()).build(),
             HttpResponse.BodyHandlers.ofString())
-        .thenCompose(r -> r.statusCode() == 503 && attempts > 1
-            ? put(node, name, attempts - 1) : CompletableFuture.completedFuture(r));
+        .thenCompose(
+            r ->
+                r.statusCode() == 503 && attempts > 1
+                    ? put(node, name, attempts - 1)
+                    : CompletableFuture.completedFuture(r));
   }
 
   private static HttpRequest.Builder request(GatewayProcess node, String path) {
@@ -119,8 +136,11 @@ class AccountListingIT {
     for (GatewayProcess node : cluster.nodes()) {
       HttpResponse<String> text = get(node, "");
       assertEquals(200, text.statusCode(), "node " + node.httpPort() + ": " + text.body());
-      assertEquals(names, text.body().lines().toList(), "text listing through node " + node.httpPort());
-      assertEquals(String.valueOf(CONTAINERS), text.headers().firstValue("X-Account-Container-Count").orElse(null));
+      assertEquals(
+          names, text.body().lines().toList(), "text listing through node " + node.httpPort());
+      assertEquals(
+          String.valueOf(CONTAINERS),
+          text.headers().firstValue("X-Account-Container-Count").orElse(null));
 
       HttpResponse<String> json = get(node, "?format=json");
       assertEquals(200, json.statusCode(), "node " + node.httpPort() + ": " + json.body());
@@ -131,10 +151,13 @@ class AccountListingIT {
       }
       assertEquals(names, listed, "json listing through node " + node.httpPort());
 
-      HttpResponse<String> head = client.send(request(node, "")
-          .method("HEAD", HttpRequest.BodyPublishers.noBody()).build());
+      HttpResponse<String> head =
+          client.send(
+              request(node, "").method("HEAD", HttpRequest.BodyPublishers.noBody()).build());
       assertEquals(204, head.statusCode());
-      assertEquals(String.valueOf(CONTAINERS), head.headers().firstValue("X-Account-Container-Count").orElse(null));
+      assertEquals(
+          String.valueOf(CONTAINERS),
+          head.headers().firstValue("X-Account-Container-Count").orElse(null));
     }
   }
 
@@ -144,19 +167,26 @@ class AccountListingIT {
     List<String> reversed = new ArrayList<>(names);
     Collections.reverse(reversed);
     for (GatewayProcess node : cluster.nodes()) {
-      assertEquals(names, pageThrough(node, 1_000, false), "limit/marker paging through node " + node.httpPort());
+      assertEquals(
+          names,
+          pageThrough(node, 1_000, false),
+          "limit/marker paging through node " + node.httpPort());
     }
     assertEquals(reversed, pageThrough(cluster.nodes().get(1), 3_000, true));
-    HttpResponse<String> bounded = get(cluster.nodes().get(2),
-        "?marker=" + names.get(100) + "&end_marker=" + names.get(4_100));
+    HttpResponse<String> bounded =
+        get(
+            cluster.nodes().get(2),
+            "?marker=" + names.get(100) + "&end_marker=" + names.get(4_100));
     assertEquals(names.subList(101, 4_100), bounded.body().lines().toList());
   }
 
   private static List<String> pageThrough(GatewayProcess node, int limit, boolean reverse) {
     List<String> all = new ArrayList<>();
     while (true) {
-      String marker = all.isEmpty() ? "" : URLEncoder.encode(all.get(all.size() - 1), StandardCharsets.UTF_8);
-      HttpResponse<String> page = get(node, "?limit=" + limit + "&marker=" + marker + (reverse ? "&reverse=on" : ""));
+      String marker =
+          all.isEmpty() ? "" : URLEncoder.encode(all.get(all.size() - 1), StandardCharsets.UTF_8);
+      HttpResponse<String> page =
+          get(node, "?limit=" + limit + "&marker=" + marker + (reverse ? "&reverse=on" : ""));
       if (page.statusCode() == 204) {
         return all;
       }

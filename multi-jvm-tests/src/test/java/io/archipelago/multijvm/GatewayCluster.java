@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Gateway nodes as real JVM processes from the packaged build, sharing one PostgreSQL journal,
- * one token secret, the same configuration file (the root application.conf unless given) and
- * the same filesystem backend directories, joined through seed nodes.
+ * Gateway nodes as real JVM processes from the packaged build, sharing one PostgreSQL journal, one
+ * token secret, the same configuration file (the root application.conf unless given) and the same
+ * filesystem backend directories, joined through seed nodes.
  */
 public final class GatewayCluster implements AutoCloseable {
 
@@ -18,8 +18,12 @@ public final class GatewayCluster implements AutoCloseable {
   private final PostgresServer postgres;
   private final Path configFile;
   private final List<GatewayProcess> nodes = new ArrayList<>();
-  /** The cluster ports of the first nodes started, all of them seed nodes (as the README advises). */
+
+  /**
+   * The cluster ports of the first nodes started, all of them seed nodes (as the README advises).
+   */
   private List<Integer> seedPorts = List.of();
+
   private int counter;
 
   public GatewayCluster(Path work, Path backends, PostgresServer postgres) {
@@ -76,7 +80,8 @@ public final class GatewayCluster implements AutoCloseable {
 
   private GatewayProcess newNode() {
     int index = ++counter;
-    GatewayProcess node = new GatewayProcess(work.resolve("node" + index), List.of("-Xmx384m"), configFile);
+    GatewayProcess node =
+        new GatewayProcess(work.resolve("node" + index), List.of("-Xmx384m"), configFile);
     if (!seedPorts.isEmpty()) {
       node.withEnv("JAVA_TOOL_OPTIONS", jvmOptions(seedPorts));
     }
@@ -101,10 +106,15 @@ public final class GatewayCluster implements AutoCloseable {
   private String jvmOptions(List<Integer> seeds) {
     StringBuilder seedOptions = new StringBuilder();
     for (int i = 0; i < seeds.size(); i++) {
-      seedOptions.append("-Dakka.cluster.seed-nodes.").append(i)
-          .append("=akka://archipelago@127.0.0.1:").append(seeds.get(i)).append(' ');
+      seedOptions
+          .append("-Dakka.cluster.seed-nodes.")
+          .append(i)
+          .append("=akka://archipelago@127.0.0.1:")
+          .append(seeds.get(i))
+          .append(' ');
     }
-    return String.join(" ",
+    return String.join(
+        " ",
         seedOptions.toString().trim(),
         "-Darchipelago.backends.local-standard.root=" + backends.resolve("local-standard"),
         "-Darchipelago.backends.local-archive.root=" + backends.resolve("local-archive"),
@@ -126,7 +136,11 @@ public final class GatewayCluster implements AutoCloseable {
   public String logs() {
     StringBuilder sb = new StringBuilder();
     for (GatewayProcess n : nodes) {
-      sb.append("\n===== node on port ").append(n.httpPort()).append(" (").append(n.log()).append(")\n");
+      sb.append("\n===== node on port ")
+          .append(n.httpPort())
+          .append(" (")
+          .append(n.log())
+          .append(")\n");
       sb.append(n.logTail());
     }
     return sb.toString();

@@ -20,9 +20,9 @@ import java.util.function.Supplier;
 
 /**
  * A bounded Swift API load (container and object PUT, GET, HEAD with TempAuth) spread over the
- * nodes that answer /ready, as a load balancer would spread it. A request refused at connect
- * time never reached a node and goes to another one, as a load balancer does; every other
- * failure is recorded. Acknowledged PUTs are remembered for verification.
+ * nodes that answer /ready, as a load balancer would spread it. A request refused at connect time
+ * never reached a node and goes to another one, as a load balancer does; every other failure is
+ * recorded. Acknowledged PUTs are remembered for verification.
  */
 public final class LoadGenerator implements AutoCloseable {
 
@@ -34,7 +34,8 @@ public final class LoadGenerator implements AutoCloseable {
 
   private final Supplier<List<GatewayProcess>> nodes;
   private final String token;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final Map<Integer, Boolean> ready = new ConcurrentHashMap<>();
   private final List<Failure> failures = new CopyOnWriteArrayList<>();
   private final List<Acknowledged> acknowledged = new CopyOnWriteArrayList<>();
@@ -44,7 +45,8 @@ public final class LoadGenerator implements AutoCloseable {
   private final int containers;
   private final String prefix;
 
-  public LoadGenerator(Supplier<List<GatewayProcess>> nodes, String token, String prefix, int containers) {
+  public LoadGenerator(
+      Supplier<List<GatewayProcess>> nodes, String token, String prefix, int containers) {
     this.nodes = nodes;
     this.token = token;
     this.prefix = prefix;
@@ -75,8 +77,12 @@ public final class LoadGenerator implements AutoCloseable {
       for (GatewayProcess n : nodes.get()) {
         boolean ok;
         try {
-          HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(n.managementUrl() + "/ready"))
-              .timeout(Duration.ofSeconds(1)).build(), HttpResponse.BodyHandlers.ofString());
+          HttpResponse<String> r =
+              http.send(
+                  HttpRequest.newBuilder(URI.create(n.managementUrl() + "/ready"))
+                      .timeout(Duration.ofSeconds(1))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
           ok = r.statusCode() == 200;
         } catch (Exception e) {
           ok = false;
@@ -119,34 +125,52 @@ public final class LoadGenerator implements AutoCloseable {
         sleep(100);
         continue;
       }
-      GatewayProcess node = candidates.get(Math.floorMod(requests.getAndIncrement(), candidates.size()));
-      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(node.baseUrl() + "/v1/AUTH_test" + path))
-          .timeout(Duration.ofSeconds(60)).header("X-Auth-Token", token);
-      b.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-          : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+      GatewayProcess node =
+          candidates.get(Math.floorMod(requests.getAndIncrement(), candidates.size()));
+      HttpRequest.Builder b =
+          HttpRequest.newBuilder(URI.create(node.baseUrl() + "/v1/AUTH_test" + path))
+              .timeout(Duration.ofSeconds(60))
+              .header("X-Auth-Token", token);
+      b.method(
+          method,
+          body == null
+              ? HttpRequest.BodyPublishers.noBody()
+              : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
       try {
         HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
         int status = r.statusCode();
-        boolean ok = switch (method) {
-          case "PUT" -> status == 201 || status == 202;
-          case "GET" -> status == 200;
-          case "HEAD" -> status == 204 || status == 200;
-          default -> status < 400;
-        };
+        boolean ok =
+            switch (method) {
+              case "PUT" -> status == 201 || status == 202;
+              case "GET" -> status == 200;
+              case "HEAD" -> status == 204 || status == 200;
+              default -> status < 400;
+            };
         if (!ok) {
-          failures.add(new Failure(node.httpPort(), method + " " + path, "HTTP " + status + " " + r.body(),
-              System.currentTimeMillis()));
+          failures.add(
+              new Failure(
+                  node.httpPort(),
+                  method + " " + path,
+                  "HTTP " + status + " " + r.body(),
+                  System.currentTimeMillis()));
           return -1;
         }
         return status;
       } catch (ConnectException e) {
         ready.put(node.httpPort(), false);
       } catch (Exception e) {
-        failures.add(new Failure(node.httpPort(), method + " " + path, e.toString(), System.currentTimeMillis()));
+        failures.add(
+            new Failure(
+                node.httpPort(), method + " " + path, e.toString(), System.currentTimeMillis()));
         return -1;
       }
     }
-    failures.add(new Failure(-1, method + " " + path, "no node accepted the connection", System.currentTimeMillis()));
+    failures.add(
+        new Failure(
+            -1,
+            method + " " + path,
+            "no node accepted the connection",
+            System.currentTimeMillis()));
     return -1;
   }
 

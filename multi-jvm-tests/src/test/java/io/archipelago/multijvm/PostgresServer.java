@@ -11,10 +11,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A private PostgreSQL server from Debian's packages, on 127.0.0.1 and a free port, with its
- * own data directory; bin/run-tests installs the packages. Started once per test JVM and
- * stopped by the data directory it created. PostgreSQL refuses to run as root, so as root the
- * server runs as the {@code postgres} system user.
+ * A private PostgreSQL server from Debian's packages, on 127.0.0.1 and a free port, with its own
+ * data directory; bin/run-tests installs the packages. Started once per test JVM and stopped by the
+ * data directory it created. PostgreSQL refuses to run as root, so as root the server runs as the
+ * {@code postgres} system user.
  */
 public final class PostgresServer implements AutoCloseable {
 
@@ -50,16 +50,52 @@ public final class PostgresServer implements AutoCloseable {
         run(List.of("chmod", "755", dir.getParent().toString()), false);
       }
       Path data = dir.resolve("data");
-      run(asUser(root, List.of(bin.resolve("initdb").toString(), "-D", data.toString(), "-A", "trust",
-          "-U", "postgres", "-E", "UTF8")), true);
-      run(asUser(root, List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-w", "-t", "60",
-          "-l", dir.resolve("postgres.log").toString(),
-          "-o", "-p " + port + " -c listen_addresses=127.0.0.1 -k " + dir
-              + " -c max_connections=200 -c fsync=off -c synchronous_commit=off",
-          "start")), true);
+      run(
+          asUser(
+              root,
+              List.of(
+                  bin.resolve("initdb").toString(),
+                  "-D",
+                  data.toString(),
+                  "-A",
+                  "trust",
+                  "-U",
+                  "postgres",
+                  "-E",
+                  "UTF8")),
+          true);
+      run(
+          asUser(
+              root,
+              List.of(
+                  bin.resolve("pg_ctl").toString(),
+                  "-D",
+                  data.toString(),
+                  "-w",
+                  "-t",
+                  "60",
+                  "-l",
+                  dir.resolve("postgres.log").toString(),
+                  "-o",
+                  "-p "
+                      + port
+                      + " -c listen_addresses=127.0.0.1 -k "
+                      + dir
+                      + " -c max_connections=200 -c fsync=off -c synchronous_commit=off",
+                  "start")),
+          true);
       PostgresServer server = new PostgresServer(dir, bin, port);
-      run(List.of(bin.resolve("createdb").toString(), "-h", "127.0.0.1", "-p", Integer.toString(port),
-          "-U", "postgres", "archipelago"), true);
+      run(
+          List.of(
+              bin.resolve("createdb").toString(),
+              "-h",
+              "127.0.0.1",
+              "-p",
+              Integer.toString(port),
+              "-U",
+              "postgres",
+              "archipelago"),
+          true);
       return server;
     } catch (IOException e) {
       throw new IllegalStateException("cannot start PostgreSQL", e);
@@ -78,8 +114,18 @@ public final class PostgresServer implements AutoCloseable {
   public void close() {
     boolean root = "root".equals(System.getProperty("user.name"));
     try {
-      run(asUser(root, List.of(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(),
-          "-m", "immediate", "-w", "stop")), false);
+      run(
+          asUser(
+              root,
+              List.of(
+                  bin.resolve("pg_ctl").toString(),
+                  "-D",
+                  dir.resolve("data").toString(),
+                  "-m",
+                  "immediate",
+                  "-w",
+                  "stop")),
+          false);
     } catch (RuntimeException e) {
       // best effort at exit
     }
@@ -100,7 +146,8 @@ public final class PostgresServer implements AutoCloseable {
       throw new IllegalStateException("PostgreSQL is not installed (bin/run-tests installs it)");
     }
     try (Stream<Path> versions = Files.list(base)) {
-      return versions.map(v -> v.resolve("bin"))
+      return versions
+          .map(v -> v.resolve("bin"))
           .filter(b -> Files.isExecutable(b.resolve("initdb")))
           .max(Comparator.comparing(Path::toString))
           .orElseThrow(() -> new IllegalStateException("no initdb under " + base));

@@ -37,10 +37,10 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Cluster operations on three gateway JVMs sharing PostgreSQL (issue 24): a killed first seed
- * comes back into the running cluster, a node that would form a second cluster on the same
- * journal is refused by the cluster lease, a fourth node takes its share of the shards quickly,
- * and /admin/cluster answers quickly while a member is unreachable.
+ * Cluster operations on three gateway JVMs sharing PostgreSQL (issue 24): a killed first seed comes
+ * back into the running cluster, a node that would form a second cluster on the same journal is
+ * refused by the cluster lease, a fourth node takes its share of the shards quickly, and
+ * /admin/cluster answers quickly while a member is unreachable.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SeedRestartIT {
@@ -84,7 +84,8 @@ class SeedRestartIT {
     long restartedAt = System.currentTimeMillis();
     seed.start();
     awaitReady(seed, Duration.ofSeconds(60));
-    System.out.printf("seed restart: the killed first seed was ready %d ms after its restart%n",
+    System.out.printf(
+        "seed restart: the killed first seed was ready %d ms after its restart%n",
         System.currentTimeMillis() - restartedAt);
     String restartLog = Files.readString(seed.log()).substring((int) logOffset);
     assertFalse(restartLog.contains("JOINING itself"), restartLog);
@@ -120,7 +121,9 @@ class SeedRestartIT {
       assertTrue(upMembers(member).stream().noneMatch(a -> a.endsWith(":" + stray.clusterPort())));
       assertEquals(journalRows, journalRows(), "journal rows written while the stray node ran");
       String holder = leaseHolder();
-      assertFalse(holder.contains(":" + stray.clusterPort() + "#"), holder + " (before: " + holderBefore + ")");
+      assertFalse(
+          holder.contains(":" + stray.clusterPort() + "#"),
+          holder + " (before: " + holderBefore + ")");
     } finally {
       stray.kill();
     }
@@ -166,10 +169,14 @@ class SeedRestartIT {
       Thread.sleep(500);
     }
     long took = System.currentTimeMillis() - joinedAt;
-    System.out.printf("rebalance: the fourth node holds %d of %d container shards %d ms after it was ready"
-        + " (%d ms after its JVM started)%n", onFourth, total, took, System.currentTimeMillis() - startedAt);
+    System.out.printf(
+        "rebalance: the fourth node holds %d of %d container shards %d ms after it was ready"
+            + " (%d ms after its JVM started)%n",
+        onFourth, total, took, System.currentTimeMillis() - startedAt);
     assertTrue(total > 100, "too few shards allocated: " + total);
-    assertTrue(onFourth >= total / 4, onFourth + " of " + total + " shards after " + took + " ms\n" + cluster.logs());
+    assertTrue(
+        onFourth >= total / 4,
+        onFourth + " of " + total + " shards after " + took + " ms\n" + cluster.logs());
   }
 
   @Test
@@ -195,11 +202,16 @@ class SeedRestartIT {
       }
       Thread.sleep(200);
     }
-    System.out.printf("admin/cluster: slowest answer %d ms while a member was killed; marked: %s%n", slowest, marked);
-    assertTrue(marked != null, "the killed member was never reported unreachable\n" + cluster.logs());
+    System.out.printf(
+        "admin/cluster: slowest answer %d ms while a member was killed; marked: %s%n",
+        slowest, marked);
+    assertTrue(
+        marked != null, "the killed member was never reported unreachable\n" + cluster.logs());
     for (JsonNode m : marked.get("members")) {
       if (m.get("reachable").asBoolean()) {
-        assertTrue(m.at("/shards/Container").asInt() > 0, "no shard figures for a reachable member: " + marked);
+        assertTrue(
+            m.at("/shards/Container").asInt() > 0,
+            "no shard figures for a reachable member: " + marked);
       } else {
         assertTrue(m.get("address").asText().endsWith(victimPort), marked.toString());
       }
@@ -216,17 +228,22 @@ class SeedRestartIT {
     try (Connection c = DriverManager.getConnection(postgres.jdbcUrl(), postgres.user(), "");
         Statement s = c.createStatement()) {
       while (members.stream().anyMatch(GatewayProcess::isAlive)) {
-        assertTrue(System.currentTimeMillis() - startedAt < 60_000, "still running\n" + cluster.logs());
-        s.executeUpdate("UPDATE archipelago_cluster_lease SET incarnation = 'other-cluster',"
-            + " holder = 'akka://archipelago@192.0.2.1:25520#42', heartbeat_at = CURRENT_TIMESTAMP");
+        assertTrue(
+            System.currentTimeMillis() - startedAt < 60_000, "still running\n" + cluster.logs());
+        s.executeUpdate(
+            "UPDATE archipelago_cluster_lease SET incarnation = 'other-cluster',"
+                + " holder = 'akka://archipelago@192.0.2.1:25520#42', heartbeat_at = CURRENT_TIMESTAMP");
         Thread.sleep(500);
       }
     }
-    System.out.printf("lease lost: %d members stopped %d ms after another holder took the lease%n",
+    System.out.printf(
+        "lease lost: %d members stopped %d ms after another holder took the lease%n",
         members.size(), System.currentTimeMillis() - startedAt);
     for (GatewayProcess node : members) {
       assertEquals(3, node.stop(), node.logTail());
-      assertTrue(Files.readString(node.log()).contains("another cluster writes this journal"), node.logTail());
+      assertTrue(
+          Files.readString(node.log()).contains("another cluster writes this journal"),
+          node.logTail());
     }
   }
 
@@ -241,27 +258,44 @@ class SeedRestartIT {
   }
 
   private static JsonNode clusterView(GatewayProcess node) throws Exception {
-    HttpResponse<String> r = admin.send(HttpRequest.newBuilder(URI.create(node.baseUrl() + "/admin/cluster"))
-        .header("X-Auth-Token", admin.token()).timeout(Duration.ofSeconds(10)).build());
+    HttpResponse<String> r =
+        admin.send(
+            HttpRequest.newBuilder(URI.create(node.baseUrl() + "/admin/cluster"))
+                .header("X-Auth-Token", admin.token())
+                .timeout(Duration.ofSeconds(10))
+                .build());
     assertEquals(200, r.statusCode(), r.body());
     return JSON.readTree(r.body());
   }
 
   private static int put(GatewayProcess node, String path) {
-    return tester.send(HttpRequest.newBuilder(URI.create(node.baseUrl() + path))
-        .header("X-Auth-Token", tester.token()).PUT(HttpRequest.BodyPublishers.noBody()).build()).statusCode();
+    return tester
+        .send(
+            HttpRequest.newBuilder(URI.create(node.baseUrl() + path))
+                .header("X-Auth-Token", tester.token())
+                .PUT(HttpRequest.BodyPublishers.noBody())
+                .build())
+        .statusCode();
   }
 
   private static int head(GatewayProcess node, String path) {
-    return tester.send(HttpRequest.newBuilder(URI.create(node.baseUrl() + path))
-        .method("HEAD", HttpRequest.BodyPublishers.noBody()).header("X-Auth-Token", tester.token()).build())
+    return tester
+        .send(
+            HttpRequest.newBuilder(URI.create(node.baseUrl() + path))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                .header("X-Auth-Token", tester.token())
+                .build())
         .statusCode();
   }
 
   private static int readyStatus(GatewayProcess node) {
     try {
-      return HTTP.send(HttpRequest.newBuilder(URI.create(node.managementUrl() + "/ready"))
-          .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+      return HTTP.send(
+              HttpRequest.newBuilder(URI.create(node.managementUrl() + "/ready"))
+                  .timeout(Duration.ofSeconds(5))
+                  .build(),
+              HttpResponse.BodyHandlers.discarding())
+          .statusCode();
     } catch (IOException e) {
       return -1;
     } catch (InterruptedException e) {
@@ -273,7 +307,8 @@ class SeedRestartIT {
   private static void awaitReady(GatewayProcess node, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (readyStatus(node) != 200) {
-      assertTrue(System.nanoTime() < deadline, "not ready after " + timeout + "\n" + node.logTail());
+      assertTrue(
+          System.nanoTime() < deadline, "not ready after " + timeout + "\n" + node.logTail());
       try {
         Thread.sleep(250);
       } catch (InterruptedException e) {

@@ -54,18 +54,21 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The sync of multi-site containers survives a gateway node killed (SIGKILL) while it syncs, on
  * real backends: three gateway JVMs on one PostgreSQL journal, containers with their primary on
- * Swift cluster a and their replica on Swift cluster b (the engine's real-server harness). The
- * node that syncs the most of the test's containers is killed once its progress is persisted and
- * while writes and their copies are under way; its tag slices move to the survivors, which
- * resume from the offsets in PostgreSQL, and every object reaches cluster b byte-identical with
- * its X-Timestamp (checked with the Swift driver straight against the clusters).
+ * Swift cluster a and their replica on Swift cluster b (the engine's real-server harness). The node
+ * that syncs the most of the test's containers is killed once its progress is persisted and while
+ * writes and their copies are under way; its tag slices move to the survivors, which resume from
+ * the offsets in PostgreSQL, and every object reaches cluster b byte-identical with its X-Timestamp
+ * (checked with the Swift driver straight against the clusters).
  */
 class SyncFailoverIT {
 
   private static final Pattern SLICES = Pattern.compile("(?m)^archipelago_sync_slices (\\d+)$");
-  private static final Pattern SYNCED = Pattern.compile("(?m)^archipelago_sync_lag_events\\{[^}]*container=\"([^\"]+)\"");
+  private static final Pattern SYNCED =
+      Pattern.compile("(?m)^archipelago_sync_lag_events\\{[^}]*container=\"([^\"]+)\"");
+
   /** archipelago.engine.container-tag-slices of the root configuration. */
   private static final int TAG_SLICES = 4;
+
   private static final int OBJECTS = 120;
   private static final String POLICY = "swift-ab";
 
@@ -80,16 +83,33 @@ class SyncFailoverIT {
     long started = System.nanoTime();
     RealBackends servers = RealBackends.get();
     String p = "archipelago.placement.policies.\"" + POLICY + "\".";
-    Path config = new FederatedBackends(servers).writeConfigFile(work.resolve("gateway.conf"),
-        Map.of(p + "tier", "swift-a", p + "replicas", 1, p + "replica-tier", "swift-b"));
-    cluster = new GatewayCluster(work.resolve("nodes"), work.resolve("backends"), PostgresServer.shared(), config);
+    Path config =
+        new FederatedBackends(servers)
+            .writeConfigFile(
+                work.resolve("gateway.conf"),
+                Map.of(p + "tier", "swift-a", p + "replicas", 1, p + "replica-tier", "swift-b"));
+    cluster =
+        new GatewayCluster(
+            work.resolve("nodes"), work.resolve("backends"), PostgresServer.shared(), config);
     cluster.startNodes(3);
     system = ActorSystem.create(Behaviors.empty(), "check");
-    swiftA = new SwiftObjectStore("swift-a", new DriverSettings("swift-a",
-        servers.swiftA().driverSettings(FederatedBackends.SWIFT_PREFIX)), 0, system);
-    swiftB = new SwiftObjectStore("swift-b", new DriverSettings("swift-b",
-        servers.swiftB().driverSettings(FederatedBackends.SWIFT_PREFIX)), 0, system);
-    System.out.printf("sync failover: backends and three nodes up in %.1f s%n", (System.nanoTime() - started) / 1e9);
+    swiftA =
+        new SwiftObjectStore(
+            "swift-a",
+            new DriverSettings(
+                "swift-a", servers.swiftA().driverSettings(FederatedBackends.SWIFT_PREFIX)),
+            0,
+            system);
+    swiftB =
+        new SwiftObjectStore(
+            "swift-b",
+            new DriverSettings(
+                "swift-b", servers.swiftB().driverSettings(FederatedBackends.SWIFT_PREFIX)),
+            0,
+            system);
+    System.out.printf(
+        "sync failover: backends and three nodes up in %.1f s%n",
+        (System.nanoTime() - started) / 1e9);
   }
 
   @AfterAll
@@ -116,21 +136,27 @@ class SyncFailoverIT {
     GatewayProcess entry = cluster.nodes().get(0);
     SwiftClient tester = SwiftClient.login(entry.baseUrl(), "test:tester", "testing");
     for (String c : containers.keySet()) {
-      HttpResponse<String> r = tester.call("PUT", "/" + c, Map.of("X-Storage-Policy", POLICY), null);
+      HttpResponse<String> r =
+          tester.call("PUT", "/" + c, Map.of("X-Storage-Policy", POLICY), null);
       assertEquals(201, r.statusCode(), r.body() + cluster.logs());
     }
     // The victim: the node, other than the one the client talks to, that syncs the most of them.
     Map<GatewayProcess, Set<String>> syncs = new HashMap<>();
-    await("every container's slice to run on a node", 90_000, () -> {
-      syncs.clear();
-      for (GatewayProcess n : cluster.nodes()) {
-        syncs.put(n, synced(n, containers.keySet()));
-      }
-      return syncs.values().stream().mapToInt(Set::size).sum() == containers.size()
-          && cluster.nodes().subList(1, 3).stream().anyMatch(n -> !syncs.get(n).isEmpty());
-    });
-    GatewayProcess victim = cluster.nodes().subList(1, 3).stream()
-        .max(java.util.Comparator.comparingInt(n -> syncs.get(n).size())).orElseThrow();
+    await(
+        "every container's slice to run on a node",
+        90_000,
+        () -> {
+          syncs.clear();
+          for (GatewayProcess n : cluster.nodes()) {
+            syncs.put(n, synced(n, containers.keySet()));
+          }
+          return syncs.values().stream().mapToInt(Set::size).sum() == containers.size()
+              && cluster.nodes().subList(1, 3).stream().anyMatch(n -> !syncs.get(n).isEmpty());
+        });
+    GatewayProcess victim =
+        cluster.nodes().subList(1, 3).stream()
+            .max(java.util.Comparator.comparingInt(n -> syncs.get(n).size()))
+            .orElseThrow();
     Set<String> victimContainers = syncs.get(victim);
     Set<Integer> victimSlices = new HashSet<>();
     victimContainers.forEach(c -> victimSlices.add(containers.get(c)));
@@ -144,36 +170,52 @@ class SyncFailoverIT {
       for (String c : containers.keySet()) {
         String path = "/" + c + "/obj-" + String.format("%04d", i);
         inFlight.acquire();
-        puts.add(tester.http().sendAsync(tester.request(path)
-                    .PUT(HttpRequest.BodyPublishers.ofByteArray(body(path))).build(),
-                HttpResponse.BodyHandlers.discarding())
-            .handle((r, f) -> {
-              statuses.put(path, f == null ? r.statusCode() : -1);
-              inFlight.release();
-              return null;
-            }));
+        puts.add(
+            tester
+                .http()
+                .sendAsync(
+                    tester
+                        .request(path)
+                        .PUT(HttpRequest.BodyPublishers.ofByteArray(body(path)))
+                        .build(),
+                    HttpResponse.BodyHandlers.discarding())
+                .handle(
+                    (r, f) -> {
+                      statuses.put(path, f == null ? r.statusCode() : -1);
+                      inFlight.release();
+                      return null;
+                    }));
       }
       if (i == OBJECTS / 3) {
         // Killed mid-sync: after it persisted progress for its slices, with copies still to do.
-        await("the victim to persist sync progress", 60_000, () -> offsets(victimSlices).values().stream()
-            .allMatch(o -> o > 0) && victimContainers.stream()
-            .allMatch(c -> !listing(swiftB, new BackendContainer("AUTH_test", c)).isEmpty()));
+        await(
+            "the victim to persist sync progress",
+            60_000,
+            () ->
+                offsets(victimSlices).values().stream().allMatch(o -> o > 0)
+                    && victimContainers.stream()
+                        .allMatch(
+                            c -> !listing(swiftB, new BackendContainer("AUTH_test", c)).isEmpty()));
         offsetsAtKill = offsets(victimSlices);
         victim.kill();
-        System.out.printf("sync failover: killed the node on port %d syncing %s (slices %s, offsets %s)%n",
+        System.out.printf(
+            "sync failover: killed the node on port %d syncing %s (slices %s, offsets %s)%n",
             victim.httpPort(), victimContainers, victimSlices, offsetsAtKill);
       }
     }
     CompletableFuture.allOf(puts.toArray(CompletableFuture[]::new)).join();
-    System.out.printf("sync failover: %d writes in %.1f s (the kill included)%n", statuses.size(),
-        (System.nanoTime() - writing) / 1e9);
+    System.out.printf(
+        "sync failover: %d writes in %.1f s (the kill included)%n",
+        statuses.size(), (System.nanoTime() - writing) / 1e9);
     assertEquals(containers.size() * OBJECTS, statuses.size());
     assertTrue(statuses.values().stream().allMatch(s -> s == 201), statuses + cluster.logs());
 
     long started = System.currentTimeMillis();
     for (String c : containers.keySet()) {
       BackendContainer where = new BackendContainer("AUTH_test", c);
-      await("the replica of " + c + " to converge", 180_000,
+      await(
+          "the replica of " + c + " to converge",
+          180_000,
           () -> listing(swiftA, where).equals(listing(swiftB, where)));
     }
     long converged = System.currentTimeMillis() - started;
@@ -185,15 +227,26 @@ class SyncFailoverIT {
       Map<String, String> onReplica = listing(swiftB, where);
       assertEquals(OBJECTS, onReplica.size(), c);
       for (String name : onReplica.keySet()) {
-        checked.add(CompletableFuture.runAsync(() -> {
-          var copy = swiftB.get(where, name, Optional.empty()).toCompletableFuture().join();
-          assertTrue(copy.isPresent(), c + "/" + name + " missing on the replica");
-          byte[] data = copy.get().data().runWith(Sink.fold(ByteString.emptyByteString(), ByteString::concat),
-              Materializer.matFromSystem(system)).toCompletableFuture().join().toArray();
-          assertArrayEquals(body("/" + c + "/" + name), data, c + "/" + name);
-          ObjectInfo p = swiftA.head(where, name).toCompletableFuture().join().orElseThrow();
-          assertEquals(p.timestamp(), copy.get().info().timestamp(), c + "/" + name);
-        }, checkers));
+        checked.add(
+            CompletableFuture.runAsync(
+                () -> {
+                  var copy = swiftB.get(where, name, Optional.empty()).toCompletableFuture().join();
+                  assertTrue(copy.isPresent(), c + "/" + name + " missing on the replica");
+                  byte[] data =
+                      copy.get()
+                          .data()
+                          .runWith(
+                              Sink.fold(ByteString.emptyByteString(), ByteString::concat),
+                              Materializer.matFromSystem(system))
+                          .toCompletableFuture()
+                          .join()
+                          .toArray();
+                  assertArrayEquals(body("/" + c + "/" + name), data, c + "/" + name);
+                  ObjectInfo p =
+                      swiftA.head(where, name).toCompletableFuture().join().orElseThrow();
+                  assertEquals(p.timestamp(), copy.get().info().timestamp(), c + "/" + name);
+                },
+                checkers));
       }
     }
     try {
@@ -201,8 +254,10 @@ class SyncFailoverIT {
     } finally {
       checkers.shutdown();
     }
-    System.out.printf("sync failover: replica converged %d ms after the last write; bytes and timestamps of %d"
-        + " objects checked in %.1f s%n", converged, containers.size() * OBJECTS, (System.nanoTime() - checking) / 1e9);
+    System.out.printf(
+        "sync failover: replica converged %d ms after the last write; bytes and timestamps of %d"
+            + " objects checked in %.1f s%n",
+        converged, containers.size() * OBJECTS, (System.nanoTime() - checking) / 1e9);
 
     int moved = 0;
     for (GatewayProcess n : cluster.alive()) {
@@ -211,17 +266,26 @@ class SyncFailoverIT {
     assertEquals(TAG_SLICES, moved, "every slice runs on a survivor" + cluster.logs());
     Map<Integer, Long> offsetsNow = offsets(victimSlices);
     for (int slice : victimSlices) {
-      assertTrue(offsetsNow.get(slice) > offsetsAtKill.get(slice),
-          "slice " + slice + " went on from offset " + offsetsAtKill.get(slice) + ": " + offsetsNow);
+      assertTrue(
+          offsetsNow.get(slice) > offsetsAtKill.get(slice),
+          "slice "
+              + slice
+              + " went on from offset "
+              + offsetsAtKill.get(slice)
+              + ": "
+              + offsetsNow);
     }
   }
 
   /** Stored offsets (journal ordering) of the sync projection, by tag slice; 0 when none yet. */
   private static Map<Integer, Long> offsets(Set<Integer> slices) {
     Map<Integer, Long> offsets = new TreeMap<>();
-    try (Connection db = DriverManager.getConnection(PostgresServer.shared().jdbcUrl(), "postgres", "");
-        PreparedStatement query = db.prepareStatement("SELECT current_offset FROM akka_projection_offset_store"
-            + " WHERE projection_name = 'container-sync' AND projection_key = ?")) {
+    try (Connection db =
+            DriverManager.getConnection(PostgresServer.shared().jdbcUrl(), "postgres", "");
+        PreparedStatement query =
+            db.prepareStatement(
+                "SELECT current_offset FROM akka_projection_offset_store"
+                    + " WHERE projection_name = 'container-sync' AND projection_key = ?")) {
       for (int slice : slices) {
         query.setString(1, ContainerEntity.TYPE_KEY.name() + "-" + slice);
         try (ResultSet rs = query.executeQuery()) {
@@ -258,8 +322,12 @@ class SyncFailoverIT {
   /** The node's per-container sync series (/metrics names no containers; /admin/metrics does). */
   private static String metrics(GatewayProcess node) throws Exception {
     SwiftClient admin = SwiftClient.login(node.baseUrl(), "admin:admin", "admin");
-    return admin.send(HttpRequest.newBuilder(URI.create(node.baseUrl() + "/admin/metrics"))
-        .header("X-Auth-Token", admin.token()).build()).body();
+    return admin
+        .send(
+            HttpRequest.newBuilder(URI.create(node.baseUrl() + "/admin/metrics"))
+                .header("X-Auth-Token", admin.token())
+                .build())
+        .body();
   }
 
   private static byte[] body(String path) {
@@ -277,8 +345,14 @@ class SyncFailoverIT {
     Map<String, String> rows = new TreeMap<>();
     Optional<String> marker = Optional.empty();
     while (true) {
-      var page = store.list(where, new ListingQuery(Optional.empty(), Optional.empty(), marker, Optional.empty(),
-          1000, false)).toCompletableFuture().join();
+      var page =
+          store
+              .list(
+                  where,
+                  new ListingQuery(
+                      Optional.empty(), Optional.empty(), marker, Optional.empty(), 1000, false))
+              .toCompletableFuture()
+              .join();
       for (ListingEntry e : page.entries()) {
         if (e instanceof ListingEntry.ObjectRow row) {
           rows.put(row.name(), row.etag());
@@ -294,7 +368,8 @@ class SyncFailoverIT {
   private static void await(String what, long timeoutMillis, BooleanSupplier condition) {
     long deadline = System.currentTimeMillis() + timeoutMillis;
     while (!condition.getAsBoolean()) {
-      assertTrue(System.currentTimeMillis() < deadline, "timed out waiting for " + what + cluster.logs());
+      assertTrue(
+          System.currentTimeMillis() < deadline, "timed out waiting for " + what + cluster.logs());
       try {
         Thread.sleep(250);
       } catch (InterruptedException e) {

@@ -3,12 +3,15 @@ package io.archipelago.persistence;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import java.util.List;
+import java.util.Locale;
 
 /**
  * Loads the configuration of a gateway node. Layers, highest first: system properties, the
- * operator's file (application.conf or -Dconfig.file), the journal dialect's defaults
- * ({@code archipelago-dialect-<dialect>.conf}), every module's {@code archipelago-akka.conf} (Akka settings that must beat Akka's own
- * reference.conf whatever the classpath order), then all reference.conf files.
+ * operator's file (application.conf or -Dconfig.file), the journal dialect's defaults ({@code
+ * archipelago-dialect-<dialect>.conf}), every module's {@code archipelago-akka.conf} (Akka settings
+ * that must beat Akka's own reference.conf whatever the classpath order), then all reference.conf
+ * files.
  */
 public final class ArchipelagoConfig {
 
@@ -30,8 +33,9 @@ public final class ArchipelagoConfig {
     ConfigFactory.invalidateCaches();
     Config first = layered(operatorConfig, ConfigFactory.empty());
     // The dialect decides the defaults of driver, Slick profile and URL.
-    String dialect = first.getString("archipelago.persistence.dialect").toLowerCase(java.util.Locale.ROOT);
-    Config dialectDefaults = ConfigFactory.parseResourcesAnySyntax("archipelago-dialect-" + dialect + ".conf");
+    String dialect = first.getString("archipelago.persistence.dialect").toLowerCase(Locale.ROOT);
+    Config dialectDefaults =
+        ConfigFactory.parseResourcesAnySyntax("archipelago-dialect-" + dialect + ".conf");
     return withSeedNodesJoinedByGateway(layered(operatorConfig, dialectDefaults));
   }
 
@@ -46,7 +50,7 @@ public final class ArchipelagoConfig {
     if (!config.hasPath("akka.cluster.seed-nodes")) {
       return config;
     }
-    java.util.List<String> seeds = config.getStringList("akka.cluster.seed-nodes");
+    List<String> seeds = config.getStringList("akka.cluster.seed-nodes");
     if (seeds.isEmpty()) {
       return config;
     }
@@ -60,7 +64,7 @@ public final class ArchipelagoConfig {
     ConfigFactory.invalidateCaches();
     return config
         .withValue("archipelago.cluster.seed-nodes", ConfigValueFactory.fromIterable(seeds))
-        .withValue("akka.cluster.seed-nodes", ConfigValueFactory.fromIterable(java.util.List.of()));
+        .withValue("akka.cluster.seed-nodes", ConfigValueFactory.fromIterable(List.of()));
   }
 
   private static Config layered(Config operatorConfig, Config dialectDefaults) {

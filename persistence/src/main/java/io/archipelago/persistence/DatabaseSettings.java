@@ -39,13 +39,17 @@ public record DatabaseSettings(JournalDialect dialect, String url, String user, 
         if (!lower.startsWith("jdbc:h2:")) {
           throw new IllegalArgumentException(
               "archipelago.persistence.url must be an H2 URL (jdbc:h2:file:...) with dialect h2, not '"
-                  + url + "'");
+                  + url
+                  + "'");
         }
-        boolean notEmbedded = NOT_EMBEDDED_H2.stream().anyMatch(lower::startsWith)
-            || lower.replace(" ", "").contains(";auto_server=true");
+        boolean notEmbedded =
+            NOT_EMBEDDED_H2.stream().anyMatch(lower::startsWith)
+                || lower.replace(" ", "").contains(";auto_server=true");
         if (notEmbedded) {
           throw new IllegalArgumentException(
-              "archipelago.persistence.url '" + url + "': the h2 dialect needs an embedded file"
+              "archipelago.persistence.url '"
+                  + url
+                  + "': the h2 dialect needs an embedded file"
                   + " database (jdbc:h2:file:<path>), because the journal fsyncs H2's file itself;"
                   + " for a database shared by several nodes use dialect postgres");
         }
@@ -54,7 +58,9 @@ public record DatabaseSettings(JournalDialect dialect, String url, String user, 
         if (!lower.startsWith("jdbc:postgresql:")) {
           throw new IllegalArgumentException(
               "archipelago.persistence.url must be a PostgreSQL URL (jdbc:postgresql://host:port/db)"
-                  + " with dialect postgres, not '" + url + "'");
+                  + " with dialect postgres, not '"
+                  + url
+                  + "'");
         }
       }
     }

@@ -23,8 +23,9 @@ public enum JournalDialect {
     return switch (value.toLowerCase(Locale.ROOT)) {
       case "h2" -> H2;
       case "postgres", "postgresql" -> POSTGRES;
-      default -> throw new IllegalArgumentException(
-          "archipelago.persistence.dialect must be h2 or postgres, not '" + value + "'");
+      default ->
+          throw new IllegalArgumentException(
+              "archipelago.persistence.dialect must be h2 or postgres, not '" + value + "'");
     };
   }
 }

@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
  * Creates the journal, snapshot and offset tables when they are missing. Every statement of the
  * bundled DDL is idempotent, so running it at each start is safe on a fresh and on an existing
  * database. Then runs the one-time data steps not yet recorded in {@code archipelago_schema_step}
- * (each in one transaction with its record). Runs before the actor system starts, so blocking
- * JDBC is fine here.
+ * (each in one transaction with its record). Runs before the actor system starts, so blocking JDBC
+ * is fine here.
  */
 public final class SchemaBootstrap {
 
@@ -51,13 +51,18 @@ public final class SchemaBootstrap {
         for (String sql : statements) {
           statement.execute(sql);
         }
-        runOnce(connection, INITIAL_CHAIN_HEADS, () -> {
-          int entities = ChainHeads.initialise(connection, settings.dialect());
-          if (entities > 0) {
-            log.warn("audit: recorded the newest event of {} existing entities as their chain heads (first"
-                + " start with chain heads); events removed before now cannot be detected as missing", entities);
-          }
-        });
+        runOnce(
+            connection,
+            INITIAL_CHAIN_HEADS,
+            () -> {
+              int entities = ChainHeads.initialise(connection, settings.dialect());
+              if (entities > 0) {
+                log.warn(
+                    "audit: recorded the newest event of {} existing entities as their chain heads (first"
+                        + " start with chain heads); events removed before now cannot be detected as missing",
+                    entities);
+              }
+            });
       } finally {
         if (settings.dialect() == JournalDialect.POSTGRES) {
           statement.execute("SELECT pg_advisory_unlock(727274)");
@@ -78,8 +83,9 @@ public final class SchemaBootstrap {
   private static void runOnce(Connection connection, String name, Step step) throws SQLException {
     connection.setAutoCommit(false);
     try {
-      try (PreparedStatement done = connection.prepareStatement(
-          "SELECT 1 FROM \"archipelago_schema_step\" WHERE \"step\" = ?")) {
+      try (PreparedStatement done =
+          connection.prepareStatement(
+              "SELECT 1 FROM \"archipelago_schema_step\" WHERE \"step\" = ?")) {
         done.setString(1, name);
         try (ResultSet rs = done.executeQuery()) {
           if (rs.next()) {
@@ -89,8 +95,9 @@ public final class SchemaBootstrap {
         }
       }
       step.run();
-      try (PreparedStatement record = connection.prepareStatement(
-          "INSERT INTO \"archipelago_schema_step\" (\"step\", \"done_at\") VALUES (?, ?)")) {
+      try (PreparedStatement record =
+          connection.prepareStatement(
+              "INSERT INTO \"archipelago_schema_step\" (\"step\", \"done_at\") VALUES (?, ?)")) {
         record.setString(1, name);
         record.setLong(2, System.currentTimeMillis());
         record.executeUpdate();
@@ -105,8 +112,8 @@ public final class SchemaBootstrap {
   }
 
   /**
-   * The statements of the dialect's DDL: split at lines ending with {@code ;}, except inside
-   * {@code $$}-quoted bodies (PostgreSQL functions).
+   * The statements of the dialect's DDL: split at lines ending with {@code ;}, except inside {@code
+   * $$}-quoted bodies (PostgreSQL functions).
    */
   static List<String> statements(JournalDialect dialect) {
     String ddl;

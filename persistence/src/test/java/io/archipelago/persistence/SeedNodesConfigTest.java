@@ -16,8 +16,9 @@ class SeedNodesConfigTest {
 
   @Test
   void seedNodesOfTheOperatorsFileMoveToTheGateway() {
-    Config config = ArchipelagoConfig.load(ConfigFactory.parseString(
-        "akka.cluster.seed-nodes = [\"" + A + "\", \"" + B + "\"]"));
+    Config config =
+        ArchipelagoConfig.load(
+            ConfigFactory.parseString("akka.cluster.seed-nodes = [\"" + A + "\", \"" + B + "\"]"));
     assertEquals(List.of(A, B), config.getStringList("archipelago.cluster.seed-nodes"));
     assertEquals(List.of(), config.getStringList("akka.cluster.seed-nodes"));
     config.checkValid(ConfigFactory.defaultReference(), "akka");

@@ -11,11 +11,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * A loopback TCP relay to a server that can be told to drop a connection: the one that carries
- * the next request with a given method ({@link #dropNext}) is closed 100 ms later, and nothing
- * of that request reaches the server.
- * To the client that is a keep-alive connection the server closed just as a request went out on
- * it. Threads per connection: for tests only.
+ * A loopback TCP relay to a server that can be told to drop a connection: the one that carries the
+ * next request with a given method ({@link #dropNext}) is closed 100 ms later, and nothing of that
+ * request reaches the server. To the client that is a keep-alive connection the server closed just
+ * as a request went out on it. Threads per connection: for tests only.
  */
 public final class DroppingProxy implements AutoCloseable {
 
@@ -64,29 +63,37 @@ public final class DroppingProxy implements AutoCloseable {
   }
 
   private void pump(Socket from, Socket to, boolean fromClient) {
-    Thread t = new Thread(() -> {
-      byte[] buffer = new byte[64 * 1024];
-      try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-        int n;
-        while ((n = in.read(buffer)) >= 0) {
-          String drop = toDrop.get();
-          if (fromClient && drop != null && startsWith(buffer, n, drop) && toDrop.compareAndSet(drop, null)) {
-            // Once the request is out and awaits its answer: what a server's close looks like
-            // when it crosses a request on a keep-alive connection.
-            dropped.incrementAndGet();
-            sleepQuietly(100);
-            return;
-          }
-          out.write(buffer, 0, n);
-          out.flush();
-        }
-      } catch (IOException e) {
-        // either side went away
-      } finally {
-        closeQuietly(from);
-        closeQuietly(to);
-      }
-    }, "dropping-proxy-pump");
+    Thread t =
+        new Thread(
+            () -> {
+              byte[] buffer = new byte[64 * 1024];
+              try (InputStream in = from.getInputStream();
+                  OutputStream out = to.getOutputStream()) {
+                int n;
+                while ((n = in.read(buffer)) >= 0) {
+                  String drop = toDrop.get();
+                  if (fromClient
+                      && drop != null
+                      && startsWith(buffer, n, drop)
+                      && toDrop.compareAndSet(drop, null)) {
+                    // Once the request is out and awaits its answer: what a server's close looks
+                    // like
+                    // when it crosses a request on a keep-alive connection.
+                    dropped.incrementAndGet();
+                    sleepQuietly(100);
+                    return;
+                  }
+                  out.write(buffer, 0, n);
+                  out.flush();
+                }
+              } catch (IOException e) {
+                // either side went away
+              } finally {
+                closeQuietly(from);
+                closeQuietly(to);
+              }
+            },
+            "dropping-proxy-pump");
     t.setDaemon(true);
     t.start();
   }

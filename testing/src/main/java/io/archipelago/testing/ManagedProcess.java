@@ -8,8 +8,8 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A server process the harness started: its command, log file and PID. It is stopped by that
- * PID only (TERM, then KILL after a few seconds), never by name.
+ * A server process the harness started: its command, log file and PID. It is stopped by that PID
+ * only (TERM, then KILL after a few seconds), never by name.
  */
 public final class ManagedProcess {
 
@@ -35,10 +35,11 @@ public final class ManagedProcess {
     }
     try {
       Files.createDirectories(log.getParent());
-      process = new ProcessBuilder(command)
-          .redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-          .start();
+      process =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+              .start();
       process.getOutputStream().close();
       Files.writeString(pidFile(log), Long.toString(process.pid()));
     } catch (IOException e) {
@@ -84,29 +85,38 @@ public final class ManagedProcess {
   }
 
   /**
-   * Stops what a test JVM that died without its shutdown hook (kill -9) left behind under
-   * {@code dir}: every PID recorded there whose process still runs with {@code dir} on its
-   * command line (so a reused PID is never touched).
+   * Stops what a test JVM that died without its shutdown hook (kill -9) left behind under {@code
+   * dir}: every PID recorded there whose process still runs with {@code dir} on its command line
+   * (so a reused PID is never touched).
    */
   public static void stopRecorded(Path dir) {
     try (var files = Files.walk(dir)) {
-      files.filter(f -> f.getFileName().toString().endsWith(".log.pid")).forEach(f -> {
-        try {
-          long pid = Long.parseLong(Files.readString(f).trim());
-          ProcessHandle.of(pid)
-              .filter(h -> h.info().commandLine().map(c -> c.contains(dir.toString())).orElse(false))
-              .ifPresent(h -> {
-                h.destroy();
+      files
+          .filter(f -> f.getFileName().toString().endsWith(".log.pid"))
+          .forEach(
+              f -> {
                 try {
-                  h.onExit().get(5, TimeUnit.SECONDS);
-                } catch (Exception e) {
-                  h.destroyForcibly();
+                  long pid = Long.parseLong(Files.readString(f).trim());
+                  ProcessHandle.of(pid)
+                      .filter(
+                          h ->
+                              h.info()
+                                  .commandLine()
+                                  .map(c -> c.contains(dir.toString()))
+                                  .orElse(false))
+                      .ifPresent(
+                          h -> {
+                            h.destroy();
+                            try {
+                              h.onExit().get(5, TimeUnit.SECONDS);
+                            } catch (Exception e) {
+                              h.destroyForcibly();
+                            }
+                          });
+                } catch (IOException | NumberFormatException ignored) {
+                  // not a PID file of ours
                 }
               });
-        } catch (IOException | NumberFormatException ignored) {
-          // not a PID file of ours
-        }
-      });
     } catch (IOException ignored) {
       // nothing left
     }

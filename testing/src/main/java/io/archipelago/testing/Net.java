@@ -22,10 +22,10 @@ public final class Net {
   private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
   /**
-   * A loopback port free now, for a server started later (often in another process). Taken
-   * below the kernel's ephemeral range: a port from that range (what binding port 0 gives) can
-   * be taken by any outgoing connection before the server binds it, which made a gateway node
-   * of a cluster test fail with "Address already in use".
+   * A loopback port free now, for a server started later (often in another process). Taken below
+   * the kernel's ephemeral range: a port from that range (what binding port 0 gives) can be taken
+   * by any outgoing connection before the server binds it, which made a gateway node of a cluster
+   * test fail with "Address already in use".
    */
   public static int freePort() {
     int[] ephemeral = ephemeralRange();
@@ -58,12 +58,16 @@ public final class Net {
   }
 
   /**
-   * Linux's ephemeral port range; its default when it cannot be read. (Files.readString reads
-   * only the first byte of this procfs file on JDK 17; reading lines works.)
+   * Linux's ephemeral port range; its default when it cannot be read. (Files.readString reads only
+   * the first byte of this procfs file on JDK 17; reading lines works.)
    */
   private static int[] ephemeralRange() {
     try {
-      String[] range = Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0).trim().split("\\s+");
+      String[] range =
+          Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))
+              .get(0)
+              .trim()
+              .split("\\s+");
       return new int[] {Integer.parseInt(range[0]), Integer.parseInt(range[1])};
     } catch (IOException | RuntimeException e) {
       return new int[] {32768, 60999};

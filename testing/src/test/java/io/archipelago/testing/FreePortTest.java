@@ -13,14 +13,18 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * Ports for servers started later come from below the kernel's ephemeral range, where no
- * outgoing connection can take them in the meantime, are never handed out twice, and bind.
+ * Ports for servers started later come from below the kernel's ephemeral range, where no outgoing
+ * connection can take them in the meantime, are never handed out twice, and bind.
  */
 class FreePortTest {
 
   @Test
   void portsAreDistinctBindableAndOutsideTheEphemeralRange() throws Exception {
-    String[] range = Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0).trim().split("\\s+");
+    String[] range =
+        Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))
+            .get(0)
+            .trim()
+            .split("\\s+");
     int ephemeralLow = Integer.parseInt(range[0]);
     Set<Integer> seen = new HashSet<>();
     for (int i = 0; i < 300; i++) {

@@ -5,6 +5,7 @@ import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.SupervisorStrategy;
+import akka.actor.typed.javadsl.Behaviors;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.Entity;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
@@ -35,19 +36,21 @@ import java.util.Optional;
 /**
  * One account: the unified namespace of its containers across all backends, with per-container
  * counts for listings, and the account's metadata. Sharded by account name, event-sourced.
- * Containers are listed when created and unlisted when deleted (asked, so listings agree with
- * the client's last request); their counts arrive as throttled {@link RefreshStats} tells.
+ * Containers are listed when created and unlisted when deleted (asked, so listings agree with the
+ * client's last request); their counts arrive as throttled {@link RefreshStats} tells.
  */
 public final class AccountEntity
     extends EventSourcedBehaviorWithEnforcedReplies<
         AccountEntity.Command, AccountEntity.Event, AccountState> {
 
-  public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "Account");
+  public static final EntityTypeKey<Command> TYPE_KEY =
+      EntityTypeKey.create(Command.class, "Account");
 
   public sealed interface Command extends CborSerializable {}
 
   /** Adds or updates a container in the namespace; replies when persisted. */
-  public record ListContainer(ContainerSummary summary, AuditInfo audit, ActorRef<StatusReply<Done>> replyTo)
+  public record ListContainer(
+      ContainerSummary summary, AuditInfo audit, ActorRef<StatusReply<Done>> replyTo)
       implements Command {}
 
   /** Removes a container from the namespace; replies when persisted. */
@@ -92,23 +95,25 @@ public final class AccountEntity
   public record ContainerUnlisted(String name, AuditInfo audit) implements Event {}
 
   /** Counts pushed by the container entity: the gateway's own work ({@code system} principal). */
-  public record ContainerStatsRefreshed(ContainerSummary summary, AuditInfo audit) implements Event {}
-
-  public record AccountMetadataUpdated(Map<String, String> changes, SwiftTimestamp timestamp, AuditInfo audit)
+  public record ContainerStatsRefreshed(ContainerSummary summary, AuditInfo audit)
       implements Event {}
+
+  public record AccountMetadataUpdated(
+      Map<String, String> changes, SwiftTimestamp timestamp, AuditInfo audit) implements Event {}
 
   public static void init(ActorSystem<?> system) {
     ClusterSharding.get(system).init(Entity.of(TYPE_KEY, ctx -> create(ctx.getEntityId(), system)));
   }
 
   public static Behavior<Command> create(String account, ActorSystem<?> system) {
-    return akka.actor.typed.javadsl.Behaviors.setup(ctx -> new AccountEntity(account, system, ctx.getSelf()));
+    return Behaviors.setup(ctx -> new AccountEntity(account, system, ctx.getSelf()));
   }
 
   private final String account;
   private final RetentionCriteria retention;
   private final long listingPageBytes;
   private final String node;
+
   /** The hash chain of this account's events (the journal stores envelopes). */
   private final AuditTrail<Event, AccountState> trail;
 
@@ -118,10 +123,11 @@ public final class AccountEntity
   }
 
   /**
-   * Group commit, as in the container entity: namespace changes that arrive while a batch is
-   * being persisted are persisted together, each acknowledged after its event is stored.
+   * Group commit, as in the container entity: namespace changes that arrive while a batch is being
+   * persisted are persisted together, each acknowledged after its event is stored.
    */
   private final GroupCommit<Event, StatusReply<Done>> pending = new GroupCommit<>();
+
   private final ActorRef<Command> self;
 
   private AccountEntity(String account, ActorSystem<?> system, ActorRef<Command> self) {
@@ -131,7 +137,8 @@ public final class AccountEntity
     this.account = account;
     this.self = self;
     this.node = system.address().hostPort();
-    this.trail = AuditWiring.trail(system, PersistenceId.of(TYPE_KEY.name(), account), EventSchemas.ACCOUNT);
+    this.trail =
+        AuditWiring.trail(system, PersistenceId.of(TYPE_KEY.name(), account), EventSchemas.ACCOUNT);
     var config = system.settings().config();
     this.listingPageBytes = config.getBytes("archipelago.engine.account-listing-page-bytes");
     this.retention =
@@ -174,8 +181,10 @@ public final class AccountEntity
         .onCommand(ListContainer.class, this::onListContainer)
         .onCommand(UnlistContainer.class, this::onUnlistContainer)
         .onCommand(RefreshStats.class, this::onRefreshStats)
-        .onCommand(GetSummary.class, (state, cmd) ->
-            Effect().reply(cmd.replyTo(), StatusReply.success(state.summarize(account))))
+        .onCommand(
+            GetSummary.class,
+            (state, cmd) ->
+                Effect().reply(cmd.replyTo(), StatusReply.success(state.summarize(account))))
         .onCommand(ListContainers.class, this::onListContainers)
         .onCommand(UpdateMetadata.class, this::onUpdateMetadata)
         .onCommand(FlushChanges.class, this::onFlushChanges)
@@ -186,7 +195,8 @@ public final class AccountEntity
     return buffer(new ContainerListed(cmd.summary(), cmd.audit()), cmd.replyTo());
   }
 
-  private ReplyEffect<Event, AccountState> buffer(Event event, ActorRef<StatusReply<Done>> replyTo) {
+  private ReplyEffect<Event, AccountState> buffer(
+      Event event, ActorRef<StatusReply<Done>> replyTo) {
     if (pending.add(event, replyTo)) {
       self.tell(FlushChanges.INSTANCE);
     }
@@ -198,12 +208,17 @@ public final class AccountEntity
       return Effect().noReply();
     }
     GroupCommit.Batch<Event, StatusReply<Done>> batch = pending.drain();
-    return Effect().persist(batch.events()).thenRun(s -> batch.answer(StatusReply.ack())).thenNoReply();
+    return Effect()
+        .persist(batch.events())
+        .thenRun(s -> batch.answer(StatusReply.ack()))
+        .thenNoReply();
   }
 
-  private ReplyEffect<Event, AccountState> onUnlistContainer(AccountState state, UnlistContainer cmd) {
-    boolean listedInBatch = pending.pendingEvents().stream().anyMatch(
-        e -> e instanceof ContainerListed l && l.summary().name().equals(cmd.name()));
+  private ReplyEffect<Event, AccountState> onUnlistContainer(
+      AccountState state, UnlistContainer cmd) {
+    boolean listedInBatch =
+        pending.pendingEvents().stream()
+            .anyMatch(e -> e instanceof ContainerListed l && l.summary().name().equals(cmd.name()));
     if (!state.isListed(cmd.name()) && !listedInBatch) {
       return Effect().reply(cmd.replyTo(), StatusReply.ack());
     }
@@ -216,10 +231,13 @@ public final class AccountEntity
       return Effect().noReply();
     }
     return buffer(
-        new ContainerStatsRefreshed(cmd.summary(), AuditInfo.system(node, "stats/" + cmd.summary().name())), null);
+        new ContainerStatsRefreshed(
+            cmd.summary(), AuditInfo.system(node, "stats/" + cmd.summary().name())),
+        null);
   }
 
-  private ReplyEffect<Event, AccountState> onListContainers(AccountState state, ListContainers cmd) {
+  private ReplyEffect<Event, AccountState> onListContainers(
+      AccountState state, ListContainers cmd) {
     var rows =
         SortedListing.page(
             state.containers(),
@@ -233,13 +251,18 @@ public final class AccountEntity
             subdir -> new ContainerPage.Row(null, subdir),
             ContainerPage.Row::sizeBound,
             listingPageBytes);
-    boolean partial = rows.size() < cmd.limit() && !rows.isEmpty()
-        && rows.stream().mapToLong(ContainerPage.Row::sizeBound).sum() >= listingPageBytes;
+    boolean partial =
+        rows.size() < cmd.limit()
+            && !rows.isEmpty()
+            && rows.stream().mapToLong(ContainerPage.Row::sizeBound).sum() >= listingPageBytes;
     return Effect()
-        .reply(cmd.replyTo(), StatusReply.success(new ContainerPage(state.summarize(account), rows, partial)));
+        .reply(
+            cmd.replyTo(),
+            StatusReply.success(new ContainerPage(state.summarize(account), rows, partial)));
   }
 
-  private ReplyEffect<Event, AccountState> onUpdateMetadata(AccountState state, UpdateMetadata cmd) {
+  private ReplyEffect<Event, AccountState> onUpdateMetadata(
+      AccountState state, UpdateMetadata cmd) {
     return Effect()
         .persist(new AccountMetadataUpdated(cmd.changes(), cmd.timestamp(), cmd.audit()))
         .thenReply(cmd.replyTo(), s -> StatusReply.success(s.summarize(account)));
@@ -252,7 +275,8 @@ public final class AccountEntity
         .onEvent(ContainerListed.class, (s, e) -> s.listed(e.summary()))
         .onEvent(ContainerUnlisted.class, (s, e) -> s.unlisted(e.name()))
         .onEvent(ContainerStatsRefreshed.class, (s, e) -> s.listed(e.summary()))
-        .onEvent(AccountMetadataUpdated.class, (s, e) -> s.metadataUpdated(e.changes(), e.timestamp()))
+        .onEvent(
+            AccountMetadataUpdated.class, (s, e) -> s.metadataUpdated(e.changes(), e.timestamp()))
         .build();
   }
 }

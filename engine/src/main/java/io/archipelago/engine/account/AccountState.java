@@ -15,14 +15,15 @@ import java.util.TreeMap;
 
 /**
  * An account's namespace: its containers, whichever backend holds each, in Swift order, plus
- * account metadata. Mutable on purpose: an account may hold 100,000 containers and copying the
- * map per event would make creation quadratic. Only the entity's event handler mutates it and
- * replies never expose it.
+ * account metadata. Mutable on purpose: an account may hold 100,000 containers and copying the map
+ * per event would make creation quadratic. Only the entity's event handler mutates it and replies
+ * never expose it.
  */
 public final class AccountState implements CborSerializable {
 
   private final NavigableMap<String, ContainerSummary> containers = new TreeMap<>(NameOrder.UTF8);
   private final Map<String, String> metadata = new HashMap<>();
+
   /** Set by the first event, so that recovery gives it back; null before. */
   private SwiftTimestamp createdAt;
 
@@ -86,13 +87,14 @@ public final class AccountState implements CborSerializable {
   }
 
   AccountState metadataUpdated(Map<String, String> changes, SwiftTimestamp at) {
-    changes.forEach((k, v) -> {
-      if (v.isEmpty()) {
-        metadata.remove(k);
-      } else {
-        metadata.put(k, v);
-      }
-    });
+    changes.forEach(
+        (k, v) -> {
+          if (v.isEmpty()) {
+            metadata.remove(k);
+          } else {
+            metadata.put(k, v);
+          }
+        });
     if (createdAt == null) {
       createdAt = at;
     }
@@ -114,8 +116,14 @@ public final class AccountState implements CborSerializable {
     }
     // An account nothing happened to yet reads as created now, as Swift's auto-created ones.
     return new AccountSummary(
-        account, containers.size(), objects, bytes, metadata,
-        createdAt == null ? SwiftTimestamp.now() : createdAt, bytesPerPolicy, objectsPerPolicy,
+        account,
+        containers.size(),
+        objects,
+        bytes,
+        metadata,
+        createdAt == null ? SwiftTimestamp.now() : createdAt,
+        bytesPerPolicy,
+        objectsPerPolicy,
         containersPerPolicy);
   }
 }

@@ -16,7 +16,9 @@ public record ContainerSummary(
 
   public static ContainerSummary of(ContainerState state) {
     SwiftTimestamp last =
-        state.lastWriteAt().isNewerThan(state.modifiedAt()) ? state.lastWriteAt() : state.modifiedAt();
+        state.lastWriteAt().isNewerThan(state.modifiedAt())
+            ? state.lastWriteAt()
+            : state.modifiedAt();
     return new ContainerSummary(
         state.container(),
         state.policy(),

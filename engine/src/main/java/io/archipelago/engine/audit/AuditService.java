@@ -27,15 +27,15 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 
 /**
- * The audit log as the admin API serves it: streams of records read page by page from the
- * journal tables (one JDBC connection per stream, on Akka's blocking dispatcher, so memory stays
- * bounded whatever the range), and a container's state at an instant.
+ * The audit log as the admin API serves it: streams of records read page by page from the journal
+ * tables (one JDBC connection per stream, on Akka's blocking dispatcher, so memory stays bounded
+ * whatever the range), and a container's state at an instant.
  */
 public final class AuditService {
 
   /**
-   * Records of one page; the last chunk of a range that stopped at its limit carries where the
-   * next range starts.
+   * Records of one page; the last chunk of a range that stopped at its limit carries where the next
+   * range starts.
    */
   public record Chunk(List<AuditRecord> records, Optional<Long> nextAfter) {}
 
@@ -62,13 +62,16 @@ public final class AuditService {
    * Restricts a query to an account's entities (its account entity and its containers) or to one
    * container of it.
    */
-  public static AuditQuery scoped(AuditQuery query, Optional<String> account, Optional<String> container) {
+  public static AuditQuery scoped(
+      AuditQuery query, Optional<String> account, Optional<String> container) {
     if (container.isPresent()) {
       String a = account.orElseThrow(() -> new IllegalArgumentException("container needs account"));
-      return query.withEntities(Set.of(ContainerHistory.persistenceId(a, container.get())), List.of());
+      return query.withEntities(
+          Set.of(ContainerHistory.persistenceId(a, container.get())), List.of());
     }
     if (account.isPresent()) {
-      return query.withEntities(Set.of("Account|" + account.get()), List.of("Container|" + account.get() + "/"));
+      return query.withEntities(
+          Set.of("Account|" + account.get()), List.of("Container|" + account.get() + "/"));
     }
     return query;
   }
@@ -93,30 +96,33 @@ public final class AuditService {
           if (p.done) {
             return CompletableFuture.completedFuture(Optional.<Chunk>empty());
           }
-          return blocking(() -> {
-            int max = (int) Math.min(p.remaining, pageRows);
-            AuditLog.Page page = AuditLog.page(p.reader, query, p.after, max, pageRows);
-            p.after = page.after();
-            p.remaining -= page.records().size();
-            Optional<Long> next = Optional.empty();
-            if (page.exhausted()) {
-              p.done = true;
-            } else if (p.remaining == 0) {
-              p.done = true;
-              next = Optional.of(page.after());
-            }
-            return Optional.of(new Chunk(page.records(), next));
-          });
+          return blocking(
+              () -> {
+                int max = (int) Math.min(p.remaining, pageRows);
+                AuditLog.Page page = AuditLog.page(p.reader, query, p.after, max, pageRows);
+                p.after = page.after();
+                p.remaining -= page.records().size();
+                Optional<Long> next = Optional.empty();
+                if (page.exhausted()) {
+                  p.done = true;
+                } else if (p.remaining == 0) {
+                  p.done = true;
+                  next = Optional.of(page.after());
+                }
+                return Optional.of(new Chunk(page.records(), next));
+              });
         },
-        p -> blocking(() -> {
-          p.reader.close();
-          return Done.getInstance();
-        }));
+        p ->
+            blocking(
+                () -> {
+                  p.reader.close();
+                  return Done.getInstance();
+                }));
   }
 
   /**
-   * New matching records as they are written, from {@code after} (default: the end of the log
-   * now). Never completes; cancel it.
+   * New matching records as they are written, from {@code after} (default: the end of the log now).
+   * Never completes; cancel it.
    */
   public Source<List<AuditRecord>, NotUsed> follow(AuditQuery query, Optional<Long> after) {
     final class Following {
@@ -129,30 +135,43 @@ public final class AuditService {
       }
     }
     return Source.unfoldResourceAsync(
-        () -> blocking(() -> {
-          JournalReader reader = JournalReader.open(database);
-          long start = after.isPresent() ? after.get() : AuditLog.end(reader);
-          return new Following(reader, new AuditLog.Follower(query, start, followHoldMillis));
-        }),
-        f -> blocking(() -> f.follower.poll(f.reader, pageRows))
-            .thenCompose(records -> records.isEmpty()
-                ? Patterns.after(followInterval, system.classicSystem().scheduler(), system.executionContext(),
-                    () -> CompletableFuture.completedFuture(Optional.of(records)))
-                : CompletableFuture.completedFuture(Optional.of(records))),
-        f -> blocking(() -> {
-          f.reader.close();
-          return Done.getInstance();
-        }))
+            () ->
+                blocking(
+                    () -> {
+                      JournalReader reader = JournalReader.open(database);
+                      long start = after.isPresent() ? after.get() : AuditLog.end(reader);
+                      return new Following(
+                          reader, new AuditLog.Follower(query, start, followHoldMillis));
+                    }),
+            f ->
+                blocking(() -> f.follower.poll(f.reader, pageRows))
+                    .thenCompose(
+                        records ->
+                            records.isEmpty()
+                                ? Patterns.after(
+                                    followInterval,
+                                    system.classicSystem().scheduler(),
+                                    system.executionContext(),
+                                    () -> CompletableFuture.completedFuture(Optional.of(records)))
+                                : CompletableFuture.completedFuture(Optional.of(records))),
+            f ->
+                blocking(
+                    () -> {
+                      f.reader.close();
+                      return Done.getInstance();
+                    }))
         .filter(records -> !records.isEmpty());
   }
 
   /** The container as it was at {@code at}. */
-  public CompletionStage<ContainerHistory.PointInTime> history(String account, String container, Instant at) {
-    return blocking(() -> {
-      try (JournalReader reader = JournalReader.open(database)) {
-        return ContainerHistory.replay(reader, mapper, account, container, at);
-      }
-    });
+  public CompletionStage<ContainerHistory.PointInTime> history(
+      String account, String container, Instant at) {
+    return blocking(
+        () -> {
+          try (JournalReader reader = JournalReader.open(database)) {
+            return ContainerHistory.replay(reader, mapper, account, container, at);
+          }
+        });
   }
 
   private interface Blocking<T> {
@@ -160,12 +179,15 @@ public final class AuditService {
   }
 
   private <T> CompletionStage<T> blocking(Blocking<T> work) {
-    return CompletableFuture.supplyAsync(() -> {
-      try {
-        return work.run();
-      } catch (SQLException e) {
-        throw new CompletionException(new IllegalStateException("audit log: " + e.getMessage(), e));
-      }
-    }, blocking);
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try {
+            return work.run();
+          } catch (SQLException e) {
+            throw new CompletionException(
+                new IllegalStateException("audit log: " + e.getMessage(), e));
+          }
+        },
+        blocking);
   }
 }

@@ -4,7 +4,9 @@ import io.archipelago.engine.store.SwiftTimestamp;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 
-/** Instants as operators write them: ISO-8601 ({@code 2024-03-01T12:00:00Z}) or a Swift timestamp. */
+/**
+ * Instants as operators write them: ISO-8601 ({@code 2024-03-01T12:00:00Z}) or a Swift timestamp.
+ */
 public final class AuditTime {
 
   private AuditTime() {}
@@ -18,7 +20,9 @@ public final class AuditTime {
       return Instant.parse(t);
     } catch (DateTimeParseException e) {
       throw new IllegalArgumentException(
-          "'" + text + "' is neither an ISO-8601 instant (2024-03-01T12:00:00Z) nor a Swift timestamp");
+          "'"
+              + text
+              + "' is neither an ISO-8601 instant (2024-03-01T12:00:00Z) nor a Swift timestamp");
     }
   }
 }

@@ -5,6 +5,7 @@ import akka.persistence.typed.PersistenceId;
 import io.archipelago.persistence.audit.AuditMapper;
 import io.archipelago.persistence.audit.AuditTrail;
 import io.archipelago.persistence.audit.EventSchema;
+import java.util.function.Function;
 
 /** Builds the hash chain ({@link AuditTrail}) of one entity instance. */
 public final class AuditWiring {
@@ -18,8 +19,10 @@ public final class AuditWiring {
 
   /** A trail whose replay turns unreadable stored events into {@code onUnreadable}'s event. */
   public static <E, S> AuditTrail<E, S> trail(
-      ActorSystem<?> system, PersistenceId persistenceId, EventSchema<E> schema,
-      java.util.function.Function<AuditTrail.Unreadable, E> onUnreadable) {
+      ActorSystem<?> system,
+      PersistenceId persistenceId,
+      EventSchema<E> schema,
+      Function<AuditTrail.Unreadable, E> onUnreadable) {
     return new AuditTrail<>(persistenceId.id(), schema, AuditMapper.of(system), onUnreadable);
   }
 }

@@ -8,8 +8,8 @@ import io.archipelago.persistence.audit.EventSchema;
 
 /**
  * The logical names and schema versions of every persisted event, with the upcasters that read
- * older versions. To change an event: raise its version here and add one upcaster that rewrites
- * the previous version's JSON tree into the new shape; never change a stored version's meaning.
+ * older versions. To change an event: raise its version here and add one upcaster that rewrites the
+ * previous version's JSON tree into the new shape; never change a stored version's meaning.
  */
 public final class EventSchemas {
 
@@ -37,7 +37,10 @@ public final class EventSchemas {
           .type("ContainerListed", AccountEntity.ContainerListed.class)
           .type("ContainerUnlisted", AccountEntity.ContainerUnlisted.class)
           // v1 had no audit info: stats refreshes are the gateway's own work.
-          .type("ContainerStatsRefreshed", AccountEntity.ContainerStatsRefreshed.class, 2,
+          .type(
+              "ContainerStatsRefreshed",
+              AccountEntity.ContainerStatsRefreshed.class,
+              2,
               EventSchemas::systemAudit)
           .type("AccountMetadataUpdated", AccountEntity.AccountMetadataUpdated.class)
           .build();

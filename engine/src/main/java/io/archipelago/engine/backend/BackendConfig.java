@@ -4,8 +4,10 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -43,11 +45,11 @@ public final class BackendConfig {
               b.hasPath("site") ? b.getString("site") : "default",
               b.hasPath("capacity") ? b.getBytes("capacity") : 0L,
               b.hasPath("state")
-                  ? BackendState.valueOf(b.getString("state").toUpperCase(java.util.Locale.ROOT))
+                  ? BackendState.valueOf(b.getString("state").toUpperCase(Locale.ROOT))
                   : BackendState.ACTIVE,
               settings));
     }
-    result.sort(java.util.Comparator.comparing(BackendDescriptor::id));
+    result.sort(Comparator.comparing(BackendDescriptor::id));
     return result;
   }
 

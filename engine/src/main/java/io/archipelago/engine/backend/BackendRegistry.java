@@ -7,13 +7,15 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.slf4j.LoggerFactory;
 
 /**
- * This node's view of the backends: their descriptors, their drivers and the last capacity
- * figures they reported. Reads are lock-free; every request path reads it.
+ * This node's view of the backends: their descriptors, their drivers and the last capacity figures
+ * they reported. Reads are lock-free; every request path reads it.
  */
 public final class BackendRegistry {
 
@@ -21,8 +23,9 @@ public final class BackendRegistry {
   private final Map<String, ObjectStore> stores = new ConcurrentHashMap<>();
   private final Map<String, Capacity> capacities = new ConcurrentHashMap<>();
   private final Function<BackendDescriptor, ObjectStore> storeFactory;
+
   /** Backends whose driver could not be made, already warned about. */
-  private final java.util.Set<BackendDescriptor> undrivable = ConcurrentHashMap.newKeySet();
+  private final Set<BackendDescriptor> undrivable = ConcurrentHashMap.newKeySet();
 
   public BackendRegistry(
       List<BackendDescriptor> initial, Function<BackendDescriptor, ObjectStore> storeFactory) {
@@ -36,14 +39,16 @@ public final class BackendRegistry {
   }
 
   /**
-   * The backends whose driver is believed to serve requests: placement leaves out a remote
-   * backend whose circuit breaker is open.
+   * The backends whose driver is believed to serve requests: placement leaves out a remote backend
+   * whose circuit breaker is open.
    */
   public List<BackendDescriptor> healthyBackends() {
     return descriptors.values().stream()
-        .filter(d -> store(d.id())
-            .map(s -> !(s instanceof GuardedObjectStore guarded) || guarded.available())
-            .orElse(false))
+        .filter(
+            d ->
+                store(d.id())
+                    .map(s -> !(s instanceof GuardedObjectStore guarded) || guarded.available())
+                    .orElse(false))
         .toList();
   }
 
@@ -74,7 +79,7 @@ public final class BackendRegistry {
         // A backend this node cannot drive (bad settings, missing driver) stays unusable here
         // but does not stop the others. Said once per descriptor, not at every refresh.
         if (undrivable.add(d)) {
-          org.slf4j.LoggerFactory.getLogger(BackendRegistry.class)
+          LoggerFactory.getLogger(BackendRegistry.class)
               .warn("cannot create a driver for backend {}: {}", d.id(), e.getMessage());
         }
       }

@@ -29,12 +29,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The one cluster-wide backend registry: a single sharded, event-sourced entity (id
- * {@value #ID}). Every node reads it periodically into its local {@link BackendRegistry}, so a
- * change made through any node's admin API reaches every node within the refresh interval, and
- * the event log records who added, drained or removed which backend. Backends named in
- * application.conf are added the first time a node starts with them, unless an operator removed
- * them.
+ * The one cluster-wide backend registry: a single sharded, event-sourced entity (id {@value #ID}).
+ * Every node reads it periodically into its local {@link BackendRegistry}, so a change made through
+ * any node's admin API reaches every node within the refresh interval, and the event log records
+ * who added, drained or removed which backend. Backends named in application.conf are added the
+ * first time a node starts with them, unless an operator removed them.
  */
 public final class BackendRegistryEntity
     extends EventSourcedBehaviorWithEnforcedReplies<
@@ -48,14 +47,17 @@ public final class BackendRegistryEntity
 
   /** Adds the configured backends that the registry has never seen; replies the state. */
   public record SeedFromConfig(
-      List<BackendDescriptor> configured, AuditInfo audit, ActorRef<StatusReply<RegistryState>> replyTo)
+      List<BackendDescriptor> configured,
+      AuditInfo audit,
+      ActorRef<StatusReply<RegistryState>> replyTo)
       implements Command {}
 
   /** Replies the current state. */
   public record Get(ActorRef<StatusReply<RegistryState>> replyTo) implements Command {}
 
   /** Adds a backend; an existing id is an error. Replies the state. */
-  public record Add(BackendDescriptor backend, AuditInfo audit, ActorRef<StatusReply<RegistryState>> replyTo)
+  public record Add(
+      BackendDescriptor backend, AuditInfo audit, ActorRef<StatusReply<RegistryState>> replyTo)
       implements Command {}
 
   /** Sets a backend's state (active, draining, down). Replies the state. */
@@ -73,7 +75,8 @@ public final class BackendRegistryEntity
 
   public record BackendAdded(BackendDescriptor backend, AuditInfo audit) implements Event {}
 
-  public record BackendStateChanged(String id, BackendState state, AuditInfo audit) implements Event {}
+  public record BackendStateChanged(String id, BackendState state, AuditInfo audit)
+      implements Event {}
 
   public record BackendRemoved(String id, AuditInfo audit) implements Event {}
 
@@ -92,7 +95,8 @@ public final class BackendRegistryEntity
     super(
         PersistenceId.of(TYPE_KEY.name(), ID),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
-    this.trail = AuditWiring.trail(system, PersistenceId.of(TYPE_KEY.name(), ID), EventSchemas.REGISTRY);
+    this.trail =
+        AuditWiring.trail(system, PersistenceId.of(TYPE_KEY.name(), ID), EventSchemas.REGISTRY);
   }
 
   @Override
@@ -127,7 +131,8 @@ public final class BackendRegistryEntity
     return newCommandHandlerWithReplyBuilder()
         .forAnyState()
         .onCommand(SeedFromConfig.class, this::onSeed)
-        .onCommand(Get.class, (state, cmd) -> Effect().reply(cmd.replyTo(), StatusReply.success(state)))
+        .onCommand(
+            Get.class, (state, cmd) -> Effect().reply(cmd.replyTo(), StatusReply.success(state)))
         .onCommand(Add.class, this::onAdd)
         .onCommand(ChangeState.class, this::onChangeState)
         .onCommand(Remove.class, this::onRemove)
@@ -149,26 +154,33 @@ public final class BackendRegistryEntity
 
   private ReplyEffect<Event, RegistryState> onAdd(RegistryState state, Add cmd) {
     if (state.backends().containsKey(cmd.backend().id())) {
-      return Effect().reply(cmd.replyTo(),
-          StatusReply.error("backend " + cmd.backend().id() + " already exists"));
+      return Effect()
+          .reply(
+              cmd.replyTo(),
+              StatusReply.error("backend " + cmd.backend().id() + " already exists"));
     }
-    return Effect().persist(new BackendAdded(cmd.backend(), cmd.audit()))
+    return Effect()
+        .persist(new BackendAdded(cmd.backend(), cmd.audit()))
         .thenReply(cmd.replyTo(), StatusReply::success);
   }
 
   private ReplyEffect<Event, RegistryState> onChangeState(RegistryState state, ChangeState cmd) {
     if (!state.backends().containsKey(cmd.id())) {
-      return Effect().reply(cmd.replyTo(), StatusReply.error("backend " + cmd.id() + " does not exist"));
+      return Effect()
+          .reply(cmd.replyTo(), StatusReply.error("backend " + cmd.id() + " does not exist"));
     }
-    return Effect().persist(new BackendStateChanged(cmd.id(), cmd.state(), cmd.audit()))
+    return Effect()
+        .persist(new BackendStateChanged(cmd.id(), cmd.state(), cmd.audit()))
         .thenReply(cmd.replyTo(), StatusReply::success);
   }
 
   private ReplyEffect<Event, RegistryState> onRemove(RegistryState state, Remove cmd) {
     if (!state.backends().containsKey(cmd.id())) {
-      return Effect().reply(cmd.replyTo(), StatusReply.error("backend " + cmd.id() + " does not exist"));
+      return Effect()
+          .reply(cmd.replyTo(), StatusReply.error("backend " + cmd.id() + " does not exist"));
     }
-    return Effect().persist(new BackendRemoved(cmd.id(), cmd.audit()))
+    return Effect()
+        .persist(new BackendRemoved(cmd.id(), cmd.audit()))
         .thenReply(cmd.replyTo(), StatusReply::success);
   }
 

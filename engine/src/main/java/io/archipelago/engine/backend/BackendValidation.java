@@ -16,14 +16,14 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Checks a backend an operator adds at run time before it is recorded: once in the registry's
- * log it is on every node, and a backend no node can drive (or one that points the gateway at
- * any directory of the machine) would stay there. Backends of application.conf are the
- * operator's own file and are not checked here.
+ * Checks a backend an operator adds at run time before it is recorded: once in the registry's log
+ * it is on every node, and a backend no node can drive (or one that points the gateway at any
+ * directory of the machine) would stay there. Backends of application.conf are the operator's own
+ * file and are not checked here.
  *
  * <ul>
- *   <li>its tiers are tiers that a configured placement policy uses (else nothing is ever placed
- *       on it);
+ *   <li>its tiers are tiers that a configured placement policy uses (else nothing is ever placed on
+ *       it);
  *   <li>its driver settings are those the driver needs, well formed (required keys, URLs,
  *       durations, sizes, a readable trust store);
  *   <li>a filesystem backend's root lies inside {@code archipelago.engine.filesystem-backends-dir}
@@ -42,10 +42,11 @@ public final class BackendValidation {
 
   public BackendValidation(Config config, Collection<PlacementPolicy> policies) {
     this.config = config;
-    policies.forEach(p -> {
-      tiers.add(p.tier());
-      tiers.add(p.replicaTier());
-    });
+    policies.forEach(
+        p -> {
+          tiers.add(p.tier());
+          tiers.add(p.replicaTier());
+        });
     this.dataDir = Path.of(config.getString("archipelago.data-dir")).toAbsolutePath().normalize();
     this.filesystemDir =
         dataDir.resolve(config.getString("archipelago.engine.filesystem-backends-dir")).normalize();
@@ -61,8 +62,12 @@ public final class BackendValidation {
     }
     for (String tier : backend.tiers()) {
       if (!tiers.contains(tier)) {
-        throw new IllegalArgumentException("tier '" + tier + "' is not used by any placement policy (tiers: "
-            + String.join(", ", tiers) + ")");
+        throw new IllegalArgumentException(
+            "tier '"
+                + tier
+                + "' is not used by any placement policy (tiers: "
+                + String.join(", ", tiers)
+                + ")");
       }
     }
     if (backend.site().isBlank()) {
@@ -84,8 +89,11 @@ public final class BackendValidation {
       }
     }
     String flag = backend.settings().get("offline-flag-file");
-    if (flag != null && !flag.isBlank() && !inside(resolve(dataDir, "offline-flag-file", flag), dataDir)) {
-      throw new IllegalArgumentException("setting 'offline-flag-file' must be a path inside the data directory");
+    if (flag != null
+        && !flag.isBlank()
+        && !inside(resolve(dataDir, "offline-flag-file", flag), dataDir)) {
+      throw new IllegalArgumentException(
+          "setting 'offline-flag-file' must be a path inside the data directory");
     }
   }
 
@@ -99,8 +107,10 @@ public final class BackendValidation {
     String configured = backend.settings().getOrDefault("root", "backends/" + backend.id());
     Path root = resolve(dataDir, "root", configured);
     if (root.equals(filesystemDir) || !inside(root, filesystemDir)) {
-      throw new IllegalArgumentException("setting 'root' must be a directory below " + filesystemDir
-          + " (archipelago.engine.filesystem-backends-dir)");
+      throw new IllegalArgumentException(
+          "setting 'root' must be a directory below "
+              + filesystemDir
+              + " (archipelago.engine.filesystem-backends-dir)");
     }
   }
 
@@ -133,6 +143,8 @@ public final class BackendValidation {
     while (existing != null && !Files.exists(existing)) {
       existing = existing.getParent();
     }
-    return existing == null ? path : existing.toRealPath().resolve(existing.relativize(path)).normalize();
+    return existing == null
+        ? path
+        : existing.toRealPath().resolve(existing.relativize(path)).normalize();
   }
 }

@@ -12,8 +12,8 @@ import io.archipelago.engine.store.swift.SwiftObjectStore;
 import java.nio.file.Path;
 
 /**
- * Builds the driver for a backend descriptor. Remote drivers (swift, s3) come wrapped in a
- * {@link GuardedObjectStore}: circuit breaker, health probes, retries of reads.
+ * Builds the driver for a backend descriptor. Remote drivers (swift, s3) come wrapped in a {@link
+ * GuardedObjectStore}: circuit breaker, health probes, retries of reads.
  */
 public final class ObjectStoreFactory {
 
@@ -28,7 +28,9 @@ public final class ObjectStoreFactory {
   public ObjectStore create(BackendDescriptor backend) {
     ObjectStore store = driver(backend);
     String flag = backend.settings().get("offline-flag-file");
-    return flag == null || flag.isBlank() ? store : new OfflineFlagStore(store, dataDir.resolve(flag));
+    return flag == null || flag.isBlank()
+        ? store
+        : new OfflineFlagStore(store, dataDir.resolve(flag));
   }
 
   private ObjectStore driver(BackendDescriptor backend) {
@@ -39,10 +41,13 @@ public final class ObjectStoreFactory {
         yield new FilesystemObjectStore(
             backend.id(), dataDir.resolve(root), backend.capacityBytes(), system);
       }
-      case SWIFT -> guarded(
-          new SwiftObjectStore(backend.id(), settings, backend.capacityBytes(), system), settings);
-      case S3 -> guarded(
-          new S3ObjectStore(backend.id(), settings, backend.capacityBytes(), system), settings);
+      case SWIFT ->
+          guarded(
+              new SwiftObjectStore(backend.id(), settings, backend.capacityBytes(), system),
+              settings);
+      case S3 ->
+          guarded(
+              new S3ObjectStore(backend.id(), settings, backend.capacityBytes(), system), settings);
     };
   }
 

@@ -11,9 +11,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps this node's {@link BackendRegistry} equal to the cluster-wide
- * {@link BackendRegistryEntity}: seeds it once with the configured backends, then reads it at a
- * fixed interval. Until the first read succeeds the node works from its configuration.
+ * Keeps this node's {@link BackendRegistry} equal to the cluster-wide {@link
+ * BackendRegistryEntity}: seeds it once with the configured backends, then reads it at a fixed
+ * interval. Until the first read succeeds the node works from its configuration.
  */
 public final class RegistrySync {
 
@@ -42,37 +42,47 @@ public final class RegistrySync {
   }
 
   EntityRef<BackendRegistryEntity.Command> entity() {
-    return ClusterSharding.get(system).entityRefFor(BackendRegistryEntity.TYPE_KEY, BackendRegistryEntity.ID);
+    return ClusterSharding.get(system)
+        .entityRefFor(BackendRegistryEntity.TYPE_KEY, BackendRegistryEntity.ID);
   }
 
   private void seed(List<BackendDescriptor> configured, String node, Duration interval) {
     CompletionStage<RegistryState> seeded =
-        entity().askWithStatus(
-            replyTo -> new BackendRegistryEntity.SeedFromConfig(
-                configured, AuditInfo.system(node, "config-seed"), replyTo),
-            askTimeout);
-    seeded.whenComplete((state, failure) -> {
-      if (failure != null) {
-        log.info("backend registry not reachable yet ({}); trying again", failure.getMessage());
-        system.scheduler().scheduleOnce(interval, () -> seed(configured, node, interval),
-            system.executionContext());
-        return;
-      }
-      apply(state);
-      system.scheduler().scheduleWithFixedDelay(interval, interval, this::refresh, system.executionContext());
-    });
+        entity()
+            .askWithStatus(
+                replyTo ->
+                    new BackendRegistryEntity.SeedFromConfig(
+                        configured, AuditInfo.system(node, "config-seed"), replyTo),
+                askTimeout);
+    seeded.whenComplete(
+        (state, failure) -> {
+          if (failure != null) {
+            log.info("backend registry not reachable yet ({}); trying again", failure.getMessage());
+            system
+                .scheduler()
+                .scheduleOnce(
+                    interval, () -> seed(configured, node, interval), system.executionContext());
+            return;
+          }
+          apply(state);
+          system
+              .scheduler()
+              .scheduleWithFixedDelay(interval, interval, this::refresh, system.executionContext());
+        });
   }
 
   /** Reads the registry now; used by the schedule and after an admin change on this node. */
   public void refresh() {
-    entity().askWithStatus(BackendRegistryEntity.Get::new, askTimeout)
-        .whenComplete((state, failure) -> {
-          if (failure != null) {
-            log.debug("backend registry refresh failed: {}", failure.getMessage());
-          } else {
-            apply(state);
-          }
-        });
+    entity()
+        .askWithStatus(BackendRegistryEntity.Get::new, askTimeout)
+        .whenComplete(
+            (state, failure) -> {
+              if (failure != null) {
+                log.debug("backend registry refresh failed: {}", failure.getMessage());
+              } else {
+                apply(state);
+              }
+            });
   }
 
   void apply(RegistryState state) {

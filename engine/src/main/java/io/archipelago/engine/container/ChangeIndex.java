@@ -9,11 +9,11 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The recent changes a replica must follow (object writes, deletes and metadata changes,
- * container deletes) by event sequence number, with when they happened: how many changes a
- * replica lacks, and since when. Immutable; the entity's event handler gets a new one per
- * change. Exact for replicas synced up to {@link #knownFrom()} or later; rebuilt from the events
- * replayed after the snapshot, so it is not part of the snapshot.
+ * The recent changes a replica must follow (object writes, deletes and metadata changes, container
+ * deletes) by event sequence number, with when they happened: how many changes a replica lacks, and
+ * since when. Immutable; the entity's event handler gets a new one per change. Exact for replicas
+ * synced up to {@link #knownFrom()} or later; rebuilt from the events replayed after the snapshot,
+ * so it is not part of the snapshot.
  */
 @JsonAutoDetect(
     fieldVisibility = JsonAutoDetect.Visibility.NONE,
@@ -37,8 +37,10 @@ public final class ChangeIndex {
   }
 
   @JsonCreator
-  static ChangeIndex of(@JsonProperty("changes") List<Change> changes, @JsonProperty("knownFrom") long knownFrom) {
-    return new ChangeIndex(RecentWindow.of(changes == null ? List.of() : changes, CAPACITY), knownFrom);
+  static ChangeIndex of(
+      @JsonProperty("changes") List<Change> changes, @JsonProperty("knownFrom") long knownFrom) {
+    return new ChangeIndex(
+        RecentWindow.of(changes == null ? List.of() : changes, CAPACITY), knownFrom);
   }
 
   /** The changes kept, oldest first. */
@@ -54,8 +56,8 @@ public final class ChangeIndex {
   }
 
   /**
-   * The index with change {@code seqNr} added; {@code previousChange} is the sequence number of
-   * the change before it, from which on the index is exact when it knew nothing yet.
+   * The index with change {@code seqNr} added; {@code previousChange} is the sequence number of the
+   * change before it, from which on the index is exact when it knew nothing yet.
    */
   ChangeIndex changed(long seqNr, Instant at, long previousChange) {
     long from = knownFrom < 0 ? previousChange : knownFrom;
@@ -65,7 +67,10 @@ public final class ChangeIndex {
     return new ChangeIndex(recent.append(new Change(seqNr, at)), from);
   }
 
-  /** Changes after {@code syncedSeqNr}, the last being {@code lastChange}: exact when known, else an upper bound. */
+  /**
+   * Changes after {@code syncedSeqNr}, the last being {@code lastChange}: exact when known, else an
+   * upper bound.
+   */
   long pendingChanges(long syncedSeqNr, long lastChange) {
     if (syncedSeqNr >= lastChange) {
       return 0;

@@ -32,9 +32,9 @@ import io.archipelago.engine.container.EntityState.DamagedEvent;
 import io.archipelago.engine.entity.GroupCommit;
 import io.archipelago.engine.store.SwiftTimestamp;
 import io.archipelago.persistence.CborSerializable;
+import io.archipelago.persistence.Sha256;
 import io.archipelago.persistence.audit.AuditInfo;
 import io.archipelago.persistence.audit.AuditTrail;
-import io.archipelago.persistence.Sha256;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -48,15 +48,16 @@ import java.util.concurrent.CompletionStage;
 /**
  * One Swift container: its placement (primary and replica backends, policy), metadata, object
  * counts and lifecycle ({@link EntityState.Empty} until created, then {@link EntityState.Active},
- * then {@link EntityState.Deleted}, from which it can be created again). Sharded by
- * {@code account/container} and event-sourced: every accepted change is an event, so the log is
- * the container's state, its change feed and its audit trail at once. Object bytes never pass
- * through it; the gateway records writes, deletes and metadata changes here after the backend
- * acknowledged them. Every command with a reply gets a {@link ContainerReply}: its result, or a
- * typed {@link ContainerRejection}.
+ * then {@link EntityState.Deleted}, from which it can be created again). Sharded by {@code
+ * account/container} and event-sourced: every accepted change is an event, so the log is the
+ * container's state, its change feed and its audit trail at once. Object bytes never pass through
+ * it; the gateway records writes, deletes and metadata changes here after the backend acknowledged
+ * them. Every command with a reply gets a {@link ContainerReply}: its result, or a typed {@link
+ * ContainerRejection}.
  */
 public final class ContainerEntity
-    extends EventSourcedBehaviorWithEnforcedReplies<ContainerEntity.Command, ContainerEntity.Event, EntityState> {
+    extends EventSourcedBehaviorWithEnforcedReplies<
+        ContainerEntity.Command, ContainerEntity.Event, EntityState> {
 
   public static final EntityTypeKey<Command> TYPE_KEY =
       EntityTypeKey.create(Command.class, "Container");
@@ -87,7 +88,8 @@ public final class ContainerEntity
       implements Request<CreateResult> {}
 
   /** Replies the current state; {@code NOT_FOUND} unless active. */
-  public record Get(ActorRef<ContainerReply<ContainerState>> replyTo) implements Request<ContainerState> {}
+  public record Get(ActorRef<ContainerReply<ContainerState>> replyTo)
+      implements Request<ContainerState> {}
 
   /** Merges metadata changes (an empty value removes the key); replies the new state. */
   public record UpdateMetadata(
@@ -97,8 +99,12 @@ public final class ContainerEntity
       ActorRef<ContainerReply<ContainerState>> replyTo)
       implements Request<ContainerState> {}
 
-  /** Marks the container deleted (the caller checked that the backend holds no objects); replies Done. */
-  public record Delete(SwiftTimestamp timestamp, AuditInfo audit, ActorRef<ContainerReply<Done>> replyTo)
+  /**
+   * Marks the container deleted (the caller checked that the backend holds no objects); replies
+   * Done.
+   */
+  public record Delete(
+      SwiftTimestamp timestamp, AuditInfo audit, ActorRef<ContainerReply<Done>> replyTo)
       implements Request<Done> {}
 
   /** Records an object the backend has stored; replies Done once the event is persisted. */
@@ -116,12 +122,16 @@ public final class ContainerEntity
 
   /** Records an object the backend has deleted; replies Done once the event is persisted. */
   public record RecordObjectDelete(
-      String name, long size, SwiftTimestamp timestamp, AuditInfo audit, ActorRef<ContainerReply<Done>> replyTo)
+      String name,
+      long size,
+      SwiftTimestamp timestamp,
+      AuditInfo audit,
+      ActorRef<ContainerReply<Done>> replyTo)
       implements Request<Done> {}
 
   /**
-   * Records an object whose metadata the backend has replaced (Swift object POST): its content
-   * type and user metadata afterwards. Replies Done once the event is persisted.
+   * Records an object whose metadata the backend has replaced (Swift object POST): its content type
+   * and user metadata afterwards. Replies Done once the event is persisted.
    */
   public record RecordObjectMetadata(
       String name,
@@ -132,8 +142,11 @@ public final class ContainerEntity
       ActorRef<ContainerReply<Done>> replyTo)
       implements Request<Done> {}
 
-  /** Replies the state with each replica's pending change count; {@code NOT_FOUND} unless active. */
-  public record GetSyncStatus(ActorRef<ContainerReply<SyncStatus>> replyTo) implements Request<SyncStatus> {}
+  /**
+   * Replies the state with each replica's pending change count; {@code NOT_FOUND} unless active.
+   */
+  public record GetSyncStatus(ActorRef<ContainerReply<SyncStatus>> replyTo)
+      implements Request<SyncStatus> {}
 
   /**
    * Records what the sync achieved since its last report (sent at most about once a second per
@@ -150,8 +163,8 @@ public final class ContainerEntity
       implements Request<Done> {}
 
   /**
-   * Records a finished reconcile of one replica: it held every change up to {@code upToSeqNr},
-   * and {@code failuresAtStart} recorded failures are repaired. Replies Done once persisted.
+   * Records a finished reconcile of one replica: it held every change up to {@code upToSeqNr}, and
+   * {@code failuresAtStart} recorded failures are repaired. Replies Done once persisted.
    */
   public record RecordReconciled(
       String replica,
@@ -163,36 +176,54 @@ public final class ContainerEntity
       ActorRef<ContainerReply<Done>> replyTo)
       implements Request<Done> {}
 
-  /** Records that a write went to a replica because the primary was down. Replies Done once persisted. */
+  /**
+   * Records that a write went to a replica because the primary was down. Replies Done once
+   * persisted.
+   */
   public record RecordFailoverWrite(
-      String name, String backend, SwiftTimestamp timestamp, AuditInfo audit, ActorRef<ContainerReply<Done>> replyTo)
+      String name,
+      String backend,
+      SwiftTimestamp timestamp,
+      AuditInfo audit,
+      ActorRef<ContainerReply<Done>> replyTo)
       implements Request<Done> {}
 
   /**
-   * An operator's way past a damaged record: skips stored event {@code sequenceNr}, one that
-   * cannot be read or applied (it stays in the journal and its audit chain; the skip is recorded
-   * as an event of its own). Replies Done once persisted; {@code NOT_DAMAGED} unless that event is
-   * one of the container's damaged events.
+   * An operator's way past a damaged record: skips stored event {@code sequenceNr}, one that cannot
+   * be read or applied (it stays in the journal and its audit chain; the skip is recorded as an
+   * event of its own). Replies Done once persisted; {@code NOT_DAMAGED} unless that event is one of
+   * the container's damaged events.
    */
-  public record SkipDamagedEvent(long sequenceNr, AuditInfo audit, ActorRef<ContainerReply<Done>> replyTo)
+  public record SkipDamagedEvent(
+      long sequenceNr, AuditInfo audit, ActorRef<ContainerReply<Done>> replyTo)
       implements Request<Done> {}
 
   /** Every change up to event {@code seqNr} is on {@code replica}. */
   public record ReplicaProgress(String replica, long seqNr) implements CborSerializable {}
 
   /** The sync gave up on {@code objects} objects for {@code replica}; the last error. */
-  public record ReplicaFailure(String replica, long objects, String error) implements CborSerializable {}
+  public record ReplicaFailure(String replica, long objects, String error)
+      implements CborSerializable {}
 
-  /** A conflict resolved by newest X-Timestamp: the winner's copy is now on {@code replica}'s side too. */
+  /**
+   * A conflict resolved by newest X-Timestamp: the winner's copy is now on {@code replica}'s side
+   * too.
+   */
   public record SyncConflict(
-      String name, String replica, String winnerBackend, SwiftTimestamp winner, SwiftTimestamp loser)
+      String name,
+      String replica,
+      String winnerBackend,
+      SwiftTimestamp winner,
+      SwiftTimestamp loser)
       implements CborSerializable {}
 
   /** A failover write now on the primary (or superseded there). */
-  public record FailoverResolved(String name, SwiftTimestamp timestamp) implements CborSerializable {}
+  public record FailoverResolved(String name, SwiftTimestamp timestamp)
+      implements CborSerializable {}
 
   /** The reply to {@link GetSyncStatus}: the state and, per replica, changes not yet on it. */
-  public record SyncStatus(ContainerState state, Map<String, Long> pendingChanges) implements CborSerializable {}
+  public record SyncStatus(ContainerState state, Map<String, Long> pendingChanges)
+      implements CborSerializable {}
 
   /** Self message: persist the buffered object records as one batch. No reply. */
   public enum FlushRecords implements Command {
@@ -240,19 +271,24 @@ public final class ContainerEntity
       implements Event {}
 
   /**
-   * An object's metadata was replaced (Swift object POST): {@code contentType} and the user
-   * {@code metadata} are the object's afterwards, {@code timestamp} its new X-Timestamp. Data,
-   * size and etag stay, so the counts do not change; the replicas follow it like a write.
+   * An object's metadata was replaced (Swift object POST): {@code contentType} and the user {@code
+   * metadata} are the object's afterwards, {@code timestamp} its new X-Timestamp. Data, size and
+   * etag stay, so the counts do not change; the replicas follow it like a write.
    */
   public record ObjectMetadataReplaced(
-      String name, String contentType, Map<String, String> metadata, SwiftTimestamp timestamp, AuditInfo audit)
+      String name,
+      String contentType,
+      Map<String, String> metadata,
+      SwiftTimestamp timestamp,
+      AuditInfo audit)
       implements Event {}
 
   public record ContainerDeleted(SwiftTimestamp timestamp, AuditInfo audit) implements Event {}
 
   /** Every change up to {@code syncedSeqNr} is on the replica. */
   public record ReplicaSyncProgressed(
-      String replica, long syncedSeqNr, Optional<Instant> pendingSince, AuditInfo audit) implements Event {}
+      String replica, long syncedSeqNr, Optional<Instant> pendingSince, AuditInfo audit)
+      implements Event {}
 
   /** The sync gave up on objects for a replica (after retries); the reconciler repairs them. */
   public record ReplicaSyncFailed(String replica, long objects, String error, AuditInfo audit)
@@ -264,19 +300,28 @@ public final class ContainerEntity
    * over the older one ({@code loser}, on the other side).
    */
   public record SyncConflictResolved(
-      String name, String replica, String winnerBackend, SwiftTimestamp winner, SwiftTimestamp loser,
+      String name,
+      String replica,
+      String winnerBackend,
+      SwiftTimestamp winner,
+      SwiftTimestamp loser,
       AuditInfo audit)
       implements Event {}
 
   /** A reconcile of a replica finished: listings compared and differences repaired. */
   public record ReplicaReconciled(
-      String replica, long upToSeqNr, long failuresAtStart, long copied, long deleted,
-      Optional<Instant> pendingSince, AuditInfo audit)
+      String replica,
+      long upToSeqNr,
+      long failuresAtStart,
+      long copied,
+      long deleted,
+      Optional<Instant> pendingSince,
+      AuditInfo audit)
       implements Event {}
 
   /** A write went to {@code backend}, a replica, while the primary was down. */
-  public record FailoverWriteRecorded(String name, String backend, SwiftTimestamp timestamp, AuditInfo audit)
-      implements Event {}
+  public record FailoverWriteRecorded(
+      String name, String backend, SwiftTimestamp timestamp, AuditInfo audit) implements Event {}
 
   /** A failover write is on the primary now (or a newer version superseded it). */
   public record FailoverWriteResolved(String name, SwiftTimestamp timestamp, AuditInfo audit)
@@ -286,10 +331,15 @@ public final class ContainerEntity
    * Never stored: what replay yields in place of a stored event that this version cannot read
    * ({@code audit} is null). It marks the container damaged at that sequence number.
    */
-  public record EventUnreadable(String type, int version, String reason, AuditInfo audit) implements Event {}
+  public record EventUnreadable(String type, int version, String reason, AuditInfo audit)
+      implements Event {}
 
-  /** An operator skipped damaged event {@code sequenceNr} (of type {@code type}); see SkipDamagedEvent. */
-  public record DamagedEventSkipped(long sequenceNr, String type, AuditInfo audit) implements Event {}
+  /**
+   * An operator skipped damaged event {@code sequenceNr} (of type {@code type}); see
+   * SkipDamagedEvent.
+   */
+  public record DamagedEventSkipped(long sequenceNr, String type, AuditInfo audit)
+      implements Event {}
 
   // ---- set-up ---------------------------------------------------------------------------
 
@@ -305,22 +355,24 @@ public final class ContainerEntity
   public static Behavior<Command> create(String entityId) {
     int slash = entityId.indexOf('/');
     if (slash <= 0) {
-      throw new IllegalArgumentException("container entity id must be account/container: " + entityId);
+      throw new IllegalArgumentException(
+          "container entity id must be account/container: " + entityId);
     }
     String account = entityId.substring(0, slash);
     String container = entityId.substring(slash + 1);
     return Behaviors.setup(
         ctx ->
-            Behaviors.withTimers(
-                timers -> new ContainerEntity(ctx, account, container, timers)));
+            Behaviors.withTimers(timers -> new ContainerEntity(ctx, account, container, timers)));
   }
 
   /**
-   * Asks a container entity once: the stage completes with the command's result, or fails with
-   * a {@link ContainerRejectedException} when the entity refused it.
+   * Asks a container entity once: the stage completes with the command's result, or fails with a
+   * {@link ContainerRejectedException} when the entity refused it.
    */
   public static <T> CompletionStage<T> ask(
-      EntityRef<Command> entity, Function<ActorRef<ContainerReply<T>>, Command> message, Duration timeout) {
+      EntityRef<Command> entity,
+      Function<ActorRef<ContainerReply<T>>, Command> message,
+      Duration timeout) {
     return entity.ask(message, timeout).thenApply(ContainerReply::orThrow);
   }
 
@@ -343,30 +395,33 @@ public final class ContainerEntity
   private final TimerScheduler<Command> timers;
   private final RetentionCriteria retention;
   private final String tag;
+
   /** The hash chain of this container's events (the journal stores envelopes). */
   private final AuditTrail<Event, ContainerState> trail;
 
   /**
    * Group commit: object records that arrive while a batch is being persisted wait here and are
-   * persisted together by the next {@link FlushRecords}, so one hot container is not limited to
-   * one journal round trip per object. Each record is still acknowledged only after its event is
+   * persisted together by the next {@link FlushRecords}, so one hot container is not limited to one
+   * journal round trip per object. Each record is still acknowledged only after its event is
    * persisted. Behaviour, not state: it holds reply refs of requests not persisted yet, lost with
    * the actor on a crash (the callers' asks then time out and are sent again).
    */
   private final GroupCommit<Event, ContainerReply<Done>> pending = new GroupCommit<>();
+
   private final ActorRef<Command> self;
 
   /** Where this container's route is published for reads while this entity is unreachable. */
   private final ContainerRouteView routes;
-  /** The route this incarnation last published, and when (a throttle of a side effect, not state). */
+
+  /**
+   * The route this incarnation last published, and when (a throttle of a side effect, not state).
+   */
   private ContainerRoute publishedRoute;
+
   private long publishedAtMillis;
 
   private ContainerEntity(
-      ActorContext<Command> ctx,
-      String account,
-      String container,
-      TimerScheduler<Command> timers) {
+      ActorContext<Command> ctx, String account, String container, TimerScheduler<Command> timers) {
     super(
         persistenceIdOf(account, container),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
@@ -382,8 +437,12 @@ public final class ContainerEntity
             persistence.getInt("snapshot-every"), persistence.getInt("keep-snapshots"));
     int slices = system.settings().config().getInt("archipelago.engine.container-tag-slices");
     this.tag = tagOf(account, container, slices);
-    this.trail = AuditWiring.trail(system, persistenceIdOf(account, container), EventSchemas.CONTAINER,
-        u -> new EventUnreadable(u.type(), u.version(), u.reason(), null));
+    this.trail =
+        AuditWiring.trail(
+            system,
+            persistenceIdOf(account, container),
+            EventSchemas.CONTAINER,
+            u -> new EventUnreadable(u.type(), u.version(), u.reason(), null));
     this.routes = ContainerRouteView.get(system);
   }
 
@@ -398,10 +457,12 @@ public final class ContainerEntity
     ContainerRoute route = ContainerRoute.of(state.container(), lastSequenceNumber(ctx));
     long now = System.currentTimeMillis();
     boolean changed = publishedRoute == null || !publishedRoute.sameRoute(route);
-    boolean countsDue = !changed && counts
-        && (publishedRoute.objectCount() != route.objectCount()
-            || publishedRoute.bytesUsed() != route.bytesUsed())
-        && now - publishedAtMillis >= ContainerRouteView.COUNTS_INTERVAL_MILLIS;
+    boolean countsDue =
+        !changed
+            && counts
+            && (publishedRoute.objectCount() != route.objectCount()
+                || publishedRoute.bytesUsed() != route.bytesUsed())
+            && now - publishedAtMillis >= ContainerRouteView.COUNTS_INTERVAL_MILLIS;
     if (changed || countsDue) {
       routes.publish(entityId(account, container), route);
       publishedRoute = route;
@@ -415,8 +476,8 @@ public final class ContainerEntity
   }
 
   /**
-   * Snapshots hold the container only (as before the indexes moved into the state, so old
-   * snapshots still load); the indexes start over from the events replayed after it.
+   * Snapshots hold the container only (as before the indexes moved into the state, so old snapshots
+   * still load); the indexes start over from the events replayed after it.
    */
   @Override
   public SnapshotAdapter<EntityState> snapshotAdapter() {
@@ -437,11 +498,13 @@ public final class ContainerEntity
   @Override
   public SignalHandler<EntityState> signalHandler() {
     return newSignalHandlerBuilder()
-        .onSignal(RecoveryCompleted.instance(), state -> {
-          trail.recoveryCompleted();
-          reportDamage(state);
-          publishRoute(state, false);
-        })
+        .onSignal(
+            RecoveryCompleted.instance(),
+            state -> {
+              trail.recoveryCompleted();
+              reportDamage(state);
+              publishRoute(state, false);
+            })
         .build();
   }
 
@@ -470,33 +533,42 @@ public final class ContainerEntity
 
   /**
    * Only the sync projection reads the tag, and it acts on replicated containers and those with
-   * Swift container sync. Object events of the others stay untagged so that the projection's
-   * polls do not read every write of every container; lifecycle events are always tagged (they
-   * turn following on and off). {@code state} is the state after the event.
+   * Swift container sync. Object events of the others stay untagged so that the projection's polls
+   * do not read every write of every container; lifecycle events are always tagged (they turn
+   * following on and off). {@code state} is the state after the event.
    */
   @Override
   public Set<String> tagsFor(EntityState state, Event event) {
-    boolean lifecycle = event instanceof ContainerCreated
-        || event instanceof ContainerMetadataUpdated
-        || event instanceof ContainerDeleted;
+    boolean lifecycle =
+        event instanceof ContainerCreated
+            || event instanceof ContainerMetadataUpdated
+            || event instanceof ContainerDeleted;
     return lifecycle || isFollowedBySync(state.container()) ? Set.of(tag) : Set.of();
   }
 
   /**
-   * One error per recovery, naming what the operator needs; requests meanwhile answer at once
-   * with {@code DAMAGED} instead of waiting for a recovery that would fail again and again.
+   * One error per recovery, naming what the operator needs; requests meanwhile answer at once with
+   * {@code DAMAGED} instead of waiting for a recovery that would fail again and again.
    */
   private void reportDamage(EntityState state) {
     if (!state.isDamaged()) {
       return;
     }
     DamagedEvent first = state.damaged().get(0);
-    ctx.getLog().error(
-        "container {} is damaged: its stored event {} (sequence number {}, persistence id {}) cannot be read or"
-            + " applied: {}. Requests to the container answer 503 until an operator skips the event:"
-            + " POST /admin/containers/{}/{}/skip-event {\"sequenceNr\": {}} ({} damaged event(s) in all)",
-        entityId(account, container), first.type(), first.sequenceNr(), persistenceIdOf(account, container).id(),
-        first.reason(), account, container, first.sequenceNr(), state.damaged().size());
+    ctx.getLog()
+        .error(
+            "container {} is damaged: its stored event {} (sequence number {}, persistence id {}) cannot be read or"
+                + " applied: {}. Requests to the container answer 503 until an operator skips the event:"
+                + " POST /admin/containers/{}/{}/skip-event {\"sequenceNr\": {}} ({} damaged event(s) in all)",
+            entityId(account, container),
+            first.type(),
+            first.sequenceNr(),
+            persistenceIdOf(account, container).id(),
+            first.reason(),
+            account,
+            container,
+            first.sequenceNr(),
+            state.damaged().size());
   }
 
   private static boolean isFollowedBySync(ContainerState state) {
@@ -508,17 +580,20 @@ public final class ContainerEntity
 
   /**
    * Handlers by state, tried in this order: a damaged container only lets an operator skip the
-   * damaged event; an active one takes every command; a container never created or deleted
-   * can be created and refuses the rest; sync bookkeeping is taken in any state. A new stage
-   * (such as a migration) gets its own builder here.
+   * damaged event; an active one takes every command; a container never created or deleted can be
+   * created and refuses the rest; sync bookkeeping is taken in any state. A new stage (such as a
+   * migration) gets its own builder here.
    */
   @Override
   public CommandHandlerWithReply<Command, Event, EntityState> commandHandler() {
-    CommandHandlerWithReplyBuilder<Command, Event, EntityState> builder = newCommandHandlerWithReplyBuilder();
-    builder.forState(EntityState::isDamaged)
+    CommandHandlerWithReplyBuilder<Command, Event, EntityState> builder =
+        newCommandHandlerWithReplyBuilder();
+    builder
+        .forState(EntityState::isDamaged)
         .onCommand(SkipDamagedEvent.class, this::onSkipDamagedEvent)
         .onCommand(cmd -> true, this::refuseDamaged);
-    builder.forStateType(EntityState.Active.class)
+    builder
+        .forStateType(EntityState.Active.class)
         .onCommand(Create.class, this::onCreateExisting)
         .onCommand(Get.class, this::onGet)
         .onCommand(UpdateMetadata.class, this::onUpdateMetadata)
@@ -532,7 +607,8 @@ public final class ContainerEntity
         .onCommand(RecordFailoverWrite.class, this::onRecordFailoverWrite);
     notActive(builder, EntityState.Empty.class);
     notActive(builder, EntityState.Deleted.class);
-    builder.forAnyState()
+    builder
+        .forAnyState()
         .onCommand(RecordSyncProgress.class, this::onRecordSyncProgress)
         .onCommand(RecordReconciled.class, this::onRecordReconciled)
         .onCommand(SkipDamagedEvent.class, this::onSkipDamagedEvent);
@@ -542,7 +618,8 @@ public final class ContainerEntity
   /** A container that does not exist (never created, or deleted): it can be created. */
   private <S extends EntityState> void notActive(
       CommandHandlerWithReplyBuilder<Command, Event, EntityState> builder, Class<S> stage) {
-    builder.forStateType(stage)
+    builder
+        .forStateType(stage)
         .onCommand(Create.class, this::onCreateNew)
         .onCommand(Delete.class, this::onDeleteMissing)
         .onCommand(FlushRecords.class, this::onFlushRecordsMissing)
@@ -561,41 +638,65 @@ public final class ContainerEntity
       return Effect().noReply();
     }
     DamagedEvent first = state.damaged().get(0);
-    return reject(request, ContainerRejection.DAMAGED,
-        "The record of container " + container + " is damaged (event " + first.sequenceNr()
+    return reject(
+        request,
+        ContainerRejection.DAMAGED,
+        "The record of container "
+            + container
+            + " is damaged (event "
+            + first.sequenceNr()
             + " cannot be read); an operator must repair it.");
   }
 
-  private ReplyEffect<Event, EntityState> onSkipDamagedEvent(EntityState state, SkipDamagedEvent cmd) {
+  private ReplyEffect<Event, EntityState> onSkipDamagedEvent(
+      EntityState state, SkipDamagedEvent cmd) {
     Optional<DamagedEvent> skipped =
         state.damaged().stream().filter(d -> d.sequenceNr() == cmd.sequenceNr()).findFirst();
     if (skipped.isEmpty()) {
-      return reject(cmd, ContainerRejection.NOT_DAMAGED,
-          "event " + cmd.sequenceNr() + " of container " + container + " is not a damaged event"
-              + (state.isDamaged() ? "; damaged: " + state.damaged().stream().map(DamagedEvent::sequenceNr).toList() : ""));
+      return reject(
+          cmd,
+          ContainerRejection.NOT_DAMAGED,
+          "event "
+              + cmd.sequenceNr()
+              + " of container "
+              + container
+              + " is not a damaged event"
+              + (state.isDamaged()
+                  ? "; damaged: " + state.damaged().stream().map(DamagedEvent::sequenceNr).toList()
+                  : ""));
     }
     return Effect()
         .persist(new DamagedEventSkipped(cmd.sequenceNr(), skipped.get().type(), cmd.audit()))
-        .thenRun(s -> ctx.getLog().warn("container {}: damaged event {} skipped by {}",
-            entityId(account, container), cmd.sequenceNr(), cmd.audit().principal()))
+        .thenRun(
+            s ->
+                ctx.getLog()
+                    .warn(
+                        "container {}: damaged event {} skipped by {}",
+                        entityId(account, container),
+                        cmd.sequenceNr(),
+                        cmd.audit().principal()))
         .thenReply(cmd.replyTo(), s -> ContainerReply.done());
   }
 
   private ReplyEffect<Event, EntityState> onCreateExisting(EntityState.Active state, Create cmd) {
     ContainerState current = state.container();
     if (!cmd.policy().equals(current.policy())) {
-      return reject(cmd, ContainerRejection.POLICY_MISMATCH,
+      return reject(
+          cmd,
+          ContainerRejection.POLICY_MISMATCH,
           "container " + container + " exists with storage policy " + current.policy());
     }
     // A PUT of an existing container moves its Last-Modified (Swift's put_timestamp), with or
     // without metadata; an older timestamp changes nothing.
     if (cmd.metadata().isEmpty() && !cmd.timestamp().isNewerThan(current.modifiedAt())) {
-      return Effect().reply(cmd.replyTo(), ContainerReply.accepted(new CreateResult(current, false)));
+      return Effect()
+          .reply(cmd.replyTo(), ContainerReply.accepted(new CreateResult(current, false)));
     }
     return Effect()
         .persist(new ContainerMetadataUpdated(cmd.metadata(), cmd.timestamp(), cmd.audit()))
         .thenRun(s -> publishRoute(s, false))
-        .thenReply(cmd.replyTo(), s -> ContainerReply.accepted(new CreateResult(s.container(), false)));
+        .thenReply(
+            cmd.replyTo(), s -> ContainerReply.accepted(new CreateResult(s.container(), false)));
   }
 
   private ReplyEffect<Event, EntityState> onCreateNew(EntityState state, Create cmd) {
@@ -611,7 +712,8 @@ public final class ContainerEntity
                 cmd.timestamp(),
                 cmd.audit()))
         .thenRun(s -> publishRoute(s, false))
-        .thenReply(cmd.replyTo(), s -> ContainerReply.accepted(new CreateResult(s.container(), true)));
+        .thenReply(
+            cmd.replyTo(), s -> ContainerReply.accepted(new CreateResult(s.container(), true)));
   }
 
   private ReplyEffect<Event, EntityState> onGet(EntityState.Active state, Get cmd) {
@@ -619,7 +721,8 @@ public final class ContainerEntity
     return Effect().reply(cmd.replyTo(), ContainerReply.accepted(state.container()));
   }
 
-  private ReplyEffect<Event, EntityState> onUpdateMetadata(EntityState.Active state, UpdateMetadata cmd) {
+  private ReplyEffect<Event, EntityState> onUpdateMetadata(
+      EntityState.Active state, UpdateMetadata cmd) {
     return Effect()
         .persist(new ContainerMetadataUpdated(cmd.changes(), cmd.timestamp(), cmd.audit()))
         .thenRun(s -> publishRoute(s, false))
@@ -644,8 +747,13 @@ public final class ContainerEntity
     return notFound(state, cmd);
   }
 
-  private ReplyEffect<Event, EntityState> onRecordObjectWrite(EntityState.Active state, RecordObjectWrite cmd) {
-    return buffer(state, RecentRecords.Kind.WRITE, cmd.name(), cmd.timestamp(),
+  private ReplyEffect<Event, EntityState> onRecordObjectWrite(
+      EntityState.Active state, RecordObjectWrite cmd) {
+    return buffer(
+        state,
+        RecentRecords.Kind.WRITE,
+        cmd.name(),
+        cmd.timestamp(),
         new ObjectWritten(
             cmd.name(),
             cmd.etag(),
@@ -658,20 +766,36 @@ public final class ContainerEntity
         cmd.replyTo());
   }
 
-  private ReplyEffect<Event, EntityState> onRecordObjectDelete(EntityState.Active state, RecordObjectDelete cmd) {
-    return buffer(state, RecentRecords.Kind.DELETE, cmd.name(), cmd.timestamp(),
-        new ObjectDeleted(cmd.name(), cmd.size(), cmd.timestamp(), cmd.audit()), cmd.replyTo());
+  private ReplyEffect<Event, EntityState> onRecordObjectDelete(
+      EntityState.Active state, RecordObjectDelete cmd) {
+    return buffer(
+        state,
+        RecentRecords.Kind.DELETE,
+        cmd.name(),
+        cmd.timestamp(),
+        new ObjectDeleted(cmd.name(), cmd.size(), cmd.timestamp(), cmd.audit()),
+        cmd.replyTo());
   }
 
-  private ReplyEffect<Event, EntityState> onRecordObjectMetadata(EntityState.Active state, RecordObjectMetadata cmd) {
-    return buffer(state, RecentRecords.Kind.METADATA, cmd.name(), cmd.timestamp(),
-        new ObjectMetadataReplaced(cmd.name(), cmd.contentType(), cmd.metadata(), cmd.timestamp(), cmd.audit()),
+  private ReplyEffect<Event, EntityState> onRecordObjectMetadata(
+      EntityState.Active state, RecordObjectMetadata cmd) {
+    return buffer(
+        state,
+        RecentRecords.Kind.METADATA,
+        cmd.name(),
+        cmd.timestamp(),
+        new ObjectMetadataReplaced(
+            cmd.name(), cmd.contentType(), cmd.metadata(), cmd.timestamp(), cmd.audit()),
         cmd.replyTo());
   }
 
   /** Joins an object record to the group commit, unless it is persisted already (a retried ask). */
   private ReplyEffect<Event, EntityState> buffer(
-      EntityState state, RecentRecords.Kind kind, String name, SwiftTimestamp timestamp, Event event,
+      EntityState state,
+      RecentRecords.Kind kind,
+      String name,
+      SwiftTimestamp timestamp,
+      Event event,
       ActorRef<ContainerReply<Done>> replyTo) {
     String key = RecentRecords.key(kind, name, timestamp);
     if (state.records().contains(key)) {
@@ -683,24 +807,29 @@ public final class ContainerEntity
     return Effect().noReply();
   }
 
-  private ReplyEffect<Event, EntityState> onFlushRecords(EntityState.Active state, FlushRecords cmd) {
+  private ReplyEffect<Event, EntityState> onFlushRecords(
+      EntityState.Active state, FlushRecords cmd) {
     if (pending.isEmpty()) {
       return Effect().noReply();
     }
     GroupCommit.Batch<Event, ContainerReply<Done>> batch = pending.drain();
     return Effect()
         .persist(batch.events())
-        .thenRun(s -> {
-          batch.answer(ContainerReply.done());
-          scheduleStatsFlush();
-        })
+        .thenRun(
+            s -> {
+              batch.answer(ContainerReply.done());
+              scheduleStatsFlush();
+            })
         .thenNoReply()
         .thenUnstashAll();
   }
 
-  private ReplyEffect<Event, EntityState> onFlushRecordsMissing(EntityState state, FlushRecords cmd) {
+  private ReplyEffect<Event, EntityState> onFlushRecordsMissing(
+      EntityState state, FlushRecords cmd) {
     if (!pending.isEmpty()) {
-      pending.drain().answer(ContainerReply.rejected(ContainerRejection.NOT_FOUND, notFoundDetail()));
+      pending
+          .drain()
+          .answer(ContainerReply.rejected(ContainerRejection.NOT_FOUND, notFoundDetail()));
     }
     return Effect().noReply();
   }
@@ -712,22 +841,30 @@ public final class ContainerEntity
     return Effect().noReply();
   }
 
-  private ReplyEffect<Event, EntityState> onGetSyncStatus(EntityState.Active state, GetSyncStatus cmd) {
+  private ReplyEffect<Event, EntityState> onGetSyncStatus(
+      EntityState.Active state, GetSyncStatus cmd) {
     ContainerState current = state.container();
     long lastChange = current.sync().lastChangeSeqNr();
     Map<String, Long> pendingChanges = new TreeMap<>();
     for (String replica : current.replicaBackends()) {
-      pendingChanges.put(replica,
-          state.changes().pendingChanges(current.sync().replica(replica).syncedSeqNr(), lastChange));
+      pendingChanges.put(
+          replica,
+          state
+              .changes()
+              .pendingChanges(current.sync().replica(replica).syncedSeqNr(), lastChange));
     }
-    return Effect().reply(cmd.replyTo(), ContainerReply.accepted(new SyncStatus(current, pendingChanges)));
+    return Effect()
+        .reply(cmd.replyTo(), ContainerReply.accepted(new SyncStatus(current, pendingChanges)));
   }
 
-  private ReplyEffect<Event, EntityState> onRecordSyncProgress(EntityState state, RecordSyncProgress cmd) {
+  private ReplyEffect<Event, EntityState> onRecordSyncProgress(
+      EntityState state, RecordSyncProgress cmd) {
     ContainerState current = state.container();
     List<Event> events = new ArrayList<>();
     for (SyncConflict c : cmd.conflicts()) {
-      events.add(new SyncConflictResolved(c.name(), c.replica(), c.winnerBackend(), c.winner(), c.loser(), cmd.audit()));
+      events.add(
+          new SyncConflictResolved(
+              c.name(), c.replica(), c.winnerBackend(), c.winner(), c.loser(), cmd.audit()));
     }
     for (ReplicaFailure f : cmd.failures()) {
       events.add(new ReplicaSyncFailed(f.replica(), f.objects(), f.error(), cmd.audit()));
@@ -738,9 +875,12 @@ public final class ContainerEntity
       // recording progress past the last change would feed the projection a new event to report,
       // one more event per progress interval for as long as the container lives.
       long upTo = Math.min(p.seqNr(), current.sync().lastChangeSeqNr());
-      if (current.replicaBackends().contains(p.replica()) && upTo > replica.syncedSeqNr()
+      if (current.replicaBackends().contains(p.replica())
+          && upTo > replica.syncedSeqNr()
           && !replica.needsReconcile()) {
-        events.add(new ReplicaSyncProgressed(p.replica(), upTo, pendingSince(state, upTo, replica), cmd.audit()));
+        events.add(
+            new ReplicaSyncProgressed(
+                p.replica(), upTo, pendingSince(state, upTo, replica), cmd.audit()));
       }
     }
     for (FailoverResolved r : cmd.failoverResolved()) {
@@ -754,27 +894,36 @@ public final class ContainerEntity
     return Effect().persist(events).thenReply(cmd.replyTo(), s -> ContainerReply.done());
   }
 
-  private ReplyEffect<Event, EntityState> onRecordReconciled(EntityState state, RecordReconciled cmd) {
+  private ReplyEffect<Event, EntityState> onRecordReconciled(
+      EntityState state, RecordReconciled cmd) {
     ContainerState current = state.container();
     if (!current.replicaBackends().contains(cmd.replica())) {
       return Effect().reply(cmd.replyTo(), ContainerReply.done());
     }
     ReplicaSync replica = current.sync().replica(cmd.replica());
     return Effect()
-        .persist(new ReplicaReconciled(cmd.replica(), cmd.upToSeqNr(), cmd.failuresAtStart(), cmd.copied(),
-            cmd.deleted(), pendingSince(state, Math.max(cmd.upToSeqNr(), replica.syncedSeqNr()), replica),
-            cmd.audit()))
+        .persist(
+            new ReplicaReconciled(
+                cmd.replica(),
+                cmd.upToSeqNr(),
+                cmd.failuresAtStart(),
+                cmd.copied(),
+                cmd.deleted(),
+                pendingSince(state, Math.max(cmd.upToSeqNr(), replica.syncedSeqNr()), replica),
+                cmd.audit()))
         .thenReply(cmd.replyTo(), s -> ContainerReply.done());
   }
 
-  private ReplyEffect<Event, EntityState> onRecordFailoverWrite(EntityState.Active state, RecordFailoverWrite cmd) {
+  private ReplyEffect<Event, EntityState> onRecordFailoverWrite(
+      EntityState.Active state, RecordFailoverWrite cmd) {
     return Effect()
         .persist(new FailoverWriteRecorded(cmd.name(), cmd.backend(), cmd.timestamp(), cmd.audit()))
         .thenReply(cmd.replyTo(), s -> ContainerReply.done());
   }
 
   /** When the first change after {@code syncedSeqNr} happened; empty when there is none. */
-  private static Optional<Instant> pendingSince(EntityState state, long syncedSeqNr, ReplicaSync replica) {
+  private static Optional<Instant> pendingSince(
+      EntityState state, long syncedSeqNr, ReplicaSync replica) {
     if (syncedSeqNr >= state.container().sync().lastChangeSeqNr()) {
       return Optional.empty();
     }
@@ -795,7 +944,8 @@ public final class ContainerEntity
     return "container " + container + " not found";
   }
 
-  private <T> ReplyEffect<Event, EntityState> reject(Request<T> cmd, ContainerRejection reason, String detail) {
+  private <T> ReplyEffect<Event, EntityState> reject(
+      Request<T> cmd, ContainerRejection reason, String detail) {
     return Effect().reply(cmd.replyTo(), ContainerReply.rejected(reason, detail));
   }
 

@@ -13,9 +13,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * A container as it was at an instant: its events replayed from the journal, in order, up to
- * the last one whose request was accepted at or before that instant (the audit time). Snapshots
- * are not used: they hold the present, not the past.
+ * A container as it was at an instant: its events replayed from the journal, in order, up to the
+ * last one whose request was accepted at or before that instant (the audit time). Snapshots are not
+ * used: they hold the present, not the past.
  */
 public final class ContainerHistory {
 
@@ -27,7 +27,11 @@ public final class ContainerHistory {
    * @param eventsRead events read from the journal, the first one after the instant included
    */
   public record PointInTime(
-      ContainerState state, long sequenceNr, String lastEventType, Instant lastEventAt, long eventsRead,
+      ContainerState state,
+      long sequenceNr,
+      String lastEventType,
+      Instant lastEventAt,
+      long eventsRead,
       List<Unreadable> unreadable) {}
 
   /**
@@ -47,7 +51,8 @@ public final class ContainerHistory {
 
   /** Replays the container up to {@code at} (blocking JDBC). */
   public static PointInTime replay(
-      JournalReader reader, ObjectMapper mapper, String account, String container, Instant at) throws SQLException {
+      JournalReader reader, ObjectMapper mapper, String account, String container, Instant at)
+      throws SQLException {
     String pid = persistenceId(account, container);
     ContainerState state = ContainerState.empty(account, container);
     long seq = 0;
@@ -64,18 +69,26 @@ public final class ContainerHistory {
         ContainerEntity.Event event = decode(mapper, row);
         Instant eventAt = event.audit() == null ? null : event.audit().at();
         if (eventAt != null && eventAt.isAfter(at)) {
-          return new PointInTime(state, seq, lastType, lastAt, read, List.copyOf(unreadable.values()));
+          return new PointInTime(
+              state, seq, lastType, lastAt, read, List.copyOf(unreadable.values()));
         }
         if (event instanceof ContainerEntity.EventUnreadable e) {
-          unreadable.put(row.sequenceNr(), new Unreadable(row.sequenceNr(), e.type(), e.reason(), false));
+          unreadable.put(
+              row.sequenceNr(), new Unreadable(row.sequenceNr(), e.type(), e.reason(), false));
         } else if (event instanceof ContainerEntity.DamagedEventSkipped e) {
-          unreadable.computeIfPresent(e.sequenceNr(), (k, u) -> new Unreadable(k, u.type(), u.reason(), true));
+          unreadable.computeIfPresent(
+              e.sequenceNr(), (k, u) -> new Unreadable(k, u.type(), u.reason(), true));
         } else {
           try {
             state = apply(state, event, row.sequenceNr());
           } catch (RuntimeException e) {
-            unreadable.put(row.sequenceNr(), new Unreadable(
-                row.sequenceNr(), event.getClass().getSimpleName(), String.valueOf(e.getMessage()), false));
+            unreadable.put(
+                row.sequenceNr(),
+                new Unreadable(
+                    row.sequenceNr(),
+                    event.getClass().getSimpleName(),
+                    String.valueOf(e.getMessage()),
+                    false));
           }
         }
         seq = row.sequenceNr();
@@ -83,7 +96,8 @@ public final class ContainerHistory {
         lastAt = eventAt;
       }
       if (rows.size() < PAGE) {
-        return new PointInTime(state, seq, lastType, lastAt, read, List.copyOf(unreadable.values()));
+        return new PointInTime(
+            state, seq, lastType, lastAt, read, List.copyOf(unreadable.values()));
       }
     }
   }
@@ -92,7 +106,8 @@ public final class ContainerHistory {
    * The state after event {@code seqNr}: what the entity's event handler does, minus its indexes
    * (the same state, sync progress of the replicas included).
    */
-  public static ContainerState apply(ContainerState state, ContainerEntity.Event event, long seqNr) {
+  public static ContainerState apply(
+      ContainerState state, ContainerEntity.Event event, long seqNr) {
     return state.apply(event, seqNr);
   }
 
@@ -101,8 +116,10 @@ public final class ContainerHistory {
     try {
       return decodeOrFail(mapper, row);
     } catch (RuntimeException e) {
-      String type = row.adapterManifest() == null || row.adapterManifest().isEmpty()
-          ? row.serializerManifest() : row.adapterManifest();
+      String type =
+          row.adapterManifest() == null || row.adapterManifest().isEmpty()
+              ? row.serializerManifest()
+              : row.adapterManifest();
       return new ContainerEntity.EventUnreadable(type, 0, innermostMessage(e), null);
     }
   }
@@ -120,17 +137,20 @@ public final class ContainerHistory {
   private static ContainerEntity.Event decodeOrFail(ObjectMapper mapper, JournalRow row) {
     if (row.isEnvelope()) {
       AuditEnvelope envelope = AuditEnvelope.fromBytes(row.payload());
-      return EventSchemas.CONTAINER.decode(mapper, envelope.type(), envelope.version(), envelope.payload());
+      return EventSchemas.CONTAINER.decode(
+          mapper, envelope.type(), envelope.version(), envelope.payload());
     }
     // Written before audit envelopes: plain Jackson CBOR named by class.
     try {
-      Class<?> type = Class.forName(row.serializerManifest(), false, ContainerHistory.class.getClassLoader());
+      Class<?> type =
+          Class.forName(row.serializerManifest(), false, ContainerHistory.class.getClassLoader());
       if (!ContainerEntity.Event.class.isAssignableFrom(type)) {
         throw new IllegalStateException("not a container event: " + type.getName());
       }
       return (ContainerEntity.Event) mapper.readValue(row.payload(), type);
     } catch (ClassNotFoundException | IOException e) {
-      throw new IllegalStateException("cannot read " + row.persistenceId() + " seq " + row.sequenceNr(), e);
+      throw new IllegalStateException(
+          "cannot read " + row.persistenceId() + " seq " + row.sequenceNr(), e);
     }
   }
 }

@@ -9,8 +9,8 @@ import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import io.archipelago.persistence.CborSerializable;
 
 /**
- * A container entity's answer to a command: its result, or why the entity refused it. Replies
- * cross nodes, so the refusal is typed instead of text to be parsed back.
+ * A container entity's answer to a command: its result, or why the entity refused it. Replies cross
+ * nodes, so the refusal is typed instead of text to be parsed back.
  *
  * @param <T> the command's result
  */
@@ -22,8 +22,8 @@ public sealed interface ContainerReply<T> extends CborSerializable {
    */
   record Accepted<T>(
       @JsonSerialize(using = AkkaSerializationSerializer.class)
-      @JsonDeserialize(using = AkkaSerializationDeserializer.class)
-      T value)
+          @JsonDeserialize(using = AkkaSerializationDeserializer.class)
+          T value)
       implements ContainerReply<T> {
 
     @JsonCreator(mode = JsonCreator.Mode.PROPERTIES)

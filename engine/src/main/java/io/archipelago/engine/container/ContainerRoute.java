@@ -6,10 +6,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What a node needs to serve reads of a container without its entity: where its objects are,
- * its ACLs and headers (for authorization and HEAD), and whether it is deleted. Published by the
- * entity into {@link ContainerRouteView}; {@code version} is the entity's last event sequence
- * number, so a newer incarnation of the entity always wins over an older one.
+ * What a node needs to serve reads of a container without its entity: where its objects are, its
+ * ACLs and headers (for authorization and HEAD), and whether it is deleted. Published by the entity
+ * into {@link ContainerRouteView}; {@code version} is the entity's last event sequence number, so a
+ * newer incarnation of the entity always wins over an older one.
  *
  * @param metadata the container's headers (ACLs, CORS, quotas, user metadata), as in its state
  * @param objectCount counts as of the publication: HEAD served from the view may lag behind
@@ -36,9 +36,16 @@ public record ContainerRoute(
   public static ContainerRoute of(ContainerState state, long version) {
     boolean deleted = state.lifecycle() == Lifecycle.DELETED;
     return new ContainerRoute(
-        deleted, state.policy(), state.primaryBackend(), state.replicaBackends(),
-        deleted ? Map.of() : state.metadata(), state.createdAt(), state.modifiedAt(),
-        state.objectCount(), state.bytesUsed(), version);
+        deleted,
+        state.policy(),
+        state.primaryBackend(),
+        state.replicaBackends(),
+        deleted ? Map.of() : state.metadata(),
+        state.createdAt(),
+        state.modifiedAt(),
+        state.objectCount(),
+        state.bytesUsed(),
+        version);
   }
 
   /** Whether anything a read depends on differs (counts and version aside). */
@@ -55,8 +62,18 @@ public record ContainerRoute(
   /** The container state a read sees; sync progress is not part of the route. */
   public ContainerState toState(String account, String container) {
     return new ContainerState(
-        deleted ? Lifecycle.DELETED : Lifecycle.ACTIVE, account, container, policy, primaryBackend,
-        replicaBackends, metadata, createdAt, modifiedAt, objectCount, bytesUsed, modifiedAt,
+        deleted ? Lifecycle.DELETED : Lifecycle.ACTIVE,
+        account,
+        container,
+        policy,
+        primaryBackend,
+        replicaBackends,
+        metadata,
+        createdAt,
+        modifiedAt,
+        objectCount,
+        bytesUsed,
+        modifiedAt,
         SyncState.EMPTY);
   }
 }

@@ -16,11 +16,12 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.stream.IntStream;
+import scala.Option;
 
 /**
- * A replicated view of every container's {@link ContainerRoute}, so that a node can serve reads
- * of a container whose entity is unreachable (its node crashed, its shard not yet restarted
- * elsewhere: 15-20 s) while writes wait for the entity.
+ * A replicated view of every container's {@link ContainerRoute}, so that a node can serve reads of
+ * a container whose entity is unreachable (its node crashed, its shard not yet restarted elsewhere:
+ * 15-20 s) while writes wait for the entity.
  *
  * <p>Kept current by the entities: each publishes its route on recovery, after every create,
  * metadata change and delete, and its counts at most every {@link #COUNTS_INTERVAL_MILLIS} when
@@ -28,23 +29,25 @@ import java.util.stream.IntStream;
  * delta propagation spreads them within about 200 ms. A route published by a node that crashes
  * within that moment is lost, and the view keeps the route before it (stated in the README).
  *
- * <p>Akka Distributed Data holds every entry on every node. The routes are split over
- * {@link #KEYS} LWW maps by entity id (as Akka's sharding splits its remembered entities) so that
- * one change gossips one small map, not all of them. Memory grows with the number of containers,
- * about the serialized size of a route each (150-300 bytes with a few ACL headers; see
- * ContainerRouteViewTest); deleted containers keep a small tombstone so that a stale route does
- * not come back.
+ * <p>Akka Distributed Data holds every entry on every node. The routes are split over {@link #KEYS}
+ * LWW maps by entity id (as Akka's sharding splits its remembered entities) so that one change
+ * gossips one small map, not all of them. Memory grows with the number of containers, about the
+ * serialized size of a route each (150-300 bytes with a few ACL headers; see
+ * ContainerRouteViewTest); deleted containers keep a small tombstone so that a stale route does not
+ * come back.
  */
 public final class ContainerRouteView implements Extension {
 
   /** Number of DData keys the routes are spread over. */
   static final int KEYS = 32;
+
   /** Counts-only changes are published at most this often per container. */
   static final long COUNTS_INTERVAL_MILLIS = 5_000;
 
   private final ActorSystem<?> system;
   private final SelfUniqueAddress self;
   private final List<Key<LWWMap<String, ContainerRoute>>> keys;
+
   /** The latest map of each key as this node's replicator last notified it. */
   private final AtomicReferenceArray<LWWMap<String, ContainerRoute>> maps =
       new AtomicReferenceArray<>(KEYS);
@@ -52,9 +55,10 @@ public final class ContainerRouteView implements Extension {
   private ContainerRouteView(ActorSystem<?> system) {
     this.system = system;
     this.self = DistributedData.get(system).selfUniqueAddress();
-    this.keys = IntStream.range(0, KEYS)
-        .mapToObj(i -> LWWMapKey.<String, ContainerRoute>create("container-routes-" + i))
-        .toList();
+    this.keys =
+        IntStream.range(0, KEYS)
+            .mapToObj(i -> LWWMapKey.<String, ContainerRoute>create("container-routes-" + i))
+            .toList();
     system.systemActorOf(subscriber(), "container-route-view", Props.empty());
   }
 
@@ -68,22 +72,27 @@ public final class ContainerRouteView implements Extension {
     if (map == null) {
       return Optional.empty();
     }
-    scala.Option<ContainerRoute> found = map.get(entityId);
+    Option<ContainerRoute> found = map.get(entityId);
     return found.isDefined() ? Optional.of(found.get()) : Optional.empty();
   }
 
   /** Publishes a route; an older version than the one in the view changes nothing. */
   public void publish(String entityId, ContainerRoute route) {
-    DistributedData.get(system).replicator().tell(
-        new Replicator.Update<>(
-            keys.get(slot(entityId)), LWWMap.create(), Replicator.writeLocal(), system.ignoreRef(),
-            map -> {
-              scala.Option<ContainerRoute> current = map.get(entityId);
-              if (current.isDefined() && current.get().version() >= route.version()) {
-                return map;
-              }
-              return map.put(self, entityId, route, (now, value) -> value.version());
-            }));
+    DistributedData.get(system)
+        .replicator()
+        .tell(
+            new Replicator.Update<>(
+                keys.get(slot(entityId)),
+                LWWMap.create(),
+                Replicator.writeLocal(),
+                system.ignoreRef(),
+                map -> {
+                  Option<ContainerRoute> current = map.get(entityId);
+                  if (current.isDefined() && current.get().version() >= route.version()) {
+                    return map;
+                  }
+                  return map.put(self, entityId, route, (now, value) -> value.version());
+                }));
   }
 
   private static int slot(String entityId) {
@@ -91,16 +100,21 @@ public final class ContainerRouteView implements Extension {
   }
 
   private Behavior<Replicator.SubscribeResponse<LWWMap<String, ContainerRoute>>> subscriber() {
-    return Behaviors.setup(ctx -> {
-      keys.forEach(key -> DistributedData.get(system).replicator()
-          .tell(new Replicator.Subscribe<>(key, ctx.getSelf())));
-      return Behaviors.receiveMessage(message -> {
-        if (message instanceof Replicator.Changed<LWWMap<String, ContainerRoute>> changed) {
-          maps.set(keys.indexOf(changed.key()), changed.dataValue());
-        }
-        return Behaviors.same();
-      });
-    });
+    return Behaviors.setup(
+        ctx -> {
+          keys.forEach(
+              key ->
+                  DistributedData.get(system)
+                      .replicator()
+                      .tell(new Replicator.Subscribe<>(key, ctx.getSelf())));
+          return Behaviors.receiveMessage(
+              message -> {
+                if (message instanceof Replicator.Changed<LWWMap<String, ContainerRoute>> changed) {
+                  maps.set(keys.indexOf(changed.key()), changed.dataValue());
+                }
+                return Behaviors.same();
+              });
+        });
   }
 
   private static final class Id extends ExtensionId<ContainerRouteView> {

@@ -10,8 +10,8 @@ import java.util.Map;
  * Everything a container entity owns. Immutable; each event yields a new state. It is also the
  * reply to {@link ContainerEntity.Get}, so it carries nothing a caller must not see.
  *
- * @param metadata container headers kept for clients, names lower case
- *     ({@code x-container-meta-*}, {@code x-container-read}, ...)
+ * @param metadata container headers kept for clients, names lower case ({@code x-container-meta-*},
+ *     {@code x-container-read}, ...)
  * @param createdAt the X-Timestamp of the create (Swift's {@code X-Timestamp} of a container)
  * @param modifiedAt the X-Timestamp of the last create or metadata change
  * @param objectCount objects as counted from recorded writes and deletes
@@ -44,7 +44,18 @@ public record ContainerState(
 
   public static ContainerState empty(String account, String container) {
     return new ContainerState(
-        Lifecycle.EMPTY, account, container, "", "", List.of(), Map.of(), NEVER, NEVER, 0, 0, NEVER,
+        Lifecycle.EMPTY,
+        account,
+        container,
+        "",
+        "",
+        List.of(),
+        Map.of(),
+        NEVER,
+        NEVER,
+        0,
+        0,
+        NEVER,
         SyncState.EMPTY);
   }
 
@@ -53,9 +64,9 @@ public record ContainerState(
   }
 
   /**
-   * The state after event {@code seqNr}: the facts of the event, and for a change the replicas
-   * must follow, its place in {@link SyncState}. The entity's event handler and
-   * {@link ContainerHistory} both apply events through here.
+   * The state after event {@code seqNr}: the facts of the event, and for a change the replicas must
+   * follow, its place in {@link SyncState}. The entity's event handler and {@link ContainerHistory}
+   * both apply events through here.
    */
   ContainerState apply(ContainerEntity.Event event, long seqNr) {
     if (event instanceof ContainerEntity.ContainerCreated e) {
@@ -77,27 +88,38 @@ public record ContainerState(
       return deleted(e).changed(seqNr, e);
     }
     if (event instanceof ContainerEntity.ReplicaSyncProgressed e) {
-      return withSync(sync.withReplica(
-          e.replica(), sync.replica(e.replica()).progressed(e.syncedSeqNr(), e.pendingSince())));
+      return withSync(
+          sync.withReplica(
+              e.replica(),
+              sync.replica(e.replica()).progressed(e.syncedSeqNr(), e.pendingSince())));
     }
     if (event instanceof ContainerEntity.ReplicaSyncFailed e) {
-      return withSync(sync.withReplica(
-          e.replica(), sync.replica(e.replica()).failed(e.objects(), e.error(), e.audit().at())));
+      return withSync(
+          sync.withReplica(
+              e.replica(),
+              sync.replica(e.replica()).failed(e.objects(), e.error(), e.audit().at())));
     }
     if (event instanceof ContainerEntity.SyncConflictResolved e) {
       return withSync(sync.withReplica(e.replica(), sync.replica(e.replica()).conflictResolved()));
     }
     if (event instanceof ContainerEntity.ReplicaReconciled e) {
-      return withSync(sync.withReplica(e.replica(), sync.replica(e.replica()).reconciled(
-          e.upToSeqNr(), e.failuresAtStart(), e.pendingSince(), e.audit().at())));
+      return withSync(
+          sync.withReplica(
+              e.replica(),
+              sync.replica(e.replica())
+                  .reconciled(
+                      e.upToSeqNr(), e.failuresAtStart(), e.pendingSince(), e.audit().at())));
     }
     if (event instanceof ContainerEntity.FailoverWriteRecorded e) {
-      return withSync(sync.withFailoverWrite(e.name(), new SyncState.FailoverWrite(e.backend(), e.timestamp())));
+      return withSync(
+          sync.withFailoverWrite(
+              e.name(), new SyncState.FailoverWrite(e.backend(), e.timestamp())));
     }
     if (event instanceof ContainerEntity.FailoverWriteResolved e) {
       return withSync(sync.withoutFailoverWrite(e.name(), e.timestamp()));
     }
-    if (event instanceof ContainerEntity.EventUnreadable || event instanceof ContainerEntity.DamagedEventSkipped) {
+    if (event instanceof ContainerEntity.EventUnreadable
+        || event instanceof ContainerEntity.DamagedEventSkipped) {
       return this;
     }
     throw new IllegalArgumentException("unknown container event " + event.getClass());
@@ -149,16 +171,29 @@ public record ContainerState(
 
   ContainerState metadataUpdated(ContainerEntity.ContainerMetadataUpdated e) {
     Map<String, String> merged = new HashMap<>(metadata);
-    e.changes().forEach((k, v) -> {
-      if (v.isEmpty()) {
-        merged.remove(k);
-      } else {
-        merged.put(k, v);
-      }
-    });
+    e.changes()
+        .forEach(
+            (k, v) -> {
+              if (v.isEmpty()) {
+                merged.remove(k);
+              } else {
+                merged.put(k, v);
+              }
+            });
     return new ContainerState(
-        lifecycle, account, container, policy, primaryBackend, replicaBackends, merged, createdAt,
-        e.timestamp(), objectCount, bytesUsed, lastWriteAt, sync);
+        lifecycle,
+        account,
+        container,
+        policy,
+        primaryBackend,
+        replicaBackends,
+        merged,
+        createdAt,
+        e.timestamp(),
+        objectCount,
+        bytesUsed,
+        lastWriteAt,
+        sync);
   }
 
   ContainerState objectWritten(ContainerEntity.ObjectWritten e) {
@@ -168,26 +203,60 @@ public record ContainerState(
   }
 
   ContainerState objectDeleted(ContainerEntity.ObjectDeleted e) {
-    return withCounts(Math.max(0, objectCount - 1), Math.max(0, bytesUsed - e.size()), e.timestamp());
+    return withCounts(
+        Math.max(0, objectCount - 1), Math.max(0, bytesUsed - e.size()), e.timestamp());
   }
 
   ContainerState deleted(ContainerEntity.ContainerDeleted e) {
     return new ContainerState(
-        Lifecycle.DELETED, account, container, policy, primaryBackend, replicaBackends, Map.of(),
-        createdAt, e.timestamp(), 0, 0, e.timestamp(), sync);
+        Lifecycle.DELETED,
+        account,
+        container,
+        policy,
+        primaryBackend,
+        replicaBackends,
+        Map.of(),
+        createdAt,
+        e.timestamp(),
+        0,
+        0,
+        e.timestamp(),
+        sync);
   }
 
   private ContainerState withCounts(long count, long bytes, SwiftTimestamp at) {
     SwiftTimestamp last = at.isNewerThan(lastWriteAt) ? at : lastWriteAt;
     return new ContainerState(
-        lifecycle, account, container, policy, primaryBackend, replicaBackends, metadata, createdAt,
-        modifiedAt, count, bytes, last, sync);
+        lifecycle,
+        account,
+        container,
+        policy,
+        primaryBackend,
+        replicaBackends,
+        metadata,
+        createdAt,
+        modifiedAt,
+        count,
+        bytes,
+        last,
+        sync);
   }
 
   ContainerState withSync(SyncState newSync) {
     return new ContainerState(
-        lifecycle, account, container, policy, primaryBackend, replicaBackends, metadata, createdAt,
-        modifiedAt, objectCount, bytesUsed, lastWriteAt, newSync);
+        lifecycle,
+        account,
+        container,
+        policy,
+        primaryBackend,
+        replicaBackends,
+        metadata,
+        createdAt,
+        modifiedAt,
+        objectCount,
+        bytesUsed,
+        lastWriteAt,
+        newSync);
   }
 
   /** Whether the container has replicas that the sync keeps up to date. */

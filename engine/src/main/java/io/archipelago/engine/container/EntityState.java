@@ -5,12 +5,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The container entity's state: the container as callers see it ({@link ContainerState}) in one
- * of its lifecycle stages, one record per stage so that the entity's command handlers are
- * chosen by stage, plus what the entity derives from its recent events (the change index, the
- * records that retries must not count twice, damaged events). Immutable; the event handler gets
- * a new state per event. Only {@link #container()} goes into snapshots: the rest is rebuilt from
- * the events replayed after the snapshot.
+ * The container entity's state: the container as callers see it ({@link ContainerState}) in one of
+ * its lifecycle stages, one record per stage so that the entity's command handlers are chosen by
+ * stage, plus what the entity derives from its recent events (the change index, the records that
+ * retries must not count twice, damaged events). Immutable; the event handler gets a new state per
+ * event. Only {@link #container()} goes into snapshots: the rest is rebuilt from the events
+ * replayed after the snapshot.
  *
  * <p>A live migration adds its stage here (an active container whose data moves to another
  * backend), with its own command handler in {@code ContainerEntity#commandHandler()}.
@@ -26,11 +26,18 @@ public sealed interface EntityState extends CborSerializable {
   /** Stored events not skipped yet that cannot be read or applied, in log order. */
   List<DamagedEvent> damaged();
 
-  /** A stored event that could not be read or applied: the container refuses requests until it is skipped. */
+  /**
+   * A stored event that could not be read or applied: the container refuses requests until it is
+   * skipped.
+   */
   record DamagedEvent(long sequenceNr, String type, String reason) implements CborSerializable {}
 
   /** Never created: the entity has no events (or only sync bookkeeping). */
-  record Empty(ContainerState container, ChangeIndex changes, RecentRecords records, List<DamagedEvent> damaged)
+  record Empty(
+      ContainerState container,
+      ChangeIndex changes,
+      RecentRecords records,
+      List<DamagedEvent> damaged)
       implements EntityState {
     public Empty {
       damaged = List.copyOf(damaged);
@@ -38,7 +45,11 @@ public sealed interface EntityState extends CborSerializable {
   }
 
   /** Created and not deleted: the container takes objects. */
-  record Active(ContainerState container, ChangeIndex changes, RecentRecords records, List<DamagedEvent> damaged)
+  record Active(
+      ContainerState container,
+      ChangeIndex changes,
+      RecentRecords records,
+      List<DamagedEvent> damaged)
       implements EntityState {
     public Active {
       damaged = List.copyOf(damaged);
@@ -46,7 +57,11 @@ public sealed interface EntityState extends CborSerializable {
   }
 
   /** Deleted; a create makes it active again. */
-  record Deleted(ContainerState container, ChangeIndex changes, RecentRecords records, List<DamagedEvent> damaged)
+  record Deleted(
+      ContainerState container,
+      ChangeIndex changes,
+      RecentRecords records,
+      List<DamagedEvent> damaged)
       implements EntityState {
     public Deleted {
       damaged = List.copyOf(damaged);
@@ -64,7 +79,10 @@ public sealed interface EntityState extends CborSerializable {
 
   /** The stage record for the container's lifecycle. */
   static EntityState of(
-      ContainerState container, ChangeIndex changes, RecentRecords records, List<DamagedEvent> damaged) {
+      ContainerState container,
+      ChangeIndex changes,
+      RecentRecords records,
+      List<DamagedEvent> damaged) {
     return switch (container.lifecycle()) {
       case EMPTY -> new Empty(container, changes, records, damaged);
       case ACTIVE -> new Active(container, changes, records, damaged);
@@ -77,10 +95,10 @@ public sealed interface EntityState extends CborSerializable {
   }
 
   /**
-   * Applies event {@code seqNr}; never fails. A stored event that cannot be read
-   * ({@link ContainerEntity.EventUnreadable}) or applied marks the container damaged at its
-   * sequence number instead of failing the recovery (which would be retried forever, each request
-   * waiting for the ask timeout); the container then stays as it was before that event.
+   * Applies event {@code seqNr}; never fails. A stored event that cannot be read ({@link
+   * ContainerEntity.EventUnreadable}) or applied marks the container damaged at its sequence number
+   * instead of failing the recovery (which would be retried forever, each request waiting for the
+   * ask timeout); the container then stays as it was before that event.
    */
   default EntityState applied(ContainerEntity.Event event, long seqNr) {
     if (event instanceof ContainerEntity.EventUnreadable e) {
@@ -95,11 +113,14 @@ public sealed interface EntityState extends CborSerializable {
     try {
       next = container().apply(event, seqNr);
     } catch (RuntimeException e) {
-      return withDamage(new DamagedEvent(seqNr, event.getClass().getSimpleName(), String.valueOf(e.getMessage())));
+      return withDamage(
+          new DamagedEvent(
+              seqNr, event.getClass().getSimpleName(), String.valueOf(e.getMessage())));
     }
-    ChangeIndex nextChanges = ContainerState.isChange(event)
-        ? changes().changed(seqNr, event.audit().at(), container().sync().lastChangeSeqNr())
-        : changes();
+    ChangeIndex nextChanges =
+        ContainerState.isChange(event)
+            ? changes().changed(seqNr, event.audit().at(), container().sync().lastChangeSeqNr())
+            : changes();
     String key = ContainerState.recordKey(event);
     RecentRecords nextRecords = key == null ? records() : records().with(key);
     return of(next, nextChanges, nextRecords, damaged());

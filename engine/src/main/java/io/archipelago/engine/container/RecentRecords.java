@@ -7,10 +7,10 @@ import io.archipelago.engine.store.SwiftTimestamp;
 import java.util.List;
 
 /**
- * Object records (writes, deletes, metadata changes) persisted lately, by kind, name and
- * timestamp: an ask that timed out is sent again (see ops.Retry), and a record that was persisted
- * but whose reply was lost must not count twice. Immutable; rebuilt from the events replayed
- * after the snapshot, so it is not part of the snapshot.
+ * Object records (writes, deletes, metadata changes) persisted lately, by kind, name and timestamp:
+ * an ask that timed out is sent again (see ops.Retry), and a record that was persisted but whose
+ * reply was lost must not count twice. Immutable; rebuilt from the events replayed after the
+ * snapshot, so it is not part of the snapshot.
  */
 @JsonAutoDetect(
     fieldVisibility = JsonAutoDetect.Visibility.NONE,
@@ -24,7 +24,9 @@ public final class RecentRecords {
 
   /** What a record did to the object. */
   enum Kind {
-    WRITE("w"), DELETE("d"), METADATA("m");
+    WRITE("w"),
+    DELETE("d"),
+    METADATA("m");
 
     private final String code;
 

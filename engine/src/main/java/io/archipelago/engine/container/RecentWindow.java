@@ -4,10 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The last {@code capacity} items appended, as an immutable value. Appending to the newest
- * version writes into storage it shares with the older versions, past their end where they never
- * look; appending to an older version copies. So an event handler gets a new value per event in
- * amortized constant time instead of copying thousands of entries.
+ * The last {@code capacity} items appended, as an immutable value. Appending to the newest version
+ * writes into storage it shares with the older versions, past their end where they never look;
+ * appending to an older version copies. So an event handler gets a new value per event in amortized
+ * constant time instead of copying thousands of entries.
  */
 final class RecentWindow<T> {
 

@@ -5,10 +5,10 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * How far one replica of a container is: every change (object write or delete, container
- * delete) up to event {@code syncedSeqNr} is on it. Objects the sync gave up on are counted in
- * {@code failedObjects}; while there are any, only a reconcile moves {@code syncedSeqNr} on, so the
- * lag stays visible until the replica has really converged.
+ * How far one replica of a container is: every change (object write or delete, container delete) up
+ * to event {@code syncedSeqNr} is on it. Objects the sync gave up on are counted in {@code
+ * failedObjects}; while there are any, only a reconcile moves {@code syncedSeqNr} on, so the lag
+ * stays visible until the replica has really converged.
  *
  * @param syncedSeqNr the container event up to which the replica holds every change
  * @param pendingSince when the oldest change not yet on the replica happened; empty when caught up
@@ -27,7 +27,8 @@ public record ReplicaSync(
     implements CborSerializable {
 
   public static final ReplicaSync NEW =
-      new ReplicaSync(0, Optional.empty(), 0, Optional.empty(), Optional.empty(), 0, Optional.empty());
+      new ReplicaSync(
+          0, Optional.empty(), 0, Optional.empty(), Optional.empty(), 0, Optional.empty());
 
   public ReplicaSync {
     pendingSince = pendingSince == null ? Optional.empty() : pendingSince;
@@ -48,28 +49,48 @@ public record ReplicaSync(
     if (seqNr <= syncedSeqNr || needsReconcile()) {
       return this;
     }
-    return new ReplicaSync(seqNr, pending, failedObjects, lastError, lastErrorAt, conflicts, lastReconciledAt);
+    return new ReplicaSync(
+        seqNr, pending, failedObjects, lastError, lastErrorAt, conflicts, lastReconciledAt);
   }
 
   ReplicaSync failed(long objects, String error, Instant at) {
-    return new ReplicaSync(syncedSeqNr, pendingSince, failedObjects + objects, Optional.of(error),
-        Optional.of(at), conflicts, lastReconciledAt);
-  }
-
-  ReplicaSync conflictResolved() {
-    return new ReplicaSync(syncedSeqNr, pendingSince, failedObjects, lastError, lastErrorAt, conflicts + 1,
+    return new ReplicaSync(
+        syncedSeqNr,
+        pendingSince,
+        failedObjects + objects,
+        Optional.of(error),
+        Optional.of(at),
+        conflicts,
         lastReconciledAt);
   }
 
-  ReplicaSync reconciled(long upToSeqNr, long failuresAtStart, Optional<Instant> pending, Instant at) {
+  ReplicaSync conflictResolved() {
+    return new ReplicaSync(
+        syncedSeqNr,
+        pendingSince,
+        failedObjects,
+        lastError,
+        lastErrorAt,
+        conflicts + 1,
+        lastReconciledAt);
+  }
+
+  ReplicaSync reconciled(
+      long upToSeqNr, long failuresAtStart, Optional<Instant> pending, Instant at) {
     long failures = Math.max(0, failedObjects - failuresAtStart);
     long synced = Math.max(syncedSeqNr, upToSeqNr);
-    return new ReplicaSync(synced, failures > 0 ? pendingSince : pending, failures,
-        failures > 0 ? lastError : Optional.empty(), failures > 0 ? lastErrorAt : Optional.empty(),
-        conflicts, Optional.of(at));
+    return new ReplicaSync(
+        synced,
+        failures > 0 ? pendingSince : pending,
+        failures,
+        failures > 0 ? lastError : Optional.empty(),
+        failures > 0 ? lastErrorAt : Optional.empty(),
+        conflicts,
+        Optional.of(at));
   }
 
   private ReplicaSync withPending(Optional<Instant> pending) {
-    return new ReplicaSync(syncedSeqNr, pending, failedObjects, lastError, lastErrorAt, conflicts, lastReconciledAt);
+    return new ReplicaSync(
+        syncedSeqNr, pending, failedObjects, lastError, lastErrorAt, conflicts, lastReconciledAt);
   }
 }

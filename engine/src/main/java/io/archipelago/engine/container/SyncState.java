@@ -11,11 +11,11 @@ import java.util.Optional;
 /**
  * The replication part of a container's state.
  *
- * @param lastChangeSeqNr the event sequence number of the last change a replica must follow
- *     (object write or delete, container delete)
+ * @param lastChangeSeqNr the event sequence number of the last change a replica must follow (object
+ *     write or delete, container delete)
  * @param replicas progress per replica backend id
- * @param failoverWrites objects written to a replica while the primary was down, by name, not
- *     yet copied back to the primary; the reconciler copies them instead of deleting them
+ * @param failoverWrites objects written to a replica while the primary was down, by name, not yet
+ *     copied back to the primary; the reconciler copies them instead of deleting them
  */
 public record SyncState(
     long lastChangeSeqNr,
@@ -24,7 +24,8 @@ public record SyncState(
     implements CborSerializable {
 
   /** An object a replica took while the primary was down. */
-  public record FailoverWrite(String backend, SwiftTimestamp timestamp) implements CborSerializable {}
+  public record FailoverWrite(String backend, SwiftTimestamp timestamp)
+      implements CborSerializable {}
 
   public static final SyncState EMPTY = new SyncState(0, Map.of(), Map.of());
 
@@ -39,8 +40,15 @@ public record SyncState(
 
   /** A fresh start (container created): the replicas lack none of the changes before it. */
   SyncState restart(List<String> backends) {
-    ReplicaSync start = new ReplicaSync(lastChangeSeqNr, Optional.empty(), 0,
-        Optional.empty(), Optional.empty(), 0, Optional.empty());
+    ReplicaSync start =
+        new ReplicaSync(
+            lastChangeSeqNr,
+            Optional.empty(),
+            0,
+            Optional.empty(),
+            Optional.empty(),
+            0,
+            Optional.empty());
     Map<String, ReplicaSync> r = new HashMap<>();
     backends.forEach(b -> r.put(b, start));
     return new SyncState(lastChangeSeqNr, r, Map.of());

@@ -9,9 +9,9 @@ import java.util.Set;
 /**
  * The buffer of an entity's group commit: events accepted while the previous batch was being
  * persisted, and whom to answer once they are. The entity tells itself a flush message when the
- * first event of a batch arrives; everything that arrives before that message is handled joins
- * the batch. It is transient (reply refs, nothing persisted), so it belongs to the behaviour
- * instance, not to the entity's state; only the entity's own thread touches it.
+ * first event of a batch arrives; everything that arrives before that message is handled joins the
+ * batch. It is transient (reply refs, nothing persisted), so it belongs to the behaviour instance,
+ * not to the entity's state; only the entity's own thread touches it.
  *
  * @param <E> the entity's event type
  * @param <R> the reply the callers get once their events are persisted (or refused)
@@ -32,8 +32,8 @@ public final class GroupCommit<E, R> {
   private final Set<String> keys = new HashSet<>();
 
   /**
-   * Adds an event (or only a reply, when {@code event} is null) and answers whether the caller
-   * must schedule a flush, i.e. whether this starts a new batch.
+   * Adds an event (or only a reply, when {@code event} is null) and answers whether the caller must
+   * schedule a flush, i.e. whether this starts a new batch.
    */
   public boolean add(E event, ActorRef<R> replyTo) {
     boolean first = isEmpty();

@@ -22,15 +22,14 @@ public final class AccountOps {
   }
 
   public CompletionStage<AccountSummary> summary(String account) {
-    return ctx.askAccount(account,
-                AccountEntity.GetSummary::new);
+    return ctx.askAccount(account, AccountEntity.GetSummary::new);
   }
 
   /**
-   * The listing as the pages the account entity answers, asked for one after the other (the
-   * next when the stream pulls it) until {@code limit} rows or the end: each page is a bounded
-   * message, however long the listing. The first page carries the summary the response's headers
-   * show; a listing that fits one page is one page.
+   * The listing as the pages the account entity answers, asked for one after the other (the next
+   * when the stream pulls it) until {@code limit} rows or the end: each page is a bounded message,
+   * however long the listing. The first page carries the summary the response's headers show; a
+   * listing that fits one page is one page.
    */
   public Source<ContainerPage, NotUsed> pages(
       String account,
@@ -49,17 +48,24 @@ public final class AccountOps {
           }
           Next n = next.get();
           return list(account, prefix, delimiter, n.marker(), endMarker, n.remaining(), reverse)
-              .thenApply(page -> {
-                int remaining = n.remaining() - page.rows().size();
-                Optional<Next> following = page.partial() && remaining > 0
-                    ? Optional.of(new Next(Optional.of(page.rows().get(page.rows().size() - 1).key()), remaining))
-                    : Optional.empty();
-                return Optional.of(Pair.create(following, page));
-              });
+              .thenApply(
+                  page -> {
+                    int remaining = n.remaining() - page.rows().size();
+                    Optional<Next> following =
+                        page.partial() && remaining > 0
+                            ? Optional.of(
+                                new Next(
+                                    Optional.of(page.rows().get(page.rows().size() - 1).key()),
+                                    remaining))
+                            : Optional.empty();
+                    return Optional.of(Pair.create(following, page));
+                  });
         });
   }
 
-  /** One page of the listing: up to {@code limit} rows, fewer when {@link ContainerPage#partial()}. */
+  /**
+   * One page of the listing: up to {@code limit} rows, fewer when {@link ContainerPage#partial()}.
+   */
   public CompletionStage<ContainerPage> list(
       String account,
       Optional<String> prefix,
@@ -68,14 +74,20 @@ public final class AccountOps {
       Optional<String> endMarker,
       int limit,
       boolean reverse) {
-    return ctx.askAccount(account,
-                replyTo -> new AccountEntity.ListContainers(
+    return ctx.askAccount(
+        account,
+        replyTo ->
+            new AccountEntity.ListContainers(
                 prefix, delimiter, marker, endMarker, limit, reverse, replyTo));
   }
 
   public CompletionStage<AccountSummary> updateMetadata(
-      String account, Map<String, String> changes, SwiftTimestamp timestamp, RequestContext request) {
-    return ctx.askAccount(account,
-                replyTo -> new AccountEntity.UpdateMetadata(changes, timestamp, request.audit(), replyTo));
+      String account,
+      Map<String, String> changes,
+      SwiftTimestamp timestamp,
+      RequestContext request) {
+    return ctx.askAccount(
+        account,
+        replyTo -> new AccountEntity.UpdateMetadata(changes, timestamp, request.audit(), replyTo));
   }
 }

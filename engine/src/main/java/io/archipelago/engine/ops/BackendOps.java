@@ -1,6 +1,7 @@
 package io.archipelago.engine.ops;
 
 import akka.actor.typed.ActorRef;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.pattern.StatusReply;
 import io.archipelago.engine.backend.BackendDescriptor;
 import io.archipelago.engine.backend.BackendRegistryEntity;
@@ -8,7 +9,6 @@ import io.archipelago.engine.backend.BackendState;
 import io.archipelago.engine.backend.BackendValidation;
 import io.archipelago.engine.backend.RegistryState;
 import io.archipelago.engine.backend.RegistrySync;
-import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -24,7 +24,8 @@ public final class BackendOps {
   public BackendOps(EngineContext ctx, RegistrySync sync) {
     this.ctx = ctx;
     this.sync = sync;
-    this.validation = new BackendValidation(ctx.system().settings().config(), ctx.policies().values());
+    this.validation =
+        new BackendValidation(ctx.system().settings().config(), ctx.policies().values());
   }
 
   /** Adds a backend after {@link BackendValidation} found nothing wrong with it (else 400). */
@@ -35,11 +36,14 @@ public final class BackendOps {
       return CompletableFuture.failedFuture(
           new GatewayException(GatewayException.Reason.BAD_REQUEST, e.getMessage()));
     }
-    return changed(ask(replyTo -> new BackendRegistryEntity.Add(backend, request.audit(), replyTo)));
+    return changed(
+        ask(replyTo -> new BackendRegistryEntity.Add(backend, request.audit(), replyTo)));
   }
 
-  public CompletionStage<RegistryState> changeState(String id, BackendState state, RequestContext request) {
-    return changed(ask(replyTo -> new BackendRegistryEntity.ChangeState(id, state, request.audit(), replyTo)));
+  public CompletionStage<RegistryState> changeState(
+      String id, BackendState state, RequestContext request) {
+    return changed(
+        ask(replyTo -> new BackendRegistryEntity.ChangeState(id, state, request.audit(), replyTo)));
   }
 
   public CompletionStage<RegistryState> remove(String id, RequestContext request) {
@@ -47,25 +51,28 @@ public final class BackendOps {
   }
 
   private CompletionStage<RegistryState> ask(
-      Function1<ActorRef<StatusReply<RegistryState>>,
-          BackendRegistryEntity.Command> message) {
-    return ctx.retrying(() -> ClusterSharding.get(ctx.system())
-        .entityRefFor(BackendRegistryEntity.TYPE_KEY, BackendRegistryEntity.ID)
-        .askWithStatus(message, ctx.askTimeout()))
-        .exceptionally(failure -> {
-          Throwable cause = EntityAsk.unwrap(failure);
-          if (cause instanceof StatusReply.ErrorMessage e) {
-            throw new GatewayException(GatewayException.Reason.BAD_REQUEST, e.getMessage());
-          }
-          throw cause instanceof RuntimeException r ? r : new CompletionException(cause);
-        });
+      Function1<ActorRef<StatusReply<RegistryState>>, BackendRegistryEntity.Command> message) {
+    return ctx.retrying(
+            () ->
+                ClusterSharding.get(ctx.system())
+                    .entityRefFor(BackendRegistryEntity.TYPE_KEY, BackendRegistryEntity.ID)
+                    .askWithStatus(message, ctx.askTimeout()))
+        .exceptionally(
+            failure -> {
+              Throwable cause = EntityAsk.unwrap(failure);
+              if (cause instanceof StatusReply.ErrorMessage e) {
+                throw new GatewayException(GatewayException.Reason.BAD_REQUEST, e.getMessage());
+              }
+              throw cause instanceof RuntimeException r ? r : new CompletionException(cause);
+            });
   }
 
   private CompletionStage<RegistryState> changed(CompletionStage<RegistryState> change) {
-    return change.thenApply(state -> {
-      ctx.registry().update(state.backends().values());
-      sync.refresh();
-      return state;
-    });
+    return change.thenApply(
+        state -> {
+          ctx.registry().update(state.backends().values());
+          sync.refresh();
+          return state;
+        });
   }
 }

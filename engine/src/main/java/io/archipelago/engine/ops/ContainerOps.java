@@ -35,17 +35,20 @@ public final class ContainerOps {
   private final EngineContext ctx;
   private final ContainerRouteView routes;
   private final Cluster cluster;
+
   /**
-   * Containers whose entity lately did not answer a read in time, by entity id, with when that
-   * was: their reads go to the route view at once while one probe ask at a time checks whether
-   * the entity is back. Entries end when a probe gets an answer, or count as gone after
-   * {@link #SUSPECT_FOR_NANOS}, so the map holds at most the containers read during an outage.
+   * Containers whose entity lately did not answer a read in time, by entity id, with when that was:
+   * their reads go to the route view at once while one probe ask at a time checks whether the
+   * entity is back. Entries end when a probe gets an answer, or count as gone after {@link
+   * #SUSPECT_FOR_NANOS}, so the map holds at most the containers read during an outage.
    */
   private final ConcurrentHashMap<String, Suspect> suspects = new ConcurrentHashMap<>();
+
   private static final long SUSPECT_FOR_NANOS = TimeUnit.SECONDS.toNanos(30);
 
   /** When a read's first ask last timed out on this node (System.nanoTime). */
   private volatile long lastReadTimeoutNanos = System.nanoTime() - TimeUnit.HOURS.toNanos(1);
+
   private static final long TROUBLE_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private record Suspect(long sinceNanos, AtomicBoolean probing) {}
@@ -84,19 +87,30 @@ public final class ContainerOps {
                 if (requestedPolicy.isPresent() && !requestedPolicy.get().equals(state.policy())) {
                   throw new GatewayException(
                       GatewayException.Reason.POLICY_MISMATCH,
-                      "Storage Policy " + requestedPolicy.get() + " does not match existing "
+                      "Storage Policy "
+                          + requestedPolicy.get()
+                          + " does not match existing "
                           + state.policy());
                 }
-                return record(account, container, state.policy(), state.primaryBackend(),
-                    state.replicaBackends(), metadata, timestamp, request);
+                return record(
+                    account,
+                    container,
+                    state.policy(),
+                    state.primaryBackend(),
+                    state.replicaBackends(),
+                    metadata,
+                    timestamp,
+                    request);
               }
               PlacementPolicy policy = policy(requestedPolicy);
               Placement.Decision decision =
-                  Placement.choose(policy, ctx.registry().healthyBackends(), ctx.registry().capacities())
+                  Placement.choose(
+                          policy, ctx.registry().healthyBackends(), ctx.registry().capacities())
                       .orElseThrow(
-                          () -> new GatewayException(
-                              GatewayException.Reason.NO_BACKEND_FOR_POLICY,
-                              "No backend available for storage policy " + policy.name()));
+                          () ->
+                              new GatewayException(
+                                  GatewayException.Reason.NO_BACKEND_FOR_POLICY,
+                                  "No backend available for storage policy " + policy.name()));
               List<String> backends = new ArrayList<>();
               backends.add(decision.primary());
               backends.addAll(decision.replicas());
@@ -105,15 +119,27 @@ public final class ContainerOps {
               // sync (on ContainerCreated) or the reconciler once it is back.
               CompletableFuture<?>[] creations =
                   backends.stream()
-                      .map(id -> {
-                        CompletableFuture<Done> c = ctx.store(id).createContainer(where).toCompletableFuture();
-                        return id.equals(decision.primary()) ? c : c.exceptionally(e -> Done.getInstance());
-                      })
+                      .map(
+                          id -> {
+                            CompletableFuture<Done> c =
+                                ctx.store(id).createContainer(where).toCompletableFuture();
+                            return id.equals(decision.primary())
+                                ? c
+                                : c.exceptionally(e -> Done.getInstance());
+                          })
                       .toArray(CompletableFuture[]::new);
               return CompletableFuture.allOf(creations)
                   .thenCompose(
-                      done -> record(account, container, policy.name(), decision.primary(),
-                          decision.replicas(), metadata, timestamp, request));
+                      done ->
+                          record(
+                              account,
+                              container,
+                              policy.name(),
+                              decision.primary(),
+                              decision.replicas(),
+                              metadata,
+                              timestamp,
+                              request));
             });
   }
 
@@ -128,35 +154,38 @@ public final class ContainerOps {
       RequestContext request) {
     CompletionStage<ContainerEntity.CreateResult> created =
         EntityAsk.translated(
-            ctx.askContainer(account, container,
-                replyTo -> new ContainerEntity.Create(
+            ctx.askContainer(
+                account,
+                container,
+                replyTo ->
+                    new ContainerEntity.Create(
                         policy, primary, replicas, metadata, timestamp, request.audit(), replyTo)));
     return created.thenCompose(
         result -> {
           if (!result.created()) {
             return CompletableFuture.completedFuture(new CreateOutcome(result.state(), false));
           }
-          return ctx.<Done>askAccount(account,
-                replyTo -> new AccountEntity.ListContainer(
-                      ContainerSummary.of(result.state()), request.audit(), replyTo))
+          return ctx.<Done>askAccount(
+                  account,
+                  replyTo ->
+                      new AccountEntity.ListContainer(
+                          ContainerSummary.of(result.state()), request.audit(), replyTo))
               .thenApply(done -> new CreateOutcome(result.state(), true));
         });
   }
 
   /** The container's state; fails with CONTAINER_NOT_FOUND unless it is active. */
   public CompletionStage<ContainerState> get(String account, String container) {
-    return EntityAsk.translated(
-        ctx.askContainer(account, container,
-                ContainerEntity.Get::new));
+    return EntityAsk.translated(ctx.askContainer(account, container, ContainerEntity.Get::new));
   }
 
   /**
    * The container's state for a read (object GET/HEAD, container GET/HEAD, authorization of a
-   * read). Asks the entity, but waits only first-ask-timeout: when the entity does not answer
-   * by then (its shard is moving after a node crash, which takes 15-20 s), the state comes from
-   * the route view that the entity published, ACLs included. Only a timeout leads to the view:
-   * "not found" or any other answer of the entity stands. A container the view does not know
-   * waits for the entity as {@link #get} does. Writes never use this: they need the entity.
+   * read). Asks the entity, but waits only first-ask-timeout: when the entity does not answer by
+   * then (its shard is moving after a node crash, which takes 15-20 s), the state comes from the
+   * route view that the entity published, ACLs included. Only a timeout leads to the view: "not
+   * found" or any other answer of the entity stands. A container the view does not know waits for
+   * the entity as {@link #get} does. Writes never use this: they need the entity.
    */
   public CompletionStage<ContainerState> read(String account, String container) {
     if (!ctx.readFallback().enabled()) {
@@ -180,41 +209,52 @@ public final class ContainerOps {
     // once per container and node, so it is kept short while a crash is likely: a member is
     // unreachable, or a read here timed out lately (a crash is noticed by that before the
     // failure detector marks the member unreachable, 3-5 s).
-    boolean troubled = !cluster.state().getUnreachable().isEmpty()
-        || System.nanoTime() - lastReadTimeoutNanos < TROUBLE_WINDOW_NANOS;
-    Duration firstWait = troubled
-        ? ctx.readFallback().firstAskTimeoutWhileUnreachable() : ctx.readFallback().firstAskTimeout();
-    CompletionStage<ContainerState> first = EntityAsk.translated(
-        ContainerEntity.<ContainerState>ask(ctx.container(account, container), ContainerEntity.Get::new, firstWait));
+    boolean troubled =
+        !cluster.state().getUnreachable().isEmpty()
+            || System.nanoTime() - lastReadTimeoutNanos < TROUBLE_WINDOW_NANOS;
+    Duration firstWait =
+        troubled
+            ? ctx.readFallback().firstAskTimeoutWhileUnreachable()
+            : ctx.readFallback().firstAskTimeout();
+    CompletionStage<ContainerState> first =
+        EntityAsk.translated(
+            ContainerEntity.<ContainerState>ask(
+                ctx.container(account, container), ContainerEntity.Get::new, firstWait));
     return first
-        .thenApply(state -> {
-          suspects.remove(id);
-          return state;
-        })
-        .exceptionallyCompose(failure -> {
-          Throwable cause = EntityAsk.unwrap(failure);
-          if (!Retry.isTimeout(cause)) {
-            suspects.remove(id);
-            return CompletableFuture.failedStage(cause);
-          }
-          lastReadTimeoutNanos = System.nanoTime();
-          Optional<ContainerState> fromView = fromView(account, container);
-          if (fromView.isEmpty()) {
-            return get(account, container);
-          }
-          suspects.put(id, new Suspect(System.nanoTime(), new AtomicBoolean()));
-          return CompletableFuture.completedFuture(fromView.get());
-        });
+        .thenApply(
+            state -> {
+              suspects.remove(id);
+              return state;
+            })
+        .exceptionallyCompose(
+            failure -> {
+              Throwable cause = EntityAsk.unwrap(failure);
+              if (!Retry.isTimeout(cause)) {
+                suspects.remove(id);
+                return CompletableFuture.failedStage(cause);
+              }
+              lastReadTimeoutNanos = System.nanoTime();
+              Optional<ContainerState> fromView = fromView(account, container);
+              if (fromView.isEmpty()) {
+                return get(account, container);
+              }
+              suspects.put(id, new Suspect(System.nanoTime(), new AtomicBoolean()));
+              return CompletableFuture.completedFuture(fromView.get());
+            });
   }
 
   /** The state the view holds: deleted in the view is "not found", as the entity would say. */
   private Optional<ContainerState> fromView(String account, String container) {
-    return routes.route(ContainerEntity.entityId(account, container)).map(route -> {
-      if (route.deleted()) {
-        throw new GatewayException(GatewayException.Reason.CONTAINER_NOT_FOUND, "Container not found");
-      }
-      return route.toState(account, container);
-    });
+    return routes
+        .route(ContainerEntity.entityId(account, container))
+        .map(
+            route -> {
+              if (route.deleted()) {
+                throw new GatewayException(
+                    GatewayException.Reason.CONTAINER_NOT_FOUND, "Container not found");
+              }
+              return route.toState(account, container);
+            });
   }
 
   /** One ask at a time per suspect: any answer (not a timeout) ends the suspicion. */
@@ -222,13 +262,15 @@ public final class ContainerOps {
     if (!suspect.probing().compareAndSet(false, true)) {
       return;
     }
-    ContainerEntity.<ContainerState>ask(ctx.container(account, container), ContainerEntity.Get::new, ctx.askTimeout())
-        .whenComplete((state, failure) -> {
-          if (failure == null || !Retry.isTimeout(EntityAsk.unwrap(failure))) {
-            suspects.remove(id, suspect);
-          }
-          suspect.probing().set(false);
-        });
+    ContainerEntity.<ContainerState>ask(
+            ctx.container(account, container), ContainerEntity.Get::new, ctx.askTimeout())
+        .whenComplete(
+            (state, failure) -> {
+              if (failure == null || !Retry.isTimeout(EntityAsk.unwrap(failure))) {
+                suspects.remove(id, suspect);
+              }
+              suspect.probing().set(false);
+            });
   }
 
   public CompletionStage<ContainerState> updateMetadata(
@@ -238,8 +280,11 @@ public final class ContainerOps {
       SwiftTimestamp timestamp,
       RequestContext request) {
     return EntityAsk.translated(
-        ctx.askContainer(account, container,
-                replyTo -> new ContainerEntity.UpdateMetadata(changes, timestamp, request.audit(), replyTo)));
+        ctx.askContainer(
+            account,
+            container,
+            replyTo ->
+                new ContainerEntity.UpdateMetadata(changes, timestamp, request.audit(), replyTo)));
   }
 
   /**
@@ -249,7 +294,9 @@ public final class ContainerOps {
   public CompletionStage<Done> skipDamagedEvent(
       String account, String container, long sequenceNr, RequestContext request) {
     return EntityAsk.translated(
-        ctx.askContainer(account, container,
+        ctx.askContainer(
+            account,
+            container,
             replyTo -> new ContainerEntity.SkipDamagedEvent(sequenceNr, request.audit(), replyTo)));
   }
 
@@ -258,8 +305,9 @@ public final class ContainerOps {
     BackendContainer where = new BackendContainer(account, container);
     return read(account, container)
         .thenCompose(
-            state -> listFrom(state, state.primaryBackend(), 0, where, query, null)
-                .thenApply(page -> new Listing(state, page)));
+            state ->
+                listFrom(state, state.primaryBackend(), 0, where, query, null)
+                    .thenApply(page -> new Listing(state, page)));
   }
 
   /**
@@ -267,18 +315,31 @@ public final class ContainerOps {
    * answers (it may lag behind the primary), else the primary's failure.
    */
   private CompletionStage<ListingPage> listFrom(
-      ContainerState state, String backend, int nextReplica, BackendContainer where, ListingQuery query,
+      ContainerState state,
+      String backend,
+      int nextReplica,
+      BackendContainer where,
+      ListingQuery query,
       Throwable primaryFailure) {
-    return ctx.store(backend).list(where, query).exceptionallyCompose(failure -> {
-      Throwable cause = EntityAsk.unwrap(failure);
-      Throwable first = primaryFailure == null ? cause : primaryFailure;
-      if (!(cause instanceof ObjectStoreException.BackendUnavailable)
-          || nextReplica >= state.replicaBackends().size()
-          || ctx.registry().store(state.replicaBackends().get(nextReplica)).isEmpty()) {
-        return CompletableFuture.failedStage(first);
-      }
-      return listFrom(state, state.replicaBackends().get(nextReplica), nextReplica + 1, where, query, first);
-    });
+    return ctx.store(backend)
+        .list(where, query)
+        .exceptionallyCompose(
+            failure -> {
+              Throwable cause = EntityAsk.unwrap(failure);
+              Throwable first = primaryFailure == null ? cause : primaryFailure;
+              if (!(cause instanceof ObjectStoreException.BackendUnavailable)
+                  || nextReplica >= state.replicaBackends().size()
+                  || ctx.registry().store(state.replicaBackends().get(nextReplica)).isEmpty()) {
+                return CompletableFuture.failedStage(first);
+              }
+              return listFrom(
+                  state,
+                  state.replicaBackends().get(nextReplica),
+                  nextReplica + 1,
+                  where,
+                  query,
+                  first);
+            });
   }
 
   /** A listing page and the state of the container it belongs to. */
@@ -293,42 +354,57 @@ public final class ContainerOps {
     BackendContainer where = new BackendContainer(account, container);
     return get(account, container)
         .thenCompose(
-            state -> ctx.store(state.primaryBackend())
-                .list(where, ListingQuery.all(1))
-                .thenCompose(
-                    page -> {
-                      if (!page.entries().isEmpty()) {
-                        throw new GatewayException(
-                            GatewayException.Reason.CONTAINER_NOT_EMPTY,
-                            "There was a conflict when trying to complete your request.");
-                      }
-                      return EntityAsk.translated(
-                          ctx.<Done>askContainer(account, container,
-                replyTo -> new ContainerEntity.Delete(timestamp, request.audit(), replyTo)));
-                    })
-                .thenCompose(
-                    deleted -> {
-                      List<String> backends = new ArrayList<>(state.replicaBackends());
-                      backends.add(0, state.primaryBackend());
-                      CompletableFuture<?>[] removals =
-                          backends.stream()
-                              .map(id -> ctx.store(id).deleteContainer(where).toCompletableFuture()
-                                  // The namespace no longer has it; a leftover directory on a
-                                  // backend is harmless and is created again on re-use.
-                                  .exceptionally(e -> Done.getInstance()))
-                              .toArray(CompletableFuture[]::new);
-                      return CompletableFuture.allOf(removals);
-                    })
-                .thenCompose(
-                    removed -> ctx.<Done>askAccount(account,
-                replyTo -> new AccountEntity.UnlistContainer(container, request.audit(), replyTo))));
+            state ->
+                ctx.store(state.primaryBackend())
+                    .list(where, ListingQuery.all(1))
+                    .thenCompose(
+                        page -> {
+                          if (!page.entries().isEmpty()) {
+                            throw new GatewayException(
+                                GatewayException.Reason.CONTAINER_NOT_EMPTY,
+                                "There was a conflict when trying to complete your request.");
+                          }
+                          return EntityAsk.translated(
+                              ctx.<Done>askContainer(
+                                  account,
+                                  container,
+                                  replyTo ->
+                                      new ContainerEntity.Delete(
+                                          timestamp, request.audit(), replyTo)));
+                        })
+                    .thenCompose(
+                        deleted -> {
+                          List<String> backends = new ArrayList<>(state.replicaBackends());
+                          backends.add(0, state.primaryBackend());
+                          CompletableFuture<?>[] removals =
+                              backends.stream()
+                                  .map(
+                                      id ->
+                                          ctx.store(id)
+                                              .deleteContainer(where)
+                                              .toCompletableFuture()
+                                              // The namespace no longer has it; a leftover
+                                              // directory on a
+                                              // backend is harmless and is created again on re-use.
+                                              .exceptionally(e -> Done.getInstance()))
+                                  .toArray(CompletableFuture[]::new);
+                          return CompletableFuture.allOf(removals);
+                        })
+                    .thenCompose(
+                        removed ->
+                            ctx.<Done>askAccount(
+                                account,
+                                replyTo ->
+                                    new AccountEntity.UnlistContainer(
+                                        container, request.audit(), replyTo))));
   }
 
   private PlacementPolicy policy(Optional<String> requested) {
     String name = requested.orElse(ctx.defaultPolicy());
     PlacementPolicy policy = ctx.policies().get(name);
     if (policy == null) {
-      throw new GatewayException(GatewayException.Reason.POLICY_INVALID, "Invalid X-Storage-Policy '" + name + "'");
+      throw new GatewayException(
+          GatewayException.Reason.POLICY_INVALID, "Invalid X-Storage-Policy '" + name + "'");
     }
     return policy;
   }

@@ -31,18 +31,20 @@ public record EngineContext(
     ReadFallback readFallback) {
 
   /**
-   * Reads served from the replicated route view while a container's entity does not answer
-   * (see {@link ContainerOps#read}).
+   * Reads served from the replicated route view while a container's entity does not answer (see
+   * {@link ContainerOps#read}).
    *
    * @param firstAskTimeout how long a read waits for the entity before it looks at the view
    * @param firstAskTimeoutWhileUnreachable the same while a cluster member is unreachable
    */
-  public record ReadFallback(boolean enabled, Duration firstAskTimeout, Duration firstAskTimeoutWhileUnreachable) {
+  public record ReadFallback(
+      boolean enabled, Duration firstAskTimeout, Duration firstAskTimeoutWhileUnreachable) {
     public static ReadFallback fromConfig(Config config) {
       return new ReadFallback(
           config.getBoolean("archipelago.engine.read-fallback.enabled"),
           config.getDuration("archipelago.engine.read-fallback.first-ask-timeout"),
-          config.getDuration("archipelago.engine.read-fallback.first-ask-timeout-while-unreachable"));
+          config.getDuration(
+              "archipelago.engine.read-fallback.first-ask-timeout-while-unreachable"));
     }
   }
 
@@ -56,14 +58,15 @@ public record EngineContext(
    * with a {@link ContainerRejectedException} (see {@link EntityAsk#translated}).
    */
   <T> CompletionStage<T> askContainer(
-      String account, String container, Function<ActorRef<ContainerReply<T>>, ContainerEntity.Command> message) {
+      String account,
+      String container,
+      Function<ActorRef<ContainerReply<T>>, ContainerEntity.Command> message) {
     return retrying(() -> ContainerEntity.ask(container(account, container), message, askTimeout));
   }
 
   /** Asks an account entity, retrying on timeouts within the budget. */
   <T> CompletionStage<T> askAccount(
-      String account,
-      Function1<ActorRef<StatusReply<T>>, AccountEntity.Command> message) {
+      String account, Function1<ActorRef<StatusReply<T>>, AccountEntity.Command> message) {
     return retrying(() -> account(account).askWithStatus(message, askTimeout));
   }
 
@@ -80,8 +83,9 @@ public record EngineContext(
     return registry
         .store(backendId)
         .orElseThrow(
-            () -> new GatewayException(
-                GatewayException.Reason.BACKEND_UNKNOWN,
-                "backend " + backendId + " is not configured on this node"));
+            () ->
+                new GatewayException(
+                    GatewayException.Reason.BACKEND_UNKNOWN,
+                    "backend " + backendId + " is not configured on this node"));
   }
 }

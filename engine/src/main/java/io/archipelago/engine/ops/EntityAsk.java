@@ -22,10 +22,14 @@ final class EntityAsk {
 
   static GatewayException gatewayException(ContainerRejectedException rejected) {
     return switch (rejected.reason()) {
-      case NOT_FOUND -> new GatewayException(GatewayException.Reason.CONTAINER_NOT_FOUND, "Container not found");
-      case POLICY_MISMATCH -> new GatewayException(GatewayException.Reason.POLICY_MISMATCH, rejected.getMessage());
-      case DAMAGED -> new GatewayException(GatewayException.Reason.CONTAINER_DAMAGED, rejected.getMessage());
-      case NOT_DAMAGED -> new GatewayException(GatewayException.Reason.BAD_REQUEST, rejected.getMessage());
+      case NOT_FOUND ->
+          new GatewayException(GatewayException.Reason.CONTAINER_NOT_FOUND, "Container not found");
+      case POLICY_MISMATCH ->
+          new GatewayException(GatewayException.Reason.POLICY_MISMATCH, rejected.getMessage());
+      case DAMAGED ->
+          new GatewayException(GatewayException.Reason.CONTAINER_DAMAGED, rejected.getMessage());
+      case NOT_DAMAGED ->
+          new GatewayException(GatewayException.Reason.BAD_REQUEST, rejected.getMessage());
     };
   }
 

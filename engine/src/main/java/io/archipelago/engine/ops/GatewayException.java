@@ -17,7 +17,9 @@ public final class GatewayException extends RuntimeException {
     BACKEND_UNKNOWN,
     BAD_REQUEST,
     PRECONDITION_FAILED,
-    /** The container's record (its event log) is damaged; see ContainerEntity's SkipDamagedEvent. */
+    /**
+     * The container's record (its event log) is damaged; see ContainerEntity's SkipDamagedEvent.
+     */
     CONTAINER_DAMAGED
   }
 

@@ -11,9 +11,9 @@ import io.archipelago.engine.store.ObjectAttributes;
 import io.archipelago.engine.store.ObjectContent;
 import io.archipelago.engine.store.ObjectInfo;
 import io.archipelago.engine.store.ObjectStore;
+import io.archipelago.engine.store.ObjectStoreException;
 import io.archipelago.engine.store.PutResult;
 import io.archipelago.engine.store.SwiftTimestamp;
-import io.archipelago.engine.store.ObjectStoreException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,9 +22,9 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
 /**
- * Object operations. Bytes stream between the client and the container's backend and never
- * pass through an actor; the container entity is asked for the route and told about writes and
- * deletes, and a write is acknowledged only once its event is persisted.
+ * Object operations. Bytes stream between the client and the container's backend and never pass
+ * through an actor; the container entity is asked for the route and told about writes and deletes,
+ * and a write is acknowledged only once its event is persisted.
  */
 public final class ObjectOps {
 
@@ -50,8 +50,8 @@ public final class ObjectOps {
   }
 
   /**
-   * Writes into a container whose state the caller has just read (one entity round trip fewer
-   * per write); the entity still refuses the record if the container is gone by then.
+   * Writes into a container whose state the caller has just read (one entity round trip fewer per
+   * write); the entity still refuses the record if the container is gone by then.
    */
   public CompletionStage<ObjectInfo> put(
       ContainerState state,
@@ -65,40 +65,66 @@ public final class ObjectOps {
     return store
         .put(new BackendContainer(account, container), name, attributes, body)
         .thenCompose(result -> record(account, container, name, result, request, store))
-        .exceptionallyCompose(failure -> writeFailover(state, failure)
-            ? putOnReplica(state, 0, name, attributes, body, request, failure)
-            : CompletableFuture.failedStage(EntityAsk.unwrap(failure)));
+        .exceptionallyCompose(
+            failure ->
+                writeFailover(state, failure)
+                    ? putOnReplica(state, 0, name, attributes, body, request, failure)
+                    : CompletableFuture.failedStage(EntityAsk.unwrap(failure)));
   }
 
   /** Whether a failed write may go to a replica: the primary is down and the policy allows it. */
   private boolean writeFailover(ContainerState state, Throwable failure) {
     var policy = ctx.policies().get(state.policy());
     return EntityAsk.unwrap(failure) instanceof ObjectStoreException.BackendUnavailable
-        && policy != null && policy.writeFailover() && !state.replicaBackends().isEmpty();
+        && policy != null
+        && policy.writeFailover()
+        && !state.replicaBackends().isEmpty();
   }
 
   /**
-   * Writes to the replicas in turn while the primary is down, and records the write as a
-   * failover write: the sync brings it back to the primary, and the reconciler does not take it
-   * for an object deleted on the primary.
+   * Writes to the replicas in turn while the primary is down, and records the write as a failover
+   * write: the sync brings it back to the primary, and the reconciler does not take it for an
+   * object deleted on the primary.
    */
   private CompletionStage<ObjectInfo> putOnReplica(
-      ContainerState state, int index, String name, ObjectAttributes attributes, Source<ByteString, ?> body,
-      RequestContext request, Throwable primaryFailure) {
+      ContainerState state,
+      int index,
+      String name,
+      ObjectAttributes attributes,
+      Source<ByteString, ?> body,
+      RequestContext request,
+      Throwable primaryFailure) {
     if (index >= state.replicaBackends().size()) {
       return CompletableFuture.failedStage(EntityAsk.unwrap(primaryFailure));
     }
     String replica = state.replicaBackends().get(index);
     BackendContainer where = new BackendContainer(state.account(), state.container());
     ObjectStore store = ctx.store(replica);
-    return store.put(where, name, attributes, body)
-        .thenCompose(result -> EntityAsk.translated(ctx.<Done>askContainer(state.account(), state.container(),
-                replyTo -> new ContainerEntity.RecordFailoverWrite(
-                    name, replica, result.stored().timestamp(), request.audit(), replyTo)))
-            .thenCompose(done -> record(state.account(), state.container(), name, result, request, store)))
-        .exceptionallyCompose(failure -> EntityAsk.unwrap(failure) instanceof ObjectStoreException.BackendUnavailable
-            ? putOnReplica(state, index + 1, name, attributes, body, request, primaryFailure)
-            : CompletableFuture.failedStage(EntityAsk.unwrap(failure)));
+    return store
+        .put(where, name, attributes, body)
+        .thenCompose(
+            result ->
+                EntityAsk.translated(
+                        ctx.<Done>askContainer(
+                            state.account(),
+                            state.container(),
+                            replyTo ->
+                                new ContainerEntity.RecordFailoverWrite(
+                                    name,
+                                    replica,
+                                    result.stored().timestamp(),
+                                    request.audit(),
+                                    replyTo)))
+                    .thenCompose(
+                        done ->
+                            record(
+                                state.account(), state.container(), name, result, request, store)))
+        .exceptionallyCompose(
+            failure ->
+                EntityAsk.unwrap(failure) instanceof ObjectStoreException.BackendUnavailable
+                    ? putOnReplica(
+                        state, index + 1, name, attributes, body, request, primaryFailure)
+                    : CompletableFuture.failedStage(EntityAsk.unwrap(failure)));
   }
 
   private CompletionStage<ObjectInfo> record(
@@ -110,8 +136,11 @@ public final class ObjectOps {
       ObjectStore store) {
     ObjectInfo stored = result.stored();
     return EntityAsk.translated(
-            ctx.<Done>askContainer(account, container,
-                replyTo -> new ContainerEntity.RecordObjectWrite(
+            ctx.<Done>askContainer(
+                account,
+                container,
+                replyTo ->
+                    new ContainerEntity.RecordObjectWrite(
                         name,
                         stored.etag(),
                         stored.size(),
@@ -130,13 +159,18 @@ public final class ObjectOps {
                   && g.reason() == GatewayException.Reason.CONTAINER_NOT_FOUND) {
                 return store
                     .delete(new BackendContainer(account, container), name)
-                    .handle((d, e) -> { throw g; });
+                    .handle(
+                        (d, e) -> {
+                          throw g;
+                        });
               }
               return CompletableFuture.failedStage(EntityAsk.unwrap(failure));
             });
   }
 
-  /** The object's facts from the primary, or from a replica holding it while the primary is down. */
+  /**
+   * The object's facts from the primary, or from a replica holding it while the primary is down.
+   */
   public CompletionStage<ObjectInfo> head(String account, String container, String name) {
     BackendContainer where = new BackendContainer(account, container);
     return containers
@@ -159,24 +193,29 @@ public final class ObjectOps {
   }
 
   /**
-   * Runs a read on the primary; when the primary is unavailable, on the replicas in turn until
-   * one has the object. The primary's "not found" is the answer (it is the authority); when no
-   * replica has the object either, the primary's failure is (503).
+   * Runs a read on the primary; when the primary is unavailable, on the replicas in turn until one
+   * has the object. The primary's "not found" is the answer (it is the authority); when no replica
+   * has the object either, the primary's failure is (503).
    */
   private <T> CompletionStage<Optional<T>> withFailover(
       ContainerState state, Function<ObjectStore, CompletionStage<Optional<T>>> read) {
     return read.apply(ctx.store(state.primaryBackend()))
-        .exceptionallyCompose(failure -> {
-          Throwable cause = EntityAsk.unwrap(failure);
-          if (!(cause instanceof ObjectStoreException.BackendUnavailable) || state.replicaBackends().isEmpty()) {
-            return CompletableFuture.failedStage(cause);
-          }
-          return fromReplicas(state.replicaBackends(), 0, read, cause);
-        });
+        .exceptionallyCompose(
+            failure -> {
+              Throwable cause = EntityAsk.unwrap(failure);
+              if (!(cause instanceof ObjectStoreException.BackendUnavailable)
+                  || state.replicaBackends().isEmpty()) {
+                return CompletableFuture.failedStage(cause);
+              }
+              return fromReplicas(state.replicaBackends(), 0, read, cause);
+            });
   }
 
   private <T> CompletionStage<Optional<T>> fromReplicas(
-      List<String> replicas, int index, Function<ObjectStore, CompletionStage<Optional<T>>> read, Throwable primaryFailure) {
+      List<String> replicas,
+      int index,
+      Function<ObjectStore, CompletionStage<Optional<T>>> read,
+      Throwable primaryFailure) {
     if (index >= replicas.size()) {
       return CompletableFuture.failedStage(primaryFailure);
     }
@@ -185,9 +224,11 @@ public final class ObjectOps {
       return fromReplicas(replicas, index + 1, read, primaryFailure);
     }
     return read.apply(store.get())
-        .handle((found, failure) -> failure == null && found.isPresent()
-            ? CompletableFuture.completedStage(found)
-            : fromReplicas(replicas, index + 1, read, primaryFailure))
+        .handle(
+            (found, failure) ->
+                failure == null && found.isPresent()
+                    ? CompletableFuture.completedStage(found)
+                    : fromReplicas(replicas, index + 1, read, primaryFailure))
         .thenCompose(x -> x);
   }
 
@@ -206,34 +247,56 @@ public final class ObjectOps {
     return containers
         .get(account, container)
         .thenCompose(
-            state -> ctx.store(state.primaryBackend())
-                .replaceMetadata(
-                    new BackendContainer(account, container), name, contentType, metadata, timestamp))
+            state ->
+                ctx.store(state.primaryBackend())
+                    .replaceMetadata(
+                        new BackendContainer(account, container),
+                        name,
+                        contentType,
+                        metadata,
+                        timestamp))
         .thenApply(found -> found.orElseThrow(ObjectOps::objectNotFound))
         .thenCompose(
-            updated -> EntityAsk.translated(
-                    ctx.<Done>askContainer(account, container,
-                        replyTo -> new ContainerEntity.RecordObjectMetadata(
-                            name, updated.contentType(), updated.metadata(), updated.timestamp(),
-                            request.audit(), replyTo)))
-                .thenApply(done -> updated));
+            updated ->
+                EntityAsk.translated(
+                        ctx.<Done>askContainer(
+                            account,
+                            container,
+                            replyTo ->
+                                new ContainerEntity.RecordObjectMetadata(
+                                    name,
+                                    updated.contentType(),
+                                    updated.metadata(),
+                                    updated.timestamp(),
+                                    request.audit(),
+                                    replyTo)))
+                    .thenApply(done -> updated));
   }
 
   /** Deletes on the backend, then records the delete in the entity. */
   public CompletionStage<ObjectInfo> delete(
-      String account, String container, String name, SwiftTimestamp timestamp, RequestContext request) {
+      String account,
+      String container,
+      String name,
+      SwiftTimestamp timestamp,
+      RequestContext request) {
     return containers
         .get(account, container)
         .thenCompose(
-            (ContainerState state) -> ctx.store(state.primaryBackend())
-                .delete(new BackendContainer(account, container), name))
+            (ContainerState state) ->
+                ctx.store(state.primaryBackend())
+                    .delete(new BackendContainer(account, container), name))
         .thenApply(found -> found.orElseThrow(ObjectOps::objectNotFound))
         .thenCompose(
-            deleted -> EntityAsk.translated(
-                    ctx.<Done>askContainer(account, container,
-                replyTo -> new ContainerEntity.RecordObjectDelete(
-                                name, deleted.size(), timestamp, request.audit(), replyTo)))
-                .thenApply(done -> deleted));
+            deleted ->
+                EntityAsk.translated(
+                        ctx.<Done>askContainer(
+                            account,
+                            container,
+                            replyTo ->
+                                new ContainerEntity.RecordObjectDelete(
+                                    name, deleted.size(), timestamp, request.audit(), replyTo)))
+                    .thenApply(done -> deleted));
   }
 
   private static GatewayException objectNotFound() {

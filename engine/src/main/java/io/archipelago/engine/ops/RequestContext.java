@@ -4,8 +4,8 @@ import io.archipelago.persistence.audit.AuditInfo;
 import java.time.Instant;
 
 /**
- * Who asks, from where, under which request id; becomes the {@link AuditInfo} of every event
- * the request causes.
+ * Who asks, from where, under which request id; becomes the {@link AuditInfo} of every event the
+ * request causes.
  */
 public record RequestContext(
     String principal, String account, String clientAddress, String node, String requestId) {

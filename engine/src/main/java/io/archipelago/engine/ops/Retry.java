@@ -11,8 +11,8 @@ import java.util.function.Supplier;
 /**
  * Retries an entity ask that timed out, with growing pauses, until a time budget is spent. A
  * timeout is what a client would otherwise see while the entity's shard moves (node joining,
- * leaving, or downed after a crash); the ask is sent again and sharding delivers it to the
- * entity's new home. Other failures are answers and are not retried.
+ * leaving, or downed after a crash); the ask is sent again and sharding delivers it to the entity's
+ * new home. Other failures are answers and are not retried.
  */
 final class Retry {
 
@@ -36,7 +36,10 @@ final class Retry {
   }
 
   private <T> void run(
-      Supplier<CompletionStage<T>> attempt, CompletableFuture<T> result, long deadline, Duration pause) {
+      Supplier<CompletionStage<T>> attempt,
+      CompletableFuture<T> result,
+      long deadline,
+      Duration pause) {
     CompletionStage<T> stage;
     try {
       stage = attempt.get();
@@ -44,20 +47,25 @@ final class Retry {
       result.completeExceptionally(e);
       return;
     }
-    stage.whenComplete((value, failure) -> {
-      if (failure == null) {
-        result.complete(value);
-        return;
-      }
-      Throwable cause = EntityAsk.unwrap(failure);
-      if (!isTimeout(cause) || System.nanoTime() + pause.toNanos() > deadline) {
-        result.completeExceptionally(cause);
-        return;
-      }
-      Duration next = pause.multipliedBy(2).compareTo(Duration.ofSeconds(2)) > 0
-          ? Duration.ofSeconds(2) : pause.multipliedBy(2);
-      system.scheduler().scheduleOnce(pause, () -> run(attempt, result, deadline, next),
-          system.executionContext());
-    });
+    stage.whenComplete(
+        (value, failure) -> {
+          if (failure == null) {
+            result.complete(value);
+            return;
+          }
+          Throwable cause = EntityAsk.unwrap(failure);
+          if (!isTimeout(cause) || System.nanoTime() + pause.toNanos() > deadline) {
+            result.completeExceptionally(cause);
+            return;
+          }
+          Duration next =
+              pause.multipliedBy(2).compareTo(Duration.ofSeconds(2)) > 0
+                  ? Duration.ofSeconds(2)
+                  : pause.multipliedBy(2);
+          system
+              .scheduler()
+              .scheduleOnce(
+                  pause, () -> run(attempt, result, deadline, next), system.executionContext());
+        });
   }
 }

@@ -48,7 +48,8 @@ public final class Placement {
     List<String> replicas = new ArrayList<>();
     List<BackendDescriptor> replicaCandidates =
         backends.stream()
-            .filter(b -> b.state() == BackendState.ACTIVE && b.tiers().contains(policy.replicaTier()))
+            .filter(
+                b -> b.state() == BackendState.ACTIVE && b.tiers().contains(policy.replicaTier()))
             .filter(b -> !b.id().equals(primary.id()))
             .sorted(byFreeSpace)
             .toList();

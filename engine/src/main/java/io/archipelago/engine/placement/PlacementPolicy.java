@@ -9,10 +9,11 @@ import java.util.TreeSet;
  * A named placement policy: which tier the primary comes from, and how many replicas on other
  * sites. Clients choose one with {@code X-Storage-Policy} at container creation.
  *
- * @param writeFailover whether object writes go to a replica while the primary is down (else
- *     they answer 503); reads always fall back to a replica holding the object
+ * @param writeFailover whether object writes go to a replica while the primary is down (else they
+ *     answer 503); reads always fall back to a replica holding the object
  */
-public record PlacementPolicy(String name, String tier, int replicas, String replicaTier, boolean writeFailover) {
+public record PlacementPolicy(
+    String name, String tier, int replicas, String replicaTier, boolean writeFailover) {
 
   public PlacementPolicy(String name, String tier, int replicas, String replicaTier) {
     this(name, tier, replicas, replicaTier, false);

@@ -65,9 +65,12 @@ public sealed interface ByteRange {
       }
       String[] rangeAndSize = v.substring(6).split("/");
       String[] firstLast = rangeAndSize[0].split("-");
-      return Optional.of(new long[] {
-          Long.parseLong(firstLast[0].trim()), Long.parseLong(firstLast[1].trim()),
-          Long.parseLong(rangeAndSize[1].trim())});
+      return Optional.of(
+          new long[] {
+            Long.parseLong(firstLast[0].trim()),
+            Long.parseLong(firstLast[1].trim()),
+            Long.parseLong(rangeAndSize[1].trim())
+          });
     } catch (RuntimeException e) {
       return Optional.empty();
     }

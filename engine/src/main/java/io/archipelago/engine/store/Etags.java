@@ -14,7 +14,9 @@ public final class Etags {
       return "";
     }
     String e = etag.trim();
-    return e.length() >= 2 && e.startsWith("\"") && e.endsWith("\"") ? e.substring(1, e.length() - 1) : e;
+    return e.length() >= 2 && e.startsWith("\"") && e.endsWith("\"")
+        ? e.substring(1, e.length() - 1)
+        : e;
   }
 
   /** A fresh MD5 digest: an object's ETag. */

@@ -6,7 +6,8 @@ public sealed interface ListingEntry {
   /** The name the row sorts by: the object name or the subdir prefix. */
   String sortKey();
 
-  record ObjectRow(String name, long size, String etag, String contentType, SwiftTimestamp timestamp)
+  record ObjectRow(
+      String name, long size, String etag, String contentType, SwiftTimestamp timestamp)
       implements ListingEntry {
     @Override
     public String sortKey() {

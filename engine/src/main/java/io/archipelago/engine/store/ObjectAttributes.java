@@ -9,8 +9,8 @@ import java.util.OptionalLong;
  *
  * @param contentType the object's media type
  * @param timestamp the write's X-Timestamp
- * @param metadata headers stored with the object, names lower case
- *     ({@code x-object-meta-*}, {@code content-encoding}, {@code content-disposition}, ...)
+ * @param metadata headers stored with the object, names lower case ({@code x-object-meta-*}, {@code
+ *     content-encoding}, {@code content-disposition}, ...)
  * @param expectedEtag the MD5 hex the client sent in {@code ETag}, if any
  * @param expectedLength the {@code Content-Length} the client announced, if any
  */

@@ -8,10 +8,10 @@ import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
 /**
- * One backend storage cluster as the gateway sees it. Every method is asynchronous and never
- * blocks the caller; object bodies are streams in both directions and are never held whole in
- * memory. "Not found" is an empty Optional; every other failure completes the stage
- * exceptionally with an {@link ObjectStoreException}.
+ * One backend storage cluster as the gateway sees it. Every method is asynchronous and never blocks
+ * the caller; object bodies are streams in both directions and are never held whole in memory. "Not
+ * found" is an empty Optional; every other failure completes the stage exceptionally with an {@link
+ * ObjectStoreException}.
  */
 public interface ObjectStore {
 
@@ -22,30 +22,34 @@ public interface ObjectStore {
   CompletionStage<Done> createContainer(BackendContainer container);
 
   /**
-   * Removes the container from the backend. Fails with {@link ObjectStoreException.ContainerNotEmpty}
-   * while it still holds objects; succeeds when it does not exist.
+   * Removes the container from the backend. Fails with {@link
+   * ObjectStoreException.ContainerNotEmpty} while it still holds objects; succeeds when it does not
+   * exist.
    */
   CompletionStage<Done> deleteContainer(BackendContainer container);
 
   /**
-   * Stores an object atomically: readers see the previous version or the complete new one, never
-   * a part. The body is consumed as it arrives. When {@code attributes.expectedEtag} or
-   * {@code expectedLength} is set and does not match, nothing is stored and the stage fails with
-   * {@link ObjectStoreException.EtagMismatch} or {@link ObjectStoreException.LengthMismatch}.
-   * A body stream that fails leaves nothing behind either. Newest X-Timestamp wins: when the
-   * stored object's timestamp is not older than {@code attributes.timestamp}, nothing is stored
-   * and the stage fails with {@link ObjectStoreException.NewerExists}; the check and the commit
-   * are one atomic step. Drivers run the body through an {@link UploadGuard}, which owns the
-   * checks of what the client announced and cancels a body the driver never takes.
+   * Stores an object atomically: readers see the previous version or the complete new one, never a
+   * part. The body is consumed as it arrives. When {@code attributes.expectedEtag} or {@code
+   * expectedLength} is set and does not match, nothing is stored and the stage fails with {@link
+   * ObjectStoreException.EtagMismatch} or {@link ObjectStoreException.LengthMismatch}. A body
+   * stream that fails leaves nothing behind either. Newest X-Timestamp wins: when the stored
+   * object's timestamp is not older than {@code attributes.timestamp}, nothing is stored and the
+   * stage fails with {@link ObjectStoreException.NewerExists}; the check and the commit are one
+   * atomic step. Drivers run the body through an {@link UploadGuard}, which owns the checks of what
+   * the client announced and cancels a body the driver never takes.
    */
   CompletionStage<PutResult> put(
-      BackendContainer container, String name, ObjectAttributes attributes, Source<ByteString, ?> body);
+      BackendContainer container,
+      String name,
+      ObjectAttributes attributes,
+      Source<ByteString, ?> body);
 
   CompletionStage<Optional<ObjectInfo>> head(BackendContainer container, String name);
 
   /**
-   * Opens the object, or the given byte range of it. When the range cannot be satisfied the
-   * content says so ({@link ObjectContent#rangeNotSatisfiable()}) and carries no data.
+   * Opens the object, or the given byte range of it. When the range cannot be satisfied the content
+   * says so ({@link ObjectContent#rangeNotSatisfiable()}) and carries no data.
    */
   CompletionStage<Optional<ObjectContent>> get(
       BackendContainer container, String name, Optional<ByteRange> range);

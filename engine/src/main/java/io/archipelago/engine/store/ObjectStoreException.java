@@ -34,7 +34,9 @@ public abstract sealed class ObjectStoreException extends RuntimeException {
    */
   public static final class NewerExists extends ObjectStoreException {
     public NewerExists(String name, SwiftTimestamp write, SwiftTimestamp stored) {
-      super("object " + name + " has timestamp " + stored + ", not older than the write's " + write, null);
+      super(
+          "object " + name + " has timestamp " + stored + ", not older than the write's " + write,
+          null);
     }
   }
 
@@ -48,7 +50,13 @@ public abstract sealed class ObjectStoreException extends RuntimeException {
      * @param cause the failure behind it, whose text only the message (logs, the admin API) carries
      */
     public BackendUnavailable(String backendId, String detail, Throwable cause) {
-      super("backend " + backendId + " is unavailable: " + detail + (cause == null ? "" : " (" + cause + ")"), cause);
+      super(
+          "backend "
+              + backendId
+              + " is unavailable: "
+              + detail
+              + (cause == null ? "" : " (" + cause + ")"),
+          cause);
       this.clientMessage = "backend " + backendId + " is unavailable: " + detail;
     }
 

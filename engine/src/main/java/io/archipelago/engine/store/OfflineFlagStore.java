@@ -13,9 +13,9 @@ import java.util.function.Supplier;
 
 /**
  * A backend an operator can take offline by creating a file (setting {@code offline-flag-file}):
- * while the file exists every operation fails at once with
- * {@link ObjectStoreException.BackendUnavailable}, as if the cluster were unreachable, without
- * touching the request body. For outage drills on one machine, and for tests of failover and sync.
+ * while the file exists every operation fails at once with {@link
+ * ObjectStoreException.BackendUnavailable}, as if the cluster were unreachable, without touching
+ * the request body. For outage drills on one machine, and for tests of failover and sync.
  */
 public final class OfflineFlagStore implements ObjectStore {
 
@@ -29,8 +29,9 @@ public final class OfflineFlagStore implements ObjectStore {
 
   private <T> CompletionStage<T> guarded(Supplier<CompletionStage<T>> call) {
     if (Files.exists(flag)) {
-      return CompletableFuture.failedFuture(new ObjectStoreException.BackendUnavailable(
-          store.backendId(), "offline (" + flag + " exists)", null));
+      return CompletableFuture.failedFuture(
+          new ObjectStoreException.BackendUnavailable(
+              store.backendId(), "offline (" + flag + " exists)", null));
     }
     return call.get();
   }
@@ -52,7 +53,10 @@ public final class OfflineFlagStore implements ObjectStore {
 
   @Override
   public CompletionStage<PutResult> put(
-      BackendContainer container, String name, ObjectAttributes attributes, Source<ByteString, ?> body) {
+      BackendContainer container,
+      String name,
+      ObjectAttributes attributes,
+      Source<ByteString, ?> body) {
     return guarded(() -> store.put(container, name, attributes, body));
   }
 
@@ -69,7 +73,10 @@ public final class OfflineFlagStore implements ObjectStore {
 
   @Override
   public CompletionStage<Optional<ObjectInfo>> replaceMetadata(
-      BackendContainer container, String name, Optional<String> contentType, Map<String, String> metadata,
+      BackendContainer container,
+      String name,
+      Optional<String> contentType,
+      Map<String, String> metadata,
       SwiftTimestamp timestamp) {
     return guarded(() -> store.replaceMetadata(container, name, contentType, metadata, timestamp));
   }

@@ -6,11 +6,12 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.function.ToLongFunction;
 
 /**
- * Swift listing semantics (prefix, delimiter, marker, end_marker, limit, reverse) over a sorted
- * map whose comparator is {@link NameOrder#UTF8}. Used for account listings and in-memory stores.
+ * Swift listing semantics (prefix, delimiter, marker, end_marker, limit, reverse) over a sorted map
+ * whose comparator is {@link NameOrder#UTF8}. Used for account listings and in-memory stores.
  */
 public final class SortedListing {
 
@@ -29,8 +30,19 @@ public final class SortedListing {
       int limit,
       boolean reverse,
       BiFunction<String, V, R> toRow,
-      java.util.function.Function<String, R> toSubdir) {
-    return page(sorted, prefix, delimiter, marker, endMarker, limit, reverse, toRow, toSubdir, r -> 0, Long.MAX_VALUE);
+      Function<String, R> toSubdir) {
+    return page(
+        sorted,
+        prefix,
+        delimiter,
+        marker,
+        endMarker,
+        limit,
+        reverse,
+        toRow,
+        toSubdir,
+        r -> 0,
+        Long.MAX_VALUE);
   }
 
   /**
@@ -49,7 +61,7 @@ public final class SortedListing {
       int limit,
       boolean reverse,
       BiFunction<String, V, R> toRow,
-      java.util.function.Function<String, R> toSubdir,
+      Function<String, R> toSubdir,
       ToLongFunction<R> rowBytes,
       long byteBudget) {
     List<R> rows = new ArrayList<>();

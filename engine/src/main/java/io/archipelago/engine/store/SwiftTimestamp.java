@@ -4,20 +4,20 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.deser.std.FromStringDeserializer;
+import java.math.BigInteger;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.math.BigInteger;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Swift's X-Timestamp: seconds since the epoch with five decimals (10 microsecond steps),
- * rendered as {@code 1700000000.12345}. Newest timestamp wins. Held as a count of 10 microsecond
- * ticks so that comparison is exact. In JSON and CBOR it is its text, {@link #internal()}.
+ * Swift's X-Timestamp: seconds since the epoch with five decimals (10 microsecond steps), rendered
+ * as {@code 1700000000.12345}. Newest timestamp wins. Held as a count of 10 microsecond ticks so
+ * that comparison is exact. In JSON and CBOR it is its text, {@link #internal()}.
  */
 @JsonDeserialize(using = SwiftTimestamp.FromText.class)
 public record SwiftTimestamp(long ticks) implements Comparable<SwiftTimestamp> {
@@ -31,14 +31,21 @@ public record SwiftTimestamp(long ticks) implements Comparable<SwiftTimestamp> {
 
   private static final long TICKS_PER_SECOND = 100_000;
   private static final double PRECISION = 1e-5;
+
   /** 9999999999.99999, the largest timestamp Swift writes with ten digits of seconds. */
   public static final long MAX_TICKS = 10_000_000_000L * TICKS_PER_SECOND - 1;
+
   /** Swift's MAX_OFFSET, {@code 16 ** 16 - 1}. */
-  private static final BigInteger MAX_OFFSET = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
+  private static final BigInteger MAX_OFFSET =
+      BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
+
   /** What Python's {@code float()} reads, less its NaN and infinities (and non-ASCII digits). */
-  private static final Pattern FLOAT = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+  private static final Pattern FLOAT =
+      Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+
   /** What Python's {@code int(text, 16)} reads (underscores are refused before). */
   private static final Pattern OFFSET = Pattern.compile("([+-]?)(?:0[xX])?([0-9a-fA-F]+)");
+
   private static final Logger log = LoggerFactory.getLogger(SwiftTimestamp.class);
   private static final AtomicLong LAST_ISSUED = new AtomicLong();
   private static final DateTimeFormatter HTTP_DATE =
@@ -49,7 +56,8 @@ public record SwiftTimestamp(long ticks) implements Comparable<SwiftTimestamp> {
   public static SwiftTimestamp now() {
     Instant now = Instant.now();
     long candidate = now.getEpochSecond() * TICKS_PER_SECOND + now.getNano() / 10_000;
-    return new SwiftTimestamp(LAST_ISSUED.accumulateAndGet(candidate, (last, c) -> Math.max(last + 1, c)));
+    return new SwiftTimestamp(
+        LAST_ISSUED.accumulateAndGet(candidate, (last, c) -> Math.max(last + 1, c)));
   }
 
   /** The instant, clamped to the range Swift allows (1970 to 2286). */
@@ -63,14 +71,14 @@ public record SwiftTimestamp(long ticks) implements Comparable<SwiftTimestamp> {
 
   /**
    * Parses a client's or a peer's X-Timestamp exactly as Swift 2.30.1's {@code Timestamp} does
-   * (swift/common/utils.py): a float as Python's {@code float()} reads it ({@code 1700000000.12345},
-   * {@code 1700000000}, {@code 1.7e9}, surrounding whitespace), optionally followed by {@code _} and
-   * an offset in hexadecimal as {@code int(text, 16)} reads it (at most {@code ffffffffffffffff};
-   * the offset only orders writes of one instant inside Swift and is dropped here). The value must
-   * not be negative and must be below 10000000000; it is rounded to 10 microseconds as Swift rounds
-   * it. One difference: a value that rounds up to 10000000000.00000 (from 9999999999.999995 on),
-   * which Swift accepts but cannot send on, is refused too. NaN and infinity are refused (Swift
-   * answers 500 for the latter).
+   * (swift/common/utils.py): a float as Python's {@code float()} reads it ({@code
+   * 1700000000.12345}, {@code 1700000000}, {@code 1.7e9}, surrounding whitespace), optionally
+   * followed by {@code _} and an offset in hexadecimal as {@code int(text, 16)} reads it (at most
+   * {@code ffffffffffffffff}; the offset only orders writes of one instant inside Swift and is
+   * dropped here). The value must not be negative and must be below 10000000000; it is rounded to
+   * 10 microseconds as Swift rounds it. One difference: a value that rounds up to 10000000000.00000
+   * (from 9999999999.999995 on), which Swift accepts but cannot send on, is refused too. NaN and
+   * infinity are refused (Swift answers 500 for the latter).
    *
    * @throws IllegalArgumentException when the text is not such a timestamp
    */
@@ -118,8 +126,8 @@ public record SwiftTimestamp(long ticks) implements Comparable<SwiftTimestamp> {
   /**
    * Reads a timestamp the gateway stored earlier (journal, snapshots, backend metadata): never
    * fails, so that what was once written stays readable. Gateways before the X-Timestamp check
-   * could store values that overflowed (such as {@code 00000000-1.00000}); those, and anything
-   * else out of range, are clamped to the range Swift allows, and unreadable text is read as 0.
+   * could store values that overflowed (such as {@code 00000000-1.00000}); those, and anything else
+   * out of range, are clamped to the range Swift allows, and unreadable text is read as 0.
    */
   public static SwiftTimestamp fromStored(String text) {
     try {
@@ -204,10 +212,11 @@ public record SwiftTimestamp(long ticks) implements Comparable<SwiftTimestamp> {
   }
 
   /**
-   * Reads the text form, leniently ({@link #fromStored}): Jackson reads what the gateway stored
-   * and what nodes send each other, never a client's input. A {@code @JsonCreator} on {@link #parse} does not work here: with the
-   * parameter names module in {@code PROPERTIES} mode, as Akka's serializers configure it,
-   * Jackson 2.13 takes the factory's parameter for a property of the record and fails.
+   * Reads the text form, leniently ({@link #fromStored}): Jackson reads what the gateway stored and
+   * what nodes send each other, never a client's input. A {@code @JsonCreator} on {@link #parse}
+   * does not work here: with the parameter names module in {@code PROPERTIES} mode, as Akka's
+   * serializers configure it, Jackson 2.13 takes the factory's parameter for a property of the
+   * record and fails.
    */
   static final class FromText extends FromStringDeserializer<SwiftTimestamp> {
     FromText() {

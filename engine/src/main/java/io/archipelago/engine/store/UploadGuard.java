@@ -27,19 +27,19 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 /**
- * The upload contract, in one place: every object body a client sends passes through one guard
- * on its way to a backend driver, which then only moves bytes.
+ * The upload contract, in one place: every object body a client sends passes through one guard on
+ * its way to a backend driver, which then only moves bytes.
  *
  * <ul>
  *   <li>An untaken body is cancelled: when the write ends (either way) without anyone having run
  *       the body, it is cancelled, so that the client's connection is not left hanging.
- *   <li>Bytes are counted; a body that runs past the announced length fails at once, one that
- *       ends short fails when it ends.
+ *   <li>Bytes are counted; a body that runs past the announced length fails at once, one that ends
+ *       short fails when it ends.
  *   <li>The MD5 is computed as the bytes pass (unless the backend is trusted with it, see {@link
  *       Digest}) and checked against the client's ETag when it sent one.
- *   <li>The last chunk is held back until the body has ended and passed every check: a driver
- *       never hands a backend the whole announced body of an upload that then fails, so a short,
- *       long or corrupted body never becomes a stored object.
+ *   <li>The last chunk is held back until the body has ended and passed every check: a driver never
+ *       hands a backend the whole announced body of an upload that then fails, so a short, long or
+ *       corrupted body never becomes a stored object.
  *   <li>A failure of the body itself (the client's stream broke, or a check failed) is what the
  *       write fails with, whatever the driver made of it.
  * </ul>
@@ -81,8 +81,8 @@ public final class UploadGuard {
   }
 
   /**
-   * Runs a driver's upload of {@code body} behind a guard: the driver gets the guarded body and
-   * its outcome; the write fails with the body's own failure when there is one, and the body is
+   * Runs a driver's upload of {@code body} behind a guard: the driver gets the guarded body and its
+   * outcome; the write fails with the body's own failure when there is one, and the body is
    * cancelled when the driver never ran it. A driver that throws fails the write.
    */
   public static <T> CompletionStage<T> upload(
@@ -91,45 +91,55 @@ public final class UploadGuard {
       Digest digest,
       Materializer materializer,
       Function<UploadGuard, CompletionStage<T>> driver) {
-    return cancelUntaken(body, materializer, taken -> {
-      UploadGuard guard = new UploadGuard(taken, attributes, digest);
-      return driver.apply(guard).handle((result, failure) -> {
-        if (failure != null) {
-          throw new CompletionException(guard.bodyFailure().orElse(unwrap(failure)));
-        }
-        return result;
-      });
-    });
+    return cancelUntaken(
+        body,
+        materializer,
+        taken -> {
+          UploadGuard guard = new UploadGuard(taken, attributes, digest);
+          return driver
+              .apply(guard)
+              .handle(
+                  (result, failure) -> {
+                    if (failure != null) {
+                      throw new CompletionException(guard.bodyFailure().orElse(unwrap(failure)));
+                    }
+                    return result;
+                  });
+        });
   }
 
   /**
    * Runs {@code use} with the body and cancels the body once the stage {@code use} returned
-   * completes if nobody ran it by then (a write refused before its body was needed). A {@code
-   * use} that throws fails the stage, and the body is cancelled.
+   * completes if nobody ran it by then (a write refused before its body was needed). A {@code use}
+   * that throws fails the stage, and the body is cancelled.
    */
   public static <T> CompletionStage<T> cancelUntaken(
-      Source<ByteString, ?> body, Materializer materializer,
+      Source<ByteString, ?> body,
+      Materializer materializer,
       Function<Source<ByteString, ?>, CompletionStage<T>> use) {
     AtomicBoolean taken = new AtomicBoolean();
-    Source<ByteString, ?> watched = body.mapMaterializedValue(m -> {
-      taken.set(true);
-      return m;
-    });
+    Source<ByteString, ?> watched =
+        body.mapMaterializedValue(
+            m -> {
+              taken.set(true);
+              return m;
+            });
     CompletionStage<T> result;
     try {
       result = use.apply(watched);
     } catch (RuntimeException e) {
       result = CompletableFuture.failedFuture(e);
     }
-    return result.whenComplete((value, failure) -> {
-      if (!taken.getAndSet(true)) {
-        try {
-          body.runWith(Sink.cancelled(), materializer);
-        } catch (RuntimeException e) {
-          // the materializer is shut down: nothing runs any more, this body neither
-        }
-      }
-    });
+    return result.whenComplete(
+        (value, failure) -> {
+          if (!taken.getAndSet(true)) {
+            try {
+              body.runWith(Sink.cancelled(), materializer);
+            } catch (RuntimeException e) {
+              // the materializer is shut down: nothing runs any more, this body neither
+            }
+          }
+        });
   }
 
   private static Throwable unwrap(Throwable failure) {
@@ -146,8 +156,8 @@ public final class UploadGuard {
   }
 
   /**
-   * Completes when the body ended and passed its checks (before its last chunk is released);
-   * fails with the body's failure, or when the body was not read to its end.
+   * Completes when the body ended and passed its checks (before its last chunk is released); fails
+   * with the body's failure, or when the body was not read to its end.
    */
   public CompletionStage<Verified> verified() {
     return verified;
@@ -186,58 +196,63 @@ public final class UploadGuard {
         private ByteString held;
 
         {
-          setHandler(in, new AbstractInHandler() {
-            @Override
-            public void onPush() {
-              ByteString chunk = grab(in);
-              long total = received.addAndGet(chunk.size());
-              if (expected.isPresent() && total > expected.getAsLong()) {
-                fail(new ObjectStoreException.LengthMismatch(expected.getAsLong(), total));
-                return;
-              }
-              if (md5 != null) {
-                for (ByteBuffer b : chunk.getByteBuffers()) {
-                  md5.update(b);
+          setHandler(
+              in,
+              new AbstractInHandler() {
+                @Override
+                public void onPush() {
+                  ByteString chunk = grab(in);
+                  long total = received.addAndGet(chunk.size());
+                  if (expected.isPresent() && total > expected.getAsLong()) {
+                    fail(new ObjectStoreException.LengthMismatch(expected.getAsLong(), total));
+                    return;
+                  }
+                  if (md5 != null) {
+                    for (ByteBuffer b : chunk.getByteBuffers()) {
+                      md5.update(b);
+                    }
+                  }
+                  ByteString previous = held;
+                  held = chunk;
+                  if (previous == null) {
+                    pull(in); // downstream's demand is still open
+                  } else {
+                    push(out, previous);
+                  }
                 }
-              }
-              ByteString previous = held;
-              held = chunk;
-              if (previous == null) {
-                pull(in); // downstream's demand is still open
-              } else {
-                push(out, previous);
-              }
-            }
 
-            @Override
-            public void onUpstreamFinish() {
-              Optional<String> computed = Optional.ofNullable(md5).map(d -> HexFormat.of().formatHex(d.digest()));
-              Optional<ObjectStoreException> broken = check(received.get(), computed);
-              if (broken.isPresent()) {
-                fail(broken.get());
-                return;
-              }
-              verified.complete(new Verified(received.get(), computed));
-              if (held != null) {
-                emit(out, held);
-                held = null;
-              }
-              complete(out);
-            }
+                @Override
+                public void onUpstreamFinish() {
+                  Optional<String> computed =
+                      Optional.ofNullable(md5).map(d -> HexFormat.of().formatHex(d.digest()));
+                  Optional<ObjectStoreException> broken = check(received.get(), computed);
+                  if (broken.isPresent()) {
+                    fail(broken.get());
+                    return;
+                  }
+                  verified.complete(new Verified(received.get(), computed));
+                  if (held != null) {
+                    emit(out, held);
+                    held = null;
+                  }
+                  complete(out);
+                }
 
-            @Override
-            public void onUpstreamFailure(Throwable ex) {
-              fail(ex);
-            }
-          });
-          setHandler(out, new AbstractOutHandler() {
-            @Override
-            public void onPull() {
-              if (!hasBeenPulled(in) && !isClosed(in)) {
-                pull(in);
-              }
-            }
-          });
+                @Override
+                public void onUpstreamFailure(Throwable ex) {
+                  fail(ex);
+                }
+              });
+          setHandler(
+              out,
+              new AbstractOutHandler() {
+                @Override
+                public void onPull() {
+                  if (!hasBeenPulled(in) && !isClosed(in)) {
+                    pull(in);
+                  }
+                }
+              });
         }
 
         /** The failure of a body that ended now, if it broke what the client announced. */
@@ -246,7 +261,9 @@ public final class UploadGuard {
             return Optional.of(new ObjectStoreException.LengthMismatch(expected.getAsLong(), size));
           }
           Optional<String> etag = attributes.expectedEtag().map(Etags::bare);
-          if (computed.isPresent() && etag.isPresent() && !etag.get().equalsIgnoreCase(computed.get())) {
+          if (computed.isPresent()
+              && etag.isPresent()
+              && !etag.get().equalsIgnoreCase(computed.get())) {
             return Optional.of(new ObjectStoreException.EtagMismatch(etag.get(), computed.get()));
           }
           return Optional.empty();

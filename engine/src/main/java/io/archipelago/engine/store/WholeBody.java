@@ -18,15 +18,17 @@ public record WholeBody(ByteString data, String md5) {
   public static final long MAX_SIZE = 64 << 10;
 
   /**
-   * Reads a guarded body (of announced length, at most {@link #MAX_SIZE}, and with its MD5
-   * computed by the guard) into memory. Fails as the guard does: with {@link
+   * Reads a guarded body (of announced length, at most {@link #MAX_SIZE}, and with its MD5 computed
+   * by the guard) into memory. Fails as the guard does: with {@link
    * ObjectStoreException.LengthMismatch} as soon as it runs past the announced length or when it
    * ends short, with {@link ObjectStoreException.EtagMismatch} when its MD5 is not the ETag.
    */
   public static CompletionStage<WholeBody> read(UploadGuard guard, Materializer materializer) {
-    return guard.body()
+    return guard
+        .body()
         .runWith(Sink.fold(ByteString.emptyByteString(), ByteString::concat), materializer)
-        .thenCombine(guard.verified(),
+        .thenCombine(
+            guard.verified(),
             (whole, verified) -> new WholeBody(whole.compact(), verified.md5().orElseThrow()));
   }
 }

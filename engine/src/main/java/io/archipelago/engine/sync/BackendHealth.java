@@ -5,10 +5,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * What the sync has seen of each backend on this node: after {@code threshold} failures in a
- * row a backend counts as down for {@code cooldown}, and copies to it fail at once instead of
- * retrying (the reconciler repairs them once it is back). The first operation after the
- * cooldown is a probe: it succeeds and the backend is up again, or the cooldown starts over.
+ * What the sync has seen of each backend on this node: after {@code threshold} failures in a row a
+ * backend counts as down for {@code cooldown}, and copies to it fail at once instead of retrying
+ * (the reconciler repairs them once it is back). The first operation after the cooldown is a probe:
+ * it succeeds and the backend is up again, or the cooldown starts over.
  */
 public final class BackendHealth {
 
@@ -34,10 +34,12 @@ public final class BackendHealth {
   }
 
   public void failure(String backend) {
-    backends.compute(backend, (id, h) -> {
-      int failures = h == null ? 1 : h.failures + 1;
-      long until = failures >= threshold ? System.nanoTime() + cooldown.toNanos() : 0;
-      return new Health(failures, until);
-    });
+    backends.compute(
+        backend,
+        (id, h) -> {
+          int failures = h == null ? 1 : h.failures + 1;
+          long until = failures >= threshold ? System.nanoTime() + cooldown.toNanos() : 0;
+          return new Health(failures, until);
+        });
   }
 }

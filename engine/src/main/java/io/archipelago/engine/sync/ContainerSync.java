@@ -33,14 +33,15 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Multi-site containers on this node: starts the sync projection (one per container tag slice)
- * and the reconciler (one per slice), both spread over the cluster with ShardedDaemonProcess,
- * and offers on-demand reconciles, sync status and metrics.
+ * Multi-site containers on this node: starts the sync projection (one per container tag slice) and
+ * the reconciler (one per slice), both spread over the cluster with ShardedDaemonProcess, and
+ * offers on-demand reconciles, sync status and metrics.
  */
 public final class ContainerSync {
 
   /** Projection and daemon names; the offset store keys offsets by {@code container-sync/<tag>}. */
   public static final String PROJECTION = "container-sync";
+
   public static final String RECONCILER = "container-reconcile";
 
   private final ActorSystem<?> system;
@@ -56,18 +57,28 @@ public final class ContainerSync {
   private final ExternalSync external;
   private final SyncTargets targets;
 
-  private ContainerSync(ActorSystem<?> system, BackendRegistry registry, SyncSettings settings, String node) {
+  private ContainerSync(
+      ActorSystem<?> system, BackendRegistry registry, SyncSettings settings, String node) {
     this.system = system;
     this.settings = settings;
     this.db = new SyncDatabase(system, settings.dbConnections());
     this.health = new BackendHealth(settings.backendFailureThreshold(), settings.backendCooldown());
-    Retrying retrying = new Retrying(system, health, settings.attempts(), settings.retryMinBackoff(), settings.retryMaxBackoff());
+    Retrying retrying =
+        new Retrying(
+            system,
+            health,
+            settings.attempts(),
+            settings.retryMinBackoff(),
+            settings.retryMaxBackoff());
     this.objects = new ObjectSync(system, registry, this::containerState, retrying, metrics);
     this.targets = SyncTargets.of(system);
     this.external = new ExternalSync(system, registry, retrying, targets);
     this.permits = new CopyPermits(settings.maxParallelCopies());
-    this.reporter = new ProgressReporter(system, settings.progressInterval(), settings.askTimeout(), node);
-    this.reconciler = new Reconciler(system, registry, objects, permits, reporter, retrying, metrics, settings, node);
+    this.reporter =
+        new ProgressReporter(system, settings.progressInterval(), settings.askTimeout(), node);
+    this.reconciler =
+        new Reconciler(
+            system, registry, objects, permits, reporter, retrying, metrics, settings, node);
     // Before the system counts as terminated (not after, as getWhenTerminated().thenRun would):
     // whoever waits for termination may then copy or reopen the embedded journal.
     Adapter.toClassic(system).registerOnTermination(db::close);
@@ -84,48 +95,59 @@ public final class ContainerSync {
   }
 
   private void startDaemons() {
-    ShardedDaemonProcess.get(system).init(
-        ProjectionBehavior.Command.class,
-        PROJECTION,
-        settings.slices(),
-        slice -> local(slice, ProjectionBehavior.create(projection(slice))),
-        ShardedDaemonProcessSettings.create(system),
-        Optional.of(ProjectionBehavior.stopMessage()));
-    ShardedDaemonProcess.get(system).init(
-        ReconcileDaemon.Command.class,
-        RECONCILER,
-        settings.slices(),
-        slice -> ReconcileDaemon.create(slice, db, reconciler, settings),
-        ShardedDaemonProcessSettings.create(system),
-        Optional.of(ReconcileDaemon.Stop.INSTANCE));
+    ShardedDaemonProcess.get(system)
+        .init(
+            ProjectionBehavior.Command.class,
+            PROJECTION,
+            settings.slices(),
+            slice -> local(slice, ProjectionBehavior.create(projection(slice))),
+            ShardedDaemonProcessSettings.create(system),
+            Optional.of(ProjectionBehavior.stopMessage()));
+    ShardedDaemonProcess.get(system)
+        .init(
+            ReconcileDaemon.Command.class,
+            RECONCILER,
+            settings.slices(),
+            slice -> ReconcileDaemon.create(slice, db, reconciler, settings),
+            ShardedDaemonProcessSettings.create(system),
+            Optional.of(ReconcileDaemon.Stop.INSTANCE));
   }
 
   /**
    * A slice counts as this node's while its projection actor lives here. (Counting it from the
-   * handler's start to its stop left a slice counted on the node it had been handed off from,
-   * seen in SyncFailoverIT: five slices of four on two nodes.)
+   * handler's start to its stop left a slice counted on the node it had been handed off from, seen
+   * in SyncFailoverIT: five slices of four on two nodes.)
    */
-  private Behavior<ProjectionBehavior.Command> local(int slice, Behavior<ProjectionBehavior.Command> projection) {
-    return Behaviors.setup(ctx -> {
-      localSlices.add(slice);
-      return Behaviors.intercept(() -> new BehaviorInterceptor<ProjectionBehavior.Command, ProjectionBehavior.Command>(
-          ProjectionBehavior.Command.class) {
-        @Override
-        public Behavior<ProjectionBehavior.Command> aroundReceive(TypedActorContext<ProjectionBehavior.Command> c,
-            ProjectionBehavior.Command msg, ReceiveTarget<ProjectionBehavior.Command> target) {
-          return target.apply(c, msg);
-        }
+  private Behavior<ProjectionBehavior.Command> local(
+      int slice, Behavior<ProjectionBehavior.Command> projection) {
+    return Behaviors.setup(
+        ctx -> {
+          localSlices.add(slice);
+          return Behaviors.intercept(
+              () ->
+                  new BehaviorInterceptor<ProjectionBehavior.Command, ProjectionBehavior.Command>(
+                      ProjectionBehavior.Command.class) {
+                    @Override
+                    public Behavior<ProjectionBehavior.Command> aroundReceive(
+                        TypedActorContext<ProjectionBehavior.Command> c,
+                        ProjectionBehavior.Command msg,
+                        ReceiveTarget<ProjectionBehavior.Command> target) {
+                      return target.apply(c, msg);
+                    }
 
-        @Override
-        public Behavior<ProjectionBehavior.Command> aroundSignal(TypedActorContext<ProjectionBehavior.Command> c,
-            Signal signal, SignalTarget<ProjectionBehavior.Command> target) {
-          if (signal instanceof PostStop) {
-            localSlices.remove(slice);
-          }
-          return target.apply(c, signal);
-        }
-      }, projection);
-    });
+                    @Override
+                    public Behavior<ProjectionBehavior.Command> aroundSignal(
+                        TypedActorContext<ProjectionBehavior.Command> c,
+                        Signal signal,
+                        SignalTarget<ProjectionBehavior.Command> target) {
+                      if (signal instanceof PostStop) {
+                        localSlices.remove(slice);
+                      }
+                      return target.apply(c, signal);
+                    }
+                  },
+              projection);
+        });
   }
 
   private GroupedProjection<Offset, EventEnvelope<Object>> projection(int slice) {
@@ -137,8 +159,18 @@ public final class ContainerSync {
             ProjectionId.of(PROJECTION, tag),
             events,
             db::newSession,
-            () -> new SyncHandler(system, slice, db, objects, permits, reporter, metrics, settings,
-                external, this::containerState),
+            () ->
+                new SyncHandler(
+                    system,
+                    slice,
+                    db,
+                    objects,
+                    permits,
+                    reporter,
+                    metrics,
+                    settings,
+                    external,
+                    this::containerState),
             system)
         .withGroup(settings.batchSize(), settings.batchWindow());
   }
@@ -153,7 +185,8 @@ public final class ContainerSync {
     return ContainerEntity.ask(
         ClusterSharding.get(system)
             .entityRefFor(ContainerEntity.TYPE_KEY, ContainerEntity.entityId(account, container)),
-        ContainerEntity.GetSyncStatus::new, settings.askTimeout());
+        ContainerEntity.GetSyncStatus::new,
+        settings.askTimeout());
   }
 
   /** The sync status of every replicated container whose slice this node runs. */
@@ -162,19 +195,27 @@ public final class ContainerSync {
     for (int slice : Set.copyOf(localSlices)) {
       slices.add(db.slice(slice).toCompletableFuture());
     }
-    return CompletableFuture.allOf(slices.toArray(CompletableFuture[]::new)).thenCompose(d -> {
-      List<CompletableFuture<Optional<ContainerEntity.SyncStatus>>> all = new ArrayList<>();
-      for (CompletableFuture<List<ReplicatedContainer>> s : slices) {
-        for (ReplicatedContainer rc : s.join()) {
-          all.add(status(rc.account(), rc.container())
-              .thenApply(Optional::of)
-              .exceptionally(f -> Optional.empty())
-              .toCompletableFuture());
-        }
-      }
-      return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
-          .thenApply(x -> all.stream().map(CompletableFuture::join).flatMap(Optional::stream).toList());
-    });
+    return CompletableFuture.allOf(slices.toArray(CompletableFuture[]::new))
+        .thenCompose(
+            d -> {
+              List<CompletableFuture<Optional<ContainerEntity.SyncStatus>>> all = new ArrayList<>();
+              for (CompletableFuture<List<ReplicatedContainer>> s : slices) {
+                for (ReplicatedContainer rc : s.join()) {
+                  all.add(
+                      status(rc.account(), rc.container())
+                          .thenApply(Optional::of)
+                          .exceptionally(f -> Optional.empty())
+                          .toCompletableFuture());
+                }
+              }
+              return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
+                  .thenApply(
+                      x ->
+                          all.stream()
+                              .map(CompletableFuture::join)
+                              .flatMap(Optional::stream)
+                              .toList());
+            });
   }
 
   public Set<Integer> localSlices() {
@@ -202,7 +243,9 @@ public final class ContainerSync {
   private CompletionStage<ContainerState> containerState(BackendContainer c) {
     return ContainerEntity.ask(
         ClusterSharding.get(system)
-            .entityRefFor(ContainerEntity.TYPE_KEY, ContainerEntity.entityId(c.account(), c.container())),
-        ContainerEntity.Get::new, settings.askTimeout());
+            .entityRefFor(
+                ContainerEntity.TYPE_KEY, ContainerEntity.entityId(c.account(), c.container())),
+        ContainerEntity.Get::new,
+        settings.askTimeout());
   }
 }

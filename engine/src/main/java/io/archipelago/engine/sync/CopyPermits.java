@@ -6,8 +6,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 
 /**
- * Bounds the object copies (and replica deletes) running at once on this node, over every
- * container and slice: a task waits, without a thread, until a permit is free.
+ * Bounds the object copies (and replica deletes) running at once on this node, over every container
+ * and slice: a task waits, without a thread, until a permit is free.
  */
 public final class CopyPermits {
 
@@ -19,15 +19,17 @@ public final class CopyPermits {
   }
 
   public <T> CompletionStage<T> run(Supplier<CompletionStage<T>> task) {
-    return acquire().thenCompose(ok -> {
-      CompletionStage<T> running;
-      try {
-        running = task.get();
-      } catch (RuntimeException e) {
-        running = CompletableFuture.failedFuture(e);
-      }
-      return running.whenComplete((r, f) -> release());
-    });
+    return acquire()
+        .thenCompose(
+            ok -> {
+              CompletionStage<T> running;
+              try {
+                running = task.get();
+              } catch (RuntimeException e) {
+                running = CompletableFuture.failedFuture(e);
+              }
+              return running.whenComplete((r, f) -> release());
+            });
   }
 
   private synchronized CompletableFuture<Void> acquire() {

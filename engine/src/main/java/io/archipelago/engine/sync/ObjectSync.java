@@ -35,21 +35,27 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
 /**
- * Brings one object of a replicated container to the same version on the primary and one
- * replica, by the rule newest X-Timestamp wins. Bytes stream from one backend's GET into the
- * other's PUT (never whole in memory), keeping X-Timestamp, etag, content type and metadata, so
- * a copy is identical to its source. A copy never replaces a newer version: when the replica
- * holds a newer one than the primary, that is a conflict, resolved by copying the replica's
- * version to the primary and reported. Large-object manifests are copied after the segments
- * they reference exist on the replica. Every backend call goes through bounded retries.
+ * Brings one object of a replicated container to the same version on the primary and one replica,
+ * by the rule newest X-Timestamp wins. Bytes stream from one backend's GET into the other's PUT
+ * (never whole in memory), keeping X-Timestamp, etag, content type and metadata, so a copy is
+ * identical to its source. A copy never replaces a newer version: when the replica holds a newer
+ * one than the primary, that is a conflict, resolved by copying the replica's version to the
+ * primary and reported. Large-object manifests are copied after the segments they reference exist
+ * on the replica. Every backend call goes through bounded retries.
  */
 public final class ObjectSync {
 
   /** What one step did. */
-  public enum Action { IN_SYNC, COPIED, DELETED, NOTHING }
+  public enum Action {
+    IN_SYNC,
+    COPIED,
+    DELETED,
+    NOTHING
+  }
 
   /** The outcome for one object and one replica, and a conflict if one was resolved. */
-  public record Outcome(Action action, Optional<ContainerEntity.SyncConflict> conflict, boolean restoredPrimary) {
+  public record Outcome(
+      Action action, Optional<ContainerEntity.SyncConflict> conflict, boolean restoredPrimary) {
     static Outcome of(Action action) {
       return new Outcome(action, Optional.empty(), false);
     }
@@ -87,31 +93,44 @@ public final class ObjectSync {
   }
 
   /**
-   * After a write on the primary: makes the replica hold the newest version of {@code name}
-   * (the primary's, or the replica's if newer: a conflict, then the primary gets it).
+   * After a write on the primary: makes the replica hold the newest version of {@code name} (the
+   * primary's, or the replica's if newer: a conflict, then the primary gets it).
    */
   public CompletionStage<Outcome> syncWrite(
       String primary, String replica, BackendContainer where, String name) {
-    return both(primary, replica, where, name).thenCompose(found -> {
-      Optional<ObjectInfo> p = found.primary();
-      Optional<ObjectInfo> r = found.replica();
-      if (p.isEmpty()) {
-        if (r.isPresent()) {
-          // A failover write (taken by the replica while the primary was down) goes back to the
-          // primary; anything else was deleted since, and a later event says what to do.
-          return containers.apply(where).thenCompose(state -> replicaOnly(
-              primary, replica, where, name, r.get(), Optional.of(state), false));
-        }
-        return done(Action.NOTHING);
-      }
-      if (r.isPresent() && !p.get().timestamp().isNewerThan(r.get().timestamp())) {
-        if (r.get().timestamp().isNewerThan(p.get().timestamp())) {
-          return resolveConflict(primary, replica, where, name, r.get(), p.get());
-        }
-        return done(Action.IN_SYNC);
-      }
-      return copy(primary, replica, where, name, p.get()).thenApply(Outcome::of);
-    });
+    return both(primary, replica, where, name)
+        .thenCompose(
+            found -> {
+              Optional<ObjectInfo> p = found.primary();
+              Optional<ObjectInfo> r = found.replica();
+              if (p.isEmpty()) {
+                if (r.isPresent()) {
+                  // A failover write (taken by the replica while the primary was down) goes back to
+                  // the
+                  // primary; anything else was deleted since, and a later event says what to do.
+                  return containers
+                      .apply(where)
+                      .thenCompose(
+                          state ->
+                              replicaOnly(
+                                  primary,
+                                  replica,
+                                  where,
+                                  name,
+                                  r.get(),
+                                  Optional.of(state),
+                                  false));
+                }
+                return done(Action.NOTHING);
+              }
+              if (r.isPresent() && !p.get().timestamp().isNewerThan(r.get().timestamp())) {
+                if (r.get().timestamp().isNewerThan(p.get().timestamp())) {
+                  return resolveConflict(primary, replica, where, name, r.get(), p.get());
+                }
+                return done(Action.IN_SYNC);
+              }
+              return copy(primary, replica, where, name, p.get()).thenApply(Outcome::of);
+            });
   }
 
   /**
@@ -119,155 +138,220 @@ public final class ObjectSync {
    * delete, or the primary holds the object again.
    */
   public CompletionStage<Outcome> syncDelete(
-      String primary, String replica, BackendContainer where, String name, SwiftTimestamp deletedAt) {
-    return both(primary, replica, where, name).thenCompose(found -> {
-      Optional<ObjectInfo> r = found.replica();
-      if (r.isEmpty() || r.get().timestamp().isNewerThan(deletedAt)) {
-        return done(Action.NOTHING);
-      }
-      if (found.primary().isPresent()) {
-        // Written again after the delete: the write's own event brings it over.
-        return done(Action.NOTHING);
-      }
-      return deleteOn(replica, where, name).thenApply(Outcome::of);
-    });
+      String primary,
+      String replica,
+      BackendContainer where,
+      String name,
+      SwiftTimestamp deletedAt) {
+    return both(primary, replica, where, name)
+        .thenCompose(
+            found -> {
+              Optional<ObjectInfo> r = found.replica();
+              if (r.isEmpty() || r.get().timestamp().isNewerThan(deletedAt)) {
+                return done(Action.NOTHING);
+              }
+              if (found.primary().isPresent()) {
+                // Written again after the delete: the write's own event brings it over.
+                return done(Action.NOTHING);
+              }
+              return deleteOn(replica, where, name).thenApply(Outcome::of);
+            });
   }
 
   /**
-   * The reconciler found {@code name} on the replica only: it was deleted on the primary (then
-   * it goes), unless it is a failover write the primary never got (then the primary gets it).
+   * The reconciler found {@code name} on the replica only: it was deleted on the primary (then it
+   * goes), unless it is a failover write the primary never got (then the primary gets it).
    */
   public CompletionStage<Outcome> replicaOnly(
-      String primary, String replica, BackendContainer where, String name, ObjectInfo onReplica,
+      String primary,
+      String replica,
+      BackendContainer where,
+      String name,
+      ObjectInfo onReplica,
       Optional<ContainerState> state) {
     return replicaOnly(primary, replica, where, name, onReplica, state, true);
   }
 
   private CompletionStage<Outcome> replicaOnly(
-      String primary, String replica, BackendContainer where, String name, ObjectInfo onReplica,
-      Optional<ContainerState> state, boolean deleteOthers) {
-    boolean failoverWrite = state
-        .map(s -> s.sync().failoverWrites().get(name))
-        .filter(w -> w.backend().equals(replica) && !w.timestamp().isNewerThan(onReplica.timestamp()))
-        .isPresent();
+      String primary,
+      String replica,
+      BackendContainer where,
+      String name,
+      ObjectInfo onReplica,
+      Optional<ContainerState> state,
+      boolean deleteOthers) {
+    boolean failoverWrite =
+        state
+            .map(s -> s.sync().failoverWrites().get(name))
+            .filter(
+                w ->
+                    w.backend().equals(replica)
+                        && !w.timestamp().isNewerThan(onReplica.timestamp()))
+            .isPresent();
     if (!deleteOthers) {
       return failoverWrite
-          ? copy(replica, primary, where, name, onReplica).thenApply(a -> new Outcome(a, Optional.empty(), true))
+          ? copy(replica, primary, where, name, onReplica)
+              .thenApply(a -> new Outcome(a, Optional.empty(), true))
           : done(Action.NOTHING);
     }
-    return head(primary, where, name).thenCompose(p -> {
-      if (p.isPresent()) {
-        // Arrived on the primary since its listing page was read.
-        return syncWrite(primary, replica, where, name);
-      }
-      if (failoverWrite) {
-        return copy(replica, primary, where, name, onReplica)
-            .thenApply(a -> new Outcome(a, Optional.empty(), true));
-      }
-      return deleteOn(replica, where, name).thenApply(Outcome::of);
-    });
+    return head(primary, where, name)
+        .thenCompose(
+            p -> {
+              if (p.isPresent()) {
+                // Arrived on the primary since its listing page was read.
+                return syncWrite(primary, replica, where, name);
+              }
+              if (failoverWrite) {
+                return copy(replica, primary, where, name, onReplica)
+                    .thenApply(a -> new Outcome(a, Optional.empty(), true));
+              }
+              return deleteOn(replica, where, name).thenApply(Outcome::of);
+            });
   }
 
   /** Empties the replica's copy of a deleted container and removes it. */
-  public CompletionStage<Action> deleteContainer(String replica, BackendContainer where, int pageSize) {
-    return retrying.attempt(replica, "delete container " + where, () -> store(replica).deleteContainer(where))
+  public CompletionStage<Action> deleteContainer(
+      String replica, BackendContainer where, int pageSize) {
+    return retrying
+        .attempt(replica, "delete container " + where, () -> store(replica).deleteContainer(where))
         .thenApply(d -> Action.DELETED)
-        .exceptionallyCompose(failure -> {
-          if (unwrap(failure) instanceof GaveUp g
-              && g.getCause() instanceof ObjectStoreException.ContainerNotEmpty) {
-            return emptyContainer(replica, where, pageSize)
-                .thenCompose(d -> retrying.attempt(replica, "delete container " + where,
-                    () -> store(replica).deleteContainer(where)))
-                .thenApply(d -> Action.DELETED);
-          }
-          return CompletableFuture.failedFuture(unwrap(failure));
-        });
+        .exceptionallyCompose(
+            failure -> {
+              if (unwrap(failure) instanceof GaveUp g
+                  && g.getCause() instanceof ObjectStoreException.ContainerNotEmpty) {
+                return emptyContainer(replica, where, pageSize)
+                    .thenCompose(
+                        d ->
+                            retrying.attempt(
+                                replica,
+                                "delete container " + where,
+                                () -> store(replica).deleteContainer(where)))
+                    .thenApply(d -> Action.DELETED);
+              }
+              return CompletableFuture.failedFuture(unwrap(failure));
+            });
   }
 
   public CompletionStage<Action> createContainer(String replica, BackendContainer where) {
-    return retrying.attempt(replica, "create container " + where, () -> store(replica).createContainer(where))
+    return retrying
+        .attempt(replica, "create container " + where, () -> store(replica).createContainer(where))
         .thenApply(d -> Action.COPIED);
   }
 
-  private CompletionStage<Void> emptyContainer(String replica, BackendContainer where, int pageSize) {
-    return retrying.attempt(replica, "list " + where, () -> store(replica).list(where, ListingQuery.all(pageSize)))
-        .thenCompose(page -> {
-          if (page.entries().isEmpty()) {
-            return CompletableFuture.completedFuture(null);
-          }
-          List<CompletableFuture<?>> deletes = new ArrayList<>();
-          for (ListingEntry e : page.entries()) {
-            if (e instanceof ListingEntry.ObjectRow row) {
-              deletes.add(deleteOn(replica, where, row.name()).toCompletableFuture());
-            }
-          }
-          return CompletableFuture.allOf(deletes.toArray(CompletableFuture[]::new))
-              .thenCompose(d -> emptyContainer(replica, where, pageSize));
-        });
+  private CompletionStage<Void> emptyContainer(
+      String replica, BackendContainer where, int pageSize) {
+    return retrying
+        .attempt(
+            replica, "list " + where, () -> store(replica).list(where, ListingQuery.all(pageSize)))
+        .thenCompose(
+            page -> {
+              if (page.entries().isEmpty()) {
+                return CompletableFuture.completedFuture(null);
+              }
+              List<CompletableFuture<?>> deletes = new ArrayList<>();
+              for (ListingEntry e : page.entries()) {
+                if (e instanceof ListingEntry.ObjectRow row) {
+                  deletes.add(deleteOn(replica, where, row.name()).toCompletableFuture());
+                }
+              }
+              return CompletableFuture.allOf(deletes.toArray(CompletableFuture[]::new))
+                  .thenCompose(d -> emptyContainer(replica, where, pageSize));
+            });
   }
 
   // ---- conflicts ----
 
   private CompletionStage<Outcome> resolveConflict(
-      String primary, String replica, BackendContainer where, String name, ObjectInfo newer, ObjectInfo older) {
+      String primary,
+      String replica,
+      BackendContainer where,
+      String name,
+      ObjectInfo newer,
+      ObjectInfo older) {
     // Newest X-Timestamp wins: the replica's version stays and the primary gets it.
-    return copy(replica, primary, where, name, newer).thenApply(action -> new Outcome(
-        action,
-        Optional.of(new ContainerEntity.SyncConflict(name, replica, replica, newer.timestamp(), older.timestamp())),
-        true));
+    return copy(replica, primary, where, name, newer)
+        .thenApply(
+            action ->
+                new Outcome(
+                    action,
+                    Optional.of(
+                        new ContainerEntity.SyncConflict(
+                            name, replica, replica, newer.timestamp(), older.timestamp())),
+                    true));
   }
 
   // ---- copying ----
 
   /** Copies {@code info}'s version from one backend to another, segments first for manifests. */
-  CompletionStage<Action> copy(String from, String to, BackendContainer where, String name, ObjectInfo info) {
+  CompletionStage<Action> copy(
+      String from, String to, BackendContainer where, String name, ObjectInfo info) {
     return segmentsFirst(from, to, where, info)
-        .thenCompose(ok -> retrying.attempt(List.of(from, to), "copy " + where + "/" + name + " to " + to,
-            () -> stream(from, to, where, name)));
+        .thenCompose(
+            ok ->
+                retrying.attempt(
+                    List.of(from, to),
+                    "copy " + where + "/" + name + " to " + to,
+                    () -> stream(from, to, where, name)));
   }
 
-  private CompletionStage<Action> stream(String from, String to, BackendContainer where, String name) {
-    return store(from).get(where, name, Optional.empty()).thenCompose(found -> {
-      if (found.isEmpty()) {
-        return CompletableFuture.completedFuture(Action.NOTHING);
-      }
-      ObjectContent content = found.get();
-      ObjectInfo info = content.info();
-      ObjectAttributes attributes = new ObjectAttributes(
-          info.contentType(), info.timestamp(), info.metadata(), Optional.of(info.etag()),
-          OptionalLong.of(info.size()));
-      return store(to).put(where, name, attributes, content.data())
-          .thenApply(put -> {
-            metrics.copied(info.size());
-            return Action.COPIED;
-          })
-          .exceptionally(failure -> {
-            if (unwrap(failure) instanceof ObjectStoreException.NewerExists) {
-              return Action.IN_SYNC; // a newer version got there first; it wins
-            }
-            throw new CompletionException(unwrap(failure));
-          });
-    });
+  private CompletionStage<Action> stream(
+      String from, String to, BackendContainer where, String name) {
+    return store(from)
+        .get(where, name, Optional.empty())
+        .thenCompose(
+            found -> {
+              if (found.isEmpty()) {
+                return CompletableFuture.completedFuture(Action.NOTHING);
+              }
+              ObjectContent content = found.get();
+              ObjectInfo info = content.info();
+              ObjectAttributes attributes =
+                  new ObjectAttributes(
+                      info.contentType(),
+                      info.timestamp(),
+                      info.metadata(),
+                      Optional.of(info.etag()),
+                      OptionalLong.of(info.size()));
+              return store(to)
+                  .put(where, name, attributes, content.data())
+                  .thenApply(
+                      put -> {
+                        metrics.copied(info.size());
+                        return Action.COPIED;
+                      })
+                  .exceptionally(
+                      failure -> {
+                        if (unwrap(failure) instanceof ObjectStoreException.NewerExists) {
+                          return Action.IN_SYNC; // a newer version got there first; it wins
+                        }
+                        throw new CompletionException(unwrap(failure));
+                      });
+            });
   }
 
   private CompletionStage<Action> deleteOn(String backend, BackendContainer where, String name) {
-    return retrying.attempt(backend, "delete " + where + "/" + name + " on " + backend,
+    return retrying
+        .attempt(
+            backend,
+            "delete " + where + "/" + name + " on " + backend,
             () -> store(backend).delete(where, name))
-        .thenApply(d -> {
-          metrics.deleted();
-          return d.isPresent() ? Action.DELETED : Action.NOTHING;
-        });
+        .thenApply(
+            d -> {
+              metrics.deleted();
+              return d.isPresent() ? Action.DELETED : Action.NOTHING;
+            });
   }
 
   // ---- large objects ----
 
   /**
-   * For a Swift large-object manifest, makes sure the segments it references are on the
-   * target first, so that the manifest never appears there before its data. Segments in a
-   * container that is not replicated to the target cannot be brought over; the manifest is
-   * copied anyway, as Swift's container sync does.
+   * For a Swift large-object manifest, makes sure the segments it references are on the target
+   * first, so that the manifest never appears there before its data. Segments in a container that
+   * is not replicated to the target cannot be brought over; the manifest is copied anyway, as
+   * Swift's container sync does.
    */
-  private CompletionStage<Void> segmentsFirst(String from, String to, BackendContainer where, ObjectInfo info) {
+  private CompletionStage<Void> segmentsFirst(
+      String from, String to, BackendContainer where, ObjectInfo info) {
     Map<String, String> meta = info.metadata();
     if (meta.containsKey(DLO)) {
       String ref = decode(meta.get(DLO));
@@ -277,28 +361,45 @@ public final class ObjectSync {
       }
       BackendContainer segments = new BackendContainer(where.account(), ref.substring(0, slash));
       String prefix = ref.substring(slash + 1);
-      return segmentRoute(segments, from, to).thenCompose(route -> route.isEmpty()
-          ? CompletableFuture.completedFuture(null)
-          : dloSegments(route.get(), segments, prefix, Optional.empty()));
+      return segmentRoute(segments, from, to)
+          .thenCompose(
+              route ->
+                  route.isEmpty()
+                      ? CompletableFuture.completedFuture(null)
+                      : dloSegments(route.get(), segments, prefix, Optional.empty()));
     }
     if (isTrue(meta.get(SLO))) {
-      return manifestSegments(from, where, info.name()).thenCompose(refs -> {
-        CompletionStage<Void> chain = CompletableFuture.completedFuture(null);
-        for (Map.Entry<String, List<String>> e : refs.entrySet()) {
-          BackendContainer segments = new BackendContainer(where.account(), e.getKey());
-          chain = chain.thenCompose(ok -> segmentRoute(segments, from, to)).thenCompose(route -> {
-            if (route.isEmpty()) {
-              return CompletableFuture.completedFuture(null);
-            }
-            List<CompletableFuture<?>> each = new ArrayList<>();
-            for (String segment : e.getValue()) {
-              each.add(syncWrite(route.get().from(), route.get().to(), segments, segment).toCompletableFuture());
-            }
-            return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new)).thenApply(d -> null);
-          });
-        }
-        return chain;
-      });
+      return manifestSegments(from, where, info.name())
+          .thenCompose(
+              refs -> {
+                CompletionStage<Void> chain = CompletableFuture.completedFuture(null);
+                for (Map.Entry<String, List<String>> e : refs.entrySet()) {
+                  BackendContainer segments = new BackendContainer(where.account(), e.getKey());
+                  chain =
+                      chain
+                          .thenCompose(ok -> segmentRoute(segments, from, to))
+                          .thenCompose(
+                              route -> {
+                                if (route.isEmpty()) {
+                                  return CompletableFuture.completedFuture(null);
+                                }
+                                List<CompletableFuture<?>> each = new ArrayList<>();
+                                for (String segment : e.getValue()) {
+                                  each.add(
+                                      syncWrite(
+                                              route.get().from(),
+                                              route.get().to(),
+                                              segments,
+                                              segment)
+                                          .toCompletableFuture());
+                                }
+                                return CompletableFuture.allOf(
+                                        each.toArray(CompletableFuture[]::new))
+                                    .thenApply(d -> null);
+                              });
+                }
+                return chain;
+              });
     }
     return CompletableFuture.completedFuture(null);
   }
@@ -309,46 +410,69 @@ public final class ObjectSync {
    * Where the segments' container copies from and to: the same backends when the segments'
    * container is replicated between them too.
    */
-  private CompletionStage<Optional<Route>> segmentRoute(BackendContainer segments, String from, String to) {
-    return containers.apply(segments)
-        .thenApply(state -> {
-          List<String> all = new ArrayList<>(state.replicaBackends());
-          all.add(state.primaryBackend());
-          return all.contains(from) && all.contains(to)
-              ? Optional.of(new Route(from, to)) : Optional.<Route>empty();
-        })
+  private CompletionStage<Optional<Route>> segmentRoute(
+      BackendContainer segments, String from, String to) {
+    return containers
+        .apply(segments)
+        .thenApply(
+            state -> {
+              List<String> all = new ArrayList<>(state.replicaBackends());
+              all.add(state.primaryBackend());
+              return all.contains(from) && all.contains(to)
+                  ? Optional.of(new Route(from, to))
+                  : Optional.<Route>empty();
+            })
         .exceptionally(failure -> Optional.empty());
   }
 
-  private CompletionStage<Void> dloSegments(Route route, BackendContainer segments, String prefix, Optional<String> marker) {
-    ListingQuery query = new ListingQuery(Optional.of(prefix), Optional.empty(), marker, Optional.empty(), 1000, false);
-    return retrying.attempt(route.from(), "list " + segments, () -> store(route.from()).list(segments, query))
-        .thenCompose(page -> {
-          List<CompletableFuture<?>> each = new ArrayList<>();
-          String last = null;
-          for (ListingEntry e : page.entries()) {
-            if (e instanceof ListingEntry.ObjectRow row) {
-              each.add(syncWrite(route.from(), route.to(), segments, row.name()).toCompletableFuture());
-              last = row.name();
-            }
-          }
-          String next = last;
-          return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new)).thenCompose(d ->
-              next == null || page.entries().size() < 1000
-                  ? CompletableFuture.completedFuture(null)
-                  : dloSegments(route, segments, prefix, Optional.of(next)));
-        });
+  private CompletionStage<Void> dloSegments(
+      Route route, BackendContainer segments, String prefix, Optional<String> marker) {
+    ListingQuery query =
+        new ListingQuery(
+            Optional.of(prefix), Optional.empty(), marker, Optional.empty(), 1000, false);
+    return retrying
+        .attempt(route.from(), "list " + segments, () -> store(route.from()).list(segments, query))
+        .thenCompose(
+            page -> {
+              List<CompletableFuture<?>> each = new ArrayList<>();
+              String last = null;
+              for (ListingEntry e : page.entries()) {
+                if (e instanceof ListingEntry.ObjectRow row) {
+                  each.add(
+                      syncWrite(route.from(), route.to(), segments, row.name())
+                          .toCompletableFuture());
+                  last = row.name();
+                }
+              }
+              String next = last;
+              return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
+                  .thenCompose(
+                      d ->
+                          next == null || page.entries().size() < 1000
+                              ? CompletableFuture.completedFuture(null)
+                              : dloSegments(route, segments, prefix, Optional.of(next)));
+            });
   }
 
   /** The segments an SLO manifest references, by container, in Swift's stored manifest format. */
-  private CompletionStage<Map<String, List<String>>> manifestSegments(String from, BackendContainer where, String name) {
-    return retrying.attempt(from, "read manifest " + where + "/" + name,
+  private CompletionStage<Map<String, List<String>>> manifestSegments(
+      String from, BackendContainer where, String name) {
+    return retrying
+        .attempt(
+            from,
+            "read manifest " + where + "/" + name,
             () -> store(from).get(where, name, Optional.empty()))
-        .thenCompose(found -> found.isEmpty()
-            ? CompletableFuture.completedFuture(ByteString.emptyByteString())
-            : found.get().data()
-                .limitWeighted(MAX_MANIFEST_BYTES, b -> (long) b.size())
-                .runWith(Sink.fold(ByteString.emptyByteString(), ByteString::concat), materializer))
+        .thenCompose(
+            found ->
+                found.isEmpty()
+                    ? CompletableFuture.completedFuture(ByteString.emptyByteString())
+                    : found
+                        .get()
+                        .data()
+                        .limitWeighted(MAX_MANIFEST_BYTES, b -> (long) b.size())
+                        .runWith(
+                            Sink.fold(ByteString.emptyByteString(), ByteString::concat),
+                            materializer))
         .thenApply(ObjectSync::parseManifest);
   }
 
@@ -364,7 +488,8 @@ public final class ObjectSync {
         String p = path.startsWith("/") ? path.substring(1) : path;
         int slash = p.indexOf('/');
         if (slash > 0 && slash < p.length() - 1) {
-          result.computeIfAbsent(decode(p.substring(0, slash)), k -> new ArrayList<>())
+          result
+              .computeIfAbsent(decode(p.substring(0, slash)), k -> new ArrayList<>())
               .add(decode(p.substring(slash + 1)));
         }
       }
@@ -378,20 +503,28 @@ public final class ObjectSync {
 
   private record Both(Optional<ObjectInfo> primary, Optional<ObjectInfo> replica) {}
 
-  private CompletionStage<Both> both(String primary, String replica, BackendContainer where, String name) {
+  private CompletionStage<Both> both(
+      String primary, String replica, BackendContainer where, String name) {
     CompletionStage<Optional<ObjectInfo>> p = head(primary, where, name);
     CompletionStage<Optional<ObjectInfo>> r = head(replica, where, name);
     return p.thenCombine(r, Both::new);
   }
 
-  private CompletionStage<Optional<ObjectInfo>> head(String backend, BackendContainer where, String name) {
-    return retrying.attempt(backend, "head " + where + "/" + name + " on " + backend,
+  private CompletionStage<Optional<ObjectInfo>> head(
+      String backend, BackendContainer where, String name) {
+    return retrying.attempt(
+        backend,
+        "head " + where + "/" + name + " on " + backend,
         () -> store(backend).head(where, name));
   }
 
   private ObjectStore store(String backend) {
-    return registry.store(backend).orElseThrow(() -> new ObjectStoreException.BackendUnavailable(
-        backend, "not configured on this node", null));
+    return registry
+        .store(backend)
+        .orElseThrow(
+            () ->
+                new ObjectStoreException.BackendUnavailable(
+                    backend, "not configured on this node", null));
   }
 
   private static CompletionStage<Outcome> done(Action action) {
@@ -399,7 +532,9 @@ public final class ObjectSync {
   }
 
   private static boolean isTrue(String value) {
-    return value != null && Set.of("true", "yes", "1", "on", "t", "y").contains(value.trim().toLowerCase(Locale.ROOT));
+    return value != null
+        && Set.of("true", "yes", "1", "on", "t", "y")
+            .contains(value.trim().toLowerCase(Locale.ROOT));
   }
 
   private static String decode(String s) {
@@ -417,5 +552,4 @@ public final class ObjectSync {
     }
     return current;
   }
-
 }

@@ -15,11 +15,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Collects what the sync achieves and persists it in the container entities in batches: at
- * most one {@link ContainerEntity.RecordSyncProgress} per container and progress interval,
- * however many objects were copied meanwhile. A report that fails is merged back and sent with
- * the next one. Progress that is lost with a crashed node only makes the lag look larger until
- * the next report or reconcile.
+ * Collects what the sync achieves and persists it in the container entities in batches: at most one
+ * {@link ContainerEntity.RecordSyncProgress} per container and progress interval, however many
+ * objects were copied meanwhile. A report that fails is merged back and sent with the next one.
+ * Progress that is lost with a crashed node only makes the lag look larger until the next report or
+ * reconcile.
  */
 public final class ProgressReporter {
 
@@ -33,7 +33,10 @@ public final class ProgressReporter {
     final List<ContainerEntity.FailoverResolved> failoverResolved = new ArrayList<>();
 
     boolean isEmpty() {
-      return progress.isEmpty() && failureCounts.isEmpty() && conflicts.isEmpty() && failoverResolved.isEmpty();
+      return progress.isEmpty()
+          && failureCounts.isEmpty()
+          && conflicts.isEmpty()
+          && failoverResolved.isEmpty();
     }
   }
 
@@ -42,11 +45,14 @@ public final class ProgressReporter {
   private final String node;
   private final Map<String, Pending> pending = new HashMap<>();
 
-  public ProgressReporter(ActorSystem<?> system, Duration interval, Duration askTimeout, String node) {
+  public ProgressReporter(
+      ActorSystem<?> system, Duration interval, Duration askTimeout, String node) {
     this.system = system;
     this.askTimeout = askTimeout;
     this.node = node;
-    system.scheduler().scheduleWithFixedDelay(interval, interval, this::flush, system.executionContext());
+    system
+        .scheduler()
+        .scheduleWithFixedDelay(interval, interval, this::flush, system.executionContext());
   }
 
   public synchronized void progress(String entityId, String replica, long seqNr) {
@@ -63,7 +69,8 @@ public final class ProgressReporter {
     pending(entityId).conflicts.add(conflict);
   }
 
-  public synchronized void failoverResolved(String entityId, ContainerEntity.FailoverResolved resolved) {
+  public synchronized void failoverResolved(
+      String entityId, ContainerEntity.FailoverResolved resolved) {
     pending(entityId).failoverResolved.add(resolved);
   }
 
@@ -91,26 +98,37 @@ public final class ProgressReporter {
     List<ContainerEntity.ReplicaProgress> progress = new ArrayList<>();
     p.progress.forEach((r, s) -> progress.add(new ContainerEntity.ReplicaProgress(r, s)));
     List<ContainerEntity.ReplicaFailure> failures = new ArrayList<>();
-    p.failureCounts.forEach((r, n) -> failures.add(
-        new ContainerEntity.ReplicaFailure(r, n[0], p.failureErrors.getOrDefault(r, ""))));
+    p.failureCounts.forEach(
+        (r, n) ->
+            failures.add(
+                new ContainerEntity.ReplicaFailure(r, n[0], p.failureErrors.getOrDefault(r, ""))));
     AuditInfo audit = AuditInfo.system(node, "sync");
-    CompletionStage<Done> sent = ContainerEntity.ask(
-        ClusterSharding.get(system).entityRefFor(ContainerEntity.TYPE_KEY, entityId),
-        replyTo -> new ContainerEntity.RecordSyncProgress(
-            progress, failures, List.copyOf(p.conflicts), List.copyOf(p.failoverResolved), audit, replyTo),
-        askTimeout);
-    sent.whenComplete((done, failure) -> {
-      if (failure != null) {
-        log.debug("sync progress of {} not recorded yet: {}", entityId, failure.toString());
-        merge(entityId, p);
-      }
-    });
+    CompletionStage<Done> sent =
+        ContainerEntity.ask(
+            ClusterSharding.get(system).entityRefFor(ContainerEntity.TYPE_KEY, entityId),
+            replyTo ->
+                new ContainerEntity.RecordSyncProgress(
+                    progress,
+                    failures,
+                    List.copyOf(p.conflicts),
+                    List.copyOf(p.failoverResolved),
+                    audit,
+                    replyTo),
+            askTimeout);
+    sent.whenComplete(
+        (done, failure) -> {
+          if (failure != null) {
+            log.debug("sync progress of {} not recorded yet: {}", entityId, failure.toString());
+            merge(entityId, p);
+          }
+        });
   }
 
   private synchronized void merge(String entityId, Pending old) {
     Pending p = pending(entityId);
     old.progress.forEach((r, s) -> p.progress.merge(r, s, Math::max));
-    old.failureCounts.forEach((r, n) -> p.failureCounts.computeIfAbsent(r, x -> new long[1])[0] += n[0]);
+    old.failureCounts.forEach(
+        (r, n) -> p.failureCounts.computeIfAbsent(r, x -> new long[1])[0] += n[0]);
     old.failureErrors.forEach(p.failureErrors::putIfAbsent);
     p.conflicts.addAll(0, old.conflicts);
     p.failoverResolved.addAll(0, old.failoverResolved);

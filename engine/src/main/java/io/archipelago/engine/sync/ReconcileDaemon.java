@@ -28,49 +28,71 @@ final class ReconcileDaemon {
 
   private ReconcileDaemon() {}
 
-  static Behavior<Command> create(int slice, SyncDatabase db, Reconciler reconciler, SyncSettings settings) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
-      timers.startTimerWithFixedDelay("repair", new Tick(false), settings.repairInterval());
-      timers.startTimerWithFixedDelay("full", new Tick(true), settings.reconcileInterval());
-      boolean[] running = {false};
-      boolean[] fullWanted = {false};
-      return Behaviors.receive(Command.class)
-          .onMessage(Tick.class, tick -> {
-            if (running[0]) {
-              fullWanted[0] |= tick.full();
-              return Behaviors.same();
-            }
-            running[0] = true;
-            ctx.pipeToSelf(pass(slice, db, reconciler, tick.full()), (ok, failure) -> {
-              if (failure != null) {
-                ctx.getLog().info("reconcile pass of slice {} failed: {}", slice, failure.toString());
+  static Behavior<Command> create(
+      int slice, SyncDatabase db, Reconciler reconciler, SyncSettings settings) {
+    return Behaviors.setup(
+        ctx ->
+            Behaviors.withTimers(
+                timers -> {
+                  timers.startTimerWithFixedDelay(
+                      "repair", new Tick(false), settings.repairInterval());
+                  timers.startTimerWithFixedDelay(
+                      "full", new Tick(true), settings.reconcileInterval());
+                  boolean[] running = {false};
+                  boolean[] fullWanted = {false};
+                  return Behaviors.receive(Command.class)
+                      .onMessage(
+                          Tick.class,
+                          tick -> {
+                            if (running[0]) {
+                              fullWanted[0] |= tick.full();
+                              return Behaviors.same();
+                            }
+                            running[0] = true;
+                            ctx.pipeToSelf(
+                                pass(slice, db, reconciler, tick.full()),
+                                (ok, failure) -> {
+                                  if (failure != null) {
+                                    ctx.getLog()
+                                        .info(
+                                            "reconcile pass of slice {} failed: {}",
+                                            slice,
+                                            failure.toString());
+                                  }
+                                  return new PassDone(tick.full());
+                                });
+                            return Behaviors.same();
+                          })
+                      .onMessage(
+                          PassDone.class,
+                          done -> {
+                            running[0] = false;
+                            if (fullWanted[0]) {
+                              fullWanted[0] = false;
+                              ctx.getSelf().tell(new Tick(true));
+                            }
+                            return Behaviors.same();
+                          })
+                      .onMessageEquals(Stop.INSTANCE, Behaviors::stopped)
+                      .build();
+                }));
+  }
+
+  private static CompletionStage<Void> pass(
+      int slice, SyncDatabase db, Reconciler reconciler, boolean full) {
+    return db.slice(slice)
+        .thenCompose(
+            containers -> {
+              CompletionStage<Void> chain = CompletableFuture.completedFuture(null);
+              for (ReplicatedContainer rc : List.copyOf(containers)) {
+                chain =
+                    chain.thenCompose(
+                        ok ->
+                            reconciler
+                                .reconcile(rc.account(), rc.container(), !full)
+                                .handle((reports, failure) -> null));
               }
-              return new PassDone(tick.full());
+              return chain;
             });
-            return Behaviors.same();
-          })
-          .onMessage(PassDone.class, done -> {
-            running[0] = false;
-            if (fullWanted[0]) {
-              fullWanted[0] = false;
-              ctx.getSelf().tell(new Tick(true));
-            }
-            return Behaviors.same();
-          })
-          .onMessageEquals(Stop.INSTANCE, Behaviors::stopped)
-          .build();
-    }));
   }
-
-  private static CompletionStage<Void> pass(int slice, SyncDatabase db, Reconciler reconciler, boolean full) {
-    return db.slice(slice).thenCompose(containers -> {
-      CompletionStage<Void> chain = CompletableFuture.completedFuture(null);
-      for (ReplicatedContainer rc : List.copyOf(containers)) {
-        chain = chain.thenCompose(ok -> reconciler.reconcile(rc.account(), rc.container(), !full)
-            .handle((reports, failure) -> null));
-      }
-      return chain;
-    });
-  }
-
 }

@@ -32,12 +32,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Anti-entropy: compares the primary's and a replica's listings of a container page by page
- * (name, etag, X-Timestamp), merged in Swift name order, and repairs every difference: missing
- * or older on the replica is copied, newer on the replica is a conflict (the replica's version
- * wins and goes to the primary), on the replica only is deleted, unless it is a failover write
- * the primary never got. When every difference is repaired, the replica holds every change up
- * to the container's last change at the start, which is recorded in the entity.
+ * Anti-entropy: compares the primary's and a replica's listings of a container page by page (name,
+ * etag, X-Timestamp), merged in Swift name order, and repairs every difference: missing or older on
+ * the replica is copied, newer on the replica is a conflict (the replica's version wins and goes to
+ * the primary), on the replica only is deleted, unless it is a failover write the primary never
+ * got. When every difference is repaired, the replica holds every change up to the container's last
+ * change at the start, which is recorded in the entity.
  */
 public final class Reconciler {
 
@@ -45,7 +45,13 @@ public final class Reconciler {
 
   /** What a reconcile of one replica found and did. */
   public record Report(
-      String replica, long compared, long copied, long deleted, long conflicts, long failed, Optional<String> error) {}
+      String replica,
+      long compared,
+      long copied,
+      long deleted,
+      long conflicts,
+      long failed,
+      Optional<String> error) {}
 
   private final ActorSystem<?> system;
   private final BackendRegistry registry;
@@ -59,9 +65,15 @@ public final class Reconciler {
   private final Materializer materializer;
 
   Reconciler(
-      ActorSystem<?> system, BackendRegistry registry, ObjectSync objects,
-      CopyPermits permits, ProgressReporter reporter, Retrying retrying, SyncMetrics metrics,
-      SyncSettings settings, String node) {
+      ActorSystem<?> system,
+      BackendRegistry registry,
+      ObjectSync objects,
+      CopyPermits permits,
+      ProgressReporter reporter,
+      Retrying retrying,
+      SyncMetrics metrics,
+      SyncSettings settings,
+      String node) {
     this.system = system;
     this.registry = registry;
     this.objects = objects;
@@ -75,27 +87,33 @@ public final class Reconciler {
   }
 
   /** Reconciles every replica of the container (all of them, or only those with failures). */
-  public CompletionStage<List<Report>> reconcile(String account, String container, boolean onlyFailed) {
-    return status(account, container).thenCompose(status -> {
-      ContainerState state = status.state();
-      List<CompletableFuture<Report>> reports = new ArrayList<>();
-      for (String replica : state.replicaBackends()) {
-        if (onlyFailed && (!state.sync().replica(replica).needsReconcile()
-            || retrying.health().isDown(replica) || retrying.health().isDown(state.primaryBackend()))) {
-          continue;
-        }
-        reports.add(reconcile(state, replica).toCompletableFuture());
-      }
-      return CompletableFuture.allOf(reports.toArray(CompletableFuture[]::new))
-          .thenApply(d -> reports.stream().map(CompletableFuture::join).toList());
-    });
+  public CompletionStage<List<Report>> reconcile(
+      String account, String container, boolean onlyFailed) {
+    return status(account, container)
+        .thenCompose(
+            status -> {
+              ContainerState state = status.state();
+              List<CompletableFuture<Report>> reports = new ArrayList<>();
+              for (String replica : state.replicaBackends()) {
+                if (onlyFailed
+                    && (!state.sync().replica(replica).needsReconcile()
+                        || retrying.health().isDown(replica)
+                        || retrying.health().isDown(state.primaryBackend()))) {
+                  continue;
+                }
+                reports.add(reconcile(state, replica).toCompletableFuture());
+              }
+              return CompletableFuture.allOf(reports.toArray(CompletableFuture[]::new))
+                  .thenApply(d -> reports.stream().map(CompletableFuture::join).toList());
+            });
   }
 
   private CompletionStage<ContainerEntity.SyncStatus> status(String account, String container) {
     return ContainerEntity.ask(
         ClusterSharding.get(system)
             .entityRefFor(ContainerEntity.TYPE_KEY, ContainerEntity.entityId(account, container)),
-        ContainerEntity.GetSyncStatus::new, settings.askTimeout());
+        ContainerEntity.GetSyncStatus::new,
+        settings.askTimeout());
   }
 
   private CompletionStage<Report> reconcile(ContainerState state, String replica) {
@@ -110,74 +128,117 @@ public final class Reconciler {
     AtomicLong conflicts = new AtomicLong();
     AtomicLong failed = new AtomicLong();
     AtomicReference<String> lastError = new AtomicReference<>();
-    return objects.createContainer(replica, where)
-        .thenCompose(created -> pairs(primary, replica, where)
-            .mapAsyncUnordered(Math.max(1, settings.maxParallelCopies()), pair -> {
-              compared.incrementAndGet();
-              ListingEntry.ObjectRow p = pair.first();
-              ListingEntry.ObjectRow r = pair.second();
-              if (p != null && r != null && p.timestamp().equals(r.timestamp()) && p.etag().equals(r.etag())) {
-                return CompletableFuture.completedFuture(Done.getInstance());
+    return objects
+        .createContainer(replica, where)
+        .thenCompose(
+            created ->
+                pairs(primary, replica, where)
+                    .mapAsyncUnordered(
+                        Math.max(1, settings.maxParallelCopies()),
+                        pair -> {
+                          compared.incrementAndGet();
+                          ListingEntry.ObjectRow p = pair.first();
+                          ListingEntry.ObjectRow r = pair.second();
+                          if (p != null
+                              && r != null
+                              && p.timestamp().equals(r.timestamp())
+                              && p.etag().equals(r.etag())) {
+                            return CompletableFuture.completedFuture(Done.getInstance());
+                          }
+                          return permits
+                              .run(() -> repair(state, primary, replica, where, p, r))
+                              .handle(
+                                  (outcome, failure) -> {
+                                    if (failure != null) {
+                                      failed.incrementAndGet();
+                                      lastError.set(
+                                          String.valueOf(ObjectSync.unwrap(failure).getMessage()));
+                                      metrics.failed();
+                                      return Done.getInstance();
+                                    }
+                                    switch (outcome.action()) {
+                                      case COPIED -> copied.incrementAndGet();
+                                      case DELETED -> deleted.incrementAndGet();
+                                      default -> {}
+                                    }
+                                    outcome
+                                        .conflict()
+                                        .ifPresent(
+                                            c -> {
+                                              conflicts.incrementAndGet();
+                                              metrics.conflict();
+                                              reporter.conflict(entityId, c);
+                                            });
+                                    if (outcome.restoredPrimary()) {
+                                      String name = p != null ? p.name() : r.name();
+                                      reporter.failoverResolved(
+                                          entityId,
+                                          new ContainerEntity.FailoverResolved(
+                                              name, r != null ? r.timestamp() : p.timestamp()));
+                                    }
+                                    return Done.getInstance();
+                                  });
+                        })
+                    .runWith(Sink.ignore(), materializer))
+        .thenCompose(
+            done -> {
+              metrics.reconciled(copied.get() + deleted.get());
+              Report report =
+                  new Report(
+                      replica,
+                      compared.get(),
+                      copied.get(),
+                      deleted.get(),
+                      conflicts.get(),
+                      failed.get(),
+                      Optional.ofNullable(lastError.get()));
+              if (failed.get() > 0) {
+                reporter.failure(entityId, replica, failed.get(), lastError.get());
+                return CompletableFuture.completedFuture(report);
               }
-              return permits.run(() -> repair(state, primary, replica, where, p, r))
-                  .handle((outcome, failure) -> {
-                    if (failure != null) {
-                      failed.incrementAndGet();
-                      lastError.set(String.valueOf(ObjectSync.unwrap(failure).getMessage()));
-                      metrics.failed();
-                      return Done.getInstance();
-                    }
-                    switch (outcome.action()) {
-                      case COPIED -> copied.incrementAndGet();
-                      case DELETED -> deleted.incrementAndGet();
-                      default -> { }
-                    }
-                    outcome.conflict().ifPresent(c -> {
-                      conflicts.incrementAndGet();
-                      metrics.conflict();
-                      reporter.conflict(entityId, c);
-                    });
-                    if (outcome.restoredPrimary()) {
-                      String name = p != null ? p.name() : r.name();
-                      reporter.failoverResolved(entityId, new ContainerEntity.FailoverResolved(
-                          name, r != null ? r.timestamp() : p.timestamp()));
-                    }
-                    return Done.getInstance();
-                  });
+              reporter.flush();
+              return ContainerEntity.<Done>ask(
+                      ClusterSharding.get(system).entityRefFor(ContainerEntity.TYPE_KEY, entityId),
+                      replyTo ->
+                          new ContainerEntity.RecordReconciled(
+                              replica,
+                              upTo,
+                              failuresAtStart,
+                              copied.get(),
+                              deleted.get(),
+                              AuditInfo.system(node, "reconcile"),
+                              replyTo),
+                      settings.askTimeout())
+                  .thenApply(d -> report);
             })
-            .runWith(Sink.ignore(), materializer))
-        .thenCompose(done -> {
-          metrics.reconciled(copied.get() + deleted.get());
-          Report report = new Report(replica, compared.get(), copied.get(), deleted.get(), conflicts.get(),
-              failed.get(), Optional.ofNullable(lastError.get()));
-          if (failed.get() > 0) {
-            reporter.failure(entityId, replica, failed.get(), lastError.get());
-            return CompletableFuture.completedFuture(report);
-          }
-          reporter.flush();
-          return ContainerEntity.<Done>ask(
-                  ClusterSharding.get(system).entityRefFor(ContainerEntity.TYPE_KEY, entityId),
-                  replyTo -> new ContainerEntity.RecordReconciled(
-                      replica, upTo, failuresAtStart, copied.get(), deleted.get(),
-                      AuditInfo.system(node, "reconcile"), replyTo),
-                  settings.askTimeout())
-              .thenApply(d -> report);
-        })
-        .exceptionally(failure -> {
-          Throwable cause = ObjectSync.unwrap(failure);
-          log.info("reconcile of {} with {} did not finish: {}", where, replica, cause.getMessage());
-          return new Report(replica, compared.get(), copied.get(), deleted.get(), conflicts.get(),
-              failed.get() + 1, Optional.of(String.valueOf(cause.getMessage())));
-        });
+        .exceptionally(
+            failure -> {
+              Throwable cause = ObjectSync.unwrap(failure);
+              log.info(
+                  "reconcile of {} with {} did not finish: {}", where, replica, cause.getMessage());
+              return new Report(
+                  replica,
+                  compared.get(),
+                  copied.get(),
+                  deleted.get(),
+                  conflicts.get(),
+                  failed.get() + 1,
+                  Optional.of(String.valueOf(cause.getMessage())));
+            });
   }
 
   private CompletionStage<ObjectSync.Outcome> repair(
-      ContainerState state, String primary, String replica, BackendContainer where,
-      ListingEntry.ObjectRow p, ListingEntry.ObjectRow r) {
+      ContainerState state,
+      String primary,
+      String replica,
+      BackendContainer where,
+      ListingEntry.ObjectRow p,
+      ListingEntry.ObjectRow r) {
     if (p != null) {
       return objects.syncWrite(primary, replica, where, p.name());
     }
-    ObjectInfo onReplica = new ObjectInfo(r.name(), r.size(), r.etag(), r.contentType(), r.timestamp(), Map.of());
+    ObjectInfo onReplica =
+        new ObjectInfo(r.name(), r.size(), r.etag(), r.contentType(), r.timestamp(), Map.of());
     return objects.replicaOnly(primary, replica, where, r.name(), onReplica, Optional.of(state));
   }
 
@@ -190,34 +251,40 @@ public final class Reconciler {
   /** Both listings merged by name: (primary row or null, replica row or null). */
   private Source<Pair<ListingEntry.ObjectRow, ListingEntry.ObjectRow>, NotUsed> pairs(
       String primary, String replica, BackendContainer where) {
-    Comparator<Tagged> order = Comparator.<Tagged, String>comparing(t -> t.row().name(), NameOrder.UTF8)
-        .thenComparing(t -> !t.primary());
-    Source<Tagged, NotUsed> merged = rows(primary, where).map(r -> new Tagged(r, true))
-        .mergeSorted(rows(replica, where).map(r -> new Tagged(r, false)), order);
-    return merged.concat(Source.single(END)).statefulMapConcat(() -> {
-      Tagged[] held = new Tagged[1];
-      return t -> {
-        List<Pair<ListingEntry.ObjectRow, ListingEntry.ObjectRow>> out = new ArrayList<>(1);
-        Tagged prev = held[0];
-        if (t == END) {
-          if (prev != null) {
-            out.add(single(prev));
-          }
-          held[0] = null;
-          return out;
-        }
-        if (prev == null) {
-          held[0] = t;
-        } else if (prev.row().name().equals(t.row().name())) {
-          out.add(Pair.create(prev.row(), t.row()));
-          held[0] = null;
-        } else {
-          out.add(single(prev));
-          held[0] = t;
-        }
-        return out;
-      };
-    });
+    Comparator<Tagged> order =
+        Comparator.<Tagged, String>comparing(t -> t.row().name(), NameOrder.UTF8)
+            .thenComparing(t -> !t.primary());
+    Source<Tagged, NotUsed> merged =
+        rows(primary, where)
+            .map(r -> new Tagged(r, true))
+            .mergeSorted(rows(replica, where).map(r -> new Tagged(r, false)), order);
+    return merged
+        .concat(Source.single(END))
+        .statefulMapConcat(
+            () -> {
+              Tagged[] held = new Tagged[1];
+              return t -> {
+                List<Pair<ListingEntry.ObjectRow, ListingEntry.ObjectRow>> out = new ArrayList<>(1);
+                Tagged prev = held[0];
+                if (t == END) {
+                  if (prev != null) {
+                    out.add(single(prev));
+                  }
+                  held[0] = null;
+                  return out;
+                }
+                if (prev == null) {
+                  held[0] = t;
+                } else if (prev.row().name().equals(t.row().name())) {
+                  out.add(Pair.create(prev.row(), t.row()));
+                  held[0] = null;
+                } else {
+                  out.add(single(prev));
+                  held[0] = t;
+                }
+                return out;
+              };
+            });
   }
 
   private static Pair<ListingEntry.ObjectRow, ListingEntry.ObjectRow> single(Tagged t) {
@@ -229,30 +296,53 @@ public final class Reconciler {
   /** A backend's listing of the container, page by page. */
   private Source<ListingEntry.ObjectRow, NotUsed> rows(String backend, BackendContainer where) {
     int pageSize = settings.reconcilePageSize();
-    return Source.unfoldAsync(new Cursor(Optional.empty(), false), cursor -> {
-      if (cursor.done()) {
-        return CompletableFuture.completedFuture(Optional.<Pair<Cursor, List<ListingEntry.ObjectRow>>>empty());
-      }
-      ListingQuery query = new ListingQuery(
-          Optional.empty(), Optional.empty(), cursor.marker(), Optional.empty(), pageSize, false);
-      return retrying.attempt(backend, "list " + where + " on " + backend, () -> store(backend).list(where, query))
-          .thenApply(page -> {
-            List<ListingEntry.ObjectRow> rows = new ArrayList<>();
-            for (ListingEntry e : page.entries()) {
-              if (e instanceof ListingEntry.ObjectRow row) {
-                rows.add(row);
+    return Source.unfoldAsync(
+            new Cursor(Optional.empty(), false),
+            cursor -> {
+              if (cursor.done()) {
+                return CompletableFuture.completedFuture(
+                    Optional.<Pair<Cursor, List<ListingEntry.ObjectRow>>>empty());
               }
-            }
-            boolean last = page.entries().size() < pageSize || rows.isEmpty();
-            Cursor next = new Cursor(
-                rows.isEmpty() ? cursor.marker() : Optional.of(rows.get(rows.size() - 1).name()), last);
-            return Optional.of(Pair.create(next, rows));
-          });
-    }).mapConcat(rows -> rows);
+              ListingQuery query =
+                  new ListingQuery(
+                      Optional.empty(),
+                      Optional.empty(),
+                      cursor.marker(),
+                      Optional.empty(),
+                      pageSize,
+                      false);
+              return retrying
+                  .attempt(
+                      backend,
+                      "list " + where + " on " + backend,
+                      () -> store(backend).list(where, query))
+                  .thenApply(
+                      page -> {
+                        List<ListingEntry.ObjectRow> rows = new ArrayList<>();
+                        for (ListingEntry e : page.entries()) {
+                          if (e instanceof ListingEntry.ObjectRow row) {
+                            rows.add(row);
+                          }
+                        }
+                        boolean last = page.entries().size() < pageSize || rows.isEmpty();
+                        Cursor next =
+                            new Cursor(
+                                rows.isEmpty()
+                                    ? cursor.marker()
+                                    : Optional.of(rows.get(rows.size() - 1).name()),
+                                last);
+                        return Optional.of(Pair.create(next, rows));
+                      });
+            })
+        .mapConcat(rows -> rows);
   }
 
   private ObjectStore store(String backend) {
-    return registry.store(backend).orElseThrow(() -> new ObjectStoreException.BackendUnavailable(
-        backend, "not configured on this node", null));
+    return registry
+        .store(backend)
+        .orElseThrow(
+            () ->
+                new ObjectStoreException.BackendUnavailable(
+                    backend, "not configured on this node", null));
   }
 }

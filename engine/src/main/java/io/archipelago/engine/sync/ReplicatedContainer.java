@@ -10,8 +10,14 @@ import java.util.Map;
  * external Swift container it syncs to ({@code X-Container-Sync-To}, empty when none).
  */
 public record ReplicatedContainer(
-    String persistenceId, int slice, String account, String container, String primary, List<String> replicas,
-    String syncTo, String syncKey) {
+    String persistenceId,
+    int slice,
+    String account,
+    String container,
+    String primary,
+    List<String> replicas,
+    String syncTo,
+    String syncKey) {
 
   public ReplicatedContainer {
     replicas = List.copyOf(replicas);
@@ -20,7 +26,12 @@ public record ReplicatedContainer(
   }
 
   public ReplicatedContainer(
-      String persistenceId, int slice, String account, String container, String primary, List<String> replicas) {
+      String persistenceId,
+      int slice,
+      String account,
+      String container,
+      String primary,
+      List<String> replicas) {
     this(persistenceId, slice, account, container, primary, replicas, "", "");
   }
 

@@ -7,9 +7,9 @@ import io.archipelago.persistence.audit.AuditEnvelope;
 import java.util.Optional;
 
 /**
- * Container events as the read journal hands them to the sync projection. The journal stores
- * them in hash-chained audit envelopes (the entities' event adapter unwraps them only on
- * recovery, not for queries), so the projection decodes the envelope with the same schema.
+ * Container events as the read journal hands them to the sync projection. The journal stores them
+ * in hash-chained audit envelopes (the entities' event adapter unwraps them only on recovery, not
+ * for queries), so the projection decodes the envelope with the same schema.
  */
 final class SyncEvents {
 
@@ -20,8 +20,9 @@ final class SyncEvents {
       return Optional.of(e);
     }
     if (stored instanceof AuditEnvelope envelope && EventSchemas.CONTAINER.knows(envelope.type())) {
-      return Optional.of(EventSchemas.CONTAINER.decode(
-          auditMapper, envelope.type(), envelope.version(), envelope.payload()));
+      return Optional.of(
+          EventSchemas.CONTAINER.decode(
+              auditMapper, envelope.type(), envelope.version(), envelope.payload()));
     }
     return Optional.empty();
   }

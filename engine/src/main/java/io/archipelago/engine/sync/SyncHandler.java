@@ -27,20 +27,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The sync projection's handler for one tag slice: gets the container events in groups,
- * applies each container's changes to its replicas, and completes when they are applied (then
- * the offset is stored). Containers of a group run in parallel; within one container the
- * changes of different objects run in parallel and only the last change of each object is
- * applied (sync copies the current version, so earlier ones add nothing); container creation
- * and deletion are barriers. A change that cannot be applied after bounded retries is recorded
- * as a failure in the container and left to the reconciler: a dead replica never stops the
- * projection.
+ * The sync projection's handler for one tag slice: gets the container events in groups, applies
+ * each container's changes to its replicas, and completes when they are applied (then the offset is
+ * stored). Containers of a group run in parallel; within one container the changes of different
+ * objects run in parallel and only the last change of each object is applied (sync copies the
+ * current version, so earlier ones add nothing); container creation and deletion are barriers. A
+ * change that cannot be applied after bounded retries is recorded as a failure in the container and
+ * left to the reconciler: a dead replica never stops the projection.
  */
 final class SyncHandler extends Handler<List<EventEnvelope<Object>>> {
 
   /** Decodes the audit envelopes the journal stores the container events in. */
   private final ObjectMapper auditMapper;
-
 
   private static final Logger log = LoggerFactory.getLogger(SyncHandler.class);
 
@@ -53,17 +51,22 @@ final class SyncHandler extends Handler<List<EventEnvelope<Object>>> {
   private final SyncSettings settings;
   private final Materializer materializer;
   private final ExternalSync external;
-  private final Function<BackendContainer, CompletionStage<ContainerState>>
-      containerState;
+  private final Function<BackendContainer, CompletionStage<ContainerState>> containerState;
+
   /** Replicated containers of this slice by persistence id; loaded at the first group. */
   private Map<String, ReplicatedContainer> known;
 
   SyncHandler(
-      ActorSystem<?> system, int slice, SyncDatabase db, ObjectSync objects, CopyPermits permits,
-      ProgressReporter reporter, SyncMetrics metrics, SyncSettings settings,
+      ActorSystem<?> system,
+      int slice,
+      SyncDatabase db,
+      ObjectSync objects,
+      CopyPermits permits,
+      ProgressReporter reporter,
+      SyncMetrics metrics,
+      SyncSettings settings,
       ExternalSync external,
-      Function<BackendContainer, CompletionStage<ContainerState>>
-          containerState) {
+      Function<BackendContainer, CompletionStage<ContainerState>> containerState) {
     this.external = external;
     this.containerState = containerState;
     this.slice = slice;
@@ -79,25 +82,30 @@ final class SyncHandler extends Handler<List<EventEnvelope<Object>>> {
 
   @Override
   public CompletionStage<Done> start() {
-    return db.slice(slice).thenApply(rows -> {
-      Map<String, ReplicatedContainer> m = new ConcurrentHashMap<>();
-      rows.forEach(r -> m.put(r.persistenceId(), r));
-      known = m;
-      return Done.getInstance();
-    });
+    return db.slice(slice)
+        .thenApply(
+            rows -> {
+              Map<String, ReplicatedContainer> m = new ConcurrentHashMap<>();
+              rows.forEach(r -> m.put(r.persistenceId(), r));
+              known = m;
+              return Done.getInstance();
+            });
   }
 
   @Override
   public CompletionStage<Done> process(List<EventEnvelope<Object>> envelopes) {
     Map<String, List<Change>> byContainer = new LinkedHashMap<>();
     for (EventEnvelope<Object> e : envelopes) {
-      SyncEvents.unwrap(e.event(), auditMapper).ifPresent(event -> byContainer
-          .computeIfAbsent(e.persistenceId(), k -> new ArrayList<>())
-          .add(new Change(e.sequenceNr(), event)));
+      SyncEvents.unwrap(e.event(), auditMapper)
+          .ifPresent(
+              event ->
+                  byContainer
+                      .computeIfAbsent(e.persistenceId(), k -> new ArrayList<>())
+                      .add(new Change(e.sequenceNr(), event)));
     }
     return Source.from(new ArrayList<>(byContainer.entrySet()))
-        .mapAsyncUnordered(Math.max(1, settings.maxParallelCopies()),
-            e -> container(e.getKey(), e.getValue()))
+        .mapAsyncUnordered(
+            Math.max(1, settings.maxParallelCopies()), e -> container(e.getKey(), e.getValue()))
         .runWith(Sink.ignore(), materializer);
   }
 
@@ -109,12 +117,16 @@ final class SyncHandler extends Handler<List<EventEnvelope<Object>>> {
     List<Change> run = new ArrayList<>();
     for (Change e : events) {
       ContainerEntity.Event event = e.event();
-      if (event instanceof ContainerEntity.ContainerCreated || event instanceof ContainerEntity.ContainerDeleted
-          || event instanceof ContainerEntity.ContainerMetadataUpdated m && touchesExternalSync(m.changes())) {
+      if (event instanceof ContainerEntity.ContainerCreated
+          || event instanceof ContainerEntity.ContainerDeleted
+          || event instanceof ContainerEntity.ContainerMetadataUpdated m
+              && touchesExternalSync(m.changes())) {
         List<Change> objectsBefore = List.copyOf(run);
         run.clear();
-        chain = chain.thenCompose(ok -> objectChanges(pid, objectsBefore))
-            .thenCompose(ok -> containerChange(pid, e));
+        chain =
+            chain
+                .thenCompose(ok -> objectChanges(pid, objectsBefore))
+                .thenCompose(ok -> containerChange(pid, e));
       } else {
         run.add(e);
       }
@@ -136,62 +148,89 @@ final class SyncHandler extends Handler<List<EventEnvelope<Object>>> {
     Map<String, Failures> failures = new HashMap<>();
     rc.replicas().forEach(r -> failures.put(r, new Failures()));
     List<CompletableFuture<?>> all = new ArrayList<>();
-    external.target(rc.syncMetadata()).ifPresent(resolution -> {
-      if (resolution instanceof SyncTargets.Refused refused) {
-        // As Swift's container-sync daemon: a target the current config does not allow is
-        // not sent to; the failure is logged and counted.
-        if (!lastChange.isEmpty()) {
-          metrics.failed();
-          log.warn("container sync of {} to {} refused: {}", rc, rc.syncTo(), refused.rejection());
-        }
-        return;
-      }
-      SyncTargets.Target target = ((SyncTargets.Resolved) resolution).target();
-      for (ContainerEntity.Event change : lastChange.values()) {
-        all.add(permits.run(() -> change instanceof ContainerEntity.ObjectDeleted d
-                ? external.delete(rc.where(), d.name(), d.timestamp(), target)
-                : external.write(rc.primary(), rc.where(), nameOf(change), target))
-            .handle((action, failure) -> {
-              if (failure != null) {
-                metrics.failed();
-                log.warn("container sync of {} to {}: {}", rc, target.url(), ObjectSync.unwrap(failure).getMessage());
+    external
+        .target(rc.syncMetadata())
+        .ifPresent(
+            resolution -> {
+              if (resolution instanceof SyncTargets.Refused refused) {
+                // As Swift's container-sync daemon: a target the current config does not allow is
+                // not sent to; the failure is logged and counted.
+                if (!lastChange.isEmpty()) {
+                  metrics.failed();
+                  log.warn(
+                      "container sync of {} to {} refused: {}",
+                      rc,
+                      rc.syncTo(),
+                      refused.rejection());
+                }
+                return;
               }
-              return null;
-            })
-            .toCompletableFuture());
-      }
-    });
+              SyncTargets.Target target = ((SyncTargets.Resolved) resolution).target();
+              for (ContainerEntity.Event change : lastChange.values()) {
+                all.add(
+                    permits
+                        .run(
+                            () ->
+                                change instanceof ContainerEntity.ObjectDeleted d
+                                    ? external.delete(rc.where(), d.name(), d.timestamp(), target)
+                                    : external.write(
+                                        rc.primary(), rc.where(), nameOf(change), target))
+                        .handle(
+                            (action, failure) -> {
+                              if (failure != null) {
+                                metrics.failed();
+                                log.warn(
+                                    "container sync of {} to {}: {}",
+                                    rc,
+                                    target.url(),
+                                    ObjectSync.unwrap(failure).getMessage());
+                              }
+                              return null;
+                            })
+                        .toCompletableFuture());
+              }
+            });
     for (ContainerEntity.Event change : lastChange.values()) {
       for (String replica : rc.replicas()) {
-        all.add(permits.run(() -> apply(rc, replica, change))
-            .handle((outcome, failure) -> {
-              if (failure != null) {
-                failures.get(replica).add(ObjectSync.unwrap(failure));
-              } else {
-                report(rc, nameOf(change), outcome);
-              }
-              return null;
-            })
-            .toCompletableFuture());
+        all.add(
+            permits
+                .run(() -> apply(rc, replica, change))
+                .handle(
+                    (outcome, failure) -> {
+                      if (failure != null) {
+                        failures.get(replica).add(ObjectSync.unwrap(failure));
+                      } else {
+                        report(rc, nameOf(change), outcome);
+                      }
+                      return null;
+                    })
+                .toCompletableFuture());
       }
     }
-    return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(done -> {
-      failures.forEach((replica, f) -> {
-        if (f.count == 0) {
-          reporter.progress(rc.entityId(), replica, lastSeqNr);
-        } else {
-          log.warn("sync of {} to {}: {} change(s) left to the reconciler; last error: {}",
-              rc, replica, f.count, f.last);
-          reporter.failure(rc.entityId(), replica, f.count, f.last);
-        }
-      });
-      return null;
-    });
+    return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
+        .thenApply(
+            done -> {
+              failures.forEach(
+                  (replica, f) -> {
+                    if (f.count == 0) {
+                      reporter.progress(rc.entityId(), replica, lastSeqNr);
+                    } else {
+                      log.warn(
+                          "sync of {} to {}: {} change(s) left to the reconciler; last error: {}",
+                          rc,
+                          replica,
+                          f.count,
+                          f.last);
+                      reporter.failure(rc.entityId(), replica, f.count, f.last);
+                    }
+                  });
+              return null;
+            });
   }
 
   /**
-   * The object an event changes: a write, a delete, or a metadata change (which the replicas get
-   * as a write: the primary's version, new metadata and newer timestamp, is copied over).
+   * The object an event changes: a write, a delete, or a metadata change (which the replicas get as
+   * a write: the primary's version, new metadata and newer timestamp, is copied over).
    */
   private static Optional<String> objectNameOf(ContainerEntity.Event event) {
     if (event instanceof ContainerEntity.ObjectWritten w) {
@@ -210,7 +249,8 @@ final class SyncHandler extends Handler<List<EventEnvelope<Object>>> {
     return objectNameOf(change).orElseThrow();
   }
 
-  private CompletionStage<ObjectSync.Outcome> apply(ReplicatedContainer rc, String replica, ContainerEntity.Event change) {
+  private CompletionStage<ObjectSync.Outcome> apply(
+      ReplicatedContainer rc, String replica, ContainerEntity.Event change) {
     BackendContainer where = rc.where();
     if (change instanceof ContainerEntity.ObjectDeleted d) {
       return objects.syncDelete(rc.primary(), replica, where, d.name(), d.timestamp());
@@ -219,14 +259,22 @@ final class SyncHandler extends Handler<List<EventEnvelope<Object>>> {
   }
 
   private void report(ReplicatedContainer rc, String name, ObjectSync.Outcome outcome) {
-    outcome.conflict().ifPresent(c -> {
-      metrics.conflict();
-      reporter.conflict(rc.entityId(), c);
-    });
+    outcome
+        .conflict()
+        .ifPresent(
+            c -> {
+              metrics.conflict();
+              reporter.conflict(rc.entityId(), c);
+            });
     if (outcome.restoredPrimary()) {
-      reporter.failoverResolved(rc.entityId(), new ContainerEntity.FailoverResolved(
-          name, outcome.conflict().map(ContainerEntity.SyncConflict::winner)
-              .orElse(SwiftTimestamp.now())));
+      reporter.failoverResolved(
+          rc.entityId(),
+          new ContainerEntity.FailoverResolved(
+              name,
+              outcome
+                  .conflict()
+                  .map(ContainerEntity.SyncConflict::winner)
+                  .orElse(SwiftTimestamp.now())));
     }
   }
 
@@ -234,8 +282,11 @@ final class SyncHandler extends Handler<List<EventEnvelope<Object>>> {
     return changes.containsKey(ExternalSync.SYNC_TO) || changes.containsKey(ExternalSync.SYNC_KEY);
   }
 
-  /** Follows X-Container-Sync-To / -Key changes: the container is followed while it has a target. */
-  private CompletionStage<Void> syncTargetChanged(String pid, ContainerEntity.ContainerMetadataUpdated m) {
+  /**
+   * Follows X-Container-Sync-To / -Key changes: the container is followed while it has a target.
+   */
+  private CompletionStage<Void> syncTargetChanged(
+      String pid, ContainerEntity.ContainerMetadataUpdated m) {
     ReplicatedContainer current = known.get(pid);
     CompletionStage<ReplicatedContainer> base;
     if (current != null) {
@@ -251,19 +302,43 @@ final class SyncHandler extends Handler<List<EventEnvelope<Object>>> {
       }
       String account = entityId.substring(0, slash);
       String container = entityId.substring(slash + 1);
-      base = containerState.apply(new BackendContainer(account, container)).thenApply(state -> new ReplicatedContainer(
-          pid, slice, account, container, state.primaryBackend(), state.replicaBackends()));
+      base =
+          containerState
+              .apply(new BackendContainer(account, container))
+              .thenApply(
+                  state ->
+                      new ReplicatedContainer(
+                          pid,
+                          slice,
+                          account,
+                          container,
+                          state.primaryBackend(),
+                          state.replicaBackends()));
     }
-    return base.thenCompose(rc -> {
-      String to = m.changes().getOrDefault(ExternalSync.SYNC_TO, rc.syncTo());
-      String key = m.changes().getOrDefault(ExternalSync.SYNC_KEY, rc.syncKey());
-      ReplicatedContainer updated = new ReplicatedContainer(
-          pid, slice, rc.account(), rc.container(), rc.primary(), rc.replicas(), to, key);
-      return store(updated);
-    }).exceptionally(failure -> {
-      log.warn("container sync: cannot follow {}: {}", pid, ObjectSync.unwrap(failure).getMessage());
-      return null;
-    });
+    return base.thenCompose(
+            rc -> {
+              String to = m.changes().getOrDefault(ExternalSync.SYNC_TO, rc.syncTo());
+              String key = m.changes().getOrDefault(ExternalSync.SYNC_KEY, rc.syncKey());
+              ReplicatedContainer updated =
+                  new ReplicatedContainer(
+                      pid,
+                      slice,
+                      rc.account(),
+                      rc.container(),
+                      rc.primary(),
+                      rc.replicas(),
+                      to,
+                      key);
+              return store(updated);
+            })
+        .exceptionally(
+            failure -> {
+              log.warn(
+                  "container sync: cannot follow {}: {}",
+                  pid,
+                  ObjectSync.unwrap(failure).getMessage());
+              return null;
+            });
   }
 
   private CompletionStage<Void> store(ReplicatedContainer rc) {
@@ -273,10 +348,12 @@ final class SyncHandler extends Handler<List<EventEnvelope<Object>>> {
       }
       return db.remove(rc.persistenceId());
     }
-    return db.upsert(rc).thenApply(ok -> {
-      known.put(rc.persistenceId(), rc);
-      return null;
-    });
+    return db.upsert(rc)
+        .thenApply(
+            ok -> {
+              known.put(rc.persistenceId(), rc);
+              return null;
+            });
   }
 
   private CompletionStage<Void> containerChange(String pid, Change envelope) {
@@ -284,44 +361,72 @@ final class SyncHandler extends Handler<List<EventEnvelope<Object>>> {
       return syncTargetChanged(pid, m);
     }
     if (envelope.event() instanceof ContainerEntity.ContainerCreated c) {
-      ReplicatedContainer rc = new ReplicatedContainer(
-          pid, slice, c.account(), c.container(), c.primaryBackend(), c.replicaBackends(),
-          c.metadata().getOrDefault(ExternalSync.SYNC_TO, ""), c.metadata().getOrDefault(ExternalSync.SYNC_KEY, ""));
+      ReplicatedContainer rc =
+          new ReplicatedContainer(
+              pid,
+              slice,
+              c.account(),
+              c.container(),
+              c.primaryBackend(),
+              c.replicaBackends(),
+              c.metadata().getOrDefault(ExternalSync.SYNC_TO, ""),
+              c.metadata().getOrDefault(ExternalSync.SYNC_KEY, ""));
       if (rc.replicas().isEmpty()) {
         return store(rc);
       }
-      return db.upsert(rc).thenCompose(ok -> {
-        known.put(pid, rc);
-        return eachReplica(rc, envelope.sequenceNr(), replica -> objects.createContainer(replica, rc.where()));
-      });
+      return db.upsert(rc)
+          .thenCompose(
+              ok -> {
+                known.put(pid, rc);
+                return eachReplica(
+                    rc,
+                    envelope.sequenceNr(),
+                    replica -> objects.createContainer(replica, rc.where()));
+              });
     }
     ReplicatedContainer rc = known.get(pid);
     if (rc == null) {
       return CompletableFuture.completedFuture(null);
     }
-    return eachReplica(rc, envelope.sequenceNr(),
+    return eachReplica(
+            rc,
+            envelope.sequenceNr(),
             replica -> objects.deleteContainer(replica, rc.where(), settings.reconcilePageSize()))
         .thenCompose(ok -> db.remove(pid))
-        .thenApply(ok -> {
-          known.remove(pid);
-          return null;
-        });
+        .thenApply(
+            ok -> {
+              known.remove(pid);
+              return null;
+            });
   }
 
   private CompletionStage<Void> eachReplica(
-      ReplicatedContainer rc, long seqNr,
+      ReplicatedContainer rc,
+      long seqNr,
       Function<String, CompletionStage<ObjectSync.Action>> step) {
     List<CompletableFuture<?>> all = new ArrayList<>();
     for (String replica : rc.replicas()) {
-      all.add(step.apply(replica).handle((action, failure) -> {
-        if (failure == null) {
-          reporter.progress(rc.entityId(), replica, seqNr);
-        } else {
-          log.warn("sync of {} to {}: {}", rc, replica, ObjectSync.unwrap(failure).getMessage());
-          reporter.failure(rc.entityId(), replica, 1, String.valueOf(ObjectSync.unwrap(failure).getMessage()));
-        }
-        return null;
-      }).toCompletableFuture());
+      all.add(
+          step.apply(replica)
+              .handle(
+                  (action, failure) -> {
+                    if (failure == null) {
+                      reporter.progress(rc.entityId(), replica, seqNr);
+                    } else {
+                      log.warn(
+                          "sync of {} to {}: {}",
+                          rc,
+                          replica,
+                          ObjectSync.unwrap(failure).getMessage());
+                      reporter.failure(
+                          rc.entityId(),
+                          replica,
+                          1,
+                          String.valueOf(ObjectSync.unwrap(failure).getMessage()));
+                    }
+                    return null;
+                  })
+              .toCompletableFuture());
     }
     return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(d -> null);
   }

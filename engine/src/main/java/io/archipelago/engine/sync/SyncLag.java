@@ -10,7 +10,8 @@ public final class SyncLag {
   private SyncLag() {}
 
   public static double seconds(ReplicaSync replica, Instant now) {
-    return replica.pendingSince()
+    return replica
+        .pendingSince()
         .map(since -> Math.max(0, Duration.between(since, now).toMillis()) / 1000.0)
         .orElse(0.0);
   }

@@ -33,15 +33,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Where {@code X-Container-Sync-To} may send a container's objects, decided as Swift's
- * {@code validate_sync_to} decides: a realm target {@code //realm/cluster/account/container}
- * must name a realm with a key and one of its clusters in
- * {@code archipelago.sync.container-sync-realms}; a full http(s) URL must have no params, query
- * or fragment and its host (or host:port) listed in {@code archipelago.sync.allowed-sync-hosts}
- * (empty by default: full URLs are refused). On top of Swift, no target may be a port of this
- * gateway itself (HTTP, Akka Management, Artery) on a local address, however the realms are
- * configured: the check runs when a client sets the header, again before each send (the config
- * may have changed since), and once more on the address each connection actually resolves to.
+ * Where {@code X-Container-Sync-To} may send a container's objects, decided as Swift's {@code
+ * validate_sync_to} decides: a realm target {@code //realm/cluster/account/container} must name a
+ * realm with a key and one of its clusters in {@code archipelago.sync.container-sync-realms}; a
+ * full http(s) URL must have no params, query or fragment and its host (or host:port) listed in
+ * {@code archipelago.sync.allowed-sync-hosts} (empty by default: full URLs are refused). On top of
+ * Swift, no target may be a port of this gateway itself (HTTP, Akka Management, Artery) on a local
+ * address, however the realms are configured: the check runs when a client sets the header, again
+ * before each send (the config may have changed since), and once more on the address each
+ * connection actually resolves to.
  */
 public final class SyncTargets {
 
@@ -50,9 +50,9 @@ public final class SyncTargets {
   private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
 
   /**
-   * A remote container and the user key. {@code realm} is set for realm targets, whose requests
-   * are signed with the realm key ({@code X-Container-Sync-Auth}, what current Swift accepts);
-   * a full URL target sends the key itself ({@code X-Container-Sync-Key}).
+   * A remote container and the user key. {@code realm} is set for realm targets, whose requests are
+   * signed with the realm key ({@code X-Container-Sync-Auth}, what current Swift accepts); a full
+   * URL target sends the key itself ({@code X-Container-Sync-Key}).
    */
   record Target(String url, String key, String realm, String realmKey) {}
 
@@ -108,16 +108,27 @@ public final class SyncTargets {
 
   SyncTargets(Config config) {
     this.realms = realms(config.getConfig("archipelago.sync.container-sync-realms"));
-    this.allowedHosts = config.getStringList("archipelago.sync.allowed-sync-hosts").stream()
-        .map(SyncTargets::allowedHost).toList();
-    for (String path : List.of("archipelago.http.port", "akka.management.http.port",
-        "akka.management.http.bind-port", "akka.remote.artery.canonical.port", "akka.remote.artery.bind.port")) {
+    this.allowedHosts =
+        config.getStringList("archipelago.sync.allowed-sync-hosts").stream()
+            .map(SyncTargets::allowedHost)
+            .toList();
+    for (String path :
+        List.of(
+            "archipelago.http.port",
+            "akka.management.http.port",
+            "akka.management.http.bind-port",
+            "akka.remote.artery.canonical.port",
+            "akka.remote.artery.bind.port")) {
       port(config, path).ifPresent(gatewayPorts::add);
     }
     Set<String> names = new HashSet<>();
-    for (String path : List.of("archipelago.http.host", "akka.management.http.hostname",
-        "akka.management.http.bind-hostname", "akka.remote.artery.canonical.hostname",
-        "akka.remote.artery.bind.hostname")) {
+    for (String path :
+        List.of(
+            "archipelago.http.host",
+            "akka.management.http.hostname",
+            "akka.management.http.bind-hostname",
+            "akka.remote.artery.canonical.hostname",
+            "akka.remote.artery.bind.hostname")) {
       if (config.hasPath(path) && config.getValue(path).valueType() == ConfigValueType.STRING) {
         String name = config.getString(path).trim().toLowerCase(Locale.ROOT);
         if (!name.isEmpty() && !name.startsWith("<")) {
@@ -148,8 +159,7 @@ public final class SyncTargets {
     if (syncTo == null || stripTrailingSlashes(syncTo).isEmpty()) {
       return Optional.empty();
     }
-    return resolve(syncTo, "") instanceof Refused r
-        ? Optional.of(r.rejection()) : Optional.empty();
+    return resolve(syncTo, "") instanceof Refused r ? Optional.of(r.rejection()) : Optional.empty();
   }
 
   /** The target of a container's sync metadata, checked against the current config. */
@@ -182,7 +192,9 @@ public final class SyncTargets {
     if (uri.getRawPath() == null || uri.getRawPath().isEmpty()) {
       return new Refused(new Rejection(Rejection.Reason.PATH_REQUIRED));
     }
-    if (uri.getRawPath().contains(";") || uri.getRawQuery() != null || uri.getRawFragment() != null) {
+    if (uri.getRawPath().contains(";")
+        || uri.getRawQuery() != null
+        || uri.getRawFragment() != null) {
       return new Refused(new Rejection(Rejection.Reason.PARAMS_NOT_ALLOWED));
     }
     String host = host(uri);
@@ -204,8 +216,11 @@ public final class SyncTargets {
     // the URL's meaning (a query, a fragment, dot segments, an empty segment) are refused here.
     for (int i = 2; i < 4; i++) {
       String part = parts[i];
-      if (part.isEmpty() || part.equals(".") || part.equals("..")
-          || part.chars().anyMatch(c -> c == '?' || c == '#' || c == ';' || c <= ' ' || c == 0x7f)) {
+      if (part.isEmpty()
+          || part.equals(".")
+          || part.equals("..")
+          || part.chars()
+              .anyMatch(c -> c == '?' || c == '#' || c == ';' || c <= ' ' || c == 0x7f)) {
         return new Refused(new Rejection(Rejection.Reason.INVALID_FORMAT, value));
       }
     }
@@ -226,8 +241,10 @@ public final class SyncTargets {
       return new Refused(noEndpoint);
     }
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-    if ((!scheme.equals("http") && !scheme.equals("https")) || host(uri).isEmpty()
-        || uri.getRawQuery() != null || uri.getRawFragment() != null) {
+    if ((!scheme.equals("http") && !scheme.equals("https"))
+        || host(uri).isEmpty()
+        || uri.getRawQuery() != null
+        || uri.getRawFragment() != null) {
       return new Refused(noEndpoint);
     }
     if (namesGateway(host(uri), port(uri))) {
@@ -237,25 +254,36 @@ public final class SyncTargets {
   }
 
   /**
-   * Connection settings for the sends: each connection resolves its host on the blocking
-   * dispatcher and is refused when the address is this gateway's (a name that resolves to
-   * loopback, or resolves differently since the header was checked).
+   * Connection settings for the sends: each connection resolves its host on the blocking dispatcher
+   * and is refused when the address is this gateway's (a name that resolves to loopback, or
+   * resolves differently since the header was checked).
    */
   ConnectionPoolSettings connectionSettings(ActorSystem<?> system) {
     Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
-    ClientTransport transport = ClientTransport.withCustomResolver((host, port) ->
-        CompletableFuture.supplyAsync(() -> {
-          try {
-            InetAddress address = InetAddress.getAllByName(host)[0];
-            if (gatewayPorts.contains((Integer) port) && isLocal(address, interfaceAddresses())) {
-              throw new IllegalStateException("container sync refuses " + host + ":" + port
-                  + " (" + address.getHostAddress() + "): a port of the gateway itself");
-            }
-            return new InetSocketAddress(address, (Integer) port);
-          } catch (UnknownHostException e) {
-            throw new IllegalStateException("container sync: unknown host " + host, e);
-          }
-        }, blocking));
+    ClientTransport transport =
+        ClientTransport.withCustomResolver(
+            (host, port) ->
+                CompletableFuture.supplyAsync(
+                    () -> {
+                      try {
+                        InetAddress address = InetAddress.getAllByName(host)[0];
+                        if (gatewayPorts.contains((Integer) port)
+                            && isLocal(address, interfaceAddresses())) {
+                          throw new IllegalStateException(
+                              "container sync refuses "
+                                  + host
+                                  + ":"
+                                  + port
+                                  + " ("
+                                  + address.getHostAddress()
+                                  + "): a port of the gateway itself");
+                        }
+                        return new InetSocketAddress(address, (Integer) port);
+                      } catch (UnknownHostException e) {
+                        throw new IllegalStateException("container sync: unknown host " + host, e);
+                      }
+                    },
+                    blocking));
     akka.actor.ActorSystem classic = Adapter.toClassic(system);
     return ConnectionPoolSettings.create(classic)
         .withConnectionSettings(ClientConnectionSettings.create(classic).withTransport(transport));
@@ -267,7 +295,9 @@ public final class SyncTargets {
       return false;
     }
     String name = host.toLowerCase(Locale.ROOT);
-    if (name.equals("localhost") || name.endsWith(".localhost") || gatewayHostNames.contains(name)) {
+    if (name.equals("localhost")
+        || name.endsWith(".localhost")
+        || gatewayHostNames.contains(name)) {
       return true;
     }
     if (IPV4.matcher(name).matches() || name.contains(":")) {
@@ -283,11 +313,14 @@ public final class SyncTargets {
 
   private boolean allowed(String host, int port) {
     String name = host.toLowerCase(Locale.ROOT);
-    return allowedHosts.stream().anyMatch(a -> a.host().equals(name) && (a.port() < 0 || a.port() == port));
+    return allowedHosts.stream()
+        .anyMatch(a -> a.host().equals(name) && (a.port() < 0 || a.port() == port));
   }
 
   private static boolean isLocal(InetAddress address, Set<InetAddress> interfaces) {
-    return address.isLoopbackAddress() || address.isAnyLocalAddress() || interfaces.contains(address);
+    return address.isLoopbackAddress()
+        || address.isAnyLocalAddress()
+        || interfaces.contains(address);
   }
 
   private static Set<InetAddress> interfaceAddresses() {
@@ -336,7 +369,8 @@ public final class SyncTargets {
       if (e.startsWith("[")) {
         int close = e.indexOf(']');
         String host = e.substring(1, close);
-        return new AllowedHost(host, close + 1 < e.length() ? Integer.parseInt(e.substring(close + 2)) : -1);
+        return new AllowedHost(
+            host, close + 1 < e.length() ? Integer.parseInt(e.substring(close + 2)) : -1);
       }
       int colon = e.indexOf(':');
       if (colon > 0 && colon == e.lastIndexOf(':')) {
@@ -344,7 +378,8 @@ public final class SyncTargets {
       }
       return new AllowedHost(e, -1);
     } catch (RuntimeException ex) {
-      throw new IllegalArgumentException("archipelago.sync.allowed-sync-hosts: bad entry '" + entry + "'", ex);
+      throw new IllegalArgumentException(
+          "archipelago.sync.allowed-sync-hosts: bad entry '" + entry + "'", ex);
     }
   }
 

@@ -26,20 +26,26 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The account entity through {@link EventSourcedBehaviorTestKit}. Commands and events are records
- * and are verified with equality; {@link AccountState} is a mutable class without
- * {@code equals}, so the kit skips it and the tests below compare its round trip field by field
- * (directly, and through snapshots in the serializing in-memory snapshot store).
+ * and are verified with equality; {@link AccountState} is a mutable class without {@code equals},
+ * so the kit skips it and the tests below compare its round trip field by field (directly, and
+ * through snapshots in the serializing in-memory snapshot store).
  */
 class AccountEntityTest {
 
   private static final String ACCOUNT = "AUTH_test";
   private static final AuditInfo AUDIT =
       new AuditInfo(
-          "AUTH_test:alice", ACCOUNT, "192.0.2.10", "node-1:8080", "tx1",
+          "AUTH_test:alice",
+          ACCOUNT,
+          "192.0.2.10",
+          "node-1:8080",
+          "tx1",
           Instant.parse("2024-03-01T12:00:00.5Z"));
 
   private static ActorTestKit testKit;
-  private static EventSourcedBehaviorTestKit<AccountEntity.Command, AccountEntity.Event, AccountState> kit;
+  private static EventSourcedBehaviorTestKit<
+          AccountEntity.Command, AccountEntity.Event, AccountState>
+      kit;
 
   @BeforeAll
   static void startSystem() {
@@ -82,7 +88,9 @@ class AccountEntityTest {
   }
 
   private static AccountSummary getSummary() {
-    return kit.<StatusReply<AccountSummary>>runCommand(AccountEntity.GetSummary::new).reply().getValue();
+    return kit.<StatusReply<AccountSummary>>runCommand(AccountEntity.GetSummary::new)
+        .reply()
+        .getValue();
   }
 
   // ---- namespace ------------------------------------------------------------------------
@@ -90,7 +98,8 @@ class AccountEntityTest {
   @Test
   void listContainerPersistsAndAddsIt() {
     ContainerSummary photos = summary("photos", "standard", 0, 0);
-    var result = kit.<StatusReply<Done>>runCommand(r -> new AccountEntity.ListContainer(photos, AUDIT, r));
+    var result =
+        kit.<StatusReply<Done>>runCommand(r -> new AccountEntity.ListContainer(photos, AUDIT, r));
 
     assertEquals(new AccountEntity.ContainerListed(photos, AUDIT), EntityTestSystem.event(result));
     assertEquals(StatusReply.ack(), result.reply());
@@ -102,7 +111,8 @@ class AccountEntityTest {
     list(summary("photos", "standard", 0, 0));
     ContainerSummary updated = summary("photos", "standard", 3, 30);
 
-    var result = kit.<StatusReply<Done>>runCommand(r -> new AccountEntity.ListContainer(updated, AUDIT, r));
+    var result =
+        kit.<StatusReply<Done>>runCommand(r -> new AccountEntity.ListContainer(updated, AUDIT, r));
 
     assertEquals(new AccountEntity.ContainerListed(updated, AUDIT), EntityTestSystem.event(result));
     assertEquals(List.of(updated), result.state().containerList());
@@ -112,7 +122,8 @@ class AccountEntityTest {
   void unlistContainerRemovesIt() {
     listAll("a", "b");
 
-    var result = kit.<StatusReply<Done>>runCommand(r -> new AccountEntity.UnlistContainer("a", AUDIT, r));
+    var result =
+        kit.<StatusReply<Done>>runCommand(r -> new AccountEntity.UnlistContainer("a", AUDIT, r));
 
     assertEquals(new AccountEntity.ContainerUnlisted("a", AUDIT), EntityTestSystem.event(result));
     assertEquals(StatusReply.ack(), result.reply());
@@ -123,7 +134,8 @@ class AccountEntityTest {
   void unlistingAnUnknownContainerIsAnAcknowledgedNoOp() {
     listAll("a");
 
-    var result = kit.<StatusReply<Done>>runCommand(r -> new AccountEntity.UnlistContainer("zzz", AUDIT, r));
+    var result =
+        kit.<StatusReply<Done>>runCommand(r -> new AccountEntity.UnlistContainer("zzz", AUDIT, r));
 
     assertTrue(result.hasNoEvents());
     assertEquals(StatusReply.ack(), result.reply());
@@ -132,7 +144,8 @@ class AccountEntityTest {
 
   @Test
   void refreshStatsOfAnUnlistedContainerIsIgnored() {
-    var result = kit.runCommand(new AccountEntity.RefreshStats(summary("ghost", "standard", 5, 50)));
+    var result =
+        kit.runCommand(new AccountEntity.RefreshStats(summary("ghost", "standard", 5, 50)));
 
     assertTrue(result.hasNoEvents());
     assertTrue(result.state().containerList().isEmpty());
@@ -151,16 +164,22 @@ class AccountEntityTest {
   @Test
   void refreshStatsWithNewFiguresUpdatesTheContainer() {
     list(summary("photos", "standard", 2, 20));
-    ContainerSummary refreshed = new ContainerSummary("photos", "standard", "fs-a", 3, 35, ts(1700000100));
+    ContainerSummary refreshed =
+        new ContainerSummary("photos", "standard", "fs-a", 3, 35, ts(1700000100));
 
     kit.runCommand(new AccountEntity.RefreshStats(refreshed));
     // Stats refreshes are group committed: the entity persists them when it handles its own
     // flush message, which is queued before this query, so the query sees the stored event.
     var after = kit.<StatusReply<AccountSummary>>runCommand(AccountEntity.GetSummary::new);
 
-    List<Object> stored = kit.persistenceTestKit()
-        .persistedInStorage(akka.persistence.typed.PersistenceId.of(AccountEntity.TYPE_KEY.name(), ACCOUNT).id());
-    var event = (AccountEntity.ContainerStatsRefreshed) EntityTestSystem.unwrap(stored.get(stored.size() - 1));
+    List<Object> stored =
+        kit.persistenceTestKit()
+            .persistedInStorage(
+                akka.persistence.typed.PersistenceId.of(AccountEntity.TYPE_KEY.name(), ACCOUNT)
+                    .id());
+    var event =
+        (AccountEntity.ContainerStatsRefreshed)
+            EntityTestSystem.unwrap(stored.get(stored.size() - 1));
     assertEquals(refreshed, event.summary());
     assertEquals("system", event.audit().principal());
     assertEquals(List.of(refreshed), after.state().containerList());
@@ -172,7 +191,8 @@ class AccountEntityTest {
     kit.<StatusReply<Done>>runCommand(r -> new AccountEntity.UnlistContainer("photos", AUDIT, r));
 
     // A flush that was under way when the container was deleted must not list it again.
-    var result = kit.runCommand(new AccountEntity.RefreshStats(summary("photos", "standard", 3, 30)));
+    var result =
+        kit.runCommand(new AccountEntity.RefreshStats(summary("photos", "standard", 3, 30)));
 
     assertTrue(result.hasNoEvents());
     assertTrue(result.state().containerList().isEmpty());
@@ -186,7 +206,9 @@ class AccountEntityTest {
     list(summary("b", "standard", 3, 50));
     list(summary("c", "archive", 7, 1_000));
     kit.<StatusReply<AccountSummary>>runCommand(
-        r -> new AccountEntity.UpdateMetadata(Map.of("x-account-meta-owner", "ops"), ts(1700000001), AUDIT, r));
+        r ->
+            new AccountEntity.UpdateMetadata(
+                Map.of("x-account-meta-owner", "ops"), ts(1700000001), AUDIT, r));
 
     var result = kit.<StatusReply<AccountSummary>>runCommand(AccountEntity.GetSummary::new);
 
@@ -218,7 +240,9 @@ class AccountEntityTest {
     list(new ContainerSummary("first", "standard", "fs-a", 0, 0, ts(1700000010)));
     list(new ContainerSummary("second", "standard", "fs-a", 0, 0, ts(1700000020)));
     kit.<StatusReply<AccountSummary>>runCommand(
-        r -> new AccountEntity.UpdateMetadata(Map.of("x-account-meta-a", "1"), ts(1700000030), AUDIT, r));
+        r ->
+            new AccountEntity.UpdateMetadata(
+                Map.of("x-account-meta-a", "1"), ts(1700000030), AUDIT, r));
 
     assertEquals(ts(1700000010), getSummary().createdAt());
     assertEquals(ts(1700000010), kit.restart().state().createdAt());
@@ -227,7 +251,9 @@ class AccountEntityTest {
   @Test
   void aMetadataUpdateCanDateTheAccount() {
     kit.<StatusReply<AccountSummary>>runCommand(
-        r -> new AccountEntity.UpdateMetadata(Map.of("x-account-meta-a", "1"), ts(1700000030), AUDIT, r));
+        r ->
+            new AccountEntity.UpdateMetadata(
+                Map.of("x-account-meta-a", "1"), ts(1700000030), AUDIT, r));
     list(new ContainerSummary("later", "standard", "fs-a", 0, 0, ts(1700000040)));
 
     assertEquals(ts(1700000030), getSummary().createdAt());
@@ -246,8 +272,12 @@ class AccountEntityTest {
   @Test
   void updateMetadataMergesAndRemovesEmptyValues() {
     kit.<StatusReply<AccountSummary>>runCommand(
-        r -> new AccountEntity.UpdateMetadata(
-            Map.of("x-account-meta-a", "1", "x-account-meta-b", "2"), ts(1700000001), AUDIT, r));
+        r ->
+            new AccountEntity.UpdateMetadata(
+                Map.of("x-account-meta-a", "1", "x-account-meta-b", "2"),
+                ts(1700000001),
+                AUDIT,
+                r));
 
     Map<String, String> changes = new HashMap<>();
     changes.put("x-account-meta-a", "");
@@ -256,7 +286,9 @@ class AccountEntityTest {
         kit.<StatusReply<AccountSummary>>runCommand(
             r -> new AccountEntity.UpdateMetadata(changes, ts(1700000002), AUDIT, r));
 
-    assertEquals(new AccountEntity.AccountMetadataUpdated(changes, ts(1700000002), AUDIT), EntityTestSystem.event(result));
+    assertEquals(
+        new AccountEntity.AccountMetadataUpdated(changes, ts(1700000002), AUDIT),
+        EntityTestSystem.event(result));
     Map<String, String> expected = Map.of("x-account-meta-b", "2", "x-account-meta-c", "3");
     assertEquals(expected, result.reply().getValue().metadata());
     assertEquals(expected, result.state().metadata());
@@ -267,12 +299,23 @@ class AccountEntityTest {
   private static final String[] NAMES = {"d", "a/2", "b", "c/x/y", "a", "b-c", "a/1"};
 
   private static List<String> listing(
-      String prefix, String delimiter, String marker, String endMarker, int limit, boolean reverse) {
+      String prefix,
+      String delimiter,
+      String marker,
+      String endMarker,
+      int limit,
+      boolean reverse) {
     var result =
         kit.<StatusReply<ContainerPage>>runCommand(
-            r -> new AccountEntity.ListContainers(
-                Optional.ofNullable(prefix), Optional.ofNullable(delimiter), Optional.ofNullable(marker),
-                Optional.ofNullable(endMarker), limit, reverse, r));
+            r ->
+                new AccountEntity.ListContainers(
+                    Optional.ofNullable(prefix),
+                    Optional.ofNullable(delimiter),
+                    Optional.ofNullable(marker),
+                    Optional.ofNullable(endMarker),
+                    limit,
+                    reverse,
+                    r));
     assertTrue(result.hasNoEvents());
     ContainerPage page = result.reply().getValue();
     List<String> rows = new ArrayList<>();
@@ -291,8 +334,12 @@ class AccountEntityTest {
   void listContainersInNameOrder() {
     listAll(NAMES);
 
-    assertEquals(List.of("a", "a/1", "a/2", "b", "b-c", "c/x/y", "d"), listing(null, null, null, null, 100, false));
-    assertEquals(List.of("d", "c/x/y", "b-c", "b", "a/2", "a/1", "a"), listing(null, null, null, null, 100, true));
+    assertEquals(
+        List.of("a", "a/1", "a/2", "b", "b-c", "c/x/y", "d"),
+        listing(null, null, null, null, 100, false));
+    assertEquals(
+        List.of("d", "c/x/y", "b-c", "b", "a/2", "a/1", "a"),
+        listing(null, null, null, null, 100, true));
   }
 
   @Test
@@ -316,16 +363,18 @@ class AccountEntityTest {
     listAll(NAMES);
 
     assertEquals(
-        List.of("a", "subdir:a/", "b", "b-c", "subdir:c/", "d"), listing(null, "/", null, null, 100, false));
+        List.of("a", "subdir:a/", "b", "b-c", "subdir:c/", "d"),
+        listing(null, "/", null, null, 100, false));
     assertEquals(
-        List.of("d", "subdir:c/", "b-c", "b", "subdir:a/", "a"), listing(null, "/", null, null, 100, true));
+        List.of("d", "subdir:c/", "b-c", "b", "subdir:a/", "a"),
+        listing(null, "/", null, null, 100, true));
     assertEquals(List.of("subdir:c/x/"), listing("c/", "/", null, null, 100, false));
     assertEquals(List.of("a", "subdir:a/"), listing(null, "/", null, null, 2, false));
   }
 
   /**
-   * Paging with a delimiter: the client passes the last row of a page, here the subdir
-   * {@code a/}, as the next marker. Swift does not repeat a subdir equal to the marker.
+   * Paging with a delimiter: the client passes the last row of a page, here the subdir {@code a/},
+   * as the next marker. Swift does not repeat a subdir equal to the marker.
    */
   @Test
   void theNextPageAfterASubdirDoesNotRepeatIt() {
@@ -341,8 +390,15 @@ class AccountEntityTest {
 
     var page =
         kit.<StatusReply<ContainerPage>>runCommand(
-                r -> new AccountEntity.ListContainers(
-                    Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), 10, false, r))
+                r ->
+                    new AccountEntity.ListContainers(
+                        Optional.empty(),
+                        Optional.empty(),
+                        Optional.empty(),
+                        Optional.empty(),
+                        10,
+                        false,
+                        r))
             .reply()
             .getValue();
 
@@ -357,25 +413,32 @@ class AccountEntityTest {
 
   private static ContainerPage page(String marker, String delimiter, int limit, boolean reverse) {
     return kit.<StatusReply<ContainerPage>>runCommand(
-            r -> new AccountEntity.ListContainers(
-                Optional.empty(), Optional.ofNullable(delimiter), Optional.ofNullable(marker), Optional.empty(),
-                limit, reverse, r))
+            r ->
+                new AccountEntity.ListContainers(
+                    Optional.empty(),
+                    Optional.ofNullable(delimiter),
+                    Optional.ofNullable(marker),
+                    Optional.empty(),
+                    limit,
+                    reverse,
+                    r))
         .reply()
         .getValue();
   }
 
   private static int serializedBytes(Object message) {
-    var serialization = akka.serialization.SerializationExtension.get(
-        akka.actor.typed.javadsl.Adapter.toClassic(testKit.system()));
+    var serialization =
+        akka.serialization.SerializationExtension.get(
+            akka.actor.typed.javadsl.Adapter.toClassic(testKit.system()));
     return serialization.serialize(message).get().length;
   }
 
   /**
-   * Container names of Swift's maximum, 256 bytes of UTF-8 (two-byte characters): 1,000 of them
-   * are about 450 KB of rows, far above the 256 KiB a remote message may carry. A page asked
-   * with Swift's limit of 10,000 stops at the entity's page size, says so, and its serialized
-   * size is within the bound the entity estimates; asking on from each page's last row gives
-   * the whole listing, in order, forwards and in reverse, with and without a delimiter.
+   * Container names of Swift's maximum, 256 bytes of UTF-8 (two-byte characters): 1,000 of them are
+   * about 450 KB of rows, far above the 256 KiB a remote message may carry. A page asked with
+   * Swift's limit of 10,000 stops at the entity's page size, says so, and its serialized size is
+   * within the bound the entity estimates; asking on from each page's last row gives the whole
+   * listing, in order, forwards and in reverse, with and without a delimiter.
    */
   @Test
   void aListingPageStaysUnderTheRemoteFrameSizeAndPagingGivesEverything() {
@@ -385,12 +448,15 @@ class AccountEntityTest {
     for (int i = 0; i < 1000; i++) {
       String name = String.format("%04d/", i) + "\u00e9".repeat((256 - 5) / 2);
       names.add(name);
-      list(new ContainerSummary(name, policy, backend, Long.MAX_VALUE, Long.MAX_VALUE, ts(1700000000)));
+      list(
+          new ContainerSummary(
+              name, policy, backend, Long.MAX_VALUE, Long.MAX_VALUE, ts(1700000000)));
     }
 
     ContainerPage first = page(null, null, 10_000, false);
     assertTrue(first.partial());
-    assertTrue(first.rows().size() > 100 && first.rows().size() < 1000, "rows: " + first.rows().size());
+    assertTrue(
+        first.rows().size() > 100 && first.rows().size() < 1000, "rows: " + first.rows().size());
     long bound = first.rows().stream().mapToLong(ContainerPage.Row::sizeBound).sum();
     assertTrue(bound <= 128 * 1024 + 1024, "bound " + bound);
     int bytes = serializedBytes(first);
@@ -469,7 +535,9 @@ class AccountEntityTest {
     list(summary("b", "standard", 1, 10));
     list(summary("a", "archive", 2, 20));
     kit.<StatusReply<AccountSummary>>runCommand(
-        r -> new AccountEntity.UpdateMetadata(Map.of("x-account-meta-a", "1"), ts(1700000001), AUDIT, r));
+        r ->
+            new AccountEntity.UpdateMetadata(
+                Map.of("x-account-meta-a", "1"), ts(1700000001), AUDIT, r));
     AccountState before = kit.getState();
     assertTrue(kit.snapshotTestKit().orElseThrow().persistedInStorage(persistenceId()).isEmpty());
 
@@ -497,7 +565,9 @@ class AccountEntityTest {
       list(summary("c" + i, "standard", i, 10L * i));
     }
     kit.<StatusReply<AccountSummary>>runCommand(
-        r -> new AccountEntity.UpdateMetadata(Map.of("x-account-meta-a", "1"), ts(1700000001), AUDIT, r));
+        r ->
+            new AccountEntity.UpdateMetadata(
+                Map.of("x-account-meta-a", "1"), ts(1700000001), AUDIT, r));
     // 10 events: the second snapshot holds everything.
     AccountState before = kit.getState();
     kit.persistenceTestKit().clearByIdPreservingSeqNumbers(persistenceId());

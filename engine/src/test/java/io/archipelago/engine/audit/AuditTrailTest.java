@@ -40,14 +40,19 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The hash chain as the entities write it (test kit journal, events and snapshots serialized),
- * and schema evolution: events written under an older schema, and before envelopes existed,
- * still replay.
+ * The hash chain as the entities write it (test kit journal, events and snapshots serialized), and
+ * schema evolution: events written under an older schema, and before envelopes existed, still
+ * replay.
  */
 class AuditTrailTest {
 
   private static final AuditInfo AUDIT =
-      new AuditInfo("AUTH_test:alice", "AUTH_test", "192.0.2.10", "node-1:25520", "tx1",
+      new AuditInfo(
+          "AUTH_test:alice",
+          "AUTH_test",
+          "192.0.2.10",
+          "node-1:25520",
+          "tx1",
           Instant.parse("2024-03-01T12:00:00Z"));
 
   private static ActorTestKit testKit;
@@ -66,11 +71,16 @@ class AuditTrailTest {
 
   @Test
   void eventsLinkAcrossSnapshotsAndRestarts() {
-    var kit = EventSourcedBehaviorTestKit.<ContainerEntity.Command, ContainerEntity.Event, EntityState>create(
-        testKit.system(), ContainerEntity.create("AUTH_test/chained"),
-        EventSourcedBehaviorTestKit.enabledSerializationSettings());
-    kit.<ContainerReply<ContainerEntity.CreateResult>>runCommand(r -> new ContainerEntity.Create(
-        "standard", "fs-a", List.of(), Map.of("x-container-meta-a", "1"), ts(1), AUDIT, r));
+    var kit =
+        EventSourcedBehaviorTestKit
+            .<ContainerEntity.Command, ContainerEntity.Event, EntityState>create(
+                testKit.system(),
+                ContainerEntity.create("AUTH_test/chained"),
+                EventSourcedBehaviorTestKit.enabledSerializationSettings());
+    kit.<ContainerReply<ContainerEntity.CreateResult>>runCommand(
+        r ->
+            new ContainerEntity.Create(
+                "standard", "fs-a", List.of(), Map.of("x-container-meta-a", "1"), ts(1), AUDIT, r));
     for (int i = 0; i < 12; i++) { // snapshots every 5 events in the test config
       write(kit, "o" + i, i + 2);
     }
@@ -90,7 +100,8 @@ class AuditTrailTest {
       assertArrayEquals(e.expectedHash(pid), e.hash(), "hash over the stored payload");
       prev = e.hash();
     }
-    List<Pair<SnapshotMeta, Object>> snapshots = kit.snapshotTestKit().get().persistedInStorage(pid);
+    List<Pair<SnapshotMeta, Object>> snapshots =
+        kit.snapshotTestKit().get().persistedInStorage(pid);
     assertFalse(snapshots.isEmpty());
     for (Pair<SnapshotMeta, Object> s : snapshots) {
       ChainedSnapshot snapshot = assertInstanceOf(ChainedSnapshot.class, s.second());
@@ -108,17 +119,22 @@ class AuditTrailTest {
     b.put("a", "1");
     b.put("b", "2");
     assertArrayEquals(
-        EventSchemas.CONTAINER.encode(mapper, new ContainerEntity.ContainerMetadataUpdated(a, ts(5), AUDIT)),
-        EventSchemas.CONTAINER.encode(mapper, new ContainerEntity.ContainerMetadataUpdated(b, ts(5), AUDIT)));
+        EventSchemas.CONTAINER.encode(
+            mapper, new ContainerEntity.ContainerMetadataUpdated(a, ts(5), AUDIT)),
+        EventSchemas.CONTAINER.encode(
+            mapper, new ContainerEntity.ContainerMetadataUpdated(b, ts(5), AUDIT)));
   }
 
   @Test
   void eventsOfAnOlderSchemaVersionAndOfBeforeEnvelopesStillReplay() throws Exception {
     String account = "AUTH_old";
     String pid = "Account|" + account;
-    var kit = EventSourcedBehaviorTestKit.<AccountEntity.Command, AccountEntity.Event, AccountState>create(
-        testKit.system(), AccountEntity.create(account, testKit.system()),
-        EventSourcedBehaviorTestKit.disabledSerializationSettings());
+    var kit =
+        EventSourcedBehaviorTestKit
+            .<AccountEntity.Command, AccountEntity.Event, AccountState>create(
+                testKit.system(),
+                AccountEntity.create(account, testKit.system()),
+                EventSourcedBehaviorTestKit.disabledSerializationSettings());
     ContainerSummary legacy = new ContainerSummary("legacy", "standard", "fs-a", 0, 0, ts(10));
     ContainerSummary photos = new ContainerSummary("photos", "standard", "fs-a", 0, 0, ts(11));
     ContainerSummary refreshed = new ContainerSummary("photos", "standard", "fs-a", 7, 700, ts(12));
@@ -126,20 +142,27 @@ class AuditTrailTest {
     // seq 1: written before audit envelopes existed (a plain Jackson event)
     Object plain = new AccountEntity.ContainerListed(legacy, AUDIT);
     // seq 2: a current envelope, first link of the chain
-    AuditEnvelope listed = AuditEnvelope.chain(pid, ChainHash.genesis(), "ContainerListed", 1,
-        EventSchemas.ACCOUNT.encode(mapper, new AccountEntity.ContainerListed(photos, AUDIT)));
+    AuditEnvelope listed =
+        AuditEnvelope.chain(
+            pid,
+            ChainHash.genesis(),
+            "ContainerListed",
+            1,
+            EventSchemas.ACCOUNT.encode(mapper, new AccountEntity.ContainerListed(photos, AUDIT)));
     // seq 3: ContainerStatsRefreshed as schema v1 wrote it: a summary and no audit field
     ObjectNode v1 = mapper.createObjectNode();
     v1.set("summary", mapper.valueToTree(refreshed));
-    AuditEnvelope stats = AuditEnvelope.chain(pid, listed.hash(), "ContainerStatsRefreshed", 1,
-        mapper.writeValueAsBytes(v1));
+    AuditEnvelope stats =
+        AuditEnvelope.chain(
+            pid, listed.hash(), "ContainerStatsRefreshed", 1, mapper.writeValueAsBytes(v1));
     kit.persistenceTestKit().persistForRecovery(pid, List.of(plain, listed, stats));
 
     AccountState recovered = kit.restart().state();
     assertEquals(List.of(legacy, refreshed), recovered.containerList());
 
-    var upcast = (AccountEntity.ContainerStatsRefreshed)
-        EventSchemas.ACCOUNT.decode(mapper, "ContainerStatsRefreshed", 1, stats.payload());
+    var upcast =
+        (AccountEntity.ContainerStatsRefreshed)
+            EventSchemas.ACCOUNT.decode(mapper, "ContainerStatsRefreshed", 1, stats.payload());
     assertEquals(refreshed, upcast.summary());
     assertEquals("system", upcast.audit().principal());
     assertNull(upcast.audit().at());
@@ -149,17 +172,39 @@ class AuditTrailTest {
     List<Object> stored = kit.persistenceTestKit().persistedInStorage(pid);
     AuditEnvelope next = assertInstanceOf(AuditEnvelope.class, stored.get(3));
     assertArrayEquals(stats.hash(), next.prevHash());
-    assertEquals(2, EventSchemas.ACCOUNT.versionOf(
-        new AccountEntity.ContainerStatsRefreshed(refreshed, AuditInfo.system("n", "r"))));
+    assertEquals(
+        2,
+        EventSchemas.ACCOUNT.versionOf(
+            new AccountEntity.ContainerStatsRefreshed(refreshed, AuditInfo.system("n", "r"))));
   }
 
   @Test
   void historyAppliesEventsAsTheEntityDoes() {
     ContainerState s = ContainerState.empty("AUTH_test", "h");
-    s = ContainerHistory.apply(s, new ContainerEntity.ContainerCreated(
-        "AUTH_test", "h", "standard", "fs-a", List.of("fs-b"), Map.of("x-container-meta-a", "1"), ts(1), AUDIT), 1);
-    s = ContainerHistory.apply(s, new ContainerEntity.ObjectWritten("o", "e", 10, "text/plain", ts(2), false, 0, AUDIT), 2);
-    s = ContainerHistory.apply(s, new ContainerEntity.ContainerMetadataUpdated(Map.of("x-container-meta-a", ""), ts(3), AUDIT), 3);
+    s =
+        ContainerHistory.apply(
+            s,
+            new ContainerEntity.ContainerCreated(
+                "AUTH_test",
+                "h",
+                "standard",
+                "fs-a",
+                List.of("fs-b"),
+                Map.of("x-container-meta-a", "1"),
+                ts(1),
+                AUDIT),
+            1);
+    s =
+        ContainerHistory.apply(
+            s,
+            new ContainerEntity.ObjectWritten("o", "e", 10, "text/plain", ts(2), false, 0, AUDIT),
+            2);
+    s =
+        ContainerHistory.apply(
+            s,
+            new ContainerEntity.ContainerMetadataUpdated(
+                Map.of("x-container-meta-a", ""), ts(3), AUDIT),
+            3);
     assertTrue(s.isActive());
     assertEquals(List.of("fs-b"), s.replicaBackends());
     assertEquals(1, s.objectCount());
@@ -168,38 +213,69 @@ class AuditTrailTest {
   }
 
   /**
-   * A replicated container's whole life, sync events included (progress, a failure, a conflict,
-   * a reconcile, a failover write and its resolution): the history replayed from the stored
-   * envelopes ends in exactly the entity's state, and each replayed prefix stays readable.
+   * A replicated container's whole life, sync events included (progress, a failure, a conflict, a
+   * reconcile, a failover write and its resolution): the history replayed from the stored envelopes
+   * ends in exactly the entity's state, and each replayed prefix stays readable.
    */
   @Test
   void historyReplaysEveryKindOfContainerEventToTheEntitysState() {
     String pid = "Container|AUTH_test/synced";
-    var kit = EventSourcedBehaviorTestKit.<ContainerEntity.Command, ContainerEntity.Event, EntityState>create(
-        testKit.system(), ContainerEntity.create("AUTH_test/synced"),
-        EventSourcedBehaviorTestKit.enabledSerializationSettings());
+    var kit =
+        EventSourcedBehaviorTestKit
+            .<ContainerEntity.Command, ContainerEntity.Event, EntityState>create(
+                testKit.system(),
+                ContainerEntity.create("AUTH_test/synced"),
+                EventSourcedBehaviorTestKit.enabledSerializationSettings());
     AuditInfo sync = AuditInfo.system("node-1:25520", "sync");
-    kit.<ContainerReply<ContainerEntity.CreateResult>>runCommand(r -> new ContainerEntity.Create(
-        "replicated", "fs-a", List.of("fs-b"), Map.of("x-container-meta-a", "1"), ts(1), AUDIT, r));
+    kit.<ContainerReply<ContainerEntity.CreateResult>>runCommand(
+        r ->
+            new ContainerEntity.Create(
+                "replicated",
+                "fs-a",
+                List.of("fs-b"),
+                Map.of("x-container-meta-a", "1"),
+                ts(1),
+                AUDIT,
+                r));
     for (int i = 0; i < 3; i++) {
       write(kit, "o" + i, i + 2);
     }
     kit.runCommand(ContainerEntity.FlushRecords.INSTANCE);
-    kit.<ContainerReply<Done>>runCommand(r -> new ContainerEntity.RecordSyncProgress(
-        List.of(new ContainerEntity.ReplicaProgress("fs-b", 3)),
-        List.of(new ContainerEntity.ReplicaFailure("fs-b", 1, "fs-b: 503")),
-        List.of(new ContainerEntity.SyncConflict("o1", "fs-b", "fs-a", ts(3), ts(2))), List.of(), sync, r));
-    kit.<ContainerReply<Done>>runCommand(r -> new ContainerEntity.RecordFailoverWrite("f", "fs-b", ts(9), AUDIT, r));
-    kit.<ContainerReply<Done>>runCommand(r -> new ContainerEntity.RecordObjectDelete("o0", 10, ts(10), AUDIT, r));
-    kit.<ContainerReply<Done>>runCommand(r -> new ContainerEntity.RecordObjectMetadata(
-        "o2", "text/csv", Map.of("x-object-meta-b", "2"), ts(10), AUDIT, r));
+    kit.<ContainerReply<Done>>runCommand(
+        r ->
+            new ContainerEntity.RecordSyncProgress(
+                List.of(new ContainerEntity.ReplicaProgress("fs-b", 3)),
+                List.of(new ContainerEntity.ReplicaFailure("fs-b", 1, "fs-b: 503")),
+                List.of(new ContainerEntity.SyncConflict("o1", "fs-b", "fs-a", ts(3), ts(2))),
+                List.of(),
+                sync,
+                r));
+    kit.<ContainerReply<Done>>runCommand(
+        r -> new ContainerEntity.RecordFailoverWrite("f", "fs-b", ts(9), AUDIT, r));
+    kit.<ContainerReply<Done>>runCommand(
+        r -> new ContainerEntity.RecordObjectDelete("o0", 10, ts(10), AUDIT, r));
+    kit.<ContainerReply<Done>>runCommand(
+        r ->
+            new ContainerEntity.RecordObjectMetadata(
+                "o2", "text/csv", Map.of("x-object-meta-b", "2"), ts(10), AUDIT, r));
     kit.runCommand(ContainerEntity.FlushRecords.INSTANCE);
-    kit.<ContainerReply<Done>>runCommand(r -> new ContainerEntity.RecordReconciled("fs-b", 4, 1, 1, 0, sync, r));
-    kit.<ContainerReply<Done>>runCommand(r -> new ContainerEntity.RecordSyncProgress(List.of(), List.of(), List.of(),
-        List.of(new ContainerEntity.FailoverResolved("f", ts(9))), sync, r));
-    kit.<ContainerReply<ContainerState>>runCommand(r -> new ContainerEntity.UpdateMetadata(
-        Map.of("x-container-meta-a", "2"), ts(11), AUDIT, r));
-    ContainerState live = kit.<ContainerReply<ContainerState>>runCommand(ContainerEntity.Get::new).reply().orThrow();
+    kit.<ContainerReply<Done>>runCommand(
+        r -> new ContainerEntity.RecordReconciled("fs-b", 4, 1, 1, 0, sync, r));
+    kit.<ContainerReply<Done>>runCommand(
+        r ->
+            new ContainerEntity.RecordSyncProgress(
+                List.of(),
+                List.of(),
+                List.of(),
+                List.of(new ContainerEntity.FailoverResolved("f", ts(9))),
+                sync,
+                r));
+    kit.<ContainerReply<ContainerState>>runCommand(
+        r ->
+            new ContainerEntity.UpdateMetadata(
+                Map.of("x-container-meta-a", "2"), ts(11), AUDIT, r));
+    ContainerState live =
+        kit.<ContainerReply<ContainerState>>runCommand(ContainerEntity.Get::new).reply().orThrow();
 
     List<Object> stored = kit.persistenceTestKit().persistedInStorage(pid);
     Set<String> types = new TreeSet<>();
@@ -208,20 +284,37 @@ class AuditTrailTest {
     for (Object o : stored) {
       AuditEnvelope e = assertInstanceOf(AuditEnvelope.class, o);
       types.add(e.type());
-      replayed = ContainerHistory.apply(
-          replayed, EventSchemas.CONTAINER.decode(mapper, e.type(), e.version(), e.payload()), ++seq);
+      replayed =
+          ContainerHistory.apply(
+              replayed,
+              EventSchemas.CONTAINER.decode(mapper, e.type(), e.version(), e.payload()),
+              ++seq);
     }
-    assertEquals(Set.of("ContainerCreated", "ObjectWritten", "ObjectDeleted", "ContainerMetadataUpdated",
-        "ReplicaSyncProgressed", "ReplicaSyncFailed", "SyncConflictResolved", "FailoverWriteRecorded",
-        "FailoverWriteResolved", "ReplicaReconciled", "ObjectMetadataReplaced"), types);
+    assertEquals(
+        Set.of(
+            "ContainerCreated",
+            "ObjectWritten",
+            "ObjectDeleted",
+            "ContainerMetadataUpdated",
+            "ReplicaSyncProgressed",
+            "ReplicaSyncFailed",
+            "SyncConflictResolved",
+            "FailoverWriteRecorded",
+            "FailoverWriteResolved",
+            "ReplicaReconciled",
+            "ObjectMetadataReplaced"),
+        types);
     assertEquals(live, replayed);
   }
 
   private static void write(
       EventSourcedBehaviorTestKit<ContainerEntity.Command, ContainerEntity.Event, EntityState> kit,
-      String name, long second) {
-    kit.<ContainerReply<Done>>runCommand(r -> new ContainerEntity.RecordObjectWrite(
-        name, "etag", 10, "text/plain", ts(second), false, 0, AUDIT, r));
+      String name,
+      long second) {
+    kit.<ContainerReply<Done>>runCommand(
+        r ->
+            new ContainerEntity.RecordObjectWrite(
+                name, "etag", 10, "text/plain", ts(second), false, 0, AUDIT, r));
   }
 
   private static SwiftTimestamp ts(long seconds) {

@@ -41,12 +41,21 @@ class BackendConfigTest {
     assertEquals(
         List.of(
             new BackendDescriptor(
-                "fs-a", BackendKind.FILESYSTEM, Set.of("standard"), "paris", 10L << 30, BackendState.ACTIVE,
+                "fs-a",
+                BackendKind.FILESYSTEM,
+                Set.of("standard"),
+                "paris",
+                10L << 30,
+                BackendState.ACTIVE,
                 Map.of("root", "/srv/a", "fsync", "true")),
             new BackendDescriptor(
                 "s3-c", BackendKind.S3, Set.of("archive"), "lyon", 0, BackendState.DOWN, Map.of()),
             new BackendDescriptor(
-                "swift.b", BackendKind.SWIFT, Set.of("standard", "archive"), "default", 0,
+                "swift.b",
+                BackendKind.SWIFT,
+                Set.of("standard", "archive"),
+                "default",
+                0,
                 BackendState.DRAINING,
                 Map.of("auth.url", "https://keystone.example/v3", "auth.user", "gateway"))),
         backends);
@@ -62,7 +71,8 @@ class BackendConfigTest {
     assertEquals(BackendKind.FILESYSTEM, BackendKind.fromConfigValue("fs"));
     assertEquals(BackendKind.FILESYSTEM, BackendKind.fromConfigValue("FileSystem"));
     assertEquals("swift", BackendKind.SWIFT.configValue());
-    var config = ConfigFactory.parseString("archipelago.backends { x { kind = ceph, tiers = [standard] } }");
+    var config =
+        ConfigFactory.parseString("archipelago.backends { x { kind = ceph, tiers = [standard] } }");
     var e = assertThrows(IllegalArgumentException.class, () -> BackendConfig.fromConfig(config));
     assertTrue(e.getMessage().contains("ceph"), e.getMessage());
   }
@@ -70,7 +80,8 @@ class BackendConfigTest {
   @Test
   void anUnknownStateFails() {
     var config =
-        ConfigFactory.parseString("archipelago.backends { x { kind = fs, tiers = [standard], state = asleep } }");
+        ConfigFactory.parseString(
+            "archipelago.backends { x { kind = fs, tiers = [standard], state = asleep } }");
     assertThrows(IllegalArgumentException.class, () -> BackendConfig.fromConfig(config));
   }
 }

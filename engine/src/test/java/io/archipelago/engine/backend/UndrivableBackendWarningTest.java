@@ -13,23 +13,28 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
 /**
- * A recorded backend this node cannot drive is warned about once, not at every registry
- * refresh (every 2 s, for ever).
+ * A recorded backend this node cannot drive is warned about once, not at every registry refresh
+ * (every 2 s, for ever).
  */
 class UndrivableBackendWarningTest {
 
   @Test
   void aBackendWithoutADriverIsWarnedAboutOnce() {
-    BackendDescriptor broken = new BackendDescriptor("broken", BackendKind.SWIFT, Set.of("standard"), "a", 0,
-        BackendState.ACTIVE, Map.of());
+    BackendDescriptor broken =
+        new BackendDescriptor(
+            "broken", BackendKind.SWIFT, Set.of("standard"), "a", 0, BackendState.ACTIVE, Map.of());
     Logger logger = (Logger) LoggerFactory.getLogger(BackendRegistry.class);
     ListAppender<ILoggingEvent> appender = new ListAppender<>();
     appender.start();
     logger.addAppender(appender);
     try {
-      BackendRegistry registry = new BackendRegistry(List.of(broken), d -> {
-        throw new IllegalArgumentException("backend broken: setting 'auth-url' is required");
-      });
+      BackendRegistry registry =
+          new BackendRegistry(
+              List.of(broken),
+              d -> {
+                throw new IllegalArgumentException(
+                    "backend broken: setting 'auth-url' is required");
+              });
       for (int refresh = 0; refresh < 5; refresh++) {
         registry.update(List.of(broken));
       }

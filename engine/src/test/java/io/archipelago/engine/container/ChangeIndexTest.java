@@ -22,7 +22,8 @@ class ChangeIndexTest {
   @Test
   void countsAndDatesThePendingChangesOfAReplica() {
     // Changes at 3, 5 and 8; the change before them was at 1 (unknown to the index).
-    ChangeIndex index = ChangeIndex.EMPTY.changed(3, at(3), 1).changed(5, at(5), 3).changed(8, at(8), 5);
+    ChangeIndex index =
+        ChangeIndex.EMPTY.changed(3, at(3), 1).changed(5, at(5), 3).changed(8, at(8), 5);
     assertEquals(1, index.knownFrom());
     assertEquals(3, index.pendingChanges(1, 8));
     assertEquals(2, index.pendingChanges(3, 8));
@@ -54,7 +55,8 @@ class ChangeIndexTest {
     assertEquals(10, index.knownFrom());
     assertEquals(11, index.changes().get(0).seqNr());
     assertEquals(ChangeIndex.CAPACITY, index.pendingChanges(10, changes));
-    assertEquals(changes - 5, index.pendingChanges(5, changes), "older than the index: an upper bound");
+    assertEquals(
+        changes - 5, index.pendingChanges(5, changes), "older than the index: an upper bound");
     assertEquals(Optional.of(at(11)), index.firstChangeAfter(10));
   }
 
@@ -64,8 +66,12 @@ class ChangeIndexTest {
     ChangeIndex newer = base.changed(2, at(2), 1);
     ChangeIndex branch = base.changed(3, at(3), 1); // appending to an older version copies
     assertEquals(List.of(new ChangeIndex.Change(1, at(1))), base.changes());
-    assertEquals(List.of(new ChangeIndex.Change(1, at(1)), new ChangeIndex.Change(2, at(2))), newer.changes());
-    assertEquals(List.of(new ChangeIndex.Change(1, at(1)), new ChangeIndex.Change(3, at(3))), branch.changes());
+    assertEquals(
+        List.of(new ChangeIndex.Change(1, at(1)), new ChangeIndex.Change(2, at(2))),
+        newer.changes());
+    assertEquals(
+        List.of(new ChangeIndex.Change(1, at(1)), new ChangeIndex.Change(3, at(3))),
+        branch.changes());
     assertEquals(newer, ChangeIndex.of(newer.changes(), newer.knownFrom()));
     assertNotEquals(newer, branch);
   }

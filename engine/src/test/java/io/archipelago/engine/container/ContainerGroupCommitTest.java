@@ -40,8 +40,15 @@ class ContainerGroupCommitTest {
   private ActorRef<ContainerEntity.Command> created(String id) {
     ActorRef<ContainerEntity.Command> entity = testKit.spawn(ContainerEntity.create(id));
     TestProbe<ContainerReply<ContainerEntity.CreateResult>> probe = testKit.createTestProbe();
-    entity.tell(new ContainerEntity.Create("standard", "fs", List.of(), Map.of(),
-        SwiftTimestamp.parse("1700000000"), AUDIT, probe.ref()));
+    entity.tell(
+        new ContainerEntity.Create(
+            "standard",
+            "fs",
+            List.of(),
+            Map.of(),
+            SwiftTimestamp.parse("1700000000"),
+            AUDIT,
+            probe.ref()));
     // Generous: the first persist of a fresh test system can be slow on a busy machine.
     assertTrue(probe.receiveMessage(Duration.ofSeconds(15)).isAccepted());
     return entity;
@@ -53,8 +60,17 @@ class ContainerGroupCommitTest {
     TestProbe<ContainerReply<Done>> acks = testKit.createTestProbe();
     int writes = 500;
     for (int i = 0; i < writes; i++) {
-      entity.tell(new ContainerEntity.RecordObjectWrite("o" + i, "etag", 10, "text/plain",
-          SwiftTimestamp.parse("1700000001." + String.format("%05d", i)), false, 0, AUDIT, acks.ref()));
+      entity.tell(
+          new ContainerEntity.RecordObjectWrite(
+              "o" + i,
+              "etag",
+              10,
+              "text/plain",
+              SwiftTimestamp.parse("1700000001." + String.format("%05d", i)),
+              false,
+              0,
+              AUDIT,
+              acks.ref()));
     }
     for (int i = 0; i < writes; i++) {
       assertTrue(acks.receiveMessage(Duration.ofSeconds(10)).isAccepted());
@@ -64,8 +80,10 @@ class ContainerGroupCommitTest {
     ContainerState s = state.receiveMessage().orThrow();
     assertEquals(writes, s.objectCount());
     assertEquals(writes * 10L, s.bytesUsed());
-    long persisted = PersistenceTestKit.create(testKit.system())
-        .persistedInStorage(ContainerEntity.persistenceIdOf("AUTH_test", "hot").id()).size();
+    long persisted =
+        PersistenceTestKit.create(testKit.system())
+            .persistedInStorage(ContainerEntity.persistenceIdOf("AUTH_test", "hot").id())
+            .size();
     assertEquals(writes + 1, persisted, "one event per write plus the create");
   }
 
@@ -73,14 +91,26 @@ class ContainerGroupCommitTest {
   void aDeleteWaitsForBufferedWritesAndTheyLandFirst() {
     ActorRef<ContainerEntity.Command> entity = created("AUTH_test/ordered");
     TestProbe<ContainerReply<Done>> acks = testKit.createTestProbe();
-    entity.tell(new ContainerEntity.RecordObjectWrite("a", "etag", 5, "text/plain",
-        SwiftTimestamp.parse("1700000002"), false, 0, AUDIT, acks.ref()));
+    entity.tell(
+        new ContainerEntity.RecordObjectWrite(
+            "a",
+            "etag",
+            5,
+            "text/plain",
+            SwiftTimestamp.parse("1700000002"),
+            false,
+            0,
+            AUDIT,
+            acks.ref()));
     entity.tell(new ContainerEntity.Delete(SwiftTimestamp.parse("1700000003"), AUDIT, acks.ref()));
     assertTrue(acks.receiveMessage(Duration.ofSeconds(10)).isAccepted());
     assertTrue(acks.receiveMessage(Duration.ofSeconds(10)).isAccepted());
-    List<Object> events = PersistenceTestKit.create(testKit.system())
-        .persistedInStorage(ContainerEntity.persistenceIdOf("AUTH_test", "ordered").id())
-        .stream().map(EntityTestSystem::unwrap).toList();
+    List<Object> events =
+        PersistenceTestKit.create(testKit.system())
+            .persistedInStorage(ContainerEntity.persistenceIdOf("AUTH_test", "ordered").id())
+            .stream()
+            .map(EntityTestSystem::unwrap)
+            .toList();
     assertTrue(events.get(1) instanceof ContainerEntity.ObjectWritten, events.toString());
     assertTrue(events.get(2) instanceof ContainerEntity.ContainerDeleted, events.toString());
   }
@@ -89,8 +119,17 @@ class ContainerGroupCommitTest {
   void theSameRecordSentTwiceCountsOnce() {
     ActorRef<ContainerEntity.Command> entity = created("AUTH_test/retried");
     TestProbe<ContainerReply<Done>> acks = testKit.createTestProbe();
-    var write = new ContainerEntity.RecordObjectWrite("x", "etag", 7, "text/plain",
-        SwiftTimestamp.parse("1700000004"), false, 0, AUDIT, acks.ref());
+    var write =
+        new ContainerEntity.RecordObjectWrite(
+            "x",
+            "etag",
+            7,
+            "text/plain",
+            SwiftTimestamp.parse("1700000004"),
+            false,
+            0,
+            AUDIT,
+            acks.ref());
     entity.tell(write);
     entity.tell(write);
     assertTrue(acks.receiveMessage(Duration.ofSeconds(10)).isAccepted());

@@ -33,7 +33,12 @@ class ContainerRouteViewTest {
 
   private static final String ACCOUNT = "AUTH_test";
   private static final AuditInfo AUDIT =
-      new AuditInfo("AUTH_test:alice", ACCOUNT, "192.0.2.10", "node-1:8080", "tx0123456789abcdef",
+      new AuditInfo(
+          "AUTH_test:alice",
+          ACCOUNT,
+          "192.0.2.10",
+          "node-1:8080",
+          "tx0123456789abcdef",
           Instant.parse("2024-03-01T12:00:00Z"));
 
   private static ActorTestKit testKit;
@@ -51,13 +56,22 @@ class ContainerRouteViewTest {
   @Test
   void theEntityPublishesItsRouteOnCreateMetadataChangeAndDelete() {
     String id = ContainerEntity.entityId(ACCOUNT, "routed");
-    var kit = EventSourcedBehaviorTestKit.<ContainerEntity.Command, ContainerEntity.Event, EntityState>create(
-        testKit.system(), ContainerEntity.create(id));
+    var kit =
+        EventSourcedBehaviorTestKit
+            .<ContainerEntity.Command, ContainerEntity.Event, EntityState>create(
+                testKit.system(), ContainerEntity.create(id));
     ContainerRouteView view = ContainerRouteView.get(testKit.system());
 
-    kit.<ContainerReply<ContainerEntity.CreateResult>>runCommand(replyTo -> new ContainerEntity.Create(
-        "standard", "fs-a", List.of("fs-b"), Map.of("x-container-read", ".r:*"),
-        SwiftTimestamp.parse("1700000000.00001"), AUDIT, replyTo));
+    kit.<ContainerReply<ContainerEntity.CreateResult>>runCommand(
+        replyTo ->
+            new ContainerEntity.Create(
+                "standard",
+                "fs-a",
+                List.of("fs-b"),
+                Map.of("x-container-read", ".r:*"),
+                SwiftTimestamp.parse("1700000000.00001"),
+                AUDIT,
+                replyTo));
     ContainerRoute created = awaitRoute(view, id, r -> true);
     assertFalse(created.deleted());
     assertEquals("fs-a", created.primaryBackend());
@@ -65,13 +79,20 @@ class ContainerRouteViewTest {
     assertEquals(".r:*", created.metadata().get("x-container-read"));
     assertEquals(".r:*", created.toState(ACCOUNT, "routed").metadata().get("x-container-read"));
 
-    kit.<ContainerReply<ContainerState>>runCommand(replyTo -> new ContainerEntity.UpdateMetadata(
-        Map.of("x-container-read", "AUTH_test:bob"), SwiftTimestamp.parse("1700000001.00001"), AUDIT, replyTo));
-    ContainerRoute changed = awaitRoute(view, id, r -> "AUTH_test:bob".equals(r.metadata().get("x-container-read")));
+    kit.<ContainerReply<ContainerState>>runCommand(
+        replyTo ->
+            new ContainerEntity.UpdateMetadata(
+                Map.of("x-container-read", "AUTH_test:bob"),
+                SwiftTimestamp.parse("1700000001.00001"),
+                AUDIT,
+                replyTo));
+    ContainerRoute changed =
+        awaitRoute(view, id, r -> "AUTH_test:bob".equals(r.metadata().get("x-container-read")));
     assertTrue(changed.version() > created.version());
 
-    kit.<ContainerReply<Done>>runCommand(replyTo -> new ContainerEntity.Delete(
-        SwiftTimestamp.parse("1700000002.00001"), AUDIT, replyTo));
+    kit.<ContainerReply<Done>>runCommand(
+        replyTo ->
+            new ContainerEntity.Delete(SwiftTimestamp.parse("1700000002.00001"), AUDIT, replyTo));
     ContainerRoute deleted = awaitRoute(view, id, ContainerRoute::deleted);
     assertEquals(Map.of(), deleted.metadata());
   }
@@ -90,33 +111,74 @@ class ContainerRouteViewTest {
   @Test
   void aRouteSurvivesSerializationAndItsSizeIsSmall() {
     var serialization = SerializationExtension.get(testKit.system().classicSystem());
-    ContainerRoute route = new ContainerRoute(false, "standard", "local-standard", List.of("site-b"),
-        Map.of("x-container-read", ".r:*,.rlistings", "x-container-write", "AUTH_test:bob",
-            "x-container-meta-color", "blue"),
-        SwiftTimestamp.parse("1700000000.00001"), SwiftTimestamp.parse("1700000001.00001"), 1234, 567890, 42);
+    ContainerRoute route =
+        new ContainerRoute(
+            false,
+            "standard",
+            "local-standard",
+            List.of("site-b"),
+            Map.of(
+                "x-container-read",
+                ".r:*,.rlistings",
+                "x-container-write",
+                "AUTH_test:bob",
+                "x-container-meta-color",
+                "blue"),
+            SwiftTimestamp.parse("1700000000.00001"),
+            SwiftTimestamp.parse("1700000001.00001"),
+            1234,
+            567890,
+            42);
     byte[] bytes = serialization.serialize(route).get();
     assertEquals(route, serialization.deserialize(bytes, ContainerRoute.class).get());
     SelfUniqueAddress self = DistributedData.get(testKit.system()).selfUniqueAddress();
     // Distinct containers and headers, as a key of the view holds them (Akka compresses the map).
     LWWMap<String, ContainerRoute> map = LWWMap.create();
     for (int i = 0; i < 200; i++) {
-      map = map.put(self, "AUTH_test/container-" + i, new ContainerRoute(false, "standard", "local-standard",
-          List.of("site-b"), Map.of("x-container-read", ".r:*,AUTH_test:reader" + i,
-              "x-container-meta-color", "blue-" + i), route.createdAt(), route.modifiedAt(), i, i * 1000L, i));
+      map =
+          map.put(
+              self,
+              "AUTH_test/container-" + i,
+              new ContainerRoute(
+                  false,
+                  "standard",
+                  "local-standard",
+                  List.of("site-b"),
+                  Map.of(
+                      "x-container-read",
+                      ".r:*,AUTH_test:reader" + i,
+                      "x-container-meta-color",
+                      "blue-" + i),
+                  route.createdAt(),
+                  route.modifiedAt(),
+                  i,
+                  i * 1000L,
+                  i));
     }
     int perEntry = serialization.serialize(map).get().length / 200;
-    System.out.printf("container route: %d bytes alone, %d bytes per entry in a DData map of 200%n",
+    System.out.printf(
+        "container route: %d bytes alone, %d bytes per entry in a DData map of 200%n",
         bytes.length, perEntry);
     assertTrue(bytes.length < 512, "bytes of a route: " + bytes.length);
     assertTrue(perEntry < 512, "bytes per entry: " + perEntry);
   }
 
   private static ContainerRoute route(boolean deleted, long version) {
-    return new ContainerRoute(deleted, "standard", "fs-a", List.of(), Map.of(),
-        SwiftTimestamp.parse("1700000000.00001"), SwiftTimestamp.parse("1700000000.00001"), 0, 0, version);
+    return new ContainerRoute(
+        deleted,
+        "standard",
+        "fs-a",
+        List.of(),
+        Map.of(),
+        SwiftTimestamp.parse("1700000000.00001"),
+        SwiftTimestamp.parse("1700000000.00001"),
+        0,
+        0,
+        version);
   }
 
-  private static ContainerRoute awaitRoute(ContainerRouteView view, String id, Predicate<ContainerRoute> expected) {
+  private static ContainerRoute awaitRoute(
+      ContainerRouteView view, String id, Predicate<ContainerRoute> expected) {
     long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
     Optional<ContainerRoute> route = view.route(id);
     while (System.nanoTime() < deadline && !(route.isPresent() && expected.test(route.get()))) {

@@ -21,10 +21,13 @@ import org.junit.jupiter.api.Test;
 class PlacementTest {
 
   private static final long GB = 1L << 30;
-  private static final PlacementPolicy STANDARD = new PlacementPolicy("standard", "standard", 0, "standard");
+  private static final PlacementPolicy STANDARD =
+      new PlacementPolicy("standard", "standard", 0, "standard");
 
-  private static BackendDescriptor backend(String id, String site, long capacity, BackendState state, String... tiers) {
-    return new BackendDescriptor(id, BackendKind.FILESYSTEM, Set.of(tiers), site, capacity, state, Map.of());
+  private static BackendDescriptor backend(
+      String id, String site, long capacity, BackendState state, String... tiers) {
+    return new BackendDescriptor(
+        id, BackendKind.FILESYSTEM, Set.of(tiers), site, capacity, state, Map.of());
   }
 
   private static BackendDescriptor active(String id, String site, String... tiers) {
@@ -45,12 +48,15 @@ class PlacementTest {
     var backends = List.of(active("arch", "s1", "archive"), active("std", "s1", "standard"));
     var capacities = Map.of("arch", free(90 * GB), "std", free(1 * GB));
 
-    assertEquals(Optional.of(new Placement.Decision("std", List.of())), choose(STANDARD, backends, capacities));
+    assertEquals(
+        Optional.of(new Placement.Decision("std", List.of())),
+        choose(STANDARD, backends, capacities));
     assertEquals(
         Optional.of(new Placement.Decision("arch", List.of())),
         choose(new PlacementPolicy("archive", "archive", 0, "archive"), backends, capacities));
     assertEquals(
-        Optional.empty(), choose(new PlacementPolicy("gold", "gold", 0, "gold"), backends, capacities));
+        Optional.empty(),
+        choose(new PlacementPolicy("gold", "gold", 0, "gold"), backends, capacities));
   }
 
   @Test
@@ -68,17 +74,31 @@ class PlacementTest {
 
   @Test
   void mostFreeCapacityWins() {
-    var backends = List.of(active("a", "s1", "standard"), active("b", "s1", "standard"), active("c", "s1", "standard"));
+    var backends =
+        List.of(
+            active("a", "s1", "standard"),
+            active("b", "s1", "standard"),
+            active("c", "s1", "standard"));
 
-    assertEquals("b", choose(STANDARD, backends, Map.of("a", free(5 * GB), "b", free(9 * GB), "c", free(7 * GB)))
-        .orElseThrow().primary());
-    assertEquals("c", choose(STANDARD, backends, Map.of("a", free(5 * GB), "b", free(1 * GB), "c", free(7 * GB)))
-        .orElseThrow().primary());
+    assertEquals(
+        "b",
+        choose(STANDARD, backends, Map.of("a", free(5 * GB), "b", free(9 * GB), "c", free(7 * GB)))
+            .orElseThrow()
+            .primary());
+    assertEquals(
+        "c",
+        choose(STANDARD, backends, Map.of("a", free(5 * GB), "b", free(1 * GB), "c", free(7 * GB)))
+            .orElseThrow()
+            .primary());
   }
 
   @Test
   void tiesGoToTheSmallestId() {
-    var backends = List.of(active("zeta", "s1", "standard"), active("alpha", "s1", "standard"), active("mid", "s1", "standard"));
+    var backends =
+        List.of(
+            active("zeta", "s1", "standard"),
+            active("alpha", "s1", "standard"),
+            active("mid", "s1", "standard"));
     var capacities = Map.of("zeta", free(5 * GB), "alpha", free(5 * GB), "mid", free(5 * GB));
 
     assertEquals("alpha", choose(STANDARD, backends, capacities).orElseThrow().primary());
@@ -92,7 +112,8 @@ class PlacementTest {
     for (int i = 0; i < 12; i++) {
       backends.add(active("b" + i, "site" + (i % 4), "standard"));
     }
-    var capacities = Map.of("b3", free(10 * GB), "b7", free(10 * GB), "b11", free(10 * GB), "b1", free(2 * GB));
+    var capacities =
+        Map.of("b3", free(10 * GB), "b7", free(10 * GB), "b11", free(10 * GB), "b1", free(2 * GB));
     PlacementPolicy replicated = new PlacementPolicy("r2", "standard", 2, "standard");
     Placement.Decision first = choose(replicated, backends, capacities).orElseThrow();
 
@@ -125,19 +146,31 @@ class PlacementTest {
 
     assertEquals("big", choose(STANDARD, backends, capacities).orElseThrow().primary());
     // Disk reports 40 GB free now: more than big's 30.
-    var more = Map.of(
-        "small", new Capacity(1_000 * GB, 9 * GB),
-        "big", new Capacity(60 * GB, 20 * GB),
-        "disk", new Capacity(100 * GB, 60 * GB));
+    var more =
+        Map.of(
+            "small", new Capacity(1_000 * GB, 9 * GB),
+            "big", new Capacity(60 * GB, 20 * GB),
+            "disk", new Capacity(100 * GB, 60 * GB));
     assertEquals("disk", choose(STANDARD, backends, more).orElseThrow().primary());
     // A quota backend that has not reported yet counts its whole quota as free.
-    assertEquals("big", choose(STANDARD, backends, Map.of("disk", new Capacity(100 * GB, 60 * GB))).orElseThrow().primary());
+    assertEquals(
+        "big",
+        choose(STANDARD, backends, Map.of("disk", new Capacity(100 * GB, 60 * GB)))
+            .orElseThrow()
+            .primary());
     // Used beyond the quota is no free space, not negative space.
-    var over = List.of(backend("over", "s1", 10 * GB, BackendState.ACTIVE, "standard"), active("zero", "s1", "standard"));
+    var over =
+        List.of(
+            backend("over", "s1", 10 * GB, BackendState.ACTIVE, "standard"),
+            active("zero", "s1", "standard"));
     assertEquals(
         "over",
-        choose(STANDARD, over, Map.of("over", new Capacity(100 * GB, 20 * GB), "zero", new Capacity(0, 0)))
-            .orElseThrow().primary());
+        choose(
+                STANDARD,
+                over,
+                Map.of("over", new Capacity(100 * GB, 20 * GB), "zero", new Capacity(0, 0)))
+            .orElseThrow()
+            .primary());
   }
 
   @Test
@@ -150,12 +183,26 @@ class PlacementTest {
             active("l2", "lyon", "standard"),
             active("b1", "berlin", "standard"));
     var capacities =
-        Map.of("p1", free(90 * GB), "p2", free(80 * GB), "l1", free(10 * GB), "l2", free(20 * GB), "b1", free(5 * GB));
+        Map.of(
+            "p1",
+            free(90 * GB),
+            "p2",
+            free(80 * GB),
+            "l1",
+            free(10 * GB),
+            "l2",
+            free(20 * GB),
+            "b1",
+            free(5 * GB));
 
-    Placement.Decision one = choose(new PlacementPolicy("r1", "standard", 1, "standard"), backends, capacities).orElseThrow();
+    Placement.Decision one =
+        choose(new PlacementPolicy("r1", "standard", 1, "standard"), backends, capacities)
+            .orElseThrow();
     assertEquals(new Placement.Decision("p1", List.of("l2")), one);
 
-    Placement.Decision two = choose(new PlacementPolicy("r2", "standard", 2, "standard"), backends, capacities).orElseThrow();
+    Placement.Decision two =
+        choose(new PlacementPolicy("r2", "standard", 2, "standard"), backends, capacities)
+            .orElseThrow();
     assertEquals(new Placement.Decision("p1", List.of("l2", "b1")), two);
   }
 
@@ -167,7 +214,8 @@ class PlacementTest {
             active("tape-paris", "paris", "archive"),
             active("tape-lyon", "lyon", "archive"),
             active("std-lyon", "lyon", "standard"));
-    var capacities = Map.of("fast", free(50 * GB), "std-lyon", free(40 * GB), "tape-lyon", free(1 * GB));
+    var capacities =
+        Map.of("fast", free(50 * GB), "std-lyon", free(40 * GB), "tape-lyon", free(1 * GB));
 
     assertEquals(
         Optional.of(new Placement.Decision("fast", List.of("tape-lyon"))),
@@ -179,10 +227,17 @@ class PlacementTest {
     var backends = List.of(active("a", "paris", "standard"), active("b", "paris", "standard"));
     var capacities = Map.of("a", free(10 * GB), "b", free(20 * GB));
 
-    assertEquals(Optional.empty(), choose(new PlacementPolicy("r1", "standard", 1, "standard"), backends, capacities));
+    assertEquals(
+        Optional.empty(),
+        choose(new PlacementPolicy("r1", "standard", 1, "standard"), backends, capacities));
     // A replica on a down backend does not count either.
-    var withDown = List.of(active("a", "paris", "standard"), backend("c", "lyon", 0, BackendState.DOWN, "standard"));
-    assertEquals(Optional.empty(), choose(new PlacementPolicy("r1", "standard", 1, "standard"), withDown, capacities));
+    var withDown =
+        List.of(
+            active("a", "paris", "standard"),
+            backend("c", "lyon", 0, BackendState.DOWN, "standard"));
+    assertEquals(
+        Optional.empty(),
+        choose(new PlacementPolicy("r1", "standard", 1, "standard"), withDown, capacities));
     assertEquals(Optional.empty(), choose(STANDARD, List.of(), Map.of()));
   }
 
@@ -228,14 +283,17 @@ class PlacementTest {
   void referenceConfHasTheDefaultPolicies() {
     Map<String, PlacementPolicy> policies = PlacementPolicy.fromConfig(ConfigFactory.load());
 
-    assertEquals(new PlacementPolicy("standard", "standard", 0, "standard"), policies.get("standard"));
+    assertEquals(
+        new PlacementPolicy("standard", "standard", 0, "standard"), policies.get("standard"));
     assertEquals(new PlacementPolicy("archive", "archive", 0, "archive"), policies.get("archive"));
-    assertEquals("standard", ConfigFactory.load().getString("archipelago.placement.default-policy"));
+    assertEquals(
+        "standard", ConfigFactory.load().getString("archipelago.placement.default-policy"));
   }
 
   @Test
   void aPolicyWithoutTierIsAConfigurationError() {
-    var config = ConfigFactory.parseString("archipelago.placement.policies { broken { replicas = 1 } }");
+    var config =
+        ConfigFactory.parseString("archipelago.placement.policies { broken { replicas = 1 } }");
 
     assertThrows(ConfigException.Missing.class, () -> PlacementPolicy.fromConfig(config));
   }

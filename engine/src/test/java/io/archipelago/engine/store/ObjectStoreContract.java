@@ -41,9 +41,9 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * What every {@link ObjectStore} does, whatever its kind: one subclass per kind runs it against
- * a real backend (a filesystem, a Swift cluster, S3Proxy). Kind-specific behaviour (how the
- * backend holds things, its names, its failures) is tested in each kind's own test.
+ * What every {@link ObjectStore} does, whatever its kind: one subclass per kind runs it against a
+ * real backend (a filesystem, a Swift cluster, S3Proxy). Kind-specific behaviour (how the backend
+ * holds things, its names, its failures) is tested in each kind's own test.
  *
  * <p>One store and one actor system per subclass; every test works in containers of its own.
  */
@@ -137,20 +137,32 @@ public abstract class ObjectStoreContract {
   void roundTripKeepsDataMetadataAndTimestamp() {
     BackendContainer c = container("round");
     byte[] data = utf8("hello, archipelago");
-    Map<String, String> metadata = Map.of(
-        "x-object-meta-color", "blue",
-        "x-object-meta-archipelago-timestamp", "user value, not the gateway's",
-        "x-object-meta-archipelago-md5", "user value",
-        "x-object-meta-unicode", "gr\u00fcn \u2603",
-        "content-encoding", "identity",
-        "content-disposition", "attachment; filename=\"a b.txt\"",
-        "x-delete-at", "4102444800");
-    ObjectAttributes attrs = new ObjectAttributes("text/plain; charset=utf-8", SwiftTimestamp.parse("1700000000.12345"),
-        metadata, Optional.of(md5(data)), OptionalLong.of(data.length));
+    Map<String, String> metadata =
+        Map.of(
+            "x-object-meta-color", "blue",
+            "x-object-meta-archipelago-timestamp", "user value, not the gateway's",
+            "x-object-meta-archipelago-md5", "user value",
+            "x-object-meta-unicode", "gr\u00fcn \u2603",
+            "content-encoding", "identity",
+            "content-disposition", "attachment; filename=\"a b.txt\"",
+            "x-delete-at", "4102444800");
+    ObjectAttributes attrs =
+        new ObjectAttributes(
+            "text/plain; charset=utf-8",
+            SwiftTimestamp.parse("1700000000.12345"),
+            metadata,
+            Optional.of(md5(data)),
+            OptionalLong.of(data.length));
     PutResult result = await(store.put(c, "docs/hello.txt", attrs, bytes(data)));
 
-    ObjectInfo expected = new ObjectInfo("docs/hello.txt", data.length, md5(data), "text/plain; charset=utf-8",
-        SwiftTimestamp.parse("1700000000.12345"), metadata);
+    ObjectInfo expected =
+        new ObjectInfo(
+            "docs/hello.txt",
+            data.length,
+            md5(data),
+            "text/plain; charset=utf-8",
+            SwiftTimestamp.parse("1700000000.12345"),
+            metadata);
     assertEquals(expected, result.stored());
     assertEquals(Optional.empty(), result.replaced());
     assertEquals(Optional.of(expected), await(store.head(c, "docs/hello.txt")));
@@ -172,7 +184,9 @@ public abstract class ObjectStoreContract {
     PutResult second = put(c, "a/b", utf8("second version"));
     assertEquals(Optional.of(first.stored()), second.replaced());
     assertEquals(md5(utf8("second version")), second.stored().etag());
-    assertArrayEquals(utf8("second version"), read(await(store.get(c, "a/b", Optional.empty())).orElseThrow(), mat));
+    assertArrayEquals(
+        utf8("second version"),
+        read(await(store.get(c, "a/b", Optional.empty())).orElseThrow(), mat));
     // a streamed one replacing a small one, and back
     byte[] large = random(STREAMED, 1);
     PutResult third = await(store.put(c, "a/b", attributes(large), chunked(large)));
@@ -181,7 +195,8 @@ public abstract class ObjectStoreContract {
     assertEquals(utf8("second version").length, third.replaced().orElseThrow().size());
     PutResult fourth = put(c, "a/b", utf8("small again"));
     assertEquals(STREAMED, fourth.replaced().orElseThrow().size());
-    assertArrayEquals(utf8("small again"), read(await(store.get(c, "a/b", Optional.empty())).orElseThrow(), mat));
+    assertArrayEquals(
+        utf8("small again"), read(await(store.get(c, "a/b", Optional.empty())).orElseThrow(), mat));
   }
 
   @Test
@@ -192,50 +207,117 @@ public abstract class ObjectStoreContract {
     BackendContainer c = container("etag");
     byte[] data = utf8("payload");
     Optional<String> other = Optional.of(md5(utf8("other")));
-    assertInstanceOf(ObjectStoreException.EtagMismatch.class, failureOf(store.put(c, "known",
-        attributes("text/plain", Map.of(), other, OptionalLong.of(data.length)), bytes(data))));
-    assertInstanceOf(ObjectStoreException.EtagMismatch.class, failureOf(store.put(c, "unknown",
-        attributes("text/plain", Map.of(), other, OptionalLong.empty()), bytes(data))));
+    assertInstanceOf(
+        ObjectStoreException.EtagMismatch.class,
+        failureOf(
+            store.put(
+                c,
+                "known",
+                attributes("text/plain", Map.of(), other, OptionalLong.of(data.length)),
+                bytes(data))));
+    assertInstanceOf(
+        ObjectStoreException.EtagMismatch.class,
+        failureOf(
+            store.put(
+                c,
+                "unknown",
+                attributes("text/plain", Map.of(), other, OptionalLong.empty()),
+                bytes(data))));
     byte[] large = random(STREAMED, 2);
-    assertInstanceOf(ObjectStoreException.EtagMismatch.class, failureOf(store.put(c, "streamed",
-        attributes("application/octet-stream", Map.of(), other, OptionalLong.of(large.length)), chunked(large))));
+    assertInstanceOf(
+        ObjectStoreException.EtagMismatch.class,
+        failureOf(
+            store.put(
+                c,
+                "streamed",
+                attributes(
+                    "application/octet-stream", Map.of(), other, OptionalLong.of(large.length)),
+                chunked(large))));
     for (String name : List.of("known", "unknown", "streamed")) {
       assertNothingStored(c, name);
     }
 
     // a failed overwrite keeps the previous version
     put(c, "keep", utf8("version one"));
-    failureOf(store.put(c, "keep", attributes("text/plain", Map.of(), Optional.of(md5(utf8("x"))),
-        OptionalLong.empty()), bytes(utf8("version two"))));
-    assertArrayEquals(utf8("version one"), read(await(store.get(c, "keep", Optional.empty())).orElseThrow(), mat));
+    failureOf(
+        store.put(
+            c,
+            "keep",
+            attributes("text/plain", Map.of(), Optional.of(md5(utf8("x"))), OptionalLong.empty()),
+            bytes(utf8("version two"))));
+    assertArrayEquals(
+        utf8("version one"),
+        read(await(store.get(c, "keep", Optional.empty())).orElseThrow(), mat));
   }
 
   @Test
   void aQuotedUpperCaseEtagMatches() {
     BackendContainer c = container("quoted");
     byte[] body = utf8("quoted");
-    PutResult result = await(store.put(c, "q", attributes("text/plain", Map.of(),
-        Optional.of("\"" + md5(body).toUpperCase() + "\""), OptionalLong.empty()), bytes(body)));
+    PutResult result =
+        await(
+            store.put(
+                c,
+                "q",
+                attributes(
+                    "text/plain",
+                    Map.of(),
+                    Optional.of("\"" + md5(body).toUpperCase() + "\""),
+                    OptionalLong.empty()),
+                bytes(body)));
     assertEquals(md5(body), result.stored().etag());
   }
 
   @Test
   void shortAndLongBodiesStoreNothing() {
     BackendContainer c = container("length");
-    ObjectAttributes expectTen = attributes("text/plain", Map.of(), Optional.empty(), OptionalLong.of(10));
-    assertInstanceOf(ObjectStoreException.LengthMismatch.class,
+    ObjectAttributes expectTen =
+        attributes("text/plain", Map.of(), Optional.empty(), OptionalLong.of(10));
+    assertInstanceOf(
+        ObjectStoreException.LengthMismatch.class,
         failureOf(store.put(c, "short", expectTen, bytes(utf8("12345")))));
-    assertInstanceOf(ObjectStoreException.LengthMismatch.class, failureOf(store.put(c, "long", expectTen,
-        Source.from(List.of(ByteString.fromString("123456"), ByteString.fromString("78901"))))));
-    assertInstanceOf(ObjectStoreException.LengthMismatch.class, failureOf(store.put(c, "too-long",
-        attributes("text/plain", Map.of(), Optional.empty(), OptionalLong.of(3)), bytes(utf8("too long")))));
+    assertInstanceOf(
+        ObjectStoreException.LengthMismatch.class,
+        failureOf(
+            store.put(
+                c,
+                "long",
+                expectTen,
+                Source.from(
+                    List.of(ByteString.fromString("123456"), ByteString.fromString("78901"))))));
+    assertInstanceOf(
+        ObjectStoreException.LengthMismatch.class,
+        failureOf(
+            store.put(
+                c,
+                "too-long",
+                attributes("text/plain", Map.of(), Optional.empty(), OptionalLong.of(3)),
+                bytes(utf8("too long")))));
     byte[] large = random(STREAMED, 3);
-    assertInstanceOf(ObjectStoreException.LengthMismatch.class, failureOf(store.put(c, "streamed-short",
-        attributes("application/octet-stream", Map.of(), Optional.empty(), OptionalLong.of(large.length + 1L)),
-        chunked(large))));
-    assertInstanceOf(ObjectStoreException.LengthMismatch.class, failureOf(store.put(c, "streamed-long",
-        attributes("application/octet-stream", Map.of(), Optional.empty(), OptionalLong.of(large.length - 1L)),
-        chunked(large))));
+    assertInstanceOf(
+        ObjectStoreException.LengthMismatch.class,
+        failureOf(
+            store.put(
+                c,
+                "streamed-short",
+                attributes(
+                    "application/octet-stream",
+                    Map.of(),
+                    Optional.empty(),
+                    OptionalLong.of(large.length + 1L)),
+                chunked(large))));
+    assertInstanceOf(
+        ObjectStoreException.LengthMismatch.class,
+        failureOf(
+            store.put(
+                c,
+                "streamed-long",
+                attributes(
+                    "application/octet-stream",
+                    Map.of(),
+                    Optional.empty(),
+                    OptionalLong.of(large.length - 1L)),
+                chunked(large))));
     for (String name : List.of("short", "long", "too-long", "streamed-short", "streamed-long")) {
       assertNothingStored(c, name);
     }
@@ -245,14 +327,25 @@ public abstract class ObjectStoreContract {
   void aFailingBodyStoresNothingAndItsFailureIsTheAnswer() {
     BackendContainer c = container("broken");
     RuntimeException boom = new RuntimeException("client went away");
-    Source<ByteString, ?> small = Source.from(List.of(ByteString.fromString("part one"), ByteString.fromString("part two")))
-        .concat(Source.failed(boom));
+    Source<ByteString, ?> small =
+        Source.from(List.of(ByteString.fromString("part one"), ByteString.fromString("part two")))
+            .concat(Source.failed(boom));
     assertSame(boom, failureOf(store.put(c, "small", unknownLength(), small)));
     byte[] large = random(STREAMED, 4);
-    Source<ByteString, ?> streamed = chunked(large).concat(Source.lazySource(() -> Source.failed(boom)));
-    assertSame(boom, failureOf(store.put(c, "streamed",
-        attributes("application/octet-stream", Map.of(), Optional.empty(), OptionalLong.of(large.length + 10L)),
-        streamed)));
+    Source<ByteString, ?> streamed =
+        chunked(large).concat(Source.lazySource(() -> Source.failed(boom)));
+    assertSame(
+        boom,
+        failureOf(
+            store.put(
+                c,
+                "streamed",
+                attributes(
+                    "application/octet-stream",
+                    Map.of(),
+                    Optional.empty(),
+                    OptionalLong.of(large.length + 10L)),
+                streamed)));
     assertNothingStored(c, "small");
     assertNothingStored(c, "streamed");
   }
@@ -260,8 +353,15 @@ public abstract class ObjectStoreContract {
   @Test
   void chunkedAndEmptyUploads() {
     BackendContainer c = container("chunked");
-    Source<ByteString, ?> parts = Source.from(List.of(ByteString.fromString("a"), ByteString.fromString("bc")));
-    PutResult r = await(store.put(c, "chunked", attributes("text/plain", Map.of(), Optional.empty(), OptionalLong.empty()), parts));
+    Source<ByteString, ?> parts =
+        Source.from(List.of(ByteString.fromString("a"), ByteString.fromString("bc")));
+    PutResult r =
+        await(
+            store.put(
+                c,
+                "chunked",
+                attributes("text/plain", Map.of(), Optional.empty(), OptionalLong.empty()),
+                parts));
     assertEquals(3, r.stored().size());
     assertEquals(md5(utf8("abc")), await(store.head(c, "chunked")).orElseThrow().etag());
 
@@ -274,7 +374,8 @@ public abstract class ObjectStoreContract {
     }
     PutResult multi = await(store.put(c, "multi", unknownLength(), Source.from(chunks)));
     assertEquals(md5(all.toArray()), multi.stored().etag());
-    assertArrayEquals(all.toArray(), read(await(store.get(c, "multi", Optional.empty())).orElseThrow(), mat));
+    assertArrayEquals(
+        all.toArray(), read(await(store.get(c, "multi", Optional.empty())).orElseThrow(), mat));
 
     PutResult empty = await(store.put(c, "empty", attributes(new byte[0]), Source.empty()));
     assertEquals(0, empty.stored().size());
@@ -282,7 +383,9 @@ public abstract class ObjectStoreContract {
     assertEquals(0, await(store.head(c, "empty")).orElseThrow().size());
     PutResult unannounced = await(store.put(c, "empty-unknown", unknownLength(), Source.empty()));
     assertEquals(md5(new byte[0]), unannounced.stored().etag());
-    assertArrayEquals(new byte[0], read(await(store.get(c, "empty-unknown", Optional.empty())).orElseThrow(), mat));
+    assertArrayEquals(
+        new byte[0],
+        read(await(store.get(c, "empty-unknown", Optional.empty())).orElseThrow(), mat));
   }
 
   @Test
@@ -299,7 +402,8 @@ public abstract class ObjectStoreContract {
     assertRange(c, new ByteRange.Suffix(3), "789", 7, 9);
     assertRange(c, new ByteRange.Suffix(50), "0123456789", 0, 9);
     for (ByteRange unsatisfiable : List.of(new ByteRange.FromTo(10, 20), new ByteRange.From(10))) {
-      ObjectContent content = await(store.get(c, "digits", Optional.of(unsatisfiable))).orElseThrow();
+      ObjectContent content =
+          await(store.get(c, "digits", Optional.of(unsatisfiable))).orElseThrow();
       assertTrue(content.rangeNotSatisfiable(), unsatisfiable.toString());
       assertEquals(Optional.empty(), content.range());
       assertEquals(10, content.info().size());
@@ -313,14 +417,18 @@ public abstract class ObjectStoreContract {
       body[i] = (byte) (i * 31 + i / 7);
     }
     await(store.put(c, "big", attributes(body), chunked(body)));
-    ObjectContent content = await(store.get(c, "big", Optional.of(new ByteRange.FromTo(65_000, 140_000)))).orElseThrow();
+    ObjectContent content =
+        await(store.get(c, "big", Optional.of(new ByteRange.FromTo(65_000, 140_000))))
+            .orElseThrow();
     assertArrayEquals(Arrays.copyOfRange(body, 65_000, 140_001), read(content, mat));
   }
 
-  private void assertRange(BackendContainer c, ByteRange range, String expected, long first, long last) {
+  private void assertRange(
+      BackendContainer c, ByteRange range, String expected, long first, long last) {
     ObjectContent content = await(store.get(c, "digits", Optional.of(range))).orElseThrow();
     assertFalse(content.rangeNotSatisfiable(), range.toString());
-    assertEquals(Optional.of(new ByteRange.Resolved(first, last)), content.range(), range.toString());
+    assertEquals(
+        Optional.of(new ByteRange.Resolved(first, last)), content.range(), range.toString());
     assertEquals(10, content.info().size());
     assertEquals(expected.length(), content.contentLength());
     assertEquals(expected, new String(read(content, mat)), range.toString());
@@ -340,7 +448,12 @@ public abstract class ObjectStoreContract {
     List<String> all = new ArrayList<>();
     Optional<String> marker = Optional.empty();
     while (true) {
-      ListingPage page = await(store.list(c, new ListingQuery(Optional.empty(), Optional.empty(), marker, Optional.empty(), 5, false)));
+      ListingPage page =
+          await(
+              store.list(
+                  c,
+                  new ListingQuery(
+                      Optional.empty(), Optional.empty(), marker, Optional.empty(), 5, false)));
       if (page.entries().isEmpty()) {
         break;
       }
@@ -351,18 +464,78 @@ public abstract class ObjectStoreContract {
     expected.sort(NameOrder.UTF8);
     assertEquals(expected, all);
 
-    ListingPage top = await(store.list(c, new ListingQuery(Optional.empty(), Optional.of("/"), Optional.empty(), Optional.empty(), 100, false)));
+    ListingPage top =
+        await(
+            store.list(
+                c,
+                new ListingQuery(
+                    Optional.empty(),
+                    Optional.of("/"),
+                    Optional.empty(),
+                    Optional.empty(),
+                    100,
+                    false)));
     assertTrue(top.entries().contains(new ListingEntry.SubdirRow("dir/")), top.toString());
     assertEquals(names.size() - 2, top.entries().size()); // the three under dir/ are one row
-    ListingPage inDir = await(store.list(c, new ListingQuery(Optional.of("dir/"), Optional.of("/"), Optional.empty(), Optional.empty(), 100, false)));
+    ListingPage inDir =
+        await(
+            store.list(
+                c,
+                new ListingQuery(
+                    Optional.of("dir/"),
+                    Optional.of("/"),
+                    Optional.empty(),
+                    Optional.empty(),
+                    100,
+                    false)));
     assertEquals(List.of("dir/a", "dir/b", "dir/sub/"), keys(inDir));
-    ListingPage afterDir = await(store.list(c, new ListingQuery(Optional.empty(), Optional.of("/"), Optional.of("dir/"), Optional.empty(), 2, false)));
+    ListingPage afterDir =
+        await(
+            store.list(
+                c,
+                new ListingQuery(
+                    Optional.empty(),
+                    Optional.of("/"),
+                    Optional.of("dir/"),
+                    Optional.empty(),
+                    2,
+                    false)));
     assertEquals(List.of("obj-00", "obj-01"), keys(afterDir));
-    ListingPage reversed = await(store.list(c, new ListingQuery(Optional.of("obj-"), Optional.empty(), Optional.of("obj-05"), Optional.of("obj-01"), 100, true)));
+    ListingPage reversed =
+        await(
+            store.list(
+                c,
+                new ListingQuery(
+                    Optional.of("obj-"),
+                    Optional.empty(),
+                    Optional.of("obj-05"),
+                    Optional.of("obj-01"),
+                    100,
+                    true)));
     assertEquals(List.of("obj-04", "obj-03", "obj-02"), keys(reversed));
-    ListingPage lastTwo = await(store.list(c, new ListingQuery(Optional.of("obj-"), Optional.empty(), Optional.empty(), Optional.empty(), 2, true)));
+    ListingPage lastTwo =
+        await(
+            store.list(
+                c,
+                new ListingQuery(
+                    Optional.of("obj-"),
+                    Optional.empty(),
+                    Optional.empty(),
+                    Optional.empty(),
+                    2,
+                    true)));
     assertEquals(List.of("obj-11", "obj-10"), keys(lastTwo));
-    ListingPage bounded = await(store.list(c, new ListingQuery(Optional.empty(), Optional.empty(), Optional.empty(), Optional.of("obj-02"), 100, false)));
+    ListingPage bounded =
+        await(
+            store.list(
+                c,
+                new ListingQuery(
+                    Optional.empty(),
+                    Optional.empty(),
+                    Optional.empty(),
+                    Optional.of("obj-02"),
+                    100,
+                    false)));
     assertEquals(List.of("dir/a", "dir/b", "dir/sub/c", "obj-00", "obj-01"), keys(bounded));
     ListingEntry.ObjectRow row = (ListingEntry.ObjectRow) bounded.entries().get(0);
     assertEquals(md5(utf8("dir/a")), row.etag());
@@ -386,7 +559,8 @@ public abstract class ObjectStoreContract {
     BackendContainer c = container("deleting");
     await(store.createContainer(c)); // idempotent
     PutResult stored = put(c, "a/b/c", utf8("c"));
-    assertInstanceOf(ObjectStoreException.ContainerNotEmpty.class, failureOf(store.deleteContainer(c)));
+    assertInstanceOf(
+        ObjectStoreException.ContainerNotEmpty.class, failureOf(store.deleteContainer(c)));
     assertEquals(Optional.of(stored.stored()), await(store.delete(c, "a/b/c")));
     assertTrue(await(store.delete(c, "a/b/c")).isEmpty());
     assertTrue(await(store.head(c, "a/b/c")).isEmpty());
@@ -398,22 +572,39 @@ public abstract class ObjectStoreContract {
   void metadataIsReplacedByPost() {
     BackendContainer c = container("post");
     byte[] data = utf8("post me");
-    await(store.put(c, "o", attributes("text/plain", Map.of("x-object-meta-a", "1", "content-encoding", "gzip"),
-        Optional.empty(), OptionalLong.of(data.length)), bytes(data)));
+    await(
+        store.put(
+            c,
+            "o",
+            attributes(
+                "text/plain",
+                Map.of("x-object-meta-a", "1", "content-encoding", "gzip"),
+                Optional.empty(),
+                OptionalLong.of(data.length)),
+            bytes(data)));
     SwiftTimestamp ts = SwiftTimestamp.now();
-    ObjectInfo expected = new ObjectInfo("o", data.length, md5(data), "text/markdown", ts, Map.of("x-object-meta-b", "2"));
-    await(store.replaceMetadata(c, "o", Optional.of("text/markdown"), Map.of("x-object-meta-b", "2"), ts)).orElseThrow();
+    ObjectInfo expected =
+        new ObjectInfo(
+            "o", data.length, md5(data), "text/markdown", ts, Map.of("x-object-meta-b", "2"));
+    await(
+            store.replaceMetadata(
+                c, "o", Optional.of("text/markdown"), Map.of("x-object-meta-b", "2"), ts))
+        .orElseThrow();
     assertEquals(Optional.of(expected), await(store.head(c, "o")));
 
     SwiftTimestamp later = SwiftTimestamp.now();
     await(store.replaceMetadata(c, "o", Optional.empty(), Map.of(), later)).orElseThrow();
     ObjectContent content = await(store.get(c, "o", Optional.empty())).orElseThrow();
-    assertEquals(new ObjectInfo("o", data.length, md5(data), "text/markdown", later, Map.of()), content.info());
+    assertEquals(
+        new ObjectInfo("o", data.length, md5(data), "text/markdown", later, Map.of()),
+        content.info());
     assertArrayEquals(data, read(content, mat));
-    ListingEntry.ObjectRow row = (ListingEntry.ObjectRow) await(store.list(c, ListingQuery.all(10))).entries().get(0);
+    ListingEntry.ObjectRow row =
+        (ListingEntry.ObjectRow) await(store.list(c, ListingQuery.all(10))).entries().get(0);
     assertEquals("text/markdown", row.contentType());
 
-    assertTrue(await(store.replaceMetadata(c, "missing", Optional.empty(), Map.of(), ts)).isEmpty());
+    assertTrue(
+        await(store.replaceMetadata(c, "missing", Optional.empty(), Map.of(), ts)).isEmpty());
   }
 
   @Test
@@ -421,7 +612,8 @@ public abstract class ObjectStoreContract {
     BackendContainer c = container("refused");
     Pair<TestPublisher.Probe<ByteString>, Source<ByteString, NotUsed>> client =
         TestSource.<ByteString>probe(testKit.system().classicSystem()).preMaterialize(mat);
-    assertInstanceOf(ObjectStoreException.InvalidRequest.class,
+    assertInstanceOf(
+        ObjectStoreException.InvalidRequest.class,
         failureOf(store.put(c, "", attributes(utf8("x")), client.second())));
     client.first().expectCancellation();
   }
@@ -433,9 +625,17 @@ public abstract class ObjectStoreContract {
     int chunk = 1 << 20;
     int chunks = largeObjectMiB();
     MessageDigest sent = StoreTesting.newMd5();
-    PutResult r = await(large.put(c, "big.bin",
-        attributes("application/octet-stream", Map.of(), Optional.empty(), OptionalLong.of((long) chunk * chunks)),
-        StoreTesting.generated(chunk, chunks, sent)));
+    PutResult r =
+        await(
+            large.put(
+                c,
+                "big.bin",
+                attributes(
+                    "application/octet-stream",
+                    Map.of(),
+                    Optional.empty(),
+                    OptionalLong.of((long) chunk * chunks)),
+                StoreTesting.generated(chunk, chunks, sent)));
     String sentMd5 = HexFormat.of().formatHex(sent.digest());
     assertEquals((long) chunk * chunks, r.stored().size());
     assertEquals(sentMd5, r.stored().etag());
@@ -448,7 +648,8 @@ public abstract class ObjectStoreContract {
 
     // the last 1 MiB + 1 byte, from the middle of a chunk
     long tail = chunk + 1L;
-    ObjectContent range = await(large.get(c, "big.bin", Optional.of(new ByteRange.Suffix(tail)))).orElseThrow();
+    ObjectContent range =
+        await(large.get(c, "big.bin", Optional.of(new ByteRange.Suffix(tail)))).orElseThrow();
     assertEquals(tail, range.contentLength());
     assertEquals(tail, (long) StoreTesting.digest(range.data(), mat).getValue());
     await(large.delete(c, "big.bin"));

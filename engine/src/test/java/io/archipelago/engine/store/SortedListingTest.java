@@ -14,15 +14,15 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link SortedListing} against a brute-force model of Swift's listing: sort every name by its
- * UTF-8 bytes, filter, roll up, cut. The model shares no code with the implementation (it
- * orders with {@link NameOrderTest#utf8Order}, not {@link NameOrder}).
+ * UTF-8 bytes, filter, roll up, cut. The model shares no code with the implementation (it orders
+ * with {@link NameOrderTest#utf8Order}, not {@link NameOrder}).
  */
 class SortedListingTest {
 
   /**
    * Few letters so that names share prefixes; '/' and '-' as delimiters; multi-byte and
-   * supplementary characters, including both ends of the range UTF-16 orders differently
-   * (U+E000, U+FFFF) and the last code point (U+10FFFF).
+   * supplementary characters, including both ends of the range UTF-16 orders differently (U+E000,
+   * U+FFFF) and the last code point (U+10FFFF).
    */
   private static final int[] ALPHABET = {
     'a', 'b', '/', '/', '-', 0xE9, 0x4E2D, 0xE000, 0xFFFF, 0x1F600, 0x10000, 0x10FFFF,
@@ -47,7 +47,12 @@ class SortedListingTest {
 
   /** Swift's listing, spelled out. Rows are "name" or "subdir:prefix". */
   static List<String> model(
-      Set<String> names, String prefix, String delimiter, String marker, String endMarker, int limit,
+      Set<String> names,
+      String prefix,
+      String delimiter,
+      String marker,
+      String endMarker,
+      int limit,
       boolean reverse) {
     List<String> sorted = new ArrayList<>(names);
     sorted.sort(NameOrderTest::utf8Order);
@@ -78,7 +83,8 @@ class SortedListingTest {
           // Names under one subdir are adjacent; Swift lists the subdir once, and not at all
           // when it is the marker (the client's previous page ended with it).
           String row = "subdir:" + subdir;
-          if (!subdir.equals(marker) && (rows.isEmpty() || !rows.get(rows.size() - 1).equals(row))) {
+          if (!subdir.equals(marker)
+              && (rows.isEmpty() || !rows.get(rows.size() - 1).equals(row))) {
             rows.add(row);
           }
           continue;
@@ -90,8 +96,13 @@ class SortedListingTest {
   }
 
   private static List<String> actual(
-      TreeMap<String, Integer> map, String prefix, String delimiter, String marker, String endMarker,
-      int limit, boolean reverse) {
+      TreeMap<String, Integer> map,
+      String prefix,
+      String delimiter,
+      String marker,
+      String endMarker,
+      int limit,
+      boolean reverse) {
     return SortedListing.page(
         map,
         Optional.of(prefix).filter(p -> !p.isEmpty()),
@@ -118,8 +129,10 @@ class SortedListingTest {
       pool.forEach(n -> map.put(n, n.length()));
 
       for (int query = 0; query < 40; query++) {
-        String prefix = random.nextInt(3) == 0 ? head(random, pool.get(random.nextInt(pool.size()))) : "";
-        String delimiter = random.nextBoolean() ? DELIMITERS[random.nextInt(DELIMITERS.length)] : "";
+        String prefix =
+            random.nextInt(3) == 0 ? head(random, pool.get(random.nextInt(pool.size()))) : "";
+        String delimiter =
+            random.nextBoolean() ? DELIMITERS[random.nextInt(DELIMITERS.length)] : "";
         String marker = bound(random, pool, prefix, delimiter);
         String endMarker = bound(random, pool, prefix, delimiter);
         int limit = random.nextInt(4) == 0 ? random.nextInt(3) : 1 + random.nextInt(50);
@@ -130,11 +143,16 @@ class SortedListingTest {
         assertEquals(
             expected,
             got,
-            () -> String.format(
-                "names=%s prefix=%s delimiter=%s marker=%s end_marker=%s limit=%d reverse=%b",
-                pool.stream().map(NameOrderTest::codePoints).toList(),
-                NameOrderTest.codePoints(prefix), NameOrderTest.codePoints(delimiter),
-                NameOrderTest.codePoints(marker), NameOrderTest.codePoints(endMarker), limit, reverse));
+            () ->
+                String.format(
+                    "names=%s prefix=%s delimiter=%s marker=%s end_marker=%s limit=%d reverse=%b",
+                    pool.stream().map(NameOrderTest::codePoints).toList(),
+                    NameOrderTest.codePoints(prefix),
+                    NameOrderTest.codePoints(delimiter),
+                    NameOrderTest.codePoints(marker),
+                    NameOrderTest.codePoints(endMarker),
+                    limit,
+                    reverse));
       }
     }
   }

@@ -18,10 +18,10 @@ import org.junit.jupiter.api.Test;
 class SwiftTimestampTest {
 
   /**
-   * Configured as Akka's Jackson serializers configure theirs: the parameter names module in
-   * {@code PROPERTIES} mode (and we compile with {@code -parameters}), under which a
-   * single-argument creator reads an object with a property of the parameter's name, unless it
-   * says it is delegating.
+   * Configured as Akka's Jackson serializers configure theirs: the parameter names module in {@code
+   * PROPERTIES} mode (and we compile with {@code -parameters}), under which a single-argument
+   * creator reads an object with a property of the parameter's name, unless it says it is
+   * delegating.
    */
   private static final ObjectMapper MAPPER =
       new ObjectMapper().registerModule(new ParameterNamesModule(JsonCreator.Mode.PROPERTIES));
@@ -40,7 +40,8 @@ class SwiftTimestampTest {
 
   @Test
   void roundTripsThroughItsText() {
-    for (String text : List.of("1700000000.12345", "1700000000", "1700000000.1", "0.00001", "9999999999.99999")) {
+    for (String text :
+        List.of("1700000000.12345", "1700000000", "1700000000.1", "0.00001", "9999999999.99999")) {
       SwiftTimestamp t = SwiftTimestamp.parse(text);
       assertEquals(t, SwiftTimestamp.parse(t.internal()), text);
     }
@@ -55,7 +56,10 @@ class SwiftTimestampTest {
       SwiftTimestamp t = new SwiftTimestamp(ticks);
       assertEquals(t, SwiftTimestamp.parse(t.internal()), t.internal());
     }
-    for (long ticks : new long[] {0, 1, 99_999, 100_000, SwiftTimestamp.MAX_TICKS - 1, SwiftTimestamp.MAX_TICKS}) {
+    for (long ticks :
+        new long[] {
+          0, 1, 99_999, 100_000, SwiftTimestamp.MAX_TICKS - 1, SwiftTimestamp.MAX_TICKS
+        }) {
       assertEquals(ticks, SwiftTimestamp.parse(new SwiftTimestamp(ticks).internal()).ticks());
     }
   }
@@ -64,7 +68,9 @@ class SwiftTimestampTest {
   void countsTenMicrosecondTicks() {
     assertEquals(170000000012345L, SwiftTimestamp.parse("1700000000.12345").ticks());
     assertEquals(170000000010000L, SwiftTimestamp.parse("1700000000.1").ticks());
-    assertEquals(Instant.parse("2023-11-14T22:13:20.12345Z"), SwiftTimestamp.parse("1700000000.12345").toInstant());
+    assertEquals(
+        Instant.parse("2023-11-14T22:13:20.12345Z"),
+        SwiftTimestamp.parse("1700000000.12345").toInstant());
     assertEquals(
         SwiftTimestamp.parse("1700000000.12345"),
         SwiftTimestamp.ofInstant(Instant.parse("2023-11-14T22:13:20.123459999Z")));
@@ -72,7 +78,9 @@ class SwiftTimestampTest {
 
   @Test
   void ignoresSwiftsOffsetSuffix() {
-    assertEquals(SwiftTimestamp.parse("1700000000.12345"), SwiftTimestamp.parse("1700000000.12345_0000000000000001"));
+    assertEquals(
+        SwiftTimestamp.parse("1700000000.12345"),
+        SwiftTimestamp.parse("1700000000.12345_0000000000000001"));
   }
 
   @Test
@@ -85,17 +93,43 @@ class SwiftTimestampTest {
   /** What Swift 2.30.1's Timestamp refuses (ValueError, or OverflowError for infinities). */
   @Test
   void refusesWhatSwiftRefuses() {
-    for (String text : List.of(
-        // out of range: these overflowed a long of 10 microsecond ticks and were stored as garbage
-        "9223372036854775807", "99999999999999", "92233720368548", "10000000000", "1e10",
-        // Swift accepts this one but rounds it to 10000000000.00000, which it refuses downstream
-        "9999999999.999996",
-        "-0.00001", "-1", "nan", "inf", "-inf", "Infinity", "1e400",
-        // not Python floats
-        ".", "1.2.3", "0x10", "1,5", "1 2", "1d", "1f", "1e", "e5", "+-1",
-        // offsets: hexadecimal, no second underscore, at most 16 ** 16 - 1
-        "1234567890.12345_", "1234567890.12345_xyz", "1234567890.12345_1_2", "1234567890.12345_10000000000000000",
-        "1234567890.12345_0x", "_1")) {
+    for (String text :
+        List.of(
+            // out of range: these overflowed a long of 10 microsecond ticks and were stored as
+            // garbage
+            "9223372036854775807",
+            "99999999999999",
+            "92233720368548",
+            "10000000000",
+            "1e10",
+            // Swift accepts this one but rounds it to 10000000000.00000, which it refuses
+            // downstream
+            "9999999999.999996",
+            "-0.00001",
+            "-1",
+            "nan",
+            "inf",
+            "-inf",
+            "Infinity",
+            "1e400",
+            // not Python floats
+            ".",
+            "1.2.3",
+            "0x10",
+            "1,5",
+            "1 2",
+            "1d",
+            "1f",
+            "1e",
+            "e5",
+            "+-1",
+            // offsets: hexadecimal, no second underscore, at most 16 ** 16 - 1
+            "1234567890.12345_",
+            "1234567890.12345_xyz",
+            "1234567890.12345_1_2",
+            "1234567890.12345_10000000000000000",
+            "1234567890.12345_0x",
+            "_1")) {
       if (text.equals("1234567890.12345_")) {
         continue; // an empty offset is Swift's offset 0: accepted, see below
       }
@@ -122,7 +156,8 @@ class SwiftTimestampTest {
     accepted.put("1700000000.000004", "1700000000.00000");
     for (var e : accepted.entrySet()) {
       if (e.getValue() == null) {
-        assertThrows(IllegalArgumentException.class, () -> SwiftTimestamp.parse(e.getKey()), e.getKey());
+        assertThrows(
+            IllegalArgumentException.class, () -> SwiftTimestamp.parse(e.getKey()), e.getKey());
       } else {
         assertEquals(e.getValue(), SwiftTimestamp.parse(e.getKey()).internal(), e.getKey());
       }
@@ -132,9 +167,14 @@ class SwiftTimestampTest {
   @Test
   void noTimestampOutsideSwiftsRangeExists() {
     assertThrows(IllegalArgumentException.class, () -> new SwiftTimestamp(-100_000));
-    assertThrows(IllegalArgumentException.class, () -> new SwiftTimestamp(SwiftTimestamp.MAX_TICKS + 1));
-    assertEquals("9999999999.99999", SwiftTimestamp.ofInstant(Instant.parse("3000-01-01T00:00:00Z")).internal());
-    assertEquals("0000000000.00000", SwiftTimestamp.ofInstant(Instant.parse("1960-01-01T00:00:00Z")).internal());
+    assertThrows(
+        IllegalArgumentException.class, () -> new SwiftTimestamp(SwiftTimestamp.MAX_TICKS + 1));
+    assertEquals(
+        "9999999999.99999",
+        SwiftTimestamp.ofInstant(Instant.parse("3000-01-01T00:00:00Z")).internal());
+    assertEquals(
+        "0000000000.00000",
+        SwiftTimestamp.ofInstant(Instant.parse("1960-01-01T00:00:00Z")).internal());
   }
 
   /**
@@ -145,11 +185,16 @@ class SwiftTimestampTest {
   void readsWhatOldGatewaysStoredClamped() throws Exception {
     assertEquals(new SwiftTimestamp(0), SwiftTimestamp.fromStored("00000000-1.00000"));
     assertEquals(new SwiftTimestamp(0), SwiftTimestamp.fromStored("0000000000.000-5"));
-    assertEquals(new SwiftTimestamp(SwiftTimestamp.MAX_TICKS), SwiftTimestamp.fromStored("92233720368547.75807"));
+    assertEquals(
+        new SwiftTimestamp(SwiftTimestamp.MAX_TICKS),
+        SwiftTimestamp.fromStored("92233720368547.75807"));
     assertEquals(new SwiftTimestamp(0), SwiftTimestamp.fromStored("garbage"));
-    assertEquals(SwiftTimestamp.parse("1700000000.12345"), SwiftTimestamp.fromStored("1700000000.12345"));
-    assertEquals(new Stamped("x", new SwiftTimestamp(0), List.of()),
-        MAPPER.readValue("{\"name\":\"x\",\"at\":\"00000000-1.00000\",\"history\":[]}", Stamped.class));
+    assertEquals(
+        SwiftTimestamp.parse("1700000000.12345"), SwiftTimestamp.fromStored("1700000000.12345"));
+    assertEquals(
+        new Stamped("x", new SwiftTimestamp(0), List.of()),
+        MAPPER.readValue(
+            "{\"name\":\"x\",\"at\":\"00000000-1.00000\",\"history\":[]}", Stamped.class));
   }
 
   @Test
@@ -172,13 +217,16 @@ class SwiftTimestampTest {
   @Test
   void httpDateRoundsUpToTheNextSecond() {
     assertEquals("Tue, 14 Nov 2023 22:13:20 GMT", SwiftTimestamp.parse("1700000000").toHttpDate());
-    assertEquals("Tue, 14 Nov 2023 22:13:21 GMT", SwiftTimestamp.parse("1700000000.00001").toHttpDate());
-    assertEquals("Tue, 14 Nov 2023 22:13:21 GMT", SwiftTimestamp.parse("1700000000.99999").toHttpDate());
+    assertEquals(
+        "Tue, 14 Nov 2023 22:13:21 GMT", SwiftTimestamp.parse("1700000000.00001").toHttpDate());
+    assertEquals(
+        "Tue, 14 Nov 2023 22:13:21 GMT", SwiftTimestamp.parse("1700000000.99999").toHttpDate());
   }
 
   @Test
   void listingDateHasMicroseconds() {
-    assertEquals("2023-11-14T22:13:20.123450", SwiftTimestamp.parse("1700000000.12345").toListingDate());
+    assertEquals(
+        "2023-11-14T22:13:20.123450", SwiftTimestamp.parse("1700000000.12345").toListingDate());
   }
 
   @Test
@@ -201,11 +249,13 @@ class SwiftTimestampTest {
     for (int t = 0; t < threads; t++) {
       List<SwiftTimestamp> mine = new ArrayList<>();
       issued.add(mine);
-      workers.add(new Thread(() -> {
-        for (int i = 0; i < perThread; i++) {
-          mine.add(SwiftTimestamp.now());
-        }
-      }));
+      workers.add(
+          new Thread(
+              () -> {
+                for (int i = 0; i < perThread; i++) {
+                  mine.add(SwiftTimestamp.now());
+                }
+              }));
     }
     workers.forEach(Thread::start);
     for (Thread w : workers) {

@@ -68,18 +68,30 @@ class UploadGuardTest {
 
   /** A driver that stores what it reads (into {@code sink}) and answers the guard's outcome. */
   static CompletionStage<UploadGuard.Verified> store(
-      Source<ByteString, ?> body, ObjectAttributes attributes, UploadGuard.Digest digest, List<ByteString> sink) {
-    return UploadGuard.upload(body, attributes, digest, mat, guard -> guard.body()
-        .runForeach(sink::add, mat)
-        .thenCompose(done -> guard.verified()));
+      Source<ByteString, ?> body,
+      ObjectAttributes attributes,
+      UploadGuard.Digest digest,
+      List<ByteString> sink) {
+    return UploadGuard.upload(
+        body,
+        attributes,
+        digest,
+        mat,
+        guard -> guard.body().runForeach(sink::add, mat).thenCompose(done -> guard.verified()));
   }
 
   @Test
   void aBodyAsAnnouncedPassesWithItsSizeAndMd5() {
     List<ByteString> stored = new ArrayList<>();
-    UploadGuard.Verified verified = await(store(chunks("hello ", "guard"),
-        announced(Optional.of("\"" + md5(utf8("hello guard")).toUpperCase() + "\""), OptionalLong.of(11)),
-        UploadGuard.Digest.COMPUTED, stored));
+    UploadGuard.Verified verified =
+        await(
+            store(
+                chunks("hello ", "guard"),
+                announced(
+                    Optional.of("\"" + md5(utf8("hello guard")).toUpperCase() + "\""),
+                    OptionalLong.of(11)),
+                UploadGuard.Digest.COMPUTED,
+                stored));
     assertEquals(new UploadGuard.Verified(11, Optional.of(md5(utf8("hello guard")))), verified);
     assertEquals(List.of(ByteString.fromString("hello "), ByteString.fromString("guard")), stored);
   }
@@ -87,37 +99,61 @@ class UploadGuardTest {
   @Test
   void unknownLengthAndEmptyBodies() {
     List<ByteString> stored = new ArrayList<>();
-    assertEquals(new UploadGuard.Verified(3, Optional.of(md5(utf8("abc")))),
-        await(store(chunks("a", "bc"), announced(Optional.empty(), OptionalLong.empty()),
-            UploadGuard.Digest.COMPUTED, stored)));
-    assertEquals(new UploadGuard.Verified(0, Optional.of(md5(new byte[0]))),
-        await(store(Source.empty(), announced(Optional.empty(), OptionalLong.of(0)),
-            UploadGuard.Digest.COMPUTED, new ArrayList<>())));
+    assertEquals(
+        new UploadGuard.Verified(3, Optional.of(md5(utf8("abc")))),
+        await(
+            store(
+                chunks("a", "bc"),
+                announced(Optional.empty(), OptionalLong.empty()),
+                UploadGuard.Digest.COMPUTED,
+                stored)));
+    assertEquals(
+        new UploadGuard.Verified(0, Optional.of(md5(new byte[0]))),
+        await(
+            store(
+                Source.empty(),
+                announced(Optional.empty(), OptionalLong.of(0)),
+                UploadGuard.Digest.COMPUTED,
+                new ArrayList<>())));
   }
 
   @Test
   void aBodyLongerThanAnnouncedFailsAtOnceAndItsLastAnnouncedByteIsNeverReleased() {
-    TestPublisher.Probe<ByteString> client = TestPublisher.probe(0L, testKit.system().classicSystem());
+    TestPublisher.Probe<ByteString> client =
+        TestPublisher.probe(0L, testKit.system().classicSystem());
     List<ByteString> stored = new ArrayList<>();
-    CompletionStage<UploadGuard.Verified> result = store(Source.fromPublisher(client),
-        announced(Optional.empty(), OptionalLong.of(4)), UploadGuard.Digest.COMPUTED, stored);
+    CompletionStage<UploadGuard.Verified> result =
+        store(
+            Source.fromPublisher(client),
+            announced(Optional.empty(), OptionalLong.of(4)),
+            UploadGuard.Digest.COMPUTED,
+            stored);
     client.sendNext(ByteString.fromString("ab"));
     client.sendNext(ByteString.fromString("cd")); // exactly the announced length: held back
     client.sendNext(ByteString.fromString("e"));
     client.expectCancellation();
     ObjectStoreException.LengthMismatch failure =
         assertInstanceOf(ObjectStoreException.LengthMismatch.class, failureOf(result));
-    assertTrue(failure.getMessage().contains("body length 5 differs from Content-Length 4"), failure.getMessage());
+    assertTrue(
+        failure.getMessage().contains("body length 5 differs from Content-Length 4"),
+        failure.getMessage());
     assertEquals(List.of(ByteString.fromString("ab")), stored);
   }
 
   @Test
   void aBodyShorterThanAnnouncedFailsWhenItEndsAndItsLastChunkIsNeverReleased() {
     List<ByteString> stored = new ArrayList<>();
-    Throwable failure = failureOf(store(chunks("ab", "cd"), announced(Optional.empty(), OptionalLong.of(10)),
-        UploadGuard.Digest.COMPUTED, stored));
+    Throwable failure =
+        failureOf(
+            store(
+                chunks("ab", "cd"),
+                announced(Optional.empty(), OptionalLong.of(10)),
+                UploadGuard.Digest.COMPUTED,
+                stored));
     assertInstanceOf(ObjectStoreException.LengthMismatch.class, failure);
-    assertTrue(failure.getMessage().contains("body length 4 differs from Content-Length 10"), failure.getMessage());
+    assertTrue(
+        failure.getMessage().contains("body length 4 differs from Content-Length 10"),
+        failure.getMessage());
     assertEquals(List.of(ByteString.fromString("ab")), stored);
   }
 
@@ -125,8 +161,13 @@ class UploadGuardTest {
   void anEtagMismatchFailsBeforeTheLastChunkIsReleased() {
     for (OptionalLong length : List.of(OptionalLong.of(7), OptionalLong.empty())) {
       List<ByteString> stored = new ArrayList<>();
-      Throwable failure = failureOf(store(chunks("pay", "load"), announced(Optional.of(md5(utf8("other"))), length),
-          UploadGuard.Digest.COMPUTED, stored));
+      Throwable failure =
+          failureOf(
+              store(
+                  chunks("pay", "load"),
+                  announced(Optional.of(md5(utf8("other"))), length),
+                  UploadGuard.Digest.COMPUTED,
+                  stored));
       assertInstanceOf(ObjectStoreException.EtagMismatch.class, failure);
       assertTrue(failure.getMessage().contains(md5(utf8("payload"))), failure.getMessage());
       assertEquals(List.of(ByteString.fromString("pay")), stored);
@@ -136,27 +177,47 @@ class UploadGuardTest {
   @Test
   void aDigestLeftToTheBackendIsNeitherComputedNorChecked() {
     List<ByteString> stored = new ArrayList<>();
-    UploadGuard.Verified verified = await(store(chunks("pay", "load"),
-        announced(Optional.of(md5(utf8("other"))), OptionalLong.of(7)), UploadGuard.Digest.LEFT_TO_BACKEND, stored));
+    UploadGuard.Verified verified =
+        await(
+            store(
+                chunks("pay", "load"),
+                announced(Optional.of(md5(utf8("other"))), OptionalLong.of(7)),
+                UploadGuard.Digest.LEFT_TO_BACKEND,
+                stored));
     assertEquals(new UploadGuard.Verified(7, Optional.empty()), verified);
     assertEquals(2, stored.size());
     // the length is still the guard's
-    assertInstanceOf(ObjectStoreException.LengthMismatch.class, failureOf(store(chunks("pay"),
-        announced(Optional.empty(), OptionalLong.of(7)), UploadGuard.Digest.LEFT_TO_BACKEND, new ArrayList<>())));
+    assertInstanceOf(
+        ObjectStoreException.LengthMismatch.class,
+        failureOf(
+            store(
+                chunks("pay"),
+                announced(Optional.empty(), OptionalLong.of(7)),
+                UploadGuard.Digest.LEFT_TO_BACKEND,
+                new ArrayList<>())));
   }
 
   @Test
   void theClientsOwnFailureIsWhatTheWriteFailsWith() {
     RuntimeException boom = new RuntimeException("client went away");
     AtomicReference<UploadGuard> seen = new AtomicReference<>();
-    CompletionStage<String> result = UploadGuard.upload(chunks("part one").concat(Source.lazySource(() -> Source.<ByteString>failed(boom))),
-        announced(Optional.empty(), OptionalLong.empty()), UploadGuard.Digest.COMPUTED, mat, guard -> {
-          seen.set(guard);
-          // whatever the driver makes of it (here: a backend failure)
-          return guard.body().runWith(Sink.ignore(), mat).handle((done, e) -> {
-            throw new ObjectStoreException.BackendUnavailable("b", "put failed", e);
-          });
-        });
+    CompletionStage<String> result =
+        UploadGuard.upload(
+            chunks("part one").concat(Source.lazySource(() -> Source.<ByteString>failed(boom))),
+            announced(Optional.empty(), OptionalLong.empty()),
+            UploadGuard.Digest.COMPUTED,
+            mat,
+            guard -> {
+              seen.set(guard);
+              // whatever the driver makes of it (here: a backend failure)
+              return guard
+                  .body()
+                  .runWith(Sink.ignore(), mat)
+                  .handle(
+                      (done, e) -> {
+                        throw new ObjectStoreException.BackendUnavailable("b", "put failed", e);
+                      });
+            });
     assertSame(boom, failureOf(result));
     assertSame(boom, seen.get().bodyFailure().orElseThrow());
     assertSame(boom, failureOf(seen.get().verified()));
@@ -165,35 +226,52 @@ class UploadGuardTest {
 
   @Test
   void aDriverFailureWithAHealthyBodyIsTheDriversOwn() {
-    ObjectStoreException.BackendUnavailable down = new ObjectStoreException.BackendUnavailable("b", "down", null);
+    ObjectStoreException.BackendUnavailable down =
+        new ObjectStoreException.BackendUnavailable("b", "down", null);
     AtomicReference<UploadGuard> seen = new AtomicReference<>();
-    CompletionStage<String> result = UploadGuard.upload(chunks("fine"), announced(Optional.empty(), OptionalLong.of(4)),
-        UploadGuard.Digest.COMPUTED, mat, guard -> {
-          seen.set(guard);
-          return guard.body().runWith(Sink.ignore(), mat).thenCompose(done -> CompletableFuture.failedFuture(down));
-        });
+    CompletionStage<String> result =
+        UploadGuard.upload(
+            chunks("fine"),
+            announced(Optional.empty(), OptionalLong.of(4)),
+            UploadGuard.Digest.COMPUTED,
+            mat,
+            guard -> {
+              seen.set(guard);
+              return guard
+                  .body()
+                  .runWith(Sink.ignore(), mat)
+                  .thenCompose(done -> CompletableFuture.failedFuture(down));
+            });
     assertSame(down, failureOf(result));
     // unwrapped: callers that catch ExecutionException see the driver's failure itself
     ExecutionException raw =
-        assertThrows(ExecutionException.class, () -> result.toCompletableFuture().get(10, TimeUnit.SECONDS));
+        assertThrows(
+            ExecutionException.class, () -> result.toCompletableFuture().get(10, TimeUnit.SECONDS));
     assertSame(down, raw.getCause());
     assertTrue(seen.get().bodyFailure().isEmpty());
-    assertEquals(new UploadGuard.Verified(4, Optional.of(md5(utf8("fine")))), await(seen.get().verified()));
+    assertEquals(
+        new UploadGuard.Verified(4, Optional.of(md5(utf8("fine")))), await(seen.get().verified()));
   }
 
   @Test
   void aBodyTheDriverNeverTookIsCancelled() {
     for (boolean throwing : List.of(false, true)) {
-      Pair<TestPublisher.Probe<ByteString>, Source<ByteString, NotUsed>> client = TestSource.<ByteString>probe(
-          testKit.system().classicSystem()).preMaterialize(mat);
-      ObjectStoreException.InvalidRequest refused = new ObjectStoreException.InvalidRequest("refused early");
-      CompletionStage<String> result = UploadGuard.upload(client.second(),
-          announced(Optional.empty(), OptionalLong.of(10)), UploadGuard.Digest.COMPUTED, mat, guard -> {
-            if (throwing) {
-              throw refused;
-            }
-            return CompletableFuture.failedFuture(refused);
-          });
+      Pair<TestPublisher.Probe<ByteString>, Source<ByteString, NotUsed>> client =
+          TestSource.<ByteString>probe(testKit.system().classicSystem()).preMaterialize(mat);
+      ObjectStoreException.InvalidRequest refused =
+          new ObjectStoreException.InvalidRequest("refused early");
+      CompletionStage<String> result =
+          UploadGuard.upload(
+              client.second(),
+              announced(Optional.empty(), OptionalLong.of(10)),
+              UploadGuard.Digest.COMPUTED,
+              mat,
+              guard -> {
+                if (throwing) {
+                  throw refused;
+                }
+                return CompletableFuture.failedFuture(refused);
+              });
       assertSame(refused, failureOf(result));
       client.first().expectCancellation();
     }
@@ -201,14 +279,24 @@ class UploadGuardTest {
 
   @Test
   void aBodyThatWasTakenIsLeftToWhoeverTookIt() {
-    TestPublisher.Probe<ByteString> client = TestPublisher.probe(0L, testKit.system().classicSystem());
+    TestPublisher.Probe<ByteString> client =
+        TestPublisher.probe(0L, testKit.system().classicSystem());
     CompletableFuture<String> driver = new CompletableFuture<>();
     AtomicReference<TestSubscriber.Probe<ByteString>> reader = new AtomicReference<>();
-    CompletionStage<String> result = UploadGuard.upload(Source.fromPublisher(client),
-        announced(Optional.empty(), OptionalLong.empty()), UploadGuard.Digest.COMPUTED, mat, guard -> {
-          reader.set(guard.body().toMat(TestSink.probe(testKit.system().classicSystem()), Keep.right()).run(mat));
-          return driver;
-        });
+    CompletionStage<String> result =
+        UploadGuard.upload(
+            Source.fromPublisher(client),
+            announced(Optional.empty(), OptionalLong.empty()),
+            UploadGuard.Digest.COMPUTED,
+            mat,
+            guard -> {
+              reader.set(
+                  guard
+                      .body()
+                      .toMat(TestSink.probe(testKit.system().classicSystem()), Keep.right())
+                      .run(mat));
+              return driver;
+            });
     reader.get().request(2);
     client.sendNext(ByteString.fromString("a"));
     client.sendNext(ByteString.fromString("b"));
@@ -222,14 +310,25 @@ class UploadGuardTest {
 
   @Test
   void cancelUntakenCancelsOnlyABodyNobodyRan() {
-    TestPublisher.Probe<ByteString> untaken = TestPublisher.probe(0L, testKit.system().classicSystem());
-    assertEquals("answered", await(UploadGuard.cancelUntaken(Source.fromPublisher(untaken), mat,
-        body -> CompletableFuture.completedFuture("answered"))));
+    TestPublisher.Probe<ByteString> untaken =
+        TestPublisher.probe(0L, testKit.system().classicSystem());
+    assertEquals(
+        "answered",
+        await(
+            UploadGuard.cancelUntaken(
+                Source.fromPublisher(untaken),
+                mat,
+                body -> CompletableFuture.completedFuture("answered"))));
     untaken.expectCancellation();
 
     List<ByteString> read = new ArrayList<>();
-    assertEquals(Integer.valueOf(1), await(UploadGuard.<Integer>cancelUntaken(chunks("x"), mat,
-        body -> body.runForeach(read::add, mat).thenApply(done -> read.size()))));
+    assertEquals(
+        Integer.valueOf(1),
+        await(
+            UploadGuard.<Integer>cancelUntaken(
+                chunks("x"),
+                mat,
+                body -> body.runForeach(read::add, mat).thenApply(done -> read.size()))));
     assertFalse(read.isEmpty());
   }
 }

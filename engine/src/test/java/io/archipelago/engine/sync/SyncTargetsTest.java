@@ -23,9 +23,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * X-Container-Sync-To values against realms, allowed hosts and the gateway's own ports, as
- * Swift's validate_sync_to words its refusals; and the connection-level check on the address a
- * host actually resolves to.
+ * X-Container-Sync-To values against realms, allowed hosts and the gateway's own ports, as Swift's
+ * validate_sync_to words its refusals; and the connection-level check on the address a host
+ * actually resolves to.
  */
 class SyncTargetsTest {
 
@@ -37,8 +37,11 @@ class SyncTargetsTest {
 
   @BeforeAll
   static void start() {
-    testKit = ActorTestKit.create("sync-targets", ConfigFactory.parseString("akka.actor.provider = local")
-        .withFallback(ConfigFactory.load()));
+    testKit =
+        ActorTestKit.create(
+            "sync-targets",
+            ConfigFactory.parseString("akka.actor.provider = local")
+                .withFallback(ConfigFactory.load()));
   }
 
   @AfterAll
@@ -47,16 +50,21 @@ class SyncTargetsTest {
   }
 
   private static SyncTargets targets(String sync) {
-    Config config = ConfigFactory.parseString(sync)
-        .withFallback(ConfigFactory.parseMap(Map.of(
-            "archipelago.http.port", HTTP_PORT,
-            "akka.management.http.port", MANAGEMENT_PORT,
-            "akka.remote.artery.canonical.port", ARTERY_PORT)))
-        .withFallback(ConfigFactory.load());
+    Config config =
+        ConfigFactory.parseString(sync)
+            .withFallback(
+                ConfigFactory.parseMap(
+                    Map.of(
+                        "archipelago.http.port", HTTP_PORT,
+                        "akka.management.http.port", MANAGEMENT_PORT,
+                        "akka.remote.artery.canonical.port", ARTERY_PORT)))
+            .withFallback(ConfigFactory.load());
     return new SyncTargets(config);
   }
 
-  private static final SyncTargets CONFIGURED = targets("""
+  private static final SyncTargets CONFIGURED =
+      targets(
+          """
       archipelago.sync.container-sync-realms {
         Realm1 { key = "realm-key", clusters { Remote = "https://swift.example.com:8443/v1/", self = "http://127.0.0.1:18080/v1/" } }
         nokey { clusters { c = "https://swift.example.com/v1/" } }
@@ -65,7 +73,8 @@ class SyncTargetsTest {
       """);
 
   private static void refused(SyncTargets targets, String value, Reason reason, String... values) {
-    SyncTargets.Rejection r = targets.check(value).orElseThrow(() -> new AssertionError(value + " was accepted"));
+    SyncTargets.Rejection r =
+        targets.check(value).orElseThrow(() -> new AssertionError(value + " was accepted"));
     assertEquals(reason, r.reason(), value);
     assertEquals(List.of(values), r.values(), value);
   }
@@ -92,24 +101,38 @@ class SyncTargetsTest {
     refused(CONFIGURED, "//nokey/c/AUTH_b/c", Reason.NO_REALM_KEY, "nokey");
     refused(CONFIGURED, "//realm1/nope/AUTH_b/c", Reason.NO_CLUSTER_ENDPOINT, "realm1", "nope");
     refused(CONFIGURED, "//realm1/remote/AUTH_b", Reason.INVALID_FORMAT, "//realm1/remote/AUTH_b");
-    refused(CONFIGURED, "//realm1/remote/AUTH_b/c/d", Reason.INVALID_FORMAT, "//realm1/remote/AUTH_b/c/d");
+    refused(
+        CONFIGURED,
+        "//realm1/remote/AUTH_b/c/d",
+        Reason.INVALID_FORMAT,
+        "//realm1/remote/AUTH_b/c/d");
     refused(CONFIGURED, "//realm1/remote/../c", Reason.INVALID_FORMAT, "//realm1/remote/../c");
-    refused(CONFIGURED, "//realm1/remote/AUTH_b/c?x=", Reason.INVALID_FORMAT, "//realm1/remote/AUTH_b/c?x=");
+    refused(
+        CONFIGURED,
+        "//realm1/remote/AUTH_b/c?x=",
+        Reason.INVALID_FORMAT,
+        "//realm1/remote/AUTH_b/c?x=");
   }
 
   @Test
   void fullUrlsNeedAnAllowedHostAndNoQuery() {
-    assertEquals("https://full.example.com:9999/v1/AUTH_b/c", resolved(CONFIGURED, "https://full.example.com:9999/v1/AUTH_b/c").url());
+    assertEquals(
+        "https://full.example.com:9999/v1/AUTH_b/c",
+        resolved(CONFIGURED, "https://full.example.com:9999/v1/AUTH_b/c").url());
     assertEquals("", resolved(CONFIGURED, "http://10.1.2.3:8080/v1/AUTH_b/c").realm());
     refused(CONFIGURED, "http://10.1.2.3:8081/v1/AUTH_b/c", Reason.INVALID_HOST, "10.1.2.3");
-    refused(CONFIGURED, "http://evil.example.com/v1/AUTH_b/c", Reason.INVALID_HOST, "evil.example.com");
+    refused(
+        CONFIGURED, "http://evil.example.com/v1/AUTH_b/c", Reason.INVALID_HOST, "evil.example.com");
     refused(CONFIGURED, "http://full.example.com/v1/AUTH_b/c?x=", Reason.PARAMS_NOT_ALLOWED);
     refused(CONFIGURED, "http://full.example.com/v1/AUTH_b/c#f", Reason.PARAMS_NOT_ALLOWED);
     refused(CONFIGURED, "ftp://full.example.com/v1/AUTH_b/c", Reason.INVALID_SCHEME, "ftp");
     refused(CONFIGURED, "http://full.example.com/", Reason.PATH_REQUIRED);
     // Nothing is allowed by default: the reproduced attack on the management port.
-    refused(targets(""), "http://127.0.0.1:8558/cluster/members/archipelago@127.0.0.1:25520",
-        Reason.INVALID_HOST, "127.0.0.1");
+    refused(
+        targets(""),
+        "http://127.0.0.1:8558/cluster/members/archipelago@127.0.0.1:25520",
+        Reason.INVALID_HOST,
+        "127.0.0.1");
   }
 
   @Test
@@ -117,7 +140,9 @@ class SyncTargetsTest {
     refused(CONFIGURED, "//realm1/self/AUTH_b/c", Reason.GATEWAY_ITSELF);
     refused(CONFIGURED, "http://127.0.0.1:18558/cluster/members/x", Reason.GATEWAY_ITSELF);
     refused(CONFIGURED, "http://127.0.0.1:25599/x", Reason.GATEWAY_ITSELF);
-    SyncTargets loopback = targets("""
+    SyncTargets loopback =
+        targets(
+            """
         archipelago.sync.allowed-sync-hosts = ["localhost", "::1", "0.0.0.0", "127.0.0.2"]
         """);
     refused(loopback, "http://localhost:18080/v1/AUTH_b/c", Reason.GATEWAY_ITSELF);
@@ -135,11 +160,13 @@ class SyncTargetsTest {
   void connectionsToANameThatResolvesToTheGatewayAreRefused() throws Exception {
     AtomicInteger received = new AtomicInteger();
     HttpServer stub = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    stub.createContext("/", exchange -> {
-      received.incrementAndGet();
-      exchange.sendResponseHeaders(201, -1);
-      exchange.close();
-    });
+    stub.createContext(
+        "/",
+        exchange -> {
+          received.incrementAndGet();
+          exchange.sendResponseHeaders(201, -1);
+          exchange.close();
+        });
     stub.start();
     try {
       int port = stub.getAddress().getPort();
@@ -148,9 +175,14 @@ class SyncTargetsTest {
 
       // A port that is not the gateway's: the request goes through.
       SyncTargets elsewhere = targets("");
-      HttpResponse ok = http.singleRequest(request, http.defaultClientHttpsContext(),
-          elsewhere.connectionSettings(testKit.system()), Adapter.toClassic(testKit.system()).log())
-          .toCompletableFuture().get(10, TimeUnit.SECONDS);
+      HttpResponse ok =
+          http.singleRequest(
+                  request,
+                  http.defaultClientHttpsContext(),
+                  elsewhere.connectionSettings(testKit.system()),
+                  Adapter.toClassic(testKit.system()).log())
+              .toCompletableFuture()
+              .get(10, TimeUnit.SECONDS);
       ok.discardEntityBytes(testKit.system());
       assertEquals(201, ok.status().intValue());
       assertEquals(1, received.get());
@@ -158,9 +190,16 @@ class SyncTargetsTest {
       // The same port registered as one of the gateway's: no connection is made.
       SyncTargets self = targets("");
       self.addGatewayPort(port);
-      assertThrows(Exception.class, () -> http.singleRequest(request, http.defaultClientHttpsContext(),
-          self.connectionSettings(testKit.system()), Adapter.toClassic(testKit.system()).log())
-          .toCompletableFuture().get(10, TimeUnit.SECONDS));
+      assertThrows(
+          Exception.class,
+          () ->
+              http.singleRequest(
+                      request,
+                      http.defaultClientHttpsContext(),
+                      self.connectionSettings(testKit.system()),
+                      Adapter.toClassic(testKit.system()).log())
+                  .toCompletableFuture()
+                  .get(10, TimeUnit.SECONDS));
       assertEquals(1, received.get());
     } finally {
       stub.stop(0);

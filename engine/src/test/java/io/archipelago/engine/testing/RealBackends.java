@@ -11,10 +11,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 
 /**
- * The real servers the backend tests run against, started once per test JVM on first use and
- * shared by every test in it: two independent OpenStack Swift clusters ("a" and "b") and one
- * S3Proxy. They start in parallel (about 5 s); a shutdown hook stops them by their PIDs, and
- * {@link #close()} does so explicitly. A test that stops a server must start it again.
+ * The real servers the backend tests run against, started once per test JVM on first use and shared
+ * by every test in it: two independent OpenStack Swift clusters ("a" and "b") and one S3Proxy. They
+ * start in parallel (about 5 s); a shutdown hook stops them by their PIDs, and {@link #close()}
+ * does so explicitly. A test that stops a server must start it again.
  */
 public final class RealBackends implements AutoCloseable {
 
@@ -35,21 +35,34 @@ public final class RealBackends implements AutoCloseable {
       long started = System.nanoTime();
       Path root = repoRoot();
       reapOrphans();
-      CompletableFuture<SwiftCluster> a = CompletableFuture.supplyAsync(() -> SwiftCluster.start("a", root));
-      CompletableFuture<SwiftCluster> b = CompletableFuture.supplyAsync(() -> SwiftCluster.start("b", root));
-      CompletableFuture<S3ProxyServer> s3 = CompletableFuture.supplyAsync(() -> S3ProxyServer.start(s3ProxyJar(root)));
+      CompletableFuture<SwiftCluster> a =
+          CompletableFuture.supplyAsync(() -> SwiftCluster.start("a", root));
+      CompletableFuture<SwiftCluster> b =
+          CompletableFuture.supplyAsync(() -> SwiftCluster.start("b", root));
+      CompletableFuture<S3ProxyServer> s3 =
+          CompletableFuture.supplyAsync(() -> S3ProxyServer.start(s3ProxyJar(root)));
       // Wait for all three, also when one fails, so that nothing starts after we gave up.
       CompletableFuture.allOf(a, b, s3).exceptionally(e -> null).join();
-      if (a.isCompletedExceptionally() || b.isCompletedExceptionally() || s3.isCompletedExceptionally()) {
+      if (a.isCompletedExceptionally()
+          || b.isCompletedExceptionally()
+          || s3.isCompletedExceptionally()) {
         a.thenAccept(SwiftCluster::close);
         b.thenAccept(SwiftCluster::close);
         s3.thenAccept(S3ProxyServer::close);
-        Stream.of(a, b, s3).filter(CompletableFuture::isCompletedExceptionally).findFirst().orElseThrow().join();
+        Stream.of(a, b, s3)
+            .filter(CompletableFuture::isCompletedExceptionally)
+            .findFirst()
+            .orElseThrow()
+            .join();
       }
       instance = new RealBackends(a.join(), b.join(), s3.join());
-      Runtime.getRuntime().addShutdownHook(new Thread(RealBackends::shutdown, "real-backends-stop"));
-      System.out.printf("real backends up in %.1f s: swift a %s, swift b %s, s3 %s%n",
-          (System.nanoTime() - started) / 1e9, instance.swiftA.proxyUrl(), instance.swiftB.proxyUrl(),
+      Runtime.getRuntime()
+          .addShutdownHook(new Thread(RealBackends::shutdown, "real-backends-stop"));
+      System.out.printf(
+          "real backends up in %.1f s: swift a %s, swift b %s, s3 %s%n",
+          (System.nanoTime() - started) / 1e9,
+          instance.swiftA.proxyUrl(),
+          instance.swiftB.proxyUrl(),
           instance.s3.endpoint());
     }
     return instance;
@@ -61,9 +74,12 @@ public final class RealBackends implements AutoCloseable {
    */
   private static void reapOrphans() {
     List<Path> candidates = new ArrayList<>();
-    for (Path parent : List.of(Path.of("/dev/shm"), Path.of(System.getProperty("java.io.tmpdir")))) {
+    for (Path parent :
+        List.of(Path.of("/dev/shm"), Path.of(System.getProperty("java.io.tmpdir")))) {
       try (Stream<Path> dirs = Files.list(parent)) {
-        dirs.filter(d -> d.getFileName().toString().matches("archipelago-(swift-[a-z]+|s3proxy)-[0-9]+"))
+        dirs.filter(
+                d ->
+                    d.getFileName().toString().matches("archipelago-(swift-[a-z]+|s3proxy)-[0-9]+"))
             .forEach(candidates::add);
       } catch (IOException ignored) {
         // nothing to reap there
@@ -72,7 +88,8 @@ public final class RealBackends implements AutoCloseable {
     for (Path dir : candidates) {
       String name = dir.getFileName().toString();
       long owner = Long.parseLong(name.substring(name.lastIndexOf('-') + 1));
-      if (owner != ProcessHandle.current().pid() && ProcessHandle.of(owner).map(h -> !h.isAlive()).orElse(true)) {
+      if (owner != ProcessHandle.current().pid()
+          && ProcessHandle.of(owner).map(h -> !h.isAlive()).orElse(true)) {
         ManagedProcess.stopRecorded(dir);
         SwiftCluster.deleteTree(dir);
       }
@@ -117,11 +134,14 @@ public final class RealBackends implements AutoCloseable {
         return p;
       }
     }
-    throw new IllegalStateException("no testing/swift/launch.py above " + Path.of("").toAbsolutePath());
+    throw new IllegalStateException(
+        "no testing/swift/launch.py above " + Path.of("").toAbsolutePath());
   }
 
   private static Path s3ProxyJar(Path root) {
     String configured = System.getProperty("archipelago.s3proxy.jar");
-    return configured != null ? Path.of(configured) : root.resolve("engine/target/s3proxy/s3proxy.jar");
+    return configured != null
+        ? Path.of(configured)
+        : root.resolve("engine/target/s3proxy/s3proxy.jar");
   }
 }

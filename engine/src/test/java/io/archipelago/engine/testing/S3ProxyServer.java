@@ -36,31 +36,43 @@ public final class S3ProxyServer implements AutoCloseable {
     Files.createDirectories(dir.resolve("data"));
     this.tls = TlsMaterial.create(dir.resolve("tls"));
     Path properties = dir.resolve("s3proxy.properties");
-    Files.writeString(properties, String.join("\n",
-        "s3proxy.endpoint=http://127.0.0.1:" + port,
-        "s3proxy.secure-endpoint=https://127.0.0.1:" + tlsPort,
-        "s3proxy.keystore-path=" + tls.keyStore(),
-        "s3proxy.keystore-password=" + tls.password(),
-        "s3proxy.authorization=aws-v2-or-v4",
-        "s3proxy.identity=" + ACCESS_KEY,
-        "s3proxy.credential=" + SECRET_KEY,
-        "jclouds.provider=filesystem",
-        "jclouds.filesystem.basedir=" + dir.resolve("data"),
-        ""));
+    Files.writeString(
+        properties,
+        String.join(
+            "\n",
+            "s3proxy.endpoint=http://127.0.0.1:" + port,
+            "s3proxy.secure-endpoint=https://127.0.0.1:" + tlsPort,
+            "s3proxy.keystore-path=" + tls.keyStore(),
+            "s3proxy.keystore-password=" + tls.password(),
+            "s3proxy.authorization=aws-v2-or-v4",
+            "s3proxy.identity=" + ACCESS_KEY,
+            "s3proxy.credential=" + SECRET_KEY,
+            "jclouds.provider=filesystem",
+            "jclouds.filesystem.basedir=" + dir.resolve("data"),
+            ""));
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    this.process = new ManagedProcess("s3proxy",
-        List.of(java, "-Xmx256m", "-jar", jar.toString(), "--properties", properties.toString()),
-        dir.resolve("s3proxy.log"));
+    this.process =
+        new ManagedProcess(
+            "s3proxy",
+            List.of(
+                java, "-Xmx256m", "-jar", jar.toString(), "--properties", properties.toString()),
+            dir.resolve("s3proxy.log"));
   }
 
   public static S3ProxyServer start(Path jar) {
     if (!Files.isRegularFile(jar)) {
-      throw new IllegalStateException("no S3Proxy jar at " + jar
-          + " (mvn generate-test-resources copies it from Maven Central)");
+      throw new IllegalStateException(
+          "no S3Proxy jar at "
+              + jar
+              + " (mvn generate-test-resources copies it from Maven Central)");
     }
     try {
-      S3ProxyServer server = new S3ProxyServer(jar,
-          Path.of(System.getProperty("java.io.tmpdir"), "archipelago-s3proxy-" + ProcessHandle.current().pid()));
+      S3ProxyServer server =
+          new S3ProxyServer(
+              jar,
+              Path.of(
+                  System.getProperty("java.io.tmpdir"),
+                  "archipelago-s3proxy-" + ProcessHandle.current().pid()));
       server.startProcess();
       return server;
     } catch (IOException e) {
@@ -70,19 +82,25 @@ public final class S3ProxyServer implements AutoCloseable {
 
   private void startProcess() {
     process.start();
-    if (!Net.await(Duration.ofSeconds(180), () -> {
-      process.requireAlive();
-      return answers();
-    })) {
+    if (!Net.await(
+        Duration.ofSeconds(180),
+        () -> {
+          process.requireAlive();
+          return answers();
+        })) {
       throw new IllegalStateException("S3Proxy not ready\n" + process.logTail(30));
     }
   }
 
   private boolean answers() {
     try {
-      HttpResponse<Void> r = HttpClient.newHttpClient().send(
-          HttpRequest.newBuilder(URI.create(endpoint() + "/")).timeout(Duration.ofSeconds(2)).build(),
-          HttpResponse.BodyHandlers.discarding());
+      HttpResponse<Void> r =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create(endpoint() + "/"))
+                      .timeout(Duration.ofSeconds(2))
+                      .build(),
+                  HttpResponse.BodyHandlers.discarding());
       return r.statusCode() > 0;
     } catch (IOException e) {
       return false;
@@ -112,14 +130,22 @@ public final class S3ProxyServer implements AutoCloseable {
    */
   public Map<String, String> driverSettings(String mode, String bucketOrPrefix) {
     return Map.of(
-        "plain-content-type", "on",
-        "skip-directory-markers", "on",
-        "endpoint", endpoint(),
-        "region", "us-east-1",
-        "access-key", ACCESS_KEY,
-        "secret-key", SECRET_KEY,
-        "mode", mode,
-        mode.equals("prefix") ? "bucket" : "bucket-prefix", bucketOrPrefix);
+        "plain-content-type",
+        "on",
+        "skip-directory-markers",
+        "on",
+        "endpoint",
+        endpoint(),
+        "region",
+        "us-east-1",
+        "access-key",
+        ACCESS_KEY,
+        "secret-key",
+        SECRET_KEY,
+        "mode",
+        mode,
+        mode.equals("prefix") ? "bucket" : "bucket-prefix",
+        bucketOrPrefix);
   }
 
   /** A plain S3 client of this server, for tests that look at what is stored directly. */
@@ -128,10 +154,14 @@ public final class S3ProxyServer implements AutoCloseable {
         .endpointOverride(URI.create(endpoint()))
         .region(software.amazon.awssdk.regions.Region.US_EAST_1)
         .forcePathStyle(true)
-        .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
-            software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
-        .requestChecksumCalculation(software.amazon.awssdk.core.checksums.RequestChecksumCalculation.WHEN_REQUIRED)
-        .responseChecksumValidation(software.amazon.awssdk.core.checksums.ResponseChecksumValidation.WHEN_REQUIRED)
+        .credentialsProvider(
+            software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(
+                    ACCESS_KEY, SECRET_KEY)))
+        .requestChecksumCalculation(
+            software.amazon.awssdk.core.checksums.RequestChecksumCalculation.WHEN_REQUIRED)
+        .responseChecksumValidation(
+            software.amazon.awssdk.core.checksums.ResponseChecksumValidation.WHEN_REQUIRED)
         .build();
   }
 

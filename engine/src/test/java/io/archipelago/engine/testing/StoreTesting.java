@@ -52,13 +52,17 @@ public final class StoreTesting {
     }
   }
 
-  public static ObjectAttributes attributes(String contentType, Map<String, String> metadata,
-      Optional<String> etag, OptionalLong length) {
+  public static ObjectAttributes attributes(
+      String contentType,
+      Map<String, String> metadata,
+      Optional<String> etag,
+      OptionalLong length) {
     return new ObjectAttributes(contentType, SwiftTimestamp.now(), metadata, etag, length);
   }
 
   public static ObjectAttributes attributes(byte[] data) {
-    return attributes("application/octet-stream", Map.of(), Optional.empty(), OptionalLong.of(data.length));
+    return attributes(
+        "application/octet-stream", Map.of(), Optional.empty(), OptionalLong.of(data.length));
   }
 
   public static Source<ByteString, ?> bytes(byte[] data) {
@@ -70,7 +74,11 @@ public final class StoreTesting {
   }
 
   public static byte[] read(ObjectContent content, Materializer mat) {
-    return await(content.data().runWith(Sink.fold(ByteString.emptyByteString(), ByteString::concat), mat)).toArray();
+    return await(
+            content
+                .data()
+                .runWith(Sink.fold(ByteString.emptyByteString(), ByteString::concat), mat))
+        .toArray();
   }
 
   public static String md5(byte[] data) {
@@ -86,29 +94,37 @@ public final class StoreTesting {
   }
 
   /**
-   * {@code chunks} chunks of {@code chunkSize} generated on demand (a random block with the
-   * chunk number stamped in), fed into {@code md5} as they are produced.
+   * {@code chunks} chunks of {@code chunkSize} generated on demand (a random block with the chunk
+   * number stamped in), fed into {@code md5} as they are produced.
    */
   public static Source<ByteString, ?> generated(int chunkSize, int chunks, MessageDigest md5) {
     byte[] block = new byte[chunkSize];
     new Random(42).nextBytes(block);
-    return Source.range(0, chunks - 1).map(i -> {
-      byte[] chunk = block.clone();
-      ByteBuffer.wrap(chunk).putInt(0, i);
-      md5.update(chunk);
-      return ByteString.fromArrayUnsafe(chunk);
-    });
+    return Source.range(0, chunks - 1)
+        .map(
+            i -> {
+              byte[] chunk = block.clone();
+              ByteBuffer.wrap(chunk).putInt(0, i);
+              md5.update(chunk);
+              return ByteString.fromArrayUnsafe(chunk);
+            });
   }
 
   /** Reads a stream to its end, returning its MD5 hex and length. */
   public static Map.Entry<String, Long> digest(Source<ByteString, ?> data, Materializer mat) {
     MessageDigest md5 = newMd5();
-    long length = await(data.runWith(Sink.fold(0L, (n, chunk) -> {
-      for (ByteBuffer b : chunk.getByteBuffers()) {
-        md5.update(b);
-      }
-      return n + chunk.size();
-    }), mat));
+    long length =
+        await(
+            data.runWith(
+                Sink.fold(
+                    0L,
+                    (n, chunk) -> {
+                      for (ByteBuffer b : chunk.getByteBuffers()) {
+                        md5.update(b);
+                      }
+                      return n + chunk.size();
+                    }),
+                mat));
     return Map.entry(HexFormat.of().formatHex(md5.digest()), length);
   }
 }

@@ -40,20 +40,21 @@ import java.util.function.Function;
  *   <li>A temporary URL is judged by its signature alone, and its answer is trimmed as Swift's
  *       tempurl trims it.
  *   <li>A token that looks like ours but does not validate is 401. No token is anonymous.
- *   <li>Owners pass at once. Anyone else is judged by the container's ACL, then the account's;
- *       a refusal is 403 for a user and 401 for the anonymous.
- *   <li>Container ACL headers are validated and tidied; headers only owners may set are dropped
- *       for others, and taken out of the answers they get.
+ *   <li>Owners pass at once. Anyone else is judged by the container's ACL, then the account's; a
+ *       refusal is 403 for a user and 401 for the anonymous.
+ *   <li>Container ACL headers are validated and tidied; headers only owners may set are dropped for
+ *       others, and taken out of the answers they get.
  *   <li>Requests with {@code Origin} get the container's CORS headers.
  * </ol>
  *
- * Container and account metadata are read only when a decision needs them, so an owner's
- * request without {@code Origin} costs nothing extra.
+ * Container and account metadata are read only when a decision needs them, so an owner's request
+ * without {@code Origin} costs nothing extra.
  */
 public final class AccessControl {
 
   static final List<String> ACCOUNT_METHODS = List.of("GET", "HEAD", "POST", "OPTIONS");
-  static final List<String> CONTAINER_METHODS = List.of("GET", "HEAD", "PUT", "POST", "DELETE", "OPTIONS");
+  static final List<String> CONTAINER_METHODS =
+      List.of("GET", "HEAD", "PUT", "POST", "DELETE", "OPTIONS");
 
   private final AuthController auth;
   private final ContainerOps containers;
@@ -63,7 +64,10 @@ public final class AccessControl {
   private final TempUrl tempUrl;
 
   public AccessControl(
-      AuthController auth, ContainerOps containers, AccountOps accounts, String resellerPrefix,
+      AuthController auth,
+      ContainerOps containers,
+      AccountOps accounts,
+      String resellerPrefix,
       Clock clock) {
     this.auth = auth;
     this.containers = containers;
@@ -114,11 +118,12 @@ public final class AccessControl {
     }
     Identity identity = token.principal().map(Identity::of).orElseGet(Identity::anonymous);
     if (request.path().level() != RequestPath.Level.OBJECT) {
-      List<String> allowed = request.path().level() == RequestPath.Level.ACCOUNT
-          ? ACCOUNT_METHODS : CONTAINER_METHODS;
+      List<String> allowed =
+          request.path().level() == RequestPath.Level.ACCOUNT ? ACCOUNT_METHODS : CONTAINER_METHODS;
       if (!allowed.contains(method)) {
-        return done(SwiftErrors.response(SwiftError.METHOD_NOT_ALLOWED)
-            .addHeader(RawHeader.create("Allow", String.join(", ", allowed))));
+        return done(
+            SwiftErrors.response(SwiftError.METHOD_NOT_ALLOWED)
+                .addHeader(RawHeader.create("Allow", String.join(", ", allowed))));
       }
     }
     Map<String, String> headers = request.headers();
@@ -127,10 +132,17 @@ public final class AccessControl {
       try {
         headers = with(headers, AccountAcl.HEADER, AccountAcl.validate(accountAcl.strip()));
       } catch (AccountAcl.InvalidAcl e) {
-        return done(HttpResponse.create()
-            .withStatus(StatusCodes.BAD_REQUEST)
-            .withEntity(HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8,
-                "X-Account-Access-Control invalid: " + e.getMessage() + "\n\nInput: " + accountAcl + "\n")));
+        return done(
+            HttpResponse.create()
+                .withStatus(StatusCodes.BAD_REQUEST)
+                .withEntity(
+                    HttpEntities.create(
+                        ContentTypes.TEXT_PLAIN_UTF8,
+                        "X-Account-Access-Control invalid: "
+                            + e.getMessage()
+                            + "\n\nInput: "
+                            + accountAcl
+                            + "\n")));
       }
     }
     SwiftRequest checked = copy(request, identity.principal(), headers, request.query());
@@ -138,19 +150,29 @@ public final class AccessControl {
       return proceed(checked, false, Optional.empty(), controllers);
     }
     return authorize(request.path(), request.headers(), identity, method)
-        .thenCompose(decision -> {
-          if (decision.verdict() == Authorization.Verdict.DENIED) {
-            HttpResponse denied = identity.authenticated()
-                ? SwiftErrors.response(SwiftError.FORBIDDEN) : unauthorized(request.path());
-            return done(delayedDenial(method, request.path()) ? cors(checked, decision.container(), denied) : denied);
-          }
-          return proceed(checked, decision.verdict() == Authorization.Verdict.OWNER,
-              decision.container(), controllers);
-        });
+        .thenCompose(
+            decision -> {
+              if (decision.verdict() == Authorization.Verdict.DENIED) {
+                HttpResponse denied =
+                    identity.authenticated()
+                        ? SwiftErrors.response(SwiftError.FORBIDDEN)
+                        : unauthorized(request.path());
+                return done(
+                    delayedDenial(method, request.path())
+                        ? cors(checked, decision.container(), denied)
+                        : denied);
+              }
+              return proceed(
+                  checked,
+                  decision.verdict() == Authorization.Verdict.OWNER,
+                  decision.container(),
+                  controllers);
+            });
   }
 
   /** An outcome of authorization, with the container state read on the way (if any). */
-  private record Decision(Authorization.Verdict verdict, Optional<Optional<ContainerState>> container) {}
+  private record Decision(
+      Authorization.Verdict verdict, Optional<Optional<ContainerState>> container) {}
 
   private CompletionStage<Decision> authorize(
       RequestPath path, Map<String, String> headers, Identity identity, String method) {
@@ -158,29 +180,35 @@ public final class AccessControl {
     if (byIdentity.isPresent()) {
       return done(new Decision(byIdentity.get(), Optional.empty()));
     }
-    CompletionStage<Optional<ContainerState>> container = path.container().isPresent()
-        ? container(path, method) : done(Optional.empty());
-    return container.thenCompose(state -> {
-      String acl = Authorization.aclHeader(method, path)
-          .flatMap(h -> state.map(s -> s.metadata().get(h)))
-          .orElse(null);
-      Optional<Authorization.Verdict> byAcl = authorization.byContainerAcl(
-          identity, path, acl, headers.get("referer"));
-      if (byAcl.isPresent()) {
-        return done(new Decision(byAcl.get(), Optional.of(state)));
-      }
-      return accounts.summary(path.account())
-          .thenApply(summary -> new Decision(
-              authorization.byAccountAcl(identity, method, path, AccountAcl.of(summary.metadata())),
-              Optional.of(state)));
-    });
+    CompletionStage<Optional<ContainerState>> container =
+        path.container().isPresent() ? container(path, method) : done(Optional.empty());
+    return container.thenCompose(
+        state -> {
+          String acl =
+              Authorization.aclHeader(method, path)
+                  .flatMap(h -> state.map(s -> s.metadata().get(h)))
+                  .orElse(null);
+          Optional<Authorization.Verdict> byAcl =
+              authorization.byContainerAcl(identity, path, acl, headers.get("referer"));
+          if (byAcl.isPresent()) {
+            return done(new Decision(byAcl.get(), Optional.of(state)));
+          }
+          return accounts
+              .summary(path.account())
+              .thenApply(
+                  summary ->
+                      new Decision(
+                          authorization.byAccountAcl(
+                              identity, method, path, AccountAcl.of(summary.metadata())),
+                          Optional.of(state)));
+        });
   }
 
   /**
-   * Whether the identity an authorized request acts for may also make {@code method} on
-   * {@code target}: for requests that reach further resources, as Swift's sub-requests do (the
-   * source of a copy, the segments of a large object). A temporary URL reaches its own account
-   * or container only.
+   * Whether the identity an authorized request acts for may also make {@code method} on {@code
+   * target}: for requests that reach further resources, as Swift's sub-requests do (the source of a
+   * copy, the segments of a large object). A temporary URL reaches its own account or container
+   * only.
    */
   public CompletionStage<Boolean> permits(SwiftRequest request, String method, RequestPath target) {
     return denial(request, method, target).thenApply(Optional::isEmpty);
@@ -191,27 +219,36 @@ public final class AccessControl {
    * account) for the anonymous and for temporary URLs, whose {@code authorize_same_account} and
    * {@code authorize_same_container} answer 401.
    */
-  public CompletionStage<Optional<SwiftException>> denial(SwiftRequest request, String method, RequestPath target) {
+  public CompletionStage<Optional<SwiftException>> denial(
+      SwiftRequest request, String method, RequestPath target) {
     Principal principal = request.principal();
     if (principal.user().equals(Identity.tempUrl().principal().user())) {
       String scope = principal.account();
       String reached = target.account() + "/" + target.container().orElse("");
-      boolean allowed = scope.contains("/") ? reached.equals(scope) : target.account().equals(scope);
+      boolean allowed =
+          scope.contains("/") ? reached.equals(scope) : target.account().equals(scope);
       return done(allowed ? Optional.empty() : Optional.of(unauthorizedException(target)));
     }
-    Identity identity = principal.user().equals(Identity.anonymous().principal().user())
-        ? Identity.anonymous() : Identity.of(principal);
+    Identity identity =
+        principal.user().equals(Identity.anonymous().principal().user())
+            ? Identity.anonymous()
+            : Identity.of(principal);
     return authorize(target, request.headers(), identity, method)
-        .thenApply(decision -> decision.verdict() != Authorization.Verdict.DENIED ? Optional.empty()
-            : Optional.of(identity.authenticated()
-                ? new SwiftException(SwiftError.FORBIDDEN) : unauthorizedException(target)));
+        .thenApply(
+            decision ->
+                decision.verdict() != Authorization.Verdict.DENIED
+                    ? Optional.empty()
+                    : Optional.of(
+                        identity.authenticated()
+                            ? new SwiftException(SwiftError.FORBIDDEN)
+                            : unauthorizedException(target)));
   }
 
   /**
    * Copies (COPY, PUT with X-Copy-From) are authorized as Swift's copy middleware has them
-   * authorized: a GET of the source first, then the PUT of the destination once the source
-   * is read (so a missing source is 404 even where the destination is not writable); the
-   * controller makes both checks through {@link #denial}.
+   * authorized: a GET of the source first, then the PUT of the destination once the source is read
+   * (so a missing source is 404 even where the destination is not writable); the controller makes
+   * both checks through {@link #denial}.
    */
   private static boolean isCopy(String method, RequestPath path, Map<String, String> headers) {
     return path.level() == RequestPath.Level.OBJECT
@@ -219,12 +256,15 @@ public final class AccessControl {
   }
 
   private CompletionStage<HttpResponse> proceed(
-      SwiftRequest request, boolean owner, Optional<Optional<ContainerState>> known,
+      SwiftRequest request,
+      boolean owner,
+      Optional<Optional<ContainerState>> known,
       Function<SwiftRequest, CompletionStage<HttpResponse>> controllers) {
     RequestPath path = request.path();
     String method = request.http().method().value();
     Map<String, String> headers = request.headers();
-    if (path.level() == RequestPath.Level.CONTAINER && (method.equals("PUT") || method.equals("POST"))) {
+    if (path.level() == RequestPath.Level.CONTAINER
+        && (method.equals("PUT") || method.equals("POST"))) {
       for (String name : List.of("x-container-read", "x-container-write")) {
         String value = headers.get(name);
         if (value != null) {
@@ -242,17 +282,26 @@ public final class AccessControl {
     SwiftRequest allowed = copy(request, request.principal(), headers, request.query());
     boolean corsRequest = request.headers().containsKey("origin") && path.container().isPresent();
     // CORS rules are those of the container before the request (Swift reads them first).
-    CompletionStage<Optional<ContainerState>> before = !corsRequest ? done(Optional.empty())
-        : known.isPresent() ? done(known.get()) : container(path, request.http().method().value());
-    return before.thenCompose(state -> controllers.apply(allowed)
-        .thenApply(response -> {
-          HttpResponse r = owner ? response : OwnerHeaders.strip(response);
-          return corsRequest ? cors(request, Optional.of(state), r) : r;
-        }));
+    CompletionStage<Optional<ContainerState>> before =
+        !corsRequest
+            ? done(Optional.empty())
+            : known.isPresent()
+                ? done(known.get())
+                : container(path, request.http().method().value());
+    return before.thenCompose(
+        state ->
+            controllers
+                .apply(allowed)
+                .thenApply(
+                    response -> {
+                      HttpResponse r = owner ? response : OwnerHeaders.strip(response);
+                      return corsRequest ? cors(request, Optional.of(state), r) : r;
+                    }));
   }
 
   private CompletionStage<HttpResponse> viaTempUrl(
-      SwiftRequest request, TempUrl.Params params,
+      SwiftRequest request,
+      TempUrl.Params params,
       Function<SwiftRequest, CompletionStage<HttpResponse>> controllers) {
     String method = request.http().method().value();
     RequestPath path = request.path();
@@ -262,53 +311,84 @@ public final class AccessControl {
       return done(tempUrlInvalid(method, path));
     }
     CompletionStage<Optional<ContainerState>> container = container(path, method);
-    return accounts.summary(path.account())
-        .thenCombine(container, (account, state) -> TempUrl.keys(
-            account.metadata(), state.map(ContainerState::metadata).orElse(Map.of())))
-        .thenCombine(container, (keys, state) -> {
-          Optional<TempUrl.Grant> grant = keys.isEmpty() ? Optional.empty() : tempUrl.verify(candidate.get(), keys);
-          if (grant.isEmpty()) {
-            return done(tempUrlInvalid(method, path));
-          }
-          Optional<String> disallowed = TempUrl.disallowedHeader(method, request.headers());
-          if (disallowed.isPresent()) {
-            return done(SwiftErrors.response(SwiftError.BAD_REQUEST, "The header "
-                + PyText.repr(titleCase(disallowed.get())) + " is not allowed in this tempurl"));
-          }
-          // The principal remembers what the URL reaches, for permits().
-          String scope = grant.get().scope() == TempUrl.Scope.ACCOUNT
-              ? path.account() : path.account() + "/" + path.container().orElseThrow();
-          Principal holder = new Principal(Identity.tempUrl().principal().user(), scope, Set.of());
-          SwiftRequest granted = copy(request, holder,
-              TempUrl.incomingHeaders(request.headers()), params.forwardedQuery());
-          return proceed(granted, false, Optional.of(state), controllers)
-              .thenApply(response -> tempUrl.outgoing(response, candidate.get(), path));
-        })
+    return accounts
+        .summary(path.account())
+        .thenCombine(
+            container,
+            (account, state) ->
+                TempUrl.keys(
+                    account.metadata(), state.map(ContainerState::metadata).orElse(Map.of())))
+        .thenCombine(
+            container,
+            (keys, state) -> {
+              Optional<TempUrl.Grant> grant =
+                  keys.isEmpty() ? Optional.empty() : tempUrl.verify(candidate.get(), keys);
+              if (grant.isEmpty()) {
+                return done(tempUrlInvalid(method, path));
+              }
+              Optional<String> disallowed = TempUrl.disallowedHeader(method, request.headers());
+              if (disallowed.isPresent()) {
+                return done(
+                    SwiftErrors.response(
+                        SwiftError.BAD_REQUEST,
+                        "The header "
+                            + PyText.repr(titleCase(disallowed.get()))
+                            + " is not allowed in this tempurl"));
+              }
+              // The principal remembers what the URL reaches, for permits().
+              String scope =
+                  grant.get().scope() == TempUrl.Scope.ACCOUNT
+                      ? path.account()
+                      : path.account() + "/" + path.container().orElseThrow();
+              Principal holder =
+                  new Principal(Identity.tempUrl().principal().user(), scope, Set.of());
+              SwiftRequest granted =
+                  copy(
+                      request,
+                      holder,
+                      TempUrl.incomingHeaders(request.headers()),
+                      params.forwardedQuery());
+              return proceed(granted, false, Optional.of(state), controllers)
+                  .thenApply(response -> tempUrl.outgoing(response, candidate.get(), path));
+            })
         .thenCompose(Function.identity());
   }
 
   private CompletionStage<HttpResponse> options(SwiftRequest request) {
     RequestPath path = request.path();
-    List<String> allowed = path.level() == RequestPath.Level.ACCOUNT ? ACCOUNT_METHODS : CONTAINER_METHODS;
+    List<String> allowed =
+        path.level() == RequestPath.Level.ACCOUNT ? ACCOUNT_METHODS : CONTAINER_METHODS;
     if (!request.headers().containsKey("origin") || path.container().isEmpty()) {
       return done(Cors.preflight(allowed, request.headers(), Optional.empty()));
     }
-    return container(path, "OPTIONS").thenApply(state -> Cors.preflight(allowed, request.headers(),
-        Optional.of(state.map(s -> Cors.Rules.of(s.metadata())).orElse(Cors.Rules.NONE))));
+    return container(path, "OPTIONS")
+        .thenApply(
+            state ->
+                Cors.preflight(
+                    allowed,
+                    request.headers(),
+                    Optional.of(
+                        state.map(s -> Cors.Rules.of(s.metadata())).orElse(Cors.Rules.NONE))));
   }
 
-  private HttpResponse cors(SwiftRequest request, Optional<Optional<ContainerState>> state, HttpResponse response) {
+  private HttpResponse cors(
+      SwiftRequest request, Optional<Optional<ContainerState>> state, HttpResponse response) {
     String origin = request.headers().get("origin");
-    if (origin == null || origin.isEmpty() || state.isEmpty() || request.path().container().isEmpty()) {
+    if (origin == null
+        || origin.isEmpty()
+        || state.isEmpty()
+        || request.path().container().isEmpty()) {
       return response;
     }
-    return Cors.decorate(response, origin,
+    return Cors.decorate(
+        response,
+        origin,
         state.get().map(s -> Cors.Rules.of(s.metadata())).orElse(Cors.Rules.NONE));
   }
 
   /**
-   * Whether Swift refuses this request inside its controller (object requests, container GET
-   * and HEAD: {@code delay_denial}), where the refusal still gets CORS headers.
+   * Whether Swift refuses this request inside its controller (object requests, container GET and
+   * HEAD: {@code delay_denial}), where the refusal still gets CORS headers.
    */
   private static boolean delayedDenial(String method, RequestPath path) {
     return path.level() == RequestPath.Level.OBJECT
@@ -317,21 +397,25 @@ public final class AccessControl {
 
   /**
    * The container's state, or empty if it does not exist. A read is authorized by the state the
-   * read itself will use, which while the entity is unreachable is the replicated route view
-   * (ACLs as of their last change that reached this node); writes always by the entity's.
+   * read itself will use, which while the entity is unreachable is the replicated route view (ACLs
+   * as of their last change that reached this node); writes always by the entity's.
    */
   private CompletionStage<Optional<ContainerState>> container(RequestPath path, String method) {
     String account = path.account();
     String name = path.container().orElseThrow();
-    return (Authorization.isRead(method) ? containers.read(account, name) : containers.get(account, name))
+    return (Authorization.isRead(method)
+            ? containers.read(account, name)
+            : containers.get(account, name))
         .thenApply(Optional::of)
-        .exceptionally(failure -> {
-          Throwable t = SwiftErrors.unwrap(failure);
-          if (t instanceof GatewayException g && g.reason() == GatewayException.Reason.CONTAINER_NOT_FOUND) {
-            return Optional.empty();
-          }
-          throw t instanceof RuntimeException r ? r : new CompletionException(t);
-        });
+        .exceptionally(
+            failure -> {
+              Throwable t = SwiftErrors.unwrap(failure);
+              if (t instanceof GatewayException g
+                  && g.reason() == GatewayException.Reason.CONTAINER_NOT_FOUND) {
+                return Optional.empty();
+              }
+              throw t instanceof RuntimeException r ? r : new CompletionException(t);
+            });
   }
 
   private enum TokenState {
@@ -343,41 +427,51 @@ public final class AccessControl {
   private record Token(TokenState state, Optional<Principal> principal) {}
 
   /**
-   * TempAuth considers only tokens with its prefix: such a token is valid or refused, any other
-   * (or none) leaves the request anonymous.
+   * TempAuth considers only tokens with its prefix: such a token is valid or refused, any other (or
+   * none) leaves the request anonymous.
    */
   private Token token(SwiftRequest request) {
-    String token = Optional.ofNullable(request.headers().get("x-auth-token"))
-        .orElse(request.headers().get("x-storage-token"));
+    String token =
+        Optional.ofNullable(request.headers().get("x-auth-token"))
+            .orElse(request.headers().get("x-storage-token"));
     if (token == null || token.isEmpty() || !token.startsWith(resellerPrefix)) {
       return new Token(TokenState.NONE, Optional.empty());
     }
     Optional<Principal> principal = auth.principal(request.headers());
     return principal.isPresent()
-        ? new Token(TokenState.VALID, principal) : new Token(TokenState.INVALID, Optional.empty());
+        ? new Token(TokenState.VALID, principal)
+        : new Token(TokenState.INVALID, Optional.empty());
   }
 
   private static SwiftException unauthorizedException(RequestPath path) {
-    return new SwiftException(SwiftError.UNAUTHORIZED, SwiftError.UNAUTHORIZED.body(),
+    return new SwiftException(
+        SwiftError.UNAUTHORIZED,
+        SwiftError.UNAUTHORIZED.body(),
         Map.of("Www-Authenticate", "Swift realm=\"" + PyText.quote(path.account()) + "\""));
   }
 
   /** 401 as TempAuth sends it, naming the account as realm. */
   public static HttpResponse unauthorized(RequestPath path) {
     return SwiftErrors.response(SwiftError.UNAUTHORIZED)
-        .addHeader(RawHeader.create("Www-Authenticate", "Swift realm=\"" + PyText.quote(path.account()) + "\""));
+        .addHeader(
+            RawHeader.create(
+                "Www-Authenticate", "Swift realm=\"" + PyText.quote(path.account()) + "\""));
   }
 
   private static HttpResponse tempUrlInvalid(String method, RequestPath path) {
-    HttpResponse r = SwiftErrors.response(SwiftError.UNAUTHORIZED,
-        method.equals("HEAD") ? "" : "401 Unauthorized: Temp URL invalid\n");
-    return r.addHeader(RawHeader.create("Www-Authenticate", "Swift realm=\"" + PyText.quote(path.account()) + "\""));
+    HttpResponse r =
+        SwiftErrors.response(
+            SwiftError.UNAUTHORIZED,
+            method.equals("HEAD") ? "" : "401 Unauthorized: Temp URL invalid\n");
+    return r.addHeader(
+        RawHeader.create(
+            "Www-Authenticate", "Swift realm=\"" + PyText.quote(path.account()) + "\""));
   }
 
   private static SwiftRequest copy(
       SwiftRequest r, Principal principal, Map<String, String> headers, Map<String, String> query) {
-    return new SwiftRequest(r.http(), r.path(), query, headers, principal, r.clientAddress(), r.node(),
-        r.requestId());
+    return new SwiftRequest(
+        r.http(), r.path(), query, headers, principal, r.clientAddress(), r.node(), r.requestId());
   }
 
   private static Map<String, String> with(Map<String, String> headers, String name, String value) {

@@ -12,9 +12,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * TempAuth's account ACLs ({@code X-Account-Access-Control}, Swift's version-2 ACL syntax): a
- * JSON object whose keys {@code admin}, {@code read-write} and {@code read-only} list the users
- * and groups granted that level on the whole account.
+ * TempAuth's account ACLs ({@code X-Account-Access-Control}, Swift's version-2 ACL syntax): a JSON
+ * object whose keys {@code admin}, {@code read-write} and {@code read-only} list the users and
+ * groups granted that level on the whole account.
  *
  * <ul>
  *   <li>read-only: GET and HEAD everywhere in the account;
@@ -109,8 +109,8 @@ public record AccountAcl(List<String> admin, List<String> readWrite, List<String
   }
 
   /**
-   * The ACL kept in an account's metadata, if it grants anyone anything
-   * ({@code acls_from_account_info}).
+   * The ACL kept in an account's metadata, if it grants anyone anything ({@code
+   * acls_from_account_info}).
    */
   public static Optional<AccountAcl> of(Map<String, String> accountMetadata) {
     String stored = accountMetadata.get(HEADER);
@@ -122,10 +122,12 @@ public record AccountAcl(List<String> admin, List<String> readWrite, List<String
       if (root == null || !root.isObject()) {
         return Optional.empty();
       }
-      AccountAcl acl = new AccountAcl(members(root, "admin"), members(root, "read-write"),
-          members(root, "read-only"));
+      AccountAcl acl =
+          new AccountAcl(
+              members(root, "admin"), members(root, "read-write"), members(root, "read-only"));
       return acl.admin.isEmpty() && acl.readWrite.isEmpty() && acl.readOnly.isEmpty()
-          ? Optional.empty() : Optional.of(acl);
+          ? Optional.empty()
+          : Optional.of(acl);
     } catch (JsonProcessingException e) {
       return Optional.empty();
     }
@@ -135,11 +137,12 @@ public record AccountAcl(List<String> admin, List<String> readWrite, List<String
     List<String> result = new ArrayList<>();
     JsonNode list = root.get(key);
     if (list != null && list.isArray()) {
-      list.forEach(m -> {
-        if (m.isTextual()) {
-          result.add(m.asText());
-        }
-      });
+      list.forEach(
+          m -> {
+            if (m.isTextual()) {
+              result.add(m.asText());
+            }
+          });
     }
     return result;
   }

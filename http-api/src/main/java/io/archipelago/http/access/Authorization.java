@@ -10,8 +10,8 @@ import java.util.Optional;
  * TempAuth's {@code authorize()}: whether an identity may make a request, in TempAuth's order.
  * Owners first (reseller admins; an account's {@code .admin} for everything but account PUT and
  * DELETE), then OPTIONS, then the container ACL (referrers, which need {@code .rlistings} for
- * listings, and groups), then the account ACL. The account ACL is a separate step because
- * reading it costs a lookup that most requests never need.
+ * listings, and groups), then the account ACL. The account ACL is a separate step because reading
+ * it costs a lookup that most requests never need.
  */
 public final class Authorization {
 
@@ -35,12 +35,17 @@ public final class Authorization {
       return Optional.of(Verdict.DENIED);
     }
     List<String> groups = identity.groups();
-    boolean dotAccount = account.length() > resellerPrefix.length()
-        && account.charAt(resellerPrefix.length()) == '.';
-    if (groups.contains(Principal.RESELLER_ADMIN) && !account.equals(resellerPrefix) && !dotAccount) {
+    boolean dotAccount =
+        account.length() > resellerPrefix.length()
+            && account.charAt(resellerPrefix.length()) == '.';
+    if (groups.contains(Principal.RESELLER_ADMIN)
+        && !account.equals(resellerPrefix)
+        && !dotAccount) {
       return Optional.of(Verdict.OWNER);
     }
-    if (groups.contains(".reseller_reader") && !account.equals(resellerPrefix) && !dotAccount
+    if (groups.contains(".reseller_reader")
+        && !account.equals(resellerPrefix)
+        && !dotAccount
         && isRead(method)) {
       return Optional.of(Verdict.ALLOWED);
     }
@@ -89,8 +94,8 @@ public final class Authorization {
   }
 
   /**
-   * The container ACL Swift consults: X-Container-Read for GET and HEAD of containers and
-   * objects, X-Container-Write for object writes, none for container writes and accounts.
+   * The container ACL Swift consults: X-Container-Read for GET and HEAD of containers and objects,
+   * X-Container-Write for object writes, none for container writes and accounts.
    */
   public static Optional<String> aclHeader(String method, RequestPath path) {
     if (path.container().isEmpty()) {

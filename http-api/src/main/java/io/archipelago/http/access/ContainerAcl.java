@@ -8,9 +8,9 @@ import java.util.Set;
 
 /**
  * Swift's version-1 container ACLs ({@code X-Container-Read}, {@code X-Container-Write}): a comma
- * separated list of referrer designations ({@code .r:*}, {@code .r:.example.com},
- * {@code .r:-bad.example.com}), {@code .rlistings}, and groups ({@code account},
- * {@code account:user}). Same rules and messages as {@code swift.common.middleware.acl}.
+ * separated list of referrer designations ({@code .r:*}, {@code .r:.example.com}, {@code
+ * .r:-bad.example.com}), {@code .rlistings}, and groups ({@code account}, {@code account:user}).
+ * Same rules and messages as {@code swift.common.middleware.acl}.
  *
  * @param referrers referrer designations without their {@code .r:}
  * @param groups everything else, URL-unquoted
@@ -35,8 +35,8 @@ public record ContainerAcl(List<String> referrers, List<String> groups) {
   }
 
   /**
-   * Validates and tidies an ACL header value ({@code "bob , sue"} becomes {@code "bob,sue"},
-   * {@code ".referrer : *"} becomes {@code ".r:*"}).
+   * Validates and tidies an ACL header value ({@code "bob , sue"} becomes {@code "bob,sue"}, {@code
+   * ".referrer : *"} becomes {@code ".r:*"}).
    *
    * @param headerName the header it comes in; referrers are refused in write ACLs
    * @throws InvalidAcl with Swift's message
@@ -106,8 +106,8 @@ public record ContainerAcl(List<String> referrers, List<String> groups) {
   }
 
   /**
-   * Whether a request with this {@code Referer} passes the referrer designations, applied in
-   * order so that later ones override earlier ones ({@code .r:*,.r:-bad.example.com}).
+   * Whether a request with this {@code Referer} passes the referrer designations, applied in order
+   * so that later ones override earlier ones ({@code .r:*,.r:-bad.example.com}).
    */
   public boolean referrerAllowed(String referer) {
     boolean allow = false;
@@ -121,7 +121,8 @@ public record ContainerAcl(List<String> referrers, List<String> groups) {
         if (denied.equals(host) || (denied.startsWith(".") && host.endsWith(denied))) {
           allow = false;
         }
-      } else if (designation.equals("*") || designation.equals(host)
+      } else if (designation.equals("*")
+          || designation.equals(host)
           || (designation.startsWith(".") && host.endsWith(designation))) {
         allow = true;
       }

@@ -17,25 +17,36 @@ import java.util.Set;
 
 /**
  * CORS as Swift's proxy does it, per container, from {@code X-Container-Meta-Access-Control-*}:
- * {@code Allow-Origin} (space separated origins, or {@code *}), {@code Max-Age} and
- * {@code Expose-Headers}. Preflight OPTIONS answers 200 with the {@code Access-Control-Allow-*}
- * headers, or 401 when the origin or the method is not allowed. Actual requests carrying
- * {@code Origin} get {@code Access-Control-Allow-Origin} and {@code Access-Control-Expose-Headers}
- * when the origin is allowed (strict CORS mode, as advertised in /info).
+ * {@code Allow-Origin} (space separated origins, or {@code *}), {@code Max-Age} and {@code
+ * Expose-Headers}. Preflight OPTIONS answers 200 with the {@code Access-Control-Allow-*} headers,
+ * or 401 when the origin or the method is not allowed. Actual requests carrying {@code Origin} get
+ * {@code Access-Control-Allow-Origin} and {@code Access-Control-Expose-Headers} when the origin is
+ * allowed (strict CORS mode, as advertised in /info).
  */
 public final class Cors {
 
   /** Headers always exposed: the simple response headers and Swift's own. */
-  static final List<String> DEFAULT_EXPOSE_HEADERS = List.of(
-      "cache-control", "content-language", "content-type", "expires", "last-modified", "pragma",
-      "etag", "x-timestamp", "x-trans-id", "x-openstack-request-id");
+  static final List<String> DEFAULT_EXPOSE_HEADERS =
+      List.of(
+          "cache-control",
+          "content-language",
+          "content-type",
+          "expires",
+          "last-modified",
+          "pragma",
+          "etag",
+          "x-timestamp",
+          "x-trans-id",
+          "x-openstack-request-id");
 
   private static final String PREFIX = "x-container-meta-access-control-";
 
   /** A container's CORS settings. */
-  public record Rules(Optional<String> allowOrigin, Optional<String> exposeHeaders, Optional<String> maxAge) {
+  public record Rules(
+      Optional<String> allowOrigin, Optional<String> exposeHeaders, Optional<String> maxAge) {
 
-    public static final Rules NONE = new Rules(Optional.empty(), Optional.empty(), Optional.empty());
+    public static final Rules NONE =
+        new Rules(Optional.empty(), Optional.empty(), Optional.empty());
 
     public static Rules of(Map<String, String> containerMetadata) {
       return new Rules(
@@ -46,8 +57,12 @@ public final class Cors {
 
     boolean allows(String origin) {
       Set<String> allowed = new LinkedHashSet<>();
-      allowOrigin.ifPresent(a -> Arrays.stream(a.split(" "))
-          .map(String::strip).filter(s -> !s.isEmpty()).forEach(allowed::add));
+      allowOrigin.ifPresent(
+          a ->
+              Arrays.stream(a.split(" "))
+                  .map(String::strip)
+                  .filter(s -> !s.isEmpty())
+                  .forEach(allowed::add));
       return allowed.contains(origin) || allowed.contains("*");
     }
 
@@ -67,7 +82,8 @@ public final class Cors {
     String allow = String.join(", ", allowedMethods);
     String origin = headers.get("origin");
     if (origin == null || origin.isEmpty() || containerRules.isEmpty()) {
-      return HttpResponse.create().withStatus(StatusCodes.OK)
+      return HttpResponse.create()
+          .withStatus(StatusCodes.OK)
           .addHeader(RawHeader.create("Allow", allow));
     }
     Rules rules = containerRules.get();
@@ -118,9 +134,14 @@ public final class Cors {
           expose.add(name);
         }
       }
-      rules.exposeHeaders().ifPresent(e -> Arrays.stream(e.split(" "))
-          .map(s -> s.strip().toLowerCase(Locale.ROOT))
-          .filter(s -> !s.isEmpty()).forEach(expose::add));
+      rules
+          .exposeHeaders()
+          .ifPresent(
+              e ->
+                  Arrays.stream(e.split(" "))
+                      .map(s -> s.strip().toLowerCase(Locale.ROOT))
+                      .filter(s -> !s.isEmpty())
+                      .forEach(expose::add));
       r = r.addHeader(RawHeader.create("Access-Control-Expose-Headers", String.join(", ", expose)));
     }
     if (r.getHeader("Access-Control-Allow-Origin").isEmpty()) {
@@ -129,9 +150,11 @@ public final class Cors {
       } else {
         r = r.addHeader(RawHeader.create("Access-Control-Allow-Origin", origin));
         Optional<HttpHeader> vary = r.getHeader("Vary");
-        r = vary.isPresent()
-            ? r.removeHeader("Vary").addHeader(RawHeader.create("Vary", vary.get().value() + ", Origin"))
-            : r.addHeader(RawHeader.create("Vary", "Origin"));
+        r =
+            vary.isPresent()
+                ? r.removeHeader("Vary")
+                    .addHeader(RawHeader.create("Vary", vary.get().value() + ", Origin"))
+                : r.addHeader(RawHeader.create("Vary", "Origin"));
       }
     }
     return r;

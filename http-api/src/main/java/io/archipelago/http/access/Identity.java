@@ -6,14 +6,14 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Who a request acts as, for authorization: nobody (no token), a TempAuth user, or the holder of
- * a valid temporary URL.
+ * Who a request acts as, for authorization: nobody (no token), a TempAuth user, or the holder of a
+ * valid temporary URL.
  *
  * @param principal the user; a stand-in for the anonymous and temporary-URL kinds, whose name
  *     ({@code .anonymous}, {@code .wsgi.tempurl}) ends up in the audit trail
  * @param groups TempAuth's group list for the user, in its order: the account name, {@code
- *     account:user}, the configured groups, and {@code AUTH_<account>} for an {@code .admin}
- *     (which TempAuth puts in place of {@code .admin})
+ *     account:user}, the configured groups, and {@code AUTH_<account>} for an {@code .admin} (which
+ *     TempAuth puts in place of {@code .admin})
  */
 public record Identity(Kind kind, Principal principal, List<String> groups) {
 
@@ -41,7 +41,8 @@ public record Identity(Kind kind, Principal principal, List<String> groups) {
     int colon = user.indexOf(':');
     groups.add(colon > 0 ? user.substring(0, colon) : user);
     groups.add(user);
-    principal.groups().stream().sorted()
+    principal.groups().stream()
+        .sorted()
         .filter(g -> !g.equals(Principal.ADMIN))
         .forEach(groups::add);
     if (principal.groups().contains(Principal.ADMIN)) {

@@ -14,11 +14,17 @@ import java.util.TreeMap;
  */
 public final class OwnerHeaders {
 
-  static final List<String> NAMES = List.of(
-      "x-container-read", "x-container-write", "x-container-sync-key", "x-container-sync-to",
-      "x-account-meta-temp-url-key", "x-account-meta-temp-url-key-2",
-      "x-container-meta-temp-url-key", "x-container-meta-temp-url-key-2",
-      AccountAcl.HEADER);
+  static final List<String> NAMES =
+      List.of(
+          "x-container-read",
+          "x-container-write",
+          "x-container-sync-key",
+          "x-container-sync-to",
+          "x-account-meta-temp-url-key",
+          "x-account-meta-temp-url-key-2",
+          "x-container-meta-temp-url-key",
+          "x-container-meta-temp-url-key-2",
+          AccountAcl.HEADER);
 
   private OwnerHeaders() {}
 

@@ -31,13 +31,13 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Swift's TempURL: {@code temp_url_sig} and {@code temp_url_expires} (plus optional
- * {@code temp_url_prefix}, {@code temp_url_ip_range}, {@code filename}, {@code inline}) grant a
- * request on an object without a token when the signature is the HMAC, under one of the account's
- * or the container's {@code Temp-URL-Key}s, of {@code [ip=<range>\n]<method>\n<expires>\n<path>}.
- * Signatures are hex (SHA-1, SHA-256 or SHA-512 told apart by length) or
- * {@code <digest>:<base64>}. HEAD is allowed by a signature for HEAD, GET, POST or PUT.
- * Behaviour and messages follow Swift 2.30's {@code tempurl} middleware with its defaults.
+ * Swift's TempURL: {@code temp_url_sig} and {@code temp_url_expires} (plus optional {@code
+ * temp_url_prefix}, {@code temp_url_ip_range}, {@code filename}, {@code inline}) grant a request on
+ * an object without a token when the signature is the HMAC, under one of the account's or the
+ * container's {@code Temp-URL-Key}s, of {@code [ip=<range>\n]<method>\n<expires>\n<path>}.
+ * Signatures are hex (SHA-1, SHA-256 or SHA-512 told apart by length) or {@code <digest>:<base64>}.
+ * HEAD is allowed by a signature for HEAD, GET, POST or PUT. Behaviour and messages follow Swift
+ * 2.30's {@code tempurl} middleware with its defaults.
  */
 public final class TempUrl {
 
@@ -54,7 +54,8 @@ public final class TempUrl {
       DateTimeFormatter.ofPattern("uuuu-M-d'T'H:m:s'Z'", Locale.ROOT)
           .withResolverStyle(ResolverStyle.STRICT);
   private static final DateTimeFormatter HTTP_DATE =
-      DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
+      DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US)
+          .withZone(ZoneOffset.UTC);
 
   /** Which key signed: an account key grants the account, a container key the container. */
   public enum Scope {
@@ -78,13 +79,14 @@ public final class TempUrl {
       if (!query.containsKey("temp_url_sig") && !query.containsKey("temp_url_expires")) {
         return Optional.empty();
       }
-      return Optional.of(new Params(
-          Optional.ofNullable(query.get("temp_url_sig")),
-          Optional.ofNullable(query.get("temp_url_expires")),
-          Optional.ofNullable(query.get("temp_url_prefix")),
-          Optional.ofNullable(query.get("filename")),
-          query.containsKey("inline"),
-          Optional.ofNullable(query.get("temp_url_ip_range"))));
+      return Optional.of(
+          new Params(
+              Optional.ofNullable(query.get("temp_url_sig")),
+              Optional.ofNullable(query.get("temp_url_expires")),
+              Optional.ofNullable(query.get("temp_url_prefix")),
+              Optional.ofNullable(query.get("filename")),
+              query.containsKey("inline"),
+              Optional.ofNullable(query.get("temp_url_ip_range"))));
     }
 
     /** The query the request continues with: Swift drops every other parameter. */
@@ -107,8 +109,13 @@ public final class TempUrl {
    * @param hmacPath what was signed: {@code /v1/a/c/o} or {@code prefix:/v1/a/c/<prefix>}
    */
   public record Candidate(
-      Params params, String method, String digest, String signatureHex, long expires,
-      String hmacPath, Optional<String> ipRange) {}
+      Params params,
+      String method,
+      String digest,
+      String signatureHex,
+      long expires,
+      String hmacPath,
+      Optional<String> ipRange) {}
 
   /** A valid temporary URL. */
   public record Grant(Scope scope, long expires) {}
@@ -124,8 +131,8 @@ public final class TempUrl {
 
   /**
    * The checks that need no keys; empty means the URL is invalid (401). Expired URLs, unknown
-   * digests, non-object paths, methods not allowed and client addresses outside the signed
-   * range all end here.
+   * digests, non-object paths, methods not allowed and client addresses outside the signed range
+   * all end here.
    */
   public Optional<Candidate> candidate(
       Params params, String method, RequestPath path, String clientAddress) {
@@ -138,7 +145,9 @@ public final class TempUrl {
     if (digest.isEmpty() || !DIGESTS.contains(digest.get()[0])) {
       return Optional.empty();
     }
-    if (!METHODS.contains(method) || !path.version().equals("v1") || path.object().isEmpty()
+    if (!METHODS.contains(method)
+        || !path.version().equals("v1")
+        || path.object().isEmpty()
         || path.object().get().replace("/", "").isEmpty()) {
       return Optional.empty();
     }
@@ -154,21 +163,28 @@ public final class TempUrl {
       if (!object.startsWith(params.prefix().get())) {
         return Optional.empty();
       }
-      hmacPath = "prefix:/v1/" + path.account() + "/" + path.container().orElseThrow() + "/"
-          + params.prefix().get();
+      hmacPath =
+          "prefix:/v1/"
+              + path.account()
+              + "/"
+              + path.container().orElseThrow()
+              + "/"
+              + params.prefix().get();
     }
-    return Optional.of(new Candidate(params, method, digest.get()[0], digest.get()[1], expires,
-        hmacPath, ipRange));
+    return Optional.of(
+        new Candidate(
+            params, method, digest.get()[0], digest.get()[1], expires, hmacPath, ipRange));
   }
 
   /** Checks the signature against the keys, account keys first; empty means 401. */
   public Optional<Grant> verify(Candidate c, List<Key> keys) {
-    List<String> methods = c.method().equals("HEAD")
-        ? List.of("HEAD", "GET", "POST", "PUT") : List.of(c.method());
+    List<String> methods =
+        c.method().equals("HEAD") ? List.of("HEAD", "GET", "POST", "PUT") : List.of(c.method());
     byte[] given = c.signatureHex().getBytes(StandardCharsets.US_ASCII);
     for (String method : methods) {
       for (Key key : keys) {
-        String expected = hmac(c.digest(), key.value(), method, c.expires(), c.hmacPath(), c.ipRange());
+        String expected =
+            hmac(c.digest(), key.value(), method, c.expires(), c.hmacPath(), c.ipRange());
         if (MessageDigest.isEqual(given, expected.getBytes(StandardCharsets.US_ASCII))) {
           return Optional.of(new Grant(key.scope(), c.expires()));
         }
@@ -178,7 +194,8 @@ public final class TempUrl {
   }
 
   /** Keys from account and container metadata ({@code Temp-URL-Key}, {@code Temp-URL-Key-2}). */
-  public static List<Key> keys(Map<String, String> accountMetadata, Map<String, String> containerMetadata) {
+  public static List<Key> keys(
+      Map<String, String> accountMetadata, Map<String, String> containerMetadata) {
     List<Key> keys = new ArrayList<>();
     for (String suffix : List.of("temp-url-key", "temp-url-key-2")) {
       Optional.ofNullable(accountMetadata.get("x-account-meta-" + suffix))
@@ -192,8 +209,8 @@ public final class TempUrl {
   }
 
   /**
-   * A header that may not come with a write through a temporary URL (a manifest or symlink
-   * could point at data the URL does not grant).
+   * A header that may not come with a write through a temporary URL (a manifest or symlink could
+   * point at data the URL does not grant).
    */
   public static Optional<String> disallowedHeader(String method, Map<String, String> headers) {
     if (method.equals("GET") || method.equals("HEAD") || method.equals("OPTIONS")) {
@@ -211,8 +228,8 @@ public final class TempUrl {
 
   /**
    * The response as a temporary URL answers it: private object metadata removed and, for a
-   * successful GET or HEAD, a {@code Content-Disposition} (attachment named after the object,
-   * or {@code filename=}, or {@code inline}) and an {@code Expires}.
+   * successful GET or HEAD, a {@code Content-Disposition} (attachment named after the object, or
+   * {@code filename=}, or {@code inline}) and an {@code Expires}.
    */
   public HttpResponse outgoing(HttpResponse response, Candidate c, RequestPath path) {
     List<HttpHeader> kept = new ArrayList<>();
@@ -242,7 +259,8 @@ public final class TempUrl {
       } else {
         String object = path.object().orElseThrow();
         String trimmed = object.replaceAll("/+$", "");
-        disposition = dispositionFormat("attachment", trimmed.substring(trimmed.lastIndexOf('/') + 1));
+        disposition =
+            dispositionFormat("attachment", trimmed.substring(trimmed.lastIndexOf('/') + 1));
       }
       kept.add(RawHeader.create("Content-Disposition", disposition.replace("\n", "%0A")));
       kept.add(RawHeader.create("Expires", HTTP_DATE.format(Instant.ofEpochSecond(c.expires()))));
@@ -251,7 +269,10 @@ public final class TempUrl {
   }
 
   static String dispositionFormat(String type, String filename) {
-    return type + "; filename=\"" + PyText.quote(filename, " /") + "\"; filename*=UTF-8''"
+    return type
+        + "; filename=\""
+        + PyText.quote(filename, " /")
+        + "\"; filename*=UTF-8''"
         + PyText.quote(filename);
   }
 
@@ -282,12 +303,14 @@ public final class TempUrl {
     if (colon >= 0) {
       String algo = sig.substring(0, colon);
       String value = sig.substring(colon + 1);
-      if ((value.contains("-") || value.contains("_")) && !(value.contains("+") || value.contains("/"))) {
+      if ((value.contains("-") || value.contains("_"))
+          && !(value.contains("+") || value.contains("/"))) {
         value = value.replace('-', '+').replace('_', '/');
       }
       String stripped = value.replaceAll("^=+|=+$", "");
-      if (!stripped.chars().allMatch(ch -> Character.isLetterOrDigit(ch) && ch < 0x80
-          || ch == '+' || ch == '/')) {
+      if (!stripped
+          .chars()
+          .allMatch(ch -> Character.isLetterOrDigit(ch) && ch < 0x80 || ch == '+' || ch == '/')) {
         return Optional.empty();
       }
       String data = value.replace("=", "");
@@ -298,33 +321,43 @@ public final class TempUrl {
         data = data + "=";
       }
       try {
-        return Optional.of(new String[] {algo, HexFormat.of().formatHex(Base64.getDecoder().decode(data))});
+        return Optional.of(
+            new String[] {algo, HexFormat.of().formatHex(Base64.getDecoder().decode(data))});
       } catch (IllegalArgumentException e) {
         return Optional.empty();
       }
     }
-    if (sig.length() % 2 != 0 || !sig.chars().allMatch(ch -> Character.digit(ch, 16) >= 0 && ch < 0x80)) {
+    if (sig.length() % 2 != 0
+        || !sig.chars().allMatch(ch -> Character.digit(ch, 16) >= 0 && ch < 0x80)) {
       return Optional.empty();
     }
-    String algo = switch (sig.length()) {
-      case 40 -> "sha1";
-      case 64 -> "sha256";
-      case 128 -> "sha512";
-      default -> null;
-    };
+    String algo =
+        switch (sig.length()) {
+          case 40 -> "sha1";
+          case 64 -> "sha256";
+          case 128 -> "sha512";
+          default -> null;
+        };
     return algo == null ? Optional.empty() : Optional.of(new String[] {algo, sig});
   }
 
   /** Swift's get_hmac: hex HMAC of {@code [ip=<range>\n]<method>\n<expires>\n<path>}. */
   public static String hmac(
-      String digest, String key, String method, long expires, String path, Optional<String> ipRange) {
-    String message = ipRange.map(r -> "ip=" + r + "\n").orElse("") + method + "\n" + expires + "\n" + path;
-    String algorithm = switch (digest) {
-      case "sha1" -> "HmacSHA1";
-      case "sha256" -> "HmacSHA256";
-      case "sha512" -> "HmacSHA512";
-      default -> throw new IllegalArgumentException("digest " + digest);
-    };
+      String digest,
+      String key,
+      String method,
+      long expires,
+      String path,
+      Optional<String> ipRange) {
+    String message =
+        ipRange.map(r -> "ip=" + r + "\n").orElse("") + method + "\n" + expires + "\n" + path;
+    String algorithm =
+        switch (digest) {
+          case "sha1" -> "HmacSHA1";
+          case "sha256" -> "HmacSHA256";
+          case "sha512" -> "HmacSHA512";
+          default -> throw new IllegalArgumentException("digest " + digest);
+        };
     try {
       Mac mac = Mac.getInstance(algorithm);
       mac.init(new SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), algorithm));
@@ -388,7 +421,9 @@ public final class TempUrl {
       }
       byte[] result = new byte[4];
       for (int i = 0; i < 4; i++) {
-        if (octets[i].isEmpty() || octets[i].length() > 3 || !octets[i].chars().allMatch(Character::isDigit)
+        if (octets[i].isEmpty()
+            || octets[i].length() > 3
+            || !octets[i].chars().allMatch(Character::isDigit)
             || (octets[i].length() > 1 && octets[i].startsWith("0"))) {
           return null;
         }

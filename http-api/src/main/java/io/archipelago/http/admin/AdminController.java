@@ -56,14 +56,19 @@ public final class AdminController {
     this.audit = new AuditController(engine);
   }
 
-  /** @param rawPath the path below {@code /admin/}, still percent-encoded */
-  public CompletionStage<HttpResponse> handle(HttpRequest request, String rawPath, RequestContext context) {
+  /**
+   * @param rawPath the path below {@code /admin/}, still percent-encoded
+   */
+  public CompletionStage<HttpResponse> handle(
+      HttpRequest request, String rawPath, RequestContext context) {
     String[] parts = rawPath.split("/", -1);
     var method = request.method();
     if (method.equals(HttpMethods.GET) && parts.length == 1 && parts[0].equals("audit")) {
       return audit.log(request);
     }
-    if (method.equals(HttpMethods.GET) && parts.length == 4 && parts[0].equals("containers")
+    if (method.equals(HttpMethods.GET)
+        && parts.length == 4
+        && parts[0].equals("containers")
         && parts[3].equals("history")) {
       return audit.history(request, account(parts[1]), container(parts[2]));
     }
@@ -72,57 +77,79 @@ public final class AdminController {
     }
     if (parts[0].equals("backends")) {
       if (parts.length == 1 && method.equals(HttpMethods.POST)) {
-        return body(request).thenCompose(json -> engine.backends().add(BackendJson.descriptor(json), context))
+        return body(request)
+            .thenCompose(json -> engine.backends().add(BackendJson.descriptor(json), context))
             .thenApply(state -> backendsJson());
       }
       if (parts.length == 2 && method.equals(HttpMethods.DELETE)) {
-        return engine.backends().remove(backendId(parts[1]), context)
+        return engine
+            .backends()
+            .remove(backendId(parts[1]), context)
             .thenApply(state -> backendsJson());
       }
       if (parts.length == 3 && parts[2].equals("state") && method.equals(HttpMethods.POST)) {
         String id = backendId(parts[1]);
-        return body(request).thenCompose(json -> engine.backends().changeState(
-                id, BackendJson.state(json), context))
+        return body(request)
+            .thenCompose(
+                json -> engine.backends().changeState(id, BackendJson.state(json), context))
             .thenApply(state -> backendsJson());
       }
     }
-    if (request.method().equals(HttpMethods.GET) && parts.length == 3 && parts[0].equals("containers")) {
+    if (request.method().equals(HttpMethods.GET)
+        && parts.length == 3
+        && parts[0].equals("containers")) {
       String account = account(parts[1]);
       String container = container(parts[2]);
-      return engine.containers().get(account, container)
+      return engine
+          .containers()
+          .get(account, container)
           .thenCompose(state -> engine.sync().status(account, container))
           .thenApply(this::containerJson);
     }
-    if (method.equals(HttpMethods.POST) && parts.length == 4 && parts[0].equals("containers")
+    if (method.equals(HttpMethods.POST)
+        && parts.length == 4
+        && parts[0].equals("containers")
         && parts[3].equals("reconcile")) {
       String account = account(parts[1]);
       String container = container(parts[2]);
-      return engine.containers().get(account, container)
+      return engine
+          .containers()
+          .get(account, container)
           .thenCompose(state -> engine.sync().reconcile(account, container))
           .thenApply(this::reconcileJson);
     }
-    if (method.equals(HttpMethods.POST) && parts.length == 4 && parts[0].equals("containers")
+    if (method.equals(HttpMethods.POST)
+        && parts.length == 4
+        && parts[0].equals("containers")
         && parts[3].equals("skip-event")) {
       String account = RequestPath.decode(parts[1], false);
       String container = RequestPath.decode(parts[2], false);
-      return body(request).thenCompose(json -> {
-        if (!json.path("sequenceNr").canConvertToLong() || !json.path("sequenceNr").isIntegralNumber()) {
-          throw new SwiftException(SwiftError.BAD_REQUEST, "Body must be {\"sequenceNr\": <damaged event>}");
-        }
-        long seqNr = json.path("sequenceNr").asLong();
-        return engine.containers().skipDamagedEvent(account, container, seqNr, context)
-            .thenApply(done -> json(JSON.createObjectNode().put("skipped", seqNr)));
-      });
+      return body(request)
+          .thenCompose(
+              json -> {
+                if (!json.path("sequenceNr").canConvertToLong()
+                    || !json.path("sequenceNr").isIntegralNumber()) {
+                  throw new SwiftException(
+                      SwiftError.BAD_REQUEST, "Body must be {\"sequenceNr\": <damaged event>}");
+                }
+                long seqNr = json.path("sequenceNr").asLong();
+                return engine
+                    .containers()
+                    .skipDamagedEvent(account, container, seqNr, context)
+                    .thenApply(done -> json(JSON.createObjectNode().put("skipped", seqNr)));
+              });
     }
-    if (request.method().equals(HttpMethods.GET) && parts.length == 1 && parts[0].equals("backends")) {
+    if (request.method().equals(HttpMethods.GET)
+        && parts.length == 1
+        && parts[0].equals("backends")) {
       return CompletableFuture.completedFuture(backendsJson());
     }
     return CompletableFuture.completedFuture(SwiftErrors.response(SwiftError.NOT_FOUND));
   }
 
   /**
-   * Names in admin paths are checked before any entity is asked: an empty or impossible name
-   * would otherwise start an entity that can never exist, and the caller would wait for it.
+   * Names in admin paths are checked before any entity is asked: an empty or impossible name would
+   * otherwise start an entity that can never exist, and the caller would wait for it.
    */
   private static String account(String raw) {
     return name(raw, "account", Constraints.MAX_ACCOUNT_NAME_LENGTH);
@@ -142,7 +169,8 @@ public final class AdminController {
     }
     int length = name.getBytes(StandardCharsets.UTF_8).length;
     if (length > maxBytes) {
-      throw SwiftException.plain(SwiftError.BAD_REQUEST,
+      throw SwiftException.plain(
+          SwiftError.BAD_REQUEST,
           "The " + what + " name is " + length + " bytes long, longer than " + maxBytes);
     }
     return name;
@@ -163,7 +191,10 @@ public final class AdminController {
     assignment.put("primary", s.primaryBackend());
     ArrayNode replicas = assignment.putArray("replicas");
     s.replicaBackends().forEach(replicas::add);
-    engine.registry().descriptor(s.primaryBackend()).ifPresent(b -> root.set("primaryBackend", backend(b)));
+    engine
+        .registry()
+        .descriptor(s.primaryBackend())
+        .ifPresent(b -> root.set("primaryBackend", backend(b)));
     root.put("objectCount", s.objectCount());
     root.put("bytesUsed", s.bytesUsed());
     root.put("createdAt", s.createdAt().internal());
@@ -199,8 +230,15 @@ public final class AdminController {
       node.put("conflicts", r.conflicts());
     }
     ArrayNode failover = sync.putArray("failoverWrites");
-    s.sync().failoverWrites().forEach((name, w) -> failover.addObject()
-        .put("name", name).put("backend", w.backend()).put("timestamp", w.timestamp().internal()));
+    s.sync()
+        .failoverWrites()
+        .forEach(
+            (name, w) ->
+                failover
+                    .addObject()
+                    .put("name", name)
+                    .put("backend", w.backend())
+                    .put("timestamp", w.timestamp().internal()));
     return sync;
   }
 
@@ -221,14 +259,19 @@ public final class AdminController {
   }
 
   private CompletionStage<JsonNode> body(HttpRequest request) {
-    return request.entity().withSizeLimit(MAX_BODY).toStrict(10_000, materializer)
-        .thenApply(strict -> {
-          try {
-            return JSON.readTree(strict.getData().utf8String());
-          } catch (IOException e) {
-            throw new SwiftException(SwiftError.BAD_REQUEST, "Body is not valid JSON: " + e.getMessage());
-          }
-        });
+    return request
+        .entity()
+        .withSizeLimit(MAX_BODY)
+        .toStrict(10_000, materializer)
+        .thenApply(
+            strict -> {
+              try {
+                return JSON.readTree(strict.getData().utf8String());
+              } catch (IOException e) {
+                throw new SwiftException(
+                    SwiftError.BAD_REQUEST, "Body is not valid JSON: " + e.getMessage());
+              }
+            });
   }
 
   private HttpResponse clusterJson(List<ClusterOps.MemberView> members) {

@@ -41,12 +41,12 @@ import java.util.stream.Collectors;
  * The audit part of the admin API.
  *
  * <p>{@code GET /admin/audit} streams the audit log as NDJSON (one event a line, journal order),
- * read page by page from the journal. Filters: {@code account}, {@code container} (with
- * account), {@code principal}, {@code type} (comma separated), {@code since} and {@code until}
- * (ISO-8601 or Swift timestamps, on the time the request was accepted). {@code limit} caps the
- * lines; when it cut the range short, a last line {@code {"next": cursor}} says where to go on
- * ({@code next=cursor}). {@code follow=true} keeps the response open and streams new events
- * (a blank line every 30 s keeps idle connections alive).
+ * read page by page from the journal. Filters: {@code account}, {@code container} (with account),
+ * {@code principal}, {@code type} (comma separated), {@code since} and {@code until} (ISO-8601 or
+ * Swift timestamps, on the time the request was accepted). {@code limit} caps the lines; when it
+ * cut the range short, a last line {@code {"next": cursor}} says where to go on ({@code
+ * next=cursor}). {@code follow=true} keeps the response open and streams new events (a blank line
+ * every 30 s keeps idle connections alive).
  *
  * <p>{@code GET /admin/containers/{account}/{container}/history?at=T} replays the container's
  * events up to T and answers its state then.
@@ -57,7 +57,8 @@ public final class AuditController {
       ContentTypes.create(MediaTypes.applicationWithFixedCharset("x-ndjson", HttpCharsets.UTF_8));
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Set<String> PARAMS =
-      Set.of("account", "container", "principal", "type", "since", "until", "limit", "next", "follow");
+      Set.of(
+          "account", "container", "principal", "type", "since", "until", "limit", "next", "follow");
 
   private final AuditService audit;
 
@@ -69,7 +70,12 @@ public final class AuditController {
     Map<String, String> q = query(request);
     for (String key : q.keySet()) {
       if (!PARAMS.contains(key)) {
-        throw badRequest("unknown parameter '" + key + "' (known: " + String.join(", ", PARAMS.stream().sorted().toList()) + ")");
+        throw badRequest(
+            "unknown parameter '"
+                + key
+                + "' (known: "
+                + String.join(", ", PARAMS.stream().sorted().toList())
+                + ")");
       }
     }
     Optional<String> account = nonEmpty(q.get("account"));
@@ -77,47 +83,73 @@ public final class AuditController {
     if (container.isPresent() && account.isEmpty()) {
       throw badRequest("container needs account");
     }
-    AuditQuery query = AuditService.scoped(AuditQuery.all(), account, container)
-        .withPrincipal(nonEmpty(q.get("principal")))
-        .withTypes(nonEmpty(q.get("type")).map(t -> Arrays.stream(t.split(","))
-            .map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toSet())).orElse(Set.of()))
-        .withTime(nonEmpty(q.get("since")).map(this::instant), nonEmpty(q.get("until")).map(this::instant));
-    Optional<Long> after = nonEmpty(q.get("next")).map(c -> {
-      try {
-        return AuditJson.parseCursor(c);
-      } catch (IllegalArgumentException e) {
-        throw badRequest(e.getMessage());
-      }
-    });
+    AuditQuery query =
+        AuditService.scoped(AuditQuery.all(), account, container)
+            .withPrincipal(nonEmpty(q.get("principal")))
+            .withTypes(
+                nonEmpty(q.get("type"))
+                    .map(
+                        t ->
+                            Arrays.stream(t.split(","))
+                                .map(String::trim)
+                                .filter(s -> !s.isEmpty())
+                                .collect(Collectors.toSet()))
+                    .orElse(Set.of()))
+            .withTime(
+                nonEmpty(q.get("since")).map(this::instant),
+                nonEmpty(q.get("until")).map(this::instant));
+    Optional<Long> after =
+        nonEmpty(q.get("next"))
+            .map(
+                c -> {
+                  try {
+                    return AuditJson.parseCursor(c);
+                  } catch (IllegalArgumentException e) {
+                    throw badRequest(e.getMessage());
+                  }
+                });
     Source<ByteString, ?> body;
     if ("true".equalsIgnoreCase(q.getOrDefault("follow", ""))) {
-      body = audit.follow(query, after)
-          .mapConcat(AuditController::lines)
-          .keepAlive(Duration.ofSeconds(30), () -> ByteString.fromString("\n"));
+      body =
+          audit
+              .follow(query, after)
+              .mapConcat(AuditController::lines)
+              .keepAlive(Duration.ofSeconds(30), () -> ByteString.fromString("\n"));
     } else {
       long limit = nonEmpty(q.get("limit")).map(this::limit).orElse(Long.MAX_VALUE);
-      body = audit.range(query, after.orElse(0L), limit).mapConcat(chunk -> {
-        List<ByteString> lines = lines(chunk.records());
-        chunk.nextAfter().ifPresent(n -> lines.add(ByteString.fromArrayUnsafe(AuditJson.nextLine(n))));
-        return lines;
-      });
+      body =
+          audit
+              .range(query, after.orElse(0L), limit)
+              .mapConcat(
+                  chunk -> {
+                    List<ByteString> lines = lines(chunk.records());
+                    chunk
+                        .nextAfter()
+                        .ifPresent(
+                            n -> lines.add(ByteString.fromArrayUnsafe(AuditJson.nextLine(n))));
+                    return lines;
+                  });
     }
     return CompletableFuture.completedFuture(
         HttpResponse.create().withEntity(HttpEntities.createChunked(NDJSON, body)));
   }
 
-  public CompletionStage<HttpResponse> history(HttpRequest request, String account, String container) {
+  public CompletionStage<HttpResponse> history(
+      HttpRequest request, String account, String container) {
     String at = query(request).get("at");
     if (at == null || at.isBlank()) {
       throw badRequest("history needs at=<ISO-8601 instant or Swift timestamp>");
     }
     Instant instant = instant(at);
-    return audit.history(account, container, instant).thenApply(p -> {
-      if (p.eventsRead() == 0) {
-        return SwiftErrors.response(SwiftError.NOT_FOUND);
-      }
-      return json(historyJson(p, instant));
-    });
+    return audit
+        .history(account, container, instant)
+        .thenApply(
+            p -> {
+              if (p.eventsRead() == 0) {
+                return SwiftErrors.response(SwiftError.NOT_FOUND);
+              }
+              return json(historyJson(p, instant));
+            });
   }
 
   /** The answer of the history endpoint (and of {@code archipelago audit replay}). */
@@ -137,7 +169,11 @@ public final class AuditController {
       // stored events the replay left out (see POST /admin/containers/{a}/{c}/skip-event)
       ArrayNode unreadable = root.putArray("unreadableEvents");
       for (ContainerHistory.Unreadable u : p.unreadable()) {
-        unreadable.addObject().put("sequenceNr", u.sequenceNr()).put("type", u.type()).put("reason", u.reason())
+        unreadable
+            .addObject()
+            .put("sequenceNr", u.sequenceNr())
+            .put("type", u.type())
+            .put("reason", u.reason())
             .put("skipped", u.skipped());
       }
     }
@@ -153,18 +189,23 @@ public final class AuditController {
     root.put("createdAt", s.createdAt().internal());
     root.put("modifiedAt", s.modifiedAt().internal());
     ObjectNode metadata = root.putObject("metadata");
-    s.metadata().entrySet().stream().sorted(Map.Entry.comparingByKey())
+    s.metadata().entrySet().stream()
+        .sorted(Map.Entry.comparingByKey())
         .forEach(e -> metadata.put(e.getKey(), e.getValue()));
     // how far each replica was: every change up to syncedSeqNr was on it
     ObjectNode sync = root.putObject("sync");
     sync.put("lastChangeSeqNr", s.sync().lastChangeSeqNr());
     ObjectNode syncReplicas = sync.putObject("replicas");
-    s.sync().replicas().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
-      ObjectNode r = syncReplicas.putObject(e.getKey());
-      r.put("syncedSeqNr", e.getValue().syncedSeqNr());
-      r.put("pendingSince", e.getValue().pendingSince().map(Instant::toString).orElse(null));
-      r.put("failedObjects", e.getValue().failedObjects());
-    });
+    s.sync().replicas().entrySet().stream()
+        .sorted(Map.Entry.comparingByKey())
+        .forEach(
+            e -> {
+              ObjectNode r = syncReplicas.putObject(e.getKey());
+              r.put("syncedSeqNr", e.getValue().syncedSeqNr());
+              r.put(
+                  "pendingSince", e.getValue().pendingSince().map(Instant::toString).orElse(null));
+              r.put("failedObjects", e.getValue().failedObjects());
+            });
     return root;
   }
 

@@ -13,9 +13,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Backends as the admin API reads them:
- * {@code {"id": "...", "kind": "filesystem", "tiers": ["standard"], "site": "...", "capacity": 0,
- * "settings": {"root": "..."}}} and {@code {"state": "draining"}}.
+ * Backends as the admin API reads them: {@code {"id": "...", "kind": "filesystem", "tiers":
+ * ["standard"], "site": "...", "capacity": 0, "settings": {"root": "..."}}} and {@code {"state":
+ * "draining"}}.
  */
 final class BackendJson {
 
@@ -38,10 +38,17 @@ final class BackendJson {
       throw bad("tiers must name at least one tier");
     }
     Map<String, String> settings = new LinkedHashMap<>();
-    json.path("settings").fields().forEachRemaining(e -> settings.put(e.getKey(), e.getValue().asText()));
+    json.path("settings")
+        .fields()
+        .forEachRemaining(e -> settings.put(e.getKey(), e.getValue().asText()));
     return new BackendDescriptor(
-        id, kind, tiers, json.path("site").asText("default"), json.path("capacity").asLong(0),
-        BackendState.ACTIVE, settings);
+        id,
+        kind,
+        tiers,
+        json.path("site").asText("default"),
+        json.path("capacity").asLong(0),
+        BackendState.ACTIVE,
+        settings);
   }
 
   static BackendState state(JsonNode json) {

@@ -29,66 +29,102 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
 /**
- * Prometheus' text exposition format (version 0.0.4), two views of this node's sync: its
- * counters and the lag of the replicas of the containers whose tag slice it syncs (so that
- * scraping every node gives each container once).
+ * Prometheus' text exposition format (version 0.0.4), two views of this node's sync: its counters
+ * and the lag of the replicas of the containers whose tag slice it syncs (so that scraping every
+ * node gives each container once).
  *
- * <p>{@code GET /metrics} is for scrapers, which rarely hold a TempAuth token: it names no
- * account or container (those are tenants' data), only backends, summing the lag of all
- * containers per primary and replica backend. An operator may require a bearer token for it
- * ({@code archipelago.http.metrics-token}). {@code GET /admin/metrics} (reseller admins) has
- * the same series per container.
+ * <p>{@code GET /metrics} is for scrapers, which rarely hold a TempAuth token: it names no account
+ * or container (those are tenants' data), only backends, summing the lag of all containers per
+ * primary and replica backend. An operator may require a bearer token for it ({@code
+ * archipelago.http.metrics-token}). {@code GET /admin/metrics} (reseller admins) has the same
+ * series per container.
  */
 public final class MetricsController {
 
-  private static final ContentType TEXT = ContentTypes.parse("text/plain; version=0.0.4; charset=utf-8");
+  private static final ContentType TEXT =
+      ContentTypes.parse("text/plain; version=0.0.4; charset=utf-8");
 
   private final ContainerSync sync;
   private final Optional<byte[]> token;
 
-  /** @param token the bearer token /metrics requires; empty: none */
+  /**
+   * @param token the bearer token /metrics requires; empty: none
+   */
   public MetricsController(ContainerSync sync, String token) {
     this.sync = sync;
-    this.token = token.isBlank() ? Optional.empty() : Optional.of(token.getBytes(StandardCharsets.UTF_8));
+    this.token =
+        token.isBlank() ? Optional.empty() : Optional.of(token.getBytes(StandardCharsets.UTF_8));
   }
 
   /** {@code GET /metrics}: per backend pair, after the bearer token if one is configured. */
   public CompletionStage<HttpResponse> metrics(Map<String, String> headers) {
     if (token.isPresent() && !bearerMatches(headers.get("authorization"))) {
-      return CompletableFuture.completedFuture(SwiftErrors.response(SwiftError.UNAUTHORIZED)
-          .addHeader(RawHeader.create("WWW-Authenticate", "Bearer realm=\"metrics\"")));
+      return CompletableFuture.completedFuture(
+          SwiftErrors.response(SwiftError.UNAUTHORIZED)
+              .addHeader(RawHeader.create("WWW-Authenticate", "Bearer realm=\"metrics\"")));
     }
-    return sync.localStatuses().thenApply(statuses ->
-        text(render(statuses, sync.metrics(), sync.localSlices().size(), false)));
+    return sync.localStatuses()
+        .thenApply(
+            statuses -> text(render(statuses, sync.metrics(), sync.localSlices().size(), false)));
   }
 
   /** {@code GET /admin/metrics}: per container; the caller has checked for a reseller admin. */
   public CompletionStage<HttpResponse> containerMetrics() {
-    return sync.localStatuses().thenApply(statuses ->
-        text(render(statuses, sync.metrics(), sync.localSlices().size(), true)));
+    return sync.localStatuses()
+        .thenApply(
+            statuses -> text(render(statuses, sync.metrics(), sync.localSlices().size(), true)));
   }
 
   private boolean bearerMatches(String authorization) {
     if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
       return false;
     }
-    return MessageDigest.isEqual(token.get(),
-        authorization.substring(7).trim().getBytes(StandardCharsets.UTF_8));
+    return MessageDigest.isEqual(
+        token.get(), authorization.substring(7).trim().getBytes(StandardCharsets.UTF_8));
   }
 
   private static HttpResponse text(String body) {
     return HttpResponse.create().withEntity(HttpEntities.create(TEXT, ByteString.fromString(body)));
   }
 
-  static String render(List<ContainerEntity.SyncStatus> statuses, SyncMetrics m, int slices, boolean perContainer) {
+  static String render(
+      List<ContainerEntity.SyncStatus> statuses, SyncMetrics m, int slices, boolean perContainer) {
     StringBuilder sb = new StringBuilder();
-    counter(sb, "archipelago_sync_copied_objects_total", "Objects copied to replicas by this node.", m.copiedObjects());
-    counter(sb, "archipelago_sync_copied_bytes_total", "Bytes copied to replicas by this node.", m.copiedBytes());
-    counter(sb, "archipelago_sync_deleted_objects_total", "Objects deleted on replicas by this node.", m.deletedObjects());
-    counter(sb, "archipelago_sync_failures_total", "Copies or deletes given up on (left to the reconciler).", m.failures());
-    counter(sb, "archipelago_sync_conflicts_total", "Conflicts resolved by newest X-Timestamp.", m.conflicts());
-    counter(sb, "archipelago_sync_reconciles_total", "Reconciles of a replica finished on this node.", m.reconciles());
-    counter(sb, "archipelago_sync_reconcile_repairs_total", "Objects copied or deleted by reconciles.", m.repairs());
+    counter(
+        sb,
+        "archipelago_sync_copied_objects_total",
+        "Objects copied to replicas by this node.",
+        m.copiedObjects());
+    counter(
+        sb,
+        "archipelago_sync_copied_bytes_total",
+        "Bytes copied to replicas by this node.",
+        m.copiedBytes());
+    counter(
+        sb,
+        "archipelago_sync_deleted_objects_total",
+        "Objects deleted on replicas by this node.",
+        m.deletedObjects());
+    counter(
+        sb,
+        "archipelago_sync_failures_total",
+        "Copies or deletes given up on (left to the reconciler).",
+        m.failures());
+    counter(
+        sb,
+        "archipelago_sync_conflicts_total",
+        "Conflicts resolved by newest X-Timestamp.",
+        m.conflicts());
+    counter(
+        sb,
+        "archipelago_sync_reconciles_total",
+        "Reconciles of a replica finished on this node.",
+        m.reconciles());
+    counter(
+        sb,
+        "archipelago_sync_reconcile_repairs_total",
+        "Objects copied or deleted by reconciles.",
+        m.repairs());
     sb.append("# HELP archipelago_sync_slices Container tag slices this node syncs.\n");
     sb.append("# TYPE archipelago_sync_slices gauge\n");
     sb.append("archipelago_sync_slices ").append(slices).append('\n');
@@ -97,19 +133,41 @@ public final class MetricsController {
     for (ContainerEntity.SyncStatus s : statuses) {
       for (String replica : s.state().replicaBackends()) {
         ReplicaSync r = s.state().sync().replica(replica);
-        replicas.add(new Replica(s.state(), replica, s.pendingChanges().getOrDefault(replica, 0L),
-            SyncLag.seconds(r, now), r.failedObjects()));
+        replicas.add(
+            new Replica(
+                s.state(),
+                replica,
+                s.pendingChanges().getOrDefault(replica, 0L),
+                SyncLag.seconds(r, now),
+                r.failedObjects()));
       }
     }
     if (perContainer) {
-      replicas.sort(Comparator.comparing((Replica r) -> r.state().account())
-          .thenComparing(r -> r.state().container()).thenComparing(Replica::replica));
-      gauge(sb, "archipelago_sync_lag_events", "Changes of the container not yet on the replica.",
-          replicas, r -> containerLabels(r), r -> Long.toString(r.lagEvents()));
-      gauge(sb, "archipelago_sync_lag_seconds", "Age of the oldest change not yet on the replica.",
-          replicas, r -> containerLabels(r), r -> seconds(r.lagSeconds()));
-      gauge(sb, "archipelago_sync_failed_objects", "Objects the replica missed, until a reconcile repairs them.",
-          replicas, r -> containerLabels(r), r -> Long.toString(r.failedObjects()));
+      replicas.sort(
+          Comparator.comparing((Replica r) -> r.state().account())
+              .thenComparing(r -> r.state().container())
+              .thenComparing(Replica::replica));
+      gauge(
+          sb,
+          "archipelago_sync_lag_events",
+          "Changes of the container not yet on the replica.",
+          replicas,
+          r -> containerLabels(r),
+          r -> Long.toString(r.lagEvents()));
+      gauge(
+          sb,
+          "archipelago_sync_lag_seconds",
+          "Age of the oldest change not yet on the replica.",
+          replicas,
+          r -> containerLabels(r),
+          r -> seconds(r.lagSeconds()));
+      gauge(
+          sb,
+          "archipelago_sync_failed_objects",
+          "Objects the replica missed, until a reconcile repairs them.",
+          replicas,
+          r -> containerLabels(r),
+          r -> Long.toString(r.failedObjects()));
       return sb.toString();
     }
     Map<String, List<Replica>> byPair = new TreeMap<>();
@@ -117,22 +175,52 @@ public final class MetricsController {
       byPair.computeIfAbsent(pairLabels(r), k -> new ArrayList<>()).add(r);
     }
     List<Map.Entry<String, List<Replica>>> pairs = List.copyOf(byPair.entrySet());
-    gauge(sb, "archipelago_sync_containers", "Replicated containers this node syncs, per primary and replica backend.",
-        pairs, Map.Entry::getKey, e -> Integer.toString(e.getValue().size()));
-    gauge(sb, "archipelago_sync_lag_events", "Changes not yet on the replica, summed over the containers.",
-        pairs, Map.Entry::getKey, e -> Long.toString(e.getValue().stream().mapToLong(Replica::lagEvents).sum()));
-    gauge(sb, "archipelago_sync_lag_seconds", "Age of the oldest change not yet on the replica, over the containers.",
-        pairs, Map.Entry::getKey, e -> seconds(e.getValue().stream().mapToDouble(Replica::lagSeconds).max().orElse(0)));
-    gauge(sb, "archipelago_sync_failed_objects", "Objects the replica missed, until a reconcile repairs them, summed.",
-        pairs, Map.Entry::getKey, e -> Long.toString(e.getValue().stream().mapToLong(Replica::failedObjects).sum()));
+    gauge(
+        sb,
+        "archipelago_sync_containers",
+        "Replicated containers this node syncs, per primary and replica backend.",
+        pairs,
+        Map.Entry::getKey,
+        e -> Integer.toString(e.getValue().size()));
+    gauge(
+        sb,
+        "archipelago_sync_lag_events",
+        "Changes not yet on the replica, summed over the containers.",
+        pairs,
+        Map.Entry::getKey,
+        e -> Long.toString(e.getValue().stream().mapToLong(Replica::lagEvents).sum()));
+    gauge(
+        sb,
+        "archipelago_sync_lag_seconds",
+        "Age of the oldest change not yet on the replica, over the containers.",
+        pairs,
+        Map.Entry::getKey,
+        e -> seconds(e.getValue().stream().mapToDouble(Replica::lagSeconds).max().orElse(0)));
+    gauge(
+        sb,
+        "archipelago_sync_failed_objects",
+        "Objects the replica missed, until a reconcile repairs them, summed.",
+        pairs,
+        Map.Entry::getKey,
+        e -> Long.toString(e.getValue().stream().mapToLong(Replica::failedObjects).sum()));
     return sb.toString();
   }
 
   /** One replica of one container, as the series see it. */
-  private record Replica(ContainerState state, String replica, long lagEvents, double lagSeconds, long failedObjects) {}
+  private record Replica(
+      ContainerState state,
+      String replica,
+      long lagEvents,
+      double lagSeconds,
+      long failedObjects) {}
 
-  private static <T> void gauge(StringBuilder sb, String name, String help, List<T> rows,
-      Function<T, String> labels, Function<T, String> value) {
+  private static <T> void gauge(
+      StringBuilder sb,
+      String name,
+      String help,
+      List<T> rows,
+      Function<T, String> labels,
+      Function<T, String> value) {
     sb.append("# HELP ").append(name).append(' ').append(help).append('\n');
     sb.append("# TYPE ").append(name).append(" gauge\n");
     for (T row : rows) {
@@ -151,12 +239,23 @@ public final class MetricsController {
   }
 
   private static String containerLabels(Replica r) {
-    return "{account=\"" + escape(r.state().account()) + "\",container=\"" + escape(r.state().container())
-        + "\",primary=\"" + escape(r.state().primaryBackend()) + "\",replica=\"" + escape(r.replica()) + "\"}";
+    return "{account=\""
+        + escape(r.state().account())
+        + "\",container=\""
+        + escape(r.state().container())
+        + "\",primary=\""
+        + escape(r.state().primaryBackend())
+        + "\",replica=\""
+        + escape(r.replica())
+        + "\"}";
   }
 
   private static String pairLabels(Replica r) {
-    return "{primary=\"" + escape(r.state().primaryBackend()) + "\",replica=\"" + escape(r.replica()) + "\"}";
+    return "{primary=\""
+        + escape(r.state().primaryBackend())
+        + "\",replica=\""
+        + escape(r.replica())
+        + "\"}";
   }
 
   /** Label values escape backslash, double quote and line feed. */

@@ -15,8 +15,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * TempAuth v1: {@code GET /auth/v1.0} with {@code X-Auth-User}/{@code X-Auth-Key} (or the
- * {@code X-Storage-*} spellings) answers a token and the account's storage URL.
+ * TempAuth v1: {@code GET /auth/v1.0} with {@code X-Auth-User}/{@code X-Auth-Key} (or the {@code
+ * X-Storage-*} spellings) answers a token and the account's storage URL.
  */
 public final class AuthController {
 
@@ -30,9 +30,12 @@ public final class AuthController {
     this.clock = clock;
   }
 
-  public HttpResponse authenticate(HttpRequest request, Map<String, String> headers, String baseUrl) {
-    String user = Optional.ofNullable(headers.get("x-auth-user")).orElse(headers.get("x-storage-user"));
-    String key = Optional.ofNullable(headers.get("x-auth-key")).orElse(headers.get("x-storage-pass"));
+  public HttpResponse authenticate(
+      HttpRequest request, Map<String, String> headers, String baseUrl) {
+    String user =
+        Optional.ofNullable(headers.get("x-auth-user")).orElse(headers.get("x-storage-user"));
+    String key =
+        Optional.ofNullable(headers.get("x-auth-key")).orElse(headers.get("x-storage-pass"));
     if (user == null || key == null) {
       return SwiftErrors.response(SwiftError.UNAUTHORIZED);
     }
@@ -55,7 +58,8 @@ public final class AuthController {
 
   /** The principal behind the request's token, if it is valid. */
   public Optional<Principal> principal(Map<String, String> headers) {
-    String token = Optional.ofNullable(headers.get("x-auth-token")).orElse(headers.get("x-storage-token"));
+    String token =
+        Optional.ofNullable(headers.get("x-auth-token")).orElse(headers.get("x-storage-token"));
     return tokens.validate(token == null ? null : token.trim()).map(TokenCodec.Token::principal);
   }
 }

@@ -32,7 +32,8 @@ public final class TempAuthUsers {
       int colon = name.indexOf(':');
       if (colon <= 0 || colon == name.length() - 1 || words.length == 0 || words[0].isEmpty()) {
         throw new IllegalArgumentException(
-            "archipelago.auth.users: entries look like \"account:user\" = \"key [.admin]\", got " + name);
+            "archipelago.auth.users: entries look like \"account:user\" = \"key [.admin]\", got "
+                + name);
       }
       var groups = new HashSet<String>();
       for (int i = 1; i < words.length; i++) {

@@ -32,8 +32,8 @@ public final class TokenCodec {
   public record Token(String value, Principal principal, Instant expires) {}
 
   /**
-   * Tokens whose signature already held: a client sends the same token with every request, and
-   * the HMAC of each was a visible share of a small request's CPU. Expiry is still checked.
+   * Tokens whose signature already held: a client sends the same token with every request, and the
+   * HMAC of each was a visible share of a small request's CPU. Expiry is still checked.
    */
   private static final int VERIFIED_CACHE_SIZE = 10_000;
 
@@ -76,12 +76,13 @@ public final class TokenCodec {
       return Optional.empty();
     }
     Optional<Token> checked = check(value);
-    checked.ifPresent(token -> {
-      if (verified.size() >= VERIFIED_CACHE_SIZE) {
-        verified.clear(); // crude bound; a busy client re-verifies once
-      }
-      verified.put(value, token);
-    });
+    checked.ifPresent(
+        token -> {
+          if (verified.size() >= VERIFIED_CACHE_SIZE) {
+            verified.clear(); // crude bound; a busy client re-verifies once
+          }
+          verified.put(value, token);
+        });
     return checked;
   }
 

@@ -23,13 +23,14 @@ import org.slf4j.LoggerFactory;
 /**
  * The secret that signs tokens. Configured ({@code archipelago.auth.token-secret}, the same on
  * every node of a cluster) or, on a single node, generated once and kept in the data directory so
- * that tokens survive a restart. Whoever reads the file can mint any token, so it is readable
- * by its owner only: created so from the start, and tightened if found otherwise.
+ * that tokens survive a restart. Whoever reads the file can mint any token, so it is readable by
+ * its owner only: created so from the start, and tightened if found otherwise.
  */
 public final class TokenSecret {
 
   private static final Logger log = LoggerFactory.getLogger(TokenSecret.class);
-  private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
+  private static final Set<PosixFilePermission> OWNER_ONLY =
+      PosixFilePermissions.fromString("rw-------");
 
   private TokenSecret() {}
 
@@ -44,7 +45,8 @@ public final class TokenSecret {
         tighten(file);
         String secret = Files.readString(file).trim();
         if (secret.isEmpty()) {
-          throw new IllegalStateException(file + " is empty: remove it to have a new secret generated");
+          throw new IllegalStateException(
+              file + " is empty: remove it to have a new secret generated");
         }
         return secret.getBytes(StandardCharsets.UTF_8);
       }
@@ -60,13 +62,15 @@ public final class TokenSecret {
   }
 
   /**
-   * Writes a temporary file that is owner-only from its creation, forces it to disk and renames
-   * it into place: the secret is never readable by others, nor ever seen half written.
+   * Writes a temporary file that is owner-only from its creation, forces it to disk and renames it
+   * into place: the secret is never readable by others, nor ever seen half written.
    */
   private static void create(Path file, String content) throws IOException {
     boolean posix = posix(file);
-    FileAttribute<?>[] ownerOnly = posix
-        ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(OWNER_ONLY)} : new FileAttribute<?>[0];
+    FileAttribute<?>[] ownerOnly =
+        posix
+            ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(OWNER_ONLY)}
+            : new FileAttribute<?>[0];
     Path temp = Files.createTempFile(file.getParent(), ".token-secret", ".tmp", ownerOnly);
     try {
       try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
@@ -86,8 +90,11 @@ public final class TokenSecret {
     Set<PosixFilePermission> found = Files.getPosixFilePermissions(file);
     if (!found.equals(OWNER_ONLY)) {
       Files.setPosixFilePermissions(file, OWNER_ONLY);
-      log.warn("{} was {}: set to {} (it signs every token)", file,
-          PosixFilePermissions.toString(found), PosixFilePermissions.toString(OWNER_ONLY));
+      log.warn(
+          "{} was {}: set to {} (it signs every token)",
+          file,
+          PosixFilePermissions.toString(found),
+          PosixFilePermissions.toString(OWNER_ONLY));
     }
   }
 

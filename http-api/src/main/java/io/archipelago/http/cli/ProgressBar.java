@@ -42,8 +42,15 @@ final class ProgressBar {
     double fraction = Math.min(1.0, (double) current / total);
     int filled = (int) Math.round(fraction * WIDTH);
     double seconds = Math.max((System.nanoTime() - started) / 1e9, 1e-3);
-    err.printf("\r%s [%s%s] %3d%% %,d/%,d events %,.0f/s", label, "#".repeat(filled), " ".repeat(WIDTH - filled),
-        Math.round(fraction * 100), current, total, current / seconds);
+    err.printf(
+        "\r%s [%s%s] %3d%% %,d/%,d events %,.0f/s",
+        label,
+        "#".repeat(filled),
+        " ".repeat(WIDTH - filled),
+        Math.round(fraction * 100),
+        current,
+        total,
+        current / seconds);
     err.flush();
   }
 }

@@ -8,9 +8,9 @@ import java.util.regex.Pattern;
 
 /**
  * Content negotiation as Swift's {@code swob.Accept.best_match}: media ranges sorted by quality,
- * then exact before wildcard (stable otherwise); the first range matching one of the offered
- * types, in offer order, wins. No header picks the first offer; a malformed one picks none
- * ({@link #bestMatch}) or is refused ({@link #negotiate}).
+ * then exact before wildcard (stable otherwise); the first range matching one of the offered types,
+ * in offer order, wins. No header picks the first offer; a malformed one picks none ({@link
+ * #bestMatch}) or is refused ({@link #negotiate}).
  */
 public final class AcceptHeader {
 
@@ -71,16 +71,20 @@ public final class AcceptHeader {
           }
         }
       }
-      String regex = (type.equals("*") ? TOKEN : Pattern.quote(type)) + "/"
-          + (subtype.equals("*") ? TOKEN : Pattern.quote(subtype));
-      ranges.add(new Range(Pattern.compile(regex), quality, !type.equals("*") && !subtype.equals("*")));
+      String regex =
+          (type.equals("*") ? TOKEN : Pattern.quote(type))
+              + "/"
+              + (subtype.equals("*") ? TOKEN : Pattern.quote(subtype));
+      ranges.add(
+          new Range(Pattern.compile(regex), quality, !type.equals("*") && !subtype.equals("*")));
     }
     // Python's stable sort, reversed on (quality, exact): equal keys keep their order.
     List<Range> sorted = new ArrayList<>(ranges);
-    sorted.sort((a, b) -> {
-      int byQuality = Double.compare(b.quality(), a.quality());
-      return byQuality != 0 ? byQuality : Boolean.compare(b.exact(), a.exact());
-    });
+    sorted.sort(
+        (a, b) -> {
+          int byQuality = Double.compare(b.quality(), a.quality());
+          return byQuality != 0 ? byQuality : Boolean.compare(b.exact(), a.exact());
+        });
     for (Range range : sorted) {
       for (String offer : offers) {
         if (range.pattern().matcher(offer).matches()) {

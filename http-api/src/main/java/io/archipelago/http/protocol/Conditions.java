@@ -13,8 +13,8 @@ import java.util.Set;
 /**
  * Conditional GET and HEAD as Swift's swob evaluates them, in its order: {@code If-None-Match}
  * (304), {@code If-Match} (412), {@code If-Modified-Since} (304), {@code If-Unmodified-Since}
- * (412). Entity tags compare without quotes; {@code *} matches any existing object. Dates
- * compare at whole seconds against {@code Last-Modified}; a date that does not parse is ignored.
+ * (412). Entity tags compare without quotes; {@code *} matches any existing object. Dates compare
+ * at whole seconds against {@code Last-Modified}; a date that does not parse is ignored.
  */
 public final class Conditions {
 
@@ -27,8 +27,7 @@ public final class Conditions {
   private static final DateTimeFormatter RFC_850 =
       DateTimeFormatter.ofPattern("EEEE, dd-MMM-yy HH:mm:ss zzz", Locale.US);
   private static final DateTimeFormatter ASCTIME =
-      DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss yyyy", Locale.US)
-          .withZone(ZoneOffset.UTC);
+      DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss yyyy", Locale.US).withZone(ZoneOffset.UTC);
 
   private Conditions() {}
 
@@ -38,7 +37,8 @@ public final class Conditions {
    * @param etag the entity tag the response carries (quoted or not)
    * @param lastModifiedSeconds the {@code Last-Modified} second of the response
    */
-  public static Outcome evaluate(Map<String, String> headers, String etag, long lastModifiedSeconds) {
+  public static Outcome evaluate(
+      Map<String, String> headers, String etag, long lastModifiedSeconds) {
     Optional<Set<String>> ifNoneMatch = tags(headers.get("if-none-match"));
     if (ifNoneMatch.isPresent() && matches(ifNoneMatch.get(), etag)) {
       return Outcome.NOT_MODIFIED;
@@ -95,8 +95,8 @@ public final class Conditions {
       return Optional.empty();
     }
     String value = header.trim();
-    for (DateTimeFormatter format : new DateTimeFormatter[] {
-        DateTimeFormatter.RFC_1123_DATE_TIME, RFC_850, ASCTIME}) {
+    for (DateTimeFormatter format :
+        new DateTimeFormatter[] {DateTimeFormatter.RFC_1123_DATE_TIME, RFC_850, ASCTIME}) {
       try {
         return Optional.of(Instant.from(format.parse(value)).getEpochSecond());
       } catch (DateTimeException e) {

@@ -4,8 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
- * Swift's constraints ({@code swift/common/constraints.py}): the limits published in
- * {@code /info} and the checks that enforce them, with Swift's status codes and messages.
+ * Swift's constraints ({@code swift/common/constraints.py}): the limits published in {@code /info}
+ * and the checks that enforce them, with Swift's status codes and messages.
  */
 public final class Constraints {
 
@@ -21,6 +21,7 @@ public final class Constraints {
   public static final int CONTAINER_LISTING_LIMIT = 10_000;
   public static final int ACCOUNT_LISTING_LIMIT = 10_000;
   public static final int EXTRA_HEADER_COUNT = 0;
+
   /** Swift's MAX_HEADER_COUNT: metadata plus 36 for its own and HTTP's headers. */
   public static final int MAX_HEADER_COUNT = MAX_META_COUNT + 36 + EXTRA_HEADER_COUNT;
 
@@ -32,9 +33,9 @@ public final class Constraints {
   }
 
   /**
-   * {@code check_metadata}: every header value at most {@link #MAX_HEADER_SIZE}, and the
-   * {@code x-<type>-meta-*} headers of the request within the name, value, count and overall
-   * size limits. 400 with Swift's text otherwise.
+   * {@code check_metadata}: every header value at most {@link #MAX_HEADER_SIZE}, and the {@code
+   * x-<type>-meta-*} headers of the request within the name, value, count and overall size limits.
+   * 400 with Swift's text otherwise.
    */
   public static void checkMetadata(Map<String, String> headers, String targetType) {
     String prefix = "x-" + targetType + "-meta-";
@@ -44,8 +45,10 @@ public final class Constraints {
       String value = h.getValue();
       if (length(value) > MAX_HEADER_SIZE) {
         String key = h.getKey();
-        throw plainBadRequest("Header value too long: "
-            + SwiftHeaders.titleCase(key.substring(0, Math.min(key.length(), MAX_META_NAME_LENGTH))));
+        throw plainBadRequest(
+            "Header value too long: "
+                + SwiftHeaders.titleCase(
+                    key.substring(0, Math.min(key.length(), MAX_META_NAME_LENGTH))));
       }
       if (!h.getKey().startsWith(prefix)) {
         continue;
@@ -111,7 +114,8 @@ public final class Constraints {
   public static void checkContainerName(String name) {
     int length = length(name);
     if (length > MAX_CONTAINER_NAME_LENGTH) {
-      throw new SwiftException(SwiftError.BAD_REQUEST,
+      throw new SwiftException(
+          SwiftError.BAD_REQUEST,
           "Container name length of " + length + " longer than " + MAX_CONTAINER_NAME_LENGTH);
     }
   }
@@ -122,11 +126,12 @@ public final class Constraints {
    */
   public static String checkNameFormat(String name, String targetType) {
     if (name.isEmpty()) {
-      throw new SwiftException(SwiftError.PRECONDITION_FAILED, targetType + " name cannot be empty");
+      throw new SwiftException(
+          SwiftError.PRECONDITION_FAILED, targetType + " name cannot be empty");
     }
     if (name.indexOf('/') >= 0) {
-      throw new SwiftException(SwiftError.PRECONDITION_FAILED,
-          targetType + " name cannot contain slashes");
+      throw new SwiftException(
+          SwiftError.PRECONDITION_FAILED, targetType + " name cannot contain slashes");
     }
     return name;
   }

@@ -16,21 +16,23 @@ public final class PyText {
   public static String repr(String s) {
     char quote = s.indexOf('\'') >= 0 && s.indexOf('"') < 0 ? '"' : '\'';
     StringBuilder sb = new StringBuilder(s.length() + 2).append(quote);
-    s.codePoints().forEach(cp -> {
-      if (cp == quote || cp == '\\') {
-        sb.append('\\').appendCodePoint(cp);
-      } else if (cp == '\n') {
-        sb.append("\\n");
-      } else if (cp == '\r') {
-        sb.append("\\r");
-      } else if (cp == '\t') {
-        sb.append("\\t");
-      } else if (cp < 0x20 || (cp >= 0x7f && cp <= 0xa0)) {
-        sb.append(String.format("\\x%02x", cp));
-      } else {
-        sb.appendCodePoint(cp);
-      }
-    });
+    s.codePoints()
+        .forEach(
+            cp -> {
+              if (cp == quote || cp == '\\') {
+                sb.append('\\').appendCodePoint(cp);
+              } else if (cp == '\n') {
+                sb.append("\\n");
+              } else if (cp == '\r') {
+                sb.append("\\r");
+              } else if (cp == '\t') {
+                sb.append("\\t");
+              } else if (cp < 0x20 || (cp >= 0x7f && cp <= 0xa0)) {
+                sb.append(String.format("\\x%02x", cp));
+              } else {
+                sb.appendCodePoint(cp);
+              }
+            });
     return sb.append(quote).toString();
   }
 
@@ -60,18 +62,25 @@ public final class PyText {
   }
 
   /**
-   * {@code urllib.parse.quote(s, safe)}: UTF-8, every byte but letters, digits, {@code _.-~}
-   * and the safe characters percent-encoded (upper-case hex).
+   * {@code urllib.parse.quote(s, safe)}: UTF-8, every byte but letters, digits, {@code _.-~} and
+   * the safe characters percent-encoded (upper-case hex).
    */
   public static String quote(String s, String safe) {
     StringBuilder sb = new StringBuilder(s.length());
     for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
       int c = b & 0xff;
-      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-          || c == '_' || c == '.' || c == '-' || c == '~' || (c < 0x80 && safe.indexOf(c) >= 0)) {
+      if ((c >= 'a' && c <= 'z')
+          || (c >= 'A' && c <= 'Z')
+          || (c >= '0' && c <= '9')
+          || c == '_'
+          || c == '.'
+          || c == '-'
+          || c == '~'
+          || (c < 0x80 && safe.indexOf(c) >= 0)) {
         sb.append((char) c);
       } else {
-        sb.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+        sb.append('%')
+            .append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
             .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
       }
     }

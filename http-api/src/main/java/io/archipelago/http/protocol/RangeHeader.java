@@ -7,10 +7,10 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * {@code Range: bytes=...} as Swift's swob reads it. A header with any syntactically invalid
- * range is ignored (the whole object is served). Resolved against a length, the satisfiable
- * ranges are kept in the order asked for; none left, or an egregious set (more than 50 ranges,
- * more than 2 overlapping, 8 or more out of order), means 416.
+ * {@code Range: bytes=...} as Swift's swob reads it. A header with any syntactically invalid range
+ * is ignored (the whole object is served). Resolved against a length, the satisfiable ranges are
+ * kept in the order asked for; none left, or an egregious set (more than 50 ranges, more than 2
+ * overlapping, 8 or more out of order), means 416.
  */
 public final class RangeHeader {
 
@@ -104,7 +104,10 @@ public final class RangeHeader {
         long e1 = all.get(i)[1];
         long s2 = all.get(j)[0];
         long e2 = all.get(j)[1];
-        if ((s1 < s2 && s2 < e1) || (s1 < e2 && e2 < e1) || (s2 < s1 && s1 < e2) || (s2 < e1 && e1 < e2)) {
+        if ((s1 < s2 && s2 < e1)
+            || (s1 < e2 && e2 < e1)
+            || (s2 < s1 && s1 < e2)
+            || (s2 < e1 && e1 < e2)) {
           if (++overlaps > MAX_RANGE_OVERLAPS) {
             return List.of();
           }

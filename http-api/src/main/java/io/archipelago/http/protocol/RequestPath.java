@@ -10,9 +10,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A Swift API path, split as Swift's proxy splits it: {@code /v1/<account>[/<container>[/<object>]]},
- * where the object part keeps every further '/' (so {@code a//b} and {@code /lead} are names).
- * Decoding is strict: bytes that are not UTF-8, or a NUL, are refused with 412 as Swift does.
+ * A Swift API path, split as Swift's proxy splits it: {@code
+ * /v1/<account>[/<container>[/<object>]]}, where the object part keeps every further '/' (so {@code
+ * a//b} and {@code /lead} are names). Decoding is strict: bytes that are not UTF-8, or a NUL, are
+ * refused with 412 as Swift does.
  */
 public record RequestPath(
     String version, String account, Optional<String> container, Optional<String> object) {

@@ -24,7 +24,8 @@ public final class Responses {
   }
 
   /** A bodiless answer with the given content type (account and container HEAD, empty listings). */
-  public static HttpResponse empty(StatusCode status, List<HttpHeader> headers, ContentType contentType) {
+  public static HttpResponse empty(
+      StatusCode status, List<HttpHeader> headers, ContentType contentType) {
     return HttpResponse.create()
         .withStatus(status)
         .withEntity(HttpEntities.create(contentType, ByteString.emptyByteString()))

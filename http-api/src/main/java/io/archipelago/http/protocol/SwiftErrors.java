@@ -45,7 +45,8 @@ public final class SwiftErrors {
   public static HttpResponse toResponse(Throwable failure, String requestId) {
     Throwable t = unwrap(failure);
     if (t instanceof SwiftException s) {
-      HttpResponse r = s.plainText() ? plainResponse(s.error(), s.body()) : response(s.error(), s.body());
+      HttpResponse r =
+          s.plainText() ? plainResponse(s.error(), s.body()) : response(s.error(), s.body());
       for (var h : s.headers().entrySet()) {
         r = r.addHeader(RawHeader.create(h.getKey(), h.getValue()));
       }
@@ -57,7 +58,8 @@ public final class SwiftErrors {
     }
     if (t instanceof GatewayException g) {
       return switch (g.reason()) {
-        case ACCOUNT_NOT_FOUND, CONTAINER_NOT_FOUND, OBJECT_NOT_FOUND -> response(SwiftError.NOT_FOUND);
+        case ACCOUNT_NOT_FOUND, CONTAINER_NOT_FOUND, OBJECT_NOT_FOUND ->
+            response(SwiftError.NOT_FOUND);
         case CONTAINER_NOT_EMPTY, POLICY_MISMATCH -> response(SwiftError.CONFLICT, g.getMessage());
         case POLICY_INVALID, BAD_REQUEST -> response(SwiftError.BAD_REQUEST, g.getMessage());
         case PRECONDITION_FAILED -> response(SwiftError.PRECONDITION_FAILED, g.getMessage());
@@ -84,7 +86,10 @@ public final class SwiftErrors {
         return response(SwiftError.BAD_REQUEST, e.getMessage());
       }
       log.warn("[{}] backend unavailable: {}", requestId, e.getMessage());
-      return unavailable(e instanceof ObjectStoreException.BackendUnavailable b ? b.clientMessage() : e.getMessage());
+      return unavailable(
+          e instanceof ObjectStoreException.BackendUnavailable b
+              ? b.clientMessage()
+              : e.getMessage());
     }
     if (t instanceof AskTimeoutException || t instanceof TimeoutException) {
       log.warn("[{}] timed out: {}", requestId, t.getMessage());
@@ -98,7 +103,8 @@ public final class SwiftErrors {
       log.info("[{}] malformed request body: {}", requestId, e.info().formatPretty());
       return e.info().formatPretty().contains("exceeds the configured limit")
           ? response(SwiftError.REQUEST_ENTITY_TOO_LARGE)
-          : plainResponse(SwiftError.BAD_REQUEST, "Malformed request body: " + e.info().formatPretty());
+          : plainResponse(
+              SwiftError.BAD_REQUEST, "Malformed request body: " + e.info().formatPretty());
     }
     if (t instanceof EntityStreamException
         || t instanceof StreamTcpException

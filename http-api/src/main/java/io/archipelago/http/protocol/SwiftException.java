@@ -22,7 +22,8 @@ public final class SwiftException extends RuntimeException {
     this(error, body, headers, false);
   }
 
-  private SwiftException(SwiftError error, String body, Map<String, String> headers, boolean plainText) {
+  private SwiftException(
+      SwiftError error, String body, Map<String, String> headers, boolean plainText) {
     super(body, null, false, false);
     this.error = error;
     this.body = body;

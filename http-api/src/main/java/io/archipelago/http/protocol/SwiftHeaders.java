@@ -14,51 +14,70 @@ import java.util.Optional;
 public final class SwiftHeaders {
 
   /**
-   * Object headers Swift keeps besides user metadata: its object server's default
-   * {@code allowed_headers}, less X-Static-Large-Object, which only an SLO manifest PUT sets.
+   * Object headers Swift keeps besides user metadata: its object server's default {@code
+   * allowed_headers}, less X-Static-Large-Object, which only an SLO manifest PUT sets.
    */
   private static final List<String> KEPT_OBJECT_HEADERS =
-      List.of("content-encoding", "content-disposition", "x-delete-at", "x-object-manifest",
-          "cache-control", "content-language", "expires", "x-robots-tag");
+      List.of(
+          "content-encoding",
+          "content-disposition",
+          "x-delete-at",
+          "x-object-manifest",
+          "cache-control",
+          "content-language",
+          "expires",
+          "x-robots-tag");
 
   /** System metadata: kept with an object or container, never shown to clients. */
   public static final String OBJECT_SYSMETA_PREFIX = "x-object-sysmeta-";
+
   /** The stored flag of an SLO manifest, kept when a POST replaces the metadata. */
   public static final String STATIC_LARGE_OBJECT = "x-static-large-object";
 
   private static final String SWIFT_BYTES = "swift_bytes=";
+
   /**
-   * An SLO manifest's etag, kept on its content type so that listings show it as Swift's
-   * {@code slo_etag}; the {@code swift_} namespace is the gateway's (clients may not send it).
+   * An SLO manifest's etag, kept on its content type so that listings show it as Swift's {@code
+   * slo_etag}; the {@code swift_} namespace is the gateway's (clients may not send it).
    */
   private static final String SWIFT_SLO_ETAG = "swift_slo_etag=";
 
   /** Container headers Swift keeps besides user metadata. */
   private static final List<String> KEPT_CONTAINER_HEADERS =
-      List.of("x-container-read", "x-container-write", "x-versions-location", "x-history-location",
-          "x-container-sync-to", "x-container-sync-key");
+      List.of(
+          "x-container-read",
+          "x-container-write",
+          "x-versions-location",
+          "x-history-location",
+          "x-container-sync-to",
+          "x-container-sync-key");
 
   private SwiftHeaders() {}
 
   /** {@code x-object-meta-*} and the other kept object headers of a PUT or POST. */
   public static Map<String, String> objectMetadata(Map<String, String> headers) {
     Map<String, String> result = new HashMap<>();
-    headers.forEach((name, value) -> {
-      if (name.startsWith("x-object-meta-") && name.length() > "x-object-meta-".length()) {
-        result.put(name, value);
-      } else if (KEPT_OBJECT_HEADERS.contains(name)) {
-        result.put(name, value);
-      }
-    });
+    headers.forEach(
+        (name, value) -> {
+          if (name.startsWith("x-object-meta-") && name.length() > "x-object-meta-".length()) {
+            result.put(name, value);
+          } else if (KEPT_OBJECT_HEADERS.contains(name)) {
+            result.put(name, value);
+          }
+        });
     return result;
   }
 
   /**
-   * Metadata changes of a container PUT or POST: set values, and empty values for
-   * {@code X-Remove-Container-Meta-*} and for headers sent empty (both remove in Swift).
+   * Metadata changes of a container PUT or POST: set values, and empty values for {@code
+   * X-Remove-Container-Meta-*} and for headers sent empty (both remove in Swift).
    */
   public static Map<String, String> containerMetadataChanges(Map<String, String> headers) {
-    return changes(headers, "x-container-meta-", "x-remove-container-meta-", KEPT_CONTAINER_HEADERS,
+    return changes(
+        headers,
+        "x-container-meta-",
+        "x-remove-container-meta-",
+        KEPT_CONTAINER_HEADERS,
         "x-remove-");
   }
 
@@ -67,52 +86,57 @@ public final class SwiftHeaders {
 
   /** Metadata changes of an account POST. */
   public static Map<String, String> accountMetadataChanges(Map<String, String> headers) {
-    return changes(headers, "x-account-meta-", "x-remove-account-meta-", KEPT_ACCOUNT_HEADERS,
-        "x-remove-");
+    return changes(
+        headers, "x-account-meta-", "x-remove-account-meta-", KEPT_ACCOUNT_HEADERS, "x-remove-");
   }
 
   private static Map<String, String> changes(
-      Map<String, String> headers, String metaPrefix, String removePrefix, List<String> kept,
+      Map<String, String> headers,
+      String metaPrefix,
+      String removePrefix,
+      List<String> kept,
       String removeKept) {
     Map<String, String> result = new HashMap<>();
-    headers.forEach((name, value) -> {
-      if (name.startsWith(metaPrefix) && name.length() > metaPrefix.length()) {
-        result.put(name, value.trim());
-      } else if (name.startsWith(removePrefix) && name.length() > removePrefix.length()) {
-        result.put(metaPrefix + name.substring(removePrefix.length()), "");
-      } else if (kept.contains(name)) {
-        result.put(name, value.trim());
-      } else if (name.startsWith(removeKept) && kept.contains("x-" + name.substring(removeKept.length()))) {
-        result.put("x-" + name.substring(removeKept.length()), "");
-      }
-    });
+    headers.forEach(
+        (name, value) -> {
+          if (name.startsWith(metaPrefix) && name.length() > metaPrefix.length()) {
+            result.put(name, value.trim());
+          } else if (name.startsWith(removePrefix) && name.length() > removePrefix.length()) {
+            result.put(metaPrefix + name.substring(removePrefix.length()), "");
+          } else if (kept.contains(name)) {
+            result.put(name, value.trim());
+          } else if (name.startsWith(removeKept)
+              && kept.contains("x-" + name.substring(removeKept.length()))) {
+            result.put("x-" + name.substring(removeKept.length()), "");
+          }
+        });
     return result;
   }
 
   /**
-   * Stored metadata as response headers, names title-cased as Swift sends them; system
-   * metadata stays inside the gateway.
+   * Stored metadata as response headers, names title-cased as Swift sends them; system metadata
+   * stays inside the gateway.
    */
   public static List<HttpHeader> render(Map<String, String> metadata) {
     List<HttpHeader> result = new ArrayList<>();
-    metadata.forEach((name, value) -> {
-      if (!name.startsWith(OBJECT_SYSMETA_PREFIX) && !name.startsWith("x-container-sysmeta-")) {
-        result.add(RawHeader.create(titleCase(name), wire(value)));
-      }
-    });
+    metadata.forEach(
+        (name, value) -> {
+          if (!name.startsWith(OBJECT_SYSMETA_PREFIX) && !name.startsWith("x-container-sysmeta-")) {
+            result.add(RawHeader.create(titleCase(name), wire(value)));
+          }
+        });
     return result;
   }
 
   /**
-   * A header value as Akka must be given it to send its UTF-8 bytes: Akka decodes request
-   * header values as UTF-8 but renders response header values one byte per char, so a
-   * non-ASCII value goes out as its UTF-8 bytes, one char each (Swift sends the bytes it got).
+   * A header value as Akka must be given it to send its UTF-8 bytes: Akka decodes request header
+   * values as UTF-8 but renders response header values one byte per char, so a non-ASCII value goes
+   * out as its UTF-8 bytes, one char each (Swift sends the bytes it got).
    */
   public static String wire(String value) {
     for (int i = 0; i < value.length(); i++) {
       if (value.charAt(i) > 0x7f) {
-        return new String(value.getBytes(StandardCharsets.UTF_8),
-            StandardCharsets.ISO_8859_1);
+        return new String(value.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
       }
     }
     return value;
@@ -131,8 +155,8 @@ public final class SwiftHeaders {
 
   /**
    * A content type without its {@code swift_bytes} and {@code swift_slo_etag} parameters, which
-   * carry the size and etag a listing shows for an SLO manifest and are never shown on the
-   * object itself.
+   * carry the size and etag a listing shows for an SLO manifest and are never shown on the object
+   * itself.
    */
   public static String cleanContentType(String contentType) {
     StringBuilder sb = new StringBuilder();

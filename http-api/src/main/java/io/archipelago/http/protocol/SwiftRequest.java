@@ -9,8 +9,8 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * One authenticated Swift API request as the controllers see it: path parts, decoded query,
- * headers by lower-case name, who asks and the request id.
+ * One authenticated Swift API request as the controllers see it: path parts, decoded query, headers
+ * by lower-case name, who asks and the request id.
  */
 public record SwiftRequest(
     HttpRequest http,

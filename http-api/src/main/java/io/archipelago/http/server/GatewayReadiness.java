@@ -13,9 +13,9 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 
 /**
- * Readiness of a gateway node for Akka Management's {@code /ready}: the node is Up in the
- * cluster, it is not shutting down or leaving, and an entity answers through sharding from the
- * journal (the backend registry, which every request path needs anyway).
+ * Readiness of a gateway node for Akka Management's {@code /ready}: the node is Up in the cluster,
+ * it is not shutting down or leaving, and an entity answers through sharding from the journal (the
+ * backend registry, which every request path needs anyway).
  */
 public final class GatewayReadiness implements Supplier<CompletionStage<Boolean>> {
 

@@ -31,12 +31,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The gateway's HTTP surface, dispatched on path as Swift's proxy does: {@code /auth/v1.0},
- * {@code /info}, {@code /healthcheck}, {@code /metrics}, {@code /admin/...} and {@code /v1/<account>[/<container>[/<object>]]}.
- * In order, every request gets a transaction id; {@code /v1/} requests then go through the
- * {@link SwiftPipeline} (bulk delete, which sends each delete back through here; access control;
- * the object middlewares; one controller); the admin API needs a reseller admin's token. Every
- * failure becomes a Swift error answer carrying the transaction id.
+ * The gateway's HTTP surface, dispatched on path as Swift's proxy does: {@code /auth/v1.0}, {@code
+ * /info}, {@code /healthcheck}, {@code /metrics}, {@code /admin/...} and {@code
+ * /v1/<account>[/<container>[/<object>]]}. In order, every request gets a transaction id; {@code
+ * /v1/} requests then go through the {@link SwiftPipeline} (bulk delete, which sends each delete
+ * back through here; access control; the object middlewares; one controller); the admin API needs a
+ * reseller admin's token. Every failure becomes a Swift error answer carrying the transaction id.
  */
 public final class GatewayRoutes {
 
@@ -55,26 +55,34 @@ public final class GatewayRoutes {
     this.headLength = headLength;
     this.swift = new SwiftPipeline(engine, auth, maxObjectSize, headLength);
     this.admin = new AdminController(engine);
-    this.metrics = new MetricsController(engine.sync(),
-        engine.system().settings().config().getString("archipelago.http.metrics-token"));
+    this.metrics =
+        new MetricsController(
+            engine.sync(),
+            engine.system().settings().config().getString("archipelago.http.metrics-token"));
     this.node = engine.nodeAddress();
   }
 
   /**
-   * The request handler bound to the server. A plain function rather than the routing DSL:
-   * dispatch is by Swift's path rules, and responses (HEAD's Content-Length among them) reach
-   * the wire exactly as built.
+   * The request handler bound to the server. A plain function rather than the routing DSL: dispatch
+   * is by Swift's path rules, and responses (HEAD's Content-Length among them) reach the wire
+   * exactly as built.
    */
   public CompletionStage<HttpResponse> handle(HttpRequest request) {
-    RemoteAddress ip = request.getAttribute(AttributeKeys.remoteAddress).orElse(RemoteAddress.create(
-        InetSocketAddress.createUnresolved("unknown", 0)));
+    RemoteAddress ip =
+        request
+            .getAttribute(AttributeKeys.remoteAddress)
+            .orElse(RemoteAddress.create(InetSocketAddress.createUnresolved("unknown", 0)));
     return handle(request, ip);
   }
 
   private CompletionStage<HttpResponse> handle(HttpRequest request, RemoteAddress ip) {
     long started = System.nanoTime();
     String transId = newTransactionId();
-    String rawUri = request.getHeader("Raw-Request-URI").map(h -> h.value()).orElse(request.getUri().toString());
+    String rawUri =
+        request
+            .getHeader("Raw-Request-URI")
+            .map(h -> h.value())
+            .orElse(request.getUri().toString());
     int q = rawUri.indexOf('?');
     String rawPath = q < 0 ? rawUri : rawUri.substring(0, q);
     String rawQuery = q < 0 ? "" : rawUri.substring(q + 1);
@@ -87,17 +95,27 @@ public final class GatewayRoutes {
     }
     return response
         .exceptionally(failure -> SwiftErrors.toResponse(failure, transId))
-        .thenApply(r -> {
-          accessLog.info("{} {} {} {} {}ms {}", client, request.method().value(), rawPath,
-              r.status().intValue(), (System.nanoTime() - started) / 1_000_000, transId);
-          HttpResponse answered = r.addHeader(RawHeader.create("X-Trans-Id", transId))
-              .addHeader(RawHeader.create("X-Openstack-Request-Id", transId));
-          // Swift sends Content-Length: 0 with a 204 and with a HEAD's error answer (its body
-          // dropped); Akka renders no length for either
-          boolean headError = request.method().equals(HttpMethods.HEAD)
-              && r.status().intValue() >= 400;
-          return r.status().intValue() == 204 || headError ? headLength.announce(answered, 0) : answered;
-        });
+        .thenApply(
+            r -> {
+              accessLog.info(
+                  "{} {} {} {} {}ms {}",
+                  client,
+                  request.method().value(),
+                  rawPath,
+                  r.status().intValue(),
+                  (System.nanoTime() - started) / 1_000_000,
+                  transId);
+              HttpResponse answered =
+                  r.addHeader(RawHeader.create("X-Trans-Id", transId))
+                      .addHeader(RawHeader.create("X-Openstack-Request-Id", transId));
+              // Swift sends Content-Length: 0 with a 204 and with a HEAD's error answer (its body
+              // dropped); Akka renders no length for either
+              boolean headError =
+                  request.method().equals(HttpMethods.HEAD) && r.status().intValue() >= 400;
+              return r.status().intValue() == 204 || headError
+                  ? headLength.announce(answered, 0)
+                  : answered;
+            });
   }
 
   private CompletionStage<HttpResponse> dispatch(
@@ -113,14 +131,21 @@ public final class GatewayRoutes {
       return CompletableFuture.completedFuture(HttpResponse.create().withEntity("OK"));
     }
     if (rawPath.equals("/auth/v1.0") || rawPath.equals("/auth/v1.0/") || rawPath.equals("/v1.0")) {
-      return CompletableFuture.completedFuture(auth.authenticate(request, headers, baseUrl(request)));
+      return CompletableFuture.completedFuture(
+          auth.authenticate(request, headers, baseUrl(request)));
     }
     if (rawPath.startsWith("/v1/")) {
-      return swift.handle(request, RequestPath.parse(rawPath), RequestPath.parseQuery(rawQuery), headers, client,
-          transId, subPath -> subRequest(request, subPath, client, transId));
+      return swift.handle(
+          request,
+          RequestPath.parse(rawPath),
+          RequestPath.parseQuery(rawQuery),
+          headers,
+          client,
+          transId,
+          subPath -> subRequest(request, subPath, client, transId));
     }
-    Principal principal = auth.principal(headers)
-        .orElseThrow(() -> new SwiftException(SwiftError.UNAUTHORIZED));
+    Principal principal =
+        auth.principal(headers).orElseThrow(() -> new SwiftException(SwiftError.UNAUTHORIZED));
     if (rawPath.equals("/v1")) {
       // Swift's proxy finds no controller for a version alone
       throw new SwiftException(SwiftError.PRECONDITION_FAILED, "Bad URL");
@@ -132,7 +157,9 @@ public final class GatewayRoutes {
       if (rawPath.equals("/admin/metrics") && request.method().equals(HttpMethods.GET)) {
         return metrics.containerMetrics();
       }
-      return admin.handle(request, rawPath.substring("/admin/".length()),
+      return admin.handle(
+          request,
+          rawPath.substring("/admin/".length()),
           new RequestContext(principal.user(), principal.account(), client, node, transId));
     }
     throw new SwiftException(SwiftError.NOT_FOUND);
@@ -159,18 +186,21 @@ public final class GatewayRoutes {
   private static String baseUrl(HttpRequest request) {
     Optional<String> host = request.getHeader("Host").map(h -> h.value());
     String scheme = request.getUri().scheme().isEmpty() ? "http" : request.getUri().scheme();
-    return scheme + "://" + host.orElse(request.getUri().host().address() + ":" + request.getUri().port());
+    return scheme
+        + "://"
+        + host.orElse(request.getUri().host().address() + ":" + request.getUri().port());
   }
 
   /** Swift's shape: {@code tx} + 21 hex characters + {@code -} + the hex epoch second. */
   /**
-   * Swift's shape: "tx", 21 random hex digits, "-", the time in hex (10 digits). Not a secret:
-   * a thread-local generator (SecureRandom and String.format showed in request profiles).
+   * Swift's shape: "tx", 21 random hex digits, "-", the time in hex (10 digits). Not a secret: a
+   * thread-local generator (SecureRandom and String.format showed in request profiles).
    */
   static String newTransactionId() {
     ThreadLocalRandom random = ThreadLocalRandom.current();
-    String hex = HexFormat.of().toHexDigits(random.nextLong())
-        + HexFormat.of().toHexDigits(random.nextLong()).substring(0, 5);
+    String hex =
+        HexFormat.of().toHexDigits(random.nextLong())
+            + HexFormat.of().toHexDigits(random.nextLong()).substring(0, 5);
     String time = Long.toHexString(System.currentTimeMillis() / 1000);
     return "tx" + hex + "-" + "0000000000".substring(Math.min(10, time.length())) + time;
   }

@@ -37,18 +37,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP/1.1 server of a gateway node: Akka HTTP's server layer over Akka Streams TCP, with
- * two things the plain binding does not give.
+ * The HTTP/1.1 server of a gateway node: Akka HTTP's server layer over Akka Streams TCP, with two
+ * things the plain binding does not give.
  *
- * <p>HEAD answers carry {@code Content-Length}. Akka HTTP 10.5 never renders it for HEAD, but
- * Swift clients read an object's size from it ({@code swift stat}, upload skipping). A HEAD
- * response announces its length in a marker header whose name holds a per-process random
- * token; the outbound byte stage renames the marker to {@code Content-Length} in response
- * header blocks.
+ * <p>HEAD answers carry {@code Content-Length}. Akka HTTP 10.5 never renders it for HEAD, but Swift
+ * clients read an object's size from it ({@code swift stat}, upload skipping). A HEAD response
+ * announces its length in a marker header whose name holds a per-process random token; the outbound
+ * byte stage renames the marker to {@code Content-Length} in response header blocks.
  *
  * <p>Graceful stop on CoordinatedShutdown: stop accepting connections (service-unbind), let
- * in-flight requests finish within the grace period (service-requests-done), then close what
- * is left (service-stop).
+ * in-flight requests finish within the grace period (service-requests-done), then close what is
+ * left (service-stop).
  */
 public final class HttpServer {
 
@@ -71,8 +70,10 @@ public final class HttpServer {
   private static final ByteString CRLF = ByteString.fromString("\r\n");
   private static final ByteString HEADER_BLOCK_END = ByteString.fromString("\r\n\r\n");
   private final AtomicInteger inFlight = new AtomicInteger();
+
   /** Set when the node begins to stop: answers then close their connections. */
   private volatile boolean stopping;
+
   private final SharedKillSwitch connections = KillSwitches.shared("http-connections");
 
   /** A bound server. */
@@ -90,8 +91,7 @@ public final class HttpServer {
   }
 
   /**
-   * Binds the handler; the handler gets a way to announce HEAD lengths through
-   * {@link HeadLength}.
+   * Binds the handler; the handler gets a way to announce HEAD lengths through {@link HeadLength}.
    */
   public static CompletionStage<Binding> bind(
       ActorSystem<?> system,
@@ -101,31 +101,38 @@ public final class HttpServer {
       Duration shutdownGrace) {
     HttpServer server = new HttpServer();
     Function<HttpRequest, CompletionStage<HttpResponse>> handler =
-        handlerFactory.apply(new HeadLength() {
-          @Override
-          public HttpResponse announce(HttpResponse response, long length) {
-            return server.headLength(response, length);
-          }
+        handlerFactory.apply(
+            new HeadLength() {
+              @Override
+              public HttpResponse announce(HttpResponse response, long length) {
+                return server.headLength(response, length);
+              }
 
-          @Override
-          public HttpResponse rawContentType(HttpResponse response, String contentType) {
-            return server.rawContentType(response, contentType);
-          }
-        });
+              @Override
+              public HttpResponse rawContentType(HttpResponse response, String contentType) {
+                return server.rawContentType(response, contentType);
+              }
+            });
     ServerSettings defaults = ServerSettings.create(system.settings().config());
     // Swift's server-side copy method
-    ServerSettings settings = defaults.withParserSettings(defaults.getParserSettings().withCustomMethods(
-        HttpMethods.custom("COPY", false, false, RequestEntityAcceptances.Tolerated, true)));
+    ServerSettings settings =
+        defaults.withParserSettings(
+            defaults
+                .getParserSettings()
+                .withCustomMethods(
+                    HttpMethods.custom(
+                        "COPY", false, false, RequestEntityAcceptances.Tolerated, true)));
     Duration idleTimeout = system.settings().config().getDuration("akka.http.server.idle-timeout");
     CompletionStage<Tcp.ServerBinding> bound =
         Tcp.get(system)
             .bind(host, port, 1024, List.of(), false, Optional.of(idleTimeout))
             .to(Sink.foreach(connection -> server.serve(system, connection, settings, handler)))
             .run(system);
-    return bound.thenApply(tcp -> {
-      server.registerShutdown(system, tcp, shutdownGrace);
-      return new Binding(tcp.localAddress(), tcp);
-    });
+    return bound.thenApply(
+        tcp -> {
+          server.registerShutdown(system, tcp, shutdownGrace);
+          return new Binding(tcp.localAddress(), tcp);
+        });
   }
 
   private HttpResponse headLength(HttpResponse response, long length) {
@@ -134,7 +141,8 @@ public final class HttpServer {
 
   private HttpResponse rawContentType(HttpResponse response, String contentType) {
     // CR/LF cannot come from a parsed request header; refuse to render one all the same.
-    return response.addHeader(RawHeader.create(typeMarkerName, contentType.replaceAll("[\r\n]", " ")));
+    return response.addHeader(
+        RawHeader.create(typeMarkerName, contentType.replaceAll("[\r\n]", " ")));
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
@@ -143,30 +151,48 @@ public final class HttpServer {
       Tcp.IncomingConnection connection,
       ServerSettings settings,
       Function<HttpRequest, CompletionStage<HttpResponse>> handler) {
-    BidiFlow<HttpResponse, TLSProtocol.SslTlsOutbound, TLSProtocol.SslTlsInbound, HttpRequest, NotUsed> http =
-        Http.get(system).serverLayer(settings, Optional.of(connection.remoteAddress()));
-    BidiFlow<TLSProtocol.SslTlsOutbound, ByteString, ByteString, TLSProtocol.SslTlsInbound, NotUsed> plain =
-        (BidiFlow) TLSPlacebo.getInstance();
+    BidiFlow<
+            HttpResponse,
+            TLSProtocol.SslTlsOutbound,
+            TLSProtocol.SslTlsInbound,
+            HttpRequest,
+            NotUsed>
+        http = Http.get(system).serverLayer(settings, Optional.of(connection.remoteAddress()));
+    BidiFlow<TLSProtocol.SslTlsOutbound, ByteString, ByteString, TLSProtocol.SslTlsInbound, NotUsed>
+        plain = (BidiFlow) TLSPlacebo.getInstance();
     BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed> headFix =
-        BidiFlow.fromFlows(Flow.<ByteString>create().map(this::renameMarker), Flow.<ByteString>create());
+        BidiFlow.fromFlows(
+            Flow.<ByteString>create().map(this::renameMarker), Flow.<ByteString>create());
     Flow<HttpRequest, HttpResponse, NotUsed> handling =
-        Flow.<HttpRequest>create().mapAsync(1, request -> {
-          inFlight.incrementAndGet();
-          CompletionStage<HttpResponse> response;
-          try {
-            response = handler.apply(request);
-          } catch (RuntimeException e) {
-            response = CompletableFuture.failedFuture(e);
-          }
-          // Swift (eventlet) answers a request's Connection: keep-alive with its own; Akka
-          // HTTP 1.1 sends none. The marker becomes that header unless Akka closes.
-          boolean keepAlive = request.getHeader("Connection")
-              .map(h -> h.value().toLowerCase(Locale.ROOT).contains("keep-alive")).orElse(false);
-          return response
-              .thenApply(r -> stopping ? r.addHeader(Connection.create("close"))
-                  : keepAlive ? r.addHeader(RawHeader.create(keepAliveMarkerName, "keep-alive")) : r)
-              .whenComplete((r, e) -> inFlight.decrementAndGet());
-        });
+        Flow.<HttpRequest>create()
+            .mapAsync(
+                1,
+                request -> {
+                  inFlight.incrementAndGet();
+                  CompletionStage<HttpResponse> response;
+                  try {
+                    response = handler.apply(request);
+                  } catch (RuntimeException e) {
+                    response = CompletableFuture.failedFuture(e);
+                  }
+                  // Swift (eventlet) answers a request's Connection: keep-alive with its own; Akka
+                  // HTTP 1.1 sends none. The marker becomes that header unless Akka closes.
+                  boolean keepAlive =
+                      request
+                          .getHeader("Connection")
+                          .map(h -> h.value().toLowerCase(Locale.ROOT).contains("keep-alive"))
+                          .orElse(false);
+                  return response
+                      .thenApply(
+                          r ->
+                              stopping
+                                  ? r.addHeader(Connection.create("close"))
+                                  : keepAlive
+                                      ? r.addHeader(
+                                          RawHeader.create(keepAliveMarkerName, "keep-alive"))
+                                      : r)
+                      .whenComplete((r, e) -> inFlight.decrementAndGet());
+                });
     Flow<ByteString, ByteString, NotUsed> tcp = connection.flow().via(connections.flow());
     http.atop(plain).atop(headFix).join(tcp).join(handling).run(system);
   }
@@ -177,7 +203,8 @@ public final class HttpServer {
         || !bytes.slice(0, STATUS_LINE_START.size()).equals(STATUS_LINE_START)) {
       return bytes;
     }
-    ByteString renamed = rename(rename(bytes, markerBytes, contentLengthBytes), typeMarkerBytes, contentTypeBytes);
+    ByteString renamed =
+        rename(rename(bytes, markerBytes, contentLengthBytes), typeMarkerBytes, contentTypeBytes);
     int keepAlive = renamed.indexOfSlice(keepAliveMarkerBytes, 0);
     if (keepAlive < 0) {
       return renamed;
@@ -206,37 +233,55 @@ public final class HttpServer {
         system.settings().config().getDuration("archipelago.http.unready-delay");
     // Readiness turns false as soon as shutdown starts; keep serving a moment so that load
     // balancers stop sending here before the port closes.
-    shutdown.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "http-unready-delay", () -> {
-      stopping = true;
-      CompletableFuture<Done> waited = new CompletableFuture<>();
-      system.scheduler().scheduleOnce(unreadyDelay, () -> waited.complete(Done.getInstance()),
-          system.executionContext());
-      return waited;
-    });
-    shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "http-unbind",
+    shutdown.addTask(
+        CoordinatedShutdown.PhaseBeforeServiceUnbind(),
+        "http-unready-delay",
+        () -> {
+          stopping = true;
+          CompletableFuture<Done> waited = new CompletableFuture<>();
+          system
+              .scheduler()
+              .scheduleOnce(
+                  unreadyDelay,
+                  () -> waited.complete(Done.getInstance()),
+                  system.executionContext());
+          return waited;
+        });
+    shutdown.addTask(
+        CoordinatedShutdown.PhaseServiceUnbind(),
+        "http-unbind",
         () -> tcp.unbind().thenApply(x -> Done.getInstance()));
-    shutdown.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "http-requests-done",
+    shutdown.addTask(
+        CoordinatedShutdown.PhaseServiceRequestsDone(),
+        "http-requests-done",
         () -> awaitIdle(system, grace));
-    shutdown.addTask(CoordinatedShutdown.PhaseServiceStop(), "http-close-connections", () -> {
-      connections.shutdown();
-      return CompletableFuture.completedFuture(Done.getInstance());
-    });
+    shutdown.addTask(
+        CoordinatedShutdown.PhaseServiceStop(),
+        "http-close-connections",
+        () -> {
+          connections.shutdown();
+          return CompletableFuture.completedFuture(Done.getInstance());
+        });
   }
 
   private CompletionStage<Done> awaitIdle(ActorSystem<?> system, Duration grace) {
     CompletableFuture<Done> idle = new CompletableFuture<>();
     long deadline = System.nanoTime() + grace.toNanos();
     Runnable[] check = new Runnable[1];
-    check[0] = () -> {
-      if (inFlight.get() == 0 || System.nanoTime() > deadline) {
-        if (inFlight.get() > 0) {
-          log.warn("{} requests still running after the {} grace period", inFlight.get(), grace);
-        }
-        idle.complete(Done.getInstance());
-      } else {
-        system.scheduler().scheduleOnce(Duration.ofMillis(50), check[0], system.executionContext());
-      }
-    };
+    check[0] =
+        () -> {
+          if (inFlight.get() == 0 || System.nanoTime() > deadline) {
+            if (inFlight.get() > 0) {
+              log.warn(
+                  "{} requests still running after the {} grace period", inFlight.get(), grace);
+            }
+            idle.complete(Done.getInstance());
+          } else {
+            system
+                .scheduler()
+                .scheduleOnce(Duration.ofMillis(50), check[0], system.executionContext());
+          }
+        };
     check[0].run();
     return idle;
   }

@@ -30,8 +30,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
 /**
- * The Swift API's pipeline, built here and nowhere else, in the order of the pipeline of
- * Swift's {@code proxy-server.conf}:
+ * The Swift API's pipeline, built here and nowhere else, in the order of the pipeline of Swift's
+ * {@code proxy-server.conf}:
  *
  * <pre>
  * catch_errors       GatewayRoutes: every failure becomes a Swift answer with the transaction id
@@ -54,8 +54,8 @@ import java.util.function.Function;
  * proxy-server       AccountController, ContainerController, ObjectController
  * </pre>
  *
- * Beneath all of them, {@link LiveObjects} reads objects as Swift's object server does: an
- * object past its X-Delete-At is absent, and is deleted (expiry).
+ * Beneath all of them, {@link LiveObjects} reads objects as Swift's object server does: an object
+ * past its X-Delete-At is absent, and is deleted (expiry).
  */
 public final class SwiftPipeline {
 
@@ -67,13 +67,18 @@ public final class SwiftPipeline {
   private final ObjectController objects;
   private final String node;
 
-  public SwiftPipeline(ArchipelagoEngine engine, AuthController auth, long maxObjectSize, HeadLength headLength) {
+  public SwiftPipeline(
+      ArchipelagoEngine engine, AuthController auth, long maxObjectSize, HeadLength headLength) {
     Materializer materializer = Materializer.matFromSystem(engine.system());
     this.node = engine.nodeAddress();
     this.bulk = new BulkDelete(materializer);
-    this.access = new AccessControl(auth, engine.containers(), engine.accounts(),
-        engine.system().settings().config().getString("archipelago.auth.reseller-prefix"),
-        Clock.systemUTC());
+    this.access =
+        new AccessControl(
+            auth,
+            engine.containers(),
+            engine.accounts(),
+            engine.system().settings().config().getString("archipelago.auth.reseller-prefix"),
+            Clock.systemUTC());
     LiveObjects live = new LiveObjects(engine.objects(), materializer);
     Versioning versioning = new Versioning(live, engine.containers());
     ObjectWriter writer = new ObjectWriter(live, engine.containers(), versioning);
@@ -84,14 +89,18 @@ public final class SwiftPipeline {
     ServerSideCopy copy = new ServerSideCopy(reader, writer, slo, puts, maxObjectSize);
     this.accounts = new AccountController(engine.accounts());
     this.containers = new ContainerController(engine.containers(), engine.sync().targets());
-    this.objects = new ObjectController(live, reader, writer, puts, headLength, access::denial, List.of(copy, slo));
-    this.info = new InfoController(engine.policies(), engine.defaultPolicy(), maxObjectSize)
-        .with(root -> {
-          StaticLargeObjects.capabilities(root);
-          Versioning.capabilities(root);
-          AccessControl.capabilities(root);
-          BulkDelete.capabilities(root);
-        });
+    this.objects =
+        new ObjectController(
+            live, reader, writer, puts, headLength, access::denial, List.of(copy, slo));
+    this.info =
+        new InfoController(engine.policies(), engine.defaultPolicy(), maxObjectSize)
+            .with(
+                root -> {
+                  StaticLargeObjects.capabilities(root);
+                  Versioning.capabilities(root);
+                  AccessControl.capabilities(root);
+                  BulkDelete.capabilities(root);
+                });
   }
 
   /** {@code GET /info}, with the sections of the middlewares. */
@@ -100,20 +109,26 @@ public final class SwiftPipeline {
   }
 
   /**
-   * A {@code /v1/...} request: bulk delete, or access control (which needs no token for public
-   * data and temporary URLs) and then a controller.
+   * A {@code /v1/...} request: bulk delete, or access control (which needs no token for public data
+   * and temporary URLs) and then a controller.
    *
    * @param deleteAsCaller deletes one raw path as a request of the caller (bulk delete)
    */
   public CompletionStage<HttpResponse> handle(
-      HttpRequest request, RequestPath path, Map<String, String> query, Map<String, String> headers,
-      String client, String transId, Function<String, CompletionStage<HttpResponse>> deleteAsCaller) {
+      HttpRequest request,
+      RequestPath path,
+      Map<String, String> query,
+      Map<String, String> headers,
+      String client,
+      String transId,
+      Function<String, CompletionStage<HttpResponse>> deleteAsCaller) {
     if (BulkDelete.applies(request, query)) {
       // Before authentication, as in Swift's pipeline: each delete is authorized on its own.
       return bulk.handle(request, path, headers, deleteAsCaller);
     }
-    SwiftRequest swift = new SwiftRequest(request, path, query, headers,
-        Identity.anonymous().principal(), client, node, transId);
+    SwiftRequest swift =
+        new SwiftRequest(
+            request, path, query, headers, Identity.anonymous().principal(), client, node, transId);
     return access.handle(swift, this::route);
   }
 

@@ -51,9 +51,15 @@ public final class ContainerController {
       return put(request);
     }
     if (method.equals(HttpMethods.HEAD)) {
-      return containers.read(request.account(), request.container())
-          .thenApply(state -> Responses.empty(StatusCodes.NO_CONTENT, headers(state),
-              ListingFormat.of(request).contentType()).addHeaders(ListingFormat.vary(request)));
+      return containers
+          .read(request.account(), request.container())
+          .thenApply(
+              state ->
+                  Responses.empty(
+                          StatusCodes.NO_CONTENT,
+                          headers(state),
+                          ListingFormat.of(request).contentType())
+                      .addHeaders(ListingFormat.vary(request)));
     }
     if (method.equals(HttpMethods.GET)) {
       return list(request);
@@ -61,16 +67,23 @@ public final class ContainerController {
     if (method.equals(HttpMethods.POST)) {
       Map<String, String> changes = metadataChanges(request);
       checkSyncTo(changes);
-      return containers.get(request.account(), request.container())
-          .thenCompose(state -> {
-            Constraints.checkResultingMetadata(merged(state.metadata(), changes), "container");
-            return containers.updateMetadata(
-                request.account(), request.container(), changes, SwiftTimestamp.now(), request.context());
-          })
+      return containers
+          .get(request.account(), request.container())
+          .thenCompose(
+              state -> {
+                Constraints.checkResultingMetadata(merged(state.metadata(), changes), "container");
+                return containers.updateMetadata(
+                    request.account(),
+                    request.container(),
+                    changes,
+                    SwiftTimestamp.now(),
+                    request.context());
+              })
           .thenApply(state -> Responses.empty(StatusCodes.NO_CONTENT, List.of()));
     }
     if (method.equals(HttpMethods.DELETE)) {
-      return containers.delete(request.account(), request.container(), SwiftTimestamp.now(), request.context())
+      return containers
+          .delete(request.account(), request.container(), SwiftTimestamp.now(), request.context())
           .thenApply(done -> Responses.empty(StatusCodes.NO_CONTENT, List.of()));
     }
     return CompletableFuture.completedFuture(SwiftErrors.response(SwiftError.METHOD_NOT_ALLOWED));
@@ -81,37 +94,52 @@ public final class ContainerController {
     Constraints.checkContainerName(name);
     Map<String, String> changes = metadataChanges(request);
     checkSyncTo(changes);
-    CompletionStage<Map<String, String>> existing = containers.get(request.account(), name)
-        .thenApply(ContainerState::metadata)
-        .exceptionally(failure -> {
-          if (SwiftErrors.unwrap(failure) instanceof GatewayException g
-              && g.reason() == GatewayException.Reason.CONTAINER_NOT_FOUND) {
-            return Map.of();
-          }
-          throw failure instanceof RuntimeException r ? r : new CompletionException(failure);
-        });
-    return existing.thenCompose(current -> {
-          Constraints.checkResultingMetadata(merged(current, changes), "container");
-          return containers.create(
-              request.account(), name,
-              request.header("x-storage-policy").map(String::trim).filter(p -> !p.isEmpty()),
-              changes, SwiftTimestamp.now(), request.context());
-        })
-        .thenApply(outcome -> Responses.empty(
-            outcome.created() ? StatusCodes.CREATED : StatusCodes.ACCEPTED,
-            Responses.headers().add("X-Storage-Policy", outcome.state().policy()).list()));
+    CompletionStage<Map<String, String>> existing =
+        containers
+            .get(request.account(), name)
+            .thenApply(ContainerState::metadata)
+            .exceptionally(
+                failure -> {
+                  if (SwiftErrors.unwrap(failure) instanceof GatewayException g
+                      && g.reason() == GatewayException.Reason.CONTAINER_NOT_FOUND) {
+                    return Map.of();
+                  }
+                  throw failure instanceof RuntimeException r
+                      ? r
+                      : new CompletionException(failure);
+                });
+    return existing
+        .thenCompose(
+            current -> {
+              Constraints.checkResultingMetadata(merged(current, changes), "container");
+              return containers.create(
+                  request.account(),
+                  name,
+                  request.header("x-storage-policy").map(String::trim).filter(p -> !p.isEmpty()),
+                  changes,
+                  SwiftTimestamp.now(),
+                  request.context());
+            })
+        .thenApply(
+            outcome ->
+                Responses.empty(
+                    outcome.created() ? StatusCodes.CREATED : StatusCodes.ACCEPTED,
+                    Responses.headers().add("X-Storage-Policy", outcome.state().policy()).list()));
   }
 
   private CompletionStage<HttpResponse> list(SwiftRequest request) {
     ListingParams p = ListingParams.of(request);
     ListingFormat format = ListingFormat.of(request);
-    ListingQuery query = new ListingQuery(p.prefix(), p.delimiter(), p.marker(), p.endMarker(), p.limit(), p.reverse());
-    CompletionStage<ContainerOps.Listing> listed = containers.list(request.account(), request.container(), query);
+    ListingQuery query =
+        new ListingQuery(
+            p.prefix(), p.delimiter(), p.marker(), p.endMarker(), p.limit(), p.reverse());
+    CompletionStage<ContainerOps.Listing> listed =
+        containers.list(request.account(), request.container(), query);
     if (p.path().isPresent()) {
       listed = listed.thenCompose(listing -> pathListing(request, p.path().get(), listing));
     }
-    return listed
-        .thenApply(listing -> {
+    return listed.thenApply(
+        listing -> {
           List<HttpHeader> headers = new ArrayList<>(headers(listing.state()));
           headers.addAll(ListingFormat.vary(request));
           if (listing.page().entries().isEmpty() && format == ListingFormat.PLAIN) {
@@ -119,8 +147,11 @@ public final class ContainerController {
           }
           return HttpResponse.create()
               .withStatus(StatusCodes.OK)
-              .withEntity(HttpEntities.create(
-                  format.contentType(), ByteString.fromString(ListingRenderer.objects(request.container(), listing.page(), format))))
+              .withEntity(
+                  HttpEntities.create(
+                      format.contentType(),
+                      ByteString.fromString(
+                          ListingRenderer.objects(request.container(), listing.page(), format))))
               .addHeaders(headers);
         });
   }
@@ -128,39 +159,61 @@ public final class ContainerController {
   /**
    * Swift's legacy {@code path=} listing (container broker): the objects directly under the path,
    * where a deeper name shows only as its directory marker object (a name ending in '/'), if one
-   * exists, and the path's own marker is left out. The delimiter listing gives the candidates;
-   * each rolled-up subdir is kept as the marker object's row when that object exists (it sorts
-   * first under its own prefix). A dropped subdir leaves the page shorter than the limit.
+   * exists, and the path's own marker is left out. The delimiter listing gives the candidates; each
+   * rolled-up subdir is kept as the marker object's row when that object exists (it sorts first
+   * under its own prefix). A dropped subdir leaves the page shorter than the limit.
    */
   private CompletionStage<ContainerOps.Listing> pathListing(
       SwiftRequest request, String path, ContainerOps.Listing listing) {
     List<CompletableFuture<Optional<ListingEntry>>> rows = new ArrayList<>();
     for (ListingEntry entry : listing.page().entries()) {
       if (entry instanceof ListingEntry.ObjectRow row) {
-        rows.add(CompletableFuture.completedFuture(
-            row.name().equals(path) ? Optional.empty() : Optional.of(row)));
+        rows.add(
+            CompletableFuture.completedFuture(
+                row.name().equals(path) ? Optional.empty() : Optional.of(row)));
       } else if (entry instanceof ListingEntry.SubdirRow subdir) {
-        ListingQuery marker = new ListingQuery(Optional.of(subdir.prefix()), Optional.empty(),
-            Optional.empty(), Optional.empty(), 1, false);
-        rows.add(containers.list(request.account(), request.container(), marker)
-            .thenApply(found -> found.page().entries().stream()
-                .filter(e -> e instanceof ListingEntry.ObjectRow o && o.name().equals(subdir.prefix()))
-                .findFirst())
-            .toCompletableFuture());
+        ListingQuery marker =
+            new ListingQuery(
+                Optional.of(subdir.prefix()),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                1,
+                false);
+        rows.add(
+            containers
+                .list(request.account(), request.container(), marker)
+                .thenApply(
+                    found ->
+                        found.page().entries().stream()
+                            .filter(
+                                e ->
+                                    e instanceof ListingEntry.ObjectRow o
+                                        && o.name().equals(subdir.prefix()))
+                            .findFirst())
+                .toCompletableFuture());
       }
     }
     return CompletableFuture.allOf(rows.toArray(CompletableFuture[]::new))
-        .thenApply(done -> new ContainerOps.Listing(listing.state(), new ListingPage(
-            rows.stream().map(CompletableFuture::join).flatMap(Optional::stream).toList())));
+        .thenApply(
+            done ->
+                new ContainerOps.Listing(
+                    listing.state(),
+                    new ListingPage(
+                        rows.stream()
+                            .map(CompletableFuture::join)
+                            .flatMap(Optional::stream)
+                            .toList())));
   }
 
   /**
-   * The metadata changes of a container PUT or POST, checked as Swift checks them: the
-   * request's metadata within the limits, then the versioning headers ({@link Versioning}).
+   * The metadata changes of a container PUT or POST, checked as Swift checks them: the request's
+   * metadata within the limits, then the versioning headers ({@link Versioning}).
    */
   static Map<String, String> metadataChanges(SwiftRequest request) {
     Constraints.checkMetadata(request.headers(), "container");
-    Map<String, String> changes = new HashMap<>(SwiftHeaders.containerMetadataChanges(request.headers()));
+    Map<String, String> changes =
+        new HashMap<>(SwiftHeaders.containerMetadataChanges(request.headers()));
     Versioning.containerChanges(request, changes);
     return changes;
   }
@@ -174,9 +227,12 @@ public final class ContainerController {
     if (syncTo == null || syncTo.isEmpty()) {
       return;
     }
-    syncTargets.check(syncTo).ifPresent(rejection -> {
-      throw new SwiftException(SwiftError.BAD_REQUEST, syncToMessage(rejection));
-    });
+    syncTargets
+        .check(syncTo)
+        .ifPresent(
+            rejection -> {
+              throw new SwiftException(SwiftError.BAD_REQUEST, syncToMessage(rejection));
+            });
   }
 
   /** Swift's wording ({@code swift.common.utils.validate_sync_to}). */
@@ -185,25 +241,31 @@ public final class ContainerController {
     return switch (rejection.reason()) {
       case INVALID_FORMAT -> "Invalid X-Container-Sync-To format " + PyText.repr(v.get(0));
       case NO_REALM_KEY -> "No realm key for " + PyText.repr(v.get(0));
-      case NO_CLUSTER_ENDPOINT -> "No cluster endpoint for " + PyText.repr(v.get(0)) + " " + PyText.repr(v.get(1));
-      case INVALID_SCHEME -> "Invalid scheme " + PyText.repr(v.get(0))
-          + " in X-Container-Sync-To, must be \"//\", \"http\", or \"https\".";
+      case NO_CLUSTER_ENDPOINT ->
+          "No cluster endpoint for " + PyText.repr(v.get(0)) + " " + PyText.repr(v.get(1));
+      case INVALID_SCHEME ->
+          "Invalid scheme "
+              + PyText.repr(v.get(0))
+              + " in X-Container-Sync-To, must be \"//\", \"http\", or \"https\".";
       case PATH_REQUIRED -> "Path required in X-Container-Sync-To";
-      case PARAMS_NOT_ALLOWED -> "Params, queries, and fragments not allowed in X-Container-Sync-To";
+      case PARAMS_NOT_ALLOWED ->
+          "Params, queries, and fragments not allowed in X-Container-Sync-To";
       case INVALID_HOST -> "Invalid host " + PyText.repr(v.get(0)) + " in X-Container-Sync-To";
       case GATEWAY_ITSELF -> "X-Container-Sync-To may not name a port of this gateway";
     };
   }
 
-  private static Map<String, String> merged(Map<String, String> current, Map<String, String> changes) {
+  private static Map<String, String> merged(
+      Map<String, String> current, Map<String, String> changes) {
     Map<String, String> result = new HashMap<>(current);
-    changes.forEach((k, v) -> {
-      if (v.isEmpty()) {
-        result.remove(k);
-      } else {
-        result.put(k, v);
-      }
-    });
+    changes.forEach(
+        (k, v) -> {
+          if (v.isEmpty()) {
+            result.remove(k);
+          } else {
+            result.put(k, v);
+          }
+        });
     return result;
   }
 

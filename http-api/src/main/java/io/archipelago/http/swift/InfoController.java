@@ -18,16 +18,18 @@ import java.util.function.Consumer;
 /**
  * {@code GET /info}: the constraints the gateway enforces and the features it offers. Only what
  * works is advertised, since clients switch features on from this document; the middlewares add
- * their sections through {@link #with}: static large objects ({@code slo}; no
- * {@code yield_frequency} since {@code heartbeat=on} is not offered, and no async delete) and
- * legacy object versioning ({@code versioned_writes}), among others. Dynamic large objects, server-side copy and object expiry are core
- * Swift behaviour with no entry of their own. Placement policies appear as storage policies.
+ * their sections through {@link #with}: static large objects ({@code slo}; no {@code
+ * yield_frequency} since {@code heartbeat=on} is not offered, and no async delete) and legacy
+ * object versioning ({@code versioned_writes}), among others. Dynamic large objects, server-side
+ * copy and object expiry are core Swift behaviour with no entry of their own. Placement policies
+ * appear as storage policies.
  */
 public final class InfoController {
 
   private final String body;
 
-  public InfoController(Map<String, PlacementPolicy> policies, String defaultPolicy, long maxFileSize) {
+  public InfoController(
+      Map<String, PlacementPolicy> policies, String defaultPolicy, long maxFileSize) {
     ObjectMapper mapper = new ObjectMapper();
     ObjectNode root = mapper.createObjectNode();
     ObjectNode swift = root.putObject("swift");
@@ -52,21 +54,24 @@ public final class InfoController {
     versions.add("v1");
     versions.add("v1.0");
     ArrayNode list = swift.putArray("policies");
-    policies.values().forEach(p -> {
-      ObjectNode node = list.addObject();
-      node.put("name", p.name());
-      if (p.name().equals(defaultPolicy)) {
-        node.put("default", true);
-      }
-    });
+    policies
+        .values()
+        .forEach(
+            p -> {
+              ObjectNode node = list.addObject();
+              node.put("name", p.name());
+              if (p.name().equals(defaultPolicy)) {
+                node.put("default", true);
+              }
+            });
     root.putObject("tempauth");
     this.body = root.toString();
   }
 
   /** Swift's info controller: {@code application/json; charset=UTF-8}. */
-  private static final ContentType.WithCharset JSON_UTF8 = MediaTypes
-      .customWithOpenCharset("application", "json", Map.of(), false)
-      .toContentType(HttpCharsets.UTF_8);
+  private static final ContentType.WithCharset JSON_UTF8 =
+      MediaTypes.customWithOpenCharset("application", "json", Map.of(), false)
+          .toContentType(HttpCharsets.UTF_8);
 
   public HttpResponse info() {
     return HttpResponse.create()
@@ -75,8 +80,8 @@ public final class InfoController {
   }
 
   /**
-   * This document with the sections of features implemented outside this package (access
-   * control, bulk operations) added or replaced by {@code capabilities}.
+   * This document with the sections of features implemented outside this package (access control,
+   * bulk operations) added or replaced by {@code capabilities}.
    */
   public InfoController with(Consumer<ObjectNode> capabilities) {
     try {

@@ -15,45 +15,68 @@ import java.util.Optional;
 
 /**
  * Bytes {@code first..last} (inclusive) of one segment object of a large object. Opening it
- * (lazily, when the stream reaches it) reads the range through the gateway (the segment's container may be on another backend) and
- * checks that the segment is still what the manifest says: its ETag (SLO) and its size.
+ * (lazily, when the stream reaches it) reads the range through the gateway (the segment's container
+ * may be on another backend) and checks that the segment is still what the manifest says: its ETag
+ * (SLO) and its size.
  */
 public record LargeObjectPiece(
     String container, String object, long first, long last, Optional<String> etag, long size) {
 
   /**
-   * The bytes, read as the client's own GET of the segment would be: a segment the client may
-   * not read fails as one that is gone.
+   * The bytes, read as the client's own GET of the segment would be: a segment the client may not
+   * read fails as one that is gone.
    */
-  public Source<ByteString, NotUsed> open(LiveObjects objects, String account, RequestContext request, Reach reach) {
-    return Source.lazyCompletionStageSource(() -> reach.denial("GET", Reach.object(account, container, object))
-        .thenCompose(refused -> {
-          if (refused.isPresent()) {
-            throw new SegmentError("segment /" + container + "/" + object + ": "
-                + refused.get().error().status().intValue() + " " + refused.get().error().status().reason());
-          }
-          return objects.get(account, container, object, Optional.of(new ByteRange.FromTo(first, last)), request);
-        })
-            .thenApply(found -> {
-              if (found.isEmpty()) {
-                throw new SegmentError("segment /" + container + "/" + object + " not found");
-              }
-              ObjectContent content = found.get();
-              ObjectInfo info = content.info();
-              String mismatch = null;
-              if (etag.isPresent() && !Conditions.unquote(etag.get()).equals(info.etag())) {
-                mismatch = "etag " + info.etag() + " is not the manifest's " + etag.get();
-              } else if (info.size() != size) {
-                mismatch = "size " + info.size() + " is not the manifest's " + size;
-              } else if (content.rangeNotSatisfiable()) {
-                mismatch = "range " + first + "-" + last + " is not satisfiable";
-              }
-              if (mismatch != null) {
-                content.data().runWith(Sink.cancelled(), objects.materializer());
-                throw new SegmentError("segment /" + container + "/" + object + ": " + mismatch);
-              }
-              return content.data().mapMaterializedValue(m -> NotUsed.getInstance());
-            }))
+  public Source<ByteString, NotUsed> open(
+      LiveObjects objects, String account, RequestContext request, Reach reach) {
+    return Source.lazyCompletionStageSource(
+            () ->
+                reach
+                    .denial("GET", Reach.object(account, container, object))
+                    .thenCompose(
+                        refused -> {
+                          if (refused.isPresent()) {
+                            throw new SegmentError(
+                                "segment /"
+                                    + container
+                                    + "/"
+                                    + object
+                                    + ": "
+                                    + refused.get().error().status().intValue()
+                                    + " "
+                                    + refused.get().error().status().reason());
+                          }
+                          return objects.get(
+                              account,
+                              container,
+                              object,
+                              Optional.of(new ByteRange.FromTo(first, last)),
+                              request);
+                        })
+                    .thenApply(
+                        found -> {
+                          if (found.isEmpty()) {
+                            throw new SegmentError(
+                                "segment /" + container + "/" + object + " not found");
+                          }
+                          ObjectContent content = found.get();
+                          ObjectInfo info = content.info();
+                          String mismatch = null;
+                          if (etag.isPresent()
+                              && !Conditions.unquote(etag.get()).equals(info.etag())) {
+                            mismatch =
+                                "etag " + info.etag() + " is not the manifest's " + etag.get();
+                          } else if (info.size() != size) {
+                            mismatch = "size " + info.size() + " is not the manifest's " + size;
+                          } else if (content.rangeNotSatisfiable()) {
+                            mismatch = "range " + first + "-" + last + " is not satisfiable";
+                          }
+                          if (mismatch != null) {
+                            content.data().runWith(Sink.cancelled(), objects.materializer());
+                            throw new SegmentError(
+                                "segment /" + container + "/" + object + ": " + mismatch);
+                          }
+                          return content.data().mapMaterializedValue(m -> NotUsed.getInstance());
+                        }))
         .mapMaterializedValue(m -> NotUsed.getInstance());
   }
 }

@@ -17,14 +17,16 @@ import java.util.Optional;
 
 /**
  * How a listing is rendered: {@code format=} wins, else the {@code Accept} header negotiated as
- * Swift does (406 when no format is acceptable, 400 for a malformed header), else plain.
- * The content types are exactly Swift's listing_formats ones, {@code <type>; charset=utf-8} with
- * the charset in lower case (also on HEAD and on the 204 of an empty plain listing).
+ * Swift does (406 when no format is acceptable, 400 for a malformed header), else plain. The
+ * content types are exactly Swift's listing_formats ones, {@code <type>; charset=utf-8} with the
+ * charset in lower case (also on HEAD and on the 204 of an empty plain listing).
  */
 public enum ListingFormat {
   PLAIN(MediaTypes.TEXT_PLAIN.toContentType(Charset.UTF8)),
   // Akka's application/json has a fixed charset it never renders; Swift names it
-  JSON(MediaTypes.customWithOpenCharset("application", "json", Map.of(), false).toContentType(Charset.UTF8)),
+  JSON(
+      MediaTypes.customWithOpenCharset("application", "json", Map.of(), false)
+          .toContentType(Charset.UTF8)),
   XML(MediaTypes.APPLICATION_XML.toContentType(Charset.UTF8));
 
   private static final class Charset {
@@ -64,13 +66,16 @@ public enum ListingFormat {
   }
 
   /** What Swift's listing_formats offers, in its order (the first wins for {@code *}{@code /*}). */
-  private static final List<String> OFFERS = List.of("text/plain", "application/json", "application/xml", "text/xml");
+  private static final List<String> OFFERS =
+      List.of("text/plain", "application/json", "application/xml", "text/xml");
 
   /**
    * {@code Vary: Accept} on listings (GET and HEAD answers) whose format the Accept header chose,
    * that is without {@code format=}; none otherwise.
    */
   public static List<HttpHeader> vary(SwiftRequest request) {
-    return request.queryParam("format").isPresent() ? List.of() : List.of(RawHeader.create("Vary", "Accept"));
+    return request.queryParam("format").isPresent()
+        ? List.of()
+        : List.of(RawHeader.create("Vary", "Accept"));
   }
 }

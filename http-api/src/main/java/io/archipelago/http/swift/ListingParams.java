@@ -9,8 +9,8 @@ import java.util.Optional;
 /**
  * The listing query parameters Swift accepts, validated as Swift validates them.
  *
- * @param path the legacy {@code path=} of a container listing, normalized to end with one '/'
- *     (or empty): then prefix is the path and delimiter '/'
+ * @param path the legacy {@code path=} of a container listing, normalized to end with one '/' (or
+ *     empty): then prefix is the path and delimiter '/'
  */
 record ListingParams(
     Optional<String> prefix,
@@ -27,8 +27,10 @@ record ListingParams(
     // constrain_req_limit: a limit that is not all digits is ignored (the default applies);
     // only one above the maximum is refused.
     int limit = MAX_LIMIT;
-    Optional<String> limitParam = request.queryParam("limit")
-        .filter(l -> !l.isEmpty() && l.chars().allMatch(c -> c >= '0' && c <= '9'));
+    Optional<String> limitParam =
+        request
+            .queryParam("limit")
+            .filter(l -> !l.isEmpty() && l.chars().allMatch(c -> c >= '0' && c <= '9'));
     if (limitParam.isPresent()) {
       String digits = limitParam.get().replaceFirst("^0+(?=.)", "");
       if (digits.length() > 5 || Integer.parseInt(digits) > MAX_LIMIT) {

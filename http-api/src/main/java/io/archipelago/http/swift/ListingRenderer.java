@@ -29,38 +29,50 @@ public final class ListingRenderer {
         page.entries().forEach(e -> sb.append(e.sortKey()).append('\n'));
         yield sb.toString();
       }
-      case JSON -> json(g -> {
-        for (ListingEntry e : page.entries()) {
-          g.writeStartObject();
-          if (e instanceof ListingEntry.ObjectRow o) {
-            g.writeStringField("name", o.name());
-            g.writeStringField("hash", o.etag());
-            g.writeNumberField("bytes", bytes(o));
-            g.writeStringField("content_type", SwiftHeaders.cleanContentType(o.contentType()));
-            g.writeStringField("last_modified", o.timestamp().toListingDate());
-            Optional<String> sloEtag = SwiftHeaders.sloEtag(o.contentType());
-            if (sloEtag.isPresent()) {
-              g.writeStringField("slo_etag", "\"" + sloEtag.get() + "\"");
-            }
-          } else {
-            g.writeStringField("subdir", e.sortKey());
-          }
-          g.writeEndObject();
-        }
-      });
+      case JSON ->
+          json(
+              g -> {
+                for (ListingEntry e : page.entries()) {
+                  g.writeStartObject();
+                  if (e instanceof ListingEntry.ObjectRow o) {
+                    g.writeStringField("name", o.name());
+                    g.writeStringField("hash", o.etag());
+                    g.writeNumberField("bytes", bytes(o));
+                    g.writeStringField(
+                        "content_type", SwiftHeaders.cleanContentType(o.contentType()));
+                    g.writeStringField("last_modified", o.timestamp().toListingDate());
+                    Optional<String> sloEtag = SwiftHeaders.sloEtag(o.contentType());
+                    if (sloEtag.isPresent()) {
+                      g.writeStringField("slo_etag", "\"" + sloEtag.get() + "\"");
+                    }
+                  } else {
+                    g.writeStringField("subdir", e.sortKey());
+                  }
+                  g.writeEndObject();
+                }
+              });
       case XML -> {
         StringBuilder sb = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
         sb.append("<container name=\"").append(xml(container)).append("\">");
         for (ListingEntry e : page.entries()) {
           if (e instanceof ListingEntry.ObjectRow o) {
-            sb.append("<object><name>").append(xml(o.name())).append("</name><hash>")
-                .append(o.etag()).append("</hash><bytes>").append(bytes(o))
-                .append("</bytes><content_type>").append(xml(SwiftHeaders.cleanContentType(o.contentType())))
-                .append("</content_type><last_modified>").append(o.timestamp().toListingDate())
+            sb.append("<object><name>")
+                .append(xml(o.name()))
+                .append("</name><hash>")
+                .append(o.etag())
+                .append("</hash><bytes>")
+                .append(bytes(o))
+                .append("</bytes><content_type>")
+                .append(xml(SwiftHeaders.cleanContentType(o.contentType())))
+                .append("</content_type><last_modified>")
+                .append(o.timestamp().toListingDate())
                 .append("</last_modified></object>");
           } else {
-            sb.append("<subdir name=\"").append(xml(e.sortKey())).append("\"><name>")
-                .append(xml(e.sortKey())).append("</name></subdir>");
+            sb.append("<subdir name=\"")
+                .append(xml(e.sortKey()))
+                .append("\"><name>")
+                .append(xml(e.sortKey()))
+                .append("</name></subdir>");
           }
         }
         yield sb.append("</container>").toString();
@@ -69,7 +81,9 @@ public final class ListingRenderer {
   }
 
   public static String containers(String account, ContainerPage page, ListingFormat format) {
-    return containersOpening(account, format) + containerRows(page, format, true) + containersClosing(format);
+    return containersOpening(account, format)
+        + containerRows(page, format, true)
+        + containersClosing(format);
   }
 
   /** What a container listing starts with, before its first row. */
@@ -77,13 +91,14 @@ public final class ListingRenderer {
     return switch (format) {
       case PLAIN -> "";
       case JSON -> "[";
-      case XML -> "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<account name=\"" + xml(account) + "\">";
+      case XML ->
+          "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<account name=\"" + xml(account) + "\">";
     };
   }
 
   /**
-   * The rows of one page of a container listing, to be sent between the opening and the
-   * closing; {@code first} when no row precedes them (JSON separates rows by commas).
+   * The rows of one page of a container listing, to be sent between the opening and the closing;
+   * {@code first} when no row precedes them (JSON separates rows by commas).
    */
   public static String containerRows(ContainerPage page, ListingFormat format, boolean first) {
     StringBuilder sb = new StringBuilder();
@@ -94,32 +109,42 @@ public final class ListingRenderer {
           if (!first || sb.length() > 0) {
             sb.append(',');
           }
-          sb.append(jsonValue(g -> {
-            g.writeStartObject();
-            if (r.container() != null) {
-              ContainerSummary c = r.container();
-              g.writeStringField("name", c.name());
-              g.writeNumberField("count", c.objectCount());
-              g.writeNumberField("bytes", c.bytesUsed());
-              g.writeStringField("last_modified", c.lastModified().toListingDate());
-            } else {
-              g.writeStringField("subdir", r.subdir());
-            }
-            g.writeEndObject();
-          }));
+          sb.append(
+              jsonValue(
+                  g -> {
+                    g.writeStartObject();
+                    if (r.container() != null) {
+                      ContainerSummary c = r.container();
+                      g.writeStringField("name", c.name());
+                      g.writeNumberField("count", c.objectCount());
+                      g.writeNumberField("bytes", c.bytesUsed());
+                      g.writeStringField("last_modified", c.lastModified().toListingDate());
+                    } else {
+                      g.writeStringField("subdir", r.subdir());
+                    }
+                    g.writeEndObject();
+                  }));
         }
       }
       case XML -> {
         for (ContainerPage.Row r : page.rows()) {
           if (r.container() != null) {
             ContainerSummary c = r.container();
-            sb.append("<container><name>").append(xml(c.name())).append("</name><count>")
-                .append(c.objectCount()).append("</count><bytes>").append(c.bytesUsed())
-                .append("</bytes><last_modified>").append(c.lastModified().toListingDate())
+            sb.append("<container><name>")
+                .append(xml(c.name()))
+                .append("</name><count>")
+                .append(c.objectCount())
+                .append("</count><bytes>")
+                .append(c.bytesUsed())
+                .append("</bytes><last_modified>")
+                .append(c.lastModified().toListingDate())
                 .append("</last_modified></container>");
           } else {
-            sb.append("<subdir name=\"").append(xml(r.subdir())).append("\"><name>")
-                .append(xml(r.subdir())).append("</name></subdir>");
+            sb.append("<subdir name=\"")
+                .append(xml(r.subdir()))
+                .append("\"><name>")
+                .append(xml(r.subdir()))
+                .append("</name></subdir>");
           }
         }
       }

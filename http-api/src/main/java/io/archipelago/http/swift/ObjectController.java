@@ -30,9 +30,9 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * {@code /v1/<account>/<container>/<object>}: PUT, GET, HEAD, POST, DELETE. Runs the request
- * through the object middlewares in front of it (copy, slo), then dispatches on the verb: reads
- * to {@link ObjectReader} (which lets SLO and DLO show their manifests), writes and deletes to
- * {@link ObjectWriter} (which archives versions).
+ * through the object middlewares in front of it (copy, slo), then dispatches on the verb: reads to
+ * {@link ObjectReader} (which lets SLO and DLO show their manifests), writes and deletes to {@link
+ * ObjectWriter} (which archives versions).
  */
 public final class ObjectController {
 
@@ -50,8 +50,13 @@ public final class ObjectController {
    * @param middlewares the stages in front of this controller, in pipeline order
    */
   public ObjectController(
-      LiveObjects objects, ObjectReader reader, ObjectWriter writer, ObjectPuts puts, HeadLength headLength,
-      Reach.Authorizer authorizer, List<ObjectMiddleware> middlewares) {
+      LiveObjects objects,
+      ObjectReader reader,
+      ObjectWriter writer,
+      ObjectPuts puts,
+      HeadLength headLength,
+      Reach.Authorizer authorizer,
+      List<ObjectMiddleware> middlewares) {
     this.objects = objects;
     this.reader = reader;
     this.writer = writer;
@@ -81,55 +86,86 @@ public final class ObjectController {
       case "HEAD" -> get(request, true, reach);
       case "POST" -> post(request);
       case "DELETE" -> delete(request);
-      default -> CompletableFuture.completedFuture(SwiftErrors.response(SwiftError.METHOD_NOT_ALLOWED));
+      default ->
+          CompletableFuture.completedFuture(SwiftErrors.response(SwiftError.METHOD_NOT_ALLOWED));
     };
   }
 
   // ---- PUT ----------------------------------------------------------------------------------
 
   private CompletionStage<HttpResponse> put(SwiftRequest request) {
-    ObjectWriter.Write w = puts.write(request, request.account(), request.container(), request.object());
+    ObjectWriter.Write w =
+        puts.write(request, request.account(), request.container(), request.object());
     ObjectPuts.checkContentType(request);
     return writer.write(w, request.context()).thenApply(ObjectController::created);
   }
 
   private static HttpResponse created(ObjectInfo info) {
-    return Responses.empty(StatusCodes.CREATED, Responses.headers()
-        .add("Etag", info.etag())
-        .add("Last-Modified", info.timestamp().toHttpDate())
-        .add("X-Timestamp", info.timestamp().internal())
-        .list());
+    return Responses.empty(
+        StatusCodes.CREATED,
+        Responses.headers()
+            .add("Etag", info.etag())
+            .add("Last-Modified", info.timestamp().toHttpDate())
+            .add("X-Timestamp", info.timestamp().internal())
+            .list());
   }
 
   // ---- GET and HEAD -------------------------------------------------------------------------
 
   private CompletionStage<HttpResponse> get(SwiftRequest request, boolean head, Reach reach) {
-    boolean manifestGet = request.queryParam("multipart-manifest").map(m -> m.equals("get")).orElse(false);
-    boolean formatRaw = manifestGet && request.queryParam("format").map(f -> f.equals("raw")).orElse(false);
-    ObjectReader.ReadRequest read = new ObjectReader.ReadRequest(request.account(), request.container(),
-        request.object(), request.headers(), head, manifestGet, formatRaw, !head, request.context(), reach);
-    return reader.read(read).thenApply(outcome -> {
-      if (outcome instanceof ObjectReader.Answered answered) {
-        return answered.response();
-      }
-      ObjectReader.Served served = (ObjectReader.Served) outcome;
-      // The object's own type goes out exactly as stored; a multi-range answer's is ours.
-      boolean storedType = served.contentType().equals(ObjectReader.contentType(served.view().contentType()));
-      ContentType entityType = storedType ? ContentTypes.NO_CONTENT_TYPE : served.contentType();
-      HttpResponse response;
-      if (head) {
-        response = headLength.announce(HttpResponse.create()
-            .withStatus(served.status())
-            .withEntity(HttpEntities.create(entityType, ByteString.emptyByteString()))
-            .addHeaders(served.headers()), served.contentLength());
-      } else {
-        response = HttpResponse.create()
-            .withStatus(served.status())
-            .withEntity(body(served, entityType))
-            .addHeaders(served.headers());
-      }
-      return storedType ? headLength.rawContentType(response, SwiftHeaders.wire(served.view().contentType())) : response;
-    });
+    boolean manifestGet =
+        request.queryParam("multipart-manifest").map(m -> m.equals("get")).orElse(false);
+    boolean formatRaw =
+        manifestGet && request.queryParam("format").map(f -> f.equals("raw")).orElse(false);
+    ObjectReader.ReadRequest read =
+        new ObjectReader.ReadRequest(
+            request.account(),
+            request.container(),
+            request.object(),
+            request.headers(),
+            head,
+            manifestGet,
+            formatRaw,
+            !head,
+            request.context(),
+            reach);
+    return reader
+        .read(read)
+        .thenApply(
+            outcome -> {
+              if (outcome instanceof ObjectReader.Answered answered) {
+                return answered.response();
+              }
+              ObjectReader.Served served = (ObjectReader.Served) outcome;
+              // The object's own type goes out exactly as stored; a multi-range answer's is ours.
+              boolean storedType =
+                  served
+                      .contentType()
+                      .equals(ObjectReader.contentType(served.view().contentType()));
+              ContentType entityType =
+                  storedType ? ContentTypes.NO_CONTENT_TYPE : served.contentType();
+              HttpResponse response;
+              if (head) {
+                response =
+                    headLength.announce(
+                        HttpResponse.create()
+                            .withStatus(served.status())
+                            .withEntity(
+                                HttpEntities.create(entityType, ByteString.emptyByteString()))
+                            .addHeaders(served.headers()),
+                        served.contentLength());
+              } else {
+                response =
+                    HttpResponse.create()
+                        .withStatus(served.status())
+                        .withEntity(body(served, entityType))
+                        .addHeaders(served.headers());
+              }
+              return storedType
+                  ? headLength.rawContentType(
+                      response, SwiftHeaders.wire(served.view().contentType()))
+                  : response;
+            });
   }
 
   /** The response entity; an empty body is a strict one (Default needs a length > 0). */
@@ -144,39 +180,68 @@ public final class ObjectController {
   // ---- POST ---------------------------------------------------------------------------------
 
   /**
-   * Replaces the object's metadata (what is not sent is removed, as in Swift), keeping what
-   * makes it an SLO manifest. 404 for a missing or expired object, 409 for a client timestamp
-   * not newer than the object's.
+   * Replaces the object's metadata (what is not sent is removed, as in Swift), keeping what makes
+   * it an SLO manifest. 404 for a missing or expired object, 409 for a client timestamp not newer
+   * than the object's.
    */
   private CompletionStage<HttpResponse> post(SwiftRequest request) {
     ObjectPuts.refuseReservedHeaders(request);
     Constraints.checkMetadata(request.headers(), "object");
     RequestTimestamp ts = RequestTimestamp.of(request);
-    Map<String, String> metadata = new LinkedHashMap<>(SwiftHeaders.objectMetadata(request.headers()));
-    DeleteAtHeaders.deleteAt(request, ts.timestamp()).ifPresent(at -> metadata.put("x-delete-at", at));
-    Optional<String> contentType = request.header("content-type").map(String::trim).filter(c -> !c.isEmpty())
-        .or(() -> ObjectPuts.declaredContentType(request));
-    return objects.head(request.account(), request.container(), request.object(), request.context())
-        .thenCompose(found -> {
-          ObjectInfo current = found.orElseThrow(() -> new GatewayException(
-              GatewayException.Reason.OBJECT_NOT_FOUND, "Not Found"));
-          if (ts.fromClient() && !ts.timestamp().isNewerThan(current.timestamp())) {
-            throw new SwiftException(SwiftError.CONFLICT);
-          }
-          current.metadata().forEach((k, v) -> {
-            if (k.equals(SwiftHeaders.STATIC_LARGE_OBJECT) || k.startsWith(SwiftHeaders.OBJECT_SYSMETA_PREFIX)) {
-              metadata.put(k, v);
-            }
-          });
-          Optional<String> newType = contentType.map(t -> {
-            String clean = SwiftHeaders.cleanContentType(t);
-            return clean + SwiftHeaders.swiftParams(current.contentType());
-          });
-          return objects.ops().replaceMetadata(request.account(), request.container(), request.object(), newType,
-              metadata, ts.timestamp(), request.context());
-        })
-        .thenApply(info -> Responses.text(StatusCodes.ACCEPTED,
-            "<html><h1>Accepted</h1><p>The request is accepted for processing.</p></html>", List.of()));
+    Map<String, String> metadata =
+        new LinkedHashMap<>(SwiftHeaders.objectMetadata(request.headers()));
+    DeleteAtHeaders.deleteAt(request, ts.timestamp())
+        .ifPresent(at -> metadata.put("x-delete-at", at));
+    Optional<String> contentType =
+        request
+            .header("content-type")
+            .map(String::trim)
+            .filter(c -> !c.isEmpty())
+            .or(() -> ObjectPuts.declaredContentType(request));
+    return objects
+        .head(request.account(), request.container(), request.object(), request.context())
+        .thenCompose(
+            found -> {
+              ObjectInfo current =
+                  found.orElseThrow(
+                      () ->
+                          new GatewayException(
+                              GatewayException.Reason.OBJECT_NOT_FOUND, "Not Found"));
+              if (ts.fromClient() && !ts.timestamp().isNewerThan(current.timestamp())) {
+                throw new SwiftException(SwiftError.CONFLICT);
+              }
+              current
+                  .metadata()
+                  .forEach(
+                      (k, v) -> {
+                        if (k.equals(SwiftHeaders.STATIC_LARGE_OBJECT)
+                            || k.startsWith(SwiftHeaders.OBJECT_SYSMETA_PREFIX)) {
+                          metadata.put(k, v);
+                        }
+                      });
+              Optional<String> newType =
+                  contentType.map(
+                      t -> {
+                        String clean = SwiftHeaders.cleanContentType(t);
+                        return clean + SwiftHeaders.swiftParams(current.contentType());
+                      });
+              return objects
+                  .ops()
+                  .replaceMetadata(
+                      request.account(),
+                      request.container(),
+                      request.object(),
+                      newType,
+                      metadata,
+                      ts.timestamp(),
+                      request.context());
+            })
+        .thenApply(
+            info ->
+                Responses.text(
+                    StatusCodes.ACCEPTED,
+                    "<html><h1>Accepted</h1><p>The request is accepted for processing.</p></html>",
+                    List.of()));
   }
 
   // ---- DELETE -------------------------------------------------------------------------------
@@ -184,14 +249,20 @@ public final class ObjectController {
   private CompletionStage<HttpResponse> delete(SwiftRequest request) {
     request.header("x-if-delete-at").ifPresent(DeleteAtHeaders::checkIfDeleteAt);
     RequestTimestamp ts = RequestTimestamp.of(request);
-    return writer.delete(request.account(), request.container(), request.object(), ts.timestamp(),
-            ts.fromClient(), request.context())
-        .thenApply(deleted -> {
-          if (!deleted) {
-            throw new GatewayException(
-                GatewayException.Reason.OBJECT_NOT_FOUND, "Not Found");
-          }
-          return Responses.empty(StatusCodes.NO_CONTENT, List.of());
-        });
+    return writer
+        .delete(
+            request.account(),
+            request.container(),
+            request.object(),
+            ts.timestamp(),
+            ts.fromClient(),
+            request.context())
+        .thenApply(
+            deleted -> {
+              if (!deleted) {
+                throw new GatewayException(GatewayException.Reason.OBJECT_NOT_FOUND, "Not Found");
+              }
+              return Responses.empty(StatusCodes.NO_CONTENT, List.of());
+            });
   }
 }

@@ -21,8 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * What an object PUT (or the destination of a COPY, or an SLO manifest PUT) asks to store,
- * read from the request and checked as Swift's proxy checks object creation.
+ * What an object PUT (or the destination of a COPY, or an SLO manifest PUT) asks to store, read
+ * from the request and checked as Swift's proxy checks object creation.
  */
 public final class ObjectPuts {
 
@@ -30,8 +30,8 @@ public final class ObjectPuts {
   private final List<Consumer<SwiftRequest>> middlewareChecks;
 
   /**
-   * @param middlewareChecks checks of the middlewares on a PUT's headers (DLO's
-   *     X-Object-Manifest), run where Swift's proxy meets them: after metadata, before content type
+   * @param middlewareChecks checks of the middlewares on a PUT's headers (DLO's X-Object-Manifest),
+   *     run where Swift's proxy meets them: after metadata, before content type
    */
   public ObjectPuts(long maxObjectSize, List<Consumer<SwiftRequest>> middlewareChecks) {
     this.maxObjectSize = maxObjectSize;
@@ -39,11 +39,12 @@ public final class ObjectPuts {
   }
 
   /**
-   * The write a PUT (or the destination of a COPY) asks for, checked as Swift's proxy checks
-   * object creation: name length, size, metadata, If-None-Match, X-Delete-At/After,
-   * X-Object-Manifest and the reserved X-Static-Large-Object.
+   * The write a PUT (or the destination of a COPY) asks for, checked as Swift's proxy checks object
+   * creation: name length, size, metadata, If-None-Match, X-Delete-At/After, X-Object-Manifest and
+   * the reserved X-Static-Large-Object.
    */
-  public ObjectWriter.Write write(SwiftRequest request, String account, String container, String name) {
+  public ObjectWriter.Write write(
+      SwiftRequest request, String account, String container, String name) {
     Optional<String> ifNoneMatch = request.header("if-none-match");
     boolean ifNoneMatchAny = false;
     if (ifNoneMatch.isPresent()) {
@@ -60,40 +61,56 @@ public final class ObjectPuts {
     }
     Constraints.checkObjectName(name);
     RequestTimestamp ts = RequestTimestamp.of(request);
-    Map<String, String> metadata = new LinkedHashMap<>(SwiftHeaders.objectMetadata(request.headers()));
-    DeleteAtHeaders.deleteAt(request, ts.timestamp()).ifPresent(at -> metadata.put("x-delete-at", at));
+    Map<String, String> metadata =
+        new LinkedHashMap<>(SwiftHeaders.objectMetadata(request.headers()));
+    DeleteAtHeaders.deleteAt(request, ts.timestamp())
+        .ifPresent(at -> metadata.put("x-delete-at", at));
     Constraints.checkMetadata(request.headers(), "object");
     middlewareChecks.forEach(check -> check.accept(request));
-    String contentType = declaredContentType(request)
-        .filter(t -> !SwiftHeaders.isTrue(request.header("x-detect-content-type").orElse(null)))
-        .orElseGet(() -> ContentTypeGuess.forName(name));
+    String contentType =
+        declaredContentType(request)
+            .filter(t -> !SwiftHeaders.isTrue(request.header("x-detect-content-type").orElse(null)))
+            .orElseGet(() -> ContentTypeGuess.forName(name));
     Optional<String> expectedEtag =
         request.header("etag").map(e -> Conditions.unquote(e.trim()).toLowerCase(Locale.ROOT));
-    return new ObjectWriter.Write(account, container, name, contentType, ts.timestamp(), metadata, expectedEtag,
-        length, limited(entity.getDataBytes(), maxObjectSize), ifNoneMatchAny, ts.fromClient());
+    return new ObjectWriter.Write(
+        account,
+        container,
+        name,
+        contentType,
+        ts.timestamp(),
+        metadata,
+        expectedEtag,
+        length,
+        limited(entity.getDataBytes(), maxObjectSize),
+        ifNoneMatchAny,
+        ts.fromClient());
   }
 
   /** X-Static-Large-Object is the SLO middleware's to set, never a client's (PUT and POST). */
   public static void refuseReservedHeaders(SwiftRequest request) {
     if (request.header(SwiftHeaders.STATIC_LARGE_OBJECT).isPresent()) {
-      throw new SwiftException(SwiftError.BAD_REQUEST,
+      throw new SwiftException(
+          SwiftError.BAD_REQUEST,
           "X-Static-Large-Object is a reserved header. To create a static large object add query param "
               + "multipart-manifest=put.");
     }
   }
 
   /**
-   * The content type the client sent. Akka gives a body without Content-Type
-   * {@code application/octet-stream}, so that type counts as not sent and the name decides.
+   * The content type the client sent. Akka gives a body without Content-Type {@code
+   * application/octet-stream}, so that type counts as not sent and the name decides.
    */
   public static Optional<String> declaredContentType(SwiftRequest request) {
     // A type Akka cannot parse stays a raw header; Swift keeps any string as sent.
-    Optional<String> unparsed = request.header("content-type").map(String::trim).filter(t -> !t.isEmpty());
+    Optional<String> unparsed =
+        request.header("content-type").map(String::trim).filter(t -> !t.isEmpty());
     if (unparsed.isPresent()) {
       return unparsed.map(SwiftHeaders::cleanContentType);
     }
     var declared = request.http().entity().getContentType();
-    if (declared.equals(ContentTypes.NO_CONTENT_TYPE) || declared.equals(ContentTypes.APPLICATION_OCTET_STREAM)) {
+    if (declared.equals(ContentTypes.NO_CONTENT_TYPE)
+        || declared.equals(ContentTypes.APPLICATION_OCTET_STREAM)) {
       return Optional.empty();
     }
     return Optional.of(SwiftHeaders.cleanContentType(declared.toString()));
@@ -105,13 +122,21 @@ public final class ObjectPuts {
    */
   public static void checkContentType(SwiftRequest request) {
     var declared = request.http().entity().getContentType();
-    Optional<String> type = request.header("content-type")
-        .or(() -> declared.equals(ContentTypes.NO_CONTENT_TYPE) ? Optional.empty() : Optional.of(declared.toString()));
+    Optional<String> type =
+        request
+            .header("content-type")
+            .or(
+                () ->
+                    declared.equals(ContentTypes.NO_CONTENT_TYPE)
+                        ? Optional.empty()
+                        : Optional.of(declared.toString()));
     if (type.isPresent()) {
       String[] params = type.get().split(";");
       for (int i = 1; i < params.length; i++) {
         if (params[i].stripLeading().startsWith("swift_")) {
-          throw new SwiftException(SwiftError.BAD_REQUEST, "Invalid Content-Type, swift_* is not a valid parameter name.");
+          throw new SwiftException(
+              SwiftError.BAD_REQUEST,
+              "Invalid Content-Type, swift_* is not a valid parameter name.");
         }
       }
     }
@@ -120,11 +145,13 @@ public final class ObjectPuts {
   /** Fails the upload with 413 as soon as it passes the maximum object size. */
   private static Source<ByteString, ?> limited(Source<ByteString, ?> body, long max) {
     AtomicLong total = new AtomicLong();
-    return body.map(chunk -> {
-      if (total.addAndGet(chunk.size()) > max) {
-        throw SwiftException.plain(SwiftError.REQUEST_ENTITY_TOO_LARGE, "Your request is too large.");
-      }
-      return chunk;
-    });
+    return body.map(
+        chunk -> {
+          if (total.addAndGet(chunk.size()) > max) {
+            throw SwiftException.plain(
+                SwiftError.REQUEST_ENTITY_TOO_LARGE, "Your request is too large.");
+          }
+          return chunk;
+        });
   }
 }

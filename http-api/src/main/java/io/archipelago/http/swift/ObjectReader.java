@@ -35,10 +35,10 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * GET and HEAD of an object, for clients and for server-side copies: what the object shows
- * ({@link ObjectView}: plain, SLO, DLO or a manifest), then Swift's conditional requests
- * (304/412), then {@code Range} (206 with one range, {@code multipart/byteranges} with several,
- * 416 with {@code Content-Range: bytes *}{@code /size} when none is satisfiable).
+ * GET and HEAD of an object, for clients and for server-side copies: what the object shows ({@link
+ * ObjectView}: plain, SLO, DLO or a manifest), then Swift's conditional requests (304/412), then
+ * {@code Range} (206 with one range, {@code multipart/byteranges} with several, 416 with {@code
+ * Content-Range: bytes *}{@code /size} when none is satisfiable).
  */
 public final class ObjectReader {
 
@@ -48,8 +48,8 @@ public final class ObjectReader {
    * @param headers the request headers (conditions and Range apply)
    * @param manifestGet {@code ?multipart-manifest=get}: a manifest as itself
    * @param formatRaw {@code &format=raw}: an SLO manifest in the PUT format
-   * @param streamNow a client GET: open the object at once; a copy opens it lazily, when its
-   *     PUT reads (both answer 409 when the first segment of a large object cannot be read)
+   * @param streamNow a client GET: open the object at once; a copy opens it lazily, when its PUT
+   *     reads (both answer 409 when the first segment of a large object cannot be read)
    * @param reach what the client may read besides the object (segments, segment containers)
    */
   public record ReadRequest(
@@ -74,7 +74,8 @@ public final class ObjectReader {
       ContentType contentType,
       long contentLength,
       Source<ByteString, NotUsed> data,
-      List<HttpHeader> headers) implements Outcome {}
+      List<HttpHeader> headers)
+      implements Outcome {}
 
   /** A bodiless or error answer decided by the request: 304, 412, 416 or 409. */
   public record Answered(HttpResponse response) implements Outcome {}
@@ -85,8 +86,8 @@ public final class ObjectReader {
   private final List<LargeObjectViews> largeObjects;
 
   /**
-   * @param largeObjects the middlewares that show manifests as their segments (SLO, DLO), asked
-   *     in pipeline order
+   * @param largeObjects the middlewares that show manifests as their segments (SLO, DLO), asked in
+   *     pipeline order
    */
   public ObjectReader(LiveObjects objects, List<LargeObjectViews> largeObjects) {
     this.objects = objects;
@@ -103,7 +104,9 @@ public final class ObjectReader {
     /** Cancels the bytes opened up front, if any and not taken. */
     void discard();
 
-    /** The stored object's own bytes by range, each range read anew and checked to be this version. */
+    /**
+     * The stored object's own bytes by range, each range read anew and checked to be this version.
+     */
     ObjectView.Body plainBody();
   }
 
@@ -139,13 +142,15 @@ public final class ObjectReader {
       if (open.isPresent()) {
         return CompletableFuture.completedFuture(open.get());
       }
-      return objects.get(read.account(), read.container(), read.name(), Optional.empty(), read.context())
-          .thenApply(found -> {
-            if (found.isEmpty()) {
-              throw new GatewayException(GatewayException.Reason.OBJECT_NOT_FOUND, "Not Found");
-            }
-            return found.get().data();
-          });
+      return objects
+          .get(read.account(), read.container(), read.name(), Optional.empty(), read.context())
+          .thenApply(
+              found -> {
+                if (found.isEmpty()) {
+                  throw new GatewayException(GatewayException.Reason.OBJECT_NOT_FOUND, "Not Found");
+                }
+                return found.get().data();
+              });
     }
 
     @Override
@@ -156,24 +161,35 @@ public final class ObjectReader {
 
   public CompletionStage<Outcome> read(ReadRequest r) {
     Optional<List<RangeHeader.Spec>> specs =
-        r.head() ? Optional.empty() : RangeHeader.parse(Optional.ofNullable(r.headers().get("range")));
+        r.head()
+            ? Optional.empty()
+            : RangeHeader.parse(Optional.ofNullable(r.headers().get("range")));
     boolean openNow = r.streamNow() && !r.head() && specs.isEmpty();
-    CompletionStage<Optional<Opened>> found = openNow
-        ? objects.get(r.account(), r.container(), r.name(), Optional.empty(), r.context())
-            .thenApply(c -> c.map(content -> new Opened(r, content.info(), Optional.of(content.data()))))
-        : objects.head(r.account(), r.container(), r.name(), r.context())
-            .thenApply(i -> i.map(info -> new Opened(r, info, Optional.empty())));
-    return found.thenCompose(opened -> {
-      if (opened.isEmpty()) {
-        if (Conditions.failsForMissingObject(r.headers())) {
-          return CompletableFuture.completedFuture(new Answered(Responses.empty(StatusCodes.PRECONDITION_FAILED, List.of())));
-        }
-        throw new GatewayException(GatewayException.Reason.OBJECT_NOT_FOUND, "Not Found");
-      }
-      Opened o = opened.get();
-      CompletionStage<Outcome> outcome = view(r, o).thenCompose(view -> serve(r, view, o, specs));
-      return outcome.whenComplete((x, failure) -> o.discard());
-    });
+    CompletionStage<Optional<Opened>> found =
+        openNow
+            ? objects
+                .get(r.account(), r.container(), r.name(), Optional.empty(), r.context())
+                .thenApply(
+                    c ->
+                        c.map(
+                            content -> new Opened(r, content.info(), Optional.of(content.data()))))
+            : objects
+                .head(r.account(), r.container(), r.name(), r.context())
+                .thenApply(i -> i.map(info -> new Opened(r, info, Optional.empty())));
+    return found.thenCompose(
+        opened -> {
+          if (opened.isEmpty()) {
+            if (Conditions.failsForMissingObject(r.headers())) {
+              return CompletableFuture.completedFuture(
+                  new Answered(Responses.empty(StatusCodes.PRECONDITION_FAILED, List.of())));
+            }
+            throw new GatewayException(GatewayException.Reason.OBJECT_NOT_FOUND, "Not Found");
+          }
+          Opened o = opened.get();
+          CompletionStage<Outcome> outcome =
+              view(r, o).thenCompose(view -> serve(r, view, o, specs));
+          return outcome.whenComplete((x, failure) -> o.discard());
+        });
   }
 
   // ---- views --------------------------------------------------------------------------------
@@ -187,14 +203,23 @@ public final class ObjectReader {
     }
     ObjectInfo info = o.info;
     String cleanType = SwiftHeaders.cleanContentType(info.contentType());
-    return CompletableFuture.completedFuture(new ObjectView(info, ObjectView.Kind.OBJECT, info.size(),
-        info.etag(), cleanType, headers(info, info.etag()), plainBody(r, info)));
+    return CompletableFuture.completedFuture(
+        new ObjectView(
+            info,
+            ObjectView.Kind.OBJECT,
+            info.size(),
+            info.etag(),
+            cleanType,
+            headers(info, info.etag()),
+            plainBody(r, info)));
   }
 
   /** A stored object's bytes by range, each range read anew and checked to be the same version. */
   private ObjectView.Body plainBody(ReadRequest r, ObjectInfo info) {
-    return (first, last) -> new LargeObjectPiece(r.container(), r.name(), first, last, Optional.of(info.etag()),
-        info.size()).open(objects, r.account(), r.context(), Reach.ANYWHERE);
+    return (first, last) ->
+        new LargeObjectPiece(
+                r.container(), r.name(), first, last, Optional.of(info.etag()), info.size())
+            .open(objects, r.account(), r.context(), Reach.ANYWHERE);
   }
 
   /** The headers of a successful GET or HEAD, but Content-Type and Content-Length. */
@@ -213,64 +238,96 @@ public final class ObjectReader {
   private CompletionStage<Outcome> serve(
       ReadRequest r, ObjectView view, Opened o, Optional<List<RangeHeader.Spec>> specs) {
     ContentType contentType = contentType(view.contentType());
-    Conditions.Outcome condition = Conditions.evaluate(r.headers(), view.etag(), view.lastModifiedSeconds());
+    Conditions.Outcome condition =
+        Conditions.evaluate(r.headers(), view.etag(), view.lastModifiedSeconds());
     if (condition != Conditions.Outcome.PROCEED) {
-      StatusCode status = condition == Conditions.Outcome.NOT_MODIFIED
-          ? StatusCodes.NOT_MODIFIED : StatusCodes.PRECONDITION_FAILED;
-      return done(new Answered(HttpResponse.create()
-          .withStatus(status)
-          .withEntity(HttpEntities.create(contentType, ByteString.emptyByteString()))
-          .addHeaders(view.headers())));
+      StatusCode status =
+          condition == Conditions.Outcome.NOT_MODIFIED
+              ? StatusCodes.NOT_MODIFIED
+              : StatusCodes.PRECONDITION_FAILED;
+      return done(
+          new Answered(
+              HttpResponse.create()
+                  .withStatus(status)
+                  .withEntity(HttpEntities.create(contentType, ByteString.emptyByteString()))
+                  .addHeaders(view.headers())));
     }
     if (r.head()) {
-      return done(new Served(view, StatusCodes.OK, contentType, view.size(), Source.empty(), view.headers()));
+      return done(
+          new Served(
+              view, StatusCodes.OK, contentType, view.size(), Source.empty(), view.headers()));
     }
     // Swift's DLO serves the whole object when more than one range is asked for
-    boolean ranged = specs.isPresent()
-        && !(view.kind() == ObjectView.Kind.DYNAMIC_LARGE_OBJECT && specs.get().size() > 1);
+    boolean ranged =
+        specs.isPresent()
+            && !(view.kind() == ObjectView.Kind.DYNAMIC_LARGE_OBJECT && specs.get().size() > 1);
     if (ranged) {
       List<ByteRange.Resolved> ranges = RangeHeader.resolve(specs.get(), view.size());
       if (ranges.isEmpty()) {
-        return done(new Answered(SwiftErrors.response(SwiftError.RANGE_NOT_SATISFIABLE)
-            .addHeaders(view.headers())
-            .addHeader(RawHeader.create("Content-Range", "bytes */" + view.size()))));
+        return done(
+            new Answered(
+                SwiftErrors.response(SwiftError.RANGE_NOT_SATISFIABLE)
+                    .addHeaders(view.headers())
+                    .addHeader(RawHeader.create("Content-Range", "bytes */" + view.size()))));
       }
       if (view.size() > 0 && ranges.size() == 1) {
         ByteRange.Resolved range = ranges.get(0);
         List<HttpHeader> headers = new ArrayList<>(view.headers());
-        headers.add(RawHeader.create("Content-Range",
-            "bytes " + range.first() + "-" + range.last() + "/" + view.size()));
-        return validated(r, view, new Served(view, StatusCodes.PARTIAL_CONTENT, contentType, range.length(),
-            view.body().range(range.first(), range.last()), headers));
+        headers.add(
+            RawHeader.create(
+                "Content-Range",
+                "bytes " + range.first() + "-" + range.last() + "/" + view.size()));
+        return validated(
+            r,
+            view,
+            new Served(
+                view,
+                StatusCodes.PARTIAL_CONTENT,
+                contentType,
+                range.length(),
+                view.body().range(range.first(), range.last()),
+                headers));
       }
       if (view.size() > 0) {
         return validated(r, view, multipart(view, ranges));
       }
     }
-    Source<ByteString, NotUsed> whole = o.take()
-        .map(d -> d.mapMaterializedValue(m -> NotUsed.getInstance()))
-        .orElseGet(() -> view.size() == 0 ? Source.empty() : view.body().range(0, view.size() - 1));
-    return validated(r, view, new Served(view, StatusCodes.OK, contentType, view.size(), whole, view.headers()));
+    Source<ByteString, NotUsed> whole =
+        o.take()
+            .map(d -> d.mapMaterializedValue(m -> NotUsed.getInstance()))
+            .orElseGet(
+                () -> view.size() == 0 ? Source.empty() : view.body().range(0, view.size() - 1));
+    return validated(
+        r, view, new Served(view, StatusCodes.OK, contentType, view.size(), whole, view.headers()));
   }
 
   /**
    * A GET of a large object (a client's, or a copy's of its source) starts reading before it
-   * answers, so that a first segment that is gone, changed or not readable by the client is a
-   * 409, as in Swift; later failures cut the body short.
+   * answers, so that a first segment that is gone, changed or not readable by the client is a 409,
+   * as in Swift; later failures cut the body short.
    */
   private CompletionStage<Outcome> validated(ReadRequest r, ObjectView view, Served served) {
     if (!view.isLargeObject() || served.contentLength() == 0) {
       return done(served);
     }
-    return served.data().prefixAndTail(1).runWith(Sink.head(), objects.materializer())
-        .handle((pair, failure) -> {
-          if (failure != null) {
-            return new Answered(SwiftErrors.response(SwiftError.CONFLICT));
-          }
-          Source<ByteString, NotUsed> data = Source.from(pair.first()).concat(pair.second());
-          return new Served(served.view(), served.status(), served.contentType(), served.contentLength(), data,
-              served.headers());
-        });
+    return served
+        .data()
+        .prefixAndTail(1)
+        .runWith(Sink.head(), objects.materializer())
+        .handle(
+            (pair, failure) -> {
+              if (failure != null) {
+                return new Answered(SwiftErrors.response(SwiftError.CONFLICT));
+              }
+              Source<ByteString, NotUsed> data = Source.from(pair.first()).concat(pair.second());
+              return new Served(
+                  served.view(),
+                  served.status(),
+                  served.contentType(),
+                  served.contentLength(),
+                  data,
+                  served.headers());
+            });
   }
 
   /** Several ranges: {@code multipart/byteranges} with Swift's 32 hex digit boundary. */
@@ -281,12 +338,24 @@ public final class ObjectReader {
     List<Source<ByteString, NotUsed>> parts = new ArrayList<>();
     long length = 0;
     for (ByteRange.Resolved range : ranges) {
-      ByteString head = ByteString.fromString("--" + boundary + "\r\nContent-Type: " + view.contentType()
-          + "\r\nContent-Range: bytes " + range.first() + "-" + range.last() + "/" + view.size() + "\r\n\r\n",
-          StandardCharsets.UTF_8);
+      ByteString head =
+          ByteString.fromString(
+              "--"
+                  + boundary
+                  + "\r\nContent-Type: "
+                  + view.contentType()
+                  + "\r\nContent-Range: bytes "
+                  + range.first()
+                  + "-"
+                  + range.last()
+                  + "/"
+                  + view.size()
+                  + "\r\n\r\n",
+              StandardCharsets.UTF_8);
       parts.add(Source.single(head));
-      parts.add(Source.lazySource(() -> view.body().range(range.first(), range.last()))
-          .mapMaterializedValue(m -> NotUsed.getInstance()));
+      parts.add(
+          Source.lazySource(() -> view.body().range(range.first(), range.last()))
+              .mapMaterializedValue(m -> NotUsed.getInstance()));
       parts.add(Source.single(ByteString.fromString("\r\n")));
       length += head.size() + range.length() + 2;
     }
@@ -294,8 +363,13 @@ public final class ObjectReader {
     parts.add(Source.single(end));
     length += end.size();
     ContentType type = ContentTypes.parse("multipart/byteranges;boundary=" + boundary);
-    return new Served(view, StatusCodes.PARTIAL_CONTENT, type, length,
-        Source.from(parts).flatMapConcat(p -> p), view.headers());
+    return new Served(
+        view,
+        StatusCodes.PARTIAL_CONTENT,
+        type,
+        length,
+        Source.from(parts).flatMapConcat(p -> p),
+        view.headers());
   }
 
   public static ContentType contentType(String value) {

@@ -9,8 +9,8 @@ import io.archipelago.http.protocol.SwiftDates;
 import java.util.List;
 
 /**
- * An object as a GET or HEAD shows it: a plain object, the concatenation a large object
- * manifest stands for, or a manifest itself ({@code ?multipart-manifest=get}).
+ * An object as a GET or HEAD shows it: a plain object, the concatenation a large object manifest
+ * stands for, or a manifest itself ({@code ?multipart-manifest=get}).
  *
  * @param stored the stored object (for a large object, its manifest)
  * @param size the length of the body the view serves

@@ -23,12 +23,12 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * Object writes and deletes with Swift's semantics around {@code ObjectOps}: client PUTs,
- * server-side copies and SLO manifests all store through {@link #write}, DELETEs (also those of
- * SLO segments) through {@link #delete}. In order: the container must exist;
- * {@code If-None-Match: *} refuses when the object exists (412); a client-given X-Timestamp that
- * is not newer than the stored object's loses (PUT 202, DELETE 409; the store enforces it again
- * atomically); the current version is archived when the container is versioned; then
- * {@code ObjectOps} stores or deletes and records the change in the container.
+ * server-side copies and SLO manifests all store through {@link #write}, DELETEs (also those of SLO
+ * segments) through {@link #delete}. In order: the container must exist; {@code If-None-Match: *}
+ * refuses when the object exists (412); a client-given X-Timestamp that is not newer than the
+ * stored object's loses (PUT 202, DELETE 409; the store enforces it again atomically); the current
+ * version is archived when the container is versioned; then {@code ObjectOps} stores or deletes and
+ * records the change in the container.
  */
 public final class ObjectWriter {
 
@@ -51,10 +51,24 @@ public final class ObjectWriter {
       boolean ifNoneMatchAny,
       boolean clientTimestamp) {
 
-    public Write withContent(String contentType, Map<String, String> metadata, Optional<String> expectedEtag,
-        OptionalLong expectedLength, Source<ByteString, ?> body) {
-      return new Write(account, container, name, contentType, timestamp, metadata, expectedEtag,
-          expectedLength, body, ifNoneMatchAny, clientTimestamp);
+    public Write withContent(
+        String contentType,
+        Map<String, String> metadata,
+        Optional<String> expectedEtag,
+        OptionalLong expectedLength,
+        Source<ByteString, ?> body) {
+      return new Write(
+          account,
+          container,
+          name,
+          contentType,
+          timestamp,
+          metadata,
+          expectedEtag,
+          expectedLength,
+          body,
+          ifNoneMatchAny,
+          clientTimestamp);
     }
 
     public ObjectAttributes attributes() {
@@ -78,26 +92,46 @@ public final class ObjectWriter {
 
   /** Stores the object; the body is consumed, or cancelled when the write is refused early. */
   public CompletionStage<ObjectInfo> write(Write w, RequestContext request) {
-    return UploadGuard.cancelUntaken(w.body(), objects.materializer(), body -> containers.get(w.account(), w.container())
-        .thenCompose(state -> {
-          Optional<Versioning.Config> versions = Versioning.of(state);
-          boolean needsCurrent = w.ifNoneMatchAny() || w.clientTimestamp();
-          CompletionStage<Optional<ObjectInfo>> current = needsCurrent
-              ? objects.head(w.account(), w.container(), w.name(), request)
-              : CompletableFuture.completedFuture(Optional.empty());
-          return current.thenCompose(existing -> {
-            if (existing.isPresent() && w.ifNoneMatchAny()) {
-              throw new SwiftException(SwiftError.PRECONDITION_FAILED);
-            }
-            if (existing.isPresent() && !w.timestamp().isNewerThan(existing.get().timestamp())) {
-              throw new ObjectStoreException.NewerExists(w.name(), w.timestamp(), existing.get().timestamp());
-            }
-            CompletionStage<Done> archived = versions.isPresent()
-                ? versioning.archiveCurrent(w.account(), w.container(), w.name(), versions.get(), request)
-                : CompletableFuture.completedFuture(Done.getInstance());
-            return archived.thenCompose(done -> objects.ops().put(state, w.name(), w.attributes(), body, request));
-          });
-        }));
+    return UploadGuard.cancelUntaken(
+        w.body(),
+        objects.materializer(),
+        body ->
+            containers
+                .get(w.account(), w.container())
+                .thenCompose(
+                    state -> {
+                      Optional<Versioning.Config> versions = Versioning.of(state);
+                      boolean needsCurrent = w.ifNoneMatchAny() || w.clientTimestamp();
+                      CompletionStage<Optional<ObjectInfo>> current =
+                          needsCurrent
+                              ? objects.head(w.account(), w.container(), w.name(), request)
+                              : CompletableFuture.completedFuture(Optional.empty());
+                      return current.thenCompose(
+                          existing -> {
+                            if (existing.isPresent() && w.ifNoneMatchAny()) {
+                              throw new SwiftException(SwiftError.PRECONDITION_FAILED);
+                            }
+                            if (existing.isPresent()
+                                && !w.timestamp().isNewerThan(existing.get().timestamp())) {
+                              throw new ObjectStoreException.NewerExists(
+                                  w.name(), w.timestamp(), existing.get().timestamp());
+                            }
+                            CompletionStage<Done> archived =
+                                versions.isPresent()
+                                    ? versioning.archiveCurrent(
+                                        w.account(),
+                                        w.container(),
+                                        w.name(),
+                                        versions.get(),
+                                        request)
+                                    : CompletableFuture.completedFuture(Done.getInstance());
+                            return archived.thenCompose(
+                                done ->
+                                    objects
+                                        .ops()
+                                        .put(state, w.name(), w.attributes(), body, request));
+                          });
+                    }));
   }
 
   /**
@@ -105,23 +139,40 @@ public final class ObjectWriter {
    * deleted, false when there was nothing (404). An expired object is deleted and answers false.
    */
   public CompletionStage<Boolean> delete(
-      String account, String container, String name, SwiftTimestamp timestamp, boolean clientTimestamp,
+      String account,
+      String container,
+      String name,
+      SwiftTimestamp timestamp,
+      boolean clientTimestamp,
       RequestContext request) {
-    return containers.get(account, container).thenCompose(state -> {
-      CompletionStage<Done> checked = clientTimestamp
-          ? objects.head(account, container, name, request).thenApply(existing -> {
-            if (existing.isPresent() && !timestamp.isNewerThan(existing.get().timestamp())) {
-              throw new SwiftException(SwiftError.CONFLICT);
-            }
-            return Done.getInstance();
-          })
-          : CompletableFuture.completedFuture(Done.getInstance());
-      return checked.thenCompose(done -> versionedDelete(state, account, container, name, timestamp, request));
-    });
+    return containers
+        .get(account, container)
+        .thenCompose(
+            state -> {
+              CompletionStage<Done> checked =
+                  clientTimestamp
+                      ? objects
+                          .head(account, container, name, request)
+                          .thenApply(
+                              existing -> {
+                                if (existing.isPresent()
+                                    && !timestamp.isNewerThan(existing.get().timestamp())) {
+                                  throw new SwiftException(SwiftError.CONFLICT);
+                                }
+                                return Done.getInstance();
+                              })
+                      : CompletableFuture.completedFuture(Done.getInstance());
+              return checked.thenCompose(
+                  done -> versionedDelete(state, account, container, name, timestamp, request));
+            });
   }
 
   private CompletionStage<Boolean> versionedDelete(
-      ContainerState state, String account, String container, String name, SwiftTimestamp timestamp,
+      ContainerState state,
+      String account,
+      String container,
+      String name,
+      SwiftTimestamp timestamp,
       RequestContext request) {
     Optional<Versioning.Config> versions = Versioning.of(state);
     if (versions.isEmpty()) {
@@ -129,20 +180,36 @@ public final class ObjectWriter {
     }
     Versioning.Config config = versions.get();
     if (config.mode() == Versioning.Mode.HISTORY) {
-      return versioning.archiveCurrent(account, container, name, config, request)
+      return versioning
+          .archiveCurrent(account, container, name, config, request)
           .thenCompose(done -> versioning.writeDeleteMarker(account, name, config, request))
           .thenCompose(done -> plainDelete(account, container, name, timestamp, request));
     }
-    return versioning.popVersion(account, container, name, config, request)
-        .thenCompose(target -> target.isPresent()
-            ? plainDelete(account, target.get().container(), target.get().name(), SwiftTimestamp.now(), request)
-            : plainDelete(account, container, name, timestamp, request));
+    return versioning
+        .popVersion(account, container, name, config, request)
+        .thenCompose(
+            target ->
+                target.isPresent()
+                    ? plainDelete(
+                        account,
+                        target.get().container(),
+                        target.get().name(),
+                        SwiftTimestamp.now(),
+                        request)
+                    : plainDelete(account, container, name, timestamp, request));
   }
 
   private CompletionStage<Boolean> plainDelete(
-      String account, String container, String name, SwiftTimestamp timestamp, RequestContext request) {
+      String account,
+      String container,
+      String name,
+      SwiftTimestamp timestamp,
+      RequestContext request) {
     return LiveObjects.absentIfNotFound(
-            objects.ops().delete(account, container, name, timestamp, request).thenApply(Optional::of))
+            objects
+                .ops()
+                .delete(account, container, name, timestamp, request)
+                .thenApply(Optional::of))
         .thenApply(deleted -> deleted.isPresent() && !LiveObjects.expired(deleted.get()));
   }
 }

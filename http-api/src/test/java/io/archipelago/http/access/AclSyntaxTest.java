@@ -23,25 +23,42 @@ class AclSyntaxTest {
     assertEquals(".r:.example.com", ContainerAcl.clean("X-Container-Read", ".ref:*.example.com"));
     assertEquals(".r:*,.rlistings", ContainerAcl.clean("X-Container-Read", ".r:*, .rlistings"));
     assertEquals(".r:-thief.com", ContainerAcl.clean("X-Container-Read", ".r: - thief.com"));
-    assertEquals("test:tester3,AUTH_test2", ContainerAcl.clean("X-Container-Write", "test:tester3, AUTH_test2"));
+    assertEquals(
+        "test:tester3,AUTH_test2",
+        ContainerAcl.clean("X-Container-Write", "test:tester3, AUTH_test2"));
     assertEquals("", ContainerAcl.clean("X-Container-Read", " , "));
   }
 
   @Test
   void cleanRefusesWithSwiftsMessages() {
-    assertEquals("No host/domain value after referrer designation in ACL: '.r:'",
-        assertThrows(ContainerAcl.InvalidAcl.class, () -> ContainerAcl.clean("x-container-read", ".r:")).getMessage());
-    assertEquals("No host/domain value after referrer designation in ACL: '.r:-'",
-        assertThrows(ContainerAcl.InvalidAcl.class, () -> ContainerAcl.clean("x-container-read", ".r:-")).getMessage());
-    assertEquals("Referrers not allowed in write ACL: '.r:*'",
-        assertThrows(ContainerAcl.InvalidAcl.class, () -> ContainerAcl.clean("x-container-write", ".r:*")).getMessage());
-    assertEquals("Unknown designator '.x' in ACL: '.x:y'",
-        assertThrows(ContainerAcl.InvalidAcl.class, () -> ContainerAcl.clean("x-container-read", "a, .x:y")).getMessage());
+    assertEquals(
+        "No host/domain value after referrer designation in ACL: '.r:'",
+        assertThrows(
+                ContainerAcl.InvalidAcl.class, () -> ContainerAcl.clean("x-container-read", ".r:"))
+            .getMessage());
+    assertEquals(
+        "No host/domain value after referrer designation in ACL: '.r:-'",
+        assertThrows(
+                ContainerAcl.InvalidAcl.class, () -> ContainerAcl.clean("x-container-read", ".r:-"))
+            .getMessage());
+    assertEquals(
+        "Referrers not allowed in write ACL: '.r:*'",
+        assertThrows(
+                ContainerAcl.InvalidAcl.class,
+                () -> ContainerAcl.clean("x-container-write", ".r:*"))
+            .getMessage());
+    assertEquals(
+        "Unknown designator '.x' in ACL: '.x:y'",
+        assertThrows(
+                ContainerAcl.InvalidAcl.class,
+                () -> ContainerAcl.clean("x-container-read", "a, .x:y"))
+            .getMessage());
   }
 
   @Test
   void referrersApplyInOrder() {
-    ContainerAcl acl = ContainerAcl.parse(".r:.example.com,.r:-thief.example.com,.rlistings,bob,sue%3Aa");
+    ContainerAcl acl =
+        ContainerAcl.parse(".r:.example.com,.r:-thief.example.com,.rlistings,bob,sue%3Aa");
     assertEquals(List.of(".example.com", "-thief.example.com"), acl.referrers());
     assertEquals(List.of(".rlistings", "bob", "sue:a"), acl.groups());
     assertTrue(acl.listings());
@@ -61,28 +78,41 @@ class AclSyntaxTest {
 
   @Test
   void accountAclIsValidatedAndFormattedAsTempAuth() {
-    assertEquals("{\"admin\":[\"a\"],\"read-only\":[\"c\",\"d\"],\"read-write\":[\"b\"]}",
-        AccountAcl.validate("{ \"read-write\": [\"b\"], \"admin\": [\"a\"], \"read-only\": [\"c\", \"d\"] }"));
-    assertEquals("{\"read-only\":[\"\\u00fc:x\"]}", AccountAcl.validate("{\"read-only\":[\"ü:x\"]}"));
+    assertEquals(
+        "{\"admin\":[\"a\"],\"read-only\":[\"c\",\"d\"],\"read-write\":[\"b\"]}",
+        AccountAcl.validate(
+            "{ \"read-write\": [\"b\"], \"admin\": [\"a\"], \"read-only\": [\"c\", \"d\"] }"));
+    assertEquals(
+        "{\"read-only\":[\"\\u00fc:x\"]}", AccountAcl.validate("{\"read-only\":[\"ü:x\"]}"));
     assertEquals("", AccountAcl.validate(""));
     assertEquals("", AccountAcl.validate("{}"));
-    assertEquals("Syntax error in input ('nope')",
+    assertEquals(
+        "Syntax error in input ('nope')",
         assertThrows(AccountAcl.InvalidAcl.class, () -> AccountAcl.validate("nope")).getMessage());
-    assertEquals("Syntax error in input ('[\"admin\"]')",
-        assertThrows(AccountAcl.InvalidAcl.class, () -> AccountAcl.validate("[\"admin\"]")).getMessage());
-    assertEquals("Key \"owner\" not recognized",
-        assertThrows(AccountAcl.InvalidAcl.class, () -> AccountAcl.validate("{\"owner\":[]}")).getMessage());
-    assertEquals("Value for key \"admin\" must be a list",
-        assertThrows(AccountAcl.InvalidAcl.class, () -> AccountAcl.validate("{\"admin\":\"a\"}")).getMessage());
-    assertEquals("Elements of \"read-only\" list must be strings",
-        assertThrows(AccountAcl.InvalidAcl.class, () -> AccountAcl.validate("{\"read-only\":[1]}")).getMessage());
+    assertEquals(
+        "Syntax error in input ('[\"admin\"]')",
+        assertThrows(AccountAcl.InvalidAcl.class, () -> AccountAcl.validate("[\"admin\"]"))
+            .getMessage());
+    assertEquals(
+        "Key \"owner\" not recognized",
+        assertThrows(AccountAcl.InvalidAcl.class, () -> AccountAcl.validate("{\"owner\":[]}"))
+            .getMessage());
+    assertEquals(
+        "Value for key \"admin\" must be a list",
+        assertThrows(AccountAcl.InvalidAcl.class, () -> AccountAcl.validate("{\"admin\":\"a\"}"))
+            .getMessage());
+    assertEquals(
+        "Elements of \"read-only\" list must be strings",
+        assertThrows(AccountAcl.InvalidAcl.class, () -> AccountAcl.validate("{\"read-only\":[1]}"))
+            .getMessage());
   }
 
   @Test
   void accountAclGrantsOnlyWithMembers() {
     assertEquals(Optional.empty(), AccountAcl.of(Map.of()));
     assertEquals(Optional.empty(), AccountAcl.of(Map.of(AccountAcl.HEADER, "{\"admin\":[]}")));
-    AccountAcl acl = AccountAcl.of(Map.of(AccountAcl.HEADER, "{\"read-only\":[\"test2\"]}")).orElseThrow();
+    AccountAcl acl =
+        AccountAcl.of(Map.of(AccountAcl.HEADER, "{\"read-only\":[\"test2\"]}")).orElseThrow();
     assertEquals(List.of("test2"), acl.readOnly());
     assertEquals(List.of(), acl.admin());
   }

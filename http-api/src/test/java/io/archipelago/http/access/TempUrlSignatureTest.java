@@ -19,13 +19,22 @@ import org.junit.jupiter.api.Test;
 class TempUrlSignatureTest {
 
   private static final long NOW = 1_700_000_000L;
-  private final TempUrl tempUrl = new TempUrl(Clock.fixed(Instant.ofEpochSecond(NOW), ZoneOffset.UTC));
+  private final TempUrl tempUrl =
+      new TempUrl(Clock.fixed(Instant.ofEpochSecond(NOW), ZoneOffset.UTC));
 
   @Test
   void hmacMatchesSwiftsGetHmac() {
-    // python3 -c "import hmac,hashlib; print(hmac.new(b'mykey', b'GET\n1512508563\n/v1/AUTH_account/container/object', hashlib.sha256).hexdigest())"
-    assertEquals("732fcac368abb10c78a4cbe95c3fab7f311584532bf779abd5074e13cbe8b88b",
-        TempUrl.hmac("sha256", "mykey", "GET", 1512508563L, "/v1/AUTH_account/container/object", Optional.empty()));
+    // python3 -c "import hmac,hashlib; print(hmac.new(b'mykey',
+    // b'GET\n1512508563\n/v1/AUTH_account/container/object', hashlib.sha256).hexdigest())"
+    assertEquals(
+        "732fcac368abb10c78a4cbe95c3fab7f311584532bf779abd5074e13cbe8b88b",
+        TempUrl.hmac(
+            "sha256",
+            "mykey",
+            "GET",
+            1512508563L,
+            "/v1/AUTH_account/container/object",
+            Optional.empty()));
   }
 
   @Test
@@ -34,8 +43,10 @@ class TempUrlSignatureTest {
     byte[] raw = HexFormat.of().parseHex(hex);
     String urlsafe = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
     String standard = Base64.getEncoder().encodeToString(raw);
-    assertArrayEquals(new String[] {"sha512", hex}, TempUrl.digestAndHex("sha512:" + urlsafe).orElseThrow());
-    assertArrayEquals(new String[] {"sha512", hex}, TempUrl.digestAndHex("sha512:" + standard).orElseThrow());
+    assertArrayEquals(
+        new String[] {"sha512", hex}, TempUrl.digestAndHex("sha512:" + urlsafe).orElseThrow());
+    assertArrayEquals(
+        new String[] {"sha512", hex}, TempUrl.digestAndHex("sha512:" + standard).orElseThrow());
     assertArrayEquals(new String[] {"sha512", hex}, TempUrl.digestAndHex(hex).orElseThrow());
     assertEquals("sha1", TempUrl.digestAndHex("a".repeat(40)).orElseThrow()[0]);
     assertEquals("sha256", TempUrl.digestAndHex("a".repeat(64)).orElseThrow()[0]);
@@ -56,18 +67,33 @@ class TempUrlSignatureTest {
   @Test
   void candidatesNeedAnObjectAnAllowedMethodAndTheClientInRange() {
     RequestPath object = RequestPath.parse("/v1/AUTH_test/c/o");
-    String sig = TempUrl.hmac("sha256", "k", "GET", NOW + 60, "/v1/AUTH_test/c/o", Optional.empty());
-    TempUrl.Params params = TempUrl.Params.of(Map.of("temp_url_sig", sig, "temp_url_expires", "" + (NOW + 60))).orElseThrow();
+    String sig =
+        TempUrl.hmac("sha256", "k", "GET", NOW + 60, "/v1/AUTH_test/c/o", Optional.empty());
+    TempUrl.Params params =
+        TempUrl.Params.of(Map.of("temp_url_sig", sig, "temp_url_expires", "" + (NOW + 60)))
+            .orElseThrow();
     TempUrl.Candidate c = tempUrl.candidate(params, "GET", object, "127.0.0.1").orElseThrow();
-    assertEquals(TempUrl.Scope.CONTAINER,
-        tempUrl.verify(c, List.of(new TempUrl.Key("k", TempUrl.Scope.CONTAINER))).orElseThrow().scope());
-    assertTrue(tempUrl.verify(c, List.of(new TempUrl.Key("other", TempUrl.Scope.ACCOUNT))).isEmpty());
+    assertEquals(
+        TempUrl.Scope.CONTAINER,
+        tempUrl
+            .verify(c, List.of(new TempUrl.Key("k", TempUrl.Scope.CONTAINER)))
+            .orElseThrow()
+            .scope());
+    assertTrue(
+        tempUrl.verify(c, List.of(new TempUrl.Key("other", TempUrl.Scope.ACCOUNT))).isEmpty());
     assertTrue(tempUrl.candidate(params, "COPY", object, "127.0.0.1").isEmpty());
-    assertTrue(tempUrl.candidate(params, "GET", RequestPath.parse("/v1/AUTH_test/c"), "127.0.0.1").isEmpty());
-    assertTrue(tempUrl.candidate(params, "GET", RequestPath.parse("/v1/AUTH_test/c///"), "127.0.0.1").isEmpty());
+    assertTrue(
+        tempUrl
+            .candidate(params, "GET", RequestPath.parse("/v1/AUTH_test/c"), "127.0.0.1")
+            .isEmpty());
+    assertTrue(
+        tempUrl
+            .candidate(params, "GET", RequestPath.parse("/v1/AUTH_test/c///"), "127.0.0.1")
+            .isEmpty());
 
     TempUrl.Candidate head = tempUrl.candidate(params, "HEAD", object, "127.0.0.1").orElseThrow();
-    assertTrue(tempUrl.verify(head, List.of(new TempUrl.Key("k", TempUrl.Scope.ACCOUNT))).isPresent());
+    assertTrue(
+        tempUrl.verify(head, List.of(new TempUrl.Key("k", TempUrl.Scope.ACCOUNT))).isPresent());
 
     assertTrue(TempUrl.IpRange.contains("127.0.0.0/8", "127.0.0.1"));
     assertTrue(TempUrl.IpRange.contains("127.0.0.1", "127.0.0.1"));
@@ -79,8 +105,11 @@ class TempUrlSignatureTest {
 
   @Test
   void dispositionIsQuotedAsSwiftDoes() {
-    assertEquals("attachment; filename=\"My File.pdf\"; filename*=UTF-8''My%20File.pdf",
+    assertEquals(
+        "attachment; filename=\"My File.pdf\"; filename*=UTF-8''My%20File.pdf",
         TempUrl.dispositionFormat("attachment", "My File.pdf"));
-    assertEquals("inline; filename=\"%C3%BC\"; filename*=UTF-8''%C3%BC", TempUrl.dispositionFormat("inline", "ü"));
+    assertEquals(
+        "inline; filename=\"%C3%BC\"; filename*=UTF-8''%C3%BC",
+        TempUrl.dispositionFormat("inline", "ü"));
   }
 }

@@ -12,12 +12,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import akka.stream.javadsl.Source;
 import akka.util.ByteString;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.archipelago.http.testkit.GatewayExtension;
 import io.archipelago.engine.store.BackendContainer;
 import io.archipelago.engine.store.ObjectAttributes;
 import io.archipelago.engine.store.ObjectStore;
 import io.archipelago.engine.store.SwiftTimestamp;
 import io.archipelago.engine.store.fs.FilesystemObjectStore;
+import io.archipelago.http.testkit.GatewayExtension;
 import io.archipelago.http.testkit.SwiftClient;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -38,20 +38,21 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The audit admin API of a real node (H2): the filtered NDJSON stream with paging and follow,
- * and a container's history across a metadata change and a placement change (deleted, then
- * created again under another policy).
+ * The audit admin API of a real node (H2): the filtered NDJSON stream with paging and follow, and a
+ * container's history across a metadata change and a placement change (deleted, then created again
+ * under another policy).
  */
 class AuditApiTest {
 
-  @RegisterExtension
-  static final GatewayExtension gateway = GatewayExtension.embedded();
+  @RegisterExtension static final GatewayExtension gateway = GatewayExtension.embedded();
   static SwiftClient tester;
   static SwiftClient other;
   static SwiftClient admin;
   static String base;
+
   /** Instants between the steps of the history container's life. */
   static Instant beforeCreate;
+
   static Instant created;
   static Instant recolored;
   static Instant deleted;
@@ -81,7 +82,8 @@ class AuditApiTest {
     ok(tester.call("DELETE", "/photos/p0"));
     ok(other.call("PUT", "/docs"));
     ok(other.call("PUT", "/docs/readme", Map.of(), "hello"));
-    Thread.sleep(2500); // let the containers' stats reach their accounts before the tests read the log
+    Thread.sleep(
+        2500); // let the containers' stats reach their accounts before the tests read the log
   }
 
   @Test
@@ -111,11 +113,19 @@ class AuditApiTest {
     assertTrue(moved.at("/metadata/x-container-meta-color").isMissingNode());
 
     // A Swift timestamp works too, and a container without events is 404.
-    String swift = String.format("%d.%05d", recolored.getEpochSecond(), recolored.getNano() / 10_000);
-    assertEquals("blue", json(get(admin, base, "/admin/containers/AUTH_test/hist/history?at=" + swift))
-        .at("/metadata/x-container-meta-color").asText());
-    assertEquals(404, get(admin, base, "/admin/containers/AUTH_test/never/history?at=" + recreated).statusCode());
-    assertEquals(400, get(admin, base, "/admin/containers/AUTH_test/hist/history?at=yesterday").statusCode());
+    String swift =
+        String.format("%d.%05d", recolored.getEpochSecond(), recolored.getNano() / 10_000);
+    assertEquals(
+        "blue",
+        json(get(admin, base, "/admin/containers/AUTH_test/hist/history?at=" + swift))
+            .at("/metadata/x-container-meta-color")
+            .asText());
+    assertEquals(
+        404,
+        get(admin, base, "/admin/containers/AUTH_test/never/history?at=" + recreated).statusCode());
+    assertEquals(
+        400,
+        get(admin, base, "/admin/containers/AUTH_test/hist/history?at=yesterday").statusCode());
   }
 
   @Test
@@ -127,31 +137,44 @@ class AuditApiTest {
       assertTrue(all.get(i).get("ordering").asLong() > all.get(i - 1).get("ordering").asLong());
     }
     JsonNode first = all.get(0);
-    for (String field : List.of("at", "principal", "node", "requestId", "hash", "prevHash", "event")) {
+    for (String field :
+        List.of("at", "principal", "node", "requestId", "hash", "prevHash", "event")) {
       assertTrue(first.hasNonNull(field), field + " in " + first);
     }
 
     List<JsonNode> test2 = events("account=AUTH_test2");
     assertFalse(test2.isEmpty());
-    assertTrue(test2.stream().allMatch(e -> e.get("entityId").asText().equals("AUTH_test2")
-        || e.get("entityId").asText().startsWith("AUTH_test2/")), test2::toString);
-    assertEquals(count(all, e -> e.get("entityId").asText().startsWith("AUTH_test2")), test2.size());
+    assertTrue(
+        test2.stream()
+            .allMatch(
+                e ->
+                    e.get("entityId").asText().equals("AUTH_test2")
+                        || e.get("entityId").asText().startsWith("AUTH_test2/")),
+        test2::toString);
+    assertEquals(
+        count(all, e -> e.get("entityId").asText().startsWith("AUTH_test2")), test2.size());
 
     List<JsonNode> hist = events("account=AUTH_test&container=hist");
-    assertEquals(List.of("ContainerCreated", "ContainerMetadataUpdated", "ContainerDeleted", "ContainerCreated"),
+    assertEquals(
+        List.of(
+            "ContainerCreated", "ContainerMetadataUpdated", "ContainerDeleted", "ContainerCreated"),
         hist.stream().map(e -> e.get("type").asText()).toList());
     assertTrue(hist.stream().allMatch(e -> e.get("principal").asText().equals("test:tester")));
 
     List<JsonNode> byOther = events("principal=test2:tester2");
-    assertEquals(count(all, e -> e.get("principal").asText().equals("test2:tester2")), byOther.size());
+    assertEquals(
+        count(all, e -> e.get("principal").asText().equals("test2:tester2")), byOther.size());
     assertTrue(byOther.size() >= 3, byOther::toString); // container, listing, object
 
     List<JsonNode> writes = events("type=ObjectWritten,ObjectDeleted");
     assertEquals(7, writes.size());
     assertEquals(1, count(writes, e -> e.get("type").asText().equals("ObjectDeleted")));
 
-    List<JsonNode> window = events("account=AUTH_test&container=hist&since=" + created + "&until=" + recolored);
-    assertEquals(List.of("ContainerMetadataUpdated"), window.stream().map(e -> e.get("type").asText()).toList());
+    List<JsonNode> window =
+        events("account=AUTH_test&container=hist&since=" + created + "&until=" + recolored);
+    assertEquals(
+        List.of("ContainerMetadataUpdated"),
+        window.stream().map(e -> e.get("type").asText()).toList());
     assertEquals("blue", window.get(0).at("/event/changes/x-container-meta-color").asText());
 
     assertEquals(400, get(admin, base, "/admin/audit?container=hist").statusCode());
@@ -164,14 +187,31 @@ class AuditApiTest {
   void anObjectMetadataPostIsInTheTrail() {
     ok(tester.call("PUT", "/posted"));
     // Stored on the backend directly, so that no ObjectWritten joins the counts of the other tests.
-    ObjectStore backend = new FilesystemObjectStore(
-        "check-standard", gateway.dataDir().resolve("backends/local-standard"), 0, gateway.system());
-    backend.put(new BackendContainer("AUTH_test", "posted"), "doc",
-            new ObjectAttributes("text/plain", SwiftTimestamp.now(), Map.of("x-object-meta-color", "red"),
-                Optional.empty(), OptionalLong.empty()),
+    ObjectStore backend =
+        new FilesystemObjectStore(
+            "check-standard",
+            gateway.dataDir().resolve("backends/local-standard"),
+            0,
+            gateway.system());
+    backend
+        .put(
+            new BackendContainer("AUTH_test", "posted"),
+            "doc",
+            new ObjectAttributes(
+                "text/plain",
+                SwiftTimestamp.now(),
+                Map.of("x-object-meta-color", "red"),
+                Optional.empty(),
+                OptionalLong.empty()),
             Source.single(ByteString.fromString("doc")))
-        .toCompletableFuture().join();
-    ok(tester.call("POST", "/posted/doc", Map.of("X-Object-Meta-Color", "green", "Content-Type", "text/csv"), null));
+        .toCompletableFuture()
+        .join();
+    ok(
+        tester.call(
+            "POST",
+            "/posted/doc",
+            Map.of("X-Object-Meta-Color", "green", "Content-Type", "text/csv"),
+            null));
 
     List<JsonNode> posts = events("account=AUTH_test&container=posted&type=ObjectMetadataReplaced");
     assertEquals(1, posts.size(), posts::toString);
@@ -180,8 +220,11 @@ class AuditApiTest {
     assertEquals("doc", post.at("/event/name").asText());
     assertEquals("green", post.at("/event/metadata/x-object-meta-color").asText());
     assertEquals("text/csv", post.at("/event/contentType").asText());
-    assertEquals(List.of("ContainerCreated", "ObjectMetadataReplaced"),
-        events("account=AUTH_test&container=posted").stream().map(e -> e.get("type").asText()).toList());
+    assertEquals(
+        List.of("ContainerCreated", "ObjectMetadataReplaced"),
+        events("account=AUTH_test&container=posted").stream()
+            .map(e -> e.get("type").asText())
+            .toList());
   }
 
   @Test
@@ -191,9 +234,11 @@ class AuditApiTest {
     String next = null;
     int pages = 0;
     do {
-      HttpResponse<String> r = get(admin, base, "/admin/audit?limit=7" + (next == null ? "" : "&next=" + next));
+      HttpResponse<String> r =
+          get(admin, base, "/admin/audit?limit=7" + (next == null ? "" : "&next=" + next));
       assertEquals(200, r.statusCode());
-      assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/x-ndjson"));
+      assertTrue(
+          r.headers().firstValue("Content-Type").orElse("").startsWith("application/x-ndjson"));
       List<JsonNode> lines = ndjson(r.body());
       next = null;
       for (JsonNode line : lines) {
@@ -217,24 +262,30 @@ class AuditApiTest {
 
   @Test
   void followStreamsNewEvents() throws Exception {
-    HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/admin/audit?follow=true&account=AUTH_test"))
-        .header("X-Auth-Token", admin.token()).GET().build();
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(base + "/admin/audit?follow=true&account=AUTH_test"))
+            .header("X-Auth-Token", admin.token())
+            .GET()
+            .build();
     CompletableFuture<HttpResponse<Stream<String>>> response =
         admin.http().sendAsync(request, HttpResponse.BodyHandlers.ofLines());
     HttpResponse<Stream<String>> r = response.get(30, TimeUnit.SECONDS);
     assertEquals(200, r.statusCode());
     Thread.sleep(1500); // the follower starts at the end of the log as it is now
     ok(tester.call("POST", "/photos", Map.of("X-Container-Meta-Followed", "yes"), null));
-    CompletableFuture<JsonNode> seen = CompletableFuture.supplyAsync(() -> {
-      Iterator<String> lines = r.body().iterator();
-      while (lines.hasNext()) {
-        String line = lines.next();
-        if (!line.isBlank() && json(line).get("type").asText().equals("ContainerMetadataUpdated")) {
-          return json(line);
-        }
-      }
-      return null;
-    });
+    CompletableFuture<JsonNode> seen =
+        CompletableFuture.supplyAsync(
+            () -> {
+              Iterator<String> lines = r.body().iterator();
+              while (lines.hasNext()) {
+                String line = lines.next();
+                if (!line.isBlank()
+                    && json(line).get("type").asText().equals("ContainerMetadataUpdated")) {
+                  return json(line);
+                }
+              }
+              return null;
+            });
     JsonNode event = seen.get(30, TimeUnit.SECONDS);
     r.body().close();
     assertNotNull(event);

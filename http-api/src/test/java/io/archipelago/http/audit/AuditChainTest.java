@@ -30,11 +30,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The hash chains of a node's journal (H2) after a mix of operations over many containers, two
  * accounts and the backend registry: intact, then tampered with through JDBC on copies of the
- * database (a payload altered, a row deleted, a row inserted, the newest event removed or
- * replaced, every event of an entity removed), each found and located by
- * {@code archipelago audit verify} and refused by {@code audit replay}; chain heads given to a
- * journal written before they existed; and export-then-delete, after which the chain verifies
- * from the export and the node still recovers.
+ * database (a payload altered, a row deleted, a row inserted, the newest event removed or replaced,
+ * every event of an entity removed), each found and located by {@code archipelago audit verify} and
+ * refused by {@code audit replay}; chain heads given to a journal written before they existed; and
+ * export-then-delete, after which the chain verifies from the export and the node still recovers.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AuditChainTest {
@@ -43,7 +42,8 @@ class AuditChainTest {
    * Asks wait longer than the default 5 s: on a loaded machine the first requests to a cold node
    * (shard allocation, recovery) can take that long, and a 503 there says nothing about the audit.
    */
-  private static final Map<String, Object> PATIENT = Map.of("archipelago.engine.ask-timeout", "30s");
+  private static final Map<String, Object> PATIENT =
+      Map.of("archipelago.engine.ask-timeout", "30s");
 
   @TempDir static Path dir;
   Path node;
@@ -83,12 +83,21 @@ class AuditChainTest {
         ok(test.call("PUT", "/busy/o" + o, Map.of(), "o" + o));
       }
       objects.merge(test, 130L, Long::sum);
-      ok(admin.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/admin/backends/local-archive/state"))
-          .header("X-Auth-Token", admin.token())
-          .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"state\":\"draining\"}")).build()));
-      ok(admin.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/admin/backends/local-archive/state"))
-          .header("X-Auth-Token", admin.token())
-          .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"state\":\"active\"}")).build()));
+      ok(
+          admin.send(
+              java.net.http.HttpRequest.newBuilder(
+                      java.net.URI.create(base + "/admin/backends/local-archive/state"))
+                  .header("X-Auth-Token", admin.token())
+                  .POST(
+                      java.net.http.HttpRequest.BodyPublishers.ofString("{\"state\":\"draining\"}"))
+                  .build()));
+      ok(
+          admin.send(
+              java.net.http.HttpRequest.newBuilder(
+                      java.net.URI.create(base + "/admin/backends/local-archive/state"))
+                  .header("X-Auth-Token", admin.token())
+                  .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"state\":\"active\"}"))
+                  .build()));
       // The containers' stats reach their accounts (ContainerStatsRefreshed events) on a timer:
       // wait until both accounts count every object instead of guessing how long that takes.
       for (SwiftClient client : new SwiftClient[] {test, test2}) {
@@ -109,9 +118,15 @@ class AuditChainTest {
     try (Connection c = connect(config(node, Map.of()))) {
       long events = scalar(c, "SELECT COUNT(*) FROM \"event_journal\"");
       assertTrue(events > 350, "events: " + events);
-      assertTrue(scalar(c, "SELECT COUNT(DISTINCT \"persistence_id\") FROM \"event_journal\"") >= 28);
-      assertEquals(0, scalar(c, "SELECT COUNT(*) FROM \"event_journal\" WHERE \"event_ser_id\" <> 727301"));
-      assertTrue(scalar(c, "SELECT COUNT(*) FROM \"event_journal\" WHERE \"adapter_manifest\" = 'ContainerStatsRefreshed'") > 0);
+      assertTrue(
+          scalar(c, "SELECT COUNT(DISTINCT \"persistence_id\") FROM \"event_journal\"") >= 28);
+      assertEquals(
+          0, scalar(c, "SELECT COUNT(*) FROM \"event_journal\" WHERE \"event_ser_id\" <> 727301"));
+      assertTrue(
+          scalar(
+                  c,
+                  "SELECT COUNT(*) FROM \"event_journal\" WHERE \"adapter_manifest\" = 'ContainerStatsRefreshed'")
+              > 0);
     }
   }
 
@@ -121,8 +136,10 @@ class AuditChainTest {
     try (Connection c = connect(copy)) {
       byte[] payload = payload(c, "Container|AUTH_test/c4", 4);
       payload[payload.length - 1] ^= 1;
-      try (PreparedStatement st = c.prepareStatement("UPDATE \"event_journal\" SET \"event_payload\" = ?"
-          + " WHERE \"persistence_id\" = ? AND \"sequence_number\" = ?")) {
+      try (PreparedStatement st =
+          c.prepareStatement(
+              "UPDATE \"event_journal\" SET \"event_payload\" = ?"
+                  + " WHERE \"persistence_id\" = ? AND \"sequence_number\" = ?")) {
         st.setBytes(1, payload);
         st.setString(2, "Container|AUTH_test/c4");
         st.setLong(3, 4);
@@ -131,22 +148,29 @@ class AuditChainTest {
     }
     AuditTesting.CliResult r = cli(copy, "verify", "--no-progress");
     assertEquals(1, r.code(), r.out() + r.err());
-    assertTrue(r.out().contains("first at Container|AUTH_test/c4 seq 4: journal: content does not match its hash"), r.out());
+    assertTrue(
+        r.out()
+            .contains(
+                "first at Container|AUTH_test/c4 seq 4: journal: content does not match its hash"),
+        r.out());
   }
 
   @Test
   void aDeletedRowIsFoundAndLocated() throws Exception {
     Config copy = copyOfJournal("delete");
     try (Connection c = connect(copy);
-        PreparedStatement st = c.prepareStatement(
-            "DELETE FROM \"event_journal\" WHERE \"persistence_id\" = ? AND \"sequence_number\" = ?")) {
+        PreparedStatement st =
+            c.prepareStatement(
+                "DELETE FROM \"event_journal\" WHERE \"persistence_id\" = ? AND \"sequence_number\" = ?")) {
       st.setString(1, "Container|AUTH_test2/c5");
       st.setLong(2, 3);
       assertEquals(1, st.executeUpdate());
     }
     AuditTesting.CliResult r = cli(copy, "verify", "--no-progress");
     assertEquals(1, r.code(), r.out() + r.err());
-    assertTrue(r.out().contains("first at Container|AUTH_test2/c5 seq 4: events 3..3 are missing"), r.out());
+    assertTrue(
+        r.out().contains("first at Container|AUTH_test2/c5 seq 4: events 3..3 are missing"),
+        r.out());
   }
 
   @Test
@@ -155,13 +179,21 @@ class AuditChainTest {
     String pid = "Container|AUTH_test/c7";
     long next;
     try (Connection c = connect(copy)) {
-      next = scalar(c, "SELECT MAX(\"sequence_number\") FROM \"event_journal\" WHERE \"persistence_id\" = '" + pid + "'") + 1;
+      next =
+          scalar(
+                  c,
+                  "SELECT MAX(\"sequence_number\") FROM \"event_journal\" WHERE \"persistence_id\" = '"
+                      + pid
+                      + "'")
+              + 1;
       // A replayed copy of an earlier event, appended as if it were new.
-      try (PreparedStatement st = c.prepareStatement("INSERT INTO \"event_journal\" (\"persistence_id\","
-          + " \"sequence_number\", \"writer\", \"write_timestamp\", \"adapter_manifest\", \"event_payload\","
-          + " \"event_ser_id\", \"event_ser_manifest\") SELECT \"persistence_id\", ?, \"writer\", \"write_timestamp\","
-          + " \"adapter_manifest\", \"event_payload\", \"event_ser_id\", \"event_ser_manifest\" FROM \"event_journal\""
-          + " WHERE \"persistence_id\" = ? AND \"sequence_number\" = 2")) {
+      try (PreparedStatement st =
+          c.prepareStatement(
+              "INSERT INTO \"event_journal\" (\"persistence_id\","
+                  + " \"sequence_number\", \"writer\", \"write_timestamp\", \"adapter_manifest\", \"event_payload\","
+                  + " \"event_ser_id\", \"event_ser_manifest\") SELECT \"persistence_id\", ?, \"writer\", \"write_timestamp\","
+                  + " \"adapter_manifest\", \"event_payload\", \"event_ser_id\", \"event_ser_manifest\" FROM \"event_journal\""
+                  + " WHERE \"persistence_id\" = ? AND \"sequence_number\" = 2")) {
         st.setLong(1, next);
         st.setString(2, pid);
         assertEquals(1, st.executeUpdate());
@@ -169,7 +201,14 @@ class AuditChainTest {
     }
     AuditTesting.CliResult r = cli(copy, "verify", "--no-progress");
     assertEquals(1, r.code(), r.out() + r.err());
-    assertTrue(r.out().contains("first at " + pid + " seq " + next + ": journal: does not link to the previous event's hash"),
+    assertTrue(
+        r.out()
+            .contains(
+                "first at "
+                    + pid
+                    + " seq "
+                    + next
+                    + ": journal: does not link to the previous event's hash"),
         r.out());
   }
 
@@ -184,8 +223,19 @@ class AuditChainTest {
     }
     AuditTesting.CliResult r = cli(copy, "verify", "--no-progress");
     assertEquals(1, r.code(), r.out() + r.err());
-    assertTrue(r.out().contains("first at " + pid + " seq " + newest + ": events " + newest + ".." + newest
-        + " are missing: the newest events were removed"), r.out());
+    assertTrue(
+        r.out()
+            .contains(
+                "first at "
+                    + pid
+                    + " seq "
+                    + newest
+                    + ": events "
+                    + newest
+                    + ".."
+                    + newest
+                    + " are missing: the newest events were removed"),
+        r.out());
   }
 
   @Test
@@ -199,8 +249,15 @@ class AuditChainTest {
     }
     AuditTesting.CliResult r = cli(copy, "verify", "--no-progress");
     assertEquals(1, r.code(), r.out() + r.err());
-    assertTrue(r.out().contains("first at " + pid + " seq 1: events 1.." + newest
-        + " are missing: every event of this entity was removed"), r.out());
+    assertTrue(
+        r.out()
+            .contains(
+                "first at "
+                    + pid
+                    + " seq 1: events 1.."
+                    + newest
+                    + " are missing: every event of this entity was removed"),
+        r.out());
   }
 
   @Test
@@ -214,9 +271,12 @@ class AuditChainTest {
       AuditEnvelope last = AuditEnvelope.fromBytes(payload(c, pid, newest));
       byte[] forged = last.payload().clone();
       forged[forged.length - 1] ^= 1;
-      AuditEnvelope replacement = AuditEnvelope.chain(pid, last.prevHash(), last.type(), last.version(), forged);
-      try (PreparedStatement st = c.prepareStatement("UPDATE \"event_journal\" SET \"event_payload\" = ?"
-          + " WHERE \"persistence_id\" = ? AND \"sequence_number\" = ?")) {
+      AuditEnvelope replacement =
+          AuditEnvelope.chain(pid, last.prevHash(), last.type(), last.version(), forged);
+      try (PreparedStatement st =
+          c.prepareStatement(
+              "UPDATE \"event_journal\" SET \"event_payload\" = ?"
+                  + " WHERE \"persistence_id\" = ? AND \"sequence_number\" = ?")) {
         st.setBytes(1, replacement.toBytes());
         st.setString(2, pid);
         st.setLong(3, newest);
@@ -225,8 +285,15 @@ class AuditChainTest {
     }
     AuditTesting.CliResult r = cli(copy, "verify", "--no-progress");
     assertEquals(1, r.code(), r.out() + r.err());
-    assertTrue(r.out().contains("first at " + pid + " seq " + newest
-        + ": the newest event is not the one recorded as the chain head"), r.out());
+    assertTrue(
+        r.out()
+            .contains(
+                "first at "
+                    + pid
+                    + " seq "
+                    + newest
+                    + ": the newest event is not the one recorded as the chain head"),
+        r.out());
   }
 
   @Test
@@ -239,7 +306,8 @@ class AuditChainTest {
     }
     AuditTesting.CliResult intact = cli(copy, "replay", "--container", "AUTH_test/c10");
     assertEquals(0, intact.code(), intact.out() + intact.err());
-    assertEquals(newest, AuditTesting.JSON.readTree(intact.out()).get("sequenceNr").asLong(), intact.out());
+    assertEquals(
+        newest, AuditTesting.JSON.readTree(intact.out()).get("sequenceNr").asLong(), intact.out());
 
     try (Connection c = connect(copy)) {
       deleteEvents(c, pid, newest, newest);
@@ -247,20 +315,41 @@ class AuditChainTest {
     AuditTesting.CliResult refused = cli(copy, "replay", "--container", "AUTH_test/c10");
     assertEquals(1, refused.code(), refused.out() + refused.err());
     assertEquals("", refused.out());
-    assertTrue(refused.err().contains("AUDIT CHAIN BROKEN at " + pid + " seq " + newest + ": events " + newest + ".."
-        + newest + " are missing"), refused.err());
-    assertTrue(refused.err().contains("not replaying (--allow-broken-chain replays anyway)"), refused.err());
+    assertTrue(
+        refused
+            .err()
+            .contains(
+                "AUDIT CHAIN BROKEN at "
+                    + pid
+                    + " seq "
+                    + newest
+                    + ": events "
+                    + newest
+                    + ".."
+                    + newest
+                    + " are missing"),
+        refused.err());
+    assertTrue(
+        refused.err().contains("not replaying (--allow-broken-chain replays anyway)"),
+        refused.err());
 
-    AuditTesting.CliResult allowed = cli(copy, "replay", "--container", "AUTH_test/c10", "--allow-broken-chain");
+    AuditTesting.CliResult allowed =
+        cli(copy, "replay", "--container", "AUTH_test/c10", "--allow-broken-chain");
     assertEquals(0, allowed.code(), allowed.out() + allowed.err());
-    assertTrue(allowed.err().contains("WARNING: AUDIT CHAIN BROKEN at " + pid + " seq " + newest), allowed.err());
-    assertEquals(newest - 1, AuditTesting.JSON.readTree(allowed.out()).get("sequenceNr").asLong(), allowed.out());
+    assertTrue(
+        allowed.err().contains("WARNING: AUDIT CHAIN BROKEN at " + pid + " seq " + newest),
+        allowed.err());
+    assertEquals(
+        newest - 1,
+        AuditTesting.JSON.readTree(allowed.out()).get("sequenceNr").asLong(),
+        allowed.out());
   }
 
   @Test
   void aJournalFromBeforeChainHeadsGetsThemAtItsFirstStart() throws Exception {
     Config copy = copyOfJournal("before-heads");
-    try (Connection c = connect(copy); Statement st = c.createStatement()) {
+    try (Connection c = connect(copy);
+        Statement st = c.createStatement()) {
       st.execute("DROP TRIGGER \"archipelago_audit_head_advance\"");
       st.execute("DROP TABLE \"archipelago_audit_head\"");
       st.execute("DROP TABLE \"archipelago_schema_step\"");
@@ -280,8 +369,20 @@ class AuditChainTest {
     }
     AuditTesting.CliResult after = cli(copy, "verify", "--no-progress");
     assertEquals(1, after.code(), after.out() + after.err());
-    assertTrue(after.out().contains("first at " + pid + " seq " + newest + ": events " + newest + ".." + newest
-        + " are missing"), after.out());
+    assertTrue(
+        after
+            .out()
+            .contains(
+                "first at "
+                    + pid
+                    + " seq "
+                    + newest
+                    + ": events "
+                    + newest
+                    + ".."
+                    + newest
+                    + " are missing"),
+        after.out());
   }
 
   @Test
@@ -289,19 +390,33 @@ class AuditChainTest {
     Config copy = copyOfJournal("export");
     Path export = dir.resolve("audit-1.ndjson");
     AuditTesting.CliResult exported =
-        cli(copy, "export", "--before", Instant.now().toString(), "--out", export.toString(), "--delete", "--no-progress");
+        cli(
+            copy,
+            "export",
+            "--before",
+            Instant.now().toString(),
+            "--out",
+            export.toString(),
+            "--delete",
+            "--no-progress");
     assertEquals(0, exported.code(), exported.out() + exported.err());
     long deleted;
     try (Connection c = connect(copy)) {
-      deleted = scalar(c, "SELECT MIN(\"sequence_number\") FROM \"event_journal\" WHERE \"persistence_id\" = 'Container|AUTH_test/busy'") - 1;
+      deleted =
+          scalar(
+                  c,
+                  "SELECT MIN(\"sequence_number\") FROM \"event_journal\" WHERE \"persistence_id\" = 'Container|AUTH_test/busy'")
+              - 1;
     }
-    assertEquals(100, deleted, exported.out()); // up to the snapshot; the rest is needed for recovery
+    assertEquals(
+        100, deleted, exported.out()); // up to the snapshot; the rest is needed for recovery
     assertTrue(exported.out().contains("deleted from the journal"), exported.out());
 
     AuditTesting.CliResult without = cli(copy, "verify", "--no-progress");
     assertEquals(1, without.code(), without.out());
     assertTrue(without.out().contains("removed without an export"), without.out());
-    AuditTesting.CliResult with = cli(copy, "verify", "--no-progress", "--export", export.toString());
+    AuditTesting.CliResult with =
+        cli(copy, "verify", "--no-progress", "--export", export.toString());
     assertEquals(0, with.code(), with.out() + with.err());
     assertTrue(with.out().contains("continue from an export"), with.out());
 
@@ -310,10 +425,12 @@ class AuditChainTest {
     try (TestGateway gateway = TestGateway.start(copyNode, PATIENT)) {
       SwiftClient test = SwiftClient.login(gateway.baseUrl(), "test:tester", "testing");
       HttpResponse<String> head = test.call("HEAD", "/busy");
-      assertEquals("130", head.headers().firstValue("X-Container-Object-Count").orElse(""), head.toString());
+      assertEquals(
+          "130", head.headers().firstValue("X-Container-Object-Count").orElse(""), head.toString());
       ok(test.call("PUT", "/busy/after-export", Map.of(), "x")); // 201 once its event is persisted
     }
-    AuditTesting.CliResult after = cli(copy, "verify", "--no-progress", "--export", export.toString());
+    AuditTesting.CliResult after =
+        cli(copy, "verify", "--no-progress", "--export", export.toString());
     assertEquals(0, after.code(), after.out() + after.err());
 
     // The export cannot be edited either.
@@ -321,8 +438,10 @@ class AuditChainTest {
     String text = Files.readString(export);
     int at = text.indexOf("\"stored\":\"") + 30;
     char c = text.charAt(at);
-    Files.writeString(edited, text.substring(0, at) + (c == 'A' ? 'B' : 'A') + text.substring(at + 1));
-    AuditTesting.CliResult broken = cli(copy, "verify", "--no-progress", "--export", edited.toString());
+    Files.writeString(
+        edited, text.substring(0, at) + (c == 'A' ? 'B' : 'A') + text.substring(at + 1));
+    AuditTesting.CliResult broken =
+        cli(copy, "verify", "--no-progress", "--export", edited.toString());
     assertEquals(1, broken.code(), broken.out() + broken.err());
   }
 
@@ -362,14 +481,21 @@ class AuditChainTest {
   }
 
   private static long newest(Connection c, String pid) throws Exception {
-    long newest = scalar(c, "SELECT MAX(\"sequence_number\") FROM \"event_journal\" WHERE \"persistence_id\" = '" + pid + "'");
+    long newest =
+        scalar(
+            c,
+            "SELECT MAX(\"sequence_number\") FROM \"event_journal\" WHERE \"persistence_id\" = '"
+                + pid
+                + "'");
     assertTrue(newest > 1, pid + " has " + newest + " events");
     return newest;
   }
 
   private static void deleteEvents(Connection c, String pid, long from, long to) throws Exception {
-    try (PreparedStatement st = c.prepareStatement("DELETE FROM \"event_journal\" WHERE \"persistence_id\" = ?"
-        + " AND \"sequence_number\" BETWEEN ? AND ?")) {
+    try (PreparedStatement st =
+        c.prepareStatement(
+            "DELETE FROM \"event_journal\" WHERE \"persistence_id\" = ?"
+                + " AND \"sequence_number\" BETWEEN ? AND ?")) {
       st.setString(1, pid);
       st.setLong(2, from);
       st.setLong(3, to);
@@ -378,8 +504,10 @@ class AuditChainTest {
   }
 
   private static byte[] payload(Connection c, String pid, long seq) throws Exception {
-    try (PreparedStatement st = c.prepareStatement("SELECT \"event_payload\" FROM \"event_journal\""
-        + " WHERE \"persistence_id\" = ? AND \"sequence_number\" = ?")) {
+    try (PreparedStatement st =
+        c.prepareStatement(
+            "SELECT \"event_payload\" FROM \"event_journal\""
+                + " WHERE \"persistence_id\" = ? AND \"sequence_number\" = ?")) {
       st.setString(1, pid);
       st.setLong(2, seq);
       try (ResultSet rs = st.executeQuery()) {
@@ -390,13 +518,15 @@ class AuditChainTest {
   }
 
   private static long scalar(Connection c, String sql) throws Exception {
-    try (PreparedStatement st = c.prepareStatement(sql); ResultSet rs = st.executeQuery()) {
+    try (PreparedStatement st = c.prepareStatement(sql);
+        ResultSet rs = st.executeQuery()) {
       rs.next();
       return rs.getLong(1);
     }
   }
 
-  private static void awaitAccountObjectCount(SwiftClient client, long expected) throws InterruptedException {
+  private static void awaitAccountObjectCount(SwiftClient client, long expected)
+      throws InterruptedException {
     long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(120);
     String seen = "";
     while (System.nanoTime() < deadline) {
@@ -407,6 +537,7 @@ class AuditChainTest {
       }
       Thread.sleep(200);
     }
-    throw new AssertionError(client.storageUrl() + ": X-Account-Object-Count " + seen + ", expected " + expected);
+    throw new AssertionError(
+        client.storageUrl() + ": X-Account-Object-Count " + seen + ", expected " + expected);
   }
 }

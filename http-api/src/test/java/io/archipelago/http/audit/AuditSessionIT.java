@@ -36,11 +36,11 @@ import org.junit.jupiter.api.io.TempDir;
  * (test:tester and test:tester2) run a scripted session of a few hundred operations against the
  * packaged gateway (H2 journal); the test notes the instants between chosen steps and what the
  * container {@code ledger} was then (objects, bytes, metadata, policy and backend, including a
- * placement change: deleted and created again under the archive policy), and a replicated
- * container is synced to its replica. While the gateway runs, the history endpoint answers each
- * instant; once it is stopped, the real {@code bin/archipelago audit replay --container a/c --at T}
- * answers the same; {@code audit verify} passes; then one journal row is altered through JDBC and
- * {@code audit verify} exits 1 naming that row's entity and sequence number.
+ * placement change: deleted and created again under the archive policy), and a replicated container
+ * is synced to its replica. While the gateway runs, the history endpoint answers each instant; once
+ * it is stopped, the real {@code bin/archipelago audit replay --container a/c --at T} answers the
+ * same; {@code audit verify} passes; then one journal row is altered through JDBC and {@code audit
+ * verify} exits 1 naming that row's entity and sequence number.
  */
 class AuditSessionIT {
 
@@ -49,11 +49,19 @@ class AuditSessionIT {
   @TempDir Path dir;
 
   /** What the test expects of {@code ledger} at an instant. */
-  record Expected(String label, Instant at, String state, String policy, String primary, long objects, long bytes,
+  record Expected(
+      String label,
+      Instant at,
+      String state,
+      String policy,
+      String primary,
+      long objects,
+      long bytes,
       Map<String, String> metadata) {}
 
   /** The test's model of {@code ledger}: object name to size, and its metadata. */
   private final Map<String, Long> ledger = new TreeMap<>();
+
   private final Map<String, String> ledgerMeta = new TreeMap<>();
   private String ledgerState = "empty";
   private String ledgerPolicy = "";
@@ -80,8 +88,11 @@ class AuditSessionIT {
         session(tester, tester2, mirrorAt, admin, gateway.baseUrl());
 
         for (Expected e : expected) {
-          HttpResponse<String> r = AuditTesting.get(admin, gateway.baseUrl(),
-              "/admin/containers/" + ACCOUNT + "/ledger/history?at=" + e.at());
+          HttpResponse<String> r =
+              AuditTesting.get(
+                  admin,
+                  gateway.baseUrl(),
+                  "/admin/containers/" + ACCOUNT + "/ledger/history?at=" + e.at());
           assertEquals(200, r.statusCode(), r.body());
           JsonNode state = AuditTesting.JSON.readTree(r.body());
           assertState(e, state, "history endpoint");
@@ -89,10 +100,20 @@ class AuditSessionIT {
         }
         // Who did what: the stream by principal counts each user's events on ledger.
         for (String principal : List.of("test:tester", "test:tester2")) {
-          List<JsonNode> theirs = AuditTesting.ndjson(AuditTesting.get(admin, gateway.baseUrl(),
-              "/admin/audit?account=" + ACCOUNT + "&container=ledger&principal=" + principal).body());
+          List<JsonNode> theirs =
+              AuditTesting.ndjson(
+                  AuditTesting.get(
+                          admin,
+                          gateway.baseUrl(),
+                          "/admin/audit?account="
+                              + ACCOUNT
+                              + "&container=ledger&principal="
+                              + principal)
+                      .body());
           assertEquals(ledgerEventsBy.get(principal), theirs.size(), principal);
-          assertTrue(theirs.stream().allMatch(n -> n.get("requestId").asText().startsWith("tx")), principal);
+          assertTrue(
+              theirs.stream().allMatch(n -> n.get("requestId").asText().startsWith("tx")),
+              principal);
         }
         mirrorHistory(admin, gateway.baseUrl(), mirrorAt);
       } catch (Throwable t) {
@@ -102,23 +123,43 @@ class AuditSessionIT {
       int exit = gateway.stop();
       assertTrue(exit == 0 || exit == 143, "exit code " + exit + "\n" + gateway.logTail());
     }
-    System.out.printf("AUDIT-SESSION %d operations by two users; %d instants checked%n", operations, expected.size());
+    System.out.printf(
+        "AUDIT-SESSION %d operations by two users; %d instants checked%n",
+        operations, expected.size());
 
     // The stopped node's journal, through bin/archipelago as an operator runs it.
     for (Expected e : expected) {
-      Cli replay = archipelago(data, "audit", "replay", "--container", ACCOUNT + "/ledger", "--at", e.at().toString());
+      Cli replay =
+          archipelago(
+              data,
+              "audit",
+              "replay",
+              "--container",
+              ACCOUNT + "/ledger",
+              "--at",
+              e.at().toString());
       assertEquals(0, replay.code(), replay.out() + replay.err());
       JsonNode state = AuditTesting.JSON.readTree(replay.out());
       assertState(e, state, "audit replay");
-      assertEquals(fromEndpoint.get(e.label()), state, "replay and history endpoint agree at " + e.label());
+      assertEquals(
+          fromEndpoint.get(e.label()), state, "replay and history endpoint agree at " + e.label());
     }
-    Cli mirror = archipelago(data, "audit", "replay", "--container", ACCOUNT + "/mirror",
-        "--at", mirrorAt.get("synced").toString());
+    Cli mirror =
+        archipelago(
+            data,
+            "audit",
+            "replay",
+            "--container",
+            ACCOUNT + "/mirror",
+            "--at",
+            mirrorAt.get("synced").toString());
     assertEquals(0, mirror.code(), mirror.out() + mirror.err());
     JsonNode synced = AuditTesting.JSON.readTree(mirror.out());
     assertEquals("site-b", synced.at("/assignment/replicas/0").asText(), synced.toString());
     assertEquals(10, synced.get("objectCount").asLong(), synced.toString());
-    assertEquals(synced.at("/sync/lastChangeSeqNr").asLong(), synced.at("/sync/replicas/site-b/syncedSeqNr").asLong());
+    assertEquals(
+        synced.at("/sync/lastChangeSeqNr").asLong(),
+        synced.at("/sync/replicas/site-b/syncedSeqNr").asLong());
 
     Cli verify = archipelago(data, "audit", "verify", "--progress");
     assertEquals(0, verify.code(), verify.out() + verify.err());
@@ -131,18 +172,29 @@ class AuditSessionIT {
     long seq = alterFirstEvent(config, pid, "ContainerMetadataUpdated");
     Cli broken = archipelago(data, "audit", "verify", "--no-progress");
     assertEquals(1, broken.code(), broken.out() + broken.err());
-    assertTrue(broken.out().contains("AUDIT CHAIN BROKEN: 1 problem(s); first at " + pid + " seq " + seq + ": "),
+    assertTrue(
+        broken
+            .out()
+            .contains("AUDIT CHAIN BROKEN: 1 problem(s); first at " + pid + " seq " + seq + ": "),
         broken.out());
-    System.out.println("AUDIT-SESSION verify after the alteration: " + broken.out().lines()
-        .filter(l -> l.startsWith("AUDIT CHAIN BROKEN")).findFirst().orElse(""));
+    System.out.println(
+        "AUDIT-SESSION verify after the alteration: "
+            + broken
+                .out()
+                .lines()
+                .filter(l -> l.startsWith("AUDIT CHAIN BROKEN"))
+                .findFirst()
+                .orElse(""));
   }
 
   /** The scripted session; fills {@link #expected}. */
-  private void session(SwiftClient a, SwiftClient b, Map<String, Instant> mirrorAt, SwiftClient admin, String base)
+  private void session(
+      SwiftClient a, SwiftClient b, Map<String, Instant> mirrorAt, SwiftClient admin, String base)
       throws Exception {
     Random random = new Random(8);
     checkpoint("before");
-    createLedger(a, "standard", Map.of("X-Container-Meta-Color", "red", "X-Container-Meta-Owner", "tester"));
+    createLedger(
+        a, "standard", Map.of("X-Container-Meta-Color", "red", "X-Container-Meta-Owner", "tester"));
     checkpoint("created");
     for (SwiftClient user : List.of(a, b)) {
       for (int c = 0; c < 3; c++) {
@@ -167,7 +219,8 @@ class AuditSessionIT {
     ledgerState = "deleted";
     ledgerMeta.clear();
     checkpoint("deleted");
-    createLedger(b, "archive", Map.of("X-Container-Meta-Color", "green", "X-Storage-Policy", "archive"));
+    createLedger(
+        b, "archive", Map.of("X-Container-Meta-Color", "green", "X-Storage-Policy", "archive"));
     checkpoint("moved to archive");
     steps(a, b, random, 200, 260);
     checkpoint("end");
@@ -183,13 +236,18 @@ class AuditSessionIT {
     JsonNode status;
     do {
       Thread.sleep(250);
-      status = AuditTesting.JSON.readTree(AuditTesting.get(admin, base, "/admin/containers/" + ACCOUNT + "/mirror").body());
-    } while (status.at("/sync/replicas/site-b/lagEvents").asLong(-1) != 0 && System.nanoTime() < deadline);
+      status =
+          AuditTesting.JSON.readTree(
+              AuditTesting.get(admin, base, "/admin/containers/" + ACCOUNT + "/mirror").body());
+    } while (status.at("/sync/replicas/site-b/lagEvents").asLong(-1) != 0
+        && System.nanoTime() < deadline);
     assertEquals(0, status.at("/sync/replicas/site-b/lagEvents").asLong(-1), status.toString());
     mirrorAt.put("synced", tick());
   }
 
-  /** Steps {@code from} (inclusive) to {@code to}: the users take turns, a seeded mix of operations. */
+  /**
+   * Steps {@code from} (inclusive) to {@code to}: the users take turns, a seeded mix of operations.
+   */
   private void steps(SwiftClient a, SwiftClient b, Random random, int from, int to) {
     for (int i = from; i < to; i++) {
       SwiftClient user = i % 2 == 0 ? a : b;
@@ -223,24 +281,27 @@ class AuditSessionIT {
     ledgerState = "active";
     ledgerPolicy = policy;
     ledgerPrimary = "local-" + policy;
-    headers.forEach((k, v) -> {
-      if (k.startsWith("X-Container-Meta-")) {
-        ledgerMeta.put(k.toLowerCase(java.util.Locale.ROOT), v);
-      }
-    });
+    headers.forEach(
+        (k, v) -> {
+          if (k.startsWith("X-Container-Meta-")) {
+            ledgerMeta.put(k.toLowerCase(java.util.Locale.ROOT), v);
+          }
+        });
   }
 
   private void ledgerPost(SwiftClient user, Map<String, String> headers) {
     ok(call(user, "POST", "/ledger", headers, null));
     count(user);
-    headers.forEach((k, v) -> {
-      String key = k.toLowerCase(java.util.Locale.ROOT);
-      if (key.startsWith("x-remove-container-meta-")) {
-        ledgerMeta.remove("x-container-meta-" + key.substring("x-remove-container-meta-".length()));
-      } else {
-        ledgerMeta.put(key, v);
-      }
-    });
+    headers.forEach(
+        (k, v) -> {
+          String key = k.toLowerCase(java.util.Locale.ROOT);
+          if (key.startsWith("x-remove-container-meta-")) {
+            ledgerMeta.remove(
+                "x-container-meta-" + key.substring("x-remove-container-meta-".length()));
+          } else {
+            ledgerMeta.put(key, v);
+          }
+        });
   }
 
   private void ledgerDelete(SwiftClient user, String name) {
@@ -261,8 +322,8 @@ class AuditSessionIT {
     return principal(user).equals("test:tester") ? "a-" : "b-";
   }
 
-  private HttpResponse<String> call(SwiftClient user, String method, String path, Map<String, String> headers,
-      String body) {
+  private HttpResponse<String> call(
+      SwiftClient user, String method, String path, Map<String, String> headers, String body) {
     operations++;
     return user.call(method, path, headers, body);
   }
@@ -270,11 +331,20 @@ class AuditSessionIT {
   private void checkpoint(String label) throws InterruptedException {
     long bytes = ledger.values().stream().mapToLong(Long::longValue).sum();
     boolean active = ledgerState.equals("active");
-    expected.add(new Expected(label, tick(), ledgerState, ledgerPolicy, ledgerPrimary, active ? ledger.size() : 0,
-        active ? bytes : 0, active ? Map.copyOf(ledgerMeta) : Map.of()));
+    expected.add(
+        new Expected(
+            label,
+            tick(),
+            ledgerState,
+            ledgerPolicy,
+            ledgerPrimary,
+            active ? ledger.size() : 0,
+            active ? bytes : 0,
+            active ? Map.copyOf(ledgerMeta) : Map.of()));
   }
 
-  private void mirrorHistory(SwiftClient admin, String base, Map<String, Instant> at) throws Exception {
+  private void mirrorHistory(SwiftClient admin, String base, Map<String, Instant> at)
+      throws Exception {
     JsonNode created = history(admin, base, "mirror", at.get("created"));
     assertEquals("replicated", created.get("policy").asText());
     assertEquals("local-standard", created.at("/assignment/primary").asText());
@@ -288,13 +358,16 @@ class AuditSessionIT {
     JsonNode synced = history(admin, base, "mirror", at.get("synced"));
     assertEquals(10, synced.get("objectCount").asLong());
     assertEquals(lastWrite, synced.at("/sync/lastChangeSeqNr").asLong(), synced.toString());
-    assertEquals(lastWrite, synced.at("/sync/replicas/site-b/syncedSeqNr").asLong(), synced.toString());
+    assertEquals(
+        lastWrite, synced.at("/sync/replicas/site-b/syncedSeqNr").asLong(), synced.toString());
     assertTrue(synced.at("/sync/replicas/site-b/pendingSince").isNull(), synced.toString());
   }
 
-  private static JsonNode history(SwiftClient admin, String base, String container, Instant at) throws Exception {
-    HttpResponse<String> r = AuditTesting.get(admin, base, "/admin/containers/" + ACCOUNT + "/" + container
-        + "/history?at=" + at);
+  private static JsonNode history(SwiftClient admin, String base, String container, Instant at)
+      throws Exception {
+    HttpResponse<String> r =
+        AuditTesting.get(
+            admin, base, "/admin/containers/" + ACCOUNT + "/" + container + "/history?at=" + at);
     assertEquals(200, r.statusCode(), r.body());
     return AuditTesting.JSON.readTree(r.body());
   }
@@ -311,19 +384,28 @@ class AuditSessionIT {
     assertEquals(e.objects(), state.get("objectCount").asLong(), where);
     assertEquals(e.bytes(), state.get("bytesUsed").asLong(), where);
     Map<String, String> metadata = new TreeMap<>();
-    state.get("metadata").fields().forEachRemaining(f -> metadata.put(f.getKey(), f.getValue().asText()));
+    state
+        .get("metadata")
+        .fields()
+        .forEachRemaining(f -> metadata.put(f.getKey(), f.getValue().asText()));
     assertEquals(new TreeMap<>(e.metadata()), metadata, where);
   }
 
-  /** Flips a bit in the payload of the entity's first event of that type; returns its sequence number. */
+  /**
+   * Flips a bit in the payload of the entity's first event of that type; returns its sequence
+   * number.
+   */
   private static long alterFirstEvent(Config config, String pid, String type) throws Exception {
     DatabaseSettings db = DatabaseSettings.fromConfig(config);
-    try (Connection c = DriverManager.getConnection(db.url() + ";IFEXISTS=TRUE", db.user(), db.password())) {
+    try (Connection c =
+        DriverManager.getConnection(db.url() + ";IFEXISTS=TRUE", db.user(), db.password())) {
       long seq;
       byte[] payload;
-      try (PreparedStatement q = c.prepareStatement("SELECT \"sequence_number\", \"event_payload\" FROM"
-          + " \"event_journal\" WHERE \"persistence_id\" = ? AND \"adapter_manifest\" = ?"
-          + " ORDER BY \"sequence_number\" LIMIT 1")) {
+      try (PreparedStatement q =
+          c.prepareStatement(
+              "SELECT \"sequence_number\", \"event_payload\" FROM"
+                  + " \"event_journal\" WHERE \"persistence_id\" = ? AND \"adapter_manifest\" = ?"
+                  + " ORDER BY \"sequence_number\" LIMIT 1")) {
         q.setString(1, pid);
         q.setString(2, type);
         try (ResultSet rs = q.executeQuery()) {
@@ -333,8 +415,10 @@ class AuditSessionIT {
         }
       }
       payload[payload.length - 1] ^= 1;
-      try (PreparedStatement st = c.prepareStatement("UPDATE \"event_journal\" SET \"event_payload\" = ?"
-          + " WHERE \"persistence_id\" = ? AND \"sequence_number\" = ?")) {
+      try (PreparedStatement st =
+          c.prepareStatement(
+              "UPDATE \"event_journal\" SET \"event_payload\" = ?"
+                  + " WHERE \"persistence_id\" = ? AND \"sequence_number\" = ?")) {
         st.setBytes(1, payload);
         st.setString(2, pid);
         st.setLong(3, seq);
@@ -346,7 +430,10 @@ class AuditSessionIT {
 
   record Cli(int code, String out, String err) {}
 
-  /** Runs {@code bin/archipelago args...} for the node with this data directory, as an operator would. */
+  /**
+   * Runs {@code bin/archipelago args...} for the node with this data directory, as an operator
+   * would.
+   */
   private static Cli archipelago(Path data, String... args) throws Exception {
     Path root = TestGateway.rootApplicationConf().getParent();
     List<String> command = new ArrayList<>();
@@ -354,17 +441,26 @@ class AuditSessionIT {
     command.addAll(List.of(args));
     Path out = Files.createTempFile(data.getParent(), "cli", ".out");
     Path err = Files.createTempFile(data.getParent(), "cli", ".err");
-    ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+    ProcessBuilder builder =
+        new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
     builder.environment().put("ARCHIPELAGO_DATA_DIR", data.toString());
-    builder.environment().put("PATH", Path.of(System.getProperty("java.home"), "bin") + ":"
-        + System.getenv("PATH"));
+    builder
+        .environment()
+        .put("PATH", Path.of(System.getProperty("java.home"), "bin") + ":" + System.getenv("PATH"));
     Process p = builder.start();
     if (!p.waitFor(5, TimeUnit.MINUTES)) {
       p.destroyForcibly();
-      throw new IllegalStateException("bin/archipelago " + String.join(" ", args) + " did not finish");
+      throw new IllegalStateException(
+          "bin/archipelago " + String.join(" ", args) + " did not finish");
     }
-    Cli r = new Cli(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
-    assertTrue(!r.err().contains("archipelago: building"), "bin/archipelago rebuilt the jar inside a test: " + r.err());
+    Cli r =
+        new Cli(
+            p.exitValue(),
+            Files.readString(out, StandardCharsets.UTF_8),
+            Files.readString(err, StandardCharsets.UTF_8));
+    assertTrue(
+        !r.err().contains("archipelago: building"),
+        "bin/archipelago rebuilt the jar inside a test: " + r.err());
     return r;
   }
 }

@@ -24,11 +24,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * 100,000 audit events of one container (about 130 MB of NDJSON) streamed by the packaged
- * gateway (256 MiB heap, what the README suggests): its live heap, measured after a full
- * collection at each quarter of the stream, must not grow with the stream. Then the
- * container's history is replayed at the gateway, and the chain verified offline; the speeds
- * are printed.
+ * 100,000 audit events of one container (about 130 MB of NDJSON) streamed by the packaged gateway
+ * (256 MiB heap, what the README suggests): its live heap, measured after a full collection at each
+ * quarter of the stream, must not grow with the stream. Then the container's history is replayed at
+ * the gateway, and the chain verified offline; the speeds are printed.
  */
 class AuditStreamIT {
 
@@ -44,13 +43,19 @@ class AuditStreamIT {
     Instant start = Instant.parse("2024-01-01T00:00:00Z");
     long t0 = System.nanoTime();
     JournalFixture.container(config, "AUTH_test", "big", WRITES, start);
-    System.out.printf("AUDIT-MEASURE fixture: %d events written in %.1f s%n", WRITES + 1, (System.nanoTime() - t0) / 1e9);
+    System.out.printf(
+        "AUDIT-MEASURE fixture: %d events written in %.1f s%n",
+        WRITES + 1, (System.nanoTime() - t0) / 1e9);
 
     try (GatewayProcess gateway = new GatewayProcess(data, List.of("-Xmx256m")).start()) {
       SwiftClient admin = SwiftClient.login(gateway.baseUrl(), "admin:admin", "admin");
-      HttpRequest request = HttpRequest.newBuilder(
-              URI.create(gateway.baseUrl() + "/admin/audit?account=AUTH_test&container=big"))
-          .header("X-Auth-Token", admin.token()).timeout(Duration.ofMinutes(10)).GET().build();
+      HttpRequest request =
+          HttpRequest.newBuilder(
+                  URI.create(gateway.baseUrl() + "/admin/audit?account=AUTH_test&container=big"))
+              .header("X-Auth-Token", admin.token())
+              .timeout(Duration.ofMinutes(10))
+              .GET()
+              .build();
       try {
         streamAndReplay(gateway, admin, request, start);
       } catch (Throwable t) {
@@ -58,13 +63,17 @@ class AuditStreamIT {
         throw t;
       }
       int exit = gateway.stop();
-      assertTrue(exit == 0 || exit == 143, "exit code " + exit); // 143: SIGTERM handled by CoordinatedShutdown
+      assertTrue(
+          exit == 0 || exit == 143,
+          "exit code " + exit); // 143: SIGTERM handled by CoordinatedShutdown
     }
 
     AuditTesting.CliResult verify = AuditTesting.cli(config, "verify", "--no-progress");
     assertEquals(0, verify.code(), verify.out() + verify.err());
-    System.out.println("AUDIT-MEASURE verify (H2, offline): " + verify.out().lines().findFirst().orElse(""));
-    AuditTesting.CliResult replay = AuditTesting.cli(config, "replay", "--container", "AUTH_test/big");
+    System.out.println(
+        "AUDIT-MEASURE verify (H2, offline): " + verify.out().lines().findFirst().orElse(""));
+    AuditTesting.CliResult replay =
+        AuditTesting.cli(config, "replay", "--container", "AUTH_test/big");
     assertEquals(0, replay.code(), replay.err());
     System.out.println("AUDIT-MEASURE replay (H2, offline CLI): " + replay.err().trim());
   }
@@ -86,57 +95,68 @@ class AuditStreamIT {
     return out;
   }
 
-  private static void streamAndReplay(GatewayProcess gateway, SwiftClient admin, HttpRequest request, Instant start)
+  private static void streamAndReplay(
+      GatewayProcess gateway, SwiftClient admin, HttpRequest request, Instant start)
       throws Exception {
-      long lines = 0;
-      long bytes = 0;
-      long started = System.nanoTime();
-      HttpResponse<InputStream> response = admin.send(request, HttpResponse.BodyHandlers.ofInputStream());
-      assertEquals(200, response.statusCode());
-      assertEquals("chunked", response.headers().firstValue("Transfer-Encoding").orElse(""));
-      long lastOrdering = 0;
-      List<Long> heapAfterGc = new java.util.ArrayList<>();
-      try (BufferedReader in = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = in.readLine()) != null) {
-          bytes += line.length() + 1;
-          lines++;
-          if (lines % 25_000 == 0) {
-            heapAfterGc.add(heapAfterFullGc(gateway.pid()));
-          }
-          if (lines % 100 == 1) {
-            JsonNode n = AuditTesting.JSON.readTree(line);
-            assertTrue(n.get("ordering").asLong() > lastOrdering);
-            lastOrdering = n.get("ordering").asLong();
-            assertEquals(lines, n.get("seq").asLong());
-          }
+    long lines = 0;
+    long bytes = 0;
+    long started = System.nanoTime();
+    HttpResponse<InputStream> response =
+        admin.send(request, HttpResponse.BodyHandlers.ofInputStream());
+    assertEquals(200, response.statusCode());
+    assertEquals("chunked", response.headers().firstValue("Transfer-Encoding").orElse(""));
+    long lastOrdering = 0;
+    List<Long> heapAfterGc = new java.util.ArrayList<>();
+    try (BufferedReader in =
+        new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = in.readLine()) != null) {
+        bytes += line.length() + 1;
+        lines++;
+        if (lines % 25_000 == 0) {
+          heapAfterGc.add(heapAfterFullGc(gateway.pid()));
         }
-      } catch (java.io.IOException e) {
-        System.out.printf("stream broken after %d lines, %d bytes, heap samples %s%n", lines, bytes, heapAfterGc);
-        throw e;
+        if (lines % 100 == 1) {
+          JsonNode n = AuditTesting.JSON.readTree(line);
+          assertTrue(n.get("ordering").asLong() > lastOrdering);
+          lastOrdering = n.get("ordering").asLong();
+          assertEquals(lines, n.get("seq").asLong());
+        }
       }
-      double seconds = (System.nanoTime() - started) / 1e9;
-      System.out.printf("AUDIT-MEASURE stream: %d events, %.0f MB in %.1f s (%.0f events/s) from a gateway with -Xmx256m%n",
-          lines, bytes / 1e6, seconds, lines / seconds);
-      assertEquals(WRITES + 1, lines);
-      assertTrue(bytes > 100_000_000L, "stream of " + bytes + " bytes");
-      System.out.println("AUDIT-MEASURE gateway heap after full GC at 25/50/75/100% of the stream (KiB): " + heapAfterGc);
-      assertEquals(4, heapAfterGc.size());
-      // While reading, H2's own page and LOB caches make the live heap swing (35 to 210 MB seen);
-      // what the stream leaves behind once read must be small.
-      assertTrue(heapAfterGc.get(3) < 64 * 1024, "live heap after the stream: " + heapAfterGc);
-      assertTrue(gateway.isAlive());
+    } catch (java.io.IOException e) {
+      System.out.printf(
+          "stream broken after %d lines, %d bytes, heap samples %s%n", lines, bytes, heapAfterGc);
+      throw e;
+    }
+    double seconds = (System.nanoTime() - started) / 1e9;
+    System.out.printf(
+        "AUDIT-MEASURE stream: %d events, %.0f MB in %.1f s (%.0f events/s) from a gateway with -Xmx256m%n",
+        lines, bytes / 1e6, seconds, lines / seconds);
+    assertEquals(WRITES + 1, lines);
+    assertTrue(bytes > 100_000_000L, "stream of " + bytes + " bytes");
+    System.out.println(
+        "AUDIT-MEASURE gateway heap after full GC at 25/50/75/100% of the stream (KiB): "
+            + heapAfterGc);
+    assertEquals(4, heapAfterGc.size());
+    // While reading, H2's own page and LOB caches make the live heap swing (35 to 210 MB seen);
+    // what the stream leaves behind once read must be small.
+    assertTrue(heapAfterGc.get(3) < 64 * 1024, "live heap after the stream: " + heapAfterGc);
+    assertTrue(gateway.isAlive());
 
-      for (int run = 1; run <= 1; run++) {
-        long h = System.nanoTime();
-        HttpResponse<String> history = AuditTesting.get(admin, gateway.baseUrl(),
-            "/admin/containers/AUTH_test/big/history?at=" + start.plusSeconds(3600));
-        double hs = (System.nanoTime() - h) / 1e9;
-        assertEquals(200, history.statusCode(), history.body());
-        JsonNode state = AuditTesting.JSON.readTree(history.body());
-        assertEquals(WRITES, state.get("objectCount").asLong());
-        System.out.printf("AUDIT-MEASURE history replay (H2, gateway, run %d): %d events in %.2f s (%.0f events/s)%n",
-            run, WRITES + 1, hs, (WRITES + 1) / hs);
-      }
+    for (int run = 1; run <= 1; run++) {
+      long h = System.nanoTime();
+      HttpResponse<String> history =
+          AuditTesting.get(
+              admin,
+              gateway.baseUrl(),
+              "/admin/containers/AUTH_test/big/history?at=" + start.plusSeconds(3600));
+      double hs = (System.nanoTime() - h) / 1e9;
+      assertEquals(200, history.statusCode(), history.body());
+      JsonNode state = AuditTesting.JSON.readTree(history.body());
+      assertEquals(WRITES, state.get("objectCount").asLong());
+      System.out.printf(
+          "AUDIT-MEASURE history replay (H2, gateway, run %d): %d events in %.2f s (%.0f events/s)%n",
+          run, WRITES + 1, hs, (WRITES + 1) / hs);
+    }
   }
 }

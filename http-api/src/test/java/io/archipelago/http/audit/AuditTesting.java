@@ -32,11 +32,15 @@ final class AuditTesting {
 
   /** Asserts a 2xx answer, naming the request when it is not. */
   static void ok(HttpResponse<String> r) {
-    assertTrue(r.statusCode() / 100 == 2, r.statusCode() + " " + r.request().method() + " " + r.request().uri()
-        + " " + r.body());
+    assertTrue(
+        r.statusCode() / 100 == 2,
+        r.statusCode() + " " + r.request().method() + " " + r.request().uri() + " " + r.body());
   }
 
-  /** An instant strictly between the request before and the one after (both clocks are this machine's). */
+  /**
+   * An instant strictly between the request before and the one after (both clocks are this
+   * machine's).
+   */
   static Instant tick() throws InterruptedException {
     Thread.sleep(20);
     Instant now = Instant.now();
@@ -45,12 +49,16 @@ final class AuditTesting {
   }
 
   /**
-   * GET {@code base + path} with the client's token. The timeout is generous: replaying 100,000
-   * H2 events for a history answer took over two minutes on a loaded machine.
+   * GET {@code base + path} with the client's token. The timeout is generous: replaying 100,000 H2
+   * events for a history answer took over two minutes on a loaded machine.
    */
   static HttpResponse<String> get(SwiftClient client, String base, String path) {
-    return client.send(HttpRequest.newBuilder(URI.create(base + path))
-        .header("X-Auth-Token", client.token()).timeout(Duration.ofMinutes(15)).GET().build());
+    return client.send(
+        HttpRequest.newBuilder(URI.create(base + path))
+            .header("X-Auth-Token", client.token())
+            .timeout(Duration.ofMinutes(15))
+            .GET()
+            .build());
   }
 
   static List<JsonNode> ndjson(String body) {
@@ -71,8 +79,9 @@ final class AuditTesting {
   static Config config(Path dataDir, Map<String, Object> extra) {
     Map<String, Object> overrides = new HashMap<>(extra);
     overrides.put("archipelago.data-dir", dataDir.toString());
-    return ArchipelagoConfig.load(ConfigFactory.parseMap(overrides)
-        .withFallback(ConfigFactory.parseFile(TestGateway.rootApplicationConf().toFile())));
+    return ArchipelagoConfig.load(
+        ConfigFactory.parseMap(overrides)
+            .withFallback(ConfigFactory.parseFile(TestGateway.rootApplicationConf().toFile())));
   }
 
   record CliResult(int code, String out, String err) {}

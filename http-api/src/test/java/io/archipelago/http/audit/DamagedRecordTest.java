@@ -38,9 +38,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Containers whose journal holds events a gateway cannot apply as they are: an object write
  * journaled with an overflowed X-Timestamp by gateways before the timestamp check (read back
- * clamped), and an event this version cannot read at all (the container answers 503 at once,
- * naming the damage, until an operator skips the event through the admin API). Both are written
- * straight into the H2 journal while the node is stopped, chained as the entity chains them.
+ * clamped), and an event this version cannot read at all (the container answers 503 at once, naming
+ * the damage, until an operator skips the event through the admin API). Both are written straight
+ * into the H2 journal while the node is stopped, chained as the entity chains them.
  */
 class DamagedRecordTest {
 
@@ -66,7 +66,13 @@ class DamagedRecordTest {
       assertTrue(System.nanoTime() - started < Duration.ofSeconds(10).toNanos(), "answered late");
       assertEquals("2", head.headers().firstValue("X-Container-Object-Count").orElseThrow());
       assertEquals(201, tester.call("PUT", "/legacy/after", Map.of(), "after").statusCode());
-      assertEquals("3", tester.call("HEAD", "/legacy").headers().firstValue("X-Container-Object-Count").orElseThrow());
+      assertEquals(
+          "3",
+          tester
+              .call("HEAD", "/legacy")
+              .headers()
+              .firstValue("X-Container-Object-Count")
+              .orElseThrow());
     }
 
     AuditTesting.CliResult replay = cli(config, "replay", "--container", "AUTH_test/legacy");
@@ -88,26 +94,45 @@ class DamagedRecordTest {
     }
     Config config = config(node, Map.of());
     // An event of a type this version does not know (as a newer gateway might write it).
-    ObjectNode future = AuditTesting.JSON.createObjectNode().put("name", "o").put("teleportedTo", "mars");
-    long bad = append(config, "AUTH_test", "broken", "ObjectTeleported", 1, AuditMapper.create(config).writeValueAsBytes(future));
+    ObjectNode future =
+        AuditTesting.JSON.createObjectNode().put("name", "o").put("teleportedTo", "mars");
+    long bad =
+        append(
+            config,
+            "AUTH_test",
+            "broken",
+            "ObjectTeleported",
+            1,
+            AuditMapper.create(config).writeValueAsBytes(future));
 
     AuditTesting.CliResult replay = cli(config, "replay", "--container", "AUTH_test/broken");
     assertEquals(0, replay.code(), replay.out() + replay.err());
-    assertTrue(replay.err().contains("event " + bad + " (ObjectTeleported) cannot be read and was left out"), replay.err());
+    assertTrue(
+        replay
+            .err()
+            .contains("event " + bad + " (ObjectTeleported) cannot be read and was left out"),
+        replay.err());
     JsonNode unreadable = AuditTesting.JSON.readTree(replay.out()).get("unreadableEvents");
     assertEquals(bad, unreadable.get(0).get("sequenceNr").asLong(), replay.out());
-    assertEquals(1, AuditTesting.JSON.readTree(replay.out()).get("objectCount").asInt(), replay.out());
+    assertEquals(
+        1, AuditTesting.JSON.readTree(replay.out()).get("objectCount").asInt(), replay.out());
 
     try (TestGateway gateway = TestGateway.start(node)) {
       SwiftClient tester = SwiftClient.login(gateway.baseUrl(), "test:tester", "testing");
       SwiftClient admin = SwiftClient.login(gateway.baseUrl(), "admin:admin", "admin");
-      String damaged = "The record of container broken is damaged (event " + bad
-          + " cannot be read); an operator must repair it.";
-      for (String[] call : new String[][] {{"HEAD", "/broken"}, {"GET", "/broken/o"}, {"PUT", "/broken/p"}}) {
+      String damaged =
+          "The record of container broken is damaged (event "
+              + bad
+              + " cannot be read); an operator must repair it.";
+      for (String[] call :
+          new String[][] {{"HEAD", "/broken"}, {"GET", "/broken/o"}, {"PUT", "/broken/p"}}) {
         long started = System.nanoTime();
-        HttpResponse<String> r = tester.call(call[0], call[1], Map.of(), call[0].equals("PUT") ? "p" : null);
+        HttpResponse<String> r =
+            tester.call(call[0], call[1], Map.of(), call[0].equals("PUT") ? "p" : null);
         assertEquals(503, r.statusCode(), call[0] + " " + r.body());
-        assertTrue(System.nanoTime() - started < Duration.ofSeconds(4).toNanos(), call[0] + " answered late");
+        assertTrue(
+            System.nanoTime() - started < Duration.ofSeconds(4).toNanos(),
+            call[0] + " answered late");
         if (!call[0].equals("HEAD")) {
           assertEquals(damaged, r.body());
         }
@@ -137,34 +162,51 @@ class DamagedRecordTest {
   }
 
   private static HttpResponse<String> skip(TestGateway gateway, SwiftClient admin, long seqNr) {
-    return admin.send(HttpRequest.newBuilder(
-            URI.create(gateway.baseUrl() + "/admin/containers/AUTH_test/broken/skip-event"))
-        .header("X-Auth-Token", admin.token())
-        .POST(HttpRequest.BodyPublishers.ofString("{\"sequenceNr\": " + seqNr + "}")).build());
+    return admin.send(
+        HttpRequest.newBuilder(
+                URI.create(gateway.baseUrl() + "/admin/containers/AUTH_test/broken/skip-event"))
+            .header("X-Auth-Token", admin.token())
+            .POST(HttpRequest.BodyPublishers.ofString("{\"sequenceNr\": " + seqNr + "}"))
+            .build());
   }
 
   /** The payload the old code stored for a write with X-Timestamp 9223372036854775807. */
   private static byte[] overflowedWrite(Config config) throws Exception {
     ObjectMapper mapper = AuditMapper.create(config);
-    AuditInfo audit = new AuditInfo("test:tester", "AUTH_test", "192.0.2.1", "old:25520", "tx-old", Instant.now());
-    ContainerEntity.ObjectWritten event = new ContainerEntity.ObjectWritten("overflowed",
-        "d41d8cd98f00b204e9800998ecf8427e", 0, "application/octet-stream", new SwiftTimestamp(1), false, 0, audit);
+    AuditInfo audit =
+        new AuditInfo(
+            "test:tester", "AUTH_test", "192.0.2.1", "old:25520", "tx-old", Instant.now());
+    ContainerEntity.ObjectWritten event =
+        new ContainerEntity.ObjectWritten(
+            "overflowed",
+            "d41d8cd98f00b204e9800998ecf8427e",
+            0,
+            "application/octet-stream",
+            new SwiftTimestamp(1),
+            false,
+            0,
+            audit);
     ObjectNode tree = (ObjectNode) mapper.readTree(EventSchemas.CONTAINER.encode(mapper, event));
     assertEquals("0000000000.00001", tree.get("timestamp").asText());
     tree.put("timestamp", "00000000-1.00000");
     return mapper.writeValueAsBytes(tree);
   }
 
-  /** Appends an event after the container's last one, chained to it; answers its sequence number. */
-  private static long append(Config config, String account, String container, String type, int version, byte[] payload)
+  /**
+   * Appends an event after the container's last one, chained to it; answers its sequence number.
+   */
+  private static long append(
+      Config config, String account, String container, String type, int version, byte[] payload)
       throws Exception {
     DatabaseSettings db = DatabaseSettings.fromConfig(config);
     String pid = ContainerHistory.persistenceId(account, container);
     try (Connection c = DriverManager.getConnection(db.url(), db.user(), db.password())) {
       long last;
       byte[] head;
-      try (PreparedStatement st = c.prepareStatement("SELECT \"sequence_number\", \"event_payload\" FROM"
-          + " \"event_journal\" WHERE \"persistence_id\" = ? ORDER BY \"sequence_number\" DESC LIMIT 1")) {
+      try (PreparedStatement st =
+          c.prepareStatement(
+              "SELECT \"sequence_number\", \"event_payload\" FROM"
+                  + " \"event_journal\" WHERE \"persistence_id\" = ? ORDER BY \"sequence_number\" DESC LIMIT 1")) {
         st.setString(1, pid);
         try (ResultSet rs = st.executeQuery()) {
           assertTrue(rs.next(), "no events of " + pid);
@@ -173,9 +215,11 @@ class DamagedRecordTest {
         }
       }
       AuditEnvelope envelope = AuditEnvelope.chain(pid, head, type, version, payload);
-      try (PreparedStatement st = c.prepareStatement("INSERT INTO \"event_journal\" (\"persistence_id\","
-          + " \"sequence_number\", \"writer\", \"write_timestamp\", \"adapter_manifest\", \"event_payload\","
-          + " \"event_ser_id\", \"event_ser_manifest\", \"deleted\") VALUES (?, ?, 'old', ?, ?, ?, ?, ?, false)")) {
+      try (PreparedStatement st =
+          c.prepareStatement(
+              "INSERT INTO \"event_journal\" (\"persistence_id\","
+                  + " \"sequence_number\", \"writer\", \"write_timestamp\", \"adapter_manifest\", \"event_payload\","
+                  + " \"event_ser_id\", \"event_ser_manifest\", \"deleted\") VALUES (?, ?, 'old', ?, ?, ?, ?, ?, false)")) {
         st.setString(1, pid);
         st.setLong(2, last + 1);
         st.setLong(3, System.currentTimeMillis());

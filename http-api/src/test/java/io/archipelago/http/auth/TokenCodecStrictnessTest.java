@@ -13,16 +13,18 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * A token is accepted only in the encoding the gateway issued: other spellings of the same
- * bytes (padding, unused low bits in the last base64 character) are refused, so a token has
- * exactly one valid form.
+ * A token is accepted only in the encoding the gateway issued: other spellings of the same bytes
+ * (padding, unused low bits in the last base64 character) are refused, so a token has exactly one
+ * valid form.
  */
 class TokenCodecStrictnessTest {
 
-  private static final String ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  private static final String ALPHABET =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
   private final TokenCodec codec =
-      new TokenCodec("secret".getBytes(StandardCharsets.UTF_8), Duration.ofHours(1), Clock.systemUTC());
+      new TokenCodec(
+          "secret".getBytes(StandardCharsets.UTF_8), Duration.ofHours(1), Clock.systemUTC());
 
   @Test
   void theIssuedTokenIsValid() {

@@ -23,13 +23,14 @@ import org.slf4j.LoggerFactory;
 /** The generated token secret (it signs every token) is readable by its owner only. */
 class TokenSecretFileTest {
 
-  private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
+  private static final Set<PosixFilePermission> OWNER_ONLY =
+      PosixFilePermissions.fromString("rw-------");
 
   @TempDir Path dataDir;
 
   private Config config() {
-    return ConfigFactory.parseMap(Map.of("archipelago.data-dir", dataDir.toString(),
-        "archipelago.auth.token-secret", ""));
+    return ConfigFactory.parseMap(
+        Map.of("archipelago.data-dir", dataDir.toString(), "archipelago.auth.token-secret", ""));
   }
 
   @Test
@@ -59,7 +60,12 @@ class TokenSecretFileTest {
       logger.detachAppender(appender);
     }
     assertEquals(OWNER_ONLY, Files.getPosixFilePermissions(file));
-    assertTrue(appender.list.stream().anyMatch(e -> e.getFormattedMessage().contains("rw-r--r--")
-        && e.getFormattedMessage().contains(file.toString())), appender.list.toString());
+    assertTrue(
+        appender.list.stream()
+            .anyMatch(
+                e ->
+                    e.getFormattedMessage().contains("rw-r--r--")
+                        && e.getFormattedMessage().contains(file.toString())),
+        appender.list.toString());
   }
 }

@@ -50,16 +50,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Multi-site containers on real backends: two OpenStack Swift clusters (primary on Swift a,
- * replica on Swift b) and S3Proxy as a replica kind (primary on Swift a, replica on S3). Outages
- * stop a Swift cluster's proxy server. What arrived is checked with the backends' own drivers,
- * talking to the servers directly, not through the gateway.
+ * Multi-site containers on real backends: two OpenStack Swift clusters (primary on Swift a, replica
+ * on Swift b) and S3Proxy as a replica kind (primary on Swift a, replica on S3). Outages stop a
+ * Swift cluster's proxy server. What arrived is checked with the backends' own drivers, talking to
+ * the servers directly, not through the gateway.
  */
 class RealBackendsSyncIT {
 
   static RealBackends servers;
+
   @RegisterExtension
   static final GatewayExtension gateway = GatewayExtension.embedded(RealBackendsSyncIT::config);
+
   static SwiftClient tester;
   static SwiftClient admin;
   static Map<String, ObjectStore> direct = new HashMap<>();
@@ -81,8 +83,11 @@ class RealBackendsSyncIT {
     config.put("archipelago.sync.attempts", 3);
     config.put("archipelago.sync.progress-interval", "500ms");
     config.put("jdbc-read-journal.refresh-interval", "200ms");
-    config.put("archipelago.sync.container-sync-realms." + SwiftCluster.SYNC_REALM + ".key", SwiftCluster.SYNC_REALM_KEY);
-    config.put("archipelago.sync.container-sync-realms." + SwiftCluster.SYNC_REALM + ".clusters.B",
+    config.put(
+        "archipelago.sync.container-sync-realms." + SwiftCluster.SYNC_REALM + ".key",
+        SwiftCluster.SYNC_REALM_KEY);
+    config.put(
+        "archipelago.sync.container-sync-realms." + SwiftCluster.SYNC_REALM + ".clusters.B",
         servers.swiftB().proxyUrl() + "/v1/");
     return config;
   }
@@ -94,12 +99,19 @@ class RealBackendsSyncIT {
     var swiftA = servers.swiftA().driverSettings(FederatedBackends.SWIFT_PREFIX);
     var swiftB = servers.swiftB().driverSettings(FederatedBackends.SWIFT_PREFIX);
     var s3 = servers.s3().driverSettings("prefix", FederatedBackends.S3_BUCKET);
-    direct.put("swift-a", new SwiftObjectStore("swift-a", new DriverSettings("swift-a", swiftA), 0, gateway.system()));
-    direct.put("swift-b", new SwiftObjectStore("swift-b", new DriverSettings("swift-b", swiftB), 0, gateway.system()));
+    direct.put(
+        "swift-a",
+        new SwiftObjectStore(
+            "swift-a", new DriverSettings("swift-a", swiftA), 0, gateway.system()));
+    direct.put(
+        "swift-b",
+        new SwiftObjectStore(
+            "swift-b", new DriverSettings("swift-b", swiftB), 0, gateway.system()));
     direct.put("s3", new S3ObjectStore("s3", new DriverSettings("s3", s3), 0, gateway.system()));
   }
 
-  private static void policy(Map<String, Object> config, String name, String tier, String replicaTier) {
+  private static void policy(
+      Map<String, Object> config, String name, String tier, String replicaTier) {
     String p = "archipelago.placement.policies.\"" + name + "\".";
     config.put(p + "tier", tier);
     config.put(p + "replicas", 1);
@@ -107,20 +119,25 @@ class RealBackendsSyncIT {
   }
 
   static void create(String container, String policy, String replica) {
-    HttpResponse<String> r = tester.call("PUT", "/" + container, Map.of("X-Storage-Policy", policy), null);
+    HttpResponse<String> r =
+        tester.call("PUT", "/" + container, Map.of("X-Storage-Policy", policy), null);
     assertEquals(201, r.statusCode(), r.body());
-    JsonNode state = adminJson(admin, gateway.baseUrl(), "GET", "/admin/containers/AUTH_test/" + container);
+    JsonNode state =
+        adminJson(admin, gateway.baseUrl(), "GET", "/admin/containers/AUTH_test/" + container);
     assertEquals("swift-a", state.at("/assignment/primary").asText());
     assertEquals(replica, state.at("/assignment/replicas/0").asText());
   }
 
   /** Waits until the replica holds exactly the primary's objects (name, etag, timestamp). */
   static void awaitConverged(String container, String replica, long timeoutMillis) {
-    await(container + " to converge on " + replica, timeoutMillis, () -> {
-      Map<String, ListingEntry.ObjectRow> p = listing(direct.get("swift-a"), where(container));
-      Map<String, ListingEntry.ObjectRow> r = listing(direct.get(replica), where(container));
-      return same(p, r);
-    });
+    await(
+        container + " to converge on " + replica,
+        timeoutMillis,
+        () -> {
+          Map<String, ListingEntry.ObjectRow> p = listing(direct.get("swift-a"), where(container));
+          Map<String, ListingEntry.ObjectRow> r = listing(direct.get(replica), where(container));
+          return same(p, r);
+        });
   }
 
   /**
@@ -128,7 +145,8 @@ class RealBackendsSyncIT {
    * gateway's X-Timestamp (kept in the object's metadata), so timestamps are compared by HEAD in
    * {@link #assertIdentical}.
    */
-  static boolean same(Map<String, ListingEntry.ObjectRow> a, Map<String, ListingEntry.ObjectRow> b) {
+  static boolean same(
+      Map<String, ListingEntry.ObjectRow> a, Map<String, ListingEntry.ObjectRow> b) {
     if (!a.keySet().equals(b.keySet())) {
       return false;
     }
@@ -146,21 +164,44 @@ class RealBackendsSyncIT {
     try {
       List<CompletableFuture<Void>> checks = new ArrayList<>();
       for (String name : names) {
-        checks.add(CompletableFuture.runAsync(() -> {
-          byte[] expected = body(name, maxSize);
-          ObjectContent copy = direct.get(replica).get(where(container), name, Optional.empty())
-              .toCompletableFuture().join().orElse(null);
-          assertNotNull(copy, name + " missing on " + replica);
-          byte[] onReplica = copy.data().runWith(Sink.fold(ByteString.emptyByteString(), ByteString::concat),
-              Materializer.matFromSystem(gateway.system())).toCompletableFuture().join().toArray();
-          assertArrayEquals(expected, onReplica, name);
-          ObjectInfo p = direct.get("swift-a").head(where(container), name).toCompletableFuture().join().orElseThrow();
-          ObjectInfo r = copy.info();
-          assertEquals(p.timestamp(), r.timestamp(), name);
-          assertEquals(md5(expected), r.etag(), name);
-          assertEquals(p.contentType(), r.contentType(), name);
-          assertEquals(p.metadata().get("x-object-meta-origin"), r.metadata().get("x-object-meta-origin"), name);
-        }, checkers));
+        checks.add(
+            CompletableFuture.runAsync(
+                () -> {
+                  byte[] expected = body(name, maxSize);
+                  ObjectContent copy =
+                      direct
+                          .get(replica)
+                          .get(where(container), name, Optional.empty())
+                          .toCompletableFuture()
+                          .join()
+                          .orElse(null);
+                  assertNotNull(copy, name + " missing on " + replica);
+                  byte[] onReplica =
+                      copy.data()
+                          .runWith(
+                              Sink.fold(ByteString.emptyByteString(), ByteString::concat),
+                              Materializer.matFromSystem(gateway.system()))
+                          .toCompletableFuture()
+                          .join()
+                          .toArray();
+                  assertArrayEquals(expected, onReplica, name);
+                  ObjectInfo p =
+                      direct
+                          .get("swift-a")
+                          .head(where(container), name)
+                          .toCompletableFuture()
+                          .join()
+                          .orElseThrow();
+                  ObjectInfo r = copy.info();
+                  assertEquals(p.timestamp(), r.timestamp(), name);
+                  assertEquals(md5(expected), r.etag(), name);
+                  assertEquals(p.contentType(), r.contentType(), name);
+                  assertEquals(
+                      p.metadata().get("x-object-meta-origin"),
+                      r.metadata().get("x-object-meta-origin"),
+                      name);
+                },
+                checkers));
       }
       CompletableFuture.allOf(checks.toArray(CompletableFuture[]::new)).join();
     } finally {
@@ -171,8 +212,14 @@ class RealBackendsSyncIT {
   private static void thousandObjects(String container, String policy, String replica) {
     create(container, policy, replica);
     List<String> names = names("obj", 0, 1000);
-    Map<String, Integer> statuses = putAll(tester, container, names, 2048, 8,
-        Map.of("X-Object-Meta-Origin", "sync-test", "Content-Type", "application/x-test"));
+    Map<String, Integer> statuses =
+        putAll(
+            tester,
+            container,
+            names,
+            2048,
+            8,
+            Map.of("X-Object-Meta-Origin", "sync-test", "Content-Type", "application/x-test"));
     assertTrue(statuses.values().stream().allMatch(s -> s == 201), statuses.toString());
     awaitConverged(container, replica, 180_000);
     assertIdentical(container, replica, names, 2048);
@@ -197,17 +244,24 @@ class RealBackendsSyncIT {
   void writesNeverFailWhileTheReplicaClusterIsStoppedAndItConverges() {
     create("real-outage", "swift-ab", "swift-b");
     List<String> names = names("o", 0, 1000);
-    Map<String, Integer> first = putAll(tester, "real-outage", names.subList(0, 300), 1024, 8, Map.of());
+    Map<String, Integer> first =
+        putAll(tester, "real-outage", names.subList(0, 300), 1024, 8, Map.of());
     servers.swiftB().stopProxy();
     Map<String, Integer> during;
     try {
       during = putAll(tester, "real-outage", names.subList(300, 700), 1024, 8, Map.of());
-      await("the sync to record the outage", 60_000, () -> adminJson(admin, gateway.baseUrl(), "GET",
-          "/admin/containers/AUTH_test/real-outage").at("/sync/replicas/swift-b/needsReconcile").asBoolean());
+      await(
+          "the sync to record the outage",
+          60_000,
+          () ->
+              adminJson(admin, gateway.baseUrl(), "GET", "/admin/containers/AUTH_test/real-outage")
+                  .at("/sync/replicas/swift-b/needsReconcile")
+                  .asBoolean());
     } finally {
       servers.swiftB().startProxy();
     }
-    Map<String, Integer> after = putAll(tester, "real-outage", names.subList(700, 1000), 1024, 8, Map.of());
+    Map<String, Integer> after =
+        putAll(tester, "real-outage", names.subList(700, 1000), 1024, 8, Map.of());
     for (Map<String, Integer> statuses : List.of(first, during, after)) {
       assertTrue(statuses.values().stream().allMatch(s -> s == 201), statuses.toString());
     }
@@ -224,20 +278,27 @@ class RealBackendsSyncIT {
     servers.swiftA().stopProxy();
     try {
       for (String name : names.subList(0, 10)) {
-        HttpResponse<byte[]> get = tester.send(tester.request("/real-failover/" + enc(name)).GET().build(),
-            HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> get =
+            tester.send(
+                tester.request("/real-failover/" + enc(name)).GET().build(),
+                HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(200, get.statusCode(), name);
         assertArrayEquals(body(name, 2048), get.body(), name);
         assertEquals(200, tester.call("HEAD", "/real-failover/" + enc(name)).statusCode());
       }
-      assertEquals(503, tester.call("PUT", "/real-failover/new-while-down", Map.of(), "x").statusCode());
+      assertEquals(
+          503, tester.call("PUT", "/real-failover/new-while-down", Map.of(), "x").statusCode());
     } finally {
       servers.swiftA().startProxy();
     }
-    await("writes to work again", 30_000,
+    await(
+        "writes to work again",
+        30_000,
         () -> tester.call("PUT", "/real-failover/after", Map.of(), "back").statusCode() == 201);
     awaitConverged("real-failover", "swift-b", 60_000);
-    assertArrayEquals("back".getBytes(), read(direct.get("swift-b"), where("real-failover"), "after", gateway.system()));
+    assertArrayEquals(
+        "back".getBytes(),
+        read(direct.get("swift-b"), where("real-failover"), "after", gateway.system()));
   }
 
   @Test
@@ -249,16 +310,34 @@ class RealBackendsSyncIT {
       putAll(tester, container, names, 1024, 4, Map.of());
       awaitConverged(container, replica, 60_000);
       direct.get(replica).delete(where(container), names.get(3)).toCompletableFuture().join();
-      direct.get("swift-a").put(where(container), "direct",
-              new ObjectAttributes("text/plain", SwiftTimestamp.now(), Map.of(), Optional.empty(), OptionalLong.empty()),
+      direct
+          .get("swift-a")
+          .put(
+              where(container),
+              "direct",
+              new ObjectAttributes(
+                  "text/plain",
+                  SwiftTimestamp.now(),
+                  Map.of(),
+                  Optional.empty(),
+                  OptionalLong.empty()),
               Source.single(ByteString.fromString("written behind the gateway")))
-          .toCompletableFuture().join();
-      JsonNode report = adminJson(admin, gateway.baseUrl(), "POST", "/admin/containers/AUTH_test/" + container + "/reconcile");
+          .toCompletableFuture()
+          .join();
+      JsonNode report =
+          adminJson(
+              admin,
+              gateway.baseUrl(),
+              "POST",
+              "/admin/containers/AUTH_test/" + container + "/reconcile");
       JsonNode r = report.at("/replicas/0");
       assertEquals(0, r.get("failed").asLong(), report.toString());
       assertEquals(2, r.get("copied").asLong(), report.toString());
-      assertArrayEquals(body(names.get(3), 1024), read(direct.get(replica), where(container), names.get(3), gateway.system()));
-      assertArrayEquals("written behind the gateway".getBytes(),
+      assertArrayEquals(
+          body(names.get(3), 1024),
+          read(direct.get(replica), where(container), names.get(3), gateway.system()));
+      assertArrayEquals(
+          "written behind the gateway".getBytes(),
           read(direct.get(replica), where(container), "direct", gateway.system()));
       assertNull(read(direct.get(replica), where(container), "never-written", gateway.system()));
     }
@@ -270,12 +349,24 @@ class RealBackendsSyncIT {
     servers.swiftB().swiftCli("post", "-H", "X-Container-Sync-Key: s3cr3t", "external-target");
     // Realm style, as current Swift accepts it: requests signed with the realm's key.
     String syncTo = "//" + SwiftCluster.SYNC_REALM + "/B/AUTH_gw/external-target";
-    HttpResponse<String> created = tester.call("PUT", "/ext-source",
-        Map.of("X-Storage-Policy", "swift-a", "X-Container-Sync-To", syncTo, "X-Container-Sync-Key", "s3cr3t"), null);
+    HttpResponse<String> created =
+        tester.call(
+            "PUT",
+            "/ext-source",
+            Map.of(
+                "X-Storage-Policy",
+                "swift-a",
+                "X-Container-Sync-To",
+                syncTo,
+                "X-Container-Sync-Key",
+                "s3cr3t"),
+            null);
     assertEquals(201, created.statusCode(), created.body());
     List<String> names = java.util.stream.IntStream.range(0, 20).mapToObj(i -> "x/" + i).toList();
     putAll(tester, "ext-source", names, 2048, 4, Map.of("X-Object-Meta-Origin", "container-sync"));
-    await("the objects to reach the external container", 120_000,
+    await(
+        "the objects to reach the external container",
+        120_000,
         () -> remoteNames().size() == names.size());
     for (String name : names.subList(0, 5)) {
       String stat = servers.swiftB().swiftCli("stat", "external-target", name);
@@ -283,12 +374,16 @@ class RealBackendsSyncIT {
       assertTrue(stat.contains("Meta Origin: container-sync"), stat);
     }
     assertEquals(204, tester.call("DELETE", "/ext-source/" + enc(names.get(0))).statusCode());
-    await("the delete to reach the external container", 60_000,
+    await(
+        "the delete to reach the external container",
+        60_000,
         () -> !remoteNames().contains(names.get(0)));
   }
 
   private static List<String> remoteNames() {
     return List.of(servers.swiftB().swiftCli("list", "external-target").split("\n")).stream()
-        .map(String::trim).filter(n -> !n.isEmpty()).toList();
+        .map(String::trim)
+        .filter(n -> !n.isEmpty())
+        .toList();
   }
 }

@@ -10,8 +10,8 @@ import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A stand-in for the remote Swift cluster of container sync: it records every request (method,
- * raw path, headers, body) and answers 201. Enough to see what the gateway sends, and where.
+ * A stand-in for the remote Swift cluster of container sync: it records every request (method, raw
+ * path, headers, body) and answers 201. Enough to see what the gateway sends, and where.
  */
 final class RemoteSwiftStub implements AutoCloseable {
 
@@ -27,14 +27,23 @@ final class RemoteSwiftStub implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    server.createContext("/", exchange -> {
-      Map<String, String> headers = new TreeMap<>();
-      exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(java.util.Locale.ROOT), v.get(0)));
-      byte[] body = exchange.getRequestBody().readAllBytes();
-      received.add(new Received(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(), headers, body));
-      exchange.sendResponseHeaders(201, -1);
-      exchange.close();
-    });
+    server.createContext(
+        "/",
+        exchange -> {
+          Map<String, String> headers = new TreeMap<>();
+          exchange
+              .getRequestHeaders()
+              .forEach((k, v) -> headers.put(k.toLowerCase(java.util.Locale.ROOT), v.get(0)));
+          byte[] body = exchange.getRequestBody().readAllBytes();
+          received.add(
+              new Received(
+                  exchange.getRequestMethod(),
+                  exchange.getRequestURI().getRawPath(),
+                  headers,
+                  body));
+          exchange.sendResponseHeaders(201, -1);
+          exchange.close();
+        });
     server.start();
   }
 

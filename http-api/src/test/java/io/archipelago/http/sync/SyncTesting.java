@@ -48,23 +48,36 @@ final class SyncTesting {
     return data;
   }
 
-  /** PUTs the objects with {@code parallel} requests in flight; returns the status codes by name. */
-  static Map<String, Integer> putAll(SwiftClient client, String container, List<String> names, int maxSize,
-      int parallel, Map<String, String> headers) {
+  /**
+   * PUTs the objects with {@code parallel} requests in flight; returns the status codes by name.
+   */
+  static Map<String, Integer> putAll(
+      SwiftClient client,
+      String container,
+      List<String> names,
+      int maxSize,
+      int parallel,
+      Map<String, String> headers) {
     Semaphore permits = new Semaphore(parallel);
     Map<String, Integer> statuses = java.util.Collections.synchronizedMap(new TreeMap<>());
     List<CompletableFuture<?>> all = new ArrayList<>();
     for (String name : names) {
       permits.acquireUninterruptibly();
-      HttpRequest.Builder b = client.request("/" + container + "/" + Http.enc(name))
-          .PUT(HttpRequest.BodyPublishers.ofByteArray(body(name, maxSize)));
+      HttpRequest.Builder b =
+          client
+              .request("/" + container + "/" + Http.enc(name))
+              .PUT(HttpRequest.BodyPublishers.ofByteArray(body(name, maxSize)));
       headers.forEach(b::header);
-      all.add(client.http().sendAsync(b.build(), HttpResponse.BodyHandlers.discarding())
-          .handle((r, f) -> {
-            statuses.put(name, f == null ? r.statusCode() : -1);
-            permits.release();
-            return null;
-          }));
+      all.add(
+          client
+              .http()
+              .sendAsync(b.build(), HttpResponse.BodyHandlers.discarding())
+              .handle(
+                  (r, f) -> {
+                    statuses.put(name, f == null ? r.statusCode() : -1);
+                    permits.release();
+                    return null;
+                  }));
     }
     CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
     return statuses;
@@ -83,8 +96,14 @@ final class SyncTesting {
     Map<String, ListingEntry.ObjectRow> rows = new TreeMap<>();
     Optional<String> marker = Optional.empty();
     while (true) {
-      var page = store.list(where, new ListingQuery(Optional.empty(), Optional.empty(), marker, Optional.empty(),
-          1000, false)).toCompletableFuture().join();
+      var page =
+          store
+              .list(
+                  where,
+                  new ListingQuery(
+                      Optional.empty(), Optional.empty(), marker, Optional.empty(), 1000, false))
+              .toCompletableFuture()
+              .join();
       for (ListingEntry e : page.entries()) {
         if (e instanceof ListingEntry.ObjectRow row) {
           rows.put(row.name(), row);
@@ -97,13 +116,22 @@ final class SyncTesting {
     }
   }
 
-  static byte[] read(ObjectStore store, BackendContainer where, String name, ActorSystem<?> system) {
-    Optional<ObjectContent> content = store.get(where, name, Optional.empty()).toCompletableFuture().join();
+  static byte[] read(
+      ObjectStore store, BackendContainer where, String name, ActorSystem<?> system) {
+    Optional<ObjectContent> content =
+        store.get(where, name, Optional.empty()).toCompletableFuture().join();
     if (content.isEmpty()) {
       return null;
     }
-    return content.get().data().runWith(Sink.fold(ByteString.emptyByteString(), ByteString::concat),
-        Materializer.matFromSystem(system)).toCompletableFuture().join().toArray();
+    return content
+        .get()
+        .data()
+        .runWith(
+            Sink.fold(ByteString.emptyByteString(), ByteString::concat),
+            Materializer.matFromSystem(system))
+        .toCompletableFuture()
+        .join()
+        .toArray();
   }
 
   static void await(String what, long timeoutMillis, BooleanSupplier condition) {
@@ -122,9 +150,12 @@ final class SyncTesting {
   }
 
   static JsonNode adminJson(SwiftClient admin, String baseUrl, String method, String path) {
-    HttpResponse<String> r = admin.send(HttpRequest.newBuilder(java.net.URI.create(baseUrl + path))
-        .header("X-Auth-Token", admin.token())
-        .method(method, HttpRequest.BodyPublishers.noBody()).build());
+    HttpResponse<String> r =
+        admin.send(
+            HttpRequest.newBuilder(java.net.URI.create(baseUrl + path))
+                .header("X-Auth-Token", admin.token())
+                .method(method, HttpRequest.BodyPublishers.noBody())
+                .build());
     assertEquals(200, r.statusCode(), r.body());
     try {
       return JSON.readTree(r.body());

@@ -21,14 +21,15 @@ public final class ErrorLog implements AutoCloseable {
 
   private final List<String> errors = new CopyOnWriteArrayList<>();
   private final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-  private final AppenderBase<ILoggingEvent> appender = new AppenderBase<>() {
-    @Override
-    protected void append(ILoggingEvent event) {
-      if (event.getLevel().isGreaterOrEqual(Level.ERROR)) {
-        errors.add(event.getLoggerName() + ": " + event.getFormattedMessage());
-      }
-    }
-  };
+  private final AppenderBase<ILoggingEvent> appender =
+      new AppenderBase<>() {
+        @Override
+        protected void append(ILoggingEvent event) {
+          if (event.getLevel().isGreaterOrEqual(Level.ERROR)) {
+            errors.add(event.getLoggerName() + ": " + event.getFormattedMessage());
+          }
+        }
+      };
   private final ActorSystem<?> system;
   private final ActorRef<Logging.Error> listener;
 
@@ -37,10 +38,15 @@ public final class ErrorLog implements AutoCloseable {
     appender.setContext(root.getLoggerContext());
     appender.start();
     root.addAppender(appender);
-    listener = system.systemActorOf(Behaviors.receiveMessage(error -> {
-      errors.add(error.logSource() + ": " + error.message());
-      return Behaviors.same();
-    }), "error-log-" + System.nanoTime(), akka.actor.typed.Props.empty());
+    listener =
+        system.systemActorOf(
+            Behaviors.receiveMessage(
+                error -> {
+                  errors.add(error.logSource() + ": " + error.message());
+                  return Behaviors.same();
+                }),
+            "error-log-" + System.nanoTime(),
+            akka.actor.typed.Props.empty());
     system.eventStream().tell(new EventStream.Subscribe<>(Logging.Error.class, listener));
   }
 

@@ -11,11 +11,11 @@ import java.util.Map;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 
 /**
- * A gateway configuration with one backend of each kind on the harness's real servers, each
- * with its own tier and a placement policy of the same name: {@code swift-a} and
- * {@code swift-b} (two independent Swift clusters), {@code s3} (S3Proxy, prefix mode) and
- * {@code fs} (a filesystem backend under the gateway's data directory). It also answers, with
- * each server's own client and not through the gateway, whether an object is stored there.
+ * A gateway configuration with one backend of each kind on the harness's real servers, each with
+ * its own tier and a placement policy of the same name: {@code swift-a} and {@code swift-b} (two
+ * independent Swift clusters), {@code s3} (S3Proxy, prefix mode) and {@code fs} (a filesystem
+ * backend under the gateway's data directory). It also answers, with each server's own client and
+ * not through the gateway, whether an object is stored there.
  */
 public final class FederatedBackends {
 
@@ -73,8 +73,11 @@ public final class FederatedBackends {
 
   private static String hocon(Object value) {
     if (value instanceof List<?> list) {
-      return list.stream().map(FederatedBackends::hocon).reduce((a, b) -> a + ", " + b)
-          .map(s -> "[" + s + "]").orElse("[]");
+      return list.stream()
+          .map(FederatedBackends::hocon)
+          .reduce((a, b) -> a + ", " + b)
+          .map(s -> "[" + s + "]")
+          .orElse("[]");
     }
     if (value instanceof Number || value instanceof Boolean) {
       return value.toString();
@@ -82,7 +85,8 @@ public final class FederatedBackends {
     return "\"" + value.toString().replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
   }
 
-  private static void backend(Map<String, Object> c, String id, String kind, Map<String, String> settings) {
+  private static void backend(
+      Map<String, Object> c, String id, String kind, Map<String, String> settings) {
     String b = "archipelago.backends.\"" + id + "\".";
     c.put(b + "kind", kind);
     c.put(b + "tiers", List.of(id));
@@ -102,10 +106,11 @@ public final class FederatedBackends {
   }
 
   /**
-   * Whether the object (of account AUTH_test) with these bytes is stored on the backend of
-   * {@code kind}, asked directly: Swift's command line client, an S3 client, the file tree.
+   * Whether the object (of account AUTH_test) with these bytes is stored on the backend of {@code
+   * kind}, asked directly: Swift's command line client, an S3 client, the file tree.
    */
-  public boolean storedOn(Kind kind, Path gatewayDataDir, String container, String object, byte[] body) {
+  public boolean storedOn(
+      Kind kind, Path gatewayDataDir, String container, String object, byte[] body) {
     switch (kind) {
       case SWIFT_A, SWIFT_B -> {
         try {
@@ -117,8 +122,10 @@ public final class FederatedBackends {
       }
       case S3 -> {
         try (S3AsyncClient s3 = servers.s3().client()) {
-          return s3.headObject(b -> b.bucket(S3_BUCKET).key("AUTH_test/" + container + "/" + object))
-              .handle((r, e) -> e == null && r.contentLength() == body.length).join();
+          return s3.headObject(
+                  b -> b.bucket(S3_BUCKET).key("AUTH_test/" + container + "/" + object))
+              .handle((r, e) -> e == null && r.contentLength() == body.length)
+              .join();
         }
       }
       default -> {

@@ -9,8 +9,8 @@ import java.util.stream.Stream;
 
 /**
  * Looks at a filesystem backend's files directly, as an operator would: an object's bytes are in
- * its data file ({@code <name>%v<token>}) or, for a small one, after the first line of its
- * metadata file ({@code <name>%m}).
+ * its data file ({@code <name>%v<token>}) or, for a small one, after the first line of its metadata
+ * file ({@code <name>%m}).
  */
 public final class FsObjectFiles {
 
@@ -22,7 +22,8 @@ public final class FsObjectFiles {
       return false;
     }
     try (Stream<Path> files = Files.walk(root)) {
-      return files.filter(Files::isRegularFile)
+      return files
+          .filter(Files::isRegularFile)
           .filter(p -> !p.toString().contains("/.tmp/"))
           .map(FsObjectFiles::objectBytes)
           .anyMatch(bytes -> bytes.isPresent() && Arrays.equals(bytes.get(), body));

@@ -14,9 +14,9 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * One {@link TestGateway} per test class: started before the class's own {@code @BeforeAll}
- * methods in a data directory of its own, stopped (and the directory removed) after its
- * {@code @AfterAll} methods.
+ * One {@link TestGateway} per test class: started before the class's own {@code @BeforeAll} methods
+ * in a data directory of its own, stopped (and the directory removed) after its {@code @AfterAll}
+ * methods.
  *
  * <pre>{@code
  * @RegisterExtension
@@ -44,8 +44,8 @@ public final class GatewayExtension implements BeforeAllCallback, AfterAllCallba
   }
 
   /**
-   * A node whose overrides are known only when the class starts (ports or endpoints of servers
-   * the supplier starts or looks up first).
+   * A node whose overrides are known only when the class starts (ports or endpoints of servers the
+   * supplier starts or looks up first).
    */
   public static GatewayExtension embedded(Supplier<Map<String, Object>> overrides) {
     return new GatewayExtension(overrides);
@@ -90,7 +90,8 @@ public final class GatewayExtension implements BeforeAllCallback, AfterAllCallba
 
   private TestGateway started() {
     if (gateway == null) {
-      throw new IllegalStateException("the gateway runs only between the test class's beforeAll and afterAll");
+      throw new IllegalStateException(
+          "the gateway runs only between the test class's beforeAll and afterAll");
     }
     return gateway;
   }

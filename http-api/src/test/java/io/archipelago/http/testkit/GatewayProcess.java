@@ -34,7 +34,9 @@ public final class GatewayProcess implements AutoCloseable {
     this(dataDir, jvmOptions, null);
   }
 
-  /** A gateway started with {@code -Dconfig.file=configFile} instead of the root application.conf. */
+  /**
+   * A gateway started with {@code -Dconfig.file=configFile} instead of the root application.conf.
+   */
   public GatewayProcess(Path dataDir, List<String> jvmOptions, Path configFile) {
     this.configFile = configFile;
     this.dataDir = dataDir;
@@ -93,14 +95,16 @@ public final class GatewayProcess implements AutoCloseable {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions);
-    command.add("-Dconfig.file=" + (configFile != null ? configFile : root.resolve("application.conf")));
+    command.add(
+        "-Dconfig.file=" + (configFile != null ? configFile : root.resolve("application.conf")));
     command.add("-cp");
     command.add(target.resolve("archipelago-http-api.jar") + ":" + target.resolve("lib") + "/*");
     command.add("io.archipelago.http.Main");
     command.add("serve");
-    ProcessBuilder builder = new ProcessBuilder(command)
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     builder.environment().put("ARCHIPELAGO_DATA_DIR", dataDir.toString());
     builder.environment().put("ARCHIPELAGO_HTTP_PORT", Integer.toString(httpPort));
     builder.environment().put("ARCHIPELAGO_CLUSTER_PORT", Integer.toString(clusterPort));
@@ -122,12 +126,16 @@ public final class GatewayProcess implements AutoCloseable {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
-        throw new IllegalStateException("gateway exited with " + process.exitValue() + "\n" + logTail());
+        throw new IllegalStateException(
+            "gateway exited with " + process.exitValue() + "\n" + logTail());
       }
       try {
-        HttpResponse<String> r = client.send(
-            HttpRequest.newBuilder(URI.create(baseUrl() + "/info")).timeout(Duration.ofSeconds(2)).build(),
-            HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r =
+            client.send(
+                HttpRequest.newBuilder(URI.create(baseUrl() + "/info"))
+                    .timeout(Duration.ofSeconds(2))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() == 200) {
           return;
         }

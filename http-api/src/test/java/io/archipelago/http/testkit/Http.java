@@ -39,8 +39,14 @@ public final class Http {
     StringBuilder sb = new StringBuilder();
     for (byte b : name.getBytes(StandardCharsets.UTF_8)) {
       int c = b & 0xff;
-      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-          || c == '-' || c == '_' || c == '.' || c == '~' || c == '/') {
+      if ((c >= 'a' && c <= 'z')
+          || (c >= 'A' && c <= 'Z')
+          || (c >= '0' && c <= '9')
+          || c == '-'
+          || c == '_'
+          || c == '.'
+          || c == '~'
+          || c == '/') {
         sb.append((char) c);
       } else {
         sb.append('%').append(String.format("%02X", c));
@@ -67,11 +73,18 @@ public final class Http {
 
   /**
    * Sends one request over a fresh connection with exactly the given request line, headers (one
-   * byte per char: pass UTF-8 as {@link #wire}) and body chunks, then reads the response (also when the server answers before the body is
-   * sent). {@code chunked} sends the chunks with Transfer-Encoding: chunked.
+   * byte per char: pass UTF-8 as {@link #wire}) and body chunks, then reads the response (also when
+   * the server answers before the body is sent). {@code chunked} sends the chunks with
+   * Transfer-Encoding: chunked.
    */
-  public static RawResponse raw(String baseUrl, String method, String rawPath, Map<String, String> headers,
-      Iterable<byte[]> chunks, boolean chunked) throws IOException {
+  public static RawResponse raw(
+      String baseUrl,
+      String method,
+      String rawPath,
+      Map<String, String> headers,
+      Iterable<byte[]> chunks,
+      boolean chunked)
+      throws IOException {
     URI uri = URI.create(baseUrl);
     try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
       socket.setSoTimeout(60_000);
@@ -88,7 +101,8 @@ public final class Http {
         out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
         for (byte[] chunk : chunks) {
           if (chunked) {
-            out.write((Integer.toHexString(chunk.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(
+                (Integer.toHexString(chunk.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
             out.write(chunk);
             out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
           } else {
@@ -128,7 +142,9 @@ public final class Http {
     Map<String, String> headers = new LinkedHashMap<>();
     for (int i = 1; i < lines.length; i++) {
       int colon = lines[i].indexOf(':');
-      headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
+      headers.put(
+          lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
+          lines[i].substring(colon + 1).trim());
     }
     byte[] body = java.util.Arrays.copyOfRange(bytes, end + 4, bytes.length);
     return new RawResponse(status, headers, body);

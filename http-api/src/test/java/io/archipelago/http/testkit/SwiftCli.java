@@ -35,9 +35,11 @@ public final class SwiftCli {
   }
 
   public Result run(Path workingDir, String... args) {
-    List<String> command = new ArrayList<>(List.of("/usr/bin/swift", "-A", authUrl, "-U", user, "-K", key));
+    List<String> command =
+        new ArrayList<>(List.of("/usr/bin/swift", "-A", authUrl, "-U", user, "-K", key));
     command.addAll(List.of(args));
-    ProcessBuilder builder = new ProcessBuilder(command).directory(workingDir.toFile()).redirectErrorStream(true);
+    ProcessBuilder builder =
+        new ProcessBuilder(command).directory(workingDir.toFile()).redirectErrorStream(true);
     // A proxy setting of the machine must not catch loopback requests.
     builder.environment().put("no_proxy", "127.0.0.1,localhost");
     try {

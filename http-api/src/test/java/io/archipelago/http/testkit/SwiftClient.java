@@ -34,8 +34,12 @@ public final class SwiftClient {
   }
 
   public HttpResponse<String> auth(String user, String key) {
-    return send(HttpRequest.newBuilder(URI.create(baseUrl + "/auth/v1.0"))
-        .header("X-Auth-User", user).header("X-Auth-Key", key).GET().build());
+    return send(
+        HttpRequest.newBuilder(URI.create(baseUrl + "/auth/v1.0"))
+            .header("X-Auth-User", user)
+            .header("X-Auth-Key", key)
+            .GET()
+            .build());
   }
 
   public String token() {
@@ -48,19 +52,23 @@ public final class SwiftClient {
 
   /** A request to {@code storageUrl + path} (path already percent-encoded) with the token. */
   public HttpRequest.Builder request(String path) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(storageUrl + path))
-        .timeout(Duration.ofSeconds(60));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(storageUrl + path)).timeout(Duration.ofSeconds(60));
     if (token != null) {
       b.header("X-Auth-Token", token);
     }
     return b;
   }
 
-  public HttpResponse<String> call(String method, String path, Map<String, String> headers, String body) {
+  public HttpResponse<String> call(
+      String method, String path, Map<String, String> headers, String body) {
     HttpRequest.Builder b = request(path);
     headers.forEach(b::header);
-    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-        : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+    b.method(
+        method,
+        body == null
+            ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
     return send(b.build());
   }
 
@@ -69,11 +77,15 @@ public final class SwiftClient {
   }
 
   /** A request with a binary body (or none), answered as bytes. */
-  public HttpResponse<byte[]> bytes(String method, String path, Map<String, String> headers, byte[] body) {
+  public HttpResponse<byte[]> bytes(
+      String method, String path, Map<String, String> headers, byte[] body) {
     HttpRequest.Builder b = request(path);
     headers.forEach(b::header);
-    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-        : HttpRequest.BodyPublishers.ofByteArray(body));
+    b.method(
+        method,
+        body == null
+            ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofByteArray(body));
     return send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
   }
 

@@ -2,10 +2,10 @@ package io.archipelago.http.testkit;
 
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.Behaviors;
-import io.archipelago.http.server.HttpServer;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.archipelago.http.Main;
+import io.archipelago.http.server.HttpServer;
 import io.archipelago.persistence.ArchipelagoConfig;
 import io.archipelago.persistence.SchemaBootstrap;
 import java.nio.file.Path;
@@ -49,7 +49,8 @@ public final class TestGateway implements AutoCloseable {
     SchemaBootstrap.apply(config);
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "archipelago", config);
     try {
-      HttpServer.Binding binding = Main.start(system).toCompletableFuture().get(60, TimeUnit.SECONDS);
+      HttpServer.Binding binding =
+          Main.start(system).toCompletableFuture().get(60, TimeUnit.SECONDS);
       awaitMemberUp(system, Duration.ofSeconds(60));
       return new TestGateway(system, binding);
     } catch (Exception e) {
@@ -59,13 +60,15 @@ public final class TestGateway implements AutoCloseable {
   }
 
   /**
-   * Waits until the node is an Up member of its cluster, so that the first request of a test
-   * does not race the cluster's formation (entity asks time out until sharding can allocate).
+   * Waits until the node is an Up member of its cluster, so that the first request of a test does
+   * not race the cluster's formation (entity asks time out until sharding can allocate).
    */
-  private static void awaitMemberUp(ActorSystem<Void> system, Duration timeout) throws InterruptedException {
+  private static void awaitMemberUp(ActorSystem<Void> system, Duration timeout)
+      throws InterruptedException {
     akka.cluster.typed.Cluster cluster = akka.cluster.typed.Cluster.get(system);
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (cluster.selfMember().status() != akka.cluster.MemberStatus.up() && System.nanoTime() < deadline) {
+    while (cluster.selfMember().status() != akka.cluster.MemberStatus.up()
+        && System.nanoTime() < deadline) {
       Thread.sleep(50);
     }
   }
@@ -74,7 +77,8 @@ public final class TestGateway implements AutoCloseable {
   public static Path rootApplicationConf() {
     Path here = Path.of("").toAbsolutePath();
     for (Path p = here; p != null; p = p.getParent()) {
-      if (p.resolve("application.conf").toFile().isFile() && p.resolve("pom.xml").toFile().isFile()) {
+      if (p.resolve("application.conf").toFile().isFile()
+          && p.resolve("pom.xml").toFile().isFile()) {
         return p.resolve("application.conf");
       }
     }

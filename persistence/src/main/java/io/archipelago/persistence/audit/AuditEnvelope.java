@@ -11,14 +11,15 @@ import java.util.Arrays;
 /**
  * What the journal stores for each audited event: the event serialized once (canonical Jackson
  * CBOR, map keys sorted) under a logical type name and schema version, the hash of the entity's
- * previous event and this event's own hash ({@link ChainHash}). The journal row's payload is
- * {@link #toBytes()}, so readers outside the actor system (the verifier, the audit log) see
- * exactly what was hashed.
+ * previous event and this event's own hash ({@link ChainHash}). The journal row's payload is {@link
+ * #toBytes()}, so readers outside the actor system (the verifier, the audit log) see exactly what
+ * was hashed.
  *
  * @param type logical event type (e.g. {@code ObjectWritten}), stable across class renames
  * @param version schema version of {@code payload}; older versions are upcast on replay
  */
-public record AuditEnvelope(String type, int version, byte[] payload, byte[] prevHash, byte[] hash) {
+public record AuditEnvelope(
+    String type, int version, byte[] payload, byte[] prevHash, byte[] hash) {
 
   /** Format marker of {@link #toBytes()}. */
   private static final byte FORMAT = 1;
@@ -27,7 +28,11 @@ public record AuditEnvelope(String type, int version, byte[] payload, byte[] pre
   public static AuditEnvelope chain(
       String persistenceId, byte[] prevHash, String type, int version, byte[] payload) {
     return new AuditEnvelope(
-        type, version, payload, prevHash, ChainHash.compute(prevHash, persistenceId, type, version, payload));
+        type,
+        version,
+        payload,
+        prevHash,
+        ChainHash.compute(prevHash, persistenceId, type, version, payload));
   }
 
   /** The hash this envelope should carry if it belongs to {@code persistenceId}. */
@@ -63,8 +68,10 @@ public record AuditEnvelope(String type, int version, byte[] payload, byte[] pre
       byte[] prev = in.readNBytes(ChainHash.LENGTH);
       byte[] hash = in.readNBytes(ChainHash.LENGTH);
       int length = in.readInt();
-      if (prev.length != ChainHash.LENGTH || hash.length != ChainHash.LENGTH
-          || length < 0 || length != in.available()) {
+      if (prev.length != ChainHash.LENGTH
+          || hash.length != ChainHash.LENGTH
+          || length < 0
+          || length != in.available()) {
         throw new IllegalArgumentException("truncated or padded audit envelope");
       }
       return new AuditEnvelope(type, version, in.readNBytes(length), prev, hash);
@@ -90,7 +97,14 @@ public record AuditEnvelope(String type, int version, byte[] payload, byte[] pre
 
   @Override
   public String toString() {
-    return "AuditEnvelope[" + type + " v" + version + ", " + payload.length + " bytes, hash "
-        + ChainHash.hex(hash) + "]";
+    return "AuditEnvelope["
+        + type
+        + " v"
+        + version
+        + ", "
+        + payload.length
+        + " bytes, hash "
+        + ChainHash.hex(hash)
+        + "]";
   }
 }

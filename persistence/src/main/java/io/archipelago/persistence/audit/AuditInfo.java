@@ -3,8 +3,8 @@ package io.archipelago.persistence.audit;
 import java.time.Instant;
 
 /**
- * Who did it, when and from where: carried by every persisted event so that the journal is also
- * the audit trail.
+ * Who did it, when and from where: carried by every persisted event so that the journal is also the
+ * audit trail.
  *
  * @param principal the authenticated user ({@code account:user}), or {@code system} for the
  *     gateway's own work
@@ -15,7 +15,12 @@ import java.time.Instant;
  * @param at wall-clock instant the gateway accepted the request
  */
 public record AuditInfo(
-    String principal, String account, String clientAddress, String node, String requestId, Instant at) {
+    String principal,
+    String account,
+    String clientAddress,
+    String node,
+    String requestId,
+    Instant at) {
 
   public static AuditInfo system(String node, String requestId) {
     return new AuditInfo("system", "", "", node, requestId, Instant.now());

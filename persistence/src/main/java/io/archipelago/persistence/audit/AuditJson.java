@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Arrays;
 import java.util.Base64;
 
 /** Audit records as NDJSON lines (one JSON object and a newline each). */
@@ -28,7 +30,7 @@ public final class AuditJson {
     n.put("clientAddress", r.text("clientAddress"));
     n.put("node", r.text("node"));
     n.put("requestId", r.text("requestId"));
-    n.put("writtenAt", java.time.Instant.ofEpochMilli(r.writeTimestamp()).toString());
+    n.put("writtenAt", Instant.ofEpochMilli(r.writeTimestamp()).toString());
     n.set("event", r.event());
     n.put("prevHash", ChainHash.hex(r.prevHash()));
     n.put("hash", ChainHash.hex(r.hash()));
@@ -42,7 +44,7 @@ public final class AuditJson {
   public static byte[] line(ObjectNode node) {
     try {
       byte[] json = JSON.writeValueAsBytes(node);
-      byte[] line = java.util.Arrays.copyOf(json, json.length + 1);
+      byte[] line = Arrays.copyOf(json, json.length + 1);
       line[json.length] = '\n';
       return line;
     } catch (JsonProcessingException e) {
@@ -59,7 +61,8 @@ public final class AuditJson {
 
   /** An opaque cursor for the record after {@code ordering}. */
   public static String cursor(long ordering) {
-    return Base64.getUrlEncoder().withoutPadding()
+    return Base64.getUrlEncoder()
+        .withoutPadding()
         .encodeToString(("o:" + ordering).getBytes(StandardCharsets.UTF_8));
   }
 

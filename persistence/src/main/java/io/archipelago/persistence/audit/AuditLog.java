@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.TreeMap;
 
 /**
- * Reading the audit log in journal order, a bounded page at a time: {@link #page} for a range
- * (a cursor is the last ordering read), {@link Follower} for following new events.
+ * Reading the audit log in journal order, a bounded page at a time: {@link #page} for a range (a
+ * cursor is the last ordering read), {@link Follower} for following new events.
  */
 public final class AuditLog {
 
@@ -16,13 +16,14 @@ public final class AuditLog {
   /**
    * Matching records after {@code after}, read from at most {@code scanRows} journal rows.
    *
-   * @param after the ordering to continue after: the last returned record's when the page is
-   *     full, else the last row read
+   * @param after the ordering to continue after: the last returned record's when the page is full,
+   *     else the last row read
    * @param exhausted the journal had no more rows
    */
   public record Page(List<AuditRecord> records, long after, boolean exhausted) {}
 
-  public static Page page(JournalReader reader, AuditQuery query, long after, int maxRecords, int scanRows)
+  public static Page page(
+      JournalReader reader, AuditQuery query, long after, int maxRecords, int scanRows)
       throws SQLException {
     List<JournalRow> rows = reader.page(query, after, scanRows);
     List<AuditRecord> records = new ArrayList<>();
@@ -42,7 +43,10 @@ public final class AuditLog {
 
   /** The highest ordering in the journal (0 when empty). */
   public static long end(JournalReader reader) throws SQLException {
-    try (var st = reader.connection().prepareStatement("SELECT MAX(\"ordering\") FROM \"event_journal\"");
+    try (var st =
+            reader
+                .connection()
+                .prepareStatement("SELECT MAX(\"ordering\") FROM \"event_journal\"");
         var rs = st.executeQuery()) {
       rs.next();
       return rs.getLong(1);
@@ -50,10 +54,10 @@ public final class AuditLog {
   }
 
   /**
-   * Follows the journal from a position. Orderings are handed out when rows are inserted but
-   * become visible when their transaction commits, so a row may appear behind one already
-   * seen; the follower remembers the holes it skipped and looks at them again for
-   * {@code holdMillis} before giving them up (a rolled back insert leaves a hole for good).
+   * Follows the journal from a position. Orderings are handed out when rows are inserted but become
+   * visible when their transaction commits, so a row may appear behind one already seen; the
+   * follower remembers the holes it skipped and looks at them again for {@code holdMillis} before
+   * giving them up (a rolled back insert leaves a hole for good).
    */
   public static final class Follower {
     private static final int MAX_TRACKED_GAP = 1000;

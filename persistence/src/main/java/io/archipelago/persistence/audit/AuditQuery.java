@@ -7,9 +7,9 @@ import java.util.Set;
 
 /**
  * Which audit records to read. Entity filters are persistence ids and persistence id prefixes
- * (either matches; both empty means every entity); the rest must all match. Time is the
- * instant the gateway accepted the request ({@link AuditInfo#at()}), {@code since} inclusive and
- * {@code until} exclusive.
+ * (either matches; both empty means every entity); the rest must all match. Time is the instant the
+ * gateway accepted the request ({@link AuditInfo#at()}), {@code since} inclusive and {@code until}
+ * exclusive.
  */
 public record AuditQuery(
     Set<String> persistenceIds,
@@ -26,7 +26,8 @@ public record AuditQuery(
   }
 
   public static AuditQuery all() {
-    return new AuditQuery(Set.of(), List.of(), Set.of(), Optional.empty(), Optional.empty(), Optional.empty());
+    return new AuditQuery(
+        Set.of(), List.of(), Set.of(), Optional.empty(), Optional.empty(), Optional.empty());
   }
 
   public AuditQuery withEntities(Set<String> ids, List<String> prefixes) {

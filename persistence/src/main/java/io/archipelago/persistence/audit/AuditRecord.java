@@ -29,23 +29,48 @@ public record AuditRecord(
     try {
       if (row.isEnvelope()) {
         AuditEnvelope e = AuditEnvelope.fromBytes(row.payload());
-        return new AuditRecord(row.ordering(), row.persistenceId(), row.sequenceNr(), row.writeTimestamp(),
-            e.type(), e.version(), CBOR.readTree(e.payload()), e.prevHash(), e.hash());
+        return new AuditRecord(
+            row.ordering(),
+            row.persistenceId(),
+            row.sequenceNr(),
+            row.writeTimestamp(),
+            e.type(),
+            e.version(),
+            CBOR.readTree(e.payload()),
+            e.prevHash(),
+            e.hash());
       }
       String manifest = row.serializerManifest();
-      String type = manifest.substring(Math.max(manifest.lastIndexOf('.'), manifest.lastIndexOf('$')) + 1);
+      String type =
+          manifest.substring(Math.max(manifest.lastIndexOf('.'), manifest.lastIndexOf('$')) + 1);
       JsonNode event;
       try {
         event = CBOR.readTree(row.payload());
       } catch (IOException e) {
         event = CBOR.createObjectNode().put("unreadable", e.getMessage());
       }
-      return new AuditRecord(row.ordering(), row.persistenceId(), row.sequenceNr(), row.writeTimestamp(),
-          type, 0, event, null, null);
+      return new AuditRecord(
+          row.ordering(),
+          row.persistenceId(),
+          row.sequenceNr(),
+          row.writeTimestamp(),
+          type,
+          0,
+          event,
+          null,
+          null);
     } catch (IOException | IllegalArgumentException e) {
       JsonNode unreadable = CBOR.createObjectNode().put("unreadable", e.getMessage());
-      return new AuditRecord(row.ordering(), row.persistenceId(), row.sequenceNr(), row.writeTimestamp(),
-          row.adapterManifest(), -1, unreadable, null, null);
+      return new AuditRecord(
+          row.ordering(),
+          row.persistenceId(),
+          row.sequenceNr(),
+          row.writeTimestamp(),
+          row.adapterManifest(),
+          -1,
+          unreadable,
+          null,
+          null);
     }
   }
 

@@ -16,14 +16,15 @@ import java.io.UncheckedIOException;
 import java.util.Arrays;
 
 /**
- * Writes {@link AuditEnvelope}s and {@link ChainedSnapshot}s in their own plain binary formats,
- * so that the journal holds exactly the bytes that were hashed and tools can read them without
- * an actor system. Bound in this module's reference.conf.
+ * Writes {@link AuditEnvelope}s and {@link ChainedSnapshot}s in their own plain binary formats, so
+ * that the journal holds exactly the bytes that were hashed and tools can read them without an
+ * actor system. Bound in this module's reference.conf.
  */
 public final class AuditSerializer extends SerializerWithStringManifest {
 
   /** Serializer id, also what the verifier looks for in the journal and snapshot tables. */
   public static final int IDENTIFIER = 727301;
+
   public static final String ENVELOPE_MANIFEST = "E1";
   public static final String SNAPSHOT_MANIFEST = "S1";
 
@@ -109,7 +110,8 @@ public final class AuditSerializer extends SerializerWithStringManifest {
       int serializerId = in.readInt();
       String manifest = in.readUTF();
       byte[] state = in.readNBytes(in.readInt());
-      return new ChainedSnapshot(hash, serialization().deserialize(state, serializerId, manifest).get());
+      return new ChainedSnapshot(
+          hash, serialization().deserialize(state, serializerId, manifest).get());
     } catch (IOException e) {
       throw new NotSerializableException("unreadable chained snapshot: " + e.getMessage());
     }

@@ -10,27 +10,27 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The hash chain of one entity instance, as the adapters of its EventSourcedBehavior: each event
- * is serialized once into an {@link AuditEnvelope} that links to the previous event's hash, and
+ * The hash chain of one entity instance, as the adapters of its EventSourcedBehavior: each event is
+ * serialized once into an {@link AuditEnvelope} that links to the previous event's hash, and
  * unwrapped (and upcast) on replay; snapshots carry the last hash so that the chain goes on after
  * recovery from a snapshot.
  *
- * <p>The head hash lives here, not in the state, because it is a fact about the stored bytes.
- * Akka keeps the adapters across the restarts that follow a journal failure, when an event whose
+ * <p>The head hash lives here, not in the state, because it is a fact about the stored bytes. Akka
+ * keeps the adapters across the restarts that follow a journal failure, when an event whose
  * envelope was built may never have been stored; so the first replayed item after a write starts
- * the head over, and {@link #recoveryCompleted()} (call it on {@code RecoveryCompleted}) starts
- * it over when recovery found nothing.
+ * the head over, and {@link #recoveryCompleted()} (call it on {@code RecoveryCompleted}) starts it
+ * over when recovery found nothing.
  *
- * <p>Events stored before audit envelopes existed (plain Jackson events) replay unchanged and
- * leave the head at genesis, so a log may begin with such unchained events.
+ * <p>Events stored before audit envelopes existed (plain Jackson events) replay unchanged and leave
+ * the head at genesis, so a log may begin with such unchained events.
  */
 public final class AuditTrail<E, S> {
 
   private static final Logger log = LoggerFactory.getLogger(AuditTrail.class);
 
   /**
-   * A stored event that this version cannot read (unknown type, newer schema version, bytes
-   * that do not decode). Never stored itself: replay hands it to the entity in place of the event.
+   * A stored event that this version cannot read (unknown type, newer schema version, bytes that do
+   * not decode). Never stored itself: replay hands it to the entity in place of the event.
    */
   public record Unreadable(String type, int version, String reason) {}
 
@@ -46,12 +46,15 @@ public final class AuditTrail<E, S> {
   }
 
   /**
-   * @param onUnreadable the event replay yields for a stored event that cannot be read, so that
-   *     the entity decides what such damage means instead of failing its recovery over and over;
-   *     null to fail the recovery
+   * @param onUnreadable the event replay yields for a stored event that cannot be read, so that the
+   *     entity decides what such damage means instead of failing its recovery over and over; null
+   *     to fail the recovery
    */
   public AuditTrail(
-      String persistenceId, EventSchema<E> schema, ObjectMapper mapper, Function<Unreadable, E> onUnreadable) {
+      String persistenceId,
+      EventSchema<E> schema,
+      ObjectMapper mapper,
+      Function<Unreadable, E> onUnreadable) {
     this.persistenceId = persistenceId;
     this.schema = schema;
     this.mapper = mapper;
@@ -69,7 +72,11 @@ public final class AuditTrail<E, S> {
       public Object toJournal(E event) {
         AuditEnvelope envelope =
             AuditEnvelope.chain(
-                persistenceId, head, schema.typeOf(event), schema.versionOf(event), schema.encode(mapper, event));
+                persistenceId,
+                head,
+                schema.typeOf(event),
+                schema.versionOf(event),
+                schema.encode(mapper, event));
         head = envelope.hash();
         wroteSinceReplay = true;
         return envelope;
@@ -87,17 +94,21 @@ public final class AuditTrail<E, S> {
         if (stored instanceof AuditEnvelope envelope) {
           if (!Arrays.equals(envelope.prevHash(), head)
               || !Arrays.equals(envelope.expectedHash(persistenceId), envelope.hash())) {
-            log.warn("audit chain of {} is broken at a {} event (run `archipelago audit verify`)",
-                persistenceId, envelope.type());
+            log.warn(
+                "audit chain of {} is broken at a {} event (run `archipelago audit verify`)",
+                persistenceId,
+                envelope.type());
           }
           head = envelope.hash();
           try {
-            return EventSeq.single(schema.decode(mapper, envelope.type(), envelope.version(), envelope.payload()));
+            return EventSeq.single(
+                schema.decode(mapper, envelope.type(), envelope.version(), envelope.payload()));
           } catch (RuntimeException e) {
             if (onUnreadable == null) {
               throw e;
             }
-            return EventSeq.single(onUnreadable.apply(new Unreadable(envelope.type(), envelope.version(), reason(e))));
+            return EventSeq.single(
+                onUnreadable.apply(new Unreadable(envelope.type(), envelope.version(), reason(e))));
           }
         }
         if (stored instanceof Unreadable unreadable && onUnreadable != null) {

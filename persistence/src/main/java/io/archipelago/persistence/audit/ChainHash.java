@@ -51,5 +51,4 @@ public final class ChainHash {
     digest.update(ByteBuffer.allocate(4).putInt(bytes.length).array());
     digest.update(bytes);
   }
-
 }

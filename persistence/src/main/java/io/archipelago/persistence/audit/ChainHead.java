@@ -1,19 +1,20 @@
 package io.archipelago.persistence.audit;
 
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 
 /**
- * The recorded head of an entity's audit chain: the sequence number of its newest event and
- * that event's own hash ({@code null} when the event is not an audit envelope), as the journal
- * insert trigger stored it in {@code archipelago_audit_head}.
+ * The recorded head of an entity's audit chain: the sequence number of its newest event and that
+ * event's own hash ({@code null} when the event is not an audit envelope), as the journal insert
+ * trigger stored it in {@code archipelago_audit_head}.
  *
  * <p>Why a table kept by a trigger: the chain links each event to its predecessor, so nothing in
  * the journal rows says that a newer event existed once; the head has to live outside them. A
- * trigger on the journal table updates it in the very transaction of the journal insert (in H2
- * a Java trigger, {@link ChainHeadTrigger}; in PostgreSQL plpgsql), so it can never lag an
- * acknowledged event, needs nothing of akka-persistence-jdbc's DAO, and also covers rows written
- * by other tools. Someone who can delete journal rows can also rewrite this table; what it
- * catches is a truncation made by deleting rows alone.
+ * trigger on the journal table updates it in the very transaction of the journal insert (in H2 a
+ * Java trigger, {@link ChainHeadTrigger}; in PostgreSQL plpgsql), so it can never lag an
+ * acknowledged event, needs nothing of akka-persistence-jdbc's DAO, and also covers rows written by
+ * other tools. Someone who can delete journal rows can also rewrite this table; what it catches is
+ * a truncation made by deleting rows alone.
  */
 public record ChainHead(String persistenceId, long sequenceNr, byte[] hash) {
 
@@ -24,8 +25,10 @@ public record ChainHead(String persistenceId, long sequenceNr, byte[] hash) {
    * a 2-byte length and its bytes, 4-byte version, previous hash, own hash), read from a prefix of
    * the payload; {@code null} if the row is not an envelope.
    */
-  public static byte[] envelopeHash(int serializerId, String serializerManifest, PrefixReader payload) {
-    if (serializerId != AuditSerializer.IDENTIFIER || !AuditSerializer.ENVELOPE_MANIFEST.equals(serializerManifest)) {
+  public static byte[] envelopeHash(
+      int serializerId, String serializerManifest, PrefixReader payload) {
+    if (serializerId != AuditSerializer.IDENTIFIER
+        || !AuditSerializer.ENVELOPE_MANIFEST.equals(serializerManifest)) {
       return null;
     }
     try {
@@ -53,7 +56,7 @@ public record ChainHead(String persistenceId, long sequenceNr, byte[] hash) {
     static PrefixReader of(byte[] bytes) {
       return (offset, length) -> {
         int from = (int) Math.min(offset, bytes.length);
-        return java.util.Arrays.copyOfRange(bytes, from, (int) Math.min(bytes.length, (long) from + length));
+        return Arrays.copyOfRange(bytes, from, (int) Math.min(bytes.length, (long) from + length));
       };
     }
   }

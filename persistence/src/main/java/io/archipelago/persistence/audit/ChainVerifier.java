@@ -14,16 +14,17 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.LongConsumer;
 
 /**
  * Checks every entity's hash chain in the journal: sequence numbers without gaps, each event
- * linking to its predecessor's hash, each hash matching the stored bytes, the type column
- * matching the envelope, the newest snapshot agreeing with the events, and the newest event
- * being the recorded {@link ChainHead} (so that removing an entity's newest events, or all of
- * them, is found too). Events removed by
- * {@code audit export --delete} are vouched for by the export files, whose own chains are
- * checked first and whose last hash per entity anchors what remains in the journal.
+ * linking to its predecessor's hash, each hash matching the stored bytes, the type column matching
+ * the envelope, the newest snapshot agreeing with the events, and the newest event being the
+ * recorded {@link ChainHead} (so that removing an entity's newest events, or all of them, is found
+ * too). Events removed by {@code audit export --delete} are vouched for by the export files, whose
+ * own chains are checked first and whose last hash per entity anchors what remains in the journal.
  */
 public final class ChainVerifier {
 
@@ -41,13 +42,19 @@ public final class ChainVerifier {
    * @param headsRecorded whether the database records chain heads; without them, removed newest
    *     events (or all events of an entity) cannot be detected
    */
-  public record Report(long events, long entities, long legacyEvents, long anchoredEntities,
-      boolean headsRecorded, long breakCount, List<Break> breaks) {
+  public record Report(
+      long events,
+      long entities,
+      long legacyEvents,
+      long anchoredEntities,
+      boolean headsRecorded,
+      long breakCount,
+      List<Break> breaks) {
     public boolean intact() {
       return breakCount == 0;
     }
 
-    public java.util.Optional<Break> firstBreak() {
+    public Optional<Break> firstBreak() {
       return breaks.stream().findFirst();
     }
   }
@@ -58,12 +65,13 @@ public final class ChainVerifier {
 
   /** Hash of the last event exported per entity, with its sequence number. */
   private final Map<String, Map<Long, byte[]>> anchors = new HashMap<>();
+
   private final List<Break> breaks = new ArrayList<>();
   private long breakCount;
 
   /**
-   * Reads an export file (in the order exports were made), checks its chains and remembers the
-   * last hash of each entity in it as an anchor.
+   * Reads an export file (in the order exports were made), checks its chains and remembers the last
+   * hash of each entity in it as an anchor.
    */
   public void addExport(Path file) throws IOException {
     Map<String, byte[]> heads = new HashMap<>();
@@ -80,32 +88,49 @@ public final class ChainVerifier {
         }
         String pid = n.get("persistenceId").asText();
         long seq = n.get("seq").asLong();
-        JournalRow row = new JournalRow(n.path("ordering").asLong(), pid, seq, n.path("writeTimestamp").asLong(),
-            false, n.path("adapterManifest").asText(""), n.path("serId").asInt(), n.path("serManifest").asText(),
-            Base64.getDecoder().decode(n.get("stored").asText()));
+        JournalRow row =
+            new JournalRow(
+                n.path("ordering").asLong(),
+                pid,
+                seq,
+                n.path("writeTimestamp").asLong(),
+                false,
+                n.path("adapterManifest").asText(""),
+                n.path("serId").asInt(),
+                n.path("serManifest").asText(),
+                Base64.getDecoder().decode(n.get("stored").asText()));
         byte[] head = heads.get(pid);
         Long last = seqs.get(pid);
         if (head == null) {
           head = anchorBefore(pid, seq);
           if (head == null && seq != 1) {
-            report(pid, seq, "export " + file.getFileName() + " starts at seq " + seq
-                + " with no earlier export for this entity");
+            report(
+                pid,
+                seq,
+                "export "
+                    + file.getFileName()
+                    + " starts at seq "
+                    + seq
+                    + " with no earlier export for this entity");
           }
         } else if (seq != last + 1) {
-          report(pid, seq, "export " + file.getFileName() + " skips from seq " + last + " to " + seq);
+          report(
+              pid, seq, "export " + file.getFileName() + " skips from seq " + last + " to " + seq);
         }
-        byte[] next = check(row, head == null ? ChainHash.genesis() : head, "export " + file.getFileName());
+        byte[] next =
+            check(row, head == null ? ChainHash.genesis() : head, "export " + file.getFileName());
         heads.put(pid, next);
         seqs.put(pid, seq);
       }
     }
-    heads.forEach((pid, hash) -> anchors.computeIfAbsent(pid, k -> new HashMap<>()).put(seqs.get(pid), hash));
+    heads.forEach(
+        (pid, hash) -> anchors.computeIfAbsent(pid, k -> new HashMap<>()).put(seqs.get(pid), hash));
   }
 
   /**
    * Verifies every chain of the journal; {@code progress} gets the number of rows checked. The
-   * heads are read before the rows, so events written meanwhile (PostgreSQL with gateways
-   * running) are only newer than their entity's head, never reported missing.
+   * heads are read before the rows, so events written meanwhile (PostgreSQL with gateways running)
+   * are only newer than their entity's head, never reported missing.
    */
   public Report verify(JournalReader reader, LongConsumer progress) throws SQLException {
     ChainHeads heads = reader.chainHeads();
@@ -136,8 +161,10 @@ public final class ChainVerifier {
   /** One pass over rows sorted by entity, then sequence number. */
   private final class Scan {
     private final ChainHeads heads;
+
     /** Heads of the entities not seen yet: what is left at the end lost all of its events. */
     private final Map<String, ChainHead> unseen;
+
     private final Map<String, JournalReader.SnapshotRef> snapshots;
     private final LongConsumer progress;
     private long events;
@@ -146,7 +173,8 @@ public final class ChainVerifier {
     private long anchored;
     private Entity current;
 
-    Scan(ChainHeads heads, Map<String, JournalReader.SnapshotRef> snapshots, LongConsumer progress) {
+    Scan(
+        ChainHeads heads, Map<String, JournalReader.SnapshotRef> snapshots, LongConsumer progress) {
       this.heads = heads;
       this.unseen = new HashMap<>(heads.byPersistenceId());
       this.snapshots = snapshots;
@@ -167,12 +195,22 @@ public final class ChainVerifier {
           e.head = anchor;
           anchored++;
         } else if (row.sequenceNr() != 1) {
-          report(e.pid, row.sequenceNr(), "events 1.." + (row.sequenceNr() - 1)
-              + " are missing (removed without an export that vouches for them)");
+          report(
+              e.pid,
+              row.sequenceNr(),
+              "events 1.."
+                  + (row.sequenceNr() - 1)
+                  + " are missing (removed without an export that vouches for them)");
         }
       } else if (row.sequenceNr() != e.lastSeq + 1) {
-        report(e.pid, row.sequenceNr(), "events " + (e.lastSeq + 1) + ".." + (row.sequenceNr() - 1)
-            + " are missing (deleted rows)");
+        report(
+            e.pid,
+            row.sequenceNr(),
+            "events "
+                + (e.lastSeq + 1)
+                + ".."
+                + (row.sequenceNr() - 1)
+                + " are missing (deleted rows)");
       }
       if (!row.isEnvelope() && !e.chained && row.serializerId() != AuditSerializer.IDENTIFIER) {
         legacy++; // written before audit envelopes existed
@@ -180,9 +218,14 @@ public final class ChainVerifier {
         e.chained = true;
         e.head = check(row, e.head, "journal");
         JournalReader.SnapshotRef snap = snapshots.get(e.pid);
-        if (snap != null && snap.lastHash() != null && snap.sequenceNr() == row.sequenceNr()
+        if (snap != null
+            && snap.lastHash() != null
+            && snap.sequenceNr() == row.sequenceNr()
             && !Arrays.equals(snap.lastHash(), e.head)) {
-          report(e.pid, row.sequenceNr(), "the snapshot at this sequence number records another last hash");
+          report(
+              e.pid,
+              row.sequenceNr(),
+              "the snapshot at this sequence number records another last hash");
         }
       }
       e.lastSeq = row.sequenceNr();
@@ -197,16 +240,24 @@ public final class ChainVerifier {
         finish(current);
       }
       // Sorted, so that reports do not depend on hash order.
-      for (ChainHead head : new java.util.TreeMap<>(unseen).values()) {
+      for (ChainHead head : new TreeMap<>(unseen).values()) {
         long exported = lastExported(head.persistenceId());
         if (head.sequenceNr() > exported) {
-          report(head.persistenceId(), exported + 1, "events " + (exported + 1) + ".." + head.sequenceNr()
-              + " are missing: every event of this entity was removed (its recorded chain head is seq "
-              + head.sequenceNr() + ")");
+          report(
+              head.persistenceId(),
+              exported + 1,
+              "events "
+                  + (exported + 1)
+                  + ".."
+                  + head.sequenceNr()
+                  + " are missing: every event of this entity was removed (its recorded chain head is seq "
+                  + head.sequenceNr()
+                  + ")");
         }
       }
       progress.accept(events);
-      return new Report(events, entities, legacy, anchored, heads.recorded(), breakCount, List.copyOf(breaks));
+      return new Report(
+          events, entities, legacy, anchored, heads.recorded(), breakCount, List.copyOf(breaks));
     }
 
     private void finish(Entity e) {
@@ -214,17 +265,38 @@ public final class ChainVerifier {
       boolean tailMissing = false;
       if (head != null && head.sequenceNr() > e.lastSeq) {
         tailMissing = true;
-        report(e.pid, e.lastSeq + 1, "events " + (e.lastSeq + 1) + ".." + head.sequenceNr()
-            + " are missing: the newest events were removed (the recorded chain head is seq "
-            + head.sequenceNr() + ", the journal ends at seq " + e.lastSeq + ")");
-      } else if (head != null && head.sequenceNr() == e.lastSeq && head.hash() != null && e.chained
+        report(
+            e.pid,
+            e.lastSeq + 1,
+            "events "
+                + (e.lastSeq + 1)
+                + ".."
+                + head.sequenceNr()
+                + " are missing: the newest events were removed (the recorded chain head is seq "
+                + head.sequenceNr()
+                + ", the journal ends at seq "
+                + e.lastSeq
+                + ")");
+      } else if (head != null
+          && head.sequenceNr() == e.lastSeq
+          && head.hash() != null
+          && e.chained
           && !Arrays.equals(head.hash(), e.head)) {
-        report(e.pid, e.lastSeq, "the newest event is not the one recorded as the chain head (replaced)");
+        report(
+            e.pid,
+            e.lastSeq,
+            "the newest event is not the one recorded as the chain head (replaced)");
       }
       JournalReader.SnapshotRef snapshot = snapshots.get(e.pid);
       if (!tailMissing && snapshot != null && snapshot.sequenceNr() > e.lastSeq) {
-        report(e.pid, e.lastSeq + 1, "a snapshot exists at seq " + snapshot.sequenceNr()
-            + " but the journal ends at seq " + e.lastSeq + " (newest events removed)");
+        report(
+            e.pid,
+            e.lastSeq + 1,
+            "a snapshot exists at seq "
+                + snapshot.sequenceNr()
+                + " but the journal ends at seq "
+                + e.lastSeq
+                + " (newest events removed)");
       }
     }
   }
@@ -234,22 +306,39 @@ public final class ChainVerifier {
     AuditEnvelope envelope;
     try {
       if (!row.isEnvelope()) {
-        throw new IllegalArgumentException("serializer " + row.serializerId() + "/" + row.serializerManifest());
+        throw new IllegalArgumentException(
+            "serializer " + row.serializerId() + "/" + row.serializerManifest());
       }
       envelope = AuditEnvelope.fromBytes(row.payload());
     } catch (IllegalArgumentException e) {
-      report(row.persistenceId(), row.sequenceNr(), where + ": not an audit envelope (" + e.getMessage() + ")");
+      report(
+          row.persistenceId(),
+          row.sequenceNr(),
+          where + ": not an audit envelope (" + e.getMessage() + ")");
       return head;
     }
     if (!Arrays.equals(envelope.prevHash(), head)) {
-      report(row.persistenceId(), row.sequenceNr(), where + ": does not link to the previous event's hash");
+      report(
+          row.persistenceId(),
+          row.sequenceNr(),
+          where + ": does not link to the previous event's hash");
     }
     if (!Arrays.equals(envelope.expectedHash(row.persistenceId()), envelope.hash())) {
-      report(row.persistenceId(), row.sequenceNr(), where + ": content does not match its hash (altered)");
+      report(
+          row.persistenceId(),
+          row.sequenceNr(),
+          where + ": content does not match its hash (altered)");
     }
     if (!row.adapterManifest().isEmpty() && !row.adapterManifest().equals(envelope.type())) {
-      report(row.persistenceId(), row.sequenceNr(), where + ": type column '" + row.adapterManifest()
-          + "' differs from the hashed type '" + envelope.type() + "'");
+      report(
+          row.persistenceId(),
+          row.sequenceNr(),
+          where
+              + ": type column '"
+              + row.adapterManifest()
+              + "' differs from the hashed type '"
+              + envelope.type()
+              + "'");
     }
     return envelope.hash();
   }

@@ -10,11 +10,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The event types of one entity: a stable logical name per event class, the current schema
- * version of each, and the upcasters that bring a payload written under an older version to the
- * current one. Changing an event class means raising its version and adding one upcaster
- * (version n to n+1) that rewrites the old JSON tree; old events then stay readable. A type may
- * also be renamed, keeping the old name as an alias.
+ * The event types of one entity: a stable logical name per event class, the current schema version
+ * of each, and the upcasters that bring a payload written under an older version to the current
+ * one. Changing an event class means raising its version and adding one upcaster (version n to n+1)
+ * that rewrites the old JSON tree; old events then stay readable. A type may also be renamed,
+ * keeping the old name as an alias.
  */
 public final class EventSchema<E> {
 
@@ -48,12 +48,14 @@ public final class EventSchema<E> {
     }
 
     /**
-     * An event type at schema version {@code version}; {@code upcasters[i]} rewrites version
-     * {@code i + 1} to {@code i + 2}, so there are {@code version - 1} of them.
+     * An event type at schema version {@code version}; {@code upcasters[i]} rewrites version {@code
+     * i + 1} to {@code i + 2}, so there are {@code version - 1} of them.
      */
-    public Builder<E> type(String name, Class<? extends E> type, int version, Upcaster... upcasters) {
+    public Builder<E> type(
+        String name, Class<? extends E> type, int version, Upcaster... upcasters) {
       if (upcasters.length != version - 1) {
-        throw new IllegalArgumentException(name + " v" + version + " needs " + (version - 1) + " upcasters");
+        throw new IllegalArgumentException(
+            name + " v" + version + " needs " + (version - 1) + " upcasters");
       }
       Entry entry = new Entry(name, type, version, List.of(upcasters));
       if (byClass.put(type, entry) != null || byName.put(name, entry) != null) {
@@ -105,7 +107,13 @@ public final class EventSchema<E> {
     }
     if (version > entry.version() || version < 1) {
       throw new IllegalStateException(
-          "event type " + type + " v" + version + " is not readable by this version (knows v1..v" + entry.version() + ")");
+          "event type "
+              + type
+              + " v"
+              + version
+              + " is not readable by this version (knows v1..v"
+              + entry.version()
+              + ")");
     }
     try {
       if (version == entry.version()) {
@@ -127,7 +135,8 @@ public final class EventSchema<E> {
   private Entry entry(E event) {
     Entry entry = byClass.get(event.getClass());
     if (entry == null) {
-      throw new IllegalArgumentException("event class not in schema: " + event.getClass().getName());
+      throw new IllegalArgumentException(
+          "event class not in schema: " + event.getClass().getName());
     }
     return entry;
   }

@@ -14,7 +14,8 @@ public record JournalRow(
 
   /** Whether the payload is an audit envelope (rather than a legacy, unchained event). */
   public boolean isEnvelope() {
-    return serializerId == AuditSerializer.IDENTIFIER && AuditSerializer.ENVELOPE_MANIFEST.equals(serializerManifest);
+    return serializerId == AuditSerializer.IDENTIFIER
+        && AuditSerializer.ENVELOPE_MANIFEST.equals(serializerManifest);
   }
 
   /** Entity type name: the persistence id up to its {@code |}. */

@@ -5,10 +5,9 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 
 /**
- * Runs a blocking flush (an fsync) for many callers at once: every caller waits for a flush
- * that starts after its request, and all callers that asked while one flush ran share the
- * next. At most one flush runs at a time, on {@code executor}; a failed flush fails its
- * callers only.
+ * Runs a blocking flush (an fsync) for many callers at once: every caller waits for a flush that
+ * starts after its request, and all callers that asked while one flush ran share the next. At most
+ * one flush runs at a time, on {@code executor}; a failed flush fails its callers only.
  */
 public final class GroupSync {
 

@@ -21,18 +21,18 @@ import scala.util.Try;
 
 /**
  * The JDBC journal for the embedded H2 database, made durable against a crash: a write is
- * acknowledged (and so the client's 2xx sent) only after its commit is in the database file and
- * the file is fsynced. H2 on its own keeps commits in memory until its background writer stores
- * them (every 500 ms by default) and never fsyncs, so a kill -9 lost events that clients were
- * told are stored. Concurrent writes share one flush ({@link GroupSync}), and a flush stores
- * everything committed so far as one chunk of the file. H2's background writer keeps running
- * and does its housekeeping (freeing and compacting old chunks). PostgreSQL needs none of this:
- * its commit is durable.
+ * acknowledged (and so the client's 2xx sent) only after its commit is in the database file and the
+ * file is fsynced. H2 on its own keeps commits in memory until its background writer stores them
+ * (every 500 ms by default) and never fsyncs, so a kill -9 lost events that clients were told are
+ * stored. Concurrent writes share one flush ({@link GroupSync}), and a flush stores everything
+ * committed so far as one chunk of the file. H2's background writer keeps running and does its
+ * housekeeping (freeing and compacting old chunks). PostgreSQL needs none of this: its commit is
+ * durable.
  *
- * <p>H2 compacts only an idle store: under a steady load, chunks that keep a few live pages
- * pile up and the file grows with every write. The same thread therefore rewrites the live
- * pages of mostly dead chunks every {@code compaction-interval} (at most
- * {@code compaction-max-write} a round), then flushes, so those chunks can be freed.
+ * <p>H2 compacts only an idle store: under a steady load, chunks that keep a few live pages pile up
+ * and the file grows with every write. The same thread therefore rewrites the live pages of mostly
+ * dead chunks every {@code compaction-interval} (at most {@code compaction-max-write} a round),
+ * then flushes, so those chunks can be freed.
  */
 public class H2SyncingJournal extends JdbcAsyncWriteJournal {
 
@@ -41,11 +41,13 @@ public class H2SyncingJournal extends JdbcAsyncWriteJournal {
 
   private static final Logger log = LoggerFactory.getLogger(H2SyncingJournal.class);
 
-  private final ScheduledExecutorService syncThread = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "h2-journal-sync");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ScheduledExecutorService syncThread =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "h2-journal-sync");
+            t.setDaemon(true);
+            return t;
+          });
   private final GroupSync sync = new GroupSync(this::flush, syncThread);
   private final int compactionMaxWrite;
   private boolean compactionFailing;
@@ -59,14 +61,15 @@ public class H2SyncingJournal extends JdbcAsyncWriteJournal {
 
   @Override
   public Future<Seq<Try<BoxedUnit>>> asyncWriteMessages(Seq<AtomicWrite> messages) {
-    return super.asyncWriteMessages(messages).flatMap(
-        results -> FutureConverters.asScala(sync.request().thenApply(synced -> results)), ec());
+    return super.asyncWriteMessages(messages)
+        .flatMap(
+            results -> FutureConverters.asScala(sync.request().thenApply(synced -> results)), ec());
   }
 
   /**
-   * Stores every commit so far, waits for H2's chunk writers to finish (a store already begun
-   * by the background writer included, which {@code commit()} alone does not wait for), then
-   * fsyncs the file.
+   * Stores every commit so far, waits for H2's chunk writers to finish (a store already begun by
+   * the background writer included, which {@code commit()} alone does not wait for), then fsyncs
+   * the file.
    */
   private void flush() throws Exception {
     try (Connection connection = db().source().createConnection()) {

@@ -33,12 +33,15 @@ class GroupSyncTest {
     AtomicInteger flushes = new AtomicInteger();
     CountDownLatch firstStarted = new CountDownLatch(1);
     CountDownLatch releaseFirst = new CountDownLatch(1);
-    GroupSync sync = new GroupSync(() -> {
-      if (flushes.incrementAndGet() == 1) {
-        firstStarted.countDown();
-        releaseFirst.await();
-      }
-    }, executor);
+    GroupSync sync =
+        new GroupSync(
+            () -> {
+              if (flushes.incrementAndGet() == 1) {
+                firstStarted.countDown();
+                releaseFirst.await();
+              }
+            },
+            executor);
 
     CompletableFuture<Void> first = sync.request().toCompletableFuture();
     assertTrue(firstStarted.await(10, TimeUnit.SECONDS));
@@ -63,15 +66,20 @@ class GroupSyncTest {
   void aFailedFlushFailsItsCallersAndTheNextRequestFlushesAgain() throws Exception {
     AtomicBoolean fail = new AtomicBoolean(true);
     AtomicInteger flushes = new AtomicInteger();
-    GroupSync sync = new GroupSync(() -> {
-      flushes.incrementAndGet();
-      if (fail.get()) {
-        throw new IOException("disk gone");
-      }
-    }, executor);
+    GroupSync sync =
+        new GroupSync(
+            () -> {
+              flushes.incrementAndGet();
+              if (fail.get()) {
+                throw new IOException("disk gone");
+              }
+            },
+            executor);
 
-    ExecutionException failed = assertThrows(ExecutionException.class,
-        () -> sync.request().toCompletableFuture().get(10, TimeUnit.SECONDS));
+    ExecutionException failed =
+        assertThrows(
+            ExecutionException.class,
+            () -> sync.request().toCompletableFuture().get(10, TimeUnit.SECONDS));
     assertEquals("disk gone", failed.getCause().getMessage());
 
     fail.set(false);

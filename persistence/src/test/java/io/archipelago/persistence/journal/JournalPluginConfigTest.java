@@ -13,7 +13,8 @@ class JournalPluginConfigTest {
 
   @Test
   void theEmbeddedH2JournalStoresAndFsyncsEachWrite() {
-    Config config = ArchipelagoConfig.load(ConfigFactory.parseString("archipelago.persistence.dialect = h2"));
+    Config config =
+        ArchipelagoConfig.load(ConfigFactory.parseString("archipelago.persistence.dialect = h2"));
     assertEquals(H2SyncingJournal.class.getName(), config.getString("jdbc-journal.class"));
     String url = config.getString("archipelago.persistence.url");
     // H2's background writer stays on (it frees old chunks), and freed space is reused after 5 s.
@@ -25,7 +26,11 @@ class JournalPluginConfigTest {
 
   @Test
   void postgresKeepsThePluginsJournal() {
-    Config config = ArchipelagoConfig.load(ConfigFactory.parseString("archipelago.persistence.dialect = postgres"));
-    assertEquals("akka.persistence.jdbc.journal.JdbcAsyncWriteJournal", config.getString("jdbc-journal.class"));
+    Config config =
+        ArchipelagoConfig.load(
+            ConfigFactory.parseString("archipelago.persistence.dialect = postgres"));
+    assertEquals(
+        "akka.persistence.jdbc.journal.JdbcAsyncWriteJournal",
+        config.getString("jdbc-journal.class"));
   }
 }

@@ -22,14 +22,14 @@ import java.util.Optional;
  * <p>Each directory's entries are decoded and sorted by key (the bytes they add to the name).
  * Visiting them in key order yields names in UTF-8 byte order because, by construction of the
  * layout, no directory key is a prefix of another key in the same directory, except a chunk
- * directory whose key equals a metadata key (that object's name then precedes all names below
- * the chunk, and metadata sorts first on equal keys). So all names below a directory lie between
- * its key and the key's successor, and sit between their neighbours' names.
+ * directory whose key equals a metadata key (that object's name then precedes all names below the
+ * chunk, and metadata sorts first on equal keys). So all names below a directory lie between its
+ * key and the key's successor, and sit between their neighbours' names.
  *
  * <p>The bounds (prefix, marker, end marker) are one range, {@code lower..upper}; a subtree is
- * skipped when its key range misses it, and the walk of a directory stops at the first entry
- * past the range. A delimiter roll-up narrows the range to skip the rest of the rolled-up names.
- * Not thread-safe; one instance per page.
+ * skipped when its key range misses it, and the walk of a directory stops at the first entry past
+ * the range. A delimiter roll-up narrows the range to skip the rest of the rolled-up names. Not
+ * thread-safe; one instance per page.
  */
 final class ContainerListing {
 

@@ -23,9 +23,9 @@ import scala.concurrent.ExecutionContext;
  * deleted before the stream runs (the open file keeps the unlinked data alive).
  *
  * <p>The first materialisation takes over the open channel. If nobody materialises the source
- * within the claim timeout, the channel is closed so that an abandoned response cannot leak a
- * file descriptor; a later materialisation opens the file by path again (and fails if that
- * version is gone by then). Reads run on Akka's blocking IO dispatcher, like {@code FileIO}.
+ * within the claim timeout, the channel is closed so that an abandoned response cannot leak a file
+ * descriptor; a later materialisation opens the file by path again (and fails if that version is
+ * gone by then). Reads run on Akka's blocking IO dispatcher, like {@code FileIO}.
  */
 final class DataFileSource {
 
@@ -44,17 +44,18 @@ final class DataFileSource {
       Duration claimTimeout) {
     AtomicReference<FileChannel> unclaimed = new AtomicReference<>(channel);
     Cancellable expiry =
-        scheduler.scheduleOnce(claimTimeout, () -> closeQuietly(unclaimed.getAndSet(null)), blocking);
+        scheduler.scheduleOnce(
+            claimTimeout, () -> closeQuietly(unclaimed.getAndSet(null)), blocking);
     return Source.<ByteString, Cursor>unfoldResource(
-        () -> {
-          FileChannel open = unclaimed.getAndSet(null);
-          if (open != null) {
-            expiry.cancel();
-          } else {
-            open = FileChannel.open(path, StandardOpenOption.READ);
-          }
-          return new Cursor(open, start, length, chunkSize);
-        },
+            () -> {
+              FileChannel open = unclaimed.getAndSet(null);
+              if (open != null) {
+                expiry.cancel();
+              } else {
+                open = FileChannel.open(path, StandardOpenOption.READ);
+              }
+              return new Cursor(open, start, length, chunkSize);
+            },
             Cursor::next,
             Cursor::close)
         .withAttributes(ActorAttributes.dispatcher(dispatcher));

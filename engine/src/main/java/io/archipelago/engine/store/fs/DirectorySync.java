@@ -9,10 +9,10 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Makes renames in a directory durable, sharing fsyncs between concurrent writers (group commit
- * for directory entries): a caller returns once an fsync of the directory that started after
- * its call has finished. Writers into one busy container then pay for one directory fsync per
- * batch instead of one each. Blocking; runs on the store's IO threads.
+ * Makes renames in a directory durable, sharing fsyncs between concurrent writers (group commit for
+ * directory entries): a caller returns once an fsync of the directory that started after its call
+ * has finished. Writers into one busy container then pay for one directory fsync per batch instead
+ * of one each. Blocking; runs on the store's IO threads.
  */
 final class DirectorySync {
 
@@ -20,11 +20,14 @@ final class DirectorySync {
 
   /** Forces {@code dir} (best effort: not every filesystem can sync a directory). */
   void sync(Path dir) {
-    Group group = groups.compute(dir, (d, existing) -> {
-      Group g = existing == null ? new Group() : existing;
-      g.users++;
-      return g;
-    });
+    Group group =
+        groups.compute(
+            dir,
+            (d, existing) -> {
+              Group g = existing == null ? new Group() : existing;
+              g.users++;
+              return g;
+            });
     try {
       group.await(dir);
     } finally {

@@ -59,15 +59,14 @@ import scala.concurrent.ExecutionContextExecutor;
  *
  * <p>A put streams the body into a temp file under {@code <root>/.tmp} while computing its MD5 and
  * length, checks them against what the client announced, forces the file to disk and renames it
- * next to its final place under a unique data file name. It then renames a freshly written
- * metadata file over the object's metadata file: that rename is the commit point. Finally the
- * replaced version's data file is deleted; a version with a timestamp not older than the put's
- * is not replaced (newest X-Timestamp wins). A body of up to 64 KiB with an announced length is
- * read whole and written inline, after its document in the metadata file, which is then renamed
- * into place: one durable file per small object. A reader reads the metadata file and then its
- * inline bytes or the data file it names. Crash leftovers (temp files, data files no metadata
- * names) are never listed.
- * Commits, metadata updates and deletes of one name are serialised within this process by a
+ * next to its final place under a unique data file name. It then renames a freshly written metadata
+ * file over the object's metadata file: that rename is the commit point. Finally the replaced
+ * version's data file is deleted; a version with a timestamp not older than the put's is not
+ * replaced (newest X-Timestamp wins). A body of up to 64 KiB with an announced length is read whole
+ * and written inline, after its document in the metadata file, which is then renamed into place:
+ * one durable file per small object. A reader reads the metadata file and then its inline bytes or
+ * the data file it names. Crash leftovers (temp files, data files no metadata names) are never
+ * listed. Commits, metadata updates and deletes of one name are serialised within this process by a
  * striped lock; the root must not be shared with another process.
  *
  * <p>{@link #deleteContainer} must not race with writes into the same container; the container
@@ -76,14 +75,17 @@ import scala.concurrent.ExecutionContextExecutor;
 public final class FilesystemObjectStore implements ObjectStore {
 
   private static final int READ_CHUNK_BYTES = 256 * 1024;
+
   /**
    * The dispatcher of every blocking file operation. Its pool is larger than Akka's blocking
    * dispatcher: concurrent writers each wait in fsync, and many waiting together share one
    * filesystem journal commit.
    */
   static final String IO_DISPATCHER = "archipelago.filesystem.io-dispatcher";
+
   private static final int LOCK_STRIPES = 256;
   private static final int MAX_PLACE_ATTEMPTS = 16;
+
   /** Linux's PATH_MAX is 4096 bytes including the terminating NUL. */
   private static final int MAX_PATH_BYTES = 4095;
 
@@ -96,12 +98,16 @@ public final class FilesystemObjectStore implements ObjectStore {
   private final Materializer materializer;
   private final Scheduler scheduler;
   private final ExecutionContextExecutor blocking;
+
   /** Where file IO runs: our own pool when configured (see archipelago-akka.conf), else Akka's. */
   private final String ioDispatcher;
+
   private final ReentrantLock[] locks = new ReentrantLock[LOCK_STRIPES];
   private final DirectorySync directorySync = new DirectorySync();
+
   /** Data bytes written minus data bytes removed since the startup scan began. */
   private final AtomicLong usedSinceStart = new AtomicLong();
+
   /** Data bytes found by the startup scan. */
   private final CompletionStage<Long> scannedBytes;
 
@@ -181,35 +187,47 @@ public final class FilesystemObjectStore implements ObjectStore {
       String name,
       ObjectAttributes attributes,
       Source<ByteString, ?> body) {
-    return UploadGuard.upload(body, attributes, UploadGuard.Digest.COMPUTED, materializer, guard -> {
-      Path containerDir = containerDir(container);
-      ObjectLocation location = locate(containerDir, name);
-      if (!fitsPathLimit(location)) {
-        throw new ObjectStoreException.InvalidRequest("object name too long for this backend");
-      }
-      OptionalLong expected = attributes.expectedLength();
-      try {
-        if (expected.isPresent() && expected.getAsLong() <= WholeBody.MAX_SIZE) {
-          // Small bodies: read into memory, then stored inline in the metadata file, synced and
-          // committed in one blocking task (one durable file, no file-sink stream, fewer thread hops).
-          return WholeBody.read(guard, materializer)
-              .thenCompose(whole -> io("put", () -> commitInlinePut(location, name, attributes, whole)));
-        }
-        return spoolAndCommit(guard, containerDir, location, name, attributes);
-      } catch (RuntimeException e) { // the materializer is shut down
-        return CompletableFuture.failedFuture(failure("put", e));
-      }
-    });
+    return UploadGuard.upload(
+        body,
+        attributes,
+        UploadGuard.Digest.COMPUTED,
+        materializer,
+        guard -> {
+          Path containerDir = containerDir(container);
+          ObjectLocation location = locate(containerDir, name);
+          if (!fitsPathLimit(location)) {
+            throw new ObjectStoreException.InvalidRequest("object name too long for this backend");
+          }
+          OptionalLong expected = attributes.expectedLength();
+          try {
+            if (expected.isPresent() && expected.getAsLong() <= WholeBody.MAX_SIZE) {
+              // Small bodies: read into memory, then stored inline in the metadata file, synced and
+              // committed in one blocking task (one durable file, no file-sink stream, fewer thread
+              // hops).
+              return WholeBody.read(guard, materializer)
+                  .thenCompose(
+                      whole -> io("put", () -> commitInlinePut(location, name, attributes, whole)));
+            }
+            return spoolAndCommit(guard, containerDir, location, name, attributes);
+          } catch (RuntimeException e) { // the materializer is shut down
+            return CompletableFuture.failedFuture(failure("put", e));
+          }
+        });
   }
 
   /**
-   * Streams the body into a temp file under {@code .tmp}, then commits it (the temp file is
-   * removed when the body or the commit fails).
+   * Streams the body into a temp file under {@code .tmp}, then commits it (the temp file is removed
+   * when the body or the commit fails).
    */
   private CompletionStage<PutResult> spoolAndCommit(
-      UploadGuard guard, Path containerDir, ObjectLocation location, String name, ObjectAttributes attributes) {
+      UploadGuard guard,
+      Path containerDir,
+      ObjectLocation location,
+      String name,
+      ObjectAttributes attributes) {
     Path temp = tmpDir.resolve("put-" + NameCodec.token() + ".data");
-    return guard.body()
+    return guard
+        .body()
         .runWith(
             FileIO.toPath(temp, Set.of(StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW))
                 .withAttributes(ActorAttributes.dispatcher(ioDispatcher)),
@@ -224,7 +242,13 @@ public final class FilesystemObjectStore implements ObjectStore {
                         Files.deleteIfExists(temp);
                         throw new CompletionException(failure);
                       }
-                      return commitPut(containerDir, location, name, attributes, temp, verified.size(),
+                      return commitPut(
+                          containerDir,
+                          location,
+                          name,
+                          attributes,
+                          temp,
+                          verified.size(),
                           verified.md5().orElseThrow());
                     }))
         .thenCompose(committed -> committed);
@@ -307,15 +331,18 @@ public final class FilesystemObjectStore implements ObjectStore {
    * older is there, then removes the replaced version's data file.
    */
   private PutResult commitMetadata(
-      ObjectLocation location, String name, ObjectAttributes attributes, StoredObject stored, Path metaTemp)
+      ObjectLocation location,
+      String name,
+      ObjectAttributes attributes,
+      StoredObject stored,
+      Path metaTemp)
       throws IOException {
     Optional<StoredObject> previous;
     ReentrantLock lock = lockFor(location);
     lock.lock();
     try {
       previous = readReplaceable(location);
-      if (previous.isPresent()
-          && !attributes.timestamp().isNewerThan(previous.get().timestamp())) {
+      if (previous.isPresent() && !attributes.timestamp().isNewerThan(previous.get().timestamp())) {
         throw new ObjectStoreException.NewerExists(
             name, attributes.timestamp(), previous.get().timestamp());
       }
@@ -401,7 +428,8 @@ public final class FilesystemObjectStore implements ObjectStore {
         });
   }
 
-  private static Optional<ByteRange.Resolved> resolve(Optional<ByteRange> range, StoredObject object) {
+  private static Optional<ByteRange.Resolved> resolve(
+      Optional<ByteRange> range, StoredObject object) {
     return range.flatMap(r -> r.resolve(object.size()));
   }
 
@@ -441,7 +469,8 @@ public final class FilesystemObjectStore implements ObjectStore {
           try {
             StoredObject found;
             ByteString inline = ByteString.emptyByteString();
-            try (FileChannel channel = FileChannel.open(location.metaFile(), StandardOpenOption.READ)) {
+            try (FileChannel channel =
+                FileChannel.open(location.metaFile(), StandardOpenOption.READ)) {
               MetadataFile.Header header = MetadataFile.readHeader(channel);
               found = header.object();
               if (found.inline()) { // the bytes move with the metadata into the new file
@@ -504,9 +533,9 @@ public final class FilesystemObjectStore implements ObjectStore {
 
   /**
    * The configured capacity (or the filesystem's size) and the bytes of all data files: counted
-   * once at startup and kept up to date by this store's writes and deletes. Writes that land
-   * while the startup scan runs may be counted twice; crash leftovers count until their
-   * container is deleted.
+   * once at startup and kept up to date by this store's writes and deletes. Writes that land while
+   * the startup scan runs may be counted twice; crash leftovers count until their container is
+   * deleted.
    */
   @Override
   public CompletionStage<Capacity> capacity() {
@@ -714,7 +743,6 @@ public final class FilesystemObjectStore implements ObjectStore {
     }
   }
 
-
   // ---- async plumbing ----
 
   @FunctionalInterface
@@ -750,7 +778,6 @@ public final class FilesystemObjectStore implements ObjectStore {
         return t;
       }
     }
-    return new ObjectStoreException.BackendUnavailable(
-        backendId, operation + " failed", thrown);
+    return new ObjectStoreException.BackendUnavailable(backendId, operation + " failed", thrown);
   }
 }

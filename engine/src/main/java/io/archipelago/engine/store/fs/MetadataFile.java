@@ -10,7 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -23,8 +25,10 @@ final class MetadataFile {
 
   private static final ObjectMapper MAPPER =
       new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
   /** Ends the JSON line; compact JSON escapes every newline inside strings. */
   private static final byte END_OF_JSON = '\n';
+
   private static final int FIRST_READ_BYTES = 4096;
 
   private MetadataFile() {}
@@ -86,8 +90,8 @@ final class MetadataFile {
   }
 
   /**
-   * The inline bytes a metadata file of {@code fileSize} bytes holds, read from its first line
-   * only (no JSON parsing): for counting the bytes a store holds.
+   * The inline bytes a metadata file of {@code fileSize} bytes holds, read from its first line only
+   * (no JSON parsing): for counting the bytes a store holds.
    */
   static long inlineBytes(Path file, long fileSize) throws IOException {
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
@@ -108,8 +112,8 @@ final class MetadataFile {
   }
 
   /**
-   * Writes the document, followed by {@code inline} bytes when the object is inline, to a new
-   * file in {@code tmpDir} and forces it to disk; answers its path.
+   * Writes the document, followed by {@code inline} bytes when the object is inline, to a new file
+   * in {@code tmpDir} and forces it to disk; answers its path.
    */
   static Path writeTemp(StoredObject object, ByteString inline, Path tmpDir) throws IOException {
     Path temp = tmpDir.resolve("meta-" + NameCodec.token() + ".json");
@@ -135,7 +139,7 @@ final class MetadataFile {
   }
 
   private static ByteBuffer[] withHead(ByteBuffer head, ByteString rest) {
-    java.util.List<ByteBuffer> all = new java.util.ArrayList<>();
+    List<ByteBuffer> all = new ArrayList<>();
     all.add(head);
     rest.getByteBuffers().forEach(all::add);
     return all.toArray(new ByteBuffer[0]);

@@ -149,7 +149,9 @@ final class NameCodec {
     return out.toByteArray();
   }
 
-  /** Decodes one directory entry of a container tree; null for anything this store did not write. */
+  /**
+   * Decodes one directory entry of a container tree; null for anything this store did not write.
+   */
   static Entry parse(String fileName) {
     Kind kind;
     String encoded;

@@ -8,8 +8,8 @@ import java.util.Map;
  * The metadata file of one object: its facts and where its bytes are. Written to a temp file and
  * renamed into place, so the rename is the moment a version becomes visible.
  *
- * @param format {@link #FORMAT} for an object in a data file of its own, {@link #INLINE_FORMAT}
- *     for one whose bytes follow this document in the metadata file (see {@link MetadataFile})
+ * @param format {@link #FORMAT} for an object in a data file of its own, {@link #INLINE_FORMAT} for
+ *     one whose bytes follow this document in the metadata file (see {@link MetadataFile})
  * @param dataFile the file name of the data, in the same directory as the metadata file; null for
  *     an inline object
  */
@@ -38,7 +38,8 @@ record StoredObject(
     return new ObjectInfo(name, size, etag, contentType, timestamp, metadata);
   }
 
-  StoredObject withMetadata(String newContentType, Map<String, String> newMetadata, SwiftTimestamp at) {
+  StoredObject withMetadata(
+      String newContentType, Map<String, String> newMetadata, SwiftTimestamp at) {
     return new StoredObject(format, name, size, etag, newContentType, at, newMetadata, dataFile);
   }
 }

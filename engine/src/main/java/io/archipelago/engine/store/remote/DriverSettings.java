@@ -2,16 +2,18 @@ package io.archipelago.engine.store.remote;
 
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * Typed access to a backend's free-form driver settings (the keys of its block in
- * {@code archipelago.backends} other than kind, tiers, site, capacity and state; nested keys
- * are dotted, as {@code tls.trust-store}). Values are HOCON strings: durations like {@code 30s},
- * sizes like {@code 16MiB}.
+ * Typed access to a backend's free-form driver settings (the keys of its block in {@code
+ * archipelago.backends} other than kind, tiers, site, capacity and state; nested keys are dotted,
+ * as {@code tls.trust-store}). Values are HOCON strings: durations like {@code 30s}, sizes like
+ * {@code 16MiB}.
  */
 public final class DriverSettings {
 
@@ -55,11 +57,13 @@ public final class DriverSettings {
 
   public boolean bool(String key, boolean fallback) {
     return optional(key)
-        .map(v -> switch (v.toLowerCase(Locale.ROOT)) {
-          case "true", "on", "yes" -> true;
-          case "false", "off", "no" -> false;
-          default -> throw invalid(key, "must be on or off");
-        })
+        .map(
+            v ->
+                switch (v.toLowerCase(Locale.ROOT)) {
+                  case "true", "on", "yes" -> true;
+                  case "false", "off", "no" -> false;
+                  default -> throw invalid(key, "must be on or off");
+                })
         .orElse(fallback);
   }
 
@@ -86,18 +90,19 @@ public final class DriverSettings {
   /** Refuses a value of {@code key} that is not an absolute http or https URL with a host. */
   public static void httpUrl(DriverSettings settings, String key, String value) {
     try {
-      java.net.URI uri = new java.net.URI(value);
+      URI uri = new URI(value);
       String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
       if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null) {
         return;
       }
-    } catch (java.net.URISyntaxException e) {
+    } catch (URISyntaxException e) {
       // refused below
     }
     throw settings.invalid(key, "must be an http or https URL");
   }
 
   public IllegalArgumentException invalid(String key, String problem) {
-    return new IllegalArgumentException("backend " + backendId + ": setting '" + key + "' " + problem);
+    return new IllegalArgumentException(
+        "backend " + backendId + ": setting '" + key + "' " + problem);
   }
 }

@@ -40,26 +40,29 @@ import org.slf4j.LoggerFactory;
  * retries of idempotent reads.
  *
  * <ul>
- *   <li>Every call goes through the backend's {@link CircuitBreaker}. Only backend failures
- *       ({@link ObjectStoreException.BackendUnavailable}, time-outs) count; a missing object or an
- *       ETag mismatch does not. After {@code max-failures} failures in a row the breaker opens:
- *       calls then fail at once with BackendUnavailable (503 with Retry-After for the client)
- *       instead of waiting for time-outs, and the other backends are not affected.
+ *   <li>Every call goes through the backend's {@link CircuitBreaker}. Only backend failures ({@link
+ *       ObjectStoreException.BackendUnavailable}, time-outs) count; a missing object or an ETag
+ *       mismatch does not. After {@code max-failures} failures in a row the breaker opens: calls
+ *       then fail at once with BackendUnavailable (503 with Retry-After for the client) instead of
+ *       waiting for time-outs, and the other backends are not affected.
  *   <li>A probe ({@link RemoteObjectStore#probe()}) runs every {@code probe-interval} through the
- *       breaker: it notices an outage without client traffic, and after {@code reset-timeout} it
- *       is the half-open trial call that closes the breaker again once the backend answers.
- *   <li>HEAD, GET (until the response starts), listings and capacity are retried
- *       {@code read-attempts - 1} times after a backend failure; writes are never retried here
- *       (their bodies stream once).
- *   <li>Calls other than PUT fail after {@code call-timeout}; a PUT is bounded by the driver's
- *       own time-outs, since its duration grows with the body.
+ *       breaker: it notices an outage without client traffic, and after {@code reset-timeout} it is
+ *       the half-open trial call that closes the breaker again once the backend answers.
+ *   <li>HEAD, GET (until the response starts), listings and capacity are retried {@code
+ *       read-attempts - 1} times after a backend failure; writes are never retried here (their
+ *       bodies stream once).
+ *   <li>Calls other than PUT fail after {@code call-timeout}; a PUT is bounded by the driver's own
+ *       time-outs, since its duration grows with the body.
  * </ul>
  */
 public final class GuardedObjectStore implements ObjectStore {
 
   private static final Logger log = LoggerFactory.getLogger(GuardedObjectStore.class);
 
-  /** Settings of {@code archipelago.engine.backend-health}, overridable per backend ({@code health.*}). */
+  /**
+   * Settings of {@code archipelago.engine.backend-health}, overridable per backend ({@code
+   * health.*}).
+   */
   public record Settings(
       int maxFailures,
       Duration callTimeout,
@@ -100,13 +103,21 @@ public final class GuardedObjectStore implements ObjectStore {
             settings.resetTimeout());
     String id = delegate.backendId();
     breaker.addOnOpenListener(
-        () -> log.warn("backend {} is failing: circuit opened, requests fail fast for {}", id,
-            settings.resetTimeout()));
+        () ->
+            log.warn(
+                "backend {} is failing: circuit opened, requests fail fast for {}",
+                id,
+                settings.resetTimeout()));
     breaker.addOnHalfOpenListener(() -> log.info("backend {}: circuit half-open, trying it", id));
     breaker.addOnCloseListener(() -> log.info("backend {} answers again: circuit closed", id));
     this.probes =
-        system.scheduler().scheduleWithFixedDelay(
-            settings.probeInterval(), settings.probeInterval(), this::probe, system.executionContext());
+        system
+            .scheduler()
+            .scheduleWithFixedDelay(
+                settings.probeInterval(),
+                settings.probeInterval(),
+                this::probe,
+                system.executionContext());
   }
 
   /** Whether the backend is believed to serve requests (its circuit is not open). */
@@ -150,20 +161,28 @@ public final class GuardedObjectStore implements ObjectStore {
 
   @Override
   public CompletionStage<PutResult> put(
-      BackendContainer container, String name, ObjectAttributes attributes, Source<ByteString, ?> body) {
-    return UploadGuard.cancelUntaken(body, materializer, untaken -> {
-      if (breaker.isOpen()) {
-        throw open();
-      }
-      return delegate.put(container, name, attributes, untaken).whenComplete(
-          (r, failure) -> {
-            if (failure != null && countsAsFailure(failure)) {
-              breaker.fail();
-            } else if (failure == null) {
-              breaker.succeed();
-            }
-          });
-    });
+      BackendContainer container,
+      String name,
+      ObjectAttributes attributes,
+      Source<ByteString, ?> body) {
+    return UploadGuard.cancelUntaken(
+        body,
+        materializer,
+        untaken -> {
+          if (breaker.isOpen()) {
+            throw open();
+          }
+          return delegate
+              .put(container, name, attributes, untaken)
+              .whenComplete(
+                  (r, failure) -> {
+                    if (failure != null && countsAsFailure(failure)) {
+                      breaker.fail();
+                    } else if (failure == null) {
+                      breaker.succeed();
+                    }
+                  });
+        });
   }
 
   @Override
@@ -184,7 +203,8 @@ public final class GuardedObjectStore implements ObjectStore {
       Optional<String> contentType,
       Map<String, String> metadata,
       SwiftTimestamp timestamp) {
-    return guarded(() -> delegate.replaceMetadata(container, name, contentType, metadata, timestamp));
+    return guarded(
+        () -> delegate.replaceMetadata(container, name, contentType, metadata, timestamp));
   }
 
   @Override
@@ -225,7 +245,9 @@ public final class GuardedObjectStore implements ObjectStore {
               }
               Duration backoff = settings.retryBackoff().multipliedBy(attempt);
               return Patterns.after(
-                  backoff, system.classicSystem().scheduler(), system.executionContext(),
+                  backoff,
+                  system.classicSystem().scheduler(),
+                  system.executionContext(),
                   () -> attempt(call, attempt + 1));
             })
         .thenCompose(stage -> stage);
@@ -263,7 +285,8 @@ public final class GuardedObjectStore implements ObjectStore {
   private ObjectStoreException.BackendUnavailable open() {
     return new ObjectStoreException.BackendUnavailable(
         backendId(),
-        "it failed repeatedly and is not used for " + settings.resetTimeout().toSeconds()
+        "it failed repeatedly and is not used for "
+            + settings.resetTimeout().toSeconds()
             + " s (circuit breaker open)",
         null);
   }

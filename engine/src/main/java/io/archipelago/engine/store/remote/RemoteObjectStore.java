@@ -2,6 +2,7 @@ package io.archipelago.engine.store.remote;
 
 import akka.Done;
 import io.archipelago.engine.store.ObjectStore;
+import io.archipelago.engine.store.ObjectStoreException;
 import java.util.concurrent.CompletionStage;
 
 /** A store behind the network, which can be probed for health. */
@@ -9,7 +10,7 @@ public interface RemoteObjectStore extends ObjectStore {
 
   /**
    * A cheap request that succeeds only when the backend serves requests (credentials included);
-   * fails with {@link io.archipelago.engine.store.ObjectStoreException.BackendUnavailable}.
+   * fails with {@link ObjectStoreException.BackendUnavailable}.
    */
   CompletionStage<Done> probe();
 }

@@ -33,7 +33,8 @@ public final class TrustStores {
       return Optional.empty();
     }
     String type = settings.string("tls.trust-store-type", "PKCS12");
-    char[] password = settings.optional("tls.trust-store-password").map(String::toCharArray).orElse(null);
+    char[] password =
+        settings.optional("tls.trust-store-password").map(String::toCharArray).orElse(null);
     try (InputStream in = Files.newInputStream(Path.of(path.get()))) {
       KeyStore store = KeyStore.getInstance(type);
       store.load(in, password);

@@ -8,10 +8,10 @@ import java.util.HexFormat;
  * Where a gateway container's objects live in S3.
  *
  * <p>PREFIX mode (the default): everything is in one bucket; object {@code name} of container
- * {@code c} of account {@code a} is the key {@code keyPrefix + esc(a) + "/" + esc(c) + "/" +
- * name}, where {@code esc} percent-encodes {@code %} and {@code /}. Neither escaped part holds a
- * {@code /}, so distinct containers never share keys, and no bucket naming rule applies to
- * gateway names. S3's 1024-byte key limit applies to the whole key.
+ * {@code c} of account {@code a} is the key {@code keyPrefix + esc(a) + "/" + esc(c) + "/" + name},
+ * where {@code esc} percent-encodes {@code %} and {@code /}. Neither escaped part holds a {@code
+ * /}, so distinct containers never share keys, and no bucket naming rule applies to gateway names.
+ * S3's 1024-byte key limit applies to the whole key.
  *
  * <p>BUCKET mode: container {@code c} of account {@code a} is the bucket {@code bucketPrefix +
  * hex(SHA-256(a + NUL + c))} cut to 63 characters (at least 160 bits of the hash), which obeys
@@ -30,7 +30,8 @@ final class S3Layout {
     if (settings.mode() == S3Settings.Mode.PREFIX) {
       return settings.bucket();
     }
-    String hash = HexFormat.of().formatHex(Sha256.ofUtf8(container.account(), container.container()));
+    String hash =
+        HexFormat.of().formatHex(Sha256.ofUtf8(container.account(), container.container()));
     return settings.bucketPrefix() + hash.substring(0, 63 - settings.bucketPrefix().length());
   }
 
@@ -39,7 +40,11 @@ final class S3Layout {
     if (settings.mode() == S3Settings.Mode.BUCKET) {
       return "";
     }
-    return settings.keyPrefix() + escape(container.account()) + "/" + escape(container.container()) + "/";
+    return settings.keyPrefix()
+        + escape(container.account())
+        + "/"
+        + escape(container.container())
+        + "/";
   }
 
   String key(BackendContainer container, String name) {

@@ -79,17 +79,17 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
- * An {@link ObjectStore} on an S3 service (AWS, or any S3-compatible
- * server), through the AWS SDK v2 asynchronous client on Netty.
+ * An {@link ObjectStore} on an S3 service (AWS, or any S3-compatible server), through the AWS SDK
+ * v2 asynchronous client on Netty.
  *
  * <ul>
  *   <li>Layout: containers are key prefixes of one bucket or buckets of their own ({@link
  *       S3Layout}).
- *   <li>Bodies stream: a PUT of an object of known length up to {@code multipart-threshold} is
- *       one PutObject whose body is the client's stream (a Reactive Streams publisher); a larger
- *       or unknown-length object is a multipart upload whose parts are cut from the stream as it
- *       arrives (at most about three parts in memory), and a GET hands the SDK's response
- *       publisher to the caller as an Akka source.
+ *   <li>Bodies stream: a PUT of an object of known length up to {@code multipart-threshold} is one
+ *       PutObject whose body is the client's stream (a Reactive Streams publisher); a larger or
+ *       unknown-length object is a multipart upload whose parts are cut from the stream as it
+ *       arrives (at most about three parts in memory), and a GET hands the SDK's response publisher
+ *       to the caller as an Akka source.
  *   <li>ETags: the client always sees the MD5 of the object. A single PutObject's S3 ETag is that
  *       MD5; for a multipart object the driver computes the MD5 while streaming and records it as
  *       {@code x-amz-meta-archipelago-md5} (S3 fixes metadata when an upload starts, so the
@@ -97,9 +97,9 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  *   <li>Metadata: {@code X-Object-Meta-<k>} is {@code x-amz-meta-<k>}, content type, encoding and
  *       disposition are S3's own; see {@link StoredMetadata} for the rest. Values that are not
  *       printable ASCII are stored RFC 2047-encoded ({@code =?UTF-8?B?...?=}).
- *   <li>Listings: ListObjectsV2 with prefix, delimiter and start-after; end_marker, reverse and
- *       the Swift details of delimiter rows are done here. S3 listings carry no content type, so
- *       each listed object is HEADed (with {@code listing-concurrency} in flight).
+ *   <li>Listings: ListObjectsV2 with prefix, delimiter and start-after; end_marker, reverse and the
+ *       Swift details of delimiter rows are done here. S3 listings carry no content type, so each
+ *       listed object is HEADed (with {@code listing-concurrency} in flight).
  *   <li>Errors: connection failures, time-outs, 5xx and refused credentials are {@link
  *       ObjectStoreException.BackendUnavailable}; NoSuchKey is "not found"; BadDigest is {@link
  *       ObjectStoreException.EtagMismatch}; BucketNotEmpty is {@link
@@ -112,10 +112,16 @@ public final class S3ObjectStore implements RemoteObjectStore {
   static final String FACT_MD5 = "md5";
   static final String FACT_TIMESTAMP = "timestamp";
   static final String FACT_CONTENT_TYPE = "content-type";
+
   /** S3's largest single copy. */
   private static final long MAX_COPY = 5L * 1024 * 1024 * 1024;
+
   private static final int S3_LIST_MAX = 1000;
-  /** Known-length objects up to this size are read whole before they are sent (see {@link #s3Resendable}). */
+
+  /**
+   * Known-length objects up to this size are read whole before they are sent (see {@link
+   * #s3Resendable}).
+   */
   static final long RESENDABLE_SIZE = WholeBody.MAX_SIZE;
 
   private final String backendId;
@@ -127,38 +133,48 @@ public final class S3ObjectStore implements RemoteObjectStore {
   private final Map<String, CompletableFuture<Done>> buckets = new ConcurrentHashMap<>();
   private final AtomicLong usedSinceStart = new AtomicLong();
   private volatile CompletableFuture<Long> scannedBytes;
+
   /** Where a request lost with its connection is sent again (see {@link #s3Resendable}). */
   private final Executor resendExecutor;
 
-  /** Checks a backend's settings as the constructor reads them; IllegalArgumentException names the problem. */
+  /**
+   * Checks a backend's settings as the constructor reads them; IllegalArgumentException names the
+   * problem.
+   */
   public static void checkSettings(DriverSettings raw) {
-    S3Settings.of(raw).endpoint().ifPresent(url -> DriverSettings.httpUrl(raw, "endpoint", url.toString()));
+    S3Settings.of(raw)
+        .endpoint()
+        .ifPresent(url -> DriverSettings.httpUrl(raw, "endpoint", url.toString()));
   }
 
-  public S3ObjectStore(String backendId, DriverSettings raw, long configuredCapacity, ActorSystem<?> system) {
+  public S3ObjectStore(
+      String backendId, DriverSettings raw, long configuredCapacity, ActorSystem<?> system) {
     this.backendId = backendId;
     this.settings = S3Settings.of(raw);
     this.layout = new S3Layout(settings);
     this.configuredCapacity = configuredCapacity;
     this.materializer = Materializer.matFromSystem(system);
     this.resendExecutor = system.executionContext();
-    NettyNioAsyncHttpClient.Builder http = NettyNioAsyncHttpClient.builder()
-        .maxConcurrency(settings.maxConnections())
-        .connectionTimeout(settings.connectTimeout())
-        .readTimeout(settings.requestTimeout())
-        .writeTimeout(settings.requestTimeout())
-        .connectionAcquisitionTimeout(settings.requestTimeout());
+    NettyNioAsyncHttpClient.Builder http =
+        NettyNioAsyncHttpClient.builder()
+            .maxConcurrency(settings.maxConnections())
+            .connectionTimeout(settings.connectTimeout())
+            .readTimeout(settings.requestTimeout())
+            .writeTimeout(settings.requestTimeout())
+            .connectionAcquisitionTimeout(settings.requestTimeout());
     TrustStores.trustManagers(raw).ifPresent(trust -> http.tlsTrustManagersProvider(() -> trust));
-    var builder = S3AsyncClient.builder()
-        .httpClientBuilder(http)
-        .region(Region.of(settings.region()))
-        .credentialsProvider(StaticCredentialsProvider.create(
-            AwsBasicCredentials.create(settings.accessKey(), settings.secretKey())))
-        .forcePathStyle(settings.pathStyle())
-        // checksums only where S3 requires them: S3-compatible servers vary in what they accept
-        .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-        .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-        .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()));
+    var builder =
+        S3AsyncClient.builder()
+            .httpClientBuilder(http)
+            .region(Region.of(settings.region()))
+            .credentialsProvider(
+                StaticCredentialsProvider.create(
+                    AwsBasicCredentials.create(settings.accessKey(), settings.secretKey())))
+            .forcePathStyle(settings.pathStyle())
+            // checksums only where S3 requires them: S3-compatible servers vary in what they accept
+            .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+            .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+            .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()));
     settings.endpoint().ifPresent(builder::endpointOverride);
     this.s3 = builder.build();
     system.getWhenTerminated().thenRun(s3::close);
@@ -186,22 +202,25 @@ public final class S3ObjectStore implements RemoteObjectStore {
     if (known != null && !known.isCompletedExceptionally()) {
       return known;
     }
-    CompletableFuture<Done> creating = s3Resendable(() -> s3.headBucket(b -> b.bucket(bucket)))
-        .thenApply(r -> Done.getInstance())
-        .exceptionallyCompose(e -> {
-          if (status(e) == 404) {
-            return s3Resendable(() -> s3.createBucket(b -> b.bucket(bucket)))
-                .thenApply(r -> Done.getInstance())
-                .exceptionally(ce -> {
-                  if (errorCode(ce).equals("BucketAlreadyOwnedByYou")) {
-                    return Done.getInstance();
+    CompletableFuture<Done> creating =
+        s3Resendable(() -> s3.headBucket(b -> b.bucket(bucket)))
+            .thenApply(r -> Done.getInstance())
+            .exceptionallyCompose(
+                e -> {
+                  if (status(e) == 404) {
+                    return s3Resendable(() -> s3.createBucket(b -> b.bucket(bucket)))
+                        .thenApply(r -> Done.getInstance())
+                        .exceptionally(
+                            ce -> {
+                              if (errorCode(ce).equals("BucketAlreadyOwnedByYou")) {
+                                return Done.getInstance();
+                              }
+                              throw failure("create bucket", ce);
+                            });
                   }
-                  throw failure("create bucket", ce);
-                });
-          }
-          return CompletableFuture.failedStage(failure("check bucket", e));
-        })
-        .toCompletableFuture();
+                  return CompletableFuture.failedStage(failure("check bucket", e));
+                })
+            .toCompletableFuture();
     buckets.put(bucket, creating);
     return creating;
   }
@@ -210,52 +229,69 @@ public final class S3ObjectStore implements RemoteObjectStore {
   public CompletionStage<Done> deleteContainer(BackendContainer container) {
     String bucket = layout.bucket(container);
     if (settings.mode() == S3Settings.Mode.PREFIX) {
-      return s3(() -> s3.listObjectsV2(b -> b.bucket(bucket).prefix(layout.keyPrefix(container)).maxKeys(1)))
-          .handle((r, e) -> {
-            if (e != null) {
-              if (status(e) == 404) {
+      return s3(() ->
+              s3.listObjectsV2(
+                  b -> b.bucket(bucket).prefix(layout.keyPrefix(container)).maxKeys(1)))
+          .handle(
+              (r, e) -> {
+                if (e != null) {
+                  if (status(e) == 404) {
+                    return Done.getInstance();
+                  }
+                  throw failure("delete container", e);
+                }
+                if (!r.contents().isEmpty()) {
+                  throw new ObjectStoreException.ContainerNotEmpty(container);
+                }
                 return Done.getInstance();
-              }
-              throw failure("delete container", e);
-            }
-            if (!r.contents().isEmpty()) {
-              throw new ObjectStoreException.ContainerNotEmpty(container);
-            }
-            return Done.getInstance();
-          });
+              });
     }
     buckets.remove(bucket);
     return s3(() -> s3.deleteBucket(b -> b.bucket(bucket)))
-        .handle((r, e) -> {
-          if (e != null) {
-            if (errorCode(e).equals("BucketNotEmpty") || status(e) == 409) {
-              throw new ObjectStoreException.ContainerNotEmpty(container);
-            }
-            if (status(e) != 404) {
-              throw failure("delete container", e);
-            }
-          }
-          return Done.getInstance();
-        });
+        .handle(
+            (r, e) -> {
+              if (e != null) {
+                if (errorCode(e).equals("BucketNotEmpty") || status(e) == 409) {
+                  throw new ObjectStoreException.ContainerNotEmpty(container);
+                }
+                if (status(e) != 404) {
+                  throw failure("delete container", e);
+                }
+              }
+              return Done.getInstance();
+            });
   }
 
   // ---- objects ----
 
   @Override
   public CompletionStage<PutResult> put(
-      BackendContainer container, String name, ObjectAttributes attributes, Source<ByteString, ?> body) {
-    return UploadGuard.upload(body, attributes, UploadGuard.Digest.COMPUTED, materializer, guard -> {
-      requireName(name);
-      String bucket = layout.bucket(container);
-      String key = layout.key(container, name);
-      return ensureBucket(bucket)
-          .thenCompose(done -> headObject(bucket, key, name))
-          .thenCompose(previous -> new S3Upload(this, bucket, key, name, attributes, guard).run()
-              .thenApply(stored -> {
-                usedSinceStart.addAndGet(stored.size() - previous.map(ObjectInfo::size).orElse(0L));
-                return new PutResult(stored, previous);
-              }));
-    });
+      BackendContainer container,
+      String name,
+      ObjectAttributes attributes,
+      Source<ByteString, ?> body) {
+    return UploadGuard.upload(
+        body,
+        attributes,
+        UploadGuard.Digest.COMPUTED,
+        materializer,
+        guard -> {
+          requireName(name);
+          String bucket = layout.bucket(container);
+          String key = layout.key(container, name);
+          return ensureBucket(bucket)
+              .thenCompose(done -> headObject(bucket, key, name))
+              .thenCompose(
+                  previous ->
+                      new S3Upload(this, bucket, key, name, attributes, guard)
+                          .run()
+                          .thenApply(
+                              stored -> {
+                                usedSinceStart.addAndGet(
+                                    stored.size() - previous.map(ObjectInfo::size).orElse(0L));
+                                return new PutResult(stored, previous);
+                              }));
+        });
   }
 
   @Override
@@ -266,15 +302,16 @@ public final class S3ObjectStore implements RemoteObjectStore {
 
   CompletionStage<Optional<ObjectInfo>> headObject(String bucket, String key, String name) {
     return s3Resendable(() -> s3.headObject(b -> b.bucket(bucket).key(key)))
-        .handle((r, e) -> {
-          if (e != null) {
-            if (status(e) == 404) {
-              return Optional.<ObjectInfo>empty();
-            }
-            throw failure("head", e);
-          }
-          return Optional.of(info(name, r));
-        });
+        .handle(
+            (r, e) -> {
+              if (e != null) {
+                if (status(e) == 404) {
+                  return Optional.<ObjectInfo>empty();
+                }
+                throw failure("head", e);
+              }
+              return Optional.of(info(name, r));
+            });
   }
 
   @Override
@@ -283,49 +320,84 @@ public final class S3ObjectStore implements RemoteObjectStore {
     requireName(name);
     String bucket = layout.bucket(container);
     String key = layout.key(container, name);
-    CompletableFuture<ResponsePublisher<GetObjectResponse>> response = s3(() -> s3.getObject(
-        b -> b.bucket(bucket).key(key).range(range.map(ByteRange::toHeader).orElse(null)),
-        AsyncResponseTransformer.toPublisher()));
-    return response.handle((r, e) -> {
-      if (e != null) {
-        int status = status(e);
-        if (status == 404) {
-          return CompletableFuture.completedFuture(Optional.<ObjectContent>empty());
-        }
-        if (status == 416) {
-          return headObject(bucket, key, name).thenApply(found -> found.map(
-              info -> new ObjectContent(info, Optional.empty(), true, Source.empty())));
-        }
-        throw failure("get", e);
-      }
-      GetObjectResponse meta = r.response();
-      Source<ByteString, ?> data = Source.fromPublisher(r).map(ByteString::fromByteBuffer);
-      Optional<long[]> contentRange = Optional.ofNullable(meta.contentRange()).flatMap(ByteRange::parseContentRange);
-      long size = contentRange.map(cr -> cr[2]).orElse(meta.contentLength());
-      ObjectInfo info = info(name, size, meta.eTag(), meta.contentType(), meta.contentEncoding(),
-          meta.contentDisposition(), meta.metadata(), meta.lastModified());
-      if (range.isPresent() && contentRange.isPresent()) {
-        long[] cr = contentRange.get();
-        return CompletableFuture.completedFuture(Optional.of(
-            new ObjectContent(info, Optional.of(new ByteRange.Resolved(cr[0], cr[1])), false, data)));
-      }
-      if (range.isPresent()) {
-        // The server ignored the range: apply it here.
-        Optional<ByteRange.Resolved> resolved = range.get().resolve(size);
-        if (resolved.isEmpty()) {
-          data.runWith(Sink.cancelled(), materializer);
-          return CompletableFuture.completedFuture(Optional.of(
-              new ObjectContent(info, Optional.empty(), true, Source.<ByteString>empty())));
-        }
-        return CompletableFuture.completedFuture(Optional.of(new ObjectContent(info, resolved, false,
-            data.via(StreamSlice.of(resolved.get().first(), resolved.get().length())))));
-      }
-      if (info.size() == 0) {
-        data.runWith(Sink.ignore(), materializer); // nothing to read: free the connection now
-        data = Source.empty();
-      }
-      return CompletableFuture.completedFuture(Optional.of(new ObjectContent(info, Optional.empty(), false, data)));
-    }).thenCompose(stage -> stage);
+    CompletableFuture<ResponsePublisher<GetObjectResponse>> response =
+        s3(
+            () ->
+                s3.getObject(
+                    b ->
+                        b.bucket(bucket)
+                            .key(key)
+                            .range(range.map(ByteRange::toHeader).orElse(null)),
+                    AsyncResponseTransformer.toPublisher()));
+    return response
+        .handle(
+            (r, e) -> {
+              if (e != null) {
+                int status = status(e);
+                if (status == 404) {
+                  return CompletableFuture.completedFuture(Optional.<ObjectContent>empty());
+                }
+                if (status == 416) {
+                  return headObject(bucket, key, name)
+                      .thenApply(
+                          found ->
+                              found.map(
+                                  info ->
+                                      new ObjectContent(
+                                          info, Optional.empty(), true, Source.empty())));
+                }
+                throw failure("get", e);
+              }
+              GetObjectResponse meta = r.response();
+              Source<ByteString, ?> data = Source.fromPublisher(r).map(ByteString::fromByteBuffer);
+              Optional<long[]> contentRange =
+                  Optional.ofNullable(meta.contentRange()).flatMap(ByteRange::parseContentRange);
+              long size = contentRange.map(cr -> cr[2]).orElse(meta.contentLength());
+              ObjectInfo info =
+                  info(
+                      name,
+                      size,
+                      meta.eTag(),
+                      meta.contentType(),
+                      meta.contentEncoding(),
+                      meta.contentDisposition(),
+                      meta.metadata(),
+                      meta.lastModified());
+              if (range.isPresent() && contentRange.isPresent()) {
+                long[] cr = contentRange.get();
+                return CompletableFuture.completedFuture(
+                    Optional.of(
+                        new ObjectContent(
+                            info, Optional.of(new ByteRange.Resolved(cr[0], cr[1])), false, data)));
+              }
+              if (range.isPresent()) {
+                // The server ignored the range: apply it here.
+                Optional<ByteRange.Resolved> resolved = range.get().resolve(size);
+                if (resolved.isEmpty()) {
+                  data.runWith(Sink.cancelled(), materializer);
+                  return CompletableFuture.completedFuture(
+                      Optional.of(
+                          new ObjectContent(
+                              info, Optional.empty(), true, Source.<ByteString>empty())));
+                }
+                return CompletableFuture.completedFuture(
+                    Optional.of(
+                        new ObjectContent(
+                            info,
+                            resolved,
+                            false,
+                            data.via(
+                                StreamSlice.of(resolved.get().first(), resolved.get().length())))));
+              }
+              if (info.size() == 0) {
+                data.runWith(
+                    Sink.ignore(), materializer); // nothing to read: free the connection now
+                data = Source.empty();
+              }
+              return CompletableFuture.completedFuture(
+                  Optional.of(new ObjectContent(info, Optional.empty(), false, data)));
+            })
+        .thenCompose(stage -> stage);
   }
 
   @Override
@@ -338,65 +410,113 @@ public final class S3ObjectStore implements RemoteObjectStore {
     requireName(name);
     String bucket = layout.bucket(container);
     String key = layout.key(container, name);
-    return headObject(bucket, key, name).thenCompose(found -> {
-      if (found.isEmpty()) {
-        return CompletableFuture.completedFuture(found);
-      }
-      ObjectInfo previous = found.get();
-      ObjectInfo updated = new ObjectInfo(name, previous.size(), previous.etag(),
-          contentType.orElse(previous.contentType()), timestamp, metadata);
-      return copyInPlace(bucket, key, updated).thenApply(done -> Optional.of(updated));
-    });
+    return headObject(bucket, key, name)
+        .thenCompose(
+            found -> {
+              if (found.isEmpty()) {
+                return CompletableFuture.completedFuture(found);
+              }
+              ObjectInfo previous = found.get();
+              ObjectInfo updated =
+                  new ObjectInfo(
+                      name,
+                      previous.size(),
+                      previous.etag(),
+                      contentType.orElse(previous.contentType()),
+                      timestamp,
+                      metadata);
+              return copyInPlace(bucket, key, updated).thenApply(done -> Optional.of(updated));
+            });
   }
 
   /** Rewrites an object's metadata by copying it onto itself (multipart copy above 5 GiB). */
   CompletionStage<Done> copyInPlace(String bucket, String key, ObjectInfo info) {
-    StoredMetadata.Encoded encoded = encode(info.metadata(), info.contentType(), info.timestamp(), Optional.of(info.etag()));
+    StoredMetadata.Encoded encoded =
+        encode(info.metadata(), info.contentType(), info.timestamp(), Optional.of(info.etag()));
     String contentType = wireContentType(info.contentType());
     if (info.size() <= MAX_COPY) {
-      CopyObjectRequest.Builder copy = CopyObjectRequest.builder()
-          .sourceBucket(bucket).sourceKey(key).destinationBucket(bucket).destinationKey(key)
-          .metadataDirective(MetadataDirective.REPLACE)
-          .contentType(contentType)
-          .metadata(encoded.userMeta())
-          .contentEncoding(encoded.nativeHeaders().get("content-encoding"))
-          .contentDisposition(encoded.nativeHeaders().get("content-disposition"));
+      CopyObjectRequest.Builder copy =
+          CopyObjectRequest.builder()
+              .sourceBucket(bucket)
+              .sourceKey(key)
+              .destinationBucket(bucket)
+              .destinationKey(key)
+              .metadataDirective(MetadataDirective.REPLACE)
+              .contentType(contentType)
+              .metadata(encoded.userMeta())
+              .contentEncoding(encoded.nativeHeaders().get("content-encoding"))
+              .contentDisposition(encoded.nativeHeaders().get("content-disposition"));
       return s3Resendable(() -> s3.copyObject(copy.build()))
-          .handle((r, e) -> {
-            if (e != null) {
-              throw failure("copy", e);
-            }
-            return Done.getInstance();
-          });
-    }
-    return s3(() -> s3.createMultipartUpload(b -> b.bucket(bucket).key(key)
-            .contentType(contentType).metadata(encoded.userMeta())
-            .contentEncoding(encoded.nativeHeaders().get("content-encoding"))
-            .contentDisposition(encoded.nativeHeaders().get("content-disposition"))))
-        .thenCompose(upload -> {
-          List<CompletableFuture<CompletedPart>> parts = new ArrayList<>();
-          long partSize = 1L << 30;
-          int number = 1;
-          for (long first = 0; first < info.size(); first += partSize, number++) {
-            String range = "bytes=" + first + "-" + (Math.min(first + partSize, info.size()) - 1);
-            int partNumber = number;
-            parts.add(s3(() -> s3.uploadPartCopy(b -> b.sourceBucket(bucket).sourceKey(key)
-                    .destinationBucket(bucket).destinationKey(key).uploadId(upload.uploadId())
-                    .partNumber(partNumber).copySourceRange(range)))
-                .thenApply(r -> CompletedPart.builder().partNumber(partNumber).eTag(r.copyPartResult().eTag()).build()));
-          }
-          return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
-              .thenCompose(all -> s3(() -> s3.completeMultipartUpload(b -> b.bucket(bucket).key(key)
-                  .uploadId(upload.uploadId())
-                  .multipartUpload(m -> m.parts(parts.stream().map(CompletableFuture::join).toList())))))
-              .handle((r, e) -> {
+          .handle(
+              (r, e) -> {
                 if (e != null) {
-                  s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(upload.uploadId()));
                   throw failure("copy", e);
                 }
                 return Done.getInstance();
               });
-        })
+    }
+    return s3(() ->
+            s3.createMultipartUpload(
+                b ->
+                    b.bucket(bucket)
+                        .key(key)
+                        .contentType(contentType)
+                        .metadata(encoded.userMeta())
+                        .contentEncoding(encoded.nativeHeaders().get("content-encoding"))
+                        .contentDisposition(encoded.nativeHeaders().get("content-disposition"))))
+        .thenCompose(
+            upload -> {
+              List<CompletableFuture<CompletedPart>> parts = new ArrayList<>();
+              long partSize = 1L << 30;
+              int number = 1;
+              for (long first = 0; first < info.size(); first += partSize, number++) {
+                String range =
+                    "bytes=" + first + "-" + (Math.min(first + partSize, info.size()) - 1);
+                int partNumber = number;
+                parts.add(
+                    s3(() ->
+                            s3.uploadPartCopy(
+                                b ->
+                                    b.sourceBucket(bucket)
+                                        .sourceKey(key)
+                                        .destinationBucket(bucket)
+                                        .destinationKey(key)
+                                        .uploadId(upload.uploadId())
+                                        .partNumber(partNumber)
+                                        .copySourceRange(range)))
+                        .thenApply(
+                            r ->
+                                CompletedPart.builder()
+                                    .partNumber(partNumber)
+                                    .eTag(r.copyPartResult().eTag())
+                                    .build()));
+              }
+              return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
+                  .thenCompose(
+                      all ->
+                          s3(
+                              () ->
+                                  s3.completeMultipartUpload(
+                                      b ->
+                                          b.bucket(bucket)
+                                              .key(key)
+                                              .uploadId(upload.uploadId())
+                                              .multipartUpload(
+                                                  m ->
+                                                      m.parts(
+                                                          parts.stream()
+                                                              .map(CompletableFuture::join)
+                                                              .toList())))))
+                  .handle(
+                      (r, e) -> {
+                        if (e != null) {
+                          s3.abortMultipartUpload(
+                              b -> b.bucket(bucket).key(key).uploadId(upload.uploadId()));
+                          throw failure("copy", e);
+                        }
+                        return Done.getInstance();
+                      });
+            })
         .exceptionallyCompose(e -> CompletableFuture.failedStage(failure("copy", e)));
   }
 
@@ -405,19 +525,22 @@ public final class S3ObjectStore implements RemoteObjectStore {
     requireName(name);
     String bucket = layout.bucket(container);
     String key = layout.key(container, name);
-    return headObject(bucket, key, name).thenCompose(found -> {
-      if (found.isEmpty()) {
-        return CompletableFuture.completedFuture(found);
-      }
-      return s3Resendable(() -> s3.deleteObject(b -> b.bucket(bucket).key(key)))
-          .handle((r, e) -> {
-            if (e != null && status(e) != 404) {
-              throw failure("delete", e);
-            }
-            usedSinceStart.addAndGet(-found.get().size());
-            return found;
-          });
-    });
+    return headObject(bucket, key, name)
+        .thenCompose(
+            found -> {
+              if (found.isEmpty()) {
+                return CompletableFuture.completedFuture(found);
+              }
+              return s3Resendable(() -> s3.deleteObject(b -> b.bucket(bucket).key(key)))
+                  .handle(
+                      (r, e) -> {
+                        if (e != null && status(e) != 404) {
+                          throw failure("delete", e);
+                        }
+                        usedSinceStart.addAndGet(-found.get().size());
+                        return found;
+                      });
+            });
   }
 
   // ---- listings ----
@@ -437,94 +560,117 @@ public final class S3ObjectStore implements RemoteObjectStore {
     Optional<String> upper = query.reverse() ? marker : endMarker;
     Deque<String> keys = new ArrayDeque<>();
     Map<String, Boolean> isSubdir = new HashMap<>();
-    ListObjectsV2Request.Builder request = ListObjectsV2Request.builder()
-        .bucket(bucket)
-        .prefix(base + query.prefix().orElse(""));
+    ListObjectsV2Request.Builder request =
+        ListObjectsV2Request.builder().bucket(bucket).prefix(base + query.prefix().orElse(""));
     query.delimiter().filter(d -> !d.isEmpty()).ifPresent(request::delimiter);
     lower.ifPresent(m -> request.startAfter(base + m));
     return listPages(request, base, lower, upper, query, keys, isSubdir)
-        .thenCompose(done -> {
-          List<String> names = new ArrayList<>(keys);
-          if (query.reverse()) {
-            Collections.reverse(names);
-          }
-          return Source.from(names)
-              .mapAsync(settings.listingConcurrency(), n -> isSubdir.get(n)
-                  ? CompletableFuture.completedFuture(Optional.<ListingEntry>of(new ListingEntry.SubdirRow(n)))
-                  : headObject(bucket, base + n, n).thenApply(found -> found.map(info ->
-                      (ListingEntry) new ListingEntry.ObjectRow(n, info.size(), info.etag(), info.contentType(), info.timestamp()))))
-              .filter(Optional::isPresent)
-              .map(Optional::get)
-              .runWith(Sink.seq(), materializer);
-        })
+        .thenCompose(
+            done -> {
+              List<String> names = new ArrayList<>(keys);
+              if (query.reverse()) {
+                Collections.reverse(names);
+              }
+              return Source.from(names)
+                  .mapAsync(
+                      settings.listingConcurrency(),
+                      n ->
+                          isSubdir.get(n)
+                              ? CompletableFuture.completedFuture(
+                                  Optional.<ListingEntry>of(new ListingEntry.SubdirRow(n)))
+                              : headObject(bucket, base + n, n)
+                                  .thenApply(
+                                      found ->
+                                          found.map(
+                                              info ->
+                                                  (ListingEntry)
+                                                      new ListingEntry.ObjectRow(
+                                                          n,
+                                                          info.size(),
+                                                          info.etag(),
+                                                          info.contentType(),
+                                                          info.timestamp()))))
+                  .filter(Optional::isPresent)
+                  .map(Optional::get)
+                  .runWith(Sink.seq(), materializer);
+            })
         .thenApply(ListingPage::new);
   }
 
   private CompletionStage<Done> listPages(
-      ListObjectsV2Request.Builder request, String base, Optional<String> lower, Optional<String> upper,
-      ListingQuery query, Deque<String> keys, Map<String, Boolean> isSubdir) {
-    request.maxKeys(query.reverse() ? S3_LIST_MAX : Math.min(S3_LIST_MAX, query.limit() - keys.size() + 1));
+      ListObjectsV2Request.Builder request,
+      String base,
+      Optional<String> lower,
+      Optional<String> upper,
+      ListingQuery query,
+      Deque<String> keys,
+      Map<String, Boolean> isSubdir) {
+    request.maxKeys(
+        query.reverse() ? S3_LIST_MAX : Math.min(S3_LIST_MAX, query.limit() - keys.size() + 1));
     return s3Resendable(() -> s3.listObjectsV2(request.build()))
-        .handle((ListObjectsV2Response r, Throwable e) -> {
-          if (e != null) {
-            if (status(e) == 404) {
-              return false;
-            }
-            throw failure("list", e);
-          }
-          List<Pair<String, Boolean>> rows = new ArrayList<>();
-          for (S3Object o : r.contents()) {
-            if (settings.skipDirectoryMarkers() && o.key().endsWith("/")) {
-              continue;
-            }
-            rows.add(Pair.create(o.key().substring(base.length()), false));
-          }
-          for (CommonPrefix p : r.commonPrefixes()) {
-            rows.add(Pair.create(p.prefix().substring(base.length()), true));
-          }
-          rows.sort((a, b) -> NameOrder.compare(a.first(), b.first()));
-          for (Pair<String, Boolean> row : rows) {
-            String n = row.first();
-            if (upper.isPresent() && NameOrder.compare(n, upper.get()) >= 0) {
-              return false;
-            }
-            if (lower.isPresent() && (NameOrder.compare(n, lower.get()) <= 0)) {
-              continue; // the subdir given as marker, or a row at or below the lower bound
-            }
-            if (isSubdir.containsKey(n)) {
-              continue;
-            }
-            keys.addLast(n);
-            isSubdir.put(n, row.second());
-            if (keys.size() > query.limit()) {
-              if (!query.reverse()) {
-                keys.removeLast();
-                isSubdir.remove(n);
-                return false;
+        .handle(
+            (ListObjectsV2Response r, Throwable e) -> {
+              if (e != null) {
+                if (status(e) == 404) {
+                  return false;
+                }
+                throw failure("list", e);
               }
-              isSubdir.remove(keys.removeFirst());
-            }
-            if (!query.reverse() && keys.size() == query.limit()) {
+              List<Pair<String, Boolean>> rows = new ArrayList<>();
+              for (S3Object o : r.contents()) {
+                if (settings.skipDirectoryMarkers() && o.key().endsWith("/")) {
+                  continue;
+                }
+                rows.add(Pair.create(o.key().substring(base.length()), false));
+              }
+              for (CommonPrefix p : r.commonPrefixes()) {
+                rows.add(Pair.create(p.prefix().substring(base.length()), true));
+              }
+              rows.sort((a, b) -> NameOrder.compare(a.first(), b.first()));
+              for (Pair<String, Boolean> row : rows) {
+                String n = row.first();
+                if (upper.isPresent() && NameOrder.compare(n, upper.get()) >= 0) {
+                  return false;
+                }
+                if (lower.isPresent() && (NameOrder.compare(n, lower.get()) <= 0)) {
+                  continue; // the subdir given as marker, or a row at or below the lower bound
+                }
+                if (isSubdir.containsKey(n)) {
+                  continue;
+                }
+                keys.addLast(n);
+                isSubdir.put(n, row.second());
+                if (keys.size() > query.limit()) {
+                  if (!query.reverse()) {
+                    keys.removeLast();
+                    isSubdir.remove(n);
+                    return false;
+                  }
+                  isSubdir.remove(keys.removeFirst());
+                }
+                if (!query.reverse() && keys.size() == query.limit()) {
+                  return false;
+                }
+              }
+              if (Boolean.TRUE.equals(r.isTruncated()) && r.nextContinuationToken() != null) {
+                request.startAfter(null).continuationToken(r.nextContinuationToken());
+                return true;
+              }
               return false;
-            }
-          }
-          if (Boolean.TRUE.equals(r.isTruncated()) && r.nextContinuationToken() != null) {
-            request.startAfter(null).continuationToken(r.nextContinuationToken());
-            return true;
-          }
-          return false;
-        })
-        .thenCompose(more -> more
-            ? listPages(request, base, lower, upper, query, keys, isSubdir)
-            : CompletableFuture.completedFuture(Done.getInstance()));
+            })
+        .thenCompose(
+            more ->
+                more
+                    ? listPages(request, base, lower, upper, query, keys, isSubdir)
+                    : CompletableFuture.completedFuture(Done.getInstance()));
   }
 
   // ---- capacity and health ----
 
   /**
-   * The configured capacity (S3 reports none; without it the backend reports no free space) and
-   * the bytes of this store's objects: counted once by a listing, then kept up to date by this
-   * node's writes and deletes.
+   * The configured capacity (S3 reports none; without it the backend reports no free space) and the
+   * bytes of this store's objects: counted once by a listing, then kept up to date by this node's
+   * writes and deletes.
    */
   @Override
   public CompletionStage<Capacity> capacity() {
@@ -533,10 +679,11 @@ public final class S3ObjectStore implements RemoteObjectStore {
       scan = scanUsedBytes().toCompletableFuture();
       scannedBytes = scan;
     }
-    return scan.thenApply(scanned -> {
-      long used = Math.max(0, scanned + usedSinceStart.get());
-      return new Capacity(configuredCapacity > 0 ? configuredCapacity : used, used);
-    });
+    return scan.thenApply(
+        scanned -> {
+          long used = Math.max(0, scanned + usedSinceStart.get());
+          return new Capacity(configuredCapacity > 0 ? configuredCapacity : used, used);
+        });
   }
 
   private CompletionStage<Long> scanUsedBytes() {
@@ -545,45 +692,49 @@ public final class S3ObjectStore implements RemoteObjectStore {
       return sumKeys(settings.bucket(), settings.keyPrefix(), null, 0L);
     }
     return s3(() -> s3.listBuckets())
-        .thenCompose(r -> {
-          CompletionStage<Long> total = CompletableFuture.completedFuture(0L);
-          for (var b : r.buckets()) {
-            if (b.name().startsWith(settings.bucketPrefix())) {
-              total = total.thenCompose(sum -> sumKeys(b.name(), "", null, sum));
-            }
-          }
-          return total;
-        });
+        .thenCompose(
+            r -> {
+              CompletionStage<Long> total = CompletableFuture.completedFuture(0L);
+              for (var b : r.buckets()) {
+                if (b.name().startsWith(settings.bucketPrefix())) {
+                  total = total.thenCompose(sum -> sumKeys(b.name(), "", null, sum));
+                }
+              }
+              return total;
+            });
   }
 
   private CompletionStage<Long> sumKeys(String bucket, String prefix, String token, long sum) {
     return s3(() -> s3.listObjectsV2(b -> b.bucket(bucket).prefix(prefix).continuationToken(token)))
-        .handle((r, e) -> {
-          if (e != null) {
-            if (status(e) == 404) {
-              return CompletableFuture.completedFuture(sum);
-            }
-            throw failure("capacity", e);
-          }
-          long total = sum + r.contents().stream().mapToLong(S3Object::size).sum();
-          return Boolean.TRUE.equals(r.isTruncated())
-              ? sumKeys(bucket, prefix, r.nextContinuationToken(), total)
-              : CompletableFuture.completedFuture(total);
-        })
+        .handle(
+            (r, e) -> {
+              if (e != null) {
+                if (status(e) == 404) {
+                  return CompletableFuture.completedFuture(sum);
+                }
+                throw failure("capacity", e);
+              }
+              long total = sum + r.contents().stream().mapToLong(S3Object::size).sum();
+              return Boolean.TRUE.equals(r.isTruncated())
+                  ? sumKeys(bucket, prefix, r.nextContinuationToken(), total)
+                  : CompletableFuture.completedFuture(total);
+            })
         .thenCompose(stage -> stage);
   }
 
   @Override
   public CompletionStage<Done> probe() {
-    CompletableFuture<?> call = settings.mode() == S3Settings.Mode.PREFIX
-        ? s3(() -> s3.headBucket(b -> b.bucket(settings.bucket())))
-        : s3(() -> s3.listBuckets());
-    return call.handle((r, e) -> {
-      if (e != null && status(e) != 404) {
-        throw failure("probe", e);
-      }
-      return Done.getInstance();
-    });
+    CompletableFuture<?> call =
+        settings.mode() == S3Settings.Mode.PREFIX
+            ? s3(() -> s3.headBucket(b -> b.bucket(settings.bucket())))
+            : s3(() -> s3.listBuckets());
+    return call.handle(
+        (r, e) -> {
+          if (e != null && status(e) != 404) {
+            throw failure("probe", e);
+          }
+          return Done.getInstance();
+        });
   }
 
   // ---- shared with S3Upload ----
@@ -604,15 +755,22 @@ public final class S3ObjectStore implements RemoteObjectStore {
     return backendId;
   }
 
-  /** The content type to send to S3 for an object's content type (see {@code plain-content-type}). */
+  /**
+   * The content type to send to S3 for an object's content type (see {@code plain-content-type}).
+   */
   String wireContentType(String contentType) {
     int semicolon = contentType.indexOf(';');
-    return settings.plainContentType() && semicolon >= 0 ? contentType.substring(0, semicolon).trim() : contentType;
+    return settings.plainContentType() && semicolon >= 0
+        ? contentType.substring(0, semicolon).trim()
+        : contentType;
   }
 
   /** The S3 form of an object's metadata plus the gateway's facts. */
   StoredMetadata.Encoded encode(
-      Map<String, String> metadata, String contentType, SwiftTimestamp timestamp, Optional<String> md5) {
+      Map<String, String> metadata,
+      String contentType,
+      SwiftTimestamp timestamp,
+      Optional<String> md5) {
     Map<String, String> facts = new HashMap<>();
     facts.put(FACT_TIMESTAMP, timestamp.internal());
     md5.ifPresent(m -> facts.put(FACT_MD5, m));
@@ -628,12 +786,26 @@ public final class S3ObjectStore implements RemoteObjectStore {
   }
 
   private ObjectInfo info(String name, HeadObjectResponse r) {
-    return info(name, r.contentLength(), r.eTag(), r.contentType(), r.contentEncoding(),
-        r.contentDisposition(), r.metadata(), r.lastModified());
+    return info(
+        name,
+        r.contentLength(),
+        r.eTag(),
+        r.contentType(),
+        r.contentEncoding(),
+        r.contentDisposition(),
+        r.metadata(),
+        r.lastModified());
   }
 
-  private static ObjectInfo info(String name, Long size, String eTag, String contentType, String contentEncoding,
-      String contentDisposition, Map<String, String> userMeta, Instant lastModified) {
+  private static ObjectInfo info(
+      String name,
+      Long size,
+      String eTag,
+      String contentType,
+      String contentEncoding,
+      String contentDisposition,
+      Map<String, String> userMeta,
+      Instant lastModified) {
     Map<String, String> user = new HashMap<>();
     userMeta.forEach((k, v) -> user.put(k, unwire(v)));
     Map<String, String> nativeHeaders = new HashMap<>();
@@ -645,11 +817,19 @@ public final class S3ObjectStore implements RemoteObjectStore {
     }
     StoredMetadata.Decoded decoded = StoredMetadata.decode(user, nativeHeaders);
     String etag = decoded.facts().getOrDefault(FACT_MD5, Etags.bare(eTag));
-    SwiftTimestamp timestamp = Optional.ofNullable(decoded.facts().get(FACT_TIMESTAMP))
-        .map(SwiftTimestamp::fromStored)
-        .orElseGet(() -> lastModified == null ? new SwiftTimestamp(0) : SwiftTimestamp.ofInstant(lastModified));
-    String type = decoded.facts().getOrDefault(FACT_CONTENT_TYPE,
-        contentType == null ? "application/octet-stream" : contentType);
+    SwiftTimestamp timestamp =
+        Optional.ofNullable(decoded.facts().get(FACT_TIMESTAMP))
+            .map(SwiftTimestamp::fromStored)
+            .orElseGet(
+                () ->
+                    lastModified == null
+                        ? new SwiftTimestamp(0)
+                        : SwiftTimestamp.ofInstant(lastModified));
+    String type =
+        decoded
+            .facts()
+            .getOrDefault(
+                FACT_CONTENT_TYPE, contentType == null ? "application/octet-stream" : contentType);
     return new ObjectInfo(name, size == null ? 0 : size, etag, type, timestamp, decoded.metadata());
   }
 
@@ -662,15 +842,19 @@ public final class S3ObjectStore implements RemoteObjectStore {
       char c = value.charAt(i);
       plain = c >= 0x20 && c <= 0x7e;
     }
-    return plain ? value
-        : RFC2047 + Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8)) + "?=";
+    return plain
+        ? value
+        : RFC2047
+            + Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8))
+            + "?=";
   }
 
   static String unwire(String value) {
     if (value.startsWith(RFC2047) && value.endsWith("?=")) {
       try {
-        return new String(Base64.getDecoder().decode(
-            value.substring(RFC2047.length(), value.length() - 2)), StandardCharsets.UTF_8);
+        return new String(
+            Base64.getDecoder().decode(value.substring(RFC2047.length(), value.length() - 2)),
+            StandardCharsets.UTF_8);
       } catch (IllegalArgumentException e) {
         return value;
       }
@@ -681,16 +865,17 @@ public final class S3ObjectStore implements RemoteObjectStore {
   /** Runs an SDK call; a call that throws instead of failing its future fails the future. */
   /**
    * A call whose request can be sent again unchanged (no body, or one held in memory), sent once
-   * more when its connection failed before any answer came. A pooled keep-alive connection can
-   * be closed by the server just as a request goes out on it (S3Proxy does so after refusing a
-   * body it did not read); that must not fail the client's request.
+   * more when its connection failed before any answer came. A pooled keep-alive connection can be
+   * closed by the server just as a request goes out on it (S3Proxy does so after refusing a body it
+   * did not read); that must not fail the client's request.
    */
   <T> CompletableFuture<T> s3Resendable(Supplier<CompletableFuture<T>> call) {
     // Async: sent again from the SDK's own completion thread, a request can wait for a pooled
     // connection until the acquisition time-out.
     // Not the common pool either: it has one thread on two cores, which anything may hold.
-    return s3(call).exceptionallyComposeAsync(
-        e -> connectionLost(e) ? s3(call) : CompletableFuture.failedFuture(e), resendExecutor);
+    return s3(call)
+        .exceptionallyComposeAsync(
+            e -> connectionLost(e) ? s3(call) : CompletableFuture.failedFuture(e), resendExecutor);
   }
 
   /** A failure to reach the server or to get its answer, other than a time-out. */
@@ -728,16 +913,26 @@ public final class S3ObjectStore implements RemoteObjectStore {
       int status = e.statusCode();
       String code = e.awsErrorDetails() == null ? "" : e.awsErrorDetails().errorCode();
       if ("BadDigest".equals(code) || "InvalidDigest".equals(code)) {
-        return new ObjectStoreException.EtagMismatch("(sent as Content-MD5)", "(refused by the backend)");
+        return new ObjectStoreException.EtagMismatch(
+            "(sent as Content-MD5)", "(refused by the backend)");
       }
       if (status == 400 || status == 411 || status == 413) {
-        return new ObjectStoreException.InvalidRequest("the backend refused the " + operation + ": " + code);
+        return new ObjectStoreException.InvalidRequest(
+            "the backend refused the " + operation + ": " + code);
       }
       if (status == 401 || status == 403) {
-        return new ObjectStoreException.BackendUnavailable(backendId,
-            operation + ": the backend refused the gateway's credentials (" + status + " " + code + ")", e);
+        return new ObjectStoreException.BackendUnavailable(
+            backendId,
+            operation
+                + ": the backend refused the gateway's credentials ("
+                + status
+                + " "
+                + code
+                + ")",
+            e);
       }
-      return new ObjectStoreException.BackendUnavailable(backendId, operation + " answered " + status + " " + code, e);
+      return new ObjectStoreException.BackendUnavailable(
+          backendId, operation + " answered " + status + " " + code, e);
     }
     return new ObjectStoreException.BackendUnavailable(backendId, operation + " failed", cause);
   }
@@ -755,7 +950,9 @@ public final class S3ObjectStore implements RemoteObjectStore {
 
   static String errorCode(Throwable thrown) {
     Throwable cause = unwrap(thrown);
-    if (cause instanceof S3Exception e && e.awsErrorDetails() != null && e.awsErrorDetails().errorCode() != null) {
+    if (cause instanceof S3Exception e
+        && e.awsErrorDetails() != null
+        && e.awsErrorDetails().errorCode() != null) {
       return e.awsErrorDetails().errorCode();
     }
     return "";
@@ -774,16 +971,19 @@ public final class S3ObjectStore implements RemoteObjectStore {
     return Base64.getEncoder().encodeToString(HexFormat.of().parseHex(md5Hex));
   }
 
-  /** Fails (by throwing, which {@link GuardedObjectStore}
-   * and {@link #s3} turn into a failed stage) for the empty name. */
+  /**
+   * Fails (by throwing, which {@link GuardedObjectStore} and {@link #s3} turn into a failed stage)
+   * for the empty name.
+   */
   private static void requireName(String name) {
     if (name.isEmpty()) {
       throw new ObjectStoreException.InvalidRequest("empty object name");
     }
   }
 
-
   static Publisher<ByteBuffer> publisher(Source<ByteString, ?> source, Materializer mat) {
-    return source.map(ByteString::asByteBuffer).runWith(Sink.asPublisher(AsPublisher.WITHOUT_FANOUT), mat);
+    return source
+        .map(ByteString::asByteBuffer)
+        .runWith(Sink.asPublisher(AsPublisher.WITHOUT_FANOUT), mat);
   }
 }

@@ -14,23 +14,23 @@ import java.util.Optional;
  * @param accessKey the access key id
  * @param secretKey the secret access key
  * @param pathStyle {@code host/bucket/key} addressing instead of {@code bucket.host/key}
- * @param mode where containers go: {@link Mode#PREFIX} (key prefixes in one bucket) or
- *     {@link Mode#BUCKET} (one bucket each)
+ * @param mode where containers go: {@link Mode#PREFIX} (key prefixes in one bucket) or {@link
+ *     Mode#BUCKET} (one bucket each)
  * @param bucket PREFIX mode: the bucket holding everything (created when missing)
  * @param keyPrefix PREFIX mode: prepended to every key
  * @param bucketPrefix BUCKET mode: prepended to every bucket name
- * @param multipartThreshold objects larger than this (or of unknown length and larger than a
- *     part) are uploaded as multipart uploads
+ * @param multipartThreshold objects larger than this (or of unknown length and larger than a part)
+ *     are uploaded as multipart uploads
  * @param partSize the size of each part; an upload holds at most about three parts in memory
- * @param plainContentType send the content type without parameters and keep the full value
- *     as metadata (for servers that alter parameters in transit, which breaks the request
- *     signature: S3Proxy with {@code charset})
- * @param skipDirectoryMarkers leave keys ending in {@code /} out of listings (servers
- *     that list directories as keys: S3Proxy's filesystem provider)
- * @param listingConcurrency listings HEAD each listed object (for its content type and MD5)
- *     with this many requests in flight
- * @param requestTimeout the longest wait for a response once the request was sent, and the
- *     longest pause while bytes stream
+ * @param plainContentType send the content type without parameters and keep the full value as
+ *     metadata (for servers that alter parameters in transit, which breaks the request signature:
+ *     S3Proxy with {@code charset})
+ * @param skipDirectoryMarkers leave keys ending in {@code /} out of listings (servers that list
+ *     directories as keys: S3Proxy's filesystem provider)
+ * @param listingConcurrency listings HEAD each listed object (for its content type and MD5) with
+ *     this many requests in flight
+ * @param requestTimeout the longest wait for a response once the request was sent, and the longest
+ *     pause while bytes stream
  * @param connectTimeout TCP (and TLS) connection set-up
  * @param maxConnections per backend
  */

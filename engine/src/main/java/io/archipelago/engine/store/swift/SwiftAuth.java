@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.archipelago.engine.store.ObjectStoreException;
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -19,10 +20,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The token of a Swift backend: obtained with TempAuth v1 or Keystone v3 password auth, cached
- * and shared by all requests, renewed when it is about to expire or when the backend answers 401
- * (the caller then retries once with the new token). Concurrent requests that find no valid
- * token share one login.
+ * The token of a Swift backend: obtained with TempAuth v1 or Keystone v3 password auth, cached and
+ * shared by all requests, renewed when it is about to expire or when the backend answers 401 (the
+ * caller then retries once with the new token). Concurrent requests that find no valid token share
+ * one login.
  */
 final class SwiftAuth {
 
@@ -31,6 +32,7 @@ final class SwiftAuth {
 
   /** Renew this long before the announced expiry. */
   private static final Duration EXPIRY_MARGIN = Duration.ofSeconds(30);
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final String backendId;
@@ -54,13 +56,15 @@ final class SwiftAuth {
       }
       CompletableFuture<Session> fresh = new CompletableFuture<>();
       if (current.compareAndSet(cached, fresh)) {
-        login().whenComplete((s, e) -> {
-          if (e != null) {
-            fresh.completeExceptionally(e);
-          } else {
-            fresh.complete(s);
-          }
-        });
+        login()
+            .whenComplete(
+                (s, e) -> {
+                  if (e != null) {
+                    fresh.completeExceptionally(e);
+                  } else {
+                    fresh.complete(s);
+                  }
+                });
         return fresh;
       }
     }
@@ -69,7 +73,9 @@ final class SwiftAuth {
   /** Forgets {@code session} after the backend refused it (unless a newer one replaced it). */
   void invalidate(Session session) {
     CompletableFuture<Session> cached = current.get();
-    if (cached != null && cached.isDone() && !cached.isCompletedExceptionally()
+    if (cached != null
+        && cached.isDone()
+        && !cached.isCompletedExceptionally()
         && cached.join().equals(session)) {
       current.compareAndSet(cached, null);
     }
@@ -95,10 +101,11 @@ final class SwiftAuth {
     logins.incrementAndGet();
     CompletionStage<Session> attempt = settings.authVersion() == 3 ? keystoneV3() : tempAuthV1();
     return attempt.exceptionallyCompose(
-        e -> CompletableFuture.failedStage(
-            e instanceof ObjectStoreException || e.getCause() instanceof ObjectStoreException
-                ? (e instanceof ObjectStoreException ? e : e.getCause())
-                : new ObjectStoreException.BackendUnavailable(backendId, "auth failed", e)));
+        e ->
+            CompletableFuture.failedStage(
+                e instanceof ObjectStoreException || e.getCause() instanceof ObjectStoreException
+                    ? (e instanceof ObjectStoreException ? e : e.getCause())
+                    : new ObjectStoreException.BackendUnavailable(backendId, "auth failed", e)));
   }
 
   private CompletionStage<Session> tempAuthV1() {
@@ -111,11 +118,14 @@ final class SwiftAuth {
             response -> {
               http.discard(response);
               requireSuccess(response);
-              String token = header(response, "x-auth-token")
-                  .orElseThrow(() -> unavailable("auth answered without X-Auth-Token"));
-              String storageUrl = settings.storageUrl()
-                  .or(() -> header(response, "x-storage-url"))
-                  .orElseThrow(() -> unavailable("auth answered without X-Storage-Url"));
+              String token =
+                  header(response, "x-auth-token")
+                      .orElseThrow(() -> unavailable("auth answered without X-Auth-Token"));
+              String storageUrl =
+                  settings
+                      .storageUrl()
+                      .or(() -> header(response, "x-storage-url"))
+                      .orElseThrow(() -> unavailable("auth answered without X-Storage-Url"));
               Optional<Instant> expires =
                   header(response, "x-auth-token-expires")
                       .map(s -> Instant.now().plusSeconds((long) Double.parseDouble(s)));
@@ -152,12 +162,13 @@ final class SwiftAuth {
   }
 
   private Session keystoneSession(HttpResponse response, String body) {
-    String token = header(response, "x-subject-token")
-        .orElseThrow(() -> unavailable("Keystone answered without X-Subject-Token"));
+    String token =
+        header(response, "x-subject-token")
+            .orElseThrow(() -> unavailable("Keystone answered without X-Subject-Token"));
     JsonNode tokenNode;
     try {
       tokenNode = JSON.readTree(body).path("token");
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw unavailable("Keystone answered unreadable JSON");
     }
     Optional<Instant> expires =
@@ -171,7 +182,8 @@ final class SwiftAuth {
           continue;
         }
         for (JsonNode endpoint : service.path("endpoints")) {
-          boolean interfaceMatches = settings.endpointInterface().equals(endpoint.path("interface").asText());
+          boolean interfaceMatches =
+              settings.endpointInterface().equals(endpoint.path("interface").asText());
           boolean regionMatches =
               settings.region().isEmpty()
                   || settings.region().get().equals(endpoint.path("region").asText())
@@ -185,9 +197,14 @@ final class SwiftAuth {
     }
     return new Session(
         token,
-        trimSlash(storageUrl.orElseThrow(
-            () -> unavailable("the Keystone catalog has no " + settings.endpointInterface()
-                + " object-store endpoint" + settings.region().map(r -> " in region " + r).orElse("")))),
+        trimSlash(
+            storageUrl.orElseThrow(
+                () ->
+                    unavailable(
+                        "the Keystone catalog has no "
+                            + settings.endpointInterface()
+                            + " object-store endpoint"
+                            + settings.region().map(r -> " in region " + r).orElse("")))),
         expires);
   }
 

@@ -14,10 +14,10 @@ import java.util.HexFormat;
  *   prefix + escape(account) + separator + escape(container)
  * </pre>
  *
- * {@code escape} percent-encodes {@code %}, {@code /} and every character of the separator
- * (UTF-8 bytes as {@code %XX}, upper-case hex). The separator may not contain {@code %},
- * {@code /} or hex digits, so the first separator in a name ends the escaped account and the
- * mapping is injective: two gateway containers never share a backend container.
+ * {@code escape} percent-encodes {@code %}, {@code /} and every character of the separator (UTF-8
+ * bytes as {@code %XX}, upper-case hex). The separator may not contain {@code %}, {@code /} or hex
+ * digits, so the first separator in a name ends the escaped account and the mapping is injective:
+ * two gateway containers never share a backend container.
  *
  * <p>Swift limits container names to 256 bytes. A longer name is replaced by
  *
@@ -41,7 +41,9 @@ final class SwiftContainerNames {
     if (separator.isEmpty()
         || separator.chars().anyMatch(c -> c == '%' || c == '/' || Character.digit(c, 16) >= 0)) {
       throw new IllegalArgumentException(
-          "container-separator must be non-empty without '%', '/' or hex digits: '" + separator + "'");
+          "container-separator must be non-empty without '%', '/' or hex digits: '"
+              + separator
+              + "'");
     }
     if (prefix.contains("/")) {
       throw new IllegalArgumentException("container-prefix must not contain '/'");
@@ -58,7 +60,9 @@ final class SwiftContainerNames {
     if (utf8Length(name) <= MAX_CONTAINER_NAME_BYTES) {
       return name;
     }
-    return prefix + HASH_MARK + HexFormat.of().formatHex(Sha256.ofUtf8(container.account(), container.container()));
+    return prefix
+        + HASH_MARK
+        + HexFormat.of().formatHex(Sha256.ofUtf8(container.account(), container.container()));
   }
 
   private String escape(String s) {

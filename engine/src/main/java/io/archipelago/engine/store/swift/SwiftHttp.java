@@ -1,6 +1,8 @@
 package io.archipelago.engine.store.swift;
 
 import akka.actor.typed.ActorSystem;
+import akka.event.Logging;
+import akka.event.LoggingAdapter;
 import akka.http.javadsl.ConnectionContext;
 import akka.http.javadsl.Http;
 import akka.http.javadsl.HttpsConnectionContext;
@@ -29,13 +31,13 @@ final class SwiftHttp {
   private final HttpsConnectionContext tls;
   private final ConnectionPoolSettings pool;
   private final Materializer materializer;
-  private final akka.event.LoggingAdapter log;
+  private final LoggingAdapter log;
 
   SwiftHttp(ActorSystem<?> system, SwiftSettings settings, DriverSettings raw) {
     this.http = Http.get(system);
     this.tls = ConnectionContext.httpsClient(TrustStores.sslContext(raw));
     this.materializer = Materializer.matFromSystem(system);
-    this.log = akka.event.Logging.getLogger(system.classicSystem(), SwiftHttp.class);
+    this.log = Logging.getLogger(system.classicSystem(), SwiftHttp.class);
     // Settings layered over the system's: a distinct settings value also means a distinct pool.
     Config overrides =
         ConfigFactory.parseString(
@@ -43,14 +45,18 @@ final class SwiftHttp {
                 "\n",
                 "akka.http.client.parsing.modeled-header-parsing = off",
                 "akka.http.client.parsing.max-content-length = infinite",
-                "akka.http.client.connecting-timeout = " + settings.connectTimeout().toMillis() + "ms",
+                "akka.http.client.connecting-timeout = "
+                    + settings.connectTimeout().toMillis()
+                    + "ms",
                 "akka.http.client.idle-timeout = " + settings.idleTimeout().toMillis() + "ms",
                 "akka.http.host-connection-pool.client.parsing.modeled-header-parsing = off",
                 "akka.http.host-connection-pool.client.parsing.max-content-length = infinite",
                 "akka.http.host-connection-pool.client.connecting-timeout = "
-                    + settings.connectTimeout().toMillis() + "ms",
+                    + settings.connectTimeout().toMillis()
+                    + "ms",
                 "akka.http.host-connection-pool.client.idle-timeout = "
-                    + settings.idleTimeout().toMillis() + "ms",
+                    + settings.idleTimeout().toMillis()
+                    + "ms",
                 "akka.http.host-connection-pool.max-connections = " + settings.maxConnections(),
                 "akka.http.host-connection-pool.max-open-requests = "
                     + Integer.highestOneBit(Math.max(1, settings.maxConnections() * 8 - 1)) * 2,

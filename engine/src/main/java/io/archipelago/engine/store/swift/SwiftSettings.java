@@ -7,7 +7,8 @@ import java.util.Optional;
 /**
  * Settings of a {@code kind = swift} backend (its block in {@code archipelago.backends}).
  *
- * @param authUrl TempAuth: {@code http://host:8080/auth/v1.0}; Keystone: {@code https://host:5000/v3}
+ * @param authUrl TempAuth: {@code http://host:8080/auth/v1.0}; Keystone: {@code
+ *     https://host:5000/v3}
  * @param authVersion 1 (TempAuth and compatible v1 auth) or 3 (Keystone v3 password)
  * @param user v1: {@code account:user}; v3: the user name
  * @param key v1: the key; v3: the password
@@ -18,15 +19,16 @@ import java.util.Optional;
  * @param endpointInterface v3: public, internal or admin
  * @param storageUrl use this storage URL instead of the one auth answers (for example when the
  *     cluster announces a host name the gateway cannot reach)
- * @param containerPrefix prepended to every backend container name (see {@link SwiftContainerNames})
+ * @param containerPrefix prepended to every backend container name (see {@link
+ *     SwiftContainerNames})
  * @param separator between account and container in backend container names
- * @param requestTimeout how long a request may wait for the response headers (for a PUT: after
- *     the last body byte was sent)
+ * @param requestTimeout how long a request may wait for the response headers (for a PUT: after the
+ *     last body byte was sent)
  * @param connectTimeout TCP (and TLS) connection set-up
  * @param idleTimeout a connection with no traffic for this long is closed (stalled transfers)
  * @param maxConnections per backend (its own connection pool)
- * @param gatewayMd5 compute the MD5 of streamed uploads in the gateway and compare it with
- *     Swift's ETag, instead of taking Swift's (small bodies are always checked in the gateway)
+ * @param gatewayMd5 compute the MD5 of streamed uploads in the gateway and compare it with Swift's
+ *     ETag, instead of taking Swift's (small bodies are always checked in the gateway)
  */
 record SwiftSettings(
     String authUrl,

@@ -40,7 +40,9 @@ class FilesystemObjectStoreCodecTest {
 
   @Test
   void decodingAcceptsOnlyCanonicalText() {
-    for (String bad : List.of("", "%", "%2", "%2e", "%41", "%zz", ".", "..", ".a", "ü", "a%_", "%_a", "a\tb", "%m")) {
+    for (String bad :
+        List.of(
+            "", "%", "%2", "%2e", "%41", "%zz", ".", "..", ".a", "ü", "a%_", "%_a", "a\tb", "%m")) {
       assertNull(NameCodec.decode(bad), bad);
     }
     assertArrayEquals(utf8("a.b"), NameCodec.decode("a.b"));
@@ -56,7 +58,9 @@ class FilesystemObjectStoreCodecTest {
     assertEntry("%_", NameCodec.Kind.SLASH_DIR, "/");
     assertEntry(x80 + "%+", NameCodec.Kind.CHUNK_DIR, x80);
     assertEntry("x%v0123456789ab", NameCodec.Kind.DATA, "x");
-    for (String foreign : List.of(".tmp", "x".repeat(79) + "%+", x80, "x%vq%m", "%m", "%+", "a%2e%m", "lost+found%x")) {
+    for (String foreign :
+        List.of(
+            ".tmp", "x".repeat(79) + "%+", x80, "x%vq%m", "%m", "%+", "a%2e%m", "lost+found%x")) {
       assertNull(NameCodec.parse(foreign), foreign);
     }
   }

@@ -44,7 +44,10 @@ class FilesystemObjectStoreContractTest extends ObjectStoreContract {
   @Override
   protected void assertNothingLeft(BackendContainer container) {
     try {
-      assertEquals(List.of(), FsStoreTesting.regularFiles(root.resolve(container.account()).resolve(container.container())));
+      assertEquals(
+          List.of(),
+          FsStoreTesting.regularFiles(
+              root.resolve(container.account()).resolve(container.container())));
       FsStoreTesting.assertTmpEmpty(root);
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -43,8 +43,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Small objects of announced length are stored inline: one metadata file holds the document and
- * the bytes. Mixed with objects in data files of their own (unknown length, or large), and with
+ * Small objects of announced length are stored inline: one metadata file holds the document and the
+ * bytes. Mixed with objects in data files of their own (unknown length, or large), and with
  * metadata files of the earlier format (JSON only).
  */
 class FilesystemObjectStoreInlineTest {
@@ -80,7 +80,11 @@ class FilesystemObjectStoreInlineTest {
 
   private static ObjectAttributes announced(long length, Map<String, String> metadata) {
     return new ObjectAttributes(
-        "application/x-test", SwiftTimestamp.now(), metadata, Optional.empty(), OptionalLong.of(length));
+        "application/x-test",
+        SwiftTimestamp.now(),
+        metadata,
+        Optional.empty(),
+        OptionalLong.of(length));
   }
 
   private PutResult putAnnounced(String name, byte[] body) {
@@ -118,14 +122,17 @@ class FilesystemObjectStoreInlineTest {
 
     assertArrayEquals(body, get("dir/small", Optional.empty()));
     assertEquals(4096, await(store.head(CONTAINER, "dir/small")).orElseThrow().size());
-    assertEquals(Map.of("Color", "blue"), await(store.head(CONTAINER, "dir/small")).orElseThrow().metadata());
+    assertEquals(
+        Map.of("Color", "blue"),
+        await(store.head(CONTAINER, "dir/small")).orElseThrow().metadata());
     ObjectContent ranged =
         await(store.get(CONTAINER, "dir/small", Optional.of(new ByteRange.FromTo(100, 199))))
             .orElseThrow();
     assertArrayEquals(Arrays.copyOfRange(body, 100, 200), bytes(ranged, mat));
     assertEquals(100, ranged.range().orElseThrow().first());
     ObjectContent suffix =
-        await(store.get(CONTAINER, "dir/small", Optional.of(new ByteRange.Suffix(10)))).orElseThrow();
+        await(store.get(CONTAINER, "dir/small", Optional.of(new ByteRange.Suffix(10))))
+            .orElseThrow();
     assertArrayEquals(Arrays.copyOfRange(body, 4086, 4096), bytes(suffix, mat));
     ObjectContent unsatisfiable =
         await(store.get(CONTAINER, "dir/small", Optional.of(new ByteRange.From(5000))))
@@ -145,7 +152,11 @@ class FilesystemObjectStoreInlineTest {
     putAnnounced("post/me", body);
     await(
         store.replaceMetadata(
-            CONTAINER, "post/me", Optional.of("text/plain"), Map.of("Shape", "round"), SwiftTimestamp.now()));
+            CONTAINER,
+            "post/me",
+            Optional.of("text/plain"),
+            Map.of("Shape", "round"),
+            SwiftTimestamp.now()));
     ObjectContent content = await(store.get(CONTAINER, "post/me", Optional.empty())).orElseThrow();
     assertEquals("text/plain", content.info().contentType());
     assertEquals(Map.of("Shape", "round"), content.info().metadata());
@@ -156,13 +167,15 @@ class FilesystemObjectStoreInlineTest {
 
   @Test
   void overwritesBetweenInlineAndDataFilesLeaveOnlyTheNewVersion() throws IOException {
-    byte[] large = randomBytes(Math.toIntExact(WholeBody.MAX_SIZE) + 1, 3); // stored in a data file of its own
+    byte[] large =
+        randomBytes(Math.toIntExact(WholeBody.MAX_SIZE) + 1, 3); // stored in a data file of its own
     byte[] small = randomBytes(3000, 4);
     putAnnounced("swap", large);
     assertEquals(2, regularFiles(containerDir(root)).size());
     PutResult replacedLarge = putAnnounced("swap", small);
     assertEquals(large.length, replacedLarge.replaced().orElseThrow().size());
-    assertEquals(1, regularFiles(containerDir(root)).size(), "the large version's data file is gone");
+    assertEquals(
+        1, regularFiles(containerDir(root)).size(), "the large version's data file is gone");
     assertArrayEquals(small, get("swap", Optional.empty()));
 
     // unknown length: streamed into a data file, replacing the inline version
@@ -188,13 +201,24 @@ class FilesystemObjectStoreInlineTest {
   @Test
   void anOlderInlinePutLosesToTheStoredVersion() throws IOException {
     ObjectAttributes newer =
-        new ObjectAttributes("text/plain", SwiftTimestamp.parse("1700000010.00000"), Map.of(), Optional.empty(), OptionalLong.of(5));
+        new ObjectAttributes(
+            "text/plain",
+            SwiftTimestamp.parse("1700000010.00000"),
+            Map.of(),
+            Optional.empty(),
+            OptionalLong.of(5));
     await(store.put(CONTAINER, "ts", newer, Source.single(ByteString.fromString("newer"))));
     ObjectAttributes older =
-        new ObjectAttributes("text/plain", SwiftTimestamp.parse("1700000009.00000"), Map.of(), Optional.empty(), OptionalLong.of(5));
+        new ObjectAttributes(
+            "text/plain",
+            SwiftTimestamp.parse("1700000009.00000"),
+            Map.of(),
+            Optional.empty(),
+            OptionalLong.of(5));
     assertInstanceOf(
         ObjectStoreException.NewerExists.class,
-        failureOf(store.put(CONTAINER, "ts", older, Source.single(ByteString.fromString("older")))));
+        failureOf(
+            store.put(CONTAINER, "ts", older, Source.single(ByteString.fromString("older")))));
     assertArrayEquals("newer".getBytes(), get("ts", Optional.empty()));
     assertEquals(1, regularFiles(containerDir(root)).size());
     assertTmpEmpty(root);
@@ -204,7 +228,9 @@ class FilesystemObjectStoreInlineTest {
   void capacityCountsInlineBytesAlsoAfterReopening() throws IOException {
     putAnnounced("a", new byte[1000]);
     putAnnounced("b", new byte[500]);
-    await(store.put(CONTAINER, "c", FsStoreTesting.attributes(), chunked(new byte[250]))); // data file
+    await(
+        store.put(
+            CONTAINER, "c", FsStoreTesting.attributes(), chunked(new byte[250]))); // data file
     assertEquals(1750, await(store.capacity()).usedBytes());
     FilesystemObjectStore reopened = FsStoreTesting.newStore(testKit, root);
     assertEquals(1750, await(reopened.capacity()).usedBytes());

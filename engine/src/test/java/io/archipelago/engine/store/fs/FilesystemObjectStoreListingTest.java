@@ -54,7 +54,10 @@ class FilesystemObjectStoreListingTest {
     for (String name : names) {
       puts.add(
           store.put(
-              CONTAINER, name, FsStoreTesting.attributes(), Source.single(ByteString.fromArray(utf8(name)))));
+              CONTAINER,
+              name,
+              FsStoreTesting.attributes(),
+              Source.single(ByteString.fromArray(utf8(name)))));
     }
     puts.forEach(FsStoreTesting::await);
     names.sort(FsStoreTesting.SWIFT_ORDER);
@@ -70,8 +73,8 @@ class FilesystemObjectStoreListingTest {
     Set<String> out = new LinkedHashSet<>();
     out.addAll(
         List.of(
-            "a", "a/", "a-c", "a/b", "a//b", "a/b/", "a0", "a.", "a~", "a\u0001", "a ", "ab", "/", "//",
-            "/a", "ü", "z", "日", "😀", "\uFFFD", "\u00FF", "a/%", "a%", "a%/b"));
+            "a", "a/", "a-c", "a/b", "a//b", "a/b/", "a0", "a.", "a~", "a\u0001", "a ", "ab", "/",
+            "//", "/a", "ü", "z", "日", "😀", "\uFFFD", "\u00FF", "a/%", "a%", "a%/b"));
     String x79 = "x".repeat(79);
     String x80 = "x".repeat(80);
     for (String tail : List.of("", "/", "/y", "-", "\u0001", "ü", "%", "y", "~", "//", "y/z")) {
@@ -107,7 +110,8 @@ class FilesystemObjectStoreListingTest {
     assertTrue(!javaOrder.equals(names));
 
     ListingQuery reversed =
-        new ListingQuery(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), 10_000, true);
+        new ListingQuery(
+            Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), 10_000, true);
     List<String> descending = new ArrayList<>(names);
     Collections.reverse(descending);
     assertEquals(descending, keys(await(store.list(CONTAINER, reversed)).entries()));
@@ -161,7 +165,8 @@ class FilesystemObjectStoreListingTest {
     for (String delimiter : List.of("/", "-", "y")) {
       for (boolean reverse : List.of(false, true)) {
         ListingQuery q = query(x80.substring(0, 70), delimiter, null, null, 1000, reverse);
-        assertEquals(reference(names, q), rows(await(store.list(CONTAINER, q)).entries()), q.toString());
+        assertEquals(
+            reference(names, q), rows(await(store.list(CONTAINER, q)).entries()), q.toString());
       }
     }
   }
@@ -172,14 +177,26 @@ class FilesystemObjectStoreListingTest {
     for (int i = 0; i < 120; i++) {
       ListingQuery base = randomQuery(random);
       ListingQuery unlimited =
-          new ListingQuery(base.prefix(), base.delimiter(), base.marker(), base.endMarker(), 100_000, base.reverse());
+          new ListingQuery(
+              base.prefix(),
+              base.delimiter(),
+              base.marker(),
+              base.endMarker(),
+              100_000,
+              base.reverse());
       List<String> expected = reference(names, unlimited);
       int pageSize = 1 + random.nextInt(9);
       List<String> collected = new ArrayList<>();
       Optional<String> marker = base.marker();
       for (int pages = 0; pages < 1000; pages++) {
         ListingQuery page =
-            new ListingQuery(base.prefix(), base.delimiter(), marker, base.endMarker(), pageSize, base.reverse());
+            new ListingQuery(
+                base.prefix(),
+                base.delimiter(),
+                marker,
+                base.endMarker(),
+                pageSize,
+                base.reverse());
         List<ListingEntry> entries = await(store.list(CONTAINER, page)).entries();
         collected.addAll(rows(entries));
         if (entries.size() < pageSize) {
@@ -195,7 +212,11 @@ class FilesystemObjectStoreListingTest {
     Optional<String> marker = Optional.empty();
     while (true) {
       List<ListingEntry> page =
-          await(store.list(CONTAINER, new ListingQuery(Optional.empty(), Optional.empty(), marker, Optional.empty(), 37, false)))
+          await(
+                  store.list(
+                      CONTAINER,
+                      new ListingQuery(
+                          Optional.empty(), Optional.empty(), marker, Optional.empty(), 37, false)))
               .entries();
       if (page.isEmpty()) {
         break;
@@ -208,7 +229,8 @@ class FilesystemObjectStoreListingTest {
 
   private static ListingQuery randomQuery(Random random) {
     String prefix = random.nextInt(10) < 4 ? null : fragment(random);
-    String delimiter = random.nextInt(10) < 4 ? null : DELIMITERS[random.nextInt(DELIMITERS.length)];
+    String delimiter =
+        random.nextInt(10) < 4 ? null : DELIMITERS[random.nextInt(DELIMITERS.length)];
     String marker = random.nextInt(10) < 5 ? null : fragment(random);
     String endMarker = random.nextInt(10) < 6 ? null : fragment(random);
     int limit = random.nextInt(4) == 0 ? 10_000 : 1 + random.nextInt(25);
@@ -226,14 +248,22 @@ class FilesystemObjectStoreListingTest {
         int cut = 1 + random.nextInt(Math.min(name.length(), 6));
         String fragment = name.substring(0, cut);
         // do not split a surrogate pair
-        return Character.isHighSurrogate(fragment.charAt(cut - 1)) ? name.substring(0, Math.min(cut + 1, name.length())) : fragment;
+        return Character.isHighSurrogate(fragment.charAt(cut - 1))
+            ? name.substring(0, Math.min(cut + 1, name.length()))
+            : fragment;
       default:
-        return ALPHABET[random.nextInt(ALPHABET.length)] + ALPHABET[random.nextInt(ALPHABET.length)];
+        return ALPHABET[random.nextInt(ALPHABET.length)]
+            + ALPHABET[random.nextInt(ALPHABET.length)];
     }
   }
 
   private static ListingQuery query(
-      String prefix, String delimiter, String marker, String endMarker, int limit, boolean reverse) {
+      String prefix,
+      String delimiter,
+      String marker,
+      String endMarker,
+      int limit,
+      boolean reverse) {
     return new ListingQuery(
         Optional.ofNullable(prefix),
         Optional.ofNullable(delimiter),

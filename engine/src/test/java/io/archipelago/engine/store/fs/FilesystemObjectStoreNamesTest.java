@@ -36,7 +36,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Names that are awkward for a filesystem round-trip, stay inside their container and list right. */
+/**
+ * Names that are awkward for a filesystem round-trip, stay inside their container and list right.
+ */
 class FilesystemObjectStoreNamesTest {
 
   private static ActorTestKit testKit;
@@ -142,7 +144,8 @@ class FilesystemObjectStoreNamesTest {
     assertSafeFileNames(root);
 
     for (String name : names) {
-      ObjectInfo info = await(store.head(CONTAINER, name)).orElseThrow(() -> new AssertionError(name));
+      ObjectInfo info =
+          await(store.head(CONTAINER, name)).orElseThrow(() -> new AssertionError(name));
       assertEquals(name, info.name());
       assertEquals(md5Hex(utf8(name)), info.etag());
       ObjectContent content = await(store.get(CONTAINER, name, Optional.empty())).orElseThrow();

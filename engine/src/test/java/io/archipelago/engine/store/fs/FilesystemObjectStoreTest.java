@@ -84,7 +84,12 @@ class FilesystemObjectStoreTest {
   @Test
   void anObjectIsAMetadataFileBesideItsName() {
     byte[] body = utf8("hello, archipelago");
-    await(store.put(CONTAINER, "docs/hello.txt", FsStoreTesting.attributes(), Source.single(ByteString.fromArray(body))));
+    await(
+        store.put(
+            CONTAINER,
+            "docs/hello.txt",
+            FsStoreTesting.attributes(),
+            Source.single(ByteString.fromArray(body))));
     assertTrue(Files.exists(containerDir(root).resolve("docs").resolve("hello.txt%m")));
   }
 
@@ -93,8 +98,14 @@ class FilesystemObjectStoreTest {
     put(store, "keep", utf8("version one"));
     ObjectAttributes wrongEtag =
         new ObjectAttributes(
-            "text/plain", SwiftTimestamp.now(), Map.of(), Optional.of(md5Hex(utf8("x"))), OptionalLong.empty());
-    failureOf(store.put(CONTAINER, "keep", wrongEtag, Source.single(ByteString.fromString("version two"))));
+            "text/plain",
+            SwiftTimestamp.now(),
+            Map.of(),
+            Optional.of(md5Hex(utf8("x"))),
+            OptionalLong.empty());
+    failureOf(
+        store.put(
+            CONTAINER, "keep", wrongEtag, Source.single(ByteString.fromString("version two"))));
     ObjectContent content = await(store.get(CONTAINER, "keep", Optional.empty())).orElseThrow();
     assertArrayEquals(utf8("version one"), bytes(content, mat));
     assertEquals(2, regularFiles(containerDir(root)).size()); // metadata and one data file
@@ -185,8 +196,11 @@ class FilesystemObjectStoreTest {
   void rejectsInvalidNames() {
     assertInstanceOf(
         ObjectStoreException.InvalidRequest.class,
-        failureOf(store.put(CONTAINER, "bad\uD800", attributes(), Source.single(ByteString.fromString("x")))));
-    assertInstanceOf(ObjectStoreException.InvalidRequest.class, failureOf(store.head(CONTAINER, "")));
+        failureOf(
+            store.put(
+                CONTAINER, "bad\uD800", attributes(), Source.single(ByteString.fromString("x")))));
+    assertInstanceOf(
+        ObjectStoreException.InvalidRequest.class, failureOf(store.head(CONTAINER, "")));
   }
 
   @Test
@@ -217,7 +231,8 @@ class FilesystemObjectStoreTest {
       }
     }
 
-    ObjectContent content = await(store.get(CONTAINER, "hot/object", Optional.empty())).orElseThrow();
+    ObjectContent content =
+        await(store.get(CONTAINER, "hot/object", Optional.empty())).orElseThrow();
     byte[] data = bytes(content, mat);
     assertEquals(content.info().size(), data.length);
     assertEquals(content.info().etag(), md5Hex(data));
@@ -228,7 +243,8 @@ class FilesystemObjectStoreTest {
     // the successful puts form one chain: exactly one replaced nothing, each replaced an older one
     assertEquals(1, stored.stream().filter(r -> r.replaced().isEmpty()).count());
     for (PutResult r : stored) {
-      r.replaced().ifPresent(old -> assertTrue(r.stored().timestamp().isNewerThan(old.timestamp())));
+      r.replaced()
+          .ifPresent(old -> assertTrue(r.stored().timestamp().isNewerThan(old.timestamp())));
     }
 
     assertEquals(2, regularFiles(containerDir(root)).size(), "one metadata and one data file");
@@ -237,17 +253,30 @@ class FilesystemObjectStoreTest {
 
   @Test
   void aPutOlderThanTheStoredObjectStoresNothing() throws IOException {
-    ObjectAttributes newer = new ObjectAttributes("text/plain", SwiftTimestamp.parse("1700000010.00000"),
-        Map.of(), Optional.empty(), OptionalLong.empty());
+    ObjectAttributes newer =
+        new ObjectAttributes(
+            "text/plain",
+            SwiftTimestamp.parse("1700000010.00000"),
+            Map.of(),
+            Optional.empty(),
+            OptionalLong.empty());
     await(store.put(CONTAINER, "ts/object", newer, Source.single(ByteString.fromString("newer"))));
     for (String ts : List.of("1700000009.99999", "1700000010.00000")) {
-      ObjectAttributes older = new ObjectAttributes("text/plain", SwiftTimestamp.parse(ts),
-          Map.of(), Optional.empty(), OptionalLong.empty());
+      ObjectAttributes older =
+          new ObjectAttributes(
+              "text/plain",
+              SwiftTimestamp.parse(ts),
+              Map.of(),
+              Optional.empty(),
+              OptionalLong.empty());
       Throwable failure =
-          failureOf(store.put(CONTAINER, "ts/object", older, Source.single(ByteString.fromString("older"))));
+          failureOf(
+              store.put(
+                  CONTAINER, "ts/object", older, Source.single(ByteString.fromString("older"))));
       assertInstanceOf(ObjectStoreException.NewerExists.class, failure);
     }
-    ObjectContent content = await(store.get(CONTAINER, "ts/object", Optional.empty())).orElseThrow();
+    ObjectContent content =
+        await(store.get(CONTAINER, "ts/object", Optional.empty())).orElseThrow();
     assertArrayEquals(utf8("newer"), bytes(content, mat));
     assertEquals(2, regularFiles(containerDir(root)).size(), "one metadata and one data file");
     assertTmpEmpty(root);
@@ -274,19 +303,23 @@ class FilesystemObjectStoreTest {
             .collect(Collectors.toList());
     assertEquals(kept, listed);
     for (String name : kept) {
-      assertArrayEquals(utf8(name), bytes(await(store.get(CONTAINER, name, Optional.empty())).orElseThrow(), mat));
+      assertArrayEquals(
+          utf8(name),
+          bytes(await(store.get(CONTAINER, name, Optional.empty())).orElseThrow(), mat));
     }
     assertEquals(2 * kept.size(), regularFiles(containerDir(root)).size());
     assertTmpEmpty(root);
   }
 
   private CompletionStage<PutResult> putAsync(String name) {
-    return store.put(CONTAINER, name, attributes(), Source.single(ByteString.fromArray(utf8(name))));
+    return store.put(
+        CONTAINER, name, attributes(), Source.single(ByteString.fromArray(utf8(name))));
   }
 
   @Test
   void capacityCountsStoredData() throws Exception {
-    FilesystemObjectStore sized = new FilesystemObjectStore("fs-sized", root, 10_000, testKit.system());
+    FilesystemObjectStore sized =
+        new FilesystemObjectStore("fs-sized", root, 10_000, testKit.system());
     assertEquals(new Capacity(10_000, 0), await(sized.capacity()));
     put(sized, "one", new byte[1000]);
     put(sized, "two", new byte[500]);
@@ -297,7 +330,8 @@ class FilesystemObjectStoreTest {
     assertEquals(100, await(sized.capacity()).usedBytes());
 
     // a new store on the same root counts what is there
-    FilesystemObjectStore reopened = new FilesystemObjectStore("fs-sized", root, 0, testKit.system());
+    FilesystemObjectStore reopened =
+        new FilesystemObjectStore("fs-sized", root, 0, testKit.system());
     Capacity capacity = await(reopened.capacity());
     assertEquals(100, capacity.usedBytes());
     assertEquals(Files.getFileStore(root).getTotalSpace(), capacity.totalBytes());
@@ -309,18 +343,22 @@ class FilesystemObjectStoreTest {
     for (int d = 0; d < 30; d++) {
       for (int o = 0; o < 3; o++) {
         String name = String.format("d%02d/sub/o%d", d, o);
-        puts.add(store.put(CONTAINER, name, attributes(), Source.single(ByteString.fromString(name))));
+        puts.add(
+            store.put(CONTAINER, name, attributes(), Source.single(ByteString.fromString(name))));
       }
     }
     puts.forEach(FsStoreTesting::await);
     Path dir = containerDir(root);
 
-    ContainerListing prefixed = ContainerListing.run(dir, query("d17/", null, null, null, 100, false));
+    ContainerListing prefixed =
+        ContainerListing.run(dir, query("d17/", null, null, null, 100, false));
     assertEquals(List.of("d17/sub/o0", "d17/sub/o1", "d17/sub/o2"), keys(prefixed));
     assertEquals(3, prefixed.directoriesRead()); // the container, d17, d17/sub
 
-    ContainerListing afterMarker = ContainerListing.run(dir, query(null, null, "d28/sub/o1", null, 100, false));
-    assertEquals(List.of("d28/sub/o2", "d29/sub/o0", "d29/sub/o1", "d29/sub/o2"), keys(afterMarker));
+    ContainerListing afterMarker =
+        ContainerListing.run(dir, query(null, null, "d28/sub/o1", null, 100, false));
+    assertEquals(
+        List.of("d28/sub/o2", "d29/sub/o0", "d29/sub/o1", "d29/sub/o2"), keys(afterMarker));
     assertEquals(5, afterMarker.directoriesRead());
 
     ContainerListing rolledUp = ContainerListing.run(dir, query(null, "/", null, null, 10, false));
@@ -328,13 +366,21 @@ class FilesystemObjectStoreTest {
     assertEquals("d09/", rolledUp.page().entries().get(9).sortKey());
     assertEquals(1 + 10 * 2, rolledUp.directoriesRead()); // one name per subdir, then skipped
 
-    ContainerListing reversed = ContainerListing.run(dir, query(null, null, null, "d27/sub/o2", 100, true));
-    assertEquals(List.of("d29/sub/o2", "d29/sub/o1", "d29/sub/o0", "d28/sub/o2", "d28/sub/o1", "d28/sub/o0"), keys(reversed));
+    ContainerListing reversed =
+        ContainerListing.run(dir, query(null, null, null, "d27/sub/o2", 100, true));
+    assertEquals(
+        List.of("d29/sub/o2", "d29/sub/o1", "d29/sub/o0", "d28/sub/o2", "d28/sub/o1", "d28/sub/o0"),
+        keys(reversed));
     assertEquals(1 + 3 * 2, reversed.directoriesRead()); // d27/sub is read to find nothing above o2
   }
 
   private static ListingQuery query(
-      String prefix, String delimiter, String marker, String endMarker, int limit, boolean reverse) {
+      String prefix,
+      String delimiter,
+      String marker,
+      String endMarker,
+      int limit,
+      boolean reverse) {
     return new ListingQuery(
         Optional.ofNullable(prefix),
         Optional.ofNullable(delimiter),
@@ -345,7 +391,9 @@ class FilesystemObjectStoreTest {
   }
 
   private static List<String> keys(ContainerListing listing) {
-    return listing.page().entries().stream().map(ListingEntry::sortKey).collect(Collectors.toList());
+    return listing.page().entries().stream()
+        .map(ListingEntry::sortKey)
+        .collect(Collectors.toList());
   }
 
   @Test
@@ -353,7 +401,9 @@ class FilesystemObjectStoreTest {
     String tooDeep = "/".repeat(1400);
     assertInstanceOf(
         ObjectStoreException.InvalidRequest.class,
-        failureOf(store.put(CONTAINER, tooDeep, attributes(), Source.single(ByteString.fromString("x")))));
+        failureOf(
+            store.put(
+                CONTAINER, tooDeep, attributes(), Source.single(ByteString.fromString("x")))));
     assertEquals(Optional.empty(), await(store.head(CONTAINER, tooDeep)));
     assertEquals(Optional.empty(), await(store.delete(CONTAINER, tooDeep)));
   }

@@ -41,8 +41,7 @@ final class FsStoreTesting {
   static final BackendContainer CONTAINER = new BackendContainer("AUTH_test", "photos");
 
   /** Swift's listing order, independent of the code under test: unsigned UTF-8 bytes. */
-  static final Comparator<String> SWIFT_ORDER =
-      (a, b) -> Arrays.compareUnsigned(utf8(a), utf8(b));
+  static final Comparator<String> SWIFT_ORDER = (a, b) -> Arrays.compareUnsigned(utf8(a), utf8(b));
 
   private FsStoreTesting() {}
 
@@ -82,9 +81,7 @@ final class FsStoreTesting {
   }
 
   static PutResult put(ObjectStore store, BackendContainer c, String name, byte[] body) {
-    return await(
-        store.put(
-            c, name, attributes(), Source.single(ByteString.fromArray(body))));
+    return await(store.put(c, name, attributes(), Source.single(ByteString.fromArray(body))));
   }
 
   static PutResult put(ObjectStore store, String name, byte[] body) {
@@ -93,7 +90,10 @@ final class FsStoreTesting {
 
   static byte[] bytes(ObjectContent content, Materializer mat) {
     ByteString all =
-        await(content.data().runWith(Sink.fold(ByteString.emptyByteString(), ByteString::concat), mat));
+        await(
+            content
+                .data()
+                .runWith(Sink.fold(ByteString.emptyByteString(), ByteString::concat), mat));
     return all.toArray();
   }
 

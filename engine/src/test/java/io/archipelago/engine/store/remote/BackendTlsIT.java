@@ -60,7 +60,9 @@ class BackendTlsIT {
     BackendContainer c = new BackendContainer("AUTH_test", "tls");
     await(store.createContainer(c));
     await(store.put(c, "secret", attributes(utf8("over tls")), bytes(utf8("over tls"))));
-    assertEquals("over tls", new String(read(await(store.get(c, "secret", Optional.empty())).orElseThrow(), mat)));
+    assertEquals(
+        "over tls",
+        new String(read(await(store.get(c, "secret", Optional.empty())).orElseThrow(), mat)));
   }
 
   @Test
@@ -68,8 +70,15 @@ class BackendTlsIT {
     SwiftCluster cluster = RealBackends.get().swiftA();
     Map<String, String> settings = new HashMap<>(cluster.driverSettings("tls_"));
     settings.put("auth-url", cluster.startTlsProxy(tls));
-    roundTrip(new SwiftObjectStore("swift-tls", new DriverSettings("swift-tls", trusting(settings)), 0, testKit.system()));
-    SwiftObjectStore untrusting = new SwiftObjectStore("swift-untrusted", new DriverSettings("swift-untrusted", settings), 0, testKit.system());
+    roundTrip(
+        new SwiftObjectStore(
+            "swift-tls", new DriverSettings("swift-tls", trusting(settings)), 0, testKit.system()));
+    SwiftObjectStore untrusting =
+        new SwiftObjectStore(
+            "swift-untrusted",
+            new DriverSettings("swift-untrusted", settings),
+            0,
+            testKit.system());
     assertInstanceOf(ObjectStoreException.BackendUnavailable.class, failureOf(untrusting.probe()));
   }
 
@@ -78,8 +87,12 @@ class BackendTlsIT {
     S3ProxyServer server = RealBackends.get().s3();
     Map<String, String> settings = new HashMap<>(server.driverSettings("prefix", "tls-tests"));
     settings.put("endpoint", server.secureEndpoint());
-    roundTrip(new S3ObjectStore("s3-tls", new DriverSettings("s3-tls", trusting(settings)), 0, testKit.system()));
-    S3ObjectStore untrusting = new S3ObjectStore("s3-untrusted", new DriverSettings("s3-untrusted", settings), 0, testKit.system());
+    roundTrip(
+        new S3ObjectStore(
+            "s3-tls", new DriverSettings("s3-tls", trusting(settings)), 0, testKit.system()));
+    S3ObjectStore untrusting =
+        new S3ObjectStore(
+            "s3-untrusted", new DriverSettings("s3-untrusted", settings), 0, testKit.system());
     assertInstanceOf(ObjectStoreException.BackendUnavailable.class, failureOf(untrusting.probe()));
   }
 }

@@ -12,17 +12,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import io.archipelago.engine.store.BackendContainer;
+import io.archipelago.engine.store.ListingQuery;
 import io.archipelago.engine.store.ObjectStoreException;
 import io.archipelago.engine.store.remote.DriverSettings;
 import io.archipelago.engine.testing.RealBackends;
 import io.archipelago.engine.testing.S3ProxyServer;
 import io.archipelago.engine.testing.StoreTesting;
 import io.archipelago.testing.DroppingProxy;
-import io.archipelago.engine.store.ListingQuery;
 import java.net.URI;
 import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -31,9 +31,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Requests whose connection the server closes as they go out (a keep-alive connection it had
- * just given up) are sent again when they can be: against the real S3Proxy, through a relay that
- * drops connections on command.
+ * Requests whose connection the server closes as they go out (a keep-alive connection it had just
+ * given up) are sent again when they can be: against the real S3Proxy, through a relay that drops
+ * connections on command.
  */
 class S3LostConnectionIT {
 
@@ -47,7 +47,8 @@ class S3LostConnectionIT {
     testKit = ActorTestKit.create();
     S3ProxyServer server = RealBackends.get().s3();
     proxy = new DroppingProxy(URI.create(server.endpoint()).getPort());
-    Map<String, String> settings = new HashMap<>(server.driverSettings("prefix", "lost-connections"));
+    Map<String, String> settings =
+        new HashMap<>(server.driverSettings("prefix", "lost-connections"));
     settings.put("endpoint", "http://127.0.0.1:" + proxy.port());
     settings.put("part-size", "5MiB");
     settings.put("multipart-threshold", "8MiB");
@@ -72,8 +73,22 @@ class S3LostConnectionIT {
     proxy.dropNext("HEAD");
     assertEquals(md5(data), await(store.head(container, "small")).orElseThrow().etag());
     proxy.dropNext("GET");
-    assertEquals(1, await(store.list(container, new ListingQuery(Optional.empty(), Optional.empty(), Optional.empty(),
-        Optional.empty(), 10, false))).entries().stream().filter(e -> e.sortKey().equals("small")).count());
+    assertEquals(
+        1,
+        await(
+                store.list(
+                    container,
+                    new ListingQuery(
+                        Optional.empty(),
+                        Optional.empty(),
+                        Optional.empty(),
+                        Optional.empty(),
+                        10,
+                        false)))
+            .entries()
+            .stream()
+            .filter(e -> e.sortKey().equals("small"))
+            .count());
     proxy.dropNext("DELETE");
     assertTrue(await(store.delete(container, "small")).isPresent());
     assertTrue(await(store.head(container, "small")).isEmpty());
@@ -86,10 +101,17 @@ class S3LostConnectionIT {
     MessageDigest sent = StoreTesting.newMd5();
     int before = proxy.dropped();
     proxy.dropNext("PUT");
-    await(store.put(container, "parts", attributes("application/octet-stream", Map.of(), Optional.empty(),
-        OptionalLong.empty()), StoreTesting.generated(1 << 20, 12, sent)));
+    await(
+        store.put(
+            container,
+            "parts",
+            attributes(
+                "application/octet-stream", Map.of(), Optional.empty(), OptionalLong.empty()),
+            StoreTesting.generated(1 << 20, 12, sent)));
     assertEquals(1, proxy.dropped() - before);
-    assertEquals(HexFormat.of().formatHex(sent.digest()), await(store.head(container, "parts")).orElseThrow().etag());
+    assertEquals(
+        HexFormat.of().formatHex(sent.digest()),
+        await(store.head(container, "parts")).orElseThrow().etag());
   }
 
   @Test
@@ -97,8 +119,18 @@ class S3LostConnectionIT {
     byte[] data = utf8("payload");
     proxy.dropNext("PUT");
     int before = proxy.dropped();
-    assertInstanceOf(ObjectStoreException.EtagMismatch.class, failureOf(store.put(container, "wrong",
-        attributes("text/plain", Map.of(), Optional.of(md5(utf8("other"))), OptionalLong.of(data.length)), bytes(data))));
+    assertInstanceOf(
+        ObjectStoreException.EtagMismatch.class,
+        failureOf(
+            store.put(
+                container,
+                "wrong",
+                attributes(
+                    "text/plain",
+                    Map.of(),
+                    Optional.of(md5(utf8("other"))),
+                    OptionalLong.of(data.length)),
+                bytes(data))));
     assertTrue(await(store.head(container, "wrong")).isEmpty());
     assertEquals(before, proxy.dropped(), "no PUT went out");
     proxy.dropNext("NONE");
@@ -107,8 +139,17 @@ class S3LostConnectionIT {
   @Test
   void aStreamedBodyIsNotSentAgainAndFailsAsUnavailable() {
     proxy.dropNext("PUT");
-    Throwable failure = failureOf(store.put(container, "streamed", attributes("application/octet-stream", Map.of(),
-        Optional.empty(), OptionalLong.of(2L << 20)), StoreTesting.generated(1 << 20, 2, StoreTesting.newMd5())));
+    Throwable failure =
+        failureOf(
+            store.put(
+                container,
+                "streamed",
+                attributes(
+                    "application/octet-stream",
+                    Map.of(),
+                    Optional.empty(),
+                    OptionalLong.of(2L << 20)),
+                StoreTesting.generated(1 << 20, 2, StoreTesting.newMd5())));
     assertInstanceOf(ObjectStoreException.BackendUnavailable.class, failure);
     assertTrue(await(store.head(container, "streamed")).isEmpty());
   }

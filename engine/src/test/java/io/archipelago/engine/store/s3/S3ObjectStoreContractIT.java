@@ -23,8 +23,13 @@ class S3ObjectStoreContractIT extends ObjectStoreContract {
     Map<String, String> settings = new HashMap<>(server.driverSettings("prefix", "contract-tests"));
     settings.put("part-size", "5MiB");
     settings.put("multipart-threshold", "8MiB");
-    defaults = new S3ObjectStore("s3d", new DriverSettings("s3d",
-        new HashMap<>(server.driverSettings("prefix", "contract-tests"))), 0, testKit.system());
+    defaults =
+        new S3ObjectStore(
+            "s3d",
+            new DriverSettings(
+                "s3d", new HashMap<>(server.driverSettings("prefix", "contract-tests"))),
+            0,
+            testKit.system());
     return new S3ObjectStore("s3", new DriverSettings("s3", settings), 0, testKit.system());
   }
 

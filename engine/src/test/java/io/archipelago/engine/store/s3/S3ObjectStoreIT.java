@@ -5,7 +5,6 @@ import static io.archipelago.engine.testing.StoreTesting.await;
 import static io.archipelago.engine.testing.StoreTesting.bytes;
 import static io.archipelago.engine.testing.StoreTesting.failureOf;
 import static io.archipelago.engine.testing.StoreTesting.md5;
-import static io.archipelago.engine.testing.StoreTesting.read;
 import static io.archipelago.engine.testing.StoreTesting.utf8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -44,9 +43,9 @@ import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 
 /**
- * The S3 driver against a real S3 server (S3Proxy, filesystem provider, on loopback): what is
- * S3's own (how objects and metadata look in S3, multipart uploads, bucket mode, capacity);
- * what every store does is in {@link S3ObjectStoreContractIT}.
+ * The S3 driver against a real S3 server (S3Proxy, filesystem provider, on loopback): what is S3's
+ * own (how objects and metadata look in S3, multipart uploads, bucket mode, capacity); what every
+ * store does is in {@link S3ObjectStoreContractIT}.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class S3ObjectStoreIT {
@@ -94,14 +93,20 @@ class S3ObjectStoreIT {
   void roundTripMapsMetadataToAmzMeta() {
     BackendContainer c = container("round");
     byte[] data = utf8("hello s3");
-    Map<String, String> metadata = Map.of(
-        "x-object-meta-color", "blue",
-        "x-object-meta-archipelago-md5", "user value",
-        "x-object-meta-unicode", "gr\u00fcn \u2603",
-        "content-encoding", "identity",
-        "content-disposition", "attachment; filename=\"a b.txt\"",
-        "x-delete-at", "4102444800");
-    var attrs = attributes("text/plain; charset=utf-8", metadata, Optional.of(md5(data)), OptionalLong.of(data.length));
+    Map<String, String> metadata =
+        Map.of(
+            "x-object-meta-color", "blue",
+            "x-object-meta-archipelago-md5", "user value",
+            "x-object-meta-unicode", "gr\u00fcn \u2603",
+            "content-encoding", "identity",
+            "content-disposition", "attachment; filename=\"a b.txt\"",
+            "x-delete-at", "4102444800");
+    var attrs =
+        attributes(
+            "text/plain; charset=utf-8",
+            metadata,
+            Optional.of(md5(data)),
+            OptionalLong.of(data.length));
     await(store.put(c, "dir/hello.txt", attrs, bytes(data)));
     assertEquals(metadata, await(store.head(c, "dir/hello.txt")).orElseThrow().metadata());
 
@@ -113,7 +118,8 @@ class S3ObjectStoreIT {
     assertEquals("user value", raw.metadata().get("archipelago-u-md5"));
     assertEquals("4102444800", raw.metadata().get("archipelago-h-x-delete-at"));
     assertEquals("identity", raw.contentEncoding());
-    assertEquals("text/plain", raw.contentType()); // plain-content-type: the parameters are metadata
+    assertEquals(
+        "text/plain", raw.contentType()); // plain-content-type: the parameters are metadata
     assertEquals("text/plain; charset=utf-8", raw.metadata().get("archipelago-content-type"));
     assertEquals(data.length, raw.contentLength());
   }
@@ -126,9 +132,18 @@ class S3ObjectStoreIT {
     BackendContainer c = container("etag");
     byte[] data = utf8("payload");
     MessageDigest ignored = StoreTesting.newMd5();
-    assertInstanceOf(ObjectStoreException.EtagMismatch.class, failureOf(store.put(c, "big",
-        attributes("application/octet-stream", Map.of(), Optional.of(md5(data)), OptionalLong.empty()),
-        StoreTesting.generated(1 << 20, 12, ignored))));
+    assertInstanceOf(
+        ObjectStoreException.EtagMismatch.class,
+        failureOf(
+            store.put(
+                c,
+                "big",
+                attributes(
+                    "application/octet-stream",
+                    Map.of(),
+                    Optional.of(md5(data)),
+                    OptionalLong.empty()),
+                StoreTesting.generated(1 << 20, 12, ignored))));
     assertTrue(await(store.head(c, "big")).isEmpty());
     var uploads = await(direct.listMultipartUploads(b -> b.bucket("driver-tests")));
     assertTrue(uploads.uploads().isEmpty(), uploads.toString());
@@ -138,8 +153,17 @@ class S3ObjectStoreIT {
   void unknownLengthUploadsAreMultipartWhenLarge() {
     BackendContainer c = container("chunked");
     MessageDigest sent = StoreTesting.newMd5();
-    PutResult large = await(store.put(c, "large", attributes("application/x-big", Map.of("x-object-meta-k", "v"),
-        Optional.empty(), OptionalLong.empty()), StoreTesting.generated(1 << 20, 12, sent)));
+    PutResult large =
+        await(
+            store.put(
+                c,
+                "large",
+                attributes(
+                    "application/x-big",
+                    Map.of("x-object-meta-k", "v"),
+                    Optional.empty(),
+                    OptionalLong.empty()),
+                StoreTesting.generated(1 << 20, 12, sent)));
     String expected = HexFormat.of().formatHex(sent.digest());
     assertEquals(expected, large.stored().etag());
     ObjectInfo info = await(store.head(c, "large")).orElseThrow();
@@ -148,20 +172,26 @@ class S3ObjectStoreIT {
     assertEquals(Map.of("x-object-meta-k", "v"), info.metadata());
     HeadObjectResponse raw = directHead(c, "large");
     assertEquals(expected, raw.metadata().get("archipelago-md5"));
-    assertEquals(expected, StoreTesting.digest(await(store.get(c, "large", Optional.empty())).orElseThrow().data(), mat).getKey());
+    assertEquals(
+        expected,
+        StoreTesting.digest(
+                await(store.get(c, "large", Optional.empty())).orElseThrow().data(), mat)
+            .getKey());
   }
 
   @Test
   void bucketModeGivesEachContainerABucket() {
     Map<String, String> settings = new HashMap<>(server.driverSettings("bucket", "arch-"));
-    S3ObjectStore buckets = new S3ObjectStore("s3b", new DriverSettings("s3b", settings), 0, testKit.system());
+    S3ObjectStore buckets =
+        new S3ObjectStore("s3b", new DriverSettings("s3b", settings), 0, testKit.system());
     BackendContainer c = new BackendContainer("AUTH_test", "Not A Valid_Bucket Name!");
     await(buckets.createContainer(c));
     String bucket = buckets.location(c, "o").first();
     assertTrue(bucket.startsWith("arch-") && bucket.length() == 63, bucket);
     await(direct.headBucket(b -> b.bucket(bucket)));
     await(buckets.put(c, "o", attributes(utf8("x")), bytes(utf8("x"))));
-    assertInstanceOf(ObjectStoreException.ContainerNotEmpty.class, failureOf(buckets.deleteContainer(c)));
+    assertInstanceOf(
+        ObjectStoreException.ContainerNotEmpty.class, failureOf(buckets.deleteContainer(c)));
     await(buckets.delete(c, "o"));
     await(buckets.deleteContainer(c));
     await(buckets.deleteContainer(c));
@@ -171,7 +201,8 @@ class S3ObjectStoreIT {
   @Test
   void capacityCountsStoredBytes() {
     Map<String, String> settings = new HashMap<>(server.driverSettings("prefix", "capacity-tests"));
-    S3ObjectStore fresh = new S3ObjectStore("s3c", new DriverSettings("s3c", settings), 1L << 30, testKit.system());
+    S3ObjectStore fresh =
+        new S3ObjectStore("s3c", new DriverSettings("s3c", settings), 1L << 30, testKit.system());
     BackendContainer c = new BackendContainer("AUTH_test", "cap");
     await(fresh.createContainer(c));
     assertEquals(0, await(fresh.capacity()).usedBytes());
@@ -196,25 +227,30 @@ class S3ObjectStoreIT {
     // In CI (never alone) one of these calls has waited out the whole request time-out; a short
     // one keeps that wait bounded while the per-call times below say which call it was.
     settings.put("request-timeout", "3s");
-    S3ObjectStore down = new S3ObjectStore("down", new DriverSettings("down", settings), 0, testKit.system());
+    S3ObjectStore down =
+        new S3ObjectStore("down", new DriverSettings("down", settings), 0, testKit.system());
     BackendContainer c = new BackendContainer("AUTH_test", "c");
     long t0 = System.nanoTime();
     assertInstanceOf(ObjectStoreException.BackendUnavailable.class, failureOf(down.head(c, "o")));
     long t1 = System.nanoTime();
-    assertInstanceOf(ObjectStoreException.BackendUnavailable.class,
+    assertInstanceOf(
+        ObjectStoreException.BackendUnavailable.class,
         failureOf(down.put(c, "o", attributes(utf8("x")), bytes(utf8("x")))));
     long t2 = System.nanoTime();
     assertInstanceOf(ObjectStoreException.BackendUnavailable.class, failureOf(down.probe()));
     long t3 = System.nanoTime();
     // A refused connection is final at once (not sent again), not after the request time-out.
-    assertFalse(S3ObjectStore.connectionLost(
-        SdkClientException.create("refused", new ConnectException("refused"))));
-    assertTrue(S3ObjectStore.connectionLost(
-        SdkClientException.create("lost", new IOException("connection closed"))));
-    String times = String.format("head %d ms, put %d ms, probe %d ms",
-        (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000);
+    assertFalse(
+        S3ObjectStore.connectionLost(
+            SdkClientException.create("refused", new ConnectException("refused"))));
+    assertTrue(
+        S3ObjectStore.connectionLost(
+            SdkClientException.create("lost", new IOException("connection closed"))));
+    String times =
+        String.format(
+            "head %d ms, put %d ms, probe %d ms",
+            (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000);
     System.out.println("unreachable S3: " + times);
     assertTrue(t3 - t0 < 12_000_000_000L, times);
   }
-
 }

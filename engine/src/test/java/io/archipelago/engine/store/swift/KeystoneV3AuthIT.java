@@ -41,8 +41,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Keystone v3 password auth of the Swift driver. There is no Keystone here: a stand-in answers
  * {@code POST /v3/auth/tokens} the way Keystone does (X-Subject-Token, a catalog with several
- * object-store endpoints), handing out a real token of the real Swift cluster, so that the
- * driver's requests after auth go to a real Swift.
+ * object-store endpoints), handing out a real token of the real Swift cluster, so that the driver's
+ * requests after auth go to a real Swift.
  */
 class KeystoneV3AuthIT {
 
@@ -58,8 +58,12 @@ class KeystoneV3AuthIT {
     testKit = ActorTestKit.create();
     mat = Materializer.matFromSystem(testKit.system());
     cluster = RealBackends.get().swiftA();
-    keystone = Http.get(testKit.system()).newServerAt("127.0.0.1", 0)
-        .bind(KeystoneV3AuthIT::handle).toCompletableFuture().get();
+    keystone =
+        Http.get(testKit.system())
+            .newServerAt("127.0.0.1", 0)
+            .bind(KeystoneV3AuthIT::handle)
+            .toCompletableFuture()
+            .get();
   }
 
   @AfterAll
@@ -71,30 +75,41 @@ class KeystoneV3AuthIT {
   static java.util.concurrent.CompletionStage<HttpResponse> handle(HttpRequest request) {
     if (!request.getUri().path().equals("/v3/auth/tokens")) {
       request.discardEntityBytes(mat);
-      return CompletableFuture.completedFuture(HttpResponse.create().withStatus(StatusCodes.NOT_FOUND));
+      return CompletableFuture.completedFuture(
+          HttpResponse.create().withStatus(StatusCodes.NOT_FOUND));
     }
-    return request.entity().toStrict(5000, mat).thenApply(entity -> {
-      try {
-        JsonNode auth = JSON.readTree(entity.getData().utf8String()).path("auth");
-        JsonNode user = auth.at("/identity/password/user");
-        boolean ok = auth.at("/identity/methods/0").asText().equals("password")
-            && user.path("name").asText().equals("gateway")
-            && user.at("/domain/name").asText().equals("Default")
-            && user.path("password").asText().equals("s3cret")
-            && auth.at("/scope/project/name").asText().equals("storage")
-            && auth.at("/scope/project/domain/name").asText().equals("Default");
-        if (!ok) {
-          return HttpResponse.create().withStatus(StatusCodes.UNAUTHORIZED);
-        }
-        logins.incrementAndGet();
-        // A real token of the Swift cluster, as Keystone's would be valid there.
-        var tempauth = HttpClient.newHttpClient().send(
-            java.net.http.HttpRequest.newBuilder(URI.create(cluster.authUrl()))
-                .header("X-Auth-User", SwiftCluster.SERVICE_USER).header("X-Auth-Key", SwiftCluster.SERVICE_KEY).build(),
-            java.net.http.HttpResponse.BodyHandlers.discarding());
-        String token = tempauth.headers().firstValue("X-Auth-Token").orElseThrow();
-        String storageUrl = tempauth.headers().firstValue("X-Storage-Url").orElseThrow();
-        String body = """
+    return request
+        .entity()
+        .toStrict(5000, mat)
+        .thenApply(
+            entity -> {
+              try {
+                JsonNode auth = JSON.readTree(entity.getData().utf8String()).path("auth");
+                JsonNode user = auth.at("/identity/password/user");
+                boolean ok =
+                    auth.at("/identity/methods/0").asText().equals("password")
+                        && user.path("name").asText().equals("gateway")
+                        && user.at("/domain/name").asText().equals("Default")
+                        && user.path("password").asText().equals("s3cret")
+                        && auth.at("/scope/project/name").asText().equals("storage")
+                        && auth.at("/scope/project/domain/name").asText().equals("Default");
+                if (!ok) {
+                  return HttpResponse.create().withStatus(StatusCodes.UNAUTHORIZED);
+                }
+                logins.incrementAndGet();
+                // A real token of the Swift cluster, as Keystone's would be valid there.
+                var tempauth =
+                    HttpClient.newHttpClient()
+                        .send(
+                            java.net.http.HttpRequest.newBuilder(URI.create(cluster.authUrl()))
+                                .header("X-Auth-User", SwiftCluster.SERVICE_USER)
+                                .header("X-Auth-Key", SwiftCluster.SERVICE_KEY)
+                                .build(),
+                            java.net.http.HttpResponse.BodyHandlers.discarding());
+                String token = tempauth.headers().firstValue("X-Auth-Token").orElseThrow();
+                String storageUrl = tempauth.headers().firstValue("X-Storage-Url").orElseThrow();
+                String body =
+                    """
             {"token": {"methods": ["password"], "expires_at": "%s",
               "project": {"name": "storage", "id": "p1", "domain": {"name": "Default", "id": "default"}},
               "catalog": [
@@ -104,14 +119,16 @@ class KeystoneV3AuthIT {
                   {"interface": "internal", "region": "RegionOne", "region_id": "RegionOne", "url": "http://127.0.0.1:1/v1/AUTH_gw"},
                   {"interface": "public", "region": "RegionTwo", "region_id": "RegionTwo", "url": "http://127.0.0.1:2/v1/AUTH_gw"},
                   {"interface": "public", "region": "RegionOne", "region_id": "RegionOne", "url": "%s"}]}]}}
-            """.formatted(Instant.now().plusSeconds(3600), storageUrl);
-        return HttpResponse.create().withStatus(StatusCodes.CREATED)
-            .addHeader(RawHeader.create("X-Subject-Token", token))
-            .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body));
-      } catch (Exception e) {
-        return HttpResponse.create().withStatus(StatusCodes.INTERNAL_SERVER_ERROR);
-      }
-    });
+            """
+                        .formatted(Instant.now().plusSeconds(3600), storageUrl);
+                return HttpResponse.create()
+                    .withStatus(StatusCodes.CREATED)
+                    .addHeader(RawHeader.create("X-Subject-Token", token))
+                    .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body));
+              } catch (Exception e) {
+                return HttpResponse.create().withStatus(StatusCodes.INTERNAL_SERVER_ERROR);
+              }
+            });
   }
 
   static SwiftObjectStore store(String password) {
@@ -132,7 +149,9 @@ class KeystoneV3AuthIT {
     BackendContainer c = new BackendContainer("AUTH_test", "keystone");
     await(store.createContainer(c));
     await(store.put(c, "o", attributes(utf8("via keystone")), bytes(utf8("via keystone"))));
-    assertEquals("via keystone", new String(read(await(store.get(c, "o", Optional.empty())).orElseThrow(), mat)));
+    assertEquals(
+        "via keystone",
+        new String(read(await(store.get(c, "o", Optional.empty())).orElseThrow(), mat)));
     int before = logins.get();
     cluster.flushTokens();
     assertEquals(12, await(store.head(c, "o")).orElseThrow().size());
@@ -142,6 +161,7 @@ class KeystoneV3AuthIT {
 
   @Test
   void refusedCredentialsMakeTheBackendUnavailable() {
-    assertInstanceOf(ObjectStoreException.BackendUnavailable.class, failureOf(store("wrong").probe()));
+    assertInstanceOf(
+        ObjectStoreException.BackendUnavailable.class, failureOf(store("wrong").probe()));
   }
 }

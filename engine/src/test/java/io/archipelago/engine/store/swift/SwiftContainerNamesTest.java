@@ -18,14 +18,16 @@ class SwiftContainerNamesTest {
 
   @Test
   void accountAndContainerAreJoinedAndEscaped() {
-    assertEquals("gw_AUTH_test~photos", names.backendName(new BackendContainer("AUTH_test", "photos")));
+    assertEquals(
+        "gw_AUTH_test~photos", names.backendName(new BackendContainer("AUTH_test", "photos")));
     assertEquals("gw_AUTH_a%7Eb~c%25d", names.backendName(new BackendContainer("AUTH_a~b", "c%d")));
     assertEquals("gw_AUTH_x~%2F", names.backendName(new BackendContainer("AUTH_x", "/")));
   }
 
   @Test
   void distinctContainersNeverShareABackendContainer() {
-    List<String> parts = List.of("", "a", "~", "a~", "~a", "%", "%7E", "%7e", "a%7Eb", "%h", "/", "\u00e9", "~~");
+    List<String> parts =
+        List.of("", "a", "~", "a~", "~a", "%", "%7E", "%7e", "a%7Eb", "%h", "/", "\u00e9", "~~");
     Set<String> seen = new HashSet<>();
     int pairs = 0;
     for (String a : parts) {
@@ -43,10 +45,13 @@ class SwiftContainerNamesTest {
     String name = names.backendName(longOne);
     assertTrue(name.startsWith("gw_%h"), name);
     assertTrue(name.getBytes(StandardCharsets.UTF_8).length <= 256);
-    assertNotEquals(name, names.backendName(new BackendContainer("AUTH_test", "\u65e5".repeat(101))));
+    assertNotEquals(
+        name, names.backendName(new BackendContainer("AUTH_test", "\u65e5".repeat(101))));
     String atLimit = "x".repeat(256 - "gw_AUTH_test~".length());
-    assertEquals("gw_AUTH_test~" + atLimit, names.backendName(new BackendContainer("AUTH_test", atLimit)));
-    assertTrue(names.backendName(new BackendContainer("AUTH_test", atLimit + "x")).startsWith("gw_%h"));
+    assertEquals(
+        "gw_AUTH_test~" + atLimit, names.backendName(new BackendContainer("AUTH_test", atLimit)));
+    assertTrue(
+        names.backendName(new BackendContainer("AUTH_test", atLimit + "x")).startsWith("gw_%h"));
   }
 
   @Test

@@ -14,8 +14,11 @@ class SwiftObjectStoreContractIT extends ObjectStoreContract {
   @Override
   protected ObjectStore openStore(ActorTestKit testKit) {
     SwiftCluster cluster = RealBackends.get().swiftA();
-    return new SwiftObjectStore("swift-" + cluster.name(),
-        new DriverSettings("swift-" + cluster.name(), cluster.driverSettings("contract_")), 0, testKit.system());
+    return new SwiftObjectStore(
+        "swift-" + cluster.name(),
+        new DriverSettings("swift-" + cluster.name(), cluster.driverSettings("contract_")),
+        0,
+        testKit.system());
   }
 
   /** A name outside the Basic Multilingual Plane, which Swift keeps. */

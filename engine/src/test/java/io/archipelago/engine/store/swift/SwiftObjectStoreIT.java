@@ -39,9 +39,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Swift driver against a real Swift cluster (Debian's packages, on loopback): what is
- * Swift's own (names, tokens, containers made on demand, capacity); what every store does is in
- * {@link SwiftObjectStoreContractIT}.
+ * The Swift driver against a real Swift cluster (Debian's packages, on loopback): what is Swift's
+ * own (names, tokens, containers made on demand, capacity); what every store does is in {@link
+ * SwiftObjectStoreContractIT}.
  */
 class SwiftObjectStoreIT {
 
@@ -64,8 +64,11 @@ class SwiftObjectStoreIT {
   }
 
   static SwiftObjectStore newStore(SwiftCluster cluster, String prefix) {
-    return new SwiftObjectStore("swift-" + cluster.name(),
-        new DriverSettings("swift-" + cluster.name(), cluster.driverSettings(prefix)), 0, testKit.system());
+    return new SwiftObjectStore(
+        "swift-" + cluster.name(),
+        new DriverSettings("swift-" + cluster.name(), cluster.driverSettings(prefix)),
+        0,
+        testKit.system());
   }
 
   static BackendContainer container(String name) {
@@ -82,14 +85,20 @@ class SwiftObjectStoreIT {
   void metadataIsStoredAsSwiftHasIt() {
     BackendContainer c = container("round");
     byte[] data = utf8("hello swift");
-    Map<String, String> metadata = Map.of(
-        "x-object-meta-color", "blue",
-        "x-object-meta-archipelago-timestamp", "user value, not the gateway's",
-        "x-object-meta-unicode", "gr\u00fcn \u2603",
-        "content-encoding", "identity",
-        "content-disposition", "attachment; filename=\"a b.txt\"",
-        "x-delete-at", "4102444800");
-    var attrs = attributes("text/plain; charset=utf-8", metadata, Optional.of(md5(data)), OptionalLong.of(data.length));
+    Map<String, String> metadata =
+        Map.of(
+            "x-object-meta-color", "blue",
+            "x-object-meta-archipelago-timestamp", "user value, not the gateway's",
+            "x-object-meta-unicode", "gr\u00fcn \u2603",
+            "content-encoding", "identity",
+            "content-disposition", "attachment; filename=\"a b.txt\"",
+            "x-delete-at", "4102444800");
+    var attrs =
+        attributes(
+            "text/plain; charset=utf-8",
+            metadata,
+            Optional.of(md5(data)),
+            OptionalLong.of(data.length));
     await(store.put(c, "dir/hello.txt", attrs, bytes(data)));
     assertEquals(metadata, await(store.head(c, "dir/hello.txt")).orElseThrow().metadata());
 
@@ -97,23 +106,43 @@ class SwiftObjectStoreIT {
     String stat = cluster.swiftCli("stat", "drv_AUTH_test~round", "dir/hello.txt");
     assertTrue(stat.contains("Meta Color: blue"), stat);
     assertTrue(stat.contains("Meta Archipelago-H-X-Delete-At: 4102444800"), stat);
-    assertTrue(stat.toLowerCase(Locale.ROOT).contains("content type: text/plain; charset=utf-8"), stat);
+    assertTrue(
+        stat.toLowerCase(Locale.ROOT).contains("content type: text/plain; charset=utf-8"), stat);
   }
 
   @Test
   void streamedUploadsAreCheckedByTheGatewaysMd5WhenAskedTo() {
     Map<String, String> settings = new HashMap<>(cluster.driverSettings("drv_"));
     settings.put("gateway-md5", "on");
-    SwiftObjectStore checking = new SwiftObjectStore("swift-a-md5", new DriverSettings("swift-a-md5", settings), 0,
-        testKit.system());
+    SwiftObjectStore checking =
+        new SwiftObjectStore(
+            "swift-a-md5", new DriverSettings("swift-a-md5", settings), 0, testKit.system());
     BackendContainer c = container("streamed-etag");
     int chunk = 1 << 20; // above the size read whole: these stream
     MessageDigest sent = StoreTesting.newMd5();
-    PutResult r = await(checking.put(c, "right", attributes("application/octet-stream", Map.of(), Optional.empty(),
-        OptionalLong.of(3L * chunk)), StoreTesting.generated(chunk, 3, sent)));
+    PutResult r =
+        await(
+            checking.put(
+                c,
+                "right",
+                attributes(
+                    "application/octet-stream",
+                    Map.of(),
+                    Optional.empty(),
+                    OptionalLong.of(3L * chunk)),
+                StoreTesting.generated(chunk, 3, sent)));
     assertEquals(HexFormat.of().formatHex(sent.digest()), r.stored().etag());
-    Throwable failure = failureOf(checking.put(c, "wrong", attributes("application/octet-stream", Map.of(),
-        Optional.of(md5(utf8("other"))), OptionalLong.of(3L * chunk)), StoreTesting.generated(chunk, 3, StoreTesting.newMd5())));
+    Throwable failure =
+        failureOf(
+            checking.put(
+                c,
+                "wrong",
+                attributes(
+                    "application/octet-stream",
+                    Map.of(),
+                    Optional.of(md5(utf8("other"))),
+                    OptionalLong.of(3L * chunk)),
+                StoreTesting.generated(chunk, 3, StoreTesting.newMd5())));
     assertInstanceOf(ObjectStoreException.EtagMismatch.class, failure);
     assertTrue(await(checking.head(c, "wrong")).isEmpty());
   }
@@ -124,15 +153,22 @@ class SwiftObjectStoreIT {
     List<String> names = List.of("a/../b", "../x", "a/.", "a//b", "/lead", "%2F", "q?x#y", "...");
     names.forEach(n -> put(c, n, utf8("v:" + n)));
     for (String n : names) {
-      assertEquals("v:" + n, new String(read(await(store.get(c, n, Optional.empty())).orElseThrow(), mat)), n);
+      assertEquals(
+          "v:" + n,
+          new String(read(await(store.get(c, n, Optional.empty())).orElseThrow(), mat)),
+          n);
     }
-    List<String> listed = await(store.list(c, ListingQuery.all(100))).entries().stream().map(ListingEntry::sortKey).toList();
+    List<String> listed =
+        await(store.list(c, ListingQuery.all(100))).entries().stream()
+            .map(ListingEntry::sortKey)
+            .toList();
     List<String> expected = new ArrayList<>(names);
     expected.sort(NameOrder.UTF8);
     assertEquals(expected, listed);
     assertEquals("../x", await(store.delete(c, "../x")).orElseThrow().name());
     // Akka's client would resolve these as dot segments: refused rather than misdirected.
-    assertInstanceOf(ObjectStoreException.InvalidRequest.class,
+    assertInstanceOf(
+        ObjectStoreException.InvalidRequest.class,
         failureOf(store.put(c, "..", attributes(utf8("x")), bytes(utf8("x")))));
     assertInstanceOf(ObjectStoreException.InvalidRequest.class, failureOf(store.delete(c, ".")));
     assertEquals(names.size() - 1, await(store.list(c, ListingQuery.all(100))).entries().size());
@@ -179,15 +215,18 @@ class SwiftObjectStoreIT {
     assertTrue(backendName.startsWith("drv_%h") && backendName.length() == 4 + 2 + 64, backendName);
     await(store.createContainer(longName));
     put(longName, "o", utf8("long"));
-    assertEquals("long", new String(read(await(store.get(longName, "o", Optional.empty())).orElseThrow(), mat)));
+    assertEquals(
+        "long",
+        new String(read(await(store.get(longName, "o", Optional.empty())).orElseThrow(), mat)));
   }
 
   @Test
   void capacityReportsTheAccountsBytes() {
     var capacity = await(store.capacity());
     assertTrue(capacity.usedBytes() >= 0);
-    SwiftObjectStore quota = new SwiftObjectStore("q", new DriverSettings("q", cluster.driverSettings("q_")),
-        1L << 40, testKit.system());
+    SwiftObjectStore quota =
+        new SwiftObjectStore(
+            "q", new DriverSettings("q", cluster.driverSettings("q_")), 1L << 40, testKit.system());
     assertEquals(1L << 40, await(quota.capacity()).totalBytes());
   }
 
@@ -195,11 +234,19 @@ class SwiftObjectStoreIT {
   void unreachableBackendIsUnavailable() {
     Map<String, String> settings = new HashMap<>(cluster.driverSettings("x_"));
     settings.put("auth-url", "http://127.0.0.1:" + Net.freePort() + "/auth/v1.0");
-    SwiftObjectStore down = new SwiftObjectStore("down", new DriverSettings("down", settings), 0, testKit.system());
-    assertInstanceOf(ObjectStoreException.BackendUnavailable.class,
+    SwiftObjectStore down =
+        new SwiftObjectStore("down", new DriverSettings("down", settings), 0, testKit.system());
+    assertInstanceOf(
+        ObjectStoreException.BackendUnavailable.class,
         failureOf(down.head(new BackendContainer("AUTH_test", "c"), "o")));
-    assertInstanceOf(ObjectStoreException.BackendUnavailable.class,
-        failureOf(down.put(new BackendContainer("AUTH_test", "c"), "o", attributes(utf8("x")), bytes(utf8("x")))));
+    assertInstanceOf(
+        ObjectStoreException.BackendUnavailable.class,
+        failureOf(
+            down.put(
+                new BackendContainer("AUTH_test", "c"),
+                "o",
+                attributes(utf8("x")),
+                bytes(utf8("x")))));
     assertFalse(down.logins() == 0);
   }
 }

@@ -39,18 +39,20 @@ import java.util.function.Function;
 /**
  * Swift's bulk delete: {@code POST} (or {@code DELETE}) with {@code ?bulk-delete} and a body of
  * newline separated, URL-encoded {@code /container/object} or {@code /container} paths. Objects go
- * first, then containers, two at a time; each delete is an ordinary request with the caller's
- * token (so it is authorized like one). The answer is always 200: its body (plain text, JSON or
- * XML by {@code Accept}) tells the outcome as {@code Response Status}, {@code Response Body},
- * {@code Number Deleted}, {@code Number Not Found} and {@code Errors}. While deletes run longer
- * than ten seconds, whitespace keeps the connection alive, as Swift does.
+ * first, then containers, two at a time; each delete is an ordinary request with the caller's token
+ * (so it is authorized like one). The answer is always 200: its body (plain text, JSON or XML by
+ * {@code Accept}) tells the outcome as {@code Response Status}, {@code Response Body}, {@code
+ * Number Deleted}, {@code Number Not Found} and {@code Errors}. While deletes run longer than ten
+ * seconds, whitespace keeps the connection alive, as Swift does.
  */
 public final class BulkDelete {
 
   public static final int MAX_DELETES_PER_REQUEST = 10_000;
   public static final int MAX_FAILED_DELETES = 1_000;
+
   /** Longest useful line: an object name, a container name and two slashes. */
   public static final int MAX_PATH_LENGTH = 1024 + 256 + 2;
+
   public static final int DELETE_CONCURRENCY = 2;
   public static final Duration YIELD_FREQUENCY = Duration.ofSeconds(10);
   public static final List<String> ACCEPTABLE_FORMATS =
@@ -89,7 +91,9 @@ public final class BulkDelete {
    * @param delete deletes one raw (percent-encoded) path as a request of the caller would
    */
   public CompletionStage<HttpResponse> handle(
-      HttpRequest request, RequestPath path, Map<String, String> headers,
+      HttpRequest request,
+      RequestPath path,
+      Map<String, String> headers,
       Function<String, CompletionStage<HttpResponse>> delete) {
     Optional<String> format = AcceptHeader.bestMatch(headers.get("accept"), ACCEPTABLE_FORMATS);
     CompletionStage<Outcome> outcome;
@@ -100,33 +104,49 @@ public final class BulkDelete {
       request.discardEntityBytes(materializer);
       outcome = CompletableFuture.completedFuture(Outcome.failed("406 Not Acceptable", ""));
     } else {
-      outcome = readNames(request)
-          .thenApply(names -> run(path, names, delete))
-          .exceptionally(failure -> {
-            Throwable t = failure instanceof CompletionException && failure.getCause() != null
-                ? failure.getCause() : failure;
-            if (t instanceof TooMany) {
-              return CompletableFuture.completedFuture(Outcome.failed("413 Request Entity Too Large",
-                  "Maximum Bulk Deletes: " + MAX_DELETES_PER_REQUEST + " per request"));
-            }
-            if (t instanceof akka.stream.scaladsl.Framing.FramingException) {
-              return CompletableFuture.completedFuture(Outcome.failed("400 Bad Request", "Invalid File Name"));
-            }
-            return CompletableFuture.completedFuture(Outcome.failed("500 Internal Error", ""));
-          })
-          .thenCompose(Function.identity());
+      outcome =
+          readNames(request)
+              .thenApply(names -> run(path, names, delete))
+              .exceptionally(
+                  failure -> {
+                    Throwable t =
+                        failure instanceof CompletionException && failure.getCause() != null
+                            ? failure.getCause()
+                            : failure;
+                    if (t instanceof TooMany) {
+                      return CompletableFuture.completedFuture(
+                          Outcome.failed(
+                              "413 Request Entity Too Large",
+                              "Maximum Bulk Deletes: " + MAX_DELETES_PER_REQUEST + " per request"));
+                    }
+                    if (t instanceof akka.stream.scaladsl.Framing.FramingException) {
+                      return CompletableFuture.completedFuture(
+                          Outcome.failed("400 Bad Request", "Invalid File Name"));
+                    }
+                    return CompletableFuture.completedFuture(
+                        Outcome.failed("500 Internal Error", ""));
+                  })
+              .thenCompose(Function.identity());
     }
     boolean xml = format.map(f -> f.endsWith("/xml")).orElse(false);
     AtomicBoolean yielded = new AtomicBoolean();
-    Source<ByteString, NotUsed> body = Source.completionStage(outcome)
-        .map(o -> ByteString.fromString((yielded.get() ? "\r\n\r\n" : "") + o.render(format.orElse(null))))
-        .keepAlive(yieldFrequency, () -> {
-          boolean first = !yielded.getAndSet(true);
-          return ByteString.fromString(first && xml ? "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" : " ");
-        });
-    return CompletableFuture.completedFuture(HttpResponse.create()
-        .withStatus(StatusCodes.OK)
-        .withEntity(HttpEntities.createChunked(contentType(format), body)));
+    Source<ByteString, NotUsed> body =
+        Source.completionStage(outcome)
+            .map(
+                o ->
+                    ByteString.fromString(
+                        (yielded.get() ? "\r\n\r\n" : "") + o.render(format.orElse(null))))
+            .keepAlive(
+                yieldFrequency,
+                () -> {
+                  boolean first = !yielded.getAndSet(true);
+                  return ByteString.fromString(
+                      first && xml ? "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" : " ");
+                });
+    return CompletableFuture.completedFuture(
+        HttpResponse.create()
+            .withStatus(StatusCodes.OK)
+            .withEntity(HttpEntities.createChunked(contentType(format), body)));
   }
 
   private static boolean plainText(ContentType declared) {
@@ -158,17 +178,22 @@ public final class BulkDelete {
   private record Name(String name, String quotedRaw) {}
 
   private CompletionStage<List<Name>> readNames(HttpRequest request) {
-    return request.entity().getDataBytes()
-        .via(Framing.delimiter(ByteString.fromString("\n"), 2 * MAX_PATH_LENGTH, FramingTruncation.ALLOW))
+    return request
+        .entity()
+        .getDataBytes()
+        .via(
+            Framing.delimiter(
+                ByteString.fromString("\n"), 2 * MAX_PATH_LENGTH, FramingTruncation.ALLOW))
         .take(MAX_DELETES_PER_REQUEST + 1L)
         .map(BulkDelete::name)
         .runWith(Sink.seq(), materializer)
-        .thenApply(names -> {
-          if (names.size() > MAX_DELETES_PER_REQUEST) {
-            throw new TooMany();
-          }
-          return names;
-        });
+        .thenApply(
+            names -> {
+              if (names.size() > MAX_DELETES_PER_REQUEST) {
+                throw new TooMany();
+              }
+              return names;
+            });
   }
 
   private static Name name(ByteString line) {
@@ -207,10 +232,13 @@ public final class BulkDelete {
 
   private static Name decode(byte[] bytes) {
     try {
-      String text = StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes)).toString();
+      String text =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(bytes))
+              .toString();
       return new Name(text.indexOf('\0') >= 0 ? null : text, quoteBytes(bytes));
     } catch (CharacterCodingException e) {
       return new Name(null, quoteBytes(bytes));
@@ -221,8 +249,14 @@ public final class BulkDelete {
     StringBuilder sb = new StringBuilder();
     for (byte b : bytes) {
       int c = b & 0xff;
-      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-          || c == '_' || c == '.' || c == '-' || c == '~' || c == '/') {
+      if ((c >= 'a' && c <= 'z')
+          || (c >= 'A' && c <= 'Z')
+          || (c >= '0' && c <= '9')
+          || c == '_'
+          || c == '.'
+          || c == '-'
+          || c == '~'
+          || c == '/') {
         sb.append((char) c);
       } else {
         sb.append(String.format("%%%02X", c));
@@ -244,24 +278,36 @@ public final class BulkDelete {
       (stripSlashes(lenient).contains("/") ? objects : containers).add(n);
     }
     String prefix = "/" + path.version() + "/" + path.account() + "/";
-    Function<List<Name>, CompletionStage<?>> phase = list -> Source.from(list)
-        .takeWhile(n -> !tally.tooManyFailures())
-        .mapAsync(DELETE_CONCURRENCY, n -> {
-          if (n.name() == null) {
-            return CompletableFuture.completedFuture(new Deleted(n, 412, "412 Precondition Failed"));
-          }
-          String target = prefix + n.name().replaceFirst("^/+", "");
-          return delete.apply(PyText.quote(target))
-              .thenApply(r -> {
-                r.discardEntityBytes(materializer);
-                return new Deleted(n, r.status().intValue(), SwiftStatus.line(r.status()));
-              })
-              .exceptionally(e -> new Deleted(n, 500, "500 Internal Error"));
-        })
-        .runForeach(tally::add, materializer);
-    return phase.apply(objects)
-        .thenCompose(done -> tally.tooManyFailures()
-            ? CompletableFuture.completedFuture(null) : phase.apply(containers))
+    Function<List<Name>, CompletionStage<?>> phase =
+        list ->
+            Source.from(list)
+                .takeWhile(n -> !tally.tooManyFailures())
+                .mapAsync(
+                    DELETE_CONCURRENCY,
+                    n -> {
+                      if (n.name() == null) {
+                        return CompletableFuture.completedFuture(
+                            new Deleted(n, 412, "412 Precondition Failed"));
+                      }
+                      String target = prefix + n.name().replaceFirst("^/+", "");
+                      return delete
+                          .apply(PyText.quote(target))
+                          .thenApply(
+                              r -> {
+                                r.discardEntityBytes(materializer);
+                                return new Deleted(
+                                    n, r.status().intValue(), SwiftStatus.line(r.status()));
+                              })
+                          .exceptionally(e -> new Deleted(n, 500, "500 Internal Error"));
+                    })
+                .runForeach(tally::add, materializer);
+    return phase
+        .apply(objects)
+        .thenCompose(
+            done ->
+                tally.tooManyFailures()
+                    ? CompletableFuture.completedFuture(null)
+                    : phase.apply(containers))
         .thenApply(done -> tally.outcome());
   }
 
@@ -287,7 +333,10 @@ public final class BulkDelete {
         if (d.status() / 100 == 5) {
           badGateway = true;
         }
-        errors.add(new String[] {d.name().quotedRaw(), d.status() == 401 ? "401 Unauthorized" : d.statusLine()});
+        errors.add(
+            new String[] {
+              d.name().quotedRaw(), d.status() == 401 ? "401 Unauthorized" : d.statusLine()
+            });
       }
     }
 
@@ -312,7 +361,8 @@ public final class BulkDelete {
   }
 
   /** What a bulk delete reports. */
-  public record Outcome(String status, String body, int deleted, int notFound, List<String[]> errors) {
+  public record Outcome(
+      String status, String body, int deleted, int notFound, List<String[]> errors) {
 
     static Outcome failed(String status, String body) {
       return new Outcome(status, body, 0, 0, List.of());
@@ -328,8 +378,12 @@ public final class BulkDelete {
         sb.append(", \"Number Not Found\": ").append(notFound);
         sb.append(", \"Errors\": [");
         for (int i = 0; i < errors.size(); i++) {
-          sb.append(i > 0 ? ", " : "").append('[').append(PyText.jsonString(errors.get(i)[0]))
-              .append(", ").append(PyText.jsonString(errors.get(i)[1])).append(']');
+          sb.append(i > 0 ? ", " : "")
+              .append('[')
+              .append(PyText.jsonString(errors.get(i)[0]))
+              .append(", ")
+              .append(PyText.jsonString(errors.get(i)[1]))
+              .append(']');
         }
         return sb.append("]}").toString();
       }
@@ -341,7 +395,10 @@ public final class BulkDelete {
         sb.append("<response_status>").append(xml(status)).append("</response_status>\n");
         sb.append("<errors>\n");
         for (String[] e : errors) {
-          sb.append("<object><name>").append(xml(e[0])).append("</name><status>").append(xml(e[1]))
+          sb.append("<object><name>")
+              .append(xml(e[0]))
+              .append("</name><status>")
+              .append(xml(e[1]))
               .append("</status></object>\n");
         }
         return sb.append("</errors>\n</delete>\n").toString();

@@ -16,9 +16,9 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * The result documents Swift's SLO and bulk middlewares answer with
- * ({@code get_heartbeat_response_body}): {@code text/plain} ("Key: value" lines, then
- * "Errors:" and one "name, status" line per failure), JSON or XML, chosen from {@code Accept}.
+ * The result documents Swift's SLO and bulk middlewares answer with ({@code
+ * get_heartbeat_response_body}): {@code text/plain} ("Key: value" lines, then "Errors:" and one
+ * "name, status" line per failure), JSON or XML, chosen from {@code Accept}.
  */
 public final class BulkResponseBody {
 
@@ -31,9 +31,9 @@ public final class BulkResponseBody {
   private BulkResponseBody() {}
 
   /**
-   * swob's {@code Accept.best_match}: the first offered type that the client's media ranges
-   * (by descending quality) allow; the first offered when there is no Accept header; empty when
-   * nothing is acceptable.
+   * swob's {@code Accept.best_match}: the first offered type that the client's media ranges (by
+   * descending quality) allow; the first offered when there is no Accept header; empty when nothing
+   * is acceptable.
    */
   public static Optional<String> bestMatch(Optional<String> accept) {
     if (accept.isEmpty() || accept.get().isBlank()) {
@@ -57,14 +57,18 @@ public final class BulkResponseBody {
       }
       ranges.add(new Range(params[0].trim().toLowerCase(Locale.ROOT), q, i));
     }
-    ranges.sort((a, b) -> a.q() != b.q() ? Double.compare(b.q(), a.q()) : Integer.compare(a.order(), b.order()));
+    ranges.sort(
+        (a, b) ->
+            a.q() != b.q() ? Double.compare(b.q(), a.q()) : Integer.compare(a.order(), b.order()));
     for (Range r : ranges) {
       if (r.q() <= 0) {
         continue;
       }
       for (String option : ACCEPTABLE_FORMATS) {
-        if (r.type().equals("*/*") || r.type().equals(option)
-            || (r.type().endsWith("/*") && option.startsWith(r.type().substring(0, r.type().length() - 1)))) {
+        if (r.type().equals("*/*")
+            || r.type().equals(option)
+            || (r.type().endsWith("/*")
+                && option.startsWith(r.type().substring(0, r.type().length() - 1)))) {
           return Optional.of(option);
         }
       }
@@ -86,17 +90,19 @@ public final class BulkResponseBody {
    *
    * @param rootTag the XML root element ({@code delete} or {@code upload})
    */
-  public static String render(String format, Map<String, Object> fields, List<String[]> errors, String rootTag) {
+  public static String render(
+      String format, Map<String, Object> fields, List<String[]> errors, String rootTag) {
     Map<String, Object> sorted = new TreeMap<>(fields);
     if (format.equals("application/json")) {
       ObjectNode root = JSON.createObjectNode();
-      fields.forEach((k, v) -> {
-        if (v instanceof Number n) {
-          root.put(k, n.longValue());
-        } else {
-          root.put(k, String.valueOf(v));
-        }
-      });
+      fields.forEach(
+          (k, v) -> {
+            if (v instanceof Number n) {
+              root.put(k, n.longValue());
+            } else {
+              root.put(k, String.valueOf(v));
+            }
+          });
       ArrayNode list = root.putArray("Errors");
       errors.forEach(e -> list.addArray().add(e[0]).add(e[1]));
       return root.toString();
@@ -104,14 +110,25 @@ public final class BulkResponseBody {
     StringBuilder sb = new StringBuilder();
     if (format.endsWith("/xml")) {
       sb.append('<').append(rootTag).append(">\n");
-      sorted.forEach((k, v) -> {
-        String tag = k.replace(' ', '_').toLowerCase(Locale.ROOT);
-        sb.append('<').append(tag).append('>').append(ListingRenderer.xml(String.valueOf(v)))
-            .append("</").append(tag).append(">\n");
-      });
+      sorted.forEach(
+          (k, v) -> {
+            String tag = k.replace(' ', '_').toLowerCase(Locale.ROOT);
+            sb.append('<')
+                .append(tag)
+                .append('>')
+                .append(ListingRenderer.xml(String.valueOf(v)))
+                .append("</")
+                .append(tag)
+                .append(">\n");
+          });
       sb.append("<errors>\n");
-      errors.forEach(e -> sb.append("<object><name>").append(ListingRenderer.xml(e[0]))
-          .append("</name><status>").append(ListingRenderer.xml(e[1])).append("</status></object>\n"));
+      errors.forEach(
+          e ->
+              sb.append("<object><name>")
+                  .append(ListingRenderer.xml(e[0]))
+                  .append("</name><status>")
+                  .append(ListingRenderer.xml(e[1]))
+                  .append("</status></object>\n"));
       sb.append("</errors>\n</").append(rootTag).append(">\n");
       return sb.toString();
     }

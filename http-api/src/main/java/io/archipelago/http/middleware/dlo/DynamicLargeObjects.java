@@ -30,11 +30,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Dynamic large objects (Swift's {@code dlo} middleware): an object with
- * {@code X-Object-Manifest: <container>/<prefix>} reads as the concatenation, in listing order,
- * of the objects of that container whose names start with the prefix. Its length is their sum,
- * its ETag the quoted MD5 of their concatenated ETags. The segment container may live on any
- * backend: segments are listed and read through the gateway's own operations.
+ * Dynamic large objects (Swift's {@code dlo} middleware): an object with {@code X-Object-Manifest:
+ * <container>/<prefix>} reads as the concatenation, in listing order, of the objects of that
+ * container whose names start with the prefix. Its length is their sum, its ETag the quoted MD5 of
+ * their concatenated ETags. The segment container may live on any backend: segments are listed and
+ * read through the gateway's own operations.
  */
 public final class DynamicLargeObjects implements LargeObjectViews {
 
@@ -61,9 +61,13 @@ public final class DynamicLargeObjects implements LargeObjectViews {
     this.containers = containers;
   }
 
-  /** A manifest read as the concatenation of its segments; as itself with {@code ?multipart-manifest=get}. */
+  /**
+   * A manifest read as the concatenation of its segments; as itself with {@code
+   * ?multipart-manifest=get}.
+   */
   @Override
-  public Optional<CompletionStage<ObjectView>> view(ObjectReader.ReadRequest r, ObjectReader.Stored stored) {
+  public Optional<CompletionStage<ObjectView>> view(
+      ObjectReader.ReadRequest r, ObjectReader.Stored stored) {
     ObjectInfo info = stored.info();
     Optional<String> manifest = manifest(info);
     if (manifest.isEmpty() || r.manifestGet()) {
@@ -71,11 +75,20 @@ public final class DynamicLargeObjects implements LargeObjectViews {
     }
     stored.discard();
     String cleanType = SwiftHeaders.cleanContentType(info.contentType());
-    return Optional.of(segments(r.account(), manifest.get(), r.reach()).thenApply(segments -> {
-      String etag = segments.etag();
-      return new ObjectView(info, ObjectView.Kind.DYNAMIC_LARGE_OBJECT, segments.size(), etag, cleanType,
-          ObjectReader.headers(info, etag), body(r.account(), segments, r.context(), r.reach()));
-    }));
+    return Optional.of(
+        segments(r.account(), manifest.get(), r.reach())
+            .thenApply(
+                segments -> {
+                  String etag = segments.etag();
+                  return new ObjectView(
+                      info,
+                      ObjectView.Kind.DYNAMIC_LARGE_OBJECT,
+                      segments.size(),
+                      etag,
+                      cleanType,
+                      ObjectReader.headers(info, etag),
+                      body(r.account(), segments, r.context(), r.reach()));
+                }));
   }
 
   /** The PUT check of dlo.py on the request's X-Object-Manifest. */
@@ -96,48 +109,73 @@ public final class DynamicLargeObjects implements LargeObjectViews {
     int slash = v.indexOf('/');
     String container = slash < 0 ? "" : v.substring(0, slash);
     String prefix = slash < 0 ? "" : v.substring(slash + 1);
-    if (container.isEmpty() || prefix.isEmpty() || v.contains("?") || v.contains("&") || prefix.startsWith("/")) {
-      throw new SwiftException(SwiftError.BAD_REQUEST, "X-Object-Manifest must be in the format container/prefix");
+    if (container.isEmpty()
+        || prefix.isEmpty()
+        || v.contains("?")
+        || v.contains("&")
+        || prefix.startsWith("/")) {
+      throw new SwiftException(
+          SwiftError.BAD_REQUEST, "X-Object-Manifest must be in the format container/prefix");
     }
   }
 
   /**
-   * Lists every segment of the manifest (all listing pages), as the client's own GET of the
-   * segment container: a listing it may not make fails with its refusal (403 or 401), as
-   * Swift's dlo answers the manifest GET or HEAD with the listing's error.
+   * Lists every segment of the manifest (all listing pages), as the client's own GET of the segment
+   * container: a listing it may not make fails with its refusal (403 or 401), as Swift's dlo
+   * answers the manifest GET or HEAD with the listing's error.
    */
   public CompletionStage<Segments> segments(String account, String manifestValue, Reach reach) {
     String decoded = RequestPath.decode(manifestValue, false);
     int slash = decoded.indexOf('/');
     String container = slash < 0 ? decoded : decoded.substring(0, slash);
     String prefix = slash < 0 ? "" : decoded.substring(slash + 1);
-    return reach.require("GET", Reach.container(account, container))
-        .thenCompose(allowed -> page(account, container, prefix, Optional.empty(), new ArrayList<>()))
+    return reach
+        .require("GET", Reach.container(account, container))
+        .thenCompose(
+            allowed -> page(account, container, prefix, Optional.empty(), new ArrayList<>()))
         .thenApply(rows -> new Segments(container, rows));
   }
 
   private CompletionStage<List<ListingEntry.ObjectRow>> page(
-      String account, String container, String prefix, Optional<String> marker,
+      String account,
+      String container,
+      String prefix,
+      Optional<String> marker,
       List<ListingEntry.ObjectRow> rows) {
-    ListingQuery query = new ListingQuery(
-        prefix.isEmpty() ? Optional.empty() : Optional.of(prefix), Optional.empty(), marker,
-        Optional.empty(), Constraints.CONTAINER_LISTING_LIMIT, false);
-    return containers.list(account, container, query).thenCompose(listing -> {
-      var entries = listing.page().entries();
-      entries.forEach(e -> {
-        if (e instanceof ListingEntry.ObjectRow row) {
-          rows.add(row);
-        }
-      });
-      if (entries.size() < Constraints.CONTAINER_LISTING_LIMIT) {
-        return CompletableFuture.completedFuture(rows);
-      }
-      return page(account, container, prefix, Optional.of(entries.get(entries.size() - 1).sortKey()), rows);
-    });
+    ListingQuery query =
+        new ListingQuery(
+            prefix.isEmpty() ? Optional.empty() : Optional.of(prefix),
+            Optional.empty(),
+            marker,
+            Optional.empty(),
+            Constraints.CONTAINER_LISTING_LIMIT,
+            false);
+    return containers
+        .list(account, container, query)
+        .thenCompose(
+            listing -> {
+              var entries = listing.page().entries();
+              entries.forEach(
+                  e -> {
+                    if (e instanceof ListingEntry.ObjectRow row) {
+                      rows.add(row);
+                    }
+                  });
+              if (entries.size() < Constraints.CONTAINER_LISTING_LIMIT) {
+                return CompletableFuture.completedFuture(rows);
+              }
+              return page(
+                  account,
+                  container,
+                  prefix,
+                  Optional.of(entries.get(entries.size() - 1).sortKey()),
+                  rows);
+            });
   }
 
   /** The bytes of the concatenation, by range; each segment is read and checked for its size. */
-  public ObjectView.Body body(String account, Segments segments, RequestContext request, Reach reach) {
+  public ObjectView.Body body(
+      String account, Segments segments, RequestContext request, Reach reach) {
     return (first, last) -> {
       List<LargeObjectPiece> pieces = new ArrayList<>();
       long offset = 0;
@@ -151,8 +189,14 @@ public final class DynamicLargeObjects implements LargeObjectViews {
         if (start > last) {
           break;
         }
-        pieces.add(new LargeObjectPiece(segments.container(), row.name(), Math.max(first, start) - start,
-            Math.min(last, end) - start, Optional.empty(), row.size()));
+        pieces.add(
+            new LargeObjectPiece(
+                segments.container(),
+                row.name(),
+                Math.max(first, start) - start,
+                Math.min(last, end) - start,
+                Optional.empty(),
+                row.size()));
       }
       return Source.from(pieces).flatMapConcat(p -> p.open(objects, account, request, reach));
     };

@@ -8,7 +8,10 @@ import java.math.BigInteger;
 import java.util.Locale;
 import java.util.Optional;
 
-/** The object headers of expiry: X-Delete-At, X-Delete-After and X-If-Delete-At, checked as Swift checks them. */
+/**
+ * The object headers of expiry: X-Delete-At, X-Delete-After and X-If-Delete-At, checked as Swift
+ * checks them.
+ */
 public final class DeleteAtHeaders {
 
   private DeleteAtHeaders() {}
@@ -55,7 +58,9 @@ public final class DeleteAtHeaders {
    */
   private static long pythonInt(String text) {
     BigInteger value = new BigInteger(text.strip());
-    return value.max(BigInteger.valueOf(Long.MIN_VALUE)).min(BigInteger.valueOf(Long.MAX_VALUE))
+    return value
+        .max(BigInteger.valueOf(Long.MIN_VALUE))
+        .min(BigInteger.valueOf(Long.MAX_VALUE))
         .longValue();
   }
 
@@ -72,8 +77,12 @@ public final class DeleteAtHeaders {
     boolean valid;
     try {
       double parsed = Double.parseDouble(offset < 0 ? seconds : seconds.substring(0, offset));
-      valid = parsed >= 0 && parsed < 1e10 && !seconds.endsWith("d") && !seconds.endsWith("f")
-          && (offset < 0 || seconds.substring(offset + 1).matches("[0-9a-fA-F]+"));
+      valid =
+          parsed >= 0
+              && parsed < 1e10
+              && !seconds.endsWith("d")
+              && !seconds.endsWith("f")
+              && (offset < 0 || seconds.substring(offset + 1).matches("[0-9a-fA-F]+"));
     } catch (NumberFormatException e) {
       valid = false;
     }

@@ -24,12 +24,12 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * Swift's SLO manifest formats, pure (no I/O): the PUT format a client sends
- * ({@code path}, {@code etag}, {@code size_bytes}, {@code range}, or inline {@code data}),
- * checked as {@code parse_and_validate_input} checks it; the stored format ({@code name},
- * {@code bytes}, {@code hash}, {@code content_type}, {@code last_modified}, {@code range},
- * {@code sub_slo}); the raw format of {@code ?multipart-manifest=get&format=raw}; and the SLO's
- * size and ETag computed from its segments.
+ * Swift's SLO manifest formats, pure (no I/O): the PUT format a client sends ({@code path}, {@code
+ * etag}, {@code size_bytes}, {@code range}, or inline {@code data}), checked as {@code
+ * parse_and_validate_input} checks it; the stored format ({@code name}, {@code bytes}, {@code
+ * hash}, {@code content_type}, {@code last_modified}, {@code range}, {@code sub_slo}); the raw
+ * format of {@code ?multipart-manifest=get&format=raw}; and the SLO's size and ETag computed from
+ * its segments.
  */
 public final class SloManifest {
 
@@ -44,8 +44,8 @@ public final class SloManifest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /**
-   * One entry of a stored manifest: an object-backed segment ({@code name} is
-   * {@code /container/object}) or inline data.
+   * One entry of a stored manifest: an object-backed segment ({@code name} is {@code
+   * /container/object}) or inline data.
    */
   public record Segment(
       String name,
@@ -130,18 +130,20 @@ public final class SloManifest {
       for (JsonNode n : root) {
         if (n.has("data")) {
           byte[] data = Base64.getDecoder().decode(n.get("data").asText());
-          segments.add(new Segment("", data.length, "", "", "", Optional.empty(), false, Optional.of(data)));
+          segments.add(
+              new Segment("", data.length, "", "", "", Optional.empty(), false, Optional.of(data)));
           continue;
         }
-        segments.add(new Segment(
-            n.get("name").asText(),
-            n.get("bytes").asLong(),
-            n.path("hash").asText(""),
-            n.path("content_type").asText(""),
-            n.path("last_modified").asText(""),
-            n.hasNonNull("range") ? Optional.of(n.get("range").asText()) : Optional.empty(),
-            SwiftHeaders.isTrue(n.path("sub_slo").asText("false")),
-            Optional.empty()));
+        segments.add(
+            new Segment(
+                n.get("name").asText(),
+                n.get("bytes").asLong(),
+                n.path("hash").asText(""),
+                n.path("content_type").asText(""),
+                n.path("last_modified").asText(""),
+                n.hasNonNull("range") ? Optional.of(n.get("range").asText()) : Optional.empty(),
+                SwiftHeaders.isTrue(n.path("sub_slo").asText("false")),
+                Optional.empty()));
       }
       return segments;
     } catch (IOException | RuntimeException e) {
@@ -167,8 +169,13 @@ public final class SloManifest {
   }
 
   /** One segment of a PUT manifest, as parsed and checked by {@code parse_and_validate_input}. */
-  public record Input(int index, String path, Optional<String> etag, OptionalLong sizeBytes,
-      Optional<List<RangeHeader.Spec>> range, Optional<byte[]> data) {}
+  public record Input(
+      int index,
+      String path,
+      Optional<String> etag,
+      OptionalLong sizeBytes,
+      Optional<List<RangeHeader.Spec>> range,
+      Optional<byte[]> data) {}
 
   /** {@code parse_and_validate_input}: 400 with one line per problem. */
   public static List<Input> parseInput(ByteString body, String container, String name) {
@@ -197,17 +204,23 @@ public final class SloManifest {
         errors.add("Index " + i + ": expected keys to include one of 'data' or 'path'");
         continue;
       }
-      List<String> allowed = type.equals("data") ? List.of("data") : List.of("path", "range", "etag", "size_bytes");
+      List<String> allowed =
+          type.equals("data") ? List.of("data") : List.of("path", "range", "etag", "size_bytes");
       List<String> extraneous = new ArrayList<>();
-      seg.fieldNames().forEachRemaining(k -> {
-        if (!allowed.contains(k)) {
-          extraneous.add(k);
-        }
-      });
+      seg.fieldNames()
+          .forEachRemaining(
+              k -> {
+                if (!allowed.contains(k)) {
+                  extraneous.add(k);
+                }
+              });
       if (!extraneous.isEmpty()) {
         extraneous.sort(null);
-        errors.add("Index " + i + ": extraneous keys "
-            + String.join(", ", extraneous.stream().map(k -> "\"" + k + "\"").toList()));
+        errors.add(
+            "Index "
+                + i
+                + ": extraneous keys "
+                + String.join(", ", extraneous.stream().map(k -> "\"" + k + "\"").toList()));
         continue;
       }
       if (type.equals("data")) {
@@ -226,7 +239,14 @@ public final class SloManifest {
           errors.add("Index " + i + ": too small; each segment must be at least 1 byte.");
           continue;
         }
-        inputs.add(new Input(i, "", Optional.empty(), OptionalLong.empty(), Optional.empty(), Optional.of(data)));
+        inputs.add(
+            new Input(
+                i,
+                "",
+                Optional.empty(),
+                OptionalLong.empty(),
+                Optional.empty(),
+                Optional.of(data)));
         continue;
       }
       if (!seg.get("path").isTextual()) {
@@ -240,14 +260,21 @@ public final class SloManifest {
       }
       String path = seg.get("path").asText();
       if (!strip(path, '/').contains("/")) {
-        errors.add("Index " + i + ": path does not refer to an object. Path must be of the form /container/object.");
+        errors.add(
+            "Index "
+                + i
+                + ": path does not refer to an object. Path must be of the form /container/object.");
         continue;
       }
       OptionalLong size = OptionalLong.empty();
       JsonNode sizeNode = seg.get("size_bytes");
       if (sizeNode != null && !sizeNode.isNull()) {
         try {
-          size = OptionalLong.of(sizeNode.isIntegralNumber() ? sizeNode.asLong() : Long.parseLong(sizeNode.asText().trim()));
+          size =
+              OptionalLong.of(
+                  sizeNode.isIntegralNumber()
+                      ? sizeNode.asLong()
+                      : Long.parseLong(sizeNode.asText().trim()));
         } catch (NumberFormatException e) {
           errors.add("Index " + i + ": invalid size_bytes");
           continue;
@@ -283,14 +310,18 @@ public final class SloManifest {
           continue;
         }
       }
-      Optional<String> etag = etagNode == null || etagNode.isNull() ? Optional.empty() : Optional.of(etagNode.asText());
+      Optional<String> etag =
+          etagNode == null || etagNode.isNull() ? Optional.empty() : Optional.of(etagNode.asText());
       inputs.add(new Input(i, path, etag, size, range, Optional.empty()));
     }
-    if (!inputs.isEmpty() && inputs.stream().allMatch(in -> in.data().isPresent()) && errors.isEmpty()) {
+    if (!inputs.isEmpty()
+        && inputs.stream().allMatch(in -> in.data().isPresent())
+        && errors.isEmpty()) {
       errors.add("Inline data segments require at least one object-backed segment.");
     }
     if (!errors.isEmpty()) {
-      throw Constraints.plainBadRequest(String.join("", errors.stream().map(e -> e + "\n").toList()));
+      throw Constraints.plainBadRequest(
+          String.join("", errors.stream().map(e -> e + "\n").toList()));
     }
     return inputs;
   }

@@ -58,27 +58,28 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * Static large objects (Swift's {@code slo} middleware).
  *
- * <p>{@code PUT ?multipart-manifest=put} takes a JSON list of segments ({@code path},
- * optional {@code etag}, {@code size_bytes}, {@code range}; or inline {@code data}), checks each
- * segment (it exists, is at least a byte, matches the etag and size given; 400 with Swift's
- * error list otherwise) and stores Swift's manifest format ({@code name}, {@code bytes},
- * {@code hash}, {@code content_type}, {@code last_modified}, {@code range}, {@code sub_slo}) as
- * the object, with {@code X-Static-Large-Object: True}, the SLO's ETag and size as system
- * metadata, and {@code ;swift_bytes=<total>} on its content type so that listings show the total
- * size while the container counts the manifest's bytes, as Swift does.
+ * <p>{@code PUT ?multipart-manifest=put} takes a JSON list of segments ({@code path}, optional
+ * {@code etag}, {@code size_bytes}, {@code range}; or inline {@code data}), checks each segment (it
+ * exists, is at least a byte, matches the etag and size given; 400 with Swift's error list
+ * otherwise) and stores Swift's manifest format ({@code name}, {@code bytes}, {@code hash}, {@code
+ * content_type}, {@code last_modified}, {@code range}, {@code sub_slo}) as the object, with {@code
+ * X-Static-Large-Object: True}, the SLO's ETag and size as system metadata, and {@code
+ * ;swift_bytes=<total>} on its content type so that listings show the total size while the
+ * container counts the manifest's bytes, as Swift does.
  *
- * <p>GET streams the concatenation (nested SLOs up to depth 10, ranges within and across
- * segments); each segment is read through the gateway, so segments may live in containers on
- * other backends, and must still have the manifest's ETag and size. {@code ?multipart-manifest=get}
- * answers the manifest, {@code &format=raw} in the PUT format; {@code ?multipart-manifest=delete}
- * deletes the segments (nested manifests included) and then the manifest, answering a bulk
- * delete report. Every segment and sub-manifest is reached as the client's own request would be
- * ({@link Reach}): HEAD at PUT, GET when read, GET and DELETE when deleted.
+ * <p>GET streams the concatenation (nested SLOs up to depth 10, ranges within and across segments);
+ * each segment is read through the gateway, so segments may live in containers on other backends,
+ * and must still have the manifest's ETag and size. {@code ?multipart-manifest=get} answers the
+ * manifest, {@code &format=raw} in the PUT format; {@code ?multipart-manifest=delete} deletes the
+ * segments (nested manifests included) and then the manifest, answering a bulk delete report. Every
+ * segment and sub-manifest is reached as the client's own request would be ({@link Reach}): HEAD at
+ * PUT, GET when read, GET and DELETE when deleted.
  */
 public final class StaticLargeObjects implements ObjectMiddleware, LargeObjectViews {
 
   /** Segments are checked (PUT) and deleted this many at a time, as Swift's default. */
   private static final int CONCURRENCY = 2;
+
   /** A stored manifest larger than this is not read (Swift's are at most a few MiB). */
   private static final int MAX_STORED_MANIFEST = 4 * SloManifest.MAX_MANIFEST_SIZE;
 
@@ -102,34 +103,47 @@ public final class StaticLargeObjects implements ObjectMiddleware, LargeObjectVi
   }
 
   /**
-   * {@code PUT ?multipart-manifest=put} and {@code DELETE ?multipart-manifest=delete}; every
-   * other request passes on.
+   * {@code PUT ?multipart-manifest=put} and {@code DELETE ?multipart-manifest=delete}; every other
+   * request passes on.
    */
   @Override
-  public CompletionStage<HttpResponse> handle(SwiftRequest request, Reach reach, ObjectMiddleware.Next next) {
+  public CompletionStage<HttpResponse> handle(
+      SwiftRequest request, Reach reach, ObjectMiddleware.Next next) {
     String method = request.http().method().value();
     Optional<String> multipart = request.queryParam("multipart-manifest");
     if (method.equals("PUT") && multipart.map(m -> m.equals("put")).orElse(false)) {
-      ObjectWriter.Write w = puts.write(request, request.account(), request.container(), request.object());
-      return put(w.withContent(w.contentType(), w.metadata(), Optional.empty(), w.expectedLength(), w.body()),
-          request.header("etag"), request.header("accept"), request.context(), reach);
+      ObjectWriter.Write w =
+          puts.write(request, request.account(), request.container(), request.object());
+      return put(
+          w.withContent(
+              w.contentType(), w.metadata(), Optional.empty(), w.expectedLength(), w.body()),
+          request.header("etag"),
+          request.header("accept"),
+          request.context(),
+          reach);
     }
     if (method.equals("DELETE") && multipart.map(m -> m.equals("delete")).orElse(false)) {
       // the proxy's checks of every object DELETE come first
       request.header("x-if-delete-at").ifPresent(DeleteAtHeaders::checkIfDeleteAt);
       RequestTimestamp.of(request);
-      return delete(request.account(), request.container(), request.object(), request.header("accept"),
-          request.context(), reach);
+      return delete(
+          request.account(),
+          request.container(),
+          request.object(),
+          request.header("accept"),
+          request.context(),
+          reach);
     }
     return next.handle(request, reach);
   }
 
   /**
-   * A manifest read as the SLO it stands for; with {@code ?multipart-manifest=get} as the
-   * stored manifest (JSON), or with {@code &format=raw} in the PUT format.
+   * A manifest read as the SLO it stands for; with {@code ?multipart-manifest=get} as the stored
+   * manifest (JSON), or with {@code &format=raw} in the PUT format.
    */
   @Override
-  public Optional<CompletionStage<ObjectView>> view(ObjectReader.ReadRequest r, ObjectReader.Stored stored) {
+  public Optional<CompletionStage<ObjectView>> view(
+      ObjectReader.ReadRequest r, ObjectReader.Stored stored) {
     ObjectInfo info = stored.info();
     if (!SloManifest.isSlo(info)) {
       return Optional.empty();
@@ -137,34 +151,60 @@ public final class StaticLargeObjects implements ObjectMiddleware, LargeObjectVi
     String cleanType = SwiftHeaders.cleanContentType(info.contentType());
     if (r.manifestGet()) {
       if (!r.formatRaw()) {
-        return Optional.of(CompletableFuture.completedFuture(new ObjectView(info, ObjectView.Kind.MANIFEST,
-            info.size(), info.etag(), "application/json; charset=utf-8", ObjectReader.headers(info, info.etag()),
-            stored.plainBody())));
+        return Optional.of(
+            CompletableFuture.completedFuture(
+                new ObjectView(
+                    info,
+                    ObjectView.Kind.MANIFEST,
+                    info.size(),
+                    info.etag(),
+                    "application/json; charset=utf-8",
+                    ObjectReader.headers(info, info.etag()),
+                    stored.plainBody())));
       }
-      return Optional.of(manifest(stored).thenApply(segments -> {
-        ByteString raw = SloManifest.rawFormat(segments);
-        String etag = HexFormat.of().formatHex(DynamicLargeObjects.md5().digest(raw.toArray()));
-        return new ObjectView(info, ObjectView.Kind.MANIFEST, raw.size(), etag, cleanType,
-            ObjectReader.headers(info, etag), (first, last) -> Source.single(raw.slice((int) first, (int) last + 1)));
-      }));
+      return Optional.of(
+          manifest(stored)
+              .thenApply(
+                  segments -> {
+                    ByteString raw = SloManifest.rawFormat(segments);
+                    String etag =
+                        HexFormat.of().formatHex(DynamicLargeObjects.md5().digest(raw.toArray()));
+                    return new ObjectView(
+                        info,
+                        ObjectView.Kind.MANIFEST,
+                        raw.size(),
+                        etag,
+                        cleanType,
+                        ObjectReader.headers(info, etag),
+                        (first, last) -> Source.single(raw.slice((int) first, (int) last + 1)));
+                  }));
     }
     Optional<Long> size = SloManifest.storedSize(info);
     Optional<String> etag = SloManifest.storedEtag(info);
     if (r.head() && size.isPresent() && etag.isPresent()) {
-      return Optional.of(CompletableFuture.completedFuture(sloView(info, size.get(), etag.get(), cleanType,
-          (first, last) -> Source.empty())));
+      return Optional.of(
+          CompletableFuture.completedFuture(
+              sloView(info, size.get(), etag.get(), cleanType, (first, last) -> Source.empty())));
     }
-    return Optional.of(manifest(stored).thenApply(segments -> sloView(info,
-        size.orElseGet(() -> SloManifest.size(segments)),
-        etag.orElseGet(() -> SloManifest.etag(segments)), cleanType,
-        body(r.account(), segments, r.context(), r.reach()))));
+    return Optional.of(
+        manifest(stored)
+            .thenApply(
+                segments ->
+                    sloView(
+                        info,
+                        size.orElseGet(() -> SloManifest.size(segments)),
+                        etag.orElseGet(() -> SloManifest.etag(segments)),
+                        cleanType,
+                        body(r.account(), segments, r.context(), r.reach()))));
   }
 
-  private static ObjectView sloView(ObjectInfo info, long size, String etag, String contentType, ObjectView.Body body) {
+  private static ObjectView sloView(
+      ObjectInfo info, long size, String etag, String contentType, ObjectView.Body body) {
     String quoted = "\"" + etag + "\"";
     List<HttpHeader> headers = new ArrayList<>(ObjectReader.headers(info, quoted));
     headers.add(RawHeader.create("X-Manifest-Etag", info.etag()));
-    return new ObjectView(info, ObjectView.Kind.STATIC_LARGE_OBJECT, size, quoted, contentType, headers, body);
+    return new ObjectView(
+        info, ObjectView.Kind.STATIC_LARGE_OBJECT, size, quoted, contentType, headers, body);
   }
 
   /** The stored manifest's segments, from the bytes already open or read anew. */
@@ -183,14 +223,20 @@ public final class StaticLargeObjects implements ObjectMiddleware, LargeObjectVi
   }
 
   /** The bytes of the SLO by range. */
-  public ObjectView.Body body(String account, List<Segment> segments, RequestContext request, Reach reach) {
-    return (first, last) -> pieces(account, segments, first, last, 1, request, reach)
-        .flatMapConcat(piece -> piece);
+  public ObjectView.Body body(
+      String account, List<Segment> segments, RequestContext request, Reach reach) {
+    return (first, last) ->
+        pieces(account, segments, first, last, 1, request, reach).flatMapConcat(piece -> piece);
   }
 
   /** The byte sources of the segments (and sub-SLO segments) covering {@code first..last}. */
   private Source<Source<ByteString, NotUsed>, NotUsed> pieces(
-      String account, List<Segment> segments, long first, long last, int depth, RequestContext request,
+      String account,
+      List<Segment> segments,
+      long first,
+      long last,
+      int depth,
+      RequestContext request,
       Reach reach) {
     List<Source<Source<ByteString, NotUsed>, NotUsed>> parts = new ArrayList<>();
     long f = first;
@@ -207,21 +253,36 @@ public final class StaticLargeObjects implements ObjectMiddleware, LargeObjectVi
       }
       if (seg.data().isPresent()) {
         ByteString data = ByteString.fromArray(seg.data().get());
-        parts.add(Source.single(Source.single(data.slice((int) Math.max(0, f), (int) Math.min(length - 1, l) + 1))));
+        parts.add(
+            Source.single(
+                Source.single(
+                    data.slice((int) Math.max(0, f), (int) Math.min(length - 1, l) + 1))));
       } else if (seg.subSlo()) {
         if (depth >= SloManifest.MAX_RECURSION_DEPTH) {
           parts.add(Source.failed(new SegmentError("max recursion depth exceeded")));
         } else {
           long subFirst = seg.rangeStart() + Math.max(0, f);
           long subLast = Math.min(seg.rangeEnd(), seg.rangeStart() + l);
-          parts.add(Source.lazyCompletionStageSource(() -> loadSubManifest(account, seg, request, reach)
-                  .thenApply(sub -> pieces(account, sub, subFirst, subLast, depth + 1, request, reach)))
-              .mapMaterializedValue(m -> NotUsed.getInstance()));
+          parts.add(
+              Source.lazyCompletionStageSource(
+                      () ->
+                          loadSubManifest(account, seg, request, reach)
+                              .thenApply(
+                                  sub ->
+                                      pieces(
+                                          account, sub, subFirst, subLast, depth + 1, request,
+                                          reach)))
+                  .mapMaterializedValue(m -> NotUsed.getInstance()));
         }
       } else {
-        LargeObjectPiece piece = new LargeObjectPiece(seg.container(), seg.object(),
-            Math.max(0, f) + seg.rangeStart(), Math.min(seg.rangeEnd(), seg.rangeStart() + l),
-            Optional.of(seg.hash()), seg.bytes());
+        LargeObjectPiece piece =
+            new LargeObjectPiece(
+                seg.container(),
+                seg.object(),
+                Math.max(0, f) + seg.rangeStart(),
+                Math.min(seg.rangeEnd(), seg.rangeStart() + l),
+                Optional.of(seg.hash()),
+                seg.bytes());
         parts.add(Source.single(piece.open(objects, account, request, reach)));
       }
       f -= length;
@@ -232,21 +293,27 @@ public final class StaticLargeObjects implements ObjectMiddleware, LargeObjectVi
 
   private CompletionStage<List<Segment>> loadSubManifest(
       String account, Segment seg, RequestContext request, Reach reach) {
-    return reach.denial("GET", Reach.object(account, seg.container(), seg.object()))
-        .thenCompose(refused -> {
-          if (refused.isPresent()) {
-            throw new SegmentError("sub-manifest " + seg.name() + ": "
-                + refused.get().error().status().intValue());
-          }
-          return objects.get(account, seg.container(), seg.object(), Optional.empty(), request);
-        })
-        .thenCompose(found -> {
-          if (found.isEmpty() || !SloManifest.isSlo(found.get().info())) {
-            found.ifPresent(c -> c.data().runWith(Sink.cancelled(), objects.materializer()));
-            throw new SegmentError("sub-manifest " + seg.name() + " is gone or not an SLO");
-          }
-          return readManifest(found.get().data());
-        });
+    return reach
+        .denial("GET", Reach.object(account, seg.container(), seg.object()))
+        .thenCompose(
+            refused -> {
+              if (refused.isPresent()) {
+                throw new SegmentError(
+                    "sub-manifest "
+                        + seg.name()
+                        + ": "
+                        + refused.get().error().status().intValue());
+              }
+              return objects.get(account, seg.container(), seg.object(), Optional.empty(), request);
+            })
+        .thenCompose(
+            found -> {
+              if (found.isEmpty() || !SloManifest.isSlo(found.get().info())) {
+                found.ifPresent(c -> c.data().runWith(Sink.cancelled(), objects.materializer()));
+                throw new SegmentError("sub-manifest " + seg.name() + " is gone or not an SLO");
+              }
+              return readManifest(found.get().data());
+            });
   }
 
   // ---- PUT ----------------------------------------------------------------------------------
@@ -255,38 +322,52 @@ public final class StaticLargeObjects implements ObjectMiddleware, LargeObjectVi
    * Stores a manifest. {@code w} carries everything of the PUT but its content: the body is the
    * client's manifest, the content type and metadata the client's.
    */
-  public CompletionStage<HttpResponse> put(ObjectWriter.Write w, Optional<String> clientEtag, Optional<String> accept,
-      RequestContext request, Reach reach) {
-    if (w.expectedLength().isPresent() && w.expectedLength().getAsLong() > SloManifest.MAX_MANIFEST_SIZE) {
+  public CompletionStage<HttpResponse> put(
+      ObjectWriter.Write w,
+      Optional<String> clientEtag,
+      Optional<String> accept,
+      RequestContext request,
+      Reach reach) {
+    if (w.expectedLength().isPresent()
+        && w.expectedLength().getAsLong() > SloManifest.MAX_MANIFEST_SIZE) {
       w.body().runWith(Sink.cancelled(), objects.materializer());
-      throw new SwiftException(SwiftError.REQUEST_ENTITY_TOO_LARGE, "Manifest File > " + SloManifest.MAX_MANIFEST_SIZE + " bytes");
+      throw new SwiftException(
+          SwiftError.REQUEST_ENTITY_TOO_LARGE,
+          "Manifest File > " + SloManifest.MAX_MANIFEST_SIZE + " bytes");
     }
     return w.body()
         .limitWeighted(SloManifest.MAX_MANIFEST_SIZE, b -> (long) b.size())
         .runFold(ByteString.emptyByteString(), ByteString::concat, objects.materializer())
-        .exceptionally(failure -> {
-          if (SwiftErrors.unwrap(failure) instanceof StreamLimitReachedException) {
-            throw new SwiftException(SwiftError.REQUEST_ENTITY_TOO_LARGE,
-                "Manifest File > " + SloManifest.MAX_MANIFEST_SIZE + " bytes");
-          }
-          throw failure instanceof RuntimeException r ? r : new CompletionException(failure);
-        })
-        .thenCompose(body -> {
-          List<Input> inputs = SloManifest.parseInput(body, w.container(), w.name());
-          long objectSegments = inputs.stream().filter(i -> i.data().isEmpty()).count();
-          if (objectSegments > SloManifest.MAX_MANIFEST_SEGMENTS) {
-            throw new SwiftException(SwiftError.REQUEST_ENTITY_TOO_LARGE,
-                "Number of object-backed segments must be <= " + SloManifest.MAX_MANIFEST_SEGMENTS);
-          }
-          // Swift leaves inline data out of this count; counted here, every manifest read back
-          // (GET, copy, multipart delete) has at most this many entries to expand.
-          if (inputs.size() > SloManifest.MAX_MANIFEST_SEGMENTS) {
-            throw new SwiftException(SwiftError.REQUEST_ENTITY_TOO_LARGE,
-                "Number of segments (object-backed and inline data) must be <= " + SloManifest.MAX_MANIFEST_SEGMENTS);
-          }
-          return checkSegments(w.account(), inputs, request, reach)
-              .thenCompose(checked -> store(w, inputs, checked, clientEtag, accept, request));
-        });
+        .exceptionally(
+            failure -> {
+              if (SwiftErrors.unwrap(failure) instanceof StreamLimitReachedException) {
+                throw new SwiftException(
+                    SwiftError.REQUEST_ENTITY_TOO_LARGE,
+                    "Manifest File > " + SloManifest.MAX_MANIFEST_SIZE + " bytes");
+              }
+              throw failure instanceof RuntimeException r ? r : new CompletionException(failure);
+            })
+        .thenCompose(
+            body -> {
+              List<Input> inputs = SloManifest.parseInput(body, w.container(), w.name());
+              long objectSegments = inputs.stream().filter(i -> i.data().isEmpty()).count();
+              if (objectSegments > SloManifest.MAX_MANIFEST_SEGMENTS) {
+                throw new SwiftException(
+                    SwiftError.REQUEST_ENTITY_TOO_LARGE,
+                    "Number of object-backed segments must be <= "
+                        + SloManifest.MAX_MANIFEST_SEGMENTS);
+              }
+              // Swift leaves inline data out of this count; counted here, every manifest read back
+              // (GET, copy, multipart delete) has at most this many entries to expand.
+              if (inputs.size() > SloManifest.MAX_MANIFEST_SEGMENTS) {
+                throw new SwiftException(
+                    SwiftError.REQUEST_ENTITY_TOO_LARGE,
+                    "Number of segments (object-backed and inline data) must be <= "
+                        + SloManifest.MAX_MANIFEST_SEGMENTS);
+              }
+              return checkSegments(w.account(), inputs, request, reach)
+                  .thenCompose(checked -> store(w, inputs, checked, clientEtag, accept, request));
+            });
   }
 
   /** What a HEAD of a segment found: the segment as a client sees it, or its error status. */
@@ -298,48 +379,74 @@ public final class StaticLargeObjects implements ObjectMiddleware, LargeObjectVi
    */
   private CompletionStage<Map<String, Checked>> checkSegments(
       String account, List<Input> inputs, RequestContext request, Reach reach) {
-    List<String> paths = inputs.stream().filter(i -> i.data().isEmpty()).map(Input::path).distinct().toList();
+    List<String> paths =
+        inputs.stream().filter(i -> i.data().isEmpty()).map(Input::path).distinct().toList();
     return Source.from(paths)
-        .mapAsync(CONCURRENCY, path -> {
-          String relative = path.replaceFirst("^/+", "");
-          String container = relative.substring(0, relative.indexOf('/'));
-          String object = relative.substring(relative.indexOf('/') + 1);
-          return reach.denial("HEAD", Reach.object(account, container, object))
-              .thenCompose(refused -> {
-                if (refused.isPresent()) {
-                  var status = refused.get().error().status();
-                  return CompletableFuture.completedFuture(
-                      Map.entry(path, new Checked(Optional.empty(), status.intValue() + " " + status.reason())));
-                }
-                return objects.head(account, container, object, request)
-                    .handle((found, failure) -> {
-                      if (failure != null) {
-                        var status = SwiftErrors.toResponse(failure, request.requestId()).status();
-                        return Map.entry(path,
-                            new Checked(Optional.empty(), status.intValue() + " " + status.reason()));
-                      }
-                      return Map.entry(path, found.isPresent()
-                          ? new Checked(found, "200 OK")
-                          : new Checked(Optional.empty(), "404 Not Found"));
-                    });
-              });
-        })
+        .mapAsync(
+            CONCURRENCY,
+            path -> {
+              String relative = path.replaceFirst("^/+", "");
+              String container = relative.substring(0, relative.indexOf('/'));
+              String object = relative.substring(relative.indexOf('/') + 1);
+              return reach
+                  .denial("HEAD", Reach.object(account, container, object))
+                  .thenCompose(
+                      refused -> {
+                        if (refused.isPresent()) {
+                          var status = refused.get().error().status();
+                          return CompletableFuture.completedFuture(
+                              Map.entry(
+                                  path,
+                                  new Checked(
+                                      Optional.empty(),
+                                      status.intValue() + " " + status.reason())));
+                        }
+                        return objects
+                            .head(account, container, object, request)
+                            .handle(
+                                (found, failure) -> {
+                                  if (failure != null) {
+                                    var status =
+                                        SwiftErrors.toResponse(failure, request.requestId())
+                                            .status();
+                                    return Map.entry(
+                                        path,
+                                        new Checked(
+                                            Optional.empty(),
+                                            status.intValue() + " " + status.reason()));
+                                  }
+                                  return Map.entry(
+                                      path,
+                                      found.isPresent()
+                                          ? new Checked(found, "200 OK")
+                                          : new Checked(Optional.empty(), "404 Not Found"));
+                                });
+                      });
+            })
         .runWith(Sink.seq(), objects.materializer())
-        .thenApply(entries -> {
-          Map<String, Checked> result = new HashMap<>();
-          entries.forEach(e -> result.put(e.getKey(), e.getValue()));
-          return result;
-        });
+        .thenApply(
+            entries -> {
+              Map<String, Checked> result = new HashMap<>();
+              entries.forEach(e -> result.put(e.getKey(), e.getValue()));
+              return result;
+            });
   }
 
-  private CompletionStage<HttpResponse> store(ObjectWriter.Write w, List<Input> inputs, Map<String, Checked> checked,
-      Optional<String> clientEtag, Optional<String> accept, RequestContext request) {
+  private CompletionStage<HttpResponse> store(
+      ObjectWriter.Write w,
+      List<Input> inputs,
+      Map<String, Checked> checked,
+      Optional<String> clientEtag,
+      Optional<String> accept,
+      RequestContext request) {
     List<String[]> problems = new ArrayList<>();
     List<Segment> segments = new ArrayList<>();
     int last = inputs.isEmpty() ? -1 : inputs.get(inputs.size() - 1).index();
     for (Input in : inputs) {
       if (in.data().isPresent()) {
-        segments.add(new Segment("", in.data().get().length, "", "", "", Optional.empty(), false, in.data()));
+        segments.add(
+            new Segment(
+                "", in.data().get().length, "", "", "", Optional.empty(), false, in.data()));
         continue;
       }
       Checked head = checked.get(in.path());
@@ -372,16 +479,26 @@ public final class StaticLargeObjects implements ObjectMiddleware, LargeObjectVi
       if (in.etag().isPresent() && !in.etag().get().equals(etag)) {
         problems.add(new String[] {quoted, "Etag Mismatch"});
       }
-      segments.add(new Segment("/" + in.path().replaceFirst("^/+", ""), length, etag,
-          SwiftHeaders.cleanContentType(info.contentType()), SwiftDates.segmentDate(info.timestamp()),
-          range, subSlo, Optional.empty()));
+      segments.add(
+          new Segment(
+              "/" + in.path().replaceFirst("^/+", ""),
+              length,
+              etag,
+              SwiftHeaders.cleanContentType(info.contentType()),
+              SwiftDates.segmentDate(info.timestamp()),
+              range,
+              subSlo,
+              Optional.empty()));
     }
     if (!problems.isEmpty()) {
       String format = BulkResponseBody.bestMatch(accept).orElse("text/plain");
-      return CompletableFuture.completedFuture(HttpResponse.create()
-          .withStatus(StatusCodes.BAD_REQUEST)
-          .withEntity(HttpEntities.create(BulkResponseBody.contentType(format),
-              BulkResponseBody.render(format, Map.of(), problems, "upload"))));
+      return CompletableFuture.completedFuture(
+          HttpResponse.create()
+              .withStatus(StatusCodes.BAD_REQUEST)
+              .withEntity(
+                  HttpEntities.create(
+                      BulkResponseBody.contentType(format),
+                      BulkResponseBody.render(format, Map.of(), problems, "upload"))));
     }
     String sloEtag = SloManifest.etag(segments);
     long total = SloManifest.size(segments);
@@ -393,23 +510,37 @@ public final class StaticLargeObjects implements ObjectMiddleware, LargeObjectVi
     metadata.put(SloManifest.HEADER, "True");
     metadata.put(SloManifest.SYSMETA_ETAG, sloEtag);
     metadata.put(SloManifest.SYSMETA_SIZE, Long.toString(total));
-    ObjectWriter.Write manifestWrite = w.withContent(
-        SwiftHeaders.cleanContentType(w.contentType()) + ";swift_bytes=" + total + ";swift_slo_etag=" + sloEtag,
-        metadata, Optional.empty(),
-        OptionalLong.of(manifest.size()), Source.single(manifest));
-    return writer.write(manifestWrite, request)
-        .thenApply(info -> Responses.empty(StatusCodes.CREATED, Responses.headers()
-            .add("Etag", "\"" + sloEtag + "\"")
-            .add("Last-Modified", info.timestamp().toHttpDate())
-            .add("X-Timestamp", info.timestamp().internal())
-            .list()));
+    ObjectWriter.Write manifestWrite =
+        w.withContent(
+            SwiftHeaders.cleanContentType(w.contentType())
+                + ";swift_bytes="
+                + total
+                + ";swift_slo_etag="
+                + sloEtag,
+            metadata,
+            Optional.empty(),
+            OptionalLong.of(manifest.size()),
+            Source.single(manifest));
+    return writer
+        .write(manifestWrite, request)
+        .thenApply(
+            info ->
+                Responses.empty(
+                    StatusCodes.CREATED,
+                    Responses.headers()
+                        .add("Etag", "\"" + sloEtag + "\"")
+                        .add("Last-Modified", info.timestamp().toHttpDate())
+                        .add("X-Timestamp", info.timestamp().internal())
+                        .list()));
   }
 
   // ---- DELETE -------------------------------------------------------------------------------
 
   /** Swift's bound on what one {@code ?multipart-manifest=delete} lists: its answer past it. */
   public static final int MAX_BUFFERED_DELETES = SloManifest.MAX_MANIFEST_SEGMENTS * 10;
+
   public static final String TOO_MANY_BUFFERED = "Too many buffered slo segments to delete.";
+
   /** What Swift reports for a manifest it could not read (its refusal other than 401 included). */
   public static final String UNABLE_TO_LOAD = "Unable to load SLO manifest or segment.";
 
@@ -418,13 +549,18 @@ public final class StaticLargeObjects implements ObjectMiddleware, LargeObjectVi
 
   /**
    * {@code ?multipart-manifest=delete}: the segments, nested manifests after their segments, and
-   * the manifest last, each deleted as a client DELETE; the answer is 200 with a bulk delete
-   * report (its "Response Status" tells the outcome), as Swift's. As in Swift's slo, every
-   * manifest is read with the client's own GET and every object deleted with the client's own
-   * DELETE: what the client may not read or delete is reported, not touched.
+   * the manifest last, each deleted as a client DELETE; the answer is 200 with a bulk delete report
+   * (its "Response Status" tells the outcome), as Swift's. As in Swift's slo, every manifest is
+   * read with the client's own GET and every object deleted with the client's own DELETE: what the
+   * client may not read or delete is reported, not touched.
    */
-  public CompletionStage<HttpResponse> delete(String account, String container, String name, Optional<String> accept,
-      RequestContext request, Reach reach) {
+  public CompletionStage<HttpResponse> delete(
+      String account,
+      String container,
+      String name,
+      Optional<String> accept,
+      RequestContext request,
+      Reach reach) {
     Optional<String> format = BulkResponseBody.bestMatch(accept);
     Map<String, Object> report = new TreeMap<>();
     report.put("Response Status", "200 OK");
@@ -439,68 +575,98 @@ public final class StaticLargeObjects implements ObjectMiddleware, LargeObjectVi
       return CompletableFuture.completedFuture(report(out, report, failed));
     }
     DeleteExpansion expansion = new DeleteExpansion(account, request, reach);
-    return expansion.expand("/" + container + "/" + name, 1, List.of())
-        .thenCompose(done -> {
-          AtomicBoolean serverError = new AtomicBoolean();
-          return Source.from(expansion.doomed)
-              .mapAsync(CONCURRENCY, d -> {
-                if (d.error().isPresent() || d.notFound()) {
-                  return CompletableFuture.completedFuture(d);
-                }
-                String relative = d.name().replaceFirst("^/+", "");
-                String c = relative.substring(0, relative.indexOf('/'));
-                String o = relative.substring(relative.indexOf('/') + 1);
-                return reach.denial("DELETE", Reach.object(account, c, o)).thenCompose(refused -> {
-                  if (refused.isPresent()) {
-                    var status = refused.get().error().status();
-                    return CompletableFuture.completedFuture(new Doomed(d.name(), Optional.of(new String[] {
-                        PyText.quote(d.name()), status.intValue() + " " + status.reason()}), false));
-                  }
-                  return writer.delete(account, c, o, SwiftTimestamp.now(), false, request)
-                      .handle((deleted, failure) -> {
-                        if (failure != null) {
-                          var status = SwiftErrors.toResponse(failure, request.requestId()).status();
-                          if (status.intValue() >= 500) {
-                            serverError.set(true);
-                          }
-                          return new Doomed(d.name(), Optional.of(new String[] {PyText.quote(d.name()),
-                              status.intValue() + " " + status.reason()}), false);
+    return expansion
+        .expand("/" + container + "/" + name, 1, List.of())
+        .thenCompose(
+            done -> {
+              AtomicBoolean serverError = new AtomicBoolean();
+              return Source.from(expansion.doomed)
+                  .mapAsync(
+                      CONCURRENCY,
+                      d -> {
+                        if (d.error().isPresent() || d.notFound()) {
+                          return CompletableFuture.completedFuture(d);
                         }
-                        return new Doomed(d.name(), Optional.empty(), !deleted);
+                        String relative = d.name().replaceFirst("^/+", "");
+                        String c = relative.substring(0, relative.indexOf('/'));
+                        String o = relative.substring(relative.indexOf('/') + 1);
+                        return reach
+                            .denial("DELETE", Reach.object(account, c, o))
+                            .thenCompose(
+                                refused -> {
+                                  if (refused.isPresent()) {
+                                    var status = refused.get().error().status();
+                                    return CompletableFuture.completedFuture(
+                                        new Doomed(
+                                            d.name(),
+                                            Optional.of(
+                                                new String[] {
+                                                  PyText.quote(d.name()),
+                                                  status.intValue() + " " + status.reason()
+                                                }),
+                                            false));
+                                  }
+                                  return writer
+                                      .delete(account, c, o, SwiftTimestamp.now(), false, request)
+                                      .handle(
+                                          (deleted, failure) -> {
+                                            if (failure != null) {
+                                              var status =
+                                                  SwiftErrors.toResponse(
+                                                          failure, request.requestId())
+                                                      .status();
+                                              if (status.intValue() >= 500) {
+                                                serverError.set(true);
+                                              }
+                                              return new Doomed(
+                                                  d.name(),
+                                                  Optional.of(
+                                                      new String[] {
+                                                        PyText.quote(d.name()),
+                                                        status.intValue() + " " + status.reason()
+                                                      }),
+                                                  false);
+                                            }
+                                            return new Doomed(d.name(), Optional.empty(), !deleted);
+                                          });
+                                });
+                      })
+                  .runWith(Sink.seq(), objects.materializer())
+                  .thenApply(
+                      results -> {
+                        long deleted = 0;
+                        long notFound = 0;
+                        for (Doomed d : results) {
+                          if (d.error().isPresent()) {
+                            failed.add(d.error().get());
+                          } else if (d.notFound()) {
+                            notFound++;
+                          } else {
+                            deleted++;
+                          }
+                        }
+                        report.put("Number Deleted", deleted);
+                        report.put("Number Not Found", notFound);
+                        if (!failed.isEmpty()) {
+                          report.put(
+                              "Response Status",
+                              serverError.get() ? "502 Bad Gateway" : "400 Bad Request");
+                        } else if (deleted == 0 && notFound == 0) {
+                          report.put("Response Status", "400 Bad Request");
+                          report.put("Response Body", "Invalid bulk delete.");
+                        }
+                        return report(out, report, failed);
                       });
-                });
-              })
-              .runWith(Sink.seq(), objects.materializer())
-              .thenApply(results -> {
-                long deleted = 0;
-                long notFound = 0;
-                for (Doomed d : results) {
-                  if (d.error().isPresent()) {
-                    failed.add(d.error().get());
-                  } else if (d.notFound()) {
-                    notFound++;
-                  } else {
-                    deleted++;
-                  }
-                }
-                report.put("Number Deleted", deleted);
-                report.put("Number Not Found", notFound);
-                if (!failed.isEmpty()) {
-                  report.put("Response Status", serverError.get() ? "502 Bad Gateway" : "400 Bad Request");
-                } else if (deleted == 0 && notFound == 0) {
-                  report.put("Response Status", "400 Bad Request");
-                  report.put("Response Body", "Invalid bulk delete.");
-                }
-                return report(out, report, failed);
-              });
-        })
-        .exceptionally(failure -> {
-          Throwable t = SwiftErrors.unwrap(failure);
-          HttpResponse error = SwiftErrors.toResponse(t, request.requestId());
-          report.put("Response Status", error.status().intValue() + " " + error.status().reason());
-          report.put("Response Body", t instanceof SwiftException s ? s.body() : "");
-          return report(out, report, failed);
-        });
+            })
+        .exceptionally(
+            failure -> {
+              Throwable t = SwiftErrors.unwrap(failure);
+              HttpResponse error = SwiftErrors.toResponse(t, request.requestId());
+              report.put(
+                  "Response Status", error.status().intValue() + " " + error.status().reason());
+              report.put("Response Body", t instanceof SwiftException s ? s.body() : "");
+              return report(out, report, failed);
+            });
   }
 
   /** A manifest as the client's GET found it: its segments, or what stands for it in the report. */
@@ -531,37 +697,42 @@ public final class StaticLargeObjects implements ObjectMiddleware, LargeObjectVi
       if (ancestors.contains(path)) {
         throw new SwiftException(SwiftError.BAD_REQUEST, TOO_MANY_BUFFERED);
       }
-      return read.computeIfAbsent(path, this::load).thenCompose(loaded -> {
-        if (loaded.instead().isPresent()) {
-          doomed.add(loaded.instead().get());
-          return CompletableFuture.completedFuture(null);
-        }
-        List<Segment> segments = loaded.segments().orElseThrow();
-        counted += segments.size();
-        if (counted > MAX_BUFFERED_DELETES) {
-          throw new SwiftException(SwiftError.BAD_REQUEST, TOO_MANY_BUFFERED);
-        }
-        List<String> lineage = new ArrayList<>(ancestors);
-        lineage.add(path);
-        CompletionStage<Void> chain = CompletableFuture.completedFuture(null);
-        for (Segment s : segments) {
-          if (s.data().isPresent()) {
-            continue;
-          }
-          if (s.subSlo() && depth < SloManifest.MAX_RECURSION_DEPTH) {
-            chain = chain.thenCompose(v -> expand(s.name(), depth + 1, lineage));
-          } else {
-            chain = chain.thenApply(v -> {
-              doomed.add(new Doomed(s.name(), Optional.empty(), false));
-              return null;
-            });
-          }
-        }
-        return chain.thenApply(v -> {
-          doomed.add(new Doomed(path, Optional.empty(), false));
-          return null;
-        });
-      });
+      return read.computeIfAbsent(path, this::load)
+          .thenCompose(
+              loaded -> {
+                if (loaded.instead().isPresent()) {
+                  doomed.add(loaded.instead().get());
+                  return CompletableFuture.completedFuture(null);
+                }
+                List<Segment> segments = loaded.segments().orElseThrow();
+                counted += segments.size();
+                if (counted > MAX_BUFFERED_DELETES) {
+                  throw new SwiftException(SwiftError.BAD_REQUEST, TOO_MANY_BUFFERED);
+                }
+                List<String> lineage = new ArrayList<>(ancestors);
+                lineage.add(path);
+                CompletionStage<Void> chain = CompletableFuture.completedFuture(null);
+                for (Segment s : segments) {
+                  if (s.data().isPresent()) {
+                    continue;
+                  }
+                  if (s.subSlo() && depth < SloManifest.MAX_RECURSION_DEPTH) {
+                    chain = chain.thenCompose(v -> expand(s.name(), depth + 1, lineage));
+                  } else {
+                    chain =
+                        chain.thenApply(
+                            v -> {
+                              doomed.add(new Doomed(s.name(), Optional.empty(), false));
+                              return null;
+                            });
+                  }
+                }
+                return chain.thenApply(
+                    v -> {
+                      doomed.add(new Doomed(path, Optional.empty(), false));
+                      return null;
+                    });
+              });
     }
 
     /** {@code get_slo_segments}: the manifest read with the client's GET. */
@@ -569,48 +740,67 @@ public final class StaticLargeObjects implements ObjectMiddleware, LargeObjectVi
       String relative = path.replaceFirst("^/+", "");
       String container = relative.substring(0, relative.indexOf('/'));
       String object = relative.substring(relative.indexOf('/') + 1);
-      return reach.denial("GET", Reach.object(account, container, object)).thenCompose(refused -> {
-        if (refused.isPresent()) {
-          boolean unauthorized = refused.get().error() == SwiftError.UNAUTHORIZED;
-          return CompletableFuture.completedFuture(error(path, unauthorized ? "401 Unauthorized" : UNABLE_TO_LOAD));
-        }
-        return objects.get(account, container, object, Optional.empty(), request)
-            .thenCompose(found -> {
-              if (found.isEmpty()) {
-                return CompletableFuture.completedFuture(
-                    new Loaded(Optional.empty(), Optional.of(new Doomed(path, Optional.empty(), true))));
-              }
-              if (!SloManifest.isSlo(found.get().info())) {
-                found.get().data().runWith(Sink.cancelled(), objects.materializer());
-                return CompletableFuture.completedFuture(error(path, "Not an SLO manifest"));
-              }
-              return readManifest(found.get().data())
-                  .thenApply(segments -> new Loaded(Optional.of(segments), Optional.empty()));
-            })
-            .exceptionally(failure -> {
-              Throwable t = SwiftErrors.unwrap(failure);
-              if (t instanceof GatewayException g
-                  && g.reason() == GatewayException.Reason.CONTAINER_NOT_FOUND) {
-                return new Loaded(Optional.empty(), Optional.of(new Doomed(path, Optional.empty(), true)));
-              }
-              if (t instanceof SwiftException s && s.error() == SwiftError.INTERNAL_ERROR) {
-                return error(path, s.body());
-              }
-              return error(path, UNABLE_TO_LOAD);
-            });
-      });
+      return reach
+          .denial("GET", Reach.object(account, container, object))
+          .thenCompose(
+              refused -> {
+                if (refused.isPresent()) {
+                  boolean unauthorized = refused.get().error() == SwiftError.UNAUTHORIZED;
+                  return CompletableFuture.completedFuture(
+                      error(path, unauthorized ? "401 Unauthorized" : UNABLE_TO_LOAD));
+                }
+                return objects
+                    .get(account, container, object, Optional.empty(), request)
+                    .thenCompose(
+                        found -> {
+                          if (found.isEmpty()) {
+                            return CompletableFuture.completedFuture(
+                                new Loaded(
+                                    Optional.empty(),
+                                    Optional.of(new Doomed(path, Optional.empty(), true))));
+                          }
+                          if (!SloManifest.isSlo(found.get().info())) {
+                            found.get().data().runWith(Sink.cancelled(), objects.materializer());
+                            return CompletableFuture.completedFuture(
+                                error(path, "Not an SLO manifest"));
+                          }
+                          return readManifest(found.get().data())
+                              .thenApply(
+                                  segments -> new Loaded(Optional.of(segments), Optional.empty()));
+                        })
+                    .exceptionally(
+                        failure -> {
+                          Throwable t = SwiftErrors.unwrap(failure);
+                          if (t instanceof GatewayException g
+                              && g.reason() == GatewayException.Reason.CONTAINER_NOT_FOUND) {
+                            return new Loaded(
+                                Optional.empty(),
+                                Optional.of(new Doomed(path, Optional.empty(), true)));
+                          }
+                          if (t instanceof SwiftException s
+                              && s.error() == SwiftError.INTERNAL_ERROR) {
+                            return error(path, s.body());
+                          }
+                          return error(path, UNABLE_TO_LOAD);
+                        });
+              });
     }
 
     private Loaded error(String path, String message) {
-      return new Loaded(Optional.empty(), Optional.of(new Doomed(path, Optional.of(new String[] {PyText.quote(path), message}),
-          false)));
+      return new Loaded(
+          Optional.empty(),
+          Optional.of(
+              new Doomed(path, Optional.of(new String[] {PyText.quote(path), message}), false)));
     }
   }
 
-  private static HttpResponse report(String format, Map<String, Object> report, List<String[]> failed) {
+  private static HttpResponse report(
+      String format, Map<String, Object> report, List<String[]> failed) {
     return HttpResponse.create()
         .withStatus(StatusCodes.OK)
-        .withEntity(HttpEntities.create(BulkResponseBody.contentType(format),
-            BulkResponseBody.render(format, report, failed, "delete")));
+        .withEntity(
+            HttpEntities.create(
+                BulkResponseBody.contentType(format),
+                BulkResponseBody.render(format, report, failed, "delete")));
   }
 }

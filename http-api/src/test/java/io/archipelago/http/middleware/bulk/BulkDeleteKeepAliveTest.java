@@ -42,19 +42,34 @@ class BulkDeleteKeepAliveTest {
   private static String run(String accept, List<String> seen) throws Exception {
     Materializer mat = Materializer.matFromSystem(testKit.system());
     BulkDelete bulk = new BulkDelete(mat, Duration.ofMillis(100));
-    HttpRequest request = HttpRequest.POST("/v1/AUTH_test?bulk-delete")
-        .withEntity(HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, "/c/slow\n/c"));
-    HttpResponse response = bulk.handle(request, RequestPath.parse("/v1/AUTH_test"),
-        accept == null ? Map.of() : Map.of("accept", accept),
-        path -> {
-          seen.add(path);
-          CompletionStage<HttpResponse> later = new CompletableFuture<HttpResponse>()
-              .completeOnTimeout(HttpResponse.create().withStatus(StatusCodes.NO_CONTENT), 350, TimeUnit.MILLISECONDS);
-          return later;
-        }).toCompletableFuture().get(5, TimeUnit.SECONDS);
+    HttpRequest request =
+        HttpRequest.POST("/v1/AUTH_test?bulk-delete")
+            .withEntity(HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, "/c/slow\n/c"));
+    HttpResponse response =
+        bulk.handle(
+                request,
+                RequestPath.parse("/v1/AUTH_test"),
+                accept == null ? Map.of() : Map.of("accept", accept),
+                path -> {
+                  seen.add(path);
+                  CompletionStage<HttpResponse> later =
+                      new CompletableFuture<HttpResponse>()
+                          .completeOnTimeout(
+                              HttpResponse.create().withStatus(StatusCodes.NO_CONTENT),
+                              350,
+                              TimeUnit.MILLISECONDS);
+                  return later;
+                })
+            .toCompletableFuture()
+            .get(5, TimeUnit.SECONDS);
     assertEquals(200, response.status().intValue());
-    return response.entity().getDataBytes().runWith(Sink.fold(ByteString.emptyByteString(), ByteString::concat), mat)
-        .toCompletableFuture().get(5, TimeUnit.SECONDS).utf8String();
+    return response
+        .entity()
+        .getDataBytes()
+        .runWith(Sink.fold(ByteString.emptyByteString(), ByteString::concat), mat)
+        .toCompletableFuture()
+        .get(5, TimeUnit.SECONDS)
+        .utf8String();
   }
 
   @Test
@@ -67,7 +82,8 @@ class BulkDeleteKeepAliveTest {
     int separator = body.indexOf("\r\n\r\n{");
     assertTrue(separator > 0, body);
     assertTrue(body.substring(0, separator).isBlank(), body);
-    assertTrue(body.endsWith("\"Number Deleted\": 2, \"Number Not Found\": 0, \"Errors\": []}"), body);
+    assertTrue(
+        body.endsWith("\"Number Deleted\": 2, \"Number Not Found\": 0, \"Errors\": []}"), body);
   }
 
   @Test

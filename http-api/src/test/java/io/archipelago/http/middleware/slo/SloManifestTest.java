@@ -18,7 +18,9 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
-/** The SLO manifest formats without any I/O: PUT parsing and its errors, stored and raw rendering. */
+/**
+ * The SLO manifest formats without any I/O: PUT parsing and its errors, stored and raw rendering.
+ */
 class SloManifestTest {
 
   private static final byte[] INLINE = "inline bytes".getBytes(StandardCharsets.UTF_8);
@@ -33,13 +35,34 @@ class SloManifestTest {
 
   private static List<Segment> segments() {
     return List.of(
-        new Segment("/segs/one", 10, "aa11", "text/plain", "2024-01-02T03:04:05.000000", Optional.empty(), false,
+        new Segment(
+            "/segs/one",
+            10,
+            "aa11",
+            "text/plain",
+            "2024-01-02T03:04:05.000000",
+            Optional.empty(),
+            false,
             Optional.empty()),
-        new Segment("/segs/two", 20, "bb22", "application/octet-stream", "2024-01-02T03:04:06.000000",
-            Optional.of("5-9"), false, Optional.empty()),
+        new Segment(
+            "/segs/two",
+            20,
+            "bb22",
+            "application/octet-stream",
+            "2024-01-02T03:04:06.000000",
+            Optional.of("5-9"),
+            false,
+            Optional.empty()),
         new Segment("", INLINE.length, "", "", "", Optional.empty(), false, Optional.of(INLINE)),
-        new Segment("/segs/sub", 30, "cc33", "text/plain;swift_bytes=30", "2024-01-02T03:04:07.000000",
-            Optional.empty(), true, Optional.empty()));
+        new Segment(
+            "/segs/sub",
+            30,
+            "cc33",
+            "text/plain;swift_bytes=30",
+            "2024-01-02T03:04:07.000000",
+            Optional.empty(),
+            true,
+            Optional.empty()));
   }
 
   private static void assertSameSegments(List<Segment> expected, List<Segment> actual) {
@@ -53,16 +76,28 @@ class SloManifestTest {
         assertEquals(e.bytes(), a.bytes(), "segment " + i);
         continue;
       }
-      assertEquals(e, new Segment(a.name(), a.bytes(), a.hash(), a.contentType(), a.lastModified(), a.range(),
-          a.subSlo(), e.data()), "segment " + i);
+      assertEquals(
+          e,
+          new Segment(
+              a.name(),
+              a.bytes(),
+              a.hash(),
+              a.contentType(),
+              a.lastModified(),
+              a.range(),
+              a.subSlo(),
+              e.data()),
+          "segment " + i);
     }
   }
 
   @Test
   void putFormatParsesEverySegmentKind() {
-    List<Input> inputs = parse("[{\"path\": \"/segs/one\", \"etag\": \"aa11\", \"size_bytes\": 10},"
-        + " {\"path\": \"segs/two\", \"etag\": null, \"size_bytes\": \"20\", \"range\": \"5-9\"},"
-        + " {\"data\": \"aW5saW5lIGJ5dGVz\"}]");
+    List<Input> inputs =
+        parse(
+            "[{\"path\": \"/segs/one\", \"etag\": \"aa11\", \"size_bytes\": 10},"
+                + " {\"path\": \"segs/two\", \"etag\": null, \"size_bytes\": \"20\", \"range\": \"5-9\"},"
+                + " {\"data\": \"aW5saW5lIGJ5dGVz\"}]");
     assertEquals(3, inputs.size());
     assertEquals("/segs/one", inputs.get(0).path());
     assertEquals(Optional.of("aa11"), inputs.get(0).etag());
@@ -83,37 +118,44 @@ class SloManifestTest {
     assertEquals("Manifest must be valid JSON.\n", notJson.body());
     assertEquals("Manifest must be a list.\n", refused("{\"path\": \"/a/b\"}").body());
 
-    SwiftException many = refused("[\"text\","
-        + " {\"etag\": \"x\"},"
-        + " {\"path\": \"/a/b\", \"color\": \"red\", \"blue\": 1},"
-        + " {\"data\": \"***\"},"
-        + " {\"path\": \"nocontainer\"},"
-        + " {\"path\": \"/c/manifest\"},"
-        + " {\"path\": \"/a/b\", \"range\": \"x-y\"},"
-        + " {\"path\": \"/a/b\", \"range\": \"1-2,4-5\"},"
-        + " {\"path\": \"/a/b\", \"size_bytes\": 0},"
-        + " {\"path\": \"/a/b\", \"size_bytes\": \"many\"},"
-        + " {\"path\": 7},"
-        + " {\"path\": \"/a/b\", \"etag\": 5},"
-        + " {\"path\": \"/a/b\", \"size_bytes\": 4, \"range\": \"10-20\"},"
-        + " {\"path\": \"/a/last\"}]");
+    SwiftException many =
+        refused(
+            "[\"text\","
+                + " {\"etag\": \"x\"},"
+                + " {\"path\": \"/a/b\", \"color\": \"red\", \"blue\": 1},"
+                + " {\"data\": \"***\"},"
+                + " {\"path\": \"nocontainer\"},"
+                + " {\"path\": \"/c/manifest\"},"
+                + " {\"path\": \"/a/b\", \"range\": \"x-y\"},"
+                + " {\"path\": \"/a/b\", \"range\": \"1-2,4-5\"},"
+                + " {\"path\": \"/a/b\", \"size_bytes\": 0},"
+                + " {\"path\": \"/a/b\", \"size_bytes\": \"many\"},"
+                + " {\"path\": 7},"
+                + " {\"path\": \"/a/b\", \"etag\": 5},"
+                + " {\"path\": \"/a/b\", \"size_bytes\": 4, \"range\": \"10-20\"},"
+                + " {\"path\": \"/a/last\"}]");
     assertEquals(SwiftError.BAD_REQUEST, many.error());
-    assertEquals(String.join("\n",
-        "Index 0: not a JSON object",
-        "Index 1: expected keys to include one of 'data' or 'path'",
-        "Index 2: extraneous keys \"blue\", \"color\"",
-        "Index 3: data must be valid base64",
-        "Index 4: path does not refer to an object. Path must be of the form /container/object.",
-        "Index 5: manifest must not include itself as a segment",
-        "Index 6: invalid range",
-        "Index 7: multiple ranges (only one allowed)",
-        "Index 8: too small; each segment must be at least 1 byte.",
-        "Index 9: invalid size_bytes",
-        "Index 10: \"path\" must be a string",
-        "Index 11: \"etag\" must be a string or null (if provided)",
-        "Index 12: unsatisfiable range") + "\n", many.body());
+    assertEquals(
+        String.join(
+                "\n",
+                "Index 0: not a JSON object",
+                "Index 1: expected keys to include one of 'data' or 'path'",
+                "Index 2: extraneous keys \"blue\", \"color\"",
+                "Index 3: data must be valid base64",
+                "Index 4: path does not refer to an object. Path must be of the form /container/object.",
+                "Index 5: manifest must not include itself as a segment",
+                "Index 6: invalid range",
+                "Index 7: multiple ranges (only one allowed)",
+                "Index 8: too small; each segment must be at least 1 byte.",
+                "Index 9: invalid size_bytes",
+                "Index 10: \"path\" must be a string",
+                "Index 11: \"etag\" must be a string or null (if provided)",
+                "Index 12: unsatisfiable range")
+            + "\n",
+        many.body());
 
-    assertEquals("Inline data segments require at least one object-backed segment.\n",
+    assertEquals(
+        "Inline data segments require at least one object-backed segment.\n",
         refused("[{\"data\": \"aW5saW5lIGJ5dGVz\"}]").body());
   }
 
@@ -123,8 +165,12 @@ class SloManifestTest {
     ByteString stored = SloManifest.storedFormat(segments);
     assertSameSegments(segments, SloManifest.parseStored(stored));
     assertEquals(stored, SloManifest.storedFormat(SloManifest.parseStored(stored)));
-    assertTrue(stored.utf8String().startsWith("[{\"name\":\"/segs/one\",\"bytes\":10,\"hash\":\"aa11\","
-        + "\"content_type\":\"text/plain\",\"last_modified\":\"2024-01-02T03:04:05.000000\"}"));
+    assertTrue(
+        stored
+            .utf8String()
+            .startsWith(
+                "[{\"name\":\"/segs/one\",\"bytes\":10,\"hash\":\"aa11\","
+                    + "\"content_type\":\"text/plain\",\"last_modified\":\"2024-01-02T03:04:05.000000\"}"));
   }
 
   @Test
@@ -158,9 +204,13 @@ class SloManifestTest {
 
   @Test
   void anUnreadableStoredManifestIsAServerError() {
-    for (String broken : List.of("not json", "{\"name\": \"/a/b\"}", "[{\"bytes\": 1}]", "[{\"data\": \"***\"}]")) {
-      SwiftException e = assertThrows(SwiftException.class,
-          () -> SloManifest.parseStored(ByteString.fromString(broken)), broken);
+    for (String broken :
+        List.of("not json", "{\"name\": \"/a/b\"}", "[{\"bytes\": 1}]", "[{\"data\": \"***\"}]")) {
+      SwiftException e =
+          assertThrows(
+              SwiftException.class,
+              () -> SloManifest.parseStored(ByteString.fromString(broken)),
+              broken);
       assertEquals(SwiftError.INTERNAL_ERROR, e.error());
       assertEquals("Unable to load SLO manifest", e.body());
     }
