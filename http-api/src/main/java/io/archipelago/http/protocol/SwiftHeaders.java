@@ -174,7 +174,45 @@ public final class SwiftHeaders {
 
   private static boolean isSwiftParam(String part) {
     String p = part.trim();
-    return p.startsWith(SWIFT_BYTES) || p.startsWith(SWIFT_SLO_ETAG);
+    return p.startsWith(SWIFT_BYTES) || p.startsWith(SWIFT_SLO_ETAG) || p.startsWith(VERSION_ID);
+  }
+
+  /**
+   * The version id of an object's current version (object versioning), which the gateway keeps on
+   * its content type like {@code swift_bytes}; never shown to clients.
+   */
+  private static final String VERSION_ID = "swift_version_id=";
+
+  /** The version id a content type carries, if any. */
+  public static Optional<String> versionId(String contentType) {
+    String[] parts = contentType.split(";");
+    for (int i = 1; i < parts.length; i++) {
+      String p = parts[i].trim();
+      if (p.startsWith(VERSION_ID) && p.length() > VERSION_ID.length()) {
+        return Optional.of(p.substring(VERSION_ID.length()));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The content type with the version id set. */
+  public static String withVersionId(String contentType, String versionId) {
+    return withoutVersionId(contentType) + ";" + VERSION_ID + versionId;
+  }
+
+  /** The content type without a version id. */
+  public static String withoutVersionId(String contentType) {
+    StringBuilder sb = new StringBuilder();
+    for (String part : contentType.split(";", -1)) {
+      if (sb.length() > 0 && part.trim().startsWith(VERSION_ID)) {
+        continue;
+      }
+      if (sb.length() > 0) {
+        sb.append(';');
+      }
+      sb.append(part);
+    }
+    return sb.toString();
   }
 
   /** The gateway's own parameters of a content type, as a suffix to put on another type. */

@@ -12,9 +12,12 @@ import io.archipelago.http.middleware.copy.ServerSideCopy;
 import io.archipelago.http.middleware.dlo.DynamicLargeObjects;
 import io.archipelago.http.middleware.expiry.LiveObjects;
 import io.archipelago.http.middleware.slo.StaticLargeObjects;
+import io.archipelago.http.middleware.versioning.ObjectVersioning;
 import io.archipelago.http.middleware.versioning.Versioning;
 import io.archipelago.http.protocol.HeadLength;
 import io.archipelago.http.protocol.RequestPath;
+import io.archipelago.http.protocol.SwiftError;
+import io.archipelago.http.protocol.SwiftErrors;
 import io.archipelago.http.protocol.SwiftRequest;
 import io.archipelago.http.swift.AccountController;
 import io.archipelago.http.swift.ContainerController;
@@ -26,6 +29,7 @@ import io.archipelago.http.swift.ObjectWriter;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
@@ -49,7 +53,10 @@ import java.util.function.Function;
  * account-quotas     not offered
  * slo                StaticLargeObjects, an object middleware and a view of manifests on reads
  * dlo                DynamicLargeObjects, a view of manifests on reads and a check of PUTs
- * versioned_writes   Versioning, inside ObjectWriter: archives what a write or delete replaces
+ * versioned_writes   Versioning (legacy), inside ObjectWriter: archives what a write or delete
+ *                    replaces; ObjectVersioning (X-Versions-Enabled): a container stage, the
+ *                    first object middleware (?version-id, delete markers) and, inside
+ *                    ObjectWriter, the copy of the version a write replaces
  * symlink            not offered
  * proxy-server       AccountController, ContainerController, ObjectController
  * </pre>
@@ -65,6 +72,7 @@ public final class SwiftPipeline {
   private final AccountController accounts;
   private final ContainerController containers;
   private final ObjectController objects;
+  private final ObjectVersioning objectVersioning;
   private final String node;
 
   public SwiftPipeline(
@@ -81,7 +89,8 @@ public final class SwiftPipeline {
             Clock.systemUTC());
     LiveObjects live = new LiveObjects(engine.objects(), materializer);
     Versioning versioning = new Versioning(live, engine.containers());
-    ObjectWriter writer = new ObjectWriter(live, engine.containers(), versioning);
+    this.objectVersioning = new ObjectVersioning(live, engine.containers());
+    ObjectWriter writer = new ObjectWriter(live, engine.containers(), versioning, objectVersioning);
     ObjectPuts puts = new ObjectPuts(maxObjectSize, List.of(DynamicLargeObjects::checkPut));
     StaticLargeObjects slo = new StaticLargeObjects(live, writer, puts);
     DynamicLargeObjects dlo = new DynamicLargeObjects(live, engine.containers());
@@ -91,13 +100,20 @@ public final class SwiftPipeline {
     this.containers = new ContainerController(engine.containers(), engine.sync().targets());
     this.objects =
         new ObjectController(
-            live, reader, writer, puts, headLength, access::denial, List.of(copy, slo));
+            live,
+            reader,
+            writer,
+            puts,
+            headLength,
+            access::denial,
+            List.of(objectVersioning, copy, slo));
     this.info =
         new InfoController(engine.policies(), engine.defaultPolicy(), maxObjectSize)
             .with(
                 root -> {
                   StaticLargeObjects.capabilities(root);
                   Versioning.capabilities(root);
+                  ObjectVersioning.capabilities(root);
                   AccessControl.capabilities(root);
                   BulkDelete.capabilities(root);
                 });
@@ -134,9 +150,13 @@ public final class SwiftPipeline {
 
   /** The controller of an authorized request, by path depth. */
   private CompletionStage<HttpResponse> route(SwiftRequest swift) {
+    if (ObjectVersioning.isHiddenAccount(swift.account())) {
+      // the versions containers: the gateway's own, never a client's
+      return CompletableFuture.completedFuture(SwiftErrors.response(SwiftError.NOT_FOUND));
+    }
     return switch (swift.path().level()) {
       case ACCOUNT -> accounts.handle(swift);
-      case CONTAINER -> containers.handle(swift);
+      case CONTAINER -> objectVersioning.handleContainer(swift, containers::handle);
       case OBJECT -> objects.handle(swift);
     };
   }

@@ -14,6 +14,7 @@ import io.archipelago.engine.store.ListingPage;
 import io.archipelago.engine.store.ListingQuery;
 import io.archipelago.engine.store.SwiftTimestamp;
 import io.archipelago.engine.sync.SyncTargets;
+import io.archipelago.http.middleware.versioning.ObjectVersioning;
 import io.archipelago.http.middleware.versioning.Versioning;
 import io.archipelago.http.protocol.Constraints;
 import io.archipelago.http.protocol.PyText;
@@ -208,13 +209,15 @@ public final class ContainerController {
 
   /**
    * The metadata changes of a container PUT or POST, checked as Swift checks them: the request's
-   * metadata within the limits, then the versioning headers ({@link Versioning}).
+   * metadata within the limits, then the versioning headers ({@link Versioning}, {@link
+   * ObjectVersioning}).
    */
   static Map<String, String> metadataChanges(SwiftRequest request) {
     Constraints.checkMetadata(request.headers(), "container");
     Map<String, String> changes =
         new HashMap<>(SwiftHeaders.containerMetadataChanges(request.headers()));
     Versioning.containerChanges(request, changes);
+    ObjectVersioning.containerChanges(request, changes);
     return changes;
   }
 
@@ -269,7 +272,7 @@ public final class ContainerController {
     return result;
   }
 
-  static List<HttpHeader> headers(ContainerState s) {
+  public static List<HttpHeader> headers(ContainerState s) {
     return Responses.headers()
         .add("X-Container-Object-Count", s.objectCount())
         .add("X-Container-Bytes-Used", s.bytesUsed())

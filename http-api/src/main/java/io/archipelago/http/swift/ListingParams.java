@@ -12,7 +12,7 @@ import java.util.Optional;
  * @param path the legacy {@code path=} of a container listing, normalized to end with one '/' (or
  *     empty): then prefix is the path and delimiter '/'
  */
-record ListingParams(
+public record ListingParams(
     Optional<String> prefix,
     Optional<String> delimiter,
     Optional<String> marker,
@@ -23,7 +23,7 @@ record ListingParams(
 
   static final int MAX_LIMIT = 10_000;
 
-  static ListingParams of(SwiftRequest request) {
+  public static ListingParams of(SwiftRequest request) {
     // constrain_req_limit: a limit that is not all digits is ignored (the default applies);
     // only one above the maximum is refused.
     int limit = MAX_LIMIT;

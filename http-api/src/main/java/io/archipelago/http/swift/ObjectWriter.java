@@ -12,9 +12,11 @@ import io.archipelago.engine.store.ObjectStoreException;
 import io.archipelago.engine.store.SwiftTimestamp;
 import io.archipelago.engine.store.UploadGuard;
 import io.archipelago.http.middleware.expiry.LiveObjects;
+import io.archipelago.http.middleware.versioning.ObjectVersioning;
 import io.archipelago.http.middleware.versioning.Versioning;
 import io.archipelago.http.protocol.SwiftError;
 import io.archipelago.http.protocol.SwiftException;
+import io.archipelago.http.protocol.SwiftHeaders;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -79,11 +81,17 @@ public final class ObjectWriter {
   private final LiveObjects objects;
   private final ContainerOps containers;
   private final Versioning versioning;
+  private final ObjectVersioning objectVersioning;
 
-  public ObjectWriter(LiveObjects objects, ContainerOps containers, Versioning versioning) {
+  public ObjectWriter(
+      LiveObjects objects,
+      ContainerOps containers,
+      Versioning versioning,
+      ObjectVersioning objectVersioning) {
     this.objects = objects;
     this.containers = containers;
     this.versioning = versioning;
+    this.objectVersioning = objectVersioning;
   }
 
   public LiveObjects objects() {
@@ -115,6 +123,27 @@ public final class ObjectWriter {
                                 && !w.timestamp().isNewerThan(existing.get().timestamp())) {
                               throw new ObjectStoreException.NewerExists(
                                   w.name(), w.timestamp(), existing.get().timestamp());
+                            }
+                            if (ObjectVersioning.hasVersions(state)) {
+                              boolean on = ObjectVersioning.enabled(state);
+                              ObjectAttributes attributes =
+                                  on
+                                      ? w.withContent(
+                                              SwiftHeaders.withVersionId(
+                                                  w.contentType(), w.timestamp().internal()),
+                                              w.metadata(),
+                                              w.expectedEtag(),
+                                              w.expectedLength(),
+                                              w.body())
+                                          .attributes()
+                                      : w.attributes();
+                              return objectVersioning
+                                  .archiveCurrent(w.account(), w.container(), w.name(), on, request)
+                                  .thenCompose(
+                                      archived ->
+                                          objects
+                                              .ops()
+                                              .put(state, w.name(), attributes, body, request));
                             }
                             CompletionStage<Done> archived =
                                 versions.isPresent()

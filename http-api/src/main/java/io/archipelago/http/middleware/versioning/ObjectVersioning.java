@@ -1,0 +1,704 @@
+package io.archipelago.http.middleware.versioning;
+
+import akka.Done;
+import akka.http.javadsl.model.HttpHeader;
+import akka.http.javadsl.model.HttpResponse;
+import akka.http.javadsl.model.StatusCodes;
+import akka.http.javadsl.model.headers.RawHeader;
+import akka.stream.javadsl.Sink;
+import akka.stream.javadsl.Source;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.archipelago.engine.container.ContainerState;
+import io.archipelago.engine.ops.ContainerOps;
+import io.archipelago.engine.ops.GatewayException;
+import io.archipelago.engine.ops.RequestContext;
+import io.archipelago.engine.store.ObjectAttributes;
+import io.archipelago.engine.store.ObjectContent;
+import io.archipelago.engine.store.ObjectInfo;
+import io.archipelago.engine.store.SwiftTimestamp;
+import io.archipelago.http.middleware.expiry.LiveObjects;
+import io.archipelago.http.protocol.RequestPath;
+import io.archipelago.http.protocol.Responses;
+import io.archipelago.http.protocol.SwiftError;
+import io.archipelago.http.protocol.SwiftErrors;
+import io.archipelago.http.protocol.SwiftException;
+import io.archipelago.http.protocol.SwiftHeaders;
+import io.archipelago.http.protocol.SwiftRequest;
+import io.archipelago.http.swift.ObjectMiddleware;
+import io.archipelago.http.swift.Reach;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+
+/**
+ * Swift's current object versioning API ({@code object_versioning}): {@code X-Versions-Enabled} on
+ * a container, version ids, {@code ?version-id=} on object requests, delete markers.
+ *
+ * <p>Where Swift keeps every version in the hidden container and a symlink in the container, the
+ * gateway keeps the current version as a plain object of the container (its version id rides on its
+ * content type as the gateway's {@code swift_version_id} parameter, absent for a {@code null}
+ * version) and the older versions and delete markers in the hidden versions container: the
+ * container of the same name in the hidden account {@link #hiddenAccount}, which no client can
+ * address and no account listing shows. It is created with the container's policy, so it lives on a
+ * backend of that policy. A version is stored there as {@code <name>\u0001<inverted version id>},
+ * so a listing gives the names in order and each name's versions newest first. A write that
+ * replaces a current version first copies it there ({@link #archiveCurrent}, used by {@code
+ * ObjectWriter} for every write: client PUTs, copies, SLO manifests).
+ */
+public final class ObjectVersioning implements ObjectMiddleware {
+
+  /** The container metadata key; present once versioning was ever set (True or False). */
+  public static final String ENABLED = "x-versions-enabled";
+
+  public static final String DELETE_MARKER_CONTENT_TYPE = Versioning.DELETE_MARKER_CONTENT_TYPE;
+
+  private static final String HIDDEN_ACCOUNT_PREFIX = "\u0001versions\u0001";
+  private static final String SEPARATOR = "\u0001";
+  private static final String VERSION_ID = "x-object-version-id";
+  private static final String NULL = "null";
+
+  final LiveObjects objects;
+  final ContainerOps containers;
+
+  public ObjectVersioning(LiveObjects objects, ContainerOps containers) {
+    this.objects = objects;
+    this.containers = containers;
+  }
+
+  /** The {@code /info} section. */
+  public static void capabilities(ObjectNode info) {
+    info.putObject("object_versioning");
+  }
+
+  // ---- names --------------------------------------------------------------------------------
+
+  /** The hidden account that holds the versions containers of {@code account}. */
+  public static String hiddenAccount(String account) {
+    return HIDDEN_ACCOUNT_PREFIX + account;
+  }
+
+  public static boolean isHiddenAccount(String account) {
+    return account.startsWith(HIDDEN_ACCOUNT_PREFIX);
+  }
+
+  /** The key of a version in the versions container. */
+  static String versionKey(String name, SwiftTimestamp version) {
+    return name + SEPARATOR + inverted(version);
+  }
+
+  static String inverted(SwiftTimestamp version) {
+    return new SwiftTimestamp(SwiftTimestamp.MAX_TICKS - version.ticks()).internal();
+  }
+
+  /** A versions container key as name and version id; empty for a key of another form. */
+  static Optional<Map.Entry<String, String>> splitKey(String key) {
+    int at = key.lastIndexOf(SEPARATOR);
+    if (at < 0) {
+      return Optional.empty();
+    }
+    try {
+      SwiftTimestamp inv = SwiftTimestamp.parse(key.substring(at + 1));
+      return Optional.of(
+          Map.entry(
+              key.substring(0, at),
+              new SwiftTimestamp(SwiftTimestamp.MAX_TICKS - inv.ticks()).internal()));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** Whether the container has (or had) versioning: then it has a versions container. */
+  public static boolean hasVersions(ContainerState state) {
+    return state.metadata().containsKey(ENABLED);
+  }
+
+  public static boolean enabled(ContainerState state) {
+    return SwiftHeaders.isTrue(state.metadata().getOrDefault(ENABLED, ""));
+  }
+
+  /** The version id a current object carries; empty for a null version. */
+  public static Optional<String> versionId(String contentType) {
+    return SwiftHeaders.versionId(contentType);
+  }
+
+  static SwiftTimestamp parseVersion(String version) {
+    try {
+      return SwiftTimestamp.parse(version);
+    } catch (IllegalArgumentException e) {
+      throw SwiftException.plain(SwiftError.BAD_REQUEST, "Invalid version parameter");
+    }
+  }
+
+  // ---- container requests -------------------------------------------------------------------
+
+  /**
+   * The metadata change of a container PUT or POST with {@code X-Versions-Enabled}, applied to the
+   * container's metadata {@code changes}.
+   */
+  public static void containerChanges(SwiftRequest request, Map<String, String> changes) {
+    request
+        .header(ENABLED)
+        .ifPresent(v -> changes.put(ENABLED, SwiftHeaders.isTrue(v) ? "True" : "False"));
+  }
+
+  /**
+   * The container stage: enabling (creates the versions container), the {@code ?versions} listing,
+   * the bytes of the versions in the container's bytes used, and DELETE (409 while versions are
+   * left, else the versions container goes too).
+   */
+  public CompletionStage<HttpResponse> handleContainer(
+      SwiftRequest request, Function<SwiftRequest, CompletionStage<HttpResponse>> next) {
+    String method = request.http().method().value();
+    String account = request.account();
+    String container = request.container();
+    if ((method.equals("PUT") || method.equals("POST")) && request.header(ENABLED).isPresent()) {
+      return enable(request, next);
+    }
+    if ((method.equals("PUT") || method.equals("POST")) && setsLegacyLocation(request)) {
+      return current(account, container)
+          .thenCompose(
+              state -> {
+                if (state.isPresent() && enabled(state.get())) {
+                  throw SwiftException.plain(
+                      SwiftError.BAD_REQUEST,
+                      "Cannot set a versions or history location on a container "
+                          + "that uses object versioning.");
+                }
+                return next.apply(request);
+              });
+    }
+    if (method.equals("GET") && request.query().containsKey("versions")) {
+      return new VersionsListing(this).list(request);
+    }
+    if (method.equals("DELETE")) {
+      return delete(request, next);
+    }
+    if (method.equals("GET") || method.equals("HEAD")) {
+      return next.apply(request).thenCompose(r -> withVersionsBytes(request, r));
+    }
+    return next.apply(request);
+  }
+
+  private static boolean setsLegacyLocation(SwiftRequest request) {
+    return request.header(Versioning.VERSIONS_LOCATION).filter(v -> !v.isBlank()).isPresent()
+        || request.header(Versioning.HISTORY_LOCATION).filter(v -> !v.isBlank()).isPresent();
+  }
+
+  private CompletionStage<Optional<ContainerState>> current(String account, String container) {
+    return containers
+        .get(account, container)
+        .thenApply(Optional::of)
+        .exceptionally(
+            failure -> {
+              Throwable t = SwiftErrors.unwrap(failure);
+              if (t instanceof GatewayException g
+                  && g.reason() == GatewayException.Reason.CONTAINER_NOT_FOUND) {
+                return Optional.empty();
+              }
+              throw t instanceof RuntimeException r ? r : new CompletionException(t);
+            });
+  }
+
+  private CompletionStage<HttpResponse> enable(
+      SwiftRequest request, Function<SwiftRequest, CompletionStage<HttpResponse>> next) {
+    String account = request.account();
+    String container = request.container();
+    boolean on = SwiftHeaders.isTrue(request.header(ENABLED).orElse(""));
+    return current(account, container)
+        .thenCompose(
+            state -> {
+              Map<String, String> meta = state.map(ContainerState::metadata).orElse(Map.of());
+              boolean legacy =
+                  !meta.getOrDefault(Versioning.VERSIONS_LOCATION, "").isEmpty()
+                      || !meta.getOrDefault(Versioning.HISTORY_LOCATION, "").isEmpty()
+                      || setsLegacyLocation(request);
+              if (legacy) {
+                throw SwiftException.plain(
+                    SwiftError.BAD_REQUEST,
+                    "Cannot enable object versioning on a container that is already using the"
+                        + " legacy versioned writes feature.");
+              }
+              if (!meta.getOrDefault("x-container-sync-to", "").isEmpty()) {
+                throw SwiftException.plain(
+                    SwiftError.BAD_REQUEST,
+                    "Cannot enable object versioning on a container configured as source of"
+                        + " container syncing.");
+              }
+              if (!on) {
+                return next.apply(request);
+              }
+              Optional<String> policy =
+                  state.isPresent()
+                      ? Optional.of(state.get().policy())
+                      : request
+                          .header("x-storage-policy")
+                          .map(String::trim)
+                          .filter(p -> !p.isEmpty());
+              return containers
+                  .create(
+                      hiddenAccount(account),
+                      container,
+                      policy,
+                      Map.of(),
+                      SwiftTimestamp.now(),
+                      request.context())
+                  .thenCompose(created -> next.apply(request));
+            });
+  }
+
+  private CompletionStage<HttpResponse> delete(
+      SwiftRequest request, Function<SwiftRequest, CompletionStage<HttpResponse>> next) {
+    String account = request.account();
+    String container = request.container();
+    return current(account, container)
+        .thenCompose(
+            state -> {
+              if (state.isEmpty() || !hasVersions(state.get())) {
+                return next.apply(request);
+              }
+              return current(hiddenAccount(account), container)
+                  .thenCompose(
+                      versions -> {
+                        if (versions.isPresent() && versions.get().objectCount() > 0) {
+                          throw new SwiftException(
+                              SwiftError.CONFLICT,
+                              "Delete all versions before deleting container.");
+                        }
+                        return next.apply(request)
+                            .thenCompose(
+                                response -> {
+                                  if (!response.status().isSuccess() || versions.isEmpty()) {
+                                    return CompletableFuture.completedFuture(response);
+                                  }
+                                  return containers
+                                      .delete(
+                                          hiddenAccount(account),
+                                          container,
+                                          SwiftTimestamp.now(),
+                                          request.context())
+                                      .handle((done, failure) -> response);
+                                });
+                      });
+            });
+  }
+
+  /** Swift counts the bytes of the versions in the container's X-Container-Bytes-Used. */
+  private CompletionStage<HttpResponse> withVersionsBytes(
+      SwiftRequest request, HttpResponse response) {
+    if (!response.status().isSuccess()
+        || response.getHeader("X-Versions-Enabled").isEmpty()
+        || response.getHeader("X-Container-Bytes-Used").isEmpty()) {
+      return CompletableFuture.completedFuture(response);
+    }
+    List<HttpHeader> headers = new ArrayList<>();
+    response.getHeaders().forEach(headers::add);
+    return withVersionsBytes(request.account(), request.container(), headers)
+        .thenApply(response::withHeaders);
+  }
+
+  /** The container's headers with the bytes of its versions container added to its own. */
+  CompletionStage<List<HttpHeader>> withVersionsBytes(
+      String account, String container, List<HttpHeader> headers) {
+    return current(hiddenAccount(account), container)
+        .thenApply(
+            versions -> {
+              if (versions.isEmpty()) {
+                return headers;
+              }
+              long extra = versions.get().bytesUsed();
+              return headers.stream()
+                  .map(
+                      h ->
+                          h.lowercaseName().equals("x-container-bytes-used")
+                              ? (HttpHeader)
+                                  RawHeader.create(
+                                      "X-Container-Bytes-Used",
+                                      Long.toString(Long.parseLong(h.value()) + extra))
+                              : h)
+                  .toList();
+            })
+        .exceptionally(failure -> headers);
+  }
+
+  // ---- object requests ----------------------------------------------------------------------
+
+  @Override
+  public CompletionStage<HttpResponse> handle(SwiftRequest request, Reach reach, Next next) {
+    String method = request.http().method().value();
+    Optional<String> version = request.queryParam("version-id").filter(v -> !v.isEmpty());
+    if (version.isPresent()) {
+      return versioned(request, reach, next, version.get());
+    }
+    if (!List.of("PUT", "DELETE", "GET", "HEAD").contains(method)) {
+      return next.handle(request, reach);
+    }
+    String account = request.account();
+    String container = request.container();
+    String name = request.object();
+    return containers
+        .get(account, container)
+        .thenCompose(
+            state -> {
+              if (!hasVersions(state)) {
+                return next.handle(request, reach);
+              }
+              boolean on = enabled(state);
+              switch (method) {
+                case "PUT":
+                  return next.handle(request, reach)
+                      .thenApply(
+                          response ->
+                              on && response.status().intValue() == 201
+                                  ? response
+                                      .getHeader("X-Timestamp")
+                                      .map(
+                                          ts ->
+                                              response.addHeader(
+                                                  RawHeader.create(
+                                                      "X-Object-Version-Id",
+                                                      SwiftTimestamp.parse(ts.value()).internal())))
+                                      .orElse(response)
+                                  : response);
+                case "DELETE":
+                  return deleteCurrent(request, reach, next, state);
+                default:
+                  return objects
+                      .head(account, container, name, request.context())
+                      .thenCompose(
+                          found ->
+                              next.handle(request, reach)
+                                  .thenApply(
+                                      response ->
+                                          response.addHeader(
+                                              RawHeader.create(
+                                                  "X-Object-Version-Id",
+                                                  found
+                                                      .flatMap(i -> versionId(i.contentType()))
+                                                      .orElse(NULL)))));
+              }
+            });
+  }
+
+  /**
+   * DELETE of the object: its current version goes to the versions container; with versioning on, a
+   * delete marker is written there too (its id answers as X-Object-Version-Id).
+   */
+  private CompletionStage<HttpResponse> deleteCurrent(
+      SwiftRequest request, Reach reach, Next next, ContainerState state) {
+    String account = request.account();
+    String container = request.container();
+    String name = request.object();
+    RequestContext ctx = request.context();
+    CompletionStage<Done> archived =
+        archiveCurrent(account, container, name, enabled(state), ctx).thenApply(i -> Done.done());
+    if (!enabled(state)) {
+      return archived.thenCompose(done -> next.handle(request, reach));
+    }
+    SwiftTimestamp markerTs = SwiftTimestamp.now();
+    ObjectAttributes marker =
+        new ObjectAttributes(
+            DELETE_MARKER_CONTENT_TYPE, markerTs, Map.of(), Optional.empty(), OptionalLong.of(0));
+    return archived
+        .thenCompose(
+            done ->
+                objects
+                    .ops()
+                    .put(
+                        hiddenAccount(account),
+                        container,
+                        versionKey(name, markerTs),
+                        marker,
+                        Source.empty(),
+                        ctx))
+        .thenCompose(
+            written ->
+                next.handle(request, reach)
+                    .exceptionally(
+                        failure -> {
+                          Throwable t = SwiftErrors.unwrap(failure);
+                          if (t instanceof GatewayException g
+                              && g.reason() == GatewayException.Reason.OBJECT_NOT_FOUND) {
+                            return SwiftErrors.response(SwiftError.NOT_FOUND);
+                          }
+                          throw t instanceof RuntimeException r ? r : new CompletionException(t);
+                        }))
+        .thenApply(
+            response ->
+                response.addHeader(RawHeader.create("X-Object-Version-Id", markerTs.internal())));
+  }
+
+  /**
+   * Copies the current version of the object, if any, into the versions container: always when
+   * {@code nullToo} (versioning on), else only a version that has an id (its data would be lost, a
+   * null version is simply replaced as Swift replaces it). Empty when nothing was copied.
+   */
+  public CompletionStage<Optional<ObjectInfo>> archiveCurrent(
+      String account, String container, String name, boolean nullToo, RequestContext request) {
+    return objects
+        .get(account, container, name, Optional.empty(), request)
+        .thenCompose(
+            current -> {
+              if (current.isEmpty()) {
+                return CompletableFuture.completedFuture(Optional.<ObjectInfo>empty());
+              }
+              ObjectContent c = current.get();
+              Optional<String> id = versionId(c.info().contentType());
+              if (id.isEmpty() && !nullToo) {
+                c.data().runWith(Sink.cancelled(), objects.materializer());
+                return CompletableFuture.completedFuture(Optional.<ObjectInfo>empty());
+              }
+              SwiftTimestamp version = id.map(SwiftTimestamp::parse).orElse(c.info().timestamp());
+              return rawCopy(
+                      c,
+                      SwiftHeaders.withoutVersionId(c.info().contentType()),
+                      hiddenAccount(account),
+                      container,
+                      versionKey(name, version),
+                      request)
+                  .thenApply(Optional::of);
+            });
+  }
+
+  CompletionStage<ObjectInfo> rawCopy(
+      ObjectContent source,
+      String contentType,
+      String account,
+      String container,
+      String name,
+      RequestContext request) {
+    ObjectInfo info = source.info();
+    ObjectAttributes attributes =
+        new ObjectAttributes(
+            contentType,
+            SwiftTimestamp.now(),
+            info.metadata(),
+            Optional.of(info.etag()),
+            OptionalLong.of(info.size()));
+    return objects.ops().put(account, container, name, attributes, source.data(), request);
+  }
+
+  // ---- ?version-id= -------------------------------------------------------------------------
+
+  private CompletionStage<HttpResponse> versioned(
+      SwiftRequest request, Reach reach, Next next, String version) {
+    String method = request.http().method().value();
+    if (method.equals("POST")) {
+      throw SwiftException.plain(
+          SwiftError.BAD_REQUEST, "POST to a specific version is not allowed");
+    }
+    String account = request.account();
+    String container = request.container();
+    String name = request.object();
+    RequestContext ctx = request.context();
+    return containers
+        .get(account, container)
+        .thenCompose(
+            state -> {
+              if (!hasVersions(state) && !version.equals(NULL)) {
+                throw SwiftException.plain(
+                    SwiftError.BAD_REQUEST,
+                    "version-aware operations require that the container is versioned");
+              }
+              Optional<String> id =
+                  version.equals(NULL)
+                      ? Optional.empty()
+                      : Optional.of(parseVersion(version).internal());
+              SwiftRequest plain = withoutVersionParam(request, request.path());
+              return objects
+                  .head(account, container, name, ctx)
+                  .thenCompose(
+                      current -> {
+                        Optional<String> currentId =
+                            current.flatMap(i -> versionId(i.contentType()));
+                        boolean isCurrent = current.isPresent() && currentId.equals(id);
+                        return switch (method) {
+                          case "DELETE" ->
+                              deleteVersion(request, reach, next, plain, id, isCurrent, currentId);
+                          case "PUT" -> restore(request, id, currentId, isCurrent);
+                          default -> read(request, reach, next, plain, id, isCurrent);
+                        };
+                      });
+            });
+  }
+
+  private CompletionStage<HttpResponse> read(
+      SwiftRequest request,
+      Reach reach,
+      Next next,
+      SwiftRequest plain,
+      Optional<String> id,
+      boolean isCurrent) {
+    String label = id.orElse(NULL);
+    if (isCurrent) {
+      return next.handle(plain, reach).thenApply(r -> withVersionHeader(r, label));
+    }
+    if (id.isEmpty()) {
+      // the current version has an id (or there is none): no null version
+      throw new GatewayException(GatewayException.Reason.OBJECT_NOT_FOUND, "Not Found");
+    }
+    String account = request.account();
+    String container = request.container();
+    String key = versionKey(request.object(), SwiftTimestamp.parse(id.get()));
+    return LiveObjects.absentIfNotFound(
+            objects.head(hiddenAccount(account), container, key, request.context()))
+        .thenCompose(
+            found -> {
+              if (found.isEmpty()) {
+                throw new GatewayException(GatewayException.Reason.OBJECT_NOT_FOUND, "Not Found");
+              }
+              if (found.get().contentType().equals(DELETE_MARKER_CONTENT_TYPE)) {
+                return CompletableFuture.completedFuture(
+                    SwiftErrors.response(SwiftError.NOT_FOUND)
+                        .addHeader(RawHeader.create("X-Object-Version-Id", label))
+                        .addHeader(
+                            RawHeader.create(
+                                "X-Backend-Content-Type", DELETE_MARKER_CONTENT_TYPE)));
+              }
+              RequestPath target =
+                  new RequestPath(
+                      "v1", hiddenAccount(account), Optional.of(container), Optional.of(key));
+              return next.handle(withoutVersionParam(request, target), reach)
+                  .thenApply(r -> withVersionHeader(r, label));
+            });
+  }
+
+  private CompletionStage<HttpResponse> deleteVersion(
+      SwiftRequest request,
+      Reach reach,
+      Next next,
+      SwiftRequest plain,
+      Optional<String> id,
+      boolean isCurrent,
+      Optional<String> currentId) {
+    if (id.isEmpty()) {
+      if (currentId.isPresent()) {
+        // the current version is not the null one: nothing to delete
+        throw new GatewayException(GatewayException.Reason.OBJECT_NOT_FOUND, "Not Found");
+      }
+      return next.handle(plain, reach);
+    }
+    String account = request.account();
+    String container = request.container();
+    String name = request.object();
+    if (isCurrent) {
+      return objects
+          .ops()
+          .delete(account, container, name, SwiftTimestamp.now(), request.context())
+          .thenApply(
+              deleted ->
+                  Responses.empty(
+                      StatusCodes.NO_CONTENT,
+                      Responses.headers()
+                          .add("X-Object-Version-Id", id.get())
+                          .add("X-Object-Current-Version-Id", NULL)
+                          .list()));
+    }
+    String key = versionKey(name, SwiftTimestamp.parse(id.get()));
+    return LiveObjects.absentIfNotFound(
+            objects
+                .ops()
+                .delete(
+                    hiddenAccount(account), container, key, SwiftTimestamp.now(), request.context())
+                .thenApply(Optional::of))
+        .thenApply(
+            deleted ->
+                Responses.empty(
+                    deleted.isPresent() ? StatusCodes.NO_CONTENT : StatusCodes.NOT_FOUND,
+                    Responses.headers()
+                        .add("X-Object-Version-Id", id.get())
+                        .add("X-Object-Current-Version-Id", currentId.orElse(NULL))
+                        .list()));
+  }
+
+  /** PUT ?version-id=: the version becomes the current one again (it leaves the archive). */
+  private CompletionStage<HttpResponse> restore(
+      SwiftRequest request, Optional<String> id, Optional<String> currentId, boolean isCurrent) {
+    boolean hasBody =
+        request.header("content-length").map(l -> !l.trim().equals("0")).orElse(false)
+            || request.header("transfer-encoding").isPresent();
+    request.http().discardEntityBytes(objects.materializer());
+    if (hasBody) {
+      throw SwiftException.plain(
+          SwiftError.BAD_REQUEST, "PUT version-id requests require a zero byte body");
+    }
+    if (id.isEmpty()) {
+      throw SwiftException.plain(SwiftError.BAD_REQUEST, "Invalid version parameter");
+    }
+    String account = request.account();
+    String container = request.container();
+    String name = request.object();
+    RequestContext ctx = request.context();
+    String key = versionKey(name, SwiftTimestamp.parse(id.get()));
+    if (isCurrent) {
+      return CompletableFuture.completedFuture(
+          Responses.empty(
+              StatusCodes.CREATED,
+              Responses.headers().add("X-Object-Version-Id", id.get()).list()));
+    }
+    return LiveObjects.absentIfNotFound(objects.head(hiddenAccount(account), container, key, ctx))
+        .thenCompose(
+            found -> {
+              if (found.isEmpty()) {
+                throw SwiftException.plain(
+                    SwiftError.NOT_FOUND, "The specified version does not exist");
+              }
+              return archiveCurrent(account, container, name, true, ctx);
+            })
+        .thenCompose(
+            archived -> objects.get(hiddenAccount(account), container, key, Optional.empty(), ctx))
+        .thenCompose(
+            version -> {
+              if (version.isEmpty()) {
+                throw SwiftException.plain(
+                    SwiftError.NOT_FOUND, "The specified version does not exist");
+              }
+              ObjectContent v = version.get();
+              return rawCopy(
+                  v,
+                  SwiftHeaders.withVersionId(v.info().contentType(), id.get()),
+                  account,
+                  container,
+                  name,
+                  ctx);
+            })
+        .thenCompose(
+            written ->
+                objects
+                    .ops()
+                    .delete(hiddenAccount(account), container, key, SwiftTimestamp.now(), ctx)
+                    .thenApply(
+                        d ->
+                            Responses.empty(
+                                StatusCodes.CREATED,
+                                Responses.headers()
+                                    .add("Etag", written.etag())
+                                    .add("Last-Modified", written.timestamp().toHttpDate())
+                                    .add("X-Object-Version-Id", id.get())
+                                    .list())));
+  }
+
+  private static HttpResponse withVersionHeader(HttpResponse response, String id) {
+    return response.addHeader(RawHeader.create("X-Object-Version-Id", id));
+  }
+
+  private static SwiftRequest withoutVersionParam(SwiftRequest request, RequestPath path) {
+    Map<String, String> query = new HashMap<>(request.query());
+    query.remove("version-id");
+    return new SwiftRequest(
+        request.http(),
+        path,
+        Map.copyOf(query),
+        request.headers(),
+        request.principal(),
+        request.clientAddress(),
+        request.node(),
+        request.requestId());
+  }
+}
