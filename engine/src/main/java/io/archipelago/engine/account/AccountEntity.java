@@ -238,9 +238,11 @@ public final class AccountEntity
 
   private ReplyEffect<Event, AccountState> onListContainers(
       AccountState state, ListContainers cmd) {
+    // Names from NUL on are the gateway's own (versions containers), never listed (Swift's
+    // reserved names).
     var rows =
         SortedListing.page(
-            state.containers(),
+            state.containers().tailMap("\u0001", true),
             cmd.prefix(),
             cmd.delimiter(),
             cmd.marker(),

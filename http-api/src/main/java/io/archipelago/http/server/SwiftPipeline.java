@@ -16,8 +16,6 @@ import io.archipelago.http.middleware.versioning.ObjectVersioning;
 import io.archipelago.http.middleware.versioning.Versioning;
 import io.archipelago.http.protocol.HeadLength;
 import io.archipelago.http.protocol.RequestPath;
-import io.archipelago.http.protocol.SwiftError;
-import io.archipelago.http.protocol.SwiftErrors;
 import io.archipelago.http.protocol.SwiftRequest;
 import io.archipelago.http.swift.AccountController;
 import io.archipelago.http.swift.ContainerController;
@@ -29,7 +27,6 @@ import io.archipelago.http.swift.ObjectWriter;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
@@ -89,7 +86,7 @@ public final class SwiftPipeline {
             Clock.systemUTC());
     LiveObjects live = new LiveObjects(engine.objects(), materializer);
     Versioning versioning = new Versioning(live, engine.containers());
-    this.objectVersioning = new ObjectVersioning(live, engine.containers());
+    this.objectVersioning = new ObjectVersioning(live, engine.containers(), headLength);
     ObjectWriter writer = new ObjectWriter(live, engine.containers(), versioning, objectVersioning);
     ObjectPuts puts = new ObjectPuts(maxObjectSize, List.of(DynamicLargeObjects::checkPut));
     StaticLargeObjects slo = new StaticLargeObjects(live, writer, puts);
@@ -150,10 +147,6 @@ public final class SwiftPipeline {
 
   /** The controller of an authorized request, by path depth. */
   private CompletionStage<HttpResponse> route(SwiftRequest swift) {
-    if (ObjectVersioning.isHiddenAccount(swift.account())) {
-      // the versions containers: the gateway's own, never a client's
-      return CompletableFuture.completedFuture(SwiftErrors.response(SwiftError.NOT_FOUND));
-    }
     return switch (swift.path().level()) {
       case ACCOUNT -> accounts.handle(swift);
       case CONTAINER -> objectVersioning.handleContainer(swift, containers::handle);

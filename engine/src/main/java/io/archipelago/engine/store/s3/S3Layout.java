@@ -9,9 +9,9 @@ import java.util.HexFormat;
  *
  * <p>PREFIX mode (the default): everything is in one bucket; object {@code name} of container
  * {@code c} of account {@code a} is the key {@code keyPrefix + esc(a) + "/" + esc(c) + "/" + name},
- * where {@code esc} percent-encodes {@code %} and {@code /}. Neither escaped part holds a {@code
- * /}, so distinct containers never share keys, and no bucket naming rule applies to gateway names.
- * S3's 1024-byte key limit applies to the whole key.
+ * where {@code esc} percent-encodes {@code %}, {@code /} and NUL. Neither escaped part holds a
+ * {@code /}, so distinct containers never share keys, and no bucket naming rule applies to gateway
+ * names. S3's 1024-byte key limit applies to the whole key.
  *
  * <p>BUCKET mode: container {@code c} of account {@code a} is the bucket {@code bucketPrefix +
  * hex(SHA-256(a + NUL + c))} cut to 63 characters (at least 160 bits of the hash), which obeys
@@ -52,6 +52,6 @@ final class S3Layout {
   }
 
   private static String escape(String s) {
-    return s.replace("%", "%25").replace("/", "%2F");
+    return s.replace("%", "%25").replace("/", "%2F").replace("\0", "%00");
   }
 }

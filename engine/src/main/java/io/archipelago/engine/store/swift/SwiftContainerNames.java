@@ -14,10 +14,11 @@ import java.util.HexFormat;
  *   prefix + escape(account) + separator + escape(container)
  * </pre>
  *
- * {@code escape} percent-encodes {@code %}, {@code /} and every character of the separator (UTF-8
- * bytes as {@code %XX}, upper-case hex). The separator may not contain {@code %}, {@code /} or hex
- * digits, so the first separator in a name ends the escaped account and the mapping is injective:
- * two gateway containers never share a backend container.
+ * {@code escape} percent-encodes {@code %}, {@code /}, NUL (Swift refuses it; the gateway's own
+ * versions containers have it) and every character of the separator (UTF-8 bytes as {@code %XX},
+ * upper-case hex). The separator may not contain {@code %}, {@code /} or hex digits, so the first
+ * separator in a name ends the escaped account and the mapping is injective: two gateway containers
+ * never share a backend container.
  *
  * <p>Swift limits container names to 256 bytes. A longer name is replaced by
  *
@@ -71,7 +72,7 @@ final class SwiftContainerNames {
     while (i < s.length()) {
       int cp = s.codePointAt(i);
       String ch = new String(Character.toChars(cp));
-      if (cp == '%' || cp == '/' || separator.contains(ch)) {
+      if (cp == '%' || cp == '/' || cp == 0 || separator.contains(ch)) {
         for (byte b : ch.getBytes(StandardCharsets.UTF_8)) {
           out.append('%').append(String.format("%02X", b & 0xff));
         }

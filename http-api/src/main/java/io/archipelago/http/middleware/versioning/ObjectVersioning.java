@@ -1,12 +1,15 @@
 package io.archipelago.http.middleware.versioning;
 
 import akka.Done;
+import akka.http.javadsl.model.ContentTypes;
+import akka.http.javadsl.model.HttpEntities;
 import akka.http.javadsl.model.HttpHeader;
 import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.model.headers.RawHeader;
 import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Source;
+import akka.util.ByteString;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.archipelago.engine.container.ContainerState;
 import io.archipelago.engine.ops.ContainerOps;
@@ -17,6 +20,7 @@ import io.archipelago.engine.store.ObjectContent;
 import io.archipelago.engine.store.ObjectInfo;
 import io.archipelago.engine.store.SwiftTimestamp;
 import io.archipelago.http.middleware.expiry.LiveObjects;
+import io.archipelago.http.protocol.HeadLength;
 import io.archipelago.http.protocol.RequestPath;
 import io.archipelago.http.protocol.Responses;
 import io.archipelago.http.protocol.SwiftError;
@@ -26,9 +30,11 @@ import io.archipelago.http.protocol.SwiftHeaders;
 import io.archipelago.http.protocol.SwiftRequest;
 import io.archipelago.http.swift.ObjectMiddleware;
 import io.archipelago.http.swift.Reach;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -54,22 +60,27 @@ import java.util.function.Function;
  */
 public final class ObjectVersioning implements ObjectMiddleware {
 
-  /** The container metadata key; present once versioning was ever set (True or False). */
+  /** The container metadata key, True or False, shown to clients as Swift shows its sysmeta. */
   public static final String ENABLED = "x-versions-enabled";
+
+  /** Container system metadata: present once versioning was enabled (the versions container). */
+  static final String HAS_VERSIONS = "x-container-sysmeta-versions-container";
 
   public static final String DELETE_MARKER_CONTENT_TYPE = Versioning.DELETE_MARKER_CONTENT_TYPE;
 
-  private static final String HIDDEN_ACCOUNT_PREFIX = "\u0001versions\u0001";
+  private static final String VERSIONS_PREFIX = "\u0000versions\u0000";
   private static final String SEPARATOR = "\u0001";
   private static final String VERSION_ID = "x-object-version-id";
   private static final String NULL = "null";
 
   final LiveObjects objects;
   final ContainerOps containers;
+  private final HeadLength headLength;
 
-  public ObjectVersioning(LiveObjects objects, ContainerOps containers) {
+  public ObjectVersioning(LiveObjects objects, ContainerOps containers, HeadLength headLength) {
     this.objects = objects;
     this.containers = containers;
+    this.headLength = headLength;
   }
 
   /** The {@code /info} section. */
@@ -79,13 +90,12 @@ public final class ObjectVersioning implements ObjectMiddleware {
 
   // ---- names --------------------------------------------------------------------------------
 
-  /** The hidden account that holds the versions containers of {@code account}. */
-  public static String hiddenAccount(String account) {
-    return HIDDEN_ACCOUNT_PREFIX + account;
-  }
-
-  public static boolean isHiddenAccount(String account) {
-    return account.startsWith(HIDDEN_ACCOUNT_PREFIX);
+  /**
+   * The versions container of {@code container}: Swift's reserved name, which no client can address
+   * (a NUL in a path is refused) and no account listing shows.
+   */
+  public static String versionsContainer(String container) {
+    return VERSIONS_PREFIX + container;
   }
 
   /** The key of a version in the versions container. */
@@ -116,7 +126,7 @@ public final class ObjectVersioning implements ObjectMiddleware {
 
   /** Whether the container has (or had) versioning: then it has a versions container. */
   public static boolean hasVersions(ContainerState state) {
-    return state.metadata().containsKey(ENABLED);
+    return state.metadata().containsKey(HAS_VERSIONS);
   }
 
   public static boolean enabled(ContainerState state) {
@@ -145,7 +155,13 @@ public final class ObjectVersioning implements ObjectMiddleware {
   public static void containerChanges(SwiftRequest request, Map<String, String> changes) {
     request
         .header(ENABLED)
-        .ifPresent(v -> changes.put(ENABLED, SwiftHeaders.isTrue(v) ? "True" : "False"));
+        .ifPresent(
+            v -> {
+              changes.put(ENABLED, SwiftHeaders.isTrue(v) ? "True" : "False");
+              if (SwiftHeaders.isTrue(v)) {
+                changes.put(HAS_VERSIONS, "true");
+              }
+            });
   }
 
   /**
@@ -243,8 +259,8 @@ public final class ObjectVersioning implements ObjectMiddleware {
                           .filter(p -> !p.isEmpty());
               return containers
                   .create(
-                      hiddenAccount(account),
-                      container,
+                      account,
+                      versionsContainer(container),
                       policy,
                       Map.of(),
                       SwiftTimestamp.now(),
@@ -263,7 +279,7 @@ public final class ObjectVersioning implements ObjectMiddleware {
               if (state.isEmpty() || !hasVersions(state.get())) {
                 return next.apply(request);
               }
-              return current(hiddenAccount(account), container)
+              return current(account, versionsContainer(container))
                   .thenCompose(
                       versions -> {
                         if (versions.isPresent() && versions.get().objectCount() > 0) {
@@ -279,8 +295,8 @@ public final class ObjectVersioning implements ObjectMiddleware {
                                   }
                                   return containers
                                       .delete(
-                                          hiddenAccount(account),
-                                          container,
+                                          account,
+                                          versionsContainer(container),
                                           SwiftTimestamp.now(),
                                           request.context())
                                       .handle((done, failure) -> response);
@@ -306,7 +322,7 @@ public final class ObjectVersioning implements ObjectMiddleware {
   /** The container's headers with the bytes of its versions container added to its own. */
   CompletionStage<List<HttpHeader>> withVersionsBytes(
       String account, String container, List<HttpHeader> headers) {
-    return current(hiddenAccount(account), container)
+    return current(account, versionsContainer(container))
         .thenApply(
             versions -> {
               if (versions.isEmpty()) {
@@ -376,12 +392,10 @@ public final class ObjectVersioning implements ObjectMiddleware {
                               next.handle(request, reach)
                                   .thenApply(
                                       response ->
-                                          response.addHeader(
-                                              RawHeader.create(
-                                                  "X-Object-Version-Id",
-                                                  found
-                                                      .flatMap(i -> versionId(i.contentType()))
-                                                      .orElse(NULL)))));
+                                          withCurrentVersion(
+                                              request,
+                                              response,
+                                              found.flatMap(i -> versionId(i.contentType())))));
               }
             });
   }
@@ -411,8 +425,8 @@ public final class ObjectVersioning implements ObjectMiddleware {
                 objects
                     .ops()
                     .put(
-                        hiddenAccount(account),
-                        container,
+                        account,
+                        versionsContainer(container),
                         versionKey(name, markerTs),
                         marker,
                         Source.empty(),
@@ -458,8 +472,8 @@ public final class ObjectVersioning implements ObjectMiddleware {
               return rawCopy(
                       c,
                       SwiftHeaders.withoutVersionId(c.info().contentType()),
-                      hiddenAccount(account),
-                      container,
+                      account,
+                      versionsContainer(container),
                       versionKey(name, version),
                       request)
                   .thenApply(Optional::of);
@@ -547,23 +561,26 @@ public final class ObjectVersioning implements ObjectMiddleware {
     String container = request.container();
     String key = versionKey(request.object(), SwiftTimestamp.parse(id.get()));
     return LiveObjects.absentIfNotFound(
-            objects.head(hiddenAccount(account), container, key, request.context()))
+            objects.head(account, versionsContainer(container), key, request.context()))
         .thenCompose(
             found -> {
               if (found.isEmpty()) {
                 throw new GatewayException(GatewayException.Reason.OBJECT_NOT_FOUND, "Not Found");
               }
               if (found.get().contentType().equals(DELETE_MARKER_CONTENT_TYPE)) {
+                HttpResponse notFound =
+                    HttpResponse.create()
+                        .withStatus(StatusCodes.NOT_FOUND)
+                        .withEntity(
+                            HttpEntities.create(
+                                ContentTypes.NO_CONTENT_TYPE, ByteString.emptyByteString()))
+                        .addHeader(RawHeader.create("X-Object-Version-Id", label));
                 return CompletableFuture.completedFuture(
-                    SwiftErrors.response(SwiftError.NOT_FOUND)
-                        .addHeader(RawHeader.create("X-Object-Version-Id", label))
-                        .addHeader(
-                            RawHeader.create(
-                                "X-Backend-Content-Type", DELETE_MARKER_CONTENT_TYPE)));
+                    headLength.rawContentType(notFound, DELETE_MARKER_CONTENT_TYPE));
               }
               RequestPath target =
                   new RequestPath(
-                      "v1", hiddenAccount(account), Optional.of(container), Optional.of(key));
+                      "v1", account, Optional.of(versionsContainer(container)), Optional.of(key));
               return next.handle(withoutVersionParam(request, target), reach)
                   .thenApply(r -> withVersionHeader(r, label));
             });
@@ -578,11 +595,10 @@ public final class ObjectVersioning implements ObjectMiddleware {
       boolean isCurrent,
       Optional<String> currentId) {
     if (id.isEmpty()) {
-      if (currentId.isPresent()) {
-        // the current version is not the null one: nothing to delete
-        throw new GatewayException(GatewayException.Reason.OBJECT_NOT_FOUND, "Not Found");
-      }
-      return next.handle(plain, reach);
+      // Swift deletes whatever is current (its link); a version with an id stays a version
+      return archiveCurrent(
+              request.account(), request.container(), request.object(), false, request.context())
+          .thenCompose(archived -> next.handle(plain, reach));
     }
     String account = request.account();
     String container = request.container();
@@ -605,7 +621,11 @@ public final class ObjectVersioning implements ObjectMiddleware {
             objects
                 .ops()
                 .delete(
-                    hiddenAccount(account), container, key, SwiftTimestamp.now(), request.context())
+                    account,
+                    versionsContainer(container),
+                    key,
+                    SwiftTimestamp.now(),
+                    request.context())
                 .thenApply(Optional::of))
         .thenApply(
             deleted ->
@@ -642,7 +662,8 @@ public final class ObjectVersioning implements ObjectMiddleware {
               StatusCodes.CREATED,
               Responses.headers().add("X-Object-Version-Id", id.get()).list()));
     }
-    return LiveObjects.absentIfNotFound(objects.head(hiddenAccount(account), container, key, ctx))
+    return LiveObjects.absentIfNotFound(
+            objects.head(account, versionsContainer(container), key, ctx))
         .thenCompose(
             found -> {
               if (found.isEmpty()) {
@@ -652,7 +673,8 @@ public final class ObjectVersioning implements ObjectMiddleware {
               return archiveCurrent(account, container, name, true, ctx);
             })
         .thenCompose(
-            archived -> objects.get(hiddenAccount(account), container, key, Optional.empty(), ctx))
+            archived ->
+                objects.get(account, versionsContainer(container), key, Optional.empty(), ctx))
         .thenCompose(
             version -> {
               if (version.isEmpty()) {
@@ -672,7 +694,7 @@ public final class ObjectVersioning implements ObjectMiddleware {
             written ->
                 objects
                     .ops()
-                    .delete(hiddenAccount(account), container, key, SwiftTimestamp.now(), ctx)
+                    .delete(account, versionsContainer(container), key, SwiftTimestamp.now(), ctx)
                     .thenApply(
                         d ->
                             Responses.empty(
@@ -682,6 +704,38 @@ public final class ObjectVersioning implements ObjectMiddleware {
                                     .add("Last-Modified", written.timestamp().toHttpDate())
                                     .add("X-Object-Version-Id", id.get())
                                     .list())));
+  }
+
+  /**
+   * A GET or HEAD of the current version: its id, and for one with an id, where it is as a version
+   * ({@code Content-Location}, as Swift answers for the version its symlink points to).
+   */
+  private static HttpResponse withCurrentVersion(
+      SwiftRequest request, HttpResponse response, Optional<String> id) {
+    HttpResponse answered = withVersionHeader(response, id.orElse(NULL));
+    if (id.isEmpty() || !response.status().isSuccess()) {
+      return answered;
+    }
+    String path = "/v1/" + request.account() + "/" + request.container() + "/" + request.object();
+    return answered.addHeader(
+        RawHeader.create("Content-Location", quote(path) + "?version-id=" + id.get()));
+  }
+
+  /** Python's {@code urllib.parse.quote} of the UTF-8 bytes, '/' kept. */
+  static String quote(String text) {
+    StringBuilder out = new StringBuilder();
+    for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
+      int c = b & 0xFF;
+      if ((c >= 'a' && c <= 'z')
+          || (c >= 'A' && c <= 'Z')
+          || (c >= '0' && c <= '9')
+          || "_.-~/".indexOf(c) >= 0) {
+        out.append((char) c);
+      } else {
+        out.append('%').append(String.format(Locale.ROOT, "%02X", c));
+      }
+    }
+    return out.toString();
   }
 
   private static HttpResponse withVersionHeader(HttpResponse response, String id) {

@@ -52,7 +52,8 @@ final class VersionsListing {
   }
 
   /** One row of the answer and the name it sorts by. */
-  private record Row(String sortKey, ObjectNode json) {}
+  /** One row of the answer, the name it sorts by and its version id (empty: null, or a subdir). */
+  private record Row(String sortKey, String version, ObjectNode json) {}
 
   CompletionStage<HttpResponse> list(SwiftRequest request) {
     boolean json =
@@ -112,7 +113,7 @@ final class VersionsListing {
         .thenCompose(
             primary ->
                 containers
-                    .list(ObjectVersioning.hiddenAccount(account), container, versionsQuery)
+                    .list(account, ObjectVersioning.versionsContainer(container), versionsQuery)
                     .thenApply(versions -> Optional.of(versions.page()))
                     .exceptionally(VersionsListing::absentIfNoContainer)
                     .thenCompose(
@@ -151,10 +152,8 @@ final class VersionsListing {
     List<Row> current = new ArrayList<>();
     for (ListingEntry e : primary.entries()) {
       if (e instanceof ListingEntry.ObjectRow o) {
-        current.add(
-            new Row(
-                o.name(),
-                row(o.name(), o, SwiftHeaders.versionId(o.contentType()).orElse("null"), true)));
+        Optional<String> id = SwiftHeaders.versionId(o.contentType());
+        current.add(new Row(o.name(), id.orElse(""), row(o.name(), o, id.orElse("null"), true)));
         latest.add(o.name());
       } else {
         subdirs.add(e.sortKey());
@@ -174,24 +173,24 @@ final class VersionsListing {
         if (isLatest) {
           latest.add(name);
         }
-        older.add(new Row(name, row(name, o, split.get().getValue(), isLatest)));
+        older.add(
+            new Row(name, split.get().getValue(), row(name, o, split.get().getValue(), isLatest)));
       } else {
         subdirs.add(e.sortKey());
       }
     }
-    List<Row> all = new ArrayList<>();
-    // A stable sort by name: a name's current version comes before its older ones (after them,
-    // newest last, in a reverse listing).
-    if (reverse) {
-      all.addAll(older);
-      all.addAll(current);
-    } else {
-      all.addAll(current);
-      all.addAll(older);
-    }
-    subdirs.forEach(s -> all.add(new Row(s, JSON.createObjectNode().put("subdir", s))));
+    List<Row> all = new ArrayList<>(current);
+    all.addAll(older);
+    subdirs.forEach(s -> all.add(new Row(s, "", JSON.createObjectNode().put("subdir", s))));
+    // By name; a name's null version first, then its versions newest first (oldest first in a
+    // reverse listing), as Swift's listing of its versions container gives them.
     Comparator<Row> byName = Comparator.comparing(Row::sortKey, VersionsListing::utf8Order);
-    all.sort(reverse ? byName.reversed() : byName);
+    Comparator<Row> nullFirst = Comparator.comparing(r -> !r.version().isEmpty());
+    Comparator<Row> byVersion = Comparator.comparing(Row::version);
+    all.sort(
+        (reverse ? byName.reversed() : byName)
+            .thenComparing(nullFirst)
+            .thenComparing(reverse ? byVersion : byVersion.reversed()));
     return all.subList(0, Math.min(limit, all.size()));
   }
 
