@@ -525,8 +525,19 @@ public final class ObjectVersioning implements ObjectMiddleware {
                       ? Optional.empty()
                       : Optional.of(parseVersion(version).internal());
               SwiftRequest plain = withoutVersionParam(request, request.path());
-              return objects
-                  .head(account, container, name, ctx)
+              // a version is an object of the versions container: only its owner reaches it
+              CompletionStage<Void> allowed =
+                  id.isEmpty()
+                      ? CompletableFuture.completedFuture(null)
+                      : reach.require(
+                          method,
+                          new RequestPath(
+                              "v1",
+                              account,
+                              Optional.of(versionsContainer(container)),
+                              Optional.of(name)));
+              return allowed
+                  .thenCompose(ok -> objects.head(account, container, name, ctx))
                   .thenCompose(
                       current -> {
                         Optional<String> currentId =
@@ -582,7 +593,11 @@ public final class ObjectVersioning implements ObjectMiddleware {
                   new RequestPath(
                       "v1", account, Optional.of(versionsContainer(container)), Optional.of(key));
               return next.handle(withoutVersionParam(request, target), reach)
-                  .thenApply(r -> withVersionHeader(r, label));
+                  .thenApply(
+                      r ->
+                          request.http().method().value().equals("COPY")
+                              ? copiedVersion(request, r)
+                              : withVersionHeader(r, label));
             });
   }
 
@@ -736,6 +751,32 @@ public final class ObjectVersioning implements ObjectMiddleware {
       }
     }
     return out.toString();
+  }
+
+  /**
+   * A COPY of a version made a new current version: its id is the new one's, and it was copied from
+   * the object (the versions container is nobody's business).
+   */
+  private static HttpResponse copiedVersion(SwiftRequest request, HttpResponse response) {
+    if (response.status().intValue() != 201) {
+      return response;
+    }
+    List<HttpHeader> headers = new ArrayList<>();
+    for (HttpHeader h : response.getHeaders()) {
+      if (!h.is("x-copied-from")) {
+        headers.add(h);
+      }
+    }
+    headers.add(
+        RawHeader.create("X-Copied-From", quote(request.container() + "/" + request.object())));
+    response
+        .getHeader("X-Timestamp")
+        .ifPresent(
+            ts ->
+                headers.add(
+                    RawHeader.create(
+                        "X-Object-Version-Id", SwiftTimestamp.parse(ts.value()).internal())));
+    return response.withHeaders(headers);
   }
 
   private static HttpResponse withVersionHeader(HttpResponse response, String id) {
