@@ -102,6 +102,25 @@ class ObjectVersioningApiTest {
     assertEquals(404, tester.call("GET", "/docs/report?version-id=" + v2).statusCode());
     assertEquals(2, versions("docs").size());
 
+    // a reader by container ACL reads the object, but a version only its owner
+    tester.call("POST", "/docs", Map.of("X-Container-Read", "test:tester3"), null);
+    SwiftClient reader = gateway.login("test:tester3", "testing3");
+    assertEquals("three", reader.call("GET", "/docs/report").body());
+    assertEquals(403, reader.call("GET", "/docs/report?version-id=" + v1).statusCode());
+
+    // a COPY of an old version makes it the current one again, under a new id
+    HttpResponse<String> copied =
+        tester.call(
+            "COPY", "/docs/report?version-id=" + v1, Map.of("Destination", "docs/report"), null);
+    assertEquals(201, copied.statusCode(), copied.body());
+    String v4 = header(copied, "X-Object-Version-Id");
+    assertNotEquals(v1, v4);
+    assertEquals("docs/report", header(copied, "X-Copied-From"));
+    assertEquals("one", tester.call("GET", "/docs/report").body());
+    assertEquals(3, versions("docs").size());
+    assertEquals(204, tester.call("DELETE", "/docs/report?version-id=" + v4).statusCode());
+    assertEquals(404, tester.call("GET", "/docs/report").statusCode());
+
     // no such version, a bad version id, a POST to a version
     assertEquals(404, tester.call("GET", "/docs/report?version-id=1234567890.12345").statusCode());
     assertEquals(400, tester.call("GET", "/docs/report?version-id=nope").statusCode());

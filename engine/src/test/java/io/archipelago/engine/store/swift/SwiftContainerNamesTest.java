@@ -25,9 +25,19 @@ class SwiftContainerNamesTest {
   }
 
   @Test
+  void nulIsEscapedForSwiftWhichRefusesIt() {
+    // the gateway's own versions containers have Swift's reserved names
+    assertEquals(
+        "gw_AUTH_test~%00versions%00photos",
+        names.backendName(new BackendContainer("AUTH_test", "\0versions\0photos")));
+  }
+
+  @Test
   void distinctContainersNeverShareABackendContainer() {
     List<String> parts =
-        List.of("", "a", "~", "a~", "~a", "%", "%7E", "%7e", "a%7Eb", "%h", "/", "\u00e9", "~~");
+        List.of(
+            "", "a", "~", "a~", "~a", "%", "%7E", "%7e", "a%7Eb", "%h", "/", "\u00e9", "~~", "\0",
+            "%00");
     Set<String> seen = new HashSet<>();
     int pairs = 0;
     for (String a : parts) {
