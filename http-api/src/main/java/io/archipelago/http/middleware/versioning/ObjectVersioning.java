@@ -47,16 +47,18 @@ import java.util.function.Function;
  * Swift's current object versioning API ({@code object_versioning}): {@code X-Versions-Enabled} on
  * a container, version ids, {@code ?version-id=} on object requests, delete markers.
  *
- * <p>Where Swift keeps every version in the hidden container and a symlink in the container, the
+ * <p>Where Swift keeps every version in the versions container and a symlink in the container, the
  * gateway keeps the current version as a plain object of the container (its version id rides on its
  * content type as the gateway's {@code swift_version_id} parameter, absent for a {@code null}
- * version) and the older versions and delete markers in the hidden versions container: the
- * container of the same name in the hidden account {@link #hiddenAccount}, which no client can
- * address and no account listing shows. It is created with the container's policy, so it lives on a
- * backend of that policy. A version is stored there as {@code <name>\u0001<inverted version id>},
- * so a listing gives the names in order and each name's versions newest first. A write that
- * replaces a current version first copies it there ({@link #archiveCurrent}, used by {@code
- * ObjectWriter} for every write: client PUTs, copies, SLO manifests).
+ * version) and the older versions and delete markers in the versions container {@link
+ * #versionsContainer}: Swift's reserved name {@code \0versions\0<container>} in the same account,
+ * which no client can address (a NUL in a path is refused) and no account listing shows. It is
+ * created with the container's policy, so it lives on a backend of that policy. A version is stored
+ * there as {@code <name>\u0001<inverted version id>}, so a listing gives the names in order and
+ * each name's versions newest first. A write that replaces a current version first copies it there
+ * ({@link #archiveCurrent}, used by {@code ObjectWriter} for every write: client PUTs, copies, SLO
+ * manifests). Not done: an X-Delete-At of a current version also ends its data (Swift keeps the
+ * version), and symlinks to versions.
  */
 public final class ObjectVersioning implements ObjectMiddleware {
 
