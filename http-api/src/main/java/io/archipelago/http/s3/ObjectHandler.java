@@ -108,7 +108,10 @@ final class ObjectHandler {
       if (status == 204 || status == 200) {
         return BucketHandler.done(S3Answers.empty(204));
       }
-      return missing(s3, status).thenApply(r -> S3Answers.empty(204));
+      if (status != 404) {
+        throw S3Statuses.failure(status, S3Statuses.Target.OBJECT);
+      }
+      return bucketExists(s3).thenApply(exists -> S3Answers.empty(204));
     });
   }
 
@@ -206,16 +209,20 @@ final class ObjectHandler {
     if (status != 404) {
       throw S3Statuses.failure(status, S3Statuses.Target.OBJECT);
     }
+    return bucketExists(s3).thenApply(exists -> {
+      throw new S3Exception(S3ErrorCode.NO_SUCH_KEY);
+    });
+  }
+
+  /** Completes when the bucket exists; fails with NoSuchBucket (or what else Swift says) if not. */
+  private CompletionStage<Boolean> bucketExists(S3Request s3) {
     return swift.send(s3, HttpMethods.HEAD, s3.bucketName(), null, "").thenApply(h -> {
       swift.discard(h);
       int bucketStatus = h.status().intValue();
-      if (bucketStatus == 404) {
-        throw new S3Exception(S3ErrorCode.NO_SUCH_BUCKET);
-      }
       if (bucketStatus >= 300) {
         throw S3Statuses.failure(bucketStatus, S3Statuses.Target.BUCKET);
       }
-      throw new S3Exception(S3ErrorCode.NO_SUCH_KEY);
+      return true;
     });
   }
 

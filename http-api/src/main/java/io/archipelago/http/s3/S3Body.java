@@ -66,7 +66,10 @@ final class S3Body {
       AwsChunked chunked = new AwsChunked(signed ? auth.chunkSigning() : Optional.empty(),
           Optional.ofNullable(headers.get("x-amz-trailer")), length);
       Source<ByteString, ?> body = original.getDataBytes().via(chunked.flow());
-      return new S3Body(HttpEntities.create(contentType, length, body), chunked::failure);
+      // Akka has no streamed entity of length 0: an empty body still streams, to be checked
+      RequestEntity decodedEntity = length > 0 ? HttpEntities.create(contentType, length, body)
+          : HttpEntities.createChunked(contentType, body);
+      return new S3Body(decodedEntity, chunked::failure);
     }
     OptionalLong length = original.getContentLengthOption();
     if (payload.equals(SigV4.UNSIGNED_PAYLOAD) || auth.key().isEmpty()) {
@@ -75,6 +78,12 @@ final class S3Body {
     if (!payload.matches("[0-9a-fA-F]{64}")) {
       throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT, "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, "
           + "STREAMING-AWS4-HMAC-SHA256-PAYLOAD, or a valid sha256 value.");
+    }
+    if (length.isPresent() && length.getAsLong() == 0) {
+      if (!payload.equalsIgnoreCase(SigV4.EMPTY_SHA256)) {
+        throw new S3Exception(S3ErrorCode.CONTENT_SHA256_MISMATCH);
+      }
+      return new S3Body(original, Optional::empty);
     }
     AtomicReference<S3Exception> mismatch = new AtomicReference<>();
     Source<ByteString, ?> body = original.getDataBytes().via(sha256Check(payload, mismatch));
