@@ -5,14 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.archipelago.http.testkit.AwsCli;
 import io.archipelago.http.testkit.SwiftClient;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.core.async.AsyncRequestBody;
-import software.amazon.awssdk.core.async.AsyncResponseTransformer;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.s3.S3AsyncClient;
-import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
 import io.archipelago.http.testkit.TestGateway;
 import io.archipelago.testing.Net;
 import java.io.IOException;
@@ -23,7 +17,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -37,6 +31,13 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.async.AsyncRequestBody;
+import software.amazon.awssdk.core.async.AsyncResponseTransformer;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
 
 /**
  * The S3 API with the real clients a user runs (Debian's aws CLI and boto3) against a gateway
@@ -46,7 +47,6 @@ import org.junit.jupiter.api.io.TempDir;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class S3ClientsTest {
 
-  private static final Path AWS = Path.of("/usr/bin/aws");
   private static final Path DEBIAN_PYTHON = Path.of("/usr/bin/python3");
 
   @TempDir static Path work;
@@ -54,13 +54,15 @@ class S3ClientsTest {
   static String endpoint;
   static SwiftClient swift;
   static Path upload;
+  static AwsCli cli;
 
   @BeforeAll
   static void start() throws IOException {
-    Assumptions.assumeTrue(AWS.toFile().canExecute(), "awscli is installed by bin/archipelago test");
+    Assumptions.assumeTrue(AwsCli.available(), "awscli is installed by bin/archipelago test");
     int port = Net.freePort();
     gateway = TestGateway.start(work.resolve("data"), Map.of("archipelago.s3.port", port));
     endpoint = "http://127.0.0.1:" + port;
+    cli = new AwsCli(endpoint, work);
     swift = SwiftClient.login(gateway.baseUrl(), "test:tester", "testing");
     upload = work.resolve("upload");
     Random random = new Random(21);
@@ -112,7 +114,7 @@ class S3ClientsTest {
   void aPresignedUrlDownloadsWithCurlAndATamperedOneIsRefusedInS3Xml() throws Exception {
     String url = aws("s3", "presign", "s3://tree/photos/2024/cat.jpg", "--expires-in", "300").assertOk().output().strip();
     Path got = work.resolve("presigned.jpg");
-    Result curl = run(List.of("curl", "-sS", "-f", "-o", got.toString(), url), Map.of());
+    AwsCli.Result curl = run(List.of("curl", "-sS", "-f", "-o", got.toString(), url), Map.of());
     curl.assertOk();
     assertArrayEquals(Files.readAllBytes(upload.resolve("photos/2024/cat.jpg")), Files.readAllBytes(got));
     String tampered = url.replaceAll("X-Amz-Signature=[0-9a-f]", "X-Amz-Signature=x");
@@ -127,10 +129,10 @@ class S3ClientsTest {
   @Test
   @Order(4)
   void aWrongSecretIsSignatureDoesNotMatch() {
-    Result wrong = run(awsCommand("s3api", "list-objects-v2", "--bucket", "tree"),
+    AwsCli.Result wrong = run(awsCommand("s3api", "list-objects-v2", "--bucket", "tree"),
         Map.of("AWS_SECRET_ACCESS_KEY", "not-the-key"));
     assertTrue(wrong.exitCode() != 0 && wrong.output().contains("SignatureDoesNotMatch"), wrong.output());
-    Result unknown = run(awsCommand("s3", "ls"), Map.of("AWS_ACCESS_KEY_ID", "nobody:none"));
+    AwsCli.Result unknown = run(awsCommand("s3", "ls"), Map.of("AWS_ACCESS_KEY_ID", "nobody:none"));
     assertTrue(unknown.exitCode() != 0 && unknown.output().contains("InvalidAccessKeyId"), unknown.output());
   }
 
@@ -166,7 +168,7 @@ class S3ClientsTest {
     Assumptions.assumeTrue(DEBIAN_PYTHON.toFile().canExecute());
     Path script = work.resolve("flows.py");
     Files.writeString(script, BOTO3_FLOWS);
-    Result result = run(List.of(DEBIAN_PYTHON.toString(), script.toString(), endpoint), Map.of());
+    AwsCli.Result result = run(List.of(DEBIAN_PYTHON.toString(), script.toString(), endpoint), Map.of());
     result.assertOk();
     assertTrue(result.output().contains("all flows passed"), result.output());
     // the bucket created with a LocationConstraint is a container placed by that policy
@@ -186,7 +188,7 @@ class S3ClientsTest {
         && run(List.of(python.toString(), "-c", "import boto3"), Map.of()).exitCode() == 0);
     Path script = work.resolve("flows-current.py");
     Files.writeString(script, BOTO3_FLOWS.replace("\"boto", "\"cur"));
-    Result result = run(List.of(python.toString(), script.toString(), endpoint), Map.of());
+    AwsCli.Result result = run(List.of(python.toString(), script.toString(), endpoint), Map.of());
     result.assertOk();
     assertTrue(result.output().contains("all flows passed"), result.output());
   }
@@ -225,7 +227,7 @@ class S3ClientsTest {
   void rmAndRbForceRemoveTheBucketForBothApis() {
     aws("s3", "rm", "s3://tree/top.txt").assertOk();
     assertEquals(404, swift.call("HEAD", "/tree/top.txt").statusCode());
-    Result notEmpty = aws("s3", "rb", "s3://tree");
+    AwsCli.Result notEmpty = aws("s3", "rb", "s3://tree");
     assertTrue(notEmpty.exitCode() != 0 && notEmpty.output().contains("BucketNotEmpty"), notEmpty.output());
     aws("s3", "rb", "--force", "s3://tree").assertOk();
     assertEquals(404, swift.call("HEAD", "/tree").statusCode());
@@ -343,52 +345,16 @@ class S3ClientsTest {
       print("all flows passed")
       """;
 
-  record Result(int exitCode, String output) {
-    Result assertOk() {
-      if (exitCode != 0) {
-        throw new AssertionError("exit " + exitCode + ":\n" + output);
-      }
-      return this;
-    }
+  private static AwsCli.Result aws(String... args) {
+    return cli.aws(args);
+  }
+
+  private static AwsCli.Result run(List<String> command, Map<String, String> env) {
+    return cli.run(command, env);
   }
 
   private static List<String> awsCommand(String... args) {
-    List<String> command = new ArrayList<>(List.of(AWS.toString(), "--endpoint-url", endpoint));
-    command.addAll(List.of(args));
-    return command;
-  }
-
-  private static Result aws(String... args) {
-    return run(awsCommand(args), Map.of());
-  }
-
-  private static Result run(List<String> command, Map<String, String> env) {
-    try {
-      ProcessBuilder builder = new ProcessBuilder(command).directory(work.toFile()).redirectErrorStream(true);
-      Map<String, String> e = builder.environment();
-      e.put("AWS_ACCESS_KEY_ID", "test:tester");
-      e.put("AWS_SECRET_ACCESS_KEY", "testing");
-      e.put("AWS_DEFAULT_REGION", "us-east-1");
-      e.put("AWS_CONFIG_FILE", work.resolve("aws-config").toString());
-      e.put("AWS_SHARED_CREDENTIALS_FILE", work.resolve("aws-credentials").toString());
-      e.put("AWS_EC2_METADATA_DISABLED", "true");
-      e.put("AWS_PAGER", "");
-      e.put("PYTHONIOENCODING", "utf-8");
-      e.put("LC_ALL", "C.UTF-8");
-      e.putAll(env);
-      Process process = builder.start();
-      byte[] out = process.getInputStream().readAllBytes();
-      if (!process.waitFor(300, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        throw new AssertionError("timed out: " + command);
-      }
-      return new Result(process.exitValue(), new String(out, StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      throw new AssertionError(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
+    return cli.command(args);
   }
 
   private static void write(Path file, int size, Random random) throws IOException {
