@@ -48,6 +48,9 @@ final class BucketHandler {
       StringBuilder sb = new StringBuilder("<ListAllMyBucketsResult xmlns=\"").append(S3Xml.NAMESPACE).append("\">");
       S3Answers.owner(sb, s3).append("<Buckets>");
       for (JsonNode c : json(text)) {
+        if (c.path("name").asText().endsWith(MultipartHandler.SEGMENTS_SUFFIX)) {
+          continue;
+        }
         sb.append("<Bucket>");
         S3Xml.element(sb, "Name", c.path("name").asText());
         S3Xml.element(sb, "CreationDate", S3Answers.isoDate(c.path("last_modified").asText("1970-01-01T00:00:00")));
@@ -116,9 +119,12 @@ final class BucketHandler {
     });
   }
 
-  /** DELETE /bucket: only an empty one. */
+  /**
+   * DELETE /bucket: only an empty one; its segments container goes too when it is empty (a
+   * multipart upload still in progress keeps it).
+   */
   CompletionStage<HttpResponse> delete(S3Request s3) {
-    return swift.send(s3, HttpMethods.DELETE, s3.bucketName(), null, "").thenApply(r -> {
+    return swift.send(s3, HttpMethods.DELETE, s3.bucketName(), null, "").thenCompose(r -> {
       swift.discard(r);
       int status = r.status().intValue();
       if (status == 409) {
@@ -127,7 +133,11 @@ final class BucketHandler {
       if (status >= 300) {
         throw S3Statuses.failure(status, S3Statuses.Target.BUCKET);
       }
-      return S3Answers.empty(204);
+      return swift.send(s3, HttpMethods.DELETE, MultipartHandler.segments(s3.bucketName()), null, "")
+          .thenApply(segments -> {
+            swift.discard(segments);
+            return S3Answers.empty(204);
+          });
     });
   }
 

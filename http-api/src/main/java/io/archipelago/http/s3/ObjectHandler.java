@@ -6,6 +6,8 @@ import akka.http.javadsl.model.HttpMethods;
 import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.headers.RawHeader;
 import akka.util.ByteString;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
@@ -15,6 +17,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -37,6 +40,8 @@ final class ObjectHandler {
       "x-trans-id", "x-openstack-request-id", "x-timestamp", "x-static-large-object", "x-object-sysmeta-",
       "x-backend-", "x-delete-at", "x-put-timestamp", "x-container-", "x-account-", "x-storage-policy",
       "x-object-manifest", "x-manifest-etag", "x-symlink-", "x-copied-from", "x-versions-", "x-history-");
+
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final SwiftBridge swift;
   private final DeleteObjects deleteObjects;
@@ -120,11 +125,34 @@ final class ObjectHandler {
     return deleteObjects.handle(s3);
   }
 
-  /** The Swift status of deleting one key. */
+  /**
+   * The Swift status of deleting one key; a static large object (a completed multipart upload)
+   * goes with its segments.
+   */
   private CompletionStage<Integer> deleteOne(S3Request s3, String key) {
-    return swift.send(s3, HttpMethods.DELETE, s3.bucketName(), key, "").thenApply(r -> {
-      swift.discard(r);
-      return r.status().intValue();
+    return swift.send(s3, HttpMethods.HEAD, s3.bucketName(), key, "").thenCompose(head -> {
+      swift.discard(head);
+      boolean large = head.getHeader("X-Static-Large-Object").map(h -> h.value().equalsIgnoreCase("true"))
+          .orElse(false);
+      if (head.status().intValue() == 404) {
+        return CompletableFuture.completedFuture(404);
+      }
+      if (!large) {
+        return swift.send(s3, HttpMethods.DELETE, s3.bucketName(), key, "").thenApply(r -> {
+          swift.discard(r);
+          return r.status().intValue();
+        });
+      }
+      return swift.send(s3, HttpMethods.DELETE, s3.bucketName(), key, "multipart-manifest=delete",
+              List.of(RawHeader.create("Accept", "application/json")), HttpEntities.EMPTY)
+          .thenCompose(r -> swift.text(r).thenApply(text -> {
+            if (r.status().intValue() != 200) {
+              return r.status().intValue();
+            }
+            String status = reportStatus(text);
+            int code = Integer.parseInt(status.split(" ")[0]);
+            return code == 200 ? 204 : code;
+          }));
     });
   }
 
@@ -204,6 +232,15 @@ final class ObjectHandler {
         });
   }
 
+  /** The "Response Status" of Swift's bulk report, as in "200 OK". */
+  private static String reportStatus(String report) {
+    try {
+      return JSON.readTree(report).path("Response Status").asText("500");
+    } catch (IOException e) {
+      return "500";
+    }
+  }
+
   /** A Swift 404 (or other failure) of an object request: which S3 error it is. */
   private <T> CompletionStage<T> missing(S3Request s3, int status) {
     if (status != 404) {
@@ -243,7 +280,7 @@ final class ObjectHandler {
   }
 
   /** User metadata as Swift object metadata. */
-  private static List<HttpHeader> metadata(S3Request s3) {
+  static List<HttpHeader> metadata(S3Request s3) {
     List<HttpHeader> headers = new ArrayList<>();
     s3.headers().forEach((name, value) -> {
       if (name.startsWith("x-amz-meta-") && name.length() > "x-amz-meta-".length()) {

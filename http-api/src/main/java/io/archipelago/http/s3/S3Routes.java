@@ -39,6 +39,7 @@ public final class S3Routes {
   private final S3Authenticator authenticator;
   private final BucketHandler buckets;
   private final ObjectHandler objects;
+  private final MultipartHandler multipart;
   private final HttpServer.HeadLength headLength;
   private final Clock clock;
 
@@ -46,6 +47,7 @@ public final class S3Routes {
     this.authenticator = authenticator;
     this.buckets = new BucketHandler(swift);
     this.objects = new ObjectHandler(swift);
+    this.multipart = new MultipartHandler(swift);
     this.headLength = headLength;
     this.clock = clock;
   }
@@ -126,6 +128,20 @@ public final class S3Routes {
   }
 
   private CompletionStage<HttpResponse> object(S3Request s3, String method) {
+    if (s3.query().containsKey("uploads")) {
+      rejectSubresources(s3, Set.of("uploads"));
+      return method.equals("POST") ? multipart.create(s3) : notAllowed();
+    }
+    if (s3.query().containsKey("uploadId")) {
+      rejectSubresources(s3, Set.of("uploadId", "partNumber"));
+      return switch (method) {
+        case "PUT" -> multipart.uploadPart(s3);
+        case "POST" -> multipart.complete(s3);
+        case "DELETE" -> multipart.abort(s3);
+        case "GET" -> notImplemented("ListParts");
+        default -> notAllowed();
+      };
+    }
     rejectSubresources(s3);
     return switch (method) {
       case "GET", "HEAD" -> objects.read(s3);
@@ -136,10 +152,13 @@ public final class S3Routes {
   }
 
   private static void rejectSubresources(S3Request s3) {
+    rejectSubresources(s3, Set.of());
+  }
+
+  private static void rejectSubresources(S3Request s3, Set<String> handled) {
     for (String name : s3.query().keySet()) {
-      if (!PARAMETERS.contains(name)) {
-        String what = name.equals("uploads") || name.equals("uploadId") || name.equals("partNumber")
-            ? "Multipart uploads are" : "The subresource or parameter '" + name + "' is";
+      if (!PARAMETERS.contains(name) && !handled.contains(name)) {
+        String what = "The subresource or parameter '" + name + "' is";
         throw new S3Exception(S3ErrorCode.NOT_IMPLEMENTED, what + " not offered by this gateway's S3 API yet");
       }
     }

@@ -64,7 +64,9 @@ final class SwiftBridge {
     all.add(RawHeader.create("Raw-Request-URI", uri.toString()));
     all.add(RawHeader.create("X-Auth-Token", tokens.issue(s3.principal()).value()));
     s3.http().getHeader("Host").ifPresent(all::add);
-    HttpRequest request = s3.http().withMethod(method).withUri(uri.toString()).withHeaders(all).withEntity(entity);
+    // the entity first: a HEAD or GET must not keep the S3 request's body
+    HttpRequest request = s3.http().withEntity(HttpEntities.EMPTY).withMethod(method).withUri(uri.toString())
+        .withHeaders(all).withEntity(entity);
     return swift.apply(request);
   }
 

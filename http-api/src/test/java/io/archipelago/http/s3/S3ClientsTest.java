@@ -222,6 +222,30 @@ class S3ClientsTest {
     }
   }
 
+  /**
+   * The aws CLI uploads a file past its 8 MiB threshold as a multipart upload: it becomes a
+   * static large object that Swift clients read too, downloads whole (in ranges), and goes with
+   * its segments.
+   */
+  @Test
+  @Order(9)
+  void aLargeFileIsAMultipartUploadThatSwiftReadsToo() throws IOException {
+    Path big = work.resolve("big.bin");
+    write(big, 26 * 1024 * 1024 + 5, new Random(300));
+    aws("s3", "mb", "s3://multi").assertOk();
+    aws("s3", "cp", big.toString(), "s3://multi/big.bin").assertOk();
+    HttpResponse<byte[]> viaSwift = swift.bytes("GET", "/multi/big.bin", Map.of(), null);
+    assertEquals("True", viaSwift.headers().firstValue("X-Static-Large-Object").orElse(null));
+    assertArrayEquals(Files.readAllBytes(big), viaSwift.body());
+    Path back = work.resolve("big-back.bin");
+    aws("s3", "cp", "s3://multi/big.bin", back.toString()).assertOk();
+    assertArrayEquals(Files.readAllBytes(big), Files.readAllBytes(back));
+    assertTrue(aws("s3", "ls", "s3://multi/").assertOk().output().contains(Long.toString(Files.size(big))));
+    aws("s3", "rb", "--force", "s3://multi").assertOk();
+    assertEquals(404, swift.call("HEAD", "/multi").statusCode());
+    assertEquals(404, swift.call("HEAD", "/multi+segments").statusCode());
+  }
+
   @Test
   @Order(10)
   void rmAndRbForceRemoveTheBucketForBothApis() {
@@ -321,7 +345,31 @@ class S3ClientsTest {
       assert code(s3.delete_object, Bucket="boto-missing", Key="x")[0] == "NoSuchBucket"
 
       assert code(s3.put_bucket_policy, Bucket="boto", Policy="{}") == ("NotImplemented", 501)
-      assert code(s3.create_multipart_upload, Bucket="boto", Key="mp") == ("NotImplemented", 501)
+      mp = s3.create_multipart_upload(Bucket="boto", Key="mp/obj", ContentType="application/x-parts",
+                                      Metadata={"kind": "multipart"})["UploadId"]
+      p1 = bytes([1]) * (5 * 1024 * 1024)
+      p2 = b"tail" * 256
+      e1 = s3.upload_part(Bucket="boto", Key="mp/obj", UploadId=mp, PartNumber=1, Body=p1)["ETag"]
+      e2 = s3.upload_part(Bucket="boto", Key="mp/obj", UploadId=mp, PartNumber=2, Body=p2)["ETag"]
+      assert code(s3.complete_multipart_upload, Bucket="boto", Key="mp/obj", UploadId=mp,
+                  MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": e2}, {"PartNumber": 2, "ETag": e2}]})[0] == "InvalidPart"
+      done = s3.complete_multipart_upload(Bucket="boto", Key="mp/obj", UploadId=mp,
+                                          MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": e1}, {"PartNumber": 2, "ETag": e2}]})
+      md5s = hashlib.md5(bytes.fromhex(e1.strip('"')) + bytes.fromhex(e2.strip('"'))).hexdigest()
+      assert done["ETag"] == '"%s-2"' % md5s, done["ETag"]
+      whole = s3.get_object(Bucket="boto", Key="mp/obj")
+      assert whole["Body"].read() == p1 + p2 and whole["Metadata"] == {"kind": "multipart"}
+      assert whole["ContentType"] == "application/x-parts", whole["ContentType"]
+      assert code(s3.upload_part, Bucket="boto", Key="mp/obj", UploadId=mp, PartNumber=3, Body=b"x")[0] == "NoSuchUpload"
+      small = s3.create_multipart_upload(Bucket="boto", Key="mp/small")["UploadId"]
+      s1 = s3.upload_part(Bucket="boto", Key="mp/small", UploadId=small, PartNumber=1, Body=b"a")["ETag"]
+      s2 = s3.upload_part(Bucket="boto", Key="mp/small", UploadId=small, PartNumber=2, Body=b"b")["ETag"]
+      assert code(s3.complete_multipart_upload, Bucket="boto", Key="mp/small", UploadId=small,
+                  MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": s1}, {"PartNumber": 2, "ETag": s2}]})[0] == "EntityTooSmall"
+      s3.abort_multipart_upload(Bucket="boto", Key="mp/small", UploadId=small)
+      assert code(s3.abort_multipart_upload, Bucket="boto", Key="mp/small", UploadId=small)[0] == "NoSuchUpload"
+      s3.delete_object(Bucket="boto", Key="mp/obj")
+      assert code(s3.list_multipart_uploads, Bucket="boto") == ("NotImplemented", 501)
       assert code(s3.put_object_acl, Bucket="boto", Key="dir/obj.bin", ACL="public-read") == ("NotImplemented", 501)
       assert code(s3.delete_bucket, Bucket="boto") == ("BucketNotEmpty", 409)
       s3.delete_object(Bucket="boto", Key="dir/obj.bin")

@@ -1,0 +1,339 @@
+package io.archipelago.http.s3;
+
+import akka.http.javadsl.model.ContentTypes;
+import akka.http.javadsl.model.HttpEntities;
+import akka.http.javadsl.model.HttpHeader;
+import akka.http.javadsl.model.HttpMethods;
+import akka.http.javadsl.model.HttpResponse;
+import akka.http.javadsl.model.headers.RawHeader;
+import akka.stream.javadsl.Source;
+import akka.util.ByteString;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import java.io.IOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ThreadLocalRandom;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
+
+/**
+ * Multipart uploads stored as Swift static large objects, as Swift's s3api stores them: an
+ * upload is a marker object {@code <key>/<upload id>} in the bucket's segments container
+ * {@code <bucket>+segments} (placed by the bucket's policy), carrying the object's content
+ * type and metadata; each part is a segment {@code <key>/<upload id>/<part number>} there;
+ * Complete writes the SLO manifest of the parts at the key (so Swift clients read it too) and
+ * removes the marker; Abort removes parts and marker.
+ */
+final class MultipartHandler {
+
+  static final String SEGMENTS_SUFFIX = "+segments";
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final long MIN_PART_SIZE = 5L * 1024 * 1024;
+  private static final int MAX_PART_NUMBER = 10000;
+  private static final int MAX_COMPLETE_BODY = 4 * 1024 * 1024;
+
+  private final SwiftBridge swift;
+
+  MultipartHandler(SwiftBridge swift) {
+    this.swift = swift;
+  }
+
+  static String segments(String bucket) {
+    return bucket + SEGMENTS_SUFFIX;
+  }
+
+  private static String marker(S3Request s3, String uploadId) {
+    return s3.keyName() + "/" + uploadId;
+  }
+
+  private static String part(S3Request s3, String uploadId, int number) {
+    return marker(s3, uploadId) + "/" + String.format(Locale.ROOT, "%05d", number);
+  }
+
+  /** POST /bucket/key?uploads */
+  CompletionStage<HttpResponse> create(S3Request s3) {
+    String uploadId = HexFormat.of().formatHex(randomBytes());
+    return swift.send(s3, HttpMethods.HEAD, s3.bucketName(), null, "").thenCompose(bucket -> {
+      swift.discard(bucket);
+      if (bucket.status().intValue() >= 300) {
+        throw S3Statuses.failure(bucket.status().intValue(), S3Statuses.Target.BUCKET);
+      }
+      List<HttpHeader> policy = bucket.getHeader("X-Storage-Policy")
+          .map(h -> List.<HttpHeader>of(RawHeader.create("X-Storage-Policy", h.value()))).orElse(List.of());
+      return swift.send(s3, HttpMethods.PUT, segments(s3.bucketName()), null, "", policy, HttpEntities.EMPTY);
+    }).thenCompose(container -> {
+      swift.discard(container);
+      int status = container.status().intValue();
+      if (status != 201 && status != 202) {
+        throw S3Statuses.failure(status, S3Statuses.Target.BUCKET);
+      }
+      List<HttpHeader> headers = new ArrayList<>(ObjectHandler.metadata(s3));
+      for (String name : List.of("cache-control", "content-disposition", "content-language", "expires", "content-encoding")) {
+        s3.header(name).ifPresent(v -> headers.add(RawHeader.create(name, v)));
+      }
+      var contentType = s3.http().entity().getContentType();
+      return swift.send(s3, HttpMethods.PUT, segments(s3.bucketName()), marker(s3, uploadId), "", headers,
+          HttpEntities.create(contentType.equals(ContentTypes.NO_CONTENT_TYPE) ? ContentTypes.APPLICATION_OCTET_STREAM
+              : contentType, ByteString.emptyByteString()));
+    }).thenApply(markerPut -> {
+      swift.discard(markerPut);
+      if (markerPut.status().intValue() != 201) {
+        throw S3Statuses.failure(markerPut.status().intValue(), S3Statuses.Target.BUCKET);
+      }
+      StringBuilder sb = new StringBuilder("<InitiateMultipartUploadResult xmlns=\"").append(S3Xml.NAMESPACE).append("\">");
+      S3Xml.element(sb, "Bucket", s3.bucketName());
+      S3Xml.element(sb, "Key", s3.keyName());
+      S3Xml.element(sb, "UploadId", uploadId);
+      sb.append("</InitiateMultipartUploadResult>");
+      return S3Answers.xml(sb.toString());
+    });
+  }
+
+  /** PUT /bucket/key?partNumber=N&uploadId=U */
+  CompletionStage<HttpResponse> uploadPart(S3Request s3) {
+    if (s3.header("x-amz-copy-source").isPresent()) {
+      throw new S3Exception(S3ErrorCode.NOT_IMPLEMENTED, "UploadPartCopy is not offered by this gateway's S3 API yet");
+    }
+    String uploadId = s3.param("uploadId").orElseThrow();
+    int number = partNumber(s3.param("partNumber").orElse(""));
+    List<HttpHeader> headers = new ArrayList<>();
+    s3.header("content-md5").ifPresent(md5 -> headers.add(RawHeader.create("ETag", ObjectHandler.md5Hex(md5))));
+    S3Body body = S3Body.of(s3.http(), s3.headers(), s3.auth());
+    return existingUpload(s3, uploadId).thenCompose(marker -> swift.send(s3, HttpMethods.PUT,
+            segments(s3.bucketName()), part(s3, uploadId, number), "", headers, body.entity()))
+        .thenApply(r -> {
+          swift.discard(r);
+          if (r.status().intValue() == 201) {
+            HttpResponse ok = S3Answers.empty(200);
+            return r.getHeader("ETag").map(e -> ok.addHeader(RawHeader.create("ETag", S3Answers.quoted(e.value()))))
+                .orElse(ok);
+          }
+          throw body.failure().orElseGet(() -> S3Statuses.failure(r.status().intValue(), S3Statuses.Target.BUCKET));
+        })
+        .exceptionally(e -> {
+          if (body.failure().isPresent()) {
+            throw body.failure().get();
+          }
+          throw e instanceof RuntimeException re ? re : new IllegalStateException(e);
+        });
+  }
+
+  private record Uploaded(long bytes, String etag) {}
+
+  /** POST /bucket/key?uploadId=U: the parts become the object, a static large object. */
+  CompletionStage<HttpResponse> complete(S3Request s3) {
+    String uploadId = s3.param("uploadId").orElseThrow();
+    return s3.http().entity().getDataBytes()
+        .limitWeighted(MAX_COMPLETE_BODY, b -> (long) b.size())
+        .runFold(ByteString.emptyByteString(), ByteString::concat, swift.materializer())
+        .exceptionally(e -> {
+          throw new S3Exception(S3ErrorCode.MALFORMED_XML);
+        })
+        .thenCompose(xml -> existingUpload(s3, uploadId).thenCompose(marker ->
+            listParts(s3, uploadId).thenCompose(uploaded -> {
+              List<int[]> order = new ArrayList<>();
+              List<String> etags = new ArrayList<>();
+              requested(xml.toArray(), order, etags);
+              ArrayNode manifest = JSON.createArrayNode();
+              MessageDigest md5s = md5();
+              int previous = 0;
+              for (int i = 0; i < order.size(); i++) {
+                int number = order.get(i)[0];
+                if (number <= previous) {
+                  throw new S3Exception(S3ErrorCode.INVALID_PART_ORDER);
+                }
+                previous = number;
+                Uploaded got = uploaded.get(number);
+                String etag = unquoted(etags.get(i));
+                if (got == null || !got.etag().equalsIgnoreCase(etag)) {
+                  throw new S3Exception(S3ErrorCode.INVALID_PART, S3ErrorCode.INVALID_PART.message(),
+                      Map.of("PartNumber", Integer.toString(number), "ETag", etags.get(i)));
+                }
+                if (got.bytes() < MIN_PART_SIZE && i < order.size() - 1) {
+                  throw new S3Exception(S3ErrorCode.ENTITY_TOO_SMALL, S3ErrorCode.ENTITY_TOO_SMALL.message(),
+                      Map.of("PartNumber", Integer.toString(number), "ProposedSize", Long.toString(got.bytes()),
+                          "MinSizeAllowed", Long.toString(MIN_PART_SIZE)));
+                }
+                manifest.addObject()
+                    .put("path", "/" + segments(s3.bucketName()) + "/" + part(s3, uploadId, number))
+                    .put("etag", got.etag())
+                    .put("size_bytes", got.bytes());
+                md5s.update(HexFormat.of().parseHex(got.etag()));
+              }
+              String s3Etag = HexFormat.of().formatHex(md5s.digest()) + "-" + order.size();
+              List<HttpHeader> headers = new ArrayList<>();
+              for (HttpHeader h : marker.getHeaders()) {
+                String name = h.lowercaseName();
+                if (name.startsWith("x-object-meta-") || List.of("cache-control", "content-disposition",
+                    "content-language", "expires", "content-encoding").contains(name)) {
+                  headers.add(h);
+                }
+              }
+              headers.add(RawHeader.create("Content-Type", contentType(marker)));
+              return swift.send(s3, HttpMethods.PUT, s3.bucketName(), s3.keyName(), "multipart-manifest=put", headers,
+                      HttpEntities.create(ByteString.fromString(manifest.toString())))
+                  .thenCompose(put -> {
+                    swift.discard(put);
+                    int status = put.status().intValue();
+                    if (status != 201) {
+                      throw S3Statuses.failure(status, S3Statuses.Target.BUCKET);
+                    }
+                    return swift.send(s3, HttpMethods.DELETE, segments(s3.bucketName()), marker(s3, uploadId), "");
+                  })
+                  .thenApply(deleted -> {
+                    swift.discard(deleted);
+                    StringBuilder sb = new StringBuilder("<CompleteMultipartUploadResult xmlns=\"")
+                        .append(S3Xml.NAMESPACE).append("\">");
+                    S3Xml.element(sb, "Location", "/" + s3.bucketName() + "/" + s3.keyName());
+                    S3Xml.element(sb, "Bucket", s3.bucketName());
+                    S3Xml.element(sb, "Key", s3.keyName());
+                    S3Xml.element(sb, "ETag", "\"" + s3Etag + "\"");
+                    sb.append("</CompleteMultipartUploadResult>");
+                    return S3Answers.xml(sb.toString());
+                  });
+            })));
+  }
+
+  /** DELETE /bucket/key?uploadId=U: the parts and the upload go. */
+  CompletionStage<HttpResponse> abort(S3Request s3) {
+    String uploadId = s3.param("uploadId").orElseThrow();
+    return existingUpload(s3, uploadId)
+        .thenCompose(marker -> listParts(s3, uploadId))
+        .thenCompose(parts -> Source.from(new ArrayList<>(parts.keySet()))
+            .mapAsync(4, number -> swift.send(s3, HttpMethods.DELETE, segments(s3.bucketName()),
+                part(s3, uploadId, number), "").thenApply(r -> {
+                  swift.discard(r);
+                  return r.status().intValue();
+                }))
+            .runFold(0, (n, status) -> n + 1, swift.materializer()))
+        .thenCompose(n -> swift.send(s3, HttpMethods.DELETE, segments(s3.bucketName()), marker(s3, uploadId), ""))
+        .thenApply(r -> {
+          swift.discard(r);
+          return S3Answers.empty(204);
+        });
+  }
+
+  /** The upload's marker (its content type and metadata), or NoSuchUpload. */
+  private CompletionStage<HttpResponse> existingUpload(S3Request s3, String uploadId) {
+    if (!uploadId.matches("[0-9a-f]{32}")) {
+      throw new S3Exception(S3ErrorCode.NO_SUCH_UPLOAD);
+    }
+    return swift.send(s3, HttpMethods.HEAD, segments(s3.bucketName()), marker(s3, uploadId), "").thenApply(r -> {
+      swift.discard(r);
+      if (r.status().intValue() == 404) {
+        throw new S3Exception(S3ErrorCode.NO_SUCH_UPLOAD, S3ErrorCode.NO_SUCH_UPLOAD.message(),
+            Map.of("UploadId", uploadId));
+      }
+      if (r.status().intValue() >= 300) {
+        throw S3Statuses.failure(r.status().intValue(), S3Statuses.Target.BUCKET);
+      }
+      return r;
+    });
+  }
+
+  /**
+   * The content type a Swift HEAD answer carries: the gateway's server passes a stored type on
+   * in a marker header (see HttpServer.HeadLength#rawContentType), else on the entity.
+   */
+  private static String contentType(HttpResponse head) {
+    for (HttpHeader h : head.getHeaders()) {
+      if (h.lowercaseName().startsWith("x-raw-content-type-")) {
+        return h.value();
+      }
+    }
+    var type = head.entity().getContentType();
+    return type.equals(ContentTypes.NO_CONTENT_TYPE) ? "application/octet-stream" : type.toString();
+  }
+
+  /** The uploaded parts by number, from the segments container's listing. */
+  private CompletionStage<Map<Integer, Uploaded>> listParts(S3Request s3, String uploadId) {
+    String prefix = marker(s3, uploadId) + "/";
+    String query = "format=json&limit=10000&prefix=" + SigV4.uriEncode(prefix, false);
+    return swift.send(s3, HttpMethods.GET, segments(s3.bucketName()), null, query).thenCompose(r -> {
+      if (r.status().intValue() >= 300) {
+        swift.discard(r);
+        throw S3Statuses.failure(r.status().intValue(), S3Statuses.Target.BUCKET);
+      }
+      return swift.text(r);
+    }).thenApply(text -> {
+      Map<Integer, Uploaded> parts = new HashMap<>();
+      try {
+        for (JsonNode entry : JSON.readTree(text)) {
+          String name = entry.path("name").asText();
+          String number = name.substring(prefix.length());
+          if (number.matches("\\d{5}")) {
+            parts.put(Integer.parseInt(number), new Uploaded(entry.path("bytes").asLong(), entry.path("hash").asText()));
+          }
+        }
+      } catch (IOException e) {
+        throw new IllegalStateException("unreadable Swift listing", e);
+      }
+      return parts;
+    });
+  }
+
+  private static void requested(byte[] xml, List<int[]> order, List<String> etags) {
+    Document doc = DeleteObjects.parse(xml);
+    Element root = doc.getDocumentElement();
+    if (!root.getLocalName().equals("CompleteMultipartUpload")) {
+      throw new S3Exception(S3ErrorCode.MALFORMED_XML);
+    }
+    NodeList parts = root.getElementsByTagNameNS("*", "Part");
+    if (parts.getLength() == 0 || parts.getLength() > MAX_PART_NUMBER) {
+      throw new S3Exception(S3ErrorCode.MALFORMED_XML);
+    }
+    for (int i = 0; i < parts.getLength(); i++) {
+      Element part = (Element) parts.item(i);
+      NodeList number = part.getElementsByTagNameNS("*", "PartNumber");
+      NodeList etag = part.getElementsByTagNameNS("*", "ETag");
+      if (number.getLength() != 1 || etag.getLength() != 1) {
+        throw new S3Exception(S3ErrorCode.MALFORMED_XML);
+      }
+      order.add(new int[] {partNumber(number.item(0).getTextContent().strip())});
+      etags.add(etag.item(0).getTextContent().strip());
+    }
+  }
+
+  private static int partNumber(String text) {
+    try {
+      int n = Integer.parseInt(text);
+      if (n >= 1 && n <= MAX_PART_NUMBER) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // answered below
+    }
+    throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT, "Part number must be an integer between 1 and 10000, inclusive",
+        Map.of("ArgumentName", "partNumber", "ArgumentValue", text));
+  }
+
+  private static byte[] randomBytes() {
+    byte[] b = new byte[16];
+    ThreadLocalRandom.current().nextBytes(b);
+    return b;
+  }
+
+  private static MessageDigest md5() {
+    try {
+      return MessageDigest.getInstance("MD5");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** ETag text without its quotes. */
+  private static String unquoted(String etag) {
+    String e = etag.strip();
+    return e.length() >= 2 && e.startsWith("\"") && e.endsWith("\"") ? e.substring(1, e.length() - 1) : e;
+  }
+}
