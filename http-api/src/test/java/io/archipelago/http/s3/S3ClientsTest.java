@@ -18,10 +18,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -244,6 +246,32 @@ class S3ClientsTest {
     aws("s3", "rb", "--force", "s3://multi").assertOk();
     assertEquals(404, swift.call("HEAD", "/multi").statusCode());
     assertEquals(404, swift.call("HEAD", "/multi+segments").statusCode());
+  }
+
+  /** s3cmd (Signature V4, path style): mb, put, ls, get, del, rb. */
+  @Test
+  @Order(9)
+  void s3cmdFlows() throws IOException {
+    Path s3cmd = Path.of("/usr/bin/s3cmd");
+    Assumptions.assumeTrue(s3cmd.toFile().canExecute(), "s3cmd is installed by bin/archipelago test");
+    String host = endpoint.substring("http://".length());
+    List<String> base = List.of(s3cmd.toString(), "--config=/dev/null", "--access_key=test:tester",
+        "--secret_key=testing", "--host=" + host, "--host-bucket=" + host, "--no-ssl", "--region=us-east-1");
+    Function<List<String>, AwsCli.Result> s3cmdRun = args -> {
+      List<String> command = new ArrayList<>(base);
+      command.addAll(args);
+      return run(command, Map.of());
+    };
+    s3cmdRun.apply(List.of("mb", "s3://viacmd")).assertOk();
+    Path file = upload.resolve("photos/2024/cat.jpg");
+    s3cmdRun.apply(List.of("put", file.toString(), "s3://viacmd/cat.jpg")).assertOk();
+    assertTrue(s3cmdRun.apply(List.of("ls", "s3://viacmd")).assertOk().output().contains("s3://viacmd/cat.jpg"));
+    Path got = work.resolve("cmd-cat.jpg");
+    s3cmdRun.apply(List.of("get", "s3://viacmd/cat.jpg", got.toString())).assertOk();
+    assertArrayEquals(Files.readAllBytes(file), Files.readAllBytes(got));
+    s3cmdRun.apply(List.of("del", "s3://viacmd/cat.jpg")).assertOk();
+    s3cmdRun.apply(List.of("rb", "s3://viacmd")).assertOk();
+    assertEquals(404, swift.call("HEAD", "/viacmd").statusCode());
   }
 
   @Test
