@@ -4,9 +4,11 @@ import akka.http.javadsl.model.ContentTypes;
 import akka.http.javadsl.model.HttpRequest;
 import io.archipelago.http.auth.S3AccessKeys;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
+import java.time.ZonedDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
@@ -20,8 +22,8 @@ import java.util.Set;
 
 /**
  * Checks a request's AWS Signature Version 4, from the {@code Authorization} header or from a
- * presigned URL's query, against the access keys; a request with neither is anonymous (the
- * Swift side's ACLs then decide). Version 2 signatures are not offered (501).
+ * presigned URL's query, against the access keys; Signature Version 2 (header and presigned)
+ * as Swift's s3api accepts it. A request with no signature is anonymous.
  */
 public final class S3Authenticator {
 
@@ -55,8 +57,7 @@ public final class S3Authenticator {
     String authorization = headers.get("authorization");
     if (authorization != null) {
       if (authorization.startsWith("AWS ")) {
-        throw new S3Exception(S3ErrorCode.NOT_IMPLEMENTED,
-            "AWS signature version 2 is not supported here; sign requests with version 4 (AWS4-HMAC-SHA256).");
+        return fromV2Header(request, rawPath, headers, query, authorization.substring(4).strip(), now);
       }
       if (!authorization.startsWith(SigV4.ALGORITHM + " ")) {
         throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT, "Unsupported Authorization Type");
@@ -66,9 +67,8 @@ public final class S3Authenticator {
     if (query.containsKey("X-Amz-Algorithm") || query.containsKey("X-Amz-Signature")) {
       return fromQuery(request, rawPath, rawQuery, headers, query, now);
     }
-    if (query.containsKey("Signature") && query.containsKey("AWSAccessKeyId")) {
-      throw new S3Exception(S3ErrorCode.NOT_IMPLEMENTED,
-          "AWS signature version 2 is not supported here; presign URLs with version 4.");
+    if (query.containsKey("Signature") || query.containsKey("AWSAccessKeyId")) {
+      return fromV2Query(request, rawPath, headers, query, now);
     }
     return new Authenticated(Optional.empty(), headers.getOrDefault("x-amz-content-sha256", SigV4.UNSIGNED_PAYLOAD),
         Optional.empty());
@@ -166,9 +166,81 @@ public final class S3Authenticator {
   }
 
   private S3AccessKeys.AccessKey key(SigV4.Credential credential) {
-    return keys.find(credential.accessKey())
+    return key(credential.accessKey());
+  }
+
+  private S3AccessKeys.AccessKey key(String accessKey) {
+    return keys.find(accessKey)
         .orElseThrow(() -> new S3Exception(S3ErrorCode.INVALID_ACCESS_KEY_ID,
-            S3ErrorCode.INVALID_ACCESS_KEY_ID.message(), Map.of("AWSAccessKeyId", credential.accessKey())));
+            S3ErrorCode.INVALID_ACCESS_KEY_ID.message(), Map.of("AWSAccessKeyId", accessKey)));
+  }
+
+  /** {@code Authorization: AWS <key>:<signature>} (version 2); the payload is not signed. */
+  private Authenticated fromV2Header(
+      HttpRequest request, String rawPath, Map<String, String> headers, Map<String, String> query,
+      String credentials, Instant now) {
+    int colon = credentials.lastIndexOf(':');
+    if (colon <= 0) {
+      throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT, "AWS authorization header is invalid.  Expected AwsAccessKeyId:signature");
+    }
+    String date = headers.containsKey("x-amz-date") ? headers.get("x-amz-date") : headers.get("date");
+    if (date == null) {
+      throw new S3Exception(S3ErrorCode.ACCESS_DENIED, "AWS authentication requires a valid Date or x-amz-date header");
+    }
+    Instant signedAt;
+    try {
+      signedAt = ZonedDateTime.parse(date.strip(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+    } catch (DateTimeParseException e) {
+      throw new S3Exception(S3ErrorCode.ACCESS_DENIED, "AWS authentication requires a valid Date or x-amz-date header");
+    }
+    if (Duration.between(signedAt, now).abs().compareTo(MAX_SKEW) > 0) {
+      throw new S3Exception(S3ErrorCode.REQUEST_TIME_TOO_SKEWED);
+    }
+    S3AccessKeys.AccessKey key = key(credentials.substring(0, colon));
+    verifyV2(request, rawPath, headers, query, headers.containsKey("x-amz-date") ? "" : date,
+        credentials.substring(colon + 1), key);
+    return new Authenticated(Optional.of(key), SigV4.UNSIGNED_PAYLOAD, Optional.empty());
+  }
+
+  /** A version 2 presigned URL: {@code AWSAccessKeyId}, {@code Expires}, {@code Signature}. */
+  private Authenticated fromV2Query(
+      HttpRequest request, String rawPath, Map<String, String> headers, Map<String, String> query, Instant now) {
+    String accessKey = query.get("AWSAccessKeyId");
+    String expires = query.get("Expires");
+    String signature = query.get("Signature");
+    if (accessKey == null || expires == null || signature == null) {
+      throw new S3Exception(S3ErrorCode.ACCESS_DENIED,
+          "Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters");
+    }
+    long expiresAt;
+    try {
+      expiresAt = Long.parseLong(expires.strip());
+    } catch (NumberFormatException e) {
+      throw new S3Exception(S3ErrorCode.ACCESS_DENIED, "Invalid date (should be seconds since epoch): " + expires);
+    }
+    if (now.getEpochSecond() > expiresAt) {
+      throw new S3Exception(S3ErrorCode.ACCESS_DENIED, "Request has expired",
+          Map.of("Expires", Instant.ofEpochSecond(expiresAt).toString(), "ServerTime", now.toString()));
+    }
+    S3AccessKeys.AccessKey key = key(accessKey);
+    verifyV2(request, rawPath, headers, query, expires.strip(), signature, key);
+    return new Authenticated(Optional.of(key), SigV4.UNSIGNED_PAYLOAD, Optional.empty());
+  }
+
+  private static void verifyV2(
+      HttpRequest request, String rawPath, Map<String, String> headers, Map<String, String> query, String date,
+      String signature, S3AccessKeys.AccessKey key) {
+    String contentType = headers.getOrDefault("content-type",
+        request.entity().getContentType().equals(ContentTypes.NO_CONTENT_TYPE) ? ""
+            : request.entity().getContentType().toString());
+    String toSign = SigV2.stringToSign(request.method().value(), headers.getOrDefault("content-md5", ""),
+        contentType, date, headers, rawPath, query);
+    String expected = SigV2.signature(key.secret(), toSign);
+    if (!MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII), signature.getBytes(StandardCharsets.US_ASCII))) {
+      throw new S3Exception(S3ErrorCode.SIGNATURE_DOES_NOT_MATCH, S3ErrorCode.SIGNATURE_DOES_NOT_MATCH.message(),
+          Map.of("AWSAccessKeyId", key.id(), "StringToSign", toSign, "SignatureProvided", signature,
+              "StringToSignBytes", bytes(toSign)));
+    }
   }
 
   /**

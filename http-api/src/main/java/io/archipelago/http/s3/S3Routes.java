@@ -34,7 +34,7 @@ public final class S3Routes {
       "prefix", "delimiter", "marker", "max-keys", "encoding-type", "list-type", "continuation-token",
       "start-after", "fetch-owner", "x-id", "versionId",
       "X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires", "X-Amz-SignedHeaders",
-      "X-Amz-Signature", "X-Amz-Security-Token", "X-Amz-Content-Sha256");
+      "X-Amz-Signature", "X-Amz-Security-Token", "X-Amz-Content-Sha256", "AWSAccessKeyId", "Expires", "Signature");
 
   private final S3Authenticator authenticator;
   private final BucketHandler buckets;

@@ -413,11 +413,15 @@ class S3ClientsTest {
                         aws_secret_access_key="testing", region_name="us-east-1",
                         config=Config(signature_version="s3", s3={"addressing_style": "path"}))
       url = v2.generate_presigned_url("get_object", Params={"Bucket": "boto-archive", "Key": "copy.bin"}, ExpiresIn=60)
+      assert urllib.request.urlopen(url).read() == data
+      assert v2.get_object(Bucket="boto-archive", Key="copy.bin")["Body"].read() == data
+      v2.put_object(Bucket="boto-archive", Key="v2.txt", Body=b"signed with version 2", ContentType="text/plain")
+      assert s3.get_object(Bucket="boto-archive", Key="v2.txt")["Body"].read() == b"signed with version 2"
       try:
-          urllib.request.urlopen(url)
-          raise AssertionError("a version 2 signature was accepted")
+          urllib.request.urlopen(url.replace("Signature=", "Signature=x"))
+          raise AssertionError("a forged version 2 signature was accepted")
       except urllib.error.HTTPError as e:
-          assert e.code == 501 and b"<Code>NotImplemented</Code>" in e.read()
+          assert e.code == 403 and b"<Code>SignatureDoesNotMatch</Code>" in e.read()
       print("all flows passed")
       """;
 
