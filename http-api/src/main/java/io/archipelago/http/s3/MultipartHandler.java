@@ -20,8 +20,11 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
@@ -41,6 +44,8 @@ final class MultipartHandler {
   private static final long MIN_PART_SIZE = 5L * 1024 * 1024;
   private static final int MAX_PART_NUMBER = 10000;
   private static final int MAX_COMPLETE_BODY = 4 * 1024 * 1024;
+  /** The name of an upload's marker in the segments container: key, then the upload id. */
+  private static final Pattern UPLOAD_MARKER = Pattern.compile("(.+)/([0-9a-f]{32})");
 
   private final SwiftBridge swift;
 
@@ -128,7 +133,7 @@ final class MultipartHandler {
         });
   }
 
-  private record Uploaded(long bytes, String etag) {}
+  private record Uploaded(long bytes, String etag, String lastModified) {}
 
   /** POST /bucket/key?uploadId=U: the parts become the object, a static large object. */
   CompletionStage<HttpResponse> complete(S3Request s3) {
@@ -223,6 +228,130 @@ final class MultipartHandler {
         });
   }
 
+  /** GET /bucket/key?uploadId=U: ListParts, by part number. */
+  CompletionStage<HttpResponse> listParts(S3Request s3) {
+    String uploadId = s3.param("uploadId").orElseThrow();
+    int maxParts = bounded(s3, "max-parts");
+    int after = s3.param("part-number-marker").map(m -> {
+      try {
+        return Integer.parseInt(m.strip());
+      } catch (NumberFormatException e) {
+        throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT, "part-number-marker must be an integer");
+      }
+    }).orElse(0);
+    return existingUpload(s3, uploadId).thenCompose(marker -> listParts(s3, uploadId)).thenApply(parts -> {
+      List<Integer> numbers = parts.keySet().stream().filter(n -> n > after).sorted().toList();
+      boolean truncated = numbers.size() > maxParts;
+      List<Integer> page = numbers.subList(0, Math.min(maxParts, numbers.size()));
+      StringBuilder sb = new StringBuilder("<ListPartsResult xmlns=\"").append(S3Xml.NAMESPACE).append("\">");
+      S3Xml.element(sb, "Bucket", s3.bucketName());
+      S3Xml.element(sb, "Key", s3.keyName());
+      S3Xml.element(sb, "UploadId", uploadId);
+      sb.append("<Initiator>");
+      S3Xml.element(sb, "ID", s3.account());
+      S3Xml.element(sb, "DisplayName", s3.account());
+      sb.append("</Initiator>");
+      S3Answers.owner(sb, s3);
+      S3Xml.element(sb, "StorageClass", "STANDARD");
+      S3Xml.element(sb, "PartNumberMarker", Integer.toString(after));
+      if (!page.isEmpty()) {
+        S3Xml.element(sb, "NextPartNumberMarker", Integer.toString(page.get(page.size() - 1)));
+      }
+      S3Xml.element(sb, "MaxParts", Integer.toString(maxParts));
+      S3Xml.element(sb, "IsTruncated", Boolean.toString(truncated));
+      for (int n : page) {
+        Uploaded part = parts.get(n);
+        sb.append("<Part>");
+        S3Xml.element(sb, "PartNumber", Integer.toString(n));
+        S3Xml.element(sb, "LastModified", S3Answers.isoDate(part.lastModified()));
+        S3Xml.element(sb, "ETag", S3Answers.quoted(part.etag()));
+        S3Xml.element(sb, "Size", Long.toString(part.bytes()));
+        sb.append("</Part>");
+      }
+      sb.append("</ListPartsResult>");
+      return S3Answers.xml(sb.toString());
+    });
+  }
+
+  /** GET /bucket?uploads: ListMultipartUploads, the uploads begun and not completed or aborted. */
+  CompletionStage<HttpResponse> listUploads(S3Request s3) {
+    int maxUploads = bounded(s3, "max-uploads");
+    String prefix = s3.param("prefix").orElse("");
+    String keyMarker = s3.param("key-marker").orElse("");
+    String query = "format=json&limit=10000" + (prefix.isEmpty() ? "" : "&prefix=" + SigV4.uriEncode(prefix, false));
+    return swift.send(s3, HttpMethods.HEAD, s3.bucketName(), null, "").thenCompose(bucket -> {
+      swift.discard(bucket);
+      if (bucket.status().intValue() >= 300) {
+        throw S3Statuses.failure(bucket.status().intValue(), S3Statuses.Target.BUCKET);
+      }
+      return swift.send(s3, HttpMethods.GET, segments(s3.bucketName()), null, query);
+    }).thenCompose(r -> {
+      if (r.status().intValue() == 404) {
+        swift.discard(r);
+        return CompletableFuture.completedFuture("[]");
+      }
+      if (r.status().intValue() >= 300) {
+        swift.discard(r);
+        throw S3Statuses.failure(r.status().intValue(), S3Statuses.Target.BUCKET);
+      }
+      return swift.text(r);
+    }).thenApply(text -> {
+      List<String[]> uploads = new ArrayList<>();
+      try {
+        for (JsonNode entry : JSON.readTree(text)) {
+          Matcher m = UPLOAD_MARKER.matcher(entry.path("name").asText());
+          if (m.matches() && m.group(1).compareTo(keyMarker) > 0) {
+            uploads.add(new String[] {m.group(1), m.group(2), entry.path("last_modified").asText()});
+          }
+        }
+      } catch (IOException e) {
+        throw new IllegalStateException("unreadable Swift listing", e);
+      }
+      boolean truncated = uploads.size() > maxUploads;
+      List<String[]> page = uploads.subList(0, Math.min(maxUploads, uploads.size()));
+      StringBuilder sb = new StringBuilder("<ListMultipartUploadsResult xmlns=\"").append(S3Xml.NAMESPACE).append("\">");
+      S3Xml.element(sb, "Bucket", s3.bucketName());
+      S3Xml.element(sb, "KeyMarker", keyMarker);
+      S3Xml.element(sb, "UploadIdMarker", "");
+      if (truncated) {
+        S3Xml.element(sb, "NextKeyMarker", page.get(page.size() - 1)[0]);
+        S3Xml.element(sb, "NextUploadIdMarker", page.get(page.size() - 1)[1]);
+      }
+      S3Xml.element(sb, "Prefix", prefix);
+      S3Xml.element(sb, "MaxUploads", Integer.toString(maxUploads));
+      S3Xml.element(sb, "IsTruncated", Boolean.toString(truncated));
+      for (String[] upload : page) {
+        sb.append("<Upload>");
+        S3Xml.element(sb, "Key", upload[0]);
+        S3Xml.element(sb, "UploadId", upload[1]);
+        sb.append("<Initiator>");
+        S3Xml.element(sb, "ID", s3.account());
+        S3Xml.element(sb, "DisplayName", s3.account());
+        sb.append("</Initiator>");
+        S3Answers.owner(sb, s3);
+        S3Xml.element(sb, "StorageClass", "STANDARD");
+        S3Xml.element(sb, "Initiated", S3Answers.isoDate(upload[2]));
+        sb.append("</Upload>");
+      }
+      sb.append("</ListMultipartUploadsResult>");
+      return S3Answers.xml(sb.toString());
+    });
+  }
+
+  private static int bounded(S3Request s3, String param) {
+    String text = s3.param(param).orElse("1000");
+    try {
+      int value = Integer.parseInt(text.strip());
+      if (value < 0) {
+        throw new NumberFormatException();
+      }
+      return Math.min(value, 1000);
+    } catch (NumberFormatException e) {
+      throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT, param + " must be a non-negative integer",
+          Map.of("ArgumentName", param, "ArgumentValue", text));
+    }
+  }
+
   /** The upload's marker (its content type and metadata), or NoSuchUpload. */
   private CompletionStage<HttpResponse> existingUpload(S3Request s3, String uploadId) {
     if (!uploadId.matches("[0-9a-f]{32}")) {
@@ -272,7 +401,8 @@ final class MultipartHandler {
           String name = entry.path("name").asText();
           String number = name.substring(prefix.length());
           if (number.matches("\\d{5}")) {
-            parts.put(Integer.parseInt(number), new Uploaded(entry.path("bytes").asLong(), entry.path("hash").asText()));
+            parts.put(Integer.parseInt(number), new Uploaded(entry.path("bytes").asLong(), entry.path("hash").asText(),
+                entry.path("last_modified").asText()));
           }
         }
       } catch (IOException e) {

@@ -117,6 +117,10 @@ public final class S3Routes {
     if (s3.query().containsKey("delete")) {
       return method.equals("POST") ? objects.deleteObjects(s3) : notAllowed();
     }
+    if (s3.query().containsKey("uploads")) {
+      rejectSubresources(s3, Set.of("uploads", "max-uploads", "key-marker", "upload-id-marker"));
+      return method.equals("GET") ? multipart.listUploads(s3) : notAllowed();
+    }
     rejectSubresources(s3);
     return switch (method) {
       case "GET" -> buckets.listObjects(s3);
@@ -133,12 +137,12 @@ public final class S3Routes {
       return method.equals("POST") ? multipart.create(s3) : notAllowed();
     }
     if (s3.query().containsKey("uploadId")) {
-      rejectSubresources(s3, Set.of("uploadId", "partNumber"));
+      rejectSubresources(s3, Set.of("uploadId", "partNumber", "max-parts", "part-number-marker"));
       return switch (method) {
         case "PUT" -> multipart.uploadPart(s3);
         case "POST" -> multipart.complete(s3);
         case "DELETE" -> multipart.abort(s3);
-        case "GET" -> notImplemented("ListParts");
+        case "GET" -> multipart.listParts(s3);
         default -> notAllowed();
       };
     }
