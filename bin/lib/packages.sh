@@ -6,6 +6,9 @@
 # TempAuth, and the swift CLI (python3-swiftclient) that the end-to-end tests use as a client.
 SWIFT_PACKAGES=(python3-swiftclient swift swift-proxy swift-account swift-container swift-object memcached)
 
+# The S3 clients the S3 API's tests drive (the aws CLI, boto3, s3cmd).
+S3_CLIENT_PACKAGES=(awscli python3-boto3 s3cmd)
+
 apt_updated=0
 apt_install() {
   local missing=()

@@ -11,6 +11,7 @@ import io.archipelago.http.auth.TempAuthUsers;
 import io.archipelago.http.auth.TokenCodec;
 import io.archipelago.http.auth.TokenSecret;
 import io.archipelago.http.cli.AuditCli;
+import io.archipelago.http.s3.S3Server;
 import io.archipelago.http.server.GatewayRoutes;
 import io.archipelago.http.server.HttpServer;
 import io.archipelago.persistence.ArchipelagoConfig;
@@ -137,7 +138,11 @@ public final class Main {
               engine.sync().targets().addGatewayPort(binding.localAddress().getPort());
               printBanner(config, binding, engine);
               return binding;
-            });
+            })
+        .thenCompose(
+            binding ->
+                S3Server.start(system, engine, auth, tokens, maxObjectSize)
+                    .thenApply(s3 -> binding));
   }
 
   private static void printBanner(
