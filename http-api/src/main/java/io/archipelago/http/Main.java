@@ -50,7 +50,7 @@ public final class Main {
    * setting wins.
    */
   static void widenCommonPool() {
-    String property = "ForkJoinPool.common.parallelism";
+    String property = "java.util.concurrent.ForkJoinPool.common.parallelism";
     if (System.getProperty(property) == null) {
       System.setProperty(
           property, Integer.toString(Math.max(4, Runtime.getRuntime().availableProcessors())));
