@@ -96,7 +96,17 @@ public final class SwiftPipeline {
     this.objects =
         new ObjectController(
             live, reader, writer, puts, headLength, access::denial, List.of(copy, slo));
-    this.staticWeb = new StaticWeb(engine.containers(), access::denial, headLength, materializer);
+    this.staticWeb =
+        new StaticWeb(
+            engine.containers(),
+            access::denial,
+            headLength,
+            materializer,
+            engine
+                .system()
+                .settings()
+                .config()
+                .getInt("archipelago.http.staticweb.listing-page-size"));
     this.info =
         new InfoController(engine.policies(), engine.defaultPolicy(), maxObjectSize)
             .with(

@@ -62,8 +62,8 @@ import java.util.function.Function;
  */
 public final class StaticWeb {
 
-  /** Rows asked from the backend at a time. */
-  static final int PAGE_SIZE = 1_000;
+  /** The rows a listing page shows at most: one Swift listing's worth. */
+  private static final int LISTING_LIMIT = Constraints.CONTAINER_LISTING_LIMIT;
 
   /** The headers an error page sub-request keeps (swift.common.wsgi.make_env). */
   private static final List<String> ERROR_PAGE_HEADERS =
@@ -77,27 +77,27 @@ public final class StaticWeb {
   private final Reach.Authorizer authorizer;
   private final HeadLength headLength;
   private final Materializer materializer;
-  private final int listingLimit;
+  private final int pageSize;
 
+  /**
+   * @param authorizer decides the sub-requests (index, error page, listing) for the request's
+   *     identity
+   * @param pageSize rows asked from the backend at a time for a listing page
+   */
   public StaticWeb(
       ContainerOps containers,
       Reach.Authorizer authorizer,
       HeadLength headLength,
-      Materializer materializer) {
-    this(containers, authorizer, headLength, materializer, Constraints.CONTAINER_LISTING_LIMIT);
-  }
-
-  StaticWeb(
-      ContainerOps containers,
-      Reach.Authorizer authorizer,
-      HeadLength headLength,
       Materializer materializer,
-      int listingLimit) {
+      int pageSize) {
+    if (pageSize < 1) {
+      throw new IllegalArgumentException("staticweb listing page size must be at least 1");
+    }
     this.containers = containers;
     this.authorizer = authorizer;
     this.headLength = headLength;
     this.materializer = materializer;
-    this.listingLimit = listingLimit;
+    this.pageSize = Math.min(pageSize, LISTING_LIMIT);
   }
 
   /** The /info section: staticweb has no settings to show. */
@@ -329,7 +329,7 @@ public final class StaticWeb {
         return errorResponse(web, disabled);
       }
       Optional<String> listedPrefix = prefix.isEmpty() ? Optional.empty() : Optional.of(prefix);
-      int firstSize = Math.min(PAGE_SIZE, listingLimit);
+      int firstSize = pageSize;
       return reach
           .denial("GET", containerPath())
           .thenCompose(
@@ -366,7 +366,7 @@ public final class StaticWeb {
         return ok.withEntity(HttpEntities.create(ContentTypes.TEXT_HTML_UTF8, ""));
       }
       Optional<String> listedPrefix = prefix.isEmpty() ? Optional.empty() : Optional.of(prefix);
-      boolean whole = first.entries().size() < firstSize || firstSize >= listingLimit;
+      boolean whole = first.entries().size() < firstSize || firstSize >= LISTING_LIMIT;
       Source<ListingEntry, NotUsed> subdirPass =
           Source.from(first.entries())
               .concat(whole ? Source.empty() : rows(listedPrefix, after(first), firstSize));
@@ -402,12 +402,12 @@ public final class StaticWeb {
         Optional<String> prefix, Optional<String> marker, int listed) {
       record Cursor(Optional<String> marker, int remaining, boolean end) {}
       return Source.unfoldAsync(
-              new Cursor(marker, listingLimit - listed, false),
+              new Cursor(marker, LISTING_LIMIT - listed, false),
               (Cursor cursor) -> {
                 if (cursor.end() || cursor.remaining() <= 0) {
                   return done(Optional.<Pair<Cursor, List<ListingEntry>>>empty());
                 }
-                int limit = Math.min(PAGE_SIZE, cursor.remaining());
+                int limit = Math.min(pageSize, cursor.remaining());
                 return containers
                     .list(
                         request.account(),

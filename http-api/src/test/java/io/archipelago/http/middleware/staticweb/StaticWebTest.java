@@ -10,7 +10,11 @@ import io.archipelago.http.testkit.GatewayExtension;
 import io.archipelago.http.testkit.PlainHttp;
 import io.archipelago.http.testkit.SwiftClient;
 import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -24,7 +28,11 @@ class StaticWebTest {
 
   private static final String EVIL = "<img src=x onerror=alert(1)>";
 
-  @RegisterExtension static final GatewayExtension gateway = GatewayExtension.embedded();
+  /** Listings read two rows at a time: every listing here spans pages. */
+  @RegisterExtension
+  static final GatewayExtension gateway =
+      GatewayExtension.embedded(Map.of("archipelago.http.staticweb.listing-page-size", 2));
+
   static SwiftClient tester;
   static String account;
 
@@ -85,6 +93,15 @@ class StaticWebTest {
 
   private static HttpResponse<String> anonymous(String path) {
     return PlainHttp.send("GET", account + path);
+  }
+
+  private static List<String> links(String page) {
+    List<String> links = new ArrayList<>();
+    Matcher m = Pattern.compile("<td class=\"colname\"><a href=\"([^\"]*)\">").matcher(page);
+    while (m.find()) {
+      links.add(m.group(1));
+    }
+    return links;
   }
 
   @Test
@@ -161,14 +178,22 @@ class StaticWebTest {
         page);
     assertTrue(page.contains("<a href=\"a.txt\">a.txt</a>"), page);
     assertTrue(page.contains("<tr class=\"item type-text type-plain\">"), page);
-    // Subdirs come first, then objects.
-    assertTrue(page.indexOf("<a href=\"dir/\">dir/</a>") < page.indexOf("a.txt"), page);
+    // Subdirs first, then objects, each in name order, read over several pages.
+    assertEquals(
+        List.of(
+            "dir/",
+            "marker/",
+            "%3Cimg%20src%3Dx%20onerror%3Dalert%281%29%3E",
+            "a.txt",
+            "dir",
+            "marker"),
+        links(page));
     assertFalse(page.contains("b.txt"), page);
 
     // A pseudo-directory's listing links up and reaches the style sheet from below.
     HttpResponse<String> dir = anonymous("/list/dir/");
     assertEquals(200, dir.statusCode());
-    assertTrue(dir.body().contains("<a href=\"../\">../</a>"), dir.body());
+    assertEquals(List.of("../", "b.txt"), links(dir.body()));
     assertTrue(dir.body().contains("href=\"../listing.css\""), dir.body());
     assertTrue(dir.body().contains("<a href=\"b.txt\">b.txt</a>"), dir.body());
     assertTrue(dir.body().contains("Listing of " + label + "dir/"), dir.body());
