@@ -14,7 +14,6 @@ import akka.util.ByteString;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.archipelago.engine.container.ContainerState;
 import io.archipelago.engine.ops.ContainerOps;
-import io.archipelago.engine.ops.GatewayException;
 import io.archipelago.engine.store.ListingEntry;
 import io.archipelago.engine.store.ListingPage;
 import io.archipelago.engine.store.ListingQuery;
@@ -33,7 +32,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
@@ -154,21 +152,17 @@ public final class StaticWeb {
     return settings(request).thenCompose(web -> site.errorResponse(web, refusal));
   }
 
-  /** The container's web metadata; none for a container that does not exist. */
+  /**
+   * The container's web metadata; none when it cannot be read (as Swift's {@code
+   * get_container_info} of a missing or failing container), which leaves the request to the
+   * pipeline, whose own read then answers.
+   */
   private CompletionStage<WebSettings> settings(SwiftRequest request) {
     return containers
         .read(request.account(), request.container())
         .thenApply(ContainerState::metadata)
         .thenApply(WebSettings::of)
-        .exceptionally(
-            failure -> {
-              Throwable t = SwiftErrors.unwrap(failure);
-              if (t instanceof GatewayException g
-                  && g.reason() == GatewayException.Reason.CONTAINER_NOT_FOUND) {
-                return WebSettings.NONE;
-              }
-              throw t instanceof RuntimeException r ? r : new CompletionException(t);
-            });
+        .exceptionally(failure -> WebSettings.NONE);
   }
 
   /** One request served as a web site: its identity's reach and the rest of the pipeline. */
@@ -227,56 +221,58 @@ public final class StaticWeb {
      * pseudo-directory's index, a redirect to it with '/', or its listing.
      */
     CompletionStage<HttpResponse> object() {
-      CompletionStage<WebSettings> settings = settings(request);
-      return answer(next, request)
-          .thenCombine(settings, Pair::create)
+      CompletionStage<HttpResponse> original = start(next, request);
+      return settings(request)
           .thenCompose(
-              pair -> {
-                HttpResponse response = pair.first();
-                WebSettings web = pair.second();
-                int status = response.status().intValue();
-                if (success(status) || redirection(status)) {
-                  if (!directoryMarker(response, web)) {
-                    return done(response);
+              web ->
+                  // Without index or listings Swift returns the object's answer whatever it is.
+                  web.serves()
+                      ? original
+                          .exceptionally(f -> SwiftErrors.toResponse(f, request.requestId()))
+                          .thenCompose(response -> object(web, response))
+                      : original);
+    }
+
+    private CompletionStage<HttpResponse> object(WebSettings web, HttpResponse response) {
+      int status = response.status().intValue();
+      if (success(status) || redirection(status)) {
+        if (!directoryMarker(response, web)) {
+          return done(response);
+        }
+      } else if (status != 404) {
+        // Swift shows error pages for misses only here.
+        return done(response);
+      }
+      // A miss, or a directory marker, which counts as one.
+      discard(response);
+      HttpResponse missing = SwiftErrors.response(SwiftError.NOT_FOUND);
+      if (web.index().isEmpty()) {
+        return directory(web, missing);
+      }
+      String object = request.object();
+      String indexName = (object.endsWith("/") ? object : object + "/") + web.index();
+      return call(
+              request.http().method().value(),
+              objectPath(indexName),
+              request.query(),
+              request.headers())
+          .thenCompose(
+              index -> {
+                int indexStatus = index.status().intValue();
+                if (success(indexStatus) || redirection(indexStatus)) {
+                  if (!endsWithSlash()) {
+                    discard(index);
+                    return done(redirectWithSlash());
                   }
-                  status = 404;
-                } else if (status != 404) {
-                  // Swift shows error pages for misses only here.
-                  return done(response);
+                  return done(index);
                 }
-                if (!web.serves()) {
-                  return done(response);
+                if (indexStatus != 404) {
+                  // Swift answers nothing here (its handler returns None); the index's
+                  // own failure is the honest answer.
+                  return done(index);
                 }
-                discard(response);
-                HttpResponse missing = SwiftErrors.response(SwiftError.NOT_FOUND);
-                if (web.index().isEmpty()) {
-                  return directory(web, missing);
-                }
-                String object = request.object();
-                String indexName = (object.endsWith("/") ? object : object + "/") + web.index();
-                return call(
-                        request.http().method().value(),
-                        objectPath(indexName),
-                        request.query(),
-                        request.headers())
-                    .thenCompose(
-                        index -> {
-                          int indexStatus = index.status().intValue();
-                          if (success(indexStatus) || redirection(indexStatus)) {
-                            if (!endsWithSlash()) {
-                              discard(index);
-                              return done(redirectWithSlash());
-                            }
-                            return done(index);
-                          }
-                          if (indexStatus != 404) {
-                            // Swift answers nothing here (its handler returns None); the index's
-                            // own failure is the honest answer.
-                            return done(index);
-                          }
-                          discard(index);
-                          return directory(web, missing);
-                        });
+                discard(index);
+                return directory(web, missing);
               });
     }
 
@@ -552,13 +548,18 @@ public final class StaticWeb {
   /** The rest of the pipeline; a failure there is the answer it stands for. */
   private static CompletionStage<HttpResponse> answer(
       Function<SwiftRequest, CompletionStage<HttpResponse>> next, SwiftRequest request) {
-    CompletionStage<HttpResponse> response;
+    return start(next, request)
+        .exceptionally(failure -> SwiftErrors.toResponse(failure, request.requestId()));
+  }
+
+  /** The rest of the pipeline, a failure thrown at once as a failed stage. */
+  private static CompletionStage<HttpResponse> start(
+      Function<SwiftRequest, CompletionStage<HttpResponse>> next, SwiftRequest request) {
     try {
-      response = next.apply(request);
+      return next.apply(request);
     } catch (RuntimeException e) {
-      response = CompletableFuture.failedFuture(e);
+      return CompletableFuture.failedFuture(e);
     }
-    return response.exceptionally(failure -> SwiftErrors.toResponse(failure, request.requestId()));
   }
 
   private void discard(HttpResponse response) {
