@@ -28,6 +28,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -101,6 +102,19 @@ public final class AccessControl {
    */
   public CompletionStage<HttpResponse> handle(
       SwiftRequest request, Function<SwiftRequest, CompletionStage<HttpResponse>> controllers) {
+    return handle(request, controllers, (refused, refusal) -> done(refusal));
+  }
+
+  /**
+   * {@link #handle(SwiftRequest, Function)}, where a refusal by authorization (not of an invalid
+   * token) goes through {@code refusals} first, with the request as the identity it was refused
+   * for: Swift's middlewares after TempAuth see the refusal the proxy would send (staticweb answers
+   * with the container's error page).
+   */
+  public CompletionStage<HttpResponse> handle(
+      SwiftRequest request,
+      Function<SwiftRequest, CompletionStage<HttpResponse>> controllers,
+      BiFunction<SwiftRequest, HttpResponse, CompletionStage<HttpResponse>> refusals) {
     String method = request.http().method().value();
     if (method.equals("OPTIONS")) {
       if (token(request).state() == TokenState.INVALID) {
@@ -157,10 +171,13 @@ public final class AccessControl {
                     identity.authenticated()
                         ? SwiftErrors.response(SwiftError.FORBIDDEN)
                         : unauthorized(request.path());
-                return done(
-                    delayedDenial(method, request.path())
-                        ? cors(checked, decision.container(), denied)
-                        : denied);
+                return refusals
+                    .apply(checked, denied)
+                    .thenApply(
+                        answer ->
+                            delayedDenial(method, request.path())
+                                ? cors(checked, decision.container(), answer)
+                                : answer);
               }
               return proceed(
                   checked,

@@ -78,11 +78,7 @@ public final class GatewayRoutes {
   private CompletionStage<HttpResponse> handle(HttpRequest request, RemoteAddress ip) {
     long started = System.nanoTime();
     String transId = newTransactionId();
-    String rawUri =
-        request
-            .getHeader("Raw-Request-URI")
-            .map(h -> h.value())
-            .orElse(request.getUri().toString());
+    String rawUri = SwiftRequest.rawUri(request);
     int q = rawUri.indexOf('?');
     String rawPath = q < 0 ? rawUri : rawUri.substring(0, q);
     String rawQuery = q < 0 ? "" : rawUri.substring(q + 1);
@@ -132,7 +128,7 @@ public final class GatewayRoutes {
     }
     if (rawPath.equals("/auth/v1.0") || rawPath.equals("/auth/v1.0/") || rawPath.equals("/v1.0")) {
       return CompletableFuture.completedFuture(
-          auth.authenticate(request, headers, baseUrl(request)));
+          auth.authenticate(request, headers, SwiftRequest.hostUrl(request)));
     }
     if (rawPath.startsWith("/v1/")) {
       return swift.handle(
@@ -181,14 +177,6 @@ public final class GatewayRoutes {
     } catch (RuntimeException e) {
       return CompletableFuture.completedFuture(SwiftErrors.toResponse(e, transId));
     }
-  }
-
-  private static String baseUrl(HttpRequest request) {
-    Optional<String> host = request.getHeader("Host").map(h -> h.value());
-    String scheme = request.getUri().scheme().isEmpty() ? "http" : request.getUri().scheme();
-    return scheme
-        + "://"
-        + host.orElse(request.getUri().host().address() + ":" + request.getUri().port());
   }
 
   /** Swift's shape: {@code tx} + 21 hex characters + {@code -} + the hex epoch second. */

@@ -12,6 +12,7 @@ import io.archipelago.http.middleware.copy.ServerSideCopy;
 import io.archipelago.http.middleware.dlo.DynamicLargeObjects;
 import io.archipelago.http.middleware.expiry.LiveObjects;
 import io.archipelago.http.middleware.slo.StaticLargeObjects;
+import io.archipelago.http.middleware.staticweb.StaticWeb;
 import io.archipelago.http.middleware.versioning.Versioning;
 import io.archipelago.http.protocol.HeadLength;
 import io.archipelago.http.protocol.RequestPath;
@@ -44,6 +45,8 @@ import java.util.function.Function;
  * tempurl            AccessControl (TempUrl)
  * ratelimit          not offered
  * tempauth           AccessControl (tokens, ACLs, CORS)
+ * staticweb          StaticWeb, between authorization and the controllers: anonymous (and
+ *                    X-Web-Mode) reads of containers with web metadata; it also sees refusals
  * copy               ServerSideCopy, an object middleware
  * container-quotas   not offered
  * account-quotas     not offered
@@ -61,6 +64,7 @@ public final class SwiftPipeline {
 
   private final BulkDelete bulk;
   private final AccessControl access;
+  private final StaticWeb staticWeb;
   private final InfoController info;
   private final AccountController accounts;
   private final ContainerController containers;
@@ -92,6 +96,17 @@ public final class SwiftPipeline {
     this.objects =
         new ObjectController(
             live, reader, writer, puts, headLength, access::denial, List.of(copy, slo));
+    this.staticWeb =
+        new StaticWeb(
+            engine.containers(),
+            access::denial,
+            headLength,
+            materializer,
+            engine
+                .system()
+                .settings()
+                .config()
+                .getInt("archipelago.http.staticweb.listing-page-size"));
     this.info =
         new InfoController(engine.policies(), engine.defaultPolicy(), maxObjectSize)
             .with(
@@ -100,6 +115,7 @@ public final class SwiftPipeline {
                   Versioning.capabilities(root);
                   AccessControl.capabilities(root);
                   BulkDelete.capabilities(root);
+                  StaticWeb.capabilities(root);
                 });
   }
 
@@ -129,7 +145,10 @@ public final class SwiftPipeline {
     SwiftRequest swift =
         new SwiftRequest(
             request, path, query, headers, Identity.anonymous().principal(), client, node, transId);
-    return access.handle(swift, this::route);
+    return access.handle(
+        swift,
+        authorized -> staticWeb.handle(authorized, this::route),
+        (refused, refusal) -> staticWeb.refused(refused, refusal, this::route));
   }
 
   /** The controller of an authorized request, by path depth. */
