@@ -161,11 +161,14 @@ public final class GatewayRoutes {
     throw new SwiftException(SwiftError.NOT_FOUND);
   }
 
-  /** A DELETE on behalf of a bulk request: the caller's token and referrer, the same id. */
+  /**
+   * A DELETE on behalf of a bulk request: the caller's tokens (service token too) and referrer, the
+   * same id.
+   */
   private CompletionStage<HttpResponse> subRequest(
       HttpRequest original, String rawPath, String client, String transId) {
     HttpRequest sub = HttpRequest.DELETE(rawPath);
-    for (String name : List.of("X-Auth-Token", "X-Storage-Token", "Referer")) {
+    for (String name : List.of("X-Auth-Token", "X-Storage-Token", "X-Service-Token", "Referer")) {
       Optional<HttpHeader> h = original.getHeader(name);
       if (h.isPresent()) {
         sub = sub.addHeader(RawHeader.create(name, h.get().value()));

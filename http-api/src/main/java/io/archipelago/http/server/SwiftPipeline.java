@@ -7,6 +7,7 @@ import io.archipelago.engine.ArchipelagoEngine;
 import io.archipelago.http.access.AccessControl;
 import io.archipelago.http.access.Identity;
 import io.archipelago.http.auth.AuthController;
+import io.archipelago.http.auth.ResellerPrefixes;
 import io.archipelago.http.middleware.bulk.BulkDelete;
 import io.archipelago.http.middleware.copy.ServerSideCopy;
 import io.archipelago.http.middleware.dlo.DynamicLargeObjects;
@@ -81,7 +82,7 @@ public final class SwiftPipeline {
             auth,
             engine.containers(),
             engine.accounts(),
-            engine.system().settings().config().getString("archipelago.auth.reseller-prefix"),
+            ResellerPrefixes.fromConfig(engine.system().settings().config()),
             Clock.systemUTC());
     LiveObjects live = new LiveObjects(engine.objects(), materializer);
     Versioning versioning = new Versioning(live, engine.containers());
