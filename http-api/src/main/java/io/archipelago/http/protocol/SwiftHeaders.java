@@ -154,9 +154,9 @@ public final class SwiftHeaders {
   }
 
   /**
-   * A content type without its {@code swift_bytes} and {@code swift_slo_etag} parameters, which
-   * carry the size and etag a listing shows for an SLO manifest and are never shown on the object
-   * itself.
+   * A content type without its {@code swift_} parameters ({@code swift_bytes}, {@code
+   * swift_slo_etag}, a symlink's target), which carry what a listing shows for an SLO manifest or a
+   * symlink and are never shown on the object itself.
    */
   public static String cleanContentType(String contentType) {
     StringBuilder sb = new StringBuilder();
@@ -172,9 +172,26 @@ public final class SwiftHeaders {
     return sb.toString();
   }
 
+  /**
+   * Whether a content type parameter is one of the gateway's own: {@code swift_bytes} and every
+   * other {@code swift_} parameter (clients may not send them), such as {@code swift_slo_etag} and
+   * a symlink's {@code swift_symlink_target}.
+   */
   private static boolean isSwiftParam(String part) {
-    String p = part.trim();
-    return p.startsWith(SWIFT_BYTES) || p.startsWith(SWIFT_SLO_ETAG);
+    return part.trim().startsWith("swift_");
+  }
+
+  /** The value of the gateway's own content type parameter {@code name} (with its prefix). */
+  public static Optional<String> swiftParam(String contentType, String name) {
+    String prefix = name + "=";
+    String[] parts = contentType.split(";");
+    for (int i = 1; i < parts.length; i++) {
+      String p = parts[i].trim();
+      if (p.startsWith(prefix) && p.length() > prefix.length()) {
+        return Optional.of(p.substring(prefix.length()));
+      }
+    }
+    return Optional.empty();
   }
 
   /** The gateway's own parameters of a content type, as a suffix to put on another type. */

@@ -12,6 +12,7 @@ import io.archipelago.http.middleware.copy.ServerSideCopy;
 import io.archipelago.http.middleware.dlo.DynamicLargeObjects;
 import io.archipelago.http.middleware.expiry.LiveObjects;
 import io.archipelago.http.middleware.slo.StaticLargeObjects;
+import io.archipelago.http.middleware.symlink.Symlinks;
 import io.archipelago.http.middleware.versioning.Versioning;
 import io.archipelago.http.protocol.HeadLength;
 import io.archipelago.http.protocol.RequestPath;
@@ -50,7 +51,7 @@ import java.util.function.Function;
  * slo                StaticLargeObjects, an object middleware and a view of manifests on reads
  * dlo                DynamicLargeObjects, a view of manifests on reads and a check of PUTs
  * versioned_writes   Versioning, inside ObjectWriter: archives what a write or delete replaces
- * symlink            not offered
+ * symlink            Symlinks, an object middleware (PUT, POST) and a reader of links on reads
  * proxy-server       AccountController, ContainerController, ObjectController
  * </pre>
  *
@@ -85,13 +86,19 @@ public final class SwiftPipeline {
     ObjectPuts puts = new ObjectPuts(maxObjectSize, List.of(DynamicLargeObjects::checkPut));
     StaticLargeObjects slo = new StaticLargeObjects(live, writer, puts);
     DynamicLargeObjects dlo = new DynamicLargeObjects(live, engine.containers());
-    ObjectReader reader = new ObjectReader(live, List.of(slo, dlo));
+    Symlinks symlinks =
+        new Symlinks(
+            live,
+            writer,
+            puts,
+            engine.system().settings().config().getInt("archipelago.http.symlink.symloop-max"));
+    ObjectReader reader = new ObjectReader(live, List.of(symlinks, slo, dlo), List.of(symlinks));
     ServerSideCopy copy = new ServerSideCopy(reader, writer, slo, puts, maxObjectSize);
     this.accounts = new AccountController(engine.accounts());
     this.containers = new ContainerController(engine.containers(), engine.sync().targets());
     this.objects =
         new ObjectController(
-            live, reader, writer, puts, headLength, access::denial, List.of(copy, slo));
+            live, reader, writer, puts, headLength, access::denial, List.of(copy, slo, symlinks));
     this.info =
         new InfoController(engine.policies(), engine.defaultPolicy(), maxObjectSize)
             .with(
@@ -100,6 +107,7 @@ public final class SwiftPipeline {
                   Versioning.capabilities(root);
                   AccessControl.capabilities(root);
                   BulkDelete.capabilities(root);
+                  symlinks.capabilities(root);
                 });
   }
 
