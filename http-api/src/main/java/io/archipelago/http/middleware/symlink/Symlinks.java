@@ -134,8 +134,18 @@ public final class Symlinks implements ObjectMiddleware, LargeObjectViews, Objec
               ObjectWriter.Write w =
                   puts.write(request, request.account(), request.container(), request.object());
               ObjectPuts.checkContentType(request);
+              // An empty body sent with application/octet-stream has it as its type (ObjectPuts
+              // takes that type for Akka's default of a body sent without one).
               Optional<String> declaredType =
                   ObjectPuts.declaredContentType(request)
+                      .or(
+                          () ->
+                              entity.isKnownEmpty()
+                                      && entity
+                                          .getContentType()
+                                          .equals(ContentTypes.APPLICATION_OCTET_STREAM)
+                                  ? Optional.of(entity.getContentType().toString())
+                                  : Optional.empty())
                       .filter(
                           t ->
                               !SwiftHeaders.isTrue(
