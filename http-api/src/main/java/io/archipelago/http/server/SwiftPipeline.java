@@ -84,14 +84,14 @@ public final class SwiftPipeline {
     Versioning versioning = new Versioning(live, engine.containers());
     ObjectWriter writer = new ObjectWriter(live, engine.containers(), versioning);
     ObjectPuts puts = new ObjectPuts(maxObjectSize, List.of(DynamicLargeObjects::checkPut));
-    StaticLargeObjects slo = new StaticLargeObjects(live, writer, puts);
-    DynamicLargeObjects dlo = new DynamicLargeObjects(live, engine.containers());
     Symlinks symlinks =
         new Symlinks(
             live,
             writer,
             puts,
             engine.system().settings().config().getInt("archipelago.http.symlink.symloop-max"));
+    StaticLargeObjects slo = new StaticLargeObjects(live, writer, puts, symlinks);
+    DynamicLargeObjects dlo = new DynamicLargeObjects(live, engine.containers());
     ObjectReader reader = new ObjectReader(live, List.of(symlinks, slo, dlo), List.of(symlinks));
     ServerSideCopy copy = new ServerSideCopy(reader, writer, slo, puts, maxObjectSize);
     this.accounts = new AccountController(engine.accounts());

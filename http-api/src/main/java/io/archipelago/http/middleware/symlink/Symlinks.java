@@ -25,6 +25,7 @@ import io.archipelago.http.protocol.SwiftHeaders;
 import io.archipelago.http.protocol.SwiftRequest;
 import io.archipelago.http.swift.LargeObjectViews;
 import io.archipelago.http.swift.ObjectLinks;
+import io.archipelago.http.swift.ObjectLinks.Located;
 import io.archipelago.http.swift.ObjectMiddleware;
 import io.archipelago.http.swift.ObjectPuts;
 import io.archipelago.http.swift.ObjectReader;
@@ -327,6 +328,16 @@ public final class Symlinks implements ObjectMiddleware, LargeObjectViews, Objec
                 stored.plainBody())));
   }
 
+  /** The end of a chain of links, as a large object reads its segments through links. */
+  @Override
+  public CompletionStage<Optional<Located>> target(
+      Located stored, String method, Reach reach, RequestContext context) {
+    if (SymlinkTarget.of(stored.info()).isEmpty()) {
+      return CompletableFuture.completedFuture(Optional.of(stored));
+    }
+    return new Traversal(null, reach, method, context).locate(stored);
+  }
+
   /** A GET or HEAD of a link (without {@code ?symlink=get}): its target, as the client reads it. */
   @Override
   public Optional<CompletionStage<ObjectReader.Outcome>> follow(
@@ -343,8 +354,9 @@ public final class Symlinks implements ObjectMiddleware, LargeObjectViews, Objec
     Traversal traversal =
         new Traversal(null, read.reach(), read.head() ? "HEAD" : "GET", read.context());
     return Optional.of(
-        traversal
-            .read(read.account(), read.container(), read.name(), stored, read, reader)
+        CompletableFuture.completedFuture(traversal)
+            .thenCompose(
+                t -> t.read(read.account(), read.container(), read.name(), stored, read, reader))
             .exceptionally(
                 failure -> new ObjectReader.Answered(traversal.answer(failure, traversal.last))));
   }
@@ -379,27 +391,39 @@ public final class Symlinks implements ObjectMiddleware, LargeObjectViews, Objec
         ObjectInfo info,
         ObjectReader.ReadRequest read,
         Function<ObjectReader.ReadRequest, CompletionStage<ObjectReader.Outcome>> reader) {
-      Optional<SymlinkTarget> link = SymlinkTarget.of(info);
-      if (link.isPresent()) {
-        SymlinkTarget next = step(link.get(), info, account);
-        String targetAccount = next.account(account);
-        return reached(targetAccount, next)
-            .thenCompose(
-                found -> {
-                  if (found.isEmpty()) {
-                    return CompletableFuture.completedFuture(
-                        new ObjectReader.Answered(
-                            located(SwiftErrors.response(SwiftError.NOT_FOUND), last)));
-                  }
-                  return read(
-                      targetAccount, next.container(), next.object(), found.get(), read, reader);
-                });
+      return locate(new Located(account, container, name, info))
+          .thenCompose(
+              found -> {
+                String location = last;
+                if (found.isEmpty()) {
+                  return CompletableFuture.completedFuture(
+                      new ObjectReader.Answered(
+                          located(SwiftErrors.response(SwiftError.NOT_FOUND), location)));
+                }
+                Located end = found.get();
+                return reader
+                    .apply(read.of(end.account(), end.container(), end.name()))
+                    .thenApply(outcome -> located(outcome, location));
+              });
+    }
+
+    /** The end of the chain that starts at {@code at}; empty when a link leads nowhere. */
+    CompletionStage<Optional<Located>> locate(Located at) {
+      Optional<SymlinkTarget> link = SymlinkTarget.of(at.info());
+      if (link.isEmpty()) {
+        checkFinalEtag(at.info());
+        return CompletableFuture.completedFuture(Optional.of(at));
       }
-      checkFinalEtag(info);
-      String location = last;
-      return reader
-          .apply(read.of(account, container, name))
-          .thenApply(outcome -> located(outcome, location));
+      SymlinkTarget next = step(link.get(), at.info(), at.account());
+      String targetAccount = next.account(at.account());
+      return reached(targetAccount, next)
+          .thenCompose(
+              found ->
+                  found.isEmpty()
+                      ? CompletableFuture.completedFuture(Optional.<Located>empty())
+                      : locate(
+                          new Located(
+                              targetAccount, next.container(), next.object(), found.get())));
     }
 
     /** A static link's target, for a PUT: static links are followed, dynamic ones are not. */
