@@ -42,6 +42,9 @@ public final class SwiftHeaders {
    */
   private static final String SWIFT_SLO_ETAG = "swift_slo_etag=";
 
+  /** The parameters that keep a symlink's target on its content type, for listings. */
+  private static final String SWIFT_SYMLINK = "swift_symlink_";
+
   /** Container headers Swift keeps besides user metadata. */
   private static final List<String> KEPT_CONTAINER_HEADERS =
       List.of(
@@ -154,9 +157,9 @@ public final class SwiftHeaders {
   }
 
   /**
-   * A content type without its {@code swift_} parameters ({@code swift_bytes}, {@code
-   * swift_slo_etag}, a symlink's target), which carry what a listing shows for an SLO manifest or a
-   * symlink and are never shown on the object itself.
+   * A content type without its {@code swift_bytes}, {@code swift_slo_etag} and {@code
+   * swift_symlink_*} parameters, which carry what a listing shows for an SLO manifest or a symlink
+   * and are never shown on the object itself.
    */
   public static String cleanContentType(String contentType) {
     StringBuilder sb = new StringBuilder();
@@ -173,12 +176,13 @@ public final class SwiftHeaders {
   }
 
   /**
-   * Whether a content type parameter is one of the gateway's own: {@code swift_bytes} and every
-   * other {@code swift_} parameter (clients may not send them), such as {@code swift_slo_etag} and
-   * a symlink's {@code swift_symlink_target}.
+   * Whether a content type parameter is one of the gateway's own, which a listing reads and the
+   * object never shows: {@code swift_bytes}, {@code swift_slo_etag} and a symlink's {@code
+   * swift_symlink_*} (Swift's own {@code swift_versions_deleted} of a delete marker is shown).
    */
   private static boolean isSwiftParam(String part) {
-    return part.trim().startsWith("swift_");
+    String p = part.trim();
+    return p.startsWith(SWIFT_BYTES) || p.startsWith(SWIFT_SLO_ETAG) || p.startsWith(SWIFT_SYMLINK);
   }
 
   /** The value of the gateway's own content type parameter {@code name} (with its prefix). */
