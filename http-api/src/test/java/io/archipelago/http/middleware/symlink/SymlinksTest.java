@@ -334,4 +334,31 @@ class SymlinksTest {
         "cold/target",
         header(tester.call("HEAD", "/links/copied-link?symlink=get"), "X-Symlink-Target"));
   }
+
+  @Test
+  void largeObjectsReadLinksAsTheirTargetsAndLinksReadLargeObjects() {
+    assertEquals(201, tester.call("PUT", "/cold/part-a", Map.of(), "aaaa").statusCode());
+    assertEquals(201, tester.call("PUT", "/cold/part-b", Map.of(), "bbb").statusCode());
+    // segments that are links to objects on the other backend
+    assertEquals(201, link("seg-a", Map.of("X-Symlink-Target", "cold/part-a")).statusCode());
+    assertEquals(201, link("seg-b", Map.of("X-Symlink-Target", "cold/part-b")).statusCode());
+    HttpResponse<String> manifest =
+        tester.call(
+            "PUT",
+            "/links/slo?multipart-manifest=put",
+            Map.of(),
+            "[{\"path\": \"/links/seg-a\"}, {\"path\": \"/links/seg-b\"}]");
+    assertEquals(201, manifest.statusCode(), manifest.body());
+    assertEquals("aaaabbb", tester.call("GET", "/links/slo").body());
+    assertEquals("bbb", tester.call("GET", "/links/slo", Map.of("Range", "bytes=4-"), null).body());
+
+    // a link to the manifest reads as the large object, or as the manifest
+    assertEquals(201, link("to-slo", Map.of("X-Symlink-Target", "links/slo")).statusCode());
+    HttpResponse<String> whole = tester.call("GET", "/links/to-slo");
+    assertEquals("aaaabbb", whole.body());
+    assertEquals("/v1/AUTH_test/links/slo", header(whole, "Content-Location"));
+    HttpResponse<String> itself = tester.call("GET", "/links/to-slo?multipart-manifest=get");
+    assertEquals(200, itself.statusCode());
+    assertTrue(itself.body().contains("/links/seg-a"), itself.body());
+  }
 }
