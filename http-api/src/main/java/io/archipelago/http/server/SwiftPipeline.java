@@ -14,6 +14,7 @@ import io.archipelago.http.middleware.dlo.DynamicLargeObjects;
 import io.archipelago.http.middleware.expiry.LiveObjects;
 import io.archipelago.http.middleware.slo.StaticLargeObjects;
 import io.archipelago.http.middleware.staticweb.StaticWeb;
+import io.archipelago.http.middleware.symlink.Symlinks;
 import io.archipelago.http.middleware.versioning.Versioning;
 import io.archipelago.http.protocol.HeadLength;
 import io.archipelago.http.protocol.RequestPath;
@@ -54,7 +55,7 @@ import java.util.function.Function;
  * slo                StaticLargeObjects, an object middleware and a view of manifests on reads
  * dlo                DynamicLargeObjects, a view of manifests on reads and a check of PUTs
  * versioned_writes   Versioning, inside ObjectWriter: archives what a write or delete replaces
- * symlink            not offered
+ * symlink            Symlinks, an object middleware (PUT, POST) and a reader of links on reads
  * proxy-server       AccountController, ContainerController, ObjectController
  * </pre>
  *
@@ -88,15 +89,21 @@ public final class SwiftPipeline {
     Versioning versioning = new Versioning(live, engine.containers());
     ObjectWriter writer = new ObjectWriter(live, engine.containers(), versioning);
     ObjectPuts puts = new ObjectPuts(maxObjectSize, List.of(DynamicLargeObjects::checkPut));
-    StaticLargeObjects slo = new StaticLargeObjects(live, writer, puts);
+    Symlinks symlinks =
+        new Symlinks(
+            live,
+            writer,
+            puts,
+            engine.system().settings().config().getInt("archipelago.http.symlink.symloop-max"));
+    StaticLargeObjects slo = new StaticLargeObjects(live, writer, puts, symlinks);
     DynamicLargeObjects dlo = new DynamicLargeObjects(live, engine.containers());
-    ObjectReader reader = new ObjectReader(live, List.of(slo, dlo));
+    ObjectReader reader = new ObjectReader(live, List.of(symlinks, slo, dlo), List.of(symlinks));
     ServerSideCopy copy = new ServerSideCopy(reader, writer, slo, puts, maxObjectSize);
     this.accounts = new AccountController(engine.accounts());
     this.containers = new ContainerController(engine.containers(), engine.sync().targets());
     this.objects =
         new ObjectController(
-            live, reader, writer, puts, headLength, access::denial, List.of(copy, slo));
+            live, reader, writer, puts, headLength, access::denial, List.of(copy, slo, symlinks));
     this.staticWeb =
         new StaticWeb(
             engine.containers(),
@@ -117,6 +124,7 @@ public final class SwiftPipeline {
                   AccessControl.capabilities(root);
                   BulkDelete.capabilities(root);
                   StaticWeb.capabilities(root);
+                  symlinks.capabilities(root);
                 });
   }
 
