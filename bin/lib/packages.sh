@@ -5,6 +5,13 @@
 # loopback (testing/swift/, driven by the archipelago-testing module), with memcached for
 # TempAuth, and the swift CLI (python3-swiftclient) that the end-to-end tests use as a client.
 SWIFT_PACKAGES=(python3-swiftclient swift swift-proxy swift-account swift-container swift-object memcached)
+# OpenStack Swift's own functional test suite, which http-api's SwiftFunctionalSuiteIT runs
+# against a gateway: pytest and the libraries its tests import (the code under test is Debian's
+# python3-swift), and dpkg-dev for apt-get source (swift_functests_install).
+SWIFT_FUNCTEST_PACKAGES=(python3-swift python3-swiftclient python3-pytest python3-mock python3-pytest-timeout dpkg-dev)
+
+# The S3 clients the S3 API's tests drive (the aws CLI, boto3, s3cmd).
+S3_CLIENT_PACKAGES=(awscli python3-boto3 s3cmd)
 
 apt_updated=0
 apt_install() {
@@ -21,4 +28,36 @@ apt_install() {
   fi
   echo "$(basename "$0"): installing ${missing[*]}" >&2
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# swift_functests_install DIR: Swift's source (its test/functional) in DIR, e.g.
+# ~/.cache/archipelago/swift-2.30.1, from Debian's source package (apt-get source swift, into DIR's
+# parent), when it is not there yet. Adds a deb-src entry for bookworm main if apt has none.
+swift_functests_install() {
+  local dir="$1"
+  [ -f "$dir/test/functional/__init__.py" ] && return 0
+  apt_install dpkg-dev
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  if ! grep -qsE '^(deb-src|Types:.*deb-src)' /etc/apt/sources.list /etc/apt/sources.list.d/*.list \
+      /etc/apt/sources.list.d/*.sources; then
+    echo "$(basename "$0"): adding a deb-src entry for Debian bookworm main (apt-get source swift)" >&2
+    printf '%s\n' 'Types: deb-src' 'URIs: http://deb.debian.org/debian' 'Suites: bookworm' \
+      'Components: main' 'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg' |
+      $sudo tee /etc/apt/sources.list.d/archipelago-deb-src.sources >/dev/null
+    $sudo apt-get update -qq
+    apt_updated=1
+  elif [ -z "$(apt-cache showsrc swift 2>/dev/null)" ]; then
+    $sudo apt-get update -qq
+    apt_updated=1
+  fi
+  local parent
+  parent="$(dirname "$dir")"
+  mkdir -p "$parent"
+  echo "$(basename "$0"): fetching Swift's source (apt-get source swift) into $parent" >&2
+  (cd "$parent" && apt-get source -qq swift >/dev/null)
+  [ -f "$dir/test/functional/__init__.py" ] || {
+    echo "$(basename "$0"): apt-get source swift did not give $dir/test/functional" >&2
+    return 1
+  }
 }

@@ -64,6 +64,7 @@ final class LocalGateway implements AutoCloseable {
     builder.environment().put("ARCHIPELAGO_HTTP_PORT", Integer.toString(httpPort));
     builder.environment().put("ARCHIPELAGO_CLUSTER_PORT", Integer.toString(clusterPort));
     builder.environment().put("ARCHIPELAGO_MANAGEMENT_PORT", Integer.toString(Net.freePort()));
+    builder.environment().put("ARCHIPELAGO_S3_PORT", Integer.toString(Net.freePort()));
     builder.environment().put("ARCHIPELAGO_ACCESS_LOG", "WARN");
     builder.environment().putAll(env);
     long started = System.nanoTime();

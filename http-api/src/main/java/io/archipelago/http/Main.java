@@ -11,6 +11,7 @@ import io.archipelago.http.auth.TempAuthUsers;
 import io.archipelago.http.auth.TokenCodec;
 import io.archipelago.http.auth.TokenSecret;
 import io.archipelago.http.cli.AuditCli;
+import io.archipelago.http.s3.S3Server;
 import io.archipelago.http.server.GatewayRoutes;
 import io.archipelago.http.server.HttpServer;
 import io.archipelago.persistence.ArchipelagoConfig;
@@ -49,7 +50,7 @@ public final class Main {
    * setting wins.
    */
   static void widenCommonPool() {
-    String property = "ForkJoinPool.common.parallelism";
+    String property = "java.util.concurrent.ForkJoinPool.common.parallelism";
     if (System.getProperty(property) == null) {
       System.setProperty(
           property, Integer.toString(Math.max(4, Runtime.getRuntime().availableProcessors())));
@@ -137,7 +138,11 @@ public final class Main {
               engine.sync().targets().addGatewayPort(binding.localAddress().getPort());
               printBanner(config, binding, engine);
               return binding;
-            });
+            })
+        .thenCompose(
+            binding ->
+                S3Server.start(system, engine, auth, tokens, maxObjectSize)
+                    .thenApply(s3 -> binding));
   }
 
   private static void printBanner(

@@ -7,6 +7,7 @@ import io.archipelago.engine.ArchipelagoEngine;
 import io.archipelago.http.access.AccessControl;
 import io.archipelago.http.access.Identity;
 import io.archipelago.http.auth.AuthController;
+import io.archipelago.http.auth.ResellerPrefixes;
 import io.archipelago.http.protocol.Principal;
 import io.archipelago.http.protocol.RequestPath;
 import io.archipelago.http.protocol.SwiftRequest;
@@ -41,7 +42,7 @@ class AccessPermitsTest {
             (AuthController) null,
             engine.containers(),
             engine.accounts(),
-            "AUTH_",
+            ResellerPrefixes.of("AUTH_"),
             Clock.systemUTC());
   }
 

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,7 +51,16 @@ class CrashDurabilityIT {
         thread.start();
         writers.add(thread);
       }
-      Thread.sleep(4_000);
+      // At least four seconds of load, and long enough that every kind of write was acknowledged
+      // a few times (a busy machine is slow to start), before the kill.
+      long started = System.nanoTime();
+      while (System.nanoTime() - started < TimeUnit.SECONDS.toNanos(4)
+          || (acknowledged.containers.size() <= 2 * WRITERS
+                  || acknowledged.objects.size() <= WRITERS
+                  || acknowledged.metadata.size() <= WRITERS)
+              && System.nanoTime() - started < TimeUnit.SECONDS.toNanos(60)) {
+        Thread.sleep(200);
+      }
       // Killed while requests are in flight: those never got an answer and prove nothing.
       gateway.kill();
       dead.set(true);

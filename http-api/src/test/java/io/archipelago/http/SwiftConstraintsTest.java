@@ -69,9 +69,10 @@ class SwiftConstraintsTest {
     List<String> flags = new ArrayList<>();
     info.at("/versioned_writes/allowed_flags").forEach(f -> flags.add(f.asText()));
     assertEquals(List.of("x-versions-location", "x-history-location"), flags);
-    // features the gateway does not have are not advertised here
-    assertFalse(info.has("object_versioning"));
-    assertFalse(info.has("symlink"));
+    assertEquals(2, info.at("/symlink/symloop_max").asInt());
+    assertTrue(info.at("/symlink/static_links").asBoolean());
+    assertTrue(info.has("staticweb"));
+    assertTrue(info.has("object_versioning"));
   }
 
   @Test

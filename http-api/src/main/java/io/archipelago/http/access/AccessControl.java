@@ -11,6 +11,7 @@ import io.archipelago.engine.ops.AccountOps;
 import io.archipelago.engine.ops.ContainerOps;
 import io.archipelago.engine.ops.GatewayException;
 import io.archipelago.http.auth.AuthController;
+import io.archipelago.http.auth.ResellerPrefixes;
 import io.archipelago.http.protocol.Principal;
 import io.archipelago.http.protocol.PyText;
 import io.archipelago.http.protocol.RequestPath;
@@ -28,6 +29,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -39,7 +41,9 @@ import java.util.function.Function;
  *   <li>OPTIONS needs no right: it is answered here (CORS preflight).
  *   <li>A temporary URL is judged by its signature alone, and its answer is trimmed as Swift's
  *       tempurl trims it.
- *   <li>A token that looks like ours but does not validate is 401. No token is anonymous.
+ *   <li>A token that looks like ours but does not validate is 401. No token is anonymous. With a
+ *       valid token, a valid {@code X-Service-Token} adds its user's groups (TempAuth's service
+ *       tokens: accounts under a prefix with a required group need both).
  *   <li>Owners pass at once. Anyone else is judged by the container's ACL, then the account's; a
  *       refusal is 403 for a user and 401 for the anonymous.
  *   <li>Container ACL headers are validated and tidied; headers only owners may set are dropped for
@@ -59,7 +63,7 @@ public final class AccessControl {
   private final AuthController auth;
   private final ContainerOps containers;
   private final AccountOps accounts;
-  private final String resellerPrefix;
+  private final ResellerPrefixes prefixes;
   private final Authorization authorization;
   private final TempUrl tempUrl;
 
@@ -67,13 +71,13 @@ public final class AccessControl {
       AuthController auth,
       ContainerOps containers,
       AccountOps accounts,
-      String resellerPrefix,
+      ResellerPrefixes prefixes,
       Clock clock) {
     this.auth = auth;
     this.containers = containers;
     this.accounts = accounts;
-    this.resellerPrefix = resellerPrefix;
-    this.authorization = new Authorization(resellerPrefix);
+    this.prefixes = prefixes;
+    this.authorization = new Authorization(prefixes);
     this.tempUrl = new TempUrl(clock);
   }
 
@@ -101,6 +105,19 @@ public final class AccessControl {
    */
   public CompletionStage<HttpResponse> handle(
       SwiftRequest request, Function<SwiftRequest, CompletionStage<HttpResponse>> controllers) {
+    return handle(request, controllers, (refused, refusal) -> done(refusal));
+  }
+
+  /**
+   * {@link #handle(SwiftRequest, Function)}, where a refusal by authorization (not of an invalid
+   * token) goes through {@code refusals} first, with the request as the identity it was refused
+   * for: Swift's middlewares after TempAuth see the refusal the proxy would send (staticweb answers
+   * with the container's error page).
+   */
+  public CompletionStage<HttpResponse> handle(
+      SwiftRequest request,
+      Function<SwiftRequest, CompletionStage<HttpResponse>> controllers,
+      BiFunction<SwiftRequest, HttpResponse, CompletionStage<HttpResponse>> refusals) {
     String method = request.http().method().value();
     if (method.equals("OPTIONS")) {
       if (token(request).state() == TokenState.INVALID) {
@@ -116,7 +133,8 @@ public final class AccessControl {
     if (token.state() == TokenState.INVALID) {
       return done(unauthorized(request.path()));
     }
-    Identity identity = token.principal().map(Identity::of).orElseGet(Identity::anonymous);
+    Identity identity =
+        token.principal().map(p -> userIdentity(p, request)).orElseGet(Identity::anonymous);
     if (request.path().level() != RequestPath.Level.OBJECT) {
       List<String> allowed =
           request.path().level() == RequestPath.Level.ACCOUNT ? ACCOUNT_METHODS : CONTAINER_METHODS;
@@ -157,10 +175,13 @@ public final class AccessControl {
                     identity.authenticated()
                         ? SwiftErrors.response(SwiftError.FORBIDDEN)
                         : unauthorized(request.path());
-                return done(
-                    delayedDenial(method, request.path())
-                        ? cors(checked, decision.container(), denied)
-                        : denied);
+                return refusals
+                    .apply(checked, denied)
+                    .thenApply(
+                        answer ->
+                            delayedDenial(method, request.path())
+                                ? cors(checked, decision.container(), answer)
+                                : answer);
               }
               return proceed(
                   checked,
@@ -232,7 +253,7 @@ public final class AccessControl {
     Identity identity =
         principal.user().equals(Identity.anonymous().principal().user())
             ? Identity.anonymous()
-            : Identity.of(principal);
+            : userIdentity(principal, request);
     return authorize(target, request.headers(), identity, method)
         .thenApply(
             decision ->
@@ -418,6 +439,20 @@ public final class AccessControl {
             });
   }
 
+  /**
+   * A user's identity, with the groups of a valid {@code X-Service-Token} (TempAuth ignores one
+   * that does not validate).
+   */
+  private Identity userIdentity(Principal principal, SwiftRequest request) {
+    String serviceToken = request.headers().get("x-service-token");
+    if (serviceToken == null || serviceToken.isEmpty()) {
+      return Identity.of(principal, prefixes);
+    }
+    return auth.servicePrincipal(request.headers())
+        .map(service -> Identity.of(principal, service, prefixes))
+        .orElseGet(() -> Identity.of(principal, prefixes));
+  }
+
   private enum TokenState {
     NONE,
     VALID,
@@ -434,7 +469,7 @@ public final class AccessControl {
     String token =
         Optional.ofNullable(request.headers().get("x-auth-token"))
             .orElse(request.headers().get("x-storage-token"));
-    if (token == null || token.isEmpty() || !token.startsWith(resellerPrefix)) {
+    if (token == null || token.isEmpty() || !token.startsWith(prefixes.first())) {
       return new Token(TokenState.NONE, Optional.empty());
     }
     Optional<Principal> principal = auth.principal(request.headers());

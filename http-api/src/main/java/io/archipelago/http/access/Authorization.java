@@ -1,5 +1,6 @@
 package io.archipelago.http.access;
 
+import io.archipelago.http.auth.ResellerPrefixes;
 import io.archipelago.http.protocol.Principal;
 import io.archipelago.http.protocol.RequestPath;
 import java.util.Collection;
@@ -9,7 +10,8 @@ import java.util.Optional;
 /**
  * TempAuth's {@code authorize()}: whether an identity may make a request, in TempAuth's order.
  * Owners first (reseller admins; an account's {@code .admin} for everything but account PUT and
- * DELETE), then OPTIONS, then the container ACL (referrers, which need {@code .rlistings} for
+ * DELETE, and under a prefix with a required group only with that group too, which a service token
+ * gives), then OPTIONS, then the container ACL (referrers, which need {@code .rlistings} for
  * listings, and groups), then the account ACL. The account ACL is a separate step because reading
  * it costs a lookup that most requests never need.
  */
@@ -22,35 +24,31 @@ public final class Authorization {
     DENIED
   }
 
-  private final String resellerPrefix;
+  private final ResellerPrefixes prefixes;
 
-  public Authorization(String resellerPrefix) {
-    this.resellerPrefix = resellerPrefix;
+  public Authorization(ResellerPrefixes prefixes) {
+    this.prefixes = prefixes;
   }
 
-  /** Decided by who asks alone: owners, and refusals for accounts outside our prefix. */
+  /** Decided by who asks alone: owners, and refusals for accounts outside our prefixes. */
   public Optional<Verdict> byIdentity(Identity identity, String method, RequestPath path) {
     String account = path.account();
-    if (!account.startsWith(resellerPrefix)) {
+    Optional<String> prefix = prefixes.prefixOf(account);
+    if (prefix.isEmpty()) {
       return Optional.of(Verdict.DENIED);
     }
     List<String> groups = identity.groups();
-    boolean dotAccount =
-        account.length() > resellerPrefix.length()
-            && account.charAt(resellerPrefix.length()) == '.';
-    if (groups.contains(Principal.RESELLER_ADMIN)
-        && !account.equals(resellerPrefix)
-        && !dotAccount) {
+    boolean prefixOnly = prefixes.prefixes().contains(account);
+    boolean dotAccount = !prefixOnly && account.charAt(prefix.get().length()) == '.';
+    if (groups.contains(Principal.RESELLER_ADMIN) && !prefixOnly && !dotAccount) {
       return Optional.of(Verdict.OWNER);
     }
-    if (groups.contains(".reseller_reader")
-        && !account.equals(resellerPrefix)
-        && !dotAccount
-        && isRead(method)) {
+    if (groups.contains(".reseller_reader") && !prefixOnly && !dotAccount && isRead(method)) {
       return Optional.of(Verdict.ALLOWED);
     }
     if (groups.contains(account)
-        && (!(method.equals("DELETE") || method.equals("PUT")) || path.container().isPresent())) {
+        && (!(method.equals("DELETE") || method.equals("PUT")) || path.container().isPresent())
+        && prefixes.requiredGroup(prefix.get()).map(groups::contains).orElse(true)) {
       return Optional.of(Verdict.OWNER);
     }
     if (method.equals("OPTIONS")) {

@@ -62,4 +62,10 @@ public final class AuthController {
         Optional.ofNullable(headers.get("x-auth-token")).orElse(headers.get("x-storage-token"));
     return tokens.validate(token == null ? null : token.trim()).map(TokenCodec.Token::principal);
   }
+
+  /** The principal behind the request's {@code X-Service-Token}, if it is valid. */
+  public Optional<Principal> servicePrincipal(Map<String, String> headers) {
+    String token = headers.get("x-service-token");
+    return tokens.validate(token == null ? null : token.trim()).map(TokenCodec.Token::principal);
+  }
 }

@@ -36,6 +36,11 @@ public final class SwiftException extends RuntimeException {
     return new SwiftException(error, body, Map.of(), true);
   }
 
+  /** A {@code text/plain} answer with headers of its own. */
+  public static SwiftException plain(SwiftError error, String body, Map<String, String> headers) {
+    return new SwiftException(error, body, headers, true);
+  }
+
   public SwiftError error() {
     return error;
   }

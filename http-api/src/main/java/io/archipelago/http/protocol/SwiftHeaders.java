@@ -42,6 +42,9 @@ public final class SwiftHeaders {
    */
   private static final String SWIFT_SLO_ETAG = "swift_slo_etag=";
 
+  /** The parameters that keep a symlink's target on its content type, for listings. */
+  private static final String SWIFT_SYMLINK = "swift_symlink_";
+
   /** Container headers Swift keeps besides user metadata. */
   private static final List<String> KEPT_CONTAINER_HEADERS =
       List.of(
@@ -154,9 +157,9 @@ public final class SwiftHeaders {
   }
 
   /**
-   * A content type without its {@code swift_bytes} and {@code swift_slo_etag} parameters, which
-   * carry the size and etag a listing shows for an SLO manifest and are never shown on the object
-   * itself.
+   * A content type without its {@code swift_bytes}, {@code swift_slo_etag} and {@code
+   * swift_symlink_*} parameters, which carry what a listing shows for an SLO manifest or a symlink
+   * and are never shown on the object itself.
    */
   public static String cleanContentType(String contentType) {
     StringBuilder sb = new StringBuilder();
@@ -172,9 +175,30 @@ public final class SwiftHeaders {
     return sb.toString();
   }
 
+  /**
+   * Whether a content type parameter is one of the gateway's own, which a listing reads and the
+   * object never shows: {@code swift_bytes}, {@code swift_slo_etag} and a symlink's {@code
+   * swift_symlink_*} (Swift's own {@code swift_versions_deleted} of a delete marker is shown).
+   */
   private static boolean isSwiftParam(String part) {
     String p = part.trim();
-    return p.startsWith(SWIFT_BYTES) || p.startsWith(SWIFT_SLO_ETAG) || p.startsWith(VERSION_ID);
+    return p.startsWith(SWIFT_BYTES)
+        || p.startsWith(SWIFT_SLO_ETAG)
+        || p.startsWith(SWIFT_SYMLINK)
+        || p.startsWith(VERSION_ID);
+  }
+
+  /** The value of the gateway's own content type parameter {@code name} (with its prefix). */
+  public static Optional<String> swiftParam(String contentType, String name) {
+    String prefix = name + "=";
+    String[] parts = contentType.split(";");
+    for (int i = 1; i < parts.length; i++) {
+      String p = parts[i].trim();
+      if (p.startsWith(prefix) && p.length() > prefix.length()) {
+        return Optional.of(p.substring(prefix.length()));
+      }
+    }
+    return Optional.empty();
   }
 
   /**

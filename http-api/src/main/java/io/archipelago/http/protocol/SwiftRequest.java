@@ -30,6 +30,33 @@ public record SwiftRequest(
     return headers;
   }
 
+  /** The request's path as the client sent it (still percent-encoded), without the query. */
+  public static String rawPath(HttpRequest request) {
+    String rawUri = rawUri(request);
+    int q = rawUri.indexOf('?');
+    return q < 0 ? rawUri : rawUri.substring(0, q);
+  }
+
+  /** The request's target as the client sent it: path and query, still percent-encoded. */
+  public static String rawUri(HttpRequest request) {
+    return request
+        .getHeader("Raw-Request-URI")
+        .map(HttpHeader::value)
+        .orElse(request.getUri().toString());
+  }
+
+  /**
+   * Scheme and authority the client addressed ({@code Host}), as swob's {@code host_url}: what
+   * storage URLs and absolute redirects start with.
+   */
+  public static String hostUrl(HttpRequest request) {
+    Optional<String> host = request.getHeader("Host").map(HttpHeader::value);
+    String scheme = request.getUri().scheme().isEmpty() ? "http" : request.getUri().scheme();
+    return scheme
+        + "://"
+        + host.orElse(request.getUri().host().address() + ":" + request.getUri().port());
+  }
+
   public String account() {
     return path.account();
   }

@@ -78,11 +78,7 @@ public final class GatewayRoutes {
   private CompletionStage<HttpResponse> handle(HttpRequest request, RemoteAddress ip) {
     long started = System.nanoTime();
     String transId = newTransactionId();
-    String rawUri =
-        request
-            .getHeader("Raw-Request-URI")
-            .map(h -> h.value())
-            .orElse(request.getUri().toString());
+    String rawUri = SwiftRequest.rawUri(request);
     int q = rawUri.indexOf('?');
     String rawPath = q < 0 ? rawUri : rawUri.substring(0, q);
     String rawQuery = q < 0 ? "" : rawUri.substring(q + 1);
@@ -132,7 +128,7 @@ public final class GatewayRoutes {
     }
     if (rawPath.equals("/auth/v1.0") || rawPath.equals("/auth/v1.0/") || rawPath.equals("/v1.0")) {
       return CompletableFuture.completedFuture(
-          auth.authenticate(request, headers, baseUrl(request)));
+          auth.authenticate(request, headers, SwiftRequest.hostUrl(request)));
     }
     if (rawPath.startsWith("/v1/")) {
       return swift.handle(
@@ -165,11 +161,14 @@ public final class GatewayRoutes {
     throw new SwiftException(SwiftError.NOT_FOUND);
   }
 
-  /** A DELETE on behalf of a bulk request: the caller's token and referrer, the same id. */
+  /**
+   * A DELETE on behalf of a bulk request: the caller's tokens (service token too) and referrer, the
+   * same id.
+   */
   private CompletionStage<HttpResponse> subRequest(
       HttpRequest original, String rawPath, String client, String transId) {
     HttpRequest sub = HttpRequest.DELETE(rawPath);
-    for (String name : List.of("X-Auth-Token", "X-Storage-Token", "Referer")) {
+    for (String name : List.of("X-Auth-Token", "X-Storage-Token", "X-Service-Token", "Referer")) {
       Optional<HttpHeader> h = original.getHeader(name);
       if (h.isPresent()) {
         sub = sub.addHeader(RawHeader.create(name, h.get().value()));
@@ -181,14 +180,6 @@ public final class GatewayRoutes {
     } catch (RuntimeException e) {
       return CompletableFuture.completedFuture(SwiftErrors.toResponse(e, transId));
     }
-  }
-
-  private static String baseUrl(HttpRequest request) {
-    Optional<String> host = request.getHeader("Host").map(h -> h.value());
-    String scheme = request.getUri().scheme().isEmpty() ? "http" : request.getUri().scheme();
-    return scheme
-        + "://"
-        + host.orElse(request.getUri().host().address() + ":" + request.getUri().port());
   }
 
   /** Swift's shape: {@code tx} + 21 hex characters + {@code -} + the hex epoch second. */

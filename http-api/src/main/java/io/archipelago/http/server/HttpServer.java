@@ -5,6 +5,9 @@ import akka.NotUsed;
 import akka.actor.CoordinatedShutdown;
 import akka.actor.typed.ActorSystem;
 import akka.http.javadsl.Http;
+import akka.http.javadsl.model.ContentType;
+import akka.http.javadsl.model.ContentTypes;
+import akka.http.javadsl.model.HttpHeader;
 import akka.http.javadsl.model.HttpMethods;
 import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpResponse;
@@ -29,6 +32,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -112,6 +116,16 @@ public final class HttpServer {
               public HttpResponse rawContentType(HttpResponse response, String contentType) {
                 return server.rawContentType(response, contentType);
               }
+
+              @Override
+              public Optional<String> contentType(HttpResponse response) {
+                return server.contentType(response);
+              }
+
+              @Override
+              public OptionalLong contentLength(HttpResponse response) {
+                return server.contentLength(response);
+              }
             });
     ServerSettings defaults = ServerSettings.create(system.settings().config());
     // Swift's server-side copy method
@@ -143,6 +157,25 @@ public final class HttpServer {
     // CR/LF cannot come from a parsed request header; refuse to render one all the same.
     return response.addHeader(
         RawHeader.create(typeMarkerName, contentType.replaceAll("[\r\n]", " ")));
+  }
+
+  private Optional<String> contentType(HttpResponse response) {
+    Optional<String> raw = response.getHeader(typeMarkerName).map(HttpHeader::value);
+    if (raw.isPresent()) {
+      return raw;
+    }
+    ContentType type = response.entity().getContentType();
+    return type.equals(ContentTypes.NO_CONTENT_TYPE)
+        ? Optional.empty()
+        : Optional.of(type.toString());
+  }
+
+  private OptionalLong contentLength(HttpResponse response) {
+    Optional<String> announced = response.getHeader(markerName).map(HttpHeader::value);
+    if (announced.isPresent()) {
+      return OptionalLong.of(Long.parseLong(announced.get()));
+    }
+    return response.entity().getContentLengthOption();
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})

@@ -7,11 +7,14 @@ import io.archipelago.engine.ArchipelagoEngine;
 import io.archipelago.http.access.AccessControl;
 import io.archipelago.http.access.Identity;
 import io.archipelago.http.auth.AuthController;
+import io.archipelago.http.auth.ResellerPrefixes;
 import io.archipelago.http.middleware.bulk.BulkDelete;
 import io.archipelago.http.middleware.copy.ServerSideCopy;
 import io.archipelago.http.middleware.dlo.DynamicLargeObjects;
 import io.archipelago.http.middleware.expiry.LiveObjects;
 import io.archipelago.http.middleware.slo.StaticLargeObjects;
+import io.archipelago.http.middleware.staticweb.StaticWeb;
+import io.archipelago.http.middleware.symlink.Symlinks;
 import io.archipelago.http.middleware.versioning.ObjectVersioning;
 import io.archipelago.http.middleware.versioning.Versioning;
 import io.archipelago.http.protocol.HeadLength;
@@ -45,6 +48,8 @@ import java.util.function.Function;
  * tempurl            AccessControl (TempUrl)
  * ratelimit          not offered
  * tempauth           AccessControl (tokens, ACLs, CORS)
+ * staticweb          StaticWeb, between authorization and the controllers: anonymous (and
+ *                    X-Web-Mode) reads of containers with web metadata; it also sees refusals
  * copy               ServerSideCopy, an object middleware
  * container-quotas   not offered
  * account-quotas     not offered
@@ -54,7 +59,7 @@ import java.util.function.Function;
  *                    replaces; ObjectVersioning (X-Versions-Enabled): a container stage, the
  *                    first object middleware (?version-id, delete markers) and, inside
  *                    ObjectWriter, the copy of the version a write replaces
- * symlink            not offered
+ * symlink            Symlinks, an object middleware (PUT, POST) and a reader of links on reads
  * proxy-server       AccountController, ContainerController, ObjectController
  * </pre>
  *
@@ -65,6 +70,7 @@ public final class SwiftPipeline {
 
   private final BulkDelete bulk;
   private final AccessControl access;
+  private final StaticWeb staticWeb;
   private final InfoController info;
   private final AccountController accounts;
   private final ContainerController containers;
@@ -82,16 +88,22 @@ public final class SwiftPipeline {
             auth,
             engine.containers(),
             engine.accounts(),
-            engine.system().settings().config().getString("archipelago.auth.reseller-prefix"),
+            ResellerPrefixes.fromConfig(engine.system().settings().config()),
             Clock.systemUTC());
     LiveObjects live = new LiveObjects(engine.objects(), materializer);
     Versioning versioning = new Versioning(live, engine.containers());
     this.objectVersioning = new ObjectVersioning(live, engine.containers(), headLength);
     ObjectWriter writer = new ObjectWriter(live, engine.containers(), versioning, objectVersioning);
     ObjectPuts puts = new ObjectPuts(maxObjectSize, List.of(DynamicLargeObjects::checkPut));
-    StaticLargeObjects slo = new StaticLargeObjects(live, writer, puts);
+    Symlinks symlinks =
+        new Symlinks(
+            live,
+            writer,
+            puts,
+            engine.system().settings().config().getInt("archipelago.http.symlink.symloop-max"));
+    StaticLargeObjects slo = new StaticLargeObjects(live, writer, puts, symlinks);
     DynamicLargeObjects dlo = new DynamicLargeObjects(live, engine.containers());
-    ObjectReader reader = new ObjectReader(live, List.of(slo, dlo));
+    ObjectReader reader = new ObjectReader(live, List.of(symlinks, slo, dlo), List.of(symlinks));
     ServerSideCopy copy = new ServerSideCopy(reader, writer, slo, puts, maxObjectSize);
     this.accounts = new AccountController(engine.accounts());
     this.containers = new ContainerController(engine.containers(), engine.sync().targets());
@@ -103,7 +115,18 @@ public final class SwiftPipeline {
             puts,
             headLength,
             access::denial,
-            List.of(objectVersioning, copy, slo));
+            List.of(objectVersioning, copy, slo, symlinks));
+    this.staticWeb =
+        new StaticWeb(
+            engine.containers(),
+            access::denial,
+            headLength,
+            materializer,
+            engine
+                .system()
+                .settings()
+                .config()
+                .getInt("archipelago.http.staticweb.listing-page-size"));
     this.info =
         new InfoController(engine.policies(), engine.defaultPolicy(), maxObjectSize)
             .with(
@@ -113,6 +136,8 @@ public final class SwiftPipeline {
                   ObjectVersioning.capabilities(root);
                   AccessControl.capabilities(root);
                   BulkDelete.capabilities(root);
+                  StaticWeb.capabilities(root);
+                  symlinks.capabilities(root);
                 });
   }
 
@@ -142,7 +167,10 @@ public final class SwiftPipeline {
     SwiftRequest swift =
         new SwiftRequest(
             request, path, query, headers, Identity.anonymous().principal(), client, node, transId);
-    return access.handle(swift, this::route);
+    return access.handle(
+        swift,
+        authorized -> staticWeb.handle(authorized, this::route),
+        (refused, refusal) -> staticWeb.refused(refused, refusal, this::route));
   }
 
   /** The controller of an authorized request, by path depth. */

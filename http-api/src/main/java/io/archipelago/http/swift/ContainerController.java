@@ -152,7 +152,8 @@ public final class ContainerController {
                   HttpEntities.create(
                       format.contentType(),
                       ByteString.fromString(
-                          ListingRenderer.objects(request.container(), listing.page(), format))))
+                          ListingRenderer.objects(
+                              request.account(), request.container(), listing.page(), format))))
               .addHeaders(headers);
         });
   }

@@ -12,6 +12,8 @@ import io.archipelago.http.middleware.expiry.LiveObjects;
 import io.archipelago.http.protocol.Conditions;
 import io.archipelago.http.protocol.SegmentError;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Bytes {@code first..last} (inclusive) of one segment object of a large object. Opening it
@@ -28,6 +30,16 @@ public record LargeObjectPiece(
    */
   public Source<ByteString, NotUsed> open(
       LiveObjects objects, String account, RequestContext request, Reach reach) {
+    return open(objects, account, request, reach, ObjectLinks.NONE);
+  }
+
+  /**
+   * The bytes, read as the client's own GET of the segment would be: a segment the client may not
+   * read fails as one that is gone; a segment that is a symlink is read as its target ({@code
+   * links}), whose ETag and size the manifest must then have.
+   */
+  public Source<ByteString, NotUsed> open(
+      LiveObjects objects, String account, RequestContext request, Reach reach, ObjectLinks links) {
     return Source.lazyCompletionStageSource(
             () ->
                 reach
@@ -52,6 +64,8 @@ public record LargeObjectPiece(
                               Optional.of(new ByteRange.FromTo(first, last)),
                               request);
                         })
+                    .thenCompose(
+                        found -> throughLinks(found, objects, account, request, reach, links))
                     .thenApply(
                         found -> {
                           if (found.isEmpty()) {
@@ -78,5 +92,39 @@ public record LargeObjectPiece(
                           return content.data().mapMaterializedValue(m -> NotUsed.getInstance());
                         }))
         .mapMaterializedValue(m -> NotUsed.getInstance());
+  }
+
+  /** The segment read, or when it is a link, the same range of the object the link leads to. */
+  private CompletionStage<Optional<ObjectContent>> throughLinks(
+      Optional<ObjectContent> found,
+      LiveObjects objects,
+      String account,
+      RequestContext request,
+      Reach reach,
+      ObjectLinks links) {
+    if (found.isEmpty()) {
+      return CompletableFuture.completedFuture(found);
+    }
+    ObjectLinks.Located segment =
+        new ObjectLinks.Located(account, container, object, found.get().info());
+    return links
+        .target(segment, "GET", reach, request)
+        .thenCompose(
+            end -> {
+              if (end.isPresent() && end.get().equals(segment)) {
+                return CompletableFuture.completedFuture(found);
+              }
+              found.get().data().runWith(Sink.cancelled(), objects.materializer());
+              if (end.isEmpty()) {
+                return CompletableFuture.completedFuture(Optional.empty());
+              }
+              ObjectLinks.Located target = end.get();
+              return objects.get(
+                  target.account(),
+                  target.container(),
+                  target.name(),
+                  Optional.of(new ByteRange.FromTo(first, last)),
+                  request);
+            });
   }
 }

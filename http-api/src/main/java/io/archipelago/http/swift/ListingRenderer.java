@@ -6,6 +6,7 @@ import io.archipelago.engine.account.ContainerPage;
 import io.archipelago.engine.account.ContainerSummary;
 import io.archipelago.engine.store.ListingEntry;
 import io.archipelago.engine.store.ListingPage;
+import io.archipelago.http.middleware.symlink.SymlinkTarget;
 import io.archipelago.http.protocol.SwiftHeaders;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -14,7 +15,9 @@ import java.util.Optional;
 
 /**
  * Renders container and account listings as Swift does (plain, JSON, XML). An SLO manifest is
- * listed with the total size of its segments and its content type without {@code swift_bytes}.
+ * listed with the total size of its segments and its content type without {@code swift_bytes}; in
+ * JSON, a symlink with Swift's {@code symlink_path} (and a static link's {@code symlink_etag} and
+ * {@code symlink_bytes}).
  */
 public final class ListingRenderer {
 
@@ -22,7 +25,12 @@ public final class ListingRenderer {
 
   private ListingRenderer() {}
 
-  public static String objects(String container, ListingPage page, ListingFormat format) {
+  /**
+   * @param account the listed account, in which a symlink without a target account points (its
+   *     {@code symlink_path})
+   */
+  public static String objects(
+      String account, String container, ListingPage page, ListingFormat format) {
     return switch (format) {
       case PLAIN -> {
         StringBuilder sb = new StringBuilder();
@@ -44,6 +52,16 @@ public final class ListingRenderer {
                     Optional<String> sloEtag = SwiftHeaders.sloEtag(o.contentType());
                     if (sloEtag.isPresent()) {
                       g.writeStringField("slo_etag", "\"" + sloEtag.get() + "\"");
+                    }
+                    Optional<SymlinkTarget> link = SymlinkTarget.ofContentType(o.contentType());
+                    if (link.isPresent()) {
+                      g.writeStringField("symlink_path", link.get().path(account));
+                      if (link.get().etag().isPresent()) {
+                        g.writeStringField("symlink_etag", link.get().etag().get());
+                      }
+                      if (link.get().bytes().isPresent()) {
+                        g.writeNumberField("symlink_bytes", link.get().bytes().get());
+                      }
                     }
                   } else {
                     g.writeStringField("subdir", e.sortKey());

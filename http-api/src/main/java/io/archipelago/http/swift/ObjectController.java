@@ -128,7 +128,8 @@ public final class ObjectController {
             formatRaw,
             !head,
             request.context(),
-            reach);
+            reach,
+            request.queryParam("symlink").map(s -> s.equals("get")).orElse(false));
     return reader
         .read(read)
         .thenApply(

@@ -51,6 +51,7 @@ public final class ObjectReader {
    * @param streamNow a client GET: open the object at once; a copy opens it lazily, when its PUT
    *     reads (both answer 409 when the first segment of a large object cannot be read)
    * @param reach what the client may read besides the object (segments, segment containers)
+   * @param linkItself {@code ?symlink=get}: a symlink as itself, not as its target
    */
   public record ReadRequest(
       String account,
@@ -62,7 +63,25 @@ public final class ObjectReader {
       boolean formatRaw,
       boolean streamNow,
       RequestContext context,
-      Reach reach) {}
+      Reach reach,
+      boolean linkItself) {
+
+    /** The same read of another object, taken as it is (a link's target). */
+    public ReadRequest of(String account, String container, String name) {
+      return new ReadRequest(
+          account,
+          container,
+          name,
+          headers,
+          head,
+          manifestGet,
+          formatRaw,
+          streamNow,
+          context,
+          reach,
+          true);
+    }
+  }
 
   /** What a read answers. */
   public sealed interface Outcome permits Served, Answered {}
@@ -84,14 +103,24 @@ public final class ObjectReader {
 
   private final LiveObjects objects;
   private final List<LargeObjectViews> largeObjects;
+  private final List<ObjectLinks> links;
 
   /**
    * @param largeObjects the middlewares that show manifests as their segments (SLO, DLO), asked in
    *     pipeline order
    */
   public ObjectReader(LiveObjects objects, List<LargeObjectViews> largeObjects) {
+    this(objects, largeObjects, List.of());
+  }
+
+  /**
+   * @param links the middlewares that read some objects as others (symlinks), asked first
+   */
+  public ObjectReader(
+      LiveObjects objects, List<LargeObjectViews> largeObjects, List<ObjectLinks> links) {
     this.objects = objects;
     this.largeObjects = List.copyOf(largeObjects);
+    this.links = List.copyOf(links);
   }
 
   /** The stored object a read found, as a large object middleware sees it. */
@@ -186,6 +215,13 @@ public final class ObjectReader {
             throw new GatewayException(GatewayException.Reason.OBJECT_NOT_FOUND, "Not Found");
           }
           Opened o = opened.get();
+          for (ObjectLinks link : links) {
+            Optional<CompletionStage<Outcome>> followed = link.follow(r, o.info, this::read);
+            if (followed.isPresent()) {
+              o.discard();
+              return followed.get();
+            }
+          }
           CompletionStage<Outcome> outcome =
               view(r, o).thenCompose(view -> serve(r, view, o, specs));
           return outcome.whenComplete((x, failure) -> o.discard());

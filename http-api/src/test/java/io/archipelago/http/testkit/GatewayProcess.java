@@ -109,6 +109,7 @@ public final class GatewayProcess implements AutoCloseable {
     builder.environment().put("ARCHIPELAGO_HTTP_PORT", Integer.toString(httpPort));
     builder.environment().put("ARCHIPELAGO_CLUSTER_PORT", Integer.toString(clusterPort));
     builder.environment().put("ARCHIPELAGO_MANAGEMENT_PORT", Integer.toString(managementPort));
+    builder.environment().put("ARCHIPELAGO_S3_PORT", Integer.toString(Net.freePort()));
     builder.environment().putAll(extraEnv);
     builder.environment().put("ARCHIPELAGO_ACCESS_LOG", "WARN");
     try {

@@ -36,6 +36,7 @@ public final class TestGateway implements AutoCloseable {
     Map<String, Object> overrides = new HashMap<>();
     overrides.put("archipelago.data-dir", dataDir.toString());
     overrides.put("archipelago.http.port", 0);
+    overrides.put("archipelago.s3.port", 0);
     overrides.put("archipelago.auth.print-credentials", false);
     overrides.put("archipelago.management.enabled", false);
     overrides.put("akka.remote.artery.canonical.port", 0);

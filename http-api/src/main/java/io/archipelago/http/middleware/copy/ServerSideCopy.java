@@ -8,6 +8,7 @@ import io.archipelago.engine.store.ObjectInfo;
 import io.archipelago.http.middleware.dlo.DynamicLargeObjects;
 import io.archipelago.http.middleware.slo.SloManifest;
 import io.archipelago.http.middleware.slo.StaticLargeObjects;
+import io.archipelago.http.middleware.symlink.Symlinks;
 import io.archipelago.http.protocol.Conditions;
 import io.archipelago.http.protocol.Constraints;
 import io.archipelago.http.protocol.PyText;
@@ -188,7 +189,8 @@ public final class ServerSideCopy implements ObjectMiddleware {
             manifestGet,
             false,
             request.context(),
-            reach);
+            reach,
+            request.queryParam("symlink").map(s -> s.equals("get")).orElse(false));
     return reach
         .require("GET", Reach.object(e.sourceAccount(), e.sourceContainer(), e.sourceObject()))
         .thenCompose(readable -> reader.read(read))
@@ -254,7 +256,12 @@ public final class ServerSideCopy implements ObjectMiddleware {
           DynamicLargeObjects.MANIFEST_HEADER,
           stored.metadata().get(DynamicLargeObjects.MANIFEST_HEADER));
     }
-    String contentType = requestContentType.orElse(source.view().contentType());
+    String contentType =
+        Symlinks.copiedContentType(
+            stored,
+            metadata,
+            requestContentType.orElse(source.view().contentType()),
+            request.header("x-symlink-target-account"));
     boolean verifiable =
         source.status().intValue() == 200 && !sourceSlo && (!sourceDlo || manifestGet);
     ObjectWriter.Write write =

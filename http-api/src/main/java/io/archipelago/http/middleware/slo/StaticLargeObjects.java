@@ -13,6 +13,7 @@ import akka.util.ByteString;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.archipelago.engine.ops.GatewayException;
 import io.archipelago.engine.ops.RequestContext;
+import io.archipelago.engine.store.ObjectContent;
 import io.archipelago.engine.store.ObjectInfo;
 import io.archipelago.engine.store.SwiftTimestamp;
 import io.archipelago.http.middleware.bulk.BulkResponseBody;
@@ -35,6 +36,7 @@ import io.archipelago.http.protocol.SwiftHeaders;
 import io.archipelago.http.protocol.SwiftRequest;
 import io.archipelago.http.swift.LargeObjectPiece;
 import io.archipelago.http.swift.LargeObjectViews;
+import io.archipelago.http.swift.ObjectLinks;
 import io.archipelago.http.swift.ObjectMiddleware;
 import io.archipelago.http.swift.ObjectPuts;
 import io.archipelago.http.swift.ObjectReader;
@@ -87,10 +89,22 @@ public final class StaticLargeObjects implements ObjectMiddleware, LargeObjectVi
   private final ObjectWriter writer;
   private final ObjectPuts puts;
 
+  private final ObjectLinks links;
+
   public StaticLargeObjects(LiveObjects objects, ObjectWriter writer, ObjectPuts puts) {
+    this(objects, writer, puts, ObjectLinks.NONE);
+  }
+
+  /**
+   * @param links the symlinks beneath this middleware: a segment or sub-manifest that is a link is
+   *     checked and read as its target, as Swift's slo reads them through its symlink
+   */
+  public StaticLargeObjects(
+      LiveObjects objects, ObjectWriter writer, ObjectPuts puts, ObjectLinks links) {
     this.objects = objects;
     this.writer = writer;
     this.puts = puts;
+    this.links = links;
   }
 
   /** The {@code /info} section of this middleware. */
@@ -283,7 +297,7 @@ public final class StaticLargeObjects implements ObjectMiddleware, LargeObjectVi
                 Math.min(seg.rangeEnd(), seg.rangeStart() + l),
                 Optional.of(seg.hash()),
                 seg.bytes());
-        parts.add(Source.single(piece.open(objects, account, request, reach)));
+        parts.add(Source.single(piece.open(objects, account, request, reach, links)));
       }
       f -= length;
       l -= length;
@@ -306,6 +320,7 @@ public final class StaticLargeObjects implements ObjectMiddleware, LargeObjectVi
               }
               return objects.get(account, seg.container(), seg.object(), Optional.empty(), request);
             })
+        .thenCompose(found -> throughLinks(account, seg, found, request, reach))
         .thenCompose(
             found -> {
               if (found.isEmpty() || !SloManifest.isSlo(found.get().info())) {
@@ -313,6 +328,37 @@ public final class StaticLargeObjects implements ObjectMiddleware, LargeObjectVi
                 throw new SegmentError("sub-manifest " + seg.name() + " is gone or not an SLO");
               }
               return readManifest(found.get().data());
+            });
+  }
+
+  /** A sub-manifest as read, or when it is a link, the object the link leads to. */
+  private CompletionStage<Optional<ObjectContent>> throughLinks(
+      String account,
+      Segment seg,
+      Optional<ObjectContent> found,
+      RequestContext request,
+      Reach reach) {
+    if (found.isEmpty()) {
+      return CompletableFuture.completedFuture(found);
+    }
+    ObjectLinks.Located manifest =
+        new ObjectLinks.Located(account, seg.container(), seg.object(), found.get().info());
+    return links
+        .target(manifest, "GET", reach, request)
+        .thenCompose(
+            end -> {
+              if (end.isPresent() && end.get().equals(manifest)) {
+                return CompletableFuture.completedFuture(found);
+              }
+              found.get().data().runWith(Sink.cancelled(), objects.materializer());
+              return end.isEmpty()
+                  ? CompletableFuture.completedFuture(Optional.<ObjectContent>empty())
+                  : objects.get(
+                      end.get().account(),
+                      end.get().container(),
+                      end.get().name(),
+                      Optional.empty(),
+                      request);
             });
   }
 
@@ -403,6 +449,18 @@ public final class StaticLargeObjects implements ObjectMiddleware, LargeObjectVi
                         }
                         return objects
                             .head(account, container, object, request)
+                            .thenCompose(
+                                found ->
+                                    found.isEmpty()
+                                        ? CompletableFuture.completedFuture(found)
+                                        : links
+                                            .target(
+                                                new ObjectLinks.Located(
+                                                    account, container, object, found.get()),
+                                                "HEAD",
+                                                reach,
+                                                request)
+                                            .thenApply(end -> end.map(ObjectLinks.Located::info)))
                             .handle(
                                 (found, failure) -> {
                                   if (failure != null) {

@@ -1,0 +1,390 @@
+package io.archipelago.http.s3;
+
+import akka.http.javadsl.model.HttpEntities;
+import akka.http.javadsl.model.HttpHeader;
+import akka.http.javadsl.model.HttpMethods;
+import akka.http.javadsl.model.HttpResponse;
+import akka.http.javadsl.model.headers.RawHeader;
+import akka.util.ByteString;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The service and bucket operations: ListBuckets, CreateBucket, HeadBucket, DeleteBucket,
+ * GetBucketLocation, ListObjects (v1 and v2). A bucket is a container of the signer's account; each
+ * operation is the matching Swift account or container request.
+ */
+final class BucketHandler {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern BUCKET_NAME = Pattern.compile("[a-z0-9][a-z0-9.\\-]{1,61}[a-z0-9]");
+  private static final Pattern LOCATION =
+      Pattern.compile("<LocationConstraint>\\s*([^<]*?)\\s*</LocationConstraint>");
+  private static final int MAX_CONFIGURATION = 64 * 1024;
+
+  private final SwiftBridge swift;
+
+  BucketHandler(SwiftBridge swift) {
+    this.swift = swift;
+  }
+
+  /** GET / */
+  CompletionStage<HttpResponse> listBuckets(S3Request s3) {
+    return swift
+        .send(s3, HttpMethods.GET, null, null, "format=json&limit=10000")
+        .thenCompose(
+            r -> {
+              if (r.status().intValue() >= 300) {
+                swift.discard(r);
+                throw S3Statuses.failure(r.status().intValue(), S3Statuses.Target.ACCOUNT);
+              }
+              return swift.text(r);
+            })
+        .thenApply(
+            text -> {
+              StringBuilder sb =
+                  new StringBuilder("<ListAllMyBucketsResult xmlns=\"")
+                      .append(S3Xml.NAMESPACE)
+                      .append("\">");
+              S3Answers.owner(sb, s3).append("<Buckets>");
+              for (JsonNode c : json(text)) {
+                if (c.path("name").asText().endsWith(MultipartHandler.SEGMENTS_SUFFIX)) {
+                  continue;
+                }
+                sb.append("<Bucket>");
+                S3Xml.element(sb, "Name", c.path("name").asText());
+                S3Xml.element(
+                    sb,
+                    "CreationDate",
+                    S3Answers.isoDate(c.path("last_modified").asText("1970-01-01T00:00:00")));
+                sb.append("</Bucket>");
+              }
+              sb.append("</Buckets></ListAllMyBucketsResult>");
+              return S3Answers.xml(sb.toString());
+            });
+  }
+
+  /** PUT /bucket: a container, placed by the LocationConstraint as its storage policy. */
+  CompletionStage<HttpResponse> create(S3Request s3) {
+    String bucket = s3.bucketName();
+    if (!BUCKET_NAME.matcher(bucket).matches() || bucket.contains("..")) {
+      throw new S3Exception(
+          S3ErrorCode.INVALID_BUCKET_NAME,
+          S3ErrorCode.INVALID_BUCKET_NAME.message(),
+          Map.of("BucketName", bucket));
+    }
+    s3.header("x-amz-acl")
+        .filter(acl -> !acl.strip().equals("private"))
+        .ifPresent(
+            acl -> {
+              throw new S3Exception(
+                  S3ErrorCode.NOT_IMPLEMENTED, "Canned ACLs other than private are not supported");
+            });
+    return s3.http()
+        .entity()
+        .getDataBytes()
+        .limitWeighted(MAX_CONFIGURATION, b -> (long) b.size())
+        .runFold(ByteString.emptyByteString(), ByteString::concat, swift.materializer())
+        .exceptionally(
+            e -> {
+              throw new S3Exception(
+                  S3ErrorCode.MALFORMED_XML, "The bucket configuration is too large");
+            })
+        .thenCompose(
+            body -> {
+              String xml = body.utf8String();
+              List<HttpHeader> headers = new ArrayList<>();
+              if (!xml.isBlank()) {
+                if (!xml.contains("CreateBucketConfiguration")) {
+                  throw new S3Exception(S3ErrorCode.MALFORMED_XML);
+                }
+                Matcher m = LOCATION.matcher(xml);
+                if (m.find() && !m.group(1).isEmpty() && !m.group(1).equals("us-east-1")) {
+                  headers.add(RawHeader.create("X-Storage-Policy", m.group(1)));
+                }
+              }
+              return swift.send(s3, HttpMethods.PUT, bucket, null, "", headers, HttpEntities.EMPTY);
+            })
+        .thenApply(
+            r -> {
+              swift.discard(r);
+              int status = r.status().intValue();
+              if (status == 201) {
+                return S3Answers.empty(200).addHeader(RawHeader.create("Location", "/" + bucket));
+              }
+              if (status == 202) {
+                throw new S3Exception(
+                    S3ErrorCode.BUCKET_ALREADY_OWNED_BY_YOU,
+                    S3ErrorCode.BUCKET_ALREADY_OWNED_BY_YOU.message(),
+                    Map.of("BucketName", bucket));
+              }
+              if (status == 400) {
+                throw new S3Exception(S3ErrorCode.INVALID_LOCATION_CONSTRAINT);
+              }
+              throw S3Statuses.failure(status, S3Statuses.Target.BUCKET);
+            });
+  }
+
+  /** HEAD /bucket */
+  CompletionStage<HttpResponse> head(S3Request s3) {
+    return swift
+        .send(s3, HttpMethods.HEAD, s3.bucketName(), null, "")
+        .thenApply(
+            r -> {
+              swift.discard(r);
+              if (r.status().intValue() >= 300) {
+                throw S3Statuses.failure(r.status().intValue(), S3Statuses.Target.BUCKET);
+              }
+              return S3Answers.empty(200);
+            });
+  }
+
+  /**
+   * DELETE /bucket: only an empty one; its segments container goes too when it is empty (a
+   * multipart upload still in progress keeps it).
+   */
+  CompletionStage<HttpResponse> delete(S3Request s3) {
+    return swift
+        .send(s3, HttpMethods.DELETE, s3.bucketName(), null, "")
+        .thenCompose(
+            r -> {
+              swift.discard(r);
+              int status = r.status().intValue();
+              if (status == 409) {
+                throw new S3Exception(S3ErrorCode.BUCKET_NOT_EMPTY);
+              }
+              if (status >= 300) {
+                throw S3Statuses.failure(status, S3Statuses.Target.BUCKET);
+              }
+              return swift
+                  .send(
+                      s3, HttpMethods.DELETE, MultipartHandler.segments(s3.bucketName()), null, "")
+                  .thenApply(
+                      segments -> {
+                        swift.discard(segments);
+                        return S3Answers.empty(204);
+                      });
+            });
+  }
+
+  /** GET /bucket?location: the container's storage policy. */
+  CompletionStage<HttpResponse> location(S3Request s3) {
+    return swift
+        .send(s3, HttpMethods.HEAD, s3.bucketName(), null, "")
+        .thenApply(
+            r -> {
+              swift.discard(r);
+              if (r.status().intValue() >= 300) {
+                throw S3Statuses.failure(r.status().intValue(), S3Statuses.Target.BUCKET);
+              }
+              String policy = r.getHeader("X-Storage-Policy").map(HttpHeader::value).orElse("");
+              StringBuilder sb =
+                  new StringBuilder("<LocationConstraint xmlns=\"")
+                      .append(S3Xml.NAMESPACE)
+                      .append("\">")
+                      .append(S3Xml.escape(policy))
+                      .append("</LocationConstraint>");
+              return S3Answers.xml(sb.toString());
+            });
+  }
+
+  /** GET /bucket: ListObjects, or ListObjectsV2 with {@code list-type=2}. */
+  CompletionStage<HttpResponse> listObjects(S3Request s3) {
+    boolean v2 =
+        s3.param("list-type")
+            .map(
+                t -> {
+                  if (!t.equals("2")) {
+                    throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT, "Invalid list type");
+                  }
+                  return true;
+                })
+            .orElse(false);
+    int maxKeys = maxKeys(s3);
+    String prefix = s3.param("prefix").orElse("");
+    String delimiter = s3.param("delimiter").orElse("");
+    boolean urlEncoded =
+        s3.param("encoding-type")
+            .map(
+                t -> {
+                  if (!t.equals("url")) {
+                    throw new S3Exception(
+                        S3ErrorCode.INVALID_ARGUMENT,
+                        "Invalid Encoding Method specified in Request");
+                  }
+                  return true;
+                })
+            .orElse(false);
+    String marker;
+    if (v2) {
+      marker =
+          s3.param("continuation-token")
+              .map(BucketHandler::fromToken)
+              .or(() -> s3.param("start-after"))
+              .orElse("");
+    } else {
+      marker = s3.param("marker").orElse("");
+    }
+    // A common prefix given back as marker skips everything under it, as S3 does.
+    String swiftMarker =
+        !delimiter.isEmpty() && marker.startsWith(prefix) && marker.endsWith(delimiter)
+            ? marker + "\uffff"
+            : marker;
+    StringBuilder query = new StringBuilder("format=json&limit=").append(maxKeys + 1);
+    param(query, "prefix", prefix);
+    param(query, "delimiter", delimiter);
+    param(query, "marker", swiftMarker);
+    return swift
+        .send(s3, HttpMethods.GET, s3.bucketName(), null, query.toString())
+        .thenCompose(
+            r -> {
+              if (r.status().intValue() >= 300) {
+                swift.discard(r);
+                throw S3Statuses.failure(r.status().intValue(), S3Statuses.Target.BUCKET);
+              }
+              return swift.text(r);
+            })
+        .thenApply(
+            text -> {
+              List<JsonNode> entries = new ArrayList<>();
+              json(text).forEach(entries::add);
+              boolean truncated = entries.size() > maxKeys;
+              List<JsonNode> page = entries.subList(0, Math.min(maxKeys, entries.size()));
+              String last = page.isEmpty() ? "" : name(page.get(page.size() - 1));
+              StringBuilder sb =
+                  new StringBuilder("<ListBucketResult xmlns=\"")
+                      .append(S3Xml.NAMESPACE)
+                      .append("\">");
+              S3Xml.element(sb, "Name", s3.bucketName());
+              S3Xml.element(sb, "Prefix", encode(prefix, urlEncoded));
+              if (v2) {
+                s3.param("continuation-token")
+                    .ifPresent(t -> S3Xml.element(sb, "ContinuationToken", t));
+                s3.param("start-after")
+                    .ifPresent(t -> S3Xml.element(sb, "StartAfter", encode(t, urlEncoded)));
+                S3Xml.element(sb, "KeyCount", Integer.toString(page.size()));
+              } else {
+                S3Xml.element(sb, "Marker", encode(marker, urlEncoded));
+              }
+              S3Xml.element(sb, "MaxKeys", Integer.toString(maxKeys));
+              if (!delimiter.isEmpty()) {
+                S3Xml.element(sb, "Delimiter", encode(delimiter, urlEncoded));
+              }
+              if (urlEncoded) {
+                S3Xml.element(sb, "EncodingType", "url");
+              }
+              S3Xml.element(sb, "IsTruncated", Boolean.toString(truncated));
+              if (truncated) {
+                if (v2) {
+                  S3Xml.element(sb, "NextContinuationToken", toToken(last));
+                } else if (!delimiter.isEmpty()) {
+                  S3Xml.element(sb, "NextMarker", encode(last, urlEncoded));
+                }
+              }
+              boolean withOwner =
+                  !v2 || s3.param("fetch-owner").map(f -> f.equals("true")).orElse(false);
+              for (JsonNode e : page) {
+                if (e.has("subdir")) {
+                  continue;
+                }
+                sb.append("<Contents>");
+                S3Xml.element(sb, "Key", encode(e.path("name").asText(), urlEncoded));
+                S3Xml.element(
+                    sb, "LastModified", S3Answers.isoDate(e.path("last_modified").asText()));
+                S3Xml.element(sb, "ETag", S3Answers.quoted(listingEtag(e)));
+                S3Xml.element(sb, "Size", Long.toString(e.path("bytes").asLong()));
+                if (withOwner) {
+                  S3Answers.owner(sb, s3);
+                }
+                sb.append("<StorageClass>STANDARD</StorageClass></Contents>");
+              }
+              for (JsonNode e : page) {
+                if (e.has("subdir")) {
+                  sb.append("<CommonPrefixes>");
+                  S3Xml.element(sb, "Prefix", encode(e.path("subdir").asText(), urlEncoded));
+                  sb.append("</CommonPrefixes>");
+                }
+              }
+              sb.append("</ListBucketResult>");
+              return S3Answers.xml(sb.toString());
+            });
+  }
+
+  /** The S3 ETag of a listed object: a large object's is the one S3 would show for it. */
+  private static String listingEtag(JsonNode entry) {
+    String contentType = entry.path("content_type").asText("");
+    for (String part : contentType.split(";")) {
+      String p = part.strip();
+      if (p.startsWith("s3_etag=")) {
+        return p.substring("s3_etag=".length());
+      }
+    }
+    return entry.path("hash").asText();
+  }
+
+  private static int maxKeys(S3Request s3) {
+    String text = s3.param("max-keys").orElse("1000");
+    try {
+      int value = Integer.parseInt(text.strip());
+      if (value < 0) {
+        throw new NumberFormatException();
+      }
+      return Math.min(value, 1000);
+    } catch (NumberFormatException e) {
+      throw new S3Exception(
+          S3ErrorCode.INVALID_ARGUMENT,
+          "Provided max-keys not an integer or within integer range",
+          Map.of("ArgumentName", "max-keys", "ArgumentValue", text));
+    }
+  }
+
+  private static String name(JsonNode entry) {
+    return entry.has("subdir") ? entry.path("subdir").asText() : entry.path("name").asText();
+  }
+
+  private static void param(StringBuilder query, String name, String value) {
+    if (!value.isEmpty()) {
+      query.append('&').append(name).append('=').append(SigV4.uriEncode(value, false));
+    }
+  }
+
+  private static String encode(String text, boolean url) {
+    return url ? SigV4.uriEncode(text, true) : text;
+  }
+
+  private static String toToken(String marker) {
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString(marker.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static String fromToken(String token) {
+    try {
+      return new String(Base64.getUrlDecoder().decode(token.strip()), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      throw new S3Exception(
+          S3ErrorCode.INVALID_ARGUMENT, "The continuation token provided is incorrect");
+    }
+  }
+
+  private static JsonNode json(String text) {
+    try {
+      return JSON.readTree(text);
+    } catch (Exception e) {
+      throw new IllegalStateException("unreadable Swift listing", e);
+    }
+  }
+
+  static CompletionStage<HttpResponse> done(HttpResponse r) {
+    return CompletableFuture.completedFuture(r);
+  }
+}

@@ -1,0 +1,133 @@
+package io.archipelago.http.s3;
+
+import akka.http.javadsl.model.HttpResponse;
+import akka.stream.javadsl.Source;
+import akka.util.ByteString;
+import java.io.ByteArrayInputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.function.BiFunction;
+import javax.xml.XMLConstants;
+import javax.xml.parsers.DocumentBuilder;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
+
+/**
+ * DeleteObjects ({@code POST /bucket?delete}): up to 1000 keys, each deleted as a Swift object
+ * DELETE; a missing key counts as deleted, as in S3.
+ */
+final class DeleteObjects {
+
+  private static final int MAX_KEYS = 1000;
+  private static final int MAX_BODY = 2 * 1024 * 1024;
+  private static final int PARALLEL_DELETES = 4;
+
+  private final SwiftBridge swift;
+  private final BiFunction<S3Request, String, CompletionStage<Integer>> deleteOne;
+
+  DeleteObjects(
+      SwiftBridge swift, BiFunction<S3Request, String, CompletionStage<Integer>> deleteOne) {
+    this.swift = swift;
+    this.deleteOne = deleteOne;
+  }
+
+  private record Outcome(String key, int status) {}
+
+  CompletionStage<HttpResponse> handle(S3Request s3) {
+    return s3.http()
+        .entity()
+        .getDataBytes()
+        .limitWeighted(MAX_BODY, b -> (long) b.size())
+        .runFold(ByteString.emptyByteString(), ByteString::concat, swift.materializer())
+        .exceptionally(
+            e -> {
+              throw new S3Exception(S3ErrorCode.MALFORMED_XML);
+            })
+        .thenCompose(
+            body -> {
+              Document doc = parse(body.toArray());
+              Element root = doc.getDocumentElement();
+              if (!root.getLocalName().equals("Delete")) {
+                throw new S3Exception(S3ErrorCode.MALFORMED_XML);
+              }
+              boolean quiet =
+                  text(root, "Quiet").map(q -> q.strip().equalsIgnoreCase("true")).orElse(false);
+              List<String> keys = new ArrayList<>();
+              NodeList objects = root.getElementsByTagNameNS("*", "Object");
+              for (int i = 0; i < objects.getLength(); i++) {
+                Element object = (Element) objects.item(i);
+                String key =
+                    text(object, "Key")
+                        .orElseThrow(() -> new S3Exception(S3ErrorCode.MALFORMED_XML));
+                if (text(object, "VersionId").filter(v -> !v.equals("null")).isPresent()) {
+                  throw new S3Exception(
+                      S3ErrorCode.NOT_IMPLEMENTED,
+                      "Object versions are not offered through S3 here");
+                }
+                keys.add(key);
+              }
+              if (keys.isEmpty() || keys.size() > MAX_KEYS) {
+                throw new S3Exception(S3ErrorCode.MALFORMED_XML);
+              }
+              return Source.from(keys)
+                  .mapAsync(
+                      PARALLEL_DELETES,
+                      key -> deleteOne.apply(s3, key).thenApply(status -> new Outcome(key, status)))
+                  .runFold(
+                      new ArrayList<Outcome>(),
+                      (all, o) -> {
+                        all.add(o);
+                        return all;
+                      },
+                      swift.materializer())
+                  .thenApply(outcomes -> result(outcomes, quiet));
+            });
+  }
+
+  private static HttpResponse result(List<Outcome> outcomes, boolean quiet) {
+    StringBuilder sb =
+        new StringBuilder("<DeleteResult xmlns=\"").append(S3Xml.NAMESPACE).append("\">");
+    for (Outcome o : outcomes) {
+      boolean deleted = o.status() == 204 || o.status() == 200 || o.status() == 404;
+      if (deleted && !quiet) {
+        sb.append("<Deleted>");
+        S3Xml.element(sb, "Key", o.key());
+        sb.append("</Deleted>");
+      } else if (!deleted) {
+        S3Exception e = S3Statuses.failure(o.status(), S3Statuses.Target.OBJECT);
+        sb.append("<Error>");
+        S3Xml.element(sb, "Key", o.key());
+        S3Xml.element(sb, "Code", e.code().code());
+        S3Xml.element(sb, "Message", e.getMessage());
+        sb.append("</Error>");
+      }
+    }
+    sb.append("</DeleteResult>");
+    return S3Answers.xml(sb.toString());
+  }
+
+  private static Optional<String> text(Element parent, String name) {
+    NodeList nodes = parent.getElementsByTagNameNS("*", name);
+    return nodes.getLength() == 0 ? Optional.empty() : Optional.of(nodes.item(0).getTextContent());
+  }
+
+  /** Parses without DTDs or external entities. */
+  static Document parse(byte[] xml) {
+    try {
+      DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
+      factory.setNamespaceAware(true);
+      factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+      factory.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
+      factory.setExpandEntityReferences(false);
+      DocumentBuilder builder = factory.newDocumentBuilder();
+      builder.setErrorHandler(null);
+      return builder.parse(new ByteArrayInputStream(xml));
+    } catch (Exception e) {
+      throw new S3Exception(S3ErrorCode.MALFORMED_XML);
+    }
+  }
+}

@@ -1,0 +1,449 @@
+package io.archipelago.http.s3;
+
+import akka.http.javadsl.model.HttpEntities;
+import akka.http.javadsl.model.HttpHeader;
+import akka.http.javadsl.model.HttpMethods;
+import akka.http.javadsl.model.HttpResponse;
+import akka.http.javadsl.model.headers.RawHeader;
+import akka.util.ByteString;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The object operations: Put (and Copy), Get, Head, Delete, DeleteObjects. Each is the Swift object
+ * request with S3's headers renamed ({@code x-amz-meta-*} is {@code X-Object-Meta-*}, Content-MD5
+ * is the ETag Swift checks); ranges and conditions are the Swift side's.
+ */
+final class ObjectHandler {
+
+  /** Read request headers that mean the same in both APIs. */
+  private static final List<String> READ_HEADERS =
+      List.of("range", "if-match", "if-none-match", "if-modified-since", "if-unmodified-since");
+
+  /** Upload request headers that mean the same in both APIs. */
+  private static final List<String> UPLOAD_HEADERS =
+      List.of(
+          "cache-control", "content-disposition", "content-language", "expires", "if-none-match");
+
+  /** Answer headers that are Swift's own and mean nothing to S3 clients. */
+  private static final List<String> SWIFT_ONLY_PREFIXES =
+      List.of(
+          "x-trans-id",
+          "x-openstack-request-id",
+          "x-timestamp",
+          "x-static-large-object",
+          "x-object-sysmeta-",
+          "x-backend-",
+          "x-delete-at",
+          "x-put-timestamp",
+          "x-container-",
+          "x-account-",
+          "x-storage-policy",
+          "x-object-manifest",
+          "x-manifest-etag",
+          "x-symlink-",
+          "x-copied-from",
+          "x-versions-",
+          "x-history-");
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final SwiftBridge swift;
+  private final DeleteObjects deleteObjects;
+
+  ObjectHandler(SwiftBridge swift) {
+    this.swift = swift;
+    this.deleteObjects = new DeleteObjects(swift, this::deleteOne);
+  }
+
+  /** GET and HEAD /bucket/key */
+  CompletionStage<HttpResponse> read(S3Request s3) {
+    if (s3.param("versionId").filter(v -> !v.equals("null")).isPresent()) {
+      throw new S3Exception(
+          S3ErrorCode.NOT_IMPLEMENTED, "Object versions are not offered through S3 here");
+    }
+    List<HttpHeader> headers = new ArrayList<>();
+    for (String name : READ_HEADERS) {
+      s3.header(name).ifPresent(v -> headers.add(RawHeader.create(name, v)));
+    }
+    return swift
+        .send(
+            s3, s3.http().method(), s3.bucketName(), s3.keyName(), "", headers, HttpEntities.EMPTY)
+        .thenCompose(
+            r -> {
+              int status = r.status().intValue();
+              if (status == 200 || status == 206 || status == 304) {
+                return BucketHandler.done(s3Answer(r, s3));
+              }
+              swift.discard(r);
+              return missing(s3, status);
+            });
+  }
+
+  /** PUT /bucket/key: an upload, or a copy with {@code x-amz-copy-source}. */
+  CompletionStage<HttpResponse> put(S3Request s3) {
+    if (s3.header("x-amz-copy-source").isPresent()) {
+      return copy(s3);
+    }
+    rejectUnoffered(s3);
+    List<HttpHeader> headers = new ArrayList<>(metadata(s3));
+    for (String name : UPLOAD_HEADERS) {
+      s3.header(name).ifPresent(v -> headers.add(RawHeader.create(name, v)));
+    }
+    s3.header("content-encoding")
+        .map(ObjectHandler::withoutAwsChunked)
+        .filter(e -> !e.isEmpty())
+        .ifPresent(e -> headers.add(RawHeader.create("Content-Encoding", e)));
+    s3.header("content-md5").ifPresent(md5 -> headers.add(RawHeader.create("ETag", md5Hex(md5))));
+    S3Body body = S3Body.of(s3.http(), s3.headers(), s3.auth());
+    return swift
+        .send(s3, HttpMethods.PUT, s3.bucketName(), s3.keyName(), "", headers, body.entity())
+        .thenApply(
+            r -> {
+              swift.discard(r);
+              int status = r.status().intValue();
+              if (status == 201) {
+                HttpResponse ok = S3Answers.empty(200);
+                return r.getHeader("ETag")
+                    .map(e -> ok.addHeader(RawHeader.create("ETag", S3Answers.quoted(e.value()))))
+                    .orElse(ok);
+              }
+              throw body.failure()
+                  .orElseGet(() -> S3Statuses.failure(status, S3Statuses.Target.BUCKET));
+            })
+        .exceptionally(
+            e -> {
+              if (body.failure().isPresent()) {
+                throw body.failure().get();
+              }
+              throw e instanceof RuntimeException re ? re : new IllegalStateException(e);
+            });
+  }
+
+  /** DELETE /bucket/key: 204 whether or not the key existed, as S3 answers. */
+  CompletionStage<HttpResponse> delete(S3Request s3) {
+    if (s3.param("versionId").filter(v -> !v.equals("null")).isPresent()) {
+      throw new S3Exception(
+          S3ErrorCode.NOT_IMPLEMENTED, "Object versions are not offered through S3 here");
+    }
+    return deleteOne(s3, s3.keyName())
+        .thenCompose(
+            status -> {
+              if (status == 204 || status == 200) {
+                return BucketHandler.done(S3Answers.empty(204));
+              }
+              if (status != 404) {
+                throw S3Statuses.failure(status, S3Statuses.Target.OBJECT);
+              }
+              return bucketExists(s3).thenApply(exists -> S3Answers.empty(204));
+            });
+  }
+
+  /** POST /bucket?delete */
+  CompletionStage<HttpResponse> deleteObjects(S3Request s3) {
+    return deleteObjects.handle(s3);
+  }
+
+  /**
+   * The Swift status of deleting one key; a static large object (a completed multipart upload) goes
+   * with its segments.
+   */
+  private CompletionStage<Integer> deleteOne(S3Request s3, String key) {
+    return swift
+        .send(s3, HttpMethods.HEAD, s3.bucketName(), key, "")
+        .thenCompose(
+            head -> {
+              swift.discard(head);
+              boolean large =
+                  head.getHeader("X-Static-Large-Object")
+                      .map(h -> h.value().equalsIgnoreCase("true"))
+                      .orElse(false);
+              if (head.status().intValue() == 404) {
+                return CompletableFuture.completedFuture(404);
+              }
+              if (!large) {
+                return swift
+                    .send(s3, HttpMethods.DELETE, s3.bucketName(), key, "")
+                    .thenApply(
+                        r -> {
+                          swift.discard(r);
+                          return r.status().intValue();
+                        });
+              }
+              return swift
+                  .send(
+                      s3,
+                      HttpMethods.DELETE,
+                      s3.bucketName(),
+                      key,
+                      "multipart-manifest=delete",
+                      List.of(RawHeader.create("Accept", "application/json")),
+                      HttpEntities.EMPTY)
+                  .thenCompose(
+                      r ->
+                          swift
+                              .text(r)
+                              .thenApply(
+                                  text -> {
+                                    if (r.status().intValue() != 200) {
+                                      return r.status().intValue();
+                                    }
+                                    String status = reportStatus(text);
+                                    int code = Integer.parseInt(status.split(" ")[0]);
+                                    return code == 200 ? 204 : code;
+                                  }));
+            });
+  }
+
+  /**
+   * PUT with {@code x-amz-copy-source}: Swift's server-side copy, across buckets and backends;
+   * {@code x-amz-metadata-directive: REPLACE} takes the request's metadata instead of the source's.
+   */
+  private CompletionStage<HttpResponse> copy(S3Request s3) {
+    String source = s3.header("x-amz-copy-source").orElseThrow().strip();
+    int q = source.indexOf('?');
+    if (q >= 0) {
+      String rest = source.substring(q + 1);
+      if (!rest.isEmpty() && !rest.equals("versionId=null")) {
+        throw new S3Exception(
+            S3ErrorCode.NOT_IMPLEMENTED, "Copying object versions is not offered through S3 here");
+      }
+      source = source.substring(0, q);
+    }
+    String decoded = SigV4.decode(source.startsWith("/") ? source.substring(1) : source);
+    int slash = decoded.indexOf('/');
+    if (slash <= 0 || slash == decoded.length() - 1) {
+      throw new S3Exception(
+          S3ErrorCode.INVALID_ARGUMENT,
+          "Copy Source must mention the source bucket and key: sourcebucket/sourcekey",
+          Map.of("ArgumentName", "x-amz-copy-source", "ArgumentValue", source));
+    }
+    String sourceBucket = decoded.substring(0, slash);
+    String sourceKey = decoded.substring(slash + 1);
+    String directive =
+        s3.header("x-amz-metadata-directive").orElse("COPY").strip().toUpperCase(Locale.ROOT);
+    if (!directive.equals("COPY") && !directive.equals("REPLACE")) {
+      throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT, "Unknown metadata directive.");
+    }
+    for (String name : s3.headers().keySet()) {
+      if (name.startsWith("x-amz-copy-source-") || name.equals("x-amz-tagging-directive")) {
+        throw new S3Exception(
+            S3ErrorCode.NOT_IMPLEMENTED, name + " is not offered through S3 here");
+      }
+    }
+    rejectUnoffered(s3);
+    if (directive.equals("COPY")
+        && sourceBucket.equals(s3.bucketName())
+        && sourceKey.equals(s3.keyName())) {
+      throw new S3Exception(
+          S3ErrorCode.INVALID_REQUEST,
+          "This copy request is illegal because it is trying to copy an "
+              + "object to itself without changing the object's metadata, storage class, website redirect location or "
+              + "encryption attributes.");
+    }
+    List<HttpHeader> headers = new ArrayList<>();
+    headers.add(
+        RawHeader.create(
+            "X-Copy-From",
+            "/" + SigV4.uriEncode(sourceBucket, false) + "/" + SigV4.uriEncode(sourceKey, true)));
+    var contentType = s3.http().entity().getContentType();
+    if (directive.equals("REPLACE")) {
+      headers.add(RawHeader.create("X-Fresh-Metadata", "true"));
+      headers.addAll(metadata(s3));
+      for (String name :
+          List.of(
+              "cache-control",
+              "content-disposition",
+              "content-language",
+              "expires",
+              "content-encoding")) {
+        s3.header(name).ifPresent(v -> headers.add(RawHeader.create(name, v)));
+      }
+    }
+    var entity =
+        directive.equals("REPLACE")
+            ? HttpEntities.create(contentType, ByteString.emptyByteString())
+            : HttpEntities.EMPTY;
+    return swift
+        .send(s3, HttpMethods.PUT, s3.bucketName(), s3.keyName(), "", headers, entity)
+        .thenCompose(
+            r -> {
+              swift.discard(r);
+              int status = r.status().intValue();
+              if (status == 201) {
+                String etag = r.getHeader("ETag").map(HttpHeader::value).orElse("");
+                String modified =
+                    r.getHeader("Last-Modified")
+                        .map(h -> isoFromHttpDate(h.value()))
+                        .orElseGet(() -> ZonedDateTime.now().format(DateTimeFormatter.ISO_INSTANT));
+                StringBuilder sb =
+                    new StringBuilder("<CopyObjectResult xmlns=\"")
+                        .append(S3Xml.NAMESPACE)
+                        .append("\">");
+                S3Xml.element(sb, "LastModified", modified);
+                S3Xml.element(sb, "ETag", S3Answers.quoted(etag));
+                sb.append("</CopyObjectResult>");
+                return BucketHandler.done(S3Answers.xml(sb.toString()));
+              }
+              if (status == 404) {
+                // the source or the destination bucket is missing
+                return swift
+                    .send(s3, HttpMethods.HEAD, s3.bucketName(), null, "")
+                    .thenApply(
+                        h -> {
+                          swift.discard(h);
+                          throw new S3Exception(
+                              h.status().intValue() == 404
+                                  ? S3ErrorCode.NO_SUCH_BUCKET
+                                  : S3ErrorCode.NO_SUCH_KEY);
+                        });
+              }
+              throw S3Statuses.failure(status, S3Statuses.Target.OBJECT);
+            });
+  }
+
+  /** The "Response Status" of Swift's bulk report, as in "200 OK". */
+  private static String reportStatus(String report) {
+    try {
+      return JSON.readTree(report).path("Response Status").asText("500");
+    } catch (IOException e) {
+      return "500";
+    }
+  }
+
+  /** A Swift 404 (or other failure) of an object request: which S3 error it is. */
+  private <T> CompletionStage<T> missing(S3Request s3, int status) {
+    if (status != 404) {
+      throw S3Statuses.failure(status, S3Statuses.Target.OBJECT);
+    }
+    return bucketExists(s3)
+        .thenApply(
+            exists -> {
+              throw new S3Exception(S3ErrorCode.NO_SUCH_KEY);
+            });
+  }
+
+  /** Completes when the bucket exists; fails with NoSuchBucket (or what else Swift says) if not. */
+  private CompletionStage<Boolean> bucketExists(S3Request s3) {
+    return swift
+        .send(s3, HttpMethods.HEAD, s3.bucketName(), null, "")
+        .thenApply(
+            h -> {
+              swift.discard(h);
+              int bucketStatus = h.status().intValue();
+              if (bucketStatus >= 300) {
+                throw S3Statuses.failure(bucketStatus, S3Statuses.Target.BUCKET);
+              }
+              return true;
+            });
+  }
+
+  /** A Swift object answer with S3's header names; the body streams through untouched. */
+  private static HttpResponse s3Answer(HttpResponse swiftAnswer, S3Request s3) {
+    List<HttpHeader> headers = new ArrayList<>();
+    for (HttpHeader h : swiftAnswer.getHeaders()) {
+      String name = h.lowercaseName();
+      if (name.startsWith("x-object-meta-")) {
+        headers.add(
+            RawHeader.create("x-amz-meta-" + name.substring("x-object-meta-".length()), h.value()));
+      } else if (name.equals("etag")) {
+        headers.add(RawHeader.create("ETag", S3Answers.quoted(h.value())));
+      } else if (SWIFT_ONLY_PREFIXES.stream().noneMatch(name::startsWith)) {
+        headers.add(h);
+      }
+    }
+    return swiftAnswer.withHeaders(headers);
+  }
+
+  /** User metadata as Swift object metadata. */
+  static List<HttpHeader> metadata(S3Request s3) {
+    List<HttpHeader> headers = new ArrayList<>();
+    s3.headers()
+        .forEach(
+            (name, value) -> {
+              if (name.startsWith("x-amz-meta-") && name.length() > "x-amz-meta-".length()) {
+                headers.add(
+                    RawHeader.create(
+                        "X-Object-Meta-" + name.substring("x-amz-meta-".length()), value));
+              }
+            });
+    return headers;
+  }
+
+  /** Features S3 clients may ask for that are not offered: refused, never silently ignored. */
+  private static void rejectUnoffered(S3Request s3) {
+    s3.header("x-amz-acl")
+        .filter(acl -> !acl.strip().equals("private"))
+        .ifPresent(
+            acl -> {
+              throw new S3Exception(
+                  S3ErrorCode.NOT_IMPLEMENTED, "Canned ACLs other than private are not supported");
+            });
+    for (String name :
+        List.of(
+            "x-amz-server-side-encryption",
+            "x-amz-server-side-encryption-customer-algorithm",
+            "x-amz-website-redirect-location",
+            "x-amz-object-lock-mode",
+            "x-amz-object-lock-legal-hold",
+            "x-amz-grant-read",
+            "x-amz-grant-write",
+            "x-amz-grant-full-control",
+            "x-amz-tagging")) {
+      if (s3.header(name).isPresent()) {
+        throw new S3Exception(
+            S3ErrorCode.NOT_IMPLEMENTED, name + " is not offered through S3 here");
+      }
+    }
+    s3.header("x-amz-storage-class")
+        .filter(c -> !c.strip().equals("STANDARD"))
+        .ifPresent(
+            c -> {
+              throw new S3Exception(
+                  S3ErrorCode.NOT_IMPLEMENTED, "Only the STANDARD storage class is offered");
+            });
+  }
+
+  private static String withoutAwsChunked(String encoding) {
+    List<String> kept = new ArrayList<>();
+    for (String e : encoding.split(",")) {
+      if (!e.strip().equalsIgnoreCase("aws-chunked") && !e.isBlank()) {
+        kept.add(e.strip());
+      }
+    }
+    return String.join(", ", kept);
+  }
+
+  /** Content-MD5 (base64 of 16 bytes) as the hex ETag Swift compares the body with. */
+  static String md5Hex(String contentMd5) {
+    try {
+      byte[] md5 = Base64.getDecoder().decode(contentMd5.strip());
+      if (md5.length != 16) {
+        throw new IllegalArgumentException();
+      }
+      return HexFormat.of().formatHex(md5);
+    } catch (IllegalArgumentException e) {
+      throw new S3Exception(S3ErrorCode.INVALID_DIGEST);
+    }
+  }
+
+  private static String isoFromHttpDate(String value) {
+    try {
+      return ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME)
+          .format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.000'Z'", Locale.ROOT));
+    } catch (DateTimeParseException e) {
+      return ZonedDateTime.now().format(DateTimeFormatter.ISO_INSTANT);
+    }
+  }
+}

@@ -1,0 +1,383 @@
+package io.archipelago.http;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.archipelago.http.testkit.GatewayProcess;
+import io.archipelago.http.testkit.SwiftClient;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
+
+/**
+ * OpenStack Swift 2.30.1's own functional test suite ({@code test/functional}, run by pytest with
+ * Debian's python3-swift) against one packaged gateway on the embedded defaults of the root
+ * application.conf, started once on loopback ports.
+ *
+ * <p>Every test that fails or errors must be listed in {@code
+ * swift-functests-expected-failures.txt} (one pytest node id a line, with a {@code # reason}); a
+ * listed test that passes fails the run too, so that the list only shrinks. The per-file table and
+ * both lists go to {@code target/swift-functests/report.txt}.
+ *
+ * <p>The suite comes from Debian's source package ({@code apt-get source swift}) into {@code
+ * ~/.cache/archipelago/swift-2.30.1} (or {@code $ARCHIPELAGO_SWIFT_SRC}), fetched by {@code
+ * bin/lib/packages.sh} when it is missing; the Python packages are installed by {@code
+ * bin/archipelago test}.
+ */
+class SwiftFunctionalSuiteIT {
+
+  static final String SWIFT_VERSION = "2.30.1";
+  static final String EXPECTED_FAILURES = "/swift-functests-expected-failures.txt";
+  static final Path PYTHON = Path.of("/usr/bin/python3");
+  static final Duration PER_TEST_TIMEOUT = Duration.ofSeconds(120);
+  static final Duration SUITE_TIMEOUT = Duration.ofMinutes(45);
+
+  static GatewayProcess gateway;
+
+  /** How one test ended. */
+  enum Outcome {
+    PASSED,
+    FAILED,
+    SKIPPED
+  }
+
+  /** One test case of the JUnit XML. */
+  record Result(String id, String file, Outcome outcome, double seconds) {}
+
+  @AfterAll
+  static void stop() {
+    if (gateway != null) {
+      gateway.stop();
+      gateway.close();
+    }
+  }
+
+  @Test
+  void onlyTheRecordedTestsFail() throws Exception {
+    Assumptions.assumeTrue(
+        pythonHas("swift", "swiftclient", "pytest", "mock", "pytest_timeout"),
+        "python3-swift, python3-pytest, python3-mock and python3-pytest-timeout are installed by"
+            + " bin/archipelago test");
+    Path repo = Path.of(System.getProperty("archipelago.repo.root", "..")).toAbsolutePath();
+    Path source = swiftSource(repo);
+    Path out = repo.resolve("http-api/target/swift-functests");
+    deleteTree(out);
+    Files.createDirectories(out);
+
+    gateway = new GatewayProcess(out.resolve("gateway-data"), List.of("-Xmx512m")).start();
+    // the suite's first step; a clear failure here beats 800 failing tests
+    SwiftClient.login(gateway.baseUrl(), "test:tester", "testing");
+
+    Path config = writeConfig(out.resolve("test.conf"), gateway.authUrl());
+    long started = System.nanoTime();
+    int exit = runPytest(source, out, config);
+    Duration took = Duration.ofNanos(System.nanoTime() - started);
+    Path junit = out.resolve("junit.xml");
+    if (!Files.isRegularFile(junit)) {
+      fail("pytest (exit " + exit + ") wrote no JUnit XML; see " + out.resolve("pytest.log"));
+    }
+    List<Result> results = parse(junit);
+    assertTrue(
+        exit == 0 || exit == 1,
+        "pytest exited with " + exit + " (not a test failure); see " + out.resolve("pytest.log"));
+    assertTrue(!results.isEmpty(), "pytest ran no test; see " + out.resolve("pytest.log"));
+
+    Map<String, String> expected = expectedFailures();
+    List<String> unexpected = new ArrayList<>();
+    List<String> fixed = new ArrayList<>();
+    Map<String, Result> byId = new LinkedHashMap<>();
+    for (Result r : results) {
+      byId.put(r.id(), r);
+      if (r.outcome() == Outcome.FAILED && !expected.containsKey(r.id())) {
+        unexpected.add(r.id());
+      }
+      if (r.outcome() == Outcome.PASSED && expected.containsKey(r.id())) {
+        fixed.add(r.id());
+      }
+    }
+    List<String> notRun =
+        expected.keySet().stream()
+            .filter(id -> !byId.containsKey(id) || byId.get(id).outcome() == Outcome.SKIPPED)
+            .toList();
+
+    String report = report(results, took, unexpected, fixed, notRun, expected);
+    Files.writeString(out.resolve("report.txt"), report);
+    System.out.println(report);
+
+    StringBuilder problems = new StringBuilder();
+    if (!unexpected.isEmpty()) {
+      problems.append("\nFailed, and not in ").append(EXPECTED_FAILURES).append(":\n");
+      unexpected.forEach(id -> problems.append("  ").append(id).append('\n'));
+    }
+    if (!fixed.isEmpty()) {
+      problems
+          .append("\nPassed now: remove these entries from ")
+          .append(EXPECTED_FAILURES)
+          .append(":\n");
+      fixed.forEach(id -> problems.append("  ").append(id).append('\n'));
+    }
+    if (problems.length() > 0) {
+      fail(summary(results, took) + problems + "(report: " + out.resolve("report.txt") + ")");
+    }
+  }
+
+  /** The Swift source tree whose test/functional is run, fetched when missing. */
+  private static Path swiftSource(Path repo) throws IOException, InterruptedException {
+    Path dir =
+        Optional.ofNullable(System.getenv("ARCHIPELAGO_SWIFT_SRC"))
+            .map(Path::of)
+            .orElse(
+                Path.of(System.getProperty("user.home"), ".cache", "archipelago")
+                    .resolve("swift-" + SWIFT_VERSION));
+    if (!Files.isRegularFile(dir.resolve("test/functional/__init__.py"))) {
+      ProcessBuilder install =
+          new ProcessBuilder(
+                  "bash",
+                  "-c",
+                  ". \"$1/bin/lib/packages.sh\" && swift_functests_install \"$2\"",
+                  "SwiftFunctionalSuiteIT",
+                  repo.toString(),
+                  dir.toString())
+              .inheritIO();
+      Process p = install.start();
+      if (!p.waitFor(10, TimeUnit.MINUTES)) {
+        p.destroyForcibly();
+        fail("fetching Swift's source into " + dir + " did not finish in 10 minutes");
+      }
+      assertTrue(
+          p.exitValue() == 0 && Files.isRegularFile(dir.resolve("test/functional/__init__.py")),
+          "could not fetch Swift's source into " + dir + " (bin/lib/packages.sh)");
+    }
+    return dir;
+  }
+
+  /** The suite's [func_test] section: Swift's all-in-one users and the SERVICE_ prefix. */
+  private static Path writeConfig(Path file, String authUrl) throws IOException {
+    String text =
+        String.join(
+            "\n",
+            "[func_test]",
+            "auth_uri = " + authUrl,
+            "auth_version = 1",
+            "account = test",
+            "username = tester",
+            "password = testing",
+            "account2 = test2",
+            "username2 = tester2",
+            "password2 = testing2",
+            "username3 = tester3",
+            "password3 = testing3",
+            "account5 = test5",
+            "username5 = tester5",
+            "password5 = testing5",
+            "service_prefix = SERVICE",
+            "collate = C",
+            "insecure = no",
+            "storage_domain = ",
+            "");
+    return Files.writeString(file, text);
+  }
+
+  /**
+   * pytest on tests.py and test_*.py, from a directory that holds only a link to the source's
+   * {@code test} package, so that {@code import swift} finds Debian's python3-swift.
+   */
+  private static int runPytest(Path source, Path out, Path config)
+      throws IOException, InterruptedException {
+    Path shim = Files.createDirectories(out.resolve("shim"));
+    Files.createSymbolicLink(shim.resolve("test"), source.resolve("test"));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                PYTHON.toString(),
+                "-m",
+                "pytest",
+                "-p",
+                "no:cacheprovider",
+                "-q",
+                "-rfEs",
+                "--junitxml=" + out.resolve("junit.xml"),
+                "-o",
+                "junit_family=xunit1",
+                "--timeout",
+                Long.toString(PER_TEST_TIMEOUT.toSeconds())));
+    command.add("test/functional/tests.py");
+    try (Stream<Path> files = Files.list(source.resolve("test/functional"))) {
+      files
+          .map(f -> f.getFileName().toString())
+          .filter(n -> n.startsWith("test_") && n.endsWith(".py"))
+          .sorted()
+          .forEach(n -> command.add("test/functional/" + n));
+    }
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .directory(shim.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(out.resolve("pytest.log").toFile());
+    builder.environment().put("SWIFT_TEST_CONFIG_FILE", config.toString());
+    builder.environment().put("SWIFT_TEST_IN_PROCESS", "0");
+    builder.environment().put("COLUMNS", "250");
+    builder.environment().put("no_proxy", "127.0.0.1,localhost");
+    Process p = builder.start();
+    p.getOutputStream().close();
+    if (!p.waitFor(SUITE_TIMEOUT.toMinutes(), TimeUnit.MINUTES)) {
+      p.destroyForcibly();
+      fail("Swift's functional tests did not finish in " + SUITE_TIMEOUT);
+    }
+    return p.exitValue();
+  }
+
+  /**
+   * The test cases of pytest's xunit1 JUnit XML, each named by its pytest node id ({@code
+   * test/functional/tests.py::TestAccount::testNoAuthToken}).
+   */
+  static List<Result> parse(Path junit) throws Exception {
+    var factory = DocumentBuilderFactory.newInstance();
+    factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+    NodeList cases =
+        factory.newDocumentBuilder().parse(junit.toFile()).getElementsByTagName("testcase");
+    List<Result> results = new ArrayList<>();
+    for (int i = 0; i < cases.getLength(); i++) {
+      Element c = (Element) cases.item(i);
+      String file = c.getAttribute("file");
+      String classname = c.getAttribute("classname");
+      String module = file.endsWith(".py") ? file.substring(0, file.length() - 3) : file;
+      module = module.replace('/', '.');
+      String id =
+          classname.startsWith(module + ".")
+              ? file
+                  + "::"
+                  + classname.substring(module.length() + 1)
+                  + "::"
+                  + c.getAttribute("name")
+              : file + "::" + c.getAttribute("name");
+      Outcome outcome =
+          has(c, "failure") || has(c, "error")
+              ? Outcome.FAILED
+              : has(c, "skipped") ? Outcome.SKIPPED : Outcome.PASSED;
+      String time = c.getAttribute("time");
+      results.add(new Result(id, file, outcome, time.isEmpty() ? 0 : Double.parseDouble(time)));
+    }
+    return results;
+  }
+
+  private static boolean has(Element testcase, String child) {
+    return testcase.getElementsByTagName(child).getLength() > 0;
+  }
+
+  /** The checked-in list: node id to reason; every entry must give one. */
+  static Map<String, String> expectedFailures() throws IOException {
+    Map<String, String> expected = new TreeMap<>();
+    try (InputStream in = SwiftFunctionalSuiteIT.class.getResourceAsStream(EXPECTED_FAILURES)) {
+      if (in == null) {
+        fail("no " + EXPECTED_FAILURES + " on the test classpath");
+      }
+      for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+        String trimmed = line.strip();
+        if (trimmed.isEmpty() || trimmed.startsWith("#")) {
+          continue;
+        }
+        int hash = trimmed.indexOf(" #");
+        if (hash < 0 || trimmed.substring(hash + 2).isBlank()) {
+          fail(EXPECTED_FAILURES + ": every entry needs a '# reason': " + trimmed);
+        }
+        expected.put(trimmed.substring(0, hash).strip(), trimmed.substring(hash + 2).strip());
+      }
+    }
+    return expected;
+  }
+
+  private static String summary(List<Result> results, Duration took) {
+    long passed = results.stream().filter(r -> r.outcome() == Outcome.PASSED).count();
+    long failed = results.stream().filter(r -> r.outcome() == Outcome.FAILED).count();
+    long skipped = results.stream().filter(r -> r.outcome() == Outcome.SKIPPED).count();
+    return String.format(
+        "Swift %s functional tests: %d passed, %d failed, %d skipped in %d s%n",
+        SWIFT_VERSION, passed, failed, skipped, took.toSeconds());
+  }
+
+  private static String report(
+      List<Result> results,
+      Duration took,
+      List<String> unexpected,
+      List<String> fixed,
+      List<String> notRun,
+      Map<String, String> expected) {
+    Map<String, long[]> perFile = new TreeMap<>();
+    Map<String, Double> seconds = new TreeMap<>();
+    for (Result r : results) {
+      perFile.computeIfAbsent(r.file(), f -> new long[3])[r.outcome().ordinal()]++;
+      seconds.merge(r.file(), r.seconds(), Double::sum);
+    }
+    StringBuilder sb = new StringBuilder();
+    sb.append(String.format("%-40s %6s %6s %6s %8s%n", "file", "pass", "fail", "skip", "time_s"));
+    perFile.forEach(
+        (file, n) ->
+            sb.append(
+                String.format(
+                    "%-40s %6d %6d %6d %8.1f%n", file, n[0], n[1], n[2], seconds.get(file))));
+    sb.append(summary(results, took));
+    sb.append("\nFailed (expected, with the recorded reason):\n");
+    results.stream()
+        .filter(r -> r.outcome() == Outcome.FAILED && expected.containsKey(r.id()))
+        .map(Result::id)
+        .sorted(Comparator.naturalOrder())
+        .forEach(
+            id -> sb.append("  ").append(id).append("  # ").append(expected.get(id)).append('\n'));
+    sb.append("\nFailed (NOT expected):\n");
+    unexpected.forEach(id -> sb.append("  ").append(id).append('\n'));
+    sb.append("\nListed but passed (remove from the list):\n");
+    fixed.forEach(id -> sb.append("  ").append(id).append('\n'));
+    sb.append("\nListed but skipped or not run:\n");
+    notRun.forEach(id -> sb.append("  ").append(id).append('\n'));
+    return sb.toString();
+  }
+
+  private static boolean pythonHas(String... modules) {
+    if (!Files.isExecutable(PYTHON)) {
+      return false;
+    }
+    try {
+      Process p =
+          new ProcessBuilder(PYTHON.toString(), "-c", "import " + String.join(", ", modules))
+              .redirectErrorStream(true)
+              .start();
+      p.getInputStream().readAllBytes();
+      return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+}
