@@ -2,7 +2,6 @@ package io.archipelago.http;
 
 import static io.archipelago.http.testkit.Http.enc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
