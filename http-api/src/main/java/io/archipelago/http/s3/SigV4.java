@@ -1,5 +1,6 @@
 package io.archipelago.http.s3;
 
+import io.archipelago.persistence.Sha256;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -191,11 +192,7 @@ public final class SigV4 {
   }
 
   public static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException(e);
-    }
+    return Sha256.newDigest();
   }
 
   public static String hex(byte[] bytes) {
