@@ -360,13 +360,15 @@ public final class ObjectVersioning implements ObjectMiddleware {
     String account = request.account();
     String container = request.container();
     String name = request.object();
-    return containers
-        .get(account, container)
+    // A missing container is not this stage's answer: the stages after it (a copy's source
+    // authorization first) say what Swift says.
+    return current(account, container)
         .thenCompose(
-            state -> {
-              if (!hasVersions(state)) {
+            found -> {
+              if (found.isEmpty() || !hasVersions(found.get())) {
                 return next.handle(request, reach);
               }
+              ContainerState state = found.get();
               boolean on = enabled(state);
               switch (method) {
                 case "PUT":
