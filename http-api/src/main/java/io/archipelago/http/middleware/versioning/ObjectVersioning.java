@@ -364,11 +364,11 @@ public final class ObjectVersioning implements ObjectMiddleware {
     // authorization first) say what Swift says.
     return current(account, container)
         .thenCompose(
-            found -> {
-              if (found.isEmpty() || !hasVersions(found.get())) {
+            known -> {
+              if (known.isEmpty() || !hasVersions(known.get())) {
                 return next.handle(request, reach);
               }
-              ContainerState state = found.get();
+              ContainerState state = known.get();
               boolean on = enabled(state);
               switch (method) {
                 case "PUT":
