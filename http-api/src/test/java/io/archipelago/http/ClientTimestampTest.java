@@ -27,11 +27,46 @@ class ClientTimestampTest {
   private static final List<String> OVERFLOWING =
       List.of("9223372036854775807", "99999999999999", "92233720368548");
 
+  /** The gateway honours and checks clients' X-Timestamp only with Swift's gatekeeper shunt off. */
+  private static final Map<String, Object> CLIENT_TIMESTAMPS =
+      Map.of("archipelago.http.shunt-inbound-x-timestamp", false);
+
   @TempDir Path dataDir;
+
+  /**
+   * By default, as Swift's gatekeeper: a tenant's X-Timestamp (far future, malformed, any) is
+   * dropped and the write stamped now, so it cannot pin an object against later writes.
+   */
+  @Test
+  void byDefaultAClientsTimestampIsIgnoredAsSwiftsGatekeeperDoes() {
+    try (TestGateway gateway = TestGateway.start(dataDir)) {
+      SwiftClient tester = SwiftClient.login(gateway.baseUrl(), "test:tester", "testing");
+      assertEquals(201, tester.call("PUT", "/shunted").statusCode());
+      for (String value : List.of("1900000000.00000", "99999999999.9999999999", "-1", "junk")) {
+        double before = System.currentTimeMillis() / 1000.0 - 1;
+        assertEquals(
+            201,
+            tester
+                .call("PUT", "/shunted/o", Map.of("X-Timestamp", value), "v" + value)
+                .statusCode(),
+            value);
+        double stored =
+            Double.parseDouble(
+                tester
+                    .call("HEAD", "/shunted/o")
+                    .headers()
+                    .firstValue("X-Timestamp")
+                    .orElseThrow());
+        assertTrue(stored >= before && stored < before + 120, value + " -> " + stored);
+      }
+      // the far-future value did not pin the object: the last write won
+      assertEquals("vjunk", tester.call("GET", "/shunted/o").body());
+    }
+  }
 
   @Test
   void outOfRangeTimestampsAnswer400AsSwiftAndNothingIsStoredOrJournaled() {
-    try (TestGateway gateway = TestGateway.start(dataDir)) {
+    try (TestGateway gateway = TestGateway.start(dataDir, CLIENT_TIMESTAMPS)) {
       SwiftClient tester = SwiftClient.login(gateway.baseUrl(), "test:tester", "testing");
       SwiftClient admin = SwiftClient.login(gateway.baseUrl(), "admin:admin", "admin");
       assertEquals(201, tester.call("PUT", "/stamps").statusCode());
@@ -105,7 +140,7 @@ class ClientTimestampTest {
     }
 
     // After such attempts a restarted node serves the container at once.
-    try (TestGateway gateway = TestGateway.start(dataDir)) {
+    try (TestGateway gateway = TestGateway.start(dataDir, CLIENT_TIMESTAMPS)) {
       SwiftClient tester = SwiftClient.login(gateway.baseUrl(), "test:tester", "testing");
       long started = System.nanoTime();
       HttpResponse<String> head = tester.call("HEAD", "/stamps");
@@ -119,7 +154,7 @@ class ClientTimestampTest {
 
   @Test
   void acceptsSwiftsFormsWithAnOffsetAndKeepsTheBase() {
-    try (TestGateway gateway = TestGateway.start(dataDir)) {
+    try (TestGateway gateway = TestGateway.start(dataDir, CLIENT_TIMESTAMPS)) {
       SwiftClient tester = SwiftClient.login(gateway.baseUrl(), "test:tester", "testing");
       assertEquals(201, tester.call("PUT", "/offsets").statusCode());
       HttpResponse<String> put =

@@ -48,6 +48,7 @@ public final class GatewayRoutes {
   private final MetricsController metrics;
   private final String node;
   private final HeadLength headLength;
+  private final boolean shuntInboundTimestamp;
 
   public GatewayRoutes(
       ArchipelagoEngine engine, AuthController auth, long maxObjectSize, HeadLength headLength) {
@@ -60,6 +61,12 @@ public final class GatewayRoutes {
             engine.sync(),
             engine.system().settings().config().getString("archipelago.http.metrics-token"));
     this.node = engine.nodeAddress();
+    this.shuntInboundTimestamp =
+        engine
+            .system()
+            .settings()
+            .config()
+            .getBoolean("archipelago.http.shunt-inbound-x-timestamp");
   }
 
   /**
@@ -131,6 +138,9 @@ public final class GatewayRoutes {
           auth.authenticate(request, headers, SwiftRequest.hostUrl(request)));
     }
     if (rawPath.startsWith("/v1/")) {
+      if (shuntInboundTimestamp) {
+        headers.remove("x-timestamp");
+      }
       return swift.handle(
           request,
           RequestPath.parse(rawPath),
