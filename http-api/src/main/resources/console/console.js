@@ -174,6 +174,7 @@
       else a.removeAttribute('aria-current');
     }
     if (view !== 'audit') stopFollow();
+    window.scrollTo(0, 0);
     status('');
     load(view);
   }
@@ -251,7 +252,8 @@
         td(b.site),
         el('td', null, badge(b.state, stateKind)),
         el('td', null, h.breaker === 'open' ? badge('open', 'bad') : h.breaker === 'closed' ? badge('closed', 'ok') : badge('none', 'ok')),
-        el('td', null, probe ? (probe.ok ? badge('ok', 'ok') : badge('failed', 'bad')) : '–', probe ? ' ' + probe.at : '',
+        el('td', { title: probe ? probe.at : null }, probe ? (probe.ok ? badge('ok', 'ok') : badge('failed', 'bad')) : '–',
+          probe ? ' ' + new Date(probe.at).toLocaleTimeString() : '',
           probe && probe.error ? el('div', { class: 'hint', text: probe.error }) : null),
         el('td', { class: 'capacity', 'data-used': String(c.used), 'data-total': String(c.total) }, capacityBar(b),
           el('span', { class: 'cap-text', text: bytes(c.used) + ' used, ' + bytes(c.free) + ' free of ' + bytes(c.total) })));
@@ -648,7 +650,18 @@
   }
 
   // ---------- wiring ----------
+  // each cell of a card table carries its column's header, which the phone layout shows
+  function labelCells(table) {
+    const headers = Array.from(table.tHead.rows[0].cells).map((th) => th.textContent);
+    for (const row of table.tBodies[0].rows) {
+      Array.from(row.cells).forEach((cell, i) => cell.setAttribute('data-label', headers[i] || ''));
+    }
+  }
+
   document.addEventListener('DOMContentLoaded', () => {
+    for (const table of document.querySelectorAll('table.cards')) {
+      new MutationObserver(() => labelCells(table)).observe(table.tBodies[0], { childList: true });
+    }
     $('login-form').addEventListener('submit', login);
     $('logout').addEventListener('click', () => logout(''));
     $('container-search').addEventListener('submit', (e) => searchContainers(e).catch(report));
