@@ -35,6 +35,7 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.NoAlertPresentException;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.UnexpectedAlertBehaviour;
 import org.openqa.selenium.WebElement;
@@ -319,10 +320,7 @@ class ConsoleIT {
     } finally {
       Files.deleteIfExists(offline);
     }
-    driver
-        .findElement(
-            By.xpath("//table[@id='failures-table']//tr[td[text()='AUTH_test/mirrored']]//button"))
-        .click();
+    click(By.xpath("//table[@id='failures-table']//tr[td[text()='AUTH_test/mirrored']]//button"));
     wait.until(
         ExpectedConditions.textToBePresentInElementLocated(
             By.id("status"), "Reconciled AUTH_test/mirrored"));
@@ -381,10 +379,10 @@ class ConsoleIT {
     assertTrue(row.getText().contains("local-archive"), row.getText());
     assertEquals(1, row.findElements(By.tagName("progress")).size());
     screenshot("migrations");
-    List<WebElement> cancel = row.findElements(By.tagName("button"));
     Assumptions.assumeFalse(
-        cancel.isEmpty(), "the migration finished before it could be cancelled");
-    cancel.get(0).click();
+        row.findElements(By.tagName("button")).isEmpty(),
+        "the migration finished before it could be cancelled");
+    click(By.cssSelector("#migrations-table tr[data-migration='AUTH_test/archived'] button"));
     wait.until(ExpectedConditions.alertIsPresent()).accept();
     wait.until(
         ExpectedConditions.textToBePresentInElementLocated(
@@ -453,6 +451,19 @@ class ConsoleIT {
     WebElement link = driver.findElement(By.cssSelector("nav a[data-view='" + name + "']"));
     link.sendKeys(Keys.ENTER);
     wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("view-" + name)));
+  }
+
+  /** Clicks what the selector finds, again if the page's refresh replaced it meanwhile. */
+  private static void click(By selector) {
+    wait.until(
+        d -> {
+          try {
+            d.findElement(selector).click();
+            return true;
+          } catch (StaleElementReferenceException e) {
+            return false;
+          }
+        });
   }
 
   private static Object js(String script) {
