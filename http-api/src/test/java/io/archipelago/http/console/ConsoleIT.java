@@ -121,6 +121,8 @@ class ConsoleIT {
     driver = new ChromeDriver(service, options);
     driver.manage().window().setSize(new Dimension(1280, 800));
     wait = new WebDriverWait(driver, Duration.ofSeconds(30));
+    // the page re-renders its tables every 5 s: what a wait found may be replaced meanwhile
+    wait.ignoring(StaleElementReferenceException.class);
   }
 
   @AfterAll
@@ -184,10 +186,11 @@ class ConsoleIT {
           return backends.size()
               == d.findElements(By.cssSelector("#backends-table tbody tr")).size();
         });
-    assertEquals("3", driver.findElement(By.cssSelector("#total-backends strong")).getText());
-    assertEquals(
-        3, driver.findElements(By.cssSelector("#capacity-chart svg g[data-backend]")).size());
-    assertEquals(1, driver.findElements(By.cssSelector("#rate-chart svg")).size());
+    wait.until(ExpectedConditions.textToBe(By.cssSelector("#total-backends strong"), "3"));
+    wait.until(
+        ExpectedConditions.numberOfElementsToBe(
+            By.cssSelector("#capacity-chart svg g[data-backend]"), 3));
+    wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#rate-chart svg"), 1));
     String nodes = driver.findElement(By.id("nodes-table")).getText();
     assertTrue(
         nodes.contains(adminJson("/admin/cluster").path("members").get(0).path("address").asText()),
@@ -300,11 +303,10 @@ class ConsoleIT {
         Thread.sleep(250);
       }
       view("failures");
-      WebElement row =
-          wait.until(
-              ExpectedConditions.visibilityOfElementLocated(
-                  By.xpath("//table[@id='failures-table']//tr[td[text()='AUTH_test/mirrored']]")));
-      assertTrue(row.getText().contains("site-b"), row.getText());
+      wait.until(
+          ExpectedConditions.textToBePresentInElementLocated(
+              By.xpath("//table[@id='failures-table']//tr[td[text()='AUTH_test/mirrored']]"),
+              "site-b"));
       // the overview names the outage and the failed copies
       view("overview");
       wait.until(
@@ -372,17 +374,15 @@ class ConsoleIT {
     driver.findElement(By.cssSelector("#migration-start button[type='submit']")).click();
     wait.until(
         ExpectedConditions.textToBePresentInElementLocated(By.id("migration-message"), "started"));
-    WebElement row =
-        wait.until(
-            ExpectedConditions.visibilityOfElementLocated(
-                By.cssSelector("#migrations-table tr[data-migration='AUTH_test/archived']")));
-    assertTrue(row.getText().contains("local-archive"), row.getText());
-    assertEquals(1, row.findElements(By.tagName("progress")).size());
+    String row = "#migrations-table tr[data-migration='AUTH_test/archived']";
+    wait.until(
+        ExpectedConditions.textToBePresentInElementLocated(By.cssSelector(row), "local-archive"));
+    wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(row + " progress")));
     screenshot("migrations");
     Assumptions.assumeFalse(
-        row.findElements(By.tagName("button")).isEmpty(),
+        driver.findElements(By.cssSelector(row + " button")).isEmpty(),
         "the migration finished before it could be cancelled");
-    click(By.cssSelector("#migrations-table tr[data-migration='AUTH_test/archived'] button"));
+    click(By.cssSelector(row + " button"));
     wait.until(ExpectedConditions.alertIsPresent()).accept();
     wait.until(
         ExpectedConditions.textToBePresentInElementLocated(
