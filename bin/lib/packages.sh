@@ -13,6 +13,10 @@ SWIFT_FUNCTEST_PACKAGES=(python3-swift python3-swiftclient python3-pytest python
 # The S3 clients the S3 API's tests drive (the aws CLI, boto3, s3cmd).
 S3_CLIENT_PACKAGES=(awscli python3-boto3 s3cmd)
 
+# The headless browser of the console's browser tests (http-api's ConsoleIT drives it through
+# Selenium WebDriver with /usr/bin/chromedriver; no Selenium Manager download).
+CONSOLE_TEST_PACKAGES=(chromium chromium-driver)
+
 apt_updated=0
 apt_install() {
   local missing=()

@@ -22,8 +22,12 @@ import io.archipelago.engine.placement.PlacementPolicy;
 import io.archipelago.engine.sync.ContainerSync;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 
 /**
  * The engine of one gateway node: joins the cluster, starts sharding for the container and account
@@ -112,9 +116,30 @@ public final class ArchipelagoEngine {
                                 store ->
                                     store
                                         .capacity()
-                                        .thenAccept(c -> registry.reportCapacity(b.id(), c))));
+                                        .whenComplete(
+                                            (c, failure) -> {
+                                              if (failure == null) {
+                                                registry.reportCapacity(b.id(), c);
+                                              }
+                                              registry.reportProbe(
+                                                  b.id(),
+                                                  new BackendRegistry.Probe(
+                                                      Instant.now(),
+                                                      Optional.ofNullable(failure)
+                                                          .map(ArchipelagoEngine::reason)));
+                                            })));
     poll.run();
     system.scheduler().scheduleAtFixedRate(interval, interval, poll, system.executionContext());
+  }
+
+  /** The innermost cause's message, for operators: what went wrong, not the wrappers. */
+  private static String reason(Throwable failure) {
+    Throwable cause = failure;
+    while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+        && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
   }
 
   public ActorSystem<?> system() {

@@ -11,6 +11,7 @@ import io.archipelago.http.auth.TempAuthUsers;
 import io.archipelago.http.auth.TokenCodec;
 import io.archipelago.http.auth.TokenSecret;
 import io.archipelago.http.cli.AuditCli;
+import io.archipelago.http.console.ConsoleRoutes;
 import io.archipelago.http.s3.S3Server;
 import io.archipelago.http.server.GatewayRoutes;
 import io.archipelago.http.server.HttpServer;
@@ -155,6 +156,10 @@ public final class Main {
         .append(")\n");
     sb.append("  Auth URL:    ").append(url).append("/auth/v1.0\n");
     sb.append("  Swift API:   ").append(url).append("/v1/AUTH_<account>\n");
+    sb.append("  Console:     ")
+        .append(url)
+        .append(ConsoleRoutes.PATH)
+        .append("   (admin credentials)\n");
     sb.append("  Backends:    ");
     engine.registry().backends().stream()
         .sorted(Comparator.comparing(b -> b.id()))

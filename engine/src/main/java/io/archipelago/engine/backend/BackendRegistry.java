@@ -3,6 +3,7 @@ package io.archipelago.engine.backend;
 import io.archipelago.engine.store.Capacity;
 import io.archipelago.engine.store.ObjectStore;
 import io.archipelago.engine.store.remote.GuardedObjectStore;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,7 @@ public final class BackendRegistry {
   private volatile Map<String, BackendDescriptor> descriptors;
   private final Map<String, ObjectStore> stores = new ConcurrentHashMap<>();
   private final Map<String, Capacity> capacities = new ConcurrentHashMap<>();
+  private final Map<String, Probe> probes = new ConcurrentHashMap<>();
   private final Function<BackendDescriptor, ObjectStore> storeFactory;
 
   /** Backends whose driver could not be made, already warned about. */
@@ -67,6 +69,31 @@ public final class BackendRegistry {
 
   public void reportCapacity(String backendId, Capacity capacity) {
     capacities.put(backendId, capacity);
+  }
+
+  /**
+   * The outcome of this node's last capacity poll of a backend, which asks each backend
+   * periodically whatever its kind; {@code error} empty when it answered.
+   */
+  public record Probe(Instant at, Optional<String> error) {}
+
+  public void reportProbe(String backendId, Probe probe) {
+    probes.put(backendId, probe);
+  }
+
+  /** The last probe of each backend this node polled. */
+  public Map<String, Probe> probes() {
+    return Map.copyOf(probes);
+  }
+
+  /**
+   * Whether the backend's circuit breaker is open here; empty for a backend with none (filesystem)
+   * or unknown here.
+   */
+  public Optional<Boolean> breakerOpen(String backendId) {
+    return store(backendId)
+        .filter(s -> s instanceof GuardedObjectStore)
+        .map(s -> !((GuardedObjectStore) s).available());
   }
 
   /** Replaces the descriptor set, creating drivers for new backends. */

@@ -12,7 +12,9 @@ import akka.cluster.ddata.LWWMapKey;
 import akka.cluster.ddata.SelfUniqueAddress;
 import akka.cluster.ddata.typed.javadsl.DistributedData;
 import akka.cluster.ddata.typed.javadsl.Replicator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.stream.IntStream;
@@ -74,6 +76,21 @@ public final class ContainerRouteView implements Extension {
     }
     Option<ContainerRoute> found = map.get(entityId);
     return found.isDefined() ? Optional.of(found.get()) : Optional.empty();
+  }
+
+  /**
+   * Every route this node holds, by entity id ({@code account/container}), deleted ones included:
+   * what the operators' container search reads, without asking any entity.
+   */
+  public Map<String, ContainerRoute> routes() {
+    Map<String, ContainerRoute> all = new HashMap<>();
+    for (int i = 0; i < KEYS; i++) {
+      LWWMap<String, ContainerRoute> map = maps.get(i);
+      if (map != null) {
+        all.putAll(map.getEntries());
+      }
+    }
+    return all;
   }
 
   /** Publishes a route; an older version than the one in the view changes nothing. */

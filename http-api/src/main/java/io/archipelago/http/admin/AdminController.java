@@ -49,11 +49,13 @@ public final class AdminController {
   private final ArchipelagoEngine engine;
   private final Materializer materializer;
   private final AuditController audit;
+  private final InventoryController inventory;
 
   public AdminController(ArchipelagoEngine engine) {
     this.engine = engine;
     this.materializer = Materializer.matFromSystem(engine.system());
     this.audit = new AuditController(engine);
+    this.inventory = new InventoryController(engine);
   }
 
   /**
@@ -63,6 +65,7 @@ public final class AdminController {
       HttpRequest request, String rawPath, RequestContext context) {
     String[] parts = rawPath.split("/", -1);
     var method = request.method();
+    if (inventory.handles(request, parts)) return inventory.handle(request, parts);
     if (method.equals(HttpMethods.GET) && parts.length == 1 && parts[0].equals("audit")) {
       return audit.log(request);
     }

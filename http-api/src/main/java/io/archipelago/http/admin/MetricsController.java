@@ -46,12 +46,15 @@ public final class MetricsController {
 
   private final ContainerSync sync;
   private final Optional<byte[]> token;
+  private final RequestMetrics requests;
 
   /**
    * @param token the bearer token /metrics requires; empty: none
+   * @param requests the node's request counters, rendered first
    */
-  public MetricsController(ContainerSync sync, String token) {
+  public MetricsController(ContainerSync sync, String token, RequestMetrics requests) {
     this.sync = sync;
+    this.requests = requests;
     this.token =
         token.isBlank() ? Optional.empty() : Optional.of(token.getBytes(StandardCharsets.UTF_8));
   }
@@ -65,14 +68,26 @@ public final class MetricsController {
     }
     return sync.localStatuses()
         .thenApply(
-            statuses -> text(render(statuses, sync.metrics(), sync.localSlices().size(), false)));
+            statuses ->
+                text(
+                    requestLines()
+                        + render(statuses, sync.metrics(), sync.localSlices().size(), false)));
   }
 
   /** {@code GET /admin/metrics}: per container; the caller has checked for a reseller admin. */
   public CompletionStage<HttpResponse> containerMetrics() {
     return sync.localStatuses()
         .thenApply(
-            statuses -> text(render(statuses, sync.metrics(), sync.localSlices().size(), true)));
+            statuses ->
+                text(
+                    requestLines()
+                        + render(statuses, sync.metrics(), sync.localSlices().size(), true)));
+  }
+
+  private String requestLines() {
+    StringBuilder sb = new StringBuilder();
+    requests.render(sb);
+    return sb.toString();
   }
 
   private boolean bearerMatches(String authorization) {

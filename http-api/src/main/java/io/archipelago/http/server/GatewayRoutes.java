@@ -10,8 +10,11 @@ import akka.http.javadsl.model.headers.RawHeader;
 import io.archipelago.engine.ArchipelagoEngine;
 import io.archipelago.engine.ops.RequestContext;
 import io.archipelago.http.admin.AdminController;
+import io.archipelago.http.admin.AdminOrigin;
 import io.archipelago.http.admin.MetricsController;
+import io.archipelago.http.admin.RequestMetrics;
 import io.archipelago.http.auth.AuthController;
+import io.archipelago.http.console.ConsoleRoutes;
 import io.archipelago.http.protocol.HeadLength;
 import io.archipelago.http.protocol.Principal;
 import io.archipelago.http.protocol.RequestPath;
@@ -32,7 +35,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The gateway's HTTP surface, dispatched on path as Swift's proxy does: {@code /auth/v1.0}, {@code
- * /info}, {@code /healthcheck}, {@code /metrics}, {@code /admin/...} and {@code
+ * /info}, {@code /healthcheck}, {@code /metrics}, the console's files ({@code /console/}, public),
+ * {@code /admin/...} (state changes only from the gateway's own origin) and {@code
  * /v1/<account>[/<container>[/<object>]]}. In order, every request gets a transaction id; {@code
  * /v1/} requests then go through the {@link SwiftPipeline} (bulk delete, which sends each delete
  * back through here; access control; the object middlewares; one controller); the admin API needs a
@@ -46,6 +50,8 @@ public final class GatewayRoutes {
   private final SwiftPipeline swift;
   private final AdminController admin;
   private final MetricsController metrics;
+  private final RequestMetrics requests = new RequestMetrics();
+  private final ConsoleRoutes console = new ConsoleRoutes();
   private final String node;
   private final HeadLength headLength;
   private final boolean shuntInboundTimestamp;
@@ -59,7 +65,8 @@ public final class GatewayRoutes {
     this.metrics =
         new MetricsController(
             engine.sync(),
-            engine.system().settings().config().getString("archipelago.http.metrics-token"));
+            engine.system().settings().config().getString("archipelago.http.metrics-token"),
+            requests);
     this.node = engine.nodeAddress();
     this.shuntInboundTimestamp =
         engine
@@ -100,6 +107,7 @@ public final class GatewayRoutes {
         .exceptionally(failure -> SwiftErrors.toResponse(failure, transId))
         .thenApply(
             r -> {
+              requests.record(request.method().value(), r.status().intValue());
               accessLog.info(
                   "{} {} {} {} {}ms {}",
                   client,
@@ -133,6 +141,9 @@ public final class GatewayRoutes {
     if (rawPath.equals("/healthcheck")) {
       return CompletableFuture.completedFuture(HttpResponse.create().withEntity("OK"));
     }
+    if (ConsoleRoutes.handles(rawPath)) {
+      return CompletableFuture.completedFuture(console.handle(request, rawPath));
+    }
     if (rawPath.equals("/auth/v1.0") || rawPath.equals("/auth/v1.0/") || rawPath.equals("/v1.0")) {
       return CompletableFuture.completedFuture(
           auth.authenticate(request, headers, SwiftRequest.hostUrl(request)));
@@ -160,6 +171,7 @@ public final class GatewayRoutes {
       if (!principal.isResellerAdmin()) {
         throw new SwiftException(SwiftError.FORBIDDEN);
       }
+      AdminOrigin.check(request);
       if (rawPath.equals("/admin/metrics") && request.method().equals(HttpMethods.GET)) {
         return metrics.containerMetrics();
       }
