@@ -75,8 +75,8 @@ public final class AdminCli implements Callable<Integer> {
       scope = ScopeType.INHERIT,
       paramLabel = "URL",
       description =
-          "Gateway base URL (env ARCHIPELAGO_URL; else archipelago.http of application.conf)."
-              + " Now: ${DEFAULT-VALUE}")
+          "Gateway base URL (env ARCHIPELAGO_URL; else where archipelago.http of"
+              + " application.conf makes 'serve' listen). Now ${DEFAULT-VALUE}")
   String url;
 
   @Option(
@@ -120,6 +120,8 @@ public final class AdminCli implements Callable<Integer> {
   public static int run(
       Config config, Map<String, String> env, PrintWriter out, PrintWriter err, String... args) {
     CommandLine cli = new CommandLine(new AdminCli());
+    cli.setCommandName("archipelago admin");
+    cli.setUsageHelpWidth(100);
     cli.setOut(out);
     cli.setErr(err);
     cli.setDefaultValueProvider(

@@ -417,6 +417,48 @@ class AdminCliTest {
     assertEquals(AdminCli.USAGE, orphan.code(), orphan.toString());
   }
 
+  /** {@code archipelago audit tail} follows the log through the same reader as admin audit tail. */
+  @Test
+  void theAuditToolsTailFollowsTheLogToo() throws Exception {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    PrintWriter printOut = new PrintWriter(out, true);
+    Thread tail =
+        new Thread(
+            () ->
+                AuditCli.run(
+                    ConfigFactory.empty(),
+                    printOut,
+                    new PrintWriter(err, true),
+                    "tail",
+                    "--url",
+                    gateway.baseUrl(),
+                    "--account",
+                    "AUTH_test",
+                    "--container",
+                    "cli-audit-tailed"));
+    // it follows until the gateway stops; a daemon thread does not hold the test JVM
+    tail.setDaemon(true);
+    tail.start();
+    Thread.sleep(1500);
+    assertEquals(201, tester.call("PUT", "/cli-audit-tailed").statusCode());
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (out.toString().isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    JsonNode event;
+    synchronized (out.getBuffer()) {
+      event =
+          JSON.readTree(
+              out.toString()
+                  .lines()
+                  .findFirst()
+                  .orElseThrow(() -> new AssertionError("no line; stderr: " + err)));
+    }
+    assertEquals("ContainerCreated", event.path("type").asText());
+    assertEquals("AUTH_test/cli-audit-tailed", event.path("entityId").asText());
+  }
+
   @Test
   void refusedCredentialsAndAUserWhoIsNoResellerAdminExitWithTheAuthCode() {
     Run wrongKey = admin("--key", "wrong", "backends", "list");
