@@ -18,7 +18,6 @@ import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -549,9 +548,5 @@ class AdminCliTest {
     assertEquals(0, subHelp.code(), subHelp.toString());
     assertTrue(
         subHelp.out().contains("--detach") && subHelp.out().contains("Exit codes:"), subHelp.out());
-  }
-
-  static Duration timeout() {
-    return Duration.ofSeconds(30);
   }
 }
