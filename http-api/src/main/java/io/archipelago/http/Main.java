@@ -10,6 +10,7 @@ import io.archipelago.http.auth.AuthController;
 import io.archipelago.http.auth.TempAuthUsers;
 import io.archipelago.http.auth.TokenCodec;
 import io.archipelago.http.auth.TokenSecret;
+import io.archipelago.http.cli.AdminCli;
 import io.archipelago.http.cli.AuditCli;
 import io.archipelago.http.console.ConsoleRoutes;
 import io.archipelago.http.s3.S3Server;
@@ -68,9 +69,19 @@ public final class Main {
               new PrintWriter(System.err, true),
               Arrays.copyOfRange(args, 1, args.length)));
     }
+    if (command.equals("admin")) {
+      System.exit(
+          AdminCli.run(
+              ArchipelagoConfig.load(),
+              System.getenv(),
+              new PrintWriter(System.out, true),
+              new PrintWriter(System.err, true),
+              Arrays.copyOfRange(args, 1, args.length)));
+    }
     if (!command.equals("serve")) {
       System.err.println(
-          "usage: archipelago serve | archipelago audit <verify|replay|export|tail> ...");
+          "usage: archipelago serve | archipelago audit <verify|replay|export|tail> ..."
+              + " | archipelago admin <backends|containers|cluster|audit> ...");
       System.exit(2);
     }
     Config config = ArchipelagoConfig.load();

@@ -10,6 +10,7 @@ import akka.cluster.sharding.ClusterSharding;
 import akka.cluster.sharding.ShardRegion;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
 import akka.cluster.typed.Cluster;
+import akka.cluster.typed.Leave;
 import akka.pattern.Patterns;
 import io.archipelago.engine.account.AccountEntity;
 import io.archipelago.engine.container.ContainerEntity;
@@ -103,6 +104,21 @@ public final class ClusterOps {
     }
     return CompletableFuture.allOf(views.toArray(CompletableFuture[]::new))
         .thenApply(done -> views.stream().map(CompletableFuture::join).toList());
+  }
+
+  /**
+   * Makes the member at {@code address} (as {@link MemberView#address()} spells it) leave the
+   * cluster gracefully; false when no member has that address.
+   */
+  public boolean leave(String address) {
+    Cluster cluster = Cluster.get(system);
+    for (Member m : cluster.state().getMembers()) {
+      if (m.address().toString().equals(address)) {
+        cluster.manager().tell(Leave.create(m.address()));
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

@@ -78,6 +78,12 @@ public final class AdminController {
     if (parts[0].equals("cluster") && parts.length == 1 && method.equals(HttpMethods.GET)) {
       return engine.cluster().members().thenApply(this::clusterJson);
     }
+    if (parts[0].equals("cluster")
+        && parts.length == 2
+        && parts[1].equals("leave")
+        && method.equals(HttpMethods.POST)) {
+      return body(request).thenApply(this::leave);
+    }
     if (parts[0].equals("backends")) {
       if (parts.length == 1 && method.equals(HttpMethods.POST)) {
         return body(request)
@@ -275,6 +281,22 @@ public final class AdminController {
                     SwiftError.BAD_REQUEST, "Body is not valid JSON: " + e.getMessage());
               }
             });
+  }
+
+  /**
+   * {@code {"address": "akka://..."}}: that member leaves the cluster (202); 404 if none has it.
+   */
+  private HttpResponse leave(JsonNode json) {
+    String address = json.path("address").asText("");
+    if (!address.startsWith("akka://") || address.indexOf('@') < 0) {
+      throw SwiftException.plain(
+          SwiftError.BAD_REQUEST, "Body must be {\"address\": \"akka://system@host:port\"}");
+    }
+    if (!engine.cluster().leave(address)) {
+      throw SwiftException.plain(SwiftError.NOT_FOUND, "No cluster member " + address);
+    }
+    ObjectNode root = JSON.createObjectNode().put("address", address).put("status", "leaving");
+    return json(root).withStatus(StatusCodes.ACCEPTED);
   }
 
   private HttpResponse clusterJson(List<ClusterOps.MemberView> members) {

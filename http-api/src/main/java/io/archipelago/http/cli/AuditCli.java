@@ -1,6 +1,5 @@
 package io.archipelago.http.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
 import io.archipelago.engine.audit.AuditTime;
@@ -9,31 +8,19 @@ import io.archipelago.http.admin.AuditController;
 import io.archipelago.persistence.DatabaseSettings;
 import io.archipelago.persistence.JournalDialect;
 import io.archipelago.persistence.audit.AuditExport;
-import io.archipelago.persistence.audit.AuditJson;
 import io.archipelago.persistence.audit.AuditMapper;
 import io.archipelago.persistence.audit.ChainVerifier;
 import io.archipelago.persistence.audit.JournalReader;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -380,80 +367,20 @@ public final class AuditCli implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-      String base =
-          url != null
-              ? url
-              : "http://"
-                  + parent.config.getString("archipelago.http.host")
-                  + ":"
-                  + parent.config.getInt("archipelago.http.port");
-      HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+      String base = url != null ? url : AdminCli.configuredUrl(parent.config);
       PrintWriter out = spec.commandLine().getOut();
-      String cursor = next;
-      while (true) {
-        HttpResponse<String> auth =
-            http.send(
-                HttpRequest.newBuilder(URI.create(base + "/auth/v1.0"))
-                    .header("X-Auth-User", user)
-                    .header("X-Auth-Key", key)
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
-        String token =
-            auth.headers()
-                .firstValue("X-Auth-Token")
-                .orElseThrow(
-                    () ->
-                        new IllegalStateException(
-                            "authentication as " + user + " failed: HTTP " + auth.statusCode()));
-        Map<String, String> params = new LinkedHashMap<>();
-        params.put("follow", "true");
-        put(params, "account", account);
-        put(params, "container", container);
-        put(params, "principal", principal);
-        put(params, "type", type);
-        put(params, "next", cursor);
-        StringBuilder query = new StringBuilder();
-        params.forEach(
-            (k, v) ->
-                query
-                    .append(query.length() == 0 ? "?" : "&")
-                    .append(k)
-                    .append('=')
-                    .append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
-        HttpResponse<Stream<String>> response =
-            http.send(
-                HttpRequest.newBuilder(URI.create(base + "/admin/audit" + query))
-                    .header("X-Auth-Token", token)
-                    .build(),
-                HttpResponse.BodyHandlers.ofLines());
-        if (response.statusCode() != 200) {
-          throw new IllegalStateException(
-              "GET /admin/audit answered HTTP " + response.statusCode());
-        }
-        ObjectMapper json = new ObjectMapper();
-        try (Stream<String> lines = response.body()) {
-          for (String line : (Iterable<String>) lines::iterator) {
-            if (line.isBlank()) {
-              continue;
-            }
+      AuditTail tail =
+          new AuditTail(
+              new AdminClient(base, user, key, Duration.ofSeconds(10)),
+              new AuditTail.Filter(account, container, principal, type, null),
+              next);
+      tail.follow(
+          line -> {
             out.println(line);
             out.flush();
-            JsonNode n = json.readTree(line);
-            if (n.has("ordering")) {
-              cursor = AuditJson.cursor(n.get("ordering").asLong());
-            }
-          }
-        } catch (IOException | UncheckedIOException e) {
-          // connection dropped: go on from the last line printed
-        }
-        Thread.sleep(1000);
-      }
-    }
-
-    private static void put(Map<String, String> params, String key, String value) {
-      if (value != null && !value.isEmpty()) {
-        params.put(key, value);
-      }
+          },
+          0);
+      return OK;
     }
   }
 }
