@@ -3,6 +3,8 @@ package io.archipelago.http;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.archipelago.engine.testing.RealBackends;
+import io.archipelago.http.testkit.FederatedBackends;
 import io.archipelago.http.testkit.GatewayProcess;
 import io.archipelago.http.testkit.SwiftClient;
 import java.io.IOException;
@@ -18,6 +20,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import javax.xml.parsers.DocumentBuilderFactory;
@@ -29,13 +35,14 @@ import org.w3c.dom.NodeList;
 
 /**
  * OpenStack Swift 2.30.1's own functional test suite ({@code test/functional}, run by pytest with
- * Debian's python3-swift) against one packaged gateway on the embedded defaults of the root
- * application.conf, started once on loopback ports.
+ * Debian's python3-swift) against three packaged gateways on loopback ports: one on the embedded
+ * defaults of the root application.conf, one whose default policy places containers on a real Swift
+ * cluster and one on S3Proxy (the harness's servers).
  *
  * <p>Every test that fails or errors must be listed in {@code
  * swift-functests-expected-failures.txt} (one pytest node id a line, with a {@code # reason}); a
  * listed test that passes fails the run too, so that the list only shrinks. The per-file table and
- * both lists go to {@code target/swift-functests/report.txt}.
+ * both lists go to {@code target/swift-functests/<placement>/report.txt}.
  *
  * <p>The suite comes from Debian's source package ({@code apt-get source swift}) into {@code
  * ~/.cache/archipelago/swift-2.30.1} (or {@code $ARCHIPELAGO_SWIFT_SRC}), fetched by {@code
@@ -50,7 +57,26 @@ class SwiftFunctionalSuiteIT {
   static final Duration PER_TEST_TIMEOUT = Duration.ofSeconds(120);
   static final Duration SUITE_TIMEOUT = Duration.ofMinutes(45);
 
-  static GatewayProcess gateway;
+  /**
+   * Where the default policy places containers: the embedded defaults (the filesystem), a real
+   * Swift cluster and S3Proxy from the harness. Each placement has its own list of expected
+   * failures on top of the common one ({@code swift-functests-expected-failures-<name>.txt}).
+   */
+  enum Placement {
+    EMBEDDED("embedded", null),
+    SWIFT("swift", FederatedBackends.Kind.SWIFT_A),
+    S3PROXY("s3proxy", FederatedBackends.Kind.S3);
+
+    final String label;
+    final FederatedBackends.Kind backend;
+
+    Placement(String label, FederatedBackends.Kind backend) {
+      this.label = label;
+      this.backend = backend;
+    }
+  }
+
+  static final List<GatewayProcess> gateways = new CopyOnWriteArrayList<>();
 
   /** How one test ended. */
   enum Outcome {
@@ -64,12 +90,16 @@ class SwiftFunctionalSuiteIT {
 
   @AfterAll
   static void stop() {
-    if (gateway != null) {
+    for (GatewayProcess gateway : gateways) {
       gateway.stop();
       gateway.close();
     }
   }
 
+  /**
+   * The three placements run at once, each suite against its own gateway: most of the suite's time
+   * is waiting (its sleeps, fsyncs), so three side by side take little longer than one.
+   */
   @Test
   void onlyTheRecordedTestsFail() throws Exception {
     Assumptions.assumeTrue(
@@ -78,29 +108,87 @@ class SwiftFunctionalSuiteIT {
             + " bin/archipelago test");
     Path repo = Path.of(System.getProperty("archipelago.repo.root", "..")).toAbsolutePath();
     Path source = swiftSource(repo);
-    Path out = repo.resolve("http-api/target/swift-functests");
-    deleteTree(out);
-    Files.createDirectories(out);
+    Path root = repo.resolve("http-api/target/swift-functests");
+    deleteTree(root);
+    Files.createDirectories(root);
+    FederatedBackends backends = new FederatedBackends(RealBackends.get());
 
-    gateway = new GatewayProcess(out.resolve("gateway-data"), List.of("-Xmx512m")).start();
+    ExecutorService runs = Executors.newFixedThreadPool(Placement.values().length);
+    try {
+      Map<Placement, Future<String>> problems = new LinkedHashMap<>();
+      for (Placement placement : selected()) {
+        // started one after the other: three JVMs starting at once on two cores overrun the
+        // start timeout
+        GatewayProcess gateway = start(placement, backends, root);
+        problems.put(placement, runs.submit(() -> run(placement, gateway, source, root)));
+      }
+      StringBuilder all = new StringBuilder();
+      for (var entry : problems.entrySet()) {
+        String found = entry.getValue().get(SUITE_TIMEOUT.toMinutes() + 5, TimeUnit.MINUTES);
+        if (!found.isEmpty()) {
+          all.append("\n[").append(entry.getKey().label).append("] ").append(found);
+        }
+      }
+      if (all.length() > 0) {
+        fail(all.toString());
+      }
+    } finally {
+      runs.shutdownNow();
+    }
+  }
+
+  /** All placements, or those named in {@code -Dswift.functests.placements=embedded,swift}. */
+  private static List<Placement> selected() {
+    String names = System.getProperty("swift.functests.placements", "");
+    return Stream.of(Placement.values())
+        .filter(p -> names.isBlank() || List.of(names.split(",")).contains(p.label))
+        .toList();
+  }
+
+  /** The placement's gateway, started and answering logins. */
+  private static GatewayProcess start(Placement placement, FederatedBackends backends, Path root)
+      throws IOException {
+    Path out = Files.createDirectories(root.resolve(placement.label));
+    GatewayProcess gateway =
+        placement.backend == null
+            ? new GatewayProcess(out.resolve("gateway-data"), List.of("-Xmx512m"))
+            : new GatewayProcess(
+                out.resolve("gateway-data"),
+                List.of("-Xmx512m"),
+                backends.writeConfigFile(
+                    out.resolve("gateway.conf"),
+                    Map.of("archipelago.placement.default-policy", placement.backend.policy())));
+    gateways.add(gateway);
+    gateway.start();
     // the suite's first step; a clear failure here beats 800 failing tests
     SwiftClient.login(gateway.baseUrl(), "test:tester", "testing");
+    return gateway;
+  }
 
+  /** One placement's run; what is wrong with it, or nothing. */
+  private static String run(Placement placement, GatewayProcess gateway, Path source, Path root)
+      throws Exception {
+    Path out = root.resolve(placement.label);
     Path config = writeConfig(out.resolve("test.conf"), gateway.authUrl());
     long started = System.nanoTime();
     int exit = runPytest(source, out, config);
     Duration took = Duration.ofNanos(System.nanoTime() - started);
     Path junit = out.resolve("junit.xml");
     if (!Files.isRegularFile(junit)) {
-      fail("pytest (exit " + exit + ") wrote no JUnit XML; see " + out.resolve("pytest.log"));
+      return "pytest (exit " + exit + ") wrote no JUnit XML; see " + out.resolve("pytest.log");
     }
     List<Result> results = parse(junit);
-    assertTrue(
-        exit == 0 || exit == 1,
-        "pytest exited with " + exit + " (not a test failure); see " + out.resolve("pytest.log"));
-    assertTrue(!results.isEmpty(), "pytest ran no test; see " + out.resolve("pytest.log"));
+    if (exit != 0 && exit != 1) {
+      return "pytest exited with "
+          + exit
+          + " (not a test failure); see "
+          + out.resolve("pytest.log");
+    }
+    if (results.isEmpty()) {
+      return "pytest ran no test; see " + out.resolve("pytest.log");
+    }
 
-    Map<String, String> expected = expectedFailures();
+    Map<String, String> expected = expectedFailures(placement);
     List<String> unexpected = new ArrayList<>();
     List<String> fixed = new ArrayList<>();
     Map<String, Result> byId = new LinkedHashMap<>();
@@ -118,25 +206,26 @@ class SwiftFunctionalSuiteIT {
             .filter(id -> !byId.containsKey(id) || byId.get(id).outcome() == Outcome.SKIPPED)
             .toList();
 
-    String report = report(results, took, unexpected, fixed, notRun, expected);
+    String report = report(placement, results, took, unexpected, fixed, notRun, expected);
     Files.writeString(out.resolve("report.txt"), report);
     System.out.println(report);
 
     StringBuilder problems = new StringBuilder();
     if (!unexpected.isEmpty()) {
-      problems.append("\nFailed, and not in ").append(EXPECTED_FAILURES).append(":\n");
+      problems.append("\nFailed, and not in the expected failures:\n");
       unexpected.forEach(id -> problems.append("  ").append(id).append('\n'));
     }
     if (!fixed.isEmpty()) {
-      problems
-          .append("\nPassed now: remove these entries from ")
-          .append(EXPECTED_FAILURES)
-          .append(":\n");
+      problems.append("\nPassed now: remove these entries from the expected failures:\n");
       fixed.forEach(id -> problems.append("  ").append(id).append('\n'));
     }
-    if (problems.length() > 0) {
-      fail(summary(results, took) + problems + "(report: " + out.resolve("report.txt") + ")");
-    }
+    return problems.length() == 0
+        ? ""
+        : summary(placement, results, took)
+            + problems
+            + "(report: "
+            + out.resolve("report.txt")
+            + ")";
   }
 
   /** The Swift source tree whose test/functional is run, fetched when missing. */
@@ -283,12 +372,26 @@ class SwiftFunctionalSuiteIT {
     return testcase.getElementsByTagName(child).getLength() > 0;
   }
 
-  /** The checked-in list: node id to reason; every entry must give one. */
-  static Map<String, String> expectedFailures() throws IOException {
+  /** The checked-in lists (common and the placement's own): node id to reason. */
+  static Map<String, String> expectedFailures(Placement placement) throws IOException {
     Map<String, String> expected = new TreeMap<>();
-    try (InputStream in = SwiftFunctionalSuiteIT.class.getResourceAsStream(EXPECTED_FAILURES)) {
+    read(EXPECTED_FAILURES, expected, true);
+    read(
+        EXPECTED_FAILURES.replace(".txt", "-" + placement.label + ".txt"),
+        expected,
+        placement != Placement.EMBEDDED);
+    return expected;
+  }
+
+  /** One list; every entry must give a reason. */
+  private static void read(String resource, Map<String, String> into, boolean required)
+      throws IOException {
+    try (InputStream in = SwiftFunctionalSuiteIT.class.getResourceAsStream(resource)) {
       if (in == null) {
-        fail("no " + EXPECTED_FAILURES + " on the test classpath");
+        if (required) {
+          fail("no " + resource + " on the test classpath");
+        }
+        return;
       }
       for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
         String trimmed = line.strip();
@@ -297,24 +400,24 @@ class SwiftFunctionalSuiteIT {
         }
         int hash = trimmed.indexOf(" #");
         if (hash < 0 || trimmed.substring(hash + 2).isBlank()) {
-          fail(EXPECTED_FAILURES + ": every entry needs a '# reason': " + trimmed);
+          fail(resource + ": every entry needs a '# reason': " + trimmed);
         }
-        expected.put(trimmed.substring(0, hash).strip(), trimmed.substring(hash + 2).strip());
+        into.put(trimmed.substring(0, hash).strip(), trimmed.substring(hash + 2).strip());
       }
     }
-    return expected;
   }
 
-  private static String summary(List<Result> results, Duration took) {
+  private static String summary(Placement placement, List<Result> results, Duration took) {
     long passed = results.stream().filter(r -> r.outcome() == Outcome.PASSED).count();
     long failed = results.stream().filter(r -> r.outcome() == Outcome.FAILED).count();
     long skipped = results.stream().filter(r -> r.outcome() == Outcome.SKIPPED).count();
     return String.format(
-        "Swift %s functional tests: %d passed, %d failed, %d skipped in %d s%n",
-        SWIFT_VERSION, passed, failed, skipped, took.toSeconds());
+        "Swift %s functional tests, %s: %d passed, %d failed, %d skipped in %d s%n",
+        SWIFT_VERSION, placement.label, passed, failed, skipped, took.toSeconds());
   }
 
   private static String report(
+      Placement placement,
       List<Result> results,
       Duration took,
       List<String> unexpected,
@@ -334,7 +437,7 @@ class SwiftFunctionalSuiteIT {
             sb.append(
                 String.format(
                     "%-40s %6d %6d %6d %8.1f%n", file, n[0], n[1], n[2], seconds.get(file))));
-    sb.append(summary(results, took));
+    sb.append(summary(placement, results, took));
     sb.append("\nFailed (expected, with the recorded reason):\n");
     results.stream()
         .filter(r -> r.outcome() == Outcome.FAILED && expected.containsKey(r.id()))
