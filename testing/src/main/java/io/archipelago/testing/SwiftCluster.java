@@ -106,6 +106,14 @@ public final class SwiftCluster implements AutoCloseable {
             "swift_hash_path_prefix = " + UUID.randomUUID(),
             "swift_hash_path_suffix = " + UUID.randomUUID(),
             "",
+            // A gateway's backend holds a client's metadata at Swift's limits (90 items, 4096
+            // bytes, 128-byte names) plus the gateway's own facts and escapes (README, "Swift
+            // backends"): room for them, as an operator gives a cluster behind a gateway.
+            "[swift-constraints]",
+            "max_meta_count = 128",
+            "max_meta_overall_size = 8192",
+            "max_meta_name_length = 160",
+            "",
             "[storage-policy:0]",
             "name = gold",
             "default = yes",
