@@ -12,7 +12,9 @@ import akka.cluster.ddata.LWWMapKey;
 import akka.cluster.ddata.SelfUniqueAddress;
 import akka.cluster.ddata.typed.javadsl.DistributedData;
 import akka.cluster.ddata.typed.javadsl.Replicator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.stream.IntStream;
@@ -74,6 +76,28 @@ public final class ContainerRouteView implements Extension {
     }
     Option<ContainerRoute> found = map.get(entityId);
     return found.isDefined() ? Optional.of(found.get()) : Optional.empty();
+  }
+
+  /**
+   * Every container whose route carries a migration (running or ended), by entity id: the migration
+   * workers find their work here, and the admin API lists migrations from it.
+   */
+  public Map<String, Migration.MigrationRoute> migrations() {
+    Map<String, Migration.MigrationRoute> result = new HashMap<>();
+    for (int i = 0; i < KEYS; i++) {
+      LWWMap<String, ContainerRoute> map = maps.get(i);
+      if (map == null) {
+        continue;
+      }
+      map.getEntries()
+          .forEach(
+              (id, route) -> {
+                if (route.migration() != null && !route.deleted()) {
+                  result.put(id, route.migration());
+                }
+              });
+    }
+    return result;
   }
 
   /** Publishes a route; an older version than the one in the view changes nothing. */
