@@ -6,6 +6,7 @@ import akka.util.ByteString;
 import io.archipelago.engine.container.ContainerEntity;
 import io.archipelago.engine.container.ContainerState;
 import io.archipelago.engine.container.Migration;
+import io.archipelago.engine.container.MigrationPhase;
 import io.archipelago.engine.migration.ObjectMover;
 import io.archipelago.engine.store.BackendContainer;
 import io.archipelago.engine.store.ByteRange;
@@ -198,7 +199,7 @@ public final class ObjectOps {
     BackendContainer where = new BackendContainer(account, container);
     return containers
         .read(account, container)
-        .thenCompose(state -> withFailover(state, store -> store.head(where, name)))
+        .thenCompose(state -> withFailover(state, where, name, store -> store.head(where, name)))
         .thenApply(found -> found.orElseThrow(ObjectOps::objectNotFound));
   }
 
@@ -211,7 +212,8 @@ public final class ObjectOps {
     BackendContainer where = new BackendContainer(account, container);
     return containers
         .read(account, container)
-        .thenCompose(state -> withFailover(state, store -> store.get(where, name, range)))
+        .thenCompose(
+            state -> withFailover(state, where, name, store -> store.get(where, name, range)))
         .thenApply(found -> found.orElseThrow(ObjectOps::objectNotFound));
   }
 
@@ -221,8 +223,14 @@ public final class ObjectOps {
    * has the object either, the primary's failure is (503).
    */
   private <T> CompletionStage<Optional<T>> withFailover(
-      ContainerState state, Function<ObjectStore, CompletionStage<Optional<T>>> read) {
+      ContainerState state,
+      BackendContainer where,
+      String name,
+      Function<ObjectStore, CompletionStage<Optional<T>>> read) {
     Optional<Migration> migration = state.routingMigration();
+    if (migration.isPresent() && migration.get().phase() == MigrationPhase.CANCELLED) {
+      return afterCancel(migration.get(), where, name, read);
+    }
     if (migration.isPresent()) {
       return duringMigration(migration.get(), read);
     }
@@ -260,6 +268,41 @@ public final class ObjectOps {
                       });
             })
         .thenCompose(x -> x);
+  }
+
+  /**
+   * After a cancel, until the target's writes are back on the source, either side may hold the
+   * newest version of an object (written to the target before the cancel, or to the source after
+   * it): the read goes to the side whose version is newer.
+   */
+  private <T> CompletionStage<Optional<T>> afterCancel(
+      Migration migration,
+      BackendContainer where,
+      String name,
+      Function<ObjectStore, CompletionStage<Optional<T>>> read) {
+    ObjectStore source = ctx.store(migration.writeBackend());
+    ObjectStore target = ctx.store(migration.fallbackBackend());
+    CompletionStage<Optional<ObjectInfo>> onTarget =
+        target.head(where, name).exceptionally(failure -> Optional.empty());
+    return source
+        .head(where, name)
+        .exceptionally(failure -> Optional.empty())
+        .thenCombine(
+            onTarget,
+            (s, t) ->
+                t.isPresent()
+                        && (s.isEmpty() || t.get().timestamp().isNewerThan(s.get().timestamp()))
+                    ? List.of(target, source)
+                    : List.of(source, target))
+        .thenCompose(
+            order ->
+                read.apply(order.get(0))
+                    .handle(
+                        (found, failure) ->
+                            failure == null && found.isPresent()
+                                ? CompletableFuture.completedStage(found)
+                                : read.apply(order.get(1)))
+                    .thenCompose(x -> x));
   }
 
   private <T> CompletionStage<Optional<T>> fromReplicas(

@@ -190,4 +190,26 @@ class MigrationRoutingTest {
     assertEquals(
         List.of("dlo", "slo", "slo2"), client.call("GET", "/" + c).body().lines().toList());
   }
+
+  @Test
+  void afterACancelReadsTakeTheNewestSideUntilTheTargetsWritesAreBack() {
+    String c = "undecided";
+    assertEquals(201, client.call("PUT", "/" + c).statusCode());
+    put("/" + c + "/a", utf8("a before"), Map.of());
+    put("/" + c + "/b", utf8("b before"), Map.of());
+    admin.start("AUTH_test", c, "{\"target\":\"local-archive\"}");
+    put("/" + c + "/a", utf8("a during, on the target"), Map.of());
+    put("/" + c + "/t", utf8("t during, on the target"), Map.of());
+    assertEquals(
+        200, admin.call("DELETE", "containers/AUTH_test/" + c + "/migration", null).statusCode());
+
+    // The workers are off: the cancel stays unsettled, so the target keeps its writes.
+    put("/" + c + "/b", utf8("b after, on the source"), Map.of());
+    assertTrue(FsObjectFiles.holds(backend("local-standard"), utf8("b after, on the source")));
+    assertArrayEquals(utf8("a during, on the target"), get("/" + c + "/a"));
+    assertArrayEquals(utf8("b after, on the source"), get("/" + c + "/b"));
+    assertArrayEquals(utf8("t during, on the target"), get("/" + c + "/t"));
+    assertEquals(List.of("a", "b", "t"), client.call("GET", "/" + c).body().lines().toList());
+    assertEquals("3", count(c));
+  }
 }
