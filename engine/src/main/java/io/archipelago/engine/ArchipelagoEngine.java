@@ -12,11 +12,13 @@ import io.archipelago.engine.backend.ObjectStoreFactory;
 import io.archipelago.engine.backend.RegistrySync;
 import io.archipelago.engine.cluster.ClusterGuard;
 import io.archipelago.engine.container.ContainerEntity;
+import io.archipelago.engine.migration.Migrations;
 import io.archipelago.engine.ops.AccountOps;
 import io.archipelago.engine.ops.BackendOps;
 import io.archipelago.engine.ops.ClusterOps;
 import io.archipelago.engine.ops.ContainerOps;
 import io.archipelago.engine.ops.EngineContext;
+import io.archipelago.engine.ops.MigrationOps;
 import io.archipelago.engine.ops.ObjectOps;
 import io.archipelago.engine.placement.PlacementPolicy;
 import io.archipelago.engine.sync.ContainerSync;
@@ -47,6 +49,7 @@ public final class ArchipelagoEngine {
   private final ClusterOps cluster;
   private final String nodeAddress;
   private final ContainerSync sync;
+  private final MigrationOps migrations;
 
   private ArchipelagoEngine(ActorSystem<?> system) {
     this.system = system;
@@ -89,6 +92,8 @@ public final class ArchipelagoEngine {
     this.cluster =
         new ClusterOps(system, config.getDuration("archipelago.engine.cluster-stats-timeout"));
     this.sync = ContainerSync.start(system, registry, nodeAddress);
+    this.migrations =
+        new MigrationOps(ctx, containers, Migrations.start(system, registry, nodeAddress));
   }
 
   /** Starts the engine on an actor system whose provider is {@code cluster}. */
@@ -181,6 +186,11 @@ public final class ArchipelagoEngine {
   /** Multi-site containers: sync status, reconciles, metrics. */
   public ContainerSync sync() {
     return sync;
+  }
+
+  /** Live migrations of containers between backends. */
+  public MigrationOps migrations() {
+    return migrations;
   }
 
   /** {@code host:port} of this node, recorded in audit info. */

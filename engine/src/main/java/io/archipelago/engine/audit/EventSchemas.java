@@ -30,6 +30,15 @@ public final class EventSchemas {
           .type("FailoverWriteResolved", ContainerEntity.FailoverWriteResolved.class)
           .type("DamagedEventSkipped", ContainerEntity.DamagedEventSkipped.class)
           .type("ObjectMetadataReplaced", ContainerEntity.ObjectMetadataReplaced.class)
+          .type("MigrationStarted", ContainerEntity.MigrationStarted.class)
+          .type("MigrationProgressed", ContainerEntity.MigrationProgressed.class)
+          .type("MigrationVerified", ContainerEntity.MigrationVerified.class)
+          .type("MigrationCutOver", ContainerEntity.MigrationCutOver.class)
+          .type("MigrationSourceCleaned", ContainerEntity.MigrationSourceCleaned.class)
+          .type("MigrationCompleted", ContainerEntity.MigrationCompleted.class)
+          .type("MigrationCancelled", ContainerEntity.MigrationCancelled.class)
+          .type("MigrationCancelSettled", ContainerEntity.MigrationCancelSettled.class)
+          .type("MigrationFailed", ContainerEntity.MigrationFailed.class)
           .build();
 
   public static final EventSchema<AccountEntity.Event> ACCOUNT =

@@ -198,6 +198,65 @@ public final class ContainerEntity
       long sequenceNr, AuditInfo audit, ActorRef<ContainerReply<Done>> replyTo)
       implements Request<Done> {}
 
+  /**
+   * Starts a live migration to backend {@code target} (see {@link Migration}); replies the
+   * migration. {@code MIGRATION_CONFLICT} while one runs, for the primary itself, or for a
+   * container with replicas.
+   */
+  public record StartMigration(
+      String id,
+      String target,
+      Migration.Throttle throttle,
+      AuditInfo audit,
+      ActorRef<ContainerReply<Migration>> replyTo)
+      implements Request<Migration> {}
+
+  /** Replies the latest migration; {@code NO_MIGRATION} when the container never migrated. */
+  public record GetMigration(ActorRef<ContainerReply<Migration>> replyTo)
+      implements Request<Migration> {}
+
+  /**
+   * The copy worker's checkpoint: every source object up to {@code marker} is handled, {@code
+   * objects} and {@code bytes} more were copied, and {@code errors} happened. Replies the
+   * migration; ignored (the migration replied as it is) unless migration {@code id} is copying.
+   */
+  public record RecordMigrationProgress(
+      String id,
+      String marker,
+      long objects,
+      long bytes,
+      List<Migration.MigrationError> errors,
+      AuditInfo audit,
+      ActorRef<ContainerReply<Migration>> replyTo)
+      implements Request<Migration> {}
+
+  /**
+   * The verification before the cut-over passed; replies the migration. Ignored unless migration
+   * {@code id} is copying.
+   */
+  public record RecordMigrationVerified(
+      String id,
+      Migration.Verification verification,
+      AuditInfo audit,
+      ActorRef<ContainerReply<Migration>> replyTo)
+      implements Request<Migration> {}
+
+  /**
+   * Moves migration {@code id} on by one step: {@code CUT_OVER} (from verified: the target becomes
+   * the primary), {@code SOURCE_CLEANED} (from cut-over; completes it), or, after a cancel, {@code
+   * CANCELLED} to record it settled. Replies the migration; a step that does not follow is ignored.
+   */
+  public record AdvanceMigration(
+      String id, MigrationPhase step, AuditInfo audit, ActorRef<ContainerReply<Migration>> replyTo)
+      implements Request<Migration> {}
+
+  /**
+   * Cancels the running migration; replies it. {@code MIGRATION_CONFLICT} past the cut-over or when
+   * none runs.
+   */
+  public record CancelMigration(AuditInfo audit, ActorRef<ContainerReply<Migration>> replyTo)
+      implements Request<Migration> {}
+
   /** Every change up to event {@code seqNr} is on {@code replica}. */
   public record ReplicaProgress(String replica, long seqNr) implements CborSerializable {}
 
@@ -326,6 +385,47 @@ public final class ContainerEntity
   /** A failover write is on the primary now (or a newer version superseded it). */
   public record FailoverWriteResolved(String name, SwiftTimestamp timestamp, AuditInfo audit)
       implements Event {}
+
+  /**
+   * A live migration of the container's objects to {@code target} started (the source is the
+   * primary at that moment; the principal in {@code audit} started it).
+   */
+  public record MigrationStarted(
+      String id, String target, Migration.Throttle throttle, AuditInfo audit) implements Event {}
+
+  /** The copy went on to {@code marker}; {@code objects} and {@code bytes} more copied. */
+  public record MigrationProgressed(
+      String id,
+      String marker,
+      long objects,
+      long bytes,
+      List<Migration.MigrationError> errors,
+      AuditInfo audit)
+      implements Event {}
+
+  /** Both sides compared equal (the report); the cut-over may follow. */
+  public record MigrationVerified(String id, Migration.Verification verification, AuditInfo audit)
+      implements Event {}
+
+  /** The target is the primary now; the source still holds its copy until it is cleaned. */
+  public record MigrationCutOver(String id, AuditInfo audit) implements Event {}
+
+  /** The source's copy is removed. */
+  public record MigrationSourceCleaned(String id, AuditInfo audit) implements Event {}
+
+  public record MigrationCompleted(String id, AuditInfo audit) implements Event {}
+
+  /** Cancelled before the cut-over: the source stays the primary and takes the writes again. */
+  public record MigrationCancelled(String id, AuditInfo audit) implements Event {}
+
+  /**
+   * After a cancel: the writes that went to the target are on the source again and the target's
+   * copy is removed.
+   */
+  public record MigrationCancelSettled(String id, AuditInfo audit) implements Event {}
+
+  /** The migration stopped for good (its backends are gone); the source is still the primary. */
+  public record MigrationFailed(String id, String reason, AuditInfo audit) implements Event {}
 
   /**
    * Never stored: what replay yields in place of a stored event that this version cannot read
@@ -604,7 +704,13 @@ public final class ContainerEntity
         .onCommand(FlushRecords.class, this::onFlushRecords)
         .onCommand(FlushStats.class, this::onFlushStats)
         .onCommand(GetSyncStatus.class, this::onGetSyncStatus)
-        .onCommand(RecordFailoverWrite.class, this::onRecordFailoverWrite);
+        .onCommand(RecordFailoverWrite.class, this::onRecordFailoverWrite)
+        .onCommand(StartMigration.class, this::onStartMigration)
+        .onCommand(GetMigration.class, this::onGetMigration)
+        .onCommand(RecordMigrationProgress.class, this::onRecordMigrationProgress)
+        .onCommand(RecordMigrationVerified.class, this::onRecordMigrationVerified)
+        .onCommand(AdvanceMigration.class, this::onAdvanceMigration)
+        .onCommand(CancelMigration.class, this::onCancelMigration);
     notActive(builder, EntityState.Empty.class);
     notActive(builder, EntityState.Deleted.class);
     builder
@@ -630,7 +736,13 @@ public final class ContainerEntity
         .onCommand(RecordObjectDelete.class, this::notFound)
         .onCommand(RecordObjectMetadata.class, this::notFound)
         .onCommand(GetSyncStatus.class, this::notFound)
-        .onCommand(RecordFailoverWrite.class, this::notFound);
+        .onCommand(RecordFailoverWrite.class, this::notFound)
+        .onCommand(StartMigration.class, this::notFound)
+        .onCommand(GetMigration.class, this::notFound)
+        .onCommand(RecordMigrationProgress.class, this::notFound)
+        .onCommand(RecordMigrationVerified.class, this::notFound)
+        .onCommand(AdvanceMigration.class, this::notFound)
+        .onCommand(CancelMigration.class, this::notFound);
   }
 
   private ReplyEffect<Event, EntityState> refuseDamaged(EntityState state, Command cmd) {
@@ -919,6 +1031,144 @@ public final class ContainerEntity
     return Effect()
         .persist(new FailoverWriteRecorded(cmd.name(), cmd.backend(), cmd.timestamp(), cmd.audit()))
         .thenReply(cmd.replyTo(), s -> ContainerReply.done());
+  }
+
+  // ---- migration ----
+
+  private ReplyEffect<Event, EntityState> onStartMigration(
+      EntityState.Active state, StartMigration cmd) {
+    ContainerState current = state.container();
+    Migration running = current.migration();
+    if (running != null && running.routesBoth()) {
+      return reject(
+          cmd,
+          ContainerRejection.MIGRATION_CONFLICT,
+          "A migration of container "
+              + container
+              + " to "
+              + running.target()
+              + " is "
+              + running.phase().wireName());
+    }
+    if (cmd.target().equals(current.primaryBackend())) {
+      return reject(
+          cmd,
+          ContainerRejection.MIGRATION_CONFLICT,
+          "Container " + container + " is already on backend " + cmd.target());
+    }
+    if (current.isReplicated()) {
+      return reject(
+          cmd,
+          ContainerRejection.MIGRATION_CONFLICT,
+          "Container " + container + " has replicas; containers with replicas do not migrate yet");
+    }
+    return persistMigration(
+        new MigrationStarted(cmd.id(), cmd.target(), cmd.throttle(), cmd.audit()), cmd);
+  }
+
+  private ReplyEffect<Event, EntityState> onGetMigration(
+      EntityState.Active state, GetMigration cmd) {
+    Migration migration = state.container().migration();
+    if (migration == null) {
+      return reject(
+          cmd, ContainerRejection.NO_MIGRATION, "Container " + container + " never migrated");
+    }
+    return Effect().reply(cmd.replyTo(), ContainerReply.accepted(migration));
+  }
+
+  private ReplyEffect<Event, EntityState> onRecordMigrationProgress(
+      EntityState.Active state, RecordMigrationProgress cmd) {
+    Migration m = state.container().migration();
+    if (!isCopying(m, cmd.id())) {
+      return currentMigration(state, cmd);
+    }
+    List<Migration.MigrationError> errors = cmd.errors();
+    if (errors.size() > Migration.MAX_ERRORS) {
+      errors = errors.subList(errors.size() - Migration.MAX_ERRORS, errors.size());
+    }
+    return persistMigration(
+        new MigrationProgressed(
+            cmd.id(), cmd.marker(), cmd.objects(), cmd.bytes(), List.copyOf(errors), cmd.audit()),
+        cmd);
+  }
+
+  private ReplyEffect<Event, EntityState> onRecordMigrationVerified(
+      EntityState.Active state, RecordMigrationVerified cmd) {
+    Migration m = state.container().migration();
+    if (!isCopying(m, cmd.id()) || !cmd.verification().passed()) {
+      return currentMigration(state, cmd);
+    }
+    return persistMigration(new MigrationVerified(cmd.id(), cmd.verification(), cmd.audit()), cmd);
+  }
+
+  private ReplyEffect<Event, EntityState> onAdvanceMigration(
+      EntityState.Active state, AdvanceMigration cmd) {
+    Migration m = state.container().migration();
+    if (m == null || !m.id().equals(cmd.id())) {
+      return currentMigration(state, cmd);
+    }
+    if (cmd.step() == MigrationPhase.CUT_OVER && m.phase() == MigrationPhase.VERIFIED) {
+      return persistMigration(new MigrationCutOver(cmd.id(), cmd.audit()), cmd);
+    }
+    if (cmd.step() == MigrationPhase.SOURCE_CLEANED && m.phase() == MigrationPhase.CUT_OVER) {
+      return Effect()
+          .persist(
+              List.of(
+                  new MigrationSourceCleaned(cmd.id(), cmd.audit()),
+                  new MigrationCompleted(cmd.id(), cmd.audit())))
+          .thenRun(s -> publishRoute(s, false))
+          .thenReply(cmd.replyTo(), s -> ContainerReply.accepted(s.container().migration()));
+    }
+    if (cmd.step() == MigrationPhase.CANCELLED
+        && m.phase() == MigrationPhase.CANCELLED
+        && !m.settled()) {
+      return persistMigration(new MigrationCancelSettled(cmd.id(), cmd.audit()), cmd);
+    }
+    return currentMigration(state, cmd);
+  }
+
+  private ReplyEffect<Event, EntityState> onCancelMigration(
+      EntityState.Active state, CancelMigration cmd) {
+    Migration m = state.container().migration();
+    if (m == null) {
+      return reject(
+          cmd, ContainerRejection.NO_MIGRATION, "Container " + container + " never migrated");
+    }
+    if (!m.phase().cancellable()) {
+      return reject(
+          cmd,
+          ContainerRejection.MIGRATION_CONFLICT,
+          "The migration of container "
+              + container
+              + " is "
+              + m.phase().wireName()
+              + "; only a migration before its cut-over can be cancelled");
+    }
+    return persistMigration(new MigrationCancelled(m.id(), cmd.audit()), cmd);
+  }
+
+  private static boolean isCopying(Migration m, String id) {
+    return m != null
+        && m.id().equals(id)
+        && (m.phase() == MigrationPhase.STARTED || m.phase() == MigrationPhase.COPYING);
+  }
+
+  private ReplyEffect<Event, EntityState> currentMigration(
+      EntityState state, Request<Migration> cmd) {
+    Migration m = state.container().migration();
+    if (m == null) {
+      return reject(
+          cmd, ContainerRejection.NO_MIGRATION, "Container " + container + " never migrated");
+    }
+    return Effect().reply(cmd.replyTo(), ContainerReply.accepted(m));
+  }
+
+  /** Persists a migration event, publishes the route (it routes requests) and replies. */
+  private ReplyEffect<Event, EntityState> persistMigration(Event event, Request<Migration> cmd) {
+    return Effect()
+        .persist(event)
+        .thenRun(s -> publishRoute(s, false))
+        .thenReply(cmd.replyTo(), s -> ContainerReply.accepted(s.container().migration()));
   }
 
   /** When the first change after {@code syncedSeqNr} happened; empty when there is none. */

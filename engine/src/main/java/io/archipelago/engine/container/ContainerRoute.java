@@ -13,6 +13,8 @@ import java.util.Map;
  *
  * @param metadata the container's headers (ACLs, CORS, quotas, user metadata), as in its state
  * @param objectCount counts as of the publication: HEAD served from the view may lag behind
+ * @param migration the container's latest migration (null when none): reads served from the view
+ *     follow it, and the migration workers find their containers by it
  */
 public record ContainerRoute(
     boolean deleted,
@@ -24,12 +26,39 @@ public record ContainerRoute(
     SwiftTimestamp modifiedAt,
     long objectCount,
     long bytesUsed,
-    long version)
+    long version,
+    Migration.MigrationRoute migration)
     implements CborSerializable {
 
   public ContainerRoute {
     replicaBackends = List.copyOf(replicaBackends);
     metadata = Map.copyOf(metadata);
+  }
+
+  /** A route of a container that never migrated. */
+  public ContainerRoute(
+      boolean deleted,
+      String policy,
+      String primaryBackend,
+      List<String> replicaBackends,
+      Map<String, String> metadata,
+      SwiftTimestamp createdAt,
+      SwiftTimestamp modifiedAt,
+      long objectCount,
+      long bytesUsed,
+      long version) {
+    this(
+        deleted,
+        policy,
+        primaryBackend,
+        replicaBackends,
+        metadata,
+        createdAt,
+        modifiedAt,
+        objectCount,
+        bytesUsed,
+        version,
+        null);
   }
 
   /** The route of an active or deleted container state. */
@@ -45,7 +74,8 @@ public record ContainerRoute(
         state.modifiedAt(),
         state.objectCount(),
         state.bytesUsed(),
-        version);
+        version,
+        state.migration() == null ? null : state.migration().route());
   }
 
   /** Whether anything a read depends on differs (counts and version aside). */
@@ -56,7 +86,20 @@ public record ContainerRoute(
         && replicaBackends.equals(other.replicaBackends)
         && metadata.equals(other.metadata)
         && createdAt.equals(other.createdAt)
-        && modifiedAt.equals(other.modifiedAt);
+        && modifiedAt.equals(other.modifiedAt)
+        && sameMigrationRoute(migration, other.migration);
+  }
+
+  /**
+   * Progress alone (a new updatedAt) does not make a route change: only what routes requests and
+   * finds the workers' work does.
+   */
+  private static boolean sameMigrationRoute(
+      Migration.MigrationRoute a, Migration.MigrationRoute b) {
+    if (a == null || b == null) {
+      return a == b;
+    }
+    return a.id().equals(b.id()) && a.phase() == b.phase() && a.settled() == b.settled();
   }
 
   /** The container state a read sees; sync progress is not part of the route. */
@@ -74,6 +117,7 @@ public record ContainerRoute(
         objectCount,
         bytesUsed,
         modifiedAt,
-        SyncState.EMPTY);
+        SyncState.EMPTY,
+        migration == null ? null : migration.toMigration());
   }
 }

@@ -93,6 +93,28 @@ public final class ContainerRouteView implements Extension {
     return all;
   }
 
+  /**
+   * Every container whose route carries a migration (running or ended), by entity id: the migration
+   * workers find their work here, and the admin API lists migrations from it.
+   */
+  public Map<String, Migration.MigrationRoute> migrations() {
+    Map<String, Migration.MigrationRoute> result = new HashMap<>();
+    for (int i = 0; i < KEYS; i++) {
+      LWWMap<String, ContainerRoute> map = maps.get(i);
+      if (map == null) {
+        continue;
+      }
+      map.getEntries()
+          .forEach(
+              (id, route) -> {
+                if (route.migration() != null && !route.deleted()) {
+                  result.put(id, route.migration());
+                }
+              });
+    }
+    return result;
+  }
+
   /** Publishes a route; an older version than the one in the view changes nothing. */
   public void publish(String entityId, ContainerRoute route) {
     DistributedData.get(system)

@@ -5,6 +5,7 @@ import io.archipelago.persistence.CborSerializable;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Everything a container entity owns. Immutable; each event yields a new state. It is also the
@@ -17,6 +18,7 @@ import java.util.Map;
  * @param objectCount objects as counted from recorded writes and deletes
  * @param bytesUsed bytes as counted from recorded writes and deletes
  * @param sync how far each replica is (see {@link SyncState})
+ * @param migration the latest live migration (running or ended), null when there was none
  */
 public record ContainerState(
     Lifecycle lifecycle,
@@ -31,7 +33,8 @@ public record ContainerState(
     long objectCount,
     long bytesUsed,
     SwiftTimestamp lastWriteAt,
-    SyncState sync)
+    SyncState sync,
+    Migration migration)
     implements CborSerializable {
 
   private static final SwiftTimestamp NEVER = new SwiftTimestamp(0);
@@ -56,7 +59,8 @@ public record ContainerState(
         0,
         0,
         NEVER,
-        SyncState.EMPTY);
+        SyncState.EMPTY,
+        null);
   }
 
   public boolean isActive() {
@@ -118,6 +122,60 @@ public record ContainerState(
     if (event instanceof ContainerEntity.FailoverWriteResolved e) {
       return withSync(sync.withoutFailoverWrite(e.name(), e.timestamp()));
     }
+    if (event instanceof ContainerEntity.MigrationStarted e) {
+      return withMigration(
+          new Migration(
+              e.id(),
+              primaryBackend,
+              e.target(),
+              MigrationPhase.STARTED,
+              e.throttle(),
+              "",
+              0,
+              0,
+              objectCount,
+              bytesUsed,
+              List.of(),
+              e.audit().principal(),
+              e.audit().at(),
+              e.audit().at(),
+              null,
+              false));
+    }
+    if (event instanceof ContainerEntity.MigrationProgressed e) {
+      return withMigration(
+          migration.progressed(e.marker(), e.objects(), e.bytes(), e.errors(), e.audit().at()));
+    }
+    if (event instanceof ContainerEntity.MigrationVerified e) {
+      return withMigration(migration.verified(e.verification(), e.audit().at()));
+    }
+    if (event instanceof ContainerEntity.MigrationCutOver e) {
+      return withMigration(migration.withPhase(MigrationPhase.CUT_OVER, e.audit().at()))
+          .withPrimary(migration.target());
+    }
+    if (event instanceof ContainerEntity.MigrationSourceCleaned e) {
+      return withMigration(migration.withPhase(MigrationPhase.SOURCE_CLEANED, e.audit().at()));
+    }
+    if (event instanceof ContainerEntity.MigrationCompleted e) {
+      return withMigration(migration.withPhase(MigrationPhase.COMPLETED, e.audit().at()));
+    }
+    if (event instanceof ContainerEntity.MigrationCancelled e) {
+      return withMigration(migration.withPhase(MigrationPhase.CANCELLED, e.audit().at()));
+    }
+    if (event instanceof ContainerEntity.MigrationCancelSettled e) {
+      return withMigration(migration.settledAt(e.audit().at()));
+    }
+    if (event instanceof ContainerEntity.MigrationFailed e) {
+      return withMigration(
+          migration
+              .progressed(
+                  "",
+                  0,
+                  0,
+                  List.of(new Migration.MigrationError("", e.reason(), e.audit().at())),
+                  e.audit().at())
+              .withPhase(MigrationPhase.FAILED, e.audit().at()));
+    }
     if (event instanceof ContainerEntity.EventUnreadable
         || event instanceof ContainerEntity.DamagedEventSkipped) {
       return this;
@@ -166,7 +224,8 @@ public record ContainerState(
         0,
         0,
         e.timestamp(),
-        sync.restart(e.replicaBackends()));
+        sync.restart(e.replicaBackends()),
+        null);
   }
 
   ContainerState metadataUpdated(ContainerEntity.ContainerMetadataUpdated e) {
@@ -193,7 +252,8 @@ public record ContainerState(
         objectCount,
         bytesUsed,
         lastWriteAt,
-        sync);
+        sync,
+        migration);
   }
 
   ContainerState objectWritten(ContainerEntity.ObjectWritten e) {
@@ -221,7 +281,12 @@ public record ContainerState(
         0,
         0,
         e.timestamp(),
-        sync);
+        sync,
+        migration == null || !migration.routesBoth()
+            ? migration
+            : migration
+                .withPhase(MigrationPhase.CANCELLED, e.audit().at())
+                .settledAt(e.audit().at()));
   }
 
   private ContainerState withCounts(long count, long bytes, SwiftTimestamp at) {
@@ -239,7 +304,8 @@ public record ContainerState(
         count,
         bytes,
         last,
-        sync);
+        sync,
+        migration);
   }
 
   ContainerState withSync(SyncState newSync) {
@@ -256,7 +322,54 @@ public record ContainerState(
         objectCount,
         bytesUsed,
         lastWriteAt,
-        newSync);
+        newSync,
+        migration);
+  }
+
+  ContainerState withMigration(Migration next) {
+    return new ContainerState(
+        lifecycle,
+        account,
+        container,
+        policy,
+        primaryBackend,
+        replicaBackends,
+        metadata,
+        createdAt,
+        modifiedAt,
+        objectCount,
+        bytesUsed,
+        lastWriteAt,
+        sync,
+        next);
+  }
+
+  private ContainerState withPrimary(String backend) {
+    return new ContainerState(
+        lifecycle,
+        account,
+        container,
+        policy,
+        backend,
+        replicaBackends,
+        metadata,
+        createdAt,
+        modifiedAt,
+        objectCount,
+        bytesUsed,
+        lastWriteAt,
+        sync,
+        migration);
+  }
+
+  /** The migration that client requests must follow now (see {@link Migration#routesBoth()}). */
+  public Optional<Migration> routingMigration() {
+    return migration != null && migration.routesBoth() ? Optional.of(migration) : Optional.empty();
+  }
+
+  /** Where a new object goes: the primary, or a migration's write backend while one routes. */
+  public String writeBackend() {
+    return routingMigration().map(Migration::writeBackend).orElse(primaryBackend);
   }
 
   /** Whether the container has replicas that the sync keeps up to date. */

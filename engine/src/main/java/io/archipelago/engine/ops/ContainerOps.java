@@ -7,15 +7,19 @@ import io.archipelago.engine.account.ContainerSummary;
 import io.archipelago.engine.container.ContainerEntity;
 import io.archipelago.engine.container.ContainerRouteView;
 import io.archipelago.engine.container.ContainerState;
+import io.archipelago.engine.container.Migration;
 import io.archipelago.engine.placement.Placement;
 import io.archipelago.engine.placement.PlacementPolicy;
 import io.archipelago.engine.store.BackendContainer;
+import io.archipelago.engine.store.ListingEntry;
 import io.archipelago.engine.store.ListingPage;
 import io.archipelago.engine.store.ListingQuery;
+import io.archipelago.engine.store.NameOrder;
 import io.archipelago.engine.store.ObjectStoreException;
 import io.archipelago.engine.store.SwiftTimestamp;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -305,9 +309,63 @@ public final class ContainerOps {
     BackendContainer where = new BackendContainer(account, container);
     return read(account, container)
         .thenCompose(
-            state ->
-                listFrom(state, state.primaryBackend(), 0, where, query, null)
-                    .thenApply(page -> new Listing(state, page)));
+            state -> {
+              Optional<Migration> migration = state.routingMigration();
+              if (migration.isPresent()) {
+                return ctx.store(migration.get().writeBackend())
+                    .list(where, query)
+                    .thenCombine(
+                        ctx.store(migration.get().fallbackBackend()).list(where, query),
+                        (first, other) -> merged(first, other, query))
+                    .thenApply(page -> new Listing(state, page));
+              }
+              return listFrom(state, state.primaryBackend(), 0, where, query, null)
+                  .thenApply(page -> new Listing(state, page));
+            });
+  }
+
+  /**
+   * During a migration a listing is both backends' pages merged in listing order; a name on both is
+   * shown once, as its newest X-Timestamp has it. Each page holds the first {@code limit} rows
+   * after the marker of its side, so the first {@code limit} rows of the merge are the container's.
+   */
+  static ListingPage merged(ListingPage first, ListingPage other, ListingQuery query) {
+    Comparator<String> order = query.reverse() ? NameOrder.UTF8.reversed() : NameOrder.UTF8;
+    List<ListingEntry> a = first.entries();
+    List<ListingEntry> b = other.entries();
+    List<ListingEntry> result = new ArrayList<>();
+    int i = 0;
+    int j = 0;
+    while (result.size() < query.limit() && (i < a.size() || j < b.size())) {
+      if (j >= b.size()) {
+        result.add(a.get(i++));
+      } else if (i >= a.size()) {
+        result.add(b.get(j++));
+      } else {
+        ListingEntry x = a.get(i);
+        ListingEntry y = b.get(j);
+        int c = order.compare(x.sortKey(), y.sortKey());
+        if (c < 0) {
+          result.add(x);
+          i++;
+        } else if (c > 0) {
+          result.add(y);
+          j++;
+        } else {
+          result.add(newer(x, y));
+          i++;
+          j++;
+        }
+      }
+    }
+    return new ListingPage(result);
+  }
+
+  private static ListingEntry newer(ListingEntry x, ListingEntry y) {
+    if (x instanceof ListingEntry.ObjectRow ox && y instanceof ListingEntry.ObjectRow oy) {
+      return oy.timestamp().isNewerThan(ox.timestamp()) ? oy : ox;
+    }
+    return x instanceof ListingEntry.ObjectRow ? x : y;
   }
 
   /**
@@ -355,11 +413,10 @@ public final class ContainerOps {
     return get(account, container)
         .thenCompose(
             state ->
-                ctx.store(state.primaryBackend())
-                    .list(where, ListingQuery.all(1))
+                holdsObjects(state, where)
                     .thenCompose(
-                        page -> {
-                          if (!page.entries().isEmpty()) {
+                        notEmpty -> {
+                          if (notEmpty) {
                             throw new GatewayException(
                                 GatewayException.Reason.CONTAINER_NOT_EMPTY,
                                 "There was a conflict when trying to complete your request.");
@@ -376,6 +433,14 @@ public final class ContainerOps {
                         deleted -> {
                           List<String> backends = new ArrayList<>(state.replicaBackends());
                           backends.add(0, state.primaryBackend());
+                          state
+                              .routingMigration()
+                              .map(
+                                  m ->
+                                      m.source().equals(state.primaryBackend())
+                                          ? m.target()
+                                          : m.source())
+                              .ifPresent(backends::add);
                           CompletableFuture<?>[] removals =
                               backends.stream()
                                   .map(
@@ -397,6 +462,27 @@ public final class ContainerOps {
                                 replyTo ->
                                     new AccountEntity.UnlistContainer(
                                         container, request.audit(), replyTo))));
+  }
+
+  /** Whether the backend (both backends during a migration) holds objects of the container. */
+  private CompletionStage<Boolean> holdsObjects(ContainerState state, BackendContainer where) {
+    CompletionStage<Boolean> primary =
+        ctx.store(state.primaryBackend())
+            .list(where, ListingQuery.all(1))
+            .thenApply(page -> !page.entries().isEmpty());
+    Optional<Migration> migration = state.routingMigration();
+    if (migration.isEmpty()) {
+      return primary;
+    }
+    String other =
+        migration.get().source().equals(state.primaryBackend())
+            ? migration.get().target()
+            : migration.get().source();
+    return primary.thenCombine(
+        ctx.store(other)
+            .list(where, ListingQuery.all(1))
+            .thenApply(page -> !page.entries().isEmpty()),
+        (a, b) -> a || b);
   }
 
   private PlacementPolicy policy(Optional<String> requested) {

@@ -30,6 +30,10 @@ final class EntityAsk {
           new GatewayException(GatewayException.Reason.CONTAINER_DAMAGED, rejected.getMessage());
       case NOT_DAMAGED ->
           new GatewayException(GatewayException.Reason.BAD_REQUEST, rejected.getMessage());
+      case MIGRATION_CONFLICT ->
+          new GatewayException(GatewayException.Reason.MIGRATION_CONFLICT, rejected.getMessage());
+      case NO_MIGRATION ->
+          new GatewayException(GatewayException.Reason.MIGRATION_NOT_FOUND, rejected.getMessage());
     };
   }
 

@@ -20,7 +20,11 @@ public final class GatewayException extends RuntimeException {
     /**
      * The container's record (its event log) is damaged; see ContainerEntity's SkipDamagedEvent.
      */
-    CONTAINER_DAMAGED
+    CONTAINER_DAMAGED,
+    /** A migration cannot start or be cancelled now (one runs, or it is past its cut-over). */
+    MIGRATION_CONFLICT,
+    /** The container never migrated. */
+    MIGRATION_NOT_FOUND
   }
 
   private final Reason reason;

@@ -5,6 +5,9 @@ import akka.stream.javadsl.Source;
 import akka.util.ByteString;
 import io.archipelago.engine.container.ContainerEntity;
 import io.archipelago.engine.container.ContainerState;
+import io.archipelago.engine.container.Migration;
+import io.archipelago.engine.container.MigrationPhase;
+import io.archipelago.engine.migration.ObjectMover;
 import io.archipelago.engine.store.BackendContainer;
 import io.archipelago.engine.store.ByteRange;
 import io.archipelago.engine.store.ObjectAttributes;
@@ -18,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
@@ -61,15 +65,35 @@ public final class ObjectOps {
       RequestContext request) {
     String account = state.account();
     String container = state.container();
-    ObjectStore store = ctx.store(state.primaryBackend());
+    ObjectStore store = ctx.store(state.writeBackend());
     return store
         .put(new BackendContainer(account, container), name, attributes, body)
+        .thenCompose(result -> replacedDuringMigration(state, name, result))
         .thenCompose(result -> record(account, container, name, result, request, store))
         .exceptionallyCompose(
             failure ->
                 writeFailover(state, failure)
                     ? putOnReplica(state, 0, name, attributes, body, request, failure)
                     : CompletableFuture.failedStage(EntityAsk.unwrap(failure)));
+  }
+
+  /**
+   * During a migration a new name on the write backend may replace the other backend's version (not
+   * copied yet): the counts must treat it as a replacement.
+   */
+  private CompletionStage<PutResult> replacedDuringMigration(
+      ContainerState state, String name, PutResult result) {
+    Optional<Migration> migration = state.routingMigration();
+    if (migration.isEmpty() || result.replaced().isPresent()) {
+      return CompletableFuture.completedFuture(result);
+    }
+    return ctx.store(migration.get().fallbackBackend())
+        .head(new BackendContainer(state.account(), state.container()), name)
+        .handle(
+            (found, failure) ->
+                failure == null && found.isPresent()
+                    ? new PutResult(result.stored(), found)
+                    : result);
   }
 
   /** Whether a failed write may go to a replica: the primary is down and the policy allows it. */
@@ -175,7 +199,7 @@ public final class ObjectOps {
     BackendContainer where = new BackendContainer(account, container);
     return containers
         .read(account, container)
-        .thenCompose(state -> withFailover(state, store -> store.head(where, name)))
+        .thenCompose(state -> withFailover(state, where, name, store -> store.head(where, name)))
         .thenApply(found -> found.orElseThrow(ObjectOps::objectNotFound));
   }
 
@@ -188,7 +212,8 @@ public final class ObjectOps {
     BackendContainer where = new BackendContainer(account, container);
     return containers
         .read(account, container)
-        .thenCompose(state -> withFailover(state, store -> store.get(where, name, range)))
+        .thenCompose(
+            state -> withFailover(state, where, name, store -> store.get(where, name, range)))
         .thenApply(found -> found.orElseThrow(ObjectOps::objectNotFound));
   }
 
@@ -198,7 +223,17 @@ public final class ObjectOps {
    * has the object either, the primary's failure is (503).
    */
   private <T> CompletionStage<Optional<T>> withFailover(
-      ContainerState state, Function<ObjectStore, CompletionStage<Optional<T>>> read) {
+      ContainerState state,
+      BackendContainer where,
+      String name,
+      Function<ObjectStore, CompletionStage<Optional<T>>> read) {
+    Optional<Migration> migration = state.routingMigration();
+    if (migration.isPresent() && migration.get().phase() == MigrationPhase.CANCELLED) {
+      return afterCancel(migration.get(), where, name, read);
+    }
+    if (migration.isPresent()) {
+      return duringMigration(migration.get(), read);
+    }
     return read.apply(ctx.store(state.primaryBackend()))
         .exceptionallyCompose(
             failure -> {
@@ -209,6 +244,65 @@ public final class ObjectOps {
               }
               return fromReplicas(state.replicaBackends(), 0, read, cause);
             });
+  }
+
+  /**
+   * During a migration: the write backend first (it holds every write since the start), then the
+   * other one (objects not copied yet). When the first is unavailable the other still answers.
+   */
+  private <T> CompletionStage<Optional<T>> duringMigration(
+      Migration migration, Function<ObjectStore, CompletionStage<Optional<T>>> read) {
+    return read.apply(ctx.store(migration.writeBackend()))
+        .handle(
+            (found, failure) -> {
+              if (failure == null && found.isPresent()) {
+                return CompletableFuture.completedStage(found);
+              }
+              return read.apply(ctx.store(migration.fallbackBackend()))
+                  .thenApply(
+                      other -> {
+                        if (other.isEmpty() && failure != null) {
+                          throw new CompletionException(EntityAsk.unwrap(failure));
+                        }
+                        return other;
+                      });
+            })
+        .thenCompose(x -> x);
+  }
+
+  /**
+   * After a cancel, until the target's writes are back on the source, either side may hold the
+   * newest version of an object (written to the target before the cancel, or to the source after
+   * it): the read goes to the side whose version is newer.
+   */
+  private <T> CompletionStage<Optional<T>> afterCancel(
+      Migration migration,
+      BackendContainer where,
+      String name,
+      Function<ObjectStore, CompletionStage<Optional<T>>> read) {
+    ObjectStore source = ctx.store(migration.writeBackend());
+    ObjectStore target = ctx.store(migration.fallbackBackend());
+    CompletionStage<Optional<ObjectInfo>> onTarget =
+        target.head(where, name).exceptionally(failure -> Optional.empty());
+    return source
+        .head(where, name)
+        .exceptionally(failure -> Optional.empty())
+        .thenCombine(
+            onTarget,
+            (s, t) ->
+                t.isPresent()
+                        && (s.isEmpty() || t.get().timestamp().isNewerThan(s.get().timestamp()))
+                    ? List.of(target, source)
+                    : List.of(source, target))
+        .thenCompose(
+            order ->
+                read.apply(order.get(0))
+                    .handle(
+                        (found, failure) ->
+                            failure == null && found.isPresent()
+                                ? CompletableFuture.completedStage(found)
+                                : read.apply(order.get(1)))
+                    .thenCompose(x -> x));
   }
 
   private <T> CompletionStage<Optional<T>> fromReplicas(
@@ -244,17 +338,19 @@ public final class ObjectOps {
       Map<String, String> metadata,
       SwiftTimestamp timestamp,
       RequestContext request) {
+    BackendContainer where = new BackendContainer(account, container);
     return containers
         .get(account, container)
         .thenCompose(
-            state ->
-                ctx.store(state.primaryBackend())
-                    .replaceMetadata(
-                        new BackendContainer(account, container),
-                        name,
-                        contentType,
-                        metadata,
-                        timestamp))
+            state -> {
+              Optional<Migration> migration = state.routingMigration();
+              if (migration.isEmpty()) {
+                return ctx.store(state.primaryBackend())
+                    .replaceMetadata(where, name, contentType, metadata, timestamp);
+              }
+              return metadataDuringMigration(
+                  migration.get(), where, name, contentType, metadata, timestamp);
+            })
         .thenApply(found -> found.orElseThrow(ObjectOps::objectNotFound))
         .thenCompose(
             updated ->
@@ -273,6 +369,32 @@ public final class ObjectOps {
                     .thenApply(done -> updated));
   }
 
+  /**
+   * During a migration an object POST reaches both backends: the object is first brought to the
+   * write backend when only the other holds it (so that the new metadata is on the side reads try
+   * first, and newer than any copy the worker may still make), then both are changed.
+   */
+  private CompletionStage<Optional<ObjectInfo>> metadataDuringMigration(
+      Migration migration,
+      BackendContainer where,
+      String name,
+      Optional<String> contentType,
+      Map<String, String> metadata,
+      SwiftTimestamp timestamp) {
+    String first = migration.writeBackend();
+    String other = migration.fallbackBackend();
+    return new ObjectMover(ctx.registry())
+        .move(other, first, where, name)
+        .thenCompose(
+            moved ->
+                ctx.store(first).replaceMetadata(where, name, contentType, metadata, timestamp))
+        .thenCompose(
+            changed ->
+                ctx.store(other)
+                    .replaceMetadata(where, name, contentType, metadata, timestamp)
+                    .handle((ignored, failure) -> changed));
+  }
+
   /** Deletes on the backend, then records the delete in the entity. */
   public CompletionStage<ObjectInfo> delete(
       String account,
@@ -283,9 +405,23 @@ public final class ObjectOps {
     return containers
         .get(account, container)
         .thenCompose(
-            (ContainerState state) ->
-                ctx.store(state.primaryBackend())
-                    .delete(new BackendContainer(account, container), name))
+            (ContainerState state) -> {
+              BackendContainer where = new BackendContainer(account, container);
+              Optional<Migration> migration = state.routingMigration();
+              if (migration.isEmpty()) {
+                return ctx.store(state.primaryBackend()).delete(where, name);
+              }
+              // The side the worker copies from first, so that a copy racing this delete finds
+              // the object gone there and takes its copy back (see ObjectMover).
+              ObjectStore write = ctx.store(migration.get().writeBackend());
+              return ctx.store(migration.get().fallbackBackend())
+                  .delete(where, name)
+                  .thenCompose(
+                      fromOther ->
+                          write
+                              .delete(where, name)
+                              .thenApply(fromWrite -> fromWrite.or(() -> fromOther)));
+            })
         .thenApply(found -> found.orElseThrow(ObjectOps::objectNotFound))
         .thenCompose(
             deleted ->

@@ -50,12 +50,14 @@ public final class AdminController {
   private final Materializer materializer;
   private final AuditController audit;
   private final InventoryController inventory;
+  private final MigrationController migrations;
 
   public AdminController(ArchipelagoEngine engine) {
     this.engine = engine;
     this.materializer = Materializer.matFromSystem(engine.system());
     this.audit = new AuditController(engine);
     this.inventory = new InventoryController(engine);
+    this.migrations = new MigrationController(engine, this::body);
   }
 
   /**
@@ -74,6 +76,9 @@ public final class AdminController {
         && parts[0].equals("containers")
         && parts[3].equals("history")) {
       return audit.history(request, account(parts[1]), container(parts[2]));
+    }
+    if (MigrationController.handles(parts)) {
+      return migrations.handle(request, parts, context);
     }
     if (parts[0].equals("cluster") && parts.length == 1 && method.equals(HttpMethods.GET)) {
       return engine.cluster().members().thenApply(this::clusterJson);
@@ -160,11 +165,11 @@ public final class AdminController {
    * Names in admin paths are checked before any entity is asked: an empty or impossible name would
    * otherwise start an entity that can never exist, and the caller would wait for it.
    */
-  private static String account(String raw) {
+  static String account(String raw) {
     return name(raw, "account", Constraints.MAX_ACCOUNT_NAME_LENGTH);
   }
 
-  private static String container(String raw) {
+  static String container(String raw) {
     return name(raw, "container", Constraints.MAX_CONTAINER_NAME_LENGTH);
   }
 
@@ -267,7 +272,7 @@ public final class AdminController {
     return json(root);
   }
 
-  private CompletionStage<JsonNode> body(HttpRequest request) {
+  CompletionStage<JsonNode> body(HttpRequest request) {
     return request
         .entity()
         .withSizeLimit(MAX_BODY)

@@ -60,7 +60,9 @@ public final class SwiftErrors {
       return switch (g.reason()) {
         case ACCOUNT_NOT_FOUND, CONTAINER_NOT_FOUND, OBJECT_NOT_FOUND ->
             response(SwiftError.NOT_FOUND);
-        case CONTAINER_NOT_EMPTY, POLICY_MISMATCH -> response(SwiftError.CONFLICT, g.getMessage());
+        case MIGRATION_NOT_FOUND -> response(SwiftError.NOT_FOUND, g.getMessage());
+        case CONTAINER_NOT_EMPTY, POLICY_MISMATCH, MIGRATION_CONFLICT ->
+            response(SwiftError.CONFLICT, g.getMessage());
         case POLICY_INVALID, BAD_REQUEST -> response(SwiftError.BAD_REQUEST, g.getMessage());
         case PRECONDITION_FAILED -> response(SwiftError.PRECONDITION_FAILED, g.getMessage());
         case NO_BACKEND_FOR_POLICY, BACKEND_UNKNOWN -> unavailable(g.getMessage());

@@ -1,0 +1,247 @@
+package io.archipelago.engine.container;
+
+import io.archipelago.persistence.CborSerializable;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The latest live migration of a container (kept after it ends, for the admin API): from {@code
+ * source} to {@code target}, its phase, the copy's checkpoint and progress. Small on purpose: it
+ * travels in every {@link ContainerState} reply and snapshot, so it holds no per-object lists
+ * (errors are capped at {@link #MAX_ERRORS}, the newest kept; the verification is a summary).
+ *
+ * @param marker the copy's checkpoint: every source object up to this name (in listing order) is
+ *     handled; empty before the first
+ * @param objectsTotal source objects when the migration started (from the container's counts)
+ * @param settled after a cancel: the writes that went to the target are back on the source and the
+ *     target's copy is removed (until then reads still fall back to the target)
+ */
+public record Migration(
+    String id,
+    String source,
+    String target,
+    MigrationPhase phase,
+    Throttle throttle,
+    String marker,
+    long objectsCopied,
+    long bytesCopied,
+    long objectsTotal,
+    long bytesTotal,
+    List<MigrationError> errors,
+    String startedBy,
+    Instant startedAt,
+    Instant updatedAt,
+    Verification verification,
+    boolean settled)
+    implements CborSerializable {
+
+  public static final int MAX_ERRORS = 10;
+
+  public Migration {
+    errors = errors == null ? List.of() : List.copyOf(errors);
+    marker = marker == null ? "" : marker;
+    throttle = throttle == null ? Throttle.UNLIMITED : throttle;
+  }
+
+  /**
+   * Copy limits; 0 means unlimited (parallelism 0 means the configured default).
+   *
+   * @param bytesPerSecond object bytes copied per second
+   * @param requestsPerSecond objects copied per second
+   * @param parallelism objects copied at once
+   */
+  public record Throttle(long bytesPerSecond, long requestsPerSecond, int parallelism)
+      implements CborSerializable {
+    public static final Throttle UNLIMITED = new Throttle(0, 0, 0);
+  }
+
+  /** An object the worker could not handle (it is tried again by the verification's repair). */
+  public record MigrationError(String object, String message, Instant at)
+      implements CborSerializable {}
+
+  /**
+   * What the verification before the cut-over found: both listings merged on name, size and
+   * normalized ETag, plus a content hash of a sample.
+   *
+   * @param compared source objects compared
+   * @param missing source objects absent on the target (before repair)
+   * @param mismatched objects whose size or ETag differ with the target not newer (before repair)
+   * @param sampled objects whose content was hashed on both sides
+   * @param sampleMismatches sampled objects whose content hashes differed
+   * @param rounds verification rounds (a round with differences repairs them and verifies again)
+   * @param differences names of the last round's differences (at most 10); empty when it passed
+   */
+  public record Verification(
+      long compared,
+      long missing,
+      long mismatched,
+      long sampled,
+      long sampleMismatches,
+      int rounds,
+      List<String> differences,
+      Instant at)
+      implements CborSerializable {
+    public Verification {
+      differences = differences == null ? List.of() : List.copyOf(differences);
+    }
+
+    public boolean passed() {
+      return differences.isEmpty();
+    }
+  }
+
+  /**
+   * Whether client requests see both backends: writes to {@link #writeBackend()}, reads there first
+   * then from the other, deletes on both. From the start until the source is cleaned, and after a
+   * cancel until it is settled.
+   */
+  public boolean routesBoth() {
+    return phase.running() || (phase == MigrationPhase.CANCELLED && !settled);
+  }
+
+  /** Where new writes go while {@link #routesBoth()}: the target, or the source after a cancel. */
+  public String writeBackend() {
+    return phase == MigrationPhase.CANCELLED ? source : target;
+  }
+
+  /** The other backend: reads fall back to it, deletes reach it first. */
+  public String fallbackBackend() {
+    return phase == MigrationPhase.CANCELLED ? target : source;
+  }
+
+  public long objectsLeft() {
+    return Math.max(0, objectsTotal - objectsCopied);
+  }
+
+  public long bytesLeft() {
+    return Math.max(0, bytesTotal - bytesCopied);
+  }
+
+  Migration withPhase(MigrationPhase next, Instant at) {
+    return new Migration(
+        id,
+        source,
+        target,
+        next,
+        throttle,
+        marker,
+        objectsCopied,
+        bytesCopied,
+        objectsTotal,
+        bytesTotal,
+        errors,
+        startedBy,
+        startedAt,
+        at,
+        verification,
+        settled);
+  }
+
+  Migration progressed(
+      String newMarker, long objects, long bytes, List<MigrationError> newErrors, Instant at) {
+    List<MigrationError> all = new ArrayList<>(errors);
+    all.addAll(newErrors);
+    if (all.size() > MAX_ERRORS) {
+      all = all.subList(all.size() - MAX_ERRORS, all.size());
+    }
+    String m = newMarker.isEmpty() ? marker : newMarker;
+    return new Migration(
+        id,
+        source,
+        target,
+        MigrationPhase.COPYING,
+        throttle,
+        m,
+        objectsCopied + objects,
+        bytesCopied + bytes,
+        objectsTotal,
+        bytesTotal,
+        all,
+        startedBy,
+        startedAt,
+        at,
+        verification,
+        settled);
+  }
+
+  Migration verified(Verification report, Instant at) {
+    return new Migration(
+        id,
+        source,
+        target,
+        MigrationPhase.VERIFIED,
+        throttle,
+        marker,
+        objectsCopied,
+        bytesCopied,
+        objectsTotal,
+        bytesTotal,
+        errors,
+        startedBy,
+        startedAt,
+        at,
+        report,
+        settled);
+  }
+
+  Migration settledAt(Instant at) {
+    return new Migration(
+        id,
+        source,
+        target,
+        phase,
+        throttle,
+        marker,
+        objectsCopied,
+        bytesCopied,
+        objectsTotal,
+        bytesTotal,
+        errors,
+        startedBy,
+        startedAt,
+        at,
+        verification,
+        true);
+  }
+
+  /** What a read served from the route view needs. */
+  public MigrationRoute route() {
+    return new MigrationRoute(id, source, target, phase, settled, updatedAt);
+  }
+
+  /**
+   * The part of a migration that routes requests, published with the container's route (and what
+   * the migration workers find their work by).
+   */
+  public record MigrationRoute(
+      String id,
+      String source,
+      String target,
+      MigrationPhase phase,
+      boolean settled,
+      Instant updatedAt)
+      implements CborSerializable {
+
+    /** A migration holding only the routing facts (for a state rebuilt from the route view). */
+    public Migration toMigration() {
+      return new Migration(
+          id,
+          source,
+          target,
+          phase,
+          Throttle.UNLIMITED,
+          "",
+          0,
+          0,
+          0,
+          0,
+          List.of(),
+          "",
+          updatedAt,
+          updatedAt,
+          null,
+          settled);
+    }
+  }
+}

@@ -1,0 +1,87 @@
+package io.archipelago.engine.migration;
+
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.Behaviors;
+import io.archipelago.engine.container.ContainerRouteView;
+import io.archipelago.engine.container.Migration;
+import io.archipelago.persistence.CborSerializable;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The migration worker of one slice, run by ShardedDaemonProcess on one node of the cluster (as the
+ * sync's reconcilers): every tick it looks in the replicated route view for migrations of its slice
+ * that still route requests, and runs each (at most a few at once, one run per container) from the
+ * phase its container recorded. When a node leaves or crashes its slices restart on another node,
+ * whose runs take up each migration from its last recorded checkpoint.
+ */
+final class MigrationDaemon {
+
+  sealed interface Command extends CborSerializable {}
+
+  enum Tick implements Command {
+    INSTANCE
+  }
+
+  record RunEnded(String entityId) implements Command {}
+
+  enum Stop implements Command {
+    INSTANCE
+  }
+
+  private MigrationDaemon() {}
+
+  static Behavior<Command> create(int slice, Migrations migrations) {
+    MigrationSettings settings = migrations.settings();
+    return Behaviors.setup(
+        ctx ->
+            Behaviors.withTimers(
+                timers -> {
+                  timers.startTimerWithFixedDelay("tick", Tick.INSTANCE, settings.tickInterval());
+                  Set<String> running = new HashSet<>();
+                  ContainerRouteView view = ContainerRouteView.get(ctx.getSystem());
+                  return Behaviors.receive(Command.class)
+                      .onMessageEquals(
+                          Tick.INSTANCE,
+                          () -> {
+                            for (Map.Entry<String, Migration.MigrationRoute> e :
+                                view.migrations().entrySet()) {
+                              String id = e.getKey();
+                              if (running.size() >= settings.concurrentPerWorker()) {
+                                break;
+                              }
+                              if (!e.getValue().toMigration().routesBoth()
+                                  || running.contains(id)
+                                  || migrations.sliceOf(id) != slice) {
+                                continue;
+                              }
+                              running.add(id);
+                              ctx.pipeToSelf(
+                                  migrations.run(id),
+                                  (ok, failure) -> {
+                                    if (failure != null
+                                        && !(ObjectMover.unwrap(failure)
+                                            instanceof MigrationRun.Superseded)) {
+                                      ctx.getLog()
+                                          .info(
+                                              "migration of {} stopped, taken up again later: {}",
+                                              id,
+                                              ObjectMover.unwrap(failure).toString());
+                                    }
+                                    return new RunEnded(id);
+                                  });
+                            }
+                            return Behaviors.same();
+                          })
+                      .onMessage(
+                          RunEnded.class,
+                          ended -> {
+                            running.remove(ended.entityId());
+                            return Behaviors.same();
+                          })
+                      .onMessageEquals(Stop.INSTANCE, Behaviors::stopped)
+                      .build();
+                }));
+  }
+}

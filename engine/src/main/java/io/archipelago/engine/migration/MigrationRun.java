@@ -1,0 +1,510 @@
+package io.archipelago.engine.migration;
+
+import akka.Done;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.japi.function.Function;
+import akka.stream.Materializer;
+import akka.stream.ThrottleMode;
+import akka.stream.javadsl.Sink;
+import akka.stream.javadsl.Source;
+import akka.util.ByteString;
+import io.archipelago.engine.backend.BackendRegistry;
+import io.archipelago.engine.container.ContainerEntity;
+import io.archipelago.engine.container.ContainerReply;
+import io.archipelago.engine.container.Migration;
+import io.archipelago.engine.container.MigrationPhase;
+import io.archipelago.engine.store.BackendContainer;
+import io.archipelago.engine.store.Etags;
+import io.archipelago.engine.store.ListingEntry;
+import io.archipelago.engine.store.ListingQuery;
+import io.archipelago.engine.store.NameOrder;
+import io.archipelago.engine.store.ObjectStore;
+import io.archipelago.engine.store.ObjectStoreException;
+import io.archipelago.persistence.audit.AuditInfo;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Drives one container's migration from its recorded phase to its end, on the node whose daemon
+ * holds it: copy (from the recorded marker, throttled, checkpointed), verify, cut over, clean the
+ * source; or, after a cancel, bring the target's writes back to the source and remove the target's
+ * copy. Every step starts from what the container entity recorded, so a run that stops anywhere
+ * (node lost, daemon moved) is taken up again by the next one.
+ */
+final class MigrationRun {
+
+  /** The migration moved on without this run (cancelled, or another run recorded more). */
+  static final class Superseded extends RuntimeException {
+    Superseded(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  private final ActorSystem<?> system;
+  private final BackendRegistry registry;
+  private final ObjectMover mover;
+  private final MigrationSettings settings;
+  private final String node;
+  private final Materializer materializer;
+  private final String account;
+  private final String container;
+  private final BackendContainer where;
+
+  MigrationRun(
+      ActorSystem<?> system,
+      BackendRegistry registry,
+      MigrationSettings settings,
+      String node,
+      String account,
+      String container) {
+    this.system = system;
+    this.registry = registry;
+    this.mover = new ObjectMover(registry);
+    this.settings = settings;
+    this.node = node;
+    this.materializer = Materializer.matFromSystem(system);
+    this.account = account;
+    this.container = container;
+    this.where = new BackendContainer(account, container);
+  }
+
+  /** Runs phase after phase until the migration has nothing left to do here. */
+  CompletionStage<Done> run() {
+    return ask(ContainerEntity.GetMigration::new).thenCompose(this::step);
+  }
+
+  private CompletionStage<Done> step(Migration m) {
+    CompletionStage<Migration> next;
+    switch (m.phase()) {
+      case STARTED, COPYING -> next = copy(m).thenCompose(copied -> verify(copied));
+      case VERIFIED ->
+          next =
+              ask(
+                  r ->
+                      new ContainerEntity.AdvanceMigration(
+                          m.id(), MigrationPhase.CUT_OVER, audit(), r));
+      case CUT_OVER -> next = cleanSource(m);
+      case CANCELLED -> {
+        if (m.settled()) {
+          return done();
+        }
+        next = settleCancel(m);
+      }
+      default -> {
+        return done();
+      }
+    }
+    return next.thenCompose(
+        after ->
+            after.phase() == m.phase() && after.settled() == m.settled()
+                ? done() // no step was taken (a verification found differences): next tick
+                : step(after));
+  }
+
+  // ---- copy ----
+
+  private record Copied(String name, long bytes, Optional<Migration.MigrationError> error) {}
+
+  /** Copies every source object after the marker; records the checkpoint as it goes. */
+  private CompletionStage<Migration> copy(Migration m) {
+    ObjectStore target = mover.store(m.target());
+    Migration.Throttle t = m.throttle();
+    int parallelism = t.parallelism() > 0 ? t.parallelism() : settings.parallelism();
+    return target
+        .createContainer(where)
+        .thenCompose(
+            created -> {
+              Source<ListingEntry.ObjectRow, ?> rows =
+                  listing(
+                      m.source(),
+                      m.marker().isEmpty() ? Optional.empty() : Optional.of(m.marker()));
+              if (t.requestsPerSecond() > 0) {
+                rows = rows.throttle(clamp(t.requestsPerSecond()), Duration.ofSeconds(1));
+              }
+              if (t.bytesPerSecond() > 0) {
+                int perSecond = clamp(t.bytesPerSecond());
+                rows =
+                    rows.throttle(
+                        perSecond,
+                        Duration.ofSeconds(1),
+                        perSecond,
+                        row -> (int) Math.min(Math.max(1, row.size()), perSecond),
+                        ThrottleMode.shaping());
+              }
+              return rows.mapAsync(parallelism, row -> copyOne(m, row.name()))
+                  .groupedWithin(10_000, settings.progressInterval())
+                  .mapAsync(1, batch -> record(m, batch))
+                  .runWith(Sink.ignore(), materializer)
+                  .thenCompose(d -> ask(ContainerEntity.GetMigration::new));
+            });
+  }
+
+  private CompletionStage<Copied> copyOne(Migration m, String name) {
+    return mover
+        .move(m.source(), m.target(), where, name)
+        .handle(
+            (moved, failure) ->
+                failure == null
+                    ? new Copied(name, moved.bytes(), Optional.empty())
+                    : new Copied(
+                        name,
+                        0,
+                        Optional.of(
+                            new Migration.MigrationError(
+                                name,
+                                String.valueOf(ObjectMover.unwrap(failure).getMessage()),
+                                Instant.now()))));
+  }
+
+  private CompletionStage<Migration> record(Migration m, List<Copied> batch) {
+    long bytes = 0;
+    List<Migration.MigrationError> errors = new ArrayList<>();
+    for (Copied c : batch) {
+      bytes += c.bytes();
+      c.error().ifPresent(errors::add);
+    }
+    String marker = batch.get(batch.size() - 1).name();
+    long objects = batch.size();
+    long copiedBytes = bytes;
+    return ask((ActorRef<ContainerReply<Migration>> r) ->
+            new ContainerEntity.RecordMigrationProgress(
+                m.id(), marker, objects, copiedBytes, errors, audit(), r))
+        .thenApply(
+            now -> {
+              if (!now.id().equals(m.id()) || now.phase() != MigrationPhase.COPYING) {
+                throw new Superseded("migration " + m.id() + " is " + now.phase().wireName());
+              }
+              return now;
+            });
+  }
+
+  private Source<ListingEntry.ObjectRow, ?> listing(String backend, Optional<String> from) {
+    ObjectStore store = mover.store(backend);
+    return Source.unfoldAsync(
+            new Page(from, false),
+            page -> {
+              if (page.last()) {
+                return CompletableFuture.completedFuture(Optional.empty());
+              }
+              ListingQuery query =
+                  new ListingQuery(
+                      Optional.empty(),
+                      Optional.empty(),
+                      page.marker(),
+                      Optional.empty(),
+                      settings.pageSize(),
+                      false);
+              return store
+                  .list(where, query)
+                  .thenApply(
+                      listed -> {
+                        List<ListingEntry.ObjectRow> rows = new ArrayList<>();
+                        for (ListingEntry e : listed.entries()) {
+                          if (e instanceof ListingEntry.ObjectRow row) {
+                            rows.add(row);
+                          }
+                        }
+                        if (rows.isEmpty()) {
+                          return Optional.empty();
+                        }
+                        Page next =
+                            new Page(
+                                Optional.of(rows.get(rows.size() - 1).name()),
+                                listed.entries().size() < settings.pageSize());
+                        return Optional.of(akka.japi.Pair.create(next, rows));
+                      });
+            })
+        .mapConcat(rows -> rows);
+  }
+
+  private record Page(Optional<String> marker, boolean last) {}
+
+  // ---- verify ----
+
+  /** Compares both sides; repairs and compares again; records the report when nothing differs. */
+  private CompletionStage<Migration> verify(Migration m) {
+    if (m.phase() != MigrationPhase.COPYING && m.phase() != MigrationPhase.STARTED) {
+      return CompletableFuture.completedFuture(m);
+    }
+    return verifyRound(m, 1, 0, 0);
+  }
+
+  private CompletionStage<Migration> verifyRound(
+      Migration m, int round, long missingBefore, long mismatchedBefore) {
+    return new Comparison(m)
+        .run()
+        .thenCompose(
+            c -> {
+              long missing = missingBefore + c.missing;
+              long mismatched = mismatchedBefore + c.mismatched;
+              List<String> differences = c.differences;
+              Migration.Verification report =
+                  new Migration.Verification(
+                      c.compared,
+                      missing,
+                      mismatched,
+                      c.sampled,
+                      c.sampleMismatches,
+                      round,
+                      differences.subList(0, Math.min(10, differences.size())),
+                      Instant.now());
+              if (report.passed()) {
+                return ask(
+                    (ActorRef<ContainerReply<Migration>> r) ->
+                        new ContainerEntity.RecordMigrationVerified(m.id(), report, audit(), r));
+              }
+              CompletionStage<Void> repaired = CompletableFuture.completedFuture(null);
+              for (String name : differences) {
+                repaired =
+                    repaired.thenCompose(
+                        ok ->
+                            mover
+                                .move(m.source(), m.target(), where, name)
+                                .handle((moved, failure) -> null));
+              }
+              if (round >= settings.verifyRounds()) {
+                return repaired.thenCompose(
+                    ok ->
+                        ask(
+                            (ActorRef<ContainerReply<Migration>> r) ->
+                                new ContainerEntity.RecordMigrationProgress(
+                                    m.id(),
+                                    "",
+                                    0,
+                                    0,
+                                    List.of(
+                                        new Migration.MigrationError(
+                                            differences.get(0),
+                                            "verification found "
+                                                + (c.missing + c.mismatched + c.sampleMismatches)
+                                                + " difference(s) after "
+                                                + round
+                                                + " rounds; verifying again later",
+                                            Instant.now())),
+                                    audit(),
+                                    r)));
+              }
+              return repaired.thenCompose(ok -> verifyRound(m, round + 1, missing, mismatched));
+            });
+  }
+
+  /**
+   * One merge of both listings on name: a source object must be on the target with the same size
+   * and normalized ETag, unless the target's version is newer (a client wrote it during the
+   * migration). Objects only on the target are such writes. A sample of matching objects is read on
+   * both sides and hashed.
+   */
+  private final class Comparison {
+    private static final int MAX_DIFFERENCES = 1000;
+    private final Migration m;
+    private final ListingCursor source;
+    private final ListingCursor target;
+    private final long sampleEvery;
+    long compared;
+    long missing;
+    long mismatched;
+    long sampled;
+    long sampleMismatches;
+    final List<String> differences = new ArrayList<>();
+    final List<String> samples = new ArrayList<>();
+
+    Comparison(Migration m) {
+      this.m = m;
+      this.source =
+          new ListingCursor(mover.store(m.source()), where, settings.pageSize(), Optional.empty());
+      this.target =
+          new ListingCursor(mover.store(m.target()), where, settings.pageSize(), Optional.empty());
+      this.sampleEvery = Math.max(1, m.objectsTotal() / Math.max(1, settings.sampleSize()));
+    }
+
+    CompletionStage<Comparison> run() {
+      return walk().thenCompose(d -> hashSamples(0)).thenApply(d -> this);
+    }
+
+    /**
+     * Goes through the rows in memory without waiting; only a page fetch (asynchronous) leaves the
+     * loop, so the walk's stack stays flat whatever the object count.
+     */
+    private CompletionStage<Void> walk() {
+      while (true) {
+        if (source.exhausted()) {
+          return CompletableFuture.completedFuture(null);
+        }
+        if (!source.hasBuffered()) {
+          return source.peek().thenCompose(x -> walk());
+        }
+        if (!target.hasBuffered() && !target.exhausted()) {
+          return target.peek().thenCompose(x -> walk());
+        }
+        ListingEntry.ObjectRow s = source.buffered();
+        if (target.exhausted()) {
+          difference(source.take().name(), true);
+          continue;
+        }
+        int order = NameOrder.compare(s.name(), target.buffered().name());
+        if (order > 0) {
+          target.take(); // written on the target during the migration
+        } else if (order < 0) {
+          difference(source.take().name(), true);
+        } else {
+          compare(source.take(), target.take());
+        }
+      }
+    }
+
+    private void compare(ListingEntry.ObjectRow s, ListingEntry.ObjectRow t) {
+      compared++;
+      if (t.timestamp().isNewerThan(s.timestamp())) {
+        return;
+      }
+      if (s.size() != t.size() || !Etags.bare(s.etag()).equals(Etags.bare(t.etag()))) {
+        difference(s.name(), false);
+        return;
+      }
+      if (samples.size() < settings.sampleSize()
+          && Math.floorMod(s.name().hashCode(), sampleEvery) == 0) {
+        samples.add(s.name());
+      }
+    }
+
+    private void difference(String name, boolean absent) {
+      if (absent) {
+        compared++;
+        missing++;
+      } else {
+        mismatched++;
+      }
+      if (differences.size() < MAX_DIFFERENCES) {
+        differences.add(name);
+      }
+    }
+
+    private CompletionStage<Void> hashSamples(int i) {
+      if (i >= samples.size()) {
+        return CompletableFuture.completedFuture(null);
+      }
+      String name = samples.get(i);
+      return hash(m.source(), name)
+          .thenCombine(
+              hash(m.target(), name), (a, b) -> a.isPresent() && b.isPresent() && !a.equals(b))
+          .thenCompose(
+              differ -> {
+                sampled++;
+                if (differ) {
+                  sampleMismatches++;
+                  if (differences.size() < MAX_DIFFERENCES) {
+                    differences.add(name);
+                  }
+                }
+                return hashSamples(i + 1);
+              });
+    }
+  }
+
+  /** The MD5 of the object's bytes as read from {@code backend}; empty when it is not there. */
+  private CompletionStage<Optional<String>> hash(String backend, String name) {
+    return mover
+        .store(backend)
+        .get(where, name, Optional.empty())
+        .thenCompose(
+            found -> {
+              if (found.isEmpty()) {
+                return CompletableFuture.completedFuture(Optional.<String>empty());
+              }
+              MessageDigest md5 = Etags.newMd5();
+              return found
+                  .get()
+                  .data()
+                  .runForeach((ByteString b) -> md5.update(b.toByteBuffer()), materializer)
+                  .thenApply(d -> Optional.of(HexFormat.of().formatHex(md5.digest())));
+            });
+  }
+
+  // ---- clean-up ----
+
+  /**
+   * After the cut-over: every source object still newer than the target's (a write that had the old
+   * route) goes over first, then it is removed from the source; then the source container.
+   */
+  private CompletionStage<Migration> cleanSource(Migration m) {
+    return drain(m.source(), m.target())
+        .thenCompose(
+            d ->
+                ask(
+                    (ActorRef<ContainerReply<Migration>> r) ->
+                        new ContainerEntity.AdvanceMigration(
+                            m.id(), MigrationPhase.SOURCE_CLEANED, audit(), r)));
+  }
+
+  /**
+   * After a cancel: the target's objects newer than the source's (writes during the migration) go
+   * back to the source, then the target's copy is removed.
+   */
+  private CompletionStage<Migration> settleCancel(Migration m) {
+    return drain(m.target(), m.source())
+        .thenCompose(
+            d ->
+                ask(
+                    (ActorRef<ContainerReply<Migration>> r) ->
+                        new ContainerEntity.AdvanceMigration(
+                            m.id(), MigrationPhase.CANCELLED, audit(), r)));
+  }
+
+  /** Moves what {@code from} holds newer to {@code to}, empties {@code from} and removes it. */
+  private CompletionStage<Done> drain(String from, String to) {
+    ObjectStore store = mover.store(from);
+    return listing(from, Optional.empty())
+        .mapAsync(
+            settings.parallelism(),
+            row ->
+                mover
+                    .move(from, to, where, row.name())
+                    .thenCompose(moved -> store.delete(where, row.name())))
+        .runWith(Sink.ignore(), materializer)
+        .thenCompose(
+            d ->
+                store
+                    .deleteContainer(where)
+                    .exceptionally(
+                        failure -> {
+                          // An object arrived meanwhile: the next run drains it.
+                          if (ObjectMover.unwrap(failure)
+                              instanceof ObjectStoreException.ContainerNotEmpty) {
+                            throw new Superseded("container " + where + " not empty yet");
+                          }
+                          throw new IllegalStateException(failure);
+                        }));
+  }
+
+  // ---- plumbing ----
+
+  private AuditInfo audit() {
+    return AuditInfo.system(node, "migration-" + account + "/" + container);
+  }
+
+  private CompletionStage<Migration> ask(
+      Function<ActorRef<ContainerReply<Migration>>, ContainerEntity.Command> message) {
+    return ContainerEntity.ask(
+        ClusterSharding.get(system)
+            .entityRefFor(ContainerEntity.TYPE_KEY, ContainerEntity.entityId(account, container)),
+        message,
+        settings.askTimeout());
+  }
+
+  private static int clamp(long value) {
+    return (int) Math.min(Integer.MAX_VALUE, Math.max(1, value));
+  }
+
+  private static CompletionStage<Done> done() {
+    return CompletableFuture.completedFuture(Done.getInstance());
+  }
+}
