@@ -12,6 +12,7 @@ import io.archipelago.engine.ops.RequestContext;
 import io.archipelago.http.admin.AdminController;
 import io.archipelago.http.admin.MetricsController;
 import io.archipelago.http.auth.AuthController;
+import io.archipelago.http.middleware.domainremap.DomainRemap;
 import io.archipelago.http.protocol.HeadLength;
 import io.archipelago.http.protocol.Principal;
 import io.archipelago.http.protocol.RequestPath;
@@ -123,15 +124,25 @@ public final class GatewayRoutes {
 
   private CompletionStage<HttpResponse> dispatch(
       HttpRequest request, String rawPath, String rawQuery, String client, String transId) {
+    if (rawPath.equals("/healthcheck")) {
+      return CompletableFuture.completedFuture(HttpResponse.create().withEntity("OK"));
+    }
+    Optional<DomainRemap.Remapped> remapped = swift.remap(request, rawPath);
+    if (remapped.isPresent()) {
+      return route(request, remapped.get().rewrittenPath(), rawQuery, client, transId)
+          .thenApply(remapped.get()::restore);
+    }
+    return route(request, rawPath, rawQuery, client, transId);
+  }
+
+  private CompletionStage<HttpResponse> route(
+      HttpRequest request, String rawPath, String rawQuery, String client, String transId) {
     Map<String, String> headers = SwiftRequest.headersOf(request);
     if (rawPath.equals("/info")) {
       return CompletableFuture.completedFuture(swift.info().info());
     }
     if (rawPath.equals("/metrics")) {
       return metrics.metrics(headers);
-    }
-    if (rawPath.equals("/healthcheck")) {
-      return CompletableFuture.completedFuture(HttpResponse.create().withEntity("OK"));
     }
     if (rawPath.equals("/auth/v1.0") || rawPath.equals("/auth/v1.0/") || rawPath.equals("/v1.0")) {
       return CompletableFuture.completedFuture(

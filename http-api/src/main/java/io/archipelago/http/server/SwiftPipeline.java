@@ -11,6 +11,7 @@ import io.archipelago.http.auth.ResellerPrefixes;
 import io.archipelago.http.middleware.bulk.BulkDelete;
 import io.archipelago.http.middleware.copy.ServerSideCopy;
 import io.archipelago.http.middleware.dlo.DynamicLargeObjects;
+import io.archipelago.http.middleware.domainremap.DomainRemap;
 import io.archipelago.http.middleware.expiry.LiveObjects;
 import io.archipelago.http.middleware.slo.StaticLargeObjects;
 import io.archipelago.http.middleware.staticweb.StaticWeb;
@@ -30,6 +31,7 @@ import io.archipelago.http.swift.ObjectWriter;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
@@ -43,6 +45,8 @@ import java.util.function.Function;
  * healthcheck        GatewayRoutes: /healthcheck
  * proxy-logging      GatewayRoutes: one access log line per request
  * cache              not offered
+ * domain_remap       DomainRemap, called by GatewayRoutes before any path dispatch (after
+ *                    /healthcheck): a Host under a storage domain names account and container
  * container_sync     ContainerController checks X-Container-Sync-To against the sync targets
  * bulk               BulkDelete, before authentication; each delete comes back through the gateway
  * tempurl            AccessControl (TempUrl)
@@ -68,6 +72,7 @@ import java.util.function.Function;
  */
 public final class SwiftPipeline {
 
+  private final DomainRemap domainRemap;
   private final BulkDelete bulk;
   private final AccessControl access;
   private final StaticWeb staticWeb;
@@ -83,13 +88,13 @@ public final class SwiftPipeline {
     Materializer materializer = Materializer.matFromSystem(engine.system());
     this.node = engine.nodeAddress();
     this.bulk = new BulkDelete(materializer);
+    ResellerPrefixes resellerPrefixes =
+        ResellerPrefixes.fromConfig(engine.system().settings().config());
+    this.domainRemap =
+        DomainRemap.fromConfig(engine.system().settings().config(), resellerPrefixes);
     this.access =
         new AccessControl(
-            auth,
-            engine.containers(),
-            engine.accounts(),
-            ResellerPrefixes.fromConfig(engine.system().settings().config()),
-            Clock.systemUTC());
+            auth, engine.containers(), engine.accounts(), resellerPrefixes, Clock.systemUTC());
     LiveObjects live = new LiveObjects(engine.objects(), materializer);
     Versioning versioning = new Versioning(live, engine.containers());
     this.objectVersioning = new ObjectVersioning(live, engine.containers(), headLength);
@@ -137,8 +142,14 @@ public final class SwiftPipeline {
                   AccessControl.capabilities(root);
                   BulkDelete.capabilities(root);
                   StaticWeb.capabilities(root);
+                  domainRemap.capabilities(root);
                   symlinks.capabilities(root);
                 });
+  }
+
+  /** Swift's domain_remap: the path a request's Host names, if it is under a storage domain. */
+  public Optional<DomainRemap.Remapped> remap(HttpRequest request, String rawPath) {
+    return domainRemap.remap(request, rawPath);
   }
 
   /** {@code GET /info}, with the sections of the middlewares. */
