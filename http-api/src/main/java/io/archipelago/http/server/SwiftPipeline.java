@@ -12,7 +12,9 @@ import io.archipelago.http.middleware.bulk.BulkDelete;
 import io.archipelago.http.middleware.copy.ServerSideCopy;
 import io.archipelago.http.middleware.dlo.DynamicLargeObjects;
 import io.archipelago.http.middleware.domainremap.DomainRemap;
+import io.archipelago.http.middleware.etagquoter.EtagQuoter;
 import io.archipelago.http.middleware.expiry.LiveObjects;
+import io.archipelago.http.middleware.quotas.ContainerQuotas;
 import io.archipelago.http.middleware.slo.StaticLargeObjects;
 import io.archipelago.http.middleware.staticweb.StaticWeb;
 import io.archipelago.http.middleware.symlink.Symlinks;
@@ -20,6 +22,7 @@ import io.archipelago.http.middleware.versioning.ObjectVersioning;
 import io.archipelago.http.middleware.versioning.Versioning;
 import io.archipelago.http.protocol.HeadLength;
 import io.archipelago.http.protocol.RequestPath;
+import io.archipelago.http.protocol.SwiftException;
 import io.archipelago.http.protocol.SwiftRequest;
 import io.archipelago.http.swift.AccountController;
 import io.archipelago.http.swift.ContainerController;
@@ -32,6 +35,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
@@ -45,6 +49,8 @@ import java.util.function.Function;
  * healthcheck        GatewayRoutes: /healthcheck
  * proxy-logging      GatewayRoutes: one access log line per request
  * cache              not offered
+ * etag_quoter        EtagQuoter, the first object middleware: quotes the ETag of object answers
+ *                    as the container's or account's flag says (flags set by their POSTs)
  * domain_remap       DomainRemap, called by GatewayRoutes before any path dispatch (after
  *                    /healthcheck): a Host under a storage domain names account and container
  * container_sync     ContainerController checks X-Container-Sync-To against the sync targets
@@ -55,7 +61,8 @@ import java.util.function.Function;
  * staticweb          StaticWeb, between authorization and the controllers: anonymous (and
  *                    X-Web-Mode) reads of containers with web metadata; it also sees refusals
  * copy               ServerSideCopy, an object middleware
- * container-quotas   not offered
+ * container-quotas   ContainerQuotas: checks quota metadata of container PUTs and POSTs (before
+ *                    the container stage) and is an object middleware after copy
  * account-quotas     not offered
  * slo                StaticLargeObjects, an object middleware and a view of manifests on reads
  * dlo                DynamicLargeObjects, a view of manifests on reads and a check of PUTs
@@ -110,6 +117,15 @@ public final class SwiftPipeline {
     DynamicLargeObjects dlo = new DynamicLargeObjects(live, engine.containers());
     ObjectReader reader = new ObjectReader(live, List.of(symlinks, slo, dlo), List.of(symlinks));
     ServerSideCopy copy = new ServerSideCopy(reader, writer, slo, puts, maxObjectSize);
+    EtagQuoter etagQuoter =
+        new EtagQuoter(
+            engine.containers(),
+            engine.accounts(),
+            engine
+                .system()
+                .settings()
+                .config()
+                .getBoolean("archipelago.http.etag-quoter.enable-by-default"));
     this.accounts = new AccountController(engine.accounts());
     this.containers = new ContainerController(engine.containers(), engine.sync().targets());
     this.objects =
@@ -120,7 +136,13 @@ public final class SwiftPipeline {
             puts,
             headLength,
             access::denial,
-            List.of(objectVersioning, copy, slo, symlinks));
+            List.of(
+                etagQuoter,
+                objectVersioning,
+                copy,
+                new ContainerQuotas(engine.containers()),
+                slo,
+                symlinks));
     this.staticWeb =
         new StaticWeb(
             engine.containers(),
@@ -141,6 +163,8 @@ public final class SwiftPipeline {
                   ObjectVersioning.capabilities(root);
                   AccessControl.capabilities(root);
                   BulkDelete.capabilities(root);
+                  ContainerQuotas.capabilities(root);
+                  etagQuoter.capabilities(root);
                   StaticWeb.capabilities(root);
                   domainRemap.capabilities(root);
                   symlinks.capabilities(root);
@@ -188,7 +212,14 @@ public final class SwiftPipeline {
   private CompletionStage<HttpResponse> route(SwiftRequest swift) {
     return switch (swift.path().level()) {
       case ACCOUNT -> accounts.handle(swift);
-      case CONTAINER -> objectVersioning.handleContainer(swift, containers::handle);
+      case CONTAINER -> {
+        try {
+          ContainerQuotas.checkContainer(swift);
+        } catch (SwiftException invalid) {
+          yield CompletableFuture.failedFuture(invalid);
+        }
+        yield objectVersioning.handleContainer(swift, containers::handle);
+      }
       case OBJECT -> objects.handle(swift);
     };
   }
