@@ -4,6 +4,7 @@ import akka.http.javadsl.model.HttpResponse;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.archipelago.engine.container.ContainerState;
 import io.archipelago.engine.ops.ContainerOps;
+import io.archipelago.http.middleware.versioning.ObjectVersioning;
 import io.archipelago.http.protocol.SwiftError;
 import io.archipelago.http.protocol.SwiftException;
 import io.archipelago.http.protocol.SwiftRequest;
@@ -11,6 +12,7 @@ import io.archipelago.http.swift.ObjectMiddleware;
 import io.archipelago.http.swift.Reach;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -58,10 +60,11 @@ public final class ContainerQuotas implements ObjectMiddleware {
     }
     return containers
         .get(request.account(), request.container())
+        .thenCompose(this::withVersionsBytes)
         .handle(
-            (state, failure) -> {
+            (usage, failure) -> {
               // a missing container is answered further on, as in Swift
-              if (failure == null && exceeds(state, announcedLength(request))) {
+              if (failure == null && usage.exceeds(announcedLength(request))) {
                 throw new SwiftException(
                     SwiftError.REQUEST_ENTITY_TOO_LARGE, "Upload exceeds quota.");
               }
@@ -70,13 +73,31 @@ public final class ContainerQuotas implements ObjectMiddleware {
         .thenCompose(checked -> next.handle(request, reach));
   }
 
-  private static boolean exceeds(ContainerState state, long length) {
-    Optional<Long> bytes = quota(state, QUOTA_BYTES);
-    if (bytes.isPresent() && bytes.get() < state.bytesUsed() + length) {
-      return true;
+  /** A container's state and its bytes used as its HEAD shows them. */
+  private record Usage(ContainerState state, long bytesUsed) {
+    boolean exceeds(long length) {
+      Optional<Long> bytes = quota(state, QUOTA_BYTES);
+      if (bytes.isPresent() && bytes.get() < bytesUsed + length) {
+        return true;
+      }
+      Optional<Long> count = quota(state, QUOTA_COUNT);
+      return count.isPresent() && count.get() < state.objectCount() + 1;
     }
-    Optional<Long> count = quota(state, QUOTA_COUNT);
-    return count.isPresent() && count.get() < state.objectCount() + 1;
+  }
+
+  /**
+   * Swift judges by the container's info as its HEAD answers, where object versioning adds the
+   * bytes of the versions container.
+   */
+  private CompletionStage<Usage> withVersionsBytes(ContainerState state) {
+    if (!state.metadata().containsKey(ObjectVersioning.ENABLED)) {
+      return CompletableFuture.completedFuture(new Usage(state, state.bytesUsed()));
+    }
+    return containers
+        .get(state.account(), ObjectVersioning.versionsContainer(state.container()))
+        .handle(
+            (versions, failure) ->
+                new Usage(state, state.bytesUsed() + (failure == null ? versions.bytesUsed() : 0)));
   }
 
   private static Optional<Long> quota(ContainerState state, String name) {

@@ -66,6 +66,21 @@ class ContainerQuotasTest {
   }
 
   @Test
+  void versionsCountTowardsTheBytesQuota() {
+    assertEquals(
+        201,
+        tester.call("PUT", "/qversions", Map.of("X-Versions-Enabled", "true"), null).statusCode());
+    assertEquals(201, tester.call("PUT", "/qversions/o", Map.of(), "aaaaa").statusCode());
+    assertEquals(201, tester.call("PUT", "/qversions/o", Map.of(), "bbbbb").statusCode());
+    assertEquals(
+        204,
+        tester
+            .call("POST", "/qversions", Map.of("X-Container-Meta-Quota-Bytes", "10"), null)
+            .statusCode());
+    assertEquals(413, tester.call("PUT", "/qversions/o", Map.of(), "ccccc").statusCode());
+  }
+
+  @Test
   void quotasMustBeDigits() {
     assertEquals(201, tester.call("PUT", "/qsyntax").statusCode());
     HttpResponse<String> bytes =
