@@ -15,6 +15,7 @@ import io.archipelago.http.admin.MetricsController;
 import io.archipelago.http.admin.RequestMetrics;
 import io.archipelago.http.auth.AuthController;
 import io.archipelago.http.console.ConsoleRoutes;
+import io.archipelago.http.middleware.domainremap.DomainRemap;
 import io.archipelago.http.protocol.HeadLength;
 import io.archipelago.http.protocol.Principal;
 import io.archipelago.http.protocol.RequestPath;
@@ -131,15 +132,25 @@ public final class GatewayRoutes {
 
   private CompletionStage<HttpResponse> dispatch(
       HttpRequest request, String rawPath, String rawQuery, String client, String transId) {
+    if (rawPath.equals("/healthcheck")) {
+      return CompletableFuture.completedFuture(HttpResponse.create().withEntity("OK"));
+    }
+    Optional<DomainRemap.Remapped> remapped = swift.remap(request, rawPath);
+    if (remapped.isPresent()) {
+      return route(request, remapped.get().rewrittenPath(), rawQuery, client, transId)
+          .thenApply(remapped.get()::restore);
+    }
+    return route(request, rawPath, rawQuery, client, transId);
+  }
+
+  private CompletionStage<HttpResponse> route(
+      HttpRequest request, String rawPath, String rawQuery, String client, String transId) {
     Map<String, String> headers = SwiftRequest.headersOf(request);
     if (rawPath.equals("/info")) {
       return CompletableFuture.completedFuture(swift.info().info());
     }
     if (rawPath.equals("/metrics")) {
       return metrics.metrics(headers);
-    }
-    if (rawPath.equals("/healthcheck")) {
-      return CompletableFuture.completedFuture(HttpResponse.create().withEntity("OK"));
     }
     if (ConsoleRoutes.handles(rawPath)) {
       return CompletableFuture.completedFuture(console.handle(request, rawPath));

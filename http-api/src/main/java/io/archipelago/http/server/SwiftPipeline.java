@@ -11,7 +11,10 @@ import io.archipelago.http.auth.ResellerPrefixes;
 import io.archipelago.http.middleware.bulk.BulkDelete;
 import io.archipelago.http.middleware.copy.ServerSideCopy;
 import io.archipelago.http.middleware.dlo.DynamicLargeObjects;
+import io.archipelago.http.middleware.domainremap.DomainRemap;
+import io.archipelago.http.middleware.etagquoter.EtagQuoter;
 import io.archipelago.http.middleware.expiry.LiveObjects;
+import io.archipelago.http.middleware.quotas.ContainerQuotas;
 import io.archipelago.http.middleware.slo.StaticLargeObjects;
 import io.archipelago.http.middleware.staticweb.StaticWeb;
 import io.archipelago.http.middleware.symlink.Symlinks;
@@ -19,6 +22,7 @@ import io.archipelago.http.middleware.versioning.ObjectVersioning;
 import io.archipelago.http.middleware.versioning.Versioning;
 import io.archipelago.http.protocol.HeadLength;
 import io.archipelago.http.protocol.RequestPath;
+import io.archipelago.http.protocol.SwiftException;
 import io.archipelago.http.protocol.SwiftRequest;
 import io.archipelago.http.swift.AccountController;
 import io.archipelago.http.swift.ContainerController;
@@ -30,6 +34,8 @@ import io.archipelago.http.swift.ObjectWriter;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
@@ -43,6 +49,10 @@ import java.util.function.Function;
  * healthcheck        GatewayRoutes: /healthcheck
  * proxy-logging      GatewayRoutes: one access log line per request
  * cache              not offered
+ * etag_quoter        EtagQuoter, the first object middleware: quotes the ETag of object answers
+ *                    as the container's or account's flag says (flags set by their POSTs)
+ * domain_remap       DomainRemap, called by GatewayRoutes before any path dispatch (after
+ *                    /healthcheck): a Host under a storage domain names account and container
  * container_sync     ContainerController checks X-Container-Sync-To against the sync targets
  * bulk               BulkDelete, before authentication; each delete comes back through the gateway
  * tempurl            AccessControl (TempUrl)
@@ -51,7 +61,8 @@ import java.util.function.Function;
  * staticweb          StaticWeb, between authorization and the controllers: anonymous (and
  *                    X-Web-Mode) reads of containers with web metadata; it also sees refusals
  * copy               ServerSideCopy, an object middleware
- * container-quotas   not offered
+ * container-quotas   ContainerQuotas: checks quota metadata of container PUTs and POSTs (before
+ *                    the container stage) and is an object middleware after copy
  * account-quotas     not offered
  * slo                StaticLargeObjects, an object middleware and a view of manifests on reads
  * dlo                DynamicLargeObjects, a view of manifests on reads and a check of PUTs
@@ -68,6 +79,7 @@ import java.util.function.Function;
  */
 public final class SwiftPipeline {
 
+  private final DomainRemap domainRemap;
   private final BulkDelete bulk;
   private final AccessControl access;
   private final StaticWeb staticWeb;
@@ -83,13 +95,13 @@ public final class SwiftPipeline {
     Materializer materializer = Materializer.matFromSystem(engine.system());
     this.node = engine.nodeAddress();
     this.bulk = new BulkDelete(materializer);
+    ResellerPrefixes resellerPrefixes =
+        ResellerPrefixes.fromConfig(engine.system().settings().config());
+    this.domainRemap =
+        DomainRemap.fromConfig(engine.system().settings().config(), resellerPrefixes);
     this.access =
         new AccessControl(
-            auth,
-            engine.containers(),
-            engine.accounts(),
-            ResellerPrefixes.fromConfig(engine.system().settings().config()),
-            Clock.systemUTC());
+            auth, engine.containers(), engine.accounts(), resellerPrefixes, Clock.systemUTC());
     LiveObjects live = new LiveObjects(engine.objects(), materializer);
     Versioning versioning = new Versioning(live, engine.containers());
     this.objectVersioning = new ObjectVersioning(live, engine.containers(), headLength);
@@ -105,6 +117,15 @@ public final class SwiftPipeline {
     DynamicLargeObjects dlo = new DynamicLargeObjects(live, engine.containers());
     ObjectReader reader = new ObjectReader(live, List.of(symlinks, slo, dlo), List.of(symlinks));
     ServerSideCopy copy = new ServerSideCopy(reader, writer, slo, puts, maxObjectSize);
+    EtagQuoter etagQuoter =
+        new EtagQuoter(
+            engine.containers(),
+            engine.accounts(),
+            engine
+                .system()
+                .settings()
+                .config()
+                .getBoolean("archipelago.http.etag-quoter.enable-by-default"));
     this.accounts = new AccountController(engine.accounts());
     this.containers = new ContainerController(engine.containers(), engine.sync().targets());
     this.objects =
@@ -115,7 +136,13 @@ public final class SwiftPipeline {
             puts,
             headLength,
             access::denial,
-            List.of(objectVersioning, copy, slo, symlinks));
+            List.of(
+                etagQuoter,
+                objectVersioning,
+                copy,
+                new ContainerQuotas(engine.containers()),
+                slo,
+                symlinks));
     this.staticWeb =
         new StaticWeb(
             engine.containers(),
@@ -136,9 +163,17 @@ public final class SwiftPipeline {
                   ObjectVersioning.capabilities(root);
                   AccessControl.capabilities(root);
                   BulkDelete.capabilities(root);
+                  ContainerQuotas.capabilities(root);
+                  etagQuoter.capabilities(root);
                   StaticWeb.capabilities(root);
+                  domainRemap.capabilities(root);
                   symlinks.capabilities(root);
                 });
+  }
+
+  /** Swift's domain_remap: the path a request's Host names, if it is under a storage domain. */
+  public Optional<DomainRemap.Remapped> remap(HttpRequest request, String rawPath) {
+    return domainRemap.remap(request, rawPath);
   }
 
   /** {@code GET /info}, with the sections of the middlewares. */
@@ -177,7 +212,14 @@ public final class SwiftPipeline {
   private CompletionStage<HttpResponse> route(SwiftRequest swift) {
     return switch (swift.path().level()) {
       case ACCOUNT -> accounts.handle(swift);
-      case CONTAINER -> objectVersioning.handleContainer(swift, containers::handle);
+      case CONTAINER -> {
+        try {
+          ContainerQuotas.checkContainer(swift);
+        } catch (SwiftException invalid) {
+          yield CompletableFuture.failedFuture(invalid);
+        }
+        yield objectVersioning.handleContainer(swift, containers::handle);
+      }
       case OBJECT -> objects.handle(swift);
     };
   }

@@ -11,6 +11,7 @@ import akka.util.ByteString;
 import io.archipelago.engine.account.AccountSummary;
 import io.archipelago.engine.ops.AccountOps;
 import io.archipelago.engine.store.SwiftTimestamp;
+import io.archipelago.http.middleware.etagquoter.EtagQuoter;
 import io.archipelago.http.protocol.Constraints;
 import io.archipelago.http.protocol.Responses;
 import io.archipelago.http.protocol.SwiftError;
@@ -52,6 +53,7 @@ public final class AccountController {
     if (method.equals(HttpMethods.POST)) {
       Constraints.checkMetadata(request.headers(), "account");
       var changes = SwiftHeaders.accountMetadataChanges(request.headers());
+      EtagQuoter.accountChanges(request.headers(), changes);
       return accounts
           .summary(request.account())
           .thenCompose(

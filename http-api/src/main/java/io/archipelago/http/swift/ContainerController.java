@@ -14,6 +14,7 @@ import io.archipelago.engine.store.ListingPage;
 import io.archipelago.engine.store.ListingQuery;
 import io.archipelago.engine.store.SwiftTimestamp;
 import io.archipelago.engine.sync.SyncTargets;
+import io.archipelago.http.middleware.etagquoter.EtagQuoter;
 import io.archipelago.http.middleware.versioning.ObjectVersioning;
 import io.archipelago.http.middleware.versioning.Versioning;
 import io.archipelago.http.protocol.Constraints;
@@ -219,6 +220,7 @@ public final class ContainerController {
         new HashMap<>(SwiftHeaders.containerMetadataChanges(request.headers()));
     Versioning.containerChanges(request, changes);
     ObjectVersioning.containerChanges(request, changes);
+    EtagQuoter.containerChanges(request.headers(), changes);
     return changes;
   }
 

@@ -18,11 +18,10 @@ import java.util.function.Consumer;
 /**
  * {@code GET /info}: the constraints the gateway enforces and the features it offers. Only what
  * works is advertised, since clients switch features on from this document; the middlewares add
- * their sections through {@link #with}: static large objects ({@code slo}; no {@code
- * yield_frequency} since {@code heartbeat=on} is not offered, and no async delete) and legacy
- * object versioning ({@code versioned_writes}), among others. Dynamic large objects, server-side
- * copy and object expiry are core Swift behaviour with no entry of their own. Placement policies
- * appear as storage policies.
+ * their sections through {@link #with}: static large objects ({@code slo}, with {@code
+ * yield_frequency} for {@code heartbeat=on}; no async delete) and legacy object versioning ({@code
+ * versioned_writes}), among others. Dynamic large objects, server-side copy and object expiry are
+ * core Swift behaviour with no entry of their own. Placement policies appear as storage policies.
  */
 public final class InfoController {
 

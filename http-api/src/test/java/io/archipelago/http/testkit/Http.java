@@ -72,10 +72,10 @@ public final class Http {
   }
 
   /**
-   * Sends one request over a fresh connection with exactly the given request line, headers (one
-   * byte per char: pass UTF-8 as {@link #wire}) and body chunks, then reads the response (also when
-   * the server answers before the body is sent). {@code chunked} sends the chunks with
-   * Transfer-Encoding: chunked.
+   * Sends one request over a fresh connection with exactly the given request line, headers (a Host
+   * of its own, or the server's; one byte per char: pass UTF-8 as {@link #wire}) and body chunks,
+   * then reads the response (also when the server answers before the body is sent). {@code chunked}
+   * sends the chunks with Transfer-Encoding: chunked.
    */
   public static RawResponse raw(
       String baseUrl,
@@ -91,7 +91,10 @@ public final class Http {
       OutputStream out = socket.getOutputStream();
       StringBuilder head = new StringBuilder();
       head.append(method).append(' ').append(rawPath).append(" HTTP/1.1\r\n");
-      head.append("Host: ").append(uri.getHost()).append(':').append(uri.getPort()).append("\r\n");
+      if (headers.keySet().stream().noneMatch(name -> name.equalsIgnoreCase("Host"))) {
+        head.append("Host: ").append(uri.getHost()).append(':').append(uri.getPort());
+        head.append("\r\n");
+      }
       headers.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
       if (chunked) {
         head.append("Transfer-Encoding: chunked\r\n");

@@ -34,6 +34,7 @@ import io.archipelago.http.protocol.SwiftErrors;
 import io.archipelago.http.protocol.SwiftException;
 import io.archipelago.http.protocol.SwiftHeaders;
 import io.archipelago.http.protocol.SwiftRequest;
+import io.archipelago.http.protocol.SwiftStatus;
 import io.archipelago.http.swift.LargeObjectPiece;
 import io.archipelago.http.swift.LargeObjectViews;
 import io.archipelago.http.swift.ObjectLinks;
@@ -43,6 +44,7 @@ import io.archipelago.http.swift.ObjectReader;
 import io.archipelago.http.swift.ObjectView;
 import io.archipelago.http.swift.ObjectWriter;
 import io.archipelago.http.swift.Reach;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -82,6 +84,9 @@ public final class StaticLargeObjects implements ObjectMiddleware, LargeObjectVi
   /** Segments are checked (PUT) and deleted this many at a time, as Swift's default. */
   private static final int CONCURRENCY = 2;
 
+  /** Swift's {@code yield_frequency}: how often a {@code heartbeat=on} PUT sends a space. */
+  static final Duration YIELD_FREQUENCY = Duration.ofSeconds(10);
+
   /** A stored manifest larger than this is not read (Swift's are at most a few MiB). */
   private static final int MAX_STORED_MANIFEST = 4 * SloManifest.MAX_MANIFEST_SIZE;
 
@@ -114,6 +119,7 @@ public final class StaticLargeObjects implements ObjectMiddleware, LargeObjectVi
     slo.put("max_manifest_size", SloManifest.MAX_MANIFEST_SIZE);
     slo.put("min_segment_size", SloManifest.MIN_SEGMENT_SIZE);
     slo.put("allow_async_delete", false);
+    slo.put("yield_frequency", YIELD_FREQUENCY.toSeconds());
   }
 
   /**
@@ -128,13 +134,15 @@ public final class StaticLargeObjects implements ObjectMiddleware, LargeObjectVi
     if (method.equals("PUT") && multipart.map(m -> m.equals("put")).orElse(false)) {
       ObjectWriter.Write w =
           puts.write(request, request.account(), request.container(), request.object());
-      return put(
+      ObjectWriter.Write manifest =
           w.withContent(
-              w.contentType(), w.metadata(), Optional.empty(), w.expectedLength(), w.body()),
-          request.header("etag"),
-          request.header("accept"),
-          request.context(),
-          reach);
+              w.contentType(), w.metadata(), Optional.empty(), w.expectedLength(), w.body());
+      if (request.queryParam("heartbeat").map(SwiftHeaders::isTrue).orElse(false)) {
+        return putWithHeartbeat(
+            manifest, request.header("etag"), request.header("accept"), request.context(), reach);
+      }
+      return put(
+          manifest, request.header("etag"), request.header("accept"), request.context(), reach);
     }
     if (method.equals("DELETE") && multipart.map(m -> m.equals("delete")).orElse(false)) {
       // the proxy's checks of every object DELETE come first
@@ -374,6 +382,114 @@ public final class StaticLargeObjects implements ObjectMiddleware, LargeObjectVi
       Optional<String> accept,
       RequestContext request,
       Reach reach) {
+    return parse(w)
+        .thenCompose(
+            inputs ->
+                checkSegments(w.account(), inputs, request, reach)
+                    .thenCompose(checked -> store(w, inputs, checked, clientEtag, request)))
+        .thenApply(
+            stored -> {
+              if (stored.problems().isEmpty()) {
+                return stored.created().orElseThrow();
+              }
+              String format = BulkResponseBody.bestMatch(accept).orElse("text/plain");
+              return HttpResponse.create()
+                  .withStatus(StatusCodes.BAD_REQUEST)
+                  .withEntity(
+                      HttpEntities.create(
+                          BulkResponseBody.contentType(format),
+                          BulkResponseBody.render(format, Map.of(), stored.problems(), "upload")));
+            });
+  }
+
+  /**
+   * {@code ?multipart-manifest=put&heartbeat=on}, as Swift's: once the manifest is read and parsed,
+   * 202 at once with a chunked body of a space, a space every {@link #YIELD_FREQUENCY} while the
+   * segments are checked and the manifest stored, then a blank line and the outcome as a bulk
+   * report ("Response Status", "Response Body", "Etag" and "Last Modified" when created, the
+   * segments' errors).
+   */
+  private CompletionStage<HttpResponse> putWithHeartbeat(
+      ObjectWriter.Write w,
+      Optional<String> clientEtag,
+      Optional<String> accept,
+      RequestContext request,
+      Reach reach) {
+    String format = BulkResponseBody.bestMatch(accept).orElse("text/plain");
+    return parse(w)
+        .thenApply(
+            inputs -> {
+              CompletionStage<ByteString> report =
+                  checkSegments(w.account(), inputs, request, reach)
+                      .thenCompose(checked -> store(w, inputs, checked, clientEtag, request))
+                      .handle(
+                          (stored, failure) ->
+                              ByteString.fromString(
+                                  "\r\n\r\n" + heartbeatReport(format, stored, failure, request)));
+              ByteString space = ByteString.fromString(" ");
+              Source<ByteString, NotUsed> body =
+                  Source.single(space)
+                      .concat(
+                          Source.tick(YIELD_FREQUENCY, YIELD_FREQUENCY, space)
+                              .mapMaterializedValue(cancellable -> NotUsed.getInstance())
+                              .merge(Source.completionStage(report), true));
+              return HttpResponse.create()
+                  .withStatus(StatusCodes.ACCEPTED)
+                  .withEntity(
+                      HttpEntities.createChunked(BulkResponseBody.contentType(format), body));
+            });
+  }
+
+  /** Swift's explanations of the statuses a heartbeat report gives without a body of its own. */
+  private static final Map<Integer, String> EXPLANATIONS =
+      Map.of(
+          400,
+          "The server could not comply with the request since it is either malformed or"
+              + " otherwise incorrect.",
+          422,
+          "Unable to process the contained instructions");
+
+  private static String heartbeatReport(
+      String format, Stored stored, Throwable failure, RequestContext request) {
+    Map<String, Object> fields = new LinkedHashMap<>();
+    List<String[]> problems = List.of();
+    if (failure != null) {
+      Throwable t = SwiftErrors.unwrap(failure);
+      var status = SwiftErrors.toResponse(t, request.requestId()).status();
+      // swob's default error pages are not a body of their own: Swift reports the reasons
+      String body =
+          t instanceof SwiftException e
+                  && e.body() != null
+                  && !e.body().isEmpty()
+                  && !e.body().equals(e.error().body())
+              ? e.body()
+              : reasons(status.intValue());
+      fields.put("Response Status", SwiftStatus.line(status));
+      fields.put("Response Body", body);
+    } else if (!stored.problems().isEmpty()) {
+      problems = stored.problems();
+      fields.put("Response Status", SwiftStatus.line(StatusCodes.BAD_REQUEST));
+      fields.put("Response Body", reasons(400));
+    } else {
+      HttpResponse created = stored.created().orElseThrow();
+      fields.put("Response Status", SwiftStatus.line(created.status()));
+      created.getHeader("Etag").ifPresent(h -> fields.put("Etag", h.value()));
+      created.getHeader("Last-Modified").ifPresent(h -> fields.put("Last Modified", h.value()));
+      fields.put("Response Body", "");
+    }
+    return BulkResponseBody.render(format, fields, problems, "upload");
+  }
+
+  /** swob's RESPONSE_REASONS of a status: its reason and explanation, a line each. */
+  private static String reasons(int status) {
+    String line = SwiftStatus.line(StatusCodes.get(status));
+    String reason = line.substring(line.indexOf(' ') + 1);
+    String explanation = EXPLANATIONS.get(status);
+    return explanation == null ? reason : reason + "\n" + explanation;
+  }
+
+  /** The manifest of a PUT, read (bounded) and parsed, its segments counted. */
+  private CompletionStage<List<Input>> parse(ObjectWriter.Write w) {
     if (w.expectedLength().isPresent()
         && w.expectedLength().getAsLong() > SloManifest.MAX_MANIFEST_SIZE) {
       w.body().runWith(Sink.cancelled(), objects.materializer());
@@ -393,7 +509,7 @@ public final class StaticLargeObjects implements ObjectMiddleware, LargeObjectVi
               }
               throw failure instanceof RuntimeException r ? r : new CompletionException(failure);
             })
-        .thenCompose(
+        .thenApply(
             body -> {
               List<Input> inputs = SloManifest.parseInput(body, w.container(), w.name());
               long objectSegments = inputs.stream().filter(i -> i.data().isEmpty()).count();
@@ -411,8 +527,7 @@ public final class StaticLargeObjects implements ObjectMiddleware, LargeObjectVi
                     "Number of segments (object-backed and inline data) must be <= "
                         + SloManifest.MAX_MANIFEST_SEGMENTS);
               }
-              return checkSegments(w.account(), inputs, request, reach)
-                  .thenCompose(checked -> store(w, inputs, checked, clientEtag, accept, request));
+              return inputs;
             });
   }
 
@@ -490,12 +605,14 @@ public final class StaticLargeObjects implements ObjectMiddleware, LargeObjectVi
             });
   }
 
-  private CompletionStage<HttpResponse> store(
+  /** What storing a manifest came to: created, or the problems of its segments (nothing stored). */
+  private record Stored(Optional<HttpResponse> created, List<String[]> problems) {}
+
+  private CompletionStage<Stored> store(
       ObjectWriter.Write w,
       List<Input> inputs,
       Map<String, Checked> checked,
       Optional<String> clientEtag,
-      Optional<String> accept,
       RequestContext request) {
     List<String[]> problems = new ArrayList<>();
     List<Segment> segments = new ArrayList<>();
@@ -549,14 +666,7 @@ public final class StaticLargeObjects implements ObjectMiddleware, LargeObjectVi
               Optional.empty()));
     }
     if (!problems.isEmpty()) {
-      String format = BulkResponseBody.bestMatch(accept).orElse("text/plain");
-      return CompletableFuture.completedFuture(
-          HttpResponse.create()
-              .withStatus(StatusCodes.BAD_REQUEST)
-              .withEntity(
-                  HttpEntities.create(
-                      BulkResponseBody.contentType(format),
-                      BulkResponseBody.render(format, Map.of(), problems, "upload"))));
+      return CompletableFuture.completedFuture(new Stored(Optional.empty(), problems));
     }
     String sloEtag = SloManifest.etag(segments);
     long total = SloManifest.size(segments);
@@ -583,13 +693,16 @@ public final class StaticLargeObjects implements ObjectMiddleware, LargeObjectVi
         .write(manifestWrite, request)
         .thenApply(
             info ->
-                Responses.empty(
-                    StatusCodes.CREATED,
-                    Responses.headers()
-                        .add("Etag", "\"" + sloEtag + "\"")
-                        .add("Last-Modified", info.timestamp().toHttpDate())
-                        .add("X-Timestamp", info.timestamp().internal())
-                        .list()));
+                new Stored(
+                    Optional.of(
+                        Responses.empty(
+                            StatusCodes.CREATED,
+                            Responses.headers()
+                                .add("Etag", "\"" + sloEtag + "\"")
+                                .add("Last-Modified", info.timestamp().toHttpDate())
+                                .add("X-Timestamp", info.timestamp().internal())
+                                .list())),
+                    List.of()));
   }
 
   // ---- DELETE -------------------------------------------------------------------------------

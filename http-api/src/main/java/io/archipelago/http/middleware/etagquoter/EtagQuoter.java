@@ -1,0 +1,118 @@
+package io.archipelago.http.middleware.etagquoter;
+
+import akka.http.javadsl.model.HttpHeader;
+import akka.http.javadsl.model.HttpResponse;
+import akka.http.javadsl.model.headers.RawHeader;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.archipelago.engine.ops.AccountOps;
+import io.archipelago.engine.ops.ContainerOps;
+import io.archipelago.http.protocol.SwiftHeaders;
+import io.archipelago.http.protocol.SwiftRequest;
+import io.archipelago.http.swift.ObjectMiddleware;
+import io.archipelago.http.swift.Reach;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Swift's {@code etag_quoter}: object answers carry their {@code ETag} in double quotes (RFC 7232)
+ * when the container says so ({@code X-Container-Rfc-Compliant-Etags}), else when the account does
+ * ({@code X-Account-Rfc-Compliant-Etags}), else as {@code enable-by-default} says. The flags are
+ * set by POST (or container PUT), stored as Swift's {@code config_true_value} of the value ("True"
+ * or "False"), and removed by an empty value or {@code X-Remove-...}. The flags are looked up only
+ * for answers that carry an unquoted ETag.
+ */
+public final class EtagQuoter implements ObjectMiddleware {
+
+  public static final String CONTAINER_FLAG = "x-container-rfc-compliant-etags";
+  public static final String ACCOUNT_FLAG = "x-account-rfc-compliant-etags";
+
+  private final ContainerOps containers;
+  private final AccountOps accounts;
+  private final boolean enableByDefault;
+
+  public EtagQuoter(ContainerOps containers, AccountOps accounts, boolean enableByDefault) {
+    this.containers = containers;
+    this.accounts = accounts;
+    this.enableByDefault = enableByDefault;
+  }
+
+  /** The {@code etag_quoter} section of {@code /info}, as Swift registers it. */
+  public void capabilities(ObjectNode root) {
+    root.putObject("etag_quoter").put("enable_by_default", enableByDefault);
+  }
+
+  /** The flag a container PUT or POST sets or removes, into its metadata {@code changes}. */
+  public static void containerChanges(Map<String, String> headers, Map<String, String> changes) {
+    flagChange(headers, CONTAINER_FLAG, changes);
+  }
+
+  /** The flag an account POST sets or removes, into its metadata {@code changes}. */
+  public static void accountChanges(Map<String, String> headers, Map<String, String> changes) {
+    flagChange(headers, ACCOUNT_FLAG, changes);
+  }
+
+  private static void flagChange(
+      Map<String, String> headers, String flag, Map<String, String> changes) {
+    String value = headers.get(flag);
+    if (value != null) {
+      changes.put(flag, value.isEmpty() ? "" : SwiftHeaders.isTrue(value) ? "True" : "False");
+    }
+    String remove = headers.get("x-remove-" + flag.substring("x-".length()));
+    if (remove != null && !remove.isEmpty()) {
+      changes.put(flag, "");
+    }
+  }
+
+  @Override
+  public CompletionStage<HttpResponse> handle(SwiftRequest request, Reach reach, Next next) {
+    return next.handle(request, reach)
+        .thenCompose(
+            response -> {
+              Optional<HttpHeader> etag = response.getHeader("ETag");
+              if (etag.isEmpty() || quoted(etag.get().value())) {
+                return CompletableFuture.completedFuture(response);
+              }
+              return quoting(request)
+                  .thenApply(
+                      quote ->
+                          quote
+                              ? response
+                                  .removeHeader(etag.get().name())
+                                  .addHeader(
+                                      RawHeader.create(
+                                          etag.get().name(), '"' + etag.get().value() + '"'))
+                              : response);
+            });
+  }
+
+  private static boolean quoted(String etag) {
+    return (etag.startsWith("\"") || etag.startsWith("W/\""))
+        && etag.endsWith("\"")
+        && etag.length() > 1;
+  }
+
+  /** The container's flag, else the account's, else the default. */
+  private CompletionStage<Boolean> quoting(SwiftRequest request) {
+    return containers
+        .read(request.account(), request.container())
+        .handle((state, failure) -> failure == null ? state.metadata().get(CONTAINER_FLAG) : null)
+        .thenCompose(
+            flag -> {
+              if (flag != null) {
+                return CompletableFuture.completedFuture(SwiftHeaders.isTrue(flag));
+              }
+              return accounts
+                  .summary(request.account())
+                  .handle(
+                      (summary, failure) -> {
+                        String accountFlag =
+                            failure == null ? summary.metadata().get(ACCOUNT_FLAG) : null;
+                        return accountFlag != null
+                            ? SwiftHeaders.isTrue(accountFlag)
+                            : enableByDefault;
+                      });
+            });
+  }
+}
