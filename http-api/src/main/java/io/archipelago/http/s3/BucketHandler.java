@@ -319,14 +319,16 @@ final class BucketHandler {
             });
   }
 
-  /** The S3 ETag of a listed object: a large object's is the one S3 would show for it. */
+  /**
+   * The S3 ETag of a listed object, as Swift's s3api shows it: a completed multipart upload's
+   * {@code s3_etag}; another SLO's manifest etag with "-N" (its part count is not in the listing).
+   */
   private static String listingEtag(JsonNode entry) {
-    String contentType = entry.path("content_type").asText("");
-    for (String part : contentType.split(";")) {
-      String p = part.strip();
-      if (p.startsWith("s3_etag=")) {
-        return p.substring("s3_etag=".length());
-      }
+    if (entry.hasNonNull("s3_etag")) {
+      return entry.path("s3_etag").asText();
+    }
+    if (entry.hasNonNull("slo_etag")) {
+      return S3Answers.quoted(entry.path("slo_etag").asText()).replaceFirst("\"$", "-N\"");
     }
     return entry.path("hash").asText();
   }

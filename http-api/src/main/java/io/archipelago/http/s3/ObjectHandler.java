@@ -7,6 +7,7 @@ import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.headers.RawHeader;
 import akka.util.ByteString;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.archipelago.http.protocol.MultipartEtag;
 import java.io.IOException;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -211,26 +212,9 @@ final class ObjectHandler {
    * {@code x-amz-metadata-directive: REPLACE} takes the request's metadata instead of the source's.
    */
   private CompletionStage<HttpResponse> copy(S3Request s3) {
-    String source = s3.header("x-amz-copy-source").orElseThrow().strip();
-    int q = source.indexOf('?');
-    if (q >= 0) {
-      String rest = source.substring(q + 1);
-      if (!rest.isEmpty() && !rest.equals("versionId=null")) {
-        throw new S3Exception(
-            S3ErrorCode.NOT_IMPLEMENTED, "Copying object versions is not offered through S3 here");
-      }
-      source = source.substring(0, q);
-    }
-    String decoded = SigV4.decode(source.startsWith("/") ? source.substring(1) : source);
-    int slash = decoded.indexOf('/');
-    if (slash <= 0 || slash == decoded.length() - 1) {
-      throw new S3Exception(
-          S3ErrorCode.INVALID_ARGUMENT,
-          "Copy Source must mention the source bucket and key: sourcebucket/sourcekey",
-          Map.of("ArgumentName", "x-amz-copy-source", "ArgumentValue", source));
-    }
-    String sourceBucket = decoded.substring(0, slash);
-    String sourceKey = decoded.substring(slash + 1);
+    CopySource copySource = copySource(s3);
+    String sourceBucket = copySource.bucket();
+    String sourceKey = copySource.key();
     String directive =
         s3.header("x-amz-metadata-directive").orElse("COPY").strip().toUpperCase(Locale.ROOT);
     if (!directive.equals("COPY") && !directive.equals("REPLACE")) {
@@ -253,10 +237,7 @@ final class ObjectHandler {
               + "encryption attributes.");
     }
     List<HttpHeader> headers = new ArrayList<>();
-    headers.add(
-        RawHeader.create(
-            "X-Copy-From",
-            "/" + SigV4.uriEncode(sourceBucket, false) + "/" + SigV4.uriEncode(sourceKey, true)));
+    headers.add(RawHeader.create("X-Copy-From", copySource.swiftPath()));
     var contentType = s3.http().entity().getContentType();
     if (directive.equals("REPLACE")) {
       headers.add(RawHeader.create("X-Fresh-Metadata", "true"));
@@ -313,6 +294,36 @@ final class ObjectHandler {
             });
   }
 
+  /** The bucket and key of {@code x-amz-copy-source}, and the X-Copy-From that names them. */
+  record CopySource(String bucket, String key) {
+    String swiftPath() {
+      return "/" + SigV4.uriEncode(bucket, false) + "/" + SigV4.uriEncode(key, true);
+    }
+  }
+
+  /** {@code x-amz-copy-source}: {@code [/]bucket/key}, URL-encoded, of the current version. */
+  static CopySource copySource(S3Request s3) {
+    String source = s3.header("x-amz-copy-source").orElseThrow().strip();
+    int q = source.indexOf('?');
+    if (q >= 0) {
+      String rest = source.substring(q + 1);
+      if (!rest.isEmpty() && !rest.equals("versionId=null")) {
+        throw new S3Exception(
+            S3ErrorCode.NOT_IMPLEMENTED, "Copying object versions is not offered through S3 here");
+      }
+      source = source.substring(0, q);
+    }
+    String decoded = SigV4.decode(source.startsWith("/") ? source.substring(1) : source);
+    int slash = decoded.indexOf('/');
+    if (slash <= 0 || slash == decoded.length() - 1) {
+      throw new S3Exception(
+          S3ErrorCode.INVALID_ARGUMENT,
+          "Copy Source must mention the source bucket and key: sourcebucket/sourcekey",
+          Map.of("ArgumentName", "x-amz-copy-source", "ArgumentValue", source));
+    }
+    return new CopySource(decoded.substring(0, slash), decoded.substring(slash + 1));
+  }
+
   /** The "Response Status" of Swift's bulk report, as in "200 OK". */
   private static String reportStatus(String report) {
     try {
@@ -358,7 +369,9 @@ final class ObjectHandler {
         headers.add(
             RawHeader.create("x-amz-meta-" + name.substring("x-object-meta-".length()), h.value()));
       } else if (name.equals("etag")) {
-        headers.add(RawHeader.create("ETag", S3Answers.quoted(h.value())));
+        // a completed multipart upload shows S3's ETag of it, as S3 and Swift's s3api do
+        String etag = MultipartEtag.of(swiftAnswer).orElse(h.value());
+        headers.add(RawHeader.create("ETag", S3Answers.quoted(etag)));
       } else if (SWIFT_ONLY_PREFIXES.stream().noneMatch(name::startsWith)) {
         headers.add(h);
       }
@@ -438,7 +451,7 @@ final class ObjectHandler {
     }
   }
 
-  private static String isoFromHttpDate(String value) {
+  static String isoFromHttpDate(String value) {
     try {
       return ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME)
           .format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.000'Z'", Locale.ROOT));

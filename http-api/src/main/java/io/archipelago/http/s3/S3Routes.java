@@ -62,11 +62,16 @@ public final class S3Routes {
   private final HeadLength headLength;
   private final Clock clock;
 
-  S3Routes(S3Authenticator authenticator, SwiftBridge swift, HeadLength headLength, Clock clock) {
+  S3Routes(
+      S3Authenticator authenticator,
+      SwiftBridge swift,
+      HeadLength headLength,
+      Clock clock,
+      long minPartSize) {
     this.authenticator = authenticator;
     this.buckets = new BucketHandler(swift);
     this.objects = new ObjectHandler(swift);
-    this.multipart = new MultipartHandler(swift);
+    this.multipart = new MultipartHandler(swift, minPartSize, headLength);
     this.headLength = headLength;
     this.clock = clock;
   }

@@ -43,7 +43,13 @@ public final class S3Server {
             headLength -> {
               GatewayRoutes swift = new GatewayRoutes(engine, auth, maxObjectSize, headLength);
               SwiftBridge bridge = new SwiftBridge(swift::handle, tokens, materializer);
-              return new S3Routes(authenticator, bridge, headLength, Clock.systemUTC())::handle;
+              return new S3Routes(
+                      authenticator,
+                      bridge,
+                      headLength,
+                      Clock.systemUTC(),
+                      config.getBytes("archipelago.s3.min-part-size"))
+                  ::handle;
             },
             config.getDuration("archipelago.http.shutdown-grace"))
         .thenApply(
