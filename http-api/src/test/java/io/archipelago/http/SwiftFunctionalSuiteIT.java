@@ -140,7 +140,7 @@ class SwiftFunctionalSuiteIT {
   }
 
   /** The Swift source tree whose test/functional is run, fetched when missing. */
-  private static Path swiftSource(Path repo) throws IOException, InterruptedException {
+  static Path swiftSource(Path repo) throws IOException, InterruptedException {
     Path dir =
         Optional.ofNullable(System.getenv("ARCHIPELAGO_SWIFT_SRC"))
             .map(Path::of)
@@ -285,10 +285,15 @@ class SwiftFunctionalSuiteIT {
 
   /** The checked-in list: node id to reason; every entry must give one. */
   static Map<String, String> expectedFailures() throws IOException {
+    return expectedFailures(EXPECTED_FAILURES);
+  }
+
+  /** A checked-in list of expected failures (a resource): node id to reason. */
+  static Map<String, String> expectedFailures(String resource) throws IOException {
     Map<String, String> expected = new TreeMap<>();
-    try (InputStream in = SwiftFunctionalSuiteIT.class.getResourceAsStream(EXPECTED_FAILURES)) {
+    try (InputStream in = SwiftFunctionalSuiteIT.class.getResourceAsStream(resource)) {
       if (in == null) {
-        fail("no " + EXPECTED_FAILURES + " on the test classpath");
+        fail("no " + resource + " on the test classpath");
       }
       for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
         String trimmed = line.strip();
@@ -297,7 +302,7 @@ class SwiftFunctionalSuiteIT {
         }
         int hash = trimmed.indexOf(" #");
         if (hash < 0 || trimmed.substring(hash + 2).isBlank()) {
-          fail(EXPECTED_FAILURES + ": every entry needs a '# reason': " + trimmed);
+          fail(resource + ": every entry needs a '# reason': " + trimmed);
         }
         expected.put(trimmed.substring(0, hash).strip(), trimmed.substring(hash + 2).strip());
       }
@@ -305,7 +310,7 @@ class SwiftFunctionalSuiteIT {
     return expected;
   }
 
-  private static String summary(List<Result> results, Duration took) {
+  static String summary(List<Result> results, Duration took) {
     long passed = results.stream().filter(r -> r.outcome() == Outcome.PASSED).count();
     long failed = results.stream().filter(r -> r.outcome() == Outcome.FAILED).count();
     long skipped = results.stream().filter(r -> r.outcome() == Outcome.SKIPPED).count();
@@ -314,7 +319,7 @@ class SwiftFunctionalSuiteIT {
         SWIFT_VERSION, passed, failed, skipped, took.toSeconds());
   }
 
-  private static String report(
+  static String report(
       List<Result> results,
       Duration took,
       List<String> unexpected,
@@ -351,7 +356,7 @@ class SwiftFunctionalSuiteIT {
     return sb.toString();
   }
 
-  private static boolean pythonHas(String... modules) {
+  static boolean pythonHas(String... modules) {
     if (!Files.isExecutable(PYTHON)) {
       return false;
     }
@@ -370,7 +375,7 @@ class SwiftFunctionalSuiteIT {
     }
   }
 
-  private static void deleteTree(Path root) throws IOException {
+  static void deleteTree(Path root) throws IOException {
     if (!Files.exists(root)) {
       return;
     }

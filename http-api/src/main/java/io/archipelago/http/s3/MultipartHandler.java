@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Matcher;
@@ -196,14 +197,6 @@ final class MultipartHandler {
             });
   }
 
-  /** The copy-source conditions of S3, as the HTTP conditions Swift applies to the source. */
-  private static final Map<String, String> COPY_SOURCE_CONDITIONS =
-      Map.of(
-          "x-amz-copy-source-if-match", "If-Match",
-          "x-amz-copy-source-if-none-match", "If-None-Match",
-          "x-amz-copy-source-if-modified-since", "If-Modified-Since",
-          "x-amz-copy-source-if-unmodified-since", "If-Unmodified-Since");
-
   private static final Pattern COPY_SOURCE_RANGE = Pattern.compile("bytes=(\\d{1,19})-(\\d{1,19})");
 
   /**
@@ -231,9 +224,7 @@ final class MultipartHandler {
               }
               return new long[] {first, last};
             });
-    List<HttpHeader> conditions = new ArrayList<>();
-    COPY_SOURCE_CONDITIONS.forEach(
-        (amz, http) -> s3.header(amz).ifPresent(v -> conditions.add(RawHeader.create(http, v))));
+    List<HttpHeader> conditions = ObjectHandler.copySourceConditions(s3);
     return existingUpload(s3, uploadId)
         .thenCompose(
             marker ->
@@ -534,16 +525,17 @@ final class MultipartHandler {
               S3Xml.element(sb, "Key", s3.keyName());
               S3Xml.element(sb, "UploadId", uploadId);
               sb.append("<Initiator>");
-              S3Xml.element(sb, "ID", s3.account());
-              S3Xml.element(sb, "DisplayName", s3.account());
+              S3Xml.element(sb, "ID", S3Answers.ownerId(s3));
+              S3Xml.element(sb, "DisplayName", S3Answers.ownerId(s3));
               sb.append("</Initiator>");
               S3Answers.owner(sb, s3);
               S3Xml.element(sb, "StorageClass", "STANDARD");
               S3Xml.element(sb, "PartNumberMarker", Integer.toString(after));
-              if (truncated) {
-                S3Xml.element(
-                    sb, "NextPartNumberMarker", Integer.toString(page.get(page.size() - 1)));
-              }
+              // always there, as S3's schema has it: the last part listed, else the marker
+              S3Xml.element(
+                  sb,
+                  "NextPartNumberMarker",
+                  Integer.toString(page.isEmpty() ? after : page.get(page.size() - 1)));
               S3Xml.element(sb, "MaxParts", Integer.toString(maxParts));
               S3Xml.element(sb, "IsTruncated", Boolean.toString(truncated));
               for (int n : page) {
@@ -614,10 +606,13 @@ final class MultipartHandler {
               S3Xml.element(sb, "Bucket", s3.bucketName());
               S3Xml.element(sb, "KeyMarker", keyMarker);
               S3Xml.element(sb, "UploadIdMarker", uploadIdMarker);
-              if (truncated) {
-                S3Xml.element(sb, "NextKeyMarker", page.get(page.size() - 1).key());
-                S3Xml.element(sb, "NextUploadIdMarker", page.get(page.size() - 1).uploadId());
-              }
+              // always there, as S3's schema has it: empty when nothing is listed
+              S3Xml.element(
+                  sb, "NextKeyMarker", page.isEmpty() ? "" : page.get(page.size() - 1).key());
+              S3Xml.element(
+                  sb,
+                  "NextUploadIdMarker",
+                  page.isEmpty() ? "" : page.get(page.size() - 1).uploadId());
               S3Xml.element(sb, "Prefix", prefix);
               S3Xml.element(sb, "MaxUploads", Integer.toString(maxUploads));
               S3Xml.element(sb, "IsTruncated", Boolean.toString(truncated));
@@ -626,8 +621,8 @@ final class MultipartHandler {
                 S3Xml.element(sb, "Key", upload.key());
                 S3Xml.element(sb, "UploadId", upload.uploadId());
                 sb.append("<Initiator>");
-                S3Xml.element(sb, "ID", s3.account());
-                S3Xml.element(sb, "DisplayName", s3.account());
+                S3Xml.element(sb, "ID", S3Answers.ownerId(s3));
+                S3Xml.element(sb, "DisplayName", S3Answers.ownerId(s3));
                 sb.append("</Initiator>");
                 S3Answers.owner(sb, s3);
                 S3Xml.element(sb, "StorageClass", "STANDARD");
@@ -658,23 +653,37 @@ final class MultipartHandler {
   /** The upload's marker (its content type and metadata), or NoSuchUpload. */
   private CompletionStage<HttpResponse> existingUpload(S3Request s3, String uploadId) {
     if (!uploadId.matches("[0-9a-f]{32}")) {
-      throw new S3Exception(S3ErrorCode.NO_SUCH_UPLOAD);
+      return noSuchUpload(s3, "");
     }
     return swift
         .send(s3, HttpMethods.HEAD, segments(s3.bucketName()), marker(s3, uploadId), "")
-        .thenApply(
+        .thenCompose(
             r -> {
               swift.discard(r);
               if (r.status().intValue() == 404) {
-                throw new S3Exception(
-                    S3ErrorCode.NO_SUCH_UPLOAD,
-                    S3ErrorCode.NO_SUCH_UPLOAD.message(),
-                    Map.of("UploadId", uploadId));
+                return noSuchUpload(s3, uploadId);
               }
               if (r.status().intValue() >= 300) {
                 throw S3Statuses.failure(r.status().intValue(), S3Statuses.Target.BUCKET);
               }
-              return r;
+              return CompletableFuture.completedFuture(r);
+            });
+  }
+
+  /** NoSuchUpload, or NoSuchBucket when the bucket is missing too (as Swift's s3api answers). */
+  private CompletionStage<HttpResponse> noSuchUpload(S3Request s3, String uploadId) {
+    return swift
+        .send(s3, HttpMethods.HEAD, s3.bucketName(), null, "")
+        .thenApply(
+            bucket -> {
+              swift.discard(bucket);
+              if (bucket.status().intValue() == 404) {
+                throw new S3Exception(S3ErrorCode.NO_SUCH_BUCKET);
+              }
+              throw new S3Exception(
+                  S3ErrorCode.NO_SUCH_UPLOAD,
+                  S3ErrorCode.NO_SUCH_UPLOAD.message(),
+                  Map.of("UploadId", uploadId));
             });
   }
 

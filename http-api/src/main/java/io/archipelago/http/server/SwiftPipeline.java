@@ -19,6 +19,7 @@ import io.archipelago.http.middleware.versioning.Versioning;
 import io.archipelago.http.protocol.HeadLength;
 import io.archipelago.http.protocol.RequestPath;
 import io.archipelago.http.protocol.SwiftRequest;
+import io.archipelago.http.s3.S3Server;
 import io.archipelago.http.swift.AccountController;
 import io.archipelago.http.swift.ContainerController;
 import io.archipelago.http.swift.InfoController;
@@ -125,6 +126,7 @@ public final class SwiftPipeline {
                   BulkDelete.capabilities(root);
                   StaticWeb.capabilities(root);
                   symlinks.capabilities(root);
+                  S3Server.capabilities(root, engine.system().settings().config());
                 });
   }
 
