@@ -7,8 +7,9 @@
 SWIFT_PACKAGES=(python3-swiftclient swift swift-proxy swift-account swift-container swift-object memcached)
 # OpenStack Swift's own functional test suite, which http-api's SwiftFunctionalSuiteIT runs
 # against a gateway: pytest and the libraries its tests import (the code under test is Debian's
-# python3-swift), and dpkg-dev for apt-get source (swift_functests_install).
-SWIFT_FUNCTEST_PACKAGES=(python3-swift python3-swiftclient python3-pytest python3-mock python3-pytest-timeout dpkg-dev)
+# python3-swift), and dpkg-dev for apt-get source (swift_functests_install); its s3api tests
+# (S3ApiFunctionalSuiteIT) import boto 2 (python3-boto) besides boto3.
+SWIFT_FUNCTEST_PACKAGES=(python3-swift python3-swiftclient python3-pytest python3-mock python3-pytest-timeout dpkg-dev python3-boto)
 
 # The S3 clients the S3 API's tests drive (the aws CLI, boto3, s3cmd).
 S3_CLIENT_PACKAGES=(awscli python3-boto3 s3cmd)

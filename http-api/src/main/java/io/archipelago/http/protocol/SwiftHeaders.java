@@ -157,9 +157,9 @@ public final class SwiftHeaders {
   }
 
   /**
-   * A content type without its {@code swift_bytes}, {@code swift_slo_etag} and {@code
-   * swift_symlink_*} parameters, which carry what a listing shows for an SLO manifest or a symlink
-   * and are never shown on the object itself.
+   * A content type without its {@code swift_bytes}, {@code swift_slo_etag}, {@code swift_s3_etag}
+   * and {@code swift_symlink_*} parameters, which carry what a listing shows for an SLO manifest or
+   * a symlink and are never shown on the object itself.
    */
   public static String cleanContentType(String contentType) {
     StringBuilder sb = new StringBuilder();
@@ -185,7 +185,8 @@ public final class SwiftHeaders {
     return p.startsWith(SWIFT_BYTES)
         || p.startsWith(SWIFT_SLO_ETAG)
         || p.startsWith(SWIFT_SYMLINK)
-        || p.startsWith(VERSION_ID);
+        || p.startsWith(VERSION_ID)
+        || p.startsWith(MultipartEtag.PARAM + "=");
   }
 
   /** The value of the gateway's own content type parameter {@code name} (with its prefix). */

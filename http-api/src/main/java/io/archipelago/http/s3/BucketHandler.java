@@ -27,6 +27,7 @@ final class BucketHandler {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern BUCKET_NAME = Pattern.compile("[a-z0-9][a-z0-9.\\-]{1,61}[a-z0-9]");
+  private static final Pattern IP_ADDRESS = Pattern.compile("\\d+\\.\\d+\\.\\d+\\.\\d+");
   private static final Pattern LOCATION =
       Pattern.compile("<LocationConstraint>\\s*([^<]*?)\\s*</LocationConstraint>");
   private static final int MAX_CONFIGURATION = 64 * 1024;
@@ -73,15 +74,27 @@ final class BucketHandler {
             });
   }
 
-  /** PUT /bucket: a container, placed by the LocationConstraint as its storage policy. */
-  CompletionStage<HttpResponse> create(S3Request s3) {
-    String bucket = s3.bucketName();
-    if (!BUCKET_NAME.matcher(bucket).matches() || bucket.contains("..")) {
+  /**
+   * S3's DNS-compliant bucket names, checked on every bucket request as Swift's s3api does ({@code
+   * dns_compliant_bucket_names}): InvalidBucketName otherwise.
+   */
+  static void checkName(String bucket) {
+    if (!BUCKET_NAME.matcher(bucket).matches()
+        || bucket.contains("..")
+        || bucket.contains(".-")
+        || bucket.contains("-.")
+        || IP_ADDRESS.matcher(bucket).matches()) {
       throw new S3Exception(
           S3ErrorCode.INVALID_BUCKET_NAME,
           S3ErrorCode.INVALID_BUCKET_NAME.message(),
           Map.of("BucketName", bucket));
     }
+  }
+
+  /** PUT /bucket: a container, placed by the LocationConstraint as its storage policy. */
+  CompletionStage<HttpResponse> create(S3Request s3) {
+    String bucket = s3.bucketName();
+    checkName(bucket);
     s3.header("x-amz-acl")
         .filter(acl -> !acl.strip().equals("private"))
         .ifPresent(
@@ -144,7 +157,7 @@ final class BucketHandler {
               if (r.status().intValue() >= 300) {
                 throw S3Statuses.failure(r.status().intValue(), S3Statuses.Target.BUCKET);
               }
-              return S3Answers.empty(200);
+              return S3Answers.empty(200).withEntity(S3Xml.entity(""));
             });
   }
 
@@ -197,8 +210,13 @@ final class BucketHandler {
             });
   }
 
-  /** GET /bucket: ListObjects, or ListObjectsV2 with {@code list-type=2}. */
+  /**
+   * GET /bucket: ListObjects, or ListObjectsV2 with {@code list-type=2}, or with {@code ?versions}
+   * ListObjectVersions of a bucket without versioning: each object is its one version, {@code
+   * null}, as S3 lists a bucket that never had versioning on.
+   */
   CompletionStage<HttpResponse> listObjects(S3Request s3) {
+    boolean versions = s3.query().containsKey("versions");
     boolean v2 =
         s3.param("list-type")
             .map(
@@ -231,6 +249,8 @@ final class BucketHandler {
               .map(BucketHandler::fromToken)
               .or(() -> s3.param("start-after"))
               .orElse("");
+    } else if (versions) {
+      marker = s3.param("key-marker").orElse("");
     } else {
       marker = s3.param("marker").orElse("");
     }
@@ -260,8 +280,11 @@ final class BucketHandler {
               boolean truncated = entries.size() > maxKeys;
               List<JsonNode> page = entries.subList(0, Math.min(maxKeys, entries.size()));
               String last = page.isEmpty() ? "" : name(page.get(page.size() - 1));
+              String root = versions ? "ListVersionsResult" : "ListBucketResult";
               StringBuilder sb =
-                  new StringBuilder("<ListBucketResult xmlns=\"")
+                  new StringBuilder("<")
+                      .append(root)
+                      .append(" xmlns=\"")
                       .append(S3Xml.NAMESPACE)
                       .append("\">");
               S3Xml.element(sb, "Name", s3.bucketName());
@@ -272,11 +295,15 @@ final class BucketHandler {
                 s3.param("start-after")
                     .ifPresent(t -> S3Xml.element(sb, "StartAfter", encode(t, urlEncoded)));
                 S3Xml.element(sb, "KeyCount", Integer.toString(page.size()));
+              } else if (versions) {
+                S3Xml.element(sb, "KeyMarker", encode(marker, urlEncoded));
+                S3Xml.element(sb, "VersionIdMarker", s3.param("version-id-marker").orElse(""));
               } else {
                 S3Xml.element(sb, "Marker", encode(marker, urlEncoded));
               }
               S3Xml.element(sb, "MaxKeys", Integer.toString(maxKeys));
-              if (!delimiter.isEmpty()) {
+              // a blank delimiter shows only in a versions listing, as Swift's s3api has it
+              if (!delimiter.isEmpty() || (versions && s3.param("delimiter").isPresent())) {
                 S3Xml.element(sb, "Delimiter", encode(delimiter, urlEncoded));
               }
               if (urlEncoded) {
@@ -286,6 +313,9 @@ final class BucketHandler {
               if (truncated) {
                 if (v2) {
                   S3Xml.element(sb, "NextContinuationToken", toToken(last));
+                } else if (versions) {
+                  S3Xml.element(sb, "NextKeyMarker", encode(last, urlEncoded));
+                  S3Xml.element(sb, "NextVersionIdMarker", "null");
                 } else if (!delimiter.isEmpty()) {
                   S3Xml.element(sb, "NextMarker", encode(last, urlEncoded));
                 }
@@ -296,16 +326,21 @@ final class BucketHandler {
                 if (e.has("subdir")) {
                   continue;
                 }
-                sb.append("<Contents>");
+                sb.append(versions ? "<Version>" : "<Contents>");
                 S3Xml.element(sb, "Key", encode(e.path("name").asText(), urlEncoded));
+                if (versions) {
+                  S3Xml.element(sb, "VersionId", "null");
+                  S3Xml.element(sb, "IsLatest", "true");
+                }
                 S3Xml.element(
                     sb, "LastModified", S3Answers.isoDate(e.path("last_modified").asText()));
-                S3Xml.element(sb, "ETag", S3Answers.quoted(listingEtag(e)));
+                S3Xml.element(sb, "ETag", listingEtag(e));
                 S3Xml.element(sb, "Size", Long.toString(e.path("bytes").asLong()));
                 if (withOwner) {
                   S3Answers.owner(sb, s3);
                 }
-                sb.append("<StorageClass>STANDARD</StorageClass></Contents>");
+                sb.append("<StorageClass>STANDARD</StorageClass>")
+                    .append(versions ? "</Version>" : "</Contents>");
               }
               for (JsonNode e : page) {
                 if (e.has("subdir")) {
@@ -314,21 +349,23 @@ final class BucketHandler {
                   sb.append("</CommonPrefixes>");
                 }
               }
-              sb.append("</ListBucketResult>");
+              sb.append("</").append(root).append(">");
               return S3Answers.xml(sb.toString());
             });
   }
 
-  /** The S3 ETag of a listed object: a large object's is the one S3 would show for it. */
+  /**
+   * The S3 ETag of a listed object, as Swift's s3api shows it: a completed multipart upload's
+   * {@code s3_etag}; another SLO's manifest etag with "-N" (its part count is not in the listing).
+   */
   private static String listingEtag(JsonNode entry) {
-    String contentType = entry.path("content_type").asText("");
-    for (String part : contentType.split(";")) {
-      String p = part.strip();
-      if (p.startsWith("s3_etag=")) {
-        return p.substring("s3_etag=".length());
-      }
+    if (entry.hasNonNull("s3_etag")) {
+      return S3Answers.quoted(entry.path("s3_etag").asText());
     }
-    return entry.path("hash").asText();
+    if (entry.hasNonNull("slo_etag")) {
+      return S3Answers.quoted(entry.path("slo_etag").asText()).replaceFirst("\"$", "-N\"");
+    }
+    return S3Answers.quoted(entry.path("hash").asText());
   }
 
   private static int maxKeys(S3Request s3) {

@@ -22,7 +22,7 @@ import org.w3c.dom.NodeList;
  */
 final class DeleteObjects {
 
-  private static final int MAX_KEYS = 1000;
+  static final int MAX_KEYS = 1000;
   private static final int MAX_BODY = 2 * 1024 * 1024;
   private static final int PARALLEL_DELETES = 4;
 

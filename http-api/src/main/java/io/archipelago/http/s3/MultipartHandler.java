@@ -6,20 +6,24 @@ import akka.http.javadsl.model.HttpHeader;
 import akka.http.javadsl.model.HttpMethods;
 import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.headers.RawHeader;
-import akka.stream.javadsl.Source;
+import akka.stream.javadsl.Sink;
 import akka.util.ByteString;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import java.io.IOException;
+import io.archipelago.http.protocol.HeadLength;
+import io.archipelago.http.protocol.MultipartEtag;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
@@ -41,17 +45,25 @@ final class MultipartHandler {
 
   static final String SEGMENTS_SUFFIX = "+segments";
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final long MIN_PART_SIZE = 5L * 1024 * 1024;
-  private static final int MAX_PART_NUMBER = 10000;
+  private static final int MAX_PART_NUMBER = MultipartEtag.MAX_PARTS;
   private static final int MAX_COMPLETE_BODY = 4 * 1024 * 1024;
 
   /** The name of an upload's marker in the segments container: key, then the upload id. */
   private static final Pattern UPLOAD_MARKER = Pattern.compile("(.+)/([0-9a-f]{32})");
 
   private final SwiftBridge swift;
+  private final long minPartSize;
+  private final HeadLength headLength;
 
-  MultipartHandler(SwiftBridge swift) {
+  /**
+   * @param minPartSize the least size of every part but the last ({@code
+   *     archipelago.s3.min-part-size}, S3's 5 MiB by default; Swift's s3api has it as {@code
+   *     min_segment_size})
+   */
+  MultipartHandler(SwiftBridge swift, long minPartSize, HeadLength headLength) {
     this.swift = swift;
+    this.minPartSize = minPartSize;
+    this.headLength = headLength;
   }
 
   static String segments(String bucket) {
@@ -143,13 +155,11 @@ final class MultipartHandler {
 
   /** PUT /bucket/key?partNumber=N&uploadId=U */
   CompletionStage<HttpResponse> uploadPart(S3Request s3) {
-    if (s3.header("x-amz-copy-source").isPresent()) {
-      throw new S3Exception(
-          S3ErrorCode.NOT_IMPLEMENTED,
-          "UploadPartCopy is not offered by this gateway's S3 API yet");
-    }
     String uploadId = s3.param("uploadId").orElseThrow();
     int number = partNumber(s3.param("partNumber").orElse(""));
+    if (s3.header("x-amz-copy-source").isPresent()) {
+      return uploadPartCopy(s3, uploadId, number);
+    }
     List<HttpHeader> headers = new ArrayList<>();
     s3.header("content-md5")
         .ifPresent(md5 -> headers.add(RawHeader.create("ETag", ObjectHandler.md5Hex(md5))));
@@ -187,7 +197,115 @@ final class MultipartHandler {
             });
   }
 
-  private record Uploaded(long bytes, String etag, String lastModified) {}
+  private static final Pattern COPY_SOURCE_RANGE = Pattern.compile("bytes=(\\d{1,19})-(\\d{1,19})");
+
+  /**
+   * PUT /bucket/key?partNumber=N&uploadId=U with {@code x-amz-copy-source}: UploadPartCopy, the
+   * part a server-side copy of the source (or of {@code x-amz-copy-source-range} of it), from any
+   * bucket of the account whichever backend holds it; the source HEAD first, as Swift's s3api, for
+   * its conditions and size.
+   */
+  private CompletionStage<HttpResponse> uploadPartCopy(S3Request s3, String uploadId, int number) {
+    ObjectHandler.CopySource source = ObjectHandler.copySource(s3);
+    Optional<String> range = s3.header("x-amz-copy-source-range").map(String::strip);
+    Optional<long[]> bounds =
+        range.map(
+            r -> {
+              Matcher m = COPY_SOURCE_RANGE.matcher(r);
+              long first = m.matches() ? Long.parseLong(m.group(1)) : -1;
+              long last = m.matches() ? Long.parseLong(m.group(2)) : -1;
+              if (first < 0 || last < first) {
+                throw new S3Exception(
+                    S3ErrorCode.INVALID_ARGUMENT,
+                    "The x-amz-copy-source-range value must be of the form bytes=first-last where"
+                        + " first and last are the zero-based offsets of the first and last bytes"
+                        + " to copy",
+                    Map.of("ArgumentName", "x-amz-source-range", "ArgumentValue", r));
+              }
+              return new long[] {first, last};
+            });
+    List<HttpHeader> conditions = ObjectHandler.copySourceConditions(s3);
+    return existingUpload(s3, uploadId)
+        .thenCompose(
+            marker ->
+                swift.send(
+                    s3,
+                    HttpMethods.HEAD,
+                    source.bucket(),
+                    source.key(),
+                    "",
+                    conditions,
+                    HttpEntities.EMPTY))
+        .thenCompose(
+            head -> {
+              swift.discard(head);
+              int status = head.status().intValue();
+              if (status == 304 || status == 412) {
+                throw new S3Exception(S3ErrorCode.PRECONDITION_FAILED);
+              }
+              if (status == 404) {
+                return swift
+                    .send(s3, HttpMethods.HEAD, source.bucket(), null, "")
+                    .thenApply(
+                        bucket -> {
+                          swift.discard(bucket);
+                          throw new S3Exception(
+                              bucket.status().intValue() == 404
+                                  ? S3ErrorCode.NO_SUCH_BUCKET
+                                  : S3ErrorCode.NO_SUCH_KEY);
+                        });
+              }
+              if (status >= 300) {
+                throw S3Statuses.failure(status, S3Statuses.Target.OBJECT);
+              }
+              long size = headLength.contentLength(head).orElse(0L);
+              List<HttpHeader> headers = new ArrayList<>(conditions);
+              headers.add(RawHeader.create("X-Copy-From", source.swiftPath()));
+              if (bounds.isPresent()) {
+                if (bounds.get()[0] >= size) {
+                  throw new S3Exception(
+                      S3ErrorCode.INVALID_ARGUMENT,
+                      "Range specified is not valid for source object of size: " + size,
+                      Map.of("ArgumentName", "x-amz-source-range", "ArgumentValue", range.get()));
+                }
+                headers.add(RawHeader.create("Range", range.get()));
+              }
+              return swift.send(
+                  s3,
+                  HttpMethods.PUT,
+                  segments(s3.bucketName()),
+                  part(s3, uploadId, number),
+                  "",
+                  headers,
+                  HttpEntities.EMPTY);
+            })
+        .thenApply(
+            put -> {
+              swift.discard(put);
+              int status = put.status().intValue();
+              if (status == 412) {
+                throw new S3Exception(S3ErrorCode.PRECONDITION_FAILED);
+              }
+              if (status != 201) {
+                throw S3Statuses.failure(status, S3Statuses.Target.OBJECT);
+              }
+              String etag = put.getHeader("ETag").map(HttpHeader::value).orElse("");
+              String modified =
+                  put.getHeader("Last-Modified")
+                      .map(h -> ObjectHandler.isoFromHttpDate(h.value()))
+                      .orElseGet(() -> Instant.now().truncatedTo(ChronoUnit.MILLIS).toString());
+              StringBuilder sb =
+                  new StringBuilder("<CopyPartResult xmlns=\"")
+                      .append(S3Xml.NAMESPACE)
+                      .append("\">");
+              S3Xml.element(sb, "LastModified", modified);
+              S3Xml.element(sb, "ETag", S3Answers.quoted(etag));
+              sb.append("</CopyPartResult>");
+              return S3Answers.xml(sb.toString());
+            });
+  }
+
+  private record Uploaded(int number, long bytes, String etag, String lastModified) {}
 
   /** POST /bucket/key?uploadId=U: the parts become the object, a static large object. */
   CompletionStage<HttpResponse> complete(S3Request s3) {
@@ -233,7 +351,7 @@ final class MultipartHandler {
                                                   "ETag",
                                                   etags.get(i)));
                                         }
-                                        if (got.bytes() < MIN_PART_SIZE && i < order.size() - 1) {
+                                        if (got.bytes() < minPartSize && i < order.size() - 1) {
                                           throw new S3Exception(
                                               S3ErrorCode.ENTITY_TOO_SMALL,
                                               S3ErrorCode.ENTITY_TOO_SMALL.message(),
@@ -243,7 +361,7 @@ final class MultipartHandler {
                                                   "ProposedSize",
                                                   Long.toString(got.bytes()),
                                                   "MinSizeAllowed",
-                                                  Long.toString(MIN_PART_SIZE)));
+                                                  Long.toString(minPartSize)));
                                         }
                                         manifest
                                             .addObject()
@@ -286,7 +404,9 @@ final class MultipartHandler {
                                               "multipart-manifest=put",
                                               headers,
                                               HttpEntities.create(
-                                                  ByteString.fromString(manifest.toString())))
+                                                  ByteString.fromString(manifest.toString())),
+                                              put ->
+                                                  put.addAttribute(MultipartEtag.ATTRIBUTE, s3Etag))
                                           .thenCompose(
                                               put -> {
                                                 swift.discard(put);
@@ -323,32 +443,36 @@ final class MultipartHandler {
                                     })));
   }
 
-  /** DELETE /bucket/key?uploadId=U: the parts and the upload go. */
+  /** DELETE /bucket/key?uploadId=U: every part and the upload go, the parts listed page by page. */
   CompletionStage<HttpResponse> abort(S3Request s3) {
     String uploadId = s3.param("uploadId").orElseThrow();
     return existingUpload(s3, uploadId)
-        .thenCompose(marker -> listParts(s3, uploadId))
         .thenCompose(
-            parts ->
-                Source.from(new ArrayList<>(parts.keySet()))
+            marker ->
+                swift
+                    .listing(s3, segments(s3.bucketName()), marker(s3, uploadId) + "/", "")
                     .mapAsync(
                         4,
-                        number ->
+                        entry ->
                             swift
                                 .send(
                                     s3,
                                     HttpMethods.DELETE,
                                     segments(s3.bucketName()),
-                                    part(s3, uploadId, number),
+                                    entry.path("name").asText(),
                                     "")
                                 .thenApply(
                                     r -> {
                                       swift.discard(r);
-                                      return r.status().intValue();
+                                      int status = r.status().intValue();
+                                      if (status >= 300 && status != 404) {
+                                        throw S3Statuses.failure(status, S3Statuses.Target.BUCKET);
+                                      }
+                                      return status;
                                     }))
-                    .runFold(0, (n, status) -> n + 1, swift.materializer()))
+                    .runWith(Sink.ignore(), swift.materializer()))
         .thenCompose(
-            n ->
+            done ->
                 swift.send(
                     s3, HttpMethods.DELETE, segments(s3.bucketName()), marker(s3, uploadId), ""))
         .thenApply(
@@ -374,12 +498,23 @@ final class MultipartHandler {
                   }
                 })
             .orElse(0);
+    String prefix = marker(s3, uploadId) + "/";
+    String from = after <= 0 ? "" : part(s3, uploadId, Math.min(after, MAX_PART_NUMBER));
     return existingUpload(s3, uploadId)
-        .thenCompose(marker -> listParts(s3, uploadId))
+        .thenCompose(
+            marker ->
+                swift
+                    .listing(s3, segments(s3.bucketName()), prefix, from)
+                    .map(entry -> uploaded(prefix, entry))
+                    .filter(Optional::isPresent)
+                    .map(Optional::get)
+                    .take(maxParts + 1L)
+                    .runWith(Sink.seq(), swift.materializer()))
         .thenApply(
-            parts -> {
-              List<Integer> numbers =
-                  parts.keySet().stream().filter(n -> n > after).sorted().toList();
+            listed -> {
+              Map<Integer, Uploaded> parts = new HashMap<>();
+              listed.forEach(p -> parts.put(p.number(), p));
+              List<Integer> numbers = listed.stream().map(Uploaded::number).toList();
               boolean truncated = numbers.size() > maxParts;
               List<Integer> page = numbers.subList(0, Math.min(maxParts, numbers.size()));
               StringBuilder sb =
@@ -390,16 +525,17 @@ final class MultipartHandler {
               S3Xml.element(sb, "Key", s3.keyName());
               S3Xml.element(sb, "UploadId", uploadId);
               sb.append("<Initiator>");
-              S3Xml.element(sb, "ID", s3.account());
-              S3Xml.element(sb, "DisplayName", s3.account());
+              S3Xml.element(sb, "ID", S3Answers.ownerId(s3));
+              S3Xml.element(sb, "DisplayName", S3Answers.ownerId(s3));
               sb.append("</Initiator>");
               S3Answers.owner(sb, s3);
               S3Xml.element(sb, "StorageClass", "STANDARD");
               S3Xml.element(sb, "PartNumberMarker", Integer.toString(after));
-              if (!page.isEmpty()) {
-                S3Xml.element(
-                    sb, "NextPartNumberMarker", Integer.toString(page.get(page.size() - 1)));
-              }
+              // always there, as S3's schema has it: the last part listed, else the marker
+              S3Xml.element(
+                  sb,
+                  "NextPartNumberMarker",
+                  Integer.toString(page.isEmpty() ? after : page.get(page.size() - 1)));
               S3Xml.element(sb, "MaxParts", Integer.toString(maxParts));
               S3Xml.element(sb, "IsTruncated", Boolean.toString(truncated));
               for (int n : page) {
@@ -416,14 +552,19 @@ final class MultipartHandler {
             });
   }
 
-  /** GET /bucket?uploads: ListMultipartUploads, the uploads begun and not completed or aborted. */
+  /** An upload begun and not completed or aborted, from its marker in the segments container. */
+  private record Upload(String key, String uploadId, String initiated) {}
+
+  /**
+   * GET /bucket?uploads: ListMultipartUploads, by key then upload id, from {@code key-marker} and
+   * {@code upload-id-marker} on; the segments container is read page by page up to one more upload
+   * than the page holds.
+   */
   CompletionStage<HttpResponse> listUploads(S3Request s3) {
     int maxUploads = bounded(s3, "max-uploads");
     String prefix = s3.param("prefix").orElse("");
     String keyMarker = s3.param("key-marker").orElse("");
-    String query =
-        "format=json&limit=10000"
-            + (prefix.isEmpty() ? "" : "&prefix=" + SigV4.uriEncode(prefix, false));
+    String uploadIdMarker = keyMarker.isEmpty() ? "" : s3.param("upload-id-marker").orElse("");
     return swift
         .send(s3, HttpMethods.HEAD, s3.bucketName(), null, "")
         .thenCompose(
@@ -432,63 +573,60 @@ final class MultipartHandler {
               if (bucket.status().intValue() >= 300) {
                 throw S3Statuses.failure(bucket.status().intValue(), S3Statuses.Target.BUCKET);
               }
-              return swift.send(s3, HttpMethods.GET, segments(s3.bucketName()), null, query);
-            })
-        .thenCompose(
-            r -> {
-              if (r.status().intValue() == 404) {
-                swift.discard(r);
-                return CompletableFuture.completedFuture("[]");
-              }
-              if (r.status().intValue() >= 300) {
-                swift.discard(r);
-                throw S3Statuses.failure(r.status().intValue(), S3Statuses.Target.BUCKET);
-              }
-              return swift.text(r);
+              return swift
+                  .listing(s3, segments(s3.bucketName()), prefix, keyMarker)
+                  .map(
+                      entry -> {
+                        Matcher m = UPLOAD_MARKER.matcher(entry.path("name").asText());
+                        return m.matches()
+                            ? Optional.of(
+                                new Upload(
+                                    m.group(1), m.group(2), entry.path("last_modified").asText()))
+                            : Optional.<Upload>empty();
+                      })
+                  .filter(Optional::isPresent)
+                  .map(Optional::get)
+                  .filter(
+                      u ->
+                          u.key().compareTo(keyMarker) > 0
+                              || (u.key().equals(keyMarker)
+                                  && !uploadIdMarker.isEmpty()
+                                  && u.uploadId().compareTo(uploadIdMarker) > 0))
+                  .take(maxUploads + 1L)
+                  .runWith(Sink.seq(), swift.materializer());
             })
         .thenApply(
-            text -> {
-              List<String[]> uploads = new ArrayList<>();
-              try {
-                for (JsonNode entry : JSON.readTree(text)) {
-                  Matcher m = UPLOAD_MARKER.matcher(entry.path("name").asText());
-                  if (m.matches() && m.group(1).compareTo(keyMarker) > 0) {
-                    uploads.add(
-                        new String[] {
-                          m.group(1), m.group(2), entry.path("last_modified").asText()
-                        });
-                  }
-                }
-              } catch (IOException e) {
-                throw new IllegalStateException("unreadable Swift listing", e);
-              }
+            uploads -> {
               boolean truncated = uploads.size() > maxUploads;
-              List<String[]> page = uploads.subList(0, Math.min(maxUploads, uploads.size()));
+              List<Upload> page = uploads.subList(0, Math.min(maxUploads, uploads.size()));
               StringBuilder sb =
                   new StringBuilder("<ListMultipartUploadsResult xmlns=\"")
                       .append(S3Xml.NAMESPACE)
                       .append("\">");
               S3Xml.element(sb, "Bucket", s3.bucketName());
               S3Xml.element(sb, "KeyMarker", keyMarker);
-              S3Xml.element(sb, "UploadIdMarker", "");
-              if (truncated) {
-                S3Xml.element(sb, "NextKeyMarker", page.get(page.size() - 1)[0]);
-                S3Xml.element(sb, "NextUploadIdMarker", page.get(page.size() - 1)[1]);
-              }
+              S3Xml.element(sb, "UploadIdMarker", uploadIdMarker);
+              // always there, as S3's schema has it: empty when nothing is listed
+              S3Xml.element(
+                  sb, "NextKeyMarker", page.isEmpty() ? "" : page.get(page.size() - 1).key());
+              S3Xml.element(
+                  sb,
+                  "NextUploadIdMarker",
+                  page.isEmpty() ? "" : page.get(page.size() - 1).uploadId());
               S3Xml.element(sb, "Prefix", prefix);
               S3Xml.element(sb, "MaxUploads", Integer.toString(maxUploads));
               S3Xml.element(sb, "IsTruncated", Boolean.toString(truncated));
-              for (String[] upload : page) {
+              for (Upload upload : page) {
                 sb.append("<Upload>");
-                S3Xml.element(sb, "Key", upload[0]);
-                S3Xml.element(sb, "UploadId", upload[1]);
+                S3Xml.element(sb, "Key", upload.key());
+                S3Xml.element(sb, "UploadId", upload.uploadId());
                 sb.append("<Initiator>");
-                S3Xml.element(sb, "ID", s3.account());
-                S3Xml.element(sb, "DisplayName", s3.account());
+                S3Xml.element(sb, "ID", S3Answers.ownerId(s3));
+                S3Xml.element(sb, "DisplayName", S3Answers.ownerId(s3));
                 sb.append("</Initiator>");
                 S3Answers.owner(sb, s3);
                 S3Xml.element(sb, "StorageClass", "STANDARD");
-                S3Xml.element(sb, "Initiated", S3Answers.isoDate(upload[2]));
+                S3Xml.element(sb, "Initiated", S3Answers.isoDate(upload.initiated()));
                 sb.append("</Upload>");
               }
               sb.append("</ListMultipartUploadsResult>");
@@ -515,23 +653,37 @@ final class MultipartHandler {
   /** The upload's marker (its content type and metadata), or NoSuchUpload. */
   private CompletionStage<HttpResponse> existingUpload(S3Request s3, String uploadId) {
     if (!uploadId.matches("[0-9a-f]{32}")) {
-      throw new S3Exception(S3ErrorCode.NO_SUCH_UPLOAD);
+      return noSuchUpload(s3, "");
     }
     return swift
         .send(s3, HttpMethods.HEAD, segments(s3.bucketName()), marker(s3, uploadId), "")
-        .thenApply(
+        .thenCompose(
             r -> {
               swift.discard(r);
               if (r.status().intValue() == 404) {
-                throw new S3Exception(
-                    S3ErrorCode.NO_SUCH_UPLOAD,
-                    S3ErrorCode.NO_SUCH_UPLOAD.message(),
-                    Map.of("UploadId", uploadId));
+                return noSuchUpload(s3, uploadId);
               }
               if (r.status().intValue() >= 300) {
                 throw S3Statuses.failure(r.status().intValue(), S3Statuses.Target.BUCKET);
               }
-              return r;
+              return CompletableFuture.completedFuture(r);
+            });
+  }
+
+  /** NoSuchUpload, or NoSuchBucket when the bucket is missing too (as Swift's s3api answers). */
+  private CompletionStage<HttpResponse> noSuchUpload(S3Request s3, String uploadId) {
+    return swift
+        .send(s3, HttpMethods.HEAD, s3.bucketName(), null, "")
+        .thenApply(
+            bucket -> {
+              swift.discard(bucket);
+              if (bucket.status().intValue() == 404) {
+                throw new S3Exception(S3ErrorCode.NO_SUCH_BUCKET);
+              }
+              throw new S3Exception(
+                  S3ErrorCode.NO_SUCH_UPLOAD,
+                  S3ErrorCode.NO_SUCH_UPLOAD.message(),
+                  Map.of("UploadId", uploadId));
             });
   }
 
@@ -549,41 +701,40 @@ final class MultipartHandler {
     return type.equals(ContentTypes.NO_CONTENT_TYPE) ? "application/octet-stream" : type.toString();
   }
 
-  /** The uploaded parts by number, from the segments container's listing. */
+  /** The uploaded parts by number, from the segments container's listing, page by page. */
   private CompletionStage<Map<Integer, Uploaded>> listParts(S3Request s3, String uploadId) {
     String prefix = marker(s3, uploadId) + "/";
-    String query = "format=json&limit=10000&prefix=" + SigV4.uriEncode(prefix, false);
     return swift
-        .send(s3, HttpMethods.GET, segments(s3.bucketName()), null, query)
-        .thenCompose(
-            r -> {
-              if (r.status().intValue() >= 300) {
-                swift.discard(r);
-                throw S3Statuses.failure(r.status().intValue(), S3Statuses.Target.BUCKET);
-              }
-              return swift.text(r);
-            })
-        .thenApply(
-            text -> {
-              Map<Integer, Uploaded> parts = new HashMap<>();
-              try {
-                for (JsonNode entry : JSON.readTree(text)) {
-                  String name = entry.path("name").asText();
-                  String number = name.substring(prefix.length());
-                  if (number.matches("\\d{5}")) {
-                    parts.put(
-                        Integer.parseInt(number),
-                        new Uploaded(
-                            entry.path("bytes").asLong(),
-                            entry.path("hash").asText(),
-                            entry.path("last_modified").asText()));
-                  }
-                }
-              } catch (IOException e) {
-                throw new IllegalStateException("unreadable Swift listing", e);
-              }
+        .listing(s3, segments(s3.bucketName()), prefix, "")
+        .map(entry -> uploaded(prefix, entry))
+        .filter(Optional::isPresent)
+        .map(Optional::get)
+        .runFold(
+            new HashMap<Integer, Uploaded>(),
+            (parts, part) -> {
+              parts.put(part.number(), part);
               return parts;
-            });
+            },
+            swift.materializer())
+        .thenApply(parts -> parts);
+  }
+
+  /** A listed part of an upload; other names under its prefix are not parts. */
+  private static Optional<Uploaded> uploaded(String prefix, JsonNode entry) {
+    String name = entry.path("name").asText();
+    if (!name.startsWith(prefix)) {
+      return Optional.empty();
+    }
+    String number = name.substring(prefix.length());
+    if (!number.matches("\\d{5}")) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new Uploaded(
+            Integer.parseInt(number),
+            entry.path("bytes").asLong(),
+            entry.path("hash").asText(),
+            entry.path("last_modified").asText()));
   }
 
   private static void requested(byte[] xml, List<int[]> order, List<String> etags) {

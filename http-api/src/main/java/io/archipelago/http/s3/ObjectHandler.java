@@ -1,12 +1,16 @@
 package io.archipelago.http.s3;
 
+import akka.http.javadsl.model.ContentType;
+import akka.http.javadsl.model.ContentTypes;
 import akka.http.javadsl.model.HttpEntities;
 import akka.http.javadsl.model.HttpHeader;
 import akka.http.javadsl.model.HttpMethods;
 import akka.http.javadsl.model.HttpResponse;
+import akka.http.javadsl.model.ResponseEntity;
 import akka.http.javadsl.model.headers.RawHeader;
 import akka.util.ByteString;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.archipelago.http.protocol.MultipartEtag;
 import java.io.IOException;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -17,6 +21,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -34,7 +39,12 @@ final class ObjectHandler {
   /** Upload request headers that mean the same in both APIs. */
   private static final List<String> UPLOAD_HEADERS =
       List.of(
-          "cache-control", "content-disposition", "content-language", "expires", "if-none-match");
+          "cache-control",
+          "content-disposition",
+          "content-language",
+          "expires",
+          "if-none-match",
+          "x-robots-tag");
 
   /** Answer headers that are Swift's own and mean nothing to S3 clients. */
   private static final List<String> SWIFT_ONLY_PREFIXES =
@@ -87,6 +97,21 @@ final class ObjectHandler {
                 return BucketHandler.done(s3Answer(r, s3));
               }
               swift.discard(r);
+              return missing(s3, status);
+            });
+  }
+
+  /** Completes when the object exists; NoSuchKey or NoSuchBucket if not. */
+  CompletionStage<Boolean> exists(S3Request s3) {
+    return swift
+        .send(s3, HttpMethods.HEAD, s3.bucketName(), s3.keyName(), "")
+        .thenCompose(
+            r -> {
+              swift.discard(r);
+              int status = r.status().intValue();
+              if (status == 200) {
+                return CompletableFuture.completedFuture(true);
+              }
               return missing(s3, status);
             });
   }
@@ -211,33 +236,17 @@ final class ObjectHandler {
    * {@code x-amz-metadata-directive: REPLACE} takes the request's metadata instead of the source's.
    */
   private CompletionStage<HttpResponse> copy(S3Request s3) {
-    String source = s3.header("x-amz-copy-source").orElseThrow().strip();
-    int q = source.indexOf('?');
-    if (q >= 0) {
-      String rest = source.substring(q + 1);
-      if (!rest.isEmpty() && !rest.equals("versionId=null")) {
-        throw new S3Exception(
-            S3ErrorCode.NOT_IMPLEMENTED, "Copying object versions is not offered through S3 here");
-      }
-      source = source.substring(0, q);
-    }
-    String decoded = SigV4.decode(source.startsWith("/") ? source.substring(1) : source);
-    int slash = decoded.indexOf('/');
-    if (slash <= 0 || slash == decoded.length() - 1) {
-      throw new S3Exception(
-          S3ErrorCode.INVALID_ARGUMENT,
-          "Copy Source must mention the source bucket and key: sourcebucket/sourcekey",
-          Map.of("ArgumentName", "x-amz-copy-source", "ArgumentValue", source));
-    }
-    String sourceBucket = decoded.substring(0, slash);
-    String sourceKey = decoded.substring(slash + 1);
+    CopySource copySource = copySource(s3);
+    String sourceBucket = copySource.bucket();
+    String sourceKey = copySource.key();
     String directive =
         s3.header("x-amz-metadata-directive").orElse("COPY").strip().toUpperCase(Locale.ROOT);
     if (!directive.equals("COPY") && !directive.equals("REPLACE")) {
       throw new S3Exception(S3ErrorCode.INVALID_ARGUMENT, "Unknown metadata directive.");
     }
     for (String name : s3.headers().keySet()) {
-      if (name.startsWith("x-amz-copy-source-") || name.equals("x-amz-tagging-directive")) {
+      if ((name.startsWith("x-amz-copy-source-") && !COPY_SOURCE_CONDITIONS.containsKey(name))
+          || name.equals("x-amz-tagging-directive")) {
         throw new S3Exception(
             S3ErrorCode.NOT_IMPLEMENTED, name + " is not offered through S3 here");
       }
@@ -252,11 +261,8 @@ final class ObjectHandler {
               + "object to itself without changing the object's metadata, storage class, website redirect location or "
               + "encryption attributes.");
     }
-    List<HttpHeader> headers = new ArrayList<>();
-    headers.add(
-        RawHeader.create(
-            "X-Copy-From",
-            "/" + SigV4.uriEncode(sourceBucket, false) + "/" + SigV4.uriEncode(sourceKey, true)));
+    List<HttpHeader> headers = new ArrayList<>(copySourceConditions(s3));
+    headers.add(RawHeader.create("X-Copy-From", copySource.swiftPath()));
     var contentType = s3.http().entity().getContentType();
     if (directive.equals("REPLACE")) {
       headers.add(RawHeader.create("X-Fresh-Metadata", "true"));
@@ -313,6 +319,58 @@ final class ObjectHandler {
             });
   }
 
+  /** The bucket and key of {@code x-amz-copy-source}, and the X-Copy-From that names them. */
+  record CopySource(String bucket, String key) {
+    String swiftPath() {
+      return "/" + SigV4.uriEncode(bucket, false) + "/" + SigV4.uriEncode(key, true);
+    }
+  }
+
+  /** The copy-source conditions of S3, as the HTTP conditions Swift applies to the source. */
+  static final Map<String, String> COPY_SOURCE_CONDITIONS =
+      Map.of(
+          "x-amz-copy-source-if-match", "If-Match",
+          "x-amz-copy-source-if-none-match", "If-None-Match",
+          "x-amz-copy-source-if-modified-since", "If-Modified-Since",
+          "x-amz-copy-source-if-unmodified-since", "If-Unmodified-Since");
+
+  /** The request's copy-source conditions as the headers of the Swift copy. */
+  static List<HttpHeader> copySourceConditions(S3Request s3) {
+    List<HttpHeader> conditions = new ArrayList<>();
+    COPY_SOURCE_CONDITIONS.forEach(
+        (amz, http) -> s3.header(amz).ifPresent(v -> conditions.add(RawHeader.create(http, v))));
+    return conditions;
+  }
+
+  /** {@code x-amz-copy-source}: {@code [/]bucket/key}, URL-encoded, of the current version. */
+  static CopySource copySource(S3Request s3) {
+    String source = s3.header("x-amz-copy-source").orElseThrow().strip();
+    int q = source.indexOf('?');
+    if (q >= 0) {
+      String rest = source.substring(q + 1);
+      if (!rest.isEmpty() && !rest.startsWith("versionId=")) {
+        throw new S3Exception(
+            S3ErrorCode.INVALID_ARGUMENT,
+            "Unsupported copy source parameter.",
+            Map.of("ArgumentName", "X-Amz-Copy-Source", "ArgumentValue", source));
+      }
+      if (!rest.isEmpty() && !rest.equals("versionId=null")) {
+        throw new S3Exception(
+            S3ErrorCode.NOT_IMPLEMENTED, "Copying object versions is not offered through S3 here");
+      }
+      source = source.substring(0, q);
+    }
+    String decoded = SigV4.decode(source.startsWith("/") ? source.substring(1) : source);
+    int slash = decoded.indexOf('/');
+    if (slash <= 0 || slash == decoded.length() - 1) {
+      throw new S3Exception(
+          S3ErrorCode.INVALID_ARGUMENT,
+          "Copy Source must mention the source bucket and key: sourcebucket/sourcekey",
+          Map.of("ArgumentName", "x-amz-copy-source", "ArgumentValue", source));
+    }
+    return new CopySource(decoded.substring(0, slash), decoded.substring(slash + 1));
+  }
+
   /** The "Response Status" of Swift's bulk report, as in "200 OK". */
   private static String reportStatus(String report) {
     try {
@@ -358,13 +416,50 @@ final class ObjectHandler {
         headers.add(
             RawHeader.create("x-amz-meta-" + name.substring("x-object-meta-".length()), h.value()));
       } else if (name.equals("etag")) {
-        headers.add(RawHeader.create("ETag", S3Answers.quoted(h.value())));
+        // a completed multipart upload shows S3's ETag of it, as S3 and Swift's s3api do
+        String etag = MultipartEtag.of(swiftAnswer).orElse(h.value());
+        headers.add(RawHeader.create("ETag", S3Answers.quoted(etag)));
       } else if (SWIFT_ONLY_PREFIXES.stream().noneMatch(name::startsWith)) {
         headers.add(h);
       }
     }
-    return swiftAnswer.withHeaders(headers);
+    // GET's response-* parameters name the headers of the answer
+    RESPONSE_OVERRIDES.forEach(
+        (param, header) ->
+            s3.param(param)
+                .ifPresent(
+                    value -> {
+                      headers.removeIf(h -> h.lowercaseName().equals(header));
+                      headers.add(RawHeader.create(header, value));
+                    }));
+    HttpResponse answer = swiftAnswer.withHeaders(headers);
+    Optional<ContentType> type = s3.param("response-content-type").flatMap(ObjectHandler::parsed);
+    if (type.isPresent()) {
+      headers.removeIf(h -> h.lowercaseName().startsWith("x-raw-content-type-"));
+      answer =
+          answer
+              .withHeaders(headers)
+              .withEntity((ResponseEntity) answer.entity().withContentType(type.get()));
+    }
+    return answer;
   }
+
+  private static Optional<ContentType> parsed(String contentType) {
+    try {
+      return Optional.of(ContentTypes.parse(contentType));
+    } catch (RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** GET's {@code response-*} parameters and the answer headers they set. */
+  private static final Map<String, String> RESPONSE_OVERRIDES =
+      Map.of(
+          "response-cache-control", "cache-control",
+          "response-content-disposition", "content-disposition",
+          "response-content-encoding", "content-encoding",
+          "response-content-language", "content-language",
+          "response-expires", "expires");
 
   /** User metadata as Swift object metadata. */
   static List<HttpHeader> metadata(S3Request s3) {
@@ -438,7 +533,7 @@ final class ObjectHandler {
     }
   }
 
-  private static String isoFromHttpDate(String value) {
+  static String isoFromHttpDate(String value) {
     try {
       return ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME)
           .format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.000'Z'", Locale.ROOT));

@@ -1,10 +1,6 @@
 package io.archipelago.http.s3;
 
-import akka.http.javadsl.model.ContentTypes;
-import akka.http.javadsl.model.HttpCharsets;
-import akka.http.javadsl.model.HttpEntities;
 import akka.http.javadsl.model.HttpResponse;
-import akka.http.javadsl.model.MediaTypes;
 import akka.pattern.AskTimeoutException;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
@@ -33,10 +29,7 @@ public final class S3Errors {
     sb.append("</Error>");
     return HttpResponse.create()
         .withStatus(e.code().status())
-        .withEntity(
-            HttpEntities.create(
-                ContentTypes.create(MediaTypes.APPLICATION_XML, HttpCharsets.UTF_8),
-                sb.toString()));
+        .withEntity(S3Xml.entity(sb.toString()));
   }
 
   /** Any failure as an S3 answer: ours as they are, timeouts 503, the rest 500 (logged). */

@@ -1,6 +1,5 @@
 package io.archipelago.http.s3;
 
-import akka.http.javadsl.model.HttpEntities;
 import akka.http.javadsl.model.HttpMethods;
 import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpResponse;
@@ -41,6 +40,12 @@ public final class S3Routes {
           "continuation-token",
           "start-after",
           "fetch-owner",
+          "response-cache-control",
+          "response-content-disposition",
+          "response-content-encoding",
+          "response-content-language",
+          "response-content-type",
+          "response-expires",
           "x-id",
           "versionId",
           "X-Amz-Algorithm",
@@ -62,11 +67,16 @@ public final class S3Routes {
   private final HeadLength headLength;
   private final Clock clock;
 
-  S3Routes(S3Authenticator authenticator, SwiftBridge swift, HeadLength headLength, Clock clock) {
+  S3Routes(
+      S3Authenticator authenticator,
+      SwiftBridge swift,
+      HeadLength headLength,
+      Clock clock,
+      long minPartSize) {
     this.authenticator = authenticator;
     this.buckets = new BucketHandler(swift);
     this.objects = new ObjectHandler(swift);
-    this.multipart = new MultipartHandler(swift);
+    this.multipart = new MultipartHandler(swift, minPartSize, headLength);
     this.headLength = headLength;
     this.clock = clock;
   }
@@ -94,7 +104,7 @@ public final class S3Routes {
         .exceptionally(
             failure -> {
               HttpResponse error = S3Errors.toResponse(failure, SigV4.decode(rawPath), requestId);
-              return head ? headLength.announce(error.withEntity(HttpEntities.EMPTY), 0) : error;
+              return head ? headLength.announce(error.withEntity(S3Xml.entity("")), 0) : error;
             })
         .thenApply(
             r -> {
@@ -147,6 +157,7 @@ public final class S3Routes {
     if (bucket.isEmpty()) {
       return method.equals("GET") ? buckets.listBuckets(s3) : notAllowed();
     }
+    BucketHandler.checkName(bucket.get());
     if (key.isEmpty()) {
       return bucket(s3, method);
     }
@@ -157,12 +168,20 @@ public final class S3Routes {
     if (s3.query().containsKey("location")) {
       return method.equals("GET") ? buckets.location(s3) : notImplemented("location");
     }
+    if (s3.query().containsKey("acl") && method.equals("GET")) {
+      rejectSubresources(s3, Set.of("acl"));
+      return buckets.head(s3).thenApply(found -> S3Answers.ownerOnlyAcl(s3));
+    }
     if (s3.query().containsKey("delete")) {
       return method.equals("POST") ? objects.deleteObjects(s3) : notAllowed();
     }
     if (s3.query().containsKey("uploads")) {
       rejectSubresources(s3, Set.of("uploads", "max-uploads", "key-marker", "upload-id-marker"));
       return method.equals("GET") ? multipart.listUploads(s3) : notAllowed();
+    }
+    if (s3.query().containsKey("versions") && method.equals("GET")) {
+      rejectSubresources(s3, Set.of("versions", "key-marker", "version-id-marker"));
+      return buckets.listObjects(s3);
     }
     rejectSubresources(s3);
     return switch (method) {
@@ -178,6 +197,10 @@ public final class S3Routes {
     if (s3.query().containsKey("uploads")) {
       rejectSubresources(s3, Set.of("uploads"));
       return method.equals("POST") ? multipart.create(s3) : notAllowed();
+    }
+    if (s3.query().containsKey("acl") && method.equals("GET")) {
+      rejectSubresources(s3, Set.of("acl"));
+      return objects.exists(s3).thenApply(found -> S3Answers.ownerOnlyAcl(s3));
     }
     if (s3.query().containsKey("uploadId")) {
       rejectSubresources(s3, Set.of("uploadId", "partNumber", "max-parts", "part-number-marker"));

@@ -2,11 +2,13 @@ package io.archipelago.http.s3;
 
 import akka.actor.typed.ActorSystem;
 import akka.stream.Materializer;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
 import io.archipelago.engine.ArchipelagoEngine;
 import io.archipelago.http.auth.AuthController;
 import io.archipelago.http.auth.S3AccessKeys;
 import io.archipelago.http.auth.TokenCodec;
+import io.archipelago.http.protocol.MultipartEtag;
 import io.archipelago.http.server.GatewayRoutes;
 import io.archipelago.http.server.HttpServer;
 import java.time.Clock;
@@ -43,7 +45,13 @@ public final class S3Server {
             headLength -> {
               GatewayRoutes swift = new GatewayRoutes(engine, auth, maxObjectSize, headLength);
               SwiftBridge bridge = new SwiftBridge(swift::handle, tokens, materializer);
-              return new S3Routes(authenticator, bridge, headLength, Clock.systemUTC())::handle;
+              return new S3Routes(
+                      authenticator,
+                      bridge,
+                      headLength,
+                      Clock.systemUTC(),
+                      config.getBytes("archipelago.s3.min-part-size"))
+                  ::handle;
             },
             config.getDuration("archipelago.http.shutdown-grace"))
         .thenApply(
@@ -52,6 +60,24 @@ public final class S3Server {
               printBanner(config, binding, keys);
               return Optional.of(binding);
             });
+  }
+
+  /**
+   * The {@code s3api} section of {@code /info} when the S3 API is on, with the names and meaning of
+   * Swift's s3api: its bounds, the least part size, and no S3 ACLs.
+   */
+  public static void capabilities(ObjectNode root, Config config) {
+    if (!config.getBoolean("archipelago.s3.enabled")) {
+      return;
+    }
+    ObjectNode s3api = root.putObject("s3api");
+    s3api.put("max_bucket_listing", 1000);
+    s3api.put("max_parts_listing", 1000);
+    s3api.put("max_upload_part_num", MultipartEtag.MAX_PARTS);
+    s3api.put("max_multi_delete_objects", DeleteObjects.MAX_KEYS);
+    s3api.put("allow_multipart_uploads", true);
+    s3api.put("min_segment_size", config.getBytes("archipelago.s3.min-part-size"));
+    s3api.put("s3_acl", false);
   }
 
   private static void printBanner(Config config, HttpServer.Binding binding, S3AccessKeys keys) {

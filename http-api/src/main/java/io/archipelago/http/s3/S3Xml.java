@@ -1,7 +1,22 @@
 package io.archipelago.http.s3;
 
+import akka.http.javadsl.model.ContentType;
+import akka.http.javadsl.model.HttpEntities;
+import akka.http.javadsl.model.HttpEntity;
+import akka.http.javadsl.model.MediaTypes;
+import java.nio.charset.StandardCharsets;
+
 /** Building S3's XML answers: escaping and the document header. */
 final class S3Xml {
+
+  /** {@code application/xml} with no charset parameter, as S3 and Swift's s3api send it. */
+  static final ContentType CONTENT_TYPE =
+      MediaTypes.APPLICATION_XML.toContentTypeWithMissingCharset();
+
+  /** An XML body (UTF-8) with {@link #CONTENT_TYPE}. */
+  static HttpEntity.Strict entity(String xml) {
+    return HttpEntities.create(CONTENT_TYPE, xml.getBytes(StandardCharsets.UTF_8));
+  }
 
   static final String HEADER = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   static final String NAMESPACE = "http://s3.amazonaws.com/doc/2006-03-01/";

@@ -1,19 +1,29 @@
 package io.archipelago.http.s3;
 
+import akka.NotUsed;
 import akka.http.javadsl.model.HttpEntities;
 import akka.http.javadsl.model.HttpHeader;
 import akka.http.javadsl.model.HttpMethod;
+import akka.http.javadsl.model.HttpMethods;
 import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.RequestEntity;
 import akka.http.javadsl.model.headers.RawHeader;
+import akka.japi.Pair;
 import akka.stream.Materializer;
+import akka.stream.javadsl.Source;
 import akka.util.ByteString;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.archipelago.http.auth.TokenCodec;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * S3 handlers act through the Swift API of the same node, as Swift's own s3api middleware does:
@@ -24,6 +34,8 @@ import java.util.function.Function;
 final class SwiftBridge {
 
   private static final int MAX_SMALL_BODY = 16 * 1024 * 1024;
+  private static final int LISTING_PAGE = 1000;
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Function<HttpRequest, CompletionStage<HttpResponse>> swift;
   private final TokenCodec tokens;
@@ -57,6 +69,22 @@ final class SwiftBridge {
       String query,
       List<HttpHeader> headers,
       RequestEntity entity) {
+    return send(s3, method, container, object, query, headers, entity, UnaryOperator.identity());
+  }
+
+  /**
+   * A Swift request for the signer of {@code s3}, {@code adjust} applied last (to add attributes
+   * that only the gateway sets).
+   */
+  CompletionStage<HttpResponse> send(
+      S3Request s3,
+      HttpMethod method,
+      String container,
+      String object,
+      String query,
+      List<HttpHeader> headers,
+      RequestEntity entity,
+      UnaryOperator<HttpRequest> adjust) {
     StringBuilder uri = new StringBuilder("/v1/").append(SigV4.uriEncode(s3.account(), false));
     if (container != null) {
       uri.append('/').append(SigV4.uriEncode(container, false));
@@ -79,12 +107,65 @@ final class SwiftBridge {
             .withUri(uri.toString())
             .withHeaders(all)
             .withEntity(entity);
-    return swift.apply(request);
+    return swift.apply(adjust.apply(request));
   }
 
   CompletionStage<HttpResponse> send(
       S3Request s3, HttpMethod method, String container, String object, String query) {
     return send(s3, method, container, object, query, List.of(), HttpEntities.EMPTY);
+  }
+
+  /**
+   * The entries of a container listing from {@code marker} on, read page by page as they are pulled
+   * (never the whole listing at once); a missing container lists nothing.
+   */
+  Source<JsonNode, NotUsed> listing(S3Request s3, String container, String prefix, String marker) {
+    return Source.unfoldAsync(
+            Optional.of(marker),
+            next -> {
+              if (next.isEmpty()) {
+                return CompletableFuture.completedFuture(Optional.empty());
+              }
+              String query =
+                  "format=json&limit="
+                      + LISTING_PAGE
+                      + (prefix.isEmpty() ? "" : "&prefix=" + SigV4.uriEncode(prefix, false))
+                      + (next.get().isEmpty()
+                          ? ""
+                          : "&marker=" + SigV4.uriEncode(next.get(), false));
+              return send(s3, HttpMethods.GET, container, null, query)
+                  .thenCompose(
+                      r -> {
+                        int status = r.status().intValue();
+                        if (status == 404) {
+                          discard(r);
+                          return CompletableFuture.completedFuture(
+                              Optional.of(
+                                  Pair.create(Optional.<String>empty(), List.<JsonNode>of())));
+                        }
+                        if (status >= 300) {
+                          discard(r);
+                          throw S3Statuses.failure(status, S3Statuses.Target.BUCKET);
+                        }
+                        return text(r)
+                            .thenApply(
+                                body -> {
+                                  List<JsonNode> page = new ArrayList<>();
+                                  try {
+                                    JSON.readTree(body).forEach(page::add);
+                                  } catch (IOException e) {
+                                    throw new IllegalStateException("unreadable Swift listing", e);
+                                  }
+                                  Optional<String> after =
+                                      page.size() < LISTING_PAGE
+                                          ? Optional.empty()
+                                          : Optional.of(
+                                              page.get(page.size() - 1).path("name").asText());
+                                  return Optional.of(Pair.create(after, page));
+                                });
+                      });
+            })
+        .mapConcat(page -> page);
   }
 
   /** A small answer body (listings, metadata) read whole. */

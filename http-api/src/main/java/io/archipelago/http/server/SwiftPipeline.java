@@ -24,6 +24,7 @@ import io.archipelago.http.protocol.HeadLength;
 import io.archipelago.http.protocol.RequestPath;
 import io.archipelago.http.protocol.SwiftException;
 import io.archipelago.http.protocol.SwiftRequest;
+import io.archipelago.http.s3.S3Server;
 import io.archipelago.http.swift.AccountController;
 import io.archipelago.http.swift.ContainerController;
 import io.archipelago.http.swift.InfoController;
@@ -168,6 +169,7 @@ public final class SwiftPipeline {
                   StaticWeb.capabilities(root);
                   domainRemap.capabilities(root);
                   symlinks.capabilities(root);
+                  S3Server.capabilities(root, engine.system().settings().config());
                 });
   }
 

@@ -7,6 +7,7 @@ import io.archipelago.engine.account.ContainerSummary;
 import io.archipelago.engine.store.ListingEntry;
 import io.archipelago.engine.store.ListingPage;
 import io.archipelago.http.middleware.symlink.SymlinkTarget;
+import io.archipelago.http.protocol.MultipartEtag;
 import io.archipelago.http.protocol.SwiftHeaders;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -52,6 +53,11 @@ public final class ListingRenderer {
                     Optional<String> sloEtag = SwiftHeaders.sloEtag(o.contentType());
                     if (sloEtag.isPresent()) {
                       g.writeStringField("slo_etag", "\"" + sloEtag.get() + "\"");
+                    }
+                    // as Swift's s3api shows a completed multipart upload's S3 ETag
+                    Optional<String> s3Etag = MultipartEtag.ofContentType(o.contentType());
+                    if (s3Etag.isPresent()) {
+                      g.writeStringField("s3_etag", "\"" + s3Etag.get() + "\"");
                     }
                     Optional<SymlinkTarget> link = SymlinkTarget.ofContentType(o.contentType());
                     if (link.isPresent()) {

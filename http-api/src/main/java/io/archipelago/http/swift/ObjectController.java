@@ -14,6 +14,7 @@ import io.archipelago.http.middleware.expiry.DeleteAtHeaders;
 import io.archipelago.http.middleware.expiry.LiveObjects;
 import io.archipelago.http.protocol.Constraints;
 import io.archipelago.http.protocol.HeadLength;
+import io.archipelago.http.protocol.MultipartEtag;
 import io.archipelago.http.protocol.RequestTimestamp;
 import io.archipelago.http.protocol.Responses;
 import io.archipelago.http.protocol.SwiftError;
@@ -161,6 +162,12 @@ public final class ObjectController {
                         .withStatus(served.status())
                         .withEntity(body(served, entityType))
                         .addHeaders(served.headers());
+              }
+              // the S3 ETag of a completed multipart upload, for the S3 front end's reads only
+              Optional<String> s3Etag =
+                  MultipartEtag.ofContentType(served.view().stored().contentType());
+              if (s3Etag.isPresent()) {
+                response = response.addAttribute(MultipartEtag.ATTRIBUTE, s3Etag.get());
               }
               return storedType
                   ? headLength.rawContentType(

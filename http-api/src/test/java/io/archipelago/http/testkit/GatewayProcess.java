@@ -26,6 +26,7 @@ public final class GatewayProcess implements AutoCloseable {
   private final int httpPort;
   private final int clusterPort;
   private final int managementPort;
+  private final int s3Port;
   private final java.util.Map<String, String> extraEnv = new java.util.HashMap<>();
   private final Path configFile;
   private Process process;
@@ -45,6 +46,7 @@ public final class GatewayProcess implements AutoCloseable {
     this.httpPort = Net.freePort();
     this.clusterPort = Net.freePort();
     this.managementPort = Net.freePort();
+    this.s3Port = Net.freePort();
   }
 
   /** Sets an environment variable of the gateway process (before {@link #start()}). */
@@ -59,6 +61,11 @@ public final class GatewayProcess implements AutoCloseable {
 
   public int clusterPort() {
     return clusterPort;
+  }
+
+  /** The S3 API's port. */
+  public int s3Port() {
+    return s3Port;
   }
 
   public int managementPort() {
@@ -109,7 +116,7 @@ public final class GatewayProcess implements AutoCloseable {
     builder.environment().put("ARCHIPELAGO_HTTP_PORT", Integer.toString(httpPort));
     builder.environment().put("ARCHIPELAGO_CLUSTER_PORT", Integer.toString(clusterPort));
     builder.environment().put("ARCHIPELAGO_MANAGEMENT_PORT", Integer.toString(managementPort));
-    builder.environment().put("ARCHIPELAGO_S3_PORT", Integer.toString(Net.freePort()));
+    builder.environment().put("ARCHIPELAGO_S3_PORT", Integer.toString(s3Port));
     builder.environment().putAll(extraEnv);
     builder.environment().put("ARCHIPELAGO_ACCESS_LOG", "WARN");
     try {

@@ -23,6 +23,7 @@ import io.archipelago.http.middleware.expiry.LiveObjects;
 import io.archipelago.http.middleware.slo.SloManifest.Input;
 import io.archipelago.http.middleware.slo.SloManifest.Segment;
 import io.archipelago.http.protocol.Conditions;
+import io.archipelago.http.protocol.MultipartEtag;
 import io.archipelago.http.protocol.PyText;
 import io.archipelago.http.protocol.RangeHeader;
 import io.archipelago.http.protocol.RequestTimestamp;
@@ -90,6 +91,12 @@ public final class StaticLargeObjects implements ObjectMiddleware, LargeObjectVi
   /** A stored manifest larger than this is not read (Swift's are at most a few MiB). */
   private static final int MAX_STORED_MANIFEST = 4 * SloManifest.MAX_MANIFEST_SIZE;
 
+  /**
+   * The bound on a manifest the S3 front end writes: {@link MultipartEtag#MAX_PARTS} entries whose
+   * paths hold keys of up to 1024 bytes; its stored form stays under {@link #MAX_STORED_MANIFEST}.
+   */
+  private static final int MAX_S3_MANIFEST_SIZE = 2 * SloManifest.MAX_MANIFEST_SIZE;
+
   private final LiveObjects objects;
   private final ObjectWriter writer;
   private final ObjectPuts puts;
@@ -142,7 +149,12 @@ public final class StaticLargeObjects implements ObjectMiddleware, LargeObjectVi
             manifest, request.header("etag"), request.header("accept"), request.context(), reach);
       }
       return put(
-          manifest, request.header("etag"), request.header("accept"), request.context(), reach);
+          manifest,
+          request.header("etag"),
+          request.header("accept"),
+          request.context(),
+          reach,
+          MultipartEtag.of(request.http()));
     }
     if (method.equals("DELETE") && multipart.map(m -> m.equals("delete")).orElse(false)) {
       // the proxy's checks of every object DELETE come first
@@ -382,11 +394,26 @@ public final class StaticLargeObjects implements ObjectMiddleware, LargeObjectVi
       Optional<String> accept,
       RequestContext request,
       Reach reach) {
-    return parse(w)
+    return put(w, clientEtag, accept, request, reach, Optional.empty());
+  }
+
+  /**
+   * @param s3Etag the S3 ETag of a manifest that the S3 front end writes for a completed multipart
+   *     upload: kept on the manifest, and S3's bounds (up to {@link MultipartEtag#MAX_PARTS} parts)
+   *     apply instead of SLO's own
+   */
+  public CompletionStage<HttpResponse> put(
+      ObjectWriter.Write w,
+      Optional<String> clientEtag,
+      Optional<String> accept,
+      RequestContext request,
+      Reach reach,
+      Optional<String> s3Etag) {
+    return parse(w, s3Etag.isPresent())
         .thenCompose(
             inputs ->
                 checkSegments(w.account(), inputs, request, reach)
-                    .thenCompose(checked -> store(w, inputs, checked, clientEtag, request)))
+                    .thenCompose(checked -> store(w, inputs, checked, clientEtag, request, s3Etag)))
         .thenApply(
             stored -> {
               if (stored.problems().isEmpty()) {
@@ -416,12 +443,14 @@ public final class StaticLargeObjects implements ObjectMiddleware, LargeObjectVi
       RequestContext request,
       Reach reach) {
     String format = BulkResponseBody.bestMatch(accept).orElse("text/plain");
-    return parse(w)
+    return parse(w, false)
         .thenApply(
             inputs -> {
               CompletionStage<ByteString> report =
                   checkSegments(w.account(), inputs, request, reach)
-                      .thenCompose(checked -> store(w, inputs, checked, clientEtag, request))
+                      .thenCompose(
+                          checked ->
+                              store(w, inputs, checked, clientEtag, request, Optional.empty()))
                       .handle(
                           (stored, failure) ->
                               ByteString.fromString(
@@ -489,23 +518,22 @@ public final class StaticLargeObjects implements ObjectMiddleware, LargeObjectVi
   }
 
   /** The manifest of a PUT, read (bounded) and parsed, its segments counted. */
-  private CompletionStage<List<Input>> parse(ObjectWriter.Write w) {
-    if (w.expectedLength().isPresent()
-        && w.expectedLength().getAsLong() > SloManifest.MAX_MANIFEST_SIZE) {
+  private CompletionStage<List<Input>> parse(ObjectWriter.Write w, boolean fromS3) {
+    int maxSegments = fromS3 ? MultipartEtag.MAX_PARTS : SloManifest.MAX_MANIFEST_SEGMENTS;
+    int maxSize = fromS3 ? MAX_S3_MANIFEST_SIZE : SloManifest.MAX_MANIFEST_SIZE;
+    if (w.expectedLength().isPresent() && w.expectedLength().getAsLong() > maxSize) {
       w.body().runWith(Sink.cancelled(), objects.materializer());
       throw new SwiftException(
-          SwiftError.REQUEST_ENTITY_TOO_LARGE,
-          "Manifest File > " + SloManifest.MAX_MANIFEST_SIZE + " bytes");
+          SwiftError.REQUEST_ENTITY_TOO_LARGE, "Manifest File > " + maxSize + " bytes");
     }
     return w.body()
-        .limitWeighted(SloManifest.MAX_MANIFEST_SIZE, b -> (long) b.size())
+        .limitWeighted(maxSize, b -> (long) b.size())
         .runFold(ByteString.emptyByteString(), ByteString::concat, objects.materializer())
         .exceptionally(
             failure -> {
               if (SwiftErrors.unwrap(failure) instanceof StreamLimitReachedException) {
                 throw new SwiftException(
-                    SwiftError.REQUEST_ENTITY_TOO_LARGE,
-                    "Manifest File > " + SloManifest.MAX_MANIFEST_SIZE + " bytes");
+                    SwiftError.REQUEST_ENTITY_TOO_LARGE, "Manifest File > " + maxSize + " bytes");
               }
               throw failure instanceof RuntimeException r ? r : new CompletionException(failure);
             })
@@ -513,19 +541,17 @@ public final class StaticLargeObjects implements ObjectMiddleware, LargeObjectVi
             body -> {
               List<Input> inputs = SloManifest.parseInput(body, w.container(), w.name());
               long objectSegments = inputs.stream().filter(i -> i.data().isEmpty()).count();
-              if (objectSegments > SloManifest.MAX_MANIFEST_SEGMENTS) {
+              if (objectSegments > maxSegments) {
                 throw new SwiftException(
                     SwiftError.REQUEST_ENTITY_TOO_LARGE,
-                    "Number of object-backed segments must be <= "
-                        + SloManifest.MAX_MANIFEST_SEGMENTS);
+                    "Number of object-backed segments must be <= " + maxSegments);
               }
               // Swift leaves inline data out of this count; counted here, every manifest read back
               // (GET, copy, multipart delete) has at most this many entries to expand.
-              if (inputs.size() > SloManifest.MAX_MANIFEST_SEGMENTS) {
+              if (inputs.size() > maxSegments) {
                 throw new SwiftException(
                     SwiftError.REQUEST_ENTITY_TOO_LARGE,
-                    "Number of segments (object-backed and inline data) must be <= "
-                        + SloManifest.MAX_MANIFEST_SEGMENTS);
+                    "Number of segments (object-backed and inline data) must be <= " + maxSegments);
               }
               return inputs;
             });
@@ -613,7 +639,8 @@ public final class StaticLargeObjects implements ObjectMiddleware, LargeObjectVi
       List<Input> inputs,
       Map<String, Checked> checked,
       Optional<String> clientEtag,
-      RequestContext request) {
+      RequestContext request,
+      Optional<String> s3Etag) {
     List<String[]> problems = new ArrayList<>();
     List<Segment> segments = new ArrayList<>();
     int last = inputs.isEmpty() ? -1 : inputs.get(inputs.size() - 1).index();
@@ -684,7 +711,8 @@ public final class StaticLargeObjects implements ObjectMiddleware, LargeObjectVi
                 + ";swift_bytes="
                 + total
                 + ";swift_slo_etag="
-                + sloEtag,
+                + sloEtag
+                + s3Etag.map(MultipartEtag::param).orElse(""),
             metadata,
             Optional.empty(),
             OptionalLong.of(manifest.size()),
@@ -857,6 +885,7 @@ public final class StaticLargeObjects implements ObjectMiddleware, LargeObjectVi
     private final RequestContext request;
     private final Reach reach;
     private int counted = 1;
+    private int limit = MAX_BUFFERED_DELETES;
 
     DeleteExpansion(String account, RequestContext request, Reach reach) {
       this.account = account;
@@ -877,7 +906,7 @@ public final class StaticLargeObjects implements ObjectMiddleware, LargeObjectVi
                 }
                 List<Segment> segments = loaded.segments().orElseThrow();
                 counted += segments.size();
-                if (counted > MAX_BUFFERED_DELETES) {
+                if (counted > limit) {
                   throw new SwiftException(SwiftError.BAD_REQUEST, TOO_MANY_BUFFERED);
                 }
                 List<String> lineage = new ArrayList<>(ancestors);
@@ -934,6 +963,11 @@ public final class StaticLargeObjects implements ObjectMiddleware, LargeObjectVi
                             found.get().data().runWith(Sink.cancelled(), objects.materializer());
                             return CompletableFuture.completedFuture(
                                 error(path, "Not an SLO manifest"));
+                          }
+                          if (MultipartEtag.ofContentType(found.get().info().contentType())
+                              .isPresent()) {
+                            // a completed S3 upload was accepted with up to S3's count of parts
+                            limit = Math.max(limit, MultipartEtag.MAX_PARTS + 1);
                           }
                           return readManifest(found.get().data())
                               .thenApply(
