@@ -49,6 +49,10 @@ import org.slf4j.LoggerFactory;
  * announces its length in a marker header whose name holds a per-process random token; the outbound
  * byte stage renames the marker to {@code Content-Length} in response header blocks.
  *
+ * <p>Request heads pass a {@link RequestHeadGuard} before Akka's parser: a head must arrive within
+ * {@code archipelago.http.limits.request-head-timeout}, and bytes that hang Akka's header parser
+ * are turned into ones it refuses.
+ *
  * <p>Graceful stop on CoordinatedShutdown: stop accepting connections (service-unbind), let
  * in-flight requests finish within the grace period (service-requests-done), then close what is
  * left (service-stop).
@@ -59,6 +63,10 @@ public final class HttpServer {
   private static final String MARKER_PREFIX = "X-Head-Length-";
   private static final String TYPE_MARKER_PREFIX = "X-Raw-Content-Type-";
   private static final String KEEP_ALIVE_MARKER_PREFIX = "X-Keep-Alive-";
+
+  /** Heads longer than this pass unchecked (Akka's own limits refuse them). */
+  private static final int MAX_GUARDED_HEAD_BYTES = 1 << 20;
+
   private static final ByteString STATUS_LINE_START = ByteString.fromString("HTTP/1.");
 
   private final String markerName;
@@ -137,10 +145,14 @@ public final class HttpServer {
                     HttpMethods.custom(
                         "COPY", false, false, RequestEntityAcceptances.Tolerated, true)));
     Duration idleTimeout = system.settings().config().getDuration("akka.http.server.idle-timeout");
+    Duration headTimeout =
+        system.settings().config().getDuration("archipelago.http.limits.request-head-timeout");
     CompletionStage<Tcp.ServerBinding> bound =
         Tcp.get(system)
             .bind(host, port, 1024, List.of(), false, Optional.of(idleTimeout))
-            .to(Sink.foreach(connection -> server.serve(system, connection, settings, handler)))
+            .to(
+                Sink.foreach(
+                    connection -> server.serve(system, connection, settings, headTimeout, handler)))
             .run(system);
     return bound.thenApply(
         tcp -> {
@@ -183,6 +195,7 @@ public final class HttpServer {
       ActorSystem<?> system,
       Tcp.IncomingConnection connection,
       ServerSettings settings,
+      Duration headTimeout,
       Function<HttpRequest, CompletionStage<HttpResponse>> handler) {
     BidiFlow<
             HttpResponse,
@@ -195,7 +208,8 @@ public final class HttpServer {
         plain = (BidiFlow) TLSPlacebo.getInstance();
     BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed> headFix =
         BidiFlow.fromFlows(
-            Flow.<ByteString>create().map(this::renameMarker), Flow.<ByteString>create());
+            Flow.<ByteString>create().map(this::renameMarker),
+            Flow.fromGraph(new RequestHeadGuard(headTimeout, MAX_GUARDED_HEAD_BYTES)));
     Flow<HttpRequest, HttpResponse, NotUsed> handling =
         Flow.<HttpRequest>create()
             .mapAsync(
