@@ -21,9 +21,11 @@ import akka.stream.TLSProtocol;
 import akka.stream.javadsl.BidiFlow;
 import akka.stream.javadsl.Flow;
 import akka.stream.javadsl.Sink;
+import akka.stream.javadsl.Source;
 import akka.stream.javadsl.TLSPlacebo;
 import akka.stream.javadsl.Tcp;
 import akka.util.ByteString;
+import com.typesafe.config.Config;
 import io.archipelago.http.protocol.HeadLength;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
@@ -82,6 +84,7 @@ public final class HttpServer {
   private static final ByteString CRLF = ByteString.fromString("\r\n");
   private static final ByteString HEADER_BLOCK_END = ByteString.fromString("\r\n\r\n");
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicInteger openConnections = new AtomicInteger();
 
   /** Set when the node begins to stop: answers then close their connections. */
   private volatile boolean stopping;
@@ -135,24 +138,28 @@ public final class HttpServer {
                 return server.contentLength(response);
               }
             });
-    ServerSettings defaults = ServerSettings.create(system.settings().config());
-    // Swift's server-side copy method
+    Config config = system.settings().config();
+    Config limits = config.getConfig("archipelago.http.limits");
+    ServerSettings defaults = ServerSettings.create(config);
     ServerSettings settings =
         defaults.withParserSettings(
             defaults
                 .getParserSettings()
+                // Swift's server-side copy method
                 .withCustomMethods(
                     HttpMethods.custom(
                         "COPY", false, false, RequestEntityAcceptances.Tolerated, true)));
-    Duration idleTimeout = system.settings().config().getDuration("akka.http.server.idle-timeout");
-    Duration headTimeout =
-        system.settings().config().getDuration("archipelago.http.limits.request-head-timeout");
+    Duration idleTimeout = config.getDuration("akka.http.server.idle-timeout");
+    Duration headTimeout = limits.getDuration("request-head-timeout");
+    int maxConnections = limits.getInt("max-connections");
     CompletionStage<Tcp.ServerBinding> bound =
         Tcp.get(system)
             .bind(host, port, 1024, List.of(), false, Optional.of(idleTimeout))
             .to(
                 Sink.foreach(
-                    connection -> server.serve(system, connection, settings, headTimeout, handler)))
+                    connection ->
+                        server.accept(
+                            system, connection, settings, headTimeout, maxConnections, handler)))
             .run(system);
     return bound.thenApply(
         tcp -> {
@@ -188,6 +195,30 @@ public final class HttpServer {
       return OptionalLong.of(Long.parseLong(announced.get()));
     }
     return response.entity().getContentLengthOption();
+  }
+
+  /**
+   * Serves a connection, or closes it at once when {@code maxConnections} are open already (the
+   * client sees the connection close; those already served go on).
+   */
+  private void accept(
+      ActorSystem<?> system,
+      Tcp.IncomingConnection connection,
+      ServerSettings settings,
+      Duration headTimeout,
+      int maxConnections,
+      Function<HttpRequest, CompletionStage<HttpResponse>> handler) {
+    if (openConnections.incrementAndGet() > maxConnections) {
+      openConnections.decrementAndGet();
+      log.warn(
+          "refused a connection from {}: {} connections open (archipelago.http.limits"
+              + ".max-connections)",
+          connection.remoteAddress(),
+          maxConnections);
+      connection.handleWith(Flow.fromSinkAndSource(Sink.cancelled(), Source.empty()), system);
+      return;
+    }
+    serve(system, connection, settings, headTimeout, handler);
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
@@ -240,7 +271,15 @@ public final class HttpServer {
                                       : r)
                       .whenComplete((r, e) -> inFlight.decrementAndGet());
                 });
-    Flow<ByteString, ByteString, NotUsed> tcp = connection.flow().via(connections.flow());
+    Flow<ByteString, ByteString, NotUsed> tcp =
+        connection
+            .flow()
+            .via(connections.flow())
+            .watchTermination(
+                (notUsed, done) -> {
+                  done.whenComplete((d, e) -> openConnections.decrementAndGet());
+                  return NotUsed.getInstance();
+                });
     http.atop(plain).atop(headFix).join(tcp).join(handling).run(system);
   }
 
