@@ -12,6 +12,7 @@ import io.archipelago.http.middleware.bulk.BulkDelete;
 import io.archipelago.http.middleware.copy.ServerSideCopy;
 import io.archipelago.http.middleware.dlo.DynamicLargeObjects;
 import io.archipelago.http.middleware.expiry.LiveObjects;
+import io.archipelago.http.middleware.ratelimit.RateLimit;
 import io.archipelago.http.middleware.slo.StaticLargeObjects;
 import io.archipelago.http.middleware.staticweb.StaticWeb;
 import io.archipelago.http.middleware.symlink.Symlinks;
@@ -31,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The Swift API's pipeline, built here and nowhere else, in the order of the pipeline of Swift's
@@ -45,7 +47,7 @@ import java.util.function.Function;
  * container_sync     ContainerController checks X-Container-Sync-To against the sync targets
  * bulk               BulkDelete, before authentication; each delete comes back through the gateway
  * tempurl            AccessControl (TempUrl)
- * ratelimit          not offered
+ * ratelimit          RateLimit (archipelago.http.ratelimit, off unless configured): 498 Slow down
  * tempauth           AccessControl (tokens, ACLs, CORS)
  * staticweb          StaticWeb, between authorization and the controllers: anonymous (and
  *                    X-Web-Mode) reads of containers with web metadata; it also sees refusals
@@ -65,6 +67,7 @@ import java.util.function.Function;
 public final class SwiftPipeline {
 
   private final BulkDelete bulk;
+  private final RateLimit rateLimit;
   private final AccessControl access;
   private final StaticWeb staticWeb;
   private final InfoController info;
@@ -78,6 +81,11 @@ public final class SwiftPipeline {
     Materializer materializer = Materializer.matFromSystem(engine.system());
     this.node = engine.nodeAddress();
     this.bulk = new BulkDelete(materializer);
+    this.rateLimit =
+        new RateLimit(
+            engine.system().settings().config().getConfig("archipelago.http.ratelimit"),
+            engine.containers(),
+            System::currentTimeMillis);
     this.access =
         new AccessControl(
             auth,
@@ -154,10 +162,16 @@ public final class SwiftPipeline {
     SwiftRequest swift =
         new SwiftRequest(
             request, path, query, headers, Identity.anonymous().principal(), client, node, transId);
-    return access.handle(
-        swift,
-        authorized -> staticWeb.handle(authorized, this::route),
-        (refused, refusal) -> staticWeb.refused(refused, refusal, this::route));
+    Supplier<CompletionStage<HttpResponse>> authorize =
+        () ->
+            access.handle(
+                swift,
+                authorized -> staticWeb.handle(authorized, this::route),
+                (refused, refusal) -> staticWeb.refused(refused, refusal, this::route));
+    // Swift's place for ratelimit: after tempurl, before tempauth
+    return rateLimit.enabled()
+        ? rateLimit.handle(request.method(), path, authorize)
+        : authorize.get();
   }
 
   /** The controller of an authorized request, by path depth. */
