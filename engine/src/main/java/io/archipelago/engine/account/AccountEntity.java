@@ -130,15 +130,22 @@ public final class AccountEntity
 
   private final ActorRef<Command> self;
 
+  /**
+   * {@code Account|<account>}. Built as a unique id because PersistenceId.of refuses a '|' in the
+   * entity id, which Swift allows in names; the type hint still ends at the first '|'.
+   */
+  static PersistenceId persistenceIdOf(String account) {
+    return PersistenceId.ofUniqueId(TYPE_KEY.name() + "|" + account);
+  }
+
   private AccountEntity(String account, ActorSystem<?> system, ActorRef<Command> self) {
     super(
-        PersistenceId.of(TYPE_KEY.name(), account),
+        persistenceIdOf(account),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
     this.account = account;
     this.self = self;
     this.node = system.address().hostPort();
-    this.trail =
-        AuditWiring.trail(system, PersistenceId.of(TYPE_KEY.name(), account), EventSchemas.ACCOUNT);
+    this.trail = AuditWiring.trail(system, persistenceIdOf(account), EventSchemas.ACCOUNT);
     var config = system.settings().config();
     this.listingPageBytes = config.getBytes("archipelago.engine.account-listing-page-bytes");
     this.retention =

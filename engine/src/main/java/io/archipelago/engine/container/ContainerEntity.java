@@ -485,7 +485,9 @@ public final class ContainerEntity
     if (key.length() > MAX_PERSISTENCE_KEY) {
       key = account + "/#" + Sha256.hexOfUtf8(container);
     }
-    return PersistenceId.of(TYPE_KEY.name(), key);
+    // PersistenceId.of refuses a '|' in the entity id, which Swift allows in names: the same id,
+    // built as a unique id (the type hint still ends at the first '|')
+    return PersistenceId.ofUniqueId(TYPE_KEY.name() + "|" + key);
   }
 
   private final ActorContext<Command> ctx;

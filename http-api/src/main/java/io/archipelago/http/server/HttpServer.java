@@ -21,9 +21,11 @@ import akka.stream.TLSProtocol;
 import akka.stream.javadsl.BidiFlow;
 import akka.stream.javadsl.Flow;
 import akka.stream.javadsl.Sink;
+import akka.stream.javadsl.Source;
 import akka.stream.javadsl.TLSPlacebo;
 import akka.stream.javadsl.Tcp;
 import akka.util.ByteString;
+import com.typesafe.config.Config;
 import io.archipelago.http.protocol.HeadLength;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
@@ -49,6 +51,10 @@ import org.slf4j.LoggerFactory;
  * announces its length in a marker header whose name holds a per-process random token; the outbound
  * byte stage renames the marker to {@code Content-Length} in response header blocks.
  *
+ * <p>Request heads pass a {@link RequestHeadGuard} before Akka's parser: a head must arrive within
+ * {@code archipelago.http.limits.request-head-timeout}, and bytes that hang Akka's header parser
+ * are turned into ones it refuses.
+ *
  * <p>Graceful stop on CoordinatedShutdown: stop accepting connections (service-unbind), let
  * in-flight requests finish within the grace period (service-requests-done), then close what is
  * left (service-stop).
@@ -59,6 +65,10 @@ public final class HttpServer {
   private static final String MARKER_PREFIX = "X-Head-Length-";
   private static final String TYPE_MARKER_PREFIX = "X-Raw-Content-Type-";
   private static final String KEEP_ALIVE_MARKER_PREFIX = "X-Keep-Alive-";
+
+  /** Heads longer than this pass unchecked (Akka's own limits refuse them). */
+  private static final int MAX_GUARDED_HEAD_BYTES = 1 << 20;
+
   private static final ByteString STATUS_LINE_START = ByteString.fromString("HTTP/1.");
 
   private final String markerName;
@@ -74,6 +84,7 @@ public final class HttpServer {
   private static final ByteString CRLF = ByteString.fromString("\r\n");
   private static final ByteString HEADER_BLOCK_END = ByteString.fromString("\r\n\r\n");
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicInteger openConnections = new AtomicInteger();
 
   /** Set when the node begins to stop: answers then close their connections. */
   private volatile boolean stopping;
@@ -127,20 +138,28 @@ public final class HttpServer {
                 return server.contentLength(response);
               }
             });
-    ServerSettings defaults = ServerSettings.create(system.settings().config());
-    // Swift's server-side copy method
+    Config config = system.settings().config();
+    Config limits = config.getConfig("archipelago.http.limits");
+    ServerSettings defaults = ServerSettings.create(config);
     ServerSettings settings =
         defaults.withParserSettings(
             defaults
                 .getParserSettings()
+                // Swift's server-side copy method
                 .withCustomMethods(
                     HttpMethods.custom(
                         "COPY", false, false, RequestEntityAcceptances.Tolerated, true)));
-    Duration idleTimeout = system.settings().config().getDuration("akka.http.server.idle-timeout");
+    Duration idleTimeout = config.getDuration("akka.http.server.idle-timeout");
+    Duration headTimeout = limits.getDuration("request-head-timeout");
+    int maxConnections = limits.getInt("max-connections");
     CompletionStage<Tcp.ServerBinding> bound =
         Tcp.get(system)
             .bind(host, port, 1024, List.of(), false, Optional.of(idleTimeout))
-            .to(Sink.foreach(connection -> server.serve(system, connection, settings, handler)))
+            .to(
+                Sink.foreach(
+                    connection ->
+                        server.accept(
+                            system, connection, settings, headTimeout, maxConnections, handler)))
             .run(system);
     return bound.thenApply(
         tcp -> {
@@ -178,11 +197,36 @@ public final class HttpServer {
     return response.entity().getContentLengthOption();
   }
 
+  /**
+   * Serves a connection, or closes it at once when {@code maxConnections} are open already (the
+   * client sees the connection close; those already served go on).
+   */
+  private void accept(
+      ActorSystem<?> system,
+      Tcp.IncomingConnection connection,
+      ServerSettings settings,
+      Duration headTimeout,
+      int maxConnections,
+      Function<HttpRequest, CompletionStage<HttpResponse>> handler) {
+    if (openConnections.incrementAndGet() > maxConnections) {
+      openConnections.decrementAndGet();
+      log.warn(
+          "refused a connection from {}: {} connections open (archipelago.http.limits"
+              + ".max-connections)",
+          connection.remoteAddress(),
+          maxConnections);
+      connection.handleWith(Flow.fromSinkAndSource(Sink.cancelled(), Source.empty()), system);
+      return;
+    }
+    serve(system, connection, settings, headTimeout, handler);
+  }
+
   @SuppressWarnings({"unchecked", "rawtypes"})
   private void serve(
       ActorSystem<?> system,
       Tcp.IncomingConnection connection,
       ServerSettings settings,
+      Duration headTimeout,
       Function<HttpRequest, CompletionStage<HttpResponse>> handler) {
     BidiFlow<
             HttpResponse,
@@ -195,7 +239,8 @@ public final class HttpServer {
         plain = (BidiFlow) TLSPlacebo.getInstance();
     BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed> headFix =
         BidiFlow.fromFlows(
-            Flow.<ByteString>create().map(this::renameMarker), Flow.<ByteString>create());
+            Flow.<ByteString>create().map(this::renameMarker),
+            Flow.fromGraph(new RequestHeadGuard(headTimeout, MAX_GUARDED_HEAD_BYTES)));
     Flow<HttpRequest, HttpResponse, NotUsed> handling =
         Flow.<HttpRequest>create()
             .mapAsync(
@@ -226,7 +271,15 @@ public final class HttpServer {
                                       : r)
                       .whenComplete((r, e) -> inFlight.decrementAndGet());
                 });
-    Flow<ByteString, ByteString, NotUsed> tcp = connection.flow().via(connections.flow());
+    Flow<ByteString, ByteString, NotUsed> tcp =
+        connection
+            .flow()
+            .via(connections.flow())
+            .watchTermination(
+                (notUsed, done) -> {
+                  done.whenComplete((d, e) -> openConnections.decrementAndGet());
+                  return NotUsed.getInstance();
+                });
     http.atop(plain).atop(headFix).join(tcp).join(handling).run(system);
   }
 

@@ -15,6 +15,7 @@ import io.archipelago.http.middleware.domainremap.DomainRemap;
 import io.archipelago.http.middleware.etagquoter.EtagQuoter;
 import io.archipelago.http.middleware.expiry.LiveObjects;
 import io.archipelago.http.middleware.quotas.ContainerQuotas;
+import io.archipelago.http.middleware.ratelimit.RateLimit;
 import io.archipelago.http.middleware.slo.StaticLargeObjects;
 import io.archipelago.http.middleware.staticweb.StaticWeb;
 import io.archipelago.http.middleware.symlink.Symlinks;
@@ -39,6 +40,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The Swift API's pipeline, built here and nowhere else, in the order of the pipeline of Swift's
@@ -57,7 +59,7 @@ import java.util.function.Function;
  * container_sync     ContainerController checks X-Container-Sync-To against the sync targets
  * bulk               BulkDelete, before authentication; each delete comes back through the gateway
  * tempurl            AccessControl (TempUrl)
- * ratelimit          not offered
+ * ratelimit          RateLimit (archipelago.http.ratelimit, off unless configured): 498 Slow down
  * tempauth           AccessControl (tokens, ACLs, CORS)
  * staticweb          StaticWeb, between authorization and the controllers: anonymous (and
  *                    X-Web-Mode) reads of containers with web metadata; it also sees refusals
@@ -82,6 +84,7 @@ public final class SwiftPipeline {
 
   private final DomainRemap domainRemap;
   private final BulkDelete bulk;
+  private final RateLimit rateLimit;
   private final AccessControl access;
   private final StaticWeb staticWeb;
   private final InfoController info;
@@ -100,6 +103,11 @@ public final class SwiftPipeline {
         ResellerPrefixes.fromConfig(engine.system().settings().config());
     this.domainRemap =
         DomainRemap.fromConfig(engine.system().settings().config(), resellerPrefixes);
+    this.rateLimit =
+        new RateLimit(
+            engine.system().settings().config().getConfig("archipelago.http.ratelimit"),
+            engine.containers(),
+            System::currentTimeMillis);
     this.access =
         new AccessControl(
             auth, engine.containers(), engine.accounts(), resellerPrefixes, Clock.systemUTC());
@@ -204,10 +212,16 @@ public final class SwiftPipeline {
     SwiftRequest swift =
         new SwiftRequest(
             request, path, query, headers, Identity.anonymous().principal(), client, node, transId);
-    return access.handle(
-        swift,
-        authorized -> staticWeb.handle(authorized, this::route),
-        (refused, refusal) -> staticWeb.refused(refused, refusal, this::route));
+    Supplier<CompletionStage<HttpResponse>> authorize =
+        () ->
+            access.handle(
+                swift,
+                authorized -> staticWeb.handle(authorized, this::route),
+                (refused, refusal) -> staticWeb.refused(refused, refusal, this::route));
+    // Swift's place for ratelimit: after tempurl, before tempauth
+    return rateLimit.enabled()
+        ? rateLimit.handle(request.method(), path, authorize)
+        : authorize.get();
   }
 
   /** The controller of an authorized request, by path depth. */

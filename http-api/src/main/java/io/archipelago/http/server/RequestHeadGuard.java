@@ -1,0 +1,338 @@
+package io.archipelago.http.server;
+
+import akka.stream.Attributes;
+import akka.stream.FlowShape;
+import akka.stream.Inlet;
+import akka.stream.Outlet;
+import akka.stream.stage.AbstractInHandler;
+import akka.stream.stage.AbstractOutHandler;
+import akka.stream.stage.GraphStage;
+import akka.stream.stage.GraphStageLogic;
+import akka.stream.stage.TimerGraphStageLogic;
+import akka.util.ByteString;
+import akka.util.ByteStringBuilder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * The bytes a client sends, on their way to Akka HTTP's request parser, framed just enough to know
+ * where each request head starts and ends (Content-Length and chunked bodies are skipped). Two
+ * things happen to a head:
+ *
+ * <ul>
+ *   <li>It must be complete within {@code headTimeout} of its first byte, or the connection is cut:
+ *       a client trickling its headers (slowloris) holds nothing for long. Bodies are bounded by
+ *       the idle timeout alone, so slow uploads still stream.
+ *   <li>A byte of a header line that is NUL or not part of a well-formed UTF-8 sequence becomes
+ *       0x01, a control character Akka's parser refuses with 400. Left as it was, Akka's header
+ *       parser takes a NUL, or the CR after a cut UTF-8 lead byte, as a need for more input and
+ *       waits for bytes the client never sends: the connection hangs until the idle timeout.
+ * </ul>
+ *
+ * A head longer than {@code maxHeadBytes}, or framing it cannot follow (several or unreadable
+ * lengths, a bad chunk line), ends the inspection for the rest of the connection: the bytes pass
+ * unchanged and Akka refuses them (and closes) as before.
+ */
+public final class RequestHeadGuard extends GraphStage<FlowShape<ByteString, ByteString>> {
+
+  private static final byte REFUSED = 0x01;
+
+  private final Duration headTimeout;
+  private final int maxHeadBytes;
+  private final Inlet<ByteString> in = Inlet.create("RequestHeadGuard.in");
+  private final Outlet<ByteString> out = Outlet.create("RequestHeadGuard.out");
+  private final FlowShape<ByteString, ByteString> shape = FlowShape.of(in, out);
+
+  public RequestHeadGuard(Duration headTimeout, int maxHeadBytes) {
+    this.headTimeout = headTimeout;
+    this.maxHeadBytes = maxHeadBytes;
+  }
+
+  @Override
+  public FlowShape<ByteString, ByteString> shape() {
+    return shape;
+  }
+
+  private enum State {
+    HEAD,
+    FIXED_BODY,
+    CHUNK_LINE,
+    CHUNK_DATA,
+    CHUNK_DATA_END,
+    TRAILERS,
+    OPAQUE
+  }
+
+  @Override
+  public GraphStageLogic createLogic(Attributes inheritedAttributes) {
+    return new TimerGraphStageLogic(shape) {
+      private State state = State.HEAD;
+      private ByteStringBuilder head = new ByteStringBuilder();
+      private ByteStringBuilder line = new ByteStringBuilder();
+      private long remaining;
+
+      {
+        setHandler(
+            in,
+            new AbstractInHandler() {
+              @Override
+              public void onPush() {
+                ByteString passed = take(grab(in));
+                if (passed.isEmpty()) {
+                  pull(in);
+                } else {
+                  push(out, passed);
+                }
+              }
+
+              @Override
+              public void onUpstreamFinish() {
+                if (head.length() > 0) {
+                  // a cut head goes to the parser as it is: it answers or closes
+                  emit(out, head.result());
+                }
+                completeStage();
+              }
+            });
+        setHandler(
+            out,
+            new AbstractOutHandler() {
+              @Override
+              public void onPull() {
+                pull(in);
+              }
+            });
+      }
+
+      @Override
+      public void onTimer(Object key) {
+        failStage(
+            new IllegalStateException(
+                "request head not complete within " + headTimeout + ": connection cut"));
+      }
+
+      /** The bytes that may go on now; a head is held back until it is complete. */
+      private ByteString take(ByteString bytes) {
+        ByteStringBuilder passed = new ByteStringBuilder();
+        int i = 0;
+        while (i < bytes.size()) {
+          switch (state) {
+            case OPAQUE -> {
+              passed.append(bytes.drop(i));
+              i = bytes.size();
+            }
+            case HEAD -> {
+              if (head.length() == 0) {
+                scheduleOnce("head", headTimeout);
+              }
+              int end = headEnd(bytes, i);
+              int upTo = end < 0 ? bytes.size() : end;
+              head.append(bytes.slice(i, upTo));
+              i = upTo;
+              if (end >= 0) {
+                cancelTimer("head");
+                ByteString complete = head.result();
+                head = new ByteStringBuilder();
+                passed.append(checked(complete));
+                long body = bodyAfter(complete);
+                if (body == NO_BODY) {
+                  state = State.HEAD;
+                } else if (body == CHUNKED) {
+                  state = State.CHUNK_LINE;
+                } else if (body == UNFOLLOWABLE) {
+                  state = State.OPAQUE;
+                } else {
+                  remaining = body;
+                  state = State.FIXED_BODY;
+                }
+              } else if (head.length() > maxHeadBytes) {
+                cancelTimer("head");
+                passed.append(head.result());
+                head = new ByteStringBuilder();
+                state = State.OPAQUE;
+              }
+            }
+            case FIXED_BODY, CHUNK_DATA -> {
+              int n = (int) Math.min(remaining, bytes.size() - i);
+              passed.append(bytes.slice(i, i + n));
+              i += n;
+              remaining -= n;
+              if (remaining == 0) {
+                state = state == State.FIXED_BODY ? State.HEAD : State.CHUNK_DATA_END;
+              }
+            }
+            case CHUNK_LINE, CHUNK_DATA_END, TRAILERS -> {
+              byte b = bytes.apply(i++);
+              passed.putByte(b);
+              if (b != '\n') {
+                line.putByte(b);
+                if (line.length() > 4096) {
+                  state = State.OPAQUE;
+                }
+                continue;
+              }
+              String text = line.result().decodeString(StandardCharsets.ISO_8859_1).trim();
+              line = new ByteStringBuilder();
+              state = afterLine(text);
+            }
+          }
+        }
+        return passed.result();
+      }
+
+      /** The next state after one line of chunked framing. */
+      private State afterLine(String text) {
+        switch (state) {
+          case CHUNK_DATA_END:
+            return text.isEmpty() ? State.CHUNK_LINE : State.OPAQUE;
+          case TRAILERS:
+            return text.isEmpty() ? State.HEAD : State.TRAILERS;
+          default:
+            int semicolon = text.indexOf(';');
+            String size = (semicolon < 0 ? text : text.substring(0, semicolon)).trim();
+            if (size.isEmpty() || size.length() > 15 || !size.matches("[0-9a-fA-F]+")) {
+              return State.OPAQUE;
+            }
+            remaining = Long.parseLong(size, 16);
+            return remaining == 0 ? State.TRAILERS : State.CHUNK_DATA;
+        }
+      }
+
+      /** Index just past the blank line ending a head ({@code \n\n} or {@code \n\r\n}), or -1. */
+      private int headEnd(ByteString bytes, int from) {
+        // the end may straddle what was held back already
+        int lookBack = Math.min(2, head.length());
+        ByteString held = lookBack == 0 ? ByteString.emptyByteString() : tail(lookBack);
+        ByteString window = held.concat(bytes.drop(from));
+        for (int j = 0; j < window.size(); j++) {
+          if (window.apply(j) != '\n') {
+            continue;
+          }
+          if (j + 1 < window.size() && window.apply(j + 1) == '\n') {
+            return from + j + 2 - lookBack;
+          }
+          if (j + 2 < window.size() && window.apply(j + 1) == '\r' && window.apply(j + 2) == '\n') {
+            return from + j + 3 - lookBack;
+          }
+        }
+        return -1;
+      }
+
+      private ByteString tail(int n) {
+        ByteString all = head.result();
+        head = new ByteStringBuilder().append(all);
+        return all.drop(all.size() - n);
+      }
+    };
+  }
+
+  private static final long NO_BODY = 0;
+  private static final long CHUNKED = -1;
+  private static final long UNFOLLOWABLE = -2;
+
+  /** The length of the body after a head, or {@link #CHUNKED}, or {@link #UNFOLLOWABLE}. */
+  private static long bodyAfter(ByteString head) {
+    String[] lines = head.decodeString(StandardCharsets.ISO_8859_1).split("\r?\n");
+    String length = null;
+    boolean chunked = false;
+    for (int i = 1; i < lines.length; i++) {
+      int colon = lines[i].indexOf(':');
+      if (colon <= 0) {
+        continue;
+      }
+      String name = lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT);
+      String value = lines[i].substring(colon + 1).trim();
+      if (name.equals("transfer-encoding")) {
+        if (chunked || !value.equalsIgnoreCase("chunked")) {
+          return UNFOLLOWABLE;
+        }
+        chunked = true;
+      } else if (name.equals("content-length")) {
+        if (length != null) {
+          return UNFOLLOWABLE;
+        }
+        length = value;
+      } else if (name.equals("upgrade")) {
+        return UNFOLLOWABLE;
+      }
+    }
+    if (chunked) {
+      return length == null ? CHUNKED : UNFOLLOWABLE;
+    }
+    if (length == null) {
+      return NO_BODY;
+    }
+    if (length.isEmpty() || length.length() > 18 || !length.matches("[0-9]+")) {
+      return UNFOLLOWABLE;
+    }
+    return Long.parseLong(length);
+  }
+
+  /**
+   * The head with every header-line byte that is NUL or outside well-formed UTF-8 replaced by 0x01.
+   */
+  static ByteString checked(ByteString head) {
+    byte[] bytes = head.toArray();
+    int i = 0;
+    while (i < bytes.length && bytes[i] != '\n') {
+      i++; // the request line is Akka's to refuse
+    }
+    boolean changed = false;
+    while (i < bytes.length) {
+      int b = bytes[i] & 0xff;
+      if (b == 0) {
+        bytes[i++] = REFUSED;
+        changed = true;
+        continue;
+      }
+      if (b < 0x80) {
+        i++;
+        continue;
+      }
+      int length = utf8SequenceLength(bytes, i);
+      if (length == 0) {
+        bytes[i++] = REFUSED;
+        changed = true;
+      } else {
+        i += length;
+      }
+    }
+    return changed ? ByteString.fromArray(bytes) : head;
+  }
+
+  /** The length of the well-formed UTF-8 sequence at {@code at}, or 0. */
+  private static int utf8SequenceLength(byte[] bytes, int at) {
+    int lead = bytes[at] & 0xff;
+    int length;
+    int min;
+    int max;
+    if (lead >= 0xc2 && lead <= 0xdf) {
+      length = 2;
+      min = 0x80;
+      max = 0xbf;
+    } else if (lead >= 0xe0 && lead <= 0xef) {
+      length = 3;
+      min = lead == 0xe0 ? 0xa0 : 0x80;
+      max = lead == 0xed ? 0x9f : 0xbf;
+    } else if (lead >= 0xf0 && lead <= 0xf4) {
+      length = 4;
+      min = lead == 0xf0 ? 0x90 : 0x80;
+      max = lead == 0xf4 ? 0x8f : 0xbf;
+    } else {
+      return 0;
+    }
+    if (at + length > bytes.length) {
+      return 0;
+    }
+    for (int k = 1; k < length; k++) {
+      int c = bytes[at + k] & 0xff;
+      int low = k == 1 ? min : 0x80;
+      int high = k == 1 ? max : 0xbf;
+      if (c < low || c > high) {
+        return 0;
+      }
+    }
+    return length;
+  }
+}
