@@ -26,6 +26,7 @@ import io.archipelago.engine.testing.StoreTesting;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -74,6 +75,14 @@ public abstract class ObjectStoreContract {
   /** Names the listing test adds to its own (those the kind's backend is known to keep). */
   protected List<String> extraListingNames() {
     return List.of();
+  }
+
+  /**
+   * Whether the kind keeps Swift's largest metadata ({@link #swiftsLargestMetadata}); a kind that
+   * does not refuses it with {@link ObjectStoreException.InvalidRequest}, storing nothing.
+   */
+  protected boolean keepsSwiftsLargestMetadata() {
+    return true;
   }
 
   /**
@@ -605,6 +614,85 @@ public abstract class ObjectStoreContract {
 
     assertTrue(
         await(store.replaceMetadata(c, "missing", Optional.empty(), Map.of(), ts)).isEmpty());
+  }
+
+  /**
+   * The most metadata Swift allows an object: 90 entries, names of up to 128 bytes, values of up to
+   * 256, 4096 bytes of names and values in all.
+   */
+  private static Map<String, String> swiftsLargestMetadata() {
+    Map<String, String> metadata = new HashMap<>();
+    metadata.put("x-object-meta-" + "a".repeat(128), "\u00e9".repeat(128));
+    metadata.put("x-object-meta-" + "b".repeat(128), "v".repeat(256));
+    for (int i = metadata.size(); i < 90; i++) {
+      metadata.put(String.format("x-object-meta-m%02d", i), String.format("%02d", i).repeat(17));
+    }
+    return metadata;
+  }
+
+  /** Many entries, few bytes: what every kind keeps. */
+  private static Map<String, String> manySmallEntries() {
+    Map<String, String> metadata = new HashMap<>();
+    for (int i = 0; i < 90; i++) {
+      metadata.put(String.format("x-object-meta-m%02d", i), "v" + i);
+    }
+    return metadata;
+  }
+
+  @Test
+  void manyMetadataEntriesAllComeBack() {
+    BackendContainer c = container("many-meta");
+    byte[] data = utf8("many");
+    Map<String, String> metadata = manySmallEntries();
+    await(
+        store.put(
+            c,
+            "o",
+            attributes("text/plain", metadata, Optional.empty(), OptionalLong.of(data.length)),
+            bytes(data)));
+    assertEquals(metadata, await(store.head(c, "o")).orElseThrow().metadata());
+    ObjectContent content = await(store.get(c, "o", Optional.empty())).orElseThrow();
+    assertEquals(metadata, content.info().metadata());
+    assertArrayEquals(data, read(content, mat));
+
+    Map<String, String> replaced = new HashMap<>(metadata);
+    replaced.put("x-object-meta-m00", "changed");
+    await(store.replaceMetadata(c, "o", Optional.empty(), replaced, SwiftTimestamp.now()))
+        .orElseThrow();
+    assertEquals(replaced, await(store.head(c, "o")).orElseThrow().metadata());
+  }
+
+  @Test
+  void swiftsLargestMetadataComesBackWholeOrIsRefused() {
+    BackendContainer c = container("max-meta");
+    byte[] data = utf8("max");
+    Map<String, String> metadata = swiftsLargestMetadata();
+    ObjectAttributes attrs =
+        attributes("text/plain", metadata, Optional.empty(), OptionalLong.of(data.length));
+    if (!keepsSwiftsLargestMetadata()) {
+      assertInstanceOf(
+          ObjectStoreException.InvalidRequest.class,
+          failureOf(store.put(c, "o", attrs, bytes(data))));
+      assertNothingStored(c, "o");
+      put(c, "o", data);
+      assertInstanceOf(
+          ObjectStoreException.InvalidRequest.class,
+          failureOf(
+              store.replaceMetadata(c, "o", Optional.empty(), metadata, SwiftTimestamp.now())));
+      assertEquals(Map.of(), await(store.head(c, "o")).orElseThrow().metadata());
+      return;
+    }
+    await(store.put(c, "o", attrs, bytes(data)));
+    assertEquals(metadata, await(store.head(c, "o")).orElseThrow().metadata());
+    ObjectContent content = await(store.get(c, "o", Optional.empty())).orElseThrow();
+    assertEquals(metadata, content.info().metadata());
+    assertArrayEquals(data, read(content, mat));
+
+    await(store.replaceMetadata(c, "o", Optional.empty(), Map.of(), SwiftTimestamp.now()))
+        .orElseThrow();
+    await(store.replaceMetadata(c, "o", Optional.empty(), metadata, SwiftTimestamp.now()))
+        .orElseThrow();
+    assertEquals(metadata, await(store.head(c, "o")).orElseThrow().metadata());
   }
 
   @Test

@@ -125,7 +125,8 @@ public final class GatewayProcess implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
-    awaitReady(Duration.ofSeconds(90));
+    awaitReady(
+        Duration.ofSeconds(180)); // two cores shared by several builds: a start can take minutes
     return this;
   }
 

@@ -8,6 +8,10 @@ import akka.stream.javadsl.AsPublisher;
 import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Source;
 import akka.util.ByteString;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.archipelago.engine.store.BackendContainer;
 import io.archipelago.engine.store.ByteRange;
 import io.archipelago.engine.store.Capacity;
@@ -96,7 +100,9 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  *       completed object is copied onto itself with the MD5 added).
  *   <li>Metadata: {@code X-Object-Meta-<k>} is {@code x-amz-meta-<k>}, content type, encoding and
  *       disposition are S3's own; see {@link StoredMetadata} for the rest. Values that are not
- *       printable ASCII are stored RFC 2047-encoded ({@code =?UTF-8?B?...?=}).
+ *       printable ASCII are stored RFC 2047-encoded ({@code =?UTF-8?B?...?=}). More than {@value
+ *       #MAX_SEPARATE_ENTRIES} entries are kept as one JSON entry; metadata above S3's 2 KB is
+ *       refused (400) before anything is stored, never dropped.
  *   <li>Listings: ListObjectsV2 with prefix, delimiter and start-after; end_marker, reverse and the
  *       Swift details of delimiter rows are done here. S3 listings carry no content type, so each
  *       listed object is HEADed (with {@code listing-concurrency} in flight).
@@ -112,6 +118,29 @@ public final class S3ObjectStore implements RemoteObjectStore {
   static final String FACT_MD5 = "md5";
   static final String FACT_TIMESTAMP = "timestamp";
   static final String FACT_CONTENT_TYPE = "content-type";
+
+  /**
+   * S3's limit on an object's user metadata: the UTF-8 bytes of its {@code x-amz-meta-*} names and
+   * values. Metadata above it is refused before anything is stored (AWS would refuse it too).
+   */
+  static final int MAX_USER_METADATA_BYTES = 2048;
+
+  /**
+   * Above this many entries an object's user metadata is kept as one JSON entry ({@value #PACKED}):
+   * some S3 servers keep each entry with a fixed cost (S3Proxy's filesystem provider: one extended
+   * attribute each, in an inode's 4 KB of attribute space) and silently drop what does not fit.
+   */
+  static final int MAX_SEPARATE_ENTRIES = 16;
+
+  static final String PACKED = StoredMetadata.RESERVED + "packed";
+
+  /** An MD5 in hex, as long as the one a multipart object's metadata gets once it is complete. */
+  private static final String MD5_SIZED = "0".repeat(32);
+
+  private static final JsonMapper PACKED_JSON =
+      JsonMapper.builder().enable(JsonWriteFeature.ESCAPE_NON_ASCII).build();
+
+  private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {};
 
   /** S3's largest single copy. */
   private static final long MAX_COPY = 5L * 1024 * 1024 * 1024;
@@ -277,6 +306,12 @@ public final class S3ObjectStore implements RemoteObjectStore {
         materializer,
         guard -> {
           requireName(name);
+          // refused before anything is stored; sized as the multipart object's final metadata
+          encode(
+              attributes.metadata(),
+              attributes.contentType(),
+              attributes.timestamp(),
+              Optional.of(MD5_SIZED));
           String bucket = layout.bucket(container);
           String key = layout.key(container, name);
           return ensureBucket(bucket)
@@ -765,7 +800,13 @@ public final class S3ObjectStore implements RemoteObjectStore {
         : contentType;
   }
 
-  /** The S3 form of an object's metadata plus the gateway's facts. */
+  /**
+   * The S3 form of an object's metadata plus the gateway's facts: one {@code x-amz-meta-*} entry
+   * each, or all in one {@value #PACKED} entry when there are more than {@value
+   * #MAX_SEPARATE_ENTRIES}.
+   *
+   * @throws ObjectStoreException.InvalidRequest when that is more than S3 keeps with an object
+   */
   StoredMetadata.Encoded encode(
       Map<String, String> metadata,
       String contentType,
@@ -778,11 +819,55 @@ public final class S3ObjectStore implements RemoteObjectStore {
       facts.put(FACT_CONTENT_TYPE, contentType);
     }
     StoredMetadata.Encoded encoded = StoredMetadata.encode(metadata, facts);
-    Map<String, String> user = new HashMap<>();
-    encoded.userMeta().forEach((k, v) -> user.put(k, wire(v)));
+    Map<String, String> separate = new HashMap<>();
+    encoded.userMeta().forEach((k, v) -> separate.put(k, wire(v)));
+    Map<String, String> user =
+        separate.size() > MAX_SEPARATE_ENTRIES
+            ? Map.of(PACKED, packed(encoded.userMeta()))
+            : separate;
+    int bytes = 0;
+    for (Map.Entry<String, String> e : user.entrySet()) {
+      bytes += utf8Length(e.getKey()) + utf8Length(e.getValue());
+    }
+    if (bytes > MAX_USER_METADATA_BYTES) {
+      throw new ObjectStoreException.InvalidRequest(
+          "the object's metadata takes "
+              + bytes
+              + " bytes on its S3 backend, which keeps at most "
+              + MAX_USER_METADATA_BYTES
+              + " (names and values of X-Object-Meta-* and the other kept headers)");
+    }
     Map<String, String> nativeHeaders = new HashMap<>();
     encoded.nativeHeaders().forEach((k, v) -> nativeHeaders.put(k, wire(v)));
     return new StoredMetadata.Encoded(user, nativeHeaders);
+  }
+
+  private static int utf8Length(String s) {
+    return s.getBytes(StandardCharsets.UTF_8).length;
+  }
+
+  /** Entries as one JSON object in printable ASCII (what an S3 metadata value may hold). */
+  private static String packed(Map<String, String> entries) {
+    try {
+      return PACKED_JSON.writeValueAsString(entries);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a map of strings is always JSON", e);
+    }
+  }
+
+  /** The entries of user metadata as {@link #encode} stored them. */
+  private static Map<String, String> unpacked(Map<String, String> userMeta) {
+    String packed = userMeta.get(PACKED);
+    if (packed != null) {
+      try {
+        return PACKED_JSON.readValue(packed, STRING_MAP);
+      } catch (JsonProcessingException e) {
+        // not written by this driver: shown as the entry it is
+      }
+    }
+    Map<String, String> user = new HashMap<>();
+    userMeta.forEach((k, v) -> user.put(k, unwire(v)));
+    return user;
   }
 
   private ObjectInfo info(String name, HeadObjectResponse r) {
@@ -806,8 +891,7 @@ public final class S3ObjectStore implements RemoteObjectStore {
       String contentDisposition,
       Map<String, String> userMeta,
       Instant lastModified) {
-    Map<String, String> user = new HashMap<>();
-    userMeta.forEach((k, v) -> user.put(k, unwire(v)));
+    Map<String, String> user = unpacked(userMeta);
     Map<String, String> nativeHeaders = new HashMap<>();
     if (contentEncoding != null) {
       nativeHeaders.put("content-encoding", unwire(contentEncoding));

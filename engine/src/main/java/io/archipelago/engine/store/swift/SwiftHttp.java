@@ -51,6 +51,12 @@ final class SwiftHttp {
                 "akka.http.client.idle-timeout = " + settings.idleTimeout().toMillis() + "ms",
                 "akka.http.host-connection-pool.client.parsing.modeled-header-parsing = off",
                 "akka.http.host-connection-pool.client.parsing.max-content-length = infinite",
+                // An object may carry 90 metadata headers with 128-byte names after
+                // X-Object-Meta- (Swift's limits); Akka's defaults (64 headers, 64-character
+                // names) refuse such answers in any actor system that does not raise them.
+                "akka.http.host-connection-pool.client.parsing.max-header-count = 256",
+                "akka.http.host-connection-pool.client.parsing.max-header-name-length = 8k",
+                "akka.http.host-connection-pool.client.parsing.max-header-value-length = 16k",
                 "akka.http.host-connection-pool.client.connecting-timeout = "
                     + settings.connectTimeout().toMillis()
                     + "ms",
