@@ -137,12 +137,15 @@ class SwiftFunctionalSuiteIT {
     }
   }
 
-  /** All placements, or those named in {@code -Dswift.functests.placements=embedded,swift}. */
+  /**
+   * The placements named in {@code -Dswift.functests.placements=embedded,swift,s3proxy}; the test
+   * command runs the embedded one. The remote placements have no recorded lists yet: their runs
+   * fail on S3Proxy's per-request errors opening the backend's circuit (see the README).
+   */
   private static List<Placement> selected() {
-    String names = System.getProperty("swift.functests.placements", "");
-    return Stream.of(Placement.values())
-        .filter(p -> names.isBlank() || List.of(names.split(",")).contains(p.label))
-        .toList();
+    List<String> names =
+        List.of(System.getProperty("swift.functests.placements", "embedded").split(","));
+    return Stream.of(Placement.values()).filter(p -> names.contains(p.label)).toList();
   }
 
   /** The placement's gateway, started and answering logins. */
