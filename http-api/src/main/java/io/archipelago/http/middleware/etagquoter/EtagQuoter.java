@@ -10,10 +10,12 @@ import io.archipelago.http.protocol.SwiftHeaders;
 import io.archipelago.http.protocol.SwiftRequest;
 import io.archipelago.http.swift.ObjectMiddleware;
 import io.archipelago.http.swift.Reach;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Swift's {@code etag_quoter}: object answers carry their {@code ETag} in double quotes (RFC 7232)
@@ -27,6 +29,8 @@ public final class EtagQuoter implements ObjectMiddleware {
 
   public static final String CONTAINER_FLAG = "x-container-rfc-compliant-etags";
   public static final String ACCOUNT_FLAG = "x-account-rfc-compliant-etags";
+
+  private static final Duration ACCOUNT_FLAG_WAIT = Duration.ofMillis(500);
 
   private final ContainerOps containers;
   private final AccountOps accounts;
@@ -105,6 +109,10 @@ public final class EtagQuoter implements ObjectMiddleware {
               }
               return accounts
                   .summary(request.account())
+                  // the account entity may be moving after a node crash: a read does not wait
+                  // for a cosmetic flag longer than this, the default applies
+                  .toCompletableFuture()
+                  .orTimeout(ACCOUNT_FLAG_WAIT.toMillis(), TimeUnit.MILLISECONDS)
                   .handle(
                       (summary, failure) -> {
                         String accountFlag =

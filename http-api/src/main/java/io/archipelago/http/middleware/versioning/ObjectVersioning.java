@@ -210,8 +210,12 @@ public final class ObjectVersioning implements ObjectMiddleware {
   }
 
   private CompletionStage<Optional<ContainerState>> current(String account, String container) {
-    return containers
-        .get(account, container)
+    return current(account, container, false);
+  }
+
+  private CompletionStage<Optional<ContainerState>> current(
+      String account, String container, boolean forRead) {
+    return (forRead ? containers.read(account, container) : containers.get(account, container))
         .thenApply(Optional::of)
         .exceptionally(
             failure -> {
@@ -361,8 +365,10 @@ public final class ObjectVersioning implements ObjectMiddleware {
     String container = request.container();
     String name = request.object();
     // A missing container is not this stage's answer: the stages after it (a copy's source
-    // authorization first) say what Swift says.
-    return current(account, container)
+    // authorization first) say what Swift says. Reads take the container's state as reads do (the
+    // route view while its entity moves after a node crash), never waiting for the entity.
+    boolean read = method.equals("GET") || method.equals("HEAD");
+    return current(account, container, read)
         .thenCompose(
             known -> {
               if (known.isEmpty() || !hasVersions(known.get())) {
