@@ -12,6 +12,7 @@ import io.archipelago.engine.ops.ContainerOps;
 import io.archipelago.engine.ops.GatewayException;
 import io.archipelago.http.auth.AuthController;
 import io.archipelago.http.auth.ResellerPrefixes;
+import io.archipelago.http.protocol.InfoCache;
 import io.archipelago.http.protocol.Principal;
 import io.archipelago.http.protocol.PyText;
 import io.archipelago.http.protocol.RequestPath;
@@ -167,7 +168,7 @@ public final class AccessControl {
     if (isCopy(method, request.path(), headers)) {
       return proceed(checked, false, Optional.empty(), controllers);
     }
-    return authorize(request.path(), request.headers(), identity, method)
+    return authorize(request, request.path(), identity, method)
         .thenCompose(
             decision -> {
               if (decision.verdict() == Authorization.Verdict.DENIED) {
@@ -196,13 +197,14 @@ public final class AccessControl {
       Authorization.Verdict verdict, Optional<Optional<ContainerState>> container) {}
 
   private CompletionStage<Decision> authorize(
-      RequestPath path, Map<String, String> headers, Identity identity, String method) {
+      SwiftRequest request, RequestPath path, Identity identity, String method) {
+    Map<String, String> headers = request.headers();
     Optional<Authorization.Verdict> byIdentity = authorization.byIdentity(identity, method, path);
     if (byIdentity.isPresent()) {
       return done(new Decision(byIdentity.get(), Optional.empty()));
     }
     CompletionStage<Optional<ContainerState>> container =
-        path.container().isPresent() ? container(path, method) : done(Optional.empty());
+        path.container().isPresent() ? container(request, path, method) : done(Optional.empty());
     return container.thenCompose(
         state -> {
           String acl =
@@ -254,7 +256,7 @@ public final class AccessControl {
         principal.user().equals(Identity.anonymous().principal().user())
             ? Identity.anonymous()
             : userIdentity(principal, request);
-    return authorize(target, request.headers(), identity, method)
+    return authorize(request, target, identity, method)
         .thenApply(
             decision ->
                 decision.verdict() != Authorization.Verdict.DENIED
@@ -308,7 +310,7 @@ public final class AccessControl {
             ? done(Optional.empty())
             : known.isPresent()
                 ? done(known.get())
-                : container(path, request.http().method().value());
+                : container(request, path, request.http().method().value());
     return before.thenCompose(
         state ->
             controllers
@@ -331,7 +333,7 @@ public final class AccessControl {
     if (candidate.isEmpty()) {
       return done(tempUrlInvalid(method, path));
     }
-    CompletionStage<Optional<ContainerState>> container = container(path, method);
+    CompletionStage<Optional<ContainerState>> container = container(request, path, method);
     return accounts
         .summary(path.account())
         .thenCombine(
@@ -382,7 +384,7 @@ public final class AccessControl {
     if (!request.headers().containsKey("origin") || path.container().isEmpty()) {
       return done(Cors.preflight(allowed, request.headers(), Optional.empty()));
     }
-    return container(path, "OPTIONS")
+    return container(request, path, "OPTIONS")
         .thenApply(
             state ->
                 Cors.preflight(
@@ -421,11 +423,12 @@ public final class AccessControl {
    * read itself will use, which while the entity is unreachable is the replicated route view (ACLs
    * as of their last change that reached this node); writes always by the entity's.
    */
-  private CompletionStage<Optional<ContainerState>> container(RequestPath path, String method) {
+  private CompletionStage<Optional<ContainerState>> container(
+      SwiftRequest request, RequestPath path, String method) {
     String account = path.account();
     String name = path.container().orElseThrow();
     return (Authorization.isRead(method)
-            ? containers.read(account, name)
+            ? InfoCache.read(containers, request.http(), account, name)
             : containers.get(account, name))
         .thenApply(Optional::of)
         .exceptionally(

@@ -22,6 +22,7 @@ import io.archipelago.http.middleware.symlink.Symlinks;
 import io.archipelago.http.middleware.versioning.ObjectVersioning;
 import io.archipelago.http.middleware.versioning.Versioning;
 import io.archipelago.http.protocol.HeadLength;
+import io.archipelago.http.protocol.InfoCache;
 import io.archipelago.http.protocol.RequestPath;
 import io.archipelago.http.protocol.SwiftException;
 import io.archipelago.http.protocol.SwiftRequest;
@@ -130,12 +131,8 @@ public final class SwiftPipeline {
         new EtagQuoter(
             engine.containers(),
             engine.accounts(),
-            engine
-                .system()
-                .settings()
-                .config()
-                .getBoolean("archipelago.http.etag-quoter.enable-by-default"));
-    this.accounts = new AccountController(engine.accounts());
+            engine.system().settings().config().getConfig("archipelago.http.etag-quoter"));
+    this.accounts = new AccountController(engine.accounts(), etagQuoter);
     this.containers = new ContainerController(engine.containers(), engine.sync().targets());
     this.objects =
         new ObjectController(
@@ -198,13 +195,14 @@ public final class SwiftPipeline {
    * @param deleteAsCaller deletes one raw path as a request of the caller (bulk delete)
    */
   public CompletionStage<HttpResponse> handle(
-      HttpRequest request,
+      HttpRequest received,
       RequestPath path,
       Map<String, String> query,
       Map<String, String> headers,
       String client,
       String transId,
       Function<String, CompletionStage<HttpResponse>> deleteAsCaller) {
+    HttpRequest request = InfoCache.attach(received);
     if (BulkDelete.applies(request, query)) {
       // Before authentication, as in Swift's pipeline: each delete is authorized on its own.
       return bulk.handle(request, path, headers, deleteAsCaller);

@@ -29,9 +29,11 @@ import java.util.concurrent.CompletionStage;
 public final class AccountController {
 
   private final AccountOps accounts;
+  private final EtagQuoter etagQuoter;
 
-  public AccountController(AccountOps accounts) {
+  public AccountController(AccountOps accounts, EtagQuoter etagQuoter) {
     this.accounts = accounts;
+    this.etagQuoter = etagQuoter;
   }
 
   public CompletionStage<HttpResponse> handle(SwiftRequest request) {
@@ -71,7 +73,11 @@ public final class AccountController {
                 return accounts.updateMetadata(
                     request.account(), changes, SwiftTimestamp.now(), request.context());
               })
-          .thenApply(s -> Responses.empty(StatusCodes.NO_CONTENT, headers(s)));
+          .thenApply(
+              s -> {
+                etagQuoter.accountChanged(request.account(), s.metadata());
+                return Responses.empty(StatusCodes.NO_CONTENT, headers(s));
+              });
     }
     return CompletableFuture.completedFuture(SwiftErrors.response(SwiftError.METHOD_NOT_ALLOWED));
   }

@@ -4,8 +4,10 @@ import akka.http.javadsl.model.HttpHeader;
 import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.headers.RawHeader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.typesafe.config.Config;
 import io.archipelago.engine.ops.AccountOps;
 import io.archipelago.engine.ops.ContainerOps;
+import io.archipelago.http.protocol.InfoCache;
 import io.archipelago.http.protocol.SwiftHeaders;
 import io.archipelago.http.protocol.SwiftRequest;
 import io.archipelago.http.swift.ObjectMiddleware;
@@ -15,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -32,14 +35,48 @@ public final class EtagQuoter implements ObjectMiddleware {
 
   private static final Duration ACCOUNT_FLAG_WAIT = Duration.ofMillis(500);
 
+  /** Bounds the node's copy of account flags: past it, the copy starts over. */
+  private static final int MAX_CACHED_ACCOUNTS = 10_000;
+
+  /** An account's flag as this node last saw it. */
+  private record AccountFlag(Optional<String> value, long seenAtNanos) {}
+
   private final ContainerOps containers;
   private final AccountOps accounts;
   private final boolean enableByDefault;
+  private final long accountFlagTtlNanos;
+  private final Map<String, AccountFlag> accountFlags = new ConcurrentHashMap<>();
 
-  public EtagQuoter(ContainerOps containers, AccountOps accounts, boolean enableByDefault) {
+  /** {@code config}: the {@code archipelago.http.etag-quoter} section. */
+  public EtagQuoter(ContainerOps containers, AccountOps accounts, Config config) {
+    this(
+        containers,
+        accounts,
+        config.getBoolean("enable-by-default"),
+        config.getDuration("account-flag-ttl"));
+  }
+
+  public EtagQuoter(
+      ContainerOps containers,
+      AccountOps accounts,
+      boolean enableByDefault,
+      Duration accountFlagTtl) {
     this.containers = containers;
     this.accounts = accounts;
     this.enableByDefault = enableByDefault;
+    this.accountFlagTtlNanos = accountFlagTtl.toNanos();
+  }
+
+  /** The account's metadata after a POST through this node: its flag as of now. */
+  public void accountChanged(String account, Map<String, String> metadata) {
+    remember(account, Optional.ofNullable(metadata.get(ACCOUNT_FLAG)));
+  }
+
+  private void remember(String account, Optional<String> flag) {
+    if (accountFlags.size() >= MAX_CACHED_ACCOUNTS) {
+      accountFlags.clear();
+    }
+    accountFlags.put(account, new AccountFlag(flag, System.nanoTime()));
   }
 
   /** The {@code etag_quoter} section of {@code /info}, as Swift registers it. */
@@ -97,30 +134,40 @@ public final class EtagQuoter implements ObjectMiddleware {
         && etag.length() > 1;
   }
 
-  /** The container's flag, else the account's, else the default. */
+  /**
+   * The container's flag (from the state the request reads anyway), else the account's (as this
+   * node last saw it, for at most account-flag-ttl), else the default.
+   */
   private CompletionStage<Boolean> quoting(SwiftRequest request) {
-    return containers
-        .read(request.account(), request.container())
+    return InfoCache.read(containers, request.http(), request.account(), request.container())
         .handle((state, failure) -> failure == null ? state.metadata().get(CONTAINER_FLAG) : null)
         .thenCompose(
-            flag -> {
-              if (flag != null) {
-                return CompletableFuture.completedFuture(SwiftHeaders.isTrue(flag));
+            flag ->
+                flag != null
+                    ? CompletableFuture.completedFuture(SwiftHeaders.isTrue(flag))
+                    : accountFlag(request.account())
+                        .thenApply(f -> f.map(SwiftHeaders::isTrue).orElse(enableByDefault)));
+  }
+
+  private CompletionStage<Optional<String>> accountFlag(String account) {
+    AccountFlag known = accountFlags.get(account);
+    if (known != null && System.nanoTime() - known.seenAtNanos() < accountFlagTtlNanos) {
+      return CompletableFuture.completedFuture(known.value());
+    }
+    return accounts
+        .summary(account)
+        // the account entity may be moving after a node crash: a read does not wait for a
+        // cosmetic flag longer than this, the default applies (and is not remembered)
+        .toCompletableFuture()
+        .orTimeout(ACCOUNT_FLAG_WAIT.toMillis(), TimeUnit.MILLISECONDS)
+        .handle(
+            (summary, failure) -> {
+              if (failure != null) {
+                return Optional.empty();
               }
-              return accounts
-                  .summary(request.account())
-                  // the account entity may be moving after a node crash: a read does not wait
-                  // for a cosmetic flag longer than this, the default applies
-                  .toCompletableFuture()
-                  .orTimeout(ACCOUNT_FLAG_WAIT.toMillis(), TimeUnit.MILLISECONDS)
-                  .handle(
-                      (summary, failure) -> {
-                        String accountFlag =
-                            failure == null ? summary.metadata().get(ACCOUNT_FLAG) : null;
-                        return accountFlag != null
-                            ? SwiftHeaders.isTrue(accountFlag)
-                            : enableByDefault;
-                      });
+              Optional<String> flag = Optional.ofNullable(summary.metadata().get(ACCOUNT_FLAG));
+              remember(account, flag);
+              return flag;
             });
   }
 }

@@ -21,6 +21,7 @@ import io.archipelago.engine.store.ObjectInfo;
 import io.archipelago.engine.store.SwiftTimestamp;
 import io.archipelago.http.middleware.expiry.LiveObjects;
 import io.archipelago.http.protocol.HeadLength;
+import io.archipelago.http.protocol.InfoCache;
 import io.archipelago.http.protocol.RequestPath;
 import io.archipelago.http.protocol.Responses;
 import io.archipelago.http.protocol.SwiftError;
@@ -210,12 +211,18 @@ public final class ObjectVersioning implements ObjectMiddleware {
   }
 
   private CompletionStage<Optional<ContainerState>> current(String account, String container) {
-    return current(account, container, false);
+    return absentIfNotFound(containers.get(account, container));
   }
 
-  private CompletionStage<Optional<ContainerState>> current(
-      String account, String container, boolean forRead) {
-    return (forRead ? containers.read(account, container) : containers.get(account, container))
+  /** The state a read of the request uses (the request's own, asked once). */
+  private CompletionStage<Optional<ContainerState>> currentForRead(
+      SwiftRequest request, String account, String container) {
+    return absentIfNotFound(InfoCache.read(containers, request.http(), account, container));
+  }
+
+  private static CompletionStage<Optional<ContainerState>> absentIfNotFound(
+      CompletionStage<ContainerState> state) {
+    return state
         .thenApply(Optional::of)
         .exceptionally(
             failure -> {
@@ -368,7 +375,7 @@ public final class ObjectVersioning implements ObjectMiddleware {
     // authorization first) say what Swift says. Reads take the container's state as reads do (the
     // route view while its entity moves after a node crash), never waiting for the entity.
     boolean read = method.equals("GET") || method.equals("HEAD");
-    return current(account, container, read)
+    return (read ? currentForRead(request, account, container) : current(account, container))
         .thenCompose(
             known -> {
               if (known.isEmpty() || !hasVersions(known.get())) {
