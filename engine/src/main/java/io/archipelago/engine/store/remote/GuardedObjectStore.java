@@ -40,17 +40,19 @@ import org.slf4j.LoggerFactory;
  * retries of idempotent reads.
  *
  * <ul>
- *   <li>Every call goes through the backend's {@link CircuitBreaker}. Only backend failures ({@link
- *       ObjectStoreException.BackendUnavailable}, time-outs) count; a missing object or an ETag
- *       mismatch does not. After {@code max-failures} failures in a row the breaker opens: calls
- *       then fail at once with BackendUnavailable (503 with Retry-After for the client) instead of
- *       waiting for time-outs, and the other backends are not affected.
+ *   <li>Every call goes through the backend's {@link CircuitBreaker}. Only unavailability counts
+ *       (an {@link ObjectStoreException.BackendUnavailable#outage() outage}: no connection, a
+ *       time-out, 502/503/504); a missing object, an ETag mismatch or the backend's error answer to
+ *       one request (a 4xx, a 500 for one name) does not. After {@code max-failures} failures in a
+ *       row the breaker opens: calls then fail at once with BackendUnavailable (503 with
+ *       Retry-After for the client) instead of waiting for time-outs, and the other backends are
+ *       not affected.
  *   <li>A probe ({@link RemoteObjectStore#probe()}) runs every {@code probe-interval} through the
  *       breaker: it notices an outage without client traffic, and after {@code reset-timeout} it is
  *       the half-open trial call that closes the breaker again once the backend answers.
  *   <li>HEAD, GET (until the response starts), listings and capacity are retried {@code
- *       read-attempts - 1} times after a backend failure; writes are never retried here (their
- *       bodies stream once).
+ *       read-attempts - 1} times after an outage; writes are never retried here (their bodies
+ *       stream once).
  *   <li>Calls other than PUT fail after {@code call-timeout}; a PUT is bounded by the driver's own
  *       time-outs, since its duration grows with the body.
  * </ul>
@@ -237,9 +239,7 @@ public final class GuardedObjectStore implements ObjectStore {
               }
               Throwable cause = unwrap(failure);
               boolean retry =
-                  attempt < settings.readAttempts()
-                      && cause instanceof ObjectStoreException.BackendUnavailable
-                      && !breaker.isOpen();
+                  attempt < settings.readAttempts() && countsAsFailure(cause) && !breaker.isOpen();
               if (!retry) {
                 return CompletableFuture.<T>failedStage(cause);
               }
@@ -293,8 +293,10 @@ public final class GuardedObjectStore implements ObjectStore {
 
   private static boolean countsAsFailure(Throwable failure) {
     Throwable cause = unwrap(failure);
-    // a missing object, a refused request or a client's broken body says nothing about health
-    return cause instanceof ObjectStoreException.BackendUnavailable
+    // a missing object, a refused request, a client's broken body or the backend's error answer
+    // to this one request (a 500 for one name, a refused signature) says nothing about health
+    return (cause instanceof ObjectStoreException.BackendUnavailable unavailable
+            && unavailable.outage())
         || cause instanceof TimeoutException;
   }
 

@@ -58,6 +58,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+import javax.xml.stream.XMLStreamException;
 import org.reactivestreams.Publisher;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -1005,7 +1006,7 @@ public final class S3ObjectStore implements RemoteObjectStore {
             "the backend refused the " + operation + ": " + code);
       }
       if (status == 401 || status == 403) {
-        return new ObjectStoreException.BackendUnavailable(
+        return ObjectStoreException.BackendUnavailable.answered(
             backendId,
             operation
                 + ": the backend refused the gateway's credentials ("
@@ -1013,12 +1014,29 @@ public final class S3ObjectStore implements RemoteObjectStore {
                 + " "
                 + code
                 + ")",
+            status,
             e);
       }
+      return ObjectStoreException.BackendUnavailable.answered(
+          backendId, operation + " answered " + status + " " + code, status, e);
+    }
+    if (unreadableAnswer(cause)) {
+      // the server answered, with something the SDK could not read: this request's problem
       return new ObjectStoreException.BackendUnavailable(
-          backendId, operation + " answered " + status + " " + code, e);
+          backendId, operation + ": unreadable answer", cause, false);
     }
     return new ObjectStoreException.BackendUnavailable(backendId, operation + " failed", cause);
+  }
+
+  /** The SDK could not parse the server's answer (it came, so the server is up). */
+  static boolean unreadableAnswer(Throwable thrown) {
+    for (Throwable t = thrown; t != null; t = t.getCause()) {
+      if (t instanceof XMLStreamException
+          || (t.getMessage() != null && t.getMessage().startsWith("Could not parse"))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   static int status(Throwable thrown) {

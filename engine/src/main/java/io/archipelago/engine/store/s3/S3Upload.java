@@ -142,7 +142,8 @@ final class S3Upload {
                                     + etag
                                     + " differs from the MD5 of the bytes sent "
                                     + computed,
-                                null);
+                                null,
+                                false);
                           }
                           return stored(verified);
                         }));
