@@ -6,7 +6,10 @@ import akka.actor.typed.ActorSystem;
 import akka.pattern.CircuitBreaker;
 import akka.pattern.CircuitBreakerOpenException;
 import akka.pattern.Patterns;
+import akka.stream.ActorAttributes;
 import akka.stream.Materializer;
+import akka.stream.StreamSubscriptionTimeoutTerminationMode;
+import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Source;
 import akka.util.ByteString;
 import com.typesafe.config.Config;
@@ -174,8 +177,18 @@ public final class GuardedObjectStore implements ObjectStore {
           if (breaker.isOpen()) {
             throw open();
           }
-          return delegate
-              .put(container, name, attributes, untaken)
+          return whenBodyStarts(untaken, attributes)
+              .thenCompose(
+                  started ->
+                      UploadGuard.cancelUntaken(
+                          started,
+                          materializer,
+                          sent -> {
+                            if (breaker.isOpen()) {
+                              throw open();
+                            }
+                            return delegate.put(container, name, attributes, sent);
+                          }))
               .whenComplete(
                   (r, failure) -> {
                     if (failure != null && countsAsFailure(failure)) {
@@ -185,6 +198,31 @@ public final class GuardedObjectStore implements ObjectStore {
                     }
                   });
         });
+  }
+
+  /**
+   * The body, once its first bytes arrived (at once when it is empty or failed): the backend is
+   * asked to take an object only when the client sends it, as Swift's object servers reserve the
+   * declared size on disk when a PUT starts. A client that announces 5 GiB and sends nothing waits
+   * for its own time-out, as with Swift, and holds nothing on the backend.
+   */
+  private CompletionStage<Source<ByteString, ?>> whenBodyStarts(
+      Source<ByteString, ?> body, ObjectAttributes attributes) {
+    if (attributes.expectedLength().isPresent() && attributes.expectedLength().getAsLong() == 0) {
+      return CompletableFuture.completedFuture(body);
+    }
+    return body.prefixAndTail(1)
+        // the rest is taken once the driver is ready to send it (after its own setup)
+        .addAttributes(
+            ActorAttributes.streamSubscriptionTimeout(
+                settings.callTimeout().multipliedBy(2),
+                StreamSubscriptionTimeoutTerminationMode.cancel()))
+        .runWith(Sink.head(), materializer)
+        .handle(
+            (split, failure) ->
+                failure == null
+                    ? Source.from(split.first()).concat(split.second())
+                    : Source.failed(unwrap(failure)));
   }
 
   @Override

@@ -75,6 +75,7 @@ import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.model.CommonPrefix;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.CopyObjectRequest;
+import software.amazon.awssdk.services.s3.model.EncodingType;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
@@ -147,6 +148,9 @@ public final class S3ObjectStore implements RemoteObjectStore {
   private static final long MAX_COPY = 5L * 1024 * 1024 * 1024;
 
   private static final int S3_LIST_MAX = 1000;
+
+  /** The longest file name of common filesystems, in bytes. */
+  private static final int MAX_FILE_NAME_BYTES = 255;
 
   /**
    * Known-length objects up to this size are read whole before they are sent (see {@link
@@ -261,7 +265,11 @@ public final class S3ObjectStore implements RemoteObjectStore {
     if (settings.mode() == S3Settings.Mode.PREFIX) {
       return s3(() ->
               s3.listObjectsV2(
-                  b -> b.bucket(bucket).prefix(layout.keyPrefix(container)).maxKeys(1)))
+                  b ->
+                      b.bucket(bucket)
+                          .prefix(layout.keyPrefix(container))
+                          .maxKeys(1)
+                          .encodingType(EncodingType.URL)))
           .handle(
               (r, e) -> {
                 if (e != null) {
@@ -341,8 +349,8 @@ public final class S3ObjectStore implements RemoteObjectStore {
         .handle(
             (r, e) -> {
               if (e != null) {
-                if (status(e) == 404) {
-                  return Optional.<ObjectInfo>empty();
+                if (status(e) == 404 || refusedName(e, key).isPresent()) {
+                  return Optional.<ObjectInfo>empty(); // a name it cannot store is not there
                 }
                 throw failure("head", e);
               }
@@ -370,7 +378,7 @@ public final class S3ObjectStore implements RemoteObjectStore {
             (r, e) -> {
               if (e != null) {
                 int status = status(e);
-                if (status == 404) {
+                if (status == 404 || refusedName(e, key).isPresent()) {
                   return CompletableFuture.completedFuture(Optional.<ObjectContent>empty());
                 }
                 if (status == 416) {
@@ -597,7 +605,12 @@ public final class S3ObjectStore implements RemoteObjectStore {
     Deque<String> keys = new ArrayDeque<>();
     Map<String, Boolean> isSubdir = new HashMap<>();
     ListObjectsV2Request.Builder request =
-        ListObjectsV2Request.builder().bucket(bucket).prefix(base + query.prefix().orElse(""));
+        ListObjectsV2Request.builder()
+            .bucket(bucket)
+            .prefix(base + query.prefix().orElse(""))
+            // keys in the answer percent-encoded (the SDK decodes them): XML 1.0 cannot carry
+            // control characters, which object names may hold
+            .encodingType(EncodingType.URL);
     query.delimiter().filter(d -> !d.isEmpty()).ifPresent(request::delimiter);
     lower.ifPresent(m -> request.startAfter(base + m));
     return listPages(request, base, lower, upper, query, keys, isSubdir)
@@ -741,7 +754,13 @@ public final class S3ObjectStore implements RemoteObjectStore {
   }
 
   private CompletionStage<Long> sumKeys(String bucket, String prefix, String token, long sum) {
-    return s3(() -> s3.listObjectsV2(b -> b.bucket(bucket).prefix(prefix).continuationToken(token)))
+    return s3(() ->
+            s3.listObjectsV2(
+                b ->
+                    b.bucket(bucket)
+                        .prefix(prefix)
+                        .continuationToken(token)
+                        .encodingType(EncodingType.URL)))
         .handle(
             (r, e) -> {
               if (e != null) {
@@ -1026,6 +1045,37 @@ public final class S3ObjectStore implements RemoteObjectStore {
           backendId, operation + ": unreadable answer", cause, false);
     }
     return new ObjectStoreException.BackendUnavailable(backendId, operation + " failed", cause);
+  }
+
+  /**
+   * Why the server's 500 for a key is the key's fault: S3 servers that keep objects as files
+   * (S3Proxy's filesystem provider) cannot store a key with a {@code .} or {@code ..} path segment
+   * or one longer than a file name may be (255 bytes), and answer 500 for it.
+   */
+  static Optional<String> refusedName(Throwable thrown, String key) {
+    if (status(thrown) != 500) {
+      return Optional.empty();
+    }
+    for (String segment : key.split("/", -1)) {
+      if (segment.equals(".") || segment.equals("..")) {
+        return Optional.of("a path segment " + segment);
+      }
+      if (segment.getBytes(StandardCharsets.UTF_8).length > MAX_FILE_NAME_BYTES) {
+        return Optional.of(
+            "a path segment longer than " + MAX_FILE_NAME_BYTES + " bytes between slashes");
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The operation's failure, for the object key it was about (see {@link #refusedName}). */
+  ObjectStoreException failure(String operation, Throwable thrown, String key) {
+    Optional<String> refused = refusedName(thrown, key);
+    if (refused.isPresent()) {
+      return new ObjectStoreException.InvalidRequest(
+          "the backend " + backendId + " cannot store this object name: it has " + refused.get());
+    }
+    return failure(operation, thrown);
   }
 
   /** The SDK could not parse the server's answer (it came, so the server is up). */

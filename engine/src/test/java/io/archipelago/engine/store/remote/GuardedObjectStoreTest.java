@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import akka.Done;
+import akka.NotUsed;
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.japi.Pair;
 import akka.stream.javadsl.Source;
 import akka.util.ByteString;
 import io.archipelago.engine.store.BackendContainer;
@@ -21,9 +23,11 @@ import io.archipelago.engine.store.ObjectInfo;
 import io.archipelago.engine.store.ObjectStoreException;
 import io.archipelago.engine.store.PutResult;
 import io.archipelago.engine.store.SwiftTimestamp;
+import io.archipelago.engine.testing.StoreTesting;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -119,6 +123,39 @@ class GuardedObjectStoreTest {
       } finally {
         guarded.stopProbes();
       }
+    }
+  }
+
+  @Test
+  void aPutReachesTheBackendOnlyOnceTheClientSendsItsBody() throws Exception {
+    FailingStore backend = new FailingStore();
+    GuardedObjectStore guarded = new GuardedObjectStore(backend, SETTINGS, testKit.system());
+    try {
+      Pair<CompletableFuture<Optional<ByteString>>, Source<ByteString, NotUsed>> silent =
+          Source.<ByteString>maybe().preMaterialize(testKit.system());
+      ObjectAttributes fiveGib =
+          StoreTesting.attributes(
+              "application/octet-stream",
+              Map.of(),
+              Optional.empty(),
+              OptionalLong.of(5L * 1024 * 1024 * 1024));
+      CompletionStage<PutResult> put = guarded.put(CONTAINER, "big", fiveGib, silent.second());
+      Thread.sleep(500);
+      assertEquals(0, backend.calls.get(), "the backend was asked before any byte came");
+      assertFalse(put.toCompletableFuture().isDone());
+
+      silent.first().complete(Optional.of(ByteString.fromString("x")));
+      put.toCompletableFuture().get(10, TimeUnit.SECONDS);
+      assertEquals(1, backend.calls.get());
+
+      // an empty body goes at once
+      guarded
+          .put(CONTAINER, "empty", StoreTesting.attributes(new byte[0]), Source.empty())
+          .toCompletableFuture()
+          .get(10, TimeUnit.SECONDS);
+      assertEquals(2, backend.calls.get());
+    } finally {
+      guarded.stopProbes();
     }
   }
 
