@@ -109,7 +109,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  *       Swift details of delimiter rows are done here. S3 listings carry no content type, so each
  *       listed object is HEADed (with {@code listing-concurrency} in flight).
  *   <li>Errors: connection failures, time-outs, 5xx and refused credentials are {@link
- *       ObjectStoreException.BackendUnavailable}; NoSuchKey is "not found"; BadDigest is {@link
+ *       ObjectStoreException.BackendUnavailable} (only the first two and 502/503/504 count against
+ *       the backend's health); NoSuchKey is "not found"; BadDigest is {@link
  *       ObjectStoreException.EtagMismatch}; BucketNotEmpty is {@link
  *       ObjectStoreException.ContainerNotEmpty}. The SDK never retries (a streamed body cannot be
  *       sent twice); {@link GuardedObjectStore} retries reads.
@@ -815,9 +816,13 @@ public final class S3ObjectStore implements RemoteObjectStore {
    */
   String wireContentType(String contentType) {
     int semicolon = contentType.indexOf(';');
-    return settings.plainContentType() && semicolon >= 0
-        ? contentType.substring(0, semicolon).trim()
-        : contentType;
+    String wire =
+        settings.plainContentType() && semicolon >= 0
+            ? contentType.substring(0, semicolon).trim()
+            : contentType;
+    // a header value outside printable ASCII is signed as UTF-8 by the SDK but read as Latin-1 by
+    // servers (S3Proxy answers SignatureDoesNotMatch); the full type is then kept as a fact
+    return wire(wire).equals(wire) ? wire : "application/octet-stream";
   }
 
   /**

@@ -133,6 +133,17 @@ class S3ObjectStoreIT {
   }
 
   @Test
+  void contentTypesOutsideAsciiAreKeptAsSent() {
+    BackendContainer c = container("utf8-types");
+    byte[] data = utf8("typed");
+    for (String type : List.of("\u8508\u5605/\u2603", "text/plain; charset=\u00e9")) {
+      var attrs = attributes(type, Map.of(), Optional.empty(), OptionalLong.of(data.length));
+      await(store.put(c, "o", attrs, bytes(data)));
+      assertEquals(type, await(store.head(c, "o")).orElseThrow().contentType());
+    }
+  }
+
+  @Test
   void namesTheServerCannotKeepAsFilesAreTheClientsError() {
     BackendContainer c = container("file-names");
     byte[] data = utf8("x");
