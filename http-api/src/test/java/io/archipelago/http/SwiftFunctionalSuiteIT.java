@@ -144,8 +144,8 @@ class SwiftFunctionalSuiteIT {
   /**
    * The placements named in {@code -Dswift.functests.placements=embedded,swift,s3proxy} ({@code
    * bin/archipelago test -Dswift.functests.placements=...}); by default the embedded one: the
-   * remote placements have recorded lists but add the harness's Swift clusters and S3Proxy and,
-   * on a loaded two-core machine, far more than the few minutes the embedded run takes.
+   * remote placements have recorded lists but add the harness's Swift clusters and S3Proxy and, on
+   * a loaded two-core machine, far more than the few minutes the embedded run takes.
    */
   private static List<Placement> selected() {
     List<String> names =
