@@ -142,9 +142,10 @@ class SwiftFunctionalSuiteIT {
   }
 
   /**
-   * The placements named in {@code -Dswift.functests.placements=embedded,swift,s3proxy}; the test
-   * command runs the embedded one. The remote placements have no recorded lists yet: their runs
-   * fail on S3Proxy's per-request errors opening the backend's circuit (see the README).
+   * The placements named in {@code -Dswift.functests.placements=embedded,swift,s3proxy} ({@code
+   * bin/archipelago test -Dswift.functests.placements=...}); by default the embedded one: the
+   * remote placements have recorded lists but add the harness's Swift clusters and S3Proxy and, on
+   * a loaded two-core machine, far more than the few minutes the embedded run takes.
    */
   private static List<Placement> selected() {
     List<String> names =

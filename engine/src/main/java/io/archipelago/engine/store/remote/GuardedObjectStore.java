@@ -6,7 +6,10 @@ import akka.actor.typed.ActorSystem;
 import akka.pattern.CircuitBreaker;
 import akka.pattern.CircuitBreakerOpenException;
 import akka.pattern.Patterns;
+import akka.stream.ActorAttributes;
 import akka.stream.Materializer;
+import akka.stream.StreamSubscriptionTimeoutTerminationMode;
+import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Source;
 import akka.util.ByteString;
 import com.typesafe.config.Config;
@@ -40,17 +43,19 @@ import org.slf4j.LoggerFactory;
  * retries of idempotent reads.
  *
  * <ul>
- *   <li>Every call goes through the backend's {@link CircuitBreaker}. Only backend failures ({@link
- *       ObjectStoreException.BackendUnavailable}, time-outs) count; a missing object or an ETag
- *       mismatch does not. After {@code max-failures} failures in a row the breaker opens: calls
- *       then fail at once with BackendUnavailable (503 with Retry-After for the client) instead of
- *       waiting for time-outs, and the other backends are not affected.
+ *   <li>Every call goes through the backend's {@link CircuitBreaker}. Only unavailability counts
+ *       (an {@link ObjectStoreException.BackendUnavailable#outage() outage}: no connection, a
+ *       time-out, 502/503/504); a missing object, an ETag mismatch or the backend's error answer to
+ *       one request (a 4xx, a 500 for one name) does not. After {@code max-failures} failures in a
+ *       row the breaker opens: calls then fail at once with BackendUnavailable (503 with
+ *       Retry-After for the client) instead of waiting for time-outs, and the other backends are
+ *       not affected.
  *   <li>A probe ({@link RemoteObjectStore#probe()}) runs every {@code probe-interval} through the
  *       breaker: it notices an outage without client traffic, and after {@code reset-timeout} it is
  *       the half-open trial call that closes the breaker again once the backend answers.
  *   <li>HEAD, GET (until the response starts), listings and capacity are retried {@code
- *       read-attempts - 1} times after a backend failure; writes are never retried here (their
- *       bodies stream once).
+ *       read-attempts - 1} times after an outage; writes are never retried here (their bodies
+ *       stream once).
  *   <li>Calls other than PUT fail after {@code call-timeout}; a PUT is bounded by the driver's own
  *       time-outs, since its duration grows with the body.
  * </ul>
@@ -172,8 +177,18 @@ public final class GuardedObjectStore implements ObjectStore {
           if (breaker.isOpen()) {
             throw open();
           }
-          return delegate
-              .put(container, name, attributes, untaken)
+          return whenBodyStarts(untaken, attributes)
+              .thenCompose(
+                  started ->
+                      UploadGuard.cancelUntaken(
+                          started,
+                          materializer,
+                          sent -> {
+                            if (breaker.isOpen()) {
+                              throw open();
+                            }
+                            return delegate.put(container, name, attributes, sent);
+                          }))
               .whenComplete(
                   (r, failure) -> {
                     if (failure != null && countsAsFailure(failure)) {
@@ -183,6 +198,31 @@ public final class GuardedObjectStore implements ObjectStore {
                     }
                   });
         });
+  }
+
+  /**
+   * The body, once its first bytes arrived (at once when it is empty or failed): the backend is
+   * asked to take an object only when the client sends it, as Swift's object servers reserve the
+   * declared size on disk when a PUT starts. A client that announces 5 GiB and sends nothing waits
+   * for its own time-out, as with Swift, and holds nothing on the backend.
+   */
+  private CompletionStage<Source<ByteString, ?>> whenBodyStarts(
+      Source<ByteString, ?> body, ObjectAttributes attributes) {
+    if (attributes.expectedLength().isPresent() && attributes.expectedLength().getAsLong() == 0) {
+      return CompletableFuture.completedFuture(body);
+    }
+    return body.prefixAndTail(1)
+        // the rest is taken once the driver is ready to send it (after its own setup)
+        .addAttributes(
+            ActorAttributes.streamSubscriptionTimeout(
+                settings.callTimeout().multipliedBy(2),
+                StreamSubscriptionTimeoutTerminationMode.cancel()))
+        .runWith(Sink.head(), materializer)
+        .handle(
+            (split, failure) ->
+                failure == null
+                    ? Source.from(split.first()).concat(split.second())
+                    : Source.failed(unwrap(failure)));
   }
 
   @Override
@@ -237,9 +277,7 @@ public final class GuardedObjectStore implements ObjectStore {
               }
               Throwable cause = unwrap(failure);
               boolean retry =
-                  attempt < settings.readAttempts()
-                      && cause instanceof ObjectStoreException.BackendUnavailable
-                      && !breaker.isOpen();
+                  attempt < settings.readAttempts() && countsAsFailure(cause) && !breaker.isOpen();
               if (!retry) {
                 return CompletableFuture.<T>failedStage(cause);
               }
@@ -293,8 +331,10 @@ public final class GuardedObjectStore implements ObjectStore {
 
   private static boolean countsAsFailure(Throwable failure) {
     Throwable cause = unwrap(failure);
-    // a missing object, a refused request or a client's broken body says nothing about health
-    return cause instanceof ObjectStoreException.BackendUnavailable
+    // a missing object, a refused request, a client's broken body or the backend's error answer
+    // to this one request (a 500 for one name, a refused signature) says nothing about health
+    return (cause instanceof ObjectStoreException.BackendUnavailable unavailable
+            && unavailable.outage())
         || cause instanceof TimeoutException;
   }
 

@@ -58,6 +58,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+import javax.xml.stream.XMLStreamException;
 import org.reactivestreams.Publisher;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -74,6 +75,7 @@ import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.model.CommonPrefix;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.CopyObjectRequest;
+import software.amazon.awssdk.services.s3.model.EncodingType;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
@@ -107,7 +109,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  *       Swift details of delimiter rows are done here. S3 listings carry no content type, so each
  *       listed object is HEADed (with {@code listing-concurrency} in flight).
  *   <li>Errors: connection failures, time-outs, 5xx and refused credentials are {@link
- *       ObjectStoreException.BackendUnavailable}; NoSuchKey is "not found"; BadDigest is {@link
+ *       ObjectStoreException.BackendUnavailable} (only the first two and 502/503/504 count against
+ *       the backend's health); NoSuchKey is "not found"; BadDigest is {@link
  *       ObjectStoreException.EtagMismatch}; BucketNotEmpty is {@link
  *       ObjectStoreException.ContainerNotEmpty}. The SDK never retries (a streamed body cannot be
  *       sent twice); {@link GuardedObjectStore} retries reads.
@@ -146,6 +149,9 @@ public final class S3ObjectStore implements RemoteObjectStore {
   private static final long MAX_COPY = 5L * 1024 * 1024 * 1024;
 
   private static final int S3_LIST_MAX = 1000;
+
+  /** The longest file name of common filesystems, in bytes. */
+  private static final int MAX_FILE_NAME_BYTES = 255;
 
   /**
    * Known-length objects up to this size are read whole before they are sent (see {@link
@@ -260,7 +266,11 @@ public final class S3ObjectStore implements RemoteObjectStore {
     if (settings.mode() == S3Settings.Mode.PREFIX) {
       return s3(() ->
               s3.listObjectsV2(
-                  b -> b.bucket(bucket).prefix(layout.keyPrefix(container)).maxKeys(1)))
+                  b ->
+                      b.bucket(bucket)
+                          .prefix(layout.keyPrefix(container))
+                          .maxKeys(1)
+                          .encodingType(EncodingType.URL)))
           .handle(
               (r, e) -> {
                 if (e != null) {
@@ -340,8 +350,8 @@ public final class S3ObjectStore implements RemoteObjectStore {
         .handle(
             (r, e) -> {
               if (e != null) {
-                if (status(e) == 404) {
-                  return Optional.<ObjectInfo>empty();
+                if (status(e) == 404 || refusedName(e, key).isPresent()) {
+                  return Optional.<ObjectInfo>empty(); // a name it cannot store is not there
                 }
                 throw failure("head", e);
               }
@@ -369,7 +379,7 @@ public final class S3ObjectStore implements RemoteObjectStore {
             (r, e) -> {
               if (e != null) {
                 int status = status(e);
-                if (status == 404) {
+                if (status == 404 || refusedName(e, key).isPresent()) {
                   return CompletableFuture.completedFuture(Optional.<ObjectContent>empty());
                 }
                 if (status == 416) {
@@ -596,7 +606,12 @@ public final class S3ObjectStore implements RemoteObjectStore {
     Deque<String> keys = new ArrayDeque<>();
     Map<String, Boolean> isSubdir = new HashMap<>();
     ListObjectsV2Request.Builder request =
-        ListObjectsV2Request.builder().bucket(bucket).prefix(base + query.prefix().orElse(""));
+        ListObjectsV2Request.builder()
+            .bucket(bucket)
+            .prefix(base + query.prefix().orElse(""))
+            // keys in the answer percent-encoded (the SDK decodes them): XML 1.0 cannot carry
+            // control characters, which object names may hold
+            .encodingType(EncodingType.URL);
     query.delimiter().filter(d -> !d.isEmpty()).ifPresent(request::delimiter);
     lower.ifPresent(m -> request.startAfter(base + m));
     return listPages(request, base, lower, upper, query, keys, isSubdir)
@@ -740,7 +755,13 @@ public final class S3ObjectStore implements RemoteObjectStore {
   }
 
   private CompletionStage<Long> sumKeys(String bucket, String prefix, String token, long sum) {
-    return s3(() -> s3.listObjectsV2(b -> b.bucket(bucket).prefix(prefix).continuationToken(token)))
+    return s3(() ->
+            s3.listObjectsV2(
+                b ->
+                    b.bucket(bucket)
+                        .prefix(prefix)
+                        .continuationToken(token)
+                        .encodingType(EncodingType.URL)))
         .handle(
             (r, e) -> {
               if (e != null) {
@@ -795,9 +816,13 @@ public final class S3ObjectStore implements RemoteObjectStore {
    */
   String wireContentType(String contentType) {
     int semicolon = contentType.indexOf(';');
-    return settings.plainContentType() && semicolon >= 0
-        ? contentType.substring(0, semicolon).trim()
-        : contentType;
+    String wire =
+        settings.plainContentType() && semicolon >= 0
+            ? contentType.substring(0, semicolon).trim()
+            : contentType;
+    // a header value outside printable ASCII is signed as UTF-8 by the SDK but read as Latin-1 by
+    // servers (S3Proxy answers SignatureDoesNotMatch); the full type is then kept as a fact
+    return wire(wire).equals(wire) ? wire : "application/octet-stream";
   }
 
   /**
@@ -1005,7 +1030,7 @@ public final class S3ObjectStore implements RemoteObjectStore {
             "the backend refused the " + operation + ": " + code);
       }
       if (status == 401 || status == 403) {
-        return new ObjectStoreException.BackendUnavailable(
+        return ObjectStoreException.BackendUnavailable.answered(
             backendId,
             operation
                 + ": the backend refused the gateway's credentials ("
@@ -1013,12 +1038,60 @@ public final class S3ObjectStore implements RemoteObjectStore {
                 + " "
                 + code
                 + ")",
+            status,
             e);
       }
+      return ObjectStoreException.BackendUnavailable.answered(
+          backendId, operation + " answered " + status + " " + code, status, e);
+    }
+    if (unreadableAnswer(cause)) {
+      // the server answered, with something the SDK could not read: this request's problem
       return new ObjectStoreException.BackendUnavailable(
-          backendId, operation + " answered " + status + " " + code, e);
+          backendId, operation + ": unreadable answer", cause, false);
     }
     return new ObjectStoreException.BackendUnavailable(backendId, operation + " failed", cause);
+  }
+
+  /**
+   * Why the server's 500 for a key is the key's fault: S3 servers that keep objects as files
+   * (S3Proxy's filesystem provider) cannot store a key with a {@code .} or {@code ..} path segment
+   * or one longer than a file name may be (255 bytes), and answer 500 for it.
+   */
+  static Optional<String> refusedName(Throwable thrown, String key) {
+    if (status(thrown) != 500) {
+      return Optional.empty();
+    }
+    for (String segment : key.split("/", -1)) {
+      if (segment.equals(".") || segment.equals("..")) {
+        return Optional.of("a path segment " + segment);
+      }
+      if (segment.getBytes(StandardCharsets.UTF_8).length > MAX_FILE_NAME_BYTES) {
+        return Optional.of(
+            "a path segment longer than " + MAX_FILE_NAME_BYTES + " bytes between slashes");
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The operation's failure, for the object key it was about (see {@link #refusedName}). */
+  ObjectStoreException failure(String operation, Throwable thrown, String key) {
+    Optional<String> refused = refusedName(thrown, key);
+    if (refused.isPresent()) {
+      return new ObjectStoreException.InvalidRequest(
+          "the backend " + backendId + " cannot store this object name: it has " + refused.get());
+    }
+    return failure(operation, thrown);
+  }
+
+  /** The SDK could not parse the server's answer (it came, so the server is up). */
+  static boolean unreadableAnswer(Throwable thrown) {
+    for (Throwable t = thrown; t != null; t = t.getCause()) {
+      if (t instanceof XMLStreamException
+          || (t.getMessage() != null && t.getMessage().startsWith("Could not parse"))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   static int status(Throwable thrown) {

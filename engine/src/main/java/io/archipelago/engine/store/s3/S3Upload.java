@@ -126,7 +126,8 @@ final class S3Upload {
             : store.s3(() -> store.client().putObject(request, requestBody));
     // A body that broke its announced length or ETag never went out whole (the guard holds its
     // last chunk back), whatever the server answered: the write fails with the body's failure.
-    return sent.exceptionallyCompose(e -> CompletableFuture.failedStage(store.failure("put", e)))
+    return sent.exceptionallyCompose(
+            e -> CompletableFuture.failedStage(store.failure("put", e, key)))
         .thenCompose(
             response ->
                 guard
@@ -142,7 +143,8 @@ final class S3Upload {
                                     + etag
                                     + " differs from the MD5 of the bytes sent "
                                     + computed,
-                                null);
+                                null,
+                                false);
                           }
                           return stored(verified);
                         }));
@@ -237,7 +239,8 @@ final class S3Upload {
                     ? CompletableFuture.completedFuture(stored)
                     : abort(created, lastPart.get())
                         .<ObjectInfo>thenCompose(
-                            aborted -> CompletableFuture.failedFuture(store.failure("put", e))))
+                            aborted ->
+                                CompletableFuture.failedFuture(store.failure("put", e, key))))
         .thenCompose(result -> result);
   }
 

@@ -323,7 +323,8 @@ public final class SwiftObjectStore implements RemoteObjectStore {
                         + etag
                         + " differs from the MD5 of the bytes sent "
                         + whole.md5(),
-                    null);
+                    null,
+                    false);
               }
               return Optional.of(
                   new ObjectInfo(
@@ -356,7 +357,10 @@ public final class SwiftObjectStore implements RemoteObjectStore {
     knownContainers.remove(bc);
     createBackendContainer(bc);
     return new ObjectStoreException.BackendUnavailable(
-        backendId, "its container " + bc + " was missing and is being created again; retry", null);
+        backendId,
+        "its container " + bc + " was missing and is being created again; retry",
+        null,
+        false);
   }
 
   private CompletionStage<ObjectInfo> upload(
@@ -447,7 +451,7 @@ public final class SwiftObjectStore implements RemoteObjectStore {
               }
               if (status == 401) {
                 throw new ObjectStoreException.BackendUnavailable(
-                    backendId, "the token was refused during the upload; retry", null);
+                    backendId, "the token was refused during the upload; retry", null, false);
               }
               if (status == 499 || status == 408) {
                 throw new ObjectStoreException.LengthMismatch(
@@ -482,7 +486,8 @@ public final class SwiftObjectStore implements RemoteObjectStore {
         throw new ObjectStoreException.BackendUnavailable(
             backendId,
             "stored ETag " + etag + " differs from the MD5 of the bytes sent " + computed,
-            null);
+            null,
+            false);
       }
     } else {
       etag =
@@ -493,7 +498,8 @@ public final class SwiftObjectStore implements RemoteObjectStore {
                       new ObjectStoreException.BackendUnavailable(
                           backendId,
                           "the PUT answer carries no MD5 ETag; set gateway-md5 = on for this backend",
-                          null));
+                          null,
+                          false));
     }
     return new ObjectInfo(
         name,
@@ -768,7 +774,7 @@ public final class SwiftObjectStore implements RemoteObjectStore {
     try {
       array = JSON.readTree(bytes.toArray());
     } catch (IOException e) {
-      throw new ObjectStoreException.BackendUnavailable(backendId, "unreadable listing", e);
+      throw new ObjectStoreException.BackendUnavailable(backendId, "unreadable listing", e, false);
     }
     List<ListingEntry> rows = new ArrayList<>();
     for (JsonNode row : array) {
@@ -900,13 +906,14 @@ public final class SwiftObjectStore implements RemoteObjectStore {
           "the backend refused the " + operation + " (" + status + " " + r.status().reason() + ")");
     }
     if (status == 401 || status == 403) {
-      return new ObjectStoreException.BackendUnavailable(
+      return ObjectStoreException.BackendUnavailable.answered(
           backendId,
           operation + ": the backend refused the gateway's credentials (" + status + ")",
+          status,
           null);
     }
-    return new ObjectStoreException.BackendUnavailable(
-        backendId, operation + " answered " + status + " " + r.status().reason(), null);
+    return ObjectStoreException.BackendUnavailable.answered(
+        backendId, operation + " answered " + status + " " + r.status().reason(), status, null);
   }
 
   private static boolean success(HttpResponse r) {

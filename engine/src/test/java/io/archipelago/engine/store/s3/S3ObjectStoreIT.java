@@ -15,6 +15,9 @@ import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.japi.Pair;
 import akka.stream.Materializer;
 import io.archipelago.engine.store.BackendContainer;
+import io.archipelago.engine.store.ListingEntry;
+import io.archipelago.engine.store.ListingQuery;
+import io.archipelago.engine.store.NameOrder;
 import io.archipelago.engine.store.ObjectInfo;
 import io.archipelago.engine.store.ObjectStoreException;
 import io.archipelago.engine.store.PutResult;
@@ -29,6 +32,7 @@ import java.net.Socket;
 import java.security.MessageDigest;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -87,6 +91,69 @@ class S3ObjectStoreIT {
   static HeadObjectResponse directHead(BackendContainer c, String name) {
     Pair<String, String> where = store.location(c, name);
     return await(direct.headObject(b -> b.bucket(where.first()).key(where.second())));
+  }
+
+  @Test
+  void namesWithControlCharactersAndSymbolsAreListedAsStored() {
+    BackendContainer c = container("odd-names");
+    List<String> names =
+        List.of(
+            "ctl\u0001\u001fname",
+            "plus+sign",
+            "sp ace",
+            "pct%41%",
+            "amp&lt;<>\"'",
+            "tab\tname",
+            "uni\u2603\u00e9",
+            "star*tilde~");
+    for (String name : names) {
+      put(c, name, utf8(name));
+    }
+    List<String> listed =
+        await(store.list(c, ListingQuery.all(100))).entries().stream()
+            .map(ListingEntry::sortKey)
+            .toList();
+    assertEquals(names.stream().sorted(NameOrder::compare).toList(), listed);
+    assertEquals(
+        List.of("plus+sign"),
+        await(
+                store.list(
+                    c,
+                    new ListingQuery(
+                        Optional.of("plus+"),
+                        Optional.empty(),
+                        Optional.empty(),
+                        Optional.empty(),
+                        10,
+                        false)))
+            .entries()
+            .stream()
+            .map(ListingEntry::sortKey)
+            .toList());
+  }
+
+  @Test
+  void contentTypesOutsideAsciiAreKeptAsSent() {
+    BackendContainer c = container("utf8-types");
+    byte[] data = utf8("typed");
+    for (String type : List.of("\u8508\u5605/\u2603", "text/plain; charset=\u00e9")) {
+      var attrs = attributes(type, Map.of(), Optional.empty(), OptionalLong.of(data.length));
+      await(store.put(c, "o", attrs, bytes(data)));
+      assertEquals(type, await(store.head(c, "o")).orElseThrow().contentType());
+    }
+  }
+
+  @Test
+  void namesTheServerCannotKeepAsFilesAreTheClientsError() {
+    BackendContainer c = container("file-names");
+    byte[] data = utf8("x");
+    for (String name : List.of("x".repeat(256), "dir/" + "\u00e9".repeat(128) + "/x")) {
+      assertInstanceOf(
+          ObjectStoreException.InvalidRequest.class,
+          failureOf(store.put(c, name, attributes(data), bytes(data))),
+          name);
+      assertEquals(Optional.empty(), await(store.head(c, name)), name);
+    }
   }
 
   @Test
