@@ -47,15 +47,16 @@ public record ContainerDrain(
     return account + "/" + container;
   }
 
-  ContainerDrain moving(String newTarget, String newMigrationId, Instant at) {
+  ContainerDrain moving(
+      String newTarget, String newMigrationId, long nowObjects, long nowBytes, Instant at) {
     return new ContainerDrain(
         account,
         container,
         Phase.MOVING,
         newTarget,
         newMigrationId,
-        objects,
-        bytes,
+        nowObjects,
+        nowBytes,
         "",
         attempts + 1,
         at);

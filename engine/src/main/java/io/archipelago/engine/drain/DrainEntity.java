@@ -79,12 +79,17 @@ public final class DrainEntity
       String drainId, List<ContainerDrain> found, AuditInfo audit, ActorRef<Reply> replyTo)
       implements Command {}
 
-  /** Records that a container's migration to {@code target} started. */
+  /**
+   * Records that a container's migration to {@code target} started, with the container's counts
+   * when it started.
+   */
   public record MarkMoving(
       String drainId,
       String entityId,
       String target,
       String migrationId,
+      long objects,
+      long bytes,
       AuditInfo audit,
       ActorRef<Reply> replyTo)
       implements Command {}
@@ -131,7 +136,13 @@ public final class DrainEntity
       implements Event {}
 
   public record ContainerMoving(
-      String drainId, String entityId, String target, String migrationId, AuditInfo audit)
+      String drainId,
+      String entityId,
+      String target,
+      String migrationId,
+      long objects,
+      long bytes,
+      AuditInfo audit)
       implements Event {}
 
   public record ContainerMoved(String drainId, String entityId, AuditInfo audit) implements Event {}
@@ -251,7 +262,13 @@ public final class DrainEntity
     }
     return persist(
         new ContainerMoving(
-            cmd.drainId(), cmd.entityId(), cmd.target(), cmd.migrationId(), cmd.audit()),
+            cmd.drainId(),
+            cmd.entityId(),
+            cmd.target(),
+            cmd.migrationId(),
+            cmd.objects(),
+            cmd.bytes(),
+            cmd.audit()),
         cmd.replyTo());
   }
 
@@ -397,7 +414,9 @@ public final class DrainEntity
             (s, e) ->
                 s.changed(
                     e.entityId(),
-                    c -> c.moving(e.target(), e.migrationId(), e.audit().at()),
+                    c ->
+                        c.moving(
+                            e.target(), e.migrationId(), e.objects(), e.bytes(), e.audit().at()),
                     e.audit().at()))
         .onEvent(
             ContainerMoved.class,

@@ -11,6 +11,7 @@ import io.archipelago.engine.container.ContainerEntity;
 import io.archipelago.engine.container.ContainerReply;
 import io.archipelago.engine.container.ContainerRoute;
 import io.archipelago.engine.container.ContainerRouteView;
+import io.archipelago.engine.container.ContainerState;
 import io.archipelago.engine.container.Migration;
 import io.archipelago.engine.container.MigrationPhase;
 import io.archipelago.engine.placement.PlacementPolicy;
@@ -79,18 +80,11 @@ final class DrainRun {
         });
     Instant now = Instant.now();
     AuditInfo audit = audit(state);
-    List<ContainerDrain> found = new ArrayList<>();
+    List<CompletableFuture<ContainerDrain>> found = new ArrayList<>();
     onBackend.forEach(
         (id, route) -> {
           if (!state.containers().containsKey(id)) {
-            int slash = id.indexOf('/');
-            found.add(
-                ContainerDrain.pending(
-                    id.substring(0, slash),
-                    id.substring(slash + 1),
-                    route.objectCount(),
-                    route.bytesUsed(),
-                    now));
+            found.add(counted(id, route, now).toCompletableFuture());
           }
         });
     List<DrainEntity.Outcome> outcomes = new ArrayList<>();
@@ -105,8 +99,13 @@ final class DrainRun {
     CompletionStage<DrainState> recorded = CompletableFuture.completedFuture(state);
     if (!found.isEmpty()) {
       recorded =
-          recorded.thenCompose(
-              s -> ask(r -> new DrainEntity.Queue(state.id(), List.copyOf(found), audit, r)));
+          CompletableFuture.allOf(found.toArray(CompletableFuture[]::new))
+              .thenCompose(
+                  d -> {
+                    List<ContainerDrain> queued =
+                        found.stream().map(CompletableFuture::join).toList();
+                    return ask(r -> new DrainEntity.Queue(state.id(), queued, audit, r));
+                  });
     }
     if (!outcomes.isEmpty()) {
       recorded =
@@ -120,6 +119,28 @@ final class DrainRun {
     return recorded
         .thenCompose(s -> startMoves(s, routes, audit))
         .thenCompose(s -> finish(s, audit));
+  }
+
+  /**
+   * A container found on the backend with its counts from its entity (the route view's counts may
+   * lag behind), or from the view when the entity does not answer.
+   */
+  private CompletionStage<ContainerDrain> counted(String id, ContainerRoute route, Instant now) {
+    int slash = id.indexOf('/');
+    String account = id.substring(0, slash);
+    String name = id.substring(slash + 1);
+    return ContainerEntity.<ContainerState>ask(
+            ClusterSharding.get(system)
+                .entityRefFor(ContainerEntity.TYPE_KEY, ContainerEntity.entityId(account, name)),
+            ContainerEntity.Get::new,
+            settings.askTimeout())
+        .handle(
+            (state, failure) ->
+                failure == null
+                    ? ContainerDrain.pending(
+                        account, name, state.objectCount(), state.bytesUsed(), now)
+                    : ContainerDrain.pending(
+                        account, name, route.objectCount(), route.bytesUsed(), now));
   }
 
   /** Whether a live container has its primary or a replica on the drained backend. */
@@ -216,7 +237,7 @@ final class DrainRun {
         && running.source().equals(backend)
         && running.phase() != MigrationPhase.CANCELLED) {
       // started by an earlier pass that stopped before recording it (or by an operator)
-      return markMoving(state, c, running.target(), running.id(), audit);
+      return markMoving(state, c, running.target(), running.id(), c.objects(), c.bytes(), audit);
     }
     if (!route.primaryBackend().equals(backend)) {
       return failed(
@@ -277,7 +298,14 @@ final class DrainRun {
               if (failure != null) {
                 return failed(state, c, reason(failure), audit);
               }
-              return markMoving(state, c, to, migration.id(), audit)
+              return markMoving(
+                      state,
+                      c,
+                      to,
+                      migration.id(),
+                      migration.objectsTotal(),
+                      migration.bytesTotal(),
+                      audit)
                   .thenCompose(
                       after -> {
                         ContainerDrain now = after.containers().get(c.entityId());
@@ -303,9 +331,17 @@ final class DrainRun {
   }
 
   private CompletionStage<DrainState> markMoving(
-      DrainState state, ContainerDrain c, String target, String migrationId, AuditInfo audit) {
+      DrainState state,
+      ContainerDrain c,
+      String target,
+      String migrationId,
+      long objects,
+      long bytes,
+      AuditInfo audit) {
     return ask(
-        r -> new DrainEntity.MarkMoving(state.id(), c.entityId(), target, migrationId, audit, r));
+        r ->
+            new DrainEntity.MarkMoving(
+                state.id(), c.entityId(), target, migrationId, objects, bytes, audit, r));
   }
 
   private CompletionStage<DrainState> failed(
