@@ -409,6 +409,7 @@ class ConsoleIT {
     wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector(row), "2 moving"));
     wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(row + " progress")));
     assertNoAlert();
+    js("document.getElementById('h-drains').scrollIntoView();");
     screenshot("drain");
 
     click(By.xpath("//tr[@data-drain='local-standard']//button[text()='Pause']"));
