@@ -622,6 +622,7 @@
           onclick: () => cancelMigration(m).catch(report) }) : null)));
     }
     if ((data.migrations || []).length === 0) body.append(el('tr', null, el('td', { colspan: '10', text: 'No migrations.' })));
+    await loadDrains();
   }
 
   async function fillTargets() {
@@ -649,6 +650,90 @@
     await loadMigrations();
   }
 
+  // ---------- Drains (shown on the migrations view) ----------
+  async function loadDrains() {
+    const response = await api('/admin/drains', { raw: true });
+    if (response.status === 404 || response.status === 405 || response.status === 501) {
+      $('drains-unavailable').hidden = false;
+      $('drains-available').hidden = true;
+      return;
+    }
+    if (!response.ok) throw new ApiError(response.status, response.status + ' ' + (await response.text()).trim());
+    const data = await response.json();
+    $('drains-unavailable').hidden = true;
+    $('drains-available').hidden = false;
+    const select = $('drain-backend');
+    const current = select.value;
+    clear(select);
+    for (const id of backendIds) select.append(el('option', { value: id, text: id }));
+    if (backendIds.includes(current)) select.value = current;
+    const body = $('drains-table').tBodies[0];
+    clear(body);
+    for (const listed of data.drains || []) {
+      // the list carries no per-container migrations: read each running drain for its progress
+      const d = ['draining', 'paused', 'failed'].includes(listed.state)
+        ? await api('/admin/backends/' + enc(listed.backend) + '/drain') : listed;
+      body.append(drainRow(d));
+    }
+    if ((data.drains || []).length === 0) body.append(el('tr', null, el('td', { colspan: '8', text: 'No drains.' })));
+  }
+
+  function drainRow(d) {
+    const total = d.containersTotal || 0;
+    const done = d.containersDone || 0;
+    const progress = el('progress', { max: String(Math.max(1, total)),
+      value: String(d.state === 'drained' ? Math.max(1, total) : Math.min(done, Math.max(1, total))),
+      'aria-label': 'containers moved' });
+    const stateKind = d.state === 'drained' ? 'ok' : d.state === 'failed' ? 'bad' : 'warn';
+    const failed = el('td', null);
+    for (const f of d.failures || []) {
+      failed.append(el('div', { class: 'drain-failure' },
+        el('span', { text: f.account + '/' + f.container + ': ' + f.error + ' ' }),
+        el('button', { type: 'button', class: 'secondary', text: 'Retry',
+          'aria-label': 'Retry ' + f.account + '/' + f.container,
+          onclick: () => drainAction(d, 'retry', { containers: [f.account + '/' + f.container] }).catch(report) })));
+    }
+    if ((d.failures || []).length === 0) failed.append(document.createTextNode('none'));
+    const actions = el('td', null);
+    const button = (text, action, cls) => el('button', { type: 'button', class: cls, text: text,
+      onclick: () => drainAction(d, action).catch(report) });
+    if (d.state === 'draining') actions.append(button('Pause', 'pause', 'secondary'));
+    if (d.state === 'paused') actions.append(button('Resume', 'resume'));
+    if (d.state === 'failed' && (d.failures || []).length > 1) actions.append(button('Retry all', 'retry'));
+    if (['draining', 'paused', 'failed'].includes(d.state)) actions.append(button('Cancel', 'cancel', 'secondary'));
+    return el('tr', { 'data-drain': d.backend },
+      td(d.backend), el('td', null, badge(d.state, stateKind)),
+      el('td', null, progress, el('div', { class: 'hint',
+        text: done + ' of ' + total + ' containers moved' + (d.containersRunning ? ', ' + d.containersRunning + ' moving' : '') +
+          '; ' + bytes(d.bytesCopied) + ' copied, ' + bytes(d.bytesLeft) + ' left' })),
+      td(d.bytesPerSecond !== undefined ? bytes(d.bytesPerSecond) + '/s' : '–'),
+      td(duration(d.etaSeconds)), failed, td(d.startedBy), actions);
+  }
+
+  async function startDrain(event) {
+    event.preventDefault();
+    const backend = $('drain-backend').value;
+    const concurrency = $('drain-concurrency').value.trim();
+    if (!window.confirm('Drain backend ' + backend + '? It stops taking new containers and all of its containers move to other backends.')) return;
+    await api('/admin/backends/' + enc(backend) + '/drain', { method: 'POST',
+      json: concurrency === '' ? {} : { concurrency: Number(concurrency) } });
+    $('drain-message').textContent = 'Drain of ' + backend + ' started.';
+    await loadDrains();
+  }
+
+  async function drainAction(d, action, json) {
+    const path = '/admin/backends/' + enc(d.backend) + '/drain';
+    if (action === 'cancel') {
+      if (!window.confirm('Cancel the drain of ' + d.backend + '? Running moves are cancelled and the backend is active again.')) return;
+      await api(path, { method: 'DELETE' });
+    } else {
+      await api(path + '/' + action, { method: 'POST', json: json || {} });
+    }
+    const done = { cancel: 'cancelled', pause: 'paused', resume: 'resumed', retry: 'retried' }[action];
+    $('drain-message').textContent = 'Drain of ' + d.backend + ' ' + done + '.';
+    await loadDrains();
+  }
+
   // ---------- wiring ----------
   // each cell of a card table carries its column's header, which the phone layout shows
   function labelCells(table) {
@@ -670,6 +755,7 @@
     $('audit-follow').addEventListener('click', () => toggleFollow());
     $('audit-export').addEventListener('click', () => exportAudit().catch(report));
     $('migration-start').addEventListener('submit', (e) => startMigration(e).catch(report));
+    $('drain-start').addEventListener('submit', (e) => startDrain(e).catch(report));
     $('lag-threshold').addEventListener('change', () => loadOverview().catch(report));
     window.addEventListener('hashchange', () => { if (token()) { show(currentView()); $('main').focus(); } });
     if (token()) start();

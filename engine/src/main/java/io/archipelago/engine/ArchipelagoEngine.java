@@ -12,11 +12,14 @@ import io.archipelago.engine.backend.ObjectStoreFactory;
 import io.archipelago.engine.backend.RegistrySync;
 import io.archipelago.engine.cluster.ClusterGuard;
 import io.archipelago.engine.container.ContainerEntity;
+import io.archipelago.engine.drain.DrainEntity;
+import io.archipelago.engine.drain.Drains;
 import io.archipelago.engine.migration.Migrations;
 import io.archipelago.engine.ops.AccountOps;
 import io.archipelago.engine.ops.BackendOps;
 import io.archipelago.engine.ops.ClusterOps;
 import io.archipelago.engine.ops.ContainerOps;
+import io.archipelago.engine.ops.DrainOps;
 import io.archipelago.engine.ops.EngineContext;
 import io.archipelago.engine.ops.MigrationOps;
 import io.archipelago.engine.ops.ObjectOps;
@@ -50,6 +53,7 @@ public final class ArchipelagoEngine {
   private final String nodeAddress;
   private final ContainerSync sync;
   private final MigrationOps migrations;
+  private final DrainOps drains;
 
   private ArchipelagoEngine(ActorSystem<?> system) {
     this.system = system;
@@ -94,6 +98,8 @@ public final class ArchipelagoEngine {
     this.sync = ContainerSync.start(system, registry, nodeAddress);
     this.migrations =
         new MigrationOps(ctx, containers, Migrations.start(system, registry, nodeAddress));
+    this.drains =
+        new DrainOps(ctx, backends, Drains.start(system, registry, policies, nodeAddress));
   }
 
   /** Starts the engine on an actor system whose provider is {@code cluster}. */
@@ -103,6 +109,7 @@ public final class ArchipelagoEngine {
     ContainerEntity.init(system);
     AccountEntity.init(system);
     BackendRegistryEntity.init(system);
+    DrainEntity.init(system);
     ArchipelagoEngine engine = new ArchipelagoEngine(system);
     engine.startCapacityPolling(config.getDuration("archipelago.engine.capacity-poll-interval"));
     return engine;
@@ -191,6 +198,11 @@ public final class ArchipelagoEngine {
   /** Live migrations of containers between backends. */
   public MigrationOps migrations() {
     return migrations;
+  }
+
+  /** Drains of backends: their containers moved away, a few at once. */
+  public DrainOps drains() {
+    return drains;
   }
 
   /** {@code host:port} of this node, recorded in audit info. */

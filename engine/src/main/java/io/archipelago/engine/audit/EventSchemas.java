@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.archipelago.engine.account.AccountEntity;
 import io.archipelago.engine.backend.BackendRegistryEntity;
 import io.archipelago.engine.container.ContainerEntity;
+import io.archipelago.engine.drain.DrainEntity;
 import io.archipelago.persistence.audit.EventSchema;
 
 /**
@@ -59,6 +60,21 @@ public final class EventSchemas {
           .type("BackendAdded", BackendRegistryEntity.BackendAdded.class)
           .type("BackendStateChanged", BackendRegistryEntity.BackendStateChanged.class)
           .type("BackendRemoved", BackendRegistryEntity.BackendRemoved.class)
+          .build();
+
+  public static final EventSchema<DrainEntity.Event> DRAIN =
+      EventSchema.builder(DrainEntity.Event.class)
+          .type("DrainStarted", DrainEntity.DrainStarted.class)
+          .type("DrainContainersQueued", DrainEntity.ContainersQueued.class)
+          .type("DrainContainerMoving", DrainEntity.ContainerMoving.class)
+          .type("DrainContainerMoved", DrainEntity.ContainerMoved.class)
+          .type("DrainContainerFailed", DrainEntity.ContainerFailed.class)
+          .type("DrainContainersRetried", DrainEntity.ContainersRetried.class)
+          .type("DrainPaused", DrainEntity.DrainPaused.class)
+          .type("DrainResumed", DrainEntity.DrainResumed.class)
+          .type("DrainCancelled", DrainEntity.DrainCancelled.class)
+          .type("DrainCompleted", DrainEntity.DrainCompleted.class)
+          .type("DrainStalled", DrainEntity.DrainStalled.class)
           .build();
 
   /** Upcaster: an event that had no audit info gets the system principal, time unknown. */

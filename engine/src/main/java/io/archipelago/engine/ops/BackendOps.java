@@ -9,6 +9,11 @@ import io.archipelago.engine.backend.BackendState;
 import io.archipelago.engine.backend.BackendValidation;
 import io.archipelago.engine.backend.RegistryState;
 import io.archipelago.engine.backend.RegistrySync;
+import io.archipelago.engine.container.ContainerRouteView;
+import io.archipelago.engine.container.Migration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -46,7 +51,43 @@ public final class BackendOps {
         ask(replyTo -> new BackendRegistryEntity.ChangeState(id, state, request.audit(), replyTo)));
   }
 
+  /**
+   * Removes a backend, refused (409) while the replicated route view shows a container with its
+   * primary or a replica there, or a migration from or to it: drain it first.
+   */
   public CompletionStage<RegistryState> remove(String id, RequestContext request) {
+    List<String> holding = new ArrayList<>();
+    ContainerRouteView.get(ctx.system())
+        .routes()
+        .forEach(
+            (entityId, route) -> {
+              Migration.MigrationRoute m = route.migration();
+              boolean migrating =
+                  m != null
+                      && m.toMigration().routesBoth()
+                      && (m.source().equals(id) || m.target().equals(id));
+              if (!route.deleted()
+                  && (route.primaryBackend().equals(id)
+                      || route.replicaBackends().contains(id)
+                      || migrating)) {
+                holding.add(entityId);
+              }
+            });
+    if (!holding.isEmpty()) {
+      Collections.sort(holding);
+      return CompletableFuture.failedFuture(
+          new GatewayException(
+              GatewayException.Reason.BACKEND_IN_USE,
+              "Backend "
+                  + id
+                  + " still holds "
+                  + holding.size()
+                  + " container(s), e.g. "
+                  + String.join(", ", holding.subList(0, Math.min(3, holding.size())))
+                  + "; drain it first (POST /admin/backends/"
+                  + id
+                  + "/drain)"));
+    }
     return changed(ask(replyTo -> new BackendRegistryEntity.Remove(id, request.audit(), replyTo)));
   }
 

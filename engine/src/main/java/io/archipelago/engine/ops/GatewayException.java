@@ -24,7 +24,13 @@ public final class GatewayException extends RuntimeException {
     /** A migration cannot start or be cancelled now (one runs, or it is past its cut-over). */
     MIGRATION_CONFLICT,
     /** The container never migrated. */
-    MIGRATION_NOT_FOUND
+    MIGRATION_NOT_FOUND,
+    /** No such backend, or the backend was never drained. */
+    DRAIN_NOT_FOUND,
+    /** The drain's status does not allow the action (one runs already, it is not paused ...). */
+    DRAIN_CONFLICT,
+    /** The backend still holds containers (remove refused): drain it first. */
+    BACKEND_IN_USE
   }
 
   private final Reason reason;

@@ -51,6 +51,7 @@ public final class AdminController {
   private final AuditController audit;
   private final InventoryController inventory;
   private final MigrationController migrations;
+  private final DrainController drains;
 
   public AdminController(ArchipelagoEngine engine) {
     this.engine = engine;
@@ -58,6 +59,7 @@ public final class AdminController {
     this.audit = new AuditController(engine);
     this.inventory = new InventoryController(engine);
     this.migrations = new MigrationController(engine, this::body);
+    this.drains = new DrainController(engine, this::body);
   }
 
   /**
@@ -85,6 +87,9 @@ public final class AdminController {
     }
     if (MigrationController.handles(parts)) {
       return migrations.handle(request, parts, context);
+    }
+    if (DrainController.handles(parts)) {
+      return drains.handle(request, parts, context);
     }
     if (parts[0].equals("cluster") && parts.length == 1 && method.equals(HttpMethods.GET)) {
       return engine.cluster().members().thenApply(this::clusterJson);
@@ -196,7 +201,7 @@ public final class AdminController {
     return name;
   }
 
-  private static String backendId(String raw) {
+  static String backendId(String raw) {
     return name(raw, "backend", 256);
   }
 

@@ -30,7 +30,14 @@ public enum AdminRoute {
   MIGRATIONS_LIST(HttpMethods.GET, "migrations"),
   MIGRATION_START(HttpMethods.POST, "containers/*/*/migrate"),
   MIGRATION_STATUS(HttpMethods.GET, "containers/*/*/migration"),
-  MIGRATION_CANCEL(HttpMethods.DELETE, "containers/*/*/migration");
+  MIGRATION_CANCEL(HttpMethods.DELETE, "containers/*/*/migration"),
+  DRAINS_LIST(HttpMethods.GET, "drains"),
+  DRAIN_START(HttpMethods.POST, "backends/*/drain"),
+  DRAIN_STATUS(HttpMethods.GET, "backends/*/drain"),
+  DRAIN_CANCEL(HttpMethods.DELETE, "backends/*/drain"),
+  DRAIN_PAUSE(HttpMethods.POST, "backends/*/drain/pause"),
+  DRAIN_RESUME(HttpMethods.POST, "backends/*/drain/resume"),
+  DRAIN_RETRY(HttpMethods.POST, "backends/*/drain/retry");
 
   private final HttpMethod method;
   private final String pattern;

@@ -134,7 +134,7 @@ final class MigrationController {
     return Optional.of(node.asText());
   }
 
-  private static Migration.Throttle throttle(JsonNode node) {
+  static Migration.Throttle throttle(JsonNode node) {
     if (node == null || node.isNull()) {
       return Migration.Throttle.UNLIMITED;
     }
@@ -153,7 +153,7 @@ final class MigrationController {
     return new Migration.Throttle(bytes, requests, (int) parallelism);
   }
 
-  private static long limit(JsonNode throttle, String field, long max) {
+  static long limit(JsonNode throttle, String field, long max) {
     JsonNode n = throttle.get(field);
     if (n == null || n.isNull()) {
       return 0;

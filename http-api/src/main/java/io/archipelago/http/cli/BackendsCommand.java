@@ -246,7 +246,10 @@ final class BackendsCommand implements Callable<Integer> {
         "  drain ID --detach   start and return",
         "  drain ID --watch    follow a running drain",
         "  drain ID --status   print its progress once",
-        "  drain ID --cancel   cancel it"
+        "  drain ID --pause    start no new container moves (running ones finish)",
+        "  drain ID --resume   go on after a pause",
+        "  drain ID --retry [ACCOUNT/CONTAINER...]   move failed containers again (all by default)",
+        "  drain ID --cancel   cancel it: running moves cancelled, the backend active again"
       })
   static final class Drain implements Callable<Integer> {
     @CommandLine.Spec CommandSpec spec;
@@ -256,22 +259,73 @@ final class BackendsCommand implements Callable<Integer> {
 
     @CommandLine.Mixin WatchOptions watch;
 
+    @Option(names = "--pause", description = "Pause it: no new container moves start.")
+    boolean pause;
+
+    @Option(names = "--resume", description = "Resume a paused drain.")
+    boolean resume;
+
+    @Option(
+        names = "--retry",
+        arity = "0..*",
+        paramLabel = "ACCOUNT/CONTAINER",
+        description = "Move failed containers again: those named, or all of them.")
+    List<String> retry;
+
+    @Option(
+        names = "--concurrency",
+        paramLabel = "N",
+        description = "Containers moved at once (default: the gateway's).")
+    Integer concurrency;
+
     @Override
     public Integer call() {
       AdminCli admin = AdminCli.of(spec);
       AdminClient client = admin.client();
       String what = "drain of backend '" + id + "'";
       WatchOptions.Mode mode = watch.mode();
+      int actions = (pause ? 1 : 0) + (resume ? 1 : 0) + (retry != null ? 1 : 0);
+      if (actions > 1 || (actions == 1 && mode != WatchOptions.Mode.START)) {
+        throw new AdminException(
+            AdminCli.USAGE,
+            "--pause, --resume, --retry, --detach, --watch, --status and --cancel exclude each"
+                + " other");
+      }
+      if (concurrency != null && (concurrency < 1 || concurrency > 256)) {
+        throw new AdminException(AdminCli.USAGE, "--concurrency must be between 1 and 256");
+      }
       requireBackend(client, id);
       String drain = path(id) + "/drain";
       String missing =
           "no drain of backend '"
               + id
               + "' (none was started, or this gateway predates the drain API)";
+      if (actions == 1) {
+        String action = pause ? "pause" : resume ? "resume" : "retry";
+        ObjectNode body = AdminClient.JSON.createObjectNode();
+        if (retry != null && !retry.isEmpty()) {
+          ArrayNode names = body.putArray("containers");
+          retry.forEach(names::add);
+        }
+        JsonNode status =
+            AdminClient.newEndpoint(
+                client.post(drain + "/" + action, body), action + " " + what, missing);
+        report(
+            admin,
+            status,
+            "drain of "
+                + id
+                + (pause ? " paused" : resume ? " resumed" : ": failed containers queued again"));
+        return AdminCli.OK;
+      }
       JsonNode status;
       switch (mode) {
         case START, DETACH -> {
-          AdminClient.Answer started = client.post(drain, AdminClient.JSON.createObjectNode());
+          ObjectNode body = AdminClient.JSON.createObjectNode();
+          if (concurrency != null) {
+            body.put("concurrency", concurrency);
+          }
+          AdminClient.Answer started = client.post(drain, body);
           status = AdminClient.newEndpoint(started, "start " + what, null);
           if (mode == WatchOptions.Mode.DETACH) {
             report(
@@ -344,6 +398,21 @@ final class BackendsCommand implements Callable<Integer> {
       status
           .path("containersFailed")
           .forEach(f -> failed.add(f.isTextual() ? f.asText() : f.toString()));
+      // the gateway says why each failed, with the container's name
+      if (status.path("failures").size() == failed.size()) {
+        failed.clear();
+        status
+            .path("failures")
+            .forEach(
+                f ->
+                    failed.add(
+                        f.path("account").asText()
+                            + "/"
+                            + f.path("container").asText()
+                            + " ("
+                            + f.path("error").asText()
+                            + ")"));
+      }
       pairs.add(new String[] {"failed", failed.isEmpty() ? "none" : String.join(", ", failed)});
       Table.pairs(admin.out(), pairs);
     }

@@ -15,8 +15,11 @@ final class TransferWatch {
   /** Phases after which a migration no longer changes. */
   static final Set<String> MIGRATION_ENDS = Set.of("completed", "cancelled", "failed");
 
-  /** States after which a drain no longer changes. */
-  static final Set<String> DRAIN_ENDS = Set.of("drained", "cancelled");
+  /**
+   * States after which a drain no longer changes by itself ({@code failed}: some containers could
+   * not move; a retry drains again).
+   */
+  static final Set<String> DRAIN_ENDS = Set.of("drained", "cancelled", "failed");
 
   private TransferWatch() {}
 

@@ -60,8 +60,12 @@ public final class SwiftErrors {
       return switch (g.reason()) {
         case ACCOUNT_NOT_FOUND, CONTAINER_NOT_FOUND, OBJECT_NOT_FOUND ->
             response(SwiftError.NOT_FOUND);
-        case MIGRATION_NOT_FOUND -> response(SwiftError.NOT_FOUND, g.getMessage());
-        case CONTAINER_NOT_EMPTY, POLICY_MISMATCH, MIGRATION_CONFLICT ->
+        case MIGRATION_NOT_FOUND, DRAIN_NOT_FOUND -> response(SwiftError.NOT_FOUND, g.getMessage());
+        case CONTAINER_NOT_EMPTY,
+            POLICY_MISMATCH,
+            MIGRATION_CONFLICT,
+            DRAIN_CONFLICT,
+            BACKEND_IN_USE ->
             response(SwiftError.CONFLICT, g.getMessage());
         case POLICY_INVALID, BAD_REQUEST -> response(SwiftError.BAD_REQUEST, g.getMessage());
         case PRECONDITION_FAILED -> response(SwiftError.PRECONDITION_FAILED, g.getMessage());
