@@ -154,6 +154,19 @@ class RawRequestHeadTest {
                 + "\r\nConnection: close\r\n\r\n");
     assertEquals(List.of(200), statuses(remapped), remapped);
     assertTrue(remapped.endsWith("\r\n\r\nmeow"), remapped);
+
+    // a UTF-8 container name sent raw in the Host (Akka refuses such a Host)
+    assertEquals(201, tester.call("PUT", "/Caf%C3%A9").statusCode());
+    assertEquals(201, tester.call("PUT", "/Caf%C3%A9/cat", Map.of(), "purr").statusCode());
+    String utf8 =
+        exchange(
+            port(),
+            "GET /cat HTTP/1.1\r\nHost: Caf\u00c3\u00a9.AUTH_test.example.net:8080\r\n"
+                + "X-Auth-Token: "
+                + tester.token()
+                + "\r\nConnection: close\r\n\r\n");
+    assertEquals(List.of(200), statuses(utf8), utf8);
+    assertTrue(utf8.endsWith("\r\n\r\npurr"), utf8);
   }
 
   @Test
@@ -183,7 +196,7 @@ class RawRequestHeadTest {
   }
 
   @Test
-  void aPutWithoutLengthIs411AndClosesTheConnection() throws IOException {
+  void aPutWithoutLengthIs411AndAnUnknownTransferCoding501AsInSwift() throws IOException {
     String answer =
         exchange(
             port(),
@@ -194,6 +207,14 @@ class RawRequestHeadTest {
     assertTrue(answer.contains("Connection: close\r\n"), answer);
     assertTrue(answer.endsWith("Missing Content-Length header."), answer);
     assertEquals(404, tester.call("HEAD", "/raw/nolength").statusCode());
+
+    String gzip =
+        exchange(
+            port(),
+            "PUT /v1/AUTH_test/raw/gzip HTTP/1.1\r\nHost: a\r\nX-Auth-Token: "
+                + tester.token()
+                + "\r\nTransfer-Encoding: gzip,chunked\r\n\r\ntesting");
+    assertEquals(List.of(501), statuses(gzip), gzip);
 
     // a container PUT needs no body, and the connection stays open after it
     String container =

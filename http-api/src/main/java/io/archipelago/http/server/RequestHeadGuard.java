@@ -33,7 +33,7 @@ import java.util.regex.Pattern;
  *       starting an escape) are percent-encoded: the gateway decodes the name Swift would.
  *   <li>Akka lower-cases Host and refuses some values Swift takes (boto 2's SigV4 sends {@code
  *       host:port:port}): the value as sent goes along in {@link ClientHead#RAW_HOST}, and a
- *       refused one is replaced by its host and first port, or nothing.
+ *       refused one is replaced by its host and first port, percent-encoded where needed.
  *   <li>A PUT with neither Content-Length nor Transfer-Encoding is marked {@link
  *       ClientHead#LENGTH_MISSING} (Akka reads it as an empty body; Swift answers 411).
  *   <li>Client headers under {@link ClientHead#INTERNAL_PREFIX} are dropped.
@@ -287,6 +287,9 @@ public final class RequestHeadGuard extends GraphStage<FlowShape<ByteString, Byt
       Pattern.compile(
           "(\\[[0-9A-Fa-f:.]*\\]|(?:[A-Za-z0-9._~!$&'()*+,;=-]|%[0-9A-Fa-f]{2})*)(:[0-9]{0,5})?");
 
+  /** Host name characters besides ASCII letters and digits. */
+  private static final String HOST_NAME_CHARS = "._~!$&'()*+,;=-";
+
   /** Bytes of an origin-form target that Akka refuses but Swift takes as they are (besides %). */
   private static final String ENCODED_IN_TARGET = "\"#<>[\\]^`{|}";
 
@@ -432,21 +435,37 @@ public final class RequestHeadGuard extends GraphStage<FlowShape<ByteString, Byt
     return encoded == null ? null : encoded.result().toArray();
   }
 
-  /** The host and first port of a Host value Akka refuses, or nothing if even that is refused. */
+  /**
+   * What Akka gets instead of a Host value it refuses: its host with the bytes a host name may not
+   * hold percent-encoded, and its first port (boto 2's {@code host:port:port} keeps one port).
+   */
   static String acceptedHost(String host) {
     int colon =
         host.startsWith("[")
             ? host.indexOf(':', Math.max(0, host.indexOf(']')))
             : host.indexOf(':');
-    if (colon < 0) {
-      return ACCEPTED_HOST.matcher(host).matches() ? host : "";
-    }
-    int portEnd = colon + 1;
-    while (portEnd < host.length() && portEnd - colon <= 5 && isDigit(host.charAt(portEnd))) {
+    String name = colon < 0 ? host : host.substring(0, colon);
+    int portEnd = colon < 0 ? colon : colon + 1;
+    while (colon >= 0
+        && portEnd < host.length()
+        && portEnd - colon <= 5
+        && isDigit(host.charAt(portEnd))) {
       portEnd++;
     }
-    String candidate = host.substring(0, portEnd);
-    return ACCEPTED_HOST.matcher(candidate).matches() ? candidate : "";
+    String port = colon < 0 ? "" : host.substring(colon, portEnd);
+    if (ACCEPTED_HOST.matcher(name + port).matches()) {
+      return name + port;
+    }
+    StringBuilder encoded = new StringBuilder();
+    for (byte b : name.getBytes(StandardCharsets.ISO_8859_1)) {
+      int c = b & 0xff;
+      if (HOST_NAME_CHARS.indexOf(c) >= 0 || Character.isLetterOrDigit(c) && c < 0x80) {
+        encoded.append((char) c);
+      } else {
+        encoded.append('%').append((char) HEX[c >> 4]).append((char) HEX[c & 0xf]);
+      }
+    }
+    return encoded + port;
   }
 
   private static boolean hasUpperCase(String text) {
