@@ -170,6 +170,17 @@ class RawRequestHeadTest {
   }
 
   @Test
+  void aLongHostIsCheckedWithoutDeepRecursion() throws IOException {
+    for (String host :
+        List.of("a".repeat(12_000), "a".repeat(12_000) + ":1:1", "%41".repeat(4_000))) {
+      String answer =
+          exchange(port(), "GET /info HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n");
+      assertEquals(List.of(200), statuses(answer), answer);
+    }
+    assertEquals(200, tester.call("HEAD", "/raw").statusCode() / 100 * 100);
+  }
+
+  @Test
   void aClientCannotSetTheInternalHeaders() throws IOException {
     for (String name :
         List.of(ClientHead.RAW_HOST, "X-Archipelago-Raw-Host", "x-archipelago-raw-host")) {

@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Pattern;
 
 /**
  * The bytes a client sends, on their way to Akka HTTP's request parser, framed just enough to know
@@ -282,11 +281,6 @@ public final class RequestHeadGuard extends GraphStage<FlowShape<ByteString, Byt
     return Long.parseLong(length);
   }
 
-  /** Host values Akka's parser takes: a name or bracketed address, then an optional port. */
-  private static final Pattern ACCEPTED_HOST =
-      Pattern.compile(
-          "(\\[[0-9A-Fa-f:.]*\\]|(?:[A-Za-z0-9._~!$&'()*+,;=-]|%[0-9A-Fa-f]{2})*)(:[0-9]{0,5})?");
-
   /** Host name characters besides ASCII letters and digits. */
   private static final String HOST_NAME_CHARS = "._~!$&'()*+,;=-";
 
@@ -372,7 +366,7 @@ public final class RequestHeadGuard extends GraphStage<FlowShape<ByteString, Byt
       at = next;
     }
 
-    boolean hostRefused = host != null && !ACCEPTED_HOST.matcher(host).matches();
+    boolean hostRefused = host != null && !acceptedByAkka(host);
     boolean hostKept = host != null && (hostRefused || hasUpperCase(host));
     boolean lengthMissing = method.equals("PUT") && !framed;
     if (target == null && !dropped && !hostKept && !lengthMissing) {
@@ -453,19 +447,76 @@ public final class RequestHeadGuard extends GraphStage<FlowShape<ByteString, Byt
       portEnd++;
     }
     String port = colon < 0 ? "" : host.substring(colon, portEnd);
-    if (ACCEPTED_HOST.matcher(name + port).matches()) {
+    if (acceptedByAkka(name + port)) {
       return name + port;
     }
     StringBuilder encoded = new StringBuilder();
     for (byte b : name.getBytes(StandardCharsets.ISO_8859_1)) {
       int c = b & 0xff;
-      if (HOST_NAME_CHARS.indexOf(c) >= 0 || Character.isLetterOrDigit(c) && c < 0x80) {
+      if (HOST_NAME_CHARS.indexOf(c) >= 0 || isAsciiLetterOrDigit(c)) {
         encoded.append((char) c);
       } else {
         encoded.append('%').append((char) HEX[c >> 4]).append((char) HEX[c & 0xf]);
       }
     }
     return encoded + port;
+  }
+
+  /**
+   * Whether Akka's parser takes a Host value: a name (or bracketed address), then an optional port.
+   * A loop, not a regular expression: a long value must not recurse deep.
+   */
+  static boolean acceptedByAkka(String host) {
+    int n = host.length();
+    int i = 0;
+    if (n > 0 && host.charAt(0) == '[') {
+      int close = host.indexOf(']');
+      if (close < 0) {
+        return false;
+      }
+      for (int k = 1; k < close; k++) {
+        char c = host.charAt(k);
+        if (!(isHex(c) || c == ':' || c == '.')) {
+          return false;
+        }
+      }
+      i = close + 1;
+    } else {
+      while (i < n && host.charAt(i) != ':') {
+        char c = host.charAt(i);
+        if (c == '%') {
+          if (i + 2 < n && isHex(host.charAt(i + 1)) && isHex(host.charAt(i + 2))) {
+            i += 3;
+            continue;
+          }
+          return false;
+        }
+        if (!(isAsciiLetterOrDigit(c) || HOST_NAME_CHARS.indexOf(c) >= 0)) {
+          return false;
+        }
+        i++;
+      }
+    }
+    if (i == n) {
+      return true;
+    }
+    if (host.charAt(i) != ':' || n - i - 1 > 5) {
+      return false;
+    }
+    for (int k = i + 1; k < n; k++) {
+      if (!isDigit(host.charAt(k))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean isAsciiLetterOrDigit(int c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+  }
+
+  private static boolean isHex(char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
   }
 
   private static boolean hasUpperCase(String text) {
