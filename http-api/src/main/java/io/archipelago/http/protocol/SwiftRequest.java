@@ -22,11 +22,18 @@ public record SwiftRequest(
     String node,
     String requestId) {
 
+  /**
+   * The request's headers by lower-case name, as the client sent them: Host with its case (and a
+   * value Akka refuses), without the gateway's internal headers.
+   */
   public static Map<String, String> headersOf(HttpRequest request) {
     Map<String, String> headers = new TreeMap<>();
     for (HttpHeader h : request.getHeaders()) {
-      headers.merge(h.lowercaseName(), h.value(), (a, b) -> a + "," + b);
+      if (!ClientHead.isInternal(h.lowercaseName())) {
+        headers.merge(h.lowercaseName(), h.value(), (a, b) -> a + "," + b);
+      }
     }
+    ClientHead.host(request).ifPresent(host -> headers.put("host", host));
     return headers;
   }
 
@@ -50,7 +57,7 @@ public record SwiftRequest(
    * storage URLs and absolute redirects start with.
    */
   public static String hostUrl(HttpRequest request) {
-    Optional<String> host = request.getHeader("Host").map(HttpHeader::value);
+    Optional<String> host = ClientHead.host(request);
     String scheme = request.getUri().scheme().isEmpty() ? "http" : request.getUri().scheme();
     return scheme
         + "://"

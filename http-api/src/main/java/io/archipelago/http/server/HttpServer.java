@@ -12,6 +12,7 @@ import akka.http.javadsl.model.HttpMethods;
 import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.RequestEntityAcceptances;
+import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.model.headers.Connection;
 import akka.http.javadsl.model.headers.RawHeader;
 import akka.http.javadsl.settings.ServerSettings;
@@ -26,6 +27,7 @@ import akka.stream.javadsl.TLSPlacebo;
 import akka.stream.javadsl.Tcp;
 import akka.util.ByteString;
 import com.typesafe.config.Config;
+import io.archipelago.http.protocol.ClientHead;
 import io.archipelago.http.protocol.HeadLength;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
@@ -52,8 +54,10 @@ import org.slf4j.LoggerFactory;
  * byte stage renames the marker to {@code Content-Length} in response header blocks.
  *
  * <p>Request heads pass a {@link RequestHeadGuard} before Akka's parser: a head must arrive within
- * {@code archipelago.http.limits.request-head-timeout}, and bytes that hang Akka's header parser
- * are turned into ones it refuses.
+ * {@code archipelago.http.limits.request-head-timeout}, bytes that hang Akka's header parser are
+ * turned into ones it refuses, and what Akka would refuse or alter but Swift takes (raw bytes in
+ * the request target, Host's case, a PUT without length) is encoded or kept aside ({@link
+ * ClientHead}).
  *
  * <p>Graceful stop on CoordinatedShutdown: stop accepting connections (service-unbind), let
  * in-flight requests finish within the grace period (service-requests-done), then close what is
@@ -260,10 +264,15 @@ public final class HttpServer {
                           .getHeader("Connection")
                           .map(h -> h.value().toLowerCase(Locale.ROOT).contains("keep-alive"))
                           .orElse(false);
+                  // the bytes after a PUT refused for its missing length are its unframed body
+                  boolean unframedBody = ClientHead.lengthMissing(request);
                   return response
                       .thenApply(
                           r ->
                               stopping
+                                      || (unframedBody
+                                          && r.status().intValue()
+                                              == StatusCodes.LENGTH_REQUIRED.intValue())
                                   ? r.addHeader(Connection.create("close"))
                                   : keepAlive
                                       ? r.addHeader(

@@ -11,19 +11,31 @@ import akka.stream.stage.GraphStageLogic;
 import akka.stream.stage.TimerGraphStageLogic;
 import akka.util.ByteString;
 import akka.util.ByteStringBuilder;
+import io.archipelago.http.protocol.ClientHead;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
  * The bytes a client sends, on their way to Akka HTTP's request parser, framed just enough to know
- * where each request head starts and ends (Content-Length and chunked bodies are skipped). Two
- * things happen to a head:
+ * where each request head starts and ends (Content-Length and chunked bodies are skipped; body
+ * bytes pass as the slices they came in, never copied). What happens to a head:
  *
  * <ul>
  *   <li>It must be complete within {@code headTimeout} of its first byte, or the connection is cut:
  *       a client trickling its headers (slowloris) holds nothing for long. Bodies are bounded by
  *       the idle timeout alone, so slow uploads still stream.
+ *   <li>Bytes of the request target that Swift's server takes as they are but Akka's parser refuses
+ *       (raw UTF-8 or other bytes from 0x7f up, controls but space, {@code "#<>[\]^`{|}}, a '%' not
+ *       starting an escape) are percent-encoded: the gateway decodes the name Swift would.
+ *   <li>Akka lower-cases Host and refuses some values Swift takes (boto 2's SigV4 sends {@code
+ *       host:port:port}): the value as sent goes along in {@link ClientHead#RAW_HOST}, and a
+ *       refused one is replaced by its host and first port, percent-encoded where needed.
+ *   <li>A PUT with neither Content-Length nor Transfer-Encoding is marked {@link
+ *       ClientHead#LENGTH_MISSING} (Akka reads it as an empty body; Swift answers 411).
+ *   <li>Client headers under {@link ClientHead#INTERNAL_PREFIX} are dropped.
  *   <li>A byte of a header line that is NUL or not part of a well-formed UTF-8 sequence becomes
  *       0x01, a control character Akka's parser refuses with 400. Left as it was, Akka's header
  *       parser takes a NUL, or the CR after a cut UTF-8 lead byte, as a need for more input and
@@ -134,7 +146,7 @@ public final class RequestHeadGuard extends GraphStage<FlowShape<ByteString, Byt
                 cancelTimer("head");
                 ByteString complete = head.result();
                 head = new ByteStringBuilder();
-                passed.append(checked(complete));
+                passed.append(checked(rewritten(complete)));
                 long body = bodyAfter(complete);
                 if (body == NO_BODY) {
                   state = State.HEAD;
@@ -267,6 +279,280 @@ public final class RequestHeadGuard extends GraphStage<FlowShape<ByteString, Byt
       return UNFOLLOWABLE;
     }
     return Long.parseLong(length);
+  }
+
+  /** Host name characters besides ASCII letters and digits. */
+  private static final String HOST_NAME_CHARS = "._~!$&'()*+,;=-";
+
+  /** Bytes of an origin-form target that Akka refuses but Swift takes as they are (besides %). */
+  private static final String ENCODED_IN_TARGET = "\"#<>[\\]^`{|}";
+
+  private static final byte[] RAW_HOST_LINE_START =
+      (ClientHead.RAW_HOST + ": ").getBytes(StandardCharsets.ISO_8859_1);
+  private static final byte[] LENGTH_MISSING_LINE_START =
+      (ClientHead.LENGTH_MISSING + ": PUT").getBytes(StandardCharsets.ISO_8859_1);
+  private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.ISO_8859_1);
+
+  /**
+   * The head as Akka's parser should get it: target bytes Akka refuses percent-encoded, the Host as
+   * sent kept aside (and replaced when Akka refuses it), a PUT without length marked, client
+   * headers under the internal prefix dropped. The same head when none of that applies.
+   */
+  static ByteString rewritten(ByteString head) {
+    byte[] bytes = head.toArray();
+    int requestLineEnd = indexOf(bytes, '\n', 0, bytes.length);
+    if (requestLineEnd < 0) {
+      return head;
+    }
+    boolean crlf = requestLineEnd > 0 && bytes[requestLineEnd - 1] == '\r';
+    int requestLineContentEnd = crlf ? requestLineEnd - 1 : requestLineEnd;
+    int firstSpace = indexOf(bytes, ' ', 0, requestLineContentEnd);
+    int lastSpace = lastIndexOf(bytes, ' ', requestLineContentEnd);
+    byte[] target = null;
+    String method = "";
+    if (firstSpace > 0) {
+      method = new String(bytes, 0, firstSpace, StandardCharsets.ISO_8859_1);
+      if (lastSpace > firstSpace + 1 && bytes[firstSpace + 1] == '/') {
+        target = encodedTarget(bytes, firstSpace + 1, lastSpace);
+      }
+    }
+
+    List<int[]> kept = new ArrayList<>();
+    boolean dropped = false;
+    boolean droppingContinuation = false;
+    boolean framed = false;
+    String host = null;
+    int hostLine = -1;
+    int at = requestLineEnd + 1;
+    while (at < bytes.length) {
+      int end = indexOf(bytes, '\n', at, bytes.length);
+      int next = end < 0 ? bytes.length : end + 1;
+      int contentEnd = end < 0 ? bytes.length : end > at && bytes[end - 1] == '\r' ? end - 1 : end;
+      if (contentEnd == at) {
+        break; // the blank line ending the head
+      }
+      if (bytes[at] == ' ' || bytes[at] == '\t') {
+        // a folded continuation belongs to the line before it
+        if (droppingContinuation) {
+          dropped = true;
+        } else {
+          kept.add(new int[] {at, next});
+        }
+        at = next;
+        continue;
+      }
+      int colon = indexOf(bytes, ':', at, contentEnd);
+      String name =
+          colon < 0
+              ? ""
+              : new String(bytes, at, colon - at, StandardCharsets.ISO_8859_1)
+                  .trim()
+                  .toLowerCase(Locale.ROOT);
+      droppingContinuation = ClientHead.isInternal(name);
+      if (droppingContinuation) {
+        dropped = true;
+        at = next;
+        continue;
+      }
+      if (name.equals("host")) {
+        host =
+            new String(bytes, colon + 1, contentEnd - colon - 1, StandardCharsets.ISO_8859_1)
+                .trim();
+        hostLine = kept.size();
+      } else if (name.equals("content-length") || name.equals("transfer-encoding")) {
+        framed = true;
+      }
+      kept.add(new int[] {at, next});
+      at = next;
+    }
+
+    boolean hostRefused = host != null && !acceptedByAkka(host);
+    boolean hostKept = host != null && (hostRefused || hasUpperCase(host));
+    boolean lengthMissing = method.equals("PUT") && !framed;
+    if (target == null && !dropped && !hostKept && !lengthMissing) {
+      return head;
+    }
+    byte[] lineEnd = crlf ? new byte[] {'\r', '\n'} : new byte[] {'\n'};
+    ByteStringBuilder out = new ByteStringBuilder();
+    if (target == null) {
+      out.putBytes(bytes, 0, requestLineEnd + 1);
+    } else {
+      out.putBytes(bytes, 0, firstSpace + 1);
+      out.putBytes(target);
+      out.putBytes(bytes, lastSpace, requestLineEnd + 1 - lastSpace);
+    }
+    if (hostKept) {
+      out.putBytes(RAW_HOST_LINE_START);
+      out.putBytes(host.getBytes(StandardCharsets.ISO_8859_1));
+      out.putBytes(lineEnd);
+    }
+    if (lengthMissing) {
+      out.putBytes(LENGTH_MISSING_LINE_START);
+      out.putBytes(lineEnd);
+    }
+    for (int i = 0; i < kept.size(); i++) {
+      int[] line = kept.get(i);
+      if (i == hostLine && hostRefused) {
+        out.putBytes(("Host: " + acceptedHost(host)).getBytes(StandardCharsets.ISO_8859_1));
+        out.putBytes(lineEnd);
+      } else {
+        out.putBytes(bytes, line[0], line[1] - line[0]);
+      }
+    }
+    out.putBytes(bytes, at, bytes.length - at);
+    return out.result();
+  }
+
+  /** The target with the bytes Akka refuses percent-encoded, or null when it has none. */
+  private static byte[] encodedTarget(byte[] bytes, int from, int to) {
+    ByteStringBuilder encoded = null;
+    for (int i = from; i < to; i++) {
+      int b = bytes[i] & 0xff;
+      boolean refused =
+          b >= 0x7f
+              || b < 0x20
+              || (b == '%' && !(i + 2 < to && isHex(bytes[i + 1]) && isHex(bytes[i + 2])))
+              || ENCODED_IN_TARGET.indexOf(b) >= 0;
+      if (refused && encoded == null) {
+        encoded = new ByteStringBuilder();
+        encoded.putBytes(bytes, from, i - from);
+      }
+      if (encoded == null) {
+        continue;
+      }
+      if (refused) {
+        encoded.putByte((byte) '%').putByte(HEX[b >> 4]).putByte(HEX[b & 0xf]);
+      } else {
+        encoded.putByte((byte) b);
+      }
+    }
+    return encoded == null ? null : encoded.result().toArray();
+  }
+
+  /**
+   * What Akka gets instead of a Host value it refuses: its host with the bytes a host name may not
+   * hold percent-encoded, and its first port (boto 2's {@code host:port:port} keeps one port).
+   */
+  static String acceptedHost(String host) {
+    int colon =
+        host.startsWith("[")
+            ? host.indexOf(':', Math.max(0, host.indexOf(']')))
+            : host.indexOf(':');
+    String name = colon < 0 ? host : host.substring(0, colon);
+    int portEnd = colon < 0 ? colon : colon + 1;
+    while (colon >= 0
+        && portEnd < host.length()
+        && portEnd - colon <= 5
+        && isDigit(host.charAt(portEnd))) {
+      portEnd++;
+    }
+    String port = colon < 0 ? "" : host.substring(colon, portEnd);
+    if (acceptedByAkka(name + port)) {
+      return name + port;
+    }
+    StringBuilder encoded = new StringBuilder();
+    for (byte b : name.getBytes(StandardCharsets.ISO_8859_1)) {
+      int c = b & 0xff;
+      if (HOST_NAME_CHARS.indexOf(c) >= 0 || isAsciiLetterOrDigit(c)) {
+        encoded.append((char) c);
+      } else {
+        encoded.append('%').append((char) HEX[c >> 4]).append((char) HEX[c & 0xf]);
+      }
+    }
+    return encoded + port;
+  }
+
+  /**
+   * Whether Akka's parser takes a Host value: a name (or bracketed address), then an optional port.
+   * A loop, not a regular expression: a long value must not recurse deep.
+   */
+  static boolean acceptedByAkka(String host) {
+    int n = host.length();
+    int i = 0;
+    if (n > 0 && host.charAt(0) == '[') {
+      int close = host.indexOf(']');
+      if (close < 0) {
+        return false;
+      }
+      for (int k = 1; k < close; k++) {
+        char c = host.charAt(k);
+        if (!(isHex(c) || c == ':' || c == '.')) {
+          return false;
+        }
+      }
+      i = close + 1;
+    } else {
+      while (i < n && host.charAt(i) != ':') {
+        char c = host.charAt(i);
+        if (c == '%') {
+          if (i + 2 < n && isHex(host.charAt(i + 1)) && isHex(host.charAt(i + 2))) {
+            i += 3;
+            continue;
+          }
+          return false;
+        }
+        if (!(isAsciiLetterOrDigit(c) || HOST_NAME_CHARS.indexOf(c) >= 0)) {
+          return false;
+        }
+        i++;
+      }
+    }
+    if (i == n) {
+      return true;
+    }
+    if (host.charAt(i) != ':' || n - i - 1 > 5) {
+      return false;
+    }
+    for (int k = i + 1; k < n; k++) {
+      if (!isDigit(host.charAt(k))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean isAsciiLetterOrDigit(int c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+  }
+
+  private static boolean isHex(char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+  }
+
+  private static boolean hasUpperCase(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c >= 'A' && c <= 'Z') {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean isDigit(char c) {
+    return c >= '0' && c <= '9';
+  }
+
+  private static boolean isHex(byte b) {
+    return (b >= '0' && b <= '9') || (b >= 'a' && b <= 'f') || (b >= 'A' && b <= 'F');
+  }
+
+  private static int indexOf(byte[] bytes, char c, int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (bytes[i] == c) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static int lastIndexOf(byte[] bytes, char c, int to) {
+    for (int i = to - 1; i >= 0; i--) {
+      if (bytes[i] == c) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   /**

@@ -12,9 +12,10 @@ import io.archipelago.http.protocol.SwiftErrors;
 /**
  * Answers requests too malformed to reach the gateway (Akka HTTP's parser refused them) as a client
  * fault, the way Swift's eventlet server does: an unknown method is 405, an unreadable request line
- * or version 400. Akka's own handler answers those 501 and 505, server errors for what is the
- * client's fault (a space in a raw path reads as a bad version). Size limits keep their 4xx status.
- * Configured as {@code akka.http.server.parsing.error-handler}.
+ * or version 400, a Transfer-Encoding other than chunked 501. Akka's own handler answers those 501
+ * and 505, server errors for what is the client's fault (a space in a raw path reads as a bad
+ * version). Size limits keep their 4xx status. Configured as {@code
+ * akka.http.server.parsing.error-handler}.
  */
 public final class SwiftParsingErrors extends ParsingErrorHandler {
 
@@ -23,6 +24,10 @@ public final class SwiftParsingErrors extends ParsingErrorHandler {
       StatusCode status, ErrorInfo error, LoggingAdapter log, ServerSettings settings) {
     log.debug("refused a malformed request ({}): {}", status.intValue(), error.formatPretty());
     int code = status.intValue();
+    if (error.summary().contains("Transfer-Encoding")) {
+      // Swift's check_object_creation: a transfer coding other than chunked is not implemented
+      return SwiftErrors.plainResponse(SwiftError.NOT_IMPLEMENTED, summary(error));
+    }
     if (code == 501) {
       return SwiftErrors.response(SwiftError.METHOD_NOT_ALLOWED);
     }

@@ -95,6 +95,7 @@ public final class ObjectController {
   // ---- PUT ----------------------------------------------------------------------------------
 
   private CompletionStage<HttpResponse> put(SwiftRequest request) {
+    ObjectPuts.requireLength(request);
     ObjectWriter.Write w =
         puts.write(request, request.account(), request.container(), request.object());
     ObjectPuts.checkContentType(request);

@@ -4,6 +4,7 @@ import akka.http.javadsl.model.ContentTypes;
 import akka.stream.javadsl.Source;
 import akka.util.ByteString;
 import io.archipelago.http.middleware.expiry.DeleteAtHeaders;
+import io.archipelago.http.protocol.ClientHead;
 import io.archipelago.http.protocol.Conditions;
 import io.archipelago.http.protocol.Constraints;
 import io.archipelago.http.protocol.RequestTimestamp;
@@ -85,6 +86,16 @@ public final class ObjectPuts {
         limited(entity.getDataBytes(), maxObjectSize),
         ifNoneMatchAny,
         ts.fromClient());
+  }
+
+  /**
+   * Swift's {@code check_object_creation}: an object PUT states its length or sends chunks. Akka
+   * reads a PUT with neither as an empty body; the server's request head guard marks it.
+   */
+  public static void requireLength(SwiftRequest request) {
+    if (ClientHead.lengthMissing(request.http())) {
+      throw SwiftException.plain(SwiftError.LENGTH_REQUIRED, "Missing Content-Length header.");
+    }
   }
 
   /** X-Static-Large-Object is the SLO middleware's to set, never a client's (PUT and POST). */

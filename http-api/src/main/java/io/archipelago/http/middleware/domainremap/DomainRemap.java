@@ -7,6 +7,7 @@ import akka.http.javadsl.model.headers.RawHeader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
 import io.archipelago.http.auth.ResellerPrefixes;
+import io.archipelago.http.protocol.ClientHead;
 import io.archipelago.http.protocol.PyText;
 import io.archipelago.http.protocol.RequestPath;
 import io.archipelago.http.protocol.SwiftError;
@@ -161,7 +162,8 @@ public final class DomainRemap {
     if (storageDomains.isEmpty()) {
       return Optional.empty();
     }
-    Optional<String> hostHeader = request.getHeader("Host").map(HttpHeader::value);
+    // the case the client sent: a redirect names the host as it was asked for
+    Optional<String> hostHeader = ClientHead.host(request);
     if (hostHeader.isEmpty()) {
       return Optional.empty();
     }

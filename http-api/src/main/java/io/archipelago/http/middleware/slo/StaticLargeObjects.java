@@ -139,6 +139,7 @@ public final class StaticLargeObjects implements ObjectMiddleware, LargeObjectVi
     String method = request.http().method().value();
     Optional<String> multipart = request.queryParam("multipart-manifest");
     if (method.equals("PUT") && multipart.map(m -> m.equals("put")).orElse(false)) {
+      ObjectPuts.requireLength(request);
       ObjectWriter.Write w =
           puts.write(request, request.account(), request.container(), request.object());
       ObjectWriter.Write manifest =
