@@ -436,7 +436,9 @@ final class MigrationRun {
    * route) goes over first, then it is removed from the source; then the source container.
    */
   private CompletionStage<Migration> cleanSource(Migration m) {
-    return drain(m.source(), m.target())
+    // A moved replica's leftovers are not newer writes of clients: the replica set's reconcile
+    // makes the new replica equal to the primary, so they are only removed.
+    return (m.isReplicaMove() ? discard(m.source()) : drain(m.source(), m.target()))
         .thenCompose(
             d ->
                 ask(
@@ -450,7 +452,8 @@ final class MigrationRun {
    * back to the source, then the target's copy is removed.
    */
   private CompletionStage<Migration> settleCancel(Migration m) {
-    return drain(m.target(), m.source())
+    // No client wrote to a replica move's target: its copy only goes.
+    return (m.isReplicaMove() ? discard(m.target()) : drain(m.target(), m.source()))
         .thenCompose(
             d ->
                 ask(
@@ -462,13 +465,27 @@ final class MigrationRun {
   /** Moves what {@code from} holds newer to {@code to}, empties {@code from} and removes it. */
   private CompletionStage<Done> drain(String from, String to) {
     ObjectStore store = mover.store(from);
-    return listing(from, Optional.empty())
-        .mapAsync(
-            settings.parallelism(),
-            row ->
-                mover
-                    .move(from, to, where, row.name())
-                    .thenCompose(moved -> store.delete(where, row.name())))
+    return empty(
+        from,
+        row ->
+            mover
+                .move(from, to, where, row.name())
+                .thenCompose(moved -> store.delete(where, row.name()))
+                .thenApply(d -> Done.getInstance()));
+  }
+
+  /** Empties {@code backend}'s copy of the container and removes it. */
+  private CompletionStage<Done> discard(String backend) {
+    ObjectStore store = mover.store(backend);
+    return empty(
+        backend, row -> store.delete(where, row.name()).thenApply(d -> Done.getInstance()));
+  }
+
+  private CompletionStage<Done> empty(
+      String backend, Function<ListingEntry.ObjectRow, CompletionStage<Done>> remove) {
+    ObjectStore store = mover.store(backend);
+    return listing(backend, Optional.empty())
+        .mapAsync(settings.parallelism(), remove)
         .runWith(Sink.ignore(), materializer)
         .thenCompose(
             d ->
