@@ -181,7 +181,7 @@ class ReplicatedMigrationTest {
               && !primary.containsKey("obj-7")
               && primary.equals(held("local-archive", c));
         });
-    assertEquals(39 - 1, held("local-archive", c).size());
+    assertEquals(40 - 2 + 1, held("local-archive", c).size());
     await(
         "the new replica's sync to catch up",
         Duration.ofSeconds(30),
