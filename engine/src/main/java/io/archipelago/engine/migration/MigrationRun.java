@@ -31,7 +31,9 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 
 /**
  * Drives one container's migration from its recorded phase to its end, on the node whose daemon
@@ -140,7 +142,18 @@ final class MigrationRun {
                         row -> (int) Math.min(Math.max(1, row.size()), perSecond),
                         ThrottleMode.shaping());
               }
-              return rows.mapAsync(parallelism, row -> copyOne(m, row.name()))
+              // Pipelined: HEADs, then GET+PUT, then the delete check, each step with the
+              // migration's parallelism, so that the transfers run as many at once as a plain
+              // copy would.
+              return rows.mapAsync(
+                      parallelism,
+                      row ->
+                          step(
+                              row.name(),
+                              () -> mover.inspect(m.source(), m.target(), where, row.name())))
+                  .mapAsync(parallelism, s -> s.then(mover::transfer))
+                  .mapAsync(parallelism, s -> s.then(mover::settle))
+                  .map(MigrationRun::copied)
                   .groupedWithin(10_000, settings.progressInterval())
                   .mapAsync(1, batch -> record(m, batch))
                   .runWith(Sink.ignore(), materializer)
@@ -148,21 +161,53 @@ final class MigrationRun {
             });
   }
 
-  private CompletionStage<Copied> copyOne(Migration m, String name) {
-    return mover
-        .move(m.source(), m.target(), where, name)
-        .handle(
-            (moved, failure) ->
-                failure == null
-                    ? new Copied(name, moved.bytes(), Optional.empty())
-                    : new Copied(
-                        name,
-                        0,
-                        Optional.of(
-                            new Migration.MigrationError(
-                                name,
-                                String.valueOf(ObjectMover.unwrap(failure).getMessage()),
-                                Instant.now()))));
+  /** One object between two steps of the pipelined copy: the last step's result or its error. */
+  private record Step<T>(String name, T value, Optional<Migration.MigrationError> error) {
+
+    <U> CompletionStage<Step<U>> then(Function<T, CompletionStage<U>> next) {
+      if (error.isPresent()) {
+        return CompletableFuture.completedFuture(new Step<>(name, null, error));
+      }
+      return step(
+          name,
+          () -> {
+            try {
+              return next.apply(value);
+            } catch (RuntimeException e) {
+              throw e;
+            } catch (Exception e) {
+              throw new CompletionException(e);
+            }
+          });
+    }
+  }
+
+  private static Copied copied(Step<ObjectMover.Transfer> s) {
+    return s.error().isPresent()
+        ? new Copied(s.name(), 0, s.error())
+        : new Copied(s.name(), s.value().moved().bytes(), Optional.empty());
+  }
+
+  private static <T> CompletionStage<Step<T>> step(
+      String name, Supplier<CompletionStage<T>> action) {
+    CompletionStage<T> started;
+    try {
+      started = action.get();
+    } catch (RuntimeException e) {
+      started = CompletableFuture.failedFuture(e);
+    }
+    return started.handle(
+        (value, failure) ->
+            failure == null
+                ? new Step<>(name, value, Optional.empty())
+                : new Step<>(
+                    name,
+                    null,
+                    Optional.of(
+                        new Migration.MigrationError(
+                            name,
+                            String.valueOf(ObjectMover.unwrap(failure).getMessage()),
+                            Instant.now()))));
   }
 
   private CompletionStage<Migration> record(Migration m, List<Copied> batch) {

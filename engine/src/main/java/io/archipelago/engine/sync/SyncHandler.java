@@ -407,7 +407,9 @@ final class SyncHandler extends Handler<List<EventEnvelope<Object>>> {
   /**
    * A migration's cut-over moved the primary or a replica: later changes go from the container's
    * primary now to its replicas now (the entity marked them for a reconcile, which brings over what
-   * the move left behind).
+   * the move left behind). A replica that left the set is emptied here as well as by the
+   * migration's clean-up: changes from before the cut-over that this projection copied to it after
+   * that clean-up would stay there otherwise.
    */
   private CompletionStage<Void> placementMoved(String pid) {
     ReplicatedContainer rc = known.get(pid);
@@ -428,7 +430,31 @@ final class SyncHandler extends Handler<List<EventEnvelope<Object>>> {
                       state.replicaBackends(),
                       rc.syncTo(),
                       rc.syncKey());
-              return store(moved);
+              List<CompletableFuture<?>> emptied = new ArrayList<>();
+              for (String left : rc.replicas()) {
+                if (!moved.replicas().contains(left) && !left.equals(moved.primary())) {
+                  emptied.add(
+                      objects
+                          .deleteContainer(left, rc.where(), settings.reconcilePageSize())
+                          .handle(
+                              (done, failure) -> {
+                                if (failure != null) {
+                                  log.info(
+                                      "container sync: {} left the replicas of {}; its copy is"
+                                          + " removed by the migration: {}",
+                                      left,
+                                      rc,
+                                      ObjectSync.unwrap(failure).getMessage());
+                                }
+                                return null;
+                              })
+                          .toCompletableFuture());
+                }
+              }
+              return store(moved)
+                  .thenCompose(
+                      ok -> CompletableFuture.allOf(emptied.toArray(CompletableFuture[]::new)))
+                  .thenApply(d -> (Void) null);
             })
         .exceptionally(
             failure -> {
