@@ -7,6 +7,8 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -139,7 +141,7 @@ final class MigrationFigures {
 
     // 8b: the same client load on the container without, then with a migration (back).
     double loadSeconds = quick ? 4 : 15;
-    LoadDriver.Result quiet = clientLoad(container, loadSeconds, null);
+    LoadDriver.Result quiet = clientLoad(container, loadSeconds, "quiet-");
     CompletableFuture<Double> moving = new CompletableFuture<>();
     ExecutorService pool = Executors.newSingleThreadExecutor();
     try {
@@ -151,8 +153,13 @@ final class MigrationFigures {
               moving.completeExceptionally(e);
             }
           });
-      LoadDriver.Result during = clientLoad(container, loadSeconds, moving);
+      // In turns of a second until the copy is over (the driver has no stop signal).
+      List<LoadDriver.Result> turns = new ArrayList<>();
+      while (!moving.isDone()) {
+        turns.add(clientLoad(container, 1, "during-" + turns.size() + "-"));
+      }
       moving.get();
+      LoadDriver.Result during = LoadDriver.Result.combined(turns);
       check(
           quiet.failed() == 0 && during.failed() == 0,
           "client requests failed: "
@@ -174,24 +181,16 @@ final class MigrationFigures {
     }
   }
 
-  /**
-   * Four clients: GETs of the container's objects and 4 KiB PUTs of new ones (one in four), until
-   * {@code until} completes (or for {@code seconds} when null).
-   */
-  private LoadDriver.Result clientLoad(
-      String container, double seconds, CompletableFuture<Double> until)
+  /** Four clients for {@code seconds}: GETs of the container's objects, one in four a 4 KiB PUT. */
+  private LoadDriver.Result clientLoad(String container, double seconds, String prefix)
       throws InterruptedException {
     byte[] small = new byte[4096];
     AtomicLong written = new AtomicLong();
-    String prefix = until == null ? "quiet-" : "during-";
     return LoadDriver.run(
         4,
-        until == null ? seconds : 600,
+        seconds,
         Long.MAX_VALUE,
         (w, i) -> {
-          if (until != null && until.isDone()) {
-            return true;
-          }
           if (i % 4 == 3) {
             return client.send(
                     client

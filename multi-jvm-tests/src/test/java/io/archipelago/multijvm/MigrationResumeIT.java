@@ -72,7 +72,8 @@ class MigrationResumeIT {
     cluster =
         new GatewayCluster(
             work.resolve("nodes"), work.resolve("backends"), PostgresServer.shared(), config);
-    cluster.startNodes(3);
+    // One after another: parallel starts of three JVMs time out on a busy two-core machine.
+    cluster.startNodesOneByOne(3);
     tester = SwiftClient.login(cluster.nodes().get(0).baseUrl(), "test:tester", "testing");
     admin = SwiftClient.login(cluster.nodes().get(0).baseUrl(), "admin:admin", "admin");
   }
