@@ -44,7 +44,8 @@ import java.util.stream.Stream;
 public final class BenchMain {
 
   /** Every figure a complete run reports, by the number its name starts with. */
-  static final List<String> FIGURES = List.of("1", "2", "3", "4", "5", "6a", "6b", "6c", "6d", "7");
+  static final List<String> FIGURES =
+      List.of("1", "2", "3", "4", "5", "6a", "6b", "6c", "6d", "7", "8a", "8b");
 
   private static final String SWIFT_POLICY = "swift-bench";
 
@@ -82,7 +83,9 @@ public final class BenchMain {
         case "--only" -> {
           only.clear();
           for (String figure : args[++i].split(",")) {
-            if (!FIGURES.contains(figure.trim()) && !figure.trim().equals("6")) {
+            if (!FIGURES.contains(figure.trim())
+                && !figure.trim().equals("6")
+                && !figure.trim().equals("8")) {
               System.err.println(
                   "bench: no figure " + figure + " (figures: " + String.join(", ", FIGURES) + ")");
               System.exit(2);
@@ -158,6 +161,17 @@ public final class BenchMain {
       if (selected("7")) {
         hotContainer(gateway, client);
       }
+      if (selected("8a", "8b")) {
+        new MigrationFigures(
+                client,
+                SwiftHttp.login(gateway.url() + "/auth/v1.0", "admin:admin", "admin"),
+                SwiftHttp.login(
+                    swift.authUrl(), SwiftCluster.SERVICE_USER, SwiftCluster.SERVICE_KEY),
+                gateway.url(),
+                quick,
+                report)
+            .run();
+      }
       if (selected("6a", "6b", "6c", "6d")) {
         entities(gateway, client);
       }
@@ -212,6 +226,17 @@ public final class BenchMain {
     String p = "archipelago.placement.policies." + quoted(SWIFT_POLICY);
     text.append(p).append(".tier = ").append(quoted(SWIFT_POLICY)).append('\n');
     text.append(p).append(".replicas = 0\n");
+    // Figure 8's migration target: the same cluster under another container prefix.
+    String target = MigrationFigures.TARGET;
+    Map<String, String> second = new LinkedHashMap<>(backend);
+    second.putAll(swift.driverSettings("gwb_"));
+    String b2 = "archipelago.backends." + quoted(target);
+    text.append(b2).append(".tiers = [").append(quoted(target)).append("]\n");
+    second.forEach(
+        (k, v) ->
+            text.append(b2).append('.').append(k).append(" = ").append(quoted(v)).append('\n'));
+    text.append("archipelago.migration.tick-interval = 200ms\n");
+    text.append("archipelago.migration.progress-interval = 200ms\n");
     return Files.writeString(work.resolve("gateway.conf"), text);
   }
 

@@ -40,6 +40,7 @@ public final class EventSchemas {
           .type("MigrationCancelled", ContainerEntity.MigrationCancelled.class)
           .type("MigrationCancelSettled", ContainerEntity.MigrationCancelSettled.class)
           .type("MigrationFailed", ContainerEntity.MigrationFailed.class)
+          .type("ReplicaMigrationStarted", ContainerEntity.ReplicaMigrationStarted.class)
           .build();
 
   public static final EventSchema<AccountEntity.Event> ACCOUNT =

@@ -199,17 +199,30 @@ public final class ContainerEntity
       implements Request<Done> {}
 
   /**
-   * Starts a live migration to backend {@code target} (see {@link Migration}); replies the
-   * migration. {@code MIGRATION_CONFLICT} while one runs, for the primary itself, or for a
-   * container with replicas.
+   * Starts a live migration to backend {@code target} (see {@link Migration}): of the primary when
+   * {@code replica} is empty, else of that replica. Replies the migration. {@code
+   * MIGRATION_CONFLICT} while one runs, when the target already holds the primary or a replica, or
+   * when {@code replica} is not one of the container's replicas.
    */
   public record StartMigration(
       String id,
       String target,
       Migration.Throttle throttle,
+      Optional<String> replica,
       AuditInfo audit,
       ActorRef<ContainerReply<Migration>> replyTo)
-      implements Request<Migration> {}
+      implements Request<Migration> {
+
+    /** A move of the primary. */
+    public StartMigration(
+        String id,
+        String target,
+        Migration.Throttle throttle,
+        AuditInfo audit,
+        ActorRef<ContainerReply<Migration>> replyTo) {
+      this(id, target, throttle, Optional.empty(), audit, replyTo);
+    }
+  }
 
   /** Replies the latest migration; {@code NO_MIGRATION} when the container never migrated. */
   public record GetMigration(ActorRef<ContainerReply<Migration>> replyTo)
@@ -392,6 +405,14 @@ public final class ContainerEntity
    */
   public record MigrationStarted(
       String id, String target, Migration.Throttle throttle, AuditInfo audit) implements Event {}
+
+  /**
+   * A live migration of the container's replica on backend {@code replica} to {@code target}
+   * started; client requests keep going to the primary (the principal in {@code audit} started it).
+   */
+  public record ReplicaMigrationStarted(
+      String id, String replica, String target, Migration.Throttle throttle, AuditInfo audit)
+      implements Event {}
 
   /** The copy went on to {@code marker}; {@code objects} and {@code bytes} more copied. */
   public record MigrationProgressed(
@@ -1058,11 +1079,28 @@ public final class ContainerEntity
           ContainerRejection.MIGRATION_CONFLICT,
           "Container " + container + " is already on backend " + cmd.target());
     }
-    if (current.isReplicated()) {
+    if (current.replicaBackends().contains(cmd.target())) {
       return reject(
           cmd,
           ContainerRejection.MIGRATION_CONFLICT,
-          "Container " + container + " has replicas; containers with replicas do not migrate yet");
+          "Backend " + cmd.target() + " already holds a replica of container " + container);
+    }
+    if (cmd.replica().isPresent()) {
+      String replica = cmd.replica().get();
+      if (!current.replicaBackends().contains(replica)) {
+        return reject(
+            cmd,
+            ContainerRejection.MIGRATION_CONFLICT,
+            "Container "
+                + container
+                + " has no replica on backend "
+                + replica
+                + "; its replicas: "
+                + current.replicaBackends());
+      }
+      return persistMigration(
+          new ReplicaMigrationStarted(cmd.id(), replica, cmd.target(), cmd.throttle(), cmd.audit()),
+          cmd);
     }
     return persistMigration(
         new MigrationStarted(cmd.id(), cmd.target(), cmd.throttle(), cmd.audit()), cmd);

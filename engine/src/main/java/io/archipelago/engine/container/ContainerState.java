@@ -2,6 +2,8 @@ package io.archipelago.engine.container;
 
 import io.archipelago.engine.store.SwiftTimestamp;
 import io.archipelago.persistence.CborSerializable;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -124,23 +126,11 @@ public record ContainerState(
     }
     if (event instanceof ContainerEntity.MigrationStarted e) {
       return withMigration(
-          new Migration(
-              e.id(),
-              primaryBackend,
-              e.target(),
-              MigrationPhase.STARTED,
-              e.throttle(),
-              "",
-              0,
-              0,
-              objectCount,
-              bytesUsed,
-              List.of(),
-              e.audit().principal(),
-              e.audit().at(),
-              e.audit().at(),
-              null,
-              false));
+          migrationStarted(e.id(), primaryBackend, e.target(), e.throttle(), "", e));
+    }
+    if (event instanceof ContainerEntity.ReplicaMigrationStarted e) {
+      return withMigration(
+          migrationStarted(e.id(), e.replica(), e.target(), e.throttle(), e.replica(), e));
     }
     if (event instanceof ContainerEntity.MigrationProgressed e) {
       return withMigration(
@@ -150,8 +140,23 @@ public record ContainerState(
       return withMigration(migration.verified(e.verification(), e.audit().at()));
     }
     if (event instanceof ContainerEntity.MigrationCutOver e) {
-      return withMigration(migration.withPhase(MigrationPhase.CUT_OVER, e.audit().at()))
-          .withPrimary(migration.target());
+      ContainerState cut =
+          withMigration(migration.withPhase(MigrationPhase.CUT_OVER, e.audit().at()));
+      String why = "migration " + migration.id() + " moved ";
+      if (migration.isReplicaMove()) {
+        return cut.withReplicaMoved(
+            migration.replica(),
+            migration.target(),
+            why + "this replica from " + migration.replica() + "; reconcile pending",
+            e.audit().at());
+      }
+      // The sync read the old primary while writes went to the target: every replica is
+      // reconciled against the new primary.
+      return cut.withPrimary(migration.target())
+          .withSync(
+              sync.allNeedReconcile(
+                  why + "the primary to " + migration.target() + "; reconcile pending",
+                  e.audit().at()));
     }
     if (event instanceof ContainerEntity.MigrationSourceCleaned e) {
       return withMigration(migration.withPhase(MigrationPhase.SOURCE_CLEANED, e.audit().at()));
@@ -344,6 +349,58 @@ public record ContainerState(
         next);
   }
 
+  private Migration migrationStarted(
+      String id,
+      String source,
+      String target,
+      Migration.Throttle throttle,
+      String replica,
+      ContainerEntity.Event e) {
+    return new Migration(
+        id,
+        source,
+        target,
+        MigrationPhase.STARTED,
+        throttle,
+        "",
+        0,
+        0,
+        objectCount,
+        bytesUsed,
+        List.of(),
+        e.audit().principal(),
+        e.audit().at(),
+        e.audit().at(),
+        null,
+        false,
+        replica);
+  }
+
+  /**
+   * Replica {@code from} is replaced by {@code to} in the replica set; {@code to} takes over {@code
+   * from}'s sync progress, marked for a reconcile (changes synced to {@code from} after the copy
+   * passed them are brought over by it).
+   */
+  private ContainerState withReplicaMoved(String from, String to, String why, Instant at) {
+    List<String> replicas = new ArrayList<>(replicaBackends);
+    replicas.replaceAll(b -> b.equals(from) ? to : b);
+    return new ContainerState(
+        lifecycle,
+        account,
+        container,
+        policy,
+        primaryBackend,
+        replicas,
+        metadata,
+        createdAt,
+        modifiedAt,
+        objectCount,
+        bytesUsed,
+        lastWriteAt,
+        sync.replicaMoved(from, to, why, at),
+        migration);
+  }
+
   private ContainerState withPrimary(String backend) {
     return new ContainerState(
         lifecycle,
@@ -364,7 +421,9 @@ public record ContainerState(
 
   /** The migration that client requests must follow now (see {@link Migration#routesBoth()}). */
   public Optional<Migration> routingMigration() {
-    return migration != null && migration.routesBoth() ? Optional.of(migration) : Optional.empty();
+    return migration != null && migration.routesBoth() && !migration.isReplicaMove()
+        ? Optional.of(migration)
+        : Optional.empty();
   }
 
   /** Where a new object goes: the primary, or a migration's write backend while one routes. */

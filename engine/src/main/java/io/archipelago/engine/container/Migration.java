@@ -16,6 +16,9 @@ import java.util.List;
  * @param objectsTotal source objects when the migration started (from the container's counts)
  * @param settled after a cancel: the writes that went to the target are back on the source and the
  *     target's copy is removed (until then reads still fall back to the target)
+ * @param replica empty for a move of the primary; else the replica backend that moves ({@code
+ *     source} is then that replica): client requests keep going to the primary, only the sync's
+ *     replica set changes at the cut-over (see {@link #isReplicaMove()})
  */
 public record Migration(
     String id,
@@ -33,7 +36,8 @@ public record Migration(
     Instant startedAt,
     Instant updatedAt,
     Verification verification,
-    boolean settled)
+    boolean settled,
+    String replica)
     implements CborSerializable {
 
   public static final int MAX_ERRORS = 10;
@@ -42,6 +46,15 @@ public record Migration(
     errors = errors == null ? List.of() : List.copyOf(errors);
     marker = marker == null ? "" : marker;
     throttle = throttle == null ? Throttle.UNLIMITED : throttle;
+    replica = replica == null ? "" : replica;
+  }
+
+  /**
+   * Whether a replica moves rather than the primary: the copy, verification and clean-up run from
+   * the replica to the target, but no client request is routed by it (clients use the primary).
+   */
+  public boolean isReplicaMove() {
+    return !replica.isEmpty();
   }
 
   /**
@@ -135,7 +148,8 @@ public record Migration(
         startedAt,
         at,
         verification,
-        settled);
+        settled,
+        replica);
   }
 
   Migration progressed(
@@ -162,7 +176,8 @@ public record Migration(
         startedAt,
         at,
         verification,
-        settled);
+        settled,
+        replica);
   }
 
   Migration verified(Verification report, Instant at) {
@@ -182,7 +197,8 @@ public record Migration(
         startedAt,
         at,
         report,
-        settled);
+        settled,
+        replica);
   }
 
   Migration settledAt(Instant at) {
@@ -202,12 +218,13 @@ public record Migration(
         startedAt,
         at,
         verification,
-        true);
+        true,
+        replica);
   }
 
   /** What a read served from the route view needs. */
   public MigrationRoute route() {
-    return new MigrationRoute(id, source, target, phase, settled, updatedAt);
+    return new MigrationRoute(id, source, target, phase, settled, updatedAt, replica);
   }
 
   /**
@@ -220,8 +237,13 @@ public record Migration(
       String target,
       MigrationPhase phase,
       boolean settled,
-      Instant updatedAt)
+      Instant updatedAt,
+      String replica)
       implements CborSerializable {
+
+    public MigrationRoute {
+      replica = replica == null ? "" : replica;
+    }
 
     /** A migration holding only the routing facts (for a state rebuilt from the route view). */
     public Migration toMigration() {
@@ -241,7 +263,8 @@ public record Migration(
           updatedAt,
           updatedAt,
           null,
-          settled);
+          settled,
+          replica);
     }
   }
 }

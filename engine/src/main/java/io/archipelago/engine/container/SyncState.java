@@ -69,6 +69,21 @@ public record SyncState(
     return new SyncState(lastChangeSeqNr, r, failoverWrites);
   }
 
+  /** Replica {@code from} became {@code to}: its progress goes along, marked for a reconcile. */
+  SyncState replicaMoved(String from, String to, String why, Instant at) {
+    Map<String, ReplicaSync> r = new HashMap<>(replicas);
+    ReplicaSync moved = r.remove(from);
+    r.put(to, (moved == null ? ReplicaSync.NEW : moved).failed(1, why, at));
+    return new SyncState(lastChangeSeqNr, r, failoverWrites);
+  }
+
+  /** Every replica must be compared with the primary again (the primary moved). */
+  SyncState allNeedReconcile(String why, Instant at) {
+    Map<String, ReplicaSync> r = new HashMap<>();
+    replicas.forEach((b, s) -> r.put(b, s.failed(1, why, at)));
+    return new SyncState(lastChangeSeqNr, r, failoverWrites);
+  }
+
   SyncState withFailoverWrite(String name, FailoverWrite write) {
     Map<String, FailoverWrite> f = new HashMap<>(failoverWrites);
     f.put(name, write);

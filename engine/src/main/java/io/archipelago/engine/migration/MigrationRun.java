@@ -31,7 +31,9 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 
 /**
  * Drives one container's migration from its recorded phase to its end, on the node whose daemon
@@ -140,7 +142,18 @@ final class MigrationRun {
                         row -> (int) Math.min(Math.max(1, row.size()), perSecond),
                         ThrottleMode.shaping());
               }
-              return rows.mapAsync(parallelism, row -> copyOne(m, row.name()))
+              // Pipelined: HEADs, then GET+PUT, then the delete check, each step with the
+              // migration's parallelism, so that the transfers run as many at once as a plain
+              // copy would.
+              return rows.mapAsync(
+                      parallelism,
+                      row ->
+                          step(
+                              row.name(),
+                              () -> mover.inspect(m.source(), m.target(), where, row.name())))
+                  .mapAsync(parallelism, s -> s.then(mover::transfer))
+                  .mapAsync(parallelism, s -> s.then(mover::settle))
+                  .map(MigrationRun::copied)
                   .groupedWithin(10_000, settings.progressInterval())
                   .mapAsync(1, batch -> record(m, batch))
                   .runWith(Sink.ignore(), materializer)
@@ -148,21 +161,53 @@ final class MigrationRun {
             });
   }
 
-  private CompletionStage<Copied> copyOne(Migration m, String name) {
-    return mover
-        .move(m.source(), m.target(), where, name)
-        .handle(
-            (moved, failure) ->
-                failure == null
-                    ? new Copied(name, moved.bytes(), Optional.empty())
-                    : new Copied(
-                        name,
-                        0,
-                        Optional.of(
-                            new Migration.MigrationError(
-                                name,
-                                String.valueOf(ObjectMover.unwrap(failure).getMessage()),
-                                Instant.now()))));
+  /** One object between two steps of the pipelined copy: the last step's result or its error. */
+  private record Step<T>(String name, T value, Optional<Migration.MigrationError> error) {
+
+    <U> CompletionStage<Step<U>> then(Function<T, CompletionStage<U>> next) {
+      if (error.isPresent()) {
+        return CompletableFuture.completedFuture(new Step<>(name, null, error));
+      }
+      return step(
+          name,
+          () -> {
+            try {
+              return next.apply(value);
+            } catch (RuntimeException e) {
+              throw e;
+            } catch (Exception e) {
+              throw new CompletionException(e);
+            }
+          });
+    }
+  }
+
+  private static Copied copied(Step<ObjectMover.Transfer> s) {
+    return s.error().isPresent()
+        ? new Copied(s.name(), 0, s.error())
+        : new Copied(s.name(), s.value().moved().bytes(), Optional.empty());
+  }
+
+  private static <T> CompletionStage<Step<T>> step(
+      String name, Supplier<CompletionStage<T>> action) {
+    CompletionStage<T> started;
+    try {
+      started = action.get();
+    } catch (RuntimeException e) {
+      started = CompletableFuture.failedFuture(e);
+    }
+    return started.handle(
+        (value, failure) ->
+            failure == null
+                ? new Step<>(name, value, Optional.empty())
+                : new Step<>(
+                    name,
+                    null,
+                    Optional.of(
+                        new Migration.MigrationError(
+                            name,
+                            String.valueOf(ObjectMover.unwrap(failure).getMessage()),
+                            Instant.now()))));
   }
 
   private CompletionStage<Migration> record(Migration m, List<Copied> batch) {
@@ -436,7 +481,9 @@ final class MigrationRun {
    * route) goes over first, then it is removed from the source; then the source container.
    */
   private CompletionStage<Migration> cleanSource(Migration m) {
-    return drain(m.source(), m.target())
+    // A moved replica's leftovers are not newer writes of clients: the replica set's reconcile
+    // makes the new replica equal to the primary, so they are only removed.
+    return (m.isReplicaMove() ? discard(m.source()) : drain(m.source(), m.target()))
         .thenCompose(
             d ->
                 ask(
@@ -450,7 +497,8 @@ final class MigrationRun {
    * back to the source, then the target's copy is removed.
    */
   private CompletionStage<Migration> settleCancel(Migration m) {
-    return drain(m.target(), m.source())
+    // No client wrote to a replica move's target: its copy only goes.
+    return (m.isReplicaMove() ? discard(m.target()) : drain(m.target(), m.source()))
         .thenCompose(
             d ->
                 ask(
@@ -462,13 +510,27 @@ final class MigrationRun {
   /** Moves what {@code from} holds newer to {@code to}, empties {@code from} and removes it. */
   private CompletionStage<Done> drain(String from, String to) {
     ObjectStore store = mover.store(from);
-    return listing(from, Optional.empty())
-        .mapAsync(
-            settings.parallelism(),
-            row ->
-                mover
-                    .move(from, to, where, row.name())
-                    .thenCompose(moved -> store.delete(where, row.name())))
+    return empty(
+        from,
+        row ->
+            mover
+                .move(from, to, where, row.name())
+                .thenCompose(moved -> store.delete(where, row.name()))
+                .thenApply(d -> Done.getInstance()));
+  }
+
+  /** Empties {@code backend}'s copy of the container and removes it. */
+  private CompletionStage<Done> discard(String backend) {
+    ObjectStore store = mover.store(backend);
+    return empty(
+        backend, row -> store.delete(where, row.name()).thenApply(d -> Done.getInstance()));
+  }
+
+  private CompletionStage<Done> empty(
+      String backend, Function<ListingEntry.ObjectRow, CompletionStage<Done>> remove) {
+    ObjectStore store = mover.store(backend);
+    return listing(backend, Optional.empty())
+        .mapAsync(settings.parallelism(), remove)
         .runWith(Sink.ignore(), materializer)
         .thenCompose(
             d ->

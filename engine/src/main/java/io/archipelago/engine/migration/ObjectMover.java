@@ -41,39 +41,87 @@ public final class ObjectMover {
 
   /** Makes {@code to} hold {@code from}'s version of {@code name} unless it holds it or newer. */
   public CompletionStage<Moved> move(String from, String to, BackendContainer where, String name) {
-    ObjectStore source = store(from);
-    ObjectStore target = store(to);
-    return source
-        .head(where, name)
-        .thenCombine(target.head(where, name), (s, t) -> new Pair(s, t))
-        .thenCompose(
-            found -> {
-              if (found.source().isEmpty()) {
-                return CompletableFuture.completedFuture(Moved.NOTHING);
-              }
-              if (found.target().isPresent()
-                  && !found
-                      .source()
-                      .get()
-                      .timestamp()
-                      .isNewerThan(found.target().get().timestamp())) {
-                return CompletableFuture.completedFuture(
-                    new Moved(found.source().get().size(), false));
-              }
-              return copy(source, target, where, name);
-            });
+    return inspect(from, to, where, name)
+        .thenCompose(this::transfer)
+        .thenCompose(this::settle)
+        .thenApply(Transfer::moved);
   }
 
-  private record Pair(Optional<ObjectInfo> source, Optional<ObjectInfo> target) {}
+  /**
+   * The first step of a move, split into three so that a migration can pipeline them (each step
+   * with its own parallelism, the slow one, the transfer, never waiting for the others): both
+   * sides' HEADs, and whether the source's version must go over.
+   */
+  record Inspection(
+      String from,
+      String to,
+      BackendContainer where,
+      String name,
+      Optional<ObjectInfo> source,
+      boolean copy) {}
 
-  private CompletionStage<Moved> copy(
+  /** What the transfer did: the version copied (to settle) or nothing to do. */
+  record Transfer(
+      String from,
+      String to,
+      BackendContainer where,
+      String name,
+      Optional<ObjectInfo> copied,
+      Moved moved) {}
+
+  CompletionStage<Inspection> inspect(String from, String to, BackendContainer where, String name) {
+    return store(from)
+        .head(where, name)
+        .thenCombine(
+            store(to).head(where, name),
+            (s, t) ->
+                new Inspection(
+                    from,
+                    to,
+                    where,
+                    name,
+                    s,
+                    s.isPresent()
+                        && (t.isEmpty() || s.get().timestamp().isNewerThan(t.get().timestamp()))));
+  }
+
+  CompletionStage<Transfer> transfer(Inspection i) {
+    if (!i.copy()) {
+      Moved moved = i.source().map(s -> new Moved(s.size(), false)).orElse(Moved.NOTHING);
+      return CompletableFuture.completedFuture(
+          new Transfer(i.from(), i.to(), i.where(), i.name(), Optional.empty(), moved));
+    }
+    return copy(store(i.from()), store(i.to()), i.where(), i.name())
+        .thenApply(
+            copied ->
+                new Transfer(
+                    i.from(),
+                    i.to(),
+                    i.where(),
+                    i.name(),
+                    copied.map(Copied::info).filter(c -> copied.get().written()),
+                    copied.map(Copied::moved).orElse(Moved.NOTHING)));
+  }
+
+  /** After a copy: takes it back when a client deleted the source's version meanwhile. */
+  CompletionStage<Transfer> settle(Transfer t) {
+    if (t.copied().isEmpty()) {
+      return CompletableFuture.completedFuture(t);
+    }
+    return takeBackIfDeleted(store(t.from()), store(t.to()), t.where(), t.name(), t.copied().get())
+        .thenApply(d -> t);
+  }
+
+  private record Copied(ObjectInfo info, boolean written, Moved moved) {}
+
+  private CompletionStage<Optional<Copied>> copy(
       ObjectStore source, ObjectStore target, BackendContainer where, String name) {
     return source
         .get(where, name, Optional.empty())
         .thenCompose(
             found -> {
               if (found.isEmpty()) {
-                return CompletableFuture.completedFuture(Moved.NOTHING);
+                return CompletableFuture.completedFuture(Optional.<Copied>empty());
               }
               ObjectContent content = found.get();
               ObjectInfo info = content.info();
@@ -86,12 +134,13 @@ public final class ObjectMover {
                       OptionalLong.of(info.size()));
               return target
                   .put(where, name, attributes, content.data())
-                  .thenCompose(put -> takeBackIfDeleted(source, target, where, name, info))
-                  .thenApply(d -> new Moved(info.size(), true))
+                  .thenApply(
+                      put -> Optional.of(new Copied(info, true, new Moved(info.size(), true))))
                   .exceptionally(
                       failure -> {
                         if (unwrap(failure) instanceof ObjectStoreException.NewerExists) {
-                          return new Moved(info.size(), false);
+                          return Optional.of(
+                              new Copied(info, false, new Moved(info.size(), false)));
                         }
                         throw new CompletionException(unwrap(failure));
                       });

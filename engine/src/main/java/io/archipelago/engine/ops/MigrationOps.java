@@ -50,12 +50,34 @@ public final class MigrationOps {
       Optional<String> policy,
       Migration.Throttle throttle,
       RequestContext request) {
+    return start(account, container, backend, policy, Optional.empty(), throttle, request);
+  }
+
+  /**
+   * As {@link #start(String, String, Optional, Optional, Migration.Throttle, RequestContext)}, but
+   * when {@code replica} names one of the container's replica backends, that replica moves instead
+   * of the primary (placement then picks among backends holding neither the primary nor a replica).
+   */
+  public CompletionStage<Migration> start(
+      String account,
+      String container,
+      Optional<String> backend,
+      Optional<String> policy,
+      Optional<String> replica,
+      Migration.Throttle throttle,
+      RequestContext request) {
     return containers
         .get(account, container)
         .thenCompose(
             state -> {
+              List<String> holders = new ArrayList<>(state.replicaBackends());
+              holders.add(state.primaryBackend());
               String target =
-                  backend.orElseGet(() -> placed(policy.orElseThrow(), state.primaryBackend()));
+                  backend.orElseGet(
+                      () ->
+                          placed(
+                              policy.orElseThrow(),
+                              replica.isPresent() ? holders : List.of(state.primaryBackend())));
               return ctx.store(target)
                   .createContainer(new BackendContainer(account, container))
                   .thenCompose(
@@ -69,19 +91,20 @@ public final class MigrationOps {
                                           UUID.randomUUID().toString(),
                                           target,
                                           throttle,
+                                          replica,
                                           request.audit(),
                                           replyTo))));
             });
   }
 
-  private String placed(String policyName, String source) {
+  private String placed(String policyName, List<String> excluded) {
     PlacementPolicy policy = ctx.policies().get(policyName);
     if (policy == null) {
       throw new GatewayException(
           GatewayException.Reason.MIGRATION_NOT_FOUND, "Unknown policy " + policyName);
     }
     List<BackendDescriptor> others =
-        ctx.registry().healthyBackends().stream().filter(b -> !b.id().equals(source)).toList();
+        ctx.registry().healthyBackends().stream().filter(b -> !excluded.contains(b.id())).toList();
     PlacementPolicy primaryOnly =
         new PlacementPolicy(
             policy.name(), policy.tier(), 0, policy.replicaTier(), policy.writeFailover());
@@ -91,7 +114,7 @@ public final class MigrationOps {
             () ->
                 new GatewayException(
                     GatewayException.Reason.MIGRATION_CONFLICT,
-                    "No backend other than " + source + " fits policy " + policyName));
+                    "No backend other than " + excluded + " fits policy " + policyName));
   }
 
   /** The container's latest migration. */

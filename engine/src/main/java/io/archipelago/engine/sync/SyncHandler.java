@@ -119,6 +119,7 @@ final class SyncHandler extends Handler<List<EventEnvelope<Object>>> {
       ContainerEntity.Event event = e.event();
       if (event instanceof ContainerEntity.ContainerCreated
           || event instanceof ContainerEntity.ContainerDeleted
+          || event instanceof ContainerEntity.MigrationCutOver
           || event instanceof ContainerEntity.ContainerMetadataUpdated m
               && touchesExternalSync(m.changes())) {
         List<Change> objectsBefore = List.copyOf(run);
@@ -360,6 +361,9 @@ final class SyncHandler extends Handler<List<EventEnvelope<Object>>> {
     if (envelope.event() instanceof ContainerEntity.ContainerMetadataUpdated m) {
       return syncTargetChanged(pid, m);
     }
+    if (envelope.event() instanceof ContainerEntity.MigrationCutOver) {
+      return placementMoved(pid);
+    }
     if (envelope.event() instanceof ContainerEntity.ContainerCreated c) {
       ReplicatedContainer rc =
           new ReplicatedContainer(
@@ -396,6 +400,68 @@ final class SyncHandler extends Handler<List<EventEnvelope<Object>>> {
         .thenApply(
             ok -> {
               known.remove(pid);
+              return null;
+            });
+  }
+
+  /**
+   * A migration's cut-over moved the primary or a replica: later changes go from the container's
+   * primary now to its replicas now (the entity marked them for a reconcile, which brings over what
+   * the move left behind). A replica that left the set is emptied here as well as by the
+   * migration's clean-up: changes from before the cut-over that this projection copied to it after
+   * that clean-up would stay there otherwise.
+   */
+  private CompletionStage<Void> placementMoved(String pid) {
+    ReplicatedContainer rc = known.get(pid);
+    if (rc == null) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return containerState
+        .apply(rc.where())
+        .thenCompose(
+            state -> {
+              ReplicatedContainer moved =
+                  new ReplicatedContainer(
+                      pid,
+                      slice,
+                      rc.account(),
+                      rc.container(),
+                      state.primaryBackend(),
+                      state.replicaBackends(),
+                      rc.syncTo(),
+                      rc.syncKey());
+              List<CompletableFuture<?>> emptied = new ArrayList<>();
+              for (String left : rc.replicas()) {
+                if (!moved.replicas().contains(left) && !left.equals(moved.primary())) {
+                  emptied.add(
+                      objects
+                          .deleteContainer(left, rc.where(), settings.reconcilePageSize())
+                          .handle(
+                              (done, failure) -> {
+                                if (failure != null) {
+                                  log.info(
+                                      "container sync: {} left the replicas of {}; its copy is"
+                                          + " removed by the migration: {}",
+                                      left,
+                                      rc,
+                                      ObjectSync.unwrap(failure).getMessage());
+                                }
+                                return null;
+                              })
+                          .toCompletableFuture());
+                }
+              }
+              return store(moved)
+                  .thenCompose(
+                      ok -> CompletableFuture.allOf(emptied.toArray(CompletableFuture[]::new)))
+                  .thenApply(d -> (Void) null);
+            })
+        .exceptionally(
+            failure -> {
+              log.warn(
+                  "container sync: cannot follow the move of {}: {}",
+                  pid,
+                  ObjectSync.unwrap(failure).getMessage());
               return null;
             });
   }

@@ -34,7 +34,8 @@ import java.util.function.Function;
  * <ul>
  *   <li>{@code POST /admin/containers/{a}/{c}/migrate} {@code {"target": backend}} or {@code
  *       {"policy": name}}, optional {@code "throttle": {"bytesPerSecond", "requestsPerSecond",
- *       "parallelism"}}: 202 with the migration;
+ *       "parallelism"}}, optional {@code "replica": backend} (one of the container's replicas moves
+ *       instead of its primary): 202 with the migration;
  *   <li>{@code GET /admin/containers/{a}/{c}/migration}: the latest migration;
  *   <li>{@code DELETE /admin/containers/{a}/{c}/migration}: cancel (before the cut-over);
  *   <li>{@code GET /admin/migrations}: running ones and those ended in the last day.
@@ -44,7 +45,7 @@ final class MigrationController {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private static final Set<String> BODY_FIELDS = Set.of("target", "policy", "throttle");
+  private static final Set<String> BODY_FIELDS = Set.of("target", "policy", "throttle", "replica");
 
   private static final Set<String> THROTTLE_FIELDS =
       Set.of("bytesPerSecond", "requestsPerSecond", "parallelism");
@@ -105,7 +106,8 @@ final class MigrationController {
     for (Iterator<String> names = json.fieldNames(); names.hasNext(); ) {
       String name = names.next();
       if (!BODY_FIELDS.contains(name)) {
-        throw bad("Unknown field '" + name + "'; expected target or policy, and throttle");
+        throw bad(
+            "Unknown field '" + name + "'; expected target or policy, and throttle or replica");
       }
     }
     Optional<String> target = text(json, "target");
@@ -113,6 +115,7 @@ final class MigrationController {
     if (target.isPresent() == policy.isPresent()) {
       throw bad("Body must name exactly one of \"target\" (a backend) or \"policy\"");
     }
+    Optional<String> replica = text(json, "replica");
     Migration.Throttle throttle = throttle(json.get("throttle"));
     if (target.isPresent() && engine.registry().descriptor(target.get()).isEmpty()) {
       throw SwiftException.plain(SwiftError.NOT_FOUND, "Unknown backend " + target.get());
@@ -120,7 +123,12 @@ final class MigrationController {
     if (policy.isPresent() && !engine.policies().containsKey(policy.get())) {
       throw SwiftException.plain(SwiftError.NOT_FOUND, "Unknown policy " + policy.get());
     }
-    return engine.migrations().start(account, container, target, policy, throttle, context);
+    if (replica.isPresent() && engine.registry().descriptor(replica.get()).isEmpty()) {
+      throw SwiftException.plain(SwiftError.NOT_FOUND, "Unknown backend " + replica.get());
+    }
+    return engine
+        .migrations()
+        .start(account, container, target, policy, replica, throttle, context);
   }
 
   private static Optional<String> text(JsonNode json, String field) {
@@ -183,6 +191,11 @@ final class MigrationController {
     node.put("id", m.id());
     node.put("source", m.source());
     node.put("target", m.target());
+    if (m.isReplicaMove()) {
+      node.put("replica", m.replica());
+    } else {
+      node.putNull("replica");
+    }
     node.put("phase", m.phase().wireName());
     node.put("objectsCopied", m.objectsCopied());
     node.put("bytesCopied", m.bytesCopied());

@@ -303,6 +303,7 @@ final class ContainersCommand implements Callable<Integer> {
             + " (bytes, objects, rate, ETA). Ctrl-C detaches; the migration goes on.",
         "  migrate A/C --target ID    start (to a backend) and follow until it ends",
         "  migrate A/C --policy NAME  start (to where a placement policy puts it) and follow",
+        "  ... --replica ID           move that replica of a replicated container, not its primary",
         "  ... --detach               start and return",
         "  migrate A/C --watch        follow a running migration",
         "  migrate A/C --status       print its progress once",
@@ -324,6 +325,12 @@ final class ContainersCommand implements Callable<Integer> {
         description = "Move to where this placement policy puts it.")
     String policy;
 
+    @Option(
+        names = "--replica",
+        paramLabel = "BACKEND",
+        description = "Move the container's replica on this backend instead of its primary.")
+    String replica;
+
     @CommandLine.Mixin WatchOptions watch;
 
     @Override
@@ -337,9 +344,9 @@ final class ContainersCommand implements Callable<Integer> {
             AdminCli.USAGE,
             "migrate needs one of --target BACKEND or --policy NAME (or --watch, --status, --cancel)");
       }
-      if (!starts && (target != null || policy != null)) {
+      if (!starts && (target != null || policy != null || replica != null)) {
         throw new AdminException(
-            AdminCli.USAGE, "--target and --policy only go with starting a migration");
+            AdminCli.USAGE, "--target, --policy and --replica only go with starting a migration");
       }
       AdminClient client = admin.client();
       // the container must exist: then a 404 of the migration resource means something else
@@ -358,6 +365,9 @@ final class ContainersCommand implements Callable<Integer> {
             body.put("target", target);
           } else {
             body.put("policy", policy);
+          }
+          if (replica != null) {
+            body.put("replica", replica);
           }
           status =
               AdminClient.newEndpoint(

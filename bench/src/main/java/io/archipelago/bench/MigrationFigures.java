@@ -1,0 +1,265 @@
+package io.archipelago.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Figure 8: live migration between two backends on the bench's Swift cluster (two container
+ * prefixes of its service account, so two backends of the gateway, {@code swift-bench} and {@code
+ * swift-bench-b}).
+ *
+ * <ul>
+ *   <li>8a: the migration's copy rate against a direct store-to-store copy of the same objects
+ *       between the same cluster's containers (GET from the source's container and PUT to another,
+ *       the same parallelism), in the same run;
+ *   <li>8b: the p99 of client GETs and PUTs on the migrating container while its copy runs, against
+ *       the same load on the same container with no migration.
+ * </ul>
+ */
+final class MigrationFigures {
+
+  static final String SOURCE = "swift-bench";
+  static final String TARGET = "swift-bench-b";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final SwiftHttp client;
+  private final SwiftHttp admin;
+  private final SwiftHttp service;
+  private final String gatewayUrl;
+  private final boolean quick;
+  private final Report report;
+  private final int objects;
+  private final int size;
+  private final int parallelism = 8;
+  private final byte[] body;
+
+  MigrationFigures(
+      SwiftHttp client,
+      SwiftHttp admin,
+      SwiftHttp service,
+      String gatewayUrl,
+      boolean quick,
+      Report report) {
+    this.client = client;
+    this.admin = admin;
+    this.service = service;
+    this.gatewayUrl = gatewayUrl;
+    this.quick = quick;
+    this.report = report;
+    this.objects = quick ? 200 : 2000;
+    this.size = 64 << 10;
+    this.body = new byte[size];
+    new Random(8).nextBytes(body);
+  }
+
+  void run() throws Exception {
+    String container = "mig-bench";
+    check(
+        client.send(
+                client
+                    .request("/" + container)
+                    .header("X-Storage-Policy", SOURCE)
+                    .PUT(HttpRequest.BodyPublishers.noBody())
+                    .build())
+            == 201,
+        "creating the migration bench container");
+    AtomicLong n = new AtomicLong();
+    LoadDriver.Result filled =
+        LoadDriver.run(
+            parallelism,
+            600,
+            objects,
+            (w, i) ->
+                client.send(
+                        client
+                            .request("/" + container + "/" + name(n.getAndIncrement()))
+                            .PUT(HttpRequest.BodyPublishers.ofByteArray(body))
+                            .build())
+                    == 201);
+    check(filled.ok() == objects, "filling: " + filled.failed() + " PUTs failed");
+
+    // 8a baseline: the same objects copied straight between containers of the same cluster.
+    String sourceOnSwift = "/gw_AUTH_test~" + container;
+    check(
+        service.send(
+                    service
+                        .request("/direct-copy")
+                        .PUT(HttpRequest.BodyPublishers.noBody())
+                        .build())
+                / 100
+            == 2,
+        "creating the direct copy's container");
+    AtomicLong copied = new AtomicLong();
+    long t0 = System.nanoTime();
+    LoadDriver.Result direct =
+        LoadDriver.run(
+            parallelism,
+            600,
+            objects,
+            (w, i) -> {
+              String name = name(copied.getAndIncrement());
+              HttpResponse<byte[]> got =
+                  service.http.send(
+                      service.request(sourceOnSwift + "/" + name).GET().build(),
+                      HttpResponse.BodyHandlers.ofByteArray());
+              return got.statusCode() == 200
+                  && service.send(
+                          service
+                              .request("/direct-copy/" + name)
+                              .PUT(HttpRequest.BodyPublishers.ofByteArray(got.body()))
+                              .build())
+                      == 201;
+            });
+    double directSeconds = (System.nanoTime() - t0) / 1e9;
+    check(direct.ok() == objects, "direct copy: " + direct.failed() + " copies failed");
+
+    // 8a: the migration of the same objects, no client load.
+    double migrationSeconds = migrate(container, TARGET);
+    double mib = (double) objects * size / (1 << 20);
+    report.add(
+        new Report.Figure(
+            "8a migration copy, " + objects + " x " + (size >> 10) + " KiB [MiB/s]",
+            "MiB/s",
+            mib / migrationSeconds,
+            mib / directSeconds,
+            "GET+PUT straight between containers of the same Swift cluster, same parallelism",
+            "ratio >= 0.80",
+            "parallelism " + parallelism));
+
+    // 8b: the same client load on the container without, then with a migration (back).
+    double loadSeconds = quick ? 4 : 15;
+    LoadDriver.Result quiet = clientLoad(container, loadSeconds, "quiet-");
+    CompletableFuture<Double> moving = new CompletableFuture<>();
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try {
+      pool.submit(
+          () -> {
+            try {
+              moving.complete(migrate(container, SOURCE));
+            } catch (Exception e) {
+              moving.completeExceptionally(e);
+            }
+          });
+      // In turns of a second until the copy is over (the driver has no stop signal).
+      List<LoadDriver.Result> turns = new ArrayList<>();
+      while (!moving.isDone()) {
+        turns.add(clientLoad(container, 1, "during-" + turns.size() + "-"));
+      }
+      moving.get();
+      LoadDriver.Result during = LoadDriver.Result.combined(turns);
+      check(
+          quiet.failed() == 0 && during.failed() == 0,
+          "client requests failed: "
+              + quiet.failed()
+              + " without migration, "
+              + during.failed()
+              + " during it");
+      report.add(
+          new Report.Figure(
+              "8b client GET/PUT p99 on a migrating container",
+              "ms",
+              during.p99Millis(),
+              quiet.p99Millis(),
+              "same load on the same container, no migration",
+              "ratio <= 2.0",
+              "4 clients, " + during.ok() + " requests during the copy, 0 failed"));
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /** Four clients for {@code seconds}: GETs of the container's objects, one in four a 4 KiB PUT. */
+  private LoadDriver.Result clientLoad(String container, double seconds, String prefix)
+      throws InterruptedException {
+    byte[] small = new byte[4096];
+    AtomicLong written = new AtomicLong();
+    return LoadDriver.run(
+        4,
+        seconds,
+        Long.MAX_VALUE,
+        (w, i) -> {
+          if (i % 4 == 3) {
+            return client.send(
+                    client
+                        .request("/" + container + "/" + prefix + written.getAndIncrement())
+                        .PUT(HttpRequest.BodyPublishers.ofByteArray(small))
+                        .build())
+                == 201;
+          }
+          return client.drain(
+                  client
+                      .request("/" + container + "/" + name((w * 7919L + i) % objects))
+                      .GET()
+                      .build())
+              == size;
+        });
+  }
+
+  /** Migrates the container to {@code target}; seconds from the start to the copy's end. */
+  private double migrate(String container, String target) throws Exception {
+    String path = "/admin/containers/AUTH_test/" + container;
+    long t0 = System.nanoTime();
+    HttpResponse<String> started =
+        adminCall(
+            "POST",
+            path + "/migrate",
+            "{\"target\":\"" + target + "\",\"throttle\":{\"parallelism\":" + parallelism + "}}");
+    check(started.statusCode() == 202, "migration start answered " + started.body());
+    long total = JSON.readTree(started.body()).path("objectsTotal").asLong();
+    double copySeconds = Double.NaN;
+    long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+    while (System.nanoTime() < deadline) {
+      JsonNode m = JSON.readTree(adminCall("GET", path + "/migration", null).body());
+      String phase = m.path("phase").asText();
+      if (Double.isNaN(copySeconds)
+          && (m.path("objectsCopied").asLong() >= total
+              || !(phase.equals("started") || phase.equals("copying")))) {
+        copySeconds = (System.nanoTime() - t0) / 1e9;
+      }
+      if (phase.equals("completed")) {
+        return copySeconds;
+      }
+      check(!phase.equals("failed") && !phase.equals("cancelled"), "migration " + m);
+      Thread.sleep(50);
+    }
+    throw new IllegalStateException("the migration did not complete in 10 minutes");
+  }
+
+  private HttpResponse<String> adminCall(String method, String path, String body)
+      throws IOException, InterruptedException {
+    return admin.http.send(
+        HttpRequest.newBuilder(URI.create(gatewayUrl + path))
+            .header("X-Auth-Token", admin.token)
+            .timeout(Duration.ofSeconds(30))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static String name(long i) {
+    return String.format("o-%06d", i);
+  }
+
+  private static void check(boolean ok, String what) {
+    if (!ok) {
+      throw new IllegalStateException(what);
+    }
+  }
+}
