@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
-import java.util.function.BiFunction;
 import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilder;
 import javax.xml.parsers.DocumentBuilderFactory;
@@ -26,16 +25,31 @@ final class DeleteObjects {
   private static final int MAX_BODY = 2 * 1024 * 1024;
   private static final int PARALLEL_DELETES = 4;
 
-  private final SwiftBridge swift;
-  private final BiFunction<S3Request, String, CompletionStage<Integer>> deleteOne;
+  /** Deletes one key or one version of it. */
+  interface DeleteOne {
+    CompletionStage<ObjectHandler.Deleted> delete(
+        S3Request s3, String key, Optional<String> versionId);
+  }
 
-  DeleteObjects(
-      SwiftBridge swift, BiFunction<S3Request, String, CompletionStage<Integer>> deleteOne) {
+  private final SwiftBridge swift;
+  private final DeleteOne deleteOne;
+
+  DeleteObjects(SwiftBridge swift, DeleteOne deleteOne) {
     this.swift = swift;
     this.deleteOne = deleteOne;
   }
 
-  private record Outcome(String key, int status) {}
+  private record Entry(String key, Optional<String> versionId) {}
+
+  private record Outcome(Entry entry, ObjectHandler.Deleted deleted) {
+    int status() {
+      return deleted.status();
+    }
+
+    String key() {
+      return entry.key();
+    }
+  }
 
   CompletionStage<HttpResponse> handle(S3Request s3) {
     return s3.http()
@@ -56,19 +70,16 @@ final class DeleteObjects {
               }
               boolean quiet =
                   text(root, "Quiet").map(q -> q.strip().equalsIgnoreCase("true")).orElse(false);
-              List<String> keys = new ArrayList<>();
+              List<Entry> keys = new ArrayList<>();
               NodeList objects = root.getElementsByTagNameNS("*", "Object");
               for (int i = 0; i < objects.getLength(); i++) {
                 Element object = (Element) objects.item(i);
                 String key =
                     text(object, "Key")
                         .orElseThrow(() -> new S3Exception(S3ErrorCode.MALFORMED_XML));
-                if (text(object, "VersionId").filter(v -> !v.equals("null")).isPresent()) {
-                  throw new S3Exception(
-                      S3ErrorCode.NOT_IMPLEMENTED,
-                      "Object versions are not offered through S3 here");
-                }
-                keys.add(key);
+                Optional<String> versionId = text(object, "VersionId").map(String::strip);
+                versionId.ifPresent(v -> BucketVersioning.checkVersionId(v, "VersionId"));
+                keys.add(new Entry(key, versionId));
               }
               if (keys.isEmpty() || keys.size() > MAX_KEYS) {
                 throw new S3Exception(S3ErrorCode.MALFORMED_XML);
@@ -76,7 +87,10 @@ final class DeleteObjects {
               return Source.from(keys)
                   .mapAsync(
                       PARALLEL_DELETES,
-                      key -> deleteOne.apply(s3, key).thenApply(status -> new Outcome(key, status)))
+                      entry ->
+                          deleteOne
+                              .delete(s3, entry.key(), entry.versionId())
+                              .thenApply(deleted -> new Outcome(entry, deleted)))
                   .runFold(
                       new ArrayList<Outcome>(),
                       (all, o) -> {
@@ -96,6 +110,13 @@ final class DeleteObjects {
       if (deleted && !quiet) {
         sb.append("<Deleted>");
         S3Xml.element(sb, "Key", o.key());
+        o.entry().versionId().ifPresent(v -> S3Xml.element(sb, "VersionId", v));
+        if (o.deleted().deleteMarker()) {
+          S3Xml.element(sb, "DeleteMarker", "true");
+          if (o.entry().versionId().isEmpty()) {
+            o.deleted().versionId().ifPresent(v -> S3Xml.element(sb, "DeleteMarkerVersionId", v));
+          }
+        }
         sb.append("</Deleted>");
       } else if (!deleted) {
         S3Exception e = S3Statuses.failure(o.status(), S3Statuses.Target.OBJECT);

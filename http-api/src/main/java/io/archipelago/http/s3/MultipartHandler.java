@@ -233,7 +233,7 @@ final class MultipartHandler {
                     HttpMethods.HEAD,
                     source.bucket(),
                     source.key(),
-                    "",
+                    source.query(),
                     conditions,
                     HttpEntities.EMPTY))
         .thenCompose(
@@ -260,7 +260,17 @@ final class MultipartHandler {
               }
               long size = headLength.contentLength(head).orElse(0L);
               List<HttpHeader> headers = new ArrayList<>(conditions);
-              headers.add(RawHeader.create("X-Copy-From", source.swiftPath()));
+              String segment = part(s3, uploadId, number);
+              if (source.versionId().isEmpty()) {
+                headers.add(RawHeader.create("X-Copy-From", source.swiftPath()));
+              } else {
+                headers.add(
+                    RawHeader.create(
+                        "Destination",
+                        SigV4.uriEncode(segments(s3.bucketName()), false)
+                            + "/"
+                            + SigV4.uriEncode(segment, true)));
+              }
               if (bounds.isPresent()) {
                 if (bounds.get()[0] >= size) {
                   throw new S3Exception(
@@ -270,14 +280,24 @@ final class MultipartHandler {
                 }
                 headers.add(RawHeader.create("Range", range.get()));
               }
-              return swift.send(
-                  s3,
-                  HttpMethods.PUT,
-                  segments(s3.bucketName()),
-                  part(s3, uploadId, number),
-                  "",
-                  headers,
-                  HttpEntities.EMPTY);
+              // a version is copied as Swift copies one: COPY of the source with its version-id
+              return source.versionId().isEmpty()
+                  ? swift.send(
+                      s3,
+                      HttpMethods.PUT,
+                      segments(s3.bucketName()),
+                      segment,
+                      "",
+                      headers,
+                      HttpEntities.EMPTY)
+                  : swift.send(
+                      s3,
+                      ObjectHandler.COPY,
+                      source.bucket(),
+                      source.key(),
+                      source.query(),
+                      headers,
+                      HttpEntities.EMPTY);
             })
         .thenApply(
             put -> {
