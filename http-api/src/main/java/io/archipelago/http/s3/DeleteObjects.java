@@ -1,5 +1,6 @@
 package io.archipelago.http.s3;
 
+import akka.http.javadsl.model.HttpMethods;
 import akka.http.javadsl.model.HttpResponse;
 import akka.stream.javadsl.Source;
 import akka.util.ByteString;
@@ -55,14 +56,16 @@ final class DeleteObjects {
     return s3.http()
         .entity()
         .getDataBytes()
-        .limitWeighted(MAX_BODY, b -> (long) b.size())
-        .runFold(ByteString.emptyByteString(), ByteString::concat, swift.materializer())
-        .exceptionally(
-            e -> {
-              throw new S3Exception(S3ErrorCode.MALFORMED_XML);
-            })
+        // a body past the limit is read to its end and dropped (the client gets its answer, not
+        // a broken pipe), then refused
+        .runFold(
+            Optional.of(ByteString.emptyByteString()),
+            (kept, chunk) ->
+                kept.filter(k -> k.size() + chunk.size() <= MAX_BODY).map(k -> k.concat(chunk)),
+            swift.materializer())
         .thenCompose(
-            body -> {
+            read -> {
+              ByteString body = read.orElseThrow(() -> new S3Exception(S3ErrorCode.MALFORMED_XML));
               Document doc = parse(body.toArray());
               Element root = doc.getDocumentElement();
               if (!root.getLocalName().equals("Delete")) {
@@ -77,6 +80,9 @@ final class DeleteObjects {
                 String key =
                     text(object, "Key")
                         .orElseThrow(() -> new S3Exception(S3ErrorCode.MALFORMED_XML));
+                if (key.isEmpty()) {
+                  throw new S3Exception(S3ErrorCode.USER_KEY_MUST_BE_SPECIFIED);
+                }
                 Optional<String> versionId = text(object, "VersionId").map(String::strip);
                 versionId.ifPresent(v -> BucketVersioning.checkVersionId(v, "VersionId"));
                 keys.add(new Entry(key, versionId));
@@ -84,22 +90,37 @@ final class DeleteObjects {
               if (keys.isEmpty() || keys.size() > MAX_KEYS) {
                 throw new S3Exception(S3ErrorCode.MALFORMED_XML);
               }
-              return Source.from(keys)
-                  .mapAsync(
-                      PARALLEL_DELETES,
-                      entry ->
-                          deleteOne
-                              .delete(s3, entry.key(), entry.versionId())
-                              .thenApply(deleted -> new Outcome(entry, deleted)))
-                  .runFold(
-                      new ArrayList<Outcome>(),
-                      (all, o) -> {
-                        all.add(o);
-                        return all;
-                      },
-                      swift.materializer())
-                  .thenApply(outcomes -> result(outcomes, quiet));
+              // a missing bucket is NoSuchBucket, not a result of keys deleted from nothing
+              return swift
+                  .send(s3, HttpMethods.HEAD, s3.bucketName(), null, "")
+                  .thenCompose(
+                      bucket -> {
+                        swift.discard(bucket);
+                        if (bucket.status().intValue() >= 300) {
+                          throw S3Statuses.failure(
+                              bucket.status().intValue(), S3Statuses.Target.BUCKET);
+                        }
+                        return deleteAll(s3, keys, quiet);
+                      });
             });
+  }
+
+  private CompletionStage<HttpResponse> deleteAll(S3Request s3, List<Entry> keys, boolean quiet) {
+    return Source.from(keys)
+        .mapAsync(
+            PARALLEL_DELETES,
+            entry ->
+                deleteOne
+                    .delete(s3, entry.key(), entry.versionId())
+                    .thenApply(deleted -> new Outcome(entry, deleted)))
+        .runFold(
+            new ArrayList<Outcome>(),
+            (all, o) -> {
+              all.add(o);
+              return all;
+            },
+            swift.materializer())
+        .thenApply(outcomes -> result(outcomes, quiet));
   }
 
   private static HttpResponse result(List<Outcome> outcomes, boolean quiet) {

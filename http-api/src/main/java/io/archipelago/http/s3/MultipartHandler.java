@@ -498,7 +498,8 @@ final class MultipartHandler {
         .thenApply(
             r -> {
               swift.discard(r);
-              return S3Answers.empty(204);
+              // with a Content-Type, as Swift's s3api answers an abort
+              return S3Answers.empty(204).withEntity(S3Xml.entity(""));
             });
   }
 
@@ -626,13 +627,12 @@ final class MultipartHandler {
               S3Xml.element(sb, "Bucket", s3.bucketName());
               S3Xml.element(sb, "KeyMarker", keyMarker);
               S3Xml.element(sb, "UploadIdMarker", uploadIdMarker);
-              // always there, as S3's schema has it: empty when nothing is listed
+              // always there, as S3's schema has it; empty, as Swift's s3api has them, when at most
+              // one upload is listed and nothing is left (a truncated page always names its last)
+              boolean named = !page.isEmpty() && (truncated || page.size() > 1);
+              S3Xml.element(sb, "NextKeyMarker", named ? page.get(page.size() - 1).key() : "");
               S3Xml.element(
-                  sb, "NextKeyMarker", page.isEmpty() ? "" : page.get(page.size() - 1).key());
-              S3Xml.element(
-                  sb,
-                  "NextUploadIdMarker",
-                  page.isEmpty() ? "" : page.get(page.size() - 1).uploadId());
+                  sb, "NextUploadIdMarker", named ? page.get(page.size() - 1).uploadId() : "");
               S3Xml.element(sb, "Prefix", prefix);
               S3Xml.element(sb, "MaxUploads", Integer.toString(maxUploads));
               S3Xml.element(sb, "IsTruncated", Boolean.toString(truncated));

@@ -444,7 +444,10 @@ final class ObjectHandler {
               + "object to itself without changing the object's metadata, storage class, website redirect location or "
               + "encryption attributes.");
     }
-    List<HttpHeader> headers = new ArrayList<>(copySourceConditions(s3));
+    // the source's conditions are checked on a HEAD of it first, as Swift's s3api does: on the
+    // copy itself Swift would take If-None-Match as a condition of the destination
+    List<HttpHeader> conditions = copySourceConditions(s3);
+    List<HttpHeader> headers = new ArrayList<>();
     if (copySource.versionId().isEmpty()) {
       headers.add(RawHeader.create("X-Copy-From", copySource.swiftPath()));
     } else {
@@ -473,9 +476,20 @@ final class ObjectHandler {
             : HttpEntities.EMPTY;
     // a version is copied as Swift copies one: COPY of the source with its version-id
     CompletionStage<HttpResponse> copied =
-        copySource.versionId().isEmpty()
-            ? swift.send(s3, HttpMethods.PUT, s3.bucketName(), s3.keyName(), "", headers, entity)
-            : swift.send(s3, COPY, sourceBucket, sourceKey, copySource.query(), headers, entity);
+        checkSourceConditions(s3, copySource, conditions)
+            .thenCompose(
+                checked ->
+                    copySource.versionId().isEmpty()
+                        ? swift.send(
+                            s3, HttpMethods.PUT, s3.bucketName(), s3.keyName(), "", headers, entity)
+                        : swift.send(
+                            s3,
+                            COPY,
+                            sourceBucket,
+                            sourceKey,
+                            copySource.query(),
+                            headers,
+                            entity));
     return copied.thenCompose(
         r -> {
           swift.discard(r);
@@ -521,6 +535,35 @@ final class ObjectHandler {
           }
           throw S3Statuses.failure(status, S3Statuses.Target.OBJECT);
         });
+  }
+
+  /**
+   * Completes when the copy source meets the request's {@code x-amz-copy-source-if-*} conditions
+   * (at once without any); PreconditionFailed if not. A missing source is left to the copy.
+   */
+  private CompletionStage<Boolean> checkSourceConditions(
+      S3Request s3, CopySource source, List<HttpHeader> conditions) {
+    if (conditions.isEmpty()) {
+      return CompletableFuture.completedFuture(true);
+    }
+    return swift
+        .send(
+            s3,
+            HttpMethods.HEAD,
+            source.bucket(),
+            source.key(),
+            source.query(),
+            conditions,
+            HttpEntities.EMPTY)
+        .thenApply(
+            head -> {
+              swift.discard(head);
+              int status = head.status().intValue();
+              if (status == 304 || status == 412) {
+                throw new S3Exception(S3ErrorCode.PRECONDITION_FAILED);
+              }
+              return true;
+            });
   }
 
   /**

@@ -81,6 +81,11 @@ public enum S3ErrorCode {
       "NoSuchLifecycleConfiguration",
       StatusCodes.NOT_FOUND,
       "The lifecycle configuration does not exist."),
+  USER_KEY_MUST_BE_SPECIFIED(
+      "UserKeyMustBeSpecified",
+      StatusCodes.BAD_REQUEST,
+      "The bucket POST must contain the specified field name. If it is specified, please check the"
+          + " order of the fields."),
   NOT_IMPLEMENTED(
       "NotImplemented",
       StatusCodes.NOT_IMPLEMENTED,
