@@ -230,18 +230,7 @@ final class BucketHandler {
     int maxKeys = maxKeys(s3);
     String prefix = s3.param("prefix").orElse("");
     String delimiter = s3.param("delimiter").orElse("");
-    boolean urlEncoded =
-        s3.param("encoding-type")
-            .map(
-                t -> {
-                  if (!t.equals("url")) {
-                    throw new S3Exception(
-                        S3ErrorCode.INVALID_ARGUMENT,
-                        "Invalid Encoding Method specified in Request");
-                  }
-                  return true;
-                })
-            .orElse(false);
+    boolean urlEncoded = urlEncoded(s3);
     String marker;
     if (v2) {
       marker =
@@ -358,7 +347,7 @@ final class BucketHandler {
    * The S3 ETag of a listed object, as Swift's s3api shows it: a completed multipart upload's
    * {@code s3_etag}; another SLO's manifest etag with "-N" (its part count is not in the listing).
    */
-  private static String listingEtag(JsonNode entry) {
+  static String listingEtag(JsonNode entry) {
     if (entry.hasNonNull("s3_etag")) {
       return S3Answers.quoted(entry.path("s3_etag").asText());
     }
@@ -368,7 +357,21 @@ final class BucketHandler {
     return S3Answers.quoted(entry.path("hash").asText());
   }
 
-  private static int maxKeys(S3Request s3) {
+  /** {@code encoding-type=url}, the one encoding S3 offers. */
+  static boolean urlEncoded(S3Request s3) {
+    return s3.param("encoding-type")
+        .map(
+            t -> {
+              if (!t.equals("url")) {
+                throw new S3Exception(
+                    S3ErrorCode.INVALID_ARGUMENT, "Invalid Encoding Method specified in Request");
+              }
+              return true;
+            })
+        .orElse(false);
+  }
+
+  static int maxKeys(S3Request s3) {
     String text = s3.param("max-keys").orElse("1000");
     try {
       int value = Integer.parseInt(text.strip());
@@ -388,7 +391,7 @@ final class BucketHandler {
     return entry.has("subdir") ? entry.path("subdir").asText() : entry.path("name").asText();
   }
 
-  private static void param(StringBuilder query, String name, String value) {
+  static void param(StringBuilder query, String name, String value) {
     if (!value.isEmpty()) {
       query.append('&').append(name).append('=').append(SigV4.uriEncode(value, false));
     }
@@ -413,7 +416,7 @@ final class BucketHandler {
     }
   }
 
-  private static JsonNode json(String text) {
+  static JsonNode json(String text) {
     try {
       return JSON.readTree(text);
     } catch (Exception e) {

@@ -1,5 +1,6 @@
 package io.archipelago.http.s3;
 
+import akka.http.javadsl.model.HttpMethods;
 import akka.http.javadsl.model.HttpResponse;
 import akka.stream.javadsl.Source;
 import akka.util.ByteString;
@@ -8,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
-import java.util.function.BiFunction;
 import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilder;
 import javax.xml.parsers.DocumentBuilderFactory;
@@ -26,29 +26,46 @@ final class DeleteObjects {
   private static final int MAX_BODY = 2 * 1024 * 1024;
   private static final int PARALLEL_DELETES = 4;
 
-  private final SwiftBridge swift;
-  private final BiFunction<S3Request, String, CompletionStage<Integer>> deleteOne;
+  /** Deletes one key or one version of it. */
+  interface DeleteOne {
+    CompletionStage<ObjectHandler.Deleted> delete(
+        S3Request s3, String key, Optional<String> versionId);
+  }
 
-  DeleteObjects(
-      SwiftBridge swift, BiFunction<S3Request, String, CompletionStage<Integer>> deleteOne) {
+  private final SwiftBridge swift;
+  private final DeleteOne deleteOne;
+
+  DeleteObjects(SwiftBridge swift, DeleteOne deleteOne) {
     this.swift = swift;
     this.deleteOne = deleteOne;
   }
 
-  private record Outcome(String key, int status) {}
+  private record Entry(String key, Optional<String> versionId) {}
+
+  private record Outcome(Entry entry, ObjectHandler.Deleted deleted) {
+    int status() {
+      return deleted.status();
+    }
+
+    String key() {
+      return entry.key();
+    }
+  }
 
   CompletionStage<HttpResponse> handle(S3Request s3) {
     return s3.http()
         .entity()
         .getDataBytes()
-        .limitWeighted(MAX_BODY, b -> (long) b.size())
-        .runFold(ByteString.emptyByteString(), ByteString::concat, swift.materializer())
-        .exceptionally(
-            e -> {
-              throw new S3Exception(S3ErrorCode.MALFORMED_XML);
-            })
+        // a body past the limit is read to its end and dropped (the client gets its answer, not
+        // a broken pipe), then refused
+        .runFold(
+            Optional.of(ByteString.emptyByteString()),
+            (kept, chunk) ->
+                kept.filter(k -> k.size() + chunk.size() <= MAX_BODY).map(k -> k.concat(chunk)),
+            swift.materializer())
         .thenCompose(
-            body -> {
+            read -> {
+              ByteString body = read.orElseThrow(() -> new S3Exception(S3ErrorCode.MALFORMED_XML));
               Document doc = parse(body.toArray());
               Element root = doc.getDocumentElement();
               if (!root.getLocalName().equals("Delete")) {
@@ -56,36 +73,54 @@ final class DeleteObjects {
               }
               boolean quiet =
                   text(root, "Quiet").map(q -> q.strip().equalsIgnoreCase("true")).orElse(false);
-              List<String> keys = new ArrayList<>();
+              List<Entry> keys = new ArrayList<>();
               NodeList objects = root.getElementsByTagNameNS("*", "Object");
               for (int i = 0; i < objects.getLength(); i++) {
                 Element object = (Element) objects.item(i);
                 String key =
                     text(object, "Key")
                         .orElseThrow(() -> new S3Exception(S3ErrorCode.MALFORMED_XML));
-                if (text(object, "VersionId").filter(v -> !v.equals("null")).isPresent()) {
-                  throw new S3Exception(
-                      S3ErrorCode.NOT_IMPLEMENTED,
-                      "Object versions are not offered through S3 here");
+                if (key.isEmpty()) {
+                  throw new S3Exception(S3ErrorCode.USER_KEY_MUST_BE_SPECIFIED);
                 }
-                keys.add(key);
+                Optional<String> versionId = text(object, "VersionId").map(String::strip);
+                versionId.ifPresent(v -> BucketVersioning.checkVersionId(v, "VersionId"));
+                keys.add(new Entry(key, versionId));
               }
               if (keys.isEmpty() || keys.size() > MAX_KEYS) {
                 throw new S3Exception(S3ErrorCode.MALFORMED_XML);
               }
-              return Source.from(keys)
-                  .mapAsync(
-                      PARALLEL_DELETES,
-                      key -> deleteOne.apply(s3, key).thenApply(status -> new Outcome(key, status)))
-                  .runFold(
-                      new ArrayList<Outcome>(),
-                      (all, o) -> {
-                        all.add(o);
-                        return all;
-                      },
-                      swift.materializer())
-                  .thenApply(outcomes -> result(outcomes, quiet));
+              // a missing bucket is NoSuchBucket, not a result of keys deleted from nothing
+              return swift
+                  .send(s3, HttpMethods.HEAD, s3.bucketName(), null, "")
+                  .thenCompose(
+                      bucket -> {
+                        swift.discard(bucket);
+                        if (bucket.status().intValue() >= 300) {
+                          throw S3Statuses.failure(
+                              bucket.status().intValue(), S3Statuses.Target.BUCKET);
+                        }
+                        return deleteAll(s3, keys, quiet);
+                      });
             });
+  }
+
+  private CompletionStage<HttpResponse> deleteAll(S3Request s3, List<Entry> keys, boolean quiet) {
+    return Source.from(keys)
+        .mapAsync(
+            PARALLEL_DELETES,
+            entry ->
+                deleteOne
+                    .delete(s3, entry.key(), entry.versionId())
+                    .thenApply(deleted -> new Outcome(entry, deleted)))
+        .runFold(
+            new ArrayList<Outcome>(),
+            (all, o) -> {
+              all.add(o);
+              return all;
+            },
+            swift.materializer())
+        .thenApply(outcomes -> result(outcomes, quiet));
   }
 
   private static HttpResponse result(List<Outcome> outcomes, boolean quiet) {
@@ -96,6 +131,13 @@ final class DeleteObjects {
       if (deleted && !quiet) {
         sb.append("<Deleted>");
         S3Xml.element(sb, "Key", o.key());
+        o.entry().versionId().ifPresent(v -> S3Xml.element(sb, "VersionId", v));
+        if (o.deleted().deleteMarker()) {
+          S3Xml.element(sb, "DeleteMarker", "true");
+          if (o.entry().versionId().isEmpty()) {
+            o.deleted().versionId().ifPresent(v -> S3Xml.element(sb, "DeleteMarkerVersionId", v));
+          }
+        }
         sb.append("</Deleted>");
       } else if (!deleted) {
         S3Exception e = S3Statuses.failure(o.status(), S3Statuses.Target.OBJECT);

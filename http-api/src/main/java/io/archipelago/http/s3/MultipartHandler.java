@@ -233,7 +233,7 @@ final class MultipartHandler {
                     HttpMethods.HEAD,
                     source.bucket(),
                     source.key(),
-                    "",
+                    source.query(),
                     conditions,
                     HttpEntities.EMPTY))
         .thenCompose(
@@ -260,7 +260,17 @@ final class MultipartHandler {
               }
               long size = headLength.contentLength(head).orElse(0L);
               List<HttpHeader> headers = new ArrayList<>(conditions);
-              headers.add(RawHeader.create("X-Copy-From", source.swiftPath()));
+              String segment = part(s3, uploadId, number);
+              if (source.versionId().isEmpty()) {
+                headers.add(RawHeader.create("X-Copy-From", source.swiftPath()));
+              } else {
+                headers.add(
+                    RawHeader.create(
+                        "Destination",
+                        SigV4.uriEncode(segments(s3.bucketName()), false)
+                            + "/"
+                            + SigV4.uriEncode(segment, true)));
+              }
               if (bounds.isPresent()) {
                 if (bounds.get()[0] >= size) {
                   throw new S3Exception(
@@ -270,14 +280,24 @@ final class MultipartHandler {
                 }
                 headers.add(RawHeader.create("Range", range.get()));
               }
-              return swift.send(
-                  s3,
-                  HttpMethods.PUT,
-                  segments(s3.bucketName()),
-                  part(s3, uploadId, number),
-                  "",
-                  headers,
-                  HttpEntities.EMPTY);
+              // a version is copied as Swift copies one: COPY of the source with its version-id
+              return source.versionId().isEmpty()
+                  ? swift.send(
+                      s3,
+                      HttpMethods.PUT,
+                      segments(s3.bucketName()),
+                      segment,
+                      "",
+                      headers,
+                      HttpEntities.EMPTY)
+                  : swift.send(
+                      s3,
+                      ObjectHandler.COPY,
+                      source.bucket(),
+                      source.key(),
+                      source.query(),
+                      headers,
+                      HttpEntities.EMPTY);
             })
         .thenApply(
             put -> {
@@ -478,7 +498,8 @@ final class MultipartHandler {
         .thenApply(
             r -> {
               swift.discard(r);
-              return S3Answers.empty(204);
+              // with a Content-Type, as Swift's s3api answers an abort
+              return S3Answers.empty(204).withEntity(S3Xml.entity(""));
             });
   }
 
@@ -606,13 +627,12 @@ final class MultipartHandler {
               S3Xml.element(sb, "Bucket", s3.bucketName());
               S3Xml.element(sb, "KeyMarker", keyMarker);
               S3Xml.element(sb, "UploadIdMarker", uploadIdMarker);
-              // always there, as S3's schema has it: empty when nothing is listed
+              // always there, as S3's schema has it; empty, as Swift's s3api has them, when at most
+              // one upload is listed and nothing is left (a truncated page always names its last)
+              boolean named = !page.isEmpty() && (truncated || page.size() > 1);
+              S3Xml.element(sb, "NextKeyMarker", named ? page.get(page.size() - 1).key() : "");
               S3Xml.element(
-                  sb, "NextKeyMarker", page.isEmpty() ? "" : page.get(page.size() - 1).key());
-              S3Xml.element(
-                  sb,
-                  "NextUploadIdMarker",
-                  page.isEmpty() ? "" : page.get(page.size() - 1).uploadId());
+                  sb, "NextUploadIdMarker", named ? page.get(page.size() - 1).uploadId() : "");
               S3Xml.element(sb, "Prefix", prefix);
               S3Xml.element(sb, "MaxUploads", Integer.toString(maxUploads));
               S3Xml.element(sb, "IsTruncated", Boolean.toString(truncated));

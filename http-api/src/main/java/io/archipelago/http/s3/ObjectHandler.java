@@ -4,12 +4,16 @@ import akka.http.javadsl.model.ContentType;
 import akka.http.javadsl.model.ContentTypes;
 import akka.http.javadsl.model.HttpEntities;
 import akka.http.javadsl.model.HttpHeader;
+import akka.http.javadsl.model.HttpMethod;
 import akka.http.javadsl.model.HttpMethods;
 import akka.http.javadsl.model.HttpResponse;
+import akka.http.javadsl.model.RequestEntityAcceptances;
 import akka.http.javadsl.model.ResponseEntity;
 import akka.http.javadsl.model.headers.RawHeader;
 import akka.util.ByteString;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.archipelago.http.middleware.versioning.ObjectVersioning;
+import io.archipelago.http.protocol.HeadLength;
 import io.archipelago.http.protocol.MultipartEtag;
 import java.io.IOException;
 import java.time.ZonedDateTime;
@@ -65,31 +69,42 @@ final class ObjectHandler {
           "x-symlink-",
           "x-copied-from",
           "x-versions-",
-          "x-history-");
+          "x-history-",
+          "x-object-current-version-id",
+          "content-location");
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final SwiftBridge swift;
+  private final HeadLength headLength;
   private final DeleteObjects deleteObjects;
 
-  ObjectHandler(SwiftBridge swift) {
+  ObjectHandler(SwiftBridge swift, HeadLength headLength) {
     this.swift = swift;
+    this.headLength = headLength;
     this.deleteObjects = new DeleteObjects(swift, this::deleteOne);
   }
 
-  /** GET and HEAD /bucket/key */
+  /**
+   * GET and HEAD /bucket/key, of a version with {@code versionId}: a delete marker answers 405
+   * MethodNotAllowed with {@code x-amz-delete-marker}, as S3 answers.
+   */
   CompletionStage<HttpResponse> read(S3Request s3) {
-    if (s3.param("versionId").filter(v -> !v.equals("null")).isPresent()) {
-      throw new S3Exception(
-          S3ErrorCode.NOT_IMPLEMENTED, "Object versions are not offered through S3 here");
-    }
+    Optional<String> versionId = s3.param("versionId");
+    versionId.ifPresent(v -> BucketVersioning.checkVersionId(v, "versionId"));
     List<HttpHeader> headers = new ArrayList<>();
     for (String name : READ_HEADERS) {
       s3.header(name).ifPresent(v -> headers.add(RawHeader.create(name, v)));
     }
     return swift
         .send(
-            s3, s3.http().method(), s3.bucketName(), s3.keyName(), "", headers, HttpEntities.EMPTY)
+            s3,
+            s3.http().method(),
+            s3.bucketName(),
+            s3.keyName(),
+            versionQuery(versionId),
+            headers,
+            HttpEntities.EMPTY)
         .thenCompose(
             r -> {
               int status = r.status().intValue();
@@ -97,7 +112,49 @@ final class ObjectHandler {
                 return BucketHandler.done(s3Answer(r, s3));
               }
               swift.discard(r);
-              return missing(s3, status);
+              if (versionId.isEmpty()) {
+                return missing(s3, status);
+              }
+              if (status == 404 && isDeleteMarker(r)) {
+                throw new S3Exception(
+                    S3ErrorCode.METHOD_NOT_ALLOWED,
+                    "The specified method is not allowed against this resource.",
+                    Map.of("Method", s3.method(), "ResourceType", "DeleteMarker"),
+                    List.of(
+                        RawHeader.create("x-amz-delete-marker", "true"),
+                        RawHeader.create("x-amz-version-id", versionId.get())));
+              }
+              return missingVersion(s3, status, versionId.get());
+            });
+  }
+
+  /** The Swift query of an S3 {@code versionId}. */
+  static String versionQuery(Optional<String> versionId) {
+    return versionId.map(v -> "version-id=" + SigV4.uriEncode(v, true)).orElse("");
+  }
+
+  private boolean isDeleteMarker(HttpResponse swiftAnswer) {
+    return headLength
+        .contentType(swiftAnswer)
+        .filter(t -> t.startsWith(ObjectVersioning.DELETE_MARKER_CONTENT_TYPE))
+        .isPresent();
+  }
+
+  /**
+   * A Swift failure of a request for one version: 400 (the bucket never had versioning) and 404 are
+   * NoSuchVersion when the bucket exists.
+   */
+  private <T> CompletionStage<T> missingVersion(S3Request s3, int status, String versionId) {
+    if (status != 404 && status != 400) {
+      throw S3Statuses.failure(status, S3Statuses.Target.OBJECT);
+    }
+    return bucketExists(s3)
+        .thenApply(
+            exists -> {
+              throw new S3Exception(
+                  S3ErrorCode.NO_SUCH_VERSION,
+                  S3ErrorCode.NO_SUCH_VERSION.message(),
+                  Map.of("Key", s3.keyName(), "VersionId", versionId));
             });
   }
 
@@ -139,7 +196,7 @@ final class ObjectHandler {
               swift.discard(r);
               int status = r.status().intValue();
               if (status == 201) {
-                HttpResponse ok = S3Answers.empty(200);
+                HttpResponse ok = withVersionId(S3Answers.empty(200), r);
                 return r.getHeader("ETag")
                     .map(e -> ok.addHeader(RawHeader.create("ETag", S3Answers.quoted(e.value()))))
                     .orElse(ok);
@@ -156,22 +213,36 @@ final class ObjectHandler {
             });
   }
 
-  /** DELETE /bucket/key: 204 whether or not the key existed, as S3 answers. */
+  /**
+   * DELETE /bucket/key: 204 whether or not the key existed, as S3 answers. In a bucket with
+   * versioning on it leaves a delete marker ({@code x-amz-delete-marker} and its version id); with
+   * {@code versionId} it deletes that version (a delete marker too).
+   */
   CompletionStage<HttpResponse> delete(S3Request s3) {
-    if (s3.param("versionId").filter(v -> !v.equals("null")).isPresent()) {
-      throw new S3Exception(
-          S3ErrorCode.NOT_IMPLEMENTED, "Object versions are not offered through S3 here");
-    }
-    return deleteOne(s3, s3.keyName())
+    Optional<String> versionId = s3.param("versionId");
+    versionId.ifPresent(v -> BucketVersioning.checkVersionId(v, "versionId"));
+    return deleteOne(s3, s3.keyName(), versionId)
         .thenCompose(
-            status -> {
+            deleted -> {
+              int status = deleted.status();
               if (status == 204 || status == 200) {
-                return BucketHandler.done(S3Answers.empty(204));
+                return BucketHandler.done(S3Answers.empty(204).addHeaders(deleted.headers()));
               }
-              if (status != 404) {
+              if (status != 404 && !(status == 400 && versionId.isPresent())) {
                 throw S3Statuses.failure(status, S3Statuses.Target.OBJECT);
               }
-              return bucketExists(s3).thenApply(exists -> S3Answers.empty(204));
+              // a version that is not there (or a bucket that never had versioning) is gone
+              return bucketExists(s3)
+                  .thenApply(
+                      exists ->
+                          S3Answers.empty(204)
+                              .addHeaders(
+                                  versionId
+                                      .map(
+                                          v ->
+                                              List.<HttpHeader>of(
+                                                  RawHeader.create("x-amz-version-id", v)))
+                                      .orElse(List.of())));
             });
   }
 
@@ -180,13 +251,28 @@ final class ObjectHandler {
     return deleteObjects.handle(s3);
   }
 
+  /** The Swift status of deleting one key (or version) and the S3 headers of the answer. */
+  record Deleted(int status, List<HttpHeader> headers) {
+    boolean deleteMarker() {
+      return headers.stream().anyMatch(h -> h.is("x-amz-delete-marker"));
+    }
+
+    Optional<String> versionId() {
+      return headers.stream()
+          .filter(h -> h.is("x-amz-version-id"))
+          .map(HttpHeader::value)
+          .findFirst();
+    }
+  }
+
   /**
-   * The Swift status of deleting one key; a static large object (a completed multipart upload) goes
-   * with its segments.
+   * Deletes one key, or one version of it. A static large object (a completed multipart upload)
+   * goes with its segments, except in a bucket that keeps versions (older versions may share them).
    */
-  private CompletionStage<Integer> deleteOne(S3Request s3, String key) {
+  CompletionStage<Deleted> deleteOne(S3Request s3, String key, Optional<String> versionId) {
+    String versionQuery = versionQuery(versionId);
     return swift
-        .send(s3, HttpMethods.HEAD, s3.bucketName(), key, "")
+        .send(s3, HttpMethods.HEAD, s3.bucketName(), key, versionQuery)
         .thenCompose(
             head -> {
               swift.discard(head);
@@ -194,16 +280,50 @@ final class ObjectHandler {
                   head.getHeader("X-Static-Large-Object")
                       .map(h -> h.value().equalsIgnoreCase("true"))
                       .orElse(false);
-              if (head.status().intValue() == 404) {
-                return CompletableFuture.completedFuture(404);
-              }
-              if (!large) {
-                return swift
-                    .send(s3, HttpMethods.DELETE, s3.bucketName(), key, "")
+              boolean versioned = head.getHeader("X-Object-Version-Id").isPresent();
+              int headStatus = head.status().intValue();
+              if (versionId.isPresent()) {
+                if (headStatus >= 300 && headStatus != 404) {
+                  return CompletableFuture.completedFuture(new Deleted(headStatus, List.of()));
+                }
+                boolean marker = headStatus == 404 && isDeleteMarker(head);
+                return plainDelete(s3, key, versionQuery)
+                    .thenCompose(
+                        r ->
+                            r.getHeader("X-Object-Current-Version-Id")
+                                    .filter(c -> c.value().equals("null"))
+                                    .isPresent()
+                                ? restoreLatest(s3, key).thenApply(restored -> r)
+                                : CompletableFuture.completedFuture(r))
                     .thenApply(
                         r -> {
-                          swift.discard(r);
-                          return r.status().intValue();
+                          List<HttpHeader> headers = new ArrayList<>();
+                          headers.add(RawHeader.create("x-amz-version-id", versionId.get()));
+                          if (marker) {
+                            headers.add(RawHeader.create("x-amz-delete-marker", "true"));
+                          }
+                          return new Deleted(r.status().intValue(), headers);
+                        });
+              }
+              if (headStatus == 404 && !versioned) {
+                return CompletableFuture.completedFuture(new Deleted(404, List.of()));
+              }
+              if (!large || versioned) {
+                return plainDelete(s3, key, "")
+                    .thenApply(
+                        r -> {
+                          // with versioning on, Swift answers the delete marker's id
+                          Optional<String> markerId =
+                              r.getHeader("X-Object-Version-Id").map(HttpHeader::value);
+                          if (markerId.isEmpty()) {
+                            return new Deleted(r.status().intValue(), List.of());
+                          }
+                          int status = r.status().intValue();
+                          return new Deleted(
+                              status == 404 ? 204 : status,
+                              List.of(
+                                  RawHeader.create("x-amz-delete-marker", "true"),
+                                  RawHeader.create("x-amz-version-id", markerId.get())));
                         });
               }
               return swift
@@ -222,12 +342,74 @@ final class ObjectHandler {
                               .thenApply(
                                   text -> {
                                     if (r.status().intValue() != 200) {
-                                      return r.status().intValue();
+                                      return new Deleted(r.status().intValue(), List.of());
                                     }
                                     String status = reportStatus(text);
                                     int code = Integer.parseInt(status.split(" ")[0]);
-                                    return code == 200 ? 204 : code;
+                                    return new Deleted(code == 200 ? 204 : code, List.of());
                                   }));
+            });
+  }
+
+  /**
+   * After the current version (or the delete marker on top) went, the newest version left becomes
+   * current again, as in S3 (Swift's s3api does the same); a delete marker on top keeps the key
+   * deleted.
+   */
+  private CompletionStage<Boolean> restoreLatest(S3Request s3, String key) {
+    String query = "versions&format=json&limit=2&prefix=" + SigV4.uriEncode(key, false);
+    return swift
+        .send(s3, HttpMethods.GET, s3.bucketName(), null, query)
+        .thenCompose(
+            r -> {
+              if (r.status().intValue() != 200) {
+                swift.discard(r);
+                return CompletableFuture.completedFuture(Optional.<String>empty());
+              }
+              return swift.text(r).thenApply(Optional::of);
+            })
+        .thenCompose(
+            listing -> {
+              if (listing.isEmpty()) {
+                return CompletableFuture.completedFuture(false);
+              }
+              for (var entry : BucketHandler.json(listing.get())) {
+                if (!entry.path("name").asText().equals(key)) {
+                  continue;
+                }
+                if (entry
+                    .path("content_type")
+                    .asText()
+                    .equals(ObjectVersioning.DELETE_MARKER_CONTENT_TYPE)) {
+                  return CompletableFuture.completedFuture(false);
+                }
+                String id = entry.path("version_id").asText("null");
+                return swift
+                    .send(
+                        s3,
+                        HttpMethods.PUT,
+                        s3.bucketName(),
+                        key,
+                        versionQuery(Optional.of(id)),
+                        List.of(),
+                        HttpEntities.EMPTY)
+                    .thenApply(
+                        put -> {
+                          swift.discard(put);
+                          return put.status().isSuccess();
+                        });
+              }
+              return CompletableFuture.completedFuture(false);
+            });
+  }
+
+  private CompletionStage<HttpResponse> plainDelete(S3Request s3, String key, String query) {
+    return swift
+        .send(s3, HttpMethods.DELETE, s3.bucketName(), key, query)
+        .thenApply(
+            r -> {
+              swift.discard(r);
+              return r;
             });
   }
 
@@ -253,6 +435,7 @@ final class ObjectHandler {
     }
     rejectUnoffered(s3);
     if (directive.equals("COPY")
+        && copySource.versionId().isEmpty()
         && sourceBucket.equals(s3.bucketName())
         && sourceKey.equals(s3.keyName())) {
       throw new S3Exception(
@@ -261,8 +444,18 @@ final class ObjectHandler {
               + "object to itself without changing the object's metadata, storage class, website redirect location or "
               + "encryption attributes.");
     }
-    List<HttpHeader> headers = new ArrayList<>(copySourceConditions(s3));
-    headers.add(RawHeader.create("X-Copy-From", copySource.swiftPath()));
+    // the source's conditions are checked on a HEAD of it first, as Swift's s3api does: on the
+    // copy itself Swift would take If-None-Match as a condition of the destination
+    List<HttpHeader> conditions = copySourceConditions(s3);
+    List<HttpHeader> headers = new ArrayList<>();
+    if (copySource.versionId().isEmpty()) {
+      headers.add(RawHeader.create("X-Copy-From", copySource.swiftPath()));
+    } else {
+      headers.add(
+          RawHeader.create(
+              "Destination",
+              SigV4.uriEncode(s3.bucketName(), false) + "/" + SigV4.uriEncode(s3.keyName(), true)));
+    }
     var contentType = s3.http().entity().getContentType();
     if (directive.equals("REPLACE")) {
       headers.add(RawHeader.create("X-Fresh-Metadata", "true"));
@@ -281,48 +474,109 @@ final class ObjectHandler {
         directive.equals("REPLACE")
             ? HttpEntities.create(contentType, ByteString.emptyByteString())
             : HttpEntities.EMPTY;
+    // a version is copied as Swift copies one: COPY of the source with its version-id
+    CompletionStage<HttpResponse> copied =
+        checkSourceConditions(s3, copySource, conditions)
+            .thenCompose(
+                checked ->
+                    copySource.versionId().isEmpty()
+                        ? swift.send(
+                            s3, HttpMethods.PUT, s3.bucketName(), s3.keyName(), "", headers, entity)
+                        : swift.send(
+                            s3,
+                            COPY,
+                            sourceBucket,
+                            sourceKey,
+                            copySource.query(),
+                            headers,
+                            entity));
+    return copied.thenCompose(
+        r -> {
+          swift.discard(r);
+          int status = r.status().intValue();
+          if (status == 400 && copySource.versionId().isPresent()) {
+            throw new S3Exception(
+                S3ErrorCode.NO_SUCH_VERSION,
+                S3ErrorCode.NO_SUCH_VERSION.message(),
+                Map.of("Key", sourceKey, "VersionId", copySource.versionId().get()));
+          }
+          if (status == 201) {
+            String etag = r.getHeader("ETag").map(HttpHeader::value).orElse("");
+            String modified =
+                r.getHeader("Last-Modified")
+                    .map(h -> isoFromHttpDate(h.value()))
+                    .orElseGet(() -> ZonedDateTime.now().format(DateTimeFormatter.ISO_INSTANT));
+            StringBuilder sb =
+                new StringBuilder("<CopyObjectResult xmlns=\"")
+                    .append(S3Xml.NAMESPACE)
+                    .append("\">");
+            S3Xml.element(sb, "LastModified", modified);
+            S3Xml.element(sb, "ETag", S3Answers.quoted(etag));
+            sb.append("</CopyObjectResult>");
+            HttpResponse answer = withVersionId(S3Answers.xml(sb.toString()), r);
+            return BucketHandler.done(
+                copySource
+                    .versionId()
+                    .map(v -> answer.addHeader(RawHeader.create("x-amz-copy-source-version-id", v)))
+                    .orElse(answer));
+          }
+          if (status == 404) {
+            // the source or the destination bucket is missing
+            return swift
+                .send(s3, HttpMethods.HEAD, s3.bucketName(), null, "")
+                .thenApply(
+                    h -> {
+                      swift.discard(h);
+                      throw new S3Exception(
+                          h.status().intValue() == 404
+                              ? S3ErrorCode.NO_SUCH_BUCKET
+                              : S3ErrorCode.NO_SUCH_KEY);
+                    });
+          }
+          throw S3Statuses.failure(status, S3Statuses.Target.OBJECT);
+        });
+  }
+
+  /**
+   * Completes when the copy source meets the request's {@code x-amz-copy-source-if-*} conditions
+   * (at once without any); PreconditionFailed if not. A missing source is left to the copy.
+   */
+  private CompletionStage<Boolean> checkSourceConditions(
+      S3Request s3, CopySource source, List<HttpHeader> conditions) {
+    if (conditions.isEmpty()) {
+      return CompletableFuture.completedFuture(true);
+    }
     return swift
-        .send(s3, HttpMethods.PUT, s3.bucketName(), s3.keyName(), "", headers, entity)
-        .thenCompose(
-            r -> {
-              swift.discard(r);
-              int status = r.status().intValue();
-              if (status == 201) {
-                String etag = r.getHeader("ETag").map(HttpHeader::value).orElse("");
-                String modified =
-                    r.getHeader("Last-Modified")
-                        .map(h -> isoFromHttpDate(h.value()))
-                        .orElseGet(() -> ZonedDateTime.now().format(DateTimeFormatter.ISO_INSTANT));
-                StringBuilder sb =
-                    new StringBuilder("<CopyObjectResult xmlns=\"")
-                        .append(S3Xml.NAMESPACE)
-                        .append("\">");
-                S3Xml.element(sb, "LastModified", modified);
-                S3Xml.element(sb, "ETag", S3Answers.quoted(etag));
-                sb.append("</CopyObjectResult>");
-                return BucketHandler.done(S3Answers.xml(sb.toString()));
+        .send(
+            s3,
+            HttpMethods.HEAD,
+            source.bucket(),
+            source.key(),
+            source.query(),
+            conditions,
+            HttpEntities.EMPTY)
+        .thenApply(
+            head -> {
+              swift.discard(head);
+              int status = head.status().intValue();
+              if (status == 304 || status == 412) {
+                throw new S3Exception(S3ErrorCode.PRECONDITION_FAILED);
               }
-              if (status == 404) {
-                // the source or the destination bucket is missing
-                return swift
-                    .send(s3, HttpMethods.HEAD, s3.bucketName(), null, "")
-                    .thenApply(
-                        h -> {
-                          swift.discard(h);
-                          throw new S3Exception(
-                              h.status().intValue() == 404
-                                  ? S3ErrorCode.NO_SUCH_BUCKET
-                                  : S3ErrorCode.NO_SUCH_KEY);
-                        });
-              }
-              throw S3Statuses.failure(status, S3Statuses.Target.OBJECT);
+              return true;
             });
   }
 
-  /** The bucket and key of {@code x-amz-copy-source}, and the X-Copy-From that names them. */
-  record CopySource(String bucket, String key) {
+  /**
+   * The bucket, key and version of {@code x-amz-copy-source}, and the X-Copy-From that names them.
+   */
+  record CopySource(String bucket, String key, Optional<String> versionId) {
     String swiftPath() {
       return "/" + SigV4.uriEncode(bucket, false) + "/" + SigV4.uriEncode(key, true);
+    }
+
+    /** The Swift query that reads the source's version. */
+    String query() {
+      return versionQuery(versionId);
     }
   }
 
@@ -346,17 +600,21 @@ final class ObjectHandler {
   static CopySource copySource(S3Request s3) {
     String source = s3.header("x-amz-copy-source").orElseThrow().strip();
     int q = source.indexOf('?');
+    Optional<String> versionId = Optional.empty();
     if (q >= 0) {
       String rest = source.substring(q + 1);
-      if (!rest.isEmpty() && !rest.startsWith("versionId=")) {
+      if (!rest.isEmpty()
+          && (!rest.startsWith("versionId=") || rest.contains("&") || rest.equals("versionId="))) {
         throw new S3Exception(
             S3ErrorCode.INVALID_ARGUMENT,
             "Unsupported copy source parameter.",
             Map.of("ArgumentName", "X-Amz-Copy-Source", "ArgumentValue", source));
       }
-      if (!rest.isEmpty() && !rest.equals("versionId=null")) {
-        throw new S3Exception(
-            S3ErrorCode.NOT_IMPLEMENTED, "Copying object versions is not offered through S3 here");
+      if (!rest.isEmpty()) {
+        String id = SigV4.decode(rest.substring("versionId=".length()));
+        BucketVersioning.checkVersionId(id, "x-amz-copy-source");
+        // null is the current version where the bucket never had versioning
+        versionId = Optional.of(id).filter(v -> !v.equals("null"));
       }
       source = source.substring(0, q);
     }
@@ -368,7 +626,7 @@ final class ObjectHandler {
           "Copy Source must mention the source bucket and key: sourcebucket/sourcekey",
           Map.of("ArgumentName", "x-amz-copy-source", "ArgumentValue", source));
     }
-    return new CopySource(decoded.substring(0, slash), decoded.substring(slash + 1));
+    return new CopySource(decoded.substring(0, slash), decoded.substring(slash + 1), versionId);
   }
 
   /** The "Response Status" of Swift's bulk report, as in "200 OK". */
@@ -407,6 +665,18 @@ final class ObjectHandler {
             });
   }
 
+  /** Swift's COPY, the server-side copy that can read a version. */
+  static final HttpMethod COPY =
+      HttpMethods.custom("COPY", false, false, RequestEntityAcceptances.Tolerated, true);
+
+  /** An answer with the version id Swift gave the written object (versioning on). */
+  static HttpResponse withVersionId(HttpResponse answer, HttpResponse swiftAnswer) {
+    return swiftAnswer
+        .getHeader("X-Object-Version-Id")
+        .map(v -> answer.addHeader(RawHeader.create("x-amz-version-id", v.value())))
+        .orElse(answer);
+  }
+
   /** A Swift object answer with S3's header names; the body streams through untouched. */
   private static HttpResponse s3Answer(HttpResponse swiftAnswer, S3Request s3) {
     List<HttpHeader> headers = new ArrayList<>();
@@ -419,6 +689,8 @@ final class ObjectHandler {
         // a completed multipart upload shows S3's ETag of it, as S3 and Swift's s3api do
         String etag = MultipartEtag.of(swiftAnswer).orElse(h.value());
         headers.add(RawHeader.create("ETag", S3Answers.quoted(etag)));
+      } else if (name.equals("x-object-version-id")) {
+        headers.add(RawHeader.create("x-amz-version-id", h.value()));
       } else if (SWIFT_ONLY_PREFIXES.stream().noneMatch(name::startsWith)) {
         headers.add(h);
       }

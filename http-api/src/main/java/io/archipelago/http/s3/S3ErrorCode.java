@@ -76,6 +76,16 @@ public enum S3ErrorCode {
   NO_SUCH_BUCKET("NoSuchBucket", StatusCodes.NOT_FOUND, "The specified bucket does not exist"),
   NO_SUCH_KEY("NoSuchKey", StatusCodes.NOT_FOUND, "The specified key does not exist."),
   NO_SUCH_UPLOAD("NoSuchUpload", StatusCodes.NOT_FOUND, "The specified upload does not exist."),
+  NO_SUCH_VERSION("NoSuchVersion", StatusCodes.NOT_FOUND, "The specified version does not exist."),
+  NO_SUCH_LIFECYCLE_CONFIGURATION(
+      "NoSuchLifecycleConfiguration",
+      StatusCodes.NOT_FOUND,
+      "The lifecycle configuration does not exist."),
+  USER_KEY_MUST_BE_SPECIFIED(
+      "UserKeyMustBeSpecified",
+      StatusCodes.BAD_REQUEST,
+      "The bucket POST must contain the specified field name. If it is specified, please check the"
+          + " order of the fields."),
   NOT_IMPLEMENTED(
       "NotImplemented",
       StatusCodes.NOT_IMPLEMENTED,

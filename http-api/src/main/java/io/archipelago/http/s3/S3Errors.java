@@ -29,7 +29,8 @@ public final class S3Errors {
     sb.append("</Error>");
     return HttpResponse.create()
         .withStatus(e.code().status())
-        .withEntity(S3Xml.entity(sb.toString()));
+        .withEntity(S3Xml.entity(sb.toString()))
+        .addHeaders(e.headers());
   }
 
   /** Any failure as an S3 answer: ours as they are, timeouts 503, the rest 500 (logged). */

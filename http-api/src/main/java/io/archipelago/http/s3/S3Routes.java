@@ -62,6 +62,7 @@ public final class S3Routes {
 
   private final S3Authenticator authenticator;
   private final BucketHandler buckets;
+  private final BucketVersioning versioning;
   private final ObjectHandler objects;
   private final MultipartHandler multipart;
   private final HeadLength headLength;
@@ -75,7 +76,8 @@ public final class S3Routes {
       long minPartSize) {
     this.authenticator = authenticator;
     this.buckets = new BucketHandler(swift);
-    this.objects = new ObjectHandler(swift);
+    this.versioning = new BucketVersioning(swift);
+    this.objects = new ObjectHandler(swift, headLength);
     this.multipart = new MultipartHandler(swift, minPartSize, headLength);
     this.headLength = headLength;
     this.clock = clock;
@@ -181,7 +183,15 @@ public final class S3Routes {
     }
     if (s3.query().containsKey("versions") && method.equals("GET")) {
       rejectSubresources(s3, Set.of("versions", "key-marker", "version-id-marker"));
-      return buckets.listObjects(s3);
+      return versioning.list(s3);
+    }
+    if (s3.query().containsKey("versioning")) {
+      rejectSubresources(s3, Set.of("versioning"));
+      return switch (method) {
+        case "GET" -> versioning.get(s3);
+        case "PUT" -> versioning.put(s3);
+        default -> notAllowed();
+      };
     }
     rejectSubresources(s3);
     return switch (method) {

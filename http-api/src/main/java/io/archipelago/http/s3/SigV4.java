@@ -1,7 +1,7 @@
 package io.archipelago.http.s3;
 
 import io.archipelago.persistence.Sha256;
-import java.net.URLDecoder;
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -78,9 +78,30 @@ public final class SigV4 {
     return sb.toString();
   }
 
-  /** Percent-decoding that leaves {@code +} alone (S3 paths and queries are not forms). */
+  /**
+   * Percent-decoding as Python's {@code unquote} (and so Swift's s3api) does it: {@code +} stays, a
+   * {@code %} that starts no valid escape stays as it is (a client's unencoded {@code %-sign} is no
+   * error), and the bytes are read as UTF-8.
+   */
   public static String decode(String text) {
-    return URLDecoder.decode(text.replace("+", "%2B"), StandardCharsets.UTF_8);
+    if (text.indexOf('%') < 0) {
+      return text;
+    }
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(text.length());
+    byte[] raw = text.getBytes(StandardCharsets.UTF_8);
+    for (int i = 0; i < raw.length; i++) {
+      if (raw[i] == '%' && i + 2 < raw.length && hex(raw[i + 1]) >= 0 && hex(raw[i + 2]) >= 0) {
+        bytes.write(hex(raw[i + 1]) * 16 + hex(raw[i + 2]));
+        i += 2;
+      } else {
+        bytes.write(raw[i]);
+      }
+    }
+    return bytes.toString(StandardCharsets.UTF_8);
+  }
+
+  private static int hex(byte b) {
+    return Character.digit((char) b, 16);
   }
 
   /**

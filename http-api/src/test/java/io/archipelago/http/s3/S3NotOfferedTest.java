@@ -33,8 +33,9 @@ import software.amazon.awssdk.services.s3.model.Type;
 
 /**
  * What the S3 API does not offer answers S3's XML error 501 NotImplemented, never a silent success:
- * bucket policy, website, notification, lifecycle, tagging, versioning, an ACL PUT with a body,
- * object tagging; GET ?acl answers the owner's FULL_CONTROL (as Swift's s3api without S3 ACLs).
+ * bucket policy, website, notification, lifecycle, tagging, versioning with MFA delete (bucket
+ * versioning itself is S3VersioningTest's), an ACL PUT with a body, object tagging; GET ?acl
+ * answers the owner's FULL_CONTROL (as Swift's s3api without S3 ACLs).
  */
 class S3NotOfferedTest {
 
@@ -115,10 +116,13 @@ class S3NotOfferedTest {
                                 .tagging(
                                     t -> t.tagSet(Tag.builder().key("a").value("b").build())))),
             Map.entry(
-                "PutBucketVersioning",
+                "PutBucketVersioning with MFA delete",
                 () ->
                     sdk.putBucketVersioning(
-                        b -> b.bucket("plain").versioningConfiguration(v -> v.status("Enabled")))),
+                        b ->
+                            b.bucket("plain")
+                                .versioningConfiguration(
+                                    v -> v.status("Enabled").mfaDelete("Enabled")))),
             Map.entry(
                 "PutBucketAcl with a body",
                 () ->
