@@ -7,6 +7,7 @@ import akka.management.javadsl.AkkaManagement;
 import com.typesafe.config.Config;
 import io.archipelago.engine.ArchipelagoEngine;
 import io.archipelago.http.auth.AuthController;
+import io.archipelago.http.auth.KeystoneTokens;
 import io.archipelago.http.auth.TempAuthUsers;
 import io.archipelago.http.auth.TokenCodec;
 import io.archipelago.http.auth.TokenSecret;
@@ -136,7 +137,9 @@ public final class Main {
             TokenSecret.load(config),
             config.getDuration("archipelago.auth.token-ttl"),
             Clock.systemUTC());
-    AuthController auth = new AuthController(users, tokens, Clock.systemUTC());
+    AuthController auth =
+        new AuthController(
+            users, tokens, Clock.systemUTC(), KeystoneTokens.fromConfig(config, Clock.systemUTC()));
     long maxObjectSize = config.getBytes("archipelago.http.max-object-size");
     String host = config.getString("archipelago.http.host");
     int port = config.getInt("archipelago.http.port");
