@@ -14,6 +14,11 @@ SWIFT_FUNCTEST_PACKAGES=(python3-swift python3-swiftclient python3-pytest python
 # The S3 clients the S3 API's tests drive (the aws CLI, boto3, s3cmd).
 S3_CLIENT_PACKAGES=(awscli python3-boto3 s3cmd)
 
+# A real OpenStack Keystone for client identity: http-api's KeystoneAuthIT starts one on SQLite on
+# loopback (testing's Keystone harness: keystone-manage, keystone-wsgi-public); the openstack CLI
+# is there to inspect it by hand.
+KEYSTONE_PACKAGES=(keystone python3-openstackclient)
+
 # The headless browser of the console's browser tests (http-api's ConsoleIT drives it through
 # Selenium WebDriver with /usr/bin/chromedriver; no Selenium Manager download).
 CONSOLE_TEST_PACKAGES=(chromium chromium-driver)

@@ -7,6 +7,7 @@ import akka.management.javadsl.AkkaManagement;
 import com.typesafe.config.Config;
 import io.archipelago.engine.ArchipelagoEngine;
 import io.archipelago.http.auth.AuthController;
+import io.archipelago.http.auth.KeystoneTokens;
 import io.archipelago.http.auth.TempAuthUsers;
 import io.archipelago.http.auth.TokenCodec;
 import io.archipelago.http.auth.TokenSecret;
@@ -16,12 +17,14 @@ import io.archipelago.http.console.ConsoleRoutes;
 import io.archipelago.http.s3.S3Server;
 import io.archipelago.http.server.GatewayRoutes;
 import io.archipelago.http.server.HttpServer;
+import io.archipelago.http.server.ServerTls;
 import io.archipelago.persistence.ArchipelagoConfig;
 import io.archipelago.persistence.SchemaBootstrap;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ForkJoinPool;
 import org.slf4j.Logger;
@@ -134,21 +137,25 @@ public final class Main {
             TokenSecret.load(config),
             config.getDuration("archipelago.auth.token-ttl"),
             Clock.systemUTC());
-    AuthController auth = new AuthController(users, tokens, Clock.systemUTC());
+    AuthController auth =
+        new AuthController(
+            users, tokens, Clock.systemUTC(), KeystoneTokens.fromConfig(config, Clock.systemUTC()));
     long maxObjectSize = config.getBytes("archipelago.http.max-object-size");
     String host = config.getString("archipelago.http.host");
     int port = config.getInt("archipelago.http.port");
+    Optional<ServerTls> tls = ServerTls.swift(config);
     return HttpServer.bind(
             system,
             host,
             port,
             headLength -> new GatewayRoutes(engine, auth, maxObjectSize, headLength)::handle,
-            config.getDuration("archipelago.http.shutdown-grace"))
+            config.getDuration("archipelago.http.shutdown-grace"),
+            tls)
         .thenApply(
             binding -> {
               // Container sync never sends to the gateway's own ports, this one included.
               engine.sync().targets().addGatewayPort(binding.localAddress().getPort());
-              printBanner(config, binding, engine);
+              printBanner(config, binding, engine, ServerTls.scheme(tls));
               return binding;
             })
         .thenCompose(
@@ -158,9 +165,13 @@ public final class Main {
   }
 
   private static void printBanner(
-      Config config, HttpServer.Binding binding, ArchipelagoEngine engine) {
+      Config config, HttpServer.Binding binding, ArchipelagoEngine engine, String scheme) {
     String url =
-        "http://" + binding.localAddress().getHostString() + ":" + binding.localAddress().getPort();
+        scheme
+            + "://"
+            + binding.localAddress().getHostString()
+            + ":"
+            + binding.localAddress().getPort();
     StringBuilder sb = new StringBuilder();
     sb.append("\nArchipelago gateway is up (cluster node ")
         .append(engine.nodeAddress())

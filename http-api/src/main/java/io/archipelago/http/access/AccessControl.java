@@ -121,21 +121,37 @@ public final class AccessControl {
       BiFunction<SwiftRequest, HttpResponse, CompletionStage<HttpResponse>> refusals) {
     String method = request.http().method().value();
     if (method.equals("OPTIONS")) {
-      if (token(request).state() == TokenState.INVALID) {
-        return done(unauthorized(request.path()));
-      }
-      return options(request);
+      return token(request)
+          .thenCompose(
+              token ->
+                  token.state() == TokenState.INVALID
+                      ? done(unauthorized(request.path()))
+                      : options(request));
     }
     Optional<TempUrl.Params> params = TempUrl.Params.of(request.query());
     if (params.isPresent()) {
       return viaTempUrl(request, params.get(), controllers);
     }
-    Token token = token(request);
-    if (token.state() == TokenState.INVALID) {
-      return done(unauthorized(request.path()));
-    }
-    Identity identity =
-        token.principal().map(p -> userIdentity(p, request)).orElseGet(Identity::anonymous);
+    return token(request)
+        .thenCompose(
+            token -> {
+              if (token.state() == TokenState.INVALID) {
+                return done(unauthorized(request.path()));
+              }
+              return token
+                  .principal()
+                  .map(p -> userIdentity(p, request))
+                  .orElseGet(() -> done(Identity.anonymous()))
+                  .thenCompose(identity -> handle(request, identity, controllers, refusals));
+            });
+  }
+
+  private CompletionStage<HttpResponse> handle(
+      SwiftRequest request,
+      Identity identity,
+      Function<SwiftRequest, CompletionStage<HttpResponse>> controllers,
+      BiFunction<SwiftRequest, HttpResponse, CompletionStage<HttpResponse>> refusals) {
+    String method = request.http().method().value();
     if (request.path().level() != RequestPath.Level.OBJECT) {
       List<String> allowed =
           request.path().level() == RequestPath.Level.ACCOUNT ? ACCOUNT_METHODS : CONTAINER_METHODS;
@@ -252,19 +268,21 @@ public final class AccessControl {
           scope.contains("/") ? reached.equals(scope) : target.account().equals(scope);
       return done(allowed ? Optional.empty() : Optional.of(unauthorizedException(target)));
     }
-    Identity identity =
+    CompletionStage<Identity> asked =
         principal.user().equals(Identity.anonymous().principal().user())
-            ? Identity.anonymous()
+            ? done(Identity.anonymous())
             : userIdentity(principal, request);
-    return authorize(request, target, identity, method)
-        .thenApply(
-            decision ->
-                decision.verdict() != Authorization.Verdict.DENIED
-                    ? Optional.empty()
-                    : Optional.of(
-                        identity.authenticated()
-                            ? new SwiftException(SwiftError.FORBIDDEN)
-                            : unauthorizedException(target)));
+    return asked.thenCompose(
+        identity ->
+            authorize(request, target, identity, method)
+                .thenApply(
+                    decision ->
+                        decision.verdict() != Authorization.Verdict.DENIED
+                            ? Optional.empty()
+                            : Optional.of(
+                                identity.authenticated()
+                                    ? new SwiftException(SwiftError.FORBIDDEN)
+                                    : unauthorizedException(target))));
   }
 
   /**
@@ -446,14 +464,17 @@ public final class AccessControl {
    * A user's identity, with the groups of a valid {@code X-Service-Token} (TempAuth ignores one
    * that does not validate).
    */
-  private Identity userIdentity(Principal principal, SwiftRequest request) {
+  private CompletionStage<Identity> userIdentity(Principal principal, SwiftRequest request) {
     String serviceToken = request.headers().get("x-service-token");
     if (serviceToken == null || serviceToken.isEmpty()) {
-      return Identity.of(principal, prefixes);
+      return done(Identity.of(principal, prefixes));
     }
-    return auth.servicePrincipal(request.headers())
-        .map(service -> Identity.of(principal, service, prefixes))
-        .orElseGet(() -> Identity.of(principal, prefixes));
+    return auth.servicePrincipal(request.headers(), prefixes.first())
+        .thenApply(
+            service ->
+                service
+                    .map(s -> Identity.of(principal, s, prefixes))
+                    .orElseGet(() -> Identity.of(principal, prefixes)));
   }
 
   private enum TokenState {
@@ -465,20 +486,33 @@ public final class AccessControl {
   private record Token(TokenState state, Optional<Principal> principal) {}
 
   /**
-   * TempAuth considers only tokens with its prefix: such a token is valid or refused, any other (or
-   * none) leaves the request anonymous.
+   * TempAuth considers only tokens with its prefix: such a token is valid or refused. With Keystone
+   * on, any other token is Keystone's to accept or refuse (keystoneauth after tempauth in Swift's
+   * pipeline); without, it leaves the request anonymous, as does no token.
    */
-  private Token token(SwiftRequest request) {
+  private CompletionStage<Token> token(SwiftRequest request) {
     String token =
         Optional.ofNullable(request.headers().get("x-auth-token"))
             .orElse(request.headers().get("x-storage-token"));
-    if (token == null || token.isEmpty() || !token.startsWith(prefixes.first())) {
-      return new Token(TokenState.NONE, Optional.empty());
+    if (token == null || token.isEmpty()) {
+      return done(new Token(TokenState.NONE, Optional.empty()));
+    }
+    if (!token.startsWith(prefixes.first())) {
+      if (!auth.keystone()) {
+        return done(new Token(TokenState.NONE, Optional.empty()));
+      }
+      return auth.keystonePrincipal(token)
+          .thenApply(
+              principal ->
+                  principal.isPresent()
+                      ? new Token(TokenState.VALID, principal)
+                      : new Token(TokenState.INVALID, Optional.empty()));
     }
     Optional<Principal> principal = auth.principal(request.headers());
-    return principal.isPresent()
-        ? new Token(TokenState.VALID, principal)
-        : new Token(TokenState.INVALID, Optional.empty());
+    return done(
+        principal.isPresent()
+            ? new Token(TokenState.VALID, principal)
+            : new Token(TokenState.INVALID, Optional.empty()));
   }
 
   private static SwiftException unauthorizedException(RequestPath path) {

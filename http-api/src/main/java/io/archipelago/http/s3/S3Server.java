@@ -11,6 +11,7 @@ import io.archipelago.http.auth.TokenCodec;
 import io.archipelago.http.protocol.MultipartEtag;
 import io.archipelago.http.server.GatewayRoutes;
 import io.archipelago.http.server.HttpServer;
+import io.archipelago.http.server.ServerTls;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -38,6 +39,7 @@ public final class S3Server {
     S3AccessKeys keys = S3AccessKeys.fromConfig(config);
     S3Authenticator authenticator = new S3Authenticator(keys);
     Materializer materializer = Materializer.matFromSystem(system);
+    Optional<ServerTls> tls = ServerTls.s3(config);
     return HttpServer.bind(
             system,
             config.getString("archipelago.s3.host"),
@@ -53,11 +55,12 @@ public final class S3Server {
                       config.getBytes("archipelago.s3.min-part-size"))
                   ::handle;
             },
-            config.getDuration("archipelago.http.shutdown-grace"))
+            config.getDuration("archipelago.http.shutdown-grace"),
+            tls)
         .thenApply(
             binding -> {
               engine.sync().targets().addGatewayPort(binding.localAddress().getPort());
-              printBanner(config, binding, keys);
+              printBanner(config, binding, keys, ServerTls.scheme(tls));
               return Optional.of(binding);
             });
   }
@@ -80,9 +83,14 @@ public final class S3Server {
     s3api.put("s3_acl", false);
   }
 
-  private static void printBanner(Config config, HttpServer.Binding binding, S3AccessKeys keys) {
+  private static void printBanner(
+      Config config, HttpServer.Binding binding, S3AccessKeys keys, String scheme) {
     String url =
-        "http://" + binding.localAddress().getHostString() + ":" + binding.localAddress().getPort();
+        scheme
+            + "://"
+            + binding.localAddress().getHostString()
+            + ":"
+            + binding.localAddress().getPort();
     StringBuilder sb = new StringBuilder();
     sb.append("  S3 API:      ")
         .append(url)

@@ -56,6 +56,7 @@ public final class GatewayRoutes {
   private final String node;
   private final HeadLength headLength;
   private final boolean shuntInboundTimestamp;
+  private final TrustedProxies proxies;
 
   public GatewayRoutes(
       ArchipelagoEngine engine, AuthController auth, long maxObjectSize, HeadLength headLength) {
@@ -75,6 +76,7 @@ public final class GatewayRoutes {
             .settings()
             .config()
             .getBoolean("archipelago.http.shunt-inbound-x-timestamp");
+    this.proxies = TrustedProxies.fromConfig(engine.system().settings().config());
   }
 
   /**
@@ -90,14 +92,16 @@ public final class GatewayRoutes {
     return handle(request, ip);
   }
 
-  private CompletionStage<HttpResponse> handle(HttpRequest request, RemoteAddress ip) {
+  private CompletionStage<HttpResponse> handle(HttpRequest received, RemoteAddress ip) {
+    String peer = ip.getAddress().map(a -> a.getHostAddress()).orElse("unknown");
+    String client = proxies.clientAddress(peer, received);
+    HttpRequest request = proxies.forwarded(peer, received);
     long started = System.nanoTime();
     String transId = newTransactionId();
     String rawUri = SwiftRequest.rawUri(request);
     int q = rawUri.indexOf('?');
     String rawPath = q < 0 ? rawUri : rawUri.substring(0, q);
     String rawQuery = q < 0 ? "" : rawUri.substring(q + 1);
-    String client = ip.getAddress().map(a -> a.getHostAddress()).orElse("unknown");
     CompletionStage<HttpResponse> response;
     try {
       response = dispatch(request, rawPath, rawQuery, client, transId);

@@ -18,11 +18,13 @@ import akka.http.javadsl.model.headers.RawHeader;
 import akka.http.javadsl.settings.ServerSettings;
 import akka.stream.KillSwitches;
 import akka.stream.SharedKillSwitch;
+import akka.stream.TLSClosing;
 import akka.stream.TLSProtocol;
 import akka.stream.javadsl.BidiFlow;
 import akka.stream.javadsl.Flow;
 import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Source;
+import akka.stream.javadsl.TLS;
 import akka.stream.javadsl.TLSPlacebo;
 import akka.stream.javadsl.Tcp;
 import akka.util.ByteString;
@@ -118,30 +120,48 @@ public final class HttpServer {
       int port,
       Function<HeadLength, Function<HttpRequest, CompletionStage<HttpResponse>>> handlerFactory,
       Duration shutdownGrace) {
+    return bind(system, host, port, handlerFactory, shutdownGrace, Optional.empty());
+  }
+
+  /**
+   * {@link #bind(ActorSystem, String, int, Function, Duration)}, speaking TLS when {@code tls} is
+   * given: each connection gets an engine of the certificate current when it opens, and requests
+   * reach the handler with the {@code https} scheme (storage URLs, redirects).
+   */
+  public static CompletionStage<Binding> bind(
+      ActorSystem<?> system,
+      String host,
+      int port,
+      Function<HeadLength, Function<HttpRequest, CompletionStage<HttpResponse>>> handlerFactory,
+      Duration shutdownGrace,
+      Optional<ServerTls> tls) {
     HttpServer server = new HttpServer();
     Function<HttpRequest, CompletionStage<HttpResponse>> handler =
-        handlerFactory.apply(
-            new HeadLength() {
-              @Override
-              public HttpResponse announce(HttpResponse response, long length) {
-                return server.headLength(response, length);
-              }
+        secured(
+            tls.isPresent(),
+            handlerFactory.apply(
+                new HeadLength() {
+                  @Override
+                  public HttpResponse announce(HttpResponse response, long length) {
+                    return server.headLength(response, length);
+                  }
 
-              @Override
-              public HttpResponse rawContentType(HttpResponse response, String contentType) {
-                return server.rawContentType(response, contentType);
-              }
+                  @Override
+                  public HttpResponse rawContentType(HttpResponse response, String contentType) {
+                    return server.rawContentType(response, contentType);
+                  }
 
-              @Override
-              public Optional<String> contentType(HttpResponse response) {
-                return server.contentType(response);
-              }
+                  @Override
+                  public Optional<String> contentType(HttpResponse response) {
+                    return server.contentType(response);
+                  }
 
-              @Override
-              public OptionalLong contentLength(HttpResponse response) {
-                return server.contentLength(response);
-              }
-            });
+                  @Override
+                  public OptionalLong contentLength(HttpResponse response) {
+                    return server.contentLength(response);
+                  }
+                }));
+    tls.ifPresent(t -> t.watch(system));
     Config config = system.settings().config();
     Config limits = config.getConfig("archipelago.http.limits");
     ServerSettings defaults = ServerSettings.create(config);
@@ -163,7 +183,13 @@ public final class HttpServer {
                 Sink.foreach(
                     connection ->
                         server.accept(
-                            system, connection, settings, headTimeout, maxConnections, handler)))
+                            system,
+                            connection,
+                            settings,
+                            headTimeout,
+                            maxConnections,
+                            handler,
+                            tls)))
             .run(system);
     return bound.thenApply(
         tcp -> {
@@ -211,7 +237,8 @@ public final class HttpServer {
       ServerSettings settings,
       Duration headTimeout,
       int maxConnections,
-      Function<HttpRequest, CompletionStage<HttpResponse>> handler) {
+      Function<HttpRequest, CompletionStage<HttpResponse>> handler,
+      Optional<ServerTls> tls) {
     if (openConnections.incrementAndGet() > maxConnections) {
       openConnections.decrementAndGet();
       log.warn(
@@ -222,7 +249,33 @@ public final class HttpServer {
       connection.handleWith(Flow.fromSinkAndSource(Sink.cancelled(), Source.empty()), system);
       return;
     }
-    serve(system, connection, settings, headTimeout, handler);
+    serve(system, connection, settings, headTimeout, handler, tls);
+  }
+
+  /** Requests that came over TLS carry the https scheme, as Akka's own TLS binding gives them. */
+  private static Function<HttpRequest, CompletionStage<HttpResponse>> secured(
+      boolean tls, Function<HttpRequest, CompletionStage<HttpResponse>> handler) {
+    return tls
+        ? request -> handler.apply(request.withUri(request.getUri().scheme("https")))
+        : handler;
+  }
+
+  /**
+   * TLS under the byte stages: the head guard and the marker renaming work on the plain bytes, so
+   * TLS sits between them and TCP (Akka's TLS stage closes eagerly, as Akka's own HTTPS binding).
+   */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed> tlsLayer(
+      ServerTls tls) {
+    BidiFlow<ByteString, TLSProtocol.SslTlsOutbound, TLSProtocol.SslTlsInbound, ByteString, NotUsed>
+        session =
+            BidiFlow.fromFlows(
+                Flow.<ByteString>create()
+                    .map(bytes -> (TLSProtocol.SslTlsOutbound) new TLSProtocol.SendBytes(bytes)),
+                Flow.<TLSProtocol.SslTlsInbound>create()
+                    .filter(in -> in instanceof TLSProtocol.SessionBytes)
+                    .map(in -> ((TLSProtocol.SessionBytes) in).bytes()));
+    return session.atop(TLS.create(tls::newEngine, TLSClosing.eagerClose()));
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
@@ -231,7 +284,8 @@ public final class HttpServer {
       Tcp.IncomingConnection connection,
       ServerSettings settings,
       Duration headTimeout,
-      Function<HttpRequest, CompletionStage<HttpResponse>> handler) {
+      Function<HttpRequest, CompletionStage<HttpResponse>> handler,
+      Optional<ServerTls> tls) {
     BidiFlow<
             HttpResponse,
             TLSProtocol.SslTlsOutbound,
@@ -289,7 +343,9 @@ public final class HttpServer {
                   done.whenComplete((d, e) -> openConnections.decrementAndGet());
                   return NotUsed.getInstance();
                 });
-    http.atop(plain).atop(headFix).join(tcp).join(handling).run(system);
+    BidiFlow<ByteString, ByteString, ByteString, ByteString, NotUsed> bytes =
+        tls.isPresent() ? headFix.atop(tlsLayer(tls.get())) : headFix;
+    http.atop(plain).atop(bytes).join(tcp).join(handling).run(system);
   }
 
   /** In a response header block, the markers become Content-Length and Content-Type. */
