@@ -20,8 +20,11 @@ import io.archipelago.engine.ops.ContainerOps;
 import io.archipelago.engine.ops.EngineContext;
 import io.archipelago.engine.ops.MigrationOps;
 import io.archipelago.engine.ops.ObjectOps;
+import io.archipelago.engine.ops.PlacementOps;
+import io.archipelago.engine.ops.RebalanceOps;
 import io.archipelago.engine.placement.PlacementPolicy;
 import io.archipelago.engine.sync.ContainerSync;
+import io.archipelago.engine.sync.SyncLagHistory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -50,6 +53,9 @@ public final class ArchipelagoEngine {
   private final String nodeAddress;
   private final ContainerSync sync;
   private final MigrationOps migrations;
+  private final PlacementOps placement;
+  private final RebalanceOps rebalance;
+  private final SyncLagHistory syncHistory;
 
   private ArchipelagoEngine(ActorSystem<?> system) {
     this.system = system;
@@ -94,6 +100,10 @@ public final class ArchipelagoEngine {
     this.sync = ContainerSync.start(system, registry, nodeAddress);
     this.migrations =
         new MigrationOps(ctx, containers, Migrations.start(system, registry, nodeAddress));
+    this.placement = new PlacementOps(ctx);
+    this.rebalance = new RebalanceOps(ctx, migrations, placement);
+    rebalance.startAutoAccept(nodeAddress);
+    this.syncHistory = SyncLagHistory.start(system, this.sync);
   }
 
   /** Starts the engine on an actor system whose provider is {@code cluster}. */
@@ -191,6 +201,21 @@ public final class ArchipelagoEngine {
   /** Live migrations of containers between backends. */
   public MigrationOps migrations() {
     return migrations;
+  }
+
+  /** Placement's explanations (the admin dry-run). */
+  public PlacementOps placement() {
+    return placement;
+  }
+
+  /** Capacity rebalance: the plan, its accept and reject. */
+  public RebalanceOps rebalance() {
+    return rebalance;
+  }
+
+  /** This node's recent samples of the replicas' sync lag. */
+  public SyncLagHistory syncHistory() {
+    return syncHistory;
   }
 
   /** {@code host:port} of this node, recorded in audit info. */
