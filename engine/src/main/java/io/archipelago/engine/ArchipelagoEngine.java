@@ -101,7 +101,7 @@ public final class ArchipelagoEngine {
     this.migrations =
         new MigrationOps(ctx, containers, Migrations.start(system, registry, nodeAddress));
     this.placement = new PlacementOps(ctx);
-    this.rebalance = new RebalanceOps(ctx, migrations, placement);
+    this.rebalance = new RebalanceOps(ctx, containers, migrations, placement);
     rebalance.startAutoAccept(nodeAddress);
     this.syncHistory = SyncLagHistory.start(system, this.sync);
   }

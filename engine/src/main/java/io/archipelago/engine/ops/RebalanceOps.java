@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +44,10 @@ public final class RebalanceOps {
   private final MigrationOps migrations;
   private final RebalanceSettings settings;
   private final ContainerRouteView routes;
+  private final ContainerOps containers;
+
+  /** Containers asked for fresh counts per plan at most. */
+  private static final int MAX_ASKED = 2000;
 
   /**
    * Plans rejected on this node (by id): not shown as open, never accepted automatically. An id
@@ -52,8 +57,10 @@ public final class RebalanceOps {
 
   private final AtomicBoolean autoRunning = new AtomicBoolean();
 
-  public RebalanceOps(EngineContext ctx, MigrationOps migrations, PlacementOps placement) {
+  public RebalanceOps(
+      EngineContext ctx, ContainerOps containers, MigrationOps migrations, PlacementOps placement) {
     this.ctx = ctx;
+    this.containers = containers;
     this.migrations = migrations;
     this.settings = placement.rebalanceSettings();
     this.routes = ContainerRouteView.get(ctx.system());
@@ -63,8 +70,13 @@ public final class RebalanceOps {
     return settings;
   }
 
-  /** The plan of this moment (empty when rebalance is off or nothing is over its high-water). */
-  public Proposal plan() {
+  /**
+   * The plan of this moment (no moves when rebalance is off or nothing is over its high-water). The
+   * route view's counts may be seconds old (they are refreshed as containers are read), so the
+   * containers of the backends beyond their high-water mark are asked for their counts first (at
+   * most {@link #MAX_ASKED}; the others count as the view has them).
+   */
+  public CompletionStage<Proposal> plan() {
     List<RebalancePlanner.Placed> containers = new ArrayList<>();
     List<RebalancePlanner.InFlight> inFlight = new ArrayList<>();
     for (Map.Entry<String, ContainerRoute> e : routes.routes().entrySet()) {
@@ -87,17 +99,59 @@ public final class RebalanceOps {
               r.replicaBackends(),
               r.bytesUsed()));
     }
-    // off: no moves, but the backends' fill all the same
-    RebalancePlan plan =
-        RebalancePlanner.plan(
-            settings,
-            ctx.policies(),
-            ctx.registry().backends(),
-            ctx.registry().capacities(),
-            Placement.Health.of(ctx.registry()),
-            settings.enabled() ? containers : List.of(),
-            inFlight);
+    if (!settings.enabled()) {
+      // off: no moves, but the backends' fill all the same
+      return CompletableFuture.completedFuture(proposal(List.of(), inFlight));
+    }
+    Set<String> overFull =
+        compute(List.of(), inFlight).backends().stream()
+            .filter(RebalancePlan.BackendFill::overHighWater)
+            .map(RebalancePlan.BackendFill::id)
+            .collect(Collectors.toSet());
+    List<CompletableFuture<RebalancePlanner.Placed>> fresh = new ArrayList<>();
+    int asked = 0;
+    for (RebalancePlanner.Placed c : containers) {
+      if (overFull.contains(c.primary()) && asked++ < MAX_ASKED) {
+        fresh.add(
+            this.containers
+                .get(c.account(), c.container())
+                .thenApply(
+                    state ->
+                        state.migration() != null && state.migration().routesBoth()
+                            ? c
+                            : new RebalancePlanner.Placed(
+                                c.account(),
+                                c.container(),
+                                state.policy(),
+                                state.primaryBackend(),
+                                state.replicaBackends(),
+                                state.bytesUsed()))
+                .exceptionally(failure -> c)
+                .toCompletableFuture());
+      } else {
+        fresh.add(CompletableFuture.completedFuture(c));
+      }
+    }
+    return CompletableFuture.allOf(fresh.toArray(CompletableFuture[]::new))
+        .thenApply(d -> proposal(fresh.stream().map(CompletableFuture::join).toList(), inFlight));
+  }
+
+  private Proposal proposal(
+      List<RebalancePlanner.Placed> containers, List<RebalancePlanner.InFlight> inFlight) {
+    RebalancePlan plan = compute(containers, inFlight);
     return new Proposal(plan, settings, rejected.contains(plan.id()));
+  }
+
+  private RebalancePlan compute(
+      List<RebalancePlanner.Placed> containers, List<RebalancePlanner.InFlight> inFlight) {
+    return RebalancePlanner.plan(
+        settings,
+        ctx.policies(),
+        ctx.registry().backends(),
+        ctx.registry().capacities(),
+        Placement.Health.of(ctx.registry()),
+        containers,
+        inFlight);
   }
 
   /**
@@ -106,7 +160,10 @@ public final class RebalanceOps {
    * moment has another id (the figures changed: read it again), is empty or was rejected.
    */
   public CompletionStage<List<Outcome>> accept(String id, RequestContext request) {
-    Proposal proposal = current(id);
+    return current(id).thenCompose(proposal -> start(proposal, request));
+  }
+
+  private CompletionStage<List<Outcome>> start(Proposal proposal, RequestContext request) {
     List<CompletableFuture<Outcome>> started = new ArrayList<>();
     for (RebalancePlan.Move move : proposal.plan().moves()) {
       started.add(
@@ -128,19 +185,26 @@ public final class RebalanceOps {
   }
 
   /** Marks the plan rejected on this node (see {@link #accept} for the refusals). */
-  public RebalancePlan reject(String id) {
-    Proposal proposal = current(id);
-    rejected.add(proposal.plan().id());
-    return proposal.plan();
+  public CompletionStage<RebalancePlan> reject(String id) {
+    return current(id)
+        .thenApply(
+            proposal -> {
+              rejected.add(proposal.plan().id());
+              return proposal.plan();
+            });
   }
 
-  private Proposal current(String id) {
+  private CompletionStage<Proposal> current(String id) {
     if (!settings.enabled()) {
-      throw new GatewayException(
-          GatewayException.Reason.MIGRATION_NOT_FOUND,
-          "Rebalance is off (archipelago.placement.rebalance.enabled)");
+      return CompletableFuture.failedFuture(
+          new GatewayException(
+              GatewayException.Reason.MIGRATION_NOT_FOUND,
+              "Rebalance is off (archipelago.placement.rebalance.enabled)"));
     }
-    Proposal proposal = plan();
+    return plan().thenApply(proposal -> check(id, proposal));
+  }
+
+  private static Proposal check(String id, Proposal proposal) {
     if (!proposal.plan().id().equals(id)) {
       throw new GatewayException(
           GatewayException.Reason.MIGRATION_CONFLICT,
@@ -188,33 +252,35 @@ public final class RebalanceOps {
     if (!autoRunning.compareAndSet(false, true)) {
       return;
     }
-    try {
-      Proposal proposal = plan();
-      boolean migrating =
-          routes.routes().values().stream()
-              .anyMatch(r -> r.migration() != null && r.migration().toMigration().routesBoth());
-      if (migrating || proposal.plan().isEmpty() || proposal.rejected()) {
-        autoRunning.set(false);
-        return;
-      }
-      RequestContext request =
-          new RequestContext(AUTO_PRINCIPAL, "", "", node, "rebalance-" + proposal.plan().id());
-      log.info(
-          "rebalance: accepting plan {} by itself ({} moves)",
-          proposal.plan().id(),
-          proposal.plan().moves().size());
-      accept(proposal.plan().id(), request)
-          .whenComplete(
-              (outcomes, failure) -> {
-                autoRunning.set(false);
-                if (failure != null) {
-                  log.warn("rebalance: plan {} not accepted: {}", proposal.plan().id(), failure);
-                }
-              });
-    } catch (RuntimeException e) {
+    boolean migrating =
+        routes.routes().values().stream()
+            .anyMatch(r -> r.migration() != null && r.migration().toMigration().routesBoth());
+    if (migrating) {
       autoRunning.set(false);
-      log.warn("rebalance: check failed: {}", e.toString());
+      return;
     }
+    plan()
+        .thenCompose(
+            proposal -> {
+              if (proposal.plan().isEmpty() || proposal.rejected()) {
+                return CompletableFuture.completedFuture(List.<Outcome>of());
+              }
+              RequestContext request =
+                  new RequestContext(
+                      AUTO_PRINCIPAL, "", "", node, "rebalance-" + proposal.plan().id());
+              log.info(
+                  "rebalance: accepting plan {} by itself ({} moves)",
+                  proposal.plan().id(),
+                  proposal.plan().moves().size());
+              return start(proposal, request);
+            })
+        .whenComplete(
+            (outcomes, failure) -> {
+              autoRunning.set(false);
+              if (failure != null) {
+                log.warn("rebalance: check failed: {}", failure.toString());
+              }
+            });
   }
 
   private static String reason(Throwable failure) {

@@ -30,7 +30,12 @@ public enum AdminRoute {
   MIGRATIONS_LIST(HttpMethods.GET, "migrations"),
   MIGRATION_START(HttpMethods.POST, "containers/*/*/migrate"),
   MIGRATION_STATUS(HttpMethods.GET, "containers/*/*/migration"),
-  MIGRATION_CANCEL(HttpMethods.DELETE, "containers/*/*/migration");
+  MIGRATION_CANCEL(HttpMethods.DELETE, "containers/*/*/migration"),
+  PLACEMENT_DRY_RUN(HttpMethods.GET, "placement"),
+  REBALANCE_PLAN(HttpMethods.GET, "rebalance/plan"),
+  REBALANCE_ACCEPT(HttpMethods.POST, "rebalance/plan/*/accept"),
+  REBALANCE_REJECT(HttpMethods.POST, "rebalance/plan/*/reject"),
+  SYNC_HISTORY(HttpMethods.GET, "sync/history");
 
   private final HttpMethod method;
   private final String pattern;
