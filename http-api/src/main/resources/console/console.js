@@ -182,11 +182,20 @@
   function load(view) {
     const loaders = { overview: loadOverview, containers: () => {}, audit: loadAudit, failures: loadFailures, migrations: loadMigrations };
     Promise.resolve(loaders[view]()).catch(report);
+    loadExtensions(view);
+  }
+
+  // views of other files (placement.js, ...) register loaders here: run on show and on refresh
+  const extensions = {};
+  function extend(view, loader) { (extensions[view] = extensions[view] || []).push(loader); }
+  function loadExtensions(view) {
+    for (const loader of extensions[view] || []) Promise.resolve().then(loader).catch(report);
   }
 
   function refresh() {
     if (!token()) return;
     const view = currentView();
+    loadExtensions(view);
     if (view === 'overview') loadOverview().catch(report);
     else if (view === 'migrations') loadMigrations().catch(report);
     else if (view === 'failures') loadFailures().catch(report);
@@ -742,6 +751,12 @@
       Array.from(row.cells).forEach((cell, i) => cell.setAttribute('data-label', headers[i] || ''));
     }
   }
+
+  // the helpers other console files use (they load after this one)
+  window.ArchipelagoConsole = Object.freeze({
+    api: api, el: el, svg: svg, td: td, clear: clear, badge: badge, bytes: bytes, duration: duration,
+    q: q, enc: enc, status: status, report: report, extend: extend,
+  });
 
   document.addEventListener('DOMContentLoaded', () => {
     for (const table of document.querySelectorAll('table.cards')) {

@@ -23,8 +23,11 @@ import io.archipelago.engine.ops.DrainOps;
 import io.archipelago.engine.ops.EngineContext;
 import io.archipelago.engine.ops.MigrationOps;
 import io.archipelago.engine.ops.ObjectOps;
+import io.archipelago.engine.ops.PlacementOps;
+import io.archipelago.engine.ops.RebalanceOps;
 import io.archipelago.engine.placement.PlacementPolicy;
 import io.archipelago.engine.sync.ContainerSync;
+import io.archipelago.engine.sync.SyncLagHistory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -54,6 +57,9 @@ public final class ArchipelagoEngine {
   private final ContainerSync sync;
   private final MigrationOps migrations;
   private final DrainOps drains;
+  private final PlacementOps placement;
+  private final RebalanceOps rebalance;
+  private final SyncLagHistory syncHistory;
 
   private ArchipelagoEngine(ActorSystem<?> system) {
     this.system = system;
@@ -100,6 +106,10 @@ public final class ArchipelagoEngine {
         new MigrationOps(ctx, containers, Migrations.start(system, registry, nodeAddress));
     this.drains =
         new DrainOps(ctx, backends, Drains.start(system, registry, policies, nodeAddress));
+    this.placement = new PlacementOps(ctx);
+    this.rebalance = new RebalanceOps(ctx, containers, migrations, placement);
+    rebalance.startAutoAccept(nodeAddress);
+    this.syncHistory = SyncLagHistory.start(system, this.sync);
   }
 
   /** Starts the engine on an actor system whose provider is {@code cluster}. */
@@ -203,6 +213,21 @@ public final class ArchipelagoEngine {
   /** Drains of backends: their containers moved away, a few at once. */
   public DrainOps drains() {
     return drains;
+  }
+
+  /** Placement's explanations (the admin dry-run). */
+  public PlacementOps placement() {
+    return placement;
+  }
+
+  /** Capacity rebalance: the plan, its accept and reject. */
+  public RebalanceOps rebalance() {
+    return rebalance;
+  }
+
+  /** This node's recent samples of the replicas' sync lag. */
+  public SyncLagHistory syncHistory() {
+    return syncHistory;
   }
 
   /** {@code host:port} of this node, recorded in audit info. */

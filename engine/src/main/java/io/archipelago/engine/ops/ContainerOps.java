@@ -39,6 +39,7 @@ public final class ContainerOps {
   private final EngineContext ctx;
   private final ContainerRouteView routes;
   private final Cluster cluster;
+  private final PlacementOps placement;
 
   /**
    * Containers whose entity lately did not answer a read in time, by entity id, with when that was:
@@ -58,6 +59,7 @@ public final class ContainerOps {
   private record Suspect(long sinceNanos, AtomicBoolean probing) {}
 
   public ContainerOps(EngineContext ctx) {
+    this.placement = new PlacementOps(ctx);
     this.ctx = ctx;
     this.routes = ContainerRouteView.get(ctx.system());
     this.cluster = Cluster.get(ctx.system());
@@ -108,8 +110,9 @@ public final class ContainerOps {
               }
               PlacementPolicy policy = policy(requestedPolicy);
               Placement.Decision decision =
-                  Placement.choose(
-                          policy, ctx.registry().healthyBackends(), ctx.registry().capacities())
+                  placement
+                      .forNewContainer(policy)
+                      .decision()
                       .orElseThrow(
                           () ->
                               new GatewayException(

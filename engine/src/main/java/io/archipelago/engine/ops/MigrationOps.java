@@ -1,6 +1,5 @@
 package io.archipelago.engine.ops;
 
-import io.archipelago.engine.backend.BackendDescriptor;
 import io.archipelago.engine.container.ContainerEntity;
 import io.archipelago.engine.container.Migration;
 import io.archipelago.engine.migration.Migrations;
@@ -31,11 +30,13 @@ public final class MigrationOps {
   private final EngineContext ctx;
   private final ContainerOps containers;
   private final Migrations migrations;
+  private final PlacementOps placement;
 
   public MigrationOps(EngineContext ctx, ContainerOps containers, Migrations migrations) {
     this.ctx = ctx;
     this.containers = containers;
     this.migrations = migrations;
+    this.placement = new PlacementOps(ctx);
   }
 
   /**
@@ -103,12 +104,9 @@ public final class MigrationOps {
       throw new GatewayException(
           GatewayException.Reason.MIGRATION_NOT_FOUND, "Unknown policy " + policyName);
     }
-    List<BackendDescriptor> others =
-        ctx.registry().healthyBackends().stream().filter(b -> !excluded.contains(b.id())).toList();
-    PlacementPolicy primaryOnly =
-        new PlacementPolicy(
-            policy.name(), policy.tier(), 0, policy.replicaTier(), policy.writeFailover());
-    return Placement.choose(primaryOnly, others, ctx.registry().capacities())
+    return placement
+        .forMigration(policy, excluded)
+        .decision()
         .map(Placement.Decision::primary)
         .orElseThrow(
             () ->

@@ -3,6 +3,7 @@ package io.archipelago.engine.placement;
 import com.typesafe.config.Config;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -11,12 +12,37 @@ import java.util.TreeSet;
  *
  * @param writeFailover whether object writes go to a replica while the primary is down (else they
  *     answer 503); reads always fall back to a replica holding the object
+ * @param sites the sites the primary may stand on; empty: any site
  */
 public record PlacementPolicy(
-    String name, String tier, int replicas, String replicaTier, boolean writeFailover) {
+    String name,
+    String tier,
+    int replicas,
+    String replicaTier,
+    boolean writeFailover,
+    Set<String> sites) {
+
+  public PlacementPolicy {
+    sites = Set.copyOf(sites);
+  }
+
+  public PlacementPolicy(
+      String name, String tier, int replicas, String replicaTier, boolean writeFailover) {
+    this(name, tier, replicas, replicaTier, writeFailover, Set.of());
+  }
 
   public PlacementPolicy(String name, String tier, int replicas, String replicaTier) {
     this(name, tier, replicas, replicaTier, false);
+  }
+
+  /** The same policy without replicas: where a primary alone may go (migrations, rebalance). */
+  public PlacementPolicy primaryOnly() {
+    return new PlacementPolicy(name, tier, 0, replicaTier, writeFailover, sites);
+  }
+
+  /** Whether the policy lets the primary stand on this site. */
+  public boolean allowsSite(String site) {
+    return sites.isEmpty() || sites.contains(site);
   }
 
   /**
@@ -36,7 +62,8 @@ public record PlacementPolicy(
               tier,
               p.hasPath("replicas") ? p.getInt("replicas") : 0,
               p.hasPath("replica-tier") ? p.getString("replica-tier") : tier,
-              p.hasPath("write-failover") && p.getBoolean("write-failover")));
+              p.hasPath("write-failover") && p.getBoolean("write-failover"),
+              p.hasPath("sites") ? Set.copyOf(p.getStringList("sites")) : Set.of()));
     }
     return result;
   }

@@ -11,6 +11,7 @@ import io.archipelago.engine.backend.BackendState;
 import io.archipelago.engine.store.Capacity;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -241,6 +242,79 @@ class PlacementTest {
     assertEquals(Optional.empty(), choose(STANDARD, List.of(), Map.of()));
   }
 
+  @Test
+  void theExplanationGivesEveryBackendsVerdictAndTheSameDecision() {
+    var backends =
+        List.of(
+            active("best", "paris", "standard"),
+            active("tape", "paris", "archive"),
+            backend("drain", "paris", 0, BackendState.DRAINING, "standard"),
+            backend("dead", "paris", 0, BackendState.DOWN, "standard"),
+            active("broken", "paris", "standard"),
+            active("lyon", "lyon", "standard"),
+            backend("full", "paris", 10 * GB, BackendState.ACTIVE, "standard"));
+    var capacities =
+        Map.of(
+            "best", free(50 * GB),
+            "lyon", free(40 * GB),
+            "broken", free(90 * GB),
+            "full", new Capacity(100 * GB, 9 * GB));
+    PlacementPolicy r1 = new PlacementPolicy("r1", "standard", 1, "standard");
+    Placement.Health health =
+        id ->
+            id.equals("broken")
+                ? Optional.of(Placement.Ineligibility.BREAKER_OPEN)
+                : Optional.empty();
+
+    Placement.Explanation e =
+        Placement.explain(
+            r1, backends, capacities, health, Placement.Constraints.newContainer(0.85));
+
+    assertEquals(Optional.of(new Placement.Decision("best", List.of("lyon"))), e.decision());
+    Map<String, Placement.Candidate> byId = new HashMap<>();
+    e.candidates().forEach(c -> byId.put(c.backend().id(), c));
+    assertEquals(
+        List.of("best", "broken", "dead", "drain", "full", "lyon", "tape"),
+        e.candidates().stream().map(c -> c.backend().id()).toList());
+    assertEquals(Optional.of("primary"), byId.get("best").chosen());
+    assertEquals(Optional.of("replica"), byId.get("lyon").chosen());
+    assertEquals(Optional.of(Placement.Ineligibility.WRONG_TIER), byId.get("tape").asPrimary());
+    assertEquals(Optional.of(Placement.Ineligibility.DRAINING), byId.get("drain").asPrimary());
+    assertEquals(Optional.of(Placement.Ineligibility.DOWN), byId.get("dead").asPrimary());
+    assertEquals(Optional.of(Placement.Ineligibility.BREAKER_OPEN), byId.get("broken").asPrimary());
+    // 9 of its 10 GB quota used: beyond the 85 % high-water mark
+    assertEquals(Optional.of(Placement.Ineligibility.OVER_CAPACITY), byId.get("full").asPrimary());
+    assertEquals(new Placement.Load(10 * GB, 9 * GB), byId.get("full").load());
+    // as the decision without the dry-run's extras
+    assertEquals(choose(r1, List.of(backends.get(0), backends.get(5)), capacities), e.decision());
+  }
+
+  @Test
+  void aPolicysSitesBindThePrimary() {
+    var backends =
+        List.of(active("paris", "paris", "standard"), active("lyon", "lyon", "standard"));
+    var capacities = Map.of("paris", free(1 * GB), "lyon", free(90 * GB));
+    PlacementPolicy inParis =
+        new PlacementPolicy("p", "standard", 0, "standard", false, Set.of("paris"));
+
+    Placement.Explanation e =
+        Placement.explain(
+            inParis,
+            backends,
+            capacities,
+            Placement.Health.ALL_SERVING,
+            Placement.Constraints.NONE);
+
+    assertEquals("paris", e.decision().orElseThrow().primary());
+    assertEquals(
+        Optional.of(Placement.Ineligibility.WRONG_SITE),
+        e.candidates().stream()
+            .filter(c -> c.backend().id().equals("lyon"))
+            .findFirst()
+            .orElseThrow()
+            .asPrimary());
+  }
+
   // ---- policies from configuration ------------------------------------------------------
 
   @Test
@@ -253,6 +327,7 @@ class PlacementTest {
               replicated { tier = standard, replicas = 2 }
               hybrid { tier = standard, replicas = 1, replica-tier = archive }
               "gold.v2" { tier = gold }
+              local { tier = standard, sites = [paris] }
             }
             """);
 
@@ -263,7 +338,9 @@ class PlacementTest {
             "standard", new PlacementPolicy("standard", "standard", 0, "standard"),
             "replicated", new PlacementPolicy("replicated", "standard", 2, "standard"),
             "hybrid", new PlacementPolicy("hybrid", "standard", 1, "archive"),
-            "gold.v2", new PlacementPolicy("gold.v2", "gold", 0, "gold")),
+            "gold.v2", new PlacementPolicy("gold.v2", "gold", 0, "gold"),
+            "local",
+                new PlacementPolicy("local", "standard", 0, "standard", false, Set.of("paris"))),
         policies);
   }
 

@@ -52,6 +52,7 @@ public final class AdminController {
   private final InventoryController inventory;
   private final MigrationController migrations;
   private final DrainController drains;
+  private final PlacementController placement;
 
   public AdminController(ArchipelagoEngine engine) {
     this.engine = engine;
@@ -60,6 +61,7 @@ public final class AdminController {
     this.inventory = new InventoryController(engine);
     this.migrations = new MigrationController(engine, this::body);
     this.drains = new DrainController(engine, this::body);
+    this.placement = new PlacementController(engine);
   }
 
   /**
@@ -84,6 +86,9 @@ public final class AdminController {
         && parts[0].equals("containers")
         && parts[3].equals("history")) {
       return audit.history(request, account(parts[1]), container(parts[2]));
+    }
+    if (PlacementController.handles(parts)) {
+      return placement.handle(request, parts, context);
     }
     if (MigrationController.handles(parts)) {
       return migrations.handle(request, parts, context);

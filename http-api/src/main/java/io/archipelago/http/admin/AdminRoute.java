@@ -37,7 +37,12 @@ public enum AdminRoute {
   DRAIN_CANCEL(HttpMethods.DELETE, "backends/*/drain"),
   DRAIN_PAUSE(HttpMethods.POST, "backends/*/drain/pause"),
   DRAIN_RESUME(HttpMethods.POST, "backends/*/drain/resume"),
-  DRAIN_RETRY(HttpMethods.POST, "backends/*/drain/retry");
+  DRAIN_RETRY(HttpMethods.POST, "backends/*/drain/retry"),
+  PLACEMENT_DRY_RUN(HttpMethods.GET, "placement"),
+  REBALANCE_PLAN(HttpMethods.GET, "rebalance/plan"),
+  REBALANCE_ACCEPT(HttpMethods.POST, "rebalance/plan/*/accept"),
+  REBALANCE_REJECT(HttpMethods.POST, "rebalance/plan/*/reject"),
+  SYNC_HISTORY(HttpMethods.GET, "sync/history");
 
   private final HttpMethod method;
   private final String pattern;

@@ -32,7 +32,9 @@ import picocli.CommandLine.ScopeType;
       BackendsCommand.class,
       ContainersCommand.class,
       ClusterCommand.class,
-      AdminAuditCommand.class
+      AdminAuditCommand.class,
+      PlacementCommand.class,
+      RebalanceCommand.class
     })
 public final class AdminCli implements Callable<Integer> {
 

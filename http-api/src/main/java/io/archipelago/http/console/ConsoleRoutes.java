@@ -47,6 +47,7 @@ public final class ConsoleRoutes {
           "index.html", ContentTypes.TEXT_HTML_UTF8,
           "console.css", ContentTypes.parse("text/css; charset=utf-8"),
           "console.js", ContentTypes.parse("text/javascript; charset=utf-8"),
+          "placement.js", ContentTypes.parse("text/javascript; charset=utf-8"),
           "favicon.svg", ContentTypes.parse("image/svg+xml"));
 
   private final Map<String, byte[]> contents = new LinkedHashMap<>();

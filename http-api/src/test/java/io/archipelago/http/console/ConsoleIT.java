@@ -80,6 +80,10 @@ class ConsoleIT {
     // no copy workers: a started migration stays cancellable for as long as the test needs
     c.put("archipelago.migration.enabled", false);
     c.put("jdbc-read-journal.refresh-interval", "200ms");
+    // a small local-standard that the rebalance test fills beyond its high-water mark
+    c.put("archipelago.backends.local-standard.capacity", 100_000);
+    c.put("archipelago.placement.rebalance.enabled", true);
+    c.put("archipelago.sync.lag-history.interval", "1s");
     return c;
   }
 
@@ -480,6 +484,144 @@ class ConsoleIT {
 
   @Test
   @Order(11)
+  void thePlacementDryRunExplainsEveryBackend() throws Exception {
+    view("failures");
+    WebElement policy =
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("dry-run-policy")));
+    policy.clear();
+    policy.sendKeys("replicated", Keys.ENTER);
+    JsonNode api = adminJson("/admin/placement?policy=replicated");
+    String primary = api.path("chosen").path("primary").asText();
+    wait.until(
+        ExpectedConditions.textToBePresentInElementLocated(
+            By.id("dry-run"), "would go to " + primary));
+    for (JsonNode c : api.path("candidates")) {
+      WebElement row =
+          driver.findElement(
+              By.cssSelector("#dry-run-table tr[data-backend='" + c.path("id").asText() + "']"));
+      assertEquals(c.path("eligible").asText(), row.getAttribute("data-eligible"));
+      if (!c.path("eligible").asBoolean()) {
+        assertTrue(row.getText().contains(c.path("reasonText").asText()), row.getText());
+      }
+    }
+    assertTrue(
+        driver
+            .findElement(By.cssSelector("#dry-run-table tr[data-backend='local-archive']"))
+            .getText()
+            .contains("does not carry the tier standard"));
+    assertTrue(
+        driver
+            .findElement(By.cssSelector("#dry-run-table tr[data-backend='site-b']"))
+            .getText()
+            .contains("replica"));
+    screenshot("placement");
+    policy.clear();
+    policy.sendKeys(HOSTILE, Keys.ENTER);
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("dry-run"), "Refused"));
+    assertTrue(driver.findElement(By.id("dry-run")).getText().contains(HOSTILE));
+    assertNoAlert();
+  }
+
+  @Test
+  @Order(12)
+  void theRebalancePlanIsDrawnAndAccepted() throws Exception {
+    // rb-a (54,000) and rb-b (36,000) on local-standard (100,000): 90 %, over the 85 % mark
+    created("rb-a", Map.of());
+    created("rb-b", Map.of());
+    for (int i = 0; i < 3; i++) {
+      assertEquals(
+          201, tester.call("PUT", "/rb-a/o" + i, Map.of(), "a".repeat(18_000)).statusCode());
+    }
+    for (int i = 0; i < 2; i++) {
+      assertEquals(
+          201, tester.call("PUT", "/rb-b/o" + i, Map.of(), "b".repeat(18_000)).statusCode());
+    }
+    HttpResponse<String> added =
+        admin.send(
+            HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/admin/backends"))
+                .header("X-Auth-Token", admin.token())
+                .header("Content-Type", "application/json")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"id\":\"spare\",\"kind\":\"filesystem\",\"tiers\":[\"standard\"],"
+                            + "\"site\":\"local\",\"capacity\":10000000,"
+                            + "\"settings\":{\"root\":\"backends/spare\"}}"))
+                .build());
+    assertEquals(200, added.statusCode(), added.body());
+    JsonNode plan = null;
+    for (int i = 0; i < 100; i++) {
+      plan = adminJson("/admin/rebalance/plan");
+      if (plan.path("status").asText().equals("open")) {
+        break;
+      }
+      Thread.sleep(300);
+    }
+    assertEquals("open", plan.path("status").asText(), plan.toPrettyString());
+    // which containers move depends on what the earlier tests left on local-standard too
+    String moved = plan.path("moves").get(0).path("container").asText();
+    assertEquals("local-standard", plan.path("moves").get(0).path("from").asText());
+    view("migrations");
+    String id = plan.path("id").asText();
+    wait.until(ExpectedConditions.attributeToBe(By.id("rebalance-summary"), "data-plan", id));
+    wait.until(
+        ExpectedConditions.presenceOfElementLocated(
+            By.cssSelector("#rebalance-chart svg g[data-move='AUTH_test/" + moved + "'] path")));
+    // the bars show the API's fill before and after (the page re-reads the plan every 5 s, as
+    // the capacity polls move the figures)
+    wait.until(
+        d -> {
+          JsonNode now = adminJson("/admin/rebalance/plan");
+          WebElement full =
+              d.findElement(
+                  By.cssSelector("#rebalance-chart svg g[data-backend='local-standard']"));
+          for (JsonNode b : now.path("backends")) {
+            if (b.path("id").asText().equals("local-standard")) {
+              return b.path("usedBefore").asText().equals(full.getAttribute("data-before"))
+                  && b.path("usedAfter").asText().equals(full.getAttribute("data-after"));
+            }
+          }
+          return false;
+        });
+    assertTrue(
+        driver
+            .findElement(By.cssSelector("#rebalance-moves tr[data-move='AUTH_test/" + moved + "']"))
+            .getText()
+            .contains("spare"));
+    ((JavascriptExecutor) driver)
+        .executeScript("document.getElementById('h-rebalance').scrollIntoView();");
+    screenshot("rebalance");
+    click(By.id("rebalance-accept"));
+    wait.until(ExpectedConditions.alertIsPresent()).accept();
+    wait.until(
+        ExpectedConditions.textToBePresentInElementLocated(By.id("rebalance-message"), "accepted"));
+    String message = driver.findElement(By.id("rebalance-message")).getText();
+    assertTrue(message.matches(".*accepted: (\\d+) of \\1 migration.*"), message);
+    JsonNode migration = adminJson("/admin/containers/AUTH_test/" + moved + "/migration");
+    assertEquals("spare", migration.path("target").asText());
+    assertEquals("admin:admin", migration.path("startedBy").asText());
+  }
+
+  @Test
+  @Order(13)
+  void theSyncLagChartShowsTheHistory() throws Exception {
+    view("overview");
+    wait.until(
+        d -> {
+          WebElement chart = d.findElement(By.cssSelector("#sync-lag-chart svg"));
+          return Integer.parseInt(chart.getAttribute("data-samples")) >= 3;
+        });
+    JsonNode history = adminJson("/admin/sync/history");
+    assertTrue(history.path("samples").size() >= 3, history.toPrettyString());
+    JsonNode last = history.path("samples").get(history.path("samples").size() - 1);
+    assertTrue(last.path("replicas").asInt() >= 1, last.toString());
+    assertEquals(1, driver.findElements(By.cssSelector("#sync-lag-chart svg polyline.lag")).size());
+    ((JavascriptExecutor) driver)
+        .executeScript("document.getElementById('sync-lag-chart').scrollIntoView();");
+    screenshot("sync-lag");
+  }
+
+  @Test
+  @Order(20)
   void theTokenNeverReachesAUrlAndLogoutForgetsIt() throws Exception {
     String token = (String) js("return sessionStorage.getItem('archipelago.console.token');");
     assertNotNull(token);

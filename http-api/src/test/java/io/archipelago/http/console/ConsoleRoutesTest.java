@@ -32,6 +32,7 @@ class ConsoleRoutesTest {
             List.of("/console/", "text/html"),
             List.of("/console/index.html", "text/html"),
             List.of("/console/console.js", "text/javascript"),
+            List.of("/console/placement.js", "text/javascript"),
             List.of("/console/console.css", "text/css"),
             List.of("/console/favicon.svg", "image/svg+xml"))) {
       HttpResponse<String> r = get(file.get(0));
@@ -76,6 +77,12 @@ class ConsoleRoutesTest {
     assertFalse(js.contains("innerHTML"), "console.js writes data with textContent only");
     assertFalse(js.contains("outerHTML") || js.contains("insertAdjacentHTML"), "no HTML sinks");
     assertFalse(js.contains("eval("), "no eval");
+    String placement = get("/console/placement.js").body();
+    assertFalse(placement.contains("innerHTML"), "placement.js writes data with textContent only");
+    assertFalse(
+        placement.contains("outerHTML") || placement.contains("insertAdjacentHTML"),
+        "no HTML sinks");
+    assertFalse(placement.contains("eval("), "no eval");
   }
 
   private void assertSecured(HttpResponse<String> r) {
