@@ -14,6 +14,7 @@ import io.archipelago.engine.cluster.ClusterGuard;
 import io.archipelago.engine.container.ContainerEntity;
 import io.archipelago.engine.drain.DrainEntity;
 import io.archipelago.engine.drain.Drains;
+import io.archipelago.engine.integrity.Integrity;
 import io.archipelago.engine.migration.Migrations;
 import io.archipelago.engine.ops.AccountOps;
 import io.archipelago.engine.ops.BackendOps;
@@ -60,6 +61,7 @@ public final class ArchipelagoEngine {
   private final PlacementOps placement;
   private final RebalanceOps rebalance;
   private final SyncLagHistory syncHistory;
+  private final Integrity integrity;
 
   private ArchipelagoEngine(ActorSystem<?> system) {
     this.system = system;
@@ -87,7 +89,8 @@ public final class ArchipelagoEngine {
             config.getDuration("archipelago.engine.ask-retry-budget"),
             EngineContext.ReadFallback.fromConfig(config));
     this.containers = new ContainerOps(ctx);
-    this.objects = new ObjectOps(ctx, containers);
+    this.integrity = Integrity.start(system, registry, dataDir);
+    this.objects = new ObjectOps(ctx, containers, integrity);
     this.accounts = new AccountOps(ctx);
     this.nodeAddress = Cluster.get(system).selfMember().address().hostPort();
     RegistrySync sync =
@@ -228,6 +231,11 @@ public final class ArchipelagoEngine {
   /** This node's recent samples of the replicas' sync lag. */
   public SyncLagHistory syncHistory() {
     return syncHistory;
+  }
+
+  /** Checks of object bytes on read and by the scrubber, quarantine and repair. */
+  public Integrity integrity() {
+    return integrity;
   }
 
   /** {@code host:port} of this node, recorded in audit info. */

@@ -7,6 +7,7 @@ import io.archipelago.engine.container.ContainerEntity;
 import io.archipelago.engine.container.ContainerState;
 import io.archipelago.engine.container.Migration;
 import io.archipelago.engine.container.MigrationPhase;
+import io.archipelago.engine.integrity.Integrity;
 import io.archipelago.engine.migration.ObjectMover;
 import io.archipelago.engine.store.BackendContainer;
 import io.archipelago.engine.store.ByteRange;
@@ -34,10 +35,12 @@ public final class ObjectOps {
 
   private final EngineContext ctx;
   private final ContainerOps containers;
+  private final Integrity integrity;
 
-  public ObjectOps(EngineContext ctx, ContainerOps containers) {
+  public ObjectOps(EngineContext ctx, ContainerOps containers, Integrity integrity) {
     this.ctx = ctx;
     this.containers = containers;
+    this.integrity = integrity;
   }
 
   /** Streams the body to the container's backend, then records the write in the entity. */
@@ -205,7 +208,8 @@ public final class ObjectOps {
 
   /**
    * Opens the object (or a range of it) on the container's primary, or on a replica holding it
-   * while the primary is down.
+   * while the primary is down. A whole object's bytes are checked against its ETag as they stream
+   * (see {@link Integrity#verifyingRead}): corrupt bytes end the stream with a failure.
    */
   public CompletionStage<ObjectContent> get(
       String account, String container, String name, Optional<ByteRange> range) {
@@ -213,7 +217,20 @@ public final class ObjectOps {
     return containers
         .read(account, container)
         .thenCompose(
-            state -> withFailover(state, where, name, store -> store.get(where, name, range)))
+            state ->
+                withFailover(
+                    state,
+                    where,
+                    name,
+                    store ->
+                        store
+                            .get(where, name, range)
+                            .thenApply(
+                                found ->
+                                    found.map(
+                                        content ->
+                                            integrity.verifyingRead(
+                                                store.backendId(), where, content)))))
         .thenApply(found -> found.orElseThrow(ObjectOps::objectNotFound));
   }
 

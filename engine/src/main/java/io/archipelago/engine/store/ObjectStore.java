@@ -5,6 +5,7 @@ import akka.stream.javadsl.Source;
 import akka.util.ByteString;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -73,4 +74,14 @@ public interface ObjectStore {
 
   /** Total and used bytes as the backend knows them, for placement. */
   CompletionStage<Capacity> capacity();
+
+  /**
+   * Moves the stored version of an object found corrupt out of the namespace (the gateway's own
+   * object auditor), when it is still the version with this timestamp and etag. Answers whether it
+   * moved; backends that cannot quarantine answer false, and the gateway only records it.
+   */
+  default CompletionStage<Boolean> quarantine(
+      BackendContainer container, String name, SwiftTimestamp timestamp, String etag) {
+    return CompletableFuture.completedFuture(false);
+  }
 }

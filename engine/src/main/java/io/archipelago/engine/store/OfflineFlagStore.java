@@ -95,4 +95,10 @@ public final class OfflineFlagStore implements ObjectStore {
   public CompletionStage<Capacity> capacity() {
     return guarded(store::capacity);
   }
+
+  @Override
+  public CompletionStage<Boolean> quarantine(
+      BackendContainer container, String name, SwiftTimestamp timestamp, String etag) {
+    return guarded(() -> store.quarantine(container, name, timestamp, etag));
+  }
 }

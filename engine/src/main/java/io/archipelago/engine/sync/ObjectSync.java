@@ -9,7 +9,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.archipelago.engine.backend.BackendRegistry;
 import io.archipelago.engine.container.ContainerEntity;
 import io.archipelago.engine.container.ContainerState;
+import io.archipelago.engine.integrity.IntegrityLedger;
 import io.archipelago.engine.store.BackendContainer;
+import io.archipelago.engine.store.Etags;
 import io.archipelago.engine.store.ListingEntry;
 import io.archipelago.engine.store.ListingQuery;
 import io.archipelago.engine.store.ObjectAttributes;
@@ -78,6 +80,7 @@ public final class ObjectSync {
   private final Retrying retrying;
   private final Materializer materializer;
   private final SyncMetrics metrics;
+  private final IntegrityLedger ledger;
 
   public ObjectSync(
       ActorSystem<?> system,
@@ -90,6 +93,7 @@ public final class ObjectSync {
     this.retrying = retrying;
     this.materializer = Materializer.matFromSystem(system);
     this.metrics = metrics;
+    this.ledger = IntegrityLedger.get(system);
   }
 
   /**
@@ -125,7 +129,20 @@ public final class ObjectSync {
               }
               if (r.isPresent() && !p.get().timestamp().isNewerThan(r.get().timestamp())) {
                 if (r.get().timestamp().isNewerThan(p.get().timestamp())) {
-                  return resolveConflict(primary, replica, where, name, r.get(), p.get());
+                  // Only a failover write recorded for this replica beats the primary's
+                  // acknowledged version; any other newer copy there is not the gateway's.
+                  return containers
+                      .apply(where)
+                      .thenCompose(
+                          state ->
+                              isFailoverWrite(state, replica, name, r.get())
+                                  ? resolveConflict(primary, replica, where, name, r.get(), p.get())
+                                  : primaryWins(primary, replica, where, name, p.get(), r.get()));
+                }
+                if (!sameContent(p.get(), r.get())) {
+                  // same timestamp, other bytes: the primary's copy is the acknowledged one
+                  return replaceOnReplica(primary, replica, where, name, p.get())
+                      .thenApply(Outcome::of);
                 }
                 return done(Action.IN_SYNC);
               }
@@ -181,13 +198,7 @@ public final class ObjectSync {
       Optional<ContainerState> state,
       boolean deleteOthers) {
     boolean failoverWrite =
-        state
-            .map(s -> s.sync().failoverWrites().get(name))
-            .filter(
-                w ->
-                    w.backend().equals(replica)
-                        && !w.timestamp().isNewerThan(onReplica.timestamp()))
-            .isPresent();
+        state.map(s -> isFailoverWrite(s, replica, name, onReplica)).orElse(false);
     if (!deleteOthers) {
       return failoverWrite
           ? copy(replica, primary, where, name, onReplica)
@@ -204,6 +215,10 @@ public final class ObjectSync {
               if (failoverWrite) {
                 return copy(replica, primary, where, name, onReplica)
                     .thenApply(a -> new Outcome(a, Optional.empty(), true));
+              }
+              if (ledger.awaitingRepair(primary, where, name)) {
+                // the primary's copy was quarantined as corrupt, not deleted: restore it
+                return copy(replica, primary, where, name, onReplica).thenApply(Outcome::of);
               }
               return deleteOn(replica, where, name).thenApply(Outcome::of);
             });
@@ -260,6 +275,53 @@ public final class ObjectSync {
   }
 
   // ---- conflicts ----
+
+  /** Whether the replica's version is a failover write recorded for it (or a later one). */
+  private static boolean isFailoverWrite(
+      ContainerState state, String replica, String name, ObjectInfo onReplica) {
+    return Optional.ofNullable(state.sync().failoverWrites().get(name))
+        .filter(
+            w -> w.backend().equals(replica) && !w.timestamp().isNewerThan(onReplica.timestamp()))
+        .isPresent();
+  }
+
+  /** Same version: same timestamp (checked by the caller) and the same ETag. */
+  private static boolean sameContent(ObjectInfo primary, ObjectInfo replica) {
+    return Etags.bare(primary.etag()).equalsIgnoreCase(Etags.bare(replica.etag()))
+        && primary.size() == replica.size();
+  }
+
+  /**
+   * A newer version on the replica that no failover write explains: the primary's acknowledged
+   * version replaces it, and the conflict is reported with the primary as winner.
+   */
+  private CompletionStage<Outcome> primaryWins(
+      String primary,
+      String replica,
+      BackendContainer where,
+      String name,
+      ObjectInfo onPrimary,
+      ObjectInfo onReplica) {
+    return replaceOnReplica(primary, replica, where, name, onPrimary)
+        .thenApply(
+            action ->
+                new Outcome(
+                    action,
+                    Optional.of(
+                        new ContainerEntity.SyncConflict(
+                            name, replica, primary, onPrimary.timestamp(), onReplica.timestamp())),
+                    false));
+  }
+
+  /**
+   * Replaces the replica's copy with the primary's version, which a plain copy cannot do when the
+   * replica's timestamp is not older (newest X-Timestamp wins in every store): delete, then copy.
+   */
+  private CompletionStage<Action> replaceOnReplica(
+      String primary, String replica, BackendContainer where, String name, ObjectInfo onPrimary) {
+    return deleteOn(replica, where, name)
+        .thenCompose(d -> copy(primary, replica, where, name, onPrimary));
+  }
 
   private CompletionStage<Outcome> resolveConflict(
       String primary,

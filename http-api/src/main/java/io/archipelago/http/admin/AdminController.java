@@ -53,6 +53,7 @@ public final class AdminController {
   private final MigrationController migrations;
   private final DrainController drains;
   private final PlacementController placement;
+  private final IntegrityController integrity;
 
   public AdminController(ArchipelagoEngine engine) {
     this.engine = engine;
@@ -62,6 +63,7 @@ public final class AdminController {
     this.migrations = new MigrationController(engine, this::body);
     this.drains = new DrainController(engine, this::body);
     this.placement = new PlacementController(engine);
+    this.integrity = new IntegrityController(engine.integrity());
   }
 
   /**
@@ -86,6 +88,9 @@ public final class AdminController {
         && parts[0].equals("containers")
         && parts[3].equals("history")) {
       return audit.history(request, account(parts[1]), container(parts[2]));
+    }
+    if (method.equals(HttpMethods.GET) && parts.length == 1 && parts[0].equals("integrity")) {
+      return integrity.report();
     }
     if (PlacementController.handles(parts)) {
       return placement.handle(request, parts, context);

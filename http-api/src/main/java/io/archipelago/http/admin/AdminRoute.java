@@ -42,7 +42,8 @@ public enum AdminRoute {
   REBALANCE_PLAN(HttpMethods.GET, "rebalance/plan"),
   REBALANCE_ACCEPT(HttpMethods.POST, "rebalance/plan/*/accept"),
   REBALANCE_REJECT(HttpMethods.POST, "rebalance/plan/*/reject"),
-  SYNC_HISTORY(HttpMethods.GET, "sync/history");
+  SYNC_HISTORY(HttpMethods.GET, "sync/history"),
+  INTEGRITY_REPORT(HttpMethods.GET, "integrity");
 
   private final HttpMethod method;
   private final String pattern;

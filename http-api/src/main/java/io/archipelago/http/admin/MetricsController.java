@@ -9,6 +9,7 @@ import akka.util.ByteString;
 import io.archipelago.engine.container.ContainerEntity;
 import io.archipelago.engine.container.ContainerState;
 import io.archipelago.engine.container.ReplicaSync;
+import io.archipelago.engine.integrity.IntegrityLedger;
 import io.archipelago.engine.sync.ContainerSync;
 import io.archipelago.engine.sync.SyncLag;
 import io.archipelago.engine.sync.SyncMetrics;
@@ -47,14 +48,18 @@ public final class MetricsController {
   private final ContainerSync sync;
   private final Optional<byte[]> token;
   private final RequestMetrics requests;
+  private final IntegrityLedger integrity;
 
   /**
    * @param token the bearer token /metrics requires; empty: none
    * @param requests the node's request counters, rendered first
+   * @param integrity the node's integrity counters, rendered after them
    */
-  public MetricsController(ContainerSync sync, String token, RequestMetrics requests) {
+  public MetricsController(
+      ContainerSync sync, String token, RequestMetrics requests, IntegrityLedger integrity) {
     this.sync = sync;
     this.requests = requests;
+    this.integrity = integrity;
     this.token =
         token.isBlank() ? Optional.empty() : Optional.of(token.getBytes(StandardCharsets.UTF_8));
   }
@@ -87,6 +92,7 @@ public final class MetricsController {
   private String requestLines() {
     StringBuilder sb = new StringBuilder();
     requests.render(sb);
+    IntegrityController.renderMetrics(sb, integrity);
     return sb.toString();
   }
 

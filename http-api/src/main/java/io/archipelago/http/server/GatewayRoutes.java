@@ -68,7 +68,8 @@ public final class GatewayRoutes {
         new MetricsController(
             engine.sync(),
             engine.system().settings().config().getString("archipelago.http.metrics-token"),
-            requests);
+            requests,
+            engine.integrity().ledger());
     this.node = engine.nodeAddress();
     this.shuntInboundTimestamp =
         engine

@@ -94,6 +94,10 @@ public final class FilesystemObjectStore implements ObjectStore {
   private final String backendId;
   private final Path root;
   private final Path tmpDir;
+
+  /** Where corrupt copies go (the object auditor's quarantine): outside every container. */
+  private final Path quarantineDir;
+
   private final long configuredCapacity;
   private final Materializer materializer;
   private final Scheduler scheduler;
@@ -124,6 +128,7 @@ public final class FilesystemObjectStore implements ObjectStore {
     this.backendId = backendId;
     this.root = root.toAbsolutePath().normalize();
     this.tmpDir = this.root.resolve(".tmp");
+    this.quarantineDir = this.root.resolve(".quarantine");
     this.configuredCapacity = capacityBytes;
     this.materializer = Materializer.matFromSystem(system);
     this.scheduler = system.scheduler();
@@ -552,6 +557,64 @@ public final class FilesystemObjectStore implements ObjectStore {
                 }));
   }
 
+  /**
+   * Moves the object's metadata file and data file into {@code <root>/.quarantine/<token>/}, with a
+   * note of what it was, when the stored version is still the one found corrupt. Readers then find
+   * no object here, and a repair may store a good copy in its place.
+   */
+  @Override
+  public CompletionStage<Boolean> quarantine(
+      BackendContainer container, String name, SwiftTimestamp timestamp, String etag) {
+    return io(
+        "quarantine",
+        () -> {
+          Path containerDir = containerDir(container);
+          ObjectLocation location = locate(containerDir, name);
+          if (!fitsPathLimit(location)) {
+            return false;
+          }
+          StoredObject found;
+          ReentrantLock lock = lockFor(location);
+          lock.lock();
+          try {
+            Optional<StoredObject> stored = readReplaceable(location);
+            if (stored.isEmpty()
+                || !stored.get().timestamp().equals(timestamp)
+                || !stored.get().etag().equals(etag)) {
+              return false; // replaced or removed meanwhile: nothing of it to quarantine
+            }
+            found = stored.get();
+            Path target = quarantineDir.resolve(NameCodec.token());
+            Files.createDirectories(target);
+            Files.writeString(
+                target.resolve("object.txt"),
+                container.account()
+                    + "\n"
+                    + container.container()
+                    + "\n"
+                    + name
+                    + "\n"
+                    + timestamp.internal()
+                    + "\n"
+                    + etag
+                    + "\n");
+            if (!found.inline()) {
+              Path data = dataFile(location, found);
+              if (Files.exists(data)) {
+                Files.move(data, target.resolve("data"), StandardCopyOption.ATOMIC_MOVE);
+              }
+            }
+            Files.move(location.metaFile(), target.resolve("meta"), StandardCopyOption.ATOMIC_MOVE);
+            syncDir(location.dir());
+          } finally {
+            lock.unlock();
+          }
+          usedSinceStart.addAndGet(-found.size());
+          pruneEmptyDirs(location.dir(), containerDir);
+          return true;
+        });
+  }
+
   // ---- locations ----
 
   private Path containerDir(BackendContainer container) {
@@ -671,7 +734,9 @@ public final class FilesystemObjectStore implements ObjectStore {
         new SimpleFileVisitor<>() {
           @Override
           public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-            return dir.equals(tmpDir) ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+            return dir.equals(tmpDir) || dir.equals(quarantineDir)
+                ? FileVisitResult.SKIP_SUBTREE
+                : FileVisitResult.CONTINUE;
           }
 
           @Override
