@@ -282,17 +282,24 @@ public final class Integrity {
             });
   }
 
-  /** Tries again the repairs that found no good copy (a replica was down, say). */
+  /** Tries again the repairs that found no good copy (a replica was down, say), quietly. */
   CompletionStage<Void> retryRepairs() {
     CompletionStage<Void> chain = CompletableFuture.completedFuture(null);
     for (IntegrityLedger.Quarantined q : ledger.awaitingRepair()) {
-      chain = chain.thenCompose(ok -> repair(q).handle((r, f) -> null));
+      chain = chain.thenCompose(ok -> repair(q, true).handle((r, f) -> null));
     }
     return chain;
   }
 
-  /** Restores a quarantined copy from another copy of its container; answers whether it did. */
-  CompletionStage<Boolean> repair(IntegrityLedger.Quarantined q) {
+  private CompletionStage<Boolean> repair(IntegrityLedger.Quarantined q) {
+    return repair(q, false);
+  }
+
+  /**
+   * Restores a quarantined copy from another copy of its container; answers whether it did. A retry
+   * that fails again is neither logged nor counted again.
+   */
+  private CompletionStage<Boolean> repair(IntegrityLedger.Quarantined q, boolean retry) {
     BackendContainer where = new BackendContainer(q.account(), q.container());
     return containerState(where)
         .thenCompose(
@@ -305,10 +312,13 @@ public final class Integrity {
                 ledger.repairDone(q.backend(), where, q.name());
                 return CompletableFuture.completedFuture(false);
               }
-              return repairFrom(copies, 0, q, where);
+              return repairFrom(copies, 0, q, where, retry);
             })
         .exceptionally(
             failure -> {
+              if (retry) {
+                return false;
+              }
               log.info(
                   "repair of {}/{} on {} waits: {}",
                   where,
@@ -321,8 +331,15 @@ public final class Integrity {
   }
 
   private CompletionStage<Boolean> repairFrom(
-      List<String> sources, int index, IntegrityLedger.Quarantined q, BackendContainer where) {
+      List<String> sources,
+      int index,
+      IntegrityLedger.Quarantined q,
+      BackendContainer where,
+      boolean retry) {
     if (index >= sources.size()) {
+      if (retry) {
+        return CompletableFuture.completedFuture(false);
+      }
       ledger.repairFailed();
       log.warn(
           "no good copy of {}/{} to restore on {} yet; it stays quarantined",
@@ -341,7 +358,7 @@ public final class Integrity {
                 log.info("restored {}/{} on {} from {}", where, q.name(), q.backend(), source);
                 return CompletableFuture.completedFuture(true);
               }
-              if (failure != null) {
+              if (failure != null && !retry) {
                 log.info(
                     "no repair of {}/{} from {}: {}",
                     where,
@@ -349,7 +366,7 @@ public final class Integrity {
                     source,
                     unwrap(failure).toString());
               }
-              return repairFrom(sources, index + 1, q, where);
+              return repairFrom(sources, index + 1, q, where, retry);
             })
         .thenCompose(x -> x);
   }

@@ -2,14 +2,12 @@ package io.archipelago.engine.integrity;
 
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.DispatcherSelector;
-import akka.pattern.Patterns;
 import io.archipelago.engine.container.ContainerRoute;
 import io.archipelago.engine.container.ContainerRouteView;
 import io.archipelago.engine.store.BackendContainer;
 import io.archipelago.engine.store.ListingEntry;
 import io.archipelago.engine.store.ListingQuery;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +16,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -255,8 +254,8 @@ final class Scrubber {
         Math.max(
             1_000_000_000L / settings.scrubObjectsPerSecond(),
             (long) (bytesRead * 1e9 / settings.scrubBytesPerSecond()));
-    return Patterns.after(
-        Duration.ofNanos(nanos), system, () -> CompletableFuture.<Void>completedFuture(null));
+    return CompletableFuture.runAsync(
+        () -> {}, CompletableFuture.delayedExecutor(nanos, TimeUnit.NANOSECONDS, blocking));
   }
 
   private CompletionStage<Void> save(Pass pass) {
