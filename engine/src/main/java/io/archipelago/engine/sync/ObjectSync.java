@@ -40,10 +40,12 @@ import java.util.function.Function;
  * Brings one object of a replicated container to the same version on the primary and one replica,
  * by the rule newest X-Timestamp wins. Bytes stream from one backend's GET into the other's PUT
  * (never whole in memory), keeping X-Timestamp, etag, content type and metadata, so a copy is
- * identical to its source. A copy never replaces a newer version: when the replica holds a newer
- * one than the primary, that is a conflict, resolved by copying the replica's version to the
- * primary and reported. Large-object manifests are copied after the segments they reference exist
- * on the replica. Every backend call goes through bounded retries.
+ * identical to its source. A copy never replaces a newer version by itself: when the replica holds
+ * a newer one than the primary, that is a conflict, reported; a failover write recorded for the
+ * replica wins and is copied to the primary, any other newer copy is replaced by the primary's
+ * acknowledged version. A replica copy with the primary's timestamp but another ETag is replaced
+ * too. Large-object manifests are copied after the segments they reference exist on the replica.
+ * Every backend call goes through bounded retries.
  */
 public final class ObjectSync {
 

@@ -34,10 +34,14 @@ import org.slf4j.LoggerFactory;
 /**
  * Anti-entropy: compares the primary's and a replica's listings of a container page by page (name,
  * etag, X-Timestamp), merged in Swift name order, and repairs every difference: missing or older on
- * the replica is copied, newer on the replica is a conflict (the replica's version wins and goes to
- * the primary), on the replica only is deleted, unless it is a failover write the primary never
- * got. When every difference is repaired, the replica holds every change up to the container's last
- * change at the start, which is recorded in the entity.
+ * the replica is copied, the same timestamp with another ETag is replaced by the primary's copy,
+ * newer on the replica is a conflict (a recorded failover write wins and goes to the primary;
+ * anything else loses to the primary's acknowledged version), on the replica only is deleted,
+ * unless it is a failover write the primary never got or the primary's copy was quarantined as
+ * corrupt (then it restores the primary). Corrupt bytes under a correct ETag are the integrity
+ * checks' to find (see {@code io.archipelago.engine.integrity}). When every difference is repaired,
+ * the replica holds every change up to the container's last change at the start, which is recorded
+ * in the entity.
  */
 public final class Reconciler {
 
