@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.archipelago.engine.backend.BackendRegistry;
 import io.archipelago.engine.container.ContainerEntity;
 import io.archipelago.engine.container.ContainerState;
+import io.archipelago.engine.integrity.Integrity;
 import io.archipelago.engine.integrity.IntegrityLedger;
 import io.archipelago.engine.store.BackendContainer;
 import io.archipelago.engine.store.Etags;
@@ -287,8 +288,15 @@ public final class ObjectSync {
         .isPresent();
   }
 
-  /** Same version: same timestamp (checked by the caller) and the same ETag. */
+  /**
+   * Same version: same timestamp (checked by the caller) and the same ETag and size. Only plain
+   * objects are compared: a manifest's or a multipart ETag may be told differently by different
+   * kinds of backend.
+   */
   private static boolean sameContent(ObjectInfo primary, ObjectInfo replica) {
+    if (!Integrity.verifiable(primary) || !Integrity.verifiable(replica)) {
+      return true;
+    }
     return Etags.bare(primary.etag()).equalsIgnoreCase(Etags.bare(replica.etag()))
         && primary.size() == replica.size();
   }
