@@ -7,6 +7,7 @@ import io.archipelago.engine.container.ContainerRouteView;
 import io.archipelago.engine.store.BackendContainer;
 import io.archipelago.engine.store.ListingEntry;
 import io.archipelago.engine.store.ListingQuery;
+import io.archipelago.engine.store.ObjectStoreException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -57,6 +58,7 @@ final class Scrubber {
     long bytes;
     long corrupt;
     long sinceSave;
+    boolean unavailable;
     Optional<String> lastError = Optional.empty();
 
     Pass(String backend, BooleanSupplier stopped, ScrubCheckpoint checkpoint) {
@@ -179,15 +181,18 @@ final class Scrubber {
         .list(where, query)
         .exceptionally(
             failure -> {
-              // a container not there (yet) or a backend that failed: on to the next container
               pass.lastError = Optional.of(Integrity.unwrap(failure).toString());
+              pass.unavailable =
+                  Integrity.unwrap(failure) instanceof ObjectStoreException.BackendUnavailable;
               integrity.ledger().scrubError();
               return null;
             })
         .thenCompose(
             listing -> {
               if (listing == null) {
-                return CompletableFuture.completedFuture(true);
+                // a backend that is down ends the pass unfinished (it resumes here later); a
+                // container that failed otherwise is skipped
+                return CompletableFuture.completedFuture(!pass.unavailable);
               }
               List<ListingEntry.ObjectRow> rows = new ArrayList<>();
               for (ListingEntry e : listing.entries()) {
