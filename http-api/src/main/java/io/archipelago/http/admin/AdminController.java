@@ -53,6 +53,7 @@ public final class AdminController {
   private final MigrationController migrations;
   private final DrainController drains;
   private final PlacementController placement;
+  private final FailuresController failures;
 
   public AdminController(ArchipelagoEngine engine) {
     this.engine = engine;
@@ -62,6 +63,7 @@ public final class AdminController {
     this.migrations = new MigrationController(engine, this::body);
     this.drains = new DrainController(engine, this::body);
     this.placement = new PlacementController(engine);
+    this.failures = new FailuresController(engine, this::body);
   }
 
   /**
@@ -86,6 +88,9 @@ public final class AdminController {
         && parts[0].equals("containers")
         && parts[3].equals("history")) {
       return audit.history(request, account(parts[1]), container(parts[2]));
+    }
+    if (FailuresController.handles(parts)) {
+      return failures.handle(request, parts, context);
     }
     if (PlacementController.handles(parts)) {
       return placement.handle(request, parts, context);
@@ -145,7 +150,7 @@ public final class AdminController {
       return engine
           .containers()
           .get(account, container)
-          .thenCompose(state -> engine.sync().reconcile(account, container))
+          .thenCompose(state -> engine.sync().reconcile(account, container, context.audit()))
           .thenApply(this::reconcileJson);
     }
     if (method.equals(HttpMethods.POST)
