@@ -8,9 +8,13 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.ConfigFactory;
+import io.archipelago.http.cli.AdminCli;
 import io.archipelago.http.testkit.GatewayExtension;
 import io.archipelago.http.testkit.SwiftClient;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -19,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -108,6 +113,23 @@ class FailuresApiTest {
     assertFalse(report.path("retried").get(0).path("error").asText().isBlank());
     assertTrue(failureOf("flaky", "bad.bin").isPresent());
 
+    // the command line: the same list, and a retry that fails again exits 1
+    Cli list = cli("failures", "list", "--json");
+    assertEquals(0, list.code(), list.toString());
+    boolean listed = false;
+    for (JsonNode f : json(list.out()).path("migrations")) {
+      listed |= f.path("object").asText().equals("bad.bin");
+    }
+    assertTrue(listed, list.toString());
+    Cli table = cli("failures", "list");
+    assertTrue(
+        table.out().contains("AUTH_test/flaky") && table.out().contains("bad.bin"), table.out());
+    Cli retried = cli("failures", "retry", "AUTH_test/flaky", "bad.bin");
+    assertEquals(1, retried.code(), retried.toString());
+    assertTrue(retried.out().contains("copied 0 object(s) again, 1 failed"), retried.toString());
+    assertEquals(4, cli("failures", "retry", "AUTH_test/flaky", "good-0").code());
+    assertEquals(2, cli("failures", "retry", "flaky").code());
+
     // refusals in the API's format
     assertEquals(400, call("POST", "migrations/failures/retry", "{}").statusCode());
     assertEquals(400, call("POST", "migrations/failures/retry", "[1]").statusCode());
@@ -137,6 +159,7 @@ class FailuresApiTest {
     Files.write(file, original);
     HttpResponse<String> all = call("POST", "migrations/failures/retry-all", "{}");
     assertEquals(200, all.statusCode(), all.body());
+    assertEquals(0, json(all.body()).path("failed").asInt(), all.body());
     JsonNode done =
         await(
             () -> json(call("GET", "containers/AUTH_test/flaky/migration", null).body()),
@@ -171,9 +194,11 @@ class FailuresApiTest {
     } finally {
       Files.deleteIfExists(offline);
     }
-    HttpResponse<String> r = call("POST", "sync/failures/retry-all", "{}");
-    assertEquals(200, r.statusCode(), r.body());
-    JsonNode report = json(r.body());
+    Cli list = cli("failures", "list", "--json");
+    assertEquals(2, json(list.out()).path("sync").size(), list.toString());
+    Cli r = cli("failures", "retry-all", "--sync", "--json");
+    assertEquals(0, r.code(), r.toString());
+    JsonNode report = json(r.out()).path("sync");
     assertEquals(2, report.path("retried").asInt(), report.toPrettyString());
     assertEquals(0, report.path("failed").asInt(), report.toPrettyString());
     for (String c : List.of("twin-a", "twin-b")) {
@@ -186,6 +211,34 @@ class FailuresApiTest {
     // nothing failing: nothing retried
     JsonNode idle = json(call("POST", "sync/failures/retry-all", "{}").body());
     assertEquals(0, idle.path("retried").asInt(), idle.toPrettyString());
+    Cli none = cli("failures", "list");
+    assertEquals(0, none.code(), none.toString());
+    assertTrue(none.out().contains("sync copies:\n  none"), none.out());
+  }
+
+  private record Cli(int code, String out, String err) {
+    @Override
+    public String toString() {
+      return "exit " + code + "\nstdout:\n" + out + "\nstderr:\n" + err;
+    }
+  }
+
+  /** {@code archipelago admin ...} against this gateway as the demo admin. */
+  private static Cli cli(String... args) {
+    List<String> all =
+        new ArrayList<>(
+            List.of("--url", gateway.baseUrl(), "--user", "admin:admin", "--key", "admin"));
+    all.addAll(Arrays.asList(args));
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code =
+        AdminCli.run(
+            ConfigFactory.empty(),
+            Map.of(),
+            new PrintWriter(out),
+            new PrintWriter(err),
+            all.toArray(String[]::new));
+    return new Cli(code, out.toString(), err.toString());
   }
 
   private static long failedCopies(String container) {
