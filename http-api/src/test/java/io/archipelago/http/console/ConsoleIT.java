@@ -299,6 +299,11 @@ class ConsoleIT {
     screenshot("audit");
     driver.findElement(By.id("audit-follow")).click();
     assertEquals("false", driver.findElement(By.id("audit-follow")).getAttribute("aria-pressed"));
+    // Export downloads the filtered log (the API's NDJSON) as a file
+    driver.findElement(By.id("audit-export")).click();
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("status"), "Exported"));
+    String exported = driver.findElement(By.id("status")).getText();
+    assertTrue(exported.matches("Exported [0-9.]+ (B|KiB) of audit log\\."), exported);
     assertNoAlert();
   }
 
