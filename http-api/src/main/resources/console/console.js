@@ -362,10 +362,15 @@
     s.append(svg('line', { class: 'axis', x1: left, y1: 4, x2: left, y2: H - bottom }));
     s.append(svg('text', { x: 2, y: 12 }, max.toFixed(1)));
     s.append(svg('text', { x: 2, y: H - bottom }, '0'));
-    s.append(svg('text', { x: left, y: H - 4 }, 'last ' + duration(samples.length * (history.intervalSeconds || 5)) + ', ' + unit));
+    s.append(svg('text', { x: left + 6, y: 12 }, 'last ' + duration(samples.length * (history.intervalSeconds || 5)) + ', ' + unit));
     const step = (W - left) / (points - 1);
-    let legendX = W - 52 * series.length;
     const last = samples.length ? samples[samples.length - 1] : null;
+    const legend = series.map((k) => {
+      const v = last ? k.value(last) : null;
+      return k.name + ' ' + (v === null || v === undefined ? '–' : Number(v).toFixed(1));
+    });
+    // about 6.5 px per character of the 11 px legend text, and the key's square
+    let legendX = W - legend.reduce((w, t) => w + t.length * 6.5 + 18, 0);
     if (last) s.setAttribute('data-last-at', last.at);
     for (const k of series) {
       // a sample without requests has no latency: the line breaks there
@@ -381,9 +386,10 @@
       flush();
       const lastValue = last ? k.value(last) : null;
       s.setAttribute('data-' + k.name, lastValue === null || lastValue === undefined ? '' : String(lastValue));
+      const text = legend[series.indexOf(k)];
       s.append(svg('rect', { class: 'k' + k.name, x: legendX, y: H - 12, width: 8, height: 8 }));
-      s.append(svg('text', { x: legendX + 11, y: H - 4 }, k.name + ' ' + (lastValue === null || lastValue === undefined ? '–' : Number(lastValue).toFixed(1))));
-      legendX += 52;
+      s.append(svg('text', { x: legendX + 11, y: H - 4 }, text));
+      legendX += text.length * 6.5 + 18;
     }
     clear(box);
     box.append(s);
