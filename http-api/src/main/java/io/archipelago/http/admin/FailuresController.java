@@ -6,6 +6,8 @@ import akka.http.javadsl.model.HttpMethods;
 import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.StatusCodes;
+import akka.stream.javadsl.Sink;
+import akka.stream.javadsl.Source;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -43,7 +45,7 @@ import java.util.function.Function;
  *       (without {@code object}: all of that container's): copies them again now;
  *   <li>{@code POST /admin/migrations/failures/retry-all}: every failed copy of every migration;
  *   <li>{@code POST /admin/sync/failures/retry-all}: reconciles every replicated container with
- *       failed copies, a last error or a reconcile pending (one retry is {@code POST
+ *       failed copies, a last error or a reconcile pending, a few at once (one retry is {@code POST
  *       /admin/containers/{a}/{c}/reconcile}).
  * </ul>
  *
@@ -54,6 +56,7 @@ final class FailuresController {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Set<String> RETRY_FIELDS = Set.of("account", "container", "object");
   private static final int MAX_OBJECT_NAME_BYTES = 1024;
+  private static final int RECONCILES_AT_ONCE = 4;
 
   private final ArchipelagoEngine engine;
   private final Function<HttpRequest, CompletionStage<JsonNode>> body;
@@ -206,55 +209,27 @@ final class FailuresController {
               .thenApply(Optional::of)
               .exceptionally(failure -> Optional.empty()));
     }
-    ObjectNode root = JSON.createObjectNode();
-    ArrayNode list = root.putArray("containers");
     return CompletableFuture.allOf(asked.toArray(CompletableFuture[]::new))
         .thenCompose(
             d -> {
-              CompletionStage<Void> chain = CompletableFuture.completedFuture(null);
-              for (CompletableFuture<Optional<ContainerEntity.SyncStatus>> f : asked) {
-                Optional<ContainerEntity.SyncStatus> status = f.join();
-                if (status.isEmpty() || !failing(status.get())) {
-                  continue;
-                }
-                String account = status.get().state().account();
-                String container = status.get().state().container();
-                chain =
-                    chain.thenCompose(
-                        x ->
-                            engine
-                                .sync()
-                                .reconcile(account, container, context.audit())
-                                .handle(
-                                    (reports, failure) -> {
-                                      ObjectNode node =
-                                          list.addObject()
-                                              .put("account", account)
-                                              .put("container", container);
-                                      if (failure != null) {
-                                        node.put("error", String.valueOf(failure.getMessage()));
-                                      } else {
-                                        ArrayNode replicas = node.putArray("replicas");
-                                        for (Reconciler.Report r : reports) {
-                                          ObjectNode rn =
-                                              replicas
-                                                  .addObject()
-                                                  .put("replica", r.replica())
-                                                  .put("copied", r.copied())
-                                                  .put("deleted", r.deleted())
-                                                  .put("failed", r.failed());
-                                          r.error().ifPresent(e -> rn.put("error", e));
-                                        }
-                                      }
-                                      return null;
-                                    }));
-              }
-              return chain;
+              List<ContainerEntity.SyncStatus> failing =
+                  asked.stream()
+                      .map(CompletableFuture::join)
+                      .flatMap(Optional::stream)
+                      .filter(FailuresController::failing)
+                      .toList();
+              // a few at once: each reconcile compares whole listings
+              return Source.from(failing)
+                  .mapAsync(RECONCILES_AT_ONCE, status -> reconciled(status, context))
+                  .runWith(Sink.seq(), engine.system());
             })
         .thenApply(
-            d -> {
+            results -> {
+              ObjectNode root = JSON.createObjectNode();
+              ArrayNode list = root.putArray("containers");
               int failed = 0;
-              for (JsonNode c : list) {
+              for (ObjectNode c : results) {
+                list.add(c);
                 boolean bad = c.has("error");
                 for (JsonNode r : c.path("replicas")) {
                   bad |= r.path("failed").asLong() > 0 || r.has("error");
@@ -264,6 +239,37 @@ final class FailuresController {
               root.put("retried", list.size());
               root.put("failed", failed);
               return json(root);
+            });
+  }
+
+  /** One container reconciled as the operator's: its replicas' reports, or why it failed. */
+  private CompletionStage<ObjectNode> reconciled(
+      ContainerEntity.SyncStatus status, RequestContext context) {
+    String account = status.state().account();
+    String container = status.state().container();
+    return engine
+        .sync()
+        .reconcile(account, container, context.audit())
+        .handle(
+            (reports, failure) -> {
+              ObjectNode node =
+                  JSON.createObjectNode().put("account", account).put("container", container);
+              if (failure != null) {
+                node.put("error", String.valueOf(failure.getMessage()));
+                return node;
+              }
+              ArrayNode replicas = node.putArray("replicas");
+              for (Reconciler.Report r : reports) {
+                ObjectNode rn =
+                    replicas
+                        .addObject()
+                        .put("replica", r.replica())
+                        .put("copied", r.copied())
+                        .put("deleted", r.deleted())
+                        .put("failed", r.failed());
+                r.error().ifPresent(e -> rn.put("error", e));
+              }
+              return node;
             });
   }
 
