@@ -362,7 +362,7 @@
     s.append(svg('line', { class: 'axis', x1: left, y1: 4, x2: left, y2: H - bottom }));
     s.append(svg('text', { x: 2, y: 12 }, max.toFixed(1)));
     s.append(svg('text', { x: 2, y: H - bottom }, '0'));
-    s.append(svg('text', { x: left + 6, y: 12 }, 'last ' + duration(samples.length * (history.intervalSeconds || 5)) + ', ' + unit));
+    s.append(svg('text', { x: W - 2, y: 12, 'text-anchor': 'end' }, 'last ' + duration(samples.length * (history.intervalSeconds || 5)) + ', ' + unit));
     const step = (W - left) / (points - 1);
     const last = samples.length ? samples[samples.length - 1] : null;
     const legend = series.map((k) => {
