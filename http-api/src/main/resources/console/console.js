@@ -9,12 +9,10 @@
   const VIEWS = ['overview', 'containers', 'audit', 'failures', 'migrations'];
   const SVG_NS = 'http://www.w3.org/2000/svg';
   const REFRESH_MS = 5000;
-  const RATE_POINTS = 60;
 
   const $ = (id) => document.getElementById(id);
   let refreshTimer = null;
   let followAbort = null;
-  let rateSamples = []; // {t, counts: {'2xx': n, ...}}
   let migrationsAvailable = null;
   let backendIds = [];
 
@@ -199,7 +197,6 @@
     if (view === 'overview') loadOverview().catch(report);
     else if (view === 'migrations') loadMigrations().catch(report);
     else if (view === 'failures') loadFailures().catch(report);
-    else sampleRates().catch(() => {});
   }
 
   function report(e) {
@@ -209,23 +206,25 @@
 
   // ---------- Overview ----------
   async function loadOverview() {
-    const [backends, health, cluster, sync, containers] = await Promise.all([
+    const [backends, health, cluster, sync, containers, history, migrationFailures] = await Promise.all([
       api('/admin/backends'),
       api('/admin/backend-health'),
       api('/admin/cluster'),
       api('/admin/sync'),
       api('/admin/containers' + q({ limit: 1000 })),
+      api('/admin/metrics/history'),
+      api('/admin/migrations/failures'),
     ]);
-    await sampleRates();
     const healthById = {};
     for (const h of health.backends) healthById[h.id] = h;
     backendIds = backends.backends.map((b) => b.id);
     renderBackends(backends.backends, healthById);
     renderNodes(cluster.members);
     renderTotals(backends.backends, cluster.members, containers);
-    renderAlerts(backends.backends, healthById, sync);
+    renderAlerts(backends.backends, healthById, sync, migrationFailures.failures);
     renderCapacityChart(backends.backends);
-    renderRateChart();
+    renderRateChart(history);
+    renderLatencyChart(history);
     status('Updated ' + new Date().toLocaleTimeString());
   }
 
@@ -300,7 +299,7 @@
       item('free', bytes(Math.max(0, total - used)), 'total-free'));
   }
 
-  function renderAlerts(backends, healthById, sync) {
+  function renderAlerts(backends, healthById, sync, migrationFailures) {
     const threshold = Number($('lag-threshold').value) || 60;
     const alerts = [];
     for (const b of backends) {
@@ -315,6 +314,12 @@
       if (r.failedObjects > 0) alerts.push('Failed copies: ' + name + ' (' + r.failedObjects + ' objects).');
     }
     if (sync.unanswered > 0) alerts.push(sync.unanswered + ' replicated containers did not answer in time.');
+    const failedMoves = {};
+    for (const f of migrationFailures) {
+      const name = f.account + '/' + f.container + ' → ' + f.target;
+      failedMoves[name] = (failedMoves[name] || 0) + 1;
+    }
+    for (const [name, n] of Object.entries(failedMoves)) alerts.push('Failed migration copies: ' + name + ' (' + n + ' objects).');
     const box = $('alerts');
     clear(box);
     if (alerts.length === 0) box.append(el('div', { class: 'alert none', text: 'No alerts.' }));
@@ -343,52 +348,63 @@
     box.append(s);
   }
 
-  // the request counters of /admin/metrics, summed by status class
-  async function sampleRates() {
-    const text = await api('/admin/metrics');
-    const counts = { '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0 };
-    for (const line of String(text).split('\n')) {
-      const m = /^archipelago_http_requests_total\{[^}]*code="(\dxx)"[^}]*\}\s+(\d+)/.exec(line);
-      if (m && counts[m[1]] !== undefined) counts[m[1]] += Number(m[2]);
-    }
-    rateSamples.push({ t: Date.now(), counts: counts });
-    if (rateSamples.length > RATE_POINTS + 1) rateSamples = rateSamples.slice(-RATE_POINTS - 1);
-  }
-
-  function renderRateChart() {
-    const W = 440, H = 160, left = 36, bottom = 18;
-    const s = svg('svg', { viewBox: '0 0 ' + W + ' ' + H, role: 'img', 'aria-label': 'Request rates' });
-    const series = { '2xx': [], '3xx': [], '4xx': [], '5xx': [] };
-    for (let i = 1; i < rateSamples.length; i++) {
-      const a = rateSamples[i - 1], b = rateSamples[i];
-      const dt = Math.max(0.001, (b.t - a.t) / 1000);
-      for (const k of Object.keys(series)) series[k].push(Math.max(0, (b.counts[k] - a.counts[k]) / dt));
-    }
+  // a line chart of the node's request history (GET /admin/metrics/history), one line per series;
+  // the last sample's values go into data- attributes (what the browser test compares)
+  function historyChart(box, history, label, unit, series) {
+    const W = 440, H = 160, left = 40, bottom = 18;
+    const samples = history.samples || [];
+    const points = Math.max(2, samples.length);
+    const s = svg('svg', { viewBox: '0 0 ' + W + ' ' + H, role: 'img', 'aria-label': label,
+      'data-samples': String(samples.length) });
     let max = 1;
-    for (const k of Object.keys(series)) for (const v of series[k]) max = Math.max(max, v);
+    for (const k of series) for (const p of samples) { const v = k.value(p); if (v !== null && v !== undefined) max = Math.max(max, v); }
     s.append(svg('line', { class: 'axis', x1: left, y1: H - bottom, x2: W, y2: H - bottom }));
     s.append(svg('line', { class: 'axis', x1: left, y1: 4, x2: left, y2: H - bottom }));
     s.append(svg('text', { x: 2, y: 12 }, max.toFixed(1)));
     s.append(svg('text', { x: 2, y: H - bottom }, '0'));
-    s.append(svg('text', { x: left, y: H - 4 }, 'last ' + Math.round((RATE_POINTS * REFRESH_MS) / 60000) + ' min, req/s'));
-    const step = (W - left) / RATE_POINTS;
-    let legendX = W - 200;
-    for (const [k, values] of Object.entries(series)) {
-      if (values.length > 0) {
-        const points = values.map((v, i) => {
-          const x = left + (RATE_POINTS - values.length + i + 1) * step;
-          const y = H - bottom - (v / max) * (H - bottom - 8);
-          return x.toFixed(1) + ',' + y.toFixed(1);
-        });
-        s.append(svg('polyline', { class: 's' + k, points: points.join(' ') }));
-      }
-      s.append(svg('rect', { class: 'k' + k, x: legendX, y: H - 12, width: 8, height: 8 }));
-      s.append(svg('text', { x: legendX + 11, y: H - 4 }, k + ' ' + (values.length ? values[values.length - 1].toFixed(1) : '0')));
-      legendX += 50;
+    s.append(svg('text', { x: W - 2, y: 12, 'text-anchor': 'end' }, 'last ' + duration(samples.length * (history.intervalSeconds || 5)) + ', ' + unit));
+    const step = (W - left) / (points - 1);
+    const last = samples.length ? samples[samples.length - 1] : null;
+    const legend = series.map((k) => {
+      const v = last ? k.value(last) : null;
+      return k.name + ' ' + (v === null || v === undefined ? '–' : Number(v).toFixed(1));
+    });
+    // about 6.5 px per character of the 11 px legend text, and the key's square
+    let legendX = W - legend.reduce((w, t) => w + t.length * 6.5 + 18, 0);
+    if (last) s.setAttribute('data-last-at', last.at);
+    for (const k of series) {
+      // a sample without requests has no latency: the line breaks there
+      let run = [];
+      const flush = () => { if (run.length > 0) s.append(svg('polyline', { class: k.cls, points: run.join(' ') })); run = []; };
+      samples.forEach((p, i) => {
+        const v = k.value(p);
+        if (v === null || v === undefined) { flush(); return; }
+        const x = left + (points - samples.length + i) * step;
+        const y = H - bottom - (v / max) * (H - bottom - 8);
+        run.push(x.toFixed(1) + ',' + y.toFixed(1));
+      });
+      flush();
+      const lastValue = last ? k.value(last) : null;
+      s.setAttribute('data-' + k.name, lastValue === null || lastValue === undefined ? '' : String(lastValue));
+      const text = legend[series.indexOf(k)];
+      s.append(svg('rect', { class: 'k' + k.name, x: legendX, y: H - 12, width: 8, height: 8 }));
+      s.append(svg('text', { x: legendX + 11, y: H - 4 }, text));
+      legendX += text.length * 6.5 + 18;
     }
-    const box = $('rate-chart');
     clear(box);
     box.append(s);
+  }
+
+  function renderRateChart(history) {
+    historyChart($('rate-chart'), history, 'Request rates', 'req/s',
+      ['2xx', '3xx', '4xx', '5xx'].map((c) => ({ name: c, cls: 's' + c, value: (p) => p.requestsPerSecond[c] })));
+  }
+
+  function renderLatencyChart(history) {
+    historyChart($('latency-chart'), history, 'Request latency', 'ms', [
+      { name: 'p50', cls: 'p50', value: (p) => p.latency.p50Ms },
+      { name: 'p99', cls: 'p99', value: (p) => p.latency.p99Ms },
+    ]);
   }
 
   // ---------- Containers ----------
@@ -574,7 +590,7 @@
 
   // ---------- Failures ----------
   async function loadFailures() {
-    const sync = await api('/admin/sync');
+    const [sync, moves] = await Promise.all([api('/admin/sync'), api('/admin/migrations/failures')]);
     const failing = sync.replicas.filter((r) => r.failedObjects > 0 || r.lastError || r.needsReconcile);
     const body = $('failures-table').tBodies[0];
     clear(body);
@@ -582,12 +598,25 @@
       body.append(el('tr', null,
         td(r.account + '/' + r.container), td(r.primary), td(r.replica), td(r.failedObjects, 'num'),
         td(Number(r.lagSeconds).toFixed(1), 'num'), td(r.lastError || ''),
-        el('td', null, el('button', { type: 'button', text: 'Retry',
+        el('td', null, el('button', { type: 'button', text: 'Retry', 'aria-label': 'Retry ' + r.account + '/' + r.container,
           onclick: () => retry(r).catch(report) }))));
     }
+    $('sync-retry-all').disabled = failing.length === 0;
     $('failures-summary').textContent = failing.length === 0
       ? 'No failed copies among ' + sync.containers + ' replicated container(s).'
       : failing.length + ' replica(s) with failures.';
+    const mbody = $('migration-failures-table').tBodies[0];
+    clear(mbody);
+    for (const f of moves.failures) {
+      mbody.append(el('tr', { 'data-failure': f.account + '/' + f.container + '/' + f.object },
+        td(f.account + '/' + f.container), td(f.object), td(f.source), td(f.target), td(f.error), td(f.at),
+        el('td', null, el('button', { type: 'button', text: 'Retry', 'aria-label': 'Retry ' + f.object,
+          onclick: () => retryCopy(f).catch(report) }))));
+    }
+    $('migration-retry-all').disabled = moves.failures.length === 0;
+    $('migration-failures-summary').textContent = moves.failures.length === 0
+      ? 'No failed copies in running migrations.'
+      : moves.failures.length + ' failed cop' + (moves.failures.length === 1 ? 'y' : 'ies') + ' in running migrations.';
   }
 
   async function retry(r) {
@@ -595,6 +624,34 @@
     const report = await api('/admin/containers/' + enc(r.account) + '/' + enc(r.container) + '/reconcile', { method: 'POST' });
     status('Reconciled ' + r.account + '/' + r.container + ': ' + report.replicas.map((x) =>
       x.replica + ' copied ' + x.copied + ', deleted ' + x.deleted + ', failed ' + x.failed + (x.error ? ' (' + x.error + ')' : '')).join('; '));
+    await loadFailures();
+  }
+
+  async function retrySyncAll() {
+    status('Reconciling every container with failed copies…');
+    const r = await api('/admin/sync/failures/retry-all', { method: 'POST', json: {} });
+    status('Reconciled ' + r.retried + ' container(s), ' + r.failed + ' still failing.');
+    await loadFailures();
+  }
+
+  function retriedText(r) {
+    const failed = r.retried.filter((x) => !x.ok);
+    return 'Copied ' + r.repaired + ' object(s) again, ' + r.failed + ' failed' +
+      (failed.length ? ': ' + failed.map((x) => x.object + ' (' + x.error + ')').join('; ') : '') + '.';
+  }
+
+  async function retryCopy(f) {
+    status('Copying ' + f.object + ' of ' + f.account + '/' + f.container + ' again…');
+    const r = await api('/admin/migrations/failures/retry', { method: 'POST',
+      json: { account: f.account, container: f.container, object: f.object } });
+    status(retriedText(r));
+    await loadFailures();
+  }
+
+  async function retryCopyAll() {
+    status('Copying every failed object of the running migrations again…');
+    const r = await api('/admin/migrations/failures/retry-all', { method: 'POST', json: {} });
+    status(retriedText(r));
     await loadFailures();
   }
 
@@ -771,6 +828,8 @@
     $('audit-export').addEventListener('click', () => exportAudit().catch(report));
     $('migration-start').addEventListener('submit', (e) => startMigration(e).catch(report));
     $('drain-start').addEventListener('submit', (e) => startDrain(e).catch(report));
+    $('sync-retry-all').addEventListener('click', () => retrySyncAll().catch(report));
+    $('migration-retry-all').addEventListener('click', () => retryCopyAll().catch(report));
     $('lag-threshold').addEventListener('change', () => loadOverview().catch(report));
     window.addEventListener('hashchange', () => { if (token()) { show(currentView()); $('main').focus(); } });
     if (token()) start();

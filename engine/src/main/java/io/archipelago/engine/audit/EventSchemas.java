@@ -34,6 +34,7 @@ public final class EventSchemas {
           .type("MigrationStarted", ContainerEntity.MigrationStarted.class)
           .type("MigrationProgressed", ContainerEntity.MigrationProgressed.class)
           .type("MigrationVerified", ContainerEntity.MigrationVerified.class)
+          .type("MigrationCopiesRetried", ContainerEntity.MigrationCopiesRetried.class)
           .type("MigrationCutOver", ContainerEntity.MigrationCutOver.class)
           .type("MigrationSourceCleaned", ContainerEntity.MigrationSourceCleaned.class)
           .type("MigrationCompleted", ContainerEntity.MigrationCompleted.class)

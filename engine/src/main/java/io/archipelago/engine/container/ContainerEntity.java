@@ -244,6 +244,19 @@ public final class ContainerEntity
       implements Request<Migration> {}
 
   /**
+   * An operator retried failed copies of migration {@code id} (each object moved again at once):
+   * {@code repaired} are on the target now, {@code failed} failed again. Replies the migration;
+   * ignored (the migration replied as it is) unless migration {@code id} is copying.
+   */
+  public record RecordMigrationRetry(
+      String id,
+      List<String> repaired,
+      List<Migration.MigrationError> failed,
+      AuditInfo audit,
+      ActorRef<ContainerReply<Migration>> replyTo)
+      implements Request<Migration> {}
+
+  /**
    * The verification before the cut-over passed; replies the migration. Ignored unless migration
    * {@code id} is copying.
    */
@@ -422,6 +435,14 @@ public final class ContainerEntity
       long bytes,
       List<Migration.MigrationError> errors,
       AuditInfo audit)
+      implements Event {}
+
+  /**
+   * Failed copies retried by the principal in {@code audit}: {@code repaired} left the errors,
+   * {@code failed} replaced their objects' earlier errors.
+   */
+  public record MigrationCopiesRetried(
+      String id, List<String> repaired, List<Migration.MigrationError> failed, AuditInfo audit)
       implements Event {}
 
   /** Both sides compared equal (the report); the cut-over may follow. */
@@ -731,6 +752,7 @@ public final class ContainerEntity
         .onCommand(StartMigration.class, this::onStartMigration)
         .onCommand(GetMigration.class, this::onGetMigration)
         .onCommand(RecordMigrationProgress.class, this::onRecordMigrationProgress)
+        .onCommand(RecordMigrationRetry.class, this::onRecordMigrationRetry)
         .onCommand(RecordMigrationVerified.class, this::onRecordMigrationVerified)
         .onCommand(AdvanceMigration.class, this::onAdvanceMigration)
         .onCommand(CancelMigration.class, this::onCancelMigration);
@@ -763,6 +785,7 @@ public final class ContainerEntity
         .onCommand(StartMigration.class, this::notFound)
         .onCommand(GetMigration.class, this::notFound)
         .onCommand(RecordMigrationProgress.class, this::notFound)
+        .onCommand(RecordMigrationRetry.class, this::notFound)
         .onCommand(RecordMigrationVerified.class, this::notFound)
         .onCommand(AdvanceMigration.class, this::notFound)
         .onCommand(CancelMigration.class, this::notFound);
@@ -1129,6 +1152,22 @@ public final class ContainerEntity
     return persistMigration(
         new MigrationProgressed(
             cmd.id(), cmd.marker(), cmd.objects(), cmd.bytes(), List.copyOf(errors), cmd.audit()),
+        cmd);
+  }
+
+  private ReplyEffect<Event, EntityState> onRecordMigrationRetry(
+      EntityState.Active state, RecordMigrationRetry cmd) {
+    Migration m = state.container().migration();
+    if (!isCopying(m, cmd.id())) {
+      return currentMigration(state, cmd);
+    }
+    List<Migration.MigrationError> failed = cmd.failed();
+    if (failed.size() > Migration.MAX_ERRORS) {
+      failed = failed.subList(failed.size() - Migration.MAX_ERRORS, failed.size());
+    }
+    return persistMigration(
+        new MigrationCopiesRetried(
+            cmd.id(), List.copyOf(cmd.repaired()), List.copyOf(failed), cmd.audit()),
         cmd);
   }
 

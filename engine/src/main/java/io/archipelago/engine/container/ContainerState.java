@@ -136,6 +136,9 @@ public record ContainerState(
       return withMigration(
           migration.progressed(e.marker(), e.objects(), e.bytes(), e.errors(), e.audit().at()));
     }
+    if (event instanceof ContainerEntity.MigrationCopiesRetried e) {
+      return withMigration(migration.retried(e.repaired(), e.failed()));
+    }
     if (event instanceof ContainerEntity.MigrationVerified e) {
       return withMigration(migration.verified(e.verification(), e.audit().at()));
     }

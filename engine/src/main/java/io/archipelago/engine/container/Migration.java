@@ -3,7 +3,9 @@ package io.archipelago.engine.container;
 import io.archipelago.persistence.CborSerializable;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The latest live migration of a container (kept after it ends, for the admin API): from {@code
@@ -175,6 +177,43 @@ public record Migration(
         startedBy,
         startedAt,
         at,
+        verification,
+        settled,
+        replica);
+  }
+
+  /**
+   * After an operator's retry of failed copies: the errors of {@code repaired} objects go, those of
+   * objects that {@code failed} again are replaced by the new ones.
+   */
+  Migration retried(List<String> repaired, List<MigrationError> failed) {
+    Set<String> retried = new HashSet<>(repaired);
+    failed.forEach(e -> retried.add(e.object()));
+    List<MigrationError> all = new ArrayList<>();
+    for (MigrationError e : errors) {
+      if (!retried.contains(e.object())) {
+        all.add(e);
+      }
+    }
+    all.addAll(failed);
+    if (all.size() > MAX_ERRORS) {
+      all = all.subList(all.size() - MAX_ERRORS, all.size());
+    }
+    return new Migration(
+        id,
+        source,
+        target,
+        phase,
+        throttle,
+        marker,
+        objectsCopied,
+        bytesCopied,
+        objectsTotal,
+        bytesTotal,
+        all,
+        startedBy,
+        startedAt,
+        updatedAt,
         verification,
         settled,
         replica);

@@ -2,7 +2,9 @@ package io.archipelago.engine.ops;
 
 import io.archipelago.engine.container.ContainerEntity;
 import io.archipelago.engine.container.Migration;
+import io.archipelago.engine.container.MigrationPhase;
 import io.archipelago.engine.migration.Migrations;
+import io.archipelago.engine.migration.ObjectMover;
 import io.archipelago.engine.placement.Placement;
 import io.archipelago.engine.placement.PlacementPolicy;
 import io.archipelago.engine.store.BackendContainer;
@@ -10,11 +12,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -31,12 +35,14 @@ public final class MigrationOps {
   private final ContainerOps containers;
   private final Migrations migrations;
   private final PlacementOps placement;
+  private final ObjectMover mover;
 
   public MigrationOps(EngineContext ctx, ContainerOps containers, Migrations migrations) {
     this.ctx = ctx;
     this.containers = containers;
     this.migrations = migrations;
     this.placement = new PlacementOps(ctx);
+    this.mover = new ObjectMover(ctx.registry());
   }
 
   /**
@@ -169,5 +175,179 @@ public final class MigrationOps {
                                 Comparator.nullsLast(Comparator.naturalOrder()))
                             .reversed())
                     .toList());
+  }
+
+  /**
+   * A copy of a migration that failed and is not repaired yet: the newest error the migration
+   * recorded for the object, while the migration still copies (its verification repairs, or an
+   * operator's retry; once verified every object is on the target).
+   */
+  public record CopyFailure(
+      String account, String container, Migration migration, Migration.MigrationError error) {}
+
+  /** The failed copies of every migration still copying, newest first. */
+  public CompletionStage<List<CopyFailure>> failures() {
+    return list()
+        .thenApply(
+            listed ->
+                listed.stream()
+                    .flatMap(l -> failures(l.account(), l.container(), l.migration()).stream())
+                    .sorted(Comparator.comparing((CopyFailure f) -> f.error().at()).reversed())
+                    .toList());
+  }
+
+  private static List<CopyFailure> failures(String account, String container, Migration m) {
+    if (m.phase() != MigrationPhase.STARTED && m.phase() != MigrationPhase.COPYING) {
+      return List.of();
+    }
+    Map<String, Migration.MigrationError> newest = new LinkedHashMap<>();
+    for (Migration.MigrationError e : m.errors()) {
+      if (!e.object().isEmpty()) {
+        newest.merge(e.object(), e, (a, b) -> b.at().isAfter(a.at()) ? b : a);
+      }
+    }
+    return newest.values().stream().map(e -> new CopyFailure(account, container, m, e)).toList();
+  }
+
+  /** What a retry of one failed copy did: the object is on the target, or the new error. */
+  public record Retried(String account, String container, String object, Optional<String> error) {}
+
+  /**
+   * Copies the container's failed objects (or only {@code object}) of its running migration again
+   * now, one after the other, and records the outcome in the container as the operator's (audit).
+   */
+  public CompletionStage<List<Retried>> retry(
+      String account, String container, Optional<String> object, RequestContext request) {
+    return get(account, container)
+        .thenCompose(
+            m -> {
+              List<CopyFailure> open = failures(account, container, m);
+              if (m.phase() != MigrationPhase.STARTED && m.phase() != MigrationPhase.COPYING) {
+                throw new GatewayException(
+                    GatewayException.Reason.MIGRATION_CONFLICT,
+                    "The migration of "
+                        + account
+                        + "/"
+                        + container
+                        + " is "
+                        + m.phase().wireName()
+                        + ", not copying: it has no failed copies to retry");
+              }
+              List<String> names =
+                  open.stream()
+                      .map(f -> f.error().object())
+                      .filter(n -> object.isEmpty() || object.get().equals(n))
+                      .toList();
+              if (object.isPresent() && names.isEmpty()) {
+                throw new GatewayException(
+                    GatewayException.Reason.MIGRATION_NOT_FOUND,
+                    "No failed copy of "
+                        + object.get()
+                        + " in the migration of "
+                        + account
+                        + "/"
+                        + container);
+              }
+              return retryEach(m, account, container, names, 0, new ArrayList<>())
+                  .thenCompose(results -> record(m, account, container, results, request));
+            });
+  }
+
+  /** Retries every failed copy of every migration still copying. */
+  public CompletionStage<List<Retried>> retryAll(RequestContext request) {
+    return failures()
+        .thenCompose(
+            failures -> {
+              Map<String, CopyFailure> containers = new LinkedHashMap<>();
+              failures.forEach(f -> containers.putIfAbsent(f.account() + "/" + f.container(), f));
+              CompletionStage<List<Retried>> all =
+                  CompletableFuture.completedFuture(new ArrayList<>());
+              for (CopyFailure f : containers.values()) {
+                all =
+                    all.thenCompose(
+                        done ->
+                            retry(f.account(), f.container(), Optional.empty(), request)
+                                .thenApply(
+                                    results -> {
+                                      done.addAll(results);
+                                      return done;
+                                    }));
+              }
+              return all;
+            });
+  }
+
+  private CompletionStage<List<Retried>> retryEach(
+      Migration m,
+      String account,
+      String container,
+      List<String> names,
+      int i,
+      List<Retried> results) {
+    if (i >= names.size()) {
+      return CompletableFuture.completedFuture(results);
+    }
+    String name = names.get(i);
+    CompletionStage<Retried> one;
+    try {
+      one =
+          mover
+              .move(m.source(), m.target(), new BackendContainer(account, container), name)
+              .handle(
+                  (moved, failure) ->
+                      new Retried(
+                          account,
+                          container,
+                          name,
+                          failure == null
+                              ? Optional.empty()
+                              : Optional.of(String.valueOf(unwrap(failure).getMessage()))));
+    } catch (RuntimeException e) {
+      one =
+          CompletableFuture.completedFuture(
+              new Retried(account, container, name, Optional.of(String.valueOf(e.getMessage()))));
+    }
+    return one.thenCompose(
+        r -> {
+          results.add(r);
+          return retryEach(m, account, container, names, i + 1, results);
+        });
+  }
+
+  private CompletionStage<List<Retried>> record(
+      Migration m,
+      String account,
+      String container,
+      List<Retried> results,
+      RequestContext request) {
+    if (results.isEmpty()) {
+      return CompletableFuture.completedFuture(results);
+    }
+    Instant now = Instant.now();
+    List<String> repaired = new ArrayList<>();
+    List<Migration.MigrationError> failed = new ArrayList<>();
+    for (Retried r : results) {
+      if (r.error().isEmpty()) {
+        repaired.add(r.object());
+      } else {
+        failed.add(new Migration.MigrationError(r.object(), r.error().get(), now));
+      }
+    }
+    return EntityAsk.translated(
+            ctx.<Migration>askContainer(
+                account,
+                container,
+                replyTo ->
+                    new ContainerEntity.RecordMigrationRetry(
+                        m.id(), repaired, failed, request.audit(), replyTo)))
+        .thenApply(after -> results);
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    Throwable current = t;
+    while (current instanceof CompletionException && current.getCause() != null) {
+      current = current.getCause();
+    }
+    return current;
   }
 }

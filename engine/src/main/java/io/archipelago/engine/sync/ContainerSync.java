@@ -24,6 +24,7 @@ import io.archipelago.engine.backend.BackendRegistry;
 import io.archipelago.engine.container.ContainerEntity;
 import io.archipelago.engine.container.ContainerState;
 import io.archipelago.engine.store.BackendContainer;
+import io.archipelago.persistence.audit.AuditInfo;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -178,6 +179,12 @@ public final class ContainerSync {
   /** Reconciles every replica of a container now, on this node; the reports per replica. */
   public CompletionStage<List<Reconciler.Report>> reconcile(String account, String container) {
     return reconciler.reconcile(account, container, false);
+  }
+
+  /** As {@link #reconcile(String, String)}, recorded in the container as {@code audit}'s. */
+  public CompletionStage<List<Reconciler.Report>> reconcile(
+      String account, String container, AuditInfo audit) {
+    return reconciler.reconcile(account, container, false, audit);
   }
 
   /** The container's state with each replica's pending change count. */

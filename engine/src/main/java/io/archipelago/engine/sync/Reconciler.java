@@ -93,6 +93,12 @@ public final class Reconciler {
   /** Reconciles every replica of the container (all of them, or only those with failures). */
   public CompletionStage<List<Report>> reconcile(
       String account, String container, boolean onlyFailed) {
+    return reconcile(account, container, onlyFailed, AuditInfo.system(node, "reconcile"));
+  }
+
+  /** As {@link #reconcile(String, String, boolean)}, recorded as {@code audit}'s (an operator). */
+  CompletionStage<List<Report>> reconcile(
+      String account, String container, boolean onlyFailed, AuditInfo audit) {
     return status(account, container)
         .thenCompose(
             status -> {
@@ -105,7 +111,7 @@ public final class Reconciler {
                         || retrying.health().isDown(state.primaryBackend()))) {
                   continue;
                 }
-                reports.add(reconcile(state, replica).toCompletableFuture());
+                reports.add(reconcile(state, replica, audit).toCompletableFuture());
               }
               return CompletableFuture.allOf(reports.toArray(CompletableFuture[]::new))
                   .thenApply(d -> reports.stream().map(CompletableFuture::join).toList());
@@ -120,7 +126,7 @@ public final class Reconciler {
         settings.askTimeout());
   }
 
-  private CompletionStage<Report> reconcile(ContainerState state, String replica) {
+  private CompletionStage<Report> reconcile(ContainerState state, String replica, AuditInfo audit) {
     long upTo = state.sync().lastChangeSeqNr();
     long failuresAtStart = state.sync().replica(replica).failedObjects();
     String primary = state.primaryBackend();
@@ -210,7 +216,7 @@ public final class Reconciler {
                               failuresAtStart,
                               copied.get(),
                               deleted.get(),
-                              AuditInfo.system(node, "reconcile"),
+                              audit,
                               replyTo),
                       settings.askTimeout())
                   .thenApply(d -> report);

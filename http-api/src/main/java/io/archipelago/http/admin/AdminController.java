@@ -54,6 +54,7 @@ public final class AdminController {
   private final DrainController drains;
   private final PlacementController placement;
   private final IntegrityController integrity;
+  private final FailuresController failures;
 
   public AdminController(ArchipelagoEngine engine) {
     this.engine = engine;
@@ -64,6 +65,7 @@ public final class AdminController {
     this.drains = new DrainController(engine, this::body);
     this.placement = new PlacementController(engine);
     this.integrity = new IntegrityController(engine.integrity());
+    this.failures = new FailuresController(engine, this::body);
   }
 
   /**
@@ -91,6 +93,9 @@ public final class AdminController {
     }
     if (method.equals(HttpMethods.GET) && parts.length == 1 && parts[0].equals("integrity")) {
       return integrity.report();
+    }
+    if (FailuresController.handles(parts)) {
+      return failures.handle(request, parts, context);
     }
     if (PlacementController.handles(parts)) {
       return placement.handle(request, parts, context);
@@ -150,7 +155,7 @@ public final class AdminController {
       return engine
           .containers()
           .get(account, container)
-          .thenCompose(state -> engine.sync().reconcile(account, container))
+          .thenCompose(state -> engine.sync().reconcile(account, container, context.audit()))
           .thenApply(this::reconcileJson);
     }
     if (method.equals(HttpMethods.POST)

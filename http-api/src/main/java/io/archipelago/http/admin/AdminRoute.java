@@ -43,7 +43,12 @@ public enum AdminRoute {
   REBALANCE_ACCEPT(HttpMethods.POST, "rebalance/plan/*/accept"),
   REBALANCE_REJECT(HttpMethods.POST, "rebalance/plan/*/reject"),
   SYNC_HISTORY(HttpMethods.GET, "sync/history"),
-  INTEGRITY_REPORT(HttpMethods.GET, "integrity");
+  INTEGRITY_REPORT(HttpMethods.GET, "integrity"),
+  SYNC_FAILURES_RETRY_ALL(HttpMethods.POST, "sync/failures/retry-all"),
+  MIGRATION_FAILURES(HttpMethods.GET, "migrations/failures"),
+  MIGRATION_FAILURE_RETRY(HttpMethods.POST, "migrations/failures/retry"),
+  MIGRATION_FAILURES_RETRY_ALL(HttpMethods.POST, "migrations/failures/retry-all"),
+  REQUEST_HISTORY(HttpMethods.GET, "metrics/history");
 
   private final HttpMethod method;
   private final String pattern;

@@ -89,6 +89,13 @@ public final class MetricsController {
                         + render(statuses, sync.metrics(), sync.localSlices().size(), true)));
   }
 
+  /** {@code GET /admin/metrics/history}: the node's request rates and latencies over time. */
+  public HttpResponse requestHistory(RequestHistory history) {
+    return HttpResponse.create()
+        .withEntity(
+            HttpEntities.create(ContentTypes.APPLICATION_JSON, history.json().toPrettyString()));
+  }
+
   private String requestLines() {
     StringBuilder sb = new StringBuilder();
     requests.render(sb);

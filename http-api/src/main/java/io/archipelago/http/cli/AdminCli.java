@@ -34,7 +34,8 @@ import picocli.CommandLine.ScopeType;
       ClusterCommand.class,
       AdminAuditCommand.class,
       PlacementCommand.class,
-      RebalanceCommand.class
+      RebalanceCommand.class,
+      FailuresCommand.class
     })
 public final class AdminCli implements Callable<Integer> {
 

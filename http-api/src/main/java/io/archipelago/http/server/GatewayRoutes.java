@@ -12,6 +12,7 @@ import io.archipelago.engine.ops.RequestContext;
 import io.archipelago.http.admin.AdminController;
 import io.archipelago.http.admin.AdminOrigin;
 import io.archipelago.http.admin.MetricsController;
+import io.archipelago.http.admin.RequestHistory;
 import io.archipelago.http.admin.RequestMetrics;
 import io.archipelago.http.auth.AuthController;
 import io.archipelago.http.console.ConsoleRoutes;
@@ -52,6 +53,7 @@ public final class GatewayRoutes {
   private final AdminController admin;
   private final MetricsController metrics;
   private final RequestMetrics requests = new RequestMetrics();
+  private final RequestHistory requestHistory;
   private final ConsoleRoutes console = new ConsoleRoutes();
   private final String node;
   private final HeadLength headLength;
@@ -70,6 +72,7 @@ public final class GatewayRoutes {
             engine.system().settings().config().getString("archipelago.http.metrics-token"),
             requests,
             engine.integrity().ledger());
+    this.requestHistory = RequestHistory.start(engine.system(), requests);
     this.node = engine.nodeAddress();
     this.shuntInboundTimestamp =
         engine
@@ -113,14 +116,15 @@ public final class GatewayRoutes {
         .exceptionally(failure -> SwiftErrors.toResponse(failure, transId))
         .thenApply(
             r -> {
-              requests.record(request.method().value(), r.status().intValue());
+              long took = System.nanoTime() - started;
+              requests.record(request.method().value(), r.status().intValue(), rawPath, took);
               accessLog.info(
                   "{} {} {} {} {}ms {}",
                   client,
                   request.method().value(),
                   rawPath,
                   r.status().intValue(),
-                  (System.nanoTime() - started) / 1_000_000,
+                  took / 1_000_000,
                   transId);
               HttpResponse answered =
                   r.addHeader(RawHeader.create("X-Trans-Id", transId))
@@ -190,6 +194,9 @@ public final class GatewayRoutes {
       AdminOrigin.check(request);
       if (rawPath.equals("/admin/metrics") && request.method().equals(HttpMethods.GET)) {
         return metrics.containerMetrics();
+      }
+      if (rawPath.equals("/admin/metrics/history") && request.method().equals(HttpMethods.GET)) {
+        return CompletableFuture.completedFuture(metrics.requestHistory(requestHistory));
       }
       return admin.handle(
           request,

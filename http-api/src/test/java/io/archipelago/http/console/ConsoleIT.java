@@ -5,22 +5,30 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.archipelago.engine.container.ContainerEntity;
+import io.archipelago.engine.container.Migration;
+import io.archipelago.http.testkit.FsObjectFiles;
 import io.archipelago.http.testkit.GatewayExtension;
 import io.archipelago.http.testkit.Http;
 import io.archipelago.http.testkit.SwiftClient;
+import io.archipelago.persistence.audit.AuditInfo;
 import java.io.File;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -84,6 +92,10 @@ class ConsoleIT {
     c.put("archipelago.backends.local-standard.capacity", 100_000);
     c.put("archipelago.placement.rebalance.enabled", true);
     c.put("archipelago.sync.lag-history.interval", "1s");
+    c.put("archipelago.http.request-history.interval", "1s");
+    // one node: no other node can place a container on a drained backend late
+    c.put("archipelago.migration.drain.settle", "1s");
+    c.put("archipelago.migration.drain.tick-interval", "300ms");
     return c;
   }
 
@@ -196,6 +208,7 @@ class ConsoleIT {
         ExpectedConditions.numberOfElementsToBe(
             By.cssSelector("#capacity-chart svg g[data-backend]"), 3));
     wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#rate-chart svg"), 1));
+    wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#latency-chart svg"), 1));
     String nodes = driver.findElement(By.id("nodes-table")).getText();
     assertTrue(
         nodes.contains(adminJson("/admin/cluster").path("members").get(0).path("address").asText()),
@@ -286,6 +299,11 @@ class ConsoleIT {
     screenshot("audit");
     driver.findElement(By.id("audit-follow")).click();
     assertEquals("false", driver.findElement(By.id("audit-follow")).getAttribute("aria-pressed"));
+    // Export downloads the filtered log (the API's NDJSON) as a file
+    driver.findElement(By.id("audit-export")).click();
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("status"), "Exported"));
+    String exported = driver.findElement(By.id("status")).getText();
+    assertTrue(exported.matches("Exported [0-9.]+ (B|KiB) of audit log\\."), exported);
     assertNoAlert();
   }
 
@@ -334,14 +352,127 @@ class ConsoleIT {
     wait.until(
         ExpectedConditions.invisibilityOfElementLocated(
             By.xpath("//table[@id='failures-table']//tr[td[text()='AUTH_test/mirrored']]")));
+    assertEquals(0, failedCopies("mirrored"));
+
+    // a second outage: Retry all reconciles every container listed
+    Files.writeString(offline, "drill");
+    try {
+      assertEquals(201, tester.call("PUT", "/mirrored/b.txt", Map.of(), "me too").statusCode());
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (failedCopies("mirrored") == 0 && System.nanoTime() < deadline) {
+        Thread.sleep(250);
+      }
+    } finally {
+      Files.deleteIfExists(offline);
+    }
+    view("overview");
+    view("failures");
+    wait.until(
+        ExpectedConditions.visibilityOfElementLocated(
+            By.xpath("//table[@id='failures-table']//tr[td[text()='AUTH_test/mirrored']]")));
+    wait.until(ExpectedConditions.elementToBeClickable(By.id("sync-retry-all"))).click();
+    wait.until(
+        ExpectedConditions.textToBePresentInElementLocated(
+            By.id("status"), "Reconciled 1 container(s), 0 still failing"));
+    wait.until(
+        ExpectedConditions.invisibilityOfElementLocated(
+            By.xpath("//table[@id='failures-table']//tr[td[text()='AUTH_test/mirrored']]")));
+    assertEquals(0, failedCopies("mirrored"));
+    // both retries are the operator's in the audit log
+    String reconciled =
+        adminText("/admin/audit?account=AUTH_test&container=mirrored&type=ReplicaReconciled");
+    assertTrue(
+        reconciled.lines().filter(l -> l.contains("\"principal\":\"admin:admin\"")).count() >= 2,
+        reconciled);
+  }
+
+  @Test
+  @Order(7)
+  void failedMigrationCopiesAreListedAndRetried() throws Exception {
+    created("moving", Map.of("X-Storage-Policy", "archive"));
+    assertEquals(201, tester.call("PUT", "/moving/a.txt", Map.of(), "first copy").statusCode());
     assertEquals(
-        0,
-        adminJson("/admin/containers/AUTH_test/mirrored")
-            .path("sync")
-            .path("replicas")
-            .path("site-b")
-            .path("failedObjects")
-            .asLong());
+        201,
+        tester.call("PUT", "/moving/" + Http.enc(HOSTILE), Map.of(), "second copy").statusCode());
+    HttpResponse<String> started =
+        adminPost("/admin/containers/AUTH_test/moving/migrate", "{\"target\":\"site-b\"}");
+    assertEquals(202, started.statusCode(), started.body());
+    String id = JSON.readTree(started.body()).path("id").asText();
+    // no copy workers on this gateway: record two failed copies as the worker records them
+    ContainerEntity.<Migration>ask(
+            ClusterSharding.get(gateway.system())
+                .entityRefFor(
+                    ContainerEntity.TYPE_KEY, ContainerEntity.entityId("AUTH_test", "moving")),
+            r ->
+                new ContainerEntity.RecordMigrationProgress(
+                    id,
+                    "",
+                    0,
+                    0,
+                    List.of(
+                        new Migration.MigrationError(
+                            "a.txt", "site-b: connection reset", Instant.now()),
+                        new Migration.MigrationError(
+                            HOSTILE, "site-b: connection reset", Instant.now())),
+                    AuditInfo.system("console-it", "migration-AUTH_test/moving"),
+                    r),
+            Duration.ofSeconds(10))
+        .toCompletableFuture()
+        .get(15, TimeUnit.SECONDS);
+
+    view("overview");
+    wait.until(
+        ExpectedConditions.textToBePresentInElementLocated(
+            By.id("alerts"), "Failed migration copies: AUTH_test/moving → site-b (2 objects)"));
+    view("failures");
+    String rows = "#migration-failures-table tbody tr";
+    wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector(rows), 2));
+    JsonNode failures = adminJson("/admin/migrations/failures").path("failures");
+    assertEquals(2, failures.size(), failures.toPrettyString());
+    List<WebElement> shown = driver.findElements(By.cssSelector(rows));
+    for (int i = 0; i < failures.size(); i++) {
+      JsonNode f = failures.get(i);
+      List<WebElement> cells = shown.get(i).findElements(By.tagName("td"));
+      assertEquals("AUTH_test/moving", cells.get(0).getText());
+      assertEquals(f.path("object").asText(), cells.get(1).getText());
+      assertEquals(f.path("source").asText(), cells.get(2).getText());
+      assertEquals(f.path("target").asText(), cells.get(3).getText());
+      assertEquals(f.path("error").asText(), cells.get(4).getText());
+      assertEquals(f.path("at").asText(), cells.get(5).getText());
+    }
+    assertTrue(driver.findElements(By.cssSelector("main img")).isEmpty());
+    assertNoAlert();
+    js("document.getElementById('h-migration-failures').scrollIntoView();");
+    screenshot("failures-migration");
+
+    click(By.cssSelector("#migration-failures-table button[aria-label='Retry a.txt']"));
+    wait.until(
+        ExpectedConditions.textToBePresentInElementLocated(
+            By.id("status"), "Copied 1 object(s) again, 0 failed"));
+    wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector(rows), 1));
+    assertEquals(HOSTILE, driver.findElement(By.cssSelector(rows + " td:nth-child(2)")).getText());
+    wait.until(ExpectedConditions.elementToBeClickable(By.id("migration-retry-all"))).click();
+    wait.until(
+        ExpectedConditions.textToBePresentInElementLocated(
+            By.id("migration-failures-summary"), "No failed copies"));
+    assertEquals(0, adminJson("/admin/migrations/failures").path("failures").size());
+    Path target = gateway.dataDir().resolve("backends").resolve("site-b");
+    assertTrue(FsObjectFiles.holds(target, "first copy".getBytes(StandardCharsets.UTF_8)));
+    assertTrue(FsObjectFiles.holds(target, "second copy".getBytes(StandardCharsets.UTF_8)));
+    String retried =
+        adminText("/admin/audit?account=AUTH_test&container=moving&type=MigrationCopiesRetried");
+    assertEquals(
+        2,
+        retried.lines().filter(l -> l.contains("\"principal\":\"admin:admin\"")).count(),
+        retried);
+    HttpResponse<String> cancelled =
+        admin.send(
+            HttpRequest.newBuilder(
+                    URI.create(gateway.baseUrl() + "/admin/containers/AUTH_test/moving/migration"))
+                .header("X-Auth-Token", admin.token())
+                .DELETE()
+                .build());
+    assertEquals(200, cancelled.statusCode(), cancelled.body());
   }
 
   @Test
@@ -450,10 +581,16 @@ class ConsoleIT {
   @Test
   @Order(10)
   void everyViewRendersAtPhoneWidth() throws Exception {
-    // a phone's viewport (a window cannot be made that narrow)
+    // phones' viewports (a window cannot be made that narrow); a screenshot of each view at 390
+    for (int width : List.of(375, 390)) {
+      phoneWidth(width);
+    }
+  }
+
+  private static void phoneWidth(int width) throws Exception {
     driver.executeCdpCommand(
         "Emulation.setDeviceMetricsOverride",
-        Map.of("width", 375, "height", 740, "deviceScaleFactor", 2, "mobile", true));
+        Map.of("width", width, "height", 800, "deviceScaleFactor", 2, "mobile", true));
     try {
       for (String view : List.of("overview", "containers", "audit", "failures", "migrations")) {
         view(view);
@@ -463,14 +600,17 @@ class ConsoleIT {
             (Long)
                 js(
                     "return document.documentElement.scrollWidth - document.documentElement.clientWidth;");
-        assertTrue(overflow <= 1, view + " is wider than the phone by " + overflow + " px");
+        assertTrue(
+            overflow <= 1, view + " is wider than a " + width + " px phone by " + overflow + " px");
         assertTrue(
             driver.findElement(By.cssSelector("nav a[data-view='" + view + "']")).isDisplayed());
         if (view.equals("overview")) {
           wait.until(
               ExpectedConditions.presenceOfElementLocated(
                   By.cssSelector("#backends-table tbody tr")));
-          screenshot("overview-phone");
+        }
+        if (width == 390) {
+          screenshot(view.equals("overview") ? "overview-phone" : view + "-phone");
         }
       }
     } finally {
@@ -619,6 +759,119 @@ class ConsoleIT {
   }
 
   @Test
+  @Order(14)
+  void aDrainThatCannotMoveAContainerFailsAndRetryMovesItOnceTheCauseIsGone() throws Exception {
+    // no backend but local-archive offers the tier archive: its containers cannot move
+    created("cold", Map.of("X-Storage-Policy", "archive"));
+    assertEquals(201, tester.call("PUT", "/cold/c.txt", Map.of(), "cold").statusCode());
+    HttpResponse<String> started = adminPost("/admin/backends/local-archive/drain", "{}");
+    assertEquals(202, started.statusCode(), started.body());
+    String drain = "/admin/backends/local-archive/drain";
+    JsonNode failed = adminJson(drain);
+    for (int i = 0; i < 100 && !failed.path("state").asText().equals("failed"); i++) {
+      Thread.sleep(200);
+      failed = adminJson(drain);
+    }
+    assertEquals("failed", failed.path("state").asText(), failed.toPrettyString());
+    String reason = "";
+    for (JsonNode f : failed.path("failures")) {
+      if (f.path("container").asText().equals("cold")) {
+        reason = f.path("error").asText();
+      }
+    }
+    assertTrue(reason.contains("tier archive"), failed.toPrettyString());
+    view("migrations");
+    String row = "#drains-table tr[data-drain='local-archive']";
+    wait.until(
+        ExpectedConditions.textToBePresentInElementLocated(
+            By.cssSelector(row), "AUTH_test/cold: " + reason));
+    assertTrue(driver.findElement(By.cssSelector(row)).getText().contains("failed"));
+    js("document.getElementById('h-drains').scrollIntoView();");
+    screenshot("drain-failed");
+
+    // the cause removed: a backend that offers the tier; Retry moves the container there
+    HttpResponse<String> added =
+        adminPost(
+            "/admin/backends",
+            "{\"id\":\"archive-spare\",\"kind\":\"filesystem\",\"tiers\":[\"archive\"],"
+                + "\"settings\":{\"root\":\"backends/archive-spare\"}}");
+    assertEquals(200, added.statusCode(), added.body());
+    click(By.cssSelector(row + " button[aria-label='Retry AUTH_test/cold']"));
+    wait.until(
+        ExpectedConditions.textToBePresentInElementLocated(By.id("drain-message"), "retried"));
+    JsonNode migration = null;
+    for (int i = 0; i < 100; i++) {
+      HttpResponse<String> m =
+          admin.send(
+              HttpRequest.newBuilder(
+                      URI.create(gateway.baseUrl() + "/admin/containers/AUTH_test/cold/migration"))
+                  .header("X-Auth-Token", admin.token())
+                  .build());
+      if (m.statusCode() == 200) {
+        migration = JSON.readTree(m.body());
+        break;
+      }
+      Thread.sleep(200);
+    }
+    assertNotNull(migration, "the retried container never started to move");
+    assertEquals("archive-spare", migration.path("target").asText(), migration.toPrettyString());
+    assertEquals("local-archive", migration.path("source").asText());
+    wait.until(
+        d -> {
+          String text = d.findElement(By.cssSelector(row)).getText();
+          return text.contains("1 moving") && !text.contains("AUTH_test/cold:");
+        });
+    JsonNode after = adminJson(drain);
+    assertEquals("draining", after.path("state").asText(), after.toPrettyString());
+    for (JsonNode f : after.path("failures")) {
+      assertFalse(f.path("container").asText().equals("cold"), after.toPrettyString());
+    }
+    HttpResponse<String> cancelled =
+        admin.send(
+            HttpRequest.newBuilder(URI.create(gateway.baseUrl() + drain))
+                .header("X-Auth-Token", admin.token())
+                .DELETE()
+                .build());
+    assertEquals(200, cancelled.statusCode(), cancelled.body());
+  }
+
+  @Test
+  @Order(15)
+  void theRateAndLatencyChartsShowTheNodesHistory() throws Exception {
+    view("overview");
+    // requests while the test waits, so that the node's last sample has some to measure
+    wait.until(
+        d -> {
+          tester.call("GET", "/photos");
+          WebElement chart = d.findElement(By.cssSelector("#latency-chart svg"));
+          return Integer.parseInt(chart.getAttribute("data-samples")) >= 3
+              && !chart.getAttribute("data-p99").isEmpty();
+        });
+    WebElement latency = driver.findElement(By.cssSelector("#latency-chart svg"));
+    WebElement rates = driver.findElement(By.cssSelector("#rate-chart svg"));
+    String at = latency.getAttribute("data-last-at");
+    double p50 = Double.parseDouble(latency.getAttribute("data-p50"));
+    double p99 = Double.parseDouble(latency.getAttribute("data-p99"));
+    double ok = Double.parseDouble(rates.getAttribute("data-2xx"));
+    assertEquals(at, rates.getAttribute("data-last-at"));
+    JsonNode sample = null;
+    for (JsonNode s : adminJson("/admin/metrics/history").path("samples")) {
+      if (s.path("at").asText().equals(at)) {
+        sample = s;
+      }
+    }
+    assertNotNull(sample, "no sample at " + at);
+    assertEquals(sample.path("latency").path("p50Ms").asDouble(), p50, 1e-9);
+    assertEquals(sample.path("latency").path("p99Ms").asDouble(), p99, 1e-9);
+    assertEquals(sample.path("requestsPerSecond").path("2xx").asDouble(), ok, 1e-9);
+    assertTrue(p50 > 0 && p99 >= p50, sample.toString());
+    assertTrue(ok > 0, sample.toString());
+    assertTrue(driver.findElements(By.cssSelector("#latency-chart svg polyline.p99")).size() >= 1);
+    js("document.getElementById('latency-chart').scrollIntoView();");
+    screenshot("request-charts");
+  }
+
+  @Test
   @Order(20)
   void theTokenNeverReachesAUrlAndLogoutForgetsIt() throws Exception {
     String token = (String) js("return sessionStorage.getItem('archipelago.console.token');");
@@ -687,6 +940,34 @@ class ConsoleIT {
                 .header("X-Auth-Token", admin.token())
                 .build())
         .statusCode();
+  }
+
+  private static long failedCopies(String container) {
+    return adminJson("/admin/containers/AUTH_test/" + container)
+        .path("sync")
+        .path("replicas")
+        .path("site-b")
+        .path("failedObjects")
+        .asLong();
+  }
+
+  private static HttpResponse<String> adminPost(String path, String json) {
+    return admin.send(
+        HttpRequest.newBuilder(URI.create(gateway.baseUrl() + path))
+            .header("X-Auth-Token", admin.token())
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(json))
+            .build());
+  }
+
+  private static String adminText(String path) {
+    HttpResponse<String> r =
+        admin.send(
+            HttpRequest.newBuilder(URI.create(gateway.baseUrl() + path))
+                .header("X-Auth-Token", admin.token())
+                .build());
+    assertEquals(200, r.statusCode(), r.body());
+    return r.body();
   }
 
   private static JsonNode adminJson(String path) {
