@@ -13,6 +13,7 @@ import akka.stream.javadsl.Source;
 import akka.stream.javadsl.StreamConverters;
 import akka.util.ByteString;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.archipelago.http.protocol.ClientHead;
 import io.archipelago.http.protocol.PyText;
 import io.archipelago.http.protocol.RequestPath;
 import java.io.BufferedInputStream;
@@ -116,6 +117,13 @@ public final class ExtractArchive {
           HttpResponse.create()
               .withStatus(StatusCodes.BAD_REQUEST)
               .withEntity(ContentTypes.TEXT_PLAIN_UTF8, "Unsupported archive format"));
+    }
+    if (ClientHead.lengthMissing(request)) {
+      // Swift reports 411 in its 200; here the unframed bytes that follow must close the connection
+      return CompletableFuture.completedFuture(
+          HttpResponse.create()
+              .withStatus(StatusCodes.LENGTH_REQUIRED)
+              .withEntity(ContentTypes.TEXT_PLAIN_UTF8, "Length Required"));
     }
     Optional<String> format =
         BulkResponseBody.bestMatch(Optional.ofNullable(headers.get("accept")));
@@ -325,11 +333,13 @@ public final class ExtractArchive {
       CallerRequests asCaller) {
     String rawPath = "/v1/" + PyText.quote(account + "/" + name);
     CompletableFuture<Void> closed = new CompletableFuture<>();
-    AtomicBoolean opened = new AtomicBoolean();
+    EntryReader reader = new EntryReader();
     Source<ByteString, ?> data =
         StreamConverters.fromInputStream(
             () -> {
-              opened.set(true);
+              if (!reader.open()) {
+                return InputStream.nullInputStream(); // too late: the archive has moved on
+              }
               return new FilterInputStream(tar) {
                 @Override
                 public void close() {
@@ -362,11 +372,34 @@ public final class ExtractArchive {
     }
     sub = sub.withEntity(HttpEntities.create(type, entry.getSize(), data));
     HttpResponse response = await(asCaller.send(sub, rawPath));
-    if (opened.get()) {
+    if (reader.detach()) {
       // the PUT's reader may still hold the archive: the next file waits until it let go
       closed.orTimeout(SUB_REQUEST_TIMEOUT.toSeconds(), TimeUnit.SECONDS).join();
     }
     return response;
+  }
+
+  /**
+   * Whether a PUT's body reader took the archive's current file, and the point after which none
+   * may: once the PUT answered, the archive goes on only when no reader holds it.
+   */
+  private static final class EntryReader {
+    private boolean opened;
+    private boolean detached;
+
+    synchronized boolean open() {
+      if (detached) {
+        return false;
+      }
+      opened = true;
+      return true;
+    }
+
+    /** True when a reader took the file: then wait until it closed it. */
+    synchronized boolean detach() {
+      detached = true;
+      return opened;
+    }
   }
 
   private static Optional<ContentType> parseContentType(String value) {
