@@ -222,4 +222,65 @@ class ObjectVersioningApiTest {
     assertEquals("cold\n", tester.call("GET", "?prefix=cold").body());
     assertFalse(tester.call("GET", "").body().contains("versions"));
   }
+
+  @Test
+  void anExpiringCurrentVersionExpiresButItsVersionStays() throws Exception {
+    tester.call("PUT", "/expiring", Map.of("X-Versions-Enabled", "true"), null);
+    HttpResponse<String> written =
+        tester.call(
+            "PUT",
+            "/expiring/put",
+            Map.of(
+                "X-Delete-After", "1", "Content-Type", "text/blah", "X-Object-Meta-Color", "blue"),
+            "aaaaa");
+    assertEquals(201, written.statusCode(), written.body());
+    String v1 = header(written, "X-Object-Version-Id");
+    String v2 = put("/expiring/post", "bbbbb");
+    HttpResponse<String> posted =
+        tester.call(
+            "POST",
+            "/expiring/post",
+            Map.of("X-Delete-After", "1", "X-Object-Meta-Color", "red"),
+            null);
+    assertEquals(202, posted.statusCode(), posted.body());
+    // while the objects are there, each version is listed once
+    assertEquals(2, versions("expiring").size());
+
+    Thread.sleep(2100);
+    assertEquals(404, tester.call("HEAD", "/expiring/put").statusCode());
+    assertEquals(404, tester.call("HEAD", "/expiring/post").statusCode());
+    HttpResponse<String> first = tester.call("HEAD", "/expiring/put?version-id=" + v1);
+    assertEquals(200, first.statusCode());
+    assertEquals("text/blah", header(first, "Content-Type"));
+    assertEquals("blue", header(first, "X-Object-Meta-Color"));
+    assertTrue(first.headers().firstValue("X-Delete-At").isEmpty());
+    HttpResponse<String> second = tester.call("GET", "/expiring/post?version-id=" + v2);
+    assertEquals("bbbbb", second.body());
+    assertEquals("red", header(second, "X-Object-Meta-Color"));
+    assertEquals(2, versions("expiring").size());
+  }
+
+  @Test
+  void listingsShowTheCurrentVersionAsSwiftsLinkToIt() throws Exception {
+    tester.call("PUT", "/linked", Map.of("X-Versions-Enabled", "true"), null);
+    String v1 = put("/linked/obj", "hello");
+    JsonNode row = JSON.readTree(tester.call("GET", "/linked?format=json").body()).get(0);
+    assertEquals(
+        tester.accountPath() + "/linked/obj?version-id=" + v1, row.get("symlink_path").asText());
+    assertTrue(row.get("version_symlink").asBoolean());
+    assertEquals(5, row.get("bytes").asInt());
+  }
+
+  @Test
+  void aSymlinkToAVersionedObjectAnswersTheTargetsVersionId() throws Exception {
+    tester.call("PUT", "/pointed", Map.of("X-Versions-Enabled", "true"), null);
+    String target = put("/pointed/target", "data");
+    HttpResponse<String> link =
+        tester.call("PUT", "/pointed/link", Map.of("X-Symlink-Target", "pointed/target"), "");
+    assertEquals(201, link.statusCode(), link.body());
+    HttpResponse<String> head = tester.call("HEAD", "/pointed/link");
+    assertEquals(200, head.statusCode());
+    assertEquals(target, header(head, "X-Object-Version-Id"));
+    assertEquals(1, head.headers().allValues("Content-Location").size());
+  }
 }

@@ -12,6 +12,7 @@ import io.archipelago.http.testkit.SwiftClient;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -189,8 +190,7 @@ class SwiftConstraintsTest {
     assertEquals(
         "é".repeat(128),
         new String(
-            head.header("x-object-meta-word")
-                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1),
+            head.header("x-object-meta-word").getBytes(StandardCharsets.ISO_8859_1),
             java.nio.charset.StandardCharsets.UTF_8));
     Http.RawResponse tooLong =
         Http.raw(
@@ -210,6 +210,22 @@ class SwiftConstraintsTest {
   }
 
   @Test
+  void objectMetadataEndingInACutUtf8SequenceIsStoredAsSwiftStoresIt() throws Exception {
+    // 255 ASCII bytes and the lead byte of a two-byte character: 256 bytes, the value limit
+    String cut =
+        "a".repeat(255) + new String(new byte[] {(byte) 0xc3}, StandardCharsets.ISO_8859_1);
+    Http.RawResponse r =
+        Http.raw(
+            gateway.baseUrl(),
+            "PUT",
+            tester.accountPath() + "/limits/cut-utf8",
+            Map.of("X-Auth-Token", tester.token(), "Content-Length", "1", "X-Object-Meta-Cut", cut),
+            List.of(new byte[] {'x'}),
+            false);
+    assertEquals(201, r.status(), r.text());
+  }
+
+  @Test
   void containerMetadataMustBeUtf8() throws Exception {
     Http.RawResponse r =
         Http.raw(
@@ -222,9 +238,7 @@ class SwiftConstraintsTest {
                 "Content-Length",
                 "0",
                 "X-Container-Meta-Bad",
-                new String(
-                    new byte[] {'a', (byte) 0xff, 'b'},
-                    java.nio.charset.StandardCharsets.ISO_8859_1)),
+                new String(new byte[] {'a', (byte) 0xff, 'b'}, StandardCharsets.ISO_8859_1)),
             List.of(),
             false);
     assertEquals(400, r.status(), r.text());

@@ -37,13 +37,25 @@ public final class Constraints {
    * x-<type>-meta-*} headers of the request within the name, value, count and overall size limits.
    * 400 with Swift's text otherwise.
    */
+  /**
+   * The length Swift's WSGI strings give a header value: its UTF-8 bytes, a U+FFFD counted as the
+   * one byte outside well-formed UTF-8 it stands for (see {@code RequestHeadGuard}).
+   */
+  static int wireLength(String s) {
+    int replaced = 0;
+    for (int i = s.indexOf('\uFFFD'); i >= 0; i = s.indexOf('\uFFFD', i + 1)) {
+      replaced++;
+    }
+    return length(s) - 2 * replaced;
+  }
+
   public static void checkMetadata(Map<String, String> headers, String targetType) {
     String prefix = "x-" + targetType + "-meta-";
     int count = 0;
     int size = 0;
     for (Map.Entry<String, String> h : headers.entrySet()) {
       String value = h.getValue();
-      if (length(value) > MAX_HEADER_SIZE) {
+      if (wireLength(value) > MAX_HEADER_SIZE) {
         String key = h.getKey();
         throw plainBadRequest(
             "Header value too long: "
@@ -61,11 +73,11 @@ public final class Constraints {
         throw plainBadRequest("Metadata must be valid UTF-8");
       }
       count++;
-      size += length(key) + length(value);
-      if (length(key) > MAX_META_NAME_LENGTH) {
+      size += wireLength(key) + wireLength(value);
+      if (wireLength(key) > MAX_META_NAME_LENGTH) {
         throw plainBadRequest("Metadata name too long: " + prefix + key);
       }
-      if (length(value) > MAX_META_VALUE_LENGTH) {
+      if (wireLength(value) > MAX_META_VALUE_LENGTH) {
         throw plainBadRequest(
             "Metadata value longer than " + MAX_META_VALUE_LENGTH + ": " + prefix + key);
       }

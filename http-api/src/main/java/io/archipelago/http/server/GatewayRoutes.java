@@ -179,7 +179,7 @@ public final class GatewayRoutes {
           headers,
           client,
           transId,
-          subPath -> subRequest(request, subPath, client, transId));
+          (sub, subPath) -> subRequest(request, sub, subPath, client, transId));
     }
     Principal principal =
         auth.principal(headers).orElseThrow(() -> new SwiftException(SwiftError.UNAUTHORIZED));
@@ -207,12 +207,12 @@ public final class GatewayRoutes {
   }
 
   /**
-   * A DELETE on behalf of a bulk request: the caller's tokens (service token too) and referrer, the
-   * same id.
+   * A request on behalf of a bulk request (delete, extract-archive): the caller's tokens (service
+   * token too) and referrer, the same id.
    */
   private CompletionStage<HttpResponse> subRequest(
-      HttpRequest original, String rawPath, String client, String transId) {
-    HttpRequest sub = HttpRequest.DELETE(rawPath);
+      HttpRequest original, HttpRequest request, String rawPath, String client, String transId) {
+    HttpRequest sub = request;
     for (String name : List.of("X-Auth-Token", "X-Storage-Token", "X-Service-Token", "Referer")) {
       Optional<HttpHeader> h = original.getHeader(name);
       if (h.isPresent()) {

@@ -12,6 +12,7 @@ import akka.stream.stage.TimerGraphStageLogic;
 import akka.util.ByteString;
 import akka.util.ByteStringBuilder;
 import io.archipelago.http.protocol.ClientHead;
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,10 +37,13 @@ import java.util.Locale;
  *   <li>A PUT with neither Content-Length nor Transfer-Encoding is marked {@link
  *       ClientHead#LENGTH_MISSING} (Akka reads it as an empty body; Swift answers 411).
  *   <li>Client headers under {@link ClientHead#INTERNAL_PREFIX} are dropped.
- *   <li>A byte of a header line that is NUL or not part of a well-formed UTF-8 sequence becomes
- *       0x01, a control character Akka's parser refuses with 400. Left as it was, Akka's header
- *       parser takes a NUL, or the CR after a cut UTF-8 lead byte, as a need for more input and
- *       waits for bytes the client never sends: the connection hangs until the idle timeout.
+ *   <li>A NUL byte of a header line becomes 0x01, a control character Akka's parser refuses with
+ *       400; a byte that is not part of a well-formed UTF-8 sequence becomes U+FFFD (Swift takes
+ *       such values as bytes: object metadata cut in the middle of a character is stored, and
+ *       {@code Constraints} counts each U+FFFD as the one byte it stands for). Left as they were,
+ *       Akka's header parser takes a NUL, or the CR after a cut UTF-8 lead byte, as a need for more
+ *       input and waits for bytes the client never sends: the connection hangs until the idle
+ *       timeout.
  * </ul>
  *
  * A head longer than {@code maxHeadBytes}, or framing it cannot follow (several or unreadable
@@ -49,6 +53,9 @@ import java.util.Locale;
 public final class RequestHeadGuard extends GraphStage<FlowShape<ByteString, ByteString>> {
 
   private static final byte REFUSED = 0x01;
+
+  /** U+FFFD in UTF-8: what a byte outside well-formed UTF-8 in a header line becomes. */
+  private static final byte[] REPLACEMENT = {(byte) 0xef, (byte) 0xbf, (byte) 0xbd};
 
   private final Duration headTimeout;
   private final int maxHeadBytes;
@@ -564,12 +571,14 @@ public final class RequestHeadGuard extends GraphStage<FlowShape<ByteString, Byt
     while (i < bytes.length && bytes[i] != '\n') {
       i++; // the request line is Akka's to refuse
     }
-    boolean changed = false;
+    ByteArrayOutputStream out = null;
+    int copied = 0;
+    boolean refused = false;
     while (i < bytes.length) {
       int b = bytes[i] & 0xff;
       if (b == 0) {
         bytes[i++] = REFUSED;
-        changed = true;
+        refused = true;
         continue;
       }
       if (b < 0x80) {
@@ -578,13 +587,21 @@ public final class RequestHeadGuard extends GraphStage<FlowShape<ByteString, Byt
       }
       int length = utf8SequenceLength(bytes, i);
       if (length == 0) {
-        bytes[i++] = REFUSED;
-        changed = true;
+        if (out == null) {
+          out = new ByteArrayOutputStream(bytes.length + 16);
+        }
+        out.write(bytes, copied, i - copied);
+        out.write(REPLACEMENT, 0, REPLACEMENT.length);
+        copied = ++i;
       } else {
         i += length;
       }
     }
-    return changed ? ByteString.fromArray(bytes) : head;
+    if (out == null) {
+      return refused ? ByteString.fromArray(bytes) : head;
+    }
+    out.write(bytes, copied, bytes.length - copied);
+    return ByteString.fromArray(out.toByteArray());
   }
 
   /** The length of the well-formed UTF-8 sequence at {@code at}, or 0. */

@@ -1,5 +1,6 @@
 package io.archipelago.http.server;
 
+import akka.actor.typed.DispatcherSelector;
 import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpResponse;
 import akka.stream.Materializer;
@@ -9,6 +10,7 @@ import io.archipelago.http.access.Identity;
 import io.archipelago.http.auth.AuthController;
 import io.archipelago.http.auth.ResellerPrefixes;
 import io.archipelago.http.middleware.bulk.BulkDelete;
+import io.archipelago.http.middleware.bulk.ExtractArchive;
 import io.archipelago.http.middleware.copy.ServerSideCopy;
 import io.archipelago.http.middleware.dlo.DynamicLargeObjects;
 import io.archipelago.http.middleware.domainremap.DomainRemap;
@@ -40,7 +42,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -58,7 +59,8 @@ import java.util.function.Supplier;
  * domain_remap       DomainRemap, called by GatewayRoutes before any path dispatch (after
  *                    /healthcheck): a Host under a storage domain names account and container
  * container_sync     ContainerController checks X-Container-Sync-To against the sync targets
- * bulk               BulkDelete, before authentication; each delete comes back through the gateway
+ * bulk               BulkDelete and ExtractArchive, before authentication; each delete, container
+ *                    and object request comes back through the gateway
  * tempurl            AccessControl (TempUrl)
  * ratelimit          RateLimit (archipelago.http.ratelimit, off unless configured): 498 Slow down
  * tempauth           AccessControl (tokens, ACLs, CORS)
@@ -85,6 +87,7 @@ public final class SwiftPipeline {
 
   private final DomainRemap domainRemap;
   private final BulkDelete bulk;
+  private final ExtractArchive extract;
   private final RateLimit rateLimit;
   private final AccessControl access;
   private final StaticWeb staticWeb;
@@ -100,6 +103,11 @@ public final class SwiftPipeline {
     Materializer materializer = Materializer.matFromSystem(engine.system());
     this.node = engine.nodeAddress();
     this.bulk = new BulkDelete(materializer);
+    this.extract =
+        new ExtractArchive(
+            materializer,
+            engine.system().dispatchers().lookup(DispatcherSelector.blocking()),
+            maxObjectSize);
     ResellerPrefixes resellerPrefixes =
         ResellerPrefixes.fromConfig(engine.system().settings().config());
     this.domainRemap =
@@ -169,6 +177,7 @@ public final class SwiftPipeline {
                   ObjectVersioning.capabilities(root);
                   AccessControl.capabilities(root);
                   BulkDelete.capabilities(root);
+                  ExtractArchive.capabilities(root);
                   ContainerQuotas.capabilities(root);
                   etagQuoter.capabilities(root);
                   StaticWeb.capabilities(root);
@@ -192,7 +201,7 @@ public final class SwiftPipeline {
    * A {@code /v1/...} request: bulk delete, or access control (which needs no token for public data
    * and temporary URLs) and then a controller.
    *
-   * @param deleteAsCaller deletes one raw path as a request of the caller (bulk delete)
+   * @param asCaller sends a request as the caller (bulk delete and extract-archive)
    */
   public CompletionStage<HttpResponse> handle(
       HttpRequest received,
@@ -201,11 +210,16 @@ public final class SwiftPipeline {
       Map<String, String> headers,
       String client,
       String transId,
-      Function<String, CompletionStage<HttpResponse>> deleteAsCaller) {
+      ExtractArchive.CallerRequests asCaller) {
     HttpRequest request = InfoCache.attach(received);
     if (BulkDelete.applies(request, query)) {
       // Before authentication, as in Swift's pipeline: each delete is authorized on its own.
-      return bulk.handle(request, path, headers, deleteAsCaller);
+      return bulk.handle(
+          request, path, headers, raw -> asCaller.send(HttpRequest.DELETE(raw), raw));
+    }
+    if (ExtractArchive.applies(request, query)) {
+      // Before authentication too: each container and object request is authorized on its own.
+      return extract.handle(request, path, query, headers, asCaller);
     }
     SwiftRequest swift =
         new SwiftRequest(

@@ -8,6 +8,7 @@ import io.archipelago.engine.store.ListingEntry;
 import io.archipelago.engine.store.ListingPage;
 import io.archipelago.http.middleware.symlink.SymlinkTarget;
 import io.archipelago.http.protocol.MultipartEtag;
+import io.archipelago.http.protocol.PyText;
 import io.archipelago.http.protocol.SwiftHeaders;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -18,7 +19,8 @@ import java.util.Optional;
  * Renders container and account listings as Swift does (plain, JSON, XML). An SLO manifest is
  * listed with the total size of its segments and its content type without {@code swift_bytes}; in
  * JSON, a symlink with Swift's {@code symlink_path} (and a static link's {@code symlink_etag} and
- * {@code symlink_bytes}).
+ * {@code symlink_bytes}); the current version of a versioned object, which Swift keeps as a link to
+ * its version, with the {@code symlink_path} of that version and {@code version_symlink}.
  */
 public final class ListingRenderer {
 
@@ -60,7 +62,16 @@ public final class ListingRenderer {
                       g.writeStringField("s3_etag", "\"" + s3Etag.get() + "\"");
                     }
                     Optional<SymlinkTarget> link = SymlinkTarget.ofContentType(o.contentType());
-                    if (link.isPresent()) {
+                    Optional<String> versionId = SwiftHeaders.versionId(o.contentType());
+                    if (versionId.isPresent()) {
+                      // Swift's current version is a link to its version: listed as that link
+                      g.writeStringField(
+                          "symlink_path",
+                          PyText.quote("/v1/" + account + "/" + container + "/" + o.name())
+                              + "?version-id="
+                              + versionId.get());
+                      g.writeBooleanField("version_symlink", true);
+                    } else if (link.isPresent()) {
                       g.writeStringField("symlink_path", link.get().path(account));
                       if (link.get().etag().isPresent()) {
                         g.writeStringField("symlink_etag", link.get().etag().get());

@@ -22,6 +22,7 @@ import io.archipelago.engine.store.SwiftTimestamp;
 import io.archipelago.http.middleware.expiry.LiveObjects;
 import io.archipelago.http.protocol.HeadLength;
 import io.archipelago.http.protocol.InfoCache;
+import io.archipelago.http.protocol.PyText;
 import io.archipelago.http.protocol.RequestPath;
 import io.archipelago.http.protocol.Responses;
 import io.archipelago.http.protocol.SwiftError;
@@ -365,6 +366,10 @@ public final class ObjectVersioning implements ObjectMiddleware {
     if (version.isPresent()) {
       return versioned(request, reach, next, version.get());
     }
+    if (method.equals("POST") && expires(request)) {
+      return next.handle(request, reach)
+          .thenCompose(response -> keepingVersion(request, response, 202, false));
+    }
     if (!List.of("PUT", "DELETE", "GET", "HEAD").contains(method)) {
       return next.handle(request, reach);
     }
@@ -386,6 +391,11 @@ public final class ObjectVersioning implements ObjectMiddleware {
               switch (method) {
                 case "PUT":
                   return next.handle(request, reach)
+                      .thenCompose(
+                          response ->
+                              on && expires(request)
+                                  ? keepingVersion(request, response, 201, true)
+                                  : CompletableFuture.completedFuture(response))
                       .thenApply(
                           response ->
                               on && response.status().intValue() == 201
@@ -407,13 +417,75 @@ public final class ObjectVersioning implements ObjectMiddleware {
                       .thenCompose(
                           found ->
                               next.handle(request, reach)
-                                  .thenApply(
+                                  .thenCompose(
                                       response ->
-                                          withCurrentVersion(
-                                              request,
-                                              response,
-                                              found.flatMap(i -> versionId(i.contentType())))));
+                                          linkedVersion(request, response)
+                                              .orElseGet(
+                                                  () ->
+                                                      CompletableFuture.completedFuture(
+                                                          withCurrentVersion(
+                                                              request,
+                                                              response,
+                                                              found.flatMap(
+                                                                  i ->
+                                                                      versionId(
+                                                                          i.contentType())))))));
               }
+            });
+  }
+
+  private static boolean expires(SwiftRequest request) {
+    return request.header("x-delete-at").isPresent()
+        || request.header("x-delete-after").isPresent();
+  }
+
+  /**
+   * After a write ({@code status}) that gave a current version an X-Delete-At: a copy of it without
+   * the expiry goes to the versions container. Swift's current version is a link to its version and
+   * only the link expires; here the current version is the object, so its version is kept beside
+   * it, hidden from {@code ?versions} listings while the object is there (the same id).
+   */
+  private CompletionStage<HttpResponse> keepingVersion(
+      SwiftRequest request, HttpResponse response, int status, boolean versionsKnown) {
+    if (response.status().intValue() != status) {
+      return CompletableFuture.completedFuture(response);
+    }
+    String account = request.account();
+    String container = request.container();
+    CompletionStage<Boolean> versioned =
+        versionsKnown
+            ? CompletableFuture.completedFuture(true)
+            : current(account, container).thenApply(s -> s.isPresent() && hasVersions(s.get()));
+    return versioned
+        .thenCompose(
+            has ->
+                has
+                    ? keepVersion(account, container, request.object(), request.context())
+                    : CompletableFuture.completedFuture(Done.done()))
+        .thenApply(done -> response);
+  }
+
+  /** Copies the current object, when it has a version id, to its key in the versions container. */
+  private CompletionStage<Done> keepVersion(
+      String account, String container, String name, RequestContext request) {
+    return LiveObjects.absentIfNotFound(
+            objects.ops().get(account, container, name, Optional.empty()).thenApply(Optional::of))
+        .thenCompose(
+            found -> {
+              Optional<String> id = found.flatMap(c -> versionId(c.info().contentType()));
+              if (id.isEmpty()) {
+                found.ifPresent(c -> c.data().runWith(Sink.cancelled(), objects.materializer()));
+                return CompletableFuture.completedFuture(Done.done());
+              }
+              ObjectContent c = found.get();
+              return rawCopy(
+                      c,
+                      SwiftHeaders.withoutVersionId(c.info().contentType()),
+                      account,
+                      versionsContainer(container),
+                      versionKey(name, SwiftTimestamp.parse(id.get())),
+                      request)
+                  .thenApply(i -> Done.done());
             });
   }
 
@@ -505,11 +577,14 @@ public final class ObjectVersioning implements ObjectMiddleware {
       String name,
       RequestContext request) {
     ObjectInfo info = source.info();
+    // a version never expires (Swift's versions carry no X-Delete-At; only links do)
+    Map<String, String> metadata = new HashMap<>(info.metadata());
+    metadata.remove("x-delete-at");
     ObjectAttributes attributes =
         new ObjectAttributes(
             contentType,
             SwiftTimestamp.now(),
-            info.metadata(),
+            Map.copyOf(metadata),
             Optional.of(info.etag()),
             OptionalLong.of(info.size()));
     return objects.ops().put(account, container, name, attributes, source.data(), request);
@@ -560,6 +635,26 @@ public final class ObjectVersioning implements ObjectMiddleware {
                         Optional<String> currentId =
                             current.flatMap(i -> versionId(i.contentType()));
                         boolean isCurrent = current.isPresent() && currentId.equals(id);
+                        boolean manifestDelete =
+                            method.equals("DELETE")
+                                && id.isPresent()
+                                && request
+                                    .queryParam("multipart-manifest")
+                                    .filter(m -> m.equals("delete"))
+                                    .isPresent();
+                        if (manifestDelete) {
+                          // slo deletes the version's segments and the version itself
+                          RequestPath stored =
+                              isCurrent
+                                  ? request.path()
+                                  : new RequestPath(
+                                      "v1",
+                                      account,
+                                      Optional.of(versionsContainer(container)),
+                                      Optional.of(
+                                          versionKey(name, SwiftTimestamp.parse(id.get()))));
+                          return next.handle(withoutVersionParam(request, stored), reach);
+                        }
                         return switch (method) {
                           case "DELETE" ->
                               deleteVersion(request, reach, next, plain, id, isCurrent, currentId);
@@ -636,9 +731,22 @@ public final class ObjectVersioning implements ObjectMiddleware {
     String container = request.container();
     String name = request.object();
     if (isCurrent) {
+      String kept = versionKey(name, SwiftTimestamp.parse(id.get()));
       return objects
           .ops()
           .delete(account, container, name, SwiftTimestamp.now(), request.context())
+          .thenCompose(
+              deleted ->
+                  LiveObjects.absentIfNotFound(
+                      objects
+                          .ops()
+                          .delete(
+                              account,
+                              versionsContainer(container),
+                              kept,
+                              SwiftTimestamp.now(),
+                              request.context())
+                          .thenApply(Optional::of)))
           .thenApply(
               deleted ->
                   Responses.empty(
@@ -736,6 +844,55 @@ public final class ObjectVersioning implements ObjectMiddleware {
                                     .add("Last-Modified", written.timestamp().toHttpDate())
                                     .add("X-Object-Version-Id", id.get())
                                     .list())));
+  }
+
+  /**
+   * A GET or HEAD answered through a symlink (its {@code Content-Location} names the target): the
+   * version id is the final target's, as Swift finds it where the last link led, and only when that
+   * target is a versioned object of the same container (Swift: its versions container); else {@code
+   * null}, the target's location kept. Empty when the answer came through no link.
+   */
+  private Optional<CompletionStage<HttpResponse>> linkedVersion(
+      SwiftRequest request, HttpResponse response) {
+    List<String> locations = new ArrayList<>();
+    response
+        .getHeaders()
+        .forEach(
+            h -> {
+              if (h.is("content-location")) {
+                locations.add(h.value());
+              }
+            });
+    if (locations.size() != 1 || !locations.get(0).startsWith("/v1/")) {
+      return Optional.empty();
+    }
+    String[] parts = locations.get(0).substring(4).split("/", 3);
+    if (parts.length < 3
+        || !PyText.unquote(parts[0]).equals(request.account())
+        || !PyText.unquote(parts[1]).equals(request.container())) {
+      return Optional.of(CompletableFuture.completedFuture(withVersionHeader(response, NULL)));
+    }
+    String target = PyText.unquote(parts[2]);
+    return Optional.of(
+        objects
+            .head(request.account(), request.container(), target, request.context())
+            .thenApply(
+                found -> {
+                  Optional<String> id = found.flatMap(i -> versionId(i.contentType()));
+                  if (id.isEmpty() || !response.status().isSuccess()) {
+                    return withVersionHeader(response, id.orElse(NULL));
+                  }
+                  List<HttpHeader> headers = new ArrayList<>();
+                  response
+                      .getHeaders()
+                      .forEach(
+                          h -> {
+                            if (!h.is("content-location")) {
+                              headers.add(h);
+                            }
+                          });
+                  return withCurrentVersion(request, response.withHeaders(headers), id);
+                }));
   }
 
   /**

@@ -44,6 +44,7 @@ import java.util.concurrent.CompletionStage;
 final class VersionsListing {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String SEPARATOR_FOR_DEDUP = "\u0000";
 
   private final ObjectVersioning versioning;
 
@@ -149,12 +150,15 @@ final class VersionsListing {
       ListingPage primary, Optional<ListingPage> versions, boolean reverse, int limit) {
     Set<String> subdirs = new TreeSet<>();
     Set<String> latest = new HashSet<>();
+    // a current version with an expiry has a copy in the versions container: listed once
+    Set<String> currentVersions = new HashSet<>();
     List<Row> current = new ArrayList<>();
     for (ListingEntry e : primary.entries()) {
       if (e instanceof ListingEntry.ObjectRow o) {
         Optional<String> id = SwiftHeaders.versionId(o.contentType());
         current.add(new Row(o.name(), id.orElse(""), row(o.name(), o, id.orElse("null"), true)));
         latest.add(o.name());
+        id.ifPresent(v -> currentVersions.add(o.name() + SEPARATOR_FOR_DEDUP + v));
       } else {
         subdirs.add(e.sortKey());
       }
@@ -167,6 +171,9 @@ final class VersionsListing {
           continue;
         }
         String name = split.get().getKey();
+        if (currentVersions.contains(name + SEPARATOR_FOR_DEDUP + split.get().getValue())) {
+          continue;
+        }
         boolean isLatest =
             o.contentType().equals(ObjectVersioning.DELETE_MARKER_CONTENT_TYPE)
                 && !latest.contains(name);
