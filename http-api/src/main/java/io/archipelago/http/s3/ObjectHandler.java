@@ -9,12 +9,15 @@ import akka.http.javadsl.model.HttpMethods;
 import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.RequestEntityAcceptances;
 import akka.http.javadsl.model.ResponseEntity;
+import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.model.headers.RawHeader;
 import akka.util.ByteString;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.archipelago.engine.store.ByteRange;
 import io.archipelago.http.middleware.versioning.ObjectVersioning;
 import io.archipelago.http.protocol.HeadLength;
 import io.archipelago.http.protocol.MultipartEtag;
+import io.archipelago.http.protocol.RangeHeader;
 import java.io.IOException;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -26,6 +29,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -108,6 +112,9 @@ final class ObjectHandler {
         .thenCompose(
             r -> {
               int status = r.status().intValue();
+              if (status == 200 && s3.http().method().equals(HttpMethods.HEAD)) {
+                return BucketHandler.done(headRange(s3Answer(r, s3), s3));
+              }
               if (status == 200 || status == 206 || status == 304) {
                 return BucketHandler.done(s3Answer(r, s3));
               }
@@ -126,6 +133,35 @@ final class ObjectHandler {
               }
               return missingVersion(s3, status, versionId.get());
             });
+  }
+
+  /**
+   * A HEAD with one satisfiable range answers 206 with the range's length and Content-Range, as S3
+   * and Swift's s3api do (Swift's own HEAD ignores Range); an unsatisfiable one is InvalidRange,
+   * several ranges or an unusable header describe the whole object.
+   */
+  private HttpResponse headRange(HttpResponse answer, S3Request s3) {
+    Optional<List<RangeHeader.Spec>> specs = RangeHeader.parse(s3.header("range"));
+    OptionalLong length = headLength.contentLength(answer);
+    if (specs.isEmpty() || length.isEmpty()) {
+      return answer;
+    }
+    List<ByteRange.Resolved> ranges = RangeHeader.resolve(specs.get(), length.getAsLong());
+    if (ranges.isEmpty()) {
+      throw new S3Exception(S3ErrorCode.INVALID_RANGE);
+    }
+    if (ranges.size() > 1) {
+      return answer;
+    }
+    ByteRange.Resolved range = ranges.get(0);
+    return headLength.announce(
+        answer
+            .withStatus(StatusCodes.PARTIAL_CONTENT)
+            .addHeader(
+                RawHeader.create(
+                    "Content-Range",
+                    "bytes " + range.first() + "-" + range.last() + "/" + length.getAsLong())),
+        range.length());
   }
 
   /** The Swift query of an S3 {@code versionId}. */
