@@ -76,8 +76,18 @@ final class MultipartHandler {
     return s3.keyName() + "/" + uploadId;
   }
 
+  /**
+   * Where an upload's parts go: beside its marker, not under it, so that no name is both an object
+   * and a directory on backends that keep names as file paths (S3Proxy's filesystem provider,
+   * MinIO, file servers), where {@code key/uploadId} and {@code key/uploadId/00001} cannot both
+   * exist. Swift clients listing {@code key/uploadId} as a prefix see both, as with Swift's s3api.
+   */
+  private static String partsPrefix(S3Request s3, String uploadId) {
+    return marker(s3, uploadId) + ".parts/";
+  }
+
   private static String part(S3Request s3, String uploadId, int number) {
-    return marker(s3, uploadId) + "/" + String.format(Locale.ROOT, "%05d", number);
+    return partsPrefix(s3, uploadId) + String.format(Locale.ROOT, "%05d", number);
   }
 
   /** POST /bucket/key?uploads */
@@ -374,7 +384,7 @@ final class MultipartHandler {
     if (!(cause instanceof S3Exception e) || e.code() != S3ErrorCode.NO_SUCH_UPLOAD) {
       return CompletableFuture.failedFuture(cause);
     }
-    String partsPrefix = "/" + segments(s3.bucketName()) + "/" + marker(s3, uploadId) + "/";
+    String manifestPrefix = "/" + segments(s3.bucketName()) + "/" + partsPrefix(s3, uploadId);
     return swift
         .send(s3, HttpMethods.GET, s3.bucketName(), s3.keyName(), "multipart-manifest=get")
         .thenCompose(
@@ -387,7 +397,7 @@ final class MultipartHandler {
                   .text(r)
                   .thenCompose(
                       text -> {
-                        if (!manifestOf(text, partsPrefix)) {
+                        if (!manifestOf(text, manifestPrefix)) {
                           return CompletableFuture.failedFuture(cause);
                         }
                         return CompletableFuture.completedFuture(Optional.<HttpResponse>empty());
@@ -576,7 +586,7 @@ final class MultipartHandler {
         .thenCompose(
             marker ->
                 swift
-                    .listing(s3, segments(s3.bucketName()), marker(s3, uploadId) + "/", "")
+                    .listing(s3, segments(s3.bucketName()), partsPrefix(s3, uploadId), "")
                     .mapAsync(
                         4,
                         entry ->
@@ -624,7 +634,7 @@ final class MultipartHandler {
                   }
                 })
             .orElse(0);
-    String prefix = marker(s3, uploadId) + "/";
+    String prefix = partsPrefix(s3, uploadId);
     String from = after <= 0 ? "" : part(s3, uploadId, Math.min(after, MAX_PART_NUMBER));
     return existingUpload(s3, uploadId)
         .thenCompose(
@@ -828,7 +838,7 @@ final class MultipartHandler {
 
   /** The uploaded parts by number, from the segments container's listing, page by page. */
   private CompletionStage<Map<Integer, Uploaded>> listParts(S3Request s3, String uploadId) {
-    String prefix = marker(s3, uploadId) + "/";
+    String prefix = partsPrefix(s3, uploadId);
     return swift
         .listing(s3, segments(s3.bucketName()), prefix, "")
         .map(entry -> uploaded(prefix, entry))
@@ -914,7 +924,7 @@ final class MultipartHandler {
   }
 
   /** ETag text without its quotes. */
-  private static String unquoted(String etag) {
+  static String unquoted(String etag) {
     String e = etag.strip();
     return e.length() >= 2 && e.startsWith("\"") && e.endsWith("\"")
         ? e.substring(1, e.length() - 1)

@@ -32,6 +32,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.regex.Pattern;
 
 /**
  * The object operations: Put (and Copy), Get, Head, Delete, DeleteObjects. Each is the Swift object
@@ -100,15 +101,17 @@ final class ObjectHandler {
     for (String name : READ_HEADERS) {
       s3.header(name).ifPresent(v -> headers.add(RawHeader.create(name, v)));
     }
-    return swift
-        .send(
-            s3,
-            s3.http().method(),
-            s3.bucketName(),
-            s3.keyName(),
-            versionQuery(versionId),
-            headers,
-            HttpEntities.EMPTY)
+    return conditionsInSwiftTerms(s3, versionId, headers)
+        .thenCompose(
+            swiftHeaders ->
+                swift.send(
+                    s3,
+                    s3.http().method(),
+                    s3.bucketName(),
+                    s3.keyName(),
+                    versionQuery(versionId),
+                    swiftHeaders,
+                    HttpEntities.EMPTY))
         .thenCompose(
             r -> {
               int status = r.status().intValue();
@@ -163,6 +166,47 @@ final class ObjectHandler {
                     "bytes " + range.first() + "-" + range.last() + "/" + length.getAsLong())),
         range.length());
   }
+
+  private static final Pattern MULTIPART_ETAG = Pattern.compile("[0-9a-fA-F]{32}-\\d+");
+
+  /**
+   * If-Match / If-None-Match naming a completed multipart upload's S3 ETag (the aws CLI sends the
+   * one it saw with each ranged GET) in the terms Swift compares: that ETag becomes the object's
+   * Swift ETag when it is the object's, learnt from a HEAD first; a mismatch stays a mismatch.
+   */
+  private CompletionStage<List<HttpHeader>> conditionsInSwiftTerms(
+      S3Request s3, Optional<String> versionId, List<HttpHeader> headers) {
+    boolean namesMultipart =
+        headers.stream()
+            .filter(h -> CONDITION_ETAGS.contains(h.lowercaseName()))
+            .anyMatch(h -> MULTIPART_ETAG.matcher(h.value()).find());
+    if (!namesMultipart) {
+      return CompletableFuture.completedFuture(headers);
+    }
+    return swift
+        .send(s3, HttpMethods.HEAD, s3.bucketName(), s3.keyName(), versionQuery(versionId))
+        .thenApply(
+            head -> {
+              swift.discard(head);
+              Optional<String> s3Etag = MultipartEtag.of(head);
+              Optional<String> swiftEtag = head.getHeader("ETag").map(HttpHeader::value);
+              if (head.status().intValue() != 200 || s3Etag.isEmpty() || swiftEtag.isEmpty()) {
+                return headers;
+              }
+              String from = MultipartHandler.unquoted(s3Etag.get());
+              String to = MultipartHandler.unquoted(swiftEtag.get());
+              List<HttpHeader> rewritten = new ArrayList<>();
+              for (HttpHeader h : headers) {
+                rewritten.add(
+                    CONDITION_ETAGS.contains(h.lowercaseName())
+                        ? RawHeader.create(h.name(), h.value().replace(from, to))
+                        : h);
+              }
+              return rewritten;
+            });
+  }
+
+  private static final List<String> CONDITION_ETAGS = List.of("if-match", "if-none-match");
 
   /** The Swift query of an S3 {@code versionId}. */
   static String versionQuery(Optional<String> versionId) {

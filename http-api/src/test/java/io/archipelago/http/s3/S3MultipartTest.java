@@ -101,6 +101,30 @@ class S3MultipartTest {
                 b -> b.bucket("mpu").key("etag/object"), AsyncResponseTransformer.toBytes()));
     assertEquals(etag, got.response().eTag());
     assertArrayEquals(concat(parts), got.asByteArray());
+    // the aws CLI's ranged GETs name the ETag they saw in If-Match
+    var ranged =
+        get(
+            sdk.getObject(
+                b -> b.bucket("mpu").key("etag/object").range("bytes=1000-2999").ifMatch(etag),
+                AsyncResponseTransformer.toBytes()));
+    assertArrayEquals(parts.get(1), ranged.asByteArray());
+    S3Exception changed =
+        assertThrows(
+            S3Exception.class,
+            () ->
+                get(
+                    sdk.getObject(
+                        b ->
+                            b.bucket("mpu")
+                                .key("etag/object")
+                                .ifMatch("\"0123456789abcdef0123456789abcdef-3\""),
+                        AsyncResponseTransformer.toBytes())));
+    assertEquals(412, changed.statusCode());
+    S3Exception notModified =
+        assertThrows(
+            S3Exception.class,
+            () -> get(sdk.headObject(b -> b.bucket("mpu").key("etag/object").ifNoneMatch(etag))));
+    assertEquals(304, notModified.statusCode());
     S3Object v2 = get(sdk.listObjectsV2(b -> b.bucket("mpu").prefix("etag/"))).contents().get(0);
     assertEquals(etag, v2.eTag());
     assertEquals(3010L, v2.size());
