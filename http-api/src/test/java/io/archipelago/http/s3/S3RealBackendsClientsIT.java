@@ -37,11 +37,11 @@ import org.junit.jupiter.params.provider.EnumSource;
  * The S3 flows a user runs (the aws CLI, s3cmd, boto3) against buckets placed on each kind of
  * backend by their LocationConstraint: the filesystem, a real Swift cluster and S3Proxy (whose
  * filesystem provider cannot keep a name that is both an object and a prefix of others: multipart
- * parts go beside their upload's marker), all started once by the harness.
- * On each: mb, cp of a directory tree, cp of a 100 MiB file as a multipart upload, sync, ls,
- * presign + curl, rb --force; s3cmd mb/put/get/ls/del; a boto3 script; an object written through S3
- * read through Swift and the other way round. The objects land on the backend of the placement
- * (asked with the backend's own client).
+ * parts go beside their upload's marker), all started once by the harness. On each: mb, cp of a
+ * directory tree, cp of a 100 MiB file as a multipart upload, sync, ls, presign + curl, rb --force;
+ * s3cmd mb/put/get/ls/del; a boto3 script; an object written through S3 read through Swift and the
+ * other way round. The objects land on the backend of the placement (asked with the backend's own
+ * client).
  */
 class S3RealBackendsClientsIT {
 
