@@ -11,8 +11,10 @@ import akka.util.ByteString;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.archipelago.http.protocol.ClientHead;
 import io.archipelago.http.protocol.HeadLength;
 import io.archipelago.http.protocol.MultipartEtag;
+import java.io.IOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
@@ -74,8 +76,18 @@ final class MultipartHandler {
     return s3.keyName() + "/" + uploadId;
   }
 
+  /**
+   * Where an upload's parts go: beside its marker, not under it, so that no name is both an object
+   * and a directory on backends that keep names as file paths (S3Proxy's filesystem provider,
+   * MinIO, file servers), where {@code key/uploadId} and {@code key/uploadId/00001} cannot both
+   * exist. Swift clients listing {@code key/uploadId} as a prefix see both, as with Swift's s3api.
+   */
+  private static String partsPrefix(S3Request s3, String uploadId) {
+    return marker(s3, uploadId) + ".parts/";
+  }
+
   private static String part(S3Request s3, String uploadId, int number) {
-    return marker(s3, uploadId) + "/" + String.format(Locale.ROOT, "%05d", number);
+    return partsPrefix(s3, uploadId) + String.format(Locale.ROOT, "%05d", number);
   }
 
   /** POST /bucket/key?uploads */
@@ -179,7 +191,13 @@ final class MultipartHandler {
             r -> {
               swift.discard(r);
               if (r.status().intValue() == 201) {
-                HttpResponse ok = S3Answers.empty(200);
+                // the part's ETag and Last-Modified, as Swift's s3api passes on the PUT's
+                HttpResponse ok =
+                    S3Answers.emptyAsSwob(200)
+                        .addHeaders(
+                            r.getHeader("Last-Modified")
+                                .map(lm -> List.<HttpHeader>of(lm))
+                                .orElse(List.of()));
                 return r.getHeader("ETag")
                     .map(e -> ok.addHeader(RawHeader.create("ETag", S3Answers.quoted(e.value()))))
                     .orElse(ok);
@@ -342,125 +360,223 @@ final class MultipartHandler {
         .thenCompose(
             xml ->
                 existingUpload(s3, uploadId)
+                    .handle(
+                        (marker, failure) ->
+                            failure == null
+                                ? CompletableFuture.completedFuture(Optional.of(marker))
+                                : completedBefore(s3, uploadId, failure))
+                    .thenCompose(stage -> stage)
                     .thenCompose(
-                        marker ->
-                            listParts(s3, uploadId)
-                                .thenCompose(
-                                    uploaded -> {
-                                      List<int[]> order = new ArrayList<>();
-                                      List<String> etags = new ArrayList<>();
-                                      requested(xml.toArray(), order, etags);
-                                      ArrayNode manifest = JSON.createArrayNode();
-                                      MessageDigest md5s = md5();
-                                      int previous = 0;
-                                      for (int i = 0; i < order.size(); i++) {
-                                        int number = order.get(i)[0];
-                                        if (number <= previous) {
-                                          throw new S3Exception(S3ErrorCode.INVALID_PART_ORDER);
-                                        }
-                                        previous = number;
-                                        Uploaded got = uploaded.get(number);
-                                        String etag = unquoted(etags.get(i));
-                                        if (got == null || !got.etag().equalsIgnoreCase(etag)) {
-                                          throw new S3Exception(
-                                              S3ErrorCode.INVALID_PART,
-                                              S3ErrorCode.INVALID_PART.message(),
-                                              Map.of(
-                                                  "PartNumber",
-                                                  Integer.toString(number),
-                                                  "ETag",
-                                                  etags.get(i)));
-                                        }
-                                        if (got.bytes() < minPartSize && i < order.size() - 1) {
-                                          throw new S3Exception(
-                                              S3ErrorCode.ENTITY_TOO_SMALL,
-                                              S3ErrorCode.ENTITY_TOO_SMALL.message(),
-                                              Map.of(
-                                                  "PartNumber",
-                                                  Integer.toString(number),
-                                                  "ProposedSize",
-                                                  Long.toString(got.bytes()),
-                                                  "MinSizeAllowed",
-                                                  Long.toString(minPartSize)));
-                                        }
-                                        manifest
-                                            .addObject()
-                                            .put(
-                                                "path",
-                                                "/"
-                                                    + segments(s3.bucketName())
-                                                    + "/"
-                                                    + part(s3, uploadId, number))
-                                            .put("etag", got.etag())
-                                            .put("size_bytes", got.bytes());
-                                        md5s.update(HexFormat.of().parseHex(got.etag()));
-                                      }
-                                      String s3Etag =
-                                          HexFormat.of().formatHex(md5s.digest())
-                                              + "-"
-                                              + order.size();
-                                      List<HttpHeader> headers = new ArrayList<>();
-                                      for (HttpHeader h : marker.getHeaders()) {
-                                        String name = h.lowercaseName();
-                                        if (name.startsWith("x-object-meta-")
-                                            || List.of(
-                                                    "cache-control",
-                                                    "content-disposition",
-                                                    "content-language",
-                                                    "expires",
-                                                    "content-encoding")
-                                                .contains(name)) {
-                                          headers.add(h);
-                                        }
-                                      }
-                                      headers.add(
-                                          RawHeader.create("Content-Type", contentType(marker)));
-                                      return swift
-                                          .send(
-                                              s3,
-                                              HttpMethods.PUT,
-                                              s3.bucketName(),
-                                              s3.keyName(),
-                                              "multipart-manifest=put",
-                                              headers,
-                                              HttpEntities.create(
-                                                  ByteString.fromString(manifest.toString())),
-                                              put ->
-                                                  put.addAttribute(MultipartEtag.ATTRIBUTE, s3Etag))
-                                          .thenCompose(
-                                              put -> {
-                                                swift.discard(put);
-                                                int status = put.status().intValue();
-                                                if (status != 201) {
-                                                  throw S3Statuses.failure(
-                                                      status, S3Statuses.Target.BUCKET);
-                                                }
-                                                return swift.send(
-                                                    s3,
-                                                    HttpMethods.DELETE,
-                                                    segments(s3.bucketName()),
-                                                    marker(s3, uploadId),
-                                                    "");
-                                              })
-                                          .thenApply(
-                                              deleted -> {
-                                                swift.discard(deleted);
-                                                StringBuilder sb =
-                                                    new StringBuilder(
-                                                            "<CompleteMultipartUploadResult xmlns=\"")
-                                                        .append(S3Xml.NAMESPACE)
-                                                        .append("\">");
-                                                S3Xml.element(
-                                                    sb,
-                                                    "Location",
-                                                    "/" + s3.bucketName() + "/" + s3.keyName());
-                                                S3Xml.element(sb, "Bucket", s3.bucketName());
-                                                S3Xml.element(sb, "Key", s3.keyName());
-                                                S3Xml.element(sb, "ETag", "\"" + s3Etag + "\"");
-                                                sb.append("</CompleteMultipartUploadResult>");
-                                                return S3Answers.xml(sb.toString());
-                                              });
-                                    })));
+                        found ->
+                            found.isEmpty()
+                                ? completedAnswer(s3)
+                                : completeParts(s3, uploadId, xml, found.get())));
+  }
+
+  /**
+   * A complete whose upload is gone already: when the object at the key is the manifest this upload
+   * became (its segments are the upload's parts), the complete succeeded before and is answered
+   * again, so that a client may retry it (as S3 and Swift's s3api allow); otherwise the failure.
+   */
+  private CompletionStage<Optional<HttpResponse>> completedBefore(
+      S3Request s3, String uploadId, Throwable failure) {
+    Throwable cause = S3Errors.unwrap(failure);
+    if (!(cause instanceof S3Exception e) || e.code() != S3ErrorCode.NO_SUCH_UPLOAD) {
+      return CompletableFuture.failedFuture(cause);
+    }
+    String manifestPrefix = "/" + segments(s3.bucketName()) + "/" + partsPrefix(s3, uploadId);
+    return swift
+        .send(s3, HttpMethods.GET, s3.bucketName(), s3.keyName(), "multipart-manifest=get")
+        .thenCompose(
+            r -> {
+              if (r.status().intValue() != 200 || r.getHeader("X-Static-Large-Object").isEmpty()) {
+                swift.discard(r);
+                return CompletableFuture.failedFuture(cause);
+              }
+              return swift
+                  .text(r)
+                  .thenCompose(
+                      text -> {
+                        if (!manifestOf(text, manifestPrefix)) {
+                          return CompletableFuture.failedFuture(cause);
+                        }
+                        return CompletableFuture.completedFuture(Optional.<HttpResponse>empty());
+                      });
+            });
+  }
+
+  /** Whether a manifest (Swift's {@code multipart-manifest=get} JSON) lists only these parts. */
+  private static boolean manifestOf(String manifestJson, String partsPrefix) {
+    try {
+      JsonNode segments = JSON.readTree(manifestJson);
+      if (!segments.isArray() || segments.isEmpty()) {
+        return false;
+      }
+      for (JsonNode segment : segments) {
+        String name = segment.path("name").asText(segment.path("path").asText(""));
+        if (!name.startsWith(partsPrefix)) {
+          return false;
+        }
+      }
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** The answer to a complete that succeeded before: the object's S3 ETag, from a HEAD. */
+  private CompletionStage<HttpResponse> completedAnswer(S3Request s3) {
+    return swift
+        .send(s3, HttpMethods.HEAD, s3.bucketName(), s3.keyName(), "")
+        .thenApply(
+            head -> {
+              swift.discard(head);
+              if (head.status().intValue() != 200) {
+                throw S3Statuses.failure(head.status().intValue(), S3Statuses.Target.OBJECT);
+              }
+              String etag =
+                  MultipartEtag.of(head)
+                      .or(() -> head.getHeader("ETag").map(HttpHeader::value))
+                      .orElse("");
+              return completeResult(s3, S3Answers.quoted(etag));
+            });
+  }
+
+  private static HttpResponse completeResult(S3Request s3, String quotedEtag) {
+    StringBuilder sb =
+        new StringBuilder("<CompleteMultipartUploadResult xmlns=\"")
+            .append(S3Xml.NAMESPACE)
+            .append("\">");
+    S3Xml.element(sb, "Location", location(s3));
+    S3Xml.element(sb, "Bucket", s3.bucketName());
+    S3Xml.element(sb, "Key", s3.keyName());
+    S3Xml.element(sb, "ETag", quotedEtag);
+    sb.append("</CompleteMultipartUploadResult>");
+    return S3Answers.xml(sb.toString());
+  }
+
+  private CompletionStage<HttpResponse> completeParts(
+      S3Request s3, String uploadId, ByteString xml, HttpResponse found) {
+    return CompletableFuture.completedFuture(found)
+        .thenCompose(
+            marker ->
+                listParts(s3, uploadId)
+                    .thenCompose(
+                        uploaded -> {
+                          List<int[]> order = new ArrayList<>();
+                          List<String> etags = new ArrayList<>();
+                          requested(xml.toArray(), order, etags);
+                          ArrayNode manifest = JSON.createArrayNode();
+                          MessageDigest md5s = md5();
+                          int previous = 0;
+                          for (int i = 0; i < order.size(); i++) {
+                            int number = order.get(i)[0];
+                            if (number <= previous) {
+                              throw new S3Exception(S3ErrorCode.INVALID_PART_ORDER);
+                            }
+                            previous = number;
+                            Uploaded got = uploaded.get(number);
+                            String etag = unquoted(etags.get(i));
+                            if (got == null || !got.etag().equalsIgnoreCase(etag)) {
+                              throw new S3Exception(
+                                  S3ErrorCode.INVALID_PART,
+                                  S3ErrorCode.INVALID_PART.message(),
+                                  Map.of(
+                                      "PartNumber",
+                                      Integer.toString(number),
+                                      "ETag",
+                                      etags.get(i)));
+                            }
+                            if (got.bytes() < minPartSize && i < order.size() - 1) {
+                              throw new S3Exception(
+                                  S3ErrorCode.ENTITY_TOO_SMALL,
+                                  S3ErrorCode.ENTITY_TOO_SMALL.message(),
+                                  Map.of(
+                                      "PartNumber",
+                                      Integer.toString(number),
+                                      "ProposedSize",
+                                      Long.toString(got.bytes()),
+                                      "MinSizeAllowed",
+                                      Long.toString(minPartSize)));
+                            }
+                            manifest
+                                .addObject()
+                                .put(
+                                    "path",
+                                    "/"
+                                        + segments(s3.bucketName())
+                                        + "/"
+                                        + part(s3, uploadId, number))
+                                .put("etag", got.etag())
+                                .put("size_bytes", got.bytes());
+                            md5s.update(HexFormat.of().parseHex(got.etag()));
+                          }
+                          String s3Etag =
+                              HexFormat.of().formatHex(md5s.digest()) + "-" + order.size();
+                          List<HttpHeader> headers = new ArrayList<>();
+                          for (HttpHeader h : marker.getHeaders()) {
+                            String name = h.lowercaseName();
+                            if (name.startsWith("x-object-meta-")
+                                || List.of(
+                                        "cache-control",
+                                        "content-disposition",
+                                        "content-language",
+                                        "expires",
+                                        "content-encoding")
+                                    .contains(name)) {
+                              headers.add(h);
+                            }
+                          }
+                          headers.add(RawHeader.create("Content-Type", contentType(marker)));
+                          return swift
+                              .send(
+                                  s3,
+                                  HttpMethods.PUT,
+                                  s3.bucketName(),
+                                  s3.keyName(),
+                                  "multipart-manifest=put",
+                                  headers,
+                                  HttpEntities.create(ByteString.fromString(manifest.toString())),
+                                  put -> put.addAttribute(MultipartEtag.ATTRIBUTE, s3Etag))
+                              .thenCompose(
+                                  put -> {
+                                    swift.discard(put);
+                                    int status = put.status().intValue();
+                                    if (status != 201) {
+                                      throw S3Statuses.failure(status, S3Statuses.Target.BUCKET);
+                                    }
+                                    return swift.send(
+                                        s3,
+                                        HttpMethods.DELETE,
+                                        segments(s3.bucketName()),
+                                        marker(s3, uploadId),
+                                        "");
+                                  })
+                              .thenApply(
+                                  deleted -> {
+                                    swift.discard(deleted);
+                                    return completeResult(s3, "\"" + s3Etag + "\"");
+                                  });
+                        }));
+  }
+
+  /**
+   * The completed object's URL, as Swift's s3api writes it: the client's scheme and Host (boto 2's
+   * doubled port dropped) and the path, percent-encoded.
+   */
+  static String location(S3Request s3) {
+    String host = ClientHead.host(s3.http()).orElse("");
+    String[] parts = host.split(":", -1);
+    if (parts.length > 2 && !host.startsWith("[")) {
+      host = parts[0] + ":" + parts[1];
+    }
+    return s3.http().getUri().scheme()
+        + "://"
+        + host
+        + "/"
+        + SigV4.uriEncode(s3.bucketName(), false)
+        + "/"
+        + SigV4.uriEncode(s3.keyName(), true);
   }
 
   /** DELETE /bucket/key?uploadId=U: every part and the upload go, the parts listed page by page. */
@@ -470,7 +586,7 @@ final class MultipartHandler {
         .thenCompose(
             marker ->
                 swift
-                    .listing(s3, segments(s3.bucketName()), marker(s3, uploadId) + "/", "")
+                    .listing(s3, segments(s3.bucketName()), partsPrefix(s3, uploadId), "")
                     .mapAsync(
                         4,
                         entry ->
@@ -498,8 +614,7 @@ final class MultipartHandler {
         .thenApply(
             r -> {
               swift.discard(r);
-              // with a Content-Type, as Swift's s3api answers an abort
-              return S3Answers.empty(204).withEntity(S3Xml.entity(""));
+              return S3Answers.emptyAsSwob(204);
             });
   }
 
@@ -519,7 +634,7 @@ final class MultipartHandler {
                   }
                 })
             .orElse(0);
-    String prefix = marker(s3, uploadId) + "/";
+    String prefix = partsPrefix(s3, uploadId);
     String from = after <= 0 ? "" : part(s3, uploadId, Math.min(after, MAX_PART_NUMBER));
     return existingUpload(s3, uploadId)
         .thenCompose(
@@ -723,7 +838,7 @@ final class MultipartHandler {
 
   /** The uploaded parts by number, from the segments container's listing, page by page. */
   private CompletionStage<Map<Integer, Uploaded>> listParts(S3Request s3, String uploadId) {
-    String prefix = marker(s3, uploadId) + "/";
+    String prefix = partsPrefix(s3, uploadId);
     return swift
         .listing(s3, segments(s3.bucketName()), prefix, "")
         .map(entry -> uploaded(prefix, entry))
@@ -809,7 +924,7 @@ final class MultipartHandler {
   }
 
   /** ETag text without its quotes. */
-  private static String unquoted(String etag) {
+  static String unquoted(String etag) {
     String e = etag.strip();
     return e.length() >= 2 && e.startsWith("\"") && e.endsWith("\"")
         ? e.substring(1, e.length() - 1)

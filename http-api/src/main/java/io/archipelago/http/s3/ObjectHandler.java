@@ -9,12 +9,15 @@ import akka.http.javadsl.model.HttpMethods;
 import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.RequestEntityAcceptances;
 import akka.http.javadsl.model.ResponseEntity;
+import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.model.headers.RawHeader;
 import akka.util.ByteString;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.archipelago.engine.store.ByteRange;
 import io.archipelago.http.middleware.versioning.ObjectVersioning;
 import io.archipelago.http.protocol.HeadLength;
 import io.archipelago.http.protocol.MultipartEtag;
+import io.archipelago.http.protocol.RangeHeader;
 import java.io.IOException;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -26,8 +29,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.regex.Pattern;
 
 /**
  * The object operations: Put (and Copy), Get, Head, Delete, DeleteObjects. Each is the Swift object
@@ -96,18 +101,23 @@ final class ObjectHandler {
     for (String name : READ_HEADERS) {
       s3.header(name).ifPresent(v -> headers.add(RawHeader.create(name, v)));
     }
-    return swift
-        .send(
-            s3,
-            s3.http().method(),
-            s3.bucketName(),
-            s3.keyName(),
-            versionQuery(versionId),
-            headers,
-            HttpEntities.EMPTY)
+    return conditionsInSwiftTerms(s3, versionId, headers)
+        .thenCompose(
+            swiftHeaders ->
+                swift.send(
+                    s3,
+                    s3.http().method(),
+                    s3.bucketName(),
+                    s3.keyName(),
+                    versionQuery(versionId),
+                    swiftHeaders,
+                    HttpEntities.EMPTY))
         .thenCompose(
             r -> {
               int status = r.status().intValue();
+              if (status == 200 && s3.http().method().equals(HttpMethods.HEAD)) {
+                return BucketHandler.done(headRange(s3Answer(r, s3), s3));
+              }
               if (status == 200 || status == 206 || status == 304) {
                 return BucketHandler.done(s3Answer(r, s3));
               }
@@ -127,6 +137,76 @@ final class ObjectHandler {
               return missingVersion(s3, status, versionId.get());
             });
   }
+
+  /**
+   * A HEAD with one satisfiable range answers 206 with the range's length and Content-Range, as S3
+   * and Swift's s3api do (Swift's own HEAD ignores Range); an unsatisfiable one is InvalidRange,
+   * several ranges or an unusable header describe the whole object.
+   */
+  private HttpResponse headRange(HttpResponse answer, S3Request s3) {
+    Optional<List<RangeHeader.Spec>> specs = RangeHeader.parse(s3.header("range"));
+    OptionalLong length = headLength.contentLength(answer);
+    if (specs.isEmpty() || length.isEmpty()) {
+      return answer;
+    }
+    List<ByteRange.Resolved> ranges = RangeHeader.resolve(specs.get(), length.getAsLong());
+    if (ranges.isEmpty()) {
+      throw new S3Exception(S3ErrorCode.INVALID_RANGE);
+    }
+    if (ranges.size() > 1) {
+      return answer;
+    }
+    ByteRange.Resolved range = ranges.get(0);
+    return headLength.announce(
+        answer
+            .withStatus(StatusCodes.PARTIAL_CONTENT)
+            .addHeader(
+                RawHeader.create(
+                    "Content-Range",
+                    "bytes " + range.first() + "-" + range.last() + "/" + length.getAsLong())),
+        range.length());
+  }
+
+  private static final Pattern MULTIPART_ETAG = Pattern.compile("[0-9a-fA-F]{32}-\\d+");
+
+  /**
+   * If-Match / If-None-Match naming a completed multipart upload's S3 ETag (the aws CLI sends the
+   * one it saw with each ranged GET) in the terms Swift compares: that ETag becomes the object's
+   * Swift ETag when it is the object's, learnt from a HEAD first; a mismatch stays a mismatch.
+   */
+  private CompletionStage<List<HttpHeader>> conditionsInSwiftTerms(
+      S3Request s3, Optional<String> versionId, List<HttpHeader> headers) {
+    boolean namesMultipart =
+        headers.stream()
+            .filter(h -> CONDITION_ETAGS.contains(h.lowercaseName()))
+            .anyMatch(h -> MULTIPART_ETAG.matcher(h.value()).find());
+    if (!namesMultipart) {
+      return CompletableFuture.completedFuture(headers);
+    }
+    return swift
+        .send(s3, HttpMethods.HEAD, s3.bucketName(), s3.keyName(), versionQuery(versionId))
+        .thenApply(
+            head -> {
+              swift.discard(head);
+              Optional<String> s3Etag = MultipartEtag.of(head);
+              Optional<String> swiftEtag = head.getHeader("ETag").map(HttpHeader::value);
+              if (head.status().intValue() != 200 || s3Etag.isEmpty() || swiftEtag.isEmpty()) {
+                return headers;
+              }
+              String from = MultipartHandler.unquoted(s3Etag.get());
+              String to = MultipartHandler.unquoted(swiftEtag.get());
+              List<HttpHeader> rewritten = new ArrayList<>();
+              for (HttpHeader h : headers) {
+                rewritten.add(
+                    CONDITION_ETAGS.contains(h.lowercaseName())
+                        ? RawHeader.create(h.name(), h.value().replace(from, to))
+                        : h);
+              }
+              return rewritten;
+            });
+  }
+
+  private static final List<String> CONDITION_ETAGS = List.of("if-match", "if-none-match");
 
   /** The Swift query of an S3 {@code versionId}. */
   static String versionQuery(Optional<String> versionId) {

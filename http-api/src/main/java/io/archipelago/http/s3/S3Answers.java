@@ -1,7 +1,10 @@
 package io.archipelago.http.s3;
 
+import akka.http.javadsl.model.ContentTypes;
+import akka.http.javadsl.model.HttpEntities;
 import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.StatusCodes;
+import akka.util.ByteString;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
@@ -21,6 +24,15 @@ final class S3Answers {
 
   static HttpResponse empty(int status) {
     return HttpResponse.create().withStatus(status);
+  }
+
+  /**
+   * An empty answer with the Content-Type Swift's s3api gives those it passes on from Swift (swob's
+   * default, {@code text/html; charset=UTF-8}): UploadPart's 200, an abort's 204.
+   */
+  static HttpResponse emptyAsSwob(int status) {
+    return empty(status)
+        .withEntity(HttpEntities.create(ContentTypes.TEXT_HTML_UTF8, ByteString.emptyByteString()));
   }
 
   /**

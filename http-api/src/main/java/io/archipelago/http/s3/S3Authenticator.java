@@ -31,6 +31,7 @@ public final class S3Authenticator {
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'", Locale.ROOT);
   private static final Duration MAX_SKEW = Duration.ofMinutes(15);
   private static final long MAX_PRESIGNED_SECONDS = 604800;
+  private static final long MAX_V2_EXPIRES = 1L << 31;
 
   /**
    * Who signed and how the payload is to be checked.
@@ -108,13 +109,24 @@ public final class S3Authenticator {
     }
     SigV4.Credential credential =
         credential(credentialText, S3ErrorCode.AUTHORIZATION_HEADER_MALFORMED);
-    String amzDate = Optional.ofNullable(headers.get("x-amz-date")).orElse(headers.get("date"));
-    if (amzDate == null) {
+    // an empty header counts as none, as Swift's s3api reads them
+    String amzDate =
+        Optional.ofNullable(headers.get("x-amz-date"))
+            .filter(d -> !d.isBlank())
+            .orElse(headers.get("date"));
+    if (amzDate == null || amzDate.isBlank()) {
       throw new S3Exception(
           S3ErrorCode.ACCESS_DENIED,
           "AWS authentication requires a valid Date or x-amz-date header");
     }
-    Instant signedAt = parseDate(amzDate.strip(), S3ErrorCode.ACCESS_DENIED);
+    Instant signedAt;
+    try {
+      signedAt = parseDate(amzDate.strip(), S3ErrorCode.ACCESS_DENIED);
+    } catch (S3Exception e) {
+      throw new S3Exception(
+          S3ErrorCode.ACCESS_DENIED,
+          "AWS authentication requires a valid Date or x-amz-date header");
+    }
     if (Duration.between(signedAt, now).abs().compareTo(MAX_SKEW) > 0) {
       throw new S3Exception(
           S3ErrorCode.REQUEST_TIME_TOO_SKEWED,
@@ -195,10 +207,14 @@ public final class S3Authenticator {
       throw new S3Exception(
           S3ErrorCode.AUTHORIZATION_QUERY_PARAMETERS_ERROR, "X-Amz-Expires should be a number");
     }
-    if (seconds < 0 || seconds > MAX_PRESIGNED_SECONDS) {
+    if (seconds < 0) {
+      throw new S3Exception(
+          S3ErrorCode.AUTHORIZATION_QUERY_PARAMETERS_ERROR, "X-Amz-Expires must be non-negative");
+    }
+    if (seconds > MAX_PRESIGNED_SECONDS) {
       throw new S3Exception(
           S3ErrorCode.AUTHORIZATION_QUERY_PARAMETERS_ERROR,
-          "X-Amz-Expires must be between 0 and 604800 seconds");
+          "X-Amz-Expires must be less than 604800 seconds");
     }
     if (now.isAfter(signedAt.plusSeconds(seconds))) {
       throw new S3Exception(
@@ -314,6 +330,11 @@ public final class S3Authenticator {
     try {
       expiresAt = Long.parseLong(expires.strip());
     } catch (NumberFormatException e) {
+      throw new S3Exception(
+          S3ErrorCode.ACCESS_DENIED, "Invalid date (should be seconds since epoch): " + expires);
+    }
+    // as Swift's s3api: an expiry past 2^31 is no date (checked before the bucket is looked at)
+    if (expiresAt >= MAX_V2_EXPIRES) {
       throw new S3Exception(
           S3ErrorCode.ACCESS_DENIED, "Invalid date (should be seconds since epoch): " + expires);
     }

@@ -16,7 +16,7 @@ public final class S3Errors {
 
   private S3Errors() {}
 
-  /** The XML error body S3 sends, with the resource and request id. */
+  /** The XML error body S3 sends, with the request id. */
   public static HttpResponse response(S3Exception e, String resource, String requestId) {
     StringBuilder sb = new StringBuilder(S3Xml.HEADER).append("<Error>");
     S3Xml.element(sb, "Code", e.code().code());
@@ -24,7 +24,11 @@ public final class S3Errors {
     for (Map.Entry<String, String> detail : e.details().entrySet()) {
       S3Xml.element(sb, detail.getKey(), detail.getValue());
     }
-    S3Xml.element(sb, "Resource", resource);
+    // an error that names what it is about (Key, BucketName, UploadId...) does not repeat the
+    // request's resource, as S3 answers (the resource would echo a client's path back)
+    if (e.details().isEmpty()) {
+      S3Xml.element(sb, "Resource", resource);
+    }
     S3Xml.element(sb, "RequestId", requestId);
     sb.append("</Error>");
     return HttpResponse.create()

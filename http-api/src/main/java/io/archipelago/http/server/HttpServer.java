@@ -199,7 +199,10 @@ public final class HttpServer {
   }
 
   private HttpResponse headLength(HttpResponse response, long length) {
-    return response.addHeader(RawHeader.create(markerName, Long.toString(length)));
+    // announced again (an S3 HEAD of a range): the last length counts
+    return response
+        .removeHeader(markerName)
+        .addHeader(RawHeader.create(markerName, Long.toString(length)));
   }
 
   private HttpResponse rawContentType(HttpResponse response, String contentType) {

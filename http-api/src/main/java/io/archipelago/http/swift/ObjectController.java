@@ -145,8 +145,13 @@ public final class ObjectController {
                   served
                       .contentType()
                       .equals(ObjectReader.contentType(served.view().contentType()));
+              // Swift writes a multi-range answer's type without a space before its boundary
+              Optional<String> rawType =
+                  storedType
+                      ? Optional.of(SwiftHeaders.wire(served.view().contentType()))
+                      : multipartRanges(served.contentType());
               ContentType entityType =
-                  storedType ? ContentTypes.NO_CONTENT_TYPE : served.contentType();
+                  rawType.isPresent() ? ContentTypes.NO_CONTENT_TYPE : served.contentType();
               HttpResponse response;
               if (head) {
                 response =
@@ -170,11 +175,18 @@ public final class ObjectController {
               if (s3Etag.isPresent()) {
                 response = response.addAttribute(MultipartEtag.ATTRIBUTE, s3Etag.get());
               }
-              return storedType
-                  ? headLength.rawContentType(
-                      response, SwiftHeaders.wire(served.view().contentType()))
+              return rawType.isPresent()
+                  ? headLength.rawContentType(response, rawType.get())
                   : response;
             });
+  }
+
+  /** {@code multipart/byteranges;boundary=...} as Swift's swob renders it. */
+  private static Optional<String> multipartRanges(ContentType type) {
+    String rendered = type.toString();
+    return rendered.startsWith("multipart/byteranges; boundary=")
+        ? Optional.of(rendered.replace("; boundary=", ";boundary="))
+        : Optional.empty();
   }
 
   /** The response entity; an empty body is a strict one (Default needs a length > 0). */

@@ -56,10 +56,12 @@ class S3MultipartTest {
   static TestGateway gateway;
   static SwiftClient swift;
   static S3AsyncClient sdk;
+  static int s3Port;
 
   @BeforeAll
   static void start() throws Exception {
     int port = Net.freePort();
+    s3Port = port;
     gateway =
         TestGateway.start(
             work.resolve("data"),
@@ -99,6 +101,30 @@ class S3MultipartTest {
                 b -> b.bucket("mpu").key("etag/object"), AsyncResponseTransformer.toBytes()));
     assertEquals(etag, got.response().eTag());
     assertArrayEquals(concat(parts), got.asByteArray());
+    // the aws CLI's ranged GETs name the ETag they saw in If-Match
+    var ranged =
+        get(
+            sdk.getObject(
+                b -> b.bucket("mpu").key("etag/object").range("bytes=1000-2999").ifMatch(etag),
+                AsyncResponseTransformer.toBytes()));
+    assertArrayEquals(parts.get(1), ranged.asByteArray());
+    S3Exception changed =
+        assertThrows(
+            S3Exception.class,
+            () ->
+                get(
+                    sdk.getObject(
+                        b ->
+                            b.bucket("mpu")
+                                .key("etag/object")
+                                .ifMatch("\"0123456789abcdef0123456789abcdef-3\""),
+                        AsyncResponseTransformer.toBytes())));
+    assertEquals(412, changed.statusCode());
+    S3Exception notModified =
+        assertThrows(
+            S3Exception.class,
+            () -> get(sdk.headObject(b -> b.bucket("mpu").key("etag/object").ifNoneMatch(etag))));
+    assertEquals(304, notModified.statusCode());
     S3Object v2 = get(sdk.listObjectsV2(b -> b.bucket("mpu").prefix("etag/"))).contents().get(0);
     assertEquals(etag, v2.eTag());
     assertEquals(3010L, v2.size());
@@ -342,6 +368,80 @@ class S3MultipartTest {
         concat(List.of(firstPart, source)),
         get(sdk.getObject(b -> b.bucket("mpu").key(key), AsyncResponseTransformer.toBytes()))
             .asByteArray());
+  }
+
+  @Test
+  void aRetriedCompleteAnswersAsTheFirstAndAnotherUploadsRetryDoesNot() throws Exception {
+    String key = "retry/obj\u2603";
+    List<byte[]> parts = List.of(bytes(100, 7), bytes(50, 8));
+    String uploadId = get(sdk.createMultipartUpload(b -> b.bucket("mpu").key(key))).uploadId();
+    List<CompletedPart> completed = new ArrayList<>();
+    for (int i = 0; i < parts.size(); i++) {
+      int number = i + 1;
+      var part =
+          get(
+              sdk.uploadPart(
+                  b -> b.bucket("mpu").key(key).uploadId(uploadId).partNumber(number),
+                  AsyncRequestBody.fromBytes(parts.get(number - 1))));
+      completed.add(CompletedPart.builder().partNumber(number).eTag(part.eTag()).build());
+    }
+    var first =
+        get(
+            sdk.completeMultipartUpload(
+                b ->
+                    b.bucket("mpu")
+                        .key(key)
+                        .uploadId(uploadId)
+                        .multipartUpload(m -> m.parts(completed))));
+    assertEquals("\"" + s3Etag(parts) + "\"", first.eTag());
+    assertEquals("http://127.0.0.1:" + s3Port + "/mpu/retry/obj%E2%98%83", first.location());
+    // the client did not see the answer and completes again: the same result
+    var again =
+        get(
+            sdk.completeMultipartUpload(
+                b ->
+                    b.bucket("mpu")
+                        .key(key)
+                        .uploadId(uploadId)
+                        .multipartUpload(m -> m.parts(completed))));
+    assertEquals(first.eTag(), again.eTag());
+    assertArrayEquals(
+        concat(parts),
+        get(sdk.getObject(b -> b.bucket("mpu").key(key), AsyncResponseTransformer.toBytes()))
+            .asByteArray());
+    // an upload id that never became this object is still NoSuchUpload
+    S3Exception unknown =
+        assertThrows(
+            S3Exception.class,
+            () ->
+                get(
+                    sdk.completeMultipartUpload(
+                        b ->
+                            b.bucket("mpu")
+                                .key(key)
+                                .uploadId("0123456789abcdef0123456789abcdef")
+                                .multipartUpload(m -> m.parts(completed)))));
+    assertEquals("NoSuchUpload", unknown.awsErrorDetails().errorCode());
+  }
+
+  @Test
+  void aHeadWithOneRangeAnswers206WithTheRangesLength() throws Exception {
+    get(
+        sdk.putObject(
+            b -> b.bucket("mpu").key("ranged"), AsyncRequestBody.fromBytes(bytes(10, 9))));
+    var head = get(sdk.headObject(b -> b.bucket("mpu").key("ranged").range("bytes=1-5")));
+    assertEquals(5L, head.contentLength());
+    assertEquals("bytes 1-5/10", head.contentRange());
+    assertEquals(
+        3L,
+        get(sdk.headObject(b -> b.bucket("mpu").key("ranged").range("bytes=-3"))).contentLength());
+    assertEquals(10L, get(sdk.headObject(b -> b.bucket("mpu").key("ranged"))).contentLength());
+    // swob's rules: an unsatisfiable range is InvalidRange (416)
+    S3Exception invalid =
+        assertThrows(
+            S3Exception.class,
+            () -> get(sdk.headObject(b -> b.bucket("mpu").key("ranged").range("bytes=20-30"))));
+    assertEquals(416, invalid.statusCode());
   }
 
   private static String upload(String key, List<byte[]> parts) throws Exception {
