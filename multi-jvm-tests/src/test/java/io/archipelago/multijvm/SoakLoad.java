@@ -33,6 +33,8 @@ final class SoakLoad implements AutoCloseable {
   /** The largest object body written. */
   static final int MAX_BODY = 48 * 1024;
 
+  private static final long THINK_MILLIS = 10;
+
   /** One client request: when it started and ended (epoch ms), the node and the outcome. */
   record Request(String kind, long startedAt, long endedAt, int port, int status, String error) {
     boolean failed() {
@@ -202,6 +204,9 @@ final class SoakLoad implements AutoCloseable {
     List<Tracked> mine = new ArrayList<>();
     int created = 0;
     while (running.get()) {
+      // A short pause between requests, so that the clients load the nodes without starving
+      // their heartbeats on a small machine.
+      LoadGenerator.sleep(THINK_MILLIS);
       int dice = random.nextInt(100);
       if (mine.isEmpty() || dice < 40) {
         Tracked t =
