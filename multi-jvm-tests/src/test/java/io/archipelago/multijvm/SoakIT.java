@@ -429,6 +429,17 @@ class SoakIT {
       k.merge("total", 1L, Long::sum);
       k.merge("failed", r.failed() ? 1L : 0L, Long::sum);
     }
+    for (Map.Entry<String, Map<String, Long>> k : byKind.entrySet()) {
+      List<Long> took =
+          requests.stream()
+              .filter(r -> r.kind().equals(k.getKey()))
+              .map(r -> r.endedAt() - r.startedAt())
+              .sorted()
+              .toList();
+      k.getValue().put("medianMillis", took.get(took.size() / 2));
+      k.getValue().put("p99Millis", took.get(Math.min(took.size() - 1, took.size() * 99 / 100)));
+      k.getValue().put("maxMillis", took.get(took.size() - 1));
+    }
     report.put(
         "requests", Map.of("total", requests.size(), "failed", failed.size(), "byKind", byKind));
     List<Map<String, Object>> faultRows = new ArrayList<>();
@@ -439,7 +450,9 @@ class SoakIT {
       row.put("injectedAtSecond", (f.injectedAt() - started) / 1e3);
       row.put("recoveredAtSecond", (f.recoveredAt() - started) / 1e3);
       row.put("windowEndsAtSecond", (f.windowEnd() - started) / 1e3);
-      row.put("requestsInWindow", requests.stream().filter(f::overlaps).count());
+      List<Request> during = requests.stream().filter(f::overlaps).toList();
+      row.put("requestsInWindow", during.size());
+      row.put("longestRequestMillisInWindow", longest(during));
       row.put("failedInWindow", in.size());
       row.put("failedByKind", countByKind(in));
       row.put(
@@ -509,6 +522,10 @@ class SoakIT {
     return report;
   }
 
+  private static long longest(List<Request> requests) {
+    return requests.stream().mapToLong(r -> r.endedAt() - r.startedAt()).max().orElse(0);
+  }
+
   private static Map<String, Object> verificationRow(Verification v) {
     Map<String, Object> row = new LinkedHashMap<>();
     row.put("counts", new TreeMap<>(v.counts));
@@ -545,7 +562,7 @@ class SoakIT {
       text.append(
           String.format(
               "fault at %ss, back at %ss: %s — %s of %s requests in [injection, back + %d s]"
-                  + " failed %s (from %ss to %ss after the injection)%n",
+                  + " failed %s (from %ss to %ss after the injection); longest request %s ms%n",
               f.get("injectedAtSecond"),
               f.get("recoveredAtSecond"),
               f.get("fault"),
@@ -554,7 +571,8 @@ class SoakIT {
               SETTLE_MILLIS / 1_000,
               f.get("failedByKind"),
               f.get("failuresFromSecondAfterInjection"),
-              f.get("failuresUntilSecondAfterInjection")));
+              f.get("failuresUntilSecondAfterInjection"),
+              f.get("longestRequestMillisInWindow")));
     }
     text.append("failed outside the fault windows: ")
         .append(report.get("failedOutsideFaultWindows"))
