@@ -302,29 +302,21 @@ class SoakIT {
                   } else {
                     judge(t, a.status() == 200 ? a.body() : null, gateway);
                   }
-                  try {
-                    Optional<ObjectContent> copy =
-                        replica
-                            .get(
-                                new BackendContainer("AUTH_test", t.container),
-                                t.name,
-                                Optional.empty())
-                            .toCompletableFuture()
-                            .join();
-                    byte[] bytes =
-                        copy.isEmpty()
-                            ? null
-                            : copy.get()
-                                .data()
-                                .runWith(
-                                    Sink.fold(ByteString.emptyByteString(), ByteString::concat),
-                                    materializer)
-                                .toCompletableFuture()
-                                .join()
-                                .toArray();
-                    judge(t, bytes, onReplica);
-                  } catch (RuntimeException e) {
-                    onReplica.add("unreadable", t.path() + ": " + e);
+                  // The checker's own read of the replica is retried like the GET above: a
+                  // connection S3Proxy closes under load says nothing about the object.
+                  RuntimeException failure = null;
+                  for (int attempt = 0; attempt < 5; attempt++) {
+                    try {
+                      judge(t, readReplica(replica, t, materializer), onReplica);
+                      failure = null;
+                      break;
+                    } catch (RuntimeException e) {
+                      failure = e;
+                      LoadGenerator.sleep(1_000);
+                    }
+                  }
+                  if (failure != null) {
+                    onReplica.add("unreadable", t.path() + ": " + failure);
                   }
                 },
                 checkers));
@@ -333,6 +325,23 @@ class SoakIT {
     } finally {
       checkers.shutdown();
     }
+  }
+
+  /** The object's bytes on the replica backend, read with its driver; null when absent. */
+  private static byte[] readReplica(ObjectStore replica, Tracked t, Materializer materializer) {
+    Optional<ObjectContent> copy =
+        replica
+            .get(new BackendContainer("AUTH_test", t.container), t.name, Optional.empty())
+            .toCompletableFuture()
+            .join();
+    return copy.isEmpty()
+        ? null
+        : copy.get()
+            .data()
+            .runWith(Sink.fold(ByteString.emptyByteString(), ByteString::concat), materializer)
+            .toCompletableFuture()
+            .join()
+            .toArray();
   }
 
   /** Judges what one place holds of an object: its bytes, or null when it has none. */
