@@ -94,7 +94,7 @@ class SoakIT {
     int writers = Integer.parseInt(System.getProperty("archipelago.soak.writers", "4"));
     Path out = Path.of(System.getProperty("archipelago.soak.out", "target/soak")).toAbsolutePath();
     // The nodes' data and logs stay there for a look after the run; a new run starts afresh.
-    Path work = out.resolve("work");
+    Path work = out.resolve("soak-work");
     SwiftCluster.deleteTree(work);
     Files.createDirectories(work);
     long loadMillis = (long) (minutes * 60_000);
