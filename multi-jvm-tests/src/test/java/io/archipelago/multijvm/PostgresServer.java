@@ -44,7 +44,7 @@ public final class PostgresServer implements AutoCloseable {
       Path bin = findBin();
       Path dir = Files.createTempDirectory("archipelago-pg");
       int port = Net.freePort();
-      boolean root = "root".equals(System.getProperty("user.name"));
+      boolean root = runsAsRoot();
       if (root) {
         run(List.of("chown", "-R", "postgres:postgres", dir.toString()), false);
         run(List.of("chmod", "755", dir.getParent().toString()), false);
@@ -64,27 +64,8 @@ public final class PostgresServer implements AutoCloseable {
                   "-E",
                   "UTF8")),
           true);
-      run(
-          asUser(
-              root,
-              List.of(
-                  bin.resolve("pg_ctl").toString(),
-                  "-D",
-                  data.toString(),
-                  "-w",
-                  "-t",
-                  "60",
-                  "-l",
-                  dir.resolve("postgres.log").toString(),
-                  "-o",
-                  "-p "
-                      + port
-                      + " -c listen_addresses=127.0.0.1 -k "
-                      + dir
-                      + " -c max_connections=200 -c fsync=off -c synchronous_commit=off",
-                  "start")),
-          true);
       PostgresServer server = new PostgresServer(dir, bin, port);
+      server.startServer();
       run(
           List.of(
               bin.resolve("createdb").toString(),
@@ -102,6 +83,53 @@ public final class PostgresServer implements AutoCloseable {
     }
   }
 
+  /** Starts the server on its port and data directory (again, after {@link #stopServer()}). */
+  public void startServer() {
+    run(
+        asUser(
+            runsAsRoot(),
+            List.of(
+                bin.resolve("pg_ctl").toString(),
+                "-D",
+                dir.resolve("data").toString(),
+                "-w",
+                "-t",
+                "60",
+                "-l",
+                dir.resolve("postgres.log").toString(),
+                "-o",
+                "-p "
+                    + port
+                    + " -c listen_addresses=127.0.0.1 -k "
+                    + dir
+                    + " -c max_connections=200 -c fsync=off -c synchronous_commit=off",
+                "start")),
+        true);
+  }
+
+  /**
+   * Stops the server as an operator restarting it does ({@code pg_ctl stop -m fast}: open sessions
+   * are ended, what was committed stays); {@link #startServer()} brings it back.
+   */
+  public void stopServer() {
+    run(
+        asUser(
+            runsAsRoot(),
+            List.of(
+                bin.resolve("pg_ctl").toString(),
+                "-D",
+                dir.resolve("data").toString(),
+                "-m",
+                "fast",
+                "-w",
+                "stop")),
+        true);
+  }
+
+  private static boolean runsAsRoot() {
+    return "root".equals(System.getProperty("user.name"));
+  }
+
   public String jdbcUrl() {
     return "jdbc:postgresql://127.0.0.1:" + port + "/archipelago";
   }
@@ -112,7 +140,7 @@ public final class PostgresServer implements AutoCloseable {
 
   @Override
   public void close() {
-    boolean root = "root".equals(System.getProperty("user.name"));
+    boolean root = runsAsRoot();
     try {
       run(
           asUser(
