@@ -39,7 +39,7 @@ final class LocalGateway implements AutoCloseable {
     this.env = env;
   }
 
-  /** Starts the node and answers how long until it served /info. */
+  /** Starts the node and answers how long until it was ready (/healthcheck answered 200). */
   Duration start() throws IOException, InterruptedException {
     Files.createDirectories(dataDir);
     List<String> command = new ArrayList<>();
@@ -78,7 +78,7 @@ final class LocalGateway implements AutoCloseable {
       try {
         HttpResponse<Void> r =
             client.send(
-                HttpRequest.newBuilder(URI.create(url() + "/info")).build(),
+                HttpRequest.newBuilder(URI.create(url() + "/healthcheck")).build(),
                 HttpResponse.BodyHandlers.discarding());
         if (r.statusCode() == 200) {
           return Duration.ofNanos(System.nanoTime() - started);

@@ -222,7 +222,14 @@ final class MigrationFigures {
     double copySeconds = Double.NaN;
     long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
     while (System.nanoTime() < deadline) {
-      JsonNode m = JSON.readTree(adminCall("GET", path + "/migration", null).body());
+      JsonNode m;
+      try {
+        m = JSON.readTree(adminCall("GET", path + "/migration", null).body());
+      } catch (IOException refused) {
+        // a poll the loaded machine could not connect: the next one tells the same
+        Thread.sleep(50);
+        continue;
+      }
       String phase = m.path("phase").asText();
       if (Double.isNaN(copySeconds)
           && (m.path("objectsCopied").asLong() >= total

@@ -1,5 +1,6 @@
 package io.archipelago.engine;
 
+import akka.Done;
 import akka.actor.typed.ActorSystem;
 import akka.cluster.typed.Cluster;
 import com.typesafe.config.Config;
@@ -35,7 +36,11 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 
 /**
@@ -62,6 +67,9 @@ public final class ArchipelagoEngine {
   private final RebalanceOps rebalance;
   private final SyncLagHistory syncHistory;
   private final Integrity integrity;
+
+  /** Backends new to this node whose first capacity poll is under way. */
+  private final Set<String> pollingNew = ConcurrentHashMap.newKeySet();
 
   private ArchipelagoEngine(ActorSystem<?> system) {
     this.system = system;
@@ -124,37 +132,52 @@ public final class ArchipelagoEngine {
     BackendRegistryEntity.init(system);
     DrainEntity.init(system);
     ArchipelagoEngine engine = new ArchipelagoEngine(system);
-    engine.startCapacityPolling(config.getDuration("archipelago.engine.capacity-poll-interval"));
+    engine.startCapacityPolling(
+        config.getDuration("archipelago.engine.capacity-poll-interval"),
+        config.getDuration("archipelago.engine.registry-refresh-interval"));
     return engine;
   }
 
-  private void startCapacityPolling(Duration interval) {
-    Runnable poll =
-        () ->
-            registry
-                .backends()
-                .forEach(
-                    b ->
-                        registry
-                            .store(b.id())
-                            .ifPresent(
-                                store ->
-                                    store
-                                        .capacity()
-                                        .whenComplete(
-                                            (c, failure) -> {
-                                              if (failure == null) {
-                                                registry.reportCapacity(b.id(), c);
-                                              }
-                                              registry.reportProbe(
-                                                  b.id(),
-                                                  new BackendRegistry.Probe(
-                                                      Instant.now(),
-                                                      Optional.ofNullable(failure)
-                                                          .map(ArchipelagoEngine::reason)));
-                                            })));
+  private void startCapacityPolling(Duration interval, Duration newBackendCheck) {
+    Runnable poll = () -> registry.backends().forEach(b -> pollCapacity(b.id()));
     poll.run();
     system.scheduler().scheduleAtFixedRate(interval, interval, poll, system.executionContext());
+    // A backend added at run time is polled as soon as this node knows it, not up to an interval
+    // later: until then placement and drains know nothing of its room.
+    Runnable pollNew =
+        () ->
+            registry.backends().stream()
+                .filter(b -> !registry.probes().containsKey(b.id()))
+                .filter(b -> pollingNew.add(b.id()))
+                .forEach(
+                    b -> pollCapacity(b.id()).whenComplete((d, e) -> pollingNew.remove(b.id())));
+    system
+        .scheduler()
+        .scheduleWithFixedDelay(
+            newBackendCheck, newBackendCheck, pollNew, system.executionContext());
+  }
+
+  /** Asks one backend for its capacity and records the answer and the probe's outcome. */
+  private CompletionStage<Done> pollCapacity(String backendId) {
+    return registry
+        .store(backendId)
+        .map(
+            store ->
+                store
+                    .capacity()
+                    .handle(
+                        (c, failure) -> {
+                          if (failure == null) {
+                            registry.reportCapacity(backendId, c);
+                          }
+                          registry.reportProbe(
+                              backendId,
+                              new BackendRegistry.Probe(
+                                  Instant.now(),
+                                  Optional.ofNullable(failure).map(ArchipelagoEngine::reason)));
+                          return Done.getInstance();
+                        }))
+        .orElseGet(() -> CompletableFuture.completedFuture(Done.getInstance()));
   }
 
   /** The innermost cause's message, for operators: what went wrong, not the wrappers. */

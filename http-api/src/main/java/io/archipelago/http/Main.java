@@ -6,6 +6,7 @@ import akka.management.cluster.bootstrap.ClusterBootstrap;
 import akka.management.javadsl.AkkaManagement;
 import com.typesafe.config.Config;
 import io.archipelago.engine.ArchipelagoEngine;
+import io.archipelago.engine.backend.RegistryRecovery;
 import io.archipelago.http.auth.AuthController;
 import io.archipelago.http.auth.KeystoneTokens;
 import io.archipelago.http.auth.TempAuthUsers;
@@ -118,7 +119,10 @@ public final class Main {
     }
   }
 
-  /** Starts the engine and the HTTP server on a system; completes when the port is bound. */
+  /**
+   * Starts the engine and the HTTP servers on a system; completes when the ports are bound and the
+   * node has read the cluster's backend registry (until then client requests answer 503).
+   */
   public static CompletionStage<HttpServer.Binding> start(ActorSystem<?> system) {
     Config config = system.settings().config();
     ArchipelagoEngine engine = ArchipelagoEngine.start(system);
@@ -155,13 +159,25 @@ public final class Main {
             binding -> {
               // Container sync never sends to the gateway's own ports, this one included.
               engine.sync().targets().addGatewayPort(binding.localAddress().getPort());
-              printBanner(config, binding, engine, ServerTls.scheme(tls));
               return binding;
             })
         .thenCompose(
             binding ->
                 S3Server.start(system, engine, auth, tokens, maxObjectSize)
-                    .thenApply(s3 -> binding));
+                    .thenApply(s3 -> binding))
+        .thenCompose(
+            binding -> {
+              RegistryRecovery recovery = RegistryRecovery.get(system);
+              if (!recovery.isRecovered()) {
+                log.info("waiting for the backend registry before serving requests");
+              }
+              return recovery.recovered().thenApply(done -> binding);
+            })
+        .thenApply(
+            binding -> {
+              printBanner(config, binding, engine, ServerTls.scheme(tls));
+              return binding;
+            });
   }
 
   private static void printBanner(

@@ -94,13 +94,14 @@ public final class GatewayCluster implements AutoCloseable {
 
   /**
    * Starts a node on the same journal whose only seed node is itself, as the README once advised
-   * for the first node: it would form a second cluster. Waits until it serves HTTP.
+   * for the first node: it would form a second cluster. Waits until it serves HTTP (it never
+   * becomes ready).
    */
   public GatewayProcess startNodeSeededByItself() {
     GatewayProcess node = newNode();
     node.withEnv("JAVA_TOOL_OPTIONS", jvmOptions(List.of(node.clusterPort())));
     nodes.add(node);
-    return node.start();
+    return node.startServing();
   }
 
   private String jvmOptions(List<Integer> seeds) {

@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps this node's {@link BackendRegistry} equal to the cluster-wide {@link
  * BackendRegistryEntity}: seeds it once with the configured backends, then reads it at a fixed
- * interval. Until the first read succeeds the node works from its configuration.
+ * interval. Until the first read succeeds the node knows only its configuration and is not ready
+ * ({@link RegistryRecovery}).
  */
 public final class RegistrySync {
 
@@ -87,5 +88,6 @@ public final class RegistrySync {
 
   void apply(RegistryState state) {
     registry.update(state.backends().values());
+    RegistryRecovery.get(system).markRecovered();
   }
 }

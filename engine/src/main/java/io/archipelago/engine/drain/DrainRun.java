@@ -14,17 +14,16 @@ import io.archipelago.engine.container.ContainerRouteView;
 import io.archipelago.engine.container.ContainerState;
 import io.archipelago.engine.container.Migration;
 import io.archipelago.engine.container.MigrationPhase;
+import io.archipelago.engine.placement.Placement;
 import io.archipelago.engine.placement.PlacementPolicy;
 import io.archipelago.engine.store.BackendContainer;
 import io.archipelago.persistence.audit.AuditInfo;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -239,41 +238,27 @@ final class DrainRun {
       // started by an earlier pass that stopped before recording it (or by an operator)
       return markMoving(state, c, running.target(), running.id(), c.objects(), c.bytes(), audit);
     }
-    if (!route.primaryBackend().equals(backend)) {
-      return failed(
-          state,
-          c,
-          "a replica of it is on "
-              + backend
-              + "; a migration moves the primary only (move its replica by hand)",
-          audit);
-    }
     PlacementPolicy policy = policies.get(route.policy());
     if (policy == null) {
       return failed(state, c, "its policy " + route.policy() + " is not configured", audit);
     }
-    Set<String> excluded = new HashSet<>(route.replicaBackends());
-    excluded.add(backend);
-    Optional<String> target =
-        DrainTargets.choose(
+    // the drained backend holds the primary, or one replica: that one moves
+    Optional<String> replica =
+        route.primaryBackend().equals(backend) ? Optional.empty() : Optional.of(backend);
+    Placement.Explanation explained =
+        DrainTargets.explain(
             policy,
+            route.primaryBackend(),
+            route.replicaBackends(),
+            backend,
             c.bytes(),
-            excluded,
-            registry.healthyBackends(),
+            registry.backends(),
             registry.capacities(),
+            Placement.Health.of(registry),
             reserved);
+    Optional<String> target = DrainTargets.choose(explained, c.bytes());
     if (target.isEmpty()) {
-      return failed(
-          state,
-          c,
-          "no active backend other than "
-              + backend
-              + " offers tier "
-              + policy.tier()
-              + " with room for "
-              + c.bytes()
-              + " bytes",
-          audit);
+      return failed(state, c, DrainTargets.nowhere(explained, backend, c.bytes()), audit);
     }
     String to = target.get();
     reserved.merge(to, c.bytes(), Long::sum);
@@ -291,7 +276,7 @@ final class DrainRun {
                     container(c),
                     (ActorRef<ContainerReply<Migration>> r) ->
                         new ContainerEntity.StartMigration(
-                            migrationId, to, state.throttle(), audit, r),
+                            migrationId, to, state.throttle(), replica, audit, r),
                     settings.askTimeout()))
         .handle(
             (migration, failure) -> {

@@ -1,60 +1,101 @@
 package io.archipelago.engine.drain;
 
 import io.archipelago.engine.backend.BackendDescriptor;
-import io.archipelago.engine.backend.BackendState;
+import io.archipelago.engine.placement.Placement;
 import io.archipelago.engine.placement.PlacementPolicy;
 import io.archipelago.engine.store.Capacity;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
- * Where a container of a drained backend goes: an active, healthy backend other than the drained
- * one and the container's replicas, carrying its policy's tier, with room for its bytes once the
- * moves already under way to it are counted; the most free space first (ties by id), as placement
- * chooses. Pure, so that it can be tested.
+ * Where a container's primary or replica on a drained backend goes: placement's own rules ({@link
+ * Placement#explain}, which the admin dry-run shows) for that one role. A primary takes the
+ * policy's tier and allowed sites, a replica the replica tier; neither may be a backend that
+ * already holds the container (the drained one included) or stand on a site that one of the
+ * container's other backends uses; draining, down and unserved backends are out. On top, the
+ * drain's own capacity rule: the container's bytes must fit in what is free once the moves already
+ * under way are counted (a backend whose total is not known yet counts as roomy). Among those, the
+ * most free space first (ties by id), as placement orders them. Pure, so that it can be tested.
  */
 final class DrainTargets {
 
   private DrainTargets() {}
 
-  static Optional<String> choose(
+  /** Placement's verdict on every backend for the role {@code moving} plays in the container. */
+  static Placement.Explanation explain(
       PlacementPolicy policy,
+      String primary,
+      List<String> replicas,
+      String moving,
       long bytes,
-      Set<String> excluded,
-      Collection<BackendDescriptor> healthy,
+      Collection<BackendDescriptor> backends,
       Map<String, Capacity> capacities,
+      Placement.Health health,
       Map<String, Long> reserved) {
-    return healthy.stream()
-        .filter(b -> b.state() == BackendState.ACTIVE)
-        .filter(b -> b.tiers().contains(policy.tier()))
-        .filter(b -> !excluded.contains(b.id()))
-        .filter(b -> free(b, capacities, reserved) >= bytes)
+    Set<String> holders = new HashSet<>(replicas);
+    holders.add(primary);
+    Map<String, String> sites =
+        backends.stream()
+            .collect(Collectors.toMap(BackendDescriptor::id, BackendDescriptor::site, (a, b) -> a));
+    Set<String> takenSites =
+        holders.stream()
+            .filter(id -> !id.equals(moving))
+            .map(sites::get)
+            .filter(site -> site != null)
+            .collect(Collectors.toSet());
+    PlacementPolicy role = moving.equals(primary) ? policy.primaryOnly() : policy.replicaOnly();
+    return Placement.explain(
+        role,
+        backends,
+        capacities,
+        health,
+        new Placement.Constraints(holders, takenSites, bytes, 0, reserved));
+  }
+
+  /** The eligible backend with the most free space that has room for the bytes. */
+  static Optional<String> choose(Placement.Explanation explanation, long bytes) {
+    return explanation.candidates().stream()
+        .filter(Placement.Candidate::eligible)
+        .filter(c -> roomy(c.load(), bytes))
         .sorted(
-            Comparator.<BackendDescriptor>comparingLong(b -> free(b, capacities, reserved))
+            Comparator.<Placement.Candidate>comparingLong(c -> c.load().free())
                 .reversed()
-                .thenComparing(BackendDescriptor::id))
-        .map(BackendDescriptor::id)
+                .thenComparing(c -> c.backend().id()))
+        .map(c -> c.backend().id())
         .findFirst();
   }
 
-  /**
-   * Free bytes less those reserved by running moves; a backend whose capacity is not known yet (no
-   * quota, not polled) counts as roomy rather than full.
-   */
-  static long free(
-      BackendDescriptor b, Map<String, Capacity> capacities, Map<String, Long> reserved) {
-    Capacity reported = capacities.get(b.id());
-    long free;
-    if (b.capacityBytes() > 0) {
-      free = Math.max(0, b.capacityBytes() - (reported == null ? 0 : reported.usedBytes()));
-    } else if (reported != null) {
-      free = reported.free();
-    } else {
-      free = Long.MAX_VALUE / 2;
-    }
-    return free - reserved.getOrDefault(b.id(), 0L);
+  /** Why no backend can take the container: each other backend with placement's reason. */
+  static String nowhere(Placement.Explanation explanation, String drained, long bytes) {
+    String verdicts =
+        explanation.candidates().stream()
+            .filter(c -> !c.backend().id().equals(drained))
+            .map(
+                c ->
+                    c.backend().id()
+                        + " "
+                        + c.asPrimary()
+                            .map(Placement.Ineligibility::text)
+                            .orElse("has no room for " + bytes + " bytes"))
+            .collect(Collectors.joining("; "));
+    return "no active backend other than "
+        + drained
+        + " offers tier "
+        + explanation.policy().tier()
+        + " with room for "
+        + bytes
+        + " bytes"
+        + (verdicts.isEmpty() ? "" : " (" + verdicts + ")");
+  }
+
+  /** Room counted with the moves under way (in the load); an unknown total counts as roomy. */
+  static boolean roomy(Placement.Load load, long bytes) {
+    return load.totalBytes() <= 0 || load.free() >= bytes;
   }
 }

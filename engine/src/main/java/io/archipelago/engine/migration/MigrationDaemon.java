@@ -1,7 +1,9 @@
 package io.archipelago.engine.migration;
 
+import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.pubsub.Topic;
 import io.archipelago.engine.container.ContainerRouteView;
 import io.archipelago.engine.container.Migration;
 import io.archipelago.persistence.CborSerializable;
@@ -11,10 +13,11 @@ import java.util.Set;
 
 /**
  * The migration worker of one slice, run by ShardedDaemonProcess on one node of the cluster (as the
- * sync's reconcilers): every tick it looks in the replicated route view for migrations of its slice
- * that still route requests, and runs each (at most a few at once, one run per container) from the
- * phase its container recorded. When a node leaves or crashes its slices restart on another node,
- * whose runs take up each migration from its last recorded checkpoint.
+ * sync's reconcilers): every tick, and when told that a migration started, it looks in the
+ * replicated route view for migrations of its slice that still route requests, and runs each (at
+ * most a few at once, one run per container) from the phase its container recorded. When a node
+ * leaves or crashes its slices restart on another node, whose runs take up each migration from its
+ * last recorded checkpoint.
  */
 final class MigrationDaemon {
 
@@ -39,6 +42,10 @@ final class MigrationDaemon {
             Behaviors.withTimers(
                 timers -> {
                   timers.startTimerWithFixedDelay("tick", Tick.INSTANCE, settings.tickInterval());
+                  // a migration just started need not wait for the next tick
+                  ActorRef<Topic.Command<Command>> started =
+                      ctx.spawn(Topic.create(Command.class, Migrations.STARTED_TOPIC), "started");
+                  started.tell(Topic.subscribe(ctx.getSelf()));
                   Set<String> running = new HashSet<>();
                   ContainerRouteView view = ContainerRouteView.get(ctx.getSystem());
                   return Behaviors.receive(Command.class)

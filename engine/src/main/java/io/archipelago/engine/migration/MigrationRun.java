@@ -4,6 +4,7 @@ import akka.Done;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.japi.Pair;
 import akka.japi.function.Function;
 import akka.stream.Materializer;
 import akka.stream.ThrottleMode;
@@ -27,9 +28,11 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -142,23 +145,129 @@ final class MigrationRun {
                         row -> (int) Math.min(Math.max(1, row.size()), perSecond),
                         ThrottleMode.shaping());
               }
-              // Pipelined: HEADs, then GET+PUT, then the delete check, each step with the
-              // migration's parallelism, so that the transfers run as many at once as a plain
-              // copy would.
+              // Pipelined, each step with its own parallelism so that the transfers run as many
+              // at once as a plain copy would: the source's row against the target's (a walk of
+              // the target's listing alongside, no HEADs), GET+PUT, then the delete check for a
+              // batch of copies at once (one listing page of the source).
+              ListingCursor targetRows =
+                  new ListingCursor(
+                      target,
+                      where,
+                      settings.pageSize(),
+                      m.marker().isEmpty() ? Optional.empty() : Optional.of(m.marker()));
+              SettleBatches settles = new SettleBatches(m);
               return rows.mapAsync(
-                      parallelism,
+                      1,
                       row ->
                           step(
                               row.name(),
-                              () -> mover.inspect(m.source(), m.target(), where, row.name())))
+                              () ->
+                                  rowAt(targetRows, row.name())
+                                      .thenApply(
+                                          targetRow ->
+                                              ObjectMover.inspection(
+                                                  m.source(), m.target(), where, row, targetRow))))
                   .mapAsync(parallelism, s -> s.then(mover::transfer))
-                  .mapAsync(parallelism, s -> s.then(mover::settle))
+                  .groupedWithin(SETTLE_BATCH, SETTLE_WINDOW)
+                  .mapAsync(1, settles::settle)
+                  .mapConcat(batch -> batch)
                   .map(MigrationRun::copied)
                   .groupedWithin(10_000, settings.progressInterval())
                   .mapAsync(1, batch -> record(m, batch))
                   .runWith(Sink.ignore(), materializer)
                   .thenCompose(d -> ask(ContainerEntity.GetMigration::new));
             });
+  }
+
+  /** Copies whose delete check shares one listing page of the source, at most. */
+  private static final int SETTLE_BATCH = 100;
+
+  /** How long a copy waits for others to share its delete check. */
+  private static final Duration SETTLE_WINDOW = Duration.ofMillis(100);
+
+  /**
+   * The target's row of {@code name}, walking the target's listing forward (names come in listing
+   * order); empty when the target has no such object.
+   */
+  private static CompletionStage<Optional<ListingEntry.ObjectRow>> rowAt(
+      ListingCursor cursor, String name) {
+    while (cursor.hasBuffered()) {
+      int order = NameOrder.compare(cursor.buffered().name(), name);
+      if (order > 0) {
+        return CompletableFuture.completedFuture(Optional.empty());
+      }
+      ListingEntry.ObjectRow row = cursor.take();
+      if (order == 0) {
+        return CompletableFuture.completedFuture(Optional.of(row));
+      }
+    }
+    if (cursor.exhausted()) {
+      return CompletableFuture.completedFuture(Optional.empty());
+    }
+    return cursor
+        .peek()
+        .thenCompose(
+            next ->
+                next.isEmpty()
+                    ? CompletableFuture.completedFuture(Optional.empty())
+                    : rowAt(cursor, name));
+  }
+
+  /**
+   * The delete check of a batch of copies (in listing order, one batch at a time): one listing page
+   * of the source from the previous batch's last name shows which copied names are still there;
+   * only those missing are asked one by one, and taken back when gone ({@link ObjectMover#settle}).
+   */
+  private final class SettleBatches {
+    private final Migration m;
+    private Optional<String> after;
+
+    SettleBatches(Migration m) {
+      this.m = m;
+      this.after = m.marker().isEmpty() ? Optional.empty() : Optional.of(m.marker());
+    }
+
+    CompletionStage<List<Step<ObjectMover.Transfer>>> settle(
+        List<Step<ObjectMover.Transfer>> batch) {
+      Optional<String> from = after;
+      after = Optional.of(batch.get(batch.size() - 1).name());
+      if (batch.stream().noneMatch(s -> s.error().isEmpty() && s.value().copied().isPresent())) {
+        return CompletableFuture.completedFuture(batch);
+      }
+      ListingQuery query =
+          new ListingQuery(
+              Optional.empty(), Optional.empty(), from, Optional.empty(), batch.size() + 10, false);
+      return mover
+          .store(m.source())
+          .list(where, query)
+          .handle(
+              (page, failure) -> {
+                Set<String> present = new HashSet<>();
+                if (page != null) {
+                  for (ListingEntry e : page.entries()) {
+                    if (e instanceof ListingEntry.ObjectRow row) {
+                      present.add(row.name());
+                    }
+                  }
+                }
+                return present;
+              })
+          .thenCompose(
+              present -> {
+                List<CompletableFuture<Step<ObjectMover.Transfer>>> checked = new ArrayList<>();
+                for (Step<ObjectMover.Transfer> s : batch) {
+                  boolean check =
+                      s.error().isEmpty()
+                          && s.value().copied().isPresent()
+                          && !present.contains(s.name());
+                  checked.add(
+                      (check ? s.then(mover::settle) : CompletableFuture.completedFuture(s))
+                          .toCompletableFuture());
+                }
+                return CompletableFuture.allOf(checked.toArray(CompletableFuture[]::new))
+                    .thenApply(d -> checked.stream().map(CompletableFuture::join).toList());
+              });
+    }
   }
 
   /** One object between two steps of the pipelined copy: the last step's result or its error. */
@@ -265,7 +374,7 @@ final class MigrationRun {
                             new Page(
                                 Optional.of(rows.get(rows.size() - 1).name()),
                                 listed.entries().size() < settings.pageSize());
-                        return Optional.of(akka.japi.Pair.create(next, rows));
+                        return Optional.of(Pair.create(next, rows));
                       });
             })
         .mapConcat(rows -> rows);

@@ -1,7 +1,10 @@
 package io.archipelago.engine.migration;
 
 import akka.Done;
+import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Props;
+import akka.actor.typed.pubsub.Topic;
 import akka.cluster.sharding.typed.ShardedDaemonProcessSettings;
 import akka.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
 import io.archipelago.engine.backend.BackendRegistry;
@@ -20,10 +23,14 @@ public final class Migrations {
 
   public static final String DAEMON = "container-migrate";
 
+  /** The topic on which the daemons hear that a migration started. */
+  static final String STARTED_TOPIC = "container-migration-started";
+
   private final ActorSystem<?> system;
   private final BackendRegistry registry;
   private final MigrationSettings settings;
   private final String node;
+  private final ActorRef<Topic.Command<MigrationDaemon.Command>> started;
 
   private Migrations(
       ActorSystem<?> system, BackendRegistry registry, MigrationSettings settings, String node) {
@@ -31,6 +38,19 @@ public final class Migrations {
     this.registry = registry;
     this.settings = settings;
     this.node = node;
+    this.started =
+        system.systemActorOf(
+            Topic.create(MigrationDaemon.Command.class, STARTED_TOPIC),
+            "migration-started",
+            Props.empty());
+  }
+
+  /**
+   * Tells the daemons that a migration was recorded, so that its copy starts now rather than at the
+   * next tick (which finds it all the same when this message is lost).
+   */
+  public void started() {
+    started.tell(Topic.publish(MigrationDaemon.Tick.INSTANCE));
   }
 
   /** Starts the daemons (unless {@code archipelago.migration.enabled = off}). */

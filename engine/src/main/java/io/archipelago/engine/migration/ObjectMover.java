@@ -3,11 +3,13 @@ package io.archipelago.engine.migration;
 import akka.Done;
 import io.archipelago.engine.backend.BackendRegistry;
 import io.archipelago.engine.store.BackendContainer;
+import io.archipelago.engine.store.ListingEntry;
 import io.archipelago.engine.store.ObjectAttributes;
 import io.archipelago.engine.store.ObjectContent;
 import io.archipelago.engine.store.ObjectInfo;
 import io.archipelago.engine.store.ObjectStore;
 import io.archipelago.engine.store.ObjectStoreException;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
@@ -24,7 +26,9 @@ import java.util.concurrent.CompletionStage;
  * from the side copied to. A copy that read the version just before such a delete may land after
  * it; so after each copy the side copied from is asked again, and when the version is gone from it
  * the copy is taken back (unless a newer version replaced it meanwhile). What remains is a window
- * of a few milliseconds between that check and the take-back (stated in the README).
+ * of a few milliseconds between that check and the take-back (stated in the README). A migration
+ * asks for a batch of copies at once with one listing page of the side copied from ({@link #settle}
+ * then only for the names missing there).
  */
 public final class ObjectMover {
 
@@ -83,6 +87,30 @@ public final class ObjectMover {
                     s,
                     s.isPresent()
                         && (t.isEmpty() || s.get().timestamp().isNewerThan(t.get().timestamp()))));
+  }
+
+  /**
+   * The inspection from both sides' listing rows instead of HEADs (the copy walks both listings in
+   * name order): the source's version goes over unless the target holds it or a newer one. A row
+   * that is stale by the time of the copy costs nothing wrong: the GET takes the source's version
+   * of then, and the target keeps a newer one ({@link ObjectStoreException.NewerExists}).
+   */
+  static Inspection inspection(
+      String from,
+      String to,
+      BackendContainer where,
+      ListingEntry.ObjectRow source,
+      Optional<ListingEntry.ObjectRow> target) {
+    ObjectInfo info =
+        new ObjectInfo(
+            source.name(),
+            source.size(),
+            source.etag(),
+            source.contentType(),
+            source.timestamp(),
+            Map.of());
+    boolean copy = target.isEmpty() || source.timestamp().isNewerThan(target.get().timestamp());
+    return new Inspection(from, to, where, source.name(), Optional.of(info), copy);
   }
 
   CompletionStage<Transfer> transfer(Inspection i) {

@@ -100,7 +100,12 @@ public final class MigrationOps {
                                           throttle,
                                           replica,
                                           request.audit(),
-                                          replyTo))));
+                                          replyTo))))
+                  .thenApply(
+                      migration -> {
+                        migrations.started();
+                        return migration;
+                      });
             });
   }
 

@@ -40,6 +40,14 @@ public record PlacementPolicy(
     return new PlacementPolicy(name, tier, 0, replicaTier, writeFailover, sites);
   }
 
+  /**
+   * Where one replica alone may go, as a policy whose primary is that replica: the replica tier,
+   * any site (the sites the container already uses are the caller's constraint).
+   */
+  public PlacementPolicy replicaOnly() {
+    return new PlacementPolicy(name, replicaTier, 0, replicaTier, writeFailover, Set.of());
+  }
+
   /** Whether the policy lets the primary stand on this site. */
   public boolean allowsSite(String site) {
     return sites.isEmpty() || sites.contains(site);

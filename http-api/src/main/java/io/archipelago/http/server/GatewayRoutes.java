@@ -6,8 +6,10 @@ import akka.http.javadsl.model.HttpMethods;
 import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.RemoteAddress;
+import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.model.headers.RawHeader;
 import io.archipelago.engine.ArchipelagoEngine;
+import io.archipelago.engine.backend.RegistryRecovery;
 import io.archipelago.engine.ops.RequestContext;
 import io.archipelago.http.admin.AdminController;
 import io.archipelago.http.admin.AdminOrigin;
@@ -59,6 +61,7 @@ public final class GatewayRoutes {
   private final HeadLength headLength;
   private final boolean shuntInboundTimestamp;
   private final TrustedProxies proxies;
+  private final RegistryRecovery registry;
 
   public GatewayRoutes(
       ArchipelagoEngine engine, AuthController auth, long maxObjectSize, HeadLength headLength) {
@@ -81,6 +84,7 @@ public final class GatewayRoutes {
             .config()
             .getBoolean("archipelago.http.shunt-inbound-x-timestamp");
     this.proxies = TrustedProxies.fromConfig(engine.system().settings().config());
+    this.registry = RegistryRecovery.get(engine.system());
   }
 
   /**
@@ -142,7 +146,12 @@ public final class GatewayRoutes {
   private CompletionStage<HttpResponse> dispatch(
       HttpRequest request, String rawPath, String rawQuery, String client, String transId) {
     if (rawPath.equals("/healthcheck")) {
-      return CompletableFuture.completedFuture(HttpResponse.create().withEntity("OK"));
+      return CompletableFuture.completedFuture(
+          registry.isRecovered()
+              ? HttpResponse.create().withEntity("OK")
+              : HttpResponse.create()
+                  .withStatus(StatusCodes.SERVICE_UNAVAILABLE)
+                  .withEntity(RegistryRecovery.NOT_RECOVERED));
     }
     Optional<DomainRemap.Remapped> remapped = swift.remap(request, rawPath);
     if (remapped.isPresent()) {
@@ -150,6 +159,19 @@ public final class GatewayRoutes {
           .thenApply(remapped.get()::restore);
     }
     return route(request, rawPath, rawQuery, client, transId);
+  }
+
+  /**
+   * Until this node has read the cluster's backend registry, a backend added at run time is unknown
+   * here: client and admin requests get a 503 to retry rather than a wrong 404.
+   */
+  private void awaitedRegistry() {
+    if (!registry.isRecovered()) {
+      throw SwiftException.plain(
+          SwiftError.SERVICE_UNAVAILABLE,
+          RegistryRecovery.NOT_RECOVERED,
+          Map.of("Retry-After", "1"));
+    }
   }
 
   private CompletionStage<HttpResponse> route(
@@ -167,6 +189,9 @@ public final class GatewayRoutes {
     if (rawPath.equals("/auth/v1.0") || rawPath.equals("/auth/v1.0/") || rawPath.equals("/v1.0")) {
       return CompletableFuture.completedFuture(
           auth.authenticate(request, headers, SwiftRequest.hostUrl(request)));
+    }
+    if (rawPath.startsWith("/v1/") || rawPath.startsWith("/admin/")) {
+      awaitedRegistry();
     }
     if (rawPath.startsWith("/v1/")) {
       if (shuntInboundTimestamp) {

@@ -29,6 +29,10 @@ final class DrainAdmin {
   }
 
   void addBackend(String id, String tier) {
+    addBackend(id, tier, "default");
+  }
+
+  void addBackend(String id, String tier, String site) {
     HttpResponse<String> r =
         api.call(
             "POST",
@@ -37,7 +41,9 @@ final class DrainAdmin {
                 + id
                 + "\",\"kind\":\"filesystem\",\"tiers\":[\""
                 + tier
-                + "\"],\"settings\":{\"root\":\"backends/"
+                + "\"],\"site\":\""
+                + site
+                + "\",\"settings\":{\"root\":\"backends/"
                 + id
                 + "\"}}");
     assertEquals(200, r.statusCode(), r.body());

@@ -11,10 +11,12 @@ import io.archipelago.http.testkit.FsObjectFiles;
 import io.archipelago.http.testkit.GatewayExtension;
 import io.archipelago.http.testkit.SwiftClient;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,7 +28,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Draining filesystem backends through the admin API: every container moves to the other backends
  * of its tier and the backend ends drained and removable; a cancel mid-way leaves the backend
  * active with its containers intact; pause stops new moves and resume finishes; a container with
- * nowhere to go is listed as failed and moves on retry once a backend can take it.
+ * nowhere to go is listed as failed and moves on retry once a backend can take it; a replica on the
+ * drained backend moves as a replica (a replica migration) to a backend on a site the container
+ * does not use.
  */
 class DrainTest {
 
@@ -246,6 +250,60 @@ class DrainTest {
     drains.await("old-d", d -> d.path("state").asText().equals("drained"), Duration.ofSeconds(60));
     assertEquals("local-archive", primary("dd-archived"));
     assertReadable(bodies);
+  }
+
+  @Test
+  void aReplicaOnTheDrainedBackendMovesAsAReplicaToAnotherSite() throws Exception {
+    drains.addBackend("old-rep", "standard-replica", "site-r");
+    // the replica lands on old-rep: site-b, the other replica backend, is parked meanwhile
+    drains.setState("site-b", "draining");
+    try {
+      assertEquals(
+          201,
+          client.call("PUT", "/dr-rep", Map.of("X-Storage-Policy", "replicated"), "").statusCode());
+    } finally {
+      drains.setState("site-b", "active");
+    }
+    JsonNode before = drains.api.container("AUTH_test", "dr-rep").path("assignment");
+    assertEquals("old-rep", before.path("replicas").path(0).asText(), before.toPrettyString());
+    String primary = before.path("primary").asText();
+    Map<String, byte[]> bodies = new LinkedHashMap<>();
+    for (int i = 0; i < 5; i++) {
+      byte[] body = ("dr-rep object " + i + " ").repeat(9 + i).getBytes(StandardCharsets.UTF_8);
+      assertEquals(201, client.bytes("PUT", "/dr-rep/obj-" + i, Map.of(), body).statusCode());
+      bodies.put("dr-rep/obj-" + i, body);
+    }
+
+    // the sync brings the objects to the replica first: that is what the drain has to move
+    awaitHeld("old-rep", bodies);
+
+    drains.start("old-rep", "{\"concurrency\":1}");
+    JsonNode done =
+        drains.await(
+            "old-rep", d -> d.path("state").asText().equals("drained"), Duration.ofSeconds(60));
+    assertEquals(1, done.path("containersDone").asInt(), done.toPrettyString());
+    assertEquals(0, done.path("containersFailed").size(), done.toPrettyString());
+    // the replica moved (a replica migration), to the only other replica backend on a free site;
+    // the primary stayed where it was
+    JsonNode migration = drains.api.migration("AUTH_test", "dr-rep");
+    assertEquals("old-rep", migration.path("replica").asText(), migration.toPrettyString());
+    assertEquals("site-b", migration.path("target").asText(), migration.toPrettyString());
+    JsonNode after = drains.api.container("AUTH_test", "dr-rep").path("assignment");
+    assertEquals(primary, after.path("primary").asText(), after.toPrettyString());
+    assertEquals(1, after.path("replicas").size(), after.toPrettyString());
+    assertEquals("site-b", after.path("replicas").path(0).asText(), after.toPrettyString());
+    awaitHeld("site-b", bodies);
+    assertReadable(bodies);
+    assertEquals(200, drains.api.call("DELETE", "backends/old-rep", null).statusCode());
+  }
+
+  private static void awaitHeld(String backend, Map<String, byte[]> bodies)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (!bodies.values().stream().allMatch(b -> FsObjectFiles.holds(files(backend), b))) {
+      assertTrue(System.nanoTime() < deadline, backend + " does not hold every object");
+      Thread.sleep(200);
+    }
   }
 
   @Test

@@ -13,6 +13,7 @@ import io.archipelago.engine.store.ListingEntry;
 import io.archipelago.engine.store.ListingQuery;
 import io.archipelago.engine.store.ObjectContent;
 import io.archipelago.engine.store.ObjectStore;
+import io.archipelago.engine.store.fs.FilesystemObjectStore;
 import io.archipelago.engine.store.remote.DriverSettings;
 import io.archipelago.engine.store.s3.S3ObjectStore;
 import io.archipelago.engine.store.swift.SwiftObjectStore;
@@ -20,7 +21,9 @@ import io.archipelago.engine.testing.RealBackends;
 import io.archipelago.http.testkit.FederatedBackends;
 import io.archipelago.http.testkit.FsObjectFiles;
 import io.archipelago.http.testkit.GatewayExtension;
+import io.archipelago.http.testkit.Http;
 import io.archipelago.http.testkit.SwiftClient;
+import java.io.ByteArrayOutputStream;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -47,11 +50,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Live migration on real backends from the harness (a real Swift cluster, S3Proxy) under concurrent
- * client load: writes, overwrites, deletes, reads and listings never fail because of the migration,
- * every acknowledged write ends on the target byte for byte (and on the target only), every
- * acknowledged delete is gone; a cancel mid-way leaves the container on its source as the clients
- * left it. What the backends hold is asked with their own drivers, not the gateway.
+ * Live migration on real backends from the harness (two real Swift clusters, S3Proxy, a filesystem
+ * backend; started once per test JVM) under concurrent client load: writes, overwrites, deletes,
+ * reads, listings and an SLO upload never fail because of the migration, every acknowledged write
+ * ends on the target byte for byte (and on the target only), every acknowledged delete is gone; a
+ * cancel mid-way leaves the container on its source as the clients left it. What the backends hold
+ * is asked with their own drivers, not the gateway.
  */
 class RealBackendsMigrationIT {
 
@@ -79,11 +83,20 @@ class RealBackendsMigrationIT {
     client = gateway.login("test:tester", "testing");
     admin = new MigrationAdmin(gateway.baseUrl(), gateway.login("admin:admin", "admin"));
     var swiftA = servers.swiftA().driverSettings(FederatedBackends.SWIFT_PREFIX);
+    var swiftB = servers.swiftB().driverSettings(FederatedBackends.SWIFT_PREFIX);
     var s3 = servers.s3().driverSettings("prefix", FederatedBackends.S3_BUCKET);
     direct.put(
         "swift-a",
         new SwiftObjectStore(
             "swift-a", new DriverSettings("swift-a", swiftA), 0, gateway.system()));
+    direct.put(
+        "swift-b",
+        new SwiftObjectStore(
+            "swift-b", new DriverSettings("swift-b", swiftB), 0, gateway.system()));
+    direct.put(
+        "fs",
+        new FilesystemObjectStore(
+            "check-fs", gateway.dataDir().resolve("backends/fs"), 0, gateway.system()));
     direct.put("s3", new S3ObjectStore("s3", new DriverSettings("s3", s3), 0, gateway.system()));
     pool = Executors.newFixedThreadPool(4);
   }
@@ -107,6 +120,18 @@ class RealBackendsMigrationIT {
   void swiftToS3UnderLoad() throws Exception {
     migrateUnderLoad("load-swift", "swift-a", "s3");
     assertEquals(Map.of(), listing(direct.get("swift-a"), "load-swift"));
+  }
+
+  @Test
+  void swiftToAnotherSwiftClusterUnderLoad() throws Exception {
+    migrateUnderLoad("load-swift-ab", "swift-a", "swift-b");
+    assertEquals(Map.of(), listing(direct.get("swift-a"), "load-swift-ab"));
+  }
+
+  @Test
+  void s3ToFilesystemUnderLoad() throws Exception {
+    migrateUnderLoad("load-s3", "s3", "fs");
+    assertEquals(Map.of(), listing(direct.get("s3"), "load-s3"));
   }
 
   @Test
@@ -172,6 +197,8 @@ class RealBackendsMigrationIT {
       int me = t;
       clients.add(pool.submit(() -> model.load(me, stop)));
     }
+    // An SLO upload while the copy runs: segments first, then the manifest.
+    model.uploadSlo("slo-during");
     JsonNode done;
     try {
       done =
@@ -209,6 +236,10 @@ class RealBackendsMigrationIT {
   static final class Model {
     final String container;
     final Map<String, byte[]> objects = new ConcurrentHashMap<>();
+
+    /** SLO manifests by name: what a GET of each answers (its segments' bytes, in order). */
+    final Map<String, byte[]> slos = new ConcurrentHashMap<>();
+
     final List<byte[]> everWritten = new ArrayList<>();
     final AtomicLong operations = new AtomicLong();
     final AtomicLong failures = new AtomicLong();
@@ -233,6 +264,46 @@ class RealBackendsMigrationIT {
         }
       } else {
         fail("PUT " + name + " -> " + r.statusCode());
+      }
+    }
+
+    /**
+     * Three segments as objects of the container, then a manifest referencing them. The segments
+     * are not under {@code name/}: S3Proxy's filesystem provider keeps keys as file paths, where
+     * {@code name} cannot be a file once {@code name/seg-0} made it a directory.
+     */
+    void uploadSlo(String name) {
+      StringBuilder manifest = new StringBuilder("[");
+      ByteArrayOutputStream whole = new ByteArrayOutputStream();
+      for (int i = 0; i < 3; i++) {
+        String segment = name + ".seg-" + i;
+        put(segment);
+        byte[] body = objects.get(segment);
+        whole.writeBytes(body);
+        manifest
+            .append(i == 0 ? "" : ",")
+            .append("{\"path\":\"/")
+            .append(container)
+            .append('/')
+            .append(segment)
+            .append("\",\"etag\":\"")
+            .append(Http.md5(body))
+            .append("\",\"size_bytes\":")
+            .append(body.length)
+            .append('}');
+      }
+      manifest.append(']');
+      HttpResponse<byte[]> r =
+          client.bytes(
+              "PUT",
+              path(name) + "?multipart-manifest=put",
+              Map.of(),
+              manifest.toString().getBytes(StandardCharsets.UTF_8));
+      operations.incrementAndGet();
+      if (r.statusCode() == 201) {
+        slos.put(name, whole.toByteArray());
+      } else {
+        fail("PUT SLO " + name + " -> " + r.statusCode() + " " + new String(r.body()));
       }
     }
 
@@ -306,22 +377,30 @@ class RealBackendsMigrationIT {
     /** The backend holds exactly the acknowledged objects, byte for byte. */
     void verifyOn(ObjectStore store) {
       Map<String, ListingEntry.ObjectRow> rows = listing(store, container);
-      assertEquals(new TreeMap<>(objects).keySet(), rows.keySet());
+      assertEquals(names(), rows.keySet());
       for (Map.Entry<String, byte[]> e : objects.entrySet()) {
         assertArrayEquals(e.getValue(), readDirect(store, container, e.getKey()), e.getKey());
       }
     }
 
+    /** Every name the container must hold: objects (segments included) and SLO manifests. */
+    Set<String> names() {
+      Set<String> all = new TreeSet<>(objects.keySet());
+      all.addAll(slos.keySet());
+      return all;
+    }
+
     void verifyThroughGateway() {
-      for (Map.Entry<String, byte[]> e : objects.entrySet()) {
+      Map<String, byte[]> all = new HashMap<>(objects);
+      all.putAll(slos);
+      for (Map.Entry<String, byte[]> e : all.entrySet()) {
         assertArrayEquals(
             e.getValue(), client.bytes("GET", path(e.getKey()), Map.of(), null).body(), e.getKey());
       }
       assertEquals(
-          new TreeMap<>(objects).keySet().stream().toList(),
-          client.call("GET", "/" + container).body().lines().toList());
+          names().stream().toList(), client.call("GET", "/" + container).body().lines().toList());
       assertEquals(
-          "" + objects.size(),
+          "" + all.size(),
           client
               .call("HEAD", "/" + container)
               .headers()

@@ -96,7 +96,20 @@ public final class GatewayProcess implements AutoCloseable {
     return log;
   }
 
+  /** Starts the node and waits until it is ready: {@code /healthcheck} answers 200. */
   public GatewayProcess start() {
+    return start("/healthcheck");
+  }
+
+  /**
+   * Starts the node and waits only until it serves HTTP ({@code /info}), for a node that is not
+   * expected to become ready (one refused by the cluster guard).
+   */
+  public GatewayProcess startServing() {
+    return start("/info");
+  }
+
+  private GatewayProcess start(String readyPath) {
     Path root = TestGateway.rootApplicationConf().getParent();
     Path target = root.resolve("http-api/target");
     List<String> command = new ArrayList<>();
@@ -125,12 +138,12 @@ public final class GatewayProcess implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
-    awaitReady(
-        Duration.ofSeconds(180)); // two cores shared by several builds: a start can take minutes
+    // two cores shared by several builds: a start can take minutes
+    awaitReady(readyPath, Duration.ofSeconds(180));
     return this;
   }
 
-  private void awaitReady(Duration timeout) {
+  private void awaitReady(String readyPath, Duration timeout) {
     HttpClient client = HttpClient.newHttpClient();
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
@@ -141,7 +154,7 @@ public final class GatewayProcess implements AutoCloseable {
       try {
         HttpResponse<String> r =
             client.send(
-                HttpRequest.newBuilder(URI.create(baseUrl() + "/info"))
+                HttpRequest.newBuilder(URI.create(baseUrl() + readyPath))
                     .timeout(Duration.ofSeconds(2))
                     .build(),
                 HttpResponse.BodyHandlers.ofString());

@@ -2,6 +2,8 @@ package io.archipelago.http.testkit;
 
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.Behaviors;
+import akka.cluster.MemberStatus;
+import akka.cluster.typed.Cluster;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.archipelago.http.Main;
@@ -33,20 +35,7 @@ public final class TestGateway implements AutoCloseable {
   }
 
   public static TestGateway start(Path dataDir, Map<String, Object> extra) {
-    Map<String, Object> overrides = new HashMap<>();
-    overrides.put("archipelago.data-dir", dataDir.toString());
-    overrides.put("archipelago.http.port", 0);
-    overrides.put("archipelago.s3.port", 0);
-    overrides.put("archipelago.auth.print-credentials", false);
-    overrides.put("archipelago.management.enabled", false);
-    overrides.put("akka.remote.artery.canonical.port", 0);
-    overrides.put("akka.coordinated-shutdown.run-by-jvm-shutdown-hook", "off");
-    overrides.put("akka.coordinated-shutdown.exit-jvm", "off");
-    overrides.putAll(extra);
-    Config config =
-        ArchipelagoConfig.load(
-            ConfigFactory.parseMap(overrides)
-                .withFallback(ConfigFactory.parseFile(rootApplicationConf().toFile())));
+    Config config = config(dataDir, extra);
     SchemaBootstrap.apply(config);
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "archipelago", config);
     try {
@@ -61,15 +50,34 @@ public final class TestGateway implements AutoCloseable {
   }
 
   /**
+   * The configuration a test node runs with (ports 0 unless {@code extra} names them), for tests
+   * that start the node's parts themselves.
+   */
+  public static Config config(Path dataDir, Map<String, Object> extra) {
+    Map<String, Object> overrides = new HashMap<>();
+    overrides.put("archipelago.data-dir", dataDir.toString());
+    overrides.put("archipelago.http.port", 0);
+    overrides.put("archipelago.s3.port", 0);
+    overrides.put("archipelago.auth.print-credentials", false);
+    overrides.put("archipelago.management.enabled", false);
+    overrides.put("akka.remote.artery.canonical.port", 0);
+    overrides.put("akka.coordinated-shutdown.run-by-jvm-shutdown-hook", "off");
+    overrides.put("akka.coordinated-shutdown.exit-jvm", "off");
+    overrides.putAll(extra);
+    return ArchipelagoConfig.load(
+        ConfigFactory.parseMap(overrides)
+            .withFallback(ConfigFactory.parseFile(rootApplicationConf().toFile())));
+  }
+
+  /**
    * Waits until the node is an Up member of its cluster, so that the first request of a test does
    * not race the cluster's formation (entity asks time out until sharding can allocate).
    */
   private static void awaitMemberUp(ActorSystem<Void> system, Duration timeout)
       throws InterruptedException {
-    akka.cluster.typed.Cluster cluster = akka.cluster.typed.Cluster.get(system);
+    Cluster cluster = Cluster.get(system);
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (cluster.selfMember().status() != akka.cluster.MemberStatus.up()
-        && System.nanoTime() < deadline) {
+    while (cluster.selfMember().status() != MemberStatus.up() && System.nanoTime() < deadline) {
       Thread.sleep(50);
     }
   }
