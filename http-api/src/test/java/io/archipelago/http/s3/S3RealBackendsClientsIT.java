@@ -38,7 +38,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * backend by their LocationConstraint: the filesystem, a real Swift cluster and S3Proxy (whose
  * filesystem provider cannot keep a name that is both an object and a prefix of others: multipart
  * parts go beside their upload's marker), all started once by the harness. On each: mb, cp of a
- * directory tree, cp of a 100 MiB file as a multipart upload, sync, ls, presign + curl, rb --force;
+ * directory tree, cp of a 300 MiB file as a multipart upload, sync, ls, presign + curl, rb --force;
  * s3cmd mb/put/get/ls/del; a boto3 script; an object written through S3 read through Swift and the
  * other way round. The objects land on the backend of the placement (asked with the backend's own
  * client).
@@ -47,7 +47,7 @@ class S3RealBackendsClientsIT {
 
   private static final Path DEBIAN_PYTHON = Path.of("/usr/bin/python3");
   private static final Path S3CMD = Path.of("/usr/bin/s3cmd");
-  private static final long LARGE = 100L * 1024 * 1024 + 7;
+  private static final long LARGE = 300L * 1024 * 1024 + 7;
 
   @TempDir static Path dataDir;
   @TempDir static Path work;
