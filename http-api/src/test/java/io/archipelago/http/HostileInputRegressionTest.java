@@ -15,6 +15,7 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -44,12 +45,19 @@ class HostileInputRegressionTest {
   }
 
   @Test
-  void aHeaderValueWithNulOrCutUtf8IsRefusedAt400InsteadOfHangingTheConnection() throws Exception {
+  void aHeaderValueWithNulIsRefusedAndCutUtf8IsStoredAsSwiftDoesNeitherHangingTheConnection()
+      throws Exception {
     // a NUL, or a lead byte whose continuation is the line's CR, left Akka's header parser waiting
-    // for bytes the client never sends (until the idle timeout)
+    // for bytes the client never sends (until the idle timeout). A NUL is refused; object metadata
+    // that is not UTF-8 is stored as Swift stores it (201; its bad bytes read back as U+FFFD).
+    Map<String, Integer> expected = new LinkedHashMap<>();
+    expected.put("a\u0000b", 400);
     for (String value :
-        List.of(
-            "a\u0000b", "abc\u00c3", "\u00e2\u0082", "\u00f0\u009f\u0098", "caf\u00e9", "\u00ff")) {
+        List.of("abc\u00c3", "\u00e2\u0082", "\u00f0\u009f\u0098", "caf\u00e9", "\u00ff")) {
+      expected.put(value, 201);
+    }
+    for (Map.Entry<String, Integer> c : expected.entrySet()) {
+      String value = c.getKey();
       RawExchange.Outcome outcome =
           send(
               "PUT /v1/AUTH_test/regress/meta HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
@@ -59,7 +67,8 @@ class HostileInputRegressionTest {
                   + value
                   + "\r\n\r\n");
       assertFalse(outcome.hung(), "hung on " + value);
-      assertEquals(List.of(400), outcome.statuses(), "for " + value.chars().boxed().toList());
+      assertEquals(
+          List.of(c.getValue()), outcome.statuses(), "for " + value.chars().boxed().toList());
     }
   }
 
