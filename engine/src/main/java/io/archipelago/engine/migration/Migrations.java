@@ -13,6 +13,7 @@ import io.archipelago.engine.container.Migration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Live migrations on this node: starts the migration daemons ({@link MigrationDaemon}, spread over
@@ -32,6 +33,8 @@ public final class Migrations {
   private final String node;
   private final ActorRef<Topic.Command<MigrationDaemon.Command>> started;
 
+  private static final AtomicInteger TOPIC_ACTORS = new AtomicInteger();
+
   private Migrations(
       ActorSystem<?> system, BackendRegistry registry, MigrationSettings settings, String node) {
     this.system = system;
@@ -41,7 +44,8 @@ public final class Migrations {
     this.started =
         system.systemActorOf(
             Topic.create(MigrationDaemon.Command.class, STARTED_TOPIC),
-            "migration-started",
+            // unique: tests start a second engine over one actor system
+            "migration-started-" + TOPIC_ACTORS.incrementAndGet(),
             Props.empty());
   }
 
