@@ -35,10 +35,8 @@ import io.archipelago.engine.store.remote.RemoteObjectStore;
 import io.archipelago.engine.store.remote.StoredMetadata;
 import io.archipelago.engine.store.remote.StreamSlice;
 import io.archipelago.engine.store.remote.TrustStores;
-import java.io.IOException;
 import java.net.ConnectException;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -64,6 +62,7 @@ import javax.xml.stream.XMLStreamException;
 import org.reactivestreams.Publisher;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.async.AsyncResponseTransformer;
 import software.amazon.awssdk.core.async.ResponsePublisher;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
@@ -72,8 +71,6 @@ import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.retries.StandardRetryStrategy;
-import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.model.CommonPrefix;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
@@ -212,39 +209,10 @@ public final class S3ObjectStore implements RemoteObjectStore {
             // checksums only where S3 requires them: S3-compatible servers vary in what they accept
             .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
             .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-            // no retries, but for a request whose pooled connection the server had closed
-            // already (S3Proxy's Jetty closes some after an error answer): sent again once, at
-            // once, on a new connection; a streamed body that cannot be sent again fails as before
-            .overrideConfiguration(
-                o ->
-                    o.retryStrategy(
-                        StandardRetryStrategy.builder()
-                            .maxAttempts(2)
-                            .retryOnException(S3ObjectStore::closedConnection)
-                            .backoffStrategy(BackoffStrategy.retryImmediately())
-                            .circuitBreakerEnabled(false)
-                            .build()));
+            .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()));
     settings.endpoint().ifPresent(builder::endpointOverride);
     this.s3 = builder.build();
     system.getWhenTerminated().thenRun(s3::close);
-  }
-
-  /** A connection the server closed before it answered: the request never reached it whole. */
-  static boolean closedConnection(Throwable failure) {
-    for (Throwable t = failure; t != null; t = t.getCause()) {
-      if (t instanceof ClosedChannelException) {
-        return true;
-      }
-      if (t instanceof IOException
-          && t.getMessage() != null
-          && t.getMessage().contains("connection was closed during the request")) {
-        return true;
-      }
-      if (t.getCause() == t) {
-        break;
-      }
-    }
-    return false;
   }
 
   @Override
