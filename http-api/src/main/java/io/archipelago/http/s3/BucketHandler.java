@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.regex.Matcher;
@@ -91,6 +92,12 @@ final class BucketHandler {
     }
   }
 
+  /**
+   * Location constraints that ask for no place in particular: none, S3's default region, and the
+   * pseudo-region the aws CLI v2 sends when no region is configured.
+   */
+  private static final Set<String> DEFAULT_LOCATIONS = Set.of("", "us-east-1", "aws-global");
+
   /** PUT /bucket: a container, placed by the LocationConstraint as its storage policy. */
   CompletionStage<HttpResponse> create(S3Request s3) {
     String bucket = s3.bucketName();
@@ -121,7 +128,7 @@ final class BucketHandler {
                   throw new S3Exception(S3ErrorCode.MALFORMED_XML);
                 }
                 Matcher m = LOCATION.matcher(xml);
-                if (m.find() && !m.group(1).isEmpty() && !m.group(1).equals("us-east-1")) {
+                if (m.find() && !DEFAULT_LOCATIONS.contains(m.group(1))) {
                   headers.add(RawHeader.create("X-Storage-Policy", m.group(1)));
                 }
               }

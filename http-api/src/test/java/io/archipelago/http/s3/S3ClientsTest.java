@@ -247,6 +247,16 @@ class S3ClientsTest {
                     AwsBasicCredentials.create("test:tester", "testing")))
             .build()) {
       sdk.createBucket(b -> b.bucket("sdk")).get(30, TimeUnit.SECONDS);
+      // the aws CLI v2 with no region configured asks for the pseudo-region aws-global: the
+      // default placement, as us-east-1
+      sdk.createBucket(
+              b ->
+                  b.bucket("no-region")
+                      .createBucketConfiguration(c -> c.locationConstraint("aws-global")))
+          .get(30, TimeUnit.SECONDS);
+      assertEquals(
+          swift.call("HEAD", "/sdk").headers().firstValue("X-Storage-Policy").orElse(null),
+          swift.call("HEAD", "/no-region").headers().firstValue("X-Storage-Policy").orElse(null));
       byte[] body = new byte[3 * 1024 * 1024 + 17];
       new Random(7).nextBytes(body);
       for (ChecksumAlgorithm algorithm :
