@@ -231,7 +231,7 @@ class ObjectVersioningApiTest {
             "PUT",
             "/expiring/put",
             Map.of(
-                "X-Delete-After", "1", "Content-Type", "text/blah", "X-Object-Meta-Color", "blue"),
+                "X-Delete-After", "4", "Content-Type", "text/blah", "X-Object-Meta-Color", "blue"),
             "aaaaa");
     assertEquals(201, written.statusCode(), written.body());
     String v1 = header(written, "X-Object-Version-Id");
@@ -240,13 +240,14 @@ class ObjectVersioningApiTest {
         tester.call(
             "POST",
             "/expiring/post",
-            Map.of("X-Delete-After", "1", "X-Object-Meta-Color", "red"),
+            Map.of("X-Delete-After", "4", "X-Object-Meta-Color", "red"),
             null);
     assertEquals(202, posted.statusCode(), posted.body());
     // while the objects are there, each version is listed once
     assertEquals(2, versions("expiring").size());
 
-    Thread.sleep(2100);
+    // a loaded machine takes a while for the writes above: 4 s leaves them time to be listed
+    Thread.sleep(5100);
     assertEquals(404, tester.call("HEAD", "/expiring/put").statusCode());
     assertEquals(404, tester.call("HEAD", "/expiring/post").statusCode());
     HttpResponse<String> first = tester.call("HEAD", "/expiring/put?version-id=" + v1);
