@@ -5,6 +5,7 @@ import akka.actor.typed.Behavior;
 import akka.actor.typed.Extension;
 import akka.actor.typed.ExtensionId;
 import akka.actor.typed.Props;
+import akka.actor.typed.javadsl.AskPattern;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.cluster.ddata.Key;
 import akka.cluster.ddata.LWWMap;
@@ -12,10 +13,14 @@ import akka.cluster.ddata.LWWMapKey;
 import akka.cluster.ddata.SelfUniqueAddress;
 import akka.cluster.ddata.typed.javadsl.DistributedData;
 import akka.cluster.ddata.typed.javadsl.Replicator;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.stream.IntStream;
 import scala.Option;
@@ -91,6 +96,58 @@ public final class ContainerRouteView implements Extension {
       }
     }
     return all;
+  }
+
+  /**
+   * Every route, read from every node of the cluster rather than from this node's copy: what a
+   * decision that must not miss a container just created elsewhere reads (a backend's removal),
+   * since a route published with {@code WriteLocal} reaches this node only by gossip. Fails with
+   * {@link RoutesUnconfirmed} when a node does not answer within {@code timeout} (unreachable): the
+   * caller refuses rather than decide on a view that may lack that node's routes. A route published
+   * by a node that crashed before gossiping it stays missed (see the class comment).
+   */
+  public CompletionStage<Map<String, ContainerRoute>> routesFromEveryNode(Duration timeout) {
+    List<CompletableFuture<LWWMap<String, ContainerRoute>>> reads = new ArrayList<>(KEYS);
+    for (Key<LWWMap<String, ContainerRoute>> key : keys) {
+      reads.add(readFromAll(key, timeout).toCompletableFuture());
+    }
+    return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new))
+        .thenApply(
+            done -> {
+              Map<String, ContainerRoute> all = new HashMap<>();
+              reads.forEach(read -> all.putAll(read.join().getEntries()));
+              return all;
+            });
+  }
+
+  private CompletionStage<LWWMap<String, ContainerRoute>> readFromAll(
+      Key<LWWMap<String, ContainerRoute>> key, Duration timeout) {
+    return AskPattern
+        .<Replicator.Command, Replicator.GetResponse<LWWMap<String, ContainerRoute>>>ask(
+            DistributedData.get(system).replicator(),
+            replyTo -> new Replicator.Get<>(key, new Replicator.ReadAll(timeout), replyTo),
+            timeout.plusSeconds(1),
+            system.scheduler())
+        .thenApply(
+            response -> {
+              if (response instanceof Replicator.GetSuccess<LWWMap<String, ContainerRoute>> ok) {
+                return ok.dataValue();
+              }
+              if (response instanceof Replicator.NotFound<?>) {
+                return LWWMap.<String, ContainerRoute>create();
+              }
+              throw new RoutesUnconfirmed(
+                  "not every gateway node answered for the container routes within "
+                      + timeout.toSeconds()
+                      + " s (a node unreachable?)");
+            });
+  }
+
+  /** A read from every node did not complete: some node's routes may be missing. */
+  public static final class RoutesUnconfirmed extends RuntimeException {
+    RoutesUnconfirmed(String message) {
+      super(message, null, false, false);
+    }
   }
 
   /**

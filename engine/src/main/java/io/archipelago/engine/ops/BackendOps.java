@@ -9,11 +9,13 @@ import io.archipelago.engine.backend.BackendState;
 import io.archipelago.engine.backend.BackendValidation;
 import io.archipelago.engine.backend.RegistryState;
 import io.archipelago.engine.backend.RegistrySync;
+import io.archipelago.engine.container.ContainerRoute;
 import io.archipelago.engine.container.ContainerRouteView;
 import io.archipelago.engine.container.Migration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -52,43 +54,67 @@ public final class BackendOps {
   }
 
   /**
-   * Removes a backend, refused (409) while the replicated route view shows a container with its
-   * primary or a replica there, or a migration from or to it: drain it first.
+   * Removes a backend, refused (409) while the route view, read from every node, shows a container
+   * with its primary or a replica there, or a migration from or to it: drain it first. Refused
+   * (503) when some node does not answer that read: its routes could hold such a container.
    */
   public CompletionStage<RegistryState> remove(String id, RequestContext request) {
-    List<String> holding = new ArrayList<>();
-    ContainerRouteView.get(ctx.system())
-        .routes()
-        .forEach(
-            (entityId, route) -> {
-              Migration.MigrationRoute m = route.migration();
-              boolean migrating =
-                  m != null
-                      && m.toMigration().routesBoth()
-                      && (m.source().equals(id) || m.target().equals(id));
-              if (!route.deleted()
-                  && (route.primaryBackend().equals(id)
-                      || route.replicaBackends().contains(id)
-                      || migrating)) {
-                holding.add(entityId);
+    return ContainerRouteView.get(ctx.system())
+        .routesFromEveryNode(ctx.askTimeout())
+        .handle(
+            (routes, failure) -> {
+              if (failure != null) {
+                throw new GatewayException(
+                    GatewayException.Reason.CLUSTER_UNCONFIRMED,
+                    "Backend "
+                        + id
+                        + " not removed: "
+                        + EntityAsk.unwrap(failure).getMessage()
+                        + "; retry when every node is up");
               }
+              return routes;
+            })
+        .thenCompose(
+            routes -> {
+              List<String> holding = holding(routes, id);
+              if (!holding.isEmpty()) {
+                return CompletableFuture.failedFuture(
+                    new GatewayException(
+                        GatewayException.Reason.BACKEND_IN_USE,
+                        "Backend "
+                            + id
+                            + " still holds "
+                            + holding.size()
+                            + " container(s), e.g. "
+                            + String.join(", ", holding.subList(0, Math.min(3, holding.size())))
+                            + "; drain it first (POST /admin/backends/"
+                            + id
+                            + "/drain)"));
+              }
+              return changed(
+                  ask(replyTo -> new BackendRegistryEntity.Remove(id, request.audit(), replyTo)));
             });
-    if (!holding.isEmpty()) {
-      Collections.sort(holding);
-      return CompletableFuture.failedFuture(
-          new GatewayException(
-              GatewayException.Reason.BACKEND_IN_USE,
-              "Backend "
-                  + id
-                  + " still holds "
-                  + holding.size()
-                  + " container(s), e.g. "
-                  + String.join(", ", holding.subList(0, Math.min(3, holding.size())))
-                  + "; drain it first (POST /admin/backends/"
-                  + id
-                  + "/drain)"));
-    }
-    return changed(ask(replyTo -> new BackendRegistryEntity.Remove(id, request.audit(), replyTo)));
+  }
+
+  /** The containers (entity ids, sorted) with a copy on the backend or migrating from or to it. */
+  private static List<String> holding(Map<String, ContainerRoute> routes, String id) {
+    List<String> holding = new ArrayList<>();
+    routes.forEach(
+        (entityId, route) -> {
+          Migration.MigrationRoute m = route.migration();
+          boolean migrating =
+              m != null
+                  && m.toMigration().routesBoth()
+                  && (m.source().equals(id) || m.target().equals(id));
+          if (!route.deleted()
+              && (route.primaryBackend().equals(id)
+                  || route.replicaBackends().contains(id)
+                  || migrating)) {
+            holding.add(entityId);
+          }
+        });
+    Collections.sort(holding);
+    return holding;
   }
 
   private CompletionStage<RegistryState> ask(

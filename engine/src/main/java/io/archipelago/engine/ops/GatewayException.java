@@ -30,7 +30,9 @@ public final class GatewayException extends RuntimeException {
     /** The drain's status does not allow the action (one runs already, it is not paused ...). */
     DRAIN_CONFLICT,
     /** The backend still holds containers (remove refused): drain it first. */
-    BACKEND_IN_USE
+    BACKEND_IN_USE,
+    /** A decision needs every gateway node's answer and some node did not answer (503). */
+    CLUSTER_UNCONFIRMED
   }
 
   private final Reason reason;

@@ -69,7 +69,8 @@ public final class SwiftErrors {
             response(SwiftError.CONFLICT, g.getMessage());
         case POLICY_INVALID, BAD_REQUEST -> response(SwiftError.BAD_REQUEST, g.getMessage());
         case PRECONDITION_FAILED -> response(SwiftError.PRECONDITION_FAILED, g.getMessage());
-        case NO_BACKEND_FOR_POLICY, BACKEND_UNKNOWN -> unavailable(g.getMessage());
+        case NO_BACKEND_FOR_POLICY, BACKEND_UNKNOWN, CLUSTER_UNCONFIRMED ->
+            unavailable(g.getMessage());
         // No Retry-After: asking again does not help until an operator repairs the record.
         case CONTAINER_DAMAGED -> plainResponse(SwiftError.SERVICE_UNAVAILABLE, g.getMessage());
       };
