@@ -29,8 +29,9 @@ public final class Net {
    */
   public static int freePort() {
     int[] ephemeral = ephemeralRange();
-    int low = 10_000;
-    int high = ephemeral[0] - 1;
+    int[] slice = forkSlice(10_000, ephemeral[0] - 1);
+    int low = slice[0];
+    int high = slice[1];
     if (high - low >= 1_000) {
       for (int attempt = 0; attempt < 500; attempt++) {
         int port = ThreadLocalRandom.current().nextInt(low, high + 1);
@@ -45,6 +46,23 @@ public final class Net {
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /**
+   * The part of [low, high] this test JVM takes ports from. Test JVMs that run side by side
+   * (surefire's forkCount, numbered by archipelago.test.fork from 1 to archipelago.test.forks) each
+   * take their own part, so that two of them never hand out the same port before its server binds
+   * it.
+   */
+  static int[] forkSlice(int low, int high) {
+    int forks = Integer.getInteger("archipelago.test.forks", 1);
+    int fork = Integer.getInteger("archipelago.test.fork", 1);
+    if (forks <= 1 || fork < 1 || fork > forks) {
+      return new int[] {low, high};
+    }
+    int size = (high - low + 1) / forks;
+    int from = low + (fork - 1) * size;
+    return new int[] {from, from + size - 1};
   }
 
   private static boolean bindable(int port) {

@@ -91,8 +91,14 @@ final class SyncTesting {
     return names;
   }
 
-  /** Every object row of a container, straight from the backend. */
+  /** Every object row of a container, straight from the backend, in pages of 1,000. */
   static Map<String, ListingEntry.ObjectRow> listing(ObjectStore store, BackendContainer where) {
+    return listing(store, where, 1000);
+  }
+
+  /** Every object row of a container, straight from the backend, in pages of pageSize. */
+  static Map<String, ListingEntry.ObjectRow> listing(
+      ObjectStore store, BackendContainer where, int pageSize) {
     Map<String, ListingEntry.ObjectRow> rows = new TreeMap<>();
     Optional<String> marker = Optional.empty();
     while (true) {
@@ -101,7 +107,12 @@ final class SyncTesting {
               .list(
                   where,
                   new ListingQuery(
-                      Optional.empty(), Optional.empty(), marker, Optional.empty(), 1000, false))
+                      Optional.empty(),
+                      Optional.empty(),
+                      marker,
+                      Optional.empty(),
+                      pageSize,
+                      false))
               .toCompletableFuture()
               .join();
       for (ListingEntry e : page.entries()) {
@@ -110,7 +121,7 @@ final class SyncTesting {
           marker = Optional.of(row.name());
         }
       }
-      if (page.entries().size() < 1000) {
+      if (page.entries().size() < pageSize) {
         return rows;
       }
     }
