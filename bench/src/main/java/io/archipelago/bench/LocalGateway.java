@@ -116,6 +116,22 @@ final class LocalGateway implements AutoCloseable {
     return process.pid();
   }
 
+  /**
+   * Pins every thread of the gateway to the CPUs {@code cpus} names (taskset's list, e.g. "0" or
+   * "0,1"), for the scaling rows: what the gateway reaches with one core, and with two.
+   */
+  void pin(String cpus) throws IOException, InterruptedException {
+    String out = run("taskset", "-a", "-p", "-c", cpus, Long.toString(pid()));
+    if (!out.contains("new affinity list")) {
+      throw new IllegalStateException("taskset -c " + cpus + " failed: " + out);
+    }
+  }
+
+  /** Undoes {@link #pin}: every CPU of the machine. */
+  void unpin() throws IOException, InterruptedException {
+    pin("0-" + (Runtime.getRuntime().availableProcessors() - 1));
+  }
+
   /** Peak resident set size of the gateway process so far (VmHWM), in bytes. */
   long peakRss() throws IOException {
     for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {

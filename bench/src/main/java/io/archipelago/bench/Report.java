@@ -59,6 +59,46 @@ final class Report {
     System.out.println("  " + line(figure));
   }
 
+  /**
+   * The two scaling rows of a figure at one pinning: its throughput against the unpinned gateway's
+   * of the same run, and the gateway's CPU per request.
+   */
+  void addScalingRows(
+      String figure,
+      String cpus,
+      LoadDriver.Result pinned,
+      LoadDriver.Result unpinned,
+      long gatewayCpuMillis) {
+    int cores = cpus.split(",").length;
+    String on = ", gateway pinned to " + cores + (cores == 1 ? " core" : " cores");
+    String note =
+        String.format(
+            Locale.ROOT,
+            "taskset -c %s on the gateway's JVM; p50 %.1f ms p99 %.1f ms, %d failed",
+            cpus,
+            pinned.p50Millis(),
+            pinned.p99Millis(),
+            pinned.failed());
+    add(
+        new Report.Figure(
+            figure + on,
+            "ops/s",
+            pinned.opsPerSecond(),
+            unpinned.opsPerSecond(),
+            "the same gateway unpinned, same run",
+            "report",
+            note));
+    add(
+        new Report.Figure(
+            figure + on + ", gateway CPU per request",
+            "ms",
+            gatewayCpuMillis / (double) Math.max(1, pinned.ok()),
+            Double.NaN,
+            "-",
+            "report",
+            note + "; user + kernel time of the gateway's process over its requests"));
+  }
+
   void print(String machine) {
     System.out.println();
     System.out.println("Archipelago benchmark (" + machine + ")");

@@ -14,6 +14,7 @@ import io.archipelago.http.middleware.expiry.DeleteAtHeaders;
 import io.archipelago.http.middleware.expiry.LiveObjects;
 import io.archipelago.http.protocol.Constraints;
 import io.archipelago.http.protocol.HeadLength;
+import io.archipelago.http.protocol.InfoCache;
 import io.archipelago.http.protocol.MultipartEtag;
 import io.archipelago.http.protocol.RequestTimestamp;
 import io.archipelago.http.protocol.Responses;
@@ -99,7 +100,14 @@ public final class ObjectController {
     ObjectWriter.Write w =
         puts.write(request, request.account(), request.container(), request.object());
     ObjectPuts.checkContentType(request);
-    return writer.write(w, request.context()).thenApply(ObjectController::created);
+    return writer
+        .write(
+            w,
+            request.context(),
+            () ->
+                InfoCache.forWrite(
+                    writer.containers(), request.http(), request.account(), request.container()))
+        .thenApply(ObjectController::created);
   }
 
   private static HttpResponse created(ObjectInfo info) {

@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 
 /**
  * Object writes and deletes with Swift's semantics around {@code ObjectOps}: client PUTs,
@@ -98,14 +99,27 @@ public final class ObjectWriter {
     return objects;
   }
 
+  public ContainerOps containers() {
+    return containers;
+  }
+
   /** Stores the object; the body is consumed, or cancelled when the write is refused early. */
   public CompletionStage<ObjectInfo> write(Write w, RequestContext request) {
+    return write(w, request, () -> containers.get(w.account(), w.container()));
+  }
+
+  /**
+   * {@link #write} with the container's state as the entity answered it earlier in the same request
+   * ({@code asked}, e.g. {@code InfoCache.forWrite}), so that the stages of one PUT ask it once.
+   */
+  public CompletionStage<ObjectInfo> write(
+      Write w, RequestContext request, Supplier<CompletionStage<ContainerState>> asked) {
     return UploadGuard.cancelUntaken(
         w.body(),
         objects.materializer(),
         body ->
-            containers
-                .get(w.account(), w.container())
+            asked
+                .get()
                 .thenCompose(
                     state -> {
                       Optional<Versioning.Config> versions = Versioning.of(state);

@@ -5,6 +5,7 @@ import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.headers.RawHeader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
+import io.archipelago.engine.container.ContainerState;
 import io.archipelago.engine.ops.AccountOps;
 import io.archipelago.engine.ops.ContainerOps;
 import io.archipelago.http.protocol.InfoCache;
@@ -139,7 +140,12 @@ public final class EtagQuoter implements ObjectMiddleware {
    * node last saw it, for at most account-flag-ttl), else the default.
    */
   private CompletionStage<Boolean> quoting(SwiftRequest request) {
-    return InfoCache.read(containers, request.http(), request.account(), request.container())
+    // A PUT's stages have asked the entity already (InfoCache.forWrite): its answer, no ask more.
+    CompletionStage<ContainerState> asked =
+        request.http().method().value().equals("PUT")
+            ? InfoCache.forWrite(containers, request.http(), request.account(), request.container())
+            : InfoCache.read(containers, request.http(), request.account(), request.container());
+    return asked
         .handle((state, failure) -> failure == null ? state.metadata().get(CONTAINER_FLAG) : null)
         .thenCompose(
             flag ->

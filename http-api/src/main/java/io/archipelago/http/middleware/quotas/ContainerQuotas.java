@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.archipelago.engine.container.ContainerState;
 import io.archipelago.engine.ops.ContainerOps;
 import io.archipelago.http.middleware.versioning.ObjectVersioning;
+import io.archipelago.http.protocol.InfoCache;
 import io.archipelago.http.protocol.SwiftError;
 import io.archipelago.http.protocol.SwiftException;
 import io.archipelago.http.protocol.SwiftRequest;
@@ -58,9 +59,8 @@ public final class ContainerQuotas implements ObjectMiddleware {
     if (!request.http().method().value().equals("PUT")) {
       return next.handle(request, reach);
     }
-    return containers
-        .get(request.account(), request.container())
-        .thenCompose(this::withVersionsBytes)
+    return InfoCache.forWrite(containers, request.http(), request.account(), request.container())
+        .thenCompose(state -> withVersionsBytes(request, state))
         .handle(
             (usage, failure) -> {
               // a missing container is answered further on, as in Swift
@@ -89,12 +89,15 @@ public final class ContainerQuotas implements ObjectMiddleware {
    * Swift judges by the container's info as its HEAD answers, where object versioning adds the
    * bytes of the versions container.
    */
-  private CompletionStage<Usage> withVersionsBytes(ContainerState state) {
+  private CompletionStage<Usage> withVersionsBytes(SwiftRequest request, ContainerState state) {
     if (!state.metadata().containsKey(ObjectVersioning.ENABLED)) {
       return CompletableFuture.completedFuture(new Usage(state, state.bytesUsed()));
     }
-    return containers
-        .get(state.account(), ObjectVersioning.versionsContainer(state.container()))
+    return InfoCache.forWrite(
+            containers,
+            request.http(),
+            state.account(),
+            ObjectVersioning.versionsContainer(state.container()))
         .handle(
             (versions, failure) ->
                 new Usage(state, state.bytesUsed() + (failure == null ? versions.bytesUsed() : 0)));

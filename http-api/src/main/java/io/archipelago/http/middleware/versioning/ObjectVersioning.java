@@ -380,58 +380,63 @@ public final class ObjectVersioning implements ObjectMiddleware {
     // authorization first) say what Swift says. Reads take the container's state as reads do (the
     // route view while its entity moves after a node crash), never waiting for the entity.
     boolean read = method.equals("GET") || method.equals("HEAD");
-    return (read ? currentForRead(request, account, container) : current(account, container))
-        .thenCompose(
-            known -> {
-              if (known.isEmpty() || !hasVersions(known.get())) {
-                return next.handle(request, reach);
-              }
-              ContainerState state = known.get();
-              boolean on = enabled(state);
-              switch (method) {
-                case "PUT":
-                  return next.handle(request, reach)
-                      .thenCompose(
-                          response ->
-                              on && expires(request)
-                                  ? keepingVersion(request, response, 201, true)
-                                  : CompletableFuture.completedFuture(response))
-                      .thenApply(
-                          response ->
-                              on && response.status().intValue() == 201
-                                  ? response
-                                      .getHeader("X-Timestamp")
-                                      .map(
-                                          ts ->
-                                              response.addHeader(
-                                                  RawHeader.create(
-                                                      "X-Object-Version-Id",
-                                                      SwiftTimestamp.parse(ts.value()).internal())))
-                                      .orElse(response)
-                                  : response);
-                case "DELETE":
-                  return deleteCurrent(request, reach, next, state);
-                default:
-                  return objects
-                      .head(account, container, name, request.context())
-                      .thenCompose(
-                          found ->
-                              next.handle(request, reach)
-                                  .thenCompose(
-                                      response ->
-                                          linkedVersion(request, response)
-                                              .orElseGet(
-                                                  () ->
-                                                      CompletableFuture.completedFuture(
-                                                          withCurrentVersion(
-                                                              request,
-                                                              response,
-                                                              found.flatMap(
-                                                                  i ->
-                                                                      versionId(
-                                                                          i.contentType())))))));
-              }
-            });
+    // A PUT's stages share the entity's one answer (InfoCache.forWrite); a DELETE asks afresh.
+    CompletionStage<Optional<ContainerState>> asked =
+        read
+            ? currentForRead(request, account, container)
+            : method.equals("PUT")
+                ? absentIfNotFound(
+                    InfoCache.forWrite(containers, request.http(), account, container))
+                : current(account, container);
+    return asked.thenCompose(
+        known -> {
+          if (known.isEmpty() || !hasVersions(known.get())) {
+            return next.handle(request, reach);
+          }
+          ContainerState state = known.get();
+          boolean on = enabled(state);
+          switch (method) {
+            case "PUT":
+              return next.handle(request, reach)
+                  .thenCompose(
+                      response ->
+                          on && expires(request)
+                              ? keepingVersion(request, response, 201, true)
+                              : CompletableFuture.completedFuture(response))
+                  .thenApply(
+                      response ->
+                          on && response.status().intValue() == 201
+                              ? response
+                                  .getHeader("X-Timestamp")
+                                  .map(
+                                      ts ->
+                                          response.addHeader(
+                                              RawHeader.create(
+                                                  "X-Object-Version-Id",
+                                                  SwiftTimestamp.parse(ts.value()).internal())))
+                                  .orElse(response)
+                              : response);
+            case "DELETE":
+              return deleteCurrent(request, reach, next, state);
+            default:
+              return objects
+                  .head(account, container, name, request.context())
+                  .thenCompose(
+                      found ->
+                          next.handle(request, reach)
+                              .thenCompose(
+                                  response ->
+                                      linkedVersion(request, response)
+                                          .orElseGet(
+                                              () ->
+                                                  CompletableFuture.completedFuture(
+                                                      withCurrentVersion(
+                                                          request,
+                                                          response,
+                                                          found.flatMap(
+                                                              i -> versionId(i.contentType())))))));
+          }
+        });
   }
 
   private static boolean expires(SwiftRequest request) {
