@@ -15,7 +15,12 @@ class MigrationDaemonTest {
 
   @BeforeAll
   static void startSystem() {
-    testKit = ActorTestKit.create("MigrationDaemonTest", ConfigFactory.load("application-test"));
+    // serialization only: no cluster needed
+    testKit =
+        ActorTestKit.create(
+            "MigrationDaemonTest",
+            ConfigFactory.parseString("akka.actor.provider = local")
+                .withFallback(ConfigFactory.load("application-test")));
   }
 
   @AfterAll
