@@ -45,7 +45,7 @@ public final class BenchMain {
 
   /** Every figure a complete run reports, by the number its name starts with. */
   static final List<String> FIGURES =
-      List.of("1", "2", "3", "4", "5", "6a", "6b", "6c", "6d", "7", "8a", "8b");
+      List.of("1", "2", "3", "4", "5", "6a", "6b", "6c", "6d", "7", "8a", "8b", "8c");
 
   private static final String SWIFT_POLICY = "swift-bench";
 
@@ -177,6 +177,17 @@ public final class BenchMain {
       }
       gateway.stop();
     }
+    if (selected("8c")) {
+      // Gateways of its own (sync off to write the backlog, then on), after the main one stopped.
+      new SyncFigures(
+              SwiftHttp.login(swift.authUrl(), SwiftCluster.SERVICE_USER, SwiftCluster.SERVICE_KEY),
+              config,
+              work.resolve("gw-sync"),
+              quick,
+              report,
+              this::started)
+          .run();
+    }
     swift.close();
     if (selected("5")) {
       memory();
@@ -230,11 +241,18 @@ public final class BenchMain {
     String target = MigrationFigures.TARGET;
     Map<String, String> second = new LinkedHashMap<>(backend);
     second.putAll(swift.driverSettings("gwb_"));
+    // a site of its own: figure 8c's replicas go to another site than their primary
+    second.put("site", target);
     String b2 = "archipelago.backends." + quoted(target);
     text.append(b2).append(".tiers = [").append(quoted(target)).append("]\n");
     second.forEach(
         (k, v) ->
             text.append(b2).append('.').append(k).append(" = ").append(quoted(v)).append('\n'));
+    // Figure 8c's replicated containers: primary on the first backend, replica on the second.
+    String sync = "archipelago.placement.policies." + quoted(SyncFigures.POLICY);
+    text.append(sync).append(".tier = ").append(quoted(SWIFT_POLICY)).append('\n');
+    text.append(sync).append(".replicas = 1\n");
+    text.append(sync).append(".replica-tier = ").append(quoted(target)).append('\n');
     text.append("archipelago.migration.tick-interval = 200ms\n");
     text.append("archipelago.migration.progress-interval = 200ms\n");
     return Files.writeString(work.resolve("gateway.conf"), text);

@@ -10,6 +10,7 @@ import io.archipelago.persistence.CborSerializable;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * The migration worker of one slice, run by ShardedDaemonProcess on one node of the cluster (as the
@@ -26,6 +27,12 @@ final class MigrationDaemon {
   enum Tick implements Command {
     INSTANCE
   }
+
+  /**
+   * A migration of this container was just recorded: its copy starts now, before the route view
+   * (whose replicator tells subscribers every half second or so) shows it.
+   */
+  record Started(String entityId) implements Command {}
 
   record RunEnded(String entityId) implements Command {}
 
@@ -48,6 +55,24 @@ final class MigrationDaemon {
                   started.tell(Topic.subscribe(ctx.getSelf()));
                   Set<String> running = new HashSet<>();
                   ContainerRouteView view = ContainerRouteView.get(ctx.getSystem());
+                  Consumer<String> start =
+                      id -> {
+                        running.add(id);
+                        ctx.pipeToSelf(
+                            migrations.run(id),
+                            (ok, failure) -> {
+                              if (failure != null
+                                  && !(ObjectMover.unwrap(failure)
+                                      instanceof MigrationRun.Superseded)) {
+                                ctx.getLog()
+                                    .info(
+                                        "migration of {} stopped, taken up again later: {}",
+                                        id,
+                                        ObjectMover.unwrap(failure).toString());
+                              }
+                              return new RunEnded(id);
+                            });
+                      };
                   return Behaviors.receive(Command.class)
                       .onMessageEquals(
                           Tick.INSTANCE,
@@ -63,21 +88,19 @@ final class MigrationDaemon {
                                   || migrations.sliceOf(id) != slice) {
                                 continue;
                               }
-                              running.add(id);
-                              ctx.pipeToSelf(
-                                  migrations.run(id),
-                                  (ok, failure) -> {
-                                    if (failure != null
-                                        && !(ObjectMover.unwrap(failure)
-                                            instanceof MigrationRun.Superseded)) {
-                                      ctx.getLog()
-                                          .info(
-                                              "migration of {} stopped, taken up again later: {}",
-                                              id,
-                                              ObjectMover.unwrap(failure).toString());
-                                    }
-                                    return new RunEnded(id);
-                                  });
+                              start.accept(id);
+                            }
+                            return Behaviors.same();
+                          })
+                      .onMessage(
+                          Started.class,
+                          recorded -> {
+                            // the run reads the phase the container recorded, as after a tick
+                            String id = recorded.entityId();
+                            if (migrations.sliceOf(id) == slice
+                                && !running.contains(id)
+                                && running.size() < settings.concurrentPerWorker()) {
+                              start.accept(id);
                             }
                             return Behaviors.same();
                           })

@@ -23,6 +23,7 @@ import io.archipelago.engine.store.ListingQuery;
 import io.archipelago.engine.store.NameOrder;
 import io.archipelago.engine.store.ObjectStore;
 import io.archipelago.engine.store.ObjectStoreException;
+import io.archipelago.engine.sync.CopyPermits;
 import io.archipelago.persistence.audit.AuditInfo;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -156,6 +157,7 @@ final class MigrationRun {
                       settings.pageSize(),
                       m.marker().isEmpty() ? Optional.empty() : Optional.of(m.marker()));
               SettleBatches settles = new SettleBatches(m);
+              CopyPermits transfers = new CopyPermits(parallelism);
               return rows.mapAsync(
                       1,
                       row ->
@@ -167,7 +169,11 @@ final class MigrationRun {
                                           targetRow ->
                                               ObjectMover.inspection(
                                                   m.source(), m.target(), where, row, targetRow))))
-                  .mapAsync(parallelism, s -> s.then(mover::transfer))
+                  // Ordered (the checkpoint and the delete check need listing order), but over a
+                  // window wider than the parallelism: with a window of exactly the parallelism one
+                  // slow transfer at its head held back the next copies, so fewer ran at once.
+                  .mapAsync(
+                      parallelism * ORDER_WINDOW, s -> transfers.run(() -> s.then(mover::transfer)))
                   .groupedWithin(SETTLE_BATCH, SETTLE_WINDOW)
                   .mapAsync(1, settles::settle)
                   .mapConcat(batch -> batch)
@@ -178,6 +184,9 @@ final class MigrationRun {
                   .thenCompose(d -> ask(ContainerEntity.GetMigration::new));
             });
   }
+
+  /** Transfers that may be done and waiting for an earlier one, per unit of parallelism. */
+  private static final int ORDER_WINDOW = 8;
 
   /** Copies whose delete check shares one listing page of the source, at most. */
   private static final int SETTLE_BATCH = 100;

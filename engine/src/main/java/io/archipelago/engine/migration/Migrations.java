@@ -50,11 +50,12 @@ public final class Migrations {
   }
 
   /**
-   * Tells the daemons that a migration was recorded, so that its copy starts now rather than at the
-   * next tick (which finds it all the same when this message is lost).
+   * Tells the daemons that a migration of the container ({@code account/container}) was recorded,
+   * so that its copy starts now rather than at the next tick (which finds it all the same when this
+   * message is lost).
    */
-  public void started() {
-    started.tell(Topic.publish(MigrationDaemon.Tick.INSTANCE));
+  public void started(String entityId) {
+    started.tell(Topic.publish(new MigrationDaemon.Started(entityId)));
   }
 
   /** Starts the daemons (unless {@code archipelago.migration.enabled = off}). */

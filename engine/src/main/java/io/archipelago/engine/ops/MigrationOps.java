@@ -103,7 +103,7 @@ public final class MigrationOps {
                                           replyTo))))
                   .thenApply(
                       migration -> {
-                        migrations.started();
+                        migrations.started(ContainerEntity.entityId(account, container));
                         return migration;
                       });
             });

@@ -14,7 +14,9 @@ import io.archipelago.engine.integrity.IntegrityLedger;
 import io.archipelago.engine.store.BackendContainer;
 import io.archipelago.engine.store.Etags;
 import io.archipelago.engine.store.ListingEntry;
+import io.archipelago.engine.store.ListingPage;
 import io.archipelago.engine.store.ListingQuery;
+import io.archipelago.engine.store.NameOrder;
 import io.archipelago.engine.store.ObjectAttributes;
 import io.archipelago.engine.store.ObjectContent;
 import io.archipelago.engine.store.ObjectInfo;
@@ -25,6 +27,8 @@ import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -150,6 +154,123 @@ public final class ObjectSync {
                 return done(Action.IN_SYNC);
               }
               return copy(primary, replica, where, name, p.get()).thenApply(Outcome::of);
+            });
+  }
+
+  /**
+   * The names of a group of writes that the replica does not hold at all, told by one listing page
+   * of the replica (from just before the first name in Swift name order) instead of a HEAD of each
+   * object on both sides; a name the page does not reach is not among them, nor a failover write
+   * recorded for this replica (those need the full check of {@link #syncWrite}). A listing that
+   * fails, or a container state that cannot be read, leaves every name to the full check.
+   */
+  public CompletionStage<Set<String>> absentOnReplica(
+      String replica, BackendContainer where, Collection<String> names, int pageSize) {
+    if (names.isEmpty()) {
+      return CompletableFuture.completedFuture(Set.of());
+    }
+    List<String> sorted = new ArrayList<>(names);
+    sorted.sort(NameOrder.UTF8);
+    String first = sorted.get(0);
+    // Every name of the group sorts after the first name without its last character.
+    String below = first.substring(0, first.offsetByCodePoints(first.length(), -1));
+    int limit = Math.max(1, Math.min(pageSize, 2 * sorted.size() + 16));
+    ListingQuery query =
+        new ListingQuery(
+            Optional.empty(),
+            Optional.empty(),
+            below.isEmpty() ? Optional.empty() : Optional.of(below),
+            Optional.empty(),
+            limit,
+            false);
+    CompletionStage<ListingPage> page;
+    CompletionStage<Optional<ContainerState>> state;
+    try {
+      page = store(replica).list(where, query);
+      state = containers.apply(where).thenApply(Optional::of);
+    } catch (RuntimeException e) {
+      return CompletableFuture.completedFuture(Set.of());
+    }
+    return page.thenCombine(
+            state,
+            (rows, container) -> {
+              if (container.isEmpty()) {
+                return Set.<String>of();
+              }
+              Set<String> listed = new HashSet<>();
+              String last = null;
+              for (ListingEntry e : rows.entries()) {
+                if (e instanceof ListingEntry.ObjectRow row) {
+                  listed.add(row.name());
+                  last = row.name();
+                }
+              }
+              boolean wholeRest = rows.entries().size() < limit;
+              Map<String, ?> failoverWrites = container.get().sync().failoverWrites();
+              Set<String> absent = new HashSet<>();
+              for (String name : sorted) {
+                boolean covered = wholeRest || (last != null && NameOrder.compare(name, last) <= 0);
+                if (!covered) {
+                  break;
+                }
+                if (!listed.contains(name) && !failoverWrites.containsKey(name)) {
+                  absent.add(name);
+                }
+              }
+              return (Set<String>) absent;
+            })
+        .exceptionally(failure -> Set.of());
+  }
+
+  /**
+   * After a write on the primary, for a name the replica's listing did not show ({@link
+   * #absentOnReplica}): the primary's version is streamed over without the HEADs of {@link
+   * #syncWrite}. Whatever the listing could not tell falls back to that full check: the primary no
+   * longer holds the object, it is a large-object manifest (its segments go first), or the replica
+   * holds a version at least as new (the listing was behind).
+   */
+  public CompletionStage<Outcome> syncNewOnReplica(
+      String primary, String replica, BackendContainer where, String name) {
+    return retrying
+        .attempt(
+            List.of(primary, replica),
+            "copy " + where + "/" + name + " to " + replica,
+            () -> streamUnlessManifest(primary, replica, where, name))
+        .thenCompose(
+            copied ->
+                copied.isPresent() ? done(copied.get()) : syncWrite(primary, replica, where, name));
+  }
+
+  /** The plain copy of {@link #syncNewOnReplica}; empty when the full check must decide. */
+  private CompletionStage<Optional<Action>> streamUnlessManifest(
+      String from, String to, BackendContainer where, String name) {
+    return store(from)
+        .get(where, name, Optional.empty())
+        .thenCompose(
+            found -> {
+              if (found.isEmpty()) {
+                return CompletableFuture.completedFuture(Optional.<Action>empty());
+              }
+              ObjectContent content = found.get();
+              ObjectInfo info = content.info();
+              if (info.metadata().containsKey(DLO) || isTrue(info.metadata().get(SLO))) {
+                content.data().runWith(Sink.cancelled(), materializer);
+                return CompletableFuture.completedFuture(Optional.<Action>empty());
+              }
+              return store(to)
+                  .put(where, name, attributesOf(info), content.data())
+                  .thenApply(
+                      put -> {
+                        metrics.copied(info.size());
+                        return Optional.of(Action.COPIED);
+                      })
+                  .exceptionally(
+                      failure -> {
+                        if (unwrap(failure) instanceof ObjectStoreException.NewerExists) {
+                          return Optional.<Action>empty();
+                        }
+                        throw new CompletionException(unwrap(failure));
+                      });
             });
   }
 
@@ -377,15 +498,8 @@ public final class ObjectSync {
               }
               ObjectContent content = found.get();
               ObjectInfo info = content.info();
-              ObjectAttributes attributes =
-                  new ObjectAttributes(
-                      info.contentType(),
-                      info.timestamp(),
-                      info.metadata(),
-                      Optional.of(info.etag()),
-                      OptionalLong.of(info.size()));
               return store(to)
-                  .put(where, name, attributes, content.data())
+                  .put(where, name, attributesOf(info), content.data())
                   .thenApply(
                       put -> {
                         metrics.copied(info.size());
@@ -399,6 +513,16 @@ public final class ObjectSync {
                         throw new CompletionException(unwrap(failure));
                       });
             });
+  }
+
+  /** A copy's attributes: the source version's timestamp, type, metadata, ETag and size. */
+  private static ObjectAttributes attributesOf(ObjectInfo info) {
+    return new ObjectAttributes(
+        info.contentType(),
+        info.timestamp(),
+        info.metadata(),
+        Optional.of(info.etag()),
+        OptionalLong.of(info.size()));
   }
 
   private CompletionStage<Action> deleteOn(String backend, BackendContainer where, String name) {

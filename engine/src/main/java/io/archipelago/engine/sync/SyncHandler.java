@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -191,11 +192,29 @@ final class SyncHandler extends Handler<List<EventEnvelope<Object>>> {
                         .toCompletableFuture());
               }
             });
-    for (ContainerEntity.Event change : lastChange.values()) {
-      for (String replica : rc.replicas()) {
+    // One listing page of each replica tells which written objects it does not hold at all: those
+    // are copied without first asking both sides about each one (two HEADs per object).
+    List<String> written = new ArrayList<>();
+    lastChange.forEach(
+        (name, change) -> {
+          if (!(change instanceof ContainerEntity.ObjectDeleted)) {
+            written.add(name);
+          }
+        });
+    for (String replica : rc.replicas()) {
+      CompletionStage<Set<String>> absent =
+          objects.absentOnReplica(replica, rc.where(), written, settings.reconcilePageSize());
+      for (ContainerEntity.Event change : lastChange.values()) {
         all.add(
-            permits
-                .run(() -> apply(rc, replica, change))
+            absent
+                .thenCompose(
+                    newOnReplica ->
+                        permits.run(
+                            () ->
+                                newOnReplica.contains(nameOf(change))
+                                    ? objects.syncNewOnReplica(
+                                        rc.primary(), replica, rc.where(), nameOf(change))
+                                    : apply(rc, replica, change)))
                 .handle(
                     (outcome, failure) -> {
                       if (failure != null) {

@@ -1,7 +1,9 @@
 package io.archipelago.http.testkit;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Optional;
@@ -16,19 +18,28 @@ public final class FsObjectFiles {
 
   private FsObjectFiles() {}
 
-  /** Whether some object under {@code root} holds exactly {@code body}. */
+  /**
+   * Whether some object under {@code root} holds exactly {@code body}. A walk that a concurrent
+   * delete disturbed (a file listed, gone before the walk read its attributes) is walked again.
+   */
   public static boolean holds(Path root, byte[] body) {
-    if (!Files.isDirectory(root)) {
-      return false;
-    }
-    try (Stream<Path> files = Files.walk(root)) {
-      return files
-          .filter(Files::isRegularFile)
-          .filter(p -> !p.toString().contains("/.tmp/"))
-          .map(FsObjectFiles::objectBytes)
-          .anyMatch(bytes -> bytes.isPresent() && Arrays.equals(bytes.get(), body));
-    } catch (IOException e) {
-      return false;
+    for (int attempt = 1; ; attempt++) {
+      if (!Files.isDirectory(root)) {
+        return false;
+      }
+      try (Stream<Path> files = Files.walk(root)) {
+        return files
+            .filter(Files::isRegularFile)
+            .filter(p -> !p.toString().contains("/.tmp/"))
+            .map(FsObjectFiles::objectBytes)
+            .anyMatch(bytes -> bytes.isPresent() && Arrays.equals(bytes.get(), body));
+      } catch (UncheckedIOException e) {
+        if (!(e.getCause() instanceof NoSuchFileException) || attempt >= 10) {
+          throw e;
+        }
+      } catch (IOException e) {
+        return false;
+      }
     }
   }
 
