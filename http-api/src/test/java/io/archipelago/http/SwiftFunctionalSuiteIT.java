@@ -37,7 +37,8 @@ import org.w3c.dom.NodeList;
  * OpenStack Swift 2.30.1's own functional test suite ({@code test/functional}, run by pytest with
  * Debian's python3-swift) against three packaged gateways on loopback ports: one on the embedded
  * defaults of the root application.conf, one whose default policy places containers on a real Swift
- * cluster and one on S3Proxy (the harness's servers).
+ * cluster and one on S3Proxy (the harness's servers; S3Proxy on jclouds' in-memory provider, whose
+ * keys are any string as on S3, where the filesystem provider keeps them as file paths).
  *
  * <p>Every test that fails or errors must be listed in {@code
  * swift-functests-expected-failures.txt} (one pytest node id a line, with a {@code # reason}); a
@@ -61,6 +62,11 @@ class SwiftFunctionalSuiteIT {
    * Where the default policy places containers: the embedded defaults (the filesystem), a real
    * Swift cluster and S3Proxy from the harness. Each placement has its own list of expected
    * failures on top of the common one ({@code swift-functests-expected-failures-<name>.txt}).
+   *
+   * <p>S3Proxy runs on jclouds' transient provider ({@link RealBackends#s3Transient()}): S3 keeps
+   * any key, but the filesystem provider maps keys to file paths ({@code //} collapses, an object
+   * cannot also be a "directory", 255-byte names), limits no real S3 has; each of its refusals is a
+   * 500 that the suite's client retries for 20 s.
    */
   enum Placement {
     EMBEDDED("embedded", null),
@@ -97,8 +103,10 @@ class SwiftFunctionalSuiteIT {
   }
 
   /**
-   * The three placements run at once, each suite against its own gateway: most of the suite's time
-   * is waiting (its sleeps, fsyncs), so three side by side take little longer than one.
+   * The three placements run at once, each suite against its own gateway: one suite is a single
+   * client waiting on round trips, so three side by side share the cores. Each gateway stops when
+   * its suite is done. pytest-xdist would not help: the suite's modules share accounts (each
+   * module's teardown deletes every container of the account, TestAccount counts them).
    */
   @Test
   void onlyTheRecordedTestsFail() throws Exception {
@@ -119,20 +127,25 @@ class SwiftFunctionalSuiteIT {
 
     ExecutorService runs = Executors.newFixedThreadPool(Placement.values().length);
     try {
-      Map<Placement, Future<String>> problems = new LinkedHashMap<>();
+      Map<Placement, Future<PlacementRun>> done = new LinkedHashMap<>();
       for (Placement placement : selected()) {
         // started one after the other: three JVMs starting at once on two cores overrun the
         // start timeout
         GatewayProcess gateway = start(placement, backends, root);
-        problems.put(placement, runs.submit(() -> run(placement, gateway, source, root)));
+        done.put(placement, runs.submit(() -> run(placement, gateway, source, root)));
       }
       StringBuilder all = new StringBuilder();
-      for (var entry : problems.entrySet()) {
-        String found = entry.getValue().get(SUITE_TIMEOUT.toMinutes() + 5, TimeUnit.MINUTES);
-        if (!found.isEmpty()) {
-          all.append("\n[").append(entry.getKey().label).append("] ").append(found);
+      StringBuilder tables = new StringBuilder();
+      for (var entry : done.entrySet()) {
+        PlacementRun finished =
+            entry.getValue().get(SUITE_TIMEOUT.toMinutes() + 5, TimeUnit.MINUTES);
+        tables.append(finished.table()).append('\n');
+        if (!finished.problems().isEmpty()) {
+          all.append("\n[").append(entry.getKey().label).append("] ").append(finished.problems());
         }
       }
+      // the per-file tables of every placement together, after the interleaved reports
+      System.out.println("\nSwift " + SWIFT_VERSION + " functional tests by placement:\n" + tables);
       if (all.length() > 0) {
         fail(all.toString());
       }
@@ -142,14 +155,13 @@ class SwiftFunctionalSuiteIT {
   }
 
   /**
-   * The placements named in {@code -Dswift.functests.placements=embedded,swift,s3proxy} ({@code
-   * bin/archipelago test -Dswift.functests.placements=...}); by default the embedded one: the
-   * remote placements have recorded lists but add the harness's Swift clusters and S3Proxy and, on
-   * a loaded two-core machine, far more than the few minutes the embedded run takes.
+   * The placements named in {@code -Dswift.functests.placements=...} ({@code bin/archipelago test
+   * -Dswift.functests.placements=embedded} for the embedded one only); by default all three.
    */
   private static List<Placement> selected() {
     List<String> names =
-        List.of(System.getProperty("swift.functests.placements", "embedded").split(","));
+        List.of(
+            System.getProperty("swift.functests.placements", "embedded,swift,s3proxy").split(","));
     return Stream.of(Placement.values()).filter(p -> names.contains(p.label)).toList();
   }
 
@@ -157,15 +169,21 @@ class SwiftFunctionalSuiteIT {
   private static GatewayProcess start(Placement placement, FederatedBackends backends, Path root)
       throws IOException {
     Path out = Files.createDirectories(root.resolve(placement.label));
-    GatewayProcess gateway =
-        placement.backend == null
-            ? new GatewayProcess(out.resolve("gateway-data"), List.of("-Xmx512m"))
-            : new GatewayProcess(
-                out.resolve("gateway-data"),
-                List.of("-Xmx512m"),
-                backends.writeConfigFile(
-                    out.resolve("gateway.conf"),
-                    Map.of("archipelago.placement.default-policy", placement.backend.policy())));
+    GatewayProcess gateway;
+    if (placement.backend == null) {
+      gateway = new GatewayProcess(out.resolve("gateway-data"), List.of("-Xmx512m"));
+    } else {
+      Map<String, Object> extra = new LinkedHashMap<>();
+      extra.put("archipelago.placement.default-policy", placement.backend.policy());
+      if (placement == Placement.S3PROXY) {
+        extra.putAll(FederatedBackends.s3BackendOn(backends.servers().s3Transient()));
+      }
+      gateway =
+          new GatewayProcess(
+              out.resolve("gateway-data"),
+              List.of("-Xmx512m"),
+              backends.writeConfigFile(out.resolve("gateway.conf"), extra));
+    }
     gateways.add(gateway);
     gateway.start();
     // the suite's first step; a clear failure here beats 800 failing tests
@@ -173,27 +191,39 @@ class SwiftFunctionalSuiteIT {
     return gateway;
   }
 
-  /** One placement's run; what is wrong with it, or nothing. */
-  private static String run(Placement placement, GatewayProcess gateway, Path source, Path root)
-      throws Exception {
+  /** One placement's finished run: its per-file table and what is wrong with it (or nothing). */
+  record PlacementRun(String table, String problems) {}
+
+  /** One placement's run. */
+  private static PlacementRun run(
+      Placement placement, GatewayProcess gateway, Path source, Path root) throws Exception {
     Path out = root.resolve(placement.label);
     Path config = writeConfig(out.resolve("test.conf"), gateway.authUrl());
     long started = System.nanoTime();
-    int exit = runPytest(source, out, config);
+    int exit;
+    try {
+      exit = runPytest(source, out, config);
+    } finally {
+      // killed at once: its CPU goes to the placements still running, its data is thrown away
+      gateway.close();
+    }
     Duration took = Duration.ofNanos(System.nanoTime() - started);
     Path junit = out.resolve("junit.xml");
+    String label = placement.label;
     if (!Files.isRegularFile(junit)) {
-      return "pytest (exit " + exit + ") wrote no JUnit XML; see " + out.resolve("pytest.log");
+      return new PlacementRun(
+          label + ": no JUnit XML",
+          "pytest (exit " + exit + ") wrote no JUnit XML; see " + out.resolve("pytest.log"));
     }
     List<Result> results = parse(junit);
     if (exit != 0 && exit != 1) {
-      return "pytest exited with "
-          + exit
-          + " (not a test failure); see "
-          + out.resolve("pytest.log");
+      return new PlacementRun(
+          table(label, results, took),
+          "pytest exited with " + exit + " (not a test failure); see " + out.resolve("pytest.log"));
     }
     if (results.isEmpty()) {
-      return "pytest ran no test; see " + out.resolve("pytest.log");
+      return new PlacementRun(
+          label + ": no test", "pytest ran no test; see " + out.resolve("pytest.log"));
     }
 
     Map<String, String> expected = expectedFailures(placement);
@@ -227,13 +257,15 @@ class SwiftFunctionalSuiteIT {
       problems.append("\nPassed now: remove these entries from the expected failures:\n");
       fixed.forEach(id -> problems.append("  ").append(id).append('\n'));
     }
-    return problems.length() == 0
-        ? ""
-        : summary(placement.label, results, took)
-            + problems
-            + "(report: "
-            + out.resolve("report.txt")
-            + ")";
+    return new PlacementRun(
+        table(label, results, took),
+        problems.length() == 0
+            ? ""
+            : summary(label, results, took)
+                + problems
+                + "(report: "
+                + out.resolve("report.txt")
+                + ")");
   }
 
   /** The Swift source tree whose test/functional is run, fetched when missing. */
@@ -440,6 +472,25 @@ class SwiftFunctionalSuiteIT {
       List<String> fixed,
       List<String> notRun,
       Map<String, String> expected) {
+    StringBuilder sb = new StringBuilder(table(label, results, took));
+    sb.append("\nFailed (expected, with the recorded reason):\n");
+    results.stream()
+        .filter(r -> r.outcome() == Outcome.FAILED && expected.containsKey(r.id()))
+        .map(Result::id)
+        .sorted(Comparator.naturalOrder())
+        .forEach(
+            id -> sb.append("  ").append(id).append("  # ").append(expected.get(id)).append('\n'));
+    sb.append("\nFailed (NOT expected):\n");
+    unexpected.forEach(id -> sb.append("  ").append(id).append('\n'));
+    sb.append("\nListed but passed (remove from the list):\n");
+    fixed.forEach(id -> sb.append("  ").append(id).append('\n'));
+    sb.append("\nListed but skipped or not run:\n");
+    notRun.forEach(id -> sb.append("  ").append(id).append('\n'));
+    return sb.toString();
+  }
+
+  /** Passed, failed and skipped tests per file, and the totals. */
+  static String table(String label, List<Result> results, Duration took) {
     Map<String, long[]> perFile = new TreeMap<>();
     Map<String, Double> seconds = new TreeMap<>();
     for (Result r : results) {
@@ -454,19 +505,6 @@ class SwiftFunctionalSuiteIT {
                 String.format(
                     "%-40s %6d %6d %6d %8.1f%n", file, n[0], n[1], n[2], seconds.get(file))));
     sb.append(summary(label, results, took));
-    sb.append("\nFailed (expected, with the recorded reason):\n");
-    results.stream()
-        .filter(r -> r.outcome() == Outcome.FAILED && expected.containsKey(r.id()))
-        .map(Result::id)
-        .sorted(Comparator.naturalOrder())
-        .forEach(
-            id -> sb.append("  ").append(id).append("  # ").append(expected.get(id)).append('\n'));
-    sb.append("\nFailed (NOT expected):\n");
-    unexpected.forEach(id -> sb.append("  ").append(id).append('\n'));
-    sb.append("\nListed but passed (remove from the list):\n");
-    fixed.forEach(id -> sb.append("  ").append(id).append('\n'));
-    sb.append("\nListed but skipped or not run:\n");
-    notRun.forEach(id -> sb.append("  ").append(id).append('\n'));
     return sb.toString();
   }
 

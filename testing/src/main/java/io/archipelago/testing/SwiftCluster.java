@@ -108,11 +108,14 @@ public final class SwiftCluster implements AutoCloseable {
             "",
             // A gateway's backend holds a client's metadata at Swift's limits (90 items, 4096
             // bytes, 128-byte names) plus the gateway's own facts and escapes (README, "Swift
-            // backends"): room for them, as an operator gives a cluster behind a gateway.
+            // backends"): room for them, as an operator gives a cluster behind a gateway. Values:
+            // what Swift keeps as system metadata (a symlink's URL-quoted target, up to a 256-byte
+            // container and a 1024-byte object name) is user metadata on the backend.
             "[swift-constraints]",
             "max_meta_count = 128",
             "max_meta_overall_size = 8192",
             "max_meta_name_length = 160",
+            "max_meta_value_length = 4096",
             "",
             "[storage-policy:0]",
             "name = gold",

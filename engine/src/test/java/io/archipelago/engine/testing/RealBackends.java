@@ -14,7 +14,8 @@ import java.util.stream.Stream;
  * The real servers the backend tests run against, started once per test JVM on first use and shared
  * by every test in it: two independent OpenStack Swift clusters ("a" and "b") and one S3Proxy. They
  * start in parallel (about 5 s); a shutdown hook stops them by their PIDs, and {@link #close()}
- * does so explicitly. A test that stops a server must start it again.
+ * does so explicitly. A test that stops a server must start it again. A second S3Proxy, on jclouds'
+ * in-memory provider, starts on first use ({@link #s3Transient()}).
  */
 public final class RealBackends implements AutoCloseable {
 
@@ -23,6 +24,7 @@ public final class RealBackends implements AutoCloseable {
   private final SwiftCluster swiftA;
   private final SwiftCluster swiftB;
   private final S3ProxyServer s3;
+  private S3ProxyServer s3Transient;
 
   private RealBackends(SwiftCluster swiftA, SwiftCluster swiftB, S3ProxyServer s3) {
     this.swiftA = swiftA;
@@ -79,7 +81,9 @@ public final class RealBackends implements AutoCloseable {
       try (Stream<Path> dirs = Files.list(parent)) {
         dirs.filter(
                 d ->
-                    d.getFileName().toString().matches("archipelago-(swift-[a-z]+|s3proxy)-[0-9]+"))
+                    d.getFileName()
+                        .toString()
+                        .matches("archipelago-(swift-[a-z]+|s3proxy(-transient)?)-[0-9]+"))
             .forEach(candidates::add);
       } catch (IOException ignored) {
         // nothing to reap there
@@ -116,11 +120,27 @@ public final class RealBackends implements AutoCloseable {
     return s3;
   }
 
+  /**
+   * S3Proxy on jclouds' transient (in-memory) provider, started on first use: it keeps keys as S3
+   * does (any string), where the filesystem provider of {@link #s3()} keeps them as file paths.
+   */
+  public synchronized S3ProxyServer s3Transient() {
+    if (s3Transient == null) {
+      s3Transient = S3ProxyServer.start(s3ProxyJar(repoRoot()), S3ProxyServer.Provider.TRANSIENT);
+    }
+    return s3Transient;
+  }
+
   @Override
   public void close() {
     swiftA.close();
     swiftB.close();
     s3.close();
+    synchronized (this) {
+      if (s3Transient != null) {
+        s3Transient.close();
+      }
+    }
   }
 
   /** The checkout: {@code archipelago.repo.root} (set by the build), else found upwards. */

@@ -16,22 +16,47 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A real S3 endpoint: S3Proxy (the jar Maven copied into target/s3proxy) with its filesystem
- * provider, on loopback, AWS signature v2/v4 with fixed test credentials.
+ * A real S3 endpoint: S3Proxy (the jar Maven copied into target/s3proxy) on loopback, AWS signature
+ * v2/v4 with fixed test credentials, with jclouds' filesystem provider unless another is asked for
+ * (see {@link Provider}).
  */
 public final class S3ProxyServer implements AutoCloseable {
 
   public static final String ACCESS_KEY = "archipelago-test";
   public static final String SECRET_KEY = "archipelago-test-secret";
 
+  /** Where S3Proxy keeps objects (its jclouds provider). */
+  public enum Provider {
+    /**
+     * Files under a directory: each key is a file path, so keys with {@code //}, a key that is also
+     * the "directory" of other keys, and path segments over 255 bytes cannot be stored.
+     */
+    FILESYSTEM("filesystem", "archipelago-s3proxy-"),
+    /**
+     * jclouds' in-memory store: a map from key to blob, so keys are arbitrary strings as on S3
+     * itself (the nio2 providers keep paths too, on jimfs).
+     */
+    TRANSIENT("transient", "archipelago-s3proxy-transient-");
+
+    private final String jclouds;
+    private final String dirPrefix;
+
+    Provider(String jclouds, String dirPrefix) {
+      this.jclouds = jclouds;
+      this.dirPrefix = dirPrefix;
+    }
+  }
+
   private final Path dir;
+  private final Provider provider;
   private final int port = Net.freePort();
   private final int tlsPort = Net.freePort();
   private final TlsMaterial tls;
   private final ManagedProcess process;
 
-  private S3ProxyServer(Path jar, Path dir) throws IOException {
+  private S3ProxyServer(Path jar, Path dir, Provider provider) throws IOException {
     this.dir = dir;
+    this.provider = provider;
     SwiftCluster.deleteTree(dir);
     Files.createDirectories(dir.resolve("data"));
     this.tls = TlsMaterial.create(dir.resolve("tls"));
@@ -47,19 +72,29 @@ public final class S3ProxyServer implements AutoCloseable {
             "s3proxy.authorization=aws-v2-or-v4",
             "s3proxy.identity=" + ACCESS_KEY,
             "s3proxy.credential=" + SECRET_KEY,
-            "jclouds.provider=filesystem",
+            "jclouds.provider=" + provider.jclouds,
             "jclouds.filesystem.basedir=" + dir.resolve("data"),
             ""));
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     this.process =
         new ManagedProcess(
-            "s3proxy",
+            provider == Provider.FILESYSTEM ? "s3proxy" : "s3proxy-" + provider.jclouds,
             List.of(
-                java, "-Xmx256m", "-jar", jar.toString(), "--properties", properties.toString()),
+                java,
+                // the transient provider holds every object in its heap
+                provider == Provider.TRANSIENT ? "-Xmx512m" : "-Xmx256m",
+                "-jar",
+                jar.toString(),
+                "--properties",
+                properties.toString()),
             dir.resolve("s3proxy.log"));
   }
 
   public static S3ProxyServer start(Path jar) {
+    return start(jar, Provider.FILESYSTEM);
+  }
+
+  public static S3ProxyServer start(Path jar, Provider provider) {
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(
           "no S3Proxy jar at "
@@ -72,7 +107,8 @@ public final class S3ProxyServer implements AutoCloseable {
               jar,
               Path.of(
                   System.getProperty("java.io.tmpdir"),
-                  "archipelago-s3proxy-" + ProcessHandle.current().pid()));
+                  provider.dirPrefix + ProcessHandle.current().pid()),
+              provider);
       server.startProcess();
       return server;
     } catch (IOException e) {
@@ -133,7 +169,7 @@ public final class S3ProxyServer implements AutoCloseable {
         "plain-content-type",
         "on",
         "skip-directory-markers",
-        "on",
+        provider == Provider.FILESYSTEM ? "on" : "off",
         "endpoint",
         endpoint(),
         "region",

@@ -1,6 +1,7 @@
 package io.archipelago.http.testkit;
 
 import io.archipelago.engine.testing.RealBackends;
+import io.archipelago.engine.testing.S3ProxyServer;
 import io.archipelago.testing.SwiftCluster;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -57,6 +58,18 @@ public final class FederatedBackends {
     backend(c, "swift-b", "swift", servers.swiftB().driverSettings(SWIFT_PREFIX));
     backend(c, "s3", "s3", servers.s3().driverSettings("prefix", S3_BUCKET));
     backend(c, "fs", "filesystem", Map.of("root", "backends/fs"));
+    return c;
+  }
+
+  /**
+   * Settings (for {@link #writeConfigFile}'s {@code extra}) that put the {@code s3} backend on
+   * another S3Proxy than the harness's default one, e.g. {@link RealBackends#s3Transient()}.
+   */
+  public static Map<String, Object> s3BackendOn(S3ProxyServer server) {
+    Map<String, Object> c = new LinkedHashMap<>();
+    server
+        .driverSettings("prefix", S3_BUCKET)
+        .forEach((k, v) -> c.put("archipelago.backends.\"s3\"." + k, v));
     return c;
   }
 

@@ -1,5 +1,7 @@
 package io.archipelago.engine.store.swift;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import akka.Done;
 import akka.actor.typed.ActorSystem;
 import akka.http.javadsl.model.ContentType;
@@ -40,6 +42,8 @@ import io.archipelago.engine.store.remote.RemoteObjectStore;
 import io.archipelago.engine.store.remote.StoredMetadata;
 import io.archipelago.engine.store.remote.StreamSlice;
 import java.io.IOException;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -1036,14 +1040,36 @@ public final class SwiftObjectStore implements RemoteObjectStore {
   }
 
   static String fromBackendType(String type) {
-    return RENAMED_PARAM.matcher(type).replaceAll(";$2");
+    String kept = type;
+    if (type.startsWith(UNPARSED_TYPE)) {
+      int at = type.indexOf(UNPARSED_PARAM + "=");
+      if (at >= 0) {
+        kept = URLDecoder.decode(type.substring(at + UNPARSED_PARAM.length() + 1), UTF_8);
+      }
+    }
+    return RENAMED_PARAM.matcher(kept).replaceAll(";$2");
   }
 
-  private static ContentType contentType(String value) {
+  /**
+   * The type of a content type that Akka HTTP's client cannot send (Swift keeps any text, e.g.
+   * {@code abc} without a slash): the backend stores this type with the client's value in {@link
+   * #UNPARSED_PARAM}, percent-encoded, so that listings, which come from the backend, show the
+   * value the client sent.
+   */
+  static final String UNPARSED_TYPE = "application/x-archipelago-unparsed";
+
+  static final String UNPARSED_PARAM = "archipelago_type";
+
+  static ContentType contentType(String value) {
     try {
       return ContentTypes.parse(value);
     } catch (RuntimeException e) {
-      return ContentTypes.APPLICATION_OCTET_STREAM;
+      return ContentTypes.parse(
+          UNPARSED_TYPE
+              + "; "
+              + UNPARSED_PARAM
+              + "="
+              + URLEncoder.encode(value, UTF_8).replace("+", "%20").replace("*", "%2A"));
     }
   }
 

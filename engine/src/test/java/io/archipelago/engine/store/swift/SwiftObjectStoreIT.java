@@ -111,6 +111,26 @@ class SwiftObjectStoreIT {
   }
 
   @Test
+  void contentTypesWithoutASlashAreListedAsSent() {
+    // Swift keeps any text as a content type; Akka's client can send only media types
+    BackendContainer c = container("raw-types");
+    List<String> types = List.of("abc", "x y+z*%/", "caf\u00e9");
+    for (String type : types) {
+      byte[] data = utf8(type);
+      await(
+          store.put(
+              c,
+              type,
+              attributes(type, Map.of(), Optional.empty(), OptionalLong.of(data.length)),
+              bytes(data)));
+      assertEquals(type, await(store.head(c, type)).orElseThrow().contentType());
+    }
+    for (ListingEntry row : await(store.list(c, ListingQuery.all(10))).entries()) {
+      assertEquals(row.sortKey(), ((ListingEntry.ObjectRow) row).contentType());
+    }
+  }
+
+  @Test
   void streamedUploadsAreCheckedByTheGatewaysMd5WhenAskedTo() {
     Map<String, String> settings = new HashMap<>(cluster.driverSettings("drv_"));
     settings.put("gateway-md5", "on");
