@@ -5,6 +5,11 @@
 # loopback (testing/swift/, driven by the archipelago-testing module), with memcached for
 # TempAuth, and the swift CLI (python3-swiftclient) that the end-to-end tests use as a client.
 SWIFT_PACKAGES=(python3-swiftclient swift swift-proxy swift-account swift-container swift-object memcached)
+# Figure 4 of bin/archipelago bench: nginx (its DAV module is in Debian's nginx package) serves
+# the gateway's stored data file with sendfile and stores a DAV PUT, on a loopback port with the
+# bench's own config (the package's own service is never started by the bench); curl is the client
+# of both sides.
+BENCH_PACKAGES=(nginx curl)
 # OpenStack Swift's own functional test suite, which http-api's SwiftFunctionalSuiteIT runs
 # against a gateway: pytest and the libraries its tests import (the code under test is Debian's
 # python3-swift), and dpkg-dev for apt-get source (swift_functests_install); its s3api tests

@@ -8,12 +8,9 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -156,7 +153,7 @@ public final class BenchMain {
         swiftFigures(swift, gateway, client);
       }
       if (selected("4")) {
-        filesystemGet(gateway, client);
+        new FilesystemFigures(client, work, quick, report).run();
       }
       if (selected("7")) {
         hotContainer(gateway, client);
@@ -294,53 +291,6 @@ public final class BenchMain {
               + status
               + ")");
     }
-  }
-
-  /** Figure 4: a large GET through the gateway vs reading the same file with plain JDK I/O. */
-  private void filesystemGet(LocalGateway gateway, SwiftHttp client) throws Exception {
-    long size = quick ? 128L << 20 : 1L << 30;
-    client.send(client.request("/fsget").PUT(HttpRequest.BodyPublishers.noBody()).build());
-    int status =
-        client.send(
-            client
-                .request("/fsget/big")
-                .PUT(
-                    HttpRequest.BodyPublishers.fromPublisher(
-                        HttpRequest.BodyPublishers.ofInputStream(() -> new Generated(size, 1)),
-                        size))
-                .build());
-    check(status == 201, "PUT of the large object answered " + status);
-    Path file;
-    try (Stream<Path> files = Files.walk(work.resolve("gw/backends"))) {
-      file =
-          files
-              .filter(Files::isRegularFile)
-              .max(Comparator.comparingLong(BenchMain::sizeOf))
-              .orElseThrow();
-    }
-    check(Files.size(file) == size, "did not find the stored object file");
-    double best = 0;
-    double bestDirect = 0;
-    for (int round = 0; round < 3; round++) {
-      long t0 = System.nanoTime();
-      long read = client.drain(client.request("/fsget/big").GET().build());
-      double seconds = (System.nanoTime() - t0) / 1e9;
-      check(read == size, "GET returned " + read + " bytes");
-      best = Math.max(best, size / seconds / (1 << 20));
-      t0 = System.nanoTime();
-      long direct = readFile(file);
-      seconds = (System.nanoTime() - t0) / 1e9;
-      bestDirect = Math.max(bestDirect, direct / seconds / (1 << 20));
-    }
-    report.add(
-        new Report.Figure(
-            "4 filesystem GET " + (size >> 20) + " MiB",
-            "MiB/s",
-            best,
-            bestDirect,
-            "JDK FileChannel read of the same file",
-            "report",
-            "best of 3, alternating"));
   }
 
   /**
@@ -682,27 +632,6 @@ public final class BenchMain {
       System.err.println("bench: gateway logs kept in " + into.toAbsolutePath());
     } catch (IOException e) {
       System.err.println("bench: could not keep the gateway logs: " + e);
-    }
-  }
-
-  private static long readFile(Path file) throws IOException {
-    long total = 0;
-    ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      int n;
-      while ((n = ch.read(buffer)) > 0) {
-        total += n;
-        buffer.clear();
-      }
-    }
-    return total;
-  }
-
-  private static long sizeOf(Path p) {
-    try {
-      return Files.size(p);
-    } catch (IOException e) {
-      return 0;
     }
   }
 

@@ -156,7 +156,9 @@ public final class Integrity {
 
   /**
    * The content with its bytes checked as they pass when it is a whole verifiable object (a range
-   * from the first to the last byte counts as whole); otherwise the content as it is.
+   * from the first to the last byte counts as whole); otherwise the content as it is. The check is
+   * the CRC-32C the store recorded when the bytes were written where it has one, else the MD5 of
+   * the ETag.
    */
   public ObjectContent verifyingRead(
       String backend, BackendContainer where, ObjectContent content) {
@@ -178,6 +180,7 @@ public final class Integrity {
                 new VerifyingFlow(
                     info.size(),
                     Etags.bare(info.etag()),
+                    content.crc32c(),
                     reason ->
                         corrupt(backend, where, info, reason, IntegrityLedger.DetectedBy.READ),
                     bytes -> ledger.readVerified(),

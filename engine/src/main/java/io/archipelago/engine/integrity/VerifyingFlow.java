@@ -14,14 +14,18 @@ import java.io.EOFException;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.util.HexFormat;
+import java.util.OptionalLong;
 import java.util.function.Consumer;
+import java.util.zip.CRC32C;
 
 /**
- * Passes an object's bytes through while computing their MD5, holding back the last chunk until the
- * digest and the length are checked: a mismatch (or a data file that ends early) fails the stream
- * before its last bytes, so a reader never sees a clean end of corrupt content. {@code onCorrupt}
- * runs once, with the reason, when the bytes are found corrupt; a reader that cancels early
- * verifies nothing.
+ * Passes an object's bytes through while computing their MD5 (or, where the store recorded one when
+ * the bytes were written, their CRC-32C: about 25 ms of CPU per GiB here against the MD5's 1.6 s,
+ * the MD5 alone capping one stream below 1 GB/s), holding back the last chunk until the checksum
+ * and the length are checked: a mismatch (or a data file that ends early) fails the stream before
+ * its last bytes, so a reader never sees a clean end of corrupt content. {@code onCorrupt} runs
+ * once, with the reason, when the bytes are found corrupt; a reader that cancels early verifies
+ * nothing.
  */
 final class VerifyingFlow extends GraphStage<FlowShape<ByteString, ByteString>> {
 
@@ -31,6 +35,10 @@ final class VerifyingFlow extends GraphStage<FlowShape<ByteString, ByteString>> 
 
   private final long expectedSize;
   private final String expectedMd5;
+
+  /** The CRC-32C to check instead of the MD5; empty to check the MD5. */
+  private final OptionalLong expectedCrc32c;
+
   private final Consumer<String> onCorrupt;
   private final Consumer<Long> onVerified;
   private final boolean earlyEndIsCorrupt;
@@ -46,9 +54,24 @@ final class VerifyingFlow extends GraphStage<FlowShape<ByteString, ByteString>> 
       Consumer<String> onCorrupt,
       Consumer<Long> onVerified,
       boolean earlyEndIsCorrupt) {
+    this(expectedSize, expectedMd5, OptionalLong.empty(), onCorrupt, onVerified, earlyEndIsCorrupt);
+  }
+
+  /**
+   * @param expectedCrc32c when present, the bytes are checked against this CRC-32C (recorded by the
+   *     store as they were written, with the MD5 of {@code expectedMd5}) instead of the MD5
+   */
+  VerifyingFlow(
+      long expectedSize,
+      String expectedMd5,
+      OptionalLong expectedCrc32c,
+      Consumer<String> onCorrupt,
+      Consumer<Long> onVerified,
+      boolean earlyEndIsCorrupt) {
     this.earlyEndIsCorrupt = earlyEndIsCorrupt;
     this.expectedSize = expectedSize;
     this.expectedMd5 = expectedMd5;
+    this.expectedCrc32c = expectedCrc32c;
     this.onCorrupt = onCorrupt;
     this.onVerified = onVerified;
   }
@@ -61,7 +84,8 @@ final class VerifyingFlow extends GraphStage<FlowShape<ByteString, ByteString>> 
   @Override
   public GraphStageLogic createLogic(Attributes inheritedAttributes) {
     return new GraphStageLogic(shape) {
-      private final MessageDigest md5 = Etags.newMd5();
+      private final MessageDigest md5 = expectedCrc32c.isPresent() ? null : Etags.newMd5();
+      private final CRC32C crc32c = expectedCrc32c.isPresent() ? new CRC32C() : null;
       private long seen;
       private ByteString held;
       private boolean verifiedEnd;
@@ -74,7 +98,11 @@ final class VerifyingFlow extends GraphStage<FlowShape<ByteString, ByteString>> 
               public void onPush() {
                 ByteString chunk = grab(in);
                 for (ByteBuffer b : chunk.getByteBuffers()) {
-                  md5.update(b);
+                  if (md5 != null) {
+                    md5.update(b);
+                  } else {
+                    crc32c.update(b);
+                  }
                 }
                 seen += chunk.size();
                 if (seen > expectedSize) {
@@ -92,11 +120,11 @@ final class VerifyingFlow extends GraphStage<FlowShape<ByteString, ByteString>> 
 
               @Override
               public void onUpstreamFinish() {
-                String actual = HexFormat.of().formatHex(md5.digest());
+                String mismatch = mismatch();
                 if (seen != expectedSize) {
                   corrupt(seen + " bytes instead of " + expectedSize);
-                } else if (!actual.equalsIgnoreCase(expectedMd5)) {
-                  corrupt("MD5 " + actual + " instead of its ETag " + expectedMd5);
+                } else if (mismatch != null) {
+                  corrupt(mismatch);
                 } else {
                   onVerified.accept(seen);
                   verifiedEnd = true;
@@ -131,6 +159,22 @@ final class VerifyingFlow extends GraphStage<FlowShape<ByteString, ByteString>> 
                 }
               }
             });
+      }
+
+      /** What differs from the expected checksum, or null when the bytes match. */
+      private String mismatch() {
+        if (md5 != null) {
+          String actual = HexFormat.of().formatHex(md5.digest());
+          return actual.equalsIgnoreCase(expectedMd5)
+              ? null
+              : "MD5 " + actual + " instead of its ETag " + expectedMd5;
+        }
+        long actual = crc32c.getValue();
+        return actual == expectedCrc32c.getAsLong()
+            ? null
+            : String.format(
+                "CRC-32C %08x instead of %08x recorded when it was written",
+                actual, expectedCrc32c.getAsLong());
       }
 
       private void corrupt(String reason) {

@@ -208,8 +208,9 @@ public final class ObjectOps {
 
   /**
    * Opens the object (or a range of it) on the container's primary, or on a replica holding it
-   * while the primary is down. A whole object's bytes are checked against its ETag as they stream
-   * (see {@link Integrity#verifyingRead}): corrupt bytes end the stream with a failure.
+   * while the primary is down. A whole object's bytes are checked as they stream, against the
+   * CRC-32C the store recorded when it wrote them or else against the ETag's MD5 (see {@link
+   * Integrity#verifyingRead}): corrupt bytes end the stream with a failure.
    */
   public CompletionStage<ObjectContent> get(
       String account, String container, String name, Optional<ByteRange> range) {

@@ -14,8 +14,10 @@ import java.io.EOFException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.zip.CRC32C;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -51,8 +53,23 @@ class VerifyingFlowTest {
 
   private record Run(List<ByteString> emitted, Throwable failure, List<String> corrupt) {}
 
+  private static long crc32c(List<ByteString> chunks) {
+    CRC32C crc = new CRC32C();
+    chunks.forEach(c -> crc.update(c.toArray()));
+    return crc.getValue();
+  }
+
   private static Run run(
       List<ByteString> chunks, long size, String etag, Throwable upstreamFailure) {
+    return run(chunks, size, etag, OptionalLong.empty(), upstreamFailure);
+  }
+
+  private static Run run(
+      List<ByteString> chunks,
+      long size,
+      String etag,
+      OptionalLong crc32c,
+      Throwable upstreamFailure) {
     List<ByteString> emitted = new CopyOnWriteArrayList<>();
     List<String> corrupt = new CopyOnWriteArrayList<>();
     Source<ByteString, ?> source = Source.from(chunks);
@@ -62,7 +79,7 @@ class VerifyingFlowTest {
     Throwable failure = null;
     try {
       source
-          .via(new VerifyingFlow(size, etag, corrupt::add, bytes -> {}, true))
+          .via(new VerifyingFlow(size, etag, crc32c, corrupt::add, bytes -> {}, true))
           .runWith(Sink.foreach(emitted::add), materializer)
           .toCompletableFuture()
           .join();
@@ -107,5 +124,26 @@ class VerifyingFlowTest {
     Run r = run(CHUNKS.subList(0, 1), 35, md5(CHUNKS), broken);
     assertEquals(broken, r.failure());
     assertTrue(r.corrupt().isEmpty());
+  }
+
+  @Test
+  void aRecordedCrc32cIsCheckedInsteadOfTheMd5() {
+    OptionalLong crc = OptionalLong.of(crc32c(CHUNKS));
+    // the CRC-32C decides: the MD5 is not computed (a wrong ETag passes with the right CRC)
+    Run good = run(CHUNKS, 35, "0".repeat(32), crc, null);
+    assertEquals(null, good.failure());
+    assertEquals(CHUNKS, good.emitted());
+    assertTrue(good.corrupt().isEmpty());
+
+    List<ByteString> flipped =
+        List.of(CHUNKS.get(0), ByteString.fromString("secXnd chunk "), CHUNKS.get(2));
+    Run bad = run(flipped, 35, md5(CHUNKS), crc, null);
+    assertInstanceOf(CorruptObjectException.class, bad.failure());
+    assertEquals(flipped.subList(0, 2), bad.emitted(), "the last chunk is held back");
+    assertEquals(1, bad.corrupt().size());
+    assertTrue(bad.corrupt().get(0).contains("CRC-32C"), bad.corrupt().get(0));
+
+    Run cut = run(CHUNKS.subList(0, 2), 35, md5(CHUNKS), crc, new EOFException("ends early"));
+    assertInstanceOf(CorruptObjectException.class, cut.failure());
   }
 }

@@ -27,6 +27,7 @@ import io.archipelago.engine.store.WholeBody;
 import io.archipelago.engine.store.fs.NameCodec.ObjectLocation;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
@@ -50,6 +51,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.zip.CRC32C;
 import scala.concurrent.ExecutionContextExecutor;
 
 /**
@@ -231,8 +233,17 @@ public final class FilesystemObjectStore implements ObjectStore {
       String name,
       ObjectAttributes attributes) {
     Path temp = tmpDir.resolve("put-" + NameCodec.token() + ".data");
+    // only this stream's one materialization touches it; read after the stream completed
+    CRC32C crc = new CRC32C();
     return guard
         .body()
+        .map(
+            chunk -> {
+              for (ByteBuffer b : chunk.getByteBuffers()) {
+                crc.update(b);
+              }
+              return chunk;
+            })
         .runWith(
             FileIO.toPath(temp, Set.of(StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW))
                 .withAttributes(ActorAttributes.dispatcher(ioDispatcher)),
@@ -254,7 +265,8 @@ public final class FilesystemObjectStore implements ObjectStore {
                           attributes,
                           temp,
                           verified.size(),
-                          verified.md5().orElseThrow());
+                          verified.md5().orElseThrow(),
+                          crc.getValue());
                     }))
         .thenCompose(committed -> committed);
   }
@@ -266,7 +278,8 @@ public final class FilesystemObjectStore implements ObjectStore {
       ObjectAttributes attributes,
       Path temp,
       long size,
-      String etag)
+      String etag,
+      long crc32c)
       throws IOException {
     try {
       force(temp);
@@ -285,7 +298,8 @@ public final class FilesystemObjectStore implements ObjectStore {
             attributes.contentType(),
             attributes.timestamp(),
             attributes.metadata(),
-            dataName);
+            dataName,
+            crc32c);
     Path metaTemp = null;
     boolean dataPlaced = false;
     try {
@@ -321,6 +335,7 @@ public final class FilesystemObjectStore implements ObjectStore {
             attributes.contentType(),
             attributes.timestamp(),
             attributes.metadata(),
+            null,
             null);
     Path metaTemp = MetadataFile.writeTemp(stored, body.data(), tmpDir);
     try {
@@ -427,7 +442,9 @@ public final class FilesystemObjectStore implements ObjectStore {
                     blocking,
                     ioDispatcher,
                     UNCLAIMED_READ_TIMEOUT);
-            return Optional.of(new ObjectContent(object.toInfo(), resolved, false, bytes));
+            OptionalLong crc32c =
+                object.crc32c() == null ? OptionalLong.empty() : OptionalLong.of(object.crc32c());
+            return Optional.of(new ObjectContent(object.toInfo(), resolved, false, bytes, crc32c));
           }
           throw new IOException("the data file of " + location.metaFile() + " is missing");
         });

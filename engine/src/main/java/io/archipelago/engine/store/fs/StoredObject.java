@@ -12,6 +12,10 @@ import java.util.Map;
  *     one whose bytes follow this document in the metadata file (see {@link MetadataFile})
  * @param dataFile the file name of the data, in the same directory as the metadata file; null for
  *     an inline object
+ * @param crc32c the CRC-32C of the data file's bytes, computed as they were written (with the MD5
+ *     of the ETag, in the same pass); whole reads are checked against it, far cheaper than the MD5.
+ *     Null for inline objects and for data files written before it was recorded (checked against
+ *     the MD5)
  */
 record StoredObject(
     int format,
@@ -21,7 +25,8 @@ record StoredObject(
     String contentType,
     SwiftTimestamp timestamp,
     Map<String, String> metadata,
-    String dataFile) {
+    String dataFile,
+    Long crc32c) {
 
   static final int FORMAT = 1;
   static final int INLINE_FORMAT = 2;
@@ -40,6 +45,7 @@ record StoredObject(
 
   StoredObject withMetadata(
       String newContentType, Map<String, String> newMetadata, SwiftTimestamp at) {
-    return new StoredObject(format, name, size, etag, newContentType, at, newMetadata, dataFile);
+    return new StoredObject(
+        format, name, size, etag, newContentType, at, newMetadata, dataFile, crc32c);
   }
 }

@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
@@ -32,6 +33,7 @@ import io.archipelago.engine.store.ObjectStoreException;
 import io.archipelago.engine.store.PutResult;
 import io.archipelago.engine.store.SwiftTimestamp;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,11 +42,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Random;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import java.util.zip.CRC32C;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -124,6 +128,28 @@ class FilesystemObjectStoreTest {
     assertEquals(2, files.size(), files.toString());
     assertEquals("b%m", files.get(0));
     assertTrue(files.get(1).startsWith("b%v"));
+  }
+
+  @Test
+  void aDataFileRecordsTheCrc32cOfItsBytesForTheCheckOnRead() throws IOException {
+    byte[] body = new byte[300_000];
+    new Random(3).nextBytes(body);
+    put(store, "checked", body);
+    CRC32C crc = new CRC32C();
+    crc.update(body);
+    ObjectContent content = await(store.get(CONTAINER, "checked", Optional.empty())).orElseThrow();
+    assertEquals(OptionalLong.of(crc.getValue()), content.crc32c());
+    assertArrayEquals(body, bytes(content, mat));
+
+    // a metadata file written before the CRC-32C was recorded: the read checks the MD5 instead
+    Path meta = containerDir(root).resolve("checked%m");
+    String document = Files.readString(meta, StandardCharsets.ISO_8859_1);
+    String older = document.replaceFirst(",\"crc32c\":[0-9]+", "");
+    assertNotEquals(document, older);
+    Files.writeString(meta, older, StandardCharsets.ISO_8859_1);
+    ObjectContent old = await(store.get(CONTAINER, "checked", Optional.empty())).orElseThrow();
+    assertEquals(OptionalLong.empty(), old.crc32c());
+    assertArrayEquals(body, bytes(old, mat));
   }
 
   @Test
