@@ -42,7 +42,21 @@ apt_install() {
     apt_updated=1
   fi
   echo "$(basename "$0"): installing ${missing[*]}" >&2
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Packages such as nginx, memcached or postgresql start their own service on install, some on
+  # every interface (nginx: port 80). The tests and the bench start what they need themselves on
+  # loopback, so no service may start: Debian's policy-rc.d answer 101 ("action forbidden") while
+  # installing, unless the machine already has a policy (container images usually do).
+  local policy=/usr/sbin/policy-rc.d own_policy=0
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\n# archipelago: no service starts while test packages are installed\nexit 101\n' |
+      $sudo tee "$policy" >/dev/null
+    $sudo chmod 755 "$policy"
+    own_policy=1
+  fi
+  local status=0
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || status=$?
+  [ $own_policy -eq 1 ] && $sudo rm -f "$policy"
+  return $status
 }
 
 # swift_functests_install DIR: Swift's source (its test/functional) in DIR, e.g.
