@@ -7,6 +7,7 @@ import akka.actor.typed.pubsub.Topic;
 import io.archipelago.engine.container.ContainerRouteView;
 import io.archipelago.engine.container.Migration;
 import io.archipelago.persistence.CborSerializable;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -40,6 +41,9 @@ final class MigrationDaemon {
     INSTANCE
   }
 
+  /** When a daemon that just started looks at the route view once, before its first tick. */
+  static final Duration FIRST_LOOK = Duration.ofSeconds(2);
+
   private MigrationDaemon() {}
 
   static Behavior<Command> create(int slice, Migrations migrations) {
@@ -49,6 +53,12 @@ final class MigrationDaemon {
             Behaviors.withTimers(
                 timers -> {
                   timers.startTimerWithFixedDelay("tick", Tick.INSTANCE, settings.tickInterval());
+                  // A migration recorded while this daemon starts is missed by the topic (the
+                  // publishers learn of a new subscriber through the receptionist, within about a
+                  // second): one early look at the route view finds it, whatever the tick interval.
+                  if (settings.tickInterval().compareTo(FIRST_LOOK) > 0) {
+                    timers.startSingleTimer("first-look", Tick.INSTANCE, FIRST_LOOK);
+                  }
                   // a migration just started need not wait for the next tick
                   ActorRef<Topic.Command<Command>> started =
                       ctx.spawn(Topic.create(Command.class, Migrations.STARTED_TOPIC), "started");

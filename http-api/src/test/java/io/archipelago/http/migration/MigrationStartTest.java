@@ -38,6 +38,9 @@ class MigrationStartTest {
           client.bytes("PUT", "/" + c + "/o-" + i, Map.of(), new byte[] {(byte) i}).statusCode());
     }
 
+    // past the daemons' one early look at the route view (2 s after they start, for migrations
+    // recorded while they subscribe): from here only the start's message can start the copy
+    Thread.sleep(4_000);
     admin.start("AUTH_test", c, "{\"target\":\"local-archive\"}");
 
     JsonNode done =
