@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.stream.IntStream;
 import scala.Option;
@@ -59,6 +60,13 @@ public final class ContainerRouteView implements Extension {
   private final AtomicReferenceArray<LWWMap<String, ContainerRoute>> maps =
       new AtomicReferenceArray<>(KEYS);
 
+  /**
+   * Routes this node published that its replicator has not notified yet (it notifies subscribers
+   * every 500 ms): a view read right after a local change sees it (a migration started and listed
+   * at once). Dropped once a notification carries that version or a newer one.
+   */
+  private final Map<String, ContainerRoute> publishedHere = new ConcurrentHashMap<>();
+
   private ContainerRouteView(ActorSystem<?> system) {
     this.system = system;
     this.self = DistributedData.get(system).selfUniqueAddress();
@@ -76,11 +84,19 @@ public final class ContainerRouteView implements Extension {
   /** The route last seen of a container, by entity id ({@code account/container}). */
   public Optional<ContainerRoute> route(String entityId) {
     LWWMap<String, ContainerRoute> map = maps.get(slot(entityId));
-    if (map == null) {
-      return Optional.empty();
+    ContainerRoute notified = null;
+    if (map != null) {
+      Option<ContainerRoute> found = map.get(entityId);
+      notified = found.isDefined() ? found.get() : null;
     }
-    Option<ContainerRoute> found = map.get(entityId);
-    return found.isDefined() ? Optional.of(found.get()) : Optional.empty();
+    return Optional.ofNullable(newer(notified, publishedHere.get(entityId)));
+  }
+
+  private static ContainerRoute newer(ContainerRoute a, ContainerRoute b) {
+    if (a == null || b == null) {
+      return a == null ? b : a;
+    }
+    return b.version() > a.version() ? b : a;
   }
 
   /**
@@ -95,6 +111,7 @@ public final class ContainerRouteView implements Extension {
         all.putAll(map.getEntries());
       }
     }
+    publishedHere.forEach((id, route) -> all.merge(id, route, ContainerRouteView::newer));
     return all;
   }
 
@@ -156,24 +173,19 @@ public final class ContainerRouteView implements Extension {
    */
   public Map<String, Migration.MigrationRoute> migrations() {
     Map<String, Migration.MigrationRoute> result = new HashMap<>();
-    for (int i = 0; i < KEYS; i++) {
-      LWWMap<String, ContainerRoute> map = maps.get(i);
-      if (map == null) {
-        continue;
-      }
-      map.getEntries()
-          .forEach(
-              (id, route) -> {
-                if (route.migration() != null && !route.deleted()) {
-                  result.put(id, route.migration());
-                }
-              });
-    }
+    routes()
+        .forEach(
+            (id, route) -> {
+              if (route.migration() != null && !route.deleted()) {
+                result.put(id, route.migration());
+              }
+            });
     return result;
   }
 
   /** Publishes a route; an older version than the one in the view changes nothing. */
   public void publish(String entityId, ContainerRoute route) {
+    publishedHere.merge(entityId, route, ContainerRouteView::newer);
     DistributedData.get(system)
         .replicator()
         .tell(
@@ -191,6 +203,16 @@ public final class ContainerRouteView implements Extension {
                 }));
   }
 
+  private void forgetNotified(LWWMap<String, ContainerRoute> map) {
+    publishedHere.forEach(
+        (id, route) -> {
+          Option<ContainerRoute> notified = map.get(id);
+          if (notified.isDefined() && notified.get().version() >= route.version()) {
+            publishedHere.remove(id, route);
+          }
+        });
+  }
+
   private static int slot(String entityId) {
     return Math.floorMod(entityId.hashCode(), KEYS);
   }
@@ -206,7 +228,9 @@ public final class ContainerRouteView implements Extension {
           return Behaviors.receiveMessage(
               message -> {
                 if (message instanceof Replicator.Changed<LWWMap<String, ContainerRoute>> changed) {
-                  maps.set(keys.indexOf(changed.key()), changed.dataValue());
+                  LWWMap<String, ContainerRoute> map = changed.dataValue();
+                  maps.set(keys.indexOf(changed.key()), map);
+                  forgetNotified(map);
                 }
                 return Behaviors.same();
               });

@@ -109,6 +109,19 @@ class ContainerRouteViewTest {
   }
 
   @Test
+  void aRoutePublishedHereIsReadAtOnceBeforeTheReplicatorNotifiesIt() {
+    ContainerRouteView view = ContainerRouteView.get(testKit.system());
+    String id = ContainerEntity.entityId(ACCOUNT, "read-your-write");
+    view.publish(id, route(false, 5));
+    // No wait: the replicator notifies its subscribers every 500 ms.
+    assertEquals(5, view.route(id).orElseThrow().version());
+    assertEquals(5, view.routes().get(id).version());
+    view.publish(id, route(true, 6));
+    assertTrue(view.route(id).orElseThrow().deleted());
+    assertTrue(awaitRoute(view, id, r -> r.version() == 6).deleted());
+  }
+
+  @Test
   void aRouteSurvivesSerializationAndItsSizeIsSmall() {
     var serialization = SerializationExtension.get(testKit.system().classicSystem());
     ContainerRoute route =
