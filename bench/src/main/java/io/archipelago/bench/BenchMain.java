@@ -150,15 +150,16 @@ public final class BenchMain {
       gateway.start();
       SwiftHttp client = SwiftHttp.login(gateway.url() + "/auth/v1.0", "test:tester", "testing");
       if (selected("1", "2", "3")) {
-        swiftFigures(swift, gateway, client);
+        timed("figures 1-3", () -> swiftFigures(swift, gateway, client));
       }
       if (selected("4")) {
-        new FilesystemFigures(client, work, quick, report).run();
+        timed("figure 4", () -> new FilesystemFigures(client, work, quick, report).run());
       }
       if (selected("7")) {
-        hotContainer(gateway, client);
+        timed("figure 7", () -> hotContainer(gateway, client));
       }
       if (selected("8a", "8b")) {
+        long figure8 = System.nanoTime();
         new MigrationFigures(
                 client,
                 SwiftHttp.login(gateway.url() + "/auth/v1.0", "admin:admin", "admin"),
@@ -168,13 +169,15 @@ public final class BenchMain {
                 quick,
                 report)
             .run();
+        took("figures 8a-8b", figure8);
       }
       if (selected("6a", "6b", "6c", "6d")) {
-        entities(gateway, client);
+        timed("figure 6", () -> entities(gateway, client));
       }
       gateway.stop();
     }
     if (selected("8c")) {
+      long figure8c = System.nanoTime();
       // Gateways of its own (sync off to write the backlog, then on), after the main one stopped.
       new SyncFigures(
               SwiftHttp.login(swift.authUrl(), SwiftCluster.SERVICE_USER, SwiftCluster.SERVICE_KEY),
@@ -184,11 +187,28 @@ public final class BenchMain {
               report,
               this::started)
           .run();
+      took("figure 8c", figure8c);
     }
     swift.close();
     if (selected("5")) {
-      memory();
+      timed("figure 5", this::memory);
     }
+  }
+
+  /** A part of the run, measured: what the wall time of {@code bench --quick} in CI is made of. */
+  private interface Part {
+    void run() throws Exception;
+  }
+
+  private static void timed(String name, Part part) throws Exception {
+    long started = System.nanoTime();
+    part.run();
+    took(name, started);
+  }
+
+  private static void took(String name, long startedNanos) {
+    System.out.printf(
+        Locale.ROOT, "  (%s took %.0f s)%n", name, (System.nanoTime() - startedNanos) / 1e9);
   }
 
   boolean selected(String... figures) {

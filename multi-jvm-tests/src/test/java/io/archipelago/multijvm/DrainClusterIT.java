@@ -26,6 +26,10 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
@@ -90,19 +94,34 @@ class DrainClusterIT {
     assertEquals(200, added.statusCode(), added.body());
     // every node sees it before the containers are made
     Thread.sleep(3000);
-    for (int c = 0; c < CONTAINERS; c++) {
-      GatewayProcess node = cluster.nodes().get(c % 3);
-      String name = "drained-" + c;
-      assertEquals(201, swift(node, "PUT", "/" + name, null).statusCode(), name);
-      for (int o = 0; o < OBJECTS; o++) {
-        byte[] body = (name + " object " + o + " ").repeat(3 + o).getBytes(StandardCharsets.UTF_8);
-        assertEquals(201, swift(node, "PUT", "/" + name + "/o" + o, body).statusCode());
-        bodies.put(name + "/o" + o, body);
+    // a few containers at a time, each through its own node: the setup is not what is tested
+    ExecutorService setup = Executors.newFixedThreadPool(6);
+    try {
+      List<Future<?>> made = new ArrayList<>();
+      for (int c = 0; c < CONTAINERS; c++) {
+        GatewayProcess node = cluster.nodes().get(c % 3);
+        String name = "drained-" + c;
+        made.add(setup.submit(() -> fill(node, name)));
       }
+      for (Future<?> f : made) {
+        f.get(2, TimeUnit.MINUTES);
+      }
+    } finally {
+      setup.shutdownNow();
     }
     for (int c = 0; c < CONTAINERS; c += 37) {
       assertEquals(SOURCE, primary("drained-" + c), "placed on the source");
     }
+  }
+
+  private static Void fill(GatewayProcess node, String name) throws Exception {
+    assertEquals(201, swift(node, "PUT", "/" + name, null).statusCode(), name);
+    for (int o = 0; o < OBJECTS; o++) {
+      byte[] body = (name + " object " + o + " ").repeat(3 + o).getBytes(StandardCharsets.UTF_8);
+      assertEquals(201, swift(node, "PUT", "/" + name + "/o" + o, body).statusCode());
+      bodies.put(name + "/o" + o, body);
+    }
+    return null;
   }
 
   @AfterAll
