@@ -14,13 +14,16 @@ import java.util.concurrent.atomic.AtomicReference;
  * A loopback TCP relay to a server that can be told to drop a connection: the one that carries the
  * next request with a given method ({@link #dropNext}) is closed 100 ms later, and nothing of that
  * request reaches the server. To the client that is a keep-alive connection the server closed just
- * as a request went out on it. Threads per connection: for tests only.
+ * as a request went out on it. {@link #dropNextReused} drops only a connection that carried a
+ * request before: a server can only close a connection under a request if it kept it alive from an
+ * earlier one. Threads per connection: for tests only.
  */
 public final class DroppingProxy implements AutoCloseable {
 
   private final ServerSocket listener;
   private final int targetPort;
   private final AtomicReference<String> toDrop = new AtomicReference<>();
+  private final AtomicReference<String> reusedToDrop = new AtomicReference<>();
   private final AtomicInteger dropped = new AtomicInteger();
 
   public DroppingProxy(int targetPort) {
@@ -42,6 +45,20 @@ public final class DroppingProxy implements AutoCloseable {
   /** Drops the connection of the next request with this method (GET, PUT, HEAD...). */
   public void dropNext(String method) {
     toDrop.set(method + " ");
+  }
+
+  /**
+   * Drops the connection of the next request with this method that goes out on a connection which
+   * carried a request before (a kept-alive one); requests on new connections pass.
+   */
+  public void dropNextReused(String method) {
+    reusedToDrop.set(method + " ");
+  }
+
+  /** Forgets the drops asked for and not done. */
+  public void dropNothing() {
+    toDrop.set(null);
+    reusedToDrop.set(null);
   }
 
   /** How many connections were dropped so far. */
@@ -67,15 +84,21 @@ public final class DroppingProxy implements AutoCloseable {
         new Thread(
             () -> {
               byte[] buffer = new byte[64 * 1024];
+              boolean carriedRequest = false;
               try (InputStream in = from.getInputStream();
                   OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
                   String drop = toDrop.get();
+                  String reusedDrop = reusedToDrop.get();
                   if (fromClient
-                      && drop != null
-                      && startsWith(buffer, n, drop)
-                      && toDrop.compareAndSet(drop, null)) {
+                      && ((drop != null
+                              && startsWith(buffer, n, drop)
+                              && toDrop.compareAndSet(drop, null))
+                          || (carriedRequest
+                              && reusedDrop != null
+                              && startsWith(buffer, n, reusedDrop)
+                              && reusedToDrop.compareAndSet(reusedDrop, null)))) {
                     // Once the request is out and awaits its answer: what a server's close looks
                     // like
                     // when it crosses a request on a keep-alive connection.
@@ -83,6 +106,7 @@ public final class DroppingProxy implements AutoCloseable {
                     sleepQuietly(100);
                     return;
                   }
+                  carriedRequest = true;
                   out.write(buffer, 0, n);
                   out.flush();
                 }

@@ -38,6 +38,7 @@ import io.archipelago.engine.store.remote.TrustStores;
 import java.net.ConnectException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -114,6 +115,10 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  *       ObjectStoreException.EtagMismatch}; BucketNotEmpty is {@link
  *       ObjectStoreException.ContainerNotEmpty}. The SDK never retries (a streamed body cannot be
  *       sent twice); {@link GuardedObjectStore} retries reads.
+ *   <li>Connections: requests share a pool of keep-alive connections, and one whose connection the
+ *       server had closed is sent again when its body is held in memory ({@link #s3Resendable}); a
+ *       body that streams goes out on a new connection of its own ({@link #oneShot}), never on a
+ *       pooled one.
  * </ul>
  */
 public final class S3ObjectStore implements RemoteObjectStore {
@@ -163,6 +168,15 @@ public final class S3ObjectStore implements RemoteObjectStore {
   private final S3Settings settings;
   private final S3Layout layout;
   private final S3AsyncClient s3;
+
+  /**
+   * Sends each request on a new connection, closed after it: for bodies that stream and so cannot
+   * be sent again. A pooled keep-alive connection may be one the server has closed, or closes as
+   * the request goes out (S3Proxy's Jetty closes one after refusing a request whose body it did not
+   * read, and after 30 s idle, without saying so in its answer); a request on it is lost.
+   */
+  private final S3AsyncClient oneShot;
+
   private final Materializer materializer;
   private final long configuredCapacity;
   private final Map<String, CompletableFuture<Done>> buckets = new ConcurrentHashMap<>();
@@ -190,6 +204,26 @@ public final class S3ObjectStore implements RemoteObjectStore {
     this.configuredCapacity = configuredCapacity;
     this.materializer = Materializer.matFromSystem(system);
     this.resendExecutor = system.executionContext();
+    this.s3 = newClient(settings, raw, false);
+    this.oneShot = newClient(settings, raw, true);
+    system
+        .getWhenTerminated()
+        .thenRun(
+            () -> {
+              s3.close();
+              oneShot.close();
+            });
+  }
+
+  /**
+   * An SDK client of the backend.
+   *
+   * @param oneShot every request on a connection of its own: {@code Connection: close}, which the
+   *     server answers by closing it and the SDK then closes too; for a server that does not answer
+   *     so, a time to live (1 ms) shorter than a streamed request takes has the SDK close it when
+   *     the request ends
+   */
+  private static S3AsyncClient newClient(S3Settings settings, DriverSettings raw, boolean oneShot) {
     NettyNioAsyncHttpClient.Builder http =
         NettyNioAsyncHttpClient.builder()
             .maxConcurrency(settings.maxConnections())
@@ -197,6 +231,9 @@ public final class S3ObjectStore implements RemoteObjectStore {
             .readTimeout(settings.requestTimeout())
             .writeTimeout(settings.requestTimeout())
             .connectionAcquisitionTimeout(settings.requestTimeout());
+    if (oneShot) {
+      http.connectionTimeToLive(Duration.ofMillis(1));
+    }
     TrustStores.trustManagers(raw).ifPresent(trust -> http.tlsTrustManagersProvider(() -> trust));
     var builder =
         S3AsyncClient.builder()
@@ -209,10 +246,15 @@ public final class S3ObjectStore implements RemoteObjectStore {
             // checksums only where S3 requires them: S3-compatible servers vary in what they accept
             .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
             .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-            .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()));
+            .overrideConfiguration(
+                o -> {
+                  o.retryStrategy(AwsRetryStrategy.doNotRetry());
+                  if (oneShot) {
+                    o.putHeader("Connection", "close");
+                  }
+                });
     settings.endpoint().ifPresent(builder::endpointOverride);
-    this.s3 = builder.build();
-    system.getWhenTerminated().thenRun(s3::close);
+    return builder.build();
   }
 
   @Override
@@ -799,6 +841,11 @@ public final class S3ObjectStore implements RemoteObjectStore {
     return s3;
   }
 
+  /** The client for a body that streams (see {@link #oneShot}). */
+  S3AsyncClient oneShotClient() {
+    return oneShot;
+  }
+
   S3Settings settings() {
     return settings;
   }
@@ -971,7 +1018,6 @@ public final class S3ObjectStore implements RemoteObjectStore {
     return value;
   }
 
-  /** Runs an SDK call; a call that throws instead of failing its future fails the future. */
   /**
    * A call whose request can be sent again unchanged (no body, or one held in memory), sent once
    * more when its connection failed before any answer came. A pooled keep-alive connection can be
@@ -1004,6 +1050,7 @@ public final class S3ObjectStore implements RemoteObjectStore {
     return true;
   }
 
+  /** Runs an SDK call; a call that throws instead of failing its future fails the future. */
   <T> CompletableFuture<T> s3(Supplier<CompletableFuture<T>> call) {
     try {
       return call.get();

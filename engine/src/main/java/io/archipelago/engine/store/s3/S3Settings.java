@@ -32,7 +32,8 @@ import java.util.Optional;
  * @param requestTimeout the longest wait for a response once the request was sent, and the longest
  *     pause while bytes stream
  * @param connectTimeout TCP (and TLS) connection set-up
- * @param maxConnections per backend
+ * @param maxConnections per backend, of the pooled keep-alive connections; PUTs of bodies that
+ *     stream have as many again, each on a connection of its own
  */
 record S3Settings(
     Optional<URI> endpoint,

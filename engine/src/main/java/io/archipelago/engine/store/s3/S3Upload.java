@@ -30,10 +30,10 @@ import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 /**
  * One object upload of an {@link S3ObjectStore}, of a body behind its {@link UploadGuard} (which
  * counts, checks and digests it): a PutObject from memory for known lengths up to {@link
- * S3ObjectStore#RESENDABLE_SIZE}, a streamed one up to the multipart threshold; otherwise parts cut
- * from the stream (a part is buffered while the previous one uploads) and, if more than one part
- * arrives, a multipart upload that is aborted on any failure and, once complete, gets the MD5
- * recorded by a copy onto itself.
+ * S3ObjectStore#RESENDABLE_SIZE}, a streamed one (on a connection of its own) up to the multipart
+ * threshold; otherwise parts cut from the stream (a part is buffered while the previous one
+ * uploads) and, if more than one part arrives, a multipart upload that is aborted on any failure
+ * and, once complete, gets the MD5 recorded by a copy onto itself.
  */
 final class S3Upload {
 
@@ -120,10 +120,12 @@ final class S3Upload {
             .contentMD5(
                 attributes.expectedEtag().map(Etags::bare).map(S3ObjectStore::base64).orElse(null))
             .build();
+    // A body that streams goes out once, so never on a pooled connection the server may have
+    // closed: on a new one (see S3ObjectStore#oneShotClient).
     CompletableFuture<PutObjectResponse> sent =
         checked.isPresent()
             ? store.s3Resendable(() -> store.client().putObject(request, requestBody))
-            : store.s3(() -> store.client().putObject(request, requestBody));
+            : store.s3(() -> store.oneShotClient().putObject(request, requestBody));
     // A body that broke its announced length or ETag never went out whole (the guard holds its
     // last chunk back), whatever the server answered: the write fails with the body's failure.
     return sent.exceptionallyCompose(

@@ -6,6 +6,7 @@ import static io.archipelago.engine.testing.StoreTesting.bytes;
 import static io.archipelago.engine.testing.StoreTesting.failureOf;
 import static io.archipelago.engine.testing.StoreTesting.read;
 import static io.archipelago.engine.testing.StoreTesting.utf8;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
@@ -20,6 +21,7 @@ import io.archipelago.engine.testing.RealBackends;
 import io.archipelago.engine.testing.S3ProxyServer;
 import io.archipelago.testing.SwiftCluster;
 import io.archipelago.testing.TlsMaterial;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -63,6 +65,12 @@ class BackendTlsIT {
     assertEquals(
         "over tls",
         new String(read(await(store.get(c, "secret", Optional.empty())).orElseThrow(), mat)));
+    // above WholeBody.MAX_SIZE: streamed (S3: on a connection of its own)
+    byte[] streamed = new byte[200_000];
+    Arrays.fill(streamed, (byte) 't');
+    await(store.put(c, "streamed", attributes(streamed), bytes(streamed)));
+    assertArrayEquals(
+        streamed, read(await(store.get(c, "streamed", Optional.empty())).orElseThrow(), mat));
   }
 
   @Test
