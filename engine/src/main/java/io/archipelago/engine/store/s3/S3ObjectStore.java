@@ -177,6 +177,9 @@ public final class S3ObjectStore implements RemoteObjectStore {
    */
   private final S3AsyncClient oneShot;
 
+  /** How long a pooled connection may stay idle before the client closes it. */
+  static final Duration POOLED_IDLE = Duration.ofSeconds(20);
+
   private final Materializer materializer;
   private final long configuredCapacity;
   private final Map<String, CompletableFuture<Done>> buckets = new ConcurrentHashMap<>();
@@ -233,6 +236,10 @@ public final class S3ObjectStore implements RemoteObjectStore {
             .connectionAcquisitionTimeout(settings.requestTimeout());
     if (oneShot) {
       http.connectionTimeToLive(Duration.ofMillis(1));
+    } else {
+      // closed by us before the server's idle timeout (30 s on S3Proxy's Jetty) closes it, so that
+      // a request seldom takes a pooled connection the server is closing (the SDK's default: 60 s)
+      http.connectionMaxIdleTime(POOLED_IDLE);
     }
     TrustStores.trustManagers(raw).ifPresent(trust -> http.tlsTrustManagersProvider(() -> trust));
     var builder =
