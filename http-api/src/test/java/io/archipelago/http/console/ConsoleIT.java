@@ -429,16 +429,16 @@ class ConsoleIT {
     wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector(rows), 2));
     JsonNode failures = adminJson("/admin/migrations/failures").path("failures");
     assertEquals(2, failures.size(), failures.toPrettyString());
-    List<WebElement> shown = driver.findElements(By.cssSelector(rows));
+    List<List<String>> shown = tableCells(rows);
     for (int i = 0; i < failures.size(); i++) {
       JsonNode f = failures.get(i);
-      List<WebElement> cells = shown.get(i).findElements(By.tagName("td"));
-      assertEquals("AUTH_test/moving", cells.get(0).getText());
-      assertEquals(f.path("object").asText(), cells.get(1).getText());
-      assertEquals(f.path("source").asText(), cells.get(2).getText());
-      assertEquals(f.path("target").asText(), cells.get(3).getText());
-      assertEquals(f.path("error").asText(), cells.get(4).getText());
-      assertEquals(f.path("at").asText(), cells.get(5).getText());
+      List<String> cells = shown.get(i);
+      assertEquals("AUTH_test/moving", cells.get(0));
+      assertEquals(f.path("object").asText(), cells.get(1));
+      assertEquals(f.path("source").asText(), cells.get(2));
+      assertEquals(f.path("target").asText(), cells.get(3));
+      assertEquals(f.path("error").asText(), cells.get(4));
+      assertEquals(f.path("at").asText(), cells.get(5));
     }
     assertTrue(driver.findElements(By.cssSelector("main img")).isEmpty());
     assertNoAlert();
@@ -847,13 +847,23 @@ class ConsoleIT {
           return Integer.parseInt(chart.getAttribute("data-samples")) >= 3
               && !chart.getAttribute("data-p99").isEmpty();
         });
-    WebElement latency = driver.findElement(By.cssSelector("#latency-chart svg"));
-    WebElement rates = driver.findElement(By.cssSelector("#rate-chart svg"));
-    String at = latency.getAttribute("data-last-at");
-    double p50 = Double.parseDouble(latency.getAttribute("data-p50"));
-    double p99 = Double.parseDouble(latency.getAttribute("data-p99"));
-    double ok = Double.parseDouble(rates.getAttribute("data-2xx"));
-    assertEquals(at, rates.getAttribute("data-last-at"));
+    // read in one script: the page redraws both charts (one history) every few seconds, and a
+    // redraw between two reads of elements found before it replaces them
+    @SuppressWarnings("unchecked")
+    Map<String, String> drawn =
+        (Map<String, String>)
+            js(
+                "const l = document.querySelector('#latency-chart svg');"
+                    + " const r = document.querySelector('#rate-chart svg');"
+                    + " return {at: l.getAttribute('data-last-at'),"
+                    + " rateAt: r.getAttribute('data-last-at'),"
+                    + " p50: l.getAttribute('data-p50'), p99: l.getAttribute('data-p99'),"
+                    + " ok: r.getAttribute('data-2xx')};");
+    String at = drawn.get("at");
+    double p50 = Double.parseDouble(drawn.get("p50"));
+    double p99 = Double.parseDouble(drawn.get("p99"));
+    double ok = Double.parseDouble(drawn.get("ok"));
+    assertEquals(at, drawn.get("rateAt"));
     JsonNode sample = null;
     for (JsonNode s : adminJson("/admin/metrics/history").path("samples")) {
       if (s.path("at").asText().equals(at)) {
@@ -913,6 +923,20 @@ class ConsoleIT {
             return false;
           }
         });
+  }
+
+  /**
+   * The text of every cell of the rows, read in one script: the page re-renders its tables every 5
+   * s, and rows found before a re-render are gone after it.
+   */
+  @SuppressWarnings("unchecked")
+  private static List<List<String>> tableCells(String rowsSelector) {
+    return (List<List<String>>)
+        ((JavascriptExecutor) driver)
+            .executeScript(
+                "return Array.from(document.querySelectorAll(arguments[0])).map(r =>"
+                    + " Array.from(r.querySelectorAll('td')).map(c => c.innerText.trim()));",
+                rowsSelector);
   }
 
   private static Object js(String script) {
