@@ -165,7 +165,7 @@ public final class BenchMain {
                 SwiftHttp.login(gateway.url() + "/auth/v1.0", "admin:admin", "admin"),
                 SwiftHttp.login(
                     swift.authUrl(), SwiftCluster.SERVICE_USER, SwiftCluster.SERVICE_KEY),
-                gateway.url(),
+                gateway,
                 quick,
                 report)
             .run();

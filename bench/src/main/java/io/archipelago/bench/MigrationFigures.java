@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -23,7 +24,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <ul>
  *   <li>8a: the migration's copy rate against a direct store-to-store copy of the same objects
  *       between the same cluster's containers (GET from the source's container and PUT to another,
- *       the same parallelism), in the same run;
+ *       the same parallelism), in the same run, after warm-up migrations of another container (a
+ *       long-running node has compiled the copy's code); its note gives the CPU milliseconds per
+ *       object of the gateway (its JIT apart), the bench and Swift in each;
  *   <li>8b: the p99 of client GETs and PUTs on the migrating container while its copy runs, against
  *       the same load on the same container with no migration.
  * </ul>
@@ -35,9 +38,17 @@ final class MigrationFigures {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /**
+   * Between two polls of the migration's status: each costs the gateway and the bench CPU that
+   * Swift then lacks (the direct copy polls nothing), and the copied count moves only at the
+   * gateway's checkpoints (every 200 ms here) anyway.
+   */
+  private static final long POLL_MILLIS = 100;
+
   private final SwiftHttp client;
   private final SwiftHttp admin;
   private final SwiftHttp service;
+  private final LocalGateway gateway;
   private final String gatewayUrl;
   private final boolean quick;
   private final Report report;
@@ -46,17 +57,21 @@ final class MigrationFigures {
   private final int parallelism = 8;
   private final byte[] body;
 
+  /** CPU use when the last migration's copy was over (its objects copied, or a later phase). */
+  private CpuUse copyEnd;
+
   MigrationFigures(
       SwiftHttp client,
       SwiftHttp admin,
       SwiftHttp service,
-      String gatewayUrl,
+      LocalGateway gateway,
       boolean quick,
       Report report) {
     this.client = client;
     this.admin = admin;
     this.service = service;
-    this.gatewayUrl = gatewayUrl;
+    this.gateway = gateway;
+    this.gatewayUrl = gateway.url();
     this.quick = quick;
     this.report = report;
     this.objects = quick ? 200 : 2000;
@@ -67,29 +82,8 @@ final class MigrationFigures {
 
   void run() throws Exception {
     String container = "mig-bench";
-    check(
-        client.send(
-                client
-                    .request("/" + container)
-                    .header("X-Storage-Policy", SOURCE)
-                    .PUT(HttpRequest.BodyPublishers.noBody())
-                    .build())
-            == 201,
-        "creating the migration bench container");
-    AtomicLong n = new AtomicLong();
-    LoadDriver.Result filled =
-        LoadDriver.run(
-            parallelism,
-            600,
-            objects,
-            (w, i) ->
-                client.send(
-                        client
-                            .request("/" + container + "/" + name(n.getAndIncrement()))
-                            .PUT(HttpRequest.BodyPublishers.ofByteArray(body))
-                            .build())
-                    == 201);
-    check(filled.ok() == objects, "filling: " + filled.failed() + " PUTs failed");
+    fill(container, objects);
+    double warmUp = warmUp();
 
     // 8a baseline: the same objects copied straight between containers of the same cluster.
     String sourceOnSwift = "/gw_AUTH_test~" + container;
@@ -103,6 +97,7 @@ final class MigrationFigures {
             == 2,
         "creating the direct copy's container");
     AtomicLong copied = new AtomicLong();
+    CpuUse directStart = cpuUse();
     long t0 = System.nanoTime();
     LoadDriver.Result direct =
         LoadDriver.run(
@@ -124,10 +119,14 @@ final class MigrationFigures {
                       == 201;
             });
     double directSeconds = (System.nanoTime() - t0) / 1e9;
+    CpuUse directCpu = cpuUse().minus(directStart);
     check(direct.ok() == objects, "direct copy: " + direct.failed() + " copies failed");
 
     // 8a: the migration of the same objects, no client load.
+    CpuUse migrationStart = cpuUse();
     double migrationSeconds = migrate(container, TARGET);
+    CpuUse migrationCpu = cpuUse().minus(migrationStart);
+    CpuUse copyCpu = copyEnd.minus(migrationStart);
     double mib = (double) objects * size / (1 << 20);
     report.add(
         new Report.Figure(
@@ -137,7 +136,15 @@ final class MigrationFigures {
             mib / directSeconds,
             "GET+PUT straight between containers of the same Swift cluster, same parallelism",
             "ratio >= 0.80",
-            "parallelism " + parallelism));
+            "parallelism "
+                + parallelism
+                + String.format(Locale.ROOT, ", after %.0f s of warm-up migrations", warmUp)
+                + "; CPU ms per object: migration's copy "
+                + copyCpu.perObject(objects)
+                + ", whole migration "
+                + migrationCpu.perObject(objects)
+                + ", direct copy "
+                + directCpu.perObject(objects)));
 
     // 8b: the same client load on the container without, then with a migration (back).
     double loadSeconds = quick ? 4 : 15;
@@ -179,6 +186,82 @@ final class MigrationFigures {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  /** Creates {@code container} on the source backend with {@code count} objects of the size. */
+  private void fill(String container, int count) throws IOException, InterruptedException {
+    check(
+        client.send(
+                client
+                    .request("/" + container)
+                    .header("X-Storage-Policy", SOURCE)
+                    .PUT(HttpRequest.BodyPublishers.noBody())
+                    .build())
+            == 201,
+        "creating container " + container);
+    AtomicLong n = new AtomicLong();
+    LoadDriver.Result filled =
+        LoadDriver.run(
+            parallelism,
+            600,
+            count,
+            (w, i) ->
+                client.send(
+                        client
+                            .request("/" + container + "/" + name(n.getAndIncrement()))
+                            .PUT(HttpRequest.BodyPublishers.ofByteArray(body))
+                            .build())
+                    == 201);
+    check(filled.ok() == count, "filling " + container + ": " + filled.failed() + " PUTs failed");
+  }
+
+  /**
+   * Migrates a container of its own back and forth until the gateway's JIT compilers are done with
+   * the migration's code (as the other figures warm theirs): a first migration otherwise spends
+   * seconds of CPU compiling, taken from Swift on two cores, which a long-running node pays once.
+   * Answers the seconds spent.
+   */
+  private double warmUp() throws Exception {
+    String container = "mig-warm";
+    fill(container, quick ? 100 : 200);
+    String[] sides = {TARGET, SOURCE};
+    AtomicLong round = new AtomicLong();
+    return gateway.warmUntilCompiled(
+        quick ? 3 : 8, () -> migrate(container, sides[(int) (round.getAndIncrement() % 2)]));
+  }
+
+  /**
+   * CPU time used so far, in ms: the gateway's (less its JIT compilers'), the bench's own, and the
+   * other processes the bench started (the Swift cluster's).
+   */
+  private record CpuUse(long gateway, long jit, long bench, long swift) {
+    CpuUse minus(CpuUse before) {
+      return new CpuUse(
+          gateway - before.gateway, jit - before.jit, bench - before.bench, swift - before.swift);
+    }
+
+    String perObject(int objects) {
+      return String.format(
+          Locale.ROOT,
+          "gateway %.2f (+ JIT %.2f), bench %.2f, swift %.2f",
+          (double) gateway / objects,
+          (double) jit / objects,
+          (double) bench / objects,
+          (double) swift / objects);
+    }
+  }
+
+  private CpuUse cpuUse() {
+    long swift = 0;
+    for (ProcessHandle p : ProcessHandle.current().descendants().toList()) {
+      if (p.pid() != gateway.pid()) {
+        swift += p.info().totalCpuDuration().map(Duration::toMillis).orElse(0L);
+      }
+    }
+    long bench =
+        ProcessHandle.current().info().totalCpuDuration().map(Duration::toMillis).orElse(0L);
+    long jit = gateway.compilerCpuMillis();
+    return new CpuUse(gateway.cpuMillis() - jit, jit, bench, swift);
   }
 
   /** Four clients for {@code seconds}: GETs of the container's objects, one in four a 4 KiB PUT. */
@@ -227,7 +310,7 @@ final class MigrationFigures {
         m = JSON.readTree(adminCall("GET", path + "/migration", null).body());
       } catch (IOException refused) {
         // a poll the loaded machine could not connect: the next one tells the same
-        Thread.sleep(50);
+        Thread.sleep(POLL_MILLIS);
         continue;
       }
       String phase = m.path("phase").asText();
@@ -235,12 +318,13 @@ final class MigrationFigures {
           && (m.path("objectsCopied").asLong() >= total
               || !(phase.equals("started") || phase.equals("copying")))) {
         copySeconds = (System.nanoTime() - t0) / 1e9;
+        copyEnd = cpuUse();
       }
       if (phase.equals("completed")) {
         return copySeconds;
       }
       check(!phase.equals("failed") && !phase.equals("cancelled"), "migration " + m);
-      Thread.sleep(50);
+      Thread.sleep(POLL_MILLIS);
     }
     throw new IllegalStateException("the migration did not complete in 10 minutes");
   }
