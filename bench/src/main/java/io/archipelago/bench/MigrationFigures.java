@@ -223,11 +223,11 @@ final class MigrationFigures {
    */
   private double warmUp() throws Exception {
     String container = "mig-warm";
-    fill(container, quick ? 100 : 200);
+    fill(container, quick ? 50 : 200);
     String[] sides = {TARGET, SOURCE};
     AtomicLong round = new AtomicLong();
     return gateway.warmUntilCompiled(
-        quick ? 3 : 8, () -> migrate(container, sides[(int) (round.getAndIncrement() % 2)]));
+        quick ? 1 : 8, () -> migrate(container, sides[(int) (round.getAndIncrement() % 2)]));
   }
 
   /**
