@@ -138,7 +138,7 @@ class ConsoleIT {
     driver = new ChromeDriver(service, options);
     driver.manage().window().setSize(new Dimension(1280, 800));
     wait = new WebDriverWait(driver, Duration.ofSeconds(30));
-    // the page re-renders its tables every 5 s: what a wait found may be replaced meanwhile
+    // the page re-renders its tables every few seconds: an element found just before is stale
     wait.ignoring(StaleElementReferenceException.class);
   }
 
@@ -209,7 +209,7 @@ class ConsoleIT {
             By.cssSelector("#capacity-chart svg g[data-backend]"), 3));
     wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#rate-chart svg"), 1));
     wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#latency-chart svg"), 1));
-    String nodes = driver.findElement(By.id("nodes-table")).getText();
+    String nodes = textOf("#nodes-table");
     assertTrue(
         nodes.contains(adminJson("/admin/cluster").path("members").get(0).path("address").asText()),
         nodes);
@@ -287,7 +287,7 @@ class ConsoleIT {
     driver.findElement(By.id("audit-container")).sendKeys("photos", Keys.ENTER);
     wait.until(
         ExpectedConditions.textToBePresentInElementLocated(By.id("audit-summary"), "event(s)"));
-    assertTrue(driver.findElement(By.id("audit-table")).getText().contains("ObjectWritten"));
+    assertTrue(textOf("#audit-table").contains("ObjectWritten"));
     driver.findElement(By.id("audit-follow")).click();
     wait.until(
         ExpectedConditions.textToBePresentInElementLocated(By.id("audit-summary"), "Following"));
@@ -335,7 +335,7 @@ class ConsoleIT {
       wait.until(
           ExpectedConditions.textToBePresentInElementLocated(
               By.id("alerts"), "Failed copies: AUTH_test/mirrored"));
-      assertTrue(driver.findElement(By.id("alerts")).getText().contains("site-b"));
+      assertTrue(textOf("#alerts").contains("site-b"));
       screenshot("overview-alerts");
       view("failures");
       wait.until(
@@ -450,7 +450,7 @@ class ConsoleIT {
         ExpectedConditions.textToBePresentInElementLocated(
             By.id("status"), "Copied 1 object(s) again, 0 failed"));
     wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector(rows), 1));
-    assertEquals(HOSTILE, driver.findElement(By.cssSelector(rows + " td:nth-child(2)")).getText());
+    assertEquals(HOSTILE, textOf(rows + " td:nth-child(2)"));
     wait.until(ExpectedConditions.elementToBeClickable(By.id("migration-retry-all"))).click();
     wait.until(
         ExpectedConditions.textToBePresentInElementLocated(
@@ -720,11 +720,7 @@ class ConsoleIT {
           }
           return false;
         });
-    assertTrue(
-        driver
-            .findElement(By.cssSelector("#rebalance-moves tr[data-move='AUTH_test/" + moved + "']"))
-            .getText()
-            .contains(to));
+    assertTrue(textOf("#rebalance-moves tr[data-move='AUTH_test/" + moved + "']").contains(to));
     ((JavascriptExecutor) driver)
         .executeScript("document.getElementById('h-rebalance').scrollIntoView();");
     screenshot("rebalance");
@@ -785,7 +781,7 @@ class ConsoleIT {
     wait.until(
         ExpectedConditions.textToBePresentInElementLocated(
             By.cssSelector(row), "AUTH_test/cold: " + reason));
-    assertTrue(driver.findElement(By.cssSelector(row)).getText().contains("failed"));
+    assertTrue(textOf(row).contains("failed"));
     js("document.getElementById('h-drains').scrollIntoView();");
     screenshot("drain-failed");
 
@@ -818,7 +814,7 @@ class ConsoleIT {
     assertEquals("local-archive", migration.path("source").asText());
     wait.until(
         d -> {
-          String text = d.findElement(By.cssSelector(row)).getText();
+          String text = textOf(row);
           return text.contains("1 moving") && !text.contains("AUTH_test/cold:");
         });
     JsonNode after = adminJson(drain);
@@ -937,6 +933,16 @@ class ConsoleIT {
                 "return Array.from(document.querySelectorAll(arguments[0])).map(r =>"
                     + " Array.from(r.querySelectorAll('td')).map(c => c.innerText.trim()));",
                 rowsSelector);
+  }
+
+  /** The text of the first element matching the selector, read in one script (see tableCells). */
+  private static String textOf(String selector) {
+    Object text =
+        ((JavascriptExecutor) driver)
+            .executeScript(
+                "const e = document.querySelector(arguments[0]); return e ? e.innerText : '';",
+                selector);
+    return String.valueOf(text);
   }
 
   private static Object js(String script) {
