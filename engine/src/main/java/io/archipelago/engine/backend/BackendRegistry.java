@@ -25,6 +25,7 @@ public final class BackendRegistry {
   private final Map<String, Capacity> capacities = new ConcurrentHashMap<>();
   private final Map<String, Probe> probes = new ConcurrentHashMap<>();
   private final Function<BackendDescriptor, ObjectStore> storeFactory;
+  private final ClientActivity clientActivity = new ClientActivity();
 
   /** Backends whose driver could not be made, already warned about. */
   private final Set<BackendDescriptor> undrivable = ConcurrentHashMap.newKeySet();
@@ -34,6 +35,11 @@ public final class BackendRegistry {
     this.storeFactory = storeFactory;
     this.descriptors = Map.of();
     update(initial);
+  }
+
+  /** When this node last sent a client's request to each backend. */
+  public ClientActivity clientActivity() {
+    return clientActivity;
   }
 
   public Collection<BackendDescriptor> backends() {

@@ -21,9 +21,9 @@ import io.archipelago.engine.store.Etags;
 import io.archipelago.engine.store.ListingEntry;
 import io.archipelago.engine.store.ListingQuery;
 import io.archipelago.engine.store.NameOrder;
+import io.archipelago.engine.store.ObjectInfo;
 import io.archipelago.engine.store.ObjectStore;
 import io.archipelago.engine.store.ObjectStoreException;
-import io.archipelago.engine.sync.CopyPermits;
 import io.archipelago.persistence.audit.AuditInfo;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -157,7 +157,7 @@ final class MigrationRun {
                       settings.pageSize(),
                       m.marker().isEmpty() ? Optional.empty() : Optional.of(m.marker()));
               SettleBatches settles = new SettleBatches(m);
-              CopyPermits transfers = new CopyPermits(parallelism);
+              CopyGovernor transfers = governor(parallelism, m);
               return rows.mapAsync(
                       1,
                       row ->
@@ -173,7 +173,14 @@ final class MigrationRun {
                   // window wider than the parallelism: with a window of exactly the parallelism one
                   // slow transfer at its head held back the next copies, so fewer ran at once.
                   .mapAsync(
-                      parallelism * ORDER_WINDOW, s -> transfers.run(() -> s.then(mover::transfer)))
+                      parallelism * ORDER_WINDOW,
+                      s ->
+                          transfers.run(
+                              s.error().isPresent()
+                                  ? 0
+                                  : s.value().source().map(ObjectInfo::size).orElse(0L),
+                              () -> s.then(mover::transfer),
+                              done -> done.error().isPresent()))
                   .groupedWithin(SETTLE_BATCH, SETTLE_WINDOW)
                   .mapAsync(1, settles::settle)
                   .mapConcat(batch -> batch)
@@ -601,7 +608,10 @@ final class MigrationRun {
   private CompletionStage<Migration> cleanSource(Migration m) {
     // A moved replica's leftovers are not newer writes of clients: the replica set's reconcile
     // makes the new replica equal to the primary, so they are only removed.
-    return (m.isReplicaMove() ? discard(m.source()) : drain(m.source(), m.target()))
+    CopyGovernor governor = governor(settings.parallelism(), m);
+    return (m.isReplicaMove()
+            ? discard(m.source(), governor)
+            : drain(m.source(), m.target(), governor))
         .thenCompose(
             d ->
                 ask(
@@ -616,7 +626,10 @@ final class MigrationRun {
    */
   private CompletionStage<Migration> settleCancel(Migration m) {
     // No client wrote to a replica move's target: its copy only goes.
-    return (m.isReplicaMove() ? discard(m.target()) : drain(m.target(), m.source()))
+    CopyGovernor governor = governor(settings.parallelism(), m);
+    return (m.isReplicaMove()
+            ? discard(m.target(), governor)
+            : drain(m.target(), m.source(), governor))
         .thenCompose(
             d ->
                 ask(
@@ -626,10 +639,11 @@ final class MigrationRun {
   }
 
   /** Moves what {@code from} holds newer to {@code to}, empties {@code from} and removes it. */
-  private CompletionStage<Done> drain(String from, String to) {
+  private CompletionStage<Done> drain(String from, String to, CopyGovernor governor) {
     ObjectStore store = mover.store(from);
     return empty(
         from,
+        governor,
         row ->
             mover
                 .move(from, to, where, row.name())
@@ -638,17 +652,33 @@ final class MigrationRun {
   }
 
   /** Empties {@code backend}'s copy of the container and removes it. */
-  private CompletionStage<Done> discard(String backend) {
+  private CompletionStage<Done> discard(String backend, CopyGovernor governor) {
     ObjectStore store = mover.store(backend);
     return empty(
-        backend, row -> store.delete(where, row.name()).thenApply(d -> Done.getInstance()));
+        backend,
+        governor,
+        row -> store.delete(where, row.name()).thenApply(d -> Done.getInstance()));
   }
 
   private CompletionStage<Done> empty(
-      String backend, Function<ListingEntry.ObjectRow, CompletionStage<Done>> remove) {
+      String backend,
+      CopyGovernor governor,
+      Function<ListingEntry.ObjectRow, CompletionStage<Done>> remove) {
     ObjectStore store = mover.store(backend);
     return listing(backend, Optional.empty())
-        .mapAsync(settings.parallelism(), remove)
+        .mapAsync(
+            settings.parallelism(),
+            row ->
+                governor.run(
+                    0,
+                    () -> {
+                      try {
+                        return remove.apply(row);
+                      } catch (Exception e) {
+                        return CompletableFuture.failedFuture(e);
+                      }
+                    },
+                    d -> false))
         .runWith(Sink.ignore(), materializer)
         .thenCompose(
             d ->
@@ -666,6 +696,15 @@ final class MigrationRun {
   }
 
   // ---- plumbing ----
+
+  /** Bounds the objects moved at once between the migration's two backends. */
+  private CopyGovernor governor(int parallelism, Migration m) {
+    return new CopyGovernor(
+        parallelism,
+        List.of(m.source(), m.target()),
+        registry.clientActivity(),
+        settings.backoff());
+  }
 
   private AuditInfo audit() {
     return AuditInfo.system(node, "migration-" + account + "/" + container);

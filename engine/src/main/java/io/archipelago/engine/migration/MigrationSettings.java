@@ -13,6 +13,8 @@ import java.time.Duration;
  * @param pageSize listing page size of the copy, verification and clean-up
  * @param sampleSize objects whose content is hashed on both sides by the verification
  * @param verifyRounds verification rounds (each repairs what the previous one found) per attempt
+ * @param backoff how the copy and the clean-up give way to clients and to a slower backend ({@link
+ *     CopyGovernor})
  */
 public record MigrationSettings(
     boolean enabled,
@@ -24,6 +26,7 @@ public record MigrationSettings(
     int pageSize,
     int sampleSize,
     int verifyRounds,
+    CopyGovernor.Backoff backoff,
     Duration askTimeout) {
 
   public static MigrationSettings fromConfig(Config config) {
@@ -38,6 +41,10 @@ public record MigrationSettings(
         c.getInt("page-size"),
         c.getInt("sample-size"),
         c.getInt("verify-rounds"),
+        new CopyGovernor.Backoff(
+            c.getDouble("backoff.client-share"),
+            c.getDuration("backoff.client-window").toNanos(),
+            c.getDouble("backoff.latency-factor")),
         config.getDuration("archipelago.engine.ask-timeout"));
   }
 }

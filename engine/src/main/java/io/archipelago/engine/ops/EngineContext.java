@@ -79,7 +79,9 @@ public record EngineContext(
     return ClusterSharding.get(system).entityRefFor(AccountEntity.TYPE_KEY, account);
   }
 
+  /** The store of a backend for a client's request (which background work gives way to). */
   ObjectStore store(String backendId) {
+    registry.clientActivity().touch(backendId);
     return registry
         .store(backendId)
         .orElseThrow(
