@@ -81,6 +81,9 @@ public final class S3ProxyServer implements AutoCloseable {
             provider == Provider.FILESYSTEM ? "s3proxy" : "s3proxy-" + provider.jclouds,
             List.of(
                 java,
+                // a test's S3Proxy serves a few thousand requests: C2's compiling costs more CPU
+                // than its code saves in that time (measured with the gateway, see GatewayProcess)
+                "-XX:TieredStopAtLevel=1",
                 // the transient provider holds every object in its heap
                 provider == Provider.TRANSIENT ? "-Xmx512m" : "-Xmx256m",
                 "-jar",
