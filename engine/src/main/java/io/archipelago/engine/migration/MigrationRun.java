@@ -725,7 +725,7 @@ final class MigrationRun {
    * Bounds the objects moved at once between the migration's two backends, within the windows and
    * the node-wide limits of the backends it touches ({@code used}). While the windows are closed
    * the run looks every tick whether the migration is still in a phase that {@code wanted} (a
-   * cancel ends the wait, and the run, at once).
+   * cancel ends the wait, and the run, within a tick).
    */
   private CopyGovernor governor(
       int parallelism,
