@@ -65,10 +65,18 @@ public record Migration(
    * @param bytesPerSecond object bytes copied per second
    * @param requestsPerSecond objects copied per second
    * @param parallelism objects copied at once
+   * @param windows times of day (UTC, {@code "HH:MM-HH:MM"}, may wrap midnight) when the copy and
+   *     the source's clean-up may start moving objects; empty means always (and is what events
+   *     recorded before windows existed read as)
    */
-  public record Throttle(long bytesPerSecond, long requestsPerSecond, int parallelism)
+  public record Throttle(
+      long bytesPerSecond, long requestsPerSecond, int parallelism, List<String> windows)
       implements CborSerializable {
-    public static final Throttle UNLIMITED = new Throttle(0, 0, 0);
+    public static final Throttle UNLIMITED = new Throttle(0, 0, 0, List.of());
+
+    public Throttle {
+      windows = windows == null ? List.of() : List.copyOf(windows);
+    }
   }
 
   /** An object the worker could not handle (it is tried again by the verification's repair). */

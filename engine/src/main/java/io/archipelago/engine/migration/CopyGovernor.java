@@ -45,6 +45,7 @@ final class CopyGovernor {
   private final ClientActivity clients;
   private final Backoff backoff;
   private final LongSupplier nanoClock;
+  private final BackendLimits.Lane lane;
   private final ArrayDeque<CompletableFuture<Integer>> waiting = new ArrayDeque<>();
 
   private int limit;
@@ -56,20 +57,26 @@ final class CopyGovernor {
   private long baselineSince;
 
   CopyGovernor(int parallelism, List<String> backends, ClientActivity clients, Backoff backoff) {
-    this(parallelism, backends, clients, backoff, System::nanoTime);
+    this(parallelism, backends, clients, backoff, System::nanoTime, null);
   }
 
+  /**
+   * @param lane the backends' node-wide limits and the windows a task waits for once it holds a
+   *     permit here; null for none
+   */
   CopyGovernor(
       int parallelism,
       List<String> backends,
       ClientActivity clients,
       Backoff backoff,
-      LongSupplier nanoClock) {
+      LongSupplier nanoClock,
+      BackendLimits.Lane lane) {
     this.parallelism = Math.max(1, parallelism);
     this.backends = List.copyOf(backends);
     this.clients = clients;
     this.backoff = backoff;
     this.nanoClock = nanoClock;
+    this.lane = lane;
     this.limit = this.parallelism;
     this.baselineSince = nanoClock.getAsLong();
   }
@@ -82,10 +89,17 @@ final class CopyGovernor {
     return acquire()
         .thenCompose(
             slots -> {
-              long started = nanoClock.getAsLong();
+              // timed from the task's own start: a wait for a window or for the backends' shared
+              // limits is not the backend slowing down
+              long[] started = {nanoClock.getAsLong()};
+              Supplier<CompletionStage<T>> timed =
+                  () -> {
+                    started[0] = nanoClock.getAsLong();
+                    return task.get();
+                  };
               CompletionStage<T> running;
               try {
-                running = task.get();
+                running = lane == null ? timed.get() : lane.run(bytes, timed);
               } catch (RuntimeException e) {
                 running = CompletableFuture.failedFuture(e);
               }
@@ -94,7 +108,9 @@ final class CopyGovernor {
                     // per slot (Little's law: the time per object of each of the slots): the
                     // migration's own parallelism on a busy backend does not read as a slowdown
                     long perObject =
-                        (nanoClock.getAsLong() - started) / (1 + bytes / MIB) / Math.max(1, slots);
+                        (nanoClock.getAsLong() - started[0])
+                            / (1 + bytes / MIB)
+                            / Math.max(1, slots);
                     release(failure == null && !failed.test(r), perObject);
                   });
             });

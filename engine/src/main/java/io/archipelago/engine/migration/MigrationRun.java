@@ -37,6 +37,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -59,6 +60,7 @@ final class MigrationRun {
   private final BackendRegistry registry;
   private final ObjectMover mover;
   private final MigrationSettings settings;
+  private final BackendLimits backendLimits;
   private final String node;
   private final Materializer materializer;
   private final String account;
@@ -69,6 +71,7 @@ final class MigrationRun {
       ActorSystem<?> system,
       BackendRegistry registry,
       MigrationSettings settings,
+      BackendLimits backendLimits,
       String node,
       String account,
       String container) {
@@ -76,6 +79,7 @@ final class MigrationRun {
     this.registry = registry;
     this.mover = new ObjectMover(registry);
     this.settings = settings;
+    this.backendLimits = backendLimits;
     this.node = node;
     this.materializer = Materializer.matFromSystem(system);
     this.account = account;
@@ -157,7 +161,13 @@ final class MigrationRun {
                       settings.pageSize(),
                       m.marker().isEmpty() ? Optional.empty() : Optional.of(m.marker()));
               SettleBatches settles = new SettleBatches(m);
-              CopyGovernor transfers = governor(parallelism, m);
+              CopyGovernor transfers =
+                  governor(
+                      parallelism,
+                      m,
+                      List.of(m.source(), m.target()),
+                      windows(m),
+                      p -> p == MigrationPhase.STARTED || p == MigrationPhase.COPYING);
               return rows.mapAsync(
                       1,
                       row ->
@@ -608,7 +618,13 @@ final class MigrationRun {
   private CompletionStage<Migration> cleanSource(Migration m) {
     // A moved replica's leftovers are not newer writes of clients: the replica set's reconcile
     // makes the new replica equal to the primary, so they are only removed.
-    CopyGovernor governor = governor(settings.parallelism(), m);
+    CopyGovernor governor =
+        governor(
+            settings.parallelism(),
+            m,
+            m.isReplicaMove() ? List.of(m.source()) : List.of(m.source(), m.target()),
+            windows(m),
+            p -> p == MigrationPhase.CUT_OVER);
     return (m.isReplicaMove()
             ? discard(m.source(), governor)
             : drain(m.source(), m.target(), governor))
@@ -626,7 +642,15 @@ final class MigrationRun {
    */
   private CompletionStage<Migration> settleCancel(Migration m) {
     // No client wrote to a replica move's target: its copy only goes.
-    CopyGovernor governor = governor(settings.parallelism(), m);
+    // The operator wants the container back as it was: the migration's own windows do not hold
+    // this up (the backends' limits and windows still do).
+    CopyGovernor governor =
+        governor(
+            settings.parallelism(),
+            m,
+            m.isReplicaMove() ? List.of(m.target()) : List.of(m.source(), m.target()),
+            TimeWindows.ALWAYS,
+            p -> p == MigrationPhase.CANCELLED);
     return (m.isReplicaMove()
             ? discard(m.target(), governor)
             : drain(m.target(), m.source(), governor))
@@ -697,13 +721,44 @@ final class MigrationRun {
 
   // ---- plumbing ----
 
-  /** Bounds the objects moved at once between the migration's two backends. */
-  private CopyGovernor governor(int parallelism, Migration m) {
+  /**
+   * Bounds the objects moved at once between the migration's two backends, within the windows and
+   * the node-wide limits of the backends it touches ({@code used}). While the windows are closed
+   * the run looks every tick whether the migration is still in a phase that {@code wanted} (a
+   * cancel ends the wait, and the run, within a tick).
+   */
+  private CopyGovernor governor(
+      int parallelism,
+      Migration m,
+      List<String> used,
+      TimeWindows own,
+      Predicate<MigrationPhase> wanted) {
+    BackendLimits.Lane lane =
+        backendLimits.lane(used, own, () -> stillIn(m, wanted), settings.tickInterval());
     return new CopyGovernor(
         parallelism,
         List.of(m.source(), m.target()),
         registry.clientActivity(),
-        settings.backoff());
+        settings.backoff(),
+        System::nanoTime,
+        lane);
+  }
+
+  /** The migration's own windows (validated when it started). */
+  private static TimeWindows windows(Migration m) {
+    return TimeWindows.parse(m.throttle().windows());
+  }
+
+  /** Fails with {@link Superseded} once the migration is no longer this one in such a phase. */
+  private CompletionStage<Void> stillIn(Migration m, Predicate<MigrationPhase> wanted) {
+    return ask(ContainerEntity.GetMigration::new)
+        .thenApply(
+            now -> {
+              if (!now.id().equals(m.id()) || !wanted.test(now.phase()) || now.settled()) {
+                throw new Superseded("migration " + m.id() + " is " + now.phase().wireName());
+              }
+              return null;
+            });
   }
 
   private AuditInfo audit() {

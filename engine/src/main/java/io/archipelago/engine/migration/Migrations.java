@@ -31,6 +31,7 @@ public final class Migrations {
   private final BackendRegistry registry;
   private final MigrationSettings settings;
   private final String node;
+  private final BackendLimits backendLimits;
   private final ActorRef<Topic.Command<MigrationDaemon.Command>> started;
 
   private static final AtomicInteger TOPIC_ACTORS = new AtomicInteger();
@@ -41,6 +42,8 @@ public final class Migrations {
     this.registry = registry;
     this.settings = settings;
     this.node = node;
+    // one per node: every migration (and drain) this node runs shares its backends' limits
+    this.backendLimits = new BackendLimits(settings.backendLimits());
     this.started =
         system.systemActorOf(
             Topic.create(MigrationDaemon.Command.class, STARTED_TOPIC),
@@ -92,6 +95,7 @@ public final class Migrations {
             system,
             registry,
             settings,
+            backendLimits,
             node,
             entityId.substring(0, slash),
             entityId.substring(slash + 1))

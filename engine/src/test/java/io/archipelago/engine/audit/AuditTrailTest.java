@@ -24,6 +24,9 @@ import io.archipelago.engine.container.ContainerHistory;
 import io.archipelago.engine.container.ContainerReply;
 import io.archipelago.engine.container.ContainerState;
 import io.archipelago.engine.container.EntityState;
+import io.archipelago.engine.container.Migration;
+import io.archipelago.engine.container.MigrationPhase;
+import io.archipelago.engine.drain.DrainEntity;
 import io.archipelago.engine.store.SwiftTimestamp;
 import io.archipelago.persistence.audit.AuditEnvelope;
 import io.archipelago.persistence.audit.AuditInfo;
@@ -176,6 +179,66 @@ class AuditTrailTest {
         2,
         EventSchemas.ACCOUNT.versionOf(
             new AccountEntity.ContainerStatsRefreshed(refreshed, AuditInfo.system("n", "r"))));
+  }
+
+  /**
+   * The migration throttle's windows came after migrations and drains were recorded: a throttle
+   * written without them reads as always, and one with them survives the trip.
+   */
+  @Test
+  void throttlesRecordedBeforeWindowsExistedReadAsAlways() throws Exception {
+    Migration.Throttle windowed = new Migration.Throttle(10, 2, 3, List.of("22:00-06:00"));
+    var started = new ContainerEntity.MigrationStarted("m1", "fs-b", windowed, AUDIT);
+    int version = EventSchemas.CONTAINER.versionOf(started);
+    byte[] current = EventSchemas.CONTAINER.encode(mapper, started);
+    assertEquals(
+        started, EventSchemas.CONTAINER.decode(mapper, "MigrationStarted", version, current));
+
+    ObjectNode old = (ObjectNode) mapper.readTree(current);
+    ((ObjectNode) old.get("throttle")).remove("windows");
+    var read =
+        (ContainerEntity.MigrationStarted)
+            EventSchemas.CONTAINER.decode(
+                mapper, "MigrationStarted", version, mapper.writeValueAsBytes(old));
+    assertEquals(new Migration.Throttle(10, 2, 3, List.of()), read.throttle());
+
+    var drain = new DrainEntity.DrainStarted("d1", 2, windowed, AUDIT);
+    ObjectNode oldDrain = (ObjectNode) mapper.readTree(EventSchemas.DRAIN.encode(mapper, drain));
+    ((ObjectNode) oldDrain.get("throttle")).remove("windows");
+    var readDrain =
+        (DrainEntity.DrainStarted)
+            EventSchemas.DRAIN.decode(
+                mapper,
+                "DrainStarted",
+                EventSchemas.DRAIN.versionOf(drain),
+                mapper.writeValueAsBytes(oldDrain));
+    assertTrue(readDrain.throttle().windows().isEmpty());
+    assertEquals(3, readDrain.throttle().parallelism());
+
+    // a state snapshot (the migration inside the container's state) as well
+    Migration m =
+        new Migration(
+            "m1",
+            "fs-a",
+            "fs-b",
+            MigrationPhase.COPYING,
+            null,
+            "",
+            0,
+            0,
+            0,
+            0,
+            null,
+            "",
+            null,
+            null,
+            null,
+            false,
+            "");
+    ObjectNode tree = mapper.valueToTree(m);
+    ((ObjectNode) tree.get("throttle")).remove("windows");
+    assertEquals(
+        Migration.Throttle.UNLIMITED, mapper.treeToValue(tree, Migration.class).throttle());
   }
 
   @Test

@@ -77,7 +77,11 @@ class ContainerMigrationTest {
         kit.<ContainerReply<Migration>>runCommand(
             r ->
                 new ContainerEntity.StartMigration(
-                    "m1", target, new Migration.Throttle(1000, 10, 2), ADMIN, r));
+                    "m1",
+                    target,
+                    new Migration.Throttle(1000, 10, 2, List.of("22:00-06:00")),
+                    ADMIN,
+                    r));
     return result.reply().orThrow();
   }
 

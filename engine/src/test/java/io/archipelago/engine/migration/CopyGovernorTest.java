@@ -19,7 +19,7 @@ class CopyGovernorTest {
   private final CopyGovernor.Backoff backoff =
       new CopyGovernor.Backoff(0.25, TimeUnit.SECONDS.toNanos(1), 3.0);
   private final CopyGovernor governor =
-      new CopyGovernor(8, List.of("source", "target"), clients, backoff, now::get);
+      new CopyGovernor(8, List.of("source", "target"), clients, backoff, now::get, null);
 
   /** Tasks that run until the test completes them; counts how many run at once. */
   private final class Tasks {

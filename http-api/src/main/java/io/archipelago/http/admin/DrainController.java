@@ -38,8 +38,8 @@ import java.util.function.Function;
  *
  * <ul>
  *   <li>{@code POST /admin/backends/{id}/drain}, optional body {@code {"concurrency": n,
- *       "throttle": {"bytesPerSecond", "requestsPerSecond", "parallelism"}}}: the backend leaves
- *       placement and its containers move away; 202 with the drain;
+ *       "throttle": {"bytesPerSecond", "requestsPerSecond", "parallelism", "windows"}}}: the
+ *       backend leaves placement and its containers move away; 202 with the drain;
  *   <li>{@code GET /admin/backends/{id}/drain}: its state ({@code draining}, {@code paused}, {@code
  *       drained}, {@code failed}, {@code cancelled}), containers total, done, running and failed
  *       (names and errors), bytes and objects copied and left, rate and ETA;
@@ -190,10 +190,7 @@ final class DrainController {
     node.put("id", d.id());
     node.put("state", d.status().wireName());
     node.put("concurrency", d.concurrency());
-    ObjectNode throttle = node.putObject("throttle");
-    throttle.put("bytesPerSecond", d.throttle().bytesPerSecond());
-    throttle.put("requestsPerSecond", d.throttle().requestsPerSecond());
-    throttle.put("parallelism", d.throttle().parallelism());
+    node.set("throttle", MigrationController.throttleJson(d.throttle()));
     long total = d.containers().size();
     long done = d.count(ContainerDrain.Phase.MOVED);
     long running = d.status().holdsBackend() ? d.count(ContainerDrain.Phase.MOVING) : 0;

@@ -14,12 +14,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.archipelago.engine.ArchipelagoEngine;
 import io.archipelago.engine.container.Migration;
 import io.archipelago.engine.container.MigrationPhase;
+import io.archipelago.engine.migration.TimeWindows;
 import io.archipelago.engine.ops.MigrationOps;
 import io.archipelago.engine.ops.RequestContext;
 import io.archipelago.http.protocol.SwiftError;
 import io.archipelago.http.protocol.SwiftErrors;
 import io.archipelago.http.protocol.SwiftException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
@@ -34,8 +36,8 @@ import java.util.function.Function;
  * <ul>
  *   <li>{@code POST /admin/containers/{a}/{c}/migrate} {@code {"target": backend}} or {@code
  *       {"policy": name}}, optional {@code "throttle": {"bytesPerSecond", "requestsPerSecond",
- *       "parallelism"}}, optional {@code "replica": backend} (one of the container's replicas moves
- *       instead of its primary): 202 with the migration;
+ *       "parallelism", "windows": ["HH:MM-HH:MM" (UTC), ...]}}, optional {@code "replica": backend}
+ *       (one of the container's replicas moves instead of its primary): 202 with the migration;
  *   <li>{@code GET /admin/containers/{a}/{c}/migration}: the latest migration;
  *   <li>{@code DELETE /admin/containers/{a}/{c}/migration}: cancel (before the cut-over);
  *   <li>{@code GET /admin/migrations}: running ones and those ended in the last day.
@@ -48,7 +50,7 @@ final class MigrationController {
   private static final Set<String> BODY_FIELDS = Set.of("target", "policy", "throttle", "replica");
 
   private static final Set<String> THROTTLE_FIELDS =
-      Set.of("bytesPerSecond", "requestsPerSecond", "parallelism");
+      Set.of("bytesPerSecond", "requestsPerSecond", "parallelism", "windows");
 
   private final ArchipelagoEngine engine;
   private final Function<HttpRequest, CompletionStage<JsonNode>> body;
@@ -158,7 +160,41 @@ final class MigrationController {
     long bytes = limit(node, "bytesPerSecond", Long.MAX_VALUE);
     long requests = limit(node, "requestsPerSecond", Long.MAX_VALUE);
     long parallelism = limit(node, "parallelism", 1024);
-    return new Migration.Throttle(bytes, requests, (int) parallelism);
+    return new Migration.Throttle(bytes, requests, (int) parallelism, windows(node.get("windows")));
+  }
+
+  private static List<String> windows(JsonNode node) {
+    if (node == null || node.isNull()) {
+      return List.of();
+    }
+    String expected = "throttle \"windows\" must be an array of \"HH:MM-HH:MM\" strings (UTC)";
+    if (!node.isArray()) {
+      throw bad(expected);
+    }
+    List<String> windows = new ArrayList<>();
+    for (JsonNode w : node) {
+      if (!w.isTextual()) {
+        throw bad(expected + ", not " + w);
+      }
+      windows.add(w.asText());
+    }
+    try {
+      TimeWindows.parse(windows);
+    } catch (IllegalArgumentException e) {
+      throw bad("throttle \"windows\": " + e.getMessage());
+    }
+    return windows;
+  }
+
+  /** The throttle as the migration and drain JSON show it. */
+  static ObjectNode throttleJson(Migration.Throttle t) {
+    ObjectNode node = JSON.createObjectNode();
+    node.put("bytesPerSecond", t.bytesPerSecond());
+    node.put("requestsPerSecond", t.requestsPerSecond());
+    node.put("parallelism", t.parallelism());
+    ArrayNode windows = node.putArray("windows");
+    t.windows().forEach(windows::add);
+    return node;
   }
 
   static long limit(JsonNode throttle, String field, long max) {
@@ -197,6 +233,7 @@ final class MigrationController {
       node.putNull("replica");
     }
     node.put("phase", m.phase().wireName());
+    node.set("throttle", throttleJson(m.throttle()));
     node.put("objectsCopied", m.objectsCopied());
     node.put("bytesCopied", m.bytesCopied());
     node.put("objectsTotal", m.objectsTotal());

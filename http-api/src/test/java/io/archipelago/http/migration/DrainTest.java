@@ -97,8 +97,16 @@ class DrainTest {
     assertTrue(refused.body().contains("drain it first"), refused.body());
     assertEquals(404, drains.call("GET", "old-a", null, null).statusCode());
 
-    JsonNode started = drains.start("old-a", "{\"concurrency\":2}");
+    // windows that together are the whole day: the drain's migrations carry them and still run
+    JsonNode started =
+        drains.start(
+            "old-a",
+            "{\"concurrency\":2,\"throttle\":{\"windows\":[\"00:00-23:59\",\"23:59-00:00\"]}}");
     assertEquals("draining", started.path("state").asText(), started.toPrettyString());
+    assertEquals(
+        "[\"00:00-23:59\",\"23:59-00:00\"]",
+        started.path("throttle").path("windows").toString(),
+        started.toPrettyString());
     assertEquals("old-a", started.path("backend").asText());
     assertEquals(2, started.path("concurrency").asInt());
     assertEquals("admin:admin", started.path("startedBy").asText());
@@ -116,6 +124,13 @@ class DrainTest {
     assertEquals(0, done.path("bytesLeft").asLong());
     assertEquals(0, done.path("objectsLeft").asLong());
     assertEquals(30, done.path("objectsCopied").asLong());
+    for (String c : containers) {
+      JsonNode moved = drains.api.migration("AUTH_test", c);
+      assertEquals(
+          "[\"00:00-23:59\",\"23:59-00:00\"]",
+          moved.path("throttle").path("windows").toString(),
+          moved.toPrettyString());
+    }
     assertEquals(0, done.path("etaSeconds").asLong());
     Set<String> targets = new HashSet<>();
     for (String c : containers) {

@@ -13,6 +13,9 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +28,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Live migration between the two filesystem backends of the embedded defaults, through the admin
  * API: every phase as an event of the container, the copy keeping each object's X-Timestamp,
  * content type and metadata, the verification report, the cut-over, the source cleaned, a cancel
- * that leaves the container as it was (writes made meanwhile included), and the API's refusals.
+ * that leaves the container as it was (writes made meanwhile included), time windows, and the API's
+ * refusals.
  */
 class MigrationTest {
 
@@ -244,6 +248,82 @@ class MigrationTest {
     return false;
   }
 
+  /** A window {@code from} to {@code to} minutes from now (UTC, HH:MM-HH:MM). */
+  private static String window(int from, int to) {
+    LocalTime now = LocalTime.now(ZoneOffset.UTC);
+    DateTimeFormatter hhmm = DateTimeFormatter.ofPattern("HH:mm");
+    return now.plusMinutes(from).format(hhmm) + "-" + now.plusMinutes(to).format(hhmm);
+  }
+
+  @Test
+  void outsideItsWindowAMigrationCopiesNothingAndCancelsCleanlyInsideItCompletes()
+      throws Exception {
+    String c = "windowed";
+    assertEquals(201, client.call("PUT", "/" + c).statusCode());
+    int n = 8;
+    for (int i = 0; i < n; i++) {
+      put(c, "obj-" + i, body(c, i), Map.of());
+    }
+    String closed = window(120, 180);
+    JsonNode started =
+        admin.start(
+            "AUTH_test",
+            c,
+            "{\"target\":\"local-archive\",\"throttle\":{\"windows\":[\"" + closed + "\"]}}");
+    assertEquals(
+        closed, started.path("throttle").path("windows").get(0).asText(), started.toPrettyString());
+    // several ticks and progress intervals (200 ms each): the copy waits, nothing moves
+    long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+    while (System.nanoTime() < until) {
+      JsonNode now = admin.migration("AUTH_test", c);
+      assertEquals(0, now.path("objectsCopied").asLong(), now.toPrettyString());
+      // nothing was recorded: the phase stays where the copy starts
+      assertTrue(
+          Set.of("started", "copying").contains(now.path("phase").asText()), now.toPrettyString());
+      Thread.sleep(200);
+    }
+    for (int i = 0; i < n; i++) {
+      assertFalse(FsObjectFiles.holds(backend("local-archive"), body(c, i)), "copied: " + i);
+    }
+
+    HttpResponse<String> cancelled =
+        admin.call("DELETE", "containers/AUTH_test/" + c + "/migration", null);
+    assertEquals(200, cancelled.statusCode(), cancelled.body());
+    assertEquals("cancelled", MigrationAdmin.json(cancelled.body()).path("phase").asText());
+
+    // Once the cancel is settled (the waiting run ended; its clean-up ran) a new migration is
+    // accepted; this one's window is open now, and it completes.
+    String open = window(-120, 120);
+    String again =
+        "{\"target\":\"local-archive\",\"throttle\":{\"windows\":[\""
+            + closed
+            + "\",\""
+            + open
+            + "\"]}}";
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    HttpResponse<String> restarted;
+    while ((restarted = admin.call("POST", "containers/AUTH_test/" + c + "/migrate", again))
+            .statusCode()
+        == 409) {
+      assertTrue(System.nanoTime() < deadline, "the cancel never settled: " + restarted.body());
+      Thread.sleep(100);
+    }
+    assertEquals(202, restarted.statusCode(), restarted.body());
+    JsonNode done =
+        admin.await(
+            "AUTH_test",
+            c,
+            m -> m.path("phase").asText().equals("completed"),
+            Duration.ofSeconds(60));
+    assertEquals(n, done.path("objectsCopied").asLong(), done.toPrettyString());
+    assertEquals(2, done.path("throttle").path("windows").size(), done.toPrettyString());
+    for (int i = 0; i < n; i++) {
+      assertArrayEquals(
+          body(c, i), client.bytes("GET", "/" + c + "/obj-" + i, Map.of(), null).body());
+      assertTrue(FsObjectFiles.holds(backend("local-archive"), body(c, i)));
+    }
+  }
+
   @Test
   void theApiRefusesWhatCannotBeDone() {
     String c = "refusals";
@@ -270,6 +350,16 @@ class MigrationTest {
         admin
             .call("POST", path, "{\"target\":\"local-archive\",\"throttle\":{\"parallelism\":-1}}")
             .statusCode());
+    HttpResponse<String> badWindow =
+        admin.call(
+            "POST",
+            path,
+            "{\"target\":\"local-archive\",\"throttle\":{\"windows\":[\"22:00-24:00\"]}}");
+    assertEquals(400, badWindow.statusCode(), badWindow.body());
+    assertTrue(badWindow.body().contains("hours go from 00 to 23"), badWindow.body());
+    assertTrue(
+        badWindow.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"),
+        badWindow.headers().map().toString());
     assertEquals(
         404, admin.call("GET", "containers/AUTH_test/" + c + "/migration", null).statusCode());
     assertEquals(
