@@ -117,9 +117,9 @@ class RealBackendsMigrationIT {
   }
 
   @Test
-  void swiftToS3UnderLoad() throws Exception {
-    migrateUnderLoad("load-swift", "swift-a", "s3");
-    assertEquals(Map.of(), listing(direct.get("swift-a"), "load-swift"));
+  void swiftBToS3UnderLoad() throws Exception {
+    migrateUnderLoad("load-swift", "swift-b", "s3");
+    assertEquals(Map.of(), listing(direct.get("swift-b"), "load-swift"));
   }
 
   @Test
