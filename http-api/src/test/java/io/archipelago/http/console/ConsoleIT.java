@@ -490,8 +490,9 @@ class ConsoleIT {
     wait.until(
         ExpectedConditions.presenceOfElementLocated(
             By.cssSelector("#migrate-target option[value='local-standard']")));
-    driver.findElement(By.cssSelector("#migrate-target option[value='local-standard']")).click();
-    driver.findElement(By.cssSelector("#migration-start button[type='submit']")).click();
+    // the page redraws its forms' choices as backends report: what was found may be replaced
+    click(By.cssSelector("#migrate-target option[value='local-standard']"));
+    click(By.cssSelector("#migration-start button[type='submit']"));
     wait.until(
         ExpectedConditions.textToBePresentInElementLocated(By.id("migration-message"), "started"));
     String row = "#migrations-table tr[data-migration='AUTH_test/archived']";
@@ -527,9 +528,9 @@ class ConsoleIT {
     wait.until(
         ExpectedConditions.presenceOfElementLocated(
             By.cssSelector("#drain-backend option[value='local-standard']")));
-    driver.findElement(By.cssSelector("#drain-backend option[value='local-standard']")).click();
+    click(By.cssSelector("#drain-backend option[value='local-standard']"));
     driver.findElement(By.id("drain-concurrency")).sendKeys("2");
-    driver.findElement(By.cssSelector("#drain-start button[type='submit']")).click();
+    click(By.cssSelector("#drain-start button[type='submit']"));
     wait.until(ExpectedConditions.alertIsPresent()).accept();
     wait.until(
         ExpectedConditions.textToBePresentInElementLocated(By.id("drain-message"), "started"));
