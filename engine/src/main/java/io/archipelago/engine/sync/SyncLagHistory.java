@@ -88,11 +88,7 @@ public final class SyncLagHistory {
       return; // the previous round still waits for its answers
     }
     List<CompletableFuture<Optional<ContainerEntity.SyncStatus>>> asked = new ArrayList<>();
-    for (Map.Entry<String, ContainerRoute> e : routes.routes().entrySet()) {
-      ContainerRoute r = e.getValue();
-      if (r.deleted() || r.replicaBackends().isEmpty()) {
-        continue;
-      }
+    for (Map.Entry<String, ContainerRoute> e : routes.replicated().entrySet()) {
       if (asked.size() == maxContainers) {
         break;
       }

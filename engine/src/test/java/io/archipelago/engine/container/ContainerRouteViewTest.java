@@ -122,6 +122,50 @@ class ContainerRouteViewTest {
   }
 
   @Test
+  void migrationsAndReplicatedContainersFollowTheNewestRouteAtOnceAndAfterTheRead() {
+    ContainerRouteView view = ContainerRouteView.get(testKit.system());
+    String migrating = ContainerEntity.entityId(ACCOUNT, "migrating");
+    String replicated = ContainerEntity.entityId(ACCOUNT, "replicated");
+    Migration.MigrationRoute migration =
+        new Migration.MigrationRoute(
+            "m-1",
+            "fs-a",
+            "fs-b",
+            MigrationPhase.COPYING,
+            false,
+            Instant.parse("2024-03-01T12:00:00Z"),
+            null);
+    view.publish(migrating, route(false, 1, List.of(), migration));
+    view.publish(replicated, route(false, 1, List.of("fs-b"), null));
+    // Read at once (published here), then from the replicator's map after its read.
+    assertEquals(migration, view.migrations().get(migrating));
+    assertTrue(view.replicated().containsKey(replicated));
+    assertFalse(view.replicated().containsKey(migrating));
+    // After a few reads (500 ms apart) the routes published here are dropped: what remains comes
+    // from the maps derived per change.
+    pause(Duration.ofMillis(1600));
+    assertEquals(migration, view.migrations().get(migrating));
+    assertTrue(view.replicated().containsKey(replicated));
+
+    // A newer route without the migration, or deleted, leaves the derived maps at once too.
+    view.publish(migrating, route(false, 2, List.of(), null));
+    view.publish(replicated, route(true, 2, List.of("fs-b"), null));
+    assertFalse(view.migrations().containsKey(migrating));
+    assertFalse(view.replicated().containsKey(replicated));
+    pause(Duration.ofMillis(1600));
+    assertFalse(view.migrations().containsKey(migrating));
+    assertFalse(view.replicated().containsKey(replicated));
+  }
+
+  private static void pause(Duration duration) {
+    try {
+      Thread.sleep(duration.toMillis());
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
   void aRouteSurvivesSerializationAndItsSizeIsSmall() {
     var serialization = SerializationExtension.get(testKit.system().classicSystem());
     ContainerRoute route =
@@ -177,17 +221,23 @@ class ContainerRouteViewTest {
   }
 
   private static ContainerRoute route(boolean deleted, long version) {
+    return route(deleted, version, List.of(), null);
+  }
+
+  private static ContainerRoute route(
+      boolean deleted, long version, List<String> replicas, Migration.MigrationRoute migration) {
     return new ContainerRoute(
         deleted,
         "standard",
         "fs-a",
-        List.of(),
+        replicas,
         Map.of(),
         SwiftTimestamp.parse("1700000000.00001"),
         SwiftTimestamp.parse("1700000000.00001"),
         0,
         0,
-        version);
+        version,
+        migration);
   }
 
   private static ContainerRoute awaitRoute(
