@@ -553,7 +553,7 @@ public final class BenchMain {
             String.format(
                 "p50 %.2f ms p99 %.1f ms", headResult.p50Millis(), headResult.p99Millis())));
     // Past the idle timeout plus a passivation check (every half timeout).
-    Thread.sleep(quick ? 7_000 : 25_000);
+    Thread.sleep(quick ? 6_000 : 25_000);
     long heap = gateway.heapAfterGc();
     report.add(
         new Report.Figure(

@@ -232,7 +232,7 @@ final class MigrationFigures {
    */
   private double warmUp() throws Exception {
     String container = "mig-warm";
-    fill(container, quick ? 50 : 200);
+    fill(container, quick ? 25 : 200);
     String[] sides = {TARGET, SOURCE};
     AtomicLong round = new AtomicLong();
     return gateway.warmUntilCompiled(

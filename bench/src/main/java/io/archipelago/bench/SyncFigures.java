@@ -60,7 +60,7 @@ final class SyncFigures {
     this.config = config;
     this.dataDir = dataDir;
     this.report = report;
-    this.objects = quick ? 100 : 1000;
+    this.objects = quick ? 50 : 1000;
     this.body = new byte[size];
     new Random(9).nextBytes(body);
   }
