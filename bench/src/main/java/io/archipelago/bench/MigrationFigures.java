@@ -135,7 +135,7 @@ final class MigrationFigures {
             mib / migrationSeconds,
             mib / directSeconds,
             "GET+PUT straight between containers of the same Swift cluster, same parallelism",
-            "ratio >= 0.80",
+            "ratio >= 0.90",
             "parallelism "
                 + parallelism
                 + String.format(Locale.ROOT, ", after %.0f s of warm-up migrations", warmUp)

@@ -162,7 +162,7 @@ final class SwiftFigures {
               put[0],
               put[1],
               "same PUTs straight to the Swift proxy",
-              "ratio >= 0.90",
+              "ratio >= 0.95",
               String.format(
                   Locale.ROOT, how, gatewayCpu[0] / 1000.0 / gib, relayCpu[0] / 1000.0 / gib),
               put[2],
@@ -174,7 +174,7 @@ final class SwiftFigures {
               get[0],
               get[1],
               "same GETs straight to the Swift proxy",
-              "ratio >= 0.90",
+              "ratio >= 0.95",
               String.format(
                   Locale.ROOT, how, gatewayCpu[1] / 1000.0 / gib, relayCpu[1] / 1000.0 / gib),
               get[2],
