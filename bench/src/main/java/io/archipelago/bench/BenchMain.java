@@ -144,7 +144,7 @@ public final class BenchMain {
                 Map.of(
                     "JAVA_TOOL_OPTIONS",
                     "-Dakka.cluster.sharding.passivation.default-idle-strategy.idle-entity.timeout="
-                        + (quick ? "4s" : "10s"))))) {
+                        + (quick ? "2s" : "10s"))))) {
       System.out.println(
           "starting a gateway on embedded defaults plus that Swift cluster as a backend...");
       gateway.start();
@@ -318,7 +318,7 @@ public final class BenchMain {
    * (temp file, fsync, rename) done directly by the bench.
    */
   private void hotContainer(LocalGateway gateway, SwiftHttp client) throws Exception {
-    double seconds = quick ? 2 : 20;
+    double seconds = quick ? 1.5 : 20;
     byte[] body = new byte[4096];
     new Random(7).nextBytes(body);
     client.send(client.request("/hot").PUT(HttpRequest.BodyPublishers.noBody()).build());
@@ -329,7 +329,7 @@ public final class BenchMain {
             () ->
                 LoadDriver.run(
                     64,
-                    quick ? 1.5 : 5,
+                    quick ? 1 : 5,
                     Long.MAX_VALUE,
                     (w, i) ->
                         client.send(
@@ -553,7 +553,7 @@ public final class BenchMain {
             String.format(
                 "p50 %.2f ms p99 %.1f ms", headResult.p50Millis(), headResult.p99Millis())));
     // Past the idle timeout plus a passivation check (every half timeout).
-    Thread.sleep(quick ? 6_000 : 25_000);
+    Thread.sleep(quick ? 3_500 : 25_000);
     long heap = gateway.heapAfterGc();
     report.add(
         new Report.Figure(
@@ -563,7 +563,7 @@ public final class BenchMain {
             Double.NaN,
             "-",
             "report",
-            "after GC, idle entities passivated (" + (quick ? 4 : 10) + " s idle timeout)"));
+            "after GC, idle entities passivated (" + (quick ? 2 : 10) + " s idle timeout)"));
     gateway.stop();
     long restartStarted = System.nanoTime();
     gateway.start();

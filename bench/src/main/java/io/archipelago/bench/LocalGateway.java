@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -45,6 +46,8 @@ final class LocalGateway implements AutoCloseable {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions);
+    // No load balancer polls readiness here: a stop need not keep the port open for one.
+    command.add("-Darchipelago.http.unready-delay=0s");
     // An operator's experiments (e.g. -Dakka.io.tcp.direct-buffer-size=256k), after the bench's
     // own.
     String extra = System.getenv().getOrDefault("BENCH_GATEWAY_OPTS", "").trim();
@@ -81,7 +84,9 @@ final class LocalGateway implements AutoCloseable {
                 HttpRequest.newBuilder(URI.create(url() + "/healthcheck")).build(),
                 HttpResponse.BodyHandlers.discarding());
         if (r.statusCode() == 200) {
-          return Duration.ofNanos(System.nanoTime() - started);
+          Duration took = Duration.ofNanos(System.nanoTime() - started);
+          System.out.printf(Locale.ROOT, "  (gateway started in %.1f s)%n", took.toMillis() / 1e3);
+          return took;
         }
       } catch (IOException e) {
         // not up yet
@@ -229,10 +234,13 @@ final class LocalGateway implements AutoCloseable {
 
   void stop() throws InterruptedException {
     if (process != null && process.isAlive()) {
+      long started = System.nanoTime();
       process.destroy();
       if (!process.waitFor(60, TimeUnit.SECONDS)) {
         process.destroyForcibly();
       }
+      System.out.printf(
+          Locale.ROOT, "  (gateway stopped in %.1f s)%n", (System.nanoTime() - started) / 1e9);
     }
   }
 

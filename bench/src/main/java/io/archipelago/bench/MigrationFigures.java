@@ -74,7 +74,7 @@ final class MigrationFigures {
     this.gatewayUrl = gateway.url();
     this.quick = quick;
     this.report = report;
-    this.objects = quick ? 100 : 2000;
+    this.objects = quick ? 60 : 2000;
     this.size = 64 << 10;
     this.body = new byte[size];
     new Random(8).nextBytes(body);
@@ -130,7 +130,7 @@ final class MigrationFigures {
     double mib = (double) objects * size / (1 << 20);
     report.add(
         new Report.Figure(
-            "8a migration copy, " + objects + " x " + (size >> 10) + " KiB [MiB/s]",
+            "8a migration copy, " + objects + " x " + (size >> 10) + " KiB",
             "MiB/s",
             mib / migrationSeconds,
             mib / directSeconds,
@@ -147,7 +147,7 @@ final class MigrationFigures {
                 + directCpu.perObject(objects)));
 
     // 8b: the same client load on the container without, then with a migration (back).
-    double loadSeconds = quick ? 3 : 15;
+    double loadSeconds = quick ? 2 : 15;
     LoadDriver.Result quiet = clientLoad(container, loadSeconds, "quiet-");
     CompletableFuture<Double> moving = new CompletableFuture<>();
     ExecutorService pool = Executors.newSingleThreadExecutor();

@@ -238,7 +238,7 @@ final class SwiftFigures {
    * connections for a fixed time: ops/s, p50 and p99.
    */
   private void smallObjects() throws Exception {
-    double seconds = quick ? 1.5 : 20;
+    double seconds = quick ? 1 : 20;
     int preload = quick ? 150 : 5_000;
     byte[] body = new byte[SMALL];
     new Random(11).nextBytes(body);
@@ -479,7 +479,7 @@ final class SwiftFigures {
    * the container entity's state; Swift asks its container server.
    */
   private void containerHead() throws Exception {
-    double seconds = quick ? 1.5 : 15;
+    double seconds = quick ? 1 : 15;
     LoadDriver.Result[] r = new LoadDriver.Result[2];
     for (boolean warmUp : new boolean[] {true, false}) {
       for (Side side : warmUp ? List.of(gateway, direct) : List.of(direct, gateway)) {
@@ -487,7 +487,7 @@ final class SwiftFigures {
         LoadDriver.Result result =
             LoadDriver.run(
                 CONNECTIONS,
-                warmUp ? 1 : seconds,
+                warmUp ? (quick ? 0.5 : 1) : seconds,
                 Long.MAX_VALUE,
                 (w, i) ->
                     c.send(

@@ -157,7 +157,7 @@ final class SyncFigures {
     double mib = (double) objects * size / (1 << 20);
     report.add(
         new Report.Figure(
-            "8c sync copy, " + objects + " x " + (size >> 10) + " KiB [MiB/s]",
+            "8c sync copy, " + objects + " x " + (size >> 10) + " KiB",
             "MiB/s",
             mib / syncSeconds,
             mib / directSeconds,
