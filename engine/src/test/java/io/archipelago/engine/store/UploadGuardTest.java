@@ -174,6 +174,102 @@ class UploadGuardTest {
     }
   }
 
+  /** 3 MiB in 64 KiB chunks of varied bytes: past the first MiB the MD5 runs beside the stream. */
+  static List<ByteString> largeBody() {
+    List<ByteString> parts = new ArrayList<>();
+    for (int i = 0; i < 48; i++) {
+      byte[] part = new byte[64 << 10];
+      java.util.Arrays.fill(part, (byte) (i * 31 + 7));
+      parts.add(ByteString.fromArray(part));
+    }
+    return parts;
+  }
+
+  static byte[] joined(List<ByteString> parts) {
+    ByteString all = ByteString.emptyByteString();
+    for (ByteString p : parts) {
+      all = all.concat(p);
+    }
+    return all.toArray();
+  }
+
+  @Test
+  void aLargeBodyIsDigestedBesideTheStreamInOrderAndChecked() {
+    List<ByteString> body = largeBody();
+    String md5 = md5(joined(body));
+    List<ByteString> stored = new ArrayList<>();
+    UploadGuard.Verified verified =
+        await(
+            store(
+                Source.from(body),
+                announced(Optional.of(md5), OptionalLong.of(48L << 16)),
+                UploadGuard.Digest.COMPUTED,
+                stored));
+    assertEquals(new UploadGuard.Verified(48L << 16, Optional.of(md5)), verified);
+    assertEquals(body, stored);
+
+    List<ByteString> refused = new ArrayList<>();
+    Throwable failure =
+        failureOf(
+            store(
+                Source.from(body),
+                announced(Optional.of(md5(utf8("other"))), OptionalLong.empty()),
+                UploadGuard.Digest.COMPUTED,
+                refused));
+    assertInstanceOf(ObjectStoreException.EtagMismatch.class, failure);
+    assertTrue(failure.getMessage().contains(md5), failure.getMessage());
+    assertEquals(body.subList(0, body.size() - 1), refused, "the last chunk is never released");
+  }
+
+  @Test
+  void theStreamReadsAtMostAFewChunksAheadOfTheMd5BesideIt() throws Exception {
+    java.util.concurrent.LinkedBlockingQueue<Runnable> lane =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+    List<ByteString> body = largeBody();
+    List<ByteString> stored = java.util.Collections.synchronizedList(new ArrayList<>());
+    CompletionStage<UploadGuard.Verified> result =
+        UploadGuard.upload(
+            Source.from(body),
+            announced(Optional.of(md5(joined(body))), OptionalLong.empty()),
+            UploadGuard.Digest.COMPUTED,
+            mat,
+            lane::add, // runs nothing until the test does
+            guard -> guard.body().runForeach(stored::add, mat).thenCompose(d -> guard.verified()));
+    // The first MiB is digested on the stream's thread, then DIGESTS_AHEAD chunks are handed to
+    // the lane and the stream stops reading: every chunk read but the held one reached the driver.
+    int readAhead =
+        (int) (UploadGuard.INLINE_DIGEST_BYTES / (64 << 10)) + UploadGuard.DIGESTS_AHEAD;
+    Thread.sleep(300);
+    assertEquals(readAhead - 1, stored.size());
+    assertFalse(result.toCompletableFuture().isDone());
+    // One digest done: one more chunk read.
+    lane.take().run();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (stored.size() < readAhead && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    Thread.sleep(100);
+    assertEquals(readAhead, stored.size());
+    Thread laneThread =
+        new Thread(
+            () -> {
+              try {
+                while (true) {
+                  lane.take().run();
+                }
+              } catch (InterruptedException stop) {
+                // done
+              }
+            });
+    laneThread.start();
+    try {
+      assertEquals(md5(joined(body)), await(result).md5().orElseThrow());
+      assertEquals(body, stored);
+    } finally {
+      laneThread.interrupt();
+    }
+  }
+
   @Test
   void aDigestLeftToTheBackendIsNeitherComputedNorChecked() {
     List<ByteString> stored = new ArrayList<>();
