@@ -97,7 +97,7 @@ final class MigrationFigures {
             == 2,
         "creating the direct copy's container");
     AtomicLong copied = new AtomicLong();
-    CpuUse directStart = cpuUse();
+    CpuUse directStart = CpuUse.now(gateway);
     long t0 = System.nanoTime();
     LoadDriver.Result direct =
         LoadDriver.run(
@@ -119,13 +119,13 @@ final class MigrationFigures {
                       == 201;
             });
     double directSeconds = (System.nanoTime() - t0) / 1e9;
-    CpuUse directCpu = cpuUse().minus(directStart);
+    CpuUse directCpu = CpuUse.now(gateway).minus(directStart);
     check(direct.ok() == objects, "direct copy: " + direct.failed() + " copies failed");
 
     // 8a: the migration of the same objects, no client load.
-    CpuUse migrationStart = cpuUse();
+    CpuUse migrationStart = CpuUse.now(gateway);
     double migrationSeconds = migrate(container, TARGET);
-    CpuUse migrationCpu = cpuUse().minus(migrationStart);
+    CpuUse migrationCpu = CpuUse.now(gateway).minus(migrationStart);
     CpuUse copyCpu = copyEnd.minus(migrationStart);
     double mib = (double) objects * size / (1 << 20);
     report.add(
@@ -239,40 +239,6 @@ final class MigrationFigures {
         quick ? 1 : 8, () -> migrate(container, sides[(int) (round.getAndIncrement() % 2)]));
   }
 
-  /**
-   * CPU time used so far, in ms: the gateway's (less its JIT compilers'), the bench's own, and the
-   * other processes the bench started (the Swift cluster's).
-   */
-  private record CpuUse(long gateway, long jit, long bench, long swift) {
-    CpuUse minus(CpuUse before) {
-      return new CpuUse(
-          gateway - before.gateway, jit - before.jit, bench - before.bench, swift - before.swift);
-    }
-
-    String perObject(int objects) {
-      return String.format(
-          Locale.ROOT,
-          "gateway %.2f (+ JIT %.2f), bench %.2f, swift %.2f",
-          (double) gateway / objects,
-          (double) jit / objects,
-          (double) bench / objects,
-          (double) swift / objects);
-    }
-  }
-
-  private CpuUse cpuUse() {
-    long swift = 0;
-    for (ProcessHandle p : ProcessHandle.current().descendants().toList()) {
-      if (p.pid() != gateway.pid()) {
-        swift += p.info().totalCpuDuration().map(Duration::toMillis).orElse(0L);
-      }
-    }
-    long bench =
-        ProcessHandle.current().info().totalCpuDuration().map(Duration::toMillis).orElse(0L);
-    long jit = gateway.compilerCpuMillis();
-    return new CpuUse(gateway.cpuMillis() - jit, jit, bench, swift);
-  }
-
   /** Four clients for {@code seconds}: GETs of the container's objects, one in four a 4 KiB PUT. */
   private LoadDriver.Result clientLoad(String container, double seconds, String prefix)
       throws InterruptedException {
@@ -327,7 +293,7 @@ final class MigrationFigures {
           && (m.path("objectsCopied").asLong() >= total
               || !(phase.equals("started") || phase.equals("copying")))) {
         copySeconds = (System.nanoTime() - t0) / 1e9;
-        copyEnd = cpuUse();
+        copyEnd = CpuUse.now(gateway);
       }
       if (phase.equals("completed")) {
         return copySeconds;
